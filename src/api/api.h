@@ -1,0 +1,113 @@
+#pragma once
+/* The HTTP side of uchetd: shared state, per-thread state, the request
+ * context every handler receives, and the glue that runs a store operation
+ * and resumes the request on its own event loop when the result is back. */
+#include <h2o.h>
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/clock.h"
+#include "base/err.h"
+#include "base/secret.h"
+#include "rules/calendar.h"
+#include "store/region.h"
+#include "store/store.h"
+
+typedef struct metrics metrics_t;
+typedef struct ratelimit ratelimit_t;
+
+/* Shared by all threads; read-only after start except the atomics inside. */
+typedef struct api_world {
+    store_t *store;
+    calendar_t *cal;
+    region_set_t regions;
+    uclock_t clock;
+    metrics_t *metrics;
+    ratelimit_t *rl_account;         /* failed log-ins per document */
+    ratelimit_t *rl_address;         /* failed log-ins per client address */
+    const char *web_root;             /* directory with app/, common/, ... */
+    bool allow_clock_control;         /* tests only: PUT /api/v1/test/clock */
+    unsigned long long argon2_ops;    /* 0 = libsodium interactive */
+    size_t argon2_mem;
+    _Atomic bool ready;               /* /readyz */
+    _Atomic long inflight;            /* requests not yet disposed (graceful stop) */
+} api_world_t;
+
+/* One per event-loop thread. */
+typedef struct api_thread {
+    int idx;
+    api_world_t *w;
+    h2o_context_t ctx;
+    h2o_evloop_t *loop;
+    h2o_multithread_queue_t *queue;
+    h2o_multithread_receiver_t receiver;   /* store completions */
+    h2o_accept_ctx_t accept_ctx;
+    h2o_socket_t *listener;
+} api_thread_t;
+
+struct api_op;
+
+#define API_MAX_PARAMS 2
+
+/* Allocated from the request's pool; lives as long as the request. */
+typedef struct api_req {
+    h2o_req_t *req;
+    api_thread_t *t;
+    api_world_t *w;
+    int route;                        /* index into the route table, for metrics */
+    uint64_t start_ns;
+    h2o_iovec_t params[API_MAX_PARAMS];   /* {name} path segments, in order */
+    h2o_iovec_t query;                /* after '?', without it */
+    struct api_op *pending;           /* the store op in flight, if any */
+} api_req_t;
+
+typedef void (*api_finish_fn)(api_req_t *r, store_op_t *op);
+
+/* Returns a zeroed store-op buffer of `size` bytes (the caller's op struct,
+ * which starts with store_op_t) tied to r; the caller initialises it with
+ * the op's *_init and fills its inputs. Owned by the glue: freed after
+ * finish runs, or when the request is gone. NULL on OOM. */
+void *api_op_new(api_req_t *r, size_t size, api_finish_fn finish);
+/* Submits an op made by api_op_new; on a full queue replies 503 and frees it.
+ * The op's init must have run (it sets lane and run; post is set here). */
+void api_op_submit(api_req_t *r, store_op_t *op);
+
+/* Frees an op made by api_op_new that will not be submitted after all. */
+void api_op_submit_cancel(api_req_t *r, store_op_t *op);
+
+/* Replies. Each adds the security headers, sets status and sends. */
+void api_reply_json(api_req_t *r, int status, json_t *body);         /* steals body */
+void api_reply_text_json(api_req_t *r, int status, const char *json, size_t len);
+void api_reply_empty(api_req_t *r, int status);
+/* RFC 9457 application/problem+json with a stable code. */
+void api_problem(api_req_t *r, int status, const char *code, const char *detail);
+/* A problem from an err_t; the status follows from the code and errnum. */
+void api_problem_err(api_req_t *r, const err_t *err);
+/* Status for an error (400 bad input, 401, 404, 409, 429, 503, 500). */
+int api_status_for(const err_t *err);
+
+/* Adds CSP and the other security headers to any response. */
+void api_security_headers(h2o_req_t *req);
+
+/* Reads the bearer token into a hash. Replies 401 and returns false if
+ * missing or malformed (no database touched). */
+bool api_auth_or_reply(api_req_t *r, uint8_t ret_hash[SECRET_HASH_BYTES]);
+/* Parses the body as a strict JSON object with only `allowed` fields; replies
+ * 4xx (415, 413, 400) and returns NULL on failure. Caller json_decrefs. */
+json_t *api_body_or_reply(api_req_t *r, const char *const *allowed);
+
+/* "Now" from the injected clock. */
+int64_t api_now(const api_req_t *r);
+/* Header value by name (lowercase), or NULL. */
+const h2o_iovec_t *api_header(const api_req_t *r, const h2o_token_t *token);
+/* The client's address as text (for rate limiting; never logged with IDs). */
+void api_peer(const api_req_t *r, char *buf, size_t cap);
+
+/* A request context from req's pool (h2o frees it with the request; if an op
+ * is still in flight then, the op is detached and freed when it completes). */
+api_req_t *api_req_new(h2o_req_t *req, api_thread_t *t);
+
+/* Receiver callback for store completions (registered per thread). */
+void api_on_completions(h2o_multithread_receiver_t *receiver, h2o_linklist_t *messages);

@@ -1,0 +1,163 @@
+#include "api/config.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/parse.h"
+#include "rules/date.h"
+
+#ifndef UCHET_SOURCE_DIR
+#define UCHET_SOURCE_DIR "."
+#endif
+
+void config_defaults(config_t *c)
+{
+    memset(c, 0, sizeof *c);
+    snprintf(c->database, sizeof c->database, "./uchet.db");
+    snprintf(c->listen_host, sizeof c->listen_host, "127.0.0.1");
+    c->listen_port = 8080;
+    snprintf(c->web_root, sizeof c->web_root, "%s/web", UCHET_SOURCE_DIR);
+    snprintf(c->data_dir, sizeof c->data_dir, "%s/data", UCHET_SOURCE_DIR);
+    c->log_level = LOG_INFO;
+    c->log_json = true;
+}
+
+int config_parse_listen(config_t *c, const char *s, err_t *err)
+{
+    const char *colon = strrchr(s, ':');
+    uint64_t port;
+    if (!colon || colon == s || parse_u64(colon + 1, strlen(colon + 1), 1, 65535, &port) < 0)
+        return err_set(err, -EINVAL, "bad_listen", "--listen wants HOST:PORT, e.g. 127.0.0.1:8080.");
+    size_t hl = (size_t)(colon - s);
+    if (s[0] == '[' && hl >= 2 && s[hl - 1] == ']') {
+        s++;
+        hl -= 2;
+    }
+    if (hl >= sizeof c->listen_host)
+        return err_set(err, -EINVAL, "bad_listen", "The listen host is too long.");
+    memcpy(c->listen_host, s, hl);
+    c->listen_host[hl] = '\0';
+    c->listen_port = (int)port;
+    return 0;
+}
+
+static int set_bool(bool *dst, const char *key, const char *v, err_t *err)
+{
+    if (!strcmp(v, "true") || !strcmp(v, "yes") || !strcmp(v, "1"))
+        *dst = true;
+    else if (!strcmp(v, "false") || !strcmp(v, "no") || !strcmp(v, "0"))
+        *dst = false;
+    else
+        return err_set(err, -EINVAL, "bad_config", "%s wants true or false.", key);
+    return 0;
+}
+
+static int set_path(char *dst, size_t cap, const char *key, const char *v, err_t *err)
+{
+    if (strlen(v) >= cap)
+        return err_set(err, -EINVAL, "bad_config", "%s is too long.", key);
+    snprintf(dst, cap, "%s", v);
+    return 0;
+}
+
+static int set_number(const char *key, const char *v, uint64_t min, uint64_t max, uint64_t *ret, err_t *err)
+{
+    if (parse_u64(v, strlen(v), min, max, ret) < 0)
+        return err_set(err, -EINVAL, "bad_config", "%s wants a whole number from %llu to %llu.", key,
+                       (unsigned long long)min, (unsigned long long)max);
+    return 0;
+}
+
+int config_set(config_t *c, const char *key, const char *v, err_t *err)
+{
+    uint64_t n;
+    int r;
+    if (!strcmp(key, "database")) return set_path(c->database, sizeof c->database, key, v, err);
+    if (!strcmp(key, "listen")) return config_parse_listen(c, v, err);
+    if (!strcmp(key, "web_root")) return set_path(c->web_root, sizeof c->web_root, key, v, err);
+    if (!strcmp(key, "data_dir")) return set_path(c->data_dir, sizeof c->data_dir, key, v, err);
+    if (!strcmp(key, "migrate_on_start")) return set_bool(&c->migrate_on_start, key, v, err);
+    if (!strcmp(key, "log_level")) {
+        if (log_level_parse(v, &c->log_level) < 0)
+            return err_set(err, -EINVAL, "bad_config", "log_level is debug, info, warn or error.");
+        return 0;
+    }
+    if (!strcmp(key, "log_format")) {
+        if (strcmp(v, "json") && strcmp(v, "text"))
+            return err_set(err, -EINVAL, "bad_config", "log_format is json or text.");
+        c->log_json = !strcmp(v, "json");
+        return 0;
+    }
+    if (!strcmp(key, "threads")) {
+        if ((r = set_number(key, v, 0, 256, &n, err)) == 0)
+            c->threads = (int)n;
+        return r;
+    }
+    if (!strcmp(key, "argon2_memlimit_kib")) {
+        if ((r = set_number(key, v, 8, 4 * 1024 * 1024, &n, err)) == 0)
+            c->argon2_mem = (size_t)n * 1024;
+        return r;
+    }
+    if (!strcmp(key, "argon2_opslimit")) {
+        if ((r = set_number(key, v, 1, 32, &n, err)) == 0)
+            c->argon2_ops = n;
+        return r;
+    }
+    if (!strcmp(key, "clock")) {
+        if (time_parse_rfc3339(v, strlen(v), &c->clock, NULL) < 0)
+            return err_set(err, -EINVAL, "bad_config", "--clock wants an RFC 3339 time such as 2025-10-31T10:00+03:00.");
+        c->clock_set = true;
+        return 0;
+    }
+    return err_set(err, -EINVAL, "bad_config", "Unknown setting \"%s\".", key);
+}
+
+typedef struct ini_ctx {
+    config_t *c;
+    err_t *err;
+    int rc;
+} ini_ctx_t;
+
+static int on_ini(void *user, const char *section, const char *name, const char *value)
+{
+    ini_ctx_t *x = user;
+    if (x->rc < 0)
+        return 0;
+    if (strcmp(section, "uchetd") != 0) {
+        x->rc = err_set(x->err, -EINVAL, "bad_config", "Unknown section [%s] (settings go under [uchetd]).", section);
+        return 0;
+    }
+    x->rc = config_set(x->c, name, value, x->err);
+    return x->rc == 0;
+}
+
+int config_load_file(config_t *c, const char *path, err_t *err)
+{
+    ini_ctx_t x = {.c = c, .err = err};
+    int line = ini_parse(path, on_ini, &x);
+    if (x.rc < 0)
+        return x.rc;
+    if (line == -1)
+        return err_set(err, -ENOENT, "bad_config", "Cannot open the config file %s.", path);
+    if (line != 0)
+        return err_set(err, -EINVAL, "bad_config", "%s: syntax error on line %d.", path, line);
+    return 0;
+}
+
+int config_load_env(config_t *c, err_t *err)
+{
+    static const struct { const char *env, *key; } map[] = {
+        {"UCHET_DATABASE", "database"}, {"UCHET_LISTEN", "listen"}, {"UCHET_THREADS", "threads"},
+        {"UCHET_WEB_ROOT", "web_root"}, {"UCHET_DATA_DIR", "data_dir"}, {"UCHET_LOG_LEVEL", "log_level"},
+    };
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
+        const char *v = getenv(map[i].env);
+        int r;
+        if (v && *v && (r = config_set(c, map[i].key, v, err)) < 0)
+            return r;
+    }
+    return 0;
+}

@@ -1,0 +1,37 @@
+#pragma once
+/* uchetd's configuration: defaults, then the INI file (--config), then
+ * UCHET_* environment variables, then command-line flags; later wins. */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/err.h"
+#include "base/log.h"
+
+typedef struct config {
+    char database[512];           /* SQLite path or postgresql:// URL */
+    char listen_host[64];
+    int listen_port;
+    int threads;                  /* event loops; 0 = one per core */
+    char web_root[512];
+    char data_dir[512];           /* calendar data: <data_dir>/calendar/ru/YYYY.txt */
+    log_level_t log_level;
+    bool log_json;
+    bool migrate_on_start;
+    bool allow_clock_control;
+    bool clock_set;
+    int64_t clock;                /* fixed "now" when clock_set */
+    unsigned long long argon2_ops;
+    size_t argon2_mem;            /* bytes */
+} config_t;
+
+void config_defaults(config_t *c);
+/* Parses "HOST:PORT" (or "[v6]:PORT"). */
+int config_parse_listen(config_t *c, const char *s, err_t *err);
+/* Applies one setting by its INI/flag name ("listen", "database", ...). */
+int config_set(config_t *c, const char *key, const char *value, err_t *err);
+/* Reads an INI file (section [uchetd]); unknown keys are errors. */
+int config_load_file(config_t *c, const char *path, err_t *err);
+/* Applies UCHET_DATABASE, UCHET_LISTEN, UCHET_THREADS, UCHET_WEB_ROOT,
+ * UCHET_DATA_DIR, UCHET_LOG_LEVEL. */
+int config_load_env(config_t *c, err_t *err);

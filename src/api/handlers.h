@@ -1,0 +1,20 @@
+#pragma once
+/* Every route handler has this shape: parse → validate → act (a store op)
+ * → reply (in the op's finish). One file per resource. */
+#include "api/api.h"
+
+void h_activation(api_req_t *r);
+void h_session_create(api_req_t *r);
+void h_session_delete(api_req_t *r);
+void h_me_get(api_req_t *r);
+void h_me_patch(api_req_t *r);
+void h_registration_create(api_req_t *r);
+void h_registration_delete(api_req_t *r);
+void h_residence_put(api_req_t *r);
+void h_confirmation_create(api_req_t *r);
+void h_regions(api_req_t *r);
+void h_calendar(api_req_t *r);
+void h_healthz(api_req_t *r);
+void h_readyz(api_req_t *r);
+void h_metrics(api_req_t *r);
+void h_test_clock(api_req_t *r);

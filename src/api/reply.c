@@ -1,0 +1,212 @@
+/* Replies, problem+json, security headers, bearer tokens, strict bodies. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include "api/api.h"
+#include "api/metrics.h"
+#include "base/jsonx.h"
+#include "base/limits.h"
+
+static const char CSP[] =
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "connect-src 'self'; manifest-src 'self'; worker-src 'self'; media-src 'self' blob:; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+void api_security_headers(h2o_req_t *req)
+{
+    h2o_mem_pool_t *p = &req->pool;
+    h2o_headers_t *h = &req->res.headers;
+    h2o_add_header_by_str(p, h, H2O_STRLIT("content-security-policy"), 0, NULL, CSP, sizeof CSP - 1);
+    h2o_add_header_by_str(p, h, H2O_STRLIT("x-content-type-options"), 0, NULL, H2O_STRLIT("nosniff"));
+    h2o_add_header_by_str(p, h, H2O_STRLIT("referrer-policy"), 0, NULL, H2O_STRLIT("no-referrer"));
+    h2o_add_header_by_str(p, h, H2O_STRLIT("x-frame-options"), 0, NULL, H2O_STRLIT("DENY"));
+    h2o_add_header_by_str(p, h, H2O_STRLIT("permissions-policy"), 0, NULL,
+                          H2O_STRLIT("geolocation=(self), camera=(self), microphone=()"));
+}
+
+static const char *title_for(int status);
+
+static void finish_metrics(api_req_t *r, int status)
+{
+    metrics_observe(r->w->metrics, r->route, status, clock_mono_ns() - r->start_ns);
+}
+
+static void send_body(api_req_t *r, int status, const char *ctype, const char *body, size_t len)
+{
+    h2o_req_t *req = r->req;
+    req->res.status = status;
+    req->res.reason = title_for(status);
+    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, ctype, strlen(ctype));
+    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL, H2O_STRLIT("no-store"));
+    api_security_headers(req);
+    finish_metrics(r, status);
+    if (len == 0) {
+        h2o_send_inline(req, "", 0);
+        return;
+    }
+    /* h2o_send_inline copies into the pool, so the caller may free body. */
+    h2o_send_inline(req, body, len);
+}
+
+void api_reply_text_json(api_req_t *r, int status, const char *json, size_t len)
+{
+    send_body(r, status, "application/json; charset=utf-8", json, len);
+}
+
+void api_reply_json(api_req_t *r, int status, json_t *body)
+{
+    char *s = json_dumps(body, JSON_COMPACT);
+    json_decref(body);
+    if (!s) {
+        api_problem(r, 500, "internal", "The answer could not be encoded.");
+        return;
+    }
+    api_reply_text_json(r, status, s, strlen(s));
+    free(s);
+}
+
+void api_reply_empty(api_req_t *r, int status)
+{
+    h2o_req_t *req = r->req;
+    req->res.status = status;
+    req->res.reason = title_for(status);
+    req->res.content_length = 0;
+    api_security_headers(req);
+    finish_metrics(r, status);
+    h2o_send_inline(req, "", 0);
+}
+
+static const char *title_for(int status)
+{
+    switch (status) {
+    case 200: return "OK";
+    case 201: return "Created";
+    case 204: return "No Content";
+    case 400: return "Bad request";
+    case 401: return "Not logged in";
+    case 403: return "Forbidden";
+    case 404: return "Not found";
+    case 405: return "Method not allowed";
+    case 409: return "Conflict";
+    case 413: return "Body too large";
+    case 415: return "Unsupported media type";
+    case 422: return "Cannot be processed";
+    case 429: return "Too many attempts";
+    case 503: return "Service unavailable";
+    default: return "Internal error";
+    }
+}
+
+void api_problem(api_req_t *r, int status, const char *code, const char *detail)
+{
+    json_t *p = json_pack("{s:s,s:s,s:i,s:s,s:s}", "type", "about:blank", "title", title_for(status),
+                          "status", status, "detail", detail, "code", code);
+    char *s = p ? json_dumps(p, JSON_COMPACT) : NULL;
+    json_decref(p);
+    const char *body = s ? s : "{\"status\":500,\"code\":\"internal\"}";
+    send_body(r, status, "application/problem+json", body, strlen(body));
+    free(s);
+}
+
+/* Codes whose status is not implied by the errno. */
+static const struct { const char *code; int status; } code_status[] = {
+    {"no_active_registration", 409}, {"already_registered", 409}, {"document_exists", 409},
+    {"activation_code_invalid", 400}, {"region_not_in_regime", 422}, {"not_subject_to_regime", 422},
+    {"missing_field", 400}, {"unknown_region", 404}, {"rate_limited", 429},
+};
+
+int api_status_for(const err_t *err)
+{
+    for (size_t i = 0; i < sizeof code_status / sizeof code_status[0]; i++)
+        if (strcmp(err->code, code_status[i].code) == 0)
+            return code_status[i].status;
+    switch (err->errnum) {
+    case -EINVAL: case -ERANGE: return 400;
+    case -EACCES: return 401;
+    case -EPERM: return 403;
+    case -ENOENT: return 404;
+    case -EEXIST: return 409;
+    case -EAGAIN: case -EBUSY: return 503;
+    default: return 500;
+    }
+}
+
+void api_problem_err(api_req_t *r, const err_t *err)
+{
+    api_problem(r, api_status_for(err), err->code[0] ? err->code : "internal",
+                err->msg[0] ? err->msg : "Something went wrong.");
+}
+
+const h2o_iovec_t *api_header(const api_req_t *r, const h2o_token_t *token)
+{
+    ssize_t i = h2o_find_header(&r->req->headers, token, -1);
+    return i < 0 ? NULL : &r->req->headers.entries[i].value;
+}
+
+bool api_auth_or_reply(api_req_t *r, uint8_t ret_hash[SECRET_HASH_BYTES])
+{
+    const h2o_iovec_t *v = api_header(r, H2O_TOKEN_AUTHORIZATION);
+    static const char prefix[] = "Bearer ";
+    size_t plen = sizeof prefix - 1;
+    if (!v || v->len != plen + SECRET_TOKEN_CHARS || strncasecmp(v->base, prefix, plen) != 0) {
+        api_problem(r, 401, "unauthorized", "Log in first: send Authorization: Bearer <token>.");
+        return false;
+    }
+    secret_hash(v->base + plen, SECRET_TOKEN_CHARS, ret_hash);
+    return true;
+}
+
+static bool is_json_type(const h2o_iovec_t *ct)
+{
+    static const char want[] = "application/json";
+    size_t n = sizeof want - 1;
+    return ct && ct->len >= n && strncasecmp(ct->base, want, n) == 0 &&
+           (ct->len == n || ct->base[n] == ';' || ct->base[n] == ' ');
+}
+
+json_t *api_body_or_reply(api_req_t *r, const char *const *allowed)
+{
+    h2o_iovec_t body = r->req->entity;
+    if (body.len > LIMIT_BODY_BYTES) {
+        api_problem(r, 413, "body_too_large", "The request body is larger than 64 KiB.");
+        return NULL;
+    }
+    if (!is_json_type(api_header(r, H2O_TOKEN_CONTENT_TYPE))) {
+        api_problem(r, 415, "unsupported_media_type", "Send the body as application/json.");
+        return NULL;
+    }
+    err_t e = {0};
+    json_t *obj;
+    if (jsonx_parse_object(body.base ? body.base : "", body.len, &obj, &e) < 0) {
+        api_problem(r, 400, e.code, e.msg);
+        return NULL;
+    }
+    if (jsonx_only_fields(obj, allowed, &e) < 0) {
+        json_decref(obj);
+        api_problem(r, 400, e.code, e.msg);
+        return NULL;
+    }
+    return obj;
+}
+
+int64_t api_now(const api_req_t *r)
+{
+    return clock_now(&r->w->clock);
+}
+
+void api_peer(const api_req_t *r, char *buf, size_t cap)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = r->req->conn->callbacks->get_peername(r->req->conn, (struct sockaddr *)&ss);
+    buf[0] = '\0';
+    if (len == 0)
+        return;
+    if (ss.ss_family == AF_INET)
+        inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, buf, (socklen_t)cap);
+    else if (ss.ss_family == AF_INET6)
+        inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, buf, (socklen_t)cap);
+}

@@ -1,0 +1,100 @@
+#include "api/router.h"
+
+#include <string.h>
+
+#include "api/handlers.h"
+#include "api/static.h"
+
+typedef struct route {
+    const char *method;
+    const char *path;        /* "{x}" matches one segment */
+    void (*handler)(api_req_t *r);
+} route_t;
+
+static const route_t routes[] = {
+    {"POST", "/api/v1/activation", h_activation},
+    {"POST", "/api/v1/session", h_session_create},
+    {"DELETE", "/api/v1/session", h_session_delete},
+    {"GET", "/api/v1/me", h_me_get},
+    {"PATCH", "/api/v1/me", h_me_patch},
+    {"POST", "/api/v1/me/registration", h_registration_create},
+    {"DELETE", "/api/v1/me/registration", h_registration_delete},
+    {"PUT", "/api/v1/me/registration/residence", h_residence_put},
+    {"POST", "/api/v1/me/confirmations", h_confirmation_create},
+    {"GET", "/api/v1/regions", h_regions},
+    {"GET", "/api/v1/calendar/{region}/working-days", h_calendar},
+    {"PUT", "/api/v1/test/clock", h_test_clock},
+    {"GET", "/healthz", h_healthz},
+    {"GET", "/readyz", h_readyz},
+    {"GET", "/metrics", h_metrics},
+};
+#define NROUTES (sizeof routes / sizeof routes[0])
+
+static const char *names[NROUTES];
+
+size_t router_count(void) { return NROUTES; }
+
+const char *const *router_names(void)
+{
+    for (size_t i = 0; i < NROUTES; i++)
+        names[i] = routes[i].path;
+    return names;
+}
+
+/* Matches path against a template, capturing {x} segments into r->params. */
+static bool match(const char *tpl, h2o_iovec_t path, api_req_t *r)
+{
+    const char *p = path.base, *end = path.base + path.len;
+    int np = 0;
+    while (*tpl) {
+        if (*tpl == '{') {
+            const char *close = strchr(tpl, '}');
+            const char *seg = p;
+            while (p < end && *p != '/')
+                p++;
+            if (p == seg || np >= API_MAX_PARAMS)
+                return false;
+            r->params[np++] = h2o_iovec_init(seg, (size_t)(p - seg));
+            tpl = close + 1;
+            continue;
+        }
+        if (p >= end || *p != *tpl)
+            return false;
+        p++;
+        tpl++;
+    }
+    return p == end;
+}
+
+static bool method_is(const h2o_req_t *req, const char *m)
+{
+    return req->method.len == strlen(m) && memcmp(req->method.base, m, req->method.len) == 0;
+}
+
+void router_dispatch(api_req_t *r)
+{
+    h2o_req_t *req = r->req;
+    h2o_iovec_t path = req->path_normalized;
+    if (req->query_at != SIZE_MAX)
+        r->query = h2o_iovec_init(req->path.base + req->query_at + 1, req->path.len - req->query_at - 1);
+    bool path_known = false;
+    for (size_t i = 0; i < NROUTES; i++) {
+        if (!match(routes[i].path, path, r))
+            continue;
+        path_known = true;
+        if (method_is(req, routes[i].method)) {
+            r->route = (int)i;
+            routes[i].handler(r);
+            return;
+        }
+    }
+    if (path_known) {
+        api_problem(r, 405, "method_not_allowed", "This resource does not support that method.");
+        return;
+    }
+    if (path.len >= 5 && memcmp(path.base, "/api/", 5) == 0) {
+        api_problem(r, 404, "not_found", "No such resource.");
+        return;
+    }
+    static_serve(r);
+}

@@ -1,0 +1,217 @@
+/* uchetd — the uchet service: HTTP API, front ends, and (later) the sweep. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "api/api.h"
+#include "api/config.h"
+#include "api/metrics.h"
+#include "api/ratelimit.h"
+#include "api/router.h"
+#include "api/server.h"
+#include "base/limits.h"
+#include "base/log.h"
+#include "store/caldata.h"
+#include "store/db.h"
+#include "store/migrate.h"
+
+static const char USAGE[] =
+    "Usage: uchetd [OPTIONS]\n"
+    "\n"
+    "The uchet migration-registration service: the HTTP API (/api/v1/...), the\n"
+    "web front ends (/app/, /kiosk/, /desk/, /host/), /healthz, /readyz, /metrics.\n"
+    "\n"
+    "Options (later sources win: defaults < --config file < UCHET_* environment < flags):\n"
+    "  --database DB         SQLite file path (default ./uchet.db) or postgresql:// URL\n"
+    "                        (env UCHET_DATABASE)\n"
+    "  --listen HOST:PORT    address to serve on (default 127.0.0.1:8080; env UCHET_LISTEN)\n"
+    "  --config FILE         INI file; settings under [uchetd] use the long option names\n"
+    "                        with '_' for '-', e.g. listen = 0.0.0.0:8080\n"
+    "  --threads N           event-loop threads (default: one per core; env UCHET_THREADS)\n"
+    "  --web-root DIR        directory holding app/, common/, ... (env UCHET_WEB_ROOT)\n"
+    "  --data-dir DIR        directory holding calendar/ru/YYYY.txt (env UCHET_DATA_DIR)\n"
+    "  --migrate             apply pending schema migrations before serving\n"
+    "  --clock TIME          TESTS ONLY: fix \"now\" at an RFC 3339 time,\n"
+    "                        e.g. 2025-10-31T10:00+03:00\n"
+    "  --allow-clock-control TESTS ONLY: enable PUT /api/v1/test/clock {\"now\": TIME}\n"
+    "  --argon2-memlimit-kib N  password-hash memory (default 65536 = libsodium interactive)\n"
+    "  --argon2-opslimit N   password-hash passes (default 2)\n"
+    "  --log-level LEVEL     debug, info, warn or error (default info; env UCHET_LOG_LEVEL)\n"
+    "  --log-format FORMAT   json (default; one JSON object per line) or text\n"
+    "  -h, --help            show this help and exit\n"
+    "  --version             show the version and exit\n"
+    "\n"
+    "Signals: SIGTERM or SIGINT stop gracefully (stop accepting, finish in-flight\n"
+    "requests, flush the database writer, exit 0).\n"
+    "Exit status: 0 after a clean stop, 1 on a start-up error (printed to stderr).\n";
+
+enum { OPT_CONFIG = 1000, OPT_VERSION, OPT_MIGRATE, OPT_ALLOW_CLOCK };
+
+static const struct option options[] = {
+    {"database", required_argument, NULL, 'd'}, {"listen", required_argument, NULL, 'l'},
+    {"config", required_argument, NULL, OPT_CONFIG}, {"threads", required_argument, NULL, 't'},
+    {"web-root", required_argument, NULL, 'w'}, {"data-dir", required_argument, NULL, 'D'},
+    {"migrate", no_argument, NULL, OPT_MIGRATE}, {"clock", required_argument, NULL, 'c'},
+    {"allow-clock-control", no_argument, NULL, OPT_ALLOW_CLOCK},
+    {"argon2-memlimit-kib", required_argument, NULL, 'M'}, {"argon2-opslimit", required_argument, NULL, 'O'},
+    {"log-level", required_argument, NULL, 'L'}, {"log-format", required_argument, NULL, 'F'},
+    {"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, OPT_VERSION}, {NULL, 0, NULL, 0},
+};
+
+static const char *key_of(int opt)
+{
+    switch (opt) {
+    case 'd': return "database";
+    case 'l': return "listen";
+    case 't': return "threads";
+    case 'w': return "web_root";
+    case 'D': return "data_dir";
+    case 'c': return "clock";
+    case 'M': return "argon2_memlimit_kib";
+    case 'O': return "argon2_opslimit";
+    case 'L': return "log_level";
+    case 'F': return "log_format";
+    default: return NULL;
+    }
+}
+
+/* The config file is read first, wherever --config stands on the line. */
+static int find_config_file(int argc, char **argv, const char **ret)
+{
+    *ret = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--config") && i + 1 < argc)
+            *ret = argv[i + 1];
+        else if (!strncmp(argv[i], "--config=", 9))
+            *ret = argv[i] + 9;
+    }
+    return 0;
+}
+
+/* Returns 0 to run, 1 to exit successfully (help/version), <0 on error. */
+static int parse_args(int argc, char **argv, config_t *c, err_t *err)
+{
+    const char *file;
+    int r;
+    config_defaults(c);
+    find_config_file(argc, argv, &file);
+    if (file && (r = config_load_file(c, file, err)) < 0)
+        return r;
+    if ((r = config_load_env(c, err)) < 0)
+        return r;
+    int opt;
+    while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+        if (opt == 'h') {
+            fputs(USAGE, stdout);
+            return 1;
+        }
+        if (opt == OPT_VERSION) {
+            puts("uchetd " UCHET_VERSION);
+            return 1;
+        }
+        if (opt == OPT_MIGRATE)
+            c->migrate_on_start = true;
+        else if (opt == OPT_ALLOW_CLOCK)
+            c->allow_clock_control = true;
+        else if (opt == OPT_CONFIG)
+            continue;
+        else if (!key_of(opt))
+            return err_set(err, -EINVAL, "usage", "Unknown option; see uchetd --help.");
+        else if ((r = config_set(c, key_of(opt), optarg, err)) < 0)
+            return r;
+    }
+    if (optind < argc)
+        return err_set(err, -EINVAL, "usage", "Unexpected argument \"%s\"; see uchetd --help.", argv[optind]);
+    return 0;
+}
+
+static int migrate_now(const char *url, err_t *err)
+{
+    db_t *db;
+    int n, r = db_open(url, false, &db, err);
+    if (r < 0)
+        return r;
+    r = migrate_apply(db, &n, err);
+    db_close(db);
+    if (r == 0 && n)
+        log_msg(LOG_INFO, "store.migrated", "applied %d migration(s)", n);
+    return r;
+}
+
+static int load_regions(api_world_t *w, const char *url, err_t *err)
+{
+    db_t *db;
+    int r = db_open(url, false, &db, err);
+    if (r < 0)
+        return r;
+    r = region_load_all(db, &w->regions, err);
+    db_close(db);
+    if (r == 0 && w->regions.n == 0)
+        log_msg(LOG_WARN, "regions.none", "no regions configured: run `uchetctl init`");
+    return r;
+}
+
+static int world_open(api_world_t *w, const config_t *c, int threads, err_t *err)
+{
+    int years, r;
+    clock_init_real(&w->clock);
+    if (c->clock_set)
+        clock_set_fixed(&w->clock, c->clock);
+    w->web_root = c->web_root;
+    w->allow_clock_control = c->allow_clock_control;
+    w->argon2_ops = c->argon2_ops;
+    w->argon2_mem = c->argon2_mem;
+    if ((r = caldata_load(c->data_dir, &w->cal, &years, err)) < 0)
+        return r;
+    log_msg(LOG_INFO, "calendar.loaded", "%d official calendar year(s) from %s", years, c->data_dir);
+    if (c->migrate_on_start && (r = migrate_now(c->database, err)) < 0)
+        return r;
+    if ((r = store_open(c->database, threads, 2, &w->store, err)) < 0 ||
+        (r = load_regions(w, c->database, err)) < 0)
+        return r;
+    w->metrics = metrics_new(router_count(), router_names());
+    w->rl_account = ratelimit_new(8192, LIMIT_LOGIN_FAILS_ACCOUNT, LIMIT_LOGIN_WINDOW_S);
+    w->rl_address = ratelimit_new(8192, LIMIT_LOGIN_FAILS_ADDRESS, LIMIT_LOGIN_WINDOW_S);
+    if (!w->metrics || !w->rl_account || !w->rl_address)
+        return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
+    return 0;
+}
+
+static void world_close(api_world_t *w)
+{
+    store_close(w->store);   /* the writer commits everything queued first */
+    calendar_free(w->cal);
+    region_set_free(&w->regions);
+    metrics_free(w->metrics);
+    ratelimit_free(w->rl_account);
+    ratelimit_free(w->rl_address);
+}
+
+int main(int argc, char **argv)
+{
+    static config_t c;
+    static api_world_t w;
+    err_t err = {0};
+    int r = parse_args(argc, argv, &c, &err);
+    if (r == 1)
+        return 0;
+    if (r == 0 && secret_init() < 0)
+        r = err_set(&err, -EIO, "sodium", "libsodium could not initialise.");
+    log_setup(c.log_level, c.log_json);
+    int threads = c.threads > 0 ? c.threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
+    if (threads < 1)
+        threads = 1;
+    if (r == 0)
+        r = world_open(&w, &c, threads, &err);
+    if (r == 0)
+        r = server_run(&w, c.listen_host, c.listen_port, threads, 10, &err);
+    world_close(&w);
+    if (r < 0) {
+        fprintf(stderr, "uchetd: %s\n", err.msg[0] ? err.msg : strerror(-r));
+        return 1;
+    }
+    return 0;
+}

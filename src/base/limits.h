@@ -1,0 +1,28 @@
+#pragma once
+/* Every limit of uchet, in one place (style habit 8). Each is enforced where
+ * the bytes arrive; the comment says where. */
+
+#define LIMIT_BODY_BYTES          (64 * 1024)   /* api/server: request entity, JSON endpoints */
+#define LIMIT_IMAGE_BODY_BYTES    (8 * 1024 * 1024) /* api/server: document image upload */
+#define LIMIT_JSON_FIELDS         32            /* base/jsonx: keys in one object */
+#define LIMIT_STRING_BYTES        512           /* base/jsonx: default max string length */
+#define LIMIT_NAME_BYTES          128           /* persons: surname, given names */
+#define LIMIT_ADDRESS_PART_BYTES  200           /* residence address parts */
+#define LIMIT_DOCNUM_BYTES        20            /* document numbers */
+#define LIMIT_PASSWORD_MIN        10            /* activation: minimum password length (chars) */
+#define LIMIT_PASSWORD_MAX        128           /* activation/session: maximum password bytes */
+#define LIMIT_IDEMPOTENCY_MIN     8             /* confirmations: idempotency key length */
+#define LIMIT_IDEMPOTENCY_MAX     64
+#define LIMIT_CALENDAR_SPAN_DAYS  366           /* calendar endpoint: days per answer */
+#define LIMIT_CONNECTIONS         4096          /* api/server: open connections per process */
+#define LIMIT_WRITE_BATCH         256           /* store: operations per group commit */
+#define LIMIT_WRITE_QUEUE         65536         /* store: queued write operations before 503 */
+#define LIMIT_STATIC_FILE_BYTES   (2 * 1024 * 1024) /* api/static: largest served file */
+#define LIMIT_LOGIN_FAILS_ACCOUNT 5             /* auth: failed log-ins per account per window */
+#define LIMIT_LOGIN_FAILS_ADDRESS 30            /* auth: failed log-ins per client address per window */
+#define LIMIT_LOGIN_WINDOW_S      (15 * 60)     /* auth: rate-limit window */
+#define LIMIT_SESSION_TTL_S       (12 * 3600)   /* auth: token lifetime (ASVS 3.3.2) */
+#define LIMIT_ACTIVATION_TTL_S    (30 * 86400)  /* persons: activation code lifetime */
+#define LIMIT_ACCURACY_M          500.0         /* rules/geo: worst counted accuracy */
+#define LIMIT_CLIENT_TIME_SKEW_S  (7 * 86400)   /* confirmations: client_time plausibility */
+#define LIMIT_REASON_BYTES        500           /* appeals, officer reasons */

@@ -1,0 +1,179 @@
+#include "cli/cmd.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/limits.h"
+#include "base/parse.h"
+#include "base/secret.h"
+#include "rules/calendar.h"
+#include "rules/date.h"
+#include "rules/policy.h"
+#include "store/audit.h"
+#include "store/caldata.h"
+#include "store/migrate.h"
+#include "store/person.h"
+#include "store/region.h"
+#include "store/store.h"
+
+static int fail(const err_t *e)
+{
+    fprintf(stderr, "uchetctl: %s\n", e->msg[0] ? e->msg : "failed");
+    return 1;
+}
+
+static bool wants_help(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+            return true;
+    return false;
+}
+
+/* The default regions (product: Moscow 77 and Moscow Oblast 50, UTC+3). */
+static const region_t default_regions[] = {
+    {.code = "77", .name = "Moscow", .name_ru = "Москва", .utc_offset_minutes = 180, .regime = true,
+     .confirm_working_days = 3, .centre_address = "Moscow, Sakharovo settlement, migration centre"},
+    {.code = "50", .name = "Moscow Oblast", .name_ru = "Московская область", .utc_offset_minutes = 180,
+     .regime = true, .confirm_working_days = 3,
+     .centre_address = "Moscow Oblast, Sakharovo, multifunctional migration centre"},
+};
+
+int cmd_migrate(const cli_t *cli, int argc, char **argv)
+{
+    if (wants_help(argc, argv)) {
+        puts("Usage: uchetctl migrate\nApplies every schema migration the database lacks, each in its own transaction.");
+        return 0;
+    }
+    err_t e = {0};
+    db_t *db;
+    int n;
+    if (db_open(cli->database, false, &db, &e) < 0)
+        return fail(&e);
+    int r = migrate_apply(db, &n, &e);
+    db_close(db);
+    if (r < 0)
+        return fail(&e);
+    printf("schema at version %d (%d migration(s) applied)\n", migrate_latest(db_kind_of(cli->database)), n);
+    return 0;
+}
+
+int cmd_init(const cli_t *cli, int argc, char **argv)
+{
+    if (wants_help(argc, argv)) {
+        puts("Usage: uchetctl init [--regime-starts-on DATE]\n"
+             "Creates the schema and the regions 77 (Moscow) and 50 (Moscow Oblast).\n"
+             "--regime-starts-on DATE  before DATE nothing lapses (practice mode); default: none");
+        return 0;
+    }
+    date_t start = REGION_NONE_DATE;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--regime-starts-on") && i + 1 < argc &&
+            date_parse(argv[i + 1], strlen(argv[i + 1]), &start) == 0) {
+            i++;
+            continue;
+        }
+        fprintf(stderr, "uchetctl init: bad argument %s (see --help)\n", argv[i]);
+        return 2;
+    }
+    if (cmd_migrate(cli, 1, argv) != 0)
+        return 1;
+    err_t e = {0};
+    db_t *db;
+    if (db_open(cli->database, false, &db, &e) < 0)
+        return fail(&e);
+    int r = 0;
+    for (size_t i = 0; r == 0 && i < sizeof default_regions / sizeof default_regions[0]; i++) {
+        region_t rg = default_regions[i];
+        rg.regime_starts_on = start;
+        r = region_save(db, &rg, &e);
+    }
+    db_close(db);
+    if (r < 0)
+        return fail(&e);
+    puts("regions 77 (Moscow) and 50 (Moscow Oblast) ready");
+    return 0;
+}
+
+int cmd_audit(const cli_t *cli, int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "verify") != 0 || wants_help(argc, argv)) {
+        puts("Usage: uchetctl audit verify\n"
+             "Recomputes the SHA-256 hash chain of the audit log. Exit 0 and \"intact\" when\n"
+             "every event links to the one before; exit 1 naming the first broken event.");
+        return wants_help(argc, argv) ? 0 : 2;
+    }
+    err_t e = {0};
+    db_t *db;
+    int64_t count, broken;
+    if (db_open(cli->database, true, &db, &e) < 0)
+        return fail(&e);
+    int r = audit_verify(db, &count, &broken, &e);
+    db_close(db);
+    if (r < 0)
+        return fail(&e);
+    if (broken) {
+        printf("BROKEN at event %lld (%lld event(s) checked up to it)\n", (long long)broken, (long long)count);
+        return 1;
+    }
+    printf("intact: %lld event(s)\n", (long long)count);
+    return 0;
+}
+
+int cmd_calendar(const cli_t *cli, int argc, char **argv)
+{
+    uint64_t year;
+    if (argc != 3 || strcmp(argv[1], "show") != 0 || parse_u64(argv[2], strlen(argv[2]), 1900, 2200, &year) < 0) {
+        puts("Usage: uchetctl calendar show YEAR\n"
+             "Prints each month's non-working days and the source (decree, or provisional\n"
+             "Labour Code art. 112 rules when no official calendar is shipped).");
+        return wants_help(argc, argv) ? 0 : 2;
+    }
+    err_t e = {0};
+    calendar_t *cal;
+    int years;
+    if (caldata_load(cli->data_dir, &cal, &years, &e) < 0)
+        return fail(&e);
+    const char *decree = calendar_decree(cal, (int)year);
+    printf("%d: %s\n", (int)year, decree ? decree : "provisional (Labour Code art. 112; no official calendar shipped)");
+    int working = 0;
+    for (int m = 1; m <= 12; m++) {
+        printf("%02d off:", m);
+        for (int d = 1; d <= date_days_in_month((int)year, m); d++) {
+            bool w = calendar_is_working_day(cal, date_from_ymd((int)year, m, d), NULL);
+            working += w;
+            if (!w)
+                printf(" %d", d);
+        }
+        putchar('\n');
+    }
+    printf("working days: %d\n", working);
+    calendar_free(cal);
+    return 0;
+}
+
+int cmd_sweep(const cli_t *cli, int argc, char **argv)
+{
+    (void)cli;
+    (void)argc;
+    (void)argv;
+    fputs("uchetctl sweep: not available in this build yet (see issue: the regime over time)\n", stderr);
+    return 1;
+}
+
+int cmd_dispatch(const cli_t *cli, int argc, char **argv)
+{
+    static const struct { const char *name; int (*fn)(const cli_t *, int, char **); } cmds[] = {
+        {"init", cmd_init}, {"migrate", cmd_migrate}, {"person", cmd_person}, {"demo", cmd_demo},
+        {"audit", cmd_audit}, {"calendar", cmd_calendar}, {"sweep", cmd_sweep},
+    };
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
+        if (!strcmp(argv[0], cmds[i].name))
+            return cmds[i].fn(cli, argc, argv);
+    fprintf(stderr, "uchetctl: unknown command \"%s\"; see uchetctl --help\n", argv[0]);
+    return 2;
+}

@@ -1,0 +1,18 @@
+#pragma once
+/* uchetctl's commands. Each takes argv starting at the command's name and
+ * returns the process exit status (0 ok, 1 failed, 2 usage). */
+
+typedef struct cli {
+    char database[512];
+    char data_dir[512];
+} cli_t;
+
+int cmd_dispatch(const cli_t *cli, int argc, char **argv);
+
+int cmd_init(const cli_t *cli, int argc, char **argv);
+int cmd_migrate(const cli_t *cli, int argc, char **argv);
+int cmd_person(const cli_t *cli, int argc, char **argv);
+int cmd_demo(const cli_t *cli, int argc, char **argv);
+int cmd_audit(const cli_t *cli, int argc, char **argv);
+int cmd_calendar(const cli_t *cli, int argc, char **argv);
+int cmd_sweep(const cli_t *cli, int argc, char **argv);

@@ -1,0 +1,191 @@
+/* uchetctl person add, uchetctl demo */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/limits.h"
+#include "base/secret.h"
+#include "cli/cmd.h"
+#include "rules/date.h"
+#include "rules/policy.h"
+#include "store/person.h"
+#include "store/store.h"
+
+static const char PERSON_USAGE[] =
+    "Usage: uchetctl person add --document-kind card|passport --document-number N\n"
+    "         --surname S --given-names G --birth-date YYYY-MM-DD --citizenship ISO3\n"
+    "         --purpose work|study|private|tourism|business|other\n"
+    "         --entry-regime visa_free|visa --language CODE\n"
+    "         [--surname-cyr S] [--given-names-cyr G] [--passport-number N]\n"
+    "\n"
+    "Creates a person and prints a one-time activation code on the last line. The\n"
+    "person activates the account in the app with that code (valid 30 days).\n"
+    "--passport-number adds the passport as a second document for log-in when the\n"
+    "card is lost. Languages: ru uk tg uz ro en fr de ky kk zh tr ka hy az.\n";
+
+static const char *const languages[] = {"ru", "uk", "tg", "uz", "ro", "en", "fr", "de",
+                                        "ky", "kk", "zh", "tr", "ka", "hy", "az", NULL};
+
+static int set_field(char *dst, size_t cap, const char *v, const char *name, err_t *e)
+{
+    if (!v[0] || strlen(v) >= cap)
+        return err_set(e, -EINVAL, "usage", "--%s must be 1 to %zu characters.", name, cap - 1);
+    snprintf(dst, cap, "%s", v);
+    return 0;
+}
+
+static bool is_upper3(const char *s)
+{
+    return strlen(s) == 3 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z' && s[2] >= 'A' && s[2] <= 'Z';
+}
+
+static int validate(const person_add_op_t *o, err_t *e)
+{
+    date_t d;
+    purpose_t p;
+    entry_regime_t er;
+    bool lang_ok = false;
+    for (const char *const *l = languages; *l; l++)
+        lang_ok |= !strcmp(*l, o->in.language);
+    if (strcmp(o->doc_kind, "card") && strcmp(o->doc_kind, "passport"))
+        return err_set(e, -EINVAL, "usage", "--document-kind is card or passport.");
+    if (!o->doc_number[0] || !o->in.surname[0] || !o->in.given_names[0])
+        return err_set(e, -EINVAL, "usage", "--document-number, --surname and --given-names are required.");
+    if (date_parse(o->in.birth_date, strlen(o->in.birth_date), &d) < 0)
+        return err_set(e, -EINVAL, "usage", "--birth-date must be a real date YYYY-MM-DD.");
+    if (!is_upper3(o->in.citizenship))
+        return err_set(e, -EINVAL, "usage", "--citizenship is an ISO 3166 alpha-3 code such as TJK.");
+    if (policy_purpose_parse(o->in.purpose, &p) < 0)
+        return err_set(e, -EINVAL, "usage", "--purpose is work, study, private, tourism, business or other.");
+    if (policy_entry_regime_parse(o->in.entry_regime, &er) < 0)
+        return err_set(e, -EINVAL, "usage", "--entry-regime is visa_free or visa.");
+    if (!lang_ok)
+        return err_set(e, -EINVAL, "usage", "--language is one of ru uk tg uz ro en fr de ky kk zh tr ka hy az.");
+    return 0;
+}
+
+static int parse_person(int argc, char **argv, person_add_op_t *o, err_t *e)
+{
+    static const struct option opts[] = {
+        {"document-kind", 1, NULL, 'k'}, {"document-number", 1, NULL, 'n'}, {"surname", 1, NULL, 's'},
+        {"given-names", 1, NULL, 'g'}, {"surname-cyr", 1, NULL, 'S'}, {"given-names-cyr", 1, NULL, 'G'},
+        {"birth-date", 1, NULL, 'b'}, {"citizenship", 1, NULL, 'c'}, {"purpose", 1, NULL, 'p'},
+        {"entry-regime", 1, NULL, 'e'}, {"language", 1, NULL, 'l'}, {"passport-number", 1, NULL, 'P'},
+        {NULL, 0, NULL, 0}};
+    person_view_t *p = &o->in;
+    int c, r = 0;
+    optind = 1;
+    while (r == 0 && (c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'k': r = set_field(o->doc_kind, sizeof o->doc_kind, optarg, "document-kind", e); break;
+        case 'n': r = set_field(o->doc_number, sizeof o->doc_number, optarg, "document-number", e); break;
+        case 's': r = set_field(p->surname, sizeof p->surname, optarg, "surname", e); break;
+        case 'g': r = set_field(p->given_names, sizeof p->given_names, optarg, "given-names", e); break;
+        case 'S': r = set_field(p->surname_cyr, sizeof p->surname_cyr, optarg, "surname-cyr", e); break;
+        case 'G': r = set_field(p->given_names_cyr, sizeof p->given_names_cyr, optarg, "given-names-cyr", e); break;
+        case 'b': r = set_field(p->birth_date, sizeof p->birth_date, optarg, "birth-date", e); break;
+        case 'c': r = set_field(p->citizenship, sizeof p->citizenship, optarg, "citizenship", e); break;
+        case 'p': r = set_field(p->purpose, sizeof p->purpose, optarg, "purpose", e); break;
+        case 'e': r = set_field(p->entry_regime, sizeof p->entry_regime, optarg, "entry-regime", e); break;
+        case 'l': r = set_field(p->language, sizeof p->language, optarg, "language", e); break;
+        case 'P':
+            snprintf(o->second_doc_kind, sizeof o->second_doc_kind, "passport");
+            r = set_field(o->second_doc_number, sizeof o->second_doc_number, optarg, "passport-number", e);
+            break;
+        default: r = err_set(e, -EINVAL, "usage", "Unknown option; see uchetctl person add --help.");
+        }
+    }
+    if (r == 0 && optind < argc)
+        r = err_set(e, -EINVAL, "usage", "Unexpected argument \"%s\".", argv[optind]);
+    return r < 0 ? r : validate(o, e);
+}
+
+/* Creates the person; writes the activation code (caller shows it). */
+static int add_person(const cli_t *cli, person_add_op_t *o, char code[SECRET_CODE_CHARS + 1], err_t *e)
+{
+    store_t *s;
+    int r = store_open(cli->database, 1, 0, &s, e);
+    if (r < 0)
+        return r;
+    secret_code_new(code);
+    secret_code_hash(code, strlen(code), o->code_hash);
+    o->now = (int64_t)time(NULL);
+    r = store_run_sync(s, &o->op);
+    if (r < 0)
+        *e = o->op.err;
+    store_close(s);
+    return r;
+}
+
+int cmd_person(const cli_t *cli, int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "add") != 0) {
+        fputs(PERSON_USAGE, argc >= 2 && !strcmp(argv[1], "--help") ? stdout : stderr);
+        return argc >= 2 && !strcmp(argv[1], "--help") ? 0 : 2;
+    }
+    for (int i = 2; i < argc; i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            fputs(PERSON_USAGE, stdout);
+            return 0;
+        }
+    person_add_op_t o;
+    person_add_op_init(&o);
+    err_t e = {0};
+    char code[SECRET_CODE_CHARS + 1];
+    if (parse_person(argc - 1, argv + 1, &o, &e) < 0) {
+        fprintf(stderr, "uchetctl person add: %s\n", e.msg);
+        return 2;
+    }
+    if (add_person(cli, &o, code, &e) < 0) {
+        fprintf(stderr, "uchetctl person add: %s\n", e.msg);
+        return 1;
+    }
+    printf("person %lld created; give them this activation code:\n%s\n", (long long)o.ret_id, code);
+    return 0;
+}
+
+typedef struct demo_person {
+    const char *kind, *number, *surname, *given, *birth, *cit, *purpose, *regime, *lang;
+} demo_person_t;
+
+static const demo_person_t demo[] = {
+    {"card", "7700000001", "RAHIMOV", "FARRUKH", "1994-03-15", "TJK", "work", "visa_free", "tg"},
+    {"card", "7700000002", "KARIMOVA", "DILNOZA", "1998-07-02", "UZB", "work", "visa_free", "uz"},
+    {"card", "5000000003", "CEBAN", "ION", "1990-11-23", "MDA", "work", "visa_free", "ro"},
+};
+
+int cmd_demo(const cli_t *cli, int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    puts("Demo persons (activate each in the app at /app/ with its code, then log in):");
+    for (size_t i = 0; i < sizeof demo / sizeof demo[0]; i++) {
+        const demo_person_t *d = &demo[i];
+        person_add_op_t o;
+        person_add_op_init(&o);
+        snprintf(o.doc_kind, sizeof o.doc_kind, "%s", d->kind);
+        snprintf(o.doc_number, sizeof o.doc_number, "%s", d->number);
+        snprintf(o.in.surname, sizeof o.in.surname, "%s", d->surname);
+        snprintf(o.in.given_names, sizeof o.in.given_names, "%s", d->given);
+        snprintf(o.in.birth_date, sizeof o.in.birth_date, "%s", d->birth);
+        snprintf(o.in.citizenship, sizeof o.in.citizenship, "%s", d->cit);
+        snprintf(o.in.purpose, sizeof o.in.purpose, "%s", d->purpose);
+        snprintf(o.in.entry_regime, sizeof o.in.entry_regime, "%s", d->regime);
+        snprintf(o.in.language, sizeof o.in.language, "%s", d->lang);
+        err_t e = {0};
+        char code[SECRET_CODE_CHARS + 1];
+        int r = add_person(cli, &o, code, &e);
+        if (r == -EEXIST) {
+            printf("  %s %s: card %s (already there)\n", d->given, d->surname, d->number);
+            continue;
+        }
+        if (r < 0) {
+            fprintf(stderr, "uchetctl demo: %s\n", e.msg);
+            return 1;
+        }
+        printf("  %s %s: card %s, activation code %s\n", d->given, d->surname, d->number, code);
+    }
+    return 0;
+}

@@ -1,0 +1,70 @@
+/* uchetctl — the operator's command line: database set-up, persons, audit,
+ * calendars. Each command is a function with the same shape: parse its
+ * options, act, print; errors go to stderr with exit status 1 (2 for usage). */
+#include <errno.h>
+#include <stdbool.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/err.h"
+#include "base/limits.h"
+#include "base/secret.h"
+#include "cli/cmd.h"
+#include "rules/calendar.h"
+#include "rules/date.h"
+#include "store/audit.h"
+#include "store/caldata.h"
+#include "store/migrate.h"
+#include "store/region.h"
+
+static const char USAGE[] =
+    "Usage: uchetctl [--database DB] [--data-dir DIR] COMMAND [OPTIONS]\n"
+    "\n"
+    "Operator tool for uchet. DB is an SQLite file path (default ./uchet.db, env\n"
+    "UCHET_DATABASE) or a postgresql:// URL.\n"
+    "\n"
+    "Commands:\n"
+    "  init                 create the schema and the default regions (77 Moscow,\n"
+    "                       50 Moscow Oblast); safe to run again\n"
+    "  migrate              apply pending schema migrations\n"
+    "  person add ...       create a person; prints the activation code on the last line\n"
+    "  demo                 add demo persons (for `make run`); prints how to log in\n"
+    "  audit verify         check the whole audit hash chain\n"
+    "  calendar show YEAR   print the working days of YEAR and where they come from\n"
+    "  sweep --as-of DATE   run the daily sweep for DATE (see `uchetctl sweep --help`)\n"
+    "\n"
+    "Run `uchetctl COMMAND --help` for a command's options.\n";
+
+int main(int argc, char **argv)
+{
+    cli_t cli = {0};
+    const char *db = getenv("UCHET_DATABASE");
+    snprintf(cli.database, sizeof cli.database, "%s", db && *db ? db : "./uchet.db");
+    snprintf(cli.data_dir, sizeof cli.data_dir, "%s/data", UCHET_SOURCE_DIR);
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            fputs(USAGE, stdout);
+            return 0;
+        }
+        if ((!strcmp(argv[i], "--database") || !strcmp(argv[i], "--data-dir")) && i + 1 < argc) {
+            bool is_db = !strcmp(argv[i], "--database");
+            snprintf(is_db ? cli.database : cli.data_dir, sizeof cli.database, "%s", argv[++i]);
+            continue;
+        }
+        fprintf(stderr, "uchetctl: unknown option %s; see uchetctl --help\n", argv[i]);
+        return 2;
+    }
+    if (i >= argc) {
+        fputs(USAGE, stderr);
+        return 2;
+    }
+    if (secret_init() < 0) {
+        fprintf(stderr, "uchetctl: libsodium could not initialise\n");
+        return 1;
+    }
+    return cmd_dispatch(&cli, argc - i, argv + i);
+}

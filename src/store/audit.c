@@ -1,0 +1,136 @@
+#include "store/audit.h"
+
+#include <errno.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void put_u64(crypto_hash_sha256_state *h, uint64_t v)
+{
+    uint8_t b[8];
+    for (int i = 7; i >= 0; i--, v >>= 8)
+        b[i] = (uint8_t)v;
+    crypto_hash_sha256_update(h, b, sizeof b);
+}
+
+static void put_str(crypto_hash_sha256_state *h, const char *s)
+{
+    size_t n = strlen(s);
+    put_u64(h, n);
+    crypto_hash_sha256_update(h, (const uint8_t *)s, n);
+}
+
+void audit_hash(const uint8_t prev[AUDIT_HASH_BYTES], int64_t seq, int64_t at, const char *actor,
+                const char *action, const char *subject, const char *detail,
+                uint8_t ret[AUDIT_HASH_BYTES])
+{
+    crypto_hash_sha256_state h;
+    crypto_hash_sha256_init(&h);
+    crypto_hash_sha256_update(&h, (const uint8_t *)"uchet-audit-v1", 14);
+    crypto_hash_sha256_update(&h, prev, AUDIT_HASH_BYTES);
+    put_u64(&h, (uint64_t)seq);
+    put_u64(&h, (uint64_t)at);
+    put_str(&h, actor);
+    put_str(&h, action);
+    put_str(&h, subject);
+    put_str(&h, detail);
+    crypto_hash_sha256_final(&h, ret);
+}
+
+static const char SQL_HEAD[] = "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1";
+static const char SQL_INSERT[] =
+    "INSERT INTO audit (seq, at, actor, action, subject, detail, prev_hash, hash)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+
+static int chain_head(db_t *db, int64_t *ret_seq, uint8_t ret_hash[AUDIT_HASH_BYTES], err_t *err)
+{
+    db_stmt_t *st;
+    int r = db_prepare(db, SQL_HEAD, &st, err);
+    if (r < 0 || (r = db_step(st, err)) < 0)
+        return r;
+    memset(ret_hash, 0, AUDIT_HASH_BYTES);
+    *ret_seq = 0;
+    if (r == 1) {
+        size_t len;
+        const void *p = db_col_blob(st, 1, &len);
+        *ret_seq = db_col_int(st, 0);
+        if (len == AUDIT_HASH_BYTES)
+            memcpy(ret_hash, p, len);
+    }
+    db_run(st, NULL);
+    return 0;
+}
+
+int audit_append(db_t *db, int64_t at, const char *actor, const char *action, const char *subject,
+                 const json_t *detail, err_t *err)
+{
+    char *d = detail ? json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS) : strdup("{}");
+    if (!d)
+        return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
+    int64_t seq;
+    uint8_t prev[AUDIT_HASH_BYTES], hash[AUDIT_HASH_BYTES];
+    db_stmt_t *st;
+    int r = chain_head(db, &seq, prev, err);
+    if (r == 0)
+        r = db_prepare(db, SQL_INSERT, &st, err);
+    if (r == 0) {
+        seq++;
+        audit_hash(prev, seq, at, actor, action, subject, d, hash);
+        db_bind_int(st, 1, seq);
+        db_bind_int(st, 2, at);
+        db_bind_text(st, 3, actor);
+        db_bind_text(st, 4, action);
+        db_bind_text(st, 5, subject);
+        db_bind_text(st, 6, d);
+        db_bind_blob(st, 7, prev, sizeof prev);
+        db_bind_blob(st, 8, hash, sizeof hash);
+        r = db_run(st, err);
+    }
+    free(d);
+    return r;
+}
+
+static const char SQL_ALL[] =
+    "SELECT seq, at, actor, action, subject, detail, prev_hash, hash FROM audit ORDER BY seq";
+
+/* True if the row's stored link and hash match what the chain says. */
+static bool row_ok(db_stmt_t *st, int64_t expect_seq, const uint8_t prev[AUDIT_HASH_BYTES],
+                   uint8_t ret_hash[AUDIT_HASH_BYTES])
+{
+    size_t plen, hlen;
+    const void *p = db_col_blob(st, 6, &plen);
+    const void *h = db_col_blob(st, 7, &hlen);
+    int64_t seq = db_col_int(st, 0);
+    if (seq != expect_seq || plen != AUDIT_HASH_BYTES || hlen != AUDIT_HASH_BYTES ||
+        memcmp(p, prev, AUDIT_HASH_BYTES) != 0)
+        return false;
+    const char *actor = db_col_text(st, 2), *action = db_col_text(st, 3);
+    const char *subject = db_col_text(st, 4), *detail = db_col_text(st, 5);
+    audit_hash(prev, seq, db_col_int(st, 1), actor ? actor : "", action ? action : "",
+               subject ? subject : "", detail ? detail : "", ret_hash);
+    return memcmp(ret_hash, h, AUDIT_HASH_BYTES) == 0;
+}
+
+int audit_verify(db_t *db, int64_t *ret_count, int64_t *ret_broken, err_t *err)
+{
+    db_stmt_t *st;
+    int r = db_prepare(db, SQL_ALL, &st, err);
+    if (r < 0)
+        return r;
+    uint8_t prev[AUDIT_HASH_BYTES] = {0}, next[AUDIT_HASH_BYTES];
+    int64_t count = 0, broken = 0;
+    while ((r = db_step(st, err)) == 1) {
+        count++;
+        if (!row_ok(st, count, prev, next)) {
+            broken = db_col_int(st, 0);
+            break;
+        }
+        memcpy(prev, next, sizeof prev);
+    }
+    if (r < 0)
+        return r;
+    db_run(st, NULL);
+    *ret_count = count;
+    *ret_broken = broken;
+    return 0;
+}

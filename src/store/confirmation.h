@@ -1,0 +1,32 @@
+#pragma once
+/* Confirmation of presence (product rules 3 and 4). The position is compared
+ * with the residence's reference point inside the operation and wiped; only
+ * the time, the result and the answer are stored. */
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/limits.h"
+#include "base/secret.h"
+#include "rules/calendar.h"
+#include "store/region.h"
+#include "store/store.h"
+
+#define CONFIRMATION_ANSWER_MAX 512
+
+/* WRITE lane. A retry with the same idempotency key returns the stored first
+ * answer (ret_replay = true) and writes nothing. -ENOENT
+ * (no_active_registration) without an active registration. */
+typedef struct confirmation_op {
+    store_op_t op;
+    uint8_t token_hash[SECRET_HASH_BYTES];
+    int64_t now;
+    double lat, lon, accuracy_m;          /* wiped by run */
+    char idempotency_key[LIMIT_IDEMPOTENCY_MAX + 1];
+    const calendar_t *cal;                /* borrowed, read-only */
+    const region_set_t *regions;          /* borrowed, read-only */
+    char ret_answer[CONFIRMATION_ANSWER_MAX];   /* JSON object text */
+    bool ret_replay;
+    bool ret_counted;                     /* for metrics */
+    bool ret_at_residence;
+} confirmation_op_t;
+void confirmation_op_init(confirmation_op_t *o);

@@ -1,0 +1,71 @@
+#include "store/db_backend.h"
+
+#include <errno.h>
+#include <string.h>
+
+db_kind_t db_kind_of(const char *url)
+{
+    if (strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0)
+        return DB_POSTGRES;
+    return DB_SQLITE;
+}
+
+int db_open(const char *url, bool readonly, db_t **ret, err_t *err)
+{
+    if (db_kind_of(url) == DB_POSTGRES) {
+        if (!db_pg_backend)
+            return err_set(err, -ENOTSUP, "backend_unavailable",
+                           "This build has no PostgreSQL backend.");
+        return db_pg_backend->open(url, readonly, ret, err);
+    }
+    return db_sqlite_backend.open(url, readonly, ret, err);
+}
+
+void db_close(db_t *db)
+{
+    if (db)
+        db->be->close(db);
+}
+
+db_kind_t db_kind(const db_t *db) { return db->kind; }
+int db_exec(db_t *db, const char *sql, err_t *err) { return db->be->exec(db, sql, err); }
+int db_begin_read(db_t *db, err_t *err) { return db->be->exec(db, "BEGIN", err); }
+int db_begin_write(db_t *db, err_t *err) { return db->be->exec(db, db->be->begin_write_sql, err); }
+int db_commit(db_t *db, err_t *err) { return db->be->exec(db, "COMMIT", err); }
+int db_rollback(db_t *db) { return db->be->exec(db, "ROLLBACK", NULL); }
+int db_savepoint(db_t *db, err_t *err) { return db->be->exec(db, "SAVEPOINT op", err); }
+int db_savepoint_release(db_t *db, err_t *err) { return db->be->exec(db, "RELEASE SAVEPOINT op", err); }
+
+int db_savepoint_rollback(db_t *db)
+{
+    int r = db->be->exec(db, "ROLLBACK TO SAVEPOINT op", NULL);
+    if (r == 0)
+        r = db->be->exec(db, "RELEASE SAVEPOINT op", NULL);
+    return r;
+}
+
+int db_prepare(db_t *db, const char *sql, db_stmt_t **ret, err_t *err)
+{
+    return db->be->prepare(db, sql, ret, err);
+}
+
+int db_bind_int(db_stmt_t *st, int i, int64_t v) { return st->be->bind_int(st, i, v); }
+int db_bind_double(db_stmt_t *st, int i, double v) { return st->be->bind_double(st, i, v); }
+int db_bind_text(db_stmt_t *st, int i, const char *s) { return st->be->bind_text(st, i, s); }
+int db_bind_blob(db_stmt_t *st, int i, const void *p, size_t len) { return st->be->bind_blob(st, i, p, len); }
+int db_bind_null(db_stmt_t *st, int i) { return st->be->bind_null(st, i); }
+int db_step(db_stmt_t *st, err_t *err) { return st->be->step(st, err); }
+int64_t db_changes(db_t *db) { return db->be->changes(db); }
+bool db_col_null(db_stmt_t *st, int i) { return st->be->col_null(st, i); }
+int64_t db_col_int(db_stmt_t *st, int i) { return st->be->col_int(st, i); }
+double db_col_double(db_stmt_t *st, int i) { return st->be->col_double(st, i); }
+const char *db_col_text(db_stmt_t *st, int i) { return st->be->col_text(st, i); }
+const void *db_col_blob(db_stmt_t *st, int i, size_t *ret_len) { return st->be->col_blob(st, i, ret_len); }
+
+int db_run(db_stmt_t *st, err_t *err)
+{
+    int r;
+    while ((r = db_step(st, err)) == 1)
+        ;
+    return r;
+}

@@ -1,0 +1,68 @@
+#pragma once
+/* A minimal, synchronous SQL driver interface with two backends (SQLite,
+ * PostgreSQL). Store operations are written once against it.
+ *
+ * SQL is written with `?` placeholders in the common subset of both dialects
+ * (ON CONFLICT DO NOTHING, RETURNING, integer booleans, BIGINT unix seconds,
+ * dates as 'YYYY-MM-DD' text). A db_t is used by one thread at a time. */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/err.h"
+
+typedef struct db db_t;
+typedef struct db_stmt db_stmt_t;
+
+typedef enum { DB_SQLITE = 1, DB_POSTGRES } db_kind_t;
+
+/* Which backend a --database value names: postgresql:// or postgres:// URLs
+ * are PostgreSQL, anything else an SQLite file path. */
+db_kind_t db_kind_of(const char *url);
+
+/* Opens a connection; `readonly` connections refuse writes. Caller owns *ret
+ * and closes it with db_close. -EIO with err on failure. */
+int db_open(const char *url, bool readonly, db_t **ret, err_t *err);
+void db_close(db_t *db);                  /* accepts NULL */
+db_kind_t db_kind(const db_t *db);
+
+/* Runs a script of several statements (migrations). */
+int db_exec(db_t *db, const char *sql, err_t *err);
+
+/* Transactions. db_begin_write takes the write lock at once (SQLite BEGIN
+ * IMMEDIATE) so a read-then-write never fails half way. */
+int db_begin_read(db_t *db, err_t *err);
+int db_begin_write(db_t *db, err_t *err);
+int db_commit(db_t *db, err_t *err);
+int db_rollback(db_t *db);
+int db_savepoint(db_t *db, err_t *err);           /* one level: SAVEPOINT op */
+int db_savepoint_release(db_t *db, err_t *err);
+int db_savepoint_rollback(db_t *db);
+
+/* Returns the prepared statement for `sql`, cached per connection by the
+ * pointer value of `sql` (pass string literals / static constants). The
+ * statement is reset and its bindings cleared. Borrowed: valid until db_close. */
+int db_prepare(db_t *db, const char *sql, db_stmt_t **ret, err_t *err);
+
+/* Bindings, 1-based. Text and blobs are copied. */
+int db_bind_int(db_stmt_t *st, int i, int64_t v);
+int db_bind_double(db_stmt_t *st, int i, double v);
+int db_bind_text(db_stmt_t *st, int i, const char *s);        /* NULL binds SQL NULL */
+int db_bind_blob(db_stmt_t *st, int i, const void *p, size_t len);
+int db_bind_null(db_stmt_t *st, int i);
+
+/* Steps: 1 = a row is available, 0 = done, <0 = error (err filled, code
+ * "storage_failed", or -EEXIST code "conflict" on a unique violation). */
+int db_step(db_stmt_t *st, err_t *err);
+/* Runs a statement that returns no rows (or ignores them). */
+int db_run(db_stmt_t *st, err_t *err);
+/* Rows changed by the last db_run/db_step on this connection. */
+int64_t db_changes(db_t *db);
+
+/* Columns, 0-based, of the current row. Text/blob pointers are borrowed until
+ * the next step or reset. NULL text gives NULL. */
+bool db_col_null(db_stmt_t *st, int i);
+int64_t db_col_int(db_stmt_t *st, int i);
+double db_col_double(db_stmt_t *st, int i);
+const char *db_col_text(db_stmt_t *st, int i);
+const void *db_col_blob(db_stmt_t *st, int i, size_t *ret_len);

@@ -1,0 +1,36 @@
+#pragma once
+/* What a database backend provides to db.c. Internal to src/store. */
+#include "store/db.h"
+
+struct db_backend {
+    int (*open)(const char *url, bool readonly, db_t **ret, err_t *err);
+    void (*close)(db_t *db);
+    int (*exec)(db_t *db, const char *sql, err_t *err);
+    int (*prepare)(db_t *db, const char *sql, db_stmt_t **ret, err_t *err);
+    int (*bind_int)(db_stmt_t *st, int i, int64_t v);
+    int (*bind_double)(db_stmt_t *st, int i, double v);
+    int (*bind_text)(db_stmt_t *st, int i, const char *s);
+    int (*bind_blob)(db_stmt_t *st, int i, const void *p, size_t len);
+    int (*bind_null)(db_stmt_t *st, int i);
+    int (*step)(db_stmt_t *st, err_t *err);
+    int64_t (*changes)(db_t *db);
+    bool (*col_null)(db_stmt_t *st, int i);
+    int64_t (*col_int)(db_stmt_t *st, int i);
+    double (*col_double)(db_stmt_t *st, int i);
+    const char *(*col_text)(db_stmt_t *st, int i);
+    const void *(*col_blob)(db_stmt_t *st, int i, size_t *ret_len);
+    const char *begin_write_sql;   /* "BEGIN IMMEDIATE" / "BEGIN" */
+};
+
+/* Every backend's db_t and db_stmt_t start with these headers. */
+struct db {
+    const struct db_backend *be;
+    db_kind_t kind;
+};
+struct db_stmt {
+    const struct db_backend *be;
+    db_t *db;
+};
+
+extern const struct db_backend db_sqlite_backend;
+extern const struct db_backend *db_pg_backend;   /* NULL when not built */

@@ -1,0 +1,96 @@
+#include "store/migrate.h"
+
+#include <errno.h>
+#include <stddef.h>
+
+#include "store/db_backend.h"
+
+__attribute__((weak)) const migration_t *migrate_pg_list = NULL;
+
+static const migration_t *list_for(db_kind_t kind)
+{
+    return kind == DB_POSTGRES ? migrate_pg_list : migrate_sqlite_list;
+}
+
+int migrate_latest(db_kind_t kind)
+{
+    const migration_t *m = list_for(kind);
+    int v = 0;
+    for (; m && m->version; m++)
+        v = m->version;
+    return v;
+}
+
+static const char SQL_VERSION_TABLE[] =
+    "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+    " applied_at BIGINT NOT NULL)";
+static const char SQL_CURRENT[] = "SELECT COALESCE(MAX(version), 0) FROM schema_version";
+static const char SQL_RECORD[] =
+    "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, 0)";
+
+static int current_version(db_t *db, int *ret, err_t *err)
+{
+    db_stmt_t *st;
+    int r = db_exec(db, SQL_VERSION_TABLE, err);
+    if (r < 0 || (r = db_prepare(db, SQL_CURRENT, &st, err)) < 0)
+        return r;
+    if ((r = db_step(st, err)) < 0)
+        return r;
+    *ret = (int)db_col_int(st, 0);
+    db_run(st, NULL);
+    return 0;
+}
+
+int migrate_check(db_t *db, err_t *err)
+{
+    int v, r = current_version(db, &v, err);
+    if (r < 0)
+        return r;
+    int latest = migrate_latest(db_kind(db));
+    if (v < latest)
+        return err_set(err, -EPROTO, "schema_outdated",
+                       "The database schema is at version %d, this build needs %d: run `uchetctl migrate`.",
+                       v, latest);
+    if (v > latest)
+        return err_set(err, -EPROTO, "schema_too_new",
+                       "The database schema (version %d) is newer than this build (%d).", v, latest);
+    return 0;
+}
+
+static int apply_one(db_t *db, const migration_t *m, err_t *err)
+{
+    db_stmt_t *st;
+    int r = db_begin_write(db, err);
+    if (r < 0)
+        return r;
+    if ((r = db_exec(db, m->sql, err)) < 0 || (r = db_prepare(db, SQL_RECORD, &st, err)) < 0)
+        goto fail;
+    db_bind_int(st, 1, m->version);
+    db_bind_text(st, 2, m->name);
+    if ((r = db_run(st, err)) < 0 || (r = db_commit(db, err)) < 0)
+        goto fail;
+    return 0;
+fail:
+    db_rollback(db);
+    return r;
+}
+
+int migrate_apply(db_t *db, int *ret_applied, err_t *err)
+{
+    int v, r = current_version(db, &v, err);
+    if (r < 0)
+        return r;
+    const migration_t *m = list_for(db_kind(db));
+    if (!m)
+        return err_set(err, -ENOTSUP, "backend_unavailable", "No migrations for this backend.");
+    int n = 0;
+    for (; m->version; m++) {
+        if (m->version <= v)
+            continue;
+        if ((r = apply_one(db, m, err)) < 0)
+            return r;
+        n++;
+    }
+    *ret_applied = n;
+    return 0;
+}

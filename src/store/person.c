@@ -1,0 +1,137 @@
+#include "store/person.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "store/audit.h"
+#include "store/session.h"
+
+static const char SQL_INSERT[] =
+    "INSERT INTO persons (surname, given_names, surname_cyr, given_names_cyr, birth_date,"
+    " citizenship, purpose, entry_regime, language, activation_hash, activation_expires_at,"
+    " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
+static const char SQL_DOC[] = "INSERT INTO documents (kind, number, person_id) VALUES (?, ?, ?)";
+static const char SQL_GET[] =
+    "SELECT id, surname, given_names, surname_cyr, given_names_cyr, birth_date, citizenship,"
+    " purpose, entry_regime, language FROM persons WHERE id = ?";
+static const char SQL_LANG[] = "UPDATE persons SET language = ? WHERE id = ?";
+
+static const char *or_null(const char *s) { return s && *s ? s : NULL; }
+
+static int insert_doc(db_t *db, const char *kind, const char *number, int64_t id, err_t *err)
+{
+    db_stmt_t *st;
+    int r = db_prepare(db, SQL_DOC, &st, err);
+    if (r < 0)
+        return r;
+    db_bind_text(st, 1, kind);
+    db_bind_text(st, 2, number);
+    db_bind_int(st, 3, id);
+    r = db_run(st, err);
+    if (r == -EEXIST)
+        return err_set(err, -EEXIST, "document_exists", "A person with this %s is already registered.", kind);
+    return r;
+}
+
+static int run_add(db_t *db, store_op_t *op)
+{
+    person_add_op_t *o = (person_add_op_t *)op;
+    const person_view_t *p = &o->in;
+    db_stmt_t *st;
+    int r = db_prepare(db, SQL_INSERT, &st, &op->err);
+    if (r < 0)
+        return r;
+    db_bind_text(st, 1, p->surname);
+    db_bind_text(st, 2, p->given_names);
+    db_bind_text(st, 3, or_null(p->surname_cyr));
+    db_bind_text(st, 4, or_null(p->given_names_cyr));
+    db_bind_text(st, 5, p->birth_date);
+    db_bind_text(st, 6, p->citizenship);
+    db_bind_text(st, 7, p->purpose);
+    db_bind_text(st, 8, p->entry_regime);
+    db_bind_text(st, 9, p->language);
+    db_bind_blob(st, 10, o->code_hash, sizeof o->code_hash);
+    db_bind_int(st, 11, o->now + LIMIT_ACTIVATION_TTL_S);
+    db_bind_int(st, 12, o->now);
+    if ((r = db_step(st, &op->err)) != 1)
+        return r < 0 ? r : err_set(&op->err, -EIO, "storage_failed", "Insert returned no id.");
+    o->ret_id = db_col_int(st, 0);
+    db_run(st, NULL);
+    if ((r = insert_doc(db, o->doc_kind, o->doc_number, o->ret_id, &op->err)) < 0)
+        return r;
+    if (o->second_doc_kind[0] &&
+        (r = insert_doc(db, o->second_doc_kind, o->second_doc_number, o->ret_id, &op->err)) < 0)
+        return r;
+    char subject[32];
+    snprintf(subject, sizeof subject, "person:%lld", (long long)o->ret_id);
+    json_t *d = json_pack("{s:s,s:s,s:s}", "purpose", p->purpose, "entry_regime", p->entry_regime,
+                          "document_kind", o->doc_kind);
+    r = audit_append(db, o->now, "operator", "person.created", subject, d, &op->err);
+    json_decref(d);
+    return r;
+}
+
+void person_add_op_init(person_add_op_t *o)
+{
+    memset(o, 0, sizeof *o);
+    o->op.lane = STORE_WRITE;
+    o->op.run = run_add;
+}
+
+static void copy_col(db_stmt_t *st, int i, char *dst, size_t cap)
+{
+    const char *s = db_col_text(st, i);
+    snprintf(dst, cap, "%s", s ? s : "");
+}
+
+int person_get(db_t *db, int64_t id, person_view_t *ret, err_t *err)
+{
+    db_stmt_t *st;
+    int r = db_prepare(db, SQL_GET, &st, err);
+    if (r < 0)
+        return r;
+    db_bind_int(st, 1, id);
+    if ((r = db_step(st, err)) <= 0)
+        return r < 0 ? r : err_set(err, -ENOENT, "not_found", "No such person.");
+    person_view_t p = {.id = db_col_int(st, 0)};
+    copy_col(st, 1, p.surname, sizeof p.surname);
+    copy_col(st, 2, p.given_names, sizeof p.given_names);
+    copy_col(st, 3, p.surname_cyr, sizeof p.surname_cyr);
+    copy_col(st, 4, p.given_names_cyr, sizeof p.given_names_cyr);
+    copy_col(st, 5, p.birth_date, sizeof p.birth_date);
+    copy_col(st, 6, p.citizenship, sizeof p.citizenship);
+    copy_col(st, 7, p.purpose, sizeof p.purpose);
+    copy_col(st, 8, p.entry_regime, sizeof p.entry_regime);
+    copy_col(st, 9, p.language, sizeof p.language);
+    db_run(st, NULL);
+    *ret = p;
+    return 0;
+}
+
+static int run_language(db_t *db, store_op_t *op)
+{
+    person_language_op_t *o = (person_language_op_t *)op;
+    int64_t pid;
+    db_stmt_t *st;
+    int r = session_person(db, o->token_hash, o->now, &pid, &op->err);
+    if (r < 0 || (r = db_prepare(db, SQL_LANG, &st, &op->err)) < 0)
+        return r;
+    db_bind_text(st, 1, o->language);
+    db_bind_int(st, 2, pid);
+    if ((r = db_run(st, &op->err)) < 0)
+        return r;
+    char subject[32];
+    snprintf(subject, sizeof subject, "person:%lld", (long long)pid);
+    json_t *d = json_pack("{s:s}", "language", o->language);
+    r = audit_append(db, o->now, subject, "person.language_changed", subject, d, &op->err);
+    json_decref(d);
+    return r;
+}
+
+void person_language_op_init(person_language_op_t *o)
+{
+    memset(o, 0, sizeof *o);
+    o->op.lane = STORE_WRITE;
+    o->op.run = run_language;
+}

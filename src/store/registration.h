@@ -1,0 +1,88 @@
+#pragma once
+/* Registrations and residences (product rules 2, 7, 10). A person has at
+ * most one active registration (a partial unique index enforces it); a
+ * residence change closes the old residence row (history kept). */
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/limits.h"
+#include "base/secret.h"
+#include "store/person.h"
+#include "store/region.h"
+#include "store/store.h"
+
+typedef struct residence {
+    int64_t id;
+    char settlement[LIMIT_ADDRESS_PART_BYTES + 1];
+    char street[LIMIT_ADDRESS_PART_BYTES + 1];
+    char house[LIMIT_ADDRESS_PART_BYTES + 1];
+    char building[LIMIT_ADDRESS_PART_BYTES + 1];     /* "" = none */
+    char apartment[LIMIT_ADDRESS_PART_BYTES + 1];
+    char address_id[LIMIT_ADDRESS_PART_BYTES + 1];   /* national address-register id */
+    double ref_lat, ref_lon;      /* the reference point; the only stored position */
+    bool host_confirmed;
+} residence_t;
+
+typedef struct registration_view {
+    int64_t id;                   /* 0 = none */
+    char region[8];
+    char status[8];               /* "active" | "ended" */
+    int64_t started_at;
+    date_t last_confirmed_on;     /* local date of the last counted contact */
+    int mismatch_streak;
+    int64_t ended_at;
+    char end_reason[24];
+    residence_t res;
+} registration_view_t;
+
+/* What the app's home screen needs, read in one snapshot. READ lane. */
+typedef struct registration_me_op {
+    store_op_t op;
+    uint8_t token_hash[SECRET_HASH_BYTES];
+    int64_t now;
+    person_view_t ret_person;
+    registration_view_t ret_active;   /* id 0 when none */
+    registration_view_t ret_last;     /* the most recent ended one, id 0 when none */
+} registration_me_op_t;
+void registration_me_op_init(registration_me_op_t *o);
+
+/* Register in a region (rule 2). An active registration in another region
+ * ends with `moved`; one in the same region is a conflict (already_registered).
+ * WRITE lane. `region` was validated by the caller against the region set. */
+typedef struct registration_create_op {
+    store_op_t op;
+    uint8_t token_hash[SECRET_HASH_BYTES];
+    int64_t now;
+    date_t today;                 /* local date in the target region */
+    char region[8];
+    residence_t res;
+    registration_view_t ret;
+} registration_create_op_t;
+void registration_create_op_init(registration_create_op_t *o);
+
+/* Declare a new residence for the active registration (rule 7). WRITE lane. */
+typedef struct registration_residence_op {
+    store_op_t op;
+    uint8_t token_hash[SECRET_HASH_BYTES];
+    int64_t now;
+    residence_t res;
+    registration_view_t ret;
+} registration_residence_op_t;
+void registration_residence_op_init(registration_residence_op_t *o);
+
+/* End the active registration with `reason` (departed). WRITE lane. */
+typedef struct registration_end_op {
+    store_op_t op;
+    uint8_t token_hash[SECRET_HASH_BYTES];
+    int64_t now;
+    char reason[24];
+    registration_view_t ret;
+} registration_end_op_t;
+void registration_end_op_init(registration_end_op_t *o);
+
+/* Reads a person's active registration with its current residence.
+ * -ENOENT (no_active_registration) when none. */
+int registration_active(db_t *db, int64_t person_id, registration_view_t *ret, err_t *err);
+/* Ends a registration inside the caller's transaction, with an audit event. */
+int registration_end(db_t *db, int64_t reg_id, int64_t person_id, const char *reason, const char *actor,
+                     int64_t now, err_t *err);

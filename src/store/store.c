@@ -1,0 +1,347 @@
+#include "store/store.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/limits.h"
+#include "store/migrate.h"
+
+typedef struct queue {
+    store_op_t *head, *tail;
+    uint64_t len;
+} queue_t;
+
+struct store {
+    char *url;
+    db_kind_t kind;
+    int nreaders;
+    db_t **readers;                /* [nreaders], one per loop thread */
+    db_t *writer_db;
+    pthread_t writer;
+    int nslow;
+    pthread_t *slow;
+    db_t **slow_db;
+    pthread_mutex_t mu;
+    pthread_cond_t wq_cv, sq_cv;
+    queue_t wq, sq;                /* write queue, slow queue */
+    bool closing;
+    store_stats_t stats;
+};
+
+struct sync_wait {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool done;
+};
+
+static void q_push(queue_t *q, store_op_t *op)
+{
+    op->next = NULL;
+    if (q->tail)
+        q->tail->next = op;
+    else
+        q->head = op;
+    q->tail = op;
+    q->len++;
+}
+
+/* Takes up to max ops off the front; returns the chain. */
+static store_op_t *q_take(queue_t *q, int max, int *ret_n)
+{
+    store_op_t *head = q->head, *last = NULL, *p = head;
+    int n = 0;
+    while (p && n < max) {
+        last = p;
+        p = p->next;
+        n++;
+    }
+    if (last)
+        last->next = NULL;
+    q->head = p;
+    if (!p)
+        q->tail = NULL;
+    q->len -= (uint64_t)n;
+    *ret_n = n;
+    return head;
+}
+
+static void record_batch(store_stats_t *st, int n)
+{
+    int b = 0;
+    while (b < 7 && (1 << (b + 1)) <= n)
+        b++;
+    atomic_fetch_add(&st->batches, 1);
+    atomic_fetch_add(&st->batch_ops, (uint64_t)n);
+    atomic_fetch_add(&st->batch_hist[b], 1);
+}
+
+/* Runs one op inside its own savepoint of the open batch transaction. */
+static void run_in_savepoint(db_t *db, store_op_t *op)
+{
+    err_clear(&op->err);
+    op->rc = db_savepoint(db, &op->err);
+    if (op->rc < 0)
+        return;
+    op->rc = op->run(db, op);
+    if (op->rc < 0)
+        db_savepoint_rollback(db);
+    else
+        op->rc = db_savepoint_release(db, &op->err);
+}
+
+static void fail_all(store_op_t *ops, int rc, const err_t *e)
+{
+    for (store_op_t *op = ops; op; op = op->next)
+        if (op->rc >= 0) {
+            op->rc = rc;
+            op->err = *e;
+        }
+}
+
+static void post_all(store_op_t *ops)
+{
+    while (ops) {
+        store_op_t *next = ops->next;  /* post may free op */
+        ops->post(ops);
+        ops = next;
+    }
+}
+
+static void commit_batch(store_t *s, store_op_t *ops, int n)
+{
+    err_t e = {0};
+    int r = db_begin_write(s->writer_db, &e);
+    if (r == 0) {
+        for (store_op_t *op = ops; op; op = op->next)
+            run_in_savepoint(s->writer_db, op);
+        r = db_commit(s->writer_db, &e);
+        if (r < 0)
+            db_rollback(s->writer_db);
+    }
+    if (r < 0) {
+        atomic_fetch_add(&s->stats.commit_failures, 1);
+        fail_all(ops, r, &e);
+    } else {
+        record_batch(&s->stats, n);
+    }
+    post_all(ops);
+}
+
+static void *writer_main(void *arg)
+{
+    store_t *s = arg;
+    pthread_mutex_lock(&s->mu);
+    for (;;) {
+        while (!s->wq.head && !s->closing)
+            pthread_cond_wait(&s->wq_cv, &s->mu);
+        if (!s->wq.head && s->closing)
+            break;
+        int n;
+        store_op_t *ops = q_take(&s->wq, LIMIT_WRITE_BATCH, &n);
+        atomic_store(&s->stats.queue_depth, s->wq.len);
+        pthread_mutex_unlock(&s->mu);
+        commit_batch(s, ops, n);
+        pthread_mutex_lock(&s->mu);
+    }
+    pthread_mutex_unlock(&s->mu);
+    return NULL;
+}
+
+static void *slow_main(void *arg)
+{
+    store_t *s = ((void **)arg)[0];
+    db_t *db = ((void **)arg)[1];
+    free(arg);
+    pthread_mutex_lock(&s->mu);
+    for (;;) {
+        while (!s->sq.head && !s->closing)
+            pthread_cond_wait(&s->sq_cv, &s->mu);
+        if (!s->sq.head)
+            break;
+        int n;
+        store_op_t *op = q_take(&s->sq, 1, &n);
+        pthread_mutex_unlock(&s->mu);
+        err_clear(&op->err);
+        op->rc = op->run(db, op);
+        op->post(op);
+        pthread_mutex_lock(&s->mu);
+    }
+    pthread_mutex_unlock(&s->mu);
+    return NULL;
+}
+
+static int open_connections(store_t *s, err_t *err)
+{
+    int r = db_open(s->url, false, &s->writer_db, err);
+    if (r < 0)
+        return r;
+    r = migrate_check(s->writer_db, err);
+    if (r < 0)
+        return r;
+    for (int i = 0; i < s->nreaders; i++)
+        if ((r = db_open(s->url, false, &s->readers[i], err)) < 0)
+            return r;
+    for (int i = 0; i < s->nslow; i++)
+        if ((r = db_open(s->url, false, &s->slow_db[i], err)) < 0)
+            return r;
+    return 0;
+}
+
+static int start_threads(store_t *s, err_t *err)
+{
+    if (pthread_create(&s->writer, NULL, writer_main, s) != 0)
+        return err_set(err, -EAGAIN, "thread_failed", "Cannot start the writer thread.");
+    for (int i = 0; i < s->nslow; i++) {
+        void **arg = malloc(2 * sizeof *arg);
+        if (!arg)
+            return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
+        arg[0] = s;
+        arg[1] = s->slow_db[i];
+        if (pthread_create(&s->slow[i], NULL, slow_main, arg) != 0) {
+            free(arg);
+            s->nslow = i;
+            return err_set(err, -EAGAIN, "thread_failed", "Cannot start a slow-lane thread.");
+        }
+    }
+    return 0;
+}
+
+static void free_connections(store_t *s)
+{
+    db_close(s->writer_db);
+    for (int i = 0; s->readers && i < s->nreaders; i++)
+        db_close(s->readers[i]);
+    for (int i = 0; s->slow_db && i < s->nslow; i++)
+        db_close(s->slow_db[i]);
+    free(s->readers);
+    free(s->slow_db);
+    free(s->slow);
+    free(s->url);
+    pthread_mutex_destroy(&s->mu);
+    pthread_cond_destroy(&s->wq_cv);
+    pthread_cond_destroy(&s->sq_cv);
+    free(s);
+}
+
+int store_open(const char *url, int readers, int slow_threads, store_t **ret, err_t *err)
+{
+    store_t *s = calloc(1, sizeof *s);
+    if (!s)
+        return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_cond_init(&s->wq_cv, NULL);
+    pthread_cond_init(&s->sq_cv, NULL);
+    s->url = strdup(url);
+    s->kind = db_kind_of(url);
+    s->nreaders = readers;
+    s->nslow = slow_threads;
+    s->readers = calloc((size_t)readers, sizeof *s->readers);
+    s->slow_db = calloc((size_t)slow_threads + 1, sizeof *s->slow_db);
+    s->slow = calloc((size_t)slow_threads + 1, sizeof *s->slow);
+    if (!s->url || !s->readers || !s->slow_db || !s->slow) {
+        free_connections(s);
+        return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
+    }
+    int r = open_connections(s, err);
+    if (r < 0) {
+        s->nslow = slow_threads;
+        free_connections(s);
+        return r;
+    }
+    int started = slow_threads;
+    if ((r = start_threads(s, err)) < 0) {
+        s->closing = true;
+        pthread_cond_broadcast(&s->wq_cv);
+        pthread_cond_broadcast(&s->sq_cv);
+        pthread_join(s->writer, NULL);
+        for (int i = 0; i < s->nslow; i++)
+            pthread_join(s->slow[i], NULL);
+        s->nslow = started;
+        free_connections(s);
+        return r;
+    }
+    *ret = s;
+    return 0;
+}
+
+void store_close(store_t *s)
+{
+    if (!s)
+        return;
+    pthread_mutex_lock(&s->mu);
+    s->closing = true;
+    pthread_cond_broadcast(&s->wq_cv);
+    pthread_cond_broadcast(&s->sq_cv);
+    pthread_mutex_unlock(&s->mu);
+    pthread_join(s->writer, NULL);
+    for (int i = 0; i < s->nslow; i++)
+        pthread_join(s->slow[i], NULL);
+    free_connections(s);
+}
+
+static void run_read(store_t *s, store_op_t *op, int thread_idx)
+{
+    db_t *db = s->readers[thread_idx];
+    err_clear(&op->err);
+    op->rc = db_begin_read(db, &op->err);
+    if (op->rc == 0) {
+        op->rc = op->run(db, op);
+        db_rollback(db);  /* a read transaction has nothing to keep */
+    }
+    op->post(op);
+}
+
+int store_submit(store_t *s, store_op_t *op, int thread_idx)
+{
+    if (op->lane == STORE_READ) {
+        if (thread_idx < 0 || thread_idx >= s->nreaders)
+            return -EINVAL;
+        run_read(s, op, thread_idx);
+        return 0;
+    }
+    pthread_mutex_lock(&s->mu);
+    queue_t *q = op->lane == STORE_WRITE ? &s->wq : &s->sq;
+    if (s->closing || q->len >= LIMIT_WRITE_QUEUE) {
+        pthread_mutex_unlock(&s->mu);
+        return -EAGAIN;
+    }
+    q_push(q, op);
+    if (op->lane == STORE_WRITE)
+        atomic_store(&s->stats.queue_depth, q->len);
+    pthread_cond_signal(op->lane == STORE_WRITE ? &s->wq_cv : &s->sq_cv);
+    pthread_mutex_unlock(&s->mu);
+    return 0;
+}
+
+static void sync_post(store_op_t *op)
+{
+    struct sync_wait *w = op->sync;
+    pthread_mutex_lock(&w->mu);
+    w->done = true;
+    pthread_cond_signal(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+}
+
+int store_run_sync(store_t *s, store_op_t *op)
+{
+    struct sync_wait w = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+    void (*orig)(store_op_t *) = op->post;
+    op->post = sync_post;
+    op->sync = &w;
+    int r = store_submit(s, op, 0);
+    if (r == 0) {
+        pthread_mutex_lock(&w.mu);
+        while (!w.done)
+            pthread_cond_wait(&w.cv, &w.mu);
+        pthread_mutex_unlock(&w.mu);
+        r = op->rc;
+    }
+    op->post = orig;
+    op->sync = NULL;
+    return r;
+}
+
+const store_stats_t *store_stats(const store_t *s) { return &s->stats; }
+db_kind_t store_kind(const store_t *s) { return s->kind; }

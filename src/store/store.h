@@ -1,0 +1,73 @@
+#pragma once
+/* The store: where every database operation of uchet runs.
+ *
+ * An operation (store_op_t, embedded first in a caller's larger struct) says
+ * what to run (`run`, given a connection) and how to hand the result back
+ * (`post`, called on a store thread once the result is final; the API layer
+ * forwards it to the event loop that submitted it). Lanes:
+ *
+ *   STORE_READ  — runs at once on the submitting thread's read connection,
+ *                 inside a read transaction (one consistent snapshot).
+ *   STORE_WRITE — queued to the single writer thread, which runs many queued
+ *                 operations in ONE transaction (each inside its own
+ *                 savepoint, so one failure undoes only itself) and posts
+ *                 them only after COMMIT returned: group commit. A result
+ *                 posted from this lane is durable.
+ *   STORE_SLOW  — CPU-heavy work (argon2 password hashing) on a small pool of
+ *                 threads with their own connections. `run` opens its own
+ *                 transactions, so the write lock is never held while hashing.
+ *
+ * The store never blocks an event loop on a write or on hashing. */
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/err.h"
+#include "store/db.h"
+
+typedef enum { STORE_READ = 0, STORE_WRITE, STORE_SLOW } store_lane_t;
+
+typedef struct store_op store_op_t;
+struct store_op {
+    store_lane_t lane;
+    /* Runs the operation. Returns 0 or a negative code with op->err set; the
+     * store stores that return value in op->rc. */
+    int (*run)(db_t *db, store_op_t *op);
+    /* Hands the finished op back (any thread). Must not block. */
+    void (*post)(store_op_t *op);
+    int rc;                 /* result of run, or of the commit that carried it */
+    err_t err;
+    store_op_t *next;       /* internal: queue link */
+    void *sync;             /* internal: store_run_sync's waiter */
+};
+
+typedef struct store_stats {
+    _Atomic uint64_t batches;          /* committed write batches */
+    _Atomic uint64_t batch_ops;        /* operations in them */
+    _Atomic uint64_t batch_hist[8];    /* batch sizes: 1, 2-3, 4-7, 8-15, 16-31, 32-63, 64-127, 128+ */
+    _Atomic uint64_t queue_depth;      /* write ops waiting now */
+    _Atomic uint64_t commit_failures;
+} store_stats_t;
+
+typedef struct store store_t;
+
+/* Opens the store: `readers` read connections (one per event-loop thread,
+ * index 0..readers-1), the writer thread and `slow_threads` slow threads.
+ * Fails with -EIO (storage_failed) or -EPROTO (schema_outdated: run
+ * `uchetctl migrate`) when the schema is not the current one. */
+int store_open(const char *url, int readers, int slow_threads, store_t **ret, err_t *err);
+
+/* Stops accepting work, lets the writer finish every queued op (their posts
+ * are called), joins threads, closes connections. Accepts NULL. */
+void store_close(store_t *s);
+
+/* Submits op. READ runs now on reader `thread_idx` and posts before returning.
+ * -EAGAIN (overloaded) when the write queue is full or the store is closing:
+ * then nothing was queued and post is not called. */
+int store_submit(store_t *s, store_op_t *op, int thread_idx);
+
+/* Runs op and waits for its result (for uchetctl and tests; never on a loop). */
+int store_run_sync(store_t *s, store_op_t *op);
+
+const store_stats_t *store_stats(const store_t *s);
+db_kind_t store_kind(const store_t *s);
