@@ -101,8 +101,11 @@ static void *thread_main(void *arg)
     uint64_t deadline = clock_mono_ns() + (uint64_t)ra->drain_s * 1000000000u;
     while (atomic_load(&t->w->inflight) > 0 && clock_mono_ns() < deadline)
         h2o_evloop_run(t->loop, 10);
-    /* One more turn lets responses already queued reach their sockets. */
-    h2o_evloop_run(t->loop, 10);
+    /* A little longer lets the last responses leave and h2o close the
+     * connections itself, so no client sees a reset instead of its answer. */
+    uint64_t linger = clock_mono_ns() + 300000000u;
+    while (clock_mono_ns() < linger)
+        h2o_evloop_run(t->loop, 10);
     return NULL;
 }
 

@@ -9,7 +9,7 @@
 int jsonx_parse_object(const char *buf, size_t len, json_t **ret, err_t *err)
 {
     json_error_t je;
-    json_t *v = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
+    json_t *v = json_loadb(buf, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
     if (!v)
         return err_set(err, -EINVAL, "malformed_json", "The body is not valid JSON (line %d, column %d): %s",
                        je.line, je.column, je.text);

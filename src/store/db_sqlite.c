@@ -164,6 +164,3 @@ const struct db_backend db_sqlite_backend = {
     .col_double = sq_col_double, .col_text = sq_col_text, .col_blob = sq_col_blob,
     .begin_write_sql = "BEGIN IMMEDIATE",
 };
-
-/* Replaced by db_pg.c's definition when the PostgreSQL backend is built. */
-__attribute__((weak)) const struct db_backend *db_pg_backend = NULL;

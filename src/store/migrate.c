@@ -5,8 +5,6 @@
 
 #include "store/db_backend.h"
 
-__attribute__((weak)) const migration_t *migrate_pg_list = NULL;
-
 static const migration_t *list_for(db_kind_t kind)
 {
     return kind == DB_POSTGRES ? migrate_pg_list : migrate_sqlite_list;

@@ -1,0 +1,74 @@
+# uchet — the two commands: `make run` and `make check`. Everything else is
+# a step they call. Meson does the building; this file only orders the steps.
+
+BUILD      ?= build
+BUILD_ASAN ?= build-asan
+BUILD_FUZZ ?= build-fuzz
+PORT       ?= 8080
+DB         ?= var/uchet.db
+FUZZ_SECONDS ?= 20
+
+.PHONY: run check build build-asan deps-run deps-check unit api api-sqlite api-postgres browser fuzz bench check-ha clean
+
+deps-run:
+	@scripts/deps.sh run
+
+deps-check:
+	@scripts/deps.sh check
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD) --buildtype=debugoptimized
+
+build: deps-run $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+## make run: install, build, create an SQLite database with demo data, serve on :8080
+run: build
+	@mkdir -p var
+	@$(BUILD)/src/cli/uchetctl --database $(DB) init >/dev/null
+	@$(BUILD)/src/cli/uchetctl --database $(DB) demo
+	@echo
+	@echo "uchet is starting on http://127.0.0.1:$(PORT)"
+	@echo "  app (registered persons): http://127.0.0.1:$(PORT)/app/  — activate with a code above"
+	@echo "  health: /healthz  readiness: /readyz  metrics: /metrics"
+	@echo "Stop with Ctrl-C."
+	exec $(BUILD)/src/api/uchetd --database $(DB) --listen 127.0.0.1:$(PORT) --log-format text
+
+$(BUILD_ASAN)/build.ninja:
+	CC=gcc meson setup $(BUILD_ASAN) --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false
+
+build-asan: $(BUILD_ASAN)/build.ninja
+	ninja -C $(BUILD_ASAN)
+
+## make check: every suite, with ASan+UBSan
+check: deps-check build-asan
+	scripts/check.sh
+
+unit: build-asan
+	meson test -C $(BUILD_ASAN) --suite unit --print-errorlogs
+
+api: api-sqlite api-postgres
+api-sqlite: build-asan
+	UCHET_BUILD=$(BUILD_ASAN) UCHET_TEST_BACKEND=sqlite python3 -m pytest -q tests/api
+api-postgres: build-asan
+	UCHET_BUILD=$(BUILD_ASAN) UCHET_TEST_BACKEND=postgres python3 -m pytest -q tests/api
+
+browser: build-asan
+	UCHET_BUILD=$(BUILD_ASAN) tests/browser/run.sh
+
+$(BUILD_FUZZ)/build.ninja:
+	CC=clang meson setup $(BUILD_FUZZ) --buildtype=debug -Dfuzz=true -Db_lundef=false
+
+fuzz: $(BUILD_FUZZ)/build.ninja
+	ninja -C $(BUILD_FUZZ)
+	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh $(BUILD_FUZZ)
+
+bench:
+	@scripts/deps.sh bench
+	bench/run.sh
+
+check-ha: build
+	tests/ha/failover.sh
+
+clean:
+	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ)

@@ -1,0 +1,145 @@
+/* mrz_bench DIR [template|tesseract] [LIMIT]: reads DIR/truth.tsv (written by
+ * tests/mrz/mrzgen), runs the OCR and the MRZ check on every image, and
+ * prints the share of documents read with every character (so every field)
+ * correct, the character error rate (edit distance / characters), both raw
+ * from OCR and after the check's corrections, and milliseconds per image
+ * (OCR + check, one thread). Failures are listed on stderr. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/parse.h"
+#include "docs/mrz.h"
+#include "docs/ocr.h"
+
+#define LINE_MAX_BYTES 512
+
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    size_t *row = malloc(sizeof(size_t) * (lb + 1));
+    if (!row)
+        return la > lb ? la : lb;
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            diag = up;
+            row[j] = best;
+        }
+    }
+    size_t d = row[lb];
+    free(row);
+    return d;
+}
+
+static unsigned char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    unsigned char *b = n > 0 ? malloc((size_t)n) : NULL;
+    if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
+        free(b);
+        b = NULL;
+    }
+    fclose(f);
+    *len = (size_t)n;
+    return b;
+}
+
+/* The corrected lines of the check's answer joined by '|', or "". */
+static void corrected(const char *text, char *out, size_t outsz)
+{
+    json_t *o = NULL;
+    out[0] = '\0';
+    if (mrz_check_text(text, strlen(text), NULL, (struct mrz_date){2025, 1, 1}, &o, NULL) < 0)
+        return;
+    size_t i, n = 0;
+    json_t *l;
+    json_array_foreach(json_object_get(o, "mrz"), i, l)
+        n += (size_t)snprintf(out + n, outsz - n, "%s%s", i ? "|" : "", json_string_value(l));
+    json_decref(o);
+}
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: mrz_bench DIR [template|tesseract] [LIMIT]\n");
+        return 2;
+    }
+    enum ocr_engine eng = argc > 2 && strcmp(argv[2], "tesseract") == 0 ? OCR_ENGINE_TESSERACT : OCR_ENGINE_TEMPLATE;
+    uint64_t limit = UINT64_MAX;
+    if (argc > 3 && parse_u64(argv[3], strlen(argv[3]), 1, UINT64_MAX, &limit) < 0)
+        return 2;
+    char path[4096], row[LINE_MAX_BYTES];
+    snprintf(path, sizeof path, "%s/truth.tsv", argv[1]);
+    FILE *truth = fopen(path, "r");
+    if (!truth) {
+        perror(path);
+        return 1;
+    }
+    size_t docs = 0, raw_ok = 0, fixed_ok = 0, chars = 0, raw_err = 0, fixed_err = 0;
+    double ms = 0;
+    while (docs < limit && fgets(row, sizeof row, truth)) {
+        char *name = row, *want = strchr(row, '\t');
+        if (!want)
+            continue;
+        *want++ = '\0';
+        char *params = strchr(want, '\t');
+        if (params)
+            *params++ = '\0';
+        snprintf(path, sizeof path, "%s/%s", argv[1], name);
+        size_t len;
+        unsigned char *img = slurp(path, &len);
+        if (!img)
+            continue;
+        char *text = NULL, raw[256] = "", fixed[256] = "";
+        double t0 = now_ms();
+        if (ocr_read_mrz_with(eng, img, len, &text, NULL) == 0)
+            corrected(text, fixed, sizeof fixed);
+        ms += now_ms() - t0;
+        free(img);
+        size_t n = 0;
+        for (size_t i = 0; text && text[i] && n + 1 < sizeof raw; i++)
+            if (text[i] != '\n' || text[i + 1])
+                raw[n++] = text[i] == '\n' ? '|' : text[i];
+        raw[n] = '\0';
+        free(text);
+        docs++;
+        chars += strlen(want);
+        size_t er = edit_distance(raw, want), ef = edit_distance(fixed, want);
+        raw_err += er, fixed_err += ef;
+        raw_ok += er == 0, fixed_ok += ef == 0;
+        if (ef)
+            fprintf(stderr, "%s (%s): %zu wrong\n  want %s\n  got  %s\n", name, params ? params : "", ef, want, fixed);
+        if (getenv("MRZ_BENCH_RAW"))
+            fprintf(stderr, "RAW\t%s\t%s\n", want, raw);
+    }
+    fclose(truth);
+    if (!docs)
+        return 1;
+    printf("engine=%s images=%zu fully_correct=%.1f%% (raw OCR %.1f%%) cer=%.3f%% (raw %.3f%%) ms_per_image=%.1f\n",
+           eng == OCR_ENGINE_TEMPLATE ? "template" : "tesseract", docs, 100.0 * fixed_ok / docs,
+           100.0 * raw_ok / docs, 100.0 * fixed_err / chars, 100.0 * raw_err / chars, ms / docs);
+    return 0;
+}

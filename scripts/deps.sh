@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs, from Debian's packages, what uchet needs. Idempotent: installs only
+# what is missing, so a second run costs a few dpkg queries.
+#   scripts/deps.sh run     build + runtime (make run)
+#   scripts/deps.sh check   + test tooling (make check)
+#   scripts/deps.sh bench   + wrk (make bench)
+set -euo pipefail
+
+run_pkgs=(gcc make meson ninja-build pkg-config libh2o-evloop-dev libjansson-dev libsodium-dev
+  libinih-dev libsqlite3-dev sqlite3 libpq-dev libssl-dev libcurl4-openssl-dev libtesseract-dev
+  libleptonica-dev tesseract-ocr-eng libpng-dev libjpeg-dev libfreetype-dev fonts-ocr-b)
+check_pkgs=(libcmocka-dev clang libclang-rt-14-dev python3 python3-pytest python3-httpx
+  python3-cryptography python3-pil python3-numpy postgresql-15 postgresql-client-15 chromium nodejs npm
+  valgrind)
+bench_pkgs=(wrk)
+
+want=("${run_pkgs[@]}")
+case "${1:-run}" in
+  run) ;;
+  check) want+=("${check_pkgs[@]}") ;;
+  bench) want+=("${check_pkgs[@]}" "${bench_pkgs[@]}") ;;
+  *) echo "usage: $0 run|check|bench" >&2; exit 2 ;;
+esac
+
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+# Node.js may come from outside Debian's packages on some machines; accept it if present.
+if command -v node >/dev/null && command -v npm >/dev/null; then
+  tmp=(); for p in "${missing[@]}"; do [[ $p == nodejs || $p == npm ]] || tmp+=("$p"); done
+  missing=("${tmp[@]}")
+fi
+if ((${#missing[@]})); then
+  echo "deps: installing ${missing[*]}"
+  if [[ $(id -u) -ne 0 ]]; then SUDO=sudo; else SUDO=; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+echo "deps: ok (${1:-run})"

@@ -1,0 +1,687 @@
+#include "docs/ocr.h"
+
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ft2build.h>
+#include FT_FREETYPE_H
+#include <jpeglib.h>
+#include <png.h>
+#include <tesseract/capi.h>
+
+#include "docs/mrz.h"
+
+#define CELL_W 16          /* normalised cell size for template matching */
+#define CELL_H 24
+#define SLACK_X 3          /* matching shifts in normalised pixels */
+#define SLACK_Y 2
+#define NGLYPHS 37
+#define WORK_WIDTH_MAX 1800 /* larger images are reduced first (speed) */
+#define BANDS_MAX 64
+
+static const char glyphs[NGLYPHS + 1] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ<";
+
+struct gray {
+    int w, h;
+    unsigned char *p;
+};
+
+/* ---- decoding ---------------------------------------------------------- */
+
+struct jerr {
+    struct jpeg_error_mgr mgr;
+    jmp_buf jb;
+};
+
+static void jpeg_fail(j_common_ptr c)
+{
+    longjmp(((struct jerr *)c->err)->jb, 1);
+}
+
+static void jpeg_quiet(j_common_ptr c, int level)
+{
+    (void)c;
+    (void)level;
+}
+
+static int decode_jpeg(const unsigned char *img, size_t len, struct gray *g)
+{
+    struct jpeg_decompress_struct ci;
+    struct jerr je;
+    unsigned char *volatile buf = NULL;
+    ci.err = jpeg_std_error(&je.mgr);
+    je.mgr.error_exit = jpeg_fail;
+    je.mgr.emit_message = jpeg_quiet;
+    if (setjmp(je.jb)) {
+        jpeg_destroy_decompress(&ci);
+        free(buf);
+        return -EINVAL;
+    }
+    jpeg_create_decompress(&ci);
+    jpeg_mem_src(&ci, img, (unsigned long)len);
+    jpeg_read_header(&ci, TRUE);
+    ci.out_color_space = JCS_GRAYSCALE;
+    if ((size_t)ci.image_width * ci.image_height > OCR_IMAGE_PIXELS_MAX || !ci.image_width) {
+        jpeg_destroy_decompress(&ci);
+        return -EINVAL;
+    }
+    jpeg_start_decompress(&ci);
+    buf = malloc((size_t)ci.output_width * ci.output_height);
+    if (!buf) {
+        jpeg_destroy_decompress(&ci);
+        return -ENOMEM;
+    }
+    while (ci.output_scanline < ci.output_height) {
+        JSAMPROW row = buf + (size_t)ci.output_scanline * ci.output_width;
+        jpeg_read_scanlines(&ci, &row, 1);
+    }
+    jpeg_finish_decompress(&ci);
+    *g = (struct gray){(int)ci.output_width, (int)ci.output_height, buf};
+    jpeg_destroy_decompress(&ci);
+    return 0;
+}
+
+static int decode_png(const unsigned char *img, size_t len, struct gray *g)
+{
+    png_image pi = {.version = PNG_IMAGE_VERSION};
+    if (!png_image_begin_read_from_memory(&pi, img, len))
+        return -EINVAL;
+    pi.format = PNG_FORMAT_GRAY;
+    if ((size_t)pi.width * pi.height > OCR_IMAGE_PIXELS_MAX || !pi.width) {
+        png_image_free(&pi);
+        return -EINVAL;
+    }
+    unsigned char *buf = malloc(PNG_IMAGE_SIZE(pi));
+    if (!buf) {
+        png_image_free(&pi);
+        return -ENOMEM;
+    }
+    /* Transparent pixels composite onto white, like paper. */
+    png_color white = {255, 255, 255};
+    if (!png_image_finish_read(&pi, &white, buf, 0, NULL)) {
+        free(buf);
+        png_image_free(&pi);
+        return -EINVAL;
+    }
+    *g = (struct gray){(int)pi.width, (int)pi.height, buf};
+    return 0;
+}
+
+static int decode(const unsigned char *img, size_t len, struct gray *g)
+{
+    if (len >= 8 && png_sig_cmp(img, 0, 8) == 0)
+        return decode_png(img, len, g);
+    if (len >= 3 && img[0] == 0xFF && img[1] == 0xD8 && img[2] == 0xFF)
+        return decode_jpeg(img, len, g);
+    return -EINVAL;
+}
+
+/* Halves the image (box filter) until it is at most WORK_WIDTH_MAX wide. */
+static int shrink(struct gray *g)
+{
+    while (g->w > WORK_WIDTH_MAX) {
+        int w = g->w / 2, h = g->h / 2;
+        unsigned char *p = malloc((size_t)w * (size_t)(h ? h : 1));
+        if (!p)
+            return -ENOMEM;
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++) {
+                const unsigned char *s = g->p + (size_t)(2 * y) * g->w + 2 * x;
+                p[y * w + x] = (unsigned char)((s[0] + s[1] + s[g->w] + s[g->w + 1] + 2) / 4);
+            }
+        free(g->p);
+        *g = (struct gray){w, h, p};
+    }
+    return 0;
+}
+
+/* ---- binarisation, skew, rotation -------------------------------------- */
+
+/* Marks ink: darker than 85% of the mean of a window around the pixel, so
+ * that a shadow across the page does not swallow the text. */
+static int binarise(const struct gray *g, unsigned char *ink)
+{
+    int w = g->w, h = g->h, r = w / 40 < 8 ? 8 : w / 40;
+    double *in = malloc(sizeof(double) * (size_t)(w + 1) * (size_t)(h + 1));
+    if (!in)
+        return -ENOMEM;
+    for (int x = 0; x <= w; x++)
+        in[x] = 0;
+    for (int y = 1; y <= h; y++) {
+        double row = 0;
+        in[(size_t)y * (w + 1)] = 0;
+        for (int x = 1; x <= w; x++) {
+            row += g->p[(size_t)(y - 1) * w + x - 1];
+            in[(size_t)y * (w + 1) + x] = in[(size_t)(y - 1) * (w + 1) + x] + row;
+        }
+    }
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            int x0 = x - r < 0 ? 0 : x - r, x1 = x + r + 1 > w ? w : x + r + 1;
+            int y0 = y - r < 0 ? 0 : y - r, y1 = y + r + 1 > h ? h : y + r + 1;
+            double s = in[(size_t)y1 * (w + 1) + x1] - in[(size_t)y0 * (w + 1) + x1] -
+                       in[(size_t)y1 * (w + 1) + x0] + in[(size_t)y0 * (w + 1) + x0];
+            double mean = s / ((double)(x1 - x0) * (y1 - y0));
+            ink[(size_t)y * w + x] = g->p[(size_t)y * w + x] < mean * 0.85 && mean - g->p[(size_t)y * w + x] > 12;
+        }
+    free(in);
+    return 0;
+}
+
+/* Sum of squared row counts after shearing by tan(a): largest when the
+ * text rows are horizontal. */
+static double skew_score(const unsigned char *ink, int w, int h, double a, int *bins)
+{
+    double t = tan(a);
+    int off = (int)(fabs(t) * w) + 1, n = h + 2 * off;
+    memset(bins, 0, sizeof(int) * (size_t)n);
+    for (int y = 0; y < h; y += 1)
+        for (int x = 0; x < w; x += 2)
+            if (ink[(size_t)y * w + x])
+                bins[(int)lround(y - x * t) + off]++;
+    double s = 0;
+    for (int i = 0; i < n; i++)
+        s += (double)bins[i] * bins[i];
+    return s;
+}
+
+/* Returns the skew in radians within ±7°, coarse then fine. */
+static int estimate_skew(const unsigned char *ink, int w, int h, double *ret)
+{
+    int *bins = malloc(sizeof(int) * (size_t)(h + 2 * w + 4));
+    if (!bins)
+        return -ENOMEM;
+    double best = 0, best_s = -1;
+    for (double d = -7; d <= 7.001; d += 0.5) {
+        double s = skew_score(ink, w, h, d * M_PI / 180, bins);
+        if (s > best_s)
+            best_s = s, best = d;
+    }
+    double c = best;
+    for (double d = c - 0.5; d <= c + 0.501; d += 0.1) {
+        double s = skew_score(ink, w, h, d * M_PI / 180, bins);
+        if (s > best_s)
+            best_s = s, best = d;
+    }
+    free(bins);
+    *ret = best * M_PI / 180;
+    return 0;
+}
+
+/* Rotates g by -a about its centre (bilinear), filling with the median-ish
+ * paper tone so that the new corners read as background. */
+static int unrotate(struct gray *g, double a)
+{
+    if (fabs(a) < 0.05 * M_PI / 180)
+        return 0;
+    unsigned char *p = malloc((size_t)g->w * g->h);
+    if (!p)
+        return -ENOMEM;
+    double ca = cos(a), sa = sin(a), cx = g->w / 2.0, cy = g->h / 2.0;
+    unsigned long hist[256] = {0}, acc = 0;
+    for (size_t i = 0; i < (size_t)g->w * g->h; i++)
+        hist[g->p[i]]++;
+    int bg = 255;
+    while (bg > 0 && (acc += hist[bg]) < (size_t)g->w * g->h / 3)
+        bg--;
+    for (int y = 0; y < g->h; y++)
+        for (int x = 0; x < g->w; x++) {
+            double sx = ca * (x - cx) - sa * (y - cy) + cx, sy = sa * (x - cx) + ca * (y - cy) + cy;
+            int x0 = (int)floor(sx), y0 = (int)floor(sy);
+            double v = bg;
+            if (x0 >= 0 && y0 >= 0 && x0 + 1 < g->w && y0 + 1 < g->h) {
+                double fx = sx - x0, fy = sy - y0;
+                const unsigned char *s = g->p + (size_t)y0 * g->w + x0;
+                v = (s[0] * (1 - fx) + s[1] * fx) * (1 - fy) + (s[g->w] * (1 - fx) + s[g->w + 1] * fx) * fy;
+            }
+            p[(size_t)y * g->w + x] = (unsigned char)(v + 0.5);
+        }
+    free(g->p);
+    g->p = p;
+    return 0;
+}
+
+/* ---- lines and cells ---------------------------------------------------- */
+
+struct band {
+    int y0, y1;   /* ink rows [y0, y1): cap top to baseline */
+    int x0, x1;   /* ink columns [x0, x1) */
+    int nblobs;   /* runs of inked columns: roughly the glyph count */
+};
+
+/* Cuts text lines from the row profile of the ink. Returns the count. */
+static int find_bands(const unsigned char *ink, int w, int h, struct band *b, int max)
+{
+    int n = 0, y = 0;
+    int *rows = calloc((size_t)h, sizeof(int));
+    if (!rows)
+        return 0;
+    for (int yy = 0; yy < h; yy++)
+        for (int x = 0; x < w; x++)
+            rows[yy] += ink[(size_t)yy * w + x];
+    while (y < h && n < max) {
+        while (y < h && rows[y] < 2)
+            y++;
+        int s = y;
+        while (y < h && rows[y] >= 2)
+            y++;
+        if (y - s < 6)
+            continue;
+        struct band bd = {s, y, w, 0, 0};
+        int peak = 0;
+        for (int yy = s; yy < y; yy++)
+            peak = rows[yy] > peak ? rows[yy] : peak;
+        while (bd.y0 < bd.y1 && rows[bd.y0] < peak / 8) /* trim noisy edges */
+            bd.y0++;
+        while (bd.y1 > bd.y0 && rows[bd.y1 - 1] < peak / 8)
+            bd.y1--;
+        b[n++] = bd;
+    }
+    free(rows);
+    return n;
+}
+
+/* Column profile of a band, and its blobs (runs of inked columns). Fills
+ * centres (ink-weighted) into c. Returns the blob count. */
+static int band_blobs(const unsigned char *ink, int w, struct band *b, double *c, int max)
+{
+    int *col = calloc((size_t)w, sizeof(int)), n = 0;
+    if (!col)
+        return 0;
+    for (int y = b->y0; y < b->y1; y++)
+        for (int x = 0; x < w; x++)
+            col[x] += ink[(size_t)y * w + x];
+    int minsum = (b->y1 - b->y0) / 3 + 1;
+    for (int x = 0; x < w;) {
+        while (x < w && !col[x])
+            x++;
+        int s = x;
+        double sum = 0, mom = 0;
+        while (x < w && col[x]) {
+            sum += col[x];
+            mom += (double)col[x] * x;
+            x++;
+        }
+        if (x > s && sum >= minsum && n < max) {
+            if (n == 0)
+                b->x0 = s;
+            b->x1 = x;
+            c[n++] = mom / sum;
+        }
+    }
+    free(col);
+    b->nblobs = n;
+    return n;
+}
+
+/* Lays a grid of n cells over the blob centres: first a guess from the end
+ * blobs, then a least-squares fit of centre = origin + k * pitch. Returns
+ * the mean misfit in pitches (large = wrong n). */
+static double fit_grid(const double *c, int nb, int n, double *origin, double *pitch)
+{
+    if (nb < 2)
+        return 1e9;
+    double p = (c[nb - 1] - c[0]) / (n - 1), o = c[0];
+    for (int it = 0; it < 2; it++) {
+        double sk = 0, sc = 0, skk = 0, skc = 0, m = 0;
+        for (int i = 0; i < nb; i++) {
+            double k = floor((c[i] - o) / p + 0.5);
+            if (k < 0 || k >= n)
+                continue;
+            sk += k, sc += c[i], skk += k * k, skc += k * c[i], m++;
+        }
+        double den = m * skk - sk * sk;
+        if (m < 2 || den == 0)
+            return 1e9;
+        p = (m * skc - sk * sc) / den;
+        o = (sc - p * sk) / m;
+    }
+    double err = 0;
+    for (int i = 0; i < nb; i++) {
+        double d = (c[i] - o) / p;
+        err += fabs(d - floor(d + 0.5));
+    }
+    *origin = o;
+    *pitch = p;
+    return err / nb;
+}
+
+/* ---- OCR-B templates ----------------------------------------------------- */
+
+/* Zero-mean, unit-norm darkness of each glyph in a CELL_W x CELL_H cell
+ * (one advance wide, cap top to baseline high). Written once under
+ * pthread_once, read-only afterwards. */
+static float templates[NGLYPHS][CELL_W * CELL_H];
+static int templates_status = -EAGAIN;
+static double glyph_aspect; /* advance / cap height of OCR-B */
+static double box_ratio;    /* cell box height (tallest ascent + deepest descent) / advance */
+static double box_descent;  /* descent below the baseline / box height */
+static pthread_once_t templates_once = PTHREAD_ONCE_INIT;
+
+static void normalise(float *v, int n)
+{
+    double m = 0, s = 0;
+    for (int i = 0; i < n; i++)
+        m += v[i];
+    m /= n;
+    for (int i = 0; i < n; i++)
+        s += (v[i] - m) * (v[i] - m);
+    s = s > 1e-9 ? sqrt(s) : 1;
+    for (int i = 0; i < n; i++)
+        v[i] = (float)((v[i] - m) / s);
+}
+
+/* Renders one glyph at 96 px and averages it down into the cell, whose
+ * box runs from the tallest glyph's top (OCR-B digits stand taller than the
+ * capitals) to the deepest glyph's bottom. */
+static void make_template(FT_Face face, int k, int adv, int asc, int box)
+{
+    float *t = templates[k];
+    memset(t, 0, sizeof templates[k]);
+    if (FT_Load_Char(face, (unsigned char)glyphs[k], FT_LOAD_RENDER))
+        return;
+    FT_GlyphSlot g = face->glyph;
+    for (unsigned r = 0; r < g->bitmap.rows; r++)
+        for (unsigned q = 0; q < g->bitmap.width; q++) {
+            int x = g->bitmap_left + (int)q, y = asc - g->bitmap_top + (int)r;
+            if (x < 0 || x >= adv || y < 0 || y >= box)
+                continue;
+            int cx = x * CELL_W / adv, cy = y * CELL_H / box;
+            t[cy * CELL_W + cx] += g->bitmap.buffer[r * (unsigned)g->bitmap.pitch + q];
+        }
+    normalise(t, CELL_W * CELL_H);
+}
+
+static void build_templates(void)
+{
+    FT_Library lib;
+    FT_Face face;
+    if (FT_Init_FreeType(&lib)) {
+        templates_status = -ENOMEM;
+        return;
+    }
+    if (FT_New_Face(lib, OCR_FONT_PATH, 0, &face)) {
+        FT_Done_FreeType(lib);
+        templates_status = -ENOENT;
+        return;
+    }
+    FT_Set_Pixel_Sizes(face, 0, 96);
+    FT_Load_Char(face, 'H', FT_LOAD_RENDER);
+    int cap = face->glyph->bitmap_top, adv = (int)(face->glyph->advance.x >> 6), asc = 0, desc = 0;
+    glyph_aspect = (double)adv / cap;
+    for (int k = 0; k < NGLYPHS; k++) {
+        if (FT_Load_Char(face, (unsigned char)glyphs[k], FT_LOAD_RENDER))
+            continue;
+        int top = face->glyph->bitmap_top, bottom = (int)face->glyph->bitmap.rows - top;
+        asc = top > asc ? top : asc;
+        desc = bottom > desc ? bottom : desc;
+    }
+    box_ratio = (double)(asc + desc) / adv;
+    box_descent = (double)desc / (asc + desc);
+    for (int k = 0; k < NGLYPHS; k++)
+        make_template(face, k, adv, asc, asc + desc);
+    FT_Done_Face(face);
+    FT_Done_FreeType(lib);
+    templates_status = 0;
+}
+
+static double sample(const struct gray *g, double x, double y)
+{
+    if (x < 0 || y < 0 || x >= g->w - 1 || y >= g->h - 1)
+        return 0;
+    int x0 = (int)x, y0 = (int)y;
+    double fx = x - x0, fy = y - y0;
+    const unsigned char *s = g->p + (size_t)y0 * g->w + x0;
+    double v = (s[0] * (1 - fx) + s[1] * fx) * (1 - fy) + (s[g->w] * (1 - fx) + s[g->w + 1] * fx) * fy;
+    return 255 - v;
+}
+
+#define PATCH_W (CELL_W + 2 * SLACK_X)
+#define PATCH_H (CELL_H + 2 * SLACK_Y)
+
+/* Reads the cell centred at cx between rows top and bottom: samples a
+ * slightly larger patch (2x2 supersampling) and slides every template over
+ * it, keeping the best normalised correlation. */
+static char read_cell(const struct gray *g, double cx, double pitch, double top, double bottom)
+{
+    float patch[PATCH_H][PATCH_W];
+    double sx = pitch / CELL_W, sy = (bottom - top) / CELL_H;
+    for (int v = 0; v < PATCH_H; v++)
+        for (int u = 0; u < PATCH_W; u++) {
+            double x = cx - pitch / 2 + (u - SLACK_X) * sx, y = top + (v - SLACK_Y) * sy, a = 0;
+            for (int k = 0; k < 4; k++)
+                a += sample(g, x + sx * (0.25 + 0.5 * (k & 1)), y + sy * (0.25 + 0.5 * (k >> 1)));
+            patch[v][u] = (float)(a / 4);
+        }
+    double best = -2;
+    char best_c = '<';
+    float win[CELL_W * CELL_H];
+    for (int dy = 0; dy <= 2 * SLACK_Y; dy++)
+        for (int dx = 0; dx <= 2 * SLACK_X; dx++) {
+            for (int v = 0; v < CELL_H; v++)
+                memcpy(win + v * CELL_W, &patch[v + dy][dx], sizeof(float) * CELL_W);
+            normalise(win, CELL_W * CELL_H);
+            for (int k = 0; k < NGLYPHS; k++) {
+                double s = 0;
+                for (int i = 0; i < CELL_W * CELL_H; i++)
+                    s += win[i] * templates[k][i];
+                if (s > best)
+                    best = s, best_c = glyphs[k];
+            }
+        }
+    return best_c;
+}
+
+/* ---- zone search --------------------------------------------------------- */
+
+struct page {
+    struct gray g;          /* deskewed grey */
+    unsigned char *ink;     /* binarised g */
+    struct band b[BANDS_MAX];
+    double *centres[BANDS_MAX];
+    int nb;
+};
+
+/* Reads one band as n template-matched cells into out (n + 1 bytes).
+ * Returns false when the grid does not fit the band. */
+static bool read_band_template(const struct page *pg, int i, int n, char *out)
+{
+    double origin, pitch;
+    const struct band *b = &pg->b[i];
+    double misfit = fit_grid(pg->centres[i], b->nblobs, n, &origin, &pitch);
+    double ratio = pitch / (b->y1 - b->y0) / glyph_aspect;
+    if (misfit > 0.25 || ratio < 0.75 || ratio > 1.35)
+        return false;
+    /* The box height follows from the pitch (monospaced font), so lines
+     * with and without the taller digits are scaled alike; the box sits on
+     * the band's bottom edge and the matcher's slack absorbs the rest. */
+    double box = pitch * box_ratio, bottom = b->y1 + box * box_descent * 0.5;
+    for (int k = 0; k < n; k++)
+        out[k] = read_cell(&pg->g, origin + k * pitch, pitch, bottom - box, bottom);
+    out[n] = '\0';
+    return true;
+}
+
+/* Reads one band with Tesseract (a whole line, character set restricted). */
+static bool read_band_tess(TessBaseAPI *api, const struct page *pg, int i, char *out, size_t outsz)
+{
+    const struct band *b = &pg->b[i];
+    int pad = (b->y1 - b->y0) / 2, x0 = b->x0 - pad, x1 = b->x1 + pad, y0 = b->y0 - pad, y1 = b->y1 + pad;
+    x0 = x0 < 0 ? 0 : x0, y0 = y0 < 0 ? 0 : y0;
+    x1 = x1 > pg->g.w ? pg->g.w : x1, y1 = y1 > pg->g.h ? pg->g.h : y1;
+    TessBaseAPISetImage(api, pg->g.p + (size_t)y0 * pg->g.w + x0, x1 - x0, y1 - y0, 1, pg->g.w);
+    char *t = TessBaseAPIGetUTF8Text(api);
+    if (!t)
+        return false;
+    size_t n = 0;
+    for (size_t k = 0; t[k] && n + 1 < outsz; k++)
+        if ((t[k] >= 'A' && t[k] <= 'Z') || (t[k] >= '0' && t[k] <= '9') || t[k] == '<')
+            out[n++] = t[k];
+    out[n] = '\0';
+    TessDeleteText(t);
+    return n > 0;
+}
+
+/* Scores a text by the checks it passes (-1 when it is no MRZ at all). */
+static int score(const char *text)
+{
+    json_t *o = NULL;
+    if (mrz_check_text(text, strlen(text), NULL, (struct mrz_date){2000, 1, 1}, &o, NULL) < 0)
+        return -1;
+    int s = 0;
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(o, "checks"), i, c)
+        s += json_is_true(json_object_get(c, "passed")) ? 2 : 0;
+    s -= (int)json_array_size(json_object_get(o, "corrections"));
+    json_decref(o);
+    return s;
+}
+
+/* Two bands belong to one zone when they have the same height and left
+ * edge, and lie about one line apart. */
+static bool same_zone(const struct band *a, const struct band *b)
+{
+    int ha = a->y1 - a->y0, hb = b->y1 - b->y0;
+    return hb * 10 >= ha * 7 && hb * 7 <= ha * 10 && abs(a->x0 - b->x0) < 2 * ha &&
+           b->y0 - a->y1 < 3 * ha;
+}
+
+/* Tries every run of 2 or 3 matching long bands and keeps the text that
+ * passes the most checks. */
+static int search_zone(const struct page *pg, TessBaseAPI *api, char **ret)
+{
+    char best[3 * 64] = "", text[3 * 64];
+    int best_s = -1;
+    for (int i = 0; i < pg->nb; i++) {
+        for (int nl = 2; nl <= 3; nl++) {
+            if (i + nl > pg->nb)
+                continue;
+            bool ok = true;
+            for (int k = 0; k < nl; k++)
+                ok = ok && pg->b[i + k].nblobs >= 12 && (k == 0 || same_zone(&pg->b[i + k - 1], &pg->b[i + k]));
+            static const int widths[2][2] = {{36, 44}, {30, 30}};
+            for (int wi = 0; ok && wi < (nl == 3 ? 1 : 2); wi++) {
+                size_t len = 0;
+                bool read = true;
+                for (int k = 0; read && k < nl; k++) {
+                    char line[64];
+                    read = api ? read_band_tess(api, pg, i + k, line, sizeof line)
+                               : read_band_template(pg, i + k, widths[nl - 2][wi], line);
+                    len += (size_t)snprintf(text + len, sizeof text - len, "%s\n", line);
+                }
+                int s = read ? score(text) : -1;
+                if (s > best_s) {
+                    best_s = s;
+                    memcpy(best, text, sizeof best);
+                }
+                if (api)
+                    break; /* Tesseract decides the width itself */
+            }
+        }
+    }
+    if (best_s < 0)
+        return -ENOENT;
+    *ret = strdup(best);
+    return *ret ? 0 : -ENOMEM;
+}
+
+/* ---- API ------------------------------------------------------------------ */
+
+static void page_free(struct page *pg)
+{
+    free(pg->g.p);
+    free(pg->ink);
+    for (int i = 0; i < pg->nb; i++)
+        free(pg->centres[i]);
+}
+
+/* Decodes, deskews and cuts the page into bands with their blobs. */
+static int page_prepare(struct page *pg, const unsigned char *img, size_t len)
+{
+    int r = decode(img, len, &pg->g);
+    if (r < 0)
+        return r;
+    if ((r = shrink(&pg->g)) < 0)
+        return r;
+    size_t n = (size_t)pg->g.w * pg->g.h;
+    pg->ink = malloc(n);
+    if (!pg->ink)
+        return -ENOMEM;
+    double skew;
+    if ((r = binarise(&pg->g, pg->ink)) < 0 || (r = estimate_skew(pg->ink, pg->g.w, pg->g.h, &skew)) < 0 ||
+        (r = unrotate(&pg->g, skew)) < 0 || (r = binarise(&pg->g, pg->ink)) < 0)
+        return r;
+    pg->nb = find_bands(pg->ink, pg->g.w, pg->g.h, pg->b, BANDS_MAX);
+    for (int i = 0; i < pg->nb; i++) {
+        pg->centres[i] = malloc(sizeof(double) * (size_t)pg->g.w);
+        if (!pg->centres[i]) {
+            pg->nb = i;
+            return -ENOMEM;
+        }
+        band_blobs(pg->ink, pg->g.w, &pg->b[i], pg->centres[i], pg->g.w);
+    }
+    return 0;
+}
+
+static int tess_open(TessBaseAPI **ret, err_t *err)
+{
+    TessBaseAPI *api = TessBaseAPICreate();
+    if (!api)
+        return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
+    if (TessBaseAPIInit3(api, NULL, "eng") != 0) {
+        TessBaseAPIDelete(api);
+        return err_set(err, -ENOENT, "ocr_model_missing", "The Tesseract English model is not installed.");
+    }
+    TessBaseAPISetPageSegMode(api, PSM_SINGLE_LINE);
+    TessBaseAPISetVariable(api, "tessedit_char_whitelist", "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<");
+    TessBaseAPISetVariable(api, "load_system_dawg", "0");
+    TessBaseAPISetVariable(api, "load_freq_dawg", "0");
+    *ret = api;
+    return 0;
+}
+
+int ocr_read_mrz_with(enum ocr_engine engine, const unsigned char *img, size_t len,
+                      char **ret_text, err_t *err)
+{
+    if (!img || !ret_text || len == 0)
+        return err_set(err, -EINVAL, "image_unreadable", "No image was given.");
+    TessBaseAPI *api = NULL;
+    if (engine == OCR_ENGINE_TEMPLATE) {
+        pthread_once(&templates_once, build_templates);
+        if (templates_status < 0)
+            return err_set(err, templates_status, "ocr_font_missing",
+                           "The OCR-B font (fonts-ocr-b) is not installed.");
+    } else {
+        int r = tess_open(&api, err);
+        if (r < 0)
+            return r;
+    }
+    struct page pg = {.nb = 0};
+    int r = page_prepare(&pg, img, len);
+    if (r == 0)
+        r = search_zone(&pg, api, ret_text);
+    page_free(&pg);
+    if (api)
+        TessBaseAPIDelete(api);
+    if (r == -ENOMEM)
+        return err_set(err, r, "out_of_memory", "Out of memory.");
+    if (r == -EINVAL)
+        return err_set(err, r, "image_unreadable", "The image is not a readable PNG or JPEG of at most %u pixels.",
+                       OCR_IMAGE_PIXELS_MAX);
+    if (r < 0)
+        return err_set(err, -EINVAL, "mrz_not_found", "No machine-readable zone was found; photograph the "
+                                                      "whole data page, flat and in focus.");
+    return 0;
+}
+
+int ocr_read_mrz(const unsigned char *img, size_t len, char **ret_text, err_t *err)
+{
+    return ocr_read_mrz_with(OCR_ENGINE_TEMPLATE, img, len, ret_text, err);
+}

@@ -1,0 +1,41 @@
+#pragma once
+/* Reading the machine-readable zone from a photo or scan (PNG or JPEG).
+ *
+ * Pipeline: decode to grey; binarise against the local mean (uneven light);
+ * estimate the skew from the horizontal projection of the ink and rotate it
+ * away; cut text lines from the row profile; take every run of 2 or 3 long
+ * lines as a candidate zone, lay a monospaced grid of 30, 36 or 44 cells
+ * over each line, and read each cell. The candidate whose text passes the
+ * most MRZ checks wins.
+ *
+ * Two cell readers: a template matcher built from the OCR-B font of
+ * Debian's fonts-ocr-b (FreeType; the default, see docs/bench-mrz.md for
+ * why), and Tesseract through its C API with the character set restricted
+ * to A-Z 0-9 <, reading whole lines. */
+#include <stddef.h>
+
+#include "base/err.h"
+
+#define OCR_IMAGE_PIXELS_MAX (40u * 1000u * 1000u) /* decoded pixels accepted */
+#define OCR_FONT_PATH "/usr/share/fonts/opentype/ocr-b/OCRB.otf"
+
+enum ocr_engine {
+    OCR_ENGINE_TEMPLATE = 0, /* OCR-B template matcher (default) */
+    OCR_ENGINE_TESSERACT,    /* libtesseract, stock "eng" model, whitelist */
+};
+
+/* Finds and reads the MRZ in a PNG or JPEG image (bytes in memory; the
+ * caller enforces its own byte limit) with the default engine. Returns 0
+ * and the recognised lines joined by '\n' in *ret_text (caller owns,
+ * free()); -EINVAL with err code "image_unreadable" (not a PNG/JPEG, corrupt,
+ * or more than OCR_IMAGE_PIXELS_MAX pixels) or "mrz_not_found"; -ENOMEM;
+ * -ENOENT ("ocr_font_missing") when the OCR-B font is not installed.
+ * Thread-safe: the templates are built once (pthread_once) and read-only
+ * afterwards; every call has its own buffers. */
+int ocr_read_mrz(const unsigned char *img, size_t len, char **ret_text, err_t *err);
+
+/* The same with a chosen engine. The Tesseract engine creates its own
+ * TessBaseAPI per call (thread-safe, but ~100 ms slower); it needs the
+ * "eng" traineddata (tesseract-ocr-eng), else -ENOENT "ocr_model_missing". */
+int ocr_read_mrz_with(enum ocr_engine engine, const unsigned char *img, size_t len,
+                      char **ret_text, err_t *err);

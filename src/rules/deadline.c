@@ -1,0 +1,15 @@
+#include "rules/deadline.h"
+
+void deadline_compute(const calendar_t *cal, date_t last, date_t today, int n, int offset_min,
+                      deadline_t *ret)
+{
+    bool provisional = false;
+    date_t due = calendar_add_working_days(cal, last, n < 0 ? 0 : n, &provisional);
+    /* The day of the last confirmation never counts; the guard only keeps
+     * last + 1 defined for a nonsensical last. */
+    date_t from = today > last ? today : last < INT32_MAX ? last + 1 : last;
+    ret->due_date = due;
+    ret->lapse_at = date_local_midnight(due + 1, offset_min);
+    ret->working_days_left = calendar_count_working_days(cal, from, due, &provisional);
+    ret->provisional = provisional;
+}

@@ -1,0 +1,39 @@
+#pragma once
+/* Product rule 3: is a position fix good enough to count, and does it lie at
+ * the residence? The coordinates passed here are compared and dropped; this
+ * module keeps nothing and its error messages never contain them. */
+#include <stdbool.h>
+
+#include "base/err.h"
+#include "base/limits.h"
+
+/* A fix with a worse (larger) accuracy radius does not count. */
+#define GEO_MAX_ACCURACY_M LIMIT_ACCURACY_M
+/* A counted fix is "at the residence" within this distance (plus its accuracy). */
+#define GEO_RESIDENCE_RADIUS_M 300.0
+/* Mean Earth radius (IUGG), metres. */
+#define GEO_EARTH_RADIUS_M 6371008.8
+
+/* Checks a coordinate pair: both finite, lat in [-90, 90], lon in
+ * [-180, 180]. Returns 0, or -EINVAL with err code "invalid_latitude" or
+ * "invalid_longitude" (latitude is checked first). */
+int geo_validate(double lat, double lon, err_t *err);
+
+/* Checks a fix's accuracy radius in metres. Returns 0 for a finite value in
+ * [0, GEO_MAX_ACCURACY_M]; -EINVAL with code "invalid_accuracy" for a
+ * negative or non-finite value (a malformed request); -ERANGE with code
+ * "too_inaccurate" for a value above GEO_MAX_ACCURACY_M (the fix is well
+ * formed but does not count). */
+int geo_validate_accuracy(double accuracy_m, err_t *err);
+
+/* Great-circle distance in metres between two points given in degrees
+ * (haversine on a sphere of GEO_EARTH_RADIUS_M). NaN if any input is not
+ * finite. Coordinates are not range-checked: validate them first. */
+double geo_distance_m(double lat1, double lon1, double lat2, double lon2);
+
+/* True when the fix (lat, lon) with accuracy radius accuracy_m lies within
+ * radius_m of (ref_lat, ref_lon), i.e. distance <= radius_m + accuracy_m:
+ * the benefit of the doubt goes to the person. False if any input is not
+ * finite or accuracy_m or radius_m is negative. */
+bool geo_within(double lat, double lon, double accuracy_m, double ref_lat, double ref_lon,
+                double radius_m);

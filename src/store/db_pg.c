@@ -1,0 +1,560 @@
+/* PostgreSQL backend of db.h through libpq.
+ *
+ * Statements are prepared server-side once per connection and cached by the
+ * address of their SQL text, like the SQLite backend. Parameters go as text
+ * (integers, doubles, strings; the server infers their types from context)
+ * or binary (bytea: the bytes themselves, so blobs are binary-safe); results
+ * come back as text and bytea is unescaped on demand.
+ *
+ * A connection that dies is re-established at the next use that is not
+ * inside a transaction (the server has rolled that one back; running the rest
+ * of it in autocommit would commit half of it). Reconnecting forgets the
+ * server-side prepared statements, so each cache entry remembers the
+ * connection generation it was prepared on. This is what lets uchetd ride
+ * through a Patroni failover behind haproxy or a multi-host URL.
+ *
+ * Blocking: every call waits for the server's answer. */
+#include "store/db_pg.h"
+
+#include <errno.h>
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/parse.h"
+#include "store/db_backend.h"
+
+#define STMT_CACHE 256           /* distinct statements per connection; power of two */
+#define PG_MAX_PARAMS 65535      /* the protocol's limit */
+#define PG_LOCK_STR2(x) #x
+#define PG_LOCK_STR(x) PG_LOCK_STR2(x)
+
+typedef struct pg_stmt {
+    struct db_stmt hdr;
+    const char *key;             /* the SQL pointer this entry caches; NULL = free */
+    char *sql;                   /* key with `?` rewritten to `$n` */
+    char name[16];               /* server-side statement name, unique per connection */
+    unsigned gen;                /* connection generation it is prepared on; 0 = never */
+    int nparams;
+    char **vals;                 /* [nparams] owned copies; NULL binds SQL NULL */
+    int *lens;                   /* [nparams] byte length of binary values */
+    int *fmts;                   /* [nparams] 0 = text, 1 = binary */
+    bool ran;                    /* executed since the last reset */
+    PGresult *res;               /* rows of that execution, NULL if none or it failed */
+    int row;                     /* current row, -1 before the first */
+    unsigned char **blobs;       /* [nfields] unescaped bytea of the current row */
+    size_t *blob_lens;           /* [nfields] their lengths */
+} pg_stmt_t;
+
+typedef struct pg_db {
+    struct db hdr;
+    PGconn *conn;
+    bool readonly;
+    bool in_txn;                 /* between the caller's BEGIN and its COMMIT/ROLLBACK */
+    unsigned gen;                /* bumped at every (re)connect */
+    int64_t changes;             /* rows touched by the last INSERT/UPDATE/DELETE */
+    pg_stmt_t cache[STMT_CACHE];
+} pg_db_t;
+
+static const struct db_backend pg_backend;
+
+/* libpq prints server notices ("relation exists, skipping") to stderr by
+ * default; a library module does not log. */
+static void quiet_notice(void *arg, const char *msg)
+{
+    (void)arg;
+    (void)msg;
+}
+
+/* Maps a failed result (or, with res NULL, the connection's state) to err.
+ * Only the primary message is kept: PostgreSQL's DETAIL lines quote key
+ * values (document numbers), which must not reach logs. */
+static int pg_error(PGconn *conn, const PGresult *res, err_t *err)
+{
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+    if (!msg)
+        msg = PQerrorMessage(conn);
+    int len = (int)strcspn(msg, "\n");
+    if (state && strncmp(state, "23", 2) == 0)   /* integrity: unique, FK, check, not null */
+        return err_set(err, -EEXIST, "conflict", "Constraint violated: %.*s", len, msg);
+    if (state && (!strcmp(state, "40001") || !strcmp(state, "40P01") || !strcmp(state, "55P03")))
+        return err_set(err, -EBUSY, "storage_busy", "The database is busy: %.*s", len, msg);
+    if (PQstatus(conn) != CONNECTION_OK)
+        return err_set(err, -EIO, "storage_failed", "The database connection was lost: %.*s", len, msg);
+    return err_set(err, -EIO, "storage_failed", "Storage error: %.*s", len, msg);
+}
+
+/* Runs a command whose result carries nothing the caller needs. */
+static int run_simple(PGconn *conn, const char *sql, err_t *err)
+{
+    PGresult *res = PQexec(conn, sql);
+    ExecStatusType s = PQresultStatus(res);
+    int r = s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK ? 0 : pg_error(conn, res, err);
+    PQclear(res);
+    return r;
+}
+
+/* Per-session settings, applied after every (re)connect. synchronous_commit
+ * is forced on whatever the server default: an acknowledged write must
+ * survive the loss of the primary (with Patroni's synchronous mode, it is on
+ * a standby too). */
+static int session_setup(pg_db_t *d, err_t *err)
+{
+    PQsetNoticeProcessor(d->conn, quiet_notice, NULL);
+    d->gen++;
+    const char *sql = d->readonly ? "SET synchronous_commit = on; SET default_transaction_read_only = on"
+                                  : "SET synchronous_commit = on";
+    return run_simple(d->conn, sql, err);
+}
+
+static int pg_connect(pg_db_t *d, const char *url, err_t *err)
+{
+    /* Defaults first: keywords that come later, i.e. the URL's, win. The
+     * keepalives notice a vanished server in about 25 s rather than hours. */
+    static const char *const keys[] = {"connect_timeout", "client_encoding", "fallback_application_name",
+                                       "keepalives_idle", "keepalives_interval", "keepalives_count",
+                                       "dbname", NULL};
+    const char *vals[] = {"10", "UTF8", "uchet", "10", "5", "3", url, NULL};
+    d->conn = PQconnectdbParams(keys, vals, 1);
+    if (!d->conn)
+        return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
+    if (PQstatus(d->conn) != CONNECTION_OK)
+        return err_set(err, -EIO, "storage_failed", "Cannot connect to PostgreSQL: %.*s",
+                       (int)strcspn(PQerrorMessage(d->conn), "\n"), PQerrorMessage(d->conn));
+    return session_setup(d, err);
+}
+
+/* Makes sure the connection is up, re-establishing it when that is safe. */
+static int ensure_conn(pg_db_t *d, err_t *err)
+{
+    if (PQstatus(d->conn) == CONNECTION_OK)
+        return 0;
+    if (d->in_txn)
+        return err_set(err, -EIO, "storage_failed",
+                       "The database connection was lost inside a transaction.");
+    PQreset(d->conn);
+    if (PQstatus(d->conn) != CONNECTION_OK)
+        return err_set(err, -EIO, "storage_failed", "Cannot reconnect to PostgreSQL: %.*s",
+                       (int)strcspn(PQerrorMessage(d->conn), "\n"), PQerrorMessage(d->conn));
+    return session_setup(d, err);
+}
+
+static void pg_close(db_t *db);
+
+static int pg_open(const char *url, bool readonly, db_t **ret, err_t *err)
+{
+    pg_db_t *d = calloc(1, sizeof *d);
+    if (!d)
+        return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
+    d->hdr.be = &pg_backend;
+    d->hdr.kind = DB_POSTGRES;
+    d->readonly = readonly;
+    int r = pg_connect(d, url, err);
+    if (r < 0) {
+        pg_close(&d->hdr);
+        return r;
+    }
+    *ret = &d->hdr;
+    return 0;
+}
+
+static void drop_row(pg_stmt_t *e)
+{
+    if (!e->blobs)
+        return;
+    for (int i = 0; e->res && i < PQnfields(e->res); i++) {
+        PQfreemem(e->blobs[i]);
+        e->blobs[i] = NULL;
+    }
+}
+
+/* Forgets the last execution and every binding. */
+static void stmt_reset(pg_stmt_t *e)
+{
+    drop_row(e);
+    free(e->blobs);
+    free(e->blob_lens);
+    e->blobs = NULL;
+    e->blob_lens = NULL;
+    PQclear(e->res);
+    e->res = NULL;
+    e->ran = false;
+    e->row = -1;
+    for (int i = 0; i < e->nparams; i++) {
+        free(e->vals[i]);
+        e->vals[i] = NULL;
+    }
+}
+
+static void stmt_free(pg_stmt_t *e)
+{
+    stmt_reset(e);
+    free(e->sql);
+    free(e->vals);
+    free(e->lens);
+    free(e->fmts);
+}
+
+static void pg_close(db_t *db)
+{
+    pg_db_t *d = (pg_db_t *)db;
+    for (int i = 0; i < STMT_CACHE; i++)
+        stmt_free(&d->cache[i]);
+    PQfinish(d->conn);
+    free(d);
+}
+
+/* The first read transaction statement fixes the snapshot for the rest:
+ * store.h promises a READ op one consistent view, which PostgreSQL's default
+ * READ COMMITTED gives per statement only. db_begin_read sends plain BEGIN. */
+static const char *translate(const char *sql)
+{
+    return strcmp(sql, "BEGIN") == 0 ? "BEGIN ISOLATION LEVEL REPEATABLE READ" : sql;
+}
+
+static bool ends_txn(const char *sql) { return !strcmp(sql, "COMMIT") || !strcmp(sql, "ROLLBACK"); }
+
+/* COMMIT of a transaction in the aborted state "succeeds" with the tag
+ * ROLLBACK: report it as the failure it is, never as a durable write. */
+static int check_commit(const char *sql, PGresult *res, err_t *err)
+{
+    if (strcmp(sql, "COMMIT") != 0 || strcmp(PQcmdStatus(res), "COMMIT") == 0)
+        return 0;
+    return err_set(err, -EIO, "storage_failed", "The transaction had failed and was rolled back.");
+}
+
+static int exec_once(pg_db_t *d, const char *sql, err_t *err)
+{
+    PGresult *res = PQexec(d->conn, translate(sql));
+    ExecStatusType s = PQresultStatus(res);
+    int r;
+    if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK)
+        r = check_commit(sql, res, err);
+    else
+        r = pg_error(d->conn, res, err);
+    PQclear(res);
+    return r;
+}
+
+static int pg_exec(db_t *db, const char *sql, err_t *err)
+{
+    pg_db_t *d = (pg_db_t *)db;
+    bool begins = strncmp(sql, "BEGIN", 5) == 0;
+    int r = ensure_conn(d, err);
+    if (ends_txn(sql))
+        d->in_txn = false;   /* whatever happens next, that transaction is over */
+    if (r < 0)
+        return r;
+    r = exec_once(d, sql, err);
+    /* A BEGIN that finds the connection dead (the primary went away since
+     * the last use) has lost nothing: retry it once on a new connection. */
+    if (r < 0 && begins && PQstatus(d->conn) != CONNECTION_OK) {
+        err_clear(err);
+        if ((r = ensure_conn(d, err)) == 0)
+            r = exec_once(d, sql, err);
+    }
+    /* A failed "BEGIN; SELECT lock" leaves a transaction the caller does not
+     * know about; end it, or every later BEGIN would join an aborted one. */
+    if (r < 0 && !d->in_txn && PQtransactionStatus(d->conn) != PQTRANS_IDLE &&
+        PQstatus(d->conn) == CONNECTION_OK)
+        run_simple(d->conn, "ROLLBACK", NULL);
+    if (r == 0 && begins)
+        d->in_txn = true;
+    return r;
+}
+
+static size_t slot_of(const char *key)
+{
+    uintptr_t p = (uintptr_t)key;
+    return (size_t)((p >> 3) ^ (p >> 11)) & (STMT_CACHE - 1);
+}
+
+/* Fills a fresh cache entry for `sql` (not yet prepared on the server). */
+static int entry_init(pg_db_t *d, pg_stmt_t *e, size_t slot, const char *sql, err_t *err)
+{
+    int n;
+    int r = db_pg_placeholders(sql, &e->sql, &n, err);
+    if (r < 0)
+        return r;
+    e->vals = calloc((size_t)n + 1, sizeof *e->vals);
+    e->lens = calloc((size_t)n + 1, sizeof *e->lens);
+    e->fmts = calloc((size_t)n + 1, sizeof *e->fmts);
+    if (!e->vals || !e->lens || !e->fmts) {
+        stmt_free(e);
+        memset(e, 0, sizeof *e);
+        return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
+    }
+    e->nparams = n;
+    e->key = sql;
+    e->row = -1;
+    e->hdr.be = &pg_backend;
+    e->hdr.db = &d->hdr;
+    snprintf(e->name, sizeof e->name, "uchet_%zu", slot);
+    return 0;
+}
+
+/* Prepares the entry on the current connection unless it already is. */
+static int ensure_prepared(pg_db_t *d, pg_stmt_t *e, err_t *err)
+{
+    int r = ensure_conn(d, err);
+    if (r < 0 || e->gen == d->gen)
+        return r;
+    PGresult *res = PQprepare(d->conn, e->name, e->sql, 0, NULL);
+    r = PQresultStatus(res) == PGRES_COMMAND_OK ? 0 : pg_error(d->conn, res, err);
+    PQclear(res);
+    if (r == 0)
+        e->gen = d->gen;
+    return r;
+}
+
+static int pg_prepare(db_t *db, const char *sql, db_stmt_t **ret, err_t *err)
+{
+    pg_db_t *d = (pg_db_t *)db;
+    size_t i = slot_of(sql);
+    for (size_t n = 0; n < STMT_CACHE; n++, i = (i + 1) & (STMT_CACHE - 1)) {
+        pg_stmt_t *e = &d->cache[i];
+        int r = 0;
+        if (e->key && e->key != sql)
+            continue;
+        if (!e->key)
+            r = entry_init(d, e, i, sql, err);
+        else
+            stmt_reset(e);
+        if (r == 0)
+            r = ensure_prepared(d, e, err);
+        if (r < 0)
+            return r;
+        *ret = &e->hdr;
+        return 0;
+    }
+    return err_set(err, -ENOSPC, "storage_failed", "Statement cache full.");
+}
+
+#define ENTRY(x) ((pg_stmt_t *)(x))
+
+/* Stores an owned copy of a parameter value. */
+static int bind_copy(db_stmt_t *s, int i, const void *p, size_t len, int fmt)
+{
+    pg_stmt_t *e = ENTRY(s);
+    if (i < 1 || i > e->nparams || len > (size_t)INT32_MAX)
+        return -EINVAL;
+    char *copy = NULL;
+    if (p) {
+        copy = malloc(len + 1);
+        if (!copy)
+            return -ENOMEM;
+        memcpy(copy, p, len);
+        copy[len] = '\0';
+    }
+    free(e->vals[i - 1]);
+    e->vals[i - 1] = copy;
+    e->lens[i - 1] = (int)len;
+    e->fmts[i - 1] = fmt;
+    return 0;
+}
+
+static int pg_bind_null(db_stmt_t *s, int i) { return bind_copy(s, i, NULL, 0, 0); }
+
+static int pg_bind_int(db_stmt_t *s, int i, int64_t v)
+{
+    char buf[24];
+    int n = snprintf(buf, sizeof buf, "%lld", (long long)v);
+    return bind_copy(s, i, buf, (size_t)n, 0);
+}
+
+static int pg_bind_double(db_stmt_t *s, int i, double v)
+{
+    char buf[40];
+    int n = snprintf(buf, sizeof buf, "%.17g", v);   /* 17 digits: round-trips any double */
+    return bind_copy(s, i, buf, (size_t)n, 0);
+}
+
+static int pg_bind_text(db_stmt_t *s, int i, const char *v)
+{
+    return v ? bind_copy(s, i, v, strlen(v), 0) : pg_bind_null(s, i);
+}
+
+static int pg_bind_blob(db_stmt_t *s, int i, const void *p, size_t len)
+{
+    /* A zero-length blob is an empty bytea, not NULL: bind a non-NULL pointer. */
+    return bind_copy(s, i, p ? p : "", len, 1);
+}
+
+/* Rows changed by a data-modifying command; SELECT leaves it alone, as in SQLite. */
+static void note_changes(pg_db_t *d, PGresult *res)
+{
+    const char *tag = PQcmdStatus(res), *n = PQcmdTuples(res);
+    int64_t v;
+    if (strncmp(tag, "SELECT", 6) != 0 && *n && parse_i64(n, strlen(n), 0, INT64_MAX, &v) == 0)
+        d->changes = v;
+}
+
+static int execute(pg_stmt_t *e, err_t *err)
+{
+    pg_db_t *d = (pg_db_t *)e->hdr.db;
+    int r = ensure_prepared(d, e, err);
+    if (r < 0)
+        return r;
+    PGresult *res = PQexecPrepared(d->conn, e->name, e->nparams, (const char *const *)e->vals, e->lens,
+                                   e->fmts, 0);
+    ExecStatusType s = PQresultStatus(res);
+    if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK) {
+        r = pg_error(d->conn, res, err);
+        PQclear(res);
+        return r;
+    }
+    note_changes(d, res);
+    e->res = res;
+    return 0;
+}
+
+static int pg_step(db_stmt_t *s, err_t *err)
+{
+    pg_stmt_t *e = ENTRY(s);
+    if (!e->ran) {
+        e->ran = true;   /* a failed execution is not retried until the next reset */
+        int r = execute(e, err);
+        if (r < 0)
+            return r;
+    }
+    if (!e->res || e->row + 1 >= PQntuples(e->res))
+        return 0;
+    drop_row(e);
+    e->row++;
+    return 1;
+}
+
+static int64_t pg_changes(db_t *db) { return ((pg_db_t *)db)->changes; }
+
+/* The text of column i of the current row, NULL if SQL NULL or out of range. */
+static const char *cell(db_stmt_t *s, int i)
+{
+    pg_stmt_t *e = ENTRY(s);
+    if (!e->res || e->row < 0 || i < 0 || i >= PQnfields(e->res) || PQgetisnull(e->res, e->row, i))
+        return NULL;
+    return PQgetvalue(e->res, e->row, i);
+}
+
+static bool pg_col_null(db_stmt_t *s, int i) { return cell(s, i) == NULL; }
+static const char *pg_col_text(db_stmt_t *s, int i) { return cell(s, i); }
+
+static int64_t pg_col_int(db_stmt_t *s, int i)
+{
+    const char *v = cell(s, i);
+    int64_t n;
+    if (!v)
+        return 0;
+    if (!strcmp(v, "t") || !strcmp(v, "f"))   /* a boolean expression */
+        return v[0] == 't';
+    return parse_i64(v, strlen(v), INT64_MIN, INT64_MAX, &n) == 0 ? n : 0;
+}
+
+static double pg_col_double(db_stmt_t *s, int i)
+{
+    const char *v = cell(s, i);
+    char *end;
+    if (!v)
+        return 0;
+    double x = strtod(v, &end);
+    return *end == '\0' ? x : 0;
+}
+
+/* Unescapes bytea column i once per row; the bytes live until the next step
+ * or reset. */
+static const void *pg_col_blob(db_stmt_t *s, int i, size_t *ret_len)
+{
+    pg_stmt_t *e = ENTRY(s);
+    const char *v = cell(s, i);
+    *ret_len = 0;
+    if (!v)
+        return NULL;
+    if (!e->blobs) {
+        size_t n = (size_t)PQnfields(e->res);
+        e->blobs = calloc(n, sizeof *e->blobs);
+        e->blob_lens = calloc(n, sizeof *e->blob_lens);
+        if (!e->blobs || !e->blob_lens) {
+            free(e->blobs);
+            free(e->blob_lens);
+            e->blobs = NULL;
+            e->blob_lens = NULL;
+            return NULL;
+        }
+    }
+    if (!e->blobs[i])
+        e->blobs[i] = PQunescapeBytea((const unsigned char *)v, &e->blob_lens[i]);
+    if (e->blobs[i])
+        *ret_len = e->blob_lens[i];
+    return e->blobs[i];
+}
+
+static const struct db_backend pg_backend = {
+    .open = pg_open, .close = pg_close, .exec = pg_exec, .prepare = pg_prepare,
+    .bind_int = pg_bind_int, .bind_double = pg_bind_double, .bind_text = pg_bind_text,
+    .bind_blob = pg_bind_blob, .bind_null = pg_bind_null, .step = pg_step,
+    .changes = pg_changes, .col_null = pg_col_null, .col_int = pg_col_int,
+    .col_double = pg_col_double, .col_text = pg_col_text, .col_blob = pg_col_blob,
+    /* The advisory lock plays BEGIN IMMEDIATE: writers queue here, before
+     * reading anything, so read-then-write (the audit chain head, the
+     * one-active-registration check) is safe across uchetd instances. */
+    .begin_write_sql = "BEGIN; SELECT pg_advisory_xact_lock(" PG_LOCK_STR(DB_PG_WRITE_LOCK_KEY) ")",
+};
+
+const struct db_backend *db_pg_backend = &pg_backend;
+
+/* Returns the index just past a literal, quoted identifier or comment that
+ * starts at s[i], or i itself if none starts there. */
+static size_t skip_inert(const char *s, size_t i)
+{
+    char c = s[i];
+    if (c == '\'' || c == '"') {
+        size_t j = i + 1;
+        for (; s[j]; j++)
+            if (s[j] == c && s[j + 1] != c)
+                return j + 1;
+            else if (s[j] == c)
+                j++;   /* a doubled quote stands for itself */
+        return j;
+    }
+    if (c == '-' && s[i + 1] == '-')
+        return i + 2 + strcspn(s + i + 2, "\n");
+    if (c == '/' && s[i + 1] == '*') {
+        const char *end = strstr(s + i + 2, "*/");
+        return end ? (size_t)(end - s) + 2 : i + strlen(s + i);
+    }
+    return i;
+}
+
+int db_pg_placeholders(const char *sql, char **ret_sql, int *ret_nparams, err_t *err)
+{
+    size_t len = strlen(sql), marks = 0;
+    for (size_t i = 0; i < len; i++)
+        marks += sql[i] == '?';
+    char *out = malloc(len + marks * 5 + 1);   /* "?" becomes at most "$65535" */
+    if (!out)
+        return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
+    size_t o = 0;
+    int n = 0;
+    for (size_t i = 0; i < len;) {
+        size_t j = skip_inert(sql, i);
+        if (j > i) {
+            memcpy(out + o, sql + i, j - i);
+            o += j - i;
+            i = j;
+        } else if (sql[i] == '?') {
+            if (n == PG_MAX_PARAMS) {
+                free(out);
+                return err_set(err, -E2BIG, "storage_failed", "Too many SQL parameters.");
+            }
+            o += (size_t)snprintf(out + o, 7, "$%d", ++n);
+            i++;
+        } else {
+            out[o++] = sql[i++];
+        }
+    }
+    out[o] = '\0';
+    *ret_sql = out;
+    *ret_nparams = n;
+    return 0;
+}

@@ -1,0 +1,205 @@
+"""Fixtures for the black-box API tests.
+
+Each test gets a real `uchetd` on a free port with its own database (an SQLite
+file, or a fresh database on a throwaway PostgreSQL server when
+UCHET_TEST_BACKEND=postgres) and an injected clock. Every response the tests
+receive is checked against api/openapi.json (see contract.py).
+"""
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import time
+import uuid
+
+import httpx
+import pytest
+
+from contract import Contract
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.path.join(ROOT, os.environ.get("UCHET_BUILD", "build"))
+UCHETD = os.path.join(BUILD, "src/api/uchetd")
+UCHETCTL = os.path.join(BUILD, "src/cli/uchetctl")
+BACKEND = os.environ.get("UCHET_TEST_BACKEND", "sqlite")
+START_CLOCK = "2025-10-31T10:00:00+03:00"   # a Friday; see product rule 4's example
+RESIDENCE = {"settlement": "Moscow", "street": "Tverskaya", "house": "7", "apartment": "12",
+             "lat": 55.7575, "lon": 37.6136}
+
+CONTRACT = Contract(os.path.join(ROOT, "api/openapi.json"))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def pg_server(tmp_path_factory):
+    if BACKEND != "postgres":
+        yield None
+        return
+    from pg import start_postgres
+    url, stop = start_postgres(str(tmp_path_factory.mktemp("pg")))
+    yield url
+    stop()
+
+
+class Database:
+    """Direct read access for assertions the API cannot show (rows written)."""
+
+    def __init__(self, url):
+        self.url = url
+
+    def query(self, sql):
+        if self.url.startswith("postgresql://"):
+            out = subprocess.run(["psql", "-At", "-F", "\t", "-d", self.url, "-c", sql],
+                                 check=True, capture_output=True, text=True).stdout
+            return [tuple(line.split("\t")) for line in out.splitlines() if line]
+        with sqlite3.connect(self.url) as c:
+            return [tuple(str(v) if v is not None else "" for v in row) for row in c.execute(sql)]
+
+    def scalar(self, sql):
+        return int(self.query(sql)[0][0])
+
+
+class Uchet:
+    """One uchetd process and helpers to drive it like a client would."""
+
+    def __init__(self, tmp_path, db_url, clock=START_CLOCK, extra_args=()):
+        self.tmp = tmp_path
+        self.db_url = db_url
+        self.db = Database(db_url)
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log_path = os.path.join(tmp_path, f"uchetd-{self.port}.log")
+        self.clock = clock
+        self.extra_args = list(extra_args)
+        self.proc = None
+        self.http = httpx.Client(base_url=self.base, timeout=30, event_hooks={"response": [self._check]})
+
+    def _check(self, response):
+        response.read()
+        CONTRACT.check(response)
+
+    def ctl(self, *args, check=True):
+        r = subprocess.run([UCHETCTL, "--database", self.db_url, *args], capture_output=True, text=True)
+        if check and r.returncode != 0:
+            raise AssertionError(f"uchetctl {args} failed: {r.stderr}")
+        return r
+
+    def start(self):
+        args = [UCHETD, "--database", self.db_url, "--listen", f"127.0.0.1:{self.port}",
+                "--clock", self.clock, "--allow-clock-control", "--threads", "2",
+                "--argon2-memlimit-kib", "8192", "--argon2-opslimit", "1", *self.extra_args]
+        self.log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(args, stdout=self.log, stderr=self.log)
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError("uchetd exited at start:\n" + open(self.log_path).read())
+            try:
+                if httpx.get(self.base + "/readyz", timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.05)
+        raise AssertionError("uchetd did not become ready:\n" + open(self.log_path).read())
+
+    def stop(self, sig=signal.SIGTERM, timeout=30):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            self.proc.wait(timeout=timeout)
+        code = self.proc.returncode if self.proc else 0
+        if self.proc:
+            self.log.close()
+        self.proc = None
+        return code
+
+    def logs(self):
+        return open(self.log_path, "rb").read()
+
+    # --- client helpers -------------------------------------------------
+    def add_person(self, number=None, purpose="work", language="tg", birth="1995-04-12",
+                   passport=None, kind="card"):
+        number = number or str(7700000000 + int(uuid.uuid4().int % 99999999))
+        args = ["person", "add", "--document-kind", kind, "--document-number", number,
+                "--surname", "RAHIMOV", "--given-names", "FARRUKH", "--birth-date", birth,
+                "--citizenship", "TJK", "--purpose", purpose, "--entry-regime", "visa_free",
+                "--language", language]
+        if passport:
+            args += ["--passport-number", passport]
+        out = self.ctl(*args).stdout.strip().splitlines()
+        return number, out[-1]
+
+    def activate(self, code, password="correct horse battery"):
+        r = self.http.post("/api/v1/activation", json={"activation_code": code, "password": password})
+        assert r.status_code == 201, r.text
+        return r.json()["token"]
+
+    def login(self, number, password="correct horse battery", kind="card"):
+        r = self.http.post("/api/v1/session", json={"document_kind": kind, "document_number": number,
+                                                    "password": password})
+        assert r.status_code == 201, r.text
+        return r.json()["token"]
+
+    def new_user(self, **kw):
+        number, code = self.add_person(**kw)
+        return number, self.activate(code)
+
+    def auth(self, token):
+        return {"Authorization": f"Bearer {token}"}
+
+    def register(self, token, region="77", residence=None):
+        r = self.http.post("/api/v1/me/registration", headers=self.auth(token),
+                           json={"region": region, "residence": residence or RESIDENCE})
+        assert r.status_code == 201, r.text
+        return r.json()
+
+    def confirm(self, token, lat=RESIDENCE["lat"], lon=RESIDENCE["lon"], accuracy=20.0, key=None):
+        body = {"lat": lat, "lon": lon, "accuracy_m": accuracy, "client_time": self.clock,
+                "idempotency_key": key or uuid.uuid4().hex}
+        return self.http.post("/api/v1/me/confirmations", headers=self.auth(token), json=body)
+
+    def me(self, token):
+        r = self.http.get("/api/v1/me", headers=self.auth(token))
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    def set_clock(self, when):
+        r = self.http.put("/api/v1/test/clock", json={"now": when})
+        assert r.status_code == 200, r.text
+        self.clock = when
+
+
+def make_db_url(tmp_path, pg_url):
+    if pg_url is None:
+        return os.path.join(str(tmp_path), "uchet.db")
+    name = "t_" + uuid.uuid4().hex[:12]
+    base = pg_url.rsplit("/", 1)[0]
+    subprocess.run(["psql", "-q", "-d", pg_url, "-c", f"CREATE DATABASE {name}"], check=True)
+    return f"{base}/{name}"
+
+
+@pytest.fixture
+def uchet_factory(tmp_path, pg_server):
+    started = []
+
+    def make(clock=START_CLOCK, extra_args=(), db_url=None, init=True):
+        url = db_url or make_db_url(tmp_path, pg_server)
+        u = Uchet(str(tmp_path), url, clock, extra_args)
+        if init:
+            u.ctl("init")
+        started.append(u)
+        return u
+
+    yield make
+    for u in started:
+        u.stop()
+
+
+@pytest.fixture
+def uchet(uchet_factory):
+    return uchet_factory().start()

@@ -1,0 +1,133 @@
+"""Accounts: activation, log-in by card or passport, log-out, expiry, rate limits."""
+import re
+
+from conftest import UCHETCTL
+
+
+def test_person_add_prints_code_last(uchet):
+    number, code = uchet.add_person()
+    assert re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}", code)
+
+
+def test_person_add_rejects_bad_input_without_writing(uchet):
+    before = uchet.db.scalar("SELECT COUNT(*) FROM persons")
+    r = uchet.ctl("person", "add", "--document-kind", "card", "--document-number", "1",
+                  "--surname", "A", "--given-names", "B", "--birth-date", "2025-02-29",
+                  "--citizenship", "TJK", "--purpose", "work", "--entry-regime", "visa_free",
+                  "--language", "tg", check=False)
+    assert r.returncode == 2 and "birth-date" in r.stderr
+    assert uchet.db.scalar("SELECT COUNT(*) FROM persons") == before
+
+
+def test_duplicate_document_is_refused(uchet):
+    number, _ = uchet.add_person()
+    r = uchet.ctl("person", "add", "--document-kind", "card", "--document-number", number,
+                  "--surname", "X", "--given-names", "Y", "--birth-date", "1990-01-01",
+                  "--citizenship", "UZB", "--purpose", "work", "--entry-regime", "visa_free",
+                  "--language", "uz", check=False)
+    assert r.returncode == 1 and "already registered" in r.stderr
+
+
+def test_activate_then_log_in_with_card(uchet):
+    number, code = uchet.add_person()
+    token = uchet.activate(code, "a long enough password")
+    assert uchet.me(token)["person"]["surname"] == "RAHIMOV"
+    r = uchet.http.post("/api/v1/session", json={"document_kind": "card", "document_number": number,
+                                                 "password": "a long enough password"})
+    assert r.status_code == 201
+    assert r.json()["token"] != token
+
+
+def test_log_in_with_passport_when_card_is_lost(uchet):
+    _, code = uchet.add_person(passport="FA1234567")
+    uchet.activate(code, "passport holder pw")
+    r = uchet.http.post("/api/v1/session", json={"document_kind": "passport", "document_number": "FA1234567",
+                                                 "password": "passport holder pw"})
+    assert r.status_code == 201
+
+
+def test_activation_code_is_single_use(uchet):
+    _, code = uchet.add_person()
+    uchet.activate(code)
+    r = uchet.http.post("/api/v1/activation", json={"activation_code": code, "password": "another password"})
+    assert r.status_code == 400 and r.json()["code"] == "activation_code_invalid"
+
+
+def test_activation_code_typed_loosely_still_works(uchet):
+    _, code = uchet.add_person()
+    typed = code.lower().replace("-", " ")
+    r = uchet.http.post("/api/v1/activation", json={"activation_code": typed, "password": "correct horse battery"})
+    assert r.status_code == 201
+
+
+def test_password_length_rules(uchet):
+    _, code = uchet.add_person()
+    r = uchet.http.post("/api/v1/activation", json={"activation_code": code, "password": "short"})
+    assert r.status_code == 400 and r.json()["code"] == "password_too_short"
+    assert "10" in r.json()["detail"]
+    r = uchet.http.post("/api/v1/activation", json={"activation_code": code, "password": "x" * 129})
+    assert r.status_code == 400 and r.json()["code"] == "password_too_long"
+    # A 60-character passphrase is a good password (ASVS 2.1.2 allows >= 64).
+    r = uchet.http.post("/api/v1/activation", json={"activation_code": code, "password": "p" * 60})
+    assert r.status_code == 201
+
+
+def test_wrong_password_and_unknown_document_look_the_same(uchet):
+    number, code = uchet.add_person()
+    uchet.activate(code)
+    a = uchet.http.post("/api/v1/session", json={"document_kind": "card", "document_number": number, "password": "wrong password!"})
+    b = uchet.http.post("/api/v1/session", json={"document_kind": "card", "document_number": "0000000000", "password": "wrong password!"})
+    assert a.status_code == b.status_code == 401
+    assert a.json() == b.json()
+
+
+def test_log_in_is_rate_limited_per_account(uchet):
+    number, code = uchet.add_person()
+    uchet.activate(code)
+    body = {"document_kind": "card", "document_number": number, "password": "not the password"}
+    codes = [uchet.http.post("/api/v1/session", json=body).status_code for _ in range(6)]
+    assert codes[:5] == [401] * 5 and codes[5] == 429
+    r = uchet.http.post("/api/v1/session", json={**body, "password": "correct horse battery"})
+    assert r.status_code == 429, "even the right password waits out the window"
+    assert int(r.headers["retry-after"]) > 0
+    assert r.json()["code"] == "rate_limited"
+
+
+def test_logout_invalidates_token(uchet):
+    _, token = uchet.new_user()
+    assert uchet.http.delete("/api/v1/session", headers=uchet.auth(token)).status_code == 204
+    r = uchet.http.get("/api/v1/me", headers=uchet.auth(token))
+    assert r.status_code == 401 and r.json()["code"] == "unauthorized"
+
+
+def test_token_expires_after_12_hours(uchet):
+    _, token = uchet.new_user()
+    uchet.set_clock("2025-10-31T21:59:00+03:00")
+    assert uchet.http.get("/api/v1/me", headers=uchet.auth(token)).status_code == 200
+    uchet.set_clock("2025-10-31T22:00:01+03:00")
+    assert uchet.http.get("/api/v1/me", headers=uchet.auth(token)).status_code == 401
+
+
+def test_wrong_and_missing_tokens(uchet):
+    for h in ({}, {"Authorization": "Bearer nope"}, {"Authorization": "Bearer " + "A" * 43},
+              {"Authorization": "Basic dXNlcjpwYXNz"}):
+        r = uchet.http.get("/api/v1/me", headers=h)
+        assert r.status_code == 401 and r.json()["code"] == "unauthorized"
+
+
+def test_language_change(uchet):
+    _, token = uchet.new_user()
+    r = uchet.http.patch("/api/v1/me", headers=uchet.auth(token), json={"language": "kk"})
+    assert r.status_code == 200
+    assert uchet.me(token)["person"]["language"] == "kk"
+    r = uchet.http.patch("/api/v1/me", headers=uchet.auth(token), json={"language": "xx"})
+    assert r.status_code == 400 and r.json()["code"] == "unknown_language"
+
+
+def test_tokens_are_stored_only_as_hashes(uchet):
+    _, token = uchet.new_user()
+    rows = uchet.db.query("SELECT hex(token_hash) FROM sessions") if not uchet.db_url.startswith("postgres") \
+        else uchet.db.query("SELECT encode(token_hash, 'hex') FROM sessions")
+    assert rows and all(token not in r[0] for r in rows)
+    if not uchet.db_url.startswith("postgres"):
+        assert token.encode() not in open(uchet.db_url, "rb").read()

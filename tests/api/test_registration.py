@@ -1,0 +1,116 @@
+"""Registration and residence (product rules 2, 7, 10)."""
+import copy
+
+from conftest import RESIDENCE
+
+
+def test_register_and_see_deadline(uchet):
+    _, token = uchet.new_user()
+    reg = uchet.register(token)
+    assert reg["region"] == "77" and reg["status"] == "active"
+    assert reg["residence"]["street"] == "Tverskaya" and reg["residence"]["apartment"] == "12"
+    assert "lat" not in reg["residence"], "the reference point is never echoed"
+    # Registered on Friday 2025-10-31: working days Sat 11-01, Wed 11-05, Thu 11-06.
+    assert reg["due_date"] == "2025-11-06"
+    assert reg["lapse_at"] == "2025-11-07T00:00:00+03:00"
+    assert reg["working_days_left"] == 3
+    me = uchet.me(token)
+    assert me["registration"]["id"] == reg["id"] and me["person"]["duty"] == "confirm"
+
+
+def test_second_registration_in_same_region_conflicts(uchet):
+    _, token = uchet.new_user()
+    uchet.register(token)
+    r = uchet.http.post("/api/v1/me/registration", headers=uchet.auth(token),
+                        json={"region": "77", "residence": RESIDENCE})
+    assert r.status_code == 409 and r.json()["code"] == "already_registered"
+
+
+def test_registering_in_another_region_ends_the_old_one_as_moved(uchet):
+    _, token = uchet.new_user()
+    first = uchet.register(token, "77")
+    second = uchet.register(token, "50")
+    me = uchet.me(token)
+    assert me["registration"]["id"] == second["id"] and me["registration"]["region"] == "50"
+    assert me["last_registration"]["id"] == first["id"]
+    assert me["last_registration"]["end_reason"] == "moved"
+
+
+def test_change_residence_keeps_history(uchet):
+    _, token = uchet.new_user()
+    reg = uchet.register(token)
+    new = dict(RESIDENCE, street="Arbat", house="10", lat=55.7494, lon=37.5913)
+    r = uchet.http.put("/api/v1/me/registration/residence", headers=uchet.auth(token), json=new)
+    assert r.status_code == 200 and r.json()["residence"]["street"] == "Arbat"
+    assert r.json()["id"] == reg["id"]
+    rows = uchet.db.query(f"SELECT street, replaced_at IS NULL FROM residences WHERE registration_id = {reg['id']} ORDER BY id")
+    assert [row[0] for row in rows] == ["Tverskaya", "Arbat"]
+    assert [row[1] in ("1", "t") for row in rows] == [False, True]
+
+
+def test_depart_ends_registration(uchet):
+    _, token = uchet.new_user()
+    uchet.register(token)
+    r = uchet.http.request("DELETE", "/api/v1/me/registration", headers=uchet.auth(token), json={"reason": "departed"})
+    assert r.status_code == 200 and r.json()["end_reason"] == "departed"
+    me = uchet.me(token)
+    assert me["registration"] is None and me["last_registration"]["end_reason"] == "departed"
+    # Returning later is one step.
+    assert uchet.register(token)["status"] == "active"
+
+
+def test_depart_only_with_departed_reason(uchet):
+    _, token = uchet.new_user()
+    uchet.register(token)
+    r = uchet.http.request("DELETE", "/api/v1/me/registration", headers=uchet.auth(token), json={"reason": "lapsed"})
+    assert r.status_code == 400 and r.json()["code"] == "invalid_reason"
+
+
+def test_person_without_the_duty_cannot_register(uchet):
+    _, token = uchet.new_user(purpose="study")
+    r = uchet.http.post("/api/v1/me/registration", headers=uchet.auth(token), json={"region": "77", "residence": RESIDENCE})
+    assert r.status_code == 422 and r.json()["code"] == "not_subject_to_regime"
+
+
+def test_unknown_region(uchet):
+    _, token = uchet.new_user()
+    r = uchet.http.post("/api/v1/me/registration", headers=uchet.auth(token), json={"region": "99", "residence": RESIDENCE})
+    assert r.status_code == 404 and r.json()["code"] == "unknown_region"
+
+
+def test_residence_validation(uchet):
+    _, token = uchet.new_user()
+    cases = [
+        ({"street": None}, "missing_field", "street"),
+        ({"house": ""}, "too_short", "house"),
+        ({"street": "x" * 201}, "too_long", "street"),
+        ({"lat": 91.0}, "invalid_latitude", None),
+        ({"lon": -180.5}, "invalid_longitude", None),
+        ({"lat": "55.7"}, "invalid_type", "lat"),
+        ({"floor": "3"}, "unknown_field", "floor"),
+    ]
+    before = uchet.db.scalar("SELECT COUNT(*) FROM registrations")
+    for change, code, field in cases:
+        res = copy.deepcopy(RESIDENCE)
+        for k, v in change.items():
+            if v is None:
+                res.pop(k)
+            else:
+                res[k] = v
+        r = uchet.http.post("/api/v1/me/registration", headers=uchet.auth(token), json={"region": "77", "residence": res})
+        assert r.status_code == 400, (change, r.text)
+        assert r.json()["code"] == code, (change, r.json())
+        if field:
+            assert field in r.json()["detail"]
+    assert uchet.db.scalar("SELECT COUNT(*) FROM registrations") == before
+
+
+def test_every_state_change_is_audited(uchet):
+    _, token = uchet.new_user()
+    uchet.register(token)
+    uchet.confirm(token)
+    actions = [r[0] for r in uchet.db.query("SELECT action FROM audit ORDER BY seq")]
+    for a in ("person.created", "person.activated", "session.created", "registration.created", "confirmation.received"):
+        assert a in actions
+    out = uchet.ctl("audit", "verify").stdout
+    assert out.startswith("intact:")

@@ -1,0 +1,128 @@
+"""Health, readiness, metrics, graceful shutdown, calendar, and the contract itself."""
+import json
+import os
+import re
+import signal
+import threading
+import uuid
+
+import httpx
+
+from conftest import CONTRACT, ROOT
+
+
+def test_health_and_ready(uchet):
+    assert uchet.http.get("/healthz").json() == {"status": "ok"}
+    assert uchet.http.get("/readyz").status_code == 200
+
+
+def test_metrics_count_routes_confirmations_and_batches(uchet):
+    _, token = uchet.new_user()
+    uchet.register(token)
+    uchet.confirm(token)
+    uchet.confirm(token, lat=55.9, lon=37.9)
+    uchet.confirm(token, accuracy=800)
+    text = uchet.http.get("/metrics").text
+    assert 'uchet_confirmations_total{result="at_residence"} 1' in text
+    assert 'uchet_confirmations_total{result="away"} 1' in text
+    assert 'uchet_confirmations_total{result="too_inaccurate"} 1' in text
+    assert re.search(r'uchet_http_requests_total\{route="/api/v1/me/confirmations",status="2xx"\} 3', text)
+    assert 'uchet_http_request_duration_seconds_bucket{route="/api/v1/me/confirmations",le="+Inf"} 3' in text
+    count = int(re.search(r"uchet_write_batch_size_count (\d+)", text).group(1))
+    assert count >= 4
+    assert "55.7575" not in text
+
+
+def test_sigterm_finishes_in_flight_requests_and_exits_zero(uchet):
+    _, token = uchet.new_user()
+    uchet.register(token)
+    results = []
+
+    def fire():
+        try:
+            results.append(uchet.confirm(token).status_code)
+        except httpx.HTTPError:
+            results.append("refused")
+
+    threads = [threading.Thread(target=fire) for _ in range(20)]
+    for t in threads:
+        t.start()
+    code = uchet.stop(signal.SIGTERM)
+    for t in threads:
+        t.join()
+    assert code == 0
+    assert all(r in (201, "refused") for r in results)
+    # Whatever was answered 201 is in the database.
+    assert uchet.db.scalar("SELECT COUNT(*) FROM confirmations") == results.count(201)
+
+
+def test_calendar_endpoint(uchet):
+    r = uchet.http.get("/api/v1/calendar/77/working-days", params={"from": "2025-10-31", "to": "2025-11-07"})
+    days = {d["date"]: d["working"] for d in r.json()["days"]}
+    assert days["2025-11-01"] is True and days["2025-11-03"] is False and days["2025-11-05"] is True
+    assert r.json()["calendar"] == "official"
+    r = uchet.http.get("/api/v1/calendar/77/working-days", params={"from": "2027-01-01", "to": "2027-01-10"})
+    assert r.json()["calendar"] == "provisional"
+    assert [d["working"] for d in r.json()["days"][:8]] == [False] * 8
+    for params, code in (({"from": "2025-13-01", "to": "2025-12-01"}, "invalid_date"),
+                         ({"from": "2025-01-01"}, "missing_field"),
+                         ({"from": "2025-01-01", "to": "2026-06-01"}, "invalid_range")):
+        r = uchet.http.get("/api/v1/calendar/77/working-days", params=params)
+        assert r.status_code == 400 and r.json()["code"] == code
+    assert uchet.http.get("/api/v1/calendar/99/working-days?from=2025-01-01&to=2025-01-02").status_code == 404
+
+
+def test_regions(uchet):
+    items = uchet.http.get("/api/v1/regions").json()["items"]
+    assert {i["code"] for i in items} == {"77", "50"}
+    assert all(i["utc_offset_minutes"] == 180 for i in items)
+
+
+def test_clock_control_is_off_by_default(uchet_factory):
+    u = uchet_factory()
+    u.extra_args = []
+    import subprocess
+    from conftest import UCHETD
+    u.proc = subprocess.Popen([UCHETD, "--database", u.db_url, "--listen", f"127.0.0.1:{u.port}"],
+                              stdout=open(u.log_path, "ab"), stderr=subprocess.STDOUT)
+    u.log = open(u.log_path, "ab")
+    for _ in range(200):
+        try:
+            if httpx.get(u.base + "/readyz", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            import time
+            time.sleep(0.05)
+    r = u.http.put("/api/v1/test/clock", json={"now": "2030-01-01T00:00:00Z"})
+    assert r.status_code == 404
+
+
+def test_every_route_is_in_the_contract_and_back():
+    src = open(os.path.join(ROOT, "src/api/router.c")).read()
+    routes = set(re.findall(r'\{"(GET|POST|PUT|PATCH|DELETE)", "([^"]+)", h_', src))
+    doc = json.load(open(os.path.join(ROOT, "api/openapi.json")))
+    documented = {(m.upper(), p) for p, ops in doc["paths"].items() for m in ops}
+    assert routes == documented
+
+
+def test_contract_checker_can_fail(uchet):
+    """The checker must reject an answer that breaks the schema, or it proves nothing."""
+    import pytest
+    from contract import ContractError
+    bad = {"result": "counted", "at_residence": "yes"}
+    schema = CONTRACT.doc["components"]["schemas"]["ConfirmationResult"]
+    with pytest.raises(ContractError):
+        CONTRACT.validate(bad, schema, "test")
+
+
+def test_cli_help_and_errors(uchet):
+    import subprocess
+    from conftest import UCHETCTL, UCHETD
+    for args in ([UCHETD, "--help"], [UCHETCTL, "--help"], [UCHETCTL, "person", "add", "--help"],
+                 [UCHETCTL, "audit", "verify", "--help"]):
+        r = subprocess.run(args, capture_output=True, text=True)
+        assert r.returncode == 0 and "Usage" in r.stdout
+    r = subprocess.run([UCHETD, "--listen", "nonsense"], capture_output=True, text=True)
+    assert r.returncode == 1 and "HOST:PORT" in r.stderr
+    r = subprocess.run([UCHETCTL, "--database", uchet.db_url, "frobnicate"], capture_output=True, text=True)
+    assert r.returncode == 2 and "unknown command" in r.stderr

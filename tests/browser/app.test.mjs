@@ -1,0 +1,254 @@
+// The app end to end against a real uchetd in a real Chromium: first start,
+// activation, registration, confirming near and far, the clock moving the
+// deadline, log-out and log-in, Tajik, long words at 360 px, offline.
+// The steps share one server and one browser and run in order.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { PERSON, catalog, shot, startBrowser, startServer } from './harness.mjs';
+
+const HOME = { latitude: 55.7601, longitude: 37.6186, accuracy: 15 };
+const FAR = { latitude: 55.9100, longitude: 37.3000, accuracy: 15 };
+const BLURRY = { latitude: 55.7601, longitude: 37.6186, accuracy: 2500 };
+const PASSWORD = 'kovrik-na-oknE-42';
+const LATER = '2025-11-05T10:00:00+03:00';
+const en = catalog('en');
+const tg = catalog('tg');
+
+let server;
+let browser;
+let page;
+const cspErrors = [];
+
+async function h1() {
+  return page.locator('main h1').innerText();
+}
+
+async function waitForH1(text) {
+  await page.locator('main h1', { hasText: text }).waitFor({ timeout: 10000 });
+}
+
+async function token() {
+  return page.evaluate(() => localStorage.getItem('uchet.token'));
+}
+
+async function apiMe() {
+  const res = await server.api('GET', '/api/v1/me', undefined, await token());
+  assert.equal(res.status, 200);
+  return res.body;
+}
+
+async function daysShown() {
+  return Number((await page.getByTestId('days-left').innerText()).trim());
+}
+
+async function goHome() {
+  await page.goto(`${server.base}/app/#/home`);
+  await waitForH1(en['home.title']);
+}
+
+async function confirmAt(position) {
+  await page.context().setGeolocation(position);
+  await page.goto(`${server.base}/app/#/confirm`);
+  await waitForH1(en['confirm.title']);
+  await page.getByRole('button', { name: en['confirm.send'] }).click();
+}
+
+describe('uchet app', { timeout: 180000 }, () => {
+  before(async () => {
+    server = await startServer();
+    browser = await startBrowser(server.base);
+    page = browser.page;
+    page.on('console', (msg) => {
+      if (/Content Security Policy|Refused to/i.test(msg.text())) cspErrors.push(msg.text());
+    });
+  });
+
+  after(async () => {
+    if (browser) await browser.close();
+    if (server) await server.stop();
+  });
+
+  it('first start offers the 15 languages, each in its own script', async () => {
+    await page.goto(`${server.base}/app/`);
+    await page.locator('.lang-btn').first().waitFor();
+    const langs = await page.locator('.lang-btn').evaluateAll((els) => els.map((e) => [e.lang, e.textContent]));
+    assert.deepEqual(langs.map(([l]) => l),
+      ['ru', 'uk', 'tg', 'uz', 'ro', 'en', 'fr', 'de', 'ky', 'kk', 'zh', 'tr', 'ka', 'hy', 'az']);
+    assert.ok(langs.find(([l]) => l === 'tg')[1].includes('Тоҷикӣ'));
+    assert.ok(langs.find(([l]) => l === 'ka')[1].includes('ქართული'));
+    await shot(page, 'language');
+    await page.locator('.lang-btn[data-lang="en"]').click();
+    await waitForH1(en['welcome.title']);
+    await shot(page, 'welcome');
+  });
+
+  it('activates with the code from the migration centre', async () => {
+    await page.getByRole('link', { name: en['welcome.activate'] }).click();
+    await waitForH1(en['activate.title']);
+    await page.getByLabel(en['activate.code']).fill(server.activationCode);
+    await page.getByLabel(en['activate.password'], { exact: true }).fill('short');
+    await page.getByLabel(en['activate.password_repeat']).fill('short');
+    await page.getByRole('button', { name: en['activate.submit'] }).click();
+    await page.getByText(en['error.password_too_short'].replace('{min}', '10')).waitFor();
+    await page.getByLabel(en['activate.password'], { exact: true }).fill(PASSWORD);
+    await page.getByLabel(en['activate.password_repeat']).fill(PASSWORD);
+    await shot(page, 'activate');
+    await page.getByRole('button', { name: en['activate.submit'] }).click();
+    await waitForH1(en['home.title']);
+    await page.getByText(en['home.not_registered']).waitFor();
+    assert.ok(await token(), 'token kept after activation');
+    assert.ok(!page.url().includes(await token()), 'token is never in the URL');
+  });
+
+  it('registers with a structured address and a reference point', async () => {
+    await page.getByRole('link', { name: en['home.register_button'] }).click();
+    await waitForH1(en['register.title']);
+    await page.getByLabel(en['address.region']).selectOption('77');
+    await page.getByRole('button', { name: en['register.submit'] }).click();
+    assert.equal(await page.locator('.field-error:visible', { hasText: en['form.required'] }).count(), 3);
+    await page.getByLabel(en['address.settlement']).fill('Moscow');
+    await page.getByLabel(en['address.street']).fill('Tverskaya');
+    await page.getByLabel(en['address.house'], { exact: true }).fill('7');
+    await page.getByLabel(en['form.optional'].replace('{label}', en['address.apartment'])).fill('15');
+    await page.context().setGeolocation(HOME);
+    await page.getByRole('button', { name: en['address.here_now'] }).click();
+    await page.locator('.notice-ok').waitFor();
+    await shot(page, 'register');
+    await page.getByRole('button', { name: en['register.submit'] }).click();
+    await waitForH1(en['home.title']);
+    await page.getByTestId('days-left').waitFor();
+    const me = await apiMe();
+    assert.equal(me.registration.status, 'active');
+    assert.equal(await daysShown(), me.registration.working_days_left);
+    assert.match(await page.getByTestId('address').innerText(), /Tverskaya/);
+    await shot(page, 'home');
+  });
+
+  it('confirms at the residence', async () => {
+    await confirmAt(HOME);
+    const where = page.getByTestId('where');
+    await where.waitFor();
+    assert.equal(await where.innerText(), en['confirm.at_residence']);
+    await shot(page, 'confirm');
+  });
+
+  it('confirms far from the residence', async () => {
+    await confirmAt(FAR);
+    const where = page.getByTestId('where');
+    await where.waitFor();
+    assert.equal(await where.innerText(), en['confirm.not_at_residence']);
+  });
+
+  it('does not count a fix that is too inaccurate, and says what to do', async () => {
+    await confirmAt(BLURRY);
+    await page.getByText(en['confirm.too_inaccurate_title']).waitFor();
+    await page.getByText(en['confirm.advice_window']).waitFor();
+  });
+
+  it('shows fewer working days left when the clock moves', async () => {
+    await goHome();
+    const before = await daysShown();
+    await server.setClock(LATER);
+    await page.reload();
+    await waitForH1(en['home.title']);
+    await page.getByTestId('days-left').waitFor();
+    const me = await apiMe();
+    assert.equal(me.now.slice(0, 10), '2025-11-05');
+    const later = await daysShown();
+    assert.equal(later, me.registration.working_days_left);
+    assert.ok(later < before, `days left ${before} -> ${later}`);
+    if (later <= 1) assert.equal(await page.locator('[data-status="urgent"]').count(), 1);
+    await shot(page, 'home-later');
+  });
+
+  it('logs out (the token is gone) and logs in with the card number', async () => {
+    await page.getByRole('link', { name: en['nav.settings'] }).click();
+    await waitForH1(en['settings.title']);
+    const old = await token();
+    await page.getByRole('button', { name: en['settings.logout'] }).click();
+    await waitForH1(en['welcome.title']);
+    assert.equal(await token(), null);
+    assert.equal((await server.api('GET', '/api/v1/me', undefined, old)).status, 401,
+      'the old session is ended on the server');
+    await page.getByRole('link', { name: en['welcome.login'] }).click();
+    await waitForH1(en['login.title']);
+    await page.getByLabel(en['login.card_number']).fill(PERSON.documentNumber);
+    await page.getByLabel(en['login.password']).fill('wrong-password-1');
+    await page.getByRole('button', { name: en['login.submit'] }).click();
+    await page.getByText(en['error.bad_credentials']).waitFor();
+    await shot(page, 'login');
+    await page.getByLabel(en['login.password']).fill(PASSWORD);
+    await page.getByRole('button', { name: en['login.submit'] }).click();
+    await waitForH1(en['home.title']);
+  });
+
+  it('keeps long German and Kazakh words inside 360 px', async () => {
+    for (const lang of ['de', 'kk']) {
+      const msgs = catalog(lang);
+      await page.goto(`${server.base}/app/#/language`);
+      await page.locator(`.lang-btn[data-lang="${lang}"]`).click();
+      await waitForH1(msgs['settings.title']);
+      for (const route of ['home', 'confirm', 'residence', 'help', 'notices', 'settings', 'leave']) {
+        await page.goto(`${server.base}/app/#/${route}`);
+        await page.locator('main h1').waitFor();
+        await page.waitForLoadState('networkidle');
+        const width = await page.evaluate(() => document.documentElement.scrollWidth);
+        assert.ok(width <= 360, `${lang} #/${route} is ${width} px wide`);
+      }
+    }
+  });
+
+  it('switches to Tajik and shows Tajik text (and tells the server)', async () => {
+    await page.goto(`${server.base}/app/#/settings`);
+    await page.locator('main h1').waitFor();
+    await page.locator('a[href="#/language"]').click();
+    await page.locator('.lang-btn[data-lang="tg"]').click();
+    await waitForH1(tg['settings.title']);
+    await page.goto(`${server.base}/app/#/home`);
+    await waitForH1(tg['home.title']);
+    assert.equal(await page.evaluate(() => document.documentElement.lang), 'tg');
+    await page.getByRole('link', { name: tg['home.confirm_button'] }).waitFor();
+    assert.equal((await apiMe()).person.language, 'tg');
+    await shot(page, 'home-tg');
+  });
+
+  it('shows the rules and the working days ahead', async () => {
+    await page.goto(`${server.base}/app/#/help`);
+    await waitForH1(tg['help.title']);
+    await page.locator('.days-list .day').first().waitFor();
+    assert.ok(await page.locator('.days-list .day').count() >= 14);
+    await shot(page, 'help');
+    await page.goto(`${server.base}/app/#/notices`);
+    await waitForH1(tg['notices.title']);
+    await shot(page, 'notices');
+  });
+
+  it('opens offline from the cache and says it is offline', async () => {
+    await page.goto(`${server.base}/app/#/home`);
+    await waitForH1(tg['home.title']);
+    await page.evaluate(async () => { await navigator.serviceWorker.ready; });
+    if (!(await page.evaluate(() => Boolean(navigator.serviceWorker.controller)))) {
+      await page.reload();
+      await waitForH1(tg['home.title']);
+    }
+    assert.ok(await page.evaluate(() => Boolean(navigator.serviceWorker.controller)), 'service worker controls the page');
+    await page.context().setOffline(true);
+    try {
+      const banner = page.locator('#offline');
+      await banner.waitFor({ state: 'visible' });
+      assert.equal(await banner.innerText(), tg['offline.banner']);
+      await page.reload();
+      await waitForH1(tg['home.title']);
+      await banner.waitFor({ state: 'visible' });
+      await page.getByTestId('days-left').waitFor();
+      await shot(page, 'offline');
+    } finally {
+      await page.context().setOffline(false);
+    }
+  });
+
+  it('ran without a Content-Security-Policy violation', () => {
+    assert.deepEqual(cspErrors, []);
+  });
+});

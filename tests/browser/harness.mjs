@@ -1,0 +1,176 @@
+// Starts a real uchetd for the browser tests, and a fresh Chromium.
+//
+// startServer(): free port, temp dir, `uchetctl init`, one person added
+// (the activation code is the last line uchetctl prints), then uchetd with
+// an injected clock and clock control, waiting for GET /readyz = 200.
+// The build dir comes from UCHET_BUILD (default <repo>/build).
+
+import { spawn, execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const BUILD = process.env.UCHET_BUILD || path.join(REPO, 'build');
+export const START_CLOCK = '2025-10-31T10:00+03:00';
+export const PERSON = {
+  documentKind: 'card', documentNumber: '7700123456', surname: 'RAHIMOV',
+  givenNames: 'FARRUKH', birthDate: '1995-04-12', citizenship: 'TJK', language: 'tg',
+};
+const READY_TIMEOUT_MS = 20000;
+
+// The first existing path among the places meson may put a binary.
+function binary(name, subdirs) {
+  const tried = [name, ...subdirs.map((d) => path.join(d, name))].map((p) => path.join(BUILD, p));
+  const found = tried.find((p) => fs.existsSync(p));
+  if (!found) throw new Error(`${name} not found; looked at:\n  ${tried.join('\n  ')}\nBuild first, or set UCHET_BUILD.`);
+  return found;
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function sleep(ms) {
+  return new Promise((resolve) => { setTimeout(resolve, ms); });
+}
+
+// The activation code: the last word of the last non-empty line of stdout.
+export function activationCodeFrom(stdout) {
+  const lines = stdout.split('\n').map((l) => l.trim()).filter(Boolean);
+  if (!lines.length) throw new Error('uchetctl person add printed nothing');
+  const words = lines[lines.length - 1].split(/\s+/);
+  return words[words.length - 1];
+}
+
+function addPerson(ctl, db) {
+  execFileSync(ctl, ['--database', db, 'init'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = execFileSync(ctl, ['--database', db, 'person', 'add',
+    '--document-kind', PERSON.documentKind, '--document-number', PERSON.documentNumber,
+    '--surname', PERSON.surname, '--given-names', PERSON.givenNames,
+    '--birth-date', PERSON.birthDate, '--citizenship', PERSON.citizenship,
+    '--purpose', 'work', '--entry-regime', 'visa_free', '--language', PERSON.language,
+  ], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  return activationCodeFrom(out);
+}
+
+async function waitReady(base, child, logPath) {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) {
+      throw new Error(`uchetd exited with ${child.exitCode}:\n${fs.readFileSync(logPath, 'utf8')}`);
+    }
+    try {
+      const res = await fetch(`${base}/readyz`);
+      if (res.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(100);
+  }
+  throw new Error(`uchetd not ready in ${READY_TIMEOUT_MS} ms:\n${fs.readFileSync(logPath, 'utf8')}`);
+}
+
+// Starts uchetd. Resolves to {base, activationCode, dir, api, setClock, stop}.
+export async function startServer() {
+  const ctl = binary('uchetctl', ['src/cli', 'src']);
+  const daemon = binary('uchetd', ['src/api', 'src']);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'uchet-browser-'));
+  const db = path.join(dir, 'u.db');
+  const activationCode = addPerson(ctl, db);
+  const port = await freePort();
+  const logPath = path.join(dir, 'uchetd.log');
+  const log = fs.openSync(logPath, 'a');
+  const child = spawn(daemon, ['--database', db, '--listen', `127.0.0.1:${port}`,
+    '--clock', START_CLOCK, '--allow-clock-control', '--web-root', path.join(REPO, 'web')],
+  { stdio: ['ignore', log, log] });
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    await waitReady(base, child, logPath);
+  } catch (err) {
+    child.kill('SIGTERM');
+    throw err;
+  }
+
+  // One API call from the test itself (not the browser). Resolves to
+  // {status, body}.
+  async function api(method, p, body, token) {
+    const headers = { Accept: 'application/json' };
+    if (token) headers.Authorization = `Bearer ${token}`;
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    const res = await fetch(base + p, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await res.text();
+    return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : null };
+  }
+
+  async function setClock(now) {
+    const res = await api('PUT', '/api/v1/test/clock', { now });
+    if (res.status !== 200 && res.status !== 204) throw new Error(`clock: ${res.status} ${JSON.stringify(res.body)}`);
+  }
+
+  async function stop() {
+    if (child.exitCode === null) {
+      const exited = new Promise((resolve) => { child.once('exit', resolve); });
+      child.kill('SIGTERM');
+      await Promise.race([exited, sleep(5000)]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+    fs.closeSync(log);
+    if (!process.env.UCHET_KEEP_TMP) fs.rmSync(dir, { recursive: true, force: true });
+  }
+
+  return { base, activationCode, dir, logPath, api, setClock, stop };
+}
+
+export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
+  '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+// A fresh Chromium profile (its own --user-data-dir) with a 360×740 phone
+// viewport and geolocation allowed for `origin`. Resolves to
+// {context, page, close}.
+export async function startBrowser(origin) {
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'uchet-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 360, height: 740 },
+    deviceScaleFactor: 1,
+    hasTouch: true,
+    isMobile: false,
+    locale: 'en-US',
+    timezoneId: 'Europe/Moscow',
+    geolocation: { latitude: 0, longitude: 0, accuracy: 10 },
+    permissions: [],
+  });
+  await context.grantPermissions(['geolocation'], { origin });
+  const page = context.pages()[0] || await context.newPage();
+  async function close() {
+    await context.close();
+    fs.rmSync(profile, { recursive: true, force: true });
+  }
+  return { context, page, close };
+}
+
+// The messages of one generated catalog, to find elements by their text.
+export function catalog(lang) {
+  const file = path.join(REPO, 'web', 'app', 'i18n', `${lang}.json`);
+  return JSON.parse(fs.readFileSync(file, 'utf8')).messages;
+}
+
+export const SCREENSHOTS = path.join(REPO, 'docs', 'screenshots');
+export function shot(page, name) {
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  return page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
+}

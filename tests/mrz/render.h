@@ -1,0 +1,29 @@
+#pragma once
+/* Test and bench harness: renders MRZ lines in the OCR-B font (Debian's
+ * fonts-ocr-b, through FreeType) onto a document-like card, then degrades
+ * the picture (rotation, uneven light, blur, noise, JPEG) and encodes it.
+ * Also makes random but valid MRZ documents with their ground truth. */
+#include <stddef.h>
+
+#define RENDER_FONT "/usr/share/fonts/opentype/ocr-b/OCRB.otf"
+
+struct render_opts {
+    int px;            /* glyph pixel size (em), e.g. 18-40 */
+    double angle_deg;  /* rotation, e.g. -5..5 */
+    double blur;       /* Gaussian sigma in pixels, 0 = none */
+    double noise;      /* Gaussian noise sigma in grey levels, 0 = none */
+    double light;      /* 0..0.6: depth of the uneven-light gradient */
+    int jpeg_quality;  /* 0 = PNG, otherwise JPEG quality 1-100 */
+    unsigned seed;     /* for the noise and the header text */
+};
+
+/* Renders nlines MRZ lines (A-Z 0-9 <) and encodes the picture. Returns 0
+ * and a malloc'd buffer in *ret_img (caller frees) with *ret_len; negative
+ * errno on failure (font missing: -ENOENT). Not thread-safe (one FreeType
+ * library per call, but rand state is per call: safe enough for tests). */
+int render_mrz(const char *const *lines, size_t nlines, const struct render_opts *o,
+               unsigned char **ret_img, size_t *ret_len);
+
+/* Writes a random valid MRZ into out (lines separated by '\n', NUL at the
+ * end; out must hold 3 * 45 bytes): format 1 = TD1, 2 = TD2, 3 = TD3. */
+void render_random_mrz(unsigned *seed, int format, char *out);

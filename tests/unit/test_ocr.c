@@ -1,0 +1,102 @@
+/* Unit tests of docs/ocr on a handful of images rendered at test time from
+ * the OCR-B font (tests/mrz/render.c): each must be read exactly. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "docs/mrz.h"
+#include "docs/ocr.h"
+#include "render.h"
+
+static void read_back(int format, const struct render_opts *o, unsigned seed)
+{
+    char mrz[3 * 45], want[3 * 46], *lines[3];
+    render_random_mrz(&seed, format, mrz);
+    memcpy(want, mrz, sizeof mrz);
+    size_t n = 0;
+    for (char *p = mrz; p && n < 3; n++) {
+        lines[n] = p;
+        p = strchr(p, '\n');
+        if (p)
+            *p++ = '\0';
+    }
+    unsigned char *img;
+    size_t len;
+    assert_int_equal(render_mrz((const char *const *)lines, n, o, &img, &len), 0);
+    char *text = NULL;
+    err_t e = {0};
+    int r = ocr_read_mrz(img, len, &text, &e);
+    free(img);
+    if (r != 0)
+        fail_msg("format %d px %d angle %.1f: %d %s", format, o->px, o->angle_deg, r, e.code);
+    size_t wl = strlen(want);
+    want[wl] = '\n';
+    want[wl + 1] = '\0';
+    if (strcmp(text, want) != 0)
+        fail_msg("format %d px %d angle %.1f:\nwant %s\ngot  %s", format, o->px, o->angle_deg, want, text);
+    free(text);
+}
+
+static void test_clean_png(void **state)
+{
+    (void)state;
+    struct render_opts o = {.px = 28, .seed = 1};
+    read_back(3, &o, 11);
+    read_back(1, &o, 12);
+    read_back(2, &o, 13);
+}
+
+static void test_degraded(void **state)
+{
+    (void)state;
+    struct render_opts a = {.px = 20, .angle_deg = 4.5, .blur = 1.0, .noise = 8, .light = 0.4, .jpeg_quality = 50, .seed = 2};
+    read_back(3, &a, 21);
+    struct render_opts b = {.px = 34, .angle_deg = -5, .blur = 0.6, .noise = 5, .light = 0.5, .seed = 3};
+    read_back(1, &b, 22);
+    struct render_opts c = {.px = 18, .angle_deg = -2.5, .blur = 1.2, .noise = 3, .light = 0.2, .jpeg_quality = 70, .seed = 4};
+    read_back(2, &c, 23);
+}
+
+static void test_errors(void **state)
+{
+    (void)state;
+    char *text = (char *)"untouched";
+    err_t e = {0};
+    static const unsigned char junk[] = "not an image at all";
+    assert_int_equal(ocr_read_mrz(junk, sizeof junk, &text, &e), -EINVAL);
+    assert_string_equal(e.code, "image_unreadable");
+    /* A truncated JPEG header and a truncated PNG are rejected, not crashed on. */
+    static const unsigned char jpg[] = {0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, 'J', 'F'};
+    assert_int_equal(ocr_read_mrz(jpg, sizeof jpg, &text, &e), -EINVAL);
+    assert_string_equal(e.code, "image_unreadable");
+    static const unsigned char png[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 0, 0, 0, 13};
+    assert_int_equal(ocr_read_mrz(png, sizeof png, &text, &e), -EINVAL);
+    assert_string_equal(e.code, "image_unreadable");
+    assert_string_equal(text, "untouched");
+    /* A page without a zone: only header words. */
+    const char *lines[] = {"PASSPORT"};
+    struct render_opts o = {.px = 28, .seed = 5};
+    unsigned char *img;
+    size_t len;
+    assert_int_equal(render_mrz(lines, 1, &o, &img, &len), 0);
+    assert_int_equal(ocr_read_mrz(img, len, &text, &e), -EINVAL);
+    assert_string_equal(e.code, "mrz_not_found");
+    free(img);
+    assert_int_equal(ocr_read_mrz(NULL, 0, &text, &e), -EINVAL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_clean_png),
+        cmocka_unit_test(test_degraded),
+        cmocka_unit_test(test_errors),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

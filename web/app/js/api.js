@@ -1,0 +1,116 @@
+// The API client: one fetch wrapper, the session token, problem+json errors.
+// The token lives in localStorage (never in a URL) so an installed app keeps
+// its session; logOut() removes it together with the cached status.
+
+import { setUnreachable } from './offline.js';
+
+// Limits the server enforces, checked early to spare a round trip.
+export const PASSWORD_MIN = 10;
+export const PASSWORD_MAX = 128;
+
+const TOKEN_KEY = 'uchet.token';
+const SNAPSHOT_KEY = 'uchet.me';
+const RESIDENCE_KEY = 'uchet.residence';
+
+// An API failure. `code` is the server's stable problem code, or one of
+// 'offline' (no answer at all) and 'http_<status>' when the body had none.
+export class ApiError extends Error {
+  constructor(status, code, detail, retryAfter) {
+    super(code);
+    this.status = status;
+    this.code = code;
+    this.detail = detail || '';
+    this.retryAfter = retryAfter;
+  }
+}
+
+export function token() {
+  return localStorage.getItem(TOKEN_KEY);
+}
+
+export function setToken(value) {
+  localStorage.setItem(TOKEN_KEY, value);
+}
+
+function clearLocal() {
+  localStorage.removeItem(TOKEN_KEY);
+  localStorage.removeItem(SNAPSHOT_KEY);
+  localStorage.removeItem(RESIDENCE_KEY);
+}
+
+// Sends one request. Resolves to the parsed JSON body (null for 204);
+// rejects with ApiError. A 401 on an authenticated call drops the token,
+// because the session is gone and keeping it only causes more 401s.
+export async function call(method, path, body) {
+  const headers = { Accept: 'application/json' };
+  const auth = token();
+  if (auth) headers.Authorization = `Bearer ${auth}`;
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  let res;
+  try {
+    res = await fetch(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      cache: 'no-store',
+      credentials: 'omit',
+    });
+  } catch {
+    setUnreachable(true);
+    throw new ApiError(0, 'offline', '');
+  }
+  setUnreachable(false);
+  if (res.status === 204) return null;
+  const data = await res.json().catch(() => null);
+  if (res.ok) return data;
+  if (res.status === 401 && auth) clearLocal();
+  const code = data && typeof data.code === 'string' ? data.code : `http_${res.status}`;
+  const retry = Number.parseInt(res.headers.get('Retry-After') || '', 10);
+  throw new ApiError(res.status, code, data && data.detail,
+    Number.isFinite(retry) ? retry : undefined);
+}
+
+// The status last seen from GET /me, to show (marked as old) when offline.
+export function saveSnapshot(me) {
+  localStorage.setItem(SNAPSHOT_KEY, JSON.stringify({ saved_at: Date.now(), me }));
+}
+
+// The address part of the last residence seen (no reference point), so that
+// registering again after a lapse is one step.
+export function saveResidence(res) {
+  const { settlement, street, house, building, apartment, address_id: addressId } = res;
+  localStorage.setItem(RESIDENCE_KEY,
+    JSON.stringify({ settlement, street, house, building, apartment, address_id: addressId }));
+}
+
+export function loadResidence() {
+  try {
+    return JSON.parse(localStorage.getItem(RESIDENCE_KEY) || 'null');
+  } catch {
+    return null;
+  }
+}
+
+export function loadSnapshot() {
+  try {
+    return JSON.parse(localStorage.getItem(SNAPSHOT_KEY) || 'null');
+  } catch {
+    return null;
+  }
+}
+
+// Ends the session on the server (best effort: a failed call must not keep
+// the person logged in on this phone) and forgets everything local.
+export async function logOut() {
+  try {
+    if (token()) await call('DELETE', '/api/v1/session');
+  } catch {
+    // The token is dropped below either way.
+  }
+  clearLocal();
+}
+
+// True when the error means "this endpoint does not exist here yet".
+export function isMissing(err) {
+  return err instanceof ApiError && (err.status === 404 || err.status === 405 || err.status === 501);
+}

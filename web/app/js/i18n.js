@@ -1,0 +1,134 @@
+// Translations and formatting. Catalogs are generated from po/<lang>.po by
+// scripts/po2json.py into /app/i18n/<lang>.json; Russian is the fallback
+// for any message a catalog lacks.
+
+export const LANGUAGES = [
+  // code, name in its own language and script
+  ['ru', 'Русский'], ['uk', 'Українська'], ['tg', 'Тоҷикӣ'],
+  ['uz', 'Oʻzbekcha'], ['ro', 'Română (Moldova)'], ['en', 'English'],
+  ['fr', 'Français'], ['de', 'Deutsch'], ['ky', 'Кыргызча'],
+  ['kk', 'Қазақша'], ['zh', '中文'], ['tr', 'Türkçe'],
+  ['ka', 'ქართული'], ['hy', 'Հայերեն'], ['az', 'Azərbaycanca'],
+];
+
+const LANG_KEY = 'uchet.lang';
+const FALLBACK = 'ru';
+
+let lang = FALLBACK;
+let messages = {};
+let fallback = {};
+let intlOk = false;
+
+export function isLanguage(code) {
+  return LANGUAGES.some(([c]) => c === code);
+}
+
+// The language chosen on this phone, or null on the very first start.
+export function storedLanguage() {
+  const code = localStorage.getItem(LANG_KEY);
+  return isLanguage(code) ? code : null;
+}
+
+async function fetchCatalog(code) {
+  const res = await fetch(`/app/i18n/${code}.json`);
+  if (!res.ok) throw new Error(`catalog ${code}: ${res.status}`);
+  const data = await res.json();
+  return data.messages || {};
+}
+
+// Loads `code` (and the fallback) and makes it current. Resolves once t()
+// answers in the new language. Does not remember the choice: see
+// rememberLanguage().
+export async function setLanguage(code) {
+  const next = isLanguage(code) ? code : FALLBACK;
+  if (!Object.keys(fallback).length) fallback = await fetchCatalog(FALLBACK);
+  messages = next === FALLBACK ? fallback : await fetchCatalog(next);
+  lang = next;
+  intlOk = probeIntl(next);
+  document.documentElement.lang = next;
+}
+
+// Remembers the person's choice on this phone (the first start is over).
+export function rememberLanguage(code) {
+  if (isLanguage(code)) localStorage.setItem(LANG_KEY, code);
+}
+
+export function currentLanguage() {
+  return lang;
+}
+
+// The message for `key` with {name} placeholders filled from `params`.
+// A missing key shows the key itself, so a gap is visible, never blank.
+export function t(key, params) {
+  const text = messages[key] ?? fallback[key] ?? key;
+  if (!params) return text;
+  return text.replace(/\{(\w+)\}/g, (m, name) => (name in params ? String(params[name]) : m));
+}
+
+// Browsers ship trimmed locale data: some of our languages are missing or
+// come back as "M11 6". Use Intl only where it really knows the language,
+// otherwise build dates from the catalog's own month and weekday names.
+function probeIntl(code) {
+  try {
+    if (!Intl.DateTimeFormat.supportedLocalesOf([code]).length) return false;
+    const sample = new Intl.DateTimeFormat(code, { month: 'long', timeZone: 'UTC' })
+      .format(Date.UTC(2025, 10, 6));
+    return !/^M\d/.test(sample) && !/\d/.test(sample);
+  } catch {
+    return false;
+  }
+}
+
+export function formatNumber(n) {
+  try {
+    return new Intl.NumberFormat(lang).format(n);
+  } catch {
+    return String(n);
+  }
+}
+
+// `ymd` is "YYYY-MM-DD" (a local calendar date). Long form with weekday,
+// e.g. "четверг, 6 ноября 2025".
+export function formatDate(ymd) {
+  const [y, m, d] = ymd.split('-').map((s) => Number.parseInt(s, 10));
+  const utc = Date.UTC(y, m - 1, d);
+  if (intlOk) {
+    return new Intl.DateTimeFormat(lang, {
+      weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC',
+    }).format(utc);
+  }
+  const weekday = t('date.weekdays').split(',')[(new Date(utc).getUTCDay() + 6) % 7] || '';
+  const month = t('date.months').split(',')[m - 1] || String(m);
+  return t('date.pattern', { weekday: weekday.trim(), day: d, month: month.trim(), year: y });
+}
+
+// Short date for lists: "6 нояб." style where Intl knows the language.
+export function formatShortDate(ymd) {
+  const [y, m, d] = ymd.split('-').map((s) => Number.parseInt(s, 10));
+  const utc = Date.UTC(y, m - 1, d);
+  if (intlOk) {
+    return new Intl.DateTimeFormat(lang, {
+      weekday: 'short', day: 'numeric', month: 'short', timeZone: 'UTC',
+    }).format(utc);
+  }
+  const weekday = t('date.weekdays').split(',')[(new Date(utc).getUTCDay() + 6) % 7] || '';
+  const month = t('date.months').split(',')[m - 1] || String(m);
+  return t('date.pattern_short', { weekday: weekday.trim(), day: d, month: month.trim() });
+}
+
+// An RFC 3339 moment shown in the wall-clock time of its own offset (the
+// region's time), with the offset spelled out: "7 ноября 2025, 00:00 (UTC+03:00)".
+export function formatMoment(rfc3339) {
+  const parts = splitMoment(rfc3339);
+  if (!parts) return rfc3339;
+  return t('date.moment', { date: formatDate(parts.ymd), time: parts.hm, offset: parts.offset });
+}
+
+// {ymd, hm, offset} of an RFC 3339 timestamp in its own offset, or null.
+export function splitMoment(rfc3339) {
+  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/
+    .exec(String(rfc3339));
+  if (!m) return null;
+  const offset = m[4] === 'Z' ? 'UTC' : `UTC${m[4]}`;
+  return { ymd: m[1], hm: `${m[2]}:${m[3]}`, offset };
+}

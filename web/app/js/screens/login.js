@@ -1,0 +1,71 @@
+// Log-in with the foreign citizen's card number, or the passport number
+// when the card is lost.
+
+import { h, uid } from '/common/dom.js';
+import * as api from '../api.js';
+import { t } from '../i18n.js';
+import { button, errorText, field, link, notice, page, slot } from '../ui.js';
+import { sendLanguage } from './activate.js';
+
+function kindChoice() {
+  const name = uid('kind');
+  const option = (value, label, checked) => {
+    const id = uid('kind');
+    return h('div', { class: 'choice' },
+      h('input', { type: 'radio', name, id, value, checked }),
+      h('label', { for: id }, label));
+  };
+  const fieldset = h('fieldset', { class: 'choices' },
+    h('legend', {}, t('login.document')),
+    option('card', t('login.card'), true),
+    option('passport', t('login.passport'), false));
+  return {
+    fieldset,
+    value: () => fieldset.querySelector('input:checked').value,
+    onChange: (fn) => fieldset.addEventListener('change', fn),
+  };
+}
+
+export async function render(ctx) {
+  const kind = kindChoice();
+  const number = field(t('login.card_number'), {
+    name: 'document_number', autocomplete: 'username', autocapitalize: 'characters',
+    spellcheck: 'false', required: true,
+  });
+  kind.onChange(() => {
+    number.wrap.querySelector('label').textContent =
+      kind.value() === 'card' ? t('login.card_number') : t('login.passport_number');
+  });
+  const pw = field(t('login.password'), {
+    type: 'password', name: 'password', autocomplete: 'current-password', required: true,
+  });
+  const status = slot();
+  const submit = button(t('login.submit'), { type: 'submit', class: 'btn btn-primary' });
+
+  async function onSubmit(ev) {
+    ev.preventDefault();
+    status.replaceChildren();
+    const doc = number.input.value.replace(/\s+/g, '');
+    number.setError(doc ? null : t('form.required'));
+    pw.setError(pw.input.value ? null : t('form.required'));
+    if (!doc || !pw.input.value) return;
+    submit.disabled = true;
+    try {
+      const res = await api.call('POST', '/api/v1/session',
+        { document_kind: kind.value(), document_number: doc, password: pw.input.value });
+      api.setToken(res.token);
+      await sendLanguage();
+      ctx.go('home');
+    } catch (err) {
+      status.replaceChildren(notice('error', errorText(err)));
+    } finally {
+      submit.disabled = false;
+    }
+  }
+
+  return page(t('login.title'),
+    h('form', { novalidate: true, onsubmit: onSubmit },
+      kind.fieldset, number.wrap, pw.wrap, status, h('div', { class: 'stack' }, submit)),
+    h('p', { class: 'hint' }, t('login.lost_card_hint')),
+    h('p', {}, link(t('login.first_time'), 'activate', 'link')));
+}

@@ -1,0 +1,77 @@
+// The notices inbox, and the switch for push notifications.
+
+import { h } from '/common/dom.js';
+import * as api from '../api.js';
+import { formatMoment, t } from '../i18n.js';
+import { pushOff, pushOn, pushState } from '../push.js';
+import { button, errorText, notice, page, slot } from '../ui.js';
+
+function item(n) {
+  const li = h('li', { class: n.read ? 'card' : 'card unread' },
+    h('h2', {}, n.title),
+    h('p', { class: 'small' }, formatMoment(n.created_at)),
+    h('p', {}, n.body));
+  if (!n.read) {
+    const mark = button(t('notices.mark_read'), { class: 'btn btn-secondary btn-small' });
+    mark.addEventListener('click', async () => {
+      try {
+        await api.call('POST', `/api/v1/me/notifications/${encodeURIComponent(n.id)}/read`);
+        li.classList.remove('unread');
+        mark.remove();
+      } catch (err) {
+        li.appendChild(notice('error', errorText(err)));
+      }
+    });
+    li.appendChild(mark);
+  }
+  return li;
+}
+
+async function inbox() {
+  try {
+    const res = await api.call('GET', '/api/v1/me/notifications');
+    const items = res.items || [];
+    return items.length ? h('ul', { class: 'list' }, items.map(item)) : notice('info', t('notices.empty'));
+  } catch (err) {
+    return notice(api.isMissing(err) ? 'info' : 'error',
+      api.isMissing(err) ? t('notices.empty') : errorText(err));
+  }
+}
+
+async function pushBox() {
+  const status = slot();
+  const box = h('div', { class: 'card' }, h('h2', {}, t('push.title')), h('p', {}, t('push.intro')));
+  let state = 'unsupported';
+  try { state = await pushState(); } catch { /* shown as unsupported */ }
+  if (state === 'unsupported' || state === 'denied') {
+    box.appendChild(notice('info', t(`push.${state}`)));
+    return box;
+  }
+  const toggle = button(state === 'on' ? t('push.turn_off') : t('push.turn_on'),
+    { class: 'btn btn-secondary', 'aria-pressed': state === 'on' ? 'true' : 'false' });
+  const line = h('p', { class: 'small' }, state === 'on' ? t('push.is_on') : t('push.is_off'));
+  toggle.addEventListener('click', async () => {
+    toggle.disabled = true;
+    const wasOn = toggle.getAttribute('aria-pressed') === 'true';
+    try {
+      if (wasOn) await pushOff(); else await pushOn();
+      toggle.setAttribute('aria-pressed', wasOn ? 'false' : 'true');
+      toggle.textContent = wasOn ? t('push.turn_on') : t('push.turn_off');
+      line.textContent = wasOn ? t('push.is_off') : t('push.is_on');
+      status.replaceChildren(notice('ok', wasOn ? t('push.off_done') : t('push.on_done')));
+    } catch (err) {
+      const key = `push.${err.message}`;
+      const text = t(key) === key || err instanceof api.ApiError ? errorText(err) : t(key);
+      status.replaceChildren(notice('error', api.isMissing(err) ? t('common.not_available') : text));
+    } finally {
+      toggle.disabled = false;
+    }
+  });
+  box.append(line, toggle, status);
+  return box;
+}
+
+export async function render() {
+  const [list, push] = await Promise.all([inbox(), pushBox()]);
+  return page(t('notices.title'), push, h('h2', {}, t('notices.inbox')), list);
+}
