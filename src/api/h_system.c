@@ -35,6 +35,7 @@ void h_metrics(api_req_t *r)
                    H2O_STRLIT("text/plain; version=0.0.4; charset=utf-8"));
     api_security_headers(req);
     metrics_observe(r->w->metrics, r->route, 200, clock_mono_ns() - r->start_ns);
+    req->res.content_length = strlen(text);
     h2o_send_inline(req, text, strlen(text));
     free(text);
 }

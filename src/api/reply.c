@@ -44,11 +44,10 @@ static void send_body(api_req_t *r, int status, const char *ctype, const char *b
     h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL, H2O_STRLIT("no-store"));
     api_security_headers(req);
     finish_metrics(r, status);
-    if (len == 0) {
-        h2o_send_inline(req, "", 0);
-        return;
-    }
-    /* h2o_send_inline copies into the pool, so the caller may free body. */
+    /* A known length keeps the connection alive (h2o 2.2 closes it after a
+     * non-200 answer of unknown length). h2o_send_inline copies the body
+     * into the pool, so the caller may free it. */
+    req->res.content_length = len;
     h2o_send_inline(req, body, len);
 }
 

@@ -144,7 +144,7 @@ int server_run(api_world_t *w, const char *host, int port, int threads, int drai
     }
     int r = 0;
     for (int i = 0; i < threads && r == 0; i++) {
-        int fd;
+        int fd = -1;
         if ((r = bind_socket(host, port, &fd, err)) == 0)
             thread_init(&ts[i], w, &gc, i, fd);
         else

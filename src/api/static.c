@@ -61,6 +61,7 @@ static void redirect(api_req_t *r, const char *to)
     h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_LOCATION, NULL, to, strlen(to));
     api_security_headers(req);
     metrics_observe(r->w->metrics, -1, 302, clock_mono_ns() - r->start_ns);
+    req->res.content_length = 0;
     h2o_send_inline(req, "", 0);
 }
 
@@ -112,6 +113,7 @@ static void send_file(api_req_t *r, const char *fs_path)
     h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL, H2O_STRLIT("no-cache"));
     api_security_headers(req);
     metrics_observe(r->w->metrics, -1, 200, clock_mono_ns() - r->start_ns);
+    req->res.content_length = body.len;
     h2o_send_inline(req, body.base, body.len);
 }
 

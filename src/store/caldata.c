@@ -36,8 +36,8 @@ int caldata_load(const char *dir, calendar_t **ret, int *ret_years, err_t *err)
     for (int y = 2000; y <= 2100; y++) {
         char path[600];
         snprintf(path, sizeof path, "%s/calendar/ru/%d.txt", dir, y);
-        char *text;
-        size_t len;
+        char *text = NULL;
+        size_t len = 0;
         int r = slurp(path, &text, &len, err);
         if (r == -ENOENT)
             continue;

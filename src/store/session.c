@@ -107,8 +107,8 @@ static int activate_in_txn(db_t *db, session_activate_op_t *o, int64_t id, const
 static int run_activate(db_t *db, store_op_t *op)
 {
     session_activate_op_t *o = (session_activate_op_t *)op;
-    char pwhash[SECRET_PWHASH_MAX];
-    int64_t id;
+    char pwhash[SECRET_PWHASH_MAX] = "";
+    int64_t id = 0;
     int r = find_by_code(db, o, &id);
     if (r == 0) {
         /* Hash before taking the write lock: argon2id takes tens of ms. */

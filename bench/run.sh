@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# make bench: builds a release uchetd, measures, and rewrites docs/BENCHMARKS.md.
+# Sections: confirmations/s on SQLite (+ PostgreSQL when that backend is
+# built) beside a static baseline; the document check when bench/mrz exists.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+B=${BUILD_BENCH:-build-bench}
+[[ -f $B/build.ninja ]] || meson setup "$B" --buildtype=release -Db_ndebug=true >/dev/null
+ninja -C "$B" >/dev/null
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+
+bench/confirmations.sh "$B" "$out/10-confirmations.md"
+if [[ -x bench/mrz/run.sh ]]; then bench/mrz/run.sh "$B" "$out/20-mrz.md"; fi
+if [[ -x bench/sweep.sh ]]; then bench/sweep.sh "$B" "$out/30-sweep.md"; fi
+
+{
+  echo "# Benchmarks"
+  echo
+  echo "Written by \`make bench\` on $(date -u +%Y-%m-%d) — $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo),"
+  echo "$(uname -sr). Load generator and server share the machine, so absolute"
+  echo "figures are lower than on separate hosts; the static baseline shows the ceiling."
+  echo
+  cat "$out"/*.md
+} > docs/BENCHMARKS.md
+echo "wrote docs/BENCHMARKS.md"
