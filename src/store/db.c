@@ -28,6 +28,17 @@ void db_close(db_t *db)
 }
 
 db_kind_t db_kind(const db_t *db) { return db->kind; }
+int db_checkpoint(db_t *db, err_t *err)
+{
+    return db->be->checkpoint ? db->be->checkpoint(db, err) : 0;
+}
+
+void db_set_autocheckpoint(db_t *db, bool on)
+{
+    if (db->be->set_autocheckpoint)
+        db->be->set_autocheckpoint(db, on);
+}
+
 int db_exec(db_t *db, const char *sql, err_t *err) { return db->be->exec(db, sql, err); }
 int db_begin_read(db_t *db, err_t *err) { return db->be->exec(db, "BEGIN", err); }
 int db_begin_write(db_t *db, err_t *err) { return db->be->exec(db, db->be->begin_write_sql, err); }

@@ -29,6 +29,14 @@ db_kind_t db_kind(const db_t *db);
 /* Runs a script of several statements (migrations). */
 int db_exec(db_t *db, const char *sql, err_t *err);
 
+/* SQLite: checkpoints the WAL without blocking writers (PASSIVE); other
+ * backends: nothing. Run by the store's maintenance thread. */
+int db_checkpoint(db_t *db, err_t *err);
+/* SQLite: whether commits on this connection checkpoint the WAL themselves
+ * (the store turns this off for its writer, so no fsync of the main file
+ * ever sits in a request's path). Other backends: nothing. */
+void db_set_autocheckpoint(db_t *db, bool on);
+
 /* Transactions. db_begin_write takes the write lock at once (SQLite BEGIN
  * IMMEDIATE) so a read-then-write never fails half way. */
 int db_begin_read(db_t *db, err_t *err);

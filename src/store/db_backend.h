@@ -20,6 +20,11 @@ struct db_backend {
     const char *(*col_text)(db_stmt_t *st, int i);
     const void *(*col_blob)(db_stmt_t *st, int i, size_t *ret_len);
     const char *begin_write_sql;   /* "BEGIN IMMEDIATE" / "BEGIN" */
+    /* Optional (NULL = nothing to do): move committed data out of a
+     * write-ahead log, without blocking the writer; and whether commits on
+     * this connection should do that themselves. */
+    int (*checkpoint)(db_t *db, err_t *err);
+    void (*set_autocheckpoint)(db_t *db, bool on);
 };
 
 /* Every backend's db_t and db_stmt_t start with these headers. */

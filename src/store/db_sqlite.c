@@ -73,11 +73,36 @@ static void sq_close(db_t *db)
     free(d);
 }
 
+static int sq_prepare(db_t *db, const char *sql, db_stmt_t **ret, err_t *err);
+static int sq_step(db_stmt_t *s, err_t *err);
+
+/* A single statement (no ';': transaction control, pragmas) runs from the
+ * statement cache, so the writer's BEGIN/SAVEPOINT/COMMIT are not parsed
+ * again for every operation. Scripts (migrations) go through sqlite3_exec. */
 static int sq_exec(db_t *db, const char *sql, err_t *err)
 {
     sq_db_t *d = (sq_db_t *)db;
+    if (!strchr(sql, ';')) {
+        db_stmt_t *st;
+        int r = sq_prepare(db, sql, &st, err);
+        while (r == 0 && (r = sq_step(st, err)) == 1)
+            ;
+        return r;
+    }
     int rc = sqlite3_exec(d->h, sql, NULL, NULL, NULL);
     return rc == SQLITE_OK ? 0 : sq_error(d->h, rc, err);
+}
+
+static int sq_checkpoint(db_t *db, err_t *err)
+{
+    sq_db_t *d = (sq_db_t *)db;
+    int rc = sqlite3_wal_checkpoint_v2(d->h, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    return rc == SQLITE_OK || rc == SQLITE_BUSY ? 0 : sq_error(d->h, rc, err);
+}
+
+static void sq_set_autocheckpoint(db_t *db, bool on)
+{
+    sqlite3_wal_autocheckpoint(((sq_db_t *)db)->h, on ? 1000 : 0);
 }
 
 static size_t slot_of(const char *key)
@@ -163,4 +188,5 @@ const struct db_backend db_sqlite_backend = {
     .changes = sq_changes, .col_null = sq_col_null, .col_int = sq_col_int,
     .col_double = sq_col_double, .col_text = sq_col_text, .col_blob = sq_col_blob,
     .begin_write_sql = "BEGIN IMMEDIATE",
+    .checkpoint = sq_checkpoint, .set_autocheckpoint = sq_set_autocheckpoint,
 };

@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/limits.h"
 #include "store/migrate.h"
@@ -20,6 +21,9 @@ struct store {
     db_t **readers;                /* [nreaders], one per loop thread */
     db_t *writer_db;
     pthread_t writer;
+    db_t *maint_db;                /* checkpoints, off the writer's path */
+    pthread_t maint;
+    bool maint_started;
     int nslow;
     pthread_t *slow;
     db_t **slow_db;
@@ -149,6 +153,29 @@ static void *writer_main(void *arg)
     return NULL;
 }
 
+/* Checkpoints the WAL every 200 ms, so commits never pay for it. */
+static void *maint_main(void *arg)
+{
+    store_t *s = arg;
+    pthread_mutex_lock(&s->mu);
+    while (!s->closing) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += 200 * 1000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&s->sq_cv, &s->mu, &until);
+        pthread_mutex_unlock(&s->mu);
+        db_checkpoint(s->maint_db, NULL);
+        pthread_mutex_lock(&s->mu);
+    }
+    pthread_mutex_unlock(&s->mu);
+    db_checkpoint(s->maint_db, NULL);
+    return NULL;
+}
+
 static void *slow_main(void *arg)
 {
     store_t *s = ((void **)arg)[0];
@@ -178,8 +205,9 @@ static int open_connections(store_t *s, err_t *err)
     if (r < 0)
         return r;
     r = migrate_check(s->writer_db, err);
-    if (r < 0)
+    if (r < 0 || (r = db_open(s->url, false, &s->maint_db, err)) < 0)
         return r;
+    db_set_autocheckpoint(s->writer_db, false);
     for (int i = 0; i < s->nreaders; i++)
         if ((r = db_open(s->url, false, &s->readers[i], err)) < 0)
             return r;
@@ -193,6 +221,9 @@ static int start_threads(store_t *s, err_t *err)
 {
     if (pthread_create(&s->writer, NULL, writer_main, s) != 0)
         return err_set(err, -EAGAIN, "thread_failed", "Cannot start the writer thread.");
+    if (pthread_create(&s->maint, NULL, maint_main, s) != 0)
+        return err_set(err, -EAGAIN, "thread_failed", "Cannot start the maintenance thread.");
+    s->maint_started = true;
     for (int i = 0; i < s->nslow; i++) {
         void **arg = malloc(2 * sizeof *arg);
         if (!arg)
@@ -211,6 +242,7 @@ static int start_threads(store_t *s, err_t *err)
 static void free_connections(store_t *s)
 {
     db_close(s->writer_db);
+    db_close(s->maint_db);
     for (int i = 0; s->readers && i < s->nreaders; i++)
         db_close(s->readers[i]);
     for (int i = 0; s->slow_db && i < s->nslow; i++)
@@ -256,6 +288,8 @@ int store_open(const char *url, int readers, int slow_threads, store_t **ret, er
         pthread_cond_broadcast(&s->wq_cv);
         pthread_cond_broadcast(&s->sq_cv);
         pthread_join(s->writer, NULL);
+        if (s->maint_started)
+            pthread_join(s->maint, NULL);
         for (int i = 0; i < s->nslow; i++)
             pthread_join(s->slow[i], NULL);
         s->nslow = started;
@@ -276,6 +310,7 @@ void store_close(store_t *s)
     pthread_cond_broadcast(&s->sq_cv);
     pthread_mutex_unlock(&s->mu);
     pthread_join(s->writer, NULL);
+    pthread_join(s->maint, NULL);
     for (int i = 0; i < s->nslow; i++)
         pthread_join(s->slow[i], NULL);
     free_connections(s);
