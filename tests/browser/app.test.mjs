@@ -12,6 +12,7 @@ const FAR = { latitude: 55.9100, longitude: 37.3000, accuracy: 15 };
 const BLURRY = { latitude: 55.7601, longitude: 37.6186, accuracy: 2500 };
 const PASSWORD = 'kovrik-na-oknE-42';
 const LATER = '2025-11-05T10:00:00+03:00';
+const LAST_DAY = '2025-11-06T12:00:00+03:00'; // the due date of a 2025-10-31 confirmation
 const en = catalog('en');
 const tg = catalog('tg');
 
@@ -45,6 +46,30 @@ async function daysShown() {
 async function goHome() {
   await page.goto(`${server.base}/app/#/home`);
   await waitForH1(en['home.title']);
+}
+
+async function logIn(password) {
+  await page.goto(`${server.base}/app/#/login`);
+  await waitForH1(en['login.title']);
+  await page.getByLabel(en['login.card_number']).fill(PERSON.documentNumber);
+  await page.getByLabel(en['login.password']).fill(password);
+  await page.getByRole('button', { name: en['login.submit'] }).click();
+}
+
+// Reloads home after the clock moved. Sessions are short: days later the
+// server may have ended this one, and then the app asks to log in again
+// (and says why).
+async function reloadHome() {
+  await page.goto(`${server.base}/app/#/home`);
+  await page.reload();
+  const heading = page.locator('main h1');
+  await page.locator('main h1', { hasText: new RegExp(`${en['home.title']}|${en['welcome.title']}`) }).waitFor();
+  if ((await heading.innerText()) === en['welcome.title']) {
+    await page.getByText(en['error.unauthorized']).waitFor();
+    await logIn(PASSWORD);
+    await waitForH1(en['home.title']);
+  }
+  await page.getByTestId('days-left').waitFor();
 }
 
 async function confirmAt(position) {
@@ -114,6 +139,8 @@ describe('uchet app', { timeout: 180000 }, () => {
     await page.context().setGeolocation(HOME);
     await page.getByRole('button', { name: en['address.here_now'] }).click();
     await page.locator('.notice-ok').waitFor();
+    assert.equal(await page.locator('.field-error:visible').count(), 0, 'corrections clear the errors');
+    await page.evaluate(() => window.scrollTo(0, 0));
     await shot(page, 'register');
     await page.getByRole('button', { name: en['register.submit'] }).click();
     await waitForH1(en['home.title']);
@@ -146,20 +173,26 @@ describe('uchet app', { timeout: 180000 }, () => {
     await page.getByText(en['confirm.advice_window']).waitFor();
   });
 
-  it('shows fewer working days left when the clock moves', async () => {
+  it('shows fewer working days left when the clock moves, and alarms on the last day', async () => {
     await goHome();
     const before = await daysShown();
     await server.setClock(LATER);
-    await page.reload();
-    await waitForH1(en['home.title']);
-    await page.getByTestId('days-left').waitFor();
+    await reloadHome();
     const me = await apiMe();
-    assert.equal(me.now.slice(0, 10), '2025-11-05');
+    assert.equal(me.now.slice(0, 10), LATER.slice(0, 10));
     const later = await daysShown();
     assert.equal(later, me.registration.working_days_left);
     assert.ok(later < before, `days left ${before} -> ${later}`);
-    if (later <= 1) assert.equal(await page.locator('[data-status="urgent"]').count(), 1);
     await shot(page, 'home-later');
+
+    await server.setClock(LAST_DAY);
+    await reloadHome();
+    const last = await apiMe();
+    assert.equal(last.registration.due_date, LAST_DAY.slice(0, 10));
+    assert.equal(await daysShown(), last.registration.working_days_left);
+    assert.equal(await page.locator('[data-status="urgent"]').count(), 1, 'the last day looks urgent');
+    await page.getByText(en['home.status_last_day']).waitFor();
+    await shot(page, 'home-urgent');
   });
 
   it('logs out (the token is gone) and logs in with the card number', async () => {
@@ -173,13 +206,10 @@ describe('uchet app', { timeout: 180000 }, () => {
       'the old session is ended on the server');
     await page.getByRole('link', { name: en['welcome.login'] }).click();
     await waitForH1(en['login.title']);
-    await page.getByLabel(en['login.card_number']).fill(PERSON.documentNumber);
-    await page.getByLabel(en['login.password']).fill('wrong-password-1');
-    await page.getByRole('button', { name: en['login.submit'] }).click();
+    await logIn('wrong-password-1');
     await page.getByText(en['error.bad_credentials']).waitFor();
     await shot(page, 'login');
-    await page.getByLabel(en['login.password']).fill(PASSWORD);
-    await page.getByRole('button', { name: en['login.submit'] }).click();
+    await logIn(PASSWORD);
     await waitForH1(en['home.title']);
   });
 
@@ -221,7 +251,20 @@ describe('uchet app', { timeout: 180000 }, () => {
     await shot(page, 'help');
     await page.goto(`${server.base}/app/#/notices`);
     await waitForH1(tg['notices.title']);
+    await page.locator('main .notice').first().waitFor();
     await shot(page, 'notices');
+  });
+
+  it('shows the access log, or says calmly that it is not there yet', async () => {
+    await page.goto(`${server.base}/app/#/access`);
+    await waitForH1(tg['access.title']);
+    const calm = [tg['access.empty'], tg['common.not_available']];
+    const text = await page.locator('main .notice, main .list').first().innerText();
+    assert.ok(calm.includes(text) || (await page.locator('main .list li').count()) > 0, text);
+    await page.goto(`${server.base}/app/#/minor`);
+    await waitForH1(tg['minor.title']);
+    await page.getByRole('button', { name: tg['minor.submit'] }).click();
+    assert.equal(await page.locator('.field-error:visible').count(), 4, 'all four fields are required');
   });
 
   it('opens offline from the cache and says it is offline', async () => {

@@ -24,6 +24,17 @@ export class ApiError extends Error {
   }
 }
 
+// Set when the server ended our session (expired or revoked), so that the
+// log-in screen can say why the person has to log in again.
+let sessionEnded = false;
+
+// True once after the server ended the session; resets itself.
+export function takeSessionEnded() {
+  const value = sessionEnded;
+  sessionEnded = false;
+  return value;
+}
+
 export function token() {
   return localStorage.getItem(TOKEN_KEY);
 }
@@ -63,7 +74,10 @@ export async function call(method, path, body) {
   if (res.status === 204) return null;
   const data = await res.json().catch(() => null);
   if (res.ok) return data;
-  if (res.status === 401 && auth) clearLocal();
+  if (res.status === 401 && auth) {
+    clearLocal();
+    sessionEnded = true;
+  }
   const code = data && typeof data.code === 'string' ? data.code : `http_${res.status}`;
   const retry = Number.parseInt(res.headers.get('Retry-After') || '', 10);
   throw new ApiError(res.status, code, data && data.detail,

@@ -124,6 +124,14 @@ export function formatMoment(rfc3339) {
   return t('date.moment', { date: formatDate(parts.ymd), time: parts.hm, offset: parts.offset });
 }
 
+// A moment of this phone's own clock (a Date), in its local time:
+// "четверг, 6 ноября 2025 г., 10:05". For "as of" notes, not for deadlines.
+export function formatLocal(date) {
+  const pad = (n) => String(n).padStart(2, '0');
+  const ymd = `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+  return `${formatDate(ymd)}, ${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}
+
 // {ymd, hm, offset} of an RFC 3339 timestamp in its own offset, or null.
 export function splitMoment(rfc3339) {
   const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/

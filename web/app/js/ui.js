@@ -31,6 +31,8 @@ export function field(label, attrs = {}, hint = null) {
     if (text) input.setAttribute('aria-invalid', 'true');
     else input.removeAttribute('aria-invalid');
   }
+  // A correction clears the old complaint at once.
+  input.addEventListener(attrs.tag === 'select' ? 'change' : 'input', () => setError(null));
   return { wrap, input, setError };
 }
 

@@ -2,7 +2,7 @@
 // when one working day or less is left.
 
 import { h } from '/common/dom.js';
-import { currentLanguage, formatDate, formatMoment, formatNumber, t } from '../i18n.js';
+import { formatDate, formatLocal, formatMoment, formatNumber, t } from '../i18n.js';
 import { addressLine, endedText } from '../format.js';
 import { loadMe, today } from '../state.js';
 import { errorText, link, notice, page } from '../ui.js';
@@ -20,8 +20,8 @@ function statusCard(me) {
   return h('div', { class: `status status-${level}`, 'data-status': level },
     h('h2', {}, level === 'calm' ? t('home.status_calm') : (lastDay ? t('home.status_last_day') : t('home.status_urgent'))),
     h('p', { class: 'days' },
-      h('span', { class: 'days-number', 'data-testid': 'days-left' }, formatNumber(reg.working_days_left)),
-      h('span', { class: 'days-label' }, t('home.days_left_label'))),
+      h('span', { class: 'days-label' }, t('home.days_left_label')),
+      h('span', { class: 'days-number', 'data-testid': 'days-left' }, formatNumber(reg.working_days_left))),
     h('p', {}, t('home.due', { date: formatDate(reg.due_date) })),
     h('p', { class: 'lapse' }, t('home.lapse_at', { moment: formatMoment(reg.lapse_at) })),
     reg.last_confirmed_on
@@ -86,7 +86,7 @@ export async function render(ctx) {
   }
   const { me } = state;
   const stale = state.stale
-    ? notice('warn', t('home.stale', { time: new Date(state.savedAt).toLocaleString(currentLanguage()) }))
+    ? notice('warn', t('home.stale', { time: formatLocal(new Date(state.savedAt)) }))
     : null;
   return page(t('home.title'),
     h('p', { class: 'greeting' }, t('home.hello', { name: me.person.given_names })),

@@ -2,10 +2,12 @@
 
 import { h } from '/common/dom.js';
 import { t } from '../i18n.js';
-import { link, page } from '../ui.js';
+import * as api from '../api.js';
+import { link, notice, page } from '../ui.js';
 
 export async function render() {
   return page(t('welcome.title'),
+    api.takeSessionEnded() ? notice('warn', t('error.unauthorized')) : null,
     h('p', {}, t('welcome.intro')),
     h('div', { class: 'stack' },
       link(t('welcome.activate'), 'activate', 'btn btn-primary'),
