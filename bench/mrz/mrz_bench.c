@@ -101,6 +101,7 @@ int main(int argc, char **argv)
     size_t docs = 0, raw_ok = 0, fixed_ok = 0, chars = 0, raw_err = 0, fixed_err = 0;
     double ms = 0;
     while (docs < limit && fgets(row, sizeof row, truth)) {
+        row[strcspn(row, "\n")] = '\0';
         char *name = row, *want = strchr(row, '\t');
         if (!want)
             continue;

@@ -574,7 +574,8 @@ static int search_zone(const struct page *pg, TessBaseAPI *api, char **ret)
                     char line[64];
                     read = api ? read_band_tess(api, pg, i + k, line, sizeof line)
                                : read_band_template(pg, i + k, widths[nl - 2][wi], line);
-                    len += (size_t)snprintf(text + len, sizeof text - len, "%s\n", line);
+                    if (read)
+                        len += (size_t)snprintf(text + len, sizeof text - len, "%s\n", line);
                 }
                 int s = read ? score(text) : -1;
                 if (s > best_s) {
