@@ -28,7 +28,7 @@ struct store {
     pthread_t *slow;
     db_t **slow_db;
     pthread_mutex_t mu;
-    pthread_cond_t wq_cv, sq_cv;
+    pthread_cond_t wq_cv, sq_cv, maint_cv;   /* one waiter kind per variable */
     queue_t wq, sq;                /* write queue, slow queue */
     bool closing;
     store_stats_t stats;
@@ -166,7 +166,7 @@ static void *maint_main(void *arg)
             until.tv_sec++;
             until.tv_nsec -= 1000000000L;
         }
-        pthread_cond_timedwait(&s->sq_cv, &s->mu, &until);
+        pthread_cond_timedwait(&s->maint_cv, &s->mu, &until);
         pthread_mutex_unlock(&s->mu);
         db_checkpoint(s->maint_db, NULL);
         pthread_mutex_lock(&s->mu);
@@ -254,6 +254,7 @@ static void free_connections(store_t *s)
     pthread_mutex_destroy(&s->mu);
     pthread_cond_destroy(&s->wq_cv);
     pthread_cond_destroy(&s->sq_cv);
+    pthread_cond_destroy(&s->maint_cv);
     free(s);
 }
 
@@ -265,6 +266,7 @@ int store_open(const char *url, int readers, int slow_threads, store_t **ret, er
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->wq_cv, NULL);
     pthread_cond_init(&s->sq_cv, NULL);
+    pthread_cond_init(&s->maint_cv, NULL);
     s->url = strdup(url);
     s->kind = db_kind_of(url);
     s->nreaders = readers;
@@ -287,6 +289,7 @@ int store_open(const char *url, int readers, int slow_threads, store_t **ret, er
         s->closing = true;
         pthread_cond_broadcast(&s->wq_cv);
         pthread_cond_broadcast(&s->sq_cv);
+        pthread_cond_broadcast(&s->maint_cv);
         pthread_join(s->writer, NULL);
         if (s->maint_started)
             pthread_join(s->maint, NULL);
@@ -308,6 +311,7 @@ void store_close(store_t *s)
     s->closing = true;
     pthread_cond_broadcast(&s->wq_cv);
     pthread_cond_broadcast(&s->sq_cv);
+    pthread_cond_broadcast(&s->maint_cv);
     pthread_mutex_unlock(&s->mu);
     pthread_join(s->writer, NULL);
     pthread_join(s->maint, NULL);
