@@ -18,3 +18,4 @@ void h_healthz(api_req_t *r);
 void h_readyz(api_req_t *r);
 void h_metrics(api_req_t *r);
 void h_test_clock(api_req_t *r);
+void h_documents_mrz(api_req_t *r);

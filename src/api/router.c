@@ -22,6 +22,7 @@ static const route_t routes[] = {
     {"PUT", "/api/v1/me/registration/residence", h_residence_put},
     {"POST", "/api/v1/me/confirmations", h_confirmation_create},
     {"GET", "/api/v1/regions", h_regions},
+    {"POST", "/api/v1/documents/mrz", h_documents_mrz},
     {"GET", "/api/v1/calendar/{region}/working-days", h_calendar},
     {"PUT", "/api/v1/test/clock", h_test_clock},
     {"GET", "/healthz", h_healthz},

@@ -42,16 +42,18 @@ int jsonx_only_fields(const json_t *obj, const char *const *allowed, err_t *err)
     return 0;
 }
 
-static bool has_control_chars(const char *s, size_t len)
+static bool has_control_chars(const char *s, size_t len, bool allow_lines)
 {
-    for (size_t i = 0; i < len; i++)
-        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+    for (size_t i = 0; i < len; i++) {
+        bool line = s[i] == '\n' || s[i] == '\r' || s[i] == '\t';
+        if (((unsigned char)s[i] < 0x20 && !(allow_lines && line)) || s[i] == 0x7f)
             return true;
+    }
     return false;
 }
 
-int jsonx_string(const json_t *obj, const char *key, bool required, size_t min, size_t max,
-                 const char **ret, err_t *err)
+static int read_string(const json_t *obj, const char *key, bool required, size_t min, size_t max,
+                       bool allow_lines, const char **ret, err_t *err)
 {
     json_t *v = json_object_get(obj, key);
     if (!v || json_is_null(v)) {
@@ -64,7 +66,7 @@ int jsonx_string(const json_t *obj, const char *key, bool required, size_t min, 
         return err_set(err, -EINVAL, "invalid_type", "The field \"%s\" must be a string.", key);
     size_t len = json_string_length(v);
     const char *s = json_string_value(v);
-    if (strlen(s) != len || has_control_chars(s, len))
+    if (strlen(s) != len || has_control_chars(s, len, allow_lines))
         return err_set(err, -EINVAL, "invalid_characters", "The field \"%s\" contains control characters.", key);
     if (len < min)
         return err_set(err, -EINVAL, "too_short", "The field \"%s\" must be at least %zu characters.", key, min);
@@ -72,6 +74,17 @@ int jsonx_string(const json_t *obj, const char *key, bool required, size_t min, 
         return err_set(err, -EINVAL, "too_long", "The field \"%s\" must be at most %zu characters.", key, max);
     *ret = s;
     return 0;
+}
+
+int jsonx_string(const json_t *obj, const char *key, bool required, size_t min, size_t max,
+                 const char **ret, err_t *err)
+{
+    return read_string(obj, key, required, min, max, false, ret, err);
+}
+
+int jsonx_string_lf(const json_t *obj, const char *key, const char **ret, err_t *err)
+{
+    return read_string(obj, key, true, 1, LIMIT_STRING_BYTES * 8, true, ret, err);
 }
 
 int jsonx_number(const json_t *obj, const char *key, bool required, double min, double max,

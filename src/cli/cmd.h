@@ -16,4 +16,5 @@ int cmd_demo(const cli_t *cli, int argc, char **argv);
 int cmd_audit(const cli_t *cli, int argc, char **argv);
 int cmd_calendar(const cli_t *cli, int argc, char **argv);
 int cmd_sweep(const cli_t *cli, int argc, char **argv);
+int cmd_mrz(const cli_t *cli, int argc, char **argv);
 int cmd_bench_seed(const cli_t *cli, int argc, char **argv);

@@ -34,6 +34,7 @@ static const char USAGE[] =
     "  demo                 add demo persons (for `make run`); prints how to log in\n"
     "  audit verify         check the whole audit hash chain\n"
     "  calendar show YEAR   print the working days of YEAR and where they come from\n"
+    "  mrz FILE             check a document's machine-readable zone (text or photo)\n"
     "  sweep --as-of DATE   run the daily sweep for DATE (see `uchetctl sweep --help`)\n"
     "\n"
     "Run `uchetctl COMMAND --help` for a command's options.\n";
