@@ -54,12 +54,13 @@ struct parser {
     err_t *err;
 };
 
-static bool bit_get(const uint8_t *bits, int64_t i)
+/* i is a day of the year, 0..365. */
+static bool bit_get(const uint8_t *bits, unsigned i)
 {
     return (bits[i / 8] >> (i % 8)) & 1u;
 }
 
-static void bit_set(uint8_t *bits, int64_t i)
+static void bit_set(uint8_t *bits, unsigned i)
 {
     bits[i / 8] = (uint8_t)(bits[i / 8] | (1u << (i % 8)));
 }
@@ -107,33 +108,54 @@ static const struct { int m, d; } ART112_HOLIDAYS[] = {
 };
 #define ART112_COUNT (sizeof ART112_HOLIDAYS / sizeof ART112_HOLIDAYS[0])
 
+/* Day of the year (0 = Jan 1) of month m, day d. */
+static int day_of_year(int year, int m, int d)
+{
+    static const int before[12] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
+    return before[m - 1] + d - 1 + (m > 2 && date_is_leap_year(year));
+}
+
+/* Sets the Saturday and Sunday bits of a year of ndays days starting on
+ * weekday jan1, and clears all others. Weekends repeat every 56 days, which
+ * is exactly 7 bytes, so one 7-byte pattern tiles the whole year. */
+static void fill_weekends(uint8_t off[YEAR_BYTES], int jan1, int ndays)
+{
+    uint8_t pattern[7] = {0};
+    for (unsigned i = 0; i < 56; i++)
+        if ((jan1 - 1 + (int)i) % 7 >= 5)
+            bit_set(pattern, i);
+    for (size_t k = 0; k < YEAR_BYTES; k++)
+        off[k] = pattern[k % 7];
+    /* Keep bits past the year's last day clear, as loaded years do. */
+    off[ndays / 8] &= (uint8_t)((1u << (ndays % 8)) - 1);
+    for (size_t k = (size_t)ndays / 8 + 1; k < YEAR_BYTES; k++)
+        off[k] = 0;
+}
+
 /* Fills off with the art. 112 year: weekends, holidays, and for each holiday
  * on a weekend one day off on the next working day (part 2). The Jan 1-8
  * holidays never move by themselves: the decree moves two of the weekend
- * days they cover, which only the decree can say. */
+ * days they cover, which only the decree can say. A provisional year is
+ * rebuilt on every query that touches it, so this works from the weekday of
+ * Jan 1 alone, without further date conversions. */
 static void build_provisional(int year, uint8_t off[YEAR_BYTES])
 {
-    date_t first = date_from_ymd(year, 1, 1);
     int ndays = 365 + date_is_leap_year(year);
-    memset(off, 0, YEAR_BYTES);
-    /* Stepping the weekday keeps this loop free of divisions: a provisional
-     * year is rebuilt on every query that touches it. */
-    for (int i = 0, w = date_weekday(first); i < ndays; i++, w = w % 7 + 1)
-        if (w >= 6)
-            bit_set(off, i);
-    for (int i = 0; i < 8; i++)
+    int jan1 = date_weekday(date_from_ymd(year, 1, 1)); /* 1 = Monday */
+    fill_weekends(off, jan1, ndays);
+    for (unsigned i = 0; i < 8; i++)
         bit_set(off, i);
     for (size_t h = 0; h < ART112_COUNT; h++)
-        bit_set(off, date_from_ymd(year, ART112_HOLIDAYS[h].m, ART112_HOLIDAYS[h].d) - first);
+        bit_set(off, (unsigned)day_of_year(year, ART112_HOLIDAYS[h].m, ART112_HOLIDAYS[h].d));
     for (size_t h = 0; h < ART112_COUNT; h++) {
-        int i = date_from_ymd(year, ART112_HOLIDAYS[h].m, ART112_HOLIDAYS[h].d) - first;
-        if (!is_weekend(first + i))
+        int i = day_of_year(year, ART112_HOLIDAYS[h].m, ART112_HOLIDAYS[h].d);
+        if ((jan1 - 1 + i) % 7 + 1 < 6)
             continue;
         int j = i + 1;
-        while (j < ndays && bit_get(off, j))
+        while (j < ndays && bit_get(off, (unsigned)j))
             j++;
         if (j < ndays)
-            bit_set(off, j);
+            bit_set(off, (unsigned)j);
     }
 }
 
@@ -153,7 +175,7 @@ static void view_year(const calendar_t *cal, int year, struct year_view *v)
 
 static bool view_is_working(const struct year_view *v, date_t d)
 {
-    return !bit_get(v->off, d - v->first);
+    return !bit_get(v->off, (unsigned)(d - v->first));
 }
 
 /* ------------------------------------------------------------ the parser */
@@ -261,7 +283,7 @@ static int parse_days_line(struct parser *p, const char *arg, size_t n, bool wor
     if (r < 0)
         return r;
     for (date_t d = a; d <= b; d++) {
-        int i = d - p->first;
+        unsigned i = (unsigned)(d - p->first);
         if (work && !is_weekend(d))
             return syntax(p, "'work' names a weekday, which is working anyway");
         if (bit_get(work ? p->listed_off : p->listed_work, i))
@@ -335,7 +357,7 @@ static int parse_text(struct parser *p, const char *text, size_t len)
 static void finish_year(struct parser *p)
 {
     for (date_t d = p->first; d <= p->last; d++) {
-        int i = d - p->first;
+        unsigned i = (unsigned)(d - p->first);
         bool weekend_off = is_weekend(d) && !bit_get(p->listed_work, i);
         if (weekend_off || bit_get(p->listed_off, i))
             bit_set(p->y.off, i);

@@ -179,6 +179,62 @@ static void test_fallback_differs_from_decree(void **state)
     assert_true(prov);
 }
 
+/* The art. 112 rule written out day by day with date functions only, to
+ * check the fallback's bit tables over three centuries. */
+static bool naive_holiday(date_t d)
+{
+    static const int hol[6][2] = {{2, 23}, {3, 8}, {5, 1}, {5, 9}, {6, 12}, {11, 4}};
+    int y, m, dd;
+    date_to_ymd(d, &y, &m, &dd);
+    if (m == 1 && dd <= 8)
+        return true;
+    for (int i = 0; i < 6; i++)
+        if (m == hol[i][0] && dd == hol[i][1])
+            return true;
+    return false;
+}
+
+static bool naive_off(int year, date_t d)
+{
+    static const int hol[6][2] = {{2, 23}, {3, 8}, {5, 1}, {5, 9}, {6, 12}, {11, 4}};
+    date_t moved[6];
+    int nmoved = 0;
+    if (date_weekday(d) >= 6 || naive_holiday(d))
+        return true;
+    for (int i = 0; i < 6; i++) {
+        date_t h = ymd(year, hol[i][0], hol[i][1]);
+        if (date_weekday(h) < 6)
+            continue;
+        date_t t = h + 1;
+        for (bool taken = true; taken;) {
+            taken = date_weekday(t) >= 6 || naive_holiday(t);
+            for (int k = 0; k < nmoved; k++)
+                taken |= moved[k] == t;
+            t += taken;
+        }
+        moved[nmoved++] = t;
+        if (t == d)
+            return true;
+    }
+    return false;
+}
+
+static void test_fallback_matches_naive_rule(void **state)
+{
+    const calendar_t *cal = *state; /* empty */
+    for (int y = 1900; y <= 2200; y++) {
+        for (date_t d = ymd(y, 1, 1); d <= ymd(y, 12, 31); d++) {
+            bool prov = false;
+            if (calendar_is_working_day(cal, d, &prov) == naive_off(y, d)) {
+                char s[11];
+                date_format(d, s);
+                fail_msg("%s disagrees with the naive art. 112 rule", s);
+            }
+            assert_true(prov);
+        }
+    }
+}
+
 /* ----------------------------------------------- working-day arithmetic */
 
 static date_t add(const calendar_t *cal, date_t from, int n, bool *prov)
@@ -486,6 +542,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_2026_official, setup_official, teardown),
         cmocka_unit_test_setup_teardown(test_2027_provisional, setup_official, teardown),
         cmocka_unit_test_setup_teardown(test_fallback_differs_from_decree, setup_empty, teardown),
+        cmocka_unit_test_setup_teardown(test_fallback_matches_naive_rule, setup_empty, teardown),
         cmocka_unit_test_setup_teardown(test_add_working_days, setup_official, teardown),
         cmocka_unit_test_setup_teardown(test_add_into_provisional_year, setup_official, teardown),
         cmocka_unit_test(test_add_without_2026),
