@@ -45,6 +45,8 @@ int caldata_load(const char *dir, calendar_t **ret, int *ret_years, err_t *err)
             r = calendar_load_year(cal, text, len, err);
             free(text);
         }
+        if (r == 0 && !calendar_has_year(cal, y))
+            r = err_set(err, -EINVAL, "calendar_syntax", "%s does not declare year %d.", path, y);
         if (r < 0) {
             calendar_free(cal);
             return r;

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const BUILD = process.env.UCHET_BUILD || path.join(REPO, 'build');
+export const BUILD = path.resolve(REPO, process.env.UCHET_BUILD || 'build');
 export const START_CLOCK = '2025-10-31T10:00+03:00';
 export const PERSON = {
   documentKind: 'card', documentNumber: '7700123456', surname: 'RAHIMOV',
