@@ -19,6 +19,7 @@ typedef struct config {
     bool log_json;
     bool migrate_on_start;
     bool allow_clock_control;
+    bool no_sweep;                /* another instance or uchetctl sweeps */
     bool clock_set;
     int64_t clock;                /* fixed "now" when clock_set */
     unsigned long long argon2_ops;

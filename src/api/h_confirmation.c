@@ -19,6 +19,12 @@ static void confirm_done(api_req_t *r, store_op_t *op)
         api_problem_err(r, &op->err);
         return;
     }
+    if (o->ret_lapsed) {
+        api_problem(r, 409, "registration_lapsed",
+                    "The deadline passed and the registration has lapsed. Register again in one step, "
+                    "or appeal within 30 days if something kept you from confirming.");
+        return;
+    }
     metric_confirm_t kind = o->ret_replay         ? METRIC_CONFIRM_REPLAY
                             : !o->ret_counted     ? METRIC_CONFIRM_TOO_INACCURATE
                             : o->ret_at_residence ? METRIC_CONFIRM_AT_RESIDENCE

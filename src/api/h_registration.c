@@ -72,6 +72,8 @@ static int parse_create(api_req_t *r, json_t *body, registration_create_op_t *o,
     snprintf(o->region, sizeof o->region, "%s", g->code);
     o->now = api_now(r);
     o->today = date_local(o->now, g->utc_offset_minutes);
+    o->cal = r->w->cal;
+    o->working_days = g->confirm_working_days;
     return 0;
 }
 

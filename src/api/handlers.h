@@ -19,3 +19,5 @@ void h_readyz(api_req_t *r);
 void h_metrics(api_req_t *r);
 void h_test_clock(api_req_t *r);
 void h_documents_mrz(api_req_t *r);
+void h_minor_create(api_req_t *r);
+void h_minor_list(api_req_t *r);

@@ -21,6 +21,8 @@ static const route_t routes[] = {
     {"DELETE", "/api/v1/me/registration", h_registration_delete},
     {"PUT", "/api/v1/me/registration/residence", h_residence_put},
     {"POST", "/api/v1/me/confirmations", h_confirmation_create},
+    {"POST", "/api/v1/me/minors", h_minor_create},
+    {"GET", "/api/v1/me/minors", h_minor_list},
     {"GET", "/api/v1/regions", h_regions},
     {"POST", "/api/v1/documents/mrz", h_documents_mrz},
     {"GET", "/api/v1/calendar/{region}/working-days", h_calendar},

@@ -11,6 +11,7 @@
 #include "api/metrics.h"
 #include "api/ratelimit.h"
 #include "api/router.h"
+#include "api/scheduler.h"
 #include "api/server.h"
 #include "base/limits.h"
 #include "base/log.h"
@@ -34,6 +35,8 @@ static const char USAGE[] =
     "  --web-root DIR        directory holding app/, common/, ... (env UCHET_WEB_ROOT)\n"
     "  --data-dir DIR        directory holding calendar/ru/YYYY.txt (env UCHET_DATA_DIR)\n"
     "  --migrate             apply pending schema migrations before serving\n"
+    "  --no-sweep            do not run the daily sweep in this instance (other\n"
+    "                        instances, or `uchetctl sweep`, do it)\n"
     "  --clock TIME          TESTS ONLY: fix \"now\" at an RFC 3339 time,\n"
     "                        e.g. 2025-10-31T10:00+03:00\n"
     "  --allow-clock-control TESTS ONLY: enable PUT /api/v1/test/clock {\"now\": TIME}\n"
@@ -48,14 +51,14 @@ static const char USAGE[] =
     "requests, flush the database writer, exit 0).\n"
     "Exit status: 0 after a clean stop, 1 on a start-up error (printed to stderr).\n";
 
-enum { OPT_CONFIG = 1000, OPT_VERSION, OPT_MIGRATE, OPT_ALLOW_CLOCK };
+enum { OPT_CONFIG = 1000, OPT_VERSION, OPT_MIGRATE, OPT_ALLOW_CLOCK, OPT_NO_SWEEP };
 
 static const struct option options[] = {
     {"database", required_argument, NULL, 'd'}, {"listen", required_argument, NULL, 'l'},
     {"config", required_argument, NULL, OPT_CONFIG}, {"threads", required_argument, NULL, 't'},
     {"web-root", required_argument, NULL, 'w'}, {"data-dir", required_argument, NULL, 'D'},
     {"migrate", no_argument, NULL, OPT_MIGRATE}, {"clock", required_argument, NULL, 'c'},
-    {"allow-clock-control", no_argument, NULL, OPT_ALLOW_CLOCK},
+    {"allow-clock-control", no_argument, NULL, OPT_ALLOW_CLOCK}, {"no-sweep", no_argument, NULL, OPT_NO_SWEEP},
     {"argon2-memlimit-kib", required_argument, NULL, 'M'}, {"argon2-opslimit", required_argument, NULL, 'O'},
     {"log-level", required_argument, NULL, 'L'}, {"log-format", required_argument, NULL, 'F'},
     {"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, OPT_VERSION}, {NULL, 0, NULL, 0},
@@ -116,6 +119,8 @@ static int parse_args(int argc, char **argv, config_t *c, err_t *err)
             c->migrate_on_start = true;
         else if (opt == OPT_ALLOW_CLOCK)
             c->allow_clock_control = true;
+        else if (opt == OPT_NO_SWEEP)
+            c->no_sweep = true;
         else if (opt == OPT_CONFIG)
             continue;
         else if (!key_of(opt))
@@ -194,6 +199,7 @@ int main(int argc, char **argv)
 {
     static config_t c;
     static api_world_t w;
+    scheduler_t *sched = NULL;
     err_t err = {0};
     int r = parse_args(argc, argv, &c, &err);
     if (r == 1)
@@ -206,8 +212,11 @@ int main(int argc, char **argv)
         threads = 1;
     if (r == 0)
         r = world_open(&w, &c, threads, &err);
+    if (r == 0 && !c.no_sweep)
+        r = scheduler_start(&w, c.database, &sched, &err);
     if (r == 0)
         r = server_run(&w, c.listen_host, c.listen_port, threads, 10, &err);
+    scheduler_stop(sched);
     world_close(&w);
     if (r < 0) {
         fprintf(stderr, "uchetd: %s\n", err.msg[0] ? err.msg : strerror(-r));

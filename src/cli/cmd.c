@@ -19,6 +19,7 @@
 #include "store/person.h"
 #include "store/region.h"
 #include "store/store.h"
+#include "store/sweep.h"
 
 static int fail(const err_t *e)
 {
@@ -156,13 +157,72 @@ int cmd_calendar(const cli_t *cli, int argc, char **argv)
     return 0;
 }
 
+static int sweep_usage(int code)
+{
+    puts("Usage: uchetctl sweep --as-of YYYY-MM-DD [--region CODE]\n"
+         "Runs the daily sweep for that local day (as if at the local midnight that starts\n"
+         "it): lapses registrations whose deadline passed (not in practice mode), queues\n"
+         "the reminders due that day, turns minors who turn 18 into ordinary\n"
+         "registrations, deletes confirmation results older than 90 days. Idempotent:\n"
+         "running it twice for a day changes nothing the second time.\n"
+         "uchetd runs the same sweep by itself at each region's local midnight.");
+    return code;
+}
+
+static int sweep_one(db_t *db, const calendar_t *cal, const region_t *rg, date_t day)
+{
+    err_t e = {0};
+    sweep_result_t res;
+    int64_t now = date_local_midnight(day, rg->utc_offset_minutes);
+    if (sweep_run(db, cal, rg, day, now, SWEEP_RETENTION_DAYS, &res, &e) < 0)
+        return fail(&e);
+    char d[11];
+    date_format(day, d);
+    if (res.skipped)
+        printf("region %s %s: skipped (another instance is sweeping)\n", rg->code, d);
+    else
+        printf("region %s %s: %lld lapsed, %lld reminded, %lld matured, %lld old confirmations deleted\n",
+               rg->code, d, (long long)res.lapsed, (long long)res.reminded, (long long)res.matured,
+               (long long)res.deleted);
+    return 0;
+}
+
 int cmd_sweep(const cli_t *cli, int argc, char **argv)
 {
-    (void)cli;
-    (void)argc;
-    (void)argv;
-    fputs("uchetctl sweep: not available in this build yet (see issue: the regime over time)\n", stderr);
-    return 1;
+    date_t day = 0;
+    const char *only = NULL;
+    bool have_day = false;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+            return sweep_usage(0);
+        if (!strcmp(argv[i], "--as-of") && i + 1 < argc && date_parse(argv[i + 1], strlen(argv[i + 1]), &day) == 0)
+            have_day = true, i++;
+        else if (!strcmp(argv[i], "--region") && i + 1 < argc)
+            only = argv[++i];
+        else
+            return sweep_usage(2);
+    }
+    if (!have_day)
+        return sweep_usage(2);
+    err_t e = {0};
+    calendar_t *cal = NULL;
+    region_set_t regions = {0};
+    db_t *db = NULL;
+    int years, status = 0;
+    int64_t n;
+    if (caldata_load(cli->data_dir, &cal, &years, &e) < 0 || db_open(cli->database, false, &db, &e) < 0 ||
+        migrate_check(db, &e) < 0 || region_load_all(db, &regions, &e) < 0 ||
+        sweep_backfill_due(db, cal, &regions, &n, &e) < 0)
+        status = fail(&e);
+    for (size_t i = 0; status == 0 && i < regions.n; i++) {
+        const region_t *rg = &regions.items[i];
+        if (rg->regime && (!only || !strcmp(only, rg->code)))
+            status = sweep_one(db, cal, rg, day);
+    }
+    db_close(db);
+    region_set_free(&regions);
+    calendar_free(cal);
+    return status;
 }
 
 int cmd_dispatch(const cli_t *cli, int argc, char **argv)

@@ -1,10 +1,12 @@
 #pragma once
+#include <stdint.h>
 /* uchetctl's commands. Each takes argv starting at the command's name and
  * returns the process exit status (0 ok, 1 failed, 2 usage). */
 
 typedef struct cli {
     char database[512];
     char data_dir[512];
+    int64_t now;                  /* "now": real time, or --clock (tests) */
 } cli_t;
 
 int cmd_dispatch(const cli_t *cli, int argc, char **argv);

@@ -111,7 +111,7 @@ static int add_person(const cli_t *cli, person_add_op_t *o, char code[SECRET_COD
         return r;
     secret_code_new(code);
     secret_code_hash(code, strlen(code), o->code_hash);
-    o->now = (int64_t)time(NULL);
+    o->now = cli->now;
     r = store_run_sync(s, &o->op);
     if (r < 0)
         *e = o->op.err;

@@ -21,10 +21,10 @@
 #include "store/region.h"
 
 static const char USAGE[] =
-    "Usage: uchetctl [--database DB] [--data-dir DIR] COMMAND [OPTIONS]\n"
+    "Usage: uchetctl [--database DB] [--data-dir DIR] [--clock TIME] COMMAND [OPTIONS]\n"
     "\n"
     "Operator tool for uchet. DB is an SQLite file path (default ./uchet.db, env\n"
-    "UCHET_DATABASE) or a postgresql:// URL.\n"
+    "UCHET_DATABASE) or a postgresql:// URL. --clock (tests only) fixes \"now\".\n"
     "\n"
     "Commands:\n"
     "  init                 create the schema and the default regions (77 Moscow,\n"
@@ -45,11 +45,20 @@ int main(int argc, char **argv)
     const char *db = getenv("UCHET_DATABASE");
     snprintf(cli.database, sizeof cli.database, "%s", db && *db ? db : "./uchet.db");
     snprintf(cli.data_dir, sizeof cli.data_dir, "%s/data", UCHET_SOURCE_DIR);
+    cli.now = (int64_t)time(NULL);
     int i = 1;
     for (; i < argc && argv[i][0] == '-'; i++) {
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             fputs(USAGE, stdout);
             return 0;
+        }
+        if (!strcmp(argv[i], "--clock") && i + 1 < argc) {
+            if (time_parse_rfc3339(argv[i + 1], strlen(argv[i + 1]), &cli.now, NULL) < 0) {
+                fprintf(stderr, "uchetctl: --clock wants an RFC 3339 time\n");
+                return 2;
+            }
+            i++;
+            continue;
         }
         if ((!strcmp(argv[i], "--database") || !strcmp(argv[i], "--data-dir")) && i + 1 < argc) {
             bool is_db = !strcmp(argv[i], "--database");

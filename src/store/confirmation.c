@@ -9,6 +9,7 @@
 #include "rules/deadline.h"
 #include "rules/geo.h"
 #include "store/audit.h"
+#include "store/notice.h"
 #include "store/registration.h"
 #include "store/session.h"
 
@@ -18,7 +19,7 @@ static const char SQL_INSERT[] =
     "INSERT INTO confirmations (person_id, registration_id, idempotency_key, received_at, result,"
     " at_residence, answer) VALUES (?, ?, ?, ?, ?, ?, ?)";
 static const char SQL_UPDATE_REG[] =
-    "UPDATE registrations SET last_confirmed_on = ?, mismatch_streak = ? WHERE id = ?";
+    "UPDATE registrations SET last_confirmed_on = ?, mismatch_streak = ?, due_date = ? WHERE id = ?";
 
 /* Looks for an earlier answer to the same key: 1 found (copied), 0 none. */
 static int find_replay(db_t *db, confirmation_op_t *o, int64_t pid)
@@ -37,18 +38,21 @@ static int find_replay(db_t *db, confirmation_op_t *o, int64_t pid)
     return r;
 }
 
-static int save_registration(db_t *db, const registration_view_t *reg, date_t last, int streak,
+static int save_registration(db_t *db, const registration_view_t *reg, date_t last, int streak, date_t due,
                              err_t *err)
 {
     db_stmt_t *st;
-    char d[11];
+    char d[11], du[11] = "";
     int r = db_prepare(db, SQL_UPDATE_REG, &st, err);
     if (r < 0)
         return r;
     date_format(last, d);
+    if (due)
+        date_format(due, du);
     db_bind_text(st, 1, d);
     db_bind_int(st, 2, streak);
-    db_bind_int(st, 3, reg->id);
+    db_bind_text(st, 3, due ? du : NULL);   /* minors have no deadline */
+    db_bind_int(st, 4, reg->id);
     return db_run(st, err);
 }
 
@@ -116,6 +120,68 @@ static int audit_confirmation(db_t *db, confirmation_op_t *o, int64_t pid, int64
     return r;
 }
 
+/* A registration whose deadline passed is lapsed at once, even if the
+ * sweep has not run yet: "not a minute later" matters as much as "not a
+ * minute earlier". Returns 1 when it lapsed (the caller answers 409). */
+static int lapse_if_overdue(db_t *db, confirmation_op_t *o, const registration_view_t *reg,
+                            const region_t *rg, date_t today, int64_t pid)
+{
+    if (reg->minor || !rg || region_practice_mode(rg, today))
+        return 0;
+    date_t due = calendar_add_working_days(o->cal, reg->last_confirmed_on, rg->confirm_working_days, NULL);
+    if (today <= due)
+        return 0;
+    int64_t lapsed_at = date_local_midnight(due + 1, rg->utc_offset_minutes);
+    int r = registration_end(db, reg->id, pid, "lapsed", "system", lapsed_at, &o->op.err);
+    if (r == 0) {
+        char key[64], at[32], until[11];
+        snprintf(key, sizeof key, "reg:%lld:lapsed", (long long)reg->id);
+        time_format_rfc3339(lapsed_at, rg->utc_offset_minutes, at);
+        date_format(due + 31, until);
+        json_t *p = json_pack("{s:s,s:s}", "lapsed_at", at, "appeal_until", until);
+        r = notice_queue(db, pid, "lapsed", key, p, o->now, NULL, &o->op.err);
+        json_decref(p);
+    }
+    return r < 0 ? r : 1;
+}
+
+/* Rule 8: the third counted confirmation in a row away from the residence. */
+static int maybe_mismatch(db_t *db, confirmation_op_t *o, const registration_view_t *reg, int streak, int64_t pid)
+{
+    if (streak != CONFIRMATION_MISMATCH_STREAK)
+        return 0;
+    char key[64];
+    snprintf(key, sizeof key, "reg:%lld:res:%lld:mismatch", (long long)reg->id, (long long)reg->res.id);
+    return notice_queue(db, pid, "mismatch", key, NULL, o->now, NULL, &o->op.err);
+}
+
+/* Counts the fix (or not) and writes the new state. */
+static int record(db_t *db, confirmation_op_t *o, const registration_view_t *reg, const region_t *rg,
+                  date_t today, int64_t pid)
+{
+    int offset = rg ? rg->utc_offset_minutes : 180;
+    int days = rg ? rg->confirm_working_days : 3;
+    int at_res = judge(o, reg), r;
+    const char *result = at_res < 0 ? "too_inaccurate" : "counted";
+    date_t last = reg->last_confirmed_on;
+    deadline_t dl;
+    if (at_res >= 0) {
+        last = today > last ? today : last;
+        int streak = at_res ? 0 : reg->mismatch_streak + 1;
+        deadline_compute(o->cal, last, today, days, offset, &dl);
+        if ((r = save_registration(db, reg, last, streak, reg->minor ? 0 : dl.due_date, &o->op.err)) < 0 ||
+            (r = maybe_mismatch(db, o, reg, streak, pid)) < 0)
+            return r;
+    }
+    deadline_compute(o->cal, last, today, days, offset, &dl);
+    format_answer(o, result, at_res, &dl, offset, rg && region_practice_mode(rg, today));
+    o->ret_counted = at_res >= 0;
+    o->ret_at_residence = at_res == 1;
+    if ((r = insert_row(db, o, pid, reg->id, result, at_res)) < 0)
+        return r;
+    return audit_confirmation(db, o, pid, reg->id, result, at_res);
+}
+
 static int run_confirm(db_t *db, store_op_t *op)
 {
     confirmation_op_t *o = (confirmation_op_t *)op;
@@ -132,26 +198,13 @@ static int run_confirm(db_t *db, store_op_t *op)
         return r;
     }
     const region_t *rg = region_find(o->regions, reg.region);
-    int offset = rg ? rg->utc_offset_minutes : 180;
-    int days = rg ? rg->confirm_working_days : 3;
-    date_t today = date_local(o->now, offset);
-    int at_res = judge(o, &reg);
-    const char *result = at_res < 0 ? "too_inaccurate" : "counted";
-    date_t last = reg.last_confirmed_on;
-    if (at_res >= 0) {
-        last = today > last ? today : last;
-        int streak = at_res ? 0 : reg.mismatch_streak + 1;
-        if ((r = save_registration(db, &reg, last, streak, &op->err)) < 0)
-            return r;
+    date_t today = date_local(o->now, rg ? rg->utc_offset_minutes : 180);
+    if ((r = lapse_if_overdue(db, o, &reg, rg, today, pid)) != 0) {
+        forget_position(o);
+        o->ret_lapsed = r == 1;
+        return r < 0 ? r : 0;
     }
-    deadline_t dl;
-    deadline_compute(o->cal, last, today, days, offset, &dl);
-    format_answer(o, result, at_res, &dl, offset, rg && region_practice_mode(rg, today));
-    o->ret_counted = at_res >= 0;
-    o->ret_at_residence = at_res == 1;
-    if ((r = insert_row(db, o, pid, reg.id, result, at_res)) < 0)
-        return r;
-    return audit_confirmation(db, o, pid, reg.id, result, at_res);
+    return record(db, o, &reg, rg, today, pid);
 }
 
 void confirmation_op_init(confirmation_op_t *o)

@@ -12,6 +12,7 @@
 #include "store/store.h"
 
 #define CONFIRMATION_ANSWER_MAX 512
+#define CONFIRMATION_MISMATCH_STREAK 3   /* rule 8 */
 
 /* WRITE lane. A retry with the same idempotency key returns the stored first
  * answer (ret_replay = true) and writes nothing. -ENOENT
@@ -26,6 +27,7 @@ typedef struct confirmation_op {
     const region_set_t *regions;          /* borrowed, read-only */
     char ret_answer[CONFIRMATION_ANSWER_MAX];   /* JSON object text */
     bool ret_replay;
+    bool ret_lapsed;                      /* the deadline had passed: lapsed now, 409 */
     bool ret_counted;                     /* for metrics */
     bool ret_at_residence;
 } confirmation_op_t;

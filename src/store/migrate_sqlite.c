@@ -88,7 +88,91 @@ static const char V1[] =
     "  hash BLOB NOT NULL"
     ");";
 
+/* Version 2: the regime over time (product rules 5, 6, 8-14, 16): stored
+ * deadlines so the daily sweep costs O(registrations due), notices with a
+ * push outbox, push subscriptions, officers and their sessions, appeals,
+ * integration API keys, landlord codes, officer reads, sweep bookkeeping. */
+static const char V2[] =    "ALTER TABLE registrations ADD COLUMN due_date TEXT;"               /* rule 4, kept current; NULL for minors */
+    "ALTER TABLE registrations ADD COLUMN guardian_registration_id INTEGER REFERENCES registrations(id);"
+    "CREATE INDEX registrations_due ON registrations(region, due_date) WHERE status = 'active' AND due_date IS NOT NULL;"
+    "CREATE INDEX registrations_guardian ON registrations(guardian_registration_id) WHERE status = 'active';"
+    "ALTER TABLE persons ADD COLUMN adult_on TEXT;"                     /* 18th birthday (rule 9) */
+    "CREATE INDEX persons_adult_on ON persons(adult_on);"
+    "CREATE TABLE notices ("
+    "  id INTEGER PRIMARY KEY,"
+    "  person_id INTEGER NOT NULL REFERENCES persons(id),"
+    "  kind TEXT NOT NULL,"
+    "  dedupe_key TEXT NOT NULL UNIQUE,"          /* makes queuing idempotent */
+    "  params TEXT NOT NULL,"                     /* JSON for the text's placeholders */
+    "  created_at BIGINT NOT NULL,"
+    "  read_at BIGINT,"
+    "  push_state TEXT NOT NULL DEFAULT 'pending',"  /* pending | sent | none | failed */
+    "  push_attempts INTEGER NOT NULL DEFAULT 0,"
+    "  next_push_at BIGINT NOT NULL DEFAULT 0"
+    ");"
+    "CREATE INDEX notices_person ON notices(person_id, id);"
+    "CREATE INDEX notices_push ON notices(next_push_at) WHERE push_state = 'pending';"
+    "CREATE TABLE push_subscriptions ("
+    "  id INTEGER PRIMARY KEY,"
+    "  person_id INTEGER NOT NULL REFERENCES persons(id),"
+    "  endpoint TEXT NOT NULL UNIQUE,"
+    "  p256dh BLOB NOT NULL, auth BLOB NOT NULL,"
+    "  created_at BIGINT NOT NULL"
+    ");"
+    "CREATE INDEX push_subscriptions_person ON push_subscriptions(person_id);"
+    "CREATE TABLE officers ("
+    "  id INTEGER PRIMARY KEY,"
+    "  login TEXT NOT NULL UNIQUE,"
+    "  name TEXT NOT NULL,"
+    "  role TEXT NOT NULL CHECK (role IN ('registrar','inspector','auditor')),"
+    "  password_hash TEXT NOT NULL,"
+    "  created_at BIGINT NOT NULL"
+    ");"
+    "CREATE TABLE officer_sessions ("
+    "  token_hash BLOB PRIMARY KEY,"
+    "  officer_id INTEGER NOT NULL REFERENCES officers(id),"
+    "  created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL"
+    ");"
+    "CREATE TABLE appeals ("
+    "  id INTEGER PRIMARY KEY,"
+    "  registration_id INTEGER NOT NULL REFERENCES registrations(id),"
+    "  person_id INTEGER NOT NULL REFERENCES persons(id),"
+    "  reason TEXT NOT NULL,"
+    "  filed_at BIGINT NOT NULL,"
+    "  status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending','granted','refused')),"
+    "  decided_at BIGINT, officer_id INTEGER REFERENCES officers(id), decision_reason TEXT"
+    ");"
+    "CREATE UNIQUE INDEX appeals_one_per_registration ON appeals(registration_id);"
+    "CREATE INDEX appeals_pending ON appeals(filed_at) WHERE status = 'pending';"
+    "CREATE TABLE api_keys ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL,"
+    "  key_hash BLOB NOT NULL UNIQUE,"
+    "  created_at BIGINT NOT NULL, revoked_at BIGINT"
+    ");"
+    "CREATE TABLE host_codes ("
+    "  code_hash BLOB PRIMARY KEY,"
+    "  residence_id INTEGER NOT NULL REFERENCES residences(id),"
+    "  person_id INTEGER NOT NULL REFERENCES persons(id),"
+    "  created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, used_at BIGINT"
+    ");"
+    "CREATE TABLE officer_reads ("                /* rule 14: every officer look, shown to the person */
+    "  id INTEGER PRIMARY KEY,"
+    "  officer_id INTEGER NOT NULL REFERENCES officers(id),"
+    "  person_id INTEGER NOT NULL REFERENCES persons(id),"
+    "  reason TEXT NOT NULL,"
+    "  at BIGINT NOT NULL"
+    ");"
+    "CREATE INDEX officer_reads_person ON officer_reads(person_id, id);"
+    "CREATE TABLE sweep_runs ("
+    "  region TEXT NOT NULL, day TEXT NOT NULL,"
+    "  started_at BIGINT NOT NULL, finished_at BIGINT,"
+    "  lapsed INTEGER, reminded INTEGER, matured INTEGER, deleted INTEGER,"
+    "  PRIMARY KEY (region, day)"
+    ");";
+
 const migration_t migrate_sqlite_list[] = {
     {1, "initial schema", V1},
+    {2, "regime over time", V2},
     {0, NULL, NULL},
 };

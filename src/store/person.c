@@ -4,13 +4,14 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "rules/policy.h"
 #include "store/audit.h"
 #include "store/session.h"
 
 static const char SQL_INSERT[] =
     "INSERT INTO persons (surname, given_names, surname_cyr, given_names_cyr, birth_date,"
     " citizenship, purpose, entry_regime, language, activation_hash, activation_expires_at,"
-    " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
+    " created_at, adult_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
 static const char SQL_DOC[] = "INSERT INTO documents (kind, number, person_id) VALUES (?, ?, ?)";
 static const char SQL_GET[] =
     "SELECT id, surname, given_names, surname_cyr, given_names_cyr, birth_date, citizenship,"
@@ -54,6 +55,12 @@ static int run_add(db_t *db, store_op_t *op)
     db_bind_blob(st, 10, o->code_hash, sizeof o->code_hash);
     db_bind_int(st, 11, o->now + LIMIT_ACTIVATION_TTL_S);
     db_bind_int(st, 12, o->now);
+    date_t birth;
+    char adult[11];
+    if (date_parse(p->birth_date, strlen(p->birth_date), &birth) < 0)
+        return err_set(&op->err, -EINVAL, "invalid_date", "The birth date is not a date.");
+    date_format(policy_adult_date(birth), adult);
+    db_bind_text(st, 13, adult);
     if ((r = db_step(st, &op->err)) != 1)
         return r < 0 ? r : err_set(&op->err, -EIO, "storage_failed", "Insert returned no id.");
     o->ret_id = db_col_int(st, 0);

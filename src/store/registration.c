@@ -11,7 +11,7 @@
 #define REG_COLS \
     "r.id, r.region, r.status, r.started_at, r.last_confirmed_on, r.mismatch_streak, r.ended_at," \
     " r.end_reason, s.id, s.settlement, s.street, s.house, s.building, s.apartment, s.address_id," \
-    " s.ref_lat, s.ref_lon, s.host_confirmed_at"
+    " s.ref_lat, s.ref_lon, s.host_confirmed_at, r.guardian_registration_id IS NOT NULL"
 
 static const char SQL_ACTIVE[] =
     "SELECT " REG_COLS " FROM registrations r JOIN residences s ON s.registration_id = r.id"
@@ -20,8 +20,8 @@ static const char SQL_LAST_ENDED[] =
     "SELECT " REG_COLS " FROM registrations r JOIN residences s ON s.registration_id = r.id"
     " AND s.replaced_at IS NULL WHERE r.person_id = ? AND r.status = 'ended' ORDER BY r.id DESC LIMIT 1";
 static const char SQL_INSERT_REG[] =
-    "INSERT INTO registrations (person_id, region, status, started_at, last_confirmed_on)"
-    " VALUES (?, ?, 'active', ?, ?) RETURNING id";
+    "INSERT INTO registrations (person_id, region, status, started_at, last_confirmed_on, due_date)"
+    " VALUES (?, ?, 'active', ?, ?, ?) RETURNING id";
 static const char SQL_INSERT_RES[] =
     "INSERT INTO residences (registration_id, settlement, street, house, building, apartment,"
     " address_id, ref_lat, ref_lon, declared_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
@@ -61,6 +61,7 @@ static void row_to_view(db_stmt_t *st, registration_view_t *v)
     r->ref_lat = db_col_double(st, 15);
     r->ref_lon = db_col_double(st, 16);
     r->host_confirmed = !db_col_null(st, 17);
+    v->minor = db_col_int(st, 18) != 0;
 }
 
 static int read_one(db_t *db, const char *sql, int64_t person_id, registration_view_t *ret, err_t *err)
@@ -89,6 +90,29 @@ static void subject_of(char *buf, size_t cap, const char *kind, int64_t id)
     snprintf(buf, cap, "%s:%lld", kind, (long long)id);
 }
 
+static const char SQL_WARDS[] =
+    "SELECT id, person_id FROM registrations WHERE guardian_registration_id = ? AND status = 'active'";
+
+/* Rule 9: a minor's registration ends when the guardian's ends. */
+static int end_wards(db_t *db, int64_t guardian_reg, int64_t now, err_t *err)
+{
+    int64_t ids[64], pids[64];
+    int n = 0, r;
+    db_stmt_t *st;
+    if ((r = db_prepare(db, SQL_WARDS, &st, err)) < 0)
+        return r;
+    db_bind_int(st, 1, guardian_reg);
+    while (n < 64 && (r = db_step(st, err)) == 1) {
+        ids[n] = db_col_int(st, 0);
+        pids[n++] = db_col_int(st, 1);
+    }
+    if (r < 0 || (r = db_run(st, err)) < 0)
+        return r;
+    for (int i = 0; i < n && r == 0; i++)
+        r = registration_end(db, ids[i], pids[i], "guardian_ended", "system", now, err);
+    return r;
+}
+
 int registration_end(db_t *db, int64_t reg_id, int64_t person_id, const char *reason, const char *actor,
                      int64_t now, err_t *err)
 {
@@ -108,7 +132,7 @@ int registration_end(db_t *db, int64_t reg_id, int64_t person_id, const char *re
     json_t *d = json_pack("{s:I,s:s}", "registration", (json_int_t)reg_id, "reason", reason);
     r = audit_append(db, now, actor, "registration.ended", subject, d, err);
     json_decref(d);
-    return r;
+    return r < 0 ? r : end_wards(db, reg_id, now, err);
 }
 
 /* Inserts the residence for reg_id; the caller has closed the previous one. */
@@ -187,11 +211,14 @@ static int run_create(db_t *db, store_op_t *op)
     if ((r = settle_existing(db, pid, o->region, actor, o->now, &op->err)) < 0 ||
         (r = db_prepare(db, SQL_INSERT_REG, &st, &op->err)) < 0)
         return r;
+    char due[11];
     date_format(o->today, today);
+    date_format(calendar_add_working_days(o->cal, o->today, o->working_days, NULL), due);
     db_bind_int(st, 1, pid);
     db_bind_text(st, 2, o->region);
     db_bind_int(st, 3, o->now);
     db_bind_text(st, 4, today);
+    db_bind_text(st, 5, due);
     if ((r = db_step(st, &op->err)) != 1)
         return r < 0 ? r : err_set(&op->err, -EIO, "storage_failed", "Insert returned no id.");
     int64_t reg_id = db_col_int(st, 0);

@@ -7,6 +7,7 @@
 
 #include "base/limits.h"
 #include "base/secret.h"
+#include "rules/calendar.h"
 #include "store/person.h"
 #include "store/region.h"
 #include "store/store.h"
@@ -30,6 +31,7 @@ typedef struct registration_view {
     int64_t started_at;
     date_t last_confirmed_on;     /* local date of the last counted contact */
     int mismatch_streak;
+    bool minor;                   /* linked to a guardian's registration: no deadline */
     int64_t ended_at;
     char end_reason[24];
     residence_t res;
@@ -55,6 +57,8 @@ typedef struct registration_create_op {
     int64_t now;
     date_t today;                 /* local date in the target region */
     char region[8];
+    const calendar_t *cal;        /* borrowed: for the stored due_date */
+    int working_days;             /* the region's confirmation interval */
     residence_t res;
     registration_view_t ret;
 } registration_create_op_t;

@@ -85,7 +85,8 @@ class Uchet:
         CONTRACT.check(response)
 
     def ctl(self, *args, check=True):
-        r = subprocess.run([UCHETCTL, "--database", self.db_url, *args], capture_output=True, text=True)
+        r = subprocess.run([UCHETCTL, "--database", self.db_url, "--clock", self.clock, *args],
+                           capture_output=True, text=True)
         if check and r.returncode != 0:
             raise AssertionError(f"uchetctl {args} failed: {r.stderr}")
         return r

@@ -1,0 +1,103 @@
+#include "api/scheduler.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "base/log.h"
+#include "store/sweep.h"
+
+struct scheduler {
+    api_world_t *w;
+    db_t *db;
+    pthread_t tid;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool stop;
+};
+
+static void sweep_region(scheduler_t *s, const region_t *rg)
+{
+    int64_t now = clock_now(&s->w->clock);
+    date_t today = date_local(now, rg->utc_offset_minutes), day;
+    err_t e = {0};
+    if (sweep_next_day(s->db, rg, today, &day, &e) < 0) {
+        log_msg(LOG_ERROR, "sweep.failed", "region %s: %s", rg->code, e.msg);
+        return;
+    }
+    if (day < today - SCHEDULER_CATCH_UP_DAYS)
+        day = today - SCHEDULER_CATCH_UP_DAYS;
+    for (; day <= today && !s->stop; day++) {
+        sweep_result_t res;
+        char d[11];
+        date_format(day, d);
+        if (sweep_run(s->db, s->w->cal, rg, day, now, SWEEP_RETENTION_DAYS, &res, &e) < 0) {
+            log_msg(LOG_ERROR, "sweep.failed", "region %s day %s: %s", rg->code, d, e.msg);
+            return;
+        }
+        if (res.skipped)
+            return;   /* another instance sweeps */
+        log_msg(LOG_INFO, "sweep.done", "region %s day %s: %lld lapsed, %lld reminded, %lld matured, %lld old confirmations deleted",
+                rg->code, d, (long long)res.lapsed, (long long)res.reminded, (long long)res.matured,
+                (long long)res.deleted);
+    }
+}
+
+static void *scheduler_main(void *arg)
+{
+    scheduler_t *s = arg;
+    pthread_mutex_lock(&s->mu);
+    while (!s->stop) {
+        pthread_mutex_unlock(&s->mu);
+        for (size_t i = 0; i < s->w->regions.n && !s->stop; i++)
+            if (s->w->regions.items[i].regime)
+                sweep_region(s, &s->w->regions.items[i]);
+        pthread_mutex_lock(&s->mu);
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += 1;
+        if (!s->stop)
+            pthread_cond_timedwait(&s->cv, &s->mu, &until);
+    }
+    pthread_mutex_unlock(&s->mu);
+    return NULL;
+}
+
+int scheduler_start(api_world_t *w, const char *url, scheduler_t **ret, err_t *err)
+{
+    scheduler_t *s = calloc(1, sizeof *s);
+    if (!s)
+        return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
+    s->w = w;
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_cond_init(&s->cv, NULL);
+    int64_t n;
+    int r = db_open(url, false, &s->db, err);
+    if (r == 0 && (r = sweep_backfill_due(s->db, w->cal, &w->regions, &n, err)) == 0 && n)
+        log_msg(LOG_INFO, "sweep.backfill", "stored the deadline of %lld registration(s)", (long long)n);
+    if (r == 0 && pthread_create(&s->tid, NULL, scheduler_main, s) != 0)
+        r = err_set(err, -EAGAIN, "thread_failed", "Cannot start the sweep scheduler.");
+    if (r < 0) {
+        db_close(s->db);
+        free(s);
+        return r;
+    }
+    *ret = s;
+    return 0;
+}
+
+void scheduler_stop(scheduler_t *s)
+{
+    if (!s)
+        return;
+    pthread_mutex_lock(&s->mu);
+    s->stop = true;
+    pthread_cond_signal(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+    pthread_join(s->tid, NULL);
+    db_close(s->db);
+    pthread_mutex_destroy(&s->mu);
+    pthread_cond_destroy(&s->cv);
+    free(s);
+}

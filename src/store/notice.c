@@ -1,0 +1,104 @@
+#include "store/notice.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/session.h"
+
+static const char SQL_QUEUE[] =
+    "INSERT INTO notices (person_id, kind, dedupe_key, params, created_at, next_push_at)"
+    " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING";
+static const char SQL_LIST[] =
+    "SELECT id, kind, params, created_at, read_at IS NOT NULL FROM notices WHERE person_id = ?"
+    " ORDER BY id DESC LIMIT 100";
+static const char SQL_LANG[] = "SELECT language FROM persons WHERE id = ?";
+static const char SQL_READ[] =
+    "UPDATE notices SET read_at = COALESCE(read_at, ?) WHERE id = ? AND person_id = ?";
+
+int notice_queue(db_t *db, int64_t person_id, const char *kind, const char *dedupe_key,
+                 const json_t *params, int64_t now, bool *ret_queued, err_t *err)
+{
+    char *p = params ? json_dumps(params, JSON_COMPACT | JSON_SORT_KEYS) : strdup("{}");
+    if (!p)
+        return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
+    db_stmt_t *st;
+    int r = db_prepare(db, SQL_QUEUE, &st, err);
+    if (r == 0) {
+        db_bind_int(st, 1, person_id);
+        db_bind_text(st, 2, kind);
+        db_bind_text(st, 3, dedupe_key);
+        db_bind_text(st, 4, p);
+        db_bind_int(st, 5, now);
+        db_bind_int(st, 6, now);
+        r = db_run(st, err);
+    }
+    free(p);
+    if (r == 0 && ret_queued)
+        *ret_queued = db_changes(db) == 1;
+    return r;
+}
+
+static void copy_col(db_stmt_t *st, int i, char *dst, size_t cap)
+{
+    const char *s = db_col_text(st, i);
+    snprintf(dst, cap, "%s", s ? s : "");
+}
+
+static int run_list(db_t *db, store_op_t *op)
+{
+    notice_list_op_t *o = (notice_list_op_t *)op;
+    int64_t pid;
+    db_stmt_t *st;
+    int r = session_person(db, o->token_hash, o->now, &pid, &op->err);
+    if (r < 0 || (r = db_prepare(db, SQL_LANG, &st, &op->err)) < 0)
+        return r;
+    db_bind_int(st, 1, pid);
+    if ((r = db_step(st, &op->err)) == 1)
+        copy_col(st, 0, o->ret_language, sizeof o->ret_language);
+    if (r < 0 || (r = db_run(st, &op->err)) < 0 || (r = db_prepare(db, SQL_LIST, &st, &op->err)) < 0)
+        return r;
+    db_bind_int(st, 1, pid);
+    while (o->ret_n < NOTICE_LIST_MAX && (r = db_step(st, &op->err)) == 1) {
+        notice_row_t *n = &o->ret[o->ret_n++];
+        n->id = db_col_int(st, 0);
+        copy_col(st, 1, n->kind, sizeof n->kind);
+        copy_col(st, 2, n->params, sizeof n->params);
+        n->created_at = db_col_int(st, 3);
+        n->read = db_col_int(st, 4) != 0;
+    }
+    return r < 0 ? r : db_run(st, &op->err);
+}
+
+void notice_list_op_init(notice_list_op_t *o)
+{
+    memset(o, 0, sizeof *o);
+    o->op.lane = STORE_READ;
+    o->op.run = run_list;
+}
+
+static int run_read(db_t *db, store_op_t *op)
+{
+    notice_read_op_t *o = (notice_read_op_t *)op;
+    int64_t pid;
+    db_stmt_t *st;
+    int r = session_person(db, o->token_hash, o->now, &pid, &op->err);
+    if (r < 0 || (r = db_prepare(db, SQL_READ, &st, &op->err)) < 0)
+        return r;
+    db_bind_int(st, 1, o->now);
+    db_bind_int(st, 2, o->notice_id);
+    db_bind_int(st, 3, pid);
+    if ((r = db_run(st, &op->err)) < 0)
+        return r;
+    if (db_changes(db) != 1)
+        return err_set(&op->err, -ENOENT, "not_found", "No such notice.");
+    return 0;
+}
+
+void notice_read_op_init(notice_read_op_t *o)
+{
+    memset(o, 0, sizeof *o);
+    o->op.lane = STORE_WRITE;
+    o->op.run = run_read;
+}

@@ -1,0 +1,51 @@
+#pragma once
+/* Notices to a person (product rule 5 and every outcome the person must
+ * hear of): an in-app inbox and a push outbox in one table. Queuing is
+ * idempotent by a dedupe key, so a sweep run twice, or restarted half way,
+ * never queues the same notice twice. Texts are not stored: `kind` and
+ * `params` are rendered in the person's language when shown or pushed. */
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/secret.h"
+#include "store/store.h"
+
+#define NOTICE_LIST_MAX 100
+
+/* Queues a notice inside the caller's write transaction. `params` (borrowed,
+ * may be NULL) holds the placeholders of the text, e.g. {"due_date": ...};
+ * it must carry no coordinates, document numbers or secrets. A dedupe_key
+ * already used makes this a no-op (*ret_queued = false; may be NULL). */
+int notice_queue(db_t *db, int64_t person_id, const char *kind, const char *dedupe_key,
+                 const json_t *params, int64_t now, bool *ret_queued, err_t *err);
+
+typedef struct notice_row {
+    int64_t id;
+    char kind[40];
+    char params[512];          /* JSON text */
+    int64_t created_at;
+    bool read;
+} notice_row_t;
+
+/* READ lane: the person's notices, newest first (at most NOTICE_LIST_MAX),
+ * and their language for rendering. */
+typedef struct notice_list_op {
+    store_op_t op;
+    uint8_t token_hash[SECRET_HASH_BYTES];
+    int64_t now;
+    char ret_language[8];
+    int ret_n;
+    notice_row_t ret[NOTICE_LIST_MAX];
+} notice_list_op_t;
+void notice_list_op_init(notice_list_op_t *o);
+
+/* WRITE lane: marks one of the person's notices read. -ENOENT (not_found)
+ * when it is not theirs or does not exist. */
+typedef struct notice_read_op {
+    store_op_t op;
+    uint8_t token_hash[SECRET_HASH_BYTES];
+    int64_t now;
+    int64_t notice_id;
+} notice_read_op_t;
+void notice_read_op_init(notice_read_op_t *o);

@@ -1,0 +1,361 @@
+#include "store/sweep.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "rules/date.h"
+#include "rules/deadline.h"
+#include "store/notice.h"
+#include "store/registration.h"
+
+static const char SQL_OVERDUE[] =
+    "SELECT id, person_id, due_date FROM registrations WHERE region = ? AND status = 'active'"
+    " AND due_date IS NOT NULL AND due_date < ? ORDER BY due_date, id LIMIT 1000";
+static const char SQL_DUE_ON[] =
+    "SELECT id, person_id FROM registrations WHERE region = ? AND status = 'active'"
+    " AND due_date = ? ORDER BY id";
+static const char SQL_MATURING[] =
+    "SELECT r.id, r.person_id, r.guardian_registration_id FROM persons p"
+    " JOIN registrations r ON r.person_id = p.id AND r.status = 'active'"
+    " WHERE p.adult_on = ? AND r.region = ? AND r.guardian_registration_id IS NOT NULL";
+static const char SQL_MATURE[] =
+    "UPDATE registrations SET guardian_registration_id = NULL, last_confirmed_on = ?, due_date = ?"
+    " WHERE id = ?";
+static const char SQL_GUARDIAN_PERSON[] = "SELECT person_id FROM registrations WHERE id = ?";
+static const char SQL_RETENTION[] = "DELETE FROM confirmations WHERE received_at < ?";
+static const char SQL_RUN_START[] =
+    "INSERT INTO sweep_runs (region, day, started_at) VALUES (?, ?, ?) ON CONFLICT (region, day) DO NOTHING";
+static const char SQL_RUN_END[] =
+    "UPDATE sweep_runs SET finished_at = ?, lapsed = ?, reminded = ?, matured = ?, deleted = ?"
+    " WHERE region = ? AND day = ?";
+static const char SQL_LAST_RUN[] =
+    "SELECT MAX(day) FROM sweep_runs WHERE region = ? AND finished_at IS NOT NULL";
+static const char SQL_LOCK[] = "SELECT CASE WHEN pg_try_advisory_lock(7741) THEN 1 ELSE 0 END";
+static const char SQL_UNLOCK[] = "SELECT CASE WHEN pg_advisory_unlock(7741) THEN 1 ELSE 0 END";
+static const char SQL_NO_DUE[] =
+    "SELECT r.id, r.region, r.last_confirmed_on FROM registrations r WHERE r.status = 'active'"
+    " AND r.due_date IS NULL AND r.guardian_registration_id IS NULL LIMIT 1000";
+static const char SQL_SET_DUE[] = "UPDATE registrations SET due_date = ? WHERE id = ?";
+
+static json_t *time_json(int64_t t, int offset)
+{
+    char buf[32];
+    time_format_rfc3339(t, offset, buf);
+    return json_string(buf);
+}
+
+static json_t *date_json(date_t d)
+{
+    char buf[11];
+    date_format(d, buf);
+    return json_string(buf);
+}
+
+/* Lapses one registration (rule 6) with its notice. */
+static int lapse_one(db_t *db, const region_t *rg, int64_t reg_id, int64_t pid, date_t due, err_t *err)
+{
+    int64_t lapsed_at = date_local_midnight(due + 1, rg->utc_offset_minutes);
+    int r = registration_end(db, reg_id, pid, "lapsed", "system", lapsed_at, err);
+    if (r < 0)
+        return r;
+    char key[64];
+    snprintf(key, sizeof key, "reg:%lld:lapsed", (long long)reg_id);
+    json_t *p = json_pack("{s:o,s:o}", "lapsed_at", time_json(lapsed_at, rg->utc_offset_minutes),
+                          "appeal_until", date_json(due + 1 + 30));
+    r = notice_queue(db, pid, "lapsed", key, p, lapsed_at, NULL, err);
+    json_decref(p);
+    return r;
+}
+
+typedef struct due_row {
+    int64_t id, pid;
+    date_t due;
+} due_row_t;
+
+/* Reads up to SWEEP_CHUNK overdue registrations into rows. */
+static int read_overdue(db_t *db, const region_t *rg, date_t day, due_row_t *rows, int *ret_n, err_t *err)
+{
+    db_stmt_t *st;
+    char d[11];
+    date_format(day, d);
+    int r = db_prepare(db, SQL_OVERDUE, &st, err), n = 0;
+    if (r < 0)
+        return r;
+    db_bind_text(st, 1, rg->code);
+    db_bind_text(st, 2, d);
+    while (n < SWEEP_CHUNK && (r = db_step(st, err)) == 1) {
+        const char *due = db_col_text(st, 2);
+        rows[n].id = db_col_int(st, 0);
+        rows[n].pid = db_col_int(st, 1);
+        if (due && date_parse(due, strlen(due), &rows[n].due) == 0)
+            n++;
+    }
+    if (r < 0)
+        return r;
+    db_run(st, NULL);
+    *ret_n = n;
+    return 0;
+}
+
+static int lapse_overdue(db_t *db, const region_t *rg, date_t day, sweep_result_t *res, err_t *err)
+{
+    static due_row_t rows[SWEEP_CHUNK];   /* only the sweep thread uses it */
+    for (;;) {
+        int n, r = db_begin_write(db, err);
+        if (r < 0 || (r = read_overdue(db, rg, day, rows, &n, err)) < 0)
+            goto fail;
+        for (int i = 0; i < n; i++)
+            if ((r = lapse_one(db, rg, rows[i].id, rows[i].pid, rows[i].due, err)) < 0)
+                goto fail;
+        if ((r = db_commit(db, err)) < 0)
+            goto fail;
+        res->lapsed += n;
+        if (n < SWEEP_CHUNK)
+            return 0;
+        continue;
+    fail:
+        db_rollback(db);
+        return r;
+    }
+}
+
+/* Queues `kind` for every registration due on `due`. */
+static int remind(db_t *db, const region_t *rg, date_t due, const char *kind, sweep_result_t *res, err_t *err)
+{
+    db_stmt_t *st;
+    char d[11];
+    date_format(due, d);
+    int r = db_prepare(db, SQL_DUE_ON, &st, err);
+    if (r < 0)
+        return r;
+    db_bind_text(st, 1, rg->code);
+    db_bind_text(st, 2, d);
+    int64_t lapse_at = date_local_midnight(due + 1, rg->utc_offset_minutes);
+    json_t *p = json_pack("{s:s,s:o}", "due_date", d, "lapse_at", time_json(lapse_at, rg->utc_offset_minutes));
+    /* Notices are inserted while the cursor is open: same connection, and
+     * the rows inserted are not the rows read. */
+    while ((r = db_step(st, err)) == 1) {
+        char key[80];
+        bool queued;
+        snprintf(key, sizeof key, "reg:%lld:%s:%s", (long long)db_col_int(st, 0), kind, d);
+        if ((r = notice_queue(db, db_col_int(st, 1), kind, key, p, lapse_at - 86400, &queued, err)) < 0)
+            break;
+        res->reminded += queued;
+    }
+    json_decref(p);
+    return r < 0 ? r : 0;
+}
+
+static int remind_all(db_t *db, const calendar_t *cal, const region_t *rg, date_t day, sweep_result_t *res,
+                      err_t *err)
+{
+    int r = db_begin_write(db, err);
+    if (r == 0 && (r = remind(db, rg, day, "last_day", res, err)) == 0)
+        r = remind(db, rg, calendar_add_working_days(cal, day, 1, NULL), "one_day_left", res, err);
+    if (r == 0)
+        r = db_commit(db, err);
+    if (r < 0)
+        db_rollback(db);
+    return r;
+}
+
+static int notify_matured(db_t *db, int64_t pid, int64_t guardian_reg, int64_t reg_id, date_t due, int64_t now,
+                          err_t *err)
+{
+    char key[64];
+    json_t *p = json_pack("{s:o}", "due_date", date_json(due));
+    snprintf(key, sizeof key, "reg:%lld:minor_adult", (long long)reg_id);
+    int r = notice_queue(db, pid, "minor_adult", key, p, now, NULL, err);
+    db_stmt_t *st;
+    if (r == 0 && (r = db_prepare(db, SQL_GUARDIAN_PERSON, &st, err)) == 0) {
+        db_bind_int(st, 1, guardian_reg);
+        if ((r = db_step(st, err)) == 1) {
+            int64_t gpid = db_col_int(st, 0);
+            db_run(st, NULL);
+            snprintf(key, sizeof key, "reg:%lld:minor_adult:guardian", (long long)reg_id);
+            r = notice_queue(db, gpid, "minor_adult", key, p, now, NULL, err);
+        }
+    }
+    json_decref(p);
+    return r < 0 ? r : 0;
+}
+
+/* Rule 9: on the 18th birthday a minor's registration becomes ordinary. */
+static int mature(db_t *db, const calendar_t *cal, const region_t *rg, date_t day, int64_t now,
+                  sweep_result_t *res, err_t *err)
+{
+    db_stmt_t *st, *up;
+    char d[11], due_s[11];
+    date_format(day, d);
+    date_t due = calendar_add_working_days(cal, day, rg->confirm_working_days, NULL);
+    date_format(due, due_s);
+    int r = db_begin_write(db, err);
+    if (r < 0 || (r = db_prepare(db, SQL_MATURING, &st, err)) < 0)
+        goto out;
+    db_bind_text(st, 1, d);
+    db_bind_text(st, 2, rg->code);
+    while ((r = db_step(st, err)) == 1) {
+        int64_t reg_id = db_col_int(st, 0), pid = db_col_int(st, 1), greg = db_col_int(st, 2);
+        if ((r = db_prepare(db, SQL_MATURE, &up, err)) < 0)
+            break;
+        db_bind_text(up, 1, d);
+        db_bind_text(up, 2, due_s);
+        db_bind_int(up, 3, reg_id);
+        if ((r = db_run(up, err)) < 0 || (r = notify_matured(db, pid, greg, reg_id, due, now, err)) < 0)
+            break;
+        res->matured++;
+    }
+    if (r == 0)
+        r = db_commit(db, err);
+out:
+    if (r < 0)
+        db_rollback(db);
+    return r;
+}
+
+static int retention(db_t *db, int64_t now, int days, sweep_result_t *res, err_t *err)
+{
+    db_stmt_t *st;
+    int r = db_prepare(db, SQL_RETENTION, &st, err);
+    if (r < 0)
+        return r;
+    db_bind_int(st, 1, now - (int64_t)days * 86400);
+    if ((r = db_run(st, err)) == 0)
+        res->deleted += db_changes(db);
+    return r;
+}
+
+static int bookkeeping(db_t *db, const char *sql, const region_t *rg, date_t day, int64_t now,
+                       const sweep_result_t *res, err_t *err)
+{
+    db_stmt_t *st;
+    char d[11];
+    date_format(day, d);
+    int r = db_prepare(db, sql, &st, err), i = 1;
+    if (r < 0)
+        return r;
+    if (sql == SQL_RUN_START) {
+        db_bind_text(st, i++, rg->code);
+        db_bind_text(st, i++, d);
+        db_bind_int(st, i++, now);
+    } else {
+        db_bind_int(st, i++, now);
+        db_bind_int(st, i++, res->lapsed);
+        db_bind_int(st, i++, res->reminded);
+        db_bind_int(st, i++, res->matured);
+        db_bind_int(st, i++, res->deleted);
+        db_bind_text(st, i++, rg->code);
+        db_bind_text(st, i++, d);
+    }
+    return db_run(st, err);
+}
+
+/* PostgreSQL: one sweeping instance at a time. SQLite: one writer anyway. */
+static int take_lock(db_t *db, const char *sql, bool *ret_got, err_t *err)
+{
+    *ret_got = true;
+    if (db_kind(db) != DB_POSTGRES)
+        return 0;
+    db_stmt_t *st;
+    int r = db_prepare(db, sql, &st, err);
+    if (r < 0 || (r = db_step(st, err)) < 0)
+        return r;
+    *ret_got = r == 1 && db_col_int(st, 0) == 1;
+    return db_run(st, err);
+}
+
+static int sweep_steps(db_t *db, const calendar_t *cal, const region_t *rg, date_t day, int64_t now,
+                       int retention_days, sweep_result_t *res, err_t *err)
+{
+    int r = bookkeeping(db, SQL_RUN_START, rg, day, now, res, err);
+    if (r == 0 && !region_practice_mode(rg, day))
+        r = lapse_overdue(db, rg, day, res, err);
+    if (r == 0)
+        r = mature(db, cal, rg, day, now, res, err);
+    if (r == 0)
+        r = remind_all(db, cal, rg, day, res, err);
+    if (r == 0)
+        r = retention(db, now, retention_days, res, err);
+    if (r == 0)
+        r = bookkeeping(db, SQL_RUN_END, rg, day, now, res, err);
+    return r;
+}
+
+int sweep_run(db_t *db, const calendar_t *cal, const region_t *rg, date_t day, int64_t now,
+              int retention_days, sweep_result_t *ret, err_t *err)
+{
+    sweep_result_t res = {0};
+    bool got;
+    int r = take_lock(db, SQL_LOCK, &got, err);
+    if (r < 0)
+        return r;
+    if (!got) {
+        res.skipped = true;
+        *ret = res;
+        return 0;
+    }
+    r = sweep_steps(db, cal, rg, day, now, retention_days, &res, err);
+    take_lock(db, SQL_UNLOCK, &got, NULL);
+    if (r == 0)
+        *ret = res;
+    return r;
+}
+
+int sweep_next_day(db_t *db, const region_t *rg, date_t today, date_t *ret, err_t *err)
+{
+    db_stmt_t *st;
+    int r = db_prepare(db, SQL_LAST_RUN, &st, err);
+    if (r < 0)
+        return r;
+    db_bind_text(st, 1, rg->code);
+    if ((r = db_step(st, err)) < 0)
+        return r;
+    const char *last = r == 1 ? db_col_text(st, 0) : NULL;
+    date_t d;
+    *ret = last && date_parse(last, strlen(last), &d) == 0 ? d + 1 : today;
+    db_run(st, NULL);
+    return 0;
+}
+
+static int backfill_chunk(db_t *db, const calendar_t *cal, const region_set_t *regions, int64_t *ret_n, err_t *err)
+{
+    db_stmt_t *st, *up;
+    int r = db_prepare(db, SQL_NO_DUE, &st, err);
+    int64_t n = 0;
+    while (r == 0 && (r = db_step(st, err)) == 1) {
+        const region_t *rg = region_find(regions, db_col_text(st, 1));
+        const char *last = db_col_text(st, 2);
+        date_t l;
+        char due[11];
+        if (!last || date_parse(last, strlen(last), &l) < 0)
+            continue;
+        date_format(calendar_add_working_days(cal, l, rg ? rg->confirm_working_days : 3, NULL), due);
+        int64_t id = db_col_int(st, 0);
+        if ((r = db_prepare(db, SQL_SET_DUE, &up, err)) < 0)
+            break;
+        db_bind_text(up, 1, due);
+        db_bind_int(up, 2, id);
+        r = db_run(up, err);
+        n++;
+    }
+    *ret_n = n;
+    return r < 0 ? r : 0;
+}
+
+int sweep_backfill_due(db_t *db, const calendar_t *cal, const region_set_t *regions, int64_t *ret_n, err_t *err)
+{
+    int64_t total = 0, n;
+    int r;
+    do {
+        if ((r = db_begin_write(db, err)) < 0)
+            return r;
+        if ((r = backfill_chunk(db, cal, regions, &n, err)) < 0 || (r = db_commit(db, err)) < 0) {
+            db_rollback(db);
+            return r;
+        }
+        total += n;
+    } while (n == 1000);
+    *ret_n = total;
+    return 0;
+}

@@ -1,0 +1,209 @@
+"""The regime over time (product rules 4-6, 9, 11, 16), moving the injected clock
+through whole scenarios and asserting what the person would see."""
+import subprocess
+
+import pytest
+
+from conftest import RESIDENCE, START_CLOCK
+
+
+def sweep(uchet, day):
+    out = uchet.ctl("sweep", "--as-of", day).stdout
+    assert "region 77" in out
+    return out
+
+
+def notices(uchet, person_id):
+    return [r[0] for r in uchet.db.query(f"SELECT kind FROM notices WHERE person_id = {person_id} ORDER BY id")]
+
+
+class Person:
+    def __init__(self, uchet, **kw):
+        self.uchet = uchet
+        self.number, self.token = uchet.new_user(**kw)
+        self.id = uchet.me(self.token)["person"]["id"]
+
+    def at(self, when):
+        self.uchet.set_clock(when)
+        self.token = self.uchet.login(self.number)
+        return self
+
+    def me(self):
+        return self.uchet.me(self.token)
+
+
+@pytest.fixture
+def swept(uchet_factory):
+    """A server without its own scheduler, so that only `uchetctl sweep` sweeps."""
+    return uchet_factory(extra_args=["--no-sweep"]).start()
+
+
+def test_example_lapses_on_nov_7_and_not_a_minute_earlier(swept):
+    p = Person(swept)
+    swept.register(p.token)                              # Friday 2025-10-31
+    p.at("2025-11-06T23:59:00+03:00")
+    sweep(swept, "2025-11-06")
+    assert p.me()["registration"]["status"] == "active"
+    assert p.me()["registration"]["working_days_left"] == 1
+    p.at("2025-11-07T00:00:00+03:00")
+    out = sweep(swept, "2025-11-07")
+    assert "region 77 2025-11-07: 1 lapsed" in out
+    me = p.me()
+    assert me["registration"] is None
+    assert me["last_registration"]["end_reason"] == "lapsed"
+    assert me["last_registration"]["ended_at"] == "2025-11-07T00:00:00+03:00"
+    assert "lapsed" in notices(swept, p.id)
+
+
+def test_sweep_is_idempotent(swept):
+    p = Person(swept)
+    swept.register(p.token)
+    p.at("2025-11-07T08:00:00+03:00")
+    assert "1 lapsed" in sweep(swept, "2025-11-07")
+    counts = [swept.db.scalar(f"SELECT COUNT(*) FROM {t}") for t in ("audit", "notices", "registrations")]
+    assert "0 lapsed, 0 reminded" in sweep(swept, "2025-11-07")
+    assert counts == [swept.db.scalar(f"SELECT COUNT(*) FROM {t}") for t in ("audit", "notices", "registrations")]
+    assert swept.ctl("audit", "verify").stdout.startswith("intact")
+
+
+def test_reminders_one_day_left_and_last_day(swept):
+    p = Person(swept)
+    swept.register(p.token)                              # due Thu 2025-11-06
+    sweep(swept, "2025-11-05")                           # Wed: the next working day is the last
+    assert notices(swept, p.id) == ["one_day_left"]
+    sweep(swept, "2025-11-06")
+    assert notices(swept, p.id) == ["one_day_left", "last_day"]
+    sweep(swept, "2025-11-06")
+    assert notices(swept, p.id) == ["one_day_left", "last_day"], "no notice twice"
+
+
+def test_confirmation_on_the_last_day_saves_the_registration(swept):
+    p = Person(swept)
+    swept.register(p.token)
+    p.at("2025-11-06T22:00:00+03:00")
+    assert swept.confirm(p.token).json()["due_date"] == "2025-11-11"
+    sweep(swept, "2025-11-07")
+    assert p.me()["registration"]["status"] == "active"
+
+
+def test_a_late_confirmation_finds_the_registration_lapsed(swept):
+    p = Person(swept)
+    swept.register(p.token)
+    p.at("2025-11-07T00:00:30+03:00")                    # the sweep has not run yet
+    r = swept.confirm(p.token)
+    assert r.status_code == 409 and r.json()["code"] == "registration_lapsed"
+    me = p.me()
+    assert me["registration"] is None and me["last_registration"]["end_reason"] == "lapsed"
+    # Registering again at the same residence is one step.
+    assert swept.register(p.token)["status"] == "active"
+
+
+def test_new_year_holidays_2026(swept):
+    swept.set_clock("2025-12-30T10:00:00+03:00")
+    p = Person(swept)
+    reg = swept.register(p.token)                        # Tue 12-30; 12-31 and 1-1..1-11 off
+    assert reg["due_date"] == "2026-01-14"
+    p.at("2026-01-14T20:00:00+03:00")
+    sweep(swept, "2026-01-14")
+    assert p.me()["registration"]["status"] == "active"
+    p.at("2026-01-15T09:00:00+03:00")
+    sweep(swept, "2026-01-15")
+    assert p.me()["registration"] is None
+
+
+def test_provisional_2027(swept):
+    swept.set_clock("2027-03-05T10:00:00+03:00")         # Fri; Mon 03-08 is a holiday by art. 112
+    p = Person(swept)
+    reg = swept.register(p.token)
+    assert reg["calendar"] == "provisional" and reg["due_date"] == "2027-03-11"
+    sweep(swept, "2027-03-11")
+    assert p.me()["registration"]["status"] == "active"
+    sweep(swept, "2027-03-12")
+    assert p.me()["registration"] is None
+
+
+def test_practice_mode_never_lapses(uchet_factory):
+    u = uchet_factory(init=False, extra_args=["--no-sweep"])
+    u.ctl("init", "--regime-starts-on", "2026-01-01")
+    u.start()
+    p = Person(u)
+    reg = u.register(p.token)
+    assert reg["practice_mode"] is True
+    p.at("2025-12-20T10:00:00+03:00")
+    sweep(u, "2025-12-20")
+    assert p.me()["registration"]["status"] == "active"
+    assert u.confirm(p.token).status_code == 201, "confirming still works in practice"
+
+
+def test_minor_survives_while_guardian_confirms_and_ends_with_guardian(swept):
+    g = Person(swept)
+    swept.register(g.token)
+    r = swept.http.post("/api/v1/me/minors", headers=swept.auth(g.token),
+                        json={"surname": "RAHIMOVA", "given_names": "ZARINA", "birth_date": "2015-06-01",
+                              "citizenship": "TJK"})
+    assert r.status_code == 201 and r.json()["adult_on"] == "2033-06-01"
+    for day in ("2025-11-05", "2025-11-10", "2025-11-13"):
+        g.at(day + "T10:00:00+03:00")
+        assert swept.confirm(g.token).status_code == 201
+        sweep(swept, day)
+    kids = swept.http.get("/api/v1/me/minors", headers=swept.auth(g.token)).json()["items"]
+    assert [k["status"] for k in kids] == ["active"]
+    g.at("2025-11-20T10:00:00+03:00")                    # the guardian stopped confirming
+    sweep(swept, "2025-11-20")
+    kids = swept.http.get("/api/v1/me/minors", headers=swept.auth(g.token)).json()["items"]
+    assert kids[0]["status"] == "ended" and kids[0]["end_reason"] == "guardian_ended"
+
+
+def test_adults_cannot_be_added_as_minors(swept):
+    g = Person(swept)
+    swept.register(g.token)
+    r = swept.http.post("/api/v1/me/minors", headers=swept.auth(g.token),
+                        json={"surname": "A", "given_names": "B", "birth_date": "2000-01-01", "citizenship": "TJK"})
+    assert r.status_code == 422 and r.json()["code"] == "not_a_minor"
+
+
+def test_minor_turns_18(swept):
+    g = Person(swept)
+    swept.register(g.token)
+    r = swept.http.post("/api/v1/me/minors", headers=swept.auth(g.token),
+                        json={"surname": "RAHIMOV", "given_names": "DAVRON", "birth_date": "2007-11-05",
+                              "citizenship": "TJK", "passport_number": "401234567"})
+    assert r.status_code == 201
+    kid = r.json()["id"]
+    g.at("2025-11-05T09:00:00+03:00")
+    assert "1 matured" in sweep(swept, "2025-11-05")
+    row = swept.db.query(f"SELECT due_date, guardian_registration_id FROM registrations WHERE person_id = {kid}")[0]
+    assert row[0] == "2025-11-10" and row[1] in ("", "None")
+    assert "minor_adult" in notices(swept, kid) and "minor_adult" in notices(swept, g.id)
+
+
+def test_retention_deletes_old_confirmation_results(swept):
+    p = Person(swept)
+    swept.register(p.token)
+    swept.confirm(p.token)
+    n = swept.db.scalar("SELECT COUNT(*) FROM confirmations")
+    out = sweep(swept, "2026-02-05")                      # 97 days later
+    assert f"{n} old confirmations deleted" in out or "old confirmations deleted" in out
+    assert swept.db.scalar("SELECT COUNT(*) FROM confirmations") == 0
+
+
+def test_mismatch_after_three_away(swept):
+    p = Person(swept)
+    swept.register(p.token)
+    for _ in range(3):
+        assert swept.confirm(p.token, lat=55.90, lon=37.90).json()["at_residence"] is False
+    assert notices(swept, p.id).count("mismatch") == 1
+    swept.confirm(p.token, lat=55.90, lon=37.90)
+    assert notices(swept, p.id).count("mismatch") == 1, "asked once, not at every confirmation"
+
+
+def test_the_scheduler_in_uchetd_sweeps_by_itself(uchet):
+    import time
+    p = Person(uchet)
+    uchet.register(p.token)
+    p.at("2025-11-07T00:00:05+03:00")
+    for _ in range(100):
+        if uchet.me(p.token)["registration"] is None:
+            break
+        time.sleep(0.1)
+    assert uchet.me(p.token)["last_registration"]["end_reason"] == "lapsed"
