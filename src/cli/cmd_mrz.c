@@ -70,8 +70,8 @@ int cmd_mrz(const cli_t *cli, int argc, char **argv)
              "1 when a check failed or no zone was found, 2 on usage errors.");
         return argc == 2 ? 0 : 2;
     }
-    unsigned char *buf;
-    size_t n;
+    unsigned char *buf = NULL;
+    size_t n = 0;
     int r = read_all(argv[1], &buf, &n);
     if (r < 0) {
         fprintf(stderr, "uchetctl mrz: cannot read %s: %s\n", argv[1], r == -EFBIG ? "larger than 8 MiB" : strerror(-r));

@@ -95,7 +95,10 @@ static const char V1[] =
 static const char V2[] =    "ALTER TABLE registrations ADD COLUMN due_date TEXT;"               /* rule 4, kept current; NULL for minors */
     "ALTER TABLE registrations ADD COLUMN guardian_registration_id INTEGER REFERENCES registrations(id);"
     "CREATE INDEX registrations_due ON registrations(region, due_date) WHERE status = 'active' AND due_date IS NOT NULL;"
-    "CREATE INDEX registrations_guardian ON registrations(guardian_registration_id) WHERE status = 'active';"
+    "CREATE INDEX registrations_guardian ON registrations(guardian_registration_id) WHERE status = 'active'"
+    "  AND guardian_registration_id IS NOT NULL;"
+    "CREATE INDEX registrations_no_due ON registrations(id) WHERE status = 'active' AND due_date IS NULL"
+    "  AND guardian_registration_id IS NULL;"
     "ALTER TABLE persons ADD COLUMN adult_on TEXT;"                     /* 18th birthday (rule 9) */
     "CREATE INDEX persons_adult_on ON persons(adult_on);"
     "CREATE TABLE notices ("

@@ -79,7 +79,7 @@ static int insert_registration(db_t *db, minor_add_op_t *o, const registration_v
 {
     db_stmt_t *st;
     char today[11];
-    int64_t reg_id;
+    int64_t reg_id = 0;
     date_format(o->today, today);
     int r = db_prepare(db, SQL_REG, &st, &o->op.err);
     if (r < 0)
@@ -100,7 +100,7 @@ static int insert_registration(db_t *db, minor_add_op_t *o, const registration_v
 static int run_add(db_t *db, store_op_t *op)
 {
     minor_add_op_t *o = (minor_add_op_t *)op;
-    int64_t gpid, pid;
+    int64_t gpid = 0, pid = 0;
     registration_view_t g;
     date_t birth;
     char adult[11];

@@ -11,7 +11,7 @@
 
 static const char SQL_OVERDUE[] =
     "SELECT id, person_id, due_date FROM registrations WHERE region = ? AND status = 'active'"
-    " AND due_date IS NOT NULL AND due_date < ? ORDER BY due_date, id LIMIT 1000";
+    " AND due_date IS NOT NULL AND due_date < ? LIMIT 5000";
 static const char SQL_DUE_ON[] =
     "SELECT id, person_id FROM registrations WHERE region = ? AND status = 'active'"
     " AND due_date = ? ORDER BY id";
@@ -35,7 +35,7 @@ static const char SQL_LOCK[] = "SELECT CASE WHEN pg_try_advisory_lock(7741) THEN
 static const char SQL_UNLOCK[] = "SELECT CASE WHEN pg_advisory_unlock(7741) THEN 1 ELSE 0 END";
 static const char SQL_NO_DUE[] =
     "SELECT r.id, r.region, r.last_confirmed_on FROM registrations r WHERE r.status = 'active'"
-    " AND r.due_date IS NULL AND r.guardian_registration_id IS NULL LIMIT 1000";
+    " AND r.due_date IS NULL AND r.guardian_registration_id IS NULL LIMIT 1000";   /* registrations_no_due */
 static const char SQL_SET_DUE[] = "UPDATE registrations SET due_date = ? WHERE id = ?";
 
 static json_t *time_json(int64_t t, int offset)

@@ -22,7 +22,7 @@
 #include "store/db.h"
 #include "store/region.h"
 
-#define SWEEP_CHUNK 1000
+#define SWEEP_CHUNK 5000
 #define SWEEP_RETENTION_DAYS 90
 
 typedef struct sweep_result {
