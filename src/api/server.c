@@ -5,6 +5,7 @@
 #include <netdb.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -14,7 +15,7 @@
 #include "base/limits.h"
 #include "base/log.h"
 
-static volatile sig_atomic_t stop_requested;
+static atomic_int stop_requested;   /* lock-free: safe to set from a signal handler */
 static api_thread_t *threads_alive;
 
 static void on_signal(int sig)
@@ -84,14 +85,22 @@ static void thread_init(api_thread_t *t, api_world_t *w, h2o_globalconf_t *gc, i
 
 typedef struct run_arg {
     api_thread_t *t;
+    h2o_globalconf_t *gc;
+    int fd;
     int drain_s;
+    pthread_barrier_t *started;
 } run_arg_t;
 
-/* Runs the loop; on stop, closes the listener and drains for up to drain_s. */
+/* Sets up and runs one loop; on stop, closes the listener and drains for up
+ * to drain_s. The loop, context and sockets are created HERE, on the thread
+ * that runs them: h2o keeps per-thread buffer recyclers (thread-local), and
+ * objects made on another thread would share that thread's recycler. */
 static void *thread_main(void *arg)
 {
     run_arg_t *ra = arg;
     api_thread_t *t = ra->t;
+    thread_init(t, t->w, ra->gc, t->idx, ra->fd);
+    pthread_barrier_wait(ra->started);
     while (!stop_requested)
         h2o_evloop_run(t->loop, 100);
     t->w->ready = false;
@@ -144,22 +153,26 @@ int server_run(api_world_t *w, const char *host, int port, int threads, int drai
     }
     int r = 0;
     for (int i = 0; i < threads && r == 0; i++) {
-        int fd = -1;
-        if ((r = bind_socket(host, port, &fd, err)) == 0)
-            thread_init(&ts[i], w, &gc, i, fd);
-        else
+        args[i] = (run_arg_t){.t = &ts[i], .gc = &gc, .fd = -1, .drain_s = drain_s};
+        ts[i].idx = i;
+        ts[i].w = w;
+        if ((r = bind_socket(host, port, &args[i].fd, err)) < 0)
             threads = i;
     }
     if (r == 0) {
+        pthread_barrier_t started;
+        pthread_barrier_init(&started, NULL, (unsigned)threads + 1);
         install_signals();
         for (int i = 0; i < threads; i++) {
-            args[i] = (run_arg_t){.t = &ts[i], .drain_s = drain_s};
+            args[i].started = &started;
             pthread_create(&tids[i], NULL, thread_main, &args[i]);
         }
+        pthread_barrier_wait(&started);
         w->ready = true;
         log_msg(LOG_INFO, "server.started", "listening on %s:%d with %d event loops", host, port, threads);
         for (int i = 0; i < threads; i++)
             pthread_join(tids[i], NULL);
+        pthread_barrier_destroy(&started);
         w->ready = false;
         log_msg(LOG_INFO, "server.stopped", "listeners closed, in-flight requests finished");
     }
@@ -167,6 +180,8 @@ int server_run(api_world_t *w, const char *host, int port, int threads, int drai
      * context whose closed connections still hold timers. They stay
      * reachable through `threads_alive` so leak checkers stay quiet. */
     threads_alive = ts;
+    for (int i = 0; r < 0 && i < threads; i++)
+        close(args[i].fd);
     if (r < 0)
         free(ts);
     free(tids);
