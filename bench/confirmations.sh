@@ -13,7 +13,7 @@ db=$tmp/bench.db
 "$B/src/cli/uchetctl" --database "$db" init >/dev/null
 "$B/src/cli/uchetctl" --database "$db" bench-seed --persons "$PERSONS" --sessions "$SESSIONS" --tokens-out "$tmp/tokens" >/dev/null
 "$B/src/api/uchetd" --database "$db" --listen 127.0.0.1:$port --log-level warn \
-  --clock 2025-10-31T10:00+03:00 --threads "${BENCH_THREADS:-2}" --no-sweep >"$tmp/uchetd.log" 2>&1 &
+  --clock 2025-10-31T10:00+03:00 ${BENCH_THREADS:+--threads $BENCH_THREADS} --no-sweep >"$tmp/uchetd.log" 2>&1 &
 pid=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done
 

@@ -31,6 +31,9 @@ if [[ -x tests/browser/run.sh ]]; then
   UCHET_BUILD=$BUILD_ASAN tests/browser/run.sh
 fi
 
+step "ThreadSanitizer under load (also proves the -O2 build compiles)"
+scripts/tsan-smoke.sh
+
 step "fuzz targets (short runs)"
 make --no-print-directory fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-15}"
 

@@ -11,7 +11,7 @@ run_pkgs=(gcc make meson ninja-build pkg-config libh2o-evloop-dev libjansson-dev
   libleptonica-dev tesseract-ocr-eng libpng-dev libjpeg-dev libfreetype-dev fonts-ocr-b)
 check_pkgs=(libcmocka-dev clang libclang-rt-14-dev python3 python3-pytest python3-httpx
   python3-cryptography python3-pil python3-numpy postgresql-15 postgresql-client-15 chromium nodejs npm
-  valgrind)
+  valgrind wrk curl bc)
 bench_pkgs=(wrk)
 
 want=("${run_pkgs[@]}")
