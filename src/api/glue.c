@@ -4,6 +4,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdlib.h>
+#include <sodium.h>
 #include <string.h>
 
 #include "api/api.h"
@@ -14,8 +15,17 @@ typedef struct api_op {
     api_thread_t *t;
     api_req_t *r;                     /* NULL when the request has gone away */
     api_finish_fn finish;
+    size_t size;                      /* of body */
     alignas(max_align_t) unsigned char body[];   /* the caller's op struct */
 } api_op_t;
+
+/* Every op is wiped before it is freed: positions, passwords and tokens
+ * never outlive the request in memory (product rule 3). */
+static void op_free(api_op_t *a)
+{
+    sodium_memzero(a->body, a->size);
+    free(a);
+}
 
 static api_op_t *op_of(store_op_t *sop)
 {
@@ -37,6 +47,7 @@ void *api_op_new(api_req_t *r, size_t size, api_finish_fn finish)
     a->t = r->t;
     a->r = r;
     a->finish = finish;
+    a->size = size;
     return a->body;
 }
 
@@ -48,7 +59,7 @@ void api_op_submit(api_req_t *r, store_op_t *sop)
     int rc = store_submit(r->w->store, sop, r->t->idx);
     if (rc < 0) {
         r->pending = NULL;
-        free(a);
+        op_free(a);
         api_problem(r, 503, "overloaded", "The service is busy; try again in a moment.");
     }
 }
@@ -56,7 +67,7 @@ void api_op_submit(api_req_t *r, store_op_t *sop)
 void api_op_submit_cancel(api_req_t *r, store_op_t *sop)
 {
     (void)r;
-    free(op_of(sop));
+    op_free(op_of(sop));
 }
 
 void api_on_completions(h2o_multithread_receiver_t *receiver, h2o_linklist_t *messages)
@@ -70,7 +81,7 @@ void api_on_completions(h2o_multithread_receiver_t *receiver, h2o_linklist_t *me
             a->r->pending = NULL;
             a->finish(a->r, (store_op_t *)a->body);
         }
-        free(a);
+        op_free(a);
     }
 }
 

@@ -81,8 +81,7 @@ void h_confirmation_create(api_req_t *r)
     int rc = parse_fix(r, body, o, &e);
     json_decref(body);
     if (rc < 0) {
-        sodium_memzero(&o->lat, 2 * sizeof o->lat);
-        api_op_submit_cancel(r, &o->op);
+        api_op_submit_cancel(r, &o->op);   /* wipes the position too */
         api_problem_err(r, &e);
         return;
     }

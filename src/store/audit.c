@@ -5,36 +5,60 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void put_u64(crypto_hash_sha256_state *h, uint64_t v)
+static size_t put_u64(uint8_t *b, uint64_t v)
 {
-    uint8_t b[8];
     for (int i = 7; i >= 0; i--, v >>= 8)
         b[i] = (uint8_t)v;
-    crypto_hash_sha256_update(h, b, sizeof b);
+    return 8;
 }
 
-static void put_str(crypto_hash_sha256_state *h, const char *s)
+static size_t put_str(uint8_t *b, const char *s, size_t n)
 {
-    size_t n = strlen(s);
-    put_u64(h, n);
-    crypto_hash_sha256_update(h, (const uint8_t *)s, n);
+    size_t k = put_u64(b, n);
+    memcpy(b + k, s, n);
+    return k + n;
 }
 
+/* The hashed message is laid out in one buffer and hashed in one call: the
+ * writer appends an event per state change, and many small updates cost
+ * several times more than one. */
 void audit_hash(const uint8_t prev[AUDIT_HASH_BYTES], int64_t seq, int64_t at, const char *actor,
                 const char *action, const char *subject, const char *detail,
                 uint8_t ret[AUDIT_HASH_BYTES])
 {
-    crypto_hash_sha256_state h;
-    crypto_hash_sha256_init(&h);
-    crypto_hash_sha256_update(&h, (const uint8_t *)"uchet-audit-v1", 14);
-    crypto_hash_sha256_update(&h, prev, AUDIT_HASH_BYTES);
-    put_u64(&h, (uint64_t)seq);
-    put_u64(&h, (uint64_t)at);
-    put_str(&h, actor);
-    put_str(&h, action);
-    put_str(&h, subject);
-    put_str(&h, detail);
-    crypto_hash_sha256_final(&h, ret);
+    static const char tag[] = "uchet-audit-v1";
+    const char *f[4] = {actor, action, subject, detail};
+    size_t len[4], total = sizeof tag - 1 + AUDIT_HASH_BYTES + 16;
+    for (int i = 0; i < 4; i++)
+        total += 8 + (len[i] = strlen(f[i]));
+    uint8_t stack[1024], *b = total <= sizeof stack ? stack : malloc(total);
+    if (!b) {   /* out of memory: stream instead of failing */
+        crypto_hash_sha256_state h;
+        crypto_hash_sha256_init(&h);
+        crypto_hash_sha256_update(&h, (const uint8_t *)tag, sizeof tag - 1);
+        crypto_hash_sha256_update(&h, prev, AUDIT_HASH_BYTES);
+        uint8_t n[8];
+        crypto_hash_sha256_update(&h, n, put_u64(n, (uint64_t)seq));
+        crypto_hash_sha256_update(&h, n, put_u64(n, (uint64_t)at));
+        for (int i = 0; i < 4; i++) {
+            crypto_hash_sha256_update(&h, n, put_u64(n, len[i]));
+            crypto_hash_sha256_update(&h, (const uint8_t *)f[i], len[i]);
+        }
+        crypto_hash_sha256_final(&h, ret);
+        return;
+    }
+    size_t k = 0;
+    memcpy(b, tag, sizeof tag - 1);
+    k += sizeof tag - 1;
+    memcpy(b + k, prev, AUDIT_HASH_BYTES);
+    k += AUDIT_HASH_BYTES;
+    k += put_u64(b + k, (uint64_t)seq);
+    k += put_u64(b + k, (uint64_t)at);
+    for (int i = 0; i < 4; i++)
+        k += put_str(b + k, f[i], len[i]);
+    crypto_hash_sha256(ret, b, k);
+    if (b != stack)
+        free(b);
 }
 
 static const char SQL_HEAD[] = "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1";

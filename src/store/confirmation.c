@@ -90,13 +90,6 @@ static int insert_row(db_t *db, confirmation_op_t *o, int64_t pid, int64_t reg_i
     return db_run(st, &o->op.err);
 }
 
-/* The position has served its purpose: forget it (product rule 3). */
-static void forget_position(confirmation_op_t *o)
-{
-    sodium_memzero(&o->lat, sizeof o->lat);
-    sodium_memzero(&o->lon, sizeof o->lon);
-}
-
 /* Compares the fix with the residence; returns -1 (not counted), 0 or 1. */
 static int judge(confirmation_op_t *o, const registration_view_t *reg)
 {
@@ -104,7 +97,6 @@ static int judge(confirmation_op_t *o, const registration_view_t *reg)
     if (o->accuracy_m <= LIMIT_ACCURACY_M)
         at_res = geo_within(o->lat, o->lon, o->accuracy_m, reg->res.ref_lat, reg->res.ref_lon,
                             GEO_RESIDENCE_RADIUS_M);
-    forget_position(o);
     return at_res;
 }
 
@@ -189,18 +181,14 @@ static int run_confirm(db_t *db, store_op_t *op)
     registration_view_t reg;
     int r = session_person(db, o->token_hash, o->now, &pid, &op->err);
     if (r == 0 && (r = find_replay(db, o, pid)) == 1) {
-        forget_position(o);
         o->ret_replay = true;
         return 0;
     }
-    if (r < 0 || (r = registration_active(db, pid, &reg, &op->err)) < 0) {
-        forget_position(o);
+    if (r < 0 || (r = registration_active(db, pid, &reg, &op->err)) < 0)
         return r;
-    }
     const region_t *rg = region_find(o->regions, reg.region);
     date_t today = date_local(o->now, rg ? rg->utc_offset_minutes : 180);
     if ((r = lapse_if_overdue(db, o, &reg, rg, today, pid)) != 0) {
-        forget_position(o);
         o->ret_lapsed = r == 1;
         return r < 0 ? r : 0;
     }

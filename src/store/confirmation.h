@@ -14,14 +14,15 @@
 #define CONFIRMATION_ANSWER_MAX 512
 #define CONFIRMATION_MISMATCH_STREAK 3   /* rule 8 */
 
-/* WRITE lane. A retry with the same idempotency key returns the stored first
+/* WRITE lane. The position is only compared, never written; the caller
+ * wipes the op (sodium_memzero) once it has answered. A retry with the same idempotency key returns the stored first
  * answer (ret_replay = true) and writes nothing. -ENOENT
  * (no_active_registration) without an active registration. */
 typedef struct confirmation_op {
     store_op_t op;
     uint8_t token_hash[SECRET_HASH_BYTES];
     int64_t now;
-    double lat, lon, accuracy_m;          /* wiped by run */
+    double lat, lon, accuracy_m;          /* compared, never stored; wiped by the caller */
     char idempotency_key[LIMIT_IDEMPOTENCY_MAX + 1];
     const calendar_t *cal;                /* borrowed, read-only */
     const region_set_t *regions;          /* borrowed, read-only */

@@ -33,6 +33,11 @@ int db_checkpoint(db_t *db, err_t *err)
     return db->be->checkpoint ? db->be->checkpoint(db, err) : 0;
 }
 
+int64_t db_total_changes(db_t *db)
+{
+    return db->be->total_changes ? db->be->total_changes(db) : -1;
+}
+
 void db_set_autocheckpoint(db_t *db, bool on)
 {
     if (db->be->set_autocheckpoint)

@@ -37,6 +37,11 @@ int db_checkpoint(db_t *db, err_t *err);
  * ever sits in a request's path). Other backends: nothing. */
 void db_set_autocheckpoint(db_t *db, bool on);
 
+/* Rows changed on this connection since it opened, or -1 when the backend
+ * cannot tell. The writer uses it to learn whether a failed operation wrote
+ * anything before failing. */
+int64_t db_total_changes(db_t *db);
+
 /* Transactions. db_begin_write takes the write lock at once (SQLite BEGIN
  * IMMEDIATE) so a read-then-write never fails half way. */
 int db_begin_read(db_t *db, err_t *err);

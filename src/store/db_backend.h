@@ -24,6 +24,10 @@ struct db_backend {
      * write-ahead log, without blocking the writer; and whether commits on
      * this connection should do that themselves. */
     int (*checkpoint)(db_t *db, err_t *err);
+    /* Optional: rows changed on this connection since it opened (NULL: the
+     * backend cannot tell, and the store then isolates every operation in a
+     * savepoint). */
+    int64_t (*total_changes)(db_t *db);
     void (*set_autocheckpoint)(db_t *db, bool on);
 };
 

@@ -102,6 +102,11 @@ static int sq_checkpoint(db_t *db, err_t *err)
     return rc == SQLITE_OK || rc == SQLITE_BUSY ? 0 : sq_error(d->h, rc, err);
 }
 
+static int64_t sq_total_changes(db_t *db)
+{
+    return sqlite3_total_changes64(((sq_db_t *)db)->h);
+}
+
 static void sq_set_autocheckpoint(db_t *db, bool on)
 {
     sqlite3_wal_autocheckpoint(((sq_db_t *)db)->h, on ? 1000 : 0);
@@ -191,4 +196,5 @@ const struct db_backend db_sqlite_backend = {
     .col_double = sq_col_double, .col_text = sq_col_text, .col_blob = sq_col_blob,
     .begin_write_sql = "BEGIN IMMEDIATE",
     .checkpoint = sq_checkpoint, .set_autocheckpoint = sq_set_autocheckpoint,
+    .total_changes = sq_total_changes,
 };

@@ -113,17 +113,45 @@ static void post_all(store_op_t *ops)
     }
 }
 
+/* The fast path: every op in one transaction without savepoints. An op
+ * that fails does so (almost always) before writing; if one fails AFTER
+ * writing, the batch is "dirty": returns false and the caller rolls back
+ * and runs the batch again with a savepoint per op. Savepoints cost more
+ * than the operations themselves, so they are paid only when needed. */
+static bool run_optimistic(db_t *db, store_op_t *ops)
+{
+    for (store_op_t *op = ops; op; op = op->next) {
+        int64_t before = db_total_changes(db);
+        err_clear(&op->err);
+        op->rc = op->run(db, op);
+        if (op->rc < 0 && (before < 0 || db_total_changes(db) != before))
+            return false;
+    }
+    return true;
+}
+
+static int run_batch(store_t *s, store_op_t *ops, err_t *e)
+{
+    int r = db_begin_write(s->writer_db, e);
+    if (r < 0)
+        return r;
+    if (!run_optimistic(s->writer_db, ops)) {
+        db_rollback(s->writer_db);
+        if ((r = db_begin_write(s->writer_db, e)) < 0)
+            return r;
+        for (store_op_t *op = ops; op; op = op->next)
+            run_in_savepoint(s->writer_db, op);
+    }
+    r = db_commit(s->writer_db, e);
+    if (r < 0)
+        db_rollback(s->writer_db);
+    return r;
+}
+
 static void commit_batch(store_t *s, store_op_t *ops, int n)
 {
     err_t e = {0};
-    int r = db_begin_write(s->writer_db, &e);
-    if (r == 0) {
-        for (store_op_t *op = ops; op; op = op->next)
-            run_in_savepoint(s->writer_db, op);
-        r = db_commit(s->writer_db, &e);
-        if (r < 0)
-            db_rollback(s->writer_db);
-    }
+    int r = run_batch(s, ops, &e);
     if (r < 0) {
         atomic_fetch_add(&s->stats.commit_failures, 1);
         fail_all(ops, r, &e);

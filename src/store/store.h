@@ -9,10 +9,13 @@
  *   STORE_READ  — runs at once on the submitting thread's read connection,
  *                 inside a read transaction (one consistent snapshot).
  *   STORE_WRITE — queued to the single writer thread, which runs many queued
- *                 operations in ONE transaction (each inside its own
- *                 savepoint, so one failure undoes only itself) and posts
- *                 them only after COMMIT returned: group commit. A result
- *                 posted from this lane is durable.
+ *                 operations in ONE transaction and posts them only after
+ *                 COMMIT returned: group commit. A result posted from this
+ *                 lane is durable. An op that fails after writing makes the
+ *                 writer roll the batch back and run it again with a
+ *                 savepoint per op, so one failure undoes only itself.
+ *                 Hence `run` must be repeatable: it may run twice and must
+ *                 not consume its inputs (wipe secrets after post, not in run).
  *   STORE_SLOW  — CPU-heavy work (argon2 password hashing) on a small pool of
  *                 threads with their own connections. `run` opens its own
  *                 transactions, so the write lock is never held while hashing.
