@@ -126,3 +126,31 @@ def test_cli_help_and_errors(uchet):
     assert r.returncode == 1 and "HOST:PORT" in r.stderr
     r = subprocess.run([UCHETCTL, "--database", uchet.db_url, "frobnicate"], capture_output=True, text=True)
     assert r.returncode == 2 and "unknown command" in r.stderr
+
+
+def test_config_file_and_environment(uchet_factory, tmp_path):
+    """Settings come from the INI file, then UCHET_* variables, then flags."""
+    import subprocess
+    import time
+    from conftest import UCHETD, free_port
+    u = uchet_factory()
+    port_file, port_env = free_port(), free_port()
+    ini = tmp_path / "uchetd.ini"
+    ini.write_text(f"[uchetd]\ndatabase = {u.db_url}\nlisten = 127.0.0.1:{port_file}\nlog_level = warn\n")
+    for env, port in (({}, port_file), ({"UCHET_LISTEN": f"127.0.0.1:{port_env}"}, port_env)):
+        p = subprocess.Popen([UCHETD, "--config", str(ini), "--no-sweep"], env={**__import__("os").environ, **env},
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        try:
+            for _ in range(200):
+                try:
+                    if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    time.sleep(0.05)
+            assert httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200
+        finally:
+            p.terminate()
+            assert p.wait(timeout=30) == 0
+    ini.write_text("[uchetd]\nlisten = 127.0.0.1:1\nfrobnicate = yes\n")
+    r = subprocess.run([UCHETD, "--config", str(ini)], capture_output=True, text=True)
+    assert r.returncode == 1 and "frobnicate" in r.stderr
