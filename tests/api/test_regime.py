@@ -207,3 +207,24 @@ def test_the_scheduler_in_uchetd_sweeps_by_itself(uchet):
             break
         time.sleep(0.1)
     assert uchet.me(p.token)["last_registration"]["end_reason"] == "lapsed"
+
+
+def test_notices_reach_the_inbox_in_the_persons_language(swept):
+    p = Person(swept, language="tg")
+    swept.register(p.token)
+    sweep(swept, "2025-11-05")
+    items = swept.http.get("/api/v1/me/notifications", headers=swept.auth(p.token)).json()["items"]
+    assert [i["kind"] for i in items] == ["one_day_left"]
+    note = items[0]
+    assert note["read"] is False and note["title"] and note["body"]
+    assert not note["title"].startswith("notice."), "rendered, not a bare key"
+    swept.http.patch("/api/v1/me", headers=swept.auth(p.token), json={"language": "ru"})
+    ru_items = swept.http.get("/api/v1/me/notifications", headers=swept.auth(p.token)).json()["items"]
+    assert ru_items[0]["title"] != note["title"]
+    r = swept.http.post(f"/api/v1/me/notifications/{note['id']}/read", headers=swept.auth(p.token))
+    assert r.status_code == 204
+    items = swept.http.get("/api/v1/me/notifications", headers=swept.auth(p.token)).json()["items"]
+    assert items[0]["read"] is True
+    other = Person(swept)
+    r = swept.http.post(f"/api/v1/me/notifications/{note['id']}/read", headers=swept.auth(other.token))
+    assert r.status_code == 404, "nobody reads another person's notices"

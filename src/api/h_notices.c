@@ -1,0 +1,84 @@
+/* GET /api/v1/me/notifications, POST /api/v1/me/notifications/{id}/read —
+ * the in-app inbox, rendered in the person's language. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "api/handlers.h"
+#include "api/view.h"
+#include "base/parse.h"
+#include "notify/catalog.h"
+#include "store/notice.h"
+
+/* Renders notice.<kind>.<part> (a missing text shows its key, never blank). */
+static json_t *render(const api_world_t *w, const char *lang, const notice_row_t *n, const char *part)
+{
+    char key[80], text[1024];
+    snprintf(key, sizeof key, "notice.%s.%s", n->kind, part);
+    if (!w->catalog || catalog_render(w->catalog, lang, key, n->params, text, sizeof text, NULL) == -EINVAL)
+        snprintf(text, sizeof text, "%s", key);
+    return json_string(text);
+}
+
+static void list_done(api_req_t *r, store_op_t *op)
+{
+    notice_list_op_t *o = (notice_list_op_t *)op;
+    if (op->rc < 0) {
+        api_problem_err(r, &op->err);
+        return;
+    }
+    json_t *items = json_array();
+    for (int i = 0; i < o->ret_n; i++) {
+        const notice_row_t *n = &o->ret[i];
+        json_array_append_new(items, json_pack("{s:I,s:s,s:o,s:o,s:o,s:b}", "id", (json_int_t)n->id, "kind", n->kind,
+            "title", render(r->w, o->ret_language, n, "title"), "body", render(r->w, o->ret_language, n, "body"),
+            "created_at", view_time(n->created_at, 180), "read", n->read));
+    }
+    api_reply_json(r, 200, json_pack("{s:o}", "items", items));
+}
+
+void h_notices_list(api_req_t *r)
+{
+    notice_list_op_t *o = api_op_new(r, sizeof *o, list_done);
+    if (!o) {
+        api_problem(r, 503, "out_of_memory", "The service is short of memory; try again.");
+        return;
+    }
+    notice_list_op_init(o);
+    if (!api_auth_or_reply(r, o->token_hash)) {
+        api_op_submit_cancel(r, &o->op);
+        return;
+    }
+    o->now = api_now(r);
+    api_op_submit(r, &o->op);
+}
+
+static void read_done(api_req_t *r, store_op_t *op)
+{
+    if (op->rc < 0)
+        api_problem_err(r, &op->err);
+    else
+        api_reply_empty(r, 204);
+}
+
+void h_notice_read(api_req_t *r)
+{
+    uint64_t id;
+    if (parse_u64(r->params[0].base, r->params[0].len, 1, INT64_MAX, &id) < 0) {
+        api_problem(r, 404, "not_found", "No such notice.");
+        return;
+    }
+    notice_read_op_t *o = api_op_new(r, sizeof *o, read_done);
+    if (!o) {
+        api_problem(r, 503, "out_of_memory", "The service is short of memory; try again.");
+        return;
+    }
+    notice_read_op_init(o);
+    if (!api_auth_or_reply(r, o->token_hash)) {
+        api_op_submit_cancel(r, &o->op);
+        return;
+    }
+    o->notice_id = (int64_t)id;
+    o->now = api_now(r);
+    api_op_submit(r, &o->op);
+}
