@@ -33,6 +33,10 @@ typedef struct api_world {
     size_t argon2_mem;
     _Atomic bool ready;               /* /readyz */
     _Atomic long inflight;            /* requests not yet disposed (graceful stop) */
+    struct catalog *catalog;          /* notice texts from po/ (notify/catalog.h); read-only */
+    struct vapid_key *vapid_key;      /* Web Push signing key (notify/vapid.h) */
+    char vapid_public[96];            /* its public key, base64url: the app's applicationServerKey */
+    struct outbox *outbox;            /* the push delivery worker (notify/outbox.h); NULL if off */
 } api_world_t;
 
 /* One per event-loop thread. */

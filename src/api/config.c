@@ -21,6 +21,8 @@ void config_defaults(config_t *c)
     c->listen_port = 8080;
     snprintf(c->web_root, sizeof c->web_root, "%s/web", UCHET_SOURCE_DIR);
     snprintf(c->data_dir, sizeof c->data_dir, "%s/data", UCHET_SOURCE_DIR);
+    snprintf(c->po_dir, sizeof c->po_dir, "%s/po", UCHET_SOURCE_DIR);
+    snprintf(c->vapid_subject, sizeof c->vapid_subject, "mailto:operator@uchet.invalid");
     c->log_level = LOG_INFO;
     c->log_json = true;
 }
@@ -79,6 +81,9 @@ int config_set(config_t *c, const char *key, const char *v, err_t *err)
     if (!strcmp(key, "listen")) return config_parse_listen(c, v, err);
     if (!strcmp(key, "web_root")) return set_path(c->web_root, sizeof c->web_root, key, v, err);
     if (!strcmp(key, "data_dir")) return set_path(c->data_dir, sizeof c->data_dir, key, v, err);
+    if (!strcmp(key, "po_dir")) return set_path(c->po_dir, sizeof c->po_dir, key, v, err);
+    if (!strcmp(key, "vapid_key_file")) return set_path(c->vapid_key_file, sizeof c->vapid_key_file, key, v, err);
+    if (!strcmp(key, "vapid_subject")) return set_path(c->vapid_subject, sizeof c->vapid_subject, key, v, err);
     if (!strcmp(key, "migrate_on_start")) return set_bool(&c->migrate_on_start, key, v, err);
     if (!strcmp(key, "log_level")) {
         if (log_level_parse(v, &c->log_level) < 0)
@@ -152,6 +157,7 @@ int config_load_env(config_t *c, err_t *err)
     static const struct { const char *env, *key; } map[] = {
         {"UCHET_DATABASE", "database"}, {"UCHET_LISTEN", "listen"}, {"UCHET_THREADS", "threads"},
         {"UCHET_WEB_ROOT", "web_root"}, {"UCHET_DATA_DIR", "data_dir"}, {"UCHET_LOG_LEVEL", "log_level"},
+        {"UCHET_PO_DIR", "po_dir"}, {"UCHET_VAPID_KEY_FILE", "vapid_key_file"},
     };
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
         const char *v = getenv(map[i].env);

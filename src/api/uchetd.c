@@ -15,6 +15,10 @@
 #include "api/server.h"
 #include "base/limits.h"
 #include "base/log.h"
+#include "notify/b64url.h"
+#include "notify/catalog.h"
+#include "notify/outbox.h"
+#include "notify/webpush.h"
 #include "store/caldata.h"
 #include "store/db.h"
 #include "store/migrate.h"
@@ -35,12 +39,22 @@ static const char USAGE[] =
     "                        a core to the database writer; env UCHET_THREADS)\n"
     "  --web-root DIR        directory holding app/, common/, ... (env UCHET_WEB_ROOT)\n"
     "  --data-dir DIR        directory holding calendar/ru/YYYY.txt (env UCHET_DATA_DIR)\n"
+    "  --po-dir DIR          message catalogs <lang>.po for notices (default: the\n"
+    "                        source tree's po/; env UCHET_PO_DIR)\n"
+    "  --vapid-key-file FILE Web Push (VAPID) private key, PEM; made (mode 0600) on\n"
+    "                        first start if missing; default vapid.pem next to an\n"
+    "                        SQLite database, ./vapid.pem for PostgreSQL (give every\n"
+    "                        instance the same file); env UCHET_VAPID_KEY_FILE;\n"
+    "                        `uchetctl keys rotate` replaces it\n"
+    "  --vapid-subject URI   contact the push services may use: mailto: or https:\n"
+    "                        (default mailto:operator@uchet.invalid)\n"
     "  --migrate             apply pending schema migrations before serving\n"
     "  --no-sweep            do not run the daily sweep in this instance (other\n"
     "                        instances, or `uchetctl sweep`, do it)\n"
     "  --clock TIME          TESTS ONLY: fix \"now\" at an RFC 3339 time,\n"
     "                        e.g. 2025-10-31T10:00+03:00\n"
-    "  --allow-clock-control TESTS ONLY: enable PUT /api/v1/test/clock {\"now\": TIME}\n"
+    "  --allow-clock-control TESTS ONLY: enable PUT /api/v1/test/clock {\"now\": TIME};\n"
+    "                        also lets push subscriptions use http://127.0.0.1 endpoints\n"
     "  --argon2-memlimit-kib N  password-hash memory (default 65536 = libsodium interactive)\n"
     "  --argon2-opslimit N   password-hash passes (default 2)\n"
     "  --log-level LEVEL     debug, info, warn or error (default info; env UCHET_LOG_LEVEL)\n"
@@ -62,6 +76,8 @@ static const struct option options[] = {
     {"allow-clock-control", no_argument, NULL, OPT_ALLOW_CLOCK}, {"no-sweep", no_argument, NULL, OPT_NO_SWEEP},
     {"argon2-memlimit-kib", required_argument, NULL, 'M'}, {"argon2-opslimit", required_argument, NULL, 'O'},
     {"log-level", required_argument, NULL, 'L'}, {"log-format", required_argument, NULL, 'F'},
+    {"po-dir", required_argument, NULL, 'P'}, {"vapid-key-file", required_argument, NULL, 'V'},
+    {"vapid-subject", required_argument, NULL, 'S'},
     {"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, OPT_VERSION}, {NULL, 0, NULL, 0},
 };
 
@@ -78,6 +94,9 @@ static const char *key_of(int opt)
     case 'O': return "argon2_opslimit";
     case 'L': return "log_level";
     case 'F': return "log_format";
+    case 'P': return "po_dir";
+    case 'V': return "vapid_key_file";
+    case 'S': return "vapid_subject";
     default: return NULL;
     }
 }
@@ -160,6 +179,42 @@ static int load_regions(api_world_t *w, const char *url, err_t *err)
     return r;
 }
 
+/* The push outbox reports here; library modules do not log. */
+static void push_report(void *ctx, const char *event, int64_t notice_id, int status, const err_t *err)
+{
+    (void)ctx;
+    bool bad = !strcmp(event, "push.error") || !strcmp(event, "push.failed");
+    bool routine = !strcmp(event, "push.sent") || !strcmp(event, "push.none");   /* one per notice */
+    log_msg(bad ? LOG_WARN : routine ? LOG_DEBUG : LOG_INFO, event, "notice %lld, push service status %d%s%s",
+            (long long)notice_id, status, err && err->msg[0] ? ": " : "", err && err->msg[0] ? err->msg : "");
+}
+
+/* Notices in the person's language and their delivery by Web Push: the
+ * catalogs, the VAPID key (made on first start), the outbox worker. */
+static int push_open(api_world_t *w, const config_t *c, err_t *err)
+{
+    char path[512];
+    bool created = false;
+    unsigned char pub[VAPID_PUBLIC_LEN];
+    int r = catalog_load_dir(c->po_dir, &w->catalog, err);
+    if (r == 0 && c->vapid_key_file[0])
+        snprintf(path, sizeof path, "%s", c->vapid_key_file);
+    else if (r == 0 && webpush_default_key_path(c->database, path, sizeof path) < 0)
+        r = err_set(err, -EINVAL, "bad_config", "The database path is too long for a key file beside it.");
+    if (r == 0 && (r = webpush_key_load(path, true, &w->vapid_key, &created, err)) == 0) {
+        vapid_public_raw(w->vapid_key, pub);
+        r = b64url_encode_buf(pub, sizeof pub, w->vapid_public, sizeof w->vapid_public, NULL, err);
+    }
+    if (r < 0)
+        return r;
+    log_msg(LOG_INFO, created ? "push.key_created" : "push.key_loaded", "VAPID key %s; %zu message catalogs",
+            path, catalog_languages(w->catalog));
+    outbox_config_t oc = {.store = w->store, .catalog = w->catalog, .key = w->vapid_key,
+                          .subject = c->vapid_subject, .clock = &w->clock,
+                          .allow_private = c->allow_clock_control, .report = push_report};
+    return outbox_start(&oc, &w->outbox, err);
+}
+
 static int world_open(api_world_t *w, const config_t *c, int threads, err_t *err)
 {
     int years, r;
@@ -183,12 +238,15 @@ static int world_open(api_world_t *w, const config_t *c, int threads, err_t *err
     w->rl_address = ratelimit_new(8192, LIMIT_LOGIN_FAILS_ADDRESS, LIMIT_LOGIN_WINDOW_S);
     if (!w->metrics || !w->rl_account || !w->rl_address)
         return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
-    return 0;
+    return push_open(w, c, err);
 }
 
 static void world_close(api_world_t *w)
 {
+    outbox_stop(w->outbox);  /* before the store: it records what it finished */
     store_close(w->store);   /* the writer commits everything queued first */
+    catalog_free(w->catalog);
+    vapid_key_free(w->vapid_key);
     calendar_free(w->cal);
     region_set_free(&w->regions);
     metrics_free(w->metrics);

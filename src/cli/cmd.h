@@ -20,3 +20,6 @@ int cmd_calendar(const cli_t *cli, int argc, char **argv);
 int cmd_sweep(const cli_t *cli, int argc, char **argv);
 int cmd_mrz(const cli_t *cli, int argc, char **argv);
 int cmd_bench_seed(const cli_t *cli, int argc, char **argv);
+int cmd_officer(const cli_t *cli, int argc, char **argv);
+int cmd_apikey(const cli_t *cli, int argc, char **argv);
+int cmd_keys(const cli_t *cli, int argc, char **argv);

@@ -36,6 +36,9 @@ static const char USAGE[] =
     "  calendar show YEAR   print the working days of YEAR and where they come from\n"
     "  mrz FILE             check a document's machine-readable zone (text or photo)\n"
     "  sweep --as-of DATE   run the daily sweep for DATE (see `uchetctl sweep --help`)\n"
+    "  officer add ...      create a desk account (registrar, inspector, auditor)\n"
+    "  apikey add|revoke    manage the keys other systems use to report a move\n"
+    "  keys show|rotate     the Web Push (VAPID) key; rotate also drops old subscriptions\n"
     "\n"
     "Run `uchetctl COMMAND --help` for a command's options.\n";
 

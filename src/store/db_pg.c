@@ -54,6 +54,8 @@ typedef struct pg_db {
     bool in_txn;                 /* between the caller's BEGIN and its COMMIT/ROLLBACK */
     unsigned gen;                /* bumped at every (re)connect */
     int64_t changes;             /* rows touched by the last INSERT/UPDATE/DELETE */
+    int64_t total_changes;       /* rows touched since the connection opened... */
+    int64_t failures;            /* ...and statements that failed (see pg_total_changes) */
     pg_stmt_t cache[STMT_CACHE];
 } pg_db_t;
 
@@ -81,9 +83,16 @@ static int pg_error(PGconn *conn, const PGresult *res, err_t *err)
         return err_set(err, -EEXIST, "conflict", "Constraint violated: %.*s", len, msg);
     if (state && (!strcmp(state, "40001") || !strcmp(state, "40P01") || !strcmp(state, "55P03")))
         return err_set(err, -EBUSY, "storage_busy", "The database is busy: %.*s", len, msg);
-    if (PQstatus(conn) != CONNECTION_OK)
-        return err_set(err, -EIO, "storage_failed", "The database connection was lost: %.*s", len, msg);
+    if (PQstatus(conn) != CONNECTION_OK)   /* transient: a failover, a restart */
+        return err_set(err, -EIO, "storage_unavailable", "The database connection was lost: %.*s", len, msg);
     return err_set(err, -EIO, "storage_failed", "Storage error: %.*s", len, msg);
+}
+
+/* pg_error for a statement the caller ran: counted, see pg_total_changes. */
+static int failed(pg_db_t *d, const PGresult *res, err_t *err)
+{
+    d->failures++;
+    return pg_error(d->conn, res, err);
 }
 
 /* Runs a command whose result carries nothing the caller needs. */
@@ -132,11 +141,11 @@ static int ensure_conn(pg_db_t *d, err_t *err)
     if (PQstatus(d->conn) == CONNECTION_OK)
         return 0;
     if (d->in_txn)
-        return err_set(err, -EIO, "storage_failed",
+        return err_set(err, -EIO, "storage_unavailable",
                        "The database connection was lost inside a transaction.");
     PQreset(d->conn);
     if (PQstatus(d->conn) != CONNECTION_OK)
-        return err_set(err, -EIO, "storage_failed", "Cannot reconnect to PostgreSQL: %.*s",
+        return err_set(err, -EIO, "storage_unavailable", "Cannot reconnect to PostgreSQL: %.*s",
                        (int)strcspn(PQerrorMessage(d->conn), "\n"), PQerrorMessage(d->conn));
     return session_setup(d, err);
 }
@@ -233,7 +242,7 @@ static int exec_once(pg_db_t *d, const char *sql, err_t *err)
     if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK)
         r = check_commit(sql, res, err);
     else
-        r = pg_error(d->conn, res, err);
+        r = failed(d, res, err);
     PQclear(res);
     return r;
 }
@@ -302,7 +311,7 @@ static int ensure_prepared(pg_db_t *d, pg_stmt_t *e, err_t *err)
     if (r < 0 || e->gen == d->gen)
         return r;
     PGresult *res = PQprepare(d->conn, e->name, e->sql, 0, NULL);
-    r = PQresultStatus(res) == PGRES_COMMAND_OK ? 0 : pg_error(d->conn, res, err);
+    r = PQresultStatus(res) == PGRES_COMMAND_OK ? 0 : failed(d, res, err);
     PQclear(res);
     if (r == 0)
         e->gen = d->gen;
@@ -387,8 +396,10 @@ static void note_changes(pg_db_t *d, PGresult *res)
 {
     const char *tag = PQcmdStatus(res), *n = PQcmdTuples(res);
     int64_t v;
-    if (strncmp(tag, "SELECT", 6) != 0 && *n && parse_i64(n, strlen(n), 0, INT64_MAX, &v) == 0)
+    if (strncmp(tag, "SELECT", 6) != 0 && *n && parse_i64(n, strlen(n), 0, INT64_MAX, &v) == 0) {
         d->changes = v;
+        d->total_changes += v;
+    }
 }
 
 static int execute(pg_stmt_t *e, err_t *err)
@@ -401,7 +412,7 @@ static int execute(pg_stmt_t *e, err_t *err)
                                    e->fmts, 0);
     ExecStatusType s = PQresultStatus(res);
     if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK) {
-        r = pg_error(d->conn, res, err);
+        r = failed(d, res, err);
         PQclear(res);
         return r;
     }
@@ -427,6 +438,18 @@ static int pg_step(db_stmt_t *s, err_t *err)
 }
 
 static int64_t pg_changes(db_t *db) { return ((pg_db_t *)db)->changes; }
+
+/* Rows changed plus statements failed. A failed statement aborts the whole
+ * transaction on PostgreSQL (SQLite undoes only that statement), so to the
+ * store's optimistic writer it must look like a write: the batch is then
+ * rolled back and replayed with a savepoint per operation. An operation
+ * that fails on its own logic (no SQL error, nothing written) leaves the
+ * count alone and the batch goes on. */
+static int64_t pg_total_changes(db_t *db)
+{
+    pg_db_t *d = (pg_db_t *)db;
+    return d->total_changes + d->failures;
+}
 
 /* The text of column i of the current row, NULL if SQL NULL or out of range. */
 static const char *cell(db_stmt_t *s, int i)
@@ -461,27 +484,32 @@ static double pg_col_double(db_stmt_t *s, int i)
     return *end == '\0' ? x : 0;
 }
 
+/* One slot per column for unescaped bytea, made on first use. */
+static bool blob_slots(pg_stmt_t *e)
+{
+    if (e->blobs)
+        return true;
+    size_t n = (size_t)PQnfields(e->res);
+    e->blobs = calloc(n, sizeof *e->blobs);
+    e->blob_lens = calloc(n, sizeof *e->blob_lens);
+    if (e->blobs && e->blob_lens)
+        return true;
+    free(e->blobs);
+    free(e->blob_lens);
+    e->blobs = NULL;
+    e->blob_lens = NULL;
+    return false;
+}
+
 /* Unescapes bytea column i once per row; the bytes live until the next step
- * or reset. */
+ * or reset. NULL (and length 0) for SQL NULL or when out of memory. */
 static const void *pg_col_blob(db_stmt_t *s, int i, size_t *ret_len)
 {
     pg_stmt_t *e = ENTRY(s);
     const char *v = cell(s, i);
     *ret_len = 0;
-    if (!v)
+    if (!v || !blob_slots(e))
         return NULL;
-    if (!e->blobs) {
-        size_t n = (size_t)PQnfields(e->res);
-        e->blobs = calloc(n, sizeof *e->blobs);
-        e->blob_lens = calloc(n, sizeof *e->blob_lens);
-        if (!e->blobs || !e->blob_lens) {
-            free(e->blobs);
-            free(e->blob_lens);
-            e->blobs = NULL;
-            e->blob_lens = NULL;
-            return NULL;
-        }
-    }
     if (!e->blobs[i])
         e->blobs[i] = PQunescapeBytea((const unsigned char *)v, &e->blob_lens[i]);
     if (e->blobs[i])
@@ -493,11 +521,13 @@ static const struct db_backend pg_backend = {
     .open = pg_open, .close = pg_close, .exec = pg_exec, .prepare = pg_prepare,
     .bind_int = pg_bind_int, .bind_double = pg_bind_double, .bind_text = pg_bind_text,
     .bind_blob = pg_bind_blob, .bind_null = pg_bind_null, .step = pg_step,
-    .changes = pg_changes, .col_null = pg_col_null, .col_int = pg_col_int,
+    .changes = pg_changes, .total_changes = pg_total_changes, .col_null = pg_col_null, .col_int = pg_col_int,
     .col_double = pg_col_double, .col_text = pg_col_text, .col_blob = pg_col_blob,
     /* The advisory lock plays BEGIN IMMEDIATE: writers queue here, before
      * reading anything, so read-then-write (the audit chain head, the
-     * one-active-registration check) is safe across uchetd instances. */
+     * one-active-registration check) is safe across uchetd instances. READ
+     * COMMITTED on purpose: every statement after the lock sees every commit
+     * made before it was granted (a REPEATABLE READ snapshot would predate it). */
     .begin_write_sql = "BEGIN; SELECT pg_advisory_xact_lock(" PG_LOCK_STR(DB_PG_WRITE_LOCK_KEY) ")",
 };
 

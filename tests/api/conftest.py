@@ -204,3 +204,39 @@ def uchet_factory(tmp_path, pg_server):
 @pytest.fixture
 def uchet(uchet_factory):
     return uchet_factory().start()
+
+
+# --- desk helpers (officers) -------------------------------------------------
+OFFICER_PASSWORD = "desk password 2025"
+
+
+def add_officer(uchet, role, login=None, password=OFFICER_PASSWORD):
+    """Creates a desk account with `uchetctl officer add --password-stdin`; returns its login."""
+    login = login or f"{role}-{uuid.uuid4().hex[:8]}"
+    r = subprocess.run([UCHETCTL, "--database", uchet.db_url, "--clock", uchet.clock, "officer", "add",
+                        "--login", login, "--name", f"Officer {login}", "--role", role, "--password-stdin"],
+                       input=password + "\n", capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    return login
+
+
+def desk_login(uchet, login, password=OFFICER_PASSWORD):
+    """Logs an officer in at the desk; returns the Authorization header for the desk."""
+    r = uchet.http.post("/api/v1/desk/session", json={"login": login, "password": password})
+    assert r.status_code == 201, r.text
+    return {"Authorization": f"Bearer {r.json()['token']}"}
+
+
+def officer(uchet, role):
+    """A logged-in officer of `role`: the desk Authorization header."""
+    return desk_login(uchet, add_officer(uchet, role))
+
+
+# --- Web Push key --------------------------------------------------------------
+@pytest.fixture(autouse=True)
+def vapid_key_per_test(tmp_path, monkeypatch):
+    """uchetd keeps its Web Push (VAPID) key beside an SQLite database; with a
+    PostgreSQL URL the default is ./vapid.pem, the working directory (here the
+    repository). Give each test its own key file there instead."""
+    if BACKEND == "postgres":
+        monkeypatch.setenv("UCHET_VAPID_KEY_FILE", str(tmp_path / "vapid.pem"))

@@ -1,0 +1,226 @@
+/* POST /api/v1/me/appeals, GET /api/v1/me/appeals — a person appeals a lapse;
+ * GET /api/v1/desk/appeals, POST /api/v1/desk/appeals/{id}/decision — a
+ * registrar decides (product rule 13). */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "api/handlers.h"
+#include "api/view.h"
+#include "base/jsonx.h"
+#include "base/parse.h"
+#include "rules/date.h"
+#include "store/appeal.h"
+
+/* Characters (not bytes) of a string jansson has already checked as UTF-8. */
+static size_t chars_of(const char *s)
+{
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        n += (*p & 0xC0) != 0x80;
+    return n;
+}
+
+/* A free-text reason of min..max characters; line breaks allowed. */
+static int reason_field(const json_t *body, size_t min, size_t max, char *dst, size_t cap, err_t *e)
+{
+    const char *s;
+    int rc = jsonx_string_lf(body, "reason", &s, e);
+    if (rc < 0)
+        return rc;
+    size_t n = chars_of(s);
+    if (n < min || n > max || strlen(s) >= cap)
+        return err_set(e, -EINVAL, "invalid_reason", "The reason must have %zu to %zu characters.", min, max);
+    snprintf(dst, cap, "%s", s);
+    return 0;
+}
+
+static json_t *opt_time(int64_t t, int offset)
+{
+    return t ? view_time(t, offset) : json_null();
+}
+
+static json_t *view_appeal(const api_req_t *r, const appeal_row_t *a)
+{
+    const region_t *rg = region_find(&r->w->regions, a->region);
+    int offset = rg ? rg->utc_offset_minutes : 180;
+    char last[11];
+    date_format(a->last_confirmed_on, last);
+    json_t *reg = json_pack("{s:I,s:s,s:s,s:o}", "id", (json_int_t)a->registration_id, "region", a->region,
+                            "last_confirmed_on", last, "lapsed_at", opt_time(a->lapsed_at, offset));
+    return json_pack("{s:I,s:s,s:s,s:o,s:o,s:o,s:o}", "id", (json_int_t)a->id, "status", a->status, "reason",
+                     a->reason, "filed_at", view_time(a->filed_at, offset), "decided_at",
+                     opt_time(a->decided_at, offset), "decision_reason",
+                     a->decision_reason[0] ? json_string(a->decision_reason) : json_null(), "registration", reg);
+}
+
+static json_t *view_list(const api_req_t *r, const appeal_row_t *rows, int n)
+{
+    json_t *items = json_array();
+    for (int i = 0; i < n; i++)
+        json_array_append_new(items, view_appeal(r, &rows[i]));
+    return json_pack("{s:o}", "items", items);
+}
+
+static void file_done(api_req_t *r, store_op_t *op)
+{
+    if (op->rc < 0)
+        api_problem_err(r, &op->err);
+    else
+        api_reply_json(r, 201, view_appeal(r, &((appeal_file_op_t *)op)->ret));
+}
+
+void h_appeal_create(api_req_t *r)
+{
+    static const char *const fields[] = {"reason", NULL};
+    appeal_file_op_t *o = api_op_new(r, sizeof *o, file_done);
+    if (!o) {
+        api_problem(r, 503, "out_of_memory", "The service is short of memory; try again.");
+        return;
+    }
+    appeal_file_op_init(o);
+    json_t *body = NULL;
+    err_t e = {0};
+    if (!api_auth_or_reply(r, o->token_hash) || !(body = api_body_or_reply(r, fields))) {
+        api_op_submit_cancel(r, &o->op);
+        return;
+    }
+    int rc = reason_field(body, APPEAL_REASON_MIN, APPEAL_REASON_MAX, o->reason, sizeof o->reason, &e);
+    json_decref(body);
+    if (rc < 0) {
+        api_op_submit_cancel(r, &o->op);
+        api_problem(r, 400, e.code, e.msg);
+        return;
+    }
+    o->now = api_now(r);
+    api_op_submit(r, &o->op);
+}
+
+static void mine_done(api_req_t *r, store_op_t *op)
+{
+    appeal_mine_op_t *o = (appeal_mine_op_t *)op;
+    if (op->rc < 0)
+        api_problem_err(r, &op->err);
+    else
+        api_reply_json(r, 200, view_list(r, o->ret, o->ret_n));
+}
+
+void h_appeal_list(api_req_t *r)
+{
+    appeal_mine_op_t *o = api_op_new(r, sizeof *o, mine_done);
+    if (!o) {
+        api_problem(r, 503, "out_of_memory", "The service is short of memory; try again.");
+        return;
+    }
+    appeal_mine_op_init(o);
+    if (!api_auth_or_reply(r, o->token_hash)) {
+        api_op_submit_cancel(r, &o->op);
+        return;
+    }
+    o->now = api_now(r);
+    api_op_submit(r, &o->op);
+}
+
+static void queue_done(api_req_t *r, store_op_t *op)
+{
+    appeal_queue_op_t *o = (appeal_queue_op_t *)op;
+    if (op->rc < 0)
+        api_problem_err(r, &op->err);
+    else
+        api_reply_json(r, 200, view_list(r, o->ret, o->ret_n));
+}
+
+/* ?status=pending|granted|refused (default pending); nothing else. */
+static int parse_status(const api_req_t *r, char *dst, size_t cap, err_t *e)
+{
+    static const char *const allowed[] = {"status=pending", "status=granted", "status=refused"};
+    if (r->query.len == 0) {
+        snprintf(dst, cap, "pending");
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof allowed / sizeof allowed[0]; i++)
+        if (h2o_memis(r->query.base, r->query.len, allowed[i], strlen(allowed[i]))) {
+            snprintf(dst, cap, "%s", allowed[i] + strlen("status="));
+            return 0;
+        }
+    return err_set(e, -EINVAL, "invalid_status", "status must be pending, granted or refused.");
+}
+
+void h_desk_appeal_list(api_req_t *r)
+{
+    appeal_queue_op_t *o = api_op_new(r, sizeof *o, queue_done);
+    if (!o) {
+        api_problem(r, 503, "out_of_memory", "The service is short of memory; try again.");
+        return;
+    }
+    appeal_queue_op_init(o);
+    err_t e = {0};
+    if (!api_auth_or_reply(r, o->token_hash)) {
+        api_op_submit_cancel(r, &o->op);
+        return;
+    }
+    if (parse_status(r, o->status, sizeof o->status, &e) < 0) {
+        api_op_submit_cancel(r, &o->op);
+        api_problem_err(r, &e);
+        return;
+    }
+    o->now = api_now(r);
+    api_op_submit(r, &o->op);
+}
+
+static void decide_done(api_req_t *r, store_op_t *op)
+{
+    appeal_decide_op_t *o = (appeal_decide_op_t *)op;
+    char due[11];
+    if (op->rc < 0) {
+        api_problem_err(r, &op->err);
+        return;
+    }
+    if (o->ret_due_date)
+        date_format(o->ret_due_date, due);
+    api_reply_json(r, 200, json_pack("{s:o,s:o}", "appeal", view_appeal(r, &o->ret), "due_date",
+                                     o->ret_due_date ? json_string(due) : json_null()));
+}
+
+static int parse_decision(api_req_t *r, const json_t *body, appeal_decide_op_t *o, err_t *e)
+{
+    uint64_t id;
+    const json_t *g = json_object_get(body, "grant");
+    if (parse_u64(r->params[0].base, r->params[0].len, 1, INT64_MAX, &id) < 0)
+        return err_set(e, -ENOENT, "not_found", "No such appeal.");
+    o->appeal_id = (int64_t)id;
+    if (!g)
+        return err_set(e, -EINVAL, "missing_field", "The field \"grant\" is required.");
+    if (!json_is_boolean(g))
+        return err_set(e, -EINVAL, "invalid_type", "The field \"grant\" must be true or false.");
+    o->grant = json_is_true(g);
+    return reason_field(body, APPEAL_DECISION_MIN, APPEAL_REASON_MAX, o->reason, sizeof o->reason, e);
+}
+
+void h_desk_appeal_decide(api_req_t *r)
+{
+    static const char *const fields[] = {"grant", "reason", NULL};
+    appeal_decide_op_t *o = api_op_new(r, sizeof *o, decide_done);
+    if (!o) {
+        api_problem(r, 503, "out_of_memory", "The service is short of memory; try again.");
+        return;
+    }
+    appeal_decide_op_init(o);
+    json_t *body = NULL;
+    err_t e = {0};
+    if (!api_auth_or_reply(r, o->token_hash) || !(body = api_body_or_reply(r, fields))) {
+        api_op_submit_cancel(r, &o->op);
+        return;
+    }
+    int rc = parse_decision(r, body, o, &e);
+    json_decref(body);
+    if (rc < 0) {
+        api_op_submit_cancel(r, &o->op);
+        api_problem(r, rc == -ENOENT && !strcmp(e.code, "not_found") ? 404 : 400, e.code, e.msg);
+        return;
+    }
+    o->now = api_now(r);
+    o->cal = r->w->cal;
+    o->regions = &r->w->regions;
+    api_op_submit(r, &o->op);
+}

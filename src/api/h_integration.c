@@ -1,0 +1,98 @@
+/* POST /api/v1/integration/registrations — another system reports that a
+ * person registered in a region outside the regime (product rule 10).
+ * Authorization: ApiKey <key>. The answer never carries the person's data. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "api/handlers.h"
+#include "base/jsonx.h"
+#include "base/limits.h"
+#include "store/apikey.h"
+
+/* Reads "ApiKey <key>" into a hash; replies 401 and returns false otherwise. */
+static bool apikey_or_reply(api_req_t *r, uint8_t ret_hash[SECRET_HASH_BYTES])
+{
+    const h2o_iovec_t *v = api_header(r, H2O_TOKEN_AUTHORIZATION);
+    static const char prefix[] = "ApiKey ";
+    size_t plen = sizeof prefix - 1;
+    if (!v || v->len != plen + APIKEY_CHARS || strncasecmp(v->base, prefix, plen) != 0) {
+        api_problem(r, 401, "unauthorized", "Send Authorization: ApiKey <key>.");
+        return false;
+    }
+    secret_hash(v->base + plen, APIKEY_CHARS, ret_hash);
+    return true;
+}
+
+static bool region_code_ok(const char *s)
+{
+    for (; *s; s++)
+        if (!((*s >= '0' && *s <= '9') || (*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z')))
+            return false;
+    return true;
+}
+
+/* Fills the op; a regime region is refused here with 422 (returns 1 when
+ * that reply has been sent). */
+static int parse_report(api_req_t *r, const json_t *body, apikey_report_op_t *o, err_t *e)
+{
+    const char *kind = "", *number = "", *region = "";
+    int rc = jsonx_string(body, "document_kind", true, 1, 16, &kind, e);
+    if (rc == 0 && strcmp(kind, "card") != 0 && strcmp(kind, "passport") != 0)
+        rc = err_set(e, -EINVAL, "invalid_document_kind", "document_kind must be \"card\" or \"passport\".");
+    if (rc == 0)
+        rc = jsonx_string(body, "document_number", true, 1, LIMIT_DOCNUM_BYTES, &number, e);
+    if (rc == 0)
+        rc = jsonx_string(body, "region", true, 1, sizeof o->region - 1, &region, e);
+    if (rc == 0 && !region_code_ok(region))
+        rc = err_set(e, -EINVAL, "invalid_region", "region is a region code such as 16.");
+    if (rc < 0)
+        return rc;
+    const region_t *g = region_find(&r->w->regions, region);
+    if (g && g->regime) {
+        api_problem(r, 422, "region_in_regime",
+                    "This region runs the regime: a registration there is made by the person in the app.");
+        return 1;
+    }
+    snprintf(o->doc_kind, sizeof o->doc_kind, "%s", kind);
+    snprintf(o->doc_number, sizeof o->doc_number, "%s", number);
+    snprintf(o->region, sizeof o->region, "%s", region);
+    return 0;
+}
+
+static void report_done(api_req_t *r, store_op_t *op)
+{
+    apikey_report_op_t *o = (apikey_report_op_t *)op;
+    if (op->rc < 0)
+        api_problem_err(r, &op->err);
+    else
+        api_reply_json(r, 200, json_pack("{s:s}", "status",
+                                         o->ret_outcome == APIKEY_ENDED ? "ended" : "already_ended"));
+}
+
+void h_integration_registration(api_req_t *r)
+{
+    static const char *const fields[] = {"document_kind", "document_number", "region", NULL};
+    apikey_report_op_t *o = api_op_new(r, sizeof *o, report_done);
+    if (!o) {
+        api_problem(r, 503, "out_of_memory", "The service is short of memory; try again.");
+        return;
+    }
+    apikey_report_op_init(o);
+    json_t *body = NULL;
+    err_t e = {0};
+    if (!apikey_or_reply(r, o->key_hash) || !(body = api_body_or_reply(r, fields))) {
+        api_op_submit_cancel(r, &o->op);
+        return;
+    }
+    int rc = parse_report(r, body, o, &e);
+    json_decref(body);
+    if (rc != 0) {
+        api_op_submit_cancel(r, &o->op);
+        if (rc < 0)
+            api_problem(r, 400, e.code, e.msg);
+        return;
+    }
+    o->now = api_now(r);
+    api_op_submit(r, &o->op);
+}

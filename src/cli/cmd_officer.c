@@ -1,0 +1,223 @@
+/* uchetctl officer add, uchetctl apikey add|revoke — the credentials of the
+ * desk and of other systems. Secrets are printed once and never stored in
+ * plain text. */
+#include <errno.h>
+#include <getopt.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "base/limits.h"
+#include "base/parse.h"
+#include "base/secret.h"
+#include "cli/cmd.h"
+#include "store/apikey.h"
+#include "store/officer.h"
+#include "store/store.h"
+
+static const char OFFICER_USAGE[] =
+    "Usage: uchetctl officer add --login LOGIN --name NAME --role registrar|inspector|auditor\n"
+    "                            [--password-stdin]\n"
+    "\n"
+    "Creates a desk account. Without --password-stdin a strong password is generated\n"
+    "and printed once on the last line; with it, the first line of standard input is\n"
+    "the password (at least 10 characters). Roles: a registrar decides appeals and\n"
+    "may look persons up; an inspector looks persons up (always with a reason); an\n"
+    "auditor reads the audit log and never a person's record.\n";
+
+static const char APIKEY_USAGE[] =
+    "Usage: uchetctl apikey add --name NAME\n"
+    "       uchetctl apikey revoke ID\n"
+    "\n"
+    "add: creates a key for another system and prints it once on the last line\n"
+    "(only its SHA-256 is kept). The system sends it as `Authorization: ApiKey KEY`\n"
+    "to POST /api/v1/integration/registrations, which can only end a registration\n"
+    "when the person registered in a region outside the regime.\n"
+    "revoke: the key with that ID stops working at once.\n";
+
+static bool has_help(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+            return true;
+    return false;
+}
+
+/* Runs one op in a store of its own and copies its error out. */
+static int run_op(const cli_t *cli, store_op_t *op, err_t *e)
+{
+    store_t *s;
+    int r = store_open(cli->database, 1, 0, &s, e);
+    if (r < 0)
+        return r;
+    r = store_run_sync(s, op);
+    if (r < 0)
+        *e = op->err;
+    store_close(s);
+    return r;
+}
+
+static int set_text(char *dst, size_t cap, const char *v, const char *name, err_t *e)
+{
+    if (!v[0] || strlen(v) >= cap)
+        return err_set(e, -EINVAL, "usage", "--%s must be 1 to %zu bytes.", name, cap - 1);
+    snprintf(dst, cap, "%s", v);
+    return 0;
+}
+
+static int parse_officer(int argc, char **argv, officer_add_op_t *o, bool *ret_stdin, err_t *e)
+{
+    static const struct option opts[] = {{"login", 1, NULL, 'l'}, {"name", 1, NULL, 'n'}, {"role", 1, NULL, 'r'},
+                                         {"password-stdin", 0, NULL, 'p'}, {NULL, 0, NULL, 0}};
+    int c, r = 0;
+    bool role_set = false;
+    optind = 1;
+    while (r == 0 && (c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'l': r = set_text(o->login, sizeof o->login, optarg, "login", e); break;
+        case 'n': r = set_text(o->name, sizeof o->name, optarg, "name", e); break;
+        case 'r':
+            role_set = officer_role_parse(optarg, &o->role) == 0;
+            if (!role_set)
+                r = err_set(e, -EINVAL, "usage", "--role is registrar, inspector or auditor.");
+            break;
+        case 'p': *ret_stdin = true; break;
+        default: r = err_set(e, -EINVAL, "usage", "Unknown option; see uchetctl officer add --help.");
+        }
+    }
+    if (r == 0 && optind < argc)
+        r = err_set(e, -EINVAL, "usage", "Unexpected argument \"%s\".", argv[optind]);
+    if (r == 0 && (!o->login[0] || !o->name[0] || !role_set))
+        r = err_set(e, -EINVAL, "usage", "--login, --name and --role are required.");
+    return r;
+}
+
+/* The first line of stdin, without its line end; at least
+ * LIMIT_PASSWORD_MIN characters. */
+static int read_password(char *pw, size_t cap, err_t *e)
+{
+    if (!fgets(pw, (int)cap, stdin))
+        return err_set(e, -EINVAL, "usage", "No password on standard input.");
+    size_t n = strcspn(pw, "\r\n");
+    if (n > LIMIT_PASSWORD_MAX)
+        return err_set(e, -EINVAL, "usage", "The password is longer than %d bytes.", LIMIT_PASSWORD_MAX);
+    pw[n] = '\0';
+    size_t chars = 0;
+    for (const unsigned char *p = (const unsigned char *)pw; *p; p++)
+        chars += (*p & 0xC0) != 0x80;
+    if (chars < LIMIT_PASSWORD_MIN)
+        return err_set(e, -EINVAL, "usage", "The password must have at least %d characters.", LIMIT_PASSWORD_MIN);
+    return 0;
+}
+
+/* Two activation-style codes: about 118 random bits, no look-alike letters. */
+static void generate_password(char *pw, size_t cap)
+{
+    char a[SECRET_CODE_CHARS + 1], b[SECRET_CODE_CHARS + 1];
+    secret_code_new(a);
+    secret_code_new(b);
+    snprintf(pw, cap, "%s-%s", a, b);
+    sodium_memzero(a, sizeof a);
+    sodium_memzero(b, sizeof b);
+}
+
+static int officer_add(const cli_t *cli, int argc, char **argv)
+{
+    officer_add_op_t o;
+    officer_add_op_init(&o);
+    err_t e = {0};
+    bool from_stdin = false;
+    char pw[LIMIT_PASSWORD_MAX + 2];
+    if (parse_officer(argc, argv, &o, &from_stdin, &e) < 0 ||
+        (from_stdin && read_password(pw, sizeof pw, &e) < 0)) {
+        fprintf(stderr, "uchetctl officer add: %s\n", e.msg);
+        return 2;
+    }
+    if (!from_stdin)
+        generate_password(pw, sizeof pw);
+    o.now = cli->now;
+    int r = secret_password_hash(pw, strlen(pw), 0, 0, o.password_hash);
+    if (r < 0)
+        err_set(&e, r, "out_of_memory", "Cannot hash the password (out of memory).");
+    if (r == 0)
+        r = run_op(cli, &o.op, &e);
+    if (r < 0) {
+        sodium_memzero(pw, sizeof pw);
+        fprintf(stderr, "uchetctl officer add: %s\n", e.msg);
+        return 1;
+    }
+    printf("officer %lld (%s, %s) created\n", (long long)o.ret_id, o.login, officer_role_name(o.role));
+    if (!from_stdin)
+        printf("password (shown once):\n%s\n", pw);
+    sodium_memzero(pw, sizeof pw);
+    return 0;
+}
+
+int cmd_officer(const cli_t *cli, int argc, char **argv)
+{
+    bool help = has_help(argc, argv);
+    if (argc < 2 || strcmp(argv[1], "add") != 0 || help) {
+        fputs(OFFICER_USAGE, help ? stdout : stderr);
+        return help ? 0 : 2;
+    }
+    return officer_add(cli, argc - 1, argv + 1);
+}
+
+static int apikey_add(const cli_t *cli, int argc, char **argv)
+{
+    apikey_add_op_t o;
+    apikey_add_op_init(&o);
+    err_t e = {0};
+    if (argc != 3 || strcmp(argv[1], "--name") != 0) {
+        fputs(APIKEY_USAGE, stderr);
+        return 2;
+    }
+    if (set_text(o.name, sizeof o.name, argv[2], "name", &e) < 0) {
+        fprintf(stderr, "uchetctl apikey add: %s\n", e.msg);
+        return 2;
+    }
+    o.now = cli->now;
+    if (run_op(cli, &o.op, &e) < 0) {
+        fprintf(stderr, "uchetctl apikey add: %s\n", e.msg);
+        return 1;
+    }
+    printf("API key %lld for \"%s\" created; give the system this key (shown once):\n%s\n", (long long)o.ret_id,
+           o.name, o.ret_key);
+    sodium_memzero(o.ret_key, sizeof o.ret_key);
+    return 0;
+}
+
+static int apikey_revoke(const cli_t *cli, int argc, char **argv)
+{
+    apikey_revoke_op_t o;
+    apikey_revoke_op_init(&o);
+    err_t e = {0};
+    uint64_t id;
+    if (argc != 2 || parse_u64(argv[1], strlen(argv[1]), 1, INT64_MAX, &id) < 0) {
+        fputs(APIKEY_USAGE, stderr);
+        return 2;
+    }
+    o.id = (int64_t)id;
+    o.now = cli->now;
+    if (run_op(cli, &o.op, &e) < 0) {
+        fprintf(stderr, "uchetctl apikey revoke: %s\n", e.msg);
+        return 1;
+    }
+    printf("API key %lld revoked\n", (long long)o.id);
+    return 0;
+}
+
+int cmd_apikey(const cli_t *cli, int argc, char **argv)
+{
+    bool help = has_help(argc, argv);
+    if (help || argc < 2) {
+        fputs(APIKEY_USAGE, help ? stdout : stderr);
+        return help ? 0 : 2;
+    }
+    if (!strcmp(argv[1], "add"))
+        return apikey_add(cli, argc - 1, argv + 1);
+    if (!strcmp(argv[1], "revoke"))
+        return apikey_revoke(cli, argc - 1, argv + 1);
+    fputs(APIKEY_USAGE, stderr);
+    return 2;
+}

@@ -1,0 +1,385 @@
+#include "store/appeal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "rules/date.h"
+#include "rules/deadline.h"
+#include "store/audit.h"
+#include "store/notice.h"
+#include "store/officer.h"
+#include "store/session.h"
+
+/* lapsed_at is only meaningful while the registration is still the lapsed
+ * one: a granted appeal clears ended_at, and the restored registration may
+ * later end again for another reason. */
+#define ROW_COLS \
+    "a.id, a.registration_id, g.region, g.last_confirmed_on," \
+    " CASE WHEN g.status = 'ended' AND g.end_reason = 'lapsed' THEN g.ended_at END," \
+    " a.status, a.reason, a.filed_at, a.decided_at, a.decision_reason, a.person_id" \
+    " FROM appeals a JOIN registrations g ON g.id = a.registration_id"
+
+static const char SQL_NEWEST_REG[] =
+    "SELECT id, status, end_reason, ended_at FROM registrations WHERE person_id = ? ORDER BY id DESC LIMIT 1";
+static const char SQL_INSERT[] =
+    "INSERT INTO appeals (registration_id, person_id, reason, filed_at) VALUES (?, ?, ?, ?) RETURNING id";
+static const char SQL_GET[] = "SELECT " ROW_COLS " WHERE a.id = ?";
+static const char SQL_MINE[] = "SELECT " ROW_COLS " WHERE a.person_id = ? ORDER BY a.id DESC LIMIT 20";
+/* The literal 'pending' lets SQLite and PostgreSQL use the partial index. */
+static const char SQL_QUEUE_PENDING[] =
+    "SELECT " ROW_COLS " WHERE a.status = 'pending' ORDER BY a.filed_at, a.id LIMIT 50";
+static const char SQL_QUEUE_DECIDED[] =
+    "SELECT " ROW_COLS " WHERE a.status = ? ORDER BY a.decided_at DESC, a.id DESC LIMIT 50";
+static const char SQL_NEWER_REG[] = "SELECT id FROM registrations WHERE person_id = ? AND id > ? LIMIT 1";
+static const char SQL_RESTORE[] =
+    "UPDATE registrations SET status = 'active', ended_at = NULL, end_reason = NULL, last_confirmed_on = ?,"
+    " due_date = ? WHERE id = ? AND status = 'ended' AND end_reason = 'lapsed'";
+/* Rule 9: the guardian's lapse ended the minors' registrations at the same
+ * moment; "as if it had never lapsed" brings back those, and only those
+ * with nothing newer since. */
+static const char SQL_RESTORE_WARDS[] =
+    "UPDATE registrations SET status = 'active', ended_at = NULL, end_reason = NULL"
+    " WHERE guardian_registration_id = ? AND status = 'ended' AND end_reason = 'guardian_ended' AND ended_at = ?"
+    " AND NOT EXISTS (SELECT 1 FROM registrations n WHERE n.person_id = registrations.person_id"
+    " AND n.id > registrations.id) RETURNING id, person_id";
+static const char SQL_DECIDE[] =
+    "UPDATE appeals SET status = ?, decided_at = ?, officer_id = ?, decision_reason = ?"
+    " WHERE id = ? AND status = 'pending'";
+
+int64_t appeal_window_end(int64_t lapsed_at)
+{
+    return lapsed_at + (int64_t)(APPEAL_WINDOW_DAYS + 1) * 86400;
+}
+
+static void copy_col(db_stmt_t *st, int i, char *dst, size_t cap)
+{
+    const char *s = db_col_text(st, i);
+    snprintf(dst, cap, "%s", s ? s : "");
+}
+
+static int64_t int_or_zero(db_stmt_t *st, int i)
+{
+    return db_col_null(st, i) ? 0 : db_col_int(st, i);
+}
+
+/* Fills *a from a row of ROW_COLS; returns the appeal's person id. */
+static int64_t row_to_appeal(db_stmt_t *st, appeal_row_t *a)
+{
+    memset(a, 0, sizeof *a);
+    a->id = db_col_int(st, 0);
+    a->registration_id = db_col_int(st, 1);
+    copy_col(st, 2, a->region, sizeof a->region);
+    const char *d = db_col_text(st, 3);
+    if (!d || date_parse(d, strlen(d), &a->last_confirmed_on) < 0)
+        a->last_confirmed_on = 0;
+    a->lapsed_at = int_or_zero(st, 4);
+    copy_col(st, 5, a->status, sizeof a->status);
+    copy_col(st, 6, a->reason, sizeof a->reason);
+    a->filed_at = db_col_int(st, 7);
+    a->decided_at = int_or_zero(st, 8);
+    copy_col(st, 9, a->decision_reason, sizeof a->decision_reason);
+    return db_col_int(st, 10);
+}
+
+/* Reads one appeal by id; -ENOENT (not_found). */
+static int get_appeal(db_t *db, int64_t id, appeal_row_t *ret, int64_t *ret_pid, err_t *err)
+{
+    db_stmt_t *st;
+    int r = db_prepare(db, SQL_GET, &st, err);
+    if (r < 0)
+        return r;
+    db_bind_int(st, 1, id);
+    if ((r = db_step(st, err)) < 0)
+        return r;
+    if (r == 0)
+        return err_set(err, -ENOENT, "not_found", "No such appeal.");
+    *ret_pid = row_to_appeal(st, ret);
+    return db_run(st, err);
+}
+
+/* Reads rows of a prepared, bound statement into rows[0..max). */
+static int read_rows(db_stmt_t *st, appeal_row_t *rows, int max, int *ret_n, err_t *err)
+{
+    int r = 0, n = 0;
+    while (n < max && (r = db_step(st, err)) == 1)
+        row_to_appeal(st, &rows[n++]);
+    if (n == max)
+        r = db_run(st, err);
+    if (r < 0)
+        return r;
+    *ret_n = n;
+    return 0;
+}
+
+static void subject_of(char *buf, size_t cap, const char *kind, int64_t id)
+{
+    snprintf(buf, cap, "%s:%lld", kind, (long long)id);
+}
+
+/* The registration that may be appealed: the person's newest, ended with
+ * `lapsed`, its appeal window still open. */
+static int appealable(db_t *db, appeal_file_op_t *o, int64_t pid, int64_t *ret_reg)
+{
+    db_stmt_t *st;
+    int r = db_prepare(db, SQL_NEWEST_REG, &st, &o->op.err);
+    if (r < 0)
+        return r;
+    db_bind_int(st, 1, pid);
+    if ((r = db_step(st, &o->op.err)) < 0)
+        return r;
+    bool lapsed = r == 1 && db_col_text(st, 1) && strcmp(db_col_text(st, 1), "ended") == 0 &&
+                  db_col_text(st, 2) && strcmp(db_col_text(st, 2), "lapsed") == 0;
+    int64_t reg = lapsed ? db_col_int(st, 0) : 0, ended_at = lapsed ? int_or_zero(st, 3) : 0;
+    if (r == 1)
+        db_run(st, NULL);
+    if (!lapsed)
+        return err_set(&o->op.err, -EEXIST, "no_lapsed_registration",
+                       "Only a registration that lapsed can be appealed, and yours did not.");
+    if (o->now >= appeal_window_end(ended_at))
+        return err_set(&o->op.err, -EEXIST, "appeal_window_closed",
+                       "An appeal is possible within 30 days of the lapse; that time has passed.");
+    *ret_reg = reg;
+    return 0;
+}
+
+static int insert_appeal(db_t *db, appeal_file_op_t *o, int64_t pid, int64_t reg, int64_t *ret_id)
+{
+    db_stmt_t *st;
+    int r = db_prepare(db, SQL_INSERT, &st, &o->op.err);
+    if (r < 0)
+        return r;
+    db_bind_int(st, 1, reg);
+    db_bind_int(st, 2, pid);
+    db_bind_text(st, 3, o->reason);
+    db_bind_int(st, 4, o->now);
+    if ((r = db_step(st, &o->op.err)) == -EEXIST)
+        return err_set(&o->op.err, -EEXIST, "appeal_exists", "You have already appealed this lapse.");
+    if (r != 1)
+        return r < 0 ? r : err_set(&o->op.err, -EIO, "storage_failed", "Insert returned no id.");
+    *ret_id = db_col_int(st, 0);
+    db_run(st, NULL);
+    return 0;
+}
+
+static int run_file(db_t *db, store_op_t *op)
+{
+    appeal_file_op_t *o = (appeal_file_op_t *)op;
+    int64_t pid, reg = 0, id = 0;
+    int r = session_person(db, o->token_hash, o->now, &pid, &op->err);
+    if (r < 0 || (r = appealable(db, o, pid, &reg)) < 0 || (r = insert_appeal(db, o, pid, reg, &id)) < 0)
+        return r;
+    char actor[40];
+    subject_of(actor, sizeof actor, "person", pid);
+    /* The person's reason may speak of health: it stays in the appeal row,
+     * out of the audit log that is kept for the whole legal period. */
+    json_t *d = json_pack("{s:I,s:I}", "appeal", (json_int_t)id, "registration", (json_int_t)reg);
+    r = audit_append(db, o->now, actor, "appeal.filed", actor, d, &op->err);
+    json_decref(d);
+    return r < 0 ? r : get_appeal(db, id, &o->ret, &pid, &op->err);
+}
+
+void appeal_file_op_init(appeal_file_op_t *o)
+{
+    memset(o, 0, sizeof *o);
+    o->op.lane = STORE_WRITE;
+    o->op.run = run_file;
+}
+
+static int run_mine(db_t *db, store_op_t *op)
+{
+    appeal_mine_op_t *o = (appeal_mine_op_t *)op;
+    int64_t pid;
+    db_stmt_t *st;
+    int r = session_person(db, o->token_hash, o->now, &pid, &op->err);
+    if (r < 0 || (r = db_prepare(db, SQL_MINE, &st, &op->err)) < 0)
+        return r;
+    db_bind_int(st, 1, pid);
+    return read_rows(st, o->ret, APPEAL_MINE_MAX, &o->ret_n, &op->err);
+}
+
+void appeal_mine_op_init(appeal_mine_op_t *o)
+{
+    memset(o, 0, sizeof *o);
+    o->op.lane = STORE_READ;
+    o->op.run = run_mine;
+}
+
+static int run_queue(db_t *db, store_op_t *op)
+{
+    appeal_queue_op_t *o = (appeal_queue_op_t *)op;
+    officer_ref_t me;
+    db_stmt_t *st;
+    bool pending = strcmp(o->status, "pending") == 0;
+    int r = officer_session(db, o->token_hash, o->now, OFFICER_REGISTRAR, &me, &op->err);
+    if (r < 0 || (r = db_prepare(db, pending ? SQL_QUEUE_PENDING : SQL_QUEUE_DECIDED, &st, &op->err)) < 0)
+        return r;
+    if (!pending)
+        db_bind_text(st, 1, o->status);
+    return read_rows(st, o->ret, APPEAL_QUEUE_MAX, &o->ret_n, &op->err);
+}
+
+void appeal_queue_op_init(appeal_queue_op_t *o)
+{
+    memset(o, 0, sizeof *o);
+    o->op.lane = STORE_READ;
+    o->op.run = run_queue;
+}
+
+/* -EEXIST (registered_again) when the person has a registration newer than
+ * the appealed one: restoring the old one would undo their own choice. */
+static int check_not_registered_again(db_t *db, int64_t pid, int64_t reg, err_t *err)
+{
+    db_stmt_t *st;
+    int r = db_prepare(db, SQL_NEWER_REG, &st, err);
+    if (r < 0)
+        return r;
+    db_bind_int(st, 1, pid);
+    db_bind_int(st, 2, reg);
+    if ((r = db_step(st, err)) < 0)
+        return r;
+    if (r == 0)
+        return 0;
+    db_run(st, NULL);
+    return err_set(err, -EEXIST, "registered_again",
+                   "The person has registered again since the lapse; the appeal cannot restore the old registration.");
+}
+
+/* Makes the registration active again with a deadline counted from today. */
+static int restore(db_t *db, appeal_decide_op_t *o, int64_t reg, date_t today, date_t due)
+{
+    char t[11], d[11];
+    db_stmt_t *st;
+    int r = db_prepare(db, SQL_RESTORE, &st, &o->op.err);
+    if (r < 0)
+        return r;
+    date_format(today, t);
+    date_format(due, d);
+    db_bind_text(st, 1, t);
+    db_bind_text(st, 2, d);
+    db_bind_int(st, 3, reg);
+    if ((r = db_run(st, &o->op.err)) < 0)
+        return r;
+    if (db_changes(db) != 1)
+        return err_set(&o->op.err, -EEXIST, "registered_again", "The registration is no longer the lapsed one.");
+    return 0;
+}
+
+#define WARDS_MAX 64
+
+static int restore_wards(db_t *db, appeal_decide_op_t *o, const officer_ref_t *me, const appeal_row_t *a)
+{
+    int64_t ids[WARDS_MAX], pids[WARDS_MAX];
+    int n = 0, r = 0;
+    db_stmt_t *st;
+    if ((r = db_prepare(db, SQL_RESTORE_WARDS, &st, &o->op.err)) < 0)
+        return r;
+    db_bind_int(st, 1, a->registration_id);
+    db_bind_int(st, 2, a->lapsed_at);
+    while (n < WARDS_MAX && (r = db_step(st, &o->op.err)) == 1) {
+        ids[n] = db_col_int(st, 0);
+        pids[n++] = db_col_int(st, 1);
+    }
+    if (r < 0 || (r = db_run(st, &o->op.err)) < 0)
+        return r;
+    char actor[40], subject[40];
+    subject_of(actor, sizeof actor, "officer", me->id);
+    for (int i = 0; i < n && r == 0; i++) {
+        subject_of(subject, sizeof subject, "person", pids[i]);
+        json_t *d = json_pack("{s:I,s:I}", "registration", (json_int_t)ids[i], "guardian_registration",
+                              (json_int_t)a->registration_id);
+        r = audit_append(db, o->now, actor, "registration.restored", subject, d, &o->op.err);
+        json_decref(d);
+    }
+    return r;
+}
+
+static int grant(db_t *db, appeal_decide_op_t *o, const officer_ref_t *me, int64_t pid, const appeal_row_t *a)
+{
+    const region_t *rg = region_find(o->regions, a->region);
+    int offset = rg ? rg->utc_offset_minutes : 180;
+    date_t today = date_local(o->now, offset);
+    deadline_t dl;
+    deadline_compute(o->cal, today, today, rg ? rg->confirm_working_days : DEADLINE_WORKING_DAYS, offset, &dl);
+    int r = check_not_registered_again(db, pid, a->registration_id, &o->op.err);
+    if (r < 0 || (r = restore(db, o, a->registration_id, today, dl.due_date)) < 0 ||
+        (r = restore_wards(db, o, me, a)) < 0)
+        return r;
+    char actor[40], subject[40], due[11], key[48];
+    subject_of(actor, sizeof actor, "officer", me->id);
+    subject_of(subject, sizeof subject, "person", pid);
+    date_format(dl.due_date, due);
+    json_t *d = json_pack("{s:I,s:I,s:s}", "registration", (json_int_t)a->registration_id, "appeal",
+                          (json_int_t)a->id, "due_date", due);
+    r = audit_append(db, o->now, actor, "registration.restored", subject, d, &o->op.err);
+    json_decref(d);
+    if (r < 0)
+        return r;
+    o->ret_due_date = dl.due_date;
+    snprintf(key, sizeof key, "appeal:%lld", (long long)a->id);
+    json_t *p = json_pack("{s:s}", "due_date", due);
+    r = notice_queue(db, pid, "appeal_granted", key, p, o->now, NULL, &o->op.err);
+    json_decref(p);
+    return r;
+}
+
+static int refuse(db_t *db, appeal_decide_op_t *o, int64_t pid, const appeal_row_t *a)
+{
+    char key[48];
+    snprintf(key, sizeof key, "appeal:%lld", (long long)a->id);
+    json_t *p = json_pack("{s:s}", "reason", o->reason);
+    int r = notice_queue(db, pid, "appeal_refused", key, p, o->now, NULL, &o->op.err);
+    json_decref(p);
+    return r;
+}
+
+/* Writes the decision on the appeal row and in the audit log. */
+static int record_decision(db_t *db, appeal_decide_op_t *o, const officer_ref_t *me, int64_t pid)
+{
+    const char *status = o->grant ? "granted" : "refused";
+    db_stmt_t *st;
+    int r = db_prepare(db, SQL_DECIDE, &st, &o->op.err);
+    if (r < 0)
+        return r;
+    db_bind_text(st, 1, status);
+    db_bind_int(st, 2, o->now);
+    db_bind_int(st, 3, me->id);
+    db_bind_text(st, 4, o->reason);
+    db_bind_int(st, 5, o->appeal_id);
+    if ((r = db_run(st, &o->op.err)) < 0)
+        return r;
+    if (db_changes(db) != 1)
+        return err_set(&o->op.err, -EEXIST, "appeal_decided", "This appeal has already been decided.");
+    char actor[40], subject[40], action[24];
+    subject_of(actor, sizeof actor, "officer", me->id);
+    subject_of(subject, sizeof subject, "person", pid);
+    snprintf(action, sizeof action, "appeal.%s", status);
+    json_t *d = json_pack("{s:I,s:s}", "appeal", (json_int_t)o->appeal_id, "reason", o->reason);
+    r = audit_append(db, o->now, actor, action, subject, d, &o->op.err);
+    json_decref(d);
+    return r;
+}
+
+static int run_decide(db_t *db, store_op_t *op)
+{
+    appeal_decide_op_t *o = (appeal_decide_op_t *)op;
+    officer_ref_t me = {0};
+    appeal_row_t a = {0};
+    int64_t pid = 0;
+    int r = officer_session(db, o->token_hash, o->now, OFFICER_REGISTRAR, &me, &op->err);
+    if (r < 0 || (r = get_appeal(db, o->appeal_id, &a, &pid, &op->err)) < 0)
+        return r;
+    if (strcmp(a.status, "pending") != 0)
+        return err_set(&op->err, -EEXIST, "appeal_decided", "This appeal has already been decided.");
+    r = o->grant ? grant(db, o, &me, pid, &a) : refuse(db, o, pid, &a);
+    if (r < 0 || (r = record_decision(db, o, &me, pid)) < 0)
+        return r;
+    return get_appeal(db, o->appeal_id, &o->ret, &pid, &op->err);
+}
+
+void appeal_decide_op_init(appeal_decide_op_t *o)
+{
+    memset(o, 0, sizeof *o);
+    o->op.lane = STORE_WRITE;
+    o->op.run = run_decide;
+}

@@ -1,0 +1,173 @@
+"""Officers at the desk and what they may see (product rule 14): separate log-in,
+roles, person look-ups only with a reason, and the person's "who viewed my record"."""
+import json
+import subprocess
+
+from conftest import OFFICER_PASSWORD, RESIDENCE, UCHETCTL, add_officer, desk_login, officer
+
+
+def lookup(uchet, headers, number, reason="case 2025/117", kind="card"):
+    params = {"document_kind": kind, "document_number": number}
+    if reason is not None:
+        params["reason"] = reason
+    return uchet.http.get("/api/v1/desk/persons", headers=headers, params=params)
+
+
+def access_log(uchet, token):
+    r = uchet.http.get("/api/v1/me/access-log", headers=uchet.auth(token))
+    assert r.status_code == 200, r.text
+    return r.json()["items"]
+
+
+# --- accounts and sessions ---------------------------------------------------
+
+def test_officer_logs_in_with_role_and_out(uchet):
+    login = add_officer(uchet, "inspector")
+    r = uchet.http.post("/api/v1/desk/session", json={"login": login, "password": OFFICER_PASSWORD})
+    assert r.status_code == 201
+    assert r.json()["role"] == "inspector"
+    assert r.json()["expires_at"] == "2025-10-31T19:00:00Z"     # 12 hours after 10:00 Moscow time
+    headers = {"Authorization": f"Bearer {r.json()['token']}"}
+    assert uchet.http.delete("/api/v1/desk/session", headers=headers).status_code == 204
+    assert uchet.http.delete("/api/v1/desk/session", headers=headers).status_code == 401
+    number, _ = uchet.new_user()
+    assert lookup(uchet, headers, number).status_code == 401, "a logged-out token opens nothing"
+
+
+def test_generated_password_is_shown_once_and_stored_only_as_argon2id(uchet):
+    r = uchet.ctl("officer", "add", "--login", "reg1", "--name", "Anna Petrova", "--role", "registrar")
+    lines = r.stdout.strip().splitlines()
+    password = lines[-1]
+    assert "shown once" in lines[-2] and len(password) >= 20
+    assert desk_login(uchet, "reg1", password)
+    stored = uchet.db.query("SELECT password_hash, role, name FROM officers WHERE login = 'reg1'")[0]
+    assert stored[0].startswith("$argon2id$") and password not in stored[0]
+    assert stored[1:] == ("registrar", "Anna Petrova")
+
+
+def test_login_taken_and_bad_role_are_refused(uchet):
+    add_officer(uchet, "auditor", login="same")
+    again = subprocess.run([UCHETCTL, "--database", uchet.db_url, "officer", "add", "--login", "same", "--name", "X",
+                            "--role", "registrar", "--password-stdin"], input="another password 1\n",
+                           capture_output=True, text=True)
+    assert again.returncode == 1 and "already exists" in again.stderr
+    bad = uchet.ctl("officer", "add", "--login", "x", "--name", "X", "--role", "police", check=False)
+    assert bad.returncode == 2 and "registrar, inspector or auditor" in bad.stderr
+    short = subprocess.run([UCHETCTL, "--database", uchet.db_url, "officer", "add", "--login", "y", "--name", "Y",
+                            "--role", "inspector", "--password-stdin"], input="short\n", capture_output=True, text=True)
+    assert short.returncode == 2 and "at least 10" in short.stderr
+    assert uchet.db.scalar("SELECT COUNT(*) FROM officers") == 1
+
+
+def test_wrong_password_does_not_say_which_part_and_is_rate_limited(uchet):
+    login = add_officer(uchet, "inspector")
+    unknown = uchet.http.post("/api/v1/desk/session", json={"login": "nobody", "password": OFFICER_PASSWORD})
+    wrong = uchet.http.post("/api/v1/desk/session", json={"login": login, "password": "not the password"})
+    assert unknown.status_code == wrong.status_code == 401
+    assert unknown.json()["code"] == wrong.json()["code"] == "bad_credentials"
+    assert unknown.json()["detail"] == wrong.json()["detail"]
+    for _ in range(4):
+        assert uchet.http.post("/api/v1/desk/session", json={"login": login, "password": "nope nope"}).status_code == 401
+    locked = uchet.http.post("/api/v1/desk/session", json={"login": login, "password": OFFICER_PASSWORD})
+    assert locked.status_code == 429 and int(locked.headers["retry-after"]) > 0
+    uchet.set_clock("2025-10-31T10:16:00+03:00")                 # the 15-minute window has passed
+    assert desk_login(uchet, login)
+
+
+def test_person_and_officer_tokens_do_not_cross(uchet):
+    number, person_token = uchet.new_user()
+    desk = officer(uchet, "registrar")
+    assert uchet.http.get("/api/v1/desk/appeals", headers=uchet.auth(person_token)).status_code == 401
+    assert lookup(uchet, uchet.auth(person_token), number).status_code == 401
+    assert uchet.http.get("/api/v1/me", headers=desk).status_code == 401
+    assert uchet.http.get("/api/v1/me/access-log", headers=desk).status_code == 401
+
+
+# --- officer reads -------------------------------------------------------------
+
+def test_inspector_sees_status_only_and_the_person_sees_the_read(uchet):
+    number, token = uchet.new_user()
+    uchet.register(token)
+    desk = officer(uchet, "inspector")
+    r = lookup(uchet, desk, number, reason="Дело № 17/2025, проверка")
+    assert r.status_code == 200
+    body = r.json()
+    assert body["status"] == "active" and body["region"] == "77" and body["region_name"] == "Moscow"
+    assert body["due_date"] == "2025-11-06" and body["surname"] == "RAHIMOV"
+    text = r.text
+    for leak in ("Tverskaya", "residence", "lat", "lon", str(RESIDENCE["lat"]), "TJK", "1995-04-12"):
+        assert leak not in text, f"{leak!r} must not reach the desk"
+    log = access_log(uchet, token)
+    assert log == [{"at": "2025-10-31T07:00:00Z", "officer_role": "inspector", "reason": "Дело № 17/2025, проверка"}]
+    reads = uchet.db.query("SELECT reason FROM officer_reads")
+    assert reads == [("Дело № 17/2025, проверка",)]
+    event = uchet.db.query("SELECT actor, subject, detail FROM audit WHERE action = 'person.read'")
+    assert len(event) == 1 and event[0][0].startswith("officer:") and event[0][1].startswith("person:")
+    assert json.loads(event[0][2]) == {"reason": "Дело № 17/2025, проверка"}
+    assert number not in event[0][2]
+    assert uchet.ctl("audit", "verify").stdout.startswith("intact")
+
+
+def test_access_log_shows_the_role_never_the_name(uchet):
+    number, token = uchet.new_user()
+    uchet.register(token)
+    uchet.ctl("officer", "add", "--login", "ivanov", "--name", "Ivan Ivanov", "--role", "registrar")
+    r = uchet.ctl("officer", "add", "--login", "smirnova", "--name", "Olga Smirnova", "--role", "inspector")
+    insp = desk_login(uchet, "smirnova", r.stdout.strip().splitlines()[-1])
+    assert lookup(uchet, insp, number, reason="ref A-1").status_code == 200
+    uchet.set_clock("2025-10-31T11:00:00+03:00")
+    assert lookup(uchet, insp, number, reason="ref A-2").status_code == 200
+    r = uchet.http.get("/api/v1/me/access-log", headers=uchet.auth(token))
+    assert [(e["officer_role"], e["reason"]) for e in r.json()["items"]] == [("inspector", "ref A-2"), ("inspector", "ref A-1")]
+    assert "Smirnova" not in r.text and "smirnova" not in r.text
+
+
+def test_a_read_needs_a_reason(uchet):
+    number, token = uchet.new_user()
+    desk = officer(uchet, "inspector")
+    missing = lookup(uchet, desk, number, reason=None)
+    assert missing.status_code == 400 and missing.json()["code"] == "missing_field"
+    short = lookup(uchet, desk, number, reason="abcd")
+    assert short.status_code == 400 and short.json()["code"] == "invalid_reason"
+    long = lookup(uchet, desk, number, reason="x" * 201)
+    assert long.status_code == 400
+    assert lookup(uchet, desk, number, reason="ab\ncd efg").status_code == 400, "no control characters"
+    assert uchet.db.scalar("SELECT COUNT(*) FROM officer_reads") == 0
+    assert access_log(uchet, token) == []
+
+
+def test_auditor_cannot_look_persons_up(uchet):
+    number, token = uchet.new_user()
+    r = lookup(uchet, officer(uchet, "auditor"), number)
+    assert r.status_code == 403 and r.json()["code"] == "forbidden"
+    assert access_log(uchet, token) == []
+    assert uchet.db.scalar("SELECT COUNT(*) FROM audit WHERE action = 'person.read'") == 0
+
+
+def test_registrar_may_look_up_and_unknown_documents_are_404(uchet):
+    number, token = uchet.new_user()
+    desk = officer(uchet, "registrar")
+    assert lookup(uchet, desk, "0000000000").status_code == 404
+    none = lookup(uchet, desk, number)
+    assert none.status_code == 200 and none.json()["status"] == "none"
+    assert none.json()["region"] is None and none.json()["due_date"] is None
+    assert access_log(uchet, token)[0]["officer_role"] == "registrar"
+
+
+def test_ended_registration_shows_reason_and_no_deadline(uchet):
+    number, token = uchet.new_user()
+    uchet.register(token)
+    assert uchet.http.request("DELETE", "/api/v1/me/registration", headers=uchet.auth(token),
+                              json={"reason": "departed"}).status_code == 200
+    r = lookup(uchet, officer(uchet, "inspector"), number)
+    assert r.json()["status"] == "ended" and r.json()["end_reason"] == "departed"
+    assert r.json()["due_date"] is None
+
+
+def test_lookup_by_passport(uchet):
+    number, token = uchet.new_user(passport="P1234567")
+    uchet.register(token)
+    r = lookup(uchet, officer(uchet, "inspector"), "P1234567", kind="passport")
+    assert r.status_code == 200 and r.json()["status"] == "active"
+    bad = lookup(uchet, officer(uchet, "inspector"), "P1234567", kind="visa")
+    assert bad.status_code == 400 and bad.json()["code"] == "invalid_document_kind"
