@@ -121,7 +121,8 @@ static int lapse_overdue(db_t *db, const region_t *rg, date_t day, sweep_result_
 }
 
 /* Queues `kind` for every registration due on `due`. */
-static int remind(db_t *db, const region_t *rg, date_t due, const char *kind, sweep_result_t *res, err_t *err)
+static int remind(db_t *db, const region_t *rg, date_t due, const char *kind, int64_t now, sweep_result_t *res,
+                  err_t *err)
 {
     db_stmt_t *st;
     char d[11];
@@ -139,7 +140,7 @@ static int remind(db_t *db, const region_t *rg, date_t due, const char *kind, sw
         char key[80];
         bool queued;
         snprintf(key, sizeof key, "reg:%lld:%s:%s", (long long)db_col_int(st, 0), kind, d);
-        if ((r = notice_queue(db, db_col_int(st, 1), kind, key, p, lapse_at - 86400, &queued, err)) < 0)
+        if ((r = notice_queue(db, db_col_int(st, 1), kind, key, p, now, &queued, err)) < 0)
             break;
         res->reminded += queued;
     }
@@ -147,12 +148,14 @@ static int remind(db_t *db, const region_t *rg, date_t due, const char *kind, sw
     return r < 0 ? r : 0;
 }
 
-static int remind_all(db_t *db, const calendar_t *cal, const region_t *rg, date_t day, sweep_result_t *res,
-                      err_t *err)
+/* Reminders are queued now, to be pushed now: the sweep runs at the local
+ * midnight that starts `day`, or later when it catches up. */
+static int remind_all(db_t *db, const calendar_t *cal, const region_t *rg, date_t day, int64_t now,
+                      sweep_result_t *res, err_t *err)
 {
     int r = db_begin_write(db, err);
-    if (r == 0 && (r = remind(db, rg, day, "last_day", res, err)) == 0)
-        r = remind(db, rg, calendar_add_working_days(cal, day, 1, NULL), "one_day_left", res, err);
+    if (r == 0 && (r = remind(db, rg, day, "last_day", now, res, err)) == 0)
+        r = remind(db, rg, calendar_add_working_days(cal, day, 1, NULL), "one_day_left", now, res, err);
     if (r == 0)
         r = db_commit(db, err);
     if (r < 0)
@@ -274,7 +277,7 @@ static int sweep_steps(db_t *db, const calendar_t *cal, const region_t *rg, date
     if (r == 0)
         r = mature(db, cal, rg, day, now, res, err);
     if (r == 0)
-        r = remind_all(db, cal, rg, day, res, err);
+        r = remind_all(db, cal, rg, day, now, res, err);
     if (r == 0)
         r = retention(db, now, retention_days, res, err);
     if (r == 0)

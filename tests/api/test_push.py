@@ -408,9 +408,6 @@ def ready(base):
         return False
 
 
-@pytest.mark.xfail(strict=True, reason="sweep.c queues one_day_left with next_push_at = the start of "
-                   "the due day (lapse_at - 86400), so it is pushed a day late, together with last_day; "
-                   "reported to the lead")
 def test_the_sweep_reminds_one_working_day_before_the_deadline(uchet, fake):
     number, token, sub = tajik_subscriber(uchet, fake)
     uchet.register(token)                        # Friday 2025-10-31: due Thursday 11-06
