@@ -115,7 +115,8 @@ void api_problem(api_req_t *r, int status, const char *code, const char *detail)
 static const struct { const char *code; int status; } code_status[] = {
     {"no_active_registration", 409}, {"already_registered", 409}, {"document_exists", 409},
     {"activation_code_invalid", 400}, {"region_not_in_regime", 422}, {"not_subject_to_regime", 422},
-    {"missing_field", 400}, {"not_a_minor", 422}, {"registration_lapsed", 409}, {"unknown_region", 404}, {"rate_limited", 429},
+    {"missing_field", 400}, {"not_a_minor", 422}, {"registration_lapsed", 409},
+    {"storage_unavailable", 503}, {"unknown_region", 404}, {"rate_limited", 429},
 };
 
 int api_status_for(const err_t *err)

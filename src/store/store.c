@@ -25,11 +25,15 @@ struct store {
     pthread_t maint;
     bool maint_started;
     int nslow;
-    pthread_t *slow;
+    struct worker *slow;           /* [nslow] SLOW lane workers */
+    int nslow_started;
+    bool writer_started;
     db_t **slow_db;
+    struct worker *rworkers;       /* PostgreSQL only: READ lane workers, one per reader */
+    int nrworkers;
     pthread_mutex_t mu;
-    pthread_cond_t wq_cv, sq_cv, maint_cv;   /* one waiter kind per variable */
-    queue_t wq, sq;                /* write queue, slow queue */
+    pthread_cond_t wq_cv, sq_cv, rq_cv, maint_cv;   /* one waiter kind per variable */
+    queue_t wq, sq, rq;            /* write, slow and (PostgreSQL) read queues */
     bool closing;
     store_stats_t stats;
 };
@@ -204,22 +208,46 @@ static void *maint_main(void *arg)
     return NULL;
 }
 
-static void *slow_main(void *arg)
+/* A pool thread with its own connection: the SLOW lane everywhere, and on
+ * PostgreSQL the READ lane too, where a query is a network round trip that
+ * must not hold up an event loop. */
+typedef struct worker {
+    store_t *s;
+    db_t *db;
+    queue_t *q;
+    pthread_cond_t *cv;
+    bool read_txn;                 /* wrap each op in a read transaction */
+    pthread_t tid;
+} worker_t;
+
+static void run_op(db_t *db, store_op_t *op, bool read_txn)
 {
-    store_t *s = ((void **)arg)[0];
-    db_t *db = ((void **)arg)[1];
-    free(arg);
+    err_clear(&op->err);
+    if (!read_txn) {
+        op->rc = op->run(db, op);
+        return;
+    }
+    op->rc = db_begin_read(db, &op->err);
+    if (op->rc == 0) {
+        op->rc = op->run(db, op);
+        db_rollback(db);  /* a read transaction has nothing to keep */
+    }
+}
+
+static void *worker_main(void *arg)
+{
+    worker_t *w = arg;
+    store_t *s = w->s;
     pthread_mutex_lock(&s->mu);
     for (;;) {
-        while (!s->sq.head && !s->closing)
-            pthread_cond_wait(&s->sq_cv, &s->mu);
-        if (!s->sq.head)
+        while (!w->q->head && !s->closing)
+            pthread_cond_wait(w->cv, &s->mu);
+        if (!w->q->head)
             break;
         int n;
-        store_op_t *op = q_take(&s->sq, 1, &n);
+        store_op_t *op = q_take(w->q, 1, &n);
         pthread_mutex_unlock(&s->mu);
-        err_clear(&op->err);
-        op->rc = op->run(db, op);
+        run_op(w->db, op, w->read_txn);
         op->post(op);
         pthread_mutex_lock(&s->mu);
     }
@@ -233,7 +261,7 @@ static int open_connections(store_t *s, err_t *err)
     if (r < 0)
         return r;
     r = migrate_check(s->writer_db, err);
-    if (r < 0 || (r = db_open(s->url, false, &s->maint_db, err)) < 0)
+    if (r < 0 || (s->kind == DB_SQLITE && (r = db_open(s->url, false, &s->maint_db, err)) < 0))
         return r;
     db_set_autocheckpoint(s->writer_db, false);
     for (int i = 0; i < s->nreaders; i++)
@@ -245,26 +273,34 @@ static int open_connections(store_t *s, err_t *err)
     return 0;
 }
 
+static int start_workers(store_t *s, worker_t *ws, int n, db_t **dbs, queue_t *q, pthread_cond_t *cv, bool read_txn,
+                         int *ret_started, err_t *err)
+{
+    for (int i = 0; i < n; i++) {
+        ws[i] = (worker_t){.s = s, .db = dbs[i], .q = q, .cv = cv, .read_txn = read_txn};
+        if (pthread_create(&ws[i].tid, NULL, worker_main, &ws[i]) != 0)
+            return err_set(err, -EAGAIN, "thread_failed", "Cannot start a store thread.");
+        *ret_started = i + 1;
+    }
+    return 0;
+}
+
 static int start_threads(store_t *s, err_t *err)
 {
     if (pthread_create(&s->writer, NULL, writer_main, s) != 0)
         return err_set(err, -EAGAIN, "thread_failed", "Cannot start the writer thread.");
-    if (pthread_create(&s->maint, NULL, maint_main, s) != 0)
-        return err_set(err, -EAGAIN, "thread_failed", "Cannot start the maintenance thread.");
-    s->maint_started = true;
-    for (int i = 0; i < s->nslow; i++) {
-        void **arg = malloc(2 * sizeof *arg);
-        if (!arg)
-            return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
-        arg[0] = s;
-        arg[1] = s->slow_db[i];
-        if (pthread_create(&s->slow[i], NULL, slow_main, arg) != 0) {
-            free(arg);
-            s->nslow = i;
-            return err_set(err, -EAGAIN, "thread_failed", "Cannot start a slow-lane thread.");
-        }
+    s->writer_started = true;
+    if (s->maint_db) {   /* SQLite: WAL checkpoints */
+        if (pthread_create(&s->maint, NULL, maint_main, s) != 0)
+            return err_set(err, -EAGAIN, "thread_failed", "Cannot start the maintenance thread.");
+        s->maint_started = true;
     }
-    return 0;
+    int r = start_workers(s, s->slow, s->nslow, s->slow_db, &s->sq, &s->sq_cv, false, &s->nslow_started, err);
+    if (r < 0)
+        return r;
+    if (s->kind != DB_POSTGRES)
+        return 0;
+    return start_workers(s, s->rworkers, s->nreaders, s->readers, &s->rq, &s->rq_cv, true, &s->nrworkers, err);
 }
 
 static void free_connections(store_t *s)
@@ -278,12 +314,35 @@ static void free_connections(store_t *s)
     free(s->readers);
     free(s->slow_db);
     free(s->slow);
+    free(s->rworkers);
     free(s->url);
     pthread_mutex_destroy(&s->mu);
     pthread_cond_destroy(&s->wq_cv);
     pthread_cond_destroy(&s->sq_cv);
+    pthread_cond_destroy(&s->rq_cv);
     pthread_cond_destroy(&s->maint_cv);
     free(s);
+}
+
+/* Wakes every thread to finish (the writer drains its queue first) and joins
+ * those that were started. */
+static void stop_threads(store_t *s)
+{
+    pthread_mutex_lock(&s->mu);
+    s->closing = true;
+    pthread_cond_broadcast(&s->wq_cv);
+    pthread_cond_broadcast(&s->sq_cv);
+    pthread_cond_broadcast(&s->rq_cv);
+    pthread_cond_broadcast(&s->maint_cv);
+    pthread_mutex_unlock(&s->mu);
+    if (s->writer_started)
+        pthread_join(s->writer, NULL);
+    if (s->maint_started)
+        pthread_join(s->maint, NULL);
+    for (int i = 0; i < s->nslow_started; i++)
+        pthread_join(s->slow[i].tid, NULL);
+    for (int i = 0; i < s->nrworkers; i++)
+        pthread_join(s->rworkers[i].tid, NULL);
 }
 
 int store_open(const char *url, int readers, int slow_threads, store_t **ret, err_t *err)
@@ -294,6 +353,7 @@ int store_open(const char *url, int readers, int slow_threads, store_t **ret, er
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->wq_cv, NULL);
     pthread_cond_init(&s->sq_cv, NULL);
+    pthread_cond_init(&s->rq_cv, NULL);
     pthread_cond_init(&s->maint_cv, NULL);
     s->url = strdup(url);
     s->kind = db_kind_of(url);
@@ -302,7 +362,8 @@ int store_open(const char *url, int readers, int slow_threads, store_t **ret, er
     s->readers = calloc((size_t)readers, sizeof *s->readers);
     s->slow_db = calloc((size_t)slow_threads + 1, sizeof *s->slow_db);
     s->slow = calloc((size_t)slow_threads + 1, sizeof *s->slow);
-    if (!s->url || !s->readers || !s->slow_db || !s->slow) {
+    s->rworkers = calloc((size_t)readers + 1, sizeof *s->rworkers);
+    if (!s->url || !s->readers || !s->slow_db || !s->slow || !s->rworkers) {
         free_connections(s);
         return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
     }
@@ -312,18 +373,9 @@ int store_open(const char *url, int readers, int slow_threads, store_t **ret, er
         free_connections(s);
         return r;
     }
-    int started = slow_threads;
     if ((r = start_threads(s, err)) < 0) {
-        s->closing = true;
-        pthread_cond_broadcast(&s->wq_cv);
-        pthread_cond_broadcast(&s->sq_cv);
-        pthread_cond_broadcast(&s->maint_cv);
-        pthread_join(s->writer, NULL);
-        if (s->maint_started)
-            pthread_join(s->maint, NULL);
-        for (int i = 0; i < s->nslow; i++)
-            pthread_join(s->slow[i], NULL);
-        s->nslow = started;
+        s->nslow = slow_threads;   /* so free_connections closes them all */
+        stop_threads(s);
         free_connections(s);
         return r;
     }
@@ -335,41 +387,34 @@ void store_close(store_t *s)
 {
     if (!s)
         return;
-    pthread_mutex_lock(&s->mu);
-    s->closing = true;
-    pthread_cond_broadcast(&s->wq_cv);
-    pthread_cond_broadcast(&s->sq_cv);
-    pthread_cond_broadcast(&s->maint_cv);
-    pthread_mutex_unlock(&s->mu);
-    pthread_join(s->writer, NULL);
-    pthread_join(s->maint, NULL);
-    for (int i = 0; i < s->nslow; i++)
-        pthread_join(s->slow[i], NULL);
+    stop_threads(s);
     free_connections(s);
 }
 
-static void run_read(store_t *s, store_op_t *op, int thread_idx)
+static queue_t *queue_for(store_t *s, store_lane_t lane, pthread_cond_t **ret_cv)
 {
-    db_t *db = s->readers[thread_idx];
-    err_clear(&op->err);
-    op->rc = db_begin_read(db, &op->err);
-    if (op->rc == 0) {
-        op->rc = op->run(db, op);
-        db_rollback(db);  /* a read transaction has nothing to keep */
+    if (lane == STORE_WRITE) {
+        *ret_cv = &s->wq_cv;
+        return &s->wq;
     }
-    op->post(op);
+    *ret_cv = lane == STORE_SLOW ? &s->sq_cv : &s->rq_cv;
+    return lane == STORE_SLOW ? &s->sq : &s->rq;
 }
 
 int store_submit(store_t *s, store_op_t *op, int thread_idx)
 {
-    if (op->lane == STORE_READ) {
+    /* SQLite reads are memory-speed and never wait for the writer (WAL):
+     * run them here. PostgreSQL reads go to the reader pool. */
+    if (op->lane == STORE_READ && s->kind != DB_POSTGRES) {
         if (thread_idx < 0 || thread_idx >= s->nreaders)
             return -EINVAL;
-        run_read(s, op, thread_idx);
+        run_op(s->readers[thread_idx], op, true);
+        op->post(op);
         return 0;
     }
+    pthread_cond_t *cv;
     pthread_mutex_lock(&s->mu);
-    queue_t *q = op->lane == STORE_WRITE ? &s->wq : &s->sq;
+    queue_t *q = queue_for(s, op->lane, &cv);
     if (s->closing || q->len >= LIMIT_WRITE_QUEUE) {
         pthread_mutex_unlock(&s->mu);
         return -EAGAIN;
@@ -377,7 +422,7 @@ int store_submit(store_t *s, store_op_t *op, int thread_idx)
     q_push(q, op);
     if (op->lane == STORE_WRITE)
         atomic_store(&s->stats.queue_depth, q->len);
-    pthread_cond_signal(op->lane == STORE_WRITE ? &s->wq_cv : &s->sq_cv);
+    pthread_cond_signal(cv);
     pthread_mutex_unlock(&s->mu);
     return 0;
 }
