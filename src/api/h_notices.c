@@ -13,7 +13,7 @@
 /* Renders notice.<kind>.<part> (a missing text shows its key, never blank). */
 static json_t *render(const api_world_t *w, const char *lang, const notice_row_t *n, const char *part)
 {
-    char key[80], text[1024];
+    char key[80], text[2048];
     snprintf(key, sizeof key, "notice.%s.%s", n->kind, part);
     if (!w->catalog || catalog_render(w->catalog, lang, key, n->params, text, sizeof text, NULL) == -EINVAL)
         snprintf(text, sizeof text, "%s", key);

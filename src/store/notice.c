@@ -20,6 +20,12 @@ static const char SQL_READ[] =
 int notice_queue(db_t *db, int64_t person_id, const char *kind, const char *dedupe_key,
                  const json_t *params, int64_t now, bool *ret_queued, err_t *err)
 {
+    return notice_queue_at(db, person_id, kind, dedupe_key, params, now, now, ret_queued, err);
+}
+
+int notice_queue_at(db_t *db, int64_t person_id, const char *kind, const char *dedupe_key, const json_t *params,
+                    int64_t now, int64_t push_at, bool *ret_queued, err_t *err)
+{
     char *p = params ? json_dumps(params, JSON_COMPACT | JSON_SORT_KEYS) : strdup("{}");
     if (!p)
         return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
@@ -31,7 +37,7 @@ int notice_queue(db_t *db, int64_t person_id, const char *kind, const char *dedu
         db_bind_text(st, 3, dedupe_key);
         db_bind_text(st, 4, p);
         db_bind_int(st, 5, now);
-        db_bind_int(st, 6, now);
+        db_bind_int(st, 6, push_at > now ? push_at : now);
         r = db_run(st, err);
     }
     free(p);

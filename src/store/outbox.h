@@ -63,7 +63,7 @@ typedef struct outbox_item {
     int64_t notice_id;
     int64_t person_id;
     char kind[40];
-    char params[512];              /* JSON text */
+    char params[2048];             /* JSON text (an appeal refusal carries a 500-byte reason) */
     char language[8];              /* the person's language */
     int attempts;                  /* pushes tried before this claim */
     int nsubs;

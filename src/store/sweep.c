@@ -133,6 +133,8 @@ static int remind(db_t *db, const region_t *rg, date_t due, const char *kind, in
     db_bind_text(st, 1, rg->code);
     db_bind_text(st, 2, d);
     int64_t lapse_at = date_local_midnight(due + 1, rg->utc_offset_minutes);
+    int64_t morning = date_local_midnight(date_local(now, rg->utc_offset_minutes), rg->utc_offset_minutes) +
+                      NOTICE_MORNING_S;
     json_t *p = json_pack("{s:s,s:o}", "due_date", d, "lapse_at", time_json(lapse_at, rg->utc_offset_minutes));
     /* Notices are inserted while the cursor is open: same connection, and
      * the rows inserted are not the rows read. */
@@ -140,7 +142,7 @@ static int remind(db_t *db, const region_t *rg, date_t due, const char *kind, in
         char key[80];
         bool queued;
         snprintf(key, sizeof key, "reg:%lld:%s:%s", (long long)db_col_int(st, 0), kind, d);
-        if ((r = notice_queue(db, db_col_int(st, 1), kind, key, p, now, &queued, err)) < 0)
+        if ((r = notice_queue_at(db, db_col_int(st, 1), kind, key, p, now, morning, &queued, err)) < 0)
             break;
         res->reminded += queued;
     }
@@ -148,8 +150,9 @@ static int remind(db_t *db, const region_t *rg, date_t due, const char *kind, in
     return r < 0 ? r : 0;
 }
 
-/* Reminders are queued now, to be pushed now: the sweep runs at the local
- * midnight that starts `day`, or later when it catches up. */
+/* Reminders are queued when the sweep runs (the local midnight that starts
+ * `day`, or later when catching up) and pushed from 09:00 local that day: in
+ * the inbox at once, on the phone not in the middle of the night. */
 static int remind_all(db_t *db, const calendar_t *cal, const region_t *rg, date_t day, int64_t now,
                       sweep_result_t *res, err_t *err)
 {

@@ -221,6 +221,17 @@ def test_every_browser_of_the_person_gets_it(uchet, fake):
         assert json.loads(got[0]["payload"])["title"] == "Суроғаи шумо ҳанӯз дуруст аст?"
 
 
+def test_a_long_refusal_reason_arrives_whole(uchet, fake):
+    number, _, sub = tajik_subscriber(uchet, fake)
+    reason = "Ҳуҷҷатҳо " * 29 + "{due_d}"        # 500 bytes, as long as a reason may be
+    assert len(reason.encode()) == 500
+    queue_notice(uchet, person_id(uchet, number), "appeal_refused", {"reason": reason})
+    got = wait_for(lambda: fake.received(sub["id"]), what="the push")
+    payload = json.loads(got[0]["payload"])
+    assert payload["title"] == "Шикояти шумо рад карда шуд"
+    assert payload["body"].startswith("Сабаби кормманд: " + reason + ". Бақайдгирӣ қатъ боқӣ мемонад.")
+
+
 def test_no_subscription_means_inbox_only(uchet, fake):
     number, _ = uchet.new_user(language="tg")
     nid = queue_notice(uchet, person_id(uchet, number), "lapsed",
