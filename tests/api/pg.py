@@ -78,9 +78,11 @@ def _initdb(base, log):
     return data
 
 
-def _start(data, sock, port, log):
-    opts = (f"-p {port} -k {sock} -c listen_addresses=127.0.0.1 -c fsync=off"
-            " -c full_page_writes=off -c max_connections=200")
+def _start(data, sock, port, log, durable=False):
+    # Tests need no durability from the disk; benchmarks measure it.
+    safety = "" if durable else " -c fsync=off -c full_page_writes=off"
+    opts = (f"-p {port} -k {sock} -c listen_addresses=127.0.0.1{safety}"
+            " -c max_connections=200")
     _run(_as_server_user([f"{PG_BIN}/pg_ctl", "-D", data, "-l", os.path.join(sock, "server.log"),
                           "-w", "-t", "60", "-o", opts, "start"]), log)
 
@@ -92,7 +94,7 @@ def _stop(data, log):
         pass
 
 
-def start_postgres(tmpdir):
+def start_postgres(tmpdir, durable=False):
     """Starts a fresh server with an empty database `uchet`.
 
     Returns (url, stop_fn): url is postgresql://postgres@127.0.0.1:PORT/uchet;
@@ -111,7 +113,7 @@ def start_postgres(tmpdir):
     for attempt in range(3):   # another process may take the port meanwhile
         port = _free_port()
         try:
-            _start(data, sock, port, log)
+            _start(data, sock, port, log, durable)
             break
         except subprocess.CalledProcessError:
             if attempt == 2:
@@ -136,11 +138,11 @@ def start_postgres(tmpdir):
 
 
 if __name__ == "__main__":
-    url, stop = start_postgres(tempfile.gettempdir())
+    # For bench/: `pg.py DIR` starts a durable server (fsync on, synchronous
+    # commit), prints its URL, then waits for stdin to close and stops it.
+    import sys
+    url, stop = start_postgres(sys.argv[1], durable=True)
     print(url, flush=True)
-    signal.signal(signal.SIGTERM, lambda *_: (stop(), os._exit(0)))
-    try:
-        signal.pause()
-    except KeyboardInterrupt:
-        pass
+    sys.stdin.read()
     stop()
+
