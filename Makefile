@@ -67,8 +67,10 @@ bench:
 	@scripts/deps.sh bench
 	bench/run.sh
 
+## make check-ha: a three-node Patroni cluster on loopback; kills two leaders
 check-ha: build
-	tests/ha/failover.sh
+	@scripts/deps.sh ha
+	UCHET_BUILD=$(BUILD) tests/ha/failover.sh
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ)

@@ -11,7 +11,7 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
 bench/confirmations.sh "$B" "$out/10-confirmations.md"
-if [[ -x bench/mrz/run.sh ]]; then bench/mrz/run.sh "$B" "$out/20-mrz.md"; fi
+if [[ -x bench/mrz/run.sh ]]; then bench/mrz/run.sh "$B" "${BENCH_MRZ_COUNT:-1000}" > "$out/20-mrz.md"; echo >> "$out/20-mrz.md"; fi
 if [[ -x bench/sweep.sh ]]; then bench/sweep.sh "$B" "$out/30-sweep.md"; fi
 
 {

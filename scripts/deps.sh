@@ -4,6 +4,7 @@
 #   scripts/deps.sh run     build + runtime (make run)
 #   scripts/deps.sh check   + test tooling (make check)
 #   scripts/deps.sh bench   + wrk (make bench)
+#   scripts/deps.sh ha      + Patroni, etcd, haproxy (make check-ha)
 set -euo pipefail
 
 run_pkgs=(gcc make meson ninja-build pkg-config libh2o-evloop-dev libjansson-dev libsodium-dev
@@ -13,13 +14,15 @@ check_pkgs=(libcmocka-dev clang libclang-rt-14-dev python3 python3-pytest python
   python3-cryptography python3-pil python3-numpy postgresql-15 postgresql-client-15 chromium nodejs npm
   valgrind wrk curl bc)
 bench_pkgs=(wrk)
+ha_pkgs=(postgresql-15 patroni etcd-server haproxy python3-yaml curl)
 
 want=("${run_pkgs[@]}")
 case "${1:-run}" in
   run) ;;
   check) want+=("${check_pkgs[@]}") ;;
   bench) want+=("${check_pkgs[@]}" "${bench_pkgs[@]}") ;;
-  *) echo "usage: $0 run|check|bench" >&2; exit 2 ;;
+  ha) want+=("${ha_pkgs[@]}") ;;
+  *) echo "usage: $0 run|check|bench|ha" >&2; exit 2 ;;
 esac
 
 missing=()
