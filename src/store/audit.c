@@ -85,31 +85,36 @@ static int chain_head(db_t *db, int64_t *ret_seq, uint8_t ret_hash[AUDIT_HASH_BY
     return 0;
 }
 
-int audit_append(db_t *db, int64_t at, const char *actor, const char *action, const char *subject,
-                 const json_t *detail, err_t *err)
+int audit_append_text(db_t *db, int64_t at, const char *actor, const char *action, const char *subject,
+                      const char *detail, err_t *err)
 {
-    char *d = detail ? json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS) : strdup("{}");
-    if (!d)
-        return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
+    const char *d = detail ? detail : "{}";
     int64_t seq;
     uint8_t prev[AUDIT_HASH_BYTES], hash[AUDIT_HASH_BYTES];
     db_stmt_t *st;
     int r = chain_head(db, &seq, prev, err);
-    if (r == 0)
-        r = db_prepare(db, SQL_INSERT, &st, err);
-    if (r == 0) {
-        seq++;
-        audit_hash(prev, seq, at, actor, action, subject, d, hash);
-        db_bind_int(st, 1, seq);
-        db_bind_int(st, 2, at);
-        db_bind_text(st, 3, actor);
-        db_bind_text(st, 4, action);
-        db_bind_text(st, 5, subject);
-        db_bind_text(st, 6, d);
-        db_bind_blob(st, 7, prev, sizeof prev);
-        db_bind_blob(st, 8, hash, sizeof hash);
-        r = db_run(st, err);
-    }
+    if (r < 0 || (r = db_prepare(db, SQL_INSERT, &st, err)) < 0)
+        return r;
+    seq++;
+    audit_hash(prev, seq, at, actor, action, subject, d, hash);
+    db_bind_int(st, 1, seq);
+    db_bind_int(st, 2, at);
+    db_bind_text(st, 3, actor);
+    db_bind_text(st, 4, action);
+    db_bind_text(st, 5, subject);
+    db_bind_text(st, 6, d);
+    db_bind_blob(st, 7, prev, sizeof prev);
+    db_bind_blob(st, 8, hash, sizeof hash);
+    return db_run(st, err);
+}
+
+int audit_append(db_t *db, int64_t at, const char *actor, const char *action, const char *subject,
+                 const json_t *detail, err_t *err)
+{
+    char *d = detail ? json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    if (detail && !d)
+        return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
+    int r = audit_append_text(db, at, actor, action, subject, d, err);
     free(d);
     return r;
 }

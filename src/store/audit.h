@@ -22,6 +22,11 @@ void audit_hash(const uint8_t prev[AUDIT_HASH_BYTES], int64_t seq, int64_t at, c
 int audit_append(db_t *db, int64_t at, const char *actor, const char *action, const char *subject,
                  const json_t *detail, err_t *err);
 
+/* Like audit_append with `detail` already serialised canonically (compact,
+ * keys sorted), for hot paths that build it with snprintf. NULL means {}. */
+int audit_append_text(db_t *db, int64_t at, const char *actor, const char *action, const char *subject,
+                      const char *detail, err_t *err);
+
 /* Walks the whole chain. *ret_count = events checked; *ret_broken = seq of the
  * first event whose link or hash is wrong, or 0 if the chain is intact. */
 int audit_verify(db_t *db, int64_t *ret_count, int64_t *ret_broken, err_t *err);

@@ -103,13 +103,12 @@ static int judge(confirmation_op_t *o, const registration_view_t *reg)
 static int audit_confirmation(db_t *db, confirmation_op_t *o, int64_t pid, int64_t reg_id,
                               const char *result, int at_res)
 {
-    char actor[40];
+    char actor[40], d[112];
     snprintf(actor, sizeof actor, "person:%lld", (long long)pid);
-    json_t *d = json_pack("{s:I,s:s,s:o}", "registration", (json_int_t)reg_id, "result", result,
-                          "at_residence", at_res < 0 ? json_null() : json_boolean(at_res));
-    int r = audit_append(db, o->now, actor, "confirmation.received", actor, d, &o->op.err);
-    json_decref(d);
-    return r;
+    /* Canonical (sorted, compact) JSON built by hand: this runs per request. */
+    snprintf(d, sizeof d, "{\"at_residence\":%s,\"registration\":%lld,\"result\":\"%s\"}",
+             at_res < 0 ? "null" : at_res ? "true" : "false", (long long)reg_id, result);
+    return audit_append_text(db, o->now, actor, "confirmation.received", actor, d, &o->op.err);
 }
 
 /* A registration whose deadline passed is lapsed at once, even if the
@@ -157,15 +156,15 @@ static int record(db_t *db, confirmation_op_t *o, const registration_view_t *reg
     const char *result = at_res < 0 ? "too_inaccurate" : "counted";
     date_t last = reg->last_confirmed_on;
     deadline_t dl;
-    if (at_res >= 0) {
+    if (at_res >= 0)
         last = today > last ? today : last;
+    deadline_compute(o->cal, last, today, days, offset, &dl);
+    if (at_res >= 0) {
         int streak = at_res ? 0 : reg->mismatch_streak + 1;
-        deadline_compute(o->cal, last, today, days, offset, &dl);
         if ((r = save_registration(db, reg, last, streak, reg->minor ? 0 : dl.due_date, &o->op.err)) < 0 ||
             (r = maybe_mismatch(db, o, reg, streak, pid)) < 0)
             return r;
     }
-    deadline_compute(o->cal, last, today, days, offset, &dl);
     format_answer(o, result, at_res, &dl, offset, rg && region_practice_mode(rg, today));
     o->ret_counted = at_res >= 0;
     o->ret_at_residence = at_res == 1;

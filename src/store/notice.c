@@ -26,22 +26,28 @@ int notice_queue(db_t *db, int64_t person_id, const char *kind, const char *dedu
 int notice_queue_at(db_t *db, int64_t person_id, const char *kind, const char *dedupe_key, const json_t *params,
                     int64_t now, int64_t push_at, bool *ret_queued, err_t *err)
 {
-    char *p = params ? json_dumps(params, JSON_COMPACT | JSON_SORT_KEYS) : strdup("{}");
-    if (!p)
+    char *p = params ? json_dumps(params, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    if (params && !p)
         return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
+    int r = notice_queue_text(db, person_id, kind, dedupe_key, p, now, push_at, ret_queued, err);
+    free(p);
+    return r;
+}
+
+int notice_queue_text(db_t *db, int64_t person_id, const char *kind, const char *dedupe_key,
+                      const char *params_json, int64_t now, int64_t push_at, bool *ret_queued, err_t *err)
+{
     db_stmt_t *st;
     int r = db_prepare(db, SQL_QUEUE, &st, err);
-    if (r == 0) {
-        db_bind_int(st, 1, person_id);
-        db_bind_text(st, 2, kind);
-        db_bind_text(st, 3, dedupe_key);
-        db_bind_text(st, 4, p);
-        db_bind_int(st, 5, now);
-        db_bind_int(st, 6, push_at > now ? push_at : now);
-        r = db_run(st, err);
-    }
-    free(p);
-    if (r == 0 && ret_queued)
+    if (r < 0)
+        return r;
+    db_bind_int(st, 1, person_id);
+    db_bind_text(st, 2, kind);
+    db_bind_text(st, 3, dedupe_key);
+    db_bind_text(st, 4, params_json ? params_json : "{}");
+    db_bind_int(st, 5, now);
+    db_bind_int(st, 6, push_at > now ? push_at : now);
+    if ((r = db_run(st, err)) == 0 && ret_queued)
         *ret_queued = db_changes(db) == 1;
     return r;
 }

@@ -26,6 +26,11 @@ int notice_queue(db_t *db, int64_t person_id, const char *kind, const char *dedu
 int notice_queue_at(db_t *db, int64_t person_id, const char *kind, const char *dedupe_key, const json_t *params,
                     int64_t now, int64_t push_at, bool *ret_queued, err_t *err);
 
+/* Like notice_queue_at with the parameters already serialised as a JSON
+ * object (NULL means {}). */
+int notice_queue_text(db_t *db, int64_t person_id, const char *kind, const char *dedupe_key,
+                      const char *params_json, int64_t now, int64_t push_at, bool *ret_queued, err_t *err);
+
 typedef struct notice_row {
     int64_t id;
     char kind[40];

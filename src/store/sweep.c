@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "rules/date.h"
@@ -59,13 +60,12 @@ static int lapse_one(db_t *db, const region_t *rg, int64_t reg_id, int64_t pid, 
     int r = registration_end(db, reg_id, pid, "lapsed", "system", lapsed_at, err);
     if (r < 0)
         return r;
-    char key[64];
+    char key[64], at[32], until[11], params[96];
     snprintf(key, sizeof key, "reg:%lld:lapsed", (long long)reg_id);
-    json_t *p = json_pack("{s:o,s:o}", "lapsed_at", time_json(lapsed_at, rg->utc_offset_minutes),
-                          "appeal_until", date_json(due + 1 + 30));
-    r = notice_queue(db, pid, "lapsed", key, p, lapsed_at, NULL, err);
-    json_decref(p);
-    return r;
+    time_format_rfc3339(lapsed_at, rg->utc_offset_minutes, at);
+    date_format(due + 1 + 30, until);
+    snprintf(params, sizeof params, "{\"appeal_until\":\"%s\",\"lapsed_at\":\"%s\"}", until, at);
+    return notice_queue_text(db, pid, "lapsed", key, params, lapsed_at, lapsed_at, NULL, err);
 }
 
 typedef struct due_row {
@@ -98,9 +98,9 @@ static int read_overdue(db_t *db, const region_t *rg, date_t day, due_row_t *row
     return 0;
 }
 
-static int lapse_overdue(db_t *db, const region_t *rg, date_t day, sweep_result_t *res, err_t *err)
+static int lapse_chunks(db_t *db, const region_t *rg, date_t day, due_row_t *rows, sweep_result_t *res,
+                        err_t *err)
 {
-    static due_row_t rows[SWEEP_CHUNK];   /* only the sweep thread uses it */
     for (;;) {
         int n, r = db_begin_write(db, err);
         if (r < 0 || (r = read_overdue(db, rg, day, rows, &n, err)) < 0)
@@ -118,6 +118,16 @@ static int lapse_overdue(db_t *db, const region_t *rg, date_t day, sweep_result_
         db_rollback(db);
         return r;
     }
+}
+
+static int lapse_overdue(db_t *db, const region_t *rg, date_t day, sweep_result_t *res, err_t *err)
+{
+    due_row_t *rows = malloc(SWEEP_CHUNK * sizeof *rows);
+    if (!rows)
+        return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
+    int r = lapse_chunks(db, rg, day, rows, res, err);
+    free(rows);
+    return r;
 }
 
 /* Queues `kind` for every registration due on `due`. */
