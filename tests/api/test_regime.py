@@ -228,3 +228,34 @@ def test_notices_reach_the_inbox_in_the_persons_language(swept):
     other = Person(swept)
     r = swept.http.post(f"/api/v1/me/notifications/{note['id']}/read", headers=swept.auth(other.token))
     assert r.status_code == 404, "nobody reads another person's notices"
+
+
+def test_killed_during_a_sweep_nothing_twice_nothing_lost(uchet_factory, tmp_path):
+    """kill -9 in the middle of a large sweep, restart: every due registration
+    lapses exactly once, with exactly one notice, and the audit chain holds."""
+    import signal
+    import time
+    u = uchet_factory(clock="2025-11-07T00:00:05+03:00")
+    n = 20000
+    u.ctl("bench-seed", "--persons", str(n), "--sessions", "1", "--tokens-out", str(tmp_path / "t"))
+    u.start()                                          # the scheduler starts sweeping at once
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        done = u.db.scalar("SELECT COUNT(*) FROM registrations WHERE status = 'ended'")
+        if done > 0:
+            break
+        time.sleep(0.02)
+    u.proc.send_signal(signal.SIGKILL)
+    u.proc.wait()
+    u.log.close()
+    u.proc = None
+    assert 0 < done < n, f"the kill should land mid-sweep (lapsed so far: {done})"
+    u2 = uchet_factory(clock=u.clock, db_url=u.db_url, init=False).start()
+    deadline = time.time() + 120
+    while time.time() < deadline and u2.db.scalar("SELECT COUNT(*) FROM registrations WHERE status = 'active'"):
+        time.sleep(0.2)
+    assert u2.db.scalar("SELECT COUNT(*) FROM registrations WHERE status = 'active'") == 0
+    assert u2.db.scalar("SELECT COUNT(*) FROM registrations WHERE end_reason = 'lapsed'") == n
+    assert u2.db.scalar("SELECT COUNT(*) FROM notices WHERE kind = 'lapsed'") == n
+    assert u2.db.scalar("SELECT COUNT(*) FROM audit WHERE action = 'registration.ended'") == n
+    assert u2.ctl("audit", "verify").stdout.startswith("intact")
