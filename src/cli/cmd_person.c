@@ -10,6 +10,7 @@
 #include "cli/cmd.h"
 #include "rules/date.h"
 #include "rules/policy.h"
+#include "store/db.h"
 #include "store/person.h"
 #include "store/store.h"
 
@@ -156,10 +157,36 @@ static const demo_person_t demo[] = {
     {"card", "5000000003", "CEBAN", "ION", "1990-11-23", "MDA", "work", "visa_free", "ro"},
 };
 
+/* The demo's ready-made account: a known password, so that every `make run`
+ * can print a working log-in (activation codes are stored hashed and cannot
+ * be shown again). Only `uchetctl demo` sets it; never use it in production. */
+#define DEMO_PASSWORD "uchet-demo-2025"
+static const char SQL_DEMO_PASSWORD[] =
+    "UPDATE persons SET password_hash = ?, activation_hash = NULL, activation_expires_at = NULL"
+    " WHERE id = (SELECT person_id FROM documents WHERE kind = 'card' AND number = ?) AND password_hash IS NULL";
+
+static int set_demo_password(const cli_t *cli, const char *card, err_t *e)
+{
+    char hash[SECRET_PWHASH_MAX];
+    db_t *db;
+    db_stmt_t *st;
+    int r = secret_password_hash(DEMO_PASSWORD, strlen(DEMO_PASSWORD), 0, 0, hash);
+    if (r < 0 || (r = db_open(cli->database, false, &db, e)) < 0)
+        return r;
+    if ((r = db_prepare(db, SQL_DEMO_PASSWORD, &st, e)) == 0) {
+        db_bind_text(st, 1, hash);
+        db_bind_text(st, 2, card);
+        r = db_run(st, e);
+    }
+    db_close(db);
+    return r;
+}
+
 int cmd_demo(const cli_t *cli, int argc, char **argv)
 {
     (void)argc;
     (void)argv;
+    err_t pe = {0};
     puts("Demo persons (activate each in the app at /app/ with its code, then log in):");
     for (size_t i = 0; i < sizeof demo / sizeof demo[0]; i++) {
         const demo_person_t *d = &demo[i];
@@ -185,7 +212,16 @@ int cmd_demo(const cli_t *cli, int argc, char **argv)
             fprintf(stderr, "uchetctl demo: %s\n", e.msg);
             return 1;
         }
-        printf("  %s %s: card %s, activation code %s\n", d->given, d->surname, d->number, code);
+        if (i == 0)
+            printf("  %s %s: card %s (ready to use, below)\n", d->given, d->surname, d->number);
+        else
+            printf("  %s %s: card %s, activation code %s\n", d->given, d->surname, d->number, code);
     }
+    if (set_demo_password(cli, demo[0].number, &pe) < 0) {
+        fprintf(stderr, "uchetctl demo: %s\n", pe.msg);
+        return 1;
+    }
+    printf("Ready to use: log in as %s %s with card %s and password %s\n", demo[0].given, demo[0].surname,
+           demo[0].number, DEMO_PASSWORD);
     return 0;
 }
