@@ -52,12 +52,6 @@ int64_t appeal_window_end(int64_t lapsed_at)
     return lapsed_at + (int64_t)(APPEAL_WINDOW_DAYS + 1) * 86400;
 }
 
-static void copy_col(db_stmt_t *st, int i, char *dst, size_t cap)
-{
-    const char *s = db_col_text(st, i);
-    snprintf(dst, cap, "%s", s ? s : "");
-}
-
 static int64_t int_or_zero(db_stmt_t *st, int i)
 {
     return db_col_null(st, i) ? 0 : db_col_int(st, i);
@@ -69,16 +63,16 @@ static int64_t row_to_appeal(db_stmt_t *st, appeal_row_t *a)
     memset(a, 0, sizeof *a);
     a->id = db_col_int(st, 0);
     a->registration_id = db_col_int(st, 1);
-    copy_col(st, 2, a->region, sizeof a->region);
+    db_col_copy(st, 2, a->region, sizeof a->region);
     const char *d = db_col_text(st, 3);
     if (!d || date_parse(d, strlen(d), &a->last_confirmed_on) < 0)
         a->last_confirmed_on = 0;
     a->lapsed_at = int_or_zero(st, 4);
-    copy_col(st, 5, a->status, sizeof a->status);
-    copy_col(st, 6, a->reason, sizeof a->reason);
+    db_col_copy(st, 5, a->status, sizeof a->status);
+    db_col_copy(st, 6, a->reason, sizeof a->reason);
     a->filed_at = db_col_int(st, 7);
     a->decided_at = int_or_zero(st, 8);
-    copy_col(st, 9, a->decision_reason, sizeof a->decision_reason);
+    db_col_copy(st, 9, a->decision_reason, sizeof a->decision_reason);
     return db_col_int(st, 10);
 }
 

@@ -1,6 +1,7 @@
 #include "store/db_backend.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 db_kind_t db_kind_of(const char *url)
@@ -77,6 +78,12 @@ int64_t db_col_int(db_stmt_t *st, int i) { return st->be->col_int(st, i); }
 double db_col_double(db_stmt_t *st, int i) { return st->be->col_double(st, i); }
 const char *db_col_text(db_stmt_t *st, int i) { return st->be->col_text(st, i); }
 const void *db_col_blob(db_stmt_t *st, int i, size_t *ret_len) { return st->be->col_blob(st, i, ret_len); }
+
+void db_col_copy(db_stmt_t *st, int i, char *dst, size_t cap)
+{
+    const char *s = db_col_text(st, i);
+    snprintf(dst, cap, "%s", s ? s : "");
+}
 
 int db_run(db_stmt_t *st, err_t *err)
 {

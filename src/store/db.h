@@ -79,3 +79,6 @@ int64_t db_col_int(db_stmt_t *st, int i);
 double db_col_double(db_stmt_t *st, int i);
 const char *db_col_text(db_stmt_t *st, int i);
 const void *db_col_blob(db_stmt_t *st, int i, size_t *ret_len);
+/* Copies text column i into dst (cap bytes, NUL-terminated, truncated to
+ * fit); NULL becomes "". */
+void db_col_copy(db_stmt_t *st, int i, char *dst, size_t cap);

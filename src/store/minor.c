@@ -139,12 +139,6 @@ void minor_add_op_init(minor_add_op_t *o)
     o->op.run = run_add;
 }
 
-static void copy_col(db_stmt_t *st, int i, char *dst, size_t cap)
-{
-    const char *s = db_col_text(st, i);
-    snprintf(dst, cap, "%s", s ? s : "");
-}
-
 static int run_list(db_t *db, store_op_t *op)
 {
     minor_list_op_t *o = (minor_list_op_t *)op;
@@ -157,12 +151,12 @@ static int run_list(db_t *db, store_op_t *op)
     while (o->ret_n < MINOR_LIST_MAX && (r = db_step(st, &op->err)) == 1) {
         minor_view_t *v = &o->ret[o->ret_n++];
         v->person_id = db_col_int(st, 0);
-        copy_col(st, 1, v->surname, sizeof v->surname);
-        copy_col(st, 2, v->given_names, sizeof v->given_names);
-        copy_col(st, 3, v->birth_date, sizeof v->birth_date);
-        copy_col(st, 4, v->adult_on, sizeof v->adult_on);
-        copy_col(st, 5, v->status, sizeof v->status);
-        copy_col(st, 6, v->end_reason, sizeof v->end_reason);
+        db_col_copy(st, 1, v->surname, sizeof v->surname);
+        db_col_copy(st, 2, v->given_names, sizeof v->given_names);
+        db_col_copy(st, 3, v->birth_date, sizeof v->birth_date);
+        db_col_copy(st, 4, v->adult_on, sizeof v->adult_on);
+        db_col_copy(st, 5, v->status, sizeof v->status);
+        db_col_copy(st, 6, v->end_reason, sizeof v->end_reason);
     }
     return r < 0 ? r : db_run(st, &op->err);
 }

@@ -52,12 +52,6 @@ int notice_queue_text(db_t *db, int64_t person_id, const char *kind, const char 
     return r;
 }
 
-static void copy_col(db_stmt_t *st, int i, char *dst, size_t cap)
-{
-    const char *s = db_col_text(st, i);
-    snprintf(dst, cap, "%s", s ? s : "");
-}
-
 static int run_list(db_t *db, store_op_t *op)
 {
     notice_list_op_t *o = (notice_list_op_t *)op;
@@ -68,15 +62,15 @@ static int run_list(db_t *db, store_op_t *op)
         return r;
     db_bind_int(st, 1, pid);
     if ((r = db_step(st, &op->err)) == 1)
-        copy_col(st, 0, o->ret_language, sizeof o->ret_language);
+        db_col_copy(st, 0, o->ret_language, sizeof o->ret_language);
     if (r < 0 || (r = db_run(st, &op->err)) < 0 || (r = db_prepare(db, SQL_LIST, &st, &op->err)) < 0)
         return r;
     db_bind_int(st, 1, pid);
     while (o->ret_n < NOTICE_LIST_MAX && (r = db_step(st, &op->err)) == 1) {
         notice_row_t *n = &o->ret[o->ret_n++];
         n->id = db_col_int(st, 0);
-        copy_col(st, 1, n->kind, sizeof n->kind);
-        copy_col(st, 2, n->params, sizeof n->params);
+        db_col_copy(st, 1, n->kind, sizeof n->kind);
+        db_col_copy(st, 2, n->params, sizeof n->params);
         n->created_at = db_col_int(st, 3);
         n->read = db_col_int(st, 4) != 0;
     }

@@ -53,12 +53,6 @@ const char *officer_role_name(officer_role_t role)
     return "unknown";
 }
 
-static void copy_col(db_stmt_t *st, int i, char *dst, size_t cap)
-{
-    const char *s = db_col_text(st, i);
-    snprintf(dst, cap, "%s", s ? s : "");
-}
-
 static void actor_of(char *buf, size_t cap, const char *kind, int64_t id)
 {
     snprintf(buf, cap, "%s:%lld", kind, (long long)id);
@@ -135,7 +129,7 @@ static int lookup_login(db_t *db, officer_login_op_t *o, int64_t *ret_id, char *
         *ret_id = db_col_int(st, 0);
         const char *role = db_col_text(st, 1);
         if (officer_role_parse(role ? role : "", &o->ret_role) == 0)
-            copy_col(st, 2, ret_hash, cap);
+            db_col_copy(st, 2, ret_hash, cap);
     }
     db_run(st, NULL);
     return 0;
@@ -241,10 +235,10 @@ static int find_person(db_t *db, officer_lookup_op_t *o, int64_t *ret_pid)
     if (r == 0)
         return err_set(&o->op.err, -ENOENT, "unknown_document", "No person has this document.");
     *ret_pid = db_col_int(st, 0);
-    copy_col(st, 1, o->ret.surname, sizeof o->ret.surname);
-    copy_col(st, 2, o->ret.given_names, sizeof o->ret.given_names);
-    copy_col(st, 3, o->ret.surname_cyr, sizeof o->ret.surname_cyr);
-    copy_col(st, 4, o->ret.given_names_cyr, sizeof o->ret.given_names_cyr);
+    db_col_copy(st, 1, o->ret.surname, sizeof o->ret.surname);
+    db_col_copy(st, 2, o->ret.given_names, sizeof o->ret.given_names);
+    db_col_copy(st, 3, o->ret.surname_cyr, sizeof o->ret.surname_cyr);
+    db_col_copy(st, 4, o->ret.given_names_cyr, sizeof o->ret.given_names_cyr);
     db_run(st, NULL);
     return 0;
 }
@@ -275,12 +269,12 @@ static int read_status(db_t *db, officer_lookup_op_t *o, int64_t pid)
     snprintf(o->ret.status, sizeof o->ret.status, "none");
     if (r == 0)
         return 0;
-    copy_col(st, 0, o->ret.region, sizeof o->ret.region);
-    copy_col(st, 1, o->ret.status, sizeof o->ret.status);
+    db_col_copy(st, 0, o->ret.region, sizeof o->ret.region);
+    db_col_copy(st, 1, o->ret.status, sizeof o->ret.status);
     if (strcmp(o->ret.status, "active") == 0)
         o->ret.due_date = due_of(o, db_col_text(st, 2), !db_col_null(st, 4));
     else
-        copy_col(st, 3, o->ret.end_reason, sizeof o->ret.end_reason);
+        db_col_copy(st, 3, o->ret.end_reason, sizeof o->ret.end_reason);
     return db_run(st, &o->op.err);
 }
 
@@ -337,8 +331,8 @@ static int run_access_log(db_t *db, store_op_t *op)
     while (o->ret_n < OFFICER_ACCESS_LOG_MAX && (r = db_step(st, &op->err)) == 1) {
         officer_access_row_t *a = &o->ret[o->ret_n++];
         a->at = db_col_int(st, 0);
-        copy_col(st, 1, a->role, sizeof a->role);
-        copy_col(st, 2, a->reason, sizeof a->reason);
+        db_col_copy(st, 1, a->role, sizeof a->role);
+        db_col_copy(st, 2, a->reason, sizeof a->reason);
     }
     return r < 0 ? r : db_run(st, &op->err);
 }

@@ -31,12 +31,6 @@ static const char SQL_RECORD[] =
 static const char SQL_GONE[] = "DELETE FROM push_subscriptions WHERE id = ? AND p256dh = ?";
 static const char SQL_FORGET_ALL[] = "DELETE FROM push_subscriptions";
 
-static void copy_text(db_stmt_t *st, int i, char *dst, size_t cap)
-{
-    const char *s = db_col_text(st, i);
-    snprintf(dst, cap, "%s", s ? s : "");
-}
-
 /* Copies a blob column of exactly `len` bytes; false for any other size. */
 static bool copy_blob(db_stmt_t *st, int i, uint8_t *dst, size_t len)
 {
@@ -173,7 +167,7 @@ static int load_subs(db_t *db, outbox_item_t *it, err_t *err)
             continue;   /* trimmed on the next subscribe; the newest are here */
         outbox_sub_t *s = &it->subs[it->nsubs];
         s->id = db_col_int(st, 0);
-        copy_text(st, 1, s->endpoint, sizeof s->endpoint);
+        db_col_copy(st, 1, s->endpoint, sizeof s->endpoint);
         if (copy_blob(st, 2, s->p256dh, sizeof s->p256dh) && copy_blob(st, 3, s->auth, sizeof s->auth))
             it->nsubs++;
     }
@@ -192,10 +186,10 @@ static int load_item(db_t *db, int64_t id, outbox_item_t *it, err_t *err)
         return r < 0 ? r : err_set(err, -ENOENT, "not_found", "The notice went away while claimed.");
     it->notice_id = id;
     it->person_id = db_col_int(st, 0);
-    copy_text(st, 1, it->kind, sizeof it->kind);
-    copy_text(st, 2, it->params, sizeof it->params);
+    db_col_copy(st, 1, it->kind, sizeof it->kind);
+    db_col_copy(st, 2, it->params, sizeof it->params);
     it->attempts = (int)db_col_int(st, 3);
-    copy_text(st, 4, it->language, sizeof it->language);
+    db_col_copy(st, 4, it->language, sizeof it->language);
     if ((r = db_run(st, err)) < 0)
         return r;
     return load_subs(db, it, err);

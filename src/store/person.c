@@ -86,12 +86,6 @@ void person_add_op_init(person_add_op_t *o)
     o->op.run = run_add;
 }
 
-static void copy_col(db_stmt_t *st, int i, char *dst, size_t cap)
-{
-    const char *s = db_col_text(st, i);
-    snprintf(dst, cap, "%s", s ? s : "");
-}
-
 int person_get(db_t *db, int64_t id, person_view_t *ret, err_t *err)
 {
     db_stmt_t *st;
@@ -102,15 +96,15 @@ int person_get(db_t *db, int64_t id, person_view_t *ret, err_t *err)
     if ((r = db_step(st, err)) <= 0)
         return r < 0 ? r : err_set(err, -ENOENT, "not_found", "No such person.");
     person_view_t p = {.id = db_col_int(st, 0)};
-    copy_col(st, 1, p.surname, sizeof p.surname);
-    copy_col(st, 2, p.given_names, sizeof p.given_names);
-    copy_col(st, 3, p.surname_cyr, sizeof p.surname_cyr);
-    copy_col(st, 4, p.given_names_cyr, sizeof p.given_names_cyr);
-    copy_col(st, 5, p.birth_date, sizeof p.birth_date);
-    copy_col(st, 6, p.citizenship, sizeof p.citizenship);
-    copy_col(st, 7, p.purpose, sizeof p.purpose);
-    copy_col(st, 8, p.entry_regime, sizeof p.entry_regime);
-    copy_col(st, 9, p.language, sizeof p.language);
+    db_col_copy(st, 1, p.surname, sizeof p.surname);
+    db_col_copy(st, 2, p.given_names, sizeof p.given_names);
+    db_col_copy(st, 3, p.surname_cyr, sizeof p.surname_cyr);
+    db_col_copy(st, 4, p.given_names_cyr, sizeof p.given_names_cyr);
+    db_col_copy(st, 5, p.birth_date, sizeof p.birth_date);
+    db_col_copy(st, 6, p.citizenship, sizeof p.citizenship);
+    db_col_copy(st, 7, p.purpose, sizeof p.purpose);
+    db_col_copy(st, 8, p.entry_regime, sizeof p.entry_regime);
+    db_col_copy(st, 9, p.language, sizeof p.language);
     db_run(st, NULL);
     *ret = p;
     return 0;

@@ -31,33 +31,27 @@ static const char SQL_END[] =
     "UPDATE registrations SET status = 'ended', ended_at = ?, end_reason = ? WHERE id = ? AND status = 'active'";
 static const char SQL_RESET_STREAK[] = "UPDATE registrations SET mismatch_streak = 0 WHERE id = ?";
 
-static void copy_col(db_stmt_t *st, int i, char *dst, size_t cap)
-{
-    const char *s = db_col_text(st, i);
-    snprintf(dst, cap, "%s", s ? s : "");
-}
-
 static void row_to_view(db_stmt_t *st, registration_view_t *v)
 {
     memset(v, 0, sizeof *v);
     v->id = db_col_int(st, 0);
-    copy_col(st, 1, v->region, sizeof v->region);
-    copy_col(st, 2, v->status, sizeof v->status);
+    db_col_copy(st, 1, v->region, sizeof v->region);
+    db_col_copy(st, 2, v->status, sizeof v->status);
     v->started_at = db_col_int(st, 3);
     const char *d = db_col_text(st, 4);
     if (!d || date_parse(d, strlen(d), &v->last_confirmed_on) < 0)
         v->last_confirmed_on = 0;
     v->mismatch_streak = (int)db_col_int(st, 5);
     v->ended_at = db_col_null(st, 6) ? 0 : db_col_int(st, 6);
-    copy_col(st, 7, v->end_reason, sizeof v->end_reason);
+    db_col_copy(st, 7, v->end_reason, sizeof v->end_reason);
     residence_t *r = &v->res;
     r->id = db_col_int(st, 8);
-    copy_col(st, 9, r->settlement, sizeof r->settlement);
-    copy_col(st, 10, r->street, sizeof r->street);
-    copy_col(st, 11, r->house, sizeof r->house);
-    copy_col(st, 12, r->building, sizeof r->building);
-    copy_col(st, 13, r->apartment, sizeof r->apartment);
-    copy_col(st, 14, r->address_id, sizeof r->address_id);
+    db_col_copy(st, 9, r->settlement, sizeof r->settlement);
+    db_col_copy(st, 10, r->street, sizeof r->street);
+    db_col_copy(st, 11, r->house, sizeof r->house);
+    db_col_copy(st, 12, r->building, sizeof r->building);
+    db_col_copy(st, 13, r->apartment, sizeof r->apartment);
+    db_col_copy(st, 14, r->address_id, sizeof r->address_id);
     r->ref_lat = db_col_double(st, 15);
     r->ref_lon = db_col_double(st, 16);
     r->host_confirmed = !db_col_null(st, 17);
