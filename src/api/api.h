@@ -74,6 +74,9 @@ typedef void (*api_finish_fn)(api_req_t *r, store_op_t *op);
  * the op's *_init and fills its inputs. Owned by the glue: freed after
  * finish runs, or when the request is gone. NULL on OOM. */
 void *api_op_new(api_req_t *r, size_t size, api_finish_fn finish);
+/* api_op_new that has already answered 503 (out_of_memory) when it returns
+ * NULL, so the handler just returns. */
+void *api_op_new_or_reply(api_req_t *r, size_t size, api_finish_fn finish);
 /* Submits an op made by api_op_new; on a full queue replies 503 and frees it.
  * The op's init must have run (it sets lane and run; post is set here). */
 void api_op_submit(api_req_t *r, store_op_t *op);

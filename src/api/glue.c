@@ -51,6 +51,14 @@ void *api_op_new(api_req_t *r, size_t size, api_finish_fn finish)
     return a->body;
 }
 
+void *api_op_new_or_reply(api_req_t *r, size_t size, api_finish_fn finish)
+{
+    void *o = api_op_new(r, size, finish);
+    if (!o)
+        api_problem(r, 503, "out_of_memory", "The service is short of memory; try again.");
+    return o;
+}
+
 void api_op_submit(api_req_t *r, store_op_t *sop)
 {
     api_op_t *a = op_of(sop);

@@ -133,11 +133,9 @@ static void lookup_done(api_req_t *r, store_op_t *op)
 
 void h_desk_persons(api_req_t *r)
 {
-    officer_lookup_op_t *o = api_op_new(r, sizeof *o, lookup_done);
-    if (!o) {
-        api_problem(r, 503, "out_of_memory", "The service is short of memory; try again.");
+    officer_lookup_op_t *o = api_op_new_or_reply(r, sizeof *o, lookup_done);
+    if (!o)
         return;
-    }
     officer_lookup_op_init(o);
     err_t e = {0};
     if (!api_auth_or_reply(r, o->token_hash)) {
@@ -171,11 +169,9 @@ static void access_log_done(api_req_t *r, store_op_t *op)
 
 void h_access_log(api_req_t *r)
 {
-    officer_access_log_op_t *o = api_op_new(r, sizeof *o, access_log_done);
-    if (!o) {
-        api_problem(r, 503, "out_of_memory", "The service is short of memory; try again.");
+    officer_access_log_op_t *o = api_op_new_or_reply(r, sizeof *o, access_log_done);
+    if (!o)
         return;
-    }
     officer_access_log_op_init(o);
     if (!api_auth_or_reply(r, o->token_hash)) {
         api_op_submit_cancel(r, &o->op);

@@ -73,11 +73,9 @@ static void file_done(api_req_t *r, store_op_t *op)
 void h_appeal_create(api_req_t *r)
 {
     static const char *const fields[] = {"reason", NULL};
-    appeal_file_op_t *o = api_op_new(r, sizeof *o, file_done);
-    if (!o) {
-        api_problem(r, 503, "out_of_memory", "The service is short of memory; try again.");
+    appeal_file_op_t *o = api_op_new_or_reply(r, sizeof *o, file_done);
+    if (!o)
         return;
-    }
     appeal_file_op_init(o);
     json_t *body = NULL;
     err_t e = {0};
@@ -107,11 +105,9 @@ static void mine_done(api_req_t *r, store_op_t *op)
 
 void h_appeal_list(api_req_t *r)
 {
-    appeal_mine_op_t *o = api_op_new(r, sizeof *o, mine_done);
-    if (!o) {
-        api_problem(r, 503, "out_of_memory", "The service is short of memory; try again.");
+    appeal_mine_op_t *o = api_op_new_or_reply(r, sizeof *o, mine_done);
+    if (!o)
         return;
-    }
     appeal_mine_op_init(o);
     if (!api_auth_or_reply(r, o->token_hash)) {
         api_op_submit_cancel(r, &o->op);
@@ -148,11 +144,9 @@ static int parse_status(const api_req_t *r, char *dst, size_t cap, err_t *e)
 
 void h_desk_appeal_list(api_req_t *r)
 {
-    appeal_queue_op_t *o = api_op_new(r, sizeof *o, queue_done);
-    if (!o) {
-        api_problem(r, 503, "out_of_memory", "The service is short of memory; try again.");
+    appeal_queue_op_t *o = api_op_new_or_reply(r, sizeof *o, queue_done);
+    if (!o)
         return;
-    }
     appeal_queue_op_init(o);
     err_t e = {0};
     if (!api_auth_or_reply(r, o->token_hash)) {
@@ -200,11 +194,9 @@ static int parse_decision(api_req_t *r, const json_t *body, appeal_decide_op_t *
 void h_desk_appeal_decide(api_req_t *r)
 {
     static const char *const fields[] = {"grant", "reason", NULL};
-    appeal_decide_op_t *o = api_op_new(r, sizeof *o, decide_done);
-    if (!o) {
-        api_problem(r, 503, "out_of_memory", "The service is short of memory; try again.");
+    appeal_decide_op_t *o = api_op_new_or_reply(r, sizeof *o, decide_done);
+    if (!o)
         return;
-    }
     appeal_decide_op_init(o);
     json_t *body = NULL;
     err_t e = {0};

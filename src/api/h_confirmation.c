@@ -66,11 +66,9 @@ static int parse_fix(api_req_t *r, json_t *body, confirmation_op_t *o, err_t *e)
 void h_confirmation_create(api_req_t *r)
 {
     static const char *const fields[] = {"lat", "lon", "accuracy_m", "client_time", "idempotency_key", NULL};
-    confirmation_op_t *o = api_op_new(r, sizeof *o, confirm_done);
-    if (!o) {
-        api_problem(r, 503, "out_of_memory", "The service is short of memory; try again.");
+    confirmation_op_t *o = api_op_new_or_reply(r, sizeof *o, confirm_done);
+    if (!o)
         return;
-    }
     confirmation_op_init(o);
     json_t *body = NULL;
     err_t e = {0};

@@ -101,11 +101,9 @@ static void logout_done(api_req_t *r, store_op_t *op)
 
 void h_desk_session_delete(api_req_t *r)
 {
-    officer_logout_op_t *o = api_op_new(r, sizeof *o, logout_done);
-    if (!o) {
-        api_problem(r, 503, "out_of_memory", "The service is short of memory; try again.");
+    officer_logout_op_t *o = api_op_new_or_reply(r, sizeof *o, logout_done);
+    if (!o)
         return;
-    }
     officer_logout_op_init(o);
     if (!api_auth_or_reply(r, o->token_hash)) {
         api_op_submit_cancel(r, &o->op);

@@ -24,11 +24,9 @@ static void code_done(api_req_t *r, store_op_t *op)
 
 void h_host_code_create(api_req_t *r)
 {
-    host_code_op_t *o = api_op_new(r, sizeof *o, code_done);
-    if (!o) {
-        api_problem(r, 503, "out_of_memory", "The service is short of memory; try again.");
+    host_code_op_t *o = api_op_new_or_reply(r, sizeof *o, code_done);
+    if (!o)
         return;
-    }
     host_code_op_init(o);
     if (!api_auth_or_reply(r, o->token_hash)) {
         api_op_submit_cancel(r, &o->op);

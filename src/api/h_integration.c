@@ -73,11 +73,9 @@ static void report_done(api_req_t *r, store_op_t *op)
 void h_integration_registration(api_req_t *r)
 {
     static const char *const fields[] = {"document_kind", "document_number", "region", NULL};
-    apikey_report_op_t *o = api_op_new(r, sizeof *o, report_done);
-    if (!o) {
-        api_problem(r, 503, "out_of_memory", "The service is short of memory; try again.");
+    apikey_report_op_t *o = api_op_new_or_reply(r, sizeof *o, report_done);
+    if (!o)
         return;
-    }
     apikey_report_op_init(o);
     json_t *body = NULL;
     err_t e = {0};

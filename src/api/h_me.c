@@ -41,11 +41,9 @@ static void me_done(api_req_t *r, store_op_t *op)
 
 void h_me_get(api_req_t *r)
 {
-    registration_me_op_t *o = api_op_new(r, sizeof *o, me_done);
-    if (!o) {
-        api_problem(r, 503, "out_of_memory", "The service is short of memory; try again.");
+    registration_me_op_t *o = api_op_new_or_reply(r, sizeof *o, me_done);
+    if (!o)
         return;
-    }
     registration_me_op_init(o);
     if (!api_auth_or_reply(r, o->token_hash)) {
         api_op_submit_cancel(r, &o->op);

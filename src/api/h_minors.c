@@ -58,11 +58,9 @@ static int parse_minor(const json_t *b, minor_add_op_t *o, err_t *e)
 void h_minor_create(api_req_t *r)
 {
     static const char *const fields[] = {"surname", "given_names", "birth_date", "citizenship", "passport_number", NULL};
-    minor_add_op_t *o = api_op_new(r, sizeof *o, add_done);
-    if (!o) {
-        api_problem(r, 503, "out_of_memory", "The service is short of memory; try again.");
+    minor_add_op_t *o = api_op_new_or_reply(r, sizeof *o, add_done);
+    if (!o)
         return;
-    }
     minor_add_op_init(o);
     json_t *body = NULL;
     err_t e = {0};
@@ -97,11 +95,9 @@ static void list_done(api_req_t *r, store_op_t *op)
 
 void h_minor_list(api_req_t *r)
 {
-    minor_list_op_t *o = api_op_new(r, sizeof *o, list_done);
-    if (!o) {
-        api_problem(r, 503, "out_of_memory", "The service is short of memory; try again.");
+    minor_list_op_t *o = api_op_new_or_reply(r, sizeof *o, list_done);
+    if (!o)
         return;
-    }
     minor_list_op_init(o);
     if (!api_auth_or_reply(r, o->token_hash)) {
         api_op_submit_cancel(r, &o->op);

@@ -39,11 +39,9 @@ static void list_done(api_req_t *r, store_op_t *op)
 
 void h_notices_list(api_req_t *r)
 {
-    notice_list_op_t *o = api_op_new(r, sizeof *o, list_done);
-    if (!o) {
-        api_problem(r, 503, "out_of_memory", "The service is short of memory; try again.");
+    notice_list_op_t *o = api_op_new_or_reply(r, sizeof *o, list_done);
+    if (!o)
         return;
-    }
     notice_list_op_init(o);
     if (!api_auth_or_reply(r, o->token_hash)) {
         api_op_submit_cancel(r, &o->op);
@@ -68,11 +66,9 @@ void h_notice_read(api_req_t *r)
         api_problem(r, 404, "not_found", "No such notice.");
         return;
     }
-    notice_read_op_t *o = api_op_new(r, sizeof *o, read_done);
-    if (!o) {
-        api_problem(r, 503, "out_of_memory", "The service is short of memory; try again.");
+    notice_read_op_t *o = api_op_new_or_reply(r, sizeof *o, read_done);
+    if (!o)
         return;
-    }
     notice_read_op_init(o);
     if (!api_auth_or_reply(r, o->token_hash)) {
         api_op_submit_cancel(r, &o->op);

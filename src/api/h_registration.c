@@ -80,11 +80,9 @@ static int parse_create(api_req_t *r, json_t *body, registration_create_op_t *o,
 void h_registration_create(api_req_t *r)
 {
     static const char *const fields[] = {"region", "residence", NULL};
-    registration_create_op_t *o = api_op_new(r, sizeof *o, create_done);
-    if (!o) {
-        api_problem(r, 503, "out_of_memory", "The service is short of memory; try again.");
+    registration_create_op_t *o = api_op_new_or_reply(r, sizeof *o, create_done);
+    if (!o)
         return;
-    }
     registration_create_op_init(o);
     json_t *body = NULL;
     err_t e = {0};
@@ -109,11 +107,9 @@ static void residence_done(api_req_t *r, store_op_t *op)
 
 void h_residence_put(api_req_t *r)
 {
-    registration_residence_op_t *o = api_op_new(r, sizeof *o, residence_done);
-    if (!o) {
-        api_problem(r, 503, "out_of_memory", "The service is short of memory; try again.");
+    registration_residence_op_t *o = api_op_new_or_reply(r, sizeof *o, residence_done);
+    if (!o)
         return;
-    }
     registration_residence_op_init(o);
     json_t *body = NULL;
     err_t e = {0};
@@ -144,11 +140,9 @@ static void end_done(api_req_t *r, store_op_t *op)
 void h_registration_delete(api_req_t *r)
 {
     static const char *const fields[] = {"reason", NULL};
-    registration_end_op_t *o = api_op_new(r, sizeof *o, end_done);
-    if (!o) {
-        api_problem(r, 503, "out_of_memory", "The service is short of memory; try again.");
+    registration_end_op_t *o = api_op_new_or_reply(r, sizeof *o, end_done);
+    if (!o)
         return;
-    }
     registration_end_op_init(o);
     json_t *body = NULL;
     err_t e = {0};
