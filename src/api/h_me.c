@@ -9,18 +9,6 @@
 #include "store/person.h"
 #include "store/registration.h"
 
-/* The app's languages (product: 13 kiosk languages plus Armenian and Azerbaijani). */
-static const char *const languages[] = {"ru", "uk", "tg", "uz", "ro", "en", "fr", "de",
-                                        "ky", "kk", "zh", "tr", "ka", "hy", "az", NULL};
-
-bool me_language_known(const char *lang)
-{
-    for (const char *const *l = languages; *l; l++)
-        if (strcmp(*l, lang) == 0)
-            return true;
-    return false;
-}
-
 static void me_done(api_req_t *r, store_op_t *op)
 {
     registration_me_op_t *o = (registration_me_op_t *)op;
@@ -74,7 +62,7 @@ void h_me_patch(api_req_t *r)
     err_t e = {0};
     const char *lang;
     int rc = jsonx_string(body, "language", true, 2, 3, &lang, &e);
-    if (rc == 0 && !me_language_known(lang))
+    if (rc == 0 && !person_language_known(lang))
         rc = err_set(&e, -EINVAL, "unknown_language", "Unknown language code.");
     person_language_op_t *o = rc == 0 ? api_op_new(r, sizeof *o, patch_done) : NULL;
     if (o) {

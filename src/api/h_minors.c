@@ -9,6 +9,7 @@
 #include "base/limits.h"
 #include "rules/date.h"
 #include "store/minor.h"
+#include "store/person.h"
 
 static json_t *view_minor(const minor_view_t *m)
 {
@@ -35,11 +36,6 @@ static int copy_str(const json_t *b, const char *key, bool required, size_t min,
     return rc;
 }
 
-static bool upper3(const char *s)
-{
-    return strlen(s) == 3 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z' && s[2] >= 'A' && s[2] <= 'Z';
-}
-
 static int parse_minor(const json_t *b, minor_add_op_t *o, err_t *e)
 {
     date_t birth;
@@ -50,7 +46,7 @@ static int parse_minor(const json_t *b, minor_add_op_t *o, err_t *e)
     if (rc == 0) rc = copy_str(b, "passport_number", false, 1, LIMIT_DOCNUM_BYTES, o->doc_number, sizeof o->doc_number, e);
     if (rc == 0 && date_parse(o->birth_date, strlen(o->birth_date), &birth) < 0)
         rc = err_set(e, -EINVAL, "invalid_date", "birth_date must be a date YYYY-MM-DD.");
-    if (rc == 0 && !upper3(o->citizenship))
+    if (rc == 0 && !person_citizenship_valid(o->citizenship))
         rc = err_set(e, -EINVAL, "invalid_citizenship", "citizenship is an ISO 3166 alpha-3 code such as TJK.");
     return rc;
 }

@@ -26,9 +26,6 @@ static const char PERSON_USAGE[] =
     "--passport-number adds the passport as a second document for log-in when the\n"
     "card is lost. Languages: ru uk tg uz ro en fr de ky kk zh tr ka hy az.\n";
 
-static const char *const languages[] = {"ru", "uk", "tg", "uz", "ro", "en", "fr", "de",
-                                        "ky", "kk", "zh", "tr", "ka", "hy", "az", NULL};
-
 static int set_field(char *dst, size_t cap, const char *v, const char *name, err_t *e)
 {
     if (!v[0] || strlen(v) >= cap)
@@ -37,32 +34,24 @@ static int set_field(char *dst, size_t cap, const char *v, const char *name, err
     return 0;
 }
 
-static bool is_upper3(const char *s)
-{
-    return strlen(s) == 3 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z' && s[2] >= 'A' && s[2] <= 'Z';
-}
-
 static int validate(const person_add_op_t *o, err_t *e)
 {
     date_t d;
     purpose_t p;
     entry_regime_t er;
-    bool lang_ok = false;
-    for (const char *const *l = languages; *l; l++)
-        lang_ok |= !strcmp(*l, o->in.language);
     if (strcmp(o->doc_kind, "card") && strcmp(o->doc_kind, "passport"))
         return err_set(e, -EINVAL, "usage", "--document-kind is card or passport.");
     if (!o->doc_number[0] || !o->in.surname[0] || !o->in.given_names[0])
         return err_set(e, -EINVAL, "usage", "--document-number, --surname and --given-names are required.");
     if (date_parse(o->in.birth_date, strlen(o->in.birth_date), &d) < 0)
         return err_set(e, -EINVAL, "usage", "--birth-date must be a real date YYYY-MM-DD.");
-    if (!is_upper3(o->in.citizenship))
+    if (!person_citizenship_valid(o->in.citizenship))
         return err_set(e, -EINVAL, "usage", "--citizenship is an ISO 3166 alpha-3 code such as TJK.");
     if (policy_purpose_parse(o->in.purpose, &p) < 0)
         return err_set(e, -EINVAL, "usage", "--purpose is work, study, private, tourism, business or other.");
     if (policy_entry_regime_parse(o->in.entry_regime, &er) < 0)
         return err_set(e, -EINVAL, "usage", "--entry-regime is visa_free or visa.");
-    if (!lang_ok)
+    if (!person_language_known(o->in.language))
         return err_set(e, -EINVAL, "usage", "--language is one of ru uk tg uz ro en fr de ky kk zh tr ka hy az.");
     return 0;
 }

@@ -18,6 +18,22 @@ static const char SQL_GET[] =
     " purpose, entry_regime, language FROM persons WHERE id = ?";
 static const char SQL_LANG[] = "UPDATE persons SET language = ? WHERE id = ?";
 
+static const char *const languages[] = {"ru", "uk", "tg", "uz", "ro", "en", "fr", "de",
+                                        "ky", "kk", "zh", "tr", "ka", "hy", "az", NULL};
+
+bool person_language_known(const char *lang)
+{
+    for (const char *const *l = languages; *l; l++)
+        if (strcmp(*l, lang) == 0)
+            return true;
+    return false;
+}
+
+bool person_citizenship_valid(const char *s)
+{
+    return strlen(s) == 3 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z' && s[2] >= 'A' && s[2] <= 'Z';
+}
+
 static const char *or_null(const char *s) { return s && *s ? s : NULL; }
 
 static int insert_doc(db_t *db, const char *kind, const char *number, int64_t id, err_t *err)

@@ -1,6 +1,7 @@
 #pragma once
 /* Persons, their identity documents and activation (operator creates the
  * person; the person sets a password with the one-time activation code). */
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "base/limits.h"
@@ -30,6 +31,12 @@ typedef struct person_add_op {
     int64_t ret_id;
 } person_add_op_t;
 void person_add_op_init(person_add_op_t *o);
+
+/* True for one of the 15 languages uchet speaks (product: the kiosk's 13
+ * plus Armenian and Azerbaijani): ru uk tg uz ro en fr de ky kk zh tr ka hy az. */
+bool person_language_known(const char *lang);
+/* True for the shape of an ISO 3166 alpha-3 code ("TJK"). */
+bool person_citizenship_valid(const char *code);
 
 /* Reads a person by id (inside any transaction). -ENOENT if none. */
 int person_get(db_t *db, int64_t id, person_view_t *ret, err_t *err);
