@@ -45,6 +45,12 @@ void db_set_autocheckpoint(db_t *db, bool on)
         db->be->set_autocheckpoint(db, on);
 }
 
+void db_set_waiter(db_t *db, const db_waiter_t *w)
+{
+    if (db->be->set_waiter)
+        db->be->set_waiter(db, w);
+}
+
 int db_exec(db_t *db, const char *sql, err_t *err) { return db->be->exec(db, sql, err); }
 int db_begin_read(db_t *db, err_t *err) { return db->be->exec(db, "BEGIN", err); }
 int db_begin_write(db_t *db, err_t *err) { return db->be->exec(db, db->be->begin_write_sql, err); }

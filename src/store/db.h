@@ -4,7 +4,12 @@
  *
  * SQL is written with `?` placeholders in the common subset of both dialects
  * (ON CONFLICT DO NOTHING, RETURNING, integer booleans, BIGINT unix seconds,
- * dates as 'YYYY-MM-DD' text). A db_t is used by one thread at a time. */
+ * dates as 'YYYY-MM-DD' text). A db_t is used by one thread at a time.
+ *
+ * "Synchronous" is what the caller sees. Given a waiter, a PostgreSQL
+ * connection never blocks its thread: it sends each query asynchronously and
+ * calls the waiter whenever it must wait for the server (an event loop's
+ * waiter yields the fiber the calling code runs in; see api/dbloop.h). */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -24,6 +29,20 @@ db_kind_t db_kind_of(const char *url);
  * and closes it with db_close. -EIO with err on failure. */
 int db_open(const char *url, bool readonly, db_t **ret, err_t *err);
 void db_close(db_t *db);                  /* accepts NULL */
+
+/* How a connection waits for its server. wait(arg, fd, for_write) returns 0
+ * once fd is (or may be) ready for reading or writing, or a negative code to
+ * give up: the connection is then dropped and the call fails with
+ * storage_unavailable. fd -1 means "the previous descriptor is closing:
+ * forget it". Called on the connection's thread only. */
+typedef struct db_waiter {
+    int (*wait)(void *arg, int fd, bool for_write);
+    void *arg;
+} db_waiter_t;
+
+/* Sets (or with NULL clears) the waiter. Without one, calls block their
+ * thread. SQLite has nothing to wait for and ignores it. */
+void db_set_waiter(db_t *db, const db_waiter_t *w);
 db_kind_t db_kind(const db_t *db);
 
 /* Runs a script of several statements (migrations). */

@@ -29,6 +29,8 @@ struct db_backend {
      * savepoint). */
     int64_t (*total_changes)(db_t *db);
     void (*set_autocheckpoint)(db_t *db, bool on);
+    /* Optional: see db_set_waiter. */
+    void (*set_waiter)(db_t *db, const db_waiter_t *w);
 };
 
 /* Every backend's db_t and db_stmt_t start with these headers. */

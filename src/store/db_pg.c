@@ -13,7 +13,13 @@
  * connection generation it was prepared on. This is what lets uchetd ride
  * through a Patroni failover behind haproxy or a multi-host URL.
  *
- * Blocking: every call waits for the server's answer. */
+ * Waiting: without a waiter (db_set_waiter) every call blocks its thread
+ * until the server answers: uchetctl, the writer thread, the sweep. With one
+ * (an event loop's reader connection), each query is sent asynchronously
+ * (PQsend*, non-blocking mode) and the waiter is called whenever libpq would
+ * block; reconnecting uses PQresetStart/PQresetPoll the same way. A waiter
+ * that gives up (a timeout) marks the connection broken: the next use
+ * outside a transaction reconnects. */
 #include "store/db_pg.h"
 
 #include <errno.h>
@@ -21,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "base/parse.h"
 #include "store/db_backend.h"
@@ -52,6 +59,8 @@ typedef struct pg_db {
     PGconn *conn;
     bool readonly;
     bool in_txn;                 /* between the caller's BEGIN and its COMMIT/ROLLBACK */
+    bool broken;                 /* the waiter gave up on it: reconnect at the next chance */
+    db_waiter_t waiter;          /* .wait NULL: block */
     unsigned gen;                /* bumped at every (re)connect */
     int64_t changes;             /* rows touched by the last INSERT/UPDATE/DELETE */
     int64_t total_changes;       /* rows touched since the connection opened... */
@@ -83,7 +92,7 @@ static int pg_error(PGconn *conn, const PGresult *res, err_t *err)
         return err_set(err, -EEXIST, "conflict", "Constraint violated: %.*s", len, msg);
     if (state && (!strcmp(state, "40001") || !strcmp(state, "40P01") || !strcmp(state, "55P03")))
         return err_set(err, -EBUSY, "storage_busy", "The database is busy: %.*s", len, msg);
-    if (PQstatus(conn) != CONNECTION_OK)   /* transient: a failover, a restart */
+    if (!res || PQstatus(conn) != CONNECTION_OK)   /* transient: a failover, a restart, a timeout */
         return err_set(err, -EIO, "storage_unavailable", "The database connection was lost: %.*s", len, msg);
     return err_set(err, -EIO, "storage_failed", "Storage error: %.*s", len, msg);
 }
@@ -95,12 +104,99 @@ static int failed(pg_db_t *d, const PGresult *res, err_t *err)
     return pg_error(d->conn, res, err);
 }
 
-/* Runs a command whose result carries nothing the caller needs. */
-static int run_simple(PGconn *conn, const char *sql, err_t *err)
+/* --- waiting for the server: blocking libpq calls, or asynchronous ones
+ * through the waiter --------------------------------------------------------- */
+
+static int await_fd(pg_db_t *d, bool for_write)
 {
-    PGresult *res = PQexec(conn, sql);
+    int r = d->waiter.wait(d->waiter.arg, PQsocket(d->conn), for_write);
+    if (r < 0) {   /* gave up: the server may still answer, but not to us */
+        d->broken = true;
+        shutdown(PQsocket(d->conn), SHUT_RDWR);
+    }
+    return r;
+}
+
+static bool is_failure(const PGresult *res)
+{
     ExecStatusType s = PQresultStatus(res);
-    int r = s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK ? 0 : pg_error(conn, res, err);
+    return s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK;
+}
+
+/* Collects the answer to what was just sent as PQexec does: the first failed
+ * result, else the last one. NULL when the connection broke meanwhile. */
+static PGresult *collect(pg_db_t *d)
+{
+    PGresult *keep = NULL, *res;
+    int f;
+    while ((f = PQflush(d->conn)) == 1)
+        if (await_fd(d, true) < 0)
+            return NULL;
+    if (f < 0)
+        return NULL;
+    for (;;) {
+        while (PQisBusy(d->conn))
+            if (await_fd(d, false) < 0 || !PQconsumeInput(d->conn)) {
+                PQclear(keep);
+                return NULL;
+            }
+        if (!(res = PQgetResult(d->conn)))
+            return keep;
+        if (keep && is_failure(keep)) {
+            PQclear(res);
+        } else {
+            PQclear(keep);
+            keep = res;
+        }
+    }
+}
+
+static PGresult *q_exec(pg_db_t *d, const char *sql)
+{
+    if (!d->waiter.wait)
+        return PQexec(d->conn, sql);
+    return PQsendQuery(d->conn, sql) ? collect(d) : NULL;
+}
+
+static PGresult *q_prepare(pg_db_t *d, const char *name, const char *sql)
+{
+    if (!d->waiter.wait)
+        return PQprepare(d->conn, name, sql, 0, NULL);
+    return PQsendPrepare(d->conn, name, sql, 0, NULL) ? collect(d) : NULL;
+}
+
+/* Re-establishes a lost connection (same parameters). */
+static bool reconnect(pg_db_t *d)
+{
+    if (!d->waiter.wait) {
+        PQreset(d->conn);
+        return PQstatus(d->conn) == CONNECTION_OK;
+    }
+    d->waiter.wait(d->waiter.arg, -1, false);   /* the old socket closes now */
+    if (!PQresetStart(d->conn))
+        return false;
+    /* As libpq's manual says: wait for writing first (the TCP connect), then
+     * as each PQresetPoll asks. libpq may move on to another socket (the
+     * next host of a multi-host URL), perhaps with the same number: the
+     * waiter forgets the old one every time. */
+    PostgresPollingStatusType st = PGRES_POLLING_WRITING;
+    for (;;) {
+        d->waiter.wait(d->waiter.arg, -1, false);
+        if (d->waiter.wait(d->waiter.arg, PQsocket(d->conn), st == PGRES_POLLING_WRITING) < 0)
+            return false;
+        st = PQresetPoll(d->conn);
+        if (st == PGRES_POLLING_OK)
+            return true;
+        if (st == PGRES_POLLING_FAILED)
+            return false;
+    }
+}
+
+/* Runs a command whose result carries nothing the caller needs. */
+static int run_simple(pg_db_t *d, const char *sql, err_t *err)
+{
+    PGresult *res = q_exec(d, sql);
+    int r = is_failure(res) ? pg_error(d->conn, res, err) : 0;
     PQclear(res);
     return r;
 }
@@ -112,10 +208,12 @@ static int run_simple(PGconn *conn, const char *sql, err_t *err)
 static int session_setup(pg_db_t *d, err_t *err)
 {
     PQsetNoticeProcessor(d->conn, quiet_notice, NULL);
+    PQsetnonblocking(d->conn, d->waiter.wait != NULL);
     d->gen++;
+    d->broken = false;
     const char *sql = d->readonly ? "SET synchronous_commit = on; SET default_transaction_read_only = on"
                                   : "SET synchronous_commit = on";
-    return run_simple(d->conn, sql, err);
+    return run_simple(d, sql, err);
 }
 
 static int pg_connect(pg_db_t *d, const char *url, err_t *err)
@@ -138,13 +236,12 @@ static int pg_connect(pg_db_t *d, const char *url, err_t *err)
 /* Makes sure the connection is up, re-establishing it when that is safe. */
 static int ensure_conn(pg_db_t *d, err_t *err)
 {
-    if (PQstatus(d->conn) == CONNECTION_OK)
+    if (PQstatus(d->conn) == CONNECTION_OK && !d->broken)
         return 0;
     if (d->in_txn)
         return err_set(err, -EIO, "storage_unavailable",
                        "The database connection was lost inside a transaction.");
-    PQreset(d->conn);
-    if (PQstatus(d->conn) != CONNECTION_OK)
+    if (!reconnect(d))
         return err_set(err, -EIO, "storage_unavailable", "Cannot reconnect to PostgreSQL: %.*s",
                        (int)strcspn(PQerrorMessage(d->conn), "\n"), PQerrorMessage(d->conn));
     return session_setup(d, err);
@@ -236,13 +333,8 @@ static int check_commit(const char *sql, PGresult *res, err_t *err)
 
 static int exec_once(pg_db_t *d, const char *sql, err_t *err)
 {
-    PGresult *res = PQexec(d->conn, translate(sql));
-    ExecStatusType s = PQresultStatus(res);
-    int r;
-    if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK)
-        r = check_commit(sql, res, err);
-    else
-        r = failed(d, res, err);
+    PGresult *res = q_exec(d, translate(sql));
+    int r = is_failure(res) ? failed(d, res, err) : check_commit(sql, res, err);
     PQclear(res);
     return r;
 }
@@ -259,7 +351,7 @@ static int pg_exec(db_t *db, const char *sql, err_t *err)
     r = exec_once(d, sql, err);
     /* A BEGIN that finds the connection dead (the primary went away since
      * the last use) has lost nothing: retry it once on a new connection. */
-    if (r < 0 && begins && PQstatus(d->conn) != CONNECTION_OK) {
+    if (r < 0 && begins && (PQstatus(d->conn) != CONNECTION_OK || d->broken)) {
         err_clear(err);
         if ((r = ensure_conn(d, err)) == 0)
             r = exec_once(d, sql, err);
@@ -267,8 +359,8 @@ static int pg_exec(db_t *db, const char *sql, err_t *err)
     /* A failed "BEGIN; SELECT lock" leaves a transaction the caller does not
      * know about; end it, or every later BEGIN would join an aborted one. */
     if (r < 0 && !d->in_txn && PQtransactionStatus(d->conn) != PQTRANS_IDLE &&
-        PQstatus(d->conn) == CONNECTION_OK)
-        run_simple(d->conn, "ROLLBACK", NULL);
+        PQstatus(d->conn) == CONNECTION_OK && !d->broken)
+        run_simple(d, "ROLLBACK", NULL);
     if (r == 0 && begins)
         d->in_txn = true;
     return r;
@@ -310,7 +402,7 @@ static int ensure_prepared(pg_db_t *d, pg_stmt_t *e, err_t *err)
     int r = ensure_conn(d, err);
     if (r < 0 || e->gen == d->gen)
         return r;
-    PGresult *res = PQprepare(d->conn, e->name, e->sql, 0, NULL);
+    PGresult *res = q_prepare(d, e->name, e->sql);
     r = PQresultStatus(res) == PGRES_COMMAND_OK ? 0 : failed(d, res, err);
     PQclear(res);
     if (r == 0)
@@ -402,16 +494,31 @@ static void note_changes(pg_db_t *d, PGresult *res)
     }
 }
 
+static PGresult *q_exec_prepared(pg_db_t *d, const pg_stmt_t *e)
+{
+    const char *const *vals = (const char *const *)e->vals;
+    if (!d->waiter.wait)
+        return PQexecPrepared(d->conn, e->name, e->nparams, vals, e->lens, e->fmts, 0);
+    if (!PQsendQueryPrepared(d->conn, e->name, e->nparams, vals, e->lens, e->fmts, 0))
+        return NULL;
+    return collect(d);
+}
+
+static void pg_set_waiter(db_t *db, const db_waiter_t *w)
+{
+    pg_db_t *d = (pg_db_t *)db;
+    d->waiter = w ? *w : (db_waiter_t){0};
+    PQsetnonblocking(d->conn, w != NULL);
+}
+
 static int execute(pg_stmt_t *e, err_t *err)
 {
     pg_db_t *d = (pg_db_t *)e->hdr.db;
     int r = ensure_prepared(d, e, err);
     if (r < 0)
         return r;
-    PGresult *res = PQexecPrepared(d->conn, e->name, e->nparams, (const char *const *)e->vals, e->lens,
-                                   e->fmts, 0);
-    ExecStatusType s = PQresultStatus(res);
-    if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK) {
+    PGresult *res = q_exec_prepared(d, e);
+    if (is_failure(res)) {
         r = failed(d, res, err);
         PQclear(res);
         return r;
@@ -523,6 +630,7 @@ static const struct db_backend pg_backend = {
     .bind_blob = pg_bind_blob, .bind_null = pg_bind_null, .step = pg_step,
     .changes = pg_changes, .total_changes = pg_total_changes, .col_null = pg_col_null, .col_int = pg_col_int,
     .col_double = pg_col_double, .col_text = pg_col_text, .col_blob = pg_col_blob,
+    .set_waiter = pg_set_waiter,
     /* The advisory lock plays BEGIN IMMEDIATE: writers queue here, before
      * reading anything, so read-then-write (the audit chain head, the
      * one-active-registration check) is safe across uchetd instances. READ

@@ -3,13 +3,18 @@
  * The placeholder rewriting is tested always. The rest needs a server: set
  * UCHET_TEST_PG_URL=postgresql://... (tests/api/test_pg.py does, with a
  * throwaway server from tests/api/pg.py); without it those tests are
- * skipped. Each test works in its own schema, dropped afterwards. */
+ * skipped. Each test works in its own schema, dropped afterwards.
+ *
+ * The server tests run twice: blocking, then with a waiter on every
+ * connection (the asynchronous path an event loop uses, here waiting with
+ * poll()), which must behave exactly the same. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +81,25 @@ static const char *pg_url(void)
 
 static char schema[64];
 
+/* The asynchronous pass: connections wait through poll_waiter. */
+static bool async_mode;
+static int waits;                 /* poll_waiter calls that waited */
+static int give_up_after = -1;    /* fail every wait once `waits` reaches it; -1: never */
+
+static int poll_waiter(void *arg, int fd, bool for_write)
+{
+    (void)arg;
+    if (fd < 0)
+        return 0;
+    if (give_up_after >= 0 && waits >= give_up_after)
+        return -ETIMEDOUT;
+    waits++;
+    struct pollfd p = {.fd = fd, .events = for_write ? POLLOUT : POLLIN};
+    return poll(&p, 1, 10000) == 1 ? 0 : -ETIMEDOUT;
+}
+
+static const db_waiter_t waiter = {.wait = poll_waiter};
+
 /* Opens a connection working in this test's own schema. */
 static db_t *open_in_schema(void)
 {
@@ -84,6 +108,8 @@ static db_t *open_in_schema(void)
     err_t e = {0};
     assert_int_equal(db_open(pg_url(), false, &db, &e), 0);
     assert_int_equal(db_kind(db), DB_POSTGRES);
+    if (async_mode)
+        db_set_waiter(db, &waiter);
     snprintf(sql, sizeof sql, "CREATE SCHEMA IF NOT EXISTS %s; SET search_path = %s", schema, schema);
     assert_int_equal(db_exec(db, sql, &e), 0);
     return db;
@@ -351,6 +377,32 @@ static void test_reconnects_outside_transactions_only(void **state)
     assert_int_equal(db_step(st, &e), 1);
 }
 
+/* A waiter that gives up (a timeout on an event loop) fails the call as
+ * storage_unavailable; the connection is dropped and the next use outside a
+ * transaction gets a new one. */
+static void test_giving_up_a_wait_drops_the_connection(void **state)
+{
+    NEED_SERVER();
+    db_t *db = *state;
+    static const char one[] = "SELECT 1";
+    db_stmt_t *st;
+    err_t e = {0};
+    db_set_waiter(db, &waiter);
+    int before = waits;
+    give_up_after = waits;
+    int r = db_prepare(db, one, &st, &e);
+    if (r == 0)
+        r = db_step(st, &e);
+    give_up_after = -1;
+    assert_int_equal(r, -EIO);
+    assert_string_equal(e.code, "storage_unavailable");
+    assert_int_equal(db_exec(db, "SET search_path = pg_catalog", &e), 0);   /* reconnected */
+    assert_int_equal(db_prepare(db, one, &st, &e), 0);
+    assert_int_equal(db_step(st, &e), 1);
+    assert_int_equal(db_col_int(st, 0), 1);
+    assert_true(waits > before);   /* and it did wait through the waiter */
+}
+
 static void test_migrations_and_audit(void **state)
 {
     NEED_SERVER();
@@ -392,6 +444,15 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_read_transaction_is_one_snapshot, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reconnects_outside_transactions_only, setup, teardown),
         cmocka_unit_test_setup_teardown(test_migrations_and_audit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_giving_up_a_wait_drops_the_connection, setup, teardown),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    int failed = cmocka_run_group_tests_name("blocking", tests, NULL, NULL);
+    async_mode = true;
+    waits = 0;
+    failed += cmocka_run_group_tests_name("asynchronous", tests, NULL, NULL);
+    if (pg_url() && waits == 0) {   /* the second pass must really have waited */
+        print_error("the asynchronous pass never waited through its waiter\n");
+        failed++;
+    }
+    return failed;
 }
