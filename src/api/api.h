@@ -49,6 +49,7 @@ typedef struct api_thread {
     h2o_multithread_receiver_t receiver;   /* store completions */
     h2o_accept_ctx_t accept_ctx;
     h2o_socket_t *listener;
+    struct dbloop *dbloop;                 /* PostgreSQL: this loop's READ ops (api/dbloop.h) */
 } api_thread_t;
 
 struct api_op;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/dbloop.h"
 #include "api/metrics.h"
 
 typedef struct api_op {
@@ -64,7 +65,9 @@ void api_op_submit(api_req_t *r, store_op_t *sop)
     api_op_t *a = op_of(sop);
     sop->post = post_to_loop;
     r->pending = a;
-    int rc = store_submit(r->w->store, sop, r->t->idx);
+    /* PostgreSQL reads run on this loop without blocking it; see dbloop.h. */
+    int rc = sop->lane == STORE_READ && r->t->dbloop ? dbloop_submit(r->t->dbloop, sop)
+                                                     : store_submit(r->w->store, sop, r->t->idx);
     if (rc < 0) {
         r->pending = NULL;
         op_free(a);

@@ -25,6 +25,7 @@ struct metrics {
     const char *const *names;
     route_metrics_t *routes;              /* nroutes + 1 ("other") */
     _Atomic uint64_t confirm[METRIC_CONFIRM__N];
+    _Atomic uint64_t loop_reads, loop_waits;
 };
 
 metrics_t *metrics_new(size_t nroutes, const char *const *route_names)
@@ -146,6 +147,14 @@ static void render_store(out_t *o, const store_stats_t *ss)
          (unsigned long long)atomic_load(&ss->commit_failures));
 }
 
+void metrics_loop_read(metrics_t *m, unsigned waits)
+{
+    if (!m)
+        return;
+    atomic_fetch_add_explicit(&m->loop_reads, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&m->loop_waits, waits, memory_order_relaxed);
+}
+
 char *metrics_render(const metrics_t *m, const store_stats_t *ss)
 {
     out_t o = {.cap = 8192};
@@ -162,6 +171,13 @@ char *metrics_render(const metrics_t *m, const store_stats_t *ss)
     for (int k = 0; k < METRIC_CONFIRM__N; k++)
         outf(&o, "uchet_confirmations_total{result=\"%s\"} %llu\n", confirm_names[k],
              (unsigned long long)atomic_load(&m->confirm[k]));
+    outf(&o, "# HELP uchet_db_loop_reads_total Reads an event loop ran itself (PostgreSQL).\n"
+             "# TYPE uchet_db_loop_reads_total counter\n"
+             "uchet_db_loop_reads_total %llu\n"
+             "# HELP uchet_db_loop_waits_total Times such a read let its loop serve others while the server worked.\n"
+             "# TYPE uchet_db_loop_waits_total counter\n"
+             "uchet_db_loop_waits_total %llu\n",
+         (unsigned long long)atomic_load(&m->loop_reads), (unsigned long long)atomic_load(&m->loop_waits));
     if (ss)
         render_store(&o, ss);
     if (o.failed) {

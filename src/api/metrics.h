@@ -23,5 +23,8 @@ void metrics_free(metrics_t *m);                     /* accepts NULL */
 /* route < 0 counts as "other" (static files, unknown paths). */
 void metrics_observe(metrics_t *m, int route, int status, uint64_t duration_ns);
 void metrics_confirmation(metrics_t *m, metric_confirm_t kind);
+/* A READ op an event loop ran itself on PostgreSQL, and how many times it
+ * handed the loop back while waiting for the server (api/dbloop.h). */
+void metrics_loop_read(metrics_t *m, unsigned waits);
 /* Renders the text exposition format. Caller frees. NULL on OOM. */
 char *metrics_render(const metrics_t *m, const store_stats_t *ss);

@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "api/dbloop.h"
 #include "api/router.h"
 #include "base/limits.h"
 #include "base/log.h"
@@ -68,7 +69,7 @@ static int bind_socket(const char *host, int port, int *ret_fd, err_t *err)
     return 0;
 }
 
-static void thread_init(api_thread_t *t, api_world_t *w, h2o_globalconf_t *gc, int idx, int fd)
+static int thread_init(api_thread_t *t, api_world_t *w, h2o_globalconf_t *gc, int idx, int fd, err_t *err)
 {
     t->idx = idx;
     t->w = w;
@@ -81,6 +82,9 @@ static void thread_init(api_thread_t *t, api_world_t *w, h2o_globalconf_t *gc, i
     t->listener = h2o_evloop_socket_create(t->loop, fd, H2O_SOCKET_FLAG_DONT_READ);
     t->listener->data = t;
     h2o_socket_read_start(t->listener, on_accept);
+    if (store_kind(w->store) != DB_POSTGRES)
+        return 0;
+    return dbloop_new(t->loop, w->store, idx, w->metrics, &t->dbloop, err);
 }
 
 typedef struct run_arg {
@@ -99,7 +103,11 @@ static void *thread_main(void *arg)
 {
     run_arg_t *ra = arg;
     api_thread_t *t = ra->t;
-    thread_init(t, t->w, ra->gc, t->idx, ra->fd);
+    err_t err = {0};
+    if (thread_init(t, t->w, ra->gc, t->idx, ra->fd, &err) < 0) {
+        log_msg(LOG_ERROR, "server.failed", "event loop %d: %s", t->idx, err.msg);
+        stop_requested = 1;
+    }
     pthread_barrier_wait(ra->started);
     while (!stop_requested)
         h2o_evloop_run(t->loop, 100);
@@ -115,6 +123,8 @@ static void *thread_main(void *arg)
     uint64_t linger = clock_mono_ns() + 300000000u;
     while (clock_mono_ns() < linger)
         h2o_evloop_run(t->loop, 10);
+    dbloop_free(t->dbloop);
+    t->dbloop = NULL;
     return NULL;
 }
 

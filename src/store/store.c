@@ -19,6 +19,7 @@ struct store {
     db_kind_t kind;
     int nreaders;
     db_t **readers;                /* [nreaders], one per loop thread */
+    bool *attached;                /* [nreaders] PostgreSQL: the loop runs its reads itself */
     db_t *writer_db;
     pthread_t writer;
     db_t *maint_db;                /* checkpoints, off the writer's path */
@@ -29,11 +30,9 @@ struct store {
     int nslow_started;
     bool writer_started;
     db_t **slow_db;
-    struct worker *rworkers;       /* PostgreSQL only: READ lane workers, one per reader */
-    int nrworkers;
     pthread_mutex_t mu;
-    pthread_cond_t wq_cv, sq_cv, rq_cv, maint_cv;   /* one waiter kind per variable */
-    queue_t wq, sq, rq;            /* write, slow and (PostgreSQL) read queues */
+    pthread_cond_t wq_cv, sq_cv, maint_cv;   /* one waiter kind per variable */
+    queue_t wq, sq;                /* write and slow queues */
     bool closing;
     store_stats_t stats;
 };
@@ -208,15 +207,12 @@ static void *maint_main(void *arg)
     return NULL;
 }
 
-/* A pool thread with its own connection: the SLOW lane everywhere, and on
- * PostgreSQL the READ lane too, where a query is a network round trip that
- * must not hold up an event loop. */
+/* A pool thread with its own connection: the SLOW lane. */
 typedef struct worker {
     store_t *s;
     db_t *db;
     queue_t *q;
     pthread_cond_t *cv;
-    bool read_txn;                 /* wrap each op in a read transaction */
     pthread_t tid;
 } worker_t;
 
@@ -247,7 +243,7 @@ static void *worker_main(void *arg)
         int n;
         store_op_t *op = q_take(w->q, 1, &n);
         pthread_mutex_unlock(&s->mu);
-        run_op(w->db, op, w->read_txn);
+        run_op(w->db, op, false);   /* SLOW ops open their own transactions */
         op->post(op);
         pthread_mutex_lock(&s->mu);
     }
@@ -273,11 +269,11 @@ static int open_connections(store_t *s, err_t *err)
     return 0;
 }
 
-static int start_workers(store_t *s, worker_t *ws, int n, db_t **dbs, queue_t *q, pthread_cond_t *cv, bool read_txn,
+static int start_workers(store_t *s, worker_t *ws, int n, db_t **dbs, queue_t *q, pthread_cond_t *cv,
                          int *ret_started, err_t *err)
 {
     for (int i = 0; i < n; i++) {
-        ws[i] = (worker_t){.s = s, .db = dbs[i], .q = q, .cv = cv, .read_txn = read_txn};
+        ws[i] = (worker_t){.s = s, .db = dbs[i], .q = q, .cv = cv};
         if (pthread_create(&ws[i].tid, NULL, worker_main, &ws[i]) != 0)
             return err_set(err, -EAGAIN, "thread_failed", "Cannot start a store thread.");
         *ret_started = i + 1;
@@ -295,12 +291,7 @@ static int start_threads(store_t *s, err_t *err)
             return err_set(err, -EAGAIN, "thread_failed", "Cannot start the maintenance thread.");
         s->maint_started = true;
     }
-    int r = start_workers(s, s->slow, s->nslow, s->slow_db, &s->sq, &s->sq_cv, false, &s->nslow_started, err);
-    if (r < 0)
-        return r;
-    if (s->kind != DB_POSTGRES)
-        return 0;
-    return start_workers(s, s->rworkers, s->nreaders, s->readers, &s->rq, &s->rq_cv, true, &s->nrworkers, err);
+    return start_workers(s, s->slow, s->nslow, s->slow_db, &s->sq, &s->sq_cv, &s->nslow_started, err);
 }
 
 static void free_connections(store_t *s)
@@ -314,12 +305,11 @@ static void free_connections(store_t *s)
     free(s->readers);
     free(s->slow_db);
     free(s->slow);
-    free(s->rworkers);
+    free(s->attached);
     free(s->url);
     pthread_mutex_destroy(&s->mu);
     pthread_cond_destroy(&s->wq_cv);
     pthread_cond_destroy(&s->sq_cv);
-    pthread_cond_destroy(&s->rq_cv);
     pthread_cond_destroy(&s->maint_cv);
     free(s);
 }
@@ -332,7 +322,6 @@ static void stop_threads(store_t *s)
     s->closing = true;
     pthread_cond_broadcast(&s->wq_cv);
     pthread_cond_broadcast(&s->sq_cv);
-    pthread_cond_broadcast(&s->rq_cv);
     pthread_cond_broadcast(&s->maint_cv);
     pthread_mutex_unlock(&s->mu);
     if (s->writer_started)
@@ -341,8 +330,6 @@ static void stop_threads(store_t *s)
         pthread_join(s->maint, NULL);
     for (int i = 0; i < s->nslow_started; i++)
         pthread_join(s->slow[i].tid, NULL);
-    for (int i = 0; i < s->nrworkers; i++)
-        pthread_join(s->rworkers[i].tid, NULL);
 }
 
 int store_open(const char *url, int readers, int slow_threads, store_t **ret, err_t *err)
@@ -353,7 +340,6 @@ int store_open(const char *url, int readers, int slow_threads, store_t **ret, er
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->wq_cv, NULL);
     pthread_cond_init(&s->sq_cv, NULL);
-    pthread_cond_init(&s->rq_cv, NULL);
     pthread_cond_init(&s->maint_cv, NULL);
     s->url = strdup(url);
     s->kind = db_kind_of(url);
@@ -362,8 +348,8 @@ int store_open(const char *url, int readers, int slow_threads, store_t **ret, er
     s->readers = calloc((size_t)readers, sizeof *s->readers);
     s->slow_db = calloc((size_t)slow_threads + 1, sizeof *s->slow_db);
     s->slow = calloc((size_t)slow_threads + 1, sizeof *s->slow);
-    s->rworkers = calloc((size_t)readers + 1, sizeof *s->rworkers);
-    if (!s->url || !s->readers || !s->slow_db || !s->slow || !s->rworkers) {
+    s->attached = calloc((size_t)readers + 1, sizeof *s->attached);
+    if (!s->url || !s->readers || !s->slow_db || !s->slow || !s->attached) {
         free_connections(s);
         return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
     }
@@ -397,16 +383,14 @@ static queue_t *queue_for(store_t *s, store_lane_t lane, pthread_cond_t **ret_cv
         *ret_cv = &s->wq_cv;
         return &s->wq;
     }
-    *ret_cv = lane == STORE_SLOW ? &s->sq_cv : &s->rq_cv;
-    return lane == STORE_SLOW ? &s->sq : &s->rq;
+    *ret_cv = &s->sq_cv;
+    return &s->sq;
 }
 
 int store_submit(store_t *s, store_op_t *op, int thread_idx)
 {
-    /* SQLite reads are memory-speed and never wait for the writer (WAL):
-     * run them here. PostgreSQL reads go to the reader pool. */
-    if (op->lane == STORE_READ && s->kind != DB_POSTGRES) {
-        if (thread_idx < 0 || thread_idx >= s->nreaders)
+    if (op->lane == STORE_READ) {
+        if (thread_idx < 0 || thread_idx >= s->nreaders || s->attached[thread_idx])
             return -EINVAL;
         run_op(s->readers[thread_idx], op, true);
         op->post(op);
@@ -426,6 +410,19 @@ int store_submit(store_t *s, store_op_t *op, int thread_idx)
     pthread_mutex_unlock(&s->mu);
     return 0;
 }
+
+int store_attach_loop(store_t *s, int idx, const db_waiter_t *w)
+{
+    if (s->kind != DB_POSTGRES)
+        return -ENOTSUP;
+    if (idx < 0 || idx >= s->nreaders)
+        return -EINVAL;
+    db_set_waiter(s->readers[idx], w);
+    s->attached[idx] = w != NULL;
+    return 0;
+}
+
+void store_run_read(store_t *s, store_op_t *op, int idx) { run_op(s->readers[idx], op, true); }
 
 static void sync_post(store_op_t *op)
 {

@@ -6,8 +6,13 @@
  * (`post`, called on a store thread once the result is final; the API layer
  * forwards it to the event loop that submitted it). Lanes:
  *
- *   STORE_READ  — runs at once on the submitting thread's read connection,
- *                 inside a read transaction (one consistent snapshot).
+ *   STORE_READ  — runs on the submitting thread's read connection, inside a
+ *                 read transaction (one consistent snapshot). SQLite: at once
+ *                 (memory speed, never waits for the writer in WAL mode).
+ *                 PostgreSQL in uchetd: each event loop runs its READ ops
+ *                 itself in a fiber, its connection sending queries
+ *                 asynchronously (store_attach_loop, api/dbloop.h), so the
+ *                 loop never waits for the server.
  *   STORE_WRITE — queued to the single writer thread, which runs many queued
  *                 operations in ONE transaction and posts them only after
  *                 COMMIT returned: group commit. A result posted from this
@@ -64,10 +69,22 @@ int store_open(const char *url, int readers, int slow_threads, store_t **ret, er
  * are called), joins threads, closes connections. Accepts NULL. */
 void store_close(store_t *s);
 
-/* Submits op. READ runs now on reader `thread_idx` and posts before returning.
+/* Submits op. READ runs now on reader `thread_idx` and posts before returning
+ * (blocking the caller on PostgreSQL: fine for uchetctl; an event loop
+ * attached with store_attach_loop gets -EINVAL and uses store_run_read).
  * -EAGAIN (overloaded) when the write queue is full or the store is closing:
  * then nothing was queued and post is not called. */
 int store_submit(store_t *s, store_op_t *op, int thread_idx);
+
+/* PostgreSQL: gives reader connection idx the waiter w (see db_waiter_t);
+ * from then on only the event loop idx uses it, through store_run_read from
+ * inside a fiber. -ENOTSUP on SQLite (reads there never wait), -EINVAL for a
+ * bad idx. Call before the loop serves requests; w NULL detaches again. */
+int store_attach_loop(store_t *s, int idx, const db_waiter_t *w);
+
+/* Runs a READ op now on reader idx in a read transaction: sets op->rc and
+ * op->err, does not call post. For attached loops (see above). */
+void store_run_read(store_t *s, store_op_t *op, int idx);
 
 /* Runs op and waits for its result (for uchetctl and tests; never on a loop). */
 int store_run_sync(store_t *s, store_op_t *op);

@@ -3,6 +3,7 @@ need a server (tests/unit/test_db_pg.c skips those without one)."""
 import os
 import socket
 import subprocess
+import time
 
 import pytest
 
@@ -201,3 +202,63 @@ def test_sqlite_and_postgres_schemas_have_the_same_tables_columns_and_indexes(tm
     assert pg_cols == sq_cols
     # SQLite names its automatic UNIQUE indexes sqlite_autoindex_*; explicit ones must match.
     assert sorted(pg_idx) == sorted(sq_idx)
+
+
+# --- reads run on the event loop without blocking it ----------------------------
+
+def _metric(u, name):
+    text = httpx.get(u.base + "/metrics", timeout=5).text
+    return int(next(l.split()[1] for l in text.splitlines() if l.startswith(name + " ")))
+
+
+def _waiting_for_lock(u):
+    return int(u.db.scalar("SELECT count(*) FROM pg_locks WHERE NOT granted"))
+
+
+def test_a_loop_serves_others_while_its_read_waits_for_postgres(uchet_factory, tmp_path, pg_url):
+    """Issue 3: the loop never blocks on the database. With ONE event loop, a
+    read held up inside PostgreSQL (its table locked by someone else) leaves
+    the loop free: other requests are answered at once, and the held read
+    completes when the lock goes."""
+    import psycopg2
+    u = uchet_factory(db_url=make_db_url(tmp_path, pg_url), extra_args=("--threads", "1")).start()
+    _, token = u.new_user()
+    u.register(token)
+    reads_before = _metric(u, "uchet_db_loop_reads_total")
+    locker = psycopg2.connect(u.db_url)
+    try:
+        locker.cursor().execute("LOCK TABLE sessions IN ACCESS EXCLUSIVE MODE")
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+            held = pool.submit(lambda: httpx.get(u.base + "/api/v1/me", headers=u.auth(token), timeout=30))
+            for _ in range(100):
+                if _waiting_for_lock(u):
+                    break
+                time.sleep(0.05)
+            assert _waiting_for_lock(u) == 1, "the read never reached PostgreSQL"
+            t0 = time.monotonic()
+            for _ in range(20):
+                assert httpx.get(u.base + "/healthz", timeout=5).status_code == 200
+            assert time.monotonic() - t0 < 2.0
+            assert not held.done()
+            locker.rollback()
+            r = held.result(timeout=30)
+    finally:
+        locker.close()
+    assert r.status_code == 200 and r.json()["registration"]["region"] == "77"
+    assert _metric(u, "uchet_db_loop_reads_total") > reads_before
+    assert _metric(u, "uchet_db_loop_waits_total") >= 1
+
+
+def test_loop_reads_reconnect_after_the_server_drops_them(uchet_factory, tmp_path, pg_url):
+    """A read connection killed on the server (a restart, a failover) is made
+    again on the loop, without blocking it, and the next read just works."""
+    u = uchet_factory(db_url=make_db_url(tmp_path, pg_url), extra_args=("--threads", "2")).start()
+    _, token = u.new_user()
+    u.register(token)
+    for _ in range(4):   # both loops have used their connections
+        u.me(token)
+    killed = u.db.scalar("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                         " WHERE datname = current_database() AND pid <> pg_backend_pid()")
+    assert int(killed) >= 2
+    for _ in range(6):
+        assert u.me(token)["registration"]["region"] == "77"
