@@ -18,6 +18,22 @@ rps() { awk -v r="$(field requests "$1")" -v d="$(field duration_us "$1")" 'BEGI
 ms() { awk -v u="$(field "$1" "$2")" 'BEGIN {printf "%.2f", u / 1000}'; }
 row() { echo "| $1 | $(rps "$2") | $(ms p50_us "$2") | $(ms p90_us "$2") | $(ms p99_us "$2") | $(field non2xx "$2") | $(field errors "$2") |"; }
 
+# pg_where URL WRK_RESULT: where a PostgreSQL confirmation's time goes, from
+# pg_stat_statements over the confirmation run (reset just before it). The
+# writer runs batches one after another, so its wall time per confirmation is
+# the run's duration over the confirmations; the server's execution time is
+# part of it, the rest is round trips (loopback TCP, process wake-ups).
+pg_where() {
+  local n us
+  n=$(field requests "$2"); us=$(field duration_us "$2")
+  psql -qAt -F' ' -d "$1" -c "SELECT sum(calls), sum(total_exec_time) * 1000,
+      sum(total_exec_time) FILTER (WHERE query = 'COMMIT') * 1000,
+      sum(calls) FILTER (WHERE query = 'COMMIT') FROM pg_stat_statements" |
+  awk -v n="$n" -v us="$us" '{
+    printf "PostgreSQL, where a confirmation'"'"'s time goes: the writer spends %.0f µs of wall time per confirmation; %.1f statements each (one network round trip apiece on the writer connection), %.0f µs of them executing in the server, of which %.0f µs is the share of COMMIT (WAL flush to disk, %d commits); the remaining %.0f µs per confirmation are round trips and waiting for a core (2 cores shared by wrk, uchetd and PostgreSQL).\n",
+      us / n, $1 / n, $2 / n, $3 / n, $4, us / n - $2 / n }'
+}
+
 # measure DB LABEL: seeds DB, serves it, runs the workloads, appends table rows.
 measure() {
   local db=$1 label=$2
@@ -28,15 +44,19 @@ measure() {
   pid=$!
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done
   static=$(run_wrk bench/static.lua /healthz)
+  [[ $label == PostgreSQL ]] && psql -qAt -d "$db" -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset()" >/dev/null
   confirm=$(run_wrk bench/confirm.lua /api/v1/me/confirmations "$tmp/tokens")
+  [[ $label == PostgreSQL ]] && pg_where "$db" "$confirm" >>"$tmp/notes"
+  reads=$(run_wrk bench/confirm.lua /api/v1/me "$tmp/tokens" read)
   metrics=$(curl -s "http://127.0.0.1:$port/metrics")
   kill "$pid"; wait "$pid" || true; pid=
   batches=$(awk '/^uchet_write_batch_size_count/ {print $2}' <<<"$metrics")
   ops=$(awk '/^uchet_write_batch_size_sum/ {print $2}' <<<"$metrics")
   [[ $label == SQLite ]] && row "static baseline (GET /healthz)" "$static" >>"$tmp/rows"
   row "$label: POST /api/v1/me/confirmations" "$confirm" >>"$tmp/rows"
+  row "$label: GET /api/v1/me" "$reads" >>"$tmp/rows"
   echo "$label: $batches commits carried $ops operations (mean $(awk -v o="$ops" -v b="$batches" 'BEGIN {printf "%.1f", b ? o / b : 0}') per commit)." >>"$tmp/notes"
-  echo "$label confirmations: $(rps "$confirm")/s, p99 $(ms p99_us "$confirm") ms; static $(rps "$static")/s"
+  echo "$label confirmations: $(rps "$confirm")/s, p99 $(ms p99_us "$confirm") ms; reads $(rps "$reads")/s; static $(rps "$static")/s"
 }
 
 measure "$tmp/bench.db" SQLite

@@ -79,8 +79,10 @@ def _initdb(base, log):
 
 
 def _start(data, sock, port, log, durable=False):
-    # Tests need no durability from the disk; benchmarks measure it.
-    safety = "" if durable else " -c fsync=off -c full_page_writes=off"
+    # Tests need no durability from the disk; benchmarks measure it, and
+    # count statements (pg_stat_statements) to say where the time goes.
+    safety = (" -c shared_preload_libraries=pg_stat_statements" if durable
+              else " -c fsync=off -c full_page_writes=off")
     opts = (f"-p {port} -k {sock} -c listen_addresses=127.0.0.1{safety}"
             " -c max_connections=200")
     _run(_as_server_user([f"{PG_BIN}/pg_ctl", "-D", data, "-l", os.path.join(sock, "server.log"),
