@@ -28,6 +28,7 @@ const SHELL = [
   '/app/js/screens/confirm.js',
   '/app/js/screens/help.js',
   '/app/js/screens/home.js',
+  '/app/js/screens/landlord.js',
   '/app/js/screens/language.js',
   '/app/js/screens/leave.js',
   '/app/js/screens/login.js',

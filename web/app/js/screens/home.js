@@ -36,8 +36,10 @@ function residenceCard(reg) {
     h('h2', {}, t('home.residence')),
     h('p', { 'data-testid': 'address' }, addressLine(res)),
     h('p', { class: 'small' }, t('home.region', { region: reg.region_name || reg.region })),
-    res.confirmed_by_host ? h('p', { class: 'badge' }, t('home.host_confirmed')) : null,
-    link(t('home.change_residence'), 'residence', 'link'));
+    res.confirmed_by_host ? h('p', { class: 'badge', 'data-testid': 'host-confirmed' }, t('home.host_confirmed')) : null,
+    h('div', { class: 'links' },
+      link(t('home.change_residence'), 'residence', 'link'),
+      link(t('home.landlord_link'), 'landlord', 'link')));
 }
 
 function activeView(me) {
