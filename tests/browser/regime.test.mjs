@@ -19,6 +19,8 @@ const REASON = 'My phone broke on 5 November and I could not confirm.';
 const DECISION = 'Repair receipt checked, case 44/2025';
 const OFFICER_PASSWORD = 'desk-Passw0rd-long';
 const SECOND = { number: '7700999888', surname: 'KARIMOVA', given: 'DILNOZA' };
+const THIRD = { number: '7700777666', surname: 'SAIDOV', given: 'BAKHTIYOR' };
+const REFUSAL = 'No evidence was given for the claim.';
 const en = catalog('en');
 
 let server;
@@ -64,6 +66,19 @@ async function lapse(number, when) {
   throw new Error(`${number} did not lapse at ${when}`);
 }
 
+// A registrar's desk session (the account is created once).
+let registrar = null;
+async function deskToken() {
+  if (!registrar) {
+    server.ctl(['officer', 'add', '--login', 'registrar-1', '--name', 'Officer One',
+      '--role', 'registrar', '--password-stdin'], `${OFFICER_PASSWORD}\n`);
+    registrar = 'registrar-1';
+  }
+  const login = await server.api('POST', '/api/v1/desk/session', { login: registrar, password: OFFICER_PASSWORD });
+  assert.equal(login.status, 201, JSON.stringify(login.body));
+  return login.body.token;
+}
+
 async function pageWidth() {
   await page.waitForLoadState('networkidle');
   return page.evaluate(() => document.documentElement.scrollWidth);
@@ -72,18 +87,21 @@ async function pageWidth() {
 describe('the regime over time: appeal and landlord', { timeout: 240000 }, () => {
   before(async () => {
     server = await startServer();
-    // A second person, registered at the same time, who never appeals.
-    const out = server.ctl(['person', 'add', '--document-kind', 'card', '--document-number', SECOND.number,
-      '--surname', SECOND.surname, '--given-names', SECOND.given, '--birth-date', '1993-02-01',
-      '--citizenship', 'UZB', '--purpose', 'work', '--entry-regime', 'visa_free', '--language', 'en']);
-    const act = await server.api('POST', '/api/v1/activation',
-      { activation_code: activationCodeFrom(out), password: PASSWORD });
-    assert.equal(act.status, 201, JSON.stringify(act.body));
-    const reg = await server.api('POST', '/api/v1/me/registration', {
-      region: '77',
-      residence: { settlement: 'Moscow', street: 'Profsoyuznaya', house: '12', lat: 55.67, lon: 37.55 },
-    }, act.body.token);
-    assert.equal(reg.status, 201, JSON.stringify(reg.body));
+    // Two more persons, registered at the same time: one never appeals, one
+    // is refused.
+    for (const p of [SECOND, THIRD]) {
+      const out = server.ctl(['person', 'add', '--document-kind', 'card', '--document-number', p.number,
+        '--surname', p.surname, '--given-names', p.given, '--birth-date', '1993-02-01',
+        '--citizenship', 'UZB', '--purpose', 'work', '--entry-regime', 'visa_free', '--language', 'en']);
+      const act = await server.api('POST', '/api/v1/activation',
+        { activation_code: activationCodeFrom(out), password: PASSWORD });
+      assert.equal(act.status, 201, JSON.stringify(act.body));
+      const reg = await server.api('POST', '/api/v1/me/registration', {
+        region: '77',
+        residence: { settlement: 'Moscow', street: 'Profsoyuznaya', house: '12', lat: 55.67, lon: 37.55 },
+      }, act.body.token);
+      assert.equal(reg.status, 201, JSON.stringify(reg.body));
+    }
     browser = await startBrowser(server.base);
     page = browser.page;
     page.on('console', (msg) => {
@@ -169,11 +187,7 @@ describe('the regime over time: appeal and landlord', { timeout: 240000 }, () =>
 
   it('a registrar grants the appeal and the app shows the registration active again', async () => {
     await server.setClock(DECIDED);
-    server.ctl(['--clock', DECIDED, 'officer', 'add', '--login', 'registrar-1', '--name', 'Officer One',
-      '--role', 'registrar', '--password-stdin'], `${OFFICER_PASSWORD}\n`);
-    const login = await server.api('POST', '/api/v1/desk/session', { login: 'registrar-1', password: OFFICER_PASSWORD });
-    assert.equal(login.status, 201, JSON.stringify(login.body));
-    const desk = login.body.token;
+    const desk = await deskToken();
     const queue = await server.api('GET', '/api/v1/desk/appeals', undefined, desk);
     assert.equal(queue.body.items.length, 1);
     const decided = await server.api('POST', `/api/v1/desk/appeals/${queue.body.items[0].id}/decision`,
@@ -193,9 +207,37 @@ describe('the regime over time: appeal and landlord', { timeout: 240000 }, () =>
     await shot(page, 'appeal-granted');
   });
 
-  it('gives a one-time code for the landlord, who confirms on /host/', async () => {
+  it('says when the appeal was already filed elsewhere, then shows the refusal and its reason', async () => {
+    await logIn(THIRD.number);
+    await page.getByRole('link', { name: en['home.appeal.button'], exact: true }).click();
+    await waitForH1(en['appeal.title']);
+    await page.getByLabel(en['appeal.reason_label']).fill(REASON);
+    // Meanwhile the same person files from another phone.
+    const other = await server.api('POST', '/api/v1/me/appeals', { reason: 'I was in hospital, 3 to 9 November.' },
+      await apiToken(THIRD.number));
+    assert.equal(other.status, 201, JSON.stringify(other.body));
+    await page.getByRole('button', { name: en['appeal.submit'] }).click();
+    await page.getByRole('alert').getByText(en['error.appeal_exists']).waitFor();
+
+    const desk = await deskToken();
+    const decided = await server.api('POST', `/api/v1/desk/appeals/${other.body.id}/decision`,
+      { grant: false, reason: REFUSAL }, desk);
+    assert.equal(decided.status, 200, JSON.stringify(decided.body));
     await page.goto(`${server.base}/app/#/home`);
     await waitForH1(en['home.title']);
+    assert.ok((await page.getByTestId('appeal-card').innerText()).includes(en['home.appeal.refused']));
+    await page.getByRole('link', { name: en['home.appeal.view'] }).click();
+    await waitForH1(en['appeal.title']);
+    const shown = await page.getByTestId('appeal').innerText();
+    assert.ok(shown.includes(en['appeal.status.refused']), shown);
+    assert.ok(shown.includes(en['appeal.decision_reason'].replace('{reason}', REFUSAL)), shown);
+    await page.getByText(en['appeal.refused_note']).waitFor();
+    await page.getByRole('link', { name: en['home.register_button'] }).waitFor();
+    await shot(page, 'appeal-refused');
+  });
+
+  it('gives a one-time code for the landlord, who confirms on /host/', async () => {
+    await logIn(PERSON.documentNumber);
     assert.equal(await page.getByTestId('host-confirmed').count(), 0);
     await page.getByRole('link', { name: en['home.landlord_link'] }).click();
     await waitForH1(en['landlord.title']);
