@@ -81,7 +81,7 @@ async function waitReady(base, child, logPath) {
   throw new Error(`uchetd not ready in ${READY_TIMEOUT_MS} ms:\n${fs.readFileSync(logPath, 'utf8')}`);
 }
 
-// Starts uchetd. Resolves to {base, activationCode, dir, api, setClock, stop}.
+// Starts uchetd. Resolves to {base, activationCode, dir, api, setClock, ctl, stop}.
 export async function startServer() {
   const ctl = binary('uchetctl', ['src/cli', 'src']);
   const daemon = binary('uchetd', ['src/api', 'src']);
@@ -129,7 +129,15 @@ export async function startServer() {
     if (!process.env.UCHET_KEEP_TMP) fs.rmSync(dir, { recursive: true, force: true });
   }
 
-  return { base, activationCode, dir, logPath, api, setClock, stop };
+  // Runs uchetctl against this server's database, e.g. to add a person or
+  // an officer. `input` goes to its stdin. Resolves to its stdout.
+  function runCtl(args, input) {
+    return execFileSync(ctl, ['--database', db, ...args], {
+      encoding: 'utf8', input: input ?? '', stdio: ['pipe', 'pipe', 'pipe'],
+    });
+  }
+
+  return { base, activationCode, dir, logPath, api, setClock, ctl: runCtl, stop };
 }
 
 export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';

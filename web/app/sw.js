@@ -2,7 +2,7 @@
 // API calls are never cached (they carry personal data and must be fresh);
 // the page itself says when it is offline.
 
-const VERSION = 'uchet-app-1';
+const VERSION = 'uchet-app-2';
 const LANGS = ['ru', 'uk', 'tg', 'uz', 'ro', 'en', 'fr', 'de', 'ky', 'kk', 'zh', 'tr', 'ka', 'hy', 'az'];
 const SHELL = [
   '/app/',
@@ -14,6 +14,7 @@ const SHELL = [
   '/common/dom.js',
   '/app/js/main.js',
   '/app/js/api.js',
+  '/app/js/appeals.js',
   '/app/js/format.js',
   '/app/js/geo.js',
   '/app/js/i18n.js',
@@ -23,9 +24,11 @@ const SHELL = [
   '/app/js/ui.js',
   '/app/js/screens/access.js',
   '/app/js/screens/activate.js',
+  '/app/js/screens/appeal.js',
   '/app/js/screens/confirm.js',
   '/app/js/screens/help.js',
   '/app/js/screens/home.js',
+  '/app/js/screens/landlord.js',
   '/app/js/screens/language.js',
   '/app/js/screens/leave.js',
   '/app/js/screens/login.js',

@@ -7,6 +7,9 @@ import { setUnreachable } from './offline.js';
 // Limits the server enforces, checked early to spare a round trip.
 export const PASSWORD_MIN = 10;
 export const PASSWORD_MAX = 128;
+// An appeal's reason, in characters (POST /me/appeals).
+export const APPEAL_REASON_MIN = 10;
+export const APPEAL_REASON_MAX = 500;
 
 const TOKEN_KEY = 'uchet.token';
 const SNAPSHOT_KEY = 'uchet.me';

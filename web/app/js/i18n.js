@@ -140,3 +140,15 @@ export function splitMoment(rfc3339) {
   const offset = m[4] === 'Z' ? 'UTC' : `UTC${m[4]}`;
   return { ymd: m[1], hm: `${m[2]}:${m[3]}`, offset };
 }
+
+// The same instant as `rfc3339`, written in the UTC offset of `like` (another
+// RFC 3339 moment, e.g. a registration's lapse_at in the region's time), so
+// that a time the server gives in UTC is shown in the region's wall clock.
+export function momentIn(rfc3339, like) {
+  const ms = Date.parse(rfc3339);
+  const m = /([+-])(\d{2}):(\d{2})$/.exec(String(like || ''));
+  if (!Number.isFinite(ms) || !m) return rfc3339;
+  const minutes = (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3]));
+  const local = new Date(ms + minutes * 60000).toISOString().slice(0, 19);
+  return `${local}${m[0]}`;
+}

@@ -21,6 +21,8 @@ const SCREENS = {
   notices: { load: () => import('./screens/notices.js'), auth: true },
   access: { load: () => import('./screens/access.js'), auth: true },
   minor: { load: () => import('./screens/minor.js'), auth: true },
+  appeal: { load: () => import('./screens/appeal.js'), auth: true },
+  landlord: { load: () => import('./screens/landlord.js'), auth: true },
   settings: { load: () => import('./screens/settings.js'), auth: true },
 };
 

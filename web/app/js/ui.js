@@ -10,15 +10,17 @@ export function page(title, ...children) {
   return h('section', { class: 'screen' }, h('h1', {}, title), ...children);
 }
 
-// A labelled input. Returns {wrap, input, setError(text|null)}; the error
+// A labelled input, or a select or textarea (attrs.tag). Returns
+// {wrap, input, setError(text|null)}; the error
 // text is tied to the input with aria-describedby and aria-invalid.
 export function field(label, attrs = {}, hint = null) {
   const id = uid('f');
   const errId = `${id}-err`;
   const hintId = hint ? `${id}-hint` : null;
-  const input = attrs.tag === 'select'
-    ? h('select', { ...attrs, tag: null, id }, ...(attrs.options || []))
-    : h('input', { type: 'text', ...attrs, id });
+  let input;
+  if (attrs.tag === 'select') input = h('select', { ...attrs, tag: null, id }, ...(attrs.options || []));
+  else if (attrs.tag === 'textarea') input = h('textarea', { ...attrs, tag: null, id });
+  else input = h('input', { type: 'text', ...attrs, id });
   const error = h('p', { class: 'field-error', id: errId, hidden: true });
   input.setAttribute('aria-describedby', [hintId, errId].filter(Boolean).join(' '));
   const wrap = h('div', { class: 'field' },

@@ -3,6 +3,7 @@
 
 import { h } from '/common/dom.js';
 import { formatDate, formatLocal, formatMoment, formatNumber, t } from '../i18n.js';
+import { lapseState, loadAppeals } from '../appeals.js';
 import { addressLine, endedText } from '../format.js';
 import { loadMe, today } from '../state.js';
 import { errorText, link, notice, page } from '../ui.js';
@@ -35,8 +36,10 @@ function residenceCard(reg) {
     h('h2', {}, t('home.residence')),
     h('p', { 'data-testid': 'address' }, addressLine(res)),
     h('p', { class: 'small' }, t('home.region', { region: reg.region_name || reg.region })),
-    res.confirmed_by_host ? h('p', { class: 'badge' }, t('home.host_confirmed')) : null,
-    link(t('home.change_residence'), 'residence', 'link'));
+    res.confirmed_by_host ? h('p', { class: 'badge', 'data-testid': 'host-confirmed' }, t('home.host_confirmed')) : null,
+    h('div', { class: 'links' },
+      link(t('home.change_residence'), 'residence', 'link'),
+      link(t('home.landlord_link'), 'landlord', 'link')));
 }
 
 function activeView(me) {
@@ -51,13 +54,51 @@ function activeView(me) {
   ];
 }
 
-function inactiveView(me) {
+// After a lapse: what the person can still do about it (rule 13).
+function appealCard(lapse) {
+  const until = lapse.until ? formatDate(lapse.until) : '';
+  const view = link(t('home.appeal.view'), 'appeal', 'link');
+  switch (lapse.kind) {
+    case 'open':
+      return h('div', { class: 'card', 'data-testid': 'appeal-card' },
+        h('h2', {}, t('home.appeal.open_title')),
+        h('p', {}, t('home.appeal.open', { date: until })),
+        link(t('home.appeal.button'), 'appeal', 'btn btn-secondary'));
+    case 'closed':
+      return h('div', { class: 'card', 'data-testid': 'appeal-card' }, h('p', {}, t('appeal.closed', { date: until })));
+    case 'pending':
+      return h('div', { class: 'card', 'data-testid': 'appeal-card' },
+        h('p', {}, t('home.appeal.pending', { date: formatMoment(lapse.appeal.filed_at) })),
+        h('p', { class: 'small' }, t('appeal.register_note')), view);
+    case 'refused':
+      return h('div', { class: 'card', 'data-testid': 'appeal-card' }, h('p', {}, t('home.appeal.refused')), view);
+    case 'used':
+      return h('div', { class: 'card', 'data-testid': 'appeal-card' }, h('p', {}, t('appeal.used')), view);
+    default:
+      return null;
+  }
+}
+
+function inactiveView(me, lapse) {
   return [
     me.last_registration
       ? notice(me.last_registration.end_reason === 'lapsed' ? 'warn' : 'info', endedText(me.last_registration))
       : h('p', {}, t('home.not_registered')),
     link(t('home.register_button'), 'register', 'btn btn-primary btn-big'),
+    appealCard(lapse),
   ];
+}
+
+// The lapse and its appeal, looked up only when the last registration
+// lapsed; offline or on error, the window alone is shown.
+async function lapseOf(me, stale) {
+  const last = me.last_registration;
+  if (me.registration || !last || last.end_reason !== 'lapsed') return { kind: 'none' };
+  let appeals = [];
+  if (!stale) {
+    try { appeals = await loadAppeals(); } catch { /* shown from the window alone */ }
+  }
+  return lapseState(me, appeals);
 }
 
 function dutyNote(person) {
@@ -85,6 +126,7 @@ export async function render(ctx) {
       h('button', { type: 'button', class: 'btn btn-secondary', onclick: () => ctx.go('home') }, t('form.retry')));
   }
   const { me } = state;
+  const lapse = await lapseOf(me, state.stale);
   const stale = state.stale
     ? notice('warn', t('home.stale', { time: formatLocal(new Date(state.savedAt)) }))
     : null;
@@ -92,6 +134,6 @@ export async function render(ctx) {
     h('p', { class: 'greeting' }, t('home.hello', { name: me.person.given_names })),
     stale,
     dutyNote(me.person),
-    me.registration ? activeView(me) : inactiveView(me),
+    me.registration ? activeView(me) : inactiveView(me, lapse),
     menu(Boolean(me.registration)));
 }

@@ -1,0 +1,53 @@
+// Appeals against a lapse (product rule 13), shared by home and the appeal
+// screen: where the person stands, and the last day to appeal.
+
+import * as api from './api.js';
+import { today } from './state.js';
+
+// Days after the lapse day on which an appeal is still possible.
+export const APPEAL_WINDOW_DAYS = 30;
+
+// "YYYY-MM-DD" plus n calendar days.
+export function addDays(ymd, n) {
+  const [y, m, d] = ymd.split('-').map((s) => Number.parseInt(s, 10));
+  return new Date(Date.UTC(y, m - 1, d + n)).toISOString().slice(0, 10);
+}
+
+// The last local day to appeal a lapse: the lapse day (the local date of
+// ended_at, a local midnight) + 30, as in the server's lapse notice.
+export function appealUntil(last) {
+  return addDays(String(last.ended_at).slice(0, 10), APPEAL_WINDOW_DAYS);
+}
+
+// The person's appeals, newest first; [] when there are none or the
+// server does not offer them.
+export async function loadAppeals() {
+  try {
+    const res = await api.call('GET', '/api/v1/me/appeals');
+    return res.items || [];
+  } catch (err) {
+    if (api.isMissing(err)) return [];
+    throw err;
+  }
+}
+
+// Where the person stands after a lapse. Returns
+// {kind, until, appeal}, kind one of:
+//   'none'    nothing to appeal (no lapse, or registered again since);
+//   'open'    lapsed, no appeal yet, the window is open until `until`;
+//   'closed'  lapsed, no appeal, the window closed after `until`;
+//   'pending' | 'refused'  the appeal of this lapse (in `appeal`);
+//   'used'    this registration was restored by an appeal before and has
+//             lapsed again: the server takes one appeal per registration.
+// A granted appeal restores the registration, so it shows as active.
+export function lapseState(me, appeals) {
+  const last = me.last_registration;
+  if (me.registration || !last || last.end_reason !== 'lapsed') return { kind: 'none' };
+  const until = appealUntil(last);
+  const appeal = (appeals || []).find((a) => a.registration && a.registration.id === last.id);
+  if (appeal && Date.parse(appeal.filed_at) >= Date.parse(last.ended_at)) {
+    return { kind: appeal.status === 'refused' ? 'refused' : 'pending', until, appeal };
+  }
+  if (appeal) return { kind: 'used', until, appeal };
+  return { kind: today(me) <= until ? 'open' : 'closed', until };
+}
