@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "rules/deadline.h"
+#include "store/appeal.h"
 #include "rules/policy.h"
 
 json_t *view_time(int64_t unix_s, int offset_min)
@@ -71,7 +72,13 @@ json_t *view_ended(const api_world_t *w, const registration_view_t *reg)
 {
     const region_t *rg = region_find(&w->regions, reg->region);
     int offset = rg ? rg->utc_offset_minutes : 180;
-    return json_pack("{s:I,s:s,s:s,s:s,s:o}", "id", (json_int_t)reg->id, "region", reg->region,
-                     "status", "ended", "end_reason", reg->end_reason, "ended_at",
-                     view_time(reg->ended_at, offset));
+    json_t *o = json_pack("{s:I,s:s,s:s,s:s,s:o}", "id", (json_int_t)reg->id, "region", reg->region,
+                          "status", "ended", "end_reason", reg->end_reason, "ended_at",
+                          view_time(reg->ended_at, offset));
+    /* Rule 13: the last local day an appeal is accepted, from the same
+     * rule the server applies (so the app never works it out itself). */
+    if (o && strcmp(reg->end_reason, "lapsed") == 0)
+        json_object_set_new(o, "appeal_until",
+                            date_json(date_local(appeal_window_end(reg->ended_at) - 1, offset)));
+    return o;
 }

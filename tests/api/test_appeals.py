@@ -54,7 +54,9 @@ def lapsed_people(uchet, n=1):
     for p, reg in zip(people, reg_ids):
         p.at(uchet.clock)
         p.reg_id = reg
-        assert p.me()["last_registration"]["end_reason"] == "lapsed"
+        last = p.me()["last_registration"]
+        assert last["end_reason"] == "lapsed"
+        assert last["appeal_until"] == "2025-12-07"   # the lapse day 2025-11-07 + 30 (rule 13)
     return people
 
 

@@ -13,9 +13,11 @@ export function addDays(ymd, n) {
   return new Date(Date.UTC(y, m - 1, d + n)).toISOString().slice(0, 10);
 }
 
-// The last local day to appeal a lapse: the lapse day (the local date of
-// ended_at, a local midnight) + 30, as in the server's lapse notice.
+// The last local day to appeal a lapse: the server's appeal_until; an older
+// server without it gets the same rule here (the lapse day, i.e. the local
+// date of ended_at, + 30, as in the lapse notice).
 export function appealUntil(last) {
+  if (last.appeal_until) return last.appeal_until;
   return addDays(String(last.ended_at).slice(0, 10), APPEAL_WINDOW_DAYS);
 }
 
