@@ -146,7 +146,8 @@ const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable
 
 // A fresh Chromium profile (its own --user-data-dir) with a 360×740 phone
 // viewport and geolocation allowed for `origin`. Resolves to
-// {context, page, close}.
+// {context, page, close, cspErrors}: cspErrors collects every Content
+// Security Policy violation the page reports, for a test to assert empty.
 export async function startBrowser(origin) {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'uchet-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
@@ -164,11 +165,15 @@ export async function startBrowser(origin) {
   });
   await context.grantPermissions(['geolocation'], { origin });
   const page = context.pages()[0] || await context.newPage();
+  const cspErrors = [];
+  page.on('console', (msg) => {
+    if (/Content Security Policy|Refused to/i.test(msg.text())) cspErrors.push(msg.text());
+  });
   async function close() {
     await context.close();
     fs.rmSync(profile, { recursive: true, force: true });
   }
-  return { context, page, close };
+  return { context, page, close, cspErrors };
 }
 
 // The messages of one generated catalog, to find elements by their text.
