@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "api/metrics.h"
 #include "base/fiber.h"
 #include "base/limits.h"
 
@@ -13,63 +12,88 @@
  * space of which only the touched pages are ever backed by memory. */
 #define DBLOOP_STACK_BYTES (1024 * 1024)
 
-struct dbloop {
-    h2o_evloop_t *loop;
-    store_t *store;
-    int idx;
-    metrics_t *metrics;
-    unsigned op_waits;             /* yields of the current op */
+/* One reader connection and the fiber that drives it. */
+typedef struct conn {
+    struct dbloop *d;
+    int idx;                       /* the store's reader connection */
     fiber_t *fiber;
-    store_op_t *head, *tail;       /* READ ops waiting for the connection */
-    int len;
     store_op_t *current;           /* running in the fiber (maybe waiting) */
     store_op_t *done;              /* finished in the fiber, posted from the loop */
+    unsigned op_waits;             /* yields of the current op */
     h2o_socket_t *sock;            /* watches a duplicate of libpq's socket... */
     int fd;                        /* ...whose number this is */
     bool waiting;                  /* the fiber waits for sock or the timer */
     bool timed_out;
+    h2o_timeout_entry_t timer;
+} conn_t;
+
+struct dbloop {
+    h2o_evloop_t *loop;
+    store_t *store;
+    metrics_t *metrics;
+    store_op_t *head, *tail;       /* READ ops waiting for a free connection */
+    int len;
     bool pumping;
     h2o_timeout_t timeout;
-    h2o_timeout_entry_t timer;
+    int nconns;
+    conn_t conns[];
 };
 
-/* The fiber: runs queued ops one by one, handing each back to the loop. */
+static store_op_t *pop(dbloop_t *d)
+{
+    store_op_t *op = d->head;
+    if (op) {
+        d->head = op->next;
+        if (!d->head)
+            d->tail = NULL;
+        d->len--;
+    }
+    return op;
+}
+
+/* A connection's fiber: takes queued ops one by one, hands each back. */
 static void serve(void *arg)
 {
-    dbloop_t *d = arg;
+    conn_t *c = arg;
     for (;;) {
-        store_op_t *op = d->head;
+        store_op_t *op = pop(c->d);
         if (op) {
-            d->head = op->next;
-            if (!d->head)
-                d->tail = NULL;
-            d->len--;
-            d->current = op;
-            d->op_waits = 0;
-            store_run_read(d->store, op, d->idx);
-            metrics_loop_read(d->metrics, d->op_waits);
-            d->current = NULL;
-            d->done = op;
+            c->current = op;
+            c->op_waits = 0;
+            store_run_read(c->d->store, op, c->idx);
+            metrics_loop_read(c->d->metrics, c->op_waits);
+            c->current = NULL;
+            c->done = op;
         }
-        fiber_yield(d->fiber);
+        fiber_yield(c->fiber);
     }
 }
 
-/* Loop side: lets the fiber work until it waits for the server or runs out
- * of ops, posting what it finishes. A post that submits another op lands in
- * the queue and is picked up by the same pass. */
+/* Whether c's fiber has something to do right now. */
+static bool runnable(const conn_t *c) { return !c->waiting && (c->current || c->done || c->d->head); }
+
+/* Loop side: lets every connection's fiber work until each waits for the
+ * server or the queue is empty, posting what they finish. A post that
+ * submits another op lands in the queue and is picked up by this pass. */
 static void pump(dbloop_t *d)
 {
     if (d->pumping)
         return;
     d->pumping = true;
-    while (!d->waiting && (d->current || d->head || d->done)) {
-        if (!d->done)
-            fiber_resume(d->fiber);
-        store_op_t *op = d->done;
-        d->done = NULL;
-        if (op)
-            op->post(op);
+    for (bool progress = true; progress;) {
+        progress = false;
+        for (int i = 0; i < d->nconns; i++) {
+            conn_t *c = &d->conns[i];
+            if (!runnable(c))
+                continue;
+            if (!c->done)
+                fiber_resume(c->fiber);
+            store_op_t *op = c->done;
+            c->done = NULL;
+            if (op)
+                op->post(op);
+            progress = true;
+        }
     }
     d->pumping = false;
 }
@@ -77,84 +101,96 @@ static void pump(dbloop_t *d)
 static void on_ready(h2o_socket_t *sock, const char *err)
 {
     (void)err;   /* libpq sees the same error on its next read */
-    dbloop_t *d = sock->data;
-    d->waiting = false;
-    pump(d);
+    conn_t *c = sock->data;
+    c->waiting = false;
+    pump(c->d);
 }
 
 static void on_timeout(h2o_timeout_entry_t *e)
 {
-    dbloop_t *d = H2O_STRUCT_FROM_MEMBER(dbloop_t, timer, e);
-    d->timed_out = true;
-    d->waiting = false;
-    pump(d);
+    conn_t *c = H2O_STRUCT_FROM_MEMBER(conn_t, timer, e);
+    c->timed_out = true;
+    c->waiting = false;
+    pump(c->d);
 }
 
-static void forget(dbloop_t *d)
+static void forget(conn_t *c)
 {
-    if (!d->sock)
+    if (!c->sock)
         return;
-    h2o_socket_close(d->sock);   /* closes our duplicate; libpq's stays open */
-    d->sock = NULL;
+    h2o_socket_close(c->sock);   /* closes our duplicate; libpq's stays open */
+    c->sock = NULL;
 }
 
 /* Watches libpq's socket through a duplicate, so that h2o closing its socket
  * never closes the one libpq owns. */
-static int watch(dbloop_t *d, int fd)
+static int watch(conn_t *c, int fd)
 {
     int dup_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
     if (dup_fd < 0)
         return -errno;
-    d->sock = h2o_evloop_socket_create(d->loop, dup_fd, H2O_SOCKET_FLAG_DONT_READ);
-    d->sock->data = d;
-    d->fd = fd;
+    c->sock = h2o_evloop_socket_create(c->d->loop, dup_fd, H2O_SOCKET_FLAG_DONT_READ);
+    c->sock->data = c;
+    c->fd = fd;
     return 0;
 }
 
 /* The connection's waiter (db_waiter_t): runs inside the fiber. */
 static int wait_fd(void *arg, int fd, bool for_write)
 {
-    dbloop_t *d = arg;
+    conn_t *c = arg;
     int r;
-    if (fd < 0 || !d->sock || d->fd != fd)
-        forget(d);
+    if (fd < 0 || !c->sock || c->fd != fd)
+        forget(c);
     if (fd < 0)
         return 0;
-    if (!d->sock && (r = watch(d, fd)) < 0)
+    if (!c->sock && (r = watch(c, fd)) < 0)
         return r;
     if (for_write)
-        h2o_socket_notify_write(d->sock, on_ready);
+        h2o_socket_notify_write(c->sock, on_ready);
     else
-        h2o_socket_read_start(d->sock, on_ready);
-    h2o_timeout_link(d->loop, &d->timeout, &d->timer);
-    d->waiting = true;
-    d->timed_out = false;
-    d->op_waits++;
-    fiber_yield(d->fiber);
-    if (h2o_timeout_is_linked(&d->timer))
-        h2o_timeout_unlink(&d->timer);
-    if (!for_write && d->sock)
-        h2o_socket_read_stop(d->sock);
-    return d->timed_out ? -ETIMEDOUT : 0;
+        h2o_socket_read_start(c->sock, on_ready);
+    h2o_timeout_link(c->d->loop, &c->d->timeout, &c->timer);
+    c->waiting = true;
+    c->timed_out = false;
+    c->op_waits++;
+    fiber_yield(c->fiber);
+    if (h2o_timeout_is_linked(&c->timer))
+        h2o_timeout_unlink(&c->timer);
+    if (!for_write && c->sock)
+        h2o_socket_read_stop(c->sock);
+    return c->timed_out ? -ETIMEDOUT : 0;
 }
 
-int dbloop_new(h2o_evloop_t *loop, store_t *s, int idx, metrics_t *m, dbloop_t **ret, err_t *err)
+static int conn_init(dbloop_t *d, conn_t *c, int idx, err_t *err)
 {
-    dbloop_t *d = calloc(1, sizeof *d);
+    *c = (conn_t){.d = d, .idx = idx, .fd = -1, .timer = {.cb = on_timeout}};
+    int r = fiber_new(DBLOOP_STACK_BYTES, serve, c, &c->fiber, err);
+    if (r < 0)
+        return r;
+    db_waiter_t w = {.wait = wait_fd, .arg = c};
+    if ((r = store_attach_loop(d->store, idx, &w)) < 0)
+        return err_set(err, r, "storage_failed", "Cannot attach reader %d to its event loop.", idx);
+    return 0;
+}
+
+int dbloop_new(h2o_evloop_t *loop, store_t *s, int first_idx, int nconns, metrics_t *m, dbloop_t **ret,
+               err_t *err)
+{
+    dbloop_t *d = calloc(1, sizeof *d + (size_t)nconns * sizeof d->conns[0]);
     if (!d)
         return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
-    *d = (dbloop_t){.loop = loop, .store = s, .idx = idx, .metrics = m, .fd = -1};
-    int r = fiber_new(DBLOOP_STACK_BYTES, serve, d, &d->fiber, err);
-    if (r < 0) {
-        free(d);
-        return r;
-    }
+    d->loop = loop;
+    d->store = s;
+    d->metrics = m;
     h2o_timeout_init(loop, &d->timeout, DBLOOP_WAIT_MS);
-    d->timer.cb = on_timeout;
-    db_waiter_t w = {.wait = wait_fd, .arg = d};
-    if ((r = store_attach_loop(s, idx, &w)) < 0) {
-        dbloop_free(d);
-        return err_set(err, r, "storage_failed", "Cannot attach reader %d to its event loop.", idx);
+    for (int i = 0; i < nconns; i++) {
+        d->nconns = i + 1;
+        int r = conn_init(d, &d->conns[i], first_idx + i, err);
+        if (r < 0) {
+            dbloop_free(d);
+            return r;
+        }
     }
     *ret = d;
     return 0;
@@ -177,11 +213,18 @@ int dbloop_submit(dbloop_t *d, store_op_t *op)
 
 void dbloop_free(dbloop_t *d)
 {
-    if (!d || d->current || d->pumping)
+    if (!d || d->pumping)
         return;
-    store_attach_loop(d->store, d->idx, NULL);
-    forget(d);
+    for (int i = 0; i < d->nconns; i++)
+        if (d->conns[i].current)
+            return;   /* stuck in a wait: left to process exit */
+    for (int i = 0; i < d->nconns; i++) {
+        conn_t *c = &d->conns[i];
+        if (c->fiber)
+            store_attach_loop(d->store, c->idx, NULL);
+        forget(c);
+        fiber_free(c->fiber);
+    }
     h2o_timeout_dispose(d->loop, &d->timeout);
-    fiber_free(d->fiber);
     free(d);
 }

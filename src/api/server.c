@@ -84,7 +84,8 @@ static int thread_init(api_thread_t *t, api_world_t *w, h2o_globalconf_t *gc, in
     h2o_socket_read_start(t->listener, on_accept);
     if (store_kind(w->store) != DB_POSTGRES)
         return 0;
-    return dbloop_new(t->loop, w->store, idx, w->metrics, &t->dbloop, err);
+    return dbloop_new(t->loop, w->store, idx * DBLOOP_CONNECTIONS, DBLOOP_CONNECTIONS, w->metrics, &t->dbloop,
+                      err);
 }
 
 typedef struct run_arg {
@@ -119,9 +120,12 @@ static void *thread_main(void *arg)
     while (atomic_load(&t->w->inflight) > 0 && clock_mono_ns() < deadline)
         h2o_evloop_run(t->loop, 10);
     /* A little longer lets the last responses leave and h2o close the
-     * connections itself, so no client sees a reset instead of its answer. */
+     * connections itself, so no client sees a reset instead of its answer.
+     * A request that a connection accepted earlier sends only now is
+     * served too: the loop stays until it is answered (found under load: it
+     * was committed, then the loop was gone before the answer came back). */
     uint64_t linger = clock_mono_ns() + 300000000u;
-    while (clock_mono_ns() < linger)
+    for (uint64_t now; (now = clock_mono_ns()) < linger || (atomic_load(&t->w->inflight) > 0 && now < deadline);)
         h2o_evloop_run(t->loop, 10);
     dbloop_free(t->dbloop);
     t->dbloop = NULL;

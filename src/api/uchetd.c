@@ -8,6 +8,7 @@
 
 #include "api/api.h"
 #include "api/config.h"
+#include "api/dbloop.h"
 #include "api/metrics.h"
 #include "api/ratelimit.h"
 #include "api/router.h"
@@ -232,7 +233,9 @@ static int world_open(api_world_t *w, const config_t *c, int threads, err_t *err
     log_msg(LOG_INFO, "calendar.loaded", "%d official calendar year(s) from %s", years, c->data_dir);
     if (c->migrate_on_start && (r = migrate_now(c->database, err)) < 0)
         return r;
-    if ((r = store_open(c->database, threads, 2, &w->store, err)) < 0 ||
+    /* Readers: one per loop; on PostgreSQL several per loop (api/dbloop.h). */
+    int readers = threads * (db_kind_of(c->database) == DB_POSTGRES ? DBLOOP_CONNECTIONS : 1);
+    if ((r = store_open(c->database, readers, 2, &w->store, err)) < 0 ||
         (r = load_regions(w, c->database, err)) < 0)
         return r;
     w->metrics = metrics_new(router_count(), router_names());

@@ -81,7 +81,7 @@ def _initdb(base, log):
 def _start(data, sock, port, log, durable=False):
     # Tests need no durability from the disk; benchmarks measure it, and
     # count statements (pg_stat_statements) to say where the time goes.
-    safety = (" -c shared_preload_libraries=pg_stat_statements" if durable
+    safety = (" -c shared_preload_libraries=pg_stat_statements -c track_wal_io_timing=on" if durable
               else " -c fsync=off -c full_page_writes=off")
     opts = (f"-p {port} -k {sock} -c listen_addresses=127.0.0.1{safety}"
             " -c max_connections=200")
