@@ -11,19 +11,20 @@
 #include "store/officer.h"
 #include "store/session.h"
 
-/* lapsed_at is only meaningful while the registration is still the lapsed
- * one: a granted appeal clears ended_at, and the restored registration may
- * later end again for another reason. */
+/* lapsed_at: the lapse the appeal is about (schema v3). Appeals filed
+ * before v3 and granted since have none recorded; the registration's own
+ * ended_at stands in while it is still the lapsed one. */
 #define ROW_COLS \
     "a.id, a.registration_id, g.region, g.last_confirmed_on," \
-    " CASE WHEN g.status = 'ended' AND g.end_reason = 'lapsed' THEN g.ended_at END," \
+    " COALESCE(a.lapsed_at, CASE WHEN g.status = 'ended' AND g.end_reason = 'lapsed' THEN g.ended_at END)," \
     " a.status, a.reason, a.filed_at, a.decided_at, a.decision_reason, a.person_id" \
     " FROM appeals a JOIN registrations g ON g.id = a.registration_id"
 
 static const char SQL_NEWEST_REG[] =
     "SELECT id, status, end_reason, ended_at FROM registrations WHERE person_id = ? ORDER BY id DESC LIMIT 1";
 static const char SQL_INSERT[] =
-    "INSERT INTO appeals (registration_id, person_id, reason, filed_at) VALUES (?, ?, ?, ?) RETURNING id";
+    "INSERT INTO appeals (registration_id, person_id, reason, filed_at, lapsed_at) VALUES (?, ?, ?, ?, ?)"
+    " RETURNING id";
 static const char SQL_GET[] = "SELECT " ROW_COLS " WHERE a.id = ?";
 static const char SQL_MINE[] = "SELECT " ROW_COLS " WHERE a.person_id = ? ORDER BY a.id DESC LIMIT 20";
 /* The literal 'pending' lets SQLite and PostgreSQL use the partial index. */
@@ -112,8 +113,8 @@ static void subject_of(char *buf, size_t cap, const char *kind, int64_t id)
 }
 
 /* The registration that may be appealed: the person's newest, ended with
- * `lapsed`, its appeal window still open. */
-static int appealable(db_t *db, appeal_file_op_t *o, int64_t pid, int64_t *ret_reg)
+ * `lapsed`, its appeal window still open; and when it lapsed. */
+static int appealable(db_t *db, appeal_file_op_t *o, int64_t pid, int64_t *ret_reg, int64_t *ret_lapsed_at)
 {
     db_stmt_t *st;
     int r = db_prepare(db, SQL_NEWEST_REG, &st, &o->op.err);
@@ -134,10 +135,13 @@ static int appealable(db_t *db, appeal_file_op_t *o, int64_t pid, int64_t *ret_r
         return err_set(&o->op.err, -EEXIST, "appeal_window_closed",
                        "An appeal is possible within 30 days of the lapse; that time has passed.");
     *ret_reg = reg;
+    *ret_lapsed_at = ended_at;
     return 0;
 }
 
-static int insert_appeal(db_t *db, appeal_file_op_t *o, int64_t pid, int64_t reg, int64_t *ret_id)
+/* One appeal per lapse (unique index appeals_one_per_lapse). */
+static int insert_appeal(db_t *db, appeal_file_op_t *o, int64_t pid, int64_t reg, int64_t lapsed_at,
+                         int64_t *ret_id)
 {
     db_stmt_t *st;
     int r = db_prepare(db, SQL_INSERT, &st, &o->op.err);
@@ -147,6 +151,7 @@ static int insert_appeal(db_t *db, appeal_file_op_t *o, int64_t pid, int64_t reg
     db_bind_int(st, 2, pid);
     db_bind_text(st, 3, o->reason);
     db_bind_int(st, 4, o->now);
+    db_bind_int(st, 5, lapsed_at);
     if ((r = db_step(st, &o->op.err)) == -EEXIST)
         return err_set(&o->op.err, -EEXIST, "appeal_exists", "You have already appealed this lapse.");
     if (r != 1)
@@ -159,9 +164,10 @@ static int insert_appeal(db_t *db, appeal_file_op_t *o, int64_t pid, int64_t reg
 static int run_file(db_t *db, store_op_t *op)
 {
     appeal_file_op_t *o = (appeal_file_op_t *)op;
-    int64_t pid, reg = 0, id = 0;
+    int64_t pid, reg = 0, lapsed_at = 0, id = 0;
     int r = session_person(db, o->token_hash, o->now, &pid, &op->err);
-    if (r < 0 || (r = appealable(db, o, pid, &reg)) < 0 || (r = insert_appeal(db, o, pid, reg, &id)) < 0)
+    if (r < 0 || (r = appealable(db, o, pid, &reg, &lapsed_at)) < 0 ||
+        (r = insert_appeal(db, o, pid, reg, lapsed_at, &id)) < 0)
         return r;
     char actor[40];
     subject_of(actor, sizeof actor, "person", pid);

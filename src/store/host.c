@@ -20,6 +20,9 @@ static const char SQL_CODE_FIND[] =
     " WHERE c.code_hash = ? AND c.used_at IS NULL AND c.expires_at > ? AND s.replaced_at IS NULL"
     " AND g.status = 'active'";
 static const char SQL_CODE_USE[] = "UPDATE host_codes SET used_at = ? WHERE code_hash = ? AND used_at IS NULL";
+/* Rule 12: a new code replaces the person's unused ones for the residence. */
+static const char SQL_CODE_VOID[] =
+    "UPDATE host_codes SET expires_at = ? WHERE residence_id = ? AND used_at IS NULL AND expires_at > ?";
 static const char SQL_CONFIRM[] = "UPDATE residences SET host_confirmed_at = ?, host_name = ? WHERE id = ?";
 
 static void subject_of(char *buf, size_t cap, const char *kind, int64_t id)
@@ -27,12 +30,24 @@ static void subject_of(char *buf, size_t cap, const char *kind, int64_t id)
     snprintf(buf, cap, "%s:%lld", kind, (long long)id);
 }
 
+static int void_codes(db_t *db, host_code_op_t *o, int64_t residence_id)
+{
+    db_stmt_t *st;
+    int r = db_prepare(db, SQL_CODE_VOID, &st, &o->op.err);
+    if (r < 0)
+        return r;
+    db_bind_int(st, 1, o->now);
+    db_bind_int(st, 2, residence_id);
+    db_bind_int(st, 3, o->now);
+    return db_run(st, &o->op.err);
+}
+
 static int insert_code(db_t *db, host_code_op_t *o, int64_t pid, int64_t residence_id)
 {
     uint8_t hash[SECRET_HASH_BYTES];
     db_stmt_t *st;
-    int r = db_prepare(db, SQL_CODE_ADD, &st, &o->op.err);
-    if (r < 0)
+    int r = void_codes(db, o, residence_id);
+    if (r < 0 || (r = db_prepare(db, SQL_CODE_ADD, &st, &o->op.err)) < 0)
         return r;
     secret_code_new(o->ret_code);
     secret_code_hash(o->ret_code, strlen(o->ret_code), hash);

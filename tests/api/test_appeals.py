@@ -101,6 +101,13 @@ def test_granted_appeal_restores_the_lapsed_registration(swept):
     # The restored deadline is a real one: without confirmations the sweep lapses it again.
     swept.set_clock("2025-11-14T08:00:00+03:00")
     assert "1 lapsed" in swept.ctl("sweep", "--as-of", "2025-11-14").stdout
+    # A new lapse may be appealed again (rule 13 counts from each lapse), once.
+    p.at("2025-11-14T09:00:00+03:00")
+    second = p.appeal()
+    assert second.status_code == 201, second.text
+    assert p.appeal().json()["code"] == "appeal_exists"
+    lapses = [a["registration"]["lapsed_at"] for a in p.appeals()]
+    assert lapses == ["2025-11-14T00:00:00+03:00", "2025-11-07T00:00:00+03:00"], "each appeal names its lapse"
 
 
 def test_refused_appeal_changes_nothing(swept):

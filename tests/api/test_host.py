@@ -88,6 +88,16 @@ def test_residence_change_resets_the_confirmation_and_voids_old_codes(uchet):
     assert uchet.me(token)["registration"]["residence"]["confirmed_by_host"] is True
 
 
+def test_a_new_code_replaces_the_unused_one(uchet):
+    token = registered(uchet)
+    first = host_code(uchet, token)["code"]
+    second = host_code(uchet, token)["code"]
+    assert first != second
+    old = confirm(uchet, first)
+    assert old.status_code == 404 and old.json()["code"] == "host_code_invalid", "only the newest code works"
+    assert confirm(uchet, second).status_code == 200
+
+
 def test_code_expires_after_seven_days(uchet):
     token = registered(uchet)
     code = host_code(uchet, token)["code"]

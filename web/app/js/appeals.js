@@ -36,20 +36,18 @@ export async function loadAppeals() {
 // Where the person stands after a lapse. Returns
 // {kind, until, appeal}, kind one of:
 //   'none'    nothing to appeal (no lapse, or registered again since);
-//   'open'    lapsed, no appeal yet, the window is open until `until`;
-//   'closed'  lapsed, no appeal, the window closed after `until`;
-//   'pending' | 'refused'  the appeal of this lapse (in `appeal`);
-//   'used'    this registration was restored by an appeal before and has
-//             lapsed again: the server takes one appeal per registration.
-// A granted appeal restores the registration, so it shows as active.
+//   'open'    lapsed, no appeal of this lapse yet, the window is open until `until`;
+//   'closed'  lapsed, no appeal of this lapse, the window closed after `until`;
+//   'pending' | 'refused'  the appeal of this lapse (in `appeal`).
+// A granted appeal restores the registration, so it shows as active. An
+// appeal of an earlier lapse of the same registration (restored, then lapsed
+// again) does not count: each lapse may be appealed once.
 export function lapseState(me, appeals) {
   const last = me.last_registration;
   if (me.registration || !last || last.end_reason !== 'lapsed') return { kind: 'none' };
   const until = appealUntil(last);
-  const appeal = (appeals || []).find((a) => a.registration && a.registration.id === last.id);
-  if (appeal && Date.parse(appeal.filed_at) >= Date.parse(last.ended_at)) {
-    return { kind: appeal.status === 'refused' ? 'refused' : 'pending', until, appeal };
-  }
-  if (appeal) return { kind: 'used', until, appeal };
+  const appeal = (appeals || []).find((a) => a.registration && a.registration.id === last.id
+    && Date.parse(a.filed_at) >= Date.parse(last.ended_at));
+  if (appeal) return { kind: appeal.status === 'refused' ? 'refused' : 'pending', until, appeal };
   return { kind: today(me) <= until ? 'open' : 'closed', until };
 }

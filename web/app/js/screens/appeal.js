@@ -109,8 +109,6 @@ function body(ctx, me, state) {
       ];
     case 'closed':
       return [notice('info', t('appeal.closed', { date: formatDate(state.until) })), registerAgain()];
-    case 'used':
-      return [notice('info', t('appeal.used')), registerAgain()];
     case 'pending':
       return [notice('info', h('p', {}, t('appeal.pending_note')), h('p', {}, t('appeal.register_note')))];
     case 'refused':

@@ -72,8 +72,6 @@ function appealCard(lapse) {
         h('p', { class: 'small' }, t('appeal.register_note')), view);
     case 'refused':
       return h('div', { class: 'card', 'data-testid': 'appeal-card' }, h('p', {}, t('home.appeal.refused')), view);
-    case 'used':
-      return h('div', { class: 'card', 'data-testid': 'appeal-card' }, h('p', {}, t('appeal.used')), view);
     default:
       return null;
   }
