@@ -13,6 +13,7 @@ typedef struct sq_stmt {
     struct db_stmt hdr;
     sqlite3_stmt *st;
     const char *key;     /* the SQL pointer this entry caches */
+    bool done;           /* ran to its end (or failed) since db_prepare */
 } sq_stmt_t;
 
 typedef struct sq_db {
@@ -127,6 +128,7 @@ static int sq_prepare(db_t *db, const char *sql, db_stmt_t **ret, err_t *err)
         if (e->key == sql) {
             sqlite3_reset(e->st);
             sqlite3_clear_bindings(e->st);
+            e->done = false;
             *ret = &e->hdr;
             return 0;
         }
@@ -163,15 +165,22 @@ static int sq_bind_blob(db_stmt_t *s, int i, const void *p, size_t len)
     return bind_rc(sqlite3_bind_blob64(ST(s), i, p, len, SQLITE_TRANSIENT));
 }
 
+/* A statement that has finished stays finished until db_prepare: SQLite
+ * would run it again from the start (an UPDATE twice), PostgreSQL does not,
+ * and db.h promises the latter. */
 static int sq_step(db_stmt_t *s, err_t *err)
 {
-    int rc = sqlite3_step(ST(s));
+    sq_stmt_t *e = (sq_stmt_t *)s;
+    if (e->done)
+        return 0;
+    int rc = sqlite3_step(e->st);
     if (rc == SQLITE_ROW)
         return 1;
+    e->done = true;
     if (rc == SQLITE_DONE)
         return 0;
     int r = sq_error(((sq_db_t *)s->db)->h, rc, err);
-    sqlite3_reset(ST(s));
+    sqlite3_reset(e->st);
     return r;
 }
 
