@@ -31,8 +31,9 @@ SQL
   echo "## Daily sweep (SQLite)"
   echo
   echo "Every 100th registration's deadline passed (1% due); the sweep for 2025-11-07 lapses"
-  echo "each of them (registration update + hash-chained audit event + notice, in chunks of"
-  echo "1,000 per transaction, \`synchronous=FULL\`), queues reminders and applies retention."
+  echo "each of them (registration update + hash-chained audit event + notice, set-based in"
+  echo "chunks of 5,000 per transaction, \`synchronous=FULL\`), queues reminders and applies"
+  echo "retention. Times are of the whole \`uchetctl sweep\` process, WAL checkpoints included."
   echo
   echo "| registrations | lapsed | sweep seconds | second run (idempotent) seconds |"
   echo "|---|---|---|---|"

@@ -219,8 +219,10 @@ static int lapse_wards(db_t *db, const lapse_run_t *run, err_t *err)
 }
 
 /* One transaction: lapses up to SWEEP_CHUNK registrations of the oldest
- * overdue due date. *ret_n = 0 when nothing is overdue. */
-static int lapse_chunk(db_t *db, date_t day, lapse_run_t *run, int *ret_n, err_t *err)
+ * overdue due date. *ret_found = false when nothing is overdue; run->n = 0
+ * with *ret_found when a confirmation (PostgreSQL) changed the rows after
+ * they were found. */
+static int lapse_chunk(db_t *db, date_t day, lapse_run_t *run, bool *ret_found, err_t *err)
 {
     bool found;
     int r = db_begin_write(db, err);
@@ -237,7 +239,7 @@ static int lapse_chunk(db_t *db, date_t day, lapse_run_t *run, int *ret_n, err_t
     }
     if ((r = db_commit(db, err)) < 0)
         goto fail;
-    *ret_n = run->n;
+    *ret_found = found;
     return 0;
 fail:
     db_rollback(db);
@@ -246,13 +248,17 @@ fail:
 
 /* Lapses everything overdue, oldest due date first, a chunk per
  * transaction; a crash loses at most the chunk in flight, which the next
- * run redoes (nothing of it was committed). */
+ * run redoes (nothing of it was committed). A few empty chunks in a row
+ * end the loop rather than spin; the next sweep finds what is left. */
 static int lapse_overdue(db_t *db, const region_t *rg, date_t day, sweep_result_t *res, err_t *err)
 {
     lapse_run_t run = {.rg = rg, .rows = malloc(SWEEP_CHUNK * sizeof *run.rows), .ids = malloc(LAPSE_IDS_BYTES)};
-    int n = 0, r = run.rows && run.ids ? 0 : err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
-    while (r == 0 && (r = lapse_chunk(db, day, &run, &n, err)) == 0 && n > 0)
-        res->lapsed += n;
+    bool found = true;
+    int empty = 0, r = run.rows && run.ids ? 0 : err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
+    while (r == 0 && found && empty < 3 && (r = lapse_chunk(db, day, &run, &found, err)) == 0) {
+        res->lapsed += run.n;
+        empty = run.n ? 0 : empty + 1;
+    }
     free(run.rows);
     free(run.ids);
     return r;
