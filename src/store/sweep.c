@@ -20,11 +20,17 @@
 static const char SQL_OLDEST_DUE[] =
     "SELECT due_date FROM registrations WHERE region = ? AND status = 'active' AND due_date IS NOT NULL"
     " AND due_date < ? AND guardian_registration_id IS NULL ORDER BY due_date LIMIT 1";
-static const char SQL_LAPSE[] =
-    "UPDATE registrations SET status = 'ended', ended_at = ?, end_reason = 'lapsed'"
-    " WHERE status = 'active' AND due_date = ? AND id IN (SELECT id FROM registrations"
-    " WHERE region = ? AND status = 'active' AND due_date = ? AND guardian_registration_id IS NULL"
-    " ORDER BY id LIMIT " SWEEP_STR(SWEEP_CHUNK) ") RETURNING id, person_id";
+/* SQLite: OR FAIL, because a statement that may abort half way keeps the
+ * original of every page it changes in a statement journal (a temporary
+ * file: here one more write per page). A failure rolls the whole chunk
+ * back anyway, so the journal buys nothing. */
+#define LAPSE_SQL(UPDATE)                                                                            \
+    UPDATE " registrations SET status = 'ended', ended_at = ?, end_reason = 'lapsed'"                 \
+    " WHERE status = 'active' AND due_date = ? AND id IN (SELECT id FROM registrations"              \
+    " WHERE region = ? AND status = 'active' AND due_date = ? AND guardian_registration_id IS NULL"   \
+    " ORDER BY id LIMIT " SWEEP_STR(SWEEP_CHUNK) ") RETURNING id, person_id"
+static const char SQL_LAPSE[] = LAPSE_SQL("UPDATE OR FAIL");
+static const char SQL_LAPSE_PG[] = LAPSE_SQL("UPDATE");
 /* The run's ids arrive as one JSON array: the same statement for 1 or 5000
  * rows, on either backend. */
 #define LAPSE_NOTICES_SQL(IDS)                                                                     \
@@ -131,7 +137,7 @@ static int lapse_update(db_t *db, lapse_run_t *run, err_t *err)
     db_stmt_t *st;
     char d[11];
     date_format(run->due, d);
-    int r = db_prepare(db, SQL_LAPSE, &st, err);
+    int r = db_prepare(db, db_kind(db) == DB_POSTGRES ? SQL_LAPSE_PG : SQL_LAPSE, &st, err);
     if (r < 0)
         return r;
     db_bind_int(st, 1, run->at);
