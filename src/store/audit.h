@@ -45,6 +45,19 @@ int audit_chain_head(db_t *db, audit_chain_t *ret, err_t *err);
 int audit_chain_append_text(db_t *db, audit_chain_t *c, int64_t at, const char *actor, const char *action,
                             const char *subject, const char *detail, err_t *err);
 
+#define AUDIT_BATCH 64   /* events per INSERT in audit_chain_append_batch */
+
+typedef struct audit_event {
+    int64_t at;
+    const char *actor, *action, *subject;   /* borrowed */
+    const char *detail;                     /* canonical JSON text, borrowed; NULL means {} */
+} audit_event_t;
+
+/* Appends n events after *c in order and advances *c past them; *c is
+ * unchanged on failure. n == AUDIT_BATCH goes in one INSERT (one round
+ * trip on PostgreSQL), other n one INSERT each. */
+int audit_chain_append_batch(db_t *db, audit_chain_t *c, const audit_event_t *ev, int n, err_t *err);
+
 /* Walks the whole chain. *ret_count = events checked; *ret_broken = seq of the
  * first event whose link or hash is wrong, or 0 if the chain is intact. */
 int audit_verify(db_t *db, int64_t *ret_count, int64_t *ret_broken, err_t *err);
