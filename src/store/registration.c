@@ -107,6 +107,15 @@ static int end_wards(db_t *db, int64_t guardian_reg, int64_t now, err_t *err)
     return r;
 }
 
+void registration_ended_event(int64_t reg_id, int64_t person_id, const char *reason,
+                              char subject[REGISTRATION_SUBJECT_BYTES], char detail[REGISTRATION_DETAIL_BYTES])
+{
+    subject_of(subject, REGISTRATION_SUBJECT_BYTES, "person", person_id);
+    /* reason is one of the fixed end reasons: no escaping needed. */
+    snprintf(detail, REGISTRATION_DETAIL_BYTES, "{\"reason\":\"%s\",\"registration\":%lld}", reason,
+             (long long)reg_id);
+}
+
 int registration_end(db_t *db, int64_t reg_id, int64_t person_id, const char *reason, const char *actor,
                      int64_t now, err_t *err)
 {
@@ -121,11 +130,8 @@ int registration_end(db_t *db, int64_t reg_id, int64_t person_id, const char *re
         return r;
     if (db_changes(db) != 1)
         return err_set(err, -ENOENT, "no_active_registration", "The registration is not active.");
-    char subject[40];
-    subject_of(subject, sizeof subject, "person", person_id);
-    /* reason is one of the fixed end reasons: no escaping needed. */
-    char d[96];
-    snprintf(d, sizeof d, "{\"reason\":\"%s\",\"registration\":%lld}", reason, (long long)reg_id);
+    char subject[REGISTRATION_SUBJECT_BYTES], d[REGISTRATION_DETAIL_BYTES];
+    registration_ended_event(reg_id, person_id, reason, subject, d);
     r = audit_append_text(db, now, actor, "registration.ended", subject, d, err);
     return r < 0 ? r : end_wards(db, reg_id, now, err);
 }

@@ -87,6 +87,17 @@ void registration_end_op_init(registration_end_op_t *o);
 /* Reads a person's active registration with its current residence.
  * -ENOENT (no_active_registration) when none. */
 int registration_active(db_t *db, int64_t person_id, registration_view_t *ret, err_t *err);
-/* Ends a registration inside the caller's transaction, with an audit event. */
+/* Ends a registration inside the caller's transaction, with an audit event,
+ * and its minors' registrations with it (rule 9). */
 int registration_end(db_t *db, int64_t reg_id, int64_t person_id, const char *reason, const char *actor,
                      int64_t now, err_t *err);
+
+#define REGISTRATION_SUBJECT_BYTES 40
+#define REGISTRATION_DETAIL_BYTES 96
+
+/* The audit subject and detail of a `registration.ended` event, written
+ * into the caller's buffers. One definition for registration_end and the
+ * sweep, which lapses many registrations at once and appends their events
+ * itself: `uchetctl audit verify` must see the same bytes either way. */
+void registration_ended_event(int64_t reg_id, int64_t person_id, const char *reason,
+                              char subject[REGISTRATION_SUBJECT_BYTES], char detail[REGISTRATION_DETAIL_BYTES]);

@@ -7,12 +7,45 @@
 
 #include "rules/date.h"
 #include "rules/deadline.h"
+#include "store/audit.h"
 #include "store/notice.h"
 #include "store/registration.h"
 
-static const char SQL_OVERDUE[] =
-    "SELECT id, person_id, due_date FROM registrations WHERE region = ? AND status = 'active'"
-    " AND due_date IS NOT NULL AND due_date < ? LIMIT 5000";
+#define SWEEP_STR_(x) #x
+#define SWEEP_STR(x) SWEEP_STR_(x)
+
+/* The lapse works on one due date at a time (the lapse moment depends on
+ * it), up to SWEEP_CHUNK rows, all through registrations_due. Minors have
+ * no due date; the guardian test only makes sure. */
+static const char SQL_OLDEST_DUE[] =
+    "SELECT due_date FROM registrations WHERE region = ? AND status = 'active' AND due_date IS NOT NULL"
+    " AND due_date < ? AND guardian_registration_id IS NULL ORDER BY due_date LIMIT 1";
+/* SQLite: OR FAIL, because a statement that may abort half way keeps the
+ * original of every page it changes in a statement journal (a temporary
+ * file: here one more write per page). A failure rolls the whole chunk
+ * back anyway, so the journal buys nothing. */
+#define LAPSE_SQL(UPDATE)                                                                            \
+    UPDATE " registrations SET status = 'ended', ended_at = ?, end_reason = 'lapsed'"                 \
+    " WHERE status = 'active' AND due_date = ? AND id IN (SELECT id FROM registrations"              \
+    " WHERE region = ? AND status = 'active' AND due_date = ? AND guardian_registration_id IS NULL"   \
+    " ORDER BY id LIMIT " SWEEP_STR(SWEEP_CHUNK) ") RETURNING id, person_id"
+static const char SQL_LAPSE[] = LAPSE_SQL("UPDATE OR FAIL");
+static const char SQL_LAPSE_PG[] = LAPSE_SQL("UPDATE");
+/* The run's ids arrive as one JSON array: the same statement for 1 or 5000
+ * rows, on either backend. */
+#define LAPSE_NOTICES_SQL(IDS)                                                                     \
+    "INSERT INTO notices (person_id, kind, dedupe_key, params, created_at, next_push_at)"           \
+    " SELECT person_id, 'lapsed', 'reg:' || id || ':lapsed', ?, ?, ? FROM registrations"            \
+    " WHERE id IN (" IDS ") ORDER BY id ON CONFLICT (dedupe_key) DO NOTHING"
+#define WARDS_OF_SQL(IDS)                                                                          \
+    "SELECT id, person_id FROM registrations WHERE status = 'active'"                              \
+    " AND guardian_registration_id IN (" IDS ") ORDER BY id"
+#define IDS_SQLITE "SELECT value FROM json_each(?)"
+#define IDS_PG "SELECT value::bigint FROM json_array_elements_text(?::json)"
+static const char SQL_LAPSE_NOTICES[] = LAPSE_NOTICES_SQL(IDS_SQLITE);
+static const char SQL_LAPSE_NOTICES_PG[] = LAPSE_NOTICES_SQL(IDS_PG);
+static const char SQL_WARDS_OF[] = WARDS_OF_SQL(IDS_SQLITE);
+static const char SQL_WARDS_OF_PG[] = WARDS_OF_SQL(IDS_PG);
 static const char SQL_DUE_ON[] =
     "SELECT id, person_id FROM registrations WHERE region = ? AND status = 'active'"
     " AND due_date = ? ORDER BY id";
@@ -53,80 +86,194 @@ static json_t *date_json(date_t d)
     return json_string(buf);
 }
 
-/* Lapses one registration (rule 6) with its notice. */
-static int lapse_one(db_t *db, const region_t *rg, int64_t reg_id, int64_t pid, date_t due, err_t *err)
-{
-    int64_t lapsed_at = date_local_midnight(due + 1, rg->utc_offset_minutes);
-    int r = registration_end(db, reg_id, pid, "lapsed", "system", lapsed_at, err);
-    if (r < 0)
-        return r;
-    char key[64], at[32], until[11], params[96];
-    snprintf(key, sizeof key, "reg:%lld:lapsed", (long long)reg_id);
-    time_format_rfc3339(lapsed_at, rg->utc_offset_minutes, at);
-    date_format(due + 1 + 30, until);
-    snprintf(params, sizeof params, "{\"appeal_until\":\"%s\",\"lapsed_at\":\"%s\"}", until, at);
-    return notice_queue_text(db, pid, "lapsed", key, params, lapsed_at, lapsed_at, NULL, err);
-}
-
-typedef struct due_row {
+typedef struct lapsed {
     int64_t id, pid;
-    date_t due;
-} due_row_t;
+} lapsed_t;
 
-/* Reads up to SWEEP_CHUNK overdue registrations into rows. */
-static int read_overdue(db_t *db, const region_t *rg, date_t day, due_row_t *rows, int *ret_n, err_t *err)
+/* One lapse run: the registrations of one due date lapsed in one
+ * transaction, at most SWEEP_CHUNK of them. */
+typedef struct lapse_run {
+    const region_t *rg;
+    date_t due;
+    int64_t at;                /* the lapse moment: local midnight ending `due` */
+    lapsed_t *rows;            /* SWEEP_CHUNK slots, sorted by id once filled */
+    int n;
+    char *ids;                 /* the ids as a JSON array, LAPSE_IDS_BYTES */
+} lapse_run_t;
+
+#define LAPSE_IDS_BYTES (SWEEP_CHUNK * 21 + 3)   /* "[" + ids of <= 20 digits and "," + "]" */
+
+/* The oldest due date before `day` that still has active registrations. */
+static int oldest_due(db_t *db, const region_t *rg, date_t day, date_t *ret, bool *ret_found, err_t *err)
 {
     db_stmt_t *st;
     char d[11];
     date_format(day, d);
-    int r = db_prepare(db, SQL_OVERDUE, &st, err), n = 0;
+    int r = db_prepare(db, SQL_OLDEST_DUE, &st, err);
     if (r < 0)
         return r;
     db_bind_text(st, 1, rg->code);
     db_bind_text(st, 2, d);
-    while (n < SWEEP_CHUNK && (r = db_step(st, err)) == 1) {
-        const char *due = db_col_text(st, 2);
-        rows[n].id = db_col_int(st, 0);
-        rows[n].pid = db_col_int(st, 1);
-        if (due && date_parse(due, strlen(due), &rows[n].due) == 0)
-            n++;
-    }
-    if (r < 0)
+    if ((r = db_step(st, err)) < 0)
         return r;
-    db_run(st, NULL);
-    *ret_n = n;
+    const char *due = r == 1 ? db_col_text(st, 0) : NULL;
+    *ret_found = due && date_parse(due, strlen(due), ret) == 0;
+    if (r == 1)
+        db_run(st, NULL);
     return 0;
 }
 
-static int lapse_chunks(db_t *db, const region_t *rg, date_t day, due_row_t *rows, sweep_result_t *res,
-                        err_t *err)
+static int by_id(const void *a, const void *b)
 {
-    for (;;) {
-        int n, r = db_begin_write(db, err);
-        if (r < 0 || (r = read_overdue(db, rg, day, rows, &n, err)) < 0)
-            goto fail;
-        for (int i = 0; i < n; i++)
-            if ((r = lapse_one(db, rg, rows[i].id, rows[i].pid, rows[i].due, err)) < 0)
-                goto fail;
-        if ((r = db_commit(db, err)) < 0)
-            goto fail;
-        res->lapsed += n;
-        if (n < SWEEP_CHUNK)
-            return 0;
-        continue;
-    fail:
-        db_rollback(db);
-        return r;
-    }
+    int64_t x = ((const lapsed_t *)a)->id, y = ((const lapsed_t *)b)->id;
+    return (x > y) - (x < y);
 }
 
+/* Rule 6, set-based: one UPDATE ends up to SWEEP_CHUNK registrations due on
+ * run->due and returns which (PostgreSQL re-checks the WHERE against rows a
+ * confirmation changed meanwhile, so only what really lapsed comes back). */
+static int lapse_update(db_t *db, lapse_run_t *run, err_t *err)
+{
+    db_stmt_t *st;
+    char d[11];
+    date_format(run->due, d);
+    int r = db_prepare(db, db_kind(db) == DB_POSTGRES ? SQL_LAPSE_PG : SQL_LAPSE, &st, err);
+    if (r < 0)
+        return r;
+    db_bind_int(st, 1, run->at);
+    db_bind_text(st, 2, d);
+    db_bind_text(st, 3, run->rg->code);
+    db_bind_text(st, 4, d);
+    run->n = 0;
+    while ((r = db_step(st, err)) == 1) {
+        if (run->n == SWEEP_CHUNK)   /* the LIMIT makes this impossible; never lose a lapse's event */
+            return err_set(err, -EIO, "storage_failed", "The lapse returned more rows than its limit.");
+        run->rows[run->n].id = db_col_int(st, 0);
+        run->rows[run->n++].pid = db_col_int(st, 1);
+    }
+    if (r < 0)
+        return r;
+    qsort(run->rows, (size_t)run->n, sizeof *run->rows, by_id);
+    return 0;
+}
+
+/* One audit event per lapse, as registration_end writes it, chained in
+ * memory and inserted AUDIT_BATCH at a time: no read of the chain head in
+ * between, and on PostgreSQL one round trip per batch. */
+static int lapse_audit(db_t *db, const lapse_run_t *run, err_t *err)
+{
+    char subject[AUDIT_BATCH][REGISTRATION_SUBJECT_BYTES], detail[AUDIT_BATCH][REGISTRATION_DETAIL_BYTES];
+    audit_event_t ev[AUDIT_BATCH];
+    audit_chain_t c;
+    int r = audit_chain_head(db, &c, err);
+    for (int i = 0; r == 0 && i < run->n; i += AUDIT_BATCH) {
+        int k = run->n - i < AUDIT_BATCH ? run->n - i : AUDIT_BATCH;
+        for (int j = 0; j < k; j++) {
+            registration_ended_event(run->rows[i + j].id, run->rows[i + j].pid, "lapsed", subject[j], detail[j]);
+            ev[j] = (audit_event_t){.at = run->at, .actor = "system", .action = "registration.ended",
+                                    .subject = subject[j], .detail = detail[j]};
+        }
+        r = audit_chain_append_batch(db, &c, ev, k, err);
+    }
+    return r;
+}
+
+static void ids_json(lapse_run_t *run)
+{
+    size_t k = 0;
+    run->ids[k++] = '[';
+    for (int i = 0; i < run->n; i++)
+        k += (size_t)snprintf(run->ids + k, LAPSE_IDS_BYTES - k, "%s%lld", i ? "," : "", (long long)run->rows[i].id);
+    run->ids[k++] = ']';
+    run->ids[k] = '\0';
+}
+
+/* The `lapsed` notices of the run in one INSERT ... SELECT: the same key
+ * and parameters for each as notice_queue_text would write. */
+static int lapse_notices(db_t *db, const lapse_run_t *run, err_t *err)
+{
+    char at[32], until[11], params[96];
+    time_format_rfc3339(run->at, run->rg->utc_offset_minutes, at);
+    date_format(run->due + 1 + 30, until);
+    snprintf(params, sizeof params, "{\"appeal_until\":\"%s\",\"lapsed_at\":\"%s\"}", until, at);
+    db_stmt_t *st;
+    int r = db_prepare(db, db_kind(db) == DB_POSTGRES ? SQL_LAPSE_NOTICES_PG : SQL_LAPSE_NOTICES, &st, err);
+    if (r < 0)
+        return r;
+    db_bind_text(st, 1, params);
+    db_bind_int(st, 2, run->at);
+    db_bind_int(st, 3, run->at);
+    db_bind_text(st, 4, run->ids);
+    return db_run(st, err);
+}
+
+/* Rule 9: minors' registrations end with their guardian's. Rare, so they
+ * go through registration_end one by one, after the run's own events. */
+static int lapse_wards(db_t *db, const lapse_run_t *run, err_t *err)
+{
+    enum { BATCH = 256 };
+    int64_t ids[BATCH], pids[BATCH];
+    int n, r;
+    do {
+        db_stmt_t *st;
+        if ((r = db_prepare(db, db_kind(db) == DB_POSTGRES ? SQL_WARDS_OF_PG : SQL_WARDS_OF, &st, err)) < 0)
+            return r;
+        db_bind_text(st, 1, run->ids);
+        for (n = 0; n < BATCH && (r = db_step(st, err)) == 1; n++) {
+            ids[n] = db_col_int(st, 0);
+            pids[n] = db_col_int(st, 1);
+        }
+        if (r < 0 || (r == 1 && (r = db_run(st, err)) < 0))   /* stepping a finished statement runs it again */
+            return r;
+        for (int i = 0; i < n && r == 0; i++)
+            r = registration_end(db, ids[i], pids[i], "guardian_ended", "system", run->at, err);
+    } while (r == 0 && n == BATCH);
+    return r;
+}
+
+/* One transaction: lapses up to SWEEP_CHUNK registrations of the oldest
+ * overdue due date. *ret_found = false when nothing is overdue; run->n = 0
+ * with *ret_found when a confirmation (PostgreSQL) changed the rows after
+ * they were found. */
+static int lapse_chunk(db_t *db, date_t day, lapse_run_t *run, bool *ret_found, err_t *err)
+{
+    bool found;
+    int r = db_begin_write(db, err);
+    if (r < 0 || (r = oldest_due(db, run->rg, day, &run->due, &found, err)) < 0)
+        goto fail;
+    run->n = 0;
+    if (found) {
+        run->at = date_local_midnight(run->due + 1, run->rg->utc_offset_minutes);
+        if ((r = lapse_update(db, run, err)) < 0 || (r = lapse_audit(db, run, err)) < 0)
+            goto fail;
+        ids_json(run);
+        if (run->n > 0 && ((r = lapse_notices(db, run, err)) < 0 || (r = lapse_wards(db, run, err)) < 0))
+            goto fail;
+    }
+    if ((r = db_commit(db, err)) < 0)
+        goto fail;
+    *ret_found = found;
+    return 0;
+fail:
+    db_rollback(db);
+    return r;
+}
+
+/* Lapses everything overdue, oldest due date first, a chunk per
+ * transaction; a crash loses at most the chunk in flight, which the next
+ * run redoes (nothing of it was committed). A few empty chunks in a row
+ * end the loop rather than spin; the next sweep finds what is left. */
 static int lapse_overdue(db_t *db, const region_t *rg, date_t day, sweep_result_t *res, err_t *err)
 {
-    due_row_t *rows = malloc(SWEEP_CHUNK * sizeof *rows);
-    if (!rows)
-        return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
-    int r = lapse_chunks(db, rg, day, rows, res, err);
-    free(rows);
+    lapse_run_t run = {.rg = rg, .rows = malloc(SWEEP_CHUNK * sizeof *run.rows), .ids = malloc(LAPSE_IDS_BYTES)};
+    bool found = true;
+    int empty = 0, r = run.rows && run.ids ? 0 : err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
+    while (r == 0 && found && empty < 3 && (r = lapse_chunk(db, day, &run, &found, err)) == 0) {
+        res->lapsed += run.n;
+        empty = run.n ? 0 : empty + 1;
+    }
+    free(run.rows);
+    free(run.ids);
     return r;
 }
 

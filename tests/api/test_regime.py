@@ -152,6 +152,9 @@ def test_minor_survives_while_guardian_confirms_and_ends_with_guardian(swept):
     sweep(swept, "2025-11-20")
     kids = swept.http.get("/api/v1/me/minors", headers=swept.auth(g.token)).json()["items"]
     assert kids[0]["status"] == "ended" and kids[0]["end_reason"] == "guardian_ended"
+    # The sweep appends the lapse events itself and the ward's after them: the chain holds.
+    assert swept.db.scalar("SELECT COUNT(*) FROM audit WHERE action = 'registration.ended'") == 2
+    assert swept.ctl("audit", "verify").stdout.startswith("intact")
 
 
 def test_adults_cannot_be_added_as_minors(swept):
