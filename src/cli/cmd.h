@@ -23,3 +23,4 @@ int cmd_bench_seed(const cli_t *cli, int argc, char **argv);
 int cmd_officer(const cli_t *cli, int argc, char **argv);
 int cmd_apikey(const cli_t *cli, int argc, char **argv);
 int cmd_keys(const cli_t *cli, int argc, char **argv);
+int cmd_backup(const cli_t *cli, int argc, char **argv);

@@ -30,6 +30,7 @@ static const char USAGE[] =
     "  init                 create the schema and the default regions (77 Moscow,\n"
     "                       50 Moscow Oblast); safe to run again\n"
     "  migrate              apply pending schema migrations\n"
+    "  backup --to FILE     SQLite: a checked, consistent copy while uchetd runs\n"
     "  person add ...       create a person; prints the activation code on the last line\n"
     "  demo                 add demo persons (for `make run`); prints how to log in\n"
     "  audit verify         check the whole audit hash chain\n"
