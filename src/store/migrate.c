@@ -92,3 +92,16 @@ int migrate_apply(db_t *db, int *ret_applied, err_t *err)
     *ret_applied = n;
     return 0;
 }
+
+/* Rule 13 is "within 30 days of a lapse": a registration restored by an
+ * appeal that lapses again may be appealed again, so appeals are unique per
+ * lapse (the registration's ended_at when it was filed), not per
+ * registration. And a new landlord code replaces the person's unused ones
+ * (rule 12), found through an index of open codes per residence. */
+const char migrate_v3_sql[] =
+    "ALTER TABLE appeals ADD COLUMN lapsed_at BIGINT;"
+    "UPDATE appeals SET lapsed_at = (SELECT r.ended_at FROM registrations r"
+    "  WHERE r.id = appeals.registration_id AND r.end_reason = 'lapsed');"
+    "DROP INDEX appeals_one_per_registration;"
+    "CREATE UNIQUE INDEX appeals_one_per_lapse ON appeals(registration_id, lapsed_at);"
+    "CREATE INDEX host_codes_open ON host_codes(residence_id) WHERE used_at IS NULL;";

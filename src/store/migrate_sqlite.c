@@ -174,22 +174,9 @@ static const char V2[] =    "ALTER TABLE registrations ADD COLUMN due_date TEXT;
     "  PRIMARY KEY (region, day)"
     ");";
 
-/* Rule 13 is "within 30 days of a lapse": a registration restored by an
- * appeal that lapses again may be appealed again, so appeals are unique per
- * lapse (the registration's ended_at when it was filed), not per
- * registration. And a new landlord code replaces the person's unused ones
- * (rule 12), found through an index of open codes per residence. */
-static const char V3[] =
-    "ALTER TABLE appeals ADD COLUMN lapsed_at BIGINT;"
-    "UPDATE appeals SET lapsed_at = (SELECT r.ended_at FROM registrations r"
-    "  WHERE r.id = appeals.registration_id AND r.end_reason = 'lapsed');"
-    "DROP INDEX appeals_one_per_registration;"
-    "CREATE UNIQUE INDEX appeals_one_per_lapse ON appeals(registration_id, lapsed_at);"
-    "CREATE INDEX host_codes_open ON host_codes(residence_id) WHERE used_at IS NULL;";
-
 const migration_t migrate_sqlite_list[] = {
     {1, "initial schema", V1},
     {2, "regime over time", V2},
-    {3, "appeals per lapse, landlord codes replaced", V3},
+    {3, "appeals per lapse, landlord codes replaced", migrate_v3_sql},
     {0, NULL, NULL},
 };
