@@ -78,6 +78,10 @@ void *api_op_new(api_req_t *r, size_t size, api_finish_fn finish);
 /* api_op_new that has already answered 503 (out_of_memory) when it returns
  * NULL, so the handler just returns. */
 void *api_op_new_or_reply(api_req_t *r, size_t size, api_finish_fn finish);
+/* Replies 503 out_of_memory (a handler that could not allocate). */
+void api_problem_oom(api_req_t *r);
+/* A finish for ops whose success has no body: 204, or the op's problem. */
+void api_finish_no_content(api_req_t *r, store_op_t *op);
 /* Submits an op made by api_op_new; on a full queue replies 503 and frees it.
  * The op's init must have run (it sets lane and run; post is set here). */
 void api_op_submit(api_req_t *r, store_op_t *op);

@@ -56,8 +56,21 @@ void *api_op_new_or_reply(api_req_t *r, size_t size, api_finish_fn finish)
 {
     void *o = api_op_new(r, size, finish);
     if (!o)
-        api_problem(r, 503, "out_of_memory", "The service is short of memory; try again.");
+        api_problem_oom(r);
     return o;
+}
+
+void api_problem_oom(api_req_t *r)
+{
+    api_problem(r, 503, "out_of_memory", "The service is short of memory; try again.");
+}
+
+void api_finish_no_content(api_req_t *r, store_op_t *op)
+{
+    if (op->rc < 0)
+        api_problem_err(r, &op->err);
+    else
+        api_reply_empty(r, 204);
 }
 
 void api_op_submit(api_req_t *r, store_op_t *sop)

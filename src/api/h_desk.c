@@ -77,10 +77,9 @@ void h_desk_session_create(api_req_t *r)
             api_problem_err(r, &e);
         return;
     }
-    officer_login_op_t *o = api_op_new(r, sizeof *o, login_done);
+    officer_login_op_t *o = api_op_new_or_reply(r, sizeof *o, login_done);
     if (!o) {
         json_decref(body);
-        api_problem(r, 503, "out_of_memory", "The service is short of memory; try again.");
         return;
     }
     officer_login_op_init(o);
@@ -91,17 +90,9 @@ void h_desk_session_create(api_req_t *r)
     api_op_submit(r, &o->op);
 }
 
-static void logout_done(api_req_t *r, store_op_t *op)
-{
-    if (op->rc < 0)
-        api_problem_err(r, &op->err);
-    else
-        api_reply_empty(r, 204);
-}
-
 void h_desk_session_delete(api_req_t *r)
 {
-    officer_logout_op_t *o = api_op_new_or_reply(r, sizeof *o, logout_done);
+    officer_logout_op_t *o = api_op_new_or_reply(r, sizeof *o, api_finish_no_content);
     if (!o)
         return;
     officer_logout_op_init(o);

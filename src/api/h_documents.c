@@ -92,7 +92,7 @@ static void check_image_body(api_req_t *r)
     if (!o || !o->img) {
         if (o)
             api_op_submit_cancel(r, &o->op);
-        api_problem(r, 503, "out_of_memory", "The service is short of memory; try again.");
+        api_problem_oom(r);
         return;
     }
     memcpy(o->img, body.base, body.len);

@@ -114,10 +114,9 @@ void h_host_confirm(api_req_t *r)
     json_t *body = api_body_or_reply(r, fields);
     if (!body)
         return;
-    host_confirm_op_t *o = api_op_new(r, sizeof *o, confirm_done);
+    host_confirm_op_t *o = api_op_new_or_reply(r, sizeof *o, confirm_done);
     if (!o) {
         json_decref(body);
-        api_problem(r, 503, "out_of_memory", "The service is short of memory; try again.");
         return;
     }
     host_confirm_op_init(o);

@@ -75,7 +75,7 @@ void h_me_patch(api_req_t *r)
     if (rc < 0)
         api_problem_err(r, &e);
     else if (!o)
-        api_problem(r, 503, "out_of_memory", "The service is short of memory; try again.");
+        api_problem_oom(r);
     else
         api_op_submit(r, &o->op);
 }

@@ -51,14 +51,6 @@ void h_notices_list(api_req_t *r)
     api_op_submit(r, &o->op);
 }
 
-static void read_done(api_req_t *r, store_op_t *op)
-{
-    if (op->rc < 0)
-        api_problem_err(r, &op->err);
-    else
-        api_reply_empty(r, 204);
-}
-
 void h_notice_read(api_req_t *r)
 {
     uint64_t id;
@@ -66,7 +58,7 @@ void h_notice_read(api_req_t *r)
         api_problem(r, 404, "not_found", "No such notice.");
         return;
     }
-    notice_read_op_t *o = api_op_new_or_reply(r, sizeof *o, read_done);
+    notice_read_op_t *o = api_op_new_or_reply(r, sizeof *o, api_finish_no_content);
     if (!o)
         return;
     notice_read_op_init(o);

@@ -120,14 +120,6 @@ void h_push_subscribe(api_req_t *r)
     api_op_submit(r, &o->op);
 }
 
-static void unsubscribe_done(api_req_t *r, store_op_t *op)
-{
-    if (op->rc < 0)
-        api_problem_err(r, &op->err);
-    else
-        api_reply_empty(r, 204);
-}
-
 void h_push_unsubscribe(api_req_t *r)
 {
     static const char *const fields[] = {"endpoint", NULL};
@@ -140,7 +132,7 @@ void h_push_unsubscribe(api_req_t *r)
     err_t e = {0};
     const char *endpoint;
     int rc = jsonx_string(body, "endpoint", true, 1, OUTBOX_ENDPOINT_MAX, &endpoint, &e);
-    outbox_unsubscribe_op_t *o = rc == 0 ? api_op_new(r, sizeof *o, unsubscribe_done) : NULL;
+    outbox_unsubscribe_op_t *o = rc == 0 ? api_op_new(r, sizeof *o, api_finish_no_content) : NULL;
     if (o) {
         outbox_unsubscribe_op_init(o);
         memcpy(o->token_hash, token, sizeof token);
@@ -151,7 +143,7 @@ void h_push_unsubscribe(api_req_t *r)
     if (rc < 0)
         api_problem_err(r, &e);
     else if (!o)
-        api_problem(r, 503, "out_of_memory", "The service is short of memory; try again.");
+        api_problem_oom(r);
     else
         api_op_submit(r, &o->op);
 }

@@ -74,7 +74,7 @@ void h_activation(api_req_t *r)
         return;
     }
     if (!o) {
-        api_problem(r, 503, "out_of_memory", "The service is short of memory; try again.");
+        api_problem_oom(r);
         return;
     }
     api_op_submit(r, &o->op);
@@ -156,10 +156,9 @@ void h_session_create(api_req_t *r)
         json_decref(body);
         return;
     }
-    session_login_op_t *o = api_op_new(r, sizeof *o, login_done);
+    session_login_op_t *o = api_op_new_or_reply(r, sizeof *o, login_done);
     if (!o) {
         json_decref(body);
-        api_problem(r, 503, "out_of_memory", "The service is short of memory; try again.");
         return;
     }
     session_login_op_init(o);
@@ -171,17 +170,9 @@ void h_session_create(api_req_t *r)
     api_op_submit(r, &o->op);
 }
 
-static void logout_done(api_req_t *r, store_op_t *op)
-{
-    if (op->rc < 0)
-        api_problem_err(r, &op->err);
-    else
-        api_reply_empty(r, 204);
-}
-
 void h_session_delete(api_req_t *r)
 {
-    session_logout_op_t *o = api_op_new_or_reply(r, sizeof *o, logout_done);
+    session_logout_op_t *o = api_op_new_or_reply(r, sizeof *o, api_finish_no_content);
     if (!o)
         return;
     session_logout_op_init(o);

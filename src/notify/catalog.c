@@ -417,7 +417,8 @@ static int read_file(const char *path, char **ret, size_t *ret_len, err_t *err)
     return 0;
 }
 
-/* "xx.po" or "xxx.po" with a lower-case code: the code in code[]. */
+/* A file name of a two- or three-letter lower-case language code and ".po"
+ * ("tg.po", "fil.po"): the code in code[]. */
 static bool po_name(const char *name, char code[CATALOG_LANG_MAX])
 {
     size_t n = strlen(name);
