@@ -6,12 +6,12 @@
 
 #include "store/audit.h"
 #include "store/notice.h"
+#include "store/person.h"
 #include "store/registration.h"
 
 static const char SQL_CHECK[] = "SELECT id FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL";
 static const char SQL_ADD[] = "INSERT INTO api_keys (name, key_hash, created_at) VALUES (?, ?, ?) RETURNING id";
 static const char SQL_REVOKE[] = "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL";
-static const char SQL_DOC[] = "SELECT person_id FROM documents WHERE kind = ? AND number = ?";
 
 int apikey_check(db_t *db, const uint8_t key_hash[SECRET_HASH_BYTES], int64_t *ret_id, err_t *err)
 {
@@ -90,23 +90,6 @@ void apikey_revoke_op_init(apikey_revoke_op_t *o)
     o->op.run = run_revoke;
 }
 
-static int find_person(db_t *db, apikey_report_op_t *o, int64_t *ret_pid)
-{
-    db_stmt_t *st;
-    int r = db_prepare(db, SQL_DOC, &st, &o->op.err);
-    if (r < 0)
-        return r;
-    db_bind_text(st, 1, o->doc_kind);
-    db_bind_text(st, 2, o->doc_number);
-    if ((r = db_step(st, &o->op.err)) < 0)
-        return r;
-    if (r == 0)
-        return err_set(&o->op.err, -ENOENT, "unknown_document", "No person has this document.");
-    *ret_pid = db_col_int(st, 0);
-    db_run(st, NULL);
-    return 0;
-}
-
 /* Ends the registration, records which region was reported and tells the
  * person. The dedupe key is the registration: it ends only once. */
 static int end_elsewhere(db_t *db, apikey_report_op_t *o, int64_t key_id, int64_t pid, int64_t reg)
@@ -135,7 +118,7 @@ static int run_report(db_t *db, store_op_t *op)
     int64_t key_id = 0, pid = 0;
     registration_view_t reg;
     int r = apikey_check(db, o->key_hash, &key_id, &op->err);
-    if (r < 0 || (r = find_person(db, o, &pid)) < 0)
+    if (r < 0 || (r = person_by_document(db, o->doc_kind, o->doc_number, &pid, &op->err)) < 0)
         return r;
     r = registration_active(db, pid, &reg, &op->err);
     if (r == -ENOENT) {

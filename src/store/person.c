@@ -13,6 +13,7 @@ static const char SQL_INSERT[] =
     " citizenship, purpose, entry_regime, language, activation_hash, activation_expires_at,"
     " created_at, adult_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
 static const char SQL_DOC[] = "INSERT INTO documents (kind, number, person_id) VALUES (?, ?, ?)";
+static const char SQL_BY_DOC[] = "SELECT person_id FROM documents WHERE kind = ? AND number = ?";
 static const char SQL_GET[] =
     "SELECT id, surname, given_names, surname_cyr, given_names_cyr, birth_date, citizenship,"
     " purpose, entry_regime, language FROM persons WHERE id = ?";
@@ -100,6 +101,21 @@ void person_add_op_init(person_add_op_t *o)
     memset(o, 0, sizeof *o);
     o->op.lane = STORE_WRITE;
     o->op.run = run_add;
+}
+
+int person_by_document(db_t *db, const char *kind, const char *number, int64_t *ret_id, err_t *err)
+{
+    db_stmt_t *st;
+    int r = db_prepare(db, SQL_BY_DOC, &st, err);
+    if (r < 0)
+        return r;
+    db_bind_text(st, 1, kind);
+    db_bind_text(st, 2, number);
+    if ((r = db_step(st, err)) <= 0)
+        return r < 0 ? r : err_set(err, -ENOENT, "unknown_document", "No person has this document.");
+    *ret_id = db_col_int(st, 0);
+    db_run(st, NULL);
+    return 0;
 }
 
 int person_get(db_t *db, int64_t id, person_view_t *ret, err_t *err)

@@ -38,6 +38,8 @@ bool person_language_known(const char *lang);
 /* True for the shape of an ISO 3166 alpha-3 code ("TJK"). */
 bool person_citizenship_valid(const char *code);
 
+/* The person holding a document. -ENOENT (unknown_document) if nobody. */
+int person_by_document(db_t *db, const char *kind, const char *number, int64_t *ret_id, err_t *err);
 /* Reads a person by id (inside any transaction). -ENOENT if none. */
 int person_get(db_t *db, int64_t id, person_view_t *ret, err_t *err);
 
