@@ -9,6 +9,7 @@
 #include "store/audit.h"
 #include "store/notice.h"
 #include "store/officer.h"
+#include "store/registration.h"
 #include "store/session.h"
 
 /* lapsed_at: the lapse the appeal is about (schema v3). Appeals filed
@@ -18,10 +19,10 @@
     "a.id, a.registration_id, g.region, g.last_confirmed_on," \
     " COALESCE(a.lapsed_at, CASE WHEN g.status = 'ended' AND g.end_reason = 'lapsed' THEN g.ended_at END)," \
     " a.status, a.reason, a.filed_at, a.decided_at, a.decision_reason, a.person_id" \
-    " FROM appeals a JOIN registrations g ON g.id = a.registration_id"
+    " FROM appeals a JOIN registrations_now g ON g.id = a.registration_id"
 
 static const char SQL_NEWEST_REG[] =
-    "SELECT id, status, end_reason, ended_at FROM registrations WHERE person_id = ? ORDER BY id DESC LIMIT 1";
+    "SELECT id, status, end_reason, ended_at FROM registrations_now WHERE person_id = ? ORDER BY id DESC LIMIT 1";
 static const char SQL_INSERT[] =
     "INSERT INTO appeals (registration_id, person_id, reason, filed_at, lapsed_at) VALUES (?, ?, ?, ?, ?)"
     " RETURNING id";
@@ -302,7 +303,7 @@ static int grant(db_t *db, appeal_decide_op_t *o, const officer_ref_t *me, int64
     deadline_t dl;
     deadline_compute(o->cal, today, today, rg ? rg->confirm_working_days : DEADLINE_WORKING_DAYS, offset, &dl);
     int r = check_not_registered_again(db, pid, a->registration_id, &o->op.err);
-    if (r < 0 || (r = restore(db, o, a->registration_id, today, dl.due_date)) < 0 ||
+    if (r < 0 || (r = registration_settle_lapse(db, pid, &o->op.err)) < 0 || (r = restore(db, o, a->registration_id, today, dl.due_date)) < 0 ||
         (r = restore_wards(db, o, me, a)) < 0)
         return r;
     char actor[40], subject[40], due[11], key[48];

@@ -66,7 +66,13 @@ static const char SQL_INSERT[] =
     "INSERT INTO audit (seq, at, actor, action, subject, detail, prev_hash, hash)"
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
 
-int audit_chain_head(db_t *db, audit_chain_t *ret, err_t *err)
+/* The chain's last link: seq 0 and a zero hash when the log is empty. */
+typedef struct audit_chain {
+    int64_t seq;                       /* seq of the last event */
+    uint8_t hash[AUDIT_HASH_BYTES];    /* its hash: the next event's prev_hash */
+} audit_chain_t;
+
+static int chain_head(db_t *db, audit_chain_t *ret, err_t *err)
 {
     db_stmt_t *st;
     int r = db_prepare(db, SQL_HEAD, &st, err);
@@ -85,78 +91,26 @@ int audit_chain_head(db_t *db, audit_chain_t *ret, err_t *err)
     return 0;
 }
 
-#define ROW "(?, ?, ?, ?, ?, ?, ?, ?)"
-#define ROWS4 ROW ", " ROW ", " ROW ", " ROW
-#define ROWS16 ROWS4 ", " ROWS4 ", " ROWS4 ", " ROWS4
-static const char SQL_INSERT_BATCH[] =
-    "INSERT INTO audit (seq, at, actor, action, subject, detail, prev_hash, hash) VALUES "
-    ROWS16 ", " ROWS16 ", " ROWS16 ", " ROWS16;
-_Static_assert(AUDIT_BATCH == 64, "SQL_INSERT_BATCH holds AUDIT_BATCH rows");
-
-/* Binds event e as row `row` (0-based) of an INSERT, linked after *c, and
- * advances *c to it. */
-static void bind_event(db_stmt_t *st, int row, audit_chain_t *c, const audit_event_t *e)
-{
-    const char *d = e->detail ? e->detail : "{}";
-    uint8_t hash[AUDIT_HASH_BYTES];
-    int i = row * 8 + 1;
-    audit_hash(c->hash, c->seq + 1, e->at, e->actor, e->action, e->subject, d, hash);
-    db_bind_int(st, i, c->seq + 1);
-    db_bind_int(st, i + 1, e->at);
-    db_bind_text(st, i + 2, e->actor);
-    db_bind_text(st, i + 3, e->action);
-    db_bind_text(st, i + 4, e->subject);
-    db_bind_text(st, i + 5, d);
-    db_bind_blob(st, i + 6, c->hash, sizeof c->hash);
-    db_bind_blob(st, i + 7, hash, sizeof hash);
-    c->seq++;
-    memcpy(c->hash, hash, sizeof hash);
-}
-
-int audit_chain_append_text(db_t *db, audit_chain_t *c, int64_t at, const char *actor, const char *action,
-                            const char *subject, const char *detail, err_t *err)
-{
-    db_stmt_t *st;
-    audit_chain_t next = *c;
-    audit_event_t e = {.at = at, .actor = actor, .action = action, .subject = subject, .detail = detail};
-    int r = db_prepare(db, SQL_INSERT, &st, err);
-    if (r < 0)
-        return r;
-    bind_event(st, 0, &next, &e);
-    if ((r = db_run(st, err)) == 0)
-        *c = next;
-    return r;
-}
-
-int audit_chain_append_batch(db_t *db, audit_chain_t *c, const audit_event_t *ev, int n, err_t *err)
-{
-    audit_chain_t next = *c;
-    int r = 0;
-    if (n != AUDIT_BATCH) {
-        for (int i = 0; i < n && r == 0; i++)
-            r = audit_chain_append_text(db, &next, ev[i].at, ev[i].actor, ev[i].action, ev[i].subject,
-                                        ev[i].detail, err);
-        if (r == 0)
-            *c = next;
-        return r;
-    }
-    db_stmt_t *st;
-    r = db_prepare(db, SQL_INSERT_BATCH, &st, err);
-    if (r < 0)
-        return r;
-    for (int i = 0; i < n; i++)
-        bind_event(st, i, &next, &ev[i]);
-    if ((r = db_run(st, err)) == 0)
-        *c = next;
-    return r;
-}
-
 int audit_append_text(db_t *db, int64_t at, const char *actor, const char *action, const char *subject,
                       const char *detail, err_t *err)
 {
+    const char *d = detail ? detail : "{}";
+    uint8_t hash[AUDIT_HASH_BYTES];
     audit_chain_t c;
-    int r = audit_chain_head(db, &c, err);
-    return r < 0 ? r : audit_chain_append_text(db, &c, at, actor, action, subject, detail, err);
+    db_stmt_t *st;
+    int r = chain_head(db, &c, err);
+    if (r < 0 || (r = db_prepare(db, SQL_INSERT, &st, err)) < 0)
+        return r;
+    audit_hash(c.hash, c.seq + 1, at, actor, action, subject, d, hash);
+    db_bind_int(st, 1, c.seq + 1);
+    db_bind_int(st, 2, at);
+    db_bind_text(st, 3, actor);
+    db_bind_text(st, 4, action);
+    db_bind_text(st, 5, subject);
+    db_bind_text(st, 6, d);
+    db_bind_blob(st, 7, c.hash, sizeof c.hash);
+    db_bind_blob(st, 8, hash, sizeof hash);
+    return db_run(st, err);
 }
 
 int audit_append(db_t *db, int64_t at, const char *actor, const char *action, const char *subject,

@@ -125,8 +125,11 @@ static int lapse_if_overdue(db_t *db, confirmation_op_t *o, const registration_v
     int64_t lapsed_at = date_local_midnight(due + 1, rg->utc_offset_minutes);
     int r = registration_end(db, reg->id, pid, "lapsed", "system", lapsed_at, &o->op.err);
     if (r == 0) {
-        char key[64], at[32], until[11];
-        snprintf(key, sizeof key, "reg:%lld:lapsed", (long long)reg->id);
+        char key[64], at[32], until[11], d[11];
+        /* The sweep's key for the same lapse: one notice, whoever queues it
+         * first; a restored registration that lapses again gets another. */
+        date_format(due, d);
+        snprintf(key, sizeof key, "reg:%lld:lapsed:%s", (long long)reg->id, d);
         time_format_rfc3339(lapsed_at, rg->utc_offset_minutes, at);
         date_format(due + 31, until);
         json_t *p = json_pack("{s:s,s:s}", "lapsed_at", at, "appeal_until", until);

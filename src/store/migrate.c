@@ -105,3 +105,34 @@ const char migrate_v3_sql[] =
     "DROP INDEX appeals_one_per_registration;"
     "CREATE UNIQUE INDEX appeals_one_per_lapse ON appeals(registration_id, lapsed_at);"
     "CREATE INDEX host_codes_open ON host_codes(residence_id) WHERE used_at IS NULL;";
+
+/* Version 4: a lapse is a fact about a due date (product rule 6). The sweep
+ * records "every registration of region R still open with due date D lapsed
+ * at T" as one lapse_marks row instead of rewriting each registration: those
+ * rows are spread through the table, and rewriting 1% of 10 million of them
+ * wrote half a gigabyte of scattered pages. registrations_now is what every
+ * reader sees: a row a mark covers reads as ended (lapsed) at the mark's
+ * time. A row is rewritten to match when it is next written (re-registration,
+ * appeal). PostgreSQL, which may have several writers, still rewrites rows
+ * under their locks and records no marks. The due-date index now carries
+ * person_id, so the sweep finds who is due without reading the rows (and
+ * status, which SQLite 3.40 needs in the index to use it as covering for a
+ * query that names it, though the index's WHERE already implies it). */
+const char migrate_v4_sql[] =
+    "CREATE TABLE lapse_marks ("
+    "  region TEXT NOT NULL REFERENCES regions(code),"
+    "  due_date TEXT NOT NULL,"
+    "  lapsed_at BIGINT NOT NULL,"
+    "  PRIMARY KEY (region, due_date)"
+    ");"
+    "CREATE VIEW registrations_now AS SELECT r.id, r.person_id, r.region,"
+    "  CASE WHEN m.lapsed_at IS NULL THEN r.status ELSE 'ended' END AS status,"
+    "  r.started_at, r.last_confirmed_on, r.mismatch_streak,"
+    "  COALESCE(m.lapsed_at, r.ended_at) AS ended_at,"
+    "  CASE WHEN m.lapsed_at IS NULL THEN r.end_reason ELSE 'lapsed' END AS end_reason,"
+    "  r.due_date, r.guardian_registration_id"
+    "  FROM registrations r LEFT JOIN lapse_marks m"
+    "  ON r.status = 'active' AND m.region = r.region AND m.due_date = r.due_date;"
+    "DROP INDEX registrations_due;"
+    "CREATE INDEX registrations_due ON registrations(region, due_date, person_id, status)"
+    "  WHERE status = 'active' AND due_date IS NOT NULL;";

@@ -19,8 +19,9 @@ int migrate_check(db_t *db, err_t *err);
 /* Applies every missing migration in order; *ret_applied = how many. */
 int migrate_apply(db_t *db, int *ret_applied, err_t *err);
 
-/* Version 3's SQL is the same on both backends (migrate.c). */
+/* Versions 3 and 4 are the same SQL on both backends (migrate.c). */
 extern const char migrate_v3_sql[];
+extern const char migrate_v4_sql[];
 
 extern const migration_t migrate_sqlite_list[];   /* terminated by version 0 */
 extern const migration_t *migrate_pg_list;        /* NULL when not built */

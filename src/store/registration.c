@@ -13,11 +13,13 @@
     " r.end_reason, s.id, s.settlement, s.street, s.house, s.building, s.apartment, s.address_id," \
     " s.ref_lat, s.ref_lon, s.host_confirmed_at, r.guardian_registration_id IS NOT NULL"
 
+/* Readers go through registrations_now: a lapse the sweep marked shows
+ * there before the row itself is rewritten (schema v4). */
 static const char SQL_ACTIVE[] =
-    "SELECT " REG_COLS " FROM registrations r JOIN residences s ON s.registration_id = r.id"
+    "SELECT " REG_COLS " FROM registrations_now r JOIN residences s ON s.registration_id = r.id"
     " AND s.replaced_at IS NULL WHERE r.person_id = ? AND r.status = 'active'";
 static const char SQL_LAST_ENDED[] =
-    "SELECT " REG_COLS " FROM registrations r JOIN residences s ON s.registration_id = r.id"
+    "SELECT " REG_COLS " FROM registrations_now r JOIN residences s ON s.registration_id = r.id"
     " AND s.replaced_at IS NULL WHERE r.person_id = ? AND r.status = 'ended' ORDER BY r.id DESC LIMIT 1";
 static const char SQL_INSERT_REG[] =
     "INSERT INTO registrations (person_id, region, status, started_at, last_confirmed_on, due_date)"
@@ -29,6 +31,13 @@ static const char SQL_REPLACE_RES[] =
     "UPDATE residences SET replaced_at = ? WHERE registration_id = ? AND replaced_at IS NULL";
 static const char SQL_END[] =
     "UPDATE registrations SET status = 'ended', ended_at = ?, end_reason = ? WHERE id = ? AND status = 'active'";
+/* Rewrites the person's row a lapse mark covers to what registrations_now
+ * shows, before anything that needs the row itself to be current. */
+static const char SQL_SETTLE_LAPSE[] =
+    "UPDATE registrations SET status = 'ended', end_reason = 'lapsed', ended_at = (SELECT m.lapsed_at"
+    " FROM lapse_marks m WHERE m.region = registrations.region AND m.due_date = registrations.due_date)"
+    " WHERE person_id = ? AND status = 'active' AND EXISTS (SELECT 1 FROM lapse_marks m"
+    " WHERE m.region = registrations.region AND m.due_date = registrations.due_date)";
 static const char SQL_RESET_STREAK[] = "UPDATE registrations SET mismatch_streak = 0 WHERE id = ?";
 
 static void row_to_view(db_stmt_t *st, registration_view_t *v)
@@ -107,12 +116,15 @@ static int end_wards(db_t *db, int64_t guardian_reg, int64_t now, err_t *err)
     return r;
 }
 
-void registration_ended_event(int64_t reg_id, int64_t person_id, const char *reason,
-                              char subject[REGISTRATION_SUBJECT_BYTES], char detail[REGISTRATION_DETAIL_BYTES])
+#define SUBJECT_BYTES 40
+#define DETAIL_BYTES 96
+
+static void ended_event(int64_t reg_id, int64_t person_id, const char *reason, char subject[SUBJECT_BYTES],
+                        char detail[DETAIL_BYTES])
 {
-    subject_of(subject, REGISTRATION_SUBJECT_BYTES, "person", person_id);
+    subject_of(subject, SUBJECT_BYTES, "person", person_id);
     /* reason is one of the fixed end reasons: no escaping needed. */
-    snprintf(detail, REGISTRATION_DETAIL_BYTES, "{\"reason\":\"%s\",\"registration\":%lld}", reason,
+    snprintf(detail, DETAIL_BYTES, "{\"reason\":\"%s\",\"registration\":%lld}", reason,
              (long long)reg_id);
 }
 
@@ -130,8 +142,8 @@ int registration_end(db_t *db, int64_t reg_id, int64_t person_id, const char *re
         return r;
     if (db_changes(db) != 1)
         return err_set(err, -ENOENT, "no_active_registration", "The registration is not active.");
-    char subject[REGISTRATION_SUBJECT_BYTES], d[REGISTRATION_DETAIL_BYTES];
-    registration_ended_event(reg_id, person_id, reason, subject, d);
+    char subject[SUBJECT_BYTES], d[DETAIL_BYTES];
+    ended_event(reg_id, person_id, reason, subject, d);
     r = audit_append_text(db, now, actor, "registration.ended", subject, d, err);
     return r < 0 ? r : end_wards(db, reg_id, now, err);
 }
@@ -158,6 +170,16 @@ static int insert_residence(db_t *db, int64_t reg_id, residence_t *res, int64_t 
     res->id = db_col_int(st, 0);
     db_run(st, NULL);
     return 0;
+}
+
+int registration_settle_lapse(db_t *db, int64_t person_id, err_t *err)
+{
+    db_stmt_t *st;
+    int r = db_prepare(db, SQL_SETTLE_LAPSE, &st, err);
+    if (r < 0)
+        return r;
+    db_bind_int(st, 1, person_id);
+    return db_run(st, err);
 }
 
 /* Ends an active registration in another region (`moved`), or refuses a
@@ -209,7 +231,8 @@ static int run_create(db_t *db, store_op_t *op)
     if (r < 0 || (r = check_duty(db, pid, o->today, &op->err)) < 0)
         return r;
     subject_of(actor, sizeof actor, "person", pid);
-    if ((r = settle_existing(db, pid, o->region, actor, o->now, &op->err)) < 0 ||
+    if ((r = registration_settle_lapse(db, pid, &op->err)) < 0 ||
+        (r = settle_existing(db, pid, o->region, actor, o->now, &op->err)) < 0 ||
         (r = db_prepare(db, SQL_INSERT_REG, &st, &op->err)) < 0)
         return r;
     char due[11];

@@ -92,12 +92,9 @@ int registration_active(db_t *db, int64_t person_id, registration_view_t *ret, e
 int registration_end(db_t *db, int64_t reg_id, int64_t person_id, const char *reason, const char *actor,
                      int64_t now, err_t *err);
 
-#define REGISTRATION_SUBJECT_BYTES 40
-#define REGISTRATION_DETAIL_BYTES 96
-
-/* The audit subject and detail of a `registration.ended` event, written
- * into the caller's buffers. One definition for registration_end and the
- * sweep, which lapses many registrations at once and appends their events
- * itself: `uchetctl audit verify` must see the same bytes either way. */
-void registration_ended_event(int64_t reg_id, int64_t person_id, const char *reason,
-                              char subject[REGISTRATION_SUBJECT_BYTES], char detail[REGISTRATION_DETAIL_BYTES]);
+/* Inside a write transaction: if the sweep's lapse mark (schema v4) covers
+ * the person's open registration, rewrites its row as lapsed (status,
+ * end_reason, ended_at), as registrations_now already shows it. Call before
+ * writing anything that needs the row current: a new registration (one open
+ * registration per person) or an appeal's restore. */
+int registration_settle_lapse(db_t *db, int64_t person_id, err_t *err);

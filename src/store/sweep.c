@@ -7,6 +7,7 @@
 
 #include "rules/date.h"
 #include "rules/deadline.h"
+#include "store/appeal.h"
 #include "store/audit.h"
 #include "store/notice.h"
 #include "store/registration.h"
@@ -15,40 +16,50 @@
 #define SWEEP_STR(x) SWEEP_STR_(x)
 
 /* The lapse works on one due date at a time (the lapse moment depends on
- * it), up to SWEEP_CHUNK rows, all through registrations_due. Minors have
- * no due date; the guardian test only makes sure. */
+ * it), oldest first. Every date up to the region's last lapse mark has
+ * lapsed (marks are made oldest first, each with all its date's events), so
+ * the search starts after it. Minors have no due date. */
 static const char SQL_OLDEST_DUE[] =
     "SELECT due_date FROM registrations WHERE region = ? AND status = 'active' AND due_date IS NOT NULL"
-    " AND due_date < ? AND guardian_registration_id IS NULL ORDER BY due_date LIMIT 1";
-/* SQLite: OR FAIL, because a statement that may abort half way keeps the
- * original of every page it changes in a statement journal (a temporary
- * file: here one more write per page). A failure rolls the whole chunk
- * back anyway, so the journal buys nothing. */
-#define LAPSE_SQL(UPDATE)                                                                            \
-    UPDATE " registrations SET status = 'ended', ended_at = ?, end_reason = 'lapsed'"                 \
-    " WHERE status = 'active' AND due_date = ? AND id IN (SELECT id FROM registrations"              \
-    " WHERE region = ? AND status = 'active' AND due_date = ? AND guardian_registration_id IS NULL"   \
-    " ORDER BY id LIMIT " SWEEP_STR(SWEEP_CHUNK) ") RETURNING id, person_id"
-static const char SQL_LAPSE[] = LAPSE_SQL("UPDATE OR FAIL");
-static const char SQL_LAPSE_PG[] = LAPSE_SQL("UPDATE");
+    " AND due_date < ? AND due_date > COALESCE((SELECT MAX(due_date) FROM lapse_marks WHERE region = ?), '')"
+    " ORDER BY due_date LIMIT 1";
+/* SQLite: one mark lapses a whole due date (schema v4), and the date's
+ * rows are only read, through the covering (region, due_date, person_id)
+ * index: nothing scattered through the table is written. */
+static const char SQL_MARK[] = "INSERT INTO lapse_marks (region, due_date, lapsed_at) VALUES (?, ?, ?)";
+static const char SQL_DUE_ROWS[] =
+    "SELECT id, person_id FROM registrations WHERE region = ? AND status = 'active' AND due_date = ?";
+static const char SQL_DATE_NOTICES[] =
+    "INSERT INTO notices (person_id, kind, dedupe_key, params, created_at, next_push_at)"
+    " SELECT person_id, 'lapsed', 'reg:' || id || ':lapsed:' || due_date, ?, ?, ? FROM registrations"
+    " WHERE region = ? AND status = 'active' AND due_date = ? ON CONFLICT (dedupe_key) DO NOTHING";
+/* PostgreSQL may have several uchetd writing at once: a confirmation could
+ * move a due date while the sweep reads it. So there the lapse ends each row
+ * under its row lock, up to SWEEP_CHUNK per transaction, and re-checks the
+ * WHERE against rows changed meanwhile: only what really lapsed comes back. */
+static const char SQL_LAPSE_PG[] =
+    "UPDATE registrations SET status = 'ended', ended_at = ?, end_reason = 'lapsed'"
+    " WHERE status = 'active' AND due_date = ? AND id IN (SELECT id FROM registrations"
+    " WHERE region = ? AND status = 'active' AND due_date = ? ORDER BY id LIMIT " SWEEP_STR(SWEEP_CHUNK) ")"
+    " RETURNING id, person_id";
+static const char SQL_LAPSE_NOTICES_PG[] =
+    "INSERT INTO notices (person_id, kind, dedupe_key, params, created_at, next_push_at)"
+    " SELECT person_id, 'lapsed', 'reg:' || id || ':lapsed:' || due_date, ?, ?, ? FROM registrations"
+    " WHERE id IN (SELECT value::bigint FROM json_array_elements_text(?::json)) ORDER BY id"
+    " ON CONFLICT (dedupe_key) DO NOTHING";
 /* The run's ids arrive as one JSON array: the same statement for 1 or 5000
- * rows, on either backend. */
-#define LAPSE_NOTICES_SQL(IDS)                                                                     \
-    "INSERT INTO notices (person_id, kind, dedupe_key, params, created_at, next_push_at)"           \
-    " SELECT person_id, 'lapsed', 'reg:' || id || ':lapsed', ?, ?, ? FROM registrations"            \
-    " WHERE id IN (" IDS ") ORDER BY id ON CONFLICT (dedupe_key) DO NOTHING"
+ * rows. Wards are never marked (no due date), so their own rows are current. */
 #define WARDS_OF_SQL(IDS)                                                                          \
     "SELECT id, person_id FROM registrations WHERE status = 'active'"                              \
     " AND guardian_registration_id IN (" IDS ") ORDER BY id"
-#define IDS_SQLITE "SELECT value FROM json_each(?)"
-#define IDS_PG "SELECT value::bigint FROM json_array_elements_text(?::json)"
-static const char SQL_LAPSE_NOTICES[] = LAPSE_NOTICES_SQL(IDS_SQLITE);
-static const char SQL_LAPSE_NOTICES_PG[] = LAPSE_NOTICES_SQL(IDS_PG);
-static const char SQL_WARDS_OF[] = WARDS_OF_SQL(IDS_SQLITE);
-static const char SQL_WARDS_OF_PG[] = WARDS_OF_SQL(IDS_PG);
+static const char SQL_WARDS_OF[] = WARDS_OF_SQL("SELECT value FROM json_each(?)");
+static const char SQL_WARDS_OF_PG[] = WARDS_OF_SQL("SELECT value::bigint FROM json_array_elements_text(?::json)");
+/* A marked date has lapsed: no reminders for it, even when an operator
+ * sweeps an earlier day again. */
 static const char SQL_DUE_ON[] =
     "SELECT id, person_id FROM registrations WHERE region = ? AND status = 'active'"
-    " AND due_date = ? ORDER BY id";
+    " AND due_date = ? AND NOT EXISTS (SELECT 1 FROM lapse_marks m WHERE m.region = registrations.region"
+    " AND m.due_date = registrations.due_date) ORDER BY id";
 static const char SQL_MATURING[] =
     "SELECT r.id, r.person_id, r.guardian_registration_id FROM persons p"
     " JOIN registrations r ON r.person_id = p.id AND r.status = 'active'"
@@ -90,20 +101,24 @@ typedef struct lapsed {
     int64_t id, pid;
 } lapsed_t;
 
-/* One lapse run: the registrations of one due date lapsed in one
- * transaction, at most SWEEP_CHUNK of them. */
+/* The lapse of one due date: its rows are handled SWEEP_CHUNK at a time
+ * (one audit event each; on PostgreSQL one transaction each). */
 typedef struct lapse_run {
     const region_t *rg;
     date_t due;
     int64_t at;                /* the lapse moment: local midnight ending `due` */
-    lapsed_t *rows;            /* SWEEP_CHUNK slots, sorted by id once filled */
+    char params[96];           /* the `lapsed` notices' parameters */
+    lapsed_t *rows;            /* SWEEP_CHUNK slots */
     int n;
-    char *ids;                 /* the ids as a JSON array, LAPSE_IDS_BYTES */
+    char *ids;                 /* the chunk's ids as a JSON array, LAPSE_IDS_BYTES */
+    char *detail;              /* the chunk's audit detail, LAPSE_DETAIL_BYTES */
+    int64_t lapsed;            /* rows lapsed so far by this run */
 } lapse_run_t;
 
 #define LAPSE_IDS_BYTES (SWEEP_CHUNK * 21 + 3)   /* "[" + ids of <= 20 digits and "," + "]" */
+#define LAPSE_DETAIL_BYTES (LAPSE_IDS_BYTES + 64)
 
-/* The oldest due date before `day` that still has active registrations. */
+/* The oldest due date before `day` that still has open registrations. */
 static int oldest_due(db_t *db, const region_t *rg, date_t day, date_t *ret, bool *ret_found, err_t *err)
 {
     db_stmt_t *st;
@@ -114,6 +129,7 @@ static int oldest_due(db_t *db, const region_t *rg, date_t day, date_t *ret, boo
         return r;
     db_bind_text(st, 1, rg->code);
     db_bind_text(st, 2, d);
+    db_bind_text(st, 3, rg->code);
     if ((r = db_step(st, err)) < 0)
         return r;
     const char *due = r == 1 ? db_col_text(st, 0) : NULL;
@@ -123,63 +139,27 @@ static int oldest_due(db_t *db, const region_t *rg, date_t day, date_t *ret, boo
     return 0;
 }
 
+static void run_start(lapse_run_t *run, date_t due)
+{
+    char at[32], until[11];
+    run->due = due;
+    run->at = date_local_midnight(due + 1, run->rg->utc_offset_minutes);
+    run->n = 0;
+    time_format_rfc3339(run->at, run->rg->utc_offset_minutes, at);
+    date_format(due + 1 + APPEAL_WINDOW_DAYS, until);
+    snprintf(run->params, sizeof run->params, "{\"appeal_until\":\"%s\",\"lapsed_at\":\"%s\"}", until, at);
+}
+
 static int by_id(const void *a, const void *b)
 {
     int64_t x = ((const lapsed_t *)a)->id, y = ((const lapsed_t *)b)->id;
     return (x > y) - (x < y);
 }
 
-/* Rule 6, set-based: one UPDATE ends up to SWEEP_CHUNK registrations due on
- * run->due and returns which (PostgreSQL re-checks the WHERE against rows a
- * confirmation changed meanwhile, so only what really lapsed comes back). */
-static int lapse_update(db_t *db, lapse_run_t *run, err_t *err)
+/* Sorts the chunk and writes its ids as a JSON array into run->ids. */
+static void chunk_ids(lapse_run_t *run)
 {
-    db_stmt_t *st;
-    char d[11];
-    date_format(run->due, d);
-    int r = db_prepare(db, db_kind(db) == DB_POSTGRES ? SQL_LAPSE_PG : SQL_LAPSE, &st, err);
-    if (r < 0)
-        return r;
-    db_bind_int(st, 1, run->at);
-    db_bind_text(st, 2, d);
-    db_bind_text(st, 3, run->rg->code);
-    db_bind_text(st, 4, d);
-    run->n = 0;
-    while ((r = db_step(st, err)) == 1) {
-        if (run->n == SWEEP_CHUNK)   /* the LIMIT makes this impossible; never lose a lapse's event */
-            return err_set(err, -EIO, "storage_failed", "The lapse returned more rows than its limit.");
-        run->rows[run->n].id = db_col_int(st, 0);
-        run->rows[run->n++].pid = db_col_int(st, 1);
-    }
-    if (r < 0)
-        return r;
     qsort(run->rows, (size_t)run->n, sizeof *run->rows, by_id);
-    return 0;
-}
-
-/* One audit event per lapse, as registration_end writes it, chained in
- * memory and inserted AUDIT_BATCH at a time: no read of the chain head in
- * between, and on PostgreSQL one round trip per batch. */
-static int lapse_audit(db_t *db, const lapse_run_t *run, err_t *err)
-{
-    char subject[AUDIT_BATCH][REGISTRATION_SUBJECT_BYTES], detail[AUDIT_BATCH][REGISTRATION_DETAIL_BYTES];
-    audit_event_t ev[AUDIT_BATCH];
-    audit_chain_t c;
-    int r = audit_chain_head(db, &c, err);
-    for (int i = 0; r == 0 && i < run->n; i += AUDIT_BATCH) {
-        int k = run->n - i < AUDIT_BATCH ? run->n - i : AUDIT_BATCH;
-        for (int j = 0; j < k; j++) {
-            registration_ended_event(run->rows[i + j].id, run->rows[i + j].pid, "lapsed", subject[j], detail[j]);
-            ev[j] = (audit_event_t){.at = run->at, .actor = "system", .action = "registration.ended",
-                                    .subject = subject[j], .detail = detail[j]};
-        }
-        r = audit_chain_append_batch(db, &c, ev, k, err);
-    }
-    return r;
-}
-
-static void ids_json(lapse_run_t *run)
-{
     size_t k = 0;
     run->ids[k++] = '[';
     for (int i = 0; i < run->n; i++)
@@ -188,28 +168,20 @@ static void ids_json(lapse_run_t *run)
     run->ids[k] = '\0';
 }
 
-/* The `lapsed` notices of the run in one INSERT ... SELECT: the same key
- * and parameters for each as notice_queue_text would write. */
-static int lapse_notices(db_t *db, const lapse_run_t *run, err_t *err)
+/* One audit event for the chunk: which registrations of which region lapsed
+ * for which due date. Canonical JSON: keys sorted, compact. */
+static int chunk_event(db_t *db, lapse_run_t *run, err_t *err)
 {
-    char at[32], until[11], params[96];
-    time_format_rfc3339(run->at, run->rg->utc_offset_minutes, at);
-    date_format(run->due + 1 + 30, until);
-    snprintf(params, sizeof params, "{\"appeal_until\":\"%s\",\"lapsed_at\":\"%s\"}", until, at);
-    db_stmt_t *st;
-    int r = db_prepare(db, db_kind(db) == DB_POSTGRES ? SQL_LAPSE_NOTICES_PG : SQL_LAPSE_NOTICES, &st, err);
-    if (r < 0)
-        return r;
-    db_bind_text(st, 1, params);
-    db_bind_int(st, 2, run->at);
-    db_bind_int(st, 3, run->at);
-    db_bind_text(st, 4, run->ids);
-    return db_run(st, err);
+    char subject[48], due[11];
+    date_format(run->due, due);
+    snprintf(subject, sizeof subject, "region:%s", run->rg->code);
+    snprintf(run->detail, LAPSE_DETAIL_BYTES, "{\"due_date\":\"%s\",\"registrations\":%s}", due, run->ids);
+    return audit_append_text(db, run->at, "system", "registrations.lapsed", subject, run->detail, err);
 }
 
 /* Rule 9: minors' registrations end with their guardian's. Rare, so they
- * go through registration_end one by one, after the run's own events. */
-static int lapse_wards(db_t *db, const lapse_run_t *run, err_t *err)
+ * go through registration_end one by one, after the chunk's own event. */
+static int chunk_wards(db_t *db, const lapse_run_t *run, err_t *err)
 {
     enum { BATCH = 256 };
     int64_t ids[BATCH], pids[BATCH];
@@ -223,7 +195,7 @@ static int lapse_wards(db_t *db, const lapse_run_t *run, err_t *err)
             ids[n] = db_col_int(st, 0);
             pids[n] = db_col_int(st, 1);
         }
-        if (r < 0 || (r == 1 && (r = db_run(st, err)) < 0))   /* stepping a finished statement runs it again */
+        if (r < 0 || (r = db_run(st, err)) < 0)   /* also closes a statement left mid-way */
             return r;
         for (int i = 0; i < n && r == 0; i++)
             r = registration_end(db, ids[i], pids[i], "guardian_ended", "system", run->at, err);
@@ -231,23 +203,122 @@ static int lapse_wards(db_t *db, const lapse_run_t *run, err_t *err)
     return r;
 }
 
-/* One transaction: lapses up to SWEEP_CHUNK registrations of the oldest
- * overdue due date. *ret_found = false when nothing is overdue; run->n = 0
- * with *ret_found when a confirmation (PostgreSQL) changed the rows after
- * they were found. */
-static int lapse_chunk(db_t *db, date_t day, lapse_run_t *run, bool *ret_found, err_t *err)
+/* The `lapsed` notices of the date (SQLite) or of the chunk (PostgreSQL),
+ * keyed per lapse (registration and due date) as a late confirmation keys
+ * its own: one notice per lapse, and another when a registration restored
+ * by an appeal lapses again. */
+static int lapse_notices(db_t *db, const lapse_run_t *run, err_t *err)
+{
+    char d[11];
+    db_stmt_t *st;
+    bool pg = db_kind(db) == DB_POSTGRES;
+    int r = db_prepare(db, pg ? SQL_LAPSE_NOTICES_PG : SQL_DATE_NOTICES, &st, err);
+    if (r < 0)
+        return r;
+    date_format(run->due, d);
+    db_bind_text(st, 1, run->params);
+    db_bind_int(st, 2, run->at);
+    db_bind_int(st, 3, run->at);
+    if (pg)
+        db_bind_text(st, 4, run->ids);
+    else {
+        db_bind_text(st, 4, run->rg->code);
+        db_bind_text(st, 5, d);
+    }
+    return db_run(st, err);
+}
+
+/* Everything a chunk of lapses owes: its event, (PostgreSQL) its notices,
+ * its minors. */
+static int chunk_done(db_t *db, lapse_run_t *run, err_t *err)
+{
+    if (run->n == 0)
+        return 0;
+    chunk_ids(run);
+    int r = chunk_event(db, run, err);
+    if (r == 0 && db_kind(db) == DB_POSTGRES)
+        r = lapse_notices(db, run, err);
+    if (r == 0)
+        r = chunk_wards(db, run, err);
+    run->lapsed += run->n;
+    run->n = 0;
+    return r;
+}
+
+static int mark_date(db_t *db, const lapse_run_t *run, err_t *err)
+{
+    db_stmt_t *st;
+    char d[11];
+    int r = db_prepare(db, SQL_MARK, &st, err);
+    if (r < 0)
+        return r;
+    date_format(run->due, d);
+    db_bind_text(st, 1, run->rg->code);
+    db_bind_text(st, 2, d);
+    db_bind_int(st, 3, run->at);
+    return db_run(st, err);
+}
+
+/* SQLite, inside the caller's transaction: the mark, the date's notices in
+ * one INSERT ... SELECT, then an event per chunk of the date's rows. The
+ * rows are read while the events are written: other tables, and wards'
+ * rows, which the due-date index does not hold. */
+static int lapse_date_marked(db_t *db, lapse_run_t *run, err_t *err)
+{
+    db_stmt_t *st;
+    char d[11];
+    int r = mark_date(db, run, err);
+    if (r < 0 || (r = lapse_notices(db, run, err)) < 0 || (r = db_prepare(db, SQL_DUE_ROWS, &st, err)) < 0)
+        return r;
+    date_format(run->due, d);
+    db_bind_text(st, 1, run->rg->code);
+    db_bind_text(st, 2, d);
+    while ((r = db_step(st, err)) == 1) {
+        run->rows[run->n].id = db_col_int(st, 0);
+        run->rows[run->n++].pid = db_col_int(st, 1);
+        if (run->n == SWEEP_CHUNK && (r = chunk_done(db, run, err)) < 0)
+            return r;
+    }
+    return r < 0 ? r : chunk_done(db, run, err);
+}
+
+/* PostgreSQL, inside the caller's transaction: up to SWEEP_CHUNK rows of
+ * the date ended under their row locks. */
+static int lapse_chunk_rows(db_t *db, lapse_run_t *run, err_t *err)
+{
+    db_stmt_t *st;
+    char d[11];
+    int r = db_prepare(db, SQL_LAPSE_PG, &st, err);
+    if (r < 0)
+        return r;
+    date_format(run->due, d);
+    db_bind_int(st, 1, run->at);
+    db_bind_text(st, 2, d);
+    db_bind_text(st, 3, run->rg->code);
+    db_bind_text(st, 4, d);
+    while ((r = db_step(st, err)) == 1) {
+        if (run->n == SWEEP_CHUNK)   /* the LIMIT makes this impossible; never lose a lapse's event */
+            return err_set(err, -EIO, "storage_failed", "The lapse returned more rows than its limit.");
+        run->rows[run->n].id = db_col_int(st, 0);
+        run->rows[run->n++].pid = db_col_int(st, 1);
+    }
+    return r < 0 ? r : chunk_done(db, run, err);
+}
+
+/* One transaction: the oldest overdue due date lapsed whole (SQLite) or
+ * up to SWEEP_CHUNK of its rows (PostgreSQL). *ret_found = false when
+ * nothing is overdue. */
+static int lapse_transaction(db_t *db, date_t day, lapse_run_t *run, bool *ret_found, err_t *err)
 {
     bool found;
+    date_t due;
     int r = db_begin_write(db, err);
-    if (r < 0 || (r = oldest_due(db, run->rg, day, &run->due, &found, err)) < 0)
+    if (r < 0 || (r = oldest_due(db, run->rg, day, &due, &found, err)) < 0)
         goto fail;
-    run->n = 0;
     if (found) {
-        run->at = date_local_midnight(run->due + 1, run->rg->utc_offset_minutes);
-        if ((r = lapse_update(db, run, err)) < 0 || (r = lapse_audit(db, run, err)) < 0)
-            goto fail;
-        ids_json(run);
-        if (run->n > 0 && ((r = lapse_notices(db, run, err)) < 0 || (r = lapse_wards(db, run, err)) < 0))
+        run_start(run, due);
+        r = db_kind(db) == DB_POSTGRES ? lapse_chunk_rows(db, run, err) : lapse_date_marked(db, run, err);
+        if (r < 0)
             goto fail;
     }
     if ((r = db_commit(db, err)) < 0)
@@ -259,21 +330,44 @@ fail:
     return r;
 }
 
-/* Lapses everything overdue, oldest due date first, a chunk per
- * transaction; a crash loses at most the chunk in flight, which the next
- * run redoes (nothing of it was committed). A few empty chunks in a row
- * end the loop rather than spin; the next sweep finds what is left. */
+/* SQLite checks each notice's person_id against persons: a read of a
+ * scattered persons page per lapse, as long as the rest of the lapse at
+ * 10 M registrations. The ids come from registrations rows (checked when
+ * they were written) read in the same transaction, so the step turns the
+ * check off for itself. The pragma does nothing inside a transaction:
+ * hence around it, and back on whatever happened. */
+static int lapse_step(db_t *db, date_t day, lapse_run_t *run, bool *ret_found, err_t *err)
+{
+    if (db_kind(db) == DB_POSTGRES)
+        return lapse_transaction(db, day, run, ret_found, err);
+    int r = db_exec(db, "PRAGMA foreign_keys = OFF", err);
+    if (r == 0)
+        r = lapse_transaction(db, day, run, ret_found, err);
+    int back = db_exec(db, "PRAGMA foreign_keys = ON", r < 0 ? NULL : err);
+    return r < 0 ? r : back;
+}
+
+/* Lapses everything overdue, oldest due date first, a step per
+ * transaction; a crash loses at most the step in flight, which the next
+ * run redoes (nothing of it was committed). On PostgreSQL a few steps that
+ * lapse nothing in a row (confirmations moved the rows meanwhile) end the
+ * loop rather than spin; the next sweep finds what is left. */
 static int lapse_overdue(db_t *db, const region_t *rg, date_t day, sweep_result_t *res, err_t *err)
 {
-    lapse_run_t run = {.rg = rg, .rows = malloc(SWEEP_CHUNK * sizeof *run.rows), .ids = malloc(LAPSE_IDS_BYTES)};
+    lapse_run_t run = {.rg = rg, .rows = malloc(SWEEP_CHUNK * sizeof *run.rows), .ids = malloc(LAPSE_IDS_BYTES),
+                       .detail = malloc(LAPSE_DETAIL_BYTES)};
     bool found = true;
-    int empty = 0, r = run.rows && run.ids ? 0 : err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
-    while (r == 0 && found && empty < 3 && (r = lapse_chunk(db, day, &run, &found, err)) == 0) {
-        res->lapsed += run.n;
-        empty = run.n ? 0 : empty + 1;
+    int empty = 0, r = run.rows && run.ids && run.detail ? 0 : err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
+    while (r == 0 && found && empty < 3) {
+        int64_t before = run.lapsed;
+        if ((r = lapse_step(db, day, &run, &found, err)) < 0)
+            run.lapsed = before;   /* rolled back */
+        empty = run.lapsed > before ? 0 : empty + 1;
     }
+    res->lapsed += run.lapsed;
     free(run.rows);
     free(run.ids);
+    free(run.detail);
     return r;
 }
 

@@ -10,10 +10,13 @@
  *     a fresh deadline (notice `minor_adult` to the person and the guardian);
  *   - deletes confirmation results older than the retention period.
  * Cost: O(registrations due), through the (region, due_date) and adult_on
- * indexes. Idempotent: a second run for the same day changes nothing (ended
- * registrations no longer match; notices are deduplicated). Work is done in
- * transactions of at most SWEEP_CHUNK rows, so the writer is never blocked
- * for long and a crash loses at most an uncommitted chunk, which the next
+ * indexes. On SQLite a due date lapses in one transaction: one lapse_marks
+ * row (readers see it through registrations_now), the date's notices, one
+ * audit event per SWEEP_CHUNK registrations; the rows themselves are not
+ * rewritten. On PostgreSQL each transaction ends up to SWEEP_CHUNK rows
+ * under their row locks. Idempotent: a second run for the same day changes
+ * nothing (lapsed dates are marked or their rows ended; notices are
+ * deduplicated). A crash loses at most the uncommitted step, which the next
  * run redoes. */
 #include <stdint.h>
 

@@ -48,7 +48,8 @@ def pg_server(tmp_path_factory):
 
 
 class Database:
-    """Direct read access for assertions the API cannot show (rows written)."""
+    """Direct access for assertions the API cannot show (rows written), and for
+    setting up rows no API call makes."""
 
     def __init__(self, url):
         self.url = url

@@ -101,6 +101,7 @@ def test_granted_appeal_restores_the_lapsed_registration(swept):
     # The restored deadline is a real one: without confirmations the sweep lapses it again.
     swept.set_clock("2025-11-14T08:00:00+03:00")
     assert "1 lapsed" in swept.ctl("sweep", "--as-of", "2025-11-14").stdout
+    assert [k for k, _ in p.notices()].count("lapsed") == 2, "the person hears of the second lapse too"
     # A new lapse may be appealed again (rule 13 counts from each lapse), once.
     p.at("2025-11-14T09:00:00+03:00")
     second = p.appeal()
@@ -113,12 +114,13 @@ def test_granted_appeal_restores_the_lapsed_registration(swept):
 def test_refused_appeal_changes_nothing(swept):
     (p,) = lapsed_people(swept)
     appeal_id = p.appeal().json()["id"]
-    before = swept.db.query(f"SELECT status, ended_at, end_reason, last_confirmed_on FROM registrations WHERE id = {p.reg_id}")
+    row = f"SELECT status, ended_at, end_reason, last_confirmed_on FROM registrations_now WHERE id = {p.reg_id}"
+    before = swept.db.query(row)
     desk = officer(swept, "registrar")
     d = decide(swept, desk, appeal_id, False, reason="No evidence was given for the claim.")
     assert d.status_code == 200 and d.json()["due_date"] is None
     assert d.json()["appeal"]["status"] == "refused"
-    after = swept.db.query(f"SELECT status, ended_at, end_reason, last_confirmed_on FROM registrations WHERE id = {p.reg_id}")
+    after = swept.db.query(row)
     assert after == before and after[0][0] == "ended"
     me = p.me()
     assert me["registration"] is None and me["last_registration"]["end_reason"] == "lapsed"

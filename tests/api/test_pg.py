@@ -172,7 +172,7 @@ from conftest import UCHETCTL  # noqa: E402
 def _sqlite_schema(path):
     with sqlite3.connect(path) as c:
         tables = [r[0] for r in c.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
+            "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%'")]
         cols = {t: sorted(r[1] for r in c.execute(f"PRAGMA table_info({t})")) for t in tables}
         idx = sorted(r[0] for r in c.execute(
             "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"))
@@ -190,7 +190,7 @@ def _pg_schema(url):
     return {t: sorted(c) for t, c in cols.items()}, idx
 
 
-def test_sqlite_and_postgres_schemas_have_the_same_tables_columns_and_indexes(tmp_path, pg_url):
+def test_sqlite_and_postgres_schemas_have_the_same_tables_views_columns_and_indexes(tmp_path, pg_url):
     sq = str(tmp_path / "schema.db")
     pg_db = make_db_url(tmp_path, pg_url)
     for db in (sq, pg_db):

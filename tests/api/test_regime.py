@@ -1,5 +1,6 @@
 """The regime over time (product rules 4-6, 9, 11, 16), moving the injected clock
 through whole scenarios and asserting what the person would see."""
+import json
 import subprocess
 
 import pytest
@@ -63,6 +64,33 @@ def test_sweep_is_idempotent(swept):
     counts = [swept.db.scalar(f"SELECT COUNT(*) FROM {t}") for t in ("audit", "notices", "registrations")]
     assert "0 lapsed, 0 reminded" in sweep(swept, "2025-11-07")
     assert counts == [swept.db.scalar(f"SELECT COUNT(*) FROM {t}") for t in ("audit", "notices", "registrations")]
+    assert swept.ctl("audit", "verify").stdout.startswith("intact")
+
+
+def test_after_the_sweep_everything_reads_the_lapse_and_starting_again_is_one_step(swept):
+    """On SQLite the sweep marks the due date rather than rewriting the row
+    (schema v4); every reader and writer must still see the lapse."""
+    p, other = Person(swept), Person(swept)
+    swept.register(p.token)                              # due Thu 2025-11-06
+    p.at("2025-11-05T10:00:00+03:00")
+    other.at("2025-11-05T10:00:00+03:00")
+    swept.register(other.token)                          # due Mon 2025-11-10
+    p.at("2025-11-07T09:00:00+03:00")
+    assert "1 lapsed" in sweep(swept, "2025-11-07")
+    r = swept.confirm(p.token)
+    assert r.status_code == 409 and r.json()["code"] == "no_active_registration", r.text
+    assert swept.db.scalar(f"SELECT COUNT(*) FROM confirmations WHERE person_id = {p.id}") == 0
+    r = swept.http.post("/api/v1/me/registration/host-code", headers=swept.auth(p.token))
+    assert r.status_code == 409 and r.json()["code"] == "no_active_registration", "no landlord code once lapsed"
+    # Sweeping an earlier day again reminds nobody of a deadline that has lapsed.
+    sweep(swept, "2025-11-06")
+    assert notices(swept, p.id) == ["lapsed"]
+    assert other.at("2025-11-07T09:00:00+03:00").me()["registration"]["status"] == "active", \
+        "the sweep touched only the due date"
+    again = swept.register(p.token)
+    assert again["status"] == "active" and again["id"] != p.me()["last_registration"]["id"]
+    assert p.me()["last_registration"]["end_reason"] == "lapsed"
+    assert swept.confirm(p.token).status_code == 201
     assert swept.ctl("audit", "verify").stdout.startswith("intact")
 
 
@@ -152,8 +180,10 @@ def test_minor_survives_while_guardian_confirms_and_ends_with_guardian(swept):
     sweep(swept, "2025-11-20")
     kids = swept.http.get("/api/v1/me/minors", headers=swept.auth(g.token)).json()["items"]
     assert kids[0]["status"] == "ended" and kids[0]["end_reason"] == "guardian_ended"
-    # The sweep appends the lapse events itself and the ward's after them: the chain holds.
-    assert swept.db.scalar("SELECT COUNT(*) FROM audit WHERE action = 'registration.ended'") == 2
+    # The sweep appends the date's lapse event and the ward's end event after it: the chain holds.
+    lapses = [json.loads(d) for (d,) in swept.db.query("SELECT detail FROM audit WHERE action = 'registrations.lapsed'")]
+    assert [len(e["registrations"]) for e in lapses] == [1] and lapses[0]["due_date"] == "2025-11-18"
+    assert swept.db.scalar("SELECT COUNT(*) FROM audit WHERE action = 'registration.ended'") == 1
     assert swept.ctl("audit", "verify").stdout.startswith("intact")
 
 
@@ -235,19 +265,26 @@ def test_notices_reach_the_inbox_in_the_persons_language(swept):
 
 def test_killed_during_a_sweep_nothing_twice_nothing_lost(uchet_factory, tmp_path):
     """kill -9 in the middle of a large sweep, restart: every due registration
-    lapses exactly once, with exactly one notice, and the audit chain holds."""
+    lapses exactly once, with exactly one notice and one audit record, and the
+    audit chain holds. The registrations are due on ten different days, so the
+    sweep takes ten steps or more (a step is one due date on SQLite, up to
+    5,000 rows on PostgreSQL) and the kill can land between them."""
     import signal
     import time
     u = uchet_factory(clock="2025-11-07T00:00:05+03:00")
     n = 20000
     u.ctl("bench-seed", "--persons", str(n), "--sessions", "1", "--tokens-out", str(tmp_path / "t"))
+    days = ["2025-10-%02d" % d for d in (16, 17, 20, 21, 22, 23, 24, 27, 28, 29)]
+    case = " ".join(f"WHEN {i} THEN '{d}'" for i, d in enumerate(days))
+    u.db.query(f"UPDATE registrations SET last_confirmed_on = CASE id % 10 {case} END")
     u.start()                                          # the scheduler starts sweeping at once
+    lapsed = "SELECT COUNT(*) FROM registrations_now WHERE end_reason = 'lapsed'"
     deadline = time.time() + 60
     while time.time() < deadline:
-        done = u.db.scalar("SELECT COUNT(*) FROM registrations WHERE status = 'ended'")
+        done = u.db.scalar(lapsed)
         if done > 0:
             break
-        time.sleep(0.02)
+        time.sleep(0.01)
     u.proc.send_signal(signal.SIGKILL)
     u.proc.wait()
     u.log.close()
@@ -255,10 +292,13 @@ def test_killed_during_a_sweep_nothing_twice_nothing_lost(uchet_factory, tmp_pat
     assert 0 < done < n, f"the kill should land mid-sweep (lapsed so far: {done})"
     u2 = uchet_factory(clock=u.clock, db_url=u.db_url, init=False).start()
     deadline = time.time() + 120
-    while time.time() < deadline and u2.db.scalar("SELECT COUNT(*) FROM registrations WHERE status = 'active'"):
+    while time.time() < deadline and u2.db.scalar("SELECT COUNT(*) FROM registrations_now WHERE status = 'active'"):
         time.sleep(0.2)
-    assert u2.db.scalar("SELECT COUNT(*) FROM registrations WHERE status = 'active'") == 0
-    assert u2.db.scalar("SELECT COUNT(*) FROM registrations WHERE end_reason = 'lapsed'") == n
+    assert u2.db.scalar("SELECT COUNT(*) FROM registrations_now WHERE status = 'active'") == 0
+    assert u2.db.scalar(lapsed) == n
     assert u2.db.scalar("SELECT COUNT(*) FROM notices WHERE kind = 'lapsed'") == n
-    assert u2.db.scalar("SELECT COUNT(*) FROM audit WHERE action = 'registration.ended'") == n
+    assert u2.db.scalar("SELECT COUNT(DISTINCT person_id) FROM notices WHERE kind = 'lapsed'") == n
+    audited = [i for (d,) in u2.db.query("SELECT detail FROM audit WHERE action = 'registrations.lapsed'")
+               for i in json.loads(d)["registrations"]]
+    assert len(audited) == n and len(set(audited)) == n
     assert u2.ctl("audit", "verify").stdout.startswith("intact")

@@ -85,48 +85,6 @@ static void test_hash_is_deterministic_and_field_sensitive(void **state)
     assert_memory_not_equal(a, c, 32);
 }
 
-/* Appends n events "e<i>" after fresh_db's five, through a batch when
- * `batched` and one audit_append_text each otherwise. */
-static void append_events(db_t *db, int n, bool batched)
-{
-    char detail[AUDIT_BATCH][32];
-    audit_event_t ev[AUDIT_BATCH];
-    audit_chain_t c;
-    assert_int_equal(audit_chain_head(db, &c, NULL), 0);
-    assert_int_equal(c.seq, 5);
-    for (int i = 0; i < n; i += AUDIT_BATCH) {
-        int k = n - i < AUDIT_BATCH ? n - i : AUDIT_BATCH;
-        for (int j = 0; j < k; j++) {
-            snprintf(detail[j], sizeof detail[j], "{\"n\":%d}", i + j);
-            ev[j] = (audit_event_t){.at = 2000 + i + j, .actor = "system", .action = "test.batch",
-                                    .subject = "person:2", .detail = detail[j]};
-            if (!batched)
-                assert_int_equal(audit_append_text(db, ev[j].at, "system", "test.batch", "person:2", detail[j],
-                                                   NULL), 0);
-        }
-        if (batched)
-            assert_int_equal(audit_chain_append_batch(db, &c, ev, k, NULL), 0);
-    }
-}
-
-/* The sweep's batched appends (a full batch in one INSERT, the rest one by
- * one) write exactly the rows single appends write: same links, same hashes. */
-static void test_batch_appends_equal_single_appends(void **state)
-{
-    (void)state;
-    db_t *a = fresh_db(), *b = fresh_db();
-    append_events(a, AUDIT_BATCH * 2 + 3, true);
-    append_events(b, AUDIT_BATCH * 2 + 3, false);
-    verify_expect(a, 5 + AUDIT_BATCH * 2 + 3, 0);
-    audit_chain_t ha, hb;
-    assert_int_equal(audit_chain_head(a, &ha, NULL), 0);
-    assert_int_equal(audit_chain_head(b, &hb, NULL), 0);
-    assert_int_equal(ha.seq, hb.seq);
-    assert_memory_equal(ha.hash, hb.hash, AUDIT_HASH_BYTES);
-    db_close(a);
-    db_close(b);
-}
-
 int main(void)
 {
     if (sodium_init() < 0)
@@ -137,7 +95,6 @@ int main(void)
         cmocka_unit_test(test_deleted_event_breaks_the_next),
         cmocka_unit_test(test_recomputed_hash_still_breaks_link),
         cmocka_unit_test(test_hash_is_deterministic_and_field_sensitive),
-        cmocka_unit_test(test_batch_appends_equal_single_appends),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
