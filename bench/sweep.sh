@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Sweep time at 1 and 10 million registrations with 1% due (issue: "well under
 # a second" at 10 M on SQLite). Rows are generated in SQL; the sweep is the
-# real `uchetctl sweep` (lapse + audit event + notice per lapsed registration,
-# reminders, retention), timed end to end.
+# real `uchetctl sweep` (lapse mark, a notice per lapsed registration, an audit
+# event per 5,000, reminders, retention), timed end to end, RUNS times from
+# fresh copies of the same seeded database (this machine's disk is noisy).
 set -euo pipefail
 B=$1; OUT=$2
 SIZES=${BENCH_SWEEP_SIZES:-"1000000 10000000"}
+RUNS=${BENCH_SWEEP_RUNS:-3}
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 
 seed() {   # db, n: n registrations in region 77, every 100th due on 2025-11-06
@@ -31,37 +33,55 @@ SQL
   echo "## Daily sweep (SQLite)"
   echo
   echo "Every 100th registration's deadline passed (1% due); the sweep for 2025-11-07 lapses"
-  echo "each of them (registration update + hash-chained audit event + notice, set-based in"
-  echo "chunks of 5,000 per transaction, \`synchronous=FULL\`), queues reminders and applies"
-  echo "retention. Times are of the whole \`uchetctl sweep\` process, WAL checkpoints included."
+  echo "each of them: one lapse mark for the due date, a \`lapsed\` notice per registration (one"
+  echo "INSERT ... SELECT), one audit event per 5,000 registrations naming them, all in one"
+  echo "transaction with \`synchronous=FULL\`; then it queues reminders and applies retention."
+  echo "Times are of the whole \`uchetctl sweep\` process, WAL checkpoints included."
   echo
-  echo "| registrations | lapsed | sweep seconds | second run (idempotent) seconds |"
-  echo "|---|---|---|---|"
+  echo "| registrations | lapsed | sweep seconds, median of $RUNS | each run | second run (idempotent) seconds |"
+  echo "|---|---|---|---|---|"
 } > "$OUT"
+# The figure counts only if the sweep did the work: every due person has a
+# notice and an audit record, and reads as lapsed; the others are untouched.
+verify() {   # db, n, lapsed
+  local check
+  check=$(sqlite3 "$1" "SELECT (SELECT COUNT(*) FROM notices WHERE kind = 'lapsed'),
+    (SELECT SUM(json_array_length(detail, '\$.registrations')) FROM audit WHERE action = 'registrations.lapsed'),
+    (SELECT status || '/' || end_reason FROM registrations_now WHERE id = 100),
+    (SELECT status FROM registrations_now WHERE id = 101)")
+  if [[ $3 != $(($2 / 100)) || $check != "$3|$3|ended/lapsed|active" ]]; then
+    echo "sweep bench: $2 registrations: lapsed $3, check $check" >&2; exit 1
+  fi
+}
+
 for n in $SIZES; do
-  db=$tmp/sweep-$n.db
-  seed "$db" "$n"
-  sync   # the seed writes gigabytes unsynced: its writeback must not land in the sweep's time
-  t0=$(date +%s.%N)
-  out=$("$B/src/cli/uchetctl" --database "$db" sweep --as-of 2025-11-07 --region 77)
-  t1=$(date +%s.%N)
-  "$B/src/cli/uchetctl" --database "$db" sweep --as-of 2025-11-07 --region 77 >/dev/null
-  t2=$(date +%s.%N)
-  lapsed=$(sed -E 's/.*: ([0-9]+) lapsed.*/\1/' <<<"$out")
-  printf '| %s | %s | %.2f | %.2f |\n' "$n" "$lapsed" "$(echo "$t1 - $t0" | bc)" "$(echo "$t2 - $t1" | bc)" >> "$OUT"
-  echo "sweep: $n registrations, $lapsed lapsed in $(echo "$t1 - $t0" | bc) s"
-  [[ -n ${KEEP_DB:-} ]] || rm -f "$db"*
+  base=$tmp/seed-$n.db db=$tmp/sweep-$n.db times=()
+  seed "$base" "$n"
+  for ((run = 1; run <= RUNS; run++)); do
+    rm -f "$db"*; cp "$base" "$db"
+    sync; sleep 3   # the seed and the copy write gigabytes: their writeback must not land in the sweep's time
+    t0=$(date +%s.%N)
+    out=$("$B/src/cli/uchetctl" --database "$db" sweep --as-of 2025-11-07 --region 77)
+    t1=$(date +%s.%N)
+    "$B/src/cli/uchetctl" --database "$db" sweep --as-of 2025-11-07 --region 77 >/dev/null
+    t2=$(date +%s.%N)
+    lapsed=$(sed -E 's/.*: ([0-9]+) lapsed.*/\1/' <<<"$out")
+    verify "$db" "$n" "$lapsed"
+    times+=("$(printf '%.2f' "$(echo "$t1 - $t0" | bc)")")
+    again=$(printf '%.2f' "$(echo "$t2 - $t1" | bc)")
+    echo "sweep: $n registrations, $lapsed lapsed in ${times[-1]} s (run $run)"
+  done
+  median=$(printf '%s\n' "${times[@]}" | sort -n | sed -n "$(((RUNS + 1) / 2))p")
+  echo "| $n | $lapsed | $median | ${times[*]} | $again |" >> "$OUT"
+  [[ -n ${KEEP_DB:-} ]] || rm -f "$db"* "$base"*
 done
 {
   echo
-  echo "Where the time goes: the due rows are spread through the table (every 100th id, as people"
-  echo "due on one day are), so each lapse dirties a 4 KiB registrations page of its own and a"
-  echo "page of the one-active-registration index: at 10 M about 134,000 scattered pages, some"
-  echo "550 MB of WAL written and fsynced, then checkpointed into the database file. The"
-  echo "statements are set-based (one UPDATE per 5,000 lapses, one INSERT per 64 audit events,"
-  echo "one INSERT ... SELECT for the notices); a bare chunked UPDATE of the same rows in the"
-  echo "sqlite3 shell takes 3.2-3.5 s here by itself. The issue's target, well under a second at"
-  echo "10 M, is therefore not met: it needs a lapse that does not rewrite scattered pages, i.e. a"
-  echo "change of what a lapse stores (see docs/ARCHITECTURE.md, \"The regime over time\")."
+  echo "Why it is fast: people due on one day are spread through the table (every 100th id here),"
+  echo "so rewriting each lapsed row dirtied a table page and an index page of its own, about"
+  echo "134,000 scattered pages and 550 MB of WAL at 10 M (4.4-5.7 s). Since schema v4 a lapse is"
+  echo "one \`lapse_marks\` row per due date, read through the view \`registrations_now\`; the due"
+  echo "rows are found through the (region, due_date, person_id, status) index without reading"
+  echo "them, and what is written is appended (notices, audit). See docs/ARCHITECTURE.md."
   echo
 } >> "$OUT"
