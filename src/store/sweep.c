@@ -24,8 +24,8 @@ static const char SQL_OLDEST_DUE[] =
     " AND due_date < ? AND due_date > COALESCE((SELECT MAX(due_date) FROM lapse_marks WHERE region = ?), '')"
     " ORDER BY due_date LIMIT 1";
 /* SQLite: one mark lapses a whole due date (schema v4), and the date's
- * rows are only read, through the covering (region, due_date, person_id)
- * index: nothing scattered through the table is written. */
+ * rows are only read, through the covering registrations_due index:
+ * nothing scattered through the table is written. */
 static const char SQL_MARK[] = "INSERT INTO lapse_marks (region, due_date, lapsed_at) VALUES (?, ?, ?)";
 static const char SQL_DUE_ROWS[] =
     "SELECT id, person_id FROM registrations WHERE region = ? AND status = 'active' AND due_date = ?";
@@ -195,7 +195,7 @@ static int chunk_wards(db_t *db, const lapse_run_t *run, err_t *err)
             ids[n] = db_col_int(st, 0);
             pids[n] = db_col_int(st, 1);
         }
-        if (r < 0 || (r = db_run(st, err)) < 0)   /* also closes a statement left mid-way */
+        if (r < 0 || (r == 1 && (r = db_run(st, err)) < 0))   /* stepping a finished statement runs it again */
             return r;
         for (int i = 0; i < n && r == 0; i++)
             r = registration_end(db, ids[i], pids[i], "guardian_ended", "system", run->at, err);
