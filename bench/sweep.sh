@@ -36,7 +36,9 @@ SQL
   echo "each of them: one lapse mark for the due date, a \`lapsed\` notice per registration (one"
   echo "INSERT ... SELECT), one audit event per 5,000 registrations naming them, all in one"
   echo "transaction with \`synchronous=FULL\`; then it queues reminders and applies retention."
-  echo "Times are of the whole \`uchetctl sweep\` process, WAL checkpoints included."
+  echo "Times are of the whole \`uchetctl sweep\` process, WAL checkpoints included, each from a"
+  echo "fresh copy of the same seeded database; every run is listed because this machine's disk"
+  echo "is noisy."
   echo
   echo "| registrations | lapsed | sweep seconds, median of $RUNS | each run | second run (idempotent) seconds |"
   echo "|---|---|---|---|---|"
