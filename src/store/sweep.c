@@ -54,12 +54,15 @@ static const char SQL_LAPSE_NOTICES_PG[] =
     " AND guardian_registration_id IN (" IDS ") ORDER BY id"
 static const char SQL_WARDS_OF[] = WARDS_OF_SQL("SELECT value FROM json_each(?)");
 static const char SQL_WARDS_OF_PG[] = WARDS_OF_SQL("SELECT value::bigint FROM json_array_elements_text(?::json)");
-/* A marked date has lapsed: no reminders for it, even when an operator
- * sweeps an earlier day again. */
-static const char SQL_DUE_ON[] =
-    "SELECT id, person_id FROM registrations WHERE region = ? AND status = 'active'"
-    " AND due_date = ? AND NOT EXISTS (SELECT 1 FROM lapse_marks m WHERE m.region = registrations.region"
-    " AND m.due_date = registrations.due_date) ORDER BY id";
+/* Reminders for every registration due on a date, in one INSERT ... SELECT
+ * keyed reg:ID:KIND:DUE. A marked date has lapsed: no reminders for it, even
+ * when an operator sweeps an earlier day again. */
+static const char SQL_REMIND[] =
+    "INSERT INTO notices (person_id, kind, dedupe_key, params, created_at, next_push_at)"
+    " SELECT person_id, ?, 'reg:' || id || ':' || ? || ':' || due_date, ?, ?, ? FROM registrations"
+    " WHERE region = ? AND status = 'active' AND due_date = ? AND NOT EXISTS (SELECT 1 FROM lapse_marks m"
+    " WHERE m.region = registrations.region AND m.due_date = registrations.due_date)"
+    " ON CONFLICT (dedupe_key) DO NOTHING";
 static const char SQL_MATURING[] =
     "SELECT r.id, r.person_id, r.guardian_registration_id FROM persons p"
     " JOIN registrations r ON r.person_id = p.id AND r.status = 'active'"
@@ -82,13 +85,6 @@ static const char SQL_NO_DUE[] =
     "SELECT r.id, r.region, r.last_confirmed_on FROM registrations r WHERE r.status = 'active'"
     " AND r.due_date IS NULL AND r.guardian_registration_id IS NULL LIMIT 1000";   /* registrations_no_due */
 static const char SQL_SET_DUE[] = "UPDATE registrations SET due_date = ? WHERE id = ?";
-
-static json_t *time_json(int64_t t, int offset)
-{
-    char buf[32];
-    time_format_rfc3339(t, offset, buf);
-    return json_string(buf);
-}
 
 static json_t *date_json(date_t d)
 {
@@ -308,7 +304,7 @@ static int lapse_chunk_rows(db_t *db, lapse_run_t *run, err_t *err)
 /* One transaction: the oldest overdue due date lapsed whole (SQLite) or
  * up to SWEEP_CHUNK of its rows (PostgreSQL). *ret_found = false when
  * nothing is overdue. */
-static int lapse_transaction(db_t *db, date_t day, lapse_run_t *run, bool *ret_found, err_t *err)
+static int lapse_step(db_t *db, date_t day, lapse_run_t *run, bool *ret_found, err_t *err)
 {
     bool found;
     date_t due;
@@ -328,23 +324,6 @@ static int lapse_transaction(db_t *db, date_t day, lapse_run_t *run, bool *ret_f
 fail:
     db_rollback(db);
     return r;
-}
-
-/* SQLite checks each notice's person_id against persons: a read of a
- * scattered persons page per lapse, as long as the rest of the lapse at
- * 10 M registrations. The ids come from registrations rows (checked when
- * they were written) read in the same transaction, so the step turns the
- * check off for itself. The pragma does nothing inside a transaction:
- * hence around it, and back on whatever happened. */
-static int lapse_step(db_t *db, date_t day, lapse_run_t *run, bool *ret_found, err_t *err)
-{
-    if (db_kind(db) == DB_POSTGRES)
-        return lapse_transaction(db, day, run, ret_found, err);
-    int r = db_exec(db, "PRAGMA foreign_keys = OFF", err);
-    if (r == 0)
-        r = lapse_transaction(db, day, run, ret_found, err);
-    int back = db_exec(db, "PRAGMA foreign_keys = ON", r < 0 ? NULL : err);
-    return r < 0 ? r : back;
 }
 
 /* Lapses everything overdue, oldest due date first, a step per
@@ -371,34 +350,31 @@ static int lapse_overdue(db_t *db, const region_t *rg, date_t day, sweep_result_
     return r;
 }
 
-/* Queues `kind` for every registration due on `due`. */
+/* Queues `kind` for every registration due on `due`, with the parameters
+ * notice_queue_at would write (canonical JSON: keys sorted). */
 static int remind(db_t *db, const region_t *rg, date_t due, const char *kind, int64_t now, sweep_result_t *res,
                   err_t *err)
 {
-    db_stmt_t *st;
-    char d[11];
+    char d[11], lapse[32], params[96];
     date_format(due, d);
-    int r = db_prepare(db, SQL_DUE_ON, &st, err);
-    if (r < 0)
-        return r;
-    db_bind_text(st, 1, rg->code);
-    db_bind_text(st, 2, d);
-    int64_t lapse_at = date_local_midnight(due + 1, rg->utc_offset_minutes);
+    time_format_rfc3339(date_local_midnight(due + 1, rg->utc_offset_minutes), rg->utc_offset_minutes, lapse);
+    snprintf(params, sizeof params, "{\"due_date\":\"%s\",\"lapse_at\":\"%s\"}", d, lapse);
     int64_t morning = date_local_midnight(date_local(now, rg->utc_offset_minutes), rg->utc_offset_minutes) +
                       NOTICE_MORNING_S;
-    json_t *p = json_pack("{s:s,s:o}", "due_date", d, "lapse_at", time_json(lapse_at, rg->utc_offset_minutes));
-    /* Notices are inserted while the cursor is open: same connection, and
-     * the rows inserted are not the rows read. */
-    while ((r = db_step(st, err)) == 1) {
-        char key[80];
-        bool queued;
-        snprintf(key, sizeof key, "reg:%lld:%s:%s", (long long)db_col_int(st, 0), kind, d);
-        if ((r = notice_queue_at(db, db_col_int(st, 1), kind, key, p, now, morning, &queued, err)) < 0)
-            break;
-        res->reminded += queued;
-    }
-    json_decref(p);
-    return r < 0 ? r : 0;
+    db_stmt_t *st;
+    int r = db_prepare(db, SQL_REMIND, &st, err);
+    if (r < 0)
+        return r;
+    db_bind_text(st, 1, kind);
+    db_bind_text(st, 2, kind);
+    db_bind_text(st, 3, params);
+    db_bind_int(st, 4, now);
+    db_bind_int(st, 5, morning > now ? morning : now);
+    db_bind_text(st, 6, rg->code);
+    db_bind_text(st, 7, d);
+    if ((r = db_run(st, err)) == 0)
+        res->reminded += db_changes(db);
+    return r;
 }
 
 /* Reminders are queued when the sweep runs (the local midnight that starts
@@ -539,6 +515,19 @@ static int sweep_steps(db_t *db, const calendar_t *cal, const region_t *rg, date
     return r;
 }
 
+/* SQLite checks each notice's person_id against persons: a read of a
+ * scattered persons page per notice, as long as all the rest of a 10 M
+ * sweep. Every row the sweep writes refers to rows it has just read in the
+ * same transaction, so on its own connection (uchetd's scheduler, uchetctl)
+ * it turns the check off, and back on whatever happened. The pragma does
+ * nothing inside a transaction: hence around the steps. */
+static int references_checked(db_t *db, bool on, err_t *err)
+{
+    if (db_kind(db) == DB_POSTGRES)
+        return 0;
+    return db_exec(db, on ? "PRAGMA foreign_keys = ON" : "PRAGMA foreign_keys = OFF", err);
+}
+
 int sweep_run(db_t *db, const calendar_t *cal, const region_t *rg, date_t day, int64_t now,
               int retention_days, sweep_result_t *ret, err_t *err)
 {
@@ -552,7 +541,12 @@ int sweep_run(db_t *db, const calendar_t *cal, const region_t *rg, date_t day, i
         *ret = res;
         return 0;
     }
-    r = sweep_steps(db, cal, rg, day, now, retention_days, &res, err);
+    r = references_checked(db, false, err);
+    if (r == 0)
+        r = sweep_steps(db, cal, rg, day, now, retention_days, &res, err);
+    int back = references_checked(db, true, r < 0 ? NULL : err);
+    if (r == 0)
+        r = back;
     take_lock(db, SQL_UNLOCK, &got, NULL);
     if (r == 0)
         *ret = res;

@@ -81,6 +81,10 @@ static void test_a_due_date_lapses_as_one_mark_that_every_reader_sees(void **sta
                      1);
     assert_int_equal(count(w, "SELECT COUNT(*) FROM notices WHERE person_id = ? AND kind <> 'one_day_left'",
                            w->later_pid, 0), 0);
+    /* The next working day's reminder, pushed from 09:00, with the reminder's parameters. */
+    assert_int_equal(count(w, "SELECT COUNT(*) FROM notices WHERE person_id = ? AND kind = 'one_day_left'"
+                              " AND params = '{\"due_date\":\"2025-11-10\",\"lapse_at\":\"2025-11-11T00:00:00+03:00\"}'"
+                              " AND next_push_at = ?", w->later_pid, fx_at(2025, 11, 7, 9)), 1);
     assert_int_equal(count(w, "SELECT COUNT(*) FROM audit WHERE action = 'registrations.lapsed' AND subject = 'region:77'"
                               " AND detail = '{\"due_date\":\"2025-11-06\",\"registrations\":[' || ? || ']}'",
                            w->due_reg, 0), 1);
