@@ -303,8 +303,8 @@ static int grant(db_t *db, appeal_decide_op_t *o, const officer_ref_t *me, int64
     deadline_t dl;
     deadline_compute(o->cal, today, today, rg ? rg->confirm_working_days : DEADLINE_WORKING_DAYS, offset, &dl);
     int r = check_not_registered_again(db, pid, a->registration_id, &o->op.err);
-    if (r < 0 || (r = registration_settle_lapse(db, pid, &o->op.err)) < 0 || (r = restore(db, o, a->registration_id, today, dl.due_date)) < 0 ||
-        (r = restore_wards(db, o, me, a)) < 0)
+    if (r < 0 || (r = registration_settle_lapse(db, pid, &o->op.err)) < 0 ||
+        (r = restore(db, o, a->registration_id, today, dl.due_date)) < 0 || (r = restore_wards(db, o, me, a)) < 0)
         return r;
     char actor[40], subject[40], due[11], key[48];
     subject_of(actor, sizeof actor, "officer", me->id);
