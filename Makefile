@@ -33,6 +33,7 @@ run: build
 	@echo
 	@echo "uchet is starting on http://127.0.0.1:$(PORT)"
 	@echo "  app (registered persons): http://127.0.0.1:$(PORT)/app/  — activate with a code above"
+	@echo "  desk (officers): http://127.0.0.1:$(PORT)/desk/  — the registrar above decides appeals"
 	@echo "  health: /healthz  readiness: /readyz  metrics: /metrics"
 	@echo "Stop with Ctrl-C."
 	exec $(BUILD)/src/api/uchetd --database $(DB) --listen 127.0.0.1:$(PORT) --log-format text

@@ -21,6 +21,8 @@ int cmd_sweep(const cli_t *cli, int argc, char **argv);
 int cmd_mrz(const cli_t *cli, int argc, char **argv);
 int cmd_bench_seed(const cli_t *cli, int argc, char **argv);
 int cmd_officer(const cli_t *cli, int argc, char **argv);
+/* A registrar for `uchetctl demo` (0, also when it exists already; 1 failed). */
+int cmd_demo_officer(const cli_t *cli, const char *login, const char *password);
 int cmd_apikey(const cli_t *cli, int argc, char **argv);
 int cmd_keys(const cli_t *cli, int argc, char **argv);
 int cmd_backup(const cli_t *cli, int argc, char **argv);

@@ -121,6 +121,16 @@ static void generate_password(char *pw, size_t cap)
     sodium_memzero(b, sizeof b);
 }
 
+/* Hashes the password into o and stores the officer. */
+static int create_officer(const cli_t *cli, officer_add_op_t *o, const char *password, err_t *e)
+{
+    o->now = cli->now;
+    int r = secret_password_hash(password, strlen(password), 0, 0, o->password_hash);
+    if (r < 0)
+        return err_set(e, r, "out_of_memory", "Cannot hash the password (out of memory).");
+    return run_op(cli, &o->op, e);
+}
+
 static int officer_add(const cli_t *cli, int argc, char **argv)
 {
     officer_add_op_t o;
@@ -135,12 +145,7 @@ static int officer_add(const cli_t *cli, int argc, char **argv)
     }
     if (!from_stdin)
         generate_password(pw, sizeof pw);
-    o.now = cli->now;
-    int r = secret_password_hash(pw, strlen(pw), 0, 0, o.password_hash);
-    if (r < 0)
-        err_set(&e, r, "out_of_memory", "Cannot hash the password (out of memory).");
-    if (r == 0)
-        r = run_op(cli, &o.op, &e);
+    int r = create_officer(cli, &o, pw, &e);
     if (r < 0) {
         sodium_memzero(pw, sizeof pw);
         fprintf(stderr, "uchetctl officer add: %s\n", e.msg);
@@ -151,6 +156,22 @@ static int officer_add(const cli_t *cli, int argc, char **argv)
         printf("password (shown once):\n%s\n", pw);
     sodium_memzero(pw, sizeof pw);
     return 0;
+}
+
+int cmd_demo_officer(const cli_t *cli, const char *login, const char *password)
+{
+    officer_add_op_t o;
+    officer_add_op_init(&o);
+    err_t e = {0};
+    snprintf(o.login, sizeof o.login, "%s", login);
+    snprintf(o.name, sizeof o.name, "Demo Registrar");
+    o.role = OFFICER_REGISTRAR;
+    int r = create_officer(cli, &o, password, &e);
+    if (r == -EEXIST)
+        return 0;   /* made by an earlier `demo` */
+    if (r < 0)
+        fprintf(stderr, "uchetctl demo: %s\n", e.msg);
+    return r < 0 ? 1 : 0;
 }
 
 int cmd_officer(const cli_t *cli, int argc, char **argv)

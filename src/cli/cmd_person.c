@@ -212,5 +212,8 @@ int cmd_demo(const cli_t *cli, int argc, char **argv)
     }
     printf("Ready to use: log in as %s %s with card %s and password %s\n", demo[0].given, demo[0].surname,
            demo[0].number, DEMO_PASSWORD);
+    if (cmd_demo_officer(cli, "registrar", DEMO_PASSWORD) != 0)
+        return 1;
+    printf("Desk (/desk/): log in as registrar with password %s\n", DEMO_PASSWORD);
     return 0;
 }

@@ -34,6 +34,19 @@ def test_officer_logs_in_with_role_and_out(uchet):
     assert lookup(uchet, headers, number).status_code == 401, "a logged-out token opens nothing"
 
 
+def test_demo_prints_a_desk_login_that_works_and_the_desk_page_is_served(uchet):
+    """`make run` prints a log-in for each front end: the desk's is a registrar."""
+    out = uchet.ctl("demo").stdout
+    line = next(l for l in out.splitlines() if l.startswith("Desk (/desk/): log in as "))
+    login, password = line.split()[5], line.split()[-1]
+    r = uchet.http.post("/api/v1/desk/session", json={"login": login, "password": password})
+    assert r.status_code == 201 and r.json()["role"] == "registrar"
+    assert line in uchet.ctl("demo").stdout, "running demo again is harmless"
+    page = uchet.http.get("/desk/")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "/desk/desk.js" in page.text
+
+
 def test_generated_password_is_shown_once_and_stored_only_as_argon2id(uchet):
     r = uchet.ctl("officer", "add", "--login", "reg1", "--name", "Anna Petrova", "--role", "registrar")
     lines = r.stdout.strip().splitlines()
