@@ -3,6 +3,7 @@
 # 64 connections, wrk + bench/confirm.lua) on SQLite and on a local durable
 # PostgreSQL 15, beside a static baseline from the same uchetd.
 set -euo pipefail
+source "$(dirname "$0")/../scripts/throwaway-pg.sh"
 B=$1; OUT=$2
 PERSONS=${BENCH_PERSONS:-100000}; SESSIONS=${BENCH_SESSIONS:-10000}
 DURATION=${BENCH_DURATION:-15s}; CONNS=${BENCH_CONNS:-64}
@@ -68,12 +69,9 @@ measure() {
 
 measure "$tmp/bench.db" SQLite
 if [[ ${BENCH_PG:-1} == 1 ]]; then
-  exec 3> >(/usr/bin/python3 tests/api/pg.py "$tmp/pg" > "$tmp/pg.url")
-  pgpid=$!
-  for _ in $(seq 300); do [[ -s $tmp/pg.url ]] && break; sleep 0.1; done
-  measure "$(cat "$tmp/pg.url")" PostgreSQL
-  exec 3>&-
-  wait "$pgpid" 2>/dev/null || true; pgpid=
+  pg_start "$tmp/pg"
+  measure "$PG_URL" PostgreSQL
+  pg_stop
 fi
 
 cat > "$OUT" <<MD

@@ -6,6 +6,7 @@
 # race report fails it. (A full test suite under TSan would take too long for
 # CI; this is the part where threads meet.)
 set -euo pipefail
+source "$(dirname "$0")/throwaway-pg.sh"
 cd "$(dirname "$0")/.."
 B=${BUILD_TSAN:-build-tsan}
 [[ -f $B/build.ninja ]] || CC=gcc meson setup "$B" --buildtype=debugoptimized -Db_sanitize=thread -Db_lundef=false -Docr=false >/dev/null
@@ -44,10 +45,7 @@ smoke() {
 
 smoke "$tmp/t.db" SQLite
 if [[ -x /usr/lib/postgresql/15/bin/initdb ]]; then
-  exec 3> >(/usr/bin/python3 tests/api/pg.py "$tmp/pg" > "$tmp/pg.url")
-  pgpid=$!
-  for _ in $(seq 300); do [[ -s $tmp/pg.url ]] && break; sleep 0.1; done
-  smoke "$(cat "$tmp/pg.url")" PostgreSQL
-  exec 3>&-
-  wait "$pgpid" 2>/dev/null || true; pgpid=
+  pg_start "$tmp/pg"
+  smoke "$PG_URL" PostgreSQL
+  pg_stop
 fi
