@@ -18,11 +18,8 @@ let browser;
 let page;
 let appealId;
 
-async function personToken() {
-  const res = await server.api('POST', '/api/v1/session',
-    { document_kind: PERSON.documentKind, document_number: PERSON.documentNumber, password: PASSWORD });
-  assert.equal(res.status, 201, JSON.stringify(res.body));
-  return res.body.token;
+function personToken() {
+  return server.personToken(PERSON.documentNumber, PASSWORD);
 }
 
 async function text() {
@@ -42,13 +39,7 @@ describe('the desk: a registrar decides an appeal', { timeout: 120000 }, () => {
     assert.equal(reg.status, 201, JSON.stringify(reg.body));
     server.ctl(['officer', 'add', '--login', OFFICER.login, '--name', 'Officer Seven', '--role', 'registrar',
       '--password-stdin'], `${OFFICER.password}\n`);
-    await server.setClock(LAPSED);          // uchetd's own scheduler lapses the registration
-    let me;
-    for (let i = 0; i < 100; i += 1) {
-      me = (await server.api('GET', '/api/v1/me', undefined, await personToken())).body;
-      if (me.registration === null) break;
-      await new Promise((resolve) => { setTimeout(resolve, 100); });
-    }
+    const me = await server.waitForLapse(PERSON.documentNumber, PASSWORD, LAPSED);
     assert.equal(me.last_registration.end_reason, 'lapsed');
     const filed = await server.api('POST', '/api/v1/me/appeals', { reason: REASON }, await personToken());
     assert.equal(filed.status, 201, JSON.stringify(filed.body));

@@ -81,7 +81,8 @@ async function waitReady(base, child, logPath) {
   throw new Error(`uchetd not ready in ${READY_TIMEOUT_MS} ms:\n${fs.readFileSync(logPath, 'utf8')}`);
 }
 
-// Starts uchetd. Resolves to {base, activationCode, dir, api, setClock, ctl, stop}.
+// Starts uchetd. Resolves to {base, activationCode, dir, api, setClock,
+// personToken, waitForLapse, ctl, stop}.
 export async function startServer() {
   const ctl = binary('uchetctl', ['src/cli', 'src']);
   const daemon = binary('uchetd', ['src/api', 'src']);
@@ -137,7 +138,27 @@ export async function startServer() {
     });
   }
 
-  return { base, activationCode, dir, logPath, api, setClock, ctl: runCtl, stop };
+  // A session of the test itself (not the browser) for the card `number`.
+  async function personToken(number, password) {
+    const res = await api('POST', '/api/v1/session', { document_kind: 'card', document_number: number, password });
+    if (res.status !== 201) throw new Error(`log-in of ${number}: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body.token;
+  }
+
+  // Moves the clock to `when` and waits until uchetd's own scheduler has
+  // lapsed the card `number`'s registration. Resolves to its GET /api/v1/me.
+  async function waitForLapse(number, password, when) {
+    await setClock(when);
+    const tok = await personToken(number, password);
+    for (let i = 0; i < 100; i += 1) {
+      const me = (await api('GET', '/api/v1/me', undefined, tok)).body;
+      if (me.registration === null && me.last_registration) return me;
+      await sleep(100);
+    }
+    throw new Error(`${number} did not lapse at ${when}`);
+  }
+
+  return { base, activationCode, dir, logPath, api, setClock, personToken, waitForLapse, ctl: runCtl, stop };
 }
 
 export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';

@@ -45,26 +45,6 @@ async function logIn(number) {
   await waitForH1(en['home.title']);
 }
 
-// A session of the test itself (not the browser) for `number`.
-async function apiToken(number) {
-  const res = await server.api('POST', '/api/v1/session',
-    { document_kind: 'card', document_number: number, password: PASSWORD });
-  assert.equal(res.status, 201, JSON.stringify(res.body));
-  return res.body.token;
-}
-
-// Moves the clock and waits until uchetd's own scheduler has lapsed `number`.
-async function lapse(number, when) {
-  await server.setClock(when);
-  const tok = await apiToken(number);
-  for (let i = 0; i < 100; i += 1) {
-    const me = (await server.api('GET', '/api/v1/me', undefined, tok)).body;
-    if (me.registration === null && me.last_registration) return me;
-    await new Promise((resolve) => { setTimeout(resolve, 100); });
-  }
-  throw new Error(`${number} did not lapse at ${when}`);
-}
-
 // A registrar's desk session (the account is created once).
 let registrar = null;
 async function deskToken() {
@@ -136,7 +116,7 @@ describe('the regime over time: appeal and landlord', { timeout: 240000 }, () =>
   });
 
   it('after the lapse, home says what happened and the last day to appeal', async () => {
-    await lapse(PERSON.documentNumber, LAPSED);
+    await server.waitForLapse(PERSON.documentNumber, PASSWORD, LAPSED);
     await logIn(PERSON.documentNumber); // days later the old session has ended
     await page.getByText(prefix('home.ended.lapsed')).waitFor();
     const card = page.getByTestId('appeal-card');
@@ -210,7 +190,7 @@ describe('the regime over time: appeal and landlord', { timeout: 240000 }, () =>
     await page.getByLabel(en['appeal.reason_label']).fill(REASON);
     // Meanwhile the same person files from another phone.
     const other = await server.api('POST', '/api/v1/me/appeals', { reason: 'I was in hospital, 3 to 9 November.' },
-      await apiToken(THIRD.number));
+      await server.personToken(THIRD.number, PASSWORD));
     assert.equal(other.status, 201, JSON.stringify(other.body));
     await page.getByRole('button', { name: en['appeal.submit'] }).click();
     await page.getByRole('alert').getByText(en['error.appeal_exists']).waitFor();
