@@ -116,18 +116,6 @@ static int end_wards(db_t *db, int64_t guardian_reg, int64_t now, err_t *err)
     return r;
 }
 
-#define SUBJECT_BYTES 40
-#define DETAIL_BYTES 96
-
-static void ended_event(int64_t reg_id, int64_t person_id, const char *reason, char subject[SUBJECT_BYTES],
-                        char detail[DETAIL_BYTES])
-{
-    subject_of(subject, SUBJECT_BYTES, "person", person_id);
-    /* reason is one of the fixed end reasons: no escaping needed. */
-    snprintf(detail, DETAIL_BYTES, "{\"reason\":\"%s\",\"registration\":%lld}", reason,
-             (long long)reg_id);
-}
-
 int registration_end(db_t *db, int64_t reg_id, int64_t person_id, const char *reason, const char *actor,
                      int64_t now, err_t *err)
 {
@@ -142,8 +130,10 @@ int registration_end(db_t *db, int64_t reg_id, int64_t person_id, const char *re
         return r;
     if (db_changes(db) != 1)
         return err_set(err, -ENOENT, "no_active_registration", "The registration is not active.");
-    char subject[SUBJECT_BYTES], d[DETAIL_BYTES];
-    ended_event(reg_id, person_id, reason, subject, d);
+    char subject[40], d[96];
+    subject_of(subject, sizeof subject, "person", person_id);
+    /* reason is one of the fixed end reasons: no escaping needed. */
+    snprintf(d, sizeof d, "{\"reason\":\"%s\",\"registration\":%lld}", reason, (long long)reg_id);
     r = audit_append_text(db, now, actor, "registration.ended", subject, d, err);
     return r < 0 ? r : end_wards(db, reg_id, now, err);
 }
