@@ -72,9 +72,12 @@ json_t *view_ended(const api_world_t *w, const registration_view_t *reg)
 {
     const region_t *rg = region_find(&w->regions, reg->region);
     int offset = rg ? rg->utc_offset_minutes : 180;
-    json_t *o = json_pack("{s:I,s:s,s:s,s:s,s:o}", "id", (json_int_t)reg->id, "region", reg->region,
-                          "status", "ended", "end_reason", reg->end_reason, "ended_at",
-                          view_time(reg->ended_at, offset));
+    /* The residence goes back to its owner so that registering again is one
+     * step from any phone (rule 6); its reference point never leaves. */
+    json_t *o = json_pack("{s:I,s:s,s:s,s:s,s:s,s:o,s:o}", "id", (json_int_t)reg->id, "region",
+                          reg->region, "region_name", rg ? rg->name : reg->region, "status", "ended",
+                          "end_reason", reg->end_reason, "ended_at", view_time(reg->ended_at, offset),
+                          "residence", view_residence(&reg->res));
     /* Rule 13: the last local day an appeal is accepted, from the same
      * rule the server applies (so the app never works it out itself). */
     if (o && strcmp(reg->end_reason, "lapsed") == 0)
