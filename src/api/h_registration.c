@@ -12,7 +12,7 @@
 #include "store/registration.h"
 
 static const char *const residence_fields[] = {"settlement", "street", "house", "building", "apartment",
-                                               "address_id", "lat", "lon", NULL};
+                                               "address_id", "lat", "lon", "accuracy_m", NULL};
 
 static int copy_part(const json_t *o, const char *key, bool required, char *dst, size_t cap, err_t *e)
 {
@@ -36,6 +36,12 @@ static int parse_residence(const json_t *o, residence_t *res, err_t *e)
     if (rc == 0) rc = jsonx_number(o, "lat", true, -1e9, 1e9, &res->ref_lat, e);
     if (rc == 0) rc = jsonx_number(o, "lon", true, -1e9, 1e9, &res->ref_lon, e);
     if (rc == 0) rc = geo_validate(res->ref_lat, res->ref_lon, e);
+    if (rc == 0 && json_object_get(o, "accuracy_m")) {
+        double accuracy;
+        rc = jsonx_number(o, "accuracy_m", true, -1e9, 1e9, &accuracy, e);
+        if (rc == 0)
+            rc = geo_validate_home_accuracy(accuracy, e);
+    }
     return rc;
 }
 

@@ -28,6 +28,18 @@ int geo_validate_accuracy(double accuracy_m, err_t *err)
     return 0;
 }
 
+int geo_validate_home_accuracy(double accuracy_m, err_t *err)
+{
+    if (!isfinite(accuracy_m) || accuracy_m < 0.0)
+        return err_set(err, -EINVAL, "invalid_accuracy",
+                       "accuracy must be a non-negative number of metres");
+    if (accuracy_m > GEO_HOME_POINT_MAX_ACCURACY_M)
+        return err_set(err, -ERANGE, "point_too_inaccurate",
+                       "the reference point is less accurate than %.0f m: take it again outdoors or by a window",
+                       GEO_HOME_POINT_MAX_ACCURACY_M);
+    return 0;
+}
+
 double geo_distance_m(double lat1, double lon1, double lat2, double lon2)
 {
     double p1 = lat1 * DEG_TO_RAD, p2 = lat2 * DEG_TO_RAD;

@@ -26,6 +26,17 @@ int geo_validate(double lat, double lon, err_t *err);
  * formed but does not count). */
 int geo_validate_accuracy(double accuracy_m, err_t *err);
 
+/* A residence's reference point (rule 2) is the centre every later
+ * confirmation is judged against, so it must be sharper than a confirmation:
+ * a point taken at 2 km would make every later fix "away". */
+#define GEO_HOME_POINT_MAX_ACCURACY_M 150.0
+
+/* Checks the accuracy radius of a residence's reference point. Returns 0 for
+ * a finite value in [0, GEO_HOME_POINT_MAX_ACCURACY_M]; -EINVAL with code
+ * "invalid_accuracy" for a negative or non-finite value; -ERANGE with code
+ * "point_too_inaccurate" above the limit. */
+int geo_validate_home_accuracy(double accuracy_m, err_t *err);
+
 /* Great-circle distance in metres between two points given in degrees
  * (haversine on a sphere of GEO_EARTH_RADIUS_M). NaN if any input is not
  * finite. Coordinates are not range-checked: validate them first. */

@@ -105,6 +105,28 @@ def test_reminders_one_day_left_and_last_day(swept):
     assert notices(swept, p.id) == ["one_day_left", "last_day"], "no notice twice"
 
 
+def test_home_states_the_deadline_as_the_notices_do(swept):
+    """Issue 17: on the day the one_day_left notice goes out, GET /me must say
+    one working day is left after today (it said 2, counting today, while the
+    inbox said one); on the last day 0, with the same due date."""
+    p = Person(swept)
+    swept.register(p.token)                              # due Thu 2025-11-06
+    reg = p.at("2025-11-05T10:00:00+03:00").me()["registration"]
+    sweep(swept, "2025-11-05")
+    assert notices(swept, p.id) == ["one_day_left"]
+    assert (reg["working_days_left"], reg["working_days_after_today"]) == (2, 1)
+    reg = p.at("2025-11-06T10:00:00+03:00").me()["registration"]
+    assert reg["due_date"] == "2025-11-06" and reg["working_days_after_today"] == 0
+    # On a day off (Sun 2025-11-02) today is not a working day, so both
+    # counts agree: Wed 11-05, Thu 11-06, Fri 11-07 after a Sat 11-01 start.
+    other = Person(swept)
+    other.at("2025-11-01T10:00:00+03:00")
+    swept.register(other.token)
+    reg = other.at("2025-11-02T10:00:00+03:00").me()["registration"]
+    assert reg["due_date"] == "2025-11-07" and reg["working_days_after_today"] == 3
+    assert reg["working_days_after_today"] == reg["working_days_left"]
+
+
 def test_confirmation_on_the_last_day_saves_the_registration(swept):
     p = Person(swept)
     swept.register(p.token)

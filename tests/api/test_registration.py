@@ -114,3 +114,36 @@ def test_every_state_change_is_audited(uchet):
         assert a in actions
     out = uchet.ctl("audit", "verify").stdout
     assert out.startswith("intact:")
+
+
+def test_a_coarse_home_point_is_refused_a_sharp_one_kept(uchet):
+    """Issue 17: a reference point taken at 2,000 m made every later
+    confirmation "away". A home point needs 150 m or better; a fix a
+    confirmation would still count (500 m) is not good enough for it."""
+    _, token = uchet.new_user()
+    for accuracy in (2000, 500, 150.5):
+        r = uchet.http.post("/api/v1/me/registration", headers=uchet.auth(token),
+                            json={"region": "77", "residence": dict(RESIDENCE, accuracy_m=accuracy)})
+        assert r.status_code == 400 and r.json()["code"] == "point_too_inaccurate", (accuracy, r.text)
+    assert uchet.me(token)["registration"] is None, "nothing was registered"
+    r = uchet.http.post("/api/v1/me/registration", headers=uchet.auth(token),
+                        json={"region": "77", "residence": dict(RESIDENCE, accuracy_m=150)})
+    assert r.status_code == 201, r.text
+    moved = dict(RESIDENCE, street="Arbat", accuracy_m=900)
+    r = uchet.http.put("/api/v1/me/registration/residence", headers=uchet.auth(token), json=moved)
+    assert r.status_code == 400 and r.json()["code"] == "point_too_inaccurate"
+    assert uchet.me(token)["registration"]["residence"]["street"] == "Tverskaya"
+
+
+def test_the_last_registration_carries_its_address_to_its_owner(uchet):
+    """Issue 17: registering again is one step from any phone, so GET /me
+    returns the ended registration's address and region (never its point)."""
+    _, token = uchet.new_user()
+    uchet.register(token, "50")
+    r = uchet.http.request("DELETE", "/api/v1/me/registration", headers=uchet.auth(token), json={"reason": "departed"})
+    assert r.status_code == 200
+    last = uchet.me(token)["last_registration"]
+    assert last["region"] == "50" and last["region_name"]
+    res = last["residence"]
+    assert (res["settlement"], res["street"], res["house"], res["apartment"]) == ("Moscow", "Tverskaya", "7", "12")
+    assert "lat" not in res and "lon" not in res

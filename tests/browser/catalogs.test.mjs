@@ -51,6 +51,47 @@ describe('translation catalogs', () => {
     });
   }
 
+  // Issue 17: "2,000 м" read as "2 m" in languages whose decimal mark is a
+  // comma, and "г.." ended sentences twice.
+  for (const lang of LANGS) {
+    it(`${lang} has no "2,000"-style number and no doubled punctuation`, () => {
+      for (const [key, text] of Object.entries(catalog(lang))) {
+        assert.doesNotMatch(text, /\d,\d{3}(?!\d)/, `${lang} ${key}`);
+        assert.doesNotMatch(text, /(?<!\.)\.\.(?!\.)|[,;:]\s*[.,]/, `${lang} ${key}`);
+      }
+    });
+  }
+
+  // Every problem code a person can meet in the app's own screens has a
+  // message with a next step: the codes the person-facing handlers and the
+  // store operations behind them can answer, read from the C sources, less
+  // those the app's own checks rule out (listed, with why).
+  it('every error code of the person-facing API is translated', () => {
+    const files = ['api/h_registration.c', 'api/h_confirmation.c', 'api/h_minors.c', 'api/h_me.c',
+      'api/h_notices.c', 'api/h_access.c', 'store/registration.c', 'store/confirmation.c',
+      'store/minor.c', 'rules/geo.c'];
+    const notForPeople = new Set([
+      'invalid_client_time', 'invalid_idempotency_key', 'invalid_query', 'invalid_status',
+      'invalid_type', 'invalid_document_kind', 'unknown_language', 'invalid_citizenship', // set by the app itself
+      'not_found', 'unknown_region', // the app only offers what the server listed
+      'storage_failed', // a 5xx: error.server says to try later
+      'invalid_reason', // DELETE /me/registration: the app sends "departed" itself
+      'too_inaccurate', // a confirmation's result (201), shown by confirm.too_inaccurate
+      'too_short', // the desk's look-up, which shares h_access.c with the access log
+    ]);
+    const codes = new Set();
+    for (const f of files) {
+      const src = fs.readFileSync(path.join(REPO, 'src', f), 'utf8');
+      for (const m of src.matchAll(/(?:api_problem\(r,\s*\d+,\s*|err_set\([^,]+,\s*-E[A-Z]+,\s*)"([a-z_]+)"/g)) codes.add(m[1]);
+    }
+    assert.ok(codes.size > 15, `found only ${codes.size} codes`);
+    for (const lang of LANGS) {
+      const msgs = catalog(lang);
+      const missing = [...codes].filter((c) => !notForPeople.has(c) && !(`error.${c}` in msgs));
+      assert.deepEqual(missing, [], lang);
+    }
+  });
+
   it('every literal key the app asks for exists in the fallback catalog', () => {
     const keys = new Set();
     for (const file of walk(path.join(APP, 'js'))) {

@@ -71,6 +71,25 @@ static void test_validate_accuracy(void **state)
     assert_int_equal(geo_validate_accuracy(INFINITY, NULL), -EINVAL);
 }
 
+/* A home point is held to a sharper limit than a confirmation: a fix a
+ * confirmation would count (500 m) is refused as a reference point. */
+static void test_validate_home_accuracy(void **state)
+{
+    (void)state;
+    err_t err;
+    assert_int_equal(geo_validate_home_accuracy(0.0, NULL), 0);
+    assert_int_equal(geo_validate_home_accuracy(GEO_HOME_POINT_MAX_ACCURACY_M, NULL), 0);
+    err_clear(&err);
+    assert_int_equal(geo_validate_home_accuracy(150.01, &err), -ERANGE);
+    assert_string_equal(err.code, "point_too_inaccurate");
+    assert_int_equal(geo_validate_accuracy(2000.0, NULL), -ERANGE);
+    assert_int_equal(geo_validate_home_accuracy(GEO_MAX_ACCURACY_M, NULL), -ERANGE);
+    err_clear(&err);
+    assert_int_equal(geo_validate_home_accuracy(-0.5, &err), -EINVAL);
+    assert_string_equal(err.code, "invalid_accuracy");
+    assert_int_equal(geo_validate_home_accuracy(NAN, NULL), -EINVAL);
+}
+
 static void test_distance_known_values(void **state)
 {
     (void)state;
@@ -150,6 +169,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_validate),
         cmocka_unit_test(test_validate_accuracy),
+        cmocka_unit_test(test_validate_home_accuracy),
         cmocka_unit_test(test_distance_known_values),
         cmocka_unit_test(test_distance_symmetric_and_nan),
         cmocka_unit_test(test_within_boundaries),

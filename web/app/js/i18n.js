@@ -62,7 +62,10 @@ export function currentLanguage() {
 export function t(key, params) {
   const text = messages[key] ?? fallback[key] ?? key;
   if (!params) return text;
-  return text.replace(/\{(\w+)\}/g, (m, name) => (name in params ? String(params[name]) : m));
+  const filled = text.replace(/\{(\w+)\}/g, (m, name) => (name in params ? String(params[name]) : m));
+  // A value that ends in an abbreviation's dot ("2025 г.") before the
+  // sentence's own full stop would read "г.."; one dot ends both.
+  return filled.replace(/\.\.(?!\.)/g, '.');
 }
 
 // Browsers ship trimmed locale data: some of our languages are missing or
@@ -79,12 +82,15 @@ function probeIntl(code) {
   }
 }
 
+// Integers as "2000" and "12 000" (a no-break space groups from five
+// digits) in every language: a browser's "2,000" reads as two in languages
+// whose decimal mark is a comma (Tajik, Uzbek, Kyrgyz ...), and browsers
+// ship trimmed locale data that falls back to exactly that.
 export function formatNumber(n) {
-  try {
-    return new Intl.NumberFormat(lang).format(n);
-  } catch {
-    return String(n);
-  }
+  if (!Number.isFinite(n)) return String(n);
+  const [int, frac] = String(Math.abs(n)).split('.');
+  const grouped = int.length >= 5 ? int.replace(/\B(?=(\d{3})+(?!\d))/g, '\u00a0') : int;
+  return `${n < 0 ? '−' : ''}${grouped}${frac ? `,${frac}` : ''}`;
 }
 
 // `ymd` is "YYYY-MM-DD" (a local calendar date). Long form with weekday,
@@ -100,6 +106,20 @@ export function formatDate(ymd) {
   const weekday = t('date.weekdays').split(',')[(new Date(utc).getUTCDay() + 6) % 7] || '';
   const month = t('date.months').split(',')[m - 1] || String(m);
   return t('date.pattern', { weekday: weekday.trim(), day: d, month: month.trim(), year: y });
+}
+
+// A date inside a sentence, without the weekday: "7 ноября 2025 г.", so
+// that "прекращён {date}" never reads "прекращён пятница".
+export function formatDay(ymd) {
+  const [y, m, d] = ymd.split('-').map((s) => Number.parseInt(s, 10));
+  const utc = Date.UTC(y, m - 1, d);
+  if (intlOk) {
+    return new Intl.DateTimeFormat(lang, { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' })
+      .format(utc);
+  }
+  const month = t('date.months').split(',')[m - 1] || String(m);
+  return t('date.pattern', { weekday: '', day: d, month: month.trim(), year: y })
+    .replace(/^[\s,]+|[\s,]+$/g, '');
 }
 
 // Short date for lists: "6 нояб." style where Intl knows the language.

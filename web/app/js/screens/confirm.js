@@ -1,11 +1,16 @@
-// Confirming presence: explain first, then ask the browser for one position,
-// send it, and say what came of it. The position is never stored here.
+// Confirming presence: explain first, then listen briefly for the sharpest
+// position (a countdown shows how long), send that one fix, and say what came
+// of it. The position is never stored here.
 
 import { h } from '/common/dom.js';
 import * as api from '../api.js';
-import { getPosition } from '../geo.js';
+import { bestPosition, progressText } from '../geo.js';
 import { formatDate, formatMoment, formatNumber, t } from '../i18n.js';
 import { button, errorText, link, notice, page, slot } from '../ui.js';
+
+// A fix this sharp is sent at once; a coarser one is improved for up to
+// WATCH_MS (a confirmation still counts up to 500 m).
+const CONFIRM_GOAL_M = 100;
 
 function newKey() {
   if (crypto.randomUUID) return crypto.randomUUID();
@@ -54,10 +59,14 @@ export async function render() {
 
   async function run() {
     send.disabled = true;
-    status.replaceChildren(notice('info', t('confirm.locating')));
+    const progress = h('p', { 'data-testid': 'geo-progress' });
+    status.replaceChildren(notice('info', h('p', {}, t('confirm.locating')), progress));
     let pos;
     try {
-      pos = await getPosition();
+      pos = await bestPosition({
+        goal: CONFIRM_GOAL_M,
+        onProgress: (left, acc) => { progress.textContent = progressText(t, formatNumber, left, acc); },
+      });
     } catch (err) {
       status.replaceChildren(geoError(err.message));
       send.disabled = false;

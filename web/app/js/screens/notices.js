@@ -43,7 +43,7 @@ async function pushBox() {
   const box = h('div', { class: 'card' }, h('h2', {}, t('push.title')), h('p', {}, t('push.intro')));
   let state = 'unsupported';
   try { state = await pushState(); } catch { /* shown as unsupported */ }
-  if (state === 'unsupported' || state === 'denied') {
+  if (state === 'unsupported' || state === 'denied' || state === 'ios_hint') {
     box.appendChild(notice('info', t(`push.${state}`)));
     return box;
   }

@@ -1,15 +1,23 @@
 // Register (#/register) and change the residence (#/residence): one
 // structured address form, checked in the person's language, plus
-// "I am at this address now" to take the reference point.
+// "I am at this address now" to take the reference point. After a
+// registration ended, registering again is one screen: "Register again at
+// <address>?" and "I am here" (the address comes from the server, so it
+// works from any phone).
 
 import { h } from '/common/dom.js';
 import * as api from '../api.js';
-import { getPosition } from '../geo.js';
+import { bestPosition, progressText } from '../geo.js';
 import { formatNumber, t } from '../i18n.js';
+import { addressLine, regionName } from '../format.js';
 import { loadMe } from '../state.js';
 import { button, errorText, field, notice, page, slot } from '../ui.js';
 
 export const FIELD_MAX = 120;
+// The server refuses a reference point less accurate than this (rule 2,
+// GEO_HOME_POINT_MAX_ACCURACY_M); we listen for one sharper than HOME_GOAL_M.
+export const HOME_POINT_MAX_M = 150;
+const HOME_GOAL_M = 50;
 const ADDRESS_FIELDS = [
   // name, required, autocomplete
   ['settlement', true, 'address-level2'],
@@ -50,7 +58,7 @@ function collect(fields, point, pointStatus) {
     if (!first) first = pointStatus;
   }
   if (first) { first.focus(); return null; }
-  return { ...residence, lat: point.lat, lon: point.lon };
+  return residenceBody(residence, point);
 }
 
 // A server problem that names one of our fields goes under that field.
@@ -61,10 +69,73 @@ function fieldFor(err, fields) {
   return name ? fields[name] : null;
 }
 
-async function regionField() {
+// Nothing is preselected for a first registration (a wrong default is
+// easily missed); a re-registration starts from the previous region.
+async function regionField(preselect) {
   const res = await api.call('GET', '/api/v1/regions');
-  const options = (res.items || []).map((r) => h('option', { value: r.code }, r.name));
-  return field(t('address.region'), { tag: 'select', name: 'region', options });
+  const options = [h('option', { value: '' }, t('address.choose_region')),
+    ...(res.items || []).map((r) => h('option', { value: r.code }, regionName(r.code, r.name)))];
+  const f = field(t('address.region'), { tag: 'select', name: 'region', required: true, options });
+  f.input.value = preselect && (res.items || []).some((r) => r.code === preselect) ? preselect : '';
+  return f;
+}
+
+// Listens for a sharp fix; resolves to {lat, lon, accuracy} or null after
+// saying in `out` why there is none.
+async function takePoint(out) {
+  const progress = h('p', { 'data-testid': 'geo-progress' });
+  out.replaceChildren(notice('info', h('p', {}, t('confirm.locating')), progress));
+  try {
+    const pos = await bestPosition({
+      goal: HOME_GOAL_M,
+      onProgress: (left, acc) => { progress.textContent = progressText(t, formatNumber, left, acc); },
+    });
+    const meters = formatNumber(Math.round(pos.accuracy));
+    if (pos.accuracy > HOME_POINT_MAX_M) {
+      out.replaceChildren(notice('error', t('address.point_too_inaccurate', { meters })));
+      return null;
+    }
+    out.replaceChildren(notice('ok', t('address.point_taken', { meters })));
+    return pos;
+  } catch (err) {
+    out.replaceChildren(notice('error', t(`confirm.${err.message}`)));
+    return null;
+  }
+}
+
+function residenceBody(residence, point) {
+  return { ...residence, lat: point.lat, lon: point.lon, accuracy_m: point.accuracy };
+}
+
+// "Register again at <address>?" — one tap takes the point and registers.
+function againCard(ctx, last, showForm) {
+  const out = slot();
+  const go = button(t('register.again_button'), { class: 'btn btn-primary btn-big' });
+  go.addEventListener('click', async () => {
+    go.disabled = true;
+    try {
+      const point = await takePoint(out);
+      if (!point) return;
+      const { id, confirmed_by_host: _c, ...address } = last.residence;
+      for (const k of Object.keys(address)) if (address[k] == null || address[k] === '') delete address[k];
+      await api.call('POST', '/api/v1/me/registration',
+        { region: last.region, residence: residenceBody(address, point) });
+      ctx.go('home');
+    } catch (err) {
+      out.replaceChildren(notice('error', errorText(err)));
+    } finally {
+      go.disabled = false;
+    }
+  });
+  const other = button(t('register.other_address'), { class: 'btn btn-secondary' });
+  const card = h('div', { class: 'card', 'data-testid': 'register-again' },
+    h('h2', {}, t('register.again_title')),
+    h('p', { 'data-testid': 'again-address' }, addressLine(last.residence)),
+    h('p', { class: 'small' }, regionName(last.region, last.region_name)),
+    h('p', { class: 'hint' }, t('register.again_hint')),
+    go, out, other);
+  other.addEventListener('click', () => { card.remove(); showForm(); });
+  return card;
 }
 
 export async function render(ctx) {
@@ -73,13 +144,16 @@ export async function render(ctx) {
   let region = null;
   try {
     me = (await loadMe()).me;
-    if (!changing) region = await regionField();
+    const last = me.registration || me.last_registration;
+    if (!changing) region = await regionField(last && last.region);
   } catch (err) {
     return page(t(changing ? 'residence.title' : 'register.title'), notice('error', errorText(err)));
   }
   if (changing && !me.registration) { ctx.go('register'); return h('div'); }
-  const prefill = changing ? me.registration.residence : api.loadResidence();
-  if (region && me.registration) region.input.value = me.registration.region;
+  const ended = !changing && !me.registration && me.last_registration && me.last_registration.residence
+    ? me.last_registration : null;
+  const prefill = changing ? me.registration.residence
+    : (api.loadResidence() || (ended && ended.residence));
   const fields = addressFields(prefill);
   const pointStatus = h('div', { class: 'slot', 'aria-live': 'polite', tabindex: '-1' });
   const status = slot();
@@ -88,16 +162,8 @@ export async function render(ctx) {
   const take = button(t('address.here_now'), { class: 'btn btn-secondary' });
   take.addEventListener('click', async () => {
     take.disabled = true;
-    pointStatus.replaceChildren(notice('info', t('confirm.locating')));
-    try {
-      const pos = await getPosition();
-      point = { lat: pos.lat, lon: pos.lon };
-      pointStatus.replaceChildren(notice('ok', t('address.point_taken', { meters: formatNumber(Math.round(pos.accuracy)) })));
-    } catch (err) {
-      pointStatus.replaceChildren(notice('error', t(`confirm.${err.message}`)));
-    } finally {
-      take.disabled = false;
-    }
+    point = await takePoint(pointStatus);
+    take.disabled = false;
   });
 
   const submit = button(t(changing ? 'residence.submit' : 'register.submit'),
@@ -106,7 +172,9 @@ export async function render(ctx) {
     ev.preventDefault();
     status.replaceChildren();
     const residence = collect(fields, point, pointStatus);
+    if (region) region.setError(region.input.value ? null : t('form.required'));
     if (!residence) return;
+    if (region && !region.input.value) { region.input.focus(); return; }
     submit.disabled = true;
     try {
       if (changing) await api.call('PUT', '/api/v1/me/registration/residence', residence);
@@ -122,9 +190,7 @@ export async function render(ctx) {
     }
   }
 
-  return page(t(changing ? 'residence.title' : 'register.title'),
-    h('p', {}, t(changing ? 'residence.intro' : 'register.intro')),
-    h('form', { novalidate: true, onsubmit: onSubmit },
+  const form = h('form', { novalidate: true, onsubmit: onSubmit, hidden: Boolean(ended) },
       region ? region.wrap : null,
       ADDRESS_FIELDS.map(([name]) => fields[name].wrap),
       h('div', { class: 'card' },
@@ -132,5 +198,9 @@ export async function render(ctx) {
         h('p', {}, t('address.point_why')),
         take, pointStatus),
       status,
-      h('div', { class: 'stack' }, submit)));
+      h('div', { class: 'stack' }, submit));
+  const intro = h('p', { hidden: Boolean(ended) }, t(changing ? 'residence.intro' : 'register.intro'));
+  const showForm = () => { form.hidden = false; intro.hidden = false; fields.settlement.input.focus(); };
+  return page(t(changing ? 'residence.title' : 'register.title'),
+    ended ? againCard(ctx, ended, showForm) : null, intro, form);
 }

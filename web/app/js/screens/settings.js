@@ -4,6 +4,7 @@ import { h } from '/common/dom.js';
 import * as api from '../api.js';
 import { LANGUAGES, currentLanguage, formatDate, t } from '../i18n.js';
 import { loadMe } from '../state.js';
+import { countryName } from '../format.js';
 import { button, link, page } from '../ui.js';
 
 function personCard(person) {
@@ -11,7 +12,7 @@ function personCard(person) {
   return h('dl', { class: 'card facts' },
     row(t('settings.name'), `${person.surname} ${person.given_names}`),
     row(t('settings.birth_date'), formatDate(person.birth_date)),
-    row(t('settings.citizenship'), person.citizenship));
+    row(t('settings.citizenship'), countryName(person.citizenship, currentLanguage())));
 }
 
 export async function render(ctx) {
