@@ -733,6 +733,8 @@ static void do_capture(struct http_req *r, bool auth)
                                  "bioValue", bv ? bv : "", "transactionId", q.txn, "timestamp", ts,
                                  "requestedScore", req, "qualityScore", score, "deviceCode", d->serial,
                                  "deviceServiceVersion", DEVSIM_VERSION);
+        if (!req[0])
+            json_object_del(data, "requestedScore");
         char *jws = sign_json(data, mode);
         json_decref(data);
         sbi_chain_next(prev, shots[i].value, shots[i].len, prev);
@@ -1295,6 +1297,8 @@ int main(int argc, char **argv)
     for (int i = 0; i < NDEV; i++)
         g.dev[i] = DEVICES[i];
     g.have_portrait = img_load_rgb(portrait, &g.portrait) == 0;
+    if (g.have_portrait)
+        face_plain_backdrop(&g.portrait);
     if (!g.have_portrait)
         fprintf(stderr, "uchet-devsim: no portrait at %s: the face camera answers 106\n", portrait);
     int lfd = http_listen(port, &g.port);

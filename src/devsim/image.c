@@ -268,6 +268,22 @@ static void box_blur(struct img *im, int r, int passes)
     free(t);
 }
 
+void face_plain_backdrop(struct img *im)
+{
+    for (int y = 0; y < im->h; y++)
+        for (int x = 0; x < im->w; x++) {
+            double ex = (x - im->w * 0.5) / (im->w * 0.27), ey = (y - im->h * 0.33) / (im->h * 0.34);
+            double d = sqrt(ex * ex + ey * ey);                 /* 1 on the ellipse */
+            double keep = d < 0.93 ? 1 : d > 1.07 ? 0 : (1.07 - d) / 0.14;
+            double shoulders = (y - im->h * 0.60) / (im->h * 0.05);
+            if (shoulders > keep)
+                keep = shoulders > 1 ? 1 : shoulders;
+            unsigned char *p = im->p + ((size_t)y * im->w + x) * 3;
+            for (int c = 0; c < 3; c++)
+                p[c] = (unsigned char)lround(p[c] * keep + 205 * (1 - keep));
+        }
+}
+
 int face_make(const struct img *src, enum face_variant v, uint64_t seed, struct img *ret)
 {
     struct img o;

@@ -42,6 +42,11 @@ enum face_variant {
 const char *face_variant_name(enum face_variant v);
 int face_variant_parse(const char *name);
 
+/* Replaces the portrait's background (outside a feathered ellipse round the
+ * head, above the shoulders) with plain light grey, in place: the ICAO
+ * "plain background" the good capture needs. */
+void face_plain_backdrop(struct img *im);
+
 /* Makes the capture of variant v from the portrait src for subject seed:
  * the subject seed varies pose and tone slightly (mirror, shift, colour
  * balance) so that successive subjects are not byte-identical. 0, -ENOMEM. */

@@ -38,6 +38,7 @@ static int refuse(const err_t *e)
     json_dumpf(o, stdout, JSON_COMPACT);
     putchar('\n');
     json_decref(o);
+    fflush(stdout);
     return 1;
 }
 
@@ -65,15 +66,19 @@ int main(int argc, char **argv)
     struct sbi_trust trust = {0};
     int rc;
     json_t *out = NULL;
-    if (argc >= 3 && sbi_trust_load_dir(argv[2], &trust, &err) < 0)
+    if (argc >= 3 && strcmp(argv[1], "disc") != 0 && sbi_trust_load_dir(argv[2], &trust, &err) < 0) {
+        free(buf);
         return refuse(&err);
+    }
     if (strcmp(argv[1], "disc") == 0 || strcmp(argv[1], "info") == 0) {
         struct sbi_device d[SBI_MAX_DEVICES];
         size_t n = 0;
         rc = argv[1][0] == 'd' ? sbi_parse_discover(buf, len, d, SBI_MAX_DEVICES, &n, &err)
                                : sbi_parse_info(buf, len, &trust, d, SBI_MAX_DEVICES, &n, &err);
-        if (rc < 0)
+        if (rc < 0) {
+            free(buf);
             return refuse(&err);
+        }
         json_t *arr = json_array();
         for (size_t i = 0; i < n; i++) {
             json_t *dj = device_json(&d[i]);
@@ -91,8 +96,10 @@ int main(int argc, char **argv)
                                .previous_hash = argc >= 5 ? argv[4] : NULL,
                                .serial_no = argc >= 6 ? argv[5] : NULL};
         struct sbi_capture c;
-        if (sbi_parse_capture(buf, len, &x, &c, &err) < 0)
+        if (sbi_parse_capture(buf, len, &x, &c, &err) < 0) {
+            free(buf);
             return refuse(&err);
+        }
         json_t *arr = json_array(), *segs = json_array();
         for (size_t i = 0; i < c.nbio; i++)
             json_array_append_new(arr, json_pack("{s:s, s:s, s:f, s:f, s:s, s:I}", "bioType", c.bio[i].bio_type,
@@ -108,8 +115,10 @@ int main(int argc, char **argv)
                         c.serial_no, "lastHash", c.last_hash, "biometrics", arr, "slap", c.has_slap, "slapSubId",
                         c.slap_sub_id, "slapBytes", (json_int_t)c.slap_value_len, "segments", segs);
         sbi_capture_free(&c);
-    } else
+    } else {
+        free(buf);
         return 2;
+    }
     json_dumpf(out, stdout, JSON_COMPACT);
     putchar('\n');
     json_decref(out);
