@@ -807,6 +807,9 @@ int sbi_parse_capture(const char *buf, size_t len, const struct sbi_expect *x,
             rc = err_set(err, -EACCES, "sbi_not_certified", "capture made for another purpose");
         if (rc == 0)
             rc = get_text(p, "bioType", true, b->bio_type, err);
+        if (rc == 0 && x->bio_type && strcmp(b->bio_type, x->bio_type) != 0)
+            rc = err_set(err, -EINVAL, "sbi_wrong_device", "capture %zu is not a %s capture", i + 1,
+                         x->bio_type);
         if (rc == 0)
             rc = get_text(p, "bioSubType", false, b->bio_sub_type, err);
         if (rc == 0)

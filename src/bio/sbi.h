@@ -138,6 +138,7 @@ struct sbi_expect {
     const char *transaction_id;     /* required */
     const char *previous_hash;      /* "" or NULL at the session's start, else 64 hex */
     const char *serial_no;          /* NULL: any device in the trust store */
+    const char *bio_type;           /* NULL: any; else every entry's bioType (Finger, Face, …) */
 };
 
 /* Key id of an Ed25519 public key: the first 16 bytes of SHA-256(pk) in

@@ -32,7 +32,12 @@ DEVSIM = os.path.join(BUILD, "src/devsim/uchet-devsim")
 VERIFY = os.path.join(BUILD, "src/bio/sbi_verify")
 VERBS = ["MOSIPDISC", "MOSIPDINFO", "RCAPTURE", "CAPTURE", "STREAM"]
 
-pytestmark = pytest.mark.skipif(not os.path.exists(DEVSIM), reason="uchet-devsim not built")
+pytestmark = [
+    pytest.mark.skipif(not os.path.exists(DEVSIM), reason="uchet-devsim not built"),
+    # no database behind the simulator: one run (the SQLite one) covers it
+    pytest.mark.skipif(os.environ.get("UCHET_TEST_BACKEND") == "postgres",
+                       reason="uchet-devsim has no database; tested once, on the sqlite run"),
+]
 
 
 def free_port():

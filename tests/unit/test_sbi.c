@@ -316,6 +316,14 @@ static void test_wrong_transaction_or_device(void **state)
     x.serial_no = "SN-1";
     assert_int_equal(sbi_parse_capture(txt, strlen(txt), &x, &c, &err), 0);
     sbi_capture_free(&c);
+    /* a finger capture where a face was asked for */
+    x.bio_type = "Face";
+    assert_int_equal(sbi_parse_capture(txt, strlen(txt), &x, &c, &err), -EINVAL);
+    assert_string_equal(err.code, "sbi_wrong_device");
+    x.bio_type = "Finger";
+    assert_int_equal(sbi_parse_capture(txt, strlen(txt), &x, &c, &err), 0);
+    sbi_capture_free(&c);
+    x.bio_type = NULL;
     free(txt);
 
     /* two devices' captures in one answer */

@@ -145,6 +145,61 @@ static void test_distinct_subjects(void **state)
     synthfp_image_free(&noisy);
 }
 
+/* b rotated by deg about its centre (bilinear, white outside). */
+static struct synthfp_image rotated(const struct synthfp_image *b, double deg)
+{
+    struct synthfp_image o = {b->width, b->height, malloc((size_t)b->width * b->height)};
+    double a = deg * M_PI / 180, ca = cos(a), sa = sin(a), cx = b->width / 2.0, cy = b->height / 2.0;
+    for (int y = 0; y < b->height; y++)
+        for (int x = 0; x < b->width; x++) {
+            double sx = cx + ca * (x - cx) + sa * (y - cy), sy = cy - sa * (x - cx) + ca * (y - cy);
+            int x0 = (int)floor(sx), y0 = (int)floor(sy);
+            double v = 255;
+            if (x0 >= 0 && y0 >= 0 && x0 + 1 < b->width && y0 + 1 < b->height) {
+                double fx = sx - x0, fy = sy - y0;
+                v = (1 - fy) * ((1 - fx) * px(b, x0, y0) + fx * px(b, x0 + 1, y0)) +
+                    fy * ((1 - fx) * px(b, x0, y0 + 1) + fx * px(b, x0 + 1, y0 + 1));
+            }
+            o.pix[(size_t)y * o.width + x] = (unsigned char)lround(v);
+        }
+    return o;
+}
+
+/* Best NCC over rotations of ±8° (2° steps) and shifts. */
+static double best_aligned(const struct synthfp_image *a, const struct synthfp_image *b)
+{
+    double best = -1;
+    for (int d = -8; d <= 8; d += 2) {
+        struct synthfp_image r = rotated(b, d);
+        double c = max_ncc(a, &r);
+        if (c > best)
+            best = c;
+        synthfp_image_free(&r);
+    }
+    return best;
+}
+
+/* Another touch of the same finger (impression 1: new placement, pressure
+ * and noise) still matches its first touch once aligned; another subject's
+ * finger does not, however aligned. */
+static void test_same_person_across_impressions(void **state)
+{
+    (void)state;
+    struct synthfp_image a, b, other;
+    struct synthfp_opts o1 = {.impression = 1};
+    assert_int_equal(synthfp_finger(2024, 8, NULL, &a, NULL), 0);
+    assert_int_equal(synthfp_finger(2024, 8, &o1, &b, NULL), 0);
+    assert_int_equal(synthfp_finger(2025, 8, &o1, &other, NULL), 0);
+    assert_memory_not_equal(a.pix, b.pix, (size_t)a.width * a.height);
+    double same = best_aligned(&a, &b), diff = best_aligned(&a, &other);
+    print_message("aligned NCC: same finger, two impressions %.3f; two subjects %.3f\n", same, diff);
+    assert_true(same > 0.5);
+    assert_true(diff < 0.35);
+    synthfp_image_free(&a);
+    synthfp_image_free(&b);
+    synthfp_image_free(&other);
+}
+
 static void test_ridge_period_near_9px(void **state)
 {
     (void)state;
@@ -359,6 +414,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_same_seed_same_bytes),
         cmocka_unit_test(test_distinct_subjects),
+        cmocka_unit_test(test_same_person_across_impressions),
         cmocka_unit_test(test_ridge_period_near_9px),
         cmocka_unit_test(test_all_classes_occur),
         cmocka_unit_test(test_slap_boxes),
