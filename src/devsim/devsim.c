@@ -616,15 +616,45 @@ static int render(const struct capture_req *q, uint64_t seed, struct shot *shots
 #ifdef UCHET_HAVE_MRZ_RENDER
     {
         unsigned s32 = (unsigned)(seed ^ (seed >> 32));
-        char mrz[3 * 45];
-        render_random_mrz(&s32, 3, mrz);
-        char *nl = strchr(mrz, '\n');
+        char mrz[3 * 45], today[8];
+        time_t now = time(NULL);
+        struct tm tm;
+        gmtime_r(&now, &tm);
+        strftime(today, sizeof today, "%y%m%d", &tm);
+        char *nl = NULL;
+        /* a random valid TD3 zone that has not expired (expiry: line 2, 22-27) */
+        for (int tries = 0; tries < 64; tries++) {
+            render_random_mrz(&s32, 3, mrz);
+            nl = strchr(mrz, '\n');
+            if (nl && strlen(nl + 1) >= 27 && memcmp(nl + 1 + 21, today, 6) > 0)
+                break;
+            nl = NULL;
+        }
         if (!nl)
             return -102;
         *nl = '\0';
         const char *lines[2] = {mrz, nl + 1};
         struct render_opts ro = {.px = 30, .seed = s32};
-        if (render_mrz(lines, 2, &ro, &shots[0].value, &shots[0].len) < 0)
+        unsigned char *mz = NULL;
+        size_t mzl = 0;
+        if (render_mrz(lines, 2, &ro, &mz, &mzl) < 0)
+            return -102;
+        /* the data page: the holder's portrait and the zone along the bottom */
+        struct img zone, face = {0}, page;
+        int rc = img_png_decode_grey(mz, mzl, &zone);
+        free(mz);
+        if (rc < 0)
+            return -102;
+        if (g.have_portrait && face_make(&g.portrait, FACE_GOOD, seed, &face) < 0)
+            face.p = NULL;
+        rc = img_data_page(face.p ? &face : NULL, &zone, &page);
+        img_free(&zone);
+        img_free(&face);
+        if (rc == 0) {
+            rc = img_png(&page, &shots[0].value, &shots[0].len);
+            img_free(&page);
+        }
+        if (rc < 0)
             return -102;
         shots[0].bio_type = "Document";
         snprintf(shots[0].sub_type, sizeof shots[0].sub_type, "Passport data page");

@@ -160,6 +160,72 @@ int img_load_rgb(const char *path, struct img *ret)
     return 0;
 }
 
+int img_png_decode_grey(const unsigned char *buf, size_t len, struct img *ret)
+{
+    png_image pi;
+    memset(&pi, 0, sizeof pi);
+    pi.version = PNG_IMAGE_VERSION;
+    if (!png_image_begin_read_from_memory(&pi, buf, len))
+        return -EINVAL;
+    pi.format = PNG_FORMAT_GRAY;
+    struct img im = {0};
+    if (pi.width > 8192 || pi.height > 8192 || img_alloc(&im, (int)pi.width, (int)pi.height, 1) < 0) {
+        png_image_free(&pi);
+        return -EINVAL;
+    }
+    if (!png_image_finish_read(&pi, NULL, im.p, 0, NULL)) {
+        img_free(&im);
+        return -EINVAL;
+    }
+    *ret = im;
+    return 0;
+}
+
+/* Grey value of channel-averaged src at (x, y), nearest neighbour. */
+static int grey_at(const struct img *src, int x, int y)
+{
+    const unsigned char *p = src->p + ((size_t)y * src->w + x) * src->ch;
+    return src->ch == 3 ? (p[0] * 30 + p[1] * 59 + p[2] * 11) / 100 : p[0];
+}
+
+/* Pastes src scaled to fit w × h at (x0, y0) of the grey dst. */
+static void paste_fit(struct img *dst, const struct img *src, int x0, int y0, int w, int h)
+{
+    double s = fmin((double)w / src->w, (double)h / src->h);
+    int dw = (int)(src->w * s), dh = (int)(src->h * s);
+    for (int y = 0; y < dh; y++)
+        for (int x = 0; x < dw; x++) {
+            int X = x0 + x, Y = y0 + y;
+            if (X < 0 || Y < 0 || X >= dst->w || Y >= dst->h)
+                continue;
+            int sx = (int)(x / s), sy = (int)(y / s);
+            if (sx >= src->w)
+                sx = src->w - 1;
+            if (sy >= src->h)
+                sy = src->h - 1;
+            dst->p[(size_t)Y * dst->w + X] = (unsigned char)grey_at(src, sx, sy);
+        }
+}
+
+int img_data_page(const struct img *portrait, const struct img *mrz, struct img *ret)
+{
+    struct img page;
+    if (img_alloc(&page, 1250, 880, 1) < 0)
+        return -ENOMEM;
+    for (int y = 0; y < page.h; y++)
+        for (int x = 0; x < page.w; x++) /* a faint guilloche-like background */
+            page.p[(size_t)y * page.w + x] = (unsigned char)(228 + 4 * sin(x * 0.05 + 3 * sin(y * 0.02)));
+    if (portrait)
+        paste_fit(&page, portrait, 60, 50, 330, 410);
+    for (int i = 0; i < 6; i++) /* printed field rules right of the photo */
+        for (int x = 440; x < 1190; x++)
+            for (int t = 0; t < 2; t++)
+                page.p[(size_t)(90 + 65 * i + t) * page.w + x] = 150;
+    paste_fit(&page, mrz, 80, 485, 1100, 390);
+    *ret = page;
+    return 0;
+}
+
 int img_crop(const struct img *im, int x0, int y0, int x1, int y1, struct img *ret)
 {
     if (x0 < 0 || y0 < 0 || x1 > im->w || y1 > im->h || x0 >= x1 || y0 >= y1)

@@ -23,6 +23,15 @@ int img_jpeg(const struct img *im, int quality, unsigned char **ret, size_t *ret
 /* Reads a JPEG or PNG file into an RGB image. 0, -ENOENT, -EINVAL, -ENOMEM. */
 int img_load_rgb(const char *path, struct img *ret);
 
+/* Decodes a PNG held in memory into an 8-bit grey image. 0, -EINVAL, -ENOMEM. */
+int img_png_decode_grey(const unsigned char *buf, size_t len, struct img *ret);
+
+/* A passport data page (ICAO 9303 TD3 proportions, 125 × 88 mm at 254 ppi:
+ * 1250 × 880 grey): the holder's portrait on the left, a few printed rule
+ * lines, and the machine-readable zone image mrz pasted along the bottom.
+ * 0, -ENOMEM. */
+int img_data_page(const struct img *portrait, const struct img *mrz, struct img *ret);
+
 /* Crops [x0,x1)×[y0,y1) of im into *ret. 0, -EINVAL, -ENOMEM. */
 int img_crop(const struct img *im, int x0, int y0, int x1, int y1, struct img *ret);
 
