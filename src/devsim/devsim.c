@@ -560,7 +560,7 @@ static int render(const struct capture_req *q, uint64_t seed, struct shot *shots
     o.impression = (uint32_t)(fnv1a(q->txn) & 0xffff);
     const struct device *d = q->dev;
     if (strcmp(d->type, "Finger") == 0) {
-        uint32_t fingers;
+        uint32_t fingers = 0;
         int slap = slap_of_sub(q->sub, &fingers);
         uint32_t missing = (q->exceptions | forced_missing) & fingers;
         struct synthfp_image im;
@@ -698,7 +698,7 @@ static void do_capture(struct http_req *r, bool auth)
     }
     /* count must match the fingers of the slap minus the declared exceptions */
     if (strcmp(d->type, "Finger") == 0) {
-        uint32_t fingers;
+        uint32_t fingers = 0;
         slap_of_sub(q.sub, &fingers);
         long want = __builtin_popcount(fingers & ~q.exceptions);
         if (q.count != want) {
