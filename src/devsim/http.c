@@ -79,6 +79,9 @@ int http_reply(struct http_req *r, int status, const char *ctype, const void *bo
                      "Access-Control-Allow-Origin: *\r\n"
                      "Access-Control-Allow-Methods: MOSIPDISC, MOSIPDINFO, RCAPTURE, CAPTURE, STREAM\r\n"
                      "Access-Control-Allow-Headers: Content-Type\r\n"
+                     /* Chrome's Private Network Access: a kiosk page served from
+                      * the uchet server may call this loopback service */
+                     "Access-Control-Allow-Private-Network: true\r\n"
                      "Content-Type: %s\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",
                      status, reason(status), ctype, len);
     int rc = http_write(r->fd, head, (size_t)n);

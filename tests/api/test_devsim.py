@@ -162,6 +162,8 @@ def test_cors_preflight(dev):
     allowed = [m.strip() for m in r.headers["access-control-allow-methods"].split(",")]
     assert allowed == VERBS
     assert r.headers["access-control-allow-origin"] == "*"
+    assert r.headers["access-control-allow-headers"].lower() == "content-type"
+    assert r.headers["access-control-allow-private-network"] == "true"
     # the SBI answers carry the CORS header too
     r = dev.call("MOSIPDISC", {"type": "Biometric Device"})
     assert r.headers["access-control-allow-origin"] == "*"
