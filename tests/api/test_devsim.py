@@ -484,3 +484,46 @@ def test_help_and_bad_options():
         assert word in out.stdout, word
     assert subprocess.run([DEVSIM, "--port", "0"], capture_output=True).returncode == 2
     assert subprocess.run([DEVSIM, "--key", "/nonexistent"], capture_output=True).returncode == 1
+
+
+CHROMIUM = shutil.which("chromium")
+
+
+@pytest.mark.skipif(not CHROMIUM, reason="no chromium")
+def test_a_page_in_chromium_can_call_the_verbs(dev, tmp_path):
+    """The kiosk page calls the device service with fetch() and custom verbs:
+    Debian's Chromium must get past the CORS preflight for them."""
+    page = tmp_path / "index.html"
+    page.write_text("""<!doctype html><html><body><pre id=o>pending</pre><script>
+(async () => {
+  const o = document.getElementById('o');
+  try {
+    const d = await fetch('%(url)s/device', {method: 'MOSIPDISC', headers: {'Content-Type': 'application/json'},
+                          body: JSON.stringify({type: 'Biometric Device'})});
+    const dj = await d.json();
+    const c = await fetch('%(url)s/capture', {method: 'RCAPTURE', headers: {'Content-Type': 'application/json'},
+      body: JSON.stringify({transactionId: 'WEB1', timeout: 20000,
+                            bio: [{type: 'Face', count: 1, deviceId: '3', deviceSubId: '0', previousHash: ''}]})});
+    const cj = await c.json();
+    o.textContent = 'DISC ' + dj.length + ' RCAPTURE ' + cj.biometrics[0].error.errorCode;
+  } catch (e) { o.textContent = 'ERROR ' + e; }
+})();
+</script></body></html>""" % {"url": dev.url})
+    web_port = free_port()
+    web = subprocess.Popen(["/usr/bin/python3", "-m", "http.server", str(web_port), "--bind", "127.0.0.1",
+                            "--directory", str(tmp_path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(50):
+            try:
+                socket.create_connection(("127.0.0.1", web_port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        out = subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
+                              "--user-data-dir=" + str(tmp_path / "profile"), "--virtual-time-budget=20000",
+                              "--dump-dom", f"http://127.0.0.1:{web_port}/index.html"],
+                             capture_output=True, text=True, timeout=120)
+    finally:
+        web.terminate()
+        web.wait()
+    assert '<pre id="o">DISC 4 RCAPTURE 0</pre>' in out.stdout, out.stdout[-500:]
