@@ -396,7 +396,7 @@ static int check_opts(const struct synthfp_opts *o, err_t *err)
 /* Resamples the master field f into a new image with the impression's
  * placement, pressure, noise and degradations. */
 static int impress(const struct master *m, const struct field *f, uint64_t seed, int position,
-                   const struct synthfp_opts *o, struct synthfp_image *ret)
+                   const struct synthfp_opts *o, struct synthfp_image *ret, unsigned char *touch)
 {
     struct rng r = rng_for(seed, position, o->impression, P_IMPRESSION);
     int w = m->w, h = m->h;
@@ -452,6 +452,8 @@ static int impress(const struct master *m, const struct field *f, uint64_t seed,
                     }
                 }
                 ink = smoothstep(t - 0.3, t + 0.3, v);
+                if (touch && t < 9)
+                    touch[(size_t)y * w + x] = 1; /* skin on the glass, faint or not */
                 if (o->smudge > 0) {
                     double d = hypot(sx - sm.x, sy - sm.y) / sm_r;
                     if (d < 1) { /* smeared: ridges lose their valleys */
@@ -494,6 +496,21 @@ static int impress(const struct master *m, const struct field *f, uint64_t seed,
 
 static const struct synthfp_opts NO_OPTS;
 
+/* One finger, and where it touches (touch: w*h bytes, zeroed, or NULL). */
+static int finger_render(uint64_t seed, int position, const struct synthfp_opts *o,
+                         struct synthfp_image *ret, unsigned char *touch)
+{
+    struct master m;
+    master_finger(seed, position, &m);
+    struct field f;
+    int rc = ridge_field(&m, seed, position, &f);
+    if (rc == 0) {
+        rc = impress(&m, &f, seed, position, o, ret, touch);
+        free(f.v);
+    }
+    return rc;
+}
+
 int synthfp_finger(uint64_t seed, int position, const struct synthfp_opts *opts,
                    struct synthfp_image *ret, err_t *err)
 {
@@ -503,14 +520,7 @@ int synthfp_finger(uint64_t seed, int position, const struct synthfp_opts *opts,
     int rc = check_opts(o, err);
     if (rc < 0)
         return rc;
-    struct master m;
-    master_finger(seed, position, &m);
-    struct field f;
-    rc = ridge_field(&m, seed, position, &f);
-    if (rc == 0) {
-        rc = impress(&m, &f, seed, position, o, ret);
-        free(f.v);
-    }
+    rc = finger_render(seed, position, o, ret, NULL);
     if (rc < 0)
         return err_set(err, rc, "synthfp_no_memory", "out of memory rendering a finger");
     return 0;
@@ -530,7 +540,7 @@ int synthfp_palm(uint64_t seed, int hand, const struct synthfp_opts *opts,
     struct field f;
     rc = ridge_field(&m, seed, 11 + hand, &f);
     if (rc == 0) {
-        rc = impress(&m, &f, seed, 11 + hand, o, ret);
+        rc = impress(&m, &f, seed, 11 + hand, o, ret, NULL);
         free(f.v);
     }
     if (rc < 0)
@@ -600,10 +610,12 @@ int synthfp_slap(uint64_t seed, int slap, uint32_t missing_mask, const struct sy
         double lean = n == 4 ? (k - 1.5) * 5.0 : (k == 0 ? 12.0 : -12.0);
         fo.rotation_deg = fmax(-90, fmin(90, o->rotation_deg + lean));
         struct synthfp_image fi;
-        rc = synthfp_finger(seed, pos[k], &fo, &fi, err);
+        unsigned char *touch = calloc((size_t)SYNTHFP_FINGER_W * SYNTHFP_FINGER_H, 1);
+        rc = touch ? finger_render(seed, pos[k], &fo, &fi, touch) : -ENOMEM;
         if (rc < 0) {
+            free(touch);
             free(pix);
-            return rc;
+            return err_set(err, rc, "synthfp_no_memory", "out of memory rendering a slap");
         }
         int x0 = k * col + (col - fi.width) / 2, y0 = finger_drop(pos[k]) - 24;
         if (y0 + fi.height > H)
@@ -618,7 +630,7 @@ int synthfp_slap(uint64_t seed, int slap, uint32_t missing_mask, const struct sy
                 unsigned char *d = &pix[(size_t)Y * W + X];
                 if (g < *d)
                     *d = g;
-                if (g < 170) { /* ridge ink: part of this finger's box */
+                if (touch[(size_t)y * fi.width + x]) { /* where the finger touched: its box */
                     if (X < l) l = X;
                     if (X > rgt) rgt = X;
                     if (Y < t) t = Y;
@@ -626,6 +638,7 @@ int synthfp_slap(uint64_t seed, int slap, uint32_t missing_mask, const struct sy
                 }
             }
         synthfp_image_free(&fi);
+        free(touch);
         if (rgt >= l && b >= t)
             boxes[nb++] = (struct synthfp_box){pos[k], l, rgt + 1, t, b + 1};
     }

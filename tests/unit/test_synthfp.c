@@ -292,6 +292,18 @@ static void test_slap_boxes(void **state)
     assert_false(boxes_overlap(&bx[0], &bx[1]));
     synthfp_image_free(&im);
 
+    /* faint, noisy fingers keep their boxes (the box is where the finger
+     * touched, not where the ink is dark) */
+    struct synthfp_opts faint = {.low_contrast = 0.95, .noise = 1.0};
+    assert_int_equal(synthfp_slap(5, SYNTHFP_SLAP_RIGHT_FOUR, 0, &faint, &im, bx, &n, NULL), 0);
+    assert_int_equal(n, 4);
+    for (int i = 0; i < n; i++) {
+        assert_true(bx[i].right - bx[i].left > 120 && bx[i].bottom - bx[i].top > 200);
+        for (int j = 0; j < i; j++)
+            assert_false(boxes_overlap(&bx[i], &bx[j]));
+    }
+    synthfp_image_free(&im);
+
     /* the fingers in a slap are the subject's own fingers */
     struct synthfp_image slap, alone;
     assert_int_equal(synthfp_slap(9, SYNTHFP_SLAP_LEFT_FOUR, 0, NULL, &slap, bx, &n, NULL), 0);
