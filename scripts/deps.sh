@@ -13,6 +13,9 @@ run_pkgs=(gcc make meson ninja-build pkg-config libh2o-evloop-dev libjansson-dev
 check_pkgs=(libcmocka-dev clang libclang-rt-14-dev python3 python3-pytest python3-httpx
   python3-cryptography python3-pil python3-numpy python3-psycopg2 python3-yaml postgresql-15 postgresql-client-15 chromium nodejs npm
   valgrind wrk curl bc)
+# uchet-devsim's face camera: the public-domain Grace Hopper portrait
+# (/usr/share/matplotlib/mpl-data/sample_data/grace_hopper.jpg); tests/api/test_devsim.py
+check_pkgs+=(python-matplotlib-data)
 bench_pkgs=(wrk)
 ha_pkgs=(postgresql-15 patroni etcd-server haproxy python3-yaml curl)
 

@@ -26,3 +26,9 @@
 #define LIMIT_ACCURACY_M          500.0         /* rules/geo: worst counted accuracy */
 #define LIMIT_CLIENT_TIME_SKEW_S  (7 * 86400)   /* confirmations: client_time plausibility */
 #define LIMIT_REASON_BYTES        500           /* appeals, officer reasons */
+
+/* bio/sbi and devsim: capture devices over SBI */
+#define LIMIT_SBI_RESPONSE_BYTES  (48 * 1024 * 1024) /* bio/sbi: one device answer (a slap with its fingers) */
+#define LIMIT_SBI_BIOMETRICS      10            /* bio/sbi: biometrics[] entries in one capture */
+#define LIMIT_DEVSIM_REQUEST_BYTES (64 * 1024)  /* devsim: one request (headers + body) */
+#define LIMIT_DEVSIM_CONNECTIONS  64            /* devsim: connections served at once */

@@ -1,0 +1,854 @@
+/* sbi: parse and verify SBI 0.9.5 device answers (see sbi.h). */
+#include "bio/sbi.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/limits.h"
+
+/* ---- base64url ---- */
+
+int sbi_b64url_decode(const char *in, size_t len, unsigned char **ret, size_t *ret_len)
+{
+    if (!in || len > LIMIT_SBI_RESPONSE_BYTES)
+        return -EINVAL;
+    size_t trimmed = len;
+    while (trimmed > 0 && in[trimmed - 1] == '=' && len - trimmed < 2)
+        trimmed--;
+    if (trimmed % 4 == 1)
+        return -EINVAL;
+    size_t cap = trimmed / 4 * 3 + 3;
+    unsigned char *out = malloc(cap ? cap : 1);
+    if (!out)
+        return -ENOMEM;
+    size_t n = 0;
+    const char *end = NULL;
+    if (trimmed > 0 &&
+        (sodium_base642bin(out, cap, in, trimmed, NULL, &n, &end,
+                           sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+         end != in + trimmed)) {
+        free(out);
+        return -EINVAL;
+    }
+    /* padding, when present, must be exactly what the length calls for */
+    if (trimmed != len && (trimmed + (len - trimmed)) % 4 != 0) {
+        free(out);
+        return -EINVAL;
+    }
+    *ret = out;
+    *ret_len = n;
+    return 0;
+}
+
+int sbi_b64url_encode(const unsigned char *in, size_t len, char **ret)
+{
+    size_t cap = sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    char *out = malloc(cap);
+    if (!out)
+        return -ENOMEM;
+    sodium_bin2base64(out, cap, in, len, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    *ret = out;
+    return 0;
+}
+
+/* ---- keys, trust store, chain ---- */
+
+void sbi_kid(const unsigned char pk[32], char ret[SBI_KID_LEN + 1])
+{
+    unsigned char h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(h, pk, 32);
+    sodium_bin2hex(ret, SBI_KID_LEN + 1, h, SBI_KID_LEN / 2);
+}
+
+int sbi_trust_add(struct sbi_trust *t, const unsigned char pk[32], err_t *err)
+{
+    char kid[SBI_KID_LEN + 1];
+    sbi_kid(pk, kid);
+    for (size_t i = 0; i < t->n; i++)
+        if (strcmp(t->keys[i].kid, kid) == 0)
+            return err_set(err, -EEXIST, "sbi_trust_duplicate", "device key %s is already trusted", kid);
+    if (t->n >= SBI_TRUST_MAX)
+        return err_set(err, -ENOSPC, "sbi_trust_full", "more than %d device keys", SBI_TRUST_MAX);
+    memcpy(t->keys[t->n].pk, pk, 32);
+    memcpy(t->keys[t->n].kid, kid, sizeof kid);
+    t->n++;
+    return 0;
+}
+
+static const struct sbi_trust_key *trust_find(const struct sbi_trust *t, const char *kid)
+{
+    if (!t || !kid)
+        return NULL;
+    for (size_t i = 0; i < t->n; i++)
+        if (strcmp(t->keys[i].kid, kid) == 0)
+            return &t->keys[i];
+    return NULL;
+}
+
+int sbi_trust_load_dir(const char *dir, struct sbi_trust *ret, err_t *err)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return err_set(err, -ENOENT, "sbi_trust_unreadable", "cannot read the device trust store %s", dir);
+    struct sbi_trust t = {0};
+    int rc = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        size_t nl = strlen(e->d_name);
+        if (nl < 5 || strcmp(e->d_name + nl - 4, ".pub") != 0 || e->d_name[0] == '.')
+            continue;
+        char path[4096];
+        if (snprintf(path, sizeof path, "%s/%s", dir, e->d_name) >= (int)sizeof path) {
+            rc = err_set(err, -EINVAL, "sbi_trust_bad_key", "trust store path too long");
+            break;
+        }
+        FILE *f = fopen(path, "rb");
+        if (!f) {
+            rc = err_set(err, -ENOENT, "sbi_trust_unreadable", "cannot read %s", e->d_name);
+            break;
+        }
+        char buf[128];
+        size_t n = fread(buf, 1, sizeof buf, f);
+        fclose(f);
+        while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+            n--;
+        unsigned char *pk = NULL;
+        size_t pkn = 0;
+        if (n == sizeof buf || sbi_b64url_decode(buf, n, &pk, &pkn) < 0 || pkn != 32) {
+            free(pk);
+            rc = err_set(err, -EINVAL, "sbi_trust_bad_key",
+                         "%s does not hold one base64url Ed25519 public key", e->d_name);
+            break;
+        }
+        rc = sbi_trust_add(&t, pk, err);
+        free(pk);
+        if (rc < 0)
+            break;
+    }
+    closedir(d);
+    if (rc < 0)
+        return rc;
+    if (t.n == 0)
+        return err_set(err, -ENOENT, "sbi_trust_empty", "no *.pub device key in %s", dir);
+    *ret = t;
+    return 0;
+}
+
+static int hex_nibble(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+static int hex32(const char *s, unsigned char out[32])
+{
+    if (strlen(s) != SBI_HASH_HEX)
+        return -EINVAL;
+    for (int i = 0; i < 32; i++) {
+        int hi = hex_nibble(s[2 * i]), lo = hex_nibble(s[2 * i + 1]);
+        if (hi < 0 || lo < 0)
+            return -EINVAL;
+        out[i] = (unsigned char)(hi << 4 | lo);
+    }
+    return 0;
+}
+
+int sbi_chain_next(const char *prev_hex, const unsigned char *bio, size_t len,
+                   char ret[SBI_HASH_HEX + 1])
+{
+    unsigned char buf[64];
+    if (!prev_hex || !*prev_hex)
+        crypto_hash_sha256(buf, (const unsigned char *)"", 0);
+    else if (hex32(prev_hex, buf) < 0)
+        return -EINVAL;
+    crypto_hash_sha256(buf + 32, bio, len);
+    unsigned char h[32];
+    crypto_hash_sha256(h, buf, sizeof buf);
+    static const char X[] = "0123456789ABCDEF";
+    for (int i = 0; i < 32; i++) {
+        ret[2 * i] = X[h[i] >> 4];
+        ret[2 * i + 1] = X[h[i] & 15];
+    }
+    ret[SBI_HASH_HEX] = '\0';
+    return 0;
+}
+
+/* ---- JWS (compact, EdDSA) ---- */
+
+int sbi_jws_sign(const char *payload, size_t len, const unsigned char sk[64], char **ret)
+{
+    if (sodium_init() < 0)
+        return -EIO;
+    char kid[SBI_KID_LEN + 1];
+    sbi_kid(sk + 32, kid); /* libsodium keeps the public key in the upper half */
+    char header[96];
+    int hl = snprintf(header, sizeof header, "{\"alg\":\"EdDSA\",\"kid\":\"%s\"}", kid);
+    if (hl < 0 || (size_t)hl >= sizeof header)
+        return -EINVAL;
+    char *h64 = NULL, *p64 = NULL, *s64 = NULL, *out = NULL;
+    int rc = -ENOMEM;
+    if (sbi_b64url_encode((const unsigned char *)header, (size_t)hl, &h64) < 0 ||
+        sbi_b64url_encode((const unsigned char *)payload, len, &p64) < 0)
+        goto out;
+    size_t hn = strlen(h64), pn = strlen(p64);
+    size_t cap = hn + 1 + pn + 1 + 90;
+    out = malloc(cap);
+    if (!out)
+        goto out;
+    memcpy(out, h64, hn);
+    out[hn] = '.';
+    memcpy(out + hn + 1, p64, pn);
+    unsigned char sig[crypto_sign_BYTES];
+    crypto_sign_detached(sig, NULL, (const unsigned char *)out, hn + 1 + pn, sk);
+    if (sbi_b64url_encode(sig, sizeof sig, &s64) < 0)
+        goto out;
+    out[hn + 1 + pn] = '.';
+    memcpy(out + hn + 2 + pn, s64, strlen(s64) + 1);
+    *ret = out;
+    out = NULL;
+    rc = 0;
+out:
+    free(h64), free(p64), free(s64), free(out);
+    return rc;
+}
+
+static json_t *decode_json_object(const char *b64, size_t len)
+{
+    unsigned char *raw = NULL;
+    size_t n = 0;
+    if (sbi_b64url_decode(b64, len, &raw, &n) < 0)
+        return NULL;
+    json_t *j = json_loadb((const char *)raw, n, JSON_REJECT_DUPLICATES, NULL);
+    free(raw);
+    if (j && !json_is_object(j)) {
+        json_decref(j);
+        return NULL;
+    }
+    return j;
+}
+
+/* Verifies a compact JWS against the trust store. On success *ret_payload
+ * is a new reference to the payload object and ret_kid holds the key id.
+ * `what` names the part in messages. */
+static int jws_verify(const char *tok, const struct sbi_trust *t, const char *what,
+                      json_t **ret_payload, char ret_kid[SBI_KID_LEN + 1], err_t *err)
+{
+    if (sodium_init() < 0)
+        return err_set(err, -EIO, "sbi_malformed", "libsodium cannot start");
+    const char *d1 = strchr(tok, '.');
+    const char *d2 = d1 ? strchr(d1 + 1, '.') : NULL;
+    if (!d1 || !d2 || d2[1] == '\0')
+        return err_set(err, -EACCES, "sbi_unsigned", "%s is not signed", what);
+    if (strchr(d2 + 1, '.'))
+        return err_set(err, -EINVAL, "sbi_malformed", "%s is not a JWS compact serialisation", what);
+    json_t *hdr = decode_json_object(tok, (size_t)(d1 - tok));
+    if (!hdr)
+        return err_set(err, -EINVAL, "sbi_malformed", "%s has an unreadable JWS header", what);
+    const char *alg = json_string_value(json_object_get(hdr, "alg"));
+    const char *kid = json_string_value(json_object_get(hdr, "kid"));
+    int rc = 0;
+    if (!alg || strcmp(alg, "none") == 0)
+        rc = err_set(err, -EACCES, "sbi_unsigned", "%s is not signed (alg none)", what);
+    else if (strcmp(alg, "EdDSA") != 0)
+        rc = err_set(err, -EACCES, "sbi_bad_signature", "%s: signature algorithm %.16s is not accepted",
+                     what, alg);
+    const struct sbi_trust_key *key = rc == 0 ? trust_find(t, kid) : NULL;
+    if (rc == 0 && !key)
+        rc = err_set(err, -EACCES, "sbi_unknown_key", "%s is signed by a device key that is not trusted",
+                     what);
+    if (rc == 0)
+        memcpy(ret_kid, key->kid, SBI_KID_LEN + 1);
+    json_decref(hdr);
+    if (rc < 0)
+        return rc;
+    unsigned char *sig = NULL;
+    size_t sn = 0;
+    if (sbi_b64url_decode(d2 + 1, strlen(d2 + 1), &sig, &sn) < 0 || sn != crypto_sign_BYTES) {
+        free(sig);
+        return err_set(err, -EACCES, "sbi_bad_signature", "%s has a malformed signature", what);
+    }
+    rc = crypto_sign_verify_detached(sig, (const unsigned char *)tok, (size_t)(d2 - tok), key->pk);
+    free(sig);
+    if (rc != 0)
+        return err_set(err, -EACCES, "sbi_bad_signature", "%s: the signature does not verify", what);
+    json_t *p = decode_json_object(d1 + 1, (size_t)(d2 - d1 - 1));
+    if (!p)
+        return err_set(err, -EINVAL, "sbi_malformed", "%s has an unreadable payload", what);
+    *ret_payload = p;
+    return 0;
+}
+
+/* ---- strict field reading ---- */
+
+/* Copies a string member into out[SBI_TEXT]. Absent: "" unless required. */
+static int get_text(const json_t *o, const char *key, bool required, char out[SBI_TEXT], err_t *err)
+{
+    json_t *v = json_object_get(o, key);
+    if (!v || json_is_null(v)) {
+        if (required)
+            return err_set(err, -EINVAL, "sbi_malformed", "missing field %s", key);
+        out[0] = '\0';
+        return 0;
+    }
+    if (!json_is_string(v))
+        return err_set(err, -EINVAL, "sbi_malformed", "field %s is not a string", key);
+    size_t n = json_string_length(v);
+    const char *s = json_string_value(v);
+    if (n >= SBI_TEXT)
+        return err_set(err, -EINVAL, "sbi_malformed", "field %s is too long", key);
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+            return err_set(err, -EINVAL, "sbi_malformed", "field %s has control characters", key);
+    memcpy(out, s, n + 1);
+    return 0;
+}
+
+/* A number that SBI implementations send either as a JSON number or as a
+ * numeric string ("40"). Absent: *ret = dflt. */
+static int get_score(const json_t *o, const char *key, double dflt, double *ret, err_t *err)
+{
+    json_t *v = json_object_get(o, key);
+    double d;
+    if (!v || json_is_null(v)) {
+        *ret = dflt;
+        return 0;
+    }
+    if (json_is_number(v))
+        d = json_number_value(v);
+    else if (json_is_string(v) && json_string_length(v) > 0 && json_string_length(v) < 16) {
+        const char *s = json_string_value(v);
+        char *end = NULL;
+        errno = 0;
+        d = strtod(s, &end);
+        if (errno || *end)
+            return err_set(err, -EINVAL, "sbi_malformed", "field %s is not a number", key);
+    } else
+        return err_set(err, -EINVAL, "sbi_malformed", "field %s is not a number", key);
+    if (!isfinite(d) || d < 0 || d > 100)
+        return err_set(err, -EINVAL, "sbi_malformed", "field %s is outside 0..100", key);
+    *ret = d;
+    return 0;
+}
+
+/* The error object: {"errorCode": "0"|0, "errorInfo": "…"} (also accepted in
+ * lower case, as some services send it). Absent means success. */
+static int get_error(const json_t *o, long *ret_code, char info[SBI_TEXT], err_t *err)
+{
+    json_t *e = json_object_get(o, "error");
+    *ret_code = 0;
+    info[0] = '\0';
+    if (!e || json_is_null(e))
+        return 0;
+    if (!json_is_object(e))
+        return err_set(err, -EINVAL, "sbi_malformed", "error is not an object");
+    json_t *c = json_object_get(e, "errorCode");
+    if (!c)
+        c = json_object_get(e, "errorcode");
+    if (json_is_integer(c))
+        *ret_code = (long)json_integer_value(c);
+    else if (json_is_string(c) && json_string_length(c) > 0 && json_string_length(c) < 8) {
+        char *end = NULL;
+        errno = 0;
+        long v = strtol(json_string_value(c), &end, 10);
+        if (errno || *end)
+            return err_set(err, -EINVAL, "sbi_malformed", "errorCode is not a number");
+        *ret_code = v;
+    } else
+        return err_set(err, -EINVAL, "sbi_malformed", "errorCode missing or not a number");
+    if (*ret_code < 0 || *ret_code > 9999)
+        return err_set(err, -EINVAL, "sbi_malformed", "errorCode out of range");
+    int rc = get_text(e, json_object_get(e, "errorInfo") ? "errorInfo" : "errorinfo", false, info, err);
+    return rc;
+}
+
+static int device_error(long code, const char *info, err_t *err)
+{
+    const char *what = "device error";
+    switch (code) {
+    case 100: what = "device not registered"; break;
+    case 101: what = "no biometric captured"; break;
+    case 102: what = "extraction failed"; break;
+    case 103: what = "device tampered"; break;
+    case 105: what = "wrong orientation"; break;
+    case 106: what = "device not found"; break;
+    case 107: what = "device key expired"; break;
+    case 109: what = "count not supported"; break;
+    case 110: what = "device not ready"; break;
+    case 111: case 703: what = "device busy"; break;
+    case 112: what = "bad transaction id"; break;
+    case 202: what = "no device connected"; break;
+    case 701: what = "capture timed out"; break;
+    default: break;
+    }
+    return err_set(err, -EIO, "sbi_device_error", "%s (SBI error %ld%s%.60s)", what, code,
+                   info && *info ? ": " : "", info ? info : "");
+}
+
+static int parse_status(const char *s, enum sbi_status *ret, err_t *err)
+{
+    static const char *const names[] = {"Ready", "Busy", "Not Ready", "Not Registered"};
+    for (int i = 0; i < 4; i++)
+        if (strcmp(s, names[i]) == 0) {
+            *ret = (enum sbi_status)i;
+            return 0;
+        }
+    return err_set(err, -EINVAL, "sbi_malformed", "unknown deviceStatus");
+}
+
+static int parse_digital_id_obj(const json_t *o, struct sbi_digital_id *d, err_t *err)
+{
+    int rc;
+    if ((rc = get_text(o, "serialNo", true, d->serial_no, err)) < 0 ||
+        (rc = get_text(o, "make", false, d->make, err)) < 0 ||
+        (rc = get_text(o, "model", false, d->model, err)) < 0 ||
+        (rc = get_text(o, "type", true, d->type, err)) < 0 ||
+        (rc = get_text(o, "deviceSubType", false, d->device_sub_type, err)) < 0 ||
+        (rc = get_text(o, "deviceProvider", false, d->device_provider, err)) < 0 ||
+        (rc = get_text(o, "deviceProviderId", false, d->device_provider_id, err)) < 0 ||
+        (rc = get_text(o, "dateTime", false, d->date_time, err)) < 0)
+        return rc;
+    if (!d->serial_no[0])
+        return err_set(err, -EINVAL, "sbi_malformed", "digitalId has an empty serialNo");
+    return 0;
+}
+
+/* The common fields of a device in MOSIPDISC and MOSIPDINFO. */
+static int parse_device_fields(const json_t *o, struct sbi_device *d, err_t *err)
+{
+    char status[SBI_TEXT];
+    int rc;
+    if ((rc = get_text(o, "deviceId", true, d->device_id, err)) < 0 ||
+        (rc = get_text(o, "deviceStatus", true, status, err)) < 0 ||
+        (rc = parse_status(status, &d->status, err)) < 0 ||
+        (rc = get_text(o, "certification", true, d->certification, err)) < 0 ||
+        (rc = get_text(o, "purpose", false, d->purpose, err)) < 0 ||
+        (rc = get_text(o, "deviceCode", false, d->device_code, err)) < 0 ||
+        (rc = get_text(o, "serviceVersion", false, d->service_version, err)) < 0 ||
+        (rc = get_text(o, "callbackId", false, d->callback_id, err)) < 0 ||
+        (rc = get_text(o, "firmware", false, d->firmware, err)) < 0)
+        return rc;
+    json_t *subs = json_object_get(o, "deviceSubId");
+    if (!json_is_array(subs) || json_array_size(subs) > SBI_MAX_SUBIDS)
+        return err_set(err, -EINVAL, "sbi_malformed", "deviceSubId is not a short array");
+    for (size_t i = 0; i < json_array_size(subs); i++) {
+        json_t *v = json_array_get(subs, i);
+        long n = -1;
+        if (json_is_integer(v))
+            n = (long)json_integer_value(v);
+        else if (json_is_string(v) && json_string_length(v) == 1)
+            n = json_string_value(v)[0] - '0';
+        if (n < 0 || n > 9)
+            return err_set(err, -EINVAL, "sbi_malformed", "deviceSubId holds something other than 0..9");
+        d->sub_ids[i] = (int)n;
+    }
+    d->nsub_ids = json_array_size(subs);
+    json_t *sv = json_object_get(o, "specVersion");
+    if (sv && !json_is_array(sv) && !json_is_string(sv))
+        return err_set(err, -EINVAL, "sbi_malformed", "specVersion is not a list");
+    return 0;
+}
+
+static int load_array(const char *buf, size_t len, json_t **ret, err_t *err)
+{
+    if (len > LIMIT_SBI_RESPONSE_BYTES)
+        return err_set(err, -E2BIG, "sbi_too_large", "device answer over %d bytes", LIMIT_SBI_RESPONSE_BYTES);
+    json_t *j = json_loadb(buf, len, JSON_REJECT_DUPLICATES, NULL);
+    if (!json_is_array(j)) {
+        json_decref(j);
+        return err_set(err, -EINVAL, "sbi_malformed", "device answer is not a JSON array");
+    }
+    *ret = j;
+    return 0;
+}
+
+int sbi_parse_discover(const char *buf, size_t len, struct sbi_device *ret, size_t cap,
+                       size_t *ret_n, err_t *err)
+{
+    json_t *arr;
+    int rc = load_array(buf, len, &arr, err);
+    if (rc < 0)
+        return rc;
+    size_t n = json_array_size(arr);
+    if (n > cap || n > SBI_MAX_DEVICES) {
+        json_decref(arr);
+        return err_set(err, -E2BIG, "sbi_too_large", "more devices than expected");
+    }
+    struct sbi_device *tmp = calloc(n ? n : 1, sizeof *tmp);
+    if (!tmp) {
+        json_decref(arr);
+        return -ENOMEM;
+    }
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        json_t *o = json_array_get(arr, i);
+        long code;
+        char info[SBI_TEXT];
+        if (!json_is_object(o)) {
+            rc = err_set(err, -EINVAL, "sbi_malformed", "device entry is not an object");
+            break;
+        }
+        if ((rc = get_error(o, &code, info, err)) < 0)
+            break;
+        if (code != 0) {
+            rc = device_error(code, info, err);
+            break;
+        }
+        if ((rc = parse_device_fields(o, &tmp[i], err)) < 0)
+            break;
+        json_t *did = json_object_get(o, "digitalId");
+        if (!json_is_string(did)) {
+            rc = err_set(err, -EINVAL, "sbi_malformed", "digitalId missing");
+            break;
+        }
+        /* in discovery the digital id is unsigned base64url JSON; a JWS is
+         * accepted too, read without verification (MOSIPDINFO verifies) */
+        const char *s = json_string_value(did);
+        const char *d1 = strchr(s, '.');
+        json_t *dj = d1 ? NULL : decode_json_object(s, json_string_length(did));
+        if (d1) {
+            const char *d2 = strchr(d1 + 1, '.');
+            if (d2)
+                dj = decode_json_object(d1 + 1, (size_t)(d2 - d1 - 1));
+        }
+        if (!dj) {
+            rc = err_set(err, -EINVAL, "sbi_malformed", "digitalId is not base64url JSON");
+            break;
+        }
+        rc = parse_digital_id_obj(dj, &tmp[i].digital_id, err);
+        json_decref(dj);
+    }
+    json_decref(arr);
+    if (rc == 0) {
+        memcpy(ret, tmp, n * sizeof *tmp);
+        *ret_n = n;
+    }
+    free(tmp);
+    return rc;
+}
+
+int sbi_parse_info(const char *buf, size_t len, const struct sbi_trust *trust,
+                   struct sbi_device *ret, size_t cap, size_t *ret_n, err_t *err)
+{
+    json_t *arr;
+    int rc = load_array(buf, len, &arr, err);
+    if (rc < 0)
+        return rc;
+    size_t n = json_array_size(arr);
+    if (n > cap || n > SBI_MAX_DEVICES) {
+        json_decref(arr);
+        return err_set(err, -E2BIG, "sbi_too_large", "more devices than expected");
+    }
+    struct sbi_device *tmp = calloc(n ? n : 1, sizeof *tmp);
+    if (!tmp) {
+        json_decref(arr);
+        return -ENOMEM;
+    }
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        json_t *o = json_array_get(arr, i), *info = NULL, *did = NULL;
+        long code;
+        char einfo[SBI_TEXT];
+        if (!json_is_object(o)) {
+            rc = err_set(err, -EINVAL, "sbi_malformed", "device entry is not an object");
+            break;
+        }
+        if ((rc = get_error(o, &code, einfo, err)) < 0)
+            break;
+        if (code != 0) {
+            rc = device_error(code, einfo, err);
+            break;
+        }
+        json_t *di = json_object_get(o, "deviceInfo");
+        if (!json_is_string(di)) {
+            rc = err_set(err, -EINVAL, "sbi_malformed", "deviceInfo missing");
+            break;
+        }
+        const char *tok = json_string_value(di);
+        bool is_jws = strchr(tok, '.') != NULL;
+        if (is_jws) {
+            rc = jws_verify(tok, trust, "deviceInfo", &info, tmp[i].kid, err);
+            if (rc < 0)
+                break;
+            tmp[i].is_signed = true;
+        } else if (!(info = decode_json_object(tok, json_string_length(di)))) {
+            rc = err_set(err, -EINVAL, "sbi_malformed", "deviceInfo is not base64url JSON");
+            break;
+        }
+        rc = parse_device_fields(info, &tmp[i], err);
+        if (rc == 0 && !tmp[i].is_signed && tmp[i].status != SBI_STATUS_NOT_REGISTERED)
+            rc = err_set(err, -EACCES, "sbi_unsigned", "deviceInfo of a registered device is not signed");
+        json_t *ds = rc == 0 ? json_object_get(info, "digitalId") : NULL;
+        if (rc == 0 && !json_is_string(ds))
+            rc = err_set(err, -EINVAL, "sbi_malformed", "digitalId missing");
+        if (rc == 0 && tmp[i].is_signed) {
+            char kid[SBI_KID_LEN + 1];
+            rc = jws_verify(json_string_value(ds), trust, "digitalId", &did, kid, err);
+            if (rc == 0 && strcmp(kid, tmp[i].kid) != 0)
+                rc = err_set(err, -EACCES, "sbi_wrong_device", "digitalId signed by another key than deviceInfo");
+        } else if (rc == 0 && !(did = decode_json_object(json_string_value(ds), json_string_length(ds))))
+            rc = err_set(err, -EINVAL, "sbi_malformed", "digitalId is not base64url JSON");
+        if (rc == 0)
+            rc = parse_digital_id_obj(did, &tmp[i].digital_id, err);
+        json_decref(info);
+        json_decref(did);
+    }
+    json_decref(arr);
+    if (rc == 0) {
+        memcpy(ret, tmp, n * sizeof *tmp);
+        *ret_n = n;
+    }
+    free(tmp);
+    return rc;
+}
+
+int sbi_device_usable(const struct sbi_device *d, const char *type, err_t *err)
+{
+    static const char *const names[] = {"Ready", "Busy", "Not Ready", "Not Registered"};
+    if (d->status != SBI_STATUS_READY)
+        return err_set(err, -EAGAIN, "sbi_device_not_ready", "the device is %s", names[d->status]);
+    if (!d->is_signed)
+        return err_set(err, -EACCES, "sbi_unsigned", "the device's info is not signed");
+    if (strcmp(d->certification, "L1") != 0 && strcmp(d->certification, "L2") != 0)
+        return err_set(err, -EACCES, "sbi_not_certified", "the device is not certified L1");
+    if (strcmp(d->purpose, "Registration") != 0)
+        return err_set(err, -EACCES, "sbi_not_certified", "the device is not a registration device");
+    if (type && strcmp(d->digital_id.type, type) != 0)
+        return err_set(err, -EINVAL, "sbi_wrong_device", "expected a %s device", type);
+    return 0;
+}
+
+/* ---- RCAPTURE ---- */
+
+void sbi_capture_free(struct sbi_capture *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->nbio; i++)
+        free(c->bio[i].value);
+    free(c->bio);
+    free(c->slap_value);
+    memset(c, 0, sizeof *c);
+}
+
+/* The signed digitalId inside a capture payload: verified, same key. */
+static int capture_digital_id(const json_t *payload, const struct sbi_trust *trust, const char *kid,
+                              struct sbi_digital_id *ret, err_t *err)
+{
+    json_t *ds = json_object_get(payload, "digitalId"), *did = NULL;
+    if (!json_is_string(ds))
+        return err_set(err, -EINVAL, "sbi_malformed", "capture has no digitalId");
+    char k2[SBI_KID_LEN + 1];
+    int rc = jws_verify(json_string_value(ds), trust, "digitalId", &did, k2, err);
+    if (rc < 0)
+        return rc;
+    if (strcmp(k2, kid) != 0)
+        rc = err_set(err, -EACCES, "sbi_wrong_device", "digitalId signed by another key than the capture");
+    else
+        rc = parse_digital_id_obj(did, ret, err);
+    json_decref(did);
+    return rc;
+}
+
+static int bio_value(const json_t *o, const char *key, unsigned char **ret, size_t *ret_len, err_t *err)
+{
+    json_t *v = json_object_get(o, key);
+    if (!json_is_string(v) || json_string_length(v) == 0)
+        return err_set(err, -EINVAL, "sbi_bad_bio_value", "%s missing or empty", key);
+    int rc = sbi_b64url_decode(json_string_value(v), json_string_length(v), ret, ret_len);
+    if (rc == -ENOMEM)
+        return rc;
+    if (rc < 0 || *ret_len == 0) {
+        if (rc == 0)
+            free(*ret);
+        return err_set(err, -EINVAL, "sbi_bad_bio_value", "%s is not base64url", key);
+    }
+    return 0;
+}
+
+static int capture_slap(const json_t *top, const struct sbi_expect *x, struct sbi_capture *c, err_t *err)
+{
+    json_t *co = json_object_get(top, "customOpts");
+    if (!co || json_is_null(co))
+        return 0;
+    if (!json_is_object(co))
+        return err_set(err, -EINVAL, "sbi_malformed", "customOpts is not an object");
+    json_t *slap = json_object_get(co, "slap");
+    if (!slap)
+        return 0;
+    if (!json_is_string(slap))
+        return err_set(err, -EINVAL, "sbi_malformed", "customOpts.slap is not a JWS");
+    json_t *p = NULL;
+    char kid[SBI_KID_LEN + 1], txn[SBI_TEXT];
+    int rc = jws_verify(json_string_value(slap), x->trust, "the slap image", &p, kid, err);
+    if (rc < 0)
+        return rc;
+    if (c->kid[0] && strcmp(kid, c->kid) != 0)
+        rc = err_set(err, -EACCES, "sbi_wrong_device", "slap image signed by another key");
+    if (rc == 0 && (rc = get_text(p, "transactionId", true, txn, err)) == 0 &&
+        strcmp(txn, x->transaction_id) != 0)
+        rc = err_set(err, -EINVAL, "sbi_wrong_transaction", "slap image of another transaction");
+    json_t *sub = json_object_get(p, "deviceSubId");
+    if (rc == 0 && (!json_is_integer(sub) || json_integer_value(sub) < 1 || json_integer_value(sub) > 3))
+        rc = err_set(err, -EINVAL, "sbi_malformed", "slap deviceSubId is not 1..3");
+    json_t *segs = json_object_get(p, "segments");
+    if (rc == 0 && (!json_is_array(segs) || json_array_size(segs) > SBI_MAX_SEGMENTS))
+        rc = err_set(err, -EINVAL, "sbi_malformed", "slap segments is not a list of at most 4 boxes");
+    for (size_t i = 0; rc == 0 && i < json_array_size(segs); i++) {
+        json_t *s = json_array_get(segs, i);
+        struct sbi_segment *g = &c->segments[i];
+        if (!json_is_object(s)) {
+            rc = err_set(err, -EINVAL, "sbi_malformed", "slap segment is not an object");
+            break;
+        }
+        if ((rc = get_text(s, "bioSubType", true, g->bio_sub_type, err)) < 0)
+            break;
+        const char *k[] = {"left", "right", "top", "bottom"};
+        int *dst[] = {&g->left, &g->right, &g->top, &g->bottom};
+        for (int j = 0; j < 4 && rc == 0; j++) {
+            json_t *v = json_object_get(s, k[j]);
+            if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 65535)
+                rc = err_set(err, -EINVAL, "sbi_malformed", "slap segment %s is not 0..65535", k[j]);
+            else
+                *dst[j] = (int)json_integer_value(v);
+        }
+        if (rc == 0 && (g->left >= g->right || g->top >= g->bottom))
+            rc = err_set(err, -EINVAL, "sbi_malformed", "slap segment box is empty");
+    }
+    if (rc == 0)
+        rc = bio_value(p, "bioValue", &c->slap_value, &c->slap_value_len, err);
+    if (rc == 0) {
+        c->has_slap = true;
+        c->slap_sub_id = (int)json_integer_value(sub);
+        c->nsegments = json_array_size(segs);
+    }
+    json_decref(p);
+    return rc;
+}
+
+int sbi_parse_capture(const char *buf, size_t len, const struct sbi_expect *x,
+                      struct sbi_capture *ret, err_t *err)
+{
+    if (!x || !x->trust || !x->transaction_id)
+        return err_set(err, -EINVAL, "sbi_malformed", "capture verification needs a trust store and a transaction");
+    if (len > LIMIT_SBI_RESPONSE_BYTES)
+        return err_set(err, -E2BIG, "sbi_too_large", "device answer over %d bytes", LIMIT_SBI_RESPONSE_BYTES);
+    char prev[SBI_HASH_HEX + 1] = "";
+    if (x->previous_hash && *x->previous_hash) {
+        unsigned char tmp[32];
+        if (hex32(x->previous_hash, tmp) < 0)
+            return err_set(err, -EINVAL, "sbi_malformed", "previous hash is not 64 hex digits");
+        memcpy(prev, x->previous_hash, SBI_HASH_HEX + 1);
+    }
+    json_t *top = json_loadb(buf, len, JSON_REJECT_DUPLICATES, NULL);
+    if (!json_is_object(top)) {
+        json_decref(top);
+        return err_set(err, -EINVAL, "sbi_malformed", "capture answer is not a JSON object");
+    }
+    json_t *arr = json_object_get(top, "biometrics");
+    int rc = 0;
+    struct sbi_capture c = {0};
+    if (!json_is_array(arr) || json_array_size(arr) == 0)
+        rc = err_set(err, -EINVAL, "sbi_malformed", "capture answer has no biometrics");
+    else if (json_array_size(arr) > LIMIT_SBI_BIOMETRICS)
+        rc = err_set(err, -E2BIG, "sbi_too_large", "more than %d biometrics in one capture", LIMIT_SBI_BIOMETRICS);
+    else if (!(c.bio = calloc(json_array_size(arr), sizeof *c.bio)))
+        rc = -ENOMEM;
+    size_t nalloc = c.bio ? json_array_size(arr) : 0;
+    for (size_t i = 0; rc == 0 && i < json_array_size(arr); i++) {
+        json_t *e = json_array_get(arr, i), *p = NULL;
+        struct sbi_bio *b = &c.bio[i];
+        long code;
+        char info[SBI_TEXT], kid[SBI_KID_LEN + 1], txn[SBI_TEXT], purpose[SBI_TEXT], hash[SBI_TEXT];
+        struct sbi_digital_id did;
+        if (!json_is_object(e)) {
+            rc = err_set(err, -EINVAL, "sbi_malformed", "biometrics entry is not an object");
+            break;
+        }
+        if ((rc = get_error(e, &code, info, err)) < 0)
+            break;
+        if (code != 0) {
+            rc = device_error(code, info, err);
+            break;
+        }
+        json_t *data = json_object_get(e, "data");
+        if (!json_is_string(data) || json_string_length(data) == 0) {
+            rc = err_set(err, -EACCES, "sbi_unsigned", "capture %zu has no signed data", i + 1);
+            break;
+        }
+        if ((rc = get_text(e, "hash", true, hash, err)) < 0)
+            break;
+        if ((rc = jws_verify(json_string_value(data), x->trust, "capture data", &p, kid, err)) < 0)
+            break;
+        if (i == 0)
+            memcpy(c.kid, kid, sizeof kid);
+        else if (strcmp(kid, c.kid) != 0)
+            rc = err_set(err, -EACCES, "sbi_wrong_device", "captures signed by different device keys");
+        if (rc == 0)
+            rc = capture_digital_id(p, x->trust, kid, &did, err);
+        if (rc == 0 && i == 0)
+            memcpy(c.serial_no, did.serial_no, sizeof did.serial_no);
+        if (rc == 0 && (strcmp(did.serial_no, c.serial_no) != 0 ||
+                        (x->serial_no && strcmp(did.serial_no, x->serial_no) != 0)))
+            rc = err_set(err, -EACCES, "sbi_wrong_device", "capture from another device than expected");
+        if (rc == 0 && (rc = get_text(p, "transactionId", true, txn, err)) == 0 &&
+            strcmp(txn, x->transaction_id) != 0)
+            rc = err_set(err, -EINVAL, "sbi_wrong_transaction", "capture of another transaction");
+        if (rc == 0 && (rc = get_text(p, "purpose", false, purpose, err)) == 0 && purpose[0] &&
+            strcmp(purpose, "Registration") != 0)
+            rc = err_set(err, -EACCES, "sbi_not_certified", "capture made for another purpose");
+        if (rc == 0)
+            rc = get_text(p, "bioType", true, b->bio_type, err);
+        if (rc == 0 && x->bio_type && strcmp(b->bio_type, x->bio_type) != 0)
+            rc = err_set(err, -EINVAL, "sbi_wrong_device", "capture %zu is not a %s capture", i + 1,
+                         x->bio_type);
+        if (rc == 0)
+            rc = get_text(p, "bioSubType", false, b->bio_sub_type, err);
+        if (rc == 0)
+            rc = get_text(p, "timestamp", false, b->timestamp, err);
+        if (rc == 0)
+            rc = get_score(p, "qualityScore", -1, &b->quality, err);
+        if (rc == 0 && b->quality < 0)
+            rc = err_set(err, -EINVAL, "sbi_malformed", "capture %zu has no qualityScore", i + 1);
+        if (rc == 0)
+            rc = get_score(p, "requestedScore", -1, &b->requested, err);
+        if (rc == 0)
+            rc = bio_value(p, "bioValue", &b->value, &b->value_len, err);
+        json_decref(p);
+        if (rc < 0)
+            break;
+        /* the chain: this capture's hash must follow from the previous one */
+        char want[SBI_HASH_HEX + 1];
+        unsigned char got_raw[32], want_raw[32];
+        sbi_chain_next(prev, b->value, b->value_len, want);
+        if (hex32(hash, got_raw) < 0 || hex32(want, want_raw) < 0 ||
+            sodium_memcmp(got_raw, want_raw, 32) != 0) {
+            rc = err_set(err, -EACCES, "sbi_hash_mismatch",
+                         "capture %zu breaks the hash chain (reordered, altered or not of this session)", i + 1);
+            break;
+        }
+        memcpy(b->hash, want, sizeof want);
+        memcpy(prev, want, sizeof want);
+        c.nbio = i + 1;
+    }
+    if (rc == 0)
+        rc = capture_slap(top, x, &c, err);
+    json_decref(top);
+    if (rc < 0) {
+        c.nbio = nalloc; /* unset entries are zeroed: free() of NULL */
+        sbi_capture_free(&c);
+        return rc;
+    }
+    memcpy(c.last_hash, prev, sizeof prev);
+    snprintf(c.transaction_id, sizeof c.transaction_id, "%s", x->transaction_id);
+    *ret = c;
+    return 0;
+}

@@ -1,0 +1,632 @@
+/* Tests for bio/sbi: the hash chain against vectors computed with Python's
+ * hashlib from the reference mock's formula; captures that are reordered,
+ * altered, unsigned, signed by an unknown key or badly signed, of another
+ * transaction or device are refused with their reason code; MOSIPDISC and
+ * MOSIPDINFO parsing and the device check; the slap extension; the trust
+ * store directory. Device answers are built here with jansson and
+ * sbi_jws_sign, the way a device service would. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+#include <sodium.h>
+
+#include "bio/sbi.h"
+
+static unsigned char pk[32], sk[64], pk2[32], sk2[64];
+static struct sbi_trust trust;
+
+static int setup(void **state)
+{
+    (void)state;
+    if (sodium_init() < 0)
+        return -1;
+    unsigned char seed[32];
+    memset(seed, 7, sizeof seed);
+    crypto_sign_seed_keypair(pk, sk, seed);
+    memset(seed, 9, sizeof seed);
+    crypto_sign_seed_keypair(pk2, sk2, seed);
+    memset(&trust, 0, sizeof trust);
+    return sbi_trust_add(&trust, pk, NULL);
+}
+
+static char *b64(const void *p, size_t n)
+{
+    char *s = NULL;
+    assert_int_equal(sbi_b64url_encode(p, n, &s), 0);
+    return s;
+}
+
+static char *sign_obj(json_t *o, const unsigned char *key)
+{
+    char *txt = json_dumps(o, JSON_COMPACT);
+    char *jws = NULL;
+    assert_int_equal(sbi_jws_sign(txt, strlen(txt), key, &jws), 0);
+    free(txt);
+    return jws;
+}
+
+static json_t *digital_id(const char *serial)
+{
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "serialNo", serial, "make",
+                     "uchet", "model", "devsim", "type", "Finger", "deviceSubType", "Slap",
+                     "deviceProvider", "uchet", "deviceProviderId", "uchet.devsim", "dateTime",
+                     "2026-01-01T00:00:00Z");
+}
+
+/* One biometrics[] entry; `value` is the raw bioValue. */
+struct entry {
+    const char *sub;
+    const char *value;
+    const char *txn;
+    const char *serial;
+    const unsigned char *key;
+    const char *hash;           /* NULL: computed from the chain */
+};
+
+static char *make_capture(const struct entry *e, size_t n, const char *prev, json_t *custom)
+{
+    json_t *arr = json_array();
+    char h[SBI_HASH_HEX + 1] = "";
+    if (prev)
+        memcpy(h, prev, strlen(prev) + 1);
+    for (size_t i = 0; i < n; i++) {
+        json_t *did = digital_id(e[i].serial ? e[i].serial : "SN-1");
+        char *dids = sign_obj(did, e[i].key ? e[i].key : sk);
+        json_decref(did);
+        char *bv = b64(e[i].value, strlen(e[i].value));
+        json_t *data = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s}", "digitalId",
+                                 dids, "bioType", "Finger", "bioSubType", e[i].sub, "purpose",
+                                 "Registration", "env", "Developer", "bioValue", bv,
+                                 "transactionId", e[i].txn ? e[i].txn : "T1", "timestamp",
+                                 "2026-01-01T00:00:00Z", "qualityScore", 80, "requestedScore", "40");
+        char *jws = sign_obj(data, e[i].key ? e[i].key : sk);
+        assert_int_equal(sbi_chain_next(h, (const unsigned char *)e[i].value, strlen(e[i].value), h), 0);
+        json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:{s:s, s:s}}", "specVersion", "0.9.5",
+                                             "data", jws, "hash", e[i].hash ? e[i].hash : h, "error",
+                                             "errorCode", "0", "errorInfo", "Success"));
+        free(dids), free(bv), free(jws);
+        json_decref(data);
+    }
+    json_t *top = json_pack("{s:o}", "biometrics", arr);
+    if (custom)
+        json_object_set_new(top, "customOpts", custom);
+    char *out = json_dumps(top, JSON_COMPACT);
+    json_decref(top);
+    return out;
+}
+
+static int parse(const char *txt, const char *prev, struct sbi_capture *c, err_t *err)
+{
+    struct sbi_expect x = {.trust = &trust, .transaction_id = "T1", .previous_hash = prev};
+    return sbi_parse_capture(txt, strlen(txt), &x, c, err);
+}
+
+static const struct entry THREE[] = {
+    {"Left IndexFinger", "finger-7", NULL, NULL, NULL, NULL},
+    {"Left MiddleFinger", "finger-8", NULL, NULL, NULL, NULL},
+    {"Left RingFinger", "finger-9", NULL, NULL, NULL, NULL},
+};
+
+static void test_chain_vectors(void **state)
+{
+    (void)state;
+    char h[SBI_HASH_HEX + 1];
+    assert_int_equal(sbi_chain_next("", (const unsigned char *)"abc", 3, h), 0);
+    assert_string_equal(h, "BDDBDF7E9DF02F902EE5DD61B2B513D7566A2112FF97DB7DC3B6D184A43EF0E3");
+    assert_int_equal(sbi_chain_next(h, (const unsigned char *)"second", 6, h), 0);
+    assert_string_equal(h, "6A9CF554E1D8CFD09722F56E60B907C4C6AE21F53392D086E24447DF01069DCF");
+    /* lower-case previous hashes are read too */
+    assert_int_equal(sbi_chain_next("bddbdf7e9df02f902ee5dd61b2b513d7566a2112ff97db7dc3b6d184a43ef0e3",
+                                    (const unsigned char *)"second", 6, h), 0);
+    assert_string_equal(h, "6A9CF554E1D8CFD09722F56E60B907C4C6AE21F53392D086E24447DF01069DCF");
+    assert_int_equal(sbi_chain_next("ABC", (const unsigned char *)"x", 1, h), -EINVAL);
+    assert_int_equal(sbi_chain_next("ZZDBDF7E9DF02F902EE5DD61B2B513D7566A2112FF97DB7DC3B6D184A43EF0E3",
+                                    (const unsigned char *)"x", 1, h), -EINVAL);
+}
+
+static void test_good_capture(void **state)
+{
+    (void)state;
+    char *txt = make_capture(THREE, 3, NULL, NULL);
+    struct sbi_capture c;
+    err_t err = {0};
+    assert_int_equal(parse(txt, NULL, &c, &err), 0);
+    assert_int_equal(c.nbio, 3);
+    assert_string_equal(c.transaction_id, "T1");
+    assert_string_equal(c.serial_no, "SN-1");
+    assert_string_equal(c.kid, trust.keys[0].kid);
+    assert_string_equal(c.bio[1].bio_sub_type, "Left MiddleFinger");
+    assert_string_equal(c.bio[0].bio_type, "Finger");
+    assert_true(c.bio[2].quality == 80.0);
+    assert_true(c.bio[2].requested == 40.0);
+    assert_int_equal(c.bio[2].value_len, 8);
+    assert_memory_equal(c.bio[2].value, "finger-9", 8);
+    char h[SBI_HASH_HEX + 1] = "";
+    for (int i = 0; i < 3; i++)
+        sbi_chain_next(h, (const unsigned char *)THREE[i].value, strlen(THREE[i].value), h);
+    assert_string_equal(c.last_hash, h);
+    assert_string_equal(c.bio[2].hash, h);
+    assert_false(c.has_slap);
+
+    /* the next capture of the session continues the chain */
+    static const struct entry next[] = {{"Left LittleFinger", "finger-10", NULL, NULL, NULL, NULL}};
+    char *txt2 = make_capture(next, 1, c.last_hash, NULL);
+    struct sbi_capture c2;
+    assert_int_equal(parse(txt2, c.last_hash, &c2, NULL), 0);
+    sbi_capture_free(&c2);
+    /* …and is refused as the first capture of a session, or after another hash */
+    assert_int_equal(parse(txt2, NULL, &c2, &err), -EACCES);
+    assert_string_equal(err.code, "sbi_hash_mismatch");
+    assert_int_equal(parse(txt2, c.bio[0].hash, &c2, &err), -EACCES);
+    assert_string_equal(err.code, "sbi_hash_mismatch");
+    sbi_capture_free(&c);
+    sbi_capture_free(&c);
+    sbi_capture_free(NULL);
+    free(txt), free(txt2);
+}
+
+/* Swapping two entries of a valid answer: each is still signed, the chain
+ * breaks. */
+static void test_reordered_capture_fails(void **state)
+{
+    (void)state;
+    char *txt = make_capture(THREE, 3, NULL, NULL);
+    json_t *top = json_loads(txt, 0, NULL);
+    json_t *arr = json_object_get(top, "biometrics");
+    json_t *first = json_incref(json_array_get(arr, 0));
+    json_array_remove(arr, 0);
+    json_array_insert_new(arr, 1, first);
+    char *swapped = json_dumps(top, JSON_COMPACT);
+    struct sbi_capture c;
+    err_t err;
+    assert_int_equal(parse(swapped, NULL, &c, &err), -EACCES);
+    assert_string_equal(err.code, "sbi_hash_mismatch");
+    /* dropping the middle capture breaks it too */
+    json_array_remove(arr, 0);
+    char *dropped = json_dumps(top, JSON_COMPACT);
+    assert_int_equal(parse(dropped, NULL, &c, &err), -EACCES);
+    assert_string_equal(err.code, "sbi_hash_mismatch");
+    json_decref(top);
+    free(txt), free(swapped), free(dropped);
+}
+
+static void test_altered_capture_fails(void **state)
+{
+    (void)state;
+    struct sbi_capture c;
+    err_t err;
+    /* a device that hashes something other than what it sends */
+    char h[SBI_HASH_HEX + 1];
+    sbi_chain_next("", (const unsigned char *)"other", 5, h);
+    struct entry e[] = {{"Left IndexFinger", "finger-7", NULL, NULL, NULL, h}};
+    char *txt = make_capture(e, 1, NULL, NULL);
+    assert_int_equal(parse(txt, NULL, &c, &err), -EACCES);
+    assert_string_equal(err.code, "sbi_hash_mismatch");
+    free(txt);
+
+    /* a byte of the signed payload changed in transit */
+    txt = make_capture(THREE, 1, NULL, NULL);
+    char *p = strstr(txt, "\"data\":\"");
+    assert_non_null(p);
+    char *dot = strchr(p + 8, '.');
+    dot[5] = dot[5] == 'A' ? 'B' : 'A';
+    assert_int_equal(parse(txt, NULL, &c, &err), -EACCES);
+    assert_string_equal(err.code, "sbi_bad_signature");
+    free(txt);
+}
+
+static char *capture_with_data(const char *data)
+{
+    json_t *top = json_pack("{s:[{s:s, s:s, s:s, s:{s:s, s:s}}]}", "biometrics", "specVersion",
+                            "0.9.5", "data", data, "hash",
+                            "BDDBDF7E9DF02F902EE5DD61B2B513D7566A2112FF97DB7DC3B6D184A43EF0E3",
+                            "error", "errorCode", "0", "errorInfo", "Success");
+    char *s = json_dumps(top, JSON_COMPACT);
+    json_decref(top);
+    return s;
+}
+
+static void test_unsigned_and_wrongly_signed(void **state)
+{
+    (void)state;
+    struct sbi_capture c;
+    err_t err;
+    /* unsigned: a bare base64url payload, a token with no signature, alg none */
+    const char *payload = "{\"bioType\":\"Finger\",\"bioValue\":\"YWJj\",\"transactionId\":\"T1\"}";
+    char *p64 = b64(payload, strlen(payload));
+    char *txt = capture_with_data(p64);
+    assert_int_equal(parse(txt, NULL, &c, &err), -EACCES);
+    assert_string_equal(err.code, "sbi_unsigned");
+    free(txt);
+    const char *none_hdr = "{\"alg\":\"none\"}";
+    char *h64 = b64(none_hdr, strlen(none_hdr));
+    char tok[1024];
+    snprintf(tok, sizeof tok, "%s.%s.", h64, p64);
+    txt = capture_with_data(tok);
+    assert_int_equal(parse(txt, NULL, &c, &err), -EACCES);
+    assert_string_equal(err.code, "sbi_unsigned");
+    free(txt);
+    snprintf(tok, sizeof tok, "%s.%s.c2ln", h64, p64);
+    txt = capture_with_data(tok);
+    assert_int_equal(parse(txt, NULL, &c, &err), -EACCES);
+    assert_string_equal(err.code, "sbi_unsigned");
+    free(txt), free(h64);
+
+    /* another algorithm than EdDSA */
+    const char *rs_hdr = "{\"alg\":\"RS256\",\"kid\":\"x\"}";
+    h64 = b64(rs_hdr, strlen(rs_hdr));
+    snprintf(tok, sizeof tok, "%s.%s.c2ln", h64, p64);
+    txt = capture_with_data(tok);
+    assert_int_equal(parse(txt, NULL, &c, &err), -EACCES);
+    assert_string_equal(err.code, "sbi_bad_signature");
+    free(txt), free(h64), free(p64);
+
+    /* a key that is not in the trust store */
+    struct entry e[] = {{"Left IndexFinger", "finger-7", NULL, NULL, sk2, NULL}};
+    txt = make_capture(e, 1, NULL, NULL);
+    assert_int_equal(parse(txt, NULL, &c, &err), -EACCES);
+    assert_string_equal(err.code, "sbi_unknown_key");
+    free(txt);
+
+    /* a signature made by another key under the trusted key's kid */
+    char *jws = NULL;
+    assert_int_equal(sbi_jws_sign(payload, strlen(payload), sk, &jws), 0);
+    char *other = NULL;
+    assert_int_equal(sbi_jws_sign(payload, strlen(payload), sk2, &other), 0);
+    char *sig2 = strrchr(other, '.');
+    char *sig1 = strrchr(jws, '.');
+    assert_int_equal(strlen(sig1), strlen(sig2));
+    memcpy(sig1, sig2, strlen(sig2));
+    txt = capture_with_data(jws);
+    assert_int_equal(parse(txt, NULL, &c, &err), -EACCES);
+    assert_string_equal(err.code, "sbi_bad_signature");
+    free(txt), free(jws), free(other);
+
+    /* no data at all */
+    txt = capture_with_data("");
+    assert_int_equal(parse(txt, NULL, &c, &err), -EACCES);
+    assert_string_equal(err.code, "sbi_unsigned");
+    free(txt);
+}
+
+static void test_wrong_transaction_or_device(void **state)
+{
+    (void)state;
+    struct sbi_capture c;
+    err_t err;
+    struct entry e[] = {{"Left IndexFinger", "finger-7", "T2", NULL, NULL, NULL}};
+    char *txt = make_capture(e, 1, NULL, NULL);
+    assert_int_equal(parse(txt, NULL, &c, &err), -EINVAL);
+    assert_string_equal(err.code, "sbi_wrong_transaction");
+    free(txt);
+
+    txt = make_capture(THREE, 1, NULL, NULL);
+    struct sbi_expect x = {.trust = &trust, .transaction_id = "T1", .serial_no = "SN-2"};
+    assert_int_equal(sbi_parse_capture(txt, strlen(txt), &x, &c, &err), -EACCES);
+    assert_string_equal(err.code, "sbi_wrong_device");
+    x.serial_no = "SN-1";
+    assert_int_equal(sbi_parse_capture(txt, strlen(txt), &x, &c, &err), 0);
+    sbi_capture_free(&c);
+    /* a finger capture where a face was asked for */
+    x.bio_type = "Face";
+    assert_int_equal(sbi_parse_capture(txt, strlen(txt), &x, &c, &err), -EINVAL);
+    assert_string_equal(err.code, "sbi_wrong_device");
+    x.bio_type = "Finger";
+    assert_int_equal(sbi_parse_capture(txt, strlen(txt), &x, &c, &err), 0);
+    sbi_capture_free(&c);
+    x.bio_type = NULL;
+    free(txt);
+
+    /* two devices' captures in one answer */
+    struct entry mix[] = {{"Left IndexFinger", "a", NULL, "SN-1", NULL, NULL},
+                          {"Left MiddleFinger", "b", NULL, "SN-9", NULL, NULL}};
+    txt = make_capture(mix, 2, NULL, NULL);
+    assert_int_equal(parse(txt, NULL, &c, &err), -EACCES);
+    assert_string_equal(err.code, "sbi_wrong_device");
+    free(txt);
+
+    /* no trust store: nothing is accepted */
+    x.trust = NULL;
+    txt = make_capture(THREE, 1, NULL, NULL);
+    assert_int_equal(sbi_parse_capture(txt, strlen(txt), &x, &c, &err), -EINVAL);
+    free(txt);
+}
+
+static void test_device_errors(void **state)
+{
+    (void)state;
+    struct sbi_capture c;
+    err_t err;
+    const char *busy = "{\"biometrics\":[{\"specVersion\":\"0.9.5\",\"data\":\"\",\"hash\":\"\","
+                       "\"error\":{\"errorCode\":\"703\",\"errorInfo\":\"capture in progress\"}}]}";
+    assert_int_equal(parse(busy, NULL, &c, &err), -EIO);
+    assert_string_equal(err.code, "sbi_device_error");
+    assert_non_null(strstr(err.msg, "busy"));
+    const char *timeout = "{\"biometrics\":[{\"error\":{\"errorcode\":701}}]}";
+    assert_int_equal(parse(timeout, NULL, &c, &err), -EIO);
+    assert_non_null(strstr(err.msg, "timed out"));
+    static const char *bad[] = {
+        "", "[]", "{}", "{\"biometrics\":[]}", "{\"biometrics\":{}}", "{\"biometrics\":[1]}",
+        "{\"biometrics\":[{\"error\":{\"errorCode\":\"x\"}}]}",
+        "{\"biometrics\":[{\"error\":\"0\"}]}",
+        "{\"biometrics\":[{\"data\":\"a.b.c\"}]}",
+        "{\"biometrics\":[],\"biometrics\":[]}",
+        "{\"biometrics\":[{\"data\":\"a.b.c\",\"hash\":\"00\"}]}",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        int rc = parse(bad[i], NULL, &c, &err);
+        assert_true(rc < 0);
+        assert_true(strcmp(err.code, "sbi_malformed") == 0 || strcmp(err.code, "sbi_unsigned") == 0 ||
+                    strcmp(err.code, "sbi_unknown_key") == 0);
+    }
+    /* a quality score out of range */
+    char *txt = make_capture(THREE, 1, NULL, NULL);
+    /* more than LIMIT entries */
+    struct entry many[11];
+    for (int i = 0; i < 11; i++)
+        many[i] = (struct entry){"Left IndexFinger", "v", NULL, NULL, NULL, NULL};
+    char *big = make_capture(many, 11, NULL, NULL);
+    assert_int_equal(parse(big, NULL, &c, &err), -E2BIG);
+    assert_string_equal(err.code, "sbi_too_large");
+    free(txt), free(big);
+}
+
+static json_t *device_fields(const char *status, const char *serial, const unsigned char *key,
+                             bool sign)
+{
+    json_t *did = digital_id(serial);
+    char *dids;
+    if (sign)
+        dids = sign_obj(did, key);
+    else {
+        char *t = json_dumps(did, JSON_COMPACT);
+        dids = b64(t, strlen(t));
+        free(t);
+    }
+    json_decref(did);
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:[i,i,i], s:s, s:s, s:[s]}", "deviceId",
+                          "1", "deviceStatus", status, "certification", "L1", "purpose", "Registration",
+                          "deviceCode", "DC-1", "serviceVersion", "0.9.5", "callbackId",
+                          "http://127.0.0.1:4501/", "deviceSubId", 1, 2, 3, "digitalId", dids, "firmware",
+                          "1.0", "specVersion", "0.9.5");
+    free(dids);
+    return o;
+}
+
+static void test_discover_and_info(void **state)
+{
+    (void)state;
+    err_t err;
+    struct sbi_device d[4];
+    size_t n = 0;
+    json_t *disc = json_pack("[o]", device_fields("Ready", "SN-1", sk, false));
+    json_object_set_new(json_array_get(disc, 0), "error",
+                        json_pack("{s:s, s:s}", "errorCode", "0", "errorInfo", "Success"));
+    char *txt = json_dumps(disc, JSON_COMPACT);
+    assert_int_equal(sbi_parse_discover(txt, strlen(txt), d, 4, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(d[0].status, SBI_STATUS_READY);
+    assert_int_equal(d[0].nsub_ids, 3);
+    assert_int_equal(d[0].sub_ids[2], 3);
+    assert_string_equal(d[0].digital_id.serial_no, "SN-1");
+    assert_string_equal(d[0].digital_id.type, "Finger");
+    assert_false(d[0].is_signed);
+    assert_int_equal(sbi_parse_discover(txt, strlen(txt), d, 0, &n, &err), -E2BIG);
+    free(txt);
+    json_decref(disc);
+
+    /* MOSIPDINFO: signed deviceInfo with a signed digitalId */
+    json_t *info = device_fields("Ready", "SN-1", sk, true);
+    char *infos = sign_obj(info, sk);
+    json_t *arr = json_pack("[{s:s, s:{s:s, s:s}}]", "deviceInfo", infos, "error", "errorCode", "0",
+                            "errorInfo", "Success");
+    txt = json_dumps(arr, JSON_COMPACT);
+    assert_int_equal(sbi_parse_info(txt, strlen(txt), &trust, d, 4, &n, &err), 0);
+    assert_true(d[0].is_signed);
+    assert_string_equal(d[0].kid, trust.keys[0].kid);
+    assert_string_equal(d[0].firmware, "1.0");
+    assert_int_equal(sbi_device_usable(&d[0], "Finger", &err), 0);
+    assert_int_equal(sbi_device_usable(&d[0], "Face", &err), -EINVAL);
+    assert_string_equal(err.code, "sbi_wrong_device");
+    struct sbi_device busy = d[0];
+    busy.status = SBI_STATUS_BUSY;
+    assert_int_equal(sbi_device_usable(&busy, NULL, &err), -EAGAIN);
+    assert_string_equal(err.code, "sbi_device_not_ready");
+    assert_non_null(strstr(err.msg, "Busy"));
+    struct sbi_device l0 = d[0];
+    memcpy(l0.certification, "L0", 3);
+    assert_int_equal(sbi_device_usable(&l0, NULL, &err), -EACCES);
+    assert_string_equal(err.code, "sbi_not_certified");
+    /* the same answer against an empty trust store */
+    struct sbi_trust empty = {0};
+    assert_int_equal(sbi_parse_info(txt, strlen(txt), &empty, d, 4, &n, &err), -EACCES);
+    assert_string_equal(err.code, "sbi_unknown_key");
+    free(txt), free(infos);
+    json_decref(arr);
+    json_decref(info);
+
+    /* a Ready device whose info is unsigned is refused; a Not Registered one
+     * is read but not usable */
+    info = device_fields("Ready", "SN-1", sk, false);
+    char *t = json_dumps(info, JSON_COMPACT);
+    char *u = b64(t, strlen(t));
+    arr = json_pack("[{s:s}]", "deviceInfo", u);
+    txt = json_dumps(arr, JSON_COMPACT);
+    assert_int_equal(sbi_parse_info(txt, strlen(txt), &trust, d, 4, &n, &err), -EACCES);
+    assert_string_equal(err.code, "sbi_unsigned");
+    free(txt), free(t), free(u);
+    json_decref(arr);
+    json_decref(info);
+    info = device_fields("Not Registered", "SN-1", sk, false);
+    t = json_dumps(info, JSON_COMPACT);
+    u = b64(t, strlen(t));
+    arr = json_pack("[{s:s}]", "deviceInfo", u);
+    txt = json_dumps(arr, JSON_COMPACT);
+    assert_int_equal(sbi_parse_info(txt, strlen(txt), &trust, d, 4, &n, &err), 0);
+    assert_false(d[0].is_signed);
+    assert_int_equal(sbi_device_usable(&d[0], NULL, &err), -EAGAIN);
+    free(txt), free(t), free(u);
+    json_decref(arr);
+    json_decref(info);
+
+    /* the digitalId signed by another key than the deviceInfo */
+    info = device_fields("Ready", "SN-1", sk2, true);
+    infos = sign_obj(info, sk);
+    arr = json_pack("[{s:s}]", "deviceInfo", infos);
+    txt = json_dumps(arr, JSON_COMPACT);
+    sbi_trust_add(&trust, pk2, NULL);
+    assert_int_equal(sbi_parse_info(txt, strlen(txt), &trust, d, 4, &n, &err), -EACCES);
+    assert_string_equal(err.code, "sbi_wrong_device");
+    trust.n = 1;
+    free(txt), free(infos);
+    json_decref(arr);
+    json_decref(info);
+
+    /* device errors and bad status */
+    const char *e202 = "[{\"error\":{\"errorCode\":\"202\",\"errorInfo\":\"No Device Connected\"}}]";
+    assert_int_equal(sbi_parse_discover(e202, strlen(e202), d, 4, &n, &err), -EIO);
+    assert_non_null(strstr(err.msg, "no device connected"));
+    info = device_fields("Sleeping", "SN-1", sk, false);
+    json_object_set_new(info, "digitalId", json_string("eyJ9"));
+    arr = json_pack("[o]", info);
+    txt = json_dumps(arr, JSON_COMPACT);
+    assert_int_equal(sbi_parse_discover(txt, strlen(txt), d, 4, &n, &err), -EINVAL);
+    free(txt);
+    json_decref(arr);
+}
+
+static void test_slap_extension(void **state)
+{
+    (void)state;
+    json_t *p = json_pack("{s:s, s:i, s:s, s:[{s:s, s:i, s:i, s:i, s:i}, {s:s, s:i, s:i, s:i, s:i}]}",
+                          "transactionId", "T1", "deviceSubId", 1, "bioValue", "c2xhcA", "segments",
+                          "bioSubType", "Left LittleFinger", "left", 10, "right", 300, "top", 100,
+                          "bottom", 500, "bioSubType", "Left RingFinger", "left", 410, "right", 700,
+                          "top", 80, "bottom", 480);
+    char *slap = sign_obj(p, sk);
+    json_decref(p);
+    char *txt = make_capture(THREE, 2, NULL, json_pack("{s:s}", "slap", slap));
+    struct sbi_capture c;
+    err_t err;
+    assert_int_equal(parse(txt, NULL, &c, &err), 0);
+    assert_true(c.has_slap);
+    assert_int_equal(c.slap_sub_id, 1);
+    assert_int_equal(c.nsegments, 2);
+    assert_string_equal(c.segments[1].bio_sub_type, "Left RingFinger");
+    assert_int_equal(c.segments[1].left, 410);
+    assert_int_equal(c.segments[0].bottom, 500);
+    assert_int_equal(c.slap_value_len, 4);
+    assert_memory_equal(c.slap_value, "slap", 4);
+    sbi_capture_free(&c);
+    free(txt), free(slap);
+
+    /* of another transaction, signed by an untrusted key, an empty box */
+    p = json_pack("{s:s, s:i, s:s, s:[]}", "transactionId", "T9", "deviceSubId", 1, "bioValue", "eA",
+                  "segments");
+    slap = sign_obj(p, sk);
+    txt = make_capture(THREE, 1, NULL, json_pack("{s:s}", "slap", slap));
+    assert_int_equal(parse(txt, NULL, &c, &err), -EINVAL);
+    assert_string_equal(err.code, "sbi_wrong_transaction");
+    free(txt), free(slap);
+    json_object_set_new(p, "transactionId", json_string("T1"));
+    slap = sign_obj(p, sk2);
+    txt = make_capture(THREE, 1, NULL, json_pack("{s:s}", "slap", slap));
+    assert_int_equal(parse(txt, NULL, &c, &err), -EACCES);
+    assert_string_equal(err.code, "sbi_unknown_key");
+    free(txt), free(slap);
+    json_object_set_new(p, "segments", json_pack("[{s:s, s:i, s:i, s:i, s:i}]", "bioSubType", "x",
+                                                 "left", 5, "right", 5, "top", 1, "bottom", 2));
+    slap = sign_obj(p, sk);
+    txt = make_capture(THREE, 1, NULL, json_pack("{s:s}", "slap", slap));
+    assert_int_equal(parse(txt, NULL, &c, &err), -EINVAL);
+    assert_string_equal(err.code, "sbi_malformed");
+    free(txt), free(slap);
+    json_decref(p);
+}
+
+static void test_trust_dir(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/test_sbi_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    struct sbi_trust t;
+    err_t err;
+    assert_int_equal(sbi_trust_load_dir(dir, &t, &err), -ENOENT);
+    assert_string_equal(err.code, "sbi_trust_empty");
+    char path[256];
+    snprintf(path, sizeof path, "%s/dev1.pub", dir);
+    FILE *f = fopen(path, "w");
+    char *s = b64(pk, 32);
+    fprintf(f, "%s\n", s);
+    fclose(f);
+    free(s);
+    snprintf(path, sizeof path, "%s/README", dir);
+    f = fopen(path, "w");
+    fputs("not a key\n", f);
+    fclose(f);
+    assert_int_equal(sbi_trust_load_dir(dir, &t, &err), 0);
+    assert_int_equal(t.n, 1);
+    assert_string_equal(t.keys[0].kid, trust.keys[0].kid);
+    assert_int_equal(strlen(t.keys[0].kid), SBI_KID_LEN);
+    snprintf(path, sizeof path, "%s/bad.pub", dir);
+    f = fopen(path, "w");
+    fputs("c2hvcnQ\n", f);
+    fclose(f);
+    assert_int_equal(sbi_trust_load_dir(dir, &t, &err), -EINVAL);
+    assert_string_equal(err.code, "sbi_trust_bad_key");
+    unlink(path);
+    snprintf(path, sizeof path, "%s/dev1.pub", dir);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/README", dir);
+    unlink(path);
+    rmdir(dir);
+    assert_int_equal(sbi_trust_load_dir("/nonexistent/sbi", &t, &err), -ENOENT);
+    assert_int_equal(sbi_trust_add(&trust, pk, &err), -EEXIST);
+}
+
+static void test_b64url(void **state)
+{
+    (void)state;
+    unsigned char *d;
+    size_t n;
+    assert_int_equal(sbi_b64url_decode("Zm9vYg", 6, &d, &n), 0);
+    assert_int_equal(n, 4);
+    free(d);
+    assert_int_equal(sbi_b64url_decode("Zm9vYg==", 8, &d, &n), 0); /* padded, as Java sends */
+    assert_int_equal(n, 4);
+    free(d);
+    assert_int_equal(sbi_b64url_decode("", 0, &d, &n), 0);
+    assert_int_equal(n, 0);
+    free(d);
+    assert_int_equal(sbi_b64url_decode("Zm9vYg=", 7, &d, &n), -EINVAL);
+    assert_int_equal(sbi_b64url_decode("Zm9v+g", 6, &d, &n), -EINVAL);
+    assert_int_equal(sbi_b64url_decode("Z", 1, &d, &n), -EINVAL);
+    assert_int_equal(sbi_b64url_decode("Zm9v===", 7, &d, &n), -EINVAL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_chain_vectors),
+        cmocka_unit_test(test_good_capture),
+        cmocka_unit_test(test_reordered_capture_fails),
+        cmocka_unit_test(test_altered_capture_fails),
+        cmocka_unit_test(test_unsigned_and_wrongly_signed),
+        cmocka_unit_test(test_wrong_transaction_or_device),
+        cmocka_unit_test(test_device_errors),
+        cmocka_unit_test(test_discover_and_info),
+        cmocka_unit_test(test_slap_extension),
+        cmocka_unit_test(test_trust_dir),
+        cmocka_unit_test(test_b64url),
+    };
+    return cmocka_run_group_tests(tests, setup, NULL);
+}
