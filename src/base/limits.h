@@ -26,3 +26,10 @@
 #define LIMIT_ACCURACY_M          500.0         /* rules/geo: worst counted accuracy */
 #define LIMIT_CLIENT_TIME_SKEW_S  (7 * 86400)   /* confirmations: client_time plausibility */
 #define LIMIT_REASON_BYTES        500           /* appeals, officer reasons */
+
+/* --- bio/raster and capture quality (issue 13, quality) --- */
+#define LIMIT_RASTER_SIDE         12000         /* bio/raster: widest/tallest decoded image (palm at 1000 ppi) */
+#define LIMIT_RASTER_PIXELS       (48u * 1024 * 1024) /* bio/raster: pixels in one decoded image */
+#define LIMIT_RASTER_ENCODED_BYTES (32u * 1024 * 1024) /* bio/raster: encoded image bytes accepted */
+#define LIMIT_SLAP_FINGERS        5             /* bio/fpquality: finger boxes in one slap record */
+#define LIMIT_SIG_POINTS          20000         /* bio/sigcheck: pen points in one vector signature */
