@@ -45,7 +45,7 @@ static long t_n;
 static double now(void)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts); /* CPU time: the machine is shared */
     return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 

@@ -22,8 +22,9 @@ struct face_detector {
 };
 
 static const char *const reason_codes[FACE_REASON_COUNT] = {
-    "ok", "no_face", "two_faces", "move_closer", "move_back", "centre_face", "look_straight",
-    "eyes_not_visible", "blurred", "too_dark", "too_bright", "uneven_light", "background_busy",
+    "ok", "no_face", "two_faces", "move_closer", "move_back", "centre_face", "too_dark",
+    "too_bright", "blurred", "look_straight", "eyes_not_visible", "uneven_light",
+    "background_busy",
 };
 static const char *const reason_texts[FACE_REASON_COUNT] = {
     "Good.",
@@ -32,11 +33,11 @@ static const char *const reason_texts[FACE_REASON_COUNT] = {
     "Move closer to the camera.",
     "Move back a little from the camera.",
     "Move so that your face is in the middle of the frame.",
-    "Keep your head straight and look straight at the camera.",
-    "Your eyes must be visible: look at the camera with your eyes open, without tinted glasses.",
-    "The picture is blurred: hold still while the photo is taken.",
     "The picture is too dark: face the light.",
     "The picture is too bright: step out of direct light.",
+    "The picture is blurred: hold still while the photo is taken.",
+    "Keep your head straight and look straight at the camera.",
+    "Your eyes must be visible: look at the camera with your eyes open, without tinted glasses.",
     "The light on your face is uneven: face the light so both sides are lit.",
     "Something is behind you: stand in front of the plain background.",
 };
@@ -100,15 +101,27 @@ extern "C" void face_detector_free(face_detector_t *d)
     delete d;
 }
 
-// Faces whose centre lies inside the expected area, largest first.
+#define DETECT_WIDTH 480 /* faces are looked for in a copy this wide (speed) */
+
+// Faces whose centre lies inside the expected area, largest first, in the
+// coordinates of grey. The search runs on a copy at most DETECT_WIDTH wide.
 static std::vector<cv::Rect> find_faces(face_detector *d, const cv::Mat &grey,
                                         const face_config_t *c)
 {
     std::vector<cv::Rect> all, keep;
-    int minside = (int)std::lround(c->min_face_share * grey.cols);
+    double k = grey.cols > DETECT_WIDTH ? (double)DETECT_WIDTH / grey.cols : 1.0;
+    cv::Mat small;
+    if (k < 1)
+        cv::resize(grey, small, cv::Size(), k, k, cv::INTER_AREA);
+    else
+        small = grey;
+    int minside = (int)std::lround(c->min_face_share * small.cols);
     if (minside < 24)
         minside = 24;
-    d->face.detectMultiScale(grey, all, 1.1, 5, 0, cv::Size(minside, minside));
+    d->face.detectMultiScale(small, all, 1.1, 5, 0, cv::Size(minside, minside));
+    for (cv::Rect &r : all)
+        r = cv::Rect((int)std::lround(r.x / k), (int)std::lround(r.y / k),
+                     (int)std::lround(r.width / k), (int)std::lround(r.height / k));
     double mx = c->search_margin * grey.cols, my = c->search_margin * grey.rows;
     for (const cv::Rect &r : all) {
         double cx = r.x + r.width / 2.0, cy = r.y + r.height / 2.0;
@@ -120,27 +133,72 @@ static std::vector<cv::Rect> find_faces(face_detector *d, const cv::Mat &grey,
     return keep;
 }
 
-// Best eye candidate (largest) in one half of the face's upper part.
-static bool find_eye(cv::CascadeClassifier &cc, const cv::Mat &grey, const cv::Rect &face,
-                     bool left, cv::Point2d &ret)
+
+// Eye centres in the upper part of a face (grey as taken: a histogram
+// equalised over the whole frame hides eyes behind glasses): candidates from the plain and the
+// eyeglasses cascades; the pair (one each side of the face's middle, at a
+// plausible distance and slope) with the largest boxes wins. Returns the
+// number of eyes found (0, 1 or 2); with 2, ret_l / ret_r are the centres
+// (image left / right) in grey's coordinates.
+static int find_eyes_at(face_detector *d, const cv::Mat &grey, const cv::Rect &face, int width,
+                        cv::Point2d &ret_l, cv::Point2d &ret_r)
 {
-    cv::Rect band(face.x + (left ? 0 : face.width / 2), face.y + face.height / 6, face.width / 2,
-                  face.height * 2 / 5);
+    cv::Rect band(face.x, face.y + face.height / 8, face.width, face.height / 2);
     band &= cv::Rect(0, 0, grey.cols, grey.rows);
-    if (band.width < 12 || band.height < 12)
-        return false;
-    std::vector<cv::Rect> eyes;
-    int minside = face.width / 8;
-    cc.detectMultiScale(grey(band), eyes, 1.05, 3, 0, cv::Size(minside, minside),
-                        cv::Size(face.width / 2, face.width / 2));
-    if (eyes.empty())
-        return false;
-    const cv::Rect *best = &eyes[0];
-    for (const cv::Rect &e : eyes)
-        if (e.area() > best->area())
-            best = &e;
-    ret = cv::Point2d(band.x + best->x + best->width / 2.0, band.y + best->y + best->height / 2.0);
-    return true;
+    if (band.width < 24 || band.height < 12)
+        return 0;
+    double k = (double)width / face.width;
+    cv::Mat roi;
+    cv::resize(grey(band), roi, cv::Size(), k, k, k < 1 ? cv::INTER_AREA : cv::INTER_LINEAR);
+    std::vector<cv::Rect> eyes, more;
+    cv::Size lo(width / 10, width / 10), hi(width / 3, width / 3);
+    d->eye.detectMultiScale(roi, eyes, 1.1, 3, 0, lo, hi);
+    d->eye_glasses.detectMultiScale(roi, more, 1.1, 3, 0, lo, hi);
+    eyes.insert(eyes.end(), more.begin(), more.end());
+    double mid = width / 2.0;
+    int best_l = -1, best_r = -1, best_area = -1, sides = 0;
+    bool any_l = false, any_r = false;
+    for (size_t i = 0; i < eyes.size(); i++) {
+        double ci = eyes[i].x + eyes[i].width / 2.0;
+        any_l = any_l || ci < mid;
+        any_r = any_r || ci >= mid;
+        for (size_t j = 0; j < eyes.size(); j++) {
+            double cj = eyes[j].x + eyes[j].width / 2.0;
+            if (!(ci < mid && cj >= mid))
+                continue;
+            double dx = cj - ci;
+            double dy = (eyes[j].y + eyes[j].height / 2.0) - (eyes[i].y + eyes[i].height / 2.0);
+            if (dx < 0.25 * width || dx > 0.75 * width || std::fabs(dy) > 0.6 * dx)
+                continue;
+            int area = eyes[i].area() + eyes[j].area();
+            if (area > best_area) {
+                best_area = area;
+                best_l = (int)i;
+                best_r = (int)j;
+            }
+        }
+    }
+    sides = (int)any_l + (int)any_r;
+    if (best_l < 0)
+        return sides > 1 ? 1 : sides;
+    const cv::Rect &l = eyes[(size_t)best_l], &r = eyes[(size_t)best_r];
+    ret_l = cv::Point2d(band.x + (l.x + l.width / 2.0) / k, band.y + (l.y + l.height / 2.0) / k);
+    ret_r = cv::Point2d(band.x + (r.x + r.width / 2.0) / k, band.y + (r.y + r.height / 2.0) / k);
+    return 2;
+}
+
+// Eyes at three face scales, until a pair is found.
+static int find_eyes(face_detector *d, const cv::Mat &grey, const cv::Rect &face,
+                     cv::Point2d &ret_l, cv::Point2d &ret_r)
+{
+    int best = 0;
+    for (int width : {200, 160, 260}) {
+        int n = find_eyes_at(d, grey, face, width, ret_l, ret_r);
+        if (n == 2)
+            return 2;
+        best = std::max(best, n);
+    }
+    return best;
 }
 
 // Background: strips left and right of the head and above it, clear of a
@@ -208,10 +266,25 @@ static int check(face_detector *d, const raster_t *img, const face_config_t *c, 
         fail(res, FACE_NO_FACE);
         return 0;
     }
-    const cv::Rect f = faces[0];
+    // The subject: the largest candidate in which eyes are found (else the
+    // largest). Another candidate counts as a second face when it is not much
+    // smaller and has eyes too: a lone Haar hit in a pattern does not.
+    std::vector<int> eyes_in(faces.size());
+    std::vector<cv::Point2d> cl(faces.size()), cr(faces.size());
+    size_t main = 0;
+    bool main_set = false;
+    for (size_t i = 0; i < faces.size(); i++) {
+        eyes_in[i] = find_eyes(d, grey, faces[i], cl[i], cr[i]);
+        if (!main_set && eyes_in[i] > 0) {
+            main = i;
+            main_set = true;
+        }
+    }
+    const cv::Rect f = faces[main];
     res->faces = 1;
-    for (size_t i = 1; i < faces.size(); i++)
-        if (faces[i].width >= c->second_face_share * f.width && (faces[i] & f).area() == 0)
+    for (size_t i = 0; i < faces.size(); i++)
+        if (i != main && faces[i].width >= c->second_face_share * f.width &&
+            (faces[i] & f).area() == 0 && eyes_in[i] > 0)
             res->faces++;
     if (res->faces > 1)
         fail(res, FACE_TWO_FACES);
@@ -231,11 +304,9 @@ static int check(face_detector *d, const raster_t *img, const face_config_t *c, 
         fail(res, FACE_CENTRE);
 
     // Eyes: the left-hand one in the image is the subject's right eye.
-    cv::Point2d le, re;
-    bool gl = find_eye(d->eye, eq, f, true, le) || find_eye(d->eye_glasses, eq, f, true, le);
-    bool gr = find_eye(d->eye, eq, f, false, re) || find_eye(d->eye_glasses, eq, f, false, re);
+    cv::Point2d le = cl[main], re = cr[main];
     double eye_y;
-    if (gl && gr) {
+    if (eyes_in[main] == 2) {
         res->eyes_found = 1;
         res->lx = le.x;
         res->ly = le.y;

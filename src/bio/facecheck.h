@@ -63,11 +63,11 @@ typedef enum face_reason {
     FACE_MOVE_CLOSER,      /* "move_closer": face too small / eyes too close together */
     FACE_MOVE_BACK,        /* "move_back": face fills too much of the frame */
     FACE_CENTRE,           /* "centre_face": face off the middle of the frame */
-    FACE_LOOK_STRAIGHT,    /* "look_straight": head tilted (roll) */
-    FACE_EYES,             /* "eyes_not_visible": eyes not found */
-    FACE_BLURRED,          /* "blurred" */
     FACE_TOO_DARK,         /* "too_dark" */
     FACE_TOO_BRIGHT,       /* "too_bright": too light or clipped */
+    FACE_BLURRED,          /* "blurred" */
+    FACE_LOOK_STRAIGHT,    /* "look_straight": head tilted (roll) */
+    FACE_EYES,             /* "eyes_not_visible": eyes not found */
     FACE_UNEVEN_LIGHT,     /* "uneven_light" */
     FACE_BACKGROUND_BUSY,  /* "background_busy" */
     FACE_REASON_COUNT

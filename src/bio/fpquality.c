@@ -32,6 +32,8 @@ void fpq_config_default(fpq_config_t *cfg)
     cfg->sharp_low = 1.05;
     cfg->sharp_high = 1.9;
     cfg->sharp_blur = 1.25;
+    cfg->grain_low = 3.2;
+    cfg->grain_high = 6.0;
     cfg->wet_mmb = 150.0;
     cfg->dry_mmb = 185.0;
     cfg->dry_contrast = 40.0;
@@ -466,9 +468,12 @@ int fpq_score(const raster_t *img, const fpq_config_t *cfg, fpq_result_t *ret)
         double cf = clamp01((res.m.contrast - cfg->contrast_low) /
                             (cfg->contrast_high - cfg->contrast_low));
         double sf = clamp01((res.m.sharpness - cfg->sharp_low) / (cfg->sharp_high - cfg->sharp_low));
+        /* Grain: far more fine detail than ridges carry - broken (dry)
+         * ridges, dirt, sensor noise. */
+        double gf = clamp01((cfg->grain_high - res.m.sharpness) / (cfg->grain_high - cfg->grain_low));
         double af = clamp01((double)nfg / cfg->min_fg_blocks) * clamp01(fg_share / cfg->min_fg_share);
         double score = 100.0 * clamp01((q - QUALITY_FLOOR) / (QUALITY_FULL - QUALITY_FLOOR)) * cf *
-                       sf * af;
+                       sf * gf * af;
         res.score = (int)lround(score);
         if (res.m.contrast < cfg->contrast_faint)
             res.reason = FPQ_PRESS_HARDER;

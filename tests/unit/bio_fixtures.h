@@ -126,8 +126,8 @@ static inline raster_t *fx_finger(uint32_t w, uint32_t h, uint64_t seed)
         if (g->pix[(size_t)y * w + x] < 150)
             g->pix[(size_t)y * w + x] = g->pix[(size_t)y * w + x + 1] = 185;
     }
-    fx_blur(g, 1.0);
-    fx_noise(g, 8, seed ^ 0x5a5a);
+    fx_blur(g, 1.4);
+    fx_noise(g, 5, seed ^ 0x5a5a);
     return g;
 }
 
