@@ -64,10 +64,12 @@ static void jpeg_fail(j_common_ptr c)
     longjmp(((struct jerr *)c->err)->jb, 1);
 }
 
+/* Silent, but counts warnings (a truncated or damaged stream is only a
+ * warning to libjpeg, which then fills in grey). */
 static void jpeg_quiet(j_common_ptr c, int level)
 {
-    (void)c;
-    (void)level;
+    if (level < 0)
+        c->err->num_warnings++;
 }
 
 static int decode_jpeg(const uint8_t *buf, size_t len, uint32_t want, raster_t **ret, err_t *err)
@@ -116,7 +118,12 @@ static int decode_jpeg(const uint8_t *buf, size_t len, uint32_t want, raster_t *
             break;
     }
     jpeg_finish_decompress(&ci);
+    long warnings = je.mgr.num_warnings;
     jpeg_destroy_decompress(&ci);
+    if (warnings > 0) {
+        raster_free(img);
+        return err_set(err, -EINVAL, "image_unreadable", "the JPEG image is truncated or damaged");
+    }
     if (ci.density_unit == 1 && ci.X_density > 0)
         img->ppi = ci.X_density;
     else if (ci.density_unit == 2 && ci.X_density > 0)
