@@ -11,6 +11,8 @@ extern "C" {
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
 #include <opencv2/objdetect.hpp>
@@ -80,6 +82,15 @@ extern "C" int face_detector_open(const char *dir, face_detector_t **ret, err_t 
     face_detector *d = new (std::nothrow) face_detector;
     if (!d)
         return err_set(err, -ENOMEM, "face_model_missing", "out of memory");
+    // Check the files first: OpenCV would print its own complaint.
+    for (const char *name : {"/haarcascade_frontalface_default.xml", "/haarcascade_eye.xml",
+                             "/haarcascade_eye_tree_eyeglasses.xml"}) {
+        if (access((base + name).c_str(), R_OK) != 0) {
+            delete d;
+            return err_set(err, -ENOENT, "face_model_missing",
+                           "the face detector's cascade files are missing (package opencv-data)");
+        }
+    }
     try {
         if (!d->face.load(base + "/haarcascade_frontalface_default.xml") ||
             !d->eye.load(base + "/haarcascade_eye.xml") ||
