@@ -66,9 +66,9 @@ int main(int argc, char **argv)
             raster_free(orig);
             continue;
         }
-        /* The kiosk frame: 768 px wide (SAP 40), plain backdrop. */
-        raster_t *src = ff_kiosk(orig, &first, 768);
-        raster_free(orig);
+        /* Kiosk frames 720-960 px wide (SAP 40 is 768), plain backdrop. */
+        for (uint32_t kw = 720; kw <= 960; kw += 80) {
+        raster_t *src = ff_kiosk(orig, &first, kw);
         face_result_t base;
         face_check(det, src, NULL, &base);
         printf("  as a kiosk frame: %u x %u, %s (face %d px = %.0f %% of width, eyes %.0f px apart, roll %.1f, "
@@ -106,7 +106,7 @@ int main(int argc, char **argv)
                 size_t n;
                 if (raster_encode_png(img, &b, &n) == 0) {
                     char path[512];
-                    snprintf(path, sizeof(path), "%s/face%d-%s.png", dump, f, ff_variant_name(v));
+                    snprintf(path, sizeof(path), "%s/face%d-%u-%s.png", dump, f, kw, ff_variant_name(v));
                     FILE *o = fopen(path, "wb");
                     if (o) {
                         fwrite(b, 1, n, o);
@@ -118,6 +118,8 @@ int main(int argc, char **argv)
             raster_free(img);
         }
         raster_free(src);
+        }
+        raster_free(orig);
     }
     int g_n = 0, g_rej = 0, b_n = 0, b_acc = 0;
     printf("%-16s %6s %9s %22s\n", "variant", "images", "rejected", "expected reason found");

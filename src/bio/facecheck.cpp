@@ -57,7 +57,7 @@ extern "C" const char *face_reason_text(face_reason_t r)
 extern "C" void face_config_default(face_config_t *c)
 {
     c->search_margin = 0.08;
-    c->min_face_share = 0.10;
+    c->min_face_share = 0.06;
     c->second_face_share = 0.5;
     c->min_eye_distance = 90;
     c->face_width_min = 0.30;
@@ -71,7 +71,7 @@ extern "C" void face_config_default(face_config_t *c)
     c->max_clipped = 0.01;
     c->light_ratio_min = 0.80;
     c->light_ratio_max = 1.25;
-    c->max_bg_edges = 14;
+    c->max_bg_edges = 0.03;
     c->max_bg_std = 45;
     c->min_sharpness = 60;
 }
@@ -112,7 +112,8 @@ extern "C" void face_detector_free(face_detector_t *d)
     delete d;
 }
 
-#define DETECT_WIDTH 480 /* faces are looked for in a copy this wide (speed) */
+#define DETECT_WIDTH 480  /* faces are looked for in a copy this wide (speed) */
+#define BG_EDGE_STEP 12.0 /* grey levels per pixel that count as an edge in the background */
 
 // Faces whose centre lies inside the expected area, largest first, in the
 // coordinates of grey. The search runs on a copy at most DETECT_WIDTH wide.
@@ -198,12 +199,12 @@ static int find_eyes_at(face_detector *d, const cv::Mat &grey, const cv::Rect &f
     return 2;
 }
 
-// Eyes at three face scales, until a pair is found.
+// Eyes at up to five face scales, until a pair is found.
 static int find_eyes(face_detector *d, const cv::Mat &grey, const cv::Rect &face,
                      cv::Point2d &ret_l, cv::Point2d &ret_r)
 {
     int best = 0;
-    for (int width : {200, 160, 260}) {
+    for (int width : {200, 160, 260, 130, 320}) {
         int n = find_eyes_at(d, grey, face, width, ret_l, ret_r);
         if (n == 2)
             return 2;
@@ -238,7 +239,10 @@ static void background_stats(const cv::Mat &grey, const cv::Rect &f, double &ret
         ret_std = 0;
         return;
     }
-    ret_edges = cv::mean(mag, mask)[0] / 4.0; // Sobel 3x3 gain is 4 per grey step
+    // Edge share: background pixels where the grey level changes by more
+    // than BG_EDGE_STEP per pixel (Sobel 3x3 has a gain of 4 per grey step).
+    cv::Mat strong = (mag > 4.0 * BG_EDGE_STEP) & mask;
+    ret_edges = (double)cv::countNonZero(strong) / cv::countNonZero(mask);
     cv::Scalar m, s;
     cv::meanStdDev(grey, m, s, mask);
     ret_std = s[0];

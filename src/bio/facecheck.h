@@ -34,7 +34,7 @@ void face_detector_free(face_detector_t *d);
  * than the ear-to-ear head width ICAO measures. */
 typedef struct face_config {
     double search_margin;     /* 0.08: share of the width/height at each edge where no face centre is looked for */
-    double min_face_share;    /* 0.10: smallest face box looked for, share of the frame width */
+    double min_face_share;    /* 0.06: smallest face box looked for, share of the frame width */
     double second_face_share; /* 0.5: another face at least this share of the main one's width = two faces */
     double min_eye_distance;  /* 90: pixels between the eye centres (ISO/IEC 19794-5 token photo: 90; OFIQ sigmoid centred at 70) */
     double face_width_min;    /* 0.30: face box width / frame width (head width 40-60% of the frame) */
@@ -48,7 +48,7 @@ typedef struct face_config {
     double max_clipped;       /* 0.01: share of face pixels at <= 5 or >= 250 */
     double light_ratio_min;   /* 0.80: mean luma of the left half of the face / right half */
     double light_ratio_max;   /* 1.25 */
-    double max_bg_edges;      /* 14: mean gradient magnitude of the background strips (grey levels/px) */
+    double max_bg_edges;      /* 0.03: share of background-strip pixels on an edge (> 12 grey levels/px) */
     double max_bg_std;        /* 45: grey std of the background strips */
     double min_sharpness;     /* 60: Laplacian variance of the face scaled to 160 px wide */
 } face_config_t;
@@ -88,7 +88,7 @@ typedef struct face_result {
     double face_share;      /* face box width / frame width */
     double luma, clipped;   /* mean face luma; clipped share */
     double light_ratio;     /* left half / right half mean luma */
-    double bg_edges, bg_std; /* background strips */
+    double bg_edges, bg_std; /* background strips: edge share, grey std */
     double sharpness;       /* Laplacian variance */
 } face_result_t;
 
