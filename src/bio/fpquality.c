@@ -29,11 +29,11 @@ void fpq_config_default(fpq_config_t *cfg)
     cfg->contrast_low = 5.0;
     cfg->contrast_high = 14.0;
     cfg->contrast_faint = 10.0;
-    cfg->sharp_low = 1.05;
-    cfg->sharp_high = 1.9;
+    cfg->sharp_low = 1.0;
+    cfg->sharp_high = 1.7;
     cfg->sharp_blur = 1.25;
-    cfg->grain_low = 3.2;
-    cfg->grain_high = 6.0;
+    cfg->grain_low = 3.5;
+    cfg->grain_high = 6.5;
     cfg->wet_mmb = 150.0;
     cfg->dry_mmb = 185.0;
     cfg->dry_contrast = 40.0;
@@ -458,6 +458,13 @@ int fpq_score(const raster_t *img, const fpq_config_t *cfg, fpq_result_t *ret)
     res.m.of = n_of ? 1.0 - s_of / n_of : 0;
 
     double fg_share = (double)nfg / nb;
+    /* Blocks without ridges that are dark are not bare glass but a blot
+     * (wet or pressed too hard). */
+    double s_bg = 0;
+    for (int i = 0; i < nb; i++)
+        if (!blk[i].fg)
+            s_bg += blk[i].mean;
+    double bg_mean = nb > (int)nfg ? s_bg / (nb - (int)nfg) : 255;
     if (nfg == 0) {
         res.score = 0;
         res.reason = FPQ_NO_FINGER;
@@ -478,7 +485,7 @@ int fpq_score(const raster_t *img, const fpq_config_t *cfg, fpq_result_t *ret)
         if (res.m.contrast < cfg->contrast_faint)
             res.reason = FPQ_PRESS_HARDER;
         else if (nfg < cfg->min_fg_blocks || fg_share < cfg->min_fg_share)
-            res.reason = FPQ_PRESS_FLATTER;
+            res.reason = bg_mean < cfg->wet_mmb ? FPQ_TOO_WET : FPQ_PRESS_FLATTER;
         else if (res.score >= cfg->min_score)
             res.reason = FPQ_OK;
         else if (res.m.sharpness < cfg->sharp_blur)

@@ -42,12 +42,13 @@ typedef struct fpq_config {
     double contrast_low;      /* 5: foreground std (grey levels) that gives a contrast factor of 0 */
     double contrast_high;     /* 14: ... and of 1 */
     double contrast_faint;    /* 10: below this the print is faint: "press_harder" */
-    double sharp_low;         /* 1.05: sharpness that gives a sharpness factor of 0 (blur) */
-    double sharp_high;        /* 1.9: ... and of 1 */
+    double sharp_low;         /* 1.0: sharpness that gives a sharpness factor of 0 (blur) */
+    double sharp_high;        /* 1.7: ... and of 1 */
     double sharp_blur;        /* 1.25: a failed print this soft is smeared: "hold_still" */
-    double grain_low;         /* 3.2: sharpness above this is grain (broken ridges, dirt, noise): factor falls from 1 ... */
-    double grain_high;        /* 6.0: ... to 0 here */
-    double wet_mmb;           /* 150: a failed, soft (< sharp_high) print darker than this is "too_wet" */
+    double grain_low;         /* 3.5: sharpness above this is grain (broken ridges, dirt, noise): factor falls from 1 ... */
+    double grain_high;        /* 6.5: ... to 0 here */
+    double wet_mmb;           /* 150: a failed, soft (< sharp_high) print darker than this is "too_wet";
+                                 so is a partial one whose ridgeless part is this dark (a blot) */
     double dry_mmb;           /* 185: a failed print lighter than this ... */
     double dry_contrast;      /* 40: ... with less contrast than this is "too_dry" */
     int min_score;            /* 40: a finger scoring below this is asked again */

