@@ -33,3 +33,4 @@
 #define LIMIT_RASTER_ENCODED_BYTES (32u * 1024 * 1024) /* bio/raster: encoded image bytes accepted */
 #define LIMIT_SLAP_FINGERS        5             /* bio/fpquality: finger boxes in one slap record */
 #define LIMIT_SIG_POINTS          20000         /* bio/sigcheck: pen points in one vector signature */
+#define LIMIT_SIG_PIXELS          (4u * 1024 * 1024) /* bio/sigcheck: pixels of one signature image */

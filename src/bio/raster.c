@@ -119,15 +119,15 @@ static int decode_jpeg(const uint8_t *buf, size_t len, uint32_t want, raster_t *
     }
     jpeg_finish_decompress(&ci);
     long warnings = je.mgr.num_warnings;
+    if (ci.density_unit == 1 && ci.X_density > 0)
+        img->ppi = ci.X_density;
+    else if (ci.density_unit == 2 && ci.X_density > 0)
+        img->ppi = (uint32_t)(ci.X_density * 2.54 + 0.5);
     jpeg_destroy_decompress(&ci);
     if (warnings > 0) {
         raster_free(img);
         return err_set(err, -EINVAL, "image_unreadable", "the JPEG image is truncated or damaged");
     }
-    if (ci.density_unit == 1 && ci.X_density > 0)
-        img->ppi = ci.X_density;
-    else if (ci.density_unit == 2 && ci.X_density > 0)
-        img->ppi = (uint32_t)(ci.X_density * 2.54 + 0.5);
     *ret = img;
     return 0;
 }

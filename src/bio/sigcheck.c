@@ -59,6 +59,8 @@ int sig_check_raster(const raster_t *img, const sig_config_t *cfg, sig_result_t 
     }
     if (!img || img->width < 16 || img->height < 16)
         return -EINVAL;
+    if ((uint64_t)img->width * img->height > LIMIT_SIG_PIXELS)
+        return -ERANGE;
     raster_t *g = NULL;
     int r = raster_to_grey(img, &g);
     if (r < 0)

@@ -45,7 +45,7 @@ typedef struct sig_result {
 
 /* Judges a raster signature (grey or RGB; ink is what is clearly darker than
  * the pad's median). cfg NULL = defaults. Returns 0 and *ret, -EINVAL for an
- * image smaller than 16 x 16, -ENOMEM. */
+ * image smaller than 16 x 16, -ERANGE above LIMIT_SIG_PIXELS, -ENOMEM. */
 int sig_check_raster(const raster_t *img, const sig_config_t *cfg, sig_result_t *ret);
 
 typedef struct sig_point {

@@ -183,6 +183,10 @@ static void bad_input(void **state)
     assert_int_equal(raster_new(15, 100, 1, 245, &tiny), 0);
     assert_int_equal(sig_check_raster(tiny, NULL, &r), -EINVAL);
     raster_free(tiny);
+    raster_t *huge = NULL;
+    assert_int_equal(raster_new(4096, LIMIT_SIG_PIXELS / 4096 + 1, 1, 245, &huge), 0);
+    assert_int_equal(sig_check_raster(huge, NULL, &r), -ERANGE);
+    raster_free(huge);
     for (int i = 0; i < SIG_REASON_COUNT; i++)
         assert_true(strlen(sig_reason_text((sig_reason_t)i)) > 0);
 }
