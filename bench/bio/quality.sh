@@ -44,7 +44,10 @@ touched). ROC AUC compares the score of good against degraded samples;
 error rates are at the configured threshold (\`fpq_config_default\`).
 "Milder copies" are reported apart, outside the AUC: where the threshold
 falls between "usable" and "ask again" is a policy choice to tune on a real
-scanner. Extra real images in this run: ${BIO_EXTRA_JP2:-none}.
+scanner. Extra real images in this run: ${BIO_EXTRA_JP2:-none}. (The
+published figures used \`img.jp2\` from NIST's usnistgov/libbiomeval,
+\`src/test/test_data/\`, commit 27f66b45: an inked, rolled print,
+908 × 1007, taken as 500 ppi; public domain like the an2k files.)
 
 \`\`\`
 $fp_out
