@@ -395,6 +395,21 @@ static void slap_bad_finger_is_named(void **state)
     raster_free(s.img);
 }
 
+/* A device that reports a box where no finger lies: that box is empty glass. */
+static void slap_box_on_empty_glass(void **state)
+{
+    (void)state;
+    slap_t s = make_slap(0);
+    const fpq_box_t *b = &s.box[1];
+    for (int y = b->y; y < b->y + b->h; y++)
+        memset(s.img->pix + (size_t)y * 1600 + b->x, 235, (size_t)b->w);
+    fpq_slap_result_t r = slap_check(&s, 13, s.box, 4, NULL, 0);
+    assert_int_equal(r.reason, FPQ_SLAP_FINGER_QUALITY);
+    assert_int_equal(r.worst, 1);
+    assert_int_equal(r.finger[1].reason, FPQ_NO_FINGER);
+    raster_free(s.img);
+}
+
 static void slap_bad_arguments(void **state)
 {
     (void)state;
@@ -481,6 +496,7 @@ int main(void)
         cmocka_unit_test(slap_wrong_or_twice),
         cmocka_unit_test(slap_geometry),
         cmocka_unit_test(slap_bad_finger_is_named),
+        cmocka_unit_test(slap_box_on_empty_glass),
         cmocka_unit_test(slap_bad_arguments),
         cmocka_unit_test(raster_png_round_trip_and_limits),
     };
