@@ -71,6 +71,18 @@ static void kiosk_portrait_passes(void **state)
     assert_true(kbase.lx < kbase.rx);
 }
 
+static void grey_frame_is_judged_alike(void **state)
+{
+    (void)state;
+    need_kiosk();
+    raster_t *g = NULL;
+    assert_int_equal(raster_to_grey(kiosk, &g), 0);
+    face_result_t r = check(g);
+    raster_free(g);
+    assert_int_equal(r.reason, FACE_OK);
+    assert_int_equal(r.faces, 1);
+}
+
 static void good_variants_pass(void **state)
 {
     (void)state;
@@ -252,6 +264,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(kiosk_portrait_passes),
+        cmocka_unit_test(grey_frame_is_judged_alike),
         cmocka_unit_test(good_variants_pass),
         cmocka_unit_test(blurred),
         cmocka_unit_test(dark),
