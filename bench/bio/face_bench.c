@@ -139,7 +139,8 @@ int main(int argc, char **argv)
     }
     printf("good variants: %d, falsely rejected %.1f %%; bad variants: %d, falsely accepted %.1f %%\n",
            g_n, g_n ? 100.0 * g_rej / g_n : 0, b_n, b_n ? 100.0 * b_acc / b_n : 0);
-    printf("time per check: %.1f ms (mean over %d images, one thread)\n", 1000 * t_sum / t_n, t_n);
+    if (t_n)
+        printf("time per check: %.1f ms CPU (mean over %d images)\n", 1000 * t_sum / t_n, t_n);
     face_detector_free(det);
     return 0;
 }
