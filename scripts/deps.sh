@@ -19,6 +19,18 @@ check_pkgs+=(python-matplotlib-data)
 bench_pkgs=(wrk)
 ha_pkgs=(postgresql-15 patroni etcd-server haproxy python3-yaml curl)
 
+# bio quality (issue 13): src/bio/facecheck.cpp is C++ over OpenCV 4 with its Haar cascades
+run_pkgs+=(g++)
+run_pkgs+=(libopencv-core-dev)
+run_pkgs+=(libopencv-imgproc-dev)
+run_pkgs+=(libopencv-objdetect-dev)
+run_pkgs+=(opencv-data)
+# bio quality bench (bench/bio/fpq_bench): NIST's lossless JPEG 2000 records
+check_pkgs+=(libopenjp2-7-dev)
+# face tests and bench: public-domain portraits (Grace Hopper; NASA's astronaut)
+check_pkgs+=(python-matplotlib-data)
+check_pkgs+=(python3-skimage)
+
 want=("${run_pkgs[@]}")
 case "${1:-run}" in
   run) ;;

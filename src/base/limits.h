@@ -32,3 +32,11 @@
 #define LIMIT_SBI_BIOMETRICS      10            /* bio/sbi: biometrics[] entries in one capture */
 #define LIMIT_DEVSIM_REQUEST_BYTES (64 * 1024)  /* devsim: one request (headers + body) */
 #define LIMIT_DEVSIM_CONNECTIONS  64            /* devsim: connections served at once */
+
+/* --- bio/raster and capture quality (issue 13, quality) --- */
+#define LIMIT_RASTER_SIDE         12000         /* bio/raster: widest/tallest decoded image (palm at 1000 ppi) */
+#define LIMIT_RASTER_PIXELS       (48u * 1024 * 1024) /* bio/raster: pixels in one decoded image */
+#define LIMIT_RASTER_ENCODED_BYTES (32u * 1024 * 1024) /* bio/raster: encoded image bytes accepted */
+#define LIMIT_SLAP_FINGERS        5             /* bio/fpquality: finger boxes in one slap record */
+#define LIMIT_SIG_POINTS          20000         /* bio/sigcheck: pen points in one vector signature */
+#define LIMIT_SIG_PIXELS          (4u * 1024 * 1024) /* bio/sigcheck: pixels of one signature image */
