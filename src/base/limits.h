@@ -26,3 +26,10 @@
 #define LIMIT_ACCURACY_M          500.0         /* rules/geo: worst counted accuracy */
 #define LIMIT_CLIENT_TIME_SKEW_S  (7 * 86400)   /* confirmations: client_time plausibility */
 #define LIMIT_REASON_BYTES        500           /* appeals, officer reasons */
+
+/* bio/an2k: ANSI/NIST-ITL transactions, enforced by the reader and the writer */
+#define LIMIT_AN2K_BYTES          (64 * 1024 * 1024) /* one transaction, read or written */
+#define LIMIT_AN2K_RECORDS        256           /* records listed in CNT (1.003) */
+#define LIMIT_AN2K_FIELDS         4096          /* fields in one tagged record */
+#define LIMIT_AN2K_IMAGE_BYTES    (16 * 1024 * 1024) /* one encoded image given to the writer */
+#define LIMIT_AN2K_PEN_POINTS     20000         /* Type-8 signature vectors */
