@@ -6,6 +6,10 @@
  *
  *   an2k_bench [runs]     prints min/median/max per step in ms (default 30)
  *
+ * Two ways: an2k_write (one buffer) then secretstream over 64 KiB chunks;
+ * an2k_write_stream straight into secretstream (each piece one message, the
+ * images never copied).
+ *
  * Sizes assumed (500 ppi, lossless PNG at about half the raw size):
  * four-finger slap 1600 x 1500 -> 1.2 MB, thumbs 1000 x 1000 -> 0.5 MB,
  * full palm 2750 x 4000 -> 5.5 MB, face 768 x 1024 RGB -> 1.3 MB. */
@@ -47,23 +51,37 @@ static int cmp(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static int encrypt(const uint8_t *key, const uint8_t *in, size_t len, uint8_t *out, size_t *ret_len)
+/* secretstream over 64 KiB chunks; returns the ciphertext length. */
+static size_t encrypt(const uint8_t *key, const uint8_t *in, size_t len, uint8_t *out)
 {
     crypto_secretstream_xchacha20poly1305_state st;
-    uint8_t *o = out;
-    crypto_secretstream_xchacha20poly1305_init_push(&st, o, key);
-    o += crypto_secretstream_xchacha20poly1305_HEADERBYTES;
+    size_t at = crypto_secretstream_xchacha20poly1305_HEADERBYTES;
+    crypto_secretstream_xchacha20poly1305_init_push(&st, out, key);
     const size_t chunk = 64 * 1024;
-    for (size_t off = 0; off < len || len == 0; off += chunk) {
+    size_t off = 0;
+    do {
         size_t n = len - off < chunk ? len - off : chunk;
         unsigned char tag = off + n >= len ? crypto_secretstream_xchacha20poly1305_TAG_FINAL : 0;
         unsigned long long clen;
-        crypto_secretstream_xchacha20poly1305_push(&st, o, &clen, in + off, n, NULL, 0, tag);
-        o += clen;
-        if (tag)
-            break;
-    }
-    *ret_len = (size_t)(o - out);
+        crypto_secretstream_xchacha20poly1305_push(&st, out + at, &clen, in + off, n, NULL, 0, tag);
+        at += (size_t)clen;
+        off += n;
+    } while (off < len);
+    return at;
+}
+
+struct stream_ctx {
+    crypto_secretstream_xchacha20poly1305_state st;
+    uint8_t *out;
+    size_t len;
+};
+
+static int stream_sink(void *ctx, const uint8_t *p, size_t n)
+{
+    struct stream_ctx *s = ctx;
+    unsigned long long clen;
+    crypto_secretstream_xchacha20poly1305_push(&s->st, s->out + s->len, &clen, p, n, NULL, 0, 0);
+    s->len += (size_t)clen;
     return 0;
 }
 
@@ -127,7 +145,7 @@ int main(int argc, char **argv)
         uint8_t *c = malloc(cap);
         if (!c)
             return 1;
-        encrypt(key, out, len, c, &enc_len);
+        enc_len = encrypt(key, out, len, c);
         double t2 = now_ms();
         build[r] = t1 - t0;
         enc[r] = t2 - t1;
@@ -135,12 +153,40 @@ int main(int argc, char **argv)
         free(c);
         free(out);
     }
+    double *stream = calloc((size_t)runs, sizeof(double));
+    size_t stream_len = 0;
+    uint8_t *sbuf = malloc(total * 2 + 65536);
+    if (!stream || !sbuf)
+        return 1;
+    for (int r = 0; r < runs; r++) {
+        struct stream_ctx sc = {.out = sbuf};
+        err_t e = {0};
+        size_t len = 0;
+        double t0 = now_ms();
+        crypto_secretstream_xchacha20poly1305_init_push(&sc.st, sc.out, key);
+        sc.len = crypto_secretstream_xchacha20poly1305_HEADERBYTES;
+        if (an2k_write_stream(&t, stream_sink, &sc, &len, &e) < 0) {
+            fprintf(stderr, "an2k_write_stream: %s %s\n", e.code, e.msg);
+            return 1;
+        }
+        unsigned long long clen;
+        crypto_secretstream_xchacha20poly1305_push(&sc.st, sc.out + sc.len, &clen, NULL, 0, NULL, 0,
+                                                   crypto_secretstream_xchacha20poly1305_TAG_FINAL);
+        sc.len += (size_t)clen;
+        stream[r] = now_ms() - t0;
+        stream_len = sc.len;
+    }
+    qsort(stream, (size_t)runs, sizeof(double), cmp);
     qsort(build, (size_t)runs, sizeof(double), cmp);
     qsort(enc, (size_t)runs, sizeof(double), cmp);
     printf("transaction: %zu bytes (%zu encrypted), %d runs\n", total, enc_len, runs);
     printf("build   ms: min %.2f median %.2f max %.2f\n", build[0], build[runs / 2], build[runs - 1]);
     printf("encrypt ms: min %.2f median %.2f max %.2f\n", enc[0], enc[runs / 2], enc[runs - 1]);
     printf("total   ms (median build + median encrypt): %.2f\n", build[runs / 2] + enc[runs / 2]);
+    printf("stream build+encrypt ms: min %.2f median %.2f max %.2f (%zu bytes)\n", stream[0],
+           stream[runs / 2], stream[runs - 1], stream_len);
+    free(stream);
+    free(sbuf);
     free(build);
     free(enc);
     for (int i = 0; i < 3; i++)

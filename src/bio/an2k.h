@@ -28,6 +28,7 @@
  *   an2k_image       an image record whose header contradicts its data
  *   an2k_order       (strict reading only) fields out of order or repeated
  *   an2k_input       (writer) a caller's value the profile does not allow
+ *   an2k_sink        (writer) the stream sink returned an error (its code is returned)
  * -ERANGE "an2k_limit" past a limit; -ENOMEM; -ENOENT "an2k_no_record" and
  * "an2k_no_image" from the look-ups. */
 #include <stdbool.h>
@@ -163,6 +164,19 @@ struct an2k_transaction {
  * Returns 0, -EINVAL, -ERANGE (past LIMIT_AN2K_BYTES), -ENOMEM. */
 int an2k_write(const struct an2k_transaction *t, uint8_t **ret_buf, size_t *ret_len,
                err_t *err);
+
+/* Receives the transaction piece by piece, in order; returns 0, or a negative
+ * errno-style code to stop the writer (which then returns it, err code
+ * "an2k_sink"). p is borrowed for the call only. */
+typedef int (*an2k_sink_fn)(void *ctx, const uint8_t *p, size_t n);
+
+/* Like an2k_write, but hands the bytes to sink instead of one buffer: small
+ * pieces gathered up to 64 KiB, encoded images passed through as they are
+ * (no copy), so that an encryptor can take the transaction without a second
+ * buffer. Validation happens before the first byte reaches the sink. On
+ * success *ret_len is the transaction's size. Returns as an2k_write. */
+int an2k_write_stream(const struct an2k_transaction *t, an2k_sink_fn sink, void *ctx,
+                      size_t *ret_len, err_t *err);
 
 /* ---------------------------------------------------------------- reader */
 

@@ -20,10 +20,56 @@
 struct obuf {
     uint8_t *p;
     size_t len, cap;
-    int rc; /* first failure, sticky */
+    int rc;             /* first failure, sticky */
+    an2k_sink_fn sink;  /* stream mode: p buffers small pieces, big ones pass through */
+    void *ctx;
+    size_t total;       /* stream mode: bytes handed to the sink */
 };
 
+#define STREAM_BUFFER (64 * 1024)  /* small pieces are gathered up to this */
+#define STREAM_DIRECT 4096         /* pieces this large go to the sink as they are */
+
+static void append(struct obuf *b, const void *d, size_t n);
+
+static void flush(struct obuf *b)
+{
+    if (b->rc || !b->sink || b->len == 0)
+        return;
+    int rc = b->sink(b->ctx, b->p, b->len);
+    if (rc < 0)
+        b->rc = rc;
+    b->total += b->len;
+    b->len = 0;
+}
+
 static void put(struct obuf *b, const void *d, size_t n)
+{
+    if (b->rc)
+        return;
+    if (b->sink) {
+        if (n > LIMIT_AN2K_BYTES || b->total + b->len > LIMIT_AN2K_BYTES - n) {
+            b->rc = -ERANGE;
+            return;
+        }
+        if (n >= STREAM_DIRECT) {
+            flush(b);
+            if (b->rc)
+                return;
+            int rc = b->sink(b->ctx, d, n);
+            if (rc < 0)
+                b->rc = rc;
+            b->total += n;
+            return;
+        }
+        append(b, d, n);
+        if (b->len >= STREAM_BUFFER)
+            flush(b);
+        return;
+    }
+    append(b, d, n);
+}
+
+static void append(struct obuf *b, const void *d, size_t n)
 {
     if (b->rc)
         return;
@@ -625,7 +671,8 @@ static void write_type2(struct obuf *out, const struct an2k_person *p)
     free(b.p);
 }
 
-int an2k_write(const struct an2k_transaction *t, uint8_t **ret_buf, size_t *ret_len, err_t *err)
+/* Validates t and writes it into out (buffer or stream mode). */
+static int write_all(const struct an2k_transaction *t, struct obuf *out, err_t *err)
 {
     int rc;
     unsigned face_bpp = 0;
@@ -667,7 +714,6 @@ int an2k_write(const struct an2k_transaction *t, uint8_t **ret_buf, size_t *ret_
         idcs[n++] = idc++;
     }
 
-    struct obuf out = {0};
     size_t want = 4096;
     for (size_t i = 0; i < t->nslaps; i++)
         want += t->slaps[i].image.len + 512;
@@ -680,10 +726,12 @@ int an2k_write(const struct an2k_transaction *t, uint8_t **ret_buf, size_t *ret_
     if (want > LIMIT_AN2K_BYTES)
         return err_set(err, -ERANGE, "an2k_limit", "the transaction would exceed %d bytes",
                        LIMIT_AN2K_BYTES);
-    out.p = malloc(want);
-    if (!out.p)
+    if (out->sink)
+        want = STREAM_BUFFER + STREAM_DIRECT;
+    out->p = malloc(want);
+    if (!out->p)
         return err_set(err, -ENOMEM, NULL, "out of memory");
-    out.cap = want;
+    out->cap = want;
 
     /* Type-1 */
     struct obuf b = {0};
@@ -710,28 +758,53 @@ int an2k_write(const struct an2k_transaction *t, uint8_t **ret_buf, size_t *ret_
     field_s(&b, 1, 14, gmt);
     field(&b, 1, 15);
     items(&b, "3", "UTF-8"); /* DCS: UTF-8 in Types 2 and up */
-    emit_tagged(&out, 1, &b, NULL, 0);
+    emit_tagged(out, 1, &b, NULL, 0);
     free(b.p);
 
-    write_type2(&out, &t->person);
+    write_type2(out, &t->person);
     size_t k = 1;
     for (size_t i = 0; i < t->nslaps; i++)
-        write_slap(&out, &t->slaps[i], idcs[k++], t->ori, date);
+        write_slap(out, &t->slaps[i], idcs[k++], t->ori, date);
     for (size_t i = 0; i < t->npalms; i++)
-        write_palm(&out, &t->palms[i], idcs[k++], t->ori, date);
+        write_palm(out, &t->palms[i], idcs[k++], t->ori, date);
     if (t->face)
-        write_face(&out, t->face, face_bpp, idcs[k++], t->ori, date);
+        write_face(out, t->face, face_bpp, idcs[k++], t->ori, date);
     if (t->signature)
-        write_signature(&out, t->signature, idcs[k++]);
+        write_signature(out, t->signature, idcs[k++]);
 
-    if (out.rc) {
-        free(out.p);
-        return out.rc == -ERANGE
+    flush(out);
+    if (out->rc)
+        return out->rc == -ERANGE
                    ? err_set(err, -ERANGE, "an2k_limit", "the transaction would exceed %d bytes",
                              LIMIT_AN2K_BYTES)
-                   : err_set(err, out.rc, NULL, "out of memory");
+                   : out->rc == -ENOMEM ? err_set(err, -ENOMEM, NULL, "out of memory")
+                                        : err_set(err, out->rc, "an2k_sink", "the sink failed");
+    return 0;
+}
+
+int an2k_write(const struct an2k_transaction *t, uint8_t **ret_buf, size_t *ret_len, err_t *err)
+{
+    struct obuf out = {0};
+    int rc = write_all(t, &out, err);
+    if (rc < 0) {
+        free(out.p);
+        return rc;
     }
     *ret_buf = out.p;
     *ret_len = out.len;
+    return 0;
+}
+
+int an2k_write_stream(const struct an2k_transaction *t, an2k_sink_fn sink, void *ctx,
+                      size_t *ret_len, err_t *err)
+{
+    if (!sink)
+        return BAD("no sink");
+    struct obuf out = {.sink = sink, .ctx = ctx};
+    int rc = write_all(t, &out, err);
+    free(out.p);
+    if (rc < 0)
+        return rc;
+    *ret_len = out.total;
     return 0;
 }

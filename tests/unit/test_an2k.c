@@ -1158,6 +1158,62 @@ static void writer_output_mutations(void **state)
     fixture_free(&x);
 }
 
+
+struct collect {
+    uint8_t *p;
+    size_t len, calls, big;
+    int fail_at; /* call number that fails, 0 = never */
+};
+
+static int collect_sink(void *ctx, const uint8_t *p, size_t n)
+{
+    struct collect *c = ctx;
+    c->calls++;
+    if (c->fail_at && (int)c->calls == c->fail_at)
+        return -EIO;
+    uint8_t *np = realloc(c->p, c->len + n);
+    assert_non_null(np);
+    memcpy(np + c->len, p, n);
+    c->p = np;
+    c->len += n;
+    if (n > c->big)
+        c->big = n;
+    return 0;
+}
+
+/* The stream writer gives the very bytes of the buffer writer; a failing
+ * sink stops it with the sink's code; bad input never reaches the sink. */
+static void writer_stream(void **state)
+{
+    (void)state;
+    struct fixture x;
+    fixture_init(&x);
+    size_t n;
+    uint8_t *b = write_ok(&x.t, &n);
+    struct collect c = {0};
+    size_t total = 0;
+    err_t e = {0};
+    assert_int_equal(an2k_write_stream(&x.t, collect_sink, &c, &total, &e), 0);
+    assert_int_equal(total, n);
+    assert_int_equal(c.len, n);
+    assert_memory_equal(c.p, b, n);
+    assert_true(c.calls > 1);
+    assert_true(c.big >= x.palms[1].image.len); /* images pass through whole */
+    free(c.p);
+    struct collect f = {.fail_at = 2};
+    assert_int_equal(an2k_write_stream(&x.t, collect_sink, &f, &total, &e), -EIO);
+    assert_string_equal(e.code, "an2k_sink");
+    free(f.p);
+    struct collect g = {0};
+    struct an2k_transaction bad = x.t;
+    bad.person.sex = 'Q';
+    assert_int_equal(an2k_write_stream(&bad, collect_sink, &g, &total, &e), -EINVAL);
+    assert_string_equal(e.code, "an2k_input");
+    assert_int_equal(g.calls, 0);
+    free(b);
+    fixture_free(&x);
+}
+
 static void field_items_api(void **state)
 {
     (void)state;
@@ -1209,6 +1265,7 @@ int main(void)
         cmocka_unit_test(writer_rejects),
         cmocka_unit_test(writer_variants),
         cmocka_unit_test(writer_output_mutations),
+        cmocka_unit_test(writer_stream),
         cmocka_unit_test(field_items_api),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
