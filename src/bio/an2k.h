@@ -146,7 +146,7 @@ struct an2k_transaction {
     const char *tot;              /* 1.004 TOT: 1-16 of A-Z 0-9 (e.g. "ENR") */
     const char *dai;              /* 1.007 DAI destination agency: 1-32 of A-Z a-z 0-9 */
     const char *ori;              /* 1.008 ORI originating agency (also xx.004 SRC): likewise */
-    time_t when;                  /* capture and transaction time (UTC) */
+    time_t when;                  /* capture and transaction time (UTC), years 1970-9999 */
     struct an2k_person person;
     const struct an2k_slap *slaps; /* up to 3, distinct FGP */
     size_t nslaps;

@@ -482,8 +482,8 @@ static int check_transaction(const struct an2k_transaction *t, err_t *err)
         return BAD("TOT is not 1-16 of A-Z 0-9");
     if (!chars_in(t->dai, "Aa0", 1, 32) || !chars_in(t->ori, "Aa0", 1, 32))
         return BAD("DAI or ORI is not 1-32 of A-Z a-z 0-9");
-    if (t->when < 0)
-        return BAD("the transaction time is before 1970");
+    if (t->when < 0 || (long long)t->when > 253402300799LL)
+        return BAD("the transaction time is outside 1970-9999");
     if ((rc = check_person(&t->person, err)) < 0)
         return rc;
     if (t->nslaps > 3 || (t->nslaps && !t->slaps))

@@ -1020,6 +1020,7 @@ static void writer_rejects(void **state)
     BREAK(y.t.dai = NULL);
     BREAK(y.t.ori = "KIOSK/1");
     BREAK(y.t.when = -1);
+    BREAK(y.t.when = (time_t)253402300800LL);      /* year 10000: DAT would not be 8 digits */
     BREAK(y.t.person.surname = "");
     BREAK(y.t.person.surname = "Bad\x1f" "Name");
     BREAK(y.t.person.surname = "\xd0");          /* cut UTF-8 */
