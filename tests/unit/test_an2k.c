@@ -617,6 +617,59 @@ static void mut_two_type2(void **state)
     assert_string_equal(parse_fail(ok, m, 0), "an2k_separator");
 }
 
+
+/* Each Type-1 rule broken on its own, in an otherwise valid transaction. */
+static void type1_rules(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *fields; /* Type-1 fields after CNT */
+        bool ok;
+    } cases[] = {
+        {"1.004:ENR\x1d" "1.005:20250101\x1d" "1.007:A\x1d" "1.008:B\x1d" "1.009:T1\x1d"
+         "1.011:00.00\x1d" "1.012:00.00\x1d" "1.014:20250101120000Z", true},
+        /* TCN missing */
+        {"1.004:ENR\x1d" "1.005:20250101\x1d" "1.007:A\x1d" "1.008:B\x1d"
+         "1.011:00.00\x1d" "1.012:00.00", false},
+        /* DAT not 8 digits */
+        {"1.004:ENR\x1d" "1.005:2025011\x1d" "1.007:A\x1d" "1.008:B\x1d" "1.009:T1\x1d"
+         "1.011:00.00\x1d" "1.012:00.00", false},
+        /* NSR not NN.NN */
+        {"1.004:ENR\x1d" "1.005:20250101\x1d" "1.007:A\x1d" "1.008:B\x1d" "1.009:T1\x1d"
+         "1.011:0.00\x1d" "1.012:00.00", false},
+        /* GMT without Z */
+        {"1.004:ENR\x1d" "1.005:20250101\x1d" "1.007:A\x1d" "1.008:B\x1d" "1.009:T1\x1d"
+         "1.011:00.00\x1d" "1.012:00.00\x1d" "1.014:20250101120000", false},
+        /* TOT empty */
+        {"1.004:\x1d" "1.005:20250101\x1d" "1.007:A\x1d" "1.008:B\x1d" "1.009:T1\x1d"
+         "1.011:00.00\x1d" "1.012:00.00", false},
+        /* ORI with two items */
+        {"1.004:ENR\x1d" "1.005:20250101\x1d" "1.007:A\x1d" "1.008:B\x1f" "C\x1d" "1.009:T1\x1d"
+         "1.011:00.00\x1d" "1.012:00.00", false},
+        /* DCS index not a number */
+        {"1.004:ENR\x1d" "1.005:20250101\x1d" "1.007:A\x1d" "1.008:B\x1d" "1.009:T1\x1d"
+         "1.011:00.00\x1d" "1.012:00.00\x1d" "1.015:U\x1f" "UTF-8", false},
+        /* 8-bit byte in Type-1 */
+        {"1.004:ENR\x1d" "1.005:20250101\x1d" "1.007:\xc3\xa9\x1d" "1.008:B\x1d" "1.009:T1\x1d"
+         "1.011:00.00\x1d" "1.012:00.00", false},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char body[512];
+        snprintf(body, sizeof(body), "1.002:0502\x1d" "1.003:1\x1f" "1\x1e" "2\x1f" "00\x1d%s",
+                 cases[i].fields);
+        uint8_t buf[1024];
+        size_t n = test_record(buf, 1, body);
+        n += test_record(buf + n, 2, "2.002:00");
+        if (cases[i].ok) {
+            an2k_free(parse_ok(buf, n, AN2K_STRICT));
+        } else {
+            const char *code = parse_fail(buf, n, 0);
+            if (strcmp(code, "an2k_type1") != 0)
+                fail_msg("case %zu: %s, want an2k_type1", i, code);
+        }
+    }
+}
+
 /* ------------------------------------------------------------- writer */
 
 /* A minimal PNG header (signature + IHDR) plus filler: the writer checks
@@ -1260,6 +1313,7 @@ int main(void)
         cmocka_unit_test(mut_missing_fs),
         cmocka_unit_test(mut_unknown_type_and_cnt),
         cmocka_unit_test(mut_two_type2),
+        cmocka_unit_test(type1_rules),
         cmocka_unit_test(writer_len_arithmetic),
         cmocka_unit_test(writer_cnt),
         cmocka_unit_test(writer_round_trip),
