@@ -47,10 +47,10 @@
 
 /* One encoded image. Bytes are borrowed for the duration of an2k_write. */
 struct an2k_image {
-    const uint8_t *data;   /* PNG (signature + IHDR checked) or JP2 codestream */
+    const uint8_t *data;   /* PNG (signature + IHDR checked) or JPEG 2000 (JP2 ihdr or SIZ checked) */
     size_t len;            /* bytes at data, > 0 */
-    uint32_t width;        /* pixels; must equal the PNG header's */
-    uint32_t height;       /* pixels; must equal the PNG header's */
+    uint32_t width;        /* pixels; must equal the image header's */
+    uint32_t height;       /* pixels; must equal the image header's */
     uint32_t ppi;          /* pixels per inch, both directions (SLC 1) */
     bool jp2l;             /* true: data is lossless JPEG 2000 (CGA JP2L), else PNG */
 };

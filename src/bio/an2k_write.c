@@ -284,6 +284,66 @@ static uint32_t rd32(const uint8_t *p)
     return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
 }
 
+static uint32_t rd16(const uint8_t *p)
+{
+    return ((uint32_t)p[0] << 8) | p[1];
+}
+
+/* Size, components and bits per component of lossless JPEG 2000 input: a
+ * JP2 file (the ihdr box inside jp2h) or a bare codestream (the SIZ marker
+ * segment right after SOC). Returns 0, or -1 when the header is not there. */
+static int jp2_header(const uint8_t *p, size_t n, uint32_t *w, uint32_t *h, unsigned *nc,
+                      unsigned *bits)
+{
+    if (n >= 43 && p[0] == 0xFF && p[1] == 0x4F && p[2] == 0xFF && p[3] == 0x51) {
+        uint32_t x = rd32(p + 8), y = rd32(p + 12), xo = rd32(p + 16), yo = rd32(p + 20);
+        if (xo >= x || yo >= y)
+            return -1;
+        *w = x - xo;
+        *h = y - yo;
+        *nc = rd16(p + 40);
+        *bits = (p[42] & 0x7Fu) + 1;
+        return 0;
+    }
+    /* Top-level boxes: LBox (4), TBox (4), XLBox (8) when LBox is 1. */
+    size_t at = 0;
+    while (n - at >= 8) {
+        uint64_t len = rd32(p + at);
+        size_t hdr = 8;
+        if (len == 1) {
+            if (n - at < 16)
+                return -1;
+            len = ((uint64_t)rd32(p + at + 8) << 32) | rd32(p + at + 12);
+            hdr = 16;
+        } else if (len == 0) {
+            len = n - at;
+        }
+        if (len < hdr || len > n - at)
+            return -1;
+        if (memcmp(p + at + 4, "jp2h", 4) == 0) {
+            size_t in = at + hdr, end = at + (size_t)len;
+            while (end - in >= 8) {
+                uint32_t sl = rd32(p + in);
+                if (sl < 8 || sl > end - in)
+                    return -1;
+                if (memcmp(p + in + 4, "ihdr", 4) == 0) {
+                    if (sl < 8 + 14)
+                        return -1;
+                    *h = rd32(p + in + 8);
+                    *w = rd32(p + in + 12);
+                    *nc = rd16(p + in + 16);
+                    *bits = (p[in + 18] & 0x7Fu) + 1;
+                    return 0;
+                }
+                in += sl;
+            }
+            return -1;
+        }
+        at += (size_t)len;
+    }
+    return -1;
+}
+
 /* bpp_out: 8 grey, 24 RGB. want_grey: friction ridge images must be 8-bit grey. */
 static int check_image(const struct an2k_image *im, const char *what, bool want_grey, bool fr,
                        unsigned *bpp_out, err_t *err)
@@ -301,10 +361,17 @@ static int check_image(const struct an2k_image *im, const char *what, bool want_
     if (fr ? (im->ppi < 500 || im->ppi > 4000) : (im->ppi < 1 || im->ppi > 99999))
         return BAD("the %s image resolution (ppi) is out of range", what);
     if (im->jp2l) {
+        uint32_t w, h;
+        unsigned nc, bits;
         if (!((im->len >= 12 && memcmp(im->data, jp2_sig, 12) == 0) ||
-              (im->len >= 4 && memcmp(im->data, j2c_sig, 4) == 0)))
+              (im->len >= 4 && memcmp(im->data, j2c_sig, 4) == 0)) ||
+            jp2_header(im->data, im->len, &w, &h, &nc, &bits) < 0)
             return BAD("the %s image is not JPEG 2000", what);
-        *bpp_out = want_grey ? 8 : 24;
+        if (w != im->width || h != im->height)
+            return BAD("the %s image's JPEG 2000 size differs from the size given", what);
+        if (bits != 8 || !(nc == 1 || (nc == 3 && !want_grey)))
+            return BAD("the %s image is not 8-bit %s", what, want_grey ? "grey" : "grey or RGB");
+        *bpp_out = 8 * nc;
         return 0;
     }
     if (im->len < 33 || memcmp(im->data, png_sig, 8) != 0 || rd32(im->data + 8) != 13 ||

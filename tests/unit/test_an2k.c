@@ -1139,7 +1139,19 @@ static void writer_variants(void **state)
     struct fixture x;
     fixture_init(&x);
     uint8_t *grey = png(480, 600, 0, 900);
-    static const uint8_t jp2[40] = {0, 0, 0, 0x0C, 'j', 'P', ' ', ' ', 0x0D, 0x0A, 0x87, 0x0A};
+    /* A JP2 file's boxes: signature, ftyp, jp2h { ihdr 1200 x 1000, one
+     * component, 8 bits }, then a stub codestream box. */
+    static const uint8_t jp2[] = {
+        0, 0, 0, 0x0C, 'j', 'P', ' ', ' ', 0x0D, 0x0A, 0x87, 0x0A,
+        0, 0, 0, 0x14, 'f', 't', 'y', 'p', 'j', 'p', '2', ' ', 0, 0, 0, 0, 'j', 'p', '2', ' ',
+        0, 0, 0, 0x1E, 'j', 'p', '2', 'h',
+        0, 0, 0, 0x16, 'i', 'h', 'd', 'r', 0, 0, 0x04, 0xB0, 0, 0, 0x03, 0xE8, 0, 1, 7, 7, 0, 0,
+        0, 0, 0, 0x0A, 'j', 'p', '2', 'c', 0xFF, 0x4F};
+    /* A bare codestream: SOC, SIZ with Xsiz 1010 - XOsiz 10 = 1000, Ysiz 1200,
+     * one 8-bit component. */
+    static const uint8_t j2c[] = {
+        0xFF, 0x4F, 0xFF, 0x51, 0, 41, 0, 0, 0, 0, 0x03, 0xF2, 0, 0, 0x04, 0xB0, 0, 0, 0, 10,
+        0, 0, 0, 0, 0, 0, 0x03, 0xF2, 0, 0, 0x04, 0xB0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 7, 1, 1};
     struct an2k_transaction t = x.t;
     struct an2k_face f = x.face;
     f.image.data = grey;
@@ -1163,6 +1175,21 @@ static void writer_variants(void **state)
     assert_item(&a->records[i], 9, 0, 0, "1000");
     an2k_free(a);
     free(b);
+    p.image = (struct an2k_image){j2c, sizeof(j2c), 1000, 1200, 1000, true};
+    b = write_ok(&t, &n);
+    free(b);
+    /* Sizes that differ from the headers, a colour palm, a cut header. */
+    p.image = (struct an2k_image){jp2, sizeof(jp2), 1001, 1200, 1000, true};
+    write_fail(&t, -EINVAL, "an2k_input");
+    p.image = (struct an2k_image){j2c, sizeof(j2c), 1000, 1199, 1000, true};
+    write_fail(&t, -EINVAL, "an2k_input");
+    uint8_t rgb[sizeof(j2c)];
+    memcpy(rgb, j2c, sizeof(j2c));
+    rgb[41] = 3;
+    p.image = (struct an2k_image){rgb, sizeof(rgb), 1000, 1200, 1000, true};
+    write_fail(&t, -EINVAL, "an2k_input");
+    p.image = (struct an2k_image){jp2, 50, 1000, 1200, 1000, true};
+    write_fail(&t, -EINVAL, "an2k_input");
     free(grey);
     fixture_free(&x);
 }
