@@ -670,6 +670,66 @@ static void type1_rules(void **state)
     }
 }
 
+
+/* Types the kiosk never writes, read through the same code: a Type-17 iris
+ * image, a Type-20 source representation and a Type-99 CBEFF record (tagged,
+ * interpreted only as fields), binary Type-7 and Type-6 (1-bit), each
+ * located by LEN alone. */
+static void other_record_types(void **state)
+{
+    (void)state;
+    uint8_t buf[4096];
+    size_t n = test_record(buf, 1,
+                           "1.002:0502\x1d" "1.003:1\x1f" "6\x1e" "2\x1f" "00\x1e" "17\x1f" "01\x1e"
+                           "20\x1f" "02\x1e" "7\x1f" "03\x1e" "6\x1f" "04\x1e" "99\x1f" "05\x1d"
+                           "1.004:ENR\x1d" "1.005:20250101\x1d" "1.007:A\x1d" "1.008:B\x1d"
+                           "1.009:T1\x1d" "1.011:19.69\x1d" "1.012:19.69");
+    n += test_record(buf + n, 2, "2.002:00");
+    /* Type-17: 4 x 2 grey iris at 400 ppi; the image bytes include separators. */
+    n += test_record(buf + n, 17,
+                     "17.002:01\x1d" "17.003:1\x1d" "17.004:SRC\x1d" "17.005:20250101\x1d"
+                     "17.006:4\x1d" "17.007:2\x1d" "17.008:1\x1d" "17.009:400\x1d"
+                     "17.010:400\x1d" "17.011:NONE\x1d" "17.012:8\x1d" "17.999:\x1c\x1d\x1e\x1f" "abcd");
+    n += test_record(buf + n, 20, "20.002:02\x1d" "20.021:1\x1d" "20.999:\x1c\x1c");
+    /* Type-7: LEN, IDC, 3 bytes of user data. */
+    static const uint8_t t7[8] = {0, 0, 0, 8, 3, 'x', 0x1c, 'y'};
+    memcpy(buf + n, t7, sizeof(t7));
+    n += sizeof(t7);
+    /* Type-6: 16 x 2 binary image, uncompressed: 2 bytes a row. */
+    static const uint8_t t6[22] = {0, 0, 0, 22, 4, 1, 7, 255, 255, 255, 255, 255, 1, 0, 16, 0, 2, 0,
+                                   0xAA, 0x55, 0x1C, 0x1D};
+    memcpy(buf + n, t6, sizeof(t6));
+    n += sizeof(t6);
+    n += test_record(buf + n, 99, "99.002:05\x1d" "99.100:1\x1d" "99.999:\x01\x02");
+    struct an2k *t = parse_ok(buf, n, AN2K_STRICT);
+    assert_int_equal(t->nrecords, 7);
+    struct an2k_image_info ii;
+    err_t e = {0};
+    assert_int_equal(an2k_image_info(t, 2, &ii, &e), 0);
+    assert_int_equal(ii.type, 17);
+    assert_int_equal(ii.width, 4);
+    assert_int_equal(ii.xres100, 40000);
+    assert_int_equal(ii.impression, -1);
+    assert_int_equal(ii.len, 8);
+    assert_memory_equal(ii.data, "\x1c\x1d\x1e\x1f" "abcd", 8);
+    assert_int_equal(t->records[3].type, 20);
+    assert_item(&t->records[3], 21, 0, 0, "1");
+    assert_int_equal(t->records[3].data_len, 2);
+    assert_int_equal(an2k_image_info(t, 3, &ii, &e), -ENOENT);
+    assert_true(t->records[4].binary);
+    assert_int_equal(t->records[4].data_len, 3);
+    assert_int_equal(an2k_image_info(t, 5, &ii, &e), 0);
+    assert_int_equal(ii.bpp, 1);
+    assert_int_equal(ii.xres100, 1969); /* ISR 1: NSR */
+    assert_int_equal(ii.positions[0], 7);
+    assert_int_equal(t->records[6].type, 99);
+    size_t t6at = (size_t)(t->records[5].bytes - buf);
+    an2k_free(t);
+    /* The Type-6 claiming 3 rows where its bytes hold 2. */
+    buf[t6at + 16] = 3;
+    assert_string_equal(parse_fail(buf, n, 0), "an2k_image");
+}
+
 /* ------------------------------------------------------------- writer */
 
 /* A minimal PNG header (signature + IHDR) plus filler: the writer checks
@@ -1341,6 +1401,7 @@ int main(void)
         cmocka_unit_test(mut_unknown_type_and_cnt),
         cmocka_unit_test(mut_two_type2),
         cmocka_unit_test(type1_rules),
+        cmocka_unit_test(other_record_types),
         cmocka_unit_test(writer_len_arithmetic),
         cmocka_unit_test(writer_cnt),
         cmocka_unit_test(writer_round_trip),
