@@ -1355,6 +1355,113 @@ static void writer_stream(void **state)
     fixture_free(&x);
 }
 
+static uint32_t lcg(uint32_t *st)
+{
+    *st = *st * 1664525u + 1013904223u;
+    return *st >> 8;
+}
+
+/* Random enrolments (seeded): which slaps, which fingers missing, name and
+ * image lengths, palms, face, signature. Each is written, read strictly and
+ * compared back; the stream writer gives the same bytes. */
+static void writer_random_round_trips(void **state)
+{
+    (void)state;
+    uint32_t st = 20251204;
+    static const char cyr[] = "Ж"; /* two bytes */
+    uint8_t *pool = png(900, 700, 0, 70000);
+    uint8_t *face_png = png(480, 600, 2, 9000);
+    for (int iter = 0; iter < 300; iter++) {
+        struct fixture x;
+        fixture_init(&x);
+        struct an2k_slap slaps[3];
+        size_t ns = 0;
+        for (int i = 0; i < 3; i++) {
+            if (lcg(&st) % 4 == 0)
+                continue;
+            struct an2k_slap s = x.slaps[i];
+            const uint8_t *fingers = i == 0 ? (const uint8_t *)"\x02\x03\x04\x05"
+                                   : i == 1 ? (const uint8_t *)"\x07\x08\x09\x0a"
+                                            : (const uint8_t *)"\x01\x06";
+            int nf = i < 2 ? 4 : 2;
+            uint32_t w = 900, h = 700;
+            s.image = (struct an2k_image){pool, 33 + lcg(&st) % 60000, w, h, 500 + lcg(&st) % 2 * 500, false};
+            s.nseg = s.nmissing = s.nquality = 0;
+            for (int k = 0; k < nf; k++) {
+                bool miss = lcg(&st) % 3 == 0 && !(k == nf - 1 && s.nseg == 0);
+                if (miss) {
+                    s.missing[s.nmissing++] = (struct an2k_missing){fingers[k], lcg(&st) % 2 == 0};
+                } else {
+                    uint32_t l = lcg(&st) % 800, tp = lcg(&st) % 600;
+                    s.seg[s.nseg] = (struct an2k_seg){fingers[k], l, l + 1 + lcg(&st) % (w - l - 1),
+                                                      tp, tp + 1 + lcg(&st) % (h - tp - 1)};
+                    if (lcg(&st) % 2)
+                        s.quality[s.nquality++] = (struct an2k_quality){fingers[k],
+                                                                        (uint8_t)(lcg(&st) % 101),
+                                                                        (uint16_t)lcg(&st), 1};
+                    s.nseg++;
+                }
+            }
+            slaps[ns++] = s;
+        }
+        char sur[LIMIT_NAME_BYTES + 1], lat[LIMIT_NAME_BYTES + 1];
+        size_t sl = 1 + lcg(&st) % (LIMIT_NAME_BYTES / 2 - 1), ll = 1 + lcg(&st) % (LIMIT_NAME_BYTES - 1);
+        for (size_t k = 0; k < sl; k++)
+            memcpy(sur + 2 * k, cyr, 2);
+        sur[2 * sl] = '\0';
+        for (size_t k = 0; k < ll; k++)
+            lat[k] = (char)('A' + lcg(&st) % 26);
+        lat[ll] = '\0';
+        struct an2k_transaction t = x.t;
+        t.person.surname = sur;
+        t.person.surname_latin = lat;
+        t.slaps = slaps;
+        t.nslaps = ns;
+        t.npalms = lcg(&st) % 3;
+        struct an2k_face f = x.face;
+        f.image.data = face_png;
+        f.image.len = 33 + lcg(&st) % 8900;
+        t.face = lcg(&st) % 2 ? &f : NULL;
+        struct an2k_signature sg = x.sig;
+        sg.npoints = 1 + lcg(&st) % 5;
+        t.signature = lcg(&st) % 2 ? &sg : NULL;
+
+        size_t n;
+        uint8_t *b = write_ok(&t, &n);
+        struct collect c = {0};
+        size_t total;
+        err_t e = {0};
+        assert_int_equal(an2k_write_stream(&t, collect_sink, &c, &total, &e), 0);
+        assert_int_equal(c.len, n);
+        assert_memory_equal(c.p, b, n);
+        free(c.p);
+        struct an2k *a = parse_ok(b, n, AN2K_STRICT);
+        size_t want = 2 + ns + t.npalms + (t.face ? 1 : 0) + (t.signature ? 1 : 0);
+        assert_int_equal(a->nrecords, want);
+        assert_item(&a->records[1], 10, 0, 0, sur);
+        assert_item(&a->records[1], 11, 0, 0, lat);
+        for (size_t i = 0; i < ns; i++) {
+            const struct an2k_record *r = &a->records[2 + i];
+            assert_int_equal(r->type, 14);
+            assert_int_equal(an2k_field_subfields(an2k_field_get(r, 21)), slaps[i].nseg);
+            const struct an2k_field *amp = an2k_field_get(r, 18);
+            assert_int_equal(amp ? an2k_field_subfields(amp) : 0, slaps[i].nmissing);
+            const struct an2k_field *fqm = an2k_field_get(r, 24);
+            assert_int_equal(fqm ? an2k_field_subfields(fqm) : 0, slaps[i].nquality);
+            assert_int_equal(r->data_len, slaps[i].image.len);
+            assert_memory_equal(r->data, slaps[i].image.data, slaps[i].image.len);
+            char v[16];
+            snprintf(v, sizeof(v), "%u", slaps[i].image.ppi);
+            assert_item(r, 9, 0, 0, v);
+        }
+        an2k_free(a);
+        free(b);
+        fixture_free(&x);
+    }
+    free(pool);
+    free(face_png);
+}
+
 static void field_items_api(void **state)
 {
     (void)state;
@@ -1409,6 +1516,7 @@ int main(void)
         cmocka_unit_test(writer_variants),
         cmocka_unit_test(writer_output_mutations),
         cmocka_unit_test(writer_stream),
+        cmocka_unit_test(writer_random_round_trips),
         cmocka_unit_test(field_items_api),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
