@@ -201,7 +201,7 @@ static int parse_tagged(const uint8_t *p, size_t avail, unsigned type, unsigned 
     if (parse_tag(p, avail, &pos, &tt, &num) < 0) {
         /* A tag cut by the end of the buffer is a truncation, not a bad tag. */
         bool cut = true;
-        for (size_t i = 0; i < avail; i++)
+        for (size_t i = 0; i < avail && cut; i++)
             if (!is_digit(p[i]) && p[i] != '.')
                 cut = false;
         return err_set(err, -EINVAL, cut ? "an2k_truncated" : "an2k_tag",
