@@ -40,3 +40,10 @@
 #define LIMIT_SLAP_FINGERS        5             /* bio/fpquality: finger boxes in one slap record */
 #define LIMIT_SIG_POINTS          20000         /* bio/sigcheck: pen points in one vector signature */
 #define LIMIT_SIG_PIXELS          (4u * 1024 * 1024) /* bio/sigcheck: pixels of one signature image */
+
+/* bio/an2k: ANSI/NIST-ITL transactions, enforced by the reader and the writer */
+#define LIMIT_AN2K_BYTES          (64 * 1024 * 1024) /* one transaction, read or written */
+#define LIMIT_AN2K_RECORDS        256           /* records listed in CNT (1.003) */
+#define LIMIT_AN2K_FIELDS         4096          /* fields in one tagged record */
+#define LIMIT_AN2K_IMAGE_BYTES    (16 * 1024 * 1024) /* one encoded image given to the writer */
+#define LIMIT_AN2K_PEN_POINTS     20000         /* Type-8 signature vectors */
