@@ -1,6 +1,7 @@
-/* uchetctl rules show|check — the document-set rule catalogue for operators:
- * `check` loads and validates a catalogue file (exit 0 valid, 1 refused);
- * `show` prints the rules in force on a date, by procedure and category. */
+/* uchetctl rules show|check|evaluate — the document-set rule catalogue for
+ * operators: `check` loads and validates a catalogue file (exit 0 valid, 1
+ * refused); `show` prints the rules in force on a date, by procedure and
+ * category; `evaluate` checks one set given as JSON and prints the outcome. */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -9,12 +10,15 @@
 
 #include "cli/cmd.h"
 #include "docset/catalogue.h"
+#include "docset/setjson.h"
+#include "store/caldata.h"
 #include "rules/date.h"
 #include "rules/docset.h"
 
 static const char RULES_USAGE[] =
     "Usage: uchetctl rules check [FILE]\n"
     "       uchetctl rules show [--on DATE] [--procedure P] [--category C] [FILE]\n"
+    "       uchetctl rules evaluate SET.json [FILE]\n"
     "\n"
     "The document-set rule catalogue (docs/DOCSETS.md). FILE defaults to\n"
     "DATA_DIR/docsets/catalogue.json.\n"
@@ -24,7 +28,65 @@ static const char RULES_USAGE[] =
     "          reason on stderr), 2 usage.\n"
     "  show    print the rules in force on DATE (YYYY-MM-DD; default today), each\n"
     "          with its id, version, kind, categories, dates and legal act;\n"
-    "          --procedure and --category narrow the list.\n";
+    "          --procedure and --category narrow the list.\n"
+    "  evaluate  check the document set in SET.json (format in docs/DOCSETS.md;\n"
+    "          - reads stdin) against the catalogue and print the outcome as JSON:\n"
+    "          ready, returned (defects, each citing its rule and act) or referred.\n"
+    "          Working-day deadlines use DATA_DIR/calendar/ru. Exit 0 when checked,\n"
+    "          1 on a bad set or catalogue, 2 usage.\n";
+
+static int evaluate(const cli_t *cli, const char *set_path, const char *cat_path)
+{
+    FILE *f = strcmp(set_path, "-") ? fopen(set_path, "rb") : stdin;
+    if (!f) {
+        fprintf(stderr, "uchetctl rules: cannot open %s: %s\n", set_path, strerror(errno));
+        return 1;
+    }
+    char *buf = malloc(SETJSON_BYTES_MAX + 1);
+    size_t n = buf ? fread(buf, 1, SETJSON_BYTES_MAX + 1, f) : 0;
+    if (f != stdin)
+        fclose(f);
+    if (!buf || n > SETJSON_BYTES_MAX) {
+        fprintf(stderr, "uchetctl rules: %s\n", buf ? "the set is too big" : "out of memory");
+        free(buf);
+        return 1;
+    }
+    err_t e = {0};
+    setjson_t *set = NULL;
+    struct docset_catalogue *cat = NULL;
+    calendar_t *cal = NULL;
+    char dir[1024];
+    int years = 0, status = 1;
+    snprintf(dir, sizeof dir, "%s/calendar/ru", cli->data_dir);
+    int r = setjson_parse(buf, n, &set, &e);
+    free(buf);
+    if (r == 0)
+        r = catalogue_load_file(cat_path, &cat, &e);
+    if (r == 0)
+        r = caldata_load(dir, &cal, &years, &e);
+    if (r == 0) {
+        struct docset_request req = *setjson_request(set);
+        req.calendar = cal;
+        struct docset_result res;
+        r = docset_check(cat, &req, &res, &e);
+        if (r == 0) {
+            json_t *out = setjson_result(cat, &req, &res);
+            docset_result_free(&res);
+            if (out) {
+                json_dumpf(out, stdout, JSON_INDENT(2));
+                putchar('\n');
+                json_decref(out);
+                status = 0;
+            }
+        }
+    }
+    if (status != 0)
+        fprintf(stderr, "uchetctl rules: %s\n", e.msg[0] ? e.msg : "out of memory");
+    setjson_free(set);
+    catalogue_free(cat);
+    calendar_free(cal);
+    return status;
+}
 
 static void print_rule(const struct docset_catalogue *cat, const struct docset_rule *r)
 {
@@ -94,6 +156,15 @@ int cmd_rules(const cli_t *cli, int argc, char **argv)
         return argc < 2 ? 2 : 0;
     }
     bool show = !strcmp(argv[1], "show");
+    if (!strcmp(argv[1], "evaluate")) {
+        if (argc < 3 || argc > 4) {
+            fputs(RULES_USAGE, stderr);
+            return 2;
+        }
+        char path[1024];
+        snprintf(path, sizeof path, "%s/docsets/catalogue.json", cli->data_dir);
+        return evaluate(cli, argv[2], argc == 4 ? argv[3] : path);
+    }
     if (!show && strcmp(argv[1], "check") != 0) {
         fputs(RULES_USAGE, stderr);
         return 2;
