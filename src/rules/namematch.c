@@ -25,7 +25,6 @@ static const struct {
     {0x04BA, "H"},  /* Һ Kazakh */
     {0x04D8, "A"},  /* Ә Kazakh */
     {0x04E2, "I"},  /* Ӣ Tajik */
-    {0x04E8, "O"},  /* Ө Kazakh, Kyrgyz */
     {0x04EE, "U"},  /* Ӯ Tajik */
     {0x015E, "SH"}, /* Ş Turkmen, Azerbaijani Latin */
     {0x011E, "G"},  /* Ğ Azerbaijani Latin */
@@ -106,8 +105,8 @@ static int prepass(const char *s, size_t len, int ou_as_u, char **ret, err_t *er
             if ((prev == 'O' || prev == 'o') && ou_as_u)
                 out[n - 1] = 'U';
             rep = ""; /* G‘ is G; other apostrophes are dropped */
-        } else if (cp == 0x040E || cp == 0x045E) {
-            rep = ou_as_u ? "U" : "O"; /* Ў, the Cyrillic O‘ */
+        } else if (cp == 0x040E || cp == 0x045E || cp == 0x04E8 || cp == 0x04E9) {
+            rep = ou_as_u ? "U" : "O"; /* Ў (the Cyrillic O‘) and Kazakh Ө: Russian gives О or У */
         } else if (cp == 0x0259) {
             rep = "A"; /* ə */
         } else if (cp == 0x0130 || cp == 0x0131) {

@@ -10,7 +10,7 @@
  * legitimate choices coincide:
  *   DZH, DJ, ZH, J → J      KH, X, H → H (X also tried as KS)
  *   GH → G    Q → K         YU → IU   YA → IA   YE → E   YO → E
- *   Y → I     II → I        O‘ tried both as O and as U
+ *   Y → I     II → I        O‘ (and Ў, Ө) tried both as O and as U
  * Result, from best to worst:
  *   exact    — the same Latin spelling;
  *   variant  — equal skeletons: a legitimate variant, not flagged;

@@ -111,6 +111,10 @@ static void test_kazakh_kyrgyz(void **state)
     assert_int_equal(cmp("Әлия", "ALIIA"), NAMEMATCH_EXACT);            /* Ә */
     assert_int_equal(cmp("Әлия", "ALIYA"), NAMEMATCH_VARIANT);
     assert_int_equal(cmp("Төлеген", "TOLEGEN"), NAMEMATCH_EXACT);       /* Ө */
+    assert_int_equal(cmp("Төлеген", "Тулеген"), NAMEMATCH_VARIANT);     /* Ө → У in Russian */
+    assert_int_equal(cmp("Төлеген", "Толеген"), NAMEMATCH_EXACT);       /* Ө → О */
+    /* but the Latin O has lost the Ө: against У it is one letter off */
+    assert_int_equal(cmp("TOLEGEN", "Тулеген"), NAMEMATCH_NEAR);
     assert_int_equal(cmp("Үсен", "USEN"), NAMEMATCH_EXACT);             /* Ү */
     assert_int_equal(cmp("Ұлан", "ULAN"), NAMEMATCH_EXACT);             /* Ұ */
     assert_int_equal(cmp("Жаңыл", "ZHANGYL"), NAMEMATCH_EXACT);         /* Ң */
