@@ -1,11 +1,11 @@
 /* docsetgen — synthetic document sets with ground truth (issue 16).
  *
- *   docsetgen --out DIR [--seed S] [--sets N] [--procedure patent|labour_notice|mixed] [--level 0-3]
+ *   docsetgen --out DIR [--seed S] [--sets N] [--procedure P|all] [--level 0-3]
  *       writes DIR/set-NNNN.json (docset/setjson's form with a "truth"
  *       member) and, for the document types render.c draws (migration card,
  *       patent), DIR/set-NNNN-KK-TYPE.png, listed in truth.pages with the
  *       field zones.
- *   docsetgen --verify [--seed S] [--sets N] [--procedure …] [--catalogue FILE]
+ *   docsetgen --verify [--seed S] [--sets N] [--procedure P|all] [--catalogue FILE]
  *       runs the rule engine on each generated set's fields (no pages, no
  *       OCR) and compares the outcome with the label: exit 1 on any
  *       disagreement. This checks the labels and the engine against each other.
@@ -41,10 +41,10 @@ static calendar_t *load_calendars(void)
     return cal;
 }
 
-static const char *pick_procedure(uint64_t *st, const char *which)
+static const char *pick_procedure(uint64_t *st, const struct docset_catalogue *cat, const char *which)
 {
-    if (!strcmp(which, "mixed"))
-        return synth_below(st, 2) ? "patent" : "labour_notice";
+    if (!strcmp(which, "all"))
+        return cat->procedures[synth_below(st, (unsigned)cat->n_procedures)];
     return which;
 }
 
@@ -56,21 +56,16 @@ static enum synth_defect pick_defect(uint64_t *st)
     return (enum synth_defect)(1 + synth_below(st, SYNTH_DEFECT_COUNT - 1));
 }
 
-static int verify(uint64_t st, int sets, const char *which, const char *cat_path)
+static int verify(uint64_t st, int sets, const char *which, struct docset_catalogue *cat)
 {
-    struct docset_catalogue *cat = NULL;
     err_t e = {0};
-    if (catalogue_load_file(cat_path, &cat, &e) < 0) {
-        fprintf(stderr, "docsetgen: %s\n", e.msg);
-        return 1;
-    }
     calendar_t *cal = load_calendars();
     int n[SYNTH_DEFECT_COUNT] = {0}, agree[SYNTH_DEFECT_COUNT] = {0};
     int false_accept = 0, defective = 0, false_return = 0, clean = 0, variants = 0, variant_alarms = 0;
     for (int i = 0; i < sets; i++) {
         date_t on = date_from_ymd(2025, 3, 3) + (date_t)synth_below(&st, 300);
         enum synth_defect d = pick_defect(&st);
-        json_t *set = synth_set(&st, pick_procedure(&st, which), on, d, NULL);
+        json_t *set = synth_set(&st, cat, pick_procedure(&st, cat, which), on, d, NULL);
         char *text = json_dumps(set, JSON_COMPACT);
         json_t *truth = json_object_get(set, "truth");
         const char *defect = json_string_value(json_object_get(truth, "defect"));
@@ -135,11 +130,11 @@ static int verify(uint64_t st, int sets, const char *which, const char *cat_path
     printf("false accept %d/%d, false return %d/%d, variant false alarms %d/%d\n", false_accept, defective,
            false_return, clean, variant_alarms, variants);
     calendar_free(cal);
-    catalogue_free(cat);
     return bad ? 1 : 0;
 }
 
-static int generate(uint64_t st, int sets, const char *which, int level, const char *out)
+static int generate(uint64_t st, int sets, const char *which, int level, const char *out,
+                    const struct docset_catalogue *cat)
 {
     static const struct render_degrade levels[4] = {
         {300, 0, 0, false, false, 0}, {150, 2, 0, false, false, 0},
@@ -149,7 +144,7 @@ static int generate(uint64_t st, int sets, const char *which, int level, const c
         date_t on = date_from_ymd(2025, 3, 3) + (date_t)synth_below(&st, 300);
         enum synth_defect d = pick_defect(&st);
         struct synth_person person;
-        json_t *set = synth_set(&st, pick_procedure(&st, which), on, d, &person);
+        json_t *set = synth_set(&st, cat, pick_procedure(&st, cat, which), on, d, &person);
         json_t *pages = json_array();
         json_t *docs = json_object_get(set, "documents");
         for (size_t k = 0; k < json_array_size(docs); k++) {
@@ -194,7 +189,7 @@ int main(int argc, char **argv)
 {
     uint64_t seed = 1;
     int sets = 20, level = 0;
-    const char *out = NULL, *which = "mixed";
+    const char *out = NULL, *which = "all";
     const char *cat = UCHET_SOURCE_DIR "/data/docsets/catalogue.json";
     int do_verify = 0;
     for (int i = 1; i < argc; i++) {
@@ -215,15 +210,23 @@ int main(int argc, char **argv)
             cat = v, i++;
         else {
             fprintf(stderr, "usage: docsetgen (--out DIR | --verify) [--seed S] [--sets N] "
-                            "[--procedure patent|labour_notice|mixed] [--level 0-3] [--catalogue FILE]\n");
+                            "[--procedure P|all] [--level 0-3] [--catalogue FILE]\n");
             return 2;
         }
     }
+    struct docset_catalogue *catalogue = NULL;
+    err_t e = {0};
+    if (catalogue_load_file(cat, &catalogue, &e) < 0) {
+        fprintf(stderr, "docsetgen: %s\n", e.msg);
+        return 1;
+    }
     if (sets < 1 || sets > 100000 || level < 0 || level > 3 ||
-        (strcmp(which, "patent") && strcmp(which, "labour_notice") && strcmp(which, "mixed")) ||
-        (!do_verify && !out)) {
+        (strcmp(which, "all") && docset_procedure_index(catalogue, which) < 0) || (!do_verify && !out)) {
         fprintf(stderr, "docsetgen: bad arguments\n");
+        catalogue_free(catalogue);
         return 2;
     }
-    return do_verify ? verify(seed, sets, which, cat) : generate(seed, sets, which, level, out);
+    int r = do_verify ? verify(seed, sets, which, catalogue) : generate(seed, sets, which, level, out, catalogue);
+    catalogue_free(catalogue);
+    return r;
 }

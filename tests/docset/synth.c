@@ -121,9 +121,28 @@ static json_t *jdate(date_t d)
     return json_string(b);
 }
 
+/* What the catalogue says for this set. */
+struct plan {
+    const char *category;
+    int age;
+    const char *level;  /* the language level needed, or NULL */
+    const char *lower;  /* a level below it, or NULL */
+    int64_t fee;        /* roubles due, or -1 */
+};
+
+static const struct docset_rule *rule_of(const struct docset_catalogue *cat, const char *proc, int c, date_t on,
+                                         enum docset_rule_kind kind)
+{
+    for (size_t i = 0; i < cat->n_rules; i++)
+        if (cat->rules[i].kind == kind && docset_rule_applies(&cat->rules[i], proc, c, on))
+            return &cat->rules[i];
+    return NULL;
+}
+
 /* A document with the person's fields; Russian-language documents carry
  * the Russian spelling (or, with `alt`, the other legitimate one). */
-static json_t *doc(const char *type, const struct synth_person *p, bool latin, bool alt, date_t on)
+static json_t *doc(const char *type, const struct synth_person *p, const struct plan *pl, bool latin, bool alt,
+                   date_t on)
 {
     json_t *f = json_object();
     json_object_set_new(f, "surname", json_string(latin ? p->surname_lat : alt ? last_surname->ru_alt : p->surname_ru));
@@ -139,7 +158,9 @@ static json_t *doc(const char *type, const struct synth_person *p, bool latin, b
         json_object_set_new(f, "purpose", json_string("работа"));
     }
     if (!strcmp(type, "language_certificate"))
-        json_object_set_new(f, "level", json_string("patent"));
+        json_object_set_new(f, "level", json_string(pl->level ? pl->level : "vnzh"));
+    if (!strcmp(type, "fee_receipt"))
+        json_object_set_new(f, "amount", json_integer(pl->fee >= 0 ? pl->fee : 0));
     if (!strcmp(type, "patent") || !strcmp(type, "labour_contract") || !strcmp(type, "employer_notice")) {
         json_object_set_new(f, "profession", json_string("подсобный рабочий"));
         json_object_set_new(f, "region", json_string("г. Москва"));
@@ -154,10 +175,6 @@ static json_t *doc(const char *type, const struct synth_person *p, bool latin, b
     return d;
 }
 
-static const char *const patent_docs[] = {"application", "passport", "passport_translation", "migration_card",
-    "dms_policy", "medical_certificate", "hiv_certificate", "language_certificate", "photo", NULL};
-static const char *const notice_docs[] = {"employer_notice", "labour_contract", "passport", "patent",
-    "tax_receipt", NULL};
 static const char *const latin_docs[] = {"passport", "migration_card", NULL};
 
 static bool in(const char *s, const char *const *list)
@@ -168,11 +185,11 @@ static bool in(const char *s, const char *const *list)
     return false;
 }
 
-/* Swaps one а/о (or the first vowel) in a Cyrillic name: a typo one edit away. */
+/* Swaps one а/о (or и → е) after the first letter: a typo one edit away. */
 static void one_letter(const char *in_s, char *out, size_t cap)
 {
     snprintf(out, cap, "%s", in_s);
-    for (size_t i = 2; out[i] && out[i + 1]; i++) { /* skip the first letter */
+    for (size_t i = 2; out[i] && out[i + 1]; i++) {
         unsigned char a = (unsigned char)out[i], b = (unsigned char)out[i + 1];
         if (a == 0xD0 && b == 0xB0) { /* а → о */
             out[i + 1] = (char)0xBE;
@@ -189,59 +206,99 @@ static void one_letter(const char *in_s, char *out, size_t cap)
     }
 }
 
-json_t *synth_set(uint64_t *st, const char *procedure, date_t on, enum synth_defect defect,
-                  struct synth_person *ret_person)
+static json_t *find_doc(json_t *docs, const char *type)
+{
+    for (size_t i = 0; i < json_array_size(docs); i++) {
+        json_t *d = json_array_get(docs, i);
+        if (!strcmp(json_string_value(json_object_get(d, "type")), type))
+            return d;
+    }
+    return NULL;
+}
+
+json_t *synth_set(uint64_t *st, const struct docset_catalogue *cat, const char *procedure, date_t on,
+                  enum synth_defect defect, struct synth_person *ret_person)
 {
     struct synth_person p;
-    bool notice = !strcmp(procedure, "labour_notice");
-    /* patent applicants are visa-free non-EAEU: Uzbek or Tajik */
+    bool patent = !strcmp(procedure, "patent");
     do
         synth_person(st, &p);
-    while (!notice && (p.nationality[0] == 'K'));
-    bool eaeu = p.nationality[0] == 'K';
-    const char *category = eaeu ? "eaeu" : "visa_free";
-    const char *const *list = notice ? notice_docs : patent_docs;
-    if ((defect == SYNTH_REGION_MISMATCH && (!notice || eaeu)) || (defect == SYNTH_EXPIRED_MEDICAL && notice) ||
-        (defect == SYNTH_WRONG_LEVEL))
-        defect = SYNTH_CLEAN; /* not applicable to this procedure (the patent level is the lowest) */
+    while (patent && p.nationality[0] == 'K');
+    struct plan pl = {.category = p.nationality[0] == 'K' ? "eaeu" : "visa_free", .fee = -1};
+    if (!patent && synth_below(st, 10) == 0) {
+        pl.category = "minor";
+        p.birth = on - 15 * 365 - (date_t)synth_below(st, 300);
+    }
+    pl.age = docset_age_on(p.birth, on);
+    int c = docset_category_index(cat, pl.category);
+    const struct docset_rule *lang = rule_of(cat, procedure, c, on, DOCSET_RULE_LANGUAGE);
+    if (lang) {
+        pl.level = cat->levels[lang->level];
+        pl.lower = lang->level > 0 ? cat->levels[lang->level - 1] : NULL;
+    }
+    const struct docset_rule *fee = rule_of(cat, procedure, c, on, DOCSET_RULE_FEE);
+    if (fee)
+        pl.fee = fee->amount;
     bool variant = defect == SYNTH_CLEAN && synth_below(st, 2);
+
+    /* the complete set, from the require rules */
     json_t *docs = json_array();
-    size_t n = 0;
-    while (list[n])
-        n++;
-    size_t skip = (size_t)-1;
-    if (defect == SYNTH_MISSING_DOCUMENT) {
-        do
-            skip = synth_below(st, (unsigned)n);
-        while (eaeu && (!strcmp(list[skip], "patent") || !strcmp(list[skip], "tax_receipt")));
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (i == skip || (eaeu && (!strcmp(list[i], "patent") || !strcmp(list[i], "tax_receipt"))))
+    const struct docset_rule *droppable[64];
+    size_t n_droppable = 0;
+    for (size_t i = 0; i < cat->n_rules; i++) {
+        const struct docset_rule *r = &cat->rules[i];
+        if (r->kind != DOCSET_RULE_REQUIRE || !docset_rule_applies(r, procedure, c, on))
             continue;
-        json_array_append_new(docs, doc(list[i], &p, in(list[i], latin_docs), variant, on));
+        if ((r->age_min >= 0 && pl.age < r->age_min) || (r->age_max >= 0 && pl.age > r->age_max))
+            continue;
+        for (int k = 0; k < r->count; k++)
+            json_array_append_new(docs, doc(r->document->id, &p, &pl, in(r->document->id, latin_docs), variant, on));
+        if (r->severity == DOCSET_SEV_DEFECT && n_droppable < 64)
+            droppable[n_droppable++] = r;
     }
+
+    /* a defect that cannot apply gives a clean set */
+    json_t *med = find_doc(docs, "medical_certificate");
+    bool russian_doc = false, has_pn = false;
+    for (size_t i = 0; i < json_array_size(docs); i++) {
+        json_t *d = json_array_get(docs, i);
+        russian_doc |= !in(json_string_value(json_object_get(d, "type")), latin_docs);
+        has_pn |= json_object_get(json_object_get(d, "fields"), "passport_number") != NULL;
+    }
+    if ((defect == SYNTH_MISSING_DOCUMENT && n_droppable == 0) ||
+        (defect == SYNTH_EXPIRED_MEDICAL && (!med || !rule_of(cat, procedure, c, on, DOCSET_RULE_ISSUED_WITHIN))) ||
+        (defect == SYNTH_WRONG_LEVEL && (!pl.lower || !find_doc(docs, "language_certificate"))) ||
+        (defect == SYNTH_REGION_MISMATCH && (!find_doc(docs, "employer_notice") || !find_doc(docs, "patent"))) ||
+        (defect == SYNTH_PASSPORT_DIGIT && (!find_doc(docs, "passport") || !has_pn)) ||
+        (defect == SYNTH_NAME_ONE_LETTER && !russian_doc))
+        defect = SYNTH_CLEAN;
+
     const char *expected = "ready", *code = NULL;
     static char changed[128];
-    json_t *victim = json_array_get(docs, 1 + synth_below(st, (unsigned)json_array_size(docs) - 1));
-    json_t *vf = json_object_get(victim, "fields");
-    const char *vtype = json_string_value(json_object_get(victim, "type"));
     switch (defect) {
     case SYNTH_CLEAN:
         break;
-    case SYNTH_MISSING_DOCUMENT:
+    case SYNTH_MISSING_DOCUMENT: {
+        const struct docset_rule *r = droppable[synth_below(st, (unsigned)n_droppable)];
+        /* drop every copy, so the count falls short */
+        for (size_t i = json_array_size(docs); i-- > 0;)
+            if (!strcmp(json_string_value(json_object_get(json_array_get(docs, i), "type")), r->document->id)) {
+                json_array_remove(docs, i);
+                break;
+            }
         expected = "returned", code = "missing_document";
         break;
+    }
     case SYNTH_EXPIRED_MEDICAL:
-        for (size_t i = 0; i < json_array_size(docs); i++) {
-            json_t *d = json_array_get(docs, i);
-            if (!strcmp(json_string_value(json_object_get(d, "type")), "medical_certificate"))
-                json_object_set_new(json_object_get(d, "fields"), "issue_date",
-                                    jdate(on - 366 - (date_t)synth_below(st, 60)));
-        }
+        json_object_set_new(json_object_get(med, "fields"), "issue_date", jdate(on - 367 - (date_t)synth_below(st, 60)));
         expected = "returned", code = "expired_at_submission";
         break;
+    case SYNTH_WRONG_LEVEL:
+        json_object_set_new(json_object_get(find_doc(docs, "language_certificate"), "fields"), "level",
+                            json_string(pl.lower));
+        expected = "returned", code = "language_level_too_low";
+        break;
     case SYNTH_NAME_ONE_LETTER:
-        /* on a Russian-language document */
         for (size_t i = 0; i < json_array_size(docs); i++) {
             json_t *d = json_array_get(docs, i);
             if (!in(json_string_value(json_object_get(d, "type")), latin_docs)) {
@@ -252,34 +309,28 @@ json_t *synth_set(uint64_t *st, const char *procedure, date_t on, enum synth_def
         }
         expected = "referred", code = "name_near";
         break;
-    case SYNTH_PASSPORT_DIGIT: {
+    case SYNTH_PASSPORT_DIGIT:
         for (size_t i = 0; i < json_array_size(docs); i++) {
             json_t *d = json_array_get(docs, i);
-            json_t *pn = json_object_get(json_object_get(d, "fields"), "passport_number");
-            if (pn) {
+            if (json_object_get(json_object_get(d, "fields"), "passport_number")) {
                 snprintf(changed, sizeof changed, "%s", p.passport);
                 size_t len = strlen(changed);
-                char *c = &changed[len - 1 - synth_below(st, 6)];
-                *c = (char)('0' + ((*c - '0' + 1 + synth_below(st, 8)) % 10));
+                char *ch = &changed[len - 1 - synth_below(st, 6)];
+                *ch = (char)('0' + ((*ch - '0' + 1 + synth_below(st, 8)) % 10));
                 json_object_set_new(json_object_get(d, "fields"), "passport_number", json_string(changed));
                 break;
             }
         }
         expected = "returned", code = "number_mismatch";
         break;
-    }
     case SYNTH_REGION_MISMATCH:
-        for (size_t i = 0; i < json_array_size(docs); i++) {
-            json_t *d = json_array_get(docs, i);
-            if (!strcmp(json_string_value(json_object_get(d, "type")), "employer_notice"))
-                json_object_set_new(json_object_get(d, "fields"), "region", json_string("Московская область"));
-        }
+        json_object_set_new(json_object_get(find_doc(docs, "employer_notice"), "fields"), "region",
+                            json_string("Московская область"));
         expected = "returned", code = "region_mismatch";
         break;
     case SYNTH_UNREADABLE_SCAN:
-        json_object_set_new(victim, "illegible", json_true());
-        (void)vf;
-        (void)vtype;
+        json_object_set_new(json_array_get(docs, synth_below(st, (unsigned)json_array_size(docs))), "illegible",
+                            json_true());
         expected = "returned", code = "illegible";
         break;
     default:
@@ -295,7 +346,7 @@ json_t *synth_set(uint64_t *st, const char *procedure, date_t on, enum synth_def
                               defect == SYNTH_CLEAN ? json_null() : json_string(synth_defect_name(defect)),
                               "expected_outcome", expected, "expected_code", code ? json_string(code) : json_null(),
                               "variant", variant, "person", person);
-    json_t *set = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o}", "procedure", procedure, "category", category,
+    json_t *set = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o}", "procedure", procedure, "category", pl.category,
                             "submitted", sub, "decision", dec, "documents", docs, "truth", truth);
     if (ret_person)
         *ret_person = p;

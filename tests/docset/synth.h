@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "rules/date.h"
+#include "rules/docset.h"
 
 /* splitmix64: the one random source, so a seed reproduces a set. */
 uint64_t synth_next(uint64_t *state);
@@ -49,9 +50,14 @@ struct synth_person {
 /* Makes a person from the state. The strings are static. */
 void synth_person(uint64_t *state, struct synth_person *ret);
 
-/* Builds one set: procedure "patent" (Uzbek and Tajik applicants, visa-free)
- * or "labour_notice"; the submission date is `on`; `defect` is injected (a
- * defect that does not apply to the procedure is replaced by a clean set).
- * Returns a new JSON object (caller owns) or NULL on out-of-memory. */
-json_t *synth_set(uint64_t *state, const char *procedure, date_t on, enum synth_defect defect,
-                  struct synth_person *ret_person);
+/* Builds one set for `procedure`: the documents are the ones the
+ * catalogue's require rules ask for on `on` (submission date) for the
+ * person's category — visa-free for Uzbek and Tajik people, EAEU for Kyrgyz
+ * and Kazakh, and one set in ten (not for a patent) a minor of 15; patents
+ * go to adult Uzbek and Tajik people only. The language certificate carries
+ * the level the procedure needs, the fee receipt the amount due. `defect`
+ * is injected; one that cannot apply to this set (no medical certificate,
+ * no language level below the one needed, no patent) gives a clean set.
+ * Returns a new JSON object (caller owns), or NULL on out-of-memory. */
+json_t *synth_set(uint64_t *state, const struct docset_catalogue *cat, const char *procedure, date_t on,
+                  enum synth_defect defect, struct synth_person *ret_person);
