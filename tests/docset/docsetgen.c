@@ -163,7 +163,8 @@ static int generate(uint64_t st, int sets, const char *which, int level, const c
             snprintf(name, sizeof name, "set-%04d-%02zu-%s.png", i, k, type);
             snprintf(path, sizeof path, "%s/%s", out, name);
             json_t *zones = NULL;
-            if (render_document(doc, person.country_ru, &g, path, &zones) < 0) {
+            struct render_who who = {person.country_ru, person.nationality, person.male};
+            if (render_document(doc, &who, &g, path, &zones) < 0) {
                 fprintf(stderr, "docsetgen: cannot write %s\n", path);
                 return 1;
             }

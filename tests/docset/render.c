@@ -4,6 +4,7 @@
 #include <fontconfig/fontconfig.h>
 #include <math.h>
 #include <pango/pangocairo.h>
+#include <qrencode.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +12,8 @@
 
 bool render_supports(const char *type)
 {
-    return !strcmp(type, "migration_card") || !strcmp(type, "patent");
+    return !strcmp(type, "migration_card") || !strcmp(type, "patent") || !strcmp(type, "passport") ||
+           !strcmp(type, "fee_receipt");
 }
 
 struct page {
@@ -72,6 +74,154 @@ static void field(struct page *p, double x, double y, double w, const char *labe
     text_at(p, x + 1.0, y + 3.6, "Liberation Mono 9", v);
     if (name && p->zones)
         json_array_append_new(p->zones, json_pack("{s:s, s:[f,f,f,f]}", "field", name, "box_mm", x, y + 3.2, w, 5.5));
+}
+
+static const char *fstr(const struct page *p, const char *name)
+{
+    const char *v = json_string_value(json_object_get(p->fields, name));
+    return v ? v : "";
+}
+
+static int mrz_value(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'Z' ? c - 'A' + 10 : 0;
+}
+
+static char check_digit(const char *s, size_t n)
+{
+    static const int w[3] = {7, 3, 1};
+    int sum = 0;
+    for (size_t i = 0; i < n; i++)
+        sum += mrz_value(s[i]) * w[i % 3];
+    return (char)('0' + sum % 10);
+}
+
+/* Appends s reduced to A-Z (other letters dropped, separators as '<'). */
+static size_t mrz_name(char *out, size_t at, size_t cap, const char *s)
+{
+    for (; *s && at < cap; s++) {
+        char c = *s;
+        if (c >= 'a' && c <= 'z')
+            c = (char)(c - 32);
+        if (c >= 'A' && c <= 'Z')
+            out[at++] = c;
+        else if (c == ' ' || c == '-')
+            out[at++] = '<';
+    }
+    return at;
+}
+
+static void yymmdd(const char *iso, char *out)
+{
+    if (strlen(iso) == 10)
+        memcpy(out, (char[6]){iso[2], iso[3], iso[5], iso[6], iso[8], iso[9]}, 6);
+    else
+        memcpy(out, "<<<<<<", 6);
+}
+
+void render_td3(const char *nat, const char *surname, const char *given, const char *number, const char *birth,
+                bool male, const char *expiry, char line1[45], char line2[45])
+{
+    memset(line1, '<', 44);
+    memcpy(line1, "P<", 2);
+    memcpy(line1 + 2, nat, 3);
+    size_t at = mrz_name(line1, 5, 44, surname);
+    at = at + 2 <= 44 ? at + 2 : 44;
+    mrz_name(line1, at, 44, given);
+    line1[44] = '\0';
+    memset(line2, '<', 44);
+    size_t nl = strlen(number);
+    memcpy(line2, number, nl < 9 ? nl : 9);
+    line2[9] = check_digit(line2, 9);
+    memcpy(line2 + 10, nat, 3);
+    yymmdd(birth, line2 + 13);
+    line2[19] = check_digit(line2 + 13, 6);
+    line2[20] = male ? 'M' : 'F';
+    yymmdd(expiry, line2 + 21);
+    line2[27] = check_digit(line2 + 21, 6);
+    line2[42] = '0'; /* optional data all fillers: its check digit is 0 (a filler may stand too) */
+    char comp[39];
+    memcpy(comp, line2, 10);
+    memcpy(comp + 10, line2 + 13, 7);
+    memcpy(comp + 17, line2 + 21, 22);
+    line2[43] = check_digit(comp, 39);
+    line2[44] = '\0';
+}
+
+static void passport(struct page *p, const struct render_who *who)
+{
+    cairo_t *cr = p->cr;
+    char head[128];
+    snprintf(head, sizeof head, "%s  ·  PASSPORT  ·  ПАСПОРТ", who->nationality);
+    cairo_set_source_rgb(cr, 0.15, 0.2, 0.35);
+    text_at(p, 8, 4, "PT Sans Bold 9", head);
+    cairo_set_line_width(cr, 0.3);
+    cairo_rectangle(cr, 6, 12, 32, 42);
+    cairo_set_source_rgb(cr, 0.8, 0.8, 0.82);
+    cairo_fill(cr);
+    field(p, 42, 11, 40, "Type / Code", NULL, "P", false);
+    field(p, 86, 11, 34, "Passport No.", "doc_number", NULL, true);
+    field(p, 42, 21, 78, "Surname", "surname", NULL, true);
+    field(p, 42, 31, 78, "Given names", "given_names", NULL, true);
+    field(p, 42, 41, 38, "Date of birth", "birth_date", NULL, false);
+    field(p, 84, 41, 14, "Sex", NULL, who->male ? "M" : "F", false);
+    field(p, 42, 51, 38, "Date of issue", "issue_date", NULL, false);
+    field(p, 84, 51, 36, "Date of expiry", "expiry_date", NULL, false);
+    char l1[45], l2[45];
+    render_td3(who->nationality, fstr(p, "surname"), fstr(p, "given_names"), fstr(p, "doc_number"),
+               fstr(p, "birth_date"), who->male, fstr(p, "expiry_date"), l1, l2);
+    cairo_set_source_rgb(cr, 0.05, 0.05, 0.05);
+    text_at(p, 5, 66, "OCR B 10.5", l1);
+    text_at(p, 5, 72.5, "OCR B 10.5", l2);
+    if (p->zones) {
+        json_array_append_new(p->zones, json_pack("{s:s, s:[f,f,f,f], s:[s,s]}", "field", "mrz", "box_mm", 4.0, 65.0,
+                                                  117.0, 14.0, "lines", l1, l2));
+    }
+}
+
+/* A payment QR code per ГОСТ Р 56042-2014 (ST00012: UTF-8). The payee's
+ * details are synthetic placeholders, not any real account. */
+static void fee_receipt(struct page *p, const char *surname, const char *given)
+{
+    cairo_t *cr = p->cr;
+    json_t *amount = json_object_get(p->fields, "amount");
+    long long rub = json_is_integer(amount) ? (long long)json_integer_value(amount) : 0;
+    char payload[768], sum[64];
+    snprintf(payload, sizeof payload,
+             "ST00012|Name=Получатель (синтетический образец)|PersonalAcc=03100000000000000000|"
+             "BankName=Банк (синтетический образец)|BIC=000000000|CorrespAcc=40100000000000000000|"
+             "Sum=%lld|Purpose=Государственная пошлина|PayeeINN=0000000000|KPP=000000000|"
+             "LastName=%s|FirstName=%s",
+             rub * 100, surname, given);
+    snprintf(sum, sizeof sum, "%lld руб. 00 коп.", rub);
+    cairo_set_source_rgb(cr, 0.1, 0.1, 0.2);
+    text_at(p, 8, 5, "PT Sans Bold 10", "КВИТАНЦИЯ об уплате государственной пошлины");
+    field(p, 8, 14, 90, "Получатель", NULL, "Получатель (синтетический образец)", false);
+    field(p, 8, 25, 90, "Плательщик", NULL, NULL, false);
+    cairo_set_source_rgb(cr, 0.05, 0.05, 0.1);
+    char payer[256];
+    snprintf(payer, sizeof payer, "%s %s", surname, given);
+    text_at(p, 9, 28.6, "Liberation Mono 9", payer);
+    field(p, 8, 36, 42, "Сумма", NULL, sum, false);
+    if (p->zones)
+        json_array_append_new(p->zones, json_pack("{s:s, s:[f,f,f,f]}", "field", "amount", "box_mm", 8.0, 39.2,
+                                                  42.0, 5.5));
+    field(p, 54, 36, 44, "Дата платежа", "issue_date", NULL, false);
+    field(p, 8, 47, 90, "Назначение платежа", NULL, "Государственная пошлина", false);
+    QRcode *qr = QRcode_encodeString(payload, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
+    if (qr) {
+        double x0 = 104, y0 = 12, size = 38, m = size / qr->width;
+        cairo_set_source_rgb(cr, 0, 0, 0);
+        for (int y = 0; y < qr->width; y++)
+            for (int x = 0; x < qr->width; x++)
+                if (qr->data[y * qr->width + x] & 1)
+                    cairo_rectangle(cr, x0 + x * m, y0 + y * m, m, m);
+        cairo_fill(cr);
+        if (p->zones)
+            json_array_append_new(p->zones, json_pack("{s:s, s:[f,f,f,f], s:s}", "field", "qr", "box_mm", x0, y0, size,
+                                                      size, "payload", payload));
+        QRcode_free(qr);
+    }
 }
 
 static void migration_card(struct page *p, const char *country)
@@ -169,14 +319,15 @@ static void box_blur(cairo_surface_t *s, int r)
     cairo_surface_mark_dirty(s);
 }
 
-int render_document(const json_t *doc, const char *country, const struct render_degrade *d, const char *path,
-                    json_t **ret_zones)
+int render_document(const json_t *doc, const struct render_who *who, const struct render_degrade *d,
+                    const char *path, json_t **ret_zones)
 {
     const char *type = json_string_value(json_object_get(doc, "type"));
     if (!type || !render_supports(type))
         return -ENOTSUP;
-    bool card = !strcmp(type, "migration_card");
-    double w_mm = card ? 148 : 150, h_mm = card ? 70 : 125;
+    bool card = !strcmp(type, "migration_card"), pass = !strcmp(type, "passport"),
+         receipt = !strcmp(type, "fee_receipt");
+    double w_mm = card ? 148 : pass ? 125 : receipt ? 148 : 150, h_mm = card ? 70 : pass ? 82 : receipt ? 60 : 125;
     double px = d->dpi / 25.4;
     int W = (int)ceil(w_mm * px), H = (int)ceil(h_mm * px);
     cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, W, H);
@@ -197,9 +348,14 @@ int render_document(const json_t *doc, const char *country, const struct render_
     pango_layout_context_changed(layout);
     struct page p = {cr, layout, ret_zones ? json_array() : NULL, json_object_get(doc, "fields")};
     if (card)
-        migration_card(&p, country);
+        migration_card(&p, who->country_ru);
+    else if (pass)
+        passport(&p, who);
+    else if (receipt)
+        fee_receipt(&p, json_string_value(json_object_get(p.fields, "surname")) ?: "",
+                    json_string_value(json_object_get(p.fields, "given_names")) ?: "");
     else
-        patent(&p, country);
+        patent(&p, who->country_ru);
     unsigned seed = d->seed;
     if (d->stamp) {
         double cx = 30 + (seed % 70), cy = 20 + ((seed / 7) % 30);
