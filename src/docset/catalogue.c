@@ -509,7 +509,8 @@ static int parse_rule(struct ctx *c, json_t *obj, struct docset_rule *rule)
 }
 
 /* The versions of one rule id: distinct numbers, one kind and procedure,
- * never two in force on the same day for the same category. */
+ * never two in force on the same day for the same category, and no day
+ * between the first and the last that none covers. */
 static int check_versions(struct ctx *c)
 {
     const struct docset_catalogue *cat = c->cat;
@@ -527,6 +528,23 @@ static int check_versions(struct ctx *c)
             if ((a->categories & b->categories) && a->from <= b->to && b->from <= a->to)
                 return bad(c, "catalogue_overlap", "two versions are in force on the same day%s", "");
         }
+    /* No hole between versions: the version after one that ends must start
+     * the next day, so closing a rule without its successor is caught. */
+    for (size_t i = 0; i < cat->n_rules; i++) {
+        const struct docset_rule *a = &cat->rules[i];
+        if (a->to == DOCSET_OPEN)
+            continue;
+        const struct docset_rule *next = NULL;
+        for (size_t j = 0; j < cat->n_rules; j++) {
+            const struct docset_rule *b = &cat->rules[j];
+            if (strcmp(a->id, b->id) == 0 && b->from > a->to && (!next || b->from < next->from))
+                next = b;
+        }
+        if (next && next->from != a->to + 1) {
+            snprintf(c->what, sizeof c->what, "rule %s v%d and v%d", a->id, a->version, next->version);
+            return bad(c, "catalogue_gap", "days between two versions are covered by neither%s", "");
+        }
+    }
     return 0;
 }
 

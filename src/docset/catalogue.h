@@ -9,8 +9,9 @@
  * effective_from, two versions of one rule in force on the same day, a
  * reference to a document type, procedure, category, level or act the
  * catalogue does not declare, a rule that cites no act or cites one without
- * an article or a source note, a changelog that does not end at the
- * catalogue's revision. */
+ * an article or a source note, days between two versions of a rule that
+ * neither covers, a changelog that does not end at the catalogue's
+ * revision. */
 #include <stddef.h>
 
 #include "base/err.h"

@@ -136,6 +136,8 @@ static void test_overlapping_versions(void **state)
     refused("\"2024-06-30\"", "\"2024-07-01\"", "catalogue_overlap");
     refused("\"effective_to\": \"2024-06-30\", ", "", "catalogue_overlap"); /* v1 left open */
     refused("\"version\": 2", "\"version\": 1", "catalogue_duplicate");
+    /* a hole: v1 closed on 29 June, v2 from 1 July */
+    refused("\"2024-06-30\"", "\"2024-06-29\"", "catalogue_gap");
     refused("\"version\": 2, \"kind\": \"fee\"", "\"version\": 2, \"kind\": \"require\"", "catalogue_unknown_key");
 }
 
