@@ -39,6 +39,11 @@ case "${1:-run}" in
   ha) want+=("${ha_pkgs[@]}") ;;
   *) echo "usage: $0 run|check|bench|ha" >&2; exit 2 ;;
 esac
+# The document-set synthetic generator (tests/docset/, issue 16): pages drawn
+# with cairo + pango in Debian's fonts, payment QR codes with libqrencode.
+if [[ ${1:-run} == check || ${1:-run} == bench ]]; then
+  want+=(libcairo2-dev libpango1.0-dev fonts-paratype fonts-liberation2 fonts-dejavu-core libqrencode-dev)
+fi
 
 missing=()
 for p in "${want[@]}"; do

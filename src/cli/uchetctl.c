@@ -41,6 +41,7 @@ static const char USAGE[] =
     "  officer add ...      create a desk account (registrar, inspector, auditor)\n"
     "  apikey add|revoke    manage the keys other systems use to report a move\n"
     "  keys show|rotate     the Web Push (VAPID) key; rotate also drops old subscriptions\n"
+    "  rules show|check|evaluate  the document-set rules (data/docsets/)\n"
     "\n"
     "Run `uchetctl COMMAND --help` for a command's options.\n";
 
