@@ -37,6 +37,9 @@ typedef struct api_world {
     struct vapid_key *vapid_key;      /* Web Push signing key (notify/vapid.h) */
     char vapid_public[96];            /* its public key, base64url: the app's applicationServerKey */
     struct outbox *outbox;            /* the push delivery worker (notify/outbox.h); NULL if off */
+    bool metrics_separate;            /* /metrics only on its own listener (--metrics-listen) */
+    _Atomic bool storage_down;        /* a write failed for want of storage; cleared by the next that succeeds */
+    _Atomic uint64_t storage_probe_ns;   /* last write probe sent by /readyz while storage_down */
 } api_world_t;
 
 /* One per event-loop thread. */
@@ -66,6 +69,7 @@ typedef struct api_req {
     h2o_iovec_t params[API_MAX_PARAMS];   /* {name} path segments, in order */
     h2o_iovec_t query;                /* after '?', without it */
     struct api_op *pending;           /* the store op in flight, if any */
+    bool metrics_listener;            /* arrived on the separate /metrics listener */
 } api_req_t;
 
 typedef void (*api_finish_fn)(api_req_t *r, store_op_t *op);

@@ -23,6 +23,10 @@ void h_readyz(api_req_t *r)
 
 void h_metrics(api_req_t *r)
 {
+    if (r->w->metrics_separate && !r->metrics_listener) {
+        api_problem(r, 404, "not_found", "No such resource.");
+        return;
+    }
     char *text = metrics_render(r->w->metrics, store_stats(r->w->store));
     if (!text) {
         api_problem(r, 500, "internal", "Metrics could not be rendered.");
