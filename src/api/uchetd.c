@@ -238,6 +238,14 @@ static int world_open(api_world_t *w, const config_t *c, int threads, err_t *err
     w->argon2_ops = c->argon2_ops;
     w->argon2_mem = c->argon2_mem;
     w->metrics_separate = c->metrics_port > 0;
+    if (db_kind_of(c->database) == DB_SQLITE) {
+        const char *slash = strrchr(c->database, '/');
+        if (!slash)
+            snprintf(w->db_dir, sizeof w->db_dir, ".");
+        else
+            snprintf(w->db_dir, sizeof w->db_dir, "%.*s", (int)(slash == c->database ? 1 : slash - c->database),
+                     c->database);
+    }
     if ((r = caldata_load(c->data_dir, &w->cal, &years, err)) < 0)
         return r;
     log_msg(LOG_INFO, "calendar.loaded", "%d official calendar year(s) from %s", years, c->data_dir);

@@ -26,3 +26,6 @@
 #define LIMIT_ACCURACY_M          500.0         /* rules/geo: worst counted accuracy */
 #define LIMIT_CLIENT_TIME_SKEW_S  (7 * 86400)   /* confirmations: client_time plausibility */
 #define LIMIT_REASON_BYTES        500           /* appeals, officer reasons */
+
+/* The HTTP edge and storage health (issue 12) */
+#define LIMIT_DISK_FREE_MIN_BYTES (4ull * 1024 * 1024) /* api/h_system: /readyz not ready below this free space (SQLite) */

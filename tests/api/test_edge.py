@@ -3,6 +3,7 @@ descriptor exhaustion, the separate /metrics listener.
 
 Raw sockets, not httpx: these are requests no well-behaved client sends.
 """
+import json
 import os
 import resource
 import socket
@@ -205,3 +206,126 @@ def test_metrics_on_a_separate_listener(uchet_factory):
     assert httpx.get(f"http://127.0.0.1:{mport}/healthz").status_code == 404
     # A Host header cannot reach the other listener's routes.
     assert u.http.get("/metrics", headers={"Host": "metrics"}).status_code == 404
+
+
+# --- storage: full disk, PostgreSQL away, file modes -------------------------
+
+def _fill(path):
+    """Writes a file until the disk is full; returns its path."""
+    filler = os.path.join(path, "filler")
+    with open(filler, "wb") as f:
+        try:
+            while True:
+                f.write(b"\0" * 65536)
+                f.flush()
+        except OSError:
+            pass
+    return filler
+
+
+def _write_until_refused(u, token, tries=400):
+    for _ in range(tries):
+        r = u.confirm(token)
+        if r.status_code not in (200, 201):
+            return r
+    return r
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="mounts a small tmpfs (root only)")
+def test_full_disk_is_503_not_ready_and_recovers(tmp_path, pg_server):
+    if pg_server is not None:
+        pytest.skip("the SQLite file on a full disk; PostgreSQL is the next test")
+    mnt = tmp_path / "small"
+    mnt.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(mnt)], check=True)
+    u = None
+    try:
+        u = Uchet(str(mnt), str(mnt / "uchet.db"))
+        u.ctl("init")
+        u.start()
+        _, token = u.new_user()
+        u.register(token)
+        assert u.http.get("/readyz").status_code == 200
+        filler = _fill(str(mnt))
+        r = _write_until_refused(u, token)
+        assert r.status_code == 503, r.text
+        assert r.headers["content-type"] == "application/problem+json"
+        assert r.json()["code"] == "storage_unavailable"
+        assert int(r.headers["retry-after"]) > 0
+        ready = u.http.get("/readyz")
+        assert ready.status_code == 503 and "retry-after" in ready.headers
+        assert u.http.get("/healthz").status_code == 200   # alive, only not ready
+        logs = u.logs()
+        assert b'"event":"storage.failed"' in logs
+        # Room again: /readyz's own write probe brings it back, no traffic needed.
+        os.unlink(filler)
+        deadline = time.time() + 10
+        while time.time() < deadline and u.http.get("/readyz").status_code != 200:
+            time.sleep(0.3)
+        assert u.http.get("/readyz").status_code == 200
+        assert u.confirm(token).status_code in (200, 201)
+    finally:
+        if u:
+            u.stop()
+        subprocess.run(["umount", "-l", str(mnt)])
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="stops and restarts its own PostgreSQL (root harness)")
+def test_postgres_unreachable_is_503_not_ready_and_recovers(tmp_path):
+    import pg
+    url, stop = pg.start_postgres(str(tmp_path))
+    base = open(tmp_path / "postgres-location.txt").read().strip()
+    data, sock, log = os.path.join(base, "data"), os.path.join(base, "run"), os.path.join(base, "setup.log")
+    port = int(url.rsplit(":", 1)[1].split("/")[0])
+    u = None
+    try:
+        u = Uchet(str(tmp_path), url)
+        u.ctl("init")
+        u.start()
+        _, token = u.new_user()
+        u.register(token)
+        pg._stop(data, log)
+        r = _write_until_refused(u, token, tries=3)
+        assert r.status_code == 503, r.text
+        assert r.json()["code"] == "storage_unavailable" and "retry-after" in r.headers
+        assert u.http.get("/readyz").status_code == 503
+        pg._start(data, sock, port, log)
+        deadline = time.time() + 20
+        while time.time() < deadline and u.http.get("/readyz").status_code != 200:
+            time.sleep(0.5)
+        assert u.http.get("/readyz").status_code == 200
+        assert u.confirm(token).status_code in (200, 201)
+    finally:
+        if u:
+            u.stop()
+        stop()
+
+
+def test_database_wal_and_backup_files_are_0600(uchet, tmp_path):
+    if uchet.db_url.startswith("postgresql://"):
+        pytest.skip("file modes of the SQLite files")
+    _, token = uchet.new_user()
+    uchet.register(token)
+    for suffix in ("", "-wal", "-shm"):
+        path = uchet.db_url + suffix
+        if os.path.exists(path):
+            mode = os.stat(path).st_mode & 0o777
+            assert mode == 0o600, f"{path} is {oct(mode)}"
+    assert os.path.exists(uchet.db_url + "-wal")
+    backup = str(tmp_path / "copy.db")
+    uchet.ctl("backup", "--to", backup)
+    assert os.stat(backup).st_mode & 0o777 == 0o600
+
+
+def test_refusals_are_logged_without_tokens_or_numbers(uchet):
+    token = "A" * 43
+    r = uchet.http.get("/api/v1/me", headers={"Authorization": "Bearer " + token})
+    assert r.status_code == 401
+    r = uchet.http.post("/api/v1/desk/appeals/770012345678/decision", json={})
+    assert r.status_code in (401, 403)
+    lines = [json.loads(l) for l in uchet.logs().decode().splitlines() if l.startswith("{")]
+    denied = [l for l in lines if l.get("event") == "security.denied"]
+    assert any(l["status"] == "401" and l["route"] == "/api/v1/me" and l["peer"] == "127.0.0.1" for l in denied), denied
+    assert any(l["route"] == "/api/v1/desk/appeals/{id}/decision" for l in denied), denied
+    text = uchet.logs().decode()
+    assert token not in text and "770012345678" not in text
