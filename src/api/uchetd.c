@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "api/anchorer.h"
 #include "api/api.h"
 #include "api/config.h"
 #include "api/dbloop.h"
@@ -282,6 +283,7 @@ int main(int argc, char **argv)
     static config_t c;
     static api_world_t w;
     scheduler_t *sched = NULL;
+    anchorer_t *anchorer = NULL;
     err_t err = {0};
     int r = parse_args(argc, argv, &c, &err);
     if (r == 1)
@@ -297,12 +299,15 @@ int main(int argc, char **argv)
         threads = 1;
     if (r == 0)
         r = world_open(&w, &c, threads, &err);
+    if (r == 0 && c.audit_key_file[0])
+        r = anchorer_start(c.database, c.audit_key_file, &w.clock, &anchorer, &err);
     if (r == 0 && !c.no_sweep)
         r = scheduler_start(&w, c.database, &sched, &err);
     if (r == 0)
         r = server_run(&w, c.listen_host, c.listen_port, c.metrics_host, c.metrics_port, threads, 10, &err);
     scheduler_stop(sched);
-    world_close(&w);
+    world_close(&w);         /* the writer has committed everything: anchor that */
+    anchorer_stop(anchorer);
     if (r < 0) {
         fprintf(stderr, "uchetd: %s\n", err.msg[0] ? err.msg : strerror(-r));
         return 1;

@@ -29,3 +29,4 @@
 
 /* The HTTP edge and storage health (issue 12) */
 #define LIMIT_DISK_FREE_MIN_BYTES (4ull * 1024 * 1024) /* api/h_system: /readyz not ready below this free space (SQLite) */
+#define LIMIT_AUDIT_CHECKPOINT_S  60            /* api/anchorer: seconds between signed audit checkpoints */
