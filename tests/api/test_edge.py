@@ -329,3 +329,34 @@ def test_refusals_are_logged_without_tokens_or_numbers(uchet):
     assert any(l["route"] == "/api/v1/desk/appeals/{id}/decision" for l in denied), denied
     text = uchet.logs().decode()
     assert token not in text and "770012345678" not in text
+
+
+# --- uchetctl demo: published passwords only in demo data ---------------------
+
+def test_demo_refuses_a_real_database_unless_forced(uchet_factory):
+    u = uchet_factory()
+    if u.db_url.startswith("postgresql://"):
+        r = u.ctl("demo", check=False)
+        assert r.returncode == 1 and "PostgreSQL" in r.stderr
+        return
+    # A fresh database: demo runs, and again (make run does that each time).
+    assert u.ctl("demo").returncode == 0
+    assert u.ctl("demo").returncode == 0
+    # A real person in it: refused, nothing changed, the demo password not set.
+    u.add_person(number="7712345678")
+    before = u.db.scalar("SELECT COUNT(*) FROM persons")
+    r = u.ctl("demo", check=False)
+    assert r.returncode == 1 and "refusing" in r.stderr
+    assert u.db.scalar("SELECT COUNT(*) FROM persons") == before
+    assert u.ctl("demo", "--force").returncode == 0
+
+
+def test_demo_refuses_a_database_with_a_real_officer(uchet_factory):
+    from conftest import add_officer
+    u = uchet_factory()
+    if u.db_url.startswith("postgresql://"):
+        pytest.skip("PostgreSQL is refused outright (previous test)")
+    add_officer(u, "inspector")
+    r = u.ctl("demo", check=False)
+    assert r.returncode == 1 and "not demo data" in r.stderr
+    assert u.db.scalar("SELECT COUNT(*) FROM officers WHERE login = 'registrar'") == 0
