@@ -14,6 +14,9 @@ check_pkgs=(libcmocka-dev clang libclang-rt-14-dev python3 python3-pytest python
   python3-cryptography python3-pil python3-numpy python3-psycopg2 python3-yaml postgresql-15 postgresql-client-15 chromium nodejs npm
   valgrind wrk curl bc)
 bench_pkgs=(wrk)
+# tests/api/test_proxy.py: the production front (deploy/nginx) in front of uchetd,
+# with TLS and HTTP/2; openssl makes its throwaway certificate (issue 12).
+check_pkgs+=(nginx openssl)
 ha_pkgs=(postgresql-15 patroni etcd-server haproxy python3-yaml curl)
 
 want=("${run_pkgs[@]}")
