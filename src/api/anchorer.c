@@ -74,14 +74,17 @@ static void *anchorer_main(void *arg)
     return NULL;
 }
 
-int anchorer_start(const char *db_url, const char *key_path, const uclock_t *clock, anchorer_t **ret, err_t *err)
+int anchorer_start(const char *db_url, const char *key_path, const char *cp_path, const uclock_t *clock,
+                   anchorer_t **ret, err_t *err)
 {
     anchorer_t *a = calloc(1, sizeof *a);
     if (!a)
         return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
     snprintf(a->db_url, sizeof a->db_url, "%s", db_url);
     a->clock = clock;
-    int r = anchor_checkpoint_path(key_path, a->cp_path, sizeof a->cp_path) < 0
+    if (cp_path && cp_path[0])
+        snprintf(a->cp_path, sizeof a->cp_path, "%s", cp_path);
+    int r = !a->cp_path[0] && anchor_checkpoint_path(key_path, a->cp_path, sizeof a->cp_path) < 0
                 ? err_set(err, -ENAMETOOLONG, "bad_config", "The audit key path is too long.")
                 : anchor_key_load(key_path, &a->key, err);
     if (r == 0 && !anchor_key_can_sign(a->key))

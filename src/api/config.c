@@ -88,12 +88,15 @@ int config_set(config_t *c, const char *key, const char *v, err_t *err)
     if (!strcmp(key, "metrics_listen"))
         return parse_hostport(v, "metrics-listen", c->metrics_host, sizeof c->metrics_host, &c->metrics_port, err);
     if (!strcmp(key, "audit_key_file")) return set_path(c->audit_key_file, sizeof c->audit_key_file, key, v, err);
+    if (!strcmp(key, "audit_checkpoint_file"))
+        return set_path(c->audit_checkpoint_file, sizeof c->audit_checkpoint_file, key, v, err);
     if (!strcmp(key, "web_root")) return set_path(c->web_root, sizeof c->web_root, key, v, err);
     if (!strcmp(key, "data_dir")) return set_path(c->data_dir, sizeof c->data_dir, key, v, err);
     if (!strcmp(key, "po_dir")) return set_path(c->po_dir, sizeof c->po_dir, key, v, err);
     if (!strcmp(key, "vapid_key_file")) return set_path(c->vapid_key_file, sizeof c->vapid_key_file, key, v, err);
     if (!strcmp(key, "vapid_subject")) return set_path(c->vapid_subject, sizeof c->vapid_subject, key, v, err);
     if (!strcmp(key, "migrate_on_start")) return set_bool(&c->migrate_on_start, key, v, err);
+    if (!strcmp(key, "no_sweep")) return set_bool(&c->no_sweep, key, v, err);
     if (!strcmp(key, "log_level")) {
         if (log_level_parse(v, &c->log_level) < 0)
             return err_set(err, -EINVAL, "bad_config", "log_level is debug, info, warn or error.");
@@ -168,6 +171,7 @@ int config_load_env(config_t *c, err_t *err)
         {"UCHET_WEB_ROOT", "web_root"}, {"UCHET_DATA_DIR", "data_dir"}, {"UCHET_LOG_LEVEL", "log_level"},
         {"UCHET_PO_DIR", "po_dir"}, {"UCHET_VAPID_KEY_FILE", "vapid_key_file"},
         {"UCHET_METRICS_LISTEN", "metrics_listen"}, {"UCHET_AUDIT_KEY_FILE", "audit_key_file"},
+        {"UCHET_AUDIT_CHECKPOINT_FILE", "audit_checkpoint_file"},
     };
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
         const char *v = getenv(map[i].env);

@@ -58,6 +58,9 @@ static const char USAGE[] =
     "                        checkpoint of the audit chain head every minute, appended\n"
     "                        to FILE.checkpoints (`uchetctl audit verify --key FILE`\n"
     "                        checks them); env UCHET_AUDIT_KEY_FILE\n"
+    "  --audit-checkpoint-file FILE  append the checkpoints here instead (e.g. when\n"
+    "                        the key is a read-only systemd credential); env\n"
+    "                        UCHET_AUDIT_CHECKPOINT_FILE\n"
     "  --migrate             apply pending schema migrations before serving\n"
     "  --no-sweep            do not run the daily sweep in this instance (other\n"
     "                        instances, or `uchetctl sweep`, do it)\n"
@@ -89,6 +92,7 @@ static const struct option options[] = {
     {"po-dir", required_argument, NULL, 'P'}, {"vapid-key-file", required_argument, NULL, 'V'},
     {"vapid-subject", required_argument, NULL, 'S'},
     {"metrics-listen", required_argument, NULL, 'm'}, {"audit-key-file", required_argument, NULL, 'A'},
+    {"audit-checkpoint-file", required_argument, NULL, 'C'},
     {"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, OPT_VERSION}, {NULL, 0, NULL, 0},
 };
 
@@ -110,6 +114,7 @@ static const char *key_of(int opt)
     case 'S': return "vapid_subject";
     case 'm': return "metrics_listen";
     case 'A': return "audit_key_file";
+    case 'C': return "audit_checkpoint_file";
     default: return NULL;
     }
 }
@@ -300,7 +305,7 @@ int main(int argc, char **argv)
     if (r == 0)
         r = world_open(&w, &c, threads, &err);
     if (r == 0 && c.audit_key_file[0])
-        r = anchorer_start(c.database, c.audit_key_file, &w.clock, &anchorer, &err);
+        r = anchorer_start(c.database, c.audit_key_file, c.audit_checkpoint_file, &w.clock, &anchorer, &err);
     if (r == 0 && !c.no_sweep)
         r = scheduler_start(&w, c.database, &sched, &err);
     if (r == 0)
