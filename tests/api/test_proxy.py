@@ -111,6 +111,7 @@ def test_tls_http2_and_hsts(uchet, proxy):
     assert r.status_code == 200 and r.json() == {"status": "ok"}
     assert "max-age=" in r.headers["strict-transport-security"]
     assert r.headers["x-content-type-options"] == "nosniff"
+    assert r.headers["server"] == "nginx", "no version in Server (server_tokens off)"
     assert r.headers.get_list("content-security-policy").__len__() == 1, "one CSP, not uchetd's and nginx's"
     s = tls_conn(proxy["tls"], alpn=("h2", "http/1.1"))
     assert s.selected_alpn_protocol() == "h2"
