@@ -360,3 +360,36 @@ def test_demo_refuses_a_database_with_a_real_officer(uchet_factory):
     r = u.ctl("demo", check=False)
     assert r.returncode == 1 and "not demo data" in r.stderr
     assert u.db.scalar("SELECT COUNT(*) FROM officers WHERE login = 'registrar'") == 0
+
+
+def test_the_shipped_ini_file_is_valid(tmp_path):
+    """deploy/systemd/uchetd.ini, paths and ports replaced, starts uchetd with
+    /metrics on its own listener."""
+    from conftest import ROOT
+    port, mport = free_port(), free_port()
+    db = str(tmp_path / "uchet.db")
+    subprocess.run([os.path.join(os.path.dirname(UCHETD), "../cli/uchetctl"), "--database", db, "init"],
+                   check=True, capture_output=True)
+    ini = open(os.path.join(ROOT, "deploy/systemd/uchetd.ini")).read()
+    ini = ini.replace("127.0.0.1:8080", f"127.0.0.1:{port}").replace("127.0.0.1:9100", f"127.0.0.1:{mport}")
+    ini = ini.replace("/var/lib/uchet/uchet.db", db).replace("/var/lib/uchet/vapid.pem", str(tmp_path / "v.pem"))
+    ini = ini.replace("/usr/local/share/uchet", ROOT)
+    (tmp_path / "uchetd.ini").write_text(ini)
+    log = open(tmp_path / "ini.log", "wb")
+    proc = subprocess.Popen([UCHETD, "--config", str(tmp_path / "uchetd.ini")], stdout=log, stderr=log)
+    try:
+        deadline = time.time() + 30
+        ok = False
+        while time.time() < deadline and not ok:
+            assert proc.poll() is None, open(tmp_path / "ini.log").read()
+            try:
+                ok = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        assert ok
+        assert httpx.get(f"http://127.0.0.1:{mport}/metrics").status_code == 200
+        assert httpx.get(f"http://127.0.0.1:{port}/metrics").status_code == 404
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        log.close()
