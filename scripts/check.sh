@@ -13,6 +13,9 @@ step() { printf '\n=== %s ===\n' "$*"; }
 step "banned calls"
 scripts/banned.sh
 
+step "test imports provided by declared packages (scripts/deps.sh, tests/browser/package.json)"
+$PY scripts/check-imports.py
+
 step "unit tests (cmocka)"
 meson test -C "$BUILD_ASAN" --suite unit --print-errorlogs
 

@@ -17,6 +17,9 @@ check_pkgs=(libcmocka-dev clang libclang-rt-14-dev python3 python3-pytest python
 # (/usr/share/matplotlib/mpl-data/sample_data/grace_hopper.jpg); tests/api/test_devsim.py
 check_pkgs+=(python-matplotlib-data)
 bench_pkgs=(wrk)
+# tests/api/test_proxy.py: the production front (deploy/nginx) in front of uchetd,
+# with TLS and HTTP/2; openssl makes its throwaway certificate (issue 12).
+check_pkgs+=(nginx openssl)
 ha_pkgs=(postgresql-15 patroni etcd-server haproxy python3-yaml curl)
 
 # bio quality (issue 13): src/bio/facecheck.cpp is C++ over OpenCV 4 with its Haar cascades

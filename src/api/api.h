@@ -37,6 +37,10 @@ typedef struct api_world {
     struct vapid_key *vapid_key;      /* Web Push signing key (notify/vapid.h) */
     char vapid_public[96];            /* its public key, base64url: the app's applicationServerKey */
     struct outbox *outbox;            /* the push delivery worker (notify/outbox.h); NULL if off */
+    char db_dir[512];                 /* SQLite: the database's directory (free-space check); "" on PostgreSQL */
+    bool metrics_separate;            /* /metrics only on its own listener (--metrics-listen) */
+    _Atomic bool storage_down;        /* a write failed for want of storage; cleared by the next that succeeds */
+    _Atomic uint64_t storage_probe_ns;   /* last write probe sent by /readyz while storage_down */
 } api_world_t;
 
 /* One per event-loop thread. */
@@ -66,6 +70,7 @@ typedef struct api_req {
     h2o_iovec_t params[API_MAX_PARAMS];   /* {name} path segments, in order */
     h2o_iovec_t query;                /* after '?', without it */
     struct api_op *pending;           /* the store op in flight, if any */
+    bool metrics_listener;            /* arrived on the separate /metrics listener */
 } api_req_t;
 
 typedef void (*api_finish_fn)(api_req_t *r, store_op_t *op);
@@ -94,6 +99,13 @@ void api_reply_json(api_req_t *r, int status, json_t *body);         /* steals b
 void api_reply_text_json(api_req_t *r, int status, const char *json, size_t len);
 void api_reply_empty(api_req_t *r, int status);
 /* RFC 9457 application/problem+json with a stable code. */
+/* Every 503 carries Retry-After: this many seconds. */
+#define API_RETRY_AFTER_S "5"
+
+/* Replies with problem+json. 401/403/429 and storage failures are logged as
+ * security/storage events (no path, no body); a 503 gets Retry-After, and
+ * storage_unavailable marks the world not ready (/readyz) until a write
+ * succeeds again. */
 void api_problem(api_req_t *r, int status, const char *code, const char *detail);
 /* A problem from an err_t; the status follows from the code and errnum. */
 void api_problem_err(api_req_t *r, const err_t *err);

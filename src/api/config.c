@@ -27,23 +27,29 @@ void config_defaults(config_t *c)
     c->log_json = true;
 }
 
-int config_parse_listen(config_t *c, const char *s, err_t *err)
+/* "HOST:PORT" or "[v6]:PORT" into host (cap bytes) and *ret_port. */
+static int parse_hostport(const char *s, const char *what, char *host, size_t cap, int *ret_port, err_t *err)
 {
     const char *colon = strrchr(s, ':');
     uint64_t port;
     if (!colon || colon == s || parse_u64(colon + 1, strlen(colon + 1), 1, 65535, &port) < 0)
-        return err_set(err, -EINVAL, "bad_listen", "--listen wants HOST:PORT, e.g. 127.0.0.1:8080.");
+        return err_set(err, -EINVAL, "bad_listen", "--%s wants HOST:PORT, e.g. 127.0.0.1:8080.", what);
     size_t hl = (size_t)(colon - s);
     if (s[0] == '[' && hl >= 2 && s[hl - 1] == ']') {
         s++;
         hl -= 2;
     }
-    if (hl >= sizeof c->listen_host)
-        return err_set(err, -EINVAL, "bad_listen", "The listen host is too long.");
-    memcpy(c->listen_host, s, hl);
-    c->listen_host[hl] = '\0';
-    c->listen_port = (int)port;
+    if (hl >= cap)
+        return err_set(err, -EINVAL, "bad_listen", "The %s host is too long.", what);
+    memcpy(host, s, hl);
+    host[hl] = '\0';
+    *ret_port = (int)port;
     return 0;
+}
+
+int config_parse_listen(config_t *c, const char *s, err_t *err)
+{
+    return parse_hostport(s, "listen", c->listen_host, sizeof c->listen_host, &c->listen_port, err);
 }
 
 static int set_bool(bool *dst, const char *key, const char *v, err_t *err)
@@ -79,12 +85,18 @@ int config_set(config_t *c, const char *key, const char *v, err_t *err)
     int r;
     if (!strcmp(key, "database")) return set_path(c->database, sizeof c->database, key, v, err);
     if (!strcmp(key, "listen")) return config_parse_listen(c, v, err);
+    if (!strcmp(key, "metrics_listen"))
+        return parse_hostport(v, "metrics-listen", c->metrics_host, sizeof c->metrics_host, &c->metrics_port, err);
+    if (!strcmp(key, "audit_key_file")) return set_path(c->audit_key_file, sizeof c->audit_key_file, key, v, err);
+    if (!strcmp(key, "audit_checkpoint_file"))
+        return set_path(c->audit_checkpoint_file, sizeof c->audit_checkpoint_file, key, v, err);
     if (!strcmp(key, "web_root")) return set_path(c->web_root, sizeof c->web_root, key, v, err);
     if (!strcmp(key, "data_dir")) return set_path(c->data_dir, sizeof c->data_dir, key, v, err);
     if (!strcmp(key, "po_dir")) return set_path(c->po_dir, sizeof c->po_dir, key, v, err);
     if (!strcmp(key, "vapid_key_file")) return set_path(c->vapid_key_file, sizeof c->vapid_key_file, key, v, err);
     if (!strcmp(key, "vapid_subject")) return set_path(c->vapid_subject, sizeof c->vapid_subject, key, v, err);
     if (!strcmp(key, "migrate_on_start")) return set_bool(&c->migrate_on_start, key, v, err);
+    if (!strcmp(key, "no_sweep")) return set_bool(&c->no_sweep, key, v, err);
     if (!strcmp(key, "log_level")) {
         if (log_level_parse(v, &c->log_level) < 0)
             return err_set(err, -EINVAL, "bad_config", "log_level is debug, info, warn or error.");
@@ -158,6 +170,8 @@ int config_load_env(config_t *c, err_t *err)
         {"UCHET_DATABASE", "database"}, {"UCHET_LISTEN", "listen"}, {"UCHET_THREADS", "threads"},
         {"UCHET_WEB_ROOT", "web_root"}, {"UCHET_DATA_DIR", "data_dir"}, {"UCHET_LOG_LEVEL", "log_level"},
         {"UCHET_PO_DIR", "po_dir"}, {"UCHET_VAPID_KEY_FILE", "vapid_key_file"},
+        {"UCHET_METRICS_LISTEN", "metrics_listen"}, {"UCHET_AUDIT_KEY_FILE", "audit_key_file"},
+        {"UCHET_AUDIT_CHECKPOINT_FILE", "audit_checkpoint_file"},
     };
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
         const char *v = getenv(map[i].env);

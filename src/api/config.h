@@ -18,6 +18,10 @@ typedef struct config {
     char po_dir[512];             /* message catalogs: <po_dir>/<lang>.po (notices) */
     char vapid_key_file[512];     /* Web Push key (PEM); "" = vapid.pem by the database */
     char vapid_subject[256];      /* VAPID contact: mailto: or https: URI */
+    char metrics_host[64];        /* --metrics-listen: /metrics on its own listener */
+    int metrics_port;             /* 0 = /metrics on the main listener */
+    char audit_key_file[512];     /* Ed25519 key that signs audit checkpoints; "" = none */
+    char audit_checkpoint_file[512];   /* where they are appended; "" = <key file>.checkpoints */
     log_level_t log_level;
     bool log_json;
     bool migrate_on_start;
@@ -37,5 +41,6 @@ int config_set(config_t *c, const char *key, const char *value, err_t *err);
 /* Reads an INI file (section [uchetd]); unknown keys are errors. */
 int config_load_file(config_t *c, const char *path, err_t *err);
 /* Applies UCHET_DATABASE, UCHET_LISTEN, UCHET_THREADS, UCHET_WEB_ROOT,
- * UCHET_DATA_DIR, UCHET_LOG_LEVEL, UCHET_PO_DIR, UCHET_VAPID_KEY_FILE. */
+ * UCHET_DATA_DIR, UCHET_LOG_LEVEL, UCHET_PO_DIR, UCHET_VAPID_KEY_FILE,
+ * UCHET_METRICS_LISTEN, UCHET_AUDIT_KEY_FILE, UCHET_AUDIT_CHECKPOINT_FILE. */
 int config_load_env(config_t *c, err_t *err);

@@ -94,6 +94,19 @@ void api_op_submit_cancel(api_req_t *r, store_op_t *sop)
     op_free(op_of(sop));
 }
 
+/* Readiness follows the storage: a write that failed for want of it (full
+ * disk, PostgreSQL unreachable) marks the service not ready; the next write
+ * that commits marks it ready again. */
+static void note_storage(api_world_t *w, const store_op_t *sop)
+{
+    if (sop->rc >= 0) {
+        if (sop->lane == STORE_WRITE && atomic_load(&w->storage_down))
+            atomic_store(&w->storage_down, false);
+    } else if (!strcmp(sop->err.code, "storage_unavailable")) {
+        atomic_store(&w->storage_down, true);
+    }
+}
+
 void api_on_completions(h2o_multithread_receiver_t *receiver, h2o_linklist_t *messages)
 {
     (void)receiver;
@@ -101,6 +114,7 @@ void api_on_completions(h2o_multithread_receiver_t *receiver, h2o_linklist_t *me
         h2o_multithread_message_t *m = H2O_STRUCT_FROM_MEMBER(h2o_multithread_message_t, link, messages->next);
         h2o_linklist_unlink(&m->link);
         api_op_t *a = (api_op_t *)m;
+        note_storage(a->t->w, (store_op_t *)a->body);
         if (a->r) {
             a->r->pending = NULL;
             a->finish(a->r, (store_op_t *)a->body);

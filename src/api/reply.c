@@ -8,8 +8,10 @@
 
 #include "api/api.h"
 #include "api/metrics.h"
+#include "api/router.h"
 #include "base/jsonx.h"
 #include "base/limits.h"
+#include "base/log.h"
 
 static const char CSP[] =
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
@@ -100,6 +102,35 @@ static const char *title_for(int status)
     }
 }
 
+static bool is_storage_code(const char *code)
+{
+    return !strcmp(code, "storage_unavailable") || !strcmp(code, "storage_failed");
+}
+
+/* Security and storage events, one JSON line each, logged here where every
+ * refusal passes: the route's template (never the path, which may hold a
+ * number), the method, the client address, the status and code. Details are
+ * logged only for storage failures, whose texts hold no request data. */
+static void log_refusal(api_req_t *r, int status, const char *code, const char *detail)
+{
+    bool denied = status == 401 || status == 403 || status == 429;
+    bool storage = is_storage_code(code) || (status == 500 && !strcmp(code, "internal"));
+    if (!denied && !storage)
+        return;
+    char peer[64], st[8], method[16];
+    api_peer(r, peer, sizeof peer);
+    snprintf(st, sizeof st, "%d", status);
+    snprintf(method, sizeof method, "%.*s", (int)(r->req->method.len < 15 ? r->req->method.len : 15),
+             r->req->method.base);
+    const char *route = r->route >= 0 && (size_t)r->route < router_count() ? router_names()[r->route] : "other";
+    const char *fields[] = {"status", st, "code", code, "route", route, "method", method, "peer", peer,
+                            storage ? "detail" : NULL, detail, NULL};
+    if (denied)
+        log_fields(LOG_WARN, "security.denied", "request refused", fields);
+    else
+        log_fields(LOG_ERROR, "storage.failed", "storage failure answered", fields);
+}
+
 void api_problem(api_req_t *r, int status, const char *code, const char *detail)
 {
     json_t *p = json_pack("{s:s,s:s,s:i,s:s,s:s}", "type", "about:blank", "title", title_for(status),
@@ -107,6 +138,14 @@ void api_problem(api_req_t *r, int status, const char *code, const char *detail)
     char *s = p ? json_dumps(p, JSON_COMPACT) : NULL;
     json_decref(p);
     const char *body = s ? s : "{\"status\":500,\"code\":\"internal\"}";
+    log_refusal(r, status, code, detail);
+    if (status == 503) {
+        /* Full disk, PostgreSQL away, overload: all pass; say when to retry. */
+        h2o_add_header(&r->req->pool, &r->req->res.headers, H2O_TOKEN_RETRY_AFTER, NULL,
+                       H2O_STRLIT(API_RETRY_AFTER_S));
+        if (!strcmp(code, "storage_unavailable"))
+            r->w->storage_down = true;   /* /readyz: not ready until a write succeeds */
+    }
     send_body(r, status, "application/problem+json", body, strlen(body));
     free(s);
 }

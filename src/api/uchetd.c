@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "api/anchorer.h"
 #include "api/api.h"
 #include "api/config.h"
 #include "api/dbloop.h"
@@ -51,6 +52,15 @@ static const char USAGE[] =
     "                        `uchetctl keys rotate` replaces it\n"
     "  --vapid-subject URI   contact the push services may use: mailto: or https:\n"
     "                        (default mailto:operator@uchet.invalid)\n"
+    "  --metrics-listen HOST:PORT  serve /metrics on this second listener only (and 404\n"
+    "                        on --listen), e.g. 127.0.0.1:9100; env UCHET_METRICS_LISTEN\n"
+    "  --audit-key-file FILE Ed25519 key (`uchetctl keys audit-init`) that signs a\n"
+    "                        checkpoint of the audit chain head every minute, appended\n"
+    "                        to FILE.checkpoints (`uchetctl audit verify --key FILE`\n"
+    "                        checks them); env UCHET_AUDIT_KEY_FILE\n"
+    "  --audit-checkpoint-file FILE  append the checkpoints here instead (e.g. when\n"
+    "                        the key is a read-only systemd credential); env\n"
+    "                        UCHET_AUDIT_CHECKPOINT_FILE\n"
     "  --migrate             apply pending schema migrations before serving\n"
     "  --no-sweep            do not run the daily sweep in this instance (other\n"
     "                        instances, or `uchetctl sweep`, do it)\n"
@@ -81,6 +91,8 @@ static const struct option options[] = {
     {"log-level", required_argument, NULL, 'L'}, {"log-format", required_argument, NULL, 'F'},
     {"po-dir", required_argument, NULL, 'P'}, {"vapid-key-file", required_argument, NULL, 'V'},
     {"vapid-subject", required_argument, NULL, 'S'},
+    {"metrics-listen", required_argument, NULL, 'm'}, {"audit-key-file", required_argument, NULL, 'A'},
+    {"audit-checkpoint-file", required_argument, NULL, 'C'},
     {"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, OPT_VERSION}, {NULL, 0, NULL, 0},
 };
 
@@ -100,6 +112,9 @@ static const char *key_of(int opt)
     case 'P': return "po_dir";
     case 'V': return "vapid_key_file";
     case 'S': return "vapid_subject";
+    case 'm': return "metrics_listen";
+    case 'A': return "audit_key_file";
+    case 'C': return "audit_checkpoint_file";
     default: return NULL;
     }
 }
@@ -228,6 +243,15 @@ static int world_open(api_world_t *w, const config_t *c, int threads, err_t *err
     w->allow_clock_control = c->allow_clock_control;
     w->argon2_ops = c->argon2_ops;
     w->argon2_mem = c->argon2_mem;
+    w->metrics_separate = c->metrics_port > 0;
+    if (db_kind_of(c->database) == DB_SQLITE) {
+        const char *slash = strrchr(c->database, '/');
+        if (!slash)
+            snprintf(w->db_dir, sizeof w->db_dir, ".");
+        else
+            snprintf(w->db_dir, sizeof w->db_dir, "%.*s", (int)(slash == c->database ? 1 : slash - c->database),
+                     c->database);
+    }
     if ((r = caldata_load(c->data_dir, &w->cal, &years, err)) < 0)
         return r;
     log_msg(LOG_INFO, "calendar.loaded", "%d official calendar year(s) from %s", years, c->data_dir);
@@ -264,6 +288,7 @@ int main(int argc, char **argv)
     static config_t c;
     static api_world_t w;
     scheduler_t *sched = NULL;
+    anchorer_t *anchorer = NULL;
     err_t err = {0};
     int r = parse_args(argc, argv, &c, &err);
     if (r == 1)
@@ -279,12 +304,15 @@ int main(int argc, char **argv)
         threads = 1;
     if (r == 0)
         r = world_open(&w, &c, threads, &err);
+    if (r == 0 && c.audit_key_file[0])
+        r = anchorer_start(c.database, c.audit_key_file, c.audit_checkpoint_file, &w.clock, &anchorer, &err);
     if (r == 0 && !c.no_sweep)
         r = scheduler_start(&w, c.database, &sched, &err);
     if (r == 0)
-        r = server_run(&w, c.listen_host, c.listen_port, threads, 10, &err);
+        r = server_run(&w, c.listen_host, c.listen_port, c.metrics_host, c.metrics_port, threads, 10, &err);
     scheduler_stop(sched);
-    world_close(&w);
+    world_close(&w);         /* the writer has committed everything: anchor that */
+    anchorer_stop(anchorer);
     if (r < 0) {
         fprintf(stderr, "uchetd: %s\n", err.msg[0] ? err.msg : strerror(-r));
         return 1;

@@ -47,3 +47,7 @@
 #define LIMIT_AN2K_FIELDS         4096          /* fields in one tagged record */
 #define LIMIT_AN2K_IMAGE_BYTES    (16 * 1024 * 1024) /* one encoded image given to the writer */
 #define LIMIT_AN2K_PEN_POINTS     20000         /* Type-8 signature vectors */
+
+/* The HTTP edge and storage health (issue 12) */
+#define LIMIT_DISK_FREE_MIN_BYTES (4ull * 1024 * 1024) /* api/h_system: /readyz not ready below this free space (SQLite) */
+#define LIMIT_AUDIT_CHECKPOINT_S  60            /* api/anchorer: seconds between signed audit checkpoints */

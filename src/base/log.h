@@ -15,3 +15,8 @@ int log_level_parse(const char *s, log_level_t *ret);
  * (one write(2) per line). */
 void log_msg(log_level_t level, const char *event, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Like log_msg with a fixed message and extra string fields: `fields` is
+ * key, value, key, value, ..., NULL (borrowed). A NULL value ends the list.
+ * In JSON each pair is a member of the line's object (jansson-escaped); in
+ * text, " key=value". Used for security events (401/403/429, storage). */
+void log_fields(log_level_t level, const char *event, const char *msg, const char *const *fields);

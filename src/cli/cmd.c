@@ -13,6 +13,7 @@
 #include "rules/calendar.h"
 #include "rules/date.h"
 #include "rules/policy.h"
+#include "store/anchor.h"
 #include "store/audit.h"
 #include "store/caldata.h"
 #include "store/migrate.h"
@@ -100,19 +101,134 @@ int cmd_init(const cli_t *cli, int argc, char **argv)
     return 0;
 }
 
+static const char AUDIT_USAGE[] =
+    "Usage: uchetctl audit verify [--key FILE] [--checkpoints CPFILE]\n"
+    "       uchetctl audit checkpoint --key FILE\n"
+    "verify      recomputes the SHA-256 hash chain of the audit log. Exit 0 and\n"
+    "            \"intact\" when every event links to the one before; exit 1 naming the\n"
+    "            first broken event. With --key (the audit key or its .pub half, see\n"
+    "            `uchetctl keys audit-init`) it also checks every signed checkpoint in\n"
+    "            CPFILE (default FILE.checkpoints): each signature, and that the chain\n"
+    "            still has the signed hash at the signed event. A chain rewritten and\n"
+    "            recomputed by someone holding the database but not the key fails here\n"
+    "            (\"REWRITTEN\"), as does a forged or altered checkpoint line (\"FORGED\").\n"
+    "checkpoint  signs the chain's current head with FILE's secret key and appends it\n"
+    "            to FILE.checkpoints (uchetd --audit-key-file does this every minute).\n";
+
+/* --key FILE and --checkpoints FILE after the subcommand. */
+static int audit_args(int argc, char **argv, const char **ret_key, char *cp, size_t cap)
+{
+    *ret_key = NULL;
+    cp[0] = '\0';
+    for (int i = 2; i < argc; i++) {
+        if (!strcmp(argv[i], "--key") && i + 1 < argc)
+            *ret_key = argv[++i];
+        else if (!strcmp(argv[i], "--checkpoints") && i + 1 < argc && strlen(argv[i + 1]) < cap)
+            snprintf(cp, cap, "%s", argv[++i]);
+        else
+            return -EINVAL;
+    }
+    if (*ret_key && !cp[0] && anchor_checkpoint_path(*ret_key, cp, cap) < 0)
+        return -EINVAL;
+    return 0;
+}
+
+static int audit_checkpoint(const cli_t *cli, const char *key_path, const char *cp_path)
+{
+    err_t e = {0};
+    anchor_key_t *k = NULL;
+    db_t *db = NULL;
+    anchor_checkpoint_t cp = {.at = cli->now};
+    int r = anchor_key_load(key_path, &k, &e);
+    if (r == 0 && (r = db_open(cli->database, true, &db, &e)) == 0 && (r = db_begin_read(db, &e)) == 0) {
+        r = audit_head(db, &cp.seq, cp.hash, &e);
+        db_rollback(db);
+    }
+    db_close(db);
+    if (r == 0 && cp.seq == 0)
+        r = err_set(&e, -ENOENT, "audit_empty", "The audit log is empty: nothing to anchor yet.");
+    if (r == 0)
+        r = anchor_append(k, cp_path, &cp, &e);
+    anchor_key_free(k);
+    if (r < 0)
+        return fail(&e);
+    printf("checkpoint: event %lld signed and appended to %s\n", (long long)cp.seq, cp_path);
+    return 0;
+}
+
+/* Checks the signed checkpoints; prints and returns the exit status. */
+static int audit_verify_with_key(db_t *db, const char *key_path, const char *cp_path)
+{
+    err_t e = {0};
+    anchor_key_t *k = NULL;
+    anchor_checkpoint_t *cps = NULL;
+    audit_anchor_t *anchors = NULL;
+    size_t n = 0, bad = 0;
+    int64_t count = 0, broken = 0, contradicted = 0, last = 0;
+    int r = anchor_key_load(key_path, &k, &e);
+    if (r == 0)
+        r = anchor_read(k, cp_path, &cps, &n, &bad, &e);
+    if (r == 0 && n && !(anchors = calloc(n, sizeof *anchors)))
+        r = err_set(&e, -ENOMEM, "out_of_memory", "Out of memory.");
+    for (size_t i = 0; r == 0 && i < n; i++) {
+        anchors[i].seq = cps[i].seq;
+        memcpy(anchors[i].hash, cps[i].hash, AUDIT_HASH_BYTES);
+        if (cps[i].seq > last)
+            last = cps[i].seq;
+    }
+    if (r == 0)
+        r = audit_verify_anchored(db, anchors, n, &count, &broken, &contradicted, &e);
+    anchor_key_free(k);
+    free(cps);
+    free(anchors);
+    if (r < 0)
+        return fail(&e);
+    int status = 0;
+    if (broken) {
+        printf("BROKEN at event %lld (%lld event(s) checked up to it)\n", (long long)broken, (long long)count);
+        status = 1;
+    }
+    if (contradicted) {
+        printf("REWRITTEN: the chain disagrees with the signed checkpoint at event %lld\n", (long long)contradicted);
+        status = 1;
+    }
+    if (bad) {
+        printf("FORGED: %zu checkpoint line(s) in %s fail their signature\n", bad, cp_path);
+        status = 1;
+    }
+    if (n == 0) {
+        printf("NOT ANCHORED: %s holds no valid checkpoint\n", cp_path);
+        status = 1;
+    }
+    if (status == 0)
+        printf("intact: %lld event(s); %zu signed checkpoint(s) agree, the last at event %lld;"
+               " %lld later event(s) not yet anchored\n",
+               (long long)count, n, (long long)last, (long long)(count - last));
+    return status;
+}
+
 int cmd_audit(const cli_t *cli, int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "verify") != 0 || wants_help(argc, argv)) {
-        puts("Usage: uchetctl audit verify\n"
-             "Recomputes the SHA-256 hash chain of the audit log. Exit 0 and \"intact\" when\n"
-             "every event links to the one before; exit 1 naming the first broken event.");
+    const char *key;
+    char cp[1024];
+    bool verify = argc >= 2 && !strcmp(argv[1], "verify"), checkpoint = argc >= 2 && !strcmp(argv[1], "checkpoint");
+    if ((!verify && !checkpoint) || wants_help(argc, argv) || audit_args(argc, argv, &key, cp, sizeof cp) < 0 ||
+        (checkpoint && !key)) {
+        fputs(AUDIT_USAGE, stdout);
         return wants_help(argc, argv) ? 0 : 2;
     }
+    if (checkpoint)
+        return audit_checkpoint(cli, key, cp);
     err_t e = {0};
     db_t *db;
     int64_t count, broken;
     if (db_open(cli->database, true, &db, &e) < 0)
         return fail(&e);
+    if (key) {
+        int status = audit_verify_with_key(db, key, cp);
+        db_close(db);
+        return status;
+    }
     int r = audit_verify(db, &count, &broken, &e);
     db_close(db);
     if (r < 0)

@@ -107,6 +107,12 @@ static int backup(const char *database, const char *to, err_t *err)
     if (access(to, F_OK) == 0)
         return err_set(err, -EEXIST, "backup_exists", "%s exists already; choose a new name.", to);
     unlink(tmp);   /* a leftover of an interrupted run */
+    /* Made empty and 0600 first: VACUUM INTO accepts an empty file and keeps
+     * its mode (SQLite would make a new one 0644). */
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0)
+        return err_set(err, -errno, "backup_failed", "Cannot create %s: %s.", tmp, strerror(errno));
+    close(fd);
     int r = copy_to(database, tmp, err);
     if (r == 0)
         r = check_copy(tmp, err);

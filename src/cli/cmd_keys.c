@@ -1,4 +1,4 @@
-/* uchetctl keys: the Web Push (VAPID) key. */
+/* uchetctl keys: the Web Push (VAPID) key; the audit checkpoint key. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,12 +7,19 @@
 #include "cli/cmd.h"
 #include "notify/b64url.h"
 #include "notify/webpush.h"
+#include "store/anchor.h"
 #include "store/db.h"
 #include "store/outbox.h"
 
 static int keys_usage(int code)
 {
     puts("Usage: uchetctl keys show|rotate [--vapid-key-file FILE]\n"
+         "       uchetctl keys audit-init --key-file FILE\n"
+         "  audit-init  write a new Ed25519 key for audit checkpoints: FILE (secret, mode\n"
+         "           0600; give it to uchetd --audit-key-file, never to the database host\n"
+         "           alone) and FILE.pub (for `uchetctl audit verify --key FILE.pub`).\n"
+         "           Refuses to overwrite FILE: checkpoints signed with an old key stay\n"
+         "           checkable only with that key's .pub, so keep it.\n"
          "The Web Push (VAPID) key uchetd signs pushes with. FILE defaults to vapid.pem\n"
          "next to an SQLite database (./vapid.pem for PostgreSQL), as in uchetd.\n"
          "  show     print the public key (the app's applicationServerKey)\n"
@@ -84,9 +91,22 @@ static int show(const char *path)
     return 0;
 }
 
+static int audit_init(int argc, char **argv)
+{
+    if (argc != 4 || strcmp(argv[2], "--key-file") != 0)
+        return keys_usage(2);
+    err_t e = {0};
+    if (anchor_key_generate(argv[3], &e) < 0)
+        return fail(&e);
+    printf("audit key written to %s (secret, 0600) and %s.pub\n", argv[3], argv[3]);
+    return 0;
+}
+
 int cmd_keys(const cli_t *cli, int argc, char **argv)
 {
     char path[512];
+    if (argc >= 2 && !strcmp(argv[1], "audit-init"))
+        return audit_init(argc, argv);
     if (argc < 2 || (strcmp(argv[1], "rotate") && strcmp(argv[1], "show")))
         return keys_usage(argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) ? 0 : 2);
     if (webpush_default_key_path(cli->database, path, sizeof path) < 0)

@@ -171,11 +171,70 @@ static int set_demo_password(const cli_t *cli, const char *card, err_t *e)
     return r;
 }
 
+static const char DEMO_USAGE[] =
+    "Usage: uchetctl demo [--force]\n"
+    "Adds three demo persons and a demo registrar with a PUBLISHED password, for\n"
+    "`make run` and trying uchet out. Refuses a PostgreSQL database and an SQLite\n"
+    "database that holds anything but demo data (another person, officer or API\n"
+    "key), since the demo password would then open a real database; --force\n"
+    "does it anyway. Running it again on a demo database is harmless.\n";
+
+/* Rows that are not demo data: persons without a demo card, officers other
+ * than the demo registrar, API keys. */
+static const char SQL_NOT_DEMO[] =
+    "SELECT (SELECT COUNT(*) FROM persons p WHERE NOT EXISTS (SELECT 1 FROM documents d WHERE d.person_id = p.id"
+    "          AND d.kind = 'card' AND d.number IN ('7700000001', '7700000002', '5000000003')))"
+    "     + (SELECT COUNT(*) FROM officers WHERE NOT (login = 'registrar' AND name = 'Demo Registrar'))"
+    "     + (SELECT COUNT(*) FROM api_keys)";
+
+/* 0 when the database holds demo data only (or nothing); -EEXIST otherwise. */
+static int demo_only(const cli_t *cli, err_t *e)
+{
+    db_t *db;
+    db_stmt_t *st;
+    int64_t n = 0;
+    int r = db_open(cli->database, true, &db, e);
+    if (r < 0)
+        return r;
+    if ((r = db_begin_read(db, e)) == 0) {
+        if ((r = db_prepare(db, SQL_NOT_DEMO, &st, e)) == 0 && (r = db_step(st, e)) == 1) {
+            n = db_col_int(st, 0);
+            db_run(st, NULL);
+            r = 0;
+        }
+        db_rollback(db);
+    }
+    db_close(db);
+    if (r < 0)
+        return r;
+    return n > 0 ? err_set(e, -EEXIST, "not_demo", "This database holds %lld row(s) that are not demo data.",
+                           (long long)n)
+                 : 0;
+}
+
 int cmd_demo(const cli_t *cli, int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
+    bool force = false;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--force")) {
+            force = true;
+        } else {
+            bool help = !strcmp(argv[i], "--help") || !strcmp(argv[i], "-h");
+            fputs(DEMO_USAGE, help ? stdout : stderr);
+            return help ? 0 : 2;
+        }
+    }
     err_t pe = {0};
+    if (!force && db_kind_of(cli->database) == DB_POSTGRES) {
+        fputs("uchetctl demo: refusing a PostgreSQL database (a published password would open it);"
+              " use an SQLite file, or --force\n", stderr);
+        return 1;
+    }
+    if (!force && demo_only(cli, &pe) < 0) {
+        fprintf(stderr, "uchetctl demo: refusing: %s The demo's published password must not open a real"
+                        " database; use a new file, or --force\n", pe.msg);
+        return 1;
+    }
     puts("Demo persons (activate each in the app at /app/ with its code, then log in):");
     for (size_t i = 0; i < sizeof demo / sizeof demo[0]; i++) {
         const demo_person_t *d = &demo[i];

@@ -32,9 +32,12 @@ static const char USAGE[] =
     "  migrate              apply pending schema migrations\n"
     "  backup --to FILE     SQLite: a checked, consistent copy while uchetd runs\n"
     "  person add ...       create a person; prints the activation code on the last line\n"
-    "  demo                 add demo persons and a demo registrar (for `make run`);\n"
-    "                       prints how to log in\n"
-    "  audit verify         check the whole audit hash chain\n"
+    "  demo [--force]       add demo persons and a demo registrar (for `make run`);\n"
+    "                       prints how to log in; refuses PostgreSQL and a database\n"
+    "                       with other data unless --force (its password is public)\n"
+    "  audit verify [--key FILE]  check the whole audit hash chain (and, with the\n"
+    "                       audit key, its signed checkpoints: see --help)\n"
+    "  audit checkpoint --key FILE  sign the chain head now (uchetd does it each minute)\n"
     "  calendar show YEAR   print the working days of YEAR and where they come from\n"
     "  mrz FILE             check a document's machine-readable zone (text or photo)\n"
     "  sweep --as-of DATE   run the daily sweep for DATE (see `uchetctl sweep --help`)\n"
@@ -42,6 +45,7 @@ static const char USAGE[] =
     "  apikey add|revoke    manage the keys other systems use to report a move\n"
     "  keys show|rotate     the Web Push (VAPID) key; rotate also drops old subscriptions\n"
     "  rules show|check|evaluate  the document-set rules (data/docsets/)\n"
+    "  keys audit-init --key-file FILE  a new Ed25519 key for audit checkpoints\n"
     "\n"
     "Run `uchetctl COMMAND --help` for a command's options.\n";
 

@@ -145,26 +145,54 @@ static bool row_ok(db_stmt_t *st, int64_t expect_seq, const uint8_t prev[AUDIT_H
     return memcmp(ret_hash, h, AUDIT_HASH_BYTES) == 0;
 }
 
-int audit_verify(db_t *db, int64_t *ret_count, int64_t *ret_broken, err_t *err)
+int audit_head(db_t *db, int64_t *ret_seq, uint8_t ret_hash[AUDIT_HASH_BYTES], err_t *err)
+{
+    audit_chain_t c;
+    int r = chain_head(db, &c, err);
+    if (r < 0)
+        return r;
+    *ret_seq = c.seq;
+    memcpy(ret_hash, c.hash, AUDIT_HASH_BYTES);
+    return 0;
+}
+
+int audit_verify_anchored(db_t *db, const audit_anchor_t *anchors, size_t n, int64_t *ret_count,
+                          int64_t *ret_broken, int64_t *ret_contradicted, err_t *err)
 {
     db_stmt_t *st;
     int r = db_prepare(db, SQL_ALL, &st, err);
     if (r < 0)
         return r;
     uint8_t prev[AUDIT_HASH_BYTES] = {0}, next[AUDIT_HASH_BYTES];
-    int64_t count = 0, broken = 0;
+    int64_t count = 0, broken = 0, contradicted = 0;
     while ((r = db_step(st, err)) == 1) {
         count++;
         if (!row_ok(st, count, prev, next)) {
             broken = db_col_int(st, 0);
             break;
         }
+        /* An anchor for this seq must name this very hash. */
+        for (size_t i = 0; i < n && !contradicted; i++)
+            if (anchors[i].seq == count && memcmp(anchors[i].hash, next, AUDIT_HASH_BYTES) != 0)
+                contradicted = count;
         memcpy(prev, next, sizeof prev);
     }
     if (r < 0)
         return r;
-    db_run(st, NULL);
+    if (r == 1)
+        db_run(st, NULL);
+    /* An anchor beyond the end: events were removed from the tail. */
+    for (size_t i = 0; i < n && !broken && !contradicted; i++)
+        if (anchors[i].seq > count)
+            contradicted = anchors[i].seq;
     *ret_count = count;
     *ret_broken = broken;
+    *ret_contradicted = contradicted;
     return 0;
+}
+
+int audit_verify(db_t *db, int64_t *ret_count, int64_t *ret_broken, err_t *err)
+{
+    int64_t contradicted;
+    return audit_verify_anchored(db, NULL, 0, ret_count, ret_broken, &contradicted, err);
 }

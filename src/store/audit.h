@@ -4,6 +4,7 @@
  * event's hash and the event's own fields, so changing, removing or
  * reordering any event breaks every later link. */
 #include <jansson.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "base/err.h"
@@ -30,3 +31,21 @@ int audit_append_text(db_t *db, int64_t at, const char *actor, const char *actio
 /* Walks the whole chain. *ret_count = events checked; *ret_broken = seq of the
  * first event whose link or hash is wrong, or 0 if the chain is intact. */
 int audit_verify(db_t *db, int64_t *ret_count, int64_t *ret_broken, err_t *err);
+
+/* The chain's last link: its seq (0 when the log is empty) and hash (zeros
+ * then). Inside the caller's transaction. */
+int audit_head(db_t *db, int64_t *ret_seq, uint8_t ret_hash[AUDIT_HASH_BYTES], err_t *err);
+
+/* A (seq, hash) the chain must still have: from a signed checkpoint kept
+ * outside the database (store/anchor.h). */
+typedef struct audit_anchor {
+    int64_t seq;
+    uint8_t hash[AUDIT_HASH_BYTES];
+} audit_anchor_t;
+
+/* audit_verify that also checks anchors (borrowed, any order):
+ * *ret_contradicted = the seq of the first anchor the chain disagrees with
+ * (another hash at that seq, or the chain now ends before it), or 0. A
+ * rewrite that recomputed every link leaves *ret_broken 0 but not this. */
+int audit_verify_anchored(db_t *db, const audit_anchor_t *anchors, size_t n, int64_t *ret_count,
+                          int64_t *ret_broken, int64_t *ret_contradicted, err_t *err);

@@ -1,9 +1,11 @@
 /* SQLite backend of db.h: WAL, synchronous=FULL, a per-connection cache of
  * prepared statements keyed by the SQL text's address. */
 #include <errno.h>
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "store/db_backend.h"
 
@@ -29,6 +31,12 @@ static int sq_error(sqlite3 *h, int rc, err_t *err)
         return err_set(err, -EEXIST, "conflict", "Constraint violated: %s", sqlite3_errmsg(h));
     if (prim == SQLITE_BUSY || prim == SQLITE_LOCKED)
         return err_set(err, -EBUSY, "storage_busy", "The database is busy: %s", sqlite3_errmsg(h));
+    /* Transient: the disk is full, failing or read-only now; the operator
+     * frees room and the same write then succeeds (503, not 500). */
+    if (prim == SQLITE_FULL)
+        return err_set(err, -ENOSPC, "storage_unavailable", "The disk is full: %s", sqlite3_errmsg(h));
+    if (prim == SQLITE_IOERR || prim == SQLITE_READONLY || prim == SQLITE_CANTOPEN || prim == SQLITE_NOMEM)
+        return err_set(err, -EIO, "storage_unavailable", "Storage unavailable: %s", sqlite3_errmsg(h));
     return err_set(err, -EIO, "storage_failed", "Storage error: %s", sqlite3_errmsg(h));
 }
 
@@ -38,6 +46,13 @@ static int sq_open(const char *path, bool readonly, db_t **ret, err_t *err)
     if (!d)
         return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
     int flags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    /* A new database is made 0600 here, before SQLite would make it 0644;
+     * SQLite gives its -wal and -shm files the database file's mode. */
+    if (!readonly && strcmp(path, ":memory:") != 0 && strncmp(path, "file:", 5) != 0) {
+        int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd >= 0)
+            close(fd);
+    }
     flags |= SQLITE_OPEN_NOMUTEX;   /* one thread per connection, by contract */
     int rc = sqlite3_open_v2(path, &d->h, flags, NULL);
     if (rc != SQLITE_OK) {

@@ -1,0 +1,125 @@
+"""The audit chain anchored outside the database (issue 12).
+
+The attack: someone holding only the database deletes nine events and
+recomputes the SHA-256 chain. The plain chain check cannot see it; the
+checkpoints signed with the Ed25519 key (a file outside the database) can.
+"""
+import hashlib
+import os
+import subprocess
+
+import pytest
+
+from conftest import UCHETCTL
+
+
+def audit_hash(prev, seq, at, actor, action, subject, detail):
+    """store/audit.c's audit_hash, for the attacker's recomputation."""
+    m = b"uchet-audit-v1" + prev + seq.to_bytes(8, "big") + (at & (2**64 - 1)).to_bytes(8, "big")
+    for f in (actor, action, subject, detail):
+        b = f.encode()
+        m += len(b).to_bytes(8, "big") + b
+    return hashlib.sha256(m).digest()
+
+
+def rewrite_chain(db, drop):
+    """Deletes the events whose seq is in `drop`, renumbers the rest and
+    recomputes every link: what an attacker with the database can do."""
+    rows = db.query("SELECT seq, at, actor, action, subject, detail FROM audit ORDER BY seq")
+    kept = [r for r in rows if int(r[0]) not in drop]
+    pg = db.url.startswith("postgresql://")
+    prev, values = b"\0" * 32, []
+    for i, (_, at, actor, action, subject, detail) in enumerate(kept, start=1):
+        h = audit_hash(prev, i, int(at), actor, action, subject, detail)
+        blob = (lambda b: f"'\\x{b.hex()}'::bytea") if pg else (lambda b: f"X'{b.hex()}'")
+        q = lambda s: "'" + s.replace("'", "''") + "'"
+        values.append(f"({i}, {int(at)}, {q(actor)}, {q(action)}, {q(subject)}, {q(detail)}, {blob(prev)}, {blob(h)})")
+        prev = h
+    sql = ("DELETE FROM audit; INSERT INTO audit (seq, at, actor, action, subject, detail, prev_hash, hash) VALUES "
+           + ", ".join(values) + ";")
+    if pg:
+        subprocess.run(["psql", "-q", "-d", db.url, "-c", "BEGIN; " + sql + " COMMIT;"], check=True)
+    else:
+        import sqlite3
+        with sqlite3.connect(db.url) as c:
+            c.executescript(sql)
+    return len(rows) - len(kept)
+
+
+def ctl(u, *args):
+    return subprocess.run([UCHETCTL, "--database", u.db_url, "--clock", u.clock, *args],
+                          capture_output=True, text=True)
+
+
+@pytest.fixture
+def keyed(uchet_factory, tmp_path):
+    key = str(tmp_path / "audit.key")
+    r = subprocess.run([UCHETCTL, "keys", "audit-init", "--key-file", key], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert os.stat(key).st_mode & 0o777 == 0o600
+    assert "secret" not in open(key + ".pub").read()
+    u = uchet_factory(extra_args=["--audit-key-file", key]).start()
+    for _ in range(4):
+        _, token = u.new_user()
+        u.register(token)
+        for _ in range(3):
+            u.confirm(token)
+    u.stop()   # the last checkpoint is written at stop
+    return u, key
+
+
+def test_rewrite_with_a_recomputed_chain_is_detected(keyed):
+    u, key = keyed
+    ok = ctl(u, "audit", "verify", "--key", key + ".pub")
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "signed checkpoint(s) agree" in ok.stdout and " 0 later event(s)" in ok.stdout
+    total = u.db.scalar("SELECT COUNT(*) FROM audit")
+    assert total > 20
+    dropped = rewrite_chain(u.db, set(range(5, 14)))
+    assert dropped == 9
+    # The attack works against the chain alone ...
+    plain = ctl(u, "audit", "verify")
+    assert plain.returncode == 0 and "intact" in plain.stdout, plain.stdout
+    # ... and not against the signed checkpoints.
+    r = ctl(u, "audit", "verify", "--key", key + ".pub")
+    assert r.returncode == 1, r.stdout
+    assert "REWRITTEN" in r.stdout
+
+
+def test_truncated_tail_is_detected(keyed):
+    u, key = keyed
+    total = u.db.scalar("SELECT COUNT(*) FROM audit")
+    rewrite_chain(u.db, {total})   # only the last event: the chain stays valid
+    assert ctl(u, "audit", "verify").returncode == 0
+    r = ctl(u, "audit", "verify", "--key", key)
+    assert r.returncode == 1 and "REWRITTEN" in r.stdout, r.stdout
+
+
+def test_forged_checkpoint_is_detected(keyed):
+    u, key = keyed
+    path = key + ".checkpoints"
+    lines = open(path).read().splitlines()
+    assert len(lines) >= 1   # the one written at stop at least
+    f = lines[-1].split(" ")
+    f[2] = ("0" if f[2][0] != "0" else "1") + f[2][1:]   # another hash, same signature
+    open(path, "w").write("\n".join(lines[:-1] + [" ".join(f)]) + "\n")
+    r = ctl(u, "audit", "verify", "--key", key)
+    assert r.returncode == 1 and "FORGED" in r.stdout, r.stdout
+
+
+def test_a_checkpoint_by_hand_and_a_wrong_key(keyed, tmp_path):
+    u, key = keyed
+    _, token = u.start().new_user()
+    u.stop()
+    r = ctl(u, "audit", "checkpoint", "--key", key)
+    assert r.returncode == 0, r.stderr
+    assert ctl(u, "audit", "verify", "--key", key).returncode == 0
+    # The public half cannot sign; another key's .pub rejects every line.
+    assert ctl(u, "audit", "checkpoint", "--key", key + ".pub").returncode == 1
+    other = str(tmp_path / "other.key")
+    subprocess.run([UCHETCTL, "keys", "audit-init", "--key-file", other], check=True, capture_output=True)
+    r = ctl(u, "audit", "verify", "--key", other + ".pub", "--checkpoints", key + ".checkpoints")
+    assert r.returncode == 1 and "FORGED" in r.stdout
+    # audit-init never overwrites a key.
+    again = subprocess.run([UCHETCTL, "keys", "audit-init", "--key-file", key], capture_output=True, text=True)
+    assert again.returncode == 1
