@@ -79,6 +79,6 @@ json_t *view_ended(const api_world_t *w, const registration_view_t *reg)
      * rule the server applies (so the app never works it out itself). */
     if (o && strcmp(reg->end_reason, "lapsed") == 0)
         json_object_set_new(o, "appeal_until",
-                            date_json(date_local(appeal_window_end(reg->ended_at) - 1, offset)));
+                            date_json(deadline_appeal_until(reg->ended_at, offset)));
     return o;
 }
