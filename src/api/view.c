@@ -52,26 +52,26 @@ static json_t *view_residence(const residence_t *r)
 
 json_t *view_registration(const api_world_t *w, const registration_view_t *reg, int64_t now)
 {
-    const region_t *rg = region_find(&w->regions, reg->region);
-    int offset = rg ? rg->utc_offset_minutes : 180;
+    const region_t *rg = region_resolve(&w->regions, reg->region);
+    int offset = rg->utc_offset_minutes;
     date_t today = date_local(now, offset);
     deadline_t dl;
-    deadline_compute(w->cal, reg->last_confirmed_on, today, rg ? rg->confirm_working_days : 3, offset, &dl);
+    deadline_compute(w->cal, reg->last_confirmed_on, today, rg->confirm_working_days, offset, &dl);
     json_t *o = json_pack("{s:I,s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:i,s:b,s:s}", "id", (json_int_t)reg->id,
-                          "region", reg->region, "region_name", rg ? rg->name : reg->region, "status",
+                          "region", reg->region, "region_name", rg->name[0] ? rg->name : reg->region, "status",
                           reg->status, "started_at", view_time(reg->started_at, offset), "residence",
                           view_residence(&reg->res), "last_confirmed_on", date_json(reg->last_confirmed_on),
                           "due_date", date_json(dl.due_date), "lapse_at", view_time(dl.lapse_at, offset),
                           "working_days_left", dl.working_days_left, "practice_mode",
-                          rg && region_practice_mode(rg, today), "calendar",
+                          region_practice_mode(rg, today), "calendar",
                           dl.provisional ? "provisional" : "official");
     return o;
 }
 
 json_t *view_ended(const api_world_t *w, const registration_view_t *reg)
 {
-    const region_t *rg = region_find(&w->regions, reg->region);
-    int offset = rg ? rg->utc_offset_minutes : 180;
+    const region_t *rg = region_resolve(&w->regions, reg->region);
+    int offset = rg->utc_offset_minutes;
     json_t *o = json_pack("{s:I,s:s,s:s,s:s,s:o}", "id", (json_int_t)reg->id, "region", reg->region,
                           "status", "ended", "end_reason", reg->end_reason, "ended_at",
                           view_time(reg->ended_at, offset));

@@ -11,6 +11,10 @@
 #define GEO_MAX_ACCURACY_M LIMIT_ACCURACY_M
 /* A counted fix is "at the residence" within this distance (plus its accuracy). */
 #define GEO_RESIDENCE_RADIUS_M 300.0
+/* What jsonx_number lets through as a coordinate: any plausible number, so
+ * that geo_validate gives the precise error (invalid_latitude, ...) rather
+ * than a generic out-of-range one. */
+#define GEO_JSON_COORD_MAX 1e9
 /* Mean Earth radius (IUGG), metres. */
 #define GEO_EARTH_RADIUS_M 6371008.8
 

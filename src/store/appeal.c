@@ -27,12 +27,15 @@ static const char SQL_INSERT[] =
     "INSERT INTO appeals (registration_id, person_id, reason, filed_at, lapsed_at) VALUES (?, ?, ?, ?, ?)"
     " RETURNING id";
 static const char SQL_GET[] = "SELECT " ROW_COLS " WHERE a.id = ?";
-static const char SQL_MINE[] = "SELECT " ROW_COLS " WHERE a.person_id = ? ORDER BY a.id DESC LIMIT 20";
+#define APPEAL_STR_(x) #x
+#define APPEAL_STR(x) APPEAL_STR_(x)
+static const char SQL_MINE[] =
+    "SELECT " ROW_COLS " WHERE a.person_id = ? ORDER BY a.id DESC LIMIT " APPEAL_STR(APPEAL_MINE_MAX);
 /* The literal 'pending' lets SQLite and PostgreSQL use the partial index. */
 static const char SQL_QUEUE_PENDING[] =
-    "SELECT " ROW_COLS " WHERE a.status = 'pending' ORDER BY a.filed_at, a.id LIMIT 50";
+    "SELECT " ROW_COLS " WHERE a.status = 'pending' ORDER BY a.filed_at, a.id LIMIT " APPEAL_STR(APPEAL_QUEUE_MAX);
 static const char SQL_QUEUE_DECIDED[] =
-    "SELECT " ROW_COLS " WHERE a.status = ? ORDER BY a.decided_at DESC, a.id DESC LIMIT 50";
+    "SELECT " ROW_COLS " WHERE a.status = ? ORDER BY a.decided_at DESC, a.id DESC LIMIT " APPEAL_STR(APPEAL_QUEUE_MAX);
 static const char SQL_NEWER_REG[] = "SELECT id FROM registrations WHERE person_id = ? AND id > ? LIMIT 1";
 static const char SQL_DECIDE[] =
     "UPDATE appeals SET status = ?, decided_at = ?, officer_id = ?, decision_reason = ?"
