@@ -41,6 +41,13 @@ static const char SQL_DECIDE[] =
     "UPDATE appeals SET status = ?, decided_at = ?, officer_id = ?, decision_reason = ?"
     " WHERE id = ? AND status = 'pending'";
 
+/* json_pack's NULL (out of memory) as an error: never an audit event or a
+ * notice written with an empty {} instead (tests/unit/test_faults.c). */
+static int packed(const json_t *j, err_t *err)
+{
+    return j ? 0 : err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
+}
+
 static int64_t int_or_zero(db_stmt_t *st, int i)
 {
     return db_col_null(st, i) ? 0 : db_col_int(st, i);
@@ -163,7 +170,9 @@ static int run_file(db_t *db, store_op_t *op)
     /* The person's reason may speak of health: it stays in the appeal row,
      * out of the audit log that is kept for the whole legal period. */
     json_t *d = json_pack("{s:I,s:I}", "appeal", (json_int_t)id, "registration", (json_int_t)reg);
-    r = audit_append(db, o->now, actor, "appeal.filed", actor, d, &op->err);
+    r = packed(d, &op->err);
+    if (r == 0)
+        r = audit_append(db, o->now, actor, "appeal.filed", actor, d, &op->err);
     json_decref(d);
     return r < 0 ? r : get_appeal(db, id, &o->ret, &pid, &op->err);
 }
@@ -251,14 +260,18 @@ static int grant(db_t *db, appeal_decide_op_t *o, const officer_ref_t *me, int64
     date_format(dl.due_date, due);
     json_t *d = json_pack("{s:I,s:I,s:s}", "registration", (json_int_t)a->registration_id, "appeal",
                           (json_int_t)a->id, "due_date", due);
-    r = audit_append(db, o->now, actor, "registration.restored", subject, d, &o->op.err);
+    r = packed(d, &o->op.err);
+    if (r == 0)
+        r = audit_append(db, o->now, actor, "registration.restored", subject, d, &o->op.err);
     json_decref(d);
     if (r < 0)
         return r;
     o->ret_due_date = dl.due_date;
     snprintf(key, sizeof key, "appeal:%lld", (long long)a->id);
     json_t *p = json_pack("{s:s}", "due_date", due);
-    r = notice_queue(db, pid, "appeal_granted", key, p, o->now, NULL, &o->op.err);
+    r = packed(p, &o->op.err);
+    if (r == 0)
+        r = notice_queue(db, pid, "appeal_granted", key, p, o->now, NULL, &o->op.err);
     json_decref(p);
     return r;
 }
@@ -268,7 +281,9 @@ static int refuse(db_t *db, appeal_decide_op_t *o, int64_t pid, const appeal_row
     char key[48];
     snprintf(key, sizeof key, "appeal:%lld", (long long)a->id);
     json_t *p = json_pack("{s:s}", "reason", o->reason);
-    int r = notice_queue(db, pid, "appeal_refused", key, p, o->now, NULL, &o->op.err);
+    int r = packed(p, &o->op.err);
+    if (r == 0)
+        r = notice_queue(db, pid, "appeal_refused", key, p, o->now, NULL, &o->op.err);
     json_decref(p);
     return r;
 }
@@ -295,7 +310,9 @@ static int record_decision(db_t *db, appeal_decide_op_t *o, const officer_ref_t 
     subject_of(subject, sizeof subject, "person", pid);
     snprintf(action, sizeof action, "appeal.%s", status);
     json_t *d = json_pack("{s:I,s:s}", "appeal", (json_int_t)o->appeal_id, "reason", o->reason);
-    r = audit_append(db, o->now, actor, action, subject, d, &o->op.err);
+    r = packed(d, &o->op.err);
+    if (r == 0)
+        r = audit_append(db, o->now, actor, action, subject, d, &o->op.err);
     json_decref(d);
     return r;
 }

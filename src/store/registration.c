@@ -62,6 +62,13 @@ static const char SQL_LAPSE_DUE_PG[] =
     " RETURNING id, person_id";
 static const char SQL_RESET_STREAK[] = "UPDATE registrations SET mismatch_streak = 0 WHERE id = ?";
 
+/* json_pack's NULL (out of memory) as an error: never an audit event or a
+ * notice written with an empty {} instead (tests/unit/test_faults.c). */
+static int packed(const json_t *j, err_t *err)
+{
+    return j ? 0 : err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
+}
+
 static void row_to_view(db_stmt_t *st, registration_view_t *v)
 {
     memset(v, 0, sizeof *v);
@@ -388,7 +395,9 @@ static int run_create(db_t *db, store_op_t *op)
     if ((r = insert_residence(db, reg_id, &o->res, o->now, &op->err)) < 0)
         return r;
     json_t *d = json_pack("{s:I,s:s}", "registration", (json_int_t)reg_id, "region", o->region);
-    r = audit_append(db, o->now, actor, "registration.created", actor, d, &op->err);
+    r = packed(d, &op->err);
+    if (r == 0)
+        r = audit_append(db, o->now, actor, "registration.created", actor, d, &op->err);
     json_decref(d);
     if (r < 0)
         return r;
@@ -423,7 +432,9 @@ static int run_residence(db_t *db, store_op_t *op)
         return r;
     subject_of(actor, sizeof actor, "person", pid);
     json_t *d = json_pack("{s:I,s:I}", "registration", (json_int_t)cur.id, "residence", (json_int_t)o->res.id);
-    r = audit_append(db, o->now, actor, "residence.changed", actor, d, &op->err);
+    r = packed(d, &op->err);
+    if (r == 0)
+        r = audit_append(db, o->now, actor, "residence.changed", actor, d, &op->err);
     json_decref(d);
     return r < 0 ? r : registration_active(db, pid, &o->ret, &op->err);
 }

@@ -147,7 +147,11 @@ int sweep_run(db_t *db, const calendar_t *cal, const region_t *rg, date_t day, i
     r = references_checked(db, false, err);
     if (r == 0)
         r = sweep_steps(db, cal, rg, day, now, retention_days, &res, err);
-    int back = references_checked(db, true, r < 0 ? NULL : err);
+    /* Back on whatever happened, with a second try: a connection left
+     * unchecked would be half of a sweep left behind (tests/unit/test_faults.c). */
+    int back = references_checked(db, true, NULL);
+    if (back < 0)
+        back = references_checked(db, true, r < 0 ? NULL : err);
     if (r == 0)
         r = back;
     lock_release(db);
