@@ -24,6 +24,8 @@ case "${1:-run}" in
   ha) want+=("${ha_pkgs[@]}") ;;
   *) echo "usage: $0 run|check|bench|ha" >&2; exit 2 ;;
 esac
+# scripts/format-check.sh (issue 19; .clang-format is written for version 14)
+[ "${1:-run}" = check ] && want+=(clang-format-14)
 
 missing=()
 for p in "${want[@]}"; do
