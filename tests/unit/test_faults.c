@@ -298,9 +298,6 @@ typedef struct scenario {
 /* Runs the scenario with fault n of kind; returns whether the fault fired. */
 static bool run_with_fault(const scenario_t *s, fault_t kind, long n, uint64_t clean_before, uint64_t clean_after)
 {
-    const char *only = getenv("FAULT_ONLY_ALLOC");   /* debugging: only this allocation fault */
-    if (only && (kind != FAULT_ALLOC || atol(only) != n))
-        return n < atol(only) || kind == FAULT_DB;
     world_t *w = world_new();
     if (s->prepare)
         s->prepare(w);
