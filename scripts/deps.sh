@@ -48,6 +48,9 @@ if [[ ${1:-run} == check || ${1:-run} == bench ]]; then
   want+=(libcairo2-dev libpango1.0-dev fonts-paratype fonts-liberation2 fonts-dejavu-core libqrencode-dev)
 fi
 
+# scripts/format-check.sh (issue 19; .clang-format is written for version 14)
+if [[ ${1:-run} == check ]]; then want+=(clang-format-14); fi
+
 missing=()
 for p in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -42,8 +42,7 @@ static json_t *opt_time(int64_t t, int offset)
 
 static json_t *view_appeal(const api_req_t *r, const appeal_row_t *a)
 {
-    const region_t *rg = region_find(&r->w->regions, a->region);
-    int offset = rg ? rg->utc_offset_minutes : 180;
+    int offset = region_resolve(&r->w->regions, a->region)->utc_offset_minutes;
     char last[11];
     date_format(a->last_confirmed_on, last);
     json_t *reg = json_pack("{s:I,s:s,s:s,s:o}", "id", (json_int_t)a->registration_id, "region", a->region,

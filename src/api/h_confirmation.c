@@ -47,8 +47,8 @@ static int parse_fix(api_req_t *r, json_t *body, confirmation_op_t *o, err_t *e)
 {
     const char *key, *client_time;
     int64_t ct;
-    int rc = jsonx_number(body, "lat", true, -1e9, 1e9, &o->lat, e);
-    if (rc == 0) rc = jsonx_number(body, "lon", true, -1e9, 1e9, &o->lon, e);
+    int rc = jsonx_number(body, "lat", true, -GEO_JSON_COORD_MAX, GEO_JSON_COORD_MAX, &o->lat, e);
+    if (rc == 0) rc = jsonx_number(body, "lon", true, -GEO_JSON_COORD_MAX, GEO_JSON_COORD_MAX, &o->lon, e);
     if (rc == 0) rc = geo_validate(o->lat, o->lon, e);
     if (rc == 0) rc = jsonx_number(body, "accuracy_m", true, 0, 1e7, &o->accuracy_m, e);
     if (rc == 0) rc = jsonx_string(body, "client_time", true, 1, 40, &client_time, e);

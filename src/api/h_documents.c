@@ -18,7 +18,7 @@
 static struct mrz_date today_of(const api_req_t *r)
 {
     int y, m, d;
-    date_to_ymd(date_local(api_now(r), 180), &y, &m, &d);
+    date_to_ymd(date_local(api_now(r), REGION_DEFAULT_UTC_OFFSET_MIN), &y, &m, &d);
     return (struct mrz_date){y, m, d};
 }
 

@@ -17,8 +17,8 @@ static void me_done(api_req_t *r, store_op_t *op)
         return;
     }
     int64_t now = o->now;
-    const region_t *rg = o->ret_active.id ? region_find(&r->w->regions, o->ret_active.region) : NULL;
-    int offset = rg ? rg->utc_offset_minutes : 180;
+    const region_t *rg = region_resolve(&r->w->regions, o->ret_active.id ? o->ret_active.region : NULL);
+    int offset = rg->utc_offset_minutes;
     json_t *body = json_pack("{s:o,s:o,s:o,s:o}", "now", view_time(now, offset), "person",
                              view_person(&o->ret_person, date_local(now, offset)), "registration",
                              o->ret_active.id ? view_registration(r->w, &o->ret_active, now) : json_null(),

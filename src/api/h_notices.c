@@ -32,7 +32,7 @@ static void list_done(api_req_t *r, store_op_t *op)
         const notice_row_t *n = &o->ret[i];
         json_array_append_new(items, json_pack("{s:I,s:s,s:o,s:o,s:o,s:b}", "id", (json_int_t)n->id, "kind", n->kind,
             "title", render(r->w, o->ret_language, n, "title"), "body", render(r->w, o->ret_language, n, "body"),
-            "created_at", view_time(n->created_at, 180), "read", n->read));
+            "created_at", view_time(n->created_at, REGION_DEFAULT_UTC_OFFSET_MIN), "read", n->read));
     }
     api_reply_json(r, 200, json_pack("{s:o}", "items", items));
 }

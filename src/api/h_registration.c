@@ -33,8 +33,8 @@ static int parse_residence(const json_t *o, residence_t *res, err_t *e)
     if (rc == 0) rc = copy_part(o, "building", false, res->building, sizeof res->building, e);
     if (rc == 0) rc = copy_part(o, "apartment", false, res->apartment, sizeof res->apartment, e);
     if (rc == 0) rc = copy_part(o, "address_id", false, res->address_id, sizeof res->address_id, e);
-    if (rc == 0) rc = jsonx_number(o, "lat", true, -1e9, 1e9, &res->ref_lat, e);
-    if (rc == 0) rc = jsonx_number(o, "lon", true, -1e9, 1e9, &res->ref_lon, e);
+    if (rc == 0) rc = jsonx_number(o, "lat", true, -GEO_JSON_COORD_MAX, GEO_JSON_COORD_MAX, &res->ref_lat, e);
+    if (rc == 0) rc = jsonx_number(o, "lon", true, -GEO_JSON_COORD_MAX, GEO_JSON_COORD_MAX, &res->ref_lon, e);
     if (rc == 0) rc = geo_validate(res->ref_lat, res->ref_lon, e);
     if (rc == 0 && json_object_get(o, "accuracy_m")) {
         double accuracy;

@@ -143,7 +143,6 @@ void fiber_yield(fiber_t *f)
     switch_finish(f->fiber_fake, &f->caller_stack, &f->caller_stack_len);
 }
 
-bool fiber_is_running(const fiber_t *f) { return f && f->running; }
 
 void fiber_free(fiber_t *f)
 {

@@ -12,6 +12,7 @@
 #include "base/secret.h"
 #include "rules/calendar.h"
 #include "rules/date.h"
+#include "rules/deadline.h"
 #include "rules/policy.h"
 #include "store/anchor.h"
 #include "store/audit.h"
@@ -38,10 +39,12 @@ static bool wants_help(int argc, char **argv)
 
 /* The default regions (product: Moscow 77 and Moscow Oblast 50, UTC+3). */
 static const region_t default_regions[] = {
-    {.code = "77", .name = "Moscow", .name_ru = "Москва", .utc_offset_minutes = 180, .regime = true,
-     .confirm_working_days = 3, .centre_address = "Moscow, Sakharovo settlement, migration centre"},
-    {.code = "50", .name = "Moscow Oblast", .name_ru = "Московская область", .utc_offset_minutes = 180,
-     .regime = true, .confirm_working_days = 3,
+    {.code = "77", .name = "Moscow", .name_ru = "Москва", .utc_offset_minutes = REGION_DEFAULT_UTC_OFFSET_MIN,
+     .regime = true, .confirm_working_days = DEADLINE_WORKING_DAYS,
+     .centre_address = "Moscow, Sakharovo settlement, migration centre"},
+    {.code = "50", .name = "Moscow Oblast", .name_ru = "Московская область",
+     .utc_offset_minutes = REGION_DEFAULT_UTC_OFFSET_MIN, .regime = true,
+     .confirm_working_days = DEADLINE_WORKING_DAYS,
      .centre_address = "Moscow Oblast, Sakharovo, multifunctional migration centre"},
 };
 

@@ -18,9 +18,7 @@ struct outbox {
     pthread_t thread;
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    bool kicked;                       /* under mu */
     _Atomic bool stopping;
-    outbox_stats_t stats;
 };
 
 /* --- the policy --------------------------------------------------------------- */
@@ -138,7 +136,6 @@ static void send_one(outbox_t *ob, const outbox_item_t *it, const outbox_sub_t *
         res->gone[res->ngone].id = sub->id;
         memcpy(res->gone[res->ngone].p256dh, sub->p256dh, sizeof sub->p256dh);
         res->ngone++;
-        atomic_fetch_add(&ob->stats.gone, 1);
         report(ob, "push.gone", it->notice_id, status, rc < 0 ? &e : NULL);
         break;
     }
@@ -148,11 +145,8 @@ static void count(outbox_t *ob, const outbox_result_t *res, int status)
 {
     static const char *const names[] = {[OUTBOX_SENT] = "push.sent", [OUTBOX_RETRY] = "push.retry",
                                         [OUTBOX_FAILED] = "push.failed", [OUTBOX_NONE] = "push.none"};
-    _Atomic uint64_t *c[] = {[OUTBOX_SENT] = &ob->stats.sent, [OUTBOX_RETRY] = &ob->stats.retried,
-                             [OUTBOX_FAILED] = &ob->stats.failed, [OUTBOX_NONE] = &ob->stats.none};
     if (res->outcome == OUTBOX_RELEASE)
         return;
-    atomic_fetch_add(c[res->outcome], 1);
     report(ob, names[res->outcome], res->notice_id, status, NULL);
 }
 
@@ -225,10 +219,9 @@ static void wait_poll(outbox_t *ob)
         until.tv_nsec -= 1000000000L;
     }
     pthread_mutex_lock(&ob->mu);
-    while (!ob->kicked && !atomic_load(&ob->stopping))
+    while (!atomic_load(&ob->stopping))
         if (pthread_cond_timedwait(&ob->cv, &ob->mu, &until) == ETIMEDOUT)
             break;
-    ob->kicked = false;
     pthread_mutex_unlock(&ob->mu);
 }
 
@@ -238,10 +231,8 @@ static void *worker(void *arg)
     while (!atomic_load(&ob->stopping)) {
         int n = 0;
         err_t e = {0};
-        if (round_once(ob, &n, &e) < 0) {
-            atomic_fetch_add(&ob->stats.errors, 1);
+        if (round_once(ob, &n, &e) < 0)
             report(ob, "push.error", 0, 0, &e);
-        }
         if (n < OUTBOX_BATCH)   /* a full batch: more may be due at once */
             wait_poll(ob);
     }
@@ -287,16 +278,6 @@ int outbox_start(const outbox_config_t *cfg, outbox_t **ret, err_t *err)
     return 0;
 }
 
-void outbox_kick(outbox_t *ob)
-{
-    if (!ob)
-        return;
-    pthread_mutex_lock(&ob->mu);
-    ob->kicked = true;
-    pthread_cond_signal(&ob->cv);
-    pthread_mutex_unlock(&ob->mu);
-}
-
 void outbox_stop(outbox_t *ob)
 {
     if (!ob)
@@ -311,5 +292,3 @@ void outbox_stop(outbox_t *ob)
     webpush_free(ob->wp);
     free(ob);
 }
-
-const outbox_stats_t *outbox_stats(const outbox_t *ob) { return &ob->stats; }

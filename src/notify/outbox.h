@@ -70,25 +70,15 @@ typedef struct outbox_config {
     void *report_ctx;
 } outbox_config_t;
 
-typedef struct outbox_stats {
-    _Atomic uint64_t sent, retried, failed, none, gone, errors;
-} outbox_stats_t;
-
 /* Starts the worker thread. cfg is copied (the pointers in it are
  * borrowed). *ret is freed by outbox_stop. Returns 0, -EINVAL (bad
  * subject), -ENOMEM, -EIO (thread or libcurl). */
 int outbox_start(const outbox_config_t *cfg, outbox_t **ret, err_t *err);
 
-/* Wakes the worker now instead of at its next poll (e.g. after notices
- * were queued or the test clock moved). Any thread. */
-void outbox_kick(outbox_t *ob);
-
 /* Stops the worker: a push in flight is abandoned, what was finished is
  * recorded, the rest is released for the next start; then joins the
  * thread and frees ob. Must run before store_close. Accepts NULL. */
 void outbox_stop(outbox_t *ob);
-
-const outbox_stats_t *outbox_stats(const outbox_t *ob);
 
 /* --- the policy, pure (unit-tested) --- */
 

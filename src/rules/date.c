@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-#define SECONDS_PER_DAY 86400
+#define SECONDS_PER_DAY DATE_SECONDS_PER_DAY
 #define MAX_OFFSET_MIN (24 * 60 - 1)
 
 /* Division rounding toward minus infinity, so that instants and dates before

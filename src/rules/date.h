@@ -16,6 +16,8 @@ typedef int32_t date_t;
  * arithmetic on the results can overflow. */
 #define DATE_MIN_YEAR 1900
 #define DATE_MAX_YEAR 2200
+/* Every day is this long: fixed offsets, no leap seconds in Unix time. */
+#define DATE_SECONDS_PER_DAY 86400
 
 /* The day number of y-m-d. No validation: m and d outside their ranges roll
  * over arithmetically (m=13 is January of y+1, d=0 the last day of the

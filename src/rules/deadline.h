@@ -13,6 +13,8 @@
 
 /* The default number of working days allowed between confirmations. */
 #define DEADLINE_WORKING_DAYS 3
+/* Rule 13: days after the lapse day on which an appeal can still be filed. */
+#define APPEAL_WINDOW_DAYS 30
 
 typedef struct deadline {
     date_t due_date;        /* last working day on which a confirmation still counts */
@@ -36,3 +38,21 @@ typedef struct deadline {
  * Always succeeds; writes every field of *ret. */
 void deadline_compute(const calendar_t *cal, date_t last, date_t today, int n, int offset_min,
                       deadline_t *ret);
+
+/* The lapse moment of a registration due on local date due, in a region
+ * offset_min minutes east of UTC: the local midnight ending due. */
+int64_t deadline_lapse_at(date_t due, int offset_min);
+
+/* True when a registration due on local date due has lapsed by local date
+ * today (today is after due). */
+bool deadline_overdue(date_t due, date_t today);
+
+/* Rule 13: the instant (exclusive) the appeal window closes for a
+ * registration that lapsed at lapsed_at (a lapse moment, so a local
+ * midnight): the end of the APPEAL_WINDOW_DAYS-th day after the lapse day.
+ * Regions keep a fixed offset, so the days are whole. */
+int64_t deadline_appeal_closes(int64_t lapsed_at);
+
+/* The last local date on which that appeal can be filed (the lapse notice's
+ * and the app's `appeal_until`). */
+date_t deadline_appeal_until(int64_t lapsed_at, int offset_min);

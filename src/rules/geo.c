@@ -63,3 +63,16 @@ bool geo_within(double lat, double lon, double accuracy_m, double ref_lat, doubl
     /* d is NaN for non-finite coordinates, and NaN <= x is false. */
     return d <= radius_m + accuracy_m;
 }
+
+fix_verdict_t geo_judge_fix(double lat, double lon, double accuracy_m, double ref_lat, double ref_lon)
+{
+    if (!(accuracy_m <= GEO_MAX_ACCURACY_M))
+        return FIX_TOO_INACCURATE;
+    return geo_within(lat, lon, accuracy_m, ref_lat, ref_lon, GEO_RESIDENCE_RADIUS_M) ? FIX_AT_RESIDENCE
+                                                                                        : FIX_AWAY;
+}
+
+bool geo_fix_counted(fix_verdict_t v)
+{
+    return v != FIX_TOO_INACCURATE;
+}

@@ -11,6 +11,10 @@
 #define GEO_MAX_ACCURACY_M LIMIT_ACCURACY_M
 /* A counted fix is "at the residence" within this distance (plus its accuracy). */
 #define GEO_RESIDENCE_RADIUS_M 300.0
+/* What jsonx_number lets through as a coordinate: any plausible number, so
+ * that geo_validate gives the precise error (invalid_latitude, ...) rather
+ * than a generic out-of-range one. */
+#define GEO_JSON_COORD_MAX 1e9
 /* Mean Earth radius (IUGG), metres. */
 #define GEO_EARTH_RADIUS_M 6371008.8
 
@@ -48,3 +52,18 @@ double geo_distance_m(double lat1, double lon1, double lat2, double lon2);
  * finite or accuracy_m or radius_m is negative. */
 bool geo_within(double lat, double lon, double accuracy_m, double ref_lat, double ref_lon,
                 double radius_m);
+
+/* How a position fix is judged (rule 3): not counted, or counted at or away
+ * from the residence. */
+typedef enum fix_verdict {
+    FIX_TOO_INACCURATE = 0,   /* accuracy worse than GEO_MAX_ACCURACY_M: not counted */
+    FIX_AWAY,                 /* counted, not at the residence */
+    FIX_AT_RESIDENCE,         /* counted, within GEO_RESIDENCE_RADIUS_M (plus accuracy) */
+} fix_verdict_t;
+
+/* Judges a validated fix against the residence's reference point: too
+ * inaccurate above GEO_MAX_ACCURACY_M, else geo_within(GEO_RESIDENCE_RADIUS_M). */
+fix_verdict_t geo_judge_fix(double lat, double lon, double accuracy_m, double ref_lat, double ref_lon);
+
+/* True for a verdict that counts as contact (rule 4's "counted"). */
+bool geo_fix_counted(fix_verdict_t v);

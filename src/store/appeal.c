@@ -27,31 +27,25 @@ static const char SQL_INSERT[] =
     "INSERT INTO appeals (registration_id, person_id, reason, filed_at, lapsed_at) VALUES (?, ?, ?, ?, ?)"
     " RETURNING id";
 static const char SQL_GET[] = "SELECT " ROW_COLS " WHERE a.id = ?";
-static const char SQL_MINE[] = "SELECT " ROW_COLS " WHERE a.person_id = ? ORDER BY a.id DESC LIMIT 20";
+#define APPEAL_STR_(x) #x
+#define APPEAL_STR(x) APPEAL_STR_(x)
+static const char SQL_MINE[] =
+    "SELECT " ROW_COLS " WHERE a.person_id = ? ORDER BY a.id DESC LIMIT " APPEAL_STR(APPEAL_MINE_MAX);
 /* The literal 'pending' lets SQLite and PostgreSQL use the partial index. */
 static const char SQL_QUEUE_PENDING[] =
-    "SELECT " ROW_COLS " WHERE a.status = 'pending' ORDER BY a.filed_at, a.id LIMIT 50";
+    "SELECT " ROW_COLS " WHERE a.status = 'pending' ORDER BY a.filed_at, a.id LIMIT " APPEAL_STR(APPEAL_QUEUE_MAX);
 static const char SQL_QUEUE_DECIDED[] =
-    "SELECT " ROW_COLS " WHERE a.status = ? ORDER BY a.decided_at DESC, a.id DESC LIMIT 50";
+    "SELECT " ROW_COLS " WHERE a.status = ? ORDER BY a.decided_at DESC, a.id DESC LIMIT " APPEAL_STR(APPEAL_QUEUE_MAX);
 static const char SQL_NEWER_REG[] = "SELECT id FROM registrations WHERE person_id = ? AND id > ? LIMIT 1";
-static const char SQL_RESTORE[] =
-    "UPDATE registrations SET status = 'active', ended_at = NULL, end_reason = NULL, last_confirmed_on = ?,"
-    " due_date = ? WHERE id = ? AND status = 'ended' AND end_reason = 'lapsed'";
-/* Rule 9: the guardian's lapse ended the minors' registrations at the same
- * moment; "as if it had never lapsed" brings back those, and only those
- * with nothing newer since. */
-static const char SQL_RESTORE_WARDS[] =
-    "UPDATE registrations SET status = 'active', ended_at = NULL, end_reason = NULL"
-    " WHERE guardian_registration_id = ? AND status = 'ended' AND end_reason = 'guardian_ended' AND ended_at = ?"
-    " AND NOT EXISTS (SELECT 1 FROM registrations n WHERE n.person_id = registrations.person_id"
-    " AND n.id > registrations.id) RETURNING id, person_id";
 static const char SQL_DECIDE[] =
     "UPDATE appeals SET status = ?, decided_at = ?, officer_id = ?, decision_reason = ?"
     " WHERE id = ? AND status = 'pending'";
 
-int64_t appeal_window_end(int64_t lapsed_at)
+/* json_pack's NULL (out of memory) as an error: never an audit event or a
+ * notice written with an empty {} instead (tests/unit/test_faults.c). */
+static int packed(const json_t *j, err_t *err)
 {
-    return lapsed_at + (int64_t)(APPEAL_WINDOW_DAYS + 1) * 86400;
+    return j ? 0 : err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
 }
 
 static int64_t int_or_zero(db_stmt_t *st, int i)
@@ -132,9 +126,10 @@ static int appealable(db_t *db, appeal_file_op_t *o, int64_t pid, int64_t *ret_r
     if (!lapsed)
         return err_set(&o->op.err, -EEXIST, "no_lapsed_registration",
                        "Only a registration that lapsed can be appealed, and yours did not.");
-    if (o->now >= appeal_window_end(ended_at))
+    if (o->now >= deadline_appeal_closes(ended_at))
         return err_set(&o->op.err, -EEXIST, "appeal_window_closed",
-                       "An appeal is possible within 30 days of the lapse; that time has passed.");
+                       "An appeal is possible within %d days of the lapse; that time has passed.",
+                       APPEAL_WINDOW_DAYS);
     *ret_reg = reg;
     *ret_lapsed_at = ended_at;
     return 0;
@@ -175,7 +170,9 @@ static int run_file(db_t *db, store_op_t *op)
     /* The person's reason may speak of health: it stays in the appeal row,
      * out of the audit log that is kept for the whole legal period. */
     json_t *d = json_pack("{s:I,s:I}", "appeal", (json_int_t)id, "registration", (json_int_t)reg);
-    r = audit_append(db, o->now, actor, "appeal.filed", actor, d, &op->err);
+    r = packed(d, &op->err);
+    if (r == 0)
+        r = audit_append(db, o->now, actor, "appeal.filed", actor, d, &op->err);
     json_decref(d);
     return r < 0 ? r : get_appeal(db, id, &o->ret, &pid, &op->err);
 }
@@ -246,80 +243,35 @@ static int check_not_registered_again(db_t *db, int64_t pid, int64_t reg, err_t 
                    "The person has registered again since the lapse; the appeal cannot restore the old registration.");
 }
 
-/* Makes the registration active again with a deadline counted from today. */
-static int restore(db_t *db, appeal_decide_op_t *o, int64_t reg, date_t today, date_t due)
-{
-    char t[11], d[11];
-    db_stmt_t *st;
-    int r = db_prepare(db, SQL_RESTORE, &st, &o->op.err);
-    if (r < 0)
-        return r;
-    date_format(today, t);
-    date_format(due, d);
-    db_bind_text(st, 1, t);
-    db_bind_text(st, 2, d);
-    db_bind_int(st, 3, reg);
-    if ((r = db_run(st, &o->op.err)) < 0)
-        return r;
-    if (db_changes(db) != 1)
-        return err_set(&o->op.err, -EEXIST, "registered_again", "The registration is no longer the lapsed one.");
-    return 0;
-}
-
-#define WARDS_MAX 64
-
-static int restore_wards(db_t *db, appeal_decide_op_t *o, const officer_ref_t *me, const appeal_row_t *a)
-{
-    int64_t ids[WARDS_MAX], pids[WARDS_MAX];
-    int n = 0, r = 0;
-    db_stmt_t *st;
-    if ((r = db_prepare(db, SQL_RESTORE_WARDS, &st, &o->op.err)) < 0)
-        return r;
-    db_bind_int(st, 1, a->registration_id);
-    db_bind_int(st, 2, a->lapsed_at);
-    while (n < WARDS_MAX && (r = db_step(st, &o->op.err)) == 1) {
-        ids[n] = db_col_int(st, 0);
-        pids[n++] = db_col_int(st, 1);
-    }
-    if (r < 0 || (r = db_run(st, &o->op.err)) < 0)
-        return r;
-    char actor[40], subject[40];
-    subject_of(actor, sizeof actor, "officer", me->id);
-    for (int i = 0; i < n && r == 0; i++) {
-        subject_of(subject, sizeof subject, "person", pids[i]);
-        json_t *d = json_pack("{s:I,s:I}", "registration", (json_int_t)ids[i], "guardian_registration",
-                              (json_int_t)a->registration_id);
-        r = audit_append(db, o->now, actor, "registration.restored", subject, d, &o->op.err);
-        json_decref(d);
-    }
-    return r;
-}
-
 static int grant(db_t *db, appeal_decide_op_t *o, const officer_ref_t *me, int64_t pid, const appeal_row_t *a)
 {
-    const region_t *rg = region_find(o->regions, a->region);
-    int offset = rg ? rg->utc_offset_minutes : 180;
-    date_t today = date_local(o->now, offset);
+    const region_t *rg = region_resolve(o->regions, a->region);
+    date_t today = date_local(o->now, rg->utc_offset_minutes);
     deadline_t dl;
-    deadline_compute(o->cal, today, today, rg ? rg->confirm_working_days : DEADLINE_WORKING_DAYS, offset, &dl);
+    char actor[40], subject[40], due[11], key[48];
+    deadline_compute(o->cal, today, today, rg->confirm_working_days, rg->utc_offset_minutes, &dl);
+    subject_of(actor, sizeof actor, "officer", me->id);
     int r = check_not_registered_again(db, pid, a->registration_id, &o->op.err);
     if (r < 0 || (r = registration_settle_lapse(db, pid, &o->op.err)) < 0 ||
-        (r = restore(db, o, a->registration_id, today, dl.due_date)) < 0 || (r = restore_wards(db, o, me, a)) < 0)
+        (r = registration_restore(db, a->registration_id, today, dl.due_date, &o->op.err)) < 0 ||
+        (r = registration_restore_wards(db, a->registration_id, a->lapsed_at, actor, o->now, &o->op.err)) < 0)
         return r;
-    char actor[40], subject[40], due[11], key[48];
-    subject_of(actor, sizeof actor, "officer", me->id);
     subject_of(subject, sizeof subject, "person", pid);
     date_format(dl.due_date, due);
     json_t *d = json_pack("{s:I,s:I,s:s}", "registration", (json_int_t)a->registration_id, "appeal",
                           (json_int_t)a->id, "due_date", due);
-    r = audit_append(db, o->now, actor, "registration.restored", subject, d, &o->op.err);
+    r = packed(d, &o->op.err);
+    if (r == 0)
+        r = audit_append(db, o->now, actor, "registration.restored", subject, d, &o->op.err);
     json_decref(d);
     if (r < 0)
         return r;
     o->ret_due_date = dl.due_date;
     snprintf(key, sizeof key, "appeal:%lld", (long long)a->id);
     json_t *p = json_pack("{s:s}", "due_date", due);
-    r = notice_queue(db, pid, "appeal_granted", key, p, o->now, NULL, &o->op.err);
+    r = packed(p, &o->op.err);
+    if (r == 0)
+        r = notice_queue(db, pid, "appeal_granted", key, p, o->now, NULL, &o->op.err);
     json_decref(p);
     return r;
 }
@@ -329,7 +281,9 @@ static int refuse(db_t *db, appeal_decide_op_t *o, int64_t pid, const appeal_row
     char key[48];
     snprintf(key, sizeof key, "appeal:%lld", (long long)a->id);
     json_t *p = json_pack("{s:s}", "reason", o->reason);
-    int r = notice_queue(db, pid, "appeal_refused", key, p, o->now, NULL, &o->op.err);
+    int r = packed(p, &o->op.err);
+    if (r == 0)
+        r = notice_queue(db, pid, "appeal_refused", key, p, o->now, NULL, &o->op.err);
     json_decref(p);
     return r;
 }
@@ -356,7 +310,9 @@ static int record_decision(db_t *db, appeal_decide_op_t *o, const officer_ref_t 
     subject_of(subject, sizeof subject, "person", pid);
     snprintf(action, sizeof action, "appeal.%s", status);
     json_t *d = json_pack("{s:I,s:s}", "appeal", (json_int_t)o->appeal_id, "reason", o->reason);
-    r = audit_append(db, o->now, actor, action, subject, d, &o->op.err);
+    r = packed(d, &o->op.err);
+    if (r == 0)
+        r = audit_append(db, o->now, actor, action, subject, d, &o->op.err);
     json_decref(d);
     return r;
 }

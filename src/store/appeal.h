@@ -1,7 +1,7 @@
 #pragma once
 /* Appeals against a lapse (product rule 13).
  *
- * Until the end of the 30th day after the lapse of the person's most recent
+ * Until the end of the APPEAL_WINDOW_DAYS-th day after the lapse of the person's most recent
  * registration the person may appeal once, with a reason. A registrar
  * decides with a written reason: a granted appeal restores that registration
  * as if it had never lapsed, with a fresh deadline counted from the day of
@@ -18,22 +18,16 @@
 #include "base/limits.h"
 #include "base/secret.h"
 #include "rules/calendar.h"
+#include "rules/deadline.h"   /* APPEAL_WINDOW_DAYS, deadline_appeal_closes: rule 13 */
 #include "store/region.h"
 #include "store/store.h"
 
-#define APPEAL_WINDOW_DAYS 30                     /* rule 13: days after the lapse day */
 #define APPEAL_REASON_MIN 10                      /* characters, the person's reason */
 #define APPEAL_REASON_MAX LIMIT_REASON_BYTES      /* characters (500) */
 #define APPEAL_DECISION_MIN 5                     /* characters, the registrar's reason */
 #define APPEAL_TEXT_BYTES (4 * LIMIT_REASON_BYTES) /* UTF-8 worst case of either */
 #define APPEAL_MINE_MAX 20                        /* a person's appeals per answer */
 #define APPEAL_QUEUE_MAX 50                       /* desk queue rows per answer, oldest first */
-
-/* The instant the appeal window closes (exclusive) for a registration that
- * lapsed at `lapsed_at`, a local midnight: the end of the lapse day + 30,
- * the `appeal_until` date the lapse notice shows. Regions keep a fixed UTC
- * offset, so whole days are 86400 s. Pure. */
-int64_t appeal_window_end(int64_t lapsed_at);
 
 typedef struct appeal_row {
     int64_t id;
@@ -51,7 +45,7 @@ typedef struct appeal_row {
 /* WRITE lane. The person appeals the lapse of their most recent
  * registration. -EEXIST with code no_lapsed_registration (the newest
  * registration did not end with `lapsed`, or there is none),
- * appeal_window_closed (appeal_window_end has passed) or
+ * appeal_window_closed (deadline_appeal_closes has passed) or
  * appeal_exists (already appealed). The caller checked the reason's length. */
 typedef struct appeal_file_op {
     store_op_t op;

@@ -33,3 +33,7 @@ typedef struct confirmation_op {
     bool ret_at_residence;
 } confirmation_op_t;
 void confirmation_op_init(confirmation_op_t *o);
+
+/* Rule 16, inside the caller's write transaction: deletes the confirmation
+ * results received before `before`; adds how many to *ret_deleted. */
+int confirmation_delete_before(db_t *db, int64_t before, int64_t *ret_deleted, err_t *err);

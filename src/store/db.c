@@ -4,6 +4,27 @@
 #include <stdio.h>
 #include <string.h>
 
+static _Thread_local long fault_countdown;   /* 0: disarmed */
+static _Thread_local bool fault_fired;
+
+void db_fault_arm(long n)
+{
+    fault_countdown = n > 0 ? n : 0;
+    fault_fired = false;
+}
+
+bool db_fault_fired(void) { return fault_fired; }
+
+/* True (err set) when this call is the armed one. */
+static bool fault_now(err_t *err)
+{
+    if (fault_countdown == 0 || --fault_countdown > 0)
+        return false;
+    fault_fired = true;
+    err_set(err, -EIO, "injected_fault", "Injected fault.");
+    return true;
+}
+
 db_kind_t db_kind_of(const char *url)
 {
     if (strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0)
@@ -51,13 +72,17 @@ void db_set_waiter(db_t *db, const db_waiter_t *w)
         db->be->set_waiter(db, w);
 }
 
-int db_exec(db_t *db, const char *sql, err_t *err) { return db->be->exec(db, sql, err); }
-int db_begin_read(db_t *db, err_t *err) { return db->be->exec(db, "BEGIN", err); }
-int db_begin_write(db_t *db, err_t *err) { return db->be->exec(db, db->be->begin_write_sql, err); }
-int db_commit(db_t *db, err_t *err) { return db->be->exec(db, "COMMIT", err); }
+int db_exec(db_t *db, const char *sql, err_t *err)
+{
+    return fault_now(err) ? -EIO : db->be->exec(db, sql, err);
+}
+
+int db_begin_read(db_t *db, err_t *err) { return db_exec(db, "BEGIN", err); }
+int db_begin_write(db_t *db, err_t *err) { return db_exec(db, db->be->begin_write_sql, err); }
+int db_commit(db_t *db, err_t *err) { return db_exec(db, "COMMIT", err); }
 int db_rollback(db_t *db) { return db->be->exec(db, "ROLLBACK", NULL); }
-int db_savepoint(db_t *db, err_t *err) { return db->be->exec(db, "SAVEPOINT op", err); }
-int db_savepoint_release(db_t *db, err_t *err) { return db->be->exec(db, "RELEASE SAVEPOINT op", err); }
+int db_savepoint(db_t *db, err_t *err) { return db_exec(db, "SAVEPOINT op", err); }
+int db_savepoint_release(db_t *db, err_t *err) { return db_exec(db, "RELEASE SAVEPOINT op", err); }
 
 int db_savepoint_rollback(db_t *db)
 {
@@ -69,7 +94,7 @@ int db_savepoint_rollback(db_t *db)
 
 int db_prepare(db_t *db, const char *sql, db_stmt_t **ret, err_t *err)
 {
-    return db->be->prepare(db, sql, ret, err);
+    return fault_now(err) ? -EIO : db->be->prepare(db, sql, ret, err);
 }
 
 int db_bind_int(db_stmt_t *st, int i, int64_t v) { return st->be->bind_int(st, i, v); }
@@ -77,7 +102,7 @@ int db_bind_double(db_stmt_t *st, int i, double v) { return st->be->bind_double(
 int db_bind_text(db_stmt_t *st, int i, const char *s) { return st->be->bind_text(st, i, s); }
 int db_bind_blob(db_stmt_t *st, int i, const void *p, size_t len) { return st->be->bind_blob(st, i, p, len); }
 int db_bind_null(db_stmt_t *st, int i) { return st->be->bind_null(st, i); }
-int db_step(db_stmt_t *st, err_t *err) { return st->be->step(st, err); }
+int db_step(db_stmt_t *st, err_t *err) { return fault_now(err) ? -EIO : st->be->step(st, err); }
 int64_t db_changes(db_t *db) { return db->be->changes(db); }
 bool db_col_null(db_stmt_t *st, int i) { return st->be->col_null(st, i); }
 int64_t db_col_int(db_stmt_t *st, int i) { return st->be->col_int(st, i); }

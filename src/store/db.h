@@ -101,3 +101,14 @@ const void *db_col_blob(db_stmt_t *st, int i, size_t *ret_len);
 /* Copies text column i into dst (cap bytes, NUL-terminated, truncated to
  * fit); NULL becomes "". */
 void db_col_copy(db_stmt_t *st, int i, char *dst, size_t cap);
+
+/* Fault injection, for the store's unit tests (the SQLite habit: fail the
+ * Nth operation, check that nothing half-done is left). After
+ * db_fault_arm(n), the calling thread's n-th call (1-based) of db_exec,
+ * db_prepare or db_step fails with -EIO, code "injected_fault", without
+ * reaching the database; later calls run normally. db_rollback and the
+ * savepoint rollback are never failed (they are how a failure is undone).
+ * db_fault_arm(0) disarms. db_fault_fired tells whether the armed fault has
+ * happened. Costs one thread-local compare per call when disarmed. */
+void db_fault_arm(long n);
+bool db_fault_fired(void);

@@ -10,9 +10,11 @@
 static const char SQL_QUEUE[] =
     "INSERT INTO notices (person_id, kind, dedupe_key, params, created_at, next_push_at)"
     " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING";
+#define NOTICE_STR_(x) #x
+#define NOTICE_STR(x) NOTICE_STR_(x)
 static const char SQL_LIST[] =
     "SELECT id, kind, params, created_at, read_at IS NOT NULL FROM notices WHERE person_id = ?"
-    " ORDER BY id DESC LIMIT 100";
+    " ORDER BY id DESC LIMIT " NOTICE_STR(NOTICE_LIST_MAX);
 static const char SQL_LANG[] = "SELECT language FROM persons WHERE id = ?";
 static const char SQL_READ[] =
     "UPDATE notices SET read_at = COALESCE(read_at, ?) WHERE id = ? AND person_id = ?";

@@ -1,5 +1,7 @@
 #include "store/region.h"
 
+#include "rules/deadline.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,6 +77,15 @@ const region_t *region_find(const region_set_t *rs, const char *code)
         if (strcmp(rs->items[i].code, code) == 0)
             return &rs->items[i];
     return NULL;
+}
+
+const region_t *region_resolve(const region_set_t *rs, const char *code)
+{
+    static const region_t stand_in = {.code = "", .utc_offset_minutes = REGION_DEFAULT_UTC_OFFSET_MIN,
+                                      .regime = true, .regime_starts_on = REGION_NONE_DATE,
+                                      .confirm_working_days = DEADLINE_WORKING_DAYS};
+    const region_t *rg = region_find(rs, code);
+    return rg ? rg : &stand_in;
 }
 
 int region_save(db_t *db, const region_t *rg, err_t *err)

@@ -9,6 +9,9 @@
 #include "store/db.h"
 
 #define REGION_NONE_DATE INT32_MIN   /* regime_starts_on when the region sets none */
+/* Moscow's offset: the regions uchetctl init creates (77, 50) have it, and
+ * region_resolve's stand-in for an unknown code keeps it. */
+#define REGION_DEFAULT_UTC_OFFSET_MIN 180
 
 typedef struct region {
     char code[8];                 /* "77" */
@@ -31,6 +34,11 @@ int region_load_all(db_t *db, region_set_t *ret, err_t *err);
 void region_set_free(region_set_t *rs);           /* accepts NULL; frees items only */
 /* Borrowed pointer into rs, or NULL. */
 const region_t *region_find(const region_set_t *rs, const char *code);
+/* Like region_find, but always a region: an unknown code (a region deleted
+ * after this set was loaded; registrations refer to regions, so not in
+ * practice) resolves to a stand-in with REGION_DEFAULT_UTC_OFFSET_MIN and
+ * DEADLINE_WORKING_DAYS. Borrowed pointer, static or into rs. */
+const region_t *region_resolve(const region_set_t *rs, const char *code);
 /* Inserts or replaces a region (uchetctl init / region set). */
 int region_save(db_t *db, const region_t *r, err_t *err);
 /* True when `today` is before the region's regime start (rule 11). */

@@ -2,10 +2,12 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "rules/policy.h"
 #include "store/audit.h"
+#include "store/notice.h"
 #include "store/session.h"
 
 #define REG_COLS \
@@ -38,7 +40,34 @@ static const char SQL_SETTLE_LAPSE[] =
     " FROM lapse_marks m WHERE m.region = registrations.region AND m.due_date = registrations.due_date)"
     " WHERE person_id = ? AND status = 'active' AND EXISTS (SELECT 1 FROM lapse_marks m"
     " WHERE m.region = registrations.region AND m.due_date = registrations.due_date)";
+static const char SQL_RESTORE[] =
+    "UPDATE registrations SET status = 'active', ended_at = NULL, end_reason = NULL, last_confirmed_on = ?,"
+    " due_date = ? WHERE id = ? AND status = 'ended' AND end_reason = 'lapsed'";
+/* Rule 9: the guardian's lapse ended the minors' registrations at the same
+ * moment; "as if it had never lapsed" brings back those, and only those
+ * with nothing newer since. */
+static const char SQL_RESTORE_WARDS[] =
+    "UPDATE registrations SET status = 'active', ended_at = NULL, end_reason = NULL"
+    " WHERE guardian_registration_id = ? AND status = 'ended' AND end_reason = 'guardian_ended' AND ended_at = ?"
+    " AND NOT EXISTS (SELECT 1 FROM registrations n WHERE n.person_id = registrations.person_id"
+    " AND n.id > registrations.id) RETURNING id, person_id";
+/* PostgreSQL may have several uchetd writing at once: a confirmation could
+ * move a due date while the sweep reads it. So there the lapse ends each row
+ * under its row lock and re-checks the WHERE against rows changed meanwhile:
+ * only what really lapsed comes back. */
+static const char SQL_LAPSE_DUE_PG[] =
+    "UPDATE registrations SET status = 'ended', ended_at = ?, end_reason = 'lapsed'"
+    " WHERE status = 'active' AND due_date = ? AND id IN (SELECT id FROM registrations"
+    " WHERE region = ? AND status = 'active' AND due_date = ? ORDER BY id LIMIT ?)"
+    " RETURNING id, person_id";
 static const char SQL_RESET_STREAK[] = "UPDATE registrations SET mismatch_streak = 0 WHERE id = ?";
+
+/* json_pack's NULL (out of memory) as an error: never an audit event or a
+ * notice written with an empty {} instead (tests/unit/test_faults.c). */
+static int packed(const json_t *j, err_t *err)
+{
+    return j ? 0 : err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
+}
 
 static void row_to_view(db_stmt_t *st, registration_view_t *v)
 {
@@ -93,27 +122,56 @@ static void subject_of(char *buf, size_t cap, const char *kind, int64_t id)
     snprintf(buf, cap, "%s:%lld", kind, (long long)id);
 }
 
-static const char SQL_WARDS[] =
-    "SELECT id, person_id FROM registrations WHERE guardian_registration_id = ? AND status = 'active'";
+/* The open wards of one guardian registration, or of every registration in
+ * a JSON array of ids (the sweep's chunk of lapses). Wards are never
+ * lapse-marked (they have no due date), so their own rows are current. */
+#define WARDS_OF_SQL(IDS)                                                                          \
+    "SELECT id, person_id FROM registrations WHERE status = 'active'"                              \
+    " AND guardian_registration_id IN (" IDS ") ORDER BY id"
+static const char SQL_WARDS[] = WARDS_OF_SQL("?");
+static const char SQL_WARDS_OF[] = WARDS_OF_SQL("SELECT value FROM json_each(?)");
+static const char SQL_WARDS_OF_PG[] = WARDS_OF_SQL("SELECT value::bigint FROM json_array_elements_text(?::json)");
 
-/* Rule 9: a minor's registration ends when the guardian's ends. */
+/* Rule 9, the only walk over wards that ends them: a minor's registration
+ * ends when the guardian's ends. Wards are read WARDS_BATCH at a time and
+ * ended one by one; an ended ward no longer matches, so the next read
+ * starts with the rest: no cap, however many wards. The statement is bound
+ * with `bind` (one id, or a JSON array of them). */
+#define WARDS_BATCH 256
+static int end_wards_matching(db_t *db, const char *sql, int64_t guardian_reg, const char *guardian_ids, int64_t now,
+                              err_t *err)
+{
+    int64_t ids[WARDS_BATCH], pids[WARDS_BATCH];
+    int n, r;
+    do {
+        db_stmt_t *st;
+        if ((r = db_prepare(db, sql, &st, err)) < 0)
+            return r;
+        if (guardian_ids)
+            db_bind_text(st, 1, guardian_ids);
+        else
+            db_bind_int(st, 1, guardian_reg);
+        for (n = 0; n < WARDS_BATCH && (r = db_step(st, err)) == 1; n++) {
+            ids[n] = db_col_int(st, 0);
+            pids[n] = db_col_int(st, 1);
+        }
+        if (r < 0 || (r == 1 && (r = db_run(st, err)) < 0))   /* stepping a finished statement runs it again */
+            return r;
+        for (int i = 0; i < n && r == 0; i++)
+            r = registration_end(db, ids[i], pids[i], "guardian_ended", "system", now, err);
+    } while (r == 0 && n == WARDS_BATCH);
+    return r;
+}
+
 static int end_wards(db_t *db, int64_t guardian_reg, int64_t now, err_t *err)
 {
-    int64_t ids[64], pids[64];
-    int n = 0, r;
-    db_stmt_t *st;
-    if ((r = db_prepare(db, SQL_WARDS, &st, err)) < 0)
-        return r;
-    db_bind_int(st, 1, guardian_reg);
-    while (n < 64 && (r = db_step(st, err)) == 1) {
-        ids[n] = db_col_int(st, 0);
-        pids[n++] = db_col_int(st, 1);
-    }
-    if (r < 0 || (r = db_run(st, err)) < 0)
-        return r;
-    for (int i = 0; i < n && r == 0; i++)
-        r = registration_end(db, ids[i], pids[i], "guardian_ended", "system", now, err);
-    return r;
+    return end_wards_matching(db, SQL_WARDS, guardian_reg, NULL, now, err);
+}
+
+int registration_end_wards_of(db_t *db, const char *guardian_ids_json, int64_t now, err_t *err)
+{
+    return end_wards_matching(db, db_kind(db) == DB_POSTGRES ? SQL_WARDS_OF_PG : SQL_WARDS_OF, 0,
+                              guardian_ids_json, now, err);
 }
 
 int registration_end(db_t *db, int64_t reg_id, int64_t person_id, const char *reason, const char *actor,
@@ -159,6 +217,103 @@ static int insert_residence(db_t *db, int64_t reg_id, residence_t *res, int64_t 
         return r < 0 ? r : err_set(err, -EIO, "storage_failed", "Insert returned no id.");
     res->id = db_col_int(st, 0);
     db_run(st, NULL);
+    return 0;
+}
+
+int registration_restore(db_t *db, int64_t reg_id, date_t today, date_t due, err_t *err)
+{
+    char t[11], d[11];
+    db_stmt_t *st;
+    int r = db_prepare(db, SQL_RESTORE, &st, err);
+    if (r < 0)
+        return r;
+    date_format(today, t);
+    date_format(due, d);
+    db_bind_text(st, 1, t);
+    db_bind_text(st, 2, d);
+    db_bind_int(st, 3, reg_id);
+    if ((r = db_run(st, err)) < 0)
+        return r;
+    if (db_changes(db) != 1)
+        return err_set(err, -EEXIST, "registered_again", "The registration is no longer the lapsed one.");
+    return 0;
+}
+
+
+/* Reads every row of a stepped-once statement (r is that first step's
+ * result) into a growing array. Caller frees *ret. */
+static int read_wards(db_stmt_t *st, int r, registration_ref_t **ret, size_t *ret_n, err_t *err)
+{
+    registration_ref_t *w = NULL;
+    size_t n = 0, cap = 0;
+    for (; r == 1; r = db_step(st, err)) {
+        if (n == cap) {
+            registration_ref_t *more = realloc(w, (cap = cap ? 2 * cap : 16) * sizeof *w);
+            if (!more) {
+                db_run(st, NULL);
+                free(w);
+                return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
+            }
+            w = more;
+        }
+        w[n++] = (registration_ref_t){db_col_int(st, 0), db_col_int(st, 1)};
+    }
+    if (r < 0) {
+        free(w);
+        return r;
+    }
+    *ret = w;
+    *ret_n = n;
+    return 0;
+}
+
+int registration_restore_wards(db_t *db, int64_t guardian_reg, int64_t ended_at, const char *actor, int64_t now,
+                               err_t *err)
+{
+    db_stmt_t *st;
+    registration_ref_t *w = NULL;
+    size_t n = 0;
+    int r = db_prepare(db, SQL_RESTORE_WARDS, &st, err);
+    if (r < 0)
+        return r;
+    db_bind_int(st, 1, guardian_reg);
+    db_bind_int(st, 2, ended_at);
+    if ((r = read_wards(st, db_step(st, err), &w, &n, err)) < 0)
+        return r;
+    char subject[40], d[96];
+    for (size_t i = 0; i < n && r == 0; i++) {
+        subject_of(subject, sizeof subject, "person", w[i].person_id);
+        snprintf(d, sizeof d, "{\"guardian_registration\":%lld,\"registration\":%lld}", (long long)guardian_reg,
+                 (long long)w[i].id);
+        r = audit_append_text(db, now, actor, "registration.restored", subject, d, err);
+    }
+    free(w);
+    return r;
+}
+
+int registration_lapse_due(db_t *db, const char *region, date_t due, int64_t at, registration_ref_t *ret, int max,
+                           int *ret_n, err_t *err)
+{
+    db_stmt_t *st;
+    char d[11];
+    int n = 0, r = db_prepare(db, SQL_LAPSE_DUE_PG, &st, err);
+    if (r < 0)
+        return r;
+    date_format(due, d);
+    db_bind_int(st, 1, at);
+    db_bind_text(st, 2, d);
+    db_bind_text(st, 3, region);
+    db_bind_text(st, 4, d);
+    db_bind_int(st, 5, max);
+    while ((r = db_step(st, err)) == 1) {
+        if (n == max)   /* the LIMIT makes this impossible; never lose a lapse's event */
+            return err_set(err, -EIO, "storage_failed", "The lapse returned more rows than its limit.");
+        ret[n].id = db_col_int(st, 0);
+        ret[n++].person_id = db_col_int(st, 1);
+    }
+    if (r < 0)
+        return r;
+    *ret_n = n;
     return 0;
 }
 
@@ -240,7 +395,9 @@ static int run_create(db_t *db, store_op_t *op)
     if ((r = insert_residence(db, reg_id, &o->res, o->now, &op->err)) < 0)
         return r;
     json_t *d = json_pack("{s:I,s:s}", "registration", (json_int_t)reg_id, "region", o->region);
-    r = audit_append(db, o->now, actor, "registration.created", actor, d, &op->err);
+    r = packed(d, &op->err);
+    if (r == 0)
+        r = audit_append(db, o->now, actor, "registration.created", actor, d, &op->err);
     json_decref(d);
     if (r < 0)
         return r;
@@ -275,7 +432,9 @@ static int run_residence(db_t *db, store_op_t *op)
         return r;
     subject_of(actor, sizeof actor, "person", pid);
     json_t *d = json_pack("{s:I,s:I}", "registration", (json_int_t)cur.id, "residence", (json_int_t)o->res.id);
-    r = audit_append(db, o->now, actor, "residence.changed", actor, d, &op->err);
+    r = packed(d, &op->err);
+    if (r == 0)
+        r = audit_append(db, o->now, actor, "residence.changed", actor, d, &op->err);
     json_decref(d);
     return r < 0 ? r : registration_active(db, pid, &o->ret, &op->err);
 }
@@ -337,4 +496,70 @@ void registration_me_op_init(registration_me_op_t *o)
     memset(o, 0, sizeof *o);
     o->op.lane = STORE_READ;
     o->op.run = run_me;
+}
+
+static const char SQL_MATURING[] =
+    "SELECT r.id, r.person_id, r.guardian_registration_id FROM persons p"
+    " JOIN registrations r ON r.person_id = p.id AND r.status = 'active'"
+    " WHERE p.adult_on = ? AND r.region = ? AND r.guardian_registration_id IS NOT NULL";
+static const char SQL_MATURE[] =
+    "UPDATE registrations SET guardian_registration_id = NULL, last_confirmed_on = ?, due_date = ?"
+    " WHERE id = ?";
+static const char SQL_GUARDIAN_PERSON[] = "SELECT person_id FROM registrations WHERE id = ?";
+
+static int notify_matured(db_t *db, int64_t pid, int64_t guardian_reg, int64_t reg_id, const char *due,
+                          int64_t now, err_t *err)
+{
+    char key[64];
+    json_t *p = json_pack("{s:s}", "due_date", due);
+    snprintf(key, sizeof key, "reg:%lld:minor_adult", (long long)reg_id);
+    int r = p ? notice_queue(db, pid, "minor_adult", key, p, now, NULL, err)
+              : err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
+    db_stmt_t *st;
+    if (r == 0 && (r = db_prepare(db, SQL_GUARDIAN_PERSON, &st, err)) == 0) {
+        db_bind_int(st, 1, guardian_reg);
+        if ((r = db_step(st, err)) == 1) {
+            int64_t gpid = db_col_int(st, 0);
+            db_run(st, NULL);
+            snprintf(key, sizeof key, "reg:%lld:minor_adult:guardian", (long long)reg_id);
+            r = notice_queue(db, gpid, "minor_adult", key, p, now, NULL, err);
+        }
+    }
+    json_decref(p);
+    return r < 0 ? r : 0;
+}
+
+int registration_mature(db_t *db, const calendar_t *cal, const region_t *rg, date_t day, int64_t now,
+                        int64_t *ret_matured, err_t *err)
+{
+    db_stmt_t *st, *up;
+    char d[11], due[11];
+    int64_t n = 0;
+    date_format(day, d);
+    date_format(calendar_add_working_days(cal, day, rg->confirm_working_days, NULL), due);
+    int r = db_begin_write(db, err);
+    if (r < 0 || (r = db_prepare(db, SQL_MATURING, &st, err)) < 0)
+        goto out;
+    db_bind_text(st, 1, d);
+    db_bind_text(st, 2, rg->code);
+    while ((r = db_step(st, err)) == 1) {
+        int64_t reg_id = db_col_int(st, 0), pid = db_col_int(st, 1), greg = db_col_int(st, 2);
+        if ((r = db_prepare(db, SQL_MATURE, &up, err)) < 0)
+            break;
+        db_bind_text(up, 1, d);
+        db_bind_text(up, 2, due);
+        db_bind_int(up, 3, reg_id);
+        if ((r = db_run(up, err)) < 0 || (r = notify_matured(db, pid, greg, reg_id, due, now, err)) < 0)
+            break;
+        n++;
+    }
+    if (r == 0)
+        r = db_commit(db, err);
+out:
+    if (r < 0) {
+        db_rollback(db);
+        return r;
+    }
+    *ret_matured += n;
+    return 0;
 }

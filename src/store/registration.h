@@ -1,7 +1,12 @@
 #pragma once
 /* Registrations and residences (product rules 2, 7, 10). A person has at
  * most one active registration (a partial unique index enforces it); a
- * residence change closes the old residence row (history kept). */
+ * residence change closes the old residence row (history kept).
+ *
+ * This module is the only writer of a registration's status (ended,
+ * restored, lapsed row by row on PostgreSQL; minor.c inserts a ward's
+ * registration active) and the only walk over a guardian's wards (rule 9):
+ * ending or restoring them has no cap on their number. */
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -91,6 +96,42 @@ int registration_active(db_t *db, int64_t person_id, registration_view_t *ret, e
  * and its minors' registrations with it (rule 9). */
 int registration_end(db_t *db, int64_t reg_id, int64_t person_id, const char *reason, const char *actor,
                      int64_t now, err_t *err);
+
+/* A registration and its person, as the walks over rows return them. */
+typedef struct registration_ref {
+    int64_t id, person_id;
+} registration_ref_t;
+
+/* Rule 9 for the sweep: ends, with `guardian_ended` at now, every open ward
+ * of the registrations whose ids the JSON array guardian_ids_json lists
+ * (borrowed), each with its audit event. No cap. */
+int registration_end_wards_of(db_t *db, const char *guardian_ids_json, int64_t now, err_t *err);
+
+/* An appeal granted (rule 13): makes the lapsed registration reg_id active
+ * again with last_confirmed_on = today and due_date = due. -EEXIST with code
+ * registered_again when it is no longer ended with `lapsed`. */
+int registration_restore(db_t *db, int64_t reg_id, date_t today, date_t due, err_t *err);
+
+/* Rule 9 with rule 13: brings back the wards the guardian registration's
+ * lapse ended (`guardian_ended` at ended_at), those with no newer
+ * registration of their own, with a `registration.restored` audit event by
+ * actor each. No cap on their number. */
+int registration_restore_wards(db_t *db, int64_t guardian_reg, int64_t ended_at, const char *actor, int64_t now,
+                               err_t *err);
+
+/* PostgreSQL's lapse (see store/lapse.h), inside the caller's transaction:
+ * ends with `lapsed` at `at` up to max open registrations of region due on
+ * due, under their row locks, re-checking rows changed meanwhile; writes
+ * them to ret[0..*ret_n). */
+int registration_lapse_due(db_t *db, const char *region, date_t due, int64_t at, registration_ref_t *ret, int max,
+                           int *ret_n, err_t *err);
+
+/* Rule 9, in one transaction of its own: on day, the 18th birthday, a
+ * minor's registration in rg becomes an ordinary one with a fresh deadline,
+ * and the person and the guardian get a `minor_adult` notice. Adds how many
+ * to *ret_matured. */
+int registration_mature(db_t *db, const calendar_t *cal, const region_t *rg, date_t day, int64_t now,
+                        int64_t *ret_matured, err_t *err);
 
 /* Inside a write transaction: if the sweep's lapse mark (schema v4) covers
  * the person's open registration, rewrites its row as lapsed (status,

@@ -25,7 +25,24 @@
  *                 threads with their own connections. `run` opens its own
  *                 transactions, so the write lock is never held while hashing.
  *
- * The store never blocks an event loop on a write or on hashing. */
+ * The store never blocks an event loop on a write or on hashing.
+ *
+ * The store's second door: a db_t of one's own (store/db.h, db_open). Work
+ * that is not a request runs on its own connection, outside the lanes, and
+ * opens its own transactions, calling the store modules' functions in them:
+ *   - the sweep (store/sweep.h), from uchetd's scheduler thread
+ *     (api/scheduler.c) and from `uchetctl sweep`; it lapses, matures and
+ *     deletes only through store/lapse.h, store/registration.h and
+ *     store/confirmation.h, and writes only its own sweep_runs rows;
+ *   - uchetctl's commands (cli/): init and migrate (store/migrate.h),
+ *     person, officer and apikey (those modules' ops, run with
+ *     store_run_sync or directly), keys (notify/outbox), and three that
+ *     write SQL of their own, each named here: `backup` (SQLite's VACUUM
+ *     INTO and integrity check, cli/cmd_backup.c), `bench-seed` (rows for
+ *     benchmarks, cli/cmd_bench.c) and the demo's fixed password
+ *     (cli/cmd_person.c);
+ *   - uchetd's start (api/uchetd.c): migrations and loading regions.
+ * Nothing else opens a connection; requests always come through the lanes. */
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>

@@ -1,6 +1,8 @@
 #pragma once
 /* The daily sweep (product rules 5, 6, 9, 16) for one region and one local
- * day D, run at the region's local midnight that starts D:
+ * day D, run at the region's local midnight that starts D. It only
+ * schedules; each step is written by the module that owns its rows
+ * (store/lapse.c, store/registration.c, store/confirmation.c):
  *   - lapses every active registration whose due_date < D (not in practice
  *     mode; minors have no due_date), ended_at = the lapse moment (local
  *     midnight ending due_date), notice `lapsed`;
@@ -12,8 +14,8 @@
  * Cost: O(registrations due), through the (region, due_date) and adult_on
  * indexes. On SQLite a due date lapses in one transaction: one lapse_marks
  * row (readers see it through registrations_now), the date's notices, one
- * audit event per SWEEP_CHUNK registrations; the rows themselves are not
- * rewritten. On PostgreSQL each transaction ends up to SWEEP_CHUNK rows
+ * audit event per LAPSE_CHUNK registrations; the rows themselves are not
+ * rewritten. On PostgreSQL each transaction ends up to LAPSE_CHUNK rows
  * under their row locks. Idempotent: a second run for the same day changes
  * nothing (lapsed dates are marked or their rows ended; notices are
  * deduplicated). A crash loses at most the uncommitted step, which the next
@@ -25,7 +27,6 @@
 #include "store/db.h"
 #include "store/region.h"
 
-#define SWEEP_CHUNK 5000
 #define SWEEP_RETENTION_DAYS 90
 
 typedef struct sweep_result {

@@ -6,6 +6,7 @@ UCHET_TEST_BACKEND=postgres) and an injected clock. Every response the tests
 receive is checked against api/openapi.json (see contract.py).
 """
 import os
+import shutil
 import signal
 import socket
 import sqlite3
@@ -176,30 +177,63 @@ class Uchet:
         self.clock = when
 
 
-def make_db_url(tmp_path, pg_url):
+def make_db_url(tmp_path, pg_url, template=None):
+    """A new, empty database: a file name in tmp_path, or a fresh PostgreSQL
+    database (a copy of `template` when given)."""
     if pg_url is None:
         return os.path.join(str(tmp_path), "uchet.db")
     name = "t_" + uuid.uuid4().hex[:12]
     base = pg_url.rsplit("/", 1)[0]
-    subprocess.run(["psql", "-q", "-d", pg_url, "-c", f"CREATE DATABASE {name}"], check=True)
+    copy = f" TEMPLATE {template}" if template else ""
+    subprocess.run(["psql", "-q", "-d", pg_url, "-c", f"CREATE DATABASE {name}{copy}"], check=True)
     return f"{base}/{name}"
 
 
+@pytest.fixture(scope="session")
+def initialized_db(tmp_path_factory, pg_server):
+    """One database made by `uchetctl init` for the whole session (init is the
+    same whatever the clock: tests/api/test_system.py checks it); each test's
+    initialized database is a copy of it, which costs a file copy or a
+    CREATE DATABASE ... TEMPLATE instead of an ASan uchetctl run."""
+    tmp = tmp_path_factory.mktemp("template")
+    url = make_db_url(tmp, pg_server)
+    r = subprocess.run([UCHETCTL, "--database", url, "--clock", START_CLOCK, "init"],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    return url
+
+
+def copy_initialized(template, tmp_path, pg_url):
+    if pg_url is None:
+        url = make_db_url(tmp_path, None)
+        shutil.copyfile(template, url)
+        return url
+    return make_db_url(tmp_path, pg_url, template=template.rsplit("/", 1)[1])
+
+
 @pytest.fixture
-def uchet_factory(tmp_path, pg_server):
+def uchet_factory(tmp_path, pg_server, initialized_db):
     started = []
 
     def make(clock=START_CLOCK, extra_args=(), db_url=None, init=True):
-        url = db_url or make_db_url(tmp_path, pg_server)
+        if init and db_url is None:
+            url = copy_initialized(initialized_db, tmp_path, pg_server)
+        else:
+            url = db_url or make_db_url(tmp_path, pg_server)
+            if init:
+                Uchet(str(tmp_path), url, clock).ctl("init")
         u = Uchet(str(tmp_path), url, clock, extra_args)
-        if init:
-            u.ctl("init")
         started.append(u)
         return u
 
     yield make
+    # The test is over and nothing more is read from these servers: SIGKILL
+    # instead of the graceful stop (its drain, its linger, and ASan's leak
+    # scan at exit, whose verdict nobody read here) saves over a second per
+    # server. Tests that care how uchetd stops stop it themselves
+    # (test_system, test_crash, test_privacy, test_push...).
     for u in started:
-        u.stop()
+        u.stop(signal.SIGKILL)
 
 
 @pytest.fixture

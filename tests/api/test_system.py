@@ -154,3 +154,24 @@ def test_config_file_and_environment(uchet_factory, tmp_path):
     ini.write_text("[uchetd]\nlisten = 127.0.0.1:1\nfrobnicate = yes\n")
     r = subprocess.run([UCHETD, "--config", str(ini)], capture_output=True, text=True)
     assert r.returncode == 1 and "frobnicate" in r.stderr
+
+
+def _dump(db):
+    if db.url.startswith("postgres"):
+        tables = [t for (t,) in db.query("SELECT table_name FROM information_schema.tables"
+                                          " WHERE table_schema = 'public' AND table_type = 'BASE TABLE'")]
+    else:
+        tables = [t for (t,) in db.query("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    return {t: sorted(db.query(f"SELECT * FROM {t}")) for t in sorted(tables)}
+
+
+def test_init_writes_the_same_whatever_the_clock(uchet_factory):
+    """The API tests copy one initialized database into every test (conftest's
+    initialized_db) instead of running `uchetctl init` each time: that is only
+    right while init does not depend on the clock it runs at."""
+    copied = uchet_factory()
+    fresh = uchet_factory(clock="2031-06-15T03:00:00+03:00", init=False)
+    fresh.ctl("init")
+    a, b = _dump(copied.db), _dump(fresh.db)
+    assert a["regions"] and a["schema_version"], "init wrote regions and the schema's version"
+    assert a == b

@@ -68,14 +68,14 @@ static void test_window_is_the_lapse_day_plus_30(void **state)
 {
     (void)state;
     int64_t lapse = fx_at(2025, 11, 7, 0);
-    assert_int_equal(appeal_window_end(lapse), fx_at(2025, 12, 8, 0));
+    assert_int_equal(deadline_appeal_closes(lapse), fx_at(2025, 12, 8, 0));
 }
 
 static void test_appeal_on_the_last_second_and_not_after(void **state)
 {
     world_t *w = *state;
     appeal_file_op_t o;
-    int64_t end = appeal_window_end(w->lapsed_at);
+    int64_t end = deadline_appeal_closes(w->lapsed_at);
     assert_int_equal(file(w, end, &o), -EEXIST);
     assert_string_equal(o.op.err.code, "appeal_window_closed");
     assert_int_equal(file(w, end - 1, &o), 0);

@@ -180,6 +180,25 @@ static void test_null_calendar_is_provisional(void **state)
     assert_true(dl.provisional);
 }
 
+/* Rule 4's example: due Thu 2025-11-06 lapses at 11-07 00:00 Moscow; and
+ * rule 13: an appeal until the end of the 30th day after the lapse day. */
+static void test_lapse_overdue_and_appeal_written_once(void **state)
+{
+    (void)state;
+    date_t due = date_from_ymd(2025, 11, 6);
+    int64_t at = deadline_lapse_at(due, 180);
+    assert_time(at, 180, "2025-11-07T00:00:00+03:00");
+    assert_false(deadline_overdue(due, due));
+    assert_true(deadline_overdue(due, due + 1));
+    assert_int_equal(deadline_appeal_until(at, 180), date_from_ymd(2025, 12, 7));
+    assert_int_equal(deadline_appeal_until(at, 180), due + 1 + APPEAL_WINDOW_DAYS);
+    assert_time(deadline_appeal_closes(at), 180, "2025-12-08T00:00:00+03:00");
+    /* Vladivostok (+600): the same local days. */
+    int64_t vl = deadline_lapse_at(due, 600);
+    assert_time(vl, 600, "2025-11-07T00:00:00+10:00");
+    assert_int_equal(deadline_appeal_until(vl, 600), date_from_ymd(2025, 12, 7));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -191,6 +210,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_provisional_move_in_2027, setup, teardown),
         cmocka_unit_test_setup_teardown(test_other_n_and_offsets, setup, teardown),
         cmocka_unit_test(test_null_calendar_is_provisional),
+        cmocka_unit_test(test_lapse_overdue_and_appeal_written_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -164,6 +164,21 @@ static void test_within_bad_input(void **state)
     assert_false(geo_within(KREMLIN_LAT, KREMLIN_LON, 0.0, KREMLIN_LAT, INFINITY, 300.0));
 }
 
+/* Rule 3: a fix worse than 500 m does not count; a counted one is at the
+ * residence within 300 m plus its accuracy. */
+static void test_judge_fix(void **state)
+{
+    (void)state;
+    double lat = 55.7575, lon = 37.6136;
+    assert_int_equal(geo_judge_fix(lat, lon, 20, lat, lon), FIX_AT_RESIDENCE);
+    assert_int_equal(geo_judge_fix(lat, lon, GEO_MAX_ACCURACY_M, lat, lon), FIX_AT_RESIDENCE);
+    assert_int_equal(geo_judge_fix(lat, lon, GEO_MAX_ACCURACY_M + 0.5, lat, lon), FIX_TOO_INACCURATE);
+    assert_int_equal(geo_judge_fix(lat, lon, NAN, lat, lon), FIX_TOO_INACCURATE);
+    assert_int_equal(geo_judge_fix(55.90, 37.90, 20, lat, lon), FIX_AWAY);
+    assert_true(geo_fix_counted(FIX_AWAY) && geo_fix_counted(FIX_AT_RESIDENCE));
+    assert_false(geo_fix_counted(FIX_TOO_INACCURATE));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -174,6 +189,7 @@ int main(void)
         cmocka_unit_test(test_distance_symmetric_and_nan),
         cmocka_unit_test(test_within_boundaries),
         cmocka_unit_test(test_within_bad_input),
+        cmocka_unit_test(test_judge_fix),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
