@@ -60,13 +60,16 @@ static unsigned char *slurp(const char *path, size_t *len)
     return b;
 }
 
-/* The corrected lines of the check's answer joined by '|', or "". */
-static void corrected(const char *text, char *out, size_t outsz)
+/* The repaired lines of the check's answer joined by '|', or ""; *valid
+ * tells whether the check called the zone valid. */
+static void corrected(const char *text, const char *alt, char *out, size_t outsz, bool *valid)
 {
     json_t *o = NULL;
     out[0] = '\0';
-    if (mrz_check_text(text, strlen(text), NULL, (struct mrz_date){2025, 1, 1}, &o, NULL) < 0)
+    *valid = false;
+    if (mrz_check_ocr(text, alt, strlen(text), NULL, (struct mrz_date){2025, 1, 1}, &o, NULL) < 0)
         return;
+    *valid = json_is_true(json_object_get(o, "valid"));
     size_t i, n = 0;
     json_t *l;
     json_array_foreach(json_object_get(o, "mrz"), i, l)
@@ -98,7 +101,8 @@ int main(int argc, char **argv)
         perror(path);
         return 1;
     }
-    size_t docs = 0, raw_ok = 0, fixed_ok = 0, chars = 0, raw_err = 0, fixed_err = 0;
+    size_t docs = 0, raw_ok = 0, fixed_ok = 0, chars = 0, raw_err = 0, fixed_err = 0, not_found = 0;
+    size_t false_valid = 0;
     double ms = 0;
     while (docs < limit && fgets(row, sizeof row, truth)) {
         row[strcspn(row, "\n")] = '\0';
@@ -114,11 +118,15 @@ int main(int argc, char **argv)
         unsigned char *img = slurp(path, &len);
         if (!img)
             continue;
-        char *text = NULL, raw[256] = "", fixed[256] = "";
+        char *text = NULL, *alt = NULL, raw[256] = "", fixed[256] = "";
+        bool valid = false;
         double t0 = now_ms();
-        if (ocr_read_mrz_with(eng, img, len, &text, NULL) == 0)
-            corrected(text, fixed, sizeof fixed);
+        if (ocr_read_mrz_with(eng, img, len, &text, &alt, NULL) == 0)
+            corrected(text, alt, fixed, sizeof fixed, &valid);
+        else
+            not_found++;
         ms += now_ms() - t0;
+        free(alt);
         free(img);
         size_t n = 0;
         for (size_t i = 0; text && text[i] && n + 1 < sizeof raw; i++)
@@ -131,6 +139,10 @@ int main(int argc, char **argv)
         size_t er = edit_distance(raw, want), ef = edit_distance(fixed, want);
         raw_err += er, fixed_err += ef;
         raw_ok += er == 0, fixed_ok += ef == 0;
+        if (valid && ef) {
+            false_valid++;
+            fprintf(stderr, "FALSE VALID %s\n", name);
+        }
         if (ef)
             fprintf(stderr, "%s (%s): %zu wrong\n  want %s\n  got  %s\n", name, params ? params : "", ef, want, fixed);
         if (getenv("MRZ_BENCH_RAW"))
@@ -139,8 +151,10 @@ int main(int argc, char **argv)
     fclose(truth);
     if (!docs)
         return 1;
-    printf("engine=%s images=%zu fully_correct=%.1f%% (raw OCR %.1f%%) cer=%.3f%% (raw %.3f%%) ms_per_image=%.1f\n",
+    printf("engine=%s images=%zu fully_correct=%.1f%% (raw OCR %.1f%%) cer=%.3f%% (raw %.3f%%) "
+           "not_found=%zu false_valid=%zu ms_per_image=%.1f\n",
            eng == OCR_ENGINE_TEMPLATE ? "template" : "tesseract", docs, 100.0 * fixed_ok / docs,
-           100.0 * raw_ok / docs, 100.0 * fixed_err / chars, 100.0 * raw_err / chars, ms / docs);
+           100.0 * raw_ok / docs, 100.0 * fixed_err / chars, 100.0 * raw_err / chars, not_found, false_valid,
+           ms / docs);
     return 0;
 }

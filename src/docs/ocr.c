@@ -24,6 +24,7 @@
 #define NGLYPHS 37
 #define WORK_WIDTH_MAX 1800 /* larger images are reduced first (speed) */
 #define BANDS_MAX 64
+#define ALT_MARGIN 0.04 /* correlation gap under which the runner-up is reported as a candidate */
 
 static const char glyphs[NGLYPHS + 1] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ<";
 
@@ -448,7 +449,7 @@ static double sample(const struct gray *g, double x, double y)
 /* Reads the cell centred at cx between rows top and bottom: samples a
  * slightly larger patch (2x2 supersampling) and slides every template over
  * it, keeping the best normalised correlation. */
-static char read_cell(const struct gray *g, double cx, double pitch, double top, double bottom)
+static char read_cell(const struct gray *g, double cx, double pitch, double top, double bottom, char *ret_alt)
 {
     float patch[PATCH_H][PATCH_W];
     double sx = pitch / CELL_W, sy = (bottom - top) / CELL_H;
@@ -459,9 +460,10 @@ static char read_cell(const struct gray *g, double cx, double pitch, double top,
                 a += sample(g, x + sx * (0.25 + 0.5 * (k & 1)), y + sy * (0.25 + 0.5 * (k >> 1)));
             patch[v][u] = (float)(a / 4);
         }
-    double best = -2;
-    char best_c = '<';
+    double score[NGLYPHS];
     float win[CELL_W * CELL_H];
+    for (int k = 0; k < NGLYPHS; k++)
+        score[k] = -2;
     for (int dy = 0; dy <= 2 * SLACK_Y; dy++)
         for (int dx = 0; dx <= 2 * SLACK_X; dx++) {
             for (int v = 0; v < CELL_H; v++)
@@ -471,11 +473,19 @@ static char read_cell(const struct gray *g, double cx, double pitch, double top,
                 double s = 0;
                 for (int i = 0; i < CELL_W * CELL_H; i++)
                     s += win[i] * templates[k][i];
-                if (s > best)
-                    best = s, best_c = glyphs[k];
+                if (s > score[k])
+                    score[k] = s;
             }
         }
-    return best_c;
+    int b1 = NGLYPHS - 1, b2 = -1;
+    for (int k = 0; k < NGLYPHS; k++)
+        if (score[k] > score[b1])
+            b1 = k;
+    for (int k = 0; k < NGLYPHS; k++)
+        if (k != b1 && (b2 < 0 || score[k] > score[b2]))
+            b2 = k;
+    *ret_alt = b2 >= 0 && score[b1] - score[b2] < ALT_MARGIN ? glyphs[b2] : ' ';
+    return glyphs[b1];
 }
 
 /* ---- zone search --------------------------------------------------------- */
@@ -490,7 +500,7 @@ struct page {
 
 /* Reads one band as n template-matched cells into out (n + 1 bytes).
  * Returns false when the grid does not fit the band. */
-static bool read_band_template(const struct page *pg, int i, int n, char *out)
+static bool read_band_template(const struct page *pg, int i, int n, char *out, char *alt)
 {
     double origin, pitch;
     const struct band *b = &pg->b[i];
@@ -503,8 +513,9 @@ static bool read_band_template(const struct page *pg, int i, int n, char *out)
      * the band's bottom edge and the matcher's slack absorbs the rest. */
     double box = pitch * box_ratio, bottom = b->y1 + box * box_descent * 0.5;
     for (int k = 0; k < n; k++)
-        out[k] = read_cell(&pg->g, origin + k * pitch, pitch, bottom - box, bottom);
+        out[k] = read_cell(&pg->g, origin + k * pitch, pitch, bottom - box, bottom, &alt[k]);
     out[n] = '\0';
+    alt[n] = '\0';
     return true;
 }
 
@@ -529,19 +540,12 @@ static bool read_band_tess(TessBaseAPI *api, const struct page *pg, int i, char 
 }
 
 /* Scores a text by the checks it passes (-1 when it is no MRZ at all). */
-static int score(const char *text)
+static int score(const char *text, const char *alt)
 {
-    json_t *o = NULL;
-    if (mrz_check_text(text, strlen(text), NULL, (struct mrz_date){2000, 1, 1}, &o, NULL) < 0)
+    struct mrz_verdict v;
+    if (mrz_verdict(text, alt, strlen(text), true, (struct mrz_date){2000, 1, 1}, &v, NULL) < 0)
         return -1;
-    int s = 0;
-    size_t i;
-    json_t *c;
-    json_array_foreach(json_object_get(o, "checks"), i, c)
-        s += json_is_true(json_object_get(c, "passed")) ? 2 : 0;
-    s -= (int)json_array_size(json_object_get(o, "corrections"));
-    json_decref(o);
-    return s;
+    return 2 * (int)v.passed - (int)v.repairs;
 }
 
 /* Two bands belong to one zone when they have the same height and left
@@ -555,9 +559,9 @@ static bool same_zone(const struct band *a, const struct band *b)
 
 /* Tries every run of 2 or 3 matching long bands and keeps the text that
  * passes the most checks. */
-static int search_zone(const struct page *pg, TessBaseAPI *api, char **ret)
+static int search_zone(const struct page *pg, TessBaseAPI *api, char **ret, char **ret_alt)
 {
-    char best[3 * 64] = "", text[3 * 64];
+    char best[3 * 64] = "", text[3 * 64], best_alt[3 * 64] = "", alt[3 * 64];
     int best_s = -1;
     for (int i = 0; i < pg->nb; i++) {
         for (int nl = 2; nl <= 3; nl++) {
@@ -571,16 +575,23 @@ static int search_zone(const struct page *pg, TessBaseAPI *api, char **ret)
                 size_t len = 0;
                 bool read = true;
                 for (int k = 0; read && k < nl; k++) {
-                    char line[64];
+                    char line[64], lalt[64];
                     read = api ? read_band_tess(api, pg, i + k, line, sizeof line)
-                               : read_band_template(pg, i + k, widths[nl - 2][wi], line);
-                    if (read)
+                               : read_band_template(pg, i + k, widths[nl - 2][wi], line, lalt);
+                    if (api) {
+                        memset(lalt, ' ', strlen(line));
+                        lalt[strlen(line)] = '\0';
+                    }
+                    if (read) {
+                        snprintf(alt + len, sizeof alt - len, "%s\n", lalt);
                         len += (size_t)snprintf(text + len, sizeof text - len, "%s\n", line);
+                    }
                 }
-                int s = read ? score(text) : -1;
+                int s = read ? score(text, alt) : -1;
                 if (s > best_s) {
                     best_s = s;
                     memcpy(best, text, sizeof best);
+                    memcpy(best_alt, alt, sizeof best_alt);
                 }
                 if (api)
                     break; /* Tesseract decides the width itself */
@@ -590,7 +601,14 @@ static int search_zone(const struct page *pg, TessBaseAPI *api, char **ret)
     if (best_s < 0)
         return -ENOENT;
     *ret = strdup(best);
-    return *ret ? 0 : -ENOMEM;
+    if (!*ret)
+        return -ENOMEM;
+    if (ret_alt && !(*ret_alt = strdup(best_alt))) {
+        free(*ret);
+        *ret = NULL;
+        return -ENOMEM;
+    }
+    return 0;
 }
 
 /* ---- API ------------------------------------------------------------------ */
@@ -649,7 +667,7 @@ static int tess_open(TessBaseAPI **ret, err_t *err)
 }
 
 int ocr_read_mrz_with(enum ocr_engine engine, const unsigned char *img, size_t len,
-                      char **ret_text, err_t *err)
+                      char **ret_text, char **ret_alt, err_t *err)
 {
     if (!img || !ret_text || len == 0)
         return err_set(err, -EINVAL, "image_unreadable", "No image was given.");
@@ -667,7 +685,7 @@ int ocr_read_mrz_with(enum ocr_engine engine, const unsigned char *img, size_t l
     struct page pg = {.nb = 0};
     int r = page_prepare(&pg, img, len);
     if (r == 0)
-        r = search_zone(&pg, api, ret_text);
+        r = search_zone(&pg, api, ret_text, ret_alt);
     page_free(&pg);
     if (api)
         TessBaseAPIDelete(api);
@@ -682,7 +700,7 @@ int ocr_read_mrz_with(enum ocr_engine engine, const unsigned char *img, size_t l
     return 0;
 }
 
-int ocr_read_mrz(const unsigned char *img, size_t len, char **ret_text, err_t *err)
+int ocr_read_mrz(const unsigned char *img, size_t len, char **ret_text, char **ret_alt, err_t *err)
 {
-    return ocr_read_mrz_with(OCR_ENGINE_TEMPLATE, img, len, ret_text, err);
+    return ocr_read_mrz_with(OCR_ENGINE_TEMPLATE, img, len, ret_text, ret_alt, err);
 }
