@@ -23,7 +23,8 @@
 #define SLACK_Y 2
 #define NGLYPHS 37
 #define WORK_WIDTH_MAX 1800 /* larger images are reduced first (speed) */
-#define BANDS_MAX 64
+#define BANDS_MAX 160
+#define COMPS_MAX 20000 /* glyph-sized ink components considered per page */
 #define ALT_MARGIN 0.04 /* correlation gap under which the runner-up is reported as a candidate */
 
 static const char glyphs[NGLYPHS + 1] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ<";
@@ -488,6 +489,7 @@ static char read_cell(const struct gray *g, double cx, double pitch, double top,
     return glyphs[b1];
 }
 
+
 /* ---- zone search --------------------------------------------------------- */
 
 struct page {
@@ -497,6 +499,167 @@ struct page {
     double *centres[BANDS_MAX];
     int nb;
 };
+
+/* ---- lines from glyph-sized components ----------------------------------- */
+
+/* One connected run of ink of glyph size. */
+struct comp {
+    int x0, y0, x1, y1; /* bounding box, [x0, x1) x [y0, y1) */
+};
+
+static int cmp_comp_x(const void *a, const void *b)
+{
+    const struct comp *p = a, *q = b;
+    return (p->x0 > q->x0) - (p->x0 < q->x0);
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+    int p = *(const int *)a, q = *(const int *)b;
+    return (p > q) - (p < q);
+}
+
+/* Labels the 8-connected ink components of ink and keeps those of glyph
+ * size (6 to 80 px high, at most about as wide as high). Returns the count
+ * in *ret_n; -ENOMEM. */
+static int components(const unsigned char *ink, int w, int h, struct comp *out, int max, int *ret_n)
+{
+    unsigned char *seen = calloc((size_t)w * h, 1);
+    int *stack = malloc(sizeof(int) * (size_t)w * h);
+    if (!seen || !stack) {
+        free(seen);
+        free(stack);
+        return -ENOMEM;
+    }
+    int n = 0;
+    for (int start = 0; start < w * h; start++) {
+        if (!ink[start] || seen[start])
+            continue;
+        int sp = 0, cnt = 0;
+        struct comp c = {w, h, 0, 0};
+        stack[sp++] = start;
+        seen[start] = 1;
+        while (sp) {
+            int i = stack[--sp], x = i % w, y = i / w;
+            cnt++;
+            c.x0 = x < c.x0 ? x : c.x0, c.x1 = x + 1 > c.x1 ? x + 1 : c.x1;
+            c.y0 = y < c.y0 ? y : c.y0, c.y1 = y + 1 > c.y1 ? y + 1 : c.y1;
+            for (int dy = -1; dy <= 1; dy++)
+                for (int dx = -1; dx <= 1; dx++) {
+                    int xx = x + dx, yy = y + dy;
+                    if (xx < 0 || yy < 0 || xx >= w || yy >= h)
+                        continue;
+                    int j = yy * w + xx;
+                    if (ink[j] && !seen[j]) {
+                        seen[j] = 1;
+                        stack[sp++] = j;
+                    }
+                }
+        }
+        int cw = c.x1 - c.x0, ch = c.y1 - c.y0;
+        if (ch >= 5 && ch <= 80 && cw <= ch * 5 / 4 + 2 && cnt >= 6 && n < max)
+            out[n++] = c;
+    }
+    free(seen);
+    free(stack);
+    *ret_n = n;
+    return 0;
+}
+
+/* An open text line while components are gathered left to right. */
+struct cline {
+    int first, n;     /* indexes into the line's member list */
+    double cy, hgt;   /* running centre and height */
+    int x1;           /* right edge of the last member */
+};
+
+/* Groups glyph-sized components into text lines (left to right, same
+ * baseline, gaps under three glyph heights) and appends every line of at
+ * least 20 members to pg->b as a band with the members' centres. */
+static int component_bands(struct page *pg)
+{
+    int w = pg->g.w, h = pg->g.h, nc = 0;
+    struct comp *c = malloc(sizeof *c * COMPS_MAX);
+    int *member = malloc(sizeof(int) * COMPS_MAX), *line_of = malloc(sizeof(int) * COMPS_MAX);
+    struct cline *ln = malloc(sizeof *ln * COMPS_MAX);
+    int r = c && member && line_of && ln ? components(pg->ink, w, h, c, COMPS_MAX, &nc) : -ENOMEM;
+    if (r < 0)
+        goto out;
+    qsort(c, (size_t)nc, sizeof *c, cmp_comp_x);
+    int nl = 0;
+    for (int i = 0; i < nc; i++) {
+        double cy = (c[i].y0 + c[i].y1) / 2.0, ch = c[i].y1 - c[i].y0;
+        int best = -1;
+        double best_d = 1e9;
+        for (int k = 0; k < nl; k++) {
+            double d = fabs(ln[k].cy - cy);
+            if (d < ln[k].hgt * 0.45 && c[i].x0 - ln[k].x1 < 3 * ln[k].hgt && c[i].x0 >= ln[k].x1 - ln[k].hgt &&
+                ch < ln[k].hgt * 1.6 && ch > ln[k].hgt * 0.3 && d < best_d)
+                best = k, best_d = d;
+        }
+        if (best < 0) {
+            best = nl++;
+            ln[best] = (struct cline){0, 0, cy, ch, c[i].x1};
+        } else {
+            struct cline *l = &ln[best];
+            l->cy = (l->cy * l->n + cy) / (l->n + 1);
+            if (ch > l->hgt * 0.8)
+                l->hgt = (l->hgt * l->n + ch) / (l->n + 1);
+            l->x1 = c[i].x1 > l->x1 ? c[i].x1 : l->x1;
+        }
+        line_of[i] = best;
+        ln[best].n++;
+    }
+    /* Lay the members out line by line. */
+    int pos = 0;
+    for (int k = 0; k < nl; k++) {
+        ln[k].first = pos;
+        pos += ln[k].n;
+        ln[k].n = 0;
+    }
+    for (int i = 0; i < nc; i++) {
+        struct cline *l = &ln[line_of[i]];
+        member[l->first + l->n++] = i;
+    }
+    for (int k = 0; k < nl && pg->nb < BANDS_MAX; k++) {
+        if (ln[k].n < 20)
+            continue;
+        int m = ln[k].n, *bot = malloc(sizeof(int) * (size_t)m), *top = malloc(sizeof(int) * (size_t)m);
+        double *ctr = malloc(sizeof(double) * (size_t)m);
+        if (!bot || !top || !ctr) {
+            free(bot), free(top), free(ctr);
+            r = -ENOMEM;
+            goto out;
+        }
+        int nctr = 0, x0 = w, x1 = 0;
+        for (int j = 0; j < m; j++) {
+            const struct comp *q = &c[member[ln[k].first + j]];
+            bot[j] = q->y1;
+            top[j] = q->y0;
+            x0 = q->x0 < x0 ? q->x0 : x0, x1 = q->x1 > x1 ? q->x1 : x1;
+            double cx = (q->x0 + q->x1) / 2.0;
+            /* Pieces of one broken glyph overlap in x: one centre. */
+            if (nctr && cx - ctr[nctr - 1] < (q->y1 - q->y0) * 0.3)
+                ctr[nctr - 1] = (ctr[nctr - 1] + cx) / 2;
+            else
+                ctr[nctr++] = cx;
+        }
+        qsort(bot, (size_t)m, sizeof(int), cmp_int);
+        qsort(top, (size_t)m, sizeof(int), cmp_int);
+        /* Tall glyphs set the cap line, the common bottom the baseline. */
+        struct band b = {top[m / 4], bot[m / 2], x0, x1, nctr};
+        free(bot), free(top);
+        if (b.y1 - b.y0 < 5) {
+            free(ctr);
+            continue;
+        }
+        pg->b[pg->nb] = b;
+        pg->centres[pg->nb++] = ctr;
+    }
+out:
+    free(c), free(member), free(line_of), free(ln);
+    return r;
+}
 
 /* Reads one band as n template-matched cells into out (n + 1 bytes).
  * Returns false when the grid does not fit the band. */
@@ -563,21 +726,30 @@ static int search_zone(const struct page *pg, TessBaseAPI *api, char **ret, char
 {
     char best[3 * 64] = "", text[3 * 64], best_alt[3 * 64] = "", alt[3 * 64];
     int best_s = -1;
+    int next[BANDS_MAX];
+    for (int i = 0; i < pg->nb; i++) {
+        /* The nearest band below that continues a zone with this one (the
+         * bands of the row profile and of the components are mixed). */
+        next[i] = -1;
+        for (int j = 0; j < pg->nb; j++)
+            if (j != i && pg->b[j].y0 + pg->b[j].y1 > 2 * pg->b[i].y1 && same_zone(&pg->b[i], &pg->b[j]) &&
+                (next[i] < 0 || pg->b[j].y0 < pg->b[next[i]].y0))
+                next[i] = j;
+    }
     for (int i = 0; i < pg->nb; i++) {
         for (int nl = 2; nl <= 3; nl++) {
-            if (i + nl > pg->nb)
-                continue;
-            bool ok = true;
-            for (int k = 0; k < nl; k++)
-                ok = ok && pg->b[i + k].nblobs >= 12 && (k == 0 || same_zone(&pg->b[i + k - 1], &pg->b[i + k]));
+            int idx[3] = {i, next[i], next[i] >= 0 ? next[next[i]] : -1};
+            bool ok = idx[nl - 1] >= 0;
+            for (int k = 0; ok && k < nl; k++)
+                ok = pg->b[idx[k]].nblobs >= 12;
             static const int widths[2][2] = {{36, 44}, {30, 30}};
             for (int wi = 0; ok && wi < (nl == 3 ? 1 : 2); wi++) {
                 size_t len = 0;
                 bool read = true;
                 for (int k = 0; read && k < nl; k++) {
                     char line[64], lalt[64];
-                    read = api ? read_band_tess(api, pg, i + k, line, sizeof line)
-                               : read_band_template(pg, i + k, widths[nl - 2][wi], line, lalt);
+                    read = api ? read_band_tess(api, pg, idx[k], line, sizeof line)
+                               : read_band_template(pg, idx[k], widths[nl - 2][wi], line, lalt);
                     if (api) {
                         memset(lalt, ' ', strlen(line));
                         lalt[strlen(line)] = '\0';
@@ -646,7 +818,7 @@ static int page_prepare(struct page *pg, const unsigned char *img, size_t len)
         }
         band_blobs(pg->ink, pg->g.w, &pg->b[i], pg->centres[i], pg->g.w);
     }
-    return 0;
+    return component_bands(pg);
 }
 
 static int tess_open(TessBaseAPI **ret, err_t *err)
