@@ -447,10 +447,36 @@ static double sample(const struct gray *g, double x, double y)
 #define PATCH_W (CELL_W + 2 * SLACK_X)
 #define PATCH_H (CELL_H + 2 * SLACK_Y)
 
+/* What a cell of the zone may hold, by its field (Doc 9303 layouts). */
+enum cell_class { CELL_ANY, CELL_DIGIT, CELL_LETTER }; /* each also allows '<' */
+
+/* The class of column col of line `line` in a zone of nlines x width;
+ * visa says the first line starts with V (MRV: no composite digits). */
+static enum cell_class cell_class_at(int nlines, int width, int line, int col, bool visa)
+{
+    if (nlines == 3) {
+        if (line == 2 || (line == 0 && col < 5) || (line == 1 && (col == 7 || (col >= 15 && col < 18))))
+            return CELL_LETTER;
+        if (line == 1 && (col < 7 || (col >= 8 && col < 15) || col == 29))
+            return CELL_DIGIT;
+        return CELL_ANY;
+    }
+    if (line == 0)
+        return CELL_LETTER;
+    if (col < 9 || col >= 28)
+        return !visa && col >= 28 && (col == width - 1 || (width == 44 && col == 42)) ? CELL_DIGIT : CELL_ANY;
+    if (col == 9)
+        return CELL_ANY; /* a digit, or '<' for a long TD2 number; letters are rare misreads */
+    if ((col >= 10 && col < 13) || col == 20)
+        return CELL_LETTER;
+    return CELL_DIGIT;
+}
+
 /* Reads the cell centred at cx between rows top and bottom: samples a
  * slightly larger patch (2x2 supersampling) and slides every template over
  * it, keeping the best normalised correlation. */
-static char read_cell(const struct gray *g, double cx, double pitch, double top, double bottom, char *ret_alt)
+static char read_cell(const struct gray *g, double cx, double pitch, double top, double bottom, enum cell_class cls,
+                      char *ret_alt)
 {
     float patch[PATCH_H][PATCH_W];
     double sx = pitch / CELL_W, sy = (bottom - top) / CELL_H;
@@ -478,13 +504,18 @@ static char read_cell(const struct gray *g, double cx, double pitch, double top,
                     score[k] = s;
             }
         }
+    /* Only the glyphs the cell's field allows compete: 0-9 and A-Z are the
+     * first 10 and next 26 glyphs, '<' the last. */
+    int lo = cls == CELL_LETTER ? 10 : 0, hi = cls == CELL_DIGIT ? 10 : NGLYPHS - 1;
     int b1 = NGLYPHS - 1, b2 = -1;
-    for (int k = 0; k < NGLYPHS; k++)
+    for (int k = lo; k < hi; k++)
         if (score[k] > score[b1])
             b1 = k;
-    for (int k = 0; k < NGLYPHS; k++)
-        if (k != b1 && (b2 < 0 || score[k] > score[b2]))
-            b2 = k;
+    for (int k = lo; k <= hi; k++) {
+        int kk = k == hi ? NGLYPHS - 1 : k;
+        if (kk != b1 && (b2 < 0 || score[kk] > score[b2]))
+            b2 = kk;
+    }
     *ret_alt = b2 >= 0 && score[b1] - score[b2] < ALT_MARGIN ? glyphs[b2] : ' ';
     return glyphs[b1];
 }
@@ -663,7 +694,8 @@ out:
 
 /* Reads one band as n template-matched cells into out (n + 1 bytes).
  * Returns false when the grid does not fit the band. */
-static bool read_band_template(const struct page *pg, int i, int n, char *out, char *alt)
+static bool read_band_template(const struct page *pg, int i, int n, int nlines, int line, bool visa, char *out,
+                               char *alt)
 {
     double origin, pitch;
     const struct band *b = &pg->b[i];
@@ -676,7 +708,8 @@ static bool read_band_template(const struct page *pg, int i, int n, char *out, c
      * the band's bottom edge and the matcher's slack absorbs the rest. */
     double box = pitch * box_ratio, bottom = b->y1 + box * box_descent * 0.5;
     for (int k = 0; k < n; k++)
-        out[k] = read_cell(&pg->g, origin + k * pitch, pitch, bottom - box, bottom, &alt[k]);
+        out[k] = read_cell(&pg->g, origin + k * pitch, pitch, bottom - box, bottom,
+                           cell_class_at(nlines, n, line, k, visa), &alt[k]);
     out[n] = '\0';
     alt[n] = '\0';
     return true;
@@ -749,7 +782,8 @@ static int search_zone(const struct page *pg, TessBaseAPI *api, char **ret, char
                 for (int k = 0; read && k < nl; k++) {
                     char line[64], lalt[64];
                     read = api ? read_band_tess(api, pg, idx[k], line, sizeof line)
-                               : read_band_template(pg, idx[k], widths[nl - 2][wi], line, lalt);
+                               : read_band_template(pg, idx[k], widths[nl - 2][wi], nl, k, text[0] == 'V', line,
+                                                    lalt);
                     if (api) {
                         memset(lalt, ' ', strlen(line));
                         lalt[strlen(line)] = '\0';
