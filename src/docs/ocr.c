@@ -143,6 +143,50 @@ static int shrink(struct gray *g)
     return 0;
 }
 
+/* A copy of g turned by quarter * 90 degrees clockwise (0-3). */
+static int turned(const struct gray *g, int quarter, struct gray *out)
+{
+    int w = quarter % 2 ? g->h : g->w, h = quarter % 2 ? g->w : g->h;
+    unsigned char *p = malloc((size_t)w * h);
+    if (!p)
+        return -ENOMEM;
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            int sx = x, sy = y;
+            if (quarter == 1)
+                sx = y, sy = g->h - 1 - x;
+            else if (quarter == 2)
+                sx = g->w - 1 - x, sy = g->h - 1 - y;
+            else if (quarter == 3)
+                sx = g->w - 1 - y, sy = x;
+            p[(size_t)y * w + x] = g->p[(size_t)sy * g->w + sx];
+        }
+    *out = (struct gray){w, h, p};
+    return 0;
+}
+
+/* A copy of g at twice the size (bilinear). */
+static int upscale2(const struct gray *g, struct gray *out)
+{
+    int w = 2 * g->w, h = 2 * g->h;
+    unsigned char *p = malloc((size_t)w * h);
+    if (!p)
+        return -ENOMEM;
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            double sx = (x - 0.5) / 2, sy = (y - 0.5) / 2;
+            int x0 = sx < 0 ? 0 : (int)sx, y0 = sy < 0 ? 0 : (int)sy;
+            int x1 = x0 + 1 < g->w ? x0 + 1 : x0, y1 = y0 + 1 < g->h ? y0 + 1 : y0;
+            double fx = sx - x0 < 0 ? 0 : sx - x0, fy = sy - y0 < 0 ? 0 : sy - y0;
+            const unsigned char *s = g->p;
+            double v = (s[(size_t)y0 * g->w + x0] * (1 - fx) + s[(size_t)y0 * g->w + x1] * fx) * (1 - fy) +
+                       (s[(size_t)y1 * g->w + x0] * (1 - fx) + s[(size_t)y1 * g->w + x1] * fx) * fy;
+            p[(size_t)y * w + x] = (unsigned char)(v + 0.5);
+        }
+    *out = (struct gray){w, h, p};
+    return 0;
+}
+
 /* ---- binarisation, skew, rotation -------------------------------------- */
 
 /* Marks ink: darker than 85% of the mean of a window around the pixel, so
@@ -735,12 +779,18 @@ static bool read_band_tess(TessBaseAPI *api, const struct page *pg, int i, char 
     return n > 0;
 }
 
-/* Scores a text by the checks it passes (-1 when it is no MRZ at all). */
-static int score(const char *text, const char *alt)
+/* Scores a text by the checks it passes (-1 when it is no MRZ at all);
+ * *valid tells whether every check passed. The date only sets centuries. */
+static int score(const char *text, const char *alt, bool *valid)
 {
     struct mrz_verdict v;
+    *valid = false;
     if (mrz_verdict(text, alt, strlen(text), true, (struct mrz_date){2000, 1, 1}, &v, NULL) < 0)
         return -1;
+    /* "not_expired" fails for most documents against the year 2000 date
+     * and for many against any: a zone is good enough to stop at when at
+     * most that one check fails. */
+    *valid = v.passed + 1 >= v.checks;
     return 2 * (int)v.passed - (int)v.repairs;
 }
 
@@ -755,10 +805,16 @@ static bool same_zone(const struct band *a, const struct band *b)
 
 /* Tries every run of 2 or 3 matching long bands and keeps the text that
  * passes the most checks. */
-static int search_zone(const struct page *pg, TessBaseAPI *api, char **ret, char **ret_alt)
+/* The best zone found so far over every attempt (rotations, scales). */
+struct found {
+    char text[3 * 64], alt[3 * 64];
+    int score; /* -1: none */
+    bool good; /* every check but possibly the expiry passed: stop looking */
+};
+
+static void search_zone(const struct page *pg, TessBaseAPI *api, struct found *f)
 {
-    char best[3 * 64] = "", text[3 * 64], best_alt[3 * 64] = "", alt[3 * 64];
-    int best_s = -1;
+    char text[3 * 64], alt[3 * 64];
     int next[BANDS_MAX];
     for (int i = 0; i < pg->nb; i++) {
         /* The nearest band below that continues a zone with this one (the
@@ -793,28 +849,21 @@ static int search_zone(const struct page *pg, TessBaseAPI *api, char **ret, char
                         len += (size_t)snprintf(text + len, sizeof text - len, "%s\n", line);
                     }
                 }
-                int s = read ? score(text, alt) : -1;
-                if (s > best_s) {
-                    best_s = s;
-                    memcpy(best, text, sizeof best);
-                    memcpy(best_alt, alt, sizeof best_alt);
+                bool good = false;
+                int s = read ? score(text, alt, &good) : -1;
+                if (s > f->score) {
+                    f->score = s;
+                    f->good = good;
+                    memcpy(f->text, text, sizeof text);
+                    memcpy(f->alt, alt, sizeof alt);
                 }
+                if (f->good)
+                    return;
                 if (api)
                     break; /* Tesseract decides the width itself */
             }
         }
     }
-    if (best_s < 0)
-        return -ENOENT;
-    *ret = strdup(best);
-    if (!*ret)
-        return -ENOMEM;
-    if (ret_alt && !(*ret_alt = strdup(best_alt))) {
-        free(*ret);
-        *ret = NULL;
-        return -ENOMEM;
-    }
-    return 0;
 }
 
 /* ---- API ------------------------------------------------------------------ */
@@ -827,12 +876,12 @@ static void page_free(struct page *pg)
         free(pg->centres[i]);
 }
 
-/* Decodes, deskews and cuts the page into bands with their blobs. */
-static int page_prepare(struct page *pg, const unsigned char *img, size_t len)
+/* Deskews g (taken: the page owns it) and cuts it into bands with their
+ * blobs. */
+static int page_prepare(struct page *pg, struct gray g)
 {
-    int r = decode(img, len, &pg->g);
-    if (r < 0)
-        return r;
+    int r;
+    pg->g = g;
     if ((r = shrink(&pg->g)) < 0)
         return r;
     size_t n = (size_t)pg->g.w * pg->g.h;
@@ -888,13 +937,39 @@ int ocr_read_mrz_with(enum ocr_engine engine, const unsigned char *img, size_t l
         if (r < 0)
             return r;
     }
-    struct page pg = {.nb = 0};
-    int r = page_prepare(&pg, img, len);
+    struct gray g0 = {0, 0, NULL};
+    struct found f = {.score = -1};
+    int r = decode(img, len, &g0);
     if (r == 0)
-        r = search_zone(&pg, api, ret_text, ret_alt);
-    page_free(&pg);
+        r = shrink(&g0);
+    /* Upright first; then, while no good zone is found, the page turned by
+     * a quarter either way (a portrait photo of a landscape page), upside
+     * down, and small pages at twice the size (glyphs under ~12 px). */
+    for (int attempt = 0; r == 0 && !f.good && attempt < 5; attempt++) {
+        struct gray g;
+        if (attempt == 4 && (g0.w > WORK_WIDTH_MAX / 2 || g0.h > WORK_WIDTH_MAX / 2))
+            break;
+        r = attempt == 4 ? upscale2(&g0, &g) : turned(&g0, attempt, &g);
+        if (r < 0)
+            break;
+        struct page pg = {.nb = 0};
+        r = page_prepare(&pg, g);
+        if (r == 0)
+            search_zone(&pg, api, &f);
+        page_free(&pg);
+    }
+    free(g0.p);
     if (api)
         TessBaseAPIDelete(api);
+    if (r == 0 && f.score < 0)
+        r = -ENOENT;
+    if (r == 0 && !(*ret_text = strdup(f.text)))
+        r = -ENOMEM;
+    if (r == 0 && ret_alt && !(*ret_alt = strdup(f.alt))) {
+        free(*ret_text);
+        *ret_text = NULL;
+        r = -ENOMEM;
+    }
     if (r == -ENOMEM)
         return err_set(err, r, "out_of_memory", "Out of memory.");
     if (r == -EINVAL)
