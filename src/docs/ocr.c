@@ -812,9 +812,12 @@ struct found {
     bool good; /* every check but possibly the expiry passed: stop looking */
 };
 
+#define DONE_MAX 256
+
 static void search_zone(const struct page *pg, TessBaseAPI *api, struct found *f)
 {
     char text[3 * 64], alt[3 * 64];
+    int done[DONE_MAX][3], ndone = 0; /* first and last line's top, width */
     int next[BANDS_MAX];
     for (int i = 0; i < pg->nb; i++) {
         /* The nearest band below that continues a zone with this one (the
@@ -831,15 +834,31 @@ static void search_zone(const struct page *pg, TessBaseAPI *api, struct found *f
             bool ok = idx[nl - 1] >= 0;
             for (int k = 0; ok && k < nl; k++)
                 ok = pg->b[idx[k]].nblobs >= 12;
-            static const int widths[2][2] = {{36, 44}, {30, 30}};
+            int widths[2] = {nl == 3 ? 30 : 36, 44};
+            if (ok && nl == 2) {
+                /* The width whose grid fits the first line better first. */
+                double o, p, m36 = fit_grid(pg->centres[i], pg->b[i].nblobs, 36, &o, &p);
+                if (fit_grid(pg->centres[i], pg->b[i].nblobs, 44, &o, &p) < m36)
+                    widths[0] = 44, widths[1] = 36;
+            }
             for (int wi = 0; ok && wi < (nl == 3 ? 1 : 2); wi++) {
                 size_t len = 0;
                 bool read = true;
+                /* The same lines found by both band finders: read once. */
+                bool dup = false;
+                for (int d = 0; d < ndone && !dup; d++)
+                    dup = done[d][2] == widths[wi] && abs(done[d][0] - pg->b[idx[0]].y0) <= 2 &&
+                          abs(done[d][1] - pg->b[idx[nl - 1]].y0) <= 2;
+                if (dup)
+                    continue;
+                if (ndone < DONE_MAX) {
+                    done[ndone][0] = pg->b[idx[0]].y0, done[ndone][1] = pg->b[idx[nl - 1]].y0;
+                    done[ndone++][2] = widths[wi];
+                }
                 for (int k = 0; read && k < nl; k++) {
                     char line[64], lalt[64];
                     read = api ? read_band_tess(api, pg, idx[k], line, sizeof line)
-                               : read_band_template(pg, idx[k], widths[nl - 2][wi], nl, k, text[0] == 'V', line,
-                                                    lalt);
+                               : read_band_template(pg, idx[k], widths[wi], nl, k, text[0] == 'V', line, lalt);
                     if (api) {
                         memset(lalt, ' ', strlen(line));
                         lalt[strlen(line)] = '\0';
