@@ -15,6 +15,7 @@
 #include <png.h>
 #include <tesseract/capi.h>
 
+#include "docs/icao_codes.h"
 #include "docs/mrz.h"
 
 #define CELL_W 16          /* normalised cell size for template matching */
@@ -25,6 +26,7 @@
 #define WORK_WIDTH_MAX 1800 /* larger images are reduced first (speed) */
 #define BANDS_MAX 160
 #define COMPS_MAX 20000 /* glyph-sized ink components considered per page */
+#define CODE_MARGIN 0.12 /* summed correlation a known country code may lose to the reading */
 #define ALT_MARGIN 0.04 /* correlation gap under which the runner-up is reported as a candidate */
 
 static const char glyphs[NGLYPHS + 1] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ<";
@@ -520,7 +522,7 @@ static enum cell_class cell_class_at(int nlines, int width, int line, int col, b
  * slightly larger patch (2x2 supersampling) and slides every template over
  * it, keeping the best normalised correlation. */
 static char read_cell(const struct gray *g, double cx, double pitch, double top, double bottom, enum cell_class cls,
-                      char *ret_alt)
+                      char *ret_alt, double *ret_scores)
 {
     float patch[PATCH_H][PATCH_W];
     double sx = pitch / CELL_W, sy = (bottom - top) / CELL_H;
@@ -561,6 +563,8 @@ static char read_cell(const struct gray *g, double cx, double pitch, double top,
             b2 = kk;
     }
     *ret_alt = b2 >= 0 && score[b1] - score[b2] < ALT_MARGIN ? glyphs[b2] : ' ';
+    if (ret_scores)
+        memcpy(ret_scores, score, sizeof score);
     return glyphs[b1];
 }
 
@@ -736,6 +740,48 @@ out:
     return r;
 }
 
+static int glyph_index(char c)
+{
+    const char *p = strchr(glyphs, c);
+    return p && c ? (int)(p - glyphs) : NGLYPHS - 1;
+}
+
+/* A country code (issuing state, nationality) that is not an ICAO code as
+ * read: the known code among the five best letters of each cell whose
+ * correlations sum to within CODE_MARGIN of the reading is taken instead.
+ * A code read clearly (however unknown, e.g. a specimen's) stays. */
+static void read_code(char *s, double sc[3][NGLYPHS])
+{
+    if (icao_codes_known(s))
+        return;
+    int top[3][5];
+    for (int i = 0; i < 3; i++)
+        for (int t = 0; t < 5; t++) {
+            int best = -1;
+            for (int k = 10; k < NGLYPHS; k++) {
+                bool used = false;
+                for (int u = 0; u < t; u++)
+                    used = used || top[i][u] == k;
+                if (!used && (best < 0 || sc[i][k] > sc[i][best]))
+                    best = k;
+            }
+            top[i][t] = best;
+        }
+    double raw = sc[0][glyph_index(s[0])] + sc[1][glyph_index(s[1])] + sc[2][glyph_index(s[2])];
+    double best = -1e9;
+    char pick[4] = "";
+    for (int a = 0; a < 5; a++)
+        for (int b = 0; b < 5; b++)
+            for (int c = 0; c < 5; c++) {
+                char cand[4] = {glyphs[top[0][a]], glyphs[top[1][b]], glyphs[top[2][c]], 0};
+                double v = sc[0][top[0][a]] + sc[1][top[1][b]] + sc[2][top[2][c]];
+                if (v > best && icao_codes_known(cand))
+                    best = v, memcpy(pick, cand, sizeof pick);
+            }
+    if (pick[0] && raw - best < CODE_MARGIN)
+        memcpy(s, pick, 3);
+}
+
 /* Reads one band as n template-matched cells into out (n + 1 bytes).
  * Returns false when the grid does not fit the band. */
 static bool read_band_template(const struct page *pg, int i, int n, int nlines, int line, bool visa, char *out,
@@ -751,11 +797,16 @@ static bool read_band_template(const struct page *pg, int i, int n, int nlines, 
      * with and without the taller digits are scaled alike; the box sits on
      * the band's bottom edge and the matcher's slack absorbs the rest. */
     double box = pitch * box_ratio, bottom = b->y1 + box * box_descent * 0.5;
+    int code = line == 0 ? 2 : line == 1 ? (nlines == 3 ? 15 : 10) : -1;
+    double sc[3][NGLYPHS];
     for (int k = 0; k < n; k++)
         out[k] = read_cell(&pg->g, origin + k * pitch, pitch, bottom - box, bottom,
-                           cell_class_at(nlines, n, line, k, visa), &alt[k]);
+                           cell_class_at(nlines, n, line, k, visa), &alt[k],
+                           k >= code && k < code + 3 ? sc[k - code] : NULL);
     out[n] = '\0';
     alt[n] = '\0';
+    if (code >= 0)
+        read_code(out + code, sc);
     return true;
 }
 
