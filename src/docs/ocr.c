@@ -239,20 +239,20 @@ static double skew_score(const unsigned char *ink, int w, int h, double a, int *
     return s;
 }
 
-/* Returns the skew in radians within ±7°, coarse then fine. */
+/* Returns the skew in radians within ±15°, coarse then fine. */
 static int estimate_skew(const unsigned char *ink, int w, int h, double *ret)
 {
     int *bins = malloc(sizeof(int) * (size_t)(h + 2 * w + 4));
     if (!bins)
         return -ENOMEM;
     double best = 0, best_s = -1;
-    for (double d = -7; d <= 7.001; d += 0.5) {
+    for (double d = -15; d <= 15.001; d += 0.75) {
         double s = skew_score(ink, w, h, d * M_PI / 180, bins);
         if (s > best_s)
             best_s = s, best = d;
     }
     double c = best;
-    for (double d = c - 0.5; d <= c + 0.501; d += 0.1) {
+    for (double d = c - 0.7; d <= c + 0.701; d += 0.1) {
         double s = skew_score(ink, w, h, d * M_PI / 180, bins);
         if (s > best_s)
             best_s = s, best = d;
@@ -301,6 +301,8 @@ struct band {
     int y0, y1;   /* ink rows [y0, y1): cap top to baseline */
     int x0, x1;   /* ink columns [x0, x1) */
     int nblobs;   /* runs of inked columns: roughly the glyph count */
+    double slope; /* baseline drop per pixel to the right (residual tilt, perspective) */
+    double xmid;  /* where the baseline is y1 */
 };
 
 /* Cuts text lines from the row profile of the ink. Returns the count. */
@@ -321,7 +323,7 @@ static int find_bands(const unsigned char *ink, int w, int h, struct band *b, in
             y++;
         if (y - s < 6)
             continue;
-        struct band bd = {s, y, w, 0, 0};
+        struct band bd = {s, y, w, 0, 0, 0, 0};
         int peak = 0;
         for (int yy = s; yy < y; yy++)
             peak = rows[yy] > peak ? rows[yy] : peak;
@@ -681,7 +683,7 @@ static int component_bands(struct page *pg)
             ln[best] = (struct cline){0, 0, cy, ch, c[i].x1};
         } else {
             struct cline *l = &ln[best];
-            l->cy = (l->cy * l->n + cy) / (l->n + 1);
+            l->cy = l->n < 4 ? (l->cy * l->n + cy) / (l->n + 1) : 0.6 * l->cy + 0.4 * cy; /* follows a slant */
             if (ch > l->hgt * 0.8)
                 l->hgt = (l->hgt * l->n + ch) / (l->n + 1);
             l->x1 = c[i].x1 > l->x1 ? c[i].x1 : l->x1;
@@ -723,10 +725,37 @@ static int component_bands(struct page *pg)
             else
                 ctr[nctr++] = cx;
         }
+        /* The baseline as a line through the bottoms of the full-height
+         * glyphs (fillers sit higher): residual tilt and perspective. */
+        double sx = 0, sy = 0, sxx = 0, sxy = 0, nn = 0, hmed;
+        for (int j = 0; j < m; j++)
+            top[j] = c[member[ln[k].first + j]].y1 - c[member[ln[k].first + j]].y0;
+        qsort(top, (size_t)m, sizeof(int), cmp_int);
+        hmed = top[m * 3 / 4];
+        for (int j = 0; j < m; j++) {
+            const struct comp *q = &c[member[ln[k].first + j]];
+            if (q->y1 - q->y0 < hmed * 0.75)
+                continue;
+            double qx = (q->x0 + q->x1) / 2.0;
+            sx += qx, sy += q->y1, sxx += qx * qx, sxy += qx * q->y1, nn++;
+        }
+        double den = nn * sxx - sx * sx, slope = nn >= 8 && den > 0 ? (nn * sxy - sx * sy) / den : 0;
+        if (fabs(slope) > 0.1 || fabs(slope) < 0.006) /* noise on a straight line: keep it flat */
+            slope = 0;
+        double xm = (x0 + x1) / 2.0, ybase = nn > 0 ? sy / nn + slope * (xm - sx / nn) : 0;
+        for (int j = 0; j < m; j++)
+            top[j] = c[member[ln[k].first + j]].y0;
         qsort(bot, (size_t)m, sizeof(int), cmp_int);
         qsort(top, (size_t)m, sizeof(int), cmp_int);
         /* Tall glyphs set the cap line, the common bottom the baseline. */
-        struct band b = {top[m / 4], bot[m / 2], x0, x1, nctr};
+        struct band b = {top[m / 4], bot[m / 2], x0, x1, nctr, 0, xm};
+        if (slope != 0) {
+            /* Cap line and baseline at the middle of the line. */
+            int hh = (int)lround(hmed);
+            b.y1 = (int)lround(ybase);
+            b.y0 = b.y1 - hh;
+            b.slope = slope;
+        }
         free(bot), free(top);
         if (b.y1 - b.y0 < 5) {
             free(ctr);
@@ -796,13 +825,16 @@ static bool read_band_template(const struct page *pg, int i, int n, int nlines, 
     /* The box height follows from the pitch (monospaced font), so lines
      * with and without the taller digits are scaled alike; the box sits on
      * the band's bottom edge and the matcher's slack absorbs the rest. */
-    double box = pitch * box_ratio, bottom = b->y1 + box * box_descent * 0.5;
+    double box = pitch * box_ratio, bottom0 = b->y1 + box * box_descent * 0.5;
     int code = line == 0 ? 2 : line == 1 ? (nlines == 3 ? 15 : 10) : -1;
     double sc[3][NGLYPHS];
     for (int k = 0; k < n; k++)
+    {
+        double bottom = bottom0 + b->slope * (origin + k * pitch - b->xmid);
         out[k] = read_cell(&pg->g, origin + k * pitch, pitch, bottom - box, bottom,
                            cell_class_at(nlines, n, line, k, visa), &alt[k],
                            k >= code && k < code + 3 ? sc[k - code] : NULL);
+    }
     out[n] = '\0';
     alt[n] = '\0';
     if (code >= 0)
