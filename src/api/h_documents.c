@@ -22,11 +22,16 @@ static struct mrz_date today_of(const api_req_t *r)
     return (struct mrz_date){y, m, d};
 }
 
-static void reply_check(api_req_t *r, const char *text, size_t len, const json_t *typed)
+/* Text is checked as given; an image's reading (alt: the reader's second
+ * candidates) may be repaired by the rules of mrz_check_ocr. */
+static void reply_check(api_req_t *r, const char *text, const char *alt, bool image, size_t len,
+                        const json_t *typed)
 {
     json_t *answer;
     err_t e = {0};
-    if (mrz_check_text(text, len, typed, today_of(r), &answer, &e) < 0) {
+    int rc = image ? mrz_check_ocr(text, alt, len, typed, today_of(r), &answer, &e)
+                   : mrz_check_text(text, len, typed, today_of(r), &answer, &e);
+    if (rc < 0) {
         api_problem(r, e.errnum == -ENOMEM ? 503 : 422, e.code, e.msg);
         return;
     }
@@ -51,7 +56,7 @@ static void check_text_body(api_req_t *r)
     if (rc < 0)
         api_problem_err(r, &e);
     else
-        reply_check(r, text, strlen(text), typed);
+        reply_check(r, text, NULL, false, strlen(text), typed);
     json_decref(body);
 }
 
@@ -61,13 +66,14 @@ typedef struct ocr_op {
     unsigned char *img;        /* owned copy of the body */
     size_t len;
     char *text;                /* owned result */
+    char *alt;                 /* owned: the reader's second candidates */
 } ocr_op_t;
 
 static int run_ocr(db_t *db, store_op_t *op)
 {
     (void)db;
     ocr_op_t *o = (ocr_op_t *)op;
-    int r = ocr_read_mrz(o->img, o->len, &o->text, &op->err);
+    int r = ocr_read_mrz(o->img, o->len, &o->text, &o->alt, &op->err);
     free(o->img);
     o->img = NULL;
     return r;
@@ -79,8 +85,9 @@ static void ocr_done(api_req_t *r, store_op_t *op)
     if (op->rc < 0)
         api_problem(r, op->err.errnum == -ENOMEM ? 503 : 422, op->err.code, op->err.msg);
     else
-        reply_check(r, o->text, strlen(o->text), NULL);
+        reply_check(r, o->text, o->alt, true, strlen(o->text), NULL);
     free(o->text);
+    free(o->alt);
 }
 
 static void check_image_body(api_req_t *r)

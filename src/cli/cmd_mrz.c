@@ -40,8 +40,9 @@ static bool is_image(const unsigned char *b, size_t n)
     return (n >= 8 && memcmp(b, "\x89PNG\r\n\x1a\n", 8) == 0) || (n >= 3 && memcmp(b, "\xff\xd8\xff", 3) == 0);
 }
 
-/* Turns an image into MRZ text; the text itself passes through. */
-static int to_text(unsigned char *buf, size_t n, char **ret, err_t *e)
+/* Turns an image into MRZ text (and the reader's second candidates in
+ * *ret_alt); the text itself passes through. */
+static int to_text(unsigned char *buf, size_t n, char **ret, char **ret_alt, err_t *e)
 {
     if (!is_image(buf, n)) {
         char *t = malloc(n + 1);
@@ -53,8 +54,9 @@ static int to_text(unsigned char *buf, size_t n, char **ret, err_t *e)
         return 0;
     }
 #ifdef UCHET_HAVE_OCR
-    return ocr_read_mrz(buf, n, ret, e);
+    return ocr_read_mrz(buf, n, ret, ret_alt, e);
 #else
+    (void)ret_alt;
     return err_set(e, -ENOTSUP, "no_ocr", "This build has no OCR; pass the MRZ as text.");
 #endif
 }
@@ -66,8 +68,16 @@ int cmd_mrz(const cli_t *cli, int argc, char **argv)
         puts("Usage: uchetctl mrz FILE\n"
              "Checks a document's machine-readable zone (ICAO 9303 TD1, TD2, TD3, MRV-A/B).\n"
              "FILE is MRZ text (2 or 3 lines) or a PNG/JPEG photo or scan; - reads stdin.\n"
-             "Prints every field and check as JSON. Exit 0 when every check passed,\n"
-             "1 when a check failed or no zone was found, 2 on usage errors.");
+             "Prints every field and check as JSON. \"status\" is \"valid\" (every check holds as\n"
+             "read), \"valid_after_repairs\" (an image reading, with each repair listed in\n"
+             "\"repairs\": position, from, to and why) or \"invalid\" (\"faults\" names the\n"
+             "wrong field or check digit). Text is checked as given, never repaired; a\n"
+             "look-alike swap (0/O 1/I 5/S 8/B 2/Z) that would make the check digits hold\n"
+             "is listed in \"suggestions\" only. An image reading is repaired only where\n"
+             "the field type forces one reading, or where the reader saw two near-equal\n"
+             "readings of one character and only the second makes the check digits hold.\n"
+             "Exit 0 when every check passed, 1 when a check failed or no zone was found,\n"
+             "2 on usage errors.");
         return argc == 2 ? 0 : 2;
     }
     unsigned char *buf = NULL;
@@ -78,17 +88,20 @@ int cmd_mrz(const cli_t *cli, int argc, char **argv)
         return 1;
     }
     err_t e = {0};
-    char *text = NULL;
+    char *text = NULL, *alt = NULL;
     json_t *answer = NULL;
     time_t now = time(NULL);
     struct tm tm;
     localtime_r(&now, &tm);
     struct mrz_date today = {tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday};
-    r = to_text(buf, n, &text, &e);
+    bool image = is_image(buf, n);
+    r = to_text(buf, n, &text, &alt, &e);
     free(buf);
     if (r == 0)
-        r = mrz_check_text(text, strlen(text), NULL, today, &answer, &e);
+        r = image ? mrz_check_ocr(text, alt, strlen(text), NULL, today, &answer, &e)
+                  : mrz_check_text(text, strlen(text), NULL, today, &answer, &e);
     free(text);
+    free(alt);
     if (r < 0) {
         fprintf(stderr, "uchetctl mrz: %s\n", e.msg[0] ? e.msg : strerror(-r));
         return 1;

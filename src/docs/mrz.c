@@ -83,14 +83,25 @@ struct list {
     json_t *arr;
     bool all_passed;
     bool oom; /* an append failed: the answer is incomplete */
+    bool quiet; /* count only, build no JSON (mrz_verdict) */
+    unsigned n, passed;
 };
 
+/* Why a character was repaired (image input only). */
+enum why { W_NONE = 0, W_TYPE, W_TYPE_READER, W_READER };
+
 /* One document being checked. Invariant: orig and buf hold nlines * width
- * bytes laid end to end; buf differs from orig only by OCR repairs. */
+ * bytes laid end to end; buf differs from orig only by OCR repairs, and
+ * why[i] != W_NONE exactly where they differ. alt holds the reader's
+ * near-equal second candidate for each character (0: none). */
 struct doc {
     const struct layout *lay;
+    bool image;
+    struct mrz_date today;
     char orig[MRZ_BUF_MAX];
     char buf[MRZ_BUF_MAX];
+    char alt[MRZ_BUF_MAX];
+    unsigned char why[MRZ_BUF_MAX];
     size_t ext_len;     /* >0: TD1/TD2 long document number, chars in optional data incl. check */
     struct mrzfix_rule docnum_rule;
     struct list checks;
@@ -119,6 +130,12 @@ static void check(struct list *l, const char *name, bool passed, const char *fmt
 {
     char reason[REASON_MAX];
     va_list ap;
+    l->n++;
+    l->passed += passed;
+    if (l->quiet) {
+        l->all_passed = l->all_passed && passed;
+        return;
+    }
     va_start(ap, fmt);
     vsnprintf(reason, sizeof reason, fmt, ap);
     va_end(ap);
@@ -132,6 +149,7 @@ static void check(struct list *l, const char *name, bool passed, const char *fmt
  * buffer, so that over-long lines are reported with their true length. */
 struct line {
     char s[MRZ_WIDTH_MAX];
+    char a[MRZ_WIDTH_MAX]; /* the reader's second candidates, 0 for none */
     size_t len;
 };
 
@@ -152,7 +170,8 @@ static char normal_char(unsigned char c)
 
 /* Splits text into non-empty normalised lines. Returns 0, or -EINVAL
  * ("mrz_format") when there are more than MRZ_LINES_MAX of them. */
-static int split_lines(const char *text, size_t len, struct line *lines, size_t *ret_n, err_t *err)
+static int split_lines(const char *text, const char *alt, size_t len, struct line *lines, size_t *ret_n,
+                       err_t *err)
 {
     size_t n = 0;
     struct line cur = {.len = 0};
@@ -171,8 +190,11 @@ static int split_lines(const char *text, size_t len, struct line *lines, size_t 
         char c = normal_char((unsigned char)text[i]);
         if (!c)
             continue;
-        if (cur.len < MRZ_WIDTH_MAX)
+        if (cur.len < MRZ_WIDTH_MAX) {
+            char a = alt ? normal_char((unsigned char)alt[i]) : 0;
             cur.s[cur.len] = c;
+            cur.a[cur.len] = a == '?' || a == c ? 0 : a;
+        }
         cur.len++;
     }
     *ret_n = n;
@@ -194,10 +216,13 @@ static int pick_zone(const struct line *l, size_t n, struct doc *d, err_t *err)
         if (!lay)
             continue;
         d->lay = lay;
-        for (size_t k = 0; k < lay->nlines; k++)
+        for (size_t k = 0; k < lay->nlines; k++) {
             memcpy(d->orig + k * lay->width, l[i + k].s, lay->width);
+            memcpy(d->alt + k * lay->width, l[i + k].a, lay->width);
+        }
         d->orig[lay->nlines * lay->width] = '\0';
         memcpy(d->buf, d->orig, sizeof d->buf);
+        memset(d->why, W_NONE, sizeof d->why);
         return 0;
     }
     char lens[64] = "";
@@ -233,21 +258,6 @@ static void plan_docnum(struct doc *d)
     r->check_off = opt + k - 1;
 }
 
-/* Fixes every field whose type is known: digits in letter fields become
- * letters and letters in digit fields become digits (0/O 1/I 5/S 8/B 2/Z). */
-static void fix_by_type(struct doc *d)
-{
-    for (int f = 0; f < F_COUNT; f++) {
-        if (!has(d, f) || fid_kind[f] == K_ALNUM)
-            continue;
-        char *p = d->buf + off_of(d, d->lay->f[f]);
-        for (size_t i = 0; i < d->lay->f[f].len; i++)
-            p[i] = fid_kind[f] == K_ALPHA ? mrzfix_as_letter(p[i]) : mrzfix_as_digit(p[i]);
-    }
-    if (d->ext_len)
-        d->buf[d->docnum_rule.check_off] = mrzfix_as_digit(d->buf[d->docnum_rule.check_off]);
-}
-
 static struct mrzfix_rule simple_rule(const struct doc *d, enum fid f, enum fid ck)
 {
     return (struct mrzfix_rule){.spans = {{off_of(d, d->lay->f[f]), d->lay->f[f].len}}, .nspans = 1,
@@ -262,117 +272,387 @@ static struct mrzfix_rule composite_rule(const struct doc *d)
     return r;
 }
 
-/* Appends the confusable positions of buf[off..off+len) to pos; *n may grow
- * past MRZFIX_MAX_POSITIONS, which makes the search refuse (too ambiguous). */
-static void collect(const struct doc *d, size_t off, size_t len, size_t *pos, size_t *n)
-{
-    for (size_t i = off; i < off + len; i++)
-        if (mrzfix_confusable(d->buf[i])) {
-            if (*n < MRZFIX_MAX_POSITIONS + 1)
-                pos[*n] = i;
-            (*n)++;
-        }
-}
-
-static void collect_rule(const struct doc *d, const struct mrzfix_rule *r, size_t *pos, size_t *n)
-{
-    for (size_t k = 0; k < r->nspans; k++)
-        collect(d, r->spans[k].off, r->spans[k].len, pos, n);
-}
-
-/* Repairs one check-digit-protected mixed field alone. Returns true when its
- * rule holds afterwards. */
-static bool fix_one(struct doc *d, const struct mrzfix_rule *r)
-{
-    if (mrzfix_rule_holds(d->buf, r))
-        return true;
-    size_t pos[MRZFIX_MAX_POSITIONS + 1], n = 0, swaps;
-    collect_rule(d, r, pos, &n);
-    return n <= MRZFIX_MAX_POSITIONS &&
-           mrzfix_search(d->buf, sizeof d->buf, pos, n, r, 1, &swaps) == 0;
-}
-
-/* Optional data without its own check digit (TD1 both lines, TD2) is
- * covered only by the composite digit. */
-static void collect_unchecked_opt(const struct doc *d, size_t *pos, size_t *n)
-{
-    if (d->lay != &td1 && d->lay != &td2)
-        return;
-    size_t opt = off_of(d, d->lay->f[F_OPT]);
-    collect(d, opt + d->ext_len, d->lay->f[F_OPT].len - d->ext_len, pos, n);
-    if (has(d, F_OPT2))
-        collect(d, off_of(d, d->lay->f[F_OPT2]), d->lay->f[F_OPT2].len, pos, n);
-}
-
-/* Repairs the mixed fields by their check digits, then with the composite
- * digit for what is still open. The composite search runs only when the
- * dates' own digits hold, so that it cannot "repair" a field to paper over
- * an error elsewhere. */
-static void fix_by_checks(struct doc *d)
-{
-    bool doc_ok = fix_one(d, &d->docnum_rule), opt_ok = true;
-    struct mrzfix_rule opt_rule;
-    bool opt_rule_on = has(d, F_OPT_CK) && at(d, F_OPT_CK)[0] != '<';
-    if (opt_rule_on) {
-        opt_rule = simple_rule(d, F_OPT, F_OPT_CK);
-        opt_ok = fix_one(d, &opt_rule);
-    }
-    if (!d->lay->ncomp)
-        return;
-    struct mrzfix_rule rules[3] = {composite_rule(d)};
-    size_t nrules = 1;
-    struct mrzfix_rule dob = simple_rule(d, F_DOB, F_DOB_CK), exp = simple_rule(d, F_EXP, F_EXP_CK);
-    if (mrzfix_rule_holds(d->buf, &rules[0]) || !mrzfix_rule_holds(d->buf, &dob) ||
-        !mrzfix_rule_holds(d->buf, &exp))
-        return;
-    size_t pos[MRZFIX_MAX_POSITIONS + 1], n = 0, swaps;
-    if (!doc_ok) {
-        rules[nrules++] = d->docnum_rule;
-        collect_rule(d, &d->docnum_rule, pos, &n);
-    }
-    if (!opt_ok) {
-        rules[nrules++] = opt_rule;
-        collect_rule(d, &opt_rule, pos, &n);
-    }
-    collect_unchecked_opt(d, pos, &n);
-    if (n <= MRZFIX_MAX_POSITIONS)
-        (void)mrzfix_search(d->buf, sizeof d->buf, pos, n, rules, nrules, &swaps);
-}
-
-/* Names the field that holds flat offset off (for the corrections list). */
-static const char *field_at(const struct doc *d, size_t off)
+/* Returns the field that holds flat offset off, F_COUNT for none. */
+static int fid_at(const struct doc *d, size_t off)
 {
     if (d->ext_len) {
         size_t opt = off_of(d, d->lay->f[F_OPT]);
         if (off >= opt && off < opt + d->ext_len)
-            return off == d->docnum_rule.check_off ? fid_name[F_DOCNUM_CK] : fid_name[F_DOCNUM];
+            return off == d->docnum_rule.check_off ? F_DOCNUM_CK : F_DOCNUM;
     }
     for (int f = 0; f < F_COUNT; f++) {
         size_t o = has(d, f) ? off_of(d, d->lay->f[f]) : 0;
         if (has(d, f) && off >= o && off < o + d->lay->f[f].len)
-            return fid_name[f];
+            return f;
     }
-    return "filler";
+    return F_COUNT;
+}
+
+static const char *field_at(const struct doc *d, size_t off)
+{
+    int f = fid_at(d, off);
+    return f == F_COUNT ? "filler" : fid_name[f];
+}
+
+/* True when the TD3 personal number is all fillers (its check digit may
+ * then be '<' or '0', which no reading can tell apart by value). */
+static bool optional_empty(const struct doc *d)
+{
+    const char *s = at(d, F_OPT);
+    for (size_t i = 0; i < d->lay->f[F_OPT].len; i++)
+        if (s[i] != '<')
+            return false;
+    return true;
+}
+
+/* ---- the check digits as linear equations ------------------------------ */
+
+#define RULES_MAX 5
+
+/* Every check digit of the zone as it stands, with the check it reports
+ * as. A digit whose field may legitimately go without one (TD3's empty
+ * personal number with '<') is left out. */
+struct rules {
+    struct mrzfix_rule r[RULES_MAX];
+    enum fid ck[RULES_MAX];
+    int sum[RULES_MAX];  /* 7-3-1 sum of the spans mod 10, bad bytes as 0 */
+    int nbad[RULES_MAX]; /* bytes outside A-Z 0-9 < in the spans */
+    unsigned failing;    /* bit i: rule i does not hold */
+    size_t n;
+};
+
+static void rules_add(struct rules *rs, struct mrzfix_rule r, enum fid ck)
+{
+    rs->r[rs->n] = r;
+    rs->ck[rs->n++] = ck;
+}
+
+/* Weight of flat offset p in rule r: 1-9 inside the spans, -1 at the check
+ * digit, 0 when r does not cover p. */
+static int coef(const struct mrzfix_rule *r, size_t p)
+{
+    static const int w[3] = {7, 3, 1};
+    if (p == r->check_off)
+        return -1;
+    size_t phase = 0;
+    for (size_t k = 0; k < r->nspans; k++) {
+        if (p >= r->spans[k].off && p < r->spans[k].off + r->spans[k].len)
+            return w[(phase + p - r->spans[k].off) % 3];
+        phase += r->spans[k].len;
+    }
+    return 0;
+}
+
+static void rules_build(const struct doc *d, struct rules *rs)
+{
+    rs->n = 0;
+    rules_add(rs, d->docnum_rule, F_DOCNUM_CK);
+    rules_add(rs, simple_rule(d, F_DOB, F_DOB_CK), F_DOB_CK);
+    rules_add(rs, simple_rule(d, F_EXP, F_EXP_CK), F_EXP_CK);
+    if (has(d, F_OPT_CK) && !(at(d, F_OPT_CK)[0] == '<' && optional_empty(d)))
+        rules_add(rs, simple_rule(d, F_OPT, F_OPT_CK), F_OPT_CK);
+    if (d->lay->ncomp)
+        rules_add(rs, composite_rule(d), F_COMP);
+    rs->failing = 0;
+    for (size_t i = 0; i < rs->n; i++) {
+        const struct mrzfix_rule *r = &rs->r[i];
+        int sum = 0, nbad = 0;
+        for (size_t k = 0; k < r->nspans; k++)
+            for (size_t j = 0; j < r->spans[k].len; j++) {
+                size_t p = r->spans[k].off + j;
+                int v = mrzfix_char_value(d->buf[p]);
+                nbad += v < 0;
+                sum = (sum + (v < 0 ? 0 : v) * coef(r, p)) % 10;
+            }
+        rs->sum[i] = sum;
+        rs->nbad[i] = nbad;
+        if (!mrzfix_rule_holds(d->buf, r))
+            rs->failing |= 1u << i;
+    }
+}
+
+/* True when changing the one byte at p to c makes every check digit hold
+ * (computed from the sums, without touching buf). */
+static bool single_fix(const struct doc *d, const struct rules *rs, size_t p, char c)
+{
+    for (size_t i = 0; i < rs->n; i++) {
+        int w = coef(&rs->r[i], p);
+        if (w == 0) {
+            if (rs->failing & (1u << i))
+                return false;
+            continue;
+        }
+        char ck = d->buf[rs->r[i].check_off];
+        int sum = rs->sum[i], nbad = rs->nbad[i];
+        if (w > 0) {
+            int vo = mrzfix_char_value(d->buf[p]), vn = mrzfix_char_value(c);
+            nbad += (vn < 0) - (vo < 0);
+            sum = ((sum + w * ((vn < 0 ? 0 : vn) - (vo < 0 ? 0 : vo))) % 10 + 10) % 10;
+        } else {
+            ck = c;
+        }
+        if (nbad != 0 || ck < '0' || ck > '9' || ck - '0' != sum)
+            return false;
+    }
+    return true;
+}
+
+/* The characters that may stand at p by its field's type. */
+static const char *allowed_at(const struct doc *d, size_t p)
+{
+    int f = fid_at(d, p);
+    if (f == F_COUNT)
+        return "<";
+    if (fid_kind[f] == K_NUM)
+        return "0123456789";
+    if (fid_kind[f] == K_ALPHA)
+        return "ABCDEFGHIJKLMNOPQRSTUVWXYZ<";
+    return "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ<";
+}
+
+static bool real_date(const char *s, bool birth, struct mrz_date today);
+
+/* True when the date field f (F_DOB or F_EXP) would be a real date with
+ * the byte at p changed to c. */
+static bool date_ok_with(const struct doc *d, int f, size_t p, char c)
+{
+    char s[6];
+    size_t o = off_of(d, d->lay->f[f]);
+    memcpy(s, d->buf + o, sizeof s);
+    s[p - o] = c;
+    return real_date(s, f == F_DOB, d->today);
+}
+
+/* The fields (bit per enum fid) in which one changed character, of a type
+ * the field allows, would make every check digit hold. 0 when the digits
+ * hold already or no single change explains them. A change that would
+ * leave a date that is no date explains nothing. */
+static unsigned localise(const struct doc *d, const struct rules *rs)
+{
+    unsigned set = 0;
+    size_t n = d->lay->nlines * d->lay->width;
+    if (!rs->failing)
+        return 0;
+    for (size_t p = 0; p < n; p++) {
+        int f = fid_at(d, p);
+        if (f == F_COUNT || (set & (1u << f)))
+            continue;
+        for (const char *c = allowed_at(d, p); *c; c++)
+            if (*c != d->buf[p] && single_fix(d, rs, p, *c) &&
+                ((f != F_DOB && f != F_EXP) || date_ok_with(d, f, p, *c))) {
+                set |= 1u << f;
+                break;
+            }
+    }
+    return set;
+}
+
+/* ---- repairs of image readings ------------------------------------------ */
+
+static void repair(struct doc *d, size_t p, char to, enum why why)
+{
+    if (d->buf[p] == to)
+        return;
+    d->buf[p] = to;
+    d->why[p] = (unsigned char)why;
+}
+
+/* The field type forces one reading. In a digits-only field (dates, check
+ * digits) a letter that looks like a digit can only be that digit. In a
+ * letters-only field (codes, name, sex) a digit is replaced only by the
+ * letter the reader itself offered as its near-equal second candidate:
+ * these fields have no check digit, so nothing would catch a wrong guess.
+ * TD3's check digit of an empty personal number is left alone ('<' and '0'
+ * are both allowed there), and so is a long TD1/TD2 document number's check
+ * digit (in the optional data, or '<' in the usual place): where it stands
+ * depends on where a filler was read, so its type is not known for sure. */
+static void repair_by_type(struct doc *d)
+{
+    size_t n = d->lay->nlines * d->lay->width;
+    for (size_t p = 0; p < n; p++) {
+        int f = fid_at(d, p);
+        char c = d->buf[p];
+        if (f == F_COUNT)
+            continue;
+        bool may_extend = (d->lay == &td1 || d->lay == &td2) && at(d, F_OPT)[0] != '<';
+        bool unsure = (f == F_OPT_CK && optional_empty(d)) || (f == F_DOCNUM_CK && may_extend);
+        if (fid_kind[f] == K_NUM && !unsure && mrzfix_as_digit(c) != c)
+            repair(d, p, mrzfix_as_digit(c), W_TYPE);
+        else if (fid_kind[f] == K_ALPHA && c >= '0' && c <= '9' && d->alt[p] &&
+                 (d->alt[p] == '<' || (d->alt[p] >= 'A' && d->alt[p] <= 'Z')))
+            repair(d, p, d->alt[p], W_TYPE_READER);
+    }
+}
+
+/* The reader saw two near-equal candidates for a character and the second
+ * one makes every check digit hold: taken when exactly one such character
+ * exists in the zone. Never a search over combinations. */
+static void repair_by_reader(struct doc *d)
+{
+    struct rules rs;
+    rules_build(d, &rs);
+    if (!rs.failing)
+        return;
+    size_t n = d->lay->nlines * d->lay->width, found = 0, at_p = 0;
+    for (size_t p = 0; p < n; p++) {
+        char a = d->alt[p];
+        if (!a || a == d->buf[p] || !strchr(allowed_at(d, p), a) || !single_fix(d, &rs, p, a))
+            continue;
+        found++;
+        at_p = p;
+    }
+    if (found == 1)
+        repair(d, at_p, d->alt[at_p], W_READER);
+}
+
+/* ---- the answer's lists ----------------------------------------------------- */
+
+static const char *why_name(enum why w)
+{
+    return w == W_TYPE ? "field_type" : w == W_TYPE_READER ? "field_type_and_reader" : "reader_candidate";
+}
+
+static const char *why_reason(enum why w)
+{
+    if (w == W_TYPE)
+        return "Only digits may stand in this field, and this letter is read as the digit it resembles.";
+    if (w == W_TYPE_READER)
+        return "Only letters may stand in this field, and the reader saw this letter as a near-equal "
+               "second reading of the character.";
+    return "The reader saw two near-equal readings of this character, and only the second one makes "
+           "the check digits hold.";
 }
 
 /* Lists every byte the repairs changed. Returns the new array or NULL. */
-static json_t *corrections(const struct doc *d)
+static json_t *repairs_json(const struct doc *d)
 {
     json_t *a = json_array();
     size_t n = d->lay->nlines * d->lay->width;
     for (size_t i = 0; a && i < n; i++) {
-        if (d->orig[i] == d->buf[i])
+        if (d->why[i] == W_NONE)
             continue;
         char from[2] = {d->orig[i], 0}, to[2] = {d->buf[i], 0};
-        json_t *c = json_pack("{s:s,s:i,s:i,s:s,s:s}", "field", field_at(d, i), "line",
+        json_t *c = json_pack("{s:s,s:i,s:i,s:s,s:s,s:s,s:s}", "field", field_at(d, i), "line",
                               (int)(i / d->lay->width + 1), "position", (int)(i % d->lay->width + 1),
-                              "from", from, "to", to);
+                              "from", from, "to", to, "why", why_name(d->why[i]), "reason",
+                              why_reason(d->why[i]));
         if (!c || json_array_append_new(a, c) < 0) {
             json_decref(a);
             return NULL;
         }
     }
     return a;
+}
+
+static char lookalike(char c)
+{
+    char t = mrzfix_as_digit(c);
+    return t != c ? t : mrzfix_as_letter(c);
+}
+
+/* "Did you mean": every single look-alike swap (0/O 1/I 5/S 8/B 2/Z) that
+ * would make every failing check digit hold. Nothing is changed. */
+static json_t *suggestions_json(const struct doc *d, const struct rules *rs)
+{
+    json_t *a = json_array();
+    size_t n = d->lay->nlines * d->lay->width;
+    for (size_t i = 0; a && rs->failing && i < n; i++) {
+        char to = lookalike(d->buf[i]);
+        if (to == d->buf[i] || !strchr(allowed_at(d, i), to) || !single_fix(d, rs, i, to))
+            continue;
+        char from[2] = {d->buf[i], 0}, tos[2] = {to, 0}, reason[REASON_MAX];
+        snprintf(reason, sizeof reason, "Did you mean %c at line %zu position %zu? With it every check "
+                 "digit holds; compare with the document before changing it.", to,
+                 i / d->lay->width + 1, i % d->lay->width + 1);
+        json_t *c = json_pack("{s:s,s:i,s:i,s:s,s:s,s:s}", "field", field_at(d, i), "line",
+                              (int)(i / d->lay->width + 1), "position", (int)(i % d->lay->width + 1),
+                              "from", from, "to", tos, "reason", reason);
+        if (!c || json_array_append_new(a, c) < 0) {
+            json_decref(a);
+            return NULL;
+        }
+    }
+    return a;
+}
+
+static int fault_add(json_t *a, const char *field, bool sure, const char *reason)
+{
+    json_t *c = json_pack("{s:s,s:b,s:s}", "field", field, "sure", sure, "reason", reason);
+    return !c || json_array_append_new(a, c) < 0 ? -ENOMEM : 0;
+}
+
+/* Maps a failed check other than a check digit to the field it blames. */
+static int fid_of_check(const char *name)
+{
+    static const struct { const char *check; enum fid f; } m[] = {
+        {"document_code", F_CODE}, {"issuing_state", F_STATE}, {"name", F_NAME},
+        {"nationality", F_NAT}, {"birth_date", F_DOB}, {"sex", F_SEX}, {"expiry_date", F_EXP},
+    };
+    for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
+        if (strcmp(name, m[i].check) == 0)
+            return (int)m[i].f;
+    return -1;
+}
+
+/* Which part of the zone is wrong. A failed check of a field's own content
+ * (a date that is no date, an unknown country code) blames that field.
+ * Failed check digits are explained by the fields in which one changed
+ * character would make every check digit hold: a wrong character in the
+ * document number fails its own digit and the composite, and changing it
+ * back satisfies both; a wrong check digit fails itself and the composite
+ * (which covers it), and only a change to that digit satisfies both. When
+ * several fields could explain it, each is listed with "sure": false; when
+ * none can, more than one character is wrong, and each failing check digit
+ * blames "its field or itself". */
+static json_t *faults_json(const struct doc *d, const struct rules *rs)
+{
+    json_t *a = json_array();
+    unsigned own = 0, loc = localise(d, rs);
+    size_t i;
+    json_t *c;
+    json_array_foreach(d->checks.arr, i, c) {
+        int f = fid_of_check(json_string_value(json_object_get(c, "name")));
+        if (f >= 0 && !json_is_true(json_object_get(c, "passed")))
+            own |= 1u << f;
+    }
+    for (size_t p = 0; p < d->lay->nlines * d->lay->width; p++)
+        if (mrzfix_char_value(d->buf[p]) < 0 && fid_at(d, p) != F_COUNT)
+            own |= 1u << fid_at(d, p);
+    /* A field that fails its own check and could explain the digits is the
+     * one explanation. */
+    if (loc & own)
+        loc &= own;
+    unsigned nloc = (unsigned)__builtin_popcount(loc);
+    for (int f = 0; a && f < F_COUNT; f++) {
+        bool is_ck = fid_kind[f] == K_NUM && f != F_DOB && f != F_EXP;
+        if (loc & (1u << f)) {
+            const char *why = nloc > 1 ? "One wrong character here would explain every failing check "
+                                         "digit, but so would one in another listed field; compare "
+                                         "them with the document."
+                              : is_ck ? "This check digit disagrees with the field it protects, while the "
+                                        "composite check digit agrees with that field: the check digit "
+                                        "itself is misread or mistyped."
+                                      : "This field disagrees with its check digits: one character of it "
+                                        "is misread or mistyped.";
+            if (fault_add(a, fid_name[f], nloc == 1, why) < 0)
+                goto oom;
+        } else if (own & (1u << f)) {
+            if (fault_add(a, fid_name[f], true, "This field fails its own check (see checks).") < 0)
+                goto oom;
+        }
+    }
+    if (a && rs->failing && !nloc)
+        for (size_t k = 0; k < rs->n; k++)
+            if ((rs->failing & (1u << k)) &&
+                fault_add(a, fid_name[rs->ck[k]], false,
+                          "More than one character is wrong among what this check digit covers, or "
+                          "the digit itself; re-scan the document or compare it character by "
+                          "character.") < 0)
+                goto oom;
+    return a;
+oom:
+    json_decref(a);
+    return NULL;
 }
 
 /* Copies field f into out (size > MRZ_WIDTH_MAX) as a C string. */
@@ -500,6 +780,11 @@ static struct mdate read_date(const char *s, bool birth, struct mrz_date today)
     r.d = dd;
     r.ok = dd == 0 || (mm > 0 && dd <= days_in(r.y, mm));
     return r;
+}
+
+static bool real_date(const char *s, bool birth, struct mrz_date today)
+{
+    return read_date(s, birth, today).ok;
 }
 
 /* Formats a date as ISO 8601, shortened when parts are unknown. */
@@ -902,11 +1187,11 @@ static void extract(const struct doc *d, struct mrz_date today, struct values *v
     v->expiry = read_date(at(d, F_EXP), false, today);
 }
 
-static json_t *lines_json(const struct doc *d)
+static json_t *lines_json(const struct doc *d, const char *buf)
 {
     json_t *a = json_array();
     for (size_t k = 0; a && k < d->lay->nlines; k++)
-        if (json_array_append_new(a, json_stringn(d->buf + k * d->lay->width, d->lay->width)) < 0) {
+        if (json_array_append_new(a, json_stringn(buf + k * d->lay->width, d->lay->width)) < 0) {
             json_decref(a);
             a = NULL;
         }
@@ -916,35 +1201,84 @@ static json_t *lines_json(const struct doc *d)
 /* Assembles the answer; takes the checks array. Returns NULL on OOM. */
 static json_t *answer(struct doc *d, const struct values *v)
 {
-    json_t *o = json_pack("{s:s,s:b,s:o,s:o,s:o,s:o}", "format", d->lay->name, "valid",
-                          d->checks.all_passed, "mrz", lines_json(d), "fields", fields_json(d, v),
-                          "checks", d->checks.arr, "corrections", corrections(d));
+    struct rules rs;
+    rules_build(d, &rs);
+    bool repaired = false;
+    for (size_t i = 0; i < d->lay->nlines * d->lay->width; i++)
+        repaired = repaired || d->why[i] != W_NONE;
+    const char *status = !d->checks.all_passed ? "invalid" : repaired ? "valid_after_repairs" : "valid";
+    json_t *faults = faults_json(d, &rs);
+    json_t *o = json_pack("{s:s,s:s,s:b,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "format", d->lay->name,
+                          "source", d->image ? "image" : "text", "valid", d->checks.all_passed,
+                          "status", status, "mrz", lines_json(d, d->buf), "mrz_as_read",
+                          lines_json(d, d->orig), "fields", fields_json(d, v), "checks", d->checks.arr,
+                          "repairs", repairs_json(d), "suggestions", suggestions_json(d, &rs),
+                          "faults", faults);
     d->checks.arr = NULL; /* json_pack took it, on failure too */
     return o;
 }
 
-int mrz_check_text(const char *text, size_t len, const json_t *typed,
-                   struct mrz_date today, json_t **ret, err_t *err)
+/* Reads the zone out of text into d and makes the repairs (image only). */
+static int prepare(struct doc *d, const char *text, const char *alt, size_t len, bool image,
+                   struct mrz_date today, err_t *err)
 {
-    if (!ret || (!text && len))
+    d->today = today;
+    if (!text && len)
         return err_set(err, -EINVAL, "mrz_unreadable", "No text was given.");
     if (len > MRZ_TEXT_MAX)
         return err_set(err, -EINVAL, "mrz_too_long", "The text is longer than %d bytes; send only the "
                                                      "machine-readable zone.", MRZ_TEXT_MAX);
     struct line lines[MRZ_LINES_MAX];
     size_t n = 0;
-    int r = split_lines(text, len, lines, &n, err);
+    int r = split_lines(text, alt, len, lines, &n, err);
     if (r < 0)
         return r;
     if (n == 0)
         return err_set(err, -EINVAL, "mrz_unreadable", "The text is empty; send the machine-readable zone.");
-    struct doc d = {.lay = NULL};
-    r = pick_zone(lines, n, &d, err);
+    if ((r = pick_zone(lines, n, d, err)) < 0)
+        return r;
+    plan_docnum(d);
+    if (image) {
+        repair_by_type(d);
+        repair_by_reader(d);
+        plan_docnum(d); /* the checks judge the repaired reading */
+    }
+    return 0;
+}
+
+int mrz_verdict(const char *text, const char *alt, size_t len, bool image, struct mrz_date today,
+                struct mrz_verdict *ret, err_t *err)
+{
+    struct doc d = {.lay = NULL, .image = image};
+    int r = prepare(&d, text, alt, len, image, today, err);
     if (r < 0)
         return r;
-    plan_docnum(&d);
-    fix_by_type(&d);
-    fix_by_checks(&d);
+    struct values v;
+    extract(&d, today, &v);
+    d.checks = (struct list){.arr = NULL, .all_passed = true, .quiet = true};
+    run_checks(&d, &v, today);
+    size_t n = d.lay->nlines * d.lay->width;
+    ret->repairs = 0;
+    for (size_t i = 0; i < n; i++)
+        ret->repairs += d.why[i] != W_NONE;
+    ret->status = !d.checks.all_passed ? MRZ_INVALID : ret->repairs ? MRZ_VALID_AFTER_REPAIRS : MRZ_VALID;
+    memcpy(ret->zone, d.buf, n);
+    ret->zone[n] = '\0';
+    ret->width = d.lay->width;
+    ret->checks = d.checks.n;
+    ret->passed = d.checks.passed;
+    return 0;
+}
+
+static int check_zone(const char *text, const char *alt, size_t len, bool image, const json_t *typed,
+                      struct mrz_date today, json_t **ret, err_t *err)
+{
+    if (!ret)
+        return err_set(err, -EINVAL, "mrz_unreadable", "No text was given.");
+    int r;
+    struct doc d = {.lay = NULL, .image = image};
+    if ((r = prepare(&d, text, alt, len, image, today, err)) < 0)
+        return r;
     struct values v;
     extract(&d, today, &v);
     d.checks = (struct list){.arr = json_array(), .all_passed = true};
@@ -959,4 +1293,16 @@ int mrz_check_text(const char *text, size_t len, const json_t *typed,
     }
     *ret = o;
     return 0;
+}
+
+int mrz_check_text(const char *text, size_t len, const json_t *typed,
+                   struct mrz_date today, json_t **ret, err_t *err)
+{
+    return check_zone(text, NULL, len, false, typed, today, ret, err);
+}
+
+int mrz_check_ocr(const char *text, const char *alt, size_t len, const json_t *typed,
+                  struct mrz_date today, json_t **ret, err_t *err)
+{
+    return check_zone(text, alt, len, true, typed, today, ret, err);
 }

@@ -2,16 +2,12 @@
 /* Repair of the characters OCR confuses in an MRZ: 0/O, 1/I, 5/S, 8/B, 2/Z.
  *
  * The MRZ is handled as one flat buffer of its lines laid end to end
- * (offset = line * width + column). A field whose type is known is fixed by
- * type (mrzfix_as_digit / mrzfix_as_letter). A field that may hold both
- * letters and digits (document number, optional data) is fixed by search:
- * every combination of swaps at its confusable positions is tried against
- * the check digits that cover it, and a repair is made only when exactly one
- * combination with the fewest swaps satisfies them all. */
+ * (offset = line * width + column). These are the building blocks; the
+ * policy (which repair is allowed, and never a search over combinations of
+ * swaps until a check digit fits) lives in docs/mrz.c. */
 #include <stdbool.h>
 #include <stddef.h>
 
-#define MRZFIX_MAX_POSITIONS 16 /* 2^16 combinations at most per search */
 #define MRZFIX_MAX_SPANS 4      /* the TD1 composite check covers four spans */
 
 struct mrzfix_span {
@@ -51,12 +47,3 @@ char mrzfix_as_letter(char c);
 
 /* Returns true when c is one of the ten confusable characters. */
 bool mrzfix_confusable(char c);
-
-/* Searches the swaps at buf[pos[0..npos)] (each a confusable character) that
- * make every rule hold. On a unique solution with the fewest swaps, writes it
- * into buf and returns 0 with *ret_swaps = the number of characters changed
- * (0 when the rules already held). Returns -ENOENT when no combination
- * works, -EEXIST when two or more minimal ones do (ambiguous: buf untouched),
- * -E2BIG when npos > MRZFIX_MAX_POSITIONS, -EINVAL on a bad argument. */
-int mrzfix_search(char *buf, size_t buflen, const size_t *pos, size_t npos,
-                  const struct mrzfix_rule *rules, size_t nrules, size_t *ret_swaps);

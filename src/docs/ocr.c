@@ -15,6 +15,7 @@
 #include <png.h>
 #include <tesseract/capi.h>
 
+#include "docs/icao_codes.h"
 #include "docs/mrz.h"
 
 #define CELL_W 16          /* normalised cell size for template matching */
@@ -23,7 +24,10 @@
 #define SLACK_Y 2
 #define NGLYPHS 37
 #define WORK_WIDTH_MAX 1800 /* larger images are reduced first (speed) */
-#define BANDS_MAX 64
+#define BANDS_MAX 160
+#define COMPS_MAX 20000 /* glyph-sized ink components considered per page */
+#define CODE_MARGIN 0.12 /* summed correlation a known country code may lose to the reading */
+#define ALT_MARGIN 0.04 /* correlation gap under which the runner-up is reported as a candidate */
 
 static const char glyphs[NGLYPHS + 1] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ<";
 
@@ -141,6 +145,50 @@ static int shrink(struct gray *g)
     return 0;
 }
 
+/* A copy of g turned by quarter * 90 degrees clockwise (0-3). */
+static int turned(const struct gray *g, int quarter, struct gray *out)
+{
+    int w = quarter % 2 ? g->h : g->w, h = quarter % 2 ? g->w : g->h;
+    unsigned char *p = malloc((size_t)w * h);
+    if (!p)
+        return -ENOMEM;
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            int sx = x, sy = y;
+            if (quarter == 1)
+                sx = y, sy = g->h - 1 - x;
+            else if (quarter == 2)
+                sx = g->w - 1 - x, sy = g->h - 1 - y;
+            else if (quarter == 3)
+                sx = g->w - 1 - y, sy = x;
+            p[(size_t)y * w + x] = g->p[(size_t)sy * g->w + sx];
+        }
+    *out = (struct gray){w, h, p};
+    return 0;
+}
+
+/* A copy of g at twice the size (bilinear). */
+static int upscale2(const struct gray *g, struct gray *out)
+{
+    int w = 2 * g->w, h = 2 * g->h;
+    unsigned char *p = malloc((size_t)w * h);
+    if (!p)
+        return -ENOMEM;
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            double sx = (x - 0.5) / 2, sy = (y - 0.5) / 2;
+            int x0 = sx < 0 ? 0 : (int)sx, y0 = sy < 0 ? 0 : (int)sy;
+            int x1 = x0 + 1 < g->w ? x0 + 1 : x0, y1 = y0 + 1 < g->h ? y0 + 1 : y0;
+            double fx = sx - x0 < 0 ? 0 : sx - x0, fy = sy - y0 < 0 ? 0 : sy - y0;
+            const unsigned char *s = g->p;
+            double v = (s[(size_t)y0 * g->w + x0] * (1 - fx) + s[(size_t)y0 * g->w + x1] * fx) * (1 - fy) +
+                       (s[(size_t)y1 * g->w + x0] * (1 - fx) + s[(size_t)y1 * g->w + x1] * fx) * fy;
+            p[(size_t)y * w + x] = (unsigned char)(v + 0.5);
+        }
+    *out = (struct gray){w, h, p};
+    return 0;
+}
+
 /* ---- binarisation, skew, rotation -------------------------------------- */
 
 /* Marks ink: darker than 85% of the mean of a window around the pixel, so
@@ -191,20 +239,20 @@ static double skew_score(const unsigned char *ink, int w, int h, double a, int *
     return s;
 }
 
-/* Returns the skew in radians within ±7°, coarse then fine. */
+/* Returns the skew in radians within ±15°, coarse then fine. */
 static int estimate_skew(const unsigned char *ink, int w, int h, double *ret)
 {
     int *bins = malloc(sizeof(int) * (size_t)(h + 2 * w + 4));
     if (!bins)
         return -ENOMEM;
     double best = 0, best_s = -1;
-    for (double d = -7; d <= 7.001; d += 0.5) {
+    for (double d = -15; d <= 15.001; d += 0.75) {
         double s = skew_score(ink, w, h, d * M_PI / 180, bins);
         if (s > best_s)
             best_s = s, best = d;
     }
     double c = best;
-    for (double d = c - 0.5; d <= c + 0.501; d += 0.1) {
+    for (double d = c - 0.7; d <= c + 0.701; d += 0.1) {
         double s = skew_score(ink, w, h, d * M_PI / 180, bins);
         if (s > best_s)
             best_s = s, best = d;
@@ -253,6 +301,8 @@ struct band {
     int y0, y1;   /* ink rows [y0, y1): cap top to baseline */
     int x0, x1;   /* ink columns [x0, x1) */
     int nblobs;   /* runs of inked columns: roughly the glyph count */
+    double slope; /* baseline drop per pixel to the right (residual tilt, perspective) */
+    double xmid;  /* where the baseline is y1 */
 };
 
 /* Cuts text lines from the row profile of the ink. Returns the count. */
@@ -273,7 +323,7 @@ static int find_bands(const unsigned char *ink, int w, int h, struct band *b, in
             y++;
         if (y - s < 6)
             continue;
-        struct band bd = {s, y, w, 0, 0};
+        struct band bd = {s, y, w, 0, 0, 0, 0};
         int peak = 0;
         for (int yy = s; yy < y; yy++)
             peak = rows[yy] > peak ? rows[yy] : peak;
@@ -445,10 +495,36 @@ static double sample(const struct gray *g, double x, double y)
 #define PATCH_W (CELL_W + 2 * SLACK_X)
 #define PATCH_H (CELL_H + 2 * SLACK_Y)
 
+/* What a cell of the zone may hold, by its field (Doc 9303 layouts). */
+enum cell_class { CELL_ANY, CELL_DIGIT, CELL_LETTER }; /* each also allows '<' */
+
+/* The class of column col of line `line` in a zone of nlines x width;
+ * visa says the first line starts with V (MRV: no composite digits). */
+static enum cell_class cell_class_at(int nlines, int width, int line, int col, bool visa)
+{
+    if (nlines == 3) {
+        if (line == 2 || (line == 0 && col < 5) || (line == 1 && (col == 7 || (col >= 15 && col < 18))))
+            return CELL_LETTER;
+        if (line == 1 && (col < 7 || (col >= 8 && col < 15) || col == 29))
+            return CELL_DIGIT;
+        return CELL_ANY;
+    }
+    if (line == 0)
+        return CELL_LETTER;
+    if (col < 9 || col >= 28)
+        return !visa && col >= 28 && (col == width - 1 || (width == 44 && col == 42)) ? CELL_DIGIT : CELL_ANY;
+    if (col == 9)
+        return CELL_ANY; /* a digit, or '<' for a long TD2 number; letters are rare misreads */
+    if ((col >= 10 && col < 13) || col == 20)
+        return CELL_LETTER;
+    return CELL_DIGIT;
+}
+
 /* Reads the cell centred at cx between rows top and bottom: samples a
  * slightly larger patch (2x2 supersampling) and slides every template over
  * it, keeping the best normalised correlation. */
-static char read_cell(const struct gray *g, double cx, double pitch, double top, double bottom)
+static char read_cell(const struct gray *g, double cx, double pitch, double top, double bottom, enum cell_class cls,
+                      char *ret_alt, double *ret_scores)
 {
     float patch[PATCH_H][PATCH_W];
     double sx = pitch / CELL_W, sy = (bottom - top) / CELL_H;
@@ -459,9 +535,10 @@ static char read_cell(const struct gray *g, double cx, double pitch, double top,
                 a += sample(g, x + sx * (0.25 + 0.5 * (k & 1)), y + sy * (0.25 + 0.5 * (k >> 1)));
             patch[v][u] = (float)(a / 4);
         }
-    double best = -2;
-    char best_c = '<';
+    double score[NGLYPHS];
     float win[CELL_W * CELL_H];
+    for (int k = 0; k < NGLYPHS; k++)
+        score[k] = -2;
     for (int dy = 0; dy <= 2 * SLACK_Y; dy++)
         for (int dx = 0; dx <= 2 * SLACK_X; dx++) {
             for (int v = 0; v < CELL_H; v++)
@@ -471,12 +548,28 @@ static char read_cell(const struct gray *g, double cx, double pitch, double top,
                 double s = 0;
                 for (int i = 0; i < CELL_W * CELL_H; i++)
                     s += win[i] * templates[k][i];
-                if (s > best)
-                    best = s, best_c = glyphs[k];
+                if (s > score[k])
+                    score[k] = s;
             }
         }
-    return best_c;
+    /* Only the glyphs the cell's field allows compete: 0-9 and A-Z are the
+     * first 10 and next 26 glyphs, '<' the last. */
+    int lo = cls == CELL_LETTER ? 10 : 0, hi = cls == CELL_DIGIT ? 10 : NGLYPHS - 1;
+    int b1 = NGLYPHS - 1, b2 = -1;
+    for (int k = lo; k < hi; k++)
+        if (score[k] > score[b1])
+            b1 = k;
+    for (int k = lo; k <= hi; k++) {
+        int kk = k == hi ? NGLYPHS - 1 : k;
+        if (kk != b1 && (b2 < 0 || score[kk] > score[b2]))
+            b2 = kk;
+    }
+    *ret_alt = b2 >= 0 && score[b1] - score[b2] < ALT_MARGIN ? glyphs[b2] : ' ';
+    if (ret_scores)
+        memcpy(ret_scores, score, sizeof score);
+    return glyphs[b1];
 }
+
 
 /* ---- zone search --------------------------------------------------------- */
 
@@ -488,9 +581,240 @@ struct page {
     int nb;
 };
 
+/* ---- lines from glyph-sized components ----------------------------------- */
+
+/* One connected run of ink of glyph size. */
+struct comp {
+    int x0, y0, x1, y1; /* bounding box, [x0, x1) x [y0, y1) */
+};
+
+static int cmp_comp_x(const void *a, const void *b)
+{
+    const struct comp *p = a, *q = b;
+    return (p->x0 > q->x0) - (p->x0 < q->x0);
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+    int p = *(const int *)a, q = *(const int *)b;
+    return (p > q) - (p < q);
+}
+
+/* Labels the 8-connected ink components of ink and keeps those of glyph
+ * size (6 to 80 px high, at most about as wide as high). Returns the count
+ * in *ret_n; -ENOMEM. */
+static int components(const unsigned char *ink, int w, int h, struct comp *out, int max, int *ret_n)
+{
+    unsigned char *seen = calloc((size_t)w * h, 1);
+    int *stack = malloc(sizeof(int) * (size_t)w * h);
+    if (!seen || !stack) {
+        free(seen);
+        free(stack);
+        return -ENOMEM;
+    }
+    int n = 0;
+    for (int start = 0; start < w * h; start++) {
+        if (!ink[start] || seen[start])
+            continue;
+        int sp = 0, cnt = 0;
+        struct comp c = {w, h, 0, 0};
+        stack[sp++] = start;
+        seen[start] = 1;
+        while (sp) {
+            int i = stack[--sp], x = i % w, y = i / w;
+            cnt++;
+            c.x0 = x < c.x0 ? x : c.x0, c.x1 = x + 1 > c.x1 ? x + 1 : c.x1;
+            c.y0 = y < c.y0 ? y : c.y0, c.y1 = y + 1 > c.y1 ? y + 1 : c.y1;
+            for (int dy = -1; dy <= 1; dy++)
+                for (int dx = -1; dx <= 1; dx++) {
+                    int xx = x + dx, yy = y + dy;
+                    if (xx < 0 || yy < 0 || xx >= w || yy >= h)
+                        continue;
+                    int j = yy * w + xx;
+                    if (ink[j] && !seen[j]) {
+                        seen[j] = 1;
+                        stack[sp++] = j;
+                    }
+                }
+        }
+        int cw = c.x1 - c.x0, ch = c.y1 - c.y0;
+        if (ch >= 5 && ch <= 80 && cw <= ch * 5 / 4 + 2 && cnt >= 6 && n < max)
+            out[n++] = c;
+    }
+    free(seen);
+    free(stack);
+    *ret_n = n;
+    return 0;
+}
+
+/* An open text line while components are gathered left to right. */
+struct cline {
+    int first, n;     /* indexes into the line's member list */
+    double cy, hgt;   /* running centre and height */
+    int x1;           /* right edge of the last member */
+};
+
+/* Groups glyph-sized components into text lines (left to right, same
+ * baseline, gaps under three glyph heights) and appends every line of at
+ * least 20 members to pg->b as a band with the members' centres. */
+static int component_bands(struct page *pg)
+{
+    int w = pg->g.w, h = pg->g.h, nc = 0;
+    struct comp *c = malloc(sizeof *c * COMPS_MAX);
+    int *member = malloc(sizeof(int) * COMPS_MAX), *line_of = malloc(sizeof(int) * COMPS_MAX);
+    struct cline *ln = malloc(sizeof *ln * COMPS_MAX);
+    int r = c && member && line_of && ln ? components(pg->ink, w, h, c, COMPS_MAX, &nc) : -ENOMEM;
+    if (r < 0)
+        goto out;
+    qsort(c, (size_t)nc, sizeof *c, cmp_comp_x);
+    int nl = 0;
+    for (int i = 0; i < nc; i++) {
+        double cy = (c[i].y0 + c[i].y1) / 2.0, ch = c[i].y1 - c[i].y0;
+        int best = -1;
+        double best_d = 1e9;
+        for (int k = 0; k < nl; k++) {
+            double d = fabs(ln[k].cy - cy);
+            if (d < ln[k].hgt * 0.45 && c[i].x0 - ln[k].x1 < 3 * ln[k].hgt && c[i].x0 >= ln[k].x1 - ln[k].hgt &&
+                ch < ln[k].hgt * 1.6 && ch > ln[k].hgt * 0.3 && d < best_d)
+                best = k, best_d = d;
+        }
+        if (best < 0) {
+            best = nl++;
+            ln[best] = (struct cline){0, 0, cy, ch, c[i].x1};
+        } else {
+            struct cline *l = &ln[best];
+            l->cy = l->n < 4 ? (l->cy * l->n + cy) / (l->n + 1) : 0.6 * l->cy + 0.4 * cy; /* follows a slant */
+            if (ch > l->hgt * 0.8)
+                l->hgt = (l->hgt * l->n + ch) / (l->n + 1);
+            l->x1 = c[i].x1 > l->x1 ? c[i].x1 : l->x1;
+        }
+        line_of[i] = best;
+        ln[best].n++;
+    }
+    /* Lay the members out line by line. */
+    int pos = 0;
+    for (int k = 0; k < nl; k++) {
+        ln[k].first = pos;
+        pos += ln[k].n;
+        ln[k].n = 0;
+    }
+    for (int i = 0; i < nc; i++) {
+        struct cline *l = &ln[line_of[i]];
+        member[l->first + l->n++] = i;
+    }
+    for (int k = 0; k < nl && pg->nb < BANDS_MAX; k++) {
+        if (ln[k].n < 20)
+            continue;
+        int m = ln[k].n, *bot = malloc(sizeof(int) * (size_t)m), *top = malloc(sizeof(int) * (size_t)m);
+        double *ctr = malloc(sizeof(double) * (size_t)m);
+        if (!bot || !top || !ctr) {
+            free(bot), free(top), free(ctr);
+            r = -ENOMEM;
+            goto out;
+        }
+        int nctr = 0, x0 = w, x1 = 0;
+        for (int j = 0; j < m; j++) {
+            const struct comp *q = &c[member[ln[k].first + j]];
+            bot[j] = q->y1;
+            top[j] = q->y0;
+            x0 = q->x0 < x0 ? q->x0 : x0, x1 = q->x1 > x1 ? q->x1 : x1;
+            double cx = (q->x0 + q->x1) / 2.0;
+            /* Pieces of one broken glyph overlap in x: one centre. */
+            if (nctr && cx - ctr[nctr - 1] < (q->y1 - q->y0) * 0.3)
+                ctr[nctr - 1] = (ctr[nctr - 1] + cx) / 2;
+            else
+                ctr[nctr++] = cx;
+        }
+        /* The baseline as a line through the bottoms of the full-height
+         * glyphs (fillers sit higher): residual tilt and perspective. */
+        double sx = 0, sy = 0, sxx = 0, sxy = 0, nn = 0, hmed;
+        for (int j = 0; j < m; j++)
+            top[j] = c[member[ln[k].first + j]].y1 - c[member[ln[k].first + j]].y0;
+        qsort(top, (size_t)m, sizeof(int), cmp_int);
+        hmed = top[m * 3 / 4];
+        for (int j = 0; j < m; j++) {
+            const struct comp *q = &c[member[ln[k].first + j]];
+            if (q->y1 - q->y0 < hmed * 0.75)
+                continue;
+            double qx = (q->x0 + q->x1) / 2.0;
+            sx += qx, sy += q->y1, sxx += qx * qx, sxy += qx * q->y1, nn++;
+        }
+        double den = nn * sxx - sx * sx, slope = nn >= 8 && den > 0 ? (nn * sxy - sx * sy) / den : 0;
+        if (fabs(slope) > 0.1 || fabs(slope) < 0.006) /* noise on a straight line: keep it flat */
+            slope = 0;
+        double xm = (x0 + x1) / 2.0, ybase = nn > 0 ? sy / nn + slope * (xm - sx / nn) : 0;
+        for (int j = 0; j < m; j++)
+            top[j] = c[member[ln[k].first + j]].y0;
+        qsort(bot, (size_t)m, sizeof(int), cmp_int);
+        qsort(top, (size_t)m, sizeof(int), cmp_int);
+        /* Tall glyphs set the cap line, the common bottom the baseline. */
+        struct band b = {top[m / 4], bot[m / 2], x0, x1, nctr, 0, xm};
+        if (slope != 0) {
+            /* Cap line and baseline at the middle of the line. */
+            int hh = (int)lround(hmed);
+            b.y1 = (int)lround(ybase);
+            b.y0 = b.y1 - hh;
+            b.slope = slope;
+        }
+        free(bot), free(top);
+        if (b.y1 - b.y0 < 5) {
+            free(ctr);
+            continue;
+        }
+        pg->b[pg->nb] = b;
+        pg->centres[pg->nb++] = ctr;
+    }
+out:
+    free(c), free(member), free(line_of), free(ln);
+    return r;
+}
+
+static int glyph_index(char c)
+{
+    const char *p = strchr(glyphs, c);
+    return p && c ? (int)(p - glyphs) : NGLYPHS - 1;
+}
+
+/* A country code (issuing state, nationality) that is not an ICAO code as
+ * read: the known code among the five best letters of each cell whose
+ * correlations sum to within CODE_MARGIN of the reading is taken instead.
+ * A code read clearly (however unknown, e.g. a specimen's) stays. */
+static void read_code(char *s, double sc[3][NGLYPHS])
+{
+    if (icao_codes_known(s))
+        return;
+    int top[3][5];
+    for (int i = 0; i < 3; i++)
+        for (int t = 0; t < 5; t++) {
+            int best = -1;
+            for (int k = 10; k < NGLYPHS; k++) {
+                bool used = false;
+                for (int u = 0; u < t; u++)
+                    used = used || top[i][u] == k;
+                if (!used && (best < 0 || sc[i][k] > sc[i][best]))
+                    best = k;
+            }
+            top[i][t] = best;
+        }
+    double raw = sc[0][glyph_index(s[0])] + sc[1][glyph_index(s[1])] + sc[2][glyph_index(s[2])];
+    double best = -1e9;
+    char pick[4] = "";
+    for (int a = 0; a < 5; a++)
+        for (int b = 0; b < 5; b++)
+            for (int c = 0; c < 5; c++) {
+                char cand[4] = {glyphs[top[0][a]], glyphs[top[1][b]], glyphs[top[2][c]], 0};
+                double v = sc[0][top[0][a]] + sc[1][top[1][b]] + sc[2][top[2][c]];
+                if (v > best && icao_codes_known(cand))
+                    best = v, memcpy(pick, cand, sizeof pick);
+            }
+    if (pick[0] && raw - best < CODE_MARGIN)
+        memcpy(s, pick, 3);
+}
+
 /* Reads one band as n template-matched cells into out (n + 1 bytes).
  * Returns false when the grid does not fit the band. */
-static bool read_band_template(const struct page *pg, int i, int n, char *out)
+static bool read_band_template(const struct page *pg, int i, int n, int nlines, int line, bool visa, char *out,
+                               char *alt)
 {
     double origin, pitch;
     const struct band *b = &pg->b[i];
@@ -501,10 +825,20 @@ static bool read_band_template(const struct page *pg, int i, int n, char *out)
     /* The box height follows from the pitch (monospaced font), so lines
      * with and without the taller digits are scaled alike; the box sits on
      * the band's bottom edge and the matcher's slack absorbs the rest. */
-    double box = pitch * box_ratio, bottom = b->y1 + box * box_descent * 0.5;
+    double box = pitch * box_ratio, bottom0 = b->y1 + box * box_descent * 0.5;
+    int code = line == 0 ? 2 : line == 1 ? (nlines == 3 ? 15 : 10) : -1;
+    double sc[3][NGLYPHS];
     for (int k = 0; k < n; k++)
-        out[k] = read_cell(&pg->g, origin + k * pitch, pitch, bottom - box, bottom);
+    {
+        double bottom = bottom0 + b->slope * (origin + k * pitch - b->xmid);
+        out[k] = read_cell(&pg->g, origin + k * pitch, pitch, bottom - box, bottom,
+                           cell_class_at(nlines, n, line, k, visa), &alt[k],
+                           k >= code && k < code + 3 ? sc[k - code] : NULL);
+    }
     out[n] = '\0';
+    alt[n] = '\0';
+    if (code >= 0)
+        read_code(out + code, sc);
     return true;
 }
 
@@ -528,20 +862,19 @@ static bool read_band_tess(TessBaseAPI *api, const struct page *pg, int i, char 
     return n > 0;
 }
 
-/* Scores a text by the checks it passes (-1 when it is no MRZ at all). */
-static int score(const char *text)
+/* Scores a text by the checks it passes (-1 when it is no MRZ at all);
+ * *valid tells whether every check passed. The date only sets centuries. */
+static int score(const char *text, const char *alt, bool *valid)
 {
-    json_t *o = NULL;
-    if (mrz_check_text(text, strlen(text), NULL, (struct mrz_date){2000, 1, 1}, &o, NULL) < 0)
+    struct mrz_verdict v;
+    *valid = false;
+    if (mrz_verdict(text, alt, strlen(text), true, (struct mrz_date){2000, 1, 1}, &v, NULL) < 0)
         return -1;
-    int s = 0;
-    size_t i;
-    json_t *c;
-    json_array_foreach(json_object_get(o, "checks"), i, c)
-        s += json_is_true(json_object_get(c, "passed")) ? 2 : 0;
-    s -= (int)json_array_size(json_object_get(o, "corrections"));
-    json_decref(o);
-    return s;
+    /* "not_expired" fails for most documents against the year 2000 date
+     * and for many against any: a zone is good enough to stop at when at
+     * most that one check fails. */
+    *valid = v.passed + 1 >= v.checks;
+    return 2 * (int)v.passed - (int)v.repairs;
 }
 
 /* Two bands belong to one zone when they have the same height and left
@@ -555,42 +888,84 @@ static bool same_zone(const struct band *a, const struct band *b)
 
 /* Tries every run of 2 or 3 matching long bands and keeps the text that
  * passes the most checks. */
-static int search_zone(const struct page *pg, TessBaseAPI *api, char **ret)
+/* The best zone found so far over every attempt (rotations, scales). */
+struct found {
+    char text[3 * 64], alt[3 * 64];
+    int score; /* -1: none */
+    bool good; /* every check but possibly the expiry passed: stop looking */
+};
+
+#define DONE_MAX 256
+
+static void search_zone(const struct page *pg, TessBaseAPI *api, struct found *f)
 {
-    char best[3 * 64] = "", text[3 * 64];
-    int best_s = -1;
+    char text[3 * 64], alt[3 * 64];
+    int done[DONE_MAX][3], ndone = 0; /* first and last line's top, width */
+    int next[BANDS_MAX];
+    for (int i = 0; i < pg->nb; i++) {
+        /* The nearest band below that continues a zone with this one (the
+         * bands of the row profile and of the components are mixed). */
+        next[i] = -1;
+        for (int j = 0; j < pg->nb; j++)
+            if (j != i && pg->b[j].y0 + pg->b[j].y1 > 2 * pg->b[i].y1 && same_zone(&pg->b[i], &pg->b[j]) &&
+                (next[i] < 0 || pg->b[j].y0 < pg->b[next[i]].y0))
+                next[i] = j;
+    }
     for (int i = 0; i < pg->nb; i++) {
         for (int nl = 2; nl <= 3; nl++) {
-            if (i + nl > pg->nb)
-                continue;
-            bool ok = true;
-            for (int k = 0; k < nl; k++)
-                ok = ok && pg->b[i + k].nblobs >= 12 && (k == 0 || same_zone(&pg->b[i + k - 1], &pg->b[i + k]));
-            static const int widths[2][2] = {{36, 44}, {30, 30}};
+            int idx[3] = {i, next[i], next[i] >= 0 ? next[next[i]] : -1};
+            bool ok = idx[nl - 1] >= 0;
+            for (int k = 0; ok && k < nl; k++)
+                ok = pg->b[idx[k]].nblobs >= 12;
+            int widths[2] = {nl == 3 ? 30 : 36, 44};
+            if (ok && nl == 2) {
+                /* The width whose grid fits the first line better first. */
+                double o, p, m36 = fit_grid(pg->centres[i], pg->b[i].nblobs, 36, &o, &p);
+                if (fit_grid(pg->centres[i], pg->b[i].nblobs, 44, &o, &p) < m36)
+                    widths[0] = 44, widths[1] = 36;
+            }
             for (int wi = 0; ok && wi < (nl == 3 ? 1 : 2); wi++) {
                 size_t len = 0;
                 bool read = true;
+                /* The same lines found by both band finders: read once. */
+                bool dup = false;
+                for (int d = 0; d < ndone && !dup; d++)
+                    dup = done[d][2] == widths[wi] && abs(done[d][0] - pg->b[idx[0]].y0) <= 2 &&
+                          abs(done[d][1] - pg->b[idx[nl - 1]].y0) <= 2;
+                if (dup)
+                    continue;
+                if (ndone < DONE_MAX) {
+                    done[ndone][0] = pg->b[idx[0]].y0, done[ndone][1] = pg->b[idx[nl - 1]].y0;
+                    done[ndone++][2] = widths[wi];
+                }
                 for (int k = 0; read && k < nl; k++) {
-                    char line[64];
-                    read = api ? read_band_tess(api, pg, i + k, line, sizeof line)
-                               : read_band_template(pg, i + k, widths[nl - 2][wi], line);
-                    if (read)
+                    char line[64], lalt[64];
+                    read = api ? read_band_tess(api, pg, idx[k], line, sizeof line)
+                               : read_band_template(pg, idx[k], widths[wi], nl, k, text[0] == 'V', line, lalt);
+                    if (api) {
+                        memset(lalt, ' ', strlen(line));
+                        lalt[strlen(line)] = '\0';
+                    }
+                    if (read) {
+                        snprintf(alt + len, sizeof alt - len, "%s\n", lalt);
                         len += (size_t)snprintf(text + len, sizeof text - len, "%s\n", line);
+                    }
                 }
-                int s = read ? score(text) : -1;
-                if (s > best_s) {
-                    best_s = s;
-                    memcpy(best, text, sizeof best);
+                bool good = false;
+                int s = read ? score(text, alt, &good) : -1;
+                if (s > f->score) {
+                    f->score = s;
+                    f->good = good;
+                    memcpy(f->text, text, sizeof text);
+                    memcpy(f->alt, alt, sizeof alt);
                 }
+                if (f->good)
+                    return;
                 if (api)
                     break; /* Tesseract decides the width itself */
             }
         }
     }
-    if (best_s < 0)
-        return -ENOENT;
-    *ret = strdup(best);
-    return *ret ? 0 : -ENOMEM;
 }
 
 /* ---- API ------------------------------------------------------------------ */
@@ -603,12 +978,12 @@ static void page_free(struct page *pg)
         free(pg->centres[i]);
 }
 
-/* Decodes, deskews and cuts the page into bands with their blobs. */
-static int page_prepare(struct page *pg, const unsigned char *img, size_t len)
+/* Deskews g (taken: the page owns it) and cuts it into bands with their
+ * blobs. */
+static int page_prepare(struct page *pg, struct gray g)
 {
-    int r = decode(img, len, &pg->g);
-    if (r < 0)
-        return r;
+    int r;
+    pg->g = g;
     if ((r = shrink(&pg->g)) < 0)
         return r;
     size_t n = (size_t)pg->g.w * pg->g.h;
@@ -628,7 +1003,7 @@ static int page_prepare(struct page *pg, const unsigned char *img, size_t len)
         }
         band_blobs(pg->ink, pg->g.w, &pg->b[i], pg->centres[i], pg->g.w);
     }
-    return 0;
+    return component_bands(pg);
 }
 
 static int tess_open(TessBaseAPI **ret, err_t *err)
@@ -649,7 +1024,7 @@ static int tess_open(TessBaseAPI **ret, err_t *err)
 }
 
 int ocr_read_mrz_with(enum ocr_engine engine, const unsigned char *img, size_t len,
-                      char **ret_text, err_t *err)
+                      char **ret_text, char **ret_alt, err_t *err)
 {
     if (!img || !ret_text || len == 0)
         return err_set(err, -EINVAL, "image_unreadable", "No image was given.");
@@ -664,13 +1039,39 @@ int ocr_read_mrz_with(enum ocr_engine engine, const unsigned char *img, size_t l
         if (r < 0)
             return r;
     }
-    struct page pg = {.nb = 0};
-    int r = page_prepare(&pg, img, len);
+    struct gray g0 = {0, 0, NULL};
+    struct found f = {.score = -1};
+    int r = decode(img, len, &g0);
     if (r == 0)
-        r = search_zone(&pg, api, ret_text);
-    page_free(&pg);
+        r = shrink(&g0);
+    /* Upright first; then, while no good zone is found, the page turned by
+     * a quarter either way (a portrait photo of a landscape page), upside
+     * down, and small pages at twice the size (glyphs under ~12 px). */
+    for (int attempt = 0; r == 0 && !f.good && attempt < 5; attempt++) {
+        struct gray g;
+        if (attempt == 4 && (g0.w > WORK_WIDTH_MAX / 2 || g0.h > WORK_WIDTH_MAX / 2))
+            break;
+        r = attempt == 4 ? upscale2(&g0, &g) : turned(&g0, attempt, &g);
+        if (r < 0)
+            break;
+        struct page pg = {.nb = 0};
+        r = page_prepare(&pg, g);
+        if (r == 0)
+            search_zone(&pg, api, &f);
+        page_free(&pg);
+    }
+    free(g0.p);
     if (api)
         TessBaseAPIDelete(api);
+    if (r == 0 && f.score < 0)
+        r = -ENOENT;
+    if (r == 0 && !(*ret_text = strdup(f.text)))
+        r = -ENOMEM;
+    if (r == 0 && ret_alt && !(*ret_alt = strdup(f.alt))) {
+        free(*ret_text);
+        *ret_text = NULL;
+        r = -ENOMEM;
+    }
     if (r == -ENOMEM)
         return err_set(err, r, "out_of_memory", "Out of memory.");
     if (r == -EINVAL)
@@ -682,7 +1083,7 @@ int ocr_read_mrz_with(enum ocr_engine engine, const unsigned char *img, size_t l
     return 0;
 }
 
-int ocr_read_mrz(const unsigned char *img, size_t len, char **ret_text, err_t *err)
+int ocr_read_mrz(const unsigned char *img, size_t len, char **ret_text, char **ret_alt, err_t *err)
 {
-    return ocr_read_mrz_with(OCR_ENGINE_TEMPLATE, img, len, ret_text, err);
+    return ocr_read_mrz_with(OCR_ENGINE_TEMPLATE, img, len, ret_text, ret_alt, err);
 }

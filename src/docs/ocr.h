@@ -27,15 +27,17 @@ enum ocr_engine {
 /* Finds and reads the MRZ in a PNG or JPEG image (bytes in memory; the
  * caller enforces its own byte limit) with the default engine. Returns 0
  * and the recognised lines joined by '\n' in *ret_text (caller owns,
- * free()); -EINVAL with err code "image_unreadable" (not a PNG/JPEG, corrupt,
+ * free()); when ret_alt is not NULL, *ret_alt (caller owns) holds as many
+ * bytes, the near-equal second reading of each character or ' ' for none,
+ * for mrz_check_ocr. Nothing is repaired here. -EINVAL with err code "image_unreadable" (not a PNG/JPEG, corrupt,
  * or more than OCR_IMAGE_PIXELS_MAX pixels) or "mrz_not_found"; -ENOMEM;
  * -ENOENT ("ocr_font_missing") when the OCR-B font is not installed.
  * Thread-safe: the templates are built once (pthread_once) and read-only
  * afterwards; every call has its own buffers. */
-int ocr_read_mrz(const unsigned char *img, size_t len, char **ret_text, err_t *err);
+int ocr_read_mrz(const unsigned char *img, size_t len, char **ret_text, char **ret_alt, err_t *err);
 
 /* The same with a chosen engine. The Tesseract engine creates its own
  * TessBaseAPI per call (thread-safe, but ~100 ms slower); it needs the
  * "eng" traineddata (tesseract-ocr-eng), else -ENOENT "ocr_model_missing". */
 int ocr_read_mrz_with(enum ocr_engine engine, const unsigned char *img, size_t len,
-                      char **ret_text, err_t *err);
+                      char **ret_text, char **ret_alt, err_t *err);

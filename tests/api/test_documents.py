@@ -22,11 +22,29 @@ def test_specimen_text(uchet):
     assert any(not c["passed"] and "expir" in c["name"] for c in body["checks"])
 
 
-def test_ocr_confusion_is_repaired_and_reported(uchet):
+def test_typed_text_is_never_repaired(uchet):
     broken = SPECIMEN.replace("7408122F", "74O8122F")   # letter O where a digit must be
-    body = uchet.http.post("/api/v1/documents/mrz", json={"text": broken}).json()
-    assert body["fields"]["birth_date"] == "1974-08-12"
-    assert any(c["from"] == "O" and c["to"] == "0" for c in body["corrections"])
+    r = uchet.http.post("/api/v1/documents/mrz", json={"text": broken})
+    assert r.status_code == 200
+    body = r.json()
+    assert body["source"] == "text" and body["status"] == "invalid" and body["valid"] is False
+    assert body["repairs"] == [] and body["mrz"] == body["mrz_as_read"]
+    assert body["fields"]["birth_date"] is None
+    assert {"field": "birth_date", "line": 2, "position": 16, "from": "O", "to": "0"}.items() <= \
+        body["suggestions"][0].items()
+    assert [f["field"] for f in body["faults"]] == ["birth_date"]
+
+
+def test_wrong_check_digit_is_blamed_not_repaired(uchet):
+    # The document number check digit 6 typed as 7, and a look-alike in the
+    # document number: neither is ever turned into "valid".
+    for text, blamed in ((SPECIMEN.replace("C36UTO", "C37UTO"), "document_number_check_digit"),
+                         (SPECIMEN.replace("L898902C3", "L8989O2C3"), "document_number")):
+        body = uchet.http.post("/api/v1/documents/mrz", json={"text": text}).json()
+        assert body["status"] == "invalid" and body["repairs"] == []
+        assert [(f["field"], f["sure"]) for f in body["faults"]] == [(blamed, True)]
+        failed = [c["name"] for c in body["checks"] if not c["passed"]]
+        assert "document_number_check_digit" in failed
 
 
 def test_cross_check_with_cyrillic_typed_name(uchet):
@@ -55,4 +73,9 @@ def test_image_is_read_by_ocr(uchet, tmp_path):
     ctype = "image/png" if images[0].endswith(".png") else "image/jpeg"
     r = uchet.http.post("/api/v1/documents/mrz", content=data, headers={"content-type": ctype})
     assert r.status_code == 200, r.text
-    assert r.json()["format"] in ("TD1", "TD2", "TD3", "MRV-A", "MRV-B")
+    body = r.json()
+    assert body["format"] in ("TD1", "TD2", "TD3", "MRV-A", "MRV-B")
+    assert body["source"] == "image"
+    assert body["status"] in ("valid", "valid_after_repairs", "invalid")
+    for rep in body["repairs"]:
+        assert rep["why"] in ("field_type", "field_type_and_reader", "reader_candidate")

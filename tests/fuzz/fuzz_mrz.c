@@ -1,6 +1,11 @@
 /* libFuzzer target for the MRZ text parser (docs/mrz) and, through the
  * cross-check, the transliteration of typed names. The first byte picks
- * "today" and whether a typed object is passed; the rest is the text. */
+ * "today", whether a typed object is passed and the path (typed text, or an
+ * OCR reading whose second candidates are the text reversed); the rest is
+ * the text. Invariants: typed text is never changed, and a zone is never
+ * valid with a check digit that does not hold (mrz_verdict agrees with the
+ * JSON answer). */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -25,8 +30,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     json_t *ret = NULL;
     err_t err;
-    if (mrz_check_text((const char *)data + 1, size - 1, typed, today, &ret, &err) == 0) {
+    const char *text = (const char *)data + 1;
+    size_t len = size - 1;
+    bool image = data[0] & 2;
+    char alt[MRZ_TEXT_MAX];
+    for (size_t i = 0; image && i < len && i < sizeof alt; i++)
+        alt[i] = text[len - 1 - i];
+    int r = image && len <= sizeof alt ? mrz_check_ocr(text, alt, len, typed, today, &ret, &err)
+                                       : mrz_check_text(text, len, typed, today, &ret, &err);
+    if (r == 0) {
         if (!json_is_object(ret))
+            __builtin_trap();
+        struct mrz_verdict v;
+        bool ocr = image && len <= sizeof alt;
+        if (mrz_verdict(text, ocr ? alt : NULL, len, ocr, today, &v, &err) != 0)
+            __builtin_trap();
+        if (json_is_true(json_object_get(ret, "valid")) != (v.status != MRZ_INVALID))
+            __builtin_trap();
+        if (!ocr && (json_array_size(json_object_get(ret, "repairs")) != 0 ||
+                     !json_equal(json_object_get(ret, "mrz"), json_object_get(ret, "mrz_as_read"))))
             __builtin_trap();
         json_decref(ret);
     }

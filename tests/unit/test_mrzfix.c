@@ -1,4 +1,4 @@
-/* Unit tests of docs/mrzfix: check digits and the repair search. */
+/* Unit tests of docs/mrzfix: check digits and look-alike pairs. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -75,55 +75,6 @@ static void test_confusions(void **state)
     assert_false(mrzfix_confusable('\0'));
 }
 
-static void test_search_unique(void **state)
-{
-    (void)state;
-    char buf[] = "L8989O2C36"; /* the 0 read as O */
-    struct mrzfix_rule r = {.spans = {{0, 9}}, .nspans = 1, .check_off = 9};
-    size_t pos[] = {1, 3, 5, 6}, swaps = 99;
-    assert_int_equal(mrzfix_search(buf, sizeof buf, pos, 4, &r, 1, &swaps), 0);
-    assert_string_equal(buf, "L898902C36");
-    assert_int_equal(swaps, 1);
-    /* Already holding: zero swaps, unchanged. */
-    assert_int_equal(mrzfix_search(buf, sizeof buf, pos, 4, &r, 1, &swaps), 0);
-    assert_int_equal(swaps, 0);
-    assert_string_equal(buf, "L898902C36");
-}
-
-static void test_search_ambiguous_and_impossible(void **state)
-{
-    (void)state;
-    /* ZE1842268<<<<< with check 1: swapping position 5 (2→Z) or 8 (8→B)
-     * both satisfy the digit, so the search refuses and leaves buf alone. */
-    char buf[] = "ZE1842268<<<<<1";
-    struct mrzfix_rule r = {.spans = {{0, 14}}, .nspans = 1, .check_off = 14};
-    size_t pos[] = {0, 2, 3, 5, 6, 8}, swaps = 99;
-    assert_int_equal(mrzfix_search(buf, sizeof buf, pos, 6, &r, 1, &swaps), -EEXIST);
-    assert_string_equal(buf, "ZE1842268<<<<<1");
-    assert_int_equal(swaps, 99);
-    /* No confusable positions and a wrong digit: nothing to try. */
-    char num[] = "7408127";
-    struct mrzfix_rule d = {.spans = {{0, 6}}, .nspans = 1, .check_off = 6};
-    assert_int_equal(mrzfix_search(num, sizeof num, NULL, 0, &d, 1, &swaps), -ENOENT);
-}
-
-static void test_search_arguments(void **state)
-{
-    (void)state;
-    char buf[] = "OOOOOOOOOOOOOOOOOO0";
-    size_t pos[MRZFIX_MAX_POSITIONS + 1], swaps;
-    for (size_t i = 0; i < MRZFIX_MAX_POSITIONS + 1; i++)
-        pos[i] = i;
-    struct mrzfix_rule r = {.spans = {{0, 18}}, .nspans = 1, .check_off = 18};
-    assert_int_equal(mrzfix_search(buf, sizeof buf, pos, MRZFIX_MAX_POSITIONS + 1, &r, 1, &swaps), -E2BIG);
-    size_t far[] = {100};
-    assert_int_equal(mrzfix_search(buf, sizeof buf, far, 1, &r, 1, &swaps), -EINVAL);
-    char plain[] = "AAAA0";
-    size_t p0[] = {0}; /* 'A' is not confusable */
-    assert_int_equal(mrzfix_search(plain, sizeof plain, p0, 1, &r, 1, &swaps), -EINVAL);
-    assert_int_equal(mrzfix_search(NULL, 0, NULL, 0, NULL, 0, &swaps), -EINVAL);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -131,9 +82,6 @@ int main(void)
         cmocka_unit_test(test_specimen_digits),
         cmocka_unit_test(test_composite_rule),
         cmocka_unit_test(test_confusions),
-        cmocka_unit_test(test_search_unique),
-        cmocka_unit_test(test_search_ambiguous_and_impossible),
-        cmocka_unit_test(test_search_arguments),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -31,7 +31,7 @@ static void read_back(int format, const struct render_opts *o, unsigned seed)
     assert_int_equal(render_mrz((const char *const *)lines, n, o, &img, &len), 0);
     char *text = NULL;
     err_t e = {0};
-    int r = ocr_read_mrz(img, len, &text, &e);
+    int r = ocr_read_mrz(img, len, &text, NULL, &e);
     free(img);
     if (r != 0)
         fail_msg("format %d px %d angle %.1f: %d %s", format, o->px, o->angle_deg, r, e.code);
@@ -69,14 +69,14 @@ static void test_errors(void **state)
     char *text = (char *)"untouched";
     err_t e = {0};
     static const unsigned char junk[] = "not an image at all";
-    assert_int_equal(ocr_read_mrz(junk, sizeof junk, &text, &e), -EINVAL);
+    assert_int_equal(ocr_read_mrz(junk, sizeof junk, &text, NULL, &e), -EINVAL);
     assert_string_equal(e.code, "image_unreadable");
     /* A truncated JPEG header and a truncated PNG are rejected, not crashed on. */
     static const unsigned char jpg[] = {0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, 'J', 'F'};
-    assert_int_equal(ocr_read_mrz(jpg, sizeof jpg, &text, &e), -EINVAL);
+    assert_int_equal(ocr_read_mrz(jpg, sizeof jpg, &text, NULL, &e), -EINVAL);
     assert_string_equal(e.code, "image_unreadable");
     static const unsigned char png[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 0, 0, 0, 13};
-    assert_int_equal(ocr_read_mrz(png, sizeof png, &text, &e), -EINVAL);
+    assert_int_equal(ocr_read_mrz(png, sizeof png, &text, NULL, &e), -EINVAL);
     assert_string_equal(e.code, "image_unreadable");
     assert_string_equal(text, "untouched");
     /* A page without a zone: only header words. */
@@ -85,10 +85,10 @@ static void test_errors(void **state)
     unsigned char *img;
     size_t len;
     assert_int_equal(render_mrz(lines, 1, &o, &img, &len), 0);
-    assert_int_equal(ocr_read_mrz(img, len, &text, &e), -EINVAL);
+    assert_int_equal(ocr_read_mrz(img, len, &text, NULL, &e), -EINVAL);
     assert_string_equal(e.code, "mrz_not_found");
     free(img);
-    assert_int_equal(ocr_read_mrz(NULL, 0, &text, &e), -EINVAL);
+    assert_int_equal(ocr_read_mrz(NULL, 0, &text, NULL, &e), -EINVAL);
 }
 
 int main(void)

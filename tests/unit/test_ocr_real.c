@@ -1,0 +1,98 @@
+/* The reader on real specimen images (tests/mrz/real, with hand-transcribed
+ * ground truth in truth.tsv): every image marked "handled" must be read
+ * exactly, and no image may ever be answered valid with a zone other than
+ * its ground truth. Accuracy figures are the benchmark's (make bench). */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "docs/mrz.h"
+#include "docs/ocr.h"
+
+#define REAL_DIR UCHET_SOURCE_DIR "/tests/mrz/real"
+#define IMAGE_MAX (8u << 20)
+
+static unsigned char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    unsigned char *b = malloc(IMAGE_MAX);
+    size_t n = b ? fread(b, 1, IMAGE_MAX, f) : 0;
+    fclose(f);
+    *len = n;
+    return b;
+}
+
+static void test_real_images(void **state)
+{
+    (void)state;
+    FILE *t = fopen(REAL_DIR "/truth.tsv", "r");
+    assert_non_null(t);
+    char row[512];
+    unsigned images = 0, handled = 0;
+    while (fgets(row, sizeof row, t)) {
+        row[strcspn(row, "\n")] = '\0';
+        char *name = row, *want = strchr(row, '\t'), *mark;
+        if (row[0] == '#' || !want)
+            continue;
+        *want++ = '\0';
+        mark = strchr(want, '\t');
+        assert_non_null(mark);
+        *mark++ = '\0';
+        for (char *p = want; *p; p++)
+            if (*p == '|')
+                *p = '\n';
+        char path[1024];
+        snprintf(path, sizeof path, "%s/%s", REAL_DIR, name);
+        size_t len;
+        unsigned char *img = slurp(path, &len);
+        assert_non_null(img);
+        char *text = NULL, *alt = NULL;
+        err_t e = {0};
+        int r = ocr_read_mrz(img, len, &text, &alt, &e);
+        free(img);
+        bool must = strcmp(mark, "handled") == 0;
+        images++;
+        handled += must;
+        if (r != 0) {
+            if (must)
+                fail_msg("%s: %s", name, e.code);
+            continue;
+        }
+        json_t *o = NULL;
+        assert_int_equal(mrz_check_ocr(text, alt, strlen(text), NULL, (struct mrz_date){2026, 1, 1}, &o, &e), 0);
+        char got[3 * 46] = "";
+        size_t n = 0, i;
+        json_t *l;
+        json_array_foreach(json_object_get(o, "mrz"), i, l)
+            n += (size_t)snprintf(got + n, sizeof got - n, "%s%s", i ? "\n" : "", json_string_value(l));
+        bool valid = json_is_true(json_object_get(o, "valid"));
+        if (valid && strcmp(got, want) != 0)
+            fail_msg("%s: FALSE VALID\nwant %s\ngot  %s", name, want, got);
+        if (must && strcmp(got, want) != 0)
+            fail_msg("%s: read wrong\nwant %s\ngot  %s", name, want, got);
+        json_decref(o);
+        free(text);
+        free(alt);
+    }
+    fclose(t);
+    print_message("%u real images, %u marked handled and read exactly\n", images, handled);
+    assert_true(images >= 19);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_real_images),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
