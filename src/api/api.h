@@ -37,6 +37,8 @@ typedef struct api_world {
     struct vapid_key *vapid_key;      /* Web Push signing key (notify/vapid.h) */
     char vapid_public[96];            /* its public key, base64url: the app's applicationServerKey */
     struct outbox *outbox;            /* the push delivery worker (notify/outbox.h); NULL if off */
+    /* issue 12 (auth) */
+    struct password_list *passwords;  /* common passwords (rules/password.h); read-only */
 } api_world_t;
 
 /* One per event-loop thread. */
