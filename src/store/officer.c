@@ -181,6 +181,10 @@ static int run_login(db_t *db, store_op_t *op)
     if ((r = db_begin_write(db, &op->err)) < 0)
         return r;
     r = open_session(db, o, id);
+    char account[LOGIN_LIMIT_ACCOUNT_MAX];
+    snprintf(account, sizeof account, "officer:%s", o->login);
+    if (r == 0)
+        r = login_limit_clear(db, account, o->addr, &op->err);
     if (r == 0)
         r = db_commit(db, &op->err);
     if (r < 0) {
@@ -193,8 +197,23 @@ static int run_login(db_t *db, store_op_t *op)
 void officer_login_op_init(officer_login_op_t *o)
 {
     memset(o, 0, sizeof *o);
-    o->op.lane = STORE_SLOW;
+    o->op.lane = STORE_SLOW_OFFICER;
     o->op.run = run_login;
+}
+
+static int run_login_start(db_t *db, store_op_t *op)
+{
+    officer_login_start_op_t *o = (officer_login_start_op_t *)op;
+    char account[LOGIN_LIMIT_ACCOUNT_MAX];
+    snprintf(account, sizeof account, "officer:%s", o->login);
+    return login_limit_reserve(db, account, o->addr, o->now, &o->ret_wait, &op->err);
+}
+
+void officer_login_start_op_init(officer_login_start_op_t *o)
+{
+    memset(o, 0, sizeof *o);
+    o->op.lane = STORE_WRITE;
+    o->op.run = run_login_start;
 }
 
 static int run_logout(db_t *db, store_op_t *op)

@@ -4,10 +4,15 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "base/limits.h"
 #include "store/migrate.h"
+
+#define STORE_SLOW_NICE 10   /* the SLOW lane's threads run this much nicer */
 
 typedef struct queue {
     store_op_t *head, *tail;
@@ -219,6 +224,7 @@ typedef struct worker {
     queue_t *q;
     pthread_cond_t *cv;
     pthread_t tid;
+    int nice;                      /* added to this thread's nice value */
 } worker_t;
 
 static void run_op(db_t *db, store_op_t *op, bool read_txn)
@@ -239,6 +245,9 @@ static void *worker_main(void *arg)
 {
     worker_t *w = arg;
     store_t *s = w->s;
+    /* Linux: a thread's nice value is its own (the tid is the "process"). */
+    if (w->nice)
+        setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), getpriority(PRIO_PROCESS, 0) + w->nice);
     pthread_mutex_lock(&s->mu);
     for (;;) {
         while (!w->q->head && !s->closing)
@@ -278,7 +287,7 @@ static int start_workers(store_t *s, worker_t *ws, int n, db_t **dbs, queue_t *q
                          int *ret_started, err_t *err)
 {
     for (int i = 0; i < n; i++) {
-        ws[i] = (worker_t){.s = s, .db = dbs[i], .q = q, .cv = cv};
+        ws[i] = (worker_t){.s = s, .db = dbs[i], .q = q, .cv = cv, .nice = ws[i].nice};
         if (pthread_create(&ws[i].tid, NULL, worker_main, &ws[i]) != 0)
             return err_set(err, -EAGAIN, "thread_failed", "Cannot start a store thread.");
         *ret_started = i + 1;
@@ -300,6 +309,9 @@ static int start_threads(store_t *s, err_t *err)
     s->officer_started = one == 1;
     if (r < 0)
         return r;
+    /* Persons' hashing yields the CPU to officers' (and to the loops). */
+    for (int i = 0; i < s->nslow; i++)
+        s->slow[i].nice = STORE_SLOW_NICE;
     return start_workers(s, s->slow, s->nslow, s->slow_db, &s->sq, &s->sq_cv, &s->nslow_started, err);
 }
 

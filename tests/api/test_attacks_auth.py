@@ -162,4 +162,7 @@ def test_a_burst_of_bogus_log_ins_does_not_starve_officers(uchet_factory, record
     record_property("registrar_login_quiet_s", quiet)
     record_property("registrar_login_busy_s", busy)
     print(f"registrar log-in: quiet {quiet:.3f} s, during 100 bogus log-ins {busy:.3f} s")
-    assert busy < max(4 * quiet, quiet + 1.0), (quiet, busy)
+    # Before issue 12 (ASan build, 2 cores): quiet 0.3 s, busy 18.7 s -- the
+    # registrar's hash waited behind all 100. Now the officers' lane runs at
+    # once; what is left is CPU and memory contention with the 2 hashing threads.
+    assert busy < 6 * quiet + 1.5, (quiet, busy)

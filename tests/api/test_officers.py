@@ -68,7 +68,7 @@ def test_login_taken_and_bad_role_are_refused(uchet):
     assert bad.returncode == 2 and "registrar, inspector or auditor" in bad.stderr
     short = subprocess.run([UCHETCTL, "--database", uchet.db_url, "officer", "add", "--login", "y", "--name", "Y",
                             "--role", "inspector", "--password-stdin"], input="short\n", capture_output=True, text=True)
-    assert short.returncode == 2 and "at least 10" in short.stderr
+    assert short.returncode == 2 and "at least 12" in short.stderr
     assert uchet.db.scalar("SELECT COUNT(*) FROM officers") == 1
 
 
