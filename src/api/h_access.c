@@ -77,11 +77,11 @@ static void lookup_done(api_req_t *r, store_op_t *op)
         return;
     }
     const region_t *rg = p->region[0] ? region_find(&r->w->regions, p->region) : NULL;
-    api_reply_json(r, 200, json_pack("{s:s,s:s,s:o,s:o,s:s,s:o,s:o,s:o,s:o}", "surname", p->surname,
+    api_reply_json(r, 200, json_pack("{s:s,s:s,s:o,s:o,s:s,s:o,s:o,s:o,s:o,s:b}", "surname", p->surname,
         "given_names", p->given_names, "surname_cyr", opt_text(p->surname_cyr), "given_names_cyr",
         opt_text(p->given_names_cyr), "status", p->status, "region", opt_text(p->region), "region_name",
         rg ? json_string(rg->name) : json_null(), "due_date", opt_date(p->due_date), "end_reason",
-        opt_text(p->end_reason)));
+        opt_text(p->end_reason), "document_verified", p->document_verified));
 }
 
 /* GET /api/v1/desk/persons: gone (the number was in the URL). */

@@ -109,6 +109,7 @@ typedef struct officer_lookup_result {
     char region[8];               /* "" when none */
     date_t due_date;              /* 0 when none (ended, none, or a minor) */
     char end_reason[24];          /* "" unless ended */
+    bool document_verified;       /* false: typed in by a guardian, not yet checked (issue 12) */
 } officer_lookup_result_t;
 
 /* WRITE lane (the read itself is written down). An inspector or registrar
