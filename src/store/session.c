@@ -246,33 +246,42 @@ void session_login_op_init(session_login_op_t *o)
     o->op.run = run_login;
 }
 
-static int run_purge(db_t *db, store_op_t *op)
+static int purge_in_txn(db_t *db, int64_t now, int64_t *ret_deleted, err_t *err)
 {
-    session_purge_op_t *o = (session_purge_op_t *)op;
     static const char *const sqls[] = {SQL_PURGE, SQL_PURGE_OFFICERS};
     int64_t n = 0;
     for (size_t i = 0; i < sizeof sqls / sizeof *sqls; i++) {
         db_stmt_t *st;
-        int r = db_prepare(db, sqls[i], &st, &op->err);
+        int r = db_prepare(db, sqls[i], &st, err);
         if (r < 0)
             return r;
-        db_bind_int(st, 1, o->now);
-        if ((r = db_run(st, &op->err)) < 0)
+        db_bind_int(st, 1, now);
+        if ((r = db_run(st, err)) < 0)
             return r;
         n += db_changes(db);
     }
-    int r = login_limit_purge(db, o->now, &op->err);
+    int r = login_limit_purge(db, now, err);
     if (r < 0)
         return r;
-    o->ret_deleted = n + db_changes(db);
+    *ret_deleted = n + db_changes(db);
     return 0;
 }
 
-void session_purge_op_init(session_purge_op_t *o)
+int session_purge(db_t *db, int64_t now, int64_t *ret_deleted, err_t *err)
 {
-    memset(o, 0, sizeof *o);
-    o->op.lane = STORE_WRITE;
-    o->op.run = run_purge;
+    int64_t n = 0;
+    int r = db_begin_write(db, err);
+    if (r < 0)
+        return r;
+    r = purge_in_txn(db, now, &n, err);
+    if (r == 0)
+        r = db_commit(db, err);
+    if (r < 0) {
+        db_rollback(db);
+        return r;
+    }
+    *ret_deleted = n;
+    return 0;
 }
 
 static int run_logout(db_t *db, store_op_t *op)

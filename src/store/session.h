@@ -86,14 +86,10 @@ typedef struct session_activation_start_op {
 } session_activation_start_op_t;
 void session_activation_start_op_init(session_activation_start_op_t *o);
 
-/* WRITE lane. Deletes every session whose time is over, persons' and
- * officers', and log-in counters whose windows are over. ret_deleted: rows. */
-typedef struct session_purge_op {
-    store_op_t op;
-    int64_t now;
-    int64_t ret_deleted;
-} session_purge_op_t;
-void session_purge_op_init(session_purge_op_t *o);
+/* Deletes every session whose time is over, persons' and officers', and
+ * log-in counters whose windows are over, in one write transaction of its
+ * own on db (the scheduler's connection). *ret_deleted: rows. */
+int session_purge(db_t *db, int64_t now, int64_t *ret_deleted, err_t *err);
 
 /* WRITE lane. Deletes the session (log-out). -EACCES if the token is unknown. */
 typedef struct session_logout_op {

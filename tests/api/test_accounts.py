@@ -1,5 +1,6 @@
 """Accounts: activation, log-in by card or passport, log-out, expiry, rate limits."""
 import re
+import time
 
 from conftest import UCHETCTL
 
@@ -68,7 +69,7 @@ def test_password_length_rules(uchet):
     r = uchet.http.post("/api/v1/activation", json={"activation_code": code, "password": "x" * 129})
     assert r.status_code == 400 and r.json()["code"] == "password_too_long"
     # A 60-character passphrase is a good password (ASVS 2.1.2 allows >= 64).
-    r = uchet.http.post("/api/v1/activation", json={"activation_code": code, "password": "p" * 60})
+    r = uchet.http.post("/api/v1/activation", json={"activation_code": code, "password": "sixty characters of a passphrase, in several plain words"})
     assert r.status_code == 201
 
 
@@ -131,3 +132,46 @@ def test_tokens_are_stored_only_as_hashes(uchet):
     assert rows and all(token not in r[0] for r in rows)
     if not uchet.db_url.startswith("postgres"):
         assert token.encode() not in open(uchet.db_url, "rb").read()
+
+
+def test_expired_sessions_are_purged(uchet):
+    """Issue 12: sessions whose time is over are deleted, not kept forever."""
+    _, token = uchet.new_user()
+    _, other = uchet.new_user()
+    assert uchet.db.scalar("SELECT COUNT(*) FROM sessions") == 2
+    uchet.set_clock("2025-11-01T10:00:00+03:00")         # 24 h later: both expired
+    _, fresh = uchet.new_user()
+    deadline = time.time() + 10
+    while time.time() < deadline and uchet.db.scalar("SELECT COUNT(*) FROM sessions") != 1:
+        time.sleep(0.2)
+    assert uchet.db.scalar("SELECT COUNT(*) FROM sessions") == 1
+    assert uchet.me(fresh)["person"]["surname"] == "RAHIMOV"
+
+
+def test_a_new_password_ends_the_other_sessions(uchet):
+    """Issue 12: setting a password (activation with a re-issued code) ends
+    every session opened with the old one."""
+    number, code = uchet.add_person()
+    old = uchet.activate(code)
+    pid = uchet.me(old)["person"]["id"]
+    new_code = "ABCD-EFGH-JKMN"
+    import hashlib
+    digest = hashlib.sha256(new_code.encode()).hexdigest()
+    if uchet.db_url.startswith("postgres"):
+        uchet.db.query(f"UPDATE persons SET activation_hash = decode('{digest}', 'hex'),"
+                       f" activation_expires_at = 4102444800 WHERE id = {pid} RETURNING id")
+    else:
+        uchet.db.query(f"UPDATE persons SET activation_hash = x'{digest}', activation_expires_at = 4102444800"
+                       f" WHERE id = {pid} RETURNING id")
+    new = uchet.activate(new_code, "a brand new password")
+    assert uchet.http.get("/api/v1/me", headers=uchet.auth(old)).status_code == 401
+    assert uchet.me(new)["person"]["id"] == pid
+
+
+def test_common_passwords_are_refused(uchet):
+    _, code = uchet.add_person()
+    for pw in ("password1234", "qwertyqwerty", "123456789012", "iloveyou2025!"):
+        r = uchet.http.post("/api/v1/activation", json={"activation_code": code, "password": pw})
+        assert r.status_code == 400 and r.json()["code"] == "password_common", pw
+    r = uchet.http.post("/api/v1/activation", json={"activation_code": code, "password": "elevenchars"})
+    assert r.status_code == 400 and r.json()["code"] == "password_too_short"
