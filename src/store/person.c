@@ -1,6 +1,7 @@
 #include "store/person.h"
 
 #include <errno.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -167,4 +168,12 @@ void person_language_op_init(person_language_op_t *o)
     memset(o, 0, sizeof *o);
     o->op.lane = STORE_WRITE;
     o->op.run = run_language;
+}
+
+void person_card_number_new(char ret[CARD_NUMBER_DIGITS + 1])
+{
+    char body[CARD_NUMBER_DIGITS - 1];
+    for (int i = 0; i < CARD_NUMBER_DIGITS - 1; i++)
+        body[i] = (char)('0' + randombytes_uniform(10));
+    card_number_complete(body, ret);
 }

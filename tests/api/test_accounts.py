@@ -175,3 +175,32 @@ def test_common_passwords_are_refused(uchet):
         assert r.status_code == 400 and r.json()["code"] == "password_common", pw
     r = uchet.http.post("/api/v1/activation", json={"activation_code": code, "password": "elevenchars"})
     assert r.status_code == 400 and r.json()["code"] == "password_too_short"
+
+
+def luhn_ok(number):
+    total = 0
+    for i, ch in enumerate(reversed(number)):
+        d = int(ch)
+        if i % 2 == 1:
+            d = d * 2 - 9 if d * 2 > 9 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+def test_card_numbers_uchet_assigns_are_random_with_a_check_digit(uchet):
+    """Issue 12: sequential card numbers let a stranger walk through them."""
+    numbers = []
+    for _ in range(5):
+        r = uchet.ctl("person", "add", "--document-kind", "card", "--surname", "RAHIMOV",
+                      "--given-names", "FARRUKH", "--birth-date", "1995-04-12", "--citizenship", "TJK",
+                      "--purpose", "work", "--entry-regime", "visa_free", "--language", "tg")
+        lines = r.stdout.strip().splitlines()
+        assert lines[0].startswith("card number ")
+        numbers.append(lines[0].split()[-1])
+        code = lines[-1]
+    assert all(len(n) == 10 and n.isdigit() and luhn_ok(n) for n in numbers), numbers
+    assert len(set(numbers)) == 5
+    ints = sorted(int(n) for n in numbers)
+    assert all(b - a > 1000 for a, b in zip(ints, ints[1:])), "not a sequence"
+    uchet.activate(code)
+    assert uchet.login(numbers[-1])
