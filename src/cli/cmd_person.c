@@ -26,7 +26,11 @@ static const char PERSON_USAGE[] =
     "--passport-number adds the passport as a second document for log-in when the\n"
     "card is lost. Languages: ru uk tg uz ro en fr de ky kk zh tr ka hy az.\n"
     "Without --document-number a card gets a new number from uchet: 9 random digits\n"
-    "and a Luhn check digit, printed before the code.\n";
+    "and a Luhn check digit, printed before the code.\n"
+    "\n"
+    "Usage: uchetctl person verify-document --document-kind K --document-number N\n"
+    "Marks a document as seen by a registrar (a minor's passport added by a\n"
+    "guardian stays unverified until then; look-ups say so).\n";
 
 static int set_field(char *dst, size_t cap, const char *v, const char *name, err_t *e)
 {
@@ -111,8 +115,44 @@ static int add_person(const cli_t *cli, person_add_op_t *o, char code[SECRET_COD
     return r;
 }
 
+/* uchetctl person verify-document --document-kind K --document-number N:
+ * a registrar has seen the document (a minor's passport typed in by a
+ * guardian is unverified until then; issue 12). */
+static int verify_document(const cli_t *cli, int argc, char **argv)
+{
+    person_verify_doc_op_t o;
+    person_verify_doc_op_init(&o);
+    err_t e = {0};
+    for (int i = 2; i + 1 < argc; i += 2) {
+        if (!strcmp(argv[i], "--document-kind"))
+            set_field(o.doc_kind, sizeof o.doc_kind, argv[i + 1], "document-kind", &e);
+        else if (!strcmp(argv[i], "--document-number"))
+            set_field(o.doc_number, sizeof o.doc_number, argv[i + 1], "document-number", &e);
+    }
+    if ((strcmp(o.doc_kind, "card") && strcmp(o.doc_kind, "passport")) || !o.doc_number[0] || argc != 6) {
+        fputs("Usage: uchetctl person verify-document --document-kind card|passport --document-number N\n", stderr);
+        return 2;
+    }
+    store_t *s;
+    int r = store_open(cli->database, 1, 0, &s, &e);
+    if (r == 0) {
+        o.now = cli->now;
+        if ((r = store_run_sync(s, &o.op)) < 0)
+            e = o.op.err;
+        store_close(s);
+    }
+    if (r < 0) {
+        fprintf(stderr, "uchetctl person verify-document: %s\n", e.msg);
+        return 1;
+    }
+    puts("document verified");
+    return 0;
+}
+
 int cmd_person(const cli_t *cli, int argc, char **argv)
 {
+    if (argc >= 2 && strcmp(argv[1], "verify-document") == 0)
+        return verify_document(cli, argc, argv);
     if (argc < 2 || strcmp(argv[1], "add") != 0) {
         fputs(PERSON_USAGE, argc >= 2 && !strcmp(argv[1], "--help") ? stdout : stderr);
         return argc >= 2 && !strcmp(argv[1], "--help") ? 0 : 2;

@@ -47,3 +47,18 @@ def test_the_same_child_cannot_be_added_twice(uchet):
     assert add_minor(uchet, token, "FE1234567").status_code == 201
     again = add_minor(uchet, token, "FE1234567")
     assert again.status_code == 409 and again.json()["code"] == "document_exists"
+
+
+def test_a_registrar_verifies_the_childs_passport(uchet):
+    _, token = uchet.new_user()
+    uchet.register(token)
+    assert add_minor(uchet, token, "FF7654321").status_code == 201
+    desk = officer(uchet, "inspector")
+    assert lookup(uchet, desk, "FF7654321").json()["document_verified"] is False
+    r = uchet.ctl("person", "verify-document", "--document-kind", "passport", "--document-number", "FF7654321")
+    assert "verified" in r.stdout
+    assert lookup(uchet, desk, "FF7654321").json()["document_verified"] is True
+    bad = uchet.ctl("person", "verify-document", "--document-kind", "passport", "--document-number", "XX0",
+                    check=False)
+    assert bad.returncode == 1
+    assert uchet.ctl("audit", "verify").stdout.startswith("intact")
