@@ -41,6 +41,8 @@ typedef struct api_world {
     bool metrics_separate;            /* /metrics only on its own listener (--metrics-listen) */
     _Atomic bool storage_down;        /* a write failed for want of storage; cleared by the next that succeeds */
     _Atomic uint64_t storage_probe_ns;   /* last write probe sent by /readyz while storage_down */
+    /* issue 12 (auth) */
+    struct password_list *passwords;  /* common passwords (rules/password.h); read-only */
 } api_world_t;
 
 /* One per event-loop thread. */

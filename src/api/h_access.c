@@ -1,4 +1,4 @@
-/* GET /api/v1/desk/persons — an officer looks a person up, with a reason;
+/* POST /api/v1/desk/person-lookups — an officer looks a person up, with a reason;
  * GET /api/v1/me/access-log — the person sees who looked (product rule 14). */
 #include <errno.h>
 #include <stdio.h>
@@ -6,45 +6,11 @@
 
 #include "api/handlers.h"
 #include "api/view.h"
+#include "base/jsonx.h"
 #include "base/limits.h"
 #include "rules/date.h"
+#include "rules/reason.h"
 #include "store/officer.h"
-
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* Decodes a form-encoded value (%XX, '+' for space) into buf (NUL-terminated).
- * -EINVAL for a bad escape, a control character or a value longer than cap-1. */
-static int form_decode(h2o_iovec_t v, char *buf, size_t cap)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < v.len; i++) {
-        int c = (unsigned char)v.base[i];
-        if (c == '+')
-            c = ' ';
-        else if (c == '%') {
-            int hi = i + 2 < v.len ? hex_value(v.base[i + 1]) : -1;
-            int lo = hi >= 0 ? hex_value(v.base[i + 2]) : -1;
-            if (lo < 0)
-                return -EINVAL;
-            c = hi << 4 | lo;
-            i += 2;
-        }
-        if (c < 0x20 || c == 0x7f || n + 1 >= cap)
-            return -EINVAL;
-        buf[n++] = (char)c;
-    }
-    buf[n] = '\0';
-    return 0;
-}
 
 /* Characters in a NUL-terminated UTF-8 string, or -1 if it is not valid
  * UTF-8 (jansson would refuse to put it in an answer). */
@@ -63,41 +29,28 @@ static long utf8_chars(const char *s)
     return n;
 }
 
-/* The value of query parameter `name`, decoded into buf. -ENOENT
- * (missing_field) when absent, -EINVAL (invalid_query) when malformed. */
-static int query_get(const api_req_t *r, const char *name, char *buf, size_t cap, err_t *e)
+/* The look-up's fields from the POST body (ASVS 8.3.1: the number and the
+ * reason stay out of URLs, so out of proxy access logs). */
+static int parse_lookup(const json_t *body, officer_lookup_op_t *o, err_t *e)
 {
-    size_t nlen = strlen(name);
-    const char *p = r->query.base, *end = p + r->query.len;
-    while (p && p < end) {
-        const char *amp = memchr(p, '&', (size_t)(end - p));
-        const char *stop = amp ? amp : end;
-        if ((size_t)(stop - p) > nlen && memcmp(p, name, nlen) == 0 && p[nlen] == '=') {
-            h2o_iovec_t v = h2o_iovec_init(p + nlen + 1, (size_t)(stop - p) - nlen - 1);
-            if (form_decode(v, buf, cap) < 0 || utf8_chars(buf) < 0)
-                return err_set(e, -EINVAL, "invalid_query", "The query parameter \"%s\" is malformed or too long.", name);
-            return 0;
-        }
-        p = amp ? amp + 1 : end;
-    }
-    return err_set(e, -ENOENT, "missing_field", "The query parameter \"%s\" is required.", name);
-}
-
-static int parse_lookup(const api_req_t *r, officer_lookup_op_t *o, err_t *e)
-{
-    int rc = query_get(r, "document_kind", o->doc_kind, sizeof o->doc_kind, e);
-    if (rc == 0 && strcmp(o->doc_kind, "card") != 0 && strcmp(o->doc_kind, "passport") != 0)
+    const char *kind = "", *number = "", *reason = "";
+    int rc = jsonx_string(body, "document_kind", true, 1, 16, &kind, e);
+    if (rc == 0 && strcmp(kind, "card") != 0 && strcmp(kind, "passport") != 0)
         rc = err_set(e, -EINVAL, "invalid_document_kind", "document_kind must be \"card\" or \"passport\".");
     if (rc == 0)
-        rc = query_get(r, "document_number", o->doc_number, sizeof o->doc_number, e);
-    if (rc == 0 && !o->doc_number[0])
-        rc = err_set(e, -EINVAL, "too_short", "document_number must not be empty.");
+        rc = jsonx_string(body, "document_number", true, 1, LIMIT_DOCNUM_BYTES, &number, e);
     if (rc == 0)
-        rc = query_get(r, "reason", o->reason, sizeof o->reason, e);
-    long chars = rc == 0 ? utf8_chars(o->reason) : 0;
-    if (rc == 0 && (chars < OFFICER_READ_REASON_MIN || chars > OFFICER_READ_REASON_MAX))
-        rc = err_set(e, -EINVAL, "invalid_reason", "State the reason (a case or reference number) in %d to %d characters.",
-                     OFFICER_READ_REASON_MIN, OFFICER_READ_REASON_MAX);
+        rc = jsonx_string(body, "reason", true, 1, OFFICER_REASON_BYTES, &reason, e);
+    if (rc == 0 && utf8_chars(reason) < 0)
+        rc = err_set(e, -EINVAL, "invalid_reason", "The reason is not valid UTF-8 text.");
+    if (rc == 0)
+        rc = reason_check(reason, strlen(reason), LIMIT_REASON_MIN_CHARS, OFFICER_READ_REASON_MAX,
+                          REASON_NEED_REFERENCE, e);
+    if (rc == 0) {
+        snprintf(o->doc_kind, sizeof o->doc_kind, "%s", kind);
+        snprintf(o->doc_number, sizeof o->doc_number, "%s", number);
+        snprintf(o->reason, sizeof o->reason, "%s", reason);
+    }
     return rc;
 }
 
@@ -124,25 +77,36 @@ static void lookup_done(api_req_t *r, store_op_t *op)
         return;
     }
     const region_t *rg = p->region[0] ? region_find(&r->w->regions, p->region) : NULL;
-    api_reply_json(r, 200, json_pack("{s:s,s:s,s:o,s:o,s:s,s:o,s:o,s:o,s:o}", "surname", p->surname,
+    api_reply_json(r, 200, json_pack("{s:s,s:s,s:o,s:o,s:s,s:o,s:o,s:o,s:o,s:b}", "surname", p->surname,
         "given_names", p->given_names, "surname_cyr", opt_text(p->surname_cyr), "given_names_cyr",
         opt_text(p->given_names_cyr), "status", p->status, "region", opt_text(p->region), "region_name",
         rg ? json_string(rg->name) : json_null(), "due_date", opt_date(p->due_date), "end_reason",
-        opt_text(p->end_reason)));
+        opt_text(p->end_reason), "document_verified", p->document_verified));
 }
 
+/* GET /api/v1/desk/persons: gone (the number was in the URL). */
 void h_desk_persons(api_req_t *r)
 {
+    api_problem(r, 410, "use_post",
+                "Look persons up with POST /api/v1/desk/person-lookups; numbers and reasons do not go in URLs.");
+}
+
+void h_desk_person_lookup(api_req_t *r)
+{
+    static const char *const fields[] = {"document_kind", "document_number", "reason", NULL};
     officer_lookup_op_t *o = api_op_new_or_reply(r, sizeof *o, lookup_done);
     if (!o)
         return;
     officer_lookup_op_init(o);
     err_t e = {0};
-    if (!api_auth_or_reply(r, o->token_hash)) {
+    json_t *body = NULL;
+    if (!api_auth_or_reply(r, o->token_hash) || !(body = api_body_or_reply(r, fields))) {
         api_op_submit_cancel(r, &o->op);
         return;
     }
-    if (parse_lookup(r, o, &e) < 0) {
+    int rc = parse_lookup(body, o, &e);
+    json_decref(body);
+    if (rc < 0) {
         api_op_submit_cancel(r, &o->op);
         api_problem(r, 400, e.code, e.msg);
         return;

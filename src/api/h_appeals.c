@@ -10,6 +10,7 @@
 #include "base/jsonx.h"
 #include "base/parse.h"
 #include "rules/date.h"
+#include "rules/reason.h"
 #include "store/appeal.h"
 
 /* Characters (not bytes) of a string jansson has already checked as UTF-8. */
@@ -21,8 +22,13 @@ static size_t chars_of(const char *s)
     return n;
 }
 
-/* A free-text reason of min..max characters; line breaks allowed. */
-static int reason_field(const json_t *body, size_t min, size_t max, char *dst, size_t cap, err_t *e)
+#define APPEAL_REASON_MIN_VISIBLE 5   /* letters or digits in a person's appeal (issue 12) */
+
+/* A free-text reason of min..max characters with at least min_visible
+ * letters or digits (rules/reason.h: blanks, dots, invisible characters are
+ * no reason); line breaks allowed. */
+static int reason_field(const json_t *body, size_t min, size_t max, int min_visible, char *dst, size_t cap,
+                        err_t *e)
 {
     const char *s;
     int rc = jsonx_string_lf(body, "reason", &s, e);
@@ -31,6 +37,8 @@ static int reason_field(const json_t *body, size_t min, size_t max, char *dst, s
     size_t n = chars_of(s);
     if (n < min || n > max || strlen(s) >= cap)
         return err_set(e, -EINVAL, "invalid_reason", "The reason must have %zu to %zu characters.", min, max);
+    if ((rc = reason_check(s, strlen(s), min_visible, (int)max, REASON_ALLOW_NEWLINE, e)) < 0)
+        return rc;
     snprintf(dst, cap, "%s", s);
     return 0;
 }
@@ -82,7 +90,7 @@ void h_appeal_create(api_req_t *r)
         api_op_submit_cancel(r, &o->op);
         return;
     }
-    int rc = reason_field(body, APPEAL_REASON_MIN, APPEAL_REASON_MAX, o->reason, sizeof o->reason, &e);
+    int rc = reason_field(body, APPEAL_REASON_MIN, APPEAL_REASON_MAX, APPEAL_REASON_MIN_VISIBLE, o->reason, sizeof o->reason, &e);
     json_decref(body);
     if (rc < 0) {
         api_op_submit_cancel(r, &o->op);
@@ -187,7 +195,7 @@ static int parse_decision(api_req_t *r, const json_t *body, appeal_decide_op_t *
     if (!json_is_boolean(g))
         return err_set(e, -EINVAL, "invalid_type", "The field \"grant\" must be true or false.");
     o->grant = json_is_true(g);
-    return reason_field(body, APPEAL_DECISION_MIN, APPEAL_REASON_MAX, o->reason, sizeof o->reason, e);
+    return reason_field(body, APPEAL_DECISION_MIN, APPEAL_REASON_MAX, LIMIT_REASON_MIN_CHARS, o->reason, sizeof o->reason, e);
 }
 
 void h_desk_appeal_decide(api_req_t *r)

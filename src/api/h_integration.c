@@ -8,6 +8,7 @@
 #include "api/handlers.h"
 #include "base/jsonx.h"
 #include "base/limits.h"
+#include "rules/region_code.h"
 #include "store/apikey.h"
 
 /* Reads "ApiKey <key>" into a hash; replies 401 and returns false otherwise. */
@@ -24,14 +25,6 @@ static bool apikey_or_reply(api_req_t *r, uint8_t ret_hash[SECRET_HASH_BYTES])
     return true;
 }
 
-static bool region_code_ok(const char *s)
-{
-    for (; *s; s++)
-        if (!((*s >= '0' && *s <= '9') || (*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z')))
-            return false;
-    return true;
-}
-
 /* Fills the op; a regime region is refused here with 422 (returns 1 when
  * that reply has been sent). */
 static int parse_report(api_req_t *r, const json_t *body, apikey_report_op_t *o, err_t *e)
@@ -44,8 +37,10 @@ static int parse_report(api_req_t *r, const json_t *body, apikey_report_op_t *o,
         rc = jsonx_string(body, "document_number", true, 1, LIMIT_DOCNUM_BYTES, &number, e);
     if (rc == 0)
         rc = jsonx_string(body, "region", true, 1, sizeof o->region - 1, &region, e);
-    if (rc == 0 && !region_code_ok(region))
-        rc = err_set(e, -EINVAL, "invalid_region", "region is a region code such as 16.");
+    /* Strictly a known code (rules/region_code.h): "077", "zz" never pass
+     * as some region outside the regime. */
+    if (rc == 0 && !region_code_known(region))
+        rc = err_set(e, -EINVAL, "invalid_region", "region is the two-digit code of a region, such as 16.");
     if (rc < 0)
         return rc;
     const region_t *g = region_find(&r->w->regions, region);
@@ -63,7 +58,11 @@ static int parse_report(api_req_t *r, const json_t *body, apikey_report_op_t *o,
 static void report_done(api_req_t *r, store_op_t *op)
 {
     apikey_report_op_t *o = (apikey_report_op_t *)op;
-    if (op->rc < 0)
+    /* The same answer whether uchet knows the document or not: a key holder
+     * cannot use this door to learn who is registered. */
+    if (op->rc == -ENOENT && strcmp(op->err.code, "unknown_document") == 0)
+        api_reply_json(r, 200, json_pack("{s:s}", "status", "already_ended"));
+    else if (op->rc < 0)
         api_problem_err(r, &op->err);
     else
         api_reply_json(r, 200, json_pack("{s:s}", "status",

@@ -5,10 +5,11 @@
 #include <string.h>
 
 #include "api/handlers.h"
-#include "api/ratelimit.h"
+#include "api/login_gate.h"
 #include "api/view.h"
 #include "base/jsonx.h"
 #include "base/limits.h"
+#include "rules/password.h"
 #include "store/session.h"
 
 static void reply_session(api_req_t *r, const session_result_t *s)
@@ -17,29 +18,50 @@ static void reply_session(api_req_t *r, const session_result_t *s)
     api_reply_json(r, 201, o);
 }
 
-/* Password rules: length in characters (UTF-8), not bytes. */
-static int check_password(const char *pw, err_t *e)
-{
-    size_t chars = 0;
-    for (const unsigned char *p = (const unsigned char *)pw; *p; p++)
-        chars += (*p & 0xC0) != 0x80;
-    if (chars < LIMIT_PASSWORD_MIN)
-        return err_set(e, -EINVAL, "password_too_short", "The password must have at least %d characters.",
-                       LIMIT_PASSWORD_MIN);
-    if (strlen(pw) > LIMIT_PASSWORD_MAX)
-        return err_set(e, -EINVAL, "password_too_long", "The password must have at most %d characters.",
-                       LIMIT_PASSWORD_MAX);
-    return 0;
-}
-
 static void activation_done(api_req_t *r, store_op_t *op)
 {
     session_activate_op_t *o = (session_activate_op_t *)op;
-    if (op->rc < 0)
+    if (op->rc < 0) {
+        if (op->rc == -ENOENT)
+            login_gate_log(r, "auth.activation_failed", "activation", "unknown", 0);
         api_problem_err(r, &op->err);
-    else
+    } else {
         reply_session(r, &o->ret);
+    }
     sodium_memzero(&o->ret, sizeof o->ret);
+    sodium_memzero(o->password, sizeof o->password);
+}
+
+/* The activation, carried from the counting step to the hashing step. */
+typedef struct activation_pending {
+    session_activation_start_op_t start;
+    uint8_t code_hash[SECRET_HASH_BYTES];
+    char password[LIMIT_PASSWORD_MAX + 1];
+} activation_pending_t;
+
+static void activation_counted(api_req_t *r, store_op_t *op)
+{
+    activation_pending_t *p = (activation_pending_t *)op;
+    if (op->rc < 0 || p->start.ret_wait > 0) {
+        if (op->rc < 0)
+            api_problem_err(r, &op->err);
+        else
+            login_gate_reply_limited(r, p->start.ret_wait, "activation", "unknown", 0);
+        sodium_memzero(p->password, sizeof p->password);
+        return;
+    }
+    session_activate_op_t *o = api_op_new_or_reply(r, sizeof *o, activation_done);
+    if (o) {
+        session_activate_op_init(o);
+        memcpy(o->code_hash, p->code_hash, sizeof o->code_hash);
+        snprintf(o->password, sizeof o->password, "%s", p->password);
+        snprintf(o->addr, sizeof o->addr, "%s", p->start.addr);
+        o->now = p->start.now;
+        o->opslimit = r->w->argon2_ops;
+        o->memlimit = r->w->argon2_mem;
+        api_op_submit(r, &o->op);
+    }
+    sodium_memzero(p->password, sizeof p->password);
 }
 
 void h_activation(api_req_t *r)
@@ -50,81 +72,82 @@ void h_activation(api_req_t *r)
         return;
     err_t e = {0};
     const char *code, *pw;
+    uint8_t code_hash[SECRET_HASH_BYTES];
     int rc = jsonx_string(body, "activation_code", true, 1, 64, &code, &e);
     if (rc == 0)
         rc = jsonx_string(body, "password", true, 0, 4 * LIMIT_PASSWORD_MAX, &pw, &e);
     if (rc == 0)
-        rc = check_password(pw, &e);
-    session_activate_op_t *o = rc == 0 ? api_op_new(r, sizeof *o, activation_done) : NULL;
-    if (rc == 0 && o) {
-        session_activate_op_init(o);
-        if (secret_code_hash(code, strlen(code), o->code_hash) < 0)
-            rc = err_set(&e, -EINVAL, "activation_code_invalid",
-                         "An activation code has 12 letters and digits, like ABCD-EFGH-JKMN.");
-        snprintf(o->password, sizeof o->password, "%s", pw);
-        o->now = api_now(r);
-        o->opslimit = r->w->argon2_ops;
-        o->memlimit = r->w->argon2_mem;
-    }
-    json_decref(body);
+        rc = password_check(pw, strlen(pw), r->w->passwords, &e);
+    if (rc == 0 && secret_code_hash(code, strlen(code), code_hash) < 0)
+        rc = err_set(&e, -EINVAL, "activation_code_invalid",
+                     "An activation code has 12 letters and digits, like ABCD-EFGH-JKMN.");
     if (rc < 0) {
-        if (o)
-            api_op_submit_cancel(r, &o->op);
+        json_decref(body);
         api_problem_err(r, &e);
         return;
     }
-    if (!o) {
-        api_problem_oom(r);
+    if (!login_gate_enter_or_reply(r, "person")) {
+        json_decref(body);
         return;
     }
-    api_op_submit(r, &o->op);
-}
-
-/* Rate-limit keys: the document (kind + number) and the client address. */
-static void login_keys(api_req_t *r, const char *kind, const char *number, char *acc, size_t acap,
-                       char *addr, size_t bcap)
-{
-    snprintf(acc, acap, "%s:%s", kind, number);
-    api_peer(r, addr, bcap);
+    activation_pending_t *p = api_op_new_or_reply(r, sizeof *p, activation_counted);
+    if (p) {
+        session_activation_start_op_init(&p->start);
+        p->start.now = api_now(r);
+        api_peer(r, p->start.addr, sizeof p->start.addr);
+        memcpy(p->code_hash, code_hash, sizeof code_hash);
+        snprintf(p->password, sizeof p->password, "%s", pw);
+    }
+    json_decref(body);
+    if (p)
+        api_op_submit(r, &p->start.op);
 }
 
 static void login_done(api_req_t *r, store_op_t *op)
 {
     session_login_op_t *o = (session_login_op_t *)op;
-    char acc[64], addr[64];
-    login_keys(r, o->doc_kind, o->doc_number, acc, sizeof acc, addr, sizeof addr);
-    int64_t now = api_now(r);
-    if (op->rc == -EACCES) {
-        ratelimit_fail(r->w->rl_account, acc, strlen(acc), now);
-        ratelimit_fail(r->w->rl_address, addr, strlen(addr), now);
-    } else if (op->rc == 0) {
-        ratelimit_reset(r->w->rl_account, acc, strlen(acc));
-    }
+    if (op->rc == -EACCES)
+        login_gate_log(r, "auth.login_failed", "log-in", o->person_id ? "person" : "unknown", o->person_id);
     if (op->rc < 0)
         api_problem_err(r, &op->err);
     else
         reply_session(r, &o->ret);
     sodium_memzero(&o->ret, sizeof o->ret);
+    sodium_memzero(o->password, sizeof o->password);
 }
 
-static bool rate_limited_or_reply(api_req_t *r, const char *kind, const char *number)
+/* The log-in, carried from the counting step to the hashing step. */
+typedef struct login_pending {
+    session_login_start_op_t start;
+    char password[LIMIT_PASSWORD_MAX + 1];
+} login_pending_t;
+
+static void login_counted(api_req_t *r, store_op_t *op)
 {
-    char acc[64], addr[64];
-    login_keys(r, kind, number, acc, sizeof acc, addr, sizeof addr);
-    int64_t now = api_now(r);
-    int wait = ratelimit_check(r->w->rl_account, acc, strlen(acc), now);
-    int wait2 = ratelimit_check(r->w->rl_address, addr, strlen(addr), now);
-    if (wait2 > wait)
-        wait = wait2;
-    if (!wait)
-        return false;
-    char secs[16], detail[160];
-    snprintf(secs, sizeof secs, "%d", wait);
-    snprintf(detail, sizeof detail, "Too many failed log-ins. Try again in %d minutes.", (wait + 59) / 60);
-    h2o_add_header(&r->req->pool, &r->req->res.headers, H2O_TOKEN_RETRY_AFTER, NULL,
-                   h2o_strdup(&r->req->pool, secs, SIZE_MAX).base, strlen(secs));
-    api_problem(r, 429, "rate_limited", detail);
-    return true;
+    login_pending_t *p = (login_pending_t *)op;
+    session_login_start_op_t *s = &p->start;
+    if (op->rc < 0 || s->ret_wait > 0) {
+        if (op->rc < 0)
+            api_problem_err(r, &op->err);
+        else
+            login_gate_reply_limited(r, s->ret_wait, "log-in", s->ret_person_id ? "person" : "unknown",
+                                     s->ret_person_id);
+        sodium_memzero(p->password, sizeof p->password);
+        return;
+    }
+    session_login_op_t *o = api_op_new_or_reply(r, sizeof *o, login_done);
+    if (o) {
+        session_login_op_init(o);
+        o->now = s->now;
+        o->person_id = s->ret_person_id;
+        memcpy(o->stored, s->ret_hash, sizeof o->stored);
+        session_login_account(s->ret_person_id, s->doc_kind, s->doc_number, o->account, sizeof o->account);
+        memcpy(o->addr, s->addr, sizeof o->addr);
+        snprintf(o->password, sizeof o->password, "%s", p->password);
+        api_op_submit(r, &o->op);
+    }
+    sodium_memzero(p->password, sizeof p->password);
+    sodium_memzero(s->ret_hash, sizeof s->ret_hash);
 }
 
 static int parse_login(json_t *body, const char **kind, const char **number, const char **pw, err_t *e)
@@ -139,6 +162,9 @@ static int parse_login(json_t *body, const char **kind, const char **number, con
     return rc;
 }
 
+/* A log-in is: a hashing place for the client (login_gate), the attempt
+ * counted in the database (WRITE lane, before any hashing), then the
+ * password checked (SLOW lane). */
 void h_session_create(api_req_t *r)
 {
     static const char *const fields[] = {"document_kind", "document_number", "password", NULL};
@@ -152,22 +178,22 @@ void h_session_create(api_req_t *r)
         api_problem_err(r, &e);
         return;
     }
-    if (rate_limited_or_reply(r, kind, number)) {
+    if (!login_gate_enter_or_reply(r, "person")) {
         json_decref(body);
         return;
     }
-    session_login_op_t *o = api_op_new_or_reply(r, sizeof *o, login_done);
-    if (!o) {
-        json_decref(body);
-        return;
+    login_pending_t *p = api_op_new_or_reply(r, sizeof *p, login_counted);
+    if (p) {
+        session_login_start_op_init(&p->start);
+        p->start.now = api_now(r);
+        snprintf(p->start.doc_kind, sizeof p->start.doc_kind, "%s", kind);
+        snprintf(p->start.doc_number, sizeof p->start.doc_number, "%s", number);
+        api_peer(r, p->start.addr, sizeof p->start.addr);
+        snprintf(p->password, sizeof p->password, "%s", pw);
     }
-    session_login_op_init(o);
-    o->now = api_now(r);
-    snprintf(o->doc_kind, sizeof o->doc_kind, "%s", kind);
-    snprintf(o->doc_number, sizeof o->doc_number, "%s", number);
-    snprintf(o->password, sizeof o->password, "%s", pw);
     json_decref(body);
-    api_op_submit(r, &o->op);
+    if (p)
+        api_op_submit(r, &p->start.op);
 }
 
 void h_session_delete(api_req_t *r)

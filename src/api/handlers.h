@@ -37,3 +37,6 @@ void h_host_confirm(api_req_t *r);
 void h_push_public_key(api_req_t *r);
 void h_push_subscribe(api_req_t *r);
 void h_push_unsubscribe(api_req_t *r);
+
+/* issue 12 (auth) */
+void h_desk_person_lookup(api_req_t *r);

@@ -9,6 +9,7 @@ typedef struct slot {
     uint8_t key[16];       /* keyed hash of the key: addresses and numbers are not kept */
     int64_t window_start;
     int fails;
+    int inflight;          /* ratelimit_enter minus ratelimit_leave */
     bool used;
 } slot_t;
 
@@ -58,7 +59,8 @@ static slot_t *find(ratelimit_t *rl, const uint8_t d[16], bool create)
         slot_t *s = &rl->slots[(start + k) % rl->n];
         if (s->used && memcmp(s->key, d, 16) == 0)
             return s;
-        if (!victim || !s->used || (victim->used && s->window_start < victim->window_start))
+        if (!victim || !s->used ||
+            (victim->used && s->inflight <= victim->inflight && s->window_start < victim->window_start))
             victim = s;
     }
     if (!create)
@@ -104,5 +106,29 @@ void ratelimit_reset(ratelimit_t *rl, const void *key, size_t len)
     slot_t *s = find(rl, d, false);
     if (s)
         s->used = false;
+    pthread_mutex_unlock(&rl->mu);
+}
+
+bool ratelimit_enter(ratelimit_t *rl, const void *key, size_t len, int max)
+{
+    uint8_t d[16];
+    digest(rl, key, len, d);
+    pthread_mutex_lock(&rl->mu);
+    slot_t *s = find(rl, d, true);
+    bool ok = s->inflight < max;
+    if (ok)
+        s->inflight++;
+    pthread_mutex_unlock(&rl->mu);
+    return ok;
+}
+
+void ratelimit_leave(ratelimit_t *rl, const void *key, size_t len)
+{
+    uint8_t d[16];
+    digest(rl, key, len, d);
+    pthread_mutex_lock(&rl->mu);
+    slot_t *s = find(rl, d, false);
+    if (s && s->inflight > 0)
+        s->inflight--;
     pthread_mutex_unlock(&rl->mu);
 }

@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "base/limits.h"
 #include "base/log.h"
+#include "store/session.h"
 #include "store/sweep.h"
 
 struct scheduler {
@@ -15,7 +17,24 @@ struct scheduler {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     bool stop;
+    int64_t purged_at;   /* injected-clock time of the last session purge */
 };
+
+/* Expired sessions and spent log-in counters, every LIMIT_PURGE_INTERVAL_S. */
+static void purge(scheduler_t *s)
+{
+    int64_t now = clock_now(&s->w->clock), n = 0;
+    if (now >= s->purged_at && now - s->purged_at < LIMIT_PURGE_INTERVAL_S)
+        return;
+    err_t e = {0};
+    if (session_purge(s->db, now, &n, &e) < 0) {
+        log_msg(LOG_ERROR, "purge.failed", "expired sessions: %s", e.msg);
+        return;
+    }
+    s->purged_at = now;
+    if (n)
+        log_msg(LOG_INFO, "purge.done", "%lld expired sessions and log-in counters deleted", (long long)n);
+}
 
 static void sweep_region(scheduler_t *s, const region_t *rg)
 {
@@ -50,6 +69,7 @@ static void *scheduler_main(void *arg)
     pthread_mutex_lock(&s->mu);
     while (!s->stop) {
         pthread_mutex_unlock(&s->mu);
+        purge(s);
         for (size_t i = 0; i < s->w->regions.n && !s->stop; i++)
             if (s->w->regions.items[i].regime)
                 sweep_region(s, &s->w->regions.items[i]);

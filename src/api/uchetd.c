@@ -21,6 +21,7 @@
 #include "notify/catalog.h"
 #include "notify/outbox.h"
 #include "notify/webpush.h"
+#include "rules/password.h"
 #include "store/caldata.h"
 #include "store/db.h"
 #include "store/migrate.h"
@@ -233,6 +234,42 @@ static int push_open(api_world_t *w, const config_t *c, err_t *err)
     return outbox_start(&oc, &w->outbox, err);
 }
 
+/* The common and breached passwords (data/passwords/common.txt, rules/password.h). */
+static int passwords_load(api_world_t *w, const char *dir, err_t *err)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/passwords/common.txt", dir);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return err_set(err, -ENOENT, "data_missing", "Cannot read %s: %s", path, strerror(errno));
+    char *buf = NULL;
+    size_t cap = 0, n = 0;
+    int r = 0;
+    for (;;) {
+        if (n == cap) {
+            char *nb = cap < (64u << 20) ? realloc(buf, cap ? 2 * cap : 65536) : NULL;
+            if (!nb) {
+                r = err_set(err, -ENOMEM, "out_of_memory", "The password list is too large.");
+                break;
+            }
+            buf = nb;
+            cap = cap ? 2 * cap : 65536;
+        }
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    fclose(f);
+    if (r == 0 && password_list_parse(buf, n, &w->passwords) < 0)
+        r = err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
+    free(buf);
+    if (r == 0)
+        log_msg(LOG_INFO, "passwords.loaded", "%zu common passwords from %s", password_list_count(w->passwords),
+                path);
+    return r;
+}
+
 static int world_open(api_world_t *w, const config_t *c, int threads, err_t *err)
 {
     int years, r;
@@ -255,6 +292,8 @@ static int world_open(api_world_t *w, const config_t *c, int threads, err_t *err
     if ((r = caldata_load(c->data_dir, &w->cal, &years, err)) < 0)
         return r;
     log_msg(LOG_INFO, "calendar.loaded", "%d official calendar year(s) from %s", years, c->data_dir);
+    if ((r = passwords_load(w, c->data_dir, err)) < 0)
+        return r;
     if (c->migrate_on_start && (r = migrate_now(c->database, err)) < 0)
         return r;
     /* Readers: one per loop; on PostgreSQL several per loop (api/dbloop.h). */
@@ -281,6 +320,7 @@ static void world_close(api_world_t *w)
     metrics_free(w->metrics);
     ratelimit_free(w->rl_account);
     ratelimit_free(w->rl_address);
+    password_list_free(w->passwords);
 }
 
 int main(int argc, char **argv)

@@ -9,7 +9,7 @@
 #define LIMIT_NAME_BYTES          128           /* persons: surname, given names */
 #define LIMIT_ADDRESS_PART_BYTES  200           /* residence address parts */
 #define LIMIT_DOCNUM_BYTES        20            /* document numbers */
-#define LIMIT_PASSWORD_MIN        10            /* activation: minimum password length (chars) */
+#define LIMIT_PASSWORD_MIN        12            /* activation: minimum password length (chars, ASVS 2.1.1) */
 #define LIMIT_PASSWORD_MAX        128           /* activation/session: maximum password bytes */
 #define LIMIT_IDEMPOTENCY_MIN     8             /* confirmations: idempotency key length */
 #define LIMIT_IDEMPOTENCY_MAX     64
@@ -51,3 +51,10 @@
 /* The HTTP edge and storage health (issue 12) */
 #define LIMIT_DISK_FREE_MIN_BYTES (4ull * 1024 * 1024) /* api/h_system: /readyz not ready below this free space (SQLite) */
 #define LIMIT_AUDIT_CHECKPOINT_S  60            /* api/anchorer: seconds between signed audit checkpoints */
+
+/* Log-in limits kept in the database (store/login_limit.h, issue 12) */
+#define LIMIT_LOGIN_FAILS_PERSON    50          /* auth: failed log-ins per account from all addresses together */
+#define LIMIT_LOGIN_PERSON_WINDOW_S 3600        /* auth: window of that account-wide back-off */
+#define LIMIT_HASH_INFLIGHT_CLIENT  8           /* api: log-ins of one client address hashing or queued at once */
+#define LIMIT_PURGE_INTERVAL_S      600         /* api/uchetd: expired sessions and counters deleted this often */
+#define LIMIT_REASON_MIN_CHARS      10          /* rules/reason: visible characters in an officer's reason */

@@ -21,7 +21,7 @@ static const char OFFICER_USAGE[] =
     "\n"
     "Creates a desk account. Without --password-stdin a strong password is generated\n"
     "and printed once on the last line; with it, the first line of standard input is\n"
-    "the password (at least 10 characters). Roles: a registrar decides appeals and\n"
+    "the password (at least 12 characters). Roles: a registrar decides appeals and\n"
     "may look persons up; an inspector looks persons up (always with a reason); an\n"
     "auditor reads the audit log and never a person's record.\n";
 

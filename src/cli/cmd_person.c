@@ -15,7 +15,7 @@
 #include "store/store.h"
 
 static const char PERSON_USAGE[] =
-    "Usage: uchetctl person add --document-kind card|passport --document-number N\n"
+    "Usage: uchetctl person add --document-kind card|passport [--document-number N]\n"
     "         --surname S --given-names G --birth-date YYYY-MM-DD --citizenship ISO3\n"
     "         --purpose work|study|private|tourism|business|other\n"
     "         --entry-regime visa_free|visa --language CODE\n"
@@ -24,7 +24,13 @@ static const char PERSON_USAGE[] =
     "Creates a person and prints a one-time activation code on the last line. The\n"
     "person activates the account in the app with that code (valid 30 days).\n"
     "--passport-number adds the passport as a second document for log-in when the\n"
-    "card is lost. Languages: ru uk tg uz ro en fr de ky kk zh tr ka hy az.\n";
+    "card is lost. Languages: ru uk tg uz ro en fr de ky kk zh tr ka hy az.\n"
+    "Without --document-number a card gets a new number from uchet: 9 random digits\n"
+    "and a Luhn check digit, printed before the code.\n"
+    "\n"
+    "Usage: uchetctl person verify-document --document-kind K --document-number N\n"
+    "Marks a document as seen by a registrar (a minor's passport added by a\n"
+    "guardian stays unverified until then; look-ups say so).\n";
 
 static int set_field(char *dst, size_t cap, const char *v, const char *name, err_t *e)
 {
@@ -41,8 +47,8 @@ static int validate(const person_add_op_t *o, err_t *e)
     entry_regime_t er;
     if (strcmp(o->doc_kind, "card") && strcmp(o->doc_kind, "passport"))
         return err_set(e, -EINVAL, "usage", "--document-kind is card or passport.");
-    if (!o->doc_number[0] || !o->in.surname[0] || !o->in.given_names[0])
-        return err_set(e, -EINVAL, "usage", "--document-number, --surname and --given-names are required.");
+    if ((!o->doc_number[0] && strcmp(o->doc_kind, "card")) || !o->in.surname[0] || !o->in.given_names[0])
+        return err_set(e, -EINVAL, "usage", "--document-number (for a passport), --surname and --given-names are required.");
     if (date_parse(o->in.birth_date, strlen(o->in.birth_date), &d) < 0)
         return err_set(e, -EINVAL, "usage", "--birth-date must be a real date YYYY-MM-DD.");
     if (!person_citizenship_valid(o->in.citizenship))
@@ -109,8 +115,44 @@ static int add_person(const cli_t *cli, person_add_op_t *o, char code[SECRET_COD
     return r;
 }
 
+/* uchetctl person verify-document --document-kind K --document-number N:
+ * a registrar has seen the document (a minor's passport typed in by a
+ * guardian is unverified until then; issue 12). */
+static int verify_document(const cli_t *cli, int argc, char **argv)
+{
+    person_verify_doc_op_t o;
+    person_verify_doc_op_init(&o);
+    err_t e = {0};
+    for (int i = 2; i + 1 < argc; i += 2) {
+        if (!strcmp(argv[i], "--document-kind"))
+            set_field(o.doc_kind, sizeof o.doc_kind, argv[i + 1], "document-kind", &e);
+        else if (!strcmp(argv[i], "--document-number"))
+            set_field(o.doc_number, sizeof o.doc_number, argv[i + 1], "document-number", &e);
+    }
+    if ((strcmp(o.doc_kind, "card") && strcmp(o.doc_kind, "passport")) || !o.doc_number[0] || argc != 6) {
+        fputs("Usage: uchetctl person verify-document --document-kind card|passport --document-number N\n", stderr);
+        return 2;
+    }
+    store_t *s;
+    int r = store_open(cli->database, 1, 0, &s, &e);
+    if (r == 0) {
+        o.now = cli->now;
+        if ((r = store_run_sync(s, &o.op)) < 0)
+            e = o.op.err;
+        store_close(s);
+    }
+    if (r < 0) {
+        fprintf(stderr, "uchetctl person verify-document: %s\n", e.msg);
+        return 1;
+    }
+    puts("document verified");
+    return 0;
+}
+
 int cmd_person(const cli_t *cli, int argc, char **argv)
 {
+    if (argc >= 2 && strcmp(argv[1], "verify-document") == 0)
+        return verify_document(cli, argc, argv);
     if (argc < 2 || strcmp(argv[1], "add") != 0) {
         fputs(PERSON_USAGE, argc >= 2 && !strcmp(argv[1], "--help") ? stdout : stderr);
         return argc >= 2 && !strcmp(argv[1], "--help") ? 0 : 2;
@@ -128,10 +170,20 @@ int cmd_person(const cli_t *cli, int argc, char **argv)
         fprintf(stderr, "uchetctl person add: %s\n", e.msg);
         return 2;
     }
-    if (add_person(cli, &o, code, &e) < 0) {
+    bool assign = !o.doc_number[0];   /* a card number from uchet: random, retried on a clash */
+    int r, tries = 0;
+    do {
+        if (assign)
+            person_card_number_new(o.doc_number);
+        err_clear(&e);
+        r = add_person(cli, &o, code, &e);
+    } while (assign && r == -EEXIST && strcmp(e.code, "document_exists") == 0 && ++tries < 5);
+    if (r < 0) {
         fprintf(stderr, "uchetctl person add: %s\n", e.msg);
         return 1;
     }
+    if (assign)
+        printf("card number %s\n", o.doc_number);
     printf("person %lld created; give them this activation code:\n%s\n", (long long)o.ret_id, code);
     return 0;
 }

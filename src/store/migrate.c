@@ -136,3 +136,17 @@ const char migrate_v4_sql[] =
     "DROP INDEX registrations_due;"
     "CREATE INDEX registrations_due ON registrations(region, due_date, person_id, status)"
     "  WHERE status = 'active' AND due_date IS NOT NULL;";
+
+/* Version 5 (issue 12, authentication and access rules): failed log-in
+ * counters shared by every uchetd on the database (store/login_limit.h);
+ * documents a guardian typed in are unverified until a registrar or the
+ * kiosk checks them (store/minor.h); expiry indexes for the session purge. */
+const char migrate_v5_auth_sql[] =
+    "CREATE TABLE login_limits ("
+    "  key TEXT PRIMARY KEY,"                     /* hex SHA-256 of the counter's kind and parts */
+    "  window_start BIGINT NOT NULL,"
+    "  fails INTEGER NOT NULL"
+    ");"
+    "ALTER TABLE documents ADD COLUMN verified INTEGER NOT NULL DEFAULT 1;"
+    "CREATE INDEX sessions_expires ON sessions(expires_at);"
+    "CREATE INDEX officer_sessions_expires ON officer_sessions(expires_at);";

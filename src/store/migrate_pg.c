@@ -19,6 +19,7 @@ static const migration_t pg_list[] = {
     {2, "regime over time", V2},
     {3, "appeals per lapse, landlord codes replaced", migrate_v3_sql},
     {4, "lapses recorded per due date", migrate_v4_sql},
+    {5, "log-in counters, unverified documents", migrate_v5_auth_sql},
     {0, NULL, NULL},
 };
 

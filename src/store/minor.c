@@ -1,6 +1,7 @@
 #include "store/minor.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -14,7 +15,12 @@ static const char SQL_GUARDIAN[] =
 static const char SQL_PERSON[] =
     "INSERT INTO persons (surname, given_names, birth_date, citizenship, purpose, entry_regime, language,"
     " created_at, adult_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
-static const char SQL_DOC[] = "INSERT INTO documents (kind, number, person_id) VALUES ('passport', ?, ?)";
+/* A guardian's word is not a verified document (issue 12): verified = 0. */
+static const char SQL_DOC[] =
+    "INSERT INTO documents (kind, number, person_id, verified) VALUES ('passport', ?, ?, 0)";
+static const char SQL_DOC_OWNER[] =
+    "SELECT (SELECT COUNT(*) FROM registrations r WHERE r.person_id = d.person_id"
+    " AND r.guardian_registration_id = ?) FROM documents d WHERE d.kind = 'passport' AND d.number = ?";
 static const char SQL_REG[] =
     "INSERT INTO registrations (person_id, region, status, started_at, last_confirmed_on,"
     " guardian_registration_id) VALUES (?, ?, 'active', ?, ?, ?) RETURNING id";
@@ -61,12 +67,33 @@ static int insert_child(db_t *db, minor_add_op_t *o, int64_t guardian_pid, const
     return insert_returning(st, ret, &o->op.err);
 }
 
-static int insert_doc(db_t *db, minor_add_op_t *o, int64_t pid)
+/* Records the child's passport as unverified. A number already known is
+ * refused (document_exists) only when it is this guardian's own child (a
+ * second tap); anyone else's document is not revealed: the child is added
+ * without it, the answer is the same, and the audit notes the conflict for
+ * the registrar who verifies the child's papers. *ret_conflict = true then. */
+static int insert_doc(db_t *db, minor_add_op_t *o, int64_t pid, int64_t guardian_reg, bool *ret_conflict)
 {
     db_stmt_t *st;
+    *ret_conflict = false;
     if (!o->doc_number[0])
         return 0;
-    int r = db_prepare(db, SQL_DOC, &st, &o->op.err);
+    int r = db_prepare(db, SQL_DOC_OWNER, &st, &o->op.err);
+    if (r < 0)
+        return r;
+    db_bind_int(st, 1, guardian_reg);
+    db_bind_text(st, 2, o->doc_number);
+    if ((r = db_step(st, &o->op.err)) < 0)
+        return r;
+    if (r == 1) {
+        bool own = db_col_int(st, 0) > 0;
+        db_run(st, NULL);
+        if (own)
+            return err_set(&o->op.err, -EEXIST, "document_exists", "This child has already been added.");
+        *ret_conflict = true;
+        return 0;
+    }
+    if ((r = db_prepare(db, SQL_DOC, &st, &o->op.err)) < 0)
     if (r < 0)
         return r;
     db_bind_text(st, 1, o->doc_number);
@@ -111,13 +138,15 @@ static int run_add(db_t *db, store_op_t *op)
         policy_age_years(birth, o->today) >= POLICY_ADULT_AGE)
         return err_set(&op->err, -EPERM, "not_a_minor", "Only a child under 18 can be added here.");
     date_format(policy_adult_date(birth), adult);
-    if ((r = insert_child(db, o, gpid, adult, &pid)) < 0 || (r = insert_doc(db, o, pid)) < 0 ||
+    bool conflict = false;
+    if ((r = insert_child(db, o, gpid, adult, &pid)) < 0 || (r = insert_doc(db, o, pid, g.id, &conflict)) < 0 ||
         (r = insert_registration(db, o, &g, pid)) < 0)
         return r;
     char actor[32], subject[32];
     snprintf(actor, sizeof actor, "person:%lld", (long long)gpid);
     snprintf(subject, sizeof subject, "person:%lld", (long long)pid);
-    json_t *d = json_pack("{s:I}", "guardian_registration", (json_int_t)g.id);
+    json_t *d = json_pack("{s:I,s:b,s:b}", "guardian_registration", (json_int_t)g.id, "document_verified", 0,
+                          "document_conflict", conflict);
     r = audit_append(db, o->now, actor, "minor.added", subject, d, &op->err);
     json_decref(d);
     if (r < 0)

@@ -19,7 +19,7 @@ static const char SQL_SESSION_ADD[] =
     "INSERT INTO officer_sessions (token_hash, officer_id, created_at, expires_at) VALUES (?, ?, ?, ?)";
 static const char SQL_SESSION_DEL[] = "DELETE FROM officer_sessions WHERE token_hash = ? RETURNING officer_id";
 static const char SQL_BY_DOC[] =
-    "SELECT p.id, p.surname, p.given_names, p.surname_cyr, p.given_names_cyr FROM documents d"
+    "SELECT p.id, p.surname, p.given_names, p.surname_cyr, p.given_names_cyr, d.verified FROM documents d"
     " JOIN persons p ON p.id = d.person_id WHERE d.kind = ? AND d.number = ?";
 /* The newest registration is the current one: a new registration ends the
  * old, and an appeal restores only a registration with nothing after it. */
@@ -181,6 +181,10 @@ static int run_login(db_t *db, store_op_t *op)
     if ((r = db_begin_write(db, &op->err)) < 0)
         return r;
     r = open_session(db, o, id);
+    char account[LOGIN_LIMIT_ACCOUNT_MAX];
+    snprintf(account, sizeof account, "officer:%s", o->login);
+    if (r == 0)
+        r = login_limit_clear(db, account, o->addr, &op->err);
     if (r == 0)
         r = db_commit(db, &op->err);
     if (r < 0) {
@@ -193,8 +197,23 @@ static int run_login(db_t *db, store_op_t *op)
 void officer_login_op_init(officer_login_op_t *o)
 {
     memset(o, 0, sizeof *o);
-    o->op.lane = STORE_SLOW;
+    o->op.lane = STORE_SLOW_OFFICER;
     o->op.run = run_login;
+}
+
+static int run_login_start(db_t *db, store_op_t *op)
+{
+    officer_login_start_op_t *o = (officer_login_start_op_t *)op;
+    char account[LOGIN_LIMIT_ACCOUNT_MAX];
+    snprintf(account, sizeof account, "officer:%s", o->login);
+    return login_limit_reserve(db, account, o->addr, o->now, &o->ret_wait, &op->err);
+}
+
+void officer_login_start_op_init(officer_login_start_op_t *o)
+{
+    memset(o, 0, sizeof *o);
+    o->op.lane = STORE_WRITE;
+    o->op.run = run_login_start;
 }
 
 static int run_logout(db_t *db, store_op_t *op)
@@ -239,6 +258,7 @@ static int find_person(db_t *db, officer_lookup_op_t *o, int64_t *ret_pid)
     db_col_copy(st, 2, o->ret.given_names, sizeof o->ret.given_names);
     db_col_copy(st, 3, o->ret.surname_cyr, sizeof o->ret.surname_cyr);
     db_col_copy(st, 4, o->ret.given_names_cyr, sizeof o->ret.given_names_cyr);
+    o->ret.document_verified = db_col_int(st, 5) != 0;
     db_run(st, NULL);
     return 0;
 }

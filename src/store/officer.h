@@ -13,6 +13,7 @@
 #include "base/limits.h"
 #include "base/secret.h"
 #include "rules/calendar.h"
+#include "store/login_limit.h"
 #include "store/region.h"
 #include "store/store.h"
 
@@ -62,13 +63,28 @@ typedef struct officer_add_op {
 } officer_add_op_t;
 void officer_add_op_init(officer_add_op_t *o);
 
-/* SLOW lane. Desk log-in by login and password; opens an officer session
- * (LIMIT_SESSION_TTL_S). -EACCES (bad_credentials) for any mismatch, after
- * the same argon2id work whether or not the login exists. */
+/* WRITE lane. The first step of a desk log-in: counts the attempt of login
+ * from addr before any hashing (store/login_limit.h, account
+ * "officer:<login>"). ret_wait > 0: refused for that many seconds. */
+typedef struct officer_login_start_op {
+    store_op_t op;
+    int64_t now;
+    char login[OFFICER_LOGIN_MAX + 1];
+    char addr[LOGIN_LIMIT_ADDR_MAX];
+    int ret_wait;
+} officer_login_start_op_t;
+void officer_login_start_op_init(officer_login_start_op_t *o);
+
+/* STORE_SLOW_OFFICER lane (its own thread: persons' log-ins never delay
+ * it). Desk log-in by login and password; opens an officer session
+ * (LIMIT_SESSION_TTL_S) and gives back the attempt counted for addr.
+ * -EACCES (bad_credentials) for any mismatch, after the same argon2id work
+ * whether or not the login exists. */
 typedef struct officer_login_op {
     store_op_t op;
     int64_t now;
     char login[OFFICER_LOGIN_MAX + 1];
+    char addr[LOGIN_LIMIT_ADDR_MAX];
     char password[LIMIT_PASSWORD_MAX + 1];     /* wiped by run */
     char ret_token[SECRET_TOKEN_CHARS + 1];   /* plaintext, only ever sent to the client */
     int64_t ret_expires_at;
@@ -93,6 +109,7 @@ typedef struct officer_lookup_result {
     char region[8];               /* "" when none */
     date_t due_date;              /* 0 when none (ended, none, or a minor) */
     char end_reason[24];          /* "" unless ended */
+    bool document_verified;       /* false: typed in by a guardian, not yet checked (issue 12) */
 } officer_lookup_result_t;
 
 /* WRITE lane (the read itself is written down). An inspector or registrar

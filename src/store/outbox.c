@@ -8,8 +8,9 @@
 
 static const char SQL_SUBSCRIBE[] =
     "INSERT INTO push_subscriptions (person_id, endpoint, p256dh, auth, created_at) VALUES (?, ?, ?, ?, ?)"
-    " ON CONFLICT (endpoint) DO UPDATE SET person_id = excluded.person_id, p256dh = excluded.p256dh,"
-    " auth = excluded.auth, created_at = excluded.created_at";
+    " ON CONFLICT (endpoint) DO UPDATE SET p256dh = excluded.p256dh,"
+    " auth = excluded.auth, created_at = excluded.created_at"
+    " WHERE push_subscriptions.person_id = excluded.person_id";
 static const char SQL_NEWEST_FIRST[] =
     "SELECT id FROM push_subscriptions WHERE person_id = ? ORDER BY created_at DESC, id DESC";
 static const char SQL_DELETE_ID[] = "DELETE FROM push_subscriptions WHERE id = ?";
@@ -82,6 +83,9 @@ static int run_subscribe(db_t *db, store_op_t *op)
     db_bind_int(st, 5, o->now);
     if ((r = db_run(st, &op->err)) < 0)
         return r;
+    if (db_changes(db) == 0)   /* another person's browser: its owner stays (issue 12) */
+        return err_set(&op->err, -EEXIST, "endpoint_taken",
+                       "This browser's push subscription belongs to another account; subscribe it anew.");
     return trim_subscriptions(db, pid, &op->err);
 }
 

@@ -25,8 +25,9 @@
 /* --- subscriptions (HTTP handlers) --- */
 
 /* WRITE lane. Adds or refreshes the session person's subscription for
- * `endpoint` (an endpoint names one browser: if it was another person's, it
- * is now this person's, with the new keys). Keeps the person's
+ * `endpoint`. An endpoint another person subscribed stays theirs, keys and
+ * all: -EEXIST (endpoint_taken), nothing written (issue 12: a re-post must
+ * not move a subscription to the poster). Keeps the person's
  * OUTBOX_SUBS_MAX newest subscriptions and deletes older ones. -EACCES
  * (unauthorized) for a bad session. The handler validates the inputs. */
 typedef struct outbox_subscribe_op {

@@ -1,6 +1,7 @@
 #include "store/person.h"
 
 #include <errno.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -167,4 +168,44 @@ void person_language_op_init(person_language_op_t *o)
     memset(o, 0, sizeof *o);
     o->op.lane = STORE_WRITE;
     o->op.run = run_language;
+}
+
+void person_card_number_new(char ret[CARD_NUMBER_DIGITS + 1])
+{
+    char body[CARD_NUMBER_DIGITS - 1];
+    for (int i = 0; i < CARD_NUMBER_DIGITS - 1; i++)
+        body[i] = (char)('0' + randombytes_uniform(10));
+    card_number_complete(body, ret);
+}
+
+static const char SQL_VERIFY[] =
+    "UPDATE documents SET verified = 1 WHERE kind = ? AND number = ? RETURNING person_id";
+
+static int run_verify_doc(db_t *db, store_op_t *op)
+{
+    person_verify_doc_op_t *o = (person_verify_doc_op_t *)op;
+    db_stmt_t *st;
+    int r = db_prepare(db, SQL_VERIFY, &st, &op->err);
+    if (r < 0)
+        return r;
+    db_bind_text(st, 1, o->doc_kind);
+    db_bind_text(st, 2, o->doc_number);
+    if ((r = db_step(st, &op->err)) < 0)
+        return r;
+    if (r == 0)
+        return err_set(&op->err, -ENOENT, "unknown_document", "No person has this document.");
+    char subject[32];
+    snprintf(subject, sizeof subject, "person:%lld", (long long)db_col_int(st, 0));
+    db_run(st, NULL);
+    json_t *d = json_pack("{s:s}", "document_kind", o->doc_kind);
+    r = audit_append(db, o->now, "operator", "document.verified", subject, d, &op->err);
+    json_decref(d);
+    return r;
+}
+
+void person_verify_doc_op_init(person_verify_doc_op_t *o)
+{
+    memset(o, 0, sizeof *o);
+    o->op.lane = STORE_WRITE;
+    o->op.run = run_verify_doc;
 }

@@ -6,6 +6,7 @@
 
 #include "base/limits.h"
 #include "base/secret.h"
+#include "rules/card_number.h"
 #include "store/store.h"
 
 typedef struct person_view {
@@ -51,3 +52,19 @@ typedef struct person_language_op {
     char language[8];
 } person_language_op_t;
 void person_language_op_init(person_language_op_t *o);
+
+/* A new card number (issue 12): CARD_NUMBER_DIGITS - 1 random digits and a
+ * Luhn check digit (rules/card_number.h), never the next of a sequence. The
+ * caller retries on document_exists. */
+void person_card_number_new(char ret[CARD_NUMBER_DIGITS + 1]);
+
+/* WRITE lane (uchetctl; a registrar who has seen the document). Marks a
+ * document verified (issue 12: a guardian's word is not a checked
+ * passport). Audited as the operator. -ENOENT (unknown_document). */
+typedef struct person_verify_doc_op {
+    store_op_t op;
+    int64_t now;
+    char doc_kind[10];
+    char doc_number[LIMIT_DOCNUM_BYTES + 1];
+} person_verify_doc_op_t;
+void person_verify_doc_op_init(person_verify_doc_op_t *o);

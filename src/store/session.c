@@ -19,6 +19,9 @@ static const char SQL_ACTIVATE[] =
 static const char SQL_BY_DOC[] =
     "SELECT p.id, p.password_hash FROM documents d JOIN persons p ON p.id = d.person_id"
     " WHERE d.kind = ? AND d.number = ?";
+static const char SQL_END_ALL[] = "DELETE FROM sessions WHERE person_id = ?";
+static const char SQL_PURGE[] = "DELETE FROM sessions WHERE expires_at <= ?";
+static const char SQL_PURGE_OFFICERS[] = "DELETE FROM officer_sessions WHERE expires_at <= ?";
 
 int session_person(db_t *db, const uint8_t token_hash[SECRET_HASH_BYTES], int64_t now,
                    int64_t *ret_person_id, err_t *err)
@@ -101,6 +104,14 @@ static int activate_in_txn(db_t *db, session_activate_op_t *o, int64_t id, const
     audit_subject(subject, sizeof subject, id);
     if ((r = audit_append(db, o->now, subject, "person.activated", subject, NULL, &o->op.err)) < 0)
         return r;
+    /* A new password ends every session opened with the old one. */
+    if ((r = db_prepare(db, SQL_END_ALL, &st, &o->op.err)) < 0)
+        return r;
+    db_bind_int(st, 1, id);
+    if ((r = db_run(st, &o->op.err)) < 0)
+        return r;
+    if ((r = login_limit_clear(db, NULL, o->addr, &o->op.err)) < 0)
+        return r;
     return session_create(db, id, o->now, &o->ret, &o->op.err);
 }
 
@@ -134,8 +145,18 @@ void session_activate_op_init(session_activate_op_t *o)
     o->op.run = run_activate;
 }
 
-/* Finds the account's password hash; *ret_hash = "" when there is none. */
-static int lookup_login(db_t *db, session_login_op_t *o, char *ret_hash, size_t cap)
+void session_login_account(int64_t person_id, const char *doc_kind, const char *doc_number, char *buf,
+                           size_t cap)
+{
+    if (person_id > 0)
+        snprintf(buf, cap, "person:%lld", (long long)person_id);
+    else
+        snprintf(buf, cap, "document:%s:%s", doc_kind, doc_number);
+}
+
+/* Finds the account and its password hash; person 0 and "" when there is
+ * none (or it is not activated yet). */
+static int lookup_login(db_t *db, session_login_start_op_t *o)
 {
     db_stmt_t *st;
     int r = db_prepare(db, SQL_BY_DOC, &st, &o->op.err);
@@ -145,14 +166,45 @@ static int lookup_login(db_t *db, session_login_op_t *o, char *ret_hash, size_t 
     db_bind_text(st, 2, o->doc_number);
     if ((r = db_step(st, &o->op.err)) < 0)
         return r;
-    ret_hash[0] = '\0';
+    o->ret_hash[0] = '\0';
+    o->ret_person_id = 0;
     if (r == 1) {
-        o->ret.person_id = db_col_int(st, 0);
-        const char *h = db_col_text(st, 1);
-        snprintf(ret_hash, cap, "%s", h ? h : "");
+        o->ret_person_id = db_col_int(st, 0);
+        db_col_copy(st, 1, o->ret_hash, sizeof o->ret_hash);
     }
     db_run(st, NULL);
     return 0;
+}
+
+static int run_login_start(db_t *db, store_op_t *op)
+{
+    session_login_start_op_t *o = (session_login_start_op_t *)op;
+    int r = lookup_login(db, o);
+    if (r < 0)
+        return r;
+    char account[LOGIN_LIMIT_ACCOUNT_MAX];
+    session_login_account(o->ret_person_id, o->doc_kind, o->doc_number, account, sizeof account);
+    return login_limit_reserve(db, account, o->addr, o->now, &o->ret_wait, &op->err);
+}
+
+void session_login_start_op_init(session_login_start_op_t *o)
+{
+    memset(o, 0, sizeof *o);
+    o->op.lane = STORE_WRITE;
+    o->op.run = run_login_start;
+}
+
+static int run_activation_start(db_t *db, store_op_t *op)
+{
+    session_activation_start_op_t *o = (session_activation_start_op_t *)op;
+    return login_limit_reserve(db, NULL, o->addr, o->now, &o->ret_wait, &op->err);
+}
+
+void session_activation_start_op_init(session_activation_start_op_t *o)
+{
+    memset(o, 0, sizeof *o);
+    o->op.lane = STORE_WRITE;
+    o->op.run = run_activation_start;
 }
 
 /* Checks the password. With no account (or one not yet activated) it still
@@ -169,18 +221,17 @@ static bool password_ok(const char *stored, const char *pw)
 static int run_login(db_t *db, store_op_t *op)
 {
     session_login_op_t *o = (session_login_op_t *)op;
-    char stored[SECRET_PWHASH_MAX];
-    int r = lookup_login(db, o, stored, sizeof stored);
-    bool ok = r == 0 && password_ok(stored, o->password);
+    bool ok = password_ok(o->stored, o->password) && o->person_id > 0;
     sodium_memzero(o->password, sizeof o->password);
-    if (r < 0)
-        return r;
     if (!ok)
         return err_set(&op->err, -EACCES, "bad_credentials",
                        "The document number or the password is wrong.");
-    if ((r = db_begin_write(db, &op->err)) < 0)
+    int r = db_begin_write(db, &op->err);
+    if (r < 0)
         return r;
-    r = session_create(db, o->ret.person_id, o->now, &o->ret, &op->err);
+    r = session_create(db, o->person_id, o->now, &o->ret, &op->err);
+    if (r == 0)
+        r = login_limit_clear(db, o->account, o->addr, &op->err);
     if (r == 0)
         r = db_commit(db, &op->err);
     if (r < 0)
@@ -193,6 +244,44 @@ void session_login_op_init(session_login_op_t *o)
     memset(o, 0, sizeof *o);
     o->op.lane = STORE_SLOW;
     o->op.run = run_login;
+}
+
+static int purge_in_txn(db_t *db, int64_t now, int64_t *ret_deleted, err_t *err)
+{
+    static const char *const sqls[] = {SQL_PURGE, SQL_PURGE_OFFICERS};
+    int64_t n = 0;
+    for (size_t i = 0; i < sizeof sqls / sizeof *sqls; i++) {
+        db_stmt_t *st;
+        int r = db_prepare(db, sqls[i], &st, err);
+        if (r < 0)
+            return r;
+        db_bind_int(st, 1, now);
+        if ((r = db_run(st, err)) < 0)
+            return r;
+        n += db_changes(db);
+    }
+    int r = login_limit_purge(db, now, err);
+    if (r < 0)
+        return r;
+    *ret_deleted = n + db_changes(db);
+    return 0;
+}
+
+int session_purge(db_t *db, int64_t now, int64_t *ret_deleted, err_t *err)
+{
+    int64_t n = 0;
+    int r = db_begin_write(db, err);
+    if (r < 0)
+        return r;
+    r = purge_in_txn(db, now, &n, err);
+    if (r == 0)
+        r = db_commit(db, err);
+    if (r < 0) {
+        db_rollback(db);
+        return r;
+    }
+    *ret_deleted = n;
+    return 0;
 }
 
 static int run_logout(db_t *db, store_op_t *op)

@@ -4,10 +4,15 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "base/limits.h"
 #include "store/migrate.h"
+
+#define STORE_SLOW_NICE 10   /* the SLOW lane's threads run this much nicer */
 
 typedef struct queue {
     store_op_t *head, *tail;
@@ -30,9 +35,14 @@ struct store {
     int nslow_started;
     bool writer_started;
     db_t **slow_db;
+    struct worker *officer;        /* the STORE_SLOW_OFFICER lane's one worker */
+    db_t *officer_db;
+    bool officer_started;
     pthread_mutex_t mu;
     pthread_cond_t wq_cv, sq_cv, maint_cv;   /* one waiter kind per variable */
     queue_t wq, sq;                /* write and slow queues */
+    pthread_cond_t oq_cv;
+    queue_t oq;                    /* officers' slow queue */
     bool closing;
     store_stats_t stats;
 };
@@ -214,6 +224,7 @@ typedef struct worker {
     queue_t *q;
     pthread_cond_t *cv;
     pthread_t tid;
+    int nice;                      /* added to this thread's nice value */
 } worker_t;
 
 static void run_op(db_t *db, store_op_t *op, bool read_txn)
@@ -234,6 +245,9 @@ static void *worker_main(void *arg)
 {
     worker_t *w = arg;
     store_t *s = w->s;
+    /* Linux: a thread's nice value is its own (the tid is the "process"). */
+    if (w->nice)
+        setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), getpriority(PRIO_PROCESS, 0) + w->nice);
     pthread_mutex_lock(&s->mu);
     for (;;) {
         while (!w->q->head && !s->closing)
@@ -266,14 +280,14 @@ static int open_connections(store_t *s, err_t *err)
     for (int i = 0; i < s->nslow; i++)
         if ((r = db_open(s->url, false, &s->slow_db[i], err)) < 0)
             return r;
-    return 0;
+    return db_open(s->url, false, &s->officer_db, err);
 }
 
 static int start_workers(store_t *s, worker_t *ws, int n, db_t **dbs, queue_t *q, pthread_cond_t *cv,
                          int *ret_started, err_t *err)
 {
     for (int i = 0; i < n; i++) {
-        ws[i] = (worker_t){.s = s, .db = dbs[i], .q = q, .cv = cv};
+        ws[i] = (worker_t){.s = s, .db = dbs[i], .q = q, .cv = cv, .nice = ws[i].nice};
         if (pthread_create(&ws[i].tid, NULL, worker_main, &ws[i]) != 0)
             return err_set(err, -EAGAIN, "thread_failed", "Cannot start a store thread.");
         *ret_started = i + 1;
@@ -291,6 +305,13 @@ static int start_threads(store_t *s, err_t *err)
             return err_set(err, -EAGAIN, "thread_failed", "Cannot start the maintenance thread.");
         s->maint_started = true;
     }
+    int one = 0, r = start_workers(s, s->officer, 1, &s->officer_db, &s->oq, &s->oq_cv, &one, err);
+    s->officer_started = one == 1;
+    if (r < 0)
+        return r;
+    /* Persons' hashing yields the CPU to officers' (and to the loops). */
+    for (int i = 0; i < s->nslow; i++)
+        s->slow[i].nice = STORE_SLOW_NICE;
     return start_workers(s, s->slow, s->nslow, s->slow_db, &s->sq, &s->sq_cv, &s->nslow_started, err);
 }
 
@@ -298,6 +319,8 @@ static void free_connections(store_t *s)
 {
     db_close(s->writer_db);
     db_close(s->maint_db);
+    db_close(s->officer_db);
+    free(s->officer);
     for (int i = 0; s->readers && i < s->nreaders; i++)
         db_close(s->readers[i]);
     for (int i = 0; s->slow_db && i < s->nslow; i++)
@@ -310,6 +333,7 @@ static void free_connections(store_t *s)
     pthread_mutex_destroy(&s->mu);
     pthread_cond_destroy(&s->wq_cv);
     pthread_cond_destroy(&s->sq_cv);
+    pthread_cond_destroy(&s->oq_cv);
     pthread_cond_destroy(&s->maint_cv);
     free(s);
 }
@@ -322,6 +346,7 @@ static void stop_threads(store_t *s)
     s->closing = true;
     pthread_cond_broadcast(&s->wq_cv);
     pthread_cond_broadcast(&s->sq_cv);
+    pthread_cond_broadcast(&s->oq_cv);
     pthread_cond_broadcast(&s->maint_cv);
     pthread_mutex_unlock(&s->mu);
     if (s->writer_started)
@@ -330,6 +355,8 @@ static void stop_threads(store_t *s)
         pthread_join(s->maint, NULL);
     for (int i = 0; i < s->nslow_started; i++)
         pthread_join(s->slow[i].tid, NULL);
+    if (s->officer_started)
+        pthread_join(s->officer->tid, NULL);
 }
 
 int store_open(const char *url, int readers, int slow_threads, store_t **ret, err_t *err)
@@ -340,6 +367,7 @@ int store_open(const char *url, int readers, int slow_threads, store_t **ret, er
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->wq_cv, NULL);
     pthread_cond_init(&s->sq_cv, NULL);
+    pthread_cond_init(&s->oq_cv, NULL);
     pthread_cond_init(&s->maint_cv, NULL);
     s->url = strdup(url);
     s->kind = db_kind_of(url);
@@ -349,7 +377,8 @@ int store_open(const char *url, int readers, int slow_threads, store_t **ret, er
     s->slow_db = calloc((size_t)slow_threads + 1, sizeof *s->slow_db);
     s->slow = calloc((size_t)slow_threads + 1, sizeof *s->slow);
     s->attached = calloc((size_t)readers + 1, sizeof *s->attached);
-    if (!s->url || !s->readers || !s->slow_db || !s->slow || !s->attached) {
+    s->officer = calloc(1, sizeof *s->officer);
+    if (!s->url || !s->readers || !s->slow_db || !s->slow || !s->attached || !s->officer) {
         free_connections(s);
         return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
     }
@@ -382,6 +411,10 @@ static queue_t *queue_for(store_t *s, store_lane_t lane, pthread_cond_t **ret_cv
     if (lane == STORE_WRITE) {
         *ret_cv = &s->wq_cv;
         return &s->wq;
+    }
+    if (lane == STORE_SLOW_OFFICER) {
+        *ret_cv = &s->oq_cv;
+        return &s->oq;
     }
     *ret_cv = &s->sq_cv;
     return &s->sq;

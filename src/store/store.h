@@ -24,6 +24,9 @@
  *   STORE_SLOW  — CPU-heavy work (argon2 password hashing) on a small pool of
  *                 threads with their own connections. `run` opens its own
  *                 transactions, so the write lock is never held while hashing.
+ *   STORE_SLOW_OFFICER — the same work for officers' desk log-ins, on one
+ *                 thread and connection of its own: a burst of persons'
+ *                 log-ins (or bogus ones) never delays a registrar (issue 12).
  *
  * The store never blocks an event loop on a write or on hashing.
  *
@@ -50,7 +53,7 @@
 #include "base/err.h"
 #include "store/db.h"
 
-typedef enum { STORE_READ = 0, STORE_WRITE, STORE_SLOW } store_lane_t;
+typedef enum { STORE_READ = 0, STORE_WRITE, STORE_SLOW, STORE_SLOW_OFFICER } store_lane_t;
 
 typedef struct store_op store_op_t;
 struct store_op {

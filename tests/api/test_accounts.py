@@ -1,5 +1,6 @@
 """Accounts: activation, log-in by card or passport, log-out, expiry, rate limits."""
 import re
+import time
 
 from conftest import UCHETCTL
 
@@ -64,11 +65,11 @@ def test_password_length_rules(uchet):
     _, code = uchet.add_person()
     r = uchet.http.post("/api/v1/activation", json={"activation_code": code, "password": "short"})
     assert r.status_code == 400 and r.json()["code"] == "password_too_short"
-    assert "10" in r.json()["detail"]
+    assert "12" in r.json()["detail"]
     r = uchet.http.post("/api/v1/activation", json={"activation_code": code, "password": "x" * 129})
     assert r.status_code == 400 and r.json()["code"] == "password_too_long"
     # A 60-character passphrase is a good password (ASVS 2.1.2 allows >= 64).
-    r = uchet.http.post("/api/v1/activation", json={"activation_code": code, "password": "p" * 60})
+    r = uchet.http.post("/api/v1/activation", json={"activation_code": code, "password": "sixty characters of a passphrase, in several plain words"})
     assert r.status_code == 201
 
 
@@ -131,3 +132,75 @@ def test_tokens_are_stored_only_as_hashes(uchet):
     assert rows and all(token not in r[0] for r in rows)
     if not uchet.db_url.startswith("postgres"):
         assert token.encode() not in open(uchet.db_url, "rb").read()
+
+
+def test_expired_sessions_are_purged(uchet):
+    """Issue 12: sessions whose time is over are deleted, not kept forever."""
+    _, token = uchet.new_user()
+    _, other = uchet.new_user()
+    assert uchet.db.scalar("SELECT COUNT(*) FROM sessions") == 2
+    uchet.set_clock("2025-11-01T10:00:00+03:00")         # 24 h later: both expired
+    _, fresh = uchet.new_user()
+    deadline = time.time() + 10
+    while time.time() < deadline and uchet.db.scalar("SELECT COUNT(*) FROM sessions") != 1:
+        time.sleep(0.2)
+    assert uchet.db.scalar("SELECT COUNT(*) FROM sessions") == 1
+    assert uchet.me(fresh)["person"]["surname"] == "RAHIMOV"
+
+
+def test_a_new_password_ends_the_other_sessions(uchet):
+    """Issue 12: setting a password (activation with a re-issued code) ends
+    every session opened with the old one."""
+    number, code = uchet.add_person()
+    old = uchet.activate(code)
+    pid = uchet.me(old)["person"]["id"]
+    new_code = "ABCD-EFGH-JKMN"
+    import hashlib
+    digest = hashlib.sha256(new_code.encode()).hexdigest()
+    if uchet.db_url.startswith("postgres"):
+        uchet.db.query(f"UPDATE persons SET activation_hash = decode('{digest}', 'hex'),"
+                       f" activation_expires_at = 4102444800 WHERE id = {pid} RETURNING id")
+    else:
+        uchet.db.query(f"UPDATE persons SET activation_hash = x'{digest}', activation_expires_at = 4102444800"
+                       f" WHERE id = {pid} RETURNING id")
+    new = uchet.activate(new_code, "a brand new password")
+    assert uchet.http.get("/api/v1/me", headers=uchet.auth(old)).status_code == 401
+    assert uchet.me(new)["person"]["id"] == pid
+
+
+def test_common_passwords_are_refused(uchet):
+    _, code = uchet.add_person()
+    for pw in ("password1234", "qwertyqwerty", "123456789012", "iloveyou2025!"):
+        r = uchet.http.post("/api/v1/activation", json={"activation_code": code, "password": pw})
+        assert r.status_code == 400 and r.json()["code"] == "password_common", pw
+    r = uchet.http.post("/api/v1/activation", json={"activation_code": code, "password": "elevenchars"})
+    assert r.status_code == 400 and r.json()["code"] == "password_too_short"
+
+
+def luhn_ok(number):
+    total = 0
+    for i, ch in enumerate(reversed(number)):
+        d = int(ch)
+        if i % 2 == 1:
+            d = d * 2 - 9 if d * 2 > 9 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+def test_card_numbers_uchet_assigns_are_random_with_a_check_digit(uchet):
+    """Issue 12: sequential card numbers let a stranger walk through them."""
+    numbers = []
+    for _ in range(5):
+        r = uchet.ctl("person", "add", "--document-kind", "card", "--surname", "RAHIMOV",
+                      "--given-names", "FARRUKH", "--birth-date", "1995-04-12", "--citizenship", "TJK",
+                      "--purpose", "work", "--entry-regime", "visa_free", "--language", "tg")
+        lines = r.stdout.strip().splitlines()
+        assert lines[0].startswith("card number ")
+        numbers.append(lines[0].split()[-1])
+        code = lines[-1]
+    assert all(len(n) == 10 and n.isdigit() and luhn_ok(n) for n in numbers), numbers
+    assert len(set(numbers)) == 5
+    ints = sorted(int(n) for n in numbers)
+    assert all(b - a > 1000 for a, b in zip(ints, ints[1:])), "not a sequence"
+    uchet.activate(code)
+    assert uchet.login(numbers[-1])

@@ -78,14 +78,27 @@ def test_regime_region_is_refused(uchet):
     assert uchet.me(token)["registration"]["status"] == "active"
 
 
-def test_unknown_document_is_404(uchet):
+def test_unknown_document_gets_the_same_answer(uchet):
+    """Issue 12: the answer does not tell whether uchet knows a document."""
     _, key = new_key(uchet)
-    r = report(uchet, key, "0000000001")
-    assert r.status_code == 404 and r.json()["code"] == "unknown_document"
+    unknown = report(uchet, key, "0000000001")
     number, token = uchet.new_user(passport="P7654321")
+    assert report(uchet, key, number).json() == {"status": "already_ended"}, "known, nothing active"
+    assert unknown.status_code == 200 and unknown.json() == {"status": "already_ended"}
     uchet.register(token)
-    assert report(uchet, key, number, kind="passport").status_code == 404, "the card number is not a passport number"
+    assert report(uchet, key, number, kind="passport").json() == {"status": "already_ended"}, \
+        "the card number is not a passport number"
     assert report(uchet, key, "P7654321", kind="passport").json() == {"status": "ended"}
+
+
+@pytest.mark.parametrize("region", ["077", "050", "7", "zz", "ZZ", "XYZ123", "00", "80", "99", "7 7", "７７", "-77"])
+def test_odd_region_codes_are_refused(uchet, region):
+    _, key = new_key(uchet)
+    number, token = uchet.new_user()
+    uchet.register(token)
+    r = report(uchet, key, number, region=region)
+    assert r.status_code == 400 and r.json()["code"] == "invalid_region", (region, r.text)
+    assert uchet.me(token)["registration"]["status"] == "active"
 
 
 def test_a_key_is_needed_and_kept_only_as_a_hash(uchet):

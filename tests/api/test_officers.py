@@ -7,10 +7,10 @@ from conftest import OFFICER_PASSWORD, RESIDENCE, UCHETCTL, add_officer, desk_lo
 
 
 def lookup(uchet, headers, number, reason="case 2025/117", kind="card"):
-    params = {"document_kind": kind, "document_number": number}
+    body = {"document_kind": kind, "document_number": number}
     if reason is not None:
-        params["reason"] = reason
-    return uchet.http.get("/api/v1/desk/persons", headers=headers, params=params)
+        body["reason"] = reason
+    return uchet.http.post("/api/v1/desk/person-lookups", headers=headers, json=body)
 
 
 def access_log(uchet, token):
@@ -68,7 +68,7 @@ def test_login_taken_and_bad_role_are_refused(uchet):
     assert bad.returncode == 2 and "registrar, inspector or auditor" in bad.stderr
     short = subprocess.run([UCHETCTL, "--database", uchet.db_url, "officer", "add", "--login", "y", "--name", "Y",
                             "--role", "inspector", "--password-stdin"], input="short\n", capture_output=True, text=True)
-    assert short.returncode == 2 and "at least 10" in short.stderr
+    assert short.returncode == 2 and "at least 12" in short.stderr
     assert uchet.db.scalar("SELECT COUNT(*) FROM officers") == 1
 
 
@@ -127,11 +127,11 @@ def test_access_log_shows_the_role_never_the_name(uchet):
     uchet.ctl("officer", "add", "--login", "ivanov", "--name", "Ivan Ivanov", "--role", "registrar")
     r = uchet.ctl("officer", "add", "--login", "smirnova", "--name", "Olga Smirnova", "--role", "inspector")
     insp = desk_login(uchet, "smirnova", r.stdout.strip().splitlines()[-1])
-    assert lookup(uchet, insp, number, reason="ref A-1").status_code == 200
+    assert lookup(uchet, insp, number, reason="ref A-1001 check").status_code == 200
     uchet.set_clock("2025-10-31T11:00:00+03:00")
-    assert lookup(uchet, insp, number, reason="ref A-2").status_code == 200
+    assert lookup(uchet, insp, number, reason="ref A-1002 check").status_code == 200
     r = uchet.http.get("/api/v1/me/access-log", headers=uchet.auth(token))
-    assert [(e["officer_role"], e["reason"]) for e in r.json()["items"]] == [("inspector", "ref A-2"), ("inspector", "ref A-1")]
+    assert [(e["officer_role"], e["reason"]) for e in r.json()["items"]] == [("inspector", "ref A-1002 check"), ("inspector", "ref A-1001 check")]
     assert "Smirnova" not in r.text and "smirnova" not in r.text
 
 
@@ -184,3 +184,38 @@ def test_lookup_by_passport(uchet):
     assert r.status_code == 200 and r.json()["status"] == "active"
     bad = lookup(uchet, officer(uchet, "inspector"), "P1234567", kind="visa")
     assert bad.status_code == 400 and bad.json()["code"] == "invalid_document_kind"
+
+
+# --- issue 12: a reason is a reason; numbers out of URLs ----------------------
+
+NBSP, ZWSP = "\u00a0", "\u200b"
+
+
+def test_blank_dotted_and_invisible_reasons_are_refused(uchet):
+    number, token = uchet.new_user()
+    desk = officer(uchet, "inspector")
+    for reason in (" " * 5, " " * 10, NBSP * 5, NBSP * 12, ZWSP * 5, "." * 5, "." * 12, "-- !! ?? --",
+                   "case 2025/117" + ZWSP, "\u3000" * 10, "checked it"):
+        r = lookup(uchet, desk, number, reason=reason)
+        assert r.status_code == 400 and r.json()["code"] == "invalid_reason", repr(reason)
+    assert uchet.db.scalar("SELECT COUNT(*) FROM officer_reads") == 0
+    # a look-up names its case or reference number
+    r = lookup(uchet, desk, number, reason="routine check of documents")
+    assert r.status_code == 400 and "reference number" in r.json()["detail"]
+    assert lookup(uchet, desk, number, reason="КУСП-4471, проверка").status_code == 200
+
+
+def test_whitespace_decision_reasons_are_refused(uchet):
+    desk = officer(uchet, "registrar")
+    for reason in (" " * 10, NBSP * 10, "." * 10, ZWSP * 10):
+        r = uchet.http.post("/api/v1/desk/appeals/1/decision", headers=desk, json={"grant": True, "reason": reason})
+        assert r.status_code == 400 and r.json()["code"] == "invalid_reason", repr(reason)
+
+
+def test_the_number_is_not_taken_in_the_url(uchet):
+    number, _ = uchet.new_user()
+    desk = officer(uchet, "inspector")
+    r = uchet.http.get("/api/v1/desk/persons", headers=desk,
+                       params={"document_kind": "card", "document_number": number, "reason": "case 2025/117"})
+    assert r.status_code == 410 and r.json()["code"] == "use_post"
+    assert uchet.db.scalar("SELECT COUNT(*) FROM officer_reads") == 0

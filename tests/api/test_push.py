@@ -333,15 +333,22 @@ def test_unsubscribe_stops_pushes(uchet, fake):
     assert fake.attempts(sub["id"]) == []
 
 
-def test_a_browser_moves_to_whoever_subscribes_it_last(uchet, fake):
+def test_reposting_another_persons_endpoint_does_not_move_it(uchet, fake):
+    """Issue 12: posting another person's endpoint moved the subscription to
+    the poster (and with the poster's keys the owner could not read a push)."""
     a_number, a_token, sub = tajik_subscriber(uchet, fake)
     b_number, b_token = uchet.new_user(language="en")
-    subscribe(uchet, b_token, sub)
+    r = uchet.http.post("/api/v1/me/push-subscriptions", headers=uchet.auth(b_token),
+                        json={"endpoint": sub["endpoint"], "keys": fake.subscribe()["keys"]})
+    assert r.status_code == 409 and r.json()["code"] == "endpoint_taken"
+    assert uchet.db.scalar("SELECT COUNT(*) FROM push_subscriptions") == 1
+    assert int(uchet.db.scalar("SELECT person_id FROM push_subscriptions")) == person_id(uchet, a_number)
     a_nid = queue_notice(uchet, person_id(uchet, a_number), "mismatch", {})
-    wait_for(lambda: notice_row(uchet, a_nid)[0] == "none", what="A has no browser now")
-    queue_notice(uchet, person_id(uchet, b_number), "mismatch", {})
-    got = wait_for(lambda: fake.received(sub["id"]), what="B's push")
-    assert json.loads(got[0]["payload"])["title"] == "Is your address still right?"
+    wait_for(lambda: notice_row(uchet, a_nid)[0] == "sent", what="A still gets its pushes")
+    got = wait_for(lambda: fake.received(sub["id"]), what="A's push, readable with A's keys")
+    assert got and json.loads(got[0]["payload"])["title"]
+    # the owner may refresh its own subscription
+    assert subscribe(uchet, a_token, sub)
 
 
 def test_a_person_keeps_the_eight_newest_browsers(uchet, fake):

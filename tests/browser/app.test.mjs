@@ -111,7 +111,7 @@ describe('uchet app', { timeout: 180000 }, () => {
     await page.getByLabel(en['activate.password'], { exact: true }).fill('short');
     await page.getByLabel(en['activate.password_repeat']).fill('short');
     await page.getByRole('button', { name: en['activate.submit'] }).click();
-    await page.getByText(en['error.password_too_short'].replace('{min}', '10')).waitFor();
+    await page.getByText(en['error.password_too_short'].replace('{min}', '12')).waitFor();
     await page.getByLabel(en['activate.password'], { exact: true }).fill(PASSWORD);
     await page.getByLabel(en['activate.password_repeat']).fill(PASSWORD);
     await shot(page, 'activate');

@@ -6,7 +6,7 @@
 import { h, replace, uid } from '/common/dom.js';
 
 const KEY = 'uchet.desk.session';
-const MIN_REASON = 5;
+const MIN_REASON = 10;   // letters or digits, as the server counts them (rules/reason.h)
 const ROLE_NAMES = { registrar: 'регистратор', inspector: 'инспектор', auditor: 'аудитор' };
 const STATUS_NAMES = { pending: 'ожидает решения', granted: 'удовлетворена', refused: 'отклонена' };
 let session = null;   // {token, role, login}

@@ -5,7 +5,7 @@
 import { setUnreachable } from './offline.js';
 
 // Limits the server enforces, checked early to spare a round trip.
-export const PASSWORD_MIN = 10;
+export const PASSWORD_MIN = 12;   // ASVS 2.1.1 (issue 12); the server also refuses common passwords
 export const PASSWORD_MAX = 128;
 // An appeal's reason, in characters (POST /me/appeals).
 export const APPEAL_REASON_MIN = 10;
