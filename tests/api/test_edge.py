@@ -301,9 +301,11 @@ def test_postgres_unreachable_is_503_not_ready_and_recovers(tmp_path):
         stop()
 
 
-def test_database_wal_and_backup_files_are_0600(uchet, tmp_path):
-    if uchet.db_url.startswith("postgresql://"):
+def test_database_wal_and_backup_files_are_0600(uchet_factory, pg_server, tmp_path):
+    if pg_server is not None:
         pytest.skip("file modes of the SQLite files")
+    # A database `uchetctl init` creates itself, not the suite's shared copy.
+    uchet = uchet_factory(db_url=str(tmp_path / "fresh.db"), init=True).start()
     _, token = uchet.new_user()
     uchet.register(token)
     for suffix in ("", "-wal", "-shm"):
