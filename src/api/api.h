@@ -37,6 +37,7 @@ typedef struct api_world {
     struct vapid_key *vapid_key;      /* Web Push signing key (notify/vapid.h) */
     char vapid_public[96];            /* its public key, base64url: the app's applicationServerKey */
     struct outbox *outbox;            /* the push delivery worker (notify/outbox.h); NULL if off */
+    struct kiosk_env *kiosk;          /* enrolment kiosks (api/kiosk.h); NULL: kiosk API off */
 } api_world_t;
 
 /* One per event-loop thread. */
@@ -78,6 +79,9 @@ void *api_op_new(api_req_t *r, size_t size, api_finish_fn finish);
 /* api_op_new that has already answered 503 (out_of_memory) when it returns
  * NULL, so the handler just returns. */
 void *api_op_new_or_reply(api_req_t *r, size_t size, api_finish_fn finish);
+/* A problem like api_problem with extra members from `ext` (stolen, may be
+ * NULL), e.g. per-finger results of a refused capture. */
+void api_problem_ext(api_req_t *r, int status, const char *code, const char *detail, json_t *ext);
 /* Replies 503 out_of_memory (a handler that could not allocate). */
 void api_problem_oom(api_req_t *r);
 /* A finish for ops whose success has no body: 204, or the op's problem. */

@@ -32,3 +32,7 @@
 #define LIMIT_SBI_BIOMETRICS      10            /* bio/sbi: biometrics[] entries in one capture */
 #define LIMIT_DEVSIM_REQUEST_BYTES (64 * 1024)  /* devsim: one request (headers + body) */
 #define LIMIT_DEVSIM_CONNECTIONS  64            /* devsim: connections served at once */
+
+/* enrolment kiosk (api/h_kiosk.c); h2o's own cap (api/server) is 2 x LIMIT_IMAGE_BODY_BYTES */
+#define LIMIT_KIOSK_CAPTURE_BYTES (12 * 1024 * 1024) /* api/h_kiosk: one capture body (a slap's SBI answer) */
+#define LIMIT_KIOSK_SIGNATURE_BYTES (512 * 1024)  /* api/h_kiosk: a signature's pen vectors */

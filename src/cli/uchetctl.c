@@ -41,6 +41,9 @@ static const char USAGE[] =
     "  officer add ...      create a desk account (registrar, inspector, auditor)\n"
     "  apikey add|revoke    manage the keys other systems use to report a move\n"
     "  keys show|rotate     the Web Push (VAPID) key; rotate also drops old subscriptions\n"
+    "  kiosk add|list|disable  enrolment kiosks; add prints the kiosk's key once\n"
+    "  keys enrolment-init|enrolment-rotate  the key enrolments are encrypted under\n"
+    "  enrolment decrypt    decrypt a stored enrolment transaction (ANSI/NIST-ITL)\n"
     "\n"
     "Run `uchetctl COMMAND --help` for a command's options.\n";
 
