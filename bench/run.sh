@@ -12,7 +12,9 @@ trap 'rm -rf "$out"' EXIT
 
 bench/confirmations.sh "$B" "$out/10-confirmations.md"
 if [[ -x bench/mrz/run.sh ]]; then bench/mrz/run.sh "$B" "${BENCH_MRZ_COUNT:-1000}" > "$out/20-mrz.md"; echo >> "$out/20-mrz.md"; fi
+if [[ -x bench/an2k/run.sh ]]; then bench/an2k/run.sh "$B" > "$out/40-an2k.md"; echo >> "$out/40-an2k.md"; fi
 if [[ -x bench/sweep.sh ]]; then bench/sweep.sh "$B" "$out/30-sweep.md"; fi
+if [[ -x bench/bio/quality.sh ]]; then bench/bio/quality.sh "$B" > "$out/40-bio-quality.md"; echo >> "$out/40-bio-quality.md"; fi
 
 {
   echo "# Benchmarks"

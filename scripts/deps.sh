@@ -19,6 +19,18 @@ check_pkgs+=(python-matplotlib-data)
 bench_pkgs=(wrk)
 ha_pkgs=(postgresql-15 patroni etcd-server haproxy python3-yaml curl)
 
+# bio quality (issue 13): src/bio/facecheck.cpp is C++ over OpenCV 4 with its Haar cascades
+run_pkgs+=(g++)
+run_pkgs+=(libopencv-core-dev)
+run_pkgs+=(libopencv-imgproc-dev)
+run_pkgs+=(libopencv-objdetect-dev)
+run_pkgs+=(opencv-data)
+# bio quality bench (bench/bio/fpq_bench): NIST's lossless JPEG 2000 records
+check_pkgs+=(libopenjp2-7-dev)
+# face tests and bench: public-domain portraits (Grace Hopper; NASA's astronaut)
+check_pkgs+=(python-matplotlib-data)
+check_pkgs+=(python3-skimage)
+
 want=("${run_pkgs[@]}")
 case "${1:-run}" in
   run) ;;
@@ -27,6 +39,11 @@ case "${1:-run}" in
   ha) want+=("${ha_pkgs[@]}") ;;
   *) echo "usage: $0 run|check|bench|ha" >&2; exit 2 ;;
 esac
+# The document-set synthetic generator (tests/docset/, issue 16): pages drawn
+# with cairo + pango in Debian's fonts, payment QR codes with libqrencode.
+if [[ ${1:-run} == check || ${1:-run} == bench ]]; then
+  want+=(libcairo2-dev libpango1.0-dev fonts-paratype fonts-liberation2 fonts-dejavu-core libqrencode-dev)
+fi
 
 missing=()
 for p in "${want[@]}"; do

@@ -36,3 +36,17 @@
 /* enrolment kiosk (api/h_kiosk.c); h2o's own cap (api/server) is 2 x LIMIT_IMAGE_BODY_BYTES */
 #define LIMIT_KIOSK_CAPTURE_BYTES (12 * 1024 * 1024) /* api/h_kiosk: one capture body (a slap's SBI answer) */
 #define LIMIT_KIOSK_SIGNATURE_BYTES (512 * 1024)  /* api/h_kiosk: a signature's pen vectors */
+/* --- bio/raster and capture quality (issue 13, quality) --- */
+#define LIMIT_RASTER_SIDE         12000         /* bio/raster: widest/tallest decoded image (palm at 1000 ppi) */
+#define LIMIT_RASTER_PIXELS       (48u * 1024 * 1024) /* bio/raster: pixels in one decoded image */
+#define LIMIT_RASTER_ENCODED_BYTES (32u * 1024 * 1024) /* bio/raster: encoded image bytes accepted */
+#define LIMIT_SLAP_FINGERS        5             /* bio/fpquality: finger boxes in one slap record */
+#define LIMIT_SIG_POINTS          20000         /* bio/sigcheck: pen points in one vector signature */
+#define LIMIT_SIG_PIXELS          (4u * 1024 * 1024) /* bio/sigcheck: pixels of one signature image */
+
+/* bio/an2k: ANSI/NIST-ITL transactions, enforced by the reader and the writer */
+#define LIMIT_AN2K_BYTES          (64 * 1024 * 1024) /* one transaction, read or written */
+#define LIMIT_AN2K_RECORDS        256           /* records listed in CNT (1.003) */
+#define LIMIT_AN2K_FIELDS         4096          /* fields in one tagged record */
+#define LIMIT_AN2K_IMAGE_BYTES    (16 * 1024 * 1024) /* one encoded image given to the writer */
+#define LIMIT_AN2K_PEN_POINTS     20000         /* Type-8 signature vectors */

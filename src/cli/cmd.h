@@ -30,3 +30,5 @@ int cmd_backup(const cli_t *cli, int argc, char **argv);
 int cmd_kiosk(const cli_t *cli, int argc, char **argv);
 int cmd_keys_enrolment(const cli_t *cli, int argc, char **argv);   /* keys enrolment-init|enrolment-rotate */
 int cmd_enrolment(const cli_t *cli, int argc, char **argv);
+/* uchetctl rules show|check: the document-set rule catalogue (cmd_rules.c). */
+int cmd_rules(const cli_t *cli, int argc, char **argv);

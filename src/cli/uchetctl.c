@@ -44,6 +44,7 @@ static const char USAGE[] =
     "  kiosk add|list|disable  enrolment kiosks; add prints the kiosk's key once\n"
     "  keys enrolment-init|enrolment-rotate  the key enrolments are encrypted under\n"
     "  enrolment decrypt    decrypt a stored enrolment transaction (ANSI/NIST-ITL)\n"
+    "  rules show|check|evaluate  the document-set rules (data/docsets/)\n"
     "\n"
     "Run `uchetctl COMMAND --help` for a command's options.\n";
 

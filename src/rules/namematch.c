@@ -1,0 +1,293 @@
+#include "rules/namematch.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "docs/translit.h"
+
+/* Letters of Central Asian alphabets that ICAO 9303 Part 3 lacks, with the
+ * Latin the applicants' own passports print for them (Tajik and Uzbek
+ * official Latin, Kazakh passports). Capital and small letter are adjacent
+ * code points in every row. The skeleton then folds GH→G, Q→K, J, H. */
+static const struct {
+    int32_t cp;        /* capital letter; cp + 1 is the small one */
+    const char *latin; /* its spelling before folding */
+} extra[] = {
+    {0x0492, "GH"}, /* Ғ Tajik, Uzbek Cyrillic, Kazakh, Kyrgyz (Uzbek Latin G‘) */
+    {0x049A, "Q"},  /* Қ Tajik, Uzbek Cyrillic, Kazakh */
+    {0x04A2, "NG"}, /* Ң Kazakh, Kyrgyz */
+    {0x04AE, "U"},  /* Ү Kazakh, Kyrgyz */
+    {0x04B0, "U"},  /* Ұ Kazakh */
+    {0x04B2, "H"},  /* Ҳ Tajik, Uzbek Cyrillic */
+    {0x04B6, "J"},  /* Ҷ Tajik */
+    {0x04BA, "H"},  /* Һ Kazakh */
+    {0x04D8, "A"},  /* Ә Kazakh */
+    {0x04E2, "I"},  /* Ӣ Tajik */
+    {0x04EE, "U"},  /* Ӯ Tajik */
+    {0x015E, "SH"}, /* Ş Turkmen, Azerbaijani Latin */
+    {0x011E, "G"},  /* Ğ Azerbaijani Latin */
+    {0x018F, "A"},  /* Ə Azerbaijani Latin (small ə is U+0259, below) */
+    {0x017D, "ZH"}, /* Ž Turkmen Latin */
+    {0x0147, "N"},  /* Ň Turkmen Latin */
+};
+
+/* Strict UTF-8 decoding of one code point at s[*i]; -1 when malformed. */
+static int32_t next_cp(const unsigned char *s, size_t len, size_t *i)
+{
+    unsigned char c = s[*i];
+    int n = c < 0x80 ? 0 : (c & 0xE0) == 0xC0 ? 1 : (c & 0xF0) == 0xE0 ? 2 : (c & 0xF8) == 0xF0 ? 3 : -1;
+    if (n < 0 || *i + (size_t)n >= len)
+        return -1;
+    int32_t cp = n == 0 ? c : c & (0x3F >> n);
+    for (int k = 1; k <= n; k++) {
+        unsigned char cc = s[*i + (size_t)k];
+        if ((cc & 0xC0) != 0x80)
+            return -1;
+        cp = (cp << 6) | (cc & 0x3F);
+    }
+    static const int32_t min[4] = {0, 0x80, 0x800, 0x10000};
+    if (cp < min[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return -1;
+    *i += (size_t)n + 1;
+    return cp;
+}
+
+static size_t put_utf8(char *out, int32_t cp)
+{
+    if (cp < 0x80) {
+        out[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        out[0] = (char)(0xC0 | (cp >> 6));
+        out[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        out[0] = (char)(0xE0 | (cp >> 12));
+        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        out[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    out[0] = (char)(0xF0 | (cp >> 18));
+    out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    out[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+static int is_modifier(int32_t cp)
+{
+    /* ' ` ‘ ’ ʻ ʼ: Uzbek Latin writes O‘ and G‘ with any of them. */
+    return cp == 0x27 || cp == 0x60 || cp == 0x2018 || cp == 0x2019 || cp == 0x02BB || cp == 0x02BC;
+}
+
+/* Rewrites the letters docs/translit does not know into Latin, and O‘ G‘
+ * (and Cyrillic Ў) per `ou_as_u`. The output is never longer than the
+ * input: every replacement is at most as long as the letter it replaces. */
+static int prepass(const char *s, size_t len, int ou_as_u, char **ret, err_t *err)
+{
+    char *out = malloc(len + 1);
+    if (!out)
+        return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
+    size_t n = 0, i = 0;
+    int32_t prev = 0;
+    while (i < len) {
+        int32_t cp = next_cp((const unsigned char *)s, len, &i);
+        if (cp < 0) {
+            free(out);
+            return err_set(err, -EINVAL, "name_invalid_utf8", "The name is not valid UTF-8.");
+        }
+        const char *rep = NULL;
+        if (is_modifier(cp)) {
+            if ((prev == 'O' || prev == 'o') && ou_as_u)
+                out[n - 1] = 'U';
+            rep = ""; /* G‘ is G; other apostrophes are dropped */
+        } else if (cp == 0x040E || cp == 0x045E || cp == 0x04E8 || cp == 0x04E9) {
+            rep = ou_as_u ? "U" : "O"; /* Ў (the Cyrillic O‘) and Kazakh Ө: Russian gives О or У */
+        } else if (cp == 0x0259) {
+            rep = "A"; /* ə */
+        } else if (cp == 0x0130 || cp == 0x0131) {
+            rep = "I"; /* İ ı */
+        } else {
+            for (size_t k = 0; k < sizeof extra / sizeof extra[0]; k++)
+                if (cp == extra[k].cp || cp == extra[k].cp + 1)
+                    rep = extra[k].latin;
+        }
+        if (rep) {
+            size_t rl = strlen(rep);
+            memcpy(out + n, rep, rl);
+            n += rl;
+        } else {
+            n += put_utf8(out + n, cp);
+        }
+        prev = cp;
+    }
+    out[n] = '\0';
+    *ret = out;
+    return 0;
+}
+
+static int starts(const char *s, const char *p)
+{
+    return strncmp(s, p, strlen(p)) == 0;
+}
+
+/* Folds a Latin spelling (A-Z words, single spaces) to its skeleton. */
+static char *fold(const char *latin, int x_as_ks)
+{
+    size_t len = strlen(latin);
+    char *a = malloc(2 * len + 1);
+    if (!a)
+        return NULL;
+    size_t n = 0;
+    for (size_t i = 0; i < len;) {
+        const char *p = latin + i;
+        static const struct { const char *from, *to; } seq[] = {
+            {"DZH", "J"}, {"DJ", "J"}, {"ZH", "J"}, {"KH", "H"}, {"GH", "G"},
+            {"YU", "IU"}, {"YA", "IA"}, {"YE", "E"}, {"YO", "E"},
+        };
+        size_t k = 0;
+        for (; k < sizeof seq / sizeof seq[0]; k++)
+            if (starts(p, seq[k].from))
+                break;
+        if (k < sizeof seq / sizeof seq[0]) {
+            size_t tl = strlen(seq[k].to);
+            memcpy(a + n, seq[k].to, tl);
+            n += tl;
+            i += strlen(seq[k].from);
+            continue;
+        }
+        char c = *p;
+        if (c == 'X' && x_as_ks) {
+            a[n++] = 'K';
+            a[n++] = 'S';
+        } else {
+            a[n++] = c == 'X' ? 'H' : c == 'Q' ? 'K' : c == 'Y' ? 'I' : c;
+        }
+        i++;
+    }
+    /* Й after И (ИЙ → II) and the older -IY both end as one I. */
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!(a[i] == 'I' && m > 0 && a[m - 1] == 'I'))
+            a[m++] = a[i];
+    a[m] = '\0';
+    return a;
+}
+
+static int latin_of(const char *s, size_t len, int ou_as_u, char **ret, err_t *err)
+{
+    if (!s && len > 0)
+        return err_set(err, -EINVAL, "name_invalid_utf8", "The name is missing.");
+    if (len > NAMEMATCH_INPUT_MAX)
+        return err_set(err, -EINVAL, "name_too_long", "The name is longer than %d bytes.", NAMEMATCH_INPUT_MAX);
+    char *pre = NULL;
+    int r = prepass(s ? s : "", len, ou_as_u, &pre, err);
+    if (r < 0)
+        return r;
+    r = translit_to_latin(pre, strlen(pre), ret, err);
+    free(pre);
+    return r;
+}
+
+int namematch_skeleton(const char *s, size_t len, int ou_as_u, int x_as_ks, char **ret, err_t *err)
+{
+    char *latin = NULL;
+    int r = latin_of(s, len, ou_as_u, &latin, err);
+    if (r < 0)
+        return r;
+    char *sk = fold(latin, x_as_ks);
+    free(latin);
+    if (!sk)
+        return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
+    *ret = sk;
+    return 0;
+}
+
+/* Levenshtein distance, capped: returns cap + 1 for anything above cap. */
+static size_t distance(const char *a, const char *b, size_t cap)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if ((la > lb ? la - lb : lb - la) > cap)
+        return cap + 1;
+    size_t *row = malloc((lb + 1) * sizeof *row);
+    if (!row)
+        return cap + 1;
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j];
+            size_t best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    size_t d = row[lb];
+    free(row);
+    return d > cap ? cap + 1 : d;
+}
+
+int namematch_compare(const char *a, size_t alen, const char *b, size_t blen,
+                      enum namematch_result *ret, err_t *err)
+{
+    char *la = NULL, *lb = NULL;
+    int r = latin_of(a, alen, 0, &la, err);
+    if (r == 0)
+        r = latin_of(b, blen, 0, &lb, err);
+    if (r < 0) {
+        free(la);
+        return r;
+    }
+    enum namematch_result res = NAMEMATCH_MISMATCH;
+    if (!*la || !*lb) {
+        res = NAMEMATCH_MISMATCH;
+    } else if (strcmp(la, lb) == 0) {
+        res = NAMEMATCH_EXACT;
+    } else {
+        size_t best = 2;
+        for (int ou = 0; ou < 2 && r == 0 && best > 0; ou++) {
+            for (int x = 0; x < 2 && best > 0; x++) {
+                char *sa = NULL, *sb = NULL;
+                r = namematch_skeleton(a, alen, ou, x, &sa, err);
+                if (r == 0)
+                    r = namematch_skeleton(b, blen, ou, x, &sb, err);
+                if (r == 0) {
+                    size_t d = distance(sa, sb, 1);
+                    if (d < best)
+                        best = d;
+                }
+                free(sa);
+                free(sb);
+                if (r < 0)
+                    break;
+            }
+        }
+        res = best == 0 ? NAMEMATCH_VARIANT : best == 1 ? NAMEMATCH_NEAR : NAMEMATCH_MISMATCH;
+    }
+    free(la);
+    free(lb);
+    if (r < 0)
+        return r;
+    *ret = res;
+    return 0;
+}
+
+const char *namematch_result_name(enum namematch_result r)
+{
+    switch (r) {
+    case NAMEMATCH_EXACT: return "exact";
+    case NAMEMATCH_VARIANT: return "variant";
+    case NAMEMATCH_NEAR: return "near";
+    default: return "mismatch";
+    }
+}

@@ -1,0 +1,233 @@
+/* docsetgen — synthetic document sets with ground truth (issue 16).
+ *
+ *   docsetgen --out DIR [--seed S] [--sets N] [--procedure P|all] [--level 0-3]
+ *       writes DIR/set-NNNN.json (docset/setjson's form with a "truth"
+ *       member) and, for the document types render.c draws (migration card,
+ *       patent), DIR/set-NNNN-KK-TYPE.png, listed in truth.pages with the
+ *       field zones.
+ *   docsetgen --verify [--seed S] [--sets N] [--procedure P|all] [--catalogue FILE]
+ *       runs the rule engine on each generated set's fields (no pages, no
+ *       OCR) and compares the outcome with the label: exit 1 on any
+ *       disagreement. This checks the labels and the engine against each other.
+ *
+ * Degradation levels: 0 = 300 dpi clean; 1 = 150 dpi, ±2°; 2 = 100 dpi, ±4°,
+ * blur, stamp; 3 = 75 dpi, ±5°, blur, glare, stamp. An "unreadable scan"
+ * defect draws its page at 60 dpi with heavy blur. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "docset/catalogue.h"
+#include "docset/setjson.h"
+#include "rules/calendar.h"
+#include "render.h"
+#include "synth.h"
+
+static calendar_t *load_calendars(void)
+{
+    calendar_t *cal = calendar_new();
+    for (int y = 2020; cal && y <= 2035; y++) {
+        char path[512];
+        snprintf(path, sizeof path, "%s/data/calendar/ru/%d.txt", UCHET_SOURCE_DIR, y);
+        FILE *f = fopen(path, "rb");
+        if (!f)
+            continue;
+        static char buf[65536];
+        size_t n = fread(buf, 1, sizeof buf, f);
+        fclose(f);
+        calendar_load_year(cal, buf, n, NULL);
+    }
+    return cal;
+}
+
+static const char *pick_procedure(uint64_t *st, const struct docset_catalogue *cat, const char *which)
+{
+    if (!strcmp(which, "all"))
+        return cat->procedures[synth_below(st, (unsigned)cat->n_procedures)];
+    return which;
+}
+
+static enum synth_defect pick_defect(uint64_t *st)
+{
+    /* half clean, half one defect */
+    if (synth_below(st, 2))
+        return SYNTH_CLEAN;
+    return (enum synth_defect)(1 + synth_below(st, SYNTH_DEFECT_COUNT - 1));
+}
+
+static int verify(uint64_t st, int sets, const char *which, struct docset_catalogue *cat)
+{
+    err_t e = {0};
+    calendar_t *cal = load_calendars();
+    int n[SYNTH_DEFECT_COUNT] = {0}, agree[SYNTH_DEFECT_COUNT] = {0};
+    int false_accept = 0, defective = 0, false_return = 0, clean = 0, variants = 0, variant_alarms = 0;
+    for (int i = 0; i < sets; i++) {
+        date_t on = date_from_ymd(2025, 3, 3) + (date_t)synth_below(&st, 300);
+        enum synth_defect d = pick_defect(&st);
+        json_t *set = synth_set(&st, cat, pick_procedure(&st, cat, which), on, d, NULL);
+        char *text = json_dumps(set, JSON_COMPACT);
+        json_t *truth = json_object_get(set, "truth");
+        const char *defect = json_string_value(json_object_get(truth, "defect"));
+        enum synth_defect got = SYNTH_CLEAN;
+        for (int k = 0; defect && k < SYNTH_DEFECT_COUNT; k++)
+            if (!strcmp(defect, synth_defect_name((enum synth_defect)k)))
+                got = (enum synth_defect)k;
+        setjson_t *sj = NULL;
+        struct docset_result res;
+        if (!text || setjson_parse(text, strlen(text), &sj, &e) < 0) {
+            fprintf(stderr, "docsetgen: set %d does not parse: %s\n", i, e.msg);
+            return 1;
+        }
+        struct docset_request req = *setjson_request(sj);
+        req.calendar = cal;
+        if (docset_check(cat, &req, &res, &e) < 0) {
+            fprintf(stderr, "docsetgen: set %d: %s\n", i, e.msg);
+            return 1;
+        }
+        const char *want = json_string_value(json_object_get(truth, "expected_outcome"));
+        const char *code = json_string_value(json_object_get(truth, "expected_code"));
+        bool code_found = !code;
+        for (size_t k = 0; code && k < res.n_findings; k++)
+            code_found |= !strcmp(res.findings[k].code, code);
+        bool ok = !strcmp(docset_outcome_name(res.outcome), want) && code_found;
+        n[got]++;
+        agree[got] += ok;
+        if (got != SYNTH_CLEAN) {
+            defective++;
+            false_accept += res.outcome == DOCSET_READY;
+        } else {
+            clean++;
+            false_return += res.outcome == DOCSET_RETURNED;
+            if (json_is_true(json_object_get(truth, "variant"))) {
+                variants++;
+                variant_alarms += res.outcome != DOCSET_READY;
+            }
+        }
+        if (!ok) {
+            fprintf(stderr, "set %d (%s, %s): engine says %s, label %s/%s\n", i, req.procedure,
+                    synth_defect_name(got), docset_outcome_name(res.outcome), want, code ? code : "-");
+            for (size_t k = 0; k < res.n_findings; k++) {
+                const struct docset_finding *f = &res.findings[k];
+                const char *v = f->doc_index >= 0 && f->field != DOCSET_F_NONE &&
+                                        req.docs[f->doc_index].fields[f->field].state == DOCSET_V_PRESENT &&
+                                        docset_field_kind(f->field) == DOCSET_KIND_TEXT
+                                    ? req.docs[f->doc_index].fields[f->field].text : "";
+                fprintf(stderr, "    %s %s %s\n", f->code, f->rule ? f->rule->id : "-", v);
+            }
+        }
+        docset_result_free(&res);
+        setjson_free(sj);
+        free(text);
+        json_decref(set);
+    }
+    int bad = 0;
+    printf("%-18s %6s %6s\n", "defect", "sets", "agree");
+    for (int k = 0; k < SYNTH_DEFECT_COUNT; k++) {
+        printf("%-18s %6d %6d\n", synth_defect_name((enum synth_defect)k), n[k], agree[k]);
+        bad += n[k] - agree[k];
+    }
+    printf("false accept %d/%d, false return %d/%d, variant false alarms %d/%d\n", false_accept, defective,
+           false_return, clean, variant_alarms, variants);
+    calendar_free(cal);
+    return bad ? 1 : 0;
+}
+
+static int generate(uint64_t st, int sets, const char *which, int level, const char *out,
+                    const struct docset_catalogue *cat)
+{
+    static const struct render_degrade levels[4] = {
+        {300, 0, 0, false, false, 0}, {150, 2, 0, false, false, 0},
+        {100, 4, 1, false, true, 0}, {75, 5, 2, true, true, 0},
+    };
+    for (int i = 0; i < sets; i++) {
+        date_t on = date_from_ymd(2025, 3, 3) + (date_t)synth_below(&st, 300);
+        enum synth_defect d = pick_defect(&st);
+        struct synth_person person;
+        json_t *set = synth_set(&st, cat, pick_procedure(&st, cat, which), on, d, &person);
+        json_t *pages = json_array();
+        json_t *docs = json_object_get(set, "documents");
+        for (size_t k = 0; k < json_array_size(docs); k++) {
+            json_t *doc = json_array_get(docs, k);
+            const char *type = json_string_value(json_object_get(doc, "type"));
+            if (!render_supports(type))
+                continue;
+            struct render_degrade g = levels[level];
+            g.seed = (unsigned)synth_next(&st);
+            g.angle_deg = g.angle_deg * ((double)(g.seed % 2001) / 1000.0 - 1.0);
+            if (json_is_true(json_object_get(doc, "illegible"))) {
+                g.dpi = 60;
+                g.blur_px = 4;
+            }
+            char name[64], path[1024];
+            snprintf(name, sizeof name, "set-%04d-%02zu-%s.png", i, k, type);
+            snprintf(path, sizeof path, "%s/%s", out, name);
+            json_t *zones = NULL;
+            struct render_who who = {person.country_ru, person.nationality, person.male};
+            if (render_document(doc, &who, &g, path, &zones) < 0) {
+                fprintf(stderr, "docsetgen: cannot write %s\n", path);
+                return 1;
+            }
+            json_array_append_new(pages, json_pack("{s:i, s:s, s:i, s:f, s:b, s:b, s:f, s:o}", "document", (int)k,
+                                                   "file", name, "dpi", g.dpi, "angle_deg", g.angle_deg, "glare",
+                                                   g.glare, "stamp", g.stamp, "blur_px", g.blur_px, "zones", zones));
+        }
+        json_object_set_new(json_object_get(set, "truth"), "pages", pages);
+        char path[1024];
+        snprintf(path, sizeof path, "%s/set-%04d.json", out, i);
+        if (json_dump_file(set, path, JSON_INDENT(1)) < 0) {
+            fprintf(stderr, "docsetgen: cannot write %s\n", path);
+            return 1;
+        }
+        json_decref(set);
+    }
+    render_cleanup();
+    printf("docsetgen: %d sets in %s\n", sets, out);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    uint64_t seed = 1;
+    int sets = 20, level = 0;
+    const char *out = NULL, *which = "all";
+    const char *cat = UCHET_SOURCE_DIR "/data/docsets/catalogue.json";
+    int do_verify = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "--verify"))
+            do_verify = 1;
+        else if (!strcmp(a, "--seed") && v)
+            seed = strtoull(v, NULL, 10), i++;
+        else if (!strcmp(a, "--sets") && v)
+            sets = (int)strtol(v, NULL, 10), i++;
+        else if (!strcmp(a, "--level") && v)
+            level = (int)strtol(v, NULL, 10), i++;
+        else if (!strcmp(a, "--procedure") && v)
+            which = v, i++;
+        else if (!strcmp(a, "--out") && v)
+            out = v, i++;
+        else if (!strcmp(a, "--catalogue") && v)
+            cat = v, i++;
+        else {
+            fprintf(stderr, "usage: docsetgen (--out DIR | --verify) [--seed S] [--sets N] "
+                            "[--procedure P|all] [--level 0-3] [--catalogue FILE]\n");
+            return 2;
+        }
+    }
+    struct docset_catalogue *catalogue = NULL;
+    err_t e = {0};
+    if (catalogue_load_file(cat, &catalogue, &e) < 0) {
+        fprintf(stderr, "docsetgen: %s\n", e.msg);
+        return 1;
+    }
+    if (sets < 1 || sets > 100000 || level < 0 || level > 3 ||
+        (strcmp(which, "all") && docset_procedure_index(catalogue, which) < 0) || (!do_verify && !out)) {
+        fprintf(stderr, "docsetgen: bad arguments\n");
+        catalogue_free(catalogue);
+        return 2;
+    }
+    int r = do_verify ? verify(seed, sets, which, catalogue) : generate(seed, sets, which, level, out, catalogue);
+    catalogue_free(catalogue);
+    return r;
+}

@@ -1,0 +1,400 @@
+#include "render.h"
+
+#include <errno.h>
+#include <fontconfig/fontconfig.h>
+#include <math.h>
+#include <pango/pangocairo.h>
+#include <qrencode.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+bool render_supports(const char *type)
+{
+    return !strcmp(type, "migration_card") || !strcmp(type, "patent") || !strcmp(type, "passport") ||
+           !strcmp(type, "fee_receipt");
+}
+
+struct page {
+    cairo_t *cr;
+    PangoLayout *layout;
+    json_t *zones;
+    const json_t *fields;
+};
+
+static void text_at(struct page *p, double x, double y, const char *font, const char *s)
+{
+    PangoFontDescription *fd = pango_font_description_from_string(font);
+    pango_layout_set_font_description(p->layout, fd);
+    pango_font_description_free(fd);
+    pango_layout_set_text(p->layout, s, -1);
+    cairo_move_to(p->cr, x, y);
+    pango_cairo_show_layout(p->cr, p->layout);
+}
+
+/* A labelled box; the value comes from the field (or `fixed`), and its box
+ * is recorded as a zone. Dates print as DD.MM.YYYY like the forms do. */
+static void field(struct page *p, double x, double y, double w, const char *label, const char *name,
+                  const char *fixed, bool upper)
+{
+    cairo_set_source_rgb(p->cr, 0.2, 0.2, 0.35);
+    text_at(p, x, y, "PT Sans 6.5", label);
+    cairo_set_line_width(p->cr, 0.2);
+    cairo_rectangle(p->cr, x, y + 3.2, w, 5.5);
+    cairo_stroke(p->cr);
+    const char *v = fixed;
+    char buf[256];
+    json_t *jv = name ? json_object_get(p->fields, name) : NULL;
+    if (json_is_string(jv)) {
+        v = json_string_value(jv);
+        int yy, mm, dd;
+        if (strlen(v) == 10 && v[4] == '-' && v[7] == '-') {
+            yy = (v[0] - '0') * 1000 + (v[1] - '0') * 100 + (v[2] - '0') * 10 + (v[3] - '0');
+            mm = (v[5] - '0') * 10 + (v[6] - '0');
+            dd = (v[8] - '0') * 10 + (v[9] - '0');
+            snprintf(buf, sizeof buf, "%02d.%02d.%04d", dd, mm, yy);
+            v = buf;
+        }
+    } else if (json_is_integer(jv)) {
+        snprintf(buf, sizeof buf, "%lld", (long long)json_integer_value(jv));
+        v = buf;
+    }
+    if (!v)
+        return;
+    char up[256];
+    if (upper) {
+        /* Upper-case through GLib so Cyrillic letters follow. */
+        gchar *u = g_utf8_strup(v, -1);
+        snprintf(up, sizeof up, "%s", u);
+        g_free(u);
+        v = up;
+    }
+    cairo_set_source_rgb(p->cr, 0.05, 0.05, 0.1);
+    text_at(p, x + 1.0, y + 3.6, "Liberation Mono 9", v);
+    if (name && p->zones)
+        json_array_append_new(p->zones, json_pack("{s:s, s:[f,f,f,f]}", "field", name, "box_mm", x, y + 3.2, w, 5.5));
+}
+
+static const char *fstr(const struct page *p, const char *name)
+{
+    const char *v = json_string_value(json_object_get(p->fields, name));
+    return v ? v : "";
+}
+
+static int mrz_value(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'Z' ? c - 'A' + 10 : 0;
+}
+
+static char check_digit(const char *s, size_t n)
+{
+    static const int w[3] = {7, 3, 1};
+    int sum = 0;
+    for (size_t i = 0; i < n; i++)
+        sum += mrz_value(s[i]) * w[i % 3];
+    return (char)('0' + sum % 10);
+}
+
+/* Appends s reduced to A-Z (other letters dropped, separators as '<'). */
+static size_t mrz_name(char *out, size_t at, size_t cap, const char *s)
+{
+    for (; *s && at < cap; s++) {
+        char c = *s;
+        if (c >= 'a' && c <= 'z')
+            c = (char)(c - 32);
+        if (c >= 'A' && c <= 'Z')
+            out[at++] = c;
+        else if (c == ' ' || c == '-')
+            out[at++] = '<';
+    }
+    return at;
+}
+
+static void yymmdd(const char *iso, char *out)
+{
+    if (strlen(iso) == 10)
+        memcpy(out, (char[6]){iso[2], iso[3], iso[5], iso[6], iso[8], iso[9]}, 6);
+    else
+        memcpy(out, "<<<<<<", 6);
+}
+
+void render_td3(const char *nat, const char *surname, const char *given, const char *number, const char *birth,
+                bool male, const char *expiry, char line1[45], char line2[45])
+{
+    memset(line1, '<', 44);
+    memcpy(line1, "P<", 2);
+    memcpy(line1 + 2, nat, 3);
+    size_t at = mrz_name(line1, 5, 44, surname);
+    at = at + 2 <= 44 ? at + 2 : 44;
+    mrz_name(line1, at, 44, given);
+    line1[44] = '\0';
+    memset(line2, '<', 44);
+    size_t nl = strlen(number);
+    memcpy(line2, number, nl < 9 ? nl : 9);
+    line2[9] = check_digit(line2, 9);
+    memcpy(line2 + 10, nat, 3);
+    yymmdd(birth, line2 + 13);
+    line2[19] = check_digit(line2 + 13, 6);
+    line2[20] = male ? 'M' : 'F';
+    yymmdd(expiry, line2 + 21);
+    line2[27] = check_digit(line2 + 21, 6);
+    line2[42] = '0'; /* optional data all fillers: its check digit is 0 (a filler may stand too) */
+    char comp[39];
+    memcpy(comp, line2, 10);
+    memcpy(comp + 10, line2 + 13, 7);
+    memcpy(comp + 17, line2 + 21, 22);
+    line2[43] = check_digit(comp, 39);
+    line2[44] = '\0';
+}
+
+static void passport(struct page *p, const struct render_who *who)
+{
+    cairo_t *cr = p->cr;
+    char head[128];
+    snprintf(head, sizeof head, "%s  ·  PASSPORT  ·  ПАСПОРТ", who->nationality);
+    cairo_set_source_rgb(cr, 0.15, 0.2, 0.35);
+    text_at(p, 8, 4, "PT Sans Bold 9", head);
+    cairo_set_line_width(cr, 0.3);
+    cairo_rectangle(cr, 6, 12, 32, 42);
+    cairo_set_source_rgb(cr, 0.8, 0.8, 0.82);
+    cairo_fill(cr);
+    field(p, 42, 11, 40, "Type / Code", NULL, "P", false);
+    field(p, 86, 11, 34, "Passport No.", "doc_number", NULL, true);
+    field(p, 42, 21, 78, "Surname", "surname", NULL, true);
+    field(p, 42, 31, 78, "Given names", "given_names", NULL, true);
+    field(p, 42, 41, 38, "Date of birth", "birth_date", NULL, false);
+    field(p, 84, 41, 14, "Sex", NULL, who->male ? "M" : "F", false);
+    field(p, 42, 51, 38, "Date of issue", "issue_date", NULL, false);
+    field(p, 84, 51, 36, "Date of expiry", "expiry_date", NULL, false);
+    char l1[45], l2[45];
+    render_td3(who->nationality, fstr(p, "surname"), fstr(p, "given_names"), fstr(p, "doc_number"),
+               fstr(p, "birth_date"), who->male, fstr(p, "expiry_date"), l1, l2);
+    cairo_set_source_rgb(cr, 0.05, 0.05, 0.05);
+    text_at(p, 5, 66, "OCR B 10.5", l1);
+    text_at(p, 5, 72.5, "OCR B 10.5", l2);
+    if (p->zones) {
+        json_array_append_new(p->zones, json_pack("{s:s, s:[f,f,f,f], s:[s,s]}", "field", "mrz", "box_mm", 4.0, 65.0,
+                                                  117.0, 14.0, "lines", l1, l2));
+    }
+}
+
+/* A payment QR code per ГОСТ Р 56042-2014 (ST00012: UTF-8). The payee's
+ * details are synthetic placeholders, not any real account. */
+static void fee_receipt(struct page *p, const char *surname, const char *given)
+{
+    cairo_t *cr = p->cr;
+    json_t *amount = json_object_get(p->fields, "amount");
+    long long rub = json_is_integer(amount) ? (long long)json_integer_value(amount) : 0;
+    char payload[768], sum[64];
+    snprintf(payload, sizeof payload,
+             "ST00012|Name=Получатель (синтетический образец)|PersonalAcc=03100000000000000000|"
+             "BankName=Банк (синтетический образец)|BIC=000000000|CorrespAcc=40100000000000000000|"
+             "Sum=%lld|Purpose=Государственная пошлина|PayeeINN=0000000000|KPP=000000000|"
+             "LastName=%s|FirstName=%s",
+             rub * 100, surname, given);
+    snprintf(sum, sizeof sum, "%lld руб. 00 коп.", rub);
+    cairo_set_source_rgb(cr, 0.1, 0.1, 0.2);
+    text_at(p, 8, 5, "PT Sans Bold 10", "КВИТАНЦИЯ об уплате государственной пошлины");
+    field(p, 8, 14, 90, "Получатель", NULL, "Получатель (синтетический образец)", false);
+    field(p, 8, 25, 90, "Плательщик", NULL, NULL, false);
+    cairo_set_source_rgb(cr, 0.05, 0.05, 0.1);
+    char payer[256];
+    snprintf(payer, sizeof payer, "%s %s", surname, given);
+    text_at(p, 9, 28.6, "Liberation Mono 9", payer);
+    field(p, 8, 36, 42, "Сумма", NULL, sum, false);
+    if (p->zones)
+        json_array_append_new(p->zones, json_pack("{s:s, s:[f,f,f,f]}", "field", "amount", "box_mm", 8.0, 39.2,
+                                                  42.0, 5.5));
+    field(p, 54, 36, 44, "Дата платежа", "issue_date", NULL, false);
+    field(p, 8, 47, 90, "Назначение платежа", NULL, "Государственная пошлина", false);
+    QRcode *qr = QRcode_encodeString(payload, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
+    if (qr) {
+        double x0 = 104, y0 = 12, size = 38, m = size / qr->width;
+        cairo_set_source_rgb(cr, 0, 0, 0);
+        for (int y = 0; y < qr->width; y++)
+            for (int x = 0; x < qr->width; x++)
+                if (qr->data[y * qr->width + x] & 1)
+                    cairo_rectangle(cr, x0 + x * m, y0 + y * m, m, m);
+        cairo_fill(cr);
+        if (p->zones)
+            json_array_append_new(p->zones, json_pack("{s:s, s:[f,f,f,f], s:s}", "field", "qr", "box_mm", x0, y0, size,
+                                                      size, "payload", payload));
+        QRcode_free(qr);
+    }
+}
+
+static void migration_card(struct page *p, const char *country)
+{
+    cairo_t *cr = p->cr;
+    cairo_set_source_rgb(cr, 0.1, 0.1, 0.2);
+    text_at(p, 8, 5, "PT Sans Bold 10", "МИГРАЦИОННАЯ КАРТА / MIGRATION CARD");
+    text_at(p, 8, 10.5, "PT Sans 7", "Российская Федерация / Russian Federation        Серия 4621 № 0734512");
+    field(p, 8, 16, 64, "Фамилия / Surname", "surname", NULL, true);
+    field(p, 76, 16, 64, "Имя / Given names", "given_names", NULL, true);
+    field(p, 8, 27, 40, "Дата рождения / Date of birth", "birth_date", NULL, false);
+    field(p, 52, 27, 40, "Гражданство / Nationality", NULL, country, false);
+    field(p, 96, 27, 44, "Документ / ID document №", "passport_number", NULL, true);
+    const json_t *purpose = json_object_get(p->fields, "purpose");
+    const char *pv = json_is_string(purpose) ? json_string_value(purpose) : "";
+    text_at(p, 8, 39, "PT Sans 6.5", "Цель визита / Purpose of visit:");
+    static const char *const purposes[] = {"служебный", "туризм", "деловой", "учёба", "работа", "частный", NULL};
+    for (int i = 0; purposes[i]; i++) {
+        double x = 8 + i * 22;
+        cairo_set_line_width(cr, 0.25);
+        cairo_rectangle(cr, x, 43.5, 3, 3);
+        cairo_stroke(cr);
+        if (!strcmp(pv, purposes[i])) {
+            cairo_move_to(cr, x, 43.5);
+            cairo_line_to(cr, x + 3, 46.5);
+            cairo_move_to(cr, x + 3, 43.5);
+            cairo_line_to(cr, x, 46.5);
+            cairo_stroke(cr);
+            if (p->zones)
+                json_array_append_new(p->zones, json_pack("{s:s, s:[f,f,f,f], s:s}", "field", "purpose", "box_mm",
+                                                          x, 43.5, 3.0, 3.0, "value", purposes[i]));
+        }
+        text_at(p, x + 4, 42.8, "PT Sans 6.5", purposes[i]);
+    }
+    field(p, 8, 50, 40, "Дата въезда / Date of entry", "entry_date", NULL, false);
+    field(p, 52, 50, 40, "Срок пребывания до / Stay until", NULL, "", false);
+    cairo_set_source_rgb(cr, 0.4, 0.4, 0.5);
+    text_at(p, 8, 63, "PT Sans 6", "Подпись / Signature ______________");
+}
+
+static void patent(struct page *p, const char *country)
+{
+    cairo_t *cr = p->cr;
+    cairo_set_source_rgb(cr, 0.1, 0.1, 0.2);
+    text_at(p, 30, 8, "PT Serif Bold 9", "РОССИЙСКАЯ ФЕДЕРАЦИЯ");
+    text_at(p, 22, 13, "PT Serif 8", "Министерство внутренних дел Российской Федерации");
+    text_at(p, 58, 22, "PT Serif Bold 16", "ПАТЕНТ");
+    text_at(p, 40, 31, "PT Sans 8", "серия 77 № 2500418830");
+    cairo_set_line_width(cr, 0.3);
+    cairo_rectangle(cr, 112, 38, 28, 36); /* photo zone */
+    cairo_set_source_rgb(cr, 0.78, 0.78, 0.8);
+    cairo_fill_preserve(cr);
+    cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
+    cairo_stroke(cr);
+    field(p, 10, 38, 96, "Фамилия", "surname", NULL, true);
+    field(p, 10, 49, 96, "Имя", "given_names", NULL, true);
+    field(p, 10, 60, 46, "Дата рождения", "birth_date", NULL, false);
+    field(p, 60, 60, 46, "Гражданство", NULL, country, false);
+    field(p, 10, 71, 96, "Документ, удостоверяющий личность: серия, №", "passport_number", NULL, true);
+    field(p, 10, 82, 130, "Профессия (специальность, должность, вид трудовой деятельности)", "profession", NULL,
+          false);
+    field(p, 10, 93, 130, "Территория действия патента", "region", NULL, false);
+    field(p, 10, 104, 46, "Дата выдачи", "issue_date", NULL, false);
+    cairo_set_source_rgb(cr, 0.4, 0.4, 0.5);
+    text_at(p, 10, 118, "PT Sans 6.5", "Должностное лицо ____________   М.П.");
+}
+
+/* Separable box blur of radius r on an ARGB32 surface, in place. */
+static void box_blur(cairo_surface_t *s, int r)
+{
+    cairo_surface_flush(s);
+    int w = cairo_image_surface_get_width(s), h = cairo_image_surface_get_height(s);
+    int stride = cairo_image_surface_get_stride(s);
+    unsigned char *data = cairo_image_surface_get_data(s);
+    unsigned char *tmp = malloc((size_t)stride * (size_t)h);
+    if (!tmp)
+        return;
+    for (int pass = 0; pass < 2; pass++) {
+        unsigned char *src = pass == 0 ? data : tmp, *dst = pass == 0 ? tmp : data;
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+                for (int c = 0; c < 4; c++) {
+                    int sum = 0, n = 0;
+                    for (int k = -r; k <= r; k++) {
+                        int xx = pass == 0 ? x + k : x, yy = pass == 0 ? y : y + k;
+                        if (xx < 0 || yy < 0 || xx >= w || yy >= h)
+                            continue;
+                        sum += src[(size_t)yy * (size_t)stride + (size_t)xx * 4 + (size_t)c];
+                        n++;
+                    }
+                    dst[(size_t)y * (size_t)stride + (size_t)x * 4 + (size_t)c] = (unsigned char)(sum / n);
+                }
+    }
+    free(tmp);
+    cairo_surface_mark_dirty(s);
+}
+
+int render_document(const json_t *doc, const struct render_who *who, const struct render_degrade *d,
+                    const char *path, json_t **ret_zones)
+{
+    const char *type = json_string_value(json_object_get(doc, "type"));
+    if (!type || !render_supports(type))
+        return -ENOTSUP;
+    bool card = !strcmp(type, "migration_card"), pass = !strcmp(type, "passport"),
+         receipt = !strcmp(type, "fee_receipt");
+    double w_mm = card ? 148 : pass ? 125 : receipt ? 148 : 150, h_mm = card ? 70 : pass ? 82 : receipt ? 60 : 125;
+    double px = d->dpi / 25.4;
+    int W = (int)ceil(w_mm * px), H = (int)ceil(h_mm * px);
+    cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, W, H);
+    cairo_t *cr = cairo_create(s);
+    cairo_set_source_rgb(cr, 0.97, 0.96, 0.93);
+    cairo_paint(cr);
+    cairo_scale(cr, px, px);
+    if (d->angle_deg != 0) {
+        cairo_translate(cr, w_mm / 2, h_mm / 2);
+        cairo_rotate(cr, d->angle_deg * M_PI / 180);
+        cairo_translate(cr, -w_mm / 2, -h_mm / 2);
+    }
+    cairo_set_source_rgb(cr, 1, 1, 0.98);
+    cairo_rectangle(cr, 2, 2, w_mm - 4, h_mm - 4);
+    cairo_fill(cr);
+    PangoLayout *layout = pango_cairo_create_layout(cr);
+    pango_cairo_context_set_resolution(pango_layout_get_context(layout), 25.4); /* points in mm units */
+    pango_layout_context_changed(layout);
+    struct page p = {cr, layout, ret_zones ? json_array() : NULL, json_object_get(doc, "fields")};
+    if (card)
+        migration_card(&p, who->country_ru);
+    else if (pass)
+        passport(&p, who);
+    else if (receipt)
+        fee_receipt(&p, json_string_value(json_object_get(p.fields, "surname")) ?: "",
+                    json_string_value(json_object_get(p.fields, "given_names")) ?: "");
+    else
+        patent(&p, who->country_ru);
+    unsigned seed = d->seed;
+    if (d->stamp) {
+        double cx = 30 + (seed % 70), cy = 20 + ((seed / 7) % 30);
+        cairo_set_source_rgba(cr, 0.1, 0.2, 0.75, 0.55);
+        cairo_set_line_width(cr, 0.8);
+        cairo_arc(cr, cx, cy, 13, 0, 2 * M_PI);
+        cairo_stroke(cr);
+        cairo_arc(cr, cx, cy, 9, 0, 2 * M_PI);
+        cairo_stroke(cr);
+        text_at(&p, cx - 7, cy - 2.5, "PT Sans Bold 8", "ОВМ МВД");
+    }
+    if (d->glare) {
+        double gx = 20 + ((seed / 3) % 100), gy = 15 + ((seed / 11) % 40);
+        cairo_pattern_t *g = cairo_pattern_create_radial(gx, gy, 0, gx, gy, 18);
+        cairo_pattern_add_color_stop_rgba(g, 0, 1, 1, 1, 0.97);
+        cairo_pattern_add_color_stop_rgba(g, 0.6, 1, 1, 1, 0.8);
+        cairo_pattern_add_color_stop_rgba(g, 1, 1, 1, 1, 0);
+        cairo_set_source(cr, g);
+        cairo_paint(cr);
+        cairo_pattern_destroy(g);
+    }
+    g_object_unref(layout);
+    cairo_destroy(cr);
+    if (d->blur_px > 0)
+        box_blur(s, (int)ceil(d->blur_px));
+    cairo_status_t st = cairo_surface_write_to_png(s, path);
+    cairo_surface_destroy(s);
+    if (st != CAIRO_STATUS_SUCCESS) {
+        json_decref(p.zones);
+        return -EIO;
+    }
+    if (ret_zones)
+        *ret_zones = p.zones;
+    return 0;
+}
+
+void render_cleanup(void)
+{
+    pango_cairo_font_map_set_default(NULL);
+    cairo_debug_reset_static_data();
+    FcFini();
+}
