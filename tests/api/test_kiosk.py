@@ -16,11 +16,15 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 
 import httpx
 import pytest
 
-from conftest import BACKEND, BUILD, UCHETCTL
+from conftest import BACKEND, BUILD, ROOT
+
+sys.path.insert(0, os.path.join(ROOT, "tests", "bio"))
+import an2k_reader  # noqa: E402  the independent reader (shares no code with src/bio/an2k*)
 
 DEVSIM = os.path.join(BUILD, "src/devsim/uchet-devsim")
 SPECIMEN = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10\n"
@@ -220,9 +224,9 @@ def test_whole_enrolment(kiosk, dev, tmp_path):
     kiosk.ctl("enrolment", "decrypt", "--key-file", kiosk.key_file, "--out", str(out), stored)
     plain = out.read_bytes()
     assert plain.startswith(b"1.001:")
-    # the face and a slap finger are in the transaction byte for byte
-    face_png = b64d(json.loads(b64d(answers["face"]["biometrics"][0]["data"].split(".")[1]))["bioValue"])
-    assert face_png in plain
+    check_transaction(an2k_reader.read(plain), sid, answers, missing={"Right LittleFinger"})
+    face_png = payload(answers["face"]["biometrics"][0])["bioValue"]
+    face_png = b64d(face_png)
     broken = tmp_path / "broken.enc"
     data = bytearray(open(stored, "rb").read())
     data[len(data) // 2] ^= 1
@@ -242,6 +246,48 @@ def test_whole_enrolment(kiosk, dev, tmp_path):
     assert actions.count("kiosk.step") == 9
     assert "kiosk.session_started" in actions and "kiosk.enrolment_submitted" in actions
     assert "kiosk.session_submitted" in actions
+
+
+def payload(entry):
+    return json.loads(b64d(entry["data"].split(".")[1]))
+
+
+FGP = {"Right Thumb": 1, "Right IndexFinger": 2, "Right MiddleFinger": 3, "Right RingFinger": 4,
+       "Right LittleFinger": 5, "Left Thumb": 6, "Left IndexFinger": 7, "Left MiddleFinger": 8,
+       "Left RingFinger": 9, "Left LittleFinger": 10}
+
+
+def check_transaction(tx, sid, answers, missing):
+    """Field by field, what the independent reader finds against what was captured."""
+    t1 = tx.records[0]
+    assert t1.text(9) == sid                                # TCN = the enrolment (session) id
+    assert [r.type for r in tx.records] == [1, 2, 14, 14, 14, 15, 15, 10, 8]
+    t2 = tx.of_type(2)[0]
+    assert (t2.text(10, 0, 0), t2.text(10, 0, 1)) == (DETAILS["surname"], DETAILS["given_names"])
+    assert (t2.text(11, 0, 0), t2.text(11, 0, 1)) == ("RAKHIMOV", "FARRUKH")
+    assert t2.text(12) == "19950412" and t2.text(13) == "M" and t2.text(14) == "TJK"
+    assert [t2.text(15, 0, i) for i in range(4)] == ["P", "TJK", "401234567", "20300131"]
+    slaps = {r.number(13): r for r in tx.of_type(14)}
+    assert set(slaps) == {13, 14, 15}
+    for step, fgp in (("slap-left", 14), ("slap-right", 13), ("thumbs", 15)):
+        rec, ans = slaps[fgp], answers[step]
+        whole = b64d(payload({"data": ans["customOpts"]["slap"]})["bioValue"])
+        assert rec.image == whole                             # the whole slap, byte for byte
+        segs = payload({"data": ans["customOpts"]["slap"]})["segments"]
+        got = {int(s[0]): [int(x) for x in s[1:]] for s in rec.fields[21]}
+        want = {FGP[g["bioSubType"]]: [g["left"], g["right"] - 1, g["top"], g["bottom"] - 1] for g in segs}
+        assert got == want
+        scores = {int(q[0]): int(q[1]) for q in rec.fields[24]}
+        assert scores == {FGP[payload(b)["bioSubType"]]: round(float(payload(b)["qualityScore"]))
+                          for b in ans["biometrics"]}
+        amp = {int(a[0]): a[1].decode() for a in rec.fields.get(18, [])}
+        assert amp == {FGP[m]: "UP" for m in missing if FGP[m] in {13: [2, 3, 4, 5], 14: [7, 8, 9, 10],
+                                                                   15: [1, 6]}[fgp]}
+    palms = {r.number(13): r for r in tx.of_type(15)}
+    assert palms[23].image == b64d(payload(answers["palm-left"]["biometrics"][0])["bioValue"])
+    assert palms[21].image == b64d(payload(answers["palm-right"]["biometrics"][0])["bioValue"])
+    assert tx.of_type(10)[0].image == b64d(payload(answers["face"]["biometrics"][0])["bioValue"])
+    assert an2k_reader.vectors(tx.of_type(8)[0]) == [tuple(p) for p in SIGNATURE]
 
 
 def test_rotation_reencrypts(kiosk, dev, tmp_path):
