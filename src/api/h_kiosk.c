@@ -27,6 +27,13 @@
 #include "base/limits.h"
 #include "bio/sbi.h"
 #include "bio/vault.h"
+#ifdef UCHET_HAVE_BIO_QUALITY
+#include "bio/fpquality.h"
+#include "bio/raster.h"
+#endif
+#ifdef UCHET_HAVE_FACECHECK
+#include "bio/facecheck.h"
+#endif
 #include "docs/icao_codes.h"
 #include "docs/mrz.h"
 #include "rules/date.h"
@@ -57,6 +64,11 @@ int kiosk_env_open(const config_t *c, kiosk_env_t **ret, err_t *err)
         r = vault_keys_load(c->enrolment_key_file, &k->keys, err);
     if (r == 0)
         r = sbi_trust_load_dir(c->sbi_trust_dir, &k->trust, err);
+    pthread_mutex_init(&k->face_lock, NULL);
+#ifdef UCHET_HAVE_FACECHECK
+    if (r == 0)
+        r = face_detector_open(NULL, &k->faces, err);
+#endif
     if (r < 0) {
         kiosk_env_free(k);
         return r;
@@ -70,6 +82,10 @@ void kiosk_env_free(kiosk_env_t *k)
     if (!k)
         return;
     vault_keys_wipe(&k->keys);
+#ifdef UCHET_HAVE_FACECHECK
+    face_detector_free(k->faces);
+#endif
+    pthread_mutex_destroy(&k->face_lock);
     free(k);
 }
 
@@ -386,8 +402,17 @@ static int parse_exceptions(kop_t *o, const json_t *b, const capture_kind_t *k, 
     return 0;
 }
 
-/* Per-entry quality results; false in *ret_ok if any is below the bar. */
-static json_t *quality_results(const kop_t *o, const capture_kind_t *k, const struct sbi_capture *c, bool *ret_ok)
+static json_t *result_entry(const char *position, int quality, double device, const char *source, bool ok,
+                            const char *reason, const char *advice)
+{
+    return json_pack("{s:s,s:i,s:o,s:s,s:b,s:o,s:o}", "position", position, "quality", quality, "device_quality",
+                     device >= 0 ? json_integer((json_int_t)(device + 0.5)) : json_null(), "source", source, "ok",
+                     ok, "reason", ok ? json_null() : json_string(reason), "advice",
+                     ok ? json_null() : json_string(advice));
+}
+
+/* Quality by the device's own score (builds without bio/fpquality). */
+static json_t *device_results(const kop_t *o, const capture_kind_t *k, const struct sbi_capture *c, bool *ret_ok)
 {
     json_t *a = json_array();
     *ret_ok = true;
@@ -395,13 +420,147 @@ static json_t *quality_results(const kop_t *o, const capture_kind_t *k, const st
         const struct sbi_bio *b = &c->bio[i];
         bool ok = b->quality >= o->env->min_quality;
         *ret_ok = *ret_ok && ok;
-        json_array_append_new(a, json_pack("{s:s,s:i,s:s,s:b,s:o,s:o}", "position",
-                                           b->bio_sub_type[0] ? b->bio_sub_type : k->bio_type, "quality",
-                                           (int)(b->quality + 0.5), "source", "device", "ok", ok, "reason",
-                                           ok ? json_null() : json_string("quality_low"), "advice",
-                                           ok ? json_null() : json_string(k->retry)));
+        json_array_append_new(a, result_entry(b->bio_sub_type[0] ? b->bio_sub_type : k->bio_type,
+                                              (int)(b->quality + 0.5), b->quality, "device", ok, "quality_low",
+                                              k->retry));
     }
     return a;
+}
+
+#ifdef UCHET_HAVE_BIO_QUALITY
+/* A slap: every finger scored by uchet (ISO/IEC 29794-4 measures, bio/fpquality)
+ * inside its box on the whole slap image, the device's score beside it. */
+static json_t *slap_results(kop_t *o, const capture_kind_t *k, const struct sbi_capture *c, const bool exc[4],
+                            bool *ret_ok)
+{
+    static const uint8_t SLAP_FGP[4] = {0, 14, 13, 15};
+    raster_t *img = NULL;
+    fpq_box_t boxes[SBI_MAX_SEGMENTS];
+    uint8_t missing[4];
+    size_t nmissing = 0;
+    fpq_config_t cfg;
+    fpq_slap_result_t res;
+    err_t e = {0};
+    if (raster_decode(c->slap_value, c->slap_value_len, 1, &img, &e) < 0)
+        return NULL;
+    img->ppi = 500;
+    for (size_t i = 0; i < c->nsegments; i++) {
+        const struct sbi_segment *g = &c->segments[i];
+        boxes[i] = (fpq_box_t){.x = g->left, .y = g->top, .w = g->right - g->left, .h = g->bottom - g->top,
+                               .position = kiosk_build_fgp(g->bio_sub_type)};
+    }
+    for (int j = 0; j < k->nexpect; j++)
+        if (exc[j])
+            missing[nmissing++] = kiosk_build_fgp(k->expect[j]);
+    fpq_config_default(&cfg);
+    cfg.min_score = o->env->min_quality;
+    int r = fpq_slap_check(img, SLAP_FGP[k->sub_id], boxes, c->nsegments, missing, nmissing, &cfg, &res);
+    raster_free(img);
+    if (r < 0)
+        return NULL;
+    json_t *a = json_array();
+    *ret_ok = true;
+    for (size_t i = 0; i < c->nsegments; i++) {
+        double device = -1;
+        for (size_t b = 0; b < c->nbio; b++)
+            if (!strcmp(c->bio[b].bio_sub_type, c->segments[i].bio_sub_type))
+                device = c->bio[b].quality;
+        const fpq_result_t *f = &res.finger[i];
+        /* A little finger in a four-finger slap often fills less of its box
+         * than fpquality's "partial" rule wants (measured: devsim seeds 1-5,
+         * every little finger flagged press_flatter with scores >= 87); its
+         * score decides. */
+        bool little = strstr(c->segments[i].bio_sub_type, "LittleFinger") != NULL;
+        bool ok = f->reason == FPQ_OK || (little && f->reason == FPQ_PRESS_FLATTER && f->score >= o->env->min_quality);
+        *ret_ok = *ret_ok && ok;
+        json_array_append_new(a, result_entry(c->segments[i].bio_sub_type, f->score, device, "uchet", ok,
+                                              fpq_reason_code(f->reason), fpq_reason_text(f->reason)));
+    }
+    if (res.reason != FPQ_SLAP_OK && res.reason != FPQ_SLAP_FINGER_QUALITY) {
+        *ret_ok = false;   /* count, finger, box or overlap: said by the slap as a whole */
+        json_array_append_new(a, result_entry("slap", 0, -1, "uchet", false, fpq_slap_reason_code(res.reason),
+                                              fpq_slap_reason_text(res.reason)));
+    }
+    return a;
+}
+
+/* A palm: scored like a finger area. */
+static json_t *palm_results(kop_t *o, const capture_kind_t *k, const struct sbi_capture *c, bool *ret_ok)
+{
+    raster_t *img = NULL;
+    fpq_config_t cfg;
+    fpq_result_t f;
+    err_t e = {0};
+    if (c->nbio != 1 || raster_decode(c->bio[0].value, c->bio[0].value_len, 1, &img, &e) < 0)
+        return NULL;
+    img->ppi = 500;
+    fpq_config_default(&cfg);
+    cfg.min_score = o->env->min_quality;
+    int r = fpq_score(img, &cfg, &f);
+    raster_free(img);
+    if (r < 0)
+        return NULL;
+    /* a palm is much larger than a finger: only the score decides, not "partial" */
+    bool ok = f.score >= o->env->min_quality;
+    *ret_ok = ok;
+    json_t *a = json_array();
+    json_array_append_new(a, result_entry(c->bio[0].bio_sub_type, f.score, c->bio[0].quality, "uchet", ok,
+                                          f.reason != FPQ_OK ? fpq_reason_code(f.reason) : "quality_low",
+                                          f.reason != FPQ_OK ? fpq_reason_text(f.reason) : k->retry));
+    return a;
+}
+#endif
+
+#ifdef UCHET_HAVE_FACECHECK
+/* The face: ISO/IEC 19794-5 / ICAO portrait checks (bio/facecheck). The
+ * quality number is the device's (facecheck judges pass/fail). */
+static json_t *face_results(kop_t *o, const struct sbi_capture *c, bool *ret_ok, json_t **ret_eyes)
+{
+    raster_t *img = NULL;
+    face_config_t cfg;
+    face_result_t f;
+    err_t e = {0};
+    if (c->nbio != 1 || raster_decode(c->bio[0].value, c->bio[0].value_len, 3, &img, &e) < 0)
+        return NULL;
+    face_config_default(&cfg);
+    pthread_mutex_lock((pthread_mutex_t *)&o->env->face_lock);
+    int r = face_check(o->env->faces, img, &cfg, &f);
+    pthread_mutex_unlock((pthread_mutex_t *)&o->env->face_lock);
+    raster_free(img);
+    if (r < 0)
+        return NULL;
+    bool ok = f.reason == FACE_OK && c->bio[0].quality >= o->env->min_quality;
+    *ret_ok = ok;
+    if (ok && f.eyes_found)
+        *ret_eyes = json_pack("[i,i,i,i]", (int)(f.lx + 0.5), (int)(f.ly + 0.5), (int)(f.rx + 0.5), (int)(f.ry + 0.5));
+    json_t *a = json_array();
+    json_array_append_new(a, result_entry("Face", (int)(c->bio[0].quality + 0.5), c->bio[0].quality, "uchet", ok,
+                                          f.reason != FACE_OK ? face_reason_code(f.reason) : "quality_low",
+                                          f.reason != FACE_OK ? face_reason_text(f.reason) : KINDS[STEP_FACE].retry));
+    return a;
+}
+#endif
+
+/* Per-entry quality results; false in *ret_ok if any fails. uchet's own
+ * measures where built, else the device's score. *ret_eyes: the face's eye
+ * centres [lx, ly, rx, ry] when found. */
+static json_t *quality_results(kop_t *o, const capture_kind_t *k, const struct sbi_capture *c, const bool exc[4],
+                               bool *ret_ok, json_t **ret_eyes)
+{
+    json_t *a = NULL;
+    (void)exc;
+    (void)ret_eyes;
+#ifdef UCHET_HAVE_BIO_QUALITY
+    if (k->sub_id)
+        a = slap_results(o, k, c, exc, ret_ok);
+    else if (!strcmp(k->bio_type, "Palm"))
+        a = palm_results(o, k, c, ret_ok);
+#endif
+#ifdef UCHET_HAVE_FACECHECK
+    if (!strcmp(k->bio_type, "Face") && o->env->faces)
+        a = face_results(o, c, ret_ok, ret_eyes);
+#endif
+    return a ? a : device_results(o, k, c, ret_ok);
 }
 
 /* Checks what a verified capture holds against the kind and the exceptions. */
@@ -476,7 +635,8 @@ static int run_capture(db_t *db, kop_t *o, kiosk_session_t *s, json_t *steps)
     r = verify(o, raw, raw_len, prev, k, &c);
     if (r == 0)
         r = check_capture(o, k, &c, exc);
-    json_t *results = r == 0 ? quality_results(o, k, &c, &ok) : NULL;
+    json_t *eyes = NULL;
+    json_t *results = r == 0 ? quality_results(o, k, &c, exc, &ok, &eyes) : NULL;
     if (r == 0 && !ok) {
         r = fail_ext(o, json_pack("{s:O}", "results", results), -EINVAL, "capture_quality_low", k->retry);
     }
@@ -488,9 +648,9 @@ static int run_capture(db_t *db, kop_t *o, kiosk_session_t *s, json_t *steps)
     }
     if (r == 0) {
         json_object_set_new(steps, k->name,
-                            json_pack("{s:s,s:s,s:o,s:O,s:s}", "prev", prev, "hash", c.last_hash, "exceptions",
+                            json_pack("{s:s,s:s,s:o,s:O,s:s,s:O}", "prev", prev, "hash", c.last_hash, "exceptions",
                                       exlist ? json_incref(exlist) : json_array(), "results", results,
-                                      "device", c.serial_no));
+                                      "device", c.serial_no, "eyes", eyes ? eyes : json_null()));
         snprintf(s->prev_hash, sizeof s->prev_hash, "%s", c.last_hash);
         free(s->steps);
         s->steps = json_dumps(steps, JSON_COMPACT | JSON_SORT_KEYS);
@@ -501,6 +661,7 @@ static int run_capture(db_t *db, kop_t *o, kiosk_session_t *s, json_t *steps)
     if (r == 0)
         o->ret = json_pack("{s:s,s:s,s:O}", "step", k->name, "previous_hash", c.last_hash, "results", results);
     json_decref(results);
+    json_decref(eyes);
     json_decref(exlist);
     sbi_capture_free(&c);
     sodium_memzero(raw, raw_len);
@@ -743,6 +904,16 @@ static int run_submit(db_t *db, kop_t *o)
     for (int k = STEP_FACE; r == 0 && k < STEP_COUNT; k++) {
         r = load_capture(o, steps, k, &in.cap[k - STEP_FACE]);
         in.ncap = (size_t)(k - STEP_FACE + 1);
+        /* FQM/PQM carry the score that decided: uchet's own where it made one */
+        const json_t *res = json_object_get(json_object_get(steps, KINDS[k].name), "results"), *x;
+        size_t ri;
+        struct sbi_capture *c = &in.cap[k - STEP_FACE];
+        json_array_foreach(res, ri, x) {
+            const char *pos = json_string_value(json_object_get(x, "position"));
+            for (size_t b = 0; r == 0 && pos && b < c->nbio; b++)
+                if (!strcmp(c->bio[b].bio_sub_type, pos))
+                    c->bio[b].quality = (double)json_integer_value(json_object_get(x, "quality"));
+        }
     }
     for (int k = STEP_SLAP_LEFT; r == 0 && k <= STEP_THUMBS; k++) {
         const json_t *ex = json_object_get(json_object_get(steps, KINDS[k].name), "exceptions"), *v;
@@ -751,6 +922,14 @@ static int run_submit(db_t *db, kop_t *o)
             for (int j = 0; j < KINDS[k].nexpect; j++)
                 if (json_is_string(v) && !strcmp(json_string_value(v), KINDS[k].expect[j]))
                     in.missing[k - STEP_SLAP_LEFT][j] = true;
+    }
+    const json_t *eyes = json_object_get(json_object_get(steps, "face"), "eyes");
+    if (r == 0 && json_array_size(eyes) == 4) {
+        in.has_eyes = true;
+        in.lx = (uint32_t)json_integer_value(json_array_get(eyes, 0));
+        in.ly = (uint32_t)json_integer_value(json_array_get(eyes, 1));
+        in.rx = (uint32_t)json_integer_value(json_array_get(eyes, 2));
+        in.ry = (uint32_t)json_integer_value(json_array_get(eyes, 3));
     }
     if (r == 0 && (r = load_pen(o, &pen, &npen)) == 0) {
         in.pen = pen;

@@ -2,6 +2,7 @@
 /* The enrolment kiosk's environment in uchetd: the SBI trust store, the
  * enrolment keys (bio/vault) and where the encrypted files live. Read-only
  * after kiosk_env_open. docs/ENROLMENT.md. */
+#include <pthread.h>
 #include <stdint.h>
 
 #include "api/config.h"
@@ -16,6 +17,8 @@ typedef struct kiosk_env {
     struct sbi_trust trust;
     int64_t idle_s;
     int min_quality;
+    struct face_detector *faces;  /* bio/facecheck (OpenCV); NULL when not built: device scores only */
+    pthread_mutex_t face_lock;    /* one face check at a time per detector */
 } kiosk_env_t;
 
 /* NULL in *ret (and 0) when c->enrolment_dir is "": the kiosk API is off.

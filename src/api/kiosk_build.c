@@ -26,6 +26,14 @@ static const uint8_t PALM_FGP[2] = {23, 21};   /* left full palm, right full pal
 #define QUALITY_VENDOR 0x0000   /* QAV: the device's own score (vendor unregistered) */
 #define QUALITY_PRODUCT 1
 
+uint8_t kiosk_build_fgp(const char *name)
+{
+    for (size_t i = 0; i < sizeof FINGERS / sizeof FINGERS[0]; i++)
+        if (!strcmp(FINGERS[i].name, name))
+            return FINGERS[i].fgp;
+    return 0;
+}
+
 static uint8_t fgp_of(const char *name)
 {
     for (size_t i = 0; i < sizeof FINGERS / sizeof FINGERS[0]; i++)
@@ -121,6 +129,14 @@ int kiosk_build_transaction(const kiosk_build_t *in, uint8_t **ret, size_t *ret_
     }
     if (r < 0)
         return r;
+    if (in->has_eyes) {
+        face.has_eyes = true;
+        /* the subject's left eye is on the image's right */
+        face.left_eye_x = in->rx;
+        face.left_eye_y = in->ry;
+        face.right_eye_x = in->lx;
+        face.right_eye_y = in->ly;
+    }
     struct an2k_pen *pen = calloc(in->npen, sizeof *pen);
     if (!pen)
         return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");

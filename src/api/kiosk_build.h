@@ -29,7 +29,12 @@ typedef struct kiosk_build {
     bool missing[3][4];           /* per slap (left, right, thumbs): exceptions, in kiosk order */
     const kiosk_pen_t *pen;       /* borrowed */
     size_t npen;
+    bool has_eyes;                /* the face check found both eye centres */
+    uint32_t lx, ly, rx, ry;      /* image left eye (the subject's right), image right eye */
 } kiosk_build_t;
+
+/* ANSI/NIST finger position (1-10) of an SBI bioSubType, 0 when none. */
+uint8_t kiosk_build_fgp(const char *bio_sub_type);
 
 /* Builds the transaction into *ret (caller frees, after sodium_memzero). */
 int kiosk_build_transaction(const kiosk_build_t *in, uint8_t **ret, size_t *ret_len, err_t *err);

@@ -166,6 +166,7 @@ def full_session(kiosk, dev, key, exceptions=None):
         r, answers[step] = capture_and_post(kiosk, dev, key, sid, step, exceptions.get(step, ()))
         assert r.status_code == 200, (step, r.text)
         assert all(x["ok"] for x in r.json()["results"])
+        answers[step]["uchet_results"] = r.json()["results"]
     r = kiosk.put(key, sid, "signature", {"points": SIGNATURE})
     assert r.status_code == 200, r.text
     return sid, answers
@@ -278,8 +279,7 @@ def check_transaction(tx, sid, answers, missing):
         want = {FGP[g["bioSubType"]]: [g["left"], g["right"] - 1, g["top"], g["bottom"] - 1] for g in segs}
         assert got == want
         scores = {int(q[0]): int(q[1]) for q in rec.fields[24]}
-        assert scores == {FGP[payload(b)["bioSubType"]]: round(float(payload(b)["qualityScore"]))
-                          for b in ans["biometrics"]}
+        assert scores == {FGP[x["position"]]: x["quality"] for x in ans["uchet_results"]}   # uchet's own
         amp = {int(a[0]): a[1].decode() for a in rec.fields.get(18, [])}
         assert amp == {FGP[m]: "UP" for m in missing if FGP[m] in {13: [2, 3, 4, 5], 14: [7, 8, 9, 10],
                                                                    15: [1, 6]}[fgp]}
@@ -313,14 +313,27 @@ def test_rotation_reencrypts(kiosk, dev, tmp_path):
 def test_capture_refusals(kiosk, dev):
     key = kiosk.add()
     sid = kiosk.start(key)
-    # low quality: per-finger results with advice, nothing kept, chain unchanged
-    dev.admin("score", {"qualityScore": 12})
+    # low quality (smudged prints): uchet's own per-finger scores, the
+    # device's beside them, a reason and advice; nothing kept, chain unchanged
+    dev.admin("profile", {"seed": 7, "finger": {"smudge": 1.0}})
     r, _ = capture_and_post(kiosk, dev, key, sid, "slap-left")
-    assert r.status_code == 422 and r.json()["code"] == "capture_quality_low"
+    assert r.status_code == 422 and r.json()["code"] == "capture_quality_low", r.text
     res = r.json()["results"]
-    assert len(res) == 4 and all(not x["ok"] and x["reason"] == "quality_low" and x["quality"] == 12 for x in res)
-    assert "flatter" in res[0]["advice"]
+    assert len(res) == 4 and all(x["source"] == "uchet" and x["device_quality"] is not None for x in res)
+    failed = [x for x in res if not x["ok"]]
+    assert failed and all(x["reason"] and x["advice"] for x in failed)
     assert kiosk.prev(key, sid) == ""
+    # a blurred face: the portrait check says why
+    dev.admin("profile", {"seed": 7, "face": "blur"})
+    r, _ = capture_and_post(kiosk, dev, key, sid, "face")
+    assert r.status_code == 422 and r.json()["results"][0]["reason"] == "blurred", r.text
+    dev.admin("reset", {})            # profile settings add up; start again from a clean one
+    dev.admin("profile", {"seed": 7})
+    # the device's own low score is kept beside uchet's, which decides
+    dev.admin("score", {"qualityScore": 12})
+    r, _ = capture_and_post(kiosk, dev, key, sid, "palm-right")
+    assert r.status_code == 200, r.text
+    assert r.json()["results"][0]["device_quality"] == 12 and r.json()["results"][0]["quality"] >= 40
     dev.admin("score", {"qualityScore": None})
     # a finger the scanner did not see, not declared: count mismatch
     dev.admin("profile", {"seed": 7, "missing": ["Left RingFinger"]})
@@ -348,7 +361,7 @@ def test_capture_refusals(kiosk, dev):
     r = kiosk.put(key, sid, "captures/palm-right", {"sbi": second})
     assert r.status_code == 422 and r.json()["code"] == "sbi_hash_mismatch"
     assert kiosk.put(key, sid, "captures/palm-left", {"sbi": first}).status_code == 200
-    assert kiosk.put(key, sid, "captures/palm-right", {"sbi": second}).status_code == 200
+    assert kiosk.put(key, sid, "captures/palm-right", {"sbi": second}).status_code == 200   # a retake
     # a capture of another transaction
     other = dev.capture("face", "f" * 32, kiosk.prev(key, sid))
     r = kiosk.put(key, sid, "captures/face", {"sbi": other})
