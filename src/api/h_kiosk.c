@@ -197,12 +197,23 @@ static int wipe_idle(db_t *db, kop_t *o)
 {
     char ids[32][KIOSK_SESSION_ID_CHARS + 1];
     int n = 0;
-    int r = db_begin_write(db, &o->op.err);
+    int64_t cutoff = o->now - o->env->idle_s;
+    /* look first in a read transaction: the write lock only when there is work */
+    int r = db_begin_read(db, &o->op.err);
     if (r < 0)
         return r;
-    r = kiosk_session_idle(db, o->now - o->env->idle_s, ids, 32, &n, &o->op.err);
-    for (int i = 0; r == 0 && i < n; i++)
-        r = kiosk_session_wipe(db, ids[i], o->now, &o->op.err);
+    r = kiosk_session_idle(db, cutoff, ids, 32, &n, &o->op.err);
+    db_rollback(db);
+    if (r < 0 || n == 0)
+        return r;
+    if ((r = db_begin_write(db, &o->op.err)) < 0)
+        return r;
+    bool wiped[32] = {false};
+    for (int i = 0; r >= 0 && i < n; i++)
+        if ((r = kiosk_session_wipe(db, ids[i], cutoff, o->now, &o->op.err)) > 0)
+            wiped[i] = true;
+    if (r > 0)
+        r = 0;
     if (r == 0)
         r = db_commit(db, &o->op.err);
     if (r < 0) {
@@ -210,7 +221,8 @@ static int wipe_idle(db_t *db, kop_t *o)
         return r;
     }
     for (int i = 0; i < n; i++)
-        spool_wipe(o->env, ids[i]);
+        if (wiped[i])
+            spool_wipe(o->env, ids[i]);
     return 0;
 }
 

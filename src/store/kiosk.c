@@ -24,7 +24,8 @@ static const char SQL_S_END[] =
 static const char SQL_S_IDLE[] =
     "SELECT id FROM enrolment_sessions WHERE state = 'open' AND last_activity_at < ? ORDER BY last_activity_at LIMIT ?";
 static const char SQL_S_WIPE[] =
-    "UPDATE enrolment_sessions SET state = 'wiped', steps = '{}' WHERE id = ? AND state = 'open' RETURNING kiosk_id";
+    "UPDATE enrolment_sessions SET state = 'wiped', steps = '{}' WHERE id = ? AND state = 'open'"
+    " AND last_activity_at < ? RETURNING kiosk_id";
 static const char SQL_E_ADD[] =
     "INSERT INTO enrolments (receipt, state, kiosk_id, created_at, file_name, surname, given_names, surname_latin,"
     " given_latin, birth_date, sex, citizenship, document_number, document_expiry)"
@@ -237,7 +238,7 @@ int kiosk_session_idle(db_t *db, int64_t cutoff, char (*ret_ids)[KIOSK_SESSION_I
     return 0;
 }
 
-int kiosk_session_wipe(db_t *db, const char *id, int64_t now, err_t *err)
+int kiosk_session_wipe(db_t *db, const char *id, int64_t cutoff, int64_t now, err_t *err)
 {
     db_stmt_t *st;
     char actor[40];
@@ -245,6 +246,7 @@ int kiosk_session_wipe(db_t *db, const char *id, int64_t now, err_t *err)
     if (r < 0)
         return r;
     db_bind_text(st, 1, id);
+    db_bind_int(st, 2, cutoff);
     if ((r = db_step(st, err)) <= 0)
         return r;
     actor_of(actor, sizeof actor, db_col_int(st, 0));
@@ -252,7 +254,7 @@ int kiosk_session_wipe(db_t *db, const char *id, int64_t now, err_t *err)
     json_t *d = json_pack("{s:s}", "session", id);
     r = audit_append(db, now, actor, "kiosk.session_wiped", actor, d, err);
     json_decref(d);
-    return r;
+    return r < 0 ? r : 1;
 }
 
 bool kiosk_receipt_valid(const char *s, size_t len)

@@ -73,9 +73,9 @@ int kiosk_session_end(db_t *db, const kiosk_session_t *s, const char *state, int
 /* Up to cap open sessions idle since before `cutoff`: ids to ret_ids. */
 int kiosk_session_idle(db_t *db, int64_t cutoff, char (*ret_ids)[KIOSK_SESSION_ID_CHARS + 1], int cap,
                        int *ret_n, err_t *err);
-/* Marks one idle session wiped (audited under its kiosk, action
- * kiosk.session_wiped). No-op when it is no longer open. */
-int kiosk_session_wipe(db_t *db, const char *id, int64_t now, err_t *err);
+/* Marks one session wiped if it is still open and idle since before cutoff
+ * (audited under its kiosk, action kiosk.session_wiped): 1; else a no-op: 0. */
+int kiosk_session_wipe(db_t *db, const char *id, int64_t cutoff, int64_t now, err_t *err);
 
 /* Pure: true when s is 12 digits with a valid Luhn check digit. */
 bool kiosk_receipt_valid(const char *s, size_t len);
