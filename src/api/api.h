@@ -43,6 +43,7 @@ typedef struct api_world {
     _Atomic uint64_t storage_probe_ns;   /* last write probe sent by /readyz while storage_down */
     /* issue 12 (auth) */
     struct password_list *passwords;  /* common passwords (rules/password.h); read-only */
+    struct kiosk_env *kiosk;          /* enrolment kiosks (api/kiosk.h); NULL: kiosk API off */
 } api_world_t;
 
 /* One per event-loop thread. */
@@ -85,6 +86,9 @@ void *api_op_new(api_req_t *r, size_t size, api_finish_fn finish);
 /* api_op_new that has already answered 503 (out_of_memory) when it returns
  * NULL, so the handler just returns. */
 void *api_op_new_or_reply(api_req_t *r, size_t size, api_finish_fn finish);
+/* A problem like api_problem with extra members from `ext` (stolen, may be
+ * NULL), e.g. per-finger results of a refused capture. */
+void api_problem_ext(api_req_t *r, int status, const char *code, const char *detail, json_t *ext);
 /* Replies 503 out_of_memory (a handler that could not allocate). */
 void api_problem_oom(api_req_t *r);
 /* A finish for ops whose success has no body: 204, or the op's problem. */

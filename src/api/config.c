@@ -25,6 +25,8 @@ void config_defaults(config_t *c)
     snprintf(c->vapid_subject, sizeof c->vapid_subject, "mailto:operator@uchet.invalid");
     c->log_level = LOG_INFO;
     c->log_json = true;
+    c->kiosk_idle_seconds = 600;
+    c->kiosk_min_quality = 40;
 }
 
 /* "HOST:PORT" or "[v6]:PORT" into host (cap bytes) and *ret_port. */
@@ -129,6 +131,8 @@ int config_set(config_t *c, const char *key, const char *v, err_t *err)
         c->clock_set = true;
         return 0;
     }
+    if ((r = config_set_kiosk(c, key, v, err)) <= 0)
+        return r;
     return err_set(err, -EINVAL, "bad_config", "Unknown setting \"%s\".", key);
 }
 
@@ -179,5 +183,37 @@ int config_load_env(config_t *c, err_t *err)
         if (v && *v && (r = config_set(c, map[i].key, v, err)) < 0)
             return r;
     }
+    static const struct { const char *env, *key; } kiosk_map[] = {
+        {"UCHET_ENROLMENT_DIR", "enrolment_dir"}, {"UCHET_ENROLMENT_KEY_FILE", "enrolment_key_file"},
+        {"UCHET_SBI_TRUST_DIR", "sbi_trust_dir"}, {"UCHET_KIOSK_IDLE_SECONDS", "kiosk_idle_seconds"},
+    };
+    for (size_t i = 0; i < sizeof kiosk_map / sizeof kiosk_map[0]; i++) {
+        const char *v = getenv(kiosk_map[i].env);
+        int r;
+        if (v && *v && (r = config_set_kiosk(c, kiosk_map[i].key, v, err)) < 0)
+            return r;
+    }
     return 0;
+}
+
+/* --- enrolment kiosks --- */
+int config_set_kiosk(config_t *c, const char *key, const char *v, err_t *err)
+{
+    uint64_t n;
+    int r;
+    if (!strcmp(key, "enrolment_dir")) return set_path(c->enrolment_dir, sizeof c->enrolment_dir, key, v, err);
+    if (!strcmp(key, "enrolment_key_file"))
+        return set_path(c->enrolment_key_file, sizeof c->enrolment_key_file, key, v, err);
+    if (!strcmp(key, "sbi_trust_dir")) return set_path(c->sbi_trust_dir, sizeof c->sbi_trust_dir, key, v, err);
+    if (!strcmp(key, "kiosk_idle_seconds")) {
+        if ((r = set_number(key, v, 30, 86400, &n, err)) == 0)
+            c->kiosk_idle_seconds = (int64_t)n;
+        return r;
+    }
+    if (!strcmp(key, "kiosk_min_quality")) {
+        if ((r = set_number(key, v, 0, 100, &n, err)) == 0)
+            c->kiosk_min_quality = (int)n;
+        return r;
+    }
+    return 1;
 }

@@ -31,6 +31,13 @@ typedef struct config {
     int64_t clock;                /* fixed "now" when clock_set */
     unsigned long long argon2_ops;
     size_t argon2_mem;            /* bytes */
+    /* enrolment kiosks (docs/ENROLMENT.md); the kiosk API is off while
+     * enrolment_dir is "" */
+    char enrolment_dir[512];      /* encrypted transactions and session spool */
+    char enrolment_key_file[512]; /* bio/vault key file; "" = <enrolment_dir>/../enrolment.key */
+    char sbi_trust_dir[512];      /* *.pub device keys (bio/sbi trust store) */
+    int64_t kiosk_idle_seconds;   /* an open session idle this long is wiped */
+    int kiosk_min_quality;        /* 0-100: least quality score of a capture */
 } config_t;
 
 void config_defaults(config_t *c);
@@ -44,3 +51,8 @@ int config_load_file(config_t *c, const char *path, err_t *err);
  * UCHET_DATA_DIR, UCHET_LOG_LEVEL, UCHET_PO_DIR, UCHET_VAPID_KEY_FILE,
  * UCHET_METRICS_LISTEN, UCHET_AUDIT_KEY_FILE, UCHET_AUDIT_CHECKPOINT_FILE. */
 int config_load_env(config_t *c, err_t *err);
+/* The kiosk settings (enrolment_dir, enrolment_key_file, sbi_trust_dir,
+ * kiosk_idle_seconds, kiosk_min_quality): 1 when key is not one of them.
+ * Environment: UCHET_ENROLMENT_DIR, UCHET_ENROLMENT_KEY_FILE,
+ * UCHET_SBI_TRUST_DIR, UCHET_KIOSK_IDLE_SECONDS. */
+int config_set_kiosk(config_t *c, const char *key, const char *value, err_t *err);

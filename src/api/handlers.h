@@ -40,3 +40,14 @@ void h_push_unsubscribe(api_req_t *r);
 
 /* issue 12 (auth) */
 void h_desk_person_lookup(api_req_t *r);
+
+/* enrolment kiosk (h_kiosk.c) */
+void h_kiosk_session_create(api_req_t *r);
+void h_kiosk_session_get(api_req_t *r);
+void h_kiosk_session_delete(api_req_t *r);
+void h_kiosk_document(api_req_t *r);
+void h_kiosk_details(api_req_t *r);
+void h_kiosk_capture(api_req_t *r);
+void h_kiosk_signature(api_req_t *r);
+void h_kiosk_submit(api_req_t *r);
+void h_kiosk_enrolment_status(api_req_t *r);

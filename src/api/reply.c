@@ -249,3 +249,18 @@ void api_peer(const api_req_t *r, char *buf, size_t cap)
     else if (ss.ss_family == AF_INET6)
         inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, buf, (socklen_t)cap);
 }
+
+/* --- problems with extension members (enrolment kiosk) --- */
+void api_problem_ext(api_req_t *r, int status, const char *code, const char *detail, json_t *ext)
+{
+    json_t *p = json_pack("{s:s,s:s,s:i,s:s,s:s}", "type", "about:blank", "title", title_for(status),
+                          "status", status, "detail", detail, "code", code);
+    if (p && ext)
+        json_object_update_missing(p, ext);
+    json_decref(ext);
+    char *s = p ? json_dumps(p, JSON_COMPACT) : NULL;
+    json_decref(p);
+    const char *body = s ? s : "{\"status\":500,\"code\":\"internal\"}";
+    send_body(r, status, "application/problem+json", body, strlen(body));
+    free(s);
+}

@@ -14,6 +14,7 @@
 #include "api/ratelimit.h"
 #include "api/router.h"
 #include "api/scheduler.h"
+#include "api/kiosk.h"
 #include "api/server.h"
 #include "base/limits.h"
 #include "base/log.h"
@@ -73,6 +74,16 @@ static const char USAGE[] =
     "  --argon2-opslimit N   password-hash passes (default 2)\n"
     "  --log-level LEVEL     debug, info, warn or error (default info; env UCHET_LOG_LEVEL)\n"
     "  --log-format FORMAT   json (default; one JSON object per line) or text\n"
+    "Enrolment kiosk (docs/ENROLMENT.md; --config file keys or environment; the\n"
+    "kiosk API /api/v1/kiosk/... answers 503 until enrolment_dir is set):\n"
+    "  enrolment_dir         directory of the encrypted transactions and the session\n"
+    "                        spool (env UCHET_ENROLMENT_DIR; made 0700)\n"
+    "  enrolment_key_file    key file from `uchetctl keys enrolment-init` (env\n"
+    "                        UCHET_ENROLMENT_KEY_FILE); keep it off the database host's backups\n"
+    "  sbi_trust_dir         capture devices' public keys, *.pub (env UCHET_SBI_TRUST_DIR)\n"
+    "  kiosk_idle_seconds    an open session idle this long is wiped (default 600;\n"
+    "                        env UCHET_KIOSK_IDLE_SECONDS)\n"
+    "  kiosk_min_quality     least quality score 0-100 of a capture (default 40)\n"
     "  -h, --help            show this help and exit\n"
     "  --version             show the version and exit\n"
     "\n"
@@ -306,12 +317,15 @@ static int world_open(api_world_t *w, const config_t *c, int threads, err_t *err
     w->rl_address = ratelimit_new(8192, LIMIT_LOGIN_FAILS_ADDRESS, LIMIT_LOGIN_WINDOW_S);
     if (!w->metrics || !w->rl_account || !w->rl_address)
         return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
+    if ((r = kiosk_env_open(c, &w->kiosk, err)) < 0)
+        return r;
     return push_open(w, c, err);
 }
 
 static void world_close(api_world_t *w)
 {
     outbox_stop(w->outbox);  /* before the store: it records what it finished */
+    kiosk_env_free(w->kiosk);
     store_close(w->store);   /* the writer commits everything queued first */
     catalog_free(w->catalog);
     vapid_key_free(w->vapid_key);

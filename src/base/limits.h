@@ -33,6 +33,9 @@
 #define LIMIT_DEVSIM_REQUEST_BYTES (64 * 1024)  /* devsim: one request (headers + body) */
 #define LIMIT_DEVSIM_CONNECTIONS  64            /* devsim: connections served at once */
 
+/* enrolment kiosk (api/h_kiosk.c); h2o's own cap (api/server) is 2 x LIMIT_IMAGE_BODY_BYTES */
+#define LIMIT_KIOSK_CAPTURE_BYTES (12 * 1024 * 1024) /* api/h_kiosk: one capture body (a slap's SBI answer) */
+#define LIMIT_KIOSK_SIGNATURE_BYTES (512 * 1024)  /* api/h_kiosk: a signature's pen vectors */
 /* --- bio/raster and capture quality (issue 13, quality) --- */
 #define LIMIT_RASTER_SIDE         12000         /* bio/raster: widest/tallest decoded image (palm at 1000 ppi) */
 #define LIMIT_RASTER_PIXELS       (48u * 1024 * 1024) /* bio/raster: pixels in one decoded image */

@@ -351,6 +351,7 @@ int cmd_dispatch(const cli_t *cli, int argc, char **argv)
         {"audit", cmd_audit}, {"calendar", cmd_calendar}, {"sweep", cmd_sweep},
         {"bench-seed", cmd_bench_seed}, {"mrz", cmd_mrz}, {"officer", cmd_officer}, {"apikey", cmd_apikey},
         {"keys", cmd_keys}, {"backup", cmd_backup},
+        {"kiosk", cmd_kiosk}, {"enrolment", cmd_enrolment},
         {"rules", cmd_rules},
     };
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)

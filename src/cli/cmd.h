@@ -26,5 +26,9 @@ int cmd_demo_officer(const cli_t *cli, const char *login, const char *password);
 int cmd_apikey(const cli_t *cli, int argc, char **argv);
 int cmd_keys(const cli_t *cli, int argc, char **argv);
 int cmd_backup(const cli_t *cli, int argc, char **argv);
+/* enrolment kiosks (cmd_kiosk.c) */
+int cmd_kiosk(const cli_t *cli, int argc, char **argv);
+int cmd_keys_enrolment(const cli_t *cli, int argc, char **argv);   /* keys enrolment-init|enrolment-rotate */
+int cmd_enrolment(const cli_t *cli, int argc, char **argv);
 /* uchetctl rules show|check: the document-set rule catalogue (cmd_rules.c). */
 int cmd_rules(const cli_t *cli, int argc, char **argv);

@@ -107,6 +107,8 @@ int cmd_keys(const cli_t *cli, int argc, char **argv)
     char path[512];
     if (argc >= 2 && !strcmp(argv[1], "audit-init"))
         return audit_init(argc, argv);
+    if (argc >= 2 && !strncmp(argv[1], "enrolment-", 10))
+        return cmd_keys_enrolment(cli, argc, argv);
     if (argc < 2 || (strcmp(argv[1], "rotate") && strcmp(argv[1], "show")))
         return keys_usage(argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) ? 0 : 2);
     if (webpush_default_key_path(cli->database, path, sizeof path) < 0)
