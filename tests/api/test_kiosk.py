@@ -316,9 +316,11 @@ def test_rotation_reencrypts(kiosk, dev, tmp_path):
 def test_capture_refusals(kiosk, dev):
     key = kiosk.add()
     sid = kiosk.start(key)
-    # low quality (smudged prints): uchet's own per-finger scores, the
-    # device's beside them, a reason and advice; nothing kept, chain unchanged
-    dev.admin("profile", {"seed": 7, "finger": {"smudge": 1.0}})
+    # low quality (wet, smudged prints: wetness spreads over the whole print,
+    # where a smudge lands depends on the session id, i.e. on chance): uchet's
+    # own per-finger scores, the device's beside them, a reason and advice;
+    # nothing kept, chain unchanged
+    dev.admin("profile", {"seed": 7, "finger": {"wet": 1.0, "smudge": 1.0}})
     r, _ = capture_and_post(kiosk, dev, key, sid, "slap-left")
     assert r.status_code == 422 and r.json()["code"] == "capture_quality_low", r.text
     res = r.json()["results"]
