@@ -77,7 +77,9 @@ describe('translation catalogs', () => {
       'storage_failed', // a 5xx: error.server says to try later
       'invalid_reason', // DELETE /me/registration: the app sends "departed" itself
       'too_inaccurate', // a confirmation's result (201), shown by confirm.too_inaccurate
-      'too_short', // the desk's look-up, which shares h_access.c with the access log
+      'too_short', 'use_post', // the desk's look-up, which shares h_access.c with the access log
+      'registered_again', // an appeal's restore refused to the registrar deciding it
+      'out_of_memory', // a 5xx: error.server says to try later
     ]);
     const codes = new Set();
     for (const f of files) {
