@@ -122,7 +122,7 @@ static void log_refusal(api_req_t *r, int status, const char *code, const char *
     snprintf(st, sizeof st, "%d", status);
     snprintf(method, sizeof method, "%.*s", (int)(r->req->method.len < 15 ? r->req->method.len : 15),
              r->req->method.base);
-    const char *route = r->route >= 0 && (size_t)r->route < router_count() ? router_names()[r->route] : "other";
+    const char *route = r->route >= 0 && (size_t)r->route < router_count() ? router_name((size_t)r->route) : "other";
     const char *fields[] = {"status", st, "code", code, "route", route, "method", method, "peer", peer,
                             storage ? "detail" : NULL, detail, NULL};
     if (denied)

@@ -64,6 +64,11 @@ static const char *names[NROUTES];
 
 size_t router_count(void) { return NROUTES; }
 
+const char *router_name(size_t i)
+{
+    return i < NROUTES ? routes[i].path : NULL;
+}
+
 const char *const *router_names(void)
 {
     for (size_t i = 0; i < NROUTES; i++)

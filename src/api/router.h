@@ -6,6 +6,10 @@
 
 /* Number of routes and their names (templates), for metrics. */
 size_t router_count(void);
+/* The template of route i (e.g. "/api/v1/desk/appeals/{id}/decision"), or
+ * NULL past the table; reads only the constant table, so any thread may ask
+ * (router_names() fills an array and is for start-up only). */
+const char *router_name(size_t i);
 const char *const *router_names(void);
 /* Dispatches one request (called by the h2o handler). */
 void router_dispatch(api_req_t *r);

@@ -471,8 +471,8 @@ static void test_text_never_repairs(void **state)
         L1 "L8989O2C36UTO7408122F1204159ZE184226B<<<<<10\n",
         L1 "L898902C36UTO7408122F1204159A3786739<<<<<<60\n",
         L1 "L898902C36UTO7408122F1204159ZE184226B<<<<<1O\n",
-        "P<UT0ERIKSS0N<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n"
-        "L898902C36UTO7408122F1204159ZE184226B<<<<<10\n",
+        ("P<UT0ERIKSS0N<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n"
+         "L898902C36UTO7408122F1204159ZE184226B<<<<<10\n"),
         "I<UTOD231458907A7<CD<<<<<<<<<<\n7408122F1204159UTOX42<<<<<<<<0\nERIKSSON<<ANNA<MARIA<<<<<<<<<<\n",
     };
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
