@@ -472,8 +472,13 @@ static int load_array(const char *buf, size_t len, json_t **ret, err_t *err)
     return 0;
 }
 
-int sbi_parse_discover(const char *buf, size_t len, struct sbi_device *ret, size_t cap,
-                       size_t *ret_n, err_t *err)
+typedef int (*device_entry_fn)(json_t *o, const struct sbi_trust *trust, struct sbi_device *d, err_t *err);
+
+/* What MOSIPDISC and MOSIPDINFO answers share: an array of at most cap
+ * device entries, each an object with an error part; entry() reads the rest
+ * of one. *ret is written only when every entry parsed. */
+static int parse_device_array(const char *buf, size_t len, const struct sbi_trust *trust, device_entry_fn entry,
+                              struct sbi_device *ret, size_t cap, size_t *ret_n, err_t *err)
 {
     json_t *arr;
     int rc = load_array(buf, len, &arr, err);
@@ -493,39 +498,10 @@ int sbi_parse_discover(const char *buf, size_t len, struct sbi_device *ret, size
         json_t *o = json_array_get(arr, i);
         long code;
         char info[SBI_TEXT];
-        if (!json_is_object(o)) {
+        if (!json_is_object(o))
             rc = err_set(err, -EINVAL, "sbi_malformed", "device entry is not an object");
-            break;
-        }
-        if ((rc = get_error(o, &code, info, err)) < 0)
-            break;
-        if (code != 0) {
-            rc = device_error(code, info, err);
-            break;
-        }
-        if ((rc = parse_device_fields(o, &tmp[i], err)) < 0)
-            break;
-        json_t *did = json_object_get(o, "digitalId");
-        if (!json_is_string(did)) {
-            rc = err_set(err, -EINVAL, "sbi_malformed", "digitalId missing");
-            break;
-        }
-        /* in discovery the digital id is unsigned base64url JSON; a JWS is
-         * accepted too, read without verification (MOSIPDINFO verifies) */
-        const char *s = json_string_value(did);
-        const char *d1 = strchr(s, '.');
-        json_t *dj = d1 ? NULL : decode_json_object(s, json_string_length(did));
-        if (d1) {
-            const char *d2 = strchr(d1 + 1, '.');
-            if (d2)
-                dj = decode_json_object(d1 + 1, (size_t)(d2 - d1 - 1));
-        }
-        if (!dj) {
-            rc = err_set(err, -EINVAL, "sbi_malformed", "digitalId is not base64url JSON");
-            break;
-        }
-        rc = parse_digital_id_obj(dj, &tmp[i].digital_id, err);
-        json_decref(dj);
+        else if ((rc = get_error(o, &code, info, err)) == 0)
+            rc = code != 0 ? device_error(code, info, err) : entry(o, trust, &tmp[i], err);
     }
     json_decref(arr);
     if (rc == 0) {
@@ -536,78 +512,80 @@ int sbi_parse_discover(const char *buf, size_t len, struct sbi_device *ret, size
     return rc;
 }
 
+/* One MOSIPDISC entry: in discovery the digital id is unsigned base64url
+ * JSON; a JWS is accepted too, read without verification (MOSIPDINFO
+ * verifies). */
+static int discover_entry(json_t *o, const struct sbi_trust *trust, struct sbi_device *d, err_t *err)
+{
+    (void)trust;
+    int rc = parse_device_fields(o, d, err);
+    if (rc < 0)
+        return rc;
+    json_t *did = json_object_get(o, "digitalId");
+    if (!json_is_string(did))
+        return err_set(err, -EINVAL, "sbi_malformed", "digitalId missing");
+    const char *s = json_string_value(did);
+    const char *d1 = strchr(s, '.');
+    json_t *dj = d1 ? NULL : decode_json_object(s, json_string_length(did));
+    if (d1) {
+        const char *d2 = strchr(d1 + 1, '.');
+        if (d2)
+            dj = decode_json_object(d1 + 1, (size_t)(d2 - d1 - 1));
+    }
+    if (!dj)
+        return err_set(err, -EINVAL, "sbi_malformed", "digitalId is not base64url JSON");
+    rc = parse_digital_id_obj(dj, &d->digital_id, err);
+    json_decref(dj);
+    return rc;
+}
+
+int sbi_parse_discover(const char *buf, size_t len, struct sbi_device *ret, size_t cap,
+                       size_t *ret_n, err_t *err)
+{
+    return parse_device_array(buf, len, NULL, discover_entry, ret, cap, ret_n, err);
+}
+
+/* One MOSIPDINFO entry: deviceInfo and the digitalId inside it are JWS by
+ * the same trusted key, or (a device not registered yet) both unsigned. */
+static int info_entry(json_t *o, const struct sbi_trust *trust, struct sbi_device *d, err_t *err)
+{
+    json_t *info = NULL, *did = NULL;
+    json_t *di = json_object_get(o, "deviceInfo");
+    if (!json_is_string(di))
+        return err_set(err, -EINVAL, "sbi_malformed", "deviceInfo missing");
+    const char *tok = json_string_value(di);
+    int rc = 0;
+    if (strchr(tok, '.')) {
+        if ((rc = jws_verify(tok, trust, "deviceInfo", &info, d->kid, err)) < 0)
+            return rc;
+        d->is_signed = true;
+    } else if (!(info = decode_json_object(tok, json_string_length(di)))) {
+        return err_set(err, -EINVAL, "sbi_malformed", "deviceInfo is not base64url JSON");
+    }
+    rc = parse_device_fields(info, d, err);
+    if (rc == 0 && !d->is_signed && d->status != SBI_STATUS_NOT_REGISTERED)
+        rc = err_set(err, -EACCES, "sbi_unsigned", "deviceInfo of a registered device is not signed");
+    json_t *ds = rc == 0 ? json_object_get(info, "digitalId") : NULL;
+    if (rc == 0 && !json_is_string(ds))
+        rc = err_set(err, -EINVAL, "sbi_malformed", "digitalId missing");
+    if (rc == 0 && d->is_signed) {
+        char kid[SBI_KID_LEN + 1];
+        rc = jws_verify(json_string_value(ds), trust, "digitalId", &did, kid, err);
+        if (rc == 0 && strcmp(kid, d->kid) != 0)
+            rc = err_set(err, -EACCES, "sbi_wrong_device", "digitalId signed by another key than deviceInfo");
+    } else if (rc == 0 && !(did = decode_json_object(json_string_value(ds), json_string_length(ds))))
+        rc = err_set(err, -EINVAL, "sbi_malformed", "digitalId is not base64url JSON");
+    if (rc == 0)
+        rc = parse_digital_id_obj(did, &d->digital_id, err);
+    json_decref(info);
+    json_decref(did);
+    return rc;
+}
+
 int sbi_parse_info(const char *buf, size_t len, const struct sbi_trust *trust,
                    struct sbi_device *ret, size_t cap, size_t *ret_n, err_t *err)
 {
-    json_t *arr;
-    int rc = load_array(buf, len, &arr, err);
-    if (rc < 0)
-        return rc;
-    size_t n = json_array_size(arr);
-    if (n > cap || n > SBI_MAX_DEVICES) {
-        json_decref(arr);
-        return err_set(err, -E2BIG, "sbi_too_large", "more devices than expected");
-    }
-    struct sbi_device *tmp = calloc(n ? n : 1, sizeof *tmp);
-    if (!tmp) {
-        json_decref(arr);
-        return -ENOMEM;
-    }
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        json_t *o = json_array_get(arr, i), *info = NULL, *did = NULL;
-        long code;
-        char einfo[SBI_TEXT];
-        if (!json_is_object(o)) {
-            rc = err_set(err, -EINVAL, "sbi_malformed", "device entry is not an object");
-            break;
-        }
-        if ((rc = get_error(o, &code, einfo, err)) < 0)
-            break;
-        if (code != 0) {
-            rc = device_error(code, einfo, err);
-            break;
-        }
-        json_t *di = json_object_get(o, "deviceInfo");
-        if (!json_is_string(di)) {
-            rc = err_set(err, -EINVAL, "sbi_malformed", "deviceInfo missing");
-            break;
-        }
-        const char *tok = json_string_value(di);
-        bool is_jws = strchr(tok, '.') != NULL;
-        if (is_jws) {
-            rc = jws_verify(tok, trust, "deviceInfo", &info, tmp[i].kid, err);
-            if (rc < 0)
-                break;
-            tmp[i].is_signed = true;
-        } else if (!(info = decode_json_object(tok, json_string_length(di)))) {
-            rc = err_set(err, -EINVAL, "sbi_malformed", "deviceInfo is not base64url JSON");
-            break;
-        }
-        rc = parse_device_fields(info, &tmp[i], err);
-        if (rc == 0 && !tmp[i].is_signed && tmp[i].status != SBI_STATUS_NOT_REGISTERED)
-            rc = err_set(err, -EACCES, "sbi_unsigned", "deviceInfo of a registered device is not signed");
-        json_t *ds = rc == 0 ? json_object_get(info, "digitalId") : NULL;
-        if (rc == 0 && !json_is_string(ds))
-            rc = err_set(err, -EINVAL, "sbi_malformed", "digitalId missing");
-        if (rc == 0 && tmp[i].is_signed) {
-            char kid[SBI_KID_LEN + 1];
-            rc = jws_verify(json_string_value(ds), trust, "digitalId", &did, kid, err);
-            if (rc == 0 && strcmp(kid, tmp[i].kid) != 0)
-                rc = err_set(err, -EACCES, "sbi_wrong_device", "digitalId signed by another key than deviceInfo");
-        } else if (rc == 0 && !(did = decode_json_object(json_string_value(ds), json_string_length(ds))))
-            rc = err_set(err, -EINVAL, "sbi_malformed", "digitalId is not base64url JSON");
-        if (rc == 0)
-            rc = parse_digital_id_obj(did, &tmp[i].digital_id, err);
-        json_decref(info);
-        json_decref(did);
-    }
-    json_decref(arr);
-    if (rc == 0) {
-        memcpy(ret, tmp, n * sizeof *tmp);
-        *ret_n = n;
-    }
-    free(tmp);
-    return rc;
+    return parse_device_array(buf, len, trust, info_entry, ret, cap, ret_n, err);
 }
 
 int sbi_device_usable(const struct sbi_device *d, const char *type, err_t *err)
