@@ -13,6 +13,7 @@
 
 #include "base/limits.h"
 #include "base/parse.h"
+#include "base/utf8.h"
 
 /* Record types the standard defines (1-2011 with Updates 2013 and 2015). */
 static bool type_defined(unsigned t)
@@ -433,43 +434,6 @@ static int dcs_index(const struct an2k_record *t1)
     return (int)csi;
 }
 
-static bool utf8_valid(const uint8_t *p, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        uint8_t c = p[i];
-        size_t k;
-        uint32_t cp;
-        if (c < 0x80) {
-            i++;
-            continue;
-        } else if (c >= 0xC2 && c <= 0xDF) {
-            k = 1;
-            cp = c & 0x1F;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            k = 2;
-            cp = c & 0x0F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            k = 3;
-            cp = c & 0x07;
-        } else {
-            return false;
-        }
-        if (n - i <= k)
-            return false;
-        for (size_t j = 1; j <= k; j++) {
-            if ((p[i + j] & 0xC0) != 0x80)
-                return false;
-            cp = (cp << 6) | (p[i + j] & 0x3F);
-        }
-        if ((k == 2 && cp < 0x800) || (k == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-            (cp >= 0xD800 && cp <= 0xDFFF))
-            return false;
-        i += k + 1;
-    }
-    return true;
-}
-
 /* ------------------------------------------------------------ the parse */
 
 void an2k_free(struct an2k *t)
@@ -633,7 +597,7 @@ int an2k_parse(const uint8_t *buf, size_t len, unsigned flags, struct an2k **ret
                                  "non-ASCII text without DCS 3 (UTF-8) in 1.015");
                     goto out;
                 }
-                if (!ascii && !utf8_valid(f->value, f->len)) {
+                if (!ascii && !utf8_valid(f->value, f->len, true)) {
                     rc = err_set(err, -EINVAL, "an2k_separator", "a Type-%u field is not UTF-8",
                                  r->type);
                     goto out;

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "base/limits.h"
+#include "base/utf8.h"
 
 /* ---------------------------------------------------- a bounded buffer */
 
@@ -240,41 +241,10 @@ static bool text_ok(const char *s, size_t min, size_t max)
     size_t n = strlen(s);
     if (n < min || n > max)
         return false;
-    const uint8_t *p = (const uint8_t *)s;
-    size_t i = 0;
-    while (i < n) {
-        uint8_t c = p[i];
-        size_t k;
-        uint32_t cp;
-        if (c < 0x20 || c == 0x7F)
+    for (size_t i = 0; i < n;) {
+        int32_t cp = utf8_next((const unsigned char *)s, n, &i);
+        if (cp < 0x20 || cp == 0x7F)
             return false;
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        if (c >= 0xC2 && c <= 0xDF) {
-            k = 1;
-            cp = c & 0x1F;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            k = 2;
-            cp = c & 0x0F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            k = 3;
-            cp = c & 0x07;
-        } else {
-            return false;
-        }
-        if (n - i <= k)
-            return false;
-        for (size_t j = 1; j <= k; j++) {
-            if ((p[i + j] & 0xC0) != 0x80)
-                return false;
-            cp = (cp << 6) | (p[i + j] & 0x3F);
-        }
-        if ((k == 2 && cp < 0x800) || (k == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-            (cp >= 0xD800 && cp <= 0xDFFF))
-            return false;
-        i += k + 1;
     }
     return true;
 }

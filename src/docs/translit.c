@@ -1,5 +1,7 @@
 #include "docs/translit.h"
 
+#include "base/utf8.h"
+
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -24,28 +26,6 @@ static const char *const latin1[0x20] = {
     "D", "N", "O", "O", "O", "O", "OE", NULL,       /* Ð Ñ Ò Ó Ô Õ Ö × */
     "OE", "U", "U", "U", "UE", "Y", "TH", "SS",     /* Ø Ù Ú Û Ü Ý Þ ß */
 };
-
-/* Decodes one UTF-8 code point from s[*i..len); advances *i. Returns the
- * code point, or -1 on malformed input (overlong, surrogate, truncated). */
-static int32_t utf8_next(const unsigned char *s, size_t len, size_t *i)
-{
-    unsigned char c = s[*i];
-    int n = c < 0x80 ? 0 : (c & 0xE0) == 0xC0 ? 1 : (c & 0xF0) == 0xE0 ? 2 : (c & 0xF8) == 0xF0 ? 3 : -1;
-    if (n < 0 || *i + (size_t)n >= len)
-        return -1;
-    int32_t cp = n == 0 ? c : c & (0x3F >> n);
-    for (int k = 1; k <= n; k++) {
-        unsigned char cc = s[*i + (size_t)k];
-        if ((cc & 0xC0) != 0x80)
-            return -1;
-        cp = (cp << 6) | (cc & 0x3F);
-    }
-    static const int32_t min[4] = {0, 0x80, 0x800, 0x10000};
-    if (cp < min[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        return -1;
-    *i += (size_t)n + 1;
-    return cp;
-}
 
 /* Maps one code point to its Latin spelling. Sets *sep for separators.
  * Returns the spelling ("" = drop), or NULL when the letter is unsupported. */

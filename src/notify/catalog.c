@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/utf8.h"
 #include "rules/date.h"
 
 typedef struct entry {
@@ -67,34 +68,6 @@ static char *sbuf_take(sbuf_t *b)
     return p;
 }
 
-/* Strict UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing above
- * U+10FFFF, no NUL (the texts become C strings). */
-static bool utf8_valid(const unsigned char *s, size_t len)
-{
-    size_t i = 0;
-    while (i < len) {
-        unsigned c = s[i];
-        if (c == 0)
-            return false;
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        size_t n = c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : 0;
-        if (n == 0 || len - i <= n)
-            return false;
-        /* The second byte's range is narrower after E0, ED, F0 and F4. */
-        unsigned lo = c == 0xe0 ? 0xa0 : c == 0xf0 ? 0x90 : 0x80;
-        unsigned hi = c == 0xed ? 0x9f : c == 0xf4 ? 0x8f : 0xbf;
-        for (size_t k = 1; k <= n; k++) {
-            unsigned d = s[i + k];
-            if (d < (k == 1 ? lo : 0x80) || d > (k == 1 ? hi : 0xbf))
-                return false;
-        }
-        i += n + 1;
-    }
-    return true;
-}
 
 static bool is_space(char c)
 {
@@ -345,7 +318,7 @@ int catalog_add_po(catalog_t *cat, const char *lang, const char *po, size_t len,
     if (r < 0)
         return r;
     parser_t p = {.lang = lang, .err = err};
-    if (!utf8_valid((const unsigned char *)po, len))
+    if (!utf8_valid(po, len, false))
         r = err_set(err, -EINVAL, "po_invalid", "%s.po is not valid UTF-8 (or holds a NUL byte)", lang);
     if (r == 0)
         r = parse_all(&p, po, len);

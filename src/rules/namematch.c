@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/utf8.h"
 #include "docs/translit.h"
 
 /* Letters of Central Asian alphabets that ICAO 9303 Part 3 lacks, with the
@@ -33,51 +34,6 @@ static const struct {
     {0x0147, "N"},  /* Ň Turkmen Latin */
 };
 
-/* Strict UTF-8 decoding of one code point at s[*i]; -1 when malformed. */
-static int32_t next_cp(const unsigned char *s, size_t len, size_t *i)
-{
-    unsigned char c = s[*i];
-    int n = c < 0x80 ? 0 : (c & 0xE0) == 0xC0 ? 1 : (c & 0xF0) == 0xE0 ? 2 : (c & 0xF8) == 0xF0 ? 3 : -1;
-    if (n < 0 || *i + (size_t)n >= len)
-        return -1;
-    int32_t cp = n == 0 ? c : c & (0x3F >> n);
-    for (int k = 1; k <= n; k++) {
-        unsigned char cc = s[*i + (size_t)k];
-        if ((cc & 0xC0) != 0x80)
-            return -1;
-        cp = (cp << 6) | (cc & 0x3F);
-    }
-    static const int32_t min[4] = {0, 0x80, 0x800, 0x10000};
-    if (cp < min[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        return -1;
-    *i += (size_t)n + 1;
-    return cp;
-}
-
-static size_t put_utf8(char *out, int32_t cp)
-{
-    if (cp < 0x80) {
-        out[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        out[0] = (char)(0xC0 | (cp >> 6));
-        out[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        out[0] = (char)(0xE0 | (cp >> 12));
-        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        out[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    out[0] = (char)(0xF0 | (cp >> 18));
-    out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    out[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
 static int is_modifier(int32_t cp)
 {
     /* ' ` ‘ ’ ʻ ʼ: Uzbek Latin writes O‘ and G‘ with any of them. */
@@ -95,7 +51,7 @@ static int prepass(const char *s, size_t len, int ou_as_u, char **ret, err_t *er
     size_t n = 0, i = 0;
     int32_t prev = 0;
     while (i < len) {
-        int32_t cp = next_cp((const unsigned char *)s, len, &i);
+        int32_t cp = utf8_next((const unsigned char *)s, len, &i);
         if (cp < 0) {
             free(out);
             return err_set(err, -EINVAL, "name_invalid_utf8", "The name is not valid UTF-8.");
@@ -121,7 +77,7 @@ static int prepass(const char *s, size_t len, int ou_as_u, char **ret, err_t *er
             memcpy(out + n, rep, rl);
             n += rl;
         } else {
-            n += put_utf8(out + n, cp);
+            n += utf8_put(out + n, cp);
         }
         prev = cp;
     }

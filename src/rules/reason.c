@@ -3,30 +3,7 @@
 #include <errno.h>
 #include <stdint.h>
 
-/* Decodes one UTF-8 code point; 0 bytes on invalid input. */
-static size_t utf8_next(const unsigned char *s, size_t len, uint32_t *ret)
-{
-    if (len == 0)
-        return 0;
-    if (s[0] < 0x80) {
-        *ret = s[0];
-        return 1;
-    }
-    size_t n = s[0] >= 0xF0 && s[0] <= 0xF4 ? 4 : s[0] >= 0xE0 ? 3 : s[0] >= 0xC2 && s[0] < 0xE0 ? 2 : 0;
-    if (n == 0 || n > len)
-        return 0;
-    uint32_t c = s[0] & (0x7F >> n);
-    for (size_t i = 1; i < n; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        c = c << 6 | (s[i] & 0x3F);
-    }
-    static const uint32_t min[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (c < min[n] || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-        return 0;
-    *ret = c;
-    return n;
-}
+#include "base/utf8.h"
 
 /* NFKC for the compatibility forms that matter here: full-width ASCII. */
 static uint32_t fold(uint32_t c)
@@ -74,15 +51,12 @@ int reason_check(const char *s, size_t len, int min_visible, int max_chars, int 
 {
     const unsigned char *p = (const unsigned char *)s;
     int visible = 0, chars = 0, word_digits = 0, best_digits = 0;
-    while (len > 0) {
-        uint32_t c;
-        size_t n = utf8_next(p, len, &c);
-        if (n == 0)
+    for (size_t i = 0; i < len;) {
+        int32_t cp = utf8_next(p, len, &i);
+        if (cp < 0)
             return err_set(err, -EINVAL, "invalid_reason", "The reason is not valid UTF-8 text.");
-        p += n;
-        len -= n;
         chars++;
-        c = fold(c);
+        uint32_t c = fold((uint32_t)cp);
         if (c == '\n' && (flags & REASON_ALLOW_NEWLINE)) {
             word_digits = 0;
             continue;
