@@ -38,6 +38,7 @@
 #include "docs/mrz.h"
 #include "rules/date.h"
 #include "store/kiosk.h"
+#include "store/region.h"
 
 
 /* ------------------------------------------------------------ environment */
@@ -326,7 +327,7 @@ static int parse_details(const json_t *b, int64_t now, kiosk_details_t *d, err_t
                                          "birth_date", "sex", "citizenship", "document_number",
                                          "document_expiry", NULL};
     const char *s;
-    date_t birth, expiry, today = date_local(now, 180);
+    date_t birth, expiry, today = date_local(now, REGION_DEFAULT_UTC_OFFSET_MIN);
     int r = jsonx_only_fields(b, fields, e);
     if (r == 0) r = text_field(b, "surname", true, d->surname, sizeof d->surname, e);
     if (r == 0) r = text_field(b, "given_names", false, d->given_names, sizeof d->given_names, e);
@@ -781,7 +782,7 @@ static int load_pen(kop_t *o, kiosk_pen_t **ret, size_t *ret_n)
 static struct mrz_date today_of(int64_t now)
 {
     int y, m, d;
-    date_to_ymd(date_local(now, 180), &y, &m, &d);
+    date_to_ymd(date_local(now, REGION_DEFAULT_UTC_OFFSET_MIN), &y, &m, &d);
     return (struct mrz_date){y, m, d};
 }
 

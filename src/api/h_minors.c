@@ -10,6 +10,7 @@
 #include "rules/date.h"
 #include "store/minor.h"
 #include "store/person.h"
+#include "store/region.h"
 
 static json_t *view_minor(const minor_view_t *m)
 {
@@ -72,7 +73,7 @@ void h_minor_create(api_req_t *r)
         return;
     }
     o->now = api_now(r);
-    o->today = date_local(o->now, 180);
+    o->today = date_local(o->now, REGION_DEFAULT_UTC_OFFSET_MIN);
     api_op_submit(r, &o->op);
 }
 

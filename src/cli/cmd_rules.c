@@ -12,6 +12,7 @@
 #include "docset/catalogue.h"
 #include "docset/setjson.h"
 #include "store/caldata.h"
+#include "store/region.h"
 #include "rules/date.h"
 #include "rules/docset.h"
 
@@ -170,7 +171,7 @@ int cmd_rules(const cli_t *cli, int argc, char **argv)
         return 2;
     }
     const char *file = NULL, *procedure = NULL, *category = NULL;
-    date_t on = date_local(cli->now, 180);
+    date_t on = date_local(cli->now, REGION_DEFAULT_UTC_OFFSET_MIN);
     for (int i = 2; i < argc; i++) {
         if (show && i + 1 < argc && !strcmp(argv[i], "--on")) {
             if (date_parse(argv[i + 1], strlen(argv[i + 1]), &on) < 0) {
