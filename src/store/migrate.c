@@ -23,8 +23,12 @@ static const char SQL_VERSION_TABLE[] =
     "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
     " applied_at BIGINT NOT NULL)";
 static const char SQL_CURRENT[] = "SELECT COALESCE(MAX(version), 0) FROM schema_version";
-static const char SQL_RECORD[] =
-    "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, 0)";
+/* applied_at is the database server's wall clock, not uchet's injectable
+ * one: it records when the schema really changed. */
+static const char SQL_RECORD_SQLITE[] =
+    "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, CAST(strftime('%s','now') AS INTEGER))";
+static const char SQL_RECORD_PG[] =
+    "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, CAST(EXTRACT(EPOCH FROM now()) AS BIGINT))";
 
 static int current_version(db_t *db, int *ret, err_t *err)
 {
@@ -61,7 +65,7 @@ static int apply_one(db_t *db, const migration_t *m, err_t *err)
     int r = db_begin_write(db, err);
     if (r < 0)
         return r;
-    if ((r = db_exec(db, m->sql, err)) < 0 || (r = db_prepare(db, SQL_RECORD, &st, err)) < 0)
+    if ((r = db_exec(db, m->sql, err)) < 0 || (r = db_prepare(db, db_kind(db) == DB_POSTGRES ? SQL_RECORD_PG : SQL_RECORD_SQLITE, &st, err)) < 0)
         goto fail;
     db_bind_int(st, 1, m->version);
     db_bind_text(st, 2, m->name);

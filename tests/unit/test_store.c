@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "store/db.h"
@@ -60,6 +61,12 @@ static char *prepare_db(void)
     int n;
     assert_int_equal(db_open(path, false, &db, NULL), 0);
     assert_int_equal(migrate_apply(db, &n, NULL), 0);
+    /* each migration records when it ran (it was always 0) */
+    db_stmt_t *st;
+    assert_int_equal(db_prepare(db, "SELECT MIN(applied_at) FROM schema_version", &st, NULL), 0);
+    assert_int_equal(db_step(st, NULL), 1);
+    assert_true(db_col_int(st, 0) >= (int64_t)time(NULL) - 600);
+    db_run(st, NULL);
     assert_int_equal(db_exec(db, "CREATE TABLE t (v TEXT NOT NULL)", NULL), 0);
     db_close(db);
     return path;
