@@ -180,6 +180,9 @@ describe('the regime over time: appeal and landlord', { timeout: 240000 }, () =>
     const shown = await page.getByTestId('appeal').innerText();
     assert.ok(shown.includes(en['appeal.status.granted']), shown);
     assert.ok(shown.includes(en['appeal.decision_reason'].replace('{reason}', DECISION)), shown);
+    // the officer wrote in Russian: marked so, for the reader and for a screen reader
+    assert.ok(shown.includes(en['common.officer_wrote_ru']), shown);
+    assert.equal(await page.getByTestId('appeal').locator('span[lang="ru"]').innerText(), DECISION);
     await shot(page, 'appeal-granted');
   });
 
