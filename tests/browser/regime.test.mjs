@@ -151,13 +151,15 @@ describe('the regime over time: appeal and landlord', { timeout: 240000 }, () =>
     const shown = await item.innerText();
     assert.ok(shown.includes(en['appeal.status.pending']), shown);
     assert.ok(shown.includes(REASON), shown);
-    await page.getByText(en['appeal.pending_note']).waitFor();
+    // filed on Friday 11-07: decided by the 5th working day after it
+    assert.match(await page.getByTestId('decision-due').innerText(), /November 14, 2025/);
     assert.equal(await page.getByRole('button', { name: en['appeal.submit'] }).count(), 0, 'one appeal per lapse');
     await shot(page, 'appeal-pending');
     await page.goto(`${server.base}/app/#/home`);
     await waitForH1(en['home.title']);
     const card = await page.getByTestId('appeal-card').innerText();
     assert.ok(card.includes(prefix('home.appeal.pending')), card);
+    assert.match(card, /November 14, 2025/, 'home says when the decision is due, too');
     assert.equal(await page.getByRole('link', { name: en['home.appeal.button'], exact: true }).count(), 0);
   });
 

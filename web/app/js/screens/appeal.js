@@ -112,7 +112,9 @@ function body(ctx, me, state) {
     case 'closed':
       return [notice('info', t('appeal.closed', { date: formatDate(state.until) })), registerAgain()];
     case 'pending':
-      return [notice('info', h('p', {}, t('appeal.pending_note')), h('p', {}, t('appeal.register_note')))];
+      return [notice('info', h('p', { 'data-testid': 'decision-due' }, state.appeal.decision_due
+        ? t('appeal.decision_due', { date: formatDate(state.appeal.decision_due) }) : t('appeal.pending_note')),
+      h('p', {}, t('appeal.register_note')))];
     case 'refused':
       return [notice('warn', t('appeal.refused_note')), registerAgain()];
     default:
