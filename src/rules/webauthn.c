@@ -137,15 +137,67 @@ typedef struct auth_data {
     size_t cose_len;
 } auth_data_t;
 
-/* The length of the one CBOR item at p (at most len bytes), or 0. */
+/* libcbor allocates what a header claims before it reads the items, so 14
+ * bytes claiming 2^32 elements cost gigabytes (found by fuzz_webauthn).
+ * This walk over the headers alone (RFC 8949 §3) accepts only items whose
+ * every length fits in the bytes that are there, definite lengths only (as
+ * CTAP2's canonical CBOR has), nested at most CBOR_DEPTH_MAX deep; it
+ * gives the item's length, and only then does libcbor see the bytes. */
+#define CBOR_DEPTH_MAX 8
+
+static bool cbor_head(const uint8_t *p, size_t len, size_t *off, int *major, uint64_t *arg)
+{
+    if (*off >= len)
+        return false;
+    uint8_t ib = p[(*off)++], ai = ib & 31;
+    *major = ib >> 5;
+    if (ai < 24) {
+        *arg = ai;
+        return true;
+    }
+    if (ai > 27)   /* reserved, or indefinite length */
+        return false;
+    size_t n = (size_t)1 << (ai - 24);
+    if (len - *off < n)
+        return false;
+    *arg = 0;
+    for (size_t i = 0; i < n; i++)
+        *arg = (*arg << 8) | p[(*off)++];
+    return true;
+}
+
+static bool cbor_walk(const uint8_t *p, size_t len, size_t *off, int depth)
+{
+    int major;
+    uint64_t arg;
+    if (depth > CBOR_DEPTH_MAX || !cbor_head(p, len, off, &major, &arg))
+        return false;
+    size_t left = len - *off;
+    switch (major) {
+    case 2: case 3:   /* byte and text strings */
+        if (arg > left)
+            return false;
+        *off += (size_t)arg;
+        return true;
+    case 4: case 5:   /* arrays and maps: every element takes a byte at least */
+        if (arg > left || (major == 5 && arg > left / 2))
+            return false;
+        for (uint64_t i = 0; i < (major == 5 ? 2 * arg : arg); i++)
+            if (!cbor_walk(p, len, off, depth + 1))
+                return false;
+        return true;
+    case 6:           /* a tag and its item */
+        return cbor_walk(p, len, off, depth + 1);
+    default:          /* integers, simple values, floats */
+        return true;
+    }
+}
+
+/* The length of the one well-formed CBOR item at p (at most len bytes), or 0. */
 static size_t cbor_item_len(const uint8_t *p, size_t len)
 {
-    struct cbor_load_result res;
-    cbor_item_t *it = cbor_load(p, len, &res);
-    if (!it)
-        return 0;
-    cbor_decref(&it);
-    return res.error.code == CBOR_ERR_NONE ? res.read : 0;
+    size_t off = 0;
+    return cbor_walk(p, len, &off, 0) ? off : 0;
 }
 
 static int parse_attested(const uint8_t *p, size_t len, auth_data_t *a, size_t *used, err_t *err)
@@ -248,7 +300,7 @@ static bool item_bytes(const cbor_item_t *it, const uint8_t **p, size_t *len)
 static int load_map(const uint8_t *p, size_t len, cbor_item_t **ret, err_t *err, const char *what)
 {
     struct cbor_load_result res;
-    cbor_item_t *it = len ? cbor_load(p, len, &res) : NULL;
+    cbor_item_t *it = len && cbor_item_len(p, len) == len ? cbor_load(p, len, &res) : NULL;
     if (!it || res.error.code != CBOR_ERR_NONE || res.read != len || !cbor_isa_map(it) ||
         !cbor_map_is_definite(it)) {
         if (it)

@@ -360,6 +360,15 @@ static void test_malformed(void **state)
         assert_int_equal(webauthn_register(&EXPECT, (uint8_t *)cd, cl, junk[i], sizeof junk[i], &c, &e), -EINVAL);
         assert_string_equal(e.code, "webauthn_malformed");
     }
+    /* fuzz_webauthn's find: headers claiming 2^32 elements made libcbor
+     * allocate gigabytes; now refused before libcbor sees them */
+    static const uint8_t huge[] = {0xa3, 0xa3, 0xa3, 0x9a, 0xa3, 0xa3, 0xa3, 0xa3, 0xa3, 0xa3, 0xa3, 0xa3, 0xa3, 0x0a};
+    static const uint8_t deep[] = {0x81, 0x81, 0x81, 0x81, 0x81, 0x81, 0x81, 0x81, 0x81, 0x81, 0x81, 0x00};
+    err_t e = {0};
+    webauthn_credential_t c;
+    assert_int_equal(webauthn_register(&EXPECT, (uint8_t *)cd, cl, huge, sizeof huge, &c, &e), -EINVAL);
+    assert_string_equal(e.code, "webauthn_malformed");
+    assert_int_equal(webauthn_register(&EXPECT, (uint8_t *)cd, cl, deep, sizeof deep, &c, &e), -EINVAL);
 }
 
 int main(void)
