@@ -309,3 +309,18 @@ def test_no_key_material_in_logs(pk):
     passkey_login(pk, Authenticator())
     logs = pk.logs()
     assert b64u(a.cred_id).encode() not in logs and a.cred_id.hex().encode() not in logs
+
+
+@pytest.mark.parametrize("origin", ["http://uchet.example", "https://uchet.example/", "https://uchet.example/app",
+                                    "https://UCHET.example", "ftp://uchet.example", "https://:443", "http://10.0.0.1"])
+def test_public_origin_must_be_a_secure_origin(origin):
+    import subprocess
+    from conftest import UCHETD
+    r = subprocess.run([UCHETD, "--public-origin", origin, "--help"], capture_output=True, text=True)
+    assert r.returncode != 0 and "public_origin" in r.stderr, (origin, r.stderr)
+
+
+def test_public_origin_help():
+    import subprocess
+    from conftest import UCHETD
+    assert "--public-origin" in subprocess.run([UCHETD, "--help"], capture_output=True, text=True).stdout
