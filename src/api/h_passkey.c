@@ -24,8 +24,7 @@
 
 static bool enabled_or_reply(api_req_t *r)
 {
-    if (r->w->rp_id[0])
-        return true;
+    if (r->w->rp_id[0]) return true;
     api_problem(r, 404, "passkeys_disabled", "Passkeys are not set up on this server.");
     return false;
 }
@@ -33,8 +32,7 @@ static bool enabled_or_reply(api_req_t *r)
 static json_t *b64(const uint8_t *p, size_t len)
 {
     char buf[2 * WEBAUTHN_INPUT_MAX];
-    if (b64url_encode_buf(p, len, buf, sizeof buf, NULL, NULL) < 0)
-        return json_null();
+    if (b64url_encode_buf(p, len, buf, sizeof buf, NULL, NULL) < 0) return json_null();
     return json_string(buf);
 }
 
@@ -51,7 +49,7 @@ static int b64_member(const json_t *body, const char *name, uint8_t *out, size_t
 static json_t *algorithms(void)
 {
     json_t *a = json_array();
-    static const int algs[] = {-7, -8, -257};   /* ES256, EdDSA, RS256: what rules/webauthn verifies */
+    static const int algs[] = { -7, -8, -257 }; /* ES256, EdDSA, RS256: what rules/webauthn verifies */
     for (size_t i = 0; i < sizeof algs / sizeof algs[0]; i++)
         json_array_append_new(a, json_pack("{s:s,s:i}", "type", "public-key", "alg", algs[i]));
     return a;
@@ -78,37 +76,31 @@ static void register_options_done(api_req_t *r, store_op_t *op)
     }
     json_t *exclude = json_array();
     for (int i = 0; i < o->ret_nexclude; i++)
-        json_array_append_new(exclude, json_pack("{s:s,s:o}", "type", "public-key", "id",
-                                                 b64(o->ret_exclude[i], o->ret_exclude_len[i])));
-    json_t *pk = json_pack(
-        "{s:{s:s,s:s},s:o,s:o,s:o,s:i,s:s,s:{s:s,s:b,s:s},s:o}", "rp", "id", r->w->rp_id, "name", "uchet", "user",
-        user_entity(o->ret_person_id), "challenge", b64(o->ret_challenge, sizeof o->ret_challenge),
-        "pubKeyCredParams", algorithms(), "timeout", PASSKEY_CHALLENGE_TTL_S * 1000, "attestation", "none",
-        "authenticatorSelection", "residentKey", "required", "requireResidentKey", 1, "userVerification", "required",
-        "excludeCredentials", exclude);
+        json_array_append_new(
+            exclude, json_pack("{s:s,s:o}", "type", "public-key", "id", b64(o->ret_exclude[i], o->ret_exclude_len[i])));
+    json_t *pk =
+        json_pack("{s:{s:s,s:s},s:o,s:o,s:o,s:i,s:s,s:{s:s,s:b,s:s},s:o}", "rp", "id", r->w->rp_id, "name", "uchet",
+                  "user", user_entity(o->ret_person_id), "challenge", b64(o->ret_challenge, sizeof o->ret_challenge),
+                  "pubKeyCredParams", algorithms(), "timeout", PASSKEY_CHALLENGE_TTL_S * 1000, "attestation", "none",
+                  "authenticatorSelection", "residentKey", "required", "requireResidentKey", 1, "userVerification",
+                  "required", "excludeCredentials", exclude);
     api_reply_json(r, 200, json_pack("{s:o,s:o}", "public_key", pk, "expires_at", view_time(o->ret_expires_at, 0)));
 }
 
 static void challenge(api_req_t *r, bool for_login, api_finish_fn done)
 {
     uint8_t token[SECRET_HASH_BYTES];
-    if (!enabled_or_reply(r) || (!for_login && !api_auth_or_reply(r, token)))
-        return;
+    if (!enabled_or_reply(r) || (!for_login && !api_auth_or_reply(r, token))) return;
     passkey_challenge_op_t *o = api_op_new_or_reply(r, sizeof *o, done);
-    if (!o)
-        return;
+    if (!o) return;
     passkey_challenge_op_init(o);
     o->now = api_now(r);
     o->for_login = for_login;
-    if (!for_login)
-        memcpy(o->token_hash, token, sizeof token);
+    if (!for_login) memcpy(o->token_hash, token, sizeof token);
     api_op_submit(r, &o->op);
 }
 
-void h_passkey_register_options(api_req_t *r)
-{
-    challenge(r, false, register_options_done);
-}
+void h_passkey_register_options(api_req_t *r) { challenge(r, false, register_options_done); }
 
 /* --- registration ---------------------------------------------------------------- */
 
@@ -118,21 +110,19 @@ static void register_done(api_req_t *r, store_op_t *op)
     if (op->rc < 0)
         api_problem_err(r, &op->err);
     else
-        api_reply_json(r, 201, json_pack("{s:I,s:o}", "id", (json_int_t)o->ret_id, "created_at",
-                                         view_time(o->ret_created_at, 0)));
+        api_reply_json(
+            r, 201, json_pack("{s:I,s:o}", "id", (json_int_t)o->ret_id, "created_at", view_time(o->ret_created_at, 0)));
 }
 
 void h_passkey_register(api_req_t *r)
 {
-    static const char *const fields[] = {"client_data_json", "attestation_object", NULL};
+    static const char *const fields[] = { "client_data_json", "attestation_object", NULL };
     uint8_t token[SECRET_HASH_BYTES];
-    if (!enabled_or_reply(r) || !api_auth_or_reply(r, token))
-        return;
+    if (!enabled_or_reply(r) || !api_auth_or_reply(r, token)) return;
     json_t *body = api_body_or_reply(r, fields);
-    if (!body)
-        return;
+    if (!body) return;
     passkey_register_op_t *o = api_op_new_or_reply(r, sizeof *o, register_done);
-    err_t e = {0};
+    err_t e = { 0 };
     int rc = o ? 0 : -ENOMEM;
     if (o) {
         passkey_register_op_init(o);
@@ -141,8 +131,7 @@ void h_passkey_register(api_req_t *r)
         snprintf(o->rp_id, sizeof o->rp_id, "%s", r->w->rp_id);
         snprintf(o->origin, sizeof o->origin, "%s", r->w->public_origin);
         rc = b64_member(body, "client_data_json", o->client_data, sizeof o->client_data, &o->client_data_len, &e);
-        if (rc == 0)
-            rc = b64_member(body, "attestation_object", o->att_obj, sizeof o->att_obj, &o->att_obj_len, &e);
+        if (rc == 0) rc = b64_member(body, "attestation_object", o->att_obj, sizeof o->att_obj, &o->att_obj_len, &e);
     }
     json_decref(body);
     if (rc < 0 && o) {
@@ -175,11 +164,9 @@ static void list_done(api_req_t *r, store_op_t *op)
 void h_passkey_list(api_req_t *r)
 {
     uint8_t token[SECRET_HASH_BYTES];
-    if (!enabled_or_reply(r) || !api_auth_or_reply(r, token))
-        return;
+    if (!enabled_or_reply(r) || !api_auth_or_reply(r, token)) return;
     passkey_list_op_t *o = api_op_new_or_reply(r, sizeof *o, list_done);
-    if (!o)
-        return;
+    if (!o) return;
     passkey_list_op_init(o);
     o->now = api_now(r);
     memcpy(o->token_hash, token, sizeof token);
@@ -190,15 +177,13 @@ void h_passkey_delete(api_req_t *r)
 {
     uint8_t token[SECRET_HASH_BYTES];
     uint64_t id;
-    if (!enabled_or_reply(r) || !api_auth_or_reply(r, token))
-        return;
+    if (!enabled_or_reply(r) || !api_auth_or_reply(r, token)) return;
     if (parse_u64(r->params[0].base, r->params[0].len, 1, INT64_MAX, &id) < 0) {
         api_problem(r, 404, "passkey_not_found", "There is no such passkey.");
         return;
     }
     passkey_delete_op_t *o = api_op_new_or_reply(r, sizeof *o, api_finish_no_content);
-    if (!o)
-        return;
+    if (!o) return;
     passkey_delete_op_init(o);
     o->now = api_now(r);
     o->id = (int64_t)id;
@@ -223,10 +208,7 @@ static void login_options_done(api_req_t *r, store_op_t *op)
     api_reply_json(r, 200, json_pack("{s:o,s:o}", "public_key", pk, "expires_at", view_time(o->ret_expires_at, 0)));
 }
 
-void h_passkey_login_options(api_req_t *r)
-{
-    challenge(r, true, login_options_done);
-}
+void h_passkey_login_options(api_req_t *r) { challenge(r, true, login_options_done); }
 
 /* The answer, carried from the counting step to the checking step. */
 typedef struct login_pending {
@@ -247,8 +229,8 @@ static void login_done(api_req_t *r, store_op_t *op)
             login_gate_log(r, "auth.login_failed", "passkey log-in", "person", o->person_id);
         api_problem_err(r, &op->err);
     } else {
-        api_reply_json(r, 201, json_pack("{s:s,s:o}", "token", o->ret.token, "expires_at",
-                                         view_time(o->ret.expires_at, 0)));
+        api_reply_json(r, 201,
+                       json_pack("{s:s,s:o}", "token", o->ret.token, "expires_at", view_time(o->ret.expires_at, 0)));
     }
     sodium_memzero(&o->ret, sizeof o->ret);
 }
@@ -284,11 +266,9 @@ static void login_counted(api_req_t *r, store_op_t *op)
         api_problem_err(r, &op->err);
         return;
     }
-    if (refused(r, p))
-        return;
+    if (refused(r, p)) return;
     passkey_login_op_t *o = api_op_new_or_reply(r, sizeof *o, login_done);
-    if (!o)
-        return;
+    if (!o) return;
     passkey_login_op_init(o);
     o->now = s->now;
     memcpy(o->addr, s->addr, sizeof o->addr);
@@ -318,17 +298,13 @@ static int parse_assertion(const json_t *body, login_pending_t *p, err_t *e)
     int rc = b64_member(body, "credential_id", s->cred_id, sizeof s->cred_id, &s->cred_id_len, e);
     if (rc == 0)
         rc = b64_member(body, "client_data_json", p->client_data, sizeof p->client_data, &p->client_data_len, e);
-    if (rc == 0)
-        rc = b64_member(body, "authenticator_data", p->auth_data, sizeof p->auth_data, &p->auth_data_len, e);
-    if (rc == 0)
-        rc = b64_member(body, "signature", p->sig, sizeof p->sig, &p->sig_len, e);
-    if (rc == 0)
-        rc = webauthn_client_challenge(p->client_data, p->client_data_len, ch, sizeof ch, &chlen, e);
+    if (rc == 0) rc = b64_member(body, "authenticator_data", p->auth_data, sizeof p->auth_data, &p->auth_data_len, e);
+    if (rc == 0) rc = b64_member(body, "signature", p->sig, sizeof p->sig, &p->sig_len, e);
+    if (rc == 0) rc = webauthn_client_challenge(p->client_data, p->client_data_len, ch, sizeof ch, &chlen, e);
     if (rc == 0 && chlen != WEBAUTHN_CHALLENGE_BYTES)
         rc = err_set(e, -EINVAL, "passkey_challenge_invalid",
                      "This passkey request has expired or was already used; start again.");
-    if (rc == 0)
-        memcpy(s->challenge, ch, sizeof s->challenge);
+    if (rc == 0) memcpy(s->challenge, ch, sizeof s->challenge);
     return rc;
 }
 
@@ -338,20 +314,18 @@ static int parse_assertion(const json_t *body, login_pending_t *p, err_t *e)
  * used: the credential id alone finds the passkey. */
 void h_passkey_login(api_req_t *r)
 {
-    static const char *const fields[] = {"credential_id", "client_data_json", "authenticator_data", "signature",
-                                         "user_handle", NULL};
-    if (!enabled_or_reply(r))
-        return;
+    static const char *const fields[] = { "credential_id", "client_data_json", "authenticator_data",
+                                          "signature",     "user_handle",      NULL };
+    if (!enabled_or_reply(r)) return;
     json_t *body = api_body_or_reply(r, fields);
-    if (!body)
-        return;
+    if (!body) return;
     login_pending_t *p = api_op_new_or_reply(r, sizeof *p, login_counted);
     if (!p) {
         json_decref(body);
         return;
     }
     passkey_login_start_op_init(&p->start);
-    err_t e = {0};
+    err_t e = { 0 };
     int rc = parse_assertion(body, p, &e);
     json_decref(body);
     if (rc < 0) {

@@ -25,28 +25,28 @@
 #include "base/err.h"
 
 #define WEBAUTHN_CHALLENGE_BYTES 32
-#define WEBAUTHN_CRED_ID_MAX 255    /* bytes; authenticators use 16-128 (the spec allows up to 1023) */
-#define WEBAUTHN_COSE_MAX 600       /* bytes of a COSE key; RSA-2048 is ~270 */
-#define WEBAUTHN_INPUT_MAX 8192     /* bytes of any one input (clientDataJSON, attestation object, ...) */
+#define WEBAUTHN_CRED_ID_MAX 255 /* bytes; authenticators use 16-128 (the spec allows up to 1023) */
+#define WEBAUTHN_COSE_MAX 600    /* bytes of a COSE key; RSA-2048 is ~270 */
+#define WEBAUTHN_INPUT_MAX 8192  /* bytes of any one input (clientDataJSON, attestation object, ...) */
 
 /* What the server expects; strings are borrowed. */
 typedef struct webauthn_expect {
-    const char *rp_id;                  /* e.g. "uchet.example" */
-    const char *origin;                 /* e.g. "https://uchet.example" (no trailing slash) */
-    const uint8_t *challenge;           /* the bytes the server issued */
+    const char *rp_id;        /* e.g. "uchet.example" */
+    const char *origin;       /* e.g. "https://uchet.example" (no trailing slash) */
+    const uint8_t *challenge; /* the bytes the server issued */
     size_t challenge_len;
-    bool require_uv;                    /* user verified (screen lock), not just present */
+    bool require_uv; /* user verified (screen lock), not just present */
 } webauthn_expect_t;
 
 /* A registered credential, as webauthn_register returns it. */
 typedef struct webauthn_credential {
     uint8_t id[WEBAUTHN_CRED_ID_MAX];
     size_t id_len;
-    uint8_t cose_key[WEBAUTHN_COSE_MAX];   /* the credential public key, COSE_Key bytes as sent */
+    uint8_t cose_key[WEBAUTHN_COSE_MAX]; /* the credential public key, COSE_Key bytes as sent */
     size_t cose_len;
-    int alg;                               /* COSE algorithm: -7, -8 or -257 */
+    int alg; /* COSE algorithm: -7, -8 or -257 */
     uint32_t sign_count;
-    bool uv;                               /* the user was verified at registration */
+    bool uv; /* the user was verified at registration */
 } webauthn_credential_t;
 
 /* §7.1 steps 5-26 without the relying party's own look-ups: checks
@@ -62,8 +62,8 @@ int webauthn_register(const webauthn_expect_t *x, const uint8_t *client_data, si
  * counter against stored_count (both 0: an authenticator without a counter,
  * allowed). *ret_count: the new counter to store. */
 int webauthn_assert(const webauthn_expect_t *x, const uint8_t *cose_key, size_t cose_len, uint32_t stored_count,
-                    const uint8_t *client_data, size_t client_data_len, const uint8_t *auth_data,
-                    size_t auth_data_len, const uint8_t *sig, size_t sig_len, uint32_t *ret_count, err_t *err);
+                    const uint8_t *client_data, size_t client_data_len, const uint8_t *auth_data, size_t auth_data_len,
+                    const uint8_t *sig, size_t sig_len, uint32_t *ret_count, err_t *err);
 
 /* The challenge clientDataJSON carries, decoded, so that the server can
  * find which of its issued challenges is meant. -EINVAL

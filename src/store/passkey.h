@@ -22,10 +22,10 @@
 #include "store/session.h"
 #include "store/store.h"
 
-#define PASSKEY_CHALLENGE_TTL_S 300   /* a ceremony must end within this */
-#define PASSKEY_PER_PERSON_MAX 10     /* credentials one person may have */
+#define PASSKEY_CHALLENGE_TTL_S 300 /* a ceremony must end within this */
+#define PASSKEY_PER_PERSON_MAX 10   /* credentials one person may have */
 #define PASSKEY_LIST_MAX PASSKEY_PER_PERSON_MAX
-#define PASSKEY_RP_MAX 256            /* bytes of an RP ID or origin */
+#define PASSKEY_RP_MAX 256 /* bytes of an RP ID or origin */
 
 /* WRITE lane. Issues a challenge: for registration (for_login false) to the
  * session's person (-EACCES unauthorized otherwise), for a log-in to
@@ -71,7 +71,7 @@ void passkey_register_op_init(passkey_register_op_t *o);
 typedef struct passkey_info {
     int64_t id;
     int64_t created_at;
-    int64_t last_used_at;   /* 0: never */
+    int64_t last_used_at; /* 0: never */
 } passkey_info_t;
 
 /* READ lane. The session person's passkeys, oldest first. */

@@ -23,9 +23,9 @@
 #define RP "uchet.example"
 #define ORIGIN "https://uchet.example"
 
-static const uint8_t CHALLENGE[32] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
-                                      17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32};
-static const uint8_t CRED_ID[20] = {0xc0, 0xff, 0xee, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17};
+static const uint8_t CHALLENGE[32] = { 1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15, 16,
+                                       17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32 };
+static const uint8_t CRED_ID[20] = { 0xc0, 0xff, 0xee, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17 };
 
 typedef struct authn {
     EVP_PKEY *key;
@@ -39,8 +39,8 @@ static void b64url(const uint8_t *in, size_t len, char *out)
     static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     size_t o = 0;
     for (size_t i = 0; i < len; i += 3) {
-        uint32_t v = (uint32_t)in[i] << 16 | (i + 1 < len ? (uint32_t)in[i + 1] << 8 : 0) |
-                     (i + 2 < len ? in[i + 2] : 0);
+        uint32_t v =
+            (uint32_t)in[i] << 16 | (i + 1 < len ? (uint32_t)in[i + 1] << 8 : 0) | (i + 2 < len ? in[i + 2] : 0);
         size_t n = len - i >= 3 ? 4 : len - i + 1;
         for (size_t k = 0; k < n; k++)
             out[o++] = a[(v >> (18 - 6 * k)) & 63];
@@ -51,7 +51,7 @@ static void b64url(const uint8_t *in, size_t len, char *out)
 static void cose_put(cbor_item_t *m, int64_t k, cbor_item_t *v)
 {
     cbor_item_t *key = k >= 0 ? cbor_build_uint8((uint8_t)k) : cbor_build_negint8((uint8_t)(-1 - k));
-    assert_true(cbor_map_add(m, (struct cbor_pair){.key = cbor_move(key), .value = cbor_move(v)}));
+    assert_true(cbor_map_add(m, (struct cbor_pair){ .key = cbor_move(key), .value = cbor_move(v) }));
 }
 
 static size_t serialize(cbor_item_t *it, uint8_t *out, size_t cap)
@@ -76,7 +76,7 @@ static void authn_new(authn_t *a, bool ed25519)
         size_t xl = sizeof x;
         assert_int_equal(EVP_PKEY_get_raw_public_key(a->key, x, &xl), 1);
         cose_put(m, 1, cbor_build_uint8(1));
-        cose_put(m, 3, cbor_build_negint8(7));   /* -8 */
+        cose_put(m, 3, cbor_build_negint8(7)); /* -8 */
         cose_put(m, -1, cbor_build_uint8(6));
         cose_put(m, -2, cbor_build_bytestring(x, 32));
     } else {
@@ -86,7 +86,7 @@ static void authn_new(authn_t *a, bool ed25519)
         assert_int_equal(EVP_PKEY_get_octet_string_param(a->key, OSSL_PKEY_PARAM_PUB_KEY, pt, sizeof pt, &pl), 1);
         assert_int_equal(pl, 65);
         cose_put(m, 1, cbor_build_uint8(2));
-        cose_put(m, 3, cbor_build_negint8(6));   /* -7 */
+        cose_put(m, 3, cbor_build_negint8(6)); /* -7 */
         cose_put(m, -1, cbor_build_uint8(1));
         cose_put(m, -2, cbor_build_bytestring(pt + 1, 32));
         cose_put(m, -3, cbor_build_bytestring(pt + 33, 32));
@@ -95,17 +95,14 @@ static void authn_new(authn_t *a, bool ed25519)
     a->cose_len = serialize(m, a->cose, sizeof a->cose);
 }
 
-static void authn_free(authn_t *a)
-{
-    EVP_PKEY_free(a->key);
-}
+static void authn_free(authn_t *a) { EVP_PKEY_free(a->key); }
 
 static size_t client_data(char *out, size_t cap, const char *type, const uint8_t *challenge, const char *origin)
 {
     char ch[64];
     b64url(challenge, 32, ch);
-    int n = snprintf(out, cap, "{\"type\":\"%s\",\"challenge\":\"%s\",\"origin\":\"%s\",\"crossOrigin\":false}",
-                     type, ch, origin);
+    int n = snprintf(out, cap, "{\"type\":\"%s\",\"challenge\":\"%s\",\"origin\":\"%s\",\"crossOrigin\":false}", type,
+                     ch, origin);
     assert_true(n > 0 && (size_t)n < cap);
     return (size_t)n;
 }
@@ -145,7 +142,7 @@ static size_t sign(const authn_t *a, const uint8_t *ad, size_t ad_len, const cha
 
 static void text_put(cbor_item_t *m, const char *k, cbor_item_t *v)
 {
-    assert_true(cbor_map_add(m, (struct cbor_pair){.key = cbor_move(cbor_build_string(k)), .value = cbor_move(v)}));
+    assert_true(cbor_map_add(m, (struct cbor_pair){ .key = cbor_move(cbor_build_string(k)), .value = cbor_move(v) }));
 }
 
 /* An attestation object; fmt "none", or "packed" self-signed with sig_key
@@ -166,7 +163,7 @@ static size_t att_object(const char *fmt, const uint8_t *ad, size_t ad_len, cons
     return serialize(m, out, cap);
 }
 
-static const webauthn_expect_t EXPECT = {RP, ORIGIN, CHALLENGE, sizeof CHALLENGE, true};
+static const webauthn_expect_t EXPECT = { RP, ORIGIN, CHALLENGE, sizeof CHALLENGE, true };
 
 /* Registers a's credential with the given variations; returns the code. */
 static const char *reg(const authn_t *a, const char *fmt, const char *type, const char *origin, const char *rp,
@@ -212,7 +209,7 @@ static void test_register_packed_self(void **state)
     size_t cl = client_data(cd, sizeof cd, "webauthn.create", CHALLENGE, ORIGIN);
     size_t al = auth_data(&a, ad, RP, 0x45, 0);
     size_t ol = att_object("packed", ad, al, &other, cd, cl, ao, sizeof ao);
-    err_t e = {0};
+    err_t e = { 0 };
     webauthn_credential_t c;
     assert_int_equal(webauthn_register(&EXPECT, (uint8_t *)cd, cl, ao, ol, &c, &e), -EACCES);
     assert_string_equal(e.code, "webauthn_signature");
@@ -250,7 +247,7 @@ static void test_register_wrong_challenge(void **state)
     size_t cl = client_data(cd, sizeof cd, "webauthn.create", other, ORIGIN);
     size_t al = auth_data(&a, ad, RP, 0x45, 0);
     size_t ol = att_object("none", ad, al, &a, cd, cl, ao, sizeof ao);
-    err_t e = {0};
+    err_t e = { 0 };
     webauthn_credential_t c;
     assert_int_equal(webauthn_register(&EXPECT, (uint8_t *)cd, cl, ao, ol, &c, &e), -EINVAL);
     assert_string_equal(e.code, "webauthn_challenge");
@@ -290,7 +287,7 @@ static void test_assert_es256(void **state)
     uint32_t n = 0;
     assert_string_equal(assertion(&a, &a, 4, 5, 0x05, ORIGIN, &n), "ok");
     assert_int_equal(n, 5);
-    assert_string_equal(assertion(&a, &a, 0, 0, 0x05, ORIGIN, &n), "ok");   /* no counter at all */
+    assert_string_equal(assertion(&a, &a, 0, 0, 0x05, ORIGIN, &n), "ok"); /* no counter at all */
     assert_string_equal(assertion(&a, &a, 5, 5, 0x05, ORIGIN, NULL), "webauthn_counter");
     assert_string_equal(assertion(&a, &a, 9, 3, 0x05, ORIGIN, NULL), "webauthn_counter");
     assert_string_equal(assertion(&other, &a, 0, 1, 0x05, ORIGIN, NULL), "webauthn_signature");
@@ -311,8 +308,8 @@ static void test_assert_tampered(void **state)
     size_t al = auth_data(&a, ad, RP, 0x05, 7);
     size_t sl = sign(&a, ad, al, cd, cl, sig);
     uint32_t n;
-    err_t e = {0};
-    ad[36] = 8;   /* the counter raised after signing */
+    err_t e = { 0 };
+    ad[36] = 8; /* the counter raised after signing */
     assert_int_equal(webauthn_assert(&EXPECT, a.cose, a.cose_len, 0, (uint8_t *)cd, cl, ad, al, sig, sl, &n, &e),
                      -EACCES);
     assert_string_equal(e.code, "webauthn_signature");
@@ -340,31 +337,37 @@ static void test_eddsa(void **state)
 static void test_malformed(void **state)
 {
     (void)state;
-    static const char *const bad_cd[] = {"", "[]", "{\"type\":\"webauthn.get\"}", "{\"challenge\":1}",
-                                         "{\"challenge\":\"AQ=\"}", "{\"challenge\":\"A\"}", "not json"};
+    static const char *const bad_cd[] = { "",
+                                          "[]",
+                                          "{\"type\":\"webauthn.get\"}",
+                                          "{\"challenge\":1}",
+                                          "{\"challenge\":\"AQ=\"}",
+                                          "{\"challenge\":\"A\"}",
+                                          "not json" };
     for (size_t i = 0; i < sizeof bad_cd / sizeof bad_cd[0]; i++) {
         uint8_t out[64];
         size_t n;
-        err_t e = {0};
-        assert_int_equal(webauthn_client_challenge((const uint8_t *)bad_cd[i], strlen(bad_cd[i]), out, sizeof out,
-                                                   &n, &e),
-                         -EINVAL);
+        err_t e = { 0 };
+        assert_int_equal(
+            webauthn_client_challenge((const uint8_t *)bad_cd[i], strlen(bad_cd[i]), out, sizeof out, &n, &e), -EINVAL);
         assert_string_equal(e.code, "webauthn_malformed");
     }
     char cd[512];
     size_t cl = client_data(cd, sizeof cd, "webauthn.create", CHALLENGE, ORIGIN);
-    static const uint8_t junk[][4] = {{0xa1, 0x61}, {0x80}, {0xff, 0xff, 0xff, 0xff}};
+    static const uint8_t junk[][4] = { { 0xa1, 0x61 }, { 0x80 }, { 0xff, 0xff, 0xff, 0xff } };
     for (size_t i = 0; i < 3; i++) {
-        err_t e = {0};
+        err_t e = { 0 };
         webauthn_credential_t c;
         assert_int_equal(webauthn_register(&EXPECT, (uint8_t *)cd, cl, junk[i], sizeof junk[i], &c, &e), -EINVAL);
         assert_string_equal(e.code, "webauthn_malformed");
     }
     /* fuzz_webauthn's find: headers claiming 2^32 elements made libcbor
      * allocate gigabytes; now refused before libcbor sees them */
-    static const uint8_t huge[] = {0xa3, 0xa3, 0xa3, 0x9a, 0xa3, 0xa3, 0xa3, 0xa3, 0xa3, 0xa3, 0xa3, 0xa3, 0xa3, 0x0a};
-    static const uint8_t deep[] = {0x81, 0x81, 0x81, 0x81, 0x81, 0x81, 0x81, 0x81, 0x81, 0x81, 0x81, 0x00};
-    err_t e = {0};
+    static const uint8_t huge[] = {
+        0xa3, 0xa3, 0xa3, 0x9a, 0xa3, 0xa3, 0xa3, 0xa3, 0xa3, 0xa3, 0xa3, 0xa3, 0xa3, 0x0a
+    };
+    static const uint8_t deep[] = { 0x81, 0x81, 0x81, 0x81, 0x81, 0x81, 0x81, 0x81, 0x81, 0x81, 0x81, 0x00 };
+    err_t e = { 0 };
     webauthn_credential_t c;
     assert_int_equal(webauthn_register(&EXPECT, (uint8_t *)cd, cl, huge, sizeof huge, &c, &e), -EINVAL);
     assert_string_equal(e.code, "webauthn_malformed");
@@ -374,10 +377,14 @@ static void test_malformed(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_register_none),    cmocka_unit_test(test_register_packed_self),
-        cmocka_unit_test(test_register_refusals), cmocka_unit_test(test_register_wrong_challenge),
-        cmocka_unit_test(test_assert_es256),     cmocka_unit_test(test_assert_tampered),
-        cmocka_unit_test(test_eddsa),            cmocka_unit_test(test_malformed),
+        cmocka_unit_test(test_register_none),
+        cmocka_unit_test(test_register_packed_self),
+        cmocka_unit_test(test_register_refusals),
+        cmocka_unit_test(test_register_wrong_challenge),
+        cmocka_unit_test(test_assert_es256),
+        cmocka_unit_test(test_assert_tampered),
+        cmocka_unit_test(test_eddsa),
+        cmocka_unit_test(test_malformed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
