@@ -15,6 +15,7 @@
 #include <cbor.h>
 #include <cmocka.h>
 #include <openssl/core_names.h>
+#include <openssl/bn.h>
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 
@@ -93,6 +94,29 @@ static void authn_new(authn_t *a, bool ed25519)
     }
     assert_non_null(a->key);
     a->cose_len = serialize(m, a->cose, sizeof a->cose);
+}
+
+/* An RS256 credential (COSE kty 3, alg -257) with a 2048-bit key. */
+static void authn_new_rsa(authn_t *a)
+{
+    memset(a, 0, sizeof *a);
+    a->key = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
+    assert_non_null(a->key);
+    BIGNUM *n = NULL, *e = NULL;
+    assert_int_equal(EVP_PKEY_get_bn_param(a->key, OSSL_PKEY_PARAM_RSA_N, &n), 1);
+    assert_int_equal(EVP_PKEY_get_bn_param(a->key, OSSL_PKEY_PARAM_RSA_E, &e), 1);
+    uint8_t nb[256], eb[8];
+    int nl = BN_bn2bin(n, nb), el = BN_bn2bin(e, eb);
+    assert_int_equal(nl, 256);
+    cbor_item_t *m = cbor_new_definite_map(4);
+    cose_put(m, 1, cbor_build_uint8(3));
+    assert_true(cbor_map_add(m, (struct cbor_pair){ .key = cbor_move(cbor_build_uint8(3)),
+                                                    .value = cbor_move(cbor_build_negint16(256)) })); /* -257 */
+    cose_put(m, -1, cbor_build_bytestring(nb, (size_t)nl));
+    cose_put(m, -2, cbor_build_bytestring(eb, (size_t)el));
+    a->cose_len = serialize(m, a->cose, sizeof a->cose);
+    BN_free(n);
+    BN_free(e);
 }
 
 static void authn_free(authn_t *a) { EVP_PKEY_free(a->key); }
@@ -334,6 +358,21 @@ static void test_eddsa(void **state)
     authn_free(&a);
 }
 
+static void test_rs256(void **state)
+{
+    (void)state;
+    authn_t a, other;
+    authn_new_rsa(&a);
+    authn_new_rsa(&other);
+    webauthn_credential_t c;
+    assert_string_equal(reg(&a, "none", "webauthn.create", ORIGIN, RP, 0x45, &c), "ok");
+    assert_int_equal(c.alg, -257);
+    assert_string_equal(assertion(&a, &a, 0, 1, 0x05, ORIGIN, NULL), "ok");
+    assert_string_equal(assertion(&other, &a, 0, 1, 0x05, ORIGIN, NULL), "webauthn_signature");
+    authn_free(&a);
+    authn_free(&other);
+}
+
 static void test_malformed(void **state)
 {
     (void)state;
@@ -384,6 +423,7 @@ int main(void)
         cmocka_unit_test(test_assert_es256),
         cmocka_unit_test(test_assert_tampered),
         cmocka_unit_test(test_eddsa),
+        cmocka_unit_test(test_rs256),
         cmocka_unit_test(test_malformed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
