@@ -7,12 +7,15 @@
  * pointer after post. The WebAuthn checks themselves are rules/webauthn.h
  * (pure); these ops only hand them the stored bytes and record the result.
  *
- * A log-in is two WRITE ops, like a password log-in (store/session.h): the
- * first takes the challenge (it is gone whatever follows), finds the
- * credential and counts the attempt in the log-in limits
- * (store/login_limit.h) and commits; the second verifies and, only when
- * all is right, moves the counter, opens the session and gives the attempt
- * back. A failed verification thus stays counted. */
+ * A log-in is two ops, like a password log-in (store/session.h): the
+ * first (WRITE) takes the challenge (it is gone whatever follows), finds
+ * the credential, counts the attempt in the log-in limits
+ * (store/login_limit.h) and commits; the second (SLOW) verifies and, only
+ * when all is right, moves the counter, opens the session and gives the
+ * attempt back in one transaction. A failed verification stays counted.
+ * The checks cost about 1.5 ms (OpenSSL 3 builds the key from its
+ * parameters each time), so they run on the SLOW lane outside any
+ * transaction and never hold the writer. */
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -46,13 +49,13 @@ typedef struct passkey_challenge_op {
 } passkey_challenge_op_t;
 void passkey_challenge_op_init(passkey_challenge_op_t *o);
 
-/* WRITE lane. Registers a credential for the session's person: takes the
- * registration challenge clientDataJSON names (-EINVAL
- * passkey_challenge_invalid when it is not one issued to this person and
- * still valid), checks the answer (rules/webauthn.h, UV required), stores
- * the credential and audits "passkey.added". -EEXIST (passkey_exists) for
- * a credential id already registered, -EPERM (passkey_limit) past
- * PASSKEY_PER_PERSON_MAX. */
+/* SLOW lane. Registers a credential for the session's person: checks the
+ * answer first (rules/webauthn.h, UV required), then in one transaction
+ * takes the registration challenge clientDataJSON names (-EINVAL
+ * passkey_challenge_invalid when it was not issued to this person or is
+ * used or expired), stores the credential and audits "passkey.added".
+ * -EEXIST (passkey_exists) for a credential id already registered, -EPERM
+ * (passkey_limit) past PASSKEY_PER_PERSON_MAX. */
 typedef struct passkey_register_op {
     store_op_t op;
     int64_t now;
@@ -118,7 +121,7 @@ typedef struct passkey_login_start_op {
 } passkey_login_start_op_t;
 void passkey_login_start_op_init(passkey_login_start_op_t *o);
 
-/* WRITE lane, the second step: verifies the assertion against what the
+/* SLOW lane, the second step: verifies the assertion against what the
  * first step found (rules/webauthn.h, UV required), stores the new counter
  * (-EACCES webauthn_counter when another log-in moved it meanwhile), opens
  * a session (session_create) and clears the attempt. */
