@@ -295,7 +295,11 @@ static int parse_assertion(const json_t *body, login_pending_t *p, err_t *e)
     passkey_login_start_op_t *s = &p->start;
     uint8_t ch[WEBAUTHN_CHALLENGE_BYTES + 1];
     size_t chlen = 0;
+    const json_t *uh = json_object_get(body, "user_handle");
     int rc = b64_member(body, "credential_id", s->cred_id, sizeof s->cred_id, &s->cred_id_len, e);
+    /* not used, but held to the same strictness as the rest: a user handle is at most 64 bytes (§5.4.3) */
+    if (rc == 0 && uh && !json_is_null(uh) && (!json_is_string(uh) || json_string_length(uh) > 86))
+        rc = err_set(e, -EINVAL, "invalid_type", "user_handle must be base64url of at most 64 bytes, or null.");
     if (rc == 0)
         rc = b64_member(body, "client_data_json", p->client_data, sizeof p->client_data, &p->client_data_len, e);
     if (rc == 0) rc = b64_member(body, "authenticator_data", p->auth_data, sizeof p->auth_data, &p->auth_data_len, e);

@@ -292,6 +292,10 @@ def test_strict_bodies(pk):
     r = pk.http.post("/api/v1/session/passkey", json={"credential_id": "A", "client_data_json": "AA",
                                                       "authenticator_data": "AA", "signature": "AA"})
     assert r.status_code == 400 and r.json()["code"] == "webauthn_malformed"
+    r = pk.http.post("/api/v1/session/passkey", json={"credential_id": "AA", "client_data_json": "AA",
+                                                      "authenticator_data": "AA", "signature": "AA",
+                                                      "user_handle": 7})
+    assert r.status_code == 400 and r.json()["code"] == "invalid_type"
     r = pk.http.post("/api/v1/me/passkeys", headers=pk.auth(token),
                      json={"client_data_json": "e30", "attestation_object": "oA"})
     assert r.status_code == 400 and r.json()["code"] == "webauthn_malformed"
