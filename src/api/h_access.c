@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "api/handlers.h"
+#include "store/region.h"
 #include "api/view.h"
 #include "base/jsonx.h"
 #include "base/limits.h"
@@ -124,9 +125,11 @@ static void access_log_done(api_req_t *r, store_op_t *op)
         api_problem_err(r, &op->err);
         return;
     }
+    /* in the region's time, as every other moment the person sees (issue 17) */
+    int offset = region_resolve(&r->w->regions, NULL)->utc_offset_minutes;
     json_t *items = json_array();
     for (int i = 0; i < o->ret_n; i++)
-        json_array_append_new(items, json_pack("{s:o,s:s,s:s}", "at", view_time(o->ret[i].at, 0), "officer_role",
+        json_array_append_new(items, json_pack("{s:o,s:s,s:s}", "at", view_time(o->ret[i].at, offset), "officer_role",
                                                o->ret[i].role, "reason", o->ret[i].reason));
     api_reply_json(r, 200, json_pack("{s:o}", "items", items));
 }

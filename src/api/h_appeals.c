@@ -10,6 +10,7 @@
 #include "base/jsonx.h"
 #include "base/parse.h"
 #include "rules/date.h"
+#include "rules/deadline.h"
 #include "rules/reason.h"
 #include "store/appeal.h"
 
@@ -55,8 +56,10 @@ static json_t *view_appeal(const api_req_t *r, const appeal_row_t *a)
     date_format(a->last_confirmed_on, last);
     json_t *reg = json_pack("{s:I,s:s,s:s,s:o}", "id", (json_int_t)a->registration_id, "region", a->region,
                             "last_confirmed_on", last, "lapsed_at", opt_time(a->lapsed_at, offset));
-    return json_pack("{s:I,s:s,s:s,s:o,s:o,s:o,s:o}", "id", (json_int_t)a->id, "status", a->status, "reason",
-                     a->reason, "filed_at", view_time(a->filed_at, offset), "decided_at",
+    char due[11];
+    date_format(deadline_appeal_decision_due(r->w->cal, a->filed_at, offset), due);
+    return json_pack("{s:I,s:s,s:s,s:o,s:s,s:o,s:o,s:o}", "id", (json_int_t)a->id, "status", a->status, "reason",
+                     a->reason, "filed_at", view_time(a->filed_at, offset), "decision_due", due, "decided_at",
                      opt_time(a->decided_at, offset), "decision_reason",
                      a->decision_reason[0] ? json_string(a->decision_reason) : json_null(), "registration", reg);
 }

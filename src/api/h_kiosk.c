@@ -23,6 +23,7 @@
 #include "api/handlers.h"
 #include "api/kiosk_build.h"
 #include "api/kiosk.h"
+#include "api/kiosk_wipe.h"
 #include "base/jsonx.h"
 #include "base/limits.h"
 #include "bio/sbi.h"
@@ -182,58 +183,13 @@ static void spool_path(const kop_t *o, const char *sid, int kind, char *buf, siz
     snprintf(buf, cap, "%s/%s.%s", o->env->spool, sid, KINDS[kind].name);
 }
 
-/* Deletes every spool file of session sid (the session's image data). */
-static void spool_wipe(const kiosk_env_t *env, const char *sid)
-{
-    char path[1024];
-    for (int k = 0; k < STEP_COUNT; k++) {
-        snprintf(path, sizeof path, "%s/%s.%s", env->spool, sid, KINDS[k].name);
-        unlink(path);
-    }
-}
-
-/* Marks open sessions idle for longer than the configured time wiped and
- * deletes their files. Runs in its own transaction. */
-static int wipe_idle(db_t *db, kop_t *o)
-{
-    char ids[32][KIOSK_SESSION_ID_CHARS + 1];
-    int n = 0;
-    int64_t cutoff = o->now - o->env->idle_s;
-    /* look first in a read transaction: the write lock only when there is work */
-    int r = db_begin_read(db, &o->op.err);
-    if (r < 0)
-        return r;
-    r = kiosk_session_idle(db, cutoff, ids, 32, &n, &o->op.err);
-    db_rollback(db);
-    if (r < 0 || n == 0)
-        return r;
-    if ((r = db_begin_write(db, &o->op.err)) < 0)
-        return r;
-    bool wiped[32] = {false};
-    for (int i = 0; r >= 0 && i < n; i++)
-        if ((r = kiosk_session_wipe(db, ids[i], cutoff, o->now, &o->op.err)) > 0)
-            wiped[i] = true;
-    if (r > 0)
-        r = 0;
-    if (r == 0)
-        r = db_commit(db, &o->op.err);
-    if (r < 0) {
-        db_rollback(db);
-        return r;
-    }
-    for (int i = 0; i < n; i++)
-        if (wiped[i])
-            spool_wipe(o->env, ids[i]);
-    return 0;
-}
-
 /* Authenticates the kiosk and loads its open session (after the idle
  * wipe): *ret_s on success, caller frees ret_s->steps. */
 static int load_open(db_t *db, kop_t *o, kiosk_session_t *ret_s)
 {
     int64_t kid;
     kiosk_session_t s = {0};
-    int r = wipe_idle(db, o);
+    int r = kiosk_wipe_idle(db, o->env, o->now, NULL, &o->op.err);
     if (r < 0)
         return r;
     if ((r = db_begin_read(db, &o->op.err)) < 0)
@@ -980,7 +936,7 @@ static int run_submit(db_t *db, kop_t *o)
     free(s.steps);
     if (r < 0)
         return r;
-    spool_wipe(o->env, o->sid);
+    kiosk_wipe_spool(o->env, o->sid);
     o->ret = json_pack("{s:s,s:s}", "receipt", o->receipt, "state", "pending");
     o->ret_status = 201;
     return 0;
@@ -991,7 +947,7 @@ static int run_submit(db_t *db, kop_t *o)
 static int run_create(db_t *db, kop_t *o)
 {
     int64_t kid;
-    int r = wipe_idle(db, o);
+    int r = kiosk_wipe_idle(db, o->env, o->now, NULL, &o->op.err);
     if (r < 0 || (r = db_begin_write(db, &o->op.err)) < 0)
         return r;
     r = kiosk_auth(db, o->key_hash, &kid, &o->op.err);
@@ -1037,7 +993,7 @@ static int run_delete(db_t *db, kop_t *o)
         db_rollback(db);
         return r;
     }
-    spool_wipe(o->env, o->sid);
+    kiosk_wipe_spool(o->env, o->sid);
     o->ret_status = 204;
     return 0;
 }

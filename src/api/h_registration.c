@@ -1,5 +1,5 @@
 /* POST /api/v1/me/registration, PUT /api/v1/me/registration/residence,
- * DELETE /api/v1/me/registration */
+ * POST /api/v1/me/registration/residence/reaffirm, DELETE /api/v1/me/registration */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -128,6 +128,26 @@ void h_residence_put(api_req_t *r)
     if (rc < 0) {
         api_op_submit_cancel(r, &o->op);
         api_problem_err(r, &e);
+        return;
+    }
+    o->now = api_now(r);
+    api_op_submit(r, &o->op);
+}
+
+static void reaffirm_done(api_req_t *r, store_op_t *op)
+{
+    registration_done(r, op, &((registration_reaffirm_op_t *)op)->ret, 200);
+}
+
+/* No body: the answer is the request itself. */
+void h_residence_reaffirm(api_req_t *r)
+{
+    registration_reaffirm_op_t *o = api_op_new_or_reply(r, sizeof *o, reaffirm_done);
+    if (!o)
+        return;
+    registration_reaffirm_op_init(o);
+    if (!api_auth_or_reply(r, o->token_hash)) {
+        api_op_submit_cancel(r, &o->op);
         return;
     }
     o->now = api_now(r);

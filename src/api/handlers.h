@@ -11,6 +11,7 @@ void h_me_patch(api_req_t *r);
 void h_registration_create(api_req_t *r);
 void h_registration_delete(api_req_t *r);
 void h_residence_put(api_req_t *r);
+void h_residence_reaffirm(api_req_t *r);
 void h_confirmation_create(api_req_t *r);
 void h_regions(api_req_t *r);
 void h_calendar(api_req_t *r);

@@ -20,6 +20,7 @@ static const route_t routes[] = {
     {"POST", "/api/v1/me/registration", h_registration_create},
     {"DELETE", "/api/v1/me/registration", h_registration_delete},
     {"PUT", "/api/v1/me/registration/residence", h_residence_put},
+    {"POST", "/api/v1/me/registration/residence/reaffirm", h_residence_reaffirm},   /* rule 8: "my address is right" */
     {"POST", "/api/v1/me/confirmations", h_confirmation_create},
     {"POST", "/api/v1/me/minors", h_minor_create},
     {"GET", "/api/v1/me/minors", h_minor_list},

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "api/kiosk_wipe.h"
 #include "base/limits.h"
 #include "base/log.h"
 #include "store/session.h"
@@ -34,6 +35,20 @@ static void purge(scheduler_t *s)
     s->purged_at = now;
     if (n)
         log_msg(LOG_INFO, "purge.done", "%lld expired sessions and log-in counters deleted", (long long)n);
+}
+
+/* Abandoned kiosk sessions, every tick: their images go at the idle time
+ * even when no kiosk asks again. */
+static void wipe_kiosk_sessions(scheduler_t *s)
+{
+    if (!s->w->kiosk)
+        return;
+    err_t e = {0};
+    int n = 0;
+    if (kiosk_wipe_idle(s->db, s->w->kiosk, clock_now(&s->w->clock), &n, &e) < 0)
+        log_msg(LOG_ERROR, "kiosk.wipe_failed", "idle kiosk sessions: %s", e.msg);
+    else if (n)
+        log_msg(LOG_INFO, "kiosk.wiped", "%d idle kiosk session(s) wiped", n);
 }
 
 static void sweep_region(scheduler_t *s, const region_t *rg)
@@ -70,6 +85,7 @@ static void *scheduler_main(void *arg)
     while (!s->stop) {
         pthread_mutex_unlock(&s->mu);
         purge(s);
+        wipe_kiosk_sessions(s);
         for (size_t i = 0; i < s->w->regions.n && !s->stop; i++)
             if (s->w->regions.items[i].regime)
                 sweep_region(s, &s->w->regions.items[i]);

@@ -33,3 +33,8 @@ date_t deadline_appeal_until(int64_t lapsed_at, int offset_min)
 {
     return date_local(deadline_appeal_closes(lapsed_at) - 1, offset_min);
 }
+
+date_t deadline_appeal_decision_due(const calendar_t *cal, int64_t filed_at, int offset_min)
+{
+    return calendar_add_working_days(cal, date_local(filed_at, offset_min), APPEAL_DECISION_WORKING_DAYS, NULL);
+}

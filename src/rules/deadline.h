@@ -15,6 +15,10 @@
 #define DEADLINE_WORKING_DAYS 3
 /* Rule 13: days after the lapse day on which an appeal can still be filed. */
 #define APPEAL_WINDOW_DAYS 30
+/* uchet's service standard, not a law: a registrar decides an appeal within
+ * this many working days after the day it was filed. The person is told
+ * the day (issue 17: a pending appeal said nothing of when). */
+#define APPEAL_DECISION_WORKING_DAYS 5
 
 typedef struct deadline {
     date_t due_date;        /* last working day on which a confirmation still counts */
@@ -56,3 +60,8 @@ int64_t deadline_appeal_closes(int64_t lapsed_at);
 /* The last local date on which that appeal can be filed (the lapse notice's
  * and the app's `appeal_until`). */
 date_t deadline_appeal_until(int64_t lapsed_at, int offset_min);
+
+/* The local date by which an appeal filed at filed_at is decided: the
+ * APPEAL_DECISION_WORKING_DAYS-th working day after the filing day. cal may
+ * be NULL (every year provisional). */
+date_t deadline_appeal_decision_due(const calendar_t *cal, int64_t filed_at, int offset_min);

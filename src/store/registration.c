@@ -61,6 +61,8 @@ static const char SQL_LAPSE_DUE_PG[] =
     " WHERE region = ? AND status = 'active' AND due_date = ? ORDER BY id LIMIT ?)"
     " RETURNING id, person_id";
 static const char SQL_RESET_STREAK[] = "UPDATE registrations SET mismatch_streak = 0 WHERE id = ?";
+static const char SQL_MISMATCH_READ[] =
+    "UPDATE notices SET read_at = ? WHERE person_id = ? AND kind = 'mismatch' AND read_at IS NULL";
 
 /* json_pack's NULL (out of memory) as an error: never an audit event or a
  * notice written with an empty {} instead (tests/unit/test_faults.c). */
@@ -444,6 +446,41 @@ void registration_residence_op_init(registration_residence_op_t *o)
     memset(o, 0, sizeof *o);
     o->op.lane = STORE_WRITE;
     o->op.run = run_residence;
+}
+
+static int run_reaffirm(db_t *db, store_op_t *op)
+{
+    registration_reaffirm_op_t *o = (registration_reaffirm_op_t *)op;
+    int64_t pid;
+    registration_view_t cur;
+    char actor[40];
+    db_stmt_t *st;
+    int r = session_person(db, o->token_hash, o->now, &pid, &op->err);
+    if (r < 0 || (r = registration_active(db, pid, &cur, &op->err)) < 0 ||
+        (r = db_prepare(db, SQL_RESET_STREAK, &st, &op->err)) < 0)
+        return r;
+    db_bind_int(st, 1, cur.id);
+    if ((r = db_run(st, &op->err)) < 0 || (r = db_prepare(db, SQL_MISMATCH_READ, &st, &op->err)) < 0)
+        return r;
+    db_bind_int(st, 1, o->now);
+    db_bind_int(st, 2, pid);
+    if ((r = db_run(st, &op->err)) < 0)
+        return r;
+    subject_of(actor, sizeof actor, "person", pid);
+    json_t *d = json_pack("{s:I,s:I,s:i}", "registration", (json_int_t)cur.id, "residence",
+                          (json_int_t)cur.res.id, "away_streak", cur.mismatch_streak);
+    r = packed(d, &op->err);
+    if (r == 0)
+        r = audit_append(db, o->now, actor, "residence.reaffirmed", actor, d, &op->err);
+    json_decref(d);
+    return r < 0 ? r : registration_active(db, pid, &o->ret, &op->err);
+}
+
+void registration_reaffirm_op_init(registration_reaffirm_op_t *o)
+{
+    memset(o, 0, sizeof *o);
+    o->op.lane = STORE_WRITE;
+    o->op.run = run_reaffirm;
 }
 
 static int run_end(db_t *db, store_op_t *op)

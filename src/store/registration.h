@@ -79,6 +79,18 @@ typedef struct registration_residence_op {
 } registration_residence_op_t;
 void registration_residence_op_init(registration_residence_op_t *o);
 
+/* The person answers a mismatch notice (rule 8) with "my address is right":
+ * the streak of away confirmations starts again and the residence's
+ * mismatch notices are marked read; audited. The residence itself is not
+ * touched. WRITE lane. -ENOENT (no_active_registration) when none. */
+typedef struct registration_reaffirm_op {
+    store_op_t op;
+    uint8_t token_hash[SECRET_HASH_BYTES];
+    int64_t now;
+    registration_view_t ret;
+} registration_reaffirm_op_t;
+void registration_reaffirm_op_init(registration_reaffirm_op_t *o);
+
 /* End the active registration with `reason` (departed). WRITE lane. */
 typedef struct registration_end_op {
     store_op_t op;

@@ -71,6 +71,7 @@ def test_granted_appeal_restores_the_lapsed_registration(swept):
     assert r.status_code == 201
     appeal = r.json()
     assert appeal["status"] == "pending" and appeal["reason"] == REASON
+    assert appeal["decision_due"] == "2025-11-14"   # filed Fri 11-07: the 5th working day after
     assert appeal["registration"] == {"id": p.reg_id, "region": "77", "last_confirmed_on": "2025-10-31",
                                       "lapsed_at": "2025-11-07T00:00:00+03:00"}
     swept.set_clock("2025-11-10T11:00:00+03:00")                   # Monday: the registrar decides

@@ -461,6 +461,23 @@ def test_idle_session_is_wiped(kiosk, dev):
     assert kiosk.u.http.get(f"/api/v1/kiosk/sessions/{other}", headers=key).status_code == 410
 
 
+def test_idle_session_is_wiped_with_no_kiosk_asking(kiosk, dev):
+    """The wipe does not wait for a kiosk to speak again: a kiosk switched
+    off mid-enrolment must not leave a face on disk (the scheduler wipes)."""
+    key = kiosk.add()
+    sid = kiosk.start(key)
+    r, _ = capture_and_post(kiosk, dev, key, sid, "face")
+    assert r.status_code == 200
+    spool = os.path.join(kiosk.dir, "sessions")
+    assert os.listdir(spool) == [f"{sid}.face"]
+    kiosk.u.set_clock("2025-10-31T10:20:30+03:00")
+    deadline = time.time() + 10
+    while os.listdir(spool) and time.time() < deadline:
+        time.sleep(0.1)
+    assert os.listdir(spool) == []
+    assert kiosk.u.db.query(f"SELECT state FROM enrolment_sessions WHERE id = '{sid}'") == [("wiped",)]
+
+
 def test_kiosk_api_off_without_config(uchet):
     r = uchet.http.post("/api/v1/kiosk/sessions", headers={"Authorization": "Kiosk " + "A" * 43})
     assert r.status_code == 503 and r.json()["code"] == "kiosk_disabled"

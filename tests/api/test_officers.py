@@ -133,6 +133,7 @@ def test_access_log_shows_the_role_never_the_name(uchet):
     r = uchet.http.get("/api/v1/me/access-log", headers=uchet.auth(token))
     assert [(e["officer_role"], e["reason"]) for e in r.json()["items"]] == [("inspector", "ref A-1002 check"), ("inspector", "ref A-1001 check")]
     assert "Smirnova" not in r.text and "smirnova" not in r.text
+    assert r.json()["items"][0]["at"] == "2025-10-31T11:00:00+03:00"   # Moscow time, as the rest of the app
 
 
 def test_a_read_needs_a_reason(uchet):

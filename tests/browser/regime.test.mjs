@@ -151,13 +151,15 @@ describe('the regime over time: appeal and landlord', { timeout: 240000 }, () =>
     const shown = await item.innerText();
     assert.ok(shown.includes(en['appeal.status.pending']), shown);
     assert.ok(shown.includes(REASON), shown);
-    await page.getByText(en['appeal.pending_note']).waitFor();
+    // filed on Friday 11-07: decided by the 5th working day after it
+    assert.match(await page.getByTestId('decision-due').innerText(), /November 14, 2025/);
     assert.equal(await page.getByRole('button', { name: en['appeal.submit'] }).count(), 0, 'one appeal per lapse');
     await shot(page, 'appeal-pending');
     await page.goto(`${server.base}/app/#/home`);
     await waitForH1(en['home.title']);
     const card = await page.getByTestId('appeal-card').innerText();
     assert.ok(card.includes(prefix('home.appeal.pending')), card);
+    assert.match(card, /November 14, 2025/, 'home says when the decision is due, too');
     assert.equal(await page.getByRole('link', { name: en['home.appeal.button'], exact: true }).count(), 0);
   });
 
@@ -180,6 +182,9 @@ describe('the regime over time: appeal and landlord', { timeout: 240000 }, () =>
     const shown = await page.getByTestId('appeal').innerText();
     assert.ok(shown.includes(en['appeal.status.granted']), shown);
     assert.ok(shown.includes(en['appeal.decision_reason'].replace('{reason}', DECISION)), shown);
+    // the officer wrote in Russian: marked so, for the reader and for a screen reader
+    assert.ok(shown.includes(en['common.officer_wrote_ru']), shown);
+    assert.equal(await page.getByTestId('appeal').locator('span[lang="ru"]').innerText(), DECISION);
     await shot(page, 'appeal-granted');
   });
 

@@ -199,6 +199,24 @@ static void test_lapse_overdue_and_appeal_written_once(void **state)
     assert_int_equal(deadline_appeal_until(vl, 600), date_from_ymd(2025, 12, 7));
 }
 
+/* The day a registrar decides an appeal by: the 5th working day after the
+ * local filing day, across the Nov 4 holiday, and by the region's clock. */
+static void test_appeal_decision_due(void **state)
+{
+    const calendar_t *cal = *state;
+    int64_t t;
+    int off;
+    assert_int_equal(time_parse_rfc3339("2025-11-03T12:00:00+03:00", 25, &t, &off), 0);
+    assert_int_equal(deadline_appeal_decision_due(cal, t, MOSCOW), ymd(2025, 11, 11));   /* 5, 6, 7, 10, 11 */
+    /* 21:30 UTC on Friday is already Saturday in Moscow: counted from Saturday */
+    assert_int_equal(time_parse_rfc3339("2025-11-07T21:30:00Z", 20, &t, &off), 0);
+    assert_int_equal(deadline_appeal_decision_due(cal, t, MOSCOW), ymd(2025, 11, 14));
+    /* 22:00 UTC on Sunday: Monday in Moscow (11..17), still Sunday at UTC (10..14) */
+    assert_int_equal(time_parse_rfc3339("2025-11-09T22:00:00Z", 20, &t, &off), 0);
+    assert_int_equal(deadline_appeal_decision_due(cal, t, MOSCOW), ymd(2025, 11, 17));
+    assert_int_equal(deadline_appeal_decision_due(cal, t, 0), ymd(2025, 11, 14));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -211,6 +229,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_other_n_and_offsets, setup, teardown),
         cmocka_unit_test(test_null_calendar_is_provisional),
         cmocka_unit_test(test_lapse_overdue_and_appeal_written_once),
+        cmocka_unit_test_setup_teardown(test_appeal_decision_due, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,6 +2,20 @@
 // registered with the server; turning off removes it on both sides.
 
 import * as api from './api.js';
+import { loadMe } from './state.js';
+
+// Whose subscription this browser holds: a phone passed on still holds the
+// first owner's, and must not tell the next person that push is on.
+const OWNER_KEY = 'uchet.push.person';
+
+async function currentPerson() {
+  try {
+    const { me } = await loadMe();
+    return me && me.person ? String(me.person.id) : null;
+  } catch {
+    return null;
+  }
+}
 
 // The service worker registration, or null if there is none within `ms`.
 async function workerReady(ms = 3000) {
@@ -45,30 +59,46 @@ export async function pushState() {
   const reg = await workerReady();
   if (!reg) return 'unsupported';
   const sub = await reg.pushManager.getSubscription();
-  return sub ? 'on' : 'off';
+  if (!sub) return 'off';
+  const person = await currentPerson();
+  return person !== null && localStorage.getItem(OWNER_KEY) === person ? 'on' : 'off';
+}
+
+async function subscribe(reg, key) {
+  try {
+    return await inTime(reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(key) }));
+  } catch (err) {
+    throw new Error(err.message === 'push_timeout' ? 'push_timeout' : 'push_failed');
+  }
+}
+
+function tellServer(sub) {
+  const json = sub.toJSON();
+  return inTime(api.call('POST', '/api/v1/me/push-subscriptions',
+    { endpoint: json.endpoint, keys: { p256dh: json.keys.p256dh, auth: json.keys.auth } }));
 }
 
 // Subscribes and tells the server. Rejects with an Error whose message is
 // 'push_denied', 'push_unsupported', 'push_failed', 'push_timeout', or with
-// an ApiError.
+// an ApiError. A phone passed on keeps the first owner's subscription in the
+// browser: the server refuses it to anyone else (endpoint_taken), so this
+// browser's subscription is dropped and a fresh one made, once.
 export async function pushOn() {
   const reg = await workerReady();
   if (!reg) throw new Error('push_unsupported');
   if (await Notification.requestPermission() !== 'granted') throw new Error('push_denied');
   const { key } = await inTime(api.call('GET', '/api/v1/push/vapid-public-key'));
-  let sub;
-  try {
-    sub = await inTime(reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(key) }));
-  } catch (err) {
-    throw new Error(err.message === 'push_timeout' ? 'push_timeout' : 'push_failed');
-  }
-  const json = sub.toJSON();
-  try {
-    await inTime(api.call('POST', '/api/v1/me/push-subscriptions',
-      { endpoint: json.endpoint, keys: { p256dh: json.keys.p256dh, auth: json.keys.auth } }));
-  } catch (err) {
-    await sub.unsubscribe();
-    throw err;
+  for (let attempt = 0; ; attempt += 1) {
+    const sub = await subscribe(reg, key);
+    try {
+      await tellServer(sub);
+      const person = await currentPerson();
+      if (person !== null) localStorage.setItem(OWNER_KEY, person);
+      return;
+    } catch (err) {
+      await sub.unsubscribe();
+      if (!(err instanceof api.ApiError && err.code === 'endpoint_taken') || attempt > 0) throw err;
+    }
   }
 }
 
@@ -80,4 +110,5 @@ export async function pushOff() {
   if (!sub) return;
   await inTime(api.call('DELETE', '/api/v1/me/push-subscriptions', { endpoint: sub.endpoint }));
   await sub.unsubscribe();
+  localStorage.removeItem(OWNER_KEY);
 }

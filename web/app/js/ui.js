@@ -3,7 +3,7 @@
 
 import { h, uid } from '/common/dom.js';
 import { ApiError, PASSWORD_MAX, PASSWORD_MIN } from './api.js';
-import { t } from './i18n.js';
+import { currentLanguage, t } from './i18n.js';
 
 // A screen: one h1 and its content.
 export function page(title, ...children) {
@@ -71,4 +71,13 @@ export function errorText(err) {
     if (err.status >= 500) return t('error.server');
   }
   return t('error.generic');
+}
+
+// A reason an officer wrote, as written (officers write Russian), marked
+// lang="ru" for screen readers, with a note when the reader's language is
+// another one: a Tajik reader should know why this one line is in Russian.
+export function officerText(text) {
+  const ru = currentLanguage() === 'ru';
+  return [h('span', { lang: 'ru' }, text),
+    ru ? null : h('span', { class: 'small officer-note' }, ` (${t('common.officer_wrote_ru')})`)];
 }

@@ -3,7 +3,7 @@
 import { h } from '/common/dom.js';
 import * as api from '../api.js';
 import { formatMoment, t } from '../i18n.js';
-import { errorText, notice, page } from '../ui.js';
+import { errorText, notice, officerText, page } from '../ui.js';
 
 function row(item) {
   const role = t(`access.role.${item.officer_role}`);
@@ -11,7 +11,7 @@ function row(item) {
     h('p', { class: 'small' }, formatMoment(item.at)),
     h('p', {}, role.startsWith('access.role.') ? item.officer_role : role),
     item.office ? h('p', { class: 'small' }, t('access.office', { office: item.office })) : null,
-    h('p', {}, t('access.reason', { reason: item.reason })));
+    h('p', {}, t('access.reason', { reason: '' }).replace(/\s*$/, ' '), ...officerText(item.reason)));
 }
 
 export async function render() {

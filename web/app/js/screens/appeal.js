@@ -7,7 +7,7 @@ import * as api from '../api.js';
 import { lapseState, loadAppeals } from '../appeals.js';
 import { formatDate, formatMoment, formatNumber, t } from '../i18n.js';
 import { loadMe } from '../state.js';
-import { button, errorText, field, link, notice, page, slot } from '../ui.js';
+import { button, errorText, field, link, notice, officerText, page, slot } from '../ui.js';
 
 const MIN = api.APPEAL_REASON_MIN;
 const MAX = api.APPEAL_REASON_MAX;
@@ -31,7 +31,9 @@ function appealCard(a) {
     h('p', { class: 'small' }, t('appeal.filed', { date: formatMoment(a.filed_at) })),
     h('p', { class: 'quote' }, t('appeal.your_reason', { reason: a.reason })),
     a.decided_at ? h('p', { class: 'small' }, t('appeal.decided', { date: formatMoment(a.decided_at) })) : null,
-    a.decision_reason ? h('p', {}, t('appeal.decision_reason', { reason: a.decision_reason })) : null);
+    a.decision_reason
+      ? h('p', {}, t('appeal.decision_reason', { reason: '' }).replace(/\s*$/, ' '), ...officerText(a.decision_reason))
+      : null);
 }
 
 function history(appeals) {
@@ -110,7 +112,9 @@ function body(ctx, me, state) {
     case 'closed':
       return [notice('info', t('appeal.closed', { date: formatDate(state.until) })), registerAgain()];
     case 'pending':
-      return [notice('info', h('p', {}, t('appeal.pending_note')), h('p', {}, t('appeal.register_note')))];
+      return [notice('info', h('p', { 'data-testid': 'decision-due' }, state.appeal.decision_due
+        ? t('appeal.decision_due', { date: formatDate(state.appeal.decision_due) }) : t('appeal.pending_note')),
+      h('p', {}, t('appeal.register_note')))];
     case 'refused':
       return [notice('warn', t('appeal.refused_note')), registerAgain()];
     default:

@@ -96,6 +96,9 @@ function appealCard(lapse) {
     case 'pending':
       return h('div', { class: 'card', 'data-testid': 'appeal-card' },
         h('p', {}, t('home.appeal.pending', { date: formatMoment(lapse.appeal.filed_at) })),
+        lapse.appeal.decision_due
+          ? h('p', { 'data-testid': 'decision-due' }, t('appeal.decision_due', { date: formatDate(lapse.appeal.decision_due) }))
+          : null,
         h('p', { class: 'small' }, t('appeal.register_note')), view);
     case 'refused':
       return h('div', { class: 'card', 'data-testid': 'appeal-card' }, h('p', {}, t('home.appeal.refused')), view);

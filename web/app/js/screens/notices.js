@@ -4,14 +4,16 @@ import { h } from '/common/dom.js';
 import * as api from '../api.js';
 import { formatMoment, t } from '../i18n.js';
 import { pushOff, pushOn, pushState } from '../push.js';
-import { button, errorText, notice, page, slot } from '../ui.js';
+import { button, errorText, link, notice, page, slot } from '../ui.js';
 
 function item(n) {
   const li = h('li', { class: n.read ? 'card' : 'card unread' },
     h('h2', {}, n.title),
     h('p', { class: 'small' }, formatMoment(n.created_at)),
     h('p', {}, n.body));
-  if (!n.read) {
+  if (!n.read && n.kind === 'mismatch') {
+    li.appendChild(mismatchAnswer(li));
+  } else if (!n.read) {
     const mark = button(t('notices.mark_read'), { class: 'btn btn-secondary btn-small' });
     mark.addEventListener('click', async () => {
       try {
@@ -25,6 +27,27 @@ function item(n) {
     li.appendChild(mark);
   }
   return li;
+}
+
+// Rule 8's two answers: "my address is right" (the server starts the count
+// of away confirmations again and marks the notice read) or change it.
+function mismatchAnswer(li) {
+  const status = slot();
+  const right = button(t('notices.mismatch.right'), { class: 'btn btn-primary' });
+  const actions = h('div', { class: 'stack' }, right, link(t('notices.mismatch.change'), 'residence'));
+  right.addEventListener('click', async () => {
+    right.disabled = true;
+    try {
+      await api.call('POST', '/api/v1/me/registration/residence/reaffirm');
+      li.classList.remove('unread');
+      actions.remove();
+      status.replaceChildren(notice('ok', t('notices.mismatch.right_done')));
+    } catch (err) {
+      right.disabled = false;
+      status.replaceChildren(notice('error', errorText(err)));
+    }
+  });
+  return h('div', {}, actions, status);
 }
 
 async function inbox() {
