@@ -24,6 +24,8 @@ ha_pkgs=(postgresql-15 patroni etcd-server haproxy python3-yaml curl)
 
 # bio quality (issue 13): src/bio/facecheck.cpp is C++ over OpenCV 4 with its Haar cascades
 run_pkgs+=(g++)
+# passkeys (issue 17): attestation objects and COSE keys are CBOR (src/rules/webauthn.c)
+run_pkgs+=(libcbor-dev)
 run_pkgs+=(libopencv-core-dev)
 run_pkgs+=(libopencv-imgproc-dev)
 run_pkgs+=(libopencv-objdetect-dev)

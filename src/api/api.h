@@ -44,6 +44,9 @@ typedef struct api_world {
     /* issue 12 (auth) */
     struct password_list *passwords;  /* common passwords (rules/password.h); read-only */
     struct kiosk_env *kiosk;          /* enrolment kiosks (api/kiosk.h); NULL: kiosk API off */
+    /* issue 17: passkeys (h_passkey.c); "" = off */
+    char public_origin[256];          /* the app's origin, e.g. https://uchet.example */
+    char rp_id[256];                  /* its host: the WebAuthn RP ID */
 } api_world_t;
 
 /* One per event-loop thread. */

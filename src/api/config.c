@@ -97,6 +97,11 @@ int config_set(config_t *c, const char *key, const char *v, err_t *err)
     if (!strcmp(key, "po_dir")) return set_path(c->po_dir, sizeof c->po_dir, key, v, err);
     if (!strcmp(key, "vapid_key_file")) return set_path(c->vapid_key_file, sizeof c->vapid_key_file, key, v, err);
     if (!strcmp(key, "vapid_subject")) return set_path(c->vapid_subject, sizeof c->vapid_subject, key, v, err);
+    if (!strcmp(key, "public_origin")) {
+        char host[256];
+        int rc = config_origin_host(v, host, sizeof host, err);
+        return rc < 0 ? rc : set_path(c->public_origin, sizeof c->public_origin, key, v, err);
+    }
     if (!strcmp(key, "migrate_on_start")) return set_bool(&c->migrate_on_start, key, v, err);
     if (!strcmp(key, "no_sweep")) return set_bool(&c->no_sweep, key, v, err);
     if (!strcmp(key, "log_level")) {
@@ -175,7 +180,7 @@ int config_load_env(config_t *c, err_t *err)
         {"UCHET_WEB_ROOT", "web_root"}, {"UCHET_DATA_DIR", "data_dir"}, {"UCHET_LOG_LEVEL", "log_level"},
         {"UCHET_PO_DIR", "po_dir"}, {"UCHET_VAPID_KEY_FILE", "vapid_key_file"},
         {"UCHET_METRICS_LISTEN", "metrics_listen"}, {"UCHET_AUDIT_KEY_FILE", "audit_key_file"},
-        {"UCHET_AUDIT_CHECKPOINT_FILE", "audit_checkpoint_file"},
+        {"UCHET_AUDIT_CHECKPOINT_FILE", "audit_checkpoint_file"}, {"UCHET_PUBLIC_ORIGIN", "public_origin"},
     };
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
         const char *v = getenv(map[i].env);
@@ -216,4 +221,25 @@ int config_set_kiosk(config_t *c, const char *key, const char *v, err_t *err)
         return r;
     }
     return 1;
+}
+
+/* --- passkeys --- */
+int config_origin_host(const char *origin, char *host, size_t cap, err_t *err)
+{
+    const char *h = NULL;
+    bool https = !strncmp(origin, "https://", 8);
+    if (https)
+        h = origin + 8;
+    else if (!strncmp(origin, "http://", 7))
+        h = origin + 7;
+    size_t n = h ? strcspn(h, ":/") : 0;
+    bool local = h && ((n == 9 && !strncmp(h, "localhost", 9)) || (n == 9 && !strncmp(h, "127.0.0.1", 9)));
+    bool port_ok = h && (h[n] == '\0' || (h[n] == ':' && h[n + 1] && strspn(h + n + 1, "0123456789") == strlen(h + n + 1)));
+    bool host_ok = n > 0 && n < cap && strspn(h, "abcdefghijklmnopqrstuvwxyz0123456789.-") >= n;
+    if (!h || (!https && !local) || !port_ok || !host_ok)
+        return err_set(err, -EINVAL, "bad_config",
+                       "public_origin is https://HOST[:PORT] (or http://localhost:PORT for tests), lower case, no path.");
+    memcpy(host, h, n);
+    host[n] = '\0';
+    return 0;
 }

@@ -38,6 +38,10 @@ typedef struct config {
     char sbi_trust_dir[512];      /* *.pub device keys (bio/sbi trust store) */
     int64_t kiosk_idle_seconds;   /* an open session idle this long is wiped */
     int kiosk_min_quality;        /* 0-100: least quality score of a capture */
+    /* passkeys (docs/PASSKEYS.md): the origin the app is served from, as the
+     * browser sees it ("https://uchet.example"); its host is the WebAuthn
+     * RP ID. "" = passkeys off. */
+    char public_origin[256];
 } config_t;
 
 void config_defaults(config_t *c);
@@ -49,10 +53,15 @@ int config_set(config_t *c, const char *key, const char *value, err_t *err);
 int config_load_file(config_t *c, const char *path, err_t *err);
 /* Applies UCHET_DATABASE, UCHET_LISTEN, UCHET_THREADS, UCHET_WEB_ROOT,
  * UCHET_DATA_DIR, UCHET_LOG_LEVEL, UCHET_PO_DIR, UCHET_VAPID_KEY_FILE,
- * UCHET_METRICS_LISTEN, UCHET_AUDIT_KEY_FILE, UCHET_AUDIT_CHECKPOINT_FILE. */
+ * UCHET_METRICS_LISTEN, UCHET_AUDIT_KEY_FILE, UCHET_AUDIT_CHECKPOINT_FILE,
+ * UCHET_PUBLIC_ORIGIN. */
 int config_load_env(config_t *c, err_t *err);
 /* The kiosk settings (enrolment_dir, enrolment_key_file, sbi_trust_dir,
  * kiosk_idle_seconds, kiosk_min_quality): 1 when key is not one of them.
  * Environment: UCHET_ENROLMENT_DIR, UCHET_ENROLMENT_KEY_FILE,
  * UCHET_SBI_TRUST_DIR, UCHET_KIOSK_IDLE_SECONDS. */
 int config_set_kiosk(config_t *c, const char *key, const char *value, err_t *err);
+/* The RP ID of an origin: its host. -EINVAL unless origin is
+ * https://HOST[:PORT] or http://localhost|127.0.0.1[:PORT] (the only places
+ * browsers allow WebAuthn), without a path or a trailing slash. */
+int config_origin_host(const char *origin, char *host, size_t cap, err_t *err);

@@ -52,3 +52,11 @@ void h_kiosk_capture(api_req_t *r);
 void h_kiosk_signature(api_req_t *r);
 void h_kiosk_submit(api_req_t *r);
 void h_kiosk_enrolment_status(api_req_t *r);
+
+/* passkeys (h_passkey.c, issue 17) */
+void h_passkey_register_options(api_req_t *r);
+void h_passkey_register(api_req_t *r);
+void h_passkey_list(api_req_t *r);
+void h_passkey_delete(api_req_t *r);
+void h_passkey_login_options(api_req_t *r);
+void h_passkey_login(api_req_t *r);

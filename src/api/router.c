@@ -55,6 +55,13 @@ static const route_t routes[] = {
     {"PUT", "/api/v1/kiosk/sessions/{id}/signature", h_kiosk_signature},
     {"POST", "/api/v1/kiosk/sessions/{id}/submit", h_kiosk_submit},
     {"GET", "/api/v1/kiosk/enrolments/{receipt}/status", h_kiosk_enrolment_status},
+    /* passkeys (h_passkey.c, issue 17) */
+    {"POST", "/api/v1/me/passkeys/options", h_passkey_register_options},
+    {"POST", "/api/v1/me/passkeys", h_passkey_register},
+    {"GET", "/api/v1/me/passkeys", h_passkey_list},
+    {"DELETE", "/api/v1/me/passkeys/{id}", h_passkey_delete},
+    {"POST", "/api/v1/session/passkey/options", h_passkey_login_options},
+    {"POST", "/api/v1/session/passkey", h_passkey_login},
     {"GET", "/healthz", h_healthz},
     {"GET", "/readyz", h_readyz},
     {"GET", "/metrics", h_metrics},

@@ -63,6 +63,10 @@ static const char USAGE[] =
     "  --audit-checkpoint-file FILE  append the checkpoints here instead (e.g. when\n"
     "                        the key is a read-only systemd credential); env\n"
     "                        UCHET_AUDIT_CHECKPOINT_FILE\n"
+    "  --public-origin URL   the origin the app is served from as browsers see it,\n"
+    "                        e.g. https://uchet.example (env UCHET_PUBLIC_ORIGIN);\n"
+    "                        turns passkeys on, its host being the WebAuthn RP ID\n"
+    "                        (docs/PASSKEYS.md); unset: passkeys off\n"
     "  --migrate             apply pending schema migrations before serving\n"
     "  --no-sweep            do not run the daily sweep in this instance (other\n"
     "                        instances, or `uchetctl sweep`, do it)\n"
@@ -104,7 +108,7 @@ static const struct option options[] = {
     {"po-dir", required_argument, NULL, 'P'}, {"vapid-key-file", required_argument, NULL, 'V'},
     {"vapid-subject", required_argument, NULL, 'S'},
     {"metrics-listen", required_argument, NULL, 'm'}, {"audit-key-file", required_argument, NULL, 'A'},
-    {"audit-checkpoint-file", required_argument, NULL, 'C'},
+    {"audit-checkpoint-file", required_argument, NULL, 'C'}, {"public-origin", required_argument, NULL, 'o'},
     {"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, OPT_VERSION}, {NULL, 0, NULL, 0},
 };
 
@@ -127,6 +131,7 @@ static const char *key_of(int opt)
     case 'm': return "metrics_listen";
     case 'A': return "audit_key_file";
     case 'C': return "audit_checkpoint_file";
+    case 'o': return "public_origin";
     default: return NULL;
     }
 }
@@ -289,6 +294,9 @@ static int world_open(api_world_t *w, const config_t *c, int threads, err_t *err
         clock_set_fixed(&w->clock, c->clock);
     w->web_root = c->web_root;
     w->allow_clock_control = c->allow_clock_control;
+    snprintf(w->public_origin, sizeof w->public_origin, "%s", c->public_origin);
+    if (c->public_origin[0])   /* checked when set (config_set) */
+        config_origin_host(c->public_origin, w->rp_id, sizeof w->rp_id, NULL);
     w->argon2_ops = c->argon2_ops;
     w->argon2_mem = c->argon2_mem;
     w->metrics_separate = c->metrics_port > 0;

@@ -82,8 +82,10 @@ async function waitReady(base, child, logPath) {
 }
 
 // Starts uchetd. Resolves to {base, activationCode, dir, api, setClock,
-// personToken, waitForLapse, ctl, stop}.
-export async function startServer() {
+// personToken, waitForLapse, ctl, stop}. opts.passkeys: passkeys on, with
+// http://localhost:PORT as the public origin (WebAuthn accepts a domain as
+// the RP ID, not an IP address); the browser must then load base from there.
+export async function startServer(opts = {}) {
   const ctl = binary('uchetctl', ['src/cli', 'src']);
   const daemon = binary('uchetd', ['src/api', 'src']);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'uchet-browser-'));
@@ -93,7 +95,8 @@ export async function startServer() {
   const logPath = path.join(dir, 'uchetd.log');
   const log = fs.openSync(logPath, 'a');
   const child = spawn(daemon, ['--database', db, '--listen', `127.0.0.1:${port}`,
-    '--clock', START_CLOCK, '--allow-clock-control', '--web-root', path.join(REPO, 'web')],
+    '--clock', START_CLOCK, '--allow-clock-control', '--web-root', path.join(REPO, 'web'),
+    ...(opts.passkeys ? ['--public-origin', `http://localhost:${port}`] : [])],
   { stdio: ['ignore', log, log] });
   const base = `http://127.0.0.1:${port}`;
   try {

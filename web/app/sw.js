@@ -19,6 +19,7 @@ const SHELL = [
   '/app/js/geo.js',
   '/app/js/i18n.js',
   '/app/js/offline.js',
+  '/app/js/passkey.js',
   '/app/js/push.js',
   '/app/js/state.js',
   '/app/js/ui.js',

@@ -6,6 +6,7 @@ import * as api from '../api.js';
 import { t } from '../i18n.js';
 import { button, errorText, field, link, notice, page, slot } from '../ui.js';
 import { sendLanguage } from './activate.js';
+import { loginButton } from '../passkey.js';
 
 function kindChoice() {
   const name = uid('kind');
@@ -66,6 +67,7 @@ export async function render(ctx) {
   return page(t('login.title'),
     h('form', { novalidate: true, onsubmit: onSubmit },
       kind.fieldset, number.wrap, pw.wrap, status, h('div', { class: 'stack' }, submit)),
+    loginButton(ctx),
     h('p', { class: 'hint' }, t('login.lost_card_hint')),
     h('p', {}, link(t('login.first_time'), 'activate', 'link')));
 }

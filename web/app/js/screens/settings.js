@@ -6,6 +6,7 @@ import { LANGUAGES, currentLanguage, formatDate, t } from '../i18n.js';
 import { loadMe } from '../state.js';
 import { countryName } from '../format.js';
 import { button, link, page } from '../ui.js';
+import { settingsSection } from '../passkey.js';
 
 function personCard(person) {
   const row = (label, value) => [h('dt', {}, label), h('dd', {}, value)];
@@ -22,6 +23,7 @@ export async function render(ctx) {
   } catch {
     // Log-out must stay reachable even when the status cannot be loaded.
   }
+  const passkeys = await settingsSection();
   const name = (LANGUAGES.find(([c]) => c === currentLanguage()) || [])[1];
   const out = button(t('settings.logout'), { class: 'btn btn-danger' });
   out.addEventListener('click', async () => {
@@ -34,6 +36,7 @@ export async function render(ctx) {
     h('h2', {}, t('settings.language')),
     h('p', {}, name),
     link(t('settings.change_language'), 'language'),
+    passkeys,
     h('h2', {}, t('settings.session')),
     h('p', {}, t('settings.logout_hint')),
     out);
