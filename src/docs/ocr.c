@@ -27,7 +27,9 @@
 #define BANDS_MAX 160
 #define COMPS_MAX 20000 /* glyph-sized ink components considered per page */
 #define CODE_MARGIN 0.12 /* summed correlation a known country code may lose to the reading */
-#define ALT_MARGIN 0.04 /* correlation gap under which the runner-up is reported as a candidate */
+#define ALT_MARGIN 0.04
+#define GRID_TRIM_MAX 2 /* stray blobs a line grid may leave out at either end */
+#define GRID_TRIM_COST 0.03 /* misfit charged per blob left out */ /* correlation gap under which the runner-up is reported as a candidate */
 
 static const char glyphs[NGLYPHS + 1] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ<";
 
@@ -370,17 +372,18 @@ static int band_blobs(const unsigned char *ink, int w, struct band *b, double *c
     return n;
 }
 
-/* Lays a grid of n cells over the blob centres: first a guess from the end
- * blobs, then a least-squares fit of centre = origin + k * pitch. Returns
- * the mean misfit in pitches (large = wrong n). */
-static double fit_grid(const double *c, int nb, int n, double *origin, double *pitch)
+/* Lays a grid of n cells over the blob centres c[a..nb-1-b]: a guess from
+ * the end blobs, then a least-squares fit of centre = origin + k * pitch.
+ * Returns the mean distance of those blobs from their cells, in pitches. */
+static double fit_grid_between(const double *c, int nb, int a, int b, int n, double *origin, double *pitch)
 {
-    if (nb < 2)
+    int last = nb - 1 - b;
+    if (last - a < 1)
         return 1e9;
-    double p = (c[nb - 1] - c[0]) / (n - 1), o = c[0];
+    double p = (c[last] - c[a]) / (n - 1), o = c[a];
     for (int it = 0; it < 2; it++) {
         double sk = 0, sc = 0, skk = 0, skc = 0, m = 0;
-        for (int i = 0; i < nb; i++) {
+        for (int i = a; i <= last; i++) {
             double k = floor((c[i] - o) / p + 0.5);
             if (k < 0 || k >= n)
                 continue;
@@ -393,13 +396,34 @@ static double fit_grid(const double *c, int nb, int n, double *origin, double *p
         o = (sc - p * sk) / m;
     }
     double err = 0;
-    for (int i = 0; i < nb; i++) {
+    for (int i = a; i <= last; i++) {
         double d = (c[i] - o) / p;
         err += fabs(d - floor(d + 0.5));
     }
     *origin = o;
     *pitch = p;
-    return err / nb;
+    return err / (last - a + 1);
+}
+
+/* The grid of n cells that fits the blobs best, allowing up to
+ * GRID_TRIM_MAX stray blobs at either end (a card edge, a mark or a
+ * letter of the printed page just beside the zone): each one left out
+ * costs GRID_TRIM_COST, so a clean line keeps all its blobs. Returns the
+ * misfit (see fit_grid_between) plus those costs. */
+static double fit_grid(const double *c, int nb, int n, double *origin, double *pitch)
+{
+    double best = 1e9;
+    *origin = 0, *pitch = 1;
+    for (int a = 0; a <= GRID_TRIM_MAX; a++)
+        for (int b = 0; b <= GRID_TRIM_MAX; b++) {
+            double o, p, m = fit_grid_between(c, nb, a, b, n, &o, &p);
+            if (m >= 1e9 || nb - a - b < n * 3 / 4)
+                continue;
+            m += GRID_TRIM_COST * (a + b);
+            if (m < best)
+                best = m, *origin = o, *pitch = p;
+        }
+    return best;
 }
 
 /* ---- OCR-B templates ----------------------------------------------------- */
