@@ -26,7 +26,7 @@ section=$(cat <<MD
 
 Measured by \`bench/mrz/run.sh\` on $(date -u +%Y-%m-%d), one thread, $cpu.
 
-**Real set** (\`tests/mrz/real\`, 19 photographs and scans of specimen
+**Real set** (\`tests/mrz/real\`, 33 photographs and scans of specimen
 passports, ID cards and an ICAO figure, from konstantint/PassportEye (MIT),
 zones transcribed by hand with check digits verified; see its README):
 

@@ -21,13 +21,21 @@
 #define CELL_W 16          /* normalised cell size for template matching */
 #define CELL_H 24
 #define SLACK_X 3          /* matching shifts in normalised pixels */
-#define SLACK_Y 2
+#define SLACK_Y 3
 #define NGLYPHS 37
 #define WORK_WIDTH_MAX 1800 /* larger images are reduced first (speed) */
 #define BANDS_MAX 160
 #define COMPS_MAX 20000 /* glyph-sized ink components considered per page */
 #define CODE_MARGIN 0.12 /* summed correlation a known country code may lose to the reading */
-#define ALT_MARGIN 0.04 /* correlation gap under which the runner-up is reported as a candidate */
+#define ALT_MARGIN 0.04
+#define SKEW_MAX_DEG 45.0 /* tilt searched either way; a quarter turn covers the rest */
+#define FOOT_REACH 2.5 /* pitches either side whose glyph bottoms set a cell's baseline */
+#define BOX_DISAGREE 0.08 /* glyph boxes from pitch and from height differing more: try both */
+#define TEMPLATE_LEVELS 3
+#define TEMPLATE_BLUR1 0.7 /* template blur (cell pixels) for glyphs 9-14 px wide */
+#define TEMPLATE_BLUR2 1.2 /* and for narrower ones */
+#define GRID_TRIM_MAX 2 /* stray blobs a line grid may leave out at either end */
+#define GRID_TRIM_COST 0.03 /* misfit charged per blob left out */ /* correlation gap under which the runner-up is reported as a candidate */
 
 static const char glyphs[NGLYPHS + 1] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ<";
 
@@ -223,37 +231,43 @@ static int binarise(const struct gray *g, unsigned char *ink)
 }
 
 /* Sum of squared row counts after shearing by tan(a): largest when the
- * text rows are horizontal. */
-static double skew_score(const unsigned char *ink, int w, int h, double a, int *bins)
+ * text rows are horizontal. Every step-th row and 2*step-th column is
+ * counted. bins holds h + 2 * w + 4 ints. */
+static double skew_score(const unsigned char *ink, int w, int h, double a, int step, int *bins)
 {
     double t = tan(a);
-    int off = (int)(fabs(t) * w) + 1, n = h + 2 * off;
+    /* Bins as tall as the row step: with finer bins a level shear would
+     * fill only every step-th bin and win for that alone. */
+    int off = (int)(fabs(t) * w / step) + 1, n = h / step + 2 * off + 1;
     memset(bins, 0, sizeof(int) * (size_t)n);
-    for (int y = 0; y < h; y += 1)
-        for (int x = 0; x < w; x += 2)
+    for (int y = 0; y < h; y += step)
+        for (int x = 0; x < w; x += 2 * step)
             if (ink[(size_t)y * w + x])
-                bins[(int)lround(y - x * t) + off]++;
+                bins[(int)lround((y - x * t) / step) + off]++;
     double s = 0;
     for (int i = 0; i < n; i++)
         s += (double)bins[i] * bins[i];
     return s;
 }
 
-/* Returns the skew in radians within ±15°, coarse then fine. */
+/* Returns the skew in radians within ±SKEW_MAX_DEG: a coarse search on a
+ * sparse sample of the ink, then a fine one on all of it. Beyond 45° the
+ * page turned by a quarter is tried instead (see ocr_read_mrz_with). */
 static int estimate_skew(const unsigned char *ink, int w, int h, double *ret)
 {
     int *bins = malloc(sizeof(int) * (size_t)(h + 2 * w + 4));
     if (!bins)
         return -ENOMEM;
     double best = 0, best_s = -1;
-    for (double d = -15; d <= 15.001; d += 0.75) {
-        double s = skew_score(ink, w, h, d * M_PI / 180, bins);
+    for (double d = -SKEW_MAX_DEG; d <= SKEW_MAX_DEG + 0.001; d += 0.75) {
+        double s = skew_score(ink, w, h, d * M_PI / 180, 2, bins);
         if (s > best_s)
             best_s = s, best = d;
     }
     double c = best;
+    best_s = -1;
     for (double d = c - 0.7; d <= c + 0.701; d += 0.1) {
-        double s = skew_score(ink, w, h, d * M_PI / 180, bins);
+        double s = skew_score(ink, w, h, d * M_PI / 180, 1, bins);
         if (s > best_s)
             best_s = s, best = d;
     }
@@ -370,17 +384,18 @@ static int band_blobs(const unsigned char *ink, int w, struct band *b, double *c
     return n;
 }
 
-/* Lays a grid of n cells over the blob centres: first a guess from the end
- * blobs, then a least-squares fit of centre = origin + k * pitch. Returns
- * the mean misfit in pitches (large = wrong n). */
-static double fit_grid(const double *c, int nb, int n, double *origin, double *pitch)
+/* Lays a grid of n cells over the blob centres c[a..nb-1-b]: a guess from
+ * the end blobs, then a least-squares fit of centre = origin + k * pitch.
+ * Returns the mean distance of those blobs from their cells, in pitches. */
+static double fit_grid_between(const double *c, int nb, int a, int b, int n, double *origin, double *pitch)
 {
-    if (nb < 2)
+    int last = nb - 1 - b;
+    if (last - a < 1)
         return 1e9;
-    double p = (c[nb - 1] - c[0]) / (n - 1), o = c[0];
+    double p = (c[last] - c[a]) / (n - 1), o = c[a];
     for (int it = 0; it < 2; it++) {
         double sk = 0, sc = 0, skk = 0, skc = 0, m = 0;
-        for (int i = 0; i < nb; i++) {
+        for (int i = a; i <= last; i++) {
             double k = floor((c[i] - o) / p + 0.5);
             if (k < 0 || k >= n)
                 continue;
@@ -393,13 +408,34 @@ static double fit_grid(const double *c, int nb, int n, double *origin, double *p
         o = (sc - p * sk) / m;
     }
     double err = 0;
-    for (int i = 0; i < nb; i++) {
+    for (int i = a; i <= last; i++) {
         double d = (c[i] - o) / p;
         err += fabs(d - floor(d + 0.5));
     }
     *origin = o;
     *pitch = p;
-    return err / nb;
+    return err / (last - a + 1);
+}
+
+/* The grid of n cells that fits the blobs best, allowing up to
+ * GRID_TRIM_MAX stray blobs at either end (a card edge, a mark or a
+ * letter of the printed page just beside the zone): each one left out
+ * costs GRID_TRIM_COST, so a clean line keeps all its blobs. Returns the
+ * misfit (see fit_grid_between) plus those costs. */
+static double fit_grid(const double *c, int nb, int n, double *origin, double *pitch)
+{
+    double best = 1e9;
+    *origin = 0, *pitch = 1;
+    for (int a = 0; a <= GRID_TRIM_MAX; a++)
+        for (int b = 0; b <= GRID_TRIM_MAX; b++) {
+            double o, p, m = fit_grid_between(c, nb, a, b, n, &o, &p);
+            if (m >= 1e9 || nb - a - b < n * 3 / 4)
+                continue;
+            m += GRID_TRIM_COST * (a + b);
+            if (m < best)
+                best = m, *origin = o, *pitch = p;
+        }
+    return best;
 }
 
 /* ---- OCR-B templates ----------------------------------------------------- */
@@ -407,7 +443,10 @@ static double fit_grid(const double *c, int nb, int n, double *origin, double *p
 /* Zero-mean, unit-norm darkness of each glyph in a CELL_W x CELL_H cell
  * (one advance wide, cap top to baseline high). Written once under
  * pthread_once, read-only afterwards. */
-static float templates[NGLYPHS][CELL_W * CELL_H];
+/* Level 0 as rendered; levels 1 and 2 blurred for small glyphs, which the
+ * sampler enlarges into the cell and so blurs: a crisp template against a
+ * blurred glyph favours the look-alike with a stroke fewer (F for E). */
+static float templates[TEMPLATE_LEVELS][NGLYPHS][CELL_W * CELL_H];
 static int templates_status = -EAGAIN;
 static double glyph_aspect; /* advance / cap height of OCR-B */
 static double box_ratio;    /* cell box height (tallest ascent + deepest descent) / advance */
@@ -427,13 +466,42 @@ static void normalise(float *v, int n)
         v[i] = (float)((v[i] - m) / s);
 }
 
+/* out = in blurred by a Gaussian of sigma cell pixels (separable,
+ * clamped at the edges), normalised. */
+static void blur_template(const float *in, float *out, double sigma)
+{
+    double k[7], ks = 0;
+    float tmp[CELL_W * CELL_H];
+    for (int i = -3; i <= 3; i++)
+        ks += k[i + 3] = exp(-i * i / (2 * sigma * sigma));
+    for (int y = 0; y < CELL_H; y++)
+        for (int x = 0; x < CELL_W; x++) {
+            double a = 0;
+            for (int i = -3; i <= 3; i++) {
+                int xx = x + i < 0 ? 0 : x + i >= CELL_W ? CELL_W - 1 : x + i;
+                a += k[i + 3] * in[y * CELL_W + xx];
+            }
+            tmp[y * CELL_W + x] = (float)(a / ks);
+        }
+    for (int y = 0; y < CELL_H; y++)
+        for (int x = 0; x < CELL_W; x++) {
+            double a = 0;
+            for (int i = -3; i <= 3; i++) {
+                int yy = y + i < 0 ? 0 : y + i >= CELL_H ? CELL_H - 1 : y + i;
+                a += k[i + 3] * tmp[yy * CELL_W + x];
+            }
+            out[y * CELL_W + x] = (float)(a / ks);
+        }
+    normalise(out, CELL_W * CELL_H);
+}
+
 /* Renders one glyph at 96 px and averages it down into the cell, whose
  * box runs from the tallest glyph's top (OCR-B digits stand taller than the
  * capitals) to the deepest glyph's bottom. */
 static void make_template(FT_Face face, int k, int adv, int asc, int box)
 {
-    float *t = templates[k];
-    memset(t, 0, sizeof templates[k]);
+    float *t = templates[0][k];
+    memset(t, 0, sizeof templates[0][k]);
     if (FT_Load_Char(face, (unsigned char)glyphs[k], FT_LOAD_RENDER))
         return;
     FT_GlyphSlot g = face->glyph;
@@ -474,8 +542,11 @@ static void build_templates(void)
     }
     box_ratio = (double)(asc + desc) / adv;
     box_descent = (double)desc / (asc + desc);
-    for (int k = 0; k < NGLYPHS; k++)
+    for (int k = 0; k < NGLYPHS; k++) {
         make_template(face, k, adv, asc, asc + desc);
+        blur_template(templates[0][k], templates[1][k], TEMPLATE_BLUR1);
+        blur_template(templates[0][k], templates[2][k], TEMPLATE_BLUR2);
+    }
     FT_Done_Face(face);
     FT_Done_FreeType(lib);
     templates_status = 0;
@@ -537,6 +608,8 @@ static char read_cell(const struct gray *g, double cx, double pitch, double top,
         }
     double score[NGLYPHS];
     float win[CELL_W * CELL_H];
+    /* The cell holds CELL_W samples across a glyph pitch pixels wide. */
+    const float (*tp)[CELL_W * CELL_H] = templates[pitch >= CELL_W * 0.9 ? 0 : pitch >= CELL_W * 0.55 ? 1 : 2];
     for (int k = 0; k < NGLYPHS; k++)
         score[k] = -2;
     for (int dy = 0; dy <= 2 * SLACK_Y; dy++)
@@ -547,7 +620,7 @@ static char read_cell(const struct gray *g, double cx, double pitch, double top,
             for (int k = 0; k < NGLYPHS; k++) {
                 double s = 0;
                 for (int i = 0; i < CELL_W * CELL_H; i++)
-                    s += win[i] * templates[k][i];
+                    s += win[i] * tp[k][i];
                 if (s > score[k])
                     score[k] = s;
             }
@@ -578,6 +651,11 @@ struct page {
     unsigned char *ink;     /* binarised g */
     struct band b[BANDS_MAX];
     double *centres[BANDS_MAX];
+    /* The band's full-height glyphs as (x, bottom, height) triples, left
+     * to right, for bands cut from components (NULL and 0 otherwise): the
+     * local baseline and scale of a curved page or a perspective line. */
+    float *feet[BANDS_MAX];
+    int nfeet[BANDS_MAX];
     int nb;
 };
 
@@ -761,7 +839,24 @@ static int component_bands(struct page *pg)
             free(ctr);
             continue;
         }
+        float *ft = malloc(sizeof(float) * 3 * (size_t)m);
+        int nft = 0;
+        if (!ft) {
+            free(ctr);
+            r = -ENOMEM;
+            goto out;
+        }
+        for (int j = 0; j < m; j++) {
+            const struct comp *q = &c[member[ln[k].first + j]];
+            if (q->y1 - q->y0 >= hmed * 0.75) {
+                ft[3 * nft] = (float)((q->x0 + q->x1) / 2.0);
+                ft[3 * nft + 1] = (float)q->y1;
+                ft[3 * nft++ + 2] = (float)(q->y1 - q->y0);
+            }
+        }
         pg->b[pg->nb] = b;
+        pg->feet[pg->nb] = ft;
+        pg->nfeet[pg->nb] = nft;
         pg->centres[pg->nb++] = ctr;
     }
 out:
@@ -811,10 +906,61 @@ static void read_code(char *s, double sc[3][NGLYPHS])
         memcpy(s, pick, 3);
 }
 
+/* The median of what = 1 (bottom) or 2 (height) over the full-height
+ * glyphs within FOOT_REACH pitches of x; fallback where fewer than three
+ * are, or where they disagree with it by more than half a glyph (a frame
+ * line or a stamp may sit in the line). */
+static double near_feet(const struct page *pg, int i, double x, double pitch, int what, double fallback)
+{
+    const struct band *b = &pg->b[i];
+    double near[16];
+    int n = 0;
+    for (int j = 0; j < pg->nfeet[i] && n < 16; j++)
+        if (fabs(pg->feet[i][3 * j] - x) <= FOOT_REACH * pitch)
+            near[n++] = pg->feet[i][3 * j + what];
+    if (n < 3)
+        return fallback;
+    for (int a = 1; a < n; a++) /* insertion sort: a handful of values */
+        for (int c = a; c > 0 && near[c - 1] > near[c]; c--) {
+            double t = near[c];
+            near[c] = near[c - 1], near[c - 1] = t;
+        }
+    double med = near[n / 2];
+    return fabs(med - fallback) <= (b->y1 - b->y0) * 0.5 ? med : fallback;
+}
+
+/* The baseline under x: a page bent or seen at an angle has no one
+ * straight baseline, so the glyphs nearby set it. */
+static double local_baseline(const struct page *pg, int i, double x, double pitch)
+{
+    const struct band *b = &pg->b[i];
+    return near_feet(pg, i, x, pitch, 1, b->y1 + b->slope * (x - b->xmid));
+}
+
+/* The glyph box of a band from its measured glyph height (cap line to
+ * baseline), not from its pitch; at x, from the glyphs nearby (nearer
+ * glyphs of a perspective line are larger); x < 0: the whole band. */
+static double height_box(const struct page *pg, int i, double x, double pitch)
+{
+    const struct band *b = &pg->b[i];
+    double h = b->y1 - b->y0;
+    return (x < 0 ? h : near_feet(pg, i, x, pitch, 2, h)) * box_ratio * glyph_aspect;
+}
+
+/* True when the box from the glyph height and the one from the pitch
+ * differ by more than BOX_DISAGREE: glyphs spaced unlike the font's. */
+static bool spacing_differs(const struct page *pg, int i, int n)
+{
+    double origin, pitch;
+    if (fit_grid(pg->centres[i], pg->b[i].nblobs, n, &origin, &pitch) > 0.25)
+        return false;
+    return fabs(height_box(pg, i, -1, pitch) / (pitch * box_ratio) - 1) > BOX_DISAGREE;
+}
+
 /* Reads one band as n template-matched cells into out (n + 1 bytes).
  * Returns false when the grid does not fit the band. */
-static bool read_band_template(const struct page *pg, int i, int n, int nlines, int line, bool visa, char *out,
-                               char *alt)
+static bool read_band_template(const struct page *pg, int i, int n, int nlines, int line, bool visa, bool by_height,
+                               char *out, char *alt)
 {
     double origin, pitch;
     const struct band *b = &pg->b[i];
@@ -824,14 +970,15 @@ static bool read_band_template(const struct page *pg, int i, int n, int nlines, 
         return false;
     /* The box height follows from the pitch (monospaced font), so lines
      * with and without the taller digits are scaled alike; the box sits on
-     * the band's bottom edge and the matcher's slack absorbs the rest. */
-    double box = pitch * box_ratio, bottom0 = b->y1 + box * box_descent * 0.5;
+     * the band's bottom edge and the matcher's slack absorbs the rest.
+     * by_height: from the glyph height instead, for presses that space
+     * the glyphs wider or narrower than the font (see search_zone). */
     int code = line == 0 ? 2 : line == 1 ? (nlines == 3 ? 15 : 10) : -1;
     double sc[3][NGLYPHS];
-    for (int k = 0; k < n; k++)
-    {
-        double bottom = bottom0 + b->slope * (origin + k * pitch - b->xmid);
-        out[k] = read_cell(&pg->g, origin + k * pitch, pitch, bottom - box, bottom,
+    for (int k = 0; k < n; k++) {
+        double x = origin + k * pitch, box = by_height ? height_box(pg, i, x, pitch) : pitch * box_ratio;
+        double bottom = local_baseline(pg, i, x, pitch) + box * box_descent * 0.5;
+        out[k] = read_cell(&pg->g, origin + k * pitch, box / box_ratio, bottom - box, bottom,
                            cell_class_at(nlines, n, line, k, visa), &alt[k],
                            k >= code && k < code + 3 ? sc[k - code] : NULL);
     }
@@ -877,12 +1024,13 @@ static int score(const char *text, const char *alt, bool *valid)
     return 2 * (int)v.passed - (int)v.repairs;
 }
 
-/* Two bands belong to one zone when they have the same height and left
- * edge, and lie about one line apart. */
+/* Two bands belong to one zone when they have the same height, share
+ * their left or their right edge (a stray mark beside a line moves one of
+ * them), and lie about one line apart. */
 static bool same_zone(const struct band *a, const struct band *b)
 {
     int ha = a->y1 - a->y0, hb = b->y1 - b->y0;
-    return hb * 10 >= ha * 7 && hb * 7 <= ha * 10 && abs(a->x0 - b->x0) < 2 * ha &&
+    return hb * 10 >= ha * 7 && hb * 7 <= ha * 10 && (abs(a->x0 - b->x0) < 2 * ha || abs(a->x1 - b->x1) < 2 * ha) &&
            b->y0 - a->y1 < 3 * ha;
 }
 
@@ -925,8 +1073,6 @@ static void search_zone(const struct page *pg, TessBaseAPI *api, struct found *f
                     widths[0] = 44, widths[1] = 36;
             }
             for (int wi = 0; ok && wi < (nl == 3 ? 1 : 2); wi++) {
-                size_t len = 0;
-                bool read = true;
                 /* The same lines found by both band finders: read once. */
                 bool dup = false;
                 for (int d = 0; d < ndone && !dup; d++)
@@ -938,29 +1084,40 @@ static void search_zone(const struct page *pg, TessBaseAPI *api, struct found *f
                     done[ndone][0] = pg->b[idx[0]].y0, done[ndone][1] = pg->b[idx[nl - 1]].y0;
                     done[ndone++][2] = widths[wi];
                 }
-                for (int k = 0; read && k < nl; k++) {
-                    char line[64], lalt[64];
-                    read = api ? read_band_tess(api, pg, idx[k], line, sizeof line)
-                               : read_band_template(pg, idx[k], widths[wi], nl, k, text[0] == 'V', line, lalt);
-                    if (api) {
-                        memset(lalt, ' ', strlen(line));
-                        lalt[strlen(line)] = '\0';
+                /* Glyphs scaled by the pitch first; by their height too
+                 * where the two disagree, the checks deciding (a tie keeps
+                 * the pitch's reading). */
+                bool differs = false;
+                for (int k = 0; !api && k < nl; k++)
+                    differs = differs || spacing_differs(pg, idx[k], widths[wi]);
+                for (int by_height = 0; by_height <= (int)differs; by_height++) {
+                    size_t len = 0;
+                    bool read = true;
+                    for (int k = 0; read && k < nl; k++) {
+                        char line[64], lalt[64];
+                        read = api ? read_band_tess(api, pg, idx[k], line, sizeof line)
+                                   : read_band_template(pg, idx[k], widths[wi], nl, k, text[0] == 'V', by_height,
+                                                        line, lalt);
+                        if (api) {
+                            memset(lalt, ' ', strlen(line));
+                            lalt[strlen(line)] = '\0';
+                        }
+                        if (read) {
+                            snprintf(alt + len, sizeof alt - len, "%s\n", lalt);
+                            len += (size_t)snprintf(text + len, sizeof text - len, "%s\n", line);
+                        }
                     }
-                    if (read) {
-                        snprintf(alt + len, sizeof alt - len, "%s\n", lalt);
-                        len += (size_t)snprintf(text + len, sizeof text - len, "%s\n", line);
+                    bool good = false;
+                    int s = read ? score(text, alt, &good) : -1;
+                    if (s > f->score) {
+                        f->score = s;
+                        f->good = good;
+                        memcpy(f->text, text, sizeof text);
+                        memcpy(f->alt, alt, sizeof alt);
                     }
+                    if (f->good)
+                        return;
                 }
-                bool good = false;
-                int s = read ? score(text, alt, &good) : -1;
-                if (s > f->score) {
-                    f->score = s;
-                    f->good = good;
-                    memcpy(f->text, text, sizeof text);
-                    memcpy(f->alt, alt, sizeof alt);
-                }
-                if (f->good)
-                    return;
                 if (api)
                     break; /* Tesseract decides the width itself */
             }
@@ -975,7 +1132,7 @@ static void page_free(struct page *pg)
     free(pg->g.p);
     free(pg->ink);
     for (int i = 0; i < pg->nb; i++)
-        free(pg->centres[i]);
+        free(pg->centres[i]), free(pg->feet[i]);
 }
 
 /* Deskews g (taken: the page owns it) and cuts it into bands with their

@@ -2,11 +2,13 @@
 /* Reading the machine-readable zone from a photo or scan (PNG or JPEG).
  *
  * Pipeline: decode to grey; binarise against the local mean (uneven light);
- * estimate the skew from the horizontal projection of the ink and rotate it
- * away; cut text lines from the row profile; take every run of 2 or 3 long
- * lines as a candidate zone, lay a monospaced grid of 30, 36 or 44 cells
- * over each line, and read each cell. The candidate whose text passes the
- * most MRZ checks wins.
+ * estimate the skew (within ±45°) from the horizontal projection of the ink
+ * and rotate it away; cut text lines from the row profile and from
+ * glyph-sized components; take every run of 2 or 3 long lines as a
+ * candidate zone, lay a monospaced grid of 30, 36 or 44 cells over each
+ * line, and read each cell on the baseline of the glyphs around it. The
+ * candidate whose text passes the most MRZ checks wins. See
+ * docs/document-check.md.
  *
  * Two cell readers: a template matcher built from the OCR-B font of
  * Debian's fonts-ocr-b (FreeType; the default, see docs/bench-mrz.md for

@@ -173,6 +173,10 @@ int render_mrz(const char *const *lines, size_t nlines, const struct render_opts
     int pitch = (int)(face->glyph->advance.x >> 6), lh = o->px * 3 / 2;
     size_t width = strlen(lines[0]);
     int margin = o->px * 2;
+    /* Past the bench's ±5° the turned card would leave the picture: pad it
+     * by the rise of half a line (smaller tilts keep their old layout). */
+    if (fabs(o->angle_deg) > 5)
+        margin += (int)(width * pitch * sin(fabs(o->angle_deg) * M_PI / 180) / 2);
     struct canvas c = {.w = (int)width * pitch + 2 * margin, .h = (int)(nlines + 4) * lh + 2 * margin};
     c.p = malloc(sizeof(float) * (size_t)c.w * (size_t)c.h);
     if (!c.p) {

@@ -63,6 +63,19 @@ static void test_degraded(void **state)
     read_back(2, &c, 23);
 }
 
+/* A phone held at an angle: tilts well past the few degrees of a scanner,
+ * up to where the quarter turns take over. */
+static void test_tilted(void **state)
+{
+    (void)state;
+    const double angles[] = {12, -20, 33, -44};
+    for (unsigned i = 0; i < sizeof angles / sizeof angles[0]; i++) {
+        struct render_opts o = {.px = 26, .angle_deg = angles[i], .blur = 0.6, .noise = 4, .light = 0.3,
+                                .jpeg_quality = 80, .seed = 40 + i};
+        read_back(1 + (int)i % 3, &o, 41 + i);
+    }
+}
+
 static void test_errors(void **state)
 {
     (void)state;
@@ -96,6 +109,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_clean_png),
         cmocka_unit_test(test_degraded),
+        cmocka_unit_test(test_tilted),
         cmocka_unit_test(test_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
