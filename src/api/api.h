@@ -44,6 +44,7 @@ typedef struct api_world {
     /* issue 12 (auth) */
     struct password_list *passwords;  /* common passwords (rules/password.h); read-only */
     struct kiosk_env *kiosk;          /* enrolment kiosks (api/kiosk.h); NULL: kiosk API off */
+    struct docset_env *docsets;       /* document sets (api/docset_env.h); NULL: that API off (issue 16) */
 } api_world_t;
 
 /* One per event-loop thread. */

@@ -38,6 +38,7 @@ typedef struct config {
     char sbi_trust_dir[512];      /* *.pub device keys (bio/sbi trust store) */
     int64_t kiosk_idle_seconds;   /* an open session idle this long is wiped */
     int kiosk_min_quality;        /* 0-100: least quality score of a capture */
+    char docset_key_file[512];    /* document sets (issue 16): bio/vault key file; "" = that API off */
 } config_t;
 
 void config_defaults(config_t *c);

@@ -51,3 +51,10 @@ void h_kiosk_capture(api_req_t *r);
 void h_kiosk_signature(api_req_t *r);
 void h_kiosk_submit(api_req_t *r);
 void h_kiosk_enrolment_status(api_req_t *r);
+
+/* document sets (h_docset.c, issue 16) */
+void h_docset_create(api_req_t *r);
+void h_docset_page_add(api_req_t *r);
+void h_docset_page_delete(api_req_t *r);
+void h_docset_submit(api_req_t *r);
+void h_docset_get(api_req_t *r);

@@ -54,6 +54,12 @@ static const route_t routes[] = {
     {"PUT", "/api/v1/kiosk/sessions/{id}/signature", h_kiosk_signature},
     {"POST", "/api/v1/kiosk/sessions/{id}/submit", h_kiosk_submit},
     {"GET", "/api/v1/kiosk/enrolments/{receipt}/status", h_kiosk_enrolment_status},
+    /* document sets (h_docset.c, issue 16) */
+    {"POST", "/api/v1/document-sets", h_docset_create},
+    {"GET", "/api/v1/document-sets/{id}", h_docset_get},
+    {"POST", "/api/v1/document-sets/{id}/pages", h_docset_page_add},
+    {"DELETE", "/api/v1/document-sets/{id}/pages/{n}", h_docset_page_delete},
+    {"POST", "/api/v1/document-sets/{id}/submit", h_docset_submit},
     {"GET", "/healthz", h_healthz},
     {"GET", "/readyz", h_readyz},
     {"GET", "/metrics", h_metrics},
