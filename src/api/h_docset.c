@@ -23,7 +23,9 @@
 #include "docset/reader.h"
 #include "docset/seal.h"
 #include "docset/sniff.h"
+#include "notify/catalog.h"
 #include "rules/docset.h"
+#include "rules/reason.h"
 #include "store/docset.h"
 #include "store/region.h"
 
@@ -36,6 +38,7 @@ static int status_of(const err_t *e)
         {"too_many_pages", 422}, {"set_too_large", 413}, {"set_not_open", 409}, {"set_empty", 409},
         {"too_many_open_sets", 409}, {"category_unknown", 422}, {"unknown_procedure", 422},
         {"overloaded", 503}, {"vault_bad_file", 500}, {"vault_unknown_key", 500},
+        {"set_not_checked", 409}, {"set_decided", 409},
     };
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
         if (!strcmp(e->code, map[i].code))
@@ -301,13 +304,23 @@ void h_docset_submit(api_req_t *r)
 
 /* ---------------------------------------------------------------- get */
 
-static json_t *view_page(const docset_page_row_t *p)
+/* A page: its state, type and measures, and each advice code told in the
+ * person's language (po: docset.advice.<code>). */
+static json_t *view_page(const api_req_t *r, const docset_page_row_t *p, const char *lang)
 {
     json_t *j = json_pack("{s:i,s:s,s:s}", "n", p->n, "media_type", p->media_type, "state", p->state);
     json_object_set_new(j, "pdf_page", p->pdf_page ? json_integer(p->pdf_page) : json_null());
     json_object_set_new(j, "type", p->doc_type[0] ? json_string(p->doc_type) : json_null());
-    json_t *q = p->quality[0] ? json_loads(p->quality, 0, NULL) : NULL;
+    json_t *q = p->quality[0] ? json_loads(p->quality, 0, NULL) : NULL, *code, *advice = json_array();
+    size_t i;
+    char key[64], text[512];
+    json_array_foreach(json_object_get(q, "advice"), i, code) {
+        snprintf(key, sizeof key, "docset.advice.%s", json_string_value(code));
+        if (r->w->catalog && catalog_render(r->w->catalog, lang, key, NULL, text, sizeof text, NULL) != -EINVAL)
+            json_array_append_new(advice, json_string(text));
+    }
     json_object_set_new(j, "quality", q ? q : json_null());
+    json_object_set_new(j, "advice", advice);
     return j;
 }
 
@@ -321,7 +334,7 @@ static void get_done(api_req_t *r, store_op_t *op)
     json_t *j = view_set_head(&o->ret);
     json_t *pages = json_array();
     for (int i = 0; i < o->ret_n; i++)
-        json_array_append_new(pages, view_page(&o->ret_pages[i]));
+        json_array_append_new(pages, view_page(r, &o->ret_pages[i], o->ret.language));
     json_object_set_new(j, "pages", pages);
     json_object_set_new(j, "required", required_docs(r->w->docsets->cat, o->ret.procedure, o->ret.category,
                                                      today_of(r)));
@@ -346,6 +359,118 @@ void h_docset_get(api_req_t *r)
     docset_get_op_init(o);
     if (!api_auth_or_reply(r, o->token_hash)) {
         api_op_submit_cancel(r, &o->op);
+        return;
+    }
+    o->set_id = id;
+    o->now = api_now(r);
+    api_op_submit(r, &o->op);
+}
+
+/* ---------------------------------------------------------------- the desk */
+
+static void queue_done(api_req_t *r, store_op_t *op)
+{
+    docset_queue_op_t *o = (docset_queue_op_t *)op;
+    if (op->rc < 0) {
+        problem(r, &op->err);
+        return;
+    }
+    json_t *items = json_array();
+    for (int i = 0; i < o->ret_n; i++) {
+        json_t *j = view_set_head(&o->ret[i].set);
+        json_t *res = o->ret[i].result[0] ? json_loads(o->ret[i].result, 0, NULL) : NULL;
+        json_object_set_new(j, "result", res ? res : json_null());
+        json_array_append_new(items, j);
+    }
+    api_reply_json(r, 200, json_pack("{s:o}", "items", items));
+}
+
+/* ?state=ready|returned|referred; none: referred, then ready. */
+static int parse_queue_state(const api_req_t *r, char *dst, size_t cap, err_t *e)
+{
+    static const char *const allowed[] = {"state=ready", "state=returned", "state=referred"};
+    dst[0] = 0;
+    if (r->query.len == 0)
+        return 0;
+    for (size_t i = 0; i < sizeof allowed / sizeof allowed[0]; i++)
+        if (h2o_memis(r->query.base, r->query.len, allowed[i], strlen(allowed[i]))) {
+            snprintf(dst, cap, "%s", allowed[i] + strlen("state="));
+            return 0;
+        }
+    return err_set(e, -EINVAL, "invalid_query", "state must be ready, returned or referred.");
+}
+
+void h_desk_docset_list(api_req_t *r)
+{
+    if (!env_or_reply(r))
+        return;
+    docset_queue_op_t *o = api_op_new_or_reply(r, sizeof *o, queue_done);
+    if (!o)
+        return;
+    docset_queue_op_init(o);
+    err_t e = {0};
+    if (!api_auth_or_reply(r, o->token_hash)) {
+        api_op_submit_cancel(r, &o->op);
+        return;
+    }
+    if (parse_queue_state(r, o->state, sizeof o->state, &e) < 0) {
+        api_op_submit_cancel(r, &o->op);
+        api_problem_err(r, &e);
+        return;
+    }
+    o->now = api_now(r);
+    api_op_submit(r, &o->op);
+}
+
+static void decide_done(api_req_t *r, store_op_t *op)
+{
+    docset_decide_op_t *o = (docset_decide_op_t *)op;
+    if (op->rc < 0)
+        problem(r, &op->err);
+    else
+        api_reply_json(r, 200, view_set_head(&o->ret));
+}
+
+static int parse_decide(const json_t *body, docset_decide_op_t *o, err_t *e)
+{
+    const char *d, *reason;
+    int rc = jsonx_string(body, "decision", true, 1, 16, &d, e);
+    if (rc == 0)
+        rc = jsonx_string_lf(body, "reason", &reason, e);
+    if (rc < 0)
+        return rc;
+    if (strcmp(d, "accepted") != 0 && strcmp(d, "returned") != 0)
+        return err_set(e, -EINVAL, "invalid_decision", "decision must be accepted or returned.");
+    if (strlen(reason) >= sizeof o->reason ||
+        (rc = reason_check(reason, strlen(reason), LIMIT_REASON_MIN_CHARS, LIMIT_REASON_BYTES, REASON_ALLOW_NEWLINE,
+                           e)) < 0)
+        return rc < 0 ? rc : err_set(e, -EINVAL, "invalid_reason", "The reason is too long.");
+    snprintf(o->decision, sizeof o->decision, "%s", d);
+    snprintf(o->reason, sizeof o->reason, "%s", reason);
+    return 0;
+}
+
+void h_desk_docset_decide(api_req_t *r)
+{
+    static const char *const fields[] = {"decision", "reason", NULL};
+    int64_t id;
+    if (!env_or_reply(r) || !set_id_or_reply(r, &id))
+        return;
+    docset_decide_op_t *o = api_op_new_or_reply(r, sizeof *o, decide_done);
+    if (!o)
+        return;
+    docset_decide_op_init(o);
+    json_t *body = NULL;
+    err_t e = {0};
+    if (!api_auth_or_reply(r, o->token_hash) || !(body = api_body_or_reply(r, fields))) {
+        api_op_submit_cancel(r, &o->op);
+        return;
+    }
+    int rc = parse_decide(body, o, &e);
+    json_decref(body);
+    if (rc < 0) {
+        api_op_submit_cancel(r, &o->op);
+        api_problem(r, 400, e.code, e.msg);
         return;
     }
     o->set_id = id;

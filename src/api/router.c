@@ -60,6 +60,8 @@ static const route_t routes[] = {
     {"POST", "/api/v1/document-sets/{id}/pages", h_docset_page_add},
     {"DELETE", "/api/v1/document-sets/{id}/pages/{n}", h_docset_page_delete},
     {"POST", "/api/v1/document-sets/{id}/submit", h_docset_submit},
+    {"GET", "/api/v1/desk/document-sets", h_desk_docset_list},
+    {"POST", "/api/v1/desk/document-sets/{id}/decision", h_desk_docset_decide},
     {"GET", "/healthz", h_healthz},
     {"GET", "/readyz", h_readyz},
     {"GET", "/metrics", h_metrics},

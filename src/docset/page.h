@@ -23,7 +23,7 @@
 #include "bio/raster.h"
 #include <jansson.h>
 
-#define PAGE_GLYPH_MIN_PX 14.0     /* below: "too_far" (illegible) */
+#define PAGE_GLYPH_MIN_PX 11.0     /* below: "too_far" (illegible): docsetgen pages, 150 dpi 12 px, 100 dpi 8-10 px */
 #define PAGE_SHARPNESS_MIN 150.0   /* below: "blurred" (illegible) */
 #define PAGE_GLARE_MAX 0.02        /* above: "glare" (advice only) */
 #define PAGE_BORDER_INK_MAX 0.08   /* above: "cropped" (advice only) */

@@ -398,6 +398,21 @@ void reader_kick(const reader_ctx_t *ctx, int64_t set_id, int64_t now)
 
 /* ------------------------------------------------------------ the view */
 
+/* The message a finding's code is told with (po: docset.finding.<it>). */
+static const char *message_of(const char *code)
+{
+    static const char *const own[] = {"missing_document", "illegible", "unknown_document"};
+    size_t n = code ? strlen(code) : 0;
+    for (size_t i = 0; i < sizeof own / sizeof own[0]; i++)
+        if (code && !strcmp(code, own[i]))
+            return own[i];
+    if (n && (!strncmp(code, "expire", 6)))
+        return "expired";
+    if (n && (!strcmp(code, "name_near") || (n > 9 && !strcmp(code + n - 9, "_mismatch"))))
+        return "mismatch";
+    return "other";
+}
+
 json_t *reader_view_result(const struct catalog *cat, const char *result, const char *lang)
 {
     json_t *j = json_loads(result, 0, NULL);
@@ -407,7 +422,7 @@ json_t *reader_view_result(const struct catalog *cat, const char *result, const 
     size_t i;
     char key[80], text[512];
     json_array_foreach(findings, i, f) {
-        snprintf(key, sizeof key, "docset.finding.%s", json_string_value(json_object_get(f, "code")));
+        snprintf(key, sizeof key, "docset.finding.%s", message_of(json_string_value(json_object_get(f, "code"))));
         char *params = json_dumps(f, JSON_COMPACT);
         if (cat && catalog_render(cat, lang, key, params, text, sizeof text, NULL) != -EINVAL)
             json_object_set_new(f, "message", json_string(text));

@@ -5,13 +5,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "store/audit.h"
+#include "store/officer.h"
 #include "store/person.h"
 #include "store/session.h"
 
 #define SET_COLS \
     "s.id, s.person_id, s.procedure, s.category, s.state, s.created_at, s.submitted_at, s.planned_decision," \
     " s.live_pages, s.live_bytes, s.outcome, s.checked_at, s.decision, s.decided_at, p.language" \
+    " FROM document_sets s JOIN persons p ON p.id = s.person_id"
+
+/* The same columns and the result (column 15), for the desk's queue. */
+#define SET_COLS_RESULT \
+    "s.id, s.person_id, s.procedure, s.category, s.state, s.created_at, s.submitted_at, s.planned_decision," \
+    " s.live_pages, s.live_bytes, s.outcome, s.checked_at, s.decision, s.decided_at, p.language, s.result" \
     " FROM document_sets s JOIN persons p ON p.id = s.person_id"
 
 static const char SQL_GET_SET[] = "SELECT " SET_COLS " WHERE s.id = ?";
@@ -597,5 +606,113 @@ int docset_save_outcome(db_t *db, int64_t set_id, const char *outcome, const cha
     db_bind_int(st, 6, set_id);
     if ((r = db_run(st, err)) < 0 || db_changes(db) != 1)
         return r;
-    return audit_set(db, now, "system:docset-reader", "docset.checked", set_id, "outcome", outcome, err);
+    return audit_set(db, now, "system", "docset.checked", set_id, "outcome", outcome, err);
+}
+
+/* ------------------------------------------------------------ the desk */
+
+static const char SQL_QUEUE_DEFAULT[] =
+    "SELECT " SET_COLS_RESULT " WHERE s.state IN ('referred','ready')"
+    " ORDER BY CASE s.state WHEN 'referred' THEN 0 ELSE 1 END, s.submitted_at, s.id LIMIT 50";
+static const char SQL_QUEUE_STATE[] =
+    "SELECT " SET_COLS_RESULT " WHERE s.state = ? ORDER BY s.submitted_at, s.id LIMIT 50";
+static const char SQL_DECIDE[] =
+    "UPDATE document_sets SET state = 'decided', decision = ?, decision_reason = ?, decided_at = ?, officer_id = ?"
+    " WHERE id = ? AND state IN ('ready','returned','referred')";
+
+_Static_assert(DOCSET_QUEUE_MAX == 50, "SQL_QUEUE_* say LIMIT 50");
+
+static int run_queue(db_t *db, store_op_t *op)
+{
+    docset_queue_op_t *o = (docset_queue_op_t *)op;
+    officer_ref_t who;
+    db_stmt_t *st;
+    int r = officer_session(db, o->token_hash, o->now, OFFICER_REGISTRAR, &who, &op->err);   /* registrars only */
+    if (r < 0 || (r = db_prepare(db, o->state[0] ? SQL_QUEUE_STATE : SQL_QUEUE_DEFAULT, &st, &op->err)) < 0)
+        return r;
+    if (o->state[0])
+        db_bind_text(st, 1, o->state);
+    o->ret_n = 0;
+    while (o->ret_n < DOCSET_QUEUE_MAX && (r = db_step(st, &op->err)) == 1) {
+        docset_queue_row_t *q = &o->ret[o->ret_n++];
+        row_to_set(st, &q->set);
+        const char *res = db_col_text(st, 15);
+        q->result[0] = 0;
+        if (res && strlen(res) < sizeof q->result)
+            memcpy(q->result, res, strlen(res) + 1);
+    }
+    if (o->ret_n == DOCSET_QUEUE_MAX)
+        r = db_run(st, &op->err);
+    return r < 0 ? r : 0;
+}
+
+void docset_queue_op_init(docset_queue_op_t *o)
+{
+    memset(o, 0, sizeof *o);
+    o->op.lane = STORE_READ;
+    o->op.run = run_queue;
+}
+
+/* The audit detail of a decision: the decision and the check's rule ids,
+ * never a value, a name or a number. */
+static int decision_detail(db_t *db, const docset_decide_op_t *o, char **ret, err_t *err)
+{
+    char *result = calloc(1, DOCSET_RESULT_BYTES);
+    if (!result)
+        return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
+    int r = read_result(db, o->set_id, result, DOCSET_RESULT_BYTES, err);
+    json_t *res = r < 0 ? NULL : json_loads(result, 0, NULL), *rules = json_array(), *f;
+    free(result);
+    if (r < 0) {
+        json_decref(rules);
+        return r;
+    }
+    size_t i;
+    json_array_foreach(json_object_get(res, "findings"), i, f) {
+        const json_t *id = json_object_get(f, "rule");
+        if (json_is_string(id))
+            json_array_append(rules, (json_t *)id);
+    }
+    json_t *d = json_pack("{s:I,s:s,s:o}", "set", (json_int_t)o->set_id, "decision", o->decision, "rules", rules);
+    json_decref(res);
+    *ret = d ? json_dumps(d, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    json_decref(d);
+    return *ret ? 0 : err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
+}
+
+static int run_decide(db_t *db, store_op_t *op)
+{
+    docset_decide_op_t *o = (docset_decide_op_t *)op;
+    officer_ref_t who;
+    db_stmt_t *st;
+    int r = officer_session(db, o->token_hash, o->now, OFFICER_REGISTRAR, &who, &op->err);   /* registrars only */
+    if (r < 0 || (r = get_set(db, o->set_id, 0, &o->ret, &op->err)) < 0)
+        return r;
+    if (!strcmp(o->ret.state, "decided"))
+        return err_set(&op->err, -EEXIST, "set_decided", "This set has already been decided.");
+    if (!strcmp(o->ret.state, "open") || !strcmp(o->ret.state, "checking"))
+        return err_set(&op->err, -EEXIST, "set_not_checked", "This set has not been checked yet.");
+    if ((r = db_prepare(db, SQL_DECIDE, &st, &op->err)) < 0)
+        return r;
+    db_bind_text(st, 1, o->decision);
+    db_bind_text(st, 2, o->reason);
+    db_bind_int(st, 3, o->now);
+    db_bind_int(st, 4, who.id);
+    db_bind_int(st, 5, o->set_id);
+    if ((r = db_run(st, &op->err)) < 0)
+        return r;
+    char *detail = NULL, actor[40], subject[40];
+    subject_of(actor, sizeof actor, "officer", who.id);
+    subject_of(subject, sizeof subject, "docset", o->set_id);
+    if ((r = decision_detail(db, o, &detail, &op->err)) == 0)
+        r = audit_append_text(db, o->now, actor, "docset.decided", subject, detail, &op->err);
+    free(detail);
+    return r < 0 ? r : get_set(db, o->set_id, 0, &o->ret, &op->err);
+}
+
+void docset_decide_op_init(docset_decide_op_t *o)
+{
+    memset(o, 0, sizeof *o);
+    o->op.lane = STORE_WRITE;
+    o->op.run = run_decide;
 }

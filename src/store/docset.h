@@ -172,3 +172,42 @@ void docset_read_pages_free(docset_read_page_t *pages, int n);
  * the outcome. 0 also when another reader stored it first. */
 int docset_save_outcome(db_t *db, int64_t set_id, const char *outcome, const char *result, int revision,
                         int64_t now, err_t *err);
+
+/* ---- The registrar's side (the desk) ---- */
+
+#define DOCSET_QUEUE_RESULT_BYTES (8 * 1024)
+
+typedef struct docset_queue_row {
+    docset_set_row_t set;
+    char result[DOCSET_QUEUE_RESULT_BYTES];   /* the check's JSON (rule ids, codes), "" if none or too long */
+} docset_queue_row_t;
+
+/* READ lane. Checked sets waiting for a registrar: `state` one of ready,
+ * returned, referred, or "" for referred then ready; oldest submission
+ * first. No name, number or citizenship in the rows. -EACCES, -EPERM
+ * (forbidden) for roles other than registrar. */
+typedef struct docset_queue_op {
+    store_op_t op;
+    uint8_t token_hash[SECRET_HASH_BYTES];
+    int64_t now;
+    char state[12];
+    int ret_n;
+    docset_queue_row_t ret[DOCSET_QUEUE_MAX];
+} docset_queue_op_t;
+void docset_queue_op_init(docset_queue_op_t *o);
+
+/* WRITE lane. A registrar's decision on a checked set: "accepted" or
+ * "returned", with a reason (kept in the row, not in the audit). Audited
+ * "docset.decided" with the decision and the rule ids of the check's
+ * findings only. -ENOENT (not_found), -EEXIST "set_not_checked" (open or
+ * still checking) or "set_decided", -EPERM. */
+typedef struct docset_decide_op {
+    store_op_t op;
+    uint8_t token_hash[SECRET_HASH_BYTES];
+    int64_t now;
+    int64_t set_id;
+    char decision[10];
+    char reason[4 * LIMIT_REASON_BYTES + 1];
+    docset_set_row_t ret;
+} docset_decide_op_t;
+void docset_decide_op_init(docset_decide_op_t *o);

@@ -341,3 +341,109 @@ def test_off_without_a_key_file(uchet):
     _, token = uchet.new_user()
     r = uchet.http.post("/api/v1/document-sets", headers=uchet.auth(token), json={"procedure": "rvp"})
     assert (r.status_code, r.json()["code"]) == (503, "docsets_off")
+
+
+# ---------------------------------------------------------------- reading and the outcome
+
+
+def generated_pages(tmp_path):
+    """A passport data page (with its zone) and a fee receipt (with its
+    payment QR) drawn by docsetgen at 300 dpi; synthetic, with truth."""
+    out = tmp_path / "sets"
+    out.mkdir()
+    env = {**os.environ, "ASAN_OPTIONS": "detect_leaks=0"}
+    for seed in range(1, 40):
+        subprocess.run([DOCSETGEN, "--out", str(out), "--seed", str(seed), "--sets", "1", "--level", "0",
+                        "--procedure", "rvp"], check=True, capture_output=True, env=env)
+        files = sorted(os.listdir(out))
+        passport = [f for f in files if f.endswith("-passport.png")]
+        receipt = [f for f in files if f.endswith("-fee_receipt.png")]
+        if passport and receipt:
+            truth = json.load(open(out / "set-0000.json"))
+            return (out / passport[0]).read_bytes(), (out / receipt[0]).read_bytes(), truth
+        for f in files:
+            os.unlink(out / f)
+    pytest.skip("docsetgen drew no passport and receipt")
+
+
+@pytest.mark.skipif(not os.path.exists(DOCSETGEN), reason="docsetgen not built")
+def test_pages_read_and_the_outcome_with_advice(ds, tmp_path):
+    passport, receipt, truth = generated_pages(tmp_path)
+    _, token = ds.new_user()
+    sid = create(ds, token, procedure="rvp")["id"]
+    assert post_page(ds, token, sid, passport, "image/png").status_code == 202
+    assert post_page(ds, token, sid, receipt, "image/png").status_code == 202
+    tiny = text_page("JPEG", size=(1240, 1754), font_px=7, lines=60)    # glyphs a few pixels high
+    assert post_page(ds, token, sid, tiny, "image/jpeg").status_code == 202
+    r = ds.http.post(f"/api/v1/document-sets/{sid}/submit", headers=auth(ds, token))
+    assert r.status_code == 202
+    s = wait_for(ds, token, sid, lambda s: s["state"] != "checking", timeout=300)
+    pages = {p["n"]: p for p in s["pages"]}
+    assert (pages[1]["state"], pages[1]["type"]) == ("read", "passport"), pages[1]
+    assert (pages[2]["state"], pages[2]["type"]) == ("read", "fee_receipt"), pages[2]
+    assert pages[3]["state"] == "illegible" and "too_far" in pages[3]["quality"]["advice"]
+    assert pages[3]["advice"] and "фото" not in pages[3]["advice"][0].lower()   # Tajik, not Russian
+    # the set lacks most of the rvp documents and has an illegible page: returned
+    assert s["state"] == "returned" and s["outcome"] == "returned"
+    codes = {f["code"] for f in s["result"]["findings"]}
+    assert {"missing_document", "illegible"} <= codes, codes
+    assert all(f.get("message") for f in s["result"]["findings"])
+    assert s["result"]["message"] and s["result"]["pages"] == [1, 2, 3]
+    # values read never leave the server in the clear: not in the answer, the database, the logs
+    passport_doc = next(d for d in truth["documents"] if d["type"] == "passport")
+    number = passport_doc["fields"]["doc_number"]
+    surname = truth["truth"]["person"]["surname_lat"]
+    blob = json.dumps(s, ensure_ascii=False)
+    logs = ds.logs().decode("utf-8", "replace")
+    audit = json.dumps(ds.db.query("SELECT action, detail FROM audit"), ensure_ascii=False)
+    for secret in filter(None, [number, surname]):
+        assert secret not in blob and secret not in logs and secret not in audit, secret
+
+
+# ---------------------------------------------------------------- the desk
+
+
+def checked_set(ds, token, pages=1):
+    sid = create(ds, token)["id"]
+    for _ in range(pages):
+        assert post_page(ds, token, sid, text_page("PNG", size=(600, 400), font_px=20, lines=6), "image/png").status_code == 202
+    assert ds.http.post(f"/api/v1/document-sets/{sid}/submit", headers=auth(ds, token)).status_code == 202
+    wait_for(ds, token, sid, lambda s: s["state"] != "checking", timeout=300)
+    return sid
+
+
+def test_registrar_queue_and_decision(ds):
+    from conftest import officer
+    _, token = ds.new_user()
+    sid = checked_set(ds, token)
+    registrar, inspector = officer(ds, "registrar"), officer(ds, "inspector")
+    r = ds.http.get("/api/v1/desk/document-sets", headers=inspector)
+    assert (r.status_code, r.json()["code"]) == (403, "forbidden")
+    assert ds.http.get("/api/v1/desk/document-sets", headers=auth(ds, token)).status_code == 401
+    items = ds.http.get("/api/v1/desk/document-sets", headers=registrar).json()["items"]
+    state = get(ds, token, sid)["state"]
+    if state in ("referred", "ready"):
+        assert [i["id"] for i in items] == [sid]
+    listed = ds.http.get(f"/api/v1/desk/document-sets?state={state}", headers=registrar).json()["items"]
+    assert [i["id"] for i in listed] == [sid] and listed[0]["result"]["findings"]
+    assert ds.http.get("/api/v1/desk/document-sets?state=open", headers=registrar).status_code == 400
+    body = {"decision": "returned", "reason": "Please send the missing certificates."}
+    r = ds.http.post(f"/api/v1/desk/document-sets/{sid}/decision", headers=inspector, json=body)
+    assert r.status_code == 403
+    r = ds.http.post(f"/api/v1/desk/document-sets/{sid}/decision", headers=registrar, json={**body, "decision": "maybe"})
+    assert (r.status_code, r.json()["code"]) == (400, "invalid_decision")
+    r = ds.http.post(f"/api/v1/desk/document-sets/{sid}/decision", headers=registrar, json=body)
+    assert r.status_code == 200 and r.json()["state"] == "decided" and r.json()["decision"] == "returned"
+    r = ds.http.post(f"/api/v1/desk/document-sets/{sid}/decision", headers=registrar, json=body)
+    assert (r.status_code, r.json()["code"]) == (409, "set_decided")
+    assert get(ds, token, sid)["decision"] == "returned"
+    detail = json.loads(ds.db.query("SELECT detail FROM audit WHERE action = 'docset.decided'")[0][0])
+    assert detail["decision"] == "returned" and detail["set"] == sid
+    assert set(detail) == {"decision", "rules", "set"} and all(isinstance(x, str) for x in detail["rules"])
+    assert "missing" not in json.dumps(detail)            # the reason stays out of the audit
+    # an open set cannot be decided; an unknown one is 404
+    other = create(ds, token)["id"]
+    r = ds.http.post(f"/api/v1/desk/document-sets/{other}/decision", headers=registrar, json=body)
+    assert (r.status_code, r.json()["code"]) == (409, "set_not_checked")
+    r = ds.http.post(f"/api/v1/desk/document-sets/{other + 99}/decision", headers=registrar, json=body)
+    assert r.status_code == 404
