@@ -35,6 +35,9 @@ check_pkgs+=(libopenjp2-7-dev)
 # face tests and bench: public-domain portraits (Grace Hopper; NASA's astronaut)
 check_pkgs+=(python-matplotlib-data)
 check_pkgs+=(python3-skimage)
+# document sets (issue 16): PDF pages (poppler in a confined child), payment
+# QR codes (zbar), page titles in Russian (tesseract's rus model)
+run_pkgs+=(libpoppler-glib-dev libcairo2-dev libzbar-dev tesseract-ocr-rus)
 
 want=("${run_pkgs[@]}")
 case "${1:-run}" in

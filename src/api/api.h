@@ -47,6 +47,7 @@ typedef struct api_world {
     /* issue 17: passkeys (h_passkey.c); "" = off */
     char public_origin[256];          /* the app's origin, e.g. https://uchet.example */
     char rp_id[256];                  /* its host: the WebAuthn RP ID */
+    struct docset_env *docsets;       /* document sets (api/docset_env.h); NULL: that API off (issue 16) */
 } api_world_t;
 
 /* One per event-loop thread. */

@@ -136,6 +136,8 @@ int config_set(config_t *c, const char *key, const char *v, err_t *err)
         c->clock_set = true;
         return 0;
     }
+    if (!strcmp(key, "docset_key_file"))   /* issue 16: document sets */
+        return set_path(c->docset_key_file, sizeof c->docset_key_file, key, v, err);
     if ((r = config_set_kiosk(c, key, v, err)) <= 0)
         return r;
     return err_set(err, -EINVAL, "bad_config", "Unknown setting \"%s\".", key);
@@ -181,6 +183,7 @@ int config_load_env(config_t *c, err_t *err)
         {"UCHET_PO_DIR", "po_dir"}, {"UCHET_VAPID_KEY_FILE", "vapid_key_file"},
         {"UCHET_METRICS_LISTEN", "metrics_listen"}, {"UCHET_AUDIT_KEY_FILE", "audit_key_file"},
         {"UCHET_AUDIT_CHECKPOINT_FILE", "audit_checkpoint_file"}, {"UCHET_PUBLIC_ORIGIN", "public_origin"},
+        {"UCHET_DOCSET_KEY_FILE", "docset_key_file"},
     };
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
         const char *v = getenv(map[i].env);

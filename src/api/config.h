@@ -42,6 +42,7 @@ typedef struct config {
      * browser sees it ("https://uchet.example"); its host is the WebAuthn
      * RP ID. "" = passkeys off. */
     char public_origin[256];
+    char docset_key_file[512];    /* document sets (issue 16): bio/vault key file; "" = that API off */
 } config_t;
 
 void config_defaults(config_t *c);

@@ -60,3 +60,12 @@ void h_passkey_list(api_req_t *r);
 void h_passkey_delete(api_req_t *r);
 void h_passkey_login_options(api_req_t *r);
 void h_passkey_login(api_req_t *r);
+
+/* document sets (h_docset.c, issue 16) */
+void h_docset_create(api_req_t *r);
+void h_docset_page_add(api_req_t *r);
+void h_docset_page_delete(api_req_t *r);
+void h_docset_submit(api_req_t *r);
+void h_docset_get(api_req_t *r);
+void h_desk_docset_list(api_req_t *r);
+void h_desk_docset_decide(api_req_t *r);

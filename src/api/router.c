@@ -62,6 +62,15 @@ static const route_t routes[] = {
     {"DELETE", "/api/v1/me/passkeys/{id}", h_passkey_delete},
     {"POST", "/api/v1/session/passkey/options", h_passkey_login_options},
     {"POST", "/api/v1/session/passkey", h_passkey_login},
+
+    /* document sets (h_docset.c, issue 16) */
+    {"POST", "/api/v1/document-sets", h_docset_create},
+    {"GET", "/api/v1/document-sets/{id}", h_docset_get},
+    {"POST", "/api/v1/document-sets/{id}/pages", h_docset_page_add},
+    {"DELETE", "/api/v1/document-sets/{id}/pages/{n}", h_docset_page_delete},
+    {"POST", "/api/v1/document-sets/{id}/submit", h_docset_submit},
+    {"GET", "/api/v1/desk/document-sets", h_desk_docset_list},
+    {"POST", "/api/v1/desk/document-sets/{id}/decision", h_desk_docset_decide},
     {"GET", "/healthz", h_healthz},
     {"GET", "/readyz", h_readyz},
     {"GET", "/metrics", h_metrics},

@@ -14,6 +14,7 @@
 #include "api/ratelimit.h"
 #include "api/router.h"
 #include "api/scheduler.h"
+#include "api/docset_env.h"
 #include "api/kiosk.h"
 #include "api/server.h"
 #include "base/limits.h"
@@ -88,6 +89,10 @@ static const char USAGE[] =
     "  kiosk_idle_seconds    an open session idle this long is wiped (default 600;\n"
     "                        env UCHET_KIOSK_IDLE_SECONDS)\n"
     "  kiosk_min_quality     least quality score 0-100 of a capture (default 40)\n"
+    "Document sets (docs/DOCSETS.md; /api/v1/document-sets answers 503 until set):\n"
+    "  docset_key_file       key file from `uchetctl keys enrolment-init --key-file F`\n"
+    "                        (env UCHET_DOCSET_KEY_FILE); it wraps each set's page key.\n"
+    "                        The rules: DATA_DIR/docsets/catalogue.json\n"
     "  -h, --help            show this help and exit\n"
     "  --version             show the version and exit\n"
     "\n"
@@ -327,6 +332,8 @@ static int world_open(api_world_t *w, const config_t *c, int threads, err_t *err
         return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
     if ((r = kiosk_env_open(c, &w->kiosk, err)) < 0)
         return r;
+    if ((r = docset_env_open(c, w->store, &w->docsets, err)) < 0)
+        return r;
     return push_open(w, c, err);
 }
 
@@ -335,6 +342,7 @@ static void world_close(api_world_t *w)
     outbox_stop(w->outbox);  /* before the store: it records what it finished */
     kiosk_env_free(w->kiosk);
     store_close(w->store);   /* the writer commits everything queued first */
+    docset_env_free(w->docsets);   /* after the store: SLOW readers borrow its keys */
     catalog_free(w->catalog);
     vapid_key_free(w->vapid_key);
     calendar_free(w->cal);

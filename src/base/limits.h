@@ -61,3 +61,17 @@
 #define LIMIT_HASH_INFLIGHT_CLIENT  8           /* api: log-ins of one client address hashing or queued at once */
 #define LIMIT_PURGE_INTERVAL_S      600         /* api/uchetd: expired sessions and counters deleted this often */
 #define LIMIT_REASON_MIN_CHARS      10          /* rules/reason: visible characters in an officer's reason */
+
+/* Document-set intake (issue 16; docs/DOCSETS.md "Intake API"): each checked
+ * by docset/sniff before a byte is stored, and by store/docset for the set */
+#define LIMIT_DOCSET_PAGE_BYTES   LIMIT_IMAGE_BODY_BYTES /* api/h_docset: one uploaded page or PDF */
+#define LIMIT_DOCSET_PAGES        40            /* store/docset: pages in one set (a PDF counts its pages) */
+#define LIMIT_DOCSET_SET_BYTES    (64 * 1024 * 1024) /* store/docset: encoded bytes of one set */
+#define LIMIT_DOCSET_PDF_PAGES    20            /* docset/pdfpage: pages in one PDF */
+#define LIMIT_DOCSET_PAGE_PIXELS  (40u * 1000u * 1000u) /* docset/sniff, pdfpage: decoded pixels of a page */
+#define LIMIT_DOCSET_PAGE_SIDE    20000         /* docset/sniff: widest/tallest page in pixels */
+#define LIMIT_DOCSET_PDF_DPI      300           /* docset/pdfpage: rendering resolution (lowered to fit the pixels) */
+#define LIMIT_DOCSET_PDF_MEM_BYTES (512ull * 1024 * 1024) /* docset/pdfpage: RLIMIT_AS of the PDF child */
+#define LIMIT_DOCSET_PDF_CPU_S    10            /* docset/pdfpage: RLIMIT_CPU of the PDF child */
+#define LIMIT_DOCSET_PDF_WALL_S   20            /* docset/pdfpage: alarm() of the PDF child */
+#define LIMIT_DOCSET_OPEN_SETS    5             /* store/docset: open (unsubmitted) sets per person */

@@ -8,6 +8,7 @@
 static const char V1[] = MIGRATE_V1_SQL("INTEGER PRIMARY KEY", "INTEGER", "BLOB");
 static const char V2[] = MIGRATE_V2_SQL("INTEGER PRIMARY KEY", "INTEGER", "BLOB");
 
+static const char V10_DOCSETS[] = MIGRATE_V10_SQL("INTEGER PRIMARY KEY", "INTEGER", "BLOB");
 static const char V6_KIOSK[] = MIGRATE_V6_SQL("INTEGER PRIMARY KEY", "BLOB");
 static const char V11_PASSKEYS[] = MIGRATE_V11_SQL("INTEGER PRIMARY KEY", "INTEGER", "BLOB");
 
@@ -19,6 +20,7 @@ const migration_t migrate_sqlite_list[] = {
     {5, "log-in counters, unverified documents", migrate_v5_auth_sql},
 
     {6, "enrolment kiosks", V6_KIOSK},
+    {10, "document sets", V10_DOCSETS},
     {11, "passkeys", V11_PASSKEYS},
     {0, NULL, NULL},
 };

@@ -1,0 +1,126 @@
+/* page_bench: the document-set reader's per-page steps (docset/page
+ * legibility, docset/classify) on pages drawn by tests/docset's docsetgen,
+ * against the generator's truth. Synthetic pages, not real scans.
+ *
+ *   page_bench DIR     (DIR from `docsetgen --out DIR ...`)
+ *
+ * For every drawn page: the expected type (the set's document), whether the
+ * generator made it illegible (defect unreadable_scan on that document),
+ * what page_measure and classify_page say, and the time per page. Prints
+ * one line per page and a summary. */
+#include <dirent.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "bio/raster.h"
+#include "docset/classify.h"
+#include "docset/page.h"
+
+static uint8_t *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    uint8_t *b = n > 0 ? malloc((size_t)n) : NULL;
+    if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
+        free(b);
+        b = NULL;
+    }
+    fclose(f);
+    *len = b ? (size_t)n : 0;
+    return b;
+}
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + t.tv_nsec / 1e9;
+}
+
+struct tally {
+    int pages, typed_right, unknown, wrong, legible_ok, illegible_caught, illegible_total, clean_flagged;
+    double seconds;
+};
+
+static void one_page(const char *dir, const json_t *set, const json_t *pg, struct tally *t)
+{
+    const char *file = json_string_value(json_object_get(pg, "file"));
+    int doc = (int)json_integer_value(json_object_get(pg, "document"));
+    const json_t *d = json_array_get(json_object_get(set, "documents"), (size_t)doc);
+    const char *want = json_string_value(json_object_get(d, "type"));
+    bool illegible = json_is_true(json_object_get(d, "illegible"));
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, file);
+    size_t len;
+    uint8_t *bytes = slurp(path, &len);
+    raster_t *g = NULL;
+    err_t e = {0};
+    if (!bytes || raster_decode(bytes, len, 1, &g, &e) < 0) {
+        fprintf(stderr, "%s: unreadable\n", file);
+        free(bytes);
+        return;
+    }
+    double t0 = now_s();
+    struct page_quality q;
+    struct classify_result c = {0};
+    page_measure(g, &q, &e);
+    bool classified = q.legible && classify_page(g, bytes, len, date_from_ymd(2025, 1, 1), &c, &e) == 0;
+    t->seconds += now_s() - t0;
+    const char *got = classified ? c.type : "-";
+    t->pages++;
+    t->illegible_total += illegible;
+    t->illegible_caught += illegible && !q.legible;
+    t->clean_flagged += !illegible && !q.legible;
+    t->legible_ok += !illegible && q.legible;
+    if (classified && !strcmp(got, want))
+        t->typed_right++;
+    else if (classified && !strcmp(got, "unknown"))
+        t->unknown++;
+    else if (classified)
+        t->wrong++;
+    printf("%-34s want %-14s got %-14s by %-5s glyph %5.1f sharp %8.0f glare %.3f border %.3f %s%s\n", file, want,
+           got, classified ? c.by : "", q.glyph_px, q.sharpness, q.glare, q.border_ink,
+           q.legible ? "legible" : "ILLEGIBLE", illegible ? " (truth: illegible)" : "");
+    classify_result_free(&c);
+    raster_free(g);
+    free(bytes);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: page_bench DIR\n");
+        return 2;
+    }
+    DIR *dir = opendir(argv[1]);
+    if (!dir)
+        return 1;
+    struct tally t = {0};
+    struct dirent *de;
+    while ((de = readdir(dir))) {
+        size_t n = strlen(de->d_name);
+        if (n < 5 || strcmp(de->d_name + n - 5, ".json") != 0)
+            continue;
+        char path[1024];
+        snprintf(path, sizeof path, "%s/%s", argv[1], de->d_name);
+        json_t *set = json_load_file(path, 0, NULL);
+        const json_t *pages = json_object_get(json_object_get(set, "truth"), "pages"), *pg;
+        size_t i;
+        json_array_foreach(pages, i, pg)
+            one_page(argv[1], set, pg, &t);
+        json_decref(set);
+    }
+    closedir(dir);
+    printf("pages %d: type right %d, unknown %d, wrong %d (of legible-judged); legible clean pages %d, clean pages "
+           "called illegible %d, illegible caught %d/%d; %.2f s per page\n",
+           t.pages, t.typed_right, t.unknown, t.wrong, t.legible_ok, t.clean_flagged, t.illegible_caught,
+           t.illegible_total, t.pages ? t.seconds / t.pages : 0);
+    return 0;
+}

@@ -1,0 +1,479 @@
+/* The document-set intake (docs/DOCSETS.md, "Intake API"; issue 16):
+ *   POST   /api/v1/document-sets                     {procedure, planned_decision?}
+ *   POST   /api/v1/document-sets/{id}/pages          a JPEG, PNG or PDF body
+ *   DELETE /api/v1/document-sets/{id}/pages/{n}
+ *   POST   /api/v1/document-sets/{id}/submit
+ *   GET    /api/v1/document-sets/{id}
+ * A person's own sets only: another person's set is 404, as an unknown id.
+ * Page bytes are sniffed here (microseconds), then decoded / counted and
+ * stored sealed on the SLOW lane (docset/intake). No value read from a page
+ * is ever logged. */
+#include <errno.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/docset_env.h"
+#include "api/handlers.h"
+#include "api/view.h"
+#include "base/jsonx.h"
+#include "base/limits.h"
+#include "base/parse.h"
+#include "docset/intake.h"
+#include "docset/reader.h"
+#include "docset/seal.h"
+#include "docset/sniff.h"
+#include "notify/catalog.h"
+#include "rules/docset.h"
+#include "rules/reason.h"
+#include "store/docset.h"
+#include "store/region.h"
+
+/* The intake's refusals whose status is not implied by the errno. */
+static int status_of(const err_t *e)
+{
+    static const struct { const char *code; int status; } map[] = {
+        {"unsupported_media_type", 415}, {"image_corrupt", 422}, {"image_too_large", 422},
+        {"pdf_unreadable", 422}, {"pdf_too_many_pages", 422}, {"pdf_unsupported", 415},
+        {"too_many_pages", 422}, {"set_too_large", 413}, {"set_not_open", 409}, {"set_empty", 409},
+        {"too_many_open_sets", 409}, {"category_unknown", 422}, {"unknown_procedure", 422},
+        {"overloaded", 503}, {"vault_bad_file", 500}, {"vault_unknown_key", 500},
+        {"set_not_checked", 409}, {"set_decided", 409},
+    };
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (!strcmp(e->code, map[i].code))
+            return map[i].status;
+    return api_status_for(e);
+}
+
+static void problem(api_req_t *r, const err_t *e)
+{
+    api_problem(r, status_of(e), e->code[0] ? e->code : "internal", e->msg[0] ? e->msg : "Something went wrong.");
+}
+
+static docset_env_t *env_or_reply(api_req_t *r)
+{
+    if (!r->w->docsets)
+        api_problem(r, 503, "docsets_off", "Document sets are not enabled on this server.");
+    return r->w->docsets;
+}
+
+/* {id} as a set id; anything else is the same 404 as an unknown set. */
+static bool set_id_or_reply(api_req_t *r, int64_t *ret)
+{
+    uint64_t id;
+    if (parse_u64(r->params[0].base, r->params[0].len, 1, INT64_MAX, &id) < 0) {
+        api_problem(r, 404, "not_found", "No such document set.");
+        return false;
+    }
+    *ret = (int64_t)id;
+    return true;
+}
+
+static date_t today_of(const api_req_t *r)
+{
+    return date_local(api_now(r), REGION_DEFAULT_UTC_OFFSET_MIN);
+}
+
+/* The document types the catalogue requires of this applicant today. */
+static json_t *required_docs(const struct docset_catalogue *cat, const char *procedure, const char *category,
+                             date_t today)
+{
+    json_t *a = json_array();
+    int ci = docset_category_index(cat, category);
+    for (size_t i = 0; a && ci >= 0 && i < cat->n_rules; i++) {
+        const struct docset_rule *rule = &cat->rules[i];
+        if (rule->kind != DOCSET_RULE_REQUIRE || !rule->document || !docset_rule_applies(rule, procedure, ci, today))
+            continue;
+        json_array_append_new(a, json_pack("{s:s,s:i,s:s,s:s}", "type", rule->document->id, "count", rule->count,
+                                           "title_en", rule->document->title_en, "title_ru",
+                                           rule->document->title_ru));
+    }
+    return a;
+}
+
+static json_t *view_set_head(const docset_set_row_t *s)
+{
+    json_t *j = json_pack("{s:I,s:s,s:s,s:s,s:o,s:i}", "id", (json_int_t)s->id, "procedure", s->procedure,
+                          "category", s->category, "state", s->state, "created_at",
+                          view_time(s->created_at, REGION_DEFAULT_UTC_OFFSET_MIN), "page_count", s->live_pages);
+    json_object_set_new(j, "submitted_at",
+                        s->submitted_at ? view_time(s->submitted_at, REGION_DEFAULT_UTC_OFFSET_MIN) : json_null());
+    json_object_set_new(j, "planned_decision",
+                        s->planned_decision[0] ? json_string(s->planned_decision) : json_null());
+    json_object_set_new(j, "outcome", s->outcome[0] ? json_string(s->outcome) : json_null());
+    json_object_set_new(j, "decision", s->decision[0] ? json_string(s->decision) : json_null());
+    return j;
+}
+
+/* Reads the set's queued pages (and checks it when due) on the SLOW lane. */
+static void kick(api_req_t *r, int64_t set_id)
+{
+    docset_env_t *env = r->w->docsets;
+    reader_ctx_t ctx = {.store = r->w->store, .keys = &env->keys, .cat = env->cat, .flight = env->flight};
+    reader_kick(&ctx, set_id, api_now(r));
+}
+
+/* ---------------------------------------------------------------- create */
+
+static void create_done(api_req_t *r, store_op_t *op)
+{
+    docset_create_op_t *o = (docset_create_op_t *)op;
+    if (op->rc < 0) {
+        problem(r, &op->err);
+        return;
+    }
+    json_t *j = view_set_head(&o->ret);
+    json_object_set_new(j, "required", required_docs(r->w->docsets->cat, o->ret.procedure, o->ret.category,
+                                                     o->today));
+    api_reply_json(r, 201, j);
+}
+
+static int parse_create(const json_t *body, const struct docset_catalogue *cat, docset_create_op_t *o, date_t today,
+                        err_t *e)
+{
+    const char *proc, *planned = NULL;
+    int rc = jsonx_string(body, "procedure", true, 1, sizeof o->procedure - 1, &proc, e);
+    if (rc == 0)
+        rc = jsonx_string(body, "planned_decision", false, 10, 10, &planned, e);
+    if (rc < 0)
+        return rc;
+    if (docset_procedure_index(cat, proc) < 0)
+        return err_set(e, -EINVAL, "unknown_procedure", "No such procedure in the rules.");
+    date_t d;
+    if (planned && (date_parse(planned, strlen(planned), &d) < 0 || d < today))
+        return err_set(e, -EINVAL, "invalid_date", "planned_decision must be a date (YYYY-MM-DD), today or later.");
+    snprintf(o->procedure, sizeof o->procedure, "%s", proc);
+    snprintf(o->planned_decision, sizeof o->planned_decision, "%s", planned ? planned : "");
+    return 0;
+}
+
+void h_docset_create(api_req_t *r)
+{
+    static const char *const fields[] = {"procedure", "planned_decision", NULL};
+    docset_env_t *env = env_or_reply(r);
+    if (!env)
+        return;
+    docset_create_op_t *o = api_op_new_or_reply(r, sizeof *o, create_done);
+    if (!o)
+        return;
+    docset_create_op_init(o);
+    json_t *body = NULL;
+    err_t e = {0};
+    if (!api_auth_or_reply(r, o->token_hash) || !(body = api_body_or_reply(r, fields))) {
+        api_op_submit_cancel(r, &o->op);
+        return;
+    }
+    o->now = api_now(r);
+    o->today = today_of(r);
+    uint8_t dk[SEAL_KEY_BYTES];
+    int rc = parse_create(body, env->cat, o, o->today, &e);
+    json_decref(body);
+    if (rc == 0)
+        rc = seal_new_key(&env->keys, dk, o->wrapped, &e);
+    sodium_memzero(dk, sizeof dk);   /* only its wrapped form is kept */
+    o->wrapped_len = SEAL_WRAPPED_BYTES;
+    if (rc < 0) {
+        api_op_submit_cancel(r, &o->op);
+        problem(r, &e);
+        return;
+    }
+    api_op_submit(r, &o->op);
+}
+
+/* ---------------------------------------------------------------- pages */
+
+static void pages_done(api_req_t *r, store_op_t *op)
+{
+    docset_intake_op_t *o = (docset_intake_op_t *)op;
+    if (op->rc < 0) {
+        problem(r, &op->err);
+        return;
+    }
+    json_t *pages = json_array();
+    for (int i = 0; i < o->ret_count; i++)
+        json_array_append_new(pages, json_integer(o->ret_first + i));
+    api_reply_json(r, 202, json_pack("{s:i,s:o,s:s}", "page", o->ret_first, "pages", pages, "state", "queued"));
+    kick(r, o->set_id);
+}
+
+/* Size, media type and header, before a byte is copied. */
+static bool sniff_or_reply(api_req_t *r, enum sniff_media *ret)
+{
+    h2o_iovec_t body = r->req->entity;
+    const h2o_iovec_t *ct = api_header(r, H2O_TOKEN_CONTENT_TYPE);
+    struct sniff_info info;
+    err_t e = {0};
+    if (body.len > LIMIT_DOCSET_PAGE_BYTES) {
+        api_problem(r, 413, "page_too_large", "A page may be at most 8 MiB: send a smaller photo or fewer pages.");
+        return false;
+    }
+    enum sniff_media declared = ct ? sniff_declared(ct->base, ct->len) : SNIFF_NONE;
+    if (sniff_page((const uint8_t *)body.base, body.len, declared, &info, &e) < 0) {
+        problem(r, &e);
+        return false;
+    }
+    *ret = info.media;
+    return true;
+}
+
+void h_docset_page_add(api_req_t *r)
+{
+    docset_env_t *env = env_or_reply(r);
+    int64_t id;
+    enum sniff_media media;
+    if (!env || !set_id_or_reply(r, &id))
+        return;
+    docset_intake_op_t *o = api_op_new_or_reply(r, sizeof *o, pages_done);
+    if (!o)
+        return;
+    docset_intake_op_init(o);
+    if (!api_auth_or_reply(r, o->token_hash) || !sniff_or_reply(r, &media)) {
+        api_op_submit_cancel(r, &o->op);
+        return;
+    }
+    h2o_iovec_t body = r->req->entity;
+    if (!(o->bytes = malloc(body.len))) {
+        api_op_submit_cancel(r, &o->op);
+        api_problem_oom(r);
+        return;
+    }
+    memcpy(o->bytes, body.base, body.len);
+    o->len = body.len;
+    o->media = media;
+    o->set_id = id;
+    o->keys = &env->keys;
+    o->now = api_now(r);
+    api_op_submit(r, &o->op);
+}
+
+void h_docset_page_delete(api_req_t *r)
+{
+    int64_t id;
+    uint64_t n;
+    if (!env_or_reply(r) || !set_id_or_reply(r, &id))
+        return;
+    if (parse_u64(r->params[1].base, r->params[1].len, 1, LIMIT_DOCSET_PAGES * 1000, &n) < 0) {
+        api_problem(r, 404, "not_found", "No such page in this set.");
+        return;
+    }
+    docset_page_delete_op_t *o = api_op_new_or_reply(r, sizeof *o, api_finish_no_content);
+    if (!o)
+        return;
+    docset_page_delete_op_init(o);
+    if (!api_auth_or_reply(r, o->token_hash)) {
+        api_op_submit_cancel(r, &o->op);
+        return;
+    }
+    o->set_id = id;
+    o->n = (int)n;
+    o->now = api_now(r);
+    api_op_submit(r, &o->op);
+}
+
+/* ---------------------------------------------------------------- submit */
+
+static void submit_done(api_req_t *r, store_op_t *op)
+{
+    docset_submit_op_t *o = (docset_submit_op_t *)op;
+    if (op->rc < 0) {
+        problem(r, &op->err);
+        return;
+    }
+    api_reply_json(r, 202, view_set_head(&o->ret));
+    kick(r, o->set_id);
+}
+
+void h_docset_submit(api_req_t *r)
+{
+    int64_t id;
+    if (!env_or_reply(r) || !set_id_or_reply(r, &id))
+        return;
+    docset_submit_op_t *o = api_op_new_or_reply(r, sizeof *o, submit_done);
+    if (!o)
+        return;
+    docset_submit_op_init(o);
+    if (!api_auth_or_reply(r, o->token_hash)) {
+        api_op_submit_cancel(r, &o->op);
+        return;
+    }
+    o->set_id = id;
+    o->now = api_now(r);
+    api_op_submit(r, &o->op);
+}
+
+/* ---------------------------------------------------------------- get */
+
+/* A page: its state, type and measures, and each advice code told in the
+ * person's language (po: docset.advice.<code>). */
+static json_t *view_page(const api_req_t *r, const docset_page_row_t *p, const char *lang)
+{
+    json_t *j = json_pack("{s:i,s:s,s:s}", "n", p->n, "media_type", p->media_type, "state", p->state);
+    json_object_set_new(j, "pdf_page", p->pdf_page ? json_integer(p->pdf_page) : json_null());
+    json_object_set_new(j, "type", p->doc_type[0] ? json_string(p->doc_type) : json_null());
+    json_t *q = p->quality[0] ? json_loads(p->quality, 0, NULL) : NULL, *code, *advice = json_array();
+    size_t i;
+    char key[64], text[512];
+    json_array_foreach(json_object_get(q, "advice"), i, code) {
+        snprintf(key, sizeof key, "docset.advice.%s", json_string_value(code));
+        if (r->w->catalog && catalog_render(r->w->catalog, lang, key, NULL, text, sizeof text, NULL) != -EINVAL)
+            json_array_append_new(advice, json_string(text));
+    }
+    json_object_set_new(j, "quality", q ? q : json_null());
+    json_object_set_new(j, "advice", advice);
+    return j;
+}
+
+static void get_done(api_req_t *r, store_op_t *op)
+{
+    docset_get_op_t *o = (docset_get_op_t *)op;
+    if (op->rc < 0) {
+        problem(r, &op->err);
+        return;
+    }
+    json_t *j = view_set_head(&o->ret);
+    json_t *pages = json_array();
+    for (int i = 0; i < o->ret_n; i++)
+        json_array_append_new(pages, view_page(r, &o->ret_pages[i], o->ret.language));
+    json_object_set_new(j, "pages", pages);
+    json_object_set_new(j, "required", required_docs(r->w->docsets->cat, o->ret.procedure, o->ret.category,
+                                                     today_of(r)));
+    json_t *res = o->ret_result[0] ? reader_view_result(r->w->catalog, o->ret_result, o->ret.language) : NULL;
+    json_object_set_new(j, "result", res ? res : json_null());
+    api_reply_json(r, 200, j);
+    bool waiting = !strcmp(o->ret.state, "checking");
+    for (int i = 0; i < o->ret_n && !waiting; i++)
+        waiting = !strcmp(o->ret_pages[i].state, "queued");
+    if (waiting)   /* a reader refused earlier (overload) is started again */
+        kick(r, o->set_id);
+}
+
+void h_docset_get(api_req_t *r)
+{
+    int64_t id;
+    if (!env_or_reply(r) || !set_id_or_reply(r, &id))
+        return;
+    docset_get_op_t *o = api_op_new_or_reply(r, sizeof *o, get_done);
+    if (!o)
+        return;
+    docset_get_op_init(o);
+    if (!api_auth_or_reply(r, o->token_hash)) {
+        api_op_submit_cancel(r, &o->op);
+        return;
+    }
+    o->set_id = id;
+    o->now = api_now(r);
+    api_op_submit(r, &o->op);
+}
+
+/* ---------------------------------------------------------------- the desk */
+
+static void queue_done(api_req_t *r, store_op_t *op)
+{
+    docset_queue_op_t *o = (docset_queue_op_t *)op;
+    if (op->rc < 0) {
+        problem(r, &op->err);
+        return;
+    }
+    json_t *items = json_array();
+    for (int i = 0; i < o->ret_n; i++) {
+        json_t *j = view_set_head(&o->ret[i].set);
+        json_t *res = o->ret[i].result[0] ? json_loads(o->ret[i].result, 0, NULL) : NULL;
+        json_object_set_new(j, "result", res ? res : json_null());
+        json_array_append_new(items, j);
+    }
+    api_reply_json(r, 200, json_pack("{s:o}", "items", items));
+}
+
+/* ?state=ready|returned|referred; none: referred, then ready. */
+static int parse_queue_state(const api_req_t *r, char *dst, size_t cap, err_t *e)
+{
+    static const char *const allowed[] = {"state=ready", "state=returned", "state=referred"};
+    dst[0] = 0;
+    if (r->query.len == 0)
+        return 0;
+    for (size_t i = 0; i < sizeof allowed / sizeof allowed[0]; i++)
+        if (h2o_memis(r->query.base, r->query.len, allowed[i], strlen(allowed[i]))) {
+            snprintf(dst, cap, "%s", allowed[i] + strlen("state="));
+            return 0;
+        }
+    return err_set(e, -EINVAL, "invalid_query", "state must be ready, returned or referred.");
+}
+
+void h_desk_docset_list(api_req_t *r)
+{
+    if (!env_or_reply(r))
+        return;
+    docset_queue_op_t *o = api_op_new_or_reply(r, sizeof *o, queue_done);
+    if (!o)
+        return;
+    docset_queue_op_init(o);
+    err_t e = {0};
+    if (!api_auth_or_reply(r, o->token_hash)) {
+        api_op_submit_cancel(r, &o->op);
+        return;
+    }
+    if (parse_queue_state(r, o->state, sizeof o->state, &e) < 0) {
+        api_op_submit_cancel(r, &o->op);
+        api_problem_err(r, &e);
+        return;
+    }
+    o->now = api_now(r);
+    api_op_submit(r, &o->op);
+}
+
+static void decide_done(api_req_t *r, store_op_t *op)
+{
+    docset_decide_op_t *o = (docset_decide_op_t *)op;
+    if (op->rc < 0)
+        problem(r, &op->err);
+    else
+        api_reply_json(r, 200, view_set_head(&o->ret));
+}
+
+static int parse_decide(const json_t *body, docset_decide_op_t *o, err_t *e)
+{
+    const char *d, *reason;
+    int rc = jsonx_string(body, "decision", true, 1, 16, &d, e);
+    if (rc == 0)
+        rc = jsonx_string_lf(body, "reason", &reason, e);
+    if (rc < 0)
+        return rc;
+    if (strcmp(d, "accepted") != 0 && strcmp(d, "returned") != 0)
+        return err_set(e, -EINVAL, "invalid_decision", "decision must be accepted or returned.");
+    if (strlen(reason) >= sizeof o->reason ||
+        (rc = reason_check(reason, strlen(reason), LIMIT_REASON_MIN_CHARS, LIMIT_REASON_BYTES, REASON_ALLOW_NEWLINE,
+                           e)) < 0)
+        return rc < 0 ? rc : err_set(e, -EINVAL, "invalid_reason", "The reason is too long.");
+    snprintf(o->decision, sizeof o->decision, "%s", d);
+    snprintf(o->reason, sizeof o->reason, "%s", reason);
+    return 0;
+}
+
+void h_desk_docset_decide(api_req_t *r)
+{
+    static const char *const fields[] = {"decision", "reason", NULL};
+    int64_t id;
+    if (!env_or_reply(r) || !set_id_or_reply(r, &id))
+        return;
+    docset_decide_op_t *o = api_op_new_or_reply(r, sizeof *o, decide_done);
+    if (!o)
+        return;
+    docset_decide_op_init(o);
+    json_t *body = NULL;
+    err_t e = {0};
+    if (!api_auth_or_reply(r, o->token_hash) || !(body = api_body_or_reply(r, fields))) {
+        api_op_submit_cancel(r, &o->op);
+        return;
+    }
+    int rc = parse_decide(body, o, &e);
+    json_decref(body);
+    if (rc < 0) {
+        api_op_submit_cancel(r, &o->op);
+        api_problem(r, 400, e.code, e.msg);
+        return;
+    }
+    o->set_id = id;
+    o->now = api_now(r);
+    api_op_submit(r, &o->op);
+}

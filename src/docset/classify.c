@@ -1,0 +1,219 @@
+#include "docset/classify.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "docs/mrz.h"
+#ifdef UCHET_HAVE_OCR
+#include "docs/ocr.h"
+#endif
+#ifdef UCHET_HAVE_ZBAR
+#include <zbar.h>
+#endif
+#ifdef UCHET_HAVE_TESSERACT
+#include <tesseract/capi.h>
+#endif
+
+static void set_type(struct classify_result *r, const char *type, const char *by)
+{
+    snprintf(r->type, sizeof r->type, "%s", type);
+    snprintf(r->by, sizeof r->by, "%s", by);
+}
+
+/* Copies a string member of the MRZ answer's fields under the catalogue's
+ * name, when present. */
+static void take(json_t *dst, const json_t *src, const char *from, const char *to)
+{
+    const json_t *v = json_object_get(src, from);
+    if (json_is_string(v) && json_string_length(v) > 0)
+        json_object_set_new(dst, to, json_string(json_string_value(v)));
+}
+
+
+#ifdef UCHET_HAVE_ZBAR
+/* A ГОСТ Р 56042-2014 payload: "ST0001" + charset digit, then key=value
+ * pairs split by the character after it. The amount (Sum, kopecks) is the
+ * one value taken; the payee's details are not the applicant's business. */
+static int gost_payment(const char *p, size_t len, int64_t *ret_roubles)
+{
+    if (len < 8 || memcmp(p, "ST0001", 6) != 0 || p[6] < '1' || p[6] > '3')
+        return -1;
+    char sep = p[7];
+    for (size_t i = 8; i + 4 < len; i++) {
+        if ((i == 8 || p[i - 1] == sep) && memcmp(p + i, "Sum=", 4) == 0) {
+            int64_t k = 0;
+            size_t j = i + 4;
+            for (; j < len && p[j] >= '0' && p[j] <= '9' && k < INT64_MAX / 10 - 9; j++)
+                k = k * 10 + (p[j] - '0');
+            if (j == i + 4 || (j < len && p[j] != sep))
+                return -1;
+            *ret_roubles = k / 100;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* 1 when a payment QR code was found (amount filled), else 0. */
+static int by_qr(const raster_t *g, struct classify_result *ret)
+{
+    zbar_image_scanner_t *sc = zbar_image_scanner_create();
+    zbar_image_t *img = zbar_image_create();
+    int found = 0;
+    if (sc && img) {
+        zbar_image_scanner_set_config(sc, ZBAR_NONE, ZBAR_CFG_ENABLE, 0);
+        zbar_image_scanner_set_config(sc, ZBAR_QRCODE, ZBAR_CFG_ENABLE, 1);
+        zbar_image_set_format(img, zbar_fourcc('Y', '8', '0', '0'));
+        zbar_image_set_size(img, g->width, g->height);
+        zbar_image_set_data(img, g->pix, (unsigned long)g->width * g->height, NULL);
+        zbar_scan_image(sc, img);
+        for (const zbar_symbol_t *sym = zbar_image_first_symbol(img); sym && !found;
+             sym = zbar_symbol_next(sym)) {
+            int64_t roubles;
+            if (zbar_symbol_get_type(sym) == ZBAR_QRCODE &&
+                gost_payment(zbar_symbol_get_data(sym), zbar_symbol_get_data_length(sym), &roubles) == 0) {
+                json_object_set_new(ret->fields, "amount", json_integer(roubles));
+                set_type(ret, "fee_receipt", "qr");
+                found = 1;
+            }
+        }
+    }
+    if (img)
+        zbar_image_destroy(img);
+    if (sc)
+        zbar_image_scanner_destroy(sc);
+    return found;
+}
+#endif
+
+#ifdef UCHET_HAVE_TESSERACT
+/* Title words (upper case, as printed) and the type they name. The first
+ * match in the top of the page wins; order puts the longer titles first. */
+static const struct { const char *word, *type; } TITLES[] = {
+    {"МИГРАЦИОННАЯ КАРТА", "migration_card"}, {"MIGRATION CARD", "migration_card"},
+    {"ПАТЕНТ", "patent"},
+    {"УВЕДОМЛЕНИЕ О ПРИБЫТИИ", "registration_notice"},
+    {"СЕРТИФИКАТ ОБ ОТСУТСТВИИ ВИЧ", "hiv_certificate"}, {"ВИЧ", "hiv_certificate"},
+    {"МЕДИЦИНСКОЕ ЗАКЛЮЧЕНИЕ", "medical_certificate"},
+    {"СЕРТИФИКАТ", "language_certificate"},
+    {"ТРУДОВОЙ ДОГОВОР", "labour_contract"},
+    {"ДОБРОВОЛЬНОГО МЕДИЦИНСКОГО", "dms_policy"}, {"ПОЛИС", "dms_policy"},
+    {"ДАКТИЛОСКОПИЧЕСК", "fingerprint_card"},
+    {"КВИТАНЦИЯ", "fee_receipt"}, {"ЗАЯВЛЕНИЕ", "application"},
+};
+
+/* Upper-cases the Cyrillic and Latin letters of UTF-8 text in place
+ * (Russian а-я, ё: two-byte sequences; ASCII a-z). */
+static void upper(char *s)
+{
+    for (unsigned char *p = (unsigned char *)s; *p; p++) {
+        if (*p >= 'a' && *p <= 'z')
+            *p -= 32;
+        else if (*p == 0xD0 && p[1] >= 0xB0 && p[1] <= 0xBF)
+            p[1] -= 0x20, p++;
+        else if (*p == 0xD1 && p[1] >= 0x80 && p[1] <= 0x8F)
+            p[0] = 0xD0, p[1] += 0x20, p++;
+        else if (*p == 0xD1 && p[1] == 0x91)
+            p[0] = 0xD0, p[1] = 0x81, p++;
+    }
+}
+
+/* Reads the top third of the page with tesseract "rus" and looks for a
+ * title. 1 found, 0 not (or no model). */
+static int by_title(const raster_t *g, struct classify_result *ret)
+{
+    TessBaseAPI *api = TessBaseAPICreate();
+    int found = 0;
+    if (api && TessBaseAPIInit3(api, NULL, "rus+eng") == 0) {
+        unsigned h = g->height / 3 ? g->height / 3 : g->height;
+        TessBaseAPISetImage(api, g->pix, (int)g->width, (int)h, 1, (int)g->width);
+        if (g->ppi)
+            TessBaseAPISetSourceResolution(api, (int)g->ppi);
+        char *text = TessBaseAPIGetUTF8Text(api);
+        if (text) {
+            upper(text);
+            for (size_t i = 0; i < sizeof TITLES / sizeof TITLES[0] && !found; i++)
+                if (strstr(text, TITLES[i].word)) {
+                    set_type(ret, TITLES[i].type, "title");
+                    found = 1;
+                }
+            TessDeleteText(text);
+        }
+    }
+    if (api) {
+        TessBaseAPIEnd(api);
+        TessBaseAPIDelete(api);
+    }
+    return found;
+}
+#endif
+
+#ifdef UCHET_HAVE_OCR
+/* 1 when a valid zone was read (fields filled), 0 when none, <0 on ENOMEM. */
+static int by_mrz(const uint8_t *img, size_t len, date_t today, struct classify_result *ret, err_t *err)
+{
+    char *text = NULL, *alt = NULL;
+    err_t e = {0};
+    int r = ocr_read_mrz(img, len, &text, &alt, &e);
+    if (r == -ENOMEM)
+        return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
+    if (r < 0)
+        return 0;
+    int y, m, d;
+    date_to_ymd(today, &y, &m, &d);
+    json_t *answer = NULL;
+    r = mrz_check_ocr(text, alt, strlen(text), NULL, (struct mrz_date){y, m, d}, &answer, &e);
+    free(text);
+    free(alt);
+    if (r < 0)
+        return r == -ENOMEM ? err_set(err, -ENOMEM, "out_of_memory", "Out of memory.") : 0;
+    int found = json_is_true(json_object_get(answer, "valid"));
+    if (found) {
+        const json_t *f = json_object_get(answer, "fields");
+        take(ret->fields, f, "surname", "surname");
+        take(ret->fields, f, "given_names", "given_names");
+        take(ret->fields, f, "birth_date", "birth_date");
+        take(ret->fields, f, "document_number", "doc_number");
+        take(ret->fields, f, "expiry_date", "expiry_date");
+        set_type(ret, "passport", "mrz");
+    }
+    json_decref(answer);
+    return found;
+}
+#endif
+
+int classify_page(const raster_t *grey, const uint8_t *encoded, size_t len, date_t today,
+                  struct classify_result *ret, err_t *err)
+{
+    memset(ret, 0, sizeof *ret);
+    if (!(ret->fields = json_object()))
+        return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
+    set_type(ret, "unknown", "");
+    int r = 0;
+    (void)grey, (void)encoded, (void)len, (void)today;
+    /* Cheapest first: a QR code (milliseconds), then the zone, then the title. */
+#ifdef UCHET_HAVE_ZBAR
+    r = by_qr(grey, ret);
+#endif
+#ifdef UCHET_HAVE_OCR
+    if (r == 0)
+        r = by_mrz(encoded, len, today, ret, err);
+#endif
+#ifdef UCHET_HAVE_TESSERACT
+    if (r == 0)
+        r = by_title(grey, ret);
+#endif
+    if (r < 0) {
+        classify_result_free(ret);
+        return r;
+    }
+    return 0;
+}
+
+void classify_result_free(struct classify_result *r)
+{
+    json_decref(r->fields);
+    r->fields = NULL;
+}

@@ -1,0 +1,38 @@
+#pragma once
+/* classify: which catalogue document type a legible page is, and the fields
+ * that could be read with certainty (docs/DOCSETS.md, "Processing").
+ *
+ * In order, the first that answers wins:
+ *   1. a machine-readable zone (docs/ocr + docs/mrz) whose check digits hold
+ *      -> "passport", with surname, given names, birth date, number and
+ *      expiry from the zone;
+ *   2. a payment QR code of ГОСТ Р 56042-2014 ("ST00012|...", zbar) ->
+ *      "fee_receipt", with the amount (Sum, kopecks -> roubles);
+ *   3. title keywords in the top of the page (tesseract "rus") -> the type
+ *      whose title they are, no fields;
+ *   else "unknown". A zone that is found but fails its checks is not a
+ *   passport with wrong data: it is left to the next steps (and ends
+ *   "unknown" or as another type), so a misread is never a defect.
+ *
+ * The fields object holds values read from a document: the caller seals it
+ * and never logs it. */
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/err.h"
+#include "bio/raster.h"
+#include "rules/date.h"
+
+struct classify_result {
+    char type[40];        /* a catalogue document type id, or "unknown" */
+    char by[8];           /* "mrz", "qr", "title", "" */
+    json_t *fields;       /* owned: {catalogue field name: value}; never NULL on success */
+};
+
+/* Classifies a page: grey is its image, encoded/len the same page as PNG or
+ * JPEG bytes (for the MRZ reader). -ENOMEM; reading failures are not errors
+ * (they give "unknown"). */
+int classify_page(const raster_t *grey, const uint8_t *encoded, size_t len, date_t today,
+                  struct classify_result *ret, err_t *err);
+void classify_result_free(struct classify_result *r);

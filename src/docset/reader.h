@@ -1,0 +1,47 @@
+#pragma once
+/* reader: the pages of a document set read on the SLOW lane, one page per
+ * step, never on an event loop (docs/DOCSETS.md, "Processing").
+ *
+ * For each queued page: unseal the upload; decode it (a PDF page rendered
+ * by docset/pdfpage at 300 dpi); measure legibility (docset/page); when
+ * legible, classify it and read what is certain (docset/classify); store
+ * the state (read / unknown / illegible / failed), the quality JSON and the
+ * sealed fields. When the set is submitted and every page is read, the rule
+ * engine (rules/docset) checks it against the catalogue and the outcome is
+ * stored. Each page is taken by an UPDATE ... WHERE state = 'queued', so two
+ * readers of one set never read the same page.
+ *
+ * Nothing read from a page is logged: only set ids, page numbers, states. */
+#include <jansson.h>
+#include <stdint.h>
+
+#include "bio/vault.h"
+#include "store/store.h"
+
+struct docset_catalogue;
+struct catalog;
+typedef struct reader_flight reader_flight_t;
+
+typedef struct reader_ctx {
+    store_t *store;                       /* borrowed */
+    const vault_keys_t *keys;             /* borrowed */
+    const struct docset_catalogue *cat;   /* borrowed */
+    reader_flight_t *flight;              /* borrowed: the sets being read now */
+} reader_ctx_t;
+
+/* The sets with a reader in flight: at most one reader per set, so twenty
+ * uploads to one set queue one reader, not twenty (each would otherwise
+ * take a place on the SLOW lane ahead of everyone's next upload). */
+reader_flight_t *reader_flight_new(void);   /* NULL on ENOMEM */
+void reader_flight_free(reader_flight_t *f); /* accepts NULL */
+
+/* Queues the reading of set_id's pages, and its check when due, on the
+ * SLOW lane; returns at once. `now` (the injected clock) dates what it
+ * stores. When the lane refuses (overload), the pages
+ * stay queued and the next upload, submit or GET of the set kicks again. */
+void reader_kick(const reader_ctx_t *ctx, int64_t set_id, int64_t now);
+
+/* The stored result JSON for the person: each finding gets a "message" in
+ * `lang` (po: docset.finding.<code>, docset.outcome.<outcome>). New
+ * reference, NULL when the text is not JSON. */
+json_t *reader_view_result(const struct catalog *cat, const char *result, const char *lang);
