@@ -13,6 +13,7 @@
 #include "base/secret.h"
 #include "rules/calendar.h"
 #include "store/region.h"
+#include "store/session.h"
 #include "store/store.h"
 
 typedef struct metrics metrics_t;
@@ -25,7 +26,6 @@ typedef struct api_world {
     region_set_t regions;
     uclock_t clock;
     metrics_t *metrics;
-    ratelimit_t *rl_account;         /* failed log-ins per document */
     ratelimit_t *rl_address;         /* failed log-ins per client address */
     const char *web_root;             /* directory with app/, common/, ... */
     bool allow_clock_control;         /* tests only: PUT /api/v1/test/clock */
@@ -43,6 +43,7 @@ typedef struct api_world {
     _Atomic uint64_t storage_probe_ns;   /* last write probe sent by /readyz while storage_down */
     /* issue 12 (auth) */
     struct password_list *passwords;  /* common passwords (rules/password.h); read-only */
+    session_policy_t sessions;        /* issue 17: how long a person's session lasts */
     struct kiosk_env *kiosk;          /* enrolment kiosks (api/kiosk.h); NULL: kiosk API off */
 } api_world_t;
 

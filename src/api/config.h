@@ -38,6 +38,11 @@ typedef struct config {
     char sbi_trust_dir[512];      /* *.pub device keys (bio/sbi trust store) */
     int64_t kiosk_idle_seconds;   /* an open session idle this long is wiped */
     int kiosk_min_quality;        /* 0-100: least quality score of a capture */
+    /* a person's session (issue 17) and the proxy in front (issue 12) */
+    int64_t session_idle_s;       /* session_idle_days: ends this long after its last renewal */
+    int64_t session_max_s;        /* session_max_days: ends this long after the log-in, renewed or not */
+    int64_t session_recheck_s;    /* password_recheck_minutes: a typed password counts this long */
+    char trusted_proxies[1024];   /* addresses/CIDRs whose X-Forwarded-For is believed (api/proxy.h) */
 } config_t;
 
 void config_defaults(config_t *c);
@@ -56,3 +61,8 @@ int config_load_env(config_t *c, err_t *err);
  * Environment: UCHET_ENROLMENT_DIR, UCHET_ENROLMENT_KEY_FILE,
  * UCHET_SBI_TRUST_DIR, UCHET_KIOSK_IDLE_SECONDS. */
 int config_set_kiosk(config_t *c, const char *key, const char *value, err_t *err);
+/* The session and proxy settings (session_idle_days, session_max_days,
+ * password_recheck_minutes, trusted_proxies): 1 when key is not one of them.
+ * Environment: UCHET_SESSION_IDLE_DAYS, UCHET_SESSION_MAX_DAYS,
+ * UCHET_PASSWORD_RECHECK_MINUTES, UCHET_TRUSTED_PROXIES. */
+int config_set_session(config_t *c, const char *key, const char *value, err_t *err);

@@ -18,5 +18,6 @@ const migration_t migrate_sqlite_list[] = {
     {5, "log-in counters, unverified documents", migrate_v5_auth_sql},
 
     {6, "enrolment kiosks", V6_KIOSK},
+    {7, "device sessions", MIGRATE_V7_SQL},
     {0, NULL, NULL},
 };
