@@ -20,6 +20,7 @@ const SHELL = [
   '/app/js/i18n.js',
   '/app/js/offline.js',
   '/app/js/push.js',
+  '/app/js/recheck.js',
   '/app/js/state.js',
   '/app/js/ui.js',
   '/app/js/screens/access.js',

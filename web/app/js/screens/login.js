@@ -52,7 +52,8 @@ export async function render(ctx) {
     submit.disabled = true;
     try {
       const res = await api.call('POST', '/api/v1/session',
-        { document_kind: kind.value(), document_number: doc, password: pw.input.value });
+        { document_kind: kind.value(), document_number: doc, password: pw.input.value,
+          device: api.deviceLabel() });
       api.setToken(res.token);
       await sendLanguage();
       ctx.go('home');
