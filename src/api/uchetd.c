@@ -307,6 +307,8 @@ static int world_open(api_world_t *w, const config_t *c, int threads, err_t *err
     w->sessions.idle_s = c->session_idle_s;
     w->sessions.max_s = c->session_max_s < c->session_idle_s ? c->session_idle_s : c->session_max_s;
     w->sessions.recheck_s = c->session_recheck_s;
+    if ((r = client_nets_parse(c->trusted_proxies, &w->proxies, err)) < 0)
+        return r;
     if (db_kind_of(c->database) == DB_SQLITE) {
         const char *slash = strrchr(c->database, '/');
         if (!slash)

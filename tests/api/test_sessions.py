@@ -221,3 +221,51 @@ def test_successful_log_in_is_logged_without_numbers(uchet):
     assert len(lines) == 1
     text = json.dumps(lines)
     assert "person" in text and number not in text and token not in text
+
+
+# --- the client's address behind the proxy (issue 12) ------------------------
+
+def wrong_log_in(u, number, xff=None):
+    headers = {"X-Forwarded-For": xff} if xff else {}
+    return u.http.post("/api/v1/session", headers=headers,
+                       json={"document_kind": "card", "document_number": number, "password": "wrong wrong wrong"})
+
+
+def test_a_spoofed_forwarded_for_does_not_escape_the_per_address_limit(uchet):
+    """No trusted proxy configured (the default): the header is ignored, so a
+    guesser who writes a new X-Forwarded-For each time is still one address."""
+    number, _ = uchet.new_user()
+    statuses = [wrong_log_in(uchet, number, f"198.51.100.{i}").status_code for i in range(1, 8)]
+    assert statuses == [401] * 5 + [429] * 2
+    peers = {rec["peer"] for rec in log_lines(uchet, "security.denied")}
+    assert peers == {"127.0.0.1"}
+
+
+def test_through_a_trusted_proxy_the_limit_keys_per_client(uchet_factory, tmp_path):
+    conf = tmp_path / "uchetd.ini"
+    conf.write_text("[uchetd]\ntrusted_proxies = 10.0.0.0/8, 127.0.0.1\n")
+    u = uchet_factory(extra_args=["--config", str(conf)]).start()
+    number, _ = u.new_user()
+    # one client behind the proxy: five tries, then locked out; writing its own
+    # header in front of the proxy's does not make it someone else
+    first = [wrong_log_in(u, number, "198.51.100.1").status_code for _ in range(5)]
+    assert first == [401] * 5
+    assert wrong_log_in(u, number, "198.51.100.1").status_code == 429
+    assert wrong_log_in(u, number, "6.6.6.6, 198.51.100.1").status_code == 429
+    assert wrong_log_in(u, number, "198.51.100.1, 10.9.9.9").status_code == 429   # two proxies of ours
+    # another client behind the same proxy is not locked out by the first
+    assert wrong_log_in(u, number, "198.51.100.2").status_code == 401
+    assert u.login(number)                     # the owner, with no header: the proxy's own address
+    # the security log names the client, not the proxy
+    peers = {rec["peer"] for rec in log_lines(u, "security.denied")}
+    assert peers == {"198.51.100.1", "198.51.100.2"}
+    ok = log_lines(u, "auth.login_ok")
+    assert "client 127.0.0.1" in ok[-1]["msg"]
+
+
+def test_a_bad_trusted_proxies_setting_stops_the_start(uchet_factory, tmp_path):
+    conf = tmp_path / "uchetd.ini"
+    conf.write_text("[uchetd]\ntrusted_proxies = nginx.local\n")
+    u = uchet_factory(extra_args=["--config", str(conf)])
+    with pytest.raises(AssertionError, match="trusted_proxies"):
+        u.start()
