@@ -586,3 +586,56 @@ void session_end_all_op_init(session_end_all_op_t *o)
     o->op.lane = STORE_WRITE;
     o->op.run = run_end_all;
 }
+
+/* --- password recovery through a registrar --- */
+
+static const char SQL_REISSUE[] =
+    "UPDATE persons SET activation_hash = ?, activation_expires_at = ?, password_hash = NULL WHERE id = ?";
+
+static int reissue_find(db_t *db, session_reissue_op_t *o)
+{
+    db_stmt_t *st;
+    int r = db_prepare(db, SQL_BY_DOC, &st, &o->op.err);
+    if (r < 0)
+        return r;
+    db_bind_text(st, 1, o->doc_kind);
+    db_bind_text(st, 2, o->doc_number);
+    if ((r = db_step(st, &o->op.err)) < 0)
+        return r;
+    if (r == 0)
+        return err_set(&o->op.err, -ENOENT, "not_found", "Nobody holds this document.");
+    o->ret_person_id = db_col_int(st, 0);
+    db_run(st, NULL);
+    return 0;
+}
+
+static int run_reissue(db_t *db, store_op_t *op)
+{
+    session_reissue_op_t *o = (session_reissue_op_t *)op;
+    int r = reissue_find(db, o);
+    db_stmt_t *st;
+    if (r < 0 || (r = db_prepare(db, SQL_REISSUE, &st, &op->err)) < 0)
+        return r;
+    o->ret_expires_at = o->now + LIMIT_ACTIVATION_TTL_S;
+    db_bind_blob(st, 1, o->code_hash, sizeof o->code_hash);
+    db_bind_int(st, 2, o->ret_expires_at);
+    db_bind_int(st, 3, o->ret_person_id);
+    if ((r = db_run(st, &op->err)) < 0 || (r = session_end_person(db, o->ret_person_id, &o->ret_ended, &op->err)) < 0)
+        return r;
+    char account[LOGIN_LIMIT_ACCOUNT_MAX], subject[32];
+    session_login_account(o->ret_person_id, "", "", account, sizeof account);
+    if ((r = login_limit_forget_account(db, account, &op->err)) < 0)
+        return r;
+    audit_subject(subject, sizeof subject, o->ret_person_id);
+    json_t *detail = json_pack("{s:s,s:I}", "reason", o->reason, "sessions_ended", (json_int_t)o->ret_ended);
+    r = audit_append(db, o->now, o->actor, "person.activation_reissued", subject, detail, &op->err);
+    json_decref(detail);
+    return r;
+}
+
+void session_reissue_op_init(session_reissue_op_t *o)
+{
+    memset(o, 0, sizeof *o);
+    o->op.lane = STORE_WRITE;
+    o->op.run = run_reissue;
+}

@@ -216,3 +216,25 @@ void session_end_all_op_init(session_end_all_op_t *o);
 /* Ends every session of person_id inside the caller's write transaction
  * (a re-issued activation code). *ret_ended: how many. */
 int session_end_person(db_t *db, int64_t person_id, int64_t *ret_ended, err_t *err);
+
+/* WRITE lane. Password recovery through a registrar (issue 17): a new
+ * one-time activation code for the person holding the document. The old
+ * password stops working (the person sets a new one with the code), every
+ * session of the person ends, the person's log-in counters are cleared, and
+ * the audit gets person.activation_reissued with the actor and the reason.
+ * -ENOENT (not_found) when nobody holds the document. The caller makes the
+ * code (base/secret.h) and passes its hash; it shows the code, never stores it. */
+#define SESSION_REASON_MAX 500
+typedef struct session_reissue_op {
+    store_op_t op;
+    int64_t now;
+    char doc_kind[10];
+    char doc_number[LIMIT_DOCNUM_BYTES + 1];
+    char actor[40];                          /* "operator", "officer:12" */
+    char reason[SESSION_REASON_MAX * 4 + 1]; /* checked by the caller (rules/reason.h) */
+    uint8_t code_hash[SECRET_HASH_BYTES];
+    int64_t ret_person_id;
+    int64_t ret_ended;
+    int64_t ret_expires_at;                  /* the code's */
+} session_reissue_op_t;
+void session_reissue_op_init(session_reissue_op_t *o);

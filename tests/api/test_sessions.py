@@ -269,3 +269,32 @@ def test_a_bad_trusted_proxies_setting_stops_the_start(uchet_factory, tmp_path):
     u = uchet_factory(extra_args=["--config", str(conf)])
     with pytest.raises(AssertionError, match="trusted_proxies"):
         u.start()
+
+
+# --- password recovery through a registrar (issue 17) ------------------------
+
+def test_a_registrar_reissues_the_activation_code(uchet):
+    number, phone = uchet.new_user()
+    other = uchet.login(number)
+    base = ["person", "reissue-code", "--document-kind", "card", "--document-number", number]
+    r = uchet.ctl(*base, "--reason", "forgot", check=False)
+    assert r.returncode == 2 and "reason" in r.stderr.lower()
+    assert uchet.ctl(*base[:-1], "0000000000", "--reason", "forgot the password, card checked", check=False
+                     ).returncode == 1
+    assert me_status(uchet, phone) == 200       # nothing happened so far
+    out = uchet.ctl(*base, "--reason", "forgot the password, card checked", "--actor", "registrar:ivanova")
+    code = out.stdout.strip().splitlines()[-1]
+    assert "2 session(s) ended" in out.stdout
+    assert me_status(uchet, phone) == 401 and me_status(uchet, other) == 401
+    old = uchet.http.post("/api/v1/session", json={"document_kind": "card", "document_number": number,
+                                                   "password": PW})
+    assert old.status_code == 401
+    token = uchet.activate(code, password=NEW_PW)
+    assert me_status(uchet, token) == 200
+    assert uchet.login(number, password=NEW_PW)
+    rows = uchet.db.query("SELECT actor, detail FROM audit WHERE action = 'person.activation_reissued'")
+    assert len(rows) == 1 and rows[0][0] == "registrar:ivanova"
+    assert json.loads(rows[0][1]) == {"reason": "forgot the password, card checked", "sessions_ended": 2}
+    # the code is single-use, like the first one
+    again = uchet.http.post("/api/v1/activation", json={"activation_code": code, "password": NEW_PW + "x"})
+    assert again.status_code == 400

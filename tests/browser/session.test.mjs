@@ -2,7 +2,7 @@
 // server's clock moved: the app renews its session each time it opens, the
 // session ends at its cap, the password is asked again (and only then) before
 // a change to the record, the password change and "log out everywhere" from
-// the settings screen. The steps share one server and one browser, in order.
+// the settings screen, and where to get a new activation code. The steps share one server and one browser, in order.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -56,6 +56,17 @@ describe('a session on one\'s own phone (Russian)', { timeout: 240000 }, () => {
   after(async () => {
     if (browser) await browser.close();
     if (server) await server.stop();
+  });
+
+  it('says on the log-in screen where a forgotten password is replaced', async () => {
+    await page.goto(`${server.base}/app/#/login`);
+    await waitForH1(ru['login.title']);
+    const forgot = page.getByTestId('forgot-password');
+    await forgot.getByText(ru['login.forgot_text']).waitFor({ timeout: 10000 });
+    // the migration centres the server lists (regions.centre_address), named in Russian
+    const centres = await forgot.locator('li').allTextContents();
+    assert.ok(centres.length >= 1, 'at least one centre is listed');
+    assert.ok(centres.some((c) => c.startsWith(`${ru['region.77']}: `) && /Sakharovo/.test(c)), centres.join('\n'));
   });
 
   it('stays logged in for weeks while the app is opened, and ends at the cap', async () => {

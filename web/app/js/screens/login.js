@@ -6,6 +6,25 @@ import * as api from '../api.js';
 import { t } from '../i18n.js';
 import { button, errorText, field, link, notice, page, slot } from '../ui.js';
 import { sendLanguage } from './activate.js';
+import { regionName } from '../format.js';
+
+// Where to get a new activation code when the password is forgotten: the
+// migration centres' addresses the server has (regions.centre_address);
+// none listed, the text alone says "the migration centre". Opening hours are
+// not in uchet's data, so none are shown rather than invented.
+async function forgotten() {
+  let centres = [];
+  try {
+    centres = ((await api.call('GET', '/api/v1/regions')).items || []).filter((r) => r.centre_address);
+  } catch {
+    // Offline: the text alone still says where to go.
+  }
+  return h('section', { class: 'forgot', 'data-testid': 'forgot-password' },
+    h('h2', {}, t('login.forgot_title')),
+    h('p', {}, t('login.forgot_text')),
+    centres.length ? h('ul', { class: 'centres' }, centres.map((r) => h('li', {},
+      t('login.centre_line', { region: regionName(r.code, r.name), address: r.centre_address })))) : null);
+}
 
 function kindChoice() {
   const name = uid('kind');
@@ -68,5 +87,6 @@ export async function render(ctx) {
     h('form', { novalidate: true, onsubmit: onSubmit },
       kind.fieldset, number.wrap, pw.wrap, status, h('div', { class: 'stack' }, submit)),
     h('p', { class: 'hint' }, t('login.lost_card_hint')),
-    h('p', {}, link(t('login.first_time'), 'activate', 'link')));
+    h('p', {}, link(t('login.first_time'), 'activate', 'link')),
+    await forgotten());
 }
