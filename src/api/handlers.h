@@ -17,6 +17,7 @@ void h_registration_delete_rechecked(api_req_t *r);
 void h_residence_put_rechecked(api_req_t *r);
 void h_minor_create_rechecked(api_req_t *r);
 void h_appeal_create_rechecked(api_req_t *r);
+void h_desk_activation_code(api_req_t *r);   /* h_recovery.c */
 void h_me_get(api_req_t *r);
 void h_me_patch(api_req_t *r);
 void h_registration_create(api_req_t *r);

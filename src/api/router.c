@@ -41,7 +41,8 @@ static const route_t routes[] = {
     {"POST", "/api/v1/desk/session", h_desk_session_create},
     {"DELETE", "/api/v1/desk/session", h_desk_session_delete},
     {"GET", "/api/v1/desk/persons", h_desk_persons},
-    {"POST", "/api/v1/desk/person-lookups", h_desk_person_lookup},   /* issue 12: number and reason in the body */
+    {"POST", "/api/v1/desk/person-lookups", h_desk_person_lookup},
+    {"POST", "/api/v1/desk/activation-codes", h_desk_activation_code},   /* issue 17: password recovery */   /* issue 12: number and reason in the body */
     {"GET", "/api/v1/desk/appeals", h_desk_appeal_list},
     {"POST", "/api/v1/desk/appeals/{id}/decision", h_desk_appeal_decide},
     {"POST", "/api/v1/integration/registrations", h_integration_registration},

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "store/audit.h"
+#include "store/officer.h"
 
 static const char SQL_RESOLVE[] = "SELECT person_id FROM sessions WHERE token_hash = ? AND expires_at > ?";
 static const char SQL_CREATE[] =
@@ -612,7 +613,14 @@ static int reissue_find(db_t *db, session_reissue_op_t *o)
 static int run_reissue(db_t *db, store_op_t *op)
 {
     session_reissue_op_t *o = (session_reissue_op_t *)op;
-    int r = reissue_find(db, o);
+    int r = 0;
+    if (o->by_officer) {
+        officer_ref_t me;
+        if ((r = officer_session(db, o->token_hash, o->now, OFFICER_REGISTRAR, &me, &op->err)) < 0)
+            return r;
+        snprintf(o->actor, sizeof o->actor, "officer:%lld", (long long)me.id);
+    }
+    r = reissue_find(db, o);
     db_stmt_t *st;
     if (r < 0 || (r = db_prepare(db, SQL_REISSUE, &st, &op->err)) < 0)
         return r;

@@ -230,7 +230,9 @@ typedef struct session_reissue_op {
     int64_t now;
     char doc_kind[10];
     char doc_number[LIMIT_DOCNUM_BYTES + 1];
-    char actor[40];                          /* "operator", "officer:12" */
+    char actor[40];                          /* "operator"; set to "officer:<id>" with a desk token */
+    bool by_officer;                         /* token_hash is a desk token: only a registrar may */
+    uint8_t token_hash[SECRET_HASH_BYTES];
     char reason[SESSION_REASON_MAX * 4 + 1]; /* checked by the caller (rules/reason.h) */
     uint8_t code_hash[SECRET_HASH_BYTES];
     int64_t ret_person_id;

@@ -298,3 +298,30 @@ def test_a_registrar_reissues_the_activation_code(uchet):
     # the code is single-use, like the first one
     again = uchet.http.post("/api/v1/activation", json={"activation_code": code, "password": NEW_PW + "x"})
     assert again.status_code == 400
+
+
+def test_the_desk_reissues_a_code_registrars_only(uchet):
+    from conftest import officer
+    number, phone = uchet.new_user()
+    body = {"document_kind": "card", "document_number": number, "reason": "forgot the password, card seen"}
+    inspector = officer(uchet, "inspector")
+    r = uchet.http.post("/api/v1/desk/activation-codes", headers=inspector, json=body)
+    assert r.status_code == 403
+    assert uchet.http.post("/api/v1/desk/activation-codes", json=body).status_code == 401
+    registrar = officer(uchet, "registrar")
+    for bad in (dict(body, reason="     .....  "), dict(body, reason="short"), dict(body, extra=1)):
+        r = uchet.http.post("/api/v1/desk/activation-codes", headers=registrar, json=bad)
+        assert r.status_code == 400, r.text
+    r = uchet.http.post("/api/v1/desk/activation-codes", headers=registrar,
+                        json=dict(body, document_number="0000000001"))
+    assert r.status_code == 404
+    assert me_status(uchet, phone) == 200        # nothing happened so far
+    r = uchet.http.post("/api/v1/desk/activation-codes", headers=registrar, json=body)
+    assert r.status_code == 201, r.text
+    assert r.json()["sessions_ended"] == 1 and r.json()["expires_at"].startswith("2025-11-30T07:00:00")
+    assert me_status(uchet, phone) == 401
+    token = uchet.activate(r.json()["activation_code"], password=NEW_PW)
+    assert me_status(uchet, token) == 200
+    actor = uchet.db.query("SELECT actor FROM audit WHERE action = 'person.activation_reissued'")
+    assert len(actor) == 1 and actor[0][0].startswith("officer:")
+    assert r.json()["activation_code"] not in uchet.logs().decode("utf-8", "replace")
