@@ -1,4 +1,4 @@
-// Issue 17: staying logged in on one's own phone, in Russian, with the
+// Issue 17: staying logged in on one's own phone, in Russian (and Tajik), with the
 // server's clock moved: the app renews its session each time it opens, the
 // session ends at its cap, the password is asked again (and only then) before
 // a change to the record, the password change and "log out everywhere" from
@@ -12,6 +12,7 @@ const PASSWORD = 'ochen-dlinnyi-parol-2025';
 const NEW_PASSWORD = 'sovsem-drugoi-parol-2026';
 const RESIDENCE = { settlement: 'Moscow', street: 'Tverskaya', house: '7', apartment: '12', lat: 55.7575, lon: 37.6136 };
 const ru = catalog('ru');
+const tg = catalog('tg');
 
 let server;
 let browser;
@@ -139,5 +140,33 @@ describe('a session on one\'s own phone (Russian)', { timeout: 240000 }, () => {
     assert.equal(await browserToken(), null);
     assert.equal((await server.api('GET', '/api/v1/me', undefined, third)).status, 401);
     assert.equal((await server.api('GET', '/api/v1/me', undefined, tok)).status, 401);
+  });
+
+  it('in Tajik: the list says "this phone", and a cancelled re-check changes nothing', async () => {
+    await page.evaluate(() => localStorage.setItem('uchet.lang', 'tg'));
+    await page.goto(`${server.base}/app/#/login`);
+    await page.reload();
+    await waitForH1(tg['login.title']);
+    await page.getByLabel(tg['login.card_number']).fill(PERSON.documentNumber);
+    await page.getByLabel(tg['login.password']).fill(NEW_PASSWORD);
+    await page.getByRole('button', { name: tg['login.submit'] }).click();
+    await waitForH1(tg['home.title']);
+    await page.goto(`${server.base}/app/#/settings`);
+    await waitForH1(tg['settings.title']);
+    await page.getByRole('heading', { name: tg['settings.devices'] }).waitFor();
+    assert.match((await page.locator('ul.sessions li').allTextContents()).join('\n'), new RegExp(tg['settings.this_device']));
+    await server.setClock('2026-01-29T12:00:00+03:00');   // 20 minutes and more after this log-in
+    await page.goto(`${server.base}/app/#/minor`);
+    await waitForH1(tg['minor.title']);
+    await page.locator('input[name="surname"]').fill('RAHIMOVA');
+    await page.locator('input[name="given_names"]').fill('ZARINA');
+    await page.locator('input[name="birth_date"]').fill('2016-05-20');
+    await page.getByRole('button', { name: tg['minor.submit'] }).click();
+    const dialog = page.getByRole('dialog', { name: tg['recheck.title'] });
+    await dialog.waitFor({ timeout: 10000 });
+    await dialog.getByRole('button', { name: tg['recheck.cancel'] }).click();
+    await page.getByText(tg['error.password_recheck_required']).waitFor({ timeout: 10000 });
+    const kids = await server.api('GET', '/api/v1/me/minors', undefined, await browserToken());
+    assert.deepEqual(kids.body.items, []);
   });
 });
