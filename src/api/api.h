@@ -12,7 +12,9 @@
 #include "base/err.h"
 #include "base/secret.h"
 #include "rules/calendar.h"
+#include "rules/client_addr.h"
 #include "store/region.h"
+#include "store/session.h"
 #include "store/store.h"
 
 typedef struct metrics metrics_t;
@@ -25,7 +27,6 @@ typedef struct api_world {
     region_set_t regions;
     uclock_t clock;
     metrics_t *metrics;
-    ratelimit_t *rl_account;         /* failed log-ins per document */
     ratelimit_t *rl_address;         /* failed log-ins per client address */
     const char *web_root;             /* directory with app/, common/, ... */
     bool allow_clock_control;         /* tests only: PUT /api/v1/test/clock */
@@ -43,6 +44,8 @@ typedef struct api_world {
     _Atomic uint64_t storage_probe_ns;   /* last write probe sent by /readyz while storage_down */
     /* issue 12 (auth) */
     struct password_list *passwords;  /* common passwords (rules/password.h); read-only */
+    session_policy_t sessions;        /* issue 17: how long a person's session lasts */
+    client_nets_t proxies;            /* trusted_proxies: whose X-Forwarded-For names the client */
     struct kiosk_env *kiosk;          /* enrolment kiosks (api/kiosk.h); NULL: kiosk API off */
     /* issue 17: passkeys (h_passkey.c); "" = off */
     char public_origin[256];          /* the app's origin, e.g. https://uchet.example */
@@ -136,8 +139,12 @@ json_t *api_body_or_reply(api_req_t *r, const char *const *allowed);
 int64_t api_now(const api_req_t *r);
 /* Header value by name (lowercase), or NULL. */
 const h2o_iovec_t *api_header(const api_req_t *r, const h2o_token_t *token);
-/* The client's address as text (for rate limiting; never logged with IDs). */
+/* The client's address as text (for rate limiting; never logged with IDs):
+ * the socket's peer, or behind a trusted proxy the address its
+ * X-Forwarded-For names (rules/client_addr.h). */
 void api_peer(const api_req_t *r, char *buf, size_t cap);
+/* The socket's peer alone (a proxy's address behind one). */
+void api_socket_peer(const api_req_t *r, char *buf, size_t cap);
 
 /* A request context from req's pool (h2o frees it with the request; if an op
  * is still in flight then, the op is detached and freed when it completes). */

@@ -27,6 +27,9 @@ void config_defaults(config_t *c)
     c->log_json = true;
     c->kiosk_idle_seconds = 600;
     c->kiosk_min_quality = 40;
+    c->session_idle_s = 30 * 86400;
+    c->session_max_s = 90 * 86400;
+    c->session_recheck_s = 15 * 60;
 }
 
 /* "HOST:PORT" or "[v6]:PORT" into host (cap bytes) and *ret_port. */
@@ -140,6 +143,8 @@ int config_set(config_t *c, const char *key, const char *v, err_t *err)
         return set_path(c->docset_key_file, sizeof c->docset_key_file, key, v, err);
     if ((r = config_set_kiosk(c, key, v, err)) <= 0)
         return r;
+    if ((r = config_set_session(c, key, v, err)) <= 0)
+        return r;
     return err_set(err, -EINVAL, "bad_config", "Unknown setting \"%s\".", key);
 }
 
@@ -201,6 +206,17 @@ int config_load_env(config_t *c, err_t *err)
         if (v && *v && (r = config_set_kiosk(c, kiosk_map[i].key, v, err)) < 0)
             return r;
     }
+    static const struct { const char *env, *key; } session_map[] = {
+        {"UCHET_SESSION_IDLE_DAYS", "session_idle_days"}, {"UCHET_SESSION_MAX_DAYS", "session_max_days"},
+        {"UCHET_PASSWORD_RECHECK_MINUTES", "password_recheck_minutes"},
+        {"UCHET_TRUSTED_PROXIES", "trusted_proxies"},
+    };
+    for (size_t i = 0; i < sizeof session_map / sizeof session_map[0]; i++) {
+        const char *v = getenv(session_map[i].env);
+        int r;
+        if (v && *v && (r = config_set_session(c, session_map[i].key, v, err)) < 0)
+            return r;
+    }
     return 0;
 }
 
@@ -245,4 +261,29 @@ int config_origin_host(const char *origin, char *host, size_t cap, err_t *err)
     memcpy(host, h, n);
     host[n] = '\0';
     return 0;
+}
+
+/* --- a person's session, the proxy in front --- */
+int config_set_session(config_t *c, const char *key, const char *v, err_t *err)
+{
+    uint64_t n;
+    int r;
+    if (!strcmp(key, "trusted_proxies"))
+        return set_path(c->trusted_proxies, sizeof c->trusted_proxies, key, v, err);
+    if (!strcmp(key, "session_idle_days")) {
+        if ((r = set_number(key, v, 1, 365, &n, err)) == 0)
+            c->session_idle_s = (int64_t)n * 86400;
+        return r;
+    }
+    if (!strcmp(key, "session_max_days")) {
+        if ((r = set_number(key, v, 1, 365, &n, err)) == 0)
+            c->session_max_s = (int64_t)n * 86400;
+        return r;
+    }
+    if (!strcmp(key, "password_recheck_minutes")) {
+        if ((r = set_number(key, v, 1, 24 * 60, &n, err)) == 0)
+            c->session_recheck_s = (int64_t)n * 60;
+        return r;
+    }
+    return 1;
 }

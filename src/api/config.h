@@ -43,6 +43,12 @@ typedef struct config {
      * RP ID. "" = passkeys off. */
     char public_origin[256];
     char docset_key_file[512];    /* document sets (issue 16): bio/vault key file; "" = that API off */
+
+    /* a person's session (issue 17) and the proxy in front (issue 12) */
+    int64_t session_idle_s;       /* session_idle_days: ends this long after its last renewal */
+    int64_t session_max_s;        /* session_max_days: ends this long after the log-in, renewed or not */
+    int64_t session_recheck_s;    /* password_recheck_minutes: a typed password counts this long */
+    char trusted_proxies[1024];   /* addresses/CIDRs whose X-Forwarded-For is believed (api/proxy.h) */
 } config_t;
 
 void config_defaults(config_t *c);
@@ -66,3 +72,9 @@ int config_set_kiosk(config_t *c, const char *key, const char *value, err_t *err
  * https://HOST[:PORT] or http://localhost|127.0.0.1[:PORT] (the only places
  * browsers allow WebAuthn), without a path or a trailing slash. */
 int config_origin_host(const char *origin, char *host, size_t cap, err_t *err);
+
+/* The session and proxy settings (session_idle_days, session_max_days,
+ * password_recheck_minutes, trusted_proxies): 1 when key is not one of them.
+ * Environment: UCHET_SESSION_IDLE_DAYS, UCHET_SESSION_MAX_DAYS,
+ * UCHET_PASSWORD_RECHECK_MINUTES, UCHET_TRUSTED_PROXIES. */
+int config_set_session(config_t *c, const char *key, const char *value, err_t *err);

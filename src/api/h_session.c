@@ -26,6 +26,7 @@ static void activation_done(api_req_t *r, store_op_t *op)
             login_gate_log(r, "auth.activation_failed", "activation", "unknown", 0);
         api_problem_err(r, &op->err);
     } else {
+        login_gate_log_ok(r, "auth.activated", "activation", o->ret.person_id);
         reply_session(r, &o->ret);
     }
     sodium_memzero(&o->ret, sizeof o->ret);
@@ -37,6 +38,7 @@ typedef struct activation_pending {
     session_activation_start_op_t start;
     uint8_t code_hash[SECRET_HASH_BYTES];
     char password[LIMIT_PASSWORD_MAX + 1];
+    char device[SESSION_DEVICE_MAX + 1];
 } activation_pending_t;
 
 static void activation_counted(api_req_t *r, store_op_t *op)
@@ -59,6 +61,8 @@ static void activation_counted(api_req_t *r, store_op_t *op)
         o->now = p->start.now;
         o->opslimit = r->w->argon2_ops;
         o->memlimit = r->w->argon2_mem;
+        o->policy = r->w->sessions;
+        memcpy(o->device, p->device, sizeof o->device);
         api_op_submit(r, &o->op);
     }
     sodium_memzero(p->password, sizeof p->password);
@@ -66,14 +70,16 @@ static void activation_counted(api_req_t *r, store_op_t *op)
 
 void h_activation(api_req_t *r)
 {
-    static const char *const fields[] = {"activation_code", "password", NULL};
+    static const char *const fields[] = {"activation_code", "password", "device", NULL};
     json_t *body = api_body_or_reply(r, fields);
     if (!body)
         return;
     err_t e = {0};
-    const char *code, *pw;
+    const char *code, *pw, *device = NULL;
     uint8_t code_hash[SECRET_HASH_BYTES];
     int rc = jsonx_string(body, "activation_code", true, 1, 64, &code, &e);
+    if (rc == 0)
+        rc = jsonx_string(body, "device", false, 0, SESSION_DEVICE_MAX, &device, &e);
     if (rc == 0)
         rc = jsonx_string(body, "password", true, 0, 4 * LIMIT_PASSWORD_MAX, &pw, &e);
     if (rc == 0)
@@ -97,6 +103,7 @@ void h_activation(api_req_t *r)
         api_peer(r, p->start.addr, sizeof p->start.addr);
         memcpy(p->code_hash, code_hash, sizeof code_hash);
         snprintf(p->password, sizeof p->password, "%s", pw);
+        snprintf(p->device, sizeof p->device, "%s", device ? device : "");
     }
     json_decref(body);
     if (p)
@@ -108,10 +115,12 @@ static void login_done(api_req_t *r, store_op_t *op)
     session_login_op_t *o = (session_login_op_t *)op;
     if (op->rc == -EACCES)
         login_gate_log(r, "auth.login_failed", "log-in", o->person_id ? "person" : "unknown", o->person_id);
-    if (op->rc < 0)
+    if (op->rc < 0) {
         api_problem_err(r, &op->err);
-    else
+    } else {
+        login_gate_log_ok(r, "auth.login_ok", "log-in", o->ret.person_id);
         reply_session(r, &o->ret);
+    }
     sodium_memzero(&o->ret, sizeof o->ret);
     sodium_memzero(o->password, sizeof o->password);
 }
@@ -120,6 +129,7 @@ static void login_done(api_req_t *r, store_op_t *op)
 typedef struct login_pending {
     session_login_start_op_t start;
     char password[LIMIT_PASSWORD_MAX + 1];
+    char device[SESSION_DEVICE_MAX + 1];
 } login_pending_t;
 
 static void login_counted(api_req_t *r, store_op_t *op)
@@ -144,13 +154,16 @@ static void login_counted(api_req_t *r, store_op_t *op)
         session_login_account(s->ret_person_id, s->doc_kind, s->doc_number, o->account, sizeof o->account);
         memcpy(o->addr, s->addr, sizeof o->addr);
         snprintf(o->password, sizeof o->password, "%s", p->password);
+        o->policy = r->w->sessions;
+        memcpy(o->device, p->device, sizeof o->device);
         api_op_submit(r, &o->op);
     }
     sodium_memzero(p->password, sizeof p->password);
     sodium_memzero(s->ret_hash, sizeof s->ret_hash);
 }
 
-static int parse_login(json_t *body, const char **kind, const char **number, const char **pw, err_t *e)
+static int parse_login(json_t *body, const char **kind, const char **number, const char **pw,
+                       const char **device, err_t *e)
 {
     int rc = jsonx_string(body, "document_kind", true, 1, 16, kind, e);
     if (rc == 0 && strcmp(*kind, "card") != 0 && strcmp(*kind, "passport") != 0)
@@ -159,6 +172,8 @@ static int parse_login(json_t *body, const char **kind, const char **number, con
         rc = jsonx_string(body, "document_number", true, 1, LIMIT_DOCNUM_BYTES, number, e);
     if (rc == 0)
         rc = jsonx_string(body, "password", true, 1, LIMIT_PASSWORD_MAX, pw, e);
+    if (rc == 0)
+        rc = jsonx_string(body, "device", false, 0, SESSION_DEVICE_MAX, device, e);
     return rc;
 }
 
@@ -167,13 +182,13 @@ static int parse_login(json_t *body, const char **kind, const char **number, con
  * password checked (SLOW lane). */
 void h_session_create(api_req_t *r)
 {
-    static const char *const fields[] = {"document_kind", "document_number", "password", NULL};
+    static const char *const fields[] = {"document_kind", "document_number", "password", "device", NULL};
     json_t *body = api_body_or_reply(r, fields);
     if (!body)
         return;
     err_t e = {0};
-    const char *kind, *number, *pw;
-    if (parse_login(body, &kind, &number, &pw, &e) < 0) {
+    const char *kind, *number, *pw, *device = NULL;
+    if (parse_login(body, &kind, &number, &pw, &device, &e) < 0) {
         json_decref(body);
         api_problem_err(r, &e);
         return;
@@ -190,6 +205,7 @@ void h_session_create(api_req_t *r)
         snprintf(p->start.doc_number, sizeof p->start.doc_number, "%s", number);
         api_peer(r, p->start.addr, sizeof p->start.addr);
         snprintf(p->password, sizeof p->password, "%s", pw);
+        snprintf(p->device, sizeof p->device, "%s", device ? device : "");
     }
     json_decref(body);
     if (p)

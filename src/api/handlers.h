@@ -6,6 +6,18 @@
 void h_activation(api_req_t *r);
 void h_session_create(api_req_t *r);
 void h_session_delete(api_req_t *r);
+/* h_account.c (issue 17) */
+void h_me_password(api_req_t *r);
+void h_session_recheck(api_req_t *r);
+void h_session_renew(api_req_t *r);
+void h_me_sessions_list(api_req_t *r);
+void h_me_sessions_delete(api_req_t *r);
+void h_registration_create_rechecked(api_req_t *r);
+void h_registration_delete_rechecked(api_req_t *r);
+void h_residence_put_rechecked(api_req_t *r);
+void h_minor_create_rechecked(api_req_t *r);
+void h_appeal_create_rechecked(api_req_t *r);
+void h_desk_activation_code(api_req_t *r);   /* h_recovery.c */
 void h_me_get(api_req_t *r);
 void h_me_patch(api_req_t *r);
 void h_registration_create(api_req_t *r);

@@ -55,3 +55,11 @@ void login_gate_log(api_req_t *r, const char *event, const char *what, const cha
     log_msg(LOG_WARN, event, "%s refused: account %s %lld, client %s", what, account_kind,
             (long long)account_id, addr[0] ? addr : "?");
 }
+
+void login_gate_log_ok(api_req_t *r, const char *event, const char *what, int64_t person_id)
+{
+    char addr[64];
+    api_peer(r, addr, sizeof addr);
+    log_msg(LOG_INFO, event, "%s succeeded: account person %lld, client %s", what, (long long)person_id,
+            addr[0] ? addr : "?");
+}

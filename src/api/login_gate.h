@@ -27,3 +27,7 @@ void login_gate_reply_limited(api_req_t *r, int wait, const char *what, const ch
  * "unknown" 0) and the client address. */
 void login_gate_log(api_req_t *r, const char *event, const char *what, const char *account_kind,
                     int64_t account_id);
+
+/* Logs a successful log-in (or activation) of person account_id at info:
+ * the person's id and the client address, never a document or a token. */
+void login_gate_log_ok(api_req_t *r, const char *event, const char *what, int64_t person_id);

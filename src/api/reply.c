@@ -237,7 +237,50 @@ int64_t api_now(const api_req_t *r)
     return clock_now(&r->w->clock);
 }
 
+/* The X-Forwarded-For values joined by commas into buf (cap bytes); when
+ * they do not fit, only the right-most whole entries that do (the walk
+ * reads from the right). Returns the length. */
+static size_t forwarded_for(const api_req_t *r, char *buf, size_t cap)
+{
+    size_t len = 0;
+    const h2o_headers_t *hs = &r->req->headers;
+    for (ssize_t i = -1; (i = h2o_find_header(hs, H2O_TOKEN_X_FORWARDED_FOR, i)) != -1;) {
+        const h2o_iovec_t *v = &hs->entries[i].value;
+        if (len + 1 + v->len > cap) {
+            /* keep the tail: drop whole entries from the left */
+            const char *src = v->len < cap ? v->base : v->base + v->len - (cap - 1);
+            size_t n = v->len < cap ? v->len : cap - 1;
+            const char *comma = n == v->len ? NULL : memchr(src, ',', n);
+            if (comma) {
+                n -= (size_t)(comma + 1 - src);
+                src = comma + 1;
+            }
+            memcpy(buf, src, n);
+            len = n;
+            continue;
+        }
+        if (len)
+            buf[len++] = ',';
+        memcpy(buf + len, v->base, v->len);
+        len += v->len;
+    }
+    return len;
+}
+
 void api_peer(const api_req_t *r, char *buf, size_t cap)
+{
+    char peer[CLIENT_ADDR_TEXT_MAX];
+    api_socket_peer(r, peer, sizeof peer);
+    if (r->w->proxies.n == 0) {
+        snprintf(buf, cap, "%s", peer);
+        return;
+    }
+    char xff[1024];
+    size_t len = forwarded_for(r, xff, sizeof xff);
+    client_addr_pick(&r->w->proxies, peer, xff, len, buf, cap);
+}
+
+void api_socket_peer(const api_req_t *r, char *buf, size_t cap)
 {
     struct sockaddr_storage ss;
     socklen_t len = r->req->conn->callbacks->get_peername(r->req->conn, (struct sockaddr *)&ss);

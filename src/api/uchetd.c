@@ -93,6 +93,18 @@ static const char USAGE[] =
     "  docset_key_file       key file from `uchetctl keys enrolment-init --key-file F`\n"
     "                        (env UCHET_DOCSET_KEY_FILE); it wraps each set's page key.\n"
     "                        The rules: DATA_DIR/docsets/catalogue.json\n"
+    "A person's session and the proxy in front (--config file keys or environment):\n"
+    "  session_idle_days     a session ends this many days after the app last renewed\n"
+    "                        it (default 30; env UCHET_SESSION_IDLE_DAYS)\n"
+    "  session_max_days      and this many days after the log-in in any case (default\n"
+    "                        90; env UCHET_SESSION_MAX_DAYS)\n"
+    "  password_recheck_minutes  changing the record (registration, leaving, minors,\n"
+    "                        appeals) wants the password typed this recently (default\n"
+    "                        15; env UCHET_PASSWORD_RECHECK_MINUTES)\n"
+    "  trusted_proxies       addresses or CIDRs, comma- or space-separated, of the\n"
+    "                        reverse proxies whose X-Forwarded-For names the client\n"
+    "                        (default none: the header is ignored; env\n"
+    "                        UCHET_TRUSTED_PROXIES)\n"
     "  -h, --help            show this help and exit\n"
     "  --version             show the version and exit\n"
     "\n"
@@ -305,6 +317,11 @@ static int world_open(api_world_t *w, const config_t *c, int threads, err_t *err
     w->argon2_ops = c->argon2_ops;
     w->argon2_mem = c->argon2_mem;
     w->metrics_separate = c->metrics_port > 0;
+    w->sessions.idle_s = c->session_idle_s;
+    w->sessions.max_s = c->session_max_s < c->session_idle_s ? c->session_idle_s : c->session_max_s;
+    w->sessions.recheck_s = c->session_recheck_s;
+    if ((r = client_nets_parse(c->trusted_proxies, &w->proxies, err)) < 0)
+        return r;
     if (db_kind_of(c->database) == DB_SQLITE) {
         const char *slash = strrchr(c->database, '/');
         if (!slash)
@@ -326,9 +343,8 @@ static int world_open(api_world_t *w, const config_t *c, int threads, err_t *err
         (r = load_regions(w, c->database, err)) < 0)
         return r;
     w->metrics = metrics_new(router_count(), router_names());
-    w->rl_account = ratelimit_new(8192, LIMIT_LOGIN_FAILS_ACCOUNT, LIMIT_LOGIN_WINDOW_S);
     w->rl_address = ratelimit_new(8192, LIMIT_LOGIN_FAILS_ADDRESS, LIMIT_LOGIN_WINDOW_S);
-    if (!w->metrics || !w->rl_account || !w->rl_address)
+    if (!w->metrics || !w->rl_address)
         return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
     if ((r = kiosk_env_open(c, &w->kiosk, err)) < 0)
         return r;
@@ -348,7 +364,6 @@ static void world_close(api_world_t *w)
     calendar_free(w->cal);
     region_set_free(&w->regions);
     metrics_free(w->metrics);
-    ratelimit_free(w->rl_account);
     ratelimit_free(w->rl_address);
     password_list_free(w->passwords);
 }

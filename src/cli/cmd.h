@@ -14,6 +14,8 @@ int cmd_dispatch(const cli_t *cli, int argc, char **argv);
 int cmd_init(const cli_t *cli, int argc, char **argv);
 int cmd_migrate(const cli_t *cli, int argc, char **argv);
 int cmd_person(const cli_t *cli, int argc, char **argv);
+/* uchetctl person reissue-code (cmd_reissue.c) */
+int cmd_person_reissue(const cli_t *cli, int argc, char **argv);
 int cmd_demo(const cli_t *cli, int argc, char **argv);
 int cmd_audit(const cli_t *cli, int argc, char **argv);
 int cmd_calendar(const cli_t *cli, int argc, char **argv);

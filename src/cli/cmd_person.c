@@ -30,7 +30,11 @@ static const char PERSON_USAGE[] =
     "\n"
     "Usage: uchetctl person verify-document --document-kind K --document-number N\n"
     "Marks a document as seen by a registrar (a minor's passport added by a\n"
-    "guardian stays unverified until then; look-ups say so).\n";
+    "guardian stays unverified until then; look-ups say so).\n"
+    "\n"
+    "Usage: uchetctl person reissue-code --document-kind K --document-number N --reason TEXT\n"
+    "Password recovery: a new activation code; the old password and every session\n"
+    "end (uchetctl person reissue-code --help).\n";
 
 static int set_field(char *dst, size_t cap, const char *v, const char *name, err_t *e)
 {
@@ -153,6 +157,8 @@ int cmd_person(const cli_t *cli, int argc, char **argv)
 {
     if (argc >= 2 && strcmp(argv[1], "verify-document") == 0)
         return verify_document(cli, argc, argv);
+    if (argc >= 2 && strcmp(argv[1], "reissue-code") == 0)
+        return cmd_person_reissue(cli, argc, argv);
     if (argc < 2 || strcmp(argv[1], "add") != 0) {
         fputs(PERSON_USAGE, argc >= 2 && !strcmp(argv[1], "--help") ? stdout : stderr);
         return argc >= 2 && !strcmp(argv[1], "--help") ? 0 : 2;

@@ -117,6 +117,13 @@ int login_limit_clear(db_t *db, const char *account, const char *addr, err_t *er
     return r;
 }
 
+int login_limit_forget_account(db_t *db, const char *account, err_t *err)
+{
+    char key[2 * SECRET_HASH_BYTES + 1];
+    key_of(KEY_ACCOUNT, account, "", key);
+    return run_key(db, SQL_FORGET, key, err);
+}
+
 int login_limit_purge(db_t *db, int64_t now, err_t *err)
 {
     db_stmt_t *st;

@@ -38,5 +38,9 @@ int login_limit_reserve(db_t *db, const char *account, const char *addr, int64_t
  * back the address's count. Inside the caller's write transaction. */
 int login_limit_clear(db_t *db, const char *account, const char *addr, err_t *err);
 
+/* Forgets the account-wide counter (a registrar re-issued the activation
+ * code: the owner starts afresh). Pair counters run out by themselves. */
+int login_limit_forget_account(db_t *db, const char *account, err_t *err);
+
 /* Deletes counters whose windows are over (the purge). */
 int login_limit_purge(db_t *db, int64_t now, err_t *err);

@@ -18,8 +18,8 @@ const migration_t migrate_sqlite_list[] = {
     {3, "appeals per lapse, landlord codes replaced", migrate_v3_sql},
     {4, "lapses recorded per due date", migrate_v4_sql},
     {5, "log-in counters, unverified documents", migrate_v5_auth_sql},
-
     {6, "enrolment kiosks", V6_KIOSK},
+    {7, "device sessions", MIGRATE_V7_SQL},
     {10, "document sets", V10_DOCSETS},
     {11, "passkeys", V11_PASSKEYS},
     {0, NULL, NULL},

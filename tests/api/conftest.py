@@ -31,6 +31,43 @@ RESIDENCE = {"settlement": "Moscow", "street": "Tverskaya", "house": "7", "apart
 CONTRACT = Contract(os.path.join(ROOT, "api/openapi.json"))
 
 
+class RecheckingTransport(httpx.BaseTransport):
+    """Answers 403 password_recheck_required the way the app does: types the
+    password again (POST /api/v1/session/recheck) and sends the request once
+    more. Actions that change the record want a recent password (issue 17);
+    tests that move the clock by days and then register would otherwise all
+    have to do this themselves. The passwords are the ones the helpers logged
+    in with; tests/api/test_sessions.py turns this off to test the re-check."""
+
+    def __init__(self, passwords):
+        self.inner = httpx.HTTPTransport()
+        self.passwords = passwords     # bearer token -> password
+        self.enabled = True
+
+    def handle_request(self, request):
+        response = self.inner.handle_request(request)
+        auth = request.headers.get("authorization", "")
+        if not (self.enabled and response.status_code == 403 and auth.startswith("Bearer ")):
+            return response
+        response.read()
+        if b"password_recheck_required" not in response.content:
+            return response
+        password = self.passwords.get(auth[7:], "correct horse battery")
+        recheck = httpx.Request("POST", request.url.copy_with(path="/api/v1/session/recheck"),
+                                headers={"authorization": auth}, json={"password": password},
+                                extensions=request.extensions)
+        again = self.inner.handle_request(recheck)
+        again.read()
+        if again.status_code != 204:
+            return response
+        retry = httpx.Request(request.method, request.url, headers=request.headers, content=request.content,
+                              extensions=request.extensions)
+        return self.inner.handle_request(retry)
+
+    def close(self):
+        self.inner.close()
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -80,7 +117,10 @@ class Uchet:
         self.clock = clock
         self.extra_args = list(extra_args)
         self.proc = None
-        self.http = httpx.Client(base_url=self.base, timeout=30, event_hooks={"response": [self._check]})
+        self.passwords = {}
+        self.transport = RecheckingTransport(self.passwords)
+        self.http = httpx.Client(base_url=self.base, timeout=30, transport=self.transport,
+                                 event_hooks={"response": [self._check]})
 
     def _check(self, response):
         response.read()
@@ -140,12 +180,14 @@ class Uchet:
     def activate(self, code, password="correct horse battery"):
         r = self.http.post("/api/v1/activation", json={"activation_code": code, "password": password})
         assert r.status_code == 201, r.text
+        self.passwords[r.json()["token"]] = password
         return r.json()["token"]
 
     def login(self, number, password="correct horse battery", kind="card"):
         r = self.http.post("/api/v1/session", json={"document_kind": kind, "document_number": number,
                                                     "password": password})
         assert r.status_code == 201, r.text
+        self.passwords[r.json()["token"]] = password
         return r.json()["token"]
 
     def new_user(self, **kw):

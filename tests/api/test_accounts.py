@@ -101,11 +101,13 @@ def test_logout_invalidates_token(uchet):
     assert r.status_code == 401 and r.json()["code"] == "unauthorized"
 
 
-def test_token_expires_after_12_hours(uchet):
+def test_token_expires_after_30_days_unrenewed(uchet):
+    """Issue 17: a person's session lasts on their phone (30 days since its
+    last renewal by default; tests/api/test_sessions.py has the rest)."""
     _, token = uchet.new_user()
-    uchet.set_clock("2025-10-31T21:59:00+03:00")
+    uchet.set_clock("2025-11-30T09:59:00+03:00")
     assert uchet.http.get("/api/v1/me", headers=uchet.auth(token)).status_code == 200
-    uchet.set_clock("2025-10-31T22:00:01+03:00")
+    uchet.set_clock("2025-11-30T10:00:01+03:00")
     assert uchet.http.get("/api/v1/me", headers=uchet.auth(token)).status_code == 401
 
 
@@ -139,7 +141,7 @@ def test_expired_sessions_are_purged(uchet):
     _, token = uchet.new_user()
     _, other = uchet.new_user()
     assert uchet.db.scalar("SELECT COUNT(*) FROM sessions") == 2
-    uchet.set_clock("2025-11-01T10:00:00+03:00")         # 24 h later: both expired
+    uchet.set_clock("2025-12-01T10:00:00+03:00")         # 31 days later, unrenewed: both expired
     _, fresh = uchet.new_user()
     deadline = time.time() + 10
     while time.time() < deadline and uchet.db.scalar("SELECT COUNT(*) FROM sessions") != 1:

@@ -201,7 +201,7 @@ describe('uchet app', { timeout: 180000 }, () => {
     await page.getByRole('link', { name: en['nav.settings'] }).click();
     await waitForH1(en['settings.title']);
     const old = await token();
-    await page.getByRole('button', { name: en['settings.logout'] }).click();
+    await page.getByRole('button', { name: en['settings.logout'], exact: true }).click();
     await waitForH1(en['welcome.title']);
     assert.equal(await token(), null);
     assert.equal((await server.api('GET', '/api/v1/me', undefined, old)).status, 401,

@@ -69,7 +69,8 @@ describe('translation catalogs', () => {
   it('every error code of the person-facing API is translated', () => {
     const files = ['api/h_registration.c', 'api/h_confirmation.c', 'api/h_minors.c', 'api/h_me.c',
       'api/h_notices.c', 'api/h_access.c', 'store/registration.c', 'store/confirmation.c',
-      'store/minor.c', 'rules/geo.c'];
+      'store/minor.c', 'rules/geo.c',
+      'api/h_session.c', 'api/h_account.c', 'store/session.c', 'rules/password.c']; // log-in, password, re-check (issue 17)
     const notForPeople = new Set([
       'invalid_client_time', 'invalid_idempotency_key', 'invalid_query', 'invalid_status',
       'invalid_type', 'invalid_document_kind', 'unknown_language', 'invalid_citizenship', // set by the app itself

@@ -21,6 +21,7 @@ const SHELL = [
   '/app/js/offline.js',
   '/app/js/passkey.js',
   '/app/js/push.js',
+  '/app/js/recheck.js',
   '/app/js/state.js',
   '/app/js/ui.js',
   '/app/js/screens/access.js',

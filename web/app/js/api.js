@@ -52,10 +52,60 @@ function clearLocal() {
   localStorage.removeItem(RESIDENCE_KEY);
 }
 
+// Actions that change the record want the password typed recently in this
+// session (issue 17): the server answers 403 password_recheck_required. The
+// shell sets a prompt (recheck.js) that asks for the password and checks it
+// with the given function; call() then sends the request once more.
+let passwordPrompt = null;
+
+export function setPasswordPrompt(fn) {
+  passwordPrompt = fn;
+}
+
+// Checks the password for this session (POST /session/recheck); rejects
+// with ApiError (wrong_password, rate_limited, ...).
+export function recheck(password) {
+  return send('POST', '/api/v1/session/recheck', { password });
+}
+
 // Sends one request. Resolves to the parsed JSON body (null for 204);
 // rejects with ApiError. A 401 on an authenticated call drops the token,
 // because the session is gone and keeping it only causes more 401s.
 export async function call(method, path, body) {
+  try {
+    return await send(method, path, body);
+  } catch (err) {
+    if (!(err instanceof ApiError) || err.code !== 'password_recheck_required' || !passwordPrompt) throw err;
+    if (!(await passwordPrompt(recheck))) throw err;
+    return send(method, path, body);
+  }
+}
+
+// A short label for this device, shown in the list of one's sessions.
+export function deviceLabel() {
+  const ua = navigator.userAgent || '';
+  if (/iPhone/.test(ua)) return 'iPhone';
+  if (/iPad/.test(ua)) return 'iPad';
+  if (/Android/.test(ua)) return /Mobile/.test(ua) ? 'Android phone' : 'Android tablet';
+  if (/Windows/.test(ua)) return 'Windows computer';
+  if (/Macintosh/.test(ua)) return 'Mac';
+  if (/Linux/.test(ua)) return 'Linux computer';
+  return '';
+}
+
+// Slides the session's expiry (the server keeps it for weeks from the last
+// renewal, up to a cap). Best effort: a failure changes nothing here, and a
+// 401 drops the token like any other call.
+export async function renew() {
+  if (!token()) return;
+  try {
+    await send('POST', '/api/v1/session/renew');
+  } catch {
+    // Offline or gone: the next call tells.
+  }
+}
+
+async function send(method, path, body) {
   const headers = { Accept: 'application/json' };
   const auth = token();
   if (auth) headers.Authorization = `Bearer ${auth}`;

@@ -6,6 +6,7 @@ import { replace } from '/common/dom.js';
 import * as api from './api.js';
 import { setLanguage, storedLanguage, t } from './i18n.js';
 import { watchConnection } from './offline.js';
+import { askPassword } from './recheck.js';
 
 const SCREENS = {
   language: { load: () => import('./screens/language.js'), auth: false },
@@ -90,6 +91,8 @@ async function registerWorker() {
 async function boot() {
   await setLanguage(storedLanguage() || navigatorLanguage());
   watchConnection(t);
+  api.setPasswordPrompt(askPassword);
+  api.renew();   // each opening keeps the session on this phone for weeks more
   window.addEventListener('hashchange', render);
   window.addEventListener('uchet:language', render);
   await render();

@@ -51,7 +51,7 @@ export async function render(ctx) {
     submit.disabled = true;
     try {
       const res = await api.call('POST', '/api/v1/activation',
-        { activation_code: activationCode, password: pw.input.value });
+        { activation_code: activationCode, password: pw.input.value, device: api.deviceLabel() });
       api.setToken(res.token);
       await sendLanguage();
       ctx.go('home');

@@ -7,6 +7,25 @@ import { t } from '../i18n.js';
 import { button, errorText, field, link, notice, page, slot } from '../ui.js';
 import { sendLanguage } from './activate.js';
 import { loginButton } from '../passkey.js';
+import { regionName } from '../format.js';
+
+// Where to get a new activation code when the password is forgotten: the
+// migration centres' addresses the server has (regions.centre_address);
+// none listed, the text alone says "the migration centre". Opening hours are
+// not in uchet's data, so none are shown rather than invented.
+async function forgotten() {
+  let centres = [];
+  try {
+    centres = ((await api.call('GET', '/api/v1/regions')).items || []).filter((r) => r.centre_address);
+  } catch {
+    // Offline: the text alone still says where to go.
+  }
+  return h('section', { class: 'forgot', 'data-testid': 'forgot-password' },
+    h('h2', {}, t('login.forgot_title')),
+    h('p', {}, t('login.forgot_text')),
+    centres.length ? h('ul', { class: 'centres' }, centres.map((r) => h('li', {},
+      t('login.centre_line', { region: regionName(r.code, r.name), address: r.centre_address })))) : null);
+}
 
 function kindChoice() {
   const name = uid('kind');
@@ -53,7 +72,8 @@ export async function render(ctx) {
     submit.disabled = true;
     try {
       const res = await api.call('POST', '/api/v1/session',
-        { document_kind: kind.value(), document_number: doc, password: pw.input.value });
+        { document_kind: kind.value(), document_number: doc, password: pw.input.value,
+          device: api.deviceLabel() });
       api.setToken(res.token);
       await sendLanguage();
       ctx.go('home');
@@ -69,5 +89,6 @@ export async function render(ctx) {
       kind.fieldset, number.wrap, pw.wrap, status, h('div', { class: 'stack' }, submit)),
     loginButton(ctx),
     h('p', { class: 'hint' }, t('login.lost_card_hint')),
-    h('p', {}, link(t('login.first_time'), 'activate', 'link')));
+    h('p', {}, link(t('login.first_time'), 'activate', 'link')),
+    await forgotten());
 }

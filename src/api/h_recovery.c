@@ -1,0 +1,81 @@
+/* POST /api/v1/desk/activation-codes: password recovery at the desk (issue
+ * 17). A registrar who has seen the person's card or passport gives them a
+ * new one-time activation code; the old password and every session of the
+ * person end (store/session.h, session_reissue_op). Registrars only; the
+ * number and the reason travel in the body, never in the URL. */
+#include <errno.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "api/handlers.h"
+#include "api/view.h"
+#include "base/jsonx.h"
+#include "base/limits.h"
+#include "base/secret.h"
+#include "rules/reason.h"
+#include "store/session.h"
+
+typedef struct reissue_pending {
+    session_reissue_op_t op;
+    char code[SECRET_CODE_CHARS + 1];   /* shown once in the answer, then wiped */
+} reissue_pending_t;
+
+static void reissue_done(api_req_t *r, store_op_t *op)
+{
+    reissue_pending_t *p = (reissue_pending_t *)op;
+    if (op->rc < 0)
+        api_problem_err(r, &op->err);
+    else
+        api_reply_json(r, 201, json_pack("{s:s,s:o,s:I}", "activation_code", p->code, "expires_at",
+                                         view_time(p->op.ret_expires_at, 0), "sessions_ended",
+                                         (json_int_t)p->op.ret_ended));
+    sodium_memzero(p->code, sizeof p->code);
+}
+
+static int parse_reissue(const json_t *body, session_reissue_op_t *o, err_t *e)
+{
+    const char *kind = "", *number = "", *reason = "";
+    int rc = jsonx_string(body, "document_kind", true, 1, 16, &kind, e);
+    if (rc == 0 && strcmp(kind, "card") != 0 && strcmp(kind, "passport") != 0)
+        rc = err_set(e, -EINVAL, "invalid_document_kind", "document_kind must be \"card\" or \"passport\".");
+    if (rc == 0)
+        rc = jsonx_string(body, "document_number", true, 1, LIMIT_DOCNUM_BYTES, &number, e);
+    if (rc == 0)
+        rc = jsonx_string(body, "reason", true, 1, sizeof o->reason - 1, &reason, e);
+    if (rc == 0)
+        rc = reason_check(reason, strlen(reason), 10, SESSION_REASON_MAX, 0, e);
+    if (rc == 0) {
+        snprintf(o->doc_kind, sizeof o->doc_kind, "%s", kind);
+        snprintf(o->doc_number, sizeof o->doc_number, "%s", number);
+        snprintf(o->reason, sizeof o->reason, "%s", reason);
+    }
+    return rc;
+}
+
+void h_desk_activation_code(api_req_t *r)
+{
+    static const char *const fields[] = {"document_kind", "document_number", "reason", NULL};
+    reissue_pending_t *p = api_op_new_or_reply(r, sizeof *p, reissue_done);
+    if (!p)
+        return;
+    session_reissue_op_init(&p->op);
+    p->op.by_officer = true;
+    err_t e = {0};
+    json_t *body = NULL;
+    if (!api_auth_or_reply(r, p->op.token_hash) || !(body = api_body_or_reply(r, fields))) {
+        api_op_submit_cancel(r, &p->op.op);
+        return;
+    }
+    int rc = parse_reissue(body, &p->op, &e);
+    json_decref(body);
+    if (rc < 0) {
+        api_op_submit_cancel(r, &p->op.op);
+        api_problem(r, 400, e.code, e.msg);
+        return;
+    }
+    secret_code_new(p->code);
+    secret_code_hash(p->code, strlen(p->code), p->op.code_hash);
+    p->op.now = api_now(r);
+    api_op_submit(r, &p->op.op);
+}
