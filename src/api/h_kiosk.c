@@ -319,6 +319,24 @@ static int date_field(const json_t *b, const char *key, char *dst, date_t *ret, 
     return 0;
 }
 
+/* Germany's code is "D" as the document check answers it (fillers
+ * stripped) and "D<<" as printed in the zone: both are known, and ret
+ * (4 bytes) gets the letters only, which is what ANSI/NIST's country
+ * fields take. */
+static bool citizenship_known(const char *code, char ret[4])
+{
+    char padded[4] = "<<<", letters[4] = "";
+    size_t n = strlen(code), k = 0;
+    memcpy(padded, code, n < 3 ? n : 3);
+    for (size_t i = 0; i < 3 && padded[i] != '<'; i++)
+        letters[k++] = padded[i];
+    letters[k] = '\0';
+    if (!icao_codes_known(padded) || k == 0)
+        return false;
+    memcpy(ret, letters, k + 1);
+    return true;
+}
+
 /* The typed details, strictly (docs/ENROLMENT.md). */
 static int parse_details(const json_t *b, int64_t now, kiosk_details_t *d, err_t *e)
 {
@@ -343,9 +361,8 @@ static int parse_details(const json_t *b, int64_t now, kiosk_details_t *d, err_t
         r = err_set(e, -EINVAL, "invalid_sex", "sex is M, F or X.");
     if (r == 0) snprintf(d->sex, sizeof d->sex, "%s", s);
     if (r == 0) r = jsonx_string(b, "citizenship", true, 1, 3, &s, e);
-    if (r == 0 && !icao_codes_known(s))
+    if (r == 0 && !citizenship_known(s, d->citizenship))
         r = err_set(e, -EINVAL, "invalid_citizenship", "citizenship must be an ICAO 9303 code such as TJK.");
-    if (r == 0) snprintf(d->citizenship, sizeof d->citizenship, "%s", s);
     if (r == 0) r = jsonx_string(b, "document_number", true, 1, LIMIT_DOCNUM_BYTES, &s, e);
     if (r == 0 && !docnum_ok(s))
         r = err_set(e, -EINVAL, "invalid_document_number", "The document number is A-Z and 0-9 only.");
@@ -625,10 +642,19 @@ static int run_capture(db_t *db, kop_t *o, kiosk_session_t *s, json_t *steps)
     if (r < 0)
         return r;
     sbi = json_object_get(b, "sbi");
-    if (json_object_size(b) != (json_object_get(b, "exceptions") ? 2u : 1u) || !json_is_object(sbi)) {
+    /* accept_low_quality: the kiosk's third failed face is kept, marked for
+     * the registrar (the person cannot do better at the machine). */
+    json_t *accept = json_object_get(b, "accept_low_quality");
+    size_t want = 1u + (json_object_get(b, "exceptions") ? 1u : 0u) + (accept ? 1u : 0u);
+    if (json_object_size(b) != want || !json_is_object(sbi) || (accept && !json_is_true(accept))) {
         json_decref(b);
         return err_set(&o->op.err, -EINVAL, "invalid_body",
                        "The body is {\"sbi\": the device's RCAPTURE answer, \"exceptions\": [...]}.");
+    }
+    bool marked = accept != NULL;
+    if (marked && o->kind != STEP_FACE) {
+        json_decref(b);
+        return err_set(&o->op.err, -EINVAL, "invalid_body", "Only a face capture can be accepted below quality.");
     }
     if ((r = parse_exceptions(o, b, k, exc)) < 0) {
         json_decref(b);
@@ -649,7 +675,7 @@ static int run_capture(db_t *db, kop_t *o, kiosk_session_t *s, json_t *steps)
         r = check_capture(o, k, &c, exc);
     json_t *eyes = NULL;
     json_t *results = r == 0 ? quality_results(o, k, &c, exc, &ok, &eyes) : NULL;
-    if (r == 0 && !ok) {
+    if (r == 0 && !ok && !marked) {
         r = fail_ext(o, json_pack("{s:O}", "results", results), -EINVAL, "capture_quality_low", k->retry);
     }
     if (r == 0) {
@@ -660,9 +686,10 @@ static int run_capture(db_t *db, kop_t *o, kiosk_session_t *s, json_t *steps)
     }
     if (r == 0) {
         json_object_set_new(steps, k->name,
-                            json_pack("{s:s,s:s,s:o,s:O,s:s,s:O}", "prev", prev, "hash", c.last_hash, "exceptions",
+                            json_pack("{s:s,s:s,s:o,s:O,s:s,s:O,s:b}", "prev", prev, "hash", c.last_hash, "exceptions",
                                       exlist ? json_incref(exlist) : json_array(), "results", results,
-                                      "device", c.serial_no, "eyes", eyes ? eyes : json_null()));
+                                      "device", c.serial_no, "eyes", eyes ? eyes : json_null(), "marked",
+                                      marked && !ok));
         snprintf(s->prev_hash, sizeof s->prev_hash, "%s", c.last_hash);
         free(s->steps);
         s->steps = json_dumps(steps, JSON_COMPACT | JSON_SORT_KEYS);
@@ -671,7 +698,8 @@ static int run_capture(db_t *db, kop_t *o, kiosk_session_t *s, json_t *steps)
             unlink(path);
     }
     if (r == 0)
-        o->ret = json_pack("{s:s,s:s,s:O}", "step", k->name, "previous_hash", c.last_hash, "results", results);
+        o->ret = json_pack("{s:s,s:s,s:O,s:b}", "step", k->name, "previous_hash", c.last_hash, "results", results,
+                           "marked", marked && !ok);
     json_decref(results);
     json_decref(eyes);
     json_decref(exlist);
@@ -1259,4 +1287,34 @@ void h_kiosk_enrolment_status(api_req_t *r)
     memcpy(o->receipt, rc.base, KIOSK_RECEIPT_CHARS);
     memcpy(o->birth_date, q.base + sizeof prefix - 1, 10);
     api_op_submit(r, &o->op);
+}
+
+/* ------------------------------------------------------------- the page */
+
+enum { SBI_PORT_FIRST = 4501, SBI_PORT_LAST = 4600 };
+
+void kiosk_page_security_headers(h2o_req_t *req)
+{
+    static const char head[] = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+                               "media-src 'self' blob:; font-src 'self'; connect-src 'self'";
+    static const char tail[] = "; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+    enum { PORT_SRC = sizeof " http://127.0.0.1:4501" - 1 };
+    size_t cap = sizeof head + (SBI_PORT_LAST - SBI_PORT_FIRST + 1) * PORT_SRC + sizeof tail;
+    char *csp = h2o_mem_alloc_pool(&req->pool, cap);
+    size_t n = (size_t)snprintf(csp, cap, "%s", head);
+    for (int port = SBI_PORT_FIRST; port <= SBI_PORT_LAST && n < cap; port++)
+        n += (size_t)snprintf(csp + n, cap - n, " http://127.0.0.1:%d", port);
+    if (n < cap)
+        n += (size_t)snprintf(csp + n, cap - n, "%s", tail);
+    if (n >= cap)
+        n = cap - 1;
+    h2o_mem_pool_t *p = &req->pool;
+    h2o_headers_t *h = &req->res.headers;
+    h2o_add_header_by_str(p, h, H2O_STRLIT("content-security-policy"), 0, NULL, csp, n);
+    h2o_add_header_by_str(p, h, H2O_STRLIT("x-content-type-options"), 0, NULL, H2O_STRLIT("nosniff"));
+    h2o_add_header_by_str(p, h, H2O_STRLIT("referrer-policy"), 0, NULL, H2O_STRLIT("no-referrer"));
+    h2o_add_header_by_str(p, h, H2O_STRLIT("x-frame-options"), 0, NULL, H2O_STRLIT("DENY"));
+    /* The camera is the face step's fallback preview; nothing else. */
+    h2o_add_header_by_str(p, h, H2O_STRLIT("permissions-policy"), 0, NULL,
+                          H2O_STRLIT("geolocation=(), camera=(self), microphone=()"));
 }
