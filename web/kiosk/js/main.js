@@ -36,7 +36,16 @@ function setting(key, dflt) {
 }
 
 // For the browser tests and the benchmark: the person's time and uchetd's.
-window.kiosk = { timings, state: () => ({ sid: s.sid, receipt: s.receipt, step: s.step }) };
+// relang(): the current screen again in another language (the tests check
+// every screen in every kiosk language for overflow without 13 enrolments).
+window.kiosk = {
+  timings,
+  state: () => ({ sid: s.sid, receipt: s.receipt, step: s.step }),
+  relang: async (code) => {
+    await setLanguage(code);
+    if (s.current) go(s.current);
+  },
+};
 
 /* ---------------------------------------------------------------- frame */
 
@@ -213,8 +222,8 @@ function detailsScreen(problem) {
     h('p', { class: 'lead' }, t('kiosk.details.hint')),
     h('dl', { class: 'details' }, DETAIL_FIELDS.map(([name]) => h('div', { class: 'row' },
       h('dt', {}, t(`kiosk.details.${name}`)),
-      h('dd', {}, name === 'sex' && d.sex ? t(`kiosk.details.sex_${d.sex.toLowerCase()}`) : d[name] || '—'),
-      button('kiosk.details.change', () => editField(name), 'secondary small')))),
+      h('dd', {}, h('span', { class: 'value' }, name === 'sex' && d.sex ? t(`kiosk.details.sex_${d.sex.toLowerCase()}`) : d[name] || '—'),
+        button('kiosk.details.change', () => editField(name), 'secondary small'))))),
     problem ? notice(problem) : null,
     actions(button('kiosk.details.confirm', confirmDetails)));
 }

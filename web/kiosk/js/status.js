@@ -22,8 +22,8 @@ function langBar() {
 
 function field(name, value) {
   return h('div', { class: 'row' }, h('dt', {}, t(`kiosk.status.${name}`)),
-    h('dd', {}, name === 'receipt' && value ? groupReceipt(value) : value || '—'),
-    h('button', { type: 'button', class: 'secondary small', onclick: () => edit(name) }, t('kiosk.details.change')));
+    h('dd', {}, h('span', { class: 'value' }, name === 'receipt' && value ? groupReceipt(value) : value || '—'),
+      h('button', { type: 'button', class: 'secondary small', onclick: () => edit(name) }, t('kiosk.details.change'))));
 }
 
 function formScreen(result) {
