@@ -1109,7 +1109,7 @@ static void kop_done(api_req_t *r, store_op_t *op)
 }
 
 /* `Authorization: Kiosk KEY` (or Bearer KEY) into its hash; 401 if absent. */
-static bool kiosk_auth_or_reply(api_req_t *r, uint8_t ret_hash[SECRET_HASH_BYTES])
+bool kiosk_auth_or_reply(api_req_t *r, uint8_t ret_hash[SECRET_HASH_BYTES])
 {
     const h2o_iovec_t *h = api_header(r, H2O_TOKEN_AUTHORIZATION);
     size_t skip = 0;

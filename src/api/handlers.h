@@ -51,3 +51,4 @@ void h_kiosk_capture(api_req_t *r);
 void h_kiosk_signature(api_req_t *r);
 void h_kiosk_submit(api_req_t *r);
 void h_kiosk_enrolment_status(api_req_t *r);
+void h_kiosk_receipt_pdf(api_req_t *r);          /* h_receipt.c */

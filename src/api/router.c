@@ -54,6 +54,7 @@ static const route_t routes[] = {
     {"PUT", "/api/v1/kiosk/sessions/{id}/signature", h_kiosk_signature},
     {"POST", "/api/v1/kiosk/sessions/{id}/submit", h_kiosk_submit},
     {"GET", "/api/v1/kiosk/enrolments/{receipt}/status", h_kiosk_enrolment_status},
+    {"GET", "/api/v1/kiosk/enrolments/{receipt}/receipt.pdf", h_kiosk_receipt_pdf},   /* h_receipt.c */
     {"GET", "/healthz", h_healthz},
     {"GET", "/readyz", h_readyz},
     {"GET", "/metrics", h_metrics},

@@ -86,3 +86,12 @@ int kiosk_enrolment_add(db_t *db, int64_t kiosk_id, int64_t now, const kiosk_det
  * and reason. -ENOENT (enrolment_not_found) when either does not match. */
 int kiosk_enrolment_status(db_t *db, const char *receipt, const char *birth_date, char ret_state[12],
                            char *ret_reason, size_t reason_cap, int64_t *ret_created_at, err_t *err);
+
+/* The kiosk receipt (GET /api/v1/kiosk/enrolments/{receipt}/receipt.pdf) is
+ * printed only by the kiosk that submitted the enrolment, and only this long
+ * after the submit: the receipt number is the applicant's, and a kiosk must
+ * not become a way to look enrolments up. */
+#define KIOSK_RECEIPT_TTL_S (10 * 60)
+/* The submit time of enrolment `receipt` if kiosk_id submitted it.
+ * -ENOENT (enrolment_not_found) otherwise. */
+int kiosk_enrolment_submitted_at(db_t *db, int64_t kiosk_id, const char *receipt, int64_t *ret_at, err_t *err);
