@@ -35,6 +35,8 @@ static const char SQL_E_STATUS[] =
 
 static const char SQL_E_OWN[] = "SELECT created_at FROM enrolments WHERE receipt = ? AND kiosk_id = ?";
 
+static const char SQL_E_FINDINGS[] = "UPDATE enrolments SET language = ?, findings = ? WHERE receipt = ?";
+
 static void actor_of(char *buf, size_t cap, int64_t id)
 {
     snprintf(buf, cap, "kiosk:%lld", (long long)id);
@@ -371,4 +373,17 @@ int kiosk_enrolment_submitted_at(db_t *db, int64_t kiosk_id, const char *receipt
     *ret_at = db_col_int(st, 0);
     db_run(st, NULL);
     return 0;
+}
+
+int kiosk_enrolment_findings(db_t *db, const char *receipt, const char *language, const char *findings,
+                             err_t *err)
+{
+    db_stmt_t *st;
+    int r = db_prepare(db, SQL_E_FINDINGS, &st, err);
+    if (r < 0)
+        return r;
+    db_bind_text(st, 1, language[0] ? language : "ru");
+    db_bind_text(st, 2, findings);
+    db_bind_text(st, 3, receipt);
+    return db_run(st, err);
 }

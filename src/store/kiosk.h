@@ -41,6 +41,7 @@ typedef struct kiosk_details {
     char citizenship[4];                           /* ICAO 9303 code */
     char doc_number[21];
     char doc_expiry[11];                           /* YYYY-MM-DD */
+    char language[4];                              /* the kiosk language chosen; "" = ru */
 } kiosk_details_t;
 
 /* Resolves a kiosk key's hash. -EACCES (unauthorized) when unknown or
@@ -95,3 +96,9 @@ int kiosk_enrolment_status(db_t *db, const char *receipt, const char *birth_date
 /* The submit time of enrolment `receipt` if kiosk_id submitted it.
  * -ENOENT (enrolment_not_found) otherwise. */
 int kiosk_enrolment_submitted_at(db_t *db, int64_t kiosk_id, const char *receipt, int64_t *ret_at, err_t *err);
+/* Keeps, with the enrolment just added, the kiosk language and what the
+ * kiosk's checks found (findings: JSON text, the document check's answer and
+ * each capture's results and exceptions, never image bytes) for the
+ * registrar's review. */
+int kiosk_enrolment_findings(db_t *db, const char *receipt, const char *language, const char *findings,
+                             err_t *err);

@@ -114,3 +114,123 @@ def test_receipt_only_own_kiosk_and_only_for_a_while(kiosk, dev):
     kiosk.u.set_clock("2025-10-31T10:11:00+03:00")   # 11 minutes after START_CLOCK
     r = receipt_pdf(kiosk, key, receipt, "en")
     assert r.status_code == 410 and r.json()["code"] == "receipt_expired"
+
+
+# ---------------------------------------------------------------- review
+
+from conftest import officer  # noqa: E402
+
+
+def luhn_ok(digits):
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2 == 1:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+def desk(u, method, path, hdr, **kw):
+    return u.http.request(method, "/api/v1/desk/enrolments" + path, headers=hdr, timeout=60, **kw)
+
+
+def status(u, receipt, birth="1995-04-12"):
+    r = u.http.get(f"/api/v1/kiosk/enrolments/{receipt}/status?birth_date={birth}")
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def actions(u):
+    return [a for (a,) in u.db.query("SELECT action FROM audit ORDER BY seq")]
+
+
+@needs_tools
+def test_review_approve_letter_activate_and_return(kiosk, dev, tmp_path):
+    u = kiosk.u
+    key = kiosk.add()
+    ra = submit(kiosk, dev, key, {"language": "tg"})
+    rb = submit(kiosk, dev, key)                       # the same passport number: a duplicate
+    reg, reg2, insp = officer(u, "registrar"), officer(u, "registrar"), officer(u, "inspector")
+
+    # the queue: registrars only
+    r = desk(u, "GET", "", reg)
+    assert r.status_code == 200, r.text
+    assert [i["receipt"] for i in r.json()["items"]] == [ra, rb]
+    assert r.json()["items"][0]["claim"] == "none"
+    for hdr, code in ((insp, 403), ({}, 401)):
+        assert desk(u, "GET", "", hdr).status_code == code
+        assert desk(u, "GET", f"/{ra}", hdr).status_code == code
+        assert desk(u, "POST", f"/{ra}/claim", hdr).status_code == code
+    assert desk(u, "GET", "?state=lost", reg).json()["code"] == "invalid_state"
+
+    # the detail: what the kiosk's checks found, and the duplicate flagged
+    d = desk(u, "GET", f"/{ra}", reg).json()
+    assert d["details"]["document_number"] == DETAILS["document_number"]
+    assert d["details"]["surname"] == DETAILS["surname"] and d["language"] == "tg"
+    assert d["document_check"] is not None
+    assert [f["capture"] for f in d["fingers"]] == ["slap-left", "slap-right", "thumbs"]
+    assert all(len(f["results"]) >= 2 for f in d["fingers"])
+    assert all("quality" in x for f in d["fingers"] for x in f["results"])
+    assert d["face"] and "quality" in d["face"][0]
+    assert {"kind": "enrolment", "match": "document_number", "receipt": rb, "state": "pending"} in d["duplicates"]
+
+    # images only for the registrar holding the claim, never cached, each view audited
+    assert desk(u, "GET", f"/{ra}/images/face", reg).json()["code"] == "enrolment_not_claimed"
+    assert desk(u, "POST", f"/{ra}/claim", reg).json()["claim"] == "mine"
+    r = desk(u, "POST", f"/{ra}/claim", reg2)
+    assert r.status_code == 409 and r.json()["code"] == "enrolment_claimed"
+    assert desk(u, "GET", f"/{ra}/images/face", reg2).json()["code"] == "enrolment_claimed"
+    views = actions(u).count("enrolment.image_viewed")
+    for kind in ("face", "slap-left", "thumbs", "palm-right"):
+        r = desk(u, "GET", f"/{ra}/images/{kind}", reg)
+        assert r.status_code == 200, (kind, r.text)
+        assert r.headers["cache-control"] == "no-store"
+        assert r.headers["content-type"] == "image/png" and r.content[:8] == b"\x89PNG\r\n\x1a\n", kind
+    assert actions(u).count("enrolment.image_viewed") == views + 4
+    assert desk(u, "GET", f"/{ra}/images/document", reg).json()["code"] == "image_not_found"
+    assert desk(u, "GET", f"/{ra}/images/passport", reg).status_code == 404
+
+    # approve: only by the claimant; a person, a card number with a check digit
+    assert desk(u, "POST", f"/{ra}/approve", reg2, json={}).json()["code"] == "enrolment_claimed"
+    assert desk(u, "POST", f"/{ra}/approve", reg, json={"reasn": "x"}).status_code == 400
+    r = desk(u, "POST", f"/{ra}/approve", reg, json={"reason": "Passport and face checked"})
+    assert r.status_code == 200, r.text
+    card = r.json()["card_number"]
+    assert re.fullmatch(r"[0-9]{10}", card) and luhn_ok(card)
+    assert status(u, ra)["state"] == "approved"
+    assert desk(u, "POST", f"/{ra}/return", reg, json={"reason": "Changed my mind"}).json()["code"] == \
+        "enrolment_decided"
+
+    # the letter, once: Russian and Tajik, with the card number and the code
+    assert desk(u, "GET", f"/{ra}/letter.pdf", insp).status_code == 403
+    r = desk(u, "GET", f"/{ra}/letter.pdf", reg)
+    assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
+    text = pdf_text(r.content, tmp_path, "letter")
+    assert card in text and ra in text
+    assert "Письмо об активации" in text and "Номаи фаъолсозӣ" in text
+    codes = set(re.findall(r"\b[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}\b", text))
+    assert len(codes) == 1, text
+    r = desk(u, "GET", f"/{ra}/letter.pdf", reg)
+    assert r.status_code == 409 and r.json()["code"] == "letter_printed"
+    # the person activates with the code read from the letter
+    token = u.activate(codes.pop())
+    assert u.http.get("/api/v1/me", headers=u.auth(token)).status_code == 200
+
+    # the second enrolment: now a person holds its passport
+    d = desk(u, "GET", f"/{rb}", reg).json()
+    assert {"kind": "person", "match": "document_number"} in d["duplicates"]
+    assert desk(u, "POST", f"/{rb}/claim", reg2).status_code == 200
+    assert desk(u, "POST", f"/{rb}/return", reg2, json={"reason": " . . . "}).json()["code"] == "invalid_reason"
+    assert desk(u, "POST", f"/{rb}/return", reg2, json={}).status_code == 400
+    why = "Этот паспорт уже зарегистрирован: обратитесь в окно 3"
+    r = desk(u, "POST", f"/{rb}/return", reg2, json={"reason": why})
+    assert r.status_code == 200, r.text
+    st = status(u, rb)
+    assert st["state"] == "returned" and st["reason"] == why
+    assert desk(u, "GET", f"/{rb}/letter.pdf", reg2).json()["code"] == "enrolment_not_approved"
+    assert [i["receipt"] for i in desk(u, "GET", "?state=returned", reg).json()["items"]] == [rb]
+    assert desk(u, "GET", "", reg).json()["items"] == []
+    acts = actions(u)
+    for a in ("enrolment.claimed", "enrolment.approved", "enrolment.letter_printed", "enrolment.returned"):
+        assert a in acts, a
