@@ -34,6 +34,12 @@ check_pkgs+=(libopenjp2-7-dev)
 check_pkgs+=(python-matplotlib-data)
 check_pkgs+=(python3-skimage)
 
+# printed documents (src/print: the kiosk receipt, the activation letter):
+# cairo + pango in the Noto fonts, QR codes; tests read them back with
+# pdftotext/pdftoppm (poppler-utils) and zbarimg (zbar-tools)
+run_pkgs+=(libcairo2-dev libpango1.0-dev libqrencode-dev fonts-noto-core fonts-noto-cjk)
+check_pkgs+=(poppler-utils zbar-tools)
+
 want=("${run_pkgs[@]}")
 case "${1:-run}" in
   run) ;;

@@ -23,6 +23,7 @@
 #include "api/handlers.h"
 #include "api/kiosk_build.h"
 #include "api/kiosk.h"
+#include "api/printed.h"
 #include "base/jsonx.h"
 #include "base/limits.h"
 #include "bio/sbi.h"
@@ -342,7 +343,7 @@ static int parse_details(const json_t *b, int64_t now, kiosk_details_t *d, err_t
 {
     static const char *const fields[] = {"surname", "given_names", "surname_latin", "given_names_latin",
                                          "birth_date", "sex", "citizenship", "document_number",
-                                         "document_expiry", NULL};
+                                         "document_expiry", "language", NULL};
     const char *s;
     date_t birth, expiry, today = date_local(now, 180);
     int r = jsonx_only_fields(b, fields, e);
@@ -370,15 +371,45 @@ static int parse_details(const json_t *b, int64_t now, kiosk_details_t *d, err_t
     if (r == 0) r = date_field(b, "document_expiry", d->doc_expiry, &expiry, e);
     if (r == 0 && expiry < today)
         r = err_set(e, -EINVAL, "document_expired", "The document has expired.");
+    /* optional: the kiosk language, for the activation letter's second page */
+    if (r == 0 && json_object_get(b, "language") && (r = jsonx_string(b, "language", true, 2, 2, &s, e)) == 0) {
+        if (!printed_kiosk_language(s))
+            r = err_set(e, -EINVAL, "invalid_language", "language is one of the 13 kiosk languages.");
+        else
+            snprintf(d->language, sizeof d->language, "%s", s);
+    }
     return r;
 }
 
 static json_t *details_json(const kiosk_details_t *d)
 {
-    return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "surname", d->surname, "given_names",
-                     d->given_names, "surname_latin", d->surname_latin, "given_names_latin", d->given_latin,
-                     "birth_date", d->birth_date, "sex", d->sex, "citizenship", d->citizenship,
-                     "document_number", d->doc_number, "document_expiry", d->doc_expiry);
+    json_t *j = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "surname", d->surname, "given_names",
+                          d->given_names, "surname_latin", d->surname_latin, "given_names_latin", d->given_latin,
+                          "birth_date", d->birth_date, "sex", d->sex, "citizenship", d->citizenship,
+                          "document_number", d->doc_number, "document_expiry", d->doc_expiry);
+    if (j && d->language[0])
+        json_object_set_new(j, "language", json_string(d->language));
+    return j;
+}
+
+/* What the registrar reviews besides the details: the document check's
+ * answer and each capture's results and exceptions (chain values and device
+ * serials stay out). */
+static char *findings_of(const json_t *steps)
+{
+    json_t *f = json_object();
+    if (json_object_get(steps, "document"))
+        json_object_set(f, "document", json_object_get(steps, "document"));
+    for (int k = STEP_FACE; k < STEP_COUNT; k++) {
+        const json_t *st = json_object_get(steps, KINDS[k].name);
+        if (st)
+            json_object_set_new(f, KINDS[k].name,
+                                json_pack("{s:O?,s:O?}", "results", json_object_get(st, "results"), "exceptions",
+                                          json_object_get(st, "exceptions")));
+    }
+    char *s = json_dumps(f, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(f);
+    return s;
 }
 
 /* Parses the body as one JSON object; the capture bodies are too large for
@@ -937,6 +968,7 @@ static int run_submit(db_t *db, kop_t *o)
         COPY(citizenship, "citizenship");
         COPY(doc_number, "document_number");
         COPY(doc_expiry, "document_expiry");
+        COPY(language, "language");
 #undef COPY
         snprintf(in.tcn, sizeof in.tcn, "%s", o->sid);
         in.when = o->now;
@@ -992,6 +1024,11 @@ static int run_submit(db_t *db, kop_t *o)
     }
     if (r == 0 && (r = db_begin_write(db, &o->op.err)) == 0) {
         r = kiosk_enrolment_add(db, s.kiosk_id, o->now, &in.details, name, o->receipt, &o->op.err);
+        char *findings = r == 0 ? findings_of(steps) : NULL;
+        if (r == 0)
+            r = findings ? kiosk_enrolment_findings(db, o->receipt, in.details.language, findings, &o->op.err)
+                         : err_set(&o->op.err, -ENOMEM, "out_of_memory", "Out of memory.");
+        free(findings);
         if (r == 0)
             r = kiosk_session_end(db, &s, "submitted", o->now, &o->op.err);
         if (r == 0)
@@ -1137,7 +1174,7 @@ static void kop_done(api_req_t *r, store_op_t *op)
 }
 
 /* `Authorization: Kiosk KEY` (or Bearer KEY) into its hash; 401 if absent. */
-static bool kiosk_auth_or_reply(api_req_t *r, uint8_t ret_hash[SECRET_HASH_BYTES])
+bool kiosk_auth_or_reply(api_req_t *r, uint8_t ret_hash[SECRET_HASH_BYTES])
 {
     const h2o_iovec_t *h = api_header(r, H2O_TOKEN_AUTHORIZATION);
     size_t skip = 0;

@@ -51,3 +51,12 @@ void h_kiosk_capture(api_req_t *r);
 void h_kiosk_signature(api_req_t *r);
 void h_kiosk_submit(api_req_t *r);
 void h_kiosk_enrolment_status(api_req_t *r);
+void h_kiosk_receipt_pdf(api_req_t *r);          /* h_receipt.c */
+/* the registrar's enrolment review (h_review.c) */
+void h_review_queue(api_req_t *r);
+void h_review_get(api_req_t *r);
+void h_review_claim(api_req_t *r);
+void h_review_image(api_req_t *r);
+void h_review_approve(api_req_t *r);
+void h_review_return(api_req_t *r);
+void h_review_letter(api_req_t *r);

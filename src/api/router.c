@@ -54,6 +54,15 @@ static const route_t routes[] = {
     {"PUT", "/api/v1/kiosk/sessions/{id}/signature", h_kiosk_signature},
     {"POST", "/api/v1/kiosk/sessions/{id}/submit", h_kiosk_submit},
     {"GET", "/api/v1/kiosk/enrolments/{receipt}/status", h_kiosk_enrolment_status},
+    {"GET", "/api/v1/kiosk/enrolments/{receipt}/receipt.pdf", h_kiosk_receipt_pdf},   /* h_receipt.c */
+    /* the registrar's enrolment review (h_review.c) */
+    {"GET", "/api/v1/desk/enrolments", h_review_queue},
+    {"GET", "/api/v1/desk/enrolments/{receipt}", h_review_get},
+    {"POST", "/api/v1/desk/enrolments/{receipt}/claim", h_review_claim},
+    {"GET", "/api/v1/desk/enrolments/{receipt}/images/{kind}", h_review_image},
+    {"POST", "/api/v1/desk/enrolments/{receipt}/approve", h_review_approve},
+    {"POST", "/api/v1/desk/enrolments/{receipt}/return", h_review_return},
+    {"GET", "/api/v1/desk/enrolments/{receipt}/letter.pdf", h_review_letter},
     {"GET", "/healthz", h_healthz},
     {"GET", "/readyz", h_readyz},
     {"GET", "/metrics", h_metrics},

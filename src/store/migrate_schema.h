@@ -213,3 +213,18 @@
     "  document_number TEXT NOT NULL, document_expiry TEXT NOT NULL" \
     ");" \
     "CREATE INDEX enrolments_queue ON enrolments(state, created_at);"
+
+/* Version 9: the registrar's enrolment review (docs/ENROLMENT.md, "Review").
+ * An enrolment keeps what the kiosk's checks found (never image bytes) and
+ * the kiosk language; a registrar claims it to decide, and the decision
+ * links the person it created and when the activation letter was printed. */
+#define MIGRATE_V9_SQL(REF) \
+    "ALTER TABLE enrolments ADD COLUMN language TEXT NOT NULL DEFAULT 'ru';" \
+    "ALTER TABLE enrolments ADD COLUMN findings TEXT NOT NULL DEFAULT '{}';"   /* JSON: document check, quality, exceptions */ \
+    "ALTER TABLE enrolments ADD COLUMN claimed_by " REF " REFERENCES officers(id);" \
+    "ALTER TABLE enrolments ADD COLUMN claimed_at BIGINT;" \
+    "ALTER TABLE enrolments ADD COLUMN decided_by " REF " REFERENCES officers(id);" \
+    "ALTER TABLE enrolments ADD COLUMN person_id " REF " REFERENCES persons(id);" \
+    "ALTER TABLE enrolments ADD COLUMN letter_at BIGINT;" \
+    "CREATE INDEX enrolments_document ON enrolments(document_number);" \
+    "CREATE INDEX enrolments_names ON enrolments(birth_date, surname_latin);"

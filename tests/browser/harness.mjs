@@ -82,8 +82,9 @@ async function waitReady(base, child, logPath) {
 }
 
 // Starts uchetd. Resolves to {base, activationCode, dir, api, setClock,
-// personToken, waitForLapse, ctl, stop}.
-export async function startServer() {
+// personToken, waitForLapse, ctl, stop}. opts.config: an INI file for
+// uchetd --config (e.g. the kiosk settings of enrol_helper.py).
+export async function startServer(opts = {}) {
   const ctl = binary('uchetctl', ['src/cli', 'src']);
   const daemon = binary('uchetd', ['src/api', 'src']);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'uchet-browser-'));
@@ -93,7 +94,8 @@ export async function startServer() {
   const logPath = path.join(dir, 'uchetd.log');
   const log = fs.openSync(logPath, 'a');
   const child = spawn(daemon, ['--database', db, '--listen', `127.0.0.1:${port}`,
-    '--clock', START_CLOCK, '--allow-clock-control', '--web-root', path.join(REPO, 'web')],
+    '--clock', START_CLOCK, '--allow-clock-control', '--web-root', path.join(REPO, 'web'),
+    ...(opts.config ? ['--config', opts.config] : [])],
   { stdio: ['ignore', log, log] });
   const base = `http://127.0.0.1:${port}`;
   try {
