@@ -7,6 +7,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { catalog, shot, startBrowser } from './harness.mjs';
@@ -197,6 +198,7 @@ describe('the enrolment kiosk', { concurrency: false }, () => {
 
   after(async () => {
     if (timings.length) console.log(`kiosk timings: ${JSON.stringify(timings)}`);
+    if (process.env.UCHET_KIOSK_TIMINGS) fs.writeFileSync(process.env.UCHET_KIOSK_TIMINGS, JSON.stringify(timings));
     if (browser) await browser.close();
     if (bench) await bench.stop();
   });
@@ -236,6 +238,129 @@ describe('the enrolment kiosk', { concurrency: false }, () => {
     assert.equal((await page.locator('.details dd .value').first().innerText()).replace(/\s/g, ''), receipt);
     assert.deepEqual(await layoutFaults(), []);
     await shot(page, 'kiosk/ru-status');
+    assert.deepEqual(browser.cspErrors, []);
+  });
+
+  it('a whole enrolment in Tajik', async () => {
+    await page.goto(`${bench.base}/kiosk/`);
+    const { receipt, result } = await enrol('tg', 'Тоҷикӣ', 'tg');
+    assert.match(receipt, /^\d{12}$/);
+    timings.push({ lang: 'tg', ...result });
+    // the receipt PDF, fetched by the page with the kiosk key: its text
+    // (pdftotext) and its QR code (zbarimg) carry the number
+    const tg = catalog('tg');
+    const [pdfRes] = await Promise.all([
+      page.waitForResponse((r) => r.url().includes(`/enrolments/${receipt}/receipt.pdf?lang=tg`)),
+      page.waitForEvent('download'),
+      btn(tg['kiosk.receipt.pdf']).click(),
+    ]);
+    assert.equal(pdfRes.status(), 200);
+    const res = await fetch(`${bench.base}/api/v1/kiosk/enrolments/${receipt}/receipt.pdf?lang=tg`,
+      { headers: { Authorization: `Kiosk ${bench.key}` } });
+    assert.equal(res.status, 200);
+    const pdf = path.join(bench.dir, 'receipt.pdf');
+    fs.writeFileSync(pdf, Buffer.from(await res.arrayBuffer()));
+    const text = execFileSync('pdftotext', [pdf, '-'], { encoding: 'utf8' });
+    assert.ok(text.replace(/\s/g, '').includes(receipt), text.slice(0, 300));
+    execFileSync('pdftoppm', ['-r', '150', '-png', '-singlefile', pdf, path.join(bench.dir, 'receipt')]);
+    const qr = execFileSync('zbarimg', ['--quiet', '--raw', path.join(bench.dir, 'receipt.png')], { encoding: 'utf8' });
+    assert.equal(qr.trim(), receipt);
+    await btn(tg['kiosk.receipt.done']).click();
+  });
+
+  // The next four share one English session, in order.
+  let en;
+  it('a face that fails twice, each time with one instruction and its picture, then passes', async () => {
+    await bench.devsim.admin('profile', { seed: 7, face: 'too_small' });
+    en = await upTo('en', 'English', 'face');
+    const advice = new Set(Object.entries(en).filter(([k]) => k.startsWith('kiosk.advice.')).map(([, v]) => v));
+    for (let i = 0; i < 2; i += 1) {
+      await btn(i === 0 ? en['kiosk.face.take'] : en['kiosk.capture.retry']).click();
+      await page.locator('.advice').waitFor({ timeout: 60000 });
+      const text = await page.locator('.advice p').innerText();
+      assert.ok(advice.has(text), text);
+      assert.equal(await page.locator('.advice img').count(), 1);
+      if (i === 0) await shot(page, 'kiosk/face-advice');
+    }
+    await bench.devsim.admin('profile', { seed: 7, face: 'good' });
+    await btn(en['kiosk.capture.retry']).click();
+    await page.locator('.good', { hasText: en['kiosk.capture.ok'] }).waitFor({ timeout: 60000 });
+    assert.equal(await page.locator('.info', { hasText: en['kiosk.face.marked'] }).count(), 0);
+  });
+
+  it('after three failed faces the best one is kept and marked for the registrar', async () => {
+    await bench.devsim.admin('profile', { seed: 7, face: 'too_small' });
+    await btn(en['kiosk.capture.again']).click();
+    await btn(en['kiosk.face.take']).click();
+    for (let i = 0; i < 2; i += 1) {
+      await page.locator('.advice').waitFor({ timeout: 60000 });
+      await btn(en['kiosk.capture.retry']).click();
+    }
+    await page.locator('.info', { hasText: en['kiosk.face.marked'] }).waitFor({ timeout: 60000 });
+    await shot(page, 'kiosk/face-marked');
+    const { sid } = await page.evaluate(() => window.kiosk.state());
+    const look = await bench.api('GET', `/api/v1/kiosk/sessions/${sid}`);
+    assert.equal(look.status, 200);
+    assert.equal(JSON.stringify(look.body).includes('"marked":true'), true, JSON.stringify(look.body).slice(0, 400));
+    await bench.devsim.admin('profile', { seed: 7, face: 'good' });
+    await btn(en['kiosk.next']).click();
+  });
+
+  it('a finger declared missing, with its reason', async () => {
+    await heading(en['kiosk.slap-left.title']);
+    await btn(en['kiosk.fingers.missing']).click();
+    await heading(en['kiosk.fingers.missing_title']);
+    const little = page.locator('.missing li', { hasText: en['kiosk.finger.left_little'] });
+    await little.getByRole('button', { name: en['kiosk.fingers.reason_amputated'] }).click();
+    await shot(page, 'kiosk/missing-finger');
+    assert.deepEqual(await layoutFaults(), []);
+    await btn(en['kiosk.fingers.save']).click();
+    await page.locator('.info', { hasText: en['kiosk.finger.left_little'] }).waitFor();
+    await btn(en['kiosk.capture.take']).click();
+    await page.locator('.good', { hasText: en['kiosk.capture.ok'] }).waitFor({ timeout: 120000 });
+    assert.equal(await page.locator('.chips li').count(), 3);
+    const { sid } = await page.evaluate(() => window.kiosk.state());
+    const look = await bench.api('GET', `/api/v1/kiosk/sessions/${sid}`);
+    assert.match(JSON.stringify(look.body), /"exceptions":\["Left LittleFinger"\]/);
+    await btn(en['kiosk.next']).click();
+  });
+
+  it('the device unplugged mid-capture: a clear message, the session kept, a retry once it is back', async () => {
+    await heading(en['kiosk.slap-right.title']);
+    await bench.devsim.admin('delay', { method: 'RCAPTURE', delayMs: 5000 });
+    await btn(en['kiosk.capture.take']).click();
+    await sleep(1000);
+    await bench.devsim.kill();
+    await page.locator('.problem', { hasText: en['kiosk.device.unplugged'] }).waitFor({ timeout: 30000 });
+    await shot(page, 'kiosk/unplugged');
+    assert.equal(await sessionStatus(), 200);
+    await bench.devsim.start();
+    await btn(en['kiosk.capture.retry']).click();
+    await page.locator('.good', { hasText: en['kiosk.capture.ok'] }).waitFor({ timeout: 120000 });
+  });
+
+  it('idle: "Are you still there?" with a countdown, then the screen and the session are wiped', async () => {
+    await page.evaluate(() => {
+      localStorage.setItem('uchet.kiosk.idle_s', '3');
+      localStorage.setItem('uchet.kiosk.countdown_s', '4');
+    });
+    await page.locator('main h1').click();
+    await page.locator('#idle h2', { hasText: en['kiosk.idle.title'] }).waitFor({ timeout: 10000 });
+    assert.match(await page.locator('.idle-count').innerText(), /\d/);
+    await shot(page, 'kiosk/idle');
+    assert.deepEqual(await layoutFaults(), []);
+    const { sid } = await page.evaluate(() => window.kiosk.state());
+    await heading(catalog('ru')['kiosk.choose_language'], 15000);
+    const gone = await bench.api('GET', `/api/v1/kiosk/sessions/${sid}`);
+    assert.ok([404, 410].includes(gone.status), String(gone.status));
+    assert.equal(await page.evaluate(() => window.kiosk.state().sid), null);
+    await page.evaluate(() => {
+      localStorage.setItem('uchet.kiosk.idle_s', '90');
+      localStorage.setItem('uchet.kiosk.countdown_s', '20');
+    });
+  });
+
+  it('reported no Content-Security-Policy violation', () => {
     assert.deepEqual(browser.cspErrors, []);
   });
 });

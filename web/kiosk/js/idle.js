@@ -1,7 +1,8 @@
 // "Are you still there?": after `idleMs` without a touch the kiosk shows a
 // countdown; when it runs out, onExpire() wipes the screen and the session.
 // Paused while the kiosk itself waits (a capture, a submission), so that a
-// slow device never ends a person's session.
+// slow device never ends a person's session. idleMs and countdownMs are
+// functions: the setup screen's values are read at every touch.
 
 import { h, replace } from '/common/dom.js';
 import { t } from '/app/js/i18n.js';
@@ -19,7 +20,7 @@ export function idleTimer(overlay, { idleMs, countdownMs, onExpire }) {
     replace(overlay);
   }
   function countdown() {
-    let left = Math.ceil(countdownMs / 1000);
+    let left = Math.ceil(countdownMs() / 1000);
     const secs = h('p', { class: 'idle-count', 'aria-live': 'assertive' });
     const draw = () => { secs.textContent = t('kiosk.idle.countdown', { seconds: left }); };
     draw();
@@ -41,7 +42,7 @@ export function idleTimer(overlay, { idleMs, countdownMs, onExpire }) {
   function reset() {
     clearTimeout(timer);
     if (tick) hide();
-    if (armed && paused === 0) timer = setTimeout(countdown, idleMs);
+    if (armed && paused === 0) timer = setTimeout(countdown, idleMs());
   }
   for (const ev of ['pointerdown', 'keydown']) document.addEventListener(ev, () => reset(), true);
   return {

@@ -7,7 +7,7 @@
 import { h, replace } from '/common/dom.js';
 import { t, setLanguage, currentLanguage } from '/app/js/i18n.js';
 import * as sbi from './sbi.js';
-import { uchet, ApiError, kioskKey, setKioskKey, timings, receiptPdfUrl } from './uchet.js';
+import { uchet, ApiError, kioskKey, setKioskKey, timings, receiptPdf } from './uchet.js';
 import { keyboard } from './keyboard.js';
 import { signaturePad } from './pad.js';
 import { idleTimer } from './idle.js';
@@ -20,7 +20,7 @@ const FACE_TRIES = 3;
 const screen = document.getElementById('screen');
 const bar = document.getElementById('bar');
 const idle = idleTimer(document.getElementById('idle'), {
-  idleMs: setting(IDLE_KEY, 90) * 1000, countdownMs: setting(COUNTDOWN_KEY, 20) * 1000, onExpire: () => wipe(),
+  idleMs: () => setting(IDLE_KEY, 90) * 1000, countdownMs: () => setting(COUNTDOWN_KEY, 20) * 1000, onExpire: () => wipe(),
 });
 
 let s = fresh();
@@ -381,6 +381,9 @@ async function acceptBest(kind, body) {
 
 function accept(kind, r, exc) {
   s.prev = r.previous_hash;
+  // a redo starts a new round of three tries; an older best capture would
+  // no longer continue the chain
+  if (s.tries[kind]) Object.assign(s.tries[kind], { n: 0, best: null });
   s.captures[kind] = { results: r.results, marked: Boolean(r.marked), exceptions: exc };
   go(() => captureScreen(kind));
 }
@@ -485,8 +488,26 @@ function receiptScreen() {
     h('h2', {}, t('kiosk.receipt.where_title')), h('p', {}, t('kiosk.receipt.where')),
     h('div', { class: 'actions no-print' },
       button('kiosk.receipt.print', () => window.print(), 'secondary'),
-      h('a', { class: 'button secondary', href: receiptPdfUrl(s.receipt, lang), target: '_blank', rel: 'noopener' }, t('kiosk.receipt.pdf')),
+      button('kiosk.receipt.pdf', () => savePdf(s.receipt, lang), 'secondary'),
       button('kiosk.receipt.done', () => wipe())));
+}
+
+// Saves the receipt PDF through the browser (the booth's Chromium is set to
+// save downloads where its printer or USB port picks them up).
+async function savePdf(receipt, lang) {
+  let blob;
+  try {
+    blob = await waiting(() => receiptPdf(receipt, lang));
+  } catch (e) {
+    screen.appendChild(notice(problemText(e)));
+    return;
+  }
+  const url = URL.createObjectURL(blob);
+  const a = h('a', { href: url, download: `uchet-${receipt}.pdf`, hidden: true });
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60000);
 }
 
 /* ---------------------------------------------------------------- wipe */

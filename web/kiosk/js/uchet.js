@@ -74,6 +74,17 @@ export const uchet = {
     undefined, { public: true }),
 };
 
-export function receiptPdfUrl(receipt, lang) {
-  return `/api/v1/kiosk/enrolments/${encodeURIComponent(receipt)}/receipt.pdf?lang=${encodeURIComponent(lang)}`;
+// The receipt PDF (cairo + pango, with a QR of the number): only the
+// submitting kiosk may fetch it, for a few minutes after submit, so it is
+// fetched with the key rather than linked. Resolves to a Blob.
+export async function receiptPdf(receipt, lang) {
+  const path = `/api/v1/kiosk/enrolments/${encodeURIComponent(receipt)}/receipt.pdf?lang=${encodeURIComponent(lang)}`;
+  let res;
+  try {
+    res = await fetch(path, { headers: { Authorization: `Kiosk ${kioskKey()}` } });
+  } catch {
+    throw new ApiError(0, { code: 'network' });
+  }
+  if (!res.ok) throw new ApiError(res.status, await res.json().catch(() => null));
+  return res.blob();
 }
