@@ -6,11 +6,25 @@ import { h, replace } from '/common/dom.js';
 import { t, setLanguage, currentLanguage } from '/app/js/i18n.js';
 import { uchet, ApiError } from './uchet.js';
 import { keyboard } from './keyboard.js';
+import { idleTimer } from './idle.js';
 import { KIOSK_LANGUAGES, groupReceipt } from './flow.js';
 
 const screen = document.getElementById('screen');
 const bar = document.getElementById('bar');
 const form = { receipt: '', birth_date: '' };
+// The next person must not see the last one's number and birth date.
+const idle = idleTimer(document.getElementById('idle'), {
+  idleMs: () => (Number(localStorage.getItem('uchet.kiosk.idle_s')) || 90) * 1000,
+  countdownMs: () => (Number(localStorage.getItem('uchet.kiosk.countdown_s')) || 20) * 1000,
+  onExpire: async () => {
+    form.receipt = '';
+    form.birth_date = '';
+    await setLanguage('ru');
+    langBar();
+    formScreen();
+    idle.arm();
+  },
+});
 
 function langBar() {
   replace(bar, KIOSK_LANGUAGES.map(([code, name]) => h('button', {
@@ -61,3 +75,4 @@ const wanted = new URLSearchParams(location.search).get('lang');
 await setLanguage(KIOSK_LANGUAGES.some(([c]) => c === wanted) ? wanted : 'ru');
 langBar();
 formScreen();
+idle.arm();
