@@ -132,6 +132,7 @@ async function chooseLanguage(code) {
   s.t0 = performance.now();
   timings.uchetMs = 0;
   timings.calls = 0;
+  timings.per = [];
   idle.arm();
   go(consentScreen);
 }
@@ -475,7 +476,8 @@ async function submit() {
     reviewScreen(problemText(e));
     return;
   }
-  window.kiosk.result = { personMs: Math.round(performance.now() - s.t0), uchetMs: Math.round(timings.uchetMs), calls: timings.calls };
+  window.kiosk.result = { personMs: Math.round(performance.now() - s.t0), uchetMs: Math.round(timings.uchetMs),
+    calls: timings.calls, per: timings.per.slice() };
   go(receiptScreen);
 }
 

@@ -5,7 +5,7 @@
 const KEY = 'uchet.kiosk.key';
 
 // Time spent waiting for uchetd, for the benchmark (docs/BENCHMARKS.md).
-export const timings = { uchetMs: 0, calls: 0 };
+export const timings = { uchetMs: 0, calls: 0, per: [] };
 
 export class ApiError extends Error {
   constructor(status, body) {
@@ -42,8 +42,10 @@ async function call(method, path, body, opts = {}) {
   } catch {
     throw new ApiError(0, { code: 'network' });
   } finally {
-    timings.uchetMs += performance.now() - t0;
+    const ms = performance.now() - t0;
+    timings.uchetMs += ms;
     timings.calls += 1;
+    timings.per.push(`${method} ${path.replace(/[0-9a-f]{32}/, '{id}').replace('/api/v1/', '')} ${Math.round(ms)}`);
   }
   const text = await res.text();
   let data = null;
