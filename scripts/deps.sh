@@ -39,6 +39,12 @@ check_pkgs+=(python3-skimage)
 # QR codes (zbar), page titles in Russian (tesseract's rus model)
 run_pkgs+=(libpoppler-glib-dev libcairo2-dev libzbar-dev tesseract-ocr-rus)
 
+# printed documents (src/print: the kiosk receipt, the activation letter):
+# cairo + pango in the Noto fonts, QR codes; tests read them back with
+# pdftotext/pdftoppm (poppler-utils) and zbarimg (zbar-tools)
+run_pkgs+=(libcairo2-dev libpango1.0-dev libqrencode-dev fonts-noto-core fonts-noto-cjk)
+check_pkgs+=(poppler-utils zbar-tools)
+
 want=("${run_pkgs[@]}")
 case "${1:-run}" in
   run) ;;

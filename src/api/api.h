@@ -111,6 +111,9 @@ void api_op_submit_cancel(api_req_t *r, store_op_t *op);
 void api_reply_json(api_req_t *r, int status, json_t *body);         /* steals body */
 void api_reply_text_json(api_req_t *r, int status, const char *json, size_t len);
 void api_reply_empty(api_req_t *r, int status);
+/* A binary body (a PDF, an image) of content type ctype, never cached
+ * (Cache-Control: no-store, as every answer); body is copied. */
+void api_reply_bytes(api_req_t *r, int status, const char *ctype, const void *body, size_t len);
 /* RFC 9457 application/problem+json with a stable code. */
 /* Every 503 carries Retry-After: this many seconds. */
 #define API_RETRY_AFTER_S "5"

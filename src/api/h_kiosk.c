@@ -24,6 +24,7 @@
 #include "api/kiosk_build.h"
 #include "api/kiosk.h"
 #include "api/kiosk_wipe.h"
+#include "api/printed.h"
 #include "base/jsonx.h"
 #include "base/limits.h"
 #include "bio/sbi.h"
@@ -276,12 +277,30 @@ static int date_field(const json_t *b, const char *key, char *dst, date_t *ret, 
     return 0;
 }
 
+/* Germany's code is "D" as the document check answers it (fillers
+ * stripped) and "D<<" as printed in the zone: both are known, and ret
+ * (4 bytes) gets the letters only, which is what ANSI/NIST's country
+ * fields take. */
+static bool citizenship_known(const char *code, char ret[4])
+{
+    char padded[4] = "<<<", letters[4] = "";
+    size_t n = strlen(code), k = 0;
+    memcpy(padded, code, n < 3 ? n : 3);
+    for (size_t i = 0; i < 3 && padded[i] != '<'; i++)
+        letters[k++] = padded[i];
+    letters[k] = '\0';
+    if (!icao_codes_known(padded) || k == 0)
+        return false;
+    memcpy(ret, letters, k + 1);
+    return true;
+}
+
 /* The typed details, strictly (docs/ENROLMENT.md). */
 static int parse_details(const json_t *b, int64_t now, kiosk_details_t *d, err_t *e)
 {
     static const char *const fields[] = {"surname", "given_names", "surname_latin", "given_names_latin",
                                          "birth_date", "sex", "citizenship", "document_number",
-                                         "document_expiry", NULL};
+                                         "document_expiry", "language", NULL};
     const char *s;
     date_t birth, expiry, today = date_local(now, REGION_DEFAULT_UTC_OFFSET_MIN);
     int r = jsonx_only_fields(b, fields, e);
@@ -300,9 +319,8 @@ static int parse_details(const json_t *b, int64_t now, kiosk_details_t *d, err_t
         r = err_set(e, -EINVAL, "invalid_sex", "sex is M, F or X.");
     if (r == 0) snprintf(d->sex, sizeof d->sex, "%s", s);
     if (r == 0) r = jsonx_string(b, "citizenship", true, 1, 3, &s, e);
-    if (r == 0 && !icao_codes_known(s))
+    if (r == 0 && !citizenship_known(s, d->citizenship))
         r = err_set(e, -EINVAL, "invalid_citizenship", "citizenship must be an ICAO 9303 code such as TJK.");
-    if (r == 0) snprintf(d->citizenship, sizeof d->citizenship, "%s", s);
     if (r == 0) r = jsonx_string(b, "document_number", true, 1, LIMIT_DOCNUM_BYTES, &s, e);
     if (r == 0 && !docnum_ok(s))
         r = err_set(e, -EINVAL, "invalid_document_number", "The document number is A-Z and 0-9 only.");
@@ -310,15 +328,45 @@ static int parse_details(const json_t *b, int64_t now, kiosk_details_t *d, err_t
     if (r == 0) r = date_field(b, "document_expiry", d->doc_expiry, &expiry, e);
     if (r == 0 && expiry < today)
         r = err_set(e, -EINVAL, "document_expired", "The document has expired.");
+    /* optional: the kiosk language, for the activation letter's second page */
+    if (r == 0 && json_object_get(b, "language") && (r = jsonx_string(b, "language", true, 2, 2, &s, e)) == 0) {
+        if (!printed_kiosk_language(s))
+            r = err_set(e, -EINVAL, "invalid_language", "language is one of the 13 kiosk languages.");
+        else
+            snprintf(d->language, sizeof d->language, "%s", s);
+    }
     return r;
 }
 
 static json_t *details_json(const kiosk_details_t *d)
 {
-    return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "surname", d->surname, "given_names",
-                     d->given_names, "surname_latin", d->surname_latin, "given_names_latin", d->given_latin,
-                     "birth_date", d->birth_date, "sex", d->sex, "citizenship", d->citizenship,
-                     "document_number", d->doc_number, "document_expiry", d->doc_expiry);
+    json_t *j = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "surname", d->surname, "given_names",
+                          d->given_names, "surname_latin", d->surname_latin, "given_names_latin", d->given_latin,
+                          "birth_date", d->birth_date, "sex", d->sex, "citizenship", d->citizenship,
+                          "document_number", d->doc_number, "document_expiry", d->doc_expiry);
+    if (j && d->language[0])
+        json_object_set_new(j, "language", json_string(d->language));
+    return j;
+}
+
+/* What the registrar reviews besides the details: the document check's
+ * answer and each capture's results and exceptions (chain values and device
+ * serials stay out). */
+static char *findings_of(const json_t *steps)
+{
+    json_t *f = json_object();
+    if (json_object_get(steps, "document"))
+        json_object_set(f, "document", json_object_get(steps, "document"));
+    for (int k = STEP_FACE; k < STEP_COUNT; k++) {
+        const json_t *st = json_object_get(steps, KINDS[k].name);
+        if (st)
+            json_object_set_new(f, KINDS[k].name,
+                                json_pack("{s:O?,s:O?}", "results", json_object_get(st, "results"), "exceptions",
+                                          json_object_get(st, "exceptions")));
+    }
+    char *s = json_dumps(f, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(f);
+    return s;
 }
 
 /* Parses the body as one JSON object; the capture bodies are too large for
@@ -582,10 +630,19 @@ static int run_capture(db_t *db, kop_t *o, kiosk_session_t *s, json_t *steps)
     if (r < 0)
         return r;
     sbi = json_object_get(b, "sbi");
-    if (json_object_size(b) != (json_object_get(b, "exceptions") ? 2u : 1u) || !json_is_object(sbi)) {
+    /* accept_low_quality: the kiosk's third failed face is kept, marked for
+     * the registrar (the person cannot do better at the machine). */
+    json_t *accept = json_object_get(b, "accept_low_quality");
+    size_t want = 1u + (json_object_get(b, "exceptions") ? 1u : 0u) + (accept ? 1u : 0u);
+    if (json_object_size(b) != want || !json_is_object(sbi) || (accept && !json_is_true(accept))) {
         json_decref(b);
         return err_set(&o->op.err, -EINVAL, "invalid_body",
                        "The body is {\"sbi\": the device's RCAPTURE answer, \"exceptions\": [...]}.");
+    }
+    bool marked = accept != NULL;
+    if (marked && o->kind != STEP_FACE) {
+        json_decref(b);
+        return err_set(&o->op.err, -EINVAL, "invalid_body", "Only a face capture can be accepted below quality.");
     }
     if ((r = parse_exceptions(o, b, k, exc)) < 0) {
         json_decref(b);
@@ -606,7 +663,7 @@ static int run_capture(db_t *db, kop_t *o, kiosk_session_t *s, json_t *steps)
         r = check_capture(o, k, &c, exc);
     json_t *eyes = NULL;
     json_t *results = r == 0 ? quality_results(o, k, &c, exc, &ok, &eyes) : NULL;
-    if (r == 0 && !ok) {
+    if (r == 0 && !ok && !marked) {
         r = fail_ext(o, json_pack("{s:O}", "results", results), -EINVAL, "capture_quality_low", k->retry);
     }
     if (r == 0) {
@@ -617,9 +674,10 @@ static int run_capture(db_t *db, kop_t *o, kiosk_session_t *s, json_t *steps)
     }
     if (r == 0) {
         json_object_set_new(steps, k->name,
-                            json_pack("{s:s,s:s,s:o,s:O,s:s,s:O}", "prev", prev, "hash", c.last_hash, "exceptions",
+                            json_pack("{s:s,s:s,s:o,s:O,s:s,s:O,s:b}", "prev", prev, "hash", c.last_hash, "exceptions",
                                       exlist ? json_incref(exlist) : json_array(), "results", results,
-                                      "device", c.serial_no, "eyes", eyes ? eyes : json_null()));
+                                      "device", c.serial_no, "eyes", eyes ? eyes : json_null(), "marked",
+                                      marked && !ok));
         snprintf(s->prev_hash, sizeof s->prev_hash, "%s", c.last_hash);
         free(s->steps);
         s->steps = json_dumps(steps, JSON_COMPACT | JSON_SORT_KEYS);
@@ -628,7 +686,8 @@ static int run_capture(db_t *db, kop_t *o, kiosk_session_t *s, json_t *steps)
             unlink(path);
     }
     if (r == 0)
-        o->ret = json_pack("{s:s,s:s,s:O}", "step", k->name, "previous_hash", c.last_hash, "results", results);
+        o->ret = json_pack("{s:s,s:s,s:O,s:b}", "step", k->name, "previous_hash", c.last_hash, "results", results,
+                           "marked", marked && !ok);
     json_decref(results);
     json_decref(eyes);
     json_decref(exlist);
@@ -866,6 +925,7 @@ static int run_submit(db_t *db, kop_t *o)
         COPY(citizenship, "citizenship");
         COPY(doc_number, "document_number");
         COPY(doc_expiry, "document_expiry");
+        COPY(language, "language");
 #undef COPY
         snprintf(in.tcn, sizeof in.tcn, "%s", o->sid);
         in.when = o->now;
@@ -921,6 +981,11 @@ static int run_submit(db_t *db, kop_t *o)
     }
     if (r == 0 && (r = db_begin_write(db, &o->op.err)) == 0) {
         r = kiosk_enrolment_add(db, s.kiosk_id, o->now, &in.details, name, o->receipt, &o->op.err);
+        char *findings = r == 0 ? findings_of(steps) : NULL;
+        if (r == 0)
+            r = findings ? kiosk_enrolment_findings(db, o->receipt, in.details.language, findings, &o->op.err)
+                         : err_set(&o->op.err, -ENOMEM, "out_of_memory", "Out of memory.");
+        free(findings);
         if (r == 0)
             r = kiosk_session_end(db, &s, "submitted", o->now, &o->op.err);
         if (r == 0)
@@ -1066,7 +1131,7 @@ static void kop_done(api_req_t *r, store_op_t *op)
 }
 
 /* `Authorization: Kiosk KEY` (or Bearer KEY) into its hash; 401 if absent. */
-static bool kiosk_auth_or_reply(api_req_t *r, uint8_t ret_hash[SECRET_HASH_BYTES])
+bool kiosk_auth_or_reply(api_req_t *r, uint8_t ret_hash[SECRET_HASH_BYTES])
 {
     const h2o_iovec_t *h = api_header(r, H2O_TOKEN_AUTHORIZATION);
     size_t skip = 0;
@@ -1216,4 +1281,34 @@ void h_kiosk_enrolment_status(api_req_t *r)
     memcpy(o->receipt, rc.base, KIOSK_RECEIPT_CHARS);
     memcpy(o->birth_date, q.base + sizeof prefix - 1, 10);
     api_op_submit(r, &o->op);
+}
+
+/* ------------------------------------------------------------- the page */
+
+enum { SBI_PORT_FIRST = 4501, SBI_PORT_LAST = 4600 };
+
+void kiosk_page_security_headers(h2o_req_t *req)
+{
+    static const char head[] = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+                               "media-src 'self' blob:; font-src 'self'; connect-src 'self'";
+    static const char tail[] = "; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+    enum { PORT_SRC = sizeof " http://127.0.0.1:4501" - 1 };
+    size_t cap = sizeof head + (SBI_PORT_LAST - SBI_PORT_FIRST + 1) * PORT_SRC + sizeof tail;
+    char *csp = h2o_mem_alloc_pool(&req->pool, cap);
+    size_t n = (size_t)snprintf(csp, cap, "%s", head);
+    for (int port = SBI_PORT_FIRST; port <= SBI_PORT_LAST && n < cap; port++)
+        n += (size_t)snprintf(csp + n, cap - n, " http://127.0.0.1:%d", port);
+    if (n < cap)
+        n += (size_t)snprintf(csp + n, cap - n, "%s", tail);
+    if (n >= cap)
+        n = cap - 1;
+    h2o_mem_pool_t *p = &req->pool;
+    h2o_headers_t *h = &req->res.headers;
+    h2o_add_header_by_str(p, h, H2O_STRLIT("content-security-policy"), 0, NULL, csp, n);
+    h2o_add_header_by_str(p, h, H2O_STRLIT("x-content-type-options"), 0, NULL, H2O_STRLIT("nosniff"));
+    h2o_add_header_by_str(p, h, H2O_STRLIT("referrer-policy"), 0, NULL, H2O_STRLIT("no-referrer"));
+    h2o_add_header_by_str(p, h, H2O_STRLIT("x-frame-options"), 0, NULL, H2O_STRLIT("DENY"));
+    /* The camera is the face step's fallback preview; nothing else. */
+    h2o_add_header_by_str(p, h, H2O_STRLIT("permissions-policy"), 0, NULL,
+                          H2O_STRLIT("geolocation=(), camera=(self), microphone=()"));
 }

@@ -81,3 +81,13 @@ void h_docset_submit(api_req_t *r);
 void h_docset_get(api_req_t *r);
 void h_desk_docset_list(api_req_t *r);
 void h_desk_docset_decide(api_req_t *r);
+
+void h_kiosk_receipt_pdf(api_req_t *r);          /* h_receipt.c */
+/* the registrar's enrolment review (h_review.c) */
+void h_review_queue(api_req_t *r);
+void h_review_get(api_req_t *r);
+void h_review_claim(api_req_t *r);
+void h_review_image(api_req_t *r);
+void h_review_approve(api_req_t *r);
+void h_review_return(api_req_t *r);
+void h_review_letter(api_req_t *r);

@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdint.h>
 
+#include "api/api.h"
 #include "api/config.h"
 #include "base/err.h"
 #include "bio/sbi.h"
@@ -26,3 +27,15 @@ typedef struct kiosk_env {
  * directory (0700). Caller owns *ret. */
 int kiosk_env_open(const config_t *c, kiosk_env_t **ret, err_t *err);
 void kiosk_env_free(kiosk_env_t *k);       /* wipes the keys; accepts NULL */
+
+/* The security headers of the kiosk page (/kiosk/…): the app's, except
+ * that connect-src also names the SBI device service's ports on loopback
+ * (http://127.0.0.1:4501 … :4600, one source per port: CSP has no port
+ * ranges and "127.0.0.1:*" would open every local service to the page).
+ * Adds to req's response headers; allocates in req's pool. */
+struct st_h2o_req_t;
+void kiosk_page_security_headers(struct st_h2o_req_t *req);
+
+/* `Authorization: Kiosk KEY` (or Bearer KEY) into the key's hash; replies
+ * 401 and returns false when it is absent or malformed (h_kiosk.c). */
+bool kiosk_auth_or_reply(api_req_t *r, uint8_t ret_hash[SECRET_HASH_BYTES]);

@@ -70,6 +70,11 @@ void api_reply_json(api_req_t *r, int status, json_t *body)
     free(s);
 }
 
+void api_reply_bytes(api_req_t *r, int status, const char *ctype, const void *body, size_t len)
+{
+    send_body(r, status, ctype, body, len);
+}
+
 void api_reply_empty(api_req_t *r, int status)
 {
     h2o_req_t *req = r->req;

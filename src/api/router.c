@@ -77,6 +77,16 @@ static const route_t routes[] = {
     {"POST", "/api/v1/document-sets/{id}/submit", h_docset_submit},
     {"GET", "/api/v1/desk/document-sets", h_desk_docset_list},
     {"POST", "/api/v1/desk/document-sets/{id}/decision", h_desk_docset_decide},
+
+    {"GET", "/api/v1/kiosk/enrolments/{receipt}/receipt.pdf", h_kiosk_receipt_pdf},   /* h_receipt.c */
+    /* the registrar's enrolment review (h_review.c) */
+    {"GET", "/api/v1/desk/enrolments", h_review_queue},
+    {"GET", "/api/v1/desk/enrolments/{receipt}", h_review_get},
+    {"POST", "/api/v1/desk/enrolments/{receipt}/claim", h_review_claim},
+    {"GET", "/api/v1/desk/enrolments/{receipt}/images/{kind}", h_review_image},
+    {"POST", "/api/v1/desk/enrolments/{receipt}/approve", h_review_approve},
+    {"POST", "/api/v1/desk/enrolments/{receipt}/return", h_review_return},
+    {"GET", "/api/v1/desk/enrolments/{receipt}/letter.pdf", h_review_letter},
     {"GET", "/healthz", h_healthz},
     {"GET", "/readyz", h_readyz},
     {"GET", "/metrics", h_metrics},

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "api/kiosk.h"
 #include "api/metrics.h"
 #include "base/limits.h"
 
@@ -111,7 +112,10 @@ static void send_file(api_req_t *r, const char *fs_path)
     /* no-cache: the service worker and the browser revalidate, so a new
      * release reaches phones at once. */
     h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL, H2O_STRLIT("no-cache"));
-    api_security_headers(req);
+    if (req->path_normalized.len >= 7 && memcmp(req->path_normalized.base, "/kiosk/", 7) == 0)
+        kiosk_page_security_headers(req); /* it also talks to the local SBI device service */
+    else
+        api_security_headers(req);
     metrics_observe(r->w->metrics, -1, 200, clock_mono_ns() - r->start_ns);
     req->res.content_length = body.len;
     h2o_send_inline(req, body.base, body.len);
@@ -131,6 +135,14 @@ void static_serve(api_req_t *r)
     }
     if (h2o_memis(p.base, p.len, H2O_STRLIT("/host"))) {
         redirect(r, "/host/");
+        return;
+    }
+    if (h2o_memis(p.base, p.len, H2O_STRLIT("/kiosk"))) {
+        redirect(r, "/kiosk/");
+        return;
+    }
+    if (h2o_memis(p.base, p.len, H2O_STRLIT("/kiosk/status"))) {
+        redirect(r, "/kiosk/status.html");
         return;
     }
     if (!path_safe(p) || !under_root(p) || p.len > 200) {

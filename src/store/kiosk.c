@@ -33,6 +33,10 @@ static const char SQL_E_ADD[] =
 static const char SQL_E_STATUS[] =
     "SELECT state, reason, created_at FROM enrolments WHERE receipt = ? AND birth_date = ?";
 
+static const char SQL_E_OWN[] = "SELECT created_at FROM enrolments WHERE receipt = ? AND kiosk_id = ?";
+
+static const char SQL_E_FINDINGS[] = "UPDATE enrolments SET language = ?, findings = ? WHERE receipt = ?";
+
 static void actor_of(char *buf, size_t cap, int64_t id)
 {
     snprintf(buf, cap, "kiosk:%lld", (long long)id);
@@ -352,4 +356,34 @@ int kiosk_enrolment_status(db_t *db, const char *receipt, const char *birth_date
     *ret_created_at = db_col_int(st, 2);
     db_run(st, NULL);
     return 0;
+}
+
+int kiosk_enrolment_submitted_at(db_t *db, int64_t kiosk_id, const char *receipt, int64_t *ret_at, err_t *err)
+{
+    db_stmt_t *st;
+    int r = db_prepare(db, SQL_E_OWN, &st, err);
+    if (r < 0)
+        return r;
+    db_bind_text(st, 1, receipt);
+    db_bind_int(st, 2, kiosk_id);
+    if ((r = db_step(st, err)) < 0)
+        return r;
+    if (r == 0)
+        return err_set(err, -ENOENT, "enrolment_not_found", "This kiosk submitted no enrolment with this receipt.");
+    *ret_at = db_col_int(st, 0);
+    db_run(st, NULL);
+    return 0;
+}
+
+int kiosk_enrolment_findings(db_t *db, const char *receipt, const char *language, const char *findings,
+                             err_t *err)
+{
+    db_stmt_t *st;
+    int r = db_prepare(db, SQL_E_FINDINGS, &st, err);
+    if (r < 0)
+        return r;
+    db_bind_text(st, 1, language[0] ? language : "ru");
+    db_bind_text(st, 2, findings);
+    db_bind_text(st, 3, receipt);
+    return db_run(st, err);
 }

@@ -41,6 +41,7 @@ typedef struct kiosk_details {
     char citizenship[4];                           /* ICAO 9303 code */
     char doc_number[21];
     char doc_expiry[11];                           /* YYYY-MM-DD */
+    char language[4];                              /* the kiosk language chosen; "" = ru */
 } kiosk_details_t;
 
 /* Resolves a kiosk key's hash. -EACCES (unauthorized) when unknown or
@@ -86,3 +87,18 @@ int kiosk_enrolment_add(db_t *db, int64_t kiosk_id, int64_t now, const kiosk_det
  * and reason. -ENOENT (enrolment_not_found) when either does not match. */
 int kiosk_enrolment_status(db_t *db, const char *receipt, const char *birth_date, char ret_state[12],
                            char *ret_reason, size_t reason_cap, int64_t *ret_created_at, err_t *err);
+
+/* The kiosk receipt (GET /api/v1/kiosk/enrolments/{receipt}/receipt.pdf) is
+ * printed only by the kiosk that submitted the enrolment, and only this long
+ * after the submit: the receipt number is the applicant's, and a kiosk must
+ * not become a way to look enrolments up. */
+#define KIOSK_RECEIPT_TTL_S (10 * 60)
+/* The submit time of enrolment `receipt` if kiosk_id submitted it.
+ * -ENOENT (enrolment_not_found) otherwise. */
+int kiosk_enrolment_submitted_at(db_t *db, int64_t kiosk_id, const char *receipt, int64_t *ret_at, err_t *err);
+/* Keeps, with the enrolment just added, the kiosk language and what the
+ * kiosk's checks found (findings: JSON text, the document check's answer and
+ * each capture's results and exceptions, never image bytes) for the
+ * registrar's review. */
+int kiosk_enrolment_findings(db_t *db, const char *receipt, const char *language, const char *findings,
+                             err_t *err);

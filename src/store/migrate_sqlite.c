@@ -12,6 +12,8 @@ static const char V10_DOCSETS[] = MIGRATE_V10_SQL("INTEGER PRIMARY KEY", "INTEGE
 static const char V6_KIOSK[] = MIGRATE_V6_SQL("INTEGER PRIMARY KEY", "BLOB");
 static const char V11_PASSKEYS[] = MIGRATE_V11_SQL("INTEGER PRIMARY KEY", "INTEGER", "BLOB");
 
+static const char V9_REVIEW[] = MIGRATE_V9_SQL("INTEGER");
+
 const migration_t migrate_sqlite_list[] = {
     {1, "initial schema", V1},
     {2, "regime over time", V2},
@@ -20,6 +22,7 @@ const migration_t migrate_sqlite_list[] = {
     {5, "log-in counters, unverified documents", migrate_v5_auth_sql},
     {6, "enrolment kiosks", V6_KIOSK},
     {7, "device sessions", MIGRATE_V7_SQL},
+    {9, "enrolment review", V9_REVIEW},
     {10, "document sets", V10_DOCSETS},
     {11, "passkeys", V11_PASSKEYS},
     {0, NULL, NULL},

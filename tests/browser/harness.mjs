@@ -85,6 +85,8 @@ async function waitReady(base, child, logPath) {
 // personToken, waitForLapse, ctl, stop}. opts.passkeys: passkeys on, with
 // http://localhost:PORT as the public origin (WebAuthn accepts a domain as
 // the RP ID, not an IP address); the browser must then load base from there.
+// opts.config: an INI file for uchetd --config (e.g. the kiosk settings of
+// enrol_helper.py).
 export async function startServer(opts = {}) {
   const ctl = binary('uchetctl', ['src/cli', 'src']);
   const daemon = binary('uchetd', ['src/api', 'src']);
@@ -96,7 +98,8 @@ export async function startServer(opts = {}) {
   const log = fs.openSync(logPath, 'a');
   const child = spawn(daemon, ['--database', db, '--listen', `127.0.0.1:${port}`,
     '--clock', START_CLOCK, '--allow-clock-control', '--web-root', path.join(REPO, 'web'),
-    ...(opts.passkeys ? ['--public-origin', `http://localhost:${port}`] : [])],
+    ...(opts.passkeys ? ['--public-origin', `http://localhost:${port}`] : []),
+    ...(opts.config ? ['--config', opts.config] : [])],
   { stdio: ['ignore', log, log] });
   const base = `http://127.0.0.1:${port}`;
   try {

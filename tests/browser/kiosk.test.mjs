@@ -1,0 +1,366 @@
+// The enrolment kiosk (/kiosk/) end to end: a real uchetd with the kiosk
+// API, a real uchet-devsim reached by the page itself, Debian's Chromium
+// at the booth's 1080 × 1920. Whole enrolments in Russian and Tajik (with
+// their timings), a face that fails twice then passes, a finger declared
+// missing, the device unplugged mid-capture, the idle wipe, the status
+// page, and no Content-Security-Policy violation anywhere.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { catalog, shot, startBrowser } from './harness.mjs';
+import { startKioskBench } from './kiosk_env.mjs';
+
+const W = 1080;
+const H = 1920;
+const LANGS = ['ru', 'uk', 'tg', 'uz', 'ro', 'en', 'fr', 'de', 'ky', 'kk', 'zh', 'tr', 'ka'];
+const AXE = path.join(path.dirname(new URL(import.meta.url).pathname), 'node_modules', 'axe-core', 'axe.min.js');
+
+let bench;
+let browser;
+let page;
+const timings = [];
+const checked = { screens: new Set(), axe: 0 };
+
+function sleep(ms) {
+  return new Promise((resolve) => { setTimeout(resolve, ms); });
+}
+
+// Waits for the screen titled `text`; on a timeout, says what is shown.
+async function heading(text, timeout = 60000) {
+  try {
+    await page.locator('main h1', { hasText: text }).first().waitFor({ timeout });
+  } catch (e) {
+    const shown = await page.locator('main').innerText().catch(() => '?');
+    throw new Error(`no screen "${text}"; the kiosk shows:\n${shown}`);
+  }
+}
+
+function btn(name) {
+  return page.getByRole('button', { name, exact: true });
+}
+
+// The kiosk's provisioning: the operator types the key once.
+async function provision(idleS = 90, countdownS = 20) {
+  const ru = catalog('ru');
+  await page.goto(`${bench.base}/kiosk/#setup`);
+  await heading(ru['kiosk.setup.title']);
+  await page.fill('#setup-key', bench.key);
+  await page.fill('#setup-idle', String(idleS));
+  await page.fill('#setup-countdown', String(countdownS));
+  await btn(ru['kiosk.setup.save']).click();
+  await heading(ru['kiosk.choose_language']);
+}
+
+// What a person would see wrong: anything wider than the screen or below
+// its bottom edge, text under 20 px, a target under 56 px.
+async function layoutFaults() {
+  return page.evaluate(({ w, h }) => {
+    const out = [];
+    if (document.documentElement.scrollWidth > w) out.push(`page ${document.documentElement.scrollWidth} px wide`);
+    if (document.documentElement.scrollHeight > h) out.push(`page ${document.documentElement.scrollHeight} px tall`);
+    for (const el of document.querySelectorAll('main *, header *, #idle *')) {
+      const r = el.getBoundingClientRect();
+      if (!r.width || el.closest('[hidden]')) continue;
+      if (r.right > w + 0.5 || r.left < -0.5) out.push(`${el.tagName}.${el.className} "${el.textContent.slice(0, 30)}" x ${Math.round(r.left)}–${Math.round(r.right)}`);
+      if (el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX !== 'visible') out.push(`${el.tagName}.${el.className} clips "${el.textContent.slice(0, 30)}"`);
+      const hasText = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+      if (hasText && parseFloat(getComputedStyle(el).fontSize) < 20) out.push(`${el.tagName} "${el.textContent.slice(0, 20)}" font ${getComputedStyle(el).fontSize}`);
+      if (el.matches('button, a.button') && (r.height < 56 || r.width < 56)) out.push(`target "${el.textContent.slice(0, 20)}" ${Math.round(r.width)}×${Math.round(r.height)}`);
+    }
+    return out;
+  }, { w: W, h: H });
+}
+
+// The current screen in every kiosk language: nothing overflows, then back
+// to `lang`. axe-core once per screen (in `lang`): no serious or critical
+// violation.
+async function checkScreen(name, lang) {
+  for (const code of LANGS) {
+    await page.evaluate((c) => window.kiosk.relang(c), code);
+    await page.waitForFunction((c) => document.documentElement.lang === c, code);
+    assert.deepEqual(await layoutFaults(), [], `${name} in ${code}`);
+  }
+  await page.evaluate((c) => window.kiosk.relang(c), lang);
+  await page.waitForFunction((c) => document.documentElement.lang === c, lang);
+  if (fs.existsSync(AXE)) {
+    await page.evaluate(fs.readFileSync(AXE, 'utf8'));
+    const found = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] }))
+      .violations.filter((v) => ['serious', 'critical'].includes(v.impact)).map((v) => `${v.id}: ${v.nodes.length}`));
+    assert.deepEqual(found, [], `axe on ${name}`);
+    checked.axe += 1;
+  }
+  checked.screens.add(name);
+}
+
+async function capture(m, kind, shots) {
+  await heading(m[`kiosk.${kind}.title`]);
+  if (shots) await shot(page, `kiosk/${shots}-${kind}`);
+  if (shots === 'ru') await checkScreen(kind, 'ru');
+  await btn(kind === 'face' ? m['kiosk.face.take'] : m['kiosk.capture.take']).click();
+  await page.locator('.good', { hasText: m['kiosk.capture.ok'] }).waitFor({ timeout: 120000 });
+  if (shots) await shot(page, `kiosk/${shots}-${kind}-done`);
+  if (shots === 'ru') await checkScreen(`${kind} done`, 'ru');
+  await btn(m['kiosk.next']).click();
+}
+
+async function sign(m) {
+  await heading(m['kiosk.signature.title']);
+  const box = await page.locator('canvas.pad').boundingBox();
+  await page.mouse.move(box.x + 100, box.y + 300);
+  await page.mouse.down();
+  for (let i = 0; i <= 40; i += 1) await page.mouse.move(box.x + 100 + i * 15, box.y + 300 - 120 * Math.sin(i / 4));
+  await page.mouse.up();
+}
+
+async function passportAndDetails(m, shots) {
+  await heading(m['kiosk.passport.title']);
+  if (shots) await shot(page, `kiosk/${shots}-passport`);
+  if (shots === 'ru') await checkScreen('passport', 'ru');
+  await btn(m['kiosk.passport.scan']).click();
+  await heading(m['kiosk.details.title']);
+  if (shots) await shot(page, `kiosk/${shots}-details`);
+  if (shots === 'ru') await checkScreen('details', 'ru');
+  await btn(m['kiosk.details.confirm']).click();
+}
+
+// One whole enrolment in `lang`, every capture passing first time.
+// Resolves to the receipt number and the page's timings.
+async function enrol(lang, name, shots) {
+  const m = catalog(lang);
+  await heading(catalog('ru')['kiosk.choose_language']);
+  if (shots) await shot(page, `kiosk/${shots}-language`);
+  await btn(name).click();
+  await heading(m['kiosk.consent.title']);
+  if (shots) await shot(page, `kiosk/${shots}-consent`);
+  if (shots === 'ru') await checkScreen('consent', 'ru');
+  await btn(m['kiosk.consent.agree']).click();
+  await passportAndDetails(m, shots);
+  for (const kind of ['face', 'slap-left', 'slap-right', 'thumbs', 'palm-left', 'palm-right']) {
+    await capture(m, kind, shots);
+  }
+  if (shots === 'ru') {
+    await heading(m['kiosk.signature.title']);
+    await checkScreen('signature', 'ru');
+  }
+  await sign(m);
+  if (shots) await shot(page, `kiosk/${shots}-signature`);
+  await btn(m['kiosk.next']).click();
+  await heading(m['kiosk.review.title']);
+  if (shots) await shot(page, `kiosk/${shots}-review`);
+  if (shots === 'ru') await checkScreen('review', 'ru');
+  await btn(m['kiosk.review.submit']).click();
+  await heading(m['kiosk.receipt.title']);
+  if (shots) await shot(page, `kiosk/${shots}-receipt`);
+  if (shots === 'ru') await checkScreen('receipt', 'ru');
+  const receipt = (await page.locator('.receipt-number').innerText()).replace(/\s/g, '');
+  const result = await page.evaluate(() => window.kiosk.result);
+  return { receipt, result };
+}
+
+// Starts an enrolment in `lang` up to the first capture step `kind`
+// (passport scanned, details confirmed, earlier captures passing).
+async function upTo(lang, name, kind) {
+  const m = catalog(lang);
+  await heading(catalog('ru')['kiosk.choose_language']);
+  await btn(name).click();
+  await btn(m['kiosk.consent.agree']).click();
+  await passportAndDetails(m);
+  for (const k of ['face', 'slap-left', 'slap-right', 'thumbs', 'palm-left', 'palm-right']) {
+    if (k === kind) break;
+    await capture(m, k);
+  }
+  await heading(m[`kiosk.${kind}.title`]);
+  return m;
+}
+
+async function startOver(m) {
+  await btn(m['kiosk.start_over']).click();
+  await btn(m['kiosk.yes']).click();
+  await heading(catalog('ru')['kiosk.choose_language']);
+}
+
+async function sessionStatus() {
+  const { sid } = await page.evaluate(() => window.kiosk.state());
+  return (await bench.api('GET', `/api/v1/kiosk/sessions/${sid}`)).status;
+}
+
+describe('the enrolment kiosk', { concurrency: false }, () => {
+  before(async () => {
+    bench = await startKioskBench();
+    browser = await startBrowser(bench.base);
+    page = browser.page;
+    await page.setViewportSize({ width: W, height: H });
+    await provision();
+  });
+
+  after(async () => {
+    if (timings.length) console.log(`kiosk timings: ${JSON.stringify(timings)}`);
+    if (process.env.UCHET_KIOSK_TIMINGS) fs.writeFileSync(process.env.UCHET_KIOSK_TIMINGS, JSON.stringify(timings));
+    if (browser) await browser.close();
+    if (bench) await bench.stop();
+  });
+
+  it('is served with a CSP that reaches uchetd and the SBI ports only', async () => {
+    const res = await fetch(`${bench.base}/kiosk/`);
+    const csp = res.headers.get('content-security-policy');
+    assert.match(csp, /connect-src 'self' http:\/\/127\.0\.0\.1:4501 /);
+    assert.match(csp, / http:\/\/127\.0\.0\.1:4600;/);
+    assert.doesNotMatch(csp, /4500|4601|\*|unsafe/);
+    assert.equal((await fetch(`${bench.base}/kiosk`, { redirect: 'manual' })).headers.get('location'), '/kiosk/');
+    const app = (await fetch(`${bench.base}/app/`)).headers.get('content-security-policy');
+    assert.doesNotMatch(app, /4501/);
+  });
+
+  it('a whole enrolment in Russian: every screen in every language fits 1080×1920, receipt, status page', async () => {
+    await checkScreen('language', 'ru');
+    const { receipt, result } = await enrol('ru', 'Русский', 'ru');
+    assert.match(receipt, /^\d{12}$/);
+    timings.push({ lang: 'ru', ...result });
+    assert.ok(checked.screens.size >= 16, [...checked.screens].join(', '));
+    // the submitted enrolment is pending and the status page finds it
+    const ru = catalog('ru');
+    await btn(ru['kiosk.receipt.done']).click();
+    await heading(ru['kiosk.choose_language']);
+    const row = bench.ctl(['kiosk', 'list']);
+    assert.match(row, /Browser test hall/);
+    await page.goto(`${bench.base}/kiosk/status`);
+    await heading(ru['kiosk.status.title']);
+    const birth = (await bench.api('GET', `/api/v1/kiosk/enrolments/${receipt}/status?birth_date=1900-01-01`)).status;
+    assert.equal(birth, 404);
+    // type the number on the on-screen keyboard, digit by digit
+    await page.getByRole('button', { name: ru['kiosk.details.change'] }).first().click();
+    for (const d of receipt) await page.locator('.kb-key', { hasText: new RegExp(`^${d}$`) }).first().click();
+    await btn(ru['kiosk.keyboard.done']).click();
+    await heading(ru['kiosk.status.title']);
+    assert.equal((await page.locator('.details dd .value').first().innerText()).replace(/\s/g, ''), receipt);
+    assert.deepEqual(await layoutFaults(), []);
+    await shot(page, 'kiosk/ru-status');
+    assert.deepEqual(browser.cspErrors, []);
+  });
+
+  it('a whole enrolment in Tajik', async () => {
+    await page.goto(`${bench.base}/kiosk/`);
+    const { receipt, result } = await enrol('tg', 'Тоҷикӣ', 'tg');
+    assert.match(receipt, /^\d{12}$/);
+    timings.push({ lang: 'tg', ...result });
+    // the receipt PDF, fetched by the page with the kiosk key: its text
+    // (pdftotext) and its QR code (zbarimg) carry the number
+    const tg = catalog('tg');
+    const [pdfRes] = await Promise.all([
+      page.waitForResponse((r) => r.url().includes(`/enrolments/${receipt}/receipt.pdf?lang=tg`)),
+      page.waitForEvent('download'),
+      btn(tg['kiosk.receipt.pdf']).click(),
+    ]);
+    assert.equal(pdfRes.status(), 200);
+    const res = await fetch(`${bench.base}/api/v1/kiosk/enrolments/${receipt}/receipt.pdf?lang=tg`,
+      { headers: { Authorization: `Kiosk ${bench.key}` } });
+    assert.equal(res.status, 200);
+    const pdf = path.join(bench.dir, 'receipt.pdf');
+    fs.writeFileSync(pdf, Buffer.from(await res.arrayBuffer()));
+    const text = execFileSync('pdftotext', [pdf, '-'], { encoding: 'utf8' });
+    assert.ok(text.replace(/\s/g, '').includes(receipt), text.slice(0, 300));
+    execFileSync('pdftoppm', ['-r', '150', '-png', '-singlefile', pdf, path.join(bench.dir, 'receipt')]);
+    const qr = execFileSync('zbarimg', ['--quiet', '--raw', path.join(bench.dir, 'receipt.png')], { encoding: 'utf8' });
+    assert.equal(qr.trim(), receipt);
+    await btn(tg['kiosk.receipt.done']).click();
+  });
+
+  // The next four share one English session, in order.
+  let en;
+  it('a face that fails twice, each time with one instruction and its picture, then passes', async () => {
+    await bench.devsim.admin('profile', { seed: 7, face: 'too_small' });
+    en = await upTo('en', 'English', 'face');
+    const advice = new Set(Object.entries(en).filter(([k]) => k.startsWith('kiosk.advice.')).map(([, v]) => v));
+    for (let i = 0; i < 2; i += 1) {
+      await btn(i === 0 ? en['kiosk.face.take'] : en['kiosk.capture.retry']).click();
+      await page.locator('.advice').waitFor({ timeout: 60000 });
+      const text = await page.locator('.advice p').innerText();
+      assert.ok(advice.has(text), text);
+      assert.equal(await page.locator('.advice img').count(), 1);
+      if (i === 0) await shot(page, 'kiosk/face-advice');
+    }
+    await bench.devsim.admin('profile', { seed: 7, face: 'good' });
+    await btn(en['kiosk.capture.retry']).click();
+    await page.locator('.good', { hasText: en['kiosk.capture.ok'] }).waitFor({ timeout: 60000 });
+    assert.equal(await page.locator('.info', { hasText: en['kiosk.face.marked'] }).count(), 0);
+  });
+
+  it('after three failed faces the best one is kept and marked for the registrar', async () => {
+    await bench.devsim.admin('profile', { seed: 7, face: 'too_small' });
+    await btn(en['kiosk.capture.again']).click();
+    await btn(en['kiosk.face.take']).click();
+    for (let i = 0; i < 2; i += 1) {
+      await page.locator('.advice').waitFor({ timeout: 60000 });
+      await btn(en['kiosk.capture.retry']).click();
+    }
+    await page.locator('.info', { hasText: en['kiosk.face.marked'] }).waitFor({ timeout: 60000 });
+    await shot(page, 'kiosk/face-marked');
+    const { sid } = await page.evaluate(() => window.kiosk.state());
+    const look = await bench.api('GET', `/api/v1/kiosk/sessions/${sid}`);
+    assert.equal(look.status, 200);
+    assert.equal(JSON.stringify(look.body).includes('"marked":true'), true, JSON.stringify(look.body).slice(0, 400));
+    await bench.devsim.admin('profile', { seed: 7, face: 'good' });
+    await btn(en['kiosk.next']).click();
+  });
+
+  it('a finger declared missing, with its reason', async () => {
+    await heading(en['kiosk.slap-left.title']);
+    await btn(en['kiosk.fingers.missing']).click();
+    await heading(en['kiosk.fingers.missing_title']);
+    const little = page.locator('.missing li', { hasText: en['kiosk.finger.left_little'] });
+    await little.getByRole('button', { name: en['kiosk.fingers.reason_amputated'] }).click();
+    await shot(page, 'kiosk/missing-finger');
+    assert.deepEqual(await layoutFaults(), []);
+    await btn(en['kiosk.fingers.save']).click();
+    await page.locator('.info', { hasText: en['kiosk.finger.left_little'] }).waitFor();
+    await btn(en['kiosk.capture.take']).click();
+    await page.locator('.good', { hasText: en['kiosk.capture.ok'] }).waitFor({ timeout: 120000 });
+    assert.equal(await page.locator('.chips li').count(), 3);
+    const { sid } = await page.evaluate(() => window.kiosk.state());
+    const look = await bench.api('GET', `/api/v1/kiosk/sessions/${sid}`);
+    assert.match(JSON.stringify(look.body), /"exceptions":\["Left LittleFinger"\]/);
+    await btn(en['kiosk.next']).click();
+  });
+
+  it('the device unplugged mid-capture: a clear message, the session kept, a retry once it is back', async () => {
+    await heading(en['kiosk.slap-right.title']);
+    await bench.devsim.admin('delay', { method: 'RCAPTURE', delayMs: 5000 });
+    await btn(en['kiosk.capture.take']).click();
+    await sleep(1000);
+    await bench.devsim.kill();
+    await page.locator('.problem', { hasText: en['kiosk.device.unplugged'] }).waitFor({ timeout: 30000 });
+    await shot(page, 'kiosk/unplugged');
+    assert.equal(await sessionStatus(), 200);
+    await bench.devsim.start();
+    await btn(en['kiosk.capture.retry']).click();
+    await page.locator('.good', { hasText: en['kiosk.capture.ok'] }).waitFor({ timeout: 120000 });
+  });
+
+  it('idle: "Are you still there?" with a countdown, then the screen and the session are wiped', async () => {
+    await page.evaluate(() => {
+      localStorage.setItem('uchet.kiosk.idle_s', '3');
+      localStorage.setItem('uchet.kiosk.countdown_s', '4');
+    });
+    await page.locator('main h1').click();
+    await page.locator('#idle h2', { hasText: en['kiosk.idle.title'] }).waitFor({ timeout: 10000 });
+    assert.match(await page.locator('.idle-count').innerText(), /\d/);
+    await shot(page, 'kiosk/idle');
+    assert.deepEqual(await layoutFaults(), []);
+    const { sid } = await page.evaluate(() => window.kiosk.state());
+    await heading(catalog('ru')['kiosk.choose_language'], 15000);
+    const gone = await bench.api('GET', `/api/v1/kiosk/sessions/${sid}`);
+    assert.ok([404, 410].includes(gone.status), String(gone.status));
+    assert.equal(await page.evaluate(() => window.kiosk.state().sid), null);
+    await page.evaluate(() => {
+      localStorage.setItem('uchet.kiosk.idle_s', '90');
+      localStorage.setItem('uchet.kiosk.countdown_s', '20');
+    });
+  });
+
+  it('reported no Content-Security-Policy violation', () => {
+    assert.deepEqual(browser.cspErrors, []);
+  });
+});

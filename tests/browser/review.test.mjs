@@ -1,0 +1,144 @@
+// Enrolment review at the desk, end to end: two enrolments are made through
+// the kiosk API with a real uchet-devsim (tests/browser/enrol_helper.py, the
+// helpers of tests/api/test_kiosk.py); a registrar opens the first at the
+// desk, sees the face photo, approves it and prints the activation letter;
+// the person reads the code in the letter (pdftotext, as a person reads
+// paper) and activates in the app with it. The second is returned with a
+// reason, which the applicant's status answer then carries.
+
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import { after, before, describe, it } from 'node:test';
+import { REPO, catalog, shot, startBrowser, startServer } from './harness.mjs';
+
+const OFFICER = { login: 'registrar-9', password: 'desk-Passw0rd-long' };
+const PASSWORD = 'kovrik-na-oknE-42';
+const WHY = 'Фото страницы паспорта нечитаемо: подойдите в окно 3 с паспортом';
+const BIRTH = '1995-04-12';
+const en = catalog('en');
+
+let helper;
+let lines;
+let server;
+let browser;
+let page;
+let receipts = [];
+let code;
+
+function nextLine() {
+  return new Promise((resolve, reject) => {
+    lines.once('line', (l) => resolve(JSON.parse(l)));
+    helper.once('exit', (c) => reject(new Error(`enrol_helper exited with ${c}`)));
+  });
+}
+
+async function enrol(key, details) {
+  helper.stdin.write(`${JSON.stringify({ base: server.base, key, details })}\n`);
+  const out = await nextLine();
+  return out.receipt;
+}
+
+describe('the desk: a registrar reviews kiosk enrolments', { timeout: 600000 }, () => {
+  before(async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'uchet-review-'));
+    helper = spawn('/usr/bin/python3', [path.join(REPO, 'tests/browser/enrol_helper.py'), tmp],
+      { stdio: ['pipe', 'pipe', 'inherit'], env: process.env });
+    lines = readline.createInterface({ input: helper.stdout });
+    const { config } = await nextLine();
+    server = await startServer({ config });
+    server.ctl(['officer', 'add', '--login', OFFICER.login, '--name', 'Officer Nine', '--role', 'registrar',
+      '--password-stdin'], `${OFFICER.password}\n`);
+    const key = server.ctl(['kiosk', 'add', 'Hall A']).trim().split('\n').pop();
+    receipts.push(await enrol(key, { language: 'tg' }));
+    receipts.push(await enrol(key, { document_number: 'ZX7654321', surname_latin: 'NAZAROV', given_names_latin: 'ALISHER' }));
+    browser = await startBrowser(server.base);
+    page = browser.page;
+    await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
+  after(async () => {
+    if (browser) await browser.close();
+    if (server) await server.stop();
+    if (helper) helper.stdin.end();
+  });
+
+  it('shows the queue of pending enrolments to a registrar', async () => {
+    await page.goto(`${server.base}/desk/`);
+    await page.getByLabel('Логин').fill(OFFICER.login);
+    await page.getByLabel('Пароль').fill(OFFICER.password);
+    await page.getByRole('button', { name: 'Войти' }).click();
+    await page.getByRole('button', { name: 'Заявления с киоска' }).click();
+    await page.getByRole('heading', { name: 'Заявления с киоска' }).waitFor();
+    for (const r of receipts) await page.getByRole('button', { name: new RegExp(r) }).waitFor();
+  });
+
+  it('opens one for decision: the face photo is shown, the findings listed', async () => {
+    await page.getByRole('button', { name: new RegExp(receipts[0]) }).click();
+    await page.getByRole('button', { name: 'Открыть для решения' }).click();
+    const face = page.getByRole('img', { name: 'Фото с киоска' });
+    await face.waitFor();
+    const width = await face.evaluate((img) => img.decode().then(() => img.naturalWidth));
+    assert.ok(width > 100, `a real photo: ${width}px`);
+    assert.ok((await face.getAttribute('src')).startsWith('blob:'), 'from memory, not a cacheable URL');
+    const shown = await page.locator('#review').innerText();
+    assert.ok(shown.includes('RAKHIMOV FARRUKH') && shown.includes('401234567'), shown);
+    assert.ok(shown.includes('Отпечатки пальцев') && shown.includes('Right IndexFinger'), shown);
+    assert.ok(shown.includes('Киоск не сохранил это изображение.'), 'no passport page yet, and it says so');
+    await shot(page, 'desk-review');
+  });
+
+  it('approves, prints the letter once, and the person activates with its code', async () => {
+    await page.getByRole('button', { name: 'Одобрить' }).click();
+    await page.getByText(/Номер карты: \d{10}/).waitFor();
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Напечатать письмо об активации' }).click(),
+    ]);
+    const pdf = path.join(os.tmpdir(), `letter-${process.pid}.pdf`);
+    await download.saveAs(pdf);
+    const text = execFileSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' });
+    fs.rmSync(pdf);
+    const codes = [...new Set(text.match(/\b[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}\b/g) || [])];
+    assert.equal(codes.length, 1, text);
+    [code] = codes;
+    assert.ok(text.includes('Номаи фаъолсозӣ'), 'a page in the kiosk language (Tajik)');
+    const again = await page.evaluate(async (r) => {
+      const s = JSON.parse(sessionStorage.getItem('uchet.desk.session'));
+      const res = await fetch(`/api/v1/desk/enrolments/${r}/letter.pdf`, { headers: { Authorization: `Bearer ${s.token}` } });
+      return [res.status, (await res.json()).code];
+    }, receipts[0]);
+    assert.deepEqual(again, [409, 'letter_printed']);
+
+    const app = await browser.context.newPage();
+    await app.goto(`${server.base}/app/`);
+    await app.locator('.lang-btn[data-lang="en"]').click();
+    await app.getByRole('link', { name: en['welcome.activate'] }).click();
+    await app.getByLabel(en['activate.code']).fill(code);
+    await app.getByLabel(en['activate.password'], { exact: true }).fill(PASSWORD);
+    await app.getByLabel(en['activate.password_repeat']).fill(PASSWORD);
+    await app.getByRole('button', { name: en['activate.submit'] }).click();
+    await app.locator('main h1', { hasText: en['home.title'] }).waitFor({ timeout: 10000 });
+    await app.close();
+  });
+
+  it('returns the other with a reason the applicant reads on the status answer', async () => {
+    await page.getByRole('button', { name: '← К списку' }).click().catch(() => {});
+    await page.getByRole('button', { name: 'Ожидают решения' }).click();
+    await page.getByRole('button', { name: new RegExp(receipts[1]) }).click();
+    await page.getByRole('button', { name: 'Открыть для решения' }).click();
+    await page.getByRole('button', { name: 'Вернуть с причиной' }).click();
+    await page.getByText('Напишите, почему заявление возвращено').waitFor();
+    await page.getByLabel(/Основание/).fill(WHY);
+    await page.getByRole('button', { name: 'Вернуть с причиной' }).click();
+    await page.getByText(`Заявление ${receipts[1]} возвращено`).waitFor();
+    const st = await server.api('GET', `/api/v1/kiosk/enrolments/${receipts[1]}/status?birth_date=${BIRTH}`);
+    assert.equal(st.status, 200);
+    assert.equal(st.body.state, 'returned');
+    assert.equal(st.body.reason, WHY);
+    assert.deepEqual(browser.cspErrors, []);
+  });
+});
