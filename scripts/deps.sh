@@ -33,6 +33,8 @@ check_pkgs+=(libopenjp2-7-dev)
 # face tests and bench: public-domain portraits (Grace Hopper; NASA's astronaut)
 check_pkgs+=(python-matplotlib-data)
 check_pkgs+=(python3-skimage)
+# the desk's two-factor log-in (issue 15): TOTP codes (RFC 6238)
+run_pkgs+=(liboath-dev)
 
 want=("${run_pkgs[@]}")
 case "${1:-run}" in

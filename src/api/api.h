@@ -44,6 +44,7 @@ typedef struct api_world {
     /* issue 12 (auth) */
     struct password_list *passwords;  /* common passwords (rules/password.h); read-only */
     struct kiosk_env *kiosk;          /* enrolment kiosks (api/kiosk.h); NULL: kiosk API off */
+    int64_t desk_idle_s;              /* issue 15: a desk session ends after this long untouched; 0 = default */
 } api_world_t;
 
 /* One per event-loop thread. */

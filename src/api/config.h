@@ -37,6 +37,7 @@ typedef struct config {
     char enrolment_key_file[512]; /* bio/vault key file; "" = <enrolment_dir>/../enrolment.key */
     char sbi_trust_dir[512];      /* *.pub device keys (bio/sbi trust store) */
     int64_t kiosk_idle_seconds;   /* an open session idle this long is wiped */
+    int64_t desk_idle_seconds;    /* issue 15: a desk session untouched this long ends */
     int kiosk_min_quality;        /* 0-100: least quality score of a capture */
 } config_t;
 
@@ -56,3 +57,6 @@ int config_load_env(config_t *c, err_t *err);
  * Environment: UCHET_ENROLMENT_DIR, UCHET_ENROLMENT_KEY_FILE,
  * UCHET_SBI_TRUST_DIR, UCHET_KIOSK_IDLE_SECONDS. */
 int config_set_kiosk(config_t *c, const char *key, const char *value, err_t *err);
+/* The desk's settings (desk_idle_seconds, 60-86400, default 900; env
+ * UCHET_DESK_IDLE_SECONDS): 1 when key is not one of them. */
+int config_set_desk(config_t *c, const char *key, const char *value, err_t *err);

@@ -25,6 +25,7 @@ void h_notices_list(api_req_t *r);
 void h_notice_read(api_req_t *r);
 void h_desk_session_create(api_req_t *r);
 void h_desk_session_delete(api_req_t *r);
+void h_desk_totp_enrol(api_req_t *r);
 void h_desk_persons(api_req_t *r);
 void h_access_log(api_req_t *r);
 void h_appeal_create(api_req_t *r);

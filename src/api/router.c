@@ -35,6 +35,7 @@ static const route_t routes[] = {
     {"POST", "/api/v1/host/confirmations", h_host_confirm},
     {"POST", "/api/v1/desk/session", h_desk_session_create},
     {"DELETE", "/api/v1/desk/session", h_desk_session_delete},
+    {"POST", "/api/v1/desk/session/totp", h_desk_totp_enrol},   /* issue 15: first code confirms the authenticator */
     {"GET", "/api/v1/desk/persons", h_desk_persons},
     {"POST", "/api/v1/desk/person-lookups", h_desk_person_lookup},   /* issue 12: number and reason in the body */
     {"GET", "/api/v1/desk/appeals", h_desk_appeal_list},

@@ -84,6 +84,8 @@ static const char USAGE[] =
     "  kiosk_idle_seconds    an open session idle this long is wiped (default 600;\n"
     "                        env UCHET_KIOSK_IDLE_SECONDS)\n"
     "  kiosk_min_quality     least quality score 0-100 of a capture (default 40)\n"
+    "  desk_idle_seconds     a desk (officer) session untouched this long ends (default\n"
+    "                        900, 60-86400; env UCHET_DESK_IDLE_SECONDS); 12 h is the cap\n"
     "  -h, --help            show this help and exit\n"
     "  --version             show the version and exit\n"
     "\n"
@@ -290,6 +292,7 @@ static int world_open(api_world_t *w, const config_t *c, int threads, err_t *err
     w->web_root = c->web_root;
     w->allow_clock_control = c->allow_clock_control;
     w->argon2_ops = c->argon2_ops;
+    w->desk_idle_s = c->desk_idle_seconds;
     w->argon2_mem = c->argon2_mem;
     w->metrics_separate = c->metrics_port > 0;
     if (db_kind_of(c->database) == DB_SQLITE) {

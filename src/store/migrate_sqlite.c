@@ -9,6 +9,7 @@ static const char V1[] = MIGRATE_V1_SQL("INTEGER PRIMARY KEY", "INTEGER", "BLOB"
 static const char V2[] = MIGRATE_V2_SQL("INTEGER PRIMARY KEY", "INTEGER", "BLOB");
 
 static const char V6_KIOSK[] = MIGRATE_V6_SQL("INTEGER PRIMARY KEY", "BLOB");
+static const char V8_DESK[] = MIGRATE_V8_ROLES_SQLITE MIGRATE_V8_SQL("INTEGER", "BLOB");
 
 const migration_t migrate_sqlite_list[] = {
     {1, "initial schema", V1},
@@ -18,5 +19,6 @@ const migration_t migrate_sqlite_list[] = {
     {5, "log-in counters, unverified documents", migrate_v5_auth_sql},
 
     {6, "enrolment kiosks", V6_KIOSK},
+    {8, "officers' desk: supervisors, two-factor log-in", V8_DESK},
     {0, NULL, NULL},
 };
