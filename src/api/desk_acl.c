@@ -23,6 +23,10 @@ static const struct desk_acl {
     {"POST", "/api/v1/desk/person-lookups", REG | INS},
     {"GET", "/api/v1/desk/appeals", REG},
     {"POST", "/api/v1/desk/appeals/{id}/decision", REG},
+    {"GET", "/api/v1/desk/officers", SUP},
+    {"POST", "/api/v1/desk/officers", SUP},
+    {"POST", "/api/v1/desk/officers/{id}/disable", SUP},
+    {"POST", "/api/v1/desk/officers/{id}/reset", SUP},
 };
 
 unsigned desk_acl_lookup(const char *method, const char *path)

@@ -40,6 +40,11 @@ static const route_t routes[] = {
     {"POST", "/api/v1/desk/person-lookups", h_desk_person_lookup},   /* issue 12: number and reason in the body */
     {"GET", "/api/v1/desk/appeals", h_desk_appeal_list},
     {"POST", "/api/v1/desk/appeals/{id}/decision", h_desk_appeal_decide},
+    /* issue 15: the supervisor's screen (h_officers.c) */
+    {"GET", "/api/v1/desk/officers", h_desk_officer_list},
+    {"POST", "/api/v1/desk/officers", h_desk_officer_add},
+    {"POST", "/api/v1/desk/officers/{id}/disable", h_desk_officer_disable},
+    {"POST", "/api/v1/desk/officers/{id}/reset", h_desk_officer_reset},
     {"POST", "/api/v1/integration/registrations", h_integration_registration},
     {"GET", "/api/v1/regions", h_regions},
     {"POST", "/api/v1/documents/mrz", h_documents_mrz},

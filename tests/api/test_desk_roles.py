@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from conftest import officer
+from conftest import add_officer, desk_login, officer
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 ROLES = ["registrar", "inspector", "auditor", "supervisor"]
@@ -31,8 +31,16 @@ def router_desk_routes():
 
 # One request per desk operation that a role may or may not make: the path
 # filled in and a body that passes validation, so that only the role decides.
-def sample(uchet, number):
+def sample(uchet, number, target):
     return {
+        ("GET", "/api/v1/desk/officers"): ("/api/v1/desk/officers", None),
+        ("POST", "/api/v1/desk/officers"): (
+            "/api/v1/desk/officers", {"login": "new-one", "name": "New One", "role": "inspector",
+                                      "reason": "staff order 2025/88"}),
+        ("POST", "/api/v1/desk/officers/{id}/disable"): (
+            f"/api/v1/desk/officers/{target}/disable", {"reason": "left the service, order 2025/90"}),
+        ("POST", "/api/v1/desk/officers/{id}/reset"): (
+            f"/api/v1/desk/officers/{target}/reset", {"reason": "lost the phone, ticket 4471"}),
         ("POST", "/api/v1/desk/person-lookups"): (
             "/api/v1/desk/person-lookups",
             {"document_kind": "card", "document_number": number, "reason": "case 15/2025"}),
@@ -59,12 +67,14 @@ def test_every_desk_route_is_documented_with_its_roles():
 def snapshot(uchet):
     q = uchet.db.scalar
     return (q("SELECT COUNT(*) FROM audit"), q("SELECT COUNT(*) FROM officer_reads"),
-            q("SELECT COUNT(*) FROM appeals WHERE status <> 'pending'"))
+            q("SELECT COUNT(*) FROM appeals WHERE status <> 'pending'"), q("SELECT COUNT(*) FROM officers"),
+            uchet.db.query("SELECT login, password_hash, disabled_at FROM officers ORDER BY id"))
 
 
 def test_role_by_endpoint_matrix(uchet):
     number, _ = uchet.new_user()
-    samples = sample(uchet, number)
+    target = add_officer(uchet, "inspector")
+    samples = sample(uchet, number, uchet.db.scalar(f"SELECT id FROM officers WHERE login = '{target}'"))
     ops = {k: op for k, op in openapi_desk_operations().items() if op["x-roles"] != "public"}
     missing = set(ops) - set(samples)
     assert not missing, f"add a sample request for {missing}"
@@ -87,3 +97,54 @@ def test_role_by_endpoint_matrix(uchet):
                 assert snapshot(uchet) == before, f"{role} {key}: a forbidden call changed something"
             cells += 1
     assert cells == len(ROLES) * len(ops)
+
+
+def test_a_supervisor_adds_an_officer_who_enrols_and_logs_in(uchet):
+    sup = officer(uchet, "supervisor")
+    r = uchet.http.post("/api/v1/desk/officers", headers=sup,
+                        json={"login": "olga.s", "name": "Olga Smirnova", "role": "inspector",
+                              "reason": "staff order 2025/88"})
+    assert r.status_code == 201, r.text
+    password, new_id = r.json()["password"], r.json()["id"]
+    assert desk_login(uchet, "olga.s", password)
+    listed = uchet.http.get("/api/v1/desk/officers", headers=sup).json()["items"]
+    assert {"login": "olga.s", "role": "inspector", "enrolled": True, "disabled_at": None}.items() <= \
+        next(o for o in listed if o["id"] == new_id).items()
+    again = uchet.http.post("/api/v1/desk/officers", headers=sup,
+                            json={"login": "olga.s", "name": "X", "role": "auditor", "reason": "staff order 2025/89"})
+    assert again.status_code == 409 and again.json()["code"] == "officer_exists"
+    no_reason = uchet.http.post("/api/v1/desk/officers", headers=sup,
+                                json={"login": "p", "name": "P", "role": "auditor", "reason": "..."})
+    assert no_reason.status_code == 400 and no_reason.json()["code"] == "invalid_reason"
+    actor, detail = uchet.db.query("SELECT actor, detail FROM audit WHERE action = 'officer.created'"
+                                   " ORDER BY seq DESC LIMIT 1")[0]
+    sup_id = uchet.db.scalar("SELECT id FROM officers WHERE role = 'supervisor'")
+    assert actor == f"officer:{sup_id}"
+    assert json.loads(detail) == {"login": "olga.s", "new_role": "inspector", "reason": "staff order 2025/88",
+                                  "role": "supervisor"}
+
+
+def test_a_supervisor_disables_and_resets_others_but_not_themselves(uchet):
+    sup = officer(uchet, "supervisor")
+    me = uchet.db.scalar("SELECT id FROM officers WHERE role = 'supervisor'")
+    login = add_officer(uchet, "registrar")
+    them = uchet.db.scalar(f"SELECT id FROM officers WHERE login = '{login}'")
+    desk = desk_login(uchet, login)
+    reason = {"reason": "lost the phone, ticket 4471"}
+    for verb in ("disable", "reset"):
+        r = uchet.http.post(f"/api/v1/desk/officers/{me}/{verb}", headers=sup, json=reason)
+        assert r.status_code == 403 and r.json()["code"] == "not_yourself"
+    r = uchet.http.post(f"/api/v1/desk/officers/{them}/reset", headers=sup, json=reason)
+    assert r.status_code == 200 and len(r.json()["password"]) == 29
+    assert uchet.http.get("/api/v1/desk/appeals", headers=desk).status_code == 401, "the reset ended the session"
+    r = uchet.http.post("/api/v1/desk/session", json={"login": login, "password": r.json()["password"]})
+    assert r.status_code == 202, "a reset officer enrols the authenticator again"
+    assert uchet.http.post(f"/api/v1/desk/officers/{them}/disable", headers=sup, json=reason).status_code == 200
+    r = uchet.http.post(f"/api/v1/desk/officers/{them}/disable", headers=sup, json=reason)
+    assert r.status_code == 409 and r.json()["code"] == "officer_disabled"
+    assert uchet.http.post("/api/v1/desk/officers/999999/disable", headers=sup, json=reason).status_code == 404
+    actions = uchet.db.query(f"SELECT action, detail FROM audit WHERE subject = 'officer:{them}'"
+                             " AND action IN ('officer.reset', 'officer.disabled') ORDER BY seq")
+    assert [a for a, _ in actions] == ["officer.reset", "officer.disabled"]
+    assert all(json.loads(d)["reason"] == reason["reason"] and json.loads(d)["role"] == "supervisor"
+               for _, d in actions)
