@@ -35,6 +35,8 @@ check_pkgs+=(python-matplotlib-data)
 check_pkgs+=(python3-skimage)
 # the desk's two-factor log-in (issue 15): TOTP codes (RFC 6238)
 run_pkgs+=(liboath-dev)
+# ... and the QR code of its enrolment, drawn by the desk page
+run_pkgs+=(libqrencode-dev)
 
 want=("${run_pkgs[@]}")
 case "${1:-run}" in

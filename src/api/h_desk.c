@@ -10,6 +10,7 @@
 
 #include "api/handlers.h"
 #include "api/login_gate.h"
+#include "api/qr.h"
 #include "api/view.h"
 #include "base/jsonx.h"
 #include "base/limits.h"
@@ -34,11 +35,15 @@ static void login_done(api_req_t *r, store_op_t *op)
         login_gate_log(r, "auth.login_failed", "desk log-in", "officer", 0);
     if (op->rc < 0)
         api_problem_err(r, &op->err);
-    else if (o->ret_enrol)   /* 202: the log-in goes on at /session/totp */
-        api_reply_json(r, 202, json_pack("{s:s,s:s,s:s,s:o,s:s}", "enrolment_token", o->ret_enrol_token,
-                                         "otpauth_uri", o->ret_otpauth_uri, "secret", o->ret_secret_b32,
-                                         "expires_at", view_time(o->ret_expires_at, 0), "role",
-                                         officer_role_name(o->ret_role)));
+    else if (o->ret_enrol) {   /* 202: the log-in goes on at /session/totp */
+        json_t *body = json_pack("{s:s,s:s,s:s,s:o,s:s}", "enrolment_token", o->ret_enrol_token, "otpauth_uri",
+                                 o->ret_otpauth_uri, "secret", o->ret_secret_b32, "expires_at",
+                                 view_time(o->ret_expires_at, 0), "role", officer_role_name(o->ret_role));
+        json_t *qr = qr_rows(o->ret_otpauth_uri);
+        if (qr)
+            json_object_set_new(body, "qr", qr);
+        api_reply_json(r, 202, body);
+    }
     else {
         json_t *body = session_json(o->ret_token, o->ret_expires_at, o->ret_role, idle_of(r));
         if (o->recovery_code[0] || o->ret_recovery_left)
