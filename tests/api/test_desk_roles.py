@@ -9,8 +9,6 @@ import json
 import os
 import re
 
-import pytest
-
 from conftest import add_officer, desk_login, officer
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))

@@ -4,8 +4,8 @@ import hashlib
 import json
 import subprocess
 
-from conftest import (AUTHENTICATORS, BACKEND, OFFICER_PASSWORD, RESIDENCE, UCHETCTL, add_officer, clock_step, desk_credentials,
-                      desk_enrol, desk_login, officer, totp_code)
+from conftest import (AUTHENTICATORS, BACKEND, OFFICER_PASSWORD, RESIDENCE, UCHETCTL, add_officer, clock_step,
+                      desk_credentials, desk_enrol, desk_login, officer, totp_code)
 
 
 def lookup(uchet, headers, number, reason="case 2025/117", kind="card"):
