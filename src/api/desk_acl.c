@@ -27,6 +27,7 @@ static const struct desk_acl {
     {"POST", "/api/v1/desk/officers", SUP},
     {"POST", "/api/v1/desk/officers/{id}/disable", SUP},
     {"POST", "/api/v1/desk/officers/{id}/reset", SUP},
+    {"POST", "/api/v1/desk/audit/lookups", AUD},
 };
 
 unsigned desk_acl_lookup(const char *method, const char *path)

@@ -30,6 +30,7 @@ void h_desk_officer_list(api_req_t *r);
 void h_desk_officer_add(api_req_t *r);
 void h_desk_officer_disable(api_req_t *r);
 void h_desk_officer_reset(api_req_t *r);
+void h_desk_audit_lookups(api_req_t *r);
 void h_desk_persons(api_req_t *r);
 void h_access_log(api_req_t *r);
 void h_appeal_create(api_req_t *r);

@@ -45,6 +45,7 @@ static const route_t routes[] = {
     {"POST", "/api/v1/desk/officers", h_desk_officer_add},
     {"POST", "/api/v1/desk/officers/{id}/disable", h_desk_officer_disable},
     {"POST", "/api/v1/desk/officers/{id}/reset", h_desk_officer_reset},
+    {"POST", "/api/v1/desk/audit/lookups", h_desk_audit_lookups},   /* issue 15: the auditor's view */
     {"POST", "/api/v1/integration/registrations", h_integration_registration},
     {"GET", "/api/v1/regions", h_regions},
     {"POST", "/api/v1/documents/mrz", h_documents_mrz},

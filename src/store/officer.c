@@ -811,3 +811,43 @@ void officer_list_op_init(officer_list_op_t *o)
     o->op.lane = STORE_WRITE;
     o->op.run = run_list;
 }
+
+/* --- auditor views ------------------------------------------------------ */
+
+static const char SQL_READS[] =
+    "SELECT r.at, r.officer_id, o.login, o.role, r.person_id, r.reason FROM officer_reads r"
+    " JOIN officers o ON o.id = r.officer_id WHERE r.at >= ? AND r.at < ? ORDER BY r.id DESC LIMIT 500";
+
+static int run_reads(db_t *db, store_op_t *op)
+{
+    officer_reads_op_t *o = (officer_reads_op_t *)op;
+    officer_ref_t me;
+    db_stmt_t *st;
+    int r = officer_session_touch(db, o->token_hash, o->now, o->roles, &me, &op->err);
+    if (r < 0 || (r = db_prepare(db, SQL_READS, &st, &op->err)) < 0)
+        return r;
+    db_bind_int(st, 1, o->from);
+    db_bind_int(st, 2, o->to);
+    while (o->ret_n < OFFICER_READS_MAX && (r = db_step(st, &op->err)) == 1) {
+        officer_read_row_t *w = &o->ret[o->ret_n++];
+        w->at = db_col_int(st, 0);
+        w->officer_id = db_col_int(st, 1);
+        db_col_copy(st, 2, w->login, sizeof w->login);
+        db_col_copy(st, 3, w->role, sizeof w->role);
+        w->person_id = db_col_int(st, 4);
+        db_col_copy(st, 5, w->reason, sizeof w->reason);
+    }
+    if (r < 0 || (r = db_run(st, &op->err)) < 0)
+        return r;
+    json_t *d = json_pack("{s:I,s:I,s:i}", "from", (json_int_t)o->from, "to", (json_int_t)o->to, "rows", o->ret_n);
+    r = officer_audit(db, &me, o->now, "audit.lookups_read", NULL, NULL, d, &op->err);
+    json_decref(d);
+    return r;
+}
+
+void officer_reads_op_init(officer_reads_op_t *o)
+{
+    memset(o, 0, sizeof *o);
+    o->op.lane = STORE_WRITE;
+    o->op.run = run_reads;
+}

@@ -266,3 +266,31 @@ typedef struct officer_list_op {
     officer_row_t ret[OFFICER_LIST_MAX];
 } officer_list_op_t;
 void officer_list_op_init(officer_list_op_t *o);
+
+/* --- auditor views (issue 15) ------------------------------------------- */
+
+#define OFFICER_READS_MAX 500
+
+typedef struct officer_read_row {
+    int64_t at;
+    int64_t officer_id;
+    char login[OFFICER_LOGIN_MAX + 1];
+    char role[16];
+    int64_t person_id;
+    char reason[OFFICER_REASON_BYTES + 1];
+} officer_read_row_t;
+
+/* WRITE lane (the auditor's own look is an audit event, audit.lookups_read).
+ * The look-ups made in [from, to), newest first, at most OFFICER_READS_MAX,
+ * with the officer and the stated reason; never the person's details (the
+ * person by id only). */
+typedef struct officer_reads_op {
+    store_op_t op;
+    int64_t now;
+    uint8_t token_hash[SECRET_HASH_BYTES];
+    unsigned roles;
+    int64_t from, to;
+    int ret_n;
+    officer_read_row_t ret[OFFICER_READS_MAX];
+} officer_reads_op_t;
+void officer_reads_op_init(officer_reads_op_t *o);

@@ -32,6 +32,8 @@ def router_desk_routes():
 def sample(uchet, number, target):
     return {
         ("GET", "/api/v1/desk/officers"): ("/api/v1/desk/officers", None),
+        ("POST", "/api/v1/desk/audit/lookups"): (
+            "/api/v1/desk/audit/lookups", {"from": "2025-10-01T00:00:00+03:00", "to": "2025-12-01T00:00:00+03:00"}),
         ("POST", "/api/v1/desk/officers"): (
             "/api/v1/desk/officers", {"login": "new-one", "name": "New One", "role": "inspector",
                                       "reason": "staff order 2025/88"}),
@@ -146,3 +148,22 @@ def test_a_supervisor_disables_and_resets_others_but_not_themselves(uchet):
     assert [a for a, _ in actions] == ["officer.reset", "officer.disabled"]
     assert all(json.loads(d)["reason"] == reason["reason"] and json.loads(d)["role"] == "supervisor"
                for _, d in actions)
+
+
+def test_an_auditor_lists_the_look_ups_with_their_reasons(uchet):
+    number, _ = uchet.new_user()
+    insp = officer(uchet, "inspector")
+    body = {"document_kind": "card", "document_number": number, "reason": "case 2025/117, check"}
+    assert uchet.http.post("/api/v1/desk/person-lookups", headers=insp, json=body).status_code == 200
+    aud = officer(uchet, "auditor")
+    period = {"from": "2025-10-31T00:00:00+03:00", "to": "2025-11-01T00:00:00+03:00"}
+    r = uchet.http.post("/api/v1/desk/audit/lookups", headers=aud, json=period)
+    assert r.status_code == 200, r.text
+    [row] = r.json()["items"]
+    assert (row["officer_role"], row["reason"], row["at"]) == ("inspector", "case 2025/117, check", "2025-10-31T07:00:00Z")
+    assert row["officer_login"].startswith("inspector-") and number not in json.dumps(row)
+    earlier = {"from": "2025-10-30T00:00:00+03:00", "to": "2025-10-31T00:00:00+03:00"}
+    assert uchet.http.post("/api/v1/desk/audit/lookups", headers=aud, json=earlier).json()["items"] == []
+    bad = uchet.http.post("/api/v1/desk/audit/lookups", headers=aud, json={"from": period["to"], "to": period["from"]})
+    assert bad.status_code == 400 and bad.json()["code"] == "invalid_period"
+    assert uchet.db.scalar("SELECT COUNT(*) FROM audit WHERE action = 'audit.lookups_read'") == 2, "the auditor's looks"
