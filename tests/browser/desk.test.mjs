@@ -8,9 +8,10 @@
 // server per part, one browser, steps in order.
 
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { PERSON, shot, startBrowser, startServer } from './harness.mjs';
-import { deskToken, remember, stepAt, totp } from './desk_auth.mjs';
+import { deskToken, nextCode, remember, stepAt, totp } from './desk_auth.mjs';
 
 const PASSWORD = 'kovrik-na-oknE-42';
 const OFFICER = { login: 'registrar-7', password: 'desk-Passw0rd-long' };
@@ -223,6 +224,36 @@ describe('the desk: a supervisor adds an inspector, who looks a person up with a
     assert.ok((await app.locator('main').innerText()).match(/инспектор|inspector/i), await app.locator('main').innerText());
     await app.close();
     assert.deepEqual(browser.cspErrors, []);
+  });
+
+  it('an auditor sees the look-up with its reason and exports it as CSV', async () => {
+    server.ctl(['officer', 'add', '--login', 'audit-1', '--name', 'Auditor One', '--role', 'auditor',
+      '--password-stdin'], 'audit-Passw0rd-long\n');
+    await page.getByRole('button', { name: 'Выйти' }).click();
+    await page.getByRole('heading', { name: 'Вход для сотрудника' }).waitFor();
+    await page.getByLabel('Логин').fill('audit-1');
+    await page.getByLabel('Пароль').fill('audit-Passw0rd-long');
+    await page.getByRole('button', { name: 'Войти' }).click();
+    await enrolInPage('audit-1');
+    await page.getByRole('heading', { name: 'Проверки за период' }).waitFor();
+    await page.getByLabel('С', { exact: true }).fill('2025-10-31');
+    await page.getByLabel('По', { exact: true }).fill('2025-10-31');
+    await page.getByRole('button', { name: 'Показать' }).click();
+    await page.getByRole('cell', { name: CASE }).waitFor();
+    assert.ok((await page.locator('table').innerText()).includes('insp.k'));
+    const [download] = await Promise.all([page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Скачать CSV' }).click()]);
+    const csv = fs.readFileSync(await download.path(), 'utf8');
+    assert.ok(csv.startsWith('"at","officer_login","officer_role","person_id","reason"\r\n'), csv);
+    assert.ok(csv.includes(`"insp.k","inspector"`) && csv.includes(`"${CASE}"`), csv);
+    await shot(page, 'desk/auditor-lookups');
+    await page.getByRole('button', { name: 'Выйти' }).click();
+    await page.getByRole('heading', { name: 'Вход для сотрудника' }).waitFor();
+    await page.getByLabel('Логин').fill('insp.k');
+    await page.getByLabel('Пароль').fill(inspectorPassword);
+    await page.getByLabel('Код из приложения').fill(nextCode(server, 'insp.k'));
+    await page.getByRole('button', { name: 'Войти' }).click();
+    await page.getByRole('heading', { name: 'Проверка статуса регистрации' }).waitFor();
   });
 
   it('switches to English', async () => {

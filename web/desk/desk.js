@@ -10,6 +10,7 @@
 // po/ (keys desk.*), in Russian or English.
 import { setLanguage, t } from '/app/js/i18n.js';
 import { h, replace, uid } from '/common/dom.js';
+import { auditScreen } from '/desk/audit.js';
 import { lookupScreen } from '/desk/lookup.js';
 import { officersScreen } from '/desk/officers.js';
 
@@ -27,6 +28,7 @@ export const SCREENS = [
   { id: 'appeals', name: 'desk.nav.appeals', roles: ['registrar'], render: appealsScreen },
   { id: 'lookup', name: 'desk.nav.lookup', roles: ['inspector', 'registrar'], render: lookupScreen },
   { id: 'officers', name: 'desk.nav.officers', roles: ['supervisor'], render: officersScreen },
+  { id: 'audit', name: 'desk.nav.audit', roles: ['auditor'], render: auditScreen },
 ];
 
 function load() {
