@@ -45,6 +45,11 @@ run_pkgs+=(libpoppler-glib-dev libcairo2-dev libzbar-dev tesseract-ocr-rus)
 run_pkgs+=(libcairo2-dev libpango1.0-dev libqrencode-dev fonts-noto-core fonts-noto-cjk)
 check_pkgs+=(poppler-utils zbar-tools)
 
+# the desk's two-factor log-in (issue 15): TOTP codes (RFC 6238)
+run_pkgs+=(liboath-dev)
+# ... and the QR code of its enrolment, drawn by the desk page
+run_pkgs+=(libqrencode-dev)
+
 want=("${run_pkgs[@]}")
 case "${1:-run}" in
   run) ;;

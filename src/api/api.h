@@ -51,6 +51,8 @@ typedef struct api_world {
     char public_origin[256];          /* the app's origin, e.g. https://uchet.example */
     char rp_id[256];                  /* its host: the WebAuthn RP ID */
     struct docset_env *docsets;       /* document sets (api/docset_env.h); NULL: that API off (issue 16) */
+
+    int64_t desk_idle_s;              /* issue 15: a desk session ends after this long untouched; 0 = default */
 } api_world_t;
 
 /* One per event-loop thread. */

@@ -26,6 +26,7 @@ void config_defaults(config_t *c)
     c->log_level = LOG_INFO;
     c->log_json = true;
     c->kiosk_idle_seconds = 600;
+    c->desk_idle_seconds = 900;
     c->kiosk_min_quality = 40;
     c->session_idle_s = 30 * 86400;
     c->session_max_s = 90 * 86400;
@@ -141,7 +142,7 @@ int config_set(config_t *c, const char *key, const char *v, err_t *err)
     }
     if (!strcmp(key, "docset_key_file"))   /* issue 16: document sets */
         return set_path(c->docset_key_file, sizeof c->docset_key_file, key, v, err);
-    if ((r = config_set_kiosk(c, key, v, err)) <= 0)
+    if ((r = config_set_kiosk(c, key, v, err)) <= 0 || (r = config_set_desk(c, key, v, err)) <= 0)
         return r;
     if ((r = config_set_session(c, key, v, err)) <= 0)
         return r;
@@ -217,7 +218,23 @@ int config_load_env(config_t *c, err_t *err)
         if (v && *v && (r = config_set_session(c, session_map[i].key, v, err)) < 0)
             return r;
     }
+
+    const char *idle = getenv("UCHET_DESK_IDLE_SECONDS");
+    int r;
+    if (idle && *idle && (r = config_set_desk(c, "desk_idle_seconds", idle, err)) < 0)
+        return r;
     return 0;
+}
+
+int config_set_desk(config_t *c, const char *key, const char *v, err_t *err)
+{
+    uint64_t n;
+    if (strcmp(key, "desk_idle_seconds") != 0)
+        return 1;
+    int r = set_number(key, v, 60, 86400, &n, err);
+    if (r == 0)
+        c->desk_idle_seconds = (int64_t)n;
+    return r;
 }
 
 /* --- enrolment kiosks --- */

@@ -37,6 +37,7 @@ typedef struct config {
     char enrolment_key_file[512]; /* bio/vault key file; "" = <enrolment_dir>/../enrolment.key */
     char sbi_trust_dir[512];      /* *.pub device keys (bio/sbi trust store) */
     int64_t kiosk_idle_seconds;   /* an open session idle this long is wiped */
+    int64_t desk_idle_seconds;    /* issue 15: a desk session untouched this long ends */
     int kiosk_min_quality;        /* 0-100: least quality score of a capture */
     /* passkeys (docs/PASSKEYS.md): the origin the app is served from, as the
      * browser sees it ("https://uchet.example"); its host is the WebAuthn
@@ -78,3 +79,7 @@ int config_origin_host(const char *origin, char *host, size_t cap, err_t *err);
  * Environment: UCHET_SESSION_IDLE_DAYS, UCHET_SESSION_MAX_DAYS,
  * UCHET_PASSWORD_RECHECK_MINUTES, UCHET_TRUSTED_PROXIES. */
 int config_set_session(config_t *c, const char *key, const char *value, err_t *err);
+
+/* The desk's settings (desk_idle_seconds, 60-86400, default 900; env
+ * UCHET_DESK_IDLE_SECONDS): 1 when key is not one of them. */
+int config_set_desk(config_t *c, const char *key, const char *value, err_t *err);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "api/desk_acl.h"
 #include "api/handlers.h"
 #include "store/region.h"
 #include "api/view.h"
@@ -99,6 +100,7 @@ void h_desk_person_lookup(api_req_t *r)
     if (!o)
         return;
     officer_lookup_op_init(o);
+    o->roles = desk_acl_roles(r);
     err_t e = {0};
     json_t *body = NULL;
     if (!api_auth_or_reply(r, o->token_hash) || !(body = api_body_or_reply(r, fields))) {

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "api/desk_acl.h"
 #include "api/handlers.h"
 #include "api/view.h"
 #include "base/jsonx.h"
@@ -158,6 +159,7 @@ void h_desk_appeal_list(api_req_t *r)
     if (!o)
         return;
     appeal_queue_op_init(o);
+    o->roles = desk_acl_roles(r);
     err_t e = {0};
     if (!api_auth_or_reply(r, o->token_hash)) {
         api_op_submit_cancel(r, &o->op);
@@ -208,6 +210,7 @@ void h_desk_appeal_decide(api_req_t *r)
     if (!o)
         return;
     appeal_decide_op_init(o);
+    o->roles = desk_acl_roles(r);
     json_t *body = NULL;
     err_t e = {0};
     if (!api_auth_or_reply(r, o->token_hash) || !(body = api_body_or_reply(r, fields))) {

@@ -91,6 +91,7 @@ static const char *title_for(int status)
     switch (status) {
     case 200: return "OK";
     case 201: return "Created";
+    case 202: return "Accepted";
     case 204: return "No Content";
     case 400: return "Bad request";
     case 401: return "Not logged in";

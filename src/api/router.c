@@ -41,11 +41,18 @@ static const route_t routes[] = {
     {"POST", "/api/v1/host/confirmations", h_host_confirm},
     {"POST", "/api/v1/desk/session", h_desk_session_create},
     {"DELETE", "/api/v1/desk/session", h_desk_session_delete},
+    {"POST", "/api/v1/desk/session/totp", h_desk_totp_enrol},   /* issue 15: first code confirms the authenticator */
     {"GET", "/api/v1/desk/persons", h_desk_persons},
     {"POST", "/api/v1/desk/person-lookups", h_desk_person_lookup},   /* issue 12: number and reason in the body */
     {"POST", "/api/v1/desk/activation-codes", h_desk_activation_code},   /* issue 17: password recovery */
     {"GET", "/api/v1/desk/appeals", h_desk_appeal_list},
     {"POST", "/api/v1/desk/appeals/{id}/decision", h_desk_appeal_decide},
+    /* issue 15: the supervisor's screen (h_officers.c) */
+    {"GET", "/api/v1/desk/officers", h_desk_officer_list},
+    {"POST", "/api/v1/desk/officers", h_desk_officer_add},
+    {"POST", "/api/v1/desk/officers/{id}/disable", h_desk_officer_disable},
+    {"POST", "/api/v1/desk/officers/{id}/reset", h_desk_officer_reset},
+    {"POST", "/api/v1/desk/audit/lookups", h_desk_audit_lookups},   /* issue 15: the auditor's view */
     {"POST", "/api/v1/integration/registrations", h_integration_registration},
     {"GET", "/api/v1/regions", h_regions},
     {"POST", "/api/v1/documents/mrz", h_documents_mrz},

@@ -105,6 +105,9 @@ static const char USAGE[] =
     "                        reverse proxies whose X-Forwarded-For names the client\n"
     "                        (default none: the header is ignored; env\n"
     "                        UCHET_TRUSTED_PROXIES)\n"
+
+    "  desk_idle_seconds     a desk (officer) session untouched this long ends (default\n"
+    "                        900, 60-86400; env UCHET_DESK_IDLE_SECONDS); 12 h is the cap\n"
     "  -h, --help            show this help and exit\n"
     "  --version             show the version and exit\n"
     "\n"
@@ -315,6 +318,7 @@ static int world_open(api_world_t *w, const config_t *c, int threads, err_t *err
     if (c->public_origin[0])   /* checked when set (config_set) */
         config_origin_host(c->public_origin, w->rp_id, sizeof w->rp_id, NULL);
     w->argon2_ops = c->argon2_ops;
+    w->desk_idle_s = c->desk_idle_seconds;
     w->argon2_mem = c->argon2_mem;
     w->metrics_separate = c->metrics_port > 0;
     w->sessions.idle_s = c->session_idle_s;

@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/limits.h"
@@ -16,14 +17,25 @@
 #include "store/store.h"
 
 static const char OFFICER_USAGE[] =
-    "Usage: uchetctl officer add --login LOGIN --name NAME --role registrar|inspector|auditor\n"
+    "Usage: uchetctl officer add --login LOGIN --name NAME --role registrar|inspector|auditor|supervisor\n"
     "                            [--password-stdin]\n"
+    "       uchetctl officer disable LOGIN [--reason TEXT]\n"
+    "       uchetctl officer reset LOGIN [--reason TEXT]\n"
+    "       uchetctl officer list\n"
     "\n"
-    "Creates a desk account. Without --password-stdin a strong password is generated\n"
-    "and printed once on the last line; with it, the first line of standard input is\n"
-    "the password (at least 12 characters). Roles: a registrar decides appeals and\n"
-    "may look persons up; an inspector looks persons up (always with a reason); an\n"
-    "auditor reads the audit log and never a person's record.\n";
+    "add: creates a desk account. Without --password-stdin a strong password is\n"
+    "generated and printed once on the last line; with it, the first line of standard\n"
+    "input is the password (at least 12 characters). The first desk log-in enrols a\n"
+    "TOTP authenticator app (QR code) and shows 10 single-use recovery codes.\n"
+    "disable: the officer can no longer log in; every open desk session ends.\n"
+    "reset: a new generated password (printed once on the last line), the\n"
+    "authenticator to enrol again, every open desk session ends.\n"
+    "list: every officer: id, login, role, state (active, not enrolled, disabled), name.\n"
+    "Each change is an audit event of the operator.\n"
+    "Roles: a registrar decides appeals and may look persons up; an inspector looks\n"
+    "persons up (always with a reason); an auditor reads the audit log and never a\n"
+    "person's record; a supervisor manages officers at the desk (not their own\n"
+    "account) and never sees a person's record.\n";
 
 static const char APIKEY_USAGE[] =
     "Usage: uchetctl apikey add --name NAME\n"
@@ -79,7 +91,7 @@ static int parse_officer(int argc, char **argv, officer_add_op_t *o, bool *ret_s
         case 'r':
             role_set = officer_role_parse(optarg, &o->role) == 0;
             if (!role_set)
-                r = err_set(e, -EINVAL, "usage", "--role is registrar, inspector or auditor.");
+                r = err_set(e, -EINVAL, "usage", "--role is registrar, inspector, auditor or supervisor.");
             break;
         case 'p': *ret_stdin = true; break;
         default: r = err_set(e, -EINVAL, "usage", "Unknown option; see uchetctl officer add --help.");
@@ -174,14 +186,84 @@ int cmd_demo_officer(const cli_t *cli, const char *login, const char *password)
     return r < 0 ? 1 : 0;
 }
 
+/* disable | reset LOGIN [--reason TEXT], as the operator. */
+static int officer_change(const cli_t *cli, officer_manage_action_t action, int argc, char **argv)
+{
+    const char *verb = action == OFFICER_MANAGE_DISABLE ? "disable" : "reset";
+    officer_manage_op_t *o = calloc(1, sizeof *o);
+    err_t e = {0};
+    if (!o)
+        return 1;
+    officer_manage_op_init(o);
+    o->action = action;
+    o->by_operator = true;
+    o->now = cli->now;
+    int r = argc == 2 || (argc == 4 && !strcmp(argv[2], "--reason")) ? 0 : -EINVAL;
+    if (r == 0)
+        r = set_text(o->login, sizeof o->login, argv[1], "login", &e);
+    if (r == 0 && argc == 4)
+        r = set_text(o->reason, sizeof o->reason, argv[3], "reason", &e);
+    if (r < 0) {
+        fprintf(stderr, "uchetctl officer %s: %s\n", verb, e.msg[0] ? e.msg : "usage: LOGIN [--reason TEXT]");
+        free(o);
+        return 2;
+    }
+    r = run_op(cli, &o->op, &e);
+    if (r < 0)
+        fprintf(stderr, "uchetctl officer %s: %s\n", verb, e.msg);
+    else if (action == OFFICER_MANAGE_DISABLE)
+        printf("officer %lld (%s) disabled; its desk sessions have ended\n", (long long)o->ret_id, o->ret_login);
+    else
+        printf("officer %lld (%s) reset: the next log-in enrols the authenticator again\n"
+               "new password (shown once):\n%s\n", (long long)o->ret_id, o->ret_login, o->ret_password);
+    sodium_memzero(o->ret_password, sizeof o->ret_password);
+    free(o);
+    return r < 0 ? 1 : 0;
+}
+
+static int officer_list(const cli_t *cli, int argc)
+{
+    officer_list_op_t *o = calloc(1, sizeof *o);
+    err_t e = {0};
+    if (!o)
+        return 1;
+    if (argc != 1) {
+        fputs(OFFICER_USAGE, stderr);
+        free(o);
+        return 2;
+    }
+    officer_list_op_init(o);
+    o->by_operator = true;
+    o->now = cli->now;
+    int r = run_op(cli, &o->op, &e);
+    if (r < 0)
+        fprintf(stderr, "uchetctl officer list: %s\n", e.msg);
+    for (int i = 0; r == 0 && i < o->ret_n; i++) {
+        const officer_row_t *w = &o->ret[i];
+        printf("%lld\t%s\t%s\t%s\t%s\n", (long long)w->id, w->login, officer_role_name(w->role),
+               w->disabled_at ? "disabled" : w->enrolled ? "active" : "not enrolled", w->name);
+    }
+    free(o);
+    return r < 0 ? 1 : 0;
+}
+
 int cmd_officer(const cli_t *cli, int argc, char **argv)
 {
     bool help = has_help(argc, argv);
-    if (argc < 2 || strcmp(argv[1], "add") != 0 || help) {
+    if (argc < 2 || help) {
         fputs(OFFICER_USAGE, help ? stdout : stderr);
         return help ? 0 : 2;
     }
-    return officer_add(cli, argc - 1, argv + 1);
+    if (!strcmp(argv[1], "add"))
+        return officer_add(cli, argc - 1, argv + 1);
+    if (!strcmp(argv[1], "disable"))
+        return officer_change(cli, OFFICER_MANAGE_DISABLE, argc - 1, argv + 1);
+    if (!strcmp(argv[1], "reset"))
+        return officer_change(cli, OFFICER_MANAGE_RESET, argc - 1, argv + 1);
+    if (!strcmp(argv[1], "list"))
+        return officer_list(cli, argc - 1);
+    fputs(OFFICER_USAGE, stderr);
+    return 2;
 }
 
 static int apikey_add(const cli_t *cli, int argc, char **argv)

@@ -209,7 +209,7 @@ static int run_queue(db_t *db, store_op_t *op)
     officer_ref_t me;
     db_stmt_t *st;
     bool pending = strcmp(o->status, "pending") == 0;
-    int r = officer_session(db, o->token_hash, o->now, OFFICER_REGISTRAR, &me, &op->err);
+    int r = officer_session(db, o->token_hash, o->now, o->roles, &me, &op->err);
     if (r < 0 || (r = db_prepare(db, pending ? SQL_QUEUE_PENDING : SQL_QUEUE_DECIDED, &st, &op->err)) < 0)
         return r;
     if (!pending)
@@ -323,7 +323,7 @@ static int run_decide(db_t *db, store_op_t *op)
     officer_ref_t me = {0};
     appeal_row_t a = {0};
     int64_t pid = 0;
-    int r = officer_session(db, o->token_hash, o->now, OFFICER_REGISTRAR, &me, &op->err);
+    int r = officer_session_touch(db, o->token_hash, o->now, o->roles, &me, &op->err);
     if (r < 0 || (r = get_appeal(db, o->appeal_id, &a, &pid, &op->err)) < 0)
         return r;
     if (strcmp(a.status, "pending") != 0)

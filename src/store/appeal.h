@@ -73,6 +73,7 @@ void appeal_mine_op_init(appeal_mine_op_t *o);
 typedef struct appeal_queue_op {
     store_op_t op;
     uint8_t token_hash[SECRET_HASH_BYTES];
+    unsigned roles;               /* the route's allowed officer roles (api/desk_acl.h) */
     int64_t now;
     char status[10];              /* "pending" | "granted" | "refused" */
     int ret_n;
@@ -89,6 +90,7 @@ void appeal_queue_op_init(appeal_queue_op_t *o);
 typedef struct appeal_decide_op {
     store_op_t op;
     uint8_t token_hash[SECRET_HASH_BYTES];
+    unsigned roles;               /* the route's allowed officer roles (api/desk_acl.h) */
     int64_t now;
     int64_t appeal_id;
     bool grant;

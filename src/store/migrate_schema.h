@@ -307,3 +307,47 @@
     "ALTER TABLE enrolments ADD COLUMN letter_at BIGINT;" \
     "CREATE INDEX enrolments_document ON enrolments(document_number);" \
     "CREATE INDEX enrolments_names ON enrolments(birth_date, surname_latin);"
+
+/* Version 8 (issue 15, the officers' desk): a fourth role (supervisor, who
+ * manages officers), two-factor log-in (TOTP, RFC 6238) with recovery codes,
+ * disabled officers, and desk sessions that end after a spell of inactivity
+ * as well as at their absolute cap. The role list lives in a CHECK, which
+ * SQLite cannot alter in place: each backend widens it its own way
+ * (MIGRATE_V8_ROLES_SQLITE rebuilds the table, with references unchecked by
+ * migrate.c around it; MIGRATE_V8_ROLES_PG swaps the constraint); the rest
+ * is one text. The TOTP secret is kept as bytes: the server must compute the
+ * codes, so it cannot be hashed (the database is the secret's only home, as
+ * it is the password hashes'). */
+#define MIGRATE_V8_ROLES_LIST "('registrar','inspector','auditor','supervisor')"
+#define MIGRATE_V8_ROLES_SQLITE \
+    "CREATE TABLE officers_v8 (" \
+    "  id INTEGER PRIMARY KEY," \
+    "  login TEXT NOT NULL UNIQUE," \
+    "  name TEXT NOT NULL," \
+    "  role TEXT NOT NULL CHECK (role IN " MIGRATE_V8_ROLES_LIST ")," \
+    "  password_hash TEXT NOT NULL," \
+    "  created_at BIGINT NOT NULL" \
+    ");" \
+    "INSERT INTO officers_v8 (id, login, name, role, password_hash, created_at)" \
+    "  SELECT id, login, name, role, password_hash, created_at FROM officers;" \
+    "DROP TABLE officers;" \
+    "ALTER TABLE officers_v8 RENAME TO officers;"
+#define MIGRATE_V8_ROLES_PG \
+    "ALTER TABLE officers DROP CONSTRAINT officers_role_check;" \
+    "ALTER TABLE officers ADD CONSTRAINT officers_role_check CHECK (role IN " MIGRATE_V8_ROLES_LIST ");"
+#define MIGRATE_V8_SQL(REF, BYTES) \
+    "ALTER TABLE officers ADD COLUMN disabled_at BIGINT;"          /* NULL = may log in */ \
+    "ALTER TABLE officers ADD COLUMN totp_secret " BYTES ";"        /* NULL until enrolment starts */ \
+    "ALTER TABLE officers ADD COLUMN totp_enrolled_at BIGINT;"     /* NULL: the next log-in enrols */ \
+    "ALTER TABLE officers ADD COLUMN totp_last_step BIGINT NOT NULL DEFAULT 0;"   /* a code is used once */ \
+    "ALTER TABLE officers ADD COLUMN enrol_token_hash " BYTES ";"   /* SHA-256 of the enrolment token */ \
+    "ALTER TABLE officers ADD COLUMN enrol_expires_at BIGINT;" \
+    "ALTER TABLE officer_sessions ADD COLUMN last_seen_at BIGINT;" \
+    "ALTER TABLE officer_sessions ADD COLUMN idle_s BIGINT;"        /* NULL: no inactivity limit */ \
+    "CREATE INDEX officer_sessions_officer ON officer_sessions(officer_id);" \
+    "CREATE TABLE officer_recovery_codes (" \
+    "  officer_id " REF " NOT NULL REFERENCES officers(id)," \
+    "  code_hash " BYTES " NOT NULL,"                               /* SHA-256 of the normalised code */ \
+    "  used_at BIGINT," \
+    "  PRIMARY KEY (officer_id, code_hash)" \
+    ");"

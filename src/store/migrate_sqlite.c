@@ -14,6 +14,8 @@ static const char V11_PASSKEYS[] = MIGRATE_V11_SQL("INTEGER PRIMARY KEY", "INTEG
 
 static const char V9_REVIEW[] = MIGRATE_V9_SQL("INTEGER");
 
+static const char V8_DESK[] = MIGRATE_V8_ROLES_SQLITE MIGRATE_V8_SQL("INTEGER", "BLOB");
+
 const migration_t migrate_sqlite_list[] = {
     {1, "initial schema", V1},
     {2, "regime over time", V2},
@@ -22,6 +24,7 @@ const migration_t migrate_sqlite_list[] = {
     {5, "log-in counters, unverified documents", migrate_v5_auth_sql},
     {6, "enrolment kiosks", V6_KIOSK},
     {7, "device sessions", MIGRATE_V7_SQL},
+    {8, "officers' desk: supervisors, two-factor log-in", V8_DESK},
     {9, "enrolment review", V9_REVIEW},
     {10, "document sets", V10_DOCSETS},
     {11, "passkeys", V11_PASSKEYS},

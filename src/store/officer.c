@@ -8,16 +8,44 @@
 #include "rules/deadline.h"
 #include "store/audit.h"
 #include "store/session.h"
+#include "store/totp.h"
 
+/* A session counts while under its absolute cap and, when it has an
+ * inactivity limit, touched within it; a disabled officer's sessions end at
+ * once. */
 static const char SQL_SESSION[] =
     "SELECT o.id, o.role FROM officer_sessions s JOIN officers o ON o.id = s.officer_id"
-    " WHERE s.token_hash = ? AND s.expires_at > ?";
+    " WHERE s.token_hash = ? AND s.expires_at > ? AND o.disabled_at IS NULL"
+    " AND (s.idle_s IS NULL OR COALESCE(s.last_seen_at, s.created_at) + s.idle_s > ?)";
+static const char SQL_TOUCH[] = "UPDATE officer_sessions SET last_seen_at = ? WHERE token_hash = ?";
 static const char SQL_ADD[] =
     "INSERT INTO officers (login, name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id";
-static const char SQL_BY_LOGIN[] = "SELECT id, role, password_hash FROM officers WHERE login = ?";
+static const char SQL_BY_LOGIN[] =
+    "SELECT id, role, password_hash, disabled_at, totp_secret, totp_enrolled_at, totp_last_step"
+    " FROM officers WHERE login = ?";
 static const char SQL_SESSION_ADD[] =
-    "INSERT INTO officer_sessions (token_hash, officer_id, created_at, expires_at) VALUES (?, ?, ?, ?)";
+    "INSERT INTO officer_sessions (token_hash, officer_id, created_at, expires_at, last_seen_at, idle_s)"
+    " VALUES (?, ?, ?, ?, ?, ?)";
 static const char SQL_SESSION_DEL[] = "DELETE FROM officer_sessions WHERE token_hash = ? RETURNING officer_id";
+static const char SQL_ENROL_START[] =
+    "UPDATE officers SET totp_secret = ?, enrol_token_hash = ?, enrol_expires_at = ? WHERE id = ?";
+static const char SQL_STEP_USE[] =
+    "UPDATE officers SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?";
+static const char SQL_RECOVERY_USE[] =
+    "UPDATE officer_recovery_codes SET used_at = ? WHERE officer_id = ? AND code_hash = ? AND used_at IS NULL";
+static const char SQL_RECOVERY_LEFT[] =
+    "SELECT COUNT(*) FROM officer_recovery_codes WHERE officer_id = ? AND used_at IS NULL";
+static const char SQL_BY_ENROL[] =
+    "SELECT id, role, totp_secret FROM officers WHERE enrol_token_hash = ? AND enrol_expires_at > ?"
+    " AND disabled_at IS NULL AND totp_enrolled_at IS NULL";
+static const char SQL_ENROL_END[] =
+    "UPDATE officers SET enrol_token_hash = NULL, enrol_expires_at = NULL WHERE id = ?";
+static const char SQL_ENROL_DONE[] =
+    "UPDATE officers SET enrol_token_hash = NULL, enrol_expires_at = NULL, totp_enrolled_at = ?,"
+    " totp_last_step = ? WHERE id = ?";
+static const char SQL_RECOVERY_CLEAR[] = "DELETE FROM officer_recovery_codes WHERE officer_id = ?";
+static const char SQL_RECOVERY_ADD[] =
+    "INSERT INTO officer_recovery_codes (officer_id, code_hash) VALUES (?, ?)";
 static const char SQL_BY_DOC[] =
     "SELECT p.id, p.surname, p.given_names, p.surname_cyr, p.given_names_cyr, d.verified FROM documents d"
     " JOIN persons p ON p.id = d.person_id WHERE d.kind = ? AND d.number = ?";
@@ -33,6 +61,7 @@ static const char SQL_ACCESS[] =
 
 static const struct { officer_role_t role; const char *name; } role_names[] = {
     {OFFICER_REGISTRAR, "registrar"}, {OFFICER_INSPECTOR, "inspector"}, {OFFICER_AUDITOR, "auditor"},
+    {OFFICER_SUPERVISOR, "supervisor"},
 };
 
 int officer_role_parse(const char *s, officer_role_t *ret)
@@ -67,6 +96,7 @@ int officer_session(db_t *db, const uint8_t token_hash[SECRET_HASH_BYTES], int64
         return r;
     db_bind_blob(st, 1, token_hash, SECRET_HASH_BYTES);
     db_bind_int(st, 2, now);
+    db_bind_int(st, 3, now);
     if ((r = db_step(st, err)) < 0)
         return r;
     if (r == 0)
@@ -76,9 +106,37 @@ int officer_session(db_t *db, const uint8_t token_hash[SECRET_HASH_BYTES], int64
     r = officer_role_parse(role ? role : "", &o.role);
     db_run(st, NULL);
     if (r < 0 || !(o.role & allowed))
-        return err_set(err, -EPERM, "forbidden", "Your role may not do this.");
+        return err_set(err, -EPERM, "role_forbidden", "Your role (%s) may not do this.", officer_role_name(o.role));
     *ret = o;
     return 0;
+}
+
+int officer_session_touch(db_t *db, const uint8_t token_hash[SECRET_HASH_BYTES], int64_t now, unsigned allowed,
+                          officer_ref_t *ret, err_t *err)
+{
+    db_stmt_t *st;
+    int r = officer_session(db, token_hash, now, allowed, ret, err);
+    if (r < 0 || (r = db_prepare(db, SQL_TOUCH, &st, err)) < 0)
+        return r;
+    db_bind_int(st, 1, now);
+    db_bind_blob(st, 2, token_hash, SECRET_HASH_BYTES);
+    return db_run(st, err);
+}
+
+int officer_audit(db_t *db, const officer_ref_t *me, int64_t now, const char *action, const char *subject,
+                  const char *reason, json_t *extra, err_t *err)
+{
+    char actor[40];
+    actor_of(actor, sizeof actor, "officer", me->id);
+    json_t *d = extra ? json_deep_copy(extra) : json_object();
+    if (!d)
+        return err_set(err, -ENOMEM, "out_of_memory", "No memory for the audit detail.");
+    json_object_set_new(d, "role", json_string(officer_role_name(me->role)));
+    if (reason)
+        json_object_set_new(d, "reason", json_string(reason));
+    int r = audit_append(db, now, actor, action, subject ? subject : actor, d, err);
+    json_decref(d);
+    return r;
 }
 
 static int run_add(db_t *db, store_op_t *op)
@@ -114,8 +172,16 @@ void officer_add_op_init(officer_add_op_t *o)
     o->op.run = run_add;
 }
 
-/* Finds the officer's id, role and password hash; *ret_hash = "" if none. */
-static int lookup_login(db_t *db, officer_login_op_t *o, int64_t *ret_id, char *ret_hash, size_t cap)
+/* What a log-in needs to know about the officer behind a login. */
+typedef struct login_row {
+    int64_t id;
+    char hash[SECRET_PWHASH_MAX];          /* "" when the login is unknown */
+    bool disabled, enrolled;
+    uint8_t secret[TOTP_SECRET_BYTES];
+    int64_t last_step;
+} login_row_t;
+
+static int lookup_login(db_t *db, officer_login_op_t *o, login_row_t *ret)
 {
     db_stmt_t *st;
     int r = db_prepare(db, SQL_BY_LOGIN, &st, &o->op.err);
@@ -124,12 +190,18 @@ static int lookup_login(db_t *db, officer_login_op_t *o, int64_t *ret_id, char *
     db_bind_text(st, 1, o->login);
     if ((r = db_step(st, &o->op.err)) < 0)
         return r;
-    ret_hash[0] = '\0';
     if (r == 1) {
-        *ret_id = db_col_int(st, 0);
+        ret->id = db_col_int(st, 0);
         const char *role = db_col_text(st, 1);
         if (officer_role_parse(role ? role : "", &o->ret_role) == 0)
-            db_col_copy(st, 2, ret_hash, cap);
+            db_col_copy(st, 2, ret->hash, sizeof ret->hash);
+        ret->disabled = !db_col_null(st, 3);
+        size_t len = 0;
+        const void *sec = db_col_blob(st, 4, &len);
+        ret->enrolled = !db_col_null(st, 5) && sec && len == TOTP_SECRET_BYTES;
+        if (ret->enrolled)
+            memcpy(ret->secret, sec, TOTP_SECRET_BYTES);
+        ret->last_step = db_col_int(st, 6);
     }
     db_run(st, NULL);
     return 0;
@@ -146,50 +218,148 @@ static bool password_ok(const char *stored, const char *pw)
     return false;
 }
 
-static int open_session(db_t *db, officer_login_op_t *o, int64_t id)
+static int open_session(db_t *db, const officer_ref_t *me, int64_t now, int64_t idle_s,
+                        char ret_token[SECRET_TOKEN_CHARS + 1], int64_t *ret_expires, err_t *err)
 {
     uint8_t hash[SECRET_HASH_BYTES];
     db_stmt_t *st;
-    int r = db_prepare(db, SQL_SESSION_ADD, &st, &o->op.err);
+    int r = db_prepare(db, SQL_SESSION_ADD, &st, err);
     if (r < 0)
         return r;
-    secret_token_new(o->ret_token, hash);
-    o->ret_expires_at = o->now + LIMIT_SESSION_TTL_S;
+    secret_token_new(ret_token, hash);
+    *ret_expires = now + LIMIT_SESSION_TTL_S;
     db_bind_blob(st, 1, hash, sizeof hash);
-    db_bind_int(st, 2, id);
-    db_bind_int(st, 3, o->now);
-    db_bind_int(st, 4, o->ret_expires_at);
-    if ((r = db_run(st, &o->op.err)) < 0)
+    db_bind_int(st, 2, me->id);
+    db_bind_int(st, 3, now);
+    db_bind_int(st, 4, *ret_expires);
+    db_bind_int(st, 5, now);
+    db_bind_int(st, 6, idle_s > 0 ? idle_s : OFFICER_IDLE_DEFAULT_S);
+    if ((r = db_run(st, err)) < 0)
         return r;
-    char actor[40];
-    actor_of(actor, sizeof actor, "officer", id);
-    return audit_append(db, o->now, actor, "officer.session_created", actor, NULL, &o->op.err);
+    return officer_audit(db, me, now, "officer.session_created", NULL, NULL, NULL, err);
+}
+
+static int run_stmt_changes(db_t *db, db_stmt_t *st, err_t *err)
+{
+    int r = db_run(st, err);
+    return r < 0 ? r : (int)db_changes(db);
+}
+
+/* The second factor, inside the log-in's transaction: a TOTP code for a step
+ * after the last one used, or an unused recovery code (then used up). */
+static int second_factor(db_t *db, officer_login_op_t *o, const login_row_t *row)
+{
+    static const char WRONG[] = "The login, the password or the code is wrong.";
+    db_stmt_t *st;
+    int r;
+    if (o->recovery_code[0]) {
+        uint8_t h[SECRET_HASH_BYTES];
+        if (secret_code_hash(o->recovery_code, strlen(o->recovery_code), h) < 0)
+            return err_set(&o->op.err, -EACCES, "bad_credentials", WRONG);
+        if ((r = db_prepare(db, SQL_RECOVERY_USE, &st, &o->op.err)) < 0)
+            return r;
+        db_bind_int(st, 1, o->now);
+        db_bind_int(st, 2, row->id);
+        db_bind_blob(st, 3, h, sizeof h);
+        if ((r = run_stmt_changes(db, st, &o->op.err)) <= 0)
+            return r < 0 ? r : err_set(&o->op.err, -EACCES, "bad_credentials", WRONG);
+        if ((r = db_prepare(db, SQL_RECOVERY_LEFT, &st, &o->op.err)) < 0)
+            return r;
+        db_bind_int(st, 1, row->id);
+        if ((r = db_step(st, &o->op.err)) < 0)
+            return r;
+        o->ret_recovery_left = (int)db_col_int(st, 0);
+        return db_run(st, &o->op.err);
+    }
+    int64_t step = 0;
+    if ((r = totp_check(row->secret, o->now, o->code, row->last_step, &step, &o->op.err)) < 0)
+        return err_set(&o->op.err, -EACCES, "bad_credentials", WRONG);
+    if ((r = db_prepare(db, SQL_STEP_USE, &st, &o->op.err)) < 0)
+        return r;
+    db_bind_int(st, 1, step);
+    db_bind_int(st, 2, row->id);
+    db_bind_int(st, 3, step);
+    if ((r = run_stmt_changes(db, st, &o->op.err)) <= 0)   /* a parallel log-in took this step */
+        return r < 0 ? r : err_set(&o->op.err, -EACCES, "bad_credentials", WRONG);
+    return 0;
+}
+
+/* First log-in (or after a reset): a new secret and an enrolment token,
+ * shown once; the officer confirms with the first code (officer_enrol_op). */
+static int start_enrolment(db_t *db, officer_login_op_t *o, const officer_ref_t *me)
+{
+    uint8_t secret[TOTP_SECRET_BYTES], hash[SECRET_HASH_BYTES];
+    db_stmt_t *st;
+    totp_secret_new(secret);
+    int r = totp_uri(secret, o->login, o->ret_otpauth_uri, sizeof o->ret_otpauth_uri, &o->op.err);
+    if (r == 0)
+        r = totp_secret_base32(secret, o->ret_secret_b32, sizeof o->ret_secret_b32, &o->op.err);
+    if (r == 0)
+        r = db_prepare(db, SQL_ENROL_START, &st, &o->op.err);
+    if (r == 0) {
+        secret_token_new(o->ret_enrol_token, hash);
+        o->ret_expires_at = o->now + OFFICER_ENROL_TTL_S;
+        db_bind_blob(st, 1, secret, sizeof secret);
+        db_bind_blob(st, 2, hash, sizeof hash);
+        db_bind_int(st, 3, o->ret_expires_at);
+        db_bind_int(st, 4, me->id);
+        r = db_run(st, &o->op.err);
+    }
+    sodium_memzero(secret, sizeof secret);
+    if (r == 0)
+        r = officer_audit(db, me, o->now, "officer.totp_enrolment_started", NULL, NULL, NULL, &o->op.err);
+    o->ret_enrol = r == 0;
+    return r;
+}
+
+static int login_write(db_t *db, officer_login_op_t *o, const login_row_t *row)
+{
+    officer_ref_t me = {.id = row->id, .role = o->ret_role};
+    int r = row->enrolled ? second_factor(db, o, row) : start_enrolment(db, o, &me);
+    if (r == 0 && row->enrolled)
+        r = open_session(db, &me, o->now, o->idle_s, o->ret_token, &o->ret_expires_at, &o->op.err);
+    char account[LOGIN_LIMIT_ACCOUNT_MAX];
+    snprintf(account, sizeof account, "officer:%s", o->login);
+    if (r == 0)
+        r = login_limit_clear(db, account, o->addr, &o->op.err);
+    return r;
+}
+
+static void wipe_login(officer_login_op_t *o)
+{
+    sodium_memzero(o->password, sizeof o->password);
+    sodium_memzero(o->recovery_code, sizeof o->recovery_code);
 }
 
 static int run_login(db_t *db, store_op_t *op)
 {
     officer_login_op_t *o = (officer_login_op_t *)op;
-    char stored[SECRET_PWHASH_MAX];
-    int64_t id = 0;
-    int r = lookup_login(db, o, &id, stored, sizeof stored);
-    bool ok = r == 0 && password_ok(stored, o->password);
+    login_row_t row = {0};
+    int r = lookup_login(db, o, &row);
+    bool ok = r == 0 && password_ok(row.hash, o->password);
     sodium_memzero(o->password, sizeof o->password);
-    if (r < 0)
-        return r;
-    if (!ok)
-        return err_set(&op->err, -EACCES, "bad_credentials", "The login or the password is wrong.");
-    if ((r = db_begin_write(db, &op->err)) < 0)
-        return r;
-    r = open_session(db, o, id);
-    char account[LOGIN_LIMIT_ACCOUNT_MAX];
-    snprintf(account, sizeof account, "officer:%s", o->login);
-    if (r == 0)
-        r = login_limit_clear(db, account, o->addr, &op->err);
-    if (r == 0)
-        r = db_commit(db, &op->err);
+    if (r == 0 && !ok)
+        r = err_set(&op->err, -EACCES, "bad_credentials", "The login, the password or the code is wrong.");
+    else if (r == 0 && row.disabled)
+        r = err_set(&op->err, -EACCES, "officer_disabled", "This desk account is disabled; ask a supervisor.");
+    else if (r == 0 && row.enrolled && !o->code[0] && !o->recovery_code[0])
+        r = err_set(&op->err, -EACCES, "totp_required",
+                    "Type the 6-digit code from your authenticator app (or a recovery code).");
+    if (r == 0 && (r = db_begin_write(db, &op->err)) == 0) {
+        r = login_write(db, o, &row);
+        if (r == 0)
+            r = db_commit(db, &op->err);
+        if (r < 0)
+            db_rollback(db);
+    }
+    sodium_memzero(&row, sizeof row);
+    wipe_login(o);
     if (r < 0) {
-        db_rollback(db);
         sodium_memzero(o->ret_token, sizeof o->ret_token);
+        sodium_memzero(o->ret_enrol_token, sizeof o->ret_enrol_token);
+        sodium_memzero(o->ret_otpauth_uri, sizeof o->ret_otpauth_uri);
+        sodium_memzero(o->ret_secret_b32, sizeof o->ret_secret_b32);
+        o->ret_enrol = false;
     }
     return r;
 }
@@ -214,6 +384,92 @@ void officer_login_start_op_init(officer_login_start_op_t *o)
     memset(o, 0, sizeof *o);
     o->op.lane = STORE_WRITE;
     o->op.run = run_login_start;
+}
+
+/* Makes the recovery codes (returned once) and stores their hashes. */
+static int make_recovery(db_t *db, officer_enrol_op_t *o, int64_t id)
+{
+    db_stmt_t *st;
+    int r = db_prepare(db, SQL_RECOVERY_CLEAR, &st, &o->op.err);
+    if (r < 0)
+        return r;
+    db_bind_int(st, 1, id);
+    if ((r = db_run(st, &o->op.err)) < 0)
+        return r;
+    for (int i = 0; i < OFFICER_RECOVERY_CODES && r == 0; i++) {
+        uint8_t h[SECRET_HASH_BYTES];
+        secret_code_new(o->ret_recovery[i]);
+        secret_code_hash(o->ret_recovery[i], strlen(o->ret_recovery[i]), h);
+        if ((r = db_prepare(db, SQL_RECOVERY_ADD, &st, &o->op.err)) < 0)
+            break;
+        db_bind_int(st, 1, id);
+        db_bind_blob(st, 2, h, sizeof h);
+        r = db_run(st, &o->op.err);
+    }
+    return r;
+}
+
+static int enrol_finish(db_t *db, officer_enrol_op_t *o, const officer_ref_t *me, int64_t step)
+{
+    db_stmt_t *st;
+    int r = db_prepare(db, SQL_ENROL_DONE, &st, &o->op.err);
+    if (r < 0)
+        return r;
+    db_bind_int(st, 1, o->now);
+    db_bind_int(st, 2, step);
+    db_bind_int(st, 3, me->id);
+    if ((r = db_run(st, &o->op.err)) < 0 || (r = make_recovery(db, o, me->id)) < 0)
+        return r;
+    if ((r = officer_audit(db, me, o->now, "officer.totp_enrolled", NULL, NULL, NULL, &o->op.err)) < 0)
+        return r;
+    return open_session(db, me, o->now, o->idle_s, o->ret_token, &o->ret_expires_at, &o->op.err);
+}
+
+static int run_enrol(db_t *db, store_op_t *op)
+{
+    officer_enrol_op_t *o = (officer_enrol_op_t *)op;
+    uint8_t secret[TOTP_SECRET_BYTES];
+    size_t len = 0;
+    db_stmt_t *st;
+    int r = db_prepare(db, SQL_BY_ENROL, &st, &op->err);
+    if (r < 0)
+        return r;
+    db_bind_blob(st, 1, o->enrol_hash, sizeof o->enrol_hash);
+    db_bind_int(st, 2, o->now);
+    if ((r = db_step(st, &op->err)) < 0)
+        return r;
+    const void *sec = r == 1 ? db_col_blob(st, 2, &len) : NULL;
+    officer_ref_t me = {0};
+    if (!sec || len != sizeof secret || officer_role_parse(db_col_text(st, 1) ? db_col_text(st, 1) : "", &me.role) < 0) {
+        db_run(st, NULL);
+        return err_set(&op->err, -EACCES, "unauthorized", "The enrolment has expired; log in again.");
+    }
+    me.id = db_col_int(st, 0);
+    memcpy(secret, sec, sizeof secret);
+    db_run(st, NULL);
+    int64_t step = 0;
+    err_t ignored = {0};
+    bool good = totp_check(secret, o->now, o->code, 0, &step, &ignored) == 0;
+    sodium_memzero(secret, sizeof secret);
+    o->ret_role = me.role;
+    if (good)
+        return enrol_finish(db, o, &me, step);
+    /* A wrong first code ends this enrolment: guessing needs a new log-in,
+     * which the log-in limits count. */
+    o->ret_refused = true;
+    if ((r = db_prepare(db, SQL_ENROL_END, &st, &op->err)) < 0)
+        return r;
+    db_bind_int(st, 1, me.id);
+    if ((r = db_run(st, &op->err)) < 0)
+        return r;
+    return officer_audit(db, &me, o->now, "officer.totp_enrolment_failed", NULL, NULL, NULL, &op->err);
+}
+
+void officer_enrol_op_init(officer_enrol_op_t *o)
+{
+    memset(o, 0, sizeof *o);
+    o->op.lane = STORE_WRITE;
+    o->op.run = run_enrol;
 }
 
 static int run_logout(db_t *db, store_op_t *op)
@@ -300,25 +556,21 @@ static int read_status(db_t *db, officer_lookup_op_t *o, int64_t pid)
 
 /* Writes the read down twice: for the person (officer_reads) and for the
  * auditors (the hash chain), in the lookup's own transaction. */
-static int record_read(db_t *db, officer_lookup_op_t *o, int64_t officer_id, int64_t pid)
+static int record_read(db_t *db, officer_lookup_op_t *o, const officer_ref_t *me, int64_t pid)
 {
     db_stmt_t *st;
     int r = db_prepare(db, SQL_READ_ADD, &st, &o->op.err);
     if (r < 0)
         return r;
-    db_bind_int(st, 1, officer_id);
+    db_bind_int(st, 1, me->id);
     db_bind_int(st, 2, pid);
     db_bind_text(st, 3, o->reason);
     db_bind_int(st, 4, o->now);
     if ((r = db_run(st, &o->op.err)) < 0)
         return r;
-    char actor[40], subject[40];
-    actor_of(actor, sizeof actor, "officer", officer_id);
+    char subject[40];
     actor_of(subject, sizeof subject, "person", pid);
-    json_t *d = json_pack("{s:s}", "reason", o->reason);
-    r = audit_append(db, o->now, actor, "person.read", subject, d, &o->op.err);
-    json_decref(d);
-    return r;
+    return officer_audit(db, me, o->now, "person.read", subject, o->reason, NULL, &o->op.err);
 }
 
 static int run_lookup(db_t *db, store_op_t *op)
@@ -326,10 +578,10 @@ static int run_lookup(db_t *db, store_op_t *op)
     officer_lookup_op_t *o = (officer_lookup_op_t *)op;
     officer_ref_t me = {0};
     int64_t pid = 0;
-    int r = officer_session(db, o->token_hash, o->now, OFFICER_INSPECTOR | OFFICER_REGISTRAR, &me, &op->err);
+    int r = officer_session_touch(db, o->token_hash, o->now, o->roles, &me, &op->err);
     if (r < 0 || (r = find_person(db, o, &pid)) < 0 || (r = read_status(db, o, pid)) < 0)
         return r;
-    return record_read(db, o, me.id, pid);
+    return record_read(db, o, &me, pid);
 }
 
 void officer_lookup_op_init(officer_lookup_op_t *o)
@@ -362,4 +614,240 @@ void officer_access_log_op_init(officer_access_log_op_t *o)
     memset(o, 0, sizeof *o);
     o->op.lane = STORE_READ;
     o->op.run = run_access_log;
+}
+
+/* --- officer management ------------------------------------------------- */
+
+static const char SQL_TARGET_BY_ID[] = "SELECT id, login, disabled_at FROM officers WHERE id = ?";
+static const char SQL_TARGET_BY_LOGIN[] = "SELECT id, login, disabled_at FROM officers WHERE login = ?";
+static const char SQL_DISABLE[] = "UPDATE officers SET disabled_at = ? WHERE id = ?";
+static const char SQL_RESET[] =
+    "UPDATE officers SET password_hash = ?, totp_secret = NULL, totp_enrolled_at = NULL, enrol_token_hash = NULL,"
+    " enrol_expires_at = NULL WHERE id = ?";
+static const char SQL_END_SESSIONS[] = "DELETE FROM officer_sessions WHERE officer_id = ?";
+static const char SQL_LIST[] =
+    "SELECT id, login, name, role, created_at, disabled_at, totp_enrolled_at FROM officers ORDER BY login LIMIT 500";
+
+/* Who acts: a supervisor's session (slid), or the operator. */
+static int manager(db_t *db, bool by_operator, const uint8_t *token_hash, int64_t now, unsigned roles,
+                   officer_ref_t *ret, err_t *err)
+{
+    if (by_operator) {
+        *ret = (officer_ref_t){0};
+        return 0;
+    }
+    return officer_session_touch(db, token_hash, now, roles, ret, err);
+}
+
+static int find_target(db_t *db, officer_manage_op_t *o, bool *ret_disabled)
+{
+    db_stmt_t *st;
+    int r = db_prepare(db, o->target_id ? SQL_TARGET_BY_ID : SQL_TARGET_BY_LOGIN, &st, &o->op.err);
+    if (r < 0)
+        return r;
+    if (o->target_id)
+        db_bind_int(st, 1, o->target_id);
+    else
+        db_bind_text(st, 1, o->login);
+    if ((r = db_step(st, &o->op.err)) < 0)
+        return r;
+    if (r == 0)
+        return err_set(&o->op.err, -ENOENT, "unknown_officer", "No such officer.");
+    o->ret_id = db_col_int(st, 0);
+    db_col_copy(st, 1, o->ret_login, sizeof o->ret_login);
+    *ret_disabled = !db_col_null(st, 2);
+    return db_run(st, &o->op.err);
+}
+
+static int insert_officer(db_t *db, officer_manage_op_t *o, const char *hash)
+{
+    db_stmt_t *st;
+    int r = db_prepare(db, SQL_ADD, &st, &o->op.err);
+    if (r < 0)
+        return r;
+    db_bind_text(st, 1, o->login);
+    db_bind_text(st, 2, o->name);
+    db_bind_text(st, 3, officer_role_name(o->role));
+    db_bind_text(st, 4, hash);
+    db_bind_int(st, 5, o->now);
+    if ((r = db_step(st, &o->op.err)) == -EEXIST)
+        return err_set(&o->op.err, -EEXIST, "officer_exists", "An officer with this login already exists.");
+    if (r != 1)
+        return r < 0 ? r : err_set(&o->op.err, -EIO, "storage_failed", "Insert returned no id.");
+    o->ret_id = db_col_int(st, 0);
+    snprintf(o->ret_login, sizeof o->ret_login, "%s", o->login);
+    return db_run(st, NULL);
+}
+
+static int run_by_id(db_t *db, const char *sql, int64_t a, int64_t id, err_t *err)
+{
+    db_stmt_t *st;
+    int r = db_prepare(db, sql, &st, err);
+    if (r < 0)
+        return r;
+    if (sql == SQL_END_SESSIONS)
+        db_bind_int(st, 1, id);
+    else {
+        db_bind_int(st, 1, a);
+        db_bind_int(st, 2, id);
+    }
+    return db_run(st, err);
+}
+
+static int change_target(db_t *db, officer_manage_op_t *o, const char *hash)
+{
+    bool disabled = false;
+    int r = find_target(db, o, &disabled);
+    if (r < 0)
+        return r;
+    if (o->action == OFFICER_MANAGE_DISABLE && disabled)
+        return err_set(&o->op.err, -EALREADY, "officer_disabled", "This officer is already disabled.");
+    if (o->action == OFFICER_MANAGE_DISABLE)
+        r = run_by_id(db, SQL_DISABLE, o->now, o->ret_id, &o->op.err);
+    else {
+        db_stmt_t *st;
+        if ((r = db_prepare(db, SQL_RESET, &st, &o->op.err)) < 0)
+            return r;
+        db_bind_text(st, 1, hash);
+        db_bind_int(st, 2, o->ret_id);
+        r = db_run(st, &o->op.err);
+    }
+    return r < 0 ? r : run_by_id(db, SQL_END_SESSIONS, 0, o->ret_id, &o->op.err);
+}
+
+static int manage_write(db_t *db, officer_manage_op_t *o, const char *hash)
+{
+    static const char *const actions[] = {"officer.created", "officer.disabled", "officer.reset"};
+    officer_ref_t me;
+    int r = manager(db, o->by_operator, o->token_hash, o->now, o->roles, &me, &o->op.err);
+    if (r < 0)
+        return r;
+    if (!o->by_operator && o->target_id == me.id && o->action != OFFICER_MANAGE_ADD)
+        return err_set(&o->op.err, -EPERM, "not_yourself", "Another supervisor must do this to your own account.");
+    r = o->action == OFFICER_MANAGE_ADD ? insert_officer(db, o, hash) : change_target(db, o, hash);
+    if (r < 0)
+        return r;
+    char subject[40];
+    actor_of(subject, sizeof subject, "officer", o->ret_id);
+    json_t *d = json_pack("{s:s}", "login", o->ret_login);
+    if (o->action == OFFICER_MANAGE_ADD)
+        json_object_set_new(d, "new_role", json_string(officer_role_name(o->role)));
+    if (o->by_operator) {
+        if (o->reason[0])
+            json_object_set_new(d, "reason", json_string(o->reason));
+        r = audit_append(db, o->now, "operator", actions[o->action], subject, d, &o->op.err);
+    } else
+        r = officer_audit(db, &me, o->now, actions[o->action], subject, o->reason, d, &o->op.err);
+    json_decref(d);
+    return r;
+}
+
+static void new_password(char pw[OFFICER_PASSWORD_CHARS + 1])
+{
+    char a[SECRET_CODE_CHARS + 1], b[SECRET_CODE_CHARS + 1];
+    secret_code_new(a);
+    secret_code_new(b);
+    snprintf(pw, OFFICER_PASSWORD_CHARS + 1, "%s-%s", a, b);
+    sodium_memzero(a, sizeof a);
+    sodium_memzero(b, sizeof b);
+}
+
+static int run_manage(db_t *db, store_op_t *op)
+{
+    officer_manage_op_t *o = (officer_manage_op_t *)op;
+    char hash[SECRET_PWHASH_MAX] = "";
+    int r = 0;
+    if (o->action != OFFICER_MANAGE_DISABLE) {
+        new_password(o->ret_password);
+        if (secret_password_hash(o->ret_password, strlen(o->ret_password), o->opslimit, o->memlimit, hash) < 0)
+            r = err_set(&op->err, -ENOMEM, "out_of_memory", "Cannot hash the password (out of memory).");
+    }
+    if (r == 0 && (r = db_begin_write(db, &op->err)) == 0) {
+        r = manage_write(db, o, hash);
+        if (r == 0)
+            r = db_commit(db, &op->err);
+        if (r < 0)
+            db_rollback(db);
+    }
+    if (r < 0)
+        sodium_memzero(o->ret_password, sizeof o->ret_password);
+    return r;
+}
+
+void officer_manage_op_init(officer_manage_op_t *o)
+{
+    memset(o, 0, sizeof *o);
+    o->op.lane = STORE_SLOW_OFFICER;
+    o->op.run = run_manage;
+}
+
+static int run_list(db_t *db, store_op_t *op)
+{
+    officer_list_op_t *o = (officer_list_op_t *)op;
+    officer_ref_t me;
+    db_stmt_t *st;
+    int r = manager(db, o->by_operator, o->token_hash, o->now, o->roles, &me, &op->err);
+    if (r < 0 || (r = db_prepare(db, SQL_LIST, &st, &op->err)) < 0)
+        return r;
+    while (o->ret_n < OFFICER_LIST_MAX && (r = db_step(st, &op->err)) == 1) {
+        officer_row_t *w = &o->ret[o->ret_n];
+        const char *role = db_col_text(st, 3);
+        if (officer_role_parse(role ? role : "", &w->role) < 0)
+            continue;
+        w->id = db_col_int(st, 0);
+        db_col_copy(st, 1, w->login, sizeof w->login);
+        db_col_copy(st, 2, w->name, sizeof w->name);
+        w->created_at = db_col_int(st, 4);
+        w->disabled_at = db_col_null(st, 5) ? 0 : db_col_int(st, 5);
+        w->enrolled = !db_col_null(st, 6);
+        o->ret_n++;
+    }
+    return r < 0 ? r : db_run(st, &op->err);
+}
+
+void officer_list_op_init(officer_list_op_t *o)
+{
+    memset(o, 0, sizeof *o);
+    o->op.lane = STORE_WRITE;
+    o->op.run = run_list;
+}
+
+/* --- auditor views ------------------------------------------------------ */
+
+static const char SQL_READS[] =
+    "SELECT r.at, r.officer_id, o.login, o.role, r.person_id, r.reason FROM officer_reads r"
+    " JOIN officers o ON o.id = r.officer_id WHERE r.at >= ? AND r.at < ? ORDER BY r.id DESC LIMIT 500";
+
+static int run_reads(db_t *db, store_op_t *op)
+{
+    officer_reads_op_t *o = (officer_reads_op_t *)op;
+    officer_ref_t me;
+    db_stmt_t *st;
+    int r = officer_session_touch(db, o->token_hash, o->now, o->roles, &me, &op->err);
+    if (r < 0 || (r = db_prepare(db, SQL_READS, &st, &op->err)) < 0)
+        return r;
+    db_bind_int(st, 1, o->from);
+    db_bind_int(st, 2, o->to);
+    while (o->ret_n < OFFICER_READS_MAX && (r = db_step(st, &op->err)) == 1) {
+        officer_read_row_t *w = &o->ret[o->ret_n++];
+        w->at = db_col_int(st, 0);
+        w->officer_id = db_col_int(st, 1);
+        db_col_copy(st, 2, w->login, sizeof w->login);
+        db_col_copy(st, 3, w->role, sizeof w->role);
+        w->person_id = db_col_int(st, 4);
+        db_col_copy(st, 5, w->reason, sizeof w->reason);
+    }
+    if (r < 0 || (r = db_run(st, &op->err)) < 0)
+        return r;
+    json_t *d = json_pack("{s:I,s:I,s:i}", "from", (json_int_t)o->from, "to", (json_int_t)o->to, "rows", o->ret_n);
+    r = officer_audit(db, &me, o->now, "audit.lookups_read", NULL, NULL, d, &op->err);
+    json_decref(d);
+    return r;
+}
+
+void officer_reads_op_init(officer_reads_op_t *o)
+{
+    memset(o, 0, sizeof *o);
+    o->op.lane = STORE_WRITE;
+    o->op.run = run_reads;
 }

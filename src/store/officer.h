@@ -1,12 +1,18 @@
 #pragma once
 /* Officers and what they may see (product rule 14).
  *
- * Officers (registrar, inspector, auditor) are created by the operator and
- * log in at the desk. Their tokens live in officer_sessions, apart from the
- * persons' sessions: a person's token never opens the desk, nor the reverse.
+ * Officers (registrar, inspector, auditor, supervisor) are created by the
+ * operator (uchetctl officer) or by a supervisor at the desk, and log in at
+ * the desk with a password and a TOTP code (store/totp.h); the first log-in
+ * enrols the authenticator. Their tokens live in officer_sessions, apart
+ * from the persons' sessions: a person's token never opens the desk, nor the
+ * reverse. This is the one session module of every officer role: which role
+ * may call which desk endpoint is declared per route (api/desk_acl.c) and
+ * passed in as `allowed`.
  * Every officer read of a person's record needs a stated reason and is
  * written, in the same transaction, to officer_reads (shown to the person as
  * "who viewed my record", by role only) and to the audit log. */
+#include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -29,9 +35,14 @@ typedef enum officer_role {
     OFFICER_REGISTRAR = 1,        /* decides appeals; may look persons up */
     OFFICER_INSPECTOR = 2,        /* looks persons up, with a reason */
     OFFICER_AUDITOR = 4,          /* reads the audit log; never a person's record */
+    OFFICER_SUPERVISOR = 8,       /* manages officers; never a person's record */
 } officer_role_t;
+#define OFFICER_ROLES_ALL 15u
+#define OFFICER_IDLE_DEFAULT_S (15 * 60)   /* a desk session ends after this long untouched */
+#define OFFICER_RECOVERY_CODES 10
+#define OFFICER_ENROL_TTL_S 600           /* to type the first code after scanning the QR code */
 
-/* Parses "registrar" | "inspector" | "auditor". Returns 0 and writes *ret,
+/* Parses "registrar" | "inspector" | "auditor" | "supervisor". Returns 0 and writes *ret,
  * or -EINVAL for anything else. */
 int officer_role_parse(const char *s, officer_role_t *ret);
 /* The role's name (static string); "unknown" for a value outside the enum. */
@@ -43,11 +54,21 @@ typedef struct officer_ref {
 } officer_ref_t;
 
 /* Resolves an officer's token inside the caller's transaction and checks
- * that the officer's role is one of `allowed` (a mask of officer_role_t).
- * -EACCES (unauthorized) when the token is unknown or expired, -EPERM
- * (forbidden) when the role may not do this. */
+ * that the officer's role is one of `allowed` (a mask of officer_role_t,
+ * from the route's declaration). -EACCES (unauthorized) when the token is
+ * unknown, past its absolute cap, idle too long, or its officer disabled;
+ * -EPERM (role_forbidden) when the role may not do this. Reads only: a read
+ * lane may call it. */
 int officer_session(db_t *db, const uint8_t token_hash[SECRET_HASH_BYTES], int64_t now, unsigned allowed,
                     officer_ref_t *ret, err_t *err);
+/* officer_session that also slides the inactivity limit (a write). */
+int officer_session_touch(db_t *db, const uint8_t token_hash[SECRET_HASH_BYTES], int64_t now, unsigned allowed,
+                          officer_ref_t *ret, err_t *err);
+/* Appends an officer's action to the audit chain: actor "officer:ID", the
+ * role and the stated reason (may be NULL) in the detail with `extra`'s
+ * members (borrowed, may be NULL). */
+int officer_audit(db_t *db, const officer_ref_t *me, int64_t now, const char *action, const char *subject,
+                  const char *reason, json_t *extra, err_t *err);
 
 /* WRITE lane (uchetctl). Creates an officer with an argon2id hash made by
  * the caller (hashing is not done on the writer). -EEXIST (officer_exists)
@@ -76,21 +97,55 @@ typedef struct officer_login_start_op {
 void officer_login_start_op_init(officer_login_start_op_t *o);
 
 /* STORE_SLOW_OFFICER lane (its own thread: persons' log-ins never delay
- * it). Desk log-in by login and password; opens an officer session
- * (LIMIT_SESSION_TTL_S) and gives back the attempt counted for addr.
- * -EACCES (bad_credentials) for any mismatch, after the same argon2id work
- * whether or not the login exists. */
+ * it). Desk log-in by login, password and a TOTP code (or one recovery
+ * code). -EACCES (bad_credentials) for any mismatch, after the same argon2id
+ * work whether or not the login exists; -EACCES (totp_required) when the
+ * password is right and neither code was given; -EACCES (officer_disabled)
+ * for a disabled officer. An officer not yet enrolled gets, for a right
+ * password, a new TOTP secret and an enrolment token instead of a session
+ * (ret_enrol), to be confirmed by officer_enrol_op. Otherwise opens a
+ * session (absolute cap LIMIT_SESSION_TTL_S, inactivity limit idle_s) and
+ * gives back the attempt counted for addr. */
 typedef struct officer_login_op {
     store_op_t op;
     int64_t now;
+    int64_t idle_s;                           /* 0: OFFICER_IDLE_DEFAULT_S */
     char login[OFFICER_LOGIN_MAX + 1];
     char addr[LOGIN_LIMIT_ADDR_MAX];
     char password[LIMIT_PASSWORD_MAX + 1];     /* wiped by run */
+    char code[16];                            /* TOTP code, "" if none */
+    char recovery_code[32];                   /* "" if none; wiped by run */
     char ret_token[SECRET_TOKEN_CHARS + 1];   /* plaintext, only ever sent to the client */
     int64_t ret_expires_at;
     officer_role_t ret_role;
+    bool ret_enrol;                           /* enrolment started: the fields below, not a session */
+    char ret_enrol_token[SECRET_TOKEN_CHARS + 1];
+    char ret_otpauth_uri[256];                /* shown once; wiped by the handler */
+    char ret_secret_b32[40];
+    int ret_recovery_left;                    /* after a recovery code was used */
 } officer_login_op_t;
 void officer_login_op_init(officer_login_op_t *o);
+
+/* WRITE lane. Confirms a TOTP enrolment with the first code: the code must
+ * match the secret given at log-in (the previous or next step too). Then
+ * the officer is enrolled, 10 recovery codes are made (returned once,
+ * stored hashed) and a session is opened. A wrong code ends the enrolment
+ * (ret_refused: log in again for a new secret; the op itself succeeds so
+ * that the ending is written). -EACCES (unauthorized) for an unknown or
+ * expired enrolment token. */
+typedef struct officer_enrol_op {
+    store_op_t op;
+    int64_t now;
+    int64_t idle_s;
+    uint8_t enrol_hash[SECRET_HASH_BYTES];
+    char code[16];
+    bool ret_refused;
+    char ret_token[SECRET_TOKEN_CHARS + 1];
+    int64_t ret_expires_at;
+    officer_role_t ret_role;
+    char ret_recovery[OFFICER_RECOVERY_CODES][SECRET_CODE_CHARS + 1];   /* shown once */
+} officer_enrol_op_t;
+void officer_enrol_op_init(officer_enrol_op_t *o);
 
 /* WRITE lane. Ends the officer session. -EACCES if the token is unknown. */
 typedef struct officer_logout_op {
@@ -114,7 +169,7 @@ typedef struct officer_lookup_result {
 
 /* WRITE lane (the read itself is written down). An inspector or registrar
  * looks a person up by document with a reason (the caller checked its
- * length). -EPERM (forbidden) for an auditor, -ENOENT (unknown_document). */
+ * length). -EPERM (role_forbidden) for a role outside `roles`, -ENOENT (unknown_document). */
 typedef struct officer_lookup_op {
     store_op_t op;
     uint8_t token_hash[SECRET_HASH_BYTES];
@@ -124,6 +179,7 @@ typedef struct officer_lookup_op {
     char reason[OFFICER_REASON_BYTES + 1];
     const calendar_t *cal;        /* borrowed, read-only */
     const region_set_t *regions;  /* borrowed, read-only */
+    unsigned roles;               /* the route's allowed roles (api/desk_acl.h) */
     officer_lookup_result_t ret;
 } officer_lookup_op_t;
 void officer_lookup_op_init(officer_lookup_op_t *o);
@@ -144,3 +200,97 @@ typedef struct officer_access_log_op {
     officer_access_row_t ret[OFFICER_ACCESS_LOG_MAX];
 } officer_access_log_op_t;
 void officer_access_log_op_init(officer_access_log_op_t *o);
+
+/* --- officer management (issue 15): a supervisor at the desk, or the
+ * operator with uchetctl ------------------------------------------------ */
+
+typedef enum officer_manage_action {
+    OFFICER_MANAGE_ADD,       /* a new officer with a generated password */
+    OFFICER_MANAGE_DISABLE,   /* no more log-ins; every session ends */
+    OFFICER_MANAGE_RESET,     /* a new generated password, TOTP to enrol again, sessions end */
+} officer_manage_action_t;
+
+#define OFFICER_PASSWORD_CHARS (2 * SECRET_CODE_CHARS + 1)   /* two activation-style codes, ~118 bits */
+
+/* STORE_SLOW_OFFICER lane (the new password's argon2id hash is made here,
+ * off the writer), then one write transaction. From the desk (by_operator
+ * false) the token must be a supervisor's (`roles`, from the route) who is
+ * not acting on their own account (-EPERM not_yourself), and a reason is
+ * required; from uchetctl (by_operator true) the actor is "operator". The
+ * target is target_id, or login when target_id is 0. -ENOENT
+ * (unknown_officer), -EEXIST (officer_exists) for a login taken,
+ * -EALREADY (officer_disabled) to disable twice. Audited as
+ * officer.created / officer.disabled / officer.reset with the role and the
+ * reason. */
+typedef struct officer_manage_op {
+    store_op_t op;
+    int64_t now;
+    officer_manage_action_t action;
+    bool by_operator;
+    uint8_t token_hash[SECRET_HASH_BYTES];
+    unsigned roles;
+    char reason[OFFICER_REASON_BYTES + 1];
+    int64_t target_id;
+    char login[OFFICER_LOGIN_MAX + 1];
+    char name[OFFICER_NAME_MAX + 1];      /* add */
+    officer_role_t role;                  /* add */
+    unsigned long long opslimit;          /* argon2id; 0 = libsodium's interactive */
+    size_t memlimit;
+    int64_t ret_id;
+    char ret_login[OFFICER_LOGIN_MAX + 1];
+    char ret_password[OFFICER_PASSWORD_CHARS + 1];   /* add, reset: shown once */
+} officer_manage_op_t;
+void officer_manage_op_init(officer_manage_op_t *o);
+
+#define OFFICER_LIST_MAX 500
+
+typedef struct officer_row {
+    int64_t id;
+    char login[OFFICER_LOGIN_MAX + 1];
+    char name[OFFICER_NAME_MAX + 1];
+    officer_role_t role;
+    int64_t created_at;
+    int64_t disabled_at;      /* 0: active */
+    bool enrolled;            /* TOTP confirmed */
+} officer_row_t;
+
+/* WRITE lane (the supervisor's session slides). Every officer by login,
+ * at most OFFICER_LIST_MAX; by_operator: uchetctl, no session. */
+typedef struct officer_list_op {
+    store_op_t op;
+    int64_t now;
+    bool by_operator;
+    uint8_t token_hash[SECRET_HASH_BYTES];
+    unsigned roles;
+    int ret_n;
+    officer_row_t ret[OFFICER_LIST_MAX];
+} officer_list_op_t;
+void officer_list_op_init(officer_list_op_t *o);
+
+/* --- auditor views (issue 15) ------------------------------------------- */
+
+#define OFFICER_READS_MAX 500
+
+typedef struct officer_read_row {
+    int64_t at;
+    int64_t officer_id;
+    char login[OFFICER_LOGIN_MAX + 1];
+    char role[16];
+    int64_t person_id;
+    char reason[OFFICER_REASON_BYTES + 1];
+} officer_read_row_t;
+
+/* WRITE lane (the auditor's own look is an audit event, audit.lookups_read).
+ * The look-ups made in [from, to), newest first, at most OFFICER_READS_MAX,
+ * with the officer and the stated reason; never the person's details (the
+ * person by id only). */
+typedef struct officer_reads_op {
+    store_op_t op;
+    int64_t now;
+    uint8_t token_hash[SECRET_HASH_BYTES];
+    unsigned roles;
+    int64_t from, to;
+    int ret_n;
+    officer_read_row_t ret[OFFICER_READS_MAX];
+} officer_reads_op_t;
+void officer_reads_op_init(officer_reads_op_t *o);

@@ -5,11 +5,16 @@ file, or a fresh database on a throwaway PostgreSQL server when
 UCHET_TEST_BACKEND=postgres) and an injected clock. Every response the tests
 receive is checked against api/openapi.json (see contract.py).
 """
+import base64
+import datetime
+import hashlib
+import hmac
 import os
 import shutil
 import signal
 import socket
 import sqlite3
+import struct
 import subprocess
 import time
 import uuid
@@ -297,9 +302,57 @@ def add_officer(uchet, role, login=None, password=OFFICER_PASSWORD):
     return login
 
 
-def desk_login(uchet, login, password=OFFICER_PASSWORD):
-    """Logs an officer in at the desk; returns the Authorization header for the desk."""
+def totp_code(secret_b32, step):
+    """RFC 6238 (HMAC-SHA-1, 6 digits) for one 30-second step, from the
+    standard library: independent of the liboath that uchetd uses."""
+    key = base64.b32decode(secret_b32 + "=" * (-len(secret_b32) % 8))
+    mac = hmac.new(key, struct.pack(">Q", step), hashlib.sha1).digest()
+    off = mac[-1] & 0x0F
+    return "%06d" % ((struct.unpack(">I", mac[off:off + 4])[0] & 0x7FFFFFFF) % 1_000_000)
+
+
+def clock_step(uchet):
+    """The TOTP step of uchetd's injected clock."""
+    return int(datetime.datetime.fromisoformat(uchet.clock.replace("Z", "+00:00")).timestamp()) // 30
+
+
+# (database, login) -> the officer's authenticator as the tests keep it:
+# its secret, the last step used, the unused recovery codes.
+AUTHENTICATORS = {}
+
+
+def desk_enrol(uchet, login, password=OFFICER_PASSWORD):
+    """First log-in: the password gives a TOTP secret, the first code confirms
+    it; returns (Authorization header, the 201 answer's JSON)."""
     r = uchet.http.post("/api/v1/desk/session", json={"login": login, "password": password})
+    assert r.status_code == 202, r.text
+    secret, step = r.json()["secret"], clock_step(uchet)
+    r = uchet.http.post("/api/v1/desk/session/totp",
+                        json={"enrolment_token": r.json()["enrolment_token"], "code": totp_code(secret, step)})
+    assert r.status_code == 201, r.text
+    AUTHENTICATORS[(uchet.db_url, login)] = {"secret": secret, "step": step,
+                                            "recovery": list(r.json()["recovery_codes"])}
+    return {"Authorization": f"Bearer {r.json()['token']}"}, r.json()
+
+
+def desk_credentials(uchet, login, password=OFFICER_PASSWORD):
+    """The log-in body of an enrolled officer: the next unused code (the
+    clock is frozen in tests, so now and the next step, then a recovery code)."""
+    a = AUTHENTICATORS[(uchet.db_url, login)]
+    now = clock_step(uchet)
+    step = max(now, a["step"] + 1)
+    if step <= now + 1:
+        a["step"] = step
+        return {"login": login, "password": password, "code": totp_code(a["secret"], step)}
+    return {"login": login, "password": password, "recovery_code": a["recovery"].pop()}
+
+
+def desk_login(uchet, login, password=OFFICER_PASSWORD):
+    """Logs an officer in at the desk (enrolling the authenticator the first
+    time); returns the Authorization header for the desk."""
+    if (uchet.db_url, login) not in AUTHENTICATORS:
+        return desk_enrol(uchet, login, password)[0]
+    r = uchet.http.post("/api/v1/desk/session", json=desk_credentials(uchet, login, password))
     assert r.status_code == 201, r.text
     return {"Authorization": f"Bearer {r.json()['token']}"}
 

@@ -1,9 +1,11 @@
 """Officers at the desk and what they may see (product rule 14): separate log-in,
 roles, person look-ups only with a reason, and the person's "who viewed my record"."""
+import hashlib
 import json
 import subprocess
 
-from conftest import OFFICER_PASSWORD, RESIDENCE, UCHETCTL, add_officer, desk_login, officer
+from conftest import (AUTHENTICATORS, BACKEND, OFFICER_PASSWORD, RESIDENCE, UCHETCTL, add_officer, clock_step,
+                      desk_credentials, desk_enrol, desk_login, officer, totp_code)
 
 
 def lookup(uchet, headers, number, reason="case 2025/117", kind="card"):
@@ -23,10 +25,12 @@ def access_log(uchet, token):
 
 def test_officer_logs_in_with_role_and_out(uchet):
     login = add_officer(uchet, "inspector")
-    r = uchet.http.post("/api/v1/desk/session", json={"login": login, "password": OFFICER_PASSWORD})
-    assert r.status_code == 201
+    desk_enrol(uchet, login)
+    r = uchet.http.post("/api/v1/desk/session", json=desk_credentials(uchet, login))
+    assert r.status_code == 201, r.text
     assert r.json()["role"] == "inspector"
-    assert r.json()["expires_at"] == "2025-10-31T19:00:00Z"     # 12 hours after 10:00 Moscow time
+    assert r.json()["expires_at"] == "2025-10-31T19:00:00Z"     # the absolute cap: 12 hours after 10:00 Moscow time
+    assert r.json()["idle_timeout_s"] == 900
     headers = {"Authorization": f"Bearer {r.json()['token']}"}
     assert uchet.http.delete("/api/v1/desk/session", headers=headers).status_code == 204
     assert uchet.http.delete("/api/v1/desk/session", headers=headers).status_code == 401
@@ -40,7 +44,7 @@ def test_demo_prints_a_desk_login_that_works_and_the_desk_page_is_served(uchet):
     line = next(l for l in out.splitlines() if l.startswith("Desk (/desk/): log in as "))
     login, password = line.split()[5], line.split()[-1]
     r = uchet.http.post("/api/v1/desk/session", json={"login": login, "password": password})
-    assert r.status_code == 201 and r.json()["role"] == "registrar"
+    assert r.status_code == 202 and r.json()["role"] == "registrar", "the first log-in enrols the authenticator"
     assert line in uchet.ctl("demo", "--force").stdout, "running demo again is harmless"
     page = uchet.http.get("/desk/")
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
@@ -65,7 +69,7 @@ def test_login_taken_and_bad_role_are_refused(uchet):
                            capture_output=True, text=True)
     assert again.returncode == 1 and "already exists" in again.stderr
     bad = uchet.ctl("officer", "add", "--login", "x", "--name", "X", "--role", "police", check=False)
-    assert bad.returncode == 2 and "registrar, inspector or auditor" in bad.stderr
+    assert bad.returncode == 2 and "registrar, inspector, auditor or supervisor" in bad.stderr
     short = subprocess.run([UCHETCTL, "--database", uchet.db_url, "officer", "add", "--login", "y", "--name", "Y",
                             "--role", "inspector", "--password-stdin"], input="short\n", capture_output=True, text=True)
     assert short.returncode == 2 and "at least 12" in short.stderr
@@ -116,7 +120,7 @@ def test_inspector_sees_status_only_and_the_person_sees_the_read(uchet):
     assert reads == [("Дело № 17/2025, проверка",)]
     event = uchet.db.query("SELECT actor, subject, detail FROM audit WHERE action = 'person.read'")
     assert len(event) == 1 and event[0][0].startswith("officer:") and event[0][1].startswith("person:")
-    assert json.loads(event[0][2]) == {"reason": "Дело № 17/2025, проверка"}
+    assert json.loads(event[0][2]) == {"reason": "Дело № 17/2025, проверка", "role": "inspector"}
     assert number not in event[0][2]
     assert uchet.ctl("audit", "verify").stdout.startswith("intact")
 
@@ -129,6 +133,8 @@ def test_access_log_shows_the_role_never_the_name(uchet):
     insp = desk_login(uchet, "smirnova", r.stdout.strip().splitlines()[-1])
     assert lookup(uchet, insp, number, reason="ref A-1001 check").status_code == 200
     uchet.set_clock("2025-10-31T11:00:00+03:00")
+    assert lookup(uchet, insp, number, reason="ref A-1002 check").status_code == 401, "an hour idle ends the session"
+    insp = desk_login(uchet, "smirnova", r.stdout.strip().splitlines()[-1])
     assert lookup(uchet, insp, number, reason="ref A-1002 check").status_code == 200
     r = uchet.http.get("/api/v1/me/access-log", headers=uchet.auth(token))
     assert [(e["officer_role"], e["reason"]) for e in r.json()["items"]] == [("inspector", "ref A-1002 check"), ("inspector", "ref A-1001 check")]
@@ -153,7 +159,7 @@ def test_a_read_needs_a_reason(uchet):
 def test_auditor_cannot_look_persons_up(uchet):
     number, token = uchet.new_user()
     r = lookup(uchet, officer(uchet, "auditor"), number)
-    assert r.status_code == 403 and r.json()["code"] == "forbidden"
+    assert r.status_code == 403 and r.json()["code"] == "role_forbidden"
     assert access_log(uchet, token) == []
     assert uchet.db.scalar("SELECT COUNT(*) FROM audit WHERE action = 'person.read'") == 0
 
@@ -220,3 +226,152 @@ def test_the_number_is_not_taken_in_the_url(uchet):
                        params={"document_kind": "card", "document_number": number, "reason": "case 2025/117"})
     assert r.status_code == 410 and r.json()["code"] == "use_post"
     assert uchet.db.scalar("SELECT COUNT(*) FROM officer_reads") == 0
+
+
+# --- two-factor log-in (issue 15): TOTP, RFC 6238, codes computed here with hmac --
+
+def enrolment(uchet, login):
+    r = uchet.http.post("/api/v1/desk/session", json={"login": login, "password": OFFICER_PASSWORD})
+    assert r.status_code == 202, r.text
+    return r.json()
+
+
+def with_code(login, code):
+    return {"login": login, "password": OFFICER_PASSWORD, "code": code}
+
+
+def test_first_log_in_enrols_the_authenticator_with_a_code(uchet):
+    login = add_officer(uchet, "inspector")
+    e = enrolment(uchet, login)
+    assert e["otpauth_uri"] == (f"otpauth://totp/uchet:{login}?secret={e['secret']}"
+                                "&issuer=uchet&algorithm=SHA1&digits=6&period=30")
+    step = clock_step(uchet)
+    wrong = f"{(int(totp_code(e['secret'], step)) + 1) % 1_000_000:06d}"
+    r = uchet.http.post("/api/v1/desk/session/totp", json={"enrolment_token": e["enrolment_token"], "code": wrong})
+    assert r.status_code == 401 and r.json()["code"] == "bad_code"
+    r = uchet.http.post("/api/v1/desk/session/totp",
+                        json={"enrolment_token": e["enrolment_token"], "code": totp_code(e["secret"], step)})
+    assert r.status_code == 401 and r.json()["code"] == "unauthorized", "a wrong first code ends that enrolment"
+    e2 = enrolment(uchet, login)
+    assert e2["secret"] != e["secret"], "a new log-in gives a new secret"
+    r = uchet.http.post("/api/v1/desk/session/totp",
+                        json={"enrolment_token": e2["enrolment_token"], "code": totp_code(e2["secret"], step)})
+    assert r.status_code == 201, r.text
+    codes = r.json()["recovery_codes"]
+    assert r.json()["role"] == "inspector" and len(set(codes)) == 10
+    hexed = "encode(code_hash, 'hex')" if BACKEND == "postgres" else "lower(hex(code_hash))"
+    stored = {h for (h,) in uchet.db.query(f"SELECT {hexed} FROM officer_recovery_codes")}
+    assert stored == {hashlib.sha256(c.encode()).hexdigest() for c in codes}, "kept only as SHA-256"
+    # now the password alone is not enough
+    r = uchet.http.post("/api/v1/desk/session", json={"login": login, "password": OFFICER_PASSWORD})
+    assert r.status_code == 401 and r.json()["code"] == "totp_required"
+    actions = [a for (a,) in uchet.db.query("SELECT action FROM audit WHERE actor LIKE 'officer:%' ORDER BY seq")]
+    assert actions == ["officer.totp_enrolment_started", "officer.totp_enrolment_failed",
+                       "officer.totp_enrolment_started", "officer.totp_enrolled", "officer.session_created"]
+
+
+def test_codes_of_the_previous_and_next_step_are_accepted_older_refused_never_twice(uchet):
+    login = add_officer(uchet, "registrar")
+    desk_enrol(uchet, login)                      # used the code of step `now`
+    secret, now = AUTHENTICATORS[(uchet.db_url, login)]["secret"], clock_step(uchet)
+    post = lambda code: uchet.http.post("/api/v1/desk/session", json=with_code(login, code))
+    assert post(totp_code(secret, now)).status_code == 401, "the enrolment's code is spent"
+    assert post(totp_code(secret, now - 2)).json()["code"] == "bad_credentials", "two steps old"
+    assert post(totp_code(secret, now + 2)).status_code == 401, "two steps ahead"
+    assert post(totp_code(secret, now + 1)).status_code == 201, "the next step (a fast clock)"
+    assert post(totp_code(secret, now + 1)).status_code == 401, "never twice"
+    uchet.set_clock("2025-10-31T10:01:30+03:00")   # three steps on: now+3
+    assert post(totp_code(secret, now + 2)).status_code == 201, "the previous step (a slow typist)"
+    assert post(totp_code(secret, now + 1)).status_code == 401, "older than the last one used"
+    assert post(totp_code(secret, now + 3)).status_code == 201
+    assert uchet.db.scalar(f"SELECT totp_last_step FROM officers WHERE login = '{login}'") == now + 3
+
+
+def test_recovery_codes_work_once_each(uchet):
+    login = add_officer(uchet, "auditor")
+    _, first = desk_enrol(uchet, login)
+    codes = first["recovery_codes"]
+    body = {"login": login, "password": OFFICER_PASSWORD, "recovery_code": codes[3].lower().replace("-", " ")}
+    r = uchet.http.post("/api/v1/desk/session", json=body)
+    assert r.status_code == 201 and r.json()["recovery_codes_left"] == 9
+    r = uchet.http.post("/api/v1/desk/session", json=body)
+    assert r.status_code == 401 and r.json()["code"] == "bad_credentials"
+
+
+def test_wrong_codes_count_in_the_log_in_limits_and_lock_with_retry_after(uchet):
+    login = add_officer(uchet, "inspector")
+    desk_enrol(uchet, login)
+    secret, now = AUTHENTICATORS[(uchet.db_url, login)]["secret"], clock_step(uchet)
+    bad = f"{(int(totp_code(secret, now + 1)) + 5) % 1_000_000:06d}"
+    for _ in range(5):
+        r = uchet.http.post("/api/v1/desk/session", json=with_code(login, bad))
+        assert r.status_code == 401 and r.json()["code"] == "bad_credentials"
+    r = uchet.http.post("/api/v1/desk/session", json=with_code(login, totp_code(secret, now + 1)))
+    assert r.status_code == 429 and int(r.headers["retry-after"]) > 0, "locked even with the right code"
+    uchet.set_clock("2025-10-31T10:16:00+03:00")
+    assert desk_login(uchet, login)
+
+
+def test_desk_sessions_end_after_15_idle_minutes_and_at_the_cap(uchet):
+    number, _ = uchet.new_user()
+    desk = officer(uchet, "inspector")
+    for t in ["10:14:00", "10:28:00", "10:42:59"]:     # each request slides the limit
+        uchet.set_clock(f"2025-10-31T{t}+03:00")
+        assert lookup(uchet, desk, number).status_code == 200, t
+    uchet.set_clock("2025-10-31T10:58:00+03:00")
+    r = lookup(uchet, desk, number)
+    assert r.status_code == 401 and r.json()["code"] == "unauthorized"
+    # the absolute cap: 12 hours from the log-in at 10:58, however busy
+    desk = desk_login(uchet, uchet.db.query("SELECT login FROM officers")[0][0])
+    for hour in range(11, 23):
+        for minute in (0, 12, 24, 36, 48):
+            uchet.set_clock(f"2025-10-31T{hour:02d}:{minute:02d}:00+03:00")
+            assert lookup(uchet, desk, number).status_code == 200, (hour, minute)
+    uchet.set_clock("2025-10-31T22:58:00+03:00")             # 10 minutes after the last request
+    assert lookup(uchet, desk, number).status_code == 401
+
+
+def test_uchetctl_officer_disable_reset_list(uchet):
+    login = add_officer(uchet, "registrar")
+    other = add_officer(uchet, "supervisor")
+    listed = {l.split("\t")[1]: l.split("\t") for l in uchet.ctl("officer", "list").stdout.splitlines()}
+    assert listed[login][2:] == ["registrar", "not enrolled", f"Officer {login}"]
+    assert listed[other][2] == "supervisor"
+    desk = desk_login(uchet, login)
+    assert uchet.ctl("officer", "list").stdout.count("\tactive\t") == 1
+    # reset: a new password, the authenticator enrolled again, sessions end
+    r = uchet.ctl("officer", "reset", login, "--reason", "lost phone, ticket 4411")
+    password = r.stdout.strip().splitlines()[-1]
+    assert "shown once" in r.stdout and len(password) == 29
+    assert uchet.http.get("/api/v1/desk/appeals", headers=desk).status_code == 401, "sessions ended"
+    old = uchet.http.post("/api/v1/desk/session", json={"login": login, "password": OFFICER_PASSWORD})
+    assert old.status_code == 401
+    del AUTHENTICATORS[(uchet.db_url, login)]
+    desk = desk_login(uchet, login, password)                 # enrols a new authenticator
+    # disable: no log-in, sessions end, twice is an error
+    r = uchet.ctl("officer", "disable", login)
+    assert "disabled" in r.stdout
+    assert uchet.http.get("/api/v1/desk/appeals", headers=desk).status_code == 401
+    r = uchet.http.post("/api/v1/desk/session", json=desk_credentials(uchet, login, password))
+    assert r.status_code == 401 and r.json()["code"] == "officer_disabled"
+    again = uchet.ctl("officer", "disable", login, check=False)
+    assert again.returncode == 1 and "already disabled" in again.stderr
+    assert uchet.ctl("officer", "disable", "nobody", check=False).returncode == 1
+    events = uchet.db.query("SELECT actor, action, detail FROM audit WHERE action IN ('officer.reset', 'officer.disabled')"
+                            " ORDER BY seq")
+    assert [(a, b) for a, b, _ in events] == [("operator", "officer.reset"), ("operator", "officer.disabled")]
+    assert json.loads(events[0][2])["reason"] == "lost phone, ticket 4411"
+
+
+def test_the_inactivity_limit_is_configurable(uchet_factory, monkeypatch):
+    monkeypatch.setenv("UCHET_DESK_IDLE_SECONDS", "120")
+    u = uchet_factory().start()
+    number, _ = u.new_user()
+    login = add_officer(u, "inspector")
+    _, answer = desk_enrol(u, login)
+    assert answer["idle_timeout_s"] == 120
+    desk = {"Authorization": f"Bearer {answer['token']}"}
+    u.set_clock("2025-10-31T10:01:59+03:00")
+    assert lookup(u, desk, number).status_code == 200
+    u.set_clock("2025-10-31T10:04:00+03:00")
+    assert lookup(u, desk, number).status_code == 401

@@ -1,11 +1,17 @@
-// The desk, as a registrar uses it: log in, see the appeal queue (reasons
-// and dates, never a name), grant an appeal with a written reason, find it
-// among the granted ones, log out. The person's registration is active
-// again afterwards. One server, one browser, steps in order.
+// The desk, as a registrar uses it: log in (the first time enrolling the
+// authenticator app from the QR code, with a code computed here), see the
+// appeal queue (reasons and dates, never a name), grant an appeal with a
+// written reason, find it among the granted ones, log out. The person's
+// registration is active again afterwards. Then (issue 15) a supervisor adds
+// an inspector, who enrols and logs in; the inspector's look-up is
+// impossible without a reason and with one shows in the person's app. One
+// server per part, one browser, steps in order.
 
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { PERSON, shot, startBrowser, startServer } from './harness.mjs';
+import { deskToken, nextCode, remember, stepAt, totp } from './desk_auth.mjs';
 
 const PASSWORD = 'kovrik-na-oknE-42';
 const OFFICER = { login: 'registrar-7', password: 'desk-Passw0rd-long' };
@@ -17,6 +23,22 @@ let server;
 let browser;
 let page;
 let appealId;
+
+// The enrolment screen: read the key shown once, compute the code the app
+// would show, confirm; then the recovery codes, then the desk.
+async function enrolInPage(login) {
+  await page.getByRole('heading', { name: 'Подключите приложение-аутентификатор' }).waitFor();
+  assert.equal(await page.getByRole('img', { name: 'QR-код для приложения-аутентификатора' }).count(), 1);
+  const secret = (await page.locator('code.secret').innerText()).trim();
+  assert.match(secret, /^[A-Z2-7]{32}$/);
+  remember(server, login, secret);
+  await page.getByLabel('Код из приложения (6 цифр)').fill(totp(secret, stepAt(server.clock())));
+  await page.getByRole('button', { name: 'Подтвердить' }).click();
+  await page.getByRole('heading', { name: 'Резервные коды' }).waitFor();
+  assert.equal(await page.locator('ol.codes li').count(), 10);
+  await page.getByRole('button', { name: 'Я записал коды' }).click();
+  await page.getByRole('button', { name: 'Выйти' }).waitFor();
+}
 
 function personToken() {
   return server.personToken(PERSON.documentNumber, PASSWORD);
@@ -59,13 +81,17 @@ describe('the desk: a registrar decides an appeal', { timeout: 120000 }, () => {
     await page.getByLabel('Логин').fill(OFFICER.login);
     await page.getByLabel('Пароль').fill('not-the-password');
     await page.getByRole('button', { name: 'Войти' }).click();
-    await page.getByText('Неверный логин или пароль.').waitFor();
+    await page.getByText('Неверный логин, пароль или код.').waitFor();
     assert.equal(await page.getByRole('heading', { name: 'Жалобы на прекращение регистрации' }).count(), 0);
   });
 
-  it('shows the queue with the reason and the dates, and no name', async () => {
+  it('enrols the authenticator at the first log-in and shows the recovery codes once', async () => {
     await page.getByLabel('Пароль').fill(OFFICER.password);
     await page.getByRole('button', { name: 'Войти' }).click();
+    await enrolInPage(OFFICER.login);
+  });
+
+  it('shows the queue with the reason and the dates, and no name', async () => {
     const appeal = page.getByRole('article', { name: `Жалоба № ${appealId}` });
     await appeal.waitFor();
     const shown = await appeal.innerText();
@@ -76,7 +102,9 @@ describe('the desk: a registrar decides an appeal', { timeout: 120000 }, () => {
     assert.ok((await page.locator('header').innerText()).includes('регистратор'));
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(width <= 360, `no sideways scrolling on a phone: ${width}px`);
-    await shot(page, 'desk-queue');
+    const nav = await page.getByRole('navigation', { name: 'Разделы' }).innerText();
+    assert.deepEqual(nav.split('\n').filter(Boolean), ['Жалобы', 'Проверка статуса'], 'a registrar\'s screens');
+    await shot(page, 'desk/registrar-queue');
   });
 
   it('will not decide without a written reason', async () => {
@@ -84,7 +112,7 @@ describe('the desk: a registrar decides an appeal', { timeout: 120000 }, () => {
     await page.getByText('Напишите основание решения').waitFor();
     assert.equal(await page.getByRole('textbox', { name: /Основание решения/ }).getAttribute('aria-invalid'), 'true');
     const queue = await server.api('GET', '/api/v1/desk/appeals', undefined,
-      (await server.api('POST', '/api/v1/desk/session', OFFICER)).body.token);
+      await deskToken(server, OFFICER.login, OFFICER.password));
     assert.equal(queue.body.items[0].status, 'pending', 'nothing was sent');
   });
 
@@ -111,5 +139,128 @@ describe('the desk: a registrar decides an appeal', { timeout: 120000 }, () => {
     await page.reload();
     await page.getByRole('heading', { name: 'Вход для сотрудника' }).waitFor();
     assert.equal(await page.evaluate(() => sessionStorage.getItem('uchet.desk.session')), null);
+  });
+});
+
+describe('the desk: a supervisor adds an inspector, who looks a person up with a reason', { timeout: 180000 }, () => {
+  const SUPERVISOR = { login: 'chief-1', password: 'chief-Passw0rd-long' };
+  const CASE = 'дело № 2025/12-345';
+  let inspectorPassword;
+
+  before(async () => {
+    server = await startServer();
+    const act = await server.api('POST', '/api/v1/activation',
+      { activation_code: server.activationCode, password: PASSWORD });
+    assert.equal(act.status, 201, JSON.stringify(act.body));
+    server.ctl(['officer', 'add', '--login', SUPERVISOR.login, '--name', 'Chief One', '--role', 'supervisor',
+      '--password-stdin'], `${SUPERVISOR.password}\n`);
+    browser = await startBrowser(server.base);
+    page = browser.page;
+    await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
+  after(async () => {
+    if (browser) await browser.close();
+    if (server) await server.stop();
+  });
+
+  it('a supervisor enrols, and adds an inspector whose password is shown once', async () => {
+    await page.goto(`${server.base}/desk/`);
+    await page.getByLabel('Логин').fill(SUPERVISOR.login);
+    await page.getByLabel('Пароль').fill(SUPERVISOR.password);
+    await page.getByRole('button', { name: 'Войти' }).click();
+    await enrolInPage(SUPERVISOR.login);
+    await page.getByRole('heading', { name: 'Сотрудники', level: 1 }).waitFor();
+    const screen = page.locator('#screen');
+    await screen.getByLabel('Логин').fill('insp.k');
+    await screen.getByLabel('Имя').fill('Karina K');
+    await screen.getByLabel('Роль').selectOption('inspector');
+    await page.getByRole('button', { name: 'Добавить', exact: true }).click();
+    await page.getByText('Укажите основание').waitFor();
+    assert.equal(await page.getByRole('cell', { name: 'insp.k', exact: true }).count(), 0, 'nothing added without a reason');
+    await page.getByLabel('Основание действия').fill('приказ № 2025/88 о приёме');
+    await page.getByRole('button', { name: 'Добавить', exact: true }).click();
+    await page.getByText('Пароль для insp.k').waitFor();
+    inspectorPassword = (await page.locator('code.secret').innerText()).trim();
+    assert.match(inspectorPassword, /^[A-Z2-9-]{29}$/);
+    await page.getByRole('cell', { name: 'insp.k', exact: true }).waitFor();
+    assert.equal(await page.getByRole('button', { name: /chief-1/ }).count(), 0, 'no buttons on one\'s own row');
+    await shot(page, 'desk/supervisor-officers');
+    await page.getByRole('button', { name: 'Выйти' }).click();
+    await page.getByRole('heading', { name: 'Вход для сотрудника' }).waitFor();
+  });
+
+  it('the new inspector enrols the authenticator and logs in', async () => {
+    await page.getByLabel('Логин').fill('insp.k');
+    await page.getByLabel('Пароль').fill(inspectorPassword);
+    await page.getByRole('button', { name: 'Войти' }).click();
+    await enrolInPage('insp.k');
+    await page.getByRole('heading', { name: 'Проверка статуса регистрации' }).waitFor();
+    assert.ok((await page.locator('header').innerText()).includes('insp.k (инспектор)'));
+  });
+
+  it('a look-up without a reason is impossible; with one it shows in the person\'s app', async () => {
+    await page.getByLabel('Номер').fill(PERSON.documentNumber);
+    await page.getByRole('button', { name: 'Проверить' }).click();
+    await page.getByText('Без основания проверка невозможна').waitFor();
+    await page.getByLabel('Основание проверки').fill('проверка');
+    await page.getByRole('button', { name: 'Проверить' }).click();
+    await page.getByText('Без основания проверка невозможна').waitFor();
+    const token = await server.personToken(PERSON.documentNumber, PASSWORD);
+    assert.deepEqual((await server.api('GET', '/api/v1/me/access-log', undefined, token)).body.items, [],
+      'nothing was sent');
+    await page.getByLabel('Основание проверки').fill(CASE);
+    await page.getByRole('button', { name: 'Проверить' }).click();
+    const answer = page.getByRole('region', { name: 'Ответ' });
+    await answer.waitFor();
+    assert.ok((await answer.innerText()).includes('не регистрировался'), await answer.innerText());
+    await shot(page, 'desk/inspector-lookup');
+    // the person's own app: "who viewed my record"
+    const app = await browser.context.newPage();
+    await app.goto(`${server.base}/app/`);
+    await app.evaluate((tok) => { localStorage.setItem('uchet.lang', 'en'); localStorage.setItem('uchet.token', tok); }, token);
+    await app.goto(`${server.base}/app/#/access`);
+    await app.getByText(CASE).waitFor();
+    assert.ok((await app.locator('main').innerText()).match(/инспектор|inspector/i), await app.locator('main').innerText());
+    await app.close();
+    assert.deepEqual(browser.cspErrors, []);
+  });
+
+  it('an auditor sees the look-up with its reason and exports it as CSV', async () => {
+    server.ctl(['officer', 'add', '--login', 'audit-1', '--name', 'Auditor One', '--role', 'auditor',
+      '--password-stdin'], 'audit-Passw0rd-long\n');
+    await page.getByRole('button', { name: 'Выйти' }).click();
+    await page.getByRole('heading', { name: 'Вход для сотрудника' }).waitFor();
+    await page.getByLabel('Логин').fill('audit-1');
+    await page.getByLabel('Пароль').fill('audit-Passw0rd-long');
+    await page.getByRole('button', { name: 'Войти' }).click();
+    await enrolInPage('audit-1');
+    await page.getByRole('heading', { name: 'Проверки за период' }).waitFor();
+    await page.getByLabel('С', { exact: true }).fill('2025-10-31');
+    await page.getByLabel('По', { exact: true }).fill('2025-10-31');
+    await page.getByRole('button', { name: 'Показать' }).click();
+    await page.getByRole('cell', { name: CASE }).waitFor();
+    assert.ok((await page.locator('table').innerText()).includes('insp.k'));
+    const [download] = await Promise.all([page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Скачать CSV' }).click()]);
+    const csv = fs.readFileSync(await download.path(), 'utf8');
+    assert.ok(csv.startsWith('"at","officer_login","officer_role","person_id","reason"\r\n'), csv);
+    assert.ok(csv.includes(`"insp.k","inspector"`) && csv.includes(`"${CASE}"`), csv);
+    await shot(page, 'desk/auditor-lookups');
+    await page.getByRole('button', { name: 'Выйти' }).click();
+    await page.getByRole('heading', { name: 'Вход для сотрудника' }).waitFor();
+    await page.getByLabel('Логин').fill('insp.k');
+    await page.getByLabel('Пароль').fill(inspectorPassword);
+    await page.getByLabel('Код из приложения').fill(nextCode(server, 'insp.k'));
+    await page.getByRole('button', { name: 'Войти' }).click();
+    await page.getByRole('heading', { name: 'Проверка статуса регистрации' }).waitFor();
+  });
+
+  it('switches to English', async () => {
+    await page.getByRole('button', { name: 'EN' }).click();
+    await page.getByRole('heading', { name: 'Registration status look-up' }).waitFor();
+    assert.ok((await page.locator('header').innerText()).includes('insp.k (inspector)'));
+    await page.getByRole('button', { name: 'RU' }).click();
+    await page.getByRole('heading', { name: 'Проверка статуса регистрации' }).waitFor();
   });
 });

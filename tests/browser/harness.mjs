@@ -120,9 +120,11 @@ export async function startServer(opts = {}) {
     return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : null };
   }
 
+  let clock = START_CLOCK;   // what uchetd's injected clock reads (desk TOTP codes follow it)
   async function setClock(now) {
     const res = await api('PUT', '/api/v1/test/clock', { now });
     if (res.status !== 200 && res.status !== 204) throw new Error(`clock: ${res.status} ${JSON.stringify(res.body)}`);
+    clock = now;
   }
 
   async function stop() {
@@ -164,7 +166,9 @@ export async function startServer(opts = {}) {
     throw new Error(`${number} did not lapse at ${when}`);
   }
 
-  return { base, activationCode, dir, logPath, api, setClock, personToken, waitForLapse, ctl: runCtl, stop };
+  return {
+    base, activationCode, dir, logPath, api, setClock, personToken, waitForLapse, ctl: runCtl, stop, clock: () => clock,
+  };
 }
 
 export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';

@@ -9,6 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { PERSON, activationCodeFrom, catalog, shot, startBrowser, startServer } from './harness.mjs';
+import { deskToken as deskTokenFor } from './desk_auth.mjs';
 
 const HOME = { latitude: 55.7601, longitude: 37.6186, accuracy: 15 };
 const PASSWORD = 'kovrik-na-oknE-42';
@@ -53,9 +54,7 @@ async function deskToken() {
       '--role', 'registrar', '--password-stdin'], `${OFFICER_PASSWORD}\n`);
     registrar = 'registrar-1';
   }
-  const login = await server.api('POST', '/api/v1/desk/session', { login: registrar, password: OFFICER_PASSWORD });
-  assert.equal(login.status, 201, JSON.stringify(login.body));
-  return login.body.token;
+  return deskTokenFor(server, registrar, OFFICER_PASSWORD);   // password and TOTP code (issue 15)
 }
 
 async function pageWidth() {

@@ -54,6 +54,7 @@ static int file(world_t *w, int64_t now, appeal_file_op_t *o)
 static int decide(world_t *w, int64_t id, bool grant, int64_t now, appeal_decide_op_t *o)
 {
     appeal_decide_op_init(o);
+    o->roles = OFFICER_REGISTRAR;   /* as api/desk_acl.c declares it */
     fx_officer(w->f, "registrar", now, o->token_hash);
     o->now = now;
     o->appeal_id = id;
@@ -176,6 +177,7 @@ static void test_queue_is_for_registrars_only(void **state)
     assert_int_equal(file(w, w->lapsed_at + 3600, &f), 0);
     appeal_queue_op_t q;
     appeal_queue_op_init(&q);
+    q.roles = OFFICER_REGISTRAR;
     fx_officer(w->f, "inspector", w->lapsed_at, q.token_hash);
     q.now = w->lapsed_at + 60;
     snprintf(q.status, sizeof q.status, "pending");

@@ -32,6 +32,7 @@
 #include <sqlite3.h>
 
 #include "store/appeal.h"
+#include "store/officer.h"
 #include "store/confirmation.h"
 #include "store/minor.h"
 #include "store/sweep.h"
@@ -274,6 +275,7 @@ static int grant(world_t *w)
 {
     appeal_decide_op_t d;
     appeal_decide_op_init(&d);
+    d.roles = OFFICER_REGISTRAR;   /* as api/desk_acl.c declares it */
     memset(d.token_hash, 0x42, SECRET_HASH_BYTES);
     d.now = fx_at(2025, 11, 11, 10);
     d.appeal_id = w->appeal;

@@ -43,7 +43,7 @@ static void test_session_checks_role_and_expiry(void **state)
     assert_int_equal(me.role, OFFICER_AUDITOR);
     me.id = 0;
     assert_int_equal(officer_session(f->db, tok, now, OFFICER_INSPECTOR | OFFICER_REGISTRAR, &me, &e), -EPERM);
-    assert_string_equal(e.code, "forbidden");
+    assert_string_equal(e.code, "role_forbidden");
     assert_int_equal(me.id, 0);
     assert_int_equal(officer_session(f->db, tok, now + 3600, OFFICER_AUDITOR, &me, &e), -EACCES);
     assert_int_equal(officer_session(f->db, unknown, now, OFFICER_AUDITOR, &me, &e), -EACCES);
@@ -68,6 +68,7 @@ static int lookup(fx_t *f, const uint8_t tok[SECRET_HASH_BYTES], const char *car
                   officer_lookup_op_t *o)
 {
     officer_lookup_op_init(o);
+    o->roles = OFFICER_INSPECTOR | OFFICER_REGISTRAR;   /* as api/desk_acl.c declares the look-up */
     memcpy(o->token_hash, tok, SECRET_HASH_BYTES);
     o->now = now;
     snprintf(o->doc_kind, sizeof o->doc_kind, "card");
@@ -96,7 +97,7 @@ static void test_lookup_is_recorded_twice_and_shows_status_only(void **state)
     assert_string_equal(o.ret.surname, "RAHIMOV");
     assert_int_equal(fx_count(f, "SELECT COUNT(*) FROM officer_reads WHERE reason = 'case 17/2025'"), 1);
     assert_int_equal(fx_count(f, "SELECT COUNT(*) FROM audit WHERE action = 'person.read'"
-                                 " AND detail = '{\"reason\":\"case 17/2025\"}'"), 1);
+                                 " AND detail = '{\"reason\":\"case 17/2025\",\"role\":\"inspector\"}'"), 1);
     int64_t n, broken;
     assert_int_equal(audit_verify(f->db, &n, &broken, NULL), 0);
     assert_int_equal(broken, 0);

@@ -103,6 +103,7 @@ static void test_a_lapse_ends_every_ward_and_a_grant_restores_every_ward(void **
     assert_int_equal(fx_run(w->f, &f.op), 0);
     appeal_decide_op_t d;
     appeal_decide_op_init(&d);
+    d.roles = OFFICER_REGISTRAR;   /* as api/desk_acl.c declares it */
     fx_officer(w->f, "registrar", fx_at(2025, 11, 11, 10), d.token_hash);
     d.now = fx_at(2025, 11, 11, 10);
     d.appeal_id = f.ret.id;

@@ -1,0 +1,169 @@
+"""The role x desk endpoint matrix (issue 15, product rule 14). The cells come
+from api/openapi.json: every desk operation declares `x-roles` (the roles
+that may call it, or "public" for the log-in steps that take no token), and
+the desk routes come from src/api/router.c, so a new desk endpoint without a
+declared role fails here. Each forbidden cell must answer 403 problem+json
+with code role_forbidden and change nothing (every change is an audit event,
+so the audit log's length is the witness, with the tables the cells touch)."""
+import json
+import os
+import re
+
+from conftest import add_officer, desk_login, officer
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ROLES = ["registrar", "inspector", "auditor", "supervisor"]
+DESK = "/api/v1/desk/"
+
+
+def openapi_desk_operations():
+    spec = json.load(open(os.path.join(REPO, "api", "openapi.json")))
+    return {(m.upper(), p): op for p, ops in spec["paths"].items() if p.startswith(DESK)
+            for m, op in ops.items()}
+
+
+def router_desk_routes():
+    src = open(os.path.join(REPO, "src", "api", "router.c")).read()
+    return set(re.findall(r'\{"([A-Z]+)", "(/api/v1/desk/[^"]*)"', src))
+
+
+# One request per desk operation that a role may or may not make: the path
+# filled in and a body that passes validation, so that only the role decides.
+def sample(uchet, number, target):
+    return {
+        ("GET", "/api/v1/desk/officers"): ("/api/v1/desk/officers", None),
+        ("POST", "/api/v1/desk/audit/lookups"): (
+            "/api/v1/desk/audit/lookups", {"from": "2025-10-01T00:00:00+03:00", "to": "2025-12-01T00:00:00+03:00"}),
+        ("POST", "/api/v1/desk/officers"): (
+            "/api/v1/desk/officers", {"login": "new-one", "name": "New One", "role": "inspector",
+                                      "reason": "staff order 2025/88"}),
+        ("POST", "/api/v1/desk/officers/{id}/disable"): (
+            f"/api/v1/desk/officers/{target}/disable", {"reason": "left the service, order 2025/90"}),
+        ("POST", "/api/v1/desk/officers/{id}/reset"): (
+            f"/api/v1/desk/officers/{target}/reset", {"reason": "lost the phone, ticket 4471"}),
+        ("POST", "/api/v1/desk/person-lookups"): (
+            "/api/v1/desk/person-lookups",
+            {"document_kind": "card", "document_number": number, "reason": "case 15/2025"}),
+        ("GET", "/api/v1/desk/appeals"): ("/api/v1/desk/appeals", None),
+        ("POST", "/api/v1/desk/appeals/{id}/decision"): (
+            "/api/v1/desk/appeals/999999/decision", {"grant": False, "reason": "no grounds for it"}),
+        ("DELETE", "/api/v1/desk/session"): ("/api/v1/desk/session", None),
+    }
+
+
+def test_every_desk_route_is_documented_with_its_roles():
+    ops = openapi_desk_operations()
+    routes = router_desk_routes()
+    assert routes, "no desk routes found in router.c"
+    assert routes == set(ops), "router.c and openapi.json list different desk operations"
+    for key, op in ops.items():
+        roles = op.get("x-roles")
+        assert roles == "public" or (isinstance(roles, list) and roles and set(roles) <= set(ROLES)), \
+            f"{key} declares no roles (x-roles)"
+        if roles != "public":
+            assert "403" in op["responses"], f"{key}: 403 role_forbidden not documented"
+
+
+def snapshot(uchet):
+    q = uchet.db.scalar
+    return (q("SELECT COUNT(*) FROM audit"), q("SELECT COUNT(*) FROM officer_reads"),
+            q("SELECT COUNT(*) FROM appeals WHERE status <> 'pending'"), q("SELECT COUNT(*) FROM officers"),
+            uchet.db.query("SELECT login, password_hash, disabled_at FROM officers ORDER BY id"))
+
+
+def test_role_by_endpoint_matrix(uchet):
+    number, _ = uchet.new_user()
+    target = add_officer(uchet, "inspector")
+    samples = sample(uchet, number, uchet.db.scalar(f"SELECT id FROM officers WHERE login = '{target}'"))
+    ops = {k: op for k, op in openapi_desk_operations().items() if op["x-roles"] != "public"}
+    missing = set(ops) - set(samples)
+    assert not missing, f"add a sample request for {missing}"
+    # log-out last: it ends the session the other cells use
+    order = sorted(ops, key=lambda k: k == ("DELETE", "/api/v1/desk/session"))
+    cells = 0
+    for role in ROLES:
+        headers = officer(uchet, role)
+        for key in order:
+            path, body = samples[key]
+            before = snapshot(uchet)
+            r = uchet.http.request(key[0], path, headers=headers, json=body)
+            if role in ops[key]["x-roles"]:
+                assert r.status_code != 403, f"{role} {key}: {r.text}"
+                assert r.status_code < 500 and r.status_code != 401, f"{role} {key}: {r.text}"
+            else:
+                assert r.status_code == 403, f"{role} {key}: {r.status_code} {r.text}"
+                assert r.headers["content-type"].startswith("application/problem+json")
+                assert r.json()["code"] == "role_forbidden", f"{role} {key}"
+                assert snapshot(uchet) == before, f"{role} {key}: a forbidden call changed something"
+            cells += 1
+    assert cells == len(ROLES) * len(ops)
+
+
+def test_a_supervisor_adds_an_officer_who_enrols_and_logs_in(uchet):
+    sup = officer(uchet, "supervisor")
+    r = uchet.http.post("/api/v1/desk/officers", headers=sup,
+                        json={"login": "olga.s", "name": "Olga Smirnova", "role": "inspector",
+                              "reason": "staff order 2025/88"})
+    assert r.status_code == 201, r.text
+    password, new_id = r.json()["password"], r.json()["id"]
+    assert desk_login(uchet, "olga.s", password)
+    listed = uchet.http.get("/api/v1/desk/officers", headers=sup).json()["items"]
+    assert {"login": "olga.s", "role": "inspector", "enrolled": True, "disabled_at": None}.items() <= \
+        next(o for o in listed if o["id"] == new_id).items()
+    again = uchet.http.post("/api/v1/desk/officers", headers=sup,
+                            json={"login": "olga.s", "name": "X", "role": "auditor", "reason": "staff order 2025/89"})
+    assert again.status_code == 409 and again.json()["code"] == "officer_exists"
+    no_reason = uchet.http.post("/api/v1/desk/officers", headers=sup,
+                                json={"login": "p", "name": "P", "role": "auditor", "reason": "..."})
+    assert no_reason.status_code == 400 and no_reason.json()["code"] == "invalid_reason"
+    actor, detail = uchet.db.query("SELECT actor, detail FROM audit WHERE action = 'officer.created'"
+                                   " ORDER BY seq DESC LIMIT 1")[0]
+    sup_id = uchet.db.scalar("SELECT id FROM officers WHERE role = 'supervisor'")
+    assert actor == f"officer:{sup_id}"
+    assert json.loads(detail) == {"login": "olga.s", "new_role": "inspector", "reason": "staff order 2025/88",
+                                  "role": "supervisor"}
+
+
+def test_a_supervisor_disables_and_resets_others_but_not_themselves(uchet):
+    sup = officer(uchet, "supervisor")
+    me = uchet.db.scalar("SELECT id FROM officers WHERE role = 'supervisor'")
+    login = add_officer(uchet, "registrar")
+    them = uchet.db.scalar(f"SELECT id FROM officers WHERE login = '{login}'")
+    desk = desk_login(uchet, login)
+    reason = {"reason": "lost the phone, ticket 4471"}
+    for verb in ("disable", "reset"):
+        r = uchet.http.post(f"/api/v1/desk/officers/{me}/{verb}", headers=sup, json=reason)
+        assert r.status_code == 403 and r.json()["code"] == "not_yourself"
+    r = uchet.http.post(f"/api/v1/desk/officers/{them}/reset", headers=sup, json=reason)
+    assert r.status_code == 200 and len(r.json()["password"]) == 29
+    assert uchet.http.get("/api/v1/desk/appeals", headers=desk).status_code == 401, "the reset ended the session"
+    r = uchet.http.post("/api/v1/desk/session", json={"login": login, "password": r.json()["password"]})
+    assert r.status_code == 202, "a reset officer enrols the authenticator again"
+    assert uchet.http.post(f"/api/v1/desk/officers/{them}/disable", headers=sup, json=reason).status_code == 200
+    r = uchet.http.post(f"/api/v1/desk/officers/{them}/disable", headers=sup, json=reason)
+    assert r.status_code == 409 and r.json()["code"] == "officer_disabled"
+    assert uchet.http.post("/api/v1/desk/officers/999999/disable", headers=sup, json=reason).status_code == 404
+    actions = uchet.db.query(f"SELECT action, detail FROM audit WHERE subject = 'officer:{them}'"
+                             " AND action IN ('officer.reset', 'officer.disabled') ORDER BY seq")
+    assert [a for a, _ in actions] == ["officer.reset", "officer.disabled"]
+    assert all(json.loads(d)["reason"] == reason["reason"] and json.loads(d)["role"] == "supervisor"
+               for _, d in actions)
+
+
+def test_an_auditor_lists_the_look_ups_with_their_reasons(uchet):
+    number, _ = uchet.new_user()
+    insp = officer(uchet, "inspector")
+    body = {"document_kind": "card", "document_number": number, "reason": "case 2025/117, check"}
+    assert uchet.http.post("/api/v1/desk/person-lookups", headers=insp, json=body).status_code == 200
+    aud = officer(uchet, "auditor")
+    period = {"from": "2025-10-31T00:00:00+03:00", "to": "2025-11-01T00:00:00+03:00"}
+    r = uchet.http.post("/api/v1/desk/audit/lookups", headers=aud, json=period)
+    assert r.status_code == 200, r.text
+    [row] = r.json()["items"]
+    assert (row["officer_role"], row["reason"], row["at"]) == ("inspector", "case 2025/117, check", "2025-10-31T07:00:00Z")
+    assert row["officer_login"].startswith("inspector-") and number not in json.dumps(row)
+    earlier = {"from": "2025-10-30T00:00:00+03:00", "to": "2025-10-31T00:00:00+03:00"}
+    assert uchet.http.post("/api/v1/desk/audit/lookups", headers=aud, json=earlier).json()["items"] == []
+    bad = uchet.http.post("/api/v1/desk/audit/lookups", headers=aud, json={"from": period["to"], "to": period["from"]})
+    assert bad.status_code == 400 and bad.json()["code"] == "invalid_period"
+    assert uchet.db.scalar("SELECT COUNT(*) FROM audit WHERE action = 'audit.lookups_read'") == 2, "the auditor's looks"

@@ -1,0 +1,57 @@
+// The auditor's screen (read-only): the look-ups made in a period, each
+// with the officer and the stated reason, exportable as CSV (csv.js: quoted,
+// formula-safe). Looking is itself recorded in the audit log. Verifying the
+// chain, the events about one person and one officer's activity are not on
+// the desk yet: `uchetctl audit verify` checks the chain meanwhile.
+import { t } from '/app/js/i18n.js';
+import { h, replace, uid } from '/common/dom.js';
+import { toCsv } from '/desk/csv.js';
+import { call, problem, status, when } from '/desk/desk.js';
+
+function offset() {
+  const m = -new Date().getTimezoneOffset();
+  const a = Math.abs(m);
+  return `${m < 0 ? '-' : '+'}${String(Math.floor(a / 60)).padStart(2, '0')}:${String(a % 60).padStart(2, '0')}`;
+}
+
+function download(items, from, to) {
+  const csv = toCsv(['at', 'officer_login', 'officer_role', 'person_id', 'reason'],
+    items.map((i) => [i.at, i.officer_login, i.officer_role, i.person_id, i.reason]));
+  const a = h('a', { href: URL.createObjectURL(new Blob([csv], { type: 'text/csv;charset=utf-8' })),
+    download: `lookups-${from}-${to}.csv` });
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+}
+
+export function auditScreen(box) {
+  const ids = { from: uid('from'), to: uid('to') };
+  const out = h('div', { 'aria-live': 'polite' });
+  const form = h('form', { novalidate: true },
+    h('label', { for: ids.from }, t('desk.audit.from')), h('input', { id: ids.from, type: 'date', required: true }),
+    h('label', { for: ids.to }, t('desk.audit.to')), h('input', { id: ids.to, type: 'date', required: true }),
+    h('button', { type: 'submit', class: 'primary' }, t('desk.audit.show')));
+  replace(box, h('h1', {}, t('desk.audit.heading')), h('p', { class: 'hint' }, t('desk.audit.hint')), form, out);
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const from = document.getElementById(ids.from).value;
+    const to = document.getElementById(ids.to).value;
+    if (!from || !to) return status('err', t('desk.audit.need_period'));
+    const tz = offset();
+    const res = await call('POST', '/api/v1/desk/audit/lookups',
+      { from: `${from}T00:00:00${tz}`, to: `${to}T23:59:59${tz}` }).catch(() => null);
+    if (!res) return status('err', t('desk.offline'));
+    if (!res.ok) return res.status === 401 ? null : status('err', problem(res));
+    status('', '');
+    const items = res.body.items;
+    const csv = h('button', { type: 'button' }, t('desk.audit.csv'));
+    csv.addEventListener('click', () => download(items, from, to));
+    return replace(out, items.length ? [
+      h('table', { class: 'officers' },
+        h('caption', {}, t('desk.audit.count', { n: items.length })),
+        h('thead', {}, h('tr', {}, ['at', 'officer', 'role', 'person', 'reason'].map((c) => h('th', { scope: 'col' }, t(`desk.audit.col.${c}`))))),
+        h('tbody', {}, items.map((i) => h('tr', {}, [when(i.at), i.officer_login, t(`desk.role.${i.officer_role}`),
+          `#${i.person_id}`, i.reason].map((v) => h('td', {}, v)))))),
+      csv] : h('p', { class: 'empty' }, t('desk.audit.none')));
+  });
+}
