@@ -5,9 +5,12 @@ the desk routes come from src/api/router.c, so a new desk endpoint without a
 declared role fails here. Each forbidden cell must answer 403 problem+json
 with code role_forbidden and change nothing (every change is an audit event,
 so the audit log's length is the witness, with the tables the cells touch)."""
+import base64
 import json
 import os
 import re
+
+import pytest
 
 from conftest import add_officer, desk_login, officer
 
@@ -48,7 +51,34 @@ def sample(uchet, number, target):
         ("POST", "/api/v1/desk/appeals/{id}/decision"): (
             "/api/v1/desk/appeals/999999/decision", {"grant": False, "reason": "no grounds for it"}),
         ("DELETE", "/api/v1/desk/session"): ("/api/v1/desk/session", None),
+        ("POST", "/api/v1/desk/activation-codes"): (
+            "/api/v1/desk/activation-codes",
+            {"document_kind": "card", "document_number": number, "reason": "forgot the password, card 15 checked"}),
+        ("GET", "/api/v1/desk/enrolments"): ("/api/v1/desk/enrolments", None),
+        ("GET", "/api/v1/desk/enrolments/{receipt}"): (f"/api/v1/desk/enrolments/{RECEIPT}", None),
+        ("POST", "/api/v1/desk/enrolments/{receipt}/claim"): (f"/api/v1/desk/enrolments/{RECEIPT}/claim", None),
+        ("GET", "/api/v1/desk/enrolments/{receipt}/images/{kind}"): (
+            f"/api/v1/desk/enrolments/{RECEIPT}/images/face", None),
+        ("POST", "/api/v1/desk/enrolments/{receipt}/approve"): (f"/api/v1/desk/enrolments/{RECEIPT}/approve", {}),
+        ("POST", "/api/v1/desk/enrolments/{receipt}/return"): (
+            f"/api/v1/desk/enrolments/{RECEIPT}/return", {"reason": "the photo is blurred, come again"}),
+        ("GET", "/api/v1/desk/enrolments/{receipt}/letter.pdf"): (f"/api/v1/desk/enrolments/{RECEIPT}/letter.pdf", None),
+        ("GET", "/api/v1/desk/document-sets"): ("/api/v1/desk/document-sets", None),
+        ("POST", "/api/v1/desk/document-sets/{id}/decision"): (
+            "/api/v1/desk/document-sets/999999/decision", {"decision": "returned", "reason": "page 2 unreadable"}),
     }
+
+
+def luhn_complete(digits):
+    """digits plus the Luhn check digit (receipts carry one)."""
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch) * (2 if i % 2 == 0 else 1)
+        total += d - 9 if d > 9 else d
+    return digits + str((10 - total % 10) % 10)
+
+
+RECEIPT = luhn_complete("12345678901")   # well-formed, held by no enrolment
 
 
 def test_every_desk_route_is_documented_with_its_roles():
@@ -71,7 +101,25 @@ def snapshot(uchet):
             uchet.db.query("SELECT login, password_hash, disabled_at FROM officers ORDER BY id"))
 
 
-def test_role_by_endpoint_matrix(uchet):
+@pytest.fixture
+def with_docsets(uchet_factory, tmp_path, monkeypatch):
+    """A server with the document-set and kiosk APIs on (else they answer 503
+    to every role, before any role is asked)."""
+    key = tmp_path / "docset.key"
+    u = uchet_factory()
+    u.ctl("keys", "enrolment-init", "--key-file", str(key))
+    trust = tmp_path / "sbi-trust"
+    trust.mkdir()
+    (trust / "device.pub").write_text(base64.urlsafe_b64encode(os.urandom(32)).decode().rstrip("=") + "\n")
+    monkeypatch.setenv("UCHET_DOCSET_KEY_FILE", str(key))
+    monkeypatch.setenv("UCHET_ENROLMENT_DIR", str(tmp_path / "enrolments"))
+    monkeypatch.setenv("UCHET_ENROLMENT_KEY_FILE", str(key))
+    monkeypatch.setenv("UCHET_SBI_TRUST_DIR", str(trust))
+    return u.start()
+
+
+def test_role_by_endpoint_matrix(with_docsets):
+    uchet = with_docsets
     number, _ = uchet.new_user()
     target = add_officer(uchet, "inspector")
     samples = sample(uchet, number, uchet.db.scalar(f"SELECT id FROM officers WHERE login = '{target}'"))
