@@ -55,7 +55,7 @@ static int save_registration(db_t *db, const registration_view_t *reg, date_t la
     db_bind_int(st, 2, streak);
     db_bind_text(st, 3, due ? du : NULL);   /* minors have no deadline */
     db_bind_int(st, 4, reg->id);
-    return db_run(st, err);
+    return db_run_deferred(st, err);   /* the id is the active registration's: it matches */
 }
 
 /* The JSON spelling of the verdict's at_residence: null when not counted. */
@@ -99,7 +99,9 @@ static int insert_row(db_t *db, confirmation_op_t *o, int64_t pid, int64_t reg_i
     else
         db_bind_int(st, 6, v == FIX_AT_RESIDENCE);
     db_bind_text(st, 7, o->ret_answer);
-    return db_run(st, &o->op.err);
+    /* Deferred: the key's replay was looked up under the writer's lock, so
+     * a conflict here is a storage fault that fails the batch into replay. */
+    return db_run_deferred(st, &o->op.err);
 }
 
 static int audit_confirmation(db_t *db, confirmation_op_t *o, int64_t pid, int64_t reg_id, fix_verdict_t v)

@@ -148,7 +148,12 @@ static int run_batch(store_t *s, store_op_t *ops, err_t *e)
     int r = db_begin_write(s->writer_db, e);
     if (r < 0)
         return r;
-    if (!run_optimistic(s->writer_db, ops)) {
+    /* The fast path may defer its writes (PostgreSQL: one pipeline); a
+     * deferred write that failed makes the batch dirty like any other. */
+    db_set_deferring(s->writer_db, true);
+    bool clean = run_optimistic(s->writer_db, ops);
+    db_set_deferring(s->writer_db, false);
+    if (!clean || db_flush(s->writer_db, NULL) < 0) {
         db_rollback(s->writer_db);
         if ((r = db_begin_write(s->writer_db, e)) < 0)
             return r;

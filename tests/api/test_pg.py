@@ -262,3 +262,41 @@ def test_loop_reads_reconnect_after_the_server_drops_them(uchet_factory, tmp_pat
     assert int(killed) >= 2
     for _ in range(6):
         assert u.me(token)["registration"]["region"] == "77"
+
+
+# --- the writer's deferred writes (issue 18) -------------------------------------
+
+def test_a_failing_deferred_write_fails_only_its_own_confirmation(uchet_factory, tmp_path, pg_url):
+    """The writer sends a batch's INSERTs without waiting (libpq pipeline). One
+    that fails on the server must fail its own request only: the batch is
+    replayed with a savepoint per operation, its neighbours get their 201,
+    and the audit chain stays whole."""
+    u = uchet_factory(db_url=make_db_url(tmp_path, pg_url)).start()
+    users = []
+    for _ in range(4):
+        _, t = u.new_user()
+        u.register(t)
+        users.append(t)
+    u.db.query("""CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN IF NEW.idempotency_key LIKE 'boom%' THEN RAISE EXCEPTION 'boom'; END IF; RETURN NEW; END $$;
+        CREATE TRIGGER boom BEFORE INSERT ON confirmations FOR EACH ROW EXECUTE FUNCTION boom();
+        SELECT 1""")
+    trips_before = _metric_labeled(u, 'uchet_db_round_trips_total{conn="thread"}')
+    jobs = [(u, users[i % 4], ("boom" if i % 10 == 3 else "ok") + uuid.uuid4().hex) for i in range(60)]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=16) as pool:
+        results = list(pool.map(lambda j: _confirm_raw(*j), jobs))
+    for (_, _, key), (status, text) in zip(jobs, results):
+        if key.startswith("boom"):
+            assert status == 500 and '"storage_failed"' in text, text
+        else:
+            assert status == 201, text
+    assert u.db.scalar("SELECT count(*) FROM confirmations") == 54
+    assert u.db.scalar("SELECT count(*) FROM confirmations WHERE idempotency_key LIKE 'boom%'") == 0
+    out = u.ctl("audit", "verify").stdout
+    assert out.startswith("intact:"), out
+    assert _metric_labeled(u, 'uchet_db_round_trips_total{conn="thread"}') > trips_before
+
+
+def _metric_labeled(u, series):
+    text = httpx.get(u.base + "/metrics", timeout=5).text
+    return int(next(l.split()[1] for l in text.splitlines() if l.startswith(series + " ")))
