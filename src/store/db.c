@@ -82,7 +82,16 @@ static int begin(db_t *db, const char *sql, err_t *err)
 {
     int r = db_exec(db, sql, err);
     db->in_txn = r == 0;
+    db->txn_serial++;
     return r;
+}
+
+uint64_t db_txn_serial(const db_t *db) { return db->txn_serial; }
+
+void db_txn_forget(db_t *db)
+{
+    db->txn_serial++;
+    db->memo_valid = false;
 }
 
 int db_begin_read(db_t *db, err_t *err) { return begin(db, "BEGIN", err); }

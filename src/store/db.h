@@ -117,6 +117,12 @@ int db_flush(db_t *db, err_t *err);
  * outside one, other connections may write in between) and returns it to
  * fill. */
 #define DB_MEMO_BYTES 64
+/* Numbers this connection's transactions: changes at every db_begin_*, so
+ * what was read in one transaction is known not to be used in another. */
+uint64_t db_txn_serial(const db_t *db);
+/* Changes the serial (and forgets the memo) inside the transaction: what
+ * was read ahead is no longer to be trusted. */
+void db_txn_forget(db_t *db);
 void *db_memo(db_t *db);
 void *db_memo_set(db_t *db);
 

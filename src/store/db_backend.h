@@ -43,6 +43,7 @@ struct db {
     const struct db_backend *be;
     db_kind_t kind;
     bool in_txn;                          /* between db_begin_* and COMMIT/ROLLBACK */
+    uint64_t txn_serial;                  /* see db_txn_serial */
     bool memo_valid;                      /* see db_memo */
     _Alignas(8) unsigned char memo[DB_MEMO_BYTES];
 };

@@ -137,10 +137,30 @@ static bool run_optimistic(db_t *db, store_op_t *ops)
         int64_t before = db_total_changes(db);
         err_clear(&op->err);
         op->rc = op->run(db, op);
-        if (op->rc < 0 && (before < 0 || db_total_changes(db) != before))
+        bool wrote = before < 0 || db_total_changes(db) != before;
+        if (op->rc < 0 && wrote)
             return false;
+        if (wrote && !op->prefetch)
+            db_txn_forget(db);   /* what the batch read ahead may be stale now */
     }
     return true;
+}
+
+/* Calls each distinct prefetch of the batch once. */
+static void prefetch_all(db_t *db, store_op_t *ops)
+{
+    void (*done[4])(db_t *, store_op_t *) = {0};
+    for (store_op_t *op = ops; op; op = op->next) {
+        int i = 0;
+        if (!op->prefetch)
+            continue;
+        while (i < 4 && done[i] && done[i] != op->prefetch)
+            i++;
+        if (i == 4 || done[i])
+            continue;   /* done already, or more kinds than kept: they read for themselves */
+        done[i] = op->prefetch;
+        op->prefetch(db, ops);
+    }
 }
 
 static int run_batch(store_t *s, store_op_t *ops, err_t *e)
@@ -151,6 +171,7 @@ static int run_batch(store_t *s, store_op_t *ops, err_t *e)
     /* The fast path may defer its writes (PostgreSQL: one pipeline); a
      * deferred write that failed makes the batch dirty like any other. */
     db_set_deferring(s->writer_db, true);
+    prefetch_all(s->writer_db, ops);
     bool clean = run_optimistic(s->writer_db, ops);
     db_set_deferring(s->writer_db, false);
     if (!clean || db_flush(s->writer_db, NULL) < 0) {
