@@ -57,6 +57,28 @@ pgbench_rate() {
   "$pgb" -N -c "$CONNS" -j 2 -T "${DURATION%s}" "$u" 2>/dev/null | awk '/^tps/ {printf "%.0f", $3}'
 }
 
+# two_instances URL: the production shape, two uchetd on one PostgreSQL
+# (each its own writer; the advisory lock serialises their batches), each
+# loaded by its own wrk with half the connections, at the same time.
+two_instances() {
+  local port2=$((port + 1)) pid2 a b
+  "$B/src/api/uchetd" --database "$1" --listen 127.0.0.1:$port --log-level warn --vapid-key-file "$tmp/vapid.pem" \
+    --clock 2025-10-31T10:00+03:00 --no-sweep >>"$tmp/uchetd.log" 2>&1 &
+  pid=$!
+  "$B/src/api/uchetd" --database "$1" --listen 127.0.0.1:$port2 --log-level warn --vapid-key-file "$tmp/vapid.pem" \
+    --clock 2025-10-31T10:00+03:00 --no-sweep >>"$tmp/uchetd.log" 2>&1 &
+  pid2=$!
+  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && curl -sf "http://127.0.0.1:$port2/readyz" >/dev/null && break; sleep 0.1; done
+  wrk -t1 -c$((CONNS / 2)) -d"$DURATION" --latency -s bench/confirm.lua "http://127.0.0.1:$port/api/v1/me/confirmations" -- "$tmp/tokens" | grep '^RESULT' >"$tmp/two-a" &
+  a=$!
+  wrk -t1 -c$((CONNS / 2)) -d"$DURATION" --latency -s bench/confirm.lua "http://127.0.0.1:$port2/api/v1/me/confirmations" -- "$tmp/tokens" | grep '^RESULT' >"$tmp/two-b"
+  wait "$a"
+  kill "$pid" "$pid2"; wait "$pid" "$pid2" || true; pid=
+  row "PostgreSQL, two uchetd (A): POST /api/v1/me/confirmations" "$(cat "$tmp/two-a")" >>"$tmp/rows"
+  row "PostgreSQL, two uchetd (B): POST /api/v1/me/confirmations" "$(cat "$tmp/two-b")" >>"$tmp/rows"
+  echo "PostgreSQL, two uchetd on one database: $(( $(rps "$(cat "$tmp/two-a")") + $(rps "$(cat "$tmp/two-b")") )) confirmations/s together ($((CONNS / 2)) connections each, same duration)." | tee -a "$tmp/notes"
+}
+
 # measure DB LABEL: seeds DB, serves it, runs the workloads, appends table rows.
 measure() {
   local db=$1 label=$2
@@ -91,6 +113,7 @@ measure "$tmp/bench.db" SQLite
 if [[ ${BENCH_PG:-1} == 1 ]]; then
   pg_start "$tmp/pg"
   measure "$PG_URL" PostgreSQL
+  two_instances "$PG_URL"
   echo "pgbench simple-update (BEGIN; UPDATE; SELECT; INSERT; END), $CONNS clients, same server and duration: $(pgbench_rate "$PG_URL") transactions/s." >>"$tmp/notes"
   pg_stop
 fi
