@@ -283,7 +283,7 @@ static void prefetch_rows(db_t *db, db_stmt_t *st, const prefetch_set_t *set)
     }
 }
 
-/* The prefetch hook (store.h): every confirmation of the batch. Another
+/* The prefetch hook (store.h): every confirmation of the rest of the batch. Another
  * op that writes in between makes the store forget it all
  * (db_txn_forget); confirmations write only their own person's rows. */
 static void prefetch(db_t *db, store_op_t *ops)

@@ -133,7 +133,14 @@ static void post_all(store_op_t *ops)
  * than the operations themselves, so they are paid only when needed. */
 static bool run_optimistic(db_t *db, store_op_t *ops)
 {
+    uint64_t read_ahead = 0;   /* db_txn_serial of the last read-ahead; 0: none */
     for (store_op_t *op = ops; op; op = op->next) {
+        /* Read ahead for this op and the rest of the batch, again after
+         * another op wrote (which made the store forget the last one). */
+        if (op->prefetch && read_ahead != db_txn_serial(db)) {
+            op->prefetch(db, op);
+            read_ahead = db_txn_serial(db);
+        }
         int64_t before = db_total_changes(db);
         err_clear(&op->err);
         op->rc = op->run(db, op);
@@ -146,23 +153,6 @@ static bool run_optimistic(db_t *db, store_op_t *ops)
     return true;
 }
 
-/* Calls each distinct prefetch of the batch once. */
-static void prefetch_all(db_t *db, store_op_t *ops)
-{
-    void (*done[4])(db_t *, store_op_t *) = {0};
-    for (store_op_t *op = ops; op; op = op->next) {
-        int i = 0;
-        if (!op->prefetch)
-            continue;
-        while (i < 4 && done[i] && done[i] != op->prefetch)
-            i++;
-        if (i == 4 || done[i])
-            continue;   /* done already, or more kinds than kept: they read for themselves */
-        done[i] = op->prefetch;
-        op->prefetch(db, ops);
-    }
-}
-
 static int run_batch(store_t *s, store_op_t *ops, err_t *e)
 {
     int r = db_begin_write(s->writer_db, e);
@@ -171,7 +161,6 @@ static int run_batch(store_t *s, store_op_t *ops, err_t *e)
     /* The fast path may defer its writes (PostgreSQL: one pipeline); a
      * deferred write that failed makes the batch dirty like any other. */
     db_set_deferring(s->writer_db, true);
-    prefetch_all(s->writer_db, ops);
     bool clean = run_optimistic(s->writer_db, ops);
     db_set_deferring(s->writer_db, false);
     if (!clean || db_flush(s->writer_db, NULL) < 0) {

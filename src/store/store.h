@@ -63,10 +63,10 @@ struct store_op {
     int (*run)(db_t *db, store_op_t *op);
     /* Hands the finished op back (any thread). Must not block. */
     void (*post)(store_op_t *op);
-    /* Optional, WRITE lane: called once per batch and kind (the first op
-     * that has it gets the whole batch, `ops`) in the writer's optimistic
-     * transaction before any op runs, to read ahead what the batch's ops of
-     * its kind need in one statement (PostgreSQL: one round trip instead of
+    /* Optional, WRITE lane: called in the writer's optimistic transaction
+     * just before the first op that has it runs, with the rest of the batch
+     * from that op (`ops`), and again after another op wrote; reads ahead
+     * what the batch's ops of its kind need in one statement (PostgreSQL: one round trip instead of
      * several per op). What it reads may be used only in that transaction
      * (db_txn_serial) and only by ops that nothing earlier in the batch can
      * have changed; `run` reads the rest itself. The writer forgets it all

@@ -362,8 +362,10 @@ def test_a_batch_of_confirmations_costs_a_constant_number_of_round_trips(uchet_f
     results, trips, batches = _held_batch(u, [(t, uuid.uuid4().hex, 55.7575) for t in users])
     assert [s for s, _ in results] == [201] * 24, results
     assert batches <= 2, batches                     # the held one and ours (or one with both)
-    # each batch: BEGIN + lock, look-ahead, flush, COMMIT (the held one's BEGIN counted before)
-    assert trips <= 4 * batches, trips
+    # each batch: BEGIN + lock, look-ahead, flush, COMMIT (the held one's BEGIN counted before);
+    # a housekeeping write of uchetd's own that lands in the batch costs its statements and a
+    # new look-ahead. Without the look-ahead this is over 70 (3 reads per confirmation).
+    assert trips <= 4 * batches + 4, trips
     out = u.ctl("audit", "verify").stdout
     assert out.startswith("intact:"), out
 
