@@ -38,8 +38,45 @@ pg_where() {
       (SELECT sum(total_exec_time) * 1000 FROM pg_stat_statements),
       wal_sync, (wal_sync_time + wal_write_time) * 1000 FROM pg_stat_wal" |
   awk -v n="$n" -v us="$us" '{
-    printf "PostgreSQL, where a confirmation'"'"'s time goes: the writer spends %.0f µs of wall time per confirmation; %.1f statements each (one network round trip apiece on the writer connection), %.0f µs of them executing in the server; WAL writes and flushes %.0f µs (%d fsyncs for %d confirmations); the remaining %.0f µs are round trips and waiting for a core (2 cores shared by wrk, uchetd and PostgreSQL).\n",
+    printf "PostgreSQL, where a confirmation'"'"'s time goes: the writer spends %.0f µs of wall time per confirmation; %.1f statements each (pipelined: see the round trips below), %.0f µs of them executing in the server; WAL writes and flushes %.0f µs (%d fsyncs for %d confirmations); the remaining %.0f µs are round trips and waiting for a core (2 cores shared by wrk, uchetd and PostgreSQL).\n",
       us / n, $1 / n, $2 / n, $4 / n, $3, n, us / n - $2 / n - $4 / n }'
+}
+
+# trips thread|loop: uchetd's round trips to PostgreSQL so far (its /metrics).
+trips() { curl -s "http://127.0.0.1:$port/metrics" | awk -v c="$1" '$1 == "uchet_db_round_trips_total{conn=\"" c "\"}" {print $2}'; }
+
+# pgbench_rate URL: transactions/s of pgbench's built-in simple-update
+# (BEGIN; UPDATE; SELECT; INSERT; END: four statements and the commit) on
+# the same throwaway server, same connections and duration as wrk.
+pgbench_rate() {
+  local pgb=/usr/lib/postgresql/15/bin/pgbench
+  [[ -x $pgb ]] || { echo "n/a"; return; }
+  psql -qAt -d "$1" -c "CREATE DATABASE pgb" >/dev/null
+  local u=${1%/*}/pgb
+  "$pgb" -q -i -s 10 "$u" >/dev/null 2>&1
+  "$pgb" -N -c "$CONNS" -j 2 -T "${DURATION%s}" "$u" 2>/dev/null | awk '/^tps/ {printf "%.0f", $3}'
+}
+
+# two_instances URL: the production shape, two uchetd on one PostgreSQL
+# (each its own writer; the advisory lock serialises their batches), each
+# loaded by its own wrk with half the connections, at the same time.
+two_instances() {
+  local port2=$((port + 1)) pid2 a b
+  "$B/src/api/uchetd" --database "$1" --listen 127.0.0.1:$port --log-level warn --vapid-key-file "$tmp/vapid.pem" \
+    --clock 2025-10-31T10:00+03:00 --no-sweep >>"$tmp/uchetd.log" 2>&1 &
+  pid=$!
+  "$B/src/api/uchetd" --database "$1" --listen 127.0.0.1:$port2 --log-level warn --vapid-key-file "$tmp/vapid.pem" \
+    --clock 2025-10-31T10:00+03:00 --no-sweep >>"$tmp/uchetd.log" 2>&1 &
+  pid2=$!
+  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && curl -sf "http://127.0.0.1:$port2/readyz" >/dev/null && break; sleep 0.1; done
+  wrk -t1 -c$((CONNS / 2)) -d"$DURATION" --latency -s bench/confirm.lua "http://127.0.0.1:$port/api/v1/me/confirmations" -- "$tmp/tokens" | grep '^RESULT' >"$tmp/two-a" &
+  a=$!
+  wrk -t1 -c$((CONNS / 2)) -d"$DURATION" --latency -s bench/confirm.lua "http://127.0.0.1:$port2/api/v1/me/confirmations" -- "$tmp/tokens" | grep '^RESULT' >"$tmp/two-b"
+  wait "$a"
+  kill "$pid" "$pid2"; wait "$pid" "$pid2" || true; pid=
+  row "PostgreSQL, two uchetd (A): POST /api/v1/me/confirmations" "$(cat "$tmp/two-a")" >>"$tmp/rows"
+  row "PostgreSQL, two uchetd (B): POST /api/v1/me/confirmations" "$(cat "$tmp/two-b")" >>"$tmp/rows"
+  echo "PostgreSQL, two uchetd on one database: $(( $(rps "$(cat "$tmp/two-a")") + $(rps "$(cat "$tmp/two-b")") )) confirmations/s together ($((CONNS / 2)) connections each, same duration)." | tee -a "$tmp/notes"
 }
 
 # measure DB LABEL: seeds DB, serves it, runs the workloads, appends table rows.
@@ -53,9 +90,14 @@ measure() {
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done
   static=$(run_wrk bench/static.lua /healthz)
   [[ $label == PostgreSQL ]] && pg_reset "$db"
+  local t0 l0 t1 l1
+  t0=$(trips thread); l0=$(trips loop)
   confirm=$(run_wrk bench/confirm.lua /api/v1/me/confirmations "$tmp/tokens")
+  t1=$(trips thread); l1=$(trips loop)
   [[ $label == PostgreSQL ]] && pg_where "$db" "$confirm" >>"$tmp/notes"
   reads=$(run_wrk bench/confirm.lua /api/v1/me "$tmp/tokens" read)
+  [[ $label == PostgreSQL ]] && awk -v c="$(field requests "$confirm")" -v r="$(field requests "$reads")" \
+    -v w=$((t1 - t0)) -v l=$(($(trips loop) - l1)) 'BEGIN {printf "PostgreSQL round trips (uchet_db_round_trips_total): the writer %.2f per confirmation; the event loops %.2f per GET /api/v1/me.\n", w / c, l / r}' >>"$tmp/notes"
   metrics=$(curl -s "http://127.0.0.1:$port/metrics")
   kill "$pid"; wait "$pid" || true; pid=
   batches=$(awk '/^uchet_write_batch_size_count/ {print $2}' <<<"$metrics")
@@ -71,6 +113,8 @@ measure "$tmp/bench.db" SQLite
 if [[ ${BENCH_PG:-1} == 1 ]]; then
   pg_start "$tmp/pg"
   measure "$PG_URL" PostgreSQL
+  two_instances "$PG_URL"
+  echo "pgbench simple-update (BEGIN; UPDATE; SELECT; INSERT; END), $CONNS clients, same server and duration: $(pgbench_rate "$PG_URL") transactions/s." >>"$tmp/notes"
   pg_stop
 fi
 
@@ -94,13 +138,19 @@ Where the time goes (callgrind on the writer, SQLite): per confirmation the writ
 statements (session, idempotency look-up, registration + residence, update with the new
 deadline, insert, audit head + insert); about 60% of the writer's instructions are in SQLite's
 VM, 10% in the audit hash, the rest in JSON and glue. wrk, the event loop and the writer share
-the 2 cores. PostgreSQL pays a network round trip per statement on one writer connection
-(no pipelining yet), which bounds it well below SQLite here: see the line above for the
-measured split.
+the 2 cores.
+
+PostgreSQL (issue 18): the writer's batch costs a constant number of round trips, whatever its
+size: BEGIN with the advisory lock; one look-up statement for all the batch's confirmations
+(sessions, earlier answers to their keys, active registrations, \`unnest\` over arrays); the
+batch's UPDATEs and INSERTs sent in libpq's pipeline mode without waiting; one sync that
+collects their answers; COMMIT. The audit chain's head is read once per batch. Before, each
+statement was a round trip of its own (about 7 per confirmation). See the round-trip line above.
 
 Reads (GET /api/v1/me: the person's registration, residence and deadline, in one read
 transaction). SQLite runs them at once on the loop. On PostgreSQL each event loop runs them
 itself with libpq's asynchronous API, in fibers, on $DBLOOP_CONNS connections of its own
-(\`api/dbloop.c\`): the loop never waits for the server, and a read costs a few round trips.
+(\`api/dbloop.c\`): the loop never waits for the server, but a read still costs a round trip
+per statement (BEGIN, session, person, active and last registration, COMMIT: 6).
 
 MD

@@ -1,5 +1,7 @@
 #include "api/metrics.h"
 
+#include "store/db.h"
+
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -145,6 +147,11 @@ static void render_store(out_t *o, const store_stats_t *ss)
          (unsigned long long)atomic_load(&ss->queue_depth));
     outf(o, "# TYPE uchet_commit_failures_total counter\nuchet_commit_failures_total %llu\n",
          (unsigned long long)atomic_load(&ss->commit_failures));
+    outf(o, "# HELP uchet_db_round_trips_total Round trips to PostgreSQL: thread = the writer and other"
+            " blocking connections, loop = the event loops' readers.\n"
+            "# TYPE uchet_db_round_trips_total counter\n"
+            "uchet_db_round_trips_total{conn=\"thread\"} %llu\nuchet_db_round_trips_total{conn=\"loop\"} %llu\n",
+         (unsigned long long)db_round_trips(false), (unsigned long long)db_round_trips(true));
 }
 
 void metrics_loop_read(metrics_t *m, unsigned waits)

@@ -71,9 +71,15 @@ typedef struct audit_chain {
     int64_t seq;                       /* seq of the last event */
     uint8_t hash[AUDIT_HASH_BYTES];    /* its hash: the next event's prev_hash */
 } audit_chain_t;
+_Static_assert(sizeof(audit_chain_t) <= DB_MEMO_BYTES, "the chain head fits the connection's memo");
 
 static int chain_head(db_t *db, audit_chain_t *ret, err_t *err)
 {
+    const audit_chain_t *memo = db_memo(db);
+    if (memo) {   /* this transaction appended it: no need to read it back */
+        *ret = *memo;
+        return 0;
+    }
     db_stmt_t *st;
     int r = db_prepare(db, SQL_HEAD, &st, err);
     if (r < 0 || (r = db_step(st, err)) < 0)
@@ -110,7 +116,14 @@ int audit_append_text(db_t *db, int64_t at, const char *actor, const char *actio
     db_bind_text(st, 6, d);
     db_bind_blob(st, 7, c.hash, sizeof c.hash);
     db_bind_blob(st, 8, hash, sizeof hash);
-    return db_run(st, err);
+    /* Deferred: nothing later depends on its answer, and when it fails the
+     * whole transaction fails (and its memo with it). */
+    if ((r = db_run_deferred(st, err)) < 0)
+        return r;
+    audit_chain_t *next = db_memo_set(db);
+    next->seq = c.seq + 1;
+    memcpy(next->hash, hash, sizeof hash);
+    return 0;
 }
 
 int audit_append(db_t *db, int64_t at, const char *actor, const char *action, const char *subject,

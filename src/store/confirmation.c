@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "rules/date.h"
@@ -55,7 +56,7 @@ static int save_registration(db_t *db, const registration_view_t *reg, date_t la
     db_bind_int(st, 2, streak);
     db_bind_text(st, 3, due ? du : NULL);   /* minors have no deadline */
     db_bind_int(st, 4, reg->id);
-    return db_run(st, err);
+    return db_run_deferred(st, err);   /* the id is the active registration's: it matches */
 }
 
 /* The JSON spelling of the verdict's at_residence: null when not counted. */
@@ -99,7 +100,9 @@ static int insert_row(db_t *db, confirmation_op_t *o, int64_t pid, int64_t reg_i
     else
         db_bind_int(st, 6, v == FIX_AT_RESIDENCE);
     db_bind_text(st, 7, o->ret_answer);
-    return db_run(st, &o->op.err);
+    /* Deferred: the key's replay was looked up under the writer's lock, so
+     * a conflict here is a storage fault that fails the batch into replay. */
+    return db_run_deferred(st, &o->op.err);
 }
 
 static int audit_confirmation(db_t *db, confirmation_op_t *o, int64_t pid, int64_t reg_id, fix_verdict_t v)
@@ -147,18 +150,37 @@ static int record(db_t *db, confirmation_op_t *o, const registration_view_t *reg
     return audit_confirmation(db, o, pid, reg->id, v);
 }
 
+/* The session's person, a replayed answer (1) or the active registration:
+ * read ahead for the batch when that is valid, else each read here. */
+static int lookup(db_t *db, confirmation_op_t *o, int64_t *pid, registration_view_t *reg)
+{
+    if (o->pre_txn && o->pre_txn == db_txn_serial(db)) {
+        *pid = o->pre_pid;
+        if (o->pre_replay)
+            return 1;
+        *reg = o->pre_reg;
+        return 0;
+    }
+    int r = session_person(db, o->token_hash, o->now, pid, &o->op.err);
+    if (r == 0 && (r = find_replay(db, o, *pid)) == 1)
+        return 1;
+    if (r < 0)
+        return r;
+    return registration_active(db, *pid, reg, &o->op.err);
+}
+
 static int run_confirm(db_t *db, store_op_t *op)
 {
     confirmation_op_t *o = (confirmation_op_t *)op;
     int64_t pid;
     registration_view_t reg;
     bool lapsed;
-    int r = session_person(db, o->token_hash, o->now, &pid, &op->err);
-    if (r == 0 && (r = find_replay(db, o, pid)) == 1) {
+    int r = lookup(db, o, &pid, &reg);
+    if (r == 1) {
         o->ret_replay = true;
         return 0;
     }
-    if (r < 0 || (r = registration_active(db, pid, &reg, &op->err)) < 0)
+    if (r < 0)
         return r;
     const region_t *rg = region_resolve(o->regions, reg.region);
     date_t today = date_local(o->now, rg->utc_offset_minutes);
@@ -171,11 +193,133 @@ static int run_confirm(db_t *db, store_op_t *op)
     return record(db, o, &reg, rg, today, pid);
 }
 
+/* The batch's look-ups in one statement: per confirmation (in batch order,
+ * n), its session's person, an earlier answer to its key and its active
+ * registration with the current residence. Tokens go as hex (text arrays
+ * bind simply), keys quoted ([A-Za-z0-9_-] only: nothing to escape). */
+static const char SQL_PREFETCH_PG[] =
+    "SELECT g.*, i.n, se.person_id, c.answer"
+    " FROM unnest(?::text[], ?::text[], ?::bigint[]) WITH ORDINALITY AS i(tok, k, at, n)"
+    " LEFT JOIN sessions se ON se.token_hash = decode(i.tok, 'hex') AND se.expires_at > i.at"
+    " LEFT JOIN confirmations c ON c.person_id = se.person_id AND c.idempotency_key = i.k"
+    " LEFT JOIN LATERAL (SELECT " REGISTRATION_VIEW_COLS " FROM registrations_now r"
+    " JOIN residences s ON s.registration_id = r.id AND s.replaced_at IS NULL"
+    " WHERE r.person_id = se.person_id AND r.status = 'active' LIMIT 1) g ON true"
+    " ORDER BY i.n";
+
+/* The n confirmations of a batch, in order (other ops left out). */
+typedef struct prefetch_set {
+    confirmation_op_t **ops;
+    int n;
+} prefetch_set_t;
+
+/* The three array literals of the set's ops; false when out of memory. */
+typedef struct prefetch_args {
+    char *toks, *keys, *ats;
+} prefetch_args_t;
+
+static bool args_build(const prefetch_set_t *set, prefetch_args_t *a)
+{
+    size_t cap = (size_t)set->n * (SECRET_HASH_BYTES * 2 + LIMIT_IDEMPOTENCY_MAX + 32) + 8;
+    a->toks = malloc(cap);
+    a->keys = malloc(cap);
+    a->ats = malloc(cap);
+    if (!a->toks || !a->keys || !a->ats)
+        return false;
+    size_t t = 0, k = 0, w = 0;
+    for (int i = 0; i < set->n; i++) {
+        const confirmation_op_t *o = set->ops[i];
+        char hex[SECRET_HASH_BYTES * 2 + 1];
+        sodium_bin2hex(hex, sizeof hex, o->token_hash, SECRET_HASH_BYTES);
+        const char *sep = i ? "," : "{";
+        t += (size_t)snprintf(a->toks + t, cap - t, "%s%s", sep, hex);
+        k += (size_t)snprintf(a->keys + k, cap - k, "%s\"%s\"", sep, o->idempotency_key);
+        w += (size_t)snprintf(a->ats + w, cap - w, "%s%lld", sep, (long long)o->now);
+    }
+    snprintf(a->toks + t, cap - t, "}");
+    snprintf(a->keys + k, cap - k, "}");
+    snprintf(a->ats + w, cap - w, "}");
+    return true;
+}
+
+static void args_free(prefetch_args_t *a)
+{
+    free(a->toks);
+    free(a->keys);
+    free(a->ats);
+}
+
+/* Whether the person of the set's op i also confirms in an earlier op:
+ * then the earlier one's writes change what op i must read. */
+static bool person_seen_before(const prefetch_set_t *set, int i, int64_t pid)
+{
+    for (int j = 0; j < i; j++)
+        if (set->ops[j]->pre_pid == pid)
+            return true;
+    return false;
+}
+
+/* Fills each op's read-ahead from the statement's rows. An op without a
+ * session or registration gets none: run reads and answers the error. */
+static void prefetch_rows(db_t *db, db_stmt_t *st, const prefetch_set_t *set)
+{
+    while (db_step(st, NULL) == 1) {
+        int64_t i = db_col_int(st, REGISTRATION_VIEW_NCOLS) - 1;
+        if (i < 0 || i >= set->n || db_col_null(st, REGISTRATION_VIEW_NCOLS + 1))
+            continue;
+        confirmation_op_t *o = set->ops[i];
+        int64_t pid = db_col_int(st, REGISTRATION_VIEW_NCOLS + 1);
+        o->pre_pid = pid;
+        if (person_seen_before(set, (int)i, pid))
+            continue;   /* rows come in batch order, so earlier ops are filled */
+        o->pre_replay = !db_col_null(st, REGISTRATION_VIEW_NCOLS + 2);
+        if (o->pre_replay)
+            db_col_copy(st, REGISTRATION_VIEW_NCOLS + 2, o->ret_answer, sizeof o->ret_answer);
+        else if (db_col_null(st, 0))
+            continue;   /* no active registration */
+        else
+            registration_view_from_row(st, &o->pre_reg);
+        o->pre_txn = db_txn_serial(db);
+    }
+}
+
+/* The prefetch hook (store.h): every confirmation of the rest of the batch. Another
+ * op that writes in between makes the store forget it all
+ * (db_txn_forget); confirmations write only their own person's rows. */
+static void prefetch(db_t *db, store_op_t *ops)
+{
+    prefetch_set_t set = {0};
+    int cap = 0;
+    for (store_op_t *op = ops; op; op = op->next)
+        if (op->run == run_confirm) {
+            confirmation_op_t *o = (confirmation_op_t *)op;
+            o->pre_txn = 0;
+            o->pre_pid = 0;
+            cap++;
+        }
+    if (cap == 0 || db_kind(db) != DB_POSTGRES || !(set.ops = malloc((size_t)cap * sizeof *set.ops)))
+        return;
+    for (store_op_t *op = ops; op; op = op->next)
+        if (op->run == run_confirm)
+            set.ops[set.n++] = (confirmation_op_t *)op;
+    prefetch_args_t a = {0};
+    db_stmt_t *st;
+    if (args_build(&set, &a) && db_prepare(db, SQL_PREFETCH_PG, &st, NULL) == 0) {
+        db_bind_text(st, 1, a.toks);
+        db_bind_text(st, 2, a.keys);
+        db_bind_text(st, 3, a.ats);
+        prefetch_rows(db, st, &set);
+    }
+    args_free(&a);
+    free(set.ops);
+}
+
 void confirmation_op_init(confirmation_op_t *o)
 {
     memset(o, 0, sizeof *o);
     o->op.lane = STORE_WRITE;
     o->op.run = run_confirm;
+    o->op.prefetch = prefetch;
 }
 
 int confirmation_delete_before(db_t *db, int64_t before, int64_t *ret_deleted, err_t *err)

@@ -9,6 +9,7 @@
 #include "base/secret.h"
 #include "rules/calendar.h"
 #include "store/region.h"
+#include "store/registration.h"
 #include "store/store.h"
 
 #define CONFIRMATION_ANSWER_MAX 512
@@ -31,6 +32,13 @@ typedef struct confirmation_op {
     bool ret_lapsed;                      /* the deadline had passed: lapsed now, 409 */
     bool ret_counted;                     /* for metrics */
     bool ret_at_residence;
+    /* Read ahead for the batch (PostgreSQL): the session's person, an
+     * earlier answer to the key, the active registration. Valid only in
+     * the writer transaction numbered pre_txn (0: none). */
+    uint64_t pre_txn;
+    int64_t pre_pid;
+    bool pre_replay;
+    registration_view_t pre_reg;
 } confirmation_op_t;
 void confirmation_op_init(confirmation_op_t *o);
 

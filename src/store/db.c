@@ -74,18 +74,46 @@ void db_set_waiter(db_t *db, const db_waiter_t *w)
 
 int db_exec(db_t *db, const char *sql, err_t *err)
 {
+    db->memo_valid = false;
     return fault_now(err) ? -EIO : db->be->exec(db, sql, err);
 }
 
-int db_begin_read(db_t *db, err_t *err) { return db_exec(db, "BEGIN", err); }
-int db_begin_write(db_t *db, err_t *err) { return db_exec(db, db->be->begin_write_sql, err); }
-int db_commit(db_t *db, err_t *err) { return db_exec(db, "COMMIT", err); }
-int db_rollback(db_t *db) { return db->be->exec(db, "ROLLBACK", NULL); }
+static int begin(db_t *db, const char *sql, err_t *err)
+{
+    int r = db_exec(db, sql, err);
+    db->in_txn = r == 0;
+    db->txn_serial++;
+    return r;
+}
+
+uint64_t db_txn_serial(const db_t *db) { return db->txn_serial; }
+
+void db_txn_forget(db_t *db)
+{
+    db->txn_serial++;
+    db->memo_valid = false;
+}
+
+int db_begin_read(db_t *db, err_t *err) { return begin(db, "BEGIN", err); }
+int db_begin_write(db_t *db, err_t *err) { return begin(db, db->be->begin_write_sql, err); }
+
+int db_commit(db_t *db, err_t *err)
+{
+    db->in_txn = false;
+    return db_exec(db, "COMMIT", err);
+}
+int db_rollback(db_t *db)
+{
+    db->memo_valid = false;
+    db->in_txn = false;
+    return db->be->exec(db, "ROLLBACK", NULL);
+}
 int db_savepoint(db_t *db, err_t *err) { return db_exec(db, "SAVEPOINT op", err); }
 int db_savepoint_release(db_t *db, err_t *err) { return db_exec(db, "RELEASE SAVEPOINT op", err); }
 
 int db_savepoint_rollback(db_t *db)
 {
+    db->memo_valid = false;
     int r = db->be->exec(db, "ROLLBACK TO SAVEPOINT op", NULL);
     if (r == 0)
         r = db->be->exec(db, "RELEASE SAVEPOINT op", NULL);
@@ -122,4 +150,30 @@ int db_run(db_stmt_t *st, err_t *err)
     while ((r = db_step(st, err)) == 1)
         ;
     return r;
+}
+
+int db_run_deferred(db_stmt_t *st, err_t *err)
+{
+    if (!st->be->run_deferred)
+        return db_run(st, err);
+    return fault_now(err) ? -EIO : st->be->run_deferred(st, err);
+}
+
+void db_set_deferring(db_t *db, bool on)
+{
+    if (db->be->set_deferring)
+        db->be->set_deferring(db, on);
+}
+
+int db_flush(db_t *db, err_t *err)
+{
+    return db->be->flush ? db->be->flush(db, err) : 0;
+}
+
+void *db_memo(db_t *db) { return db->memo_valid ? db->memo : NULL; }
+
+void *db_memo_set(db_t *db)
+{
+    db->memo_valid = db->in_txn;   /* outside a transaction others may write in between */
+    return db->memo;
 }

@@ -91,6 +91,47 @@ int db_run(db_stmt_t *st, err_t *err);
 /* Rows changed by the last db_run/db_step on this connection. */
 int64_t db_changes(db_t *db);
 
+/* Runs a statement whose outcome the caller does not need at once (an
+ * INSERT or UPDATE whose row count and rows it ignores). Inside a deferring
+ * section (db_set_deferring) a PostgreSQL connection only sends it, in
+ * libpq's pipeline mode, and collects the answer with the next statement
+ * that waits for one: N such writes cost no round trip of their own. A
+ * deferred statement that fails makes that next statement fail too (the
+ * server skips everything after it), counts in db_total_changes, and makes
+ * db_flush fail. Outside such a section, and on SQLite, it is db_run. */
+int db_run_deferred(db_stmt_t *st, err_t *err);
+/* Starts (true) or ends (false) a deferring section. The store's writer
+ * defers only in its optimistic batch, which it replays with a savepoint per
+ * operation when anything fails. Ending a section does not flush. */
+void db_set_deferring(db_t *db, bool on);
+/* Waits for every deferred statement: 0 when all succeeded, else the
+ * storage error of the failure (the transaction is then aborted). */
+int db_flush(db_t *db, err_t *err);
+
+/* A small scratch area per connection, for a store module to remember what
+ * it read inside the current transaction (the audit chain's head, read once
+ * per batch instead of once per event). Forgotten at every BEGIN, COMMIT,
+ * ROLLBACK, rollback to a savepoint and db_exec, so it never outlives the
+ * data it describes. db_memo returns it, or NULL when nothing is remembered;
+ * db_memo_set marks it remembered (inside a db_begin_* transaction only:
+ * outside one, other connections may write in between) and returns it to
+ * fill. */
+#define DB_MEMO_BYTES 64
+/* Numbers this connection's transactions: changes at every db_begin_*, so
+ * what was read in one transaction is known not to be used in another. */
+uint64_t db_txn_serial(const db_t *db);
+/* Changes the serial (and forgets the memo) inside the transaction: what
+ * was read ahead is no longer to be trusted. */
+void db_txn_forget(db_t *db);
+void *db_memo(db_t *db);
+void *db_memo_set(db_t *db);
+
+/* Round trips to a database server made by this process since it started
+ * (PostgreSQL only; SQLite makes none): `loop` counts the event loops'
+ * reader connections (those with a waiter), !loop every other connection
+ * (the writer thread, slow threads, uchetctl). For /metrics and the bench. */
+uint64_t db_round_trips(bool loop);
+
 /* Columns, 0-based, of the current row. Text/blob pointers are borrowed until
  * the next step or reset. NULL text gives NULL. */
 bool db_col_null(db_stmt_t *st, int i);

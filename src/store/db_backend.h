@@ -31,12 +31,21 @@ struct db_backend {
     void (*set_autocheckpoint)(db_t *db, bool on);
     /* Optional: see db_set_waiter. */
     void (*set_waiter)(db_t *db, const db_waiter_t *w);
+    /* Optional (NULL: db_run_deferred runs at once, flush has nothing to
+     * wait for): see db_run_deferred. */
+    int (*run_deferred)(db_stmt_t *st, err_t *err);
+    void (*set_deferring)(db_t *db, bool on);
+    int (*flush)(db_t *db, err_t *err);
 };
 
 /* Every backend's db_t and db_stmt_t start with these headers. */
 struct db {
     const struct db_backend *be;
     db_kind_t kind;
+    bool in_txn;                          /* between db_begin_* and COMMIT/ROLLBACK */
+    uint64_t txn_serial;                  /* see db_txn_serial */
+    bool memo_valid;                      /* see db_memo */
+    _Alignas(8) unsigned char memo[DB_MEMO_BYTES];
 };
 struct db_stmt {
     const struct db_backend *be;

@@ -19,11 +19,22 @@
  * (PQsend*, non-blocking mode) and the waiter is called whenever libpq would
  * block; reconnecting uses PQresetStart/PQresetPoll the same way. A waiter
  * that gives up (a timeout) marks the connection broken: the next use
- * outside a transaction reconnects. */
+ * outside a transaction reconnects.
+ *
+ * Deferred writes (db_run_deferred inside a deferring section, the store
+ * writer's optimistic batch): the statement is sent in libpq's pipeline
+ * mode and not waited for; the next statement that needs an answer joins
+ * the pipeline, and one sync collects every answer in order. A batch's
+ * INSERTs and UPDATEs and its COMMIT thus share round trips with the reads
+ * around them. A deferred failure aborts the rest of the pipeline on the
+ * server; it is counted like any failed statement (db_total_changes), so
+ * the store replays the batch with a savepoint per operation, where nothing
+ * is deferred. */
 #include "store/db_pg.h"
 
 #include <errno.h>
 #include <libpq-fe.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +43,7 @@
 #include "base/parse.h"
 #include "store/db_backend.h"
 
+#define PIPE_MAX 512             /* deferred statements before a forced sync */
 #define STMT_CACHE 256           /* distinct statements per connection; power of two */
 #define PG_MAX_PARAMS 65535      /* the protocol's limit */
 #define PG_LOCK_STR2(x) #x
@@ -65,6 +77,10 @@ typedef struct pg_db {
     int64_t changes;             /* rows touched by the last INSERT/UPDATE/DELETE */
     int64_t total_changes;       /* rows touched since the connection opened... */
     int64_t failures;            /* ...and statements that failed (see pg_total_changes) */
+    int64_t deferred_sent;       /* ...and deferred statements sent, answered or not */
+    bool deferring;              /* db_set_deferring */
+    int pending;                 /* deferred statements not yet answered */
+    bool pipe_failed;            /* one of them failed: the transaction is aborted */
     pg_stmt_t cache[STMT_CACHE];
 } pg_db_t;
 
@@ -151,8 +167,19 @@ static PGresult *collect(pg_db_t *d)
     }
 }
 
+/* Round trips of this process: [0] threads' connections, [1] event loops'. */
+static _Atomic uint64_t round_trips[2];
+
+static void count_trip(const pg_db_t *d)
+{
+    atomic_fetch_add_explicit(&round_trips[d->waiter.wait != NULL], 1, memory_order_relaxed);
+}
+
+uint64_t db_round_trips(bool loop) { return atomic_load_explicit(&round_trips[loop], memory_order_relaxed); }
+
 static PGresult *q_exec(pg_db_t *d, const char *sql)
 {
+    count_trip(d);
     if (!d->waiter.wait)
         return PQexec(d->conn, sql);
     return PQsendQuery(d->conn, sql) ? collect(d) : NULL;
@@ -160,6 +187,7 @@ static PGresult *q_exec(pg_db_t *d, const char *sql)
 
 static PGresult *q_prepare(pg_db_t *d, const char *name, const char *sql)
 {
+    count_trip(d);
     if (!d->waiter.wait)
         return PQprepare(d->conn, name, sql, 0, NULL);
     return PQsendPrepare(d->conn, name, sql, 0, NULL) ? collect(d) : NULL;
@@ -211,6 +239,7 @@ static int session_setup(pg_db_t *d, err_t *err)
     PQsetnonblocking(d->conn, d->waiter.wait != NULL);
     d->gen++;
     d->broken = false;
+    d->pending = 0;          /* a new connection has no pipeline */
     const char *sql = d->readonly ? "SET synchronous_commit = on; SET default_transaction_read_only = on"
                                   : "SET synchronous_commit = on";
     return run_simple(d, sql, err);
@@ -312,6 +341,111 @@ static void pg_close(db_t *db)
     free(d);
 }
 
+/* --- deferred statements: libpq's pipeline mode ----------------------------- */
+
+static void note_changes(pg_db_t *d, PGresult *res);
+
+/* The next result of the pipeline, waiting as the connection waits. NULL
+ * both between two statements' results and when the connection broke: the
+ * caller tells them apart with PQstatus. */
+static PGresult *pipe_result(pg_db_t *d)
+{
+    if (d->waiter.wait)
+        while (PQisBusy(d->conn))
+            if (await_fd(d, false) < 0 || !PQconsumeInput(d->conn))
+                return NULL;
+    return PQgetResult(d->conn);
+}
+
+static bool conn_dead(const pg_db_t *d) { return PQstatus(d->conn) != CONNECTION_OK || d->broken; }
+
+/* A deferred statement's answer: its rows changed, or the failure that
+ * aborts the rest of the transaction. */
+static void settle_deferred(pg_db_t *d, PGresult *res)
+{
+    if (!is_failure(res))
+        note_changes(d, res);
+    else if (!d->pipe_failed) {
+        d->failures++;
+        d->pipe_failed = true;
+    }
+}
+
+/* Ends the pipeline with a sync and reads every answer, in order: the
+ * deferred statements', then, when `last`, the one sent after them, whose
+ * result is returned (its first failure, else its last result; NULL if the
+ * connection broke or `last` is false). One round trip. Leaves pipeline
+ * mode. */
+static PGresult *pipe_finish(pg_db_t *d, bool last)
+{
+    PGresult *keep = NULL, *res;
+    int idx = 0, f;
+    count_trip(d);
+    if (!PQpipelineSync(d->conn))
+        goto broken;
+    while ((f = PQflush(d->conn)) == 1)
+        if (!d->waiter.wait || await_fd(d, true) < 0)
+            goto broken;
+    if (f < 0)
+        goto broken;
+    for (;;) {
+        if (!(res = pipe_result(d))) {
+            if (conn_dead(d) || ++idx > d->pending + 1)
+                goto broken;
+            continue;   /* the end of one statement's results */
+        }
+        if (PQresultStatus(res) == PGRES_PIPELINE_SYNC) {
+            PQclear(res);
+            break;
+        }
+        if (idx < d->pending) {
+            settle_deferred(d, res);
+            PQclear(res);
+        } else if (keep && is_failure(keep)) {
+            PQclear(res);
+        } else {
+            PQclear(keep);
+            keep = res;
+        }
+    }
+    d->pending = 0;
+    PQexitPipelineMode(d->conn);
+    if (!last) {
+        PQclear(keep);
+        keep = NULL;
+    }
+    return keep;
+broken:
+    PQclear(keep);
+    d->pending = 0;
+    d->pipe_failed = true;
+    d->broken = true;   /* the pipeline's state is unknown: start afresh */
+    return NULL;
+}
+
+/* The error for a statement the server skipped because a deferred one
+ * before it failed: the deferred statement's own error went unreported. */
+static int aborted_error(pg_db_t *d, const PGresult *res, err_t *err)
+{
+    if (res && PQresultStatus(res) == PGRES_PIPELINE_ABORTED) {
+        d->failures++;
+        return err_set(err, -EIO, "storage_failed", "An earlier write of this transaction failed.");
+    }
+    return failed(d, res, err);
+}
+
+static int pg_flush(db_t *db, err_t *err)
+{
+    pg_db_t *d = (pg_db_t *)db;
+    if (d->pending > 0)
+        pipe_finish(d, false);
+    if (d->pipe_failed)
+        return err_set(err, -EIO, "storage_failed", "A deferred write failed.");
+    return 0;
+}
+
+static void pg_set_deferring(db_t *db, bool on) { ((pg_db_t *)db)->deferring = on; }
+
 /* The first read transaction statement fixes the snapshot for the rest:
  * store.h promises a READ op one consistent view, which PostgreSQL's default
  * READ COMMITTED gives per statement only. db_begin_read sends plain BEGIN. */
@@ -331,10 +465,25 @@ static int check_commit(const char *sql, PGresult *res, err_t *err)
     return err_set(err, -EIO, "storage_failed", "The transaction had failed and was rolled back.");
 }
 
+/* Sends sql as the pipeline's last statement when it can join it (one
+ * statement: the extended protocol takes no scripts), else syncs first and
+ * runs it on its own. ROLLBACK never joins: after a failure the server
+ * would skip it. */
+static PGresult *exec_after_pending(pg_db_t *d, const char *sql)
+{
+    if (!strchr(sql, ';') && strncmp(sql, "ROLLBACK", 8) != 0) {
+        if (!PQsendQueryParams(d->conn, sql, 0, NULL, NULL, NULL, NULL, 0))
+            return NULL;
+        return pipe_finish(d, true);
+    }
+    pipe_finish(d, false);
+    return conn_dead(d) ? NULL : q_exec(d, sql);
+}
+
 static int exec_once(pg_db_t *d, const char *sql, err_t *err)
 {
-    PGresult *res = q_exec(d, translate(sql));
-    int r = is_failure(res) ? failed(d, res, err) : check_commit(sql, res, err);
+    PGresult *res = d->pending > 0 ? exec_after_pending(d, translate(sql)) : q_exec(d, translate(sql));
+    int r = is_failure(res) ? aborted_error(d, res, err) : check_commit(sql, res, err);
     PQclear(res);
     return r;
 }
@@ -349,6 +498,8 @@ static int pg_exec(db_t *db, const char *sql, err_t *err)
     if (r < 0)
         return r;
     r = exec_once(d, sql, err);
+    if (ends_txn(sql))
+        d->pipe_failed = false;
     /* A BEGIN that finds the connection dead (the primary went away since
      * the last use) has lost nothing: retry it once on a new connection. */
     if (r < 0 && begins && (PQstatus(d->conn) != CONNECTION_OK || d->broken)) {
@@ -402,6 +553,10 @@ static int ensure_prepared(pg_db_t *d, pg_stmt_t *e, err_t *err)
     int r = ensure_conn(d, err);
     if (r < 0 || e->gen == d->gen)
         return r;
+    if (d->pending > 0)   /* PQprepare does not mix with a pipeline: sync it first */
+        pipe_finish(d, false);
+    if (conn_dead(d))
+        return err_set(err, -EIO, "storage_unavailable", "The database connection was lost.");
     PGresult *res = q_prepare(d, e->name, e->sql);
     r = PQresultStatus(res) == PGRES_COMMAND_OK ? 0 : failed(d, res, err);
     PQclear(res);
@@ -497,6 +652,7 @@ static void note_changes(pg_db_t *d, PGresult *res)
 static PGresult *q_exec_prepared(pg_db_t *d, const pg_stmt_t *e)
 {
     const char *const *vals = (const char *const *)e->vals;
+    count_trip(d);
     if (!d->waiter.wait)
         return PQexecPrepared(d->conn, e->name, e->nparams, vals, e->lens, e->fmts, 0);
     if (!PQsendQueryPrepared(d->conn, e->name, e->nparams, vals, e->lens, e->fmts, 0))
@@ -511,15 +667,65 @@ static void pg_set_waiter(db_t *db, const db_waiter_t *w)
     PQsetnonblocking(d->conn, w != NULL);
 }
 
+/* Sends e into the pipeline as a deferred statement. A statement not yet
+ * prepared on this connection is prepared first, after a sync (once per
+ * statement and connection). */
+static int send_deferred(pg_db_t *d, pg_stmt_t *e, err_t *err)
+{
+    int r = ensure_prepared(d, e, err);
+    if (r < 0)
+        return r;
+    if (d->pending == 0 && !PQenterPipelineMode(d->conn))
+        return failed(d, NULL, err);
+    const char *const *vals = (const char *const *)e->vals;
+    if (!PQsendQueryPrepared(d->conn, e->name, e->nparams, vals, e->lens, e->fmts, 0)) {
+        if (d->pending == 0)
+            PQexitPipelineMode(d->conn);
+        return failed(d, NULL, err);
+    }
+    d->pending++;
+    d->deferred_sent++;
+    if (d->pending >= PIPE_MAX)
+        pipe_finish(d, false);
+    return 0;
+}
+
+static int pg_step(db_stmt_t *s, err_t *err);
+
+static int pg_run_deferred(db_stmt_t *s, err_t *err)
+{
+    pg_stmt_t *e = ENTRY(s);
+    pg_db_t *d = (pg_db_t *)e->hdr.db;
+    int r;
+    if (!d->deferring || e->ran) {
+        while ((r = pg_step(s, err)) == 1)
+            ;
+        return r;
+    }
+    e->ran = true;   /* no rows for the caller: stepping it again finds none */
+    return send_deferred(d, e, err);
+}
+
+/* Runs e now: on its own, or as the last statement of the pipeline. */
+static PGresult *exec_now(pg_db_t *d, pg_stmt_t *e)
+{
+    if (d->pending == 0)
+        return q_exec_prepared(d, e);
+    const char *const *vals = (const char *const *)e->vals;
+    if (!PQsendQueryPrepared(d->conn, e->name, e->nparams, vals, e->lens, e->fmts, 0))
+        return NULL;
+    return pipe_finish(d, true);
+}
+
 static int execute(pg_stmt_t *e, err_t *err)
 {
     pg_db_t *d = (pg_db_t *)e->hdr.db;
     int r = ensure_prepared(d, e, err);
     if (r < 0)
         return r;
-    PGresult *res = q_exec_prepared(d, e);
+    PGresult *res = exec_now(d, e);
     if (is_failure(res)) {
-        r = failed(d, res, err);
+        r = aborted_error(d, res, err);
         PQclear(res);
         return r;
     }
@@ -555,7 +761,7 @@ static int64_t pg_changes(db_t *db) { return ((pg_db_t *)db)->changes; }
 static int64_t pg_total_changes(db_t *db)
 {
     pg_db_t *d = (pg_db_t *)db;
-    return d->total_changes + d->failures;
+    return d->total_changes + d->failures + d->deferred_sent;
 }
 
 /* The text of column i of the current row, NULL if SQL NULL or out of range. */
@@ -630,7 +836,8 @@ static const struct db_backend pg_backend = {
     .bind_blob = pg_bind_blob, .bind_null = pg_bind_null, .step = pg_step,
     .changes = pg_changes, .total_changes = pg_total_changes, .col_null = pg_col_null, .col_int = pg_col_int,
     .col_double = pg_col_double, .col_text = pg_col_text, .col_blob = pg_col_blob,
-    .set_waiter = pg_set_waiter,
+    .set_waiter = pg_set_waiter, .run_deferred = pg_run_deferred, .set_deferring = pg_set_deferring,
+    .flush = pg_flush,
     /* The advisory lock plays BEGIN IMMEDIATE: writers queue here, before
      * reading anything, so read-then-write (the audit chain head, the
      * one-active-registration check) is safe across uchetd instances. READ

@@ -10,10 +10,7 @@
 #include "store/notice.h"
 #include "store/session.h"
 
-#define REG_COLS \
-    "r.id, r.region, r.status, r.started_at, r.last_confirmed_on, r.mismatch_streak, r.ended_at," \
-    " r.end_reason, s.id, s.settlement, s.street, s.house, s.building, s.apartment, s.address_id," \
-    " s.ref_lat, s.ref_lon, s.host_confirmed_at, r.guardian_registration_id IS NOT NULL"
+#define REG_COLS REGISTRATION_VIEW_COLS
 
 /* Readers go through registrations_now: a lapse the sweep marked shows
  * there before the row itself is rewritten (schema v4). */
@@ -97,6 +94,8 @@ static void row_to_view(db_stmt_t *st, registration_view_t *v)
     r->host_confirmed = !db_col_null(st, 17);
     v->minor = db_col_int(st, 18) != 0;
 }
+
+void registration_view_from_row(db_stmt_t *st, registration_view_t *ret) { row_to_view(st, ret); }
 
 static int read_one(db_t *db, const char *sql, int64_t person_id, registration_view_t *ret, err_t *err)
 {

@@ -101,6 +101,17 @@ typedef struct registration_end_op {
 } registration_end_op_t;
 void registration_end_op_init(registration_end_op_t *o);
 
+/* The columns registration_view_from_row reads, in order, from tables
+ * aliased r (registrations_now) and s (residences); for other modules'
+ * statements that read a registration with something else. */
+#define REGISTRATION_VIEW_COLS \
+    "r.id, r.region, r.status, r.started_at, r.last_confirmed_on, r.mismatch_streak, r.ended_at," \
+    " r.end_reason, s.id, s.settlement, s.street, s.house, s.building, s.apartment, s.address_id," \
+    " s.ref_lat, s.ref_lon, s.host_confirmed_at, r.guardian_registration_id IS NOT NULL"
+#define REGISTRATION_VIEW_NCOLS 19
+/* Fills *ret from the current row's first REGISTRATION_VIEW_NCOLS columns. */
+void registration_view_from_row(db_stmt_t *st, registration_view_t *ret);
+
 /* Reads a person's active registration with its current residence.
  * -ENOENT (no_active_registration) when none. */
 int registration_active(db_t *db, int64_t person_id, registration_view_t *ret, err_t *err);

@@ -133,12 +133,22 @@ static void post_all(store_op_t *ops)
  * than the operations themselves, so they are paid only when needed. */
 static bool run_optimistic(db_t *db, store_op_t *ops)
 {
+    uint64_t read_ahead = 0;   /* db_txn_serial of the last read-ahead; 0: none */
     for (store_op_t *op = ops; op; op = op->next) {
+        /* Read ahead for this op and the rest of the batch, again after
+         * another op wrote (which made the store forget the last one). */
+        if (op->prefetch && read_ahead != db_txn_serial(db)) {
+            op->prefetch(db, op);
+            read_ahead = db_txn_serial(db);
+        }
         int64_t before = db_total_changes(db);
         err_clear(&op->err);
         op->rc = op->run(db, op);
-        if (op->rc < 0 && (before < 0 || db_total_changes(db) != before))
+        bool wrote = before < 0 || db_total_changes(db) != before;
+        if (op->rc < 0 && wrote)
             return false;
+        if (wrote && !op->prefetch)
+            db_txn_forget(db);   /* what the batch read ahead may be stale now */
     }
     return true;
 }
@@ -148,7 +158,12 @@ static int run_batch(store_t *s, store_op_t *ops, err_t *e)
     int r = db_begin_write(s->writer_db, e);
     if (r < 0)
         return r;
-    if (!run_optimistic(s->writer_db, ops)) {
+    /* The fast path may defer its writes (PostgreSQL: one pipeline); a
+     * deferred write that failed makes the batch dirty like any other. */
+    db_set_deferring(s->writer_db, true);
+    bool clean = run_optimistic(s->writer_db, ops);
+    db_set_deferring(s->writer_db, false);
+    if (!clean || db_flush(s->writer_db, NULL) < 0) {
         db_rollback(s->writer_db);
         if ((r = db_begin_write(s->writer_db, e)) < 0)
             return r;

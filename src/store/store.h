@@ -63,6 +63,16 @@ struct store_op {
     int (*run)(db_t *db, store_op_t *op);
     /* Hands the finished op back (any thread). Must not block. */
     void (*post)(store_op_t *op);
+    /* Optional, WRITE lane: called in the writer's optimistic transaction
+     * just before the first op that has it runs, with the rest of the batch
+     * from that op (`ops`), and again after another op wrote; reads ahead
+     * what the batch's ops of its kind need in one statement (PostgreSQL: one round trip instead of
+     * several per op). What it reads may be used only in that transaction
+     * (db_txn_serial) and only by ops that nothing earlier in the batch can
+     * have changed; `run` reads the rest itself. The writer forgets it all
+     * (db_txn_forget) after any op without a prefetch writes; ops of a kind
+     * with one must keep each other's read-ahead right themselves. */
+    void (*prefetch)(db_t *db, store_op_t *ops);
     int rc;                 /* result of run, or of the commit that carried it */
     err_t err;
     store_op_t *next;       /* internal: queue link */

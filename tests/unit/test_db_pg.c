@@ -430,6 +430,121 @@ static void test_migrations_and_audit(void **state)
     assert_int_equal(broken, 2);
 }
 
+static const char SQL_INS_PLAIN[] = "INSERT INTO t (k, n) VALUES (?, ?)";
+
+static int defer_insert(db_t *db, const char *k, int64_t n, err_t *e)
+{
+    db_stmt_t *st;
+    int r = db_prepare(db, SQL_INS_PLAIN, &st, e);
+    if (r < 0)
+        return r;
+    db_bind_text(st, 1, k);
+    db_bind_int(st, 2, n);
+    return db_run_deferred(st, e);
+}
+
+static int64_t count_rows(db_t *db, err_t *e)
+{
+    db_stmt_t *st;
+    int r = db_prepare(db, "SELECT count(*) FROM t", &st, e);   /* may be where a failure shows */
+    if (r == 0)
+        r = db_step(st, e);
+    return r == 1 ? db_col_int(st, 0) : r;
+}
+
+/* The writer's batch: N deferred writes, then a read and the COMMIT, in
+ * two round trips whatever N (the statements are prepared beforehand, as
+ * in a running uchetd). */
+static void test_deferred_writes_share_round_trips(void **state)
+{
+    NEED_SERVER();
+    db_t *db = *state;
+    err_t e = {0};
+    assert_int_equal(defer_insert(db, "warm", 0, &e), 0);   /* outside a section: runs now */
+    assert_int_equal(count_rows(db, &e), 1);
+    assert_int_equal(db_begin_write(db, &e), 0);
+    db_set_deferring(db, true);
+    bool loop = async_mode;
+    uint64_t before = db_round_trips(loop);
+    int64_t changes = db_total_changes(db);
+    char k[16];
+    for (int i = 0; i < 40; i++) {
+        snprintf(k, sizeof k, "d%d", i);
+        assert_int_equal(defer_insert(db, k, i, &e), 0);
+    }
+    assert_int_equal(db_round_trips(loop), before);           /* sent, not waited for */
+    assert_true(db_total_changes(db) > changes);               /* but they count as writes */
+    assert_int_equal(count_rows(db, &e), 41);                 /* the read sees them */
+    assert_int_equal(db_round_trips(loop), before + 1);
+    assert_int_equal(defer_insert(db, "last", 99, &e), 0);
+    db_set_deferring(db, false);
+    assert_int_equal(db_flush(db, &e), 0);
+    assert_int_equal(db_commit(db, &e), 0);
+    assert_int_equal(db_round_trips(loop), before + 3);
+    assert_int_equal(count_rows(db, &e), 42);
+}
+
+/* A deferred write that fails fails the next statement that waits, the
+ * flush and the commit; after the rollback the connection works. */
+static void test_deferred_failure_aborts_the_transaction(void **state)
+{
+    NEED_SERVER();
+    db_t *db = *state;
+    err_t e = {0};
+    assert_int_equal(defer_insert(db, "taken", 0, &e), 0);
+    assert_int_equal(count_rows(db, &e), 1);                  /* prepared: the read joins the pipeline */
+    assert_int_equal(db_begin_write(db, &e), 0);
+    db_set_deferring(db, true);
+    assert_int_equal(defer_insert(db, "fresh", 1, &e), 0);
+    assert_int_equal(defer_insert(db, "taken", 2, &e), 0);    /* fails on the server, later */
+    assert_int_equal(defer_insert(db, "fresh2", 3, &e), 0);
+    assert_true(count_rows(db, &e) < 0);
+    assert_string_equal(e.code, "storage_failed");
+    err_clear(&e);
+    assert_int_equal(db_flush(db, &e), -EIO);
+    db_set_deferring(db, false);
+    err_clear(&e);
+    assert_int_equal(db_commit(db, &e), -EIO);
+    db_rollback(db);
+    err_clear(&e);
+    assert_int_equal(count_rows(db, &e), 1);
+    assert_int_equal(db_begin_write(db, &e), 0);
+    db_set_deferring(db, true);
+    assert_int_equal(defer_insert(db, "fresh", 1, &e), 0);
+    db_set_deferring(db, false);
+    assert_int_equal(db_flush(db, &e), 0);
+    assert_int_equal(db_commit(db, &e), 0);
+    assert_int_equal(count_rows(db, &e), 2);
+}
+
+/* The audit chain written with deferred inserts (its head remembered in the
+ * transaction, not read back) verifies, across two transactions. */
+static void test_deferred_audit_chain_verifies(void **state)
+{
+    NEED_SERVER();
+    db_t *db = *state;
+    int n;
+    int64_t count, broken;
+    err_t e = {0};
+    assert_int_equal(migrate_apply(db, &n, &e), 0);
+    for (int t = 0; t < 2; t++) {
+        assert_int_equal(db_begin_write(db, &e), 0);
+        db_set_deferring(db, true);
+        uint64_t before = db_round_trips(async_mode);
+        for (int i = 0; i < 5; i++)
+            assert_int_equal(audit_append_text(db, 1000 + i, "operator", "test.event", "person:1", NULL, &e), 0);
+        /* the first transaction prepares its statements; the second reads the head once */
+        if (t == 1)
+            assert_int_equal(db_round_trips(async_mode), before + 1);
+        db_set_deferring(db, false);
+        assert_int_equal(db_flush(db, &e), 0);
+        assert_int_equal(db_commit(db, &e), 0);
+    }
+    assert_int_equal(audit_verify(db, &count, &broken, &e), 0);
+    assert_int_equal(count, 10);
+    assert_int_equal(broken, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -445,6 +560,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_reconnects_outside_transactions_only, setup, teardown),
         cmocka_unit_test_setup_teardown(test_migrations_and_audit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_giving_up_a_wait_drops_the_connection, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_deferred_writes_share_round_trips, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_deferred_failure_aborts_the_transaction, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_deferred_audit_chain_verifies, setup, teardown),
     };
     int failed = cmocka_run_group_tests_name("blocking", tests, NULL, NULL);
     async_mode = true;
