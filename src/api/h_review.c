@@ -197,7 +197,7 @@ static int load_image(rop_t *o, const enrolment_t *e)
 {
     char path[1024];
     uint8_t *txn = NULL;
-    size_t len = 0, idx;
+    size_t len = 0, idx = 0;
     struct an2k *t = NULL;
     snprintf(path, sizeof path, "%s/%s", o->env->dir, e->file_name);
     int r = vault_read(&o->env->keys, path, &txn, &len, &o->op.err);

@@ -22,6 +22,7 @@ static void set_type(struct classify_result *r, const char *type, const char *by
     snprintf(r->by, sizeof r->by, "%s", by);
 }
 
+#ifdef UCHET_HAVE_OCR
 /* Copies a string member of the MRZ answer's fields under the catalogue's
  * name, when present. */
 static void take(json_t *dst, const json_t *src, const char *from, const char *to)
@@ -30,6 +31,7 @@ static void take(json_t *dst, const json_t *src, const char *from, const char *t
     if (json_is_string(v) && json_string_length(v) > 0)
         json_object_set_new(dst, to, json_string(json_string_value(v)));
 }
+#endif
 
 
 #ifdef UCHET_HAVE_ZBAR

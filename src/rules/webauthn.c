@@ -87,7 +87,7 @@ int webauthn_client_challenge(const uint8_t *client_data, size_t client_data_len
                               size_t *ret_len, err_t *err)
 {
     json_t *cd;
-    const char *ch;
+    const char *ch = NULL;
     int r = load_client(client_data, client_data_len, &cd, err);
     if (r < 0) return r;
     if ((r = client_member(cd, "challenge", &ch, err)) == 0 && b64url_to_bytes(ch, strlen(ch), out, cap, ret_len) < 0)
@@ -101,7 +101,7 @@ int webauthn_client_challenge(const uint8_t *client_data, size_t client_data_len
 static int check_client(const webauthn_expect_t *x, const char *type, const uint8_t *data, size_t len, err_t *err)
 {
     json_t *cd;
-    const char *t, *origin;
+    const char *t = NULL, *origin = NULL;
     uint8_t ch[64];
     size_t chlen = 0;
     int r = load_client(data, len, &cd, err);

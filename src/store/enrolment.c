@@ -39,7 +39,11 @@ static const char SQL_CODE[] =
  * (names to LIMIT_NAME_BYTES), so nothing is cut in practice. */
 static void copy(char *dst, size_t cap, const char *src)
 {
-    snprintf(dst, cap, "%s", src);
+    size_t n = src ? strlen(src) : 0;
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(dst, src ? src : "", n);
+    dst[n] = '\0';
 }
 
 static int64_t opt_int(db_stmt_t *st, int i) { return db_col_null(st, i) ? 0 : db_col_int(st, i); }
