@@ -193,7 +193,7 @@ static int get_period(struct ctx *c, json_t *obj, struct docset_period *ret)
     if (!json_is_object(p))
         return bad(c, "catalogue_missing_key", "\"%s\" must be an object", "period");
     int r = check_keys(c, p, keys);
-    long long y, m, d;
+    long long y = 0, m = 0, d = 0;
     if (r == 0)
         r = get_int(c, p, "years", 0, 0, 50, 0, &y);
     if (r == 0)

@@ -418,7 +418,7 @@ def test_registrar_queue_and_decision(ds):
     sid = checked_set(ds, token)
     registrar, inspector = officer(ds, "registrar"), officer(ds, "inspector")
     r = ds.http.get("/api/v1/desk/document-sets", headers=inspector)
-    assert (r.status_code, r.json()["code"]) == (403, "forbidden")
+    assert (r.status_code, r.json()["code"]) == (403, "role_forbidden")
     assert ds.http.get("/api/v1/desk/document-sets", headers=auth(ds, token)).status_code == 401
     items = ds.http.get("/api/v1/desk/document-sets", headers=registrar).json()["items"]
     state = get(ds, token, sid)["state"]

@@ -115,7 +115,7 @@ def test_inspector_sees_status_only_and_the_person_sees_the_read(uchet):
     for leak in ("Tverskaya", "residence", "lat", "lon", str(RESIDENCE["lat"]), "TJK", "1995-04-12"):
         assert leak not in text, f"{leak!r} must not reach the desk"
     log = access_log(uchet, token)
-    assert log == [{"at": "2025-10-31T07:00:00Z", "officer_role": "inspector", "reason": "Дело № 17/2025, проверка"}]
+    assert log == [{"at": "2025-10-31T10:00:00+03:00", "officer_role": "inspector", "reason": "Дело № 17/2025, проверка"}]
     reads = uchet.db.query("SELECT reason FROM officer_reads")
     assert reads == [("Дело № 17/2025, проверка",)]
     event = uchet.db.query("SELECT actor, subject, detail FROM audit WHERE action = 'person.read'")

@@ -381,7 +381,7 @@ def test_one_person_twice_in_a_batch_sees_their_own_earlier_confirmation(uchet_f
     key = uuid.uuid4().hex
     jobs = [(t, uuid.uuid4().hex, 55.95), (t, key, 55.95), (t, uuid.uuid4().hex, 55.95), (t, key, 55.95)]
     results, _, batches = _held_batch(u, jobs)
-    assert batches <= 2, batches
+    assert batches <= 3, batches   # the held batch, the queued jobs (a session touch may land between)
     assert [s for s, _ in results] == [201] * 4, results
     assert results[1][1] == results[3][1]
     pid = u.db.scalar(f"SELECT person_id FROM confirmations WHERE idempotency_key = '{key}'")

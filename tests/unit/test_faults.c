@@ -130,7 +130,7 @@ static uint64_t digest(fx_t *f)
         if (strcmp(names[t], "sessions") == 0 || strcmp(names[t], "officer_sessions") == 0 ||
             strcmp(names[t], "persons") == 0)
             continue;
-        snprintf(table_sql[t], sizeof table_sql[t], "SELECT * FROM %s", names[t]);
+        snprintf(table_sql[t], sizeof table_sql[t], "SELECT * FROM %.63s", names[t]);
         /* A run's counts are what that run did (a rerun after a failure
          * finds less to do); that the day was finished is what matters. */
         if (strcmp(names[t], "sweep_runs") == 0)
