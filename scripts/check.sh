@@ -38,7 +38,7 @@ step "ThreadSanitizer under load (also proves the -O2 build compiles)"
 scripts/tsan-smoke.sh
 
 step "fuzz targets (short runs)"
-make --no-print-directory fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-15}"
+make --no-print-directory fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-10}"
 
 echo
 echo "make check: all suites passed"

@@ -162,7 +162,10 @@ def _dump(db):
                                           " WHERE table_schema = 'public' AND table_type = 'BASE TABLE'")]
     else:
         tables = [t for (t,) in db.query("SELECT name FROM sqlite_master WHERE type = 'table'")]
-    return {t: sorted(db.query(f"SELECT * FROM {t}")) for t in sorted(tables)}
+    # schema_version.applied_at is the wall clock when that database was
+    # migrated (not uchet's clock): copies of one init differ there only
+    cols = {"schema_version": "version, name"}
+    return {t: sorted(db.query(f"SELECT {cols.get(t, '*')} FROM {t}")) for t in sorted(tables)}
 
 
 def test_init_writes_the_same_whatever_the_clock(uchet_factory):

@@ -84,7 +84,7 @@ describe('passkey log-in with a virtual platform authenticator', { timeout: 1800
   });
 
   it('logs out, then logs in with the passkey and no password', async () => {
-    await page.getByRole('button', { name: ru['settings.logout'] }).click();
+    await page.getByRole('button', { name: ru['settings.logout'], exact: true }).click();
     await waitForH1(ru['welcome.title']);
     assert.equal(await token(), null);
     await page.goto(`${origin}/app/#/login`);

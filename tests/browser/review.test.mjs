@@ -7,6 +7,7 @@
 // reason, which the applicant's status answer then carries.
 
 import assert from 'node:assert/strict';
+import { deskToken, nextCode } from './desk_auth.mjs';
 import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -52,6 +53,7 @@ describe('the desk: a registrar reviews kiosk enrolments', { timeout: 600000 }, 
     server = await startServer({ config });
     server.ctl(['officer', 'add', '--login', OFFICER.login, '--name', 'Officer Nine', '--role', 'registrar',
       '--password-stdin'], `${OFFICER.password}\n`);
+    await deskToken(server, OFFICER.login, OFFICER.password);   // enrols the authenticator (issue 15)
     const key = server.ctl(['kiosk', 'add', 'Hall A']).trim().split('\n').pop();
     receipts.push(await enrol(key, { language: 'tg' }));
     receipts.push(await enrol(key, { document_number: 'ZX7654321', surname_latin: 'NAZAROV', given_names_latin: 'ALISHER' }));
@@ -70,6 +72,7 @@ describe('the desk: a registrar reviews kiosk enrolments', { timeout: 600000 }, 
     await page.goto(`${server.base}/desk/`);
     await page.getByLabel('Логин').fill(OFFICER.login);
     await page.getByLabel('Пароль').fill(OFFICER.password);
+    await page.getByLabel('Код из приложения').fill(nextCode(server, OFFICER.login));
     await page.getByRole('button', { name: 'Войти' }).click();
     await page.getByRole('button', { name: 'Заявления с киоска' }).click();
     await page.getByRole('heading', { name: 'Заявления с киоска' }).waitFor();

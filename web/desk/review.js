@@ -4,9 +4,8 @@
 // findings and possible duplicates, and approves (then prints the
 // activation letter once) or returns it with a reason the applicant reads.
 //
-// Self-contained on purpose: it reads the desk session desk.js keeps in
-// sessionStorage and adds its own button and section, so the desk page's
-// own code is untouched. Images are fetched with the token and shown from
+// One of the desk's screens (desk.js SCREENS); it reads the desk session
+// desk.js keeps in sessionStorage. Images are fetched with the token and shown from
 // blob: URLs that are revoked when the enrolment is closed; the server sends
 // them with Cache-Control: no-store.
 import { h, replace, uid } from '/common/dom.js';
@@ -240,39 +239,22 @@ async function queue() {
       + (i.claim === 'mine' ? ' · открыто вами' : i.claim === 'other' ? ' · у другого регистратора' : ''))))));
 }
 
-function showReview(on) {
-  document.getElementById('review').hidden = !on;
-  document.getElementById('appeals').hidden = on;
-  document.getElementById('review-nav').setAttribute('aria-pressed', String(on));
-  if (on) queue();
-  else forget();
-}
-
-function mount() {
-  const css = h('link', { rel: 'stylesheet', href: '/desk/review.css' });
-  document.head.appendChild(css);
-  const nav = h('button', { id: 'review-nav', type: 'button', class: 'quiet', hidden: true, 'aria-pressed': 'false',
-    onclick: () => showReview(document.getElementById('review').hidden) }, 'Заявления с киоска');
-  document.getElementById('who').before(nav);
-  const section = h('section', { id: 'review', hidden: true },
+// The desk's screen (desk.js SCREENS, registrars): the tabs and the queue.
+export function reviewScreen(container) {
+  if (!document.querySelector('link[href="/desk/review.css"]')) {
+    document.head.appendChild(h('link', { rel: 'stylesheet', href: '/desk/review.css' }));
+  }
+  forget();
+  replace(container, h('section', { id: 'review' },
     h('h1', {}, 'Заявления с киоска'),
     h('p', { class: 'hint' }, 'Сравните страницу паспорта и фото с киоска. Каждый просмотр изображения записывается в журнал.'),
     h('nav', { class: 'tabs', 'aria-label': 'Какие заявления показать' },
       Object.entries(STATES).map(([state, name]) => h('button', { type: 'button', class: 'tab review-tab', 'data-state': state,
         'aria-pressed': String(state === showing), onclick: () => { showing = state; say('', ''); queue(); } }, name))),
     h('div', { id: 'review-status', role: 'status', 'aria-live': 'polite' }),
-    h('div', { id: 'review-list', 'aria-live': 'polite' }));
-  document.getElementById('appeals').after(section);
-  // desk.js shows #appeals on log-in and hides it on log-out: follow it
-  const sync = () => {
-    const s = session();
-    const registrar = Boolean(s && s.role === 'registrar');
-    nav.hidden = !registrar;
-    if (!registrar && !section.hidden) { section.hidden = true; forget(); }
-  };
-  new MutationObserver(sync).observe(document.getElementById('appeals'), { attributes: true, attributeFilter: ['hidden'] });
-  document.getElementById('logout').addEventListener('click', () => { section.hidden = true; forget(); });
-  sync();
+    h('div', { id: 'review-list', 'aria-live': 'polite' })));
+  queue();
 }
 
-mount();
+// Log-out drops the open enrolment's images at once.
+document.getElementById('logout')?.addEventListener('click', () => forget());
