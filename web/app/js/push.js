@@ -8,7 +8,11 @@ import { loadMe } from './state.js';
 // first owner's, and must not tell the next person that push is on.
 const OWNER_KEY = 'uchet.push.person';
 
+// The status the app last loaded is enough to tell whose phone this is; only
+// when there is none is GET /me asked again.
 async function currentPerson() {
+  const snap = api.loadSnapshot();
+  if (snap && snap.me && snap.me.person) return String(snap.me.person.id);
   try {
     const { me } = await loadMe();
     return me && me.person ? String(me.person.id) : null;
@@ -58,7 +62,7 @@ export async function pushState() {
   if (Notification.permission === 'denied') return 'denied';
   const reg = await workerReady();
   if (!reg) return 'unsupported';
-  const sub = await reg.pushManager.getSubscription();
+  const sub = await inTime(reg.pushManager.getSubscription(), 3000);
   if (!sub) return 'off';
   const person = await currentPerson();
   return person !== null && localStorage.getItem(OWNER_KEY) === person ? 'on' : 'off';

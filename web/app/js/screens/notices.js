@@ -61,14 +61,19 @@ async function inbox() {
   }
 }
 
-async function pushBox() {
-  const status = slot();
+// The box is shown at once; the switch joins it when the browser has said
+// whether push is on, so that a slow service worker never hides the inbox.
+function pushBox() {
   const box = h('div', { class: 'card' }, h('h2', {}, t('push.title')), h('p', {}, t('push.intro')));
-  let state = 'unsupported';
-  try { state = await pushState(); } catch { /* shown as unsupported */ }
+  pushState().catch(() => 'unsupported').then((state) => fillPushBox(box, state));
+  return box;
+}
+
+function fillPushBox(box, state) {
+  const status = slot();
   if (state === 'unsupported' || state === 'denied' || state === 'ios_hint') {
     box.appendChild(notice('info', t(`push.${state}`)));
-    return box;
+    return;
   }
   const toggle = button(state === 'on' ? t('push.turn_off') : t('push.turn_on'),
     { class: 'btn btn-secondary', 'aria-pressed': state === 'on' ? 'true' : 'false' });
@@ -91,10 +96,9 @@ async function pushBox() {
     }
   });
   box.append(line, toggle, status);
-  return box;
 }
 
 export async function render() {
-  const [list, push] = await Promise.all([inbox(), pushBox()]);
-  return page(t('notices.title'), push, h('h2', {}, t('notices.inbox')), list);
+  const list = await inbox();
+  return page(t('notices.title'), pushBox(), h('h2', {}, t('notices.inbox')), list);
 }
