@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/desk_acl.h"
 #include "api/docset_env.h"
 #include "api/handlers.h"
 #include "api/view.h"
@@ -419,6 +420,7 @@ void h_desk_docset_list(api_req_t *r)
         return;
     }
     o->now = api_now(r);
+    o->roles = desk_acl_roles(r);
     api_op_submit(r, &o->op);
 }
 
@@ -475,5 +477,6 @@ void h_desk_docset_decide(api_req_t *r)
     }
     o->set_id = id;
     o->now = api_now(r);
+    o->roles = desk_acl_roles(r);
     api_op_submit(r, &o->op);
 }

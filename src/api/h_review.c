@@ -1,7 +1,7 @@
 /* /api/v1/desk/enrolments/… — the registrar's review of kiosk enrolments
  * (docs/ENROLMENT.md, "Review"; issue 15).
  *
- * Registrars only (officer_session with OFFICER_REGISTRAR). The queue and a
+ * Registrars only (desk_acl.c; each store step checks the row's roles). The queue and a
  * detail are reads; claiming, approving and returning are writes, each an
  * audit event. An image is decrypted from the vault only for the registrar
  * holding the claim, each view audited, and served with Cache-Control:
@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/desk_acl.h"
 #include "api/handlers.h"
 #include "api/kiosk.h"
 #include "api/printed.h"
@@ -37,6 +38,7 @@ typedef struct rop {
     const kiosk_env_t *env;                  /* borrowed; NULL when the kiosk is off */
     const catalog_t *cat;                    /* borrowed */
     uint8_t token_hash[SECRET_HASH_BYTES];
+    unsigned roles;                          /* who may: desk_acl.c's row for the route */
     int64_t now;
     char receipt[KIOSK_RECEIPT_CHARS + 1];
     char state[12];                          /* R_QUEUE */
@@ -233,7 +235,7 @@ static int run_image(db_t *db, rop_t *o)
     int r = db_begin_write(db, &o->op.err);
     if (r < 0)
         return r;
-    r = officer_session(db, o->token_hash, o->now, OFFICER_REGISTRAR, &me, &o->op.err);
+    r = officer_session(db, o->token_hash, o->now, o->roles, &me, &o->op.err);
     if (r == 0 && (r = enrolment_get(db, o->receipt, &e, &o->op.err)) == 0) {
         r = enrolment_claim_check(&e, &me, o->now, &o->op.err);
         if (r == 0 && strcmp(o->kind, "document") == 0)   /* the kiosk keeps no page image yet */
@@ -262,7 +264,7 @@ static int run_letter(db_t *db, rop_t *o)
     int r = db_begin_read(db, &o->op.err);
     if (r < 0)
         return r;
-    r = officer_session(db, o->token_hash, o->now, OFFICER_REGISTRAR, &me, &o->op.err);
+    r = officer_session(db, o->token_hash, o->now, o->roles, &me, &o->op.err);
     if (r == 0)
         r = enrolment_get(db, o->receipt, &e, &o->op.err);
     if (r == 0 && strcmp(e.state, "approved") != 0)
@@ -287,7 +289,7 @@ static int run_letter(db_t *db, rop_t *o)
     r = printed_letter(o->cat, e.language, &l, &o->bytes, &o->len, &o->op.err);
     sodium_memzero(code, sizeof code);
     if (r == 0 && (r = db_begin_write(db, &o->op.err)) == 0) {
-        r = officer_session(db, o->token_hash, o->now, OFFICER_REGISTRAR, &me, &o->op.err);
+        r = officer_session(db, o->token_hash, o->now, o->roles, &me, &o->op.err);
         if (r == 0)
             r = enrolment_letter_printed(db, &e, &me, o->now, hash, expires, &o->op.err);
         if (r == 0)
@@ -310,7 +312,7 @@ static int run_rop(db_t *db, store_op_t *op)
         return run_image(db, o);
     if (o->action == R_LETTER)
         return run_letter(db, o);
-    int r = officer_session(db, o->token_hash, o->now, OFFICER_REGISTRAR, &me, &op->err);
+    int r = officer_session(db, o->token_hash, o->now, o->roles, &me, &op->err);
     if (r < 0)
         return r;
     if (o->action == R_QUEUE)
@@ -375,6 +377,7 @@ static rop_t *rop_start(api_req_t *r, raction_t action, store_lane_t lane, bool 
     o->env = r->w->kiosk;
     o->cat = r->w->catalog;
     o->now = api_now(r);
+    o->roles = desk_acl_roles(r);
     o->status = 200;
     memcpy(o->token_hash, hash, sizeof hash);
     if (has_receipt)

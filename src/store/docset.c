@@ -627,7 +627,7 @@ static int run_queue(db_t *db, store_op_t *op)
     docset_queue_op_t *o = (docset_queue_op_t *)op;
     officer_ref_t who;
     db_stmt_t *st;
-    int r = officer_session(db, o->token_hash, o->now, OFFICER_REGISTRAR, &who, &op->err);   /* registrars only */
+    int r = officer_session(db, o->token_hash, o->now, o->roles, &who, &op->err);
     if (r < 0 || (r = db_prepare(db, o->state[0] ? SQL_QUEUE_STATE : SQL_QUEUE_DEFAULT, &st, &op->err)) < 0)
         return r;
     if (o->state[0])
@@ -685,7 +685,7 @@ static int run_decide(db_t *db, store_op_t *op)
     docset_decide_op_t *o = (docset_decide_op_t *)op;
     officer_ref_t who;
     db_stmt_t *st;
-    int r = officer_session(db, o->token_hash, o->now, OFFICER_REGISTRAR, &who, &op->err);   /* registrars only */
+    int r = officer_session(db, o->token_hash, o->now, o->roles, &who, &op->err);
     if (r < 0 || (r = get_set(db, o->set_id, 0, &o->ret, &op->err)) < 0)
         return r;
     if (!strcmp(o->ret.state, "decided"))

@@ -185,10 +185,11 @@ typedef struct docset_queue_row {
 /* READ lane. Checked sets waiting for a registrar: `state` one of ready,
  * returned, referred, or "" for referred then ready; oldest submission
  * first. No name, number or citizenship in the rows. -EACCES, -EPERM
- * (forbidden) for roles other than registrar. */
+ * (forbidden) for an officer outside `roles`. */
 typedef struct docset_queue_op {
     store_op_t op;
     uint8_t token_hash[SECRET_HASH_BYTES];
+    unsigned roles;                          /* who may: the desk ACL row (api/desk_acl.c) */
     int64_t now;
     char state[12];
     int ret_n;
@@ -204,6 +205,7 @@ void docset_queue_op_init(docset_queue_op_t *o);
 typedef struct docset_decide_op {
     store_op_t op;
     uint8_t token_hash[SECRET_HASH_BYTES];
+    unsigned roles;                          /* who may: the desk ACL row (api/desk_acl.c) */
     int64_t now;
     int64_t set_id;
     char decision[10];
