@@ -68,6 +68,35 @@ static int packed(const json_t *j, err_t *err)
     return j ? 0 : err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
 }
 
+static void subject_of(char *buf, size_t cap, const char *kind, int64_t id)
+{
+    snprintf(buf, cap, "%s:%lld", kind, (long long)id);
+}
+
+/* Rule 8's count of away confirmations starts again: a new residence, or
+ * the person saying the old one is still right. */
+static int reset_streak(db_t *db, int64_t reg_id, err_t *err)
+{
+    db_stmt_t *st;
+    int r = db_prepare(db, SQL_RESET_STREAK, &st, err);
+    if (r < 0)
+        return r;
+    db_bind_int(st, 1, reg_id);
+    return db_run(st, err);
+}
+
+/* Appends the person's own event; takes the reference to `d`. */
+static int audit_by_person(db_t *db, int64_t now, int64_t pid, const char *event, json_t *d, err_t *err)
+{
+    char actor[40];
+    subject_of(actor, sizeof actor, "person", pid);
+    int r = packed(d, err);
+    if (r == 0)
+        r = audit_append(db, now, actor, event, actor, d, err);
+    json_decref(d);
+    return r;
+}
+
 static void row_to_view(db_stmt_t *st, registration_view_t *v)
 {
     memset(v, 0, sizeof *v);
@@ -116,11 +145,6 @@ static int read_one(db_t *db, const char *sql, int64_t person_id, registration_v
 int registration_active(db_t *db, int64_t person_id, registration_view_t *ret, err_t *err)
 {
     return read_one(db, SQL_ACTIVE, person_id, ret, err);
-}
-
-static void subject_of(char *buf, size_t cap, const char *kind, int64_t id)
-{
-    snprintf(buf, cap, "%s:%lld", kind, (long long)id);
 }
 
 /* The open wards of one guardian registration, or of every registration in
@@ -396,11 +420,7 @@ static int run_create(db_t *db, store_op_t *op)
     if ((r = insert_residence(db, reg_id, &o->res, o->now, &op->err)) < 0)
         return r;
     json_t *d = json_pack("{s:I,s:s}", "registration", (json_int_t)reg_id, "region", o->region);
-    r = packed(d, &op->err);
-    if (r == 0)
-        r = audit_append(db, o->now, actor, "registration.created", actor, d, &op->err);
-    json_decref(d);
-    if (r < 0)
+    if ((r = audit_by_person(db, o->now, pid, "registration.created", d, &op->err)) < 0)
         return r;
     return registration_active(db, pid, &o->ret, &op->err);
 }
@@ -417,7 +437,6 @@ static int run_residence(db_t *db, store_op_t *op)
     registration_residence_op_t *o = (registration_residence_op_t *)op;
     int64_t pid;
     registration_view_t cur;
-    char actor[40];
     db_stmt_t *st;
     int r = session_person(db, o->token_hash, o->now, &pid, &op->err);
     if (r < 0 || (r = registration_active(db, pid, &cur, &op->err)) < 0 ||
@@ -426,17 +445,10 @@ static int run_residence(db_t *db, store_op_t *op)
     db_bind_int(st, 1, o->now);
     db_bind_int(st, 2, cur.id);
     if ((r = db_run(st, &op->err)) < 0 || (r = insert_residence(db, cur.id, &o->res, o->now, &op->err)) < 0 ||
-        (r = db_prepare(db, SQL_RESET_STREAK, &st, &op->err)) < 0)
+        (r = reset_streak(db, cur.id, &op->err)) < 0)
         return r;
-    db_bind_int(st, 1, cur.id);
-    if ((r = db_run(st, &op->err)) < 0)
-        return r;
-    subject_of(actor, sizeof actor, "person", pid);
     json_t *d = json_pack("{s:I,s:I}", "registration", (json_int_t)cur.id, "residence", (json_int_t)o->res.id);
-    r = packed(d, &op->err);
-    if (r == 0)
-        r = audit_append(db, o->now, actor, "residence.changed", actor, d, &op->err);
-    json_decref(d);
+    r = audit_by_person(db, o->now, pid, "residence.changed", d, &op->err);
     return r < 0 ? r : registration_active(db, pid, &o->ret, &op->err);
 }
 
@@ -452,26 +464,18 @@ static int run_reaffirm(db_t *db, store_op_t *op)
     registration_reaffirm_op_t *o = (registration_reaffirm_op_t *)op;
     int64_t pid;
     registration_view_t cur;
-    char actor[40];
     db_stmt_t *st;
     int r = session_person(db, o->token_hash, o->now, &pid, &op->err);
     if (r < 0 || (r = registration_active(db, pid, &cur, &op->err)) < 0 ||
-        (r = db_prepare(db, SQL_RESET_STREAK, &st, &op->err)) < 0)
-        return r;
-    db_bind_int(st, 1, cur.id);
-    if ((r = db_run(st, &op->err)) < 0 || (r = db_prepare(db, SQL_MISMATCH_READ, &st, &op->err)) < 0)
+        (r = reset_streak(db, cur.id, &op->err)) < 0 || (r = db_prepare(db, SQL_MISMATCH_READ, &st, &op->err)) < 0)
         return r;
     db_bind_int(st, 1, o->now);
     db_bind_int(st, 2, pid);
     if ((r = db_run(st, &op->err)) < 0)
         return r;
-    subject_of(actor, sizeof actor, "person", pid);
     json_t *d = json_pack("{s:I,s:I,s:i}", "registration", (json_int_t)cur.id, "residence",
                           (json_int_t)cur.res.id, "away_streak", cur.mismatch_streak);
-    r = packed(d, &op->err);
-    if (r == 0)
-        r = audit_append(db, o->now, actor, "residence.reaffirmed", actor, d, &op->err);
-    json_decref(d);
+    r = audit_by_person(db, o->now, pid, "residence.reaffirmed", d, &op->err);
     return r < 0 ? r : registration_active(db, pid, &o->ret, &op->err);
 }
 
