@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "api/desk_acl.h"
+#include "api/desk_subject.h"
 #include "api/handlers.h"
 #include "store/region.h"
 #include "api/view.h"
@@ -14,44 +15,20 @@
 #include "rules/reason.h"
 #include "store/officer.h"
 
-/* Characters in a NUL-terminated UTF-8 string, or -1 if it is not valid
- * UTF-8 (jansson would refuse to put it in an answer). */
-static long utf8_chars(const char *s)
-{
-    long n = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p; n++) {
-        int extra = *p < 0x80 ? 0 : (*p & 0xE0) == 0xC0 ? 1 : (*p & 0xF0) == 0xE0 ? 2 : (*p & 0xF8) == 0xF0 ? 3 : -1;
-        if (extra < 0 || (extra == 1 && *p < 0xC2))
-            return -1;
-        p++;
-        for (int k = 0; k < extra; k++, p++)
-            if ((*p & 0xC0) != 0x80)
-                return -1;
-    }
-    return n;
-}
-
 /* The look-up's fields from the POST body (ASVS 8.3.1: the number and the
  * reason stay out of URLs, so out of proxy access logs). */
 static int parse_lookup(const json_t *body, officer_lookup_op_t *o, err_t *e)
 {
-    const char *kind = "", *number = "", *reason = "";
-    int rc = jsonx_string(body, "document_kind", true, 1, 16, &kind, e);
-    if (rc == 0 && strcmp(kind, "card") != 0 && strcmp(kind, "passport") != 0)
-        rc = err_set(e, -EINVAL, "invalid_document_kind", "document_kind must be \"card\" or \"passport\".");
-    if (rc == 0)
-        rc = jsonx_string(body, "document_number", true, 1, LIMIT_DOCNUM_BYTES, &number, e);
-    if (rc == 0)
-        rc = jsonx_string(body, "reason", true, 1, OFFICER_REASON_BYTES, &reason, e);
-    if (rc == 0 && utf8_chars(reason) < 0)
-        rc = err_set(e, -EINVAL, "invalid_reason", "The reason is not valid UTF-8 text.");
-    if (rc == 0)
-        rc = reason_check(reason, strlen(reason), LIMIT_REASON_MIN_CHARS, OFFICER_READ_REASON_MAX,
-                          REASON_NEED_REFERENCE, e);
+    static const desk_reason_rule_t rule = {.max_bytes = OFFICER_REASON_BYTES,
+                                            .min_visible = LIMIT_REASON_MIN_CHARS,
+                                            .max_chars = OFFICER_READ_REASON_MAX,
+                                            .flags = REASON_NEED_REFERENCE};
+    desk_subject_t who;
+    int rc = desk_subject_parse(body, &rule, &who, e);
     if (rc == 0) {
-        snprintf(o->doc_kind, sizeof o->doc_kind, "%s", kind);
-        snprintf(o->doc_number, sizeof o->doc_number, "%s", number);
-        snprintf(o->reason, sizeof o->reason, "%s", reason);
+        snprintf(o->doc_kind, sizeof o->doc_kind, "%s", who.doc_kind);
+        snprintf(o->doc_number, sizeof o->doc_number, "%s", who.doc_number);
+        snprintf(o->reason, sizeof o->reason, "%s", who.reason);
     }
     return rc;
 }

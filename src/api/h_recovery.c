@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "api/desk_subject.h"
 #include "api/handlers.h"
 #include "api/view.h"
 #include "base/jsonx.h"
@@ -35,20 +36,14 @@ static void reissue_done(api_req_t *r, store_op_t *op)
 
 static int parse_reissue(const json_t *body, session_reissue_op_t *o, err_t *e)
 {
-    const char *kind = "", *number = "", *reason = "";
-    int rc = jsonx_string(body, "document_kind", true, 1, 16, &kind, e);
-    if (rc == 0 && strcmp(kind, "card") != 0 && strcmp(kind, "passport") != 0)
-        rc = err_set(e, -EINVAL, "invalid_document_kind", "document_kind must be \"card\" or \"passport\".");
-    if (rc == 0)
-        rc = jsonx_string(body, "document_number", true, 1, LIMIT_DOCNUM_BYTES, &number, e);
-    if (rc == 0)
-        rc = jsonx_string(body, "reason", true, 1, sizeof o->reason - 1, &reason, e);
-    if (rc == 0)
-        rc = reason_check(reason, strlen(reason), 10, SESSION_REASON_MAX, 0, e);
+    static const desk_reason_rule_t rule = {.max_bytes = sizeof o->reason - 1, .min_visible = 10,
+                                            .max_chars = SESSION_REASON_MAX};
+    desk_subject_t who;
+    int rc = desk_subject_parse(body, &rule, &who, e);
     if (rc == 0) {
-        snprintf(o->doc_kind, sizeof o->doc_kind, "%s", kind);
-        snprintf(o->doc_number, sizeof o->doc_number, "%s", number);
-        snprintf(o->reason, sizeof o->reason, "%s", reason);
+        snprintf(o->doc_kind, sizeof o->doc_kind, "%s", who.doc_kind);
+        snprintf(o->doc_number, sizeof o->doc_number, "%s", who.doc_number);
+        snprintf(o->reason, sizeof o->reason, "%s", who.reason);
     }
     return rc;
 }
