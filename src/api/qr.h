@@ -1,5 +1,5 @@
 #pragma once
-/* A QR code (libqrencode) as rows of "0"/"1", dark = 1, for the desk page
+/* A QR code (print/qr.h) as rows of "0"/"1", dark = 1, for the desk page
  * to draw as SVG without a script library: the TOTP enrolment's otpauth URI
  * goes to the officer's phone this way. */
 #include <jansson.h>

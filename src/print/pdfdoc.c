@@ -4,10 +4,11 @@
 #include <cairo.h>
 #include <errno.h>
 #include <pango/pangocairo.h>
-#include <qrencode.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "print/qr.h"
 
 #define PT_PER_MM (72.0 / 25.4)
 #define PAGE_W (210.0 * PT_PER_MM)
@@ -135,21 +136,22 @@ int pdfdoc_text(pdfdoc_t *d, const char *lang, pdfdoc_style_t style, const char 
 
 int pdfdoc_qr(pdfdoc_t *d, const char *data, double side_mm, err_t *err)
 {
-    QRcode *q = QRcode_encodeString(data, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
-    if (!q) return err_set(err, errno == ERANGE ? -E2BIG : -ENOMEM, "qr_failed", "The QR code could not be made.");
-    double side = side_mm * PT_PER_MM, mod = side / (q->width + 2 * QR_QUIET);
+    qr_matrix_t q;
+    int r = qr_matrix_make(data, &q, err);
+    if (r < 0) return r;
+    double side = side_mm * PT_PER_MM, mod = side / (q.width + 2 * QR_QUIET);
     if (d->y + side > PAGE_H - MARGIN) pdfdoc_page(d);
     cairo_t *cr = d->cr;
     cairo_set_source_rgb(cr, 1, 1, 1);
     cairo_rectangle(cr, MARGIN, d->y, side, side);
     cairo_fill(cr);
     cairo_set_source_rgb(cr, 0, 0, 0);
-    for (int y = 0; y < q->width; y++)
-        for (int x = 0; x < q->width; x++)
-            if (q->data[y * q->width + x] & 1)
+    for (int y = 0; y < q.width; y++)
+        for (int x = 0; x < q.width; x++)
+            if (q.dark[y * q.width + x])
                 cairo_rectangle(cr, MARGIN + (x + QR_QUIET) * mod, d->y + (y + QR_QUIET) * mod, mod, mod);
     cairo_fill(cr);
-    QRcode_free(q);
+    qr_matrix_free(&q);
     d->y += side + 2.0 * PT_PER_MM;
     return 0;
 }

@@ -2,7 +2,10 @@
 roles, person look-ups only with a reason, and the person's "who viewed my record"."""
 import hashlib
 import json
+import shutil
 import subprocess
+
+import pytest
 
 from conftest import (AUTHENTICATORS, BACKEND, OFFICER_PASSWORD, RESIDENCE, UCHETCTL, add_officer, clock_step,
                       desk_credentials, desk_enrol, desk_login, officer, totp_code)
@@ -234,6 +237,30 @@ def enrolment(uchet, login):
     r = uchet.http.post("/api/v1/desk/session", json={"login": login, "password": OFFICER_PASSWORD})
     assert r.status_code == 202, r.text
     return r.json()
+
+
+def qr_text(rows, tmp_path):
+    """What zbarimg reads from the desk's QR rows drawn as a PBM, 4 pixels a
+    module, with the standard's four-module quiet zone."""
+    quiet, scale = 4, 4
+    side = (len(rows) + 2 * quiet) * scale
+    bits = []
+    for y in range(side):
+        row = rows[y // scale - quiet] if quiet <= y // scale < len(rows) + quiet else ""
+        bits.append(" ".join(row[x // scale - quiet] if row and quiet <= x // scale < len(rows) + quiet else "0"
+                             for x in range(side)))
+    path = tmp_path / "qr.pbm"
+    path.write_text(f"P1\n{side} {side}\n" + "\n".join(bits) + "\n")
+    out = subprocess.run(["zbarimg", "--raw", "-q", str(path)], capture_output=True, text=True, timeout=60)
+    return out.stdout.strip()
+
+
+@pytest.mark.skipif(not shutil.which("zbarimg"), reason="zbar-tools not installed")
+def test_the_enrolment_qr_code_reads_back_as_the_otpauth_uri(uchet, tmp_path):
+    e = enrolment(uchet, add_officer(uchet, "auditor"))
+    rows = e["qr"]
+    assert len(rows) >= 21 and all(len(r) == len(rows) and set(r) <= {"0", "1"} for r in rows)
+    assert qr_text(rows, tmp_path) == e["otpauth_uri"]
 
 
 def with_code(login, code):
