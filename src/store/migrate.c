@@ -81,14 +81,9 @@ fail:
  * rename), and dropping a table others refer to fails while references are
  * checked. The pragma does nothing inside a transaction: hence around it.
  * The copy keeps every id, so no reference is left dangling. */
-static bool rebuilds_a_table(const migration_t *m)
-{
-    return m->version == 8;   /* officers: the role CHECK widened for supervisors */
-}
-
 static int apply_one(db_t *db, const migration_t *m, err_t *err)
 {
-    bool unchecked = rebuilds_a_table(m) && db_kind(db) != DB_POSTGRES;
+    bool unchecked = m->rebuilds_table && db_kind(db) != DB_POSTGRES;
     int r = unchecked ? db_exec(db, "PRAGMA foreign_keys = OFF", err) : 0;
     if (r == 0)
         r = apply_in_tx(db, m, err);

@@ -2,6 +2,8 @@
 /* Versioned schema migrations, one list per backend (the SQL differs where
  * the dialects do). Version N is applied in one transaction with its record
  * in schema_version. */
+#include <stdbool.h>
+
 #include "base/err.h"
 #include "store/db.h"
 
@@ -9,6 +11,9 @@ typedef struct migration {
     int version;
     const char *name;
     const char *sql;
+    /* SQLite: the migration copies a table into a new one and drops the old
+     * (how SQLite widens a CHECK), so foreign keys are off around it. */
+    bool rebuilds_table;
 } migration_t;
 
 /* The newest version this build knows. */

@@ -17,16 +17,16 @@ static const char V9_REVIEW[] = MIGRATE_V9_SQL("INTEGER");
 static const char V8_DESK[] = MIGRATE_V8_ROLES_SQLITE MIGRATE_V8_SQL("INTEGER", "BLOB");
 
 const migration_t migrate_sqlite_list[] = {
-    {1, "initial schema", V1},
-    {2, "regime over time", V2},
-    {3, "appeals per lapse, landlord codes replaced", migrate_v3_sql},
-    {4, "lapses recorded per due date", migrate_v4_sql},
-    {5, "log-in counters, unverified documents", migrate_v5_auth_sql},
-    {6, "enrolment kiosks", V6_KIOSK},
-    {7, "device sessions", MIGRATE_V7_SQL},
-    {8, "officers' desk: supervisors, two-factor log-in", V8_DESK},
-    {9, "enrolment review", V9_REVIEW},
-    {10, "document sets", V10_DOCSETS},
-    {11, "passkeys", V11_PASSKEYS},
-    {0, NULL, NULL},
+    {1, "initial schema", V1, false},
+    {2, "regime over time", V2, false},
+    {3, "appeals per lapse, landlord codes replaced", migrate_v3_sql, false},
+    {4, "lapses recorded per due date", migrate_v4_sql, false},
+    {5, "log-in counters, unverified documents", migrate_v5_auth_sql, false},
+    {6, "enrolment kiosks", V6_KIOSK, false},
+    {7, "device sessions", MIGRATE_V7_SQL, false},
+    {8, "officers' desk: supervisors, two-factor log-in", V8_DESK, true},
+    {9, "enrolment review", V9_REVIEW, false},
+    {10, "document sets", V10_DOCSETS, false},
+    {11, "passkeys", V11_PASSKEYS, false},
+    {0, NULL, NULL, false},
 };
