@@ -139,6 +139,12 @@ bool api_auth_or_reply(api_req_t *r, uint8_t ret_hash[SECRET_HASH_BYTES]);
 /* Parses the body as a strict JSON object with only `allowed` fields; replies
  * 4xx (415, 413, 400) and returns NULL on failure. Caller json_decrefs. */
 json_t *api_body_or_reply(api_req_t *r, const char *const *allowed);
+/* The value of name=value in the query string (not percent-decoded; callers
+ * accept only plain tokens), pointing into the request; false if absent. */
+bool api_query_param(const api_req_t *r, const char *name, h2o_iovec_t *ret);
+/* 0 when every name in the query string is in `allowed` (NULL-terminated)
+ * and none repeats; else -EINVAL invalid_query naming the first that is not. */
+int api_query_check(const api_req_t *r, const char *const *allowed, err_t *err);
 
 /* "Now" from the injected clock. */
 int64_t api_now(const api_req_t *r);

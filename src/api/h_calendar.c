@@ -22,27 +22,10 @@ void h_regions(api_req_t *r)
     api_reply_json(r, 200, json_pack("{s:o}", "items", items));
 }
 
-/* Finds name=value in the query string; *ret points into the request. */
-static bool query_param(const api_req_t *r, const char *name, h2o_iovec_t *ret)
-{
-    size_t nlen = strlen(name);
-    const char *p = r->query.base, *end = p + r->query.len;
-    while (p && p < end) {
-        const char *amp = memchr(p, '&', (size_t)(end - p));
-        const char *stop = amp ? amp : end;
-        if ((size_t)(stop - p) > nlen && memcmp(p, name, nlen) == 0 && p[nlen] == '=') {
-            *ret = h2o_iovec_init(p + nlen + 1, (size_t)(stop - p) - nlen - 1);
-            return true;
-        }
-        p = amp ? amp + 1 : end;
-    }
-    return false;
-}
-
 static int date_param(const api_req_t *r, const char *name, date_t *ret, err_t *e)
 {
     h2o_iovec_t v;
-    if (!query_param(r, name, &v))
+    if (!api_query_param(r, name, &v))
         return err_set(e, -EINVAL, "missing_field", "The query parameter \"%s\" is required (YYYY-MM-DD).", name);
     if (date_parse(v.base, v.len, ret) < 0)
         return err_set(e, -EINVAL, "invalid_date", "The query parameter \"%s\" must be a date YYYY-MM-DD.", name);

@@ -369,9 +369,33 @@ void h_docset_get(api_req_t *r)
 
 /* ---------------------------------------------------------------- the desk */
 
+/* The queue op and the language its findings are told in. */
+typedef struct queue_pending {
+    docset_queue_op_t op;   /* first */
+    char lang[3];           /* "ru" or "en": the desk's languages */
+} queue_pending_t;
+
+/* Each finding's document type gets its title in `lang` ("type_title"),
+ * when the catalogue knows the type. */
+static void title_types(const struct docset_catalogue *cat, json_t *result, const char *lang)
+{
+    json_t *f;
+    size_t i;
+    json_array_foreach(json_object_get(result, "findings"), i, f) {
+        const char *type = json_string_value(json_object_get(f, "type"));
+        for (size_t k = 0; type && k < cat->n_doctypes; k++)
+            if (strcmp(cat->doctypes[k].id, type) == 0) {
+                const struct docset_doctype *d = &cat->doctypes[k];
+                json_object_set_new(f, "type_title", json_string(strcmp(lang, "en") ? d->title_ru : d->title_en));
+                break;
+            }
+    }
+}
+
 static void queue_done(api_req_t *r, store_op_t *op)
 {
-    docset_queue_op_t *o = (docset_queue_op_t *)op;
+    queue_pending_t *p = (queue_pending_t *)op;
+    docset_queue_op_t *o = &p->op;
     if (op->rc < 0) {
         problem(r, &op->err);
         return;
@@ -379,23 +403,34 @@ static void queue_done(api_req_t *r, store_op_t *op)
     json_t *items = json_array();
     for (int i = 0; i < o->ret_n; i++) {
         json_t *j = view_set_head(&o->ret[i].set);
-        json_t *res = o->ret[i].result[0] ? json_loads(o->ret[i].result, 0, NULL) : NULL;
+        json_t *res = o->ret[i].result[0] ? reader_view_result(r->w->catalog, o->ret[i].result, p->lang) : NULL;
+        if (res)
+            title_types(r->w->docsets->cat, res, p->lang);
         json_object_set_new(j, "result", res ? res : json_null());
         json_array_append_new(items, j);
     }
     api_reply_json(r, 200, json_pack("{s:o}", "items", items));
 }
 
-/* ?state=ready|returned|referred; none: referred, then ready. */
-static int parse_queue_state(const api_req_t *r, char *dst, size_t cap, err_t *e)
+/* ?state=ready|returned|referred (none: referred, then ready) and
+ * ?lang=ru|en (default ru) for the findings' messages. */
+static int parse_queue(const api_req_t *r, queue_pending_t *p, err_t *e)
 {
-    static const char *const allowed[] = {"state=ready", "state=returned", "state=referred"};
-    dst[0] = 0;
-    if (r->query.len == 0)
-        return 0;
-    for (size_t i = 0; i < sizeof allowed / sizeof allowed[0]; i++)
-        if (h2o_memis(r->query.base, r->query.len, allowed[i], strlen(allowed[i]))) {
-            snprintf(dst, cap, "%s", allowed[i] + strlen("state="));
+    static const char *const names[] = {"state", "lang", NULL};
+    static const char *const states[] = {"ready", "returned", "referred"};
+    h2o_iovec_t v;
+    snprintf(p->lang, sizeof p->lang, "ru");
+    int rc = api_query_check(r, names, e);
+    if (rc == 0 && api_query_param(r, "lang", &v)) {
+        if (!h2o_memis(v.base, v.len, H2O_STRLIT("ru")) && !h2o_memis(v.base, v.len, H2O_STRLIT("en")))
+            return err_set(e, -EINVAL, "invalid_query", "lang must be ru or en.");
+        memcpy(p->lang, v.base, 2);
+    }
+    if (rc < 0 || !api_query_param(r, "state", &v))
+        return rc;
+    for (size_t i = 0; i < sizeof states / sizeof states[0]; i++)
+        if (h2o_memis(v.base, v.len, states[i], strlen(states[i]))) {
+            snprintf(p->op.state, sizeof p->op.state, "%s", states[i]);
             return 0;
         }
     return err_set(e, -EINVAL, "invalid_query", "state must be ready, returned or referred.");
@@ -405,23 +440,23 @@ void h_desk_docset_list(api_req_t *r)
 {
     if (!env_or_reply(r))
         return;
-    docset_queue_op_t *o = api_op_new_or_reply(r, sizeof *o, queue_done);
-    if (!o)
+    queue_pending_t *p = api_op_new_or_reply(r, sizeof *p, queue_done);
+    if (!p)
         return;
-    docset_queue_op_init(o);
+    docset_queue_op_init(&p->op);
     err_t e = {0};
-    if (!api_auth_or_reply(r, o->token_hash)) {
-        api_op_submit_cancel(r, &o->op);
+    if (!api_auth_or_reply(r, p->op.token_hash)) {
+        api_op_submit_cancel(r, &p->op.op);
         return;
     }
-    if (parse_queue_state(r, o->state, sizeof o->state, &e) < 0) {
-        api_op_submit_cancel(r, &o->op);
+    if (parse_queue(r, p, &e) < 0) {
+        api_op_submit_cancel(r, &p->op.op);
         api_problem_err(r, &e);
         return;
     }
-    o->now = api_now(r);
-    o->roles = desk_acl_roles(r);
-    api_op_submit(r, &o->op);
+    p->op.now = api_now(r);
+    p->op.roles = desk_acl_roles(r);
+    api_op_submit(r, &p->op.op);
 }
 
 static void decide_done(api_req_t *r, store_op_t *op)

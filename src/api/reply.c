@@ -313,3 +313,46 @@ void api_problem_ext(api_req_t *r, int status, const char *code, const char *det
     send_body(r, status, "application/problem+json", body, strlen(body));
     free(s);
 }
+
+bool api_query_param(const api_req_t *r, const char *name, h2o_iovec_t *ret)
+{
+    size_t nlen = strlen(name);
+    const char *p = r->query.base, *end = p + r->query.len;
+    while (p && p < end) {
+        const char *amp = memchr(p, '&', (size_t)(end - p));
+        const char *stop = amp ? amp : end;
+        if ((size_t)(stop - p) > nlen && memcmp(p, name, nlen) == 0 && p[nlen] == '=') {
+            *ret = h2o_iovec_init(p + nlen + 1, (size_t)(stop - p) - nlen - 1);
+            return true;
+        }
+        p = amp ? amp + 1 : end;
+    }
+    return false;
+}
+
+/* Index of name[0..n) in allowed, or -1. */
+static int allowed_index(const char *const *allowed, const char *name, size_t n)
+{
+    for (int i = 0; allowed[i] && i < 32; i++)
+        if (strlen(allowed[i]) == n && memcmp(allowed[i], name, n) == 0)
+            return i;
+    return -1;
+}
+
+int api_query_check(const api_req_t *r, const char *const *allowed, err_t *err)
+{
+    const char *p = r->query.base, *end = p + r->query.len;
+    unsigned seen = 0;
+    while (p && p < end) {
+        const char *amp = memchr(p, '&', (size_t)(end - p)), *stop = amp ? amp : end;
+        const char *eq = memchr(p, '=', (size_t)(stop - p));
+        size_t n = (size_t)((eq ? eq : stop) - p);
+        int i = eq ? allowed_index(allowed, p, n) : -1;   /* a pair without '=' is malformed */
+        if (i < 0 || (seen & (1u << i)))
+            return err_set(err, -EINVAL, "invalid_query", "The query parameter \"%.*s\" is unknown or repeated.",
+                           (int)(n > 40 ? 40 : n), p);
+        seen |= 1u << i;
+        p = amp ? amp + 1 : end;
+    }
+    return 0;
+}

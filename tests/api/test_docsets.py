@@ -427,6 +427,20 @@ def test_registrar_queue_and_decision(ds):
     listed = ds.http.get(f"/api/v1/desk/document-sets?state={state}", headers=registrar).json()["items"]
     assert [i["id"] for i in listed] == [sid] and listed[0]["result"]["findings"]
     assert ds.http.get("/api/v1/desk/document-sets?state=open", headers=registrar).status_code == 400
+    # the findings are told in the desk's language; odd queries are refused
+    told = {lang: ds.http.get(f"/api/v1/desk/document-sets?state={state}&lang={lang}",
+                              headers=registrar).json()["items"][0]["result"]["findings"] for lang in ("ru", "en")}
+    ru, en = ({f["code"]: f["message"] for f in told[lang]} for lang in ("ru", "en"))
+    assert ru.keys() == en.keys() and all(ru[c] != en[c] for c in ru)
+    assert all(any("а" <= ch <= "я" for ch in m.lower()) for m in ru.values())
+    assert all(m.isascii() for m in en.values())
+    # a missing document is named by its title in the catalogue, in each language
+    titled = [(a["type_title"], b["type_title"]) for a, b in zip(told["ru"], told["en"]) if a["code"] == "missing_document"]
+    cyrillic = lambda text: any("а" <= ch <= "я" for ch in text.lower())  # noqa: E731
+    assert titled and all(cyrillic(r) and not cyrillic(e) for r, e in titled)
+    for q in ("lang=tg", "state=ready&state=ready", "state=ready&debug=1", "lang", "&"):
+        r = ds.http.get(f"/api/v1/desk/document-sets?{q}", headers=registrar)
+        assert (r.status_code, r.json()["code"]) == (400, "invalid_query"), q
     body = {"decision": "returned", "reason": "Please send the missing certificates."}
     r = ds.http.post(f"/api/v1/desk/document-sets/{sid}/decision", headers=inspector, json=body)
     assert r.status_code == 403

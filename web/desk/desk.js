@@ -11,6 +11,7 @@
 import { setLanguage, t } from '/app/js/i18n.js';
 import { h, replace, uid } from '/common/dom.js';
 import { auditScreen } from '/desk/audit.js';
+import { docsetsScreen } from '/desk/docsets.js';
 import { lookupScreen } from '/desk/lookup.js';
 import { officersScreen } from '/desk/officers.js';
 import { reviewScreen } from '/desk/review.js';
@@ -28,6 +29,7 @@ let current = null;   // the open screen's id
 export const SCREENS = [
   { id: 'appeals', name: 'desk.nav.appeals', roles: ['registrar'], render: appealsScreen },
   { id: 'review', name: 'desk.nav.review', roles: ['registrar'], render: reviewScreen },
+  { id: 'docsets', name: 'desk.nav.docsets', roles: ['registrar'], render: docsetsScreen },
   { id: 'lookup', name: 'desk.nav.lookup', roles: ['inspector', 'registrar'], render: lookupScreen },
   { id: 'officers', name: 'desk.nav.officers', roles: ['supervisor'], render: officersScreen },
   { id: 'audit', name: 'desk.nav.audit', roles: ['auditor'], render: auditScreen },
