@@ -5,9 +5,12 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "api/docset_env.h"
 #include "api/kiosk_wipe.h"
 #include "base/limits.h"
 #include "base/log.h"
+#include "docset/reader.h"
+#include "store/docset.h"
 #include "store/session.h"
 #include "store/sweep.h"
 
@@ -19,6 +22,7 @@ struct scheduler {
     pthread_cond_t cv;
     bool stop;
     int64_t purged_at;   /* injected-clock time of the last session purge */
+    int64_t resumed_at;  /* ... and of the last look for unfinished document sets */
 };
 
 /* Expired sessions and spent log-in counters, every LIMIT_PURGE_INTERVAL_S. */
@@ -49,6 +53,35 @@ static void wipe_kiosk_sessions(scheduler_t *s)
         log_msg(LOG_ERROR, "kiosk.wipe_failed", "idle kiosk sessions: %s", e.msg);
     else if (n)
         log_msg(LOG_INFO, "kiosk.wiped", "%d idle kiosk session(s) wiped", n);
+}
+
+/* Document sets a reader left unfinished (uchetd stopped or crashed while
+ * reading, or the lane was full): their readers are started again, so no
+ * page waits for the person to look at the set. At start, then every
+ * LIMIT_DOCSET_RESUME_INTERVAL_S. */
+static void resume_docsets(scheduler_t *s)
+{
+    docset_env_t *env = s->w->docsets;
+    int64_t now = clock_now(&s->w->clock), ids[64];
+    int n = 0;
+    if (!env || (s->resumed_at && now >= s->resumed_at && now - s->resumed_at < LIMIT_DOCSET_RESUME_INTERVAL_S))
+        return;
+    err_t e = {0};
+    int r = db_begin_read(s->db, &e);
+    if (r == 0) {
+        r = docset_unfinished(s->db, now, ids, (int)(sizeof ids / sizeof ids[0]), &n, &e);
+        db_rollback(s->db);
+    }
+    if (r < 0) {
+        log_msg(LOG_ERROR, "docset.resume_failed", "unfinished document sets: %s", e.msg);
+        return;
+    }
+    s->resumed_at = now;
+    reader_ctx_t ctx = {.store = s->w->store, .keys = &env->keys, .cat = env->cat, .flight = env->flight};
+    for (int i = 0; i < n; i++)
+        reader_kick(&ctx, ids[i], now);
+    if (n)
+        log_msg(LOG_INFO, "docset.resumed", "%d unfinished document set(s) queued for reading", n);
 }
 
 static void sweep_region(scheduler_t *s, const region_t *rg)
@@ -86,6 +119,7 @@ static void *scheduler_main(void *arg)
         pthread_mutex_unlock(&s->mu);
         purge(s);
         wipe_kiosk_sessions(s);
+        resume_docsets(s);
         for (size_t i = 0; i < s->w->regions.n && !s->stop; i++)
             if (s->w->regions.items[i].regime)
                 sweep_region(s, &s->w->regions.items[i]);

@@ -74,4 +74,6 @@
 #define LIMIT_DOCSET_PDF_MEM_BYTES (512ull * 1024 * 1024) /* docset/pdfpage: RLIMIT_AS of the PDF child */
 #define LIMIT_DOCSET_PDF_CPU_S    10            /* docset/pdfpage: RLIMIT_CPU of the PDF child */
 #define LIMIT_DOCSET_PDF_WALL_S   20            /* docset/pdfpage: alarm() of the PDF child */
+#define LIMIT_DOCSET_READING_LEASE_S 600        /* store/docset: a page 'reading' longer was left by a crash: queued again */
+#define LIMIT_DOCSET_RESUME_INTERVAL_S 60       /* api/scheduler: how often unfinished sets are looked for */
 #define LIMIT_DOCSET_OPEN_SETS    5             /* store/docset: open (unsubmitted) sets per person */

@@ -173,12 +173,12 @@ static int save_page(db_t *db, int64_t set_id, int64_t now, const uint8_t dk[SEA
 }
 
 /* Claims one page (1), or finds none queued (0). */
-static int claim(db_t *db, int64_t set_id, docset_claim_t *c, err_t *err)
+static int claim(db_t *db, int64_t set_id, int64_t now, docset_claim_t *c, err_t *err)
 {
     int r = db_begin_write(db, err);
     if (r < 0)
         return r;
-    r = docset_claim_page(db, set_id, c, err);
+    r = docset_claim_page(db, set_id, now, c, err);
     if (r < 0) {
         db_rollback(db);
         return r;
@@ -344,7 +344,7 @@ static int run_reader(db_t *db, store_op_t *op)
 {
     reader_op_t *o = (reader_op_t *)op;
     docset_claim_t c;
-    int r = claim(db, o->set_id, &c, &op->err);
+    int r = claim(db, o->set_id, o->now, &c, &op->err);
     o->more = r == 1;
     if (r == 1) {
         r = read_one(db, o, &c);

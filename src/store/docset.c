@@ -422,7 +422,12 @@ static const char SQL_FIRST_QUEUED[] =
     "SELECT p.n, p.upload_n, p.pdf_page, p.media_type, s.data_key FROM document_pages p"
     " JOIN document_sets s ON s.id = p.set_id WHERE p.set_id = ? AND p.state = 'queued' ORDER BY p.n LIMIT 1";
 static const char SQL_TAKE[] =
-    "UPDATE document_pages SET state = 'reading' WHERE set_id = ? AND n = ? AND state = 'queued'";
+    "UPDATE document_pages SET state = 'reading', read_at = ? WHERE set_id = ? AND n = ? AND state = 'queued'";
+static const char SQL_REQUEUE_STALE[] =
+    "UPDATE document_pages SET state = 'queued', read_at = NULL WHERE set_id = ? AND state = 'reading' AND read_at < ?";
+static const char SQL_UNFINISHED[] =
+    "SELECT set_id FROM document_pages WHERE state = 'queued' OR (state = 'reading' AND read_at < ?)"
+    " UNION SELECT id FROM document_sets WHERE state = 'checking' ORDER BY 1 LIMIT ?";
 static const char SQL_UPLOAD[] = "SELECT data FROM document_pages WHERE set_id = ? AND n = ?";
 static const char SQL_RESULT_PAGE[] =
     "UPDATE document_pages SET state = ?, doc_type = ?, quality = ?, fields = ?, read_at = ?"
@@ -466,12 +471,13 @@ static int load_upload(db_t *db, int64_t set_id, docset_claim_t *c, err_t *err)
     return c->data || !b ? 0 : err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
 }
 
-int docset_claim_page(db_t *db, int64_t set_id, docset_claim_t *ret, err_t *err)
+int docset_claim_page(db_t *db, int64_t set_id, int64_t now, docset_claim_t *ret, err_t *err)
 {
     db_stmt_t *st;
     memset(ret, 0, sizeof *ret);
-    int r = db_prepare(db, SQL_FIRST_QUEUED, &st, err);
-    if (r < 0)
+    int64_t stale[2] = {set_id, now - LIMIT_DOCSET_READING_LEASE_S};
+    int r = exec_ints(db, SQL_REQUEUE_STALE, stale, 2, err);
+    if (r < 0 || (r = db_prepare(db, SQL_FIRST_QUEUED, &st, err)) < 0)
         return r;
     db_bind_int(st, 1, set_id);
     if ((r = db_step(st, err)) <= 0)
@@ -482,12 +488,29 @@ int docset_claim_page(db_t *db, int64_t set_id, docset_claim_t *ret, err_t *err)
     db_col_copy(st, 3, ret->media_type, sizeof ret->media_type);
     copy_key(st, 4, ret->wrapped, &ret->wrapped_len);
     db_run(st, NULL);
-    int64_t args[2] = {set_id, ret->n};
-    if ((r = exec_ints(db, SQL_TAKE, args, 2, err)) < 0)
+    int64_t args[3] = {now, set_id, ret->n};
+    if ((r = exec_ints(db, SQL_TAKE, args, 3, err)) < 0)
         return r;
     if (db_changes(db) != 1)
         return 0;   /* another reader took it */
     return (r = load_upload(db, set_id, ret, err)) < 0 ? r : 1;
+}
+
+int docset_unfinished(db_t *db, int64_t now, int64_t *ret_ids, int cap, int *ret_n, err_t *err)
+{
+    db_stmt_t *st;
+    int r = db_prepare(db, SQL_UNFINISHED, &st, err), n = 0;
+    if (r < 0)
+        return r;
+    db_bind_int(st, 1, now - LIMIT_DOCSET_READING_LEASE_S);
+    db_bind_int(st, 2, cap);
+    while (n < cap && (r = db_step(st, err)) == 1)
+        ret_ids[n++] = db_col_int(st, 0);
+    if (r < 0)
+        return r;
+    db_run(st, NULL);
+    *ret_n = n;
+    return 0;
 }
 
 int docset_page_result(db_t *db, int64_t set_id, int n, const char *state, const char *doc_type,

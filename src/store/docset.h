@@ -142,9 +142,17 @@ typedef struct docset_claim {
     size_t wrapped_len;
 } docset_claim_t;
 
-/* Takes the set's first queued page (queued -> reading) and copies out its
- * upload and the set's wrapped key. 1 claimed, 0 none queued. */
-int docset_claim_page(db_t *db, int64_t set_id, docset_claim_t *ret, err_t *err);
+/* Takes the set's first queued page (queued -> reading, read_at = now) and
+ * copies out its upload and the set's wrapped key. 1 claimed, 0 none
+ * queued. A page 'reading' since before now - LIMIT_DOCSET_READING_LEASE_S
+ * was left by a reader that died (a crash, a kill): it is queued again
+ * first, so no page is lost. */
+int docset_claim_page(db_t *db, int64_t set_id, int64_t now, docset_claim_t *ret, err_t *err);
+
+/* Up to `cap` sets with work left: a page queued or left 'reading' past its
+ * lease, or submitted ('checking') and not yet checked. The scheduler kicks
+ * their readers after a restart (docset/reader.h). */
+int docset_unfinished(db_t *db, int64_t now, int64_t *ret_ids, int cap, int *ret_n, err_t *err);
 
 /* Stores a read page: state (read, illegible, unknown, failed), its type
  * ("" none), quality JSON and sealed fields (NULL none). A page removed

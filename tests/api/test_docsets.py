@@ -12,17 +12,19 @@ documents with labelled truth), never committed.
 import io
 import json
 import os
+import signal
 import subprocess
 import tempfile
 import threading
 import time
 import zlib
+from datetime import datetime
 
 import httpx
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from conftest import BUILD, ROOT
+from conftest import BUILD, ROOT, START_CLOCK
 
 DOCSETGEN = os.path.join(BUILD, "src/docset/docsetgen")
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
@@ -461,3 +463,41 @@ def test_registrar_queue_and_decision(ds):
     assert (r.status_code, r.json()["code"]) == (409, "set_not_checked")
     r = ds.http.post(f"/api/v1/desk/document-sets/{other + 99}/decision", headers=registrar, json=body)
     assert r.status_code == 404
+
+
+def poll_db(ds, sql, want, timeout=120):
+    """Waits until `sql` answers `want`, reading the database only: the person
+    never looks, so no GET can start the reader."""
+    end = time.time() + timeout
+    while time.time() < end:
+        got = ds.db.query(sql)
+        if got == want:
+            return
+        time.sleep(0.3)
+    raise AssertionError(f"{sql} -> {got}, wanted {want}")
+
+
+def test_a_page_left_reading_by_a_crash_is_read_and_checked_after_a_restart(ds):
+    """uchetd killed while a page was being read: the page stays 'reading' with
+    nobody reading it. After a restart the scheduler finds the set, queues the
+    page again once its lease (10 minutes) has passed, reads it and checks the
+    set, with no request from the person. Before, the set stayed 'checking'
+    for ever."""
+    _, token = ds.new_user()
+    sid = checked_set(ds, token)
+    before = get(ds, token, sid)
+    assert before["state"] in ("ready", "referred", "returned")
+    assert ds.stop(signal.SIGKILL) != 0
+    # what the kill leaves when it comes in the middle of a page: claimed at 10:00
+    t0 = int(datetime.fromisoformat(START_CLOCK).timestamp())
+    ds.db.query(f"UPDATE document_pages SET state = 'reading', read_at = {t0}, quality = NULL WHERE set_id = {sid}")
+    ds.db.query(f"UPDATE document_sets SET state = 'checking', outcome = NULL, result = NULL WHERE id = {sid}")
+    ds.start()
+    time.sleep(2)   # inside the lease: nobody else may take the page yet
+    assert ds.db.query(f"SELECT state FROM document_pages WHERE set_id = {sid}") == [("reading",)]
+    ds.set_clock("2025-10-31T10:11:00+03:00")
+    poll_db(ds, f"SELECT state FROM document_sets WHERE id = {sid}", [(before["state"],)])
+    after = get(ds, token, sid)
+    assert after["outcome"] == before["outcome"]
+    assert [p["state"] for p in after["pages"]] == [p["state"] for p in before["pages"]]
+    assert b"docset.resumed" in ds.logs()
