@@ -13,6 +13,7 @@ import { h, replace, uid } from '/common/dom.js';
 import { auditScreen } from '/desk/audit.js';
 import { lookupScreen } from '/desk/lookup.js';
 import { officersScreen } from '/desk/officers.js';
+import { recoveryScreen } from '/desk/recovery.js';
 import { reviewScreen } from '/desk/review.js';
 
 const KEY = 'uchet.desk.session';
@@ -29,6 +30,7 @@ export const SCREENS = [
   { id: 'appeals', name: 'desk.nav.appeals', roles: ['registrar'], render: appealsScreen },
   { id: 'review', name: 'desk.nav.review', roles: ['registrar'], render: reviewScreen },
   { id: 'lookup', name: 'desk.nav.lookup', roles: ['inspector', 'registrar'], render: lookupScreen },
+  { id: 'recovery', name: 'desk.nav.recovery', roles: ['registrar'], render: recoveryScreen },
   { id: 'officers', name: 'desk.nav.officers', roles: ['supervisor'], render: officersScreen },
   { id: 'audit', name: 'desk.nav.audit', roles: ['auditor'], render: auditScreen },
 ];
