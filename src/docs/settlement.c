@@ -1,5 +1,6 @@
 #include "docs/settlement.h"
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,12 +83,25 @@ static char *name_key(const char *s, size_t len)
     return latin;
 }
 
+#define SETTLEMENT_PARTS_MAX 4
+#define CATALOGUE_N (sizeof catalogue / sizeof catalogue[0])
+
+/* The catalogue's names as the lookup compares them, made once per process
+ * (a check compares with every name) and kept for its life. */
+static char *catalogue_keys[CATALOGUE_N];
+static pthread_once_t keys_once = PTHREAD_ONCE_INIT;
+
+static void make_keys(void)
+{
+    for (size_t i = 0; i < CATALOGUE_N; i++)
+        catalogue_keys[i] = name_key(catalogue[i].name, strlen(catalogue[i].name));
+}
+
 static const char *lookup(const char *typed)
 {
-    for (size_t i = 0; i < sizeof catalogue / sizeof catalogue[0]; i++) {
-        char *key = name_key(catalogue[i].name, strlen(catalogue[i].name));
-        enum translit_match m = translit_compare(typed, key, false);
-        free(key);
+    pthread_once(&keys_once, make_keys);
+    for (size_t i = 0; i < CATALOGUE_N; i++) {
+        enum translit_match m = translit_compare(typed, catalogue_keys[i], false);
         if (m == TRANSLIT_EXACT || m == TRANSLIT_VARIANT)
             return catalogue[i].region;
     }
@@ -98,9 +112,10 @@ const char *settlement_region(const char *s, size_t len)
 {
     if (!s)
         return NULL;
-    /* from the last comma-separated part: "Московская обл., г. Химки" */
+    /* from the last comma-separated part: "Московская обл., г. Химки"; an
+     * address has a few, and each costs a pass over the catalogue */
     size_t end = len;
-    for (;;) {
+    for (int parts = 0; parts < SETTLEMENT_PARTS_MAX; parts++) {
         size_t start = end;
         while (start > 0 && s[start - 1] != ',')
             start--;
@@ -113,9 +128,10 @@ const char *settlement_region(const char *s, size_t len)
             return NULL;
         end = start - 1;
     }
+    return NULL;
 }
 
 size_t settlement_catalogue_size(void)
 {
-    return sizeof catalogue / sizeof catalogue[0];
+    return CATALOGUE_N;
 }

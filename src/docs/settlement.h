@@ -15,12 +15,13 @@
  * A typed name matches in Cyrillic or in Latin letters: both sides go through
  * the ICAO transliteration (docs/translit.h) and its variant folding, so
  * "Химки", "г. Химки", "Khimki" and "Московская обл., Химки" are the same.
- * Pure and thread-safe. */
+ * No I/O; thread-safe (the catalogue's transliterated names are made once,
+ * on first use, and kept). */
 #include <stddef.h>
 
 /* The code of the region the settlement s[0..len) is in ("77", "50"), or
  * NULL when the catalogue does not know it. Comma-separated parts are tried
- * from the last; words naming the kind of place (г., город, пос., село,
+ * from the last (at most 4); words naming the kind of place (г., город, пос., село,
  * деревня, мкр ...) are ignored. */
 const char *settlement_region(const char *s, size_t len);
 

@@ -73,6 +73,12 @@ static void test_unknown_is_no_answer(void **state)
     memset(huge, 'a', sizeof huge);
     assert_null(settlement_region(huge, sizeof huge));
     assert_true(settlement_catalogue_size() > 80);
+    /* only the last few parts are looked at: a long list of commas costs little */
+    expect("Химки, a, b, c", "50");
+    expect("Химки, a, b, c, d", NULL);
+    char commas[200];
+    memset(commas, ',', sizeof commas);
+    assert_null(settlement_region(commas, sizeof commas));
 }
 
 int main(void)
