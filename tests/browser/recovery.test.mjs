@@ -97,7 +97,7 @@ describe('the desk: a registrar re-issues an activation code', { timeout: 120000
     // the form is empty again: a second tap cannot re-issue by accident
     assert.equal(await page.getByLabel(ru['desk.lookup.number']).inputValue(), '');
     assert.equal(await page.getByLabel(ru['desk.recovery.seen']).isChecked(), false);
-    await shot(page, 'desk-recovery');
+    await shot(page, 'desk/registrar-recovery');
     // printed, the slip is all there is on the page
     await page.emulateMedia({ media: 'print' });
     assert.equal(await page.locator('#nav').isVisible(), false);

@@ -8,7 +8,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { PERSON, activationCodeFrom, catalog, startBrowser, startServer } from './harness.mjs';
+import { activationCodeFrom, catalog, shot, startBrowser, startServer } from './harness.mjs';
 
 const PASSWORD = 'ochen-dlinnyi-parol-2025';
 const HOME = { latitude: 55.889, longitude: 37.445, accuracy: 15 };
@@ -81,6 +81,8 @@ describe('the settlement against the chosen region', { timeout: 180000 }, () => 
     await page.getByRole('button', { name: tg['register.submit'] }).click();
     await note.getByRole('button', { name: tg['address.settlement_confirm'] }).waitFor();
     assert.equal(await registration(tok), null);
+    await note.scrollIntoViewIfNeeded();
+    await shot(page, 'register-settlement-warning');
     // the person picks the region the town is in: the warning goes
     await page.locator('select[name="region"]').selectOption('50');
     await page.waitForFunction(() => !document.querySelector('[data-testid="settlement-note"]').textContent);
