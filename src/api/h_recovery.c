@@ -1,7 +1,7 @@
 /* POST /api/v1/desk/activation-codes: password recovery at the desk (issue
  * 17). A registrar who has seen the person's card or passport gives them a
- * new one-time activation code; the old password and every session of the
- * person end (store/session.h, session_reissue_op). Registrars only; the
+ * new one-time activation code; the old password, every session and every
+ * passkey of the person end (store/session.h, session_reissue_op). Registrars only; the
  * number and the reason travel in the body, never in the URL. */
 #include <errno.h>
 #include <sodium.h>
@@ -28,9 +28,10 @@ static void reissue_done(api_req_t *r, store_op_t *op)
     if (op->rc < 0)
         api_problem_err(r, &op->err);
     else
-        api_reply_json(r, 201, json_pack("{s:s,s:o,s:I}", "activation_code", p->code, "expires_at",
+        api_reply_json(r, 201, json_pack("{s:s,s:o,s:I,s:I}", "activation_code", p->code, "expires_at",
                                          view_time(p->op.ret_expires_at, 0), "sessions_ended",
-                                         (json_int_t)p->op.ret_ended));
+                                         (json_int_t)p->op.ret_ended, "passkeys_removed",
+                                         (json_int_t)p->op.ret_passkeys_removed));
     sodium_memzero(p->code, sizeof p->code);
 }
 

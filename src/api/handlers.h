@@ -26,6 +26,7 @@ void h_residence_put(api_req_t *r);
 void h_residence_reaffirm(api_req_t *r);
 void h_confirmation_create(api_req_t *r);
 void h_regions(api_req_t *r);
+void h_address_check(api_req_t *r);   /* issue 17: settlement vs region (h_address.c) */
 void h_calendar(api_req_t *r);
 void h_healthz(api_req_t *r);
 void h_readyz(api_req_t *r);

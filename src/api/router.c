@@ -55,6 +55,7 @@ static const route_t routes[] = {
     {"POST", "/api/v1/desk/audit/lookups", h_desk_audit_lookups},   /* issue 15: the auditor's view */
     {"POST", "/api/v1/integration/registrations", h_integration_registration},
     {"GET", "/api/v1/regions", h_regions},
+    {"POST", "/api/v1/address-checks", h_address_check},   /* issue 17: settlement vs region */
     {"POST", "/api/v1/documents/mrz", h_documents_mrz},
     {"GET", "/api/v1/calendar/{region}/working-days", h_calendar},
     {"PUT", "/api/v1/test/clock", h_test_clock},

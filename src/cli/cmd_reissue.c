@@ -18,8 +18,9 @@ static const char USAGE[] =
     "\n"
     "Password recovery: prints a new one-time activation code (valid 30 days) on\n"
     "the last line for the person holding the document. The old password stops\n"
-    "working and every session of the person ends; the person sets a new\n"
-    "password in the app with the code. --reason (at least 10 letters or digits,\n"
+    "working, every session of the person ends and their passkeys are removed\n"
+    "(the phone may be lost); the person sets a new password in the app with\n"
+    "the code. --reason (at least 10 letters or digits,\n"
     "e.g. \"forgot the password, card checked at the desk\") and the actor\n"
     "(default \"operator\") go to the audit log as person.activation_reissued.\n";
 
@@ -86,7 +87,8 @@ int cmd_person_reissue(const cli_t *cli, int argc, char **argv)
         fprintf(stderr, "uchetctl person reissue-code: %s\n", e.msg);
         return 1;
     }
-    printf("person %lld: %lld session(s) ended, old password no longer works; give them this activation code:\n%s\n",
-           (long long)o.ret_person_id, (long long)o.ret_ended, code);
+    printf("person %lld: %lld session(s) ended, %lld passkey(s) removed, old password no longer works;"
+           " give them this activation code:\n%s\n",
+           (long long)o.ret_person_id, (long long)o.ret_ended, (long long)o.ret_passkeys_removed, code);
     return 0;
 }

@@ -19,6 +19,7 @@ static const char SQL_ADD[] = "INSERT INTO passkeys (person_id, credential_id, p
                               " VALUES (?, ?, ?, ?, ?, ?) RETURNING id";
 static const char SQL_LIST[] = "SELECT id, created_at, last_used_at FROM passkeys WHERE person_id = ? ORDER BY id";
 static const char SQL_DELETE[] = "DELETE FROM passkeys WHERE id = ? AND person_id = ?";
+static const char SQL_DELETE_PERSON[] = "DELETE FROM passkeys WHERE person_id = ?";
 static const char SQL_FIND[] = "SELECT id, person_id, public_key, sign_count FROM passkeys WHERE credential_id = ?";
 static const char SQL_USED[] = "UPDATE passkeys SET sign_count = ?, last_used_at = ? WHERE id = ? AND sign_count = ?";
 
@@ -249,6 +250,17 @@ void passkey_delete_op_init(passkey_delete_op_t *o)
     memset(o, 0, sizeof *o);
     o->op.lane = STORE_WRITE;
     o->op.run = run_delete;
+}
+
+int passkey_remove_person(db_t *db, int64_t person_id, int64_t *ret_removed, err_t *err)
+{
+    db_stmt_t *st;
+    int r = db_prepare(db, SQL_DELETE_PERSON, &st, err);
+    if (r < 0) return r;
+    db_bind_int(st, 1, person_id);
+    if ((r = db_run(st, err)) < 0) return r;
+    *ret_removed = db_changes(db);
+    return 0;
 }
 
 /* --- log-in ---------------------------------------------------------------------------- */

@@ -98,6 +98,12 @@ typedef struct passkey_delete_op {
 } passkey_delete_op_t;
 void passkey_delete_op_init(passkey_delete_op_t *o);
 
+/* Deletes every passkey of person_id inside the caller's write transaction:
+ * a re-issued activation code (store/session.h, session_reissue_op) means
+ * the phone may be lost, and its passkey must not open the record again.
+ * *ret_removed: how many. */
+int passkey_remove_person(db_t *db, int64_t person_id, int64_t *ret_removed, err_t *err);
+
 /* WRITE lane, the first step of a passkey log-in (see the top). Never
  * fails for a wrong answer, so that the count commits: ret_challenge_ok
  * false (an unknown, used or expired challenge) or ret_person_id 0 (an

@@ -7,6 +7,7 @@
 
 #include "store/audit.h"
 #include "store/officer.h"
+#include "store/passkey.h"
 
 static const char SQL_RESOLVE[] = "SELECT person_id FROM sessions WHERE token_hash = ? AND expires_at > ?";
 static const char SQL_CREATE[] =
@@ -628,14 +629,16 @@ static int run_reissue(db_t *db, store_op_t *op)
     db_bind_blob(st, 1, o->code_hash, sizeof o->code_hash);
     db_bind_int(st, 2, o->ret_expires_at);
     db_bind_int(st, 3, o->ret_person_id);
-    if ((r = db_run(st, &op->err)) < 0 || (r = session_end_person(db, o->ret_person_id, &o->ret_ended, &op->err)) < 0)
+    if ((r = db_run(st, &op->err)) < 0 || (r = session_end_person(db, o->ret_person_id, &o->ret_ended, &op->err)) < 0 ||
+        (r = passkey_remove_person(db, o->ret_person_id, &o->ret_passkeys_removed, &op->err)) < 0)
         return r;
     char account[LOGIN_LIMIT_ACCOUNT_MAX], subject[32];
     session_login_account(o->ret_person_id, "", "", account, sizeof account);
     if ((r = login_limit_forget_account(db, account, &op->err)) < 0)
         return r;
     audit_subject(subject, sizeof subject, o->ret_person_id);
-    json_t *detail = json_pack("{s:s,s:I}", "reason", o->reason, "sessions_ended", (json_int_t)o->ret_ended);
+    json_t *detail = json_pack("{s:s,s:I,s:I}", "reason", o->reason, "sessions_ended", (json_int_t)o->ret_ended,
+                               "passkeys_removed", (json_int_t)o->ret_passkeys_removed);
     r = audit_append(db, o->now, o->actor, "person.activation_reissued", subject, detail, &op->err);
     json_decref(detail);
     return r;

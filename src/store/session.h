@@ -220,8 +220,10 @@ int session_end_person(db_t *db, int64_t person_id, int64_t *ret_ended, err_t *e
 /* WRITE lane. Password recovery through a registrar (issue 17): a new
  * one-time activation code for the person holding the document. The old
  * password stops working (the person sets a new one with the code), every
- * session of the person ends, the person's log-in counters are cleared, and
- * the audit gets person.activation_reissued with the actor and the reason.
+ * session of the person ends, every passkey of theirs is deleted (the phone
+ * that held it may be the one lost), the person's log-in counters are
+ * cleared, and the audit gets person.activation_reissued with the actor, the
+ * reason and both counts.
  * -ENOENT (not_found) when nobody holds the document. The caller makes the
  * code (base/secret.h) and passes its hash; it shows the code, never stores it. */
 #define SESSION_REASON_MAX 500
@@ -237,6 +239,7 @@ typedef struct session_reissue_op {
     uint8_t code_hash[SECRET_HASH_BYTES];
     int64_t ret_person_id;
     int64_t ret_ended;
+    int64_t ret_passkeys_removed;
     int64_t ret_expires_at;                  /* the code's */
 } session_reissue_op_t;
 void session_reissue_op_init(session_reissue_op_t *o);

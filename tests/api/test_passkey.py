@@ -328,3 +328,49 @@ def test_public_origin_help():
     import subprocess
     from conftest import UCHETD
     assert "--public-origin" in subprocess.run([UCHETD, "--help"], capture_output=True, text=True).stdout
+
+
+# --- a re-issued activation code ends the passkeys too (issue 17) -------------
+# A lost or stolen phone is the usual reason to come to the desk: its passkey
+# must not keep opening the record after the registrar re-issues the code.
+
+@pytest.mark.parametrize("via", ["desk", "uchetctl"])
+def test_a_reissued_code_removes_the_persons_passkeys(pk, via):
+    from conftest import officer
+    number, token = pk.new_user()
+    _, other_token = pk.new_user()
+    lost, spare, others = Authenticator(), Authenticator("eddsa"), Authenticator()
+    assert register(pk, token, lost).status_code == 201
+    assert register(pk, token, spare).status_code == 201
+    assert register(pk, other_token, others).status_code == 201
+    r = passkey_login(pk, lost)
+    assert r.status_code == 201, r.text
+    by_passkey = r.json()["token"]
+    reason = "phone lost, card checked at the desk"
+    if via == "desk":
+        r = pk.http.post("/api/v1/desk/activation-codes", headers=officer(pk, "registrar"),
+                         json={"document_kind": "card", "document_number": number, "reason": reason})
+        assert r.status_code == 201, r.text
+        assert r.json()["passkeys_removed"] == 2 and r.json()["sessions_ended"] == 2
+        code = r.json()["activation_code"]
+    else:
+        out = pk.ctl("person", "reissue-code", "--document-kind", "card", "--document-number", number,
+                     "--reason", reason).stdout
+        assert "2 passkey(s) removed" in out
+        code = out.strip().splitlines()[-1]
+    # the lost phone's passkey opens nothing, and the session it opened is over
+    r = passkey_login(pk, lost)
+    assert r.status_code == 401 and r.json()["code"] == "passkey_unknown"
+    r = passkey_login(pk, spare)
+    assert r.status_code == 401 and r.json()["code"] == "passkey_unknown"
+    assert pk.http.get("/api/v1/me", headers=pk.auth(by_passkey)).status_code == 401
+    # another person's passkey is untouched
+    assert passkey_login(pk, others).status_code == 201
+    # the person starts again with the code and may add a passkey afresh
+    new_token = pk.activate(code, password="purple lantern over meadow")
+    assert pk.http.get("/api/v1/me/passkeys", headers=pk.auth(new_token)).json()["passkeys"] == []
+    fresh = Authenticator()
+    assert register(pk, new_token, fresh).status_code == 201
+    assert passkey_login(pk, fresh).status_code == 201
+    detail = pk.db.query("SELECT detail FROM audit WHERE action = 'person.activation_reissued'")
+    assert len(detail) == 1 and json.loads(detail[0][0])["passkeys_removed"] == 2

@@ -147,3 +147,50 @@ def test_the_last_registration_carries_its_address_to_its_owner(uchet):
     res = last["residence"]
     assert (res["settlement"], res["street"], res["house"], res["apartment"]) == ("Moscow", "Tverskaya", "7", "12")
     assert "lat" not in res and "lon" not in res
+
+
+# --- the settlement against the chosen region (issue 17) -----------------------
+
+def check_address(u, region, settlement):
+    r = u.http.post("/api/v1/address-checks", json={"region": region, "settlement": settlement})
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def test_a_settlement_of_another_region_is_named(uchet):
+    # Khimki is Moscow Oblast (50), Zelenograd is Moscow (77): the confusions
+    # the warning is for, typed as people type them
+    assert check_address(uchet, "77", "г. Химки") == {"region": "77", "settlement_region": "50", "in_region": False}
+    assert check_address(uchet, "50", "Khimki")["in_region"] is True
+    assert check_address(uchet, "50", "Москва, Зеленоград") == {"region": "50", "settlement_region": "77",
+                                                                "in_region": False}
+    assert check_address(uchet, "77", "Moscow")["in_region"] is True
+    assert check_address(uchet, "50", "КОРОЛЁВ")["in_region"] is True
+
+
+def test_an_unknown_settlement_gets_no_answer(uchet):
+    # uchet has no address register: what the catalogue does not list is not judged
+    assert check_address(uchet, "50", "Новосибирск") == {"region": "50", "settlement_region": None,
+                                                         "in_region": None}
+    assert check_address(uchet, "77", "Деревня Гадюкино")["in_region"] is None
+
+
+def test_the_check_refuses_bad_bodies_and_keeps_nothing(uchet):
+    post = lambda body: uchet.http.post("/api/v1/address-checks", json=body)
+    r = post({"region": "99", "settlement": "Химки"})
+    assert r.status_code == 404 and r.json()["code"] == "unknown_region"
+    for bad in ({"region": "77"}, {"settlement": "Химки"}, {"region": "77", "settlement": ""},
+                {"region": "77", "settlement": "Химки", "street": "Ленина"},
+                {"region": "77", "settlement": "x" * 201}, {"region": 77, "settlement": "Химки"}):
+        r = post(bad)
+        assert r.status_code == 400, (bad, r.text)
+    check_address(uchet, "77", "Лосино-Петровский")
+    assert b"\xd0\x9b\xd0\xbe\xd1\x81\xd0\xb8\xd0\xbd\xd0\xbe" not in uchet.logs()   # "Лосино"
+    assert "Losino" not in uchet.logs().decode("utf-8", "replace")
+
+
+def test_registration_is_not_refused_on_it(uchet):
+    # a warning for the person, not a rule: the person may know better
+    _, token = uchet.new_user()
+    reg = uchet.register(token, "77", residence=dict(RESIDENCE, settlement="Химки"))
+    assert reg["region"] == "77" and reg["residence"]["settlement"] == "Химки"

@@ -294,7 +294,8 @@ def test_a_registrar_reissues_the_activation_code(uchet):
     assert uchet.login(number, password=NEW_PW)
     rows = uchet.db.query("SELECT actor, detail FROM audit WHERE action = 'person.activation_reissued'")
     assert len(rows) == 1 and rows[0][0] == "registrar:ivanova"
-    assert json.loads(rows[0][1]) == {"reason": "forgot the password, card checked", "sessions_ended": 2}
+    assert json.loads(rows[0][1]) == {"reason": "forgot the password, card checked", "sessions_ended": 2,
+                                        "passkeys_removed": 0}
     # the code is single-use, like the first one
     again = uchet.http.post("/api/v1/activation", json={"activation_code": code, "password": NEW_PW + "x"})
     assert again.status_code == 400

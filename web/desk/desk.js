@@ -14,6 +14,7 @@ import { auditScreen } from '/desk/audit.js';
 import { docsetsScreen } from '/desk/docsets.js';
 import { lookupScreen } from '/desk/lookup.js';
 import { officersScreen } from '/desk/officers.js';
+import { recoveryScreen } from '/desk/recovery.js';
 import { reviewScreen } from '/desk/review.js';
 
 const KEY = 'uchet.desk.session';
@@ -31,6 +32,7 @@ export const SCREENS = [
   { id: 'review', name: 'desk.nav.review', roles: ['registrar'], render: reviewScreen },
   { id: 'docsets', name: 'desk.nav.docsets', roles: ['registrar'], render: docsetsScreen },
   { id: 'lookup', name: 'desk.nav.lookup', roles: ['inspector', 'registrar'], render: lookupScreen },
+  { id: 'recovery', name: 'desk.nav.recovery', roles: ['registrar'], render: recoveryScreen },
   { id: 'officers', name: 'desk.nav.officers', roles: ['supervisor'], render: officersScreen },
   { id: 'audit', name: 'desk.nav.audit', roles: ['auditor'], render: auditScreen },
 ];

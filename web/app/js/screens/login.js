@@ -3,7 +3,7 @@
 
 import { h, uid } from '/common/dom.js';
 import * as api from '../api.js';
-import { t } from '../i18n.js';
+import { currentLanguage, t } from '../i18n.js';
 import { button, errorText, field, link, notice, page, slot } from '../ui.js';
 import { sendLanguage } from './activate.js';
 import { loginButton } from '../passkey.js';
@@ -90,5 +90,10 @@ export async function render(ctx) {
     loginButton(ctx),
     h('p', { class: 'hint' }, t('login.lost_card_hint')),
     h('p', {}, link(t('login.first_time'), 'activate', 'link')),
+    // Issue 14: someone who enrolled at a kiosk has no log-in until a
+    // registrar approves; the kiosk's status page (receipt number and birth
+    // date) says where the application is, in the same language.
+    h('p', {}, h('a', { href: `/kiosk/status.html?lang=${encodeURIComponent(currentLanguage())}`, class: 'link',
+      'data-testid': 'kiosk-status' }, t('login.kiosk_status'))),
     await forgotten());
 }

@@ -80,6 +80,20 @@ async function regionField(preselect) {
   return f;
 }
 
+// Issue 17: the server knows which region some settlements are in
+// (POST /api/v1/address-checks, a small catalogue: Moscow and its towns,
+// Moscow Oblast's towns). Resolves to its answer, or null when it cannot
+// tell or cannot be asked: then there is nothing to warn about, and the
+// registration goes ahead as before.
+async function settlementRegion(regionCode, settlement) {
+  if (!regionCode || !settlement) return null;
+  try {
+    return await api.call('POST', '/api/v1/address-checks', { region: regionCode, settlement });
+  } catch {
+    return null;
+  }
+}
+
 // Listens for a sharp fix; resolves to {lat, lon, accuracy} or null after
 // saying in `out` why there is none.
 async function takePoint(out) {
@@ -168,6 +182,41 @@ export async function render(ctx) {
 
   const submit = button(t(changing ? 'residence.submit' : 'register.submit'),
     { type: 'submit', class: 'btn btn-primary' });
+
+  // A settlement typed in another region than the one chosen ("Химки" with
+  // Moscow): said under the settlement as soon as both are filled in, and
+  // asked once more on submitting; "the address is right" lets it through
+  // (the catalogue is small and the person may know better).
+  const settlementNote = h('div', { class: 'slot', 'aria-live': 'polite', tabindex: '-1',
+    'data-testid': 'settlement-note' });
+  let acknowledged = null;   // "region|settlement" the person said is right
+  const pairKey = () => `${region ? region.input.value : ''}|${fields.settlement.input.value.trim()}`;
+  async function checkSettlement(onSubmitting) {
+    if (!region) return true;
+    const key = pairKey();
+    const [code, settlement] = [region.input.value, fields.settlement.input.value.trim()];
+    const res = acknowledged === key ? null : await settlementRegion(code, settlement);
+    if (key !== pairKey()) return true;   // changed meanwhile: the next change asks again
+    if (!res || res.in_region !== false) { settlementNote.replaceChildren(); return true; }
+    const right = button(t('address.settlement_confirm'), { class: 'btn btn-secondary' });
+    right.addEventListener('click', () => {
+      acknowledged = key;
+      settlementNote.replaceChildren();
+      if (onSubmitting) form.requestSubmit();
+    });
+    settlementNote.replaceChildren(notice('warn',
+      h('p', {}, t('address.settlement_other_region', {
+        settlement, region: regionName(res.settlement_region), chosen: regionName(code),
+      })),
+      onSubmitting ? right : null));
+    if (onSubmitting) settlementNote.focus();
+    return false;
+  }
+  if (region) {
+    region.input.addEventListener('change', () => checkSettlement(false));
+    fields.settlement.input.addEventListener('change', () => checkSettlement(false));
+  }
+
   async function onSubmit(ev) {
     ev.preventDefault();
     status.replaceChildren();
@@ -175,6 +224,7 @@ export async function render(ctx) {
     if (region) region.setError(region.input.value ? null : t('form.required'));
     if (!residence) return;
     if (region && !region.input.value) { region.input.focus(); return; }
+    if (!(await checkSettlement(true))) return;
     submit.disabled = true;
     try {
       if (changing) await api.call('PUT', '/api/v1/me/registration/residence', residence);
@@ -192,7 +242,7 @@ export async function render(ctx) {
 
   const form = h('form', { novalidate: true, onsubmit: onSubmit, hidden: Boolean(ended) },
       region ? region.wrap : null,
-      ADDRESS_FIELDS.map(([name]) => fields[name].wrap),
+      ADDRESS_FIELDS.map(([name]) => (name === 'settlement' ? [fields[name].wrap, settlementNote] : fields[name].wrap)),
       h('div', { class: 'card' },
         h('h2', {}, t('address.point_title')),
         h('p', {}, t('address.point_why')),

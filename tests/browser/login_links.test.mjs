@@ -1,0 +1,40 @@
+// Issue 14's last app piece: a person who enrolled at a kiosk and has no
+// log-in yet finds, on the app's log-in page, the way to the kiosk's status
+// page (receipt number and birth date), which opens in the same language.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { catalog, startBrowser, startServer } from './harness.mjs';
+
+let server;
+let browser;
+
+describe('the log-in page links to the enrolment status page', { timeout: 60000 }, () => {
+  before(async () => {
+    server = await startServer();
+    browser = await startBrowser(server.base);
+  });
+
+  after(async () => {
+    if (browser) await browser.close();
+    if (server) await server.stop();
+  });
+
+  for (const lang of ['tg', 'ru']) {
+    it(`in ${lang}`, async () => {
+      const cat = catalog(lang);
+      const { page } = browser;
+      await page.goto(`${server.base}/app/`);
+      await page.evaluate((l) => localStorage.setItem('uchet.lang', l), lang);
+      await page.goto(`${server.base}/app/#/login`);
+      await page.reload();
+      await page.locator('main h1', { hasText: cat['login.title'] }).waitFor();
+      await page.getByRole('link', { name: cat['login.kiosk_status'] }).click();
+      await page.getByRole('heading', { name: cat['kiosk.status.title'] }).waitFor();
+      const url = new URL(page.url());
+      assert.equal(url.pathname, '/kiosk/status.html');
+      assert.ok((await page.locator('dl.details').innerText()).includes(cat['kiosk.status.receipt']));
+      assert.equal(url.searchParams.get('lang'), lang);
+    });
+  }
+});
