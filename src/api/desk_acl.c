@@ -28,9 +28,9 @@ static const struct desk_acl {
     {"POST", "/api/v1/desk/officers/{id}/disable", SUP},
     {"POST", "/api/v1/desk/officers/{id}/reset", SUP},
     {"POST", "/api/v1/desk/audit/lookups", AUD},
-    /* enrolment review (h_review.c) and document sets (h_docset.c) pass
-     * their row to the store operation as above; password recovery
-     * (h_recovery.c) still checks OFFICER_REGISTRAR in the store */
+    /* password recovery (h_recovery.c), enrolment review (h_review.c) and
+     * document sets (h_docset.c) pass their row to the store operation as
+     * above */
     {"POST", "/api/v1/desk/activation-codes", REG},
     {"GET", "/api/v1/desk/enrolments", REG},
     {"GET", "/api/v1/desk/enrolments/{receipt}", REG},

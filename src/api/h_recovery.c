@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "api/desk_acl.h"
 #include "api/desk_subject.h"
 #include "api/handlers.h"
 #include "api/view.h"
@@ -57,6 +58,7 @@ void h_desk_activation_code(api_req_t *r)
         return;
     session_reissue_op_init(&p->op);
     p->op.by_officer = true;
+    p->op.officer_roles = desk_acl_roles(r);
     err_t e = {0};
     json_t *body = NULL;
     if (!api_auth_or_reply(r, p->op.token_hash) || !(body = api_body_or_reply(r, fields))) {

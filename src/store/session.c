@@ -617,7 +617,7 @@ static int run_reissue(db_t *db, store_op_t *op)
     int r = 0;
     if (o->by_officer) {
         officer_ref_t me;
-        if ((r = officer_session(db, o->token_hash, o->now, OFFICER_REGISTRAR, &me, &op->err)) < 0)
+        if ((r = officer_session(db, o->token_hash, o->now, o->officer_roles, &me, &op->err)) < 0)
             return r;
         snprintf(o->actor, sizeof o->actor, "officer:%lld", (long long)me.id);
     }

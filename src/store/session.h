@@ -233,7 +233,8 @@ typedef struct session_reissue_op {
     char doc_kind[10];
     char doc_number[LIMIT_DOCNUM_BYTES + 1];
     char actor[40];                          /* "operator"; set to "officer:<id>" with a desk token */
-    bool by_officer;                         /* token_hash is a desk token: only a registrar may */
+    bool by_officer;                         /* token_hash is a desk token ... */
+    unsigned officer_roles;                  /* ... of one of these roles (the desk ACL row) */
     uint8_t token_hash[SECRET_HASH_BYTES];
     char reason[SESSION_REASON_MAX * 4 + 1]; /* checked by the caller (rules/reason.h) */
     uint8_t code_hash[SECRET_HASH_BYTES];

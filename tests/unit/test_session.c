@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include "store/officer.h"
 #include "store_fixture.h"
 
 #define DAY 86400
@@ -136,6 +137,7 @@ static void test_reissue_ends_sessions_and_the_old_password(void **state)
     session_reissue_op_init(&d);
     d.now = w->t0 + 300;
     d.by_officer = true;
+    d.officer_roles = OFFICER_REGISTRAR;
     memcpy(d.token_hash, w->tok, sizeof d.token_hash);
     snprintf(d.doc_kind, sizeof d.doc_kind, "card");
     snprintf(d.doc_number, sizeof d.doc_number, "7700000001");
