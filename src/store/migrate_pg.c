@@ -34,6 +34,7 @@ static const migration_t pg_list[] = {
     {9, "enrolment review", V9_REVIEW},
     {10, "document sets", V10_DOCSETS},
     {11, "passkeys", V11_PASSKEYS},
+    {12, "audit read by actor and subject", MIGRATE_V12_SQL},
     {0, NULL, NULL},
 };
 

@@ -28,5 +28,6 @@ const migration_t migrate_sqlite_list[] = {
     {9, "enrolment review", V9_REVIEW},
     {10, "document sets", V10_DOCSETS},
     {11, "passkeys", V11_PASSKEYS},
+    {12, "audit read by actor and subject", MIGRATE_V12_SQL},
     {0, NULL, NULL},
 };
