@@ -22,8 +22,7 @@ async function everything(request, first) {
   let items = first.items;
   let { more } = first;
   while (more) {
-    // eslint-disable-next-line no-await-in-loop
-    const next = await fetchPage(request, items[items.length - 1].seq);
+    const next = await fetchPage(request, items[items.length - 1].seq);   // one page after the other: each follows the last
     items = items.concat(next.items);
     more = next.more;
   }

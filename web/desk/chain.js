@@ -47,7 +47,6 @@ export function chainScreen(box) {
     let body = { max_events: STEP };
     try {
       for (;;) {
-        // eslint-disable-next-line no-await-in-loop
         const res = await call('POST', '/api/v1/desk/audit/verify', body).catch(() => null);
         if (!res) { status('err', t('desk.offline')); break; }
         if (!res.ok) { if (res.status !== 401) status('err', problem(res)); break; }
