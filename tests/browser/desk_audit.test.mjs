@@ -146,6 +146,17 @@ describe('the desk: an auditor', { timeout: 180000 }, () => {
     assert.ok(alert.includes(`(их ${victim - 1})`), alert);
     await shot(page, 'desk/auditor-chain-broken');
   });
+
+  it('speaks English too', async () => {
+    await page.getByRole('button', { name: 'EN' }).click();
+    await page.getByRole('heading', { name: 'Verify the audit chain' }).waitFor();
+    const nav = (await page.locator('#nav').innerText()).split('\n').map((s) => s.trim()).filter(Boolean);
+    assert.deepEqual(nav, ['Look-up log', 'Verify the log', "A person's events", "An officer's actions"]);
+    await page.getByRole('button', { name: 'Verify', exact: true }).click();
+    await page.getByRole('heading', { name: 'The chain is broken' }).waitFor();
+    assert.match(await page.getByRole('alert').innerText(), /Event #\d+ \(31\.10\.2025 07:00 UTC\) was changed/);
+    await page.getByRole('button', { name: 'RU' }).click();
+  });
 });
 
 async function text() {
