@@ -8,7 +8,7 @@ import { t } from '/app/js/i18n.js';
 import { h, replace } from '/common/dom.js';
 import { call, problem, status, when } from '/desk/desk.js';
 
-const STEP = 2000;   // events a step: progress moves at least every few hundred ms
+const STEP = 2000;   // events a step: tens of ms each (docs/DESK.md), so the bar moves smoothly
 
 function outcome(body) {
   if (body.state === 'intact') {
