@@ -306,3 +306,24 @@ def test_officer_activity_refusals(uchet):
     assert activity(uchet, auditor, login, {"from": "yesterday", "to": DAY["to"]}).status_code == 400
     r = activity(uchet, officer(uchet, "supervisor"), login)
     assert r.status_code == 403 and r.json()["code"] == "role_forbidden"
+
+
+def test_a_long_history_comes_in_pages_of_500_in_order(uchet):
+    number, _ = uchet.new_user()
+    pid = int(uchet.db.query(f"SELECT person_id FROM documents WHERE number = '{number}'")[0][0])
+    first = int(uchet.db.query("SELECT MAX(seq) FROM audit")[0][0]) + 1
+    zero = "decode('00', 'hex')" if BACKEND == "postgres" else "X'00'"
+    # 620 more events of this person (their hashes do not matter here: reading is not verifying)
+    uchet.db.query("INSERT INTO audit (seq, at, actor, action, subject, detail, prev_hash, hash) VALUES " + ",".join(
+        f"({first + i}, 1761894000, 'person:{pid}', 'confirmation.received', 'person:{pid}', '{{\"n\":{i}}}',"
+        f" {zero}, {zero})" for i in range(620)))
+    auditor = officer(uchet, "auditor")
+    one = person_events(uchet, auditor, person_id=pid, reason="audit 2025/31").json()
+    assert len(one["items"]) == 500 and one["more"] is True
+    two = person_events(uchet, auditor, person_id=pid, reason="audit 2025/31", after_seq=one["items"][-1]["seq"]).json()
+    assert two["more"] is False
+    seqs = [i["seq"] for i in one["items"] + two["items"]]
+    assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)
+    assert [i["detail"]["n"] for i in one["items"] + two["items"] if "n" in i["detail"]] == list(range(620))
+    assert two["items"][-1]["action"] == "audit.person_events_read", "the first page's look, in the second"
+    assert uchet.db.scalar(f"SELECT COUNT(*) FROM officer_reads WHERE person_id = {pid}") == 2, "each page is a look"
