@@ -53,6 +53,7 @@ typedef struct api_world {
     struct docset_env *docsets;       /* document sets (api/docset_env.h); NULL: that API off (issue 16) */
 
     int64_t desk_idle_s;              /* issue 15: a desk session ends after this long untouched; 0 = default */
+    uint8_t audit_cursor_key[32];     /* MACs the desk's audit-verification cursors (h_audit.c); made at start */
 } api_world_t;
 
 /* One per event-loop thread. */

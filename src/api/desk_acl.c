@@ -28,6 +28,11 @@ static const struct desk_acl {
     {"POST", "/api/v1/desk/officers/{id}/disable", SUP},
     {"POST", "/api/v1/desk/officers/{id}/reset", SUP},
     {"POST", "/api/v1/desk/audit/lookups", AUD},
+    /* the audit log is the auditors' alone (product.md, "Who uses it"):
+     * a supervisor manages officers but does not read the log about them */
+    {"POST", "/api/v1/desk/audit/verify", AUD},
+    {"POST", "/api/v1/desk/audit/person-events", AUD},
+    {"POST", "/api/v1/desk/audit/officer-activity", AUD},
     /* password recovery (h_recovery.c), enrolment review (h_review.c) and
      * document sets (h_docset.c) pass their row to the store operation as
      * above */

@@ -53,6 +53,9 @@ static const route_t routes[] = {
     {"POST", "/api/v1/desk/officers/{id}/disable", h_desk_officer_disable},
     {"POST", "/api/v1/desk/officers/{id}/reset", h_desk_officer_reset},
     {"POST", "/api/v1/desk/audit/lookups", h_desk_audit_lookups},   /* issue 15: the auditor's view */
+    {"POST", "/api/v1/desk/audit/verify", h_desk_audit_verify},   /* the auditor's views (h_audit.c) */
+    {"POST", "/api/v1/desk/audit/person-events", h_desk_audit_person_events},
+    {"POST", "/api/v1/desk/audit/officer-activity", h_desk_audit_officer_activity},
     {"POST", "/api/v1/integration/registrations", h_integration_registration},
     {"GET", "/api/v1/regions", h_regions},
     {"POST", "/api/v1/address-checks", h_address_check},   /* issue 17: settlement vs region */

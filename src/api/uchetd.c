@@ -1,6 +1,7 @@
 /* uchetd — the uchet service: HTTP API, front ends, and (later) the sweep. */
 #include <errno.h>
 #include <getopt.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -319,6 +320,7 @@ static int world_open(api_world_t *w, const config_t *c, int threads, err_t *err
         config_origin_host(c->public_origin, w->rp_id, sizeof w->rp_id, NULL);
     w->argon2_ops = c->argon2_ops;
     w->desk_idle_s = c->desk_idle_seconds;
+    randombytes_buf(w->audit_cursor_key, sizeof w->audit_cursor_key);
     w->argon2_mem = c->argon2_mem;
     w->metrics_separate = c->metrics_port > 0;
     w->sessions.idle_s = c->session_idle_s;

@@ -204,6 +204,46 @@ int audit_verify_anchored(db_t *db, const audit_anchor_t *anchors, size_t n, int
     return 0;
 }
 
+static const char SQL_RANGE[] =
+    "SELECT seq, at, actor, action, subject, detail, prev_hash, hash FROM audit WHERE seq >= ? AND seq <= ?"
+    " ORDER BY seq LIMIT ?";
+
+int audit_verify_step(db_t *db, int64_t last, int64_t limit, audit_step_t *step, err_t *err)
+{
+    db_stmt_t *st;
+    int r = db_prepare(db, SQL_RANGE, &st, err);
+    if (r < 0)
+        return r;
+    db_bind_int(st, 1, step->next_seq);
+    db_bind_int(st, 2, last);
+    db_bind_int(st, 3, limit);
+    uint8_t next[AUDIT_HASH_BYTES];
+    int64_t rows = 0;
+    step->checked = step->broken = step->broken_at = 0;
+    while ((r = db_step(st, err)) == 1) {
+        rows++;
+        if (!row_ok(st, step->next_seq, step->prev, next)) {
+            /* a row at another seq: the expected one is gone */
+            bool here = db_col_int(st, 0) == step->next_seq;
+            step->broken = step->next_seq;
+            step->broken_at = here ? db_col_int(st, 1) : 0;
+            break;
+        }
+        memcpy(step->prev, next, sizeof next);
+        step->last_at = db_col_int(st, 1);
+        step->next_seq++;
+        step->checked++;
+    }
+    if (r < 0)
+        return r;
+    if (r == 1)
+        db_run(st, NULL);
+    /* fewer rows than asked and not at `last` yet: the tail was removed */
+    if (!step->broken && rows < limit && step->next_seq <= last)
+        step->broken = step->next_seq;
+    return 0;
+}
+
 int audit_verify(db_t *db, int64_t *ret_count, int64_t *ret_broken, err_t *err)
 {
     int64_t contradicted;

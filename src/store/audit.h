@@ -32,6 +32,23 @@ int audit_append_text(db_t *db, int64_t at, const char *actor, const char *actio
  * first event whose link or hash is wrong, or 0 if the chain is intact. */
 int audit_verify(db_t *db, int64_t *ret_count, int64_t *ret_broken, err_t *err);
 
+/* One step of a verification done in pieces (the desk's, issue 15), with
+ * the same link and hash check as audit_verify. */
+typedef struct audit_step {
+    int64_t next_seq;                  /* in: the first event to check; out: the one after the last good one */
+    uint8_t prev[AUDIT_HASH_BYTES];    /* in: the hash event next_seq must link to; out: the last good hash */
+    int64_t checked;                   /* out: good events in this step */
+    int64_t last_at;                   /* out: the last good event's time (unchanged if none) */
+    int64_t broken;                    /* out: the first event that is wrong or missing, or 0 */
+    int64_t broken_at;                 /* out: its time; 0 when it is missing */
+} audit_step_t;
+
+/* Checks at most `limit` events from step->next_seq on, none after `last`,
+ * inside the caller's read transaction. A gap or a chain that ends before
+ * `last` is a break at the first missing seq: a step never passes over an
+ * event it did not check. */
+int audit_verify_step(db_t *db, int64_t last, int64_t limit, audit_step_t *step, err_t *err);
+
 /* The chain's last link: its seq (0 when the log is empty) and hash (zeros
  * then). Inside the caller's transaction. */
 int audit_head(db_t *db, int64_t *ret_seq, uint8_t ret_hash[AUDIT_HASH_BYTES], err_t *err);

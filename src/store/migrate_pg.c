@@ -34,6 +34,7 @@ static const migration_t pg_list[] = {
     {9, "enrolment review", V9_REVIEW, false},
     {10, "document sets", V10_DOCSETS, false},
     {11, "passkeys", V11_PASSKEYS, false},
+    {12, "audit read by actor and subject", MIGRATE_V12_SQL, false},
     {0, NULL, NULL, false},
 };
 

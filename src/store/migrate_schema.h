@@ -351,3 +351,10 @@
     "  used_at BIGINT," \
     "  PRIMARY KEY (officer_id, code_hash)" \
     ");"
+
+/* Version 12: the auditor's views at the desk (issue 15): one person's
+ * events (subject or actor "person:ID") and one officer's actions (actor
+ * "officer:ID") are read by index, not by walking the whole chain. */
+#define MIGRATE_V12_SQL \
+    "CREATE INDEX audit_actor ON audit(actor, seq);" \
+    "CREATE INDEX audit_subject ON audit(subject, seq);"

@@ -28,5 +28,6 @@ const migration_t migrate_sqlite_list[] = {
     {9, "enrolment review", V9_REVIEW, false},
     {10, "document sets", V10_DOCSETS, false},
     {11, "passkeys", V11_PASSKEYS, false},
+    {12, "audit read by actor and subject", MIGRATE_V12_SQL, false},
     {0, NULL, NULL, false},
 };

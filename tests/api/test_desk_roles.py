@@ -37,6 +37,13 @@ def sample(uchet, number, target):
         ("GET", "/api/v1/desk/officers"): ("/api/v1/desk/officers", None),
         ("POST", "/api/v1/desk/audit/lookups"): (
             "/api/v1/desk/audit/lookups", {"from": "2025-10-01T00:00:00+03:00", "to": "2025-12-01T00:00:00+03:00"}),
+        ("POST", "/api/v1/desk/audit/verify"): ("/api/v1/desk/audit/verify", {}),
+        ("POST", "/api/v1/desk/audit/person-events"): (
+            "/api/v1/desk/audit/person-events",
+            {"document_kind": "card", "document_number": number, "reason": "audit 2025/31"}),
+        ("POST", "/api/v1/desk/audit/officer-activity"): (
+            "/api/v1/desk/audit/officer-activity",
+            {"officer_login": "nobody-here", "from": "2025-10-01T00:00:00+03:00", "to": "2025-12-01T00:00:00+03:00"}),
         ("POST", "/api/v1/desk/officers"): (
             "/api/v1/desk/officers", {"login": "new-one", "name": "New One", "role": "inspector",
                                       "reason": "staff order 2025/88"}),

@@ -85,6 +85,65 @@ static void test_hash_is_deterministic_and_field_sensitive(void **state)
     assert_memory_not_equal(a, c, 32);
 }
 
+/* The desk's verification in steps (audit_verify_step): whatever the step
+ * size, it ends where one pass does, and never passes over a missing event. */
+static audit_step_t steps(db_t *db, int64_t last, int64_t limit)
+{
+    audit_step_t st = {.next_seq = 1};
+    for (int guard = 0; guard < 100; guard++) {
+        assert_int_equal(audit_verify_step(db, last, limit, &st, NULL), 0);
+        if (st.broken || st.next_seq > last)
+            return st;
+    }
+    fail_msg("the steps do not end");
+    return st;
+}
+
+static void test_steps_of_any_size_agree_with_one_pass(void **state)
+{
+    (void)state;
+    db_t *db = fresh_db();
+    int64_t head;
+    uint8_t hash[32];
+    assert_int_equal(audit_head(db, &head, hash, NULL), 0);
+    for (int64_t limit = 1; limit <= 6; limit++) {
+        audit_step_t st = steps(db, head, limit);
+        assert_int_equal(st.broken, 0);
+        assert_int_equal(st.next_seq, 6);
+        assert_int_equal(st.last_at, 1004);
+        assert_memory_equal(st.prev, hash, 32);
+    }
+    assert_int_equal(db_exec(db, "UPDATE audit SET detail = '{\"n\":9}' WHERE seq = 3", NULL), 0);
+    for (int64_t limit = 1; limit <= 6; limit++) {
+        audit_step_t st = steps(db, head, limit);
+        assert_int_equal(st.broken, 3);
+        assert_int_equal(st.broken_at, 1002);
+        assert_int_equal(st.next_seq, 3);
+    }
+    db_close(db);
+}
+
+static void test_steps_name_a_missing_event_and_a_cut_tail(void **state)
+{
+    (void)state;
+    db_t *db = fresh_db();
+    assert_int_equal(db_exec(db, "DELETE FROM audit WHERE seq = 2", NULL), 0);
+    for (int64_t limit = 1; limit <= 6; limit++) {
+        audit_step_t st = steps(db, 5, limit);
+        assert_int_equal(st.broken, 2);
+        assert_int_equal(st.broken_at, 0);
+    }
+    db_close(db);
+    db = fresh_db();
+    assert_int_equal(db_exec(db, "DELETE FROM audit WHERE seq > 3", NULL), 0);
+    for (int64_t limit = 1; limit <= 6; limit++) {
+        audit_step_t st = steps(db, 5, limit);   /* the target was fixed when the chain ended at 5 */
+        assert_int_equal(st.broken, 4);
+        assert_int_equal(st.broken_at, 0);
+    }
+    db_close(db);
+}
+
 int main(void)
 {
     if (sodium_init() < 0)
@@ -95,6 +154,8 @@ int main(void)
         cmocka_unit_test(test_deleted_event_breaks_the_next),
         cmocka_unit_test(test_recomputed_hash_still_breaks_link),
         cmocka_unit_test(test_hash_is_deterministic_and_field_sensitive),
+        cmocka_unit_test(test_steps_of_any_size_agree_with_one_pass),
+        cmocka_unit_test(test_steps_name_a_missing_event_and_a_cut_tail),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

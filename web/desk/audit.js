@@ -1,27 +1,38 @@
 // The auditor's screen (read-only): the look-ups made in a period, each
 // with the officer and the stated reason, exportable as CSV (csv.js: quoted,
-// formula-safe). Looking is itself recorded in the audit log. Verifying the
-// chain, the events about one person and one officer's activity are not on
-// the desk yet: `uchetctl audit verify` checks the chain meanwhile.
+// formula-safe). Looking is itself recorded in the audit log. The auditor's
+// other screens: chain.js (verify the chain), person_events.js (one
+// person's events), activity.js (one officer's actions); they share the
+// period and the CSV download from here.
 import { t } from '/app/js/i18n.js';
 import { h, replace, uid } from '/common/dom.js';
 import { toCsv } from '/desk/csv.js';
 import { call, problem, status, when } from '/desk/desk.js';
 
-function offset() {
+export function offset() {
   const m = -new Date().getTimezoneOffset();
   const a = Math.abs(m);
   return `${m < 0 ? '-' : '+'}${String(Math.floor(a / 60)).padStart(2, '0')}:${String(a % 60).padStart(2, '0')}`;
 }
 
-function download(items, from, to) {
-  const csv = toCsv(['at', 'officer_login', 'officer_role', 'person_id', 'reason'],
-    items.map((i) => [i.at, i.officer_login, i.officer_role, i.person_id, i.reason]));
-  const a = h('a', { href: URL.createObjectURL(new Blob([csv], { type: 'text/csv;charset=utf-8' })),
-    download: `lookups-${from}-${to}.csv` });
+// The first and the last day picked, as the period [from 00:00, to 23:59:59]
+// in this computer's time zone.
+export function period(from, to) {
+  const tz = offset();
+  return { from: `${from}T00:00:00${tz}`, to: `${to}T23:59:59${tz}` };
+}
+
+export function saveCsv(name, header, rows) {
+  const a = h('a', { href: URL.createObjectURL(new Blob([toCsv(header, rows)], { type: 'text/csv;charset=utf-8' })),
+    download: name });
   document.body.appendChild(a);
   a.click();
   a.remove();
+}
+
+function download(items, from, to) {
+  saveCsv(`lookups-${from}-${to}.csv`, ['at', 'officer_login', 'officer_role', 'person_id', 'reason'],
+    items.map((i) => [i.at, i.officer_login, i.officer_role, i.person_id, i.reason]));
 }
 
 export function auditScreen(box) {
@@ -37,9 +48,7 @@ export function auditScreen(box) {
     const from = document.getElementById(ids.from).value;
     const to = document.getElementById(ids.to).value;
     if (!from || !to) return status('err', t('desk.audit.need_period'));
-    const tz = offset();
-    const res = await call('POST', '/api/v1/desk/audit/lookups',
-      { from: `${from}T00:00:00${tz}`, to: `${to}T23:59:59${tz}` }).catch(() => null);
+    const res = await call('POST', '/api/v1/desk/audit/lookups', period(from, to)).catch(() => null);
     if (!res) return status('err', t('desk.offline'));
     if (!res.ok) return res.status === 401 ? null : status('err', problem(res));
     status('', '');

@@ -3,17 +3,21 @@
 // authenticator app from a QR code and shows the recovery codes once), then
 // sees the screens of their role, listed in SCREENS: a registrar decides
 // appeals against a lapse (product rule 13) and may look persons up, an
-// inspector looks persons up with a reason, a supervisor manages officers.
+// inspector looks persons up with a reason, a supervisor manages officers,
+// an auditor reads and verifies the audit log.
 // The server decides what a role may do (api/desk_acl.c); the list only
 // shows what is worth opening. The session lives in sessionStorage, so
 // closing the tab on a shared computer ends it here too. Texts come from
 // po/ (keys desk.*), in Russian or English.
 import { setLanguage, t } from '/app/js/i18n.js';
 import { h, replace, uid } from '/common/dom.js';
+import { activityScreen } from '/desk/activity.js';
 import { auditScreen } from '/desk/audit.js';
+import { chainScreen } from '/desk/chain.js';
 import { docsetsScreen } from '/desk/docsets.js';
 import { lookupScreen } from '/desk/lookup.js';
 import { officersScreen } from '/desk/officers.js';
+import { personEventsScreen } from '/desk/person_events.js';
 import { recoveryScreen } from '/desk/recovery.js';
 import { reviewScreen } from '/desk/review.js';
 
@@ -35,6 +39,9 @@ export const SCREENS = [
   { id: 'recovery', name: 'desk.nav.recovery', roles: ['registrar'], render: recoveryScreen },
   { id: 'officers', name: 'desk.nav.officers', roles: ['supervisor'], render: officersScreen },
   { id: 'audit', name: 'desk.nav.audit', roles: ['auditor'], render: auditScreen },
+  { id: 'chain', name: 'desk.nav.chain', roles: ['auditor'], render: chainScreen },
+  { id: 'person-events', name: 'desk.nav.person_events', roles: ['auditor'], render: personEventsScreen },
+  { id: 'activity', name: 'desk.nav.activity', roles: ['auditor'], render: activityScreen },
 ];
 
 function load() {

@@ -1,0 +1,271 @@
+#include "store/auditview.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char SQL_PERSON_BY_ID[] = "SELECT id FROM persons WHERE id = ?";
+static const char SQL_PERSON_BY_DOC[] = "SELECT person_id FROM documents WHERE kind = ? AND number = ?";
+static const char SQL_READ_ADD[] = "INSERT INTO officer_reads (officer_id, person_id, reason, at) VALUES (?, ?, ?, ?)";
+/* Two index range reads (audit_subject, audit_actor) merged, rather than
+ * an OR that a planner may answer by walking the whole chain. */
+static const char SQL_PERSON_EVENTS[] =
+    "SELECT seq, at, actor, action, subject, detail FROM audit WHERE subject = ? AND seq > ?"
+    " UNION SELECT seq, at, actor, action, subject, detail FROM audit WHERE actor = ? AND seq > ?"
+    " ORDER BY 1 LIMIT ?";
+static const char SQL_OFFICER[] =
+    "SELECT id, login, name, role, created_at, disabled_at, totp_enrolled_at FROM officers WHERE login = ?";
+static const char SQL_ACTIVITY[] =
+    "SELECT seq, at, actor, action, subject, detail FROM audit WHERE actor = ? AND at >= ? AND at < ? AND seq > ?"
+    " ORDER BY seq LIMIT ?";
+static const char SQL_ACTIVITY_COUNTS[] =
+    "SELECT action, COUNT(*) FROM audit WHERE actor = ? AND at >= ? AND at < ? GROUP BY action ORDER BY action";
+
+/* --- verification in steps -------------------------------------------------- */
+
+static int run_verify(db_t *db, store_op_t *op)
+{
+    auditview_verify_op_t *o = (auditview_verify_op_t *)op;
+    officer_ref_t me;
+    int r = officer_session(db, o->token_hash, o->now, o->roles, &me, &op->err);
+    if (r < 0)
+        return r;
+    if (o->officer_id && o->officer_id != me.id)
+        return err_set(&op->err, -EINVAL, "invalid_cursor", "This verification was started by another officer.");
+    o->officer_id = me.id;
+    if (!o->target) {   /* the first step: the chain as it ends now */
+        uint8_t head[AUDIT_HASH_BYTES];
+        if ((r = audit_head(db, &o->target, head, &op->err)) < 0)
+            return r;
+        memset(&o->step, 0, sizeof o->step);
+        o->step.next_seq = 1;
+        if (!o->target)   /* nothing logged yet: intact, empty */
+            return 0;
+    }
+    return audit_verify_step(db, o->target, o->limit, &o->step, &op->err);
+}
+
+void auditview_verify_op_init(auditview_verify_op_t *o)
+{
+    memset(o, 0, sizeof *o);
+    o->op.lane = STORE_READ;
+    o->op.run = run_verify;
+    o->limit = AUDITVIEW_STEP_MAX;
+}
+
+static int run_verified(db_t *db, store_op_t *op)
+{
+    auditview_verified_op_t *o = (auditview_verified_op_t *)op;
+    officer_ref_t me;
+    int r = officer_session_touch(db, o->token_hash, o->now, o->roles, &me, &op->err);
+    if (r < 0)
+        return r;
+    json_t *d = json_pack("{s:s,s:I,s:I}", "result", o->broken ? "broken" : "intact", "events",
+                          (json_int_t)o->checked, "last", (json_int_t)o->target);
+    if (d && o->broken)
+        json_object_set_new(d, "broken", json_integer(o->broken));
+    r = officer_audit(db, &me, o->now, "audit.chain_verified", NULL, NULL, d, &op->err);
+    json_decref(d);
+    return r;
+}
+
+void auditview_verified_op_init(auditview_verified_op_t *o)
+{
+    memset(o, 0, sizeof *o);
+    o->op.lane = STORE_WRITE;
+    o->op.run = run_verified;
+}
+
+/* --- pages of events ------------------------------------------------------- */
+
+/* Reads the statement's rows (seq, at, actor, action, subject, detail) into
+ * the page until it or its arena is full; one row more than fits sets
+ * `more`. Starts the page afresh: a write op may run twice. */
+static int read_page(db_stmt_t *st, auditview_page_t *p, err_t *err)
+{
+    int r;
+    p->n = 0;
+    p->more = false;
+    p->used = 0;
+    while ((r = db_step(st, err)) == 1) {
+        const char *detail = db_col_text(st, 5);
+        size_t len = detail ? strlen(detail) : 0;
+        if (p->n == AUDITVIEW_PAGE || p->used + len + 1 > sizeof p->arena) {
+            p->more = true;
+            return db_run(st, err);
+        }
+        auditview_event_t *e = &p->ev[p->n++];
+        e->seq = db_col_int(st, 0);
+        e->at = db_col_int(st, 1);
+        db_col_copy(st, 2, e->actor, sizeof e->actor);
+        db_col_copy(st, 3, e->action, sizeof e->action);
+        db_col_copy(st, 4, e->subject, sizeof e->subject);
+        e->detail_off = (uint32_t)p->used;
+        e->detail_len = (uint32_t)len;
+        memcpy(p->arena + p->used, detail ? detail : "", len);
+        p->arena[p->used + len] = '\0';
+        p->used += len + 1;
+    }
+    return r;
+}
+
+/* --- one person's events ---------------------------------------------------- */
+
+static int find_person(db_t *db, auditview_person_op_t *o)
+{
+    db_stmt_t *st;
+    bool by_id = o->person_id > 0;
+    int r = db_prepare(db, by_id ? SQL_PERSON_BY_ID : SQL_PERSON_BY_DOC, &st, &o->op.err);
+    if (r < 0)
+        return r;
+    if (by_id)
+        db_bind_int(st, 1, o->person_id);
+    else {
+        db_bind_text(st, 1, o->doc_kind);
+        db_bind_text(st, 2, o->doc_number);
+    }
+    if ((r = db_step(st, &o->op.err)) < 0)
+        return r;
+    if (r == 0)
+        return by_id ? err_set(&o->op.err, -ENOENT, "unknown_person", "No such person.")
+                     : err_set(&o->op.err, -ENOENT, "unknown_document", "No person has this document.");
+    o->ret_person_id = db_col_int(st, 0);
+    return db_run(st, &o->op.err);
+}
+
+static int person_events(db_t *db, auditview_person_op_t *o, const char *who)
+{
+    db_stmt_t *st;
+    int r = db_prepare(db, SQL_PERSON_EVENTS, &st, &o->op.err);
+    if (r < 0)
+        return r;
+    db_bind_text(st, 1, who);
+    db_bind_int(st, 2, o->after_seq);
+    db_bind_text(st, 3, who);
+    db_bind_int(st, 4, o->after_seq);
+    db_bind_int(st, 5, AUDITVIEW_PAGE + 1);
+    return read_page(st, &o->ret, &o->op.err);
+}
+
+/* The look, written twice like an inspector's (store/officer.c): for the
+ * person (officer_reads, by role) and in the chain (with the officer). */
+static int record_look(db_t *db, auditview_person_op_t *o, const officer_ref_t *me, const char *who)
+{
+    db_stmt_t *st;
+    int r = db_prepare(db, SQL_READ_ADD, &st, &o->op.err);
+    if (r < 0)
+        return r;
+    db_bind_int(st, 1, me->id);
+    db_bind_int(st, 2, o->ret_person_id);
+    db_bind_text(st, 3, o->reason);
+    db_bind_int(st, 4, o->now);
+    if ((r = db_run(st, &o->op.err)) < 0)
+        return r;
+    json_t *d = json_pack("{s:I,s:i}", "after", (json_int_t)o->after_seq, "rows", o->ret.n);
+    r = officer_audit(db, me, o->now, "audit.person_events_read", who, o->reason, d, &o->op.err);
+    json_decref(d);
+    return r;
+}
+
+static int run_person(db_t *db, store_op_t *op)
+{
+    auditview_person_op_t *o = (auditview_person_op_t *)op;
+    officer_ref_t me;
+    char who[40];
+    int r = officer_session_touch(db, o->token_hash, o->now, o->roles, &me, &op->err);
+    if (r < 0 || (r = find_person(db, o)) < 0)
+        return r;
+    snprintf(who, sizeof who, "person:%lld", (long long)o->ret_person_id);
+    /* read before the look is appended: the page shows the chain as it was */
+    if ((r = person_events(db, o, who)) < 0)
+        return r;
+    return record_look(db, o, &me, who);
+}
+
+void auditview_person_op_init(auditview_person_op_t *o)
+{
+    memset(o, 0, sizeof *o);
+    o->op.lane = STORE_WRITE;
+    o->op.run = run_person;
+}
+
+/* --- one officer's activity ------------------------------------------------- */
+
+static int find_officer(db_t *db, auditview_activity_op_t *o)
+{
+    db_stmt_t *st;
+    int r = db_prepare(db, SQL_OFFICER, &st, &o->op.err);
+    if (r < 0)
+        return r;
+    db_bind_text(st, 1, o->login);
+    if ((r = db_step(st, &o->op.err)) < 0)
+        return r;
+    if (r == 0)
+        return err_set(&o->op.err, -ENOENT, "unknown_officer", "No such officer.");
+    officer_row_t *w = &o->ret_officer;
+    const char *role = db_col_text(st, 3);
+    w->id = db_col_int(st, 0);
+    db_col_copy(st, 1, w->login, sizeof w->login);
+    db_col_copy(st, 2, w->name, sizeof w->name);
+    if (officer_role_parse(role ? role : "", &w->role) < 0)
+        w->role = 0;
+    w->created_at = db_col_int(st, 4);
+    w->disabled_at = db_col_null(st, 5) ? 0 : db_col_int(st, 5);
+    w->enrolled = !db_col_null(st, 6);
+    return db_run(st, &o->op.err);
+}
+
+static int activity_counts(db_t *db, auditview_activity_op_t *o, const char *who)
+{
+    db_stmt_t *st;
+    int r = db_prepare(db, SQL_ACTIVITY_COUNTS, &st, &o->op.err);
+    if (r < 0)
+        return r;
+    db_bind_text(st, 1, who);
+    db_bind_int(st, 2, o->from);
+    db_bind_int(st, 3, o->to);
+    o->ret_total = 0;
+    o->ret_nactions = 0;
+    while ((r = db_step(st, &o->op.err)) == 1) {
+        int64_t n = db_col_int(st, 1);
+        o->ret_total += n;
+        if (o->ret_nactions < AUDITVIEW_ACTIONS_MAX) {
+            db_col_copy(st, 0, o->ret_actions[o->ret_nactions].action, sizeof o->ret_actions[0].action);
+            o->ret_actions[o->ret_nactions++].n = n;
+        }
+    }
+    return r;
+}
+
+static int run_activity(db_t *db, store_op_t *op)
+{
+    auditview_activity_op_t *o = (auditview_activity_op_t *)op;
+    officer_ref_t me;
+    db_stmt_t *st;
+    char who[40];
+    int r = officer_session_touch(db, o->token_hash, o->now, o->roles, &me, &op->err);
+    if (r < 0 || (r = find_officer(db, o)) < 0)
+        return r;
+    snprintf(who, sizeof who, "officer:%lld", (long long)o->ret_officer.id);
+    if ((r = activity_counts(db, o, who)) < 0 || (r = db_prepare(db, SQL_ACTIVITY, &st, &op->err)) < 0)
+        return r;
+    db_bind_text(st, 1, who);
+    db_bind_int(st, 2, o->from);
+    db_bind_int(st, 3, o->to);
+    db_bind_int(st, 4, o->after_seq);
+    db_bind_int(st, 5, AUDITVIEW_PAGE + 1);
+    if ((r = read_page(st, &o->ret, &op->err)) < 0)
+        return r;
+    json_t *d = json_pack("{s:I,s:I,s:I,s:i}", "from", (json_int_t)o->from, "to", (json_int_t)o->to, "after",
+                          (json_int_t)o->after_seq, "rows", o->ret.n);
+    r = officer_audit(db, &me, o->now, "audit.officer_activity_read", who, NULL, d, &op->err);
+    json_decref(d);
+    return r;
+}
+
+void auditview_activity_op_init(auditview_activity_op_t *o)
+{
+    memset(o, 0, sizeof *o);
+    o->op.lane = STORE_WRITE;
+    o->op.run = run_activity;
+}
