@@ -629,7 +629,8 @@ static char read_cell(const struct gray *g, int wt, double cx, double pitch, dou
                 memcpy(win + v * CELL_W, &patch[v + dy][dx], sizeof(float) * CELL_W);
             normalise(win, CELL_W * CELL_H);
             for (int k = 0; k < NGLYPHS; k++) {
-                if ((k < lo || k >= hi) && k != NGLYPHS - 1) continue;
+                if ((k < lo || k >= hi) && k != NGLYPHS - 1)
+                    continue;
                 double s = 0;
                 for (int i = 0; i < CELL_W * CELL_H; i++)
                     s += win[i] * tp[k][i];
