@@ -11,6 +11,7 @@
 
 #include <ft2build.h>
 #include FT_FREETYPE_H
+#include FT_OUTLINE_H
 #include <jpeglib.h>
 #include <png.h>
 #include <tesseract/capi.h>
@@ -32,10 +33,15 @@
 #define FOOT_REACH 2.5 /* pitches either side whose glyph bottoms set a cell's baseline */
 #define BOX_DISAGREE 0.08 /* glyph boxes from pitch and from height differing more: try both */
 #define TEMPLATE_LEVELS 3
+#define TEMPLATE_WEIGHTS 3
 #define TEMPLATE_BLUR1 0.7 /* template blur (cell pixels) for glyphs 9-14 px wide */
 #define TEMPLATE_BLUR2 1.2 /* and for narrower ones */
 #define GRID_TRIM_MAX 2 /* stray blobs a line grid may leave out at either end */
 #define GRID_TRIM_COST 0.03 /* misfit charged per blob left out */ /* correlation gap under which the runner-up is reported as a candidate */
+
+/* Outline emboldening (1/64 px at the 96 px rendering) of each template
+ * set: presses and printers spread the ink of OCR-B differently. */
+static const int weights[TEMPLATE_WEIGHTS] = {0, 128, 256};
 
 static const char glyphs[NGLYPHS + 1] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ<";
 
@@ -446,7 +452,7 @@ static double fit_grid(const double *c, int nb, int n, double *origin, double *p
 /* Level 0 as rendered; levels 1 and 2 blurred for small glyphs, which the
  * sampler enlarges into the cell and so blurs: a crisp template against a
  * blurred glyph favours the look-alike with a stroke fewer (F for E). */
-static float templates[TEMPLATE_LEVELS][NGLYPHS][CELL_W * CELL_H];
+static float templates[TEMPLATE_WEIGHTS][TEMPLATE_LEVELS][NGLYPHS][CELL_W * CELL_H];
 static int templates_status = -EAGAIN;
 static double glyph_aspect; /* advance / cap height of OCR-B */
 static double box_ratio;    /* cell box height (tallest ascent + deepest descent) / advance */
@@ -498,13 +504,14 @@ static void blur_template(const float *in, float *out, double sigma)
 /* Renders one glyph at 96 px and averages it down into the cell, whose
  * box runs from the tallest glyph's top (OCR-B digits stand taller than the
  * capitals) to the deepest glyph's bottom. */
-static void make_template(FT_Face face, int k, int adv, int asc, int box)
+static void make_template(FT_Face face, int wt, int k, int adv, int asc, int box)
 {
-    float *t = templates[0][k];
-    memset(t, 0, sizeof templates[0][k]);
-    if (FT_Load_Char(face, (unsigned char)glyphs[k], FT_LOAD_RENDER))
-        return;
+    float *t = templates[wt][0][k];
+    memset(t, 0, sizeof templates[wt][0][k]);
+    if (FT_Load_Char(face, (unsigned char)glyphs[k], FT_LOAD_NO_BITMAP)) return;
     FT_GlyphSlot g = face->glyph;
+    if (weights[wt]) FT_Outline_Embolden(&g->outline, weights[wt]);
+    if (FT_Render_Glyph(g, FT_RENDER_MODE_NORMAL)) return;
     for (unsigned r = 0; r < g->bitmap.rows; r++)
         for (unsigned q = 0; q < g->bitmap.width; q++) {
             int x = g->bitmap_left + (int)q, y = asc - g->bitmap_top + (int)r;
@@ -542,11 +549,12 @@ static void build_templates(void)
     }
     box_ratio = (double)(asc + desc) / adv;
     box_descent = (double)desc / (asc + desc);
-    for (int k = 0; k < NGLYPHS; k++) {
-        make_template(face, k, adv, asc, asc + desc);
-        blur_template(templates[0][k], templates[1][k], TEMPLATE_BLUR1);
-        blur_template(templates[0][k], templates[2][k], TEMPLATE_BLUR2);
-    }
+    for (int wt = 0; wt < TEMPLATE_WEIGHTS; wt++)
+        for (int k = 0; k < NGLYPHS; k++) {
+            make_template(face, wt, k, adv, asc, asc + desc);
+            blur_template(templates[wt][0][k], templates[wt][1][k], TEMPLATE_BLUR1);
+            blur_template(templates[wt][0][k], templates[wt][2][k], TEMPLATE_BLUR2);
+        }
     FT_Done_Face(face);
     FT_Done_FreeType(lib);
     templates_status = 0;
@@ -594,8 +602,8 @@ static enum cell_class cell_class_at(int nlines, int width, int line, int col, b
 /* Reads the cell centred at cx between rows top and bottom: samples a
  * slightly larger patch (2x2 supersampling) and slides every template over
  * it, keeping the best normalised correlation. */
-static char read_cell(const struct gray *g, double cx, double pitch, double top, double bottom, enum cell_class cls,
-                      char *ret_alt, double *ret_scores)
+static char read_cell(const struct gray *g, int wt, double cx, double pitch, double top, double bottom,
+                      enum cell_class cls, char *ret_alt, double *ret_scores, double *ret_best)
 {
     float patch[PATCH_H][PATCH_W];
     double sx = pitch / CELL_W, sy = (bottom - top) / CELL_H;
@@ -609,7 +617,10 @@ static char read_cell(const struct gray *g, double cx, double pitch, double top,
     double score[NGLYPHS];
     float win[CELL_W * CELL_H];
     /* The cell holds CELL_W samples across a glyph pitch pixels wide. */
-    const float (*tp)[CELL_W * CELL_H] = templates[pitch >= CELL_W * 0.9 ? 0 : pitch >= CELL_W * 0.55 ? 1 : 2];
+    const float(*tp)[CELL_W * CELL_H] = templates[wt][pitch >= CELL_W * 0.9 ? 0 : pitch >= CELL_W * 0.55 ? 1 : 2];
+    /* Only the glyphs the cell's field allows compete (and are scored):
+     * 0-9 and A-Z are the first 10 and next 26 glyphs, '<' the last. */
+    int lo = cls == CELL_LETTER ? 10 : 0, hi = cls == CELL_DIGIT ? 10 : NGLYPHS - 1;
     for (int k = 0; k < NGLYPHS; k++)
         score[k] = -2;
     for (int dy = 0; dy <= 2 * SLACK_Y; dy++)
@@ -618,6 +629,8 @@ static char read_cell(const struct gray *g, double cx, double pitch, double top,
                 memcpy(win + v * CELL_W, &patch[v + dy][dx], sizeof(float) * CELL_W);
             normalise(win, CELL_W * CELL_H);
             for (int k = 0; k < NGLYPHS; k++) {
+                if ((k < lo || k >= hi) && k != NGLYPHS - 1)
+                    continue;
                 double s = 0;
                 for (int i = 0; i < CELL_W * CELL_H; i++)
                     s += win[i] * tp[k][i];
@@ -625,9 +638,6 @@ static char read_cell(const struct gray *g, double cx, double pitch, double top,
                     score[k] = s;
             }
         }
-    /* Only the glyphs the cell's field allows compete: 0-9 and A-Z are the
-     * first 10 and next 26 glyphs, '<' the last. */
-    int lo = cls == CELL_LETTER ? 10 : 0, hi = cls == CELL_DIGIT ? 10 : NGLYPHS - 1;
     int b1 = NGLYPHS - 1, b2 = -1;
     for (int k = lo; k < hi; k++)
         if (score[k] > score[b1])
@@ -640,6 +650,7 @@ static char read_cell(const struct gray *g, double cx, double pitch, double top,
     *ret_alt = b2 >= 0 && score[b1] - score[b2] < ALT_MARGIN ? glyphs[b2] : ' ';
     if (ret_scores)
         memcpy(ret_scores, score, sizeof score);
+    *ret_best = score[b1];
     return glyphs[b1];
 }
 
@@ -960,7 +971,7 @@ static bool spacing_differs(const struct page *pg, int i, int n)
 /* Reads one band as n template-matched cells into out (n + 1 bytes).
  * Returns false when the grid does not fit the band. */
 static bool read_band_template(const struct page *pg, int i, int n, int nlines, int line, bool visa, bool by_height,
-                               char *out, char *alt)
+                               int wt, char *out, char *alt, double *ret_fit)
 {
     double origin, pitch;
     const struct band *b = &pg->b[i];
@@ -974,14 +985,18 @@ static bool read_band_template(const struct page *pg, int i, int n, int nlines, 
      * by_height: from the glyph height instead, for presses that space
      * the glyphs wider or narrower than the font (see search_zone). */
     int code = line == 0 ? 2 : line == 1 ? (nlines == 3 ? 15 : 10) : -1;
-    double sc[3][NGLYPHS];
+    double sc[3][NGLYPHS], fit = 0;
     for (int k = 0; k < n; k++) {
-        double x = origin + k * pitch, box = by_height ? height_box(pg, i, x, pitch) : pitch * box_ratio;
+        double x = origin + k * pitch, box = by_height ? height_box(pg, i, x, pitch) : pitch * box_ratio, best;
         double bottom = local_baseline(pg, i, x, pitch) + box * box_descent * 0.5;
-        out[k] = read_cell(&pg->g, origin + k * pitch, box / box_ratio, bottom - box, bottom,
-                           cell_class_at(nlines, n, line, k, visa), &alt[k],
-                           k >= code && k < code + 3 ? sc[k - code] : NULL);
+        enum cell_class cls = cell_class_at(nlines, n, line, k, visa);
+        if (wt > 0 && cls == CELL_ANY)
+            continue; /* read with the font's weight already (out holds it) */
+        out[k] = read_cell(&pg->g, cls != CELL_ANY ? wt : 0, origin + k * pitch, box / box_ratio, bottom - box, bottom,
+                           cls, &alt[k], k >= code && k < code + 3 ? sc[k - code] : NULL, &best);
+        fit += cls != CELL_ANY ? best : 0;
     }
+    *ret_fit += fit;
     out[n] = '\0';
     alt[n] = '\0';
     if (code >= 0)
@@ -1091,29 +1106,53 @@ static void search_zone(const struct page *pg, TessBaseAPI *api, struct found *f
                 for (int k = 0; !api && k < nl; k++)
                     differs = differs || spacing_differs(pg, idx[k], widths[wi]);
                 for (int by_height = 0; by_height <= (int)differs; by_height++) {
-                    size_t len = 0;
-                    bool read = true;
-                    for (int k = 0; read && k < nl; k++) {
-                        char line[64], lalt[64];
-                        read = api ? read_band_tess(api, pg, idx[k], line, sizeof line)
-                                   : read_band_template(pg, idx[k], widths[wi], nl, k, text[0] == 'V', by_height,
-                                                        line, lalt);
-                        if (api) {
-                            memset(lalt, ' ', strlen(line));
-                            lalt[strlen(line)] = '\0';
+                    /* Every stroke weight of the templates, the checks
+                     * and then the correlation choosing; a text that is
+                     * no zone at all is not read again. */
+                    int best_s = -1;
+                    bool best_good = false;
+                    double best_fit = -1e9;
+                    char btext[3 * 64], balt[3 * 64], plain[3][64], plain_alt[3][64];
+                    for (int wt = 0;
+                         wt < (api ? 1 : TEMPLATE_WEIGHTS) && (wt == 0 || (best_s >= 0 && best_s >= f->score)); wt++) {
+                        size_t len = 0;
+                        bool read = true;
+                        double fit = 0;
+                        for (int k = 0; read && k < nl; k++) {
+                            char line[64], lalt[64];
+                            if (wt > 0) { /* the cells a heavier weight leaves alone */
+                                memcpy(line, plain[k], sizeof line);
+                                memcpy(lalt, plain_alt[k], sizeof lalt);
+                            }
+                            read = api ? read_band_tess(api, pg, idx[k], line, sizeof line)
+                                       : read_band_template(pg, idx[k], widths[wi], nl, k, text[0] == 'V', by_height,
+                                                            wt, line, lalt, &fit);
+                            if (api) {
+                                memset(lalt, ' ', strlen(line));
+                                lalt[strlen(line)] = '\0';
+                            }
+                            if (read && wt == 0) {
+                                memcpy(plain[k], line, sizeof line);
+                                memcpy(plain_alt[k], lalt, sizeof lalt);
+                            }
+                            if (read) {
+                                snprintf(alt + len, sizeof alt - len, "%s\n", lalt);
+                                len += (size_t)snprintf(text + len, sizeof text - len, "%s\n", line);
+                            }
                         }
-                        if (read) {
-                            snprintf(alt + len, sizeof alt - len, "%s\n", lalt);
-                            len += (size_t)snprintf(text + len, sizeof text - len, "%s\n", line);
+                        bool good = false;
+                        int s = read ? score(text, alt, &good) : -1;
+                        if (s > best_s || (s == best_s && fit > best_fit)) {
+                            best_s = s, best_fit = fit, best_good = good;
+                            memcpy(btext, text, sizeof text);
+                            memcpy(balt, alt, sizeof alt);
                         }
                     }
-                    bool good = false;
-                    int s = read ? score(text, alt, &good) : -1;
-                    if (s > f->score) {
-                        f->score = s;
-                        f->good = good;
-                        memcpy(f->text, text, sizeof text);
-                        memcpy(f->alt, alt, sizeof alt);
+                    if (best_s > f->score) {
+                        f->score = best_s;
+                        f->good = best_good;
+                        memcpy(f->text, btext, sizeof btext);
+                        memcpy(f->alt, balt, sizeof balt);
                     }
                     if (f->good)
                         return;

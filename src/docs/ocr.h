@@ -12,7 +12,7 @@
  *
  * Two cell readers: a template matcher built from the OCR-B font of
  * Debian's fonts-ocr-b (FreeType; the default, see docs/bench-mrz.md for
- * why), and Tesseract through its C API with the character set restricted
+ * why) at three stroke weights (presses spread their ink differently), and Tesseract through its C API with the character set restricted
  * to A-Z 0-9 <, reading whole lines. */
 #include <stddef.h>
 

@@ -8,6 +8,7 @@
 
 #include <ft2build.h>
 #include FT_FREETYPE_H
+#include FT_OUTLINE_H
 #include <jpeglib.h>
 #include <png.h>
 
@@ -35,13 +36,18 @@ static double gauss(unsigned *s)
     return sqrt(-2 * log(u)) * cos(2 * M_PI * v);
 }
 
-/* Draws text in a monospaced grid starting at (x, baseline y). */
-static void draw_text(struct canvas *c, FT_Face face, const char *s, int x, int y, int pitch)
+/* Draws text in a monospaced grid starting at (x, baseline y), the glyph
+ * outlines emboldened by bold/64 px (0: as the font draws them). */
+static void draw_text(struct canvas *c, FT_Face face, const char *s, int x, int y, int pitch, int bold)
 {
     for (size_t i = 0; s[i]; i++, x += pitch) {
-        if (FT_Load_Char(face, (unsigned char)s[i], FT_LOAD_RENDER))
+        if (FT_Load_Char(face, (unsigned char)s[i], FT_LOAD_NO_BITMAP))
             continue;
         FT_GlyphSlot g = face->glyph;
+        if (bold)
+            FT_Outline_Embolden(&g->outline, bold);
+        if (FT_Render_Glyph(g, FT_RENDER_MODE_NORMAL))
+            continue;
         for (unsigned r = 0; r < g->bitmap.rows; r++)
             for (unsigned q = 0; q < g->bitmap.width; q++) {
                 int px = x + g->bitmap_left + (int)q, py = y - g->bitmap_top + (int)r;
@@ -192,9 +198,9 @@ int render_mrz(const char *const *lines, size_t nlines, const struct render_opts
                                         "DATE OF BIRTH", "PLACE OF ISSUE", "AUTHORITY"};
     for (int k = 0; k < 3; k++)
         draw_text(&c, face, words[next(&seed) % 7], margin + (int)(next(&seed) % 5) * pitch,
-                  margin + k * lh + o->px, pitch);
+                  margin + k * lh + o->px, pitch, 0);
     for (size_t k = 0; k < nlines; k++)
-        draw_text(&c, face, lines[k], margin, margin + (int)(k + 4) * lh, pitch);
+        draw_text(&c, face, lines[k], margin, margin + (int)(k + 4) * lh, pitch, (int)lround(o->bold * 64));
     FT_Done_Face(face);
     FT_Done_FreeType(lib);
     if (o->angle_deg != 0)

@@ -15,6 +15,7 @@ struct render_opts {
     double light;      /* 0..0.6: depth of the uneven-light gradient */
     int jpeg_quality;  /* 0 = PNG, otherwise JPEG quality 1-100 */
     unsigned seed;     /* for the noise and the header text */
+    double bold;       /* zone glyphs emboldened by this many pixels (a press spreading its ink), 0 = none */
 };
 
 /* Renders nlines MRZ lines (A-Z 0-9 <) and encodes the picture. Returns 0

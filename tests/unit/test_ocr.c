@@ -76,6 +76,34 @@ static void test_tilted(void **state)
     }
 }
 
+/* A press that spreads its ink: strokes 3 px heavier than the font's on
+ * 22-26 px glyphs. Against the font's own stroke weight the name's N and
+ * H read as M; the heavier template sets must read them. The name has no
+ * check digit, so nothing downstream would catch the misread. */
+static void test_heavy_press(void **state)
+{
+    (void)state;
+    const char *lines[] = {"P<UTOHENNINGSEN<<HANNAH<NINA<JOHANNE<<<<<<<<",
+                           "1234567897UTO7408122F3204153<<<<<<<<<<<<<<<2"};
+    for (unsigned i = 0; i < 4; i++) {
+        struct render_opts o = {.px = i < 2 ? 22 : 26, .angle_deg = (double)i - 1.5, .blur = 0.8, .noise = 3,
+                                .bold = 3, .jpeg_quality = 85, .seed = 60 + i};
+        unsigned char *img;
+        size_t len;
+        assert_int_equal(render_mrz(lines, 2, &o, &img, &len), 0);
+        char *text = NULL;
+        err_t e = {0};
+        int r = ocr_read_mrz(img, len, &text, NULL, &e);
+        free(img);
+        if (r != 0)
+            fail_msg("px %d: %d %s", o.px, r, e.code);
+        if (strcmp(text, "P<UTOHENNINGSEN<<HANNAH<NINA<JOHANNE<<<<<<<<\n"
+                         "1234567897UTO7408122F3204153<<<<<<<<<<<<<<<2\n") != 0)
+            fail_msg("px %d angle %.1f:\ngot %s", o.px, o.angle_deg, text);
+        free(text);
+    }
+}
+
 static void test_errors(void **state)
 {
     (void)state;
@@ -110,6 +138,7 @@ int main(void)
         cmocka_unit_test(test_clean_png),
         cmocka_unit_test(test_degraded),
         cmocka_unit_test(test_tilted),
+        cmocka_unit_test(test_heavy_press),
         cmocka_unit_test(test_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
