@@ -140,6 +140,14 @@ bool api_auth_or_reply(api_req_t *r, uint8_t ret_hash[SECRET_HASH_BYTES]);
 /* Parses the body as a strict JSON object with only `allowed` fields; replies
  * 4xx (415, 413, 400) and returns NULL on failure. Caller json_decrefs. */
 json_t *api_body_or_reply(api_req_t *r, const char *const *allowed);
+/* Reads a request body into an op's fields (api_body_op_or_reply). */
+typedef int (*api_body_parse_fn)(const json_t *body, void *arg, err_t *err);
+/* The common start of a handler whose op needs a bearer token and a JSON
+ * body: the token's hash into token_hash, the body with only `fields`, then
+ * parse(body, arg, ...). false when any step failed: the 4xx was sent (a
+ * parse error is 400 with its code), `op` cancelled, and the caller returns. */
+bool api_body_op_or_reply(api_req_t *r, store_op_t *op, uint8_t token_hash[SECRET_HASH_BYTES],
+                          const char *const *fields, api_body_parse_fn parse, void *arg);
 /* The value of name=value in the query string (not percent-decoded; callers
  * accept only plain tokens), pointing into the request; false if absent. */
 bool api_query_param(const api_req_t *r, const char *name, h2o_iovec_t *ret);

@@ -17,8 +17,9 @@
 
 /* The look-up's fields from the POST body (ASVS 8.3.1: the number and the
  * reason stay out of URLs, so out of proxy access logs). */
-static int parse_lookup(const json_t *body, officer_lookup_op_t *o, err_t *e)
+static int parse_lookup(const json_t *body, void *arg, err_t *e)
 {
+    officer_lookup_op_t *o = arg;
     static const desk_reason_rule_t rule = {.max_bytes = OFFICER_REASON_BYTES,
                                             .min_visible = LIMIT_REASON_MIN_CHARS,
                                             .max_chars = OFFICER_READ_REASON_MAX,
@@ -78,19 +79,8 @@ void h_desk_person_lookup(api_req_t *r)
         return;
     officer_lookup_op_init(o);
     o->roles = desk_acl_roles(r);
-    err_t e = {0};
-    json_t *body = NULL;
-    if (!api_auth_or_reply(r, o->token_hash) || !(body = api_body_or_reply(r, fields))) {
-        api_op_submit_cancel(r, &o->op);
+    if (!api_body_op_or_reply(r, &o->op, o->token_hash, fields, parse_lookup, o))
         return;
-    }
-    int rc = parse_lookup(body, o, &e);
-    json_decref(body);
-    if (rc < 0) {
-        api_op_submit_cancel(r, &o->op);
-        api_problem(r, 400, e.code, e.msg);
-        return;
-    }
     o->now = api_now(r);
     o->cal = r->w->cal;
     o->regions = &r->w->regions;

@@ -223,8 +223,9 @@ static void person_done(api_req_t *r, store_op_t *op)
 /* The person by id, or by document like an inspector's look-up; and the
  * reason with a case or reference number that every look at a person
  * needs (product rule 14). */
-static int parse_person(const json_t *body, auditview_person_op_t *o, err_t *e)
+static int parse_person(const json_t *body, void *arg, err_t *e)
 {
+    auditview_person_op_t *o = arg;
     const char *kind = NULL, *number = NULL, *reason = "";
     double id = 0;
     int rc = jsonx_number(body, "person_id", false, 1, 9007199254740991.0, &id, e);
@@ -264,19 +265,8 @@ void h_desk_audit_person_events(api_req_t *r)
     if (!o)
         return;
     auditview_person_op_init(o);
-    json_t *body = NULL;
-    err_t e = {0};
-    if (!api_auth_or_reply(r, o->token_hash) || !(body = api_body_or_reply(r, fields))) {
-        api_op_submit_cancel(r, &o->op);
+    if (!api_body_op_or_reply(r, &o->op, o->token_hash, fields, parse_person, o))
         return;
-    }
-    int rc = parse_person(body, o, &e);
-    json_decref(body);
-    if (rc < 0) {
-        api_op_submit_cancel(r, &o->op);
-        api_problem(r, 400, e.code, e.msg);
-        return;
-    }
     o->roles = desk_acl_roles(r);
     o->now = api_now(r);
     api_op_submit(r, &o->op);
@@ -302,8 +292,9 @@ static void activity_done(api_req_t *r, store_op_t *op)
                                      "counts", counts, "items", page_json(&o->ret), "more", o->ret.more));
 }
 
-static int parse_activity(const json_t *body, auditview_activity_op_t *o, err_t *e)
+static int parse_activity(const json_t *body, void *arg, err_t *e)
 {
+    auditview_activity_op_t *o = arg;
     const char *login = "", *from = "", *to = "";
     int rc = jsonx_string(body, "officer_login", true, 1, OFFICER_LOGIN_MAX, &login, e);
     if (rc == 0)
@@ -329,19 +320,8 @@ void h_desk_audit_officer_activity(api_req_t *r)
     if (!o)
         return;
     auditview_activity_op_init(o);
-    json_t *body = NULL;
-    err_t e = {0};
-    if (!api_auth_or_reply(r, o->token_hash) || !(body = api_body_or_reply(r, fields))) {
-        api_op_submit_cancel(r, &o->op);
+    if (!api_body_op_or_reply(r, &o->op, o->token_hash, fields, parse_activity, o))
         return;
-    }
-    int rc = parse_activity(body, o, &e);
-    json_decref(body);
-    if (rc < 0) {
-        api_op_submit_cancel(r, &o->op);
-        api_problem(r, 400, e.code, e.msg);
-        return;
-    }
     o->roles = desk_acl_roles(r);
     o->now = api_now(r);
     api_op_submit(r, &o->op);

@@ -468,8 +468,9 @@ static void decide_done(api_req_t *r, store_op_t *op)
         api_reply_json(r, 200, view_set_head(&o->ret));
 }
 
-static int parse_decide(const json_t *body, docset_decide_op_t *o, err_t *e)
+static int parse_decide(const json_t *body, void *arg, err_t *e)
 {
+    docset_decide_op_t *o = arg;
     const char *d, *reason;
     int rc = jsonx_string(body, "decision", true, 1, 16, &d, e);
     if (rc == 0)
@@ -497,19 +498,8 @@ void h_desk_docset_decide(api_req_t *r)
     if (!o)
         return;
     docset_decide_op_init(o);
-    json_t *body = NULL;
-    err_t e = {0};
-    if (!api_auth_or_reply(r, o->token_hash) || !(body = api_body_or_reply(r, fields))) {
-        api_op_submit_cancel(r, &o->op);
+    if (!api_body_op_or_reply(r, &o->op, o->token_hash, fields, parse_decide, o))
         return;
-    }
-    int rc = parse_decide(body, o, &e);
-    json_decref(body);
-    if (rc < 0) {
-        api_op_submit_cancel(r, &o->op);
-        api_problem(r, 400, e.code, e.msg);
-        return;
-    }
     o->set_id = id;
     o->now = api_now(r);
     o->roles = desk_acl_roles(r);

@@ -162,8 +162,9 @@ static void reads_done(api_req_t *r, store_op_t *op)
     api_reply_json(r, 200, json_pack("{s:o}", "items", items));
 }
 
-static int parse_period(const json_t *body, officer_reads_op_t *o, err_t *e)
+static int parse_period(const json_t *body, void *arg, err_t *e)
 {
+    officer_reads_op_t *o = arg;
     const char *from = "", *to = "";
     int rc = jsonx_string(body, "from", true, 10, 40, &from, e);
     if (rc == 0)
@@ -183,19 +184,8 @@ void h_desk_audit_lookups(api_req_t *r)
     if (!o)
         return;
     officer_reads_op_init(o);
-    json_t *body = NULL;
-    err_t e = {0};
-    if (!api_auth_or_reply(r, o->token_hash) || !(body = api_body_or_reply(r, fields))) {
-        api_op_submit_cancel(r, &o->op);
+    if (!api_body_op_or_reply(r, &o->op, o->token_hash, fields, parse_period, o))
         return;
-    }
-    int rc = parse_period(body, o, &e);
-    json_decref(body);
-    if (rc < 0) {
-        api_op_submit_cancel(r, &o->op);
-        api_problem(r, 400, e.code, e.msg);
-        return;
-    }
     o->roles = desk_acl_roles(r);
     o->now = api_now(r);
     api_op_submit(r, &o->op);

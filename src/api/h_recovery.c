@@ -36,8 +36,9 @@ static void reissue_done(api_req_t *r, store_op_t *op)
     sodium_memzero(p->code, sizeof p->code);
 }
 
-static int parse_reissue(const json_t *body, session_reissue_op_t *o, err_t *e)
+static int parse_reissue(const json_t *body, void *arg, err_t *e)
 {
+    session_reissue_op_t *o = arg;
     static const desk_reason_rule_t rule = {.max_bytes = sizeof o->reason - 1, .min_visible = 10,
                                             .max_chars = SESSION_REASON_MAX};
     desk_subject_t who;
@@ -59,19 +60,8 @@ void h_desk_activation_code(api_req_t *r)
     session_reissue_op_init(&p->op);
     p->op.by_officer = true;
     p->op.officer_roles = desk_acl_roles(r);
-    err_t e = {0};
-    json_t *body = NULL;
-    if (!api_auth_or_reply(r, p->op.token_hash) || !(body = api_body_or_reply(r, fields))) {
-        api_op_submit_cancel(r, &p->op.op);
+    if (!api_body_op_or_reply(r, &p->op.op, p->op.token_hash, fields, parse_reissue, &p->op))
         return;
-    }
-    int rc = parse_reissue(body, &p->op, &e);
-    json_decref(body);
-    if (rc < 0) {
-        api_op_submit_cancel(r, &p->op.op);
-        api_problem(r, 400, e.code, e.msg);
-        return;
-    }
     secret_code_new(p->code);
     secret_code_hash(p->code, strlen(p->code), p->op.code_hash);
     p->op.now = api_now(r);

@@ -356,3 +356,22 @@ int api_query_check(const api_req_t *r, const char *const *allowed, err_t *err)
     }
     return 0;
 }
+
+bool api_body_op_or_reply(api_req_t *r, store_op_t *op, uint8_t token_hash[SECRET_HASH_BYTES],
+                          const char *const *fields, api_body_parse_fn parse, void *arg)
+{
+    json_t *body = NULL;
+    if (!api_auth_or_reply(r, token_hash) || !(body = api_body_or_reply(r, fields))) {
+        api_op_submit_cancel(r, op);
+        return false;
+    }
+    err_t e = {0};
+    int rc = parse(body, arg, &e);
+    json_decref(body);
+    if (rc < 0) {
+        api_op_submit_cancel(r, op);
+        api_problem(r, 400, e.code, e.msg);
+        return false;
+    }
+    return true;
+}
