@@ -103,8 +103,7 @@ describe('the desk: a registrar decides an appeal', { timeout: 120000 }, () => {
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(width <= 360, `no sideways scrolling on a phone: ${width}px`);
     const nav = await page.getByRole('navigation', { name: 'Разделы' }).innerText();
-    assert.deepEqual(nav.split('
-').filter(Boolean), ['Жалобы', 'Заявления с киоска', 'Комплекты документов', 'Проверка статуса', 'Новый код активации'], 'a registrar\'s screens');
+    assert.deepEqual(nav.split('\n').filter(Boolean), ['Жалобы', 'Заявления с киоска', 'Комплекты документов', 'Проверка статуса', 'Новый код активации'], 'a registrar\'s screens');
     await shot(page, 'desk/registrar-queue');
   });
 
