@@ -147,10 +147,11 @@ batch's UPDATEs and INSERTs sent in libpq's pipeline mode without waiting; one s
 collects their answers; COMMIT. The audit chain's head is read once per batch. Before, each
 statement was a round trip of its own (about 7 per confirmation). See the round-trip line above.
 
-Reads (GET /api/v1/me: the person's registration, residence and deadline, in one read
-transaction). SQLite runs them at once on the loop. On PostgreSQL each event loop runs them
-itself with libpq's asynchronous API, in fibers, on $DBLOOP_CONNS connections of its own
-(\`api/dbloop.c\`): the loop never waits for the server, but a read still costs a round trip
-per statement (BEGIN, session, person, active and last registration, COMMIT: 6).
+Reads (GET /api/v1/me: the person's registration, residence and deadline). SQLite runs them
+at once on the loop. On PostgreSQL each event loop runs them itself with libpq's asynchronous
+API, in fibers, on $DBLOOP_CONNS connections of its own (\`api/dbloop.c\`): the loop never
+waits for the server. Since issue 18 GET /me is one statement (session, person, active and
+newest ended registration joined) with no transaction around it: one round trip, where it
+was six (BEGIN, four SELECTs, the end). See the round-trip line above.
 
 MD

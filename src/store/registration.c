@@ -17,9 +17,6 @@
 static const char SQL_ACTIVE[] =
     "SELECT " REG_COLS " FROM registrations_now r JOIN residences s ON s.registration_id = r.id"
     " AND s.replaced_at IS NULL WHERE r.person_id = ? AND r.status = 'active'";
-static const char SQL_LAST_ENDED[] =
-    "SELECT " REG_COLS " FROM registrations_now r JOIN residences s ON s.registration_id = r.id"
-    " AND s.replaced_at IS NULL WHERE r.person_id = ? AND r.status = 'ended' ORDER BY r.id DESC LIMIT 1";
 static const char SQL_INSERT_REG[] =
     "INSERT INTO registrations (person_id, region, status, started_at, last_confirmed_on, due_date)"
     " VALUES (?, ?, 'active', ?, ?, ?) RETURNING id";
@@ -68,32 +65,38 @@ static int packed(const json_t *j, err_t *err)
     return j ? 0 : err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
 }
 
-static void row_to_view(db_stmt_t *st, registration_view_t *v)
+/* Fills *v from REGISTRATION_VIEW_COLS starting at column c; a NULL id there
+ * (an outer join that found nothing) leaves *v zeroed: id 0, none. */
+static void row_to_view_at(db_stmt_t *st, int c, registration_view_t *v)
 {
     memset(v, 0, sizeof *v);
-    v->id = db_col_int(st, 0);
-    db_col_copy(st, 1, v->region, sizeof v->region);
-    db_col_copy(st, 2, v->status, sizeof v->status);
-    v->started_at = db_col_int(st, 3);
-    const char *d = db_col_text(st, 4);
+    if (db_col_null(st, c))
+        return;
+    v->id = db_col_int(st, c);
+    db_col_copy(st, c + 1, v->region, sizeof v->region);
+    db_col_copy(st, c + 2, v->status, sizeof v->status);
+    v->started_at = db_col_int(st, c + 3);
+    const char *d = db_col_text(st, c + 4);
     if (!d || date_parse(d, strlen(d), &v->last_confirmed_on) < 0)
         v->last_confirmed_on = 0;
-    v->mismatch_streak = (int)db_col_int(st, 5);
-    v->ended_at = db_col_null(st, 6) ? 0 : db_col_int(st, 6);
-    db_col_copy(st, 7, v->end_reason, sizeof v->end_reason);
+    v->mismatch_streak = (int)db_col_int(st, c + 5);
+    v->ended_at = db_col_null(st, c + 6) ? 0 : db_col_int(st, c + 6);
+    db_col_copy(st, c + 7, v->end_reason, sizeof v->end_reason);
     residence_t *r = &v->res;
-    r->id = db_col_int(st, 8);
-    db_col_copy(st, 9, r->settlement, sizeof r->settlement);
-    db_col_copy(st, 10, r->street, sizeof r->street);
-    db_col_copy(st, 11, r->house, sizeof r->house);
-    db_col_copy(st, 12, r->building, sizeof r->building);
-    db_col_copy(st, 13, r->apartment, sizeof r->apartment);
-    db_col_copy(st, 14, r->address_id, sizeof r->address_id);
-    r->ref_lat = db_col_double(st, 15);
-    r->ref_lon = db_col_double(st, 16);
-    r->host_confirmed = !db_col_null(st, 17);
-    v->minor = db_col_int(st, 18) != 0;
+    r->id = db_col_int(st, c + 8);
+    db_col_copy(st, c + 9, r->settlement, sizeof r->settlement);
+    db_col_copy(st, c + 10, r->street, sizeof r->street);
+    db_col_copy(st, c + 11, r->house, sizeof r->house);
+    db_col_copy(st, c + 12, r->building, sizeof r->building);
+    db_col_copy(st, c + 13, r->apartment, sizeof r->apartment);
+    db_col_copy(st, c + 14, r->address_id, sizeof r->address_id);
+    r->ref_lat = db_col_double(st, c + 15);
+    r->ref_lon = db_col_double(st, c + 16);
+    r->host_confirmed = !db_col_null(st, c + 17);
+    v->minor = db_col_int(st, c + 18) != 0;
 }
+
+static void row_to_view(db_stmt_t *st, registration_view_t *v) { row_to_view_at(st, 0, v); }
 
 void registration_view_from_row(db_stmt_t *st, registration_view_t *ret) { row_to_view(st, ret); }
 
@@ -506,24 +509,58 @@ void registration_end_op_init(registration_end_op_t *o)
     o->op.run = run_end;
 }
 
+/* GET /me in one statement: the session, the person, the active
+ * registration and the most recent ended one (each with its current
+ * residence, as SQL_ACTIVE reads the active one). One statement is
+ * one snapshot on both backends, so the op needs no read transaction, and on
+ * PostgreSQL it is one round trip instead of six (BEGIN, four SELECTs, the
+ * end). The ended side joins every ended registration and keeps the newest
+ * (ORDER BY ... LIMIT 1): a person has a handful at most, and a plain join
+ * on person_id uses registrations_person where a correlated max(id) would
+ * not be an index condition on PostgreSQL. Columns: the person's 10, then
+ * REGISTRATION_VIEW_COLS for r/s (active) and for e/t (ended). */
+#define ME_PERSON_COLS 10
+static const char SQL_ME[] =
+    "SELECT p.id, p.surname, p.given_names, p.surname_cyr, p.given_names_cyr, p.birth_date, p.citizenship,"
+    " p.purpose, p.entry_regime, p.language, " REG_COLS ","
+    " e.id, e.region, e.status, e.started_at, e.last_confirmed_on, e.mismatch_streak, e.ended_at,"
+    " e.end_reason, t.id, t.settlement, t.street, t.house, t.building, t.apartment, t.address_id,"
+    " t.ref_lat, t.ref_lon, t.host_confirmed_at, e.guardian_registration_id IS NOT NULL"
+    " FROM sessions x JOIN persons p ON p.id = x.person_id"
+    " LEFT JOIN (registrations_now r JOIN residences s ON s.registration_id = r.id AND s.replaced_at IS NULL)"
+    " ON r.person_id = p.id AND r.status = 'active'"
+    " LEFT JOIN (registrations_now e JOIN residences t ON t.registration_id = e.id AND t.replaced_at IS NULL)"
+    " ON e.person_id = p.id AND e.status = 'ended'"
+    " WHERE x.token_hash = ? AND x.expires_at > ? ORDER BY e.id DESC LIMIT 1";
+
 static int run_me(db_t *db, store_op_t *op)
 {
     registration_me_op_t *o = (registration_me_op_t *)op;
-    int64_t pid;
-    int r = session_person(db, o->token_hash, o->now, &pid, &op->err);
-    if (r < 0 || (r = person_get(db, pid, &o->ret_person, &op->err)) < 0)
+    db_stmt_t *st;
+    int r = db_prepare(db, SQL_ME, &st, &op->err);
+    if (r < 0)
         return r;
-    r = read_one(db, SQL_ACTIVE, pid, &o->ret_active, &op->err);
-    if (r == -ENOENT)
-        o->ret_active.id = 0;
-    else if (r < 0)
+    db_bind_blob(st, 1, o->token_hash, SECRET_HASH_BYTES);
+    db_bind_int(st, 2, o->now);
+    if ((r = db_step(st, &op->err)) < 0)
         return r;
-    r = read_one(db, SQL_LAST_ENDED, pid, &o->ret_last, &op->err);
-    if (r == -ENOENT)
-        o->ret_last.id = 0;
-    else if (r < 0)
-        return r;
-    err_clear(&op->err);
+    if (r == 0)
+        return err_set(&op->err, -EACCES, "unauthorized", "The session is unknown or has expired; log in again.");
+    person_view_t *p = &o->ret_person;
+    memset(p, 0, sizeof *p);
+    p->id = db_col_int(st, 0);
+    db_col_copy(st, 1, p->surname, sizeof p->surname);
+    db_col_copy(st, 2, p->given_names, sizeof p->given_names);
+    db_col_copy(st, 3, p->surname_cyr, sizeof p->surname_cyr);
+    db_col_copy(st, 4, p->given_names_cyr, sizeof p->given_names_cyr);
+    db_col_copy(st, 5, p->birth_date, sizeof p->birth_date);
+    db_col_copy(st, 6, p->citizenship, sizeof p->citizenship);
+    db_col_copy(st, 7, p->purpose, sizeof p->purpose);
+    db_col_copy(st, 8, p->entry_regime, sizeof p->entry_regime);
+    db_col_copy(st, 9, p->language, sizeof p->language);
+    row_to_view_at(st, ME_PERSON_COLS, &o->ret_active);
+    row_to_view_at(st, ME_PERSON_COLS + REGISTRATION_VIEW_NCOLS, &o->ret_last);
+    db_run(st, NULL);
     return 0;
 }
 
@@ -531,6 +568,7 @@ void registration_me_op_init(registration_me_op_t *o)
 {
     memset(o, 0, sizeof *o);
     o->op.lane = STORE_READ;
+    o->op.one_statement = true;
     o->op.run = run_me;
 }
 
