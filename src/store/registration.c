@@ -65,13 +65,10 @@ static int packed(const json_t *j, err_t *err)
     return j ? 0 : err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
 }
 
-/* Fills *v from REGISTRATION_VIEW_COLS starting at column c; a NULL id there
- * (an outer join that found nothing) leaves *v zeroed: id 0, none. */
+/* Fills *v from REGISTRATION_VIEW_COLS starting at column c. */
 static void row_to_view_at(db_stmt_t *st, int c, registration_view_t *v)
 {
     memset(v, 0, sizeof *v);
-    if (db_col_null(st, c))
-        return;
     v->id = db_col_int(st, c);
     db_col_copy(st, c + 1, v->region, sizeof v->region);
     db_col_copy(st, c + 2, v->status, sizeof v->status);
@@ -509,29 +506,46 @@ void registration_end_op_init(registration_end_op_t *o)
     o->op.run = run_end;
 }
 
-/* GET /me in one statement: the session, the person, the active
- * registration and the most recent ended one (each with its current
- * residence, as SQL_ACTIVE reads the active one). One statement is
- * one snapshot on both backends, so the op needs no read transaction, and on
- * PostgreSQL it is one round trip instead of six (BEGIN, four SELECTs, the
- * end). The ended side joins every ended registration and keeps the newest
- * (ORDER BY ... LIMIT 1): a person has a handful at most, and a plain join
- * on person_id uses registrations_person where a correlated max(id) would
- * not be an index condition on PostgreSQL. Columns: the person's 10, then
- * REGISTRATION_VIEW_COLS for r/s (active) and for e/t (ended). */
-#define ME_PERSON_COLS 10
+/* GET /me in one statement: the session's person (a row of kind 0), its
+ * active registration (kind 1) and its ended ones, newest first (kind 2),
+ * each registration with its current residence as SQL_ACTIVE reads it.
+ * One statement is one snapshot on both backends, so the op needs no read
+ * transaction, and on PostgreSQL it is one round trip where it was six
+ * (BEGIN, four SELECTs, the end). A UNION ALL of plain joins, not outer
+ * joins: SQLite cannot flatten the view registrations_now (itself a join)
+ * on the right of a LEFT JOIN and scanned all of it per request, while
+ * every branch here is index look-ups on both backends. A person has a
+ * handful of ended registrations at most; all come back, the first is used.
+ * Columns: kind, REGISTRATION_VIEW_COLS (NULL on the person's row), the
+ * person's 10 (NULL on registrations' rows). */
+#define ME_NULLS10 "NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL"
+#define ME_REG_BRANCH(KIND, STATUS)                                                                 \
+    " SELECT " KIND ", " REG_COLS ", " ME_NULLS10                                                  \
+    " FROM sessions x JOIN registrations_now r ON r.person_id = x.person_id AND r.status = '" STATUS "'" \
+    " JOIN residences s ON s.registration_id = r.id AND s.replaced_at IS NULL"                     \
+    " WHERE x.token_hash = ? AND x.expires_at > ?"
 static const char SQL_ME[] =
-    "SELECT p.id, p.surname, p.given_names, p.surname_cyr, p.given_names_cyr, p.birth_date, p.citizenship,"
-    " p.purpose, p.entry_regime, p.language, " REG_COLS ","
-    " e.id, e.region, e.status, e.started_at, e.last_confirmed_on, e.mismatch_streak, e.ended_at,"
-    " e.end_reason, t.id, t.settlement, t.street, t.house, t.building, t.apartment, t.address_id,"
-    " t.ref_lat, t.ref_lon, t.host_confirmed_at, e.guardian_registration_id IS NOT NULL"
-    " FROM sessions x JOIN persons p ON p.id = x.person_id"
-    " LEFT JOIN (registrations_now r JOIN residences s ON s.registration_id = r.id AND s.replaced_at IS NULL)"
-    " ON r.person_id = p.id AND r.status = 'active'"
-    " LEFT JOIN (registrations_now e JOIN residences t ON t.registration_id = e.id AND t.replaced_at IS NULL)"
-    " ON e.person_id = p.id AND e.status = 'ended'"
-    " WHERE x.token_hash = ? AND x.expires_at > ? ORDER BY e.id DESC LIMIT 1";
+    "SELECT 0, " ME_NULLS10 ", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,"
+    " p.id, p.surname, p.given_names, p.surname_cyr, p.given_names_cyr, p.birth_date, p.citizenship,"
+    " p.purpose, p.entry_regime, p.language"
+    " FROM sessions x JOIN persons p ON p.id = x.person_id WHERE x.token_hash = ? AND x.expires_at > ?"
+    " UNION ALL" ME_REG_BRANCH("1", "active") " UNION ALL" ME_REG_BRANCH("2", "ended") " ORDER BY 1, 2 DESC";
+
+static void me_person(db_stmt_t *st, person_view_t *p)
+{
+    int c = 1 + REGISTRATION_VIEW_NCOLS;
+    memset(p, 0, sizeof *p);
+    p->id = db_col_int(st, c);
+    db_col_copy(st, c + 1, p->surname, sizeof p->surname);
+    db_col_copy(st, c + 2, p->given_names, sizeof p->given_names);
+    db_col_copy(st, c + 3, p->surname_cyr, sizeof p->surname_cyr);
+    db_col_copy(st, c + 4, p->given_names_cyr, sizeof p->given_names_cyr);
+    db_col_copy(st, c + 5, p->birth_date, sizeof p->birth_date);
+    db_col_copy(st, c + 6, p->citizenship, sizeof p->citizenship);
+    db_col_copy(st, c + 7, p->purpose, sizeof p->purpose);
+    db_col_copy(st, c + 8, p->entry_regime, sizeof p->entry_regime);
+    db_col_copy(st, c + 9, p->language, sizeof p->language);
+}
 
 static int run_me(db_t *db, store_op_t *op)
 {
@@ -540,27 +554,28 @@ static int run_me(db_t *db, store_op_t *op)
     int r = db_prepare(db, SQL_ME, &st, &op->err);
     if (r < 0)
         return r;
-    db_bind_blob(st, 1, o->token_hash, SECRET_HASH_BYTES);
-    db_bind_int(st, 2, o->now);
-    if ((r = db_step(st, &op->err)) < 0)
+    for (int i = 0; i < 3; i++) {
+        db_bind_blob(st, 2 * i + 1, o->token_hash, SECRET_HASH_BYTES);
+        db_bind_int(st, 2 * i + 2, o->now);
+    }
+    bool person = false;
+    memset(&o->ret_active, 0, sizeof o->ret_active);
+    memset(&o->ret_last, 0, sizeof o->ret_last);
+    while ((r = db_step(st, &op->err)) == 1) {
+        int64_t kind = db_col_int(st, 0);
+        if (kind == 0) {
+            me_person(st, &o->ret_person);
+            person = true;
+        } else if (kind == 1 && !o->ret_active.id) {
+            row_to_view_at(st, 1, &o->ret_active);
+        } else if (kind == 2 && !o->ret_last.id) {
+            row_to_view_at(st, 1, &o->ret_last);
+        }
+    }
+    if (r < 0)
         return r;
-    if (r == 0)
+    if (!person)
         return err_set(&op->err, -EACCES, "unauthorized", "The session is unknown or has expired; log in again.");
-    person_view_t *p = &o->ret_person;
-    memset(p, 0, sizeof *p);
-    p->id = db_col_int(st, 0);
-    db_col_copy(st, 1, p->surname, sizeof p->surname);
-    db_col_copy(st, 2, p->given_names, sizeof p->given_names);
-    db_col_copy(st, 3, p->surname_cyr, sizeof p->surname_cyr);
-    db_col_copy(st, 4, p->given_names_cyr, sizeof p->given_names_cyr);
-    db_col_copy(st, 5, p->birth_date, sizeof p->birth_date);
-    db_col_copy(st, 6, p->citizenship, sizeof p->citizenship);
-    db_col_copy(st, 7, p->purpose, sizeof p->purpose);
-    db_col_copy(st, 8, p->entry_regime, sizeof p->entry_regime);
-    db_col_copy(st, 9, p->language, sizeof p->language);
-    row_to_view_at(st, ME_PERSON_COLS, &o->ret_active);
-    row_to_view_at(st, ME_PERSON_COLS + REGISTRATION_VIEW_NCOLS, &o->ret_last);
-    db_run(st, NULL);
     return 0;
 }
 
