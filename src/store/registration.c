@@ -45,15 +45,6 @@ static const char SQL_RESTORE_WARDS[] =
     " WHERE guardian_registration_id = ? AND status = 'ended' AND end_reason = 'guardian_ended' AND ended_at = ?"
     " AND NOT EXISTS (SELECT 1 FROM registrations n WHERE n.person_id = registrations.person_id"
     " AND n.id > registrations.id) RETURNING id, person_id";
-/* PostgreSQL may have several uchetd writing at once: a confirmation could
- * move a due date while the sweep reads it. So there the lapse ends each row
- * under its row lock and re-checks the WHERE against rows changed meanwhile:
- * only what really lapsed comes back. */
-static const char SQL_LAPSE_DUE_PG[] =
-    "UPDATE registrations SET status = 'ended', ended_at = ?, end_reason = 'lapsed'"
-    " WHERE status = 'active' AND due_date = ? AND id IN (SELECT id FROM registrations"
-    " WHERE region = ? AND status = 'active' AND due_date = ? ORDER BY id LIMIT ?)"
-    " RETURNING id, person_id";
 static const char SQL_RESET_STREAK[] = "UPDATE registrations SET mismatch_streak = 0 WHERE id = ?";
 static const char SQL_MISMATCH_READ[] =
     "UPDATE notices SET read_at = ? WHERE person_id = ? AND kind = 'mismatch' AND read_at IS NULL";
@@ -290,32 +281,6 @@ int registration_restore_wards(db_t *db, int64_t guardian_reg, int64_t ended_at,
     }
     free(w);
     return r;
-}
-
-int registration_lapse_due(db_t *db, const char *region, date_t due, int64_t at, registration_ref_t *ret, int max,
-                           int *ret_n, err_t *err)
-{
-    db_stmt_t *st;
-    char d[11];
-    int n = 0, r = db_prepare(db, SQL_LAPSE_DUE_PG, &st, err);
-    if (r < 0)
-        return r;
-    date_format(due, d);
-    db_bind_int(st, 1, at);
-    db_bind_text(st, 2, d);
-    db_bind_text(st, 3, region);
-    db_bind_text(st, 4, d);
-    db_bind_int(st, 5, max);
-    while ((r = db_step(st, err)) == 1) {
-        if (n == max)   /* the LIMIT makes this impossible; never lose a lapse's event */
-            return err_set(err, -EIO, "storage_failed", "The lapse returned more rows than its limit.");
-        ret[n].id = db_col_int(st, 0);
-        ret[n++].person_id = db_col_int(st, 1);
-    }
-    if (r < 0)
-        return r;
-    *ret_n = n;
-    return 0;
 }
 
 int registration_settle_lapse(db_t *db, int64_t person_id, err_t *err)
