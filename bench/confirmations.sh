@@ -42,6 +42,21 @@ pg_where() {
       us / n, $1 / n, $2 / n, $4 / n, $3, n, us / n - $2 / n - $4 / n }'
 }
 
+# pg_where_reads URL WRK_RESULT CPU_TICKS: where a PostgreSQL GET /me's time
+# goes: statements per read and their execution time in the server
+# (pg_stat_statements, reset just before the reads), and uchetd's own CPU
+# time per read (its utime + stime over the run, from /proc).
+pg_where_reads() {
+  local n
+  n=$(field requests "$2")
+  psql -qAt -F' ' -d "$1" -c "SELECT sum(calls), sum(total_exec_time) * 1000 FROM pg_stat_statements
+      WHERE query NOT LIKE '%pg_stat%'" |
+  awk -v n="$n" -v t="$3" -v hz="$(getconf CLK_TCK)" '{
+    printf "PostgreSQL, where a GET /api/v1/me'"'"'s time goes: %.2f statements per read, executing %.0f µs each in the server; uchetd spends %.0f µs of CPU per read (HTTP, JSON, libpq); the rest of the %d connections'"'"' latency is waiting for a core (wrk, uchetd and PostgreSQL share 2).\n",
+      $1 / n, $2 / $1, t * 1e6 / hz / n, '"$CONNS"' }'
+}
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
 # trips thread|loop: uchetd's round trips to PostgreSQL so far (its /metrics).
 trips() { curl -s "http://127.0.0.1:$port/metrics" | awk -v c="$1" '$1 == "uchet_db_round_trips_total{conn=\"" c "\"}" {print $2}'; }
 
@@ -95,7 +110,10 @@ measure() {
   confirm=$(run_wrk bench/confirm.lua /api/v1/me/confirmations "$tmp/tokens")
   t1=$(trips thread); l1=$(trips loop)
   [[ $label == PostgreSQL ]] && pg_where "$db" "$confirm" >>"$tmp/notes"
+  [[ $label == PostgreSQL ]] && pg_reset "$db"
+  local c0; c0=$(cpu_ticks "$pid")
   reads=$(run_wrk bench/confirm.lua /api/v1/me "$tmp/tokens" read)
+  [[ $label == PostgreSQL ]] && pg_where_reads "$db" "$reads" $(($(cpu_ticks "$pid") - c0)) >>"$tmp/notes"
   [[ $label == PostgreSQL ]] && awk -v c="$(field requests "$confirm")" -v r="$(field requests "$reads")" \
     -v w=$((t1 - t0)) -v l=$(($(trips loop) - l1)) 'BEGIN {printf "PostgreSQL round trips (uchet_db_round_trips_total): the writer %.2f per confirmation; the event loops %.2f per GET /api/v1/me.\n", w / c, l / r}' >>"$tmp/notes"
   metrics=$(curl -s "http://127.0.0.1:$port/metrics")
