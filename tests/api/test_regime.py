@@ -80,7 +80,7 @@ def test_after_the_sweep_everything_reads_the_lapse_and_starting_again_is_one_st
     p.at("2025-11-07T09:00:00+03:00")
     assert "1 lapsed" in sweep(swept, "2025-11-07")
     assert swept.db.scalar("SELECT COUNT(*) FROM lapse_marks WHERE region = '77' AND due_date = '2025-11-06'") == 1
-    assert swept.db.scalar(f"SELECT status FROM registrations WHERE person_id = {p.id}") == "active", \
+    assert swept.db.query(f"SELECT status FROM registrations WHERE person_id = {p.id}")[0][0] == "active", \
         "the lapsed row itself is not rewritten"
     r = swept.confirm(p.token)
     assert r.status_code == 409 and r.json()["code"] == "no_active_registration", r.text
