@@ -28,7 +28,7 @@ row() { echo "| $1 | $(rps "$2") | $(ms p50_us "$2") | $(ms p90_us "$2") | $(ms 
 # trips (loopback TCP, process wake-ups). pg_stat_statements does not see a
 # COMMIT's flush, pg_stat_wal does (track_wal_io_timing, set by pg.py).
 pg_reset() {
-  psql -qAt -d "$1" -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" \
+  PGOPTIONS="-c client_min_messages=warning" psql -qAt -d "$1" -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" \
     -c "SELECT pg_stat_statements_reset()" -c "SELECT pg_stat_reset_shared('wal')" >/dev/null
 }
 pg_where() {

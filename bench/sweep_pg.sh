@@ -51,11 +51,10 @@ verify() {   # url, n, lapsed
   echo "## Daily sweep (PostgreSQL)"
   echo
   echo "The same day as the SQLite table's first rows (1% due), on a local PostgreSQL 15 with"
-  echo "\`fsync=on\` and \`synchronous_commit=on\` (bench/sweep_pg.sh). PostgreSQL may have several"
-  echo "uchetd writing, so there the sweep ends each due row under its row lock rather than"
-  echo "writing one lapse mark: $((5000)) rows per transaction, each chunk one \`UPDATE ... RETURNING\`,"
-  echo "one \`INSERT ... SELECT\` of its notices, one audit event. Each run sweeps a fresh copy"
-  echo "(\`CREATE DATABASE ... TEMPLATE\`) of the seeded, vacuumed database."
+  echo "\`fsync=on\` and \`synchronous_commit=on\` (bench/sweep_pg.sh). As on SQLite, a due date"
+  echo "lapses in one transaction: one lapse mark, one \`INSERT ... SELECT\` of its notices, one"
+  echo "audit event per 5,000. Each run sweeps a fresh copy (\`CREATE DATABASE ... TEMPLATE\`) of"
+  echo "the seeded, vacuumed database."
   echo
   echo "| day | registrations | lapsed | sweep seconds, median of $RUNS | each run | second run (idempotent) seconds |"
   echo "|---|---|---|---|---|---|"
