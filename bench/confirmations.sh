@@ -28,7 +28,7 @@ row() { echo "| $1 | $(rps "$2") | $(ms p50_us "$2") | $(ms p90_us "$2") | $(ms 
 # trips (loopback TCP, process wake-ups). pg_stat_statements does not see a
 # COMMIT's flush, pg_stat_wal does (track_wal_io_timing, set by pg.py).
 pg_reset() {
-  psql -qAt -d "$1" -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" \
+  PGOPTIONS="-c client_min_messages=warning" psql -qAt -d "$1" -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" \
     -c "SELECT pg_stat_statements_reset()" -c "SELECT pg_stat_reset_shared('wal')" >/dev/null
 }
 pg_where() {
@@ -41,6 +41,21 @@ pg_where() {
     printf "PostgreSQL, where a confirmation'"'"'s time goes: the writer spends %.0f µs of wall time per confirmation; %.1f statements each (pipelined: see the round trips below), %.0f µs of them executing in the server; WAL writes and flushes %.0f µs (%d fsyncs for %d confirmations); the remaining %.0f µs are round trips and waiting for a core (2 cores shared by wrk, uchetd and PostgreSQL).\n",
       us / n, $1 / n, $2 / n, $4 / n, $3, n, us / n - $2 / n - $4 / n }'
 }
+
+# pg_where_reads URL WRK_RESULT CPU_TICKS: where a PostgreSQL GET /me's time
+# goes: statements per read and their execution time in the server
+# (pg_stat_statements, reset just before the reads), and uchetd's own CPU
+# time per read (its utime + stime over the run, from /proc).
+pg_where_reads() {
+  local n
+  n=$(field requests "$2")
+  psql -qAt -F' ' -d "$1" -c "SELECT sum(calls), sum(total_exec_time) * 1000 FROM pg_stat_statements
+      WHERE query NOT LIKE '%pg_stat%'" |
+  awk -v n="$n" -v t="$3" -v hz="$(getconf CLK_TCK)" '{
+    printf "PostgreSQL, where a GET /api/v1/me'"'"'s time goes: %.2f statements per read, executing %.0f µs each in the server; uchetd spends %.0f µs of CPU per read (HTTP, JSON, libpq); the rest of the %d connections'"'"' latency is waiting for a core (wrk, uchetd and PostgreSQL share 2).\n",
+      $1 / n, $2 / $1, t * 1e6 / hz / n, '"$CONNS"' }'
+}
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 # trips thread|loop: uchetd's round trips to PostgreSQL so far (its /metrics).
 trips() { curl -s "http://127.0.0.1:$port/metrics" | awk -v c="$1" '$1 == "uchet_db_round_trips_total{conn=\"" c "\"}" {print $2}'; }
@@ -95,7 +110,10 @@ measure() {
   confirm=$(run_wrk bench/confirm.lua /api/v1/me/confirmations "$tmp/tokens")
   t1=$(trips thread); l1=$(trips loop)
   [[ $label == PostgreSQL ]] && pg_where "$db" "$confirm" >>"$tmp/notes"
+  [[ $label == PostgreSQL ]] && pg_reset "$db"
+  local c0; c0=$(cpu_ticks "$pid")
   reads=$(run_wrk bench/confirm.lua /api/v1/me "$tmp/tokens" read)
+  [[ $label == PostgreSQL ]] && pg_where_reads "$db" "$reads" $(($(cpu_ticks "$pid") - c0)) >>"$tmp/notes"
   [[ $label == PostgreSQL ]] && awk -v c="$(field requests "$confirm")" -v r="$(field requests "$reads")" \
     -v w=$((t1 - t0)) -v l=$(($(trips loop) - l1)) 'BEGIN {printf "PostgreSQL round trips (uchet_db_round_trips_total): the writer %.2f per confirmation; the event loops %.2f per GET /api/v1/me.\n", w / c, l / r}' >>"$tmp/notes"
   metrics=$(curl -s "http://127.0.0.1:$port/metrics")
@@ -147,10 +165,11 @@ batch's UPDATEs and INSERTs sent in libpq's pipeline mode without waiting; one s
 collects their answers; COMMIT. The audit chain's head is read once per batch. Before, each
 statement was a round trip of its own (about 7 per confirmation). See the round-trip line above.
 
-Reads (GET /api/v1/me: the person's registration, residence and deadline, in one read
-transaction). SQLite runs them at once on the loop. On PostgreSQL each event loop runs them
-itself with libpq's asynchronous API, in fibers, on $DBLOOP_CONNS connections of its own
-(\`api/dbloop.c\`): the loop never waits for the server, but a read still costs a round trip
-per statement (BEGIN, session, person, active and last registration, COMMIT: 6).
+Reads (GET /api/v1/me: the person's registration, residence and deadline). SQLite runs them
+at once on the loop. On PostgreSQL each event loop runs them itself with libpq's asynchronous
+API, in fibers, on $DBLOOP_CONNS connections of its own (\`api/dbloop.c\`): the loop never
+waits for the server. Since issue 18 GET /me is one statement (session, person, active and
+newest ended registration joined) with no transaction around it: one round trip, where it
+was six (BEGIN, four SELECTs, the end). See the round-trip line above.
 
 MD

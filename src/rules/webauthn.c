@@ -86,7 +86,7 @@ static int load_client(const uint8_t *data, size_t len, json_t **ret, err_t *err
 int webauthn_client_challenge(const uint8_t *client_data, size_t client_data_len, uint8_t *out, size_t cap,
                               size_t *ret_len, err_t *err)
 {
-    json_t *cd;
+    json_t *cd = NULL;   /* gcc -O3 cannot follow load_client setting it */
     const char *ch = NULL;
     int r = load_client(client_data, client_data_len, &cd, err);
     if (r < 0) return r;
@@ -100,7 +100,7 @@ int webauthn_client_challenge(const uint8_t *client_data, size_t client_data_len
  * pages are never framed by another origin. */
 static int check_client(const webauthn_expect_t *x, const char *type, const uint8_t *data, size_t len, err_t *err)
 {
-    json_t *cd;
+    json_t *cd = NULL;
     const char *t = NULL, *origin = NULL;
     uint8_t ch[64];
     size_t chlen = 0;

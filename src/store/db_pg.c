@@ -724,6 +724,18 @@ static int execute(pg_stmt_t *e, err_t *err)
     if (r < 0)
         return r;
     PGresult *res = exec_now(d, e);
+    /* A SELECT on its own (no transaction: a one-statement read, see
+     * store_op_t.one_statement) that finds the connection dead has lost
+     * nothing, as a BEGIN has not (pg_exec): retry it once on a new
+     * connection. Anything else may have been done before the connection
+     * went, so it fails. */
+    if (is_failure(res) && !d->in_txn && d->pending == 0 && conn_dead(d) && strncmp(e->key, "SELECT", 6) == 0) {
+        PQclear(res);
+        res = NULL;
+        if ((r = ensure_prepared(d, e, err)) < 0)
+            return r;
+        res = exec_now(d, e);
+    }
     if (is_failure(res)) {
         r = aborted_error(d, res, err);
         PQclear(res);

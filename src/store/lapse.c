@@ -17,12 +17,9 @@
     "INSERT INTO notices (person_id, kind, params, created_at, next_push_at, dedupe_key)"          \
     " SELECT person_id, 'lapsed', ?, ?, ?, 'reg:' || id || ':lapsed:' || " DUE                     \
     " FROM registrations WHERE " WHERE " ON CONFLICT (dedupe_key) DO NOTHING"
-/* SQLite: every registration of a region open on a due date. */
+/* Every registration of a region open on a due date. */
 static const char SQL_DATE_NOTICES[] =
     LAPSE_NOTICES_SQL("due_date", "region = ? AND status = 'active' AND due_date = ?");
-/* PostgreSQL: the chunk's rows, their ids a JSON array. */
-static const char SQL_CHUNK_NOTICES_PG[] = LAPSE_NOTICES_SQL(
-    "due_date", "id IN (SELECT value::bigint FROM json_array_elements_text(?::json)) ORDER BY id");
 /* A late confirmation: one registration, the due date it computed. */
 static const char SQL_ONE_NOTICE[] = LAPSE_NOTICES_SQL("?", "id = ?");
 
@@ -34,9 +31,15 @@ static const char SQL_OLDEST_DUE[] =
     "SELECT due_date FROM registrations WHERE region = ? AND status = 'active' AND due_date IS NOT NULL"
     " AND due_date < ? AND due_date > COALESCE((SELECT MAX(due_date) FROM lapse_marks WHERE region = ?), '')"
     " ORDER BY due_date LIMIT 1";
-/* SQLite: one mark lapses a whole due date (schema v4), and the date's
- * rows are only read, through the covering registrations_due index:
- * nothing scattered through the table is written. */
+/* One mark lapses a whole due date (schema v4), and the date's rows are
+ * only read, through the covering registrations_due index: nothing
+ * scattered through the table is written. PostgreSQL too (issue 18): its
+ * row-by-row lapse rewrote every due row and two index entries, 2.6 s of
+ * a 1 M sweep's 4 s. Marks are safe with several uchetd on one database
+ * because every write transaction there, the sweep's steps included, first
+ * takes the one advisory write lock (db_begin_write): no confirmation can
+ * move a due date between the sweep's reading the date's rows and its
+ * commit. */
 static const char SQL_MARK[] = "INSERT INTO lapse_marks (region, due_date, lapsed_at) VALUES (?, ?, ?)";
 static const char SQL_DUE_ROWS[] =
     "SELECT id, person_id FROM registrations WHERE region = ? AND status = 'active' AND due_date = ?";
@@ -94,7 +97,7 @@ int lapse_if_overdue(db_t *db, const calendar_t *cal, const registration_view_t 
 }
 
 /* The lapse of one due date: its rows are handled LAPSE_CHUNK at a time
- * (one audit event each; on PostgreSQL one transaction each). */
+ * (one audit event each). */
 typedef struct lapse_run {
     const region_t *rg;
     date_t due;
@@ -168,38 +171,31 @@ static int chunk_event(db_t *db, lapse_run_t *run, err_t *err)
     return audit_append_text(db, run->at, "system", "registrations.lapsed", subject, run->detail, err);
 }
 
-/* The `lapsed` notices of the date (SQLite) or of the chunk (PostgreSQL). */
+/* The `lapsed` notices of the date, in one INSERT ... SELECT. */
 static int lapse_notices(db_t *db, const lapse_run_t *run, err_t *err)
 {
     char d[11];
     db_stmt_t *st;
-    bool pg = db_kind(db) == DB_POSTGRES;
-    int r = db_prepare(db, pg ? SQL_CHUNK_NOTICES_PG : SQL_DATE_NOTICES, &st, err);
+    int r = db_prepare(db, SQL_DATE_NOTICES, &st, err);
     if (r < 0)
         return r;
     date_format(run->due, d);
     db_bind_text(st, 1, run->params);
     db_bind_int(st, 2, run->at);
     db_bind_int(st, 3, run->at);
-    if (pg)
-        db_bind_text(st, 4, run->ids);
-    else {
-        db_bind_text(st, 4, run->rg->code);
-        db_bind_text(st, 5, d);
-    }
+    db_bind_text(st, 4, run->rg->code);
+    db_bind_text(st, 5, d);
     return db_run(st, err);
 }
 
-/* Everything a chunk of lapses owes: its event, (PostgreSQL) its notices,
- * its minors (rule 9, after the chunk's own event). */
+/* Everything a chunk of lapses owes: its event, its minors (rule 9, after
+ * the chunk's own event). */
 static int chunk_done(db_t *db, lapse_run_t *run, err_t *err)
 {
     if (run->n == 0)
         return 0;
     chunk_ids(run);
     int r = chunk_event(db, run, err);
-    if (r == 0 && db_kind(db) == DB_POSTGRES)
-        r = lapse_notices(db, run, err);
     if (r == 0)
         r = registration_end_wards_of(db, run->ids, run->at, err);
     run->lapsed += run->n;
@@ -221,7 +217,7 @@ static int mark_date(db_t *db, const lapse_run_t *run, err_t *err)
     return db_run(st, err);
 }
 
-/* SQLite, inside the caller's transaction: the mark, the date's notices in
+/* Inside the caller's transaction: the mark, the date's notices in
  * one INSERT ... SELECT, then an event per chunk of the date's rows. The
  * rows are read while the events are written: other tables, and wards'
  * rows, which the due-date index does not hold. */
@@ -244,17 +240,8 @@ static int lapse_date_marked(db_t *db, lapse_run_t *run, err_t *err)
     return r < 0 ? r : chunk_done(db, run, err);
 }
 
-/* PostgreSQL, inside the caller's transaction: up to LAPSE_CHUNK rows of
- * the date ended under their row locks. */
-static int lapse_chunk_rows(db_t *db, lapse_run_t *run, err_t *err)
-{
-    int r = registration_lapse_due(db, run->rg->code, run->due, run->at, run->rows, LAPSE_CHUNK, &run->n, err);
-    return r < 0 ? r : chunk_done(db, run, err);
-}
-
-/* One transaction: the oldest overdue due date lapsed whole (SQLite) or
- * up to LAPSE_CHUNK of its rows (PostgreSQL). *ret_found = false when
- * nothing is overdue. */
+/* One transaction: the oldest overdue due date lapsed whole. *ret_found =
+ * false when nothing is overdue. */
 static int lapse_step(db_t *db, date_t day, lapse_run_t *run, bool *ret_found, err_t *err)
 {
     bool found;
@@ -264,8 +251,7 @@ static int lapse_step(db_t *db, date_t day, lapse_run_t *run, bool *ret_found, e
         goto fail;
     if (found) {
         run_start(run, due);
-        r = db_kind(db) == DB_POSTGRES ? lapse_chunk_rows(db, run, err) : lapse_date_marked(db, run, err);
-        if (r < 0)
+        if ((r = lapse_date_marked(db, run, err)) < 0)
             goto fail;
     }
     if ((r = db_commit(db, err)) < 0)
@@ -277,9 +263,9 @@ fail:
     return r;
 }
 
-/* On PostgreSQL a few steps that lapse nothing in a row (confirmations
- * moved the rows meanwhile) end the loop rather than spin; the next sweep
- * finds what is left. */
+/* A few steps that lapse nothing in a row (none should: each step's date
+ * has open rows) end the loop rather than spin; the next sweep finds what
+ * is left. */
 int lapse_overdue(db_t *db, const region_t *rg, date_t day, int64_t *ret_lapsed, err_t *err)
 {
     lapse_run_t run = {.rg = rg, .rows = malloc(LAPSE_CHUNK * sizeof *run.rows), .ids = malloc(LAPSE_IDS_BYTES),

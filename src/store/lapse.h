@@ -7,8 +7,8 @@
  *   - lapse_if_overdue: a confirmation that arrives after the lapse moment
  *     but before the sweep lapses its registration on the spot;
  *   - lapse_overdue: the sweep's lapse of a region, oldest due date first
- *     (on SQLite one lapse_marks row per due date, read through
- *     registrations_now; on PostgreSQL row by row under row locks);
+ *     (one lapse_marks row per due date, read through registrations_now,
+ *     on both backends);
  *   - lapse_remind: the reminders before it (one_day_left, last_day).
  * Every `lapsed` notice, whoever queues it, carries the key
  * reg:ID:lapsed:DUE, built in one SQL expression in lapse.c: one notice per
@@ -23,7 +23,7 @@
 #include "store/region.h"
 #include "store/registration.h"
 
-/* Registrations lapsed per audit event (and, on PostgreSQL, per transaction). */
+/* Registrations lapsed per audit event. */
 #define LAPSE_CHUNK 5000
 
 /* Inside the caller's write transaction: when reg (person_id's active

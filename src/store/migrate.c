@@ -135,8 +135,8 @@ const char migrate_v3_sql[] =
  * wrote half a gigabyte of scattered pages. registrations_now is what every
  * reader sees: a row a mark covers reads as ended (lapsed) at the mark's
  * time. A row is rewritten to match when it is next written (re-registration,
- * appeal). PostgreSQL, which may have several writers, still rewrites rows
- * under their locks and records no marks. The due-date index now carries
+ * appeal). PostgreSQL rewrote rows under their locks and recorded no marks
+ * until issue 18; it records marks too now. The due-date index now carries
  * person_id, so the sweep finds who is due without reading the rows (and
  * status, which SQLite 3.40 needs in the index to use it as covering for a
  * query that names it, though the index's WHERE already implies it). */

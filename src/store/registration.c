@@ -17,9 +17,6 @@
 static const char SQL_ACTIVE[] =
     "SELECT " REG_COLS " FROM registrations_now r JOIN residences s ON s.registration_id = r.id"
     " AND s.replaced_at IS NULL WHERE r.person_id = ? AND r.status = 'active'";
-static const char SQL_LAST_ENDED[] =
-    "SELECT " REG_COLS " FROM registrations_now r JOIN residences s ON s.registration_id = r.id"
-    " AND s.replaced_at IS NULL WHERE r.person_id = ? AND r.status = 'ended' ORDER BY r.id DESC LIMIT 1";
 static const char SQL_INSERT_REG[] =
     "INSERT INTO registrations (person_id, region, status, started_at, last_confirmed_on, due_date)"
     " VALUES (?, ?, 'active', ?, ?, ?) RETURNING id";
@@ -48,15 +45,6 @@ static const char SQL_RESTORE_WARDS[] =
     " WHERE guardian_registration_id = ? AND status = 'ended' AND end_reason = 'guardian_ended' AND ended_at = ?"
     " AND NOT EXISTS (SELECT 1 FROM registrations n WHERE n.person_id = registrations.person_id"
     " AND n.id > registrations.id) RETURNING id, person_id";
-/* PostgreSQL may have several uchetd writing at once: a confirmation could
- * move a due date while the sweep reads it. So there the lapse ends each row
- * under its row lock and re-checks the WHERE against rows changed meanwhile:
- * only what really lapsed comes back. */
-static const char SQL_LAPSE_DUE_PG[] =
-    "UPDATE registrations SET status = 'ended', ended_at = ?, end_reason = 'lapsed'"
-    " WHERE status = 'active' AND due_date = ? AND id IN (SELECT id FROM registrations"
-    " WHERE region = ? AND status = 'active' AND due_date = ? ORDER BY id LIMIT ?)"
-    " RETURNING id, person_id";
 static const char SQL_RESET_STREAK[] = "UPDATE registrations SET mismatch_streak = 0 WHERE id = ?";
 static const char SQL_MISMATCH_READ[] =
     "UPDATE notices SET read_at = ? WHERE person_id = ? AND kind = 'mismatch' AND read_at IS NULL";
@@ -97,32 +85,35 @@ static int audit_by_person(db_t *db, int64_t now, int64_t pid, const char *event
     return r;
 }
 
-static void row_to_view(db_stmt_t *st, registration_view_t *v)
+/* Fills *v from REGISTRATION_VIEW_COLS starting at column c. */
+static void row_to_view_at(db_stmt_t *st, int c, registration_view_t *v)
 {
     memset(v, 0, sizeof *v);
-    v->id = db_col_int(st, 0);
-    db_col_copy(st, 1, v->region, sizeof v->region);
-    db_col_copy(st, 2, v->status, sizeof v->status);
-    v->started_at = db_col_int(st, 3);
-    const char *d = db_col_text(st, 4);
+    v->id = db_col_int(st, c);
+    db_col_copy(st, c + 1, v->region, sizeof v->region);
+    db_col_copy(st, c + 2, v->status, sizeof v->status);
+    v->started_at = db_col_int(st, c + 3);
+    const char *d = db_col_text(st, c + 4);
     if (!d || date_parse(d, strlen(d), &v->last_confirmed_on) < 0)
         v->last_confirmed_on = 0;
-    v->mismatch_streak = (int)db_col_int(st, 5);
-    v->ended_at = db_col_null(st, 6) ? 0 : db_col_int(st, 6);
-    db_col_copy(st, 7, v->end_reason, sizeof v->end_reason);
+    v->mismatch_streak = (int)db_col_int(st, c + 5);
+    v->ended_at = db_col_null(st, c + 6) ? 0 : db_col_int(st, c + 6);
+    db_col_copy(st, c + 7, v->end_reason, sizeof v->end_reason);
     residence_t *r = &v->res;
-    r->id = db_col_int(st, 8);
-    db_col_copy(st, 9, r->settlement, sizeof r->settlement);
-    db_col_copy(st, 10, r->street, sizeof r->street);
-    db_col_copy(st, 11, r->house, sizeof r->house);
-    db_col_copy(st, 12, r->building, sizeof r->building);
-    db_col_copy(st, 13, r->apartment, sizeof r->apartment);
-    db_col_copy(st, 14, r->address_id, sizeof r->address_id);
-    r->ref_lat = db_col_double(st, 15);
-    r->ref_lon = db_col_double(st, 16);
-    r->host_confirmed = !db_col_null(st, 17);
-    v->minor = db_col_int(st, 18) != 0;
+    r->id = db_col_int(st, c + 8);
+    db_col_copy(st, c + 9, r->settlement, sizeof r->settlement);
+    db_col_copy(st, c + 10, r->street, sizeof r->street);
+    db_col_copy(st, c + 11, r->house, sizeof r->house);
+    db_col_copy(st, c + 12, r->building, sizeof r->building);
+    db_col_copy(st, c + 13, r->apartment, sizeof r->apartment);
+    db_col_copy(st, c + 14, r->address_id, sizeof r->address_id);
+    r->ref_lat = db_col_double(st, c + 15);
+    r->ref_lon = db_col_double(st, c + 16);
+    r->host_confirmed = !db_col_null(st, c + 17);
+    v->minor = db_col_int(st, c + 18) != 0;
 }
+
+static void row_to_view(db_stmt_t *st, registration_view_t *v) { row_to_view_at(st, 0, v); }
 
 void registration_view_from_row(db_stmt_t *st, registration_view_t *ret) { row_to_view(st, ret); }
 
@@ -316,32 +307,6 @@ int registration_restore_wards(db_t *db, int64_t guardian_reg, int64_t ended_at,
     return r;
 }
 
-int registration_lapse_due(db_t *db, const char *region, date_t due, int64_t at, registration_ref_t *ret, int max,
-                           int *ret_n, err_t *err)
-{
-    db_stmt_t *st;
-    char d[11];
-    int n = 0, r = db_prepare(db, SQL_LAPSE_DUE_PG, &st, err);
-    if (r < 0)
-        return r;
-    date_format(due, d);
-    db_bind_int(st, 1, at);
-    db_bind_text(st, 2, d);
-    db_bind_text(st, 3, region);
-    db_bind_text(st, 4, d);
-    db_bind_int(st, 5, max);
-    while ((r = db_step(st, err)) == 1) {
-        if (n == max)   /* the LIMIT makes this impossible; never lose a lapse's event */
-            return err_set(err, -EIO, "storage_failed", "The lapse returned more rows than its limit.");
-        ret[n].id = db_col_int(st, 0);
-        ret[n++].person_id = db_col_int(st, 1);
-    }
-    if (r < 0)
-        return r;
-    *ret_n = n;
-    return 0;
-}
-
 int registration_settle_lapse(db_t *db, int64_t person_id, err_t *err)
 {
     db_stmt_t *st;
@@ -510,24 +475,76 @@ void registration_end_op_init(registration_end_op_t *o)
     o->op.run = run_end;
 }
 
+/* GET /me in one statement: the session's person (a row of kind 0), its
+ * active registration (kind 1) and its ended ones, newest first (kind 2),
+ * each registration with its current residence as SQL_ACTIVE reads it.
+ * One statement is one snapshot on both backends, so the op needs no read
+ * transaction, and on PostgreSQL it is one round trip where it was six
+ * (BEGIN, four SELECTs, the end). A UNION ALL of plain joins, not outer
+ * joins: SQLite cannot flatten the view registrations_now (itself a join)
+ * on the right of a LEFT JOIN and scanned all of it per request, while
+ * every branch here is index look-ups on both backends. A person has a
+ * handful of ended registrations at most; all come back, the first is used.
+ * Columns: kind, REGISTRATION_VIEW_COLS (NULL on the person's row), the
+ * person's 10 (NULL on registrations' rows). */
+#define ME_NULLS10 "NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL"
+#define ME_REG_BRANCH(KIND, STATUS)                                                                 \
+    " SELECT " KIND ", " REG_COLS ", " ME_NULLS10                                                  \
+    " FROM sessions x JOIN registrations_now r ON r.person_id = x.person_id AND r.status = '" STATUS "'" \
+    " JOIN residences s ON s.registration_id = r.id AND s.replaced_at IS NULL"                     \
+    " WHERE x.token_hash = ? AND x.expires_at > ?"
+static const char SQL_ME[] =
+    "SELECT 0, " ME_NULLS10 ", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,"
+    " p.id, p.surname, p.given_names, p.surname_cyr, p.given_names_cyr, p.birth_date, p.citizenship,"
+    " p.purpose, p.entry_regime, p.language"
+    " FROM sessions x JOIN persons p ON p.id = x.person_id WHERE x.token_hash = ? AND x.expires_at > ?"
+    " UNION ALL" ME_REG_BRANCH("1", "active") " UNION ALL" ME_REG_BRANCH("2", "ended") " ORDER BY 1, 2 DESC";
+
+static void me_person(db_stmt_t *st, person_view_t *p)
+{
+    int c = 1 + REGISTRATION_VIEW_NCOLS;
+    memset(p, 0, sizeof *p);
+    p->id = db_col_int(st, c);
+    db_col_copy(st, c + 1, p->surname, sizeof p->surname);
+    db_col_copy(st, c + 2, p->given_names, sizeof p->given_names);
+    db_col_copy(st, c + 3, p->surname_cyr, sizeof p->surname_cyr);
+    db_col_copy(st, c + 4, p->given_names_cyr, sizeof p->given_names_cyr);
+    db_col_copy(st, c + 5, p->birth_date, sizeof p->birth_date);
+    db_col_copy(st, c + 6, p->citizenship, sizeof p->citizenship);
+    db_col_copy(st, c + 7, p->purpose, sizeof p->purpose);
+    db_col_copy(st, c + 8, p->entry_regime, sizeof p->entry_regime);
+    db_col_copy(st, c + 9, p->language, sizeof p->language);
+}
+
 static int run_me(db_t *db, store_op_t *op)
 {
     registration_me_op_t *o = (registration_me_op_t *)op;
-    int64_t pid;
-    int r = session_person(db, o->token_hash, o->now, &pid, &op->err);
-    if (r < 0 || (r = person_get(db, pid, &o->ret_person, &op->err)) < 0)
+    db_stmt_t *st;
+    int r = db_prepare(db, SQL_ME, &st, &op->err);
+    if (r < 0)
         return r;
-    r = read_one(db, SQL_ACTIVE, pid, &o->ret_active, &op->err);
-    if (r == -ENOENT)
-        o->ret_active.id = 0;
-    else if (r < 0)
+    for (int i = 0; i < 3; i++) {
+        db_bind_blob(st, 2 * i + 1, o->token_hash, SECRET_HASH_BYTES);
+        db_bind_int(st, 2 * i + 2, o->now);
+    }
+    bool person = false;
+    memset(&o->ret_active, 0, sizeof o->ret_active);
+    memset(&o->ret_last, 0, sizeof o->ret_last);
+    while ((r = db_step(st, &op->err)) == 1) {
+        int64_t kind = db_col_int(st, 0);
+        if (kind == 0) {
+            me_person(st, &o->ret_person);
+            person = true;
+        } else if (kind == 1 && !o->ret_active.id) {
+            row_to_view_at(st, 1, &o->ret_active);
+        } else if (kind == 2 && !o->ret_last.id) {
+            row_to_view_at(st, 1, &o->ret_last);
+        }
+    }
+    if (r < 0)
         return r;
-    r = read_one(db, SQL_LAST_ENDED, pid, &o->ret_last, &op->err);
-    if (r == -ENOENT)
-        o->ret_last.id = 0;
-    else if (r < 0)
-        return r;
-    err_clear(&op->err);
+    if (!person)
+        return err_set(&op->err, -EACCES, "unauthorized", "The session is unknown or has expired; log in again.");
     return 0;
 }
 
@@ -535,6 +552,7 @@ void registration_me_op_init(registration_me_op_t *o)
 {
     memset(o, 0, sizeof *o);
     o->op.lane = STORE_READ;
+    o->op.one_statement = true;
     o->op.run = run_me;
 }
 

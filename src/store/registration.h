@@ -4,7 +4,7 @@
  * residence change closes the old residence row (history kept).
  *
  * This module is the only writer of a registration's status (ended,
- * restored, lapsed row by row on PostgreSQL; minor.c inserts a ward's
+ * restored, a lapse mark settled into the row; minor.c inserts a ward's
  * registration active) and the only walk over a guardian's wards (rule 9):
  * ending or restoring them has no cap on their number. */
 #include <stdbool.h>
@@ -141,13 +141,6 @@ int registration_restore(db_t *db, int64_t reg_id, date_t today, date_t due, err
  * actor each. No cap on their number. */
 int registration_restore_wards(db_t *db, int64_t guardian_reg, int64_t ended_at, const char *actor, int64_t now,
                                err_t *err);
-
-/* PostgreSQL's lapse (see store/lapse.h), inside the caller's transaction:
- * ends with `lapsed` at `at` up to max open registrations of region due on
- * due, under their row locks, re-checking rows changed meanwhile; writes
- * them to ret[0..*ret_n). */
-int registration_lapse_due(db_t *db, const char *region, date_t due, int64_t at, registration_ref_t *ret, int max,
-                           int *ret_n, err_t *err);
 
 /* Rule 9, in one transaction of its own: on day, the 18th birthday, a
  * minor's registration in rg becomes an ordinary one with a fresh deadline,

@@ -245,7 +245,7 @@ typedef struct worker {
 static void run_op(db_t *db, store_op_t *op, bool read_txn)
 {
     err_clear(&op->err);
-    if (!read_txn) {
+    if (!read_txn || op->one_statement) {
         op->rc = op->run(db, op);
         return;
     }

@@ -7,7 +7,8 @@
  * forwards it to the event loop that submitted it). Lanes:
  *
  *   STORE_READ  — runs on the submitting thread's read connection, inside a
- *                 read transaction (one consistent snapshot). SQLite: at once
+ *                 read transaction (one consistent snapshot), or with none
+ *                 when the op reads in one statement (one_statement). SQLite: at once
  *                 (memory speed, never waits for the writer in WAL mode).
  *                 PostgreSQL in uchetd: each event loop runs its READ ops
  *                 itself in a fiber, its connection sending queries
@@ -73,6 +74,10 @@ struct store_op {
      * (db_txn_forget) after any op without a prefetch writes; ops of a kind
      * with one must keep each other's read-ahead right themselves. */
     void (*prefetch)(db_t *db, store_op_t *ops);
+    /* READ lane: `run` reads with one statement, which sees one snapshot by
+     * itself on both backends, so no read transaction is opened around it
+     * (on PostgreSQL its BEGIN and end would be two more round trips). */
+    bool one_statement;
     int rc;                 /* result of run, or of the commit that carried it */
     err_t err;
     store_op_t *next;       /* internal: queue link */

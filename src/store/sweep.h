@@ -12,13 +12,12 @@
  *     a fresh deadline (notice `minor_adult` to the person and the guardian);
  *   - deletes confirmation results older than the retention period.
  * Cost: O(registrations due), through the (region, due_date) and adult_on
- * indexes. On SQLite a due date lapses in one transaction: one lapse_marks
- * row (readers see it through registrations_now), the date's notices, one
+ * indexes. A due date lapses in one transaction: one lapse_marks row
+ * (readers see it through registrations_now), the date's notices, one
  * audit event per LAPSE_CHUNK registrations; the rows themselves are not
- * rewritten. On PostgreSQL each transaction ends up to LAPSE_CHUNK rows
- * under their row locks. Idempotent: a second run for the same day changes
- * nothing (lapsed dates are marked or their rows ended; notices are
- * deduplicated). A crash loses at most the uncommitted step, which the next
+ * rewritten (PostgreSQL too: its write transactions all hold the advisory
+ * write lock). Idempotent: a second run for the same day changes nothing
+ * (lapsed dates are marked; notices are deduplicated). A crash loses at most the uncommitted step, which the next
  * run redoes. */
 #include <stdint.h>
 

@@ -264,6 +264,24 @@ def test_loop_reads_reconnect_after_the_server_drops_them(uchet_factory, tmp_pat
         assert u.me(token)["registration"]["region"] == "77"
 
 
+def test_get_me_is_one_round_trip(uchet_factory, tmp_path, pg_url):
+    """Issue 18: a read endpoint is one round trip. GET /me (session, person,
+    active and last ended registration) is one statement with no BEGIN or
+    COMMIT around it: 20 reads cost the event loop exactly 20 round trips
+    (it was 6 each: BEGIN, four SELECTs, the end)."""
+    u = uchet_factory(db_url=make_db_url(tmp_path, pg_url), extra_args=("--threads", "1")).start()
+    _, token = u.new_user()
+    first = u.register(token, "77")
+    u.register(token, "50")
+    for _ in range(3):   # prepares the statement on the loop's connection
+        u.me(token)
+    before = _metric_labeled(u, 'uchet_db_round_trips_total{conn="loop"}')
+    for _ in range(20):
+        me = u.me(token)
+        assert me["registration"]["region"] == "50" and me["last_registration"]["id"] == first["id"]
+    assert _metric_labeled(u, 'uchet_db_round_trips_total{conn="loop"}') - before == 20
+
+
 # --- the writer's deferred writes (issue 18) -------------------------------------
 
 def test_a_failing_deferred_write_fails_only_its_own_confirmation(uchet_factory, tmp_path, pg_url):

@@ -69,8 +69,9 @@ def test_sweep_is_idempotent(swept):
 
 
 def test_after_the_sweep_everything_reads_the_lapse_and_starting_again_is_one_step(swept):
-    """On SQLite the sweep marks the due date rather than rewriting the row
-    (schema v4); every reader and writer must still see the lapse."""
+    """The sweep marks the due date rather than rewriting the row (schema v4;
+    on PostgreSQL too since issue 18); every reader and writer must still
+    see the lapse."""
     p, other = Person(swept), Person(swept)
     swept.register(p.token)                              # due Thu 2025-11-06
     p.at("2025-11-05T10:00:00+03:00")
@@ -78,6 +79,9 @@ def test_after_the_sweep_everything_reads_the_lapse_and_starting_again_is_one_st
     swept.register(other.token)                          # due Mon 2025-11-10
     p.at("2025-11-07T09:00:00+03:00")
     assert "1 lapsed" in sweep(swept, "2025-11-07")
+    assert swept.db.scalar("SELECT COUNT(*) FROM lapse_marks WHERE region = '77' AND due_date = '2025-11-06'") == 1
+    assert swept.db.query(f"SELECT status FROM registrations WHERE person_id = {p.id}")[0][0] == "active", \
+        "the lapsed row itself is not rewritten"
     r = swept.confirm(p.token)
     assert r.status_code == 409 and r.json()["code"] == "no_active_registration", r.text
     assert swept.db.scalar(f"SELECT COUNT(*) FROM confirmations WHERE person_id = {p.id}") == 0

@@ -48,6 +48,22 @@ def test_change_residence_keeps_history(uchet):
     assert [row[1] in ("1", "t") for row in rows] == [False, True]
 
 
+def test_me_shows_the_newest_of_several_ended_registrations(uchet):
+    """GET /me reads the person, the active registration and the newest ended
+    one in one statement (issue 18): with two ended and one active, it is the
+    active one and the later ended one, each with its own address."""
+    _, token = uchet.new_user()
+    uchet.register(token, "77")
+    second = uchet.register(token, "50", residence=dict(RESIDENCE, street="Arbat"))
+    r = uchet.http.request("DELETE", "/api/v1/me/registration", headers=uchet.auth(token), json={"reason": "departed"})
+    assert r.status_code == 200
+    third = uchet.register(token, "77", residence=dict(RESIDENCE, street="Petrovka"))
+    me = uchet.me(token)
+    assert me["registration"]["id"] == third["id"] and me["registration"]["residence"]["street"] == "Petrovka"
+    assert me["last_registration"]["id"] == second["id"]
+    assert me["last_registration"]["region"] == "50" and me["last_registration"]["end_reason"] == "departed"
+
+
 def test_depart_ends_registration(uchet):
     _, token = uchet.new_user()
     uchet.register(token)

@@ -8,28 +8,24 @@
 // desk.js keeps in sessionStorage. Images are fetched with the token and shown from
 // blob: URLs that are revoked when the enrolment is closed; the server sends
 // them with Cache-Control: no-store.
+import { t } from '/app/js/i18n.js';
 import { h, replace, uid } from '/common/dom.js';
 
 const KEY = 'uchet.desk.session';
 const BASE = '/api/v1/desk/enrolments';
 const MIN_REASON = 5;   // letters or digits, as the server counts them (rules/reason.h)
-const STATES = { pending: 'ожидают решения', approved: 'одобрены', returned: 'возвращены' };
-const IMAGES = [['document', 'Страница паспорта'], ['face', 'Фото с киоска']];
+const STATES = ['pending', 'approved', 'returned'];
+const IMAGES = ['document', 'face'];
 const FINGERS = ['slap-left', 'slap-right', 'thumbs'];
-const CAPTURE_NAMES = {
-  'slap-left': 'Левая рука, 4 пальца', 'slap-right': 'Правая рука, 4 пальца', thumbs: 'Большие пальцы',
-  'palm-left': 'Левая ладонь', 'palm-right': 'Правая ладонь',
-};
-const PROBLEMS = {
-  enrolment_claimed: 'Это заявление рассматривает другой регистратор.',
-  enrolment_not_claimed: 'Сначала откройте заявление для решения.',
-  enrolment_decided: 'По этому заявлению уже принято решение.',
-  letter_printed: 'Письмо об активации уже напечатано.',
-  document_exists: 'Человек с этим паспортом уже зарегистрирован: верните заявление с этим основанием.',
-  image_not_found: 'Изображения нет.',
-  invalid_reason: `Напишите основание (не короче ${MIN_REASON} букв или цифр).`,
-  forbidden: 'Заявления рассматривает регистратор.',
-};
+const CAPTURES = ['slap-left', 'slap-right', 'thumbs', 'palm-left', 'palm-right'];
+
+function stateName(state) {
+  return STATES.includes(state) ? t(`desk.review.state.${state}`) : state;
+}
+
+function captureName(capture) {
+  return CAPTURES.includes(capture) ? t(`desk.review.capture.${capture}`) : capture;
+}
 
 let showing = 'pending';
 let urls = [];   // blob: URLs of the open enrolment's images
@@ -42,9 +38,13 @@ function say(kind, text) {
   replace(document.getElementById('review-status'), text ? h('div', { class: `result ${kind}` }, text) : null);
 }
 
+// The desk's own words for a refusal (desk.error.<code>), else the server's.
 function problem(res) {
   const code = res.body && res.body.code;
-  return PROBLEMS[code] || `Не получилось: ${(res.body && res.body.detail) || res.status}`;
+  if (code === 'invalid_reason') return t('desk.review.need_reason', { min: MIN_REASON });
+  const key = `desk.error.${code}`;
+  const text = code ? t(key) : key;
+  return text !== key ? text : t('desk.error.other', { detail: (res.body && res.body.detail) || res.status });
 }
 
 async function call(method, path, body, raw) {
@@ -81,22 +81,22 @@ function facts(rows) {
 
 function detailsFacts(d) {
   return facts([
-    ['Фамилия, имя', `${d.surname} ${d.given_names}`],
-    ['Латиницей (как в паспорте)', `${d.surname_latin} ${d.given_names_latin}`],
-    ['Дата рождения', day(d.birth_date)], ['Пол', d.sex], ['Гражданство', d.citizenship],
-    ['Номер документа', d.document_number], ['Действует до', day(d.document_expiry)],
+    [t('desk.review.name'), `${d.surname} ${d.given_names}`],
+    [t('desk.review.name_latin'), `${d.surname_latin} ${d.given_names_latin}`],
+    [t('desk.review.birth_date'), day(d.birth_date)], [t('desk.review.sex'), d.sex], [t('desk.review.citizenship'), d.citizenship],
+    [t('desk.review.document_number'), d.document_number], [t('desk.review.expiry'), day(d.document_expiry)],
   ]);
 }
 
 function documentCheck(dc) {
-  if (!dc) return h('p', { class: 'hint' }, 'Проверка документа на киоске не проводилась.');
+  if (!dc) return h('p', { class: 'hint' }, t('desk.review.no_document_check'));
   const checks = Array.isArray(dc.checks) ? dc.checks : [];
   const failed = checks.filter((c) => c && c.ok === false);
   const verdict = dc.valid === true || (checks.length && !failed.length)
-    ? 'машиночитаемая зона прочитана, контрольные цифры сходятся'
-    : 'есть замечания';
+    ? t('desk.review.check_ok')
+    : t('desk.review.check_findings');
   return h('div', {},
-    h('p', {}, `Проверка документа: ${verdict}.`),
+    h('p', {}, t('desk.review.document_check', { verdict })),
     failed.length ? h('ul', {}, failed.map((c) => h('li', {}, `${c.name || c.check || ''}: ${c.reason || ''}`))) : null);
 }
 
@@ -104,34 +104,35 @@ function qualityTable(title, captures) {
   const rows = [];
   for (const c of captures) {
     for (const x of c.results || []) {
-      rows.push(h('tr', {}, h('td', {}, CAPTURE_NAMES[c.capture] || c.capture), h('td', {}, x.position),
-        h('td', {}, String(x.quality)), h('td', {}, x.ok ? 'годен' : 'низкое'), h('td', {}, x.reason || '')));
+      rows.push(h('tr', {}, h('td', {}, captureName(c.capture)), h('td', {}, x.position),
+        h('td', {}, String(x.quality)), h('td', {}, x.ok ? t('desk.review.quality_ok') : t('desk.review.quality_low')), h('td', {}, x.reason || '')));
     }
     for (const e of c.exceptions || []) {
-      rows.push(h('tr', { class: 'exception' }, h('td', {}, CAPTURE_NAMES[c.capture] || c.capture), h('td', {}, e),
-        h('td', {}, '—'), h('td', {}, 'заявлено отсутствие'), h('td', {}, 'травма или отсутствие пальца')));
+      rows.push(h('tr', { class: 'exception' }, h('td', {}, captureName(c.capture)), h('td', {}, e),
+        h('td', {}, '—'), h('td', {}, t('desk.review.declared_missing')), h('td', {}, t('desk.review.missing_why'))));
     }
   }
   return h('table', { class: 'quality' }, h('caption', {}, title),
-    h('thead', {}, h('tr', {}, ['Снимок', 'Позиция', 'Качество', 'Итог', 'Замечание'].map((t) => h('th', { scope: 'col' }, t)))),
+    h('thead', {}, h('tr', {}, ['capture', 'position', 'quality', 'verdict', 'remark'].map((c) => h('th', { scope: 'col' }, t(`desk.review.col.${c}`))))),
     h('tbody', {}, rows));
 }
 
 function duplicates(list) {
-  if (!list.length) return h('p', { class: 'hint' }, 'Возможных повторов не найдено.');
-  const match = { document_number: 'тот же номер документа', names_birth_date: 'те же имя и дата рождения' };
+  if (!list.length) return h('p', { class: 'hint' }, t('desk.review.no_duplicates'));
+  const match = (m) => t(`desk.review.match.${m === 'document_number' ? 'document_number' : 'names_birth_date'}`);
   return h('div', { class: 'result err', role: 'alert' },
-    h('strong', {}, 'Возможный повтор:'),
+    h('strong', {}, t('desk.review.duplicate')),
     h('ul', {}, list.map((d) => h('li', {}, d.kind === 'person'
-      ? `уже есть человек: ${match[d.match]}`
-      : `заявление ${d.receipt} (${STATES[d.state] || d.state}): ${match[d.match]}`))));
+      ? t('desk.review.dup_person', { match: match(d.match) })
+      : t('desk.review.dup_enrolment', { receipt: d.receipt, state: stateName(d.state), match: match(d.match) })))));
 }
 
 async function images(e, box) {
   forget();
   const row = h('div', { class: 'side-by-side' });
   replace(box, row);
-  for (const [kind, title] of IMAGES) {
+  for (const kind of IMAGES) {
+    const title = t(`desk.review.image.${kind}`);
     const res = await call('GET', `/${e.receipt}/images/${kind}`, undefined, true);
     let body;
     if (res.ok) {
@@ -139,7 +140,7 @@ async function images(e, box) {
       urls.push(u);
       body = h('img', { src: u, alt: title, class: 'evidence' });
     } else {
-      body = h('p', { class: 'hint' }, res.status === 404 ? 'Киоск не сохранил это изображение.' : problem(res));
+      body = h('p', { class: 'hint' }, res.status === 404 ? t('desk.review.no_image') : problem(res));
     }
     row.appendChild(h('figure', {}, body, h('figcaption', {}, title)));
   }
@@ -152,10 +153,10 @@ function letterLink(receipt, area) {
     if (!res.ok) { say('err', problem(res)); return; }
     const u = URL.createObjectURL(res.blob);
     urls.push(u);
-    const a = h('a', { href: u, download: `letter-${receipt}.pdf`, class: 'download' }, 'Сохранить письмо об активации (PDF)');
-    replace(area, h('p', {}, 'Письмо напечатано один раз: код в нём больше нигде не хранится. Передайте его человеку.'), a);
+    const a = h('a', { href: u, download: `letter-${receipt}.pdf`, class: 'download' }, t('desk.review.save_letter'));
+    replace(area, h('p', {}, t('desk.review.letter_once')), a);
     a.click();
-  } }, 'Напечатать письмо об активации');
+  } }, t('desk.review.print_letter'));
   return button;
 }
 
@@ -166,7 +167,7 @@ function decisionArea(e, area) {
     const reason = field.value.trim();
     const res = await call('POST', `/${e.receipt}/approve`, reason ? { reason } : {});
     if (!res.ok) return say('err', problem(res));
-    say('ok', `Заявление ${e.receipt} одобрено. Номер карты: ${res.body.card_number}.`);
+    say('ok', t('desk.review.approved', { receipt: e.receipt, card: res.body.card_number }));
     return replace(area, letterLink(e.receipt, area));
   };
   const giveBack = async () => {
@@ -174,18 +175,18 @@ function decisionArea(e, area) {
     if (reason.replace(/[^\p{L}\p{N}]/gu, '').length < MIN_REASON) {
       field.setAttribute('aria-invalid', 'true');
       field.focus();
-      return say('err', 'Напишите, почему заявление возвращено: это прочтёт человек.');
+      return say('err', t('desk.review.need_reason', { min: MIN_REASON }));
     }
     const res = await call('POST', `/${e.receipt}/return`, { reason });
     if (!res.ok) return say('err', problem(res));
-    say('ok', `Заявление ${e.receipt} возвращено. Причину человек увидит на странице статуса.`);
+    say('ok', t('desk.review.returned', { receipt: e.receipt }));
     return queue();
   };
   replace(area,
-    h('label', { for: id }, 'Основание (для возврата обязательно: его прочтёт человек)'), field,
+    h('label', { for: id }, t('desk.review.reason_label')), field,
     h('div', { class: 'actions' },
-      h('button', { type: 'button', class: 'grant', onclick: approve }, 'Одобрить'),
-      h('button', { type: 'button', class: 'refuse', onclick: giveBack }, 'Вернуть с причиной')));
+      h('button', { type: 'button', class: 'grant', onclick: approve }, t('desk.review.approve')),
+      h('button', { type: 'button', class: 'refuse', onclick: giveBack }, t('desk.review.return'))));
 }
 
 async function open(receipt) {
@@ -204,39 +205,39 @@ async function open(receipt) {
     return decisionArea(e, area);
   };
   replace(target,
-    h('button', { type: 'button', class: 'quiet back', onclick: () => queue() }, '← К списку'),
-    h('article', { class: 'appeal', 'aria-label': `Заявление ${e.receipt}` },
-      h('h2', {}, `Заявление ${e.receipt} — ${STATES[e.state] || e.state}`),
-      facts([['Подано', when(e.submitted_at)], ['Язык киоска', e.language]]),
+    h('button', { type: 'button', class: 'quiet back', onclick: () => queue() }, t('desk.review.back')),
+    h('article', { class: 'appeal', 'aria-label': t('desk.review.title', { receipt: e.receipt }) },
+      h('h2', {}, `${t('desk.review.title', { receipt: e.receipt })} — ${stateName(e.state)}`),
+      facts([[t('desk.review.submitted'), when(e.submitted_at)], [t('desk.review.kiosk_language'), e.language]]),
       duplicates(e.duplicates),
       pics,
       detailsFacts(e.details),
       documentCheck(e.document_check),
       h('p', {}, (e.face && e.face.length)
-        ? `Фото лица: качество ${e.face[0].quality}, ${e.face[0].ok ? 'проверка пройдена' : 'принят лучший снимок'}`
-        : 'Фото лица: нет данных проверки'),
-      qualityTable('Отпечатки пальцев', e.fingers.filter((f) => FINGERS.includes(f.capture))),
-      qualityTable('Ладони', e.palms),
-      e.reason ? h('p', {}, `Основание решения: ${e.reason}`) : null,
+        ? t(e.face[0].ok ? 'desk.review.face_ok' : 'desk.review.face_best', { quality: e.face[0].quality })
+        : t('desk.review.face_none')),
+      qualityTable(t('desk.review.fingers'), e.fingers.filter((f) => FINGERS.includes(f.capture))),
+      qualityTable(t('desk.review.palms'), e.palms),
+      e.reason ? h('p', {}, t('desk.review.decision_reason', { reason: e.reason })) : null,
       area));
   if (e.state !== 'pending') return null;
-  if (e.claim === 'other') return say('err', PROBLEMS.enrolment_claimed);
+  if (e.claim === 'other') return say('err', t('desk.error.enrolment_claimed'));
   if (e.claim === 'mine') return claim();
-  return replace(area, h('button', { type: 'button', class: 'primary', onclick: claim }, 'Открыть для решения'));
+  return replace(area, h('button', { type: 'button', class: 'primary', onclick: claim }, t('desk.review.claim')));
 }
 
 async function queue() {
   forget();
   const target = document.getElementById('review-list');
-  for (const t of document.querySelectorAll('.review-tab')) t.setAttribute('aria-pressed', String(t.dataset.state === showing));
-  replace(target, h('p', { class: 'empty' }, 'Загружаем…'));
+  for (const b of document.querySelectorAll('.review-tab')) b.setAttribute('aria-pressed', String(b.dataset.state === showing));
+  replace(target, h('p', { class: 'empty' }, t('desk.loading')));
   const res = await call('GET', `?state=${showing}`);
   if (!res.ok) return replace(target, h('p', { class: 'result err' }, problem(res)));
-  if (!res.body.items.length) return replace(target, h('p', { class: 'empty' }, 'Заявлений нет.'));
+  if (!res.body.items.length) return replace(target, h('p', { class: 'empty' }, t('desk.review.none')));
   return replace(target, h('ul', { class: 'queue' }, res.body.items.map((i) => h('li', {},
     h('button', { type: 'button', class: 'queue-item', onclick: () => open(i.receipt) },
-      `${i.receipt} · ${i.surname_latin} ${i.given_names_latin} · ${day(i.birth_date)} · ${i.citizenship} · подано ${when(i.submitted_at)}`
-      + (i.claim === 'mine' ? ' · открыто вами' : i.claim === 'other' ? ' · у другого регистратора' : ''))))));
+      `${i.receipt} · ${i.surname_latin} ${i.given_names_latin} · ${day(i.birth_date)} · ${i.citizenship} · ${t('desk.review.submitted_at', { at: when(i.submitted_at) })}`
+      + (i.claim === 'mine' ? ` · ${t('desk.review.claim_mine')}` : i.claim === 'other' ? ` · ${t('desk.review.claim_other')}` : ''))))));
 }
 
 // The desk's screen (desk.js SCREENS, registrars): the tabs and the queue.
@@ -246,11 +247,11 @@ export function reviewScreen(container) {
   }
   forget();
   replace(container, h('section', { id: 'review' },
-    h('h1', {}, 'Заявления с киоска'),
-    h('p', { class: 'hint' }, 'Сравните страницу паспорта и фото с киоска. Каждый просмотр изображения записывается в журнал.'),
-    h('nav', { class: 'tabs', 'aria-label': 'Какие заявления показать' },
-      Object.entries(STATES).map(([state, name]) => h('button', { type: 'button', class: 'tab review-tab', 'data-state': state,
-        'aria-pressed': String(state === showing), onclick: () => { showing = state; say('', ''); queue(); } }, name))),
+    h('h1', {}, t('desk.nav.review')),
+    h('p', { class: 'hint' }, t('desk.review.hint')),
+    h('nav', { class: 'tabs', 'aria-label': t('desk.review.tabs') },
+      STATES.map((state) => h('button', { type: 'button', class: 'tab review-tab', 'data-state': state,
+        'aria-pressed': String(state === showing), onclick: () => { showing = state; say('', ''); queue(); } }, stateName(state)))),
     h('div', { id: 'review-status', role: 'status', 'aria-live': 'polite' }),
     h('div', { id: 'review-list', 'aria-live': 'polite' })));
   queue();
