@@ -850,10 +850,11 @@ static void write_fail(const struct an2k_transaction *t, int want_rc, const char
 /* The digits after "T.001:" at p, as a number. */
 static size_t len_digits(const uint8_t *p)
 {
-    const uint8_t *d = memchr(p, ':', 8);
-    size_t v = 0;
-    for (d++; *d >= '0' && *d <= '9'; d++)
-        v = v * 10 + (size_t)(*d - '0');
+    size_t i = 0, v = 0;
+    while (i < 8 && p[i] != ':')
+        i++;
+    for (i++; p[i] >= '0' && p[i] <= '9'; i++)
+        v = v * 10 + (size_t)(p[i] - '0');
     return v;
 }
 

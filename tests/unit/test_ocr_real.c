@@ -53,7 +53,7 @@ static void test_real_images(void **state)
                 *p = '\n';
         char path[1024];
         snprintf(path, sizeof path, "%s/%s", REAL_DIR, name);
-        size_t len;
+        size_t len = 0;
         unsigned char *img = slurp(path, &len);
         assert_non_null(img);
         char *text = NULL, *alt = NULL;
