@@ -152,6 +152,17 @@ int db_run(db_stmt_t *st, err_t *err)
     return r;
 }
 
+int db_run_ints(db_t *db, const char *sql, const int64_t *v, int n, err_t *err)
+{
+    db_stmt_t *st;
+    int r = db_prepare(db, sql, &st, err);
+    if (r < 0)
+        return r;
+    for (int i = 0; i < n; i++)
+        db_bind_int(st, i + 1, v[i]);
+    return db_run(st, err);
+}
+
 int db_run_deferred(db_stmt_t *st, err_t *err)
 {
     if (!st->be->run_deferred)

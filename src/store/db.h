@@ -88,6 +88,9 @@ int db_bind_null(db_stmt_t *st, int i);
 int db_step(db_stmt_t *st, err_t *err);
 /* Runs a statement that returns no rows (or ignores them). */
 int db_run(db_stmt_t *st, err_t *err);
+/* Prepares sql, binds the n integers of v to ?1..?n, and runs it: the
+ * whole life of a statement whose parameters are all integers. */
+int db_run_ints(db_t *db, const char *sql, const int64_t *v, int n, err_t *err);
 /* Rows changed by the last db_run/db_step on this connection. */
 int64_t db_changes(db_t *db);
 

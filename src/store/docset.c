@@ -263,18 +263,6 @@ static int not_open(err_t *err)
     return err_set(err, -EEXIST, "set_not_open", "This document set has been sent: it can no longer change.");
 }
 
-/* A statement with integer parameters only, run to completion. */
-static int exec_ints(db_t *db, const char *sql, const int64_t *v, int n, err_t *err)
-{
-    db_stmt_t *st;
-    int r = db_prepare(db, sql, &st, err);
-    if (r < 0)
-        return r;
-    for (int i = 0; i < n; i++)
-        db_bind_int(st, i + 1, v[i]);
-    return db_run(st, err);
-}
-
 /* The upload's bytes go when its last live page goes. */
 static int drop_upload_if_unused(db_t *db, int64_t set_id, int64_t upload_n, err_t *err)
 {
@@ -289,7 +277,7 @@ static int drop_upload_if_unused(db_t *db, int64_t set_id, int64_t upload_n, err
     int64_t live = db_col_int(st, 0);
     db_run(st, NULL);
     int64_t args[2] = {set_id, upload_n};
-    return live ? 0 : exec_ints(db, SQL_DROP_UPLOAD, args, 2, err);
+    return live ? 0 : db_run_ints(db, SQL_DROP_UPLOAD, args, 2, err);
 }
 
 static int run_page_delete(db_t *db, store_op_t *op)
@@ -314,10 +302,10 @@ static int run_page_delete(db_t *db, store_op_t *op)
     int64_t upload_n = db_col_int(st, 0), bytes = db_col_int(st, 1);
     db_run(st, NULL);
     int64_t page[2] = {o->set_id, o->n}, uncount[2] = {bytes, o->set_id};
-    if ((r = exec_ints(db, SQL_REMOVE_PAGE, page, 2, &op->err)) < 0 ||
+    if ((r = db_run_ints(db, SQL_REMOVE_PAGE, page, 2, &op->err)) < 0 ||
         (r = drop_upload_if_unused(db, o->set_id, upload_n, &op->err)) < 0)
         return r;
-    return exec_ints(db, SQL_UNCOUNT, uncount, 2, &op->err);
+    return db_run_ints(db, SQL_UNCOUNT, uncount, 2, &op->err);
 }
 
 void docset_page_delete_op_init(docset_page_delete_op_t *o)
@@ -341,7 +329,7 @@ static int run_submit(db_t *db, store_op_t *op)
     int64_t args[2] = {o->now, o->set_id};
     char actor[40];
     subject_of(actor, sizeof actor, "person", pid);
-    if ((r = exec_ints(db, SQL_SUBMIT, args, 2, &op->err)) < 0 ||
+    if ((r = db_run_ints(db, SQL_SUBMIT, args, 2, &op->err)) < 0 ||
         (r = audit_set(db, o->now, actor, "docset.submitted", o->set_id, NULL, NULL, &op->err)) < 0)
         return r;
     return get_set(db, o->set_id, pid, &o->ret, &op->err);
@@ -476,7 +464,7 @@ int docset_claim_page(db_t *db, int64_t set_id, int64_t now, docset_claim_t *ret
     db_stmt_t *st;
     memset(ret, 0, sizeof *ret);
     int64_t stale[2] = {set_id, now - LIMIT_DOCSET_READING_LEASE_S};
-    int r = exec_ints(db, SQL_REQUEUE_STALE, stale, 2, err);
+    int r = db_run_ints(db, SQL_REQUEUE_STALE, stale, 2, err);
     if (r < 0 || (r = db_prepare(db, SQL_FIRST_QUEUED, &st, err)) < 0)
         return r;
     db_bind_int(st, 1, set_id);
@@ -489,7 +477,7 @@ int docset_claim_page(db_t *db, int64_t set_id, int64_t now, docset_claim_t *ret
     copy_key(st, 4, ret->wrapped, &ret->wrapped_len);
     db_run(st, NULL);
     int64_t args[3] = {now, set_id, ret->n};
-    if ((r = exec_ints(db, SQL_TAKE, args, 3, err)) < 0)
+    if ((r = db_run_ints(db, SQL_TAKE, args, 3, err)) < 0)
         return r;
     if (db_changes(db) != 1)
         return 0;   /* another reader took it */

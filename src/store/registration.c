@@ -65,12 +65,7 @@ static void subject_of(char *buf, size_t cap, const char *kind, int64_t id)
  * the person saying the old one is still right. */
 static int reset_streak(db_t *db, int64_t reg_id, err_t *err)
 {
-    db_stmt_t *st;
-    int r = db_prepare(db, SQL_RESET_STREAK, &st, err);
-    if (r < 0)
-        return r;
-    db_bind_int(st, 1, reg_id);
-    return db_run(st, err);
+    return db_run_ints(db, SQL_RESET_STREAK, &reg_id, 1, err);
 }
 
 /* Appends the person's own event; takes the reference to `d`. */
@@ -309,12 +304,7 @@ int registration_restore_wards(db_t *db, int64_t guardian_reg, int64_t ended_at,
 
 int registration_settle_lapse(db_t *db, int64_t person_id, err_t *err)
 {
-    db_stmt_t *st;
-    int r = db_prepare(db, SQL_SETTLE_LAPSE, &st, err);
-    if (r < 0)
-        return r;
-    db_bind_int(st, 1, person_id);
-    return db_run(st, err);
+    return db_run_ints(db, SQL_SETTLE_LAPSE, &person_id, 1, err);
 }
 
 /* Ends an active registration in another region (`moved`), or refuses a
