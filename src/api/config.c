@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <ini.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,67 +86,150 @@ static int set_number(const char *key, const char *v, uint64_t min, uint64_t max
     return 0;
 }
 
-int config_set(config_t *c, const char *key, const char *v, err_t *err)
+/* The settings that need more than a path, a flag or a number. */
+static int set_listen(config_t *c, const char *key, const char *v, err_t *err)
+{
+    (void)key;
+    return config_parse_listen(c, v, err);
+}
+
+static int set_metrics_listen(config_t *c, const char *key, const char *v, err_t *err)
+{
+    (void)key;
+    return parse_hostport(v, "metrics-listen", c->metrics_host, sizeof c->metrics_host, &c->metrics_port, err);
+}
+
+static int set_public_origin(config_t *c, const char *key, const char *v, err_t *err)
+{
+    char host[256];
+    int r = config_origin_host(v, host, sizeof host, err);
+    return r < 0 ? r : set_path(c->public_origin, sizeof c->public_origin, key, v, err);
+}
+
+static int set_log_level(config_t *c, const char *key, const char *v, err_t *err)
+{
+    (void)key;
+    if (log_level_parse(v, &c->log_level) < 0)
+        return err_set(err, -EINVAL, "bad_config", "log_level is debug, info, warn or error.");
+    return 0;
+}
+
+static int set_log_format(config_t *c, const char *key, const char *v, err_t *err)
+{
+    (void)key;
+    if (strcmp(v, "json") && strcmp(v, "text"))
+        return err_set(err, -EINVAL, "bad_config", "log_format is json or text.");
+    c->log_json = !strcmp(v, "json");
+    return 0;
+}
+
+static int set_clock(config_t *c, const char *key, const char *v, err_t *err)
+{
+    (void)key;
+    if (time_parse_rfc3339(v, strlen(v), &c->clock, NULL) < 0)
+        return err_set(err, -EINVAL, "bad_config", "--clock wants an RFC 3339 time such as 2025-10-31T10:00+03:00.");
+    c->clock_set = true;
+    return 0;
+}
+
+/* How a setting's text becomes its field. */
+typedef enum {
+    SET_PATH,     /* text copied into a char[cap] */
+    SET_BOOL,     /* true/yes/1 or false/no/0 into a bool */
+    SET_INT,      /* a whole number in [min, max], times scale, into an int */
+    SET_I64,      /* ... into an int64_t */
+    SET_SIZE,     /* ... into a size_t */
+    SET_ULL,      /* ... into an unsigned long long */
+    SET_CUSTOM,   /* its own function */
+} set_kind_t;
+
+typedef struct setting {
+    const char *key;   /* the INI name; the flag is the same with '-' for '_' */
+    const char *env;   /* its UCHET_* environment variable, or NULL */
+    set_kind_t kind;
+    size_t offset;     /* of the field in config_t */
+    size_t cap;        /* SET_PATH: the field's size */
+    uint64_t min, max; /* numbers: the accepted range */
+    uint64_t scale;    /* numbers: the field holds number × scale (days → seconds) */
+    int (*custom)(config_t *c, const char *key, const char *v, err_t *err);
+} setting_t;
+
+#define PATH(k, env, field) {k, env, SET_PATH, offsetof(config_t, field), sizeof ((config_t *)0)->field, 0, 0, 0, NULL}
+#define FLAG(k, field) {k, NULL, SET_BOOL, offsetof(config_t, field), 0, 0, 0, 0, NULL}
+#define NUM(k, env, kind, field, min, max, scale) {k, env, kind, offsetof(config_t, field), 0, min, max, scale, NULL}
+#define CUSTOM(k, env, fn) {k, env, SET_CUSTOM, 0, 0, 0, 0, 0, fn}
+
+/* Every setting uchetd has, once: the INI file, the environment and the
+ * command line (uchetd.c maps its flags to these keys) all go through it. */
+static const setting_t settings[] = {
+    PATH("database", "UCHET_DATABASE", database),
+    CUSTOM("listen", "UCHET_LISTEN", set_listen),
+    CUSTOM("metrics_listen", "UCHET_METRICS_LISTEN", set_metrics_listen),
+    NUM("threads", "UCHET_THREADS", SET_INT, threads, 0, 256, 1),
+    PATH("web_root", "UCHET_WEB_ROOT", web_root),
+    PATH("data_dir", "UCHET_DATA_DIR", data_dir),
+    PATH("po_dir", "UCHET_PO_DIR", po_dir),
+    CUSTOM("log_level", "UCHET_LOG_LEVEL", set_log_level),
+    CUSTOM("log_format", NULL, set_log_format),
+    PATH("vapid_key_file", "UCHET_VAPID_KEY_FILE", vapid_key_file),
+    PATH("vapid_subject", NULL, vapid_subject),
+    PATH("audit_key_file", "UCHET_AUDIT_KEY_FILE", audit_key_file),
+    PATH("audit_checkpoint_file", "UCHET_AUDIT_CHECKPOINT_FILE", audit_checkpoint_file),
+    CUSTOM("public_origin", "UCHET_PUBLIC_ORIGIN", set_public_origin),
+    FLAG("migrate_on_start", migrate_on_start),
+    FLAG("no_sweep", no_sweep),
+    NUM("argon2_memlimit_kib", NULL, SET_SIZE, argon2_mem, 8, 4 * 1024 * 1024, 1024),
+    NUM("argon2_opslimit", NULL, SET_ULL, argon2_ops, 1, 32, 1),
+    CUSTOM("clock", NULL, set_clock),
+    PATH("docset_key_file", "UCHET_DOCSET_KEY_FILE", docset_key_file),   /* issue 16: document sets */
+    /* enrolment kiosks */
+    PATH("enrolment_dir", "UCHET_ENROLMENT_DIR", enrolment_dir),
+    PATH("enrolment_key_file", "UCHET_ENROLMENT_KEY_FILE", enrolment_key_file),
+    PATH("sbi_trust_dir", "UCHET_SBI_TRUST_DIR", sbi_trust_dir),
+    NUM("kiosk_idle_seconds", "UCHET_KIOSK_IDLE_SECONDS", SET_I64, kiosk_idle_seconds, 30, 86400, 1),
+    NUM("kiosk_min_quality", NULL, SET_INT, kiosk_min_quality, 0, 100, 1),
+    /* the desk */
+    NUM("desk_idle_seconds", "UCHET_DESK_IDLE_SECONDS", SET_I64, desk_idle_seconds, 60, 86400, 1),
+    /* a person's session, the proxy in front */
+    PATH("trusted_proxies", "UCHET_TRUSTED_PROXIES", trusted_proxies),
+    NUM("session_idle_days", "UCHET_SESSION_IDLE_DAYS", SET_I64, session_idle_s, 1, 365, 86400),
+    NUM("session_max_days", "UCHET_SESSION_MAX_DAYS", SET_I64, session_max_s, 1, 365, 86400),
+    NUM("password_recheck_minutes", "UCHET_PASSWORD_RECHECK_MINUTES", SET_I64, session_recheck_s, 1, 24 * 60, 60),
+};
+
+/* Stores number n × scale in the field s names. */
+static void store_number(config_t *c, const setting_t *s, uint64_t n)
+{
+    void *field = (char *)c + s->offset;
+    uint64_t v = n * s->scale;   /* max × scale fits every field: the table's ranges are small */
+    switch (s->kind) {
+        case SET_INT: *(int *)field = (int)v; break;
+        case SET_I64: *(int64_t *)field = (int64_t)v; break;
+        case SET_SIZE: *(size_t *)field = (size_t)v; break;
+        default: *(unsigned long long *)field = v; break;
+    }
+}
+
+static int apply(config_t *c, const setting_t *s, const char *v, err_t *err)
 {
     uint64_t n;
     int r;
-    if (!strcmp(key, "database")) return set_path(c->database, sizeof c->database, key, v, err);
-    if (!strcmp(key, "listen")) return config_parse_listen(c, v, err);
-    if (!strcmp(key, "metrics_listen"))
-        return parse_hostport(v, "metrics-listen", c->metrics_host, sizeof c->metrics_host, &c->metrics_port, err);
-    if (!strcmp(key, "audit_key_file")) return set_path(c->audit_key_file, sizeof c->audit_key_file, key, v, err);
-    if (!strcmp(key, "audit_checkpoint_file"))
-        return set_path(c->audit_checkpoint_file, sizeof c->audit_checkpoint_file, key, v, err);
-    if (!strcmp(key, "web_root")) return set_path(c->web_root, sizeof c->web_root, key, v, err);
-    if (!strcmp(key, "data_dir")) return set_path(c->data_dir, sizeof c->data_dir, key, v, err);
-    if (!strcmp(key, "po_dir")) return set_path(c->po_dir, sizeof c->po_dir, key, v, err);
-    if (!strcmp(key, "vapid_key_file")) return set_path(c->vapid_key_file, sizeof c->vapid_key_file, key, v, err);
-    if (!strcmp(key, "vapid_subject")) return set_path(c->vapid_subject, sizeof c->vapid_subject, key, v, err);
-    if (!strcmp(key, "public_origin")) {
-        char host[256];
-        int rc = config_origin_host(v, host, sizeof host, err);
-        return rc < 0 ? rc : set_path(c->public_origin, sizeof c->public_origin, key, v, err);
+    switch (s->kind) {
+        case SET_PATH: return set_path((char *)c + s->offset, s->cap, s->key, v, err);
+        case SET_BOOL: return set_bool((bool *)((char *)c + s->offset), s->key, v, err);
+        case SET_CUSTOM: return s->custom(c, s->key, v, err);
+        default:
+            if ((r = set_number(s->key, v, s->min, s->max, &n, err)) == 0)
+                store_number(c, s, n);
+            return r;
     }
-    if (!strcmp(key, "migrate_on_start")) return set_bool(&c->migrate_on_start, key, v, err);
-    if (!strcmp(key, "no_sweep")) return set_bool(&c->no_sweep, key, v, err);
-    if (!strcmp(key, "log_level")) {
-        if (log_level_parse(v, &c->log_level) < 0)
-            return err_set(err, -EINVAL, "bad_config", "log_level is debug, info, warn or error.");
-        return 0;
-    }
-    if (!strcmp(key, "log_format")) {
-        if (strcmp(v, "json") && strcmp(v, "text"))
-            return err_set(err, -EINVAL, "bad_config", "log_format is json or text.");
-        c->log_json = !strcmp(v, "json");
-        return 0;
-    }
-    if (!strcmp(key, "threads")) {
-        if ((r = set_number(key, v, 0, 256, &n, err)) == 0)
-            c->threads = (int)n;
-        return r;
-    }
-    if (!strcmp(key, "argon2_memlimit_kib")) {
-        if ((r = set_number(key, v, 8, 4 * 1024 * 1024, &n, err)) == 0)
-            c->argon2_mem = (size_t)n * 1024;
-        return r;
-    }
-    if (!strcmp(key, "argon2_opslimit")) {
-        if ((r = set_number(key, v, 1, 32, &n, err)) == 0)
-            c->argon2_ops = n;
-        return r;
-    }
-    if (!strcmp(key, "clock")) {
-        if (time_parse_rfc3339(v, strlen(v), &c->clock, NULL) < 0)
-            return err_set(err, -EINVAL, "bad_config", "--clock wants an RFC 3339 time such as 2025-10-31T10:00+03:00.");
-        c->clock_set = true;
-        return 0;
-    }
-    if (!strcmp(key, "docset_key_file"))   /* issue 16: document sets */
-        return set_path(c->docset_key_file, sizeof c->docset_key_file, key, v, err);
-    if ((r = config_set_kiosk(c, key, v, err)) <= 0 || (r = config_set_desk(c, key, v, err)) <= 0)
-        return r;
-    if ((r = config_set_session(c, key, v, err)) <= 0)
-        return r;
+}
+
+int config_set(config_t *c, const char *key, const char *v, err_t *err)
+{
+    for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++)
+        if (!strcmp(key, settings[i].key))
+            return apply(c, &settings[i], v, err);
     return err_set(err, -EINVAL, "bad_config", "Unknown setting \"%s\".", key);
 }
 
@@ -183,80 +267,13 @@ int config_load_file(config_t *c, const char *path, err_t *err)
 
 int config_load_env(config_t *c, err_t *err)
 {
-    static const struct { const char *env, *key; } map[] = {
-        {"UCHET_DATABASE", "database"}, {"UCHET_LISTEN", "listen"}, {"UCHET_THREADS", "threads"},
-        {"UCHET_WEB_ROOT", "web_root"}, {"UCHET_DATA_DIR", "data_dir"}, {"UCHET_LOG_LEVEL", "log_level"},
-        {"UCHET_PO_DIR", "po_dir"}, {"UCHET_VAPID_KEY_FILE", "vapid_key_file"},
-        {"UCHET_METRICS_LISTEN", "metrics_listen"}, {"UCHET_AUDIT_KEY_FILE", "audit_key_file"},
-        {"UCHET_AUDIT_CHECKPOINT_FILE", "audit_checkpoint_file"}, {"UCHET_PUBLIC_ORIGIN", "public_origin"},
-        {"UCHET_DOCSET_KEY_FILE", "docset_key_file"},
-    };
-    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
-        const char *v = getenv(map[i].env);
+    for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++) {
+        const char *v = settings[i].env ? getenv(settings[i].env) : NULL;
         int r;
-        if (v && *v && (r = config_set(c, map[i].key, v, err)) < 0)
+        if (v && *v && (r = apply(c, &settings[i], v, err)) < 0)
             return r;
     }
-    static const struct { const char *env, *key; } kiosk_map[] = {
-        {"UCHET_ENROLMENT_DIR", "enrolment_dir"}, {"UCHET_ENROLMENT_KEY_FILE", "enrolment_key_file"},
-        {"UCHET_SBI_TRUST_DIR", "sbi_trust_dir"}, {"UCHET_KIOSK_IDLE_SECONDS", "kiosk_idle_seconds"},
-    };
-    for (size_t i = 0; i < sizeof kiosk_map / sizeof kiosk_map[0]; i++) {
-        const char *v = getenv(kiosk_map[i].env);
-        int r;
-        if (v && *v && (r = config_set_kiosk(c, kiosk_map[i].key, v, err)) < 0)
-            return r;
-    }
-    static const struct { const char *env, *key; } session_map[] = {
-        {"UCHET_SESSION_IDLE_DAYS", "session_idle_days"}, {"UCHET_SESSION_MAX_DAYS", "session_max_days"},
-        {"UCHET_PASSWORD_RECHECK_MINUTES", "password_recheck_minutes"},
-        {"UCHET_TRUSTED_PROXIES", "trusted_proxies"},
-    };
-    for (size_t i = 0; i < sizeof session_map / sizeof session_map[0]; i++) {
-        const char *v = getenv(session_map[i].env);
-        int r;
-        if (v && *v && (r = config_set_session(c, session_map[i].key, v, err)) < 0)
-            return r;
-    }
-
-    const char *idle = getenv("UCHET_DESK_IDLE_SECONDS");
-    int r;
-    if (idle && *idle && (r = config_set_desk(c, "desk_idle_seconds", idle, err)) < 0)
-        return r;
     return 0;
-}
-
-int config_set_desk(config_t *c, const char *key, const char *v, err_t *err)
-{
-    uint64_t n;
-    if (strcmp(key, "desk_idle_seconds") != 0)
-        return 1;
-    int r = set_number(key, v, 60, 86400, &n, err);
-    if (r == 0)
-        c->desk_idle_seconds = (int64_t)n;
-    return r;
-}
-
-/* --- enrolment kiosks --- */
-int config_set_kiosk(config_t *c, const char *key, const char *v, err_t *err)
-{
-    uint64_t n;
-    int r;
-    if (!strcmp(key, "enrolment_dir")) return set_path(c->enrolment_dir, sizeof c->enrolment_dir, key, v, err);
-    if (!strcmp(key, "enrolment_key_file"))
-        return set_path(c->enrolment_key_file, sizeof c->enrolment_key_file, key, v, err);
-    if (!strcmp(key, "sbi_trust_dir")) return set_path(c->sbi_trust_dir, sizeof c->sbi_trust_dir, key, v, err);
-    if (!strcmp(key, "kiosk_idle_seconds")) {
-        if ((r = set_number(key, v, 30, 86400, &n, err)) == 0)
-            c->kiosk_idle_seconds = (int64_t)n;
-        return r;
-    }
-    if (!strcmp(key, "kiosk_min_quality")) {
-        if ((r = set_number(key, v, 0, 100, &n, err)) == 0)
-            c->kiosk_min_quality = (int)n;
-        return r;
-    }
-    return 1;
 }
 
 /* --- passkeys --- */
@@ -278,29 +295,4 @@ int config_origin_host(const char *origin, char *host, size_t cap, err_t *err)
     memcpy(host, h, n);
     host[n] = '\0';
     return 0;
-}
-
-/* --- a person's session, the proxy in front --- */
-int config_set_session(config_t *c, const char *key, const char *v, err_t *err)
-{
-    uint64_t n;
-    int r;
-    if (!strcmp(key, "trusted_proxies"))
-        return set_path(c->trusted_proxies, sizeof c->trusted_proxies, key, v, err);
-    if (!strcmp(key, "session_idle_days")) {
-        if ((r = set_number(key, v, 1, 365, &n, err)) == 0)
-            c->session_idle_s = (int64_t)n * 86400;
-        return r;
-    }
-    if (!strcmp(key, "session_max_days")) {
-        if ((r = set_number(key, v, 1, 365, &n, err)) == 0)
-            c->session_max_s = (int64_t)n * 86400;
-        return r;
-    }
-    if (!strcmp(key, "password_recheck_minutes")) {
-        if ((r = set_number(key, v, 1, 24 * 60, &n, err)) == 0)
-            c->session_recheck_s = (int64_t)n * 60;
-        return r;
-    }
-    return 1;
 }

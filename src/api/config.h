@@ -55,31 +55,23 @@ typedef struct config {
 void config_defaults(config_t *c);
 /* Parses "HOST:PORT" (or "[v6]:PORT"). */
 int config_parse_listen(config_t *c, const char *s, err_t *err);
-/* Applies one setting by its INI/flag name ("listen", "database", ...). */
+/* Applies one setting by its INI/flag name ("listen", "database", ...): the
+ * one table in config.c holds every setting, its range and its variable;
+ * -EINVAL (bad_config) for an unknown name or a bad value. */
 int config_set(config_t *c, const char *key, const char *value, err_t *err);
 /* Reads an INI file (section [uchetd]); unknown keys are errors. */
 int config_load_file(config_t *c, const char *path, err_t *err);
-/* Applies UCHET_DATABASE, UCHET_LISTEN, UCHET_THREADS, UCHET_WEB_ROOT,
- * UCHET_DATA_DIR, UCHET_LOG_LEVEL, UCHET_PO_DIR, UCHET_VAPID_KEY_FILE,
- * UCHET_METRICS_LISTEN, UCHET_AUDIT_KEY_FILE, UCHET_AUDIT_CHECKPOINT_FILE,
- * UCHET_PUBLIC_ORIGIN. */
+/* Applies the UCHET_* environment variables, each the same as its setting
+ * (the table in config.c says which settings have one): UCHET_DATABASE,
+ * UCHET_LISTEN, UCHET_THREADS, UCHET_WEB_ROOT, UCHET_DATA_DIR,
+ * UCHET_LOG_LEVEL, UCHET_PO_DIR, UCHET_VAPID_KEY_FILE, UCHET_METRICS_LISTEN,
+ * UCHET_AUDIT_KEY_FILE, UCHET_AUDIT_CHECKPOINT_FILE, UCHET_PUBLIC_ORIGIN,
+ * UCHET_DOCSET_KEY_FILE, UCHET_ENROLMENT_DIR, UCHET_ENROLMENT_KEY_FILE,
+ * UCHET_SBI_TRUST_DIR, UCHET_KIOSK_IDLE_SECONDS, UCHET_DESK_IDLE_SECONDS,
+ * UCHET_TRUSTED_PROXIES, UCHET_SESSION_IDLE_DAYS, UCHET_SESSION_MAX_DAYS,
+ * UCHET_PASSWORD_RECHECK_MINUTES. */
 int config_load_env(config_t *c, err_t *err);
-/* The kiosk settings (enrolment_dir, enrolment_key_file, sbi_trust_dir,
- * kiosk_idle_seconds, kiosk_min_quality): 1 when key is not one of them.
- * Environment: UCHET_ENROLMENT_DIR, UCHET_ENROLMENT_KEY_FILE,
- * UCHET_SBI_TRUST_DIR, UCHET_KIOSK_IDLE_SECONDS. */
-int config_set_kiosk(config_t *c, const char *key, const char *value, err_t *err);
 /* The RP ID of an origin: its host. -EINVAL unless origin is
  * https://HOST[:PORT] or http://localhost|127.0.0.1[:PORT] (the only places
  * browsers allow WebAuthn), without a path or a trailing slash. */
 int config_origin_host(const char *origin, char *host, size_t cap, err_t *err);
-
-/* The session and proxy settings (session_idle_days, session_max_days,
- * password_recheck_minutes, trusted_proxies): 1 when key is not one of them.
- * Environment: UCHET_SESSION_IDLE_DAYS, UCHET_SESSION_MAX_DAYS,
- * UCHET_PASSWORD_RECHECK_MINUTES, UCHET_TRUSTED_PROXIES. */
-int config_set_session(config_t *c, const char *key, const char *value, err_t *err);
-
-/* The desk's settings (desk_idle_seconds, 60-86400, default 900; env
- * UCHET_DESK_IDLE_SECONDS): 1 when key is not one of them. */
-int config_set_desk(config_t *c, const char *key, const char *value, err_t *err);
