@@ -6,11 +6,13 @@
 #include <jansson.h>
 #include <math.h>
 #include <sodium.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/limits.h"
+#include "bio/devcert.h"
 
 /* ---- base64url ---- */
 
@@ -91,53 +93,84 @@ static const struct sbi_trust_key *trust_find(const struct sbi_trust *t, const c
     return NULL;
 }
 
+static bool has_suffix(const char *name, const char *suffix)
+{
+    size_t n = strlen(name), k = strlen(suffix);
+    return n > k && name[0] != '.' && strcmp(name + n - k, suffix) == 0;
+}
+
+/* Reads a whole file of under cap bytes into buf; its length, or <0. */
+static int read_small(const char *dir, const char *name, char *buf, size_t cap, size_t *ret_len, err_t *err)
+{
+    char path[4096];
+    if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path)
+        return err_set(err, -EINVAL, "sbi_trust_bad_key", "trust store path too long");
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return err_set(err, -ENOENT, "sbi_trust_unreadable", "cannot read %s", name);
+    size_t n = fread(buf, 1, cap, f);
+    fclose(f);
+    if (n == cap)
+        return err_set(err, -EINVAL, "sbi_trust_bad_key", "%s is too large for a key or a certificate", name);
+    buf[n] = '\0';
+    *ret_len = n;
+    return 0;
+}
+
+/* A *.pub file: one base64url Ed25519 public key. */
+static int load_pub(struct sbi_trust *t, const char *name, char *buf, size_t n, err_t *err)
+{
+    while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+        n--;
+    unsigned char *pk = NULL;
+    size_t pkn = 0;
+    int rc;
+    if (sbi_b64url_decode(buf, n, &pk, &pkn) < 0 || pkn != 32)
+        rc = err_set(err, -EINVAL, "sbi_trust_bad_key", "%s does not hold one base64url Ed25519 public key", name);
+    else
+        rc = sbi_trust_add(t, pk, err);
+    free(pk);
+    return rc;
+}
+
+/* One directory entry: *.pub a device key, *.crt or *.pem CA certificates
+ * (bio/devcert); anything else is not the store's. */
+static int load_entry(struct sbi_trust *t, const char *dir, const char *name, err_t *err)
+{
+    bool pub = has_suffix(name, ".pub");
+    if (!pub && !has_suffix(name, ".crt") && !has_suffix(name, ".pem"))
+        return 0;
+    static const size_t cap = 64 * 1024;
+    char *buf = malloc(cap);
+    size_t n = 0;
+    int rc = buf ? read_small(dir, name, buf, cap, &n, err) : err_set(err, -ENOMEM, "out_of_memory", "out of memory");
+    if (rc == 0 && pub)
+        rc = load_pub(t, name, buf, n, err);
+    else if (rc == 0 && (rc = devcert_anchors_add_pem(&t->anchors, buf, n, err)) < 0 && err) {
+        err_t inner = *err; /* the file's name in front of devcert's reason */
+        err_set(err, rc, inner.code, "%s: %s", name, inner.msg);
+    }
+    free(buf);
+    return rc;
+}
+
 int sbi_trust_load_dir(const char *dir, struct sbi_trust *ret, err_t *err)
 {
     DIR *d = opendir(dir);
     if (!d)
         return err_set(err, -ENOENT, "sbi_trust_unreadable", "cannot read the device trust store %s", dir);
-    struct sbi_trust t = {0};
-    int rc = 0;
+    struct sbi_trust *t = calloc(1, sizeof *t); /* ~40 KB: the anchors' DER bytes */
+    int rc = t ? 0 : err_set(err, -ENOMEM, "out_of_memory", "out of memory");
     struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        size_t nl = strlen(e->d_name);
-        if (nl < 5 || strcmp(e->d_name + nl - 4, ".pub") != 0 || e->d_name[0] == '.')
-            continue;
-        char path[4096];
-        if (snprintf(path, sizeof path, "%s/%s", dir, e->d_name) >= (int)sizeof path) {
-            rc = err_set(err, -EINVAL, "sbi_trust_bad_key", "trust store path too long");
-            break;
-        }
-        FILE *f = fopen(path, "rb");
-        if (!f) {
-            rc = err_set(err, -ENOENT, "sbi_trust_unreadable", "cannot read %s", e->d_name);
-            break;
-        }
-        char buf[128];
-        size_t n = fread(buf, 1, sizeof buf, f);
-        fclose(f);
-        while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
-            n--;
-        unsigned char *pk = NULL;
-        size_t pkn = 0;
-        if (n == sizeof buf || sbi_b64url_decode(buf, n, &pk, &pkn) < 0 || pkn != 32) {
-            free(pk);
-            rc = err_set(err, -EINVAL, "sbi_trust_bad_key",
-                         "%s does not hold one base64url Ed25519 public key", e->d_name);
-            break;
-        }
-        rc = sbi_trust_add(&t, pk, err);
-        free(pk);
-        if (rc < 0)
-            break;
-    }
+    while (rc == 0 && (e = readdir(d)) != NULL)
+        rc = load_entry(t, dir, e->d_name, err);
     closedir(d);
-    if (rc < 0)
-        return rc;
-    if (t.n == 0)
-        return err_set(err, -ENOENT, "sbi_trust_empty", "no *.pub device key in %s", dir);
-    *ret = t;
-    return 0;
+    if (rc == 0 && t->n == 0 && t->anchors.n == 0)
+        rc = err_set(err, -ENOENT, "sbi_trust_empty", "no *.pub device key or *.crt/*.pem certificate in %s", dir);
+    if (rc == 0)
+        *ret = *t;
+    free(t);
+    return rc;
 }
 
 static int hex_nibble(char c)
@@ -184,7 +217,62 @@ int sbi_chain_next(const char *prev_hex, const unsigned char *bio, size_t len,
     return 0;
 }
 
-/* ---- JWS (compact, EdDSA) ---- */
+/* ---- JWS (compact; EdDSA with a kid, RS256 with x5c) ---- */
+
+/* Signs input[0..len) into a new buffer of *ret_len bytes. */
+typedef int (*jws_signer_fn)(const void *key, const unsigned char *input, size_t len, unsigned char **ret,
+    size_t *ret_len);
+
+static int sign_eddsa(const void *key, const unsigned char *input, size_t len, unsigned char **ret, size_t *ret_len)
+{
+    unsigned char *sig = malloc(crypto_sign_BYTES);
+    if (!sig)
+        return -ENOMEM;
+    crypto_sign_detached(sig, NULL, input, len, key);
+    *ret = sig;
+    *ret_len = crypto_sign_BYTES;
+    return 0;
+}
+
+static int sign_rs256(const void *key, const unsigned char *input, size_t len, unsigned char **ret, size_t *ret_len)
+{
+    return devcert_sign_rs256(key, input, len, ret, ret_len);
+}
+
+/* header.payload.signature, each part base64url. */
+static int jws_compose(const char *header, const char *payload, size_t len, jws_signer_fn sign, const void *key,
+    char **ret)
+{
+    char *h64 = NULL, *p64 = NULL, *s64 = NULL, *out = NULL;
+    unsigned char *sig = NULL;
+    size_t sn = 0;
+    int rc = -ENOMEM;
+    if (sbi_b64url_encode((const unsigned char *)header, strlen(header), &h64) < 0 ||
+        sbi_b64url_encode((const unsigned char *)payload, len, &p64) < 0)
+        goto out;
+    size_t hn = strlen(h64), pn = strlen(p64);
+    if (!(out = malloc(hn + 1 + pn + 1)))
+        goto out;
+    memcpy(out, h64, hn);
+    out[hn] = '.';
+    memcpy(out + hn + 1, p64, pn + 1);
+    if ((rc = sign(key, (const unsigned char *)out, hn + 1 + pn, &sig, &sn)) < 0 ||
+        (rc = sbi_b64url_encode(sig, sn, &s64)) < 0)
+        goto out;
+    rc = -ENOMEM;
+    char *joined = realloc(out, hn + pn + strlen(s64) + 3);
+    if (!joined)
+        goto out;
+    out = joined;
+    out[hn + 1 + pn] = '.';
+    memcpy(out + hn + 2 + pn, s64, strlen(s64) + 1);
+    *ret = out;
+    out = NULL;
+    rc = 0;
+out:
+    free(h64), free(p64), free(s64), free(out), free(sig);
+    return rc;
+}
 
 int sbi_jws_sign(const char *payload, size_t len, const unsigned char sk[64], char **ret)
 {
@@ -193,33 +281,22 @@ int sbi_jws_sign(const char *payload, size_t len, const unsigned char sk[64], ch
     char kid[SBI_KID_LEN + 1];
     sbi_kid(sk + 32, kid); /* libsodium keeps the public key in the upper half */
     char header[96];
-    int hl = snprintf(header, sizeof header, "{\"alg\":\"EdDSA\",\"kid\":\"%s\"}", kid);
-    if (hl < 0 || (size_t)hl >= sizeof header)
+    snprintf(header, sizeof header, "{\"alg\":\"EdDSA\",\"kid\":\"%s\"}", kid);
+    return jws_compose(header, payload, len, sign_eddsa, sk, ret);
+}
+
+int sbi_jws_sign_x5c(const char *payload, size_t len, const char *key_pem, const char *chain_pem, char **ret)
+{
+    if (sodium_init() < 0)
+        return -EIO;
+    json_t *x5c = devcert_x5c_from_pem(chain_pem);
+    if (!x5c)
         return -EINVAL;
-    char *h64 = NULL, *p64 = NULL, *s64 = NULL, *out = NULL;
-    int rc = -ENOMEM;
-    if (sbi_b64url_encode((const unsigned char *)header, (size_t)hl, &h64) < 0 ||
-        sbi_b64url_encode((const unsigned char *)payload, len, &p64) < 0)
-        goto out;
-    size_t hn = strlen(h64), pn = strlen(p64);
-    size_t cap = hn + 1 + pn + 1 + 90;
-    out = malloc(cap);
-    if (!out)
-        goto out;
-    memcpy(out, h64, hn);
-    out[hn] = '.';
-    memcpy(out + hn + 1, p64, pn);
-    unsigned char sig[crypto_sign_BYTES];
-    crypto_sign_detached(sig, NULL, (const unsigned char *)out, hn + 1 + pn, sk);
-    if (sbi_b64url_encode(sig, sizeof sig, &s64) < 0)
-        goto out;
-    out[hn + 1 + pn] = '.';
-    memcpy(out + hn + 2 + pn, s64, strlen(s64) + 1);
-    *ret = out;
-    out = NULL;
-    rc = 0;
-out:
-    free(h64), free(p64), free(s64), free(out);
+    json_t *h = json_pack("{s:s, s:s, s:o}", "alg", "RS256", "typ", "JWT", "x5c", x5c);
+    char *header = h ? json_dumps(h, JSON_COMPACT) : NULL;
+    json_decref(h);
+    int rc = header ? jws_compose(header, payload, len, sign_rs256, key_pem, ret) : -ENOMEM;
+    free(header);
     return rc;
 }
 
@@ -238,11 +315,58 @@ static json_t *decode_json_object(const char *b64, size_t len)
     return j;
 }
 
+/* An EdDSA signature sig[0..sn) over input by the trusted key named kid. */
+static int verify_eddsa(const struct sbi_trust *t, const char *kid, const unsigned char *input, size_t len,
+    const unsigned char *sig, size_t sn, const char *what, char ret_kid[SBI_KID_LEN + 1], err_t *err)
+{
+    const struct sbi_trust_key *key = trust_find(t, kid);
+    if (!key)
+        return err_set(err, -EACCES, "sbi_unknown_key", "%s is signed by a device key that is not trusted", what);
+    if (sn != crypto_sign_BYTES || crypto_sign_verify_detached(sig, input, len, key->pk) != 0)
+        return err_set(err, -EACCES, "sbi_bad_signature", "%s: the signature does not verify", what);
+    memcpy(ret_kid, key->kid, SBI_KID_LEN + 1);
+    return 0;
+}
+
+/* Checks the signature of tok (whose signing input ends at d2) by the
+ * algorithm its header names: EdDSA with a kid in the trust store, or
+ * RS256 with an x5c chain to one of its anchors (bio/devcert). */
+static int verify_signature(const char *tok, const char *d1, const char *d2, const struct sbi_trust *t,
+    const char *what, char ret_kid[SBI_KID_LEN + 1], err_t *err)
+{
+    json_t *hdr = decode_json_object(tok, (size_t)(d1 - tok));
+    if (!hdr)
+        return err_set(err, -EINVAL, "sbi_malformed", "%s has an unreadable JWS header", what);
+    const char *alg = json_string_value(json_object_get(hdr, "alg"));
+    unsigned char *sig = NULL;
+    size_t sn = 0;
+    int rc = 0;
+    if (!alg || strcmp(alg, "none") == 0)
+        rc = err_set(err, -EACCES, "sbi_unsigned", "%s is not signed (alg none)", what);
+    else if (strcmp(alg, "EdDSA") != 0 && strcmp(alg, "RS256") != 0)
+        rc = err_set(err, -EACCES, "sbi_bad_signature", "%s: signature algorithm %.16s is not accepted", what, alg);
+    else if (!t)
+        rc = err_set(err, -EACCES, "sbi_unknown_key", "%s is signed, and no device is trusted", what);
+    else if (sbi_b64url_decode(d2 + 1, strlen(d2 + 1), &sig, &sn) < 0)
+        sig = NULL, sn = 0; /* refused below, after the key is known, as a signature that does not verify */
+    const unsigned char *input = (const unsigned char *)tok;
+    size_t len = (size_t)(d2 - tok);
+    if (rc == 0 && alg[0] == 'E')
+        rc = verify_eddsa(t, json_string_value(json_object_get(hdr, "kid")), input, len, sig, sn, what, ret_kid,
+            err);
+    else if (rc == 0)
+        rc = devcert_verify_rs256(&t->anchors, json_object_get(hdr, "x5c"), input, len, sig, sn, what, ret_kid,
+            err);
+    free(sig);
+    json_decref(hdr);
+    return rc;
+}
+
 /* Verifies a compact JWS against the trust store. On success *ret_payload
  * is a new reference to the payload object and ret_kid holds the key id.
  * `what` names the part in messages. */
-static int jws_verify(const char *tok, const struct sbi_trust *t, const char *what,
-                      json_t **ret_payload, char ret_kid[SBI_KID_LEN + 1], err_t *err)
+static int jws_verify(const char *tok, const struct sbi_trust *t, const char *what, json_t **ret_payload,
+    char ret_kid[SBI_KID_LEN + 1], err_t *err)
 {
     if (sodium_init() < 0)
         return err_set(err, -EIO, "sbi_malformed", "libsodium cannot start");
@@ -252,36 +376,9 @@ static int jws_verify(const char *tok, const struct sbi_trust *t, const char *wh
         return err_set(err, -EACCES, "sbi_unsigned", "%s is not signed", what);
     if (strchr(d2 + 1, '.'))
         return err_set(err, -EINVAL, "sbi_malformed", "%s is not a JWS compact serialisation", what);
-    json_t *hdr = decode_json_object(tok, (size_t)(d1 - tok));
-    if (!hdr)
-        return err_set(err, -EINVAL, "sbi_malformed", "%s has an unreadable JWS header", what);
-    const char *alg = json_string_value(json_object_get(hdr, "alg"));
-    const char *kid = json_string_value(json_object_get(hdr, "kid"));
-    int rc = 0;
-    if (!alg || strcmp(alg, "none") == 0)
-        rc = err_set(err, -EACCES, "sbi_unsigned", "%s is not signed (alg none)", what);
-    else if (strcmp(alg, "EdDSA") != 0)
-        rc = err_set(err, -EACCES, "sbi_bad_signature", "%s: signature algorithm %.16s is not accepted",
-                     what, alg);
-    const struct sbi_trust_key *key = rc == 0 ? trust_find(t, kid) : NULL;
-    if (rc == 0 && !key)
-        rc = err_set(err, -EACCES, "sbi_unknown_key", "%s is signed by a device key that is not trusted",
-                     what);
-    if (rc == 0)
-        memcpy(ret_kid, key->kid, SBI_KID_LEN + 1);
-    json_decref(hdr);
+    int rc = verify_signature(tok, d1, d2, t, what, ret_kid, err);
     if (rc < 0)
         return rc;
-    unsigned char *sig = NULL;
-    size_t sn = 0;
-    if (sbi_b64url_decode(d2 + 1, strlen(d2 + 1), &sig, &sn) < 0 || sn != crypto_sign_BYTES) {
-        free(sig);
-        return err_set(err, -EACCES, "sbi_bad_signature", "%s has a malformed signature", what);
-    }
-    rc = crypto_sign_verify_detached(sig, (const unsigned char *)tok, (size_t)(d2 - tok), key->pk);
-    free(sig);
-    if (rc != 0)
-        return err_set(err, -EACCES, "sbi_bad_signature", "%s: the signature does not verify", what);
     json_t *p = decode_json_object(d1 + 1, (size_t)(d2 - d1 - 1));
     if (!p)
         return err_set(err, -EINVAL, "sbi_malformed", "%s has an unreadable payload", what);

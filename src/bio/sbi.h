@@ -8,12 +8,15 @@
  *  - the device: its status ("Ready"), certification, purpose
  *    ("Registration"), its digital id (serial, make, model, type);
  *  - signatures, trust level 1: every signed part (deviceInfo, capture
- *    `data`, the slap extension) is a JWS compact serialisation with
- *    alg "EdDSA" (Ed25519, RFC 8037) and a `kid` naming the device key; the
- *    key must be in the configured trust store (a directory of *.pub files,
- *    see sbi_trust_load_dir). Unsigned ("alg": "none", a bare base64url JSON
- *    or two-part token), an unknown kid, or a signature that does not verify
- *    is refused;
+ *    `data`, the slap extension) is a JWS compact serialisation, either
+ *    - alg "RS256" with the device's certificate chain in "x5c", as
+ *      certified SBI devices sign: the chain must end at a CA certificate
+ *      of the trust store (.crt/.pem files; checks in bio/devcert.h), or
+ *    - alg "EdDSA" (Ed25519, RFC 8037) with a `kid` naming a device key of
+ *      the trust store (.pub files; uchet-devsim and devices pinned by key).
+ *    Unsigned ("alg": "none", a bare base64url JSON or two-part token), any
+ *    other alg, an unknown kid, an untrusted or expired certificate, or a
+ *    signature that does not verify is refused;
  *  - the per-session hash chain over the captures, as MOSIP's reference
  *    mock computes it: hash = UPPERHEX(SHA256(prev ‖ SHA256(bioValue bytes)))
  *    over raw 32-byte digests, prev = SHA256("") at the start of a session,
@@ -33,6 +36,7 @@
 #include <stdint.h>
 
 #include "base/err.h"
+#include "bio/devcert.h"
 
 #define SBI_KID_LEN 32            /* hex characters of a key id */
 #define SBI_HASH_HEX 64           /* uppercase hex SHA-256 */
@@ -46,8 +50,9 @@
  *   sbi_malformed        not the JSON shape the spec gives, or a field too long
  *   sbi_device_error     the device answered an error (err message has its code)
  *   sbi_unsigned         a part that must be signed is not
- *   sbi_unknown_key      signed by a key that is not in the trust store
- *   sbi_bad_signature    the signature does not verify, or alg is not EdDSA
+ *   sbi_unknown_key      signed by a key that is not in the trust store, or by a
+ *                        certificate that does not chain to one of its CAs
+ *   sbi_bad_signature    the signature does not verify, or alg is not EdDSA or RS256
  *   sbi_hash_mismatch    the hash chain does not hold
  *   sbi_wrong_transaction  a capture of another transaction
  *   sbi_wrong_device     a capture or info from another device than expected
@@ -71,6 +76,7 @@ struct sbi_trust_key {
 struct sbi_trust {
     size_t n;
     struct sbi_trust_key keys[SBI_TRUST_MAX];
+    struct devcert_anchors anchors; /* CA certificates that x5c chains must end at */
 };
 
 struct sbi_digital_id {
@@ -148,10 +154,12 @@ void sbi_kid(const unsigned char pk[32], char ret[SBI_KID_LEN + 1]);
 /* Adds one key to a trust store. -ENOSPC when full, -EEXIST if present. */
 int sbi_trust_add(struct sbi_trust *t, const unsigned char pk[32], err_t *err);
 
-/* Loads every "*.pub" file of directory `dir` into *ret (reset first). A
+/* Loads directory `dir` into *ret (replaced only on success). A "*.pub"
  * file holds one base64url (unpadded) Ed25519 public key of 32 bytes and an
- * optional newline; anything else is -EINVAL naming the file. -ENOENT when
- * the directory cannot be read or holds no key. */
+ * optional newline; a "*.crt" or "*.pem" file holds PEM CA certificates
+ * (device providers' or FTM CAs) for RS256/x5c signatures. A file of either
+ * kind that is not that is -EINVAL naming the file; other files are
+ * ignored. -ENOENT when the directory cannot be read or holds neither. */
 int sbi_trust_load_dir(const char *dir, struct sbi_trust *ret, err_t *err);
 
 /* Parses a MOSIPDISC answer (a JSON array of devices; digitalId is
@@ -197,6 +205,14 @@ int sbi_chain_next(const char *prev_hex, const unsigned char *bio, size_t len,
  * secret key. *ret is a new NUL-terminated string the caller frees.
  * 0, -ENOMEM, -EINVAL. (For device services and tests.) */
 int sbi_jws_sign(const char *payload, size_t len, const unsigned char sk[64], char **ret);
+
+/* Signs payload[0..len) as a JWS compact serialisation the way certified
+ * SBI devices do: header {"alg":"RS256","typ":"JWT","x5c":[...]} with the
+ * PEM certificates of chain_pem (leaf first), signed with the PEM RSA
+ * private key key_pem. *ret is new; the caller frees it. 0, -EINVAL (no
+ * certificate, or not an RSA key), -ENOMEM, -EIO. (For device services
+ * and tests.) */
+int sbi_jws_sign_x5c(const char *payload, size_t len, const char *key_pem, const char *chain_pem, char **ret);
 
 /* Decodes base64url, with or without '=' padding, into a new buffer (caller
  * frees; never NULL on success). 0 or -EINVAL / -ENOMEM. */
