@@ -75,6 +75,8 @@ static struct {
     int face_variant;
     enum sign_mode sign;
     unsigned char sk[64], pk[32], other_sk[64];
+    char *cert_key_pem;      /* --cert-key: RS256 signing as certified devices sign; NULL = EdDSA */
+    char *cert_chain_pem;    /* --cert-chain: the x5c chain, device certificate first */
     struct img portrait;
     bool have_portrait;
     int port;
@@ -183,6 +185,13 @@ static char *sign_json(json_t *o, enum sign_mode mode)
         if (out)
             snprintf(out, n, "%s.%s.", h, p);
         free(h), free(p);
+    } else if (mode != SIGN_UNTRUSTED && g.cert_key_pem) {
+        sbi_jws_sign_x5c(txt, strlen(txt), g.cert_key_pem, g.cert_chain_pem, &out);
+        if (out && mode == SIGN_CORRUPT) {
+            char *sig = strrchr(out, '.');
+            if (sig && sig[1] && sig[2])
+                sig[2] = sig[2] == 'A' ? 'B' : 'A';
+        }
     } else {
         sbi_jws_sign(txt, strlen(txt), mode == SIGN_UNTRUSTED ? g.other_sk : g.sk, &out);
         if (out && mode == SIGN_CORRUPT) {
@@ -1005,7 +1014,8 @@ static void do_admin(struct http_req *r)
             char kid[SBI_KID_LEN + 1], *pub = NULL;
             sbi_kid(g.pk, kid);
             sbi_b64url_encode(g.pk, 32, &pub);
-            reply_json(r, 200, json_pack("{s:s, s:s, s:s}", "kid", kid, "publicKey", pub ? pub : "", "alg", "EdDSA"));
+            reply_json(r, 200, json_pack("{s:s, s:s, s:s}", "kid", kid, "publicKey", pub ? pub : "", "alg",
+                                   g.cert_key_pem ? "RS256" : "EdDSA"));
             free(pub);
         } else
             admin_error(r, 404, "unknown admin endpoint");
@@ -1151,6 +1161,45 @@ static void handle(struct http_req *r, void *ctx)
 
 /* ---- keys and main ---- */
 
+/* A whole text file of under 64 KiB (a PEM key or chain), or NULL. */
+static char *read_text(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 64 * 1024, n;
+    char *buf = malloc(cap);
+    n = buf ? fread(buf, 1, cap, f) : cap;
+    fclose(f);
+    if (n == cap) {
+        free(buf);
+        return NULL;
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
+/* --cert-key and --cert-chain: sign RS256 with x5c. Checks the pair by
+ * signing once, so a wrong file stops devsim at start. */
+static int load_certificate(const char *key, const char *chain)
+{
+    if (!key != !chain) {
+        fprintf(stderr, "uchet-devsim: --cert-key and --cert-chain go together\n");
+        return -EINVAL;
+    }
+    if (!key)
+        return 0;
+    g.cert_key_pem = read_text(key);
+    g.cert_chain_pem = read_text(chain);
+    char *probe = NULL;
+    if (!g.cert_key_pem || !g.cert_chain_pem || sbi_jws_sign_x5c("{}", 2, g.cert_key_pem, g.cert_chain_pem, &probe) < 0) {
+        fprintf(stderr, "uchet-devsim: %s is not a PEM RSA key or %s holds no PEM certificate\n", key, chain);
+        return -EINVAL;
+    }
+    free(probe);
+    return 0;
+}
+
 static int read_key(const char *path, unsigned char seed[32])
 {
     FILE *f = fopen(path, "rb");
@@ -1226,13 +1275,18 @@ static void usage(FILE *f)
           "The SBI 0.9.5 device service for development and tests: a 4-4-2 slap\n"
           "scanner, a palm scanner, a face camera and a document scanner behind\n"
           "one loopback port, each capture a seeded synthetic person, signed with\n"
-          "a device key (JWS, EdDSA) and hash-chained as SBI requires.\n"
+          "a device key (JWS: EdDSA, or RS256 with x5c under --cert-key) and\n"
+          "hash-chained as SBI requires.\n"
           "\n"
           "Options:\n"
           "  -p, --port N        listen on 127.0.0.1:N (default: first free of 4501-4600)\n"
           "  -k, --key FILE      device signing key: base64url of a 32-byte Ed25519 seed\n"
           "                      (default: a fresh key per run; GET /admin/key shows it)\n"
           "      --keygen DIR    write DIR/devsim.key and DIR/devsim.pub, then exit\n"
+          "      --cert-key FILE   sign as certified SBI devices do: RS256 with this PEM\n"
+          "                        RSA key, and the certificates of\n"
+          "      --cert-chain FILE (PEM, device certificate first) in the x5c header;\n"
+          "                        the trust store then needs their CA (*.crt)\n"
           "  -s, --seed N        base of the per-transaction identities (default 0)\n"
           "      --portrait FILE the face camera's portrait (JPEG or PNG; default\n"
           "                      " DEFAULT_PORTRAIT ",\n"
@@ -1275,10 +1329,11 @@ int main(int argc, char **argv)
         {"port", required_argument, NULL, 'p'}, {"key", required_argument, NULL, 'k'},
         {"keygen", required_argument, NULL, 'g'}, {"seed", required_argument, NULL, 's'},
         {"portrait", required_argument, NULL, 'f'}, {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0},
+        {"version", no_argument, NULL, 'V'}, {"cert-key", required_argument, NULL, 'C'},
+        {"cert-chain", required_argument, NULL, 'X'}, {NULL, 0, NULL, 0},
     };
     int port = 0, c;
-    const char *key = NULL, *portrait = DEFAULT_PORTRAIT;
+    const char *key = NULL, *portrait = DEFAULT_PORTRAIT, *cert_key = NULL, *cert_chain = NULL;
     uint64_t v;
     if (sodium_init() < 0)
         return 1;
@@ -1301,6 +1356,8 @@ int main(int argc, char **argv)
             g.base_seed = v;
             break;
         case 'f': portrait = optarg; break;
+        case 'C': cert_key = optarg; break;
+        case 'X': cert_chain = optarg; break;
         case 'h': usage(stdout); return 0;
         case 'V': printf("uchet-devsim %s (SBI %s)\n", "0.1.0", DEVSIM_VERSION); return 0;
         default: usage(stderr); return 2;
@@ -1310,6 +1367,8 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
+    if (load_certificate(cert_key, cert_chain) < 0)
+        return 2;
     unsigned char seed[32];
     if (key) {
         int rc = read_key(key, seed);
@@ -1347,6 +1406,7 @@ int main(int argc, char **argv)
     http_serve(lfd, handle, NULL, &stopping);
     close(lfd);
     img_free(&g.portrait);
+    free(g.cert_key_pem), free(g.cert_chain_pem);
     sodium_memzero(g.sk, sizeof g.sk);
     return 0;
 }
