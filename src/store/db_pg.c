@@ -81,6 +81,7 @@ typedef struct pg_db {
     bool deferring;              /* db_set_deferring */
     int pending;                 /* deferred statements not yet answered */
     bool pipe_failed;            /* one of them failed: the transaction is aborted */
+    bool pipe_transient;         /* ...by a failover or a lost connection (see transient) */
     pg_stmt_t cache[STMT_CACHE];
 } pg_db_t;
 
@@ -97,6 +98,24 @@ static void quiet_notice(void *arg, const char *msg)
 /* Maps a failed result (or, with res NULL, the connection's state) to err.
  * Only the primary message is kept: PostgreSQL's DETAIL lines quote key
  * values (document numbers), which must not reach logs. */
+/* SQLSTATEs that say "this server cannot take the work now", not "the
+ * work is wrong": a lost or refused connection (class 08), a shutdown or a
+ * server still starting (57P01-57P03), a write that reached a standby
+ * (25006: the old primary during a Patroni failover, before haproxy
+ * moves), no room (class 53: disk full, too many connections) or an I/O
+ * failure (class 58). The client may retry them (503). */
+static bool transient(const char *state)
+{
+    return state && (!strncmp(state, "08", 2) || !strncmp(state, "53", 2) || !strncmp(state, "58", 2) ||
+                        !strcmp(state, "57P01") || !strcmp(state, "57P02") || !strcmp(state, "57P03") ||
+                        !strcmp(state, "25006"));
+}
+
+static bool transient_result(const PGresult *res)
+{
+    return transient(res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL);
+}
+
 static int pg_error(PGconn *conn, const PGresult *res, err_t *err)
 {
     const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
@@ -108,7 +127,7 @@ static int pg_error(PGconn *conn, const PGresult *res, err_t *err)
         return err_set(err, -EEXIST, "conflict", "Constraint violated: %.*s", len, msg);
     if (state && (!strcmp(state, "40001") || !strcmp(state, "40P01") || !strcmp(state, "55P03")))
         return err_set(err, -EBUSY, "storage_busy", "The database is busy: %.*s", len, msg);
-    if (!res || PQstatus(conn) != CONNECTION_OK)   /* transient: a failover, a restart, a timeout */
+    if (!res || PQstatus(conn) != CONNECTION_OK || transient(state))   /* a failover, a restart, a timeout */
         return err_set(err, -EIO, "storage_unavailable", "The database connection was lost: %.*s", len, msg);
     return err_set(err, -EIO, "storage_failed", "Storage error: %.*s", len, msg);
 }
@@ -368,6 +387,7 @@ static void settle_deferred(pg_db_t *d, PGresult *res)
     else if (!d->pipe_failed) {
         d->failures++;
         d->pipe_failed = true;
+        d->pipe_transient = transient_result(res) || conn_dead(d);
     }
 }
 
@@ -419,8 +439,18 @@ broken:
     PQclear(keep);
     d->pending = 0;
     d->pipe_failed = true;
+    d->pipe_transient = true;
     d->broken = true;   /* the pipeline's state is unknown: start afresh */
     return NULL;
+}
+
+/* The error of a transaction that a deferred write aborted: retryable
+ * (storage_unavailable) when that write failed for a transient reason. */
+static int deferred_error(const pg_db_t *d, const char *what, err_t *err)
+{
+    if (d->pipe_transient)
+        return err_set(err, -EIO, "storage_unavailable", "%s, the database being unavailable.", what);
+    return err_set(err, -EIO, "storage_failed", "%s.", what);
 }
 
 /* The error for a statement the server skipped because a deferred one
@@ -429,7 +459,7 @@ static int aborted_error(pg_db_t *d, const PGresult *res, err_t *err)
 {
     if (res && PQresultStatus(res) == PGRES_PIPELINE_ABORTED) {
         d->failures++;
-        return err_set(err, -EIO, "storage_failed", "An earlier write of this transaction failed.");
+        return deferred_error(d, "An earlier write of this transaction failed", err);
     }
     return failed(d, res, err);
 }
@@ -440,7 +470,7 @@ static int pg_flush(db_t *db, err_t *err)
     if (d->pending > 0)
         pipe_finish(d, false);
     if (d->pipe_failed)
-        return err_set(err, -EIO, "storage_failed", "A deferred write failed.");
+        return deferred_error(d, "A deferred write failed", err);
     return 0;
 }
 
@@ -458,11 +488,11 @@ static bool ends_txn(const char *sql) { return !strcmp(sql, "COMMIT") || !strcmp
 
 /* COMMIT of a transaction in the aborted state "succeeds" with the tag
  * ROLLBACK: report it as the failure it is, never as a durable write. */
-static int check_commit(const char *sql, PGresult *res, err_t *err)
+static int check_commit(const pg_db_t *d, const char *sql, PGresult *res, err_t *err)
 {
     if (strcmp(sql, "COMMIT") != 0 || strcmp(PQcmdStatus(res), "COMMIT") == 0)
         return 0;
-    return err_set(err, -EIO, "storage_failed", "The transaction had failed and was rolled back.");
+    return deferred_error(d, "The transaction had failed and was rolled back", err);
 }
 
 /* Sends sql as the pipeline's last statement when it can join it (one
@@ -483,7 +513,7 @@ static PGresult *exec_after_pending(pg_db_t *d, const char *sql)
 static int exec_once(pg_db_t *d, const char *sql, err_t *err)
 {
     PGresult *res = d->pending > 0 ? exec_after_pending(d, translate(sql)) : q_exec(d, translate(sql));
-    int r = is_failure(res) ? aborted_error(d, res, err) : check_commit(sql, res, err);
+    int r = is_failure(res) ? aborted_error(d, res, err) : check_commit(d, sql, res, err);
     PQclear(res);
     return r;
 }
@@ -499,7 +529,7 @@ static int pg_exec(db_t *db, const char *sql, err_t *err)
         return r;
     r = exec_once(d, sql, err);
     if (ends_txn(sql))
-        d->pipe_failed = false;
+        d->pipe_failed = d->pipe_transient = false;
     /* A BEGIN that finds the connection dead (the primary went away since
      * the last use) has lost nothing: retry it once on a new connection. */
     if (r < 0 && begins && (PQstatus(d->conn) != CONNECTION_OK || d->broken)) {

@@ -35,7 +35,15 @@ def test_kill_9_loses_no_acknowledged_confirmation(uchet_factory):
     threads = [threading.Thread(target=stream, args=(t,)) for t in tokens for _ in range(4)]
     for t in threads:
         t.start()
-    time.sleep(2.0)
+    # Kill once the stream is well under way: after 60 acknowledged writes
+    # (a loaded machine takes longer; a fixed sleep made this test depend on
+    # how fast the machine was), with writes still in flight.
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        with lock:
+            if len(acked) > 60:
+                break
+        time.sleep(0.02)
     u.proc.send_signal(signal.SIGKILL)
     u.proc.wait()
     stop.set()

@@ -133,17 +133,23 @@ class Kiosk:
         return r.json()["previous_hash"]
 
 
-@pytest.fixture
-def kiosk(uchet_factory, dev, tmp_path):
+def start_kiosk(uchet_factory, trust_dir, tmp_path):
+    """A started uchetd with the kiosk API on: an enrolment key, and the
+    device trust store trust_dir."""
     u = uchet_factory()
     k = Kiosk(u, str(tmp_path))
     k.ctl("keys", "enrolment-init", "--key-file", k.key_file)
     cfg = tmp_path / "kiosk.ini"
     cfg.write_text(f"[uchetd]\nenrolment_dir = {k.dir}\nenrolment_key_file = {k.key_file}\n"
-                   f"sbi_trust_dir = {dev.trust}\nkiosk_idle_seconds = 600\n")
+                   f"sbi_trust_dir = {trust_dir}\nkiosk_idle_seconds = 600\n")
     u.extra_args += ["--config", str(cfg)]
     u.start()
     return k
+
+
+@pytest.fixture
+def kiosk(uchet_factory, dev, tmp_path):
+    return start_kiosk(uchet_factory, dev.trust, tmp_path)
 
 
 def capture_and_post(kiosk, dev, key, sid, step, exceptions=()):

@@ -17,7 +17,7 @@ import subprocess
 import httpx
 import pytest
 
-from test_kiosk import DEVSIM, DETAILS, SPECIMEN, Devsim, Kiosk, capture_and_post, free_port
+from test_kiosk import DEVSIM, DETAILS, SPECIMEN, Devsim, capture_and_post, free_port, start_kiosk
 
 pytestmark = pytest.mark.skipif(not os.path.exists(DEVSIM), reason="uchet-devsim not built")
 
@@ -71,15 +71,7 @@ def cdev(tmp_path_factory):
 
 @pytest.fixture
 def kiosk(uchet_factory, cdev, tmp_path):
-    u = uchet_factory()
-    k = Kiosk(u, str(tmp_path))
-    k.ctl("keys", "enrolment-init", "--key-file", k.key_file)
-    cfg = tmp_path / "kiosk.ini"
-    cfg.write_text(f"[uchetd]\nenrolment_dir = {k.dir}\nenrolment_key_file = {k.key_file}\n"
-                   f"sbi_trust_dir = {cdev.trust}\n")
-    u.extra_args += ["--config", str(cfg)]
-    u.start()
-    return k
+    return start_kiosk(uchet_factory, cdev.trust, tmp_path)
 
 
 def test_certified_device_signs_rs256_and_is_trusted_through_its_ca(kiosk, cdev):

@@ -262,24 +262,22 @@ static void test_unsigned_and_wrongly_signed(void **state)
     free(txt), free(h64);
 
     /* another algorithm than EdDSA or RS256 (HS256 would let a public key
-     * serve as an HMAC secret) */
-    const char *hs_hdr = "{\"alg\":\"HS256\",\"kid\":\"x\"}";
-    h64 = b64(hs_hdr, strlen(hs_hdr));
-    snprintf(tok, sizeof tok, "%s.%s.c2ln", h64, p64);
-    txt = capture_with_data(tok);
-    assert_int_equal(parse(txt, NULL, &c, &err), -EACCES);
-    assert_string_equal(err.code, "sbi_bad_signature");
-    free(txt), free(h64);
-
-    /* RS256 names its key by certificate chain (x5c), never by kid alone
-     * (tests/unit/test_devcert.c has the certified cases) */
-    const char *rs_hdr = "{\"alg\":\"RS256\",\"kid\":\"x\"}";
-    h64 = b64(rs_hdr, strlen(rs_hdr));
-    snprintf(tok, sizeof tok, "%s.%s.c2ln", h64, p64);
-    txt = capture_with_data(tok);
-    assert_int_equal(parse(txt, NULL, &c, &err), -EINVAL);
-    assert_string_equal(err.code, "sbi_malformed");
-    free(txt), free(h64), free(p64);
+     * serve as an HMAC secret); RS256 names its key by certificate chain
+     * (x5c), never by kid alone (tests/unit/test_devcert.c has the
+     * certified cases) */
+    const struct { const char *hdr; int rc; const char *code; } algs[] = {
+        {"{\"alg\":\"HS256\",\"kid\":\"x\"}", -EACCES, "sbi_bad_signature"},
+        {"{\"alg\":\"RS256\",\"kid\":\"x\"}", -EINVAL, "sbi_malformed"},
+    };
+    for (size_t i = 0; i < sizeof algs / sizeof algs[0]; i++) {
+        h64 = b64(algs[i].hdr, strlen(algs[i].hdr));
+        snprintf(tok, sizeof tok, "%s.%s.c2ln", h64, p64);
+        txt = capture_with_data(tok);
+        assert_int_equal(parse(txt, NULL, &c, &err), algs[i].rc);
+        assert_string_equal(err.code, algs[i].code);
+        free(txt), free(h64);
+    }
+    free(p64);
 
     /* a key that is not in the trust store */
     struct entry e[] = {{"Left IndexFinger", "finger-7", NULL, NULL, sk2, NULL}};
