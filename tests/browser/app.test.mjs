@@ -5,6 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { fillAddress } from './app_steps.mjs';
 import { PERSON, catalog, shot, startBrowser, startServer } from './harness.mjs';
 
 const HOME = { latitude: 55.7601, longitude: 37.6186, accuracy: 15 };
@@ -131,14 +132,7 @@ describe('uchet app', { timeout: 180000 }, () => {
     assert.ok((await page.getByLabel(en['address.region']).innerText()).includes(en['region.50']));
     await page.getByRole('button', { name: en['register.submit'] }).click();
     assert.equal(await page.locator('.field-error:visible', { hasText: en['form.required'] }).count(), 4);
-    await page.getByLabel(en['address.region']).selectOption('77');
-    await page.getByLabel(en['address.settlement']).fill('Moscow');
-    await page.getByLabel(en['address.street']).fill('Tverskaya');
-    await page.getByLabel(en['address.house'], { exact: true }).fill('7');
-    await page.getByLabel(en['form.optional'].replace('{label}', en['address.apartment'])).fill('15');
-    await page.context().setGeolocation(HOME);
-    await page.getByRole('button', { name: en['address.here_now'] }).click();
-    await page.locator('.notice-ok').waitFor();
+    await fillAddress(page, en, { region: '77', settlement: 'Moscow', street: 'Tverskaya', house: '7', apartment: '15' }, HOME);
     assert.equal(await page.locator('.field-error:visible').count(), 0, 'corrections clear the errors');
     await page.evaluate(() => window.scrollTo(0, 0));
     await shot(page, 'register');

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { PERSON, shot, startBrowser, startServer } from './harness.mjs';
-import { deskToken, nextCode, remember, stepAt, totp } from './desk_auth.mjs';
+import { deskLogIn, deskToken } from './desk_auth.mjs';
 
 const PASSWORD = 'kovrik-na-oknE-42';
 const OFFICER = { login: 'registrar-7', password: 'desk-Passw0rd-long' };
@@ -23,22 +23,6 @@ let server;
 let browser;
 let page;
 let appealId;
-
-// The enrolment screen: read the key shown once, compute the code the app
-// would show, confirm; then the recovery codes, then the desk.
-async function enrolInPage(login) {
-  await page.getByRole('heading', { name: 'Подключите приложение-аутентификатор' }).waitFor();
-  assert.equal(await page.getByRole('img', { name: 'QR-код для приложения-аутентификатора' }).count(), 1);
-  const secret = (await page.locator('code.secret').innerText()).trim();
-  assert.match(secret, /^[A-Z2-7]{32}$/);
-  remember(server, login, secret);
-  await page.getByLabel('Код из приложения (6 цифр)').fill(totp(secret, stepAt(server.clock())));
-  await page.getByRole('button', { name: 'Подтвердить' }).click();
-  await page.getByRole('heading', { name: 'Резервные коды' }).waitFor();
-  assert.equal(await page.locator('ol.codes li').count(), 10);
-  await page.getByRole('button', { name: 'Я записал коды' }).click();
-  await page.getByRole('button', { name: 'Выйти' }).waitFor();
-}
 
 function personToken() {
   return server.personToken(PERSON.documentNumber, PASSWORD);
@@ -86,9 +70,7 @@ describe('the desk: a registrar decides an appeal', { timeout: 120000 }, () => {
   });
 
   it('enrols the authenticator at the first log-in and shows the recovery codes once', async () => {
-    await page.getByLabel('Пароль').fill(OFFICER.password);
-    await page.getByRole('button', { name: 'Войти' }).click();
-    await enrolInPage(OFFICER.login);
+    await deskLogIn(page, server, OFFICER.login, OFFICER.password, { goto: false });
   });
 
   it('shows the queue with the reason and the dates, and no name', async () => {
@@ -165,11 +147,7 @@ describe('the desk: a supervisor adds an inspector, who looks a person up with a
   });
 
   it('a supervisor enrols, and adds an inspector whose password is shown once', async () => {
-    await page.goto(`${server.base}/desk/`);
-    await page.getByLabel('Логин').fill(SUPERVISOR.login);
-    await page.getByLabel('Пароль').fill(SUPERVISOR.password);
-    await page.getByRole('button', { name: 'Войти' }).click();
-    await enrolInPage(SUPERVISOR.login);
+    await deskLogIn(page, server, SUPERVISOR.login, SUPERVISOR.password);
     await page.getByRole('heading', { name: 'Сотрудники', level: 1 }).waitFor();
     const screen = page.locator('#screen');
     await screen.getByLabel('Логин').fill('insp.k');
@@ -191,10 +169,7 @@ describe('the desk: a supervisor adds an inspector, who looks a person up with a
   });
 
   it('the new inspector enrols the authenticator and logs in', async () => {
-    await page.getByLabel('Логин').fill('insp.k');
-    await page.getByLabel('Пароль').fill(inspectorPassword);
-    await page.getByRole('button', { name: 'Войти' }).click();
-    await enrolInPage('insp.k');
+    await deskLogIn(page, server, 'insp.k', inspectorPassword, { goto: false });
     await page.getByRole('heading', { name: 'Проверка статуса регистрации' }).waitFor();
     assert.ok((await page.locator('header').innerText()).includes('insp.k (инспектор)'));
   });
@@ -231,10 +206,7 @@ describe('the desk: a supervisor adds an inspector, who looks a person up with a
       '--password-stdin'], 'audit-Passw0rd-long\n');
     await page.getByRole('button', { name: 'Выйти' }).click();
     await page.getByRole('heading', { name: 'Вход для сотрудника' }).waitFor();
-    await page.getByLabel('Логин').fill('audit-1');
-    await page.getByLabel('Пароль').fill('audit-Passw0rd-long');
-    await page.getByRole('button', { name: 'Войти' }).click();
-    await enrolInPage('audit-1');
+    await deskLogIn(page, server, 'audit-1', 'audit-Passw0rd-long', { goto: false });
     await page.getByRole('heading', { name: 'Проверки за период' }).waitFor();
     await page.getByLabel('С', { exact: true }).fill('2025-10-31');
     await page.getByLabel('По', { exact: true }).fill('2025-10-31');
@@ -249,10 +221,7 @@ describe('the desk: a supervisor adds an inspector, who looks a person up with a
     await shot(page, 'desk/auditor-lookups');
     await page.getByRole('button', { name: 'Выйти' }).click();
     await page.getByRole('heading', { name: 'Вход для сотрудника' }).waitFor();
-    await page.getByLabel('Логин').fill('insp.k');
-    await page.getByLabel('Пароль').fill(inspectorPassword);
-    await page.getByLabel('Код из приложения').fill(nextCode(server, 'insp.k'));
-    await page.getByRole('button', { name: 'Войти' }).click();
+    await deskLogIn(page, server, 'insp.k', inspectorPassword, { goto: false });
     await page.getByRole('heading', { name: 'Проверка статуса регистрации' }).waitFor();
   });
 

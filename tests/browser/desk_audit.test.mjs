@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { PERSON, shot, startBrowser, startServer } from './harness.mjs';
-import { deskToken, remember, stepAt, totp } from './desk_auth.mjs';
+import { deskLogIn, deskToken } from './desk_auth.mjs';
 
 const PASSWORD = 'kovrik-na-oknE-42';
 const AUDITOR = { login: 'aud-1', password: 'audit-Passw0rd-long' };
@@ -28,17 +28,6 @@ let personToken;
 // the test) would.
 function sql(query) {
   return execFileSync('sqlite3', [path.join(server.dir, 'u.db'), query], { encoding: 'utf8' }).trim();
-}
-
-async function enrolInPage(login) {
-  await page.getByRole('heading', { name: 'Подключите приложение-аутентификатор' }).waitFor();
-  const secret = (await page.locator('code.secret').innerText()).trim();
-  remember(server, login, secret);
-  await page.getByLabel('Код из приложения (6 цифр)').fill(totp(secret, stepAt(server.clock())));
-  await page.getByRole('button', { name: 'Подтвердить' }).click();
-  await page.getByRole('heading', { name: 'Резервные коды' }).waitFor();
-  await page.getByRole('button', { name: 'Я записал коды' }).click();
-  await page.getByRole('button', { name: 'Выйти' }).waitFor();
 }
 
 describe('the desk: an auditor', { timeout: 180000 }, () => {
@@ -72,11 +61,7 @@ describe('the desk: an auditor', { timeout: 180000 }, () => {
   });
 
   it('logs in and sees the auditor screens only', async () => {
-    await page.goto(`${server.base}/desk/`);
-    await page.getByLabel('Логин').fill(AUDITOR.login);
-    await page.getByLabel('Пароль').fill(AUDITOR.password);
-    await page.getByRole('button', { name: 'Войти' }).click();
-    await enrolInPage(AUDITOR.login);
+    await deskLogIn(page, server, AUDITOR.login, AUDITOR.password);
     const nav = (await page.locator('#nav').innerText()).split('\n').map((s) => s.trim()).filter(Boolean);
     assert.deepEqual(nav, ['Журнал проверок', 'Проверка журнала', 'События по человеку', 'Действия сотрудника']);
   });

@@ -59,3 +59,37 @@ export async function deskToken(server, login, password) {
   if (res.status !== 201) throw new Error(`log-in ${login}: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.token;
 }
+
+// The desk's enrolment screen, as an officer meets it at the first log-in:
+// read the key shown once, compute the code the app would show, confirm;
+// then the recovery codes (ten, shown once), then the desk.
+export async function enrolInPage(page, server, login) {
+  await page.getByRole('heading', { name: 'Подключите приложение-аутентификатор' }).waitFor();
+  if (await page.getByRole('img', { name: 'QR-код для приложения-аутентификатора' }).count() !== 1) {
+    throw new Error(`enrol ${login}: no QR code`);
+  }
+  const secret = (await page.locator('code.secret').innerText()).trim();
+  if (!/^[A-Z2-7]{32}$/.test(secret)) throw new Error(`enrol ${login}: key ${secret}`);
+  remember(server, login, secret);
+  await page.getByLabel('Код из приложения (6 цифр)').fill(totp(secret, stepAt(server.clock())));
+  await page.getByRole('button', { name: 'Подтвердить' }).click();
+  await page.getByRole('heading', { name: 'Резервные коды' }).waitFor();
+  if (await page.locator('ol.codes li').count() !== 10) throw new Error(`enrol ${login}: not ten recovery codes`);
+  await page.getByRole('button', { name: 'Я записал коды' }).click();
+}
+
+// Logs `login` in at the desk in `page`, through the Russian log-in form:
+// with the next TOTP code when its authenticator is known (deskToken or an
+// earlier log-in enrolled it), else through the enrolment screen. Resolves
+// once the desk shows the log-out button. opts.goto: false to use the
+// log-in form already on the page (e.g. after a log-out).
+export async function deskLogIn(page, server, login, password, { goto = true } = {}) {
+  if (goto) await page.goto(`${server.base}/desk/`);
+  const known = authenticators.has(login);
+  await page.getByLabel('Логин').fill(login);
+  await page.getByLabel('Пароль').fill(password);
+  if (known) await page.getByLabel('Код из приложения').fill(nextCode(server, login));
+  await page.getByRole('button', { name: 'Войти' }).click();
+  if (!known) await enrolInPage(page, server, login);
+  await page.getByRole('button', { name: 'Выйти', exact: true }).waitFor();
+}

@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { BUILD, REPO, shot, startBrowser, startServer } from './harness.mjs';
-import { deskToken, nextCode } from './desk_auth.mjs';
+import { deskLogIn } from './desk_auth.mjs';
 
 const PASSWORD = 'dokumenty-v-poryadke-7';
 const OFFICER = { login: 'registrar-docs', password: 'desk-Passw0rd-long' };
@@ -37,13 +37,7 @@ async function waitChecked() {
 }
 
 async function logIn() {
-  await deskToken(server, OFFICER.login, OFFICER.password);   // enrols the authenticator
-  await page.goto(`${server.base}/desk/`);
-  await page.getByLabel('Логин').fill(OFFICER.login);
-  await page.getByLabel('Пароль').fill(OFFICER.password);
-  await page.getByLabel('Код из приложения').fill(nextCode(server, OFFICER.login));
-  await page.getByRole('button', { name: 'Войти' }).click();
-  await page.getByRole('button', { name: 'Выйти' }).waitFor();
+  await deskLogIn(page, server, OFFICER.login, OFFICER.password);
 }
 
 describe('the desk: a registrar decides a document set', { timeout: 420000 }, () => {

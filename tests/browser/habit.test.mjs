@@ -172,8 +172,8 @@ describe('the app as a two-second habit (Tajik)', { timeout: 240000 }, () => {
 
   it('writes numbers so that a comma cannot be read as a decimal mark', async () => {
     const shown = await page.evaluate(async () => {
-      const i18n = await import('/app/js/i18n.js');
-      return [2000, 12000].map((n) => i18n.formatNumber(n));
+      const format = await import('/common/format.js');
+      return [2000, 12000].map((n) => format.formatNumber(n));
     });
     for (const s of shown) assert.doesNotMatch(s, /,/, s);
   });

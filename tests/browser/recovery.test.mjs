@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { PERSON, catalog, shot, startBrowser, startServer } from './harness.mjs';
-import { deskToken, nextCode } from './desk_auth.mjs';
+import { deskLogIn, deskToken } from './desk_auth.mjs';
 
 const PASSWORD = 'kovrik-na-oknE-42';
 const NEW_PASSWORD = 'purple lantern over meadow';
@@ -22,13 +22,8 @@ let browser;
 let page;
 let personToken;
 
-async function logIn(officer) {
-  await page.goto(`${server.base}/desk/`);
-  await page.getByLabel('Логин').fill(officer.login);
-  await page.getByLabel('Пароль').fill(officer.password);
-  await page.getByLabel('Код из приложения').fill(nextCode(server, officer.login));
-  await page.getByRole('button', { name: 'Войти' }).click();
-  await page.getByRole('button', { name: 'Выйти', exact: true }).waitFor();
+function logIn(officer) {
+  return deskLogIn(page, server, officer.login, officer.password);
 }
 
 async function statusText() {

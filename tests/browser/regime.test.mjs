@@ -8,6 +8,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { fillAddress } from './app_steps.mjs';
 import { PERSON, activationCodeFrom, catalog, shot, startBrowser, startServer } from './harness.mjs';
 import { deskToken as deskTokenFor } from './desk_auth.mjs';
 
@@ -102,13 +103,7 @@ describe('the regime over time: appeal and landlord', { timeout: 240000 }, () =>
     await waitForH1(en['home.title']);
     await page.getByRole('link', { name: en['home.register_button'] }).click();
     await waitForH1(en['register.title']);
-    await page.getByLabel(en['address.region']).selectOption('77');
-    await page.getByLabel(en['address.settlement']).fill('Moscow');
-    await page.getByLabel(en['address.street']).fill('Tverskaya');
-    await page.getByLabel(en['address.house'], { exact: true }).fill('7');
-    await page.context().setGeolocation(HOME);
-    await page.getByRole('button', { name: en['address.here_now'] }).click();
-    await page.locator('.notice-ok').waitFor();
+    await fillAddress(page, en, { region: '77', settlement: 'Moscow', street: 'Tverskaya', house: '7' }, HOME);
     await page.getByRole('button', { name: en['register.submit'] }).click();
     await waitForH1(en['home.title']);
     await page.getByTestId('days-left').waitFor();

@@ -7,7 +7,7 @@
 // reason, which the applicant's status answer then carries.
 
 import assert from 'node:assert/strict';
-import { deskToken, nextCode } from './desk_auth.mjs';
+import { deskLogIn, deskToken } from './desk_auth.mjs';
 import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -69,11 +69,7 @@ describe('the desk: a registrar reviews kiosk enrolments', { timeout: 600000 }, 
   });
 
   it('shows the queue of pending enrolments to a registrar', async () => {
-    await page.goto(`${server.base}/desk/`);
-    await page.getByLabel('Логин').fill(OFFICER.login);
-    await page.getByLabel('Пароль').fill(OFFICER.password);
-    await page.getByLabel('Код из приложения').fill(nextCode(server, OFFICER.login));
-    await page.getByRole('button', { name: 'Войти' }).click();
+    await deskLogIn(page, server, OFFICER.login, OFFICER.password);
     await page.getByRole('button', { name: 'Заявления с киоска' }).click();
     await page.getByRole('heading', { name: 'Заявления с киоска' }).waitFor();
     for (const r of receipts) await page.getByRole('button', { name: new RegExp(r) }).waitFor();

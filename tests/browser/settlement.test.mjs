@@ -8,6 +8,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { fillAddress } from './app_steps.mjs';
 import { activationCodeFrom, catalog, shot, startBrowser, startServer } from './harness.mjs';
 
 const PASSWORD = 'ochen-dlinnyi-parol-2025';
@@ -45,15 +46,8 @@ async function openForm(tok, lang, cat) {
   await page.locator('main h1', { hasText: cat['register.title'] }).waitFor();
 }
 
-async function typeAddress(cat, region, settlement) {
-  await page.locator('select[name="region"]').selectOption(region);
-  await page.getByLabel(cat['address.settlement'], { exact: true }).fill(settlement);
-  await page.getByLabel(cat['address.street'], { exact: true }).focus();   // the settlement's change event
-  await page.getByLabel(cat['address.street'], { exact: true }).fill('Lenina');
-  await page.getByLabel(cat['address.house'], { exact: true }).fill('12');
-  await page.context().setGeolocation(HOME);
-  await page.getByRole('button', { name: cat['address.here_now'] }).click();
-  await page.getByText(fill(cat['address.point_taken'], { meters: '15' })).waitFor({ timeout: 30000 });
+function typeAddress(cat, region, settlement) {
+  return fillAddress(page, cat, { region, settlement, street: 'Lenina', house: '12' }, HOME);
 }
 
 describe('the settlement against the chosen region', { timeout: 180000 }, () => {

@@ -2,7 +2,7 @@
 // API calls are never cached (they carry personal data and must be fresh);
 // the page itself says when it is offline.
 
-const VERSION = 'uchet-app-2';
+const VERSION = 'uchet-app-3';
 const LANGS = ['ru', 'uk', 'tg', 'uz', 'ro', 'en', 'fr', 'de', 'ky', 'kk', 'zh', 'tr', 'ka', 'hy', 'az'];
 const SHELL = [
   '/app/',
@@ -11,13 +11,15 @@ const SHELL = [
   '/app/icons/icon.svg',
   '/app/icons/icon-192.png',
   '/common/base.css',
+  '/common/api.js',
   '/common/dom.js',
+  '/common/format.js',
+  '/common/i18n.js',
   '/app/js/main.js',
   '/app/js/api.js',
   '/app/js/appeals.js',
   '/app/js/format.js',
   '/app/js/geo.js',
-  '/app/js/i18n.js',
   '/app/js/offline.js',
   '/app/js/passkey.js',
   '/app/js/push.js',

@@ -3,7 +3,7 @@
 // exportable as CSV like the look-up log (csv.js: quoted, formula-safe).
 // The officer by login, as the look-up log shows it. Looking is itself an
 // audit event (audit.officer_activity_read).
-import { t } from '/app/js/i18n.js';
+import { t } from '/common/i18n.js';
 import { h, replace, uid } from '/common/dom.js';
 import { period, saveCsv } from '/desk/audit.js';
 import { call, problem, status } from '/desk/desk.js';

@@ -4,10 +4,11 @@
 // other screens: chain.js (verify the chain), person_events.js (one
 // person's events), activity.js (one officer's actions); they share the
 // period and the CSV download from here.
-import { t } from '/app/js/i18n.js';
+import { t } from '/common/i18n.js';
 import { h, replace, uid } from '/common/dom.js';
 import { toCsv } from '/desk/csv.js';
-import { call, problem, status, when } from '/desk/desk.js';
+import { numericMoment } from '/common/format.js';
+import { call, problem, status } from '/desk/desk.js';
 
 export function offset() {
   const m = -new Date().getTimezoneOffset();
@@ -59,7 +60,7 @@ export function auditScreen(box) {
       h('table', { class: 'officers' },
         h('caption', {}, t('desk.audit.count', { n: items.length })),
         h('thead', {}, h('tr', {}, ['at', 'officer', 'role', 'person', 'reason'].map((c) => h('th', { scope: 'col' }, t(`desk.audit.col.${c}`))))),
-        h('tbody', {}, items.map((i) => h('tr', {}, [when(i.at), i.officer_login, t(`desk.role.${i.officer_role}`),
+        h('tbody', {}, items.map((i) => h('tr', {}, [numericMoment(i.at), i.officer_login, t(`desk.role.${i.officer_role}`),
           `#${i.person_id}`, i.reason].map((v) => h('td', {}, v)))))),
       csv] : h('p', { class: 'empty' }, t('desk.audit.none')));
   });

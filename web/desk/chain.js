@@ -4,9 +4,10 @@
 // request holds the server long. The page only carries the server's cursor
 // from step to step; the cursor is signed by the server, so the page cannot
 // skip a step, and "intact" comes from the server alone, after the last one.
-import { t } from '/app/js/i18n.js';
+import { t } from '/common/i18n.js';
 import { h, replace } from '/common/dom.js';
-import { call, problem, status, when } from '/desk/desk.js';
+import { numericMoment } from '/common/format.js';
+import { call, problem, status } from '/desk/desk.js';
 
 const STEP = 2000;   // events a step: tens of ms each (docs/DESK.md), so the bar moves smoothly
 
@@ -15,11 +16,11 @@ function outcome(body) {
     return h('section', { class: 'result ok', role: 'status' },
       h('h2', {}, t('desk.chain.intact', { n: body.checked })),
       body.last_seq ? h('dl', { class: 'facts' },
-        h('dt', {}, t('desk.chain.last_event')), h('dd', {}, `#${body.last_seq}, ${when(body.last_at)} UTC`),
+        h('dt', {}, t('desk.chain.last_event')), h('dd', {}, `#${body.last_seq}, ${numericMoment(body.last_at)} UTC`),
         h('dt', {}, t('desk.chain.last_hash')), h('dd', { class: 'hash' }, h('code', {}, body.last_hash))) : null);
   }
   const where = body.missing ? t('desk.chain.missing', { seq: body.broken_seq })
-    : t('desk.chain.changed', { seq: body.broken_seq, at: `${when(body.broken_at)} UTC` });
+    : t('desk.chain.changed', { seq: body.broken_seq, at: `${numericMoment(body.broken_at)} UTC` });
   return h('section', { class: 'result err', role: 'alert' },
     h('h2', {}, t('desk.chain.broken')),
     h('p', {}, where),

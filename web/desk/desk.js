@@ -9,8 +9,10 @@
 // shows what is worth opening. The session lives in sessionStorage, so
 // closing the tab on a shared computer ends it here too. Texts come from
 // po/ (keys desk.*), in Russian or English.
-import { setLanguage, t } from '/app/js/i18n.js';
+import { bearer, request } from '/common/api.js';
+import { setLanguage, t } from '/common/i18n.js';
 import { h, replace, uid } from '/common/dom.js';
+import { numericDay, numericMoment } from '/common/format.js';
 import { activityScreen } from '/desk/activity.js';
 import { auditScreen } from '/desk/audit.js';
 import { chainScreen } from '/desk/chain.js';
@@ -56,37 +58,22 @@ function save(s) {
   } catch { /* storage off: the session lasts as long as the page */ }
 }
 
-// "2025-11-07T00:00:00+03:00" -> "07.11.2025 00:00", in the region's own time.
-export function when(rfc3339) {
-  if (!rfc3339) return '—';
-  const [y, m, d] = rfc3339.slice(0, 10).split('-');
-  return `${d}.${m}.${y} ${rfc3339.slice(11, 16)}`;
-}
-
-export function day(iso) {
-  if (!iso) return '—';
-  const [y, m, d] = iso.split('-');
-  return `${d}.${m}.${y}`;
-}
-
 export function status(kind, text) {
   replace(document.getElementById('status'), text ? h('div', { class: `result ${kind}` }, text) : null);
 }
 
-export async function call(method, path, body) {
-  const headers = { Accept: 'application/json' };
-  if (session) headers.Authorization = `Bearer ${session.token}`;
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const res = await fetch(path, {
-    method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'omit',
-  });
-  const data = await res.json().catch(() => null);
+// One request with the desk's session (/common/api.js); resolves to the
+// answer whatever its status ({status, ok, body, blob, retryAfter, ...}),
+// rejects when there is none. opts: raw (a Blob for images and PDFs). A 401
+// ends the session here: back to the log-in, saying why.
+export async function call(method, path, body, opts = {}) {
+  const res = await request(method, path, { ...opts, body, auth: session ? bearer(session.token) : undefined });
   if (res.status === 401 && session) {
     save(null);
     show();
     status('err', t('desk.session_over'));
   }
-  return { status: res.status, ok: res.ok, body: data, retryAfter: res.headers.get('Retry-After') };
+  return res;
 }
 
 // A refusal in words: the desk's own message for its code, else the server's.
@@ -214,7 +201,7 @@ async function logOut() {
   status('', t('desk.logged_out'));
   show();
   try {
-    await fetch('/api/v1/desk/session', { method: 'DELETE', headers: { Authorization: `Bearer ${token}` }, credentials: 'omit' });
+    await request('DELETE', '/api/v1/desk/session', { auth: bearer(token) });
   } catch { /* see above */ }
 }
 
@@ -222,12 +209,12 @@ async function logOut() {
 
 function facts(a) {
   const rows = [
-    [t('desk.appeal.id'), t('desk.appeal.filed', { id: a.id, at: when(a.filed_at) })],
+    [t('desk.appeal.id'), t('desk.appeal.filed', { id: a.id, at: numericMoment(a.filed_at) })],
     [t('desk.appeal.region'), a.registration.region],
-    [t('desk.appeal.last_confirmed'), day(a.registration.last_confirmed_on)],
-    [t('desk.appeal.lapsed'), when(a.registration.lapsed_at)],
+    [t('desk.appeal.last_confirmed'), numericDay(a.registration.last_confirmed_on)],
+    [t('desk.appeal.lapsed'), numericMoment(a.registration.lapsed_at)],
   ];
-  if (a.status !== 'pending') rows.push([t('desk.appeal.decision'), `${t(`desk.appeal.status.${a.status}`)}, ${when(a.decided_at)}`]);
+  if (a.status !== 'pending') rows.push([t('desk.appeal.decision'), `${t(`desk.appeal.status.${a.status}`)}, ${numericMoment(a.decided_at)}`]);
   return h('dl', { class: 'facts' }, rows.map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
 }
 
@@ -245,7 +232,7 @@ async function decide(a, grant, box) {
   try {
     const res = await call('POST', `/api/v1/desk/appeals/${a.id}/decision`, { grant, reason });
     if (res.ok) {
-      status('ok', grant ? t('desk.appeal.granted', { id: a.id, due: day(res.body.due_date) })
+      status('ok', grant ? t('desk.appeal.granted', { id: a.id, due: numericDay(res.body.due_date) })
         : t('desk.appeal.refused', { id: a.id }));
       await list();
     } else if (res.status !== 401) {

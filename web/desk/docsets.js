@@ -6,9 +6,10 @@
 // only prepares the registrar's decision (product rule: a person decides).
 //
 // No name or document number reaches this screen: the queue carries none.
-import { currentLanguage, t } from '/app/js/i18n.js';
+import { currentLanguage, t } from '/common/i18n.js';
 import { h, replace, uid } from '/common/dom.js';
-import { call, problem, status, when } from '/desk/desk.js';
+import { numericMoment } from '/common/format.js';
+import { call, problem, status } from '/desk/desk.js';
 
 const MIN_REASON = 10;   // letters or digits, as the server counts them (rules/reason.h)
 const TABS = ['queue', 'ready', 'referred', 'returned'];
@@ -37,7 +38,7 @@ function facts(s) {
   const rows = [
     [t('desk.docsets.procedure'), t(`desk.docsets.procedure.${s.procedure}`)],
     [t('desk.docsets.category'), t(`desk.docsets.category.${s.category}`)],
-    [t('desk.docsets.submitted'), when(s.submitted_at)],
+    [t('desk.docsets.submitted'), numericMoment(s.submitted_at)],
     [t('desk.docsets.pages'), String(s.page_count)],
     [t('desk.docsets.outcome'), s.outcome ? t(`desk.docsets.outcome.${s.outcome}`) : '—'],
   ];

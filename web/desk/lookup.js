@@ -3,9 +3,10 @@
 // (product rule 14; the server checks it too). The answer is the
 // registration status only, and the person sees the look-up, by role and
 // reason, in "who viewed my record". No search by name, region or address.
-import { t } from '/app/js/i18n.js';
+import { t } from '/common/i18n.js';
 import { h, replace, uid } from '/common/dom.js';
-import { call, day, problem, status } from '/desk/desk.js';
+import { numericDay } from '/common/format.js';
+import { call, problem, status } from '/desk/desk.js';
 
 // The server wants at least 10 letters or digits and a word with at least
 // 3 digits (rules/reason.h); the page says so before sending.
@@ -18,7 +19,7 @@ function answer(p) {
     [t('desk.lookup.status'), t(`desk.lookup.status.${p.status}`)],
   ];
   if (p.region) rows.push([t('desk.lookup.region'), p.region_name ? `${p.region_name} (${p.region})` : p.region]);
-  if (p.due_date) rows.push([t('desk.lookup.due'), day(p.due_date)]);
+  if (p.due_date) rows.push([t('desk.lookup.due'), numericDay(p.due_date)]);
   if (p.end_reason) rows.push([t('desk.lookup.end_reason'), p.end_reason]);
   if (!p.document_verified) rows.push([t('desk.lookup.document'), t('desk.lookup.unverified')]);
   return h('section', { class: 'answer', 'aria-label': t('desk.lookup.answer') },

@@ -2,14 +2,15 @@
 // with a reason that goes to the audit log. Not on one's own account (the
 // server refuses it too). A new or reset password is shown once, here; the
 // officer's first log-in enrols a new authenticator.
-import { t } from '/app/js/i18n.js';
+import { t } from '/common/i18n.js';
 import { h, replace, uid } from '/common/dom.js';
-import { call, me, problem, status, when } from '/desk/desk.js';
+import { numericMoment } from '/common/format.js';
+import { call, me, problem, status } from '/desk/desk.js';
 
 const ROLES = ['registrar', 'inspector', 'auditor', 'supervisor'];
 
 function stateOf(o) {
-  if (o.disabled_at) return t('desk.officers.state.disabled', { at: when(o.disabled_at) });
+  if (o.disabled_at) return t('desk.officers.state.disabled', { at: numericMoment(o.disabled_at) });
   return o.enrolled ? t('desk.officers.state.active') : t('desk.officers.state.not_enrolled');
 }
 

@@ -4,15 +4,16 @@
 // person it needs a reason with a case or reference number (product rule
 // 14), is written to the audit log and shown to the person in "who viewed
 // my record". Each further page is a look of its own, with the same reason.
-import { t } from '/app/js/i18n.js';
+import { t } from '/common/i18n.js';
 import { h, replace, uid } from '/common/dom.js';
-import { call, problem, status, when } from '/desk/desk.js';
+import { numericMoment } from '/common/format.js';
+import { call, problem, status } from '/desk/desk.js';
 
 const DIGITS = /[0-9]/g;
 
 export function eventRows(items) {
   return items.map((i) => h('tr', {},
-    h('td', {}, `#${i.seq}`), h('td', {}, when(i.at)), h('td', {}, i.actor), h('td', {}, i.action),
+    h('td', {}, `#${i.seq}`), h('td', {}, numericMoment(i.at)), h('td', {}, i.actor), h('td', {}, i.action),
     h('td', {}, i.subject), h('td', { class: 'detail' }, h('code', {}, JSON.stringify(i.detail)))));
 }
 

@@ -9,21 +9,12 @@
 // starts another or leaves the screen. The API makes no PDF letter for a
 // re-issued code (the kiosk's activation letter is for new enrolments), so
 // the slip is this page printed (desk.css, @media print).
-import { t } from '/app/js/i18n.js';
+import { t } from '/common/i18n.js';
 import { h, replace, uid } from '/common/dom.js';
+import { moscowMoment } from '/common/format.js';
 import { call, problem, status } from '/desk/desk.js';
 
 const MIN_REASON = 10;   // letters or digits, as the server counts them (rules/reason.h)
-
-// The answer's expires_at is in UTC ("...T07:00:00Z"); the desk speaks
-// Moscow time, like the rest of uchet: "30.11.2025 10:00".
-function moscow(rfc3339) {
-  const p = Object.fromEntries(new Intl.DateTimeFormat('ru-RU', {
-    timeZone: 'Europe/Moscow', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(new Date(rfc3339)).map((x) => [x.type, x.value]));
-  return `${p.day}.${p.month}.${p.year} ${p.hour}:${p.minute}`;
-}
 
 function slip(body) {
   const print = h('button', { type: 'button', class: 'quiet print' }, t('desk.recovery.print'));
@@ -31,7 +22,7 @@ function slip(body) {
   return h('section', { class: 'answer slip', 'aria-label': t('desk.recovery.code') },
     h('h2', {}, t('desk.recovery.code')),
     h('p', { class: 'code', 'data-testid': 'reissued-code' }, body.activation_code),
-    h('p', {}, t('desk.recovery.expires', { date: moscow(body.expires_at) })),
+    h('p', {}, t('desk.recovery.expires', { date: moscowMoment(body.expires_at) })),
     h('p', {}, t('desk.recovery.tell')),
     h('p', { class: 'hint' }, t('desk.recovery.ended',
       { sessions: body.sessions_ended, passkeys: body.passkeys_removed ?? 0 })),

@@ -4,14 +4,15 @@
 // findings and possible duplicates, and approves (then prints the
 // activation letter once) or returns it with a reason the applicant reads.
 //
-// One of the desk's screens (desk.js SCREENS); it reads the desk session
-// desk.js keeps in sessionStorage. Images are fetched with the token and shown from
+// One of the desk's screens (desk.js SCREENS); its requests go through
+// desk.js's call(), with the desk's session. Images are fetched with the token and shown from
 // blob: URLs that are revoked when the enrolment is closed; the server sends
 // them with Cache-Control: no-store.
-import { t } from '/app/js/i18n.js';
+import { t } from '/common/i18n.js';
 import { h, replace, uid } from '/common/dom.js';
+import { numericDay, numericMoment } from '/common/format.js';
+import { call as deskCall } from '/desk/desk.js';
 
-const KEY = 'uchet.desk.session';
 const BASE = '/api/v1/desk/enrolments';
 const MIN_REASON = 5;   // letters or digits, as the server counts them (rules/reason.h)
 const STATES = ['pending', 'approved', 'returned'];
@@ -30,10 +31,6 @@ function captureName(capture) {
 let showing = 'pending';
 let urls = [];   // blob: URLs of the open enrolment's images
 
-function session() {
-  try { return JSON.parse(sessionStorage.getItem(KEY)); } catch { return null; }
-}
-
 function say(kind, text) {
   replace(document.getElementById('review-status'), text ? h('div', { class: `result ${kind}` }, text) : null);
 }
@@ -47,32 +44,14 @@ function problem(res) {
   return text !== key ? text : t('desk.error.other', { detail: (res.body && res.body.detail) || res.status });
 }
 
-async function call(method, path, body, raw) {
-  const s = session();
-  const headers = { Accept: raw ? '*/*' : 'application/json' };
-  if (s) headers.Authorization = `Bearer ${s.token}`;
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const res = await fetch(BASE + path, {
-    method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'omit', cache: 'no-store',
-  });
-  if (raw && res.ok) return { ok: true, status: res.status, blob: await res.blob() };
-  const data = await res.json().catch(() => null);
-  return { ok: res.ok, status: res.status, body: data };
+// A request under the enrolments' base; raw answers come as a Blob.
+function call(method, path, body, raw) {
+  return deskCall(method, BASE + path, body, { raw });
 }
 
 function forget() {
   for (const u of urls) URL.revokeObjectURL(u);
   urls = [];
-}
-
-function day(iso) {
-  if (!iso) return '—';
-  const [y, m, d] = iso.slice(0, 10).split('-');
-  return `${d}.${m}.${y}`;
-}
-
-function when(rfc3339) {
-  return rfc3339 ? `${day(rfc3339)} ${rfc3339.slice(11, 16)}` : '—';
 }
 
 function facts(rows) {
@@ -83,8 +62,8 @@ function detailsFacts(d) {
   return facts([
     [t('desk.review.name'), `${d.surname} ${d.given_names}`],
     [t('desk.review.name_latin'), `${d.surname_latin} ${d.given_names_latin}`],
-    [t('desk.review.birth_date'), day(d.birth_date)], [t('desk.review.sex'), d.sex], [t('desk.review.citizenship'), d.citizenship],
-    [t('desk.review.document_number'), d.document_number], [t('desk.review.expiry'), day(d.document_expiry)],
+    [t('desk.review.birth_date'), numericDay(d.birth_date)], [t('desk.review.sex'), d.sex], [t('desk.review.citizenship'), d.citizenship],
+    [t('desk.review.document_number'), d.document_number], [t('desk.review.expiry'), numericDay(d.document_expiry)],
   ]);
 }
 
@@ -208,7 +187,7 @@ async function open(receipt) {
     h('button', { type: 'button', class: 'quiet back', onclick: () => queue() }, t('desk.review.back')),
     h('article', { class: 'appeal', 'aria-label': t('desk.review.title', { receipt: e.receipt }) },
       h('h2', {}, `${t('desk.review.title', { receipt: e.receipt })} — ${stateName(e.state)}`),
-      facts([[t('desk.review.submitted'), when(e.submitted_at)], [t('desk.review.kiosk_language'), e.language]]),
+      facts([[t('desk.review.submitted'), numericMoment(e.submitted_at)], [t('desk.review.kiosk_language'), e.language]]),
       duplicates(e.duplicates),
       pics,
       detailsFacts(e.details),
@@ -236,7 +215,7 @@ async function queue() {
   if (!res.body.items.length) return replace(target, h('p', { class: 'empty' }, t('desk.review.none')));
   return replace(target, h('ul', { class: 'queue' }, res.body.items.map((i) => h('li', {},
     h('button', { type: 'button', class: 'queue-item', onclick: () => open(i.receipt) },
-      `${i.receipt} · ${i.surname_latin} ${i.given_names_latin} · ${day(i.birth_date)} · ${i.citizenship} · ${t('desk.review.submitted_at', { at: when(i.submitted_at) })}`
+      `${i.receipt} · ${i.surname_latin} ${i.given_names_latin} · ${numericDay(i.birth_date)} · ${i.citizenship} · ${t('desk.review.submitted_at', { at: numericMoment(i.submitted_at) })}`
       + (i.claim === 'mine' ? ` · ${t('desk.review.claim_mine')}` : i.claim === 'other' ? ` · ${t('desk.review.claim_other')}` : ''))))));
 }
 

@@ -1,8 +1,12 @@
-// The API client: one fetch wrapper, the session token, problem+json errors.
-// The token lives in localStorage (never in a URL) so an installed app keeps
-// its session; logOut() removes it together with the cached status.
+// The app's policy over the one API client (/common/api.js): the session
+// token, the offline banner and snapshot, the password re-check. The token
+// lives in localStorage (never in a URL) so an installed app keeps its
+// session; logOut() removes it together with the cached status.
 
+import { ApiError, bearer, failure, request } from '/common/api.js';
 import { setUnreachable } from './offline.js';
+
+export { ApiError };
 
 // Limits the server enforces, checked early to spare a round trip.
 export const PASSWORD_MIN = 12;   // ASVS 2.1.1 (issue 12); the server also refuses common passwords
@@ -14,18 +18,6 @@ export const APPEAL_REASON_MAX = 500;
 const TOKEN_KEY = 'uchet.token';
 const SNAPSHOT_KEY = 'uchet.me';
 const RESIDENCE_KEY = 'uchet.residence';
-
-// An API failure. `code` is the server's stable problem code, or one of
-// 'offline' (no answer at all) and 'http_<status>' when the body had none.
-export class ApiError extends Error {
-  constructor(status, code, detail, retryAfter) {
-    super(code);
-    this.status = status;
-    this.code = code;
-    this.detail = detail || '';
-    this.retryAfter = retryAfter;
-  }
-}
 
 // Set when the server ended our session (expired or revoked), so that the
 // log-in screen can say why the person has to log in again.
@@ -105,36 +97,24 @@ export async function renew() {
   }
 }
 
+// One request with this phone's token. A 401 on an authenticated call
+// drops the token and the local copies (the session is gone).
 async function send(method, path, body) {
-  const headers = { Accept: 'application/json' };
   const auth = token();
-  if (auth) headers.Authorization = `Bearer ${auth}`;
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
   let res;
   try {
-    res = await fetch(path, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      cache: 'no-store',
-      credentials: 'omit',
-    });
-  } catch {
-    setUnreachable(true);
-    throw new ApiError(0, 'offline', '');
+    res = await request(method, path, { body, auth: bearer(auth) });
+  } catch (err) {
+    if (err instanceof ApiError) setUnreachable(true);
+    throw err;
   }
   setUnreachable(false);
-  if (res.status === 204) return null;
-  const data = await res.json().catch(() => null);
-  if (res.ok) return data;
+  if (res.ok) return res.body;
   if (res.status === 401 && auth) {
     clearLocal();
     sessionEnded = true;
   }
-  const code = data && typeof data.code === 'string' ? data.code : `http_${res.status}`;
-  const retry = Number.parseInt(res.headers.get('Retry-After') || '', 10);
-  throw new ApiError(res.status, code, data && data.detail,
-    Number.isFinite(retry) ? retry : undefined);
+  throw failure(res);
 }
 
 // The status last seen from GET /me, to show (marked as old) when offline.

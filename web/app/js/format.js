@@ -1,6 +1,7 @@
 // Formatting of records for display, in the current language.
 
-import { formatDay, t } from './i18n.js';
+import { t } from '/common/i18n.js';
+import { formatDay } from '/common/format.js';
 
 // One line for a declared residence: "Moscow, Tverskaya St, 7, bldg. 2, apt. 15".
 export function addressLine(res) {

@@ -4,7 +4,7 @@
 
 import { replace } from '/common/dom.js';
 import * as api from './api.js';
-import { setLanguage, storedLanguage, t } from './i18n.js';
+import { setLanguage, storedLanguage, t } from '/common/i18n.js';
 import { watchConnection } from './offline.js';
 import { askPassword } from './recheck.js';
 

@@ -6,7 +6,8 @@
 
 import { h } from '/common/dom.js';
 import * as api from './api.js';
-import { formatMoment, t } from './i18n.js';
+import { t } from '/common/i18n.js';
+import { formatMoment } from '/common/format.js';
 import { button, errorText, notice, slot } from './ui.js';
 import { sendLanguage } from './screens/activate.js';
 

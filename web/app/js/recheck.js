@@ -4,7 +4,7 @@
 // the password is right. The password is never kept.
 
 import { h } from '/common/dom.js';
-import { t } from './i18n.js';
+import { t } from '/common/i18n.js';
 import { button, errorText, field, notice, slot } from './ui.js';
 
 // Resolves to true once check(password) succeeded, false when the person

@@ -3,7 +3,7 @@
 
 import { h, uid } from '/common/dom.js';
 import { ApiError, PASSWORD_MAX, PASSWORD_MIN } from './api.js';
-import { currentLanguage, t } from './i18n.js';
+import { currentLanguage, t } from '/common/i18n.js';
 
 // A screen: one h1 and its content.
 export function page(title, ...children) {

@@ -5,7 +5,7 @@
 // functions: the setup screen's values are read at every touch.
 
 import { h, replace } from '/common/dom.js';
-import { t } from '/app/js/i18n.js';
+import { t } from '/common/i18n.js';
 
 export function idleTimer(overlay, { idleMs, countdownMs, onExpire }) {
   let timer = null;

@@ -3,7 +3,7 @@
 // Kyrgyz and Uzbek Cyrillic) and digits. A kiosk has no physical keyboard.
 
 import { h, replace } from '/common/dom.js';
-import { t } from '/app/js/i18n.js';
+import { t } from '/common/i18n.js';
 
 const LAYOUTS = {
   latin: ['QWERTYUIOP', 'ASDFGHJKL', "ZXCVBNM-'"],

@@ -5,7 +5,7 @@
 // docs/KIOSK.md describes the flow, the setup and the tests.
 
 import { h, replace } from '/common/dom.js';
-import { t, setLanguage, currentLanguage } from '/app/js/i18n.js';
+import { t, setLanguage, currentLanguage } from '/common/i18n.js';
 import * as sbi from './sbi.js';
 import { uchet, ApiError, kioskKey, setKioskKey, timings, receiptPdf } from './uchet.js';
 import { keyboard } from './keyboard.js';

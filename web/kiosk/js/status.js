@@ -3,7 +3,7 @@
 // Typed on the on-screen keyboard (digits); nothing is kept.
 
 import { h, replace } from '/common/dom.js';
-import { t, setLanguage, currentLanguage } from '/app/js/i18n.js';
+import { t, setLanguage, currentLanguage } from '/common/i18n.js';
 import { uchet, ApiError } from './uchet.js';
 import { keyboard } from './keyboard.js';
 import { idleTimer } from './idle.js';

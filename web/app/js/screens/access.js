@@ -2,7 +2,8 @@
 
 import { h } from '/common/dom.js';
 import * as api from '../api.js';
-import { formatMoment, t } from '../i18n.js';
+import { t } from '/common/i18n.js';
+import { formatMoment } from '/common/format.js';
 import { errorText, notice, officerText, page } from '../ui.js';
 
 function row(item) {

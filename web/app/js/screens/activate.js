@@ -2,7 +2,7 @@
 
 import { h } from '/common/dom.js';
 import * as api from '../api.js';
-import { currentLanguage, t } from '../i18n.js';
+import { currentLanguage, t } from '/common/i18n.js';
 import { button, errorText, field, link, notice, page, slot } from '../ui.js';
 
 const { PASSWORD_MIN, PASSWORD_MAX } = api;

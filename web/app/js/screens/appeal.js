@@ -5,7 +5,8 @@
 import { h } from '/common/dom.js';
 import * as api from '../api.js';
 import { lapseState, loadAppeals } from '../appeals.js';
-import { formatDate, formatMoment, formatNumber, t } from '../i18n.js';
+import { t } from '/common/i18n.js';
+import { formatDate, formatMoment, formatNumber } from '/common/format.js';
 import { loadMe } from '../state.js';
 import { button, errorText, field, link, notice, officerText, page, slot } from '../ui.js';
 

@@ -5,7 +5,8 @@
 import { h } from '/common/dom.js';
 import * as api from '../api.js';
 import { bestPosition, progressText } from '../geo.js';
-import { formatDate, formatMoment, formatNumber, t } from '../i18n.js';
+import { t } from '/common/i18n.js';
+import { formatDate, formatMoment, formatNumber } from '/common/format.js';
 import { button, errorText, link, notice, page, slot } from '../ui.js';
 
 // A fix this sharp is sent at once; a coarser one is improved for up to

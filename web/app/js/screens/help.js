@@ -2,7 +2,8 @@
 
 import { h } from '/common/dom.js';
 import * as api from '../api.js';
-import { formatShortDate, t } from '../i18n.js';
+import { t } from '/common/i18n.js';
+import { formatShortDate } from '/common/format.js';
 import { loadMe, today } from '../state.js';
 import { notice, page } from '../ui.js';
 

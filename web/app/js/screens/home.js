@@ -2,7 +2,8 @@
 // when one working day or less is left.
 
 import { h } from '/common/dom.js';
-import { formatDate, formatLocal, formatMoment, formatNumber, momentIn, t } from '../i18n.js';
+import { t } from '/common/i18n.js';
+import { formatDate, formatLocal, formatMoment, formatNumber, momentIn } from '/common/format.js';
 import * as api from '../api.js';
 import { lapseState, loadAppeals } from '../appeals.js';
 import { addressLine, endedText, regionName } from '../format.js';

@@ -5,7 +5,8 @@
 import { h } from '/common/dom.js';
 import * as api from '../api.js';
 import { addressLine } from '../format.js';
-import { formatMoment, momentIn, t } from '../i18n.js';
+import { t } from '/common/i18n.js';
+import { formatMoment, momentIn } from '/common/format.js';
 import { loadMe } from '../state.js';
 import { button, errorText, link, notice, page, slot } from '../ui.js';
 

@@ -3,7 +3,7 @@
 
 import { h } from '/common/dom.js';
 import * as api from '../api.js';
-import { LANGUAGES, currentLanguage, rememberLanguage, setLanguage, storedLanguage, t } from '../i18n.js';
+import { LANGUAGES, currentLanguage, rememberLanguage, setLanguage, storedLanguage, t } from '/common/i18n.js';
 import { notice, page } from '../ui.js';
 
 async function choose(code, ctx, status) {

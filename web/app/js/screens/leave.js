@@ -3,7 +3,7 @@
 
 import { h, uid } from '/common/dom.js';
 import * as api from '../api.js';
-import { t } from '../i18n.js';
+import { t } from '/common/i18n.js';
 import { button, errorText, link, notice, page, slot } from '../ui.js';
 
 export async function render(ctx) {

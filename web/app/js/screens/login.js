@@ -3,7 +3,7 @@
 
 import { h, uid } from '/common/dom.js';
 import * as api from '../api.js';
-import { currentLanguage, t } from '../i18n.js';
+import { currentLanguage, t } from '/common/i18n.js';
 import { button, errorText, field, link, notice, page, slot } from '../ui.js';
 import { sendLanguage } from './activate.js';
 import { loginButton } from '../passkey.js';

@@ -5,7 +5,8 @@
 
 import { h } from '/common/dom.js';
 import * as api from '../api.js';
-import { formatDay, t } from '../i18n.js';
+import { t } from '/common/i18n.js';
+import { formatDay } from '/common/format.js';
 import { loadMe } from '../state.js';
 import { button, errorText, field, notice, page, slot } from '../ui.js';
 

@@ -8,7 +8,8 @@
 import { h } from '/common/dom.js';
 import * as api from '../api.js';
 import { bestPosition, progressText } from '../geo.js';
-import { formatNumber, t } from '../i18n.js';
+import { t } from '/common/i18n.js';
+import { formatNumber } from '/common/format.js';
 import { addressLine, regionName } from '../format.js';
 import { loadMe } from '../state.js';
 import { button, errorText, field, notice, page, slot } from '../ui.js';

@@ -3,7 +3,8 @@
 
 import { h } from '/common/dom.js';
 import * as api from '../api.js';
-import { LANGUAGES, currentLanguage, formatDate, formatLocal, t } from '../i18n.js';
+import { LANGUAGES, currentLanguage, t } from '/common/i18n.js';
+import { formatDate, formatLocal } from '/common/format.js';
 import { loadMe } from '../state.js';
 import { countryName } from '../format.js';
 import { settingsSection } from '../passkey.js';

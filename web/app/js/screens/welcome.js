@@ -1,7 +1,7 @@
 // Before log-in: activate with the code from the migration centre, or log in.
 
 import { h } from '/common/dom.js';
-import { t } from '../i18n.js';
+import { t } from '/common/i18n.js';
 import * as api from '../api.js';
 import { link, notice, page } from '../ui.js';
 

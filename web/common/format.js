@@ -1,76 +1,24 @@
-// Translations and formatting. Catalogs are generated from po/<lang>.po by
-// scripts/po2json.py into /app/i18n/<lang>.json; Russian is the fallback
-// for any message a catalog lacks.
-
-export const LANGUAGES = [
-  // code, name in its own language and script
-  ['ru', 'Русский'], ['uk', 'Українська'], ['tg', 'Тоҷикӣ'],
-  ['uz', 'Oʻzbekcha'], ['ro', 'Română (Moldova)'], ['en', 'English'],
-  ['fr', 'Français'], ['de', 'Deutsch'], ['ky', 'Кыргызча'],
-  ['kk', 'Қазақша'], ['zh', '中文'], ['tr', 'Türkçe'],
-  ['ka', 'ქართული'], ['hy', 'Հայերեն'], ['az', 'Azərbaycanca'],
-];
-
-const LANG_KEY = 'uchet.lang';
-const FALLBACK = 'ru';
-
-let lang = FALLBACK;
-let messages = {};
-let fallback = {};
-let intlOk = false;
-
-export function isLanguage(code) {
-  return LANGUAGES.some(([c]) => c === code);
-}
-
-// The language chosen on this phone, or null on the very first start.
-export function storedLanguage() {
-  const code = localStorage.getItem(LANG_KEY);
-  return isLanguage(code) ? code : null;
-}
-
-async function fetchCatalog(code) {
-  const res = await fetch(`/app/i18n/${code}.json`);
-  if (!res.ok) throw new Error(`catalog ${code}: ${res.status}`);
-  const data = await res.json();
-  return data.messages || {};
-}
-
-// Loads `code` (and the fallback) and makes it current. Resolves once t()
-// answers in the new language. Does not remember the choice: see
-// rememberLanguage().
-export async function setLanguage(code) {
-  const next = isLanguage(code) ? code : FALLBACK;
-  if (!Object.keys(fallback).length) fallback = await fetchCatalog(FALLBACK);
-  messages = next === FALLBACK ? fallback : await fetchCatalog(next);
-  lang = next;
-  intlOk = probeIntl(next);
-  document.documentElement.lang = next;
-}
-
-// Remembers the person's choice on this phone (the first start is over).
-export function rememberLanguage(code) {
-  if (isLanguage(code)) localStorage.setItem(LANG_KEY, code);
-}
-
-export function currentLanguage() {
-  return lang;
-}
-
-// The message for `key` with {name} placeholders filled from `params`.
-// A missing key shows the key itself, so a gap is visible, never blank.
-export function t(key, params) {
-  const text = messages[key] ?? fallback[key] ?? key;
-  if (!params) return text;
-  const filled = text.replace(/\{(\w+)\}/g, (m, name) => (name in params ? String(params[name]) : m));
-  // A value that ends in an abbreviation's dot ("2025 г.") before the
-  // sentence's own full stop would read "г.."; one dot ends both.
-  return filled.replace(/\.\.(?!\.)/g, '.');
-}
+// Dates, times and numbers for every front end (the app, the desk, the host
+// page, the kiosk), so that a date reads the same on each. Two families:
+// - in words, in the current language (formatDate, formatDay, ...), for
+//   persons: month and weekday names from Intl where the browser really
+//   knows the language, else from the catalog (po/ date.*);
+// - numeric day-month-year (numericDay, numericMoment, moscowMoment), for
+//   officers' tables: "07.11.2025 00:00".
+// Numbers never carry a group separator that reads as a decimal mark.
+import { currentLanguage, t } from '/common/i18n.js';
 
 // Browsers ship trimmed locale data: some of our languages are missing or
 // come back as "M11 6". Use Intl only where it really knows the language,
 // otherwise build dates from the catalog's own month and weekday names.
+const intlKnown = new Map();   // language -> whether Intl really knows it
+
+function intlOk() {
+  const code = currentLanguage();
+  if (!intlKnown.has(code)) intlKnown.set(code, probeIntl(code));
+  return intlKnown.get(code);
+}
+
 function probeIntl(code) {
   try {
     if (!Intl.DateTimeFormat.supportedLocalesOf([code]).length) return false;
@@ -98,8 +46,8 @@ export function formatNumber(n) {
 export function formatDate(ymd) {
   const [y, m, d] = ymd.split('-').map((s) => Number.parseInt(s, 10));
   const utc = Date.UTC(y, m - 1, d);
-  if (intlOk) {
-    return new Intl.DateTimeFormat(lang, {
+  if (intlOk()) {
+    return new Intl.DateTimeFormat(currentLanguage(), {
       weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC',
     }).format(utc);
   }
@@ -113,8 +61,8 @@ export function formatDate(ymd) {
 export function formatDay(ymd) {
   const [y, m, d] = ymd.split('-').map((s) => Number.parseInt(s, 10));
   const utc = Date.UTC(y, m - 1, d);
-  if (intlOk) {
-    return new Intl.DateTimeFormat(lang, { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' })
+  if (intlOk()) {
+    return new Intl.DateTimeFormat(currentLanguage(), { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' })
       .format(utc);
   }
   const month = t('date.months').split(',')[m - 1] || String(m);
@@ -126,8 +74,8 @@ export function formatDay(ymd) {
 export function formatShortDate(ymd) {
   const [y, m, d] = ymd.split('-').map((s) => Number.parseInt(s, 10));
   const utc = Date.UTC(y, m - 1, d);
-  if (intlOk) {
-    return new Intl.DateTimeFormat(lang, {
+  if (intlOk()) {
+    return new Intl.DateTimeFormat(currentLanguage(), {
       weekday: 'short', day: 'numeric', month: 'short', timeZone: 'UTC',
     }).format(utc);
   }
@@ -171,4 +119,29 @@ export function momentIn(rfc3339, like) {
   const minutes = (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3]));
   const local = new Date(ms + minutes * 60000).toISOString().slice(0, 19);
   return `${local}${m[0]}`;
+}
+
+// "2025-11-07" (or the date part of an RFC 3339 moment) -> "07.11.2025";
+// "—" for none.
+export function numericDay(iso) {
+  if (!iso) return '—';
+  const [y, m, d] = String(iso).slice(0, 10).split('-');
+  return `${d}.${m}.${y}`;
+}
+
+// "2025-11-07T00:00:00+03:00" -> "07.11.2025 00:00", in the wall clock of
+// the moment's own offset (the region's time); "—" for none.
+export function numericMoment(rfc3339) {
+  if (!rfc3339) return '—';
+  return `${numericDay(rfc3339)} ${rfc3339.slice(11, 16)}`;
+}
+
+// Any RFC 3339 moment (e.g. in UTC, "...T07:00:00Z") in Moscow time, the
+// time uchet speaks where no region is at hand: "30.11.2025 10:00".
+export function moscowMoment(rfc3339) {
+  const p = Object.fromEntries(new Intl.DateTimeFormat('ru-RU', {
+    timeZone: 'Europe/Moscow', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(new Date(rfc3339)).map((x) => [x.type, x.value]));
+  return `${p.day}.${p.month}.${p.year} ${p.hour}:${p.minute}`;
 }

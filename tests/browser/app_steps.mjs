@@ -1,0 +1,17 @@
+// The app's registration form as a person fills it, shared by the browser
+// tests that register (app, regime, settlement): the region (when the form
+// asks for it), the address, then the reference point taken "here, now" at
+// `position`; resolves once the form says the point is taken. `cat` is the
+// catalog of the page's language, for the labels.
+export async function fillAddress(page, cat, { region, settlement, street, house, apartment }, position) {
+  if (region) await page.locator('select[name="region"]').selectOption(region);
+  await page.getByLabel(cat['address.settlement'], { exact: true }).fill(settlement);
+  await page.getByLabel(cat['address.street'], { exact: true }).focus();   // the settlement's change event
+  await page.getByLabel(cat['address.street'], { exact: true }).fill(street);
+  await page.getByLabel(cat['address.house'], { exact: true }).fill(house);
+  if (apartment) await page.getByLabel(cat['form.optional'].replace('{label}', cat['address.apartment'])).fill(apartment);
+  await page.context().setGeolocation(position);
+  await page.getByRole('button', { name: cat['address.here_now'] }).click();
+  await page.getByText(cat['address.point_taken'].replace('{meters}', String(position.accuracy)))
+    .waitFor({ timeout: 30000 });
+}
