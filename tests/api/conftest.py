@@ -333,10 +333,17 @@ def uchet(uchet_factory):
 OFFICER_PASSWORD = "desk password 2025"
 
 
-def add_officer(uchet, role, login=None, password=OFFICER_PASSWORD):
+# The argon2id cost of the tests' officer passwords: uchetd's test cost (see
+# Uchet.start). At libsodium's interactive default an ASan `officer add` and
+# each desk log-in's check cost over a second; tests that measure hashing
+# itself pass argon2=() for the production cost.
+TEST_ARGON2 = ("--argon2-memlimit-kib", "8192", "--argon2-opslimit", "1")
+
+
+def add_officer(uchet, role, login=None, password=OFFICER_PASSWORD, argon2=TEST_ARGON2):
     """Creates a desk account with `uchetctl officer add --password-stdin`; returns its login."""
     login = login or f"{role}-{uuid.uuid4().hex[:8]}"
-    r = subprocess.run([UCHETCTL, "--database", uchet.db_url, "--clock", uchet.clock, "officer", "add",
+    r = subprocess.run([UCHETCTL, "--database", uchet.db_url, "--clock", uchet.clock, *argon2, "officer", "add",
                         "--login", login, "--name", f"Officer {login}", "--role", role, "--password-stdin"],
                        input=password + "\n", capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
