@@ -185,7 +185,9 @@ class Uchet:
                 "--argon2-memlimit-kib", "8192", "--argon2-opslimit", "1", *self.extra_args]
         self.log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(args, stdout=self.log, stderr=self.log)
-        deadline = time.time() + 30
+        # generous: on a loaded machine (make check beside other work, two
+        # xdist workers) an ASan uchetd loading its OCR models took over 30 s
+        deadline = time.time() + 120
         while time.time() < deadline:
             if self.proc.poll() is not None:
                 raise AssertionError("uchetd exited at start:\n" + open(self.log_path).read())
