@@ -51,11 +51,14 @@ check: deps-check build-asan
 unit: build-asan
 	meson test -C $(BUILD_ASAN) --suite unit --print-errorlogs
 
+# As make check runs them: API_WORKERS pytest-xdist workers, then the tests
+# marked serial alone (timing- and load-sensitive; tests/api/conftest.py).
+API_WORKERS ?= 2
+API_PYTEST = /usr/bin/python3 -m pytest -q tests/api
 api: api-sqlite api-postgres
-api-sqlite: build-asan
-	UCHET_BUILD=$(BUILD_ASAN) UCHET_TEST_BACKEND=sqlite /usr/bin/python3 -m pytest -q tests/api
-api-postgres: build-asan
-	UCHET_BUILD=$(BUILD_ASAN) UCHET_TEST_BACKEND=postgres /usr/bin/python3 -m pytest -q tests/api
+api-sqlite api-postgres: api-%: build-asan
+	UCHET_BUILD=$(BUILD_ASAN) UCHET_TEST_BACKEND=$* $(API_PYTEST) -n $(API_WORKERS) -m "not serial"
+	UCHET_BUILD=$(BUILD_ASAN) UCHET_TEST_BACKEND=$* $(API_PYTEST) -m serial
 
 browser: build-asan
 	UCHET_BUILD=$(BUILD_ASAN) tests/browser/run.sh

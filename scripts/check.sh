@@ -19,12 +19,23 @@ $PY scripts/check-imports.py
 step "unit tests (cmocka)"
 meson test -C "$BUILD_ASAN" --suite unit --print-errorlogs
 
-step "API tests on SQLite"
-UCHET_BUILD=$BUILD_ASAN UCHET_TEST_BACKEND=sqlite $PY -m pytest -q -p no:cacheprovider tests/api
+# The API tests mostly wait (for uchetd to start, for argon2, for the disk):
+# API_WORKERS pytest-xdist workers overlap them (0: one process, no xdist).
+# Then the tests marked `serial` (they time answers or load the server with
+# hundreds of requests) run alone. See docs/ARCHITECTURE.md, "Tests".
+API_WORKERS=${API_WORKERS:-2}
+api() {
+  step "API tests on $1 ($API_WORKERS workers)"
+  UCHET_BUILD=$BUILD_ASAN UCHET_TEST_BACKEND=$2 $PY -m pytest -q -p no:cacheprovider -n "$API_WORKERS" \
+    -m "not serial" tests/api
+  step "API tests on $1, timing- and load-sensitive ones alone"
+  UCHET_BUILD=$BUILD_ASAN UCHET_TEST_BACKEND=$2 $PY -m pytest -q -p no:cacheprovider -m serial tests/api
+}
+
+api SQLite sqlite
 
 if [[ -f tests/api/pg.py ]] && grep -q db_pg.c src/store/meson.build; then
-  step "API tests on PostgreSQL"
-  UCHET_BUILD=$BUILD_ASAN UCHET_TEST_BACKEND=postgres $PY -m pytest -q -p no:cacheprovider tests/api
+  api PostgreSQL postgres
 else
   step "API tests on PostgreSQL: SKIPPED (backend not built yet)"
 fi

@@ -16,6 +16,8 @@ check_pkgs=(libcmocka-dev clang libclang-rt-14-dev python3 python3-pytest python
 # uchet-devsim's face camera: the public-domain Grace Hopper portrait
 # (/usr/share/matplotlib/mpl-data/sample_data/grace_hopper.jpg); tests/api/test_devsim.py
 check_pkgs+=(python-matplotlib-data)
+# make check runs the API suites in two pytest workers (pytest -n 2, issue 19)
+check_pkgs+=(python3-pytest-xdist)
 bench_pkgs=(wrk)
 # tests/api/test_proxy.py: the production front (deploy/nginx) in front of uchetd,
 # with TLS and HTTP/2; openssl makes its throwaway certificate (issue 12).

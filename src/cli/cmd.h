@@ -1,4 +1,5 @@
 #pragma once
+#include <stddef.h>
 #include <stdint.h>
 /* uchetctl's commands. Each takes argv starting at the command's name and
  * returns the process exit status (0 ok, 1 failed, 2 usage). */
@@ -7,6 +8,10 @@ typedef struct cli {
     char database[512];
     char data_dir[512];
     int64_t now;                  /* "now": real time, or --clock (tests) */
+    /* argon2id cost of the officer passwords uchetctl hashes; 0: libsodium's
+     * interactive defaults (production). Tests lower it as they do uchetd's. */
+    unsigned long long argon2_ops;
+    size_t argon2_mem;            /* bytes */
 } cli_t;
 
 int cmd_dispatch(const cli_t *cli, int argc, char **argv);

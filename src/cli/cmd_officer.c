@@ -137,7 +137,7 @@ static void generate_password(char *pw, size_t cap)
 static int create_officer(const cli_t *cli, officer_add_op_t *o, const char *password, err_t *e)
 {
     o->now = cli->now;
-    int r = secret_password_hash(password, strlen(password), 0, 0, o->password_hash);
+    int r = secret_password_hash(password, strlen(password), cli->argon2_ops, cli->argon2_mem, o->password_hash);
     if (r < 0)
         return err_set(e, r, "out_of_memory", "Cannot hash the password (out of memory).");
     return run_op(cli, &o->op, e);

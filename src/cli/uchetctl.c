@@ -25,6 +25,8 @@ static const char USAGE[] =
     "\n"
     "Operator tool for uchet. DB is an SQLite file path (default ./uchet.db, env\n"
     "UCHET_DATABASE) or a postgresql:// URL. --clock (tests only) fixes \"now\".\n"
+    "--argon2-memlimit-kib KIB, --argon2-opslimit N (tests only): the cost of the\n"
+    "officer passwords `officer add` hashes, as uchetd's options of the same names.\n"
     "\n"
     "Commands:\n"
     "  init                 create the schema and the default regions (77 Moscow,\n"
@@ -53,6 +55,27 @@ static const char USAGE[] =
     "\n"
     "Run `uchetctl COMMAND --help` for a command's options.\n";
 
+/* --argon2-memlimit-kib / --argon2-opslimit VALUE, in uchetd's bounds:
+ * 1 taken, 0 not one of them, -1 a bad value. */
+static int argon2_option(const char *opt, const char *val, cli_t *cli)
+{
+    bool mem = !strcmp(opt, "--argon2-memlimit-kib");
+    if (!mem && strcmp(opt, "--argon2-opslimit"))
+        return 0;
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(val, &end, 10);
+    if (errno || end == val || *end || n < (mem ? 8 : 1) || n > (mem ? 4ULL * 1024 * 1024 : 32)) {
+        fprintf(stderr, "uchetctl: %s wants a number in uchetd's range (see uchetd --help)\n", opt);
+        return -1;
+    }
+    if (mem)
+        cli->argon2_mem = (size_t)n * 1024;
+    else
+        cli->argon2_ops = n;
+    return 1;
+}
+
 int main(int argc, char **argv)
 {
     cli_t cli = {0};
@@ -71,6 +94,13 @@ int main(int argc, char **argv)
                 fprintf(stderr, "uchetctl: --clock wants an RFC 3339 time\n");
                 return 2;
             }
+            i++;
+            continue;
+        }
+        int a = i + 1 < argc ? argon2_option(argv[i], argv[i + 1], &cli) : 0;
+        if (a < 0)
+            return 2;
+        if (a > 0) {
             i++;
             continue;
         }

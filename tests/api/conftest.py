@@ -10,6 +10,7 @@ import datetime
 import hashlib
 import hmac
 import os
+import random
 import shutil
 import signal
 import socket
@@ -34,6 +35,14 @@ RESIDENCE = {"settlement": "Moscow", "street": "Tverskaya", "house": "7", "apart
              "lat": 55.7575, "lon": 37.6136}
 
 CONTRACT = Contract(os.path.join(ROOT, "api/openapi.json"))
+
+
+def pytest_configure(config):
+    # make check runs the suite in two pytest-xdist workers (-n 2 -m "not
+    # serial") and then the tests marked serial alone (-m serial): those time
+    # their answers or load the server with hundreds of parallel requests, and
+    # a neighbour test on the other core would make them measure the neighbour.
+    config.addinivalue_line("markers", "serial: timing- or load-sensitive; run without pytest-xdist workers")
 
 
 class RecheckingTransport(httpx.BaseTransport):
@@ -73,10 +82,42 @@ class RecheckingTransport(httpx.BaseTransport):
         self.inner.close()
 
 
+def _port_block():
+    """This process's own range of ports: below the kernel's ephemeral range
+    (which bind(("", 0)) and outgoing connections draw from, so no other
+    program is handed them meanwhile), split between pytest-xdist's workers so
+    two workers never choose the same port. The start inside the block is
+    random so that two runs at once (SQLite and PostgreSQL suites side by
+    side) rarely meet; a port found taken is skipped."""
+    try:
+        low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+    except (OSError, ValueError, IndexError):
+        low = 32768
+    first, last = 10000, max(low, 12000)
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0")[2:] or 0)
+    size = (last - first) // max(workers, 1)
+    start = first + worker * size
+    return start, size
+
+
+_PORT_START, _PORT_SIZE = _port_block()
+_port_next = [random.randrange(_PORT_SIZE)]
+
+
 def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A loopback port nobody listens on, from this worker's block (see
+    _port_block): the bind(0) way handed two xdist workers the same port."""
+    for _ in range(_PORT_SIZE):
+        port = _PORT_START + _port_next[0] % _PORT_SIZE
+        _port_next[0] += 1
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise AssertionError("no free port in this worker's block")
 
 
 @pytest.fixture(scope="session")
@@ -144,7 +185,9 @@ class Uchet:
                 "--argon2-memlimit-kib", "8192", "--argon2-opslimit", "1", *self.extra_args]
         self.log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(args, stdout=self.log, stderr=self.log)
-        deadline = time.time() + 30
+        # generous: on a loaded machine (make check beside other work, two
+        # xdist workers) an ASan uchetd loading its OCR models took over 30 s
+        deadline = time.time() + 120
         while time.time() < deadline:
             if self.proc.poll() is not None:
                 raise AssertionError("uchetd exited at start:\n" + open(self.log_path).read())
@@ -153,7 +196,7 @@ class Uchet:
                     return self
             except httpx.HTTPError:
                 pass
-            time.sleep(0.05)
+            time.sleep(0.01)   # uchetd is usually ready 0.2-0.5 s after exec: poll finely
         raise AssertionError("uchetd did not become ready:\n" + open(self.log_path).read())
 
     def stop(self, sig=signal.SIGTERM, timeout=30):
@@ -292,10 +335,17 @@ def uchet(uchet_factory):
 OFFICER_PASSWORD = "desk password 2025"
 
 
-def add_officer(uchet, role, login=None, password=OFFICER_PASSWORD):
+# The argon2id cost of the tests' officer passwords: uchetd's test cost (see
+# Uchet.start). At libsodium's interactive default an ASan `officer add` and
+# each desk log-in's check cost over a second; tests that measure hashing
+# itself pass argon2=() for the production cost.
+TEST_ARGON2 = ("--argon2-memlimit-kib", "8192", "--argon2-opslimit", "1")
+
+
+def add_officer(uchet, role, login=None, password=OFFICER_PASSWORD, argon2=TEST_ARGON2):
     """Creates a desk account with `uchetctl officer add --password-stdin`; returns its login."""
     login = login or f"{role}-{uuid.uuid4().hex[:8]}"
-    r = subprocess.run([UCHETCTL, "--database", uchet.db_url, "--clock", uchet.clock, "officer", "add",
+    r = subprocess.run([UCHETCTL, "--database", uchet.db_url, "--clock", uchet.clock, *argon2, "officer", "add",
                         "--login", login, "--name", f"Officer {login}", "--role", role, "--password-stdin"],
                        input=password + "\n", capture_output=True, text=True)
     assert r.returncode == 0, r.stderr

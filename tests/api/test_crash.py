@@ -6,8 +6,10 @@ import time
 import uuid
 
 import httpx
+import pytest
 
 
+@pytest.mark.serial   # counts how many confirmations 2 s of streaming got acknowledged
 def test_kill_9_loses_no_acknowledged_confirmation(uchet_factory):
     u = uchet_factory().start()
     tokens = []

@@ -26,6 +26,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from conftest import free_port
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.path.join(ROOT, os.environ.get("UCHET_BUILD", "build"))
 DEVSIM = os.path.join(BUILD, "src/devsim/uchet-devsim")
@@ -38,12 +40,6 @@ pytestmark = [
     pytest.mark.skipif(os.environ.get("UCHET_TEST_BACKEND") == "postgres",
                        reason="uchet-devsim has no database; tested once, on the sqlite run"),
 ]
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def b64d(s):
@@ -311,6 +307,7 @@ def test_forced_quality(dev):
     dev.admin("score", {"deviceId": "9", "qualityScore": 5}, expect=400)
 
 
+@pytest.mark.serial
 def test_delay_and_timeout(dev):
     dev.admin("delay", {"deviceId": "3", "method": "RCAPTURE", "delayMs": 1200})
     t = time.monotonic()
@@ -328,6 +325,7 @@ def test_delay_and_timeout(dev):
     dev.admin("delay", {"delayMs": -1}, expect=400)
 
 
+@pytest.mark.serial
 def test_capture_already_in_progress(dev):
     dev.admin("delay", {"deviceId": "3", "method": "RCAPTURE", "delayMs": 1500})
     first = {}
@@ -340,6 +338,7 @@ def test_capture_already_in_progress(dev):
     assert dev.verify("capture", first["r"].text, "TX-B1")["ok"]
 
 
+@pytest.mark.serial
 def test_unplugged_mid_capture(dev):
     dev.admin("delay", {"deviceId": "3", "method": "RCAPTURE", "delayMs": 3000})
     dev.admin("unplug", {"deviceId": "3", "afterMs": 500})

@@ -115,6 +115,7 @@ def _rst(stream_id):
     return b"\x00\x00\x04\x03\x00" + stream_id.to_bytes(4, "big") + b"\x00\x00\x00\x08"
 
 
+@pytest.mark.serial
 def test_no_cleartext_http2_prior_knowledge(uchet):
     # A rapid-reset burst: 2,000 HEADERS+RST_STREAM pairs after the preface.
     burst = b"".join(_h2_headers(i) + _rst(i) for i in range(1, 4000, 2))
@@ -139,6 +140,7 @@ def test_no_h2c_upgrade(uchet):
     assert b"101 Switching" not in out
 
 
+@pytest.mark.serial
 def test_healthz_answers_with_1100_idle_sockets_and_a_1024_file_limit(tmp_path, pg_server):
     """Descriptor exhaustion: uchetd runs with the open-file limit at 1,024
     (soft and hard, so it cannot raise it); 1,100 idle connections must not

@@ -14,7 +14,6 @@ import glob
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -22,7 +21,7 @@ import time
 import httpx
 import pytest
 
-from conftest import BACKEND, BUILD, ROOT
+from conftest import BACKEND, BUILD, ROOT, free_port
 
 sys.path.insert(0, os.path.join(ROOT, "tests", "bio"))
 import an2k_reader  # noqa: E402  the independent reader (shares no code with src/bio/an2k*)
@@ -39,12 +38,6 @@ TYPES = {"1": "Finger", "2": "Palm", "3": "Face"}
 SIGNATURE = [[500 + 40 * i, 600 + (i % 7) * 30, 0 if i in (0, 30) else 120] for i in range(60)]
 
 pytestmark = pytest.mark.skipif(not os.path.exists(DEVSIM), reason="uchet-devsim not built")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def b64d(s):

@@ -63,6 +63,20 @@ def test_generated_password_is_shown_once_and_stored_only_as_argon2id(uchet):
     stored = uchet.db.query("SELECT password_hash, role, name FROM officers WHERE login = 'reg1'")[0]
     assert stored[0].startswith("$argon2id$") and password not in stored[0]
     assert stored[1:] == ("registrar", "Anna Petrova")
+    # without --argon2-* options: libsodium's interactive cost, as in production
+    assert "$m=65536,t=2," in stored[0]
+
+
+def test_argon2_cost_options_set_the_officers_hash_cost(uchet):
+    # the tests' cheaper cost (conftest.TEST_ARGON2), still argon2id, still checked at log-in
+    login = add_officer(uchet, "inspector")
+    stored = uchet.db.query(f"SELECT password_hash FROM officers WHERE login = '{login}'")[0][0]
+    assert stored.startswith("$argon2id$v=19$m=8192,t=1,")
+    assert desk_login(uchet, login)
+    for bad in (["--argon2-opslimit", "0"], ["--argon2-memlimit-kib", "4"], ["--argon2-opslimit", "2x"]):
+        r = subprocess.run([UCHETCTL, "--database", uchet.db_url, *bad, "officer", "list"],
+                           capture_output=True, text=True)
+        assert r.returncode == 2 and "uchetd's range" in r.stderr, (bad, r.stderr)
 
 
 def test_login_taken_and_bad_role_are_refused(uchet):

@@ -215,6 +215,7 @@ def _waiting_for_lock(u):
     return int(u.db.scalar("SELECT count(*) FROM pg_locks WHERE NOT granted"))
 
 
+@pytest.mark.serial
 def test_a_loop_serves_others_while_its_read_waits_for_postgres(uchet_factory, tmp_path, pg_url):
     """Issue 3: the loop never blocks on the database. With ONE event loop, a
     read held up inside PostgreSQL (its table locked by someone else) leaves

@@ -187,6 +187,7 @@ def headers_block(path):
             lit(b":authority", b"localhost"))
 
 
+@pytest.mark.serial
 def test_rapid_reset_through_the_proxy_is_bounded(uchet, proxy):
     before = upstream_count(uchet, "/healthz")
     s = tls_conn(proxy["tls"], alpn=("h2",))
