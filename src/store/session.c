@@ -146,17 +146,25 @@ void session_login_account(int64_t person_id, const char *doc_kind, const char *
         snprintf(buf, cap, "document:%s:%s", doc_kind, doc_number);
 }
 
+/* Steps SQL_BY_DOC for one document (a log-in and a re-issue name the
+ * account so): 1 with the row in *st, 0 when nobody holds it, < 0 on failure. */
+static int step_by_doc(db_t *db, const char *kind, const char *number, db_stmt_t **st, err_t *err)
+{
+    int r = db_prepare(db, SQL_BY_DOC, st, err);
+    if (r < 0)
+        return r;
+    db_bind_text(*st, 1, kind);
+    db_bind_text(*st, 2, number);
+    return db_step(*st, err);
+}
+
 /* Finds the account and its password hash; person 0 and "" when there is
  * none (or it is not activated yet). */
 static int lookup_login(db_t *db, session_login_start_op_t *o)
 {
     db_stmt_t *st;
-    int r = db_prepare(db, SQL_BY_DOC, &st, &o->op.err);
+    int r = step_by_doc(db, o->doc_kind, o->doc_number, &st, &o->op.err);
     if (r < 0)
-        return r;
-    db_bind_text(st, 1, o->doc_kind);
-    db_bind_text(st, 2, o->doc_number);
-    if ((r = db_step(st, &o->op.err)) < 0)
         return r;
     o->ret_hash[0] = '\0';
     o->ret_person_id = 0;
@@ -523,12 +531,8 @@ static const char SQL_REISSUE[] =
 static int reissue_find(db_t *db, session_reissue_op_t *o)
 {
     db_stmt_t *st;
-    int r = db_prepare(db, SQL_BY_DOC, &st, &o->op.err);
+    int r = step_by_doc(db, o->doc_kind, o->doc_number, &st, &o->op.err);
     if (r < 0)
-        return r;
-    db_bind_text(st, 1, o->doc_kind);
-    db_bind_text(st, 2, o->doc_number);
-    if ((r = db_step(st, &o->op.err)) < 0)
         return r;
     if (r == 0)
         return err_set(&o->op.err, -ENOENT, "not_found", "Nobody holds this document.");
