@@ -7,26 +7,16 @@
 
 #include "rules/deadline.h"
 #include "store/audit.h"
+#include "store/credential.h"
 #include "store/session.h"
 #include "store/totp.h"
 
-/* A session counts while under its absolute cap and, when it has an
- * inactivity limit, touched within it; a disabled officer's sessions end at
- * once. */
-static const char SQL_SESSION[] =
-    "SELECT o.id, o.role FROM officer_sessions s JOIN officers o ON o.id = s.officer_id"
-    " WHERE s.token_hash = ? AND s.expires_at > ? AND o.disabled_at IS NULL"
-    " AND (s.idle_s IS NULL OR COALESCE(s.last_seen_at, s.created_at) + s.idle_s > ?)";
 static const char SQL_TOUCH[] = "UPDATE officer_sessions SET last_seen_at = ? WHERE token_hash = ?";
 static const char SQL_ADD[] =
     "INSERT INTO officers (login, name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id";
 static const char SQL_BY_LOGIN[] =
     "SELECT id, role, password_hash, disabled_at, totp_secret, totp_enrolled_at, totp_last_step"
     " FROM officers WHERE login = ?";
-static const char SQL_SESSION_ADD[] =
-    "INSERT INTO officer_sessions (token_hash, officer_id, created_at, expires_at, last_seen_at, idle_s)"
-    " VALUES (?, ?, ?, ?, ?, ?)";
-static const char SQL_SESSION_DEL[] = "DELETE FROM officer_sessions WHERE token_hash = ? RETURNING officer_id";
 static const char SQL_ENROL_START[] =
     "UPDATE officers SET totp_secret = ?, enrol_token_hash = ?, enrol_expires_at = ? WHERE id = ?";
 static const char SQL_STEP_USE[] =
@@ -90,21 +80,12 @@ static void actor_of(char *buf, size_t cap, const char *kind, int64_t id)
 int officer_session(db_t *db, const uint8_t token_hash[SECRET_HASH_BYTES], int64_t now, unsigned allowed,
                     officer_ref_t *ret, err_t *err)
 {
-    db_stmt_t *st;
-    int r = db_prepare(db, SQL_SESSION, &st, err);
+    officer_ref_t o = {0};
+    char role[CREDENTIAL_TAG_MAX] = "";
+    int r = credential_session_find(db, CREDENTIAL_OFFICER, token_hash, now, &o.id, role, sizeof role, err);
     if (r < 0)
         return r;
-    db_bind_blob(st, 1, token_hash, SECRET_HASH_BYTES);
-    db_bind_int(st, 2, now);
-    db_bind_int(st, 3, now);
-    if ((r = db_step(st, err)) < 0)
-        return r;
-    if (r == 0)
-        return err_set(err, -EACCES, "unauthorized", "The desk session is unknown or has expired; log in again.");
-    officer_ref_t o = {.id = db_col_int(st, 0)};
-    const char *role = db_col_text(st, 1);
-    r = officer_role_parse(role ? role : "", &o.role);
-    db_run(st, NULL);
+    r = officer_role_parse(role, &o.role);
     if (r < 0 || !(o.role & allowed))
         return err_set(err, -EPERM, "role_forbidden", "Your role (%s) may not do this.", officer_role_name(o.role));
     *ret = o;
@@ -207,34 +188,14 @@ static int lookup_login(db_t *db, officer_login_op_t *o, login_row_t *ret)
     return 0;
 }
 
-/* Checks the password; an unknown login still costs one argon2id hash so
- * that timing does not tell which part was wrong. */
-static bool password_ok(const char *stored, const char *pw)
-{
-    if (stored[0])
-        return secret_password_verify(stored, pw, strlen(pw));
-    char burn[SECRET_PWHASH_MAX];
-    secret_password_hash(pw, strlen(pw), 0, 0, burn);
-    return false;
-}
-
 static int open_session(db_t *db, const officer_ref_t *me, int64_t now, int64_t idle_s,
                         char ret_token[SECRET_TOKEN_CHARS + 1], int64_t *ret_expires, err_t *err)
 {
-    uint8_t hash[SECRET_HASH_BYTES];
-    db_stmt_t *st;
-    int r = db_prepare(db, SQL_SESSION_ADD, &st, err);
+    credential_session_t row = {.subject_id = me->id, .now = now, .expires_at = now + LIMIT_SESSION_TTL_S,
+                                .idle_s = idle_s > 0 ? idle_s : OFFICER_IDLE_DEFAULT_S};
+    *ret_expires = row.expires_at;
+    int r = credential_session_open(db, CREDENTIAL_OFFICER, &row, ret_token, err);
     if (r < 0)
-        return r;
-    secret_token_new(ret_token, hash);
-    *ret_expires = now + LIMIT_SESSION_TTL_S;
-    db_bind_blob(st, 1, hash, sizeof hash);
-    db_bind_int(st, 2, me->id);
-    db_bind_int(st, 3, now);
-    db_bind_int(st, 4, *ret_expires);
-    db_bind_int(st, 5, now);
-    db_bind_int(st, 6, idle_s > 0 ? idle_s : OFFICER_IDLE_DEFAULT_S);
-    if ((r = db_run(st, err)) < 0)
         return r;
     return officer_audit(db, me, now, "officer.session_created", NULL, NULL, NULL, err);
 }
@@ -336,7 +297,7 @@ static int run_login(db_t *db, store_op_t *op)
     officer_login_op_t *o = (officer_login_op_t *)op;
     login_row_t row = {0};
     int r = lookup_login(db, o, &row);
-    bool ok = r == 0 && password_ok(row.hash, o->password);
+    bool ok = r == 0 && credential_password_ok(row.hash, o->password);
     sodium_memzero(o->password, sizeof o->password);
     if (r == 0 && !ok)
         r = err_set(&op->err, -EACCES, "bad_credentials", "The login, the password or the code is wrong.");
@@ -475,19 +436,7 @@ void officer_enrol_op_init(officer_enrol_op_t *o)
 static int run_logout(db_t *db, store_op_t *op)
 {
     officer_logout_op_t *o = (officer_logout_op_t *)op;
-    db_stmt_t *st;
-    int r = db_prepare(db, SQL_SESSION_DEL, &st, &op->err);
-    if (r < 0)
-        return r;
-    db_bind_blob(st, 1, o->token_hash, sizeof o->token_hash);
-    if ((r = db_step(st, &op->err)) < 0)
-        return r;
-    if (r == 0)
-        return err_set(&op->err, -EACCES, "unauthorized", "The desk session is unknown or has expired.");
-    char actor[40];
-    actor_of(actor, sizeof actor, "officer", db_col_int(st, 0));
-    db_run(st, NULL);
-    return audit_append(db, o->now, actor, "officer.session_ended", actor, NULL, &op->err);
+    return credential_session_end(db, CREDENTIAL_OFFICER, o->token_hash, o->now, &op->err);
 }
 
 void officer_logout_op_init(officer_logout_op_t *o)
@@ -624,7 +573,6 @@ static const char SQL_DISABLE[] = "UPDATE officers SET disabled_at = ? WHERE id 
 static const char SQL_RESET[] =
     "UPDATE officers SET password_hash = ?, totp_secret = NULL, totp_enrolled_at = NULL, enrol_token_hash = NULL,"
     " enrol_expires_at = NULL WHERE id = ?";
-static const char SQL_END_SESSIONS[] = "DELETE FROM officer_sessions WHERE officer_id = ?";
 static const char SQL_LIST[] =
     "SELECT id, login, name, role, created_at, disabled_at, totp_enrolled_at FROM officers ORDER BY login LIMIT 500";
 
@@ -679,21 +627,6 @@ static int insert_officer(db_t *db, officer_manage_op_t *o, const char *hash)
     return db_run(st, NULL);
 }
 
-static int run_by_id(db_t *db, const char *sql, int64_t a, int64_t id, err_t *err)
-{
-    db_stmt_t *st;
-    int r = db_prepare(db, sql, &st, err);
-    if (r < 0)
-        return r;
-    if (sql == SQL_END_SESSIONS)
-        db_bind_int(st, 1, id);
-    else {
-        db_bind_int(st, 1, a);
-        db_bind_int(st, 2, id);
-    }
-    return db_run(st, err);
-}
-
 static int change_target(db_t *db, officer_manage_op_t *o, const char *hash)
 {
     bool disabled = false;
@@ -703,7 +636,7 @@ static int change_target(db_t *db, officer_manage_op_t *o, const char *hash)
     if (o->action == OFFICER_MANAGE_DISABLE && disabled)
         return err_set(&o->op.err, -EALREADY, "officer_disabled", "This officer is already disabled.");
     if (o->action == OFFICER_MANAGE_DISABLE)
-        r = run_by_id(db, SQL_DISABLE, o->now, o->ret_id, &o->op.err);
+        r = db_run_ints(db, SQL_DISABLE, (const int64_t[]){o->now, o->ret_id}, 2, &o->op.err);
     else {
         db_stmt_t *st;
         if ((r = db_prepare(db, SQL_RESET, &st, &o->op.err)) < 0)
@@ -712,7 +645,7 @@ static int change_target(db_t *db, officer_manage_op_t *o, const char *hash)
         db_bind_int(st, 2, o->ret_id);
         r = db_run(st, &o->op.err);
     }
-    return r < 0 ? r : run_by_id(db, SQL_END_SESSIONS, 0, o->ret_id, &o->op.err);
+    return r < 0 ? r : credential_sessions_end_all(db, CREDENTIAL_OFFICER, o->ret_id, NULL, &o->op.err);
 }
 
 static int manage_write(db_t *db, officer_manage_op_t *o, const char *hash)

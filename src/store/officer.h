@@ -6,7 +6,7 @@
  * the desk with a password and a TOTP code (store/totp.h); the first log-in
  * enrols the authenticator. Their tokens live in officer_sessions, apart
  * from the persons' sessions: a person's token never opens the desk, nor the
- * reverse. This is the one session module of every officer role: which role
+ * reverse (the rows and the password check are store/credential.h's). This is the one session module of every officer role: which role
  * may call which desk endpoint is declared per route (api/desk_acl.c) and
  * passed in as `allowed`.
  * Every officer read of a person's record needs a stated reason and is

@@ -6,14 +6,10 @@
 #include <string.h>
 
 #include "store/audit.h"
+#include "store/credential.h"
 #include "store/officer.h"
 #include "store/passkey.h"
 
-static const char SQL_RESOLVE[] = "SELECT person_id FROM sessions WHERE token_hash = ? AND expires_at > ?";
-static const char SQL_CREATE[] =
-    "INSERT INTO sessions (token_hash, person_id, created_at, expires_at, last_used_at, max_expires_at,"
-    " recheck_at, device) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
-static const char SQL_DELETE[] = "DELETE FROM sessions WHERE token_hash = ? RETURNING person_id";
 static const char SQL_BY_CODE[] =
     "SELECT id FROM persons WHERE activation_hash = ? AND activation_expires_at > ?";
 static const char SQL_ACTIVATE[] =
@@ -22,26 +18,11 @@ static const char SQL_ACTIVATE[] =
 static const char SQL_BY_DOC[] =
     "SELECT p.id, p.password_hash FROM documents d JOIN persons p ON p.id = d.person_id"
     " WHERE d.kind = ? AND d.number = ?";
-static const char SQL_END_ALL[] = "DELETE FROM sessions WHERE person_id = ?";
-static const char SQL_PURGE[] = "DELETE FROM sessions WHERE expires_at <= ?";
-static const char SQL_PURGE_OFFICERS[] = "DELETE FROM officer_sessions WHERE expires_at <= ?";
 
 int session_person(db_t *db, const uint8_t token_hash[SECRET_HASH_BYTES], int64_t now,
                    int64_t *ret_person_id, err_t *err)
 {
-    db_stmt_t *st;
-    int r = db_prepare(db, SQL_RESOLVE, &st, err);
-    if (r < 0)
-        return r;
-    db_bind_blob(st, 1, token_hash, SECRET_HASH_BYTES);
-    db_bind_int(st, 2, now);
-    if ((r = db_step(st, err)) < 0)
-        return r;
-    if (r == 0)
-        return err_set(err, -EACCES, "unauthorized", "The session is unknown or has expired; log in again.");
-    *ret_person_id = db_col_int(st, 0);
-    db_run(st, NULL);
-    return 0;
+    return credential_session_find(db, CREDENTIAL_PERSON, token_hash, now, ret_person_id, NULL, 0, err);
 }
 
 static void audit_subject(char *buf, size_t cap, int64_t id)
@@ -66,24 +47,13 @@ int session_create(db_t *db, int64_t person_id, int64_t now, session_result_t *r
 int session_create_device(db_t *db, int64_t person_id, int64_t now, const session_policy_t *policy,
                           const char *device, session_result_t *ret, err_t *err)
 {
-    uint8_t hash[SECRET_HASH_BYTES];
     int64_t cap = now + policy->max_s;
     int64_t idle = now + policy->idle_s;
     session_result_t s = {.person_id = person_id, .expires_at = idle < cap ? idle : cap};
-    secret_token_new(s.token, hash);
-    db_stmt_t *st;
-    int r = db_prepare(db, SQL_CREATE, &st, err);
+    credential_session_t row = {.subject_id = person_id, .now = now, .expires_at = s.expires_at,
+                                .max_expires_at = cap, .device = device};
+    int r = credential_session_open(db, CREDENTIAL_PERSON, &row, s.token, err);
     if (r < 0)
-        return r;
-    db_bind_blob(st, 1, hash, sizeof hash);
-    db_bind_int(st, 2, person_id);
-    db_bind_int(st, 3, now);
-    db_bind_int(st, 4, s.expires_at);
-    db_bind_int(st, 5, now);
-    db_bind_int(st, 6, cap);
-    db_bind_int(st, 7, now);   /* the password was just typed */
-    db_bind_text(st, 8, device ? device : "");
-    if ((r = db_run(st, err)) < 0)
         return r;
     char subject[32];
     audit_subject(subject, sizeof subject, person_id);
@@ -129,10 +99,7 @@ static int activate_in_txn(db_t *db, session_activate_op_t *o, int64_t id, const
     if ((r = audit_append(db, o->now, subject, "person.activated", subject, NULL, &o->op.err)) < 0)
         return r;
     /* A new password ends every session opened with the old one. */
-    if ((r = db_prepare(db, SQL_END_ALL, &st, &o->op.err)) < 0)
-        return r;
-    db_bind_int(st, 1, id);
-    if ((r = db_run(st, &o->op.err)) < 0)
+    if ((r = credential_sessions_end_all(db, CREDENTIAL_PERSON, id, NULL, &o->op.err)) < 0)
         return r;
     if ((r = login_limit_clear(db, NULL, o->addr, &o->op.err)) < 0)
         return r;
@@ -179,17 +146,25 @@ void session_login_account(int64_t person_id, const char *doc_kind, const char *
         snprintf(buf, cap, "document:%s:%s", doc_kind, doc_number);
 }
 
+/* Steps SQL_BY_DOC for one document (a log-in and a re-issue name the
+ * account so): 1 with the row in *st, 0 when nobody holds it, < 0 on failure. */
+static int step_by_doc(db_t *db, const char *kind, const char *number, db_stmt_t **st, err_t *err)
+{
+    int r = db_prepare(db, SQL_BY_DOC, st, err);
+    if (r < 0)
+        return r;
+    db_bind_text(*st, 1, kind);
+    db_bind_text(*st, 2, number);
+    return db_step(*st, err);
+}
+
 /* Finds the account and its password hash; person 0 and "" when there is
  * none (or it is not activated yet). */
 static int lookup_login(db_t *db, session_login_start_op_t *o)
 {
     db_stmt_t *st;
-    int r = db_prepare(db, SQL_BY_DOC, &st, &o->op.err);
+    int r = step_by_doc(db, o->doc_kind, o->doc_number, &st, &o->op.err);
     if (r < 0)
-        return r;
-    db_bind_text(st, 1, o->doc_kind);
-    db_bind_text(st, 2, o->doc_number);
-    if ((r = db_step(st, &o->op.err)) < 0)
         return r;
     o->ret_hash[0] = '\0';
     o->ret_person_id = 0;
@@ -232,21 +207,10 @@ void session_activation_start_op_init(session_activation_start_op_t *o)
     o->op.run = run_activation_start;
 }
 
-/* Checks the password. With no account (or one not yet activated) it still
- * spends one argon2id computation, so timing does not tell which was wrong. */
-static bool password_ok(const char *stored, const char *pw)
-{
-    if (stored[0])
-        return secret_password_verify(stored, pw, strlen(pw));
-    char burn[SECRET_PWHASH_MAX];
-    secret_password_hash(pw, strlen(pw), 0, 0, burn);
-    return false;
-}
-
 static int run_login(db_t *db, store_op_t *op)
 {
     session_login_op_t *o = (session_login_op_t *)op;
-    bool ok = password_ok(o->stored, o->password) && o->person_id > 0;
+    bool ok = credential_password_ok(o->stored, o->password) && o->person_id > 0;
     sodium_memzero(o->password, sizeof o->password);
     if (!ok)
         return err_set(&op->err, -EACCES, "bad_credentials",
@@ -274,19 +238,10 @@ void session_login_op_init(session_login_op_t *o)
 
 static int purge_in_txn(db_t *db, int64_t now, int64_t *ret_deleted, err_t *err)
 {
-    static const char *const sqls[] = {SQL_PURGE, SQL_PURGE_OFFICERS};
     int64_t n = 0;
-    for (size_t i = 0; i < sizeof sqls / sizeof *sqls; i++) {
-        db_stmt_t *st;
-        int r = db_prepare(db, sqls[i], &st, err);
-        if (r < 0)
-            return r;
-        db_bind_int(st, 1, now);
-        if ((r = db_run(st, err)) < 0)
-            return r;
-        n += db_changes(db);
-    }
-    int r = login_limit_purge(db, now, err);
+    int r = credential_sessions_purge(db, now, &n, err);
+    if (r == 0)
+        r = login_limit_purge(db, now, err);
     if (r < 0)
         return r;
     *ret_deleted = n + db_changes(db);
@@ -313,20 +268,7 @@ int session_purge(db_t *db, int64_t now, int64_t *ret_deleted, err_t *err)
 static int run_logout(db_t *db, store_op_t *op)
 {
     session_logout_op_t *o = (session_logout_op_t *)op;
-    db_stmt_t *st;
-    int r = db_prepare(db, SQL_DELETE, &st, &op->err);
-    if (r < 0)
-        return r;
-    db_bind_blob(st, 1, o->token_hash, sizeof o->token_hash);
-    if ((r = db_step(st, &op->err)) < 0)
-        return r;
-    if (r == 0)
-        return err_set(&op->err, -EACCES, "unauthorized", "The session is unknown or has expired.");
-    int64_t pid = db_col_int(st, 0);
-    db_run(st, NULL);
-    char subject[32];
-    audit_subject(subject, sizeof subject, pid);
-    return audit_append(db, o->now, subject, "session.ended", subject, NULL, &op->err);
+    return credential_session_end(db, CREDENTIAL_PERSON, o->token_hash, o->now, &op->err);
 }
 
 void session_logout_op_init(session_logout_op_t *o)
@@ -489,7 +431,7 @@ static int password_in_txn(db_t *db, session_password_op_t *o, const char *pwhas
 static int run_password(db_t *db, store_op_t *op)
 {
     session_password_op_t *o = (session_password_op_t *)op;
-    bool ok = o->person_id > 0 && password_ok(o->stored, o->current);
+    bool ok = o->person_id > 0 && credential_password_ok(o->stored, o->current);
     char pwhash[SECRET_PWHASH_MAX] = "";
     int r = 0;
     if (ok && o->new_password[0] &&
@@ -554,15 +496,7 @@ void session_list_op_init(session_list_op_t *o)
 
 int session_end_person(db_t *db, int64_t person_id, int64_t *ret_ended, err_t *err)
 {
-    db_stmt_t *st;
-    int r = db_prepare(db, SQL_END_ALL, &st, err);
-    if (r < 0)
-        return r;
-    db_bind_int(st, 1, person_id);
-    if ((r = db_run(st, err)) < 0)
-        return r;
-    *ret_ended = db_changes(db);
-    return 0;
+    return credential_sessions_end_all(db, CREDENTIAL_PERSON, person_id, ret_ended, err);
 }
 
 static int run_end_all(db_t *db, store_op_t *op)
@@ -597,12 +531,8 @@ static const char SQL_REISSUE[] =
 static int reissue_find(db_t *db, session_reissue_op_t *o)
 {
     db_stmt_t *st;
-    int r = db_prepare(db, SQL_BY_DOC, &st, &o->op.err);
+    int r = step_by_doc(db, o->doc_kind, o->doc_number, &st, &o->op.err);
     if (r < 0)
-        return r;
-    db_bind_text(st, 1, o->doc_kind);
-    db_bind_text(st, 2, o->doc_number);
-    if ((r = db_step(st, &o->op.err)) < 0)
         return r;
     if (r == 0)
         return err_set(&o->op.err, -ENOENT, "not_found", "Nobody holds this document.");

@@ -1,7 +1,9 @@
 #pragma once
 /* Sessions: log-in by document and password, activation with the one-time
  * code, log-out. Tokens are opaque random strings; only their SHA-256 is
- * stored, so a copy of the database cannot be used to log in. */
+ * stored, so a copy of the database cannot be used to log in. The password
+ * check and the session rows themselves are store/credential.h's, shared
+ * with the officers; this module keeps what is a person's own. */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
