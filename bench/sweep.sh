@@ -23,7 +23,7 @@ WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < $2)
 INSERT INTO persons (id, surname, given_names, birth_date, citizenship, purpose, entry_regime, language, created_at, adult_on)
   SELECT i, 'BENCH', 'PERSON', '1990-01-01', 'TJK', 'work', 'visa_free', 'ru', 0, '2008-01-01' FROM s;
 WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < $2)
-INSERT INTO registrations (id, person_id, region, status, started_at, last_confirmed_on, due_date)
+INSERT INTO registration_rows (id, person_id, region, status, started_at, last_confirmed_on, due_date)
   SELECT i, i, '77', 'active', 0,
          CASE i % 100 WHEN 0 THEN '2025-10-31' WHEN $g1 THEN '2025-11-01' WHEN $g2 THEN '2025-11-05' ELSE '2025-11-14' END,
          CASE i % 100 WHEN 0 THEN '2025-11-06' WHEN $g1 THEN '2025-11-07' WHEN $g2 THEN '2025-11-10' ELSE '2025-11-20' END
@@ -59,8 +59,8 @@ verify() {   # db, n, remind, lapsed, reminded
   check=$(sqlite3 "$1" "SELECT (SELECT COUNT(*) FROM notices WHERE kind = 'lapsed'),
     (SELECT COUNT(*) FROM notices WHERE kind = 'last_day'), (SELECT COUNT(*) FROM notices WHERE kind = 'one_day_left'),
     (SELECT SUM(json_array_length(detail, '\$.registrations')) FROM audit WHERE action = 'registrations.lapsed'),
-    (SELECT status || '/' || end_reason FROM registrations_now WHERE id = 100),
-    (SELECT status FROM registrations_now WHERE id = 101)")
+    (SELECT status || '/' || end_reason FROM registrations WHERE id = 100),
+    (SELECT status FROM registrations WHERE id = 101)")
   if [[ $4 != "$k" || $5 != $((2 * r)) || $check != "$k|$r|$r|$k|ended/lapsed|active" ]]; then
     echo "sweep bench: $2 registrations: lapsed $4, reminded $5, check $check" >&2; exit 1
   fi
@@ -96,7 +96,8 @@ done
   echo "Why it is fast: people due on one day are spread through the table (every 100th id here),"
   echo "so rewriting each lapsed row dirtied a table page and an index page of its own, about"
   echo "134,000 scattered pages and 550 MB of WAL at 10 M (4.4-5.7 s). Since schema v4 a lapse is"
-  echo "one \`lapse_marks\` row per due date, read through the view \`registrations_now\`; the due"
+  echo "one \`lapse_marks\` row per due date, which the view \`registrations\` reads as the lapse of"
+  echo "every open row of that date (the stored rows are \`registration_rows\`, schema v13); the due"
   echo "rows are found through the (region, due_date, person_id, status) index without reading"
   echo "them, and what is written is appended (notices, audit). Reference checks are off for the"
   echo "sweep's own transactions: each notice's check read a scattered persons page. See"

@@ -24,7 +24,7 @@ seed() {   # url, n: as bench/sweep.sh's 1% day: per 100, one due on 2025-11-06,
 BEGIN;
 INSERT INTO persons (id, surname, given_names, birth_date, citizenship, purpose, entry_regime, language, created_at, adult_on)
   SELECT i, 'BENCH', 'PERSON', '1990-01-01', 'TJK', 'work', 'visa_free', 'ru', 0, '2008-01-01' FROM generate_series(1, $2) i;
-INSERT INTO registrations (id, person_id, region, status, started_at, last_confirmed_on, due_date)
+INSERT INTO registration_rows (id, person_id, region, status, started_at, last_confirmed_on, due_date)
   SELECT i, i, '77', 'active', 0, CASE WHEN i % 100 = 0 THEN '2025-10-31' ELSE '2025-11-14' END,
          CASE WHEN i % 100 = 0 THEN '2025-11-06' ELSE '2025-11-20' END FROM generate_series(1, $2) i;
 INSERT INTO residences (id, registration_id, settlement, street, house, ref_lat, ref_lon, declared_at)
@@ -40,8 +40,8 @@ verify() {   # url, n, lapsed
   local k=$(($2 / 100)) check
   check=$(q "$1" "SELECT (SELECT count(*) FROM notices WHERE kind = 'lapsed') || '|' ||
     (SELECT sum(json_array_length(detail::json -> 'registrations')) FROM audit WHERE action = 'registrations.lapsed') || '|' ||
-    (SELECT status || '/' || end_reason FROM registrations_now WHERE id = 100) || '|' ||
-    (SELECT status FROM registrations_now WHERE id = 101)")
+    (SELECT status || '/' || end_reason FROM registrations WHERE id = 100) || '|' ||
+    (SELECT status FROM registrations WHERE id = 101)")
   if [[ $3 != "$k" || $check != "$k|$k|ended/lapsed|active" ]]; then
     echo "sweep bench (PostgreSQL): $2 registrations: lapsed $3, check $check" >&2; exit 1
   fi

@@ -29,7 +29,7 @@ static const char USAGE[] =
 static const char SQL_COPY[] = "VACUUM INTO ?";
 static const char SQL_INTEGRITY[] = "PRAGMA integrity_check";
 static const char SQL_COUNT[] =
-    "SELECT (SELECT COUNT(*) FROM persons), (SELECT COUNT(*) FROM registrations_now WHERE status = 'active')";
+    "SELECT (SELECT COUNT(*) FROM persons), (SELECT COUNT(*) FROM registrations WHERE status = 'active')";
 
 static int fail(const err_t *e)
 {

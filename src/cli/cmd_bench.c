@@ -16,7 +16,7 @@ static const char SQL_PERSON[] =
     " created_at) VALUES ('BENCH', 'PERSON', '1990-01-01', 'TJK', 'work', 'visa_free', 'ru', ?) RETURNING id";
 static const char SQL_DOC[] = "INSERT INTO documents (kind, number, person_id) VALUES ('card', ?, ?)";
 static const char SQL_REG[] =
-    "INSERT INTO registrations (person_id, region, status, started_at, last_confirmed_on)"
+    "INSERT INTO registration_rows (person_id, region, status, started_at, last_confirmed_on)"
     " VALUES (?, '77', 'active', ?, '2025-10-31') RETURNING id";
 static const char SQL_RES[] =
     "INSERT INTO residences (registration_id, settlement, street, house, ref_lat, ref_lon, declared_at)"

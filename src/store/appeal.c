@@ -19,10 +19,10 @@
     "a.id, a.registration_id, g.region, g.last_confirmed_on," \
     " COALESCE(a.lapsed_at, CASE WHEN g.status = 'ended' AND g.end_reason = 'lapsed' THEN g.ended_at END)," \
     " a.status, a.reason, a.filed_at, a.decided_at, a.decision_reason, a.person_id" \
-    " FROM appeals a JOIN registrations_now g ON g.id = a.registration_id"
+    " FROM appeals a JOIN registrations g ON g.id = a.registration_id"
 
 static const char SQL_NEWEST_REG[] =
-    "SELECT id, status, end_reason, ended_at FROM registrations_now WHERE person_id = ? ORDER BY id DESC LIMIT 1";
+    "SELECT id, status, end_reason, ended_at FROM registrations WHERE person_id = ? ORDER BY id DESC LIMIT 1";
 static const char SQL_INSERT[] =
     "INSERT INTO appeals (registration_id, person_id, reason, filed_at, lapsed_at) VALUES (?, ?, ?, ?, ?)"
     " RETURNING id";
@@ -252,8 +252,7 @@ static int grant(db_t *db, appeal_decide_op_t *o, const officer_ref_t *me, int64
     deadline_compute(o->cal, today, today, rg->confirm_working_days, rg->utc_offset_minutes, &dl);
     subject_of(actor, sizeof actor, "officer", me->id);
     int r = check_not_registered_again(db, pid, a->registration_id, &o->op.err);
-    if (r < 0 || (r = registration_settle_lapse(db, pid, &o->op.err)) < 0 ||
-        (r = registration_restore(db, a->registration_id, today, dl.due_date, &o->op.err)) < 0 ||
+    if (r < 0 || (r = registration_restore(db, a->registration_id, today, dl.due_date, &o->op.err)) < 0 ||
         (r = registration_restore_wards(db, a->registration_id, a->lapsed_at, actor, o->now, &o->op.err)) < 0)
         return r;
     subject_of(subject, sizeof subject, "person", pid);

@@ -22,7 +22,7 @@ static const char SQL_INSERT[] =
     " at_residence, answer) VALUES (?, ?, ?, ?, ?, ?, ?)";
 static const char SQL_DELETE_BEFORE[] = "DELETE FROM confirmations WHERE received_at < ?";
 static const char SQL_UPDATE_REG[] =
-    "UPDATE registrations SET last_confirmed_on = ?, mismatch_streak = ?, due_date = ? WHERE id = ?";
+    "UPDATE registration_rows SET last_confirmed_on = ?, mismatch_streak = ?, due_date = ? WHERE id = ?";
 
 /* Looks for an earlier answer to the same key: 1 found (copied), 0 none. */
 static int find_replay(db_t *db, confirmation_op_t *o, int64_t pid)
@@ -202,7 +202,7 @@ static const char SQL_PREFETCH_PG[] =
     " FROM unnest(?::text[], ?::text[], ?::bigint[]) WITH ORDINALITY AS i(tok, k, at, n)"
     " LEFT JOIN sessions se ON se.token_hash = decode(i.tok, 'hex') AND se.expires_at > i.at"
     " LEFT JOIN confirmations c ON c.person_id = se.person_id AND c.idempotency_key = i.k"
-    " LEFT JOIN LATERAL (SELECT " REGISTRATION_VIEW_COLS " FROM registrations_now r"
+    " LEFT JOIN LATERAL (SELECT " REGISTRATION_VIEW_COLS " FROM registrations r"
     " JOIN residences s ON s.registration_id = r.id AND s.replaced_at IS NULL"
     " WHERE r.person_id = se.person_id AND r.status = 'active' LIMIT 1) g ON true"
     " ORDER BY i.n";

@@ -16,7 +16,7 @@ static const char SQL_CODE_ADD[] =
  * registration: a residence change or an ended registration voids it. */
 static const char SQL_CODE_FIND[] =
     "SELECT c.residence_id, c.person_id, s.settlement, s.street, s.house FROM host_codes c"
-    " JOIN residences s ON s.id = c.residence_id JOIN registrations_now g ON g.id = s.registration_id"
+    " JOIN residences s ON s.id = c.residence_id JOIN registrations g ON g.id = s.registration_id"
     " WHERE c.code_hash = ? AND c.used_at IS NULL AND c.expires_at > ? AND s.replaced_at IS NULL"
     " AND g.status = 'active'";
 static const char SQL_CODE_USE[] = "UPDATE host_codes SET used_at = ? WHERE code_hash = ? AND used_at IS NULL";

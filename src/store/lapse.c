@@ -10,17 +10,27 @@
 #include "store/audit.h"
 #include "store/notice.h"
 
-/* The `lapsed` notices of the registrations WHERE selects, for due date DUE
+/* Every statement here reads the stored rows, registration_rows, on
+ * purpose, never the view `registrations` (schema v13): the sweep finds a
+ * due date's rows through the covering index registrations_due, whose
+ * predicate (status = 'active') matches only the stored status, not the
+ * view's computed one; and the rows it lapses are the ones its own mark,
+ * made earlier in the same transaction, already shows as ended in the view.
+ * Where a mark must count, the statement says so itself (SQL_OLDEST_DUE,
+ * SQL_REMIND).
+ *
+ * The `lapsed` notices of the registrations WHERE selects, for due date DUE
  * (an SQL expression): the notice key is written here and nowhere else.
  * Parameters: the notice's params, created_at, next_push_at, then WHERE's. */
 #define LAPSE_NOTICES_SQL(DUE, WHERE)                                                              \
     "INSERT INTO notices (person_id, kind, params, created_at, next_push_at, dedupe_key)"          \
     " SELECT person_id, 'lapsed', ?, ?, ?, 'reg:' || id || ':lapsed:' || " DUE                     \
-    " FROM registrations WHERE " WHERE " ON CONFLICT (dedupe_key) DO NOTHING"
+    " FROM registration_rows WHERE " WHERE " ON CONFLICT (dedupe_key) DO NOTHING"
 /* Every registration of a region open on a due date. */
 static const char SQL_DATE_NOTICES[] =
     LAPSE_NOTICES_SQL("due_date", "region = ? AND status = 'active' AND due_date = ?");
-/* A late confirmation: one registration, the due date it computed. */
+/* A late confirmation: one registration, the due date it computed (its row
+ * is ended already: WHERE names only the id). */
 static const char SQL_ONE_NOTICE[] = LAPSE_NOTICES_SQL("?", "id = ?");
 
 /* The lapse works on one due date at a time (the lapse moment depends on
@@ -28,7 +38,7 @@ static const char SQL_ONE_NOTICE[] = LAPSE_NOTICES_SQL("?", "id = ?");
  * lapsed (marks are made oldest first, each with all its date's events), so
  * the search starts after it. Minors have no due date. */
 static const char SQL_OLDEST_DUE[] =
-    "SELECT due_date FROM registrations WHERE region = ? AND status = 'active' AND due_date IS NOT NULL"
+    "SELECT due_date FROM registration_rows WHERE region = ? AND status = 'active' AND due_date IS NOT NULL"
     " AND due_date < ? AND due_date > COALESCE((SELECT MAX(due_date) FROM lapse_marks WHERE region = ?), '')"
     " ORDER BY due_date LIMIT 1";
 /* One mark lapses a whole due date (schema v4), and the date's rows are
@@ -42,15 +52,16 @@ static const char SQL_OLDEST_DUE[] =
  * commit. */
 static const char SQL_MARK[] = "INSERT INTO lapse_marks (region, due_date, lapsed_at) VALUES (?, ?, ?)";
 static const char SQL_DUE_ROWS[] =
-    "SELECT id, person_id FROM registrations WHERE region = ? AND status = 'active' AND due_date = ?";
+    "SELECT id, person_id FROM registration_rows WHERE region = ? AND status = 'active' AND due_date = ?";
 /* Reminders for every registration due on a date, in one INSERT ... SELECT
  * keyed reg:ID:KIND:DUE. A marked date has lapsed: no reminders for it, even
- * when an operator sweeps an earlier day again. */
+ * when an operator sweeps an earlier day again. The NOT EXISTS is the view's
+ * rule written out, so the due-date index still serves. */
 static const char SQL_REMIND[] =
     "INSERT INTO notices (person_id, kind, dedupe_key, params, created_at, next_push_at)"
-    " SELECT person_id, ?, 'reg:' || id || ':' || ? || ':' || due_date, ?, ?, ? FROM registrations"
+    " SELECT person_id, ?, 'reg:' || id || ':' || ? || ':' || due_date, ?, ?, ? FROM registration_rows"
     " WHERE region = ? AND status = 'active' AND due_date = ? AND NOT EXISTS (SELECT 1 FROM lapse_marks m"
-    " WHERE m.region = registrations.region AND m.due_date = registrations.due_date)"
+    " WHERE m.region = registration_rows.region AND m.due_date = registration_rows.due_date)"
     " ON CONFLICT (dedupe_key) DO NOTHING";
 
 /* The `lapsed` notice's parameters for a lapse at `at` (canonical JSON:

@@ -7,8 +7,9 @@
  *   - lapse_if_overdue: a confirmation that arrives after the lapse moment
  *     but before the sweep lapses its registration on the spot;
  *   - lapse_overdue: the sweep's lapse of a region, oldest due date first
- *     (one lapse_marks row per due date, read through registrations_now,
- *     on both backends);
+ *     (one lapse_marks row per due date, which the view `registrations`
+ *     reads as the lapse of every open row of that date, on both backends;
+ *     the stored rows are registration_rows);
  *   - lapse_remind: the reminders before it (one_day_left, last_day).
  * Every `lapsed` notice, whoever queues it, carries the key
  * reg:ID:lapsed:DUE, built in one SQL expression in lapse.c: one notice per

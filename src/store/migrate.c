@@ -172,3 +172,27 @@ const char migrate_v5_auth_sql[] =
     "ALTER TABLE documents ADD COLUMN verified INTEGER NOT NULL DEFAULT 1;"
     "CREATE INDEX sessions_expires ON sessions(expires_at);"
     "CREATE INDEX officer_sessions_expires ON officer_sessions(expires_at);";
+
+/* Version 13 (issue 19): the natural name tells the truth. Since v4 a lapse
+ * is a mark per due date, and the raw row of a lapsed person still said
+ * `active` under the name `registrations` while the view registrations_now
+ * said `ended`. Now the table is registration_rows (what is stored: a marked
+ * row is rewritten only when next written) and the view `registrations` is
+ * what is true: a row a lapse mark covers reads ended (lapsed) at the mark's
+ * time. Readers read `registrations`; writers write registration_rows, and a
+ * reader names registration_rows only on purpose (the sweep's index scans,
+ * the writer settling a row). The view is dropped first so the rename has
+ * nothing to rewrite in it; foreign keys (SQLite >= 3.26 rewrites the
+ * REFERENCES text, PostgreSQL refers by oid) and indexes follow the table,
+ * and the indexes keep their registrations_* names. */
+const char migrate_v13_sql[] =
+    "DROP VIEW registrations_now;"
+    "ALTER TABLE registrations RENAME TO registration_rows;"
+    "CREATE VIEW registrations AS SELECT r.id, r.person_id, r.region,"
+    "  CASE WHEN m.lapsed_at IS NULL THEN r.status ELSE 'ended' END AS status,"
+    "  r.started_at, r.last_confirmed_on, r.mismatch_streak,"
+    "  COALESCE(m.lapsed_at, r.ended_at) AS ended_at,"
+    "  CASE WHEN m.lapsed_at IS NULL THEN r.end_reason ELSE 'lapsed' END AS end_reason,"
+    "  r.due_date, r.guardian_registration_id"
+    "  FROM registration_rows r LEFT JOIN lapse_marks m"
+    "  ON r.status = 'active' AND m.region = r.region AND m.due_date = r.due_date;";

@@ -35,6 +35,7 @@ static const migration_t pg_list[] = {
     {10, "document sets", V10_DOCSETS, false},
     {11, "passkeys", V11_PASSKEYS, false},
     {12, "audit read by actor and subject", MIGRATE_V12_SQL, false},
+    {13, "registrations read the truth, rows stored as registration_rows", migrate_v13_sql, false},
     {0, NULL, NULL, false},
 };
 

@@ -22,7 +22,7 @@ static const char SQL_DOC_OWNER[] =
     "SELECT (SELECT COUNT(*) FROM registrations r WHERE r.person_id = d.person_id"
     " AND r.guardian_registration_id = ?) FROM documents d WHERE d.kind = 'passport' AND d.number = ?";
 static const char SQL_REG[] =
-    "INSERT INTO registrations (person_id, region, status, started_at, last_confirmed_on,"
+    "INSERT INTO registration_rows (person_id, region, status, started_at, last_confirmed_on,"
     " guardian_registration_id) VALUES (?, ?, 'active', ?, ?, ?) RETURNING id";
 static const char SQL_RES[] =
     "INSERT INTO residences (registration_id, settlement, street, house, building, apartment, address_id,"

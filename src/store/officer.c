@@ -42,7 +42,7 @@ static const char SQL_BY_DOC[] =
 /* The newest registration is the current one: a new registration ends the
  * old, and an appeal restores only a registration with nothing after it. */
 static const char SQL_LAST_REG[] =
-    "SELECT region, status, last_confirmed_on, end_reason, guardian_registration_id FROM registrations_now"
+    "SELECT region, status, last_confirmed_on, end_reason, guardian_registration_id FROM registrations"
     " WHERE person_id = ? ORDER BY id DESC LIMIT 1";
 static const char SQL_READ_ADD[] = "INSERT INTO officer_reads (officer_id, person_id, reason, at) VALUES (?, ?, ?, ?)";
 static const char SQL_ACCESS[] =

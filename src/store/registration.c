@@ -12,13 +12,15 @@
 
 #define REG_COLS REGISTRATION_VIEW_COLS
 
-/* Readers go through registrations_now: a lapse the sweep marked shows
- * there before the row itself is rewritten (schema v4). */
+/* Readers read the view `registrations`, the truth: a lapse the sweep
+ * marked shows there before the row itself is rewritten (schema v4, v13).
+ * This module is the only writer of a registration's status; it writes the
+ * stored rows, registration_rows. */
 static const char SQL_ACTIVE[] =
-    "SELECT " REG_COLS " FROM registrations_now r JOIN residences s ON s.registration_id = r.id"
+    "SELECT " REG_COLS " FROM registrations r JOIN residences s ON s.registration_id = r.id"
     " AND s.replaced_at IS NULL WHERE r.person_id = ? AND r.status = 'active'";
 static const char SQL_INSERT_REG[] =
-    "INSERT INTO registrations (person_id, region, status, started_at, last_confirmed_on, due_date)"
+    "INSERT INTO registration_rows (person_id, region, status, started_at, last_confirmed_on, due_date)"
     " VALUES (?, ?, 'active', ?, ?, ?) RETURNING id";
 static const char SQL_INSERT_RES[] =
     "INSERT INTO residences (registration_id, settlement, street, house, building, apartment,"
@@ -26,26 +28,31 @@ static const char SQL_INSERT_RES[] =
 static const char SQL_REPLACE_RES[] =
     "UPDATE residences SET replaced_at = ? WHERE registration_id = ? AND replaced_at IS NULL";
 static const char SQL_END[] =
-    "UPDATE registrations SET status = 'ended', ended_at = ?, end_reason = ? WHERE id = ? AND status = 'active'";
-/* Rewrites the person's row a lapse mark covers to what registrations_now
- * shows, before anything that needs the row itself to be current. */
-static const char SQL_SETTLE_LAPSE[] =
-    "UPDATE registrations SET status = 'ended', end_reason = 'lapsed', ended_at = (SELECT m.lapsed_at"
-    " FROM lapse_marks m WHERE m.region = registrations.region AND m.due_date = registrations.due_date)"
-    " WHERE person_id = ? AND status = 'active' AND EXISTS (SELECT 1 FROM lapse_marks m"
-    " WHERE m.region = registrations.region AND m.due_date = registrations.due_date)";
+    "UPDATE registration_rows SET status = 'ended', ended_at = ?, end_reason = ? WHERE id = ? AND status = 'active'";
+/* Rewrites a stored row a lapse mark covers (the person's, or one by id) to
+ * what the view registrations shows, before anything that needs the stored
+ * row itself to be current: it reads the raw row and the marks on purpose.
+ * Only this module's writers call it, so no other module has to know that
+ * marks exist. */
+#define SETTLE_LAPSE_SQL(WHO)                                                                      \
+    "UPDATE registration_rows SET status = 'ended', end_reason = 'lapsed', ended_at = (SELECT m.lapsed_at" \
+    " FROM lapse_marks m WHERE m.region = registration_rows.region AND m.due_date = registration_rows.due_date)" \
+    " WHERE " WHO " = ? AND status = 'active' AND EXISTS (SELECT 1 FROM lapse_marks m"             \
+    " WHERE m.region = registration_rows.region AND m.due_date = registration_rows.due_date)"
+static const char SQL_SETTLE_LAPSE[] = SETTLE_LAPSE_SQL("person_id");
+static const char SQL_SETTLE_ONE[] = SETTLE_LAPSE_SQL("id");
 static const char SQL_RESTORE[] =
-    "UPDATE registrations SET status = 'active', ended_at = NULL, end_reason = NULL, last_confirmed_on = ?,"
+    "UPDATE registration_rows SET status = 'active', ended_at = NULL, end_reason = NULL, last_confirmed_on = ?,"
     " due_date = ? WHERE id = ? AND status = 'ended' AND end_reason = 'lapsed'";
 /* Rule 9: the guardian's lapse ended the minors' registrations at the same
  * moment; "as if it had never lapsed" brings back those, and only those
  * with nothing newer since. */
 static const char SQL_RESTORE_WARDS[] =
-    "UPDATE registrations SET status = 'active', ended_at = NULL, end_reason = NULL"
+    "UPDATE registration_rows SET status = 'active', ended_at = NULL, end_reason = NULL"
     " WHERE guardian_registration_id = ? AND status = 'ended' AND end_reason = 'guardian_ended' AND ended_at = ?"
-    " AND NOT EXISTS (SELECT 1 FROM registrations n WHERE n.person_id = registrations.person_id"
-    " AND n.id > registrations.id) RETURNING id, person_id";
-static const char SQL_RESET_STREAK[] = "UPDATE registrations SET mismatch_streak = 0 WHERE id = ?";
+    " AND NOT EXISTS (SELECT 1 FROM registrations n WHERE n.person_id = registration_rows.person_id"
+    " AND n.id > registration_rows.id) RETURNING id, person_id";
+static const char SQL_RESET_STREAK[] = "UPDATE registration_rows SET mismatch_streak = 0 WHERE id = ?";
 static const char SQL_MISMATCH_READ[] =
     "UPDATE notices SET read_at = ? WHERE person_id = ? AND kind = 'mismatch' AND read_at IS NULL";
 
@@ -134,10 +141,13 @@ int registration_active(db_t *db, int64_t person_id, registration_view_t *ret, e
 }
 
 /* The open wards of one guardian registration, or of every registration in
- * a JSON array of ids (the sweep's chunk of lapses). Wards are never
- * lapse-marked (they have no due date), so their own rows are current. */
+ * a JSON array of ids (the sweep's chunk of lapses). The stored rows on
+ * purpose: wards are never lapse-marked (they have no due date), so their
+ * rows are the truth, and the partial index registrations_guardian (WHERE
+ * status = 'active') serves only a query on the stored status, not the
+ * view's computed one: the sweep asks this per chunk of 5,000 lapses. */
 #define WARDS_OF_SQL(IDS)                                                                          \
-    "SELECT id, person_id FROM registrations WHERE status = 'active'"                              \
+    "SELECT id, person_id FROM registration_rows WHERE status = 'active'"                          \
     " AND guardian_registration_id IN (" IDS ") ORDER BY id"
 static const char SQL_WARDS[] = WARDS_OF_SQL("?");
 static const char SQL_WARDS_OF[] = WARDS_OF_SQL("SELECT value FROM json_each(?)");
@@ -235,8 +245,8 @@ int registration_restore(db_t *db, int64_t reg_id, date_t today, date_t due, err
 {
     char t[11], d[11];
     db_stmt_t *st;
-    int r = db_prepare(db, SQL_RESTORE, &st, err);
-    if (r < 0)
+    int r = db_run_ints(db, SQL_SETTLE_ONE, &reg_id, 1, err);   /* a marked row is lapsed: settle it first */
+    if (r < 0 || (r = db_prepare(db, SQL_RESTORE, &st, err)) < 0)
         return r;
     date_format(today, t);
     date_format(due, d);
@@ -302,7 +312,10 @@ int registration_restore_wards(db_t *db, int64_t guardian_reg, int64_t ended_at,
     return r;
 }
 
-int registration_settle_lapse(db_t *db, int64_t person_id, err_t *err)
+/* Inside a write transaction: if a lapse mark covers the person's open
+ * registration, rewrites its stored row as lapsed. Before a new
+ * registration goes in (one open registration per person). */
+static int settle_lapse(db_t *db, int64_t person_id, err_t *err)
 {
     return db_run_ints(db, SQL_SETTLE_LAPSE, &person_id, 1, err);
 }
@@ -356,7 +369,7 @@ static int run_create(db_t *db, store_op_t *op)
     if (r < 0 || (r = check_duty(db, pid, o->today, &op->err)) < 0)
         return r;
     subject_of(actor, sizeof actor, "person", pid);
-    if ((r = registration_settle_lapse(db, pid, &op->err)) < 0 ||
+    if ((r = settle_lapse(db, pid, &op->err)) < 0 ||
         (r = settle_existing(db, pid, o->region, actor, o->now, &op->err)) < 0 ||
         (r = db_prepare(db, SQL_INSERT_REG, &st, &op->err)) < 0)
         return r;
@@ -471,7 +484,7 @@ void registration_end_op_init(registration_end_op_t *o)
  * One statement is one snapshot on both backends, so the op needs no read
  * transaction, and on PostgreSQL it is one round trip where it was six
  * (BEGIN, four SELECTs, the end). A UNION ALL of plain joins, not outer
- * joins: SQLite cannot flatten the view registrations_now (itself a join)
+ * joins: SQLite cannot flatten the view registrations (itself a join)
  * on the right of a LEFT JOIN and scanned all of it per request, while
  * every branch here is index look-ups on both backends. A person has a
  * handful of ended registrations at most; all come back, the first is used.
@@ -480,7 +493,7 @@ void registration_end_op_init(registration_end_op_t *o)
 #define ME_NULLS10 "NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL"
 #define ME_REG_BRANCH(KIND, STATUS)                                                                 \
     " SELECT " KIND ", " REG_COLS ", " ME_NULLS10                                                  \
-    " FROM sessions x JOIN registrations_now r ON r.person_id = x.person_id AND r.status = '" STATUS "'" \
+    " FROM sessions x JOIN registrations r ON r.person_id = x.person_id AND r.status = '" STATUS "'"    \
     " JOIN residences s ON s.registration_id = r.id AND s.replaced_at IS NULL"                     \
     " WHERE x.token_hash = ? AND x.expires_at > ?"
 static const char SQL_ME[] =
@@ -546,12 +559,14 @@ void registration_me_op_init(registration_me_op_t *o)
     o->op.run = run_me;
 }
 
+/* Minors have no due date, so no mark covers them: the view reads their
+ * rows as stored. */
 static const char SQL_MATURING[] =
     "SELECT r.id, r.person_id, r.guardian_registration_id FROM persons p"
     " JOIN registrations r ON r.person_id = p.id AND r.status = 'active'"
     " WHERE p.adult_on = ? AND r.region = ? AND r.guardian_registration_id IS NOT NULL";
 static const char SQL_MATURE[] =
-    "UPDATE registrations SET guardian_registration_id = NULL, last_confirmed_on = ?, due_date = ?"
+    "UPDATE registration_rows SET guardian_registration_id = NULL, last_confirmed_on = ?, due_date = ?"
     " WHERE id = ?";
 static const char SQL_GUARDIAN_PERSON[] = "SELECT person_id FROM registrations WHERE id = ?";
 

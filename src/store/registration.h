@@ -102,7 +102,7 @@ typedef struct registration_end_op {
 void registration_end_op_init(registration_end_op_t *o);
 
 /* The columns registration_view_from_row reads, in order, from tables
- * aliased r (registrations_now) and s (residences); for other modules'
+ * aliased r (the view registrations) and s (residences); for other modules'
  * statements that read a registration with something else. */
 #define REGISTRATION_VIEW_COLS \
     "r.id, r.region, r.status, r.started_at, r.last_confirmed_on, r.mismatch_streak, r.ended_at," \
@@ -131,8 +131,9 @@ typedef struct registration_ref {
 int registration_end_wards_of(db_t *db, const char *guardian_ids_json, int64_t now, err_t *err);
 
 /* An appeal granted (rule 13): makes the lapsed registration reg_id active
- * again with last_confirmed_on = today and due_date = due. -EEXIST with code
- * registered_again when it is no longer ended with `lapsed`. */
+ * again with last_confirmed_on = today and due_date = due (a lapse the
+ * sweep only marked is settled into the stored row first). -EEXIST with
+ * code registered_again when it is no longer ended with `lapsed`. */
 int registration_restore(db_t *db, int64_t reg_id, date_t today, date_t due, err_t *err);
 
 /* Rule 9 with rule 13: brings back the wards the guardian registration's
@@ -148,10 +149,3 @@ int registration_restore_wards(db_t *db, int64_t guardian_reg, int64_t ended_at,
  * to *ret_matured. */
 int registration_mature(db_t *db, const calendar_t *cal, const region_t *rg, date_t day, int64_t now,
                         int64_t *ret_matured, err_t *err);
-
-/* Inside a write transaction: if the sweep's lapse mark (schema v4) covers
- * the person's open registration, rewrites its row as lapsed (status,
- * end_reason, ended_at), as registrations_now already shows it. Call before
- * writing anything that needs the row current: a new registration (one open
- * registration per person) or an appeal's restore. */
-int registration_settle_lapse(db_t *db, int64_t person_id, err_t *err);

@@ -26,12 +26,15 @@ static const char SQL_LAST_RUN[] =
 static const char SQL_LOCK[] = "SELECT CASE WHEN pg_try_advisory_lock(" SWEEP_LOCK_KEY ") THEN 1 ELSE 0 END";
 static const char SQL_UNLOCK[] = "SELECT CASE WHEN pg_advisory_unlock(" SWEEP_LOCK_KEY ") THEN 1 ELSE 0 END";
 /* Registrations from before schema version 2 have no due date: the
- * registrations_no_due index finds them, BACKFILL_BATCH per transaction. */
+ * registrations_no_due index finds them, BACKFILL_BATCH per transaction.
+ * The stored rows on purpose: no lapse mark covers a row without a due
+ * date, so they are the truth, and the partial index matches only the
+ * stored status. */
 #define BACKFILL_BATCH 1000
 static const char SQL_NO_DUE[] =
-    "SELECT r.id, r.region, r.last_confirmed_on FROM registrations r WHERE r.status = 'active'"
+    "SELECT r.id, r.region, r.last_confirmed_on FROM registration_rows r WHERE r.status = 'active'"
     " AND r.due_date IS NULL AND r.guardian_registration_id IS NULL LIMIT ?";
-static const char SQL_SET_DUE[] = "UPDATE registrations SET due_date = ? WHERE id = ?";
+static const char SQL_SET_DUE[] = "UPDATE registration_rows SET due_date = ? WHERE id = ?";
 
 static int retention(db_t *db, int64_t now, int days, sweep_result_t *res, err_t *err)
 {

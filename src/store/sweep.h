@@ -13,7 +13,7 @@
  *   - deletes confirmation results older than the retention period.
  * Cost: O(registrations due), through the (region, due_date) and adult_on
  * indexes. A due date lapses in one transaction: one lapse_marks row
- * (readers see it through registrations_now), the date's notices, one
+ * (readers see it through the view registrations), the date's notices, one
  * audit event per LAPSE_CHUNK registrations; the rows themselves are not
  * rewritten (PostgreSQL too: its write transactions all hold the advisory
  * write lock). Idempotent: a second run for the same day changes nothing

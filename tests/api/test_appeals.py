@@ -90,7 +90,8 @@ def test_granted_appeal_restores_the_lapsed_registration(swept):
     assert reg["id"] == p.reg_id and reg["status"] == "active", "the same registration, as if it had never lapsed"
     assert reg["last_confirmed_on"] == "2025-11-10" and reg["due_date"] == "2025-11-13"
     assert reg["residence"]["street"] == RESIDENCE["street"]
-    row = swept.db.query(f"SELECT status, ended_at, end_reason, due_date FROM registrations WHERE id = {p.reg_id}")
+    # The stored row itself is restored, not only the view's reading of it.
+    row = swept.db.query(f"SELECT status, ended_at, end_reason, due_date FROM registration_rows WHERE id = {p.reg_id}")
     assert row == [("active", "", "", "2025-11-13")]
     assert ("appeal_granted", {"due_date": "2025-11-13"}) in p.notices()
     assert [a["status"] for a in p.appeals()] == ["granted"]
@@ -115,7 +116,7 @@ def test_granted_appeal_restores_the_lapsed_registration(swept):
 def test_refused_appeal_changes_nothing(swept):
     (p,) = lapsed_people(swept)
     appeal_id = p.appeal().json()["id"]
-    row = f"SELECT status, ended_at, end_reason, last_confirmed_on FROM registrations_now WHERE id = {p.reg_id}"
+    row = f"SELECT status, ended_at, end_reason, last_confirmed_on FROM registrations WHERE id = {p.reg_id}"
     before = swept.db.query(row)
     desk = officer(swept, "registrar")
     d = decide(swept, desk, appeal_id, False, reason="No evidence was given for the claim.")
@@ -190,7 +191,8 @@ def test_registered_again_blocks_a_grant(swept):
     assert r.status_code == 409 and r.json()["code"] == "registered_again"
     me = p.me()
     assert me["registration"]["id"] == new_reg, "the new registration is untouched"
-    assert swept.db.query(f"SELECT status FROM registrations WHERE id = {p.reg_id}") == [("ended",)]
+    # Registering again rewrote the marked row itself (settled), not only the view.
+    assert swept.db.query(f"SELECT status FROM registration_rows WHERE id = {p.reg_id}") == [("ended",)]
     assert p.appeals()[0]["status"] == "pending", "nothing changed"
     assert decide(swept, desk, appeal_id, False, reason="Registered again meanwhile.").status_code == 200
 

@@ -61,7 +61,7 @@ def test_no_coordinates_in_postgres(uchet):
     uchet.register(token)
     for i in range(5):
         assert uchet.confirm(token, lat=LAT, lon=LON, accuracy=5 + i).status_code == 201
-    dump = "\n".join("\t".join(r) for t in ("confirmations", "audit", "registrations")
+    dump = "\n".join("\t".join(r) for t in ("confirmations", "audit", "registration_rows")
                      for r in uchet.db.query(f"SELECT * FROM {t}"))
     for n in needles()[:5] + needles()[8:13]:
         assert n.decode(errors="ignore") not in dump

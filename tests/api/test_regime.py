@@ -80,8 +80,10 @@ def test_after_the_sweep_everything_reads_the_lapse_and_starting_again_is_one_st
     p.at("2025-11-07T09:00:00+03:00")
     assert "1 lapsed" in sweep(swept, "2025-11-07")
     assert swept.db.scalar("SELECT COUNT(*) FROM lapse_marks WHERE region = '77' AND due_date = '2025-11-06'") == 1
-    assert swept.db.query(f"SELECT status FROM registrations WHERE person_id = {p.id}")[0][0] == "active", \
+    assert swept.db.query(f"SELECT status FROM registration_rows WHERE person_id = {p.id}")[0][0] == "active", \
         "the lapsed row itself is not rewritten"
+    assert swept.db.query(f"SELECT status, end_reason FROM registrations WHERE person_id = {p.id}") == \
+        [("ended", "lapsed")], "the natural name reads the truth"
     r = swept.confirm(p.token)
     assert r.status_code == 409 and r.json()["code"] == "no_active_registration", r.text
     assert swept.db.scalar(f"SELECT COUNT(*) FROM confirmations WHERE person_id = {p.id}") == 0
@@ -98,6 +100,47 @@ def test_after_the_sweep_everything_reads_the_lapse_and_starting_again_is_one_st
     assert swept.confirm(p.token).status_code == 201
     assert swept.ctl("audit", "verify").stdout.startswith("intact")
 
+
+# Schema v12 as v4 left it: the stored rows under the natural name, the truth in a view.
+V12_VIEW = ("CREATE VIEW registrations_now AS SELECT r.id, r.person_id, r.region,"
+            " CASE WHEN m.lapsed_at IS NULL THEN r.status ELSE 'ended' END AS status,"
+            " r.started_at, r.last_confirmed_on, r.mismatch_streak,"
+            " COALESCE(m.lapsed_at, r.ended_at) AS ended_at,"
+            " CASE WHEN m.lapsed_at IS NULL THEN r.end_reason ELSE 'lapsed' END AS end_reason,"
+            " r.due_date, r.guardian_registration_id"
+            " FROM registrations r LEFT JOIN lapse_marks m"
+            " ON r.status = 'active' AND m.region = r.region AND m.due_date = r.due_date")
+
+
+def test_a_v12_database_with_a_marked_lapse_migrates_to_the_truthful_name(swept, uchet_factory):
+    """Schema v13 (issue 19) renames the stored table to registration_rows and
+    calls the view `registrations`: a database from before, whose lapsed
+    person's row is marked but not rewritten, reads the lapse under the
+    natural name once migrated, and keeps working."""
+    p = Person(swept)
+    swept.register(p.token)                              # due Thu 2025-11-06
+    p.at("2025-11-07T09:00:00+03:00")
+    assert "1 lapsed" in sweep(swept, "2025-11-07")
+    swept.stop()
+    # Back to v12: v13 undone step by step (its SQL is only these).
+    for sql in ("DROP VIEW registrations", "ALTER TABLE registration_rows RENAME TO registrations", V12_VIEW,
+                "DELETE FROM schema_version WHERE version = 13"):
+        swept.db.query(sql)
+    assert swept.db.query(f"SELECT status FROM registrations WHERE person_id = {p.id}") == [("active",)], \
+        "at v12 the natural name was the stored row, which does not show the mark"
+    assert "1 migration(s) applied" in swept.ctl("migrate").stdout
+    assert swept.db.query(f"SELECT status, end_reason FROM registrations WHERE person_id = {p.id}") == \
+        [("ended", "lapsed")]
+    assert swept.db.query(f"SELECT status FROM registration_rows WHERE person_id = {p.id}") == [("active",)]
+    u = uchet_factory(clock=swept.clock, db_url=swept.db_url, init=False, extra_args=["--no-sweep"]).start()
+    p.uchet = u
+    p.at("2025-11-07T10:00:00+03:00")
+    assert p.me()["last_registration"]["end_reason"] == "lapsed"
+    again = u.register(p.token)
+    assert again["status"] == "active"
+    assert u.db.query(f"SELECT status, end_reason FROM registration_rows WHERE person_id = {p.id} ORDER BY id") == \
+        [("ended", "lapsed"), ("active", "")], "registering again settled the marked row"
+    assert u.ctl("audit", "verify").stdout.startswith("intact")
 
 def test_reminders_one_day_left_and_last_day(swept):
     p = Person(swept)
@@ -305,9 +348,9 @@ def test_killed_during_a_sweep_nothing_twice_nothing_lost(uchet_factory, tmp_pat
     u.ctl("bench-seed", "--persons", str(n), "--sessions", "1", "--tokens-out", str(tmp_path / "t"))
     days = ["2025-10-%02d" % d for d in (16, 17, 20, 21, 22, 23, 24, 27, 28, 29)]
     case = " ".join(f"WHEN {i} THEN '{d}'" for i, d in enumerate(days))
-    u.db.query(f"UPDATE registrations SET last_confirmed_on = CASE id % 10 {case} END")
+    u.db.query(f"UPDATE registration_rows SET last_confirmed_on = CASE id % 10 {case} END")
     u.start()                                          # the scheduler starts sweeping at once
-    lapsed = "SELECT COUNT(*) FROM registrations_now WHERE end_reason = 'lapsed'"
+    lapsed = "SELECT COUNT(*) FROM registrations WHERE end_reason = 'lapsed'"
     deadline = time.time() + 60
     while time.time() < deadline:
         done = u.db.scalar(lapsed)
@@ -321,9 +364,9 @@ def test_killed_during_a_sweep_nothing_twice_nothing_lost(uchet_factory, tmp_pat
     assert 0 < done < n, f"the kill should land mid-sweep (lapsed so far: {done})"
     u2 = uchet_factory(clock=u.clock, db_url=u.db_url, init=False).start()
     deadline = time.time() + 120
-    while time.time() < deadline and u2.db.scalar("SELECT COUNT(*) FROM registrations_now WHERE status = 'active'"):
+    while time.time() < deadline and u2.db.scalar("SELECT COUNT(*) FROM registrations WHERE status = 'active'"):
         time.sleep(0.2)
-    assert u2.db.scalar("SELECT COUNT(*) FROM registrations_now WHERE status = 'active'") == 0
+    assert u2.db.scalar("SELECT COUNT(*) FROM registrations WHERE status = 'active'") == 0
     assert u2.db.scalar(lapsed) == n
     assert u2.db.scalar("SELECT COUNT(*) FROM notices WHERE kind = 'lapsed'") == n
     assert u2.db.scalar("SELECT COUNT(DISTINCT person_id) FROM notices WHERE kind = 'lapsed'") == n

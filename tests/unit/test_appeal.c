@@ -125,7 +125,7 @@ static void test_grant_restores_with_a_fresh_deadline(void **state)
     assert_int_equal(registration_active(w->f->db, w->pid, &v, NULL), 0);
     assert_int_equal(v.id, w->reg);
     assert_int_equal(v.last_confirmed_on, date_from_ymd(2025, 11, 10));
-    assert_int_equal(fx_count(w->f, "SELECT COUNT(*) FROM registrations WHERE due_date = '2025-11-13'"
+    assert_int_equal(fx_count(w->f, "SELECT COUNT(*) FROM registration_rows WHERE due_date = '2025-11-13'"
                                     " AND ended_at IS NULL AND end_reason IS NULL"), 1);
     assert_int_equal(fx_count(w->f, "SELECT COUNT(*) FROM notices WHERE kind = 'appeal_granted'"
                                     " AND params = '{\"due_date\":\"2025-11-13\"}'"), 1);

@@ -60,9 +60,9 @@ static int teardown(void **state)
 /* The statement cache knows statements by their text's address: one
  * literal per status. */
 static const char SQL_WARDS_ACTIVE[] =
-    "SELECT COUNT(*) FROM registrations_now WHERE guardian_registration_id = ? AND status = 'active'";
+    "SELECT COUNT(*) FROM registrations WHERE guardian_registration_id = ? AND status = 'active'";
 static const char SQL_WARDS_ENDED[] =
-    "SELECT COUNT(*) FROM registrations_now WHERE guardian_registration_id = ? AND status = 'ended'";
+    "SELECT COUNT(*) FROM registrations WHERE guardian_registration_id = ? AND status = 'ended'";
 
 static int64_t wards(world_t *w, const char *status)
 {

@@ -1,7 +1,8 @@
 /* Unit tests for src/store/sweep.c's lapse on SQLite (product rule 6,
- * schema v4): a due date lapses as one mark, every reader sees it through
- * registrations_now, the row is rewritten only when next written, and the
- * sweep leaves its connection checking references again. */
+ * schema v4, v13): a due date lapses as one mark, every reader sees it
+ * through the view registrations, the stored row (registration_rows) is
+ * rewritten only when next written, and the sweep leaves its connection
+ * checking references again. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <errno.h>
@@ -71,11 +72,11 @@ static void test_a_due_date_lapses_as_one_mark_that_every_reader_sees(void **sta
     int64_t lapse = fx_at(2025, 11, 7, 0);
     assert_int_equal(fx_count(w->f, "SELECT COUNT(*) FROM lapse_marks WHERE region = '77' AND due_date = '2025-11-06'"),
                      1);
-    assert_int_equal(count(w, "SELECT COUNT(*) FROM registrations_now WHERE id = ? AND status = 'ended'"
+    assert_int_equal(count(w, "SELECT COUNT(*) FROM registrations WHERE id = ? AND status = 'ended'"
                               " AND end_reason = 'lapsed' AND ended_at = ?", w->due_reg, lapse), 1);
-    assert_int_equal(count(w, "SELECT COUNT(*) FROM registrations WHERE id = ? AND status = 'active'", w->due_reg, 0),
+    assert_int_equal(count(w, "SELECT COUNT(*) FROM registration_rows WHERE id = ? AND status = 'active'", w->due_reg, 0),
                      1); /* not rewritten: that is what makes the sweep cheap */
-    assert_int_equal(count(w, "SELECT COUNT(*) FROM registrations_now WHERE id = ? AND status = 'active'",
+    assert_int_equal(count(w, "SELECT COUNT(*) FROM registrations WHERE id = ? AND status = 'active'",
                            w->later_reg, 0), 1);
     assert_int_equal(count(w, "SELECT COUNT(*) FROM notices WHERE person_id = ? AND kind = 'lapsed'", w->due_pid, 0),
                      1);
@@ -118,7 +119,7 @@ static void test_registering_again_rewrites_the_marked_row(void **state)
     fx_session(w->f, w->due_pid, fx_at(2025, 11, 7, 9), token);
     int64_t again = fx_register(w->f, token, fx_at(2025, 11, 7, 9));
     assert_true(again != w->due_reg);
-    assert_int_equal(count(w, "SELECT COUNT(*) FROM registrations WHERE id = ? AND status = 'ended'"
+    assert_int_equal(count(w, "SELECT COUNT(*) FROM registration_rows WHERE id = ? AND status = 'ended'"
                               " AND end_reason = 'lapsed' AND ended_at = ?", w->due_reg, fx_at(2025, 11, 7, 0)), 1);
     registration_view_t v;
     assert_int_equal(registration_active(w->f->db, w->due_pid, &v, NULL), 0);
