@@ -72,6 +72,7 @@ void h_confirmation_create(api_req_t *r)
     json_t *body = r->body;
     int rc = parse_fix(r, body, o, &e);
     if (rc < 0) {
+        sodium_memzero(&in, sizeof in);   /* a position or address read so far (product rule 3) */
         api_problem_err(r, &e);
         return;
     }

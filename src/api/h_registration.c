@@ -1,6 +1,7 @@
 /* POST /api/v1/me/registration, PUT /api/v1/me/registration/residence,
  * POST /api/v1/me/registration/residence/reaffirm, DELETE /api/v1/me/registration */
 #include <errno.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -92,6 +93,7 @@ void h_registration_create(api_req_t *r)
     json_t *body = r->body;
     int rc = parse_create(r, body, o, &e);
     if (rc < 0) {
+        sodium_memzero(&in, sizeof in);   /* a position or address read so far (product rule 3) */
         api_problem_err(r, &e);
         return;
     }
@@ -113,6 +115,7 @@ void h_residence_put(api_req_t *r)
     json_t *body = r->body;
     int rc = parse_residence(body, &o->res, &e);
     if (rc < 0) {
+        sodium_memzero(&in, sizeof in);   /* a position or address read so far (product rule 3) */
         api_problem_err(r, &e);
         return;
     }
