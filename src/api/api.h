@@ -73,6 +73,22 @@ struct api_op;
 
 #define API_MAX_PARAMS 2
 
+/* How a route's caller proves who it is (the route table's auth column).
+ * The router checks the Authorization header's form before the handler runs
+ * (no database touched: a missing or malformed one is 401 unauthorized) and
+ * keeps its hash in api_req_t.token_hash; the store then decides whether the
+ * token is live and of the right kind (a person's token on a desk route is
+ * refused there). 0 is no kind at all, so a row that forgets the column fails
+ * router_check. */
+typedef enum api_auth {
+    API_AUTH_UNSET = 0,
+    API_AUTH_NONE,      /* anyone (log-in, public reads, the host's code) */
+    API_AUTH_PERSON,    /* Bearer <person session token> */
+    API_AUTH_OFFICER,   /* Bearer <desk session token> */
+    API_AUTH_KIOSK,     /* Kiosk <key> (or Bearer <key>) */
+    API_AUTH_APIKEY,    /* ApiKey <integration key> */
+} api_auth_t;
+
 /* Allocated from the request's pool; lives as long as the request. */
 typedef struct api_req {
     h2o_req_t *req;
@@ -83,6 +99,10 @@ typedef struct api_req {
     h2o_iovec_t params[API_MAX_PARAMS];   /* {name} path segments, in order */
     h2o_iovec_t query;                /* after '?', without it */
     struct api_op *pending;           /* the store op in flight, if any */
+    /* Filled by the router before the handler runs (router.c): */
+    uint8_t token_hash[SECRET_HASH_BYTES];   /* the credential's hash, when the route has auth */
+    json_t *body;   /* the route's strict JSON body, when it declares fields; else NULL. Owned by the
+                     * request (decref'd when h2o disposes it); handlers borrow it and what it holds */
     bool metrics_listener;            /* arrived on the separate /metrics listener */
 } api_req_t;
 
@@ -96,6 +116,10 @@ void *api_op_new(api_req_t *r, size_t size, api_finish_fn finish);
 /* api_op_new that has already answered 503 (out_of_memory) when it returns
  * NULL, so the handler just returns. */
 void *api_op_new_or_reply(api_req_t *r, size_t size, api_finish_fn finish);
+/* api_op_new_or_reply filled with a copy of src (an op the handler built and
+ * validated on its stack, so nothing is allocated for a refused request);
+ * src is wiped either way. */
+void *api_op_new_from(api_req_t *r, void *src, size_t size, api_finish_fn finish);
 /* A problem like api_problem with extra members from `ext` (stolen, may be
  * NULL), e.g. per-finger results of a refused capture. */
 void api_problem_ext(api_req_t *r, int status, const char *code, const char *detail, json_t *ext);
@@ -107,7 +131,9 @@ void api_finish_no_content(api_req_t *r, store_op_t *op);
  * The op's init must have run (it sets lane and run; post is set here). */
 void api_op_submit(api_req_t *r, store_op_t *op);
 
-/* Frees an op made by api_op_new that will not be submitted after all. */
+/* Frees an op made by api_op_new that will not be submitted after all.
+ * Handlers validate before they allocate; this is for the few whose op is
+ * filled by a step that can fail after allocation (say which, where used). */
 void api_op_submit_cancel(api_req_t *r, store_op_t *op);
 
 /* Replies. Each adds the security headers, sets status and sends. */
@@ -134,20 +160,22 @@ int api_status_for(const err_t *err);
 /* Adds CSP and the other security headers to any response. */
 void api_security_headers(h2o_req_t *req);
 
-/* Reads the bearer token into a hash. Replies 401 and returns false if
- * missing or malformed (no database touched). */
-bool api_auth_or_reply(api_req_t *r, uint8_t ret_hash[SECRET_HASH_BYTES]);
+/* The router's steps (router.c). A handler calls api_body_or_reply only when
+ * its route takes either JSON or raw bytes (the router then leaves the body
+ * alone), and stores the result in r->body. */
+/* Checks the Authorization header's form for `kind` (not NONE) and puts the
+ * credential's hash in r->token_hash. Replies 401 unauthorized and returns
+ * false if missing or malformed (no database touched). */
+bool api_auth_or_reply(api_req_t *r, api_auth_t kind);
 /* Parses the body as a strict JSON object with only `allowed` fields; replies
- * 4xx (415, 413, 400) and returns NULL on failure. Caller json_decrefs. */
+ * 4xx (415, 413, 400) and returns NULL on failure. The caller owns the result
+ * (the router hands it to the request: r->body). */
 json_t *api_body_or_reply(api_req_t *r, const char *const *allowed);
-/* Reads a request body into an op's fields (api_body_op_or_reply). */
+/* Builds an op from r->body with parse(body, arg, ...) (arg: the caller's
+ * op, often on its stack). false when parse failed: 400 with its code was
+ * sent and the caller returns. */
 typedef int (*api_body_parse_fn)(const json_t *body, void *arg, err_t *err);
-/* The common start of a handler whose op needs a bearer token and a JSON
- * body: the token's hash into token_hash, the body with only `fields`, then
- * parse(body, arg, ...). false when any step failed: the 4xx was sent (a
- * parse error is 400 with its code), `op` cancelled, and the caller returns. */
-bool api_body_op_or_reply(api_req_t *r, store_op_t *op, uint8_t token_hash[SECRET_HASH_BYTES],
-                          const char *const *fields, api_body_parse_fn parse, void *arg);
+bool api_body_parse_or_reply(api_req_t *r, api_body_parse_fn parse, void *arg);
 /* The value of name=value in the query string (not percent-decoded; callers
  * accept only plain tokens), pointing into the request; false if absent. */
 bool api_query_param(const api_req_t *r, const char *name, h2o_iovec_t *ret);

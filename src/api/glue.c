@@ -88,6 +88,15 @@ void api_op_submit(api_req_t *r, store_op_t *sop)
     }
 }
 
+void *api_op_new_from(api_req_t *r, void *src, size_t size, api_finish_fn finish)
+{
+    void *o = api_op_new_or_reply(r, size, finish);
+    if (o)
+        memcpy(o, src, size);
+    sodium_memzero(src, size);   /* the stack copy held the same inputs (product rule 3) */
+    return o;
+}
+
 void api_op_submit_cancel(api_req_t *r, store_op_t *sop)
 {
     (void)r;
@@ -127,6 +136,7 @@ static void on_req_dispose(void *p)
 {
     api_req_t *r = p;
     atomic_fetch_sub(&r->w->inflight, 1);
+    json_decref(r->body);   /* the request owns its parsed body (api.h) */
     if (r->pending)
         r->pending->r = NULL;   /* the op finishes later and is just freed */
 }

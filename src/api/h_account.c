@@ -103,13 +103,7 @@ static void password_submit(api_req_t *r, const uint8_t token[SECRET_HASH_BYTES]
 
 void h_me_password(api_req_t *r)
 {
-    static const char *const fields[] = {"current_password", "new_password", NULL};
-    uint8_t token[SECRET_HASH_BYTES];
-    if (!api_auth_or_reply(r, token))
-        return;
-    json_t *body = api_body_or_reply(r, fields);
-    if (!body)
-        return;
+    json_t *body = r->body;
     err_t e = {0};
     const char *cur, *pw;
     int rc = jsonx_string(body, "current_password", true, 1, LIMIT_PASSWORD_MAX, &cur, &e);
@@ -122,26 +116,18 @@ void h_me_password(api_req_t *r)
     if (rc < 0)
         api_problem_err(r, &e);
     else
-        password_submit(r, token, cur, pw);
-    json_decref(body);
+        password_submit(r, r->token_hash, cur, pw);
 }
 
 void h_session_recheck(api_req_t *r)
 {
-    static const char *const fields[] = {"password", NULL};
-    uint8_t token[SECRET_HASH_BYTES];
-    if (!api_auth_or_reply(r, token))
-        return;
-    json_t *body = api_body_or_reply(r, fields);
-    if (!body)
-        return;
+    json_t *body = r->body;
     err_t e = {0};
     const char *pw;
     if (jsonx_string(body, "password", true, 1, LIMIT_PASSWORD_MAX, &pw, &e) < 0)
         api_problem_err(r, &e);
     else
-        password_submit(r, token, pw, "");
-    json_decref(body);
+        password_submit(r, r->token_hash, pw, "");
 }
 
 /* --- renewal, the list, log out everywhere --- */
@@ -162,10 +148,7 @@ void h_session_renew(api_req_t *r)
     if (!o)
         return;
     session_renew_op_init(o);
-    if (!api_auth_or_reply(r, o->token_hash)) {
-        api_op_submit_cancel(r, &o->op);
-        return;
-    }
+    memcpy(o->token_hash, r->token_hash, sizeof r->token_hash);
     o->now = api_now(r);
     o->idle_s = r->w->sessions.idle_s;
     api_op_submit(r, &o->op);
@@ -195,10 +178,7 @@ void h_me_sessions_list(api_req_t *r)
     if (!o)
         return;
     session_list_op_init(o);
-    if (!api_auth_or_reply(r, o->token_hash)) {
-        api_op_submit_cancel(r, &o->op);
-        return;
-    }
+    memcpy(o->token_hash, r->token_hash, sizeof r->token_hash);
     o->now = api_now(r);
     api_op_submit(r, &o->op);
 }
@@ -223,10 +203,7 @@ void h_me_sessions_delete(api_req_t *r)
     if (!o)
         return;
     session_end_all_op_init(o);
-    if (!api_auth_or_reply(r, o->token_hash)) {
-        api_op_submit_cancel(r, &o->op);
-        return;
-    }
+    memcpy(o->token_hash, r->token_hash, sizeof r->token_hash);
     o->now = api_now(r);
     api_op_submit(r, &o->op);
 }
@@ -263,10 +240,7 @@ static void recheck_then(api_req_t *r, void (*handler)(api_req_t *r))
         return;
     session_recheck_op_init(&p->op);
     p->handler = handler;
-    if (!api_auth_or_reply(r, p->op.token_hash)) {
-        api_op_submit_cancel(r, &p->op.op);
-        return;
-    }
+    memcpy(p->op.token_hash, r->token_hash, sizeof r->token_hash);
     p->op.now = api_now(r);
     api_op_submit(r, &p->op.op);
 }

@@ -16,10 +16,7 @@
 
 void h_address_check(api_req_t *r)
 {
-    static const char *const fields[] = {"region", "settlement", NULL};
-    json_t *body = api_body_or_reply(r, fields);
-    if (!body)
-        return;
+    json_t *body = r->body;
     err_t e = {0};
     const char *region = "", *settlement = "";
     int rc = jsonx_string(body, "region", true, 1, 7, &region, &e);
@@ -36,5 +33,4 @@ void h_address_check(api_req_t *r)
                                          in ? json_string(in) : json_null(), "in_region",
                                          in ? json_boolean(strcmp(in, g->code) == 0) : json_null()));
     }
-    json_decref(body);
 }

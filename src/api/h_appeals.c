@@ -83,26 +83,19 @@ static void file_done(api_req_t *r, store_op_t *op)
 
 void h_appeal_create(api_req_t *r)
 {
-    static const char *const fields[] = {"reason", NULL};
-    appeal_file_op_t *o = api_op_new_or_reply(r, sizeof *o, file_done);
-    if (!o)
-        return;
-    appeal_file_op_init(o);
-    json_t *body = NULL;
+    appeal_file_op_t in;
+    appeal_file_op_init(&in);
     err_t e = {0};
-    if (!api_auth_or_reply(r, o->token_hash) || !(body = api_body_or_reply(r, fields))) {
-        api_op_submit_cancel(r, &o->op);
-        return;
-    }
-    int rc = reason_field(body, APPEAL_REASON_MIN, APPEAL_REASON_MAX, APPEAL_REASON_MIN_VISIBLE, o->reason, sizeof o->reason, &e);
-    json_decref(body);
-    if (rc < 0) {
-        api_op_submit_cancel(r, &o->op);
+    if (reason_field(r->body, APPEAL_REASON_MIN, APPEAL_REASON_MAX, APPEAL_REASON_MIN_VISIBLE, in.reason,
+                     sizeof in.reason, &e) < 0) {
         api_problem(r, 400, e.code, e.msg);
         return;
     }
-    o->now = api_now(r);
-    api_op_submit(r, &o->op);
+    memcpy(in.token_hash, r->token_hash, sizeof in.token_hash);
+    in.now = api_now(r);
+    appeal_file_op_t *o = api_op_new_from(r, &in, sizeof in, file_done);
+    if (o)
+        api_op_submit(r, &o->op);
 }
 
 static void mine_done(api_req_t *r, store_op_t *op)
@@ -120,10 +113,7 @@ void h_appeal_list(api_req_t *r)
     if (!o)
         return;
     appeal_mine_op_init(o);
-    if (!api_auth_or_reply(r, o->token_hash)) {
-        api_op_submit_cancel(r, &o->op);
-        return;
-    }
+    memcpy(o->token_hash, r->token_hash, sizeof r->token_hash);
     o->now = api_now(r);
     api_op_submit(r, &o->op);
 }
@@ -155,21 +145,19 @@ static int parse_status(const api_req_t *r, char *dst, size_t cap, err_t *e)
 
 void h_desk_appeal_list(api_req_t *r)
 {
+    char status[sizeof ((appeal_queue_op_t *)0)->status];
+    err_t e = {0};
+    if (parse_status(r, status, sizeof status, &e) < 0) {
+        api_problem_err(r, &e);
+        return;
+    }
     appeal_queue_op_t *o = api_op_new_or_reply(r, sizeof *o, queue_done);
     if (!o)
         return;
     appeal_queue_op_init(o);
     o->roles = desk_acl_roles(r);
-    err_t e = {0};
-    if (!api_auth_or_reply(r, o->token_hash)) {
-        api_op_submit_cancel(r, &o->op);
-        return;
-    }
-    if (parse_status(r, o->status, sizeof o->status, &e) < 0) {
-        api_op_submit_cancel(r, &o->op);
-        api_problem_err(r, &e);
-        return;
-    }
+    memcpy(o->token_hash, r->token_hash, sizeof r->token_hash);
+    memcpy(o->status, status, sizeof status);
     o->now = api_now(r);
     api_op_submit(r, &o->op);
 }
@@ -205,27 +193,19 @@ static int parse_decision(api_req_t *r, const json_t *body, appeal_decide_op_t *
 
 void h_desk_appeal_decide(api_req_t *r)
 {
-    static const char *const fields[] = {"grant", "reason", NULL};
-    appeal_decide_op_t *o = api_op_new_or_reply(r, sizeof *o, decide_done);
-    if (!o)
-        return;
-    appeal_decide_op_init(o);
-    o->roles = desk_acl_roles(r);
-    json_t *body = NULL;
+    appeal_decide_op_t in;
+    appeal_decide_op_init(&in);
     err_t e = {0};
-    if (!api_auth_or_reply(r, o->token_hash) || !(body = api_body_or_reply(r, fields))) {
-        api_op_submit_cancel(r, &o->op);
+    if (parse_decision(r, r->body, &in, &e) < 0) {
+        api_problem(r, e.errnum == -ENOENT && !strcmp(e.code, "not_found") ? 404 : 400, e.code, e.msg);
         return;
     }
-    int rc = parse_decision(r, body, o, &e);
-    json_decref(body);
-    if (rc < 0) {
-        api_op_submit_cancel(r, &o->op);
-        api_problem(r, rc == -ENOENT && !strcmp(e.code, "not_found") ? 404 : 400, e.code, e.msg);
-        return;
-    }
-    o->now = api_now(r);
-    o->cal = r->w->cal;
-    o->regions = &r->w->regions;
-    api_op_submit(r, &o->op);
+    in.roles = desk_acl_roles(r);
+    memcpy(in.token_hash, r->token_hash, sizeof in.token_hash);
+    in.now = api_now(r);
+    in.cal = r->w->cal;
+    in.regions = &r->w->regions;
+    appeal_decide_op_t *o = api_op_new_from(r, &in, sizeof in, decide_done);
+    if (o)
+        api_op_submit(r, &o->op);
 }

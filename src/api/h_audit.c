@@ -146,36 +146,29 @@ static void verify_done(api_req_t *r, store_op_t *op)
 
 void h_desk_audit_verify(api_req_t *r)
 {
-    static const char *const fields[] = {"cursor", "max_events", NULL};
-    auditview_verify_op_t *o = api_op_new_or_reply(r, sizeof *o, verify_done);
-    if (!o)
-        return;
-    auditview_verify_op_init(o);
-    json_t *body = NULL;
+    auditview_verify_op_t in;
+    auditview_verify_op_init(&in);
     err_t e = {0};
-    if (!api_auth_or_reply(r, o->token_hash) || !(body = api_body_or_reply(r, fields))) {
-        api_op_submit_cancel(r, &o->op);
-        return;
-    }
     const char *cursor = NULL;
     double max = AUDITVIEW_STEP_MAX;
-    int rc = jsonx_string(body, "cursor", false, 1, CURSOR_CHARS - 1, &cursor, &e);
+    int rc = jsonx_string(r->body, "cursor", false, 1, CURSOR_CHARS - 1, &cursor, &e);
     if (rc == 0)
-        rc = jsonx_number(body, "max_events", false, 1, AUDITVIEW_STEP_MAX, &max, &e);
+        rc = jsonx_number(r->body, "max_events", false, 1, AUDITVIEW_STEP_MAX, &max, &e);
     if (rc == 0 && max != (int64_t)max)
         rc = err_set(&e, -EINVAL, "invalid_max_events", "max_events is a whole number.");
     if (rc == 0 && cursor)
-        rc = cursor_read(r->w, cursor, o, &e);
-    json_decref(body);
+        rc = cursor_read(r->w, cursor, &in, &e);
     if (rc < 0) {
-        api_op_submit_cancel(r, &o->op);
         api_problem(r, 400, e.code, e.msg);
         return;
     }
-    o->limit = (int64_t)max;
-    o->roles = desk_acl_roles(r);
-    o->now = api_now(r);
-    api_op_submit(r, &o->op);
+    memcpy(in.token_hash, r->token_hash, sizeof in.token_hash);
+    in.limit = (int64_t)max;
+    in.roles = desk_acl_roles(r);
+    in.now = api_now(r);
+    auditview_verify_op_t *o = api_op_new_from(r, &in, sizeof in, verify_done);
+    if (o)
+        api_op_submit(r, &o->op);
 }
 
 /* --- pages of events --------------------------------------------------------- */
@@ -259,14 +252,17 @@ static int parse_person(const json_t *body, void *arg, err_t *e)
 
 void h_desk_audit_person_events(api_req_t *r)
 {
-    static const char *const fields[] = {"person_id", "document_kind", "document_number", "reason", "after_seq",
-                                         NULL};
+    /* The op carries a result page of some 350 KB, too big to build on the
+     * stack: the body is parsed straight into it, so a refused body frees it. */
     auditview_person_op_t *o = api_op_new_or_reply(r, sizeof *o, person_done);
     if (!o)
         return;
     auditview_person_op_init(o);
-    if (!api_body_op_or_reply(r, &o->op, o->token_hash, fields, parse_person, o))
+    if (!api_body_parse_or_reply(r, parse_person, o)) {
+        api_op_submit_cancel(r, &o->op);
         return;
+    }
+    memcpy(o->token_hash, r->token_hash, sizeof o->token_hash);
     o->roles = desk_acl_roles(r);
     o->now = api_now(r);
     api_op_submit(r, &o->op);
@@ -315,13 +311,17 @@ static int parse_activity(const json_t *body, void *arg, err_t *e)
 
 void h_desk_audit_officer_activity(api_req_t *r)
 {
-    static const char *const fields[] = {"officer_login", "from", "to", "after_seq", NULL};
+    /* The op carries a result page of some 350 KB, too big to build on the
+     * stack: the body is parsed straight into it, so a refused body frees it. */
     auditview_activity_op_t *o = api_op_new_or_reply(r, sizeof *o, activity_done);
     if (!o)
         return;
     auditview_activity_op_init(o);
-    if (!api_body_op_or_reply(r, &o->op, o->token_hash, fields, parse_activity, o))
+    if (!api_body_parse_or_reply(r, parse_activity, o)) {
+        api_op_submit_cancel(r, &o->op);
         return;
+    }
+    memcpy(o->token_hash, r->token_hash, sizeof o->token_hash);
     o->roles = desk_acl_roles(r);
     o->now = api_now(r);
     api_op_submit(r, &o->op);

@@ -65,26 +65,20 @@ static int parse_fix(api_req_t *r, json_t *body, confirmation_op_t *o, err_t *e)
 
 void h_confirmation_create(api_req_t *r)
 {
-    static const char *const fields[] = {"lat", "lon", "accuracy_m", "client_time", "idempotency_key", NULL};
-    confirmation_op_t *o = api_op_new_or_reply(r, sizeof *o, confirm_done);
-    if (!o)
-        return;
+    confirmation_op_t in, *o = &in;   /* built and checked here; allocated once valid */
     confirmation_op_init(o);
-    json_t *body = NULL;
     err_t e = {0};
-    if (!api_auth_or_reply(r, o->token_hash) || !(body = api_body_or_reply(r, fields))) {
-        api_op_submit_cancel(r, &o->op);
-        return;
-    }
+    memcpy(o->token_hash, r->token_hash, sizeof r->token_hash);
+    json_t *body = r->body;
     int rc = parse_fix(r, body, o, &e);
-    json_decref(body);
     if (rc < 0) {
-        api_op_submit_cancel(r, &o->op);   /* wipes the position too */
+        sodium_memzero(&in, sizeof in);   /* a position or address read so far (product rule 3) */
         api_problem_err(r, &e);
         return;
     }
     o->now = api_now(r);
     o->cal = r->w->cal;
     o->regions = &r->w->regions;
-    api_op_submit(r, &o->op);
+    if ((o = api_op_new_from(r, &in, sizeof in, confirm_done)))
+        api_op_submit(r, &o->op);
 }

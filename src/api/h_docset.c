@@ -59,6 +59,11 @@ static docset_env_t *env_or_reply(api_req_t *r)
     return r->w->docsets;
 }
 
+bool h_gate_docsets(api_req_t *r)
+{
+    return env_or_reply(r) != NULL;
+}
+
 /* {id} as a set id; anything else is the same 404 as an unknown set. */
 static bool set_id_or_reply(api_req_t *r, int64_t *ret)
 {
@@ -69,6 +74,20 @@ static bool set_id_or_reply(api_req_t *r, int64_t *ret)
     }
     *ret = (int64_t)id;
     return true;
+}
+
+bool h_gate_docset_id(api_req_t *r)
+{
+    int64_t id;
+    return env_or_reply(r) && set_id_or_reply(r, &id);
+}
+
+/* {id}, which h_gate_docset_id has checked. */
+static int64_t set_id(const api_req_t *r)
+{
+    uint64_t id = 0;
+    parse_u64(r->params[0].base, r->params[0].len, 1, INT64_MAX, &id);
+    return (int64_t)id;
 }
 
 static date_t today_of(const api_req_t *r)
@@ -151,35 +170,26 @@ static int parse_create(const json_t *body, const struct docset_catalogue *cat, 
 
 void h_docset_create(api_req_t *r)
 {
-    static const char *const fields[] = {"procedure", "planned_decision", NULL};
-    docset_env_t *env = env_or_reply(r);
-    if (!env)
-        return;
-    docset_create_op_t *o = api_op_new_or_reply(r, sizeof *o, create_done);
-    if (!o)
-        return;
+    docset_env_t *env = r->w->docsets;   /* on: h_gate_docsets */
+    docset_create_op_t in, *o = &in;   /* built and checked here; allocated once valid */
     docset_create_op_init(o);
-    json_t *body = NULL;
     err_t e = {0};
-    if (!api_auth_or_reply(r, o->token_hash) || !(body = api_body_or_reply(r, fields))) {
-        api_op_submit_cancel(r, &o->op);
-        return;
-    }
+    memcpy(o->token_hash, r->token_hash, sizeof r->token_hash);
+    json_t *body = r->body;
     o->now = api_now(r);
     o->today = today_of(r);
     uint8_t dk[SEAL_KEY_BYTES];
     int rc = parse_create(body, env->cat, o, o->today, &e);
-    json_decref(body);
     if (rc == 0)
         rc = seal_new_key(&env->keys, dk, o->wrapped, &e);
     sodium_memzero(dk, sizeof dk);   /* only its wrapped form is kept */
     o->wrapped_len = SEAL_WRAPPED_BYTES;
     if (rc < 0) {
-        api_op_submit_cancel(r, &o->op);
         problem(r, &e);
         return;
     }
-    api_op_submit(r, &o->op);
+    if ((o = api_op_new_from(r, &in, sizeof in, create_done)))
+        api_op_submit(r, &o->op);
 }
 
 /* ---------------------------------------------------------------- pages */
@@ -220,29 +230,25 @@ static bool sniff_or_reply(api_req_t *r, enum sniff_media *ret)
 
 void h_docset_page_add(api_req_t *r)
 {
-    docset_env_t *env = env_or_reply(r);
-    int64_t id;
+    docset_env_t *env = r->w->docsets;   /* on: h_gate_docset_id */
     enum sniff_media media;
-    if (!env || !set_id_or_reply(r, &id))
+    if (!sniff_or_reply(r, &media))
         return;
-    docset_intake_op_t *o = api_op_new_or_reply(r, sizeof *o, pages_done);
-    if (!o)
-        return;
-    docset_intake_op_init(o);
-    if (!api_auth_or_reply(r, o->token_hash) || !sniff_or_reply(r, &media)) {
-        api_op_submit_cancel(r, &o->op);
-        return;
-    }
     h2o_iovec_t body = r->req->entity;
-    if (!(o->bytes = malloc(body.len))) {
-        api_op_submit_cancel(r, &o->op);
+    uint8_t *bytes = malloc(body.len ? body.len : 1);   /* the op's, once it exists */
+    docset_intake_op_t *o = bytes ? api_op_new(r, sizeof *o, pages_done) : NULL;
+    if (!o) {
+        free(bytes);
         api_problem_oom(r);
         return;
     }
-    memcpy(o->bytes, body.base, body.len);
+    docset_intake_op_init(o);
+    memcpy(o->token_hash, r->token_hash, sizeof r->token_hash);
+    memcpy(bytes, body.base, body.len);
+    o->bytes = bytes;
     o->len = body.len;
     o->media = media;
-    o->set_id = id;
+    o->set_id = set_id(r);
     o->keys = &env->keys;
     o->now = api_now(r);
     api_op_submit(r, &o->op);
@@ -250,10 +256,8 @@ void h_docset_page_add(api_req_t *r)
 
 void h_docset_page_delete(api_req_t *r)
 {
-    int64_t id;
     uint64_t n;
-    if (!env_or_reply(r) || !set_id_or_reply(r, &id))
-        return;
+    int64_t id = set_id(r);
     if (parse_u64(r->params[1].base, r->params[1].len, 1, LIMIT_DOCSET_PAGES * 1000, &n) < 0) {
         api_problem(r, 404, "not_found", "No such page in this set.");
         return;
@@ -262,10 +266,7 @@ void h_docset_page_delete(api_req_t *r)
     if (!o)
         return;
     docset_page_delete_op_init(o);
-    if (!api_auth_or_reply(r, o->token_hash)) {
-        api_op_submit_cancel(r, &o->op);
-        return;
-    }
+    memcpy(o->token_hash, r->token_hash, sizeof r->token_hash);
     o->set_id = id;
     o->n = (int)n;
     o->now = api_now(r);
@@ -287,17 +288,12 @@ static void submit_done(api_req_t *r, store_op_t *op)
 
 void h_docset_submit(api_req_t *r)
 {
-    int64_t id;
-    if (!env_or_reply(r) || !set_id_or_reply(r, &id))
-        return;
+    int64_t id = set_id(r);
     docset_submit_op_t *o = api_op_new_or_reply(r, sizeof *o, submit_done);
     if (!o)
         return;
     docset_submit_op_init(o);
-    if (!api_auth_or_reply(r, o->token_hash)) {
-        api_op_submit_cancel(r, &o->op);
-        return;
-    }
+    memcpy(o->token_hash, r->token_hash, sizeof r->token_hash);
     o->set_id = id;
     o->now = api_now(r);
     api_op_submit(r, &o->op);
@@ -351,17 +347,12 @@ static void get_done(api_req_t *r, store_op_t *op)
 
 void h_docset_get(api_req_t *r)
 {
-    int64_t id;
-    if (!env_or_reply(r) || !set_id_or_reply(r, &id))
-        return;
+    int64_t id = set_id(r);
     docset_get_op_t *o = api_op_new_or_reply(r, sizeof *o, get_done);
     if (!o)
         return;
     docset_get_op_init(o);
-    if (!api_auth_or_reply(r, o->token_hash)) {
-        api_op_submit_cancel(r, &o->op);
-        return;
-    }
+    memcpy(o->token_hash, r->token_hash, sizeof r->token_hash);
     o->set_id = id;
     o->now = api_now(r);
     api_op_submit(r, &o->op);
@@ -438,17 +429,14 @@ static int parse_queue(const api_req_t *r, queue_pending_t *p, err_t *e)
 
 void h_desk_docset_list(api_req_t *r)
 {
-    if (!env_or_reply(r))
-        return;
+    /* The op carries 50 result rows, too big to build on the stack: the query
+     * is read straight into it, so a refused query frees it. */
     queue_pending_t *p = api_op_new_or_reply(r, sizeof *p, queue_done);
     if (!p)
         return;
     docset_queue_op_init(&p->op);
     err_t e = {0};
-    if (!api_auth_or_reply(r, p->op.token_hash)) {
-        api_op_submit_cancel(r, &p->op.op);
-        return;
-    }
+    memcpy(p->op.token_hash, r->token_hash, sizeof r->token_hash);
     if (parse_queue(r, p, &e) < 0) {
         api_op_submit_cancel(r, &p->op.op);
         api_problem_err(r, &e);
@@ -490,18 +478,16 @@ static int parse_decide(const json_t *body, void *arg, err_t *e)
 
 void h_desk_docset_decide(api_req_t *r)
 {
-    static const char *const fields[] = {"decision", "reason", NULL};
-    int64_t id;
-    if (!env_or_reply(r) || !set_id_or_reply(r, &id))
+    int64_t id = set_id(r);
+    docset_decide_op_t in;
+    docset_decide_op_init(&in);
+    if (!api_body_parse_or_reply(r, parse_decide, &in))
         return;
-    docset_decide_op_t *o = api_op_new_or_reply(r, sizeof *o, decide_done);
-    if (!o)
-        return;
-    docset_decide_op_init(o);
-    if (!api_body_op_or_reply(r, &o->op, o->token_hash, fields, parse_decide, o))
-        return;
-    o->set_id = id;
-    o->now = api_now(r);
-    o->roles = desk_acl_roles(r);
-    api_op_submit(r, &o->op);
+    memcpy(in.token_hash, r->token_hash, sizeof in.token_hash);
+    in.set_id = id;
+    in.now = api_now(r);
+    in.roles = desk_acl_roles(r);
+    docset_decide_op_t *o = api_op_new_from(r, &in, sizeof in, decide_done);
+    if (o)
+        api_op_submit(r, &o->op);
 }

@@ -42,7 +42,9 @@ static void check_text_body(api_req_t *r)
 {
     static const char *const fields[] = {"text", "typed", NULL};
     static const char *const typed_fields[] = {"surname", "given_names", "birth_date", "document_number", NULL};
-    json_t *body = api_body_or_reply(r, fields);
+    /* The route takes a photo or JSON, so the router leaves the body to us;
+     * parsed, it is the request's like any other (api.h). */
+    json_t *body = r->body = api_body_or_reply(r, fields);
     if (!body)
         return;
     err_t e = {0};
@@ -57,7 +59,6 @@ static void check_text_body(api_req_t *r)
         api_problem_err(r, &e);
     else
         reply_check(r, text, NULL, false, strlen(text), typed);
-    json_decref(body);
 }
 
 #ifdef UCHET_HAVE_OCR
@@ -93,15 +94,14 @@ static void ocr_done(api_req_t *r, store_op_t *op)
 static void check_image_body(api_req_t *r)
 {
     h2o_iovec_t body = r->req->entity;
-    ocr_op_t *o = api_op_new(r, sizeof *o, ocr_done);
-    if (o)
-        o->img = malloc(body.len ? body.len : 1);
-    if (!o || !o->img) {
-        if (o)
-            api_op_submit_cancel(r, &o->op);
+    void *img = malloc(body.len ? body.len : 1);   /* the op's, once it exists */
+    ocr_op_t *o = img ? api_op_new(r, sizeof *o, ocr_done) : NULL;
+    if (!o) {
+        free(img);
         api_problem_oom(r);
         return;
     }
+    o->img = img;
     memcpy(o->img, body.base, body.len);
     o->len = body.len;
     o->op.lane = STORE_SLOW;

@@ -28,10 +28,7 @@ void h_host_code_create(api_req_t *r)
     if (!o)
         return;
     host_code_op_init(o);
-    if (!api_auth_or_reply(r, o->token_hash)) {
-        api_op_submit_cancel(r, &o->op);
-        return;
-    }
+    memcpy(o->token_hash, r->token_hash, sizeof r->token_hash);
     o->now = api_now(r);
     api_op_submit(r, &o->op);
 }
@@ -45,20 +42,22 @@ static void host_key(api_req_t *r, char *buf, size_t cap)
     snprintf(buf, cap, "host:%s", addr);
 }
 
-static bool rate_limited_or_reply(api_req_t *r)
+/* Before the body is read: a client that guessed too often is told so
+ * whatever it sends. */
+bool h_gate_host_rate(api_req_t *r)
 {
     char key[80];
     host_key(r, key, sizeof key);
     int wait = ratelimit_check(r->w->rl_address, key, strlen(key), api_now(r));
     if (!wait)
-        return false;
+        return true;
     char secs[16], detail[160];
     snprintf(secs, sizeof secs, "%d", wait);
     snprintf(detail, sizeof detail, "Too many wrong codes. Try again in %d minutes.", (wait + 59) / 60);
     h2o_add_header(&r->req->pool, &r->req->res.headers, H2O_TOKEN_RETRY_AFTER, NULL,
                    h2o_strdup(&r->req->pool, secs, SIZE_MAX).base, strlen(secs));
     api_problem(r, 429, "rate_limited", detail);
-    return true;
+    return false;
 }
 
 static void count_wrong_code(api_req_t *r)
@@ -108,28 +107,18 @@ static int parse_confirm(const json_t *body, host_confirm_op_t *o, err_t *e)
 
 void h_host_confirm(api_req_t *r)
 {
-    static const char *const fields[] = {"code", "landlord_name", NULL};
-    if (rate_limited_or_reply(r))
-        return;
-    json_t *body = api_body_or_reply(r, fields);
-    if (!body)
-        return;
-    host_confirm_op_t *o = api_op_new_or_reply(r, sizeof *o, confirm_done);
-    if (!o) {
-        json_decref(body);
-        return;
-    }
+    json_t *body = r->body;
+    host_confirm_op_t in, *o = &in;   /* built and checked here; allocated once valid */
     host_confirm_op_init(o);
     err_t e = {0};
     int rc = parse_confirm(body, o, &e);
-    json_decref(body);
     if (rc < 0) {
-        api_op_submit_cancel(r, &o->op);
         if (rc == -ENOENT)
             count_wrong_code(r);
         api_problem(r, rc == -ENOENT ? 404 : 400, e.code, e.msg);
         return;
     }
     o->now = api_now(r);
-    api_op_submit(r, &o->op);
+    if ((o = api_op_new_from(r, &in, sizeof in, confirm_done)))
+        api_op_submit(r, &o->op);
 }

@@ -12,19 +12,6 @@
 #include "store/apikey.h"
 
 /* Reads "ApiKey <key>" into a hash; replies 401 and returns false otherwise. */
-static bool apikey_or_reply(api_req_t *r, uint8_t ret_hash[SECRET_HASH_BYTES])
-{
-    const h2o_iovec_t *v = api_header(r, H2O_TOKEN_AUTHORIZATION);
-    static const char prefix[] = "ApiKey ";
-    size_t plen = sizeof prefix - 1;
-    if (!v || v->len != plen + APIKEY_CHARS || strncasecmp(v->base, prefix, plen) != 0) {
-        api_problem(r, 401, "unauthorized", "Send Authorization: ApiKey <key>.");
-        return false;
-    }
-    secret_hash(v->base + plen, APIKEY_CHARS, ret_hash);
-    return true;
-}
-
 /* Fills the op; a regime region is refused here with 422 (returns 1 when
  * that reply has been sent). */
 static int parse_report(api_req_t *r, const json_t *body, apikey_report_op_t *o, err_t *e)
@@ -71,25 +58,18 @@ static void report_done(api_req_t *r, store_op_t *op)
 
 void h_integration_registration(api_req_t *r)
 {
-    static const char *const fields[] = {"document_kind", "document_number", "region", NULL};
-    apikey_report_op_t *o = api_op_new_or_reply(r, sizeof *o, report_done);
-    if (!o)
-        return;
+    apikey_report_op_t in, *o = &in;   /* built and checked here; allocated once valid */
     apikey_report_op_init(o);
-    json_t *body = NULL;
     err_t e = {0};
-    if (!apikey_or_reply(r, o->key_hash) || !(body = api_body_or_reply(r, fields))) {
-        api_op_submit_cancel(r, &o->op);
-        return;
-    }
+    memcpy(o->key_hash, r->token_hash, sizeof o->key_hash);   /* API_AUTH_APIKEY */
+    json_t *body = r->body;
     int rc = parse_report(r, body, o, &e);
-    json_decref(body);
     if (rc != 0) {
-        api_op_submit_cancel(r, &o->op);
         if (rc < 0)
             api_problem(r, 400, e.code, e.msg);
         return;
     }
     o->now = api_now(r);
-    api_op_submit(r, &o->op);
+    if ((o = api_op_new_from(r, &in, sizeof in, report_done)))
+        api_op_submit(r, &o->op);
 }

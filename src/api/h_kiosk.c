@@ -1131,20 +1131,12 @@ static void kop_done(api_req_t *r, store_op_t *op)
 }
 
 /* `Authorization: Kiosk KEY` (or Bearer KEY) into its hash; 401 if absent. */
-bool kiosk_auth_or_reply(api_req_t *r, uint8_t ret_hash[SECRET_HASH_BYTES])
+bool h_gate_kiosk(api_req_t *r)
 {
-    const h2o_iovec_t *h = api_header(r, H2O_TOKEN_AUTHORIZATION);
-    size_t skip = 0;
-    if (h && h->len > 6 && strncasecmp(h->base, "Kiosk ", 6) == 0)
-        skip = 6;
-    else if (h && h->len > 7 && strncasecmp(h->base, "Bearer ", 7) == 0)
-        skip = 7;
-    if (!skip || h->len - skip != SECRET_TOKEN_CHARS) {
-        api_problem(r, 401, "unauthorized", "Send the kiosk key as Authorization: Kiosk KEY.");
-        return false;
-    }
-    secret_hash(h->base + skip, SECRET_TOKEN_CHARS, ret_hash);
-    return true;
+    if (r->w->kiosk)
+        return true;
+    api_problem(r, 503, "kiosk_disabled", "This server has no enrolment kiosk configured.");
+    return false;
 }
 
 static bool sid_ok(h2o_iovec_t v)
@@ -1160,14 +1152,7 @@ static bool sid_ok(h2o_iovec_t v)
 /* Common start: kiosk on, key, session id, body within `limit` (0: none). */
 static kop_t *kop_start(api_req_t *r, kaction_t action, bool has_sid, size_t limit)
 {
-    kiosk_env_t *env = r->w->kiosk;
-    if (!env) {
-        api_problem(r, 503, "kiosk_disabled", "This server has no enrolment kiosk configured.");
-        return NULL;
-    }
-    uint8_t hash[SECRET_HASH_BYTES];
-    if (action != K_STATUS && !kiosk_auth_or_reply(r, hash))
-        return NULL;
+    kiosk_env_t *env = r->w->kiosk;   /* on, and the key's form checked: the route's gate and auth */
     if (has_sid && !sid_ok(r->params[0])) {
         api_problem(r, 404, "session_not_found", "This kiosk has no such enrolment session.");
         return NULL;
@@ -1184,26 +1169,26 @@ static kop_t *kop_start(api_req_t *r, kaction_t action, bool has_sid, size_t lim
             return NULL;
         }
     }
-    kop_t *o = api_op_new_or_reply(r, sizeof *o, kop_done);
-    if (!o)
+    char *copy = limit ? malloc(body.len + 1) : NULL;   /* the op's, once it exists */
+    kop_t *o = !limit || copy ? api_op_new(r, sizeof *o, kop_done) : NULL;
+    if (!o) {
+        free(copy);
+        api_problem_oom(r);
         return NULL;
+    }
     o->op.lane = STORE_SLOW;
     o->op.run = run_kop;
     o->env = env;
     o->action = action;
     o->now = api_now(r);
-    memcpy(o->key_hash, hash, sizeof hash);
+    if (action != K_STATUS)
+        memcpy(o->key_hash, r->token_hash, sizeof o->key_hash);
     if (has_sid)
         memcpy(o->sid, r->params[0].base, KIOSK_SESSION_ID_CHARS);
     if (limit) {
-        o->body = malloc(body.len + 1);
-        if (!o->body) {
-            api_op_submit_cancel(r, &o->op);
-            api_problem_oom(r);
-            return NULL;
-        }
-        memcpy(o->body, body.base ? body.base : "", body.len);
-        o->body[body.len] = '\0';
+        memcpy(copy, body.base ? body.base : "", body.len);
+        copy[body.len] = '\0';
+        o->body = copy;
         o->body_len = body.len;
     }
     return o;

@@ -33,10 +33,7 @@ void h_me_get(api_req_t *r)
     if (!o)
         return;
     registration_me_op_init(o);
-    if (!api_auth_or_reply(r, o->token_hash)) {
-        api_op_submit_cancel(r, &o->op);
-        return;
-    }
+    memcpy(o->token_hash, r->token_hash, sizeof r->token_hash);
     o->now = api_now(r);
     api_op_submit(r, &o->op);
 }
@@ -52,13 +49,7 @@ static void patch_done(api_req_t *r, store_op_t *op)
 
 void h_me_patch(api_req_t *r)
 {
-    static const char *const fields[] = {"language", NULL};
-    uint8_t token[SECRET_HASH_BYTES];
-    if (!api_auth_or_reply(r, token))
-        return;
-    json_t *body = api_body_or_reply(r, fields);
-    if (!body)
-        return;
+    json_t *body = r->body;
     err_t e = {0};
     const char *lang;
     int rc = jsonx_string(body, "language", true, 2, 3, &lang, &e);
@@ -67,11 +58,10 @@ void h_me_patch(api_req_t *r)
     person_language_op_t *o = rc == 0 ? api_op_new(r, sizeof *o, patch_done) : NULL;
     if (o) {
         person_language_op_init(o);
-        memcpy(o->token_hash, token, sizeof token);
+        memcpy(o->token_hash, r->token_hash, sizeof o->token_hash);
         snprintf(o->language, sizeof o->language, "%s", lang);
         o->now = api_now(r);
     }
-    json_decref(body);
     if (rc < 0)
         api_problem_err(r, &e);
     else if (!o)

@@ -54,27 +54,20 @@ static int parse_minor(const json_t *b, minor_add_op_t *o, err_t *e)
 
 void h_minor_create(api_req_t *r)
 {
-    static const char *const fields[] = {"surname", "given_names", "birth_date", "citizenship", "passport_number", NULL};
-    minor_add_op_t *o = api_op_new_or_reply(r, sizeof *o, add_done);
-    if (!o)
-        return;
+    minor_add_op_t in, *o = &in;   /* built and checked here; allocated once valid */
     minor_add_op_init(o);
-    json_t *body = NULL;
     err_t e = {0};
-    if (!api_auth_or_reply(r, o->token_hash) || !(body = api_body_or_reply(r, fields))) {
-        api_op_submit_cancel(r, &o->op);
-        return;
-    }
+    memcpy(o->token_hash, r->token_hash, sizeof r->token_hash);
+    json_t *body = r->body;
     int rc = parse_minor(body, o, &e);
-    json_decref(body);
     if (rc < 0) {
-        api_op_submit_cancel(r, &o->op);
         api_problem_err(r, &e);
         return;
     }
     o->now = api_now(r);
     o->today = date_local(o->now, REGION_DEFAULT_UTC_OFFSET_MIN);
-    api_op_submit(r, &o->op);
+    if ((o = api_op_new_from(r, &in, sizeof in, add_done)))
+        api_op_submit(r, &o->op);
 }
 
 static void list_done(api_req_t *r, store_op_t *op)
@@ -96,10 +89,7 @@ void h_minor_list(api_req_t *r)
     if (!o)
         return;
     minor_list_op_init(o);
-    if (!api_auth_or_reply(r, o->token_hash)) {
-        api_op_submit_cancel(r, &o->op);
-        return;
-    }
+    memcpy(o->token_hash, r->token_hash, sizeof r->token_hash);
     o->now = api_now(r);
     api_op_submit(r, &o->op);
 }

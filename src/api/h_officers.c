@@ -45,10 +45,7 @@ void h_desk_officer_list(api_req_t *r)
     if (!o)
         return;
     officer_list_op_init(o);
-    if (!api_auth_or_reply(r, o->token_hash)) {
-        api_op_submit_cancel(r, &o->op);
-        return;
-    }
+    memcpy(o->token_hash, r->token_hash, sizeof r->token_hash);
     o->roles = desk_acl_roles(r);
     o->now = api_now(r);
     api_op_submit(r, &o->op);
@@ -104,27 +101,16 @@ static int parse_add(const json_t *body, officer_manage_op_t *o, err_t *e)
 
 static void manage(api_req_t *r, officer_manage_action_t action)
 {
-    static const char *const add_fields[] = {"login", "name", "role", "reason", NULL};
-    static const char *const fields[] = {"reason", NULL};
-    officer_manage_op_t *o = api_op_new_or_reply(r, sizeof *o, manage_done);
-    if (!o)
-        return;
+    officer_manage_op_t in, *o = &in;   /* built and checked here; allocated once valid */
     officer_manage_op_init(o);
-    json_t *body = NULL;
     err_t e = {0};
     uint64_t id = 0;
-    if (!api_auth_or_reply(r, o->token_hash) ||
-        !(body = api_body_or_reply(r, action == OFFICER_MANAGE_ADD ? add_fields : fields))) {
-        api_op_submit_cancel(r, &o->op);
-        return;
-    }
-    int rc = action == OFFICER_MANAGE_ADD ? parse_add(body, o, &e) : parse_reason(body, o, &e);
-    json_decref(body);
+    memcpy(o->token_hash, r->token_hash, sizeof r->token_hash);
+    int rc = action == OFFICER_MANAGE_ADD ? parse_add(r->body, o, &e) : parse_reason(r->body, o, &e);
     if (rc == 0 && action != OFFICER_MANAGE_ADD &&
         parse_u64(r->params[0].base, r->params[0].len, 1, INT64_MAX, &id) < 0)
         rc = err_set(&e, -ENOENT, "unknown_officer", "No such officer.");
     if (rc < 0) {
-        api_op_submit_cancel(r, &o->op);
         api_problem(r, rc == -ENOENT ? 404 : 400, e.code, e.msg);
         return;
     }
@@ -134,7 +120,8 @@ static void manage(api_req_t *r, officer_manage_action_t action)
     o->now = api_now(r);
     o->opslimit = r->w->argon2_ops;
     o->memlimit = r->w->argon2_mem;
-    api_op_submit(r, &o->op);
+    if ((o = api_op_new_from(r, &in, sizeof in, manage_done)))
+        api_op_submit(r, &o->op);
 }
 
 void h_desk_officer_add(api_req_t *r) { manage(r, OFFICER_MANAGE_ADD); }
@@ -179,13 +166,17 @@ static int parse_period(const json_t *body, void *arg, err_t *e)
 
 void h_desk_audit_lookups(api_req_t *r)
 {
-    static const char *const fields[] = {"from", "to", NULL};
+    /* The op carries a result page of some 450 KB, too big to build on the
+     * stack: the body is parsed straight into it, so a refused body frees it. */
     officer_reads_op_t *o = api_op_new_or_reply(r, sizeof *o, reads_done);
     if (!o)
         return;
     officer_reads_op_init(o);
-    if (!api_body_op_or_reply(r, &o->op, o->token_hash, fields, parse_period, o))
+    if (!api_body_parse_or_reply(r, parse_period, o)) {
+        api_op_submit_cancel(r, &o->op);
         return;
+    }
+    memcpy(o->token_hash, r->token_hash, sizeof o->token_hash);
     o->roles = desk_acl_roles(r);
     o->now = api_now(r);
     api_op_submit(r, &o->op);

@@ -22,7 +22,7 @@
 #include "notify/b64url.h"
 #include "store/passkey.h"
 
-static bool enabled_or_reply(api_req_t *r)
+bool h_gate_passkeys(api_req_t *r)
 {
     if (r->w->rp_id[0]) return true;
     api_problem(r, 404, "passkeys_disabled", "Passkeys are not set up on this server.");
@@ -89,14 +89,12 @@ static void register_options_done(api_req_t *r, store_op_t *op)
 
 static void challenge(api_req_t *r, bool for_login, api_finish_fn done)
 {
-    uint8_t token[SECRET_HASH_BYTES];
-    if (!enabled_or_reply(r) || (!for_login && !api_auth_or_reply(r, token))) return;
     passkey_challenge_op_t *o = api_op_new_or_reply(r, sizeof *o, done);
     if (!o) return;
     passkey_challenge_op_init(o);
     o->now = api_now(r);
     o->for_login = for_login;
-    if (!for_login) memcpy(o->token_hash, token, sizeof token);
+    if (!for_login) memcpy(o->token_hash, r->token_hash, sizeof o->token_hash);
     api_op_submit(r, &o->op);
 }
 
@@ -116,30 +114,20 @@ static void register_done(api_req_t *r, store_op_t *op)
 
 void h_passkey_register(api_req_t *r)
 {
-    static const char *const fields[] = { "client_data_json", "attestation_object", NULL };
-    uint8_t token[SECRET_HASH_BYTES];
-    if (!enabled_or_reply(r) || !api_auth_or_reply(r, token)) return;
-    json_t *body = api_body_or_reply(r, fields);
-    if (!body) return;
-    passkey_register_op_t *o = api_op_new_or_reply(r, sizeof *o, register_done);
+    passkey_register_op_t in, *o;
+    passkey_register_op_init(&in);
     err_t e = { 0 };
-    int rc = o ? 0 : -ENOMEM;
-    if (o) {
-        passkey_register_op_init(o);
-        o->now = api_now(r);
-        memcpy(o->token_hash, token, sizeof token);
-        snprintf(o->rp_id, sizeof o->rp_id, "%s", r->w->rp_id);
-        snprintf(o->origin, sizeof o->origin, "%s", r->w->public_origin);
-        rc = b64_member(body, "client_data_json", o->client_data, sizeof o->client_data, &o->client_data_len, &e);
-        if (rc == 0) rc = b64_member(body, "attestation_object", o->att_obj, sizeof o->att_obj, &o->att_obj_len, &e);
-    }
-    json_decref(body);
-    if (rc < 0 && o) {
-        api_op_submit_cancel(r, &o->op);
+    int rc = b64_member(r->body, "client_data_json", in.client_data, sizeof in.client_data, &in.client_data_len, &e);
+    if (rc == 0) rc = b64_member(r->body, "attestation_object", in.att_obj, sizeof in.att_obj, &in.att_obj_len, &e);
+    if (rc < 0) {
         api_problem_err(r, &e);
-    } else if (o) {
-        api_op_submit(r, &o->op);
+        return;
     }
+    in.now = api_now(r);
+    memcpy(in.token_hash, r->token_hash, sizeof in.token_hash);
+    snprintf(in.rp_id, sizeof in.rp_id, "%s", r->w->rp_id);
+    snprintf(in.origin, sizeof in.origin, "%s", r->w->public_origin);
+    if ((o = api_op_new_from(r, &in, sizeof in, register_done))) api_op_submit(r, &o->op);
 }
 
 /* --- list, delete ---------------------------------------------------------------------- */
@@ -163,21 +151,17 @@ static void list_done(api_req_t *r, store_op_t *op)
 
 void h_passkey_list(api_req_t *r)
 {
-    uint8_t token[SECRET_HASH_BYTES];
-    if (!enabled_or_reply(r) || !api_auth_or_reply(r, token)) return;
     passkey_list_op_t *o = api_op_new_or_reply(r, sizeof *o, list_done);
     if (!o) return;
     passkey_list_op_init(o);
     o->now = api_now(r);
-    memcpy(o->token_hash, token, sizeof token);
+    memcpy(o->token_hash, r->token_hash, sizeof o->token_hash);
     api_op_submit(r, &o->op);
 }
 
 void h_passkey_delete(api_req_t *r)
 {
-    uint8_t token[SECRET_HASH_BYTES];
     uint64_t id;
-    if (!enabled_or_reply(r) || !api_auth_or_reply(r, token)) return;
     if (parse_u64(r->params[0].base, r->params[0].len, 1, INT64_MAX, &id) < 0) {
         api_problem(r, 404, "passkey_not_found", "There is no such passkey.");
         return;
@@ -187,7 +171,7 @@ void h_passkey_delete(api_req_t *r)
     passkey_delete_op_init(o);
     o->now = api_now(r);
     o->id = (int64_t)id;
-    memcpy(o->token_hash, token, sizeof token);
+    memcpy(o->token_hash, r->token_hash, sizeof o->token_hash);
     api_op_submit(r, &o->op);
 }
 
@@ -318,30 +302,15 @@ static int parse_assertion(const json_t *body, login_pending_t *p, err_t *e)
  * used: the credential id alone finds the passkey. */
 void h_passkey_login(api_req_t *r)
 {
-    static const char *const fields[] = { "credential_id", "client_data_json", "authenticator_data",
-                                          "signature",     "user_handle",      NULL };
-    if (!enabled_or_reply(r)) return;
-    json_t *body = api_body_or_reply(r, fields);
-    if (!body) return;
-    login_pending_t *p = api_op_new_or_reply(r, sizeof *p, login_counted);
-    if (!p) {
-        json_decref(body);
-        return;
-    }
-    passkey_login_start_op_init(&p->start);
+    login_pending_t in = {0}, *p;
+    passkey_login_start_op_init(&in.start);
     err_t e = { 0 };
-    int rc = parse_assertion(body, p, &e);
-    json_decref(body);
-    if (rc < 0) {
-        api_op_submit_cancel(r, &p->start.op);
+    if (parse_assertion(r->body, &in, &e) < 0) {
         api_problem_err(r, &e);
         return;
     }
-    if (!login_gate_enter_or_reply(r, "person")) {
-        api_op_submit_cancel(r, &p->start.op);
-        return;
-    }
-    p->start.now = api_now(r);
-    api_peer(r, p->start.addr, sizeof p->start.addr);
-    api_op_submit(r, &p->start.op);
+    if (!login_gate_enter_or_reply(r, "person")) return;
+    in.start.now = api_now(r);
+    api_peer(r, in.start.addr, sizeof in.start.addr);
+    if ((p = api_op_new_from(r, &in, sizeof in, login_counted))) api_op_submit(r, &p->start.op);
 }

@@ -94,52 +94,33 @@ static void subscribe_done(api_req_t *r, store_op_t *op)
 
 void h_push_subscribe(api_req_t *r)
 {
-    static const char *const fields[] = {"endpoint", "keys", "expirationTime", NULL};
-    uint8_t token[SECRET_HASH_BYTES];
-    if (!api_auth_or_reply(r, token))
-        return;
-    json_t *body = api_body_or_reply(r, fields);
-    if (!body)
-        return;
-    outbox_subscribe_op_t *o = api_op_new(r, sizeof *o, subscribe_done);
+    outbox_subscribe_op_t in;
+    outbox_subscribe_op_init(&in);
     err_t e = {0};
-    int rc = o ? 0 : err_set(&e, -ENOMEM, "out_of_memory", "The service is short of memory; try again.");
-    if (o) {
-        outbox_subscribe_op_init(o);
-        memcpy(o->token_hash, token, sizeof token);
-        o->now = api_now(r);
-        rc = parse_subscription(r, body, o, &e);
-    }
-    json_decref(body);
-    if (rc < 0) {
-        if (o)
-            api_op_submit_cancel(r, &o->op);
-        api_problem(r, rc == -ENOMEM ? 503 : 400, e.code, e.msg);
+    if (parse_subscription(r, r->body, &in, &e) < 0) {
+        api_problem(r, 400, e.code, e.msg);
         return;
     }
-    api_op_submit(r, &o->op);
+    memcpy(in.token_hash, r->token_hash, sizeof in.token_hash);
+    in.now = api_now(r);
+    outbox_subscribe_op_t *o = api_op_new_from(r, &in, sizeof in, subscribe_done);
+    if (o)
+        api_op_submit(r, &o->op);
 }
 
 void h_push_unsubscribe(api_req_t *r)
 {
-    static const char *const fields[] = {"endpoint", NULL};
-    uint8_t token[SECRET_HASH_BYTES];
-    if (!api_auth_or_reply(r, token))
-        return;
-    json_t *body = api_body_or_reply(r, fields);
-    if (!body)
-        return;
+    json_t *body = r->body;
     err_t e = {0};
     const char *endpoint;
     int rc = jsonx_string(body, "endpoint", true, 1, OUTBOX_ENDPOINT_MAX, &endpoint, &e);
     outbox_unsubscribe_op_t *o = rc == 0 ? api_op_new(r, sizeof *o, api_finish_no_content) : NULL;
     if (o) {
         outbox_unsubscribe_op_init(o);
-        memcpy(o->token_hash, token, sizeof token);
+        memcpy(o->token_hash, r->token_hash, sizeof o->token_hash);
         o->now = api_now(r);
         snprintf(o->endpoint, sizeof o->endpoint, "%s", endpoint);
     }
-    json_decref(body);
     if (rc < 0)
         api_problem_err(r, &e);
     else if (!o)

@@ -53,17 +53,17 @@ static int parse_reissue(const json_t *body, void *arg, err_t *e)
 
 void h_desk_activation_code(api_req_t *r)
 {
-    static const char *const fields[] = {"document_kind", "document_number", "reason", NULL};
-    reissue_pending_t *p = api_op_new_or_reply(r, sizeof *p, reissue_done);
-    if (!p)
+    reissue_pending_t in = {0};
+    session_reissue_op_init(&in.op);
+    if (!api_body_parse_or_reply(r, parse_reissue, &in.op))
         return;
-    session_reissue_op_init(&p->op);
-    p->op.by_officer = true;
-    p->op.officer_roles = desk_acl_roles(r);
-    if (!api_body_op_or_reply(r, &p->op.op, p->op.token_hash, fields, parse_reissue, &p->op))
-        return;
-    secret_code_new(p->code);
-    secret_code_hash(p->code, strlen(p->code), p->op.code_hash);
-    p->op.now = api_now(r);
-    api_op_submit(r, &p->op.op);
+    in.op.by_officer = true;
+    in.op.officer_roles = desk_acl_roles(r);
+    memcpy(in.op.token_hash, r->token_hash, sizeof in.op.token_hash);
+    secret_code_new(in.code);
+    secret_code_hash(in.code, strlen(in.code), in.op.code_hash);
+    in.op.now = api_now(r);
+    reissue_pending_t *p = api_op_new_from(r, &in, sizeof in, reissue_done);
+    if (p)
+        api_op_submit(r, &p->op.op);
 }

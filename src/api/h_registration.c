@@ -1,6 +1,7 @@
 /* POST /api/v1/me/registration, PUT /api/v1/me/registration/residence,
  * POST /api/v1/me/registration/residence/reaffirm, DELETE /api/v1/me/registration */
 #include <errno.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -85,25 +86,19 @@ static int parse_create(api_req_t *r, json_t *body, registration_create_op_t *o,
 
 void h_registration_create(api_req_t *r)
 {
-    static const char *const fields[] = {"region", "residence", NULL};
-    registration_create_op_t *o = api_op_new_or_reply(r, sizeof *o, create_done);
-    if (!o)
-        return;
+    registration_create_op_t in, *o = &in;   /* built and checked here; allocated once valid */
     registration_create_op_init(o);
-    json_t *body = NULL;
     err_t e = {0};
-    if (!api_auth_or_reply(r, o->token_hash) || !(body = api_body_or_reply(r, fields))) {
-        api_op_submit_cancel(r, &o->op);
-        return;
-    }
+    memcpy(o->token_hash, r->token_hash, sizeof r->token_hash);
+    json_t *body = r->body;
     int rc = parse_create(r, body, o, &e);
-    json_decref(body);
     if (rc < 0) {
-        api_op_submit_cancel(r, &o->op);
+        sodium_memzero(&in, sizeof in);   /* a position or address read so far (product rule 3) */
         api_problem_err(r, &e);
         return;
     }
-    api_op_submit(r, &o->op);
+    if ((o = api_op_new_from(r, &in, sizeof in, create_done)))
+        api_op_submit(r, &o->op);
 }
 
 static void residence_done(api_req_t *r, store_op_t *op)
@@ -113,25 +108,20 @@ static void residence_done(api_req_t *r, store_op_t *op)
 
 void h_residence_put(api_req_t *r)
 {
-    registration_residence_op_t *o = api_op_new_or_reply(r, sizeof *o, residence_done);
-    if (!o)
-        return;
+    registration_residence_op_t in, *o = &in;   /* built and checked here; allocated once valid */
     registration_residence_op_init(o);
-    json_t *body = NULL;
     err_t e = {0};
-    if (!api_auth_or_reply(r, o->token_hash) || !(body = api_body_or_reply(r, residence_fields))) {
-        api_op_submit_cancel(r, &o->op);
-        return;
-    }
+    memcpy(o->token_hash, r->token_hash, sizeof r->token_hash);
+    json_t *body = r->body;
     int rc = parse_residence(body, &o->res, &e);
-    json_decref(body);
     if (rc < 0) {
-        api_op_submit_cancel(r, &o->op);
+        sodium_memzero(&in, sizeof in);   /* a position or address read so far (product rule 3) */
         api_problem_err(r, &e);
         return;
     }
     o->now = api_now(r);
-    api_op_submit(r, &o->op);
+    if ((o = api_op_new_from(r, &in, sizeof in, residence_done)))
+        api_op_submit(r, &o->op);
 }
 
 static void reaffirm_done(api_req_t *r, store_op_t *op)
@@ -146,10 +136,7 @@ void h_residence_reaffirm(api_req_t *r)
     if (!o)
         return;
     registration_reaffirm_op_init(o);
-    if (!api_auth_or_reply(r, o->token_hash)) {
-        api_op_submit_cancel(r, &o->op);
-        return;
-    }
+    memcpy(o->token_hash, r->token_hash, sizeof r->token_hash);
     o->now = api_now(r);
     api_op_submit(r, &o->op);
 }
@@ -165,29 +152,22 @@ static void end_done(api_req_t *r, store_op_t *op)
 
 void h_registration_delete(api_req_t *r)
 {
-    static const char *const fields[] = {"reason", NULL};
-    registration_end_op_t *o = api_op_new_or_reply(r, sizeof *o, end_done);
-    if (!o)
-        return;
+    registration_end_op_t in, *o = &in;   /* built and checked here; allocated once valid */
     registration_end_op_init(o);
-    json_t *body = NULL;
     err_t e = {0};
     const char *reason;
-    if (!api_auth_or_reply(r, o->token_hash) || !(body = api_body_or_reply(r, fields))) {
-        api_op_submit_cancel(r, &o->op);
-        return;
-    }
+    memcpy(o->token_hash, r->token_hash, sizeof r->token_hash);
+    json_t *body = r->body;
     int rc = jsonx_string(body, "reason", true, 1, 24, &reason, &e);
     if (rc == 0 && strcmp(reason, "departed") != 0)
         rc = err_set(&e, -EINVAL, "invalid_reason", "The only reason a person can give is \"departed\".");
     if (rc == 0)
         snprintf(o->reason, sizeof o->reason, "%s", reason);
-    json_decref(body);
     if (rc < 0) {
-        api_op_submit_cancel(r, &o->op);
         api_problem_err(r, &e);
         return;
     }
     o->now = api_now(r);
-    api_op_submit(r, &o->op);
+    if ((o = api_op_new_from(r, &in, sizeof in, end_done)))
+        api_op_submit(r, &o->op);
 }

@@ -361,9 +361,6 @@ static void rop_done(api_req_t *r, store_op_t *op)
 
 static rop_t *rop_start(api_req_t *r, raction_t action, store_lane_t lane, bool has_receipt)
 {
-    uint8_t hash[SECRET_HASH_BYTES];
-    if (!api_auth_or_reply(r, hash))
-        return NULL;
     if (has_receipt && !kiosk_receipt_valid(r->params[0].base, r->params[0].len)) {
         api_problem(r, 404, "enrolment_not_found", "No enrolment has this receipt.");
         return NULL;
@@ -379,7 +376,7 @@ static rop_t *rop_start(api_req_t *r, raction_t action, store_lane_t lane, bool 
     o->now = api_now(r);
     o->roles = desk_acl_roles(r);
     o->status = 200;
-    memcpy(o->token_hash, hash, sizeof hash);
+    memcpy(o->token_hash, r->token_hash, sizeof o->token_hash);
     if (has_receipt)
         memcpy(o->receipt, r->params[0].base, KIOSK_RECEIPT_CHARS);
     return o;
@@ -441,48 +438,55 @@ static int reason_of(const json_t *b, bool required, char *dst, size_t cap, err_
     return rc;
 }
 
-static int approval_of(const json_t *b, rop_t *o, err_t *e)
+#define ROP_CAP(f) sizeof ((rop_t *)0)->f
+
+/* The approval's fields into buffers the size of rop_t's reason, purpose and
+ * regime (read before the op exists). */
+static int approval_of(const json_t *b, char *reason, char *purpose, char *regime, err_t *e)
 {
     const char *p = "work", *g = "visa_free";
     purpose_t pp;
     entry_regime_t er;
-    int rc = reason_of(b, false, o->reason, sizeof o->reason, e);
+    int rc = reason_of(b, false, reason, ROP_CAP(reason), e);
     if (rc == 0 && json_object_get(b, "purpose"))
-        rc = jsonx_string(b, "purpose", true, 1, sizeof o->purpose - 1, &p, e);
+        rc = jsonx_string(b, "purpose", true, 1, ROP_CAP(purpose) - 1, &p, e);
     if (rc == 0 && json_object_get(b, "entry_regime"))
-        rc = jsonx_string(b, "entry_regime", true, 1, sizeof o->regime - 1, &g, e);
+        rc = jsonx_string(b, "entry_regime", true, 1, ROP_CAP(regime) - 1, &g, e);
     if (rc == 0 && policy_purpose_parse(p, &pp) < 0)
         rc = err_set(e, -EINVAL, "invalid_purpose", "purpose is work, study, private, tourism, business or other.");
     if (rc == 0 && policy_entry_regime_parse(g, &er) < 0)
         rc = err_set(e, -EINVAL, "invalid_entry_regime", "entry_regime is not one uchet knows.");
-    snprintf(o->purpose, sizeof o->purpose, "%s", p);
-    snprintf(o->regime, sizeof o->regime, "%s", g);
+    snprintf(purpose, ROP_CAP(purpose), "%s", p);
+    snprintf(regime, ROP_CAP(regime), "%s", g);
     return rc;
+}
+
+/* Before authentication: a malformed receipt is the same 404 whoever asks. */
+bool h_gate_receipt(api_req_t *r)
+{
+    if (kiosk_receipt_valid(r->params[0].base, r->params[0].len))
+        return true;
+    api_problem(r, 404, "enrolment_not_found", "No enrolment has this receipt.");
+    return false;
 }
 
 static void decision(api_req_t *r, raction_t action)
 {
-    static const char *const approve_fields[] = {"reason", "purpose", "entry_regime", NULL};
-    static const char *const return_fields[] = {"reason", NULL};
-    if (!kiosk_receipt_valid(r->params[0].base, r->params[0].len)) {
-        api_problem(r, 404, "enrolment_not_found", "No enrolment has this receipt.");
-        return;
-    }
-    json_t *b = api_body_or_reply(r, action == R_APPROVE ? approve_fields : return_fields);
-    if (!b)
-        return;
-    rop_t *o = rop_start(r, action, STORE_WRITE, true);
-    if (!o) {
-        json_decref(b);
-        return;
-    }
+    char reason[ROP_CAP(reason)], purpose[ROP_CAP(purpose)] = "", regime[ROP_CAP(regime)] = "";
     err_t e = {0};
-    int rc = action == R_APPROVE ? approval_of(b, o, &e) : reason_of(b, true, o->reason, sizeof o->reason, &e);
-    json_decref(b);
+    int rc = action == R_APPROVE ? approval_of(r->body, reason, purpose, regime, &e)
+                                 : reason_of(r->body, true, reason, sizeof reason, &e);
     if (rc < 0) {
-        api_op_submit_cancel(r, &o->op);
         api_problem(r, 400, e.code, e.msg);
         return;
+    }
+    rop_t *o = rop_start(r, action, STORE_WRITE, true);
+    if (!o)
+        return;
+    memcpy(o->reason, reason, sizeof reason);
+    if (action == R_APPROVE) {
+        memcpy(o->purpose, purpose, sizeof purpose);
+        memcpy(o->regime, regime, sizeof regime);
     }
     api_op_submit(r, &o->op);
 }

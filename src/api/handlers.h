@@ -1,7 +1,21 @@
 #pragma once
 /* Every route handler has this shape: parse → validate → act (a store op)
- * → reply (in the op's finish). One file per resource. */
+ * → reply (in the op's finish). One file per resource. The router has run
+ * the route's gate, authentication and body before (router.c): a handler
+ * reads r->token_hash and r->body, validates its fields, and only then
+ * allocates its op. */
 #include "api/api.h"
+
+/* Gates (route table): checks that answer the same whoever asks, run before
+ * authentication; false after replying. */
+bool h_gate_passkeys(api_req_t *r);     /* 404 passkeys_disabled */
+bool h_gate_kiosk(api_req_t *r);        /* 503 kiosk_disabled */
+bool h_gate_docsets(api_req_t *r);      /* 503 docsets_off */
+bool h_gate_docset_id(api_req_t *r);    /* that, and 404 for an {id} that is no set id */
+bool h_gate_notice_id(api_req_t *r);    /* 404 for an {id} that is no notice id */
+bool h_gate_receipt(api_req_t *r);      /* 404 for a {receipt} that is no receipt */
+bool h_gate_host_rate(api_req_t *r);    /* 429 after too many wrong host codes */
+bool h_gate_test_clock(api_req_t *r);   /* 404 unless --allow-clock-control */
 
 void h_activation(api_req_t *r);
 void h_session_create(api_req_t *r);

@@ -35,7 +35,3 @@ void kiosk_env_free(kiosk_env_t *k);       /* wipes the keys; accepts NULL */
  * Adds to req's response headers; allocates in req's pool. */
 struct st_h2o_req_t;
 void kiosk_page_security_headers(struct st_h2o_req_t *req);
-
-/* `Authorization: Kiosk KEY` (or Bearer KEY) into the key's hash; replies
- * 401 and returns false when it is absent or malformed (h_kiosk.c). */
-bool kiosk_auth_or_reply(api_req_t *r, uint8_t ret_hash[SECRET_HASH_BYTES]);

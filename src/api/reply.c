@@ -192,16 +192,32 @@ const h2o_iovec_t *api_header(const api_req_t *r, const h2o_token_t *token)
     return i < 0 ? NULL : &r->req->headers.entries[i].value;
 }
 
-bool api_auth_or_reply(api_req_t *r, uint8_t ret_hash[SECRET_HASH_BYTES])
+/* The credential after "<scheme> " when the header has one of the schemes
+ * (case-insensitive) and exactly SECRET_TOKEN_CHARS after it; else NULL. */
+static const char *credential(const h2o_iovec_t *v, const char *const *schemes)
 {
-    const h2o_iovec_t *v = api_header(r, H2O_TOKEN_AUTHORIZATION);
-    static const char prefix[] = "Bearer ";
-    size_t plen = sizeof prefix - 1;
-    if (!v || v->len != plen + SECRET_TOKEN_CHARS || strncasecmp(v->base, prefix, plen) != 0) {
-        api_problem(r, 401, "unauthorized", "Log in first: send Authorization: Bearer <token>.");
+    for (; v && *schemes; schemes++) {
+        size_t n = strlen(*schemes);
+        if (v->len == n + SECRET_TOKEN_CHARS && strncasecmp(v->base, *schemes, n) == 0)
+            return v->base + n;
+    }
+    return NULL;
+}
+
+bool api_auth_or_reply(api_req_t *r, api_auth_t kind)
+{
+    static const char *const bearer[] = {"Bearer ", NULL}, *const apikey[] = {"ApiKey ", NULL},
+                             *const kiosk[] = {"Kiosk ", "Bearer ", NULL};
+    const char *const *schemes = kind == API_AUTH_APIKEY ? apikey : kind == API_AUTH_KIOSK ? kiosk : bearer;
+    const char *cred = credential(api_header(r, H2O_TOKEN_AUTHORIZATION), schemes);
+    if (!cred) {
+        api_problem(r, 401, "unauthorized",
+                    kind == API_AUTH_APIKEY  ? "Send Authorization: ApiKey <key>."
+                    : kind == API_AUTH_KIOSK ? "Send the kiosk key as Authorization: Kiosk KEY."
+                                             : "Log in first: send Authorization: Bearer <token>.");
         return false;
     }
-    secret_hash(v->base + plen, SECRET_TOKEN_CHARS, ret_hash);
+    secret_hash(cred, SECRET_TOKEN_CHARS, r->token_hash);
     return true;
 }
 
@@ -357,19 +373,10 @@ int api_query_check(const api_req_t *r, const char *const *allowed, err_t *err)
     return 0;
 }
 
-bool api_body_op_or_reply(api_req_t *r, store_op_t *op, uint8_t token_hash[SECRET_HASH_BYTES],
-                          const char *const *fields, api_body_parse_fn parse, void *arg)
+bool api_body_parse_or_reply(api_req_t *r, api_body_parse_fn parse, void *arg)
 {
-    json_t *body = NULL;
-    if (!api_auth_or_reply(r, token_hash) || !(body = api_body_or_reply(r, fields))) {
-        api_op_submit_cancel(r, op);
-        return false;
-    }
     err_t e = {0};
-    int rc = parse(body, arg, &e);
-    json_decref(body);
-    if (rc < 0) {
-        api_op_submit_cancel(r, op);
+    if (parse(r->body, arg, &e) < 0) {
         api_problem(r, 400, e.code, e.msg);
         return false;
     }
