@@ -13,6 +13,9 @@ step() { printf '\n=== %s ===\n' "$*"; }
 step "banned calls"
 scripts/banned.sh
 
+step "C formatting (.clang-format; scripts/format-check.sh --fix formats)"
+scripts/format-check.sh
+
 step "test imports provided by declared packages (scripts/deps.sh, tests/browser/package.json)"
 $PY scripts/check-imports.py
 

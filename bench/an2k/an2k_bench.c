@@ -29,10 +29,8 @@ static uint8_t *fake_png(uint32_t w, uint32_t h, uint8_t colour, size_t size)
         return NULL;
     randombytes_buf(p, size);
     memcpy(p, sig, 8);
-    const uint8_t ihdr[17] = {0, 0, 0, 13, 'I', 'H', 'D', 'R',
-                              (uint8_t)(w >> 24), (uint8_t)(w >> 16), (uint8_t)(w >> 8), (uint8_t)w,
-                              (uint8_t)(h >> 24), (uint8_t)(h >> 16), (uint8_t)(h >> 8), (uint8_t)h,
-                              8};
+    const uint8_t ihdr[17] = {0, 0, 0, 13, 'I', 'H', 'D', 'R', (uint8_t)(w >> 24), (uint8_t)(w >> 16),
+        (uint8_t)(w >> 8), (uint8_t)w, (uint8_t)(h >> 24), (uint8_t)(h >> 16), (uint8_t)(h >> 8), (uint8_t)h, 8};
     memcpy(p + 8, ihdr, sizeof(ihdr));
     p[25] = colour;
     return p;
@@ -101,8 +99,8 @@ int main(int argc, char **argv)
         int nf = i < 2 ? 4 : 2;
         for (int k = 0; k < nf; k++) {
             uint8_t f = i == 0 ? (uint8_t)(2 + k) : i == 1 ? (uint8_t)(7 + k) : (k ? 6 : 1);
-            slaps[i].seg[k] = (struct an2k_seg){f, (uint32_t)k * (w / nf) + 10,
-                                                (uint32_t)(k + 1) * (w / nf) - 10, 100, h - 100};
+            slaps[i].seg[k] =
+                (struct an2k_seg){f, (uint32_t)k * (w / nf) + 10, (uint32_t)(k + 1) * (w / nf) - 10, 100, h - 100};
             slaps[i].quality[k] = (struct an2k_quality){f, 60, 0x0101, 1};
         }
         slaps[i].nseg = slaps[i].nquality = (size_t)nf;
@@ -112,19 +110,30 @@ int main(int argc, char **argv)
         {.fgp = 23, .image = {fake_png(2750, 4000, 0, 5500000), 5500000, 2750, 4000, 500, false}},
     };
     struct an2k_face face = {.image = {fake_png(768, 1024, 2, 1300000), 1300000, 768, 1024, 300, false},
-                             .sap = 40, .has_eyes = true,
-                             .left_eye_x = 430, .left_eye_y = 450, .right_eye_x = 338, .right_eye_y = 452};
+        .sap = 40,
+        .has_eyes = true,
+        .left_eye_x = 430,
+        .left_eye_y = 450,
+        .right_eye_x = 338,
+        .right_eye_y = 452};
     struct an2k_pen pens[2000];
     for (int i = 0; i < 2000; i++)
-        pens[i] = (struct an2k_pen){(uint16_t)(100 + i), (uint16_t)(300 + (i * 7) % 200),
-                                    (uint8_t)(i % 50 == 0 ? 0 : 128)};
+        pens[i] =
+            (struct an2k_pen){(uint16_t)(100 + i), (uint16_t)(300 + (i * 7) % 200), (uint8_t)(i % 50 == 0 ? 0 : 128)};
     struct an2k_signature sig = {pens, 2000};
-    struct an2k_transaction t = {
-        .tcn = "E2025000123", .tot = "ENR", .dai = "UCHETAFIS", .ori = "UCHETKIOSK01",
+    struct an2k_transaction t = {.tcn = "E2025000123",
+        .tot = "ENR",
+        .dai = "UCHETAFIS",
+        .ori = "UCHETKIOSK01",
         .when = 1764840000,
-        .person = {"Эргашев", "Бахтиёр", "ERGASHEV", "BAKHTIYOR", "19950412", 'M', "UZB", "P",
-                   "UZB", "FA1234567", "20300101"},
-        .slaps = slaps, .nslaps = 3, .palms = palms, .npalms = 2, .face = &face, .signature = &sig};
+        .person = {"Эргашев", "Бахтиёр", "ERGASHEV", "BAKHTIYOR", "19950412", 'M', "UZB", "P", "UZB", "FA1234567",
+            "20300101"},
+        .slaps = slaps,
+        .nslaps = 3,
+        .palms = palms,
+        .npalms = 2,
+        .face = &face,
+        .signature = &sig};
 
     double *build = calloc((size_t)runs, sizeof(double)), *enc = calloc((size_t)runs, sizeof(double));
     uint8_t key[crypto_secretstream_xchacha20poly1305_KEYBYTES];
@@ -172,8 +181,8 @@ int main(int argc, char **argv)
             return 1;
         }
         unsigned long long clen;
-        crypto_secretstream_xchacha20poly1305_push(&sc.st, sc.out + sc.len, &clen, NULL, 0, NULL, 0,
-                                                   crypto_secretstream_xchacha20poly1305_TAG_FINAL);
+        crypto_secretstream_xchacha20poly1305_push(
+            &sc.st, sc.out + sc.len, &clen, NULL, 0, NULL, 0, crypto_secretstream_xchacha20poly1305_TAG_FINAL);
         sc.len += (size_t)clen;
         if (r >= 0)
             stream[r] = now_ms() - t0;
@@ -182,16 +191,14 @@ int main(int argc, char **argv)
     qsort(stream, (size_t)runs, sizeof(double), cmp);
     qsort(build, (size_t)runs, sizeof(double), cmp);
     qsort(enc, (size_t)runs, sizeof(double), cmp);
-    printf("transaction: %zu bytes (%zu encrypted), %d runs after a warm-up\n", total, enc_len,
-           runs);
+    printf("transaction: %zu bytes (%zu encrypted), %d runs after a warm-up\n", total, enc_len, runs);
     int p95 = runs * 95 / 100;
-    printf("build   ms: min %.2f median %.2f p95 %.2f max %.2f\n", build[0], build[runs / 2],
-           build[p95], build[runs - 1]);
-    printf("encrypt ms: min %.2f median %.2f p95 %.2f max %.2f\n", enc[0], enc[runs / 2], enc[p95],
-           enc[runs - 1]);
+    printf(
+        "build   ms: min %.2f median %.2f p95 %.2f max %.2f\n", build[0], build[runs / 2], build[p95], build[runs - 1]);
+    printf("encrypt ms: min %.2f median %.2f p95 %.2f max %.2f\n", enc[0], enc[runs / 2], enc[p95], enc[runs - 1]);
     printf("total   ms (median build + median encrypt): %.2f\n", build[runs / 2] + enc[runs / 2]);
-    printf("stream build+encrypt ms: min %.2f median %.2f p95 %.2f max %.2f (%zu bytes)\n",
-           stream[0], stream[runs / 2], stream[p95], stream[runs - 1], stream_len);
+    printf("stream build+encrypt ms: min %.2f median %.2f p95 %.2f max %.2f (%zu bytes)\n", stream[0], stream[runs / 2],
+        stream[p95], stream[runs - 1], stream_len);
     free(stream);
     free(sbuf);
     free(build);

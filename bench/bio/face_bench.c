@@ -60,64 +60,64 @@ int main(int argc, char **argv)
         face_result_t first;
         face_check(det, orig, NULL, &first);
         printf("%s as packaged: %u x %u, %s (face %d px, eyes %.0f px apart, background edges %.1f std %.1f)\n",
-               files[f], orig->width, orig->height, face_reason_code(first.reason), first.fw,
-               first.eye_distance, first.bg_edges, first.bg_std);
+            files[f], orig->width, orig->height, face_reason_code(first.reason), first.fw, first.eye_distance,
+            first.bg_edges, first.bg_std);
         if (!first.fw) {
             raster_free(orig);
             continue;
         }
         /* Kiosk frames 720-960 px wide (SAP 40 is 768), plain backdrop. */
         for (uint32_t kw = 720; kw <= 960; kw += 80) {
-        raster_t *src = ff_kiosk(orig, &first, kw);
-        face_result_t base;
-        face_check(det, src, NULL, &base);
-        printf("  as a kiosk frame: %u x %u, %s (face %d px = %.0f %% of width, eyes %.0f px apart, roll %.1f, "
-               "luma %.0f, light %.2f, background edges %.1f std %.1f, sharpness %.0f)\n",
-               src->width, src->height, face_reason_code(base.reason), base.fw,
-               100 * base.face_share, base.eye_distance, base.roll_deg, base.luma,
-               base.light_ratio, base.bg_edges, base.bg_std, base.sharpness);
-        /* A source that itself fails (e.g. eyes too close) gives bad variants only. */
-        for (int v = 0; v < FF_VARIANTS; v++) {
-            if (ff_variant_good(v) && base.reason != FACE_OK)
-                continue;
-            raster_t *img = ff_variant(src, &base, v);
-            if (!img)
-                continue;
-            face_result_t r;
-            double t0 = now();
-            int rc = face_check(det, img, NULL, &r);
-            t_sum += now() - t0;
-            t_n++;
-            if (rc < 0) {
-                fprintf(stderr, "face_check failed: %d\n", rc);
-                return 1;
-            }
-            total[v]++;
-            rejected[v] += r.reason != FACE_OK;
-            expected_hit[v] += r.reason == ff_variant_expect(v) ||
-                               (!ff_variant_good(v) && (r.failed & (1u << ff_variant_expect(v))));
-            if (getenv("FACE_VERBOSE"))
-                fprintf(stderr, "%-40s %-14s -> %-16s faces %u share %.2f eyes %.0f roll %5.1f luma %3.0f clip %.3f light %.2f bg %.1f/%.1f sharp %.0f\n",
-                        files[f], ff_variant_name(v), face_reason_code(r.reason), r.faces,
-                        r.face_share, r.eye_distance, r.roll_deg, r.luma, r.clipped,
-                        r.light_ratio, r.bg_edges, r.bg_std, r.sharpness);
-            if (dump) {
-                uint8_t *b;
-                size_t n;
-                if (raster_encode_png(img, &b, &n) == 0) {
-                    char path[512];
-                    snprintf(path, sizeof(path), "%s/face%d-%u-%s.png", dump, f, kw, ff_variant_name(v));
-                    FILE *o = fopen(path, "wb");
-                    if (o) {
-                        fwrite(b, 1, n, o);
-                        fclose(o);
-                    }
-                    free(b);
+            raster_t *src = ff_kiosk(orig, &first, kw);
+            face_result_t base;
+            face_check(det, src, NULL, &base);
+            printf("  as a kiosk frame: %u x %u, %s (face %d px = %.0f %% of width, eyes %.0f px apart, roll %.1f, "
+                   "luma %.0f, light %.2f, background edges %.1f std %.1f, sharpness %.0f)\n",
+                src->width, src->height, face_reason_code(base.reason), base.fw, 100 * base.face_share,
+                base.eye_distance, base.roll_deg, base.luma, base.light_ratio, base.bg_edges, base.bg_std,
+                base.sharpness);
+            /* A source that itself fails (e.g. eyes too close) gives bad variants only. */
+            for (int v = 0; v < FF_VARIANTS; v++) {
+                if (ff_variant_good(v) && base.reason != FACE_OK)
+                    continue;
+                raster_t *img = ff_variant(src, &base, v);
+                if (!img)
+                    continue;
+                face_result_t r;
+                double t0 = now();
+                int rc = face_check(det, img, NULL, &r);
+                t_sum += now() - t0;
+                t_n++;
+                if (rc < 0) {
+                    fprintf(stderr, "face_check failed: %d\n", rc);
+                    return 1;
                 }
+                total[v]++;
+                rejected[v] += r.reason != FACE_OK;
+                expected_hit[v] += r.reason == ff_variant_expect(v) ||
+                                   (!ff_variant_good(v) && (r.failed & (1u << ff_variant_expect(v))));
+                if (getenv("FACE_VERBOSE"))
+                    fprintf(stderr,
+                        "%-40s %-14s -> %-16s faces %u share %.2f eyes %.0f roll %5.1f luma %3.0f clip %.3f light %.2f bg %.1f/%.1f sharp %.0f\n",
+                        files[f], ff_variant_name(v), face_reason_code(r.reason), r.faces, r.face_share, r.eye_distance,
+                        r.roll_deg, r.luma, r.clipped, r.light_ratio, r.bg_edges, r.bg_std, r.sharpness);
+                if (dump) {
+                    uint8_t *b;
+                    size_t n;
+                    if (raster_encode_png(img, &b, &n) == 0) {
+                        char path[512];
+                        snprintf(path, sizeof(path), "%s/face%d-%u-%s.png", dump, f, kw, ff_variant_name(v));
+                        FILE *o = fopen(path, "wb");
+                        if (o) {
+                            fwrite(b, 1, n, o);
+                            fclose(o);
+                        }
+                        free(b);
+                    }
+                }
+                raster_free(img);
             }
-            raster_free(img);
-        }
-        raster_free(src);
+            raster_free(src);
         }
         raster_free(orig);
     }
@@ -126,9 +126,8 @@ int main(int argc, char **argv)
     for (int v = 0; v < FF_VARIANTS; v++) {
         if (!total[v])
             continue;
-        printf("%-16s %6d %8.0f%% %14s %5.0f%%\n", ff_variant_name(v), total[v],
-               100.0 * rejected[v] / total[v], face_reason_code(ff_variant_expect(v)),
-               100.0 * expected_hit[v] / total[v]);
+        printf("%-16s %6d %8.0f%% %14s %5.0f%%\n", ff_variant_name(v), total[v], 100.0 * rejected[v] / total[v],
+            face_reason_code(ff_variant_expect(v)), 100.0 * expected_hit[v] / total[v]);
         if (ff_variant_good(v)) {
             g_n += total[v];
             g_rej += rejected[v];
@@ -137,8 +136,8 @@ int main(int argc, char **argv)
             b_acc += total[v] - rejected[v];
         }
     }
-    printf("good variants: %d, falsely rejected %.1f %%; bad variants: %d, falsely accepted %.1f %%\n",
-           g_n, g_n ? 100.0 * g_rej / g_n : 0, b_n, b_n ? 100.0 * b_acc / b_n : 0);
+    printf("good variants: %d, falsely rejected %.1f %%; bad variants: %d, falsely accepted %.1f %%\n", g_n,
+        g_n ? 100.0 * g_rej / g_n : 0, b_n, b_n ? 100.0 * b_acc / b_n : 0);
     if (t_n)
         printf("time per check: %.1f ms CPU (mean over %d images)\n", 1000 * t_sum / t_n, t_n);
     face_detector_free(det);

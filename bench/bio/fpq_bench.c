@@ -25,9 +25,8 @@
 
 enum { D_NONE, D_BLUR, D_NOISE, D_FAINT, D_WET, D_DRY, D_PARTIAL, D_COUNT };
 static const char *dname[D_COUNT] = {"good", "blur", "noise", "faint", "wet", "dry", "partial"};
-static const fpq_reason_t dwant[D_COUNT] = {FPQ_OK, FPQ_HOLD_STILL, FPQ_CLEAN_GLASS,
-                                            FPQ_PRESS_HARDER, FPQ_TOO_WET, FPQ_TOO_DRY,
-                                            FPQ_PRESS_FLATTER};
+static const fpq_reason_t dwant[D_COUNT] = {
+    FPQ_OK, FPQ_HOLD_STILL, FPQ_CLEAN_GLASS, FPQ_PRESS_HARDER, FPQ_TOO_WET, FPQ_TOO_DRY, FPQ_PRESS_FLATTER};
 
 typedef struct sample {
     int score;
@@ -61,26 +60,26 @@ static raster_t *copy(const raster_t *r)
 static void degrade_mild(raster_t *g, int d, uint64_t seed)
 {
     switch (d) {
-    case D_BLUR: fx_blur(g, 1.6); break;
-    case D_NOISE: fx_noise(g, 28, seed); break;
-    case D_FAINT: fx_contrast(g, 0.3, 240); break;
-    case D_WET: fx_wet_r(g, 1, 0.75); break;
-    case D_DRY: fx_dry_n(g, seed, 250, 0.75); break;
-    case D_PARTIAL: fx_partial(g, 0.65, 0.80); break;
-    default: break;
+        case D_BLUR: fx_blur(g, 1.6); break;
+        case D_NOISE: fx_noise(g, 28, seed); break;
+        case D_FAINT: fx_contrast(g, 0.3, 240); break;
+        case D_WET: fx_wet_r(g, 1, 0.75); break;
+        case D_DRY: fx_dry_n(g, seed, 250, 0.75); break;
+        case D_PARTIAL: fx_partial(g, 0.65, 0.80); break;
+        default: break;
     }
 }
 
 static void degrade(raster_t *g, int d, uint64_t seed)
 {
     switch (d) {
-    case D_BLUR: fx_blur(g, 2.6); break;
-    case D_NOISE: fx_noise(g, 55, seed); break;
-    case D_FAINT: fx_contrast(g, 0.12, 240); break;
-    case D_WET: fx_wet(g); break;
-    case D_DRY: fx_dry(g, seed); break;
-    case D_PARTIAL: fx_partial(g, 0.40, 0.55); break;
-    default: break;
+        case D_BLUR: fx_blur(g, 2.6); break;
+        case D_NOISE: fx_noise(g, 55, seed); break;
+        case D_FAINT: fx_contrast(g, 0.12, 240); break;
+        case D_WET: fx_wet(g); break;
+        case D_DRY: fx_dry(g, seed); break;
+        case D_PARTIAL: fx_partial(g, 0.40, 0.55); break;
+        default: break;
     }
 }
 
@@ -109,9 +108,10 @@ static void score_all(const raster_t *good, int real, uint64_t seed, const char 
             raster_free(m);
         }
         if (getenv("FPQ_VERBOSE"))
-            fprintf(stderr, "%-14s %-8s score %3d %-13s fg %4u mmb %5.1f con %5.1f ocl %.2f lcs %.2f rvu %.2f fda %.2f of %.2f sh %.2f\n",
-                    tag, dname[d], r.score, fpq_reason_code(r.reason), r.m.fg_blocks, r.m.mmb,
-                    r.m.contrast, r.m.ocl, r.m.lcs, r.m.rvu, r.m.fda, r.m.of, r.m.sharpness);
+            fprintf(stderr,
+                "%-14s %-8s score %3d %-13s fg %4u mmb %5.1f con %5.1f ocl %.2f lcs %.2f rvu %.2f fda %.2f of %.2f sh %.2f\n",
+                tag, dname[d], r.score, fpq_reason_code(r.reason), r.m.fg_blocks, r.m.mmb, r.m.contrast, r.m.ocl,
+                r.m.lcs, r.m.rvu, r.m.fda, r.m.of, r.m.sharpness);
         if (dump_dir && seed < 3) {
             uint8_t *png;
             size_t len;
@@ -165,8 +165,7 @@ static double auc(int d, int real)
         if (S[i].deg != D_NONE || (real >= 0 && S[i].real != real))
             continue;
         for (int j = 0; j < NS; j++) {
-            if (S[j].mild || S[j].deg == D_NONE || (d >= 0 && S[j].deg != d) ||
-                (real >= 0 && S[j].real != real))
+            if (S[j].mild || S[j].deg == D_NONE || (d >= 0 && S[j].deg != d) || (real >= 0 && S[j].real != real))
                 continue;
             wins += S[i].score > S[j].score ? 1 : (S[i].score == S[j].score ? 0.5 : 0);
             pairs++;
@@ -190,8 +189,7 @@ static void rates(int real, int thr)
         }
     }
     printf("  %-10s good %4d, rejected %5.1f %%; degraded %4d, accepted %5.1f %%\n",
-           real < 0 ? "all" : (real ? "real" : "synthetic"), ng, ng ? 100.0 * fr / ng : 0, nb,
-           nb ? 100.0 * fa / nb : 0);
+        real < 0 ? "all" : (real ? "real" : "synthetic"), ng, ng ? 100.0 * fr / ng : 0, nb, nb ? 100.0 * fa / nb : 0);
     (void)thr;
 }
 
@@ -230,8 +228,7 @@ int main(int argc, char **argv)
                 uint32_t x1 = x0 + 1 < t3->width ? x0 + 1 : x0, y1 = y0 + 1 < t3->height ? y0 + 1 : y0;
                 double fx = sx - x0, fy = sy - y0;
                 double v = t3->pix[y0 * t3->width + x0] * (1 - fx) * (1 - fy) +
-                           t3->pix[y0 * t3->width + x1] * fx * (1 - fy) +
-                           t3->pix[y1 * t3->width + x0] * (1 - fx) * fy +
+                           t3->pix[y0 * t3->width + x1] * fx * (1 - fy) + t3->pix[y1 * t3->width + x0] * (1 - fx) * fy +
                            t3->pix[y1 * t3->width + x1] * fx * fy;
                 up->pix[(size_t)y * up->width + x] = fx_clip(v);
             }
@@ -273,7 +270,7 @@ int main(int argc, char **argv)
     }
 
     printf("samples: %d good (%d real, %d synthetic), each also degraded 6 ways, severe and mild: %d scores\n",
-           nreal + nsyn, nreal, nsyn, NS);
+        nreal + nsyn, nreal, nsyn, NS);
     printf("threshold: score >= %d, not faint, not partial\n", cfg.min_score);
     printf("ROC AUC, good vs degraded (1.0 = perfect separation):\n");
     printf("  %-8s %8s %8s %8s\n", "variant", "all", "real", "synth");
@@ -295,7 +292,7 @@ int main(int argc, char **argv)
                 mean += S[i].score;
             }
         printf("  %-8s mean score %5.1f, expected '%s' %5.1f %%;", dname[d], n ? mean / n : 0,
-               fpq_reason_code(dwant[d]), n ? 100.0 * cnt[dwant[d]] / n : 0);
+            fpq_reason_code(dwant[d]), n ? 100.0 * cnt[dwant[d]] / n : 0);
         for (int k = 0; k < FPQ_REASON_COUNT; k++)
             if (cnt[k] && k != (int)dwant[d])
                 printf(" %s %d", fpq_reason_code((fpq_reason_t)k), cnt[k]);
@@ -311,13 +308,12 @@ int main(int argc, char **argv)
                 rej += S[i].reason != FPQ_OK;
                 mean += S[i].score;
             }
-        printf("  %-8s mean score %5.1f, rejected %5.1f %%\n", dname[d], n ? mean / n : 0,
-               n ? 100.0 * rej / n : 0);
+        printf("  %-8s mean score %5.1f, rejected %5.1f %%\n", dname[d], n ? mean / n : 0, n ? 100.0 * rej / n : 0);
     }
-    printf("NIST Type-13 latent (type9-13.an2k, 191 x 357, not a live capture): score %d, %s\n",
-           lr.score, fpq_reason_code(lr.reason));
-    printf("NIST type9-15.an2k JPEG 2000 record (a maze test pattern, not a palm): score %d, %s\n",
-           pr.score, fpq_reason_code(pr.reason));
+    printf("NIST Type-13 latent (type9-13.an2k, 191 x 357, not a live capture): score %d, %s\n", lr.score,
+        fpq_reason_code(lr.reason));
+    printf("NIST type9-15.an2k JPEG 2000 record (a maze test pattern, not a palm): score %d, %s\n", pr.score,
+        fpq_reason_code(pr.reason));
     printf("time per finger (%d x %d): %.2f ms\n", FW, FH, 1000 * t_total / (double)t_n);
 
     /* A 4-finger slap, 1600 x 1000 at 500 ppi, fingers side by side. */
@@ -344,10 +340,10 @@ int main(int argc, char **argv)
     for (int i = 0; i < reps; i++)
         fpq_score(slap, &cfg, &whole);
     double per_whole = (now() - t0) / reps;
-    printf("time per slap (1600 x 1000, 4 boxes scored): %.2f ms; whole slap image scored: %.2f ms\n",
-           1000 * per_slap, 1000 * per_whole);
-    printf("slap check: %s, finger scores %d %d %d %d\n", fpq_slap_reason_code(sr.reason),
-           sr.finger[0].score, sr.finger[1].score, sr.finger[2].score, sr.finger[3].score);
+    printf("time per slap (1600 x 1000, 4 boxes scored): %.2f ms; whole slap image scored: %.2f ms\n", 1000 * per_slap,
+        1000 * per_whole);
+    printf("slap check: %s, finger scores %d %d %d %d\n", fpq_slap_reason_code(sr.reason), sr.finger[0].score,
+        sr.finger[1].score, sr.finger[2].score, sr.finger[3].score);
     raster_free(slap);
     return 0;
 }

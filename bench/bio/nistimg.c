@@ -52,8 +52,7 @@ static long num(const unsigned char *p, const unsigned char *end)
 }
 
 /* Value of field T.fff in a tagged record [rec, end): pointer and length. */
-static const unsigned char *field(const unsigned char *rec, const unsigned char *end, int type,
-                                  int fno, size_t *vlen)
+static const unsigned char *field(const unsigned char *rec, const unsigned char *end, int type, int fno, size_t *vlen)
 {
     char tag[16];
     int tl = snprintf(tag, sizeof(tag), "%d.%03d:", type, fno);
@@ -132,8 +131,8 @@ static int decode_jp2(const unsigned char *p, size_t len, raster_t **ret)
     opj_stream_set_read_function(st, ms_read);
     opj_stream_set_skip_function(st, ms_skip);
     opj_stream_set_seek_function(st, ms_seek);
-    if (opj_setup_decoder(codec, &prm) && opj_read_header(st, codec, &img) &&
-        opj_decode(codec, st, img) && opj_end_decompress(codec, st) && img->numcomps >= 1) {
+    if (opj_setup_decoder(codec, &prm) && opj_read_header(st, codec, &img) && opj_decode(codec, st, img) &&
+        opj_end_decompress(codec, st) && img->numcomps >= 1) {
         opj_image_comp_t *c = &img->comps[0];
         raster_t *r = NULL;
         rc = raster_new(c->w, c->h, 1, 0, &r);

@@ -85,9 +85,9 @@ static void one_page(const char *dir, const json_t *set, const json_t *pg, struc
         t->unknown++;
     else if (classified)
         t->wrong++;
-    printf("%-34s want %-14s got %-14s by %-5s glyph %5.1f sharp %8.0f glare %.3f border %.3f %s%s\n", file, want,
-           got, classified ? c.by : "", q.glyph_px, q.sharpness, q.glare, q.border_ink,
-           q.legible ? "legible" : "ILLEGIBLE", illegible ? " (truth: illegible)" : "");
+    printf("%-34s want %-14s got %-14s by %-5s glyph %5.1f sharp %8.0f glare %.3f border %.3f %s%s\n", file, want, got,
+        classified ? c.by : "", q.glyph_px, q.sharpness, q.glare, q.border_ink, q.legible ? "legible" : "ILLEGIBLE",
+        illegible ? " (truth: illegible)" : "");
     classify_result_free(&c);
     raster_free(g);
     free(bytes);
@@ -113,14 +113,13 @@ int main(int argc, char **argv)
         json_t *set = json_load_file(path, 0, NULL);
         const json_t *pages = json_object_get(json_object_get(set, "truth"), "pages"), *pg;
         size_t i;
-        json_array_foreach(pages, i, pg)
-            one_page(argv[1], set, pg, &t);
+        json_array_foreach(pages, i, pg) one_page(argv[1], set, pg, &t);
         json_decref(set);
     }
     closedir(dir);
     printf("pages %d: type right %d, unknown %d, wrong %d (of legible-judged); legible clean pages %d, clean pages "
            "called illegible %d, illegible caught %d/%d; %.2f s per page\n",
-           t.pages, t.typed_right, t.unknown, t.wrong, t.legible_ok, t.clean_flagged, t.illegible_caught,
-           t.illegible_total, t.pages ? t.seconds / t.pages : 0);
+        t.pages, t.typed_right, t.unknown, t.wrong, t.legible_ok, t.clean_flagged, t.illegible_caught,
+        t.illegible_total, t.pages ? t.seconds / t.pages : 0);
     return 0;
 }

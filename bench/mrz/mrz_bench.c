@@ -72,8 +72,8 @@ static void corrected(const char *text, const char *alt, char *out, size_t outsz
     *valid = json_is_true(json_object_get(o, "valid"));
     size_t i, n = 0;
     json_t *l;
-    json_array_foreach(json_object_get(o, "mrz"), i, l)
-        n += (size_t)snprintf(out + n, outsz - n, "%s%s", i ? "|" : "", json_string_value(l));
+    json_array_foreach(json_object_get(o, "mrz"), i, l) n +=
+        (size_t)snprintf(out + n, outsz - n, "%s%s", i ? "|" : "", json_string_value(l));
     json_decref(o);
 }
 
@@ -185,8 +185,7 @@ int main(int argc, char **argv)
         return 1;
     printf("engine=%s images=%zu fully_correct=%.1f%% (raw OCR %.1f%%) cer=%.3f%% (raw %.3f%%) "
            "not_found=%zu false_valid=%zu valid_with_misread_name_or_code=%zu cpu_ms_per_image=%.1f\n",
-           eng == OCR_ENGINE_TEMPLATE ? "template" : "tesseract", docs, 100.0 * fixed_ok / docs,
-           100.0 * raw_ok / docs, 100.0 * fixed_err / chars, 100.0 * raw_err / chars, not_found, false_valid,
-           valid_misread_unchecked, ms / docs);
+        eng == OCR_ENGINE_TEMPLATE ? "template" : "tesseract", docs, 100.0 * fixed_ok / docs, 100.0 * raw_ok / docs,
+        100.0 * fixed_err / chars, 100.0 * raw_err / chars, not_found, false_valid, valid_misread_unchecked, ms / docs);
     return 0;
 }

@@ -20,11 +20,11 @@ struct anchorer {
     char cp_path[1024];
     const uclock_t *clock;
     anchor_key_t *key;
-    int64_t last_seq;                 /* last seq anchored; only the thread (or start/stop) touches it */
+    int64_t last_seq; /* last seq anchored; only the thread (or start/stop) touches it */
     pthread_t thread;
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    bool stopping;                    /* under mu */
+    bool stopping; /* under mu */
 };
 
 /* Anchors the head if it moved since the last checkpoint. */
@@ -74,8 +74,8 @@ static void *anchorer_main(void *arg)
     return NULL;
 }
 
-int anchorer_start(const char *db_url, const char *key_path, const char *cp_path, const uclock_t *clock,
-                   anchorer_t **ret, err_t *err)
+int anchorer_start(
+    const char *db_url, const char *key_path, const char *cp_path, const uclock_t *clock, anchorer_t **ret, err_t *err)
 {
     anchorer_t *a = calloc(1, sizeof *a);
     if (!a)
@@ -116,7 +116,7 @@ void anchorer_stop(anchorer_t *a)
     pthread_cond_signal(&a->cv);
     pthread_mutex_unlock(&a->mu);
     pthread_join(a->thread, NULL);
-    checkpoint_once(a);   /* the events of the last minute too */
+    checkpoint_once(a); /* the events of the last minute too */
     anchor_key_free(a->key);
     pthread_mutex_destroy(&a->mu);
     pthread_cond_destroy(&a->cv);

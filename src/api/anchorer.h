@@ -12,7 +12,7 @@ typedef struct anchorer anchorer_t;
 /* Loads the key (it must hold the secret half) and starts the thread; the
  * first checkpoint is written before this returns. Checkpoints go to
  * cp_path, or <key_path>.checkpoints when it is "". `clock` is borrowed. */
-int anchorer_start(const char *db_url, const char *key_path, const char *cp_path, const uclock_t *clock,
-                   anchorer_t **ret, err_t *err);
+int anchorer_start(
+    const char *db_url, const char *key_path, const char *cp_path, const uclock_t *clock, anchorer_t **ret, err_t *err);
 /* Writes a last checkpoint, stops the thread, wipes the key. Accepts NULL. */
 void anchorer_stop(anchorer_t *a);

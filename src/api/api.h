@@ -27,33 +27,33 @@ typedef struct api_world {
     region_set_t regions;
     uclock_t clock;
     metrics_t *metrics;
-    ratelimit_t *rl_address;         /* failed log-ins per client address */
-    const char *web_root;             /* directory with app/, common/, ... */
-    bool allow_clock_control;         /* tests only: PUT /api/v1/test/clock */
-    unsigned long long argon2_ops;    /* 0 = libsodium interactive */
+    ratelimit_t *rl_address;       /* failed log-ins per client address */
+    const char *web_root;          /* directory with app/, common/, ... */
+    bool allow_clock_control;      /* tests only: PUT /api/v1/test/clock */
+    unsigned long long argon2_ops; /* 0 = libsodium interactive */
     size_t argon2_mem;
-    _Atomic bool ready;               /* /readyz */
-    _Atomic long inflight;            /* requests not yet disposed (graceful stop) */
-    struct catalog *catalog;          /* notice texts from po/ (notify/catalog.h); read-only */
-    struct vapid_key *vapid_key;      /* Web Push signing key (notify/vapid.h) */
-    char vapid_public[96];            /* its public key, base64url: the app's applicationServerKey */
-    struct outbox *outbox;            /* the push delivery worker (notify/outbox.h); NULL if off */
-    char db_dir[512];                 /* SQLite: the database's directory (free-space check); "" on PostgreSQL */
-    bool metrics_separate;            /* /metrics only on its own listener (--metrics-listen) */
-    _Atomic bool storage_down;        /* a write failed for want of storage; cleared by the next that succeeds */
-    _Atomic uint64_t storage_probe_ns;   /* last write probe sent by /readyz while storage_down */
+    _Atomic bool ready;                /* /readyz */
+    _Atomic long inflight;             /* requests not yet disposed (graceful stop) */
+    struct catalog *catalog;           /* notice texts from po/ (notify/catalog.h); read-only */
+    struct vapid_key *vapid_key;       /* Web Push signing key (notify/vapid.h) */
+    char vapid_public[96];             /* its public key, base64url: the app's applicationServerKey */
+    struct outbox *outbox;             /* the push delivery worker (notify/outbox.h); NULL if off */
+    char db_dir[512];                  /* SQLite: the database's directory (free-space check); "" on PostgreSQL */
+    bool metrics_separate;             /* /metrics only on its own listener (--metrics-listen) */
+    _Atomic bool storage_down;         /* a write failed for want of storage; cleared by the next that succeeds */
+    _Atomic uint64_t storage_probe_ns; /* last write probe sent by /readyz while storage_down */
     /* issue 12 (auth) */
-    struct password_list *passwords;  /* common passwords (rules/password.h); read-only */
-    session_policy_t sessions;        /* issue 17: how long a person's session lasts */
-    client_nets_t proxies;            /* trusted_proxies: whose X-Forwarded-For names the client */
-    struct kiosk_env *kiosk;          /* enrolment kiosks (api/kiosk.h); NULL: kiosk API off */
+    struct password_list *passwords; /* common passwords (rules/password.h); read-only */
+    session_policy_t sessions;       /* issue 17: how long a person's session lasts */
+    client_nets_t proxies;           /* trusted_proxies: whose X-Forwarded-For names the client */
+    struct kiosk_env *kiosk;         /* enrolment kiosks (api/kiosk.h); NULL: kiosk API off */
     /* issue 17: passkeys (h_passkey.c); "" = off */
-    char public_origin[256];          /* the app's origin, e.g. https://uchet.example */
-    char rp_id[256];                  /* its host: the WebAuthn RP ID */
-    struct docset_env *docsets;       /* document sets (api/docset_env.h); NULL: that API off (issue 16) */
+    char public_origin[256];    /* the app's origin, e.g. https://uchet.example */
+    char rp_id[256];            /* its host: the WebAuthn RP ID */
+    struct docset_env *docsets; /* document sets (api/docset_env.h); NULL: that API off (issue 16) */
 
-    int64_t desk_idle_s;              /* issue 15: a desk session ends after this long untouched; 0 = default */
-    uint8_t audit_cursor_key[32];     /* MACs the desk's audit-verification cursors (h_audit.c); made at start */
+    int64_t desk_idle_s;          /* issue 15: a desk session ends after this long untouched; 0 = default */
+    uint8_t audit_cursor_key[32]; /* MACs the desk's audit-verification cursors (h_audit.c); made at start */
 } api_world_t;
 
 /* One per event-loop thread. */
@@ -63,10 +63,10 @@ typedef struct api_thread {
     h2o_context_t ctx;
     h2o_evloop_t *loop;
     h2o_multithread_queue_t *queue;
-    h2o_multithread_receiver_t receiver;   /* store completions */
+    h2o_multithread_receiver_t receiver; /* store completions */
     h2o_accept_ctx_t accept_ctx;
     h2o_socket_t *listener;
-    struct dbloop *dbloop;                 /* PostgreSQL: this loop's READ ops (api/dbloop.h) */
+    struct dbloop *dbloop; /* PostgreSQL: this loop's READ ops (api/dbloop.h) */
 } api_thread_t;
 
 struct api_op;
@@ -82,11 +82,11 @@ struct api_op;
  * router_check. */
 typedef enum api_auth {
     API_AUTH_UNSET = 0,
-    API_AUTH_NONE,      /* anyone (log-in, public reads, the host's code) */
-    API_AUTH_PERSON,    /* Bearer <person session token> */
-    API_AUTH_OFFICER,   /* Bearer <desk session token> */
-    API_AUTH_KIOSK,     /* Kiosk <key> (or Bearer <key>) */
-    API_AUTH_APIKEY,    /* ApiKey <integration key> */
+    API_AUTH_NONE,    /* anyone (log-in, public reads, the host's code) */
+    API_AUTH_PERSON,  /* Bearer <person session token> */
+    API_AUTH_OFFICER, /* Bearer <desk session token> */
+    API_AUTH_KIOSK,   /* Kiosk <key> (or Bearer <key>) */
+    API_AUTH_APIKEY,  /* ApiKey <integration key> */
 } api_auth_t;
 
 /* Allocated from the request's pool; lives as long as the request. */
@@ -94,16 +94,16 @@ typedef struct api_req {
     h2o_req_t *req;
     api_thread_t *t;
     api_world_t *w;
-    int route;                        /* index into the route table, for metrics */
+    int route; /* index into the route table, for metrics */
     uint64_t start_ns;
-    h2o_iovec_t params[API_MAX_PARAMS];   /* {name} path segments, in order */
-    h2o_iovec_t query;                /* after '?', without it */
-    struct api_op *pending;           /* the store op in flight, if any */
+    h2o_iovec_t params[API_MAX_PARAMS]; /* {name} path segments, in order */
+    h2o_iovec_t query;                  /* after '?', without it */
+    struct api_op *pending;             /* the store op in flight, if any */
     /* Filled by the router before the handler runs (router.c): */
-    uint8_t token_hash[SECRET_HASH_BYTES];   /* the credential's hash, when the route has auth */
-    json_t *body;   /* the route's strict JSON body, when it declares fields; else NULL. Owned by the
+    uint8_t token_hash[SECRET_HASH_BYTES]; /* the credential's hash, when the route has auth */
+    json_t *body;          /* the route's strict JSON body, when it declares fields; else NULL. Owned by the
                      * request (decref'd when h2o disposes it); handlers borrow it and what it holds */
-    bool metrics_listener;            /* arrived on the separate /metrics listener */
+    bool metrics_listener; /* arrived on the separate /metrics listener */
 } api_req_t;
 
 typedef void (*api_finish_fn)(api_req_t *r, store_op_t *op);
@@ -137,7 +137,7 @@ void api_op_submit(api_req_t *r, store_op_t *op);
 void api_op_submit_cancel(api_req_t *r, store_op_t *op);
 
 /* Replies. Each adds the security headers, sets status and sends. */
-void api_reply_json(api_req_t *r, int status, json_t *body);         /* steals body */
+void api_reply_json(api_req_t *r, int status, json_t *body); /* steals body */
 void api_reply_text_json(api_req_t *r, int status, const char *json, size_t len);
 void api_reply_empty(api_req_t *r, int status);
 /* A binary body (a PDF, an image) of content type ctype, never cached

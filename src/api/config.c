@@ -82,7 +82,7 @@ static int set_number(const char *key, const char *v, uint64_t min, uint64_t max
 {
     if (parse_u64(v, strlen(v), min, max, ret) < 0)
         return err_set(err, -EINVAL, "bad_config", "%s wants a whole number from %llu to %llu.", key,
-                       (unsigned long long)min, (unsigned long long)max);
+            (unsigned long long)min, (unsigned long long)max);
     return 0;
 }
 
@@ -134,18 +134,18 @@ static int set_clock(config_t *c, const char *key, const char *v, err_t *err)
 
 /* How a setting's text becomes its field. */
 typedef enum {
-    SET_PATH,     /* text copied into a char[cap] */
-    SET_BOOL,     /* true/yes/1 or false/no/0 into a bool */
-    SET_INT,      /* a whole number in [min, max], times scale, into an int */
-    SET_I64,      /* ... into an int64_t */
-    SET_SIZE,     /* ... into a size_t */
-    SET_ULL,      /* ... into an unsigned long long */
-    SET_CUSTOM,   /* its own function */
+    SET_PATH,   /* text copied into a char[cap] */
+    SET_BOOL,   /* true/yes/1 or false/no/0 into a bool */
+    SET_INT,    /* a whole number in [min, max], times scale, into an int */
+    SET_I64,    /* ... into an int64_t */
+    SET_SIZE,   /* ... into a size_t */
+    SET_ULL,    /* ... into an unsigned long long */
+    SET_CUSTOM, /* its own function */
 } set_kind_t;
 
 typedef struct setting {
-    const char *key;   /* the INI name; the flag is the same with '-' for '_' */
-    const char *env;   /* its UCHET_* environment variable, or NULL */
+    const char *key; /* the INI name; the flag is the same with '-' for '_' */
+    const char *env; /* its UCHET_* environment variable, or NULL */
     set_kind_t kind;
     size_t offset;     /* of the field in config_t */
     size_t cap;        /* SET_PATH: the field's size */
@@ -154,10 +154,22 @@ typedef struct setting {
     int (*custom)(config_t *c, const char *key, const char *v, err_t *err);
 } setting_t;
 
-#define PATH(k, env, field) {k, env, SET_PATH, offsetof(config_t, field), sizeof ((config_t *)0)->field, 0, 0, 0, NULL}
-#define FLAG(k, field) {k, NULL, SET_BOOL, offsetof(config_t, field), 0, 0, 0, 0, NULL}
-#define NUM(k, env, kind, field, min, max, scale) {k, env, kind, offsetof(config_t, field), 0, min, max, scale, NULL}
-#define CUSTOM(k, env, fn) {k, env, SET_CUSTOM, 0, 0, 0, 0, 0, fn}
+#define PATH(k, env, field)                                                                                            \
+    {                                                                                                                  \
+        k, env, SET_PATH, offsetof(config_t, field), sizeof((config_t *)0)->field, 0, 0, 0, NULL                       \
+    }
+#define FLAG(k, field)                                                                                                 \
+    {                                                                                                                  \
+        k, NULL, SET_BOOL, offsetof(config_t, field), 0, 0, 0, 0, NULL                                                 \
+    }
+#define NUM(k, env, kind, field, min, max, scale)                                                                      \
+    {                                                                                                                  \
+        k, env, kind, offsetof(config_t, field), 0, min, max, scale, NULL                                              \
+    }
+#define CUSTOM(k, env, fn)                                                                                             \
+    {                                                                                                                  \
+        k, env, SET_CUSTOM, 0, 0, 0, 0, 0, fn                                                                          \
+    }
 
 /* Every setting uchetd has, once: the INI file, the environment and the
  * command line (uchetd.c maps its flags to these keys) all go through it. */
@@ -181,7 +193,7 @@ static const setting_t settings[] = {
     NUM("argon2_memlimit_kib", NULL, SET_SIZE, argon2_mem, 8, 4 * 1024 * 1024, 1024),
     NUM("argon2_opslimit", NULL, SET_ULL, argon2_ops, 1, 32, 1),
     CUSTOM("clock", NULL, set_clock),
-    PATH("docset_key_file", "UCHET_DOCSET_KEY_FILE", docset_key_file),   /* issue 16: document sets */
+    PATH("docset_key_file", "UCHET_DOCSET_KEY_FILE", docset_key_file), /* issue 16: document sets */
     /* enrolment kiosks */
     PATH("enrolment_dir", "UCHET_ENROLMENT_DIR", enrolment_dir),
     PATH("enrolment_key_file", "UCHET_ENROLMENT_KEY_FILE", enrolment_key_file),
@@ -201,7 +213,7 @@ static const setting_t settings[] = {
 static void store_number(config_t *c, const setting_t *s, uint64_t n)
 {
     void *field = (char *)c + s->offset;
-    uint64_t v = n * s->scale;   /* max × scale fits every field: the table's ranges are small */
+    uint64_t v = n * s->scale; /* max × scale fits every field: the table's ranges are small */
     switch (s->kind) {
         case SET_INT: *(int *)field = (int)v; break;
         case SET_I64: *(int64_t *)field = (int64_t)v; break;
@@ -287,11 +299,12 @@ int config_origin_host(const char *origin, char *host, size_t cap, err_t *err)
         h = origin + 7;
     size_t n = h ? strcspn(h, ":/") : 0;
     bool local = h && ((n == 9 && !strncmp(h, "localhost", 9)) || (n == 9 && !strncmp(h, "127.0.0.1", 9)));
-    bool port_ok = h && (h[n] == '\0' || (h[n] == ':' && h[n + 1] && strspn(h + n + 1, "0123456789") == strlen(h + n + 1)));
+    bool port_ok =
+        h && (h[n] == '\0' || (h[n] == ':' && h[n + 1] && strspn(h + n + 1, "0123456789") == strlen(h + n + 1)));
     bool host_ok = n > 0 && n < cap && strspn(h, "abcdefghijklmnopqrstuvwxyz0123456789.-") >= n;
     if (!h || (!https && !local) || !port_ok || !host_ok)
         return err_set(err, -EINVAL, "bad_config",
-                       "public_origin is https://HOST[:PORT] (or http://localhost:PORT for tests), lower case, no path.");
+            "public_origin is https://HOST[:PORT] (or http://localhost:PORT for tests), lower case, no path.");
     memcpy(host, h, n);
     host[n] = '\0';
     return 0;

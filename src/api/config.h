@@ -9,28 +9,28 @@
 #include "base/log.h"
 
 typedef struct config {
-    char database[512];           /* SQLite path or postgresql:// URL */
+    char database[512]; /* SQLite path or postgresql:// URL */
     char listen_host[64];
     int listen_port;
-    int threads;                  /* event loops; 0 = one per core */
+    int threads; /* event loops; 0 = one per core */
     char web_root[512];
-    char data_dir[512];           /* calendar data: <data_dir>/calendar/ru/YYYY.txt */
-    char po_dir[512];             /* message catalogs: <po_dir>/<lang>.po (notices) */
-    char vapid_key_file[512];     /* Web Push key (PEM); "" = vapid.pem by the database */
-    char vapid_subject[256];      /* VAPID contact: mailto: or https: URI */
-    char metrics_host[64];        /* --metrics-listen: /metrics on its own listener */
-    int metrics_port;             /* 0 = /metrics on the main listener */
-    char audit_key_file[512];     /* Ed25519 key that signs audit checkpoints; "" = none */
-    char audit_checkpoint_file[512];   /* where they are appended; "" = <key file>.checkpoints */
+    char data_dir[512];              /* calendar data: <data_dir>/calendar/ru/YYYY.txt */
+    char po_dir[512];                /* message catalogs: <po_dir>/<lang>.po (notices) */
+    char vapid_key_file[512];        /* Web Push key (PEM); "" = vapid.pem by the database */
+    char vapid_subject[256];         /* VAPID contact: mailto: or https: URI */
+    char metrics_host[64];           /* --metrics-listen: /metrics on its own listener */
+    int metrics_port;                /* 0 = /metrics on the main listener */
+    char audit_key_file[512];        /* Ed25519 key that signs audit checkpoints; "" = none */
+    char audit_checkpoint_file[512]; /* where they are appended; "" = <key file>.checkpoints */
     log_level_t log_level;
     bool log_json;
     bool migrate_on_start;
     bool allow_clock_control;
-    bool no_sweep;                /* another instance or uchetctl sweeps */
+    bool no_sweep; /* another instance or uchetctl sweeps */
     bool clock_set;
-    int64_t clock;                /* fixed "now" when clock_set */
+    int64_t clock; /* fixed "now" when clock_set */
     unsigned long long argon2_ops;
-    size_t argon2_mem;            /* bytes */
+    size_t argon2_mem; /* bytes */
     /* enrolment kiosks (docs/ENROLMENT.md); the kiosk API is off while
      * enrolment_dir is "" */
     char enrolment_dir[512];      /* encrypted transactions and session spool */
@@ -43,13 +43,13 @@ typedef struct config {
      * browser sees it ("https://uchet.example"); its host is the WebAuthn
      * RP ID. "" = passkeys off. */
     char public_origin[256];
-    char docset_key_file[512];    /* document sets (issue 16): bio/vault key file; "" = that API off */
+    char docset_key_file[512]; /* document sets (issue 16): bio/vault key file; "" = that API off */
 
     /* a person's session (issue 17) and the proxy in front (issue 12) */
-    int64_t session_idle_s;       /* session_idle_days: ends this long after its last renewal */
-    int64_t session_max_s;        /* session_max_days: ends this long after the log-in, renewed or not */
-    int64_t session_recheck_s;    /* password_recheck_minutes: a typed password counts this long */
-    char trusted_proxies[1024];   /* addresses/CIDRs whose X-Forwarded-For is believed (api/proxy.h) */
+    int64_t session_idle_s;     /* session_idle_days: ends this long after its last renewal */
+    int64_t session_max_s;      /* session_max_days: ends this long after the log-in, renewed or not */
+    int64_t session_recheck_s;  /* password_recheck_minutes: a typed password counts this long */
+    char trusted_proxies[1024]; /* addresses/CIDRs whose X-Forwarded-For is believed (api/proxy.h) */
 } config_t;
 
 void config_defaults(config_t *c);

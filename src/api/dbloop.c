@@ -15,14 +15,14 @@
 /* One reader connection and the fiber that drives it. */
 typedef struct conn {
     struct dbloop *d;
-    int idx;                       /* the store's reader connection */
+    int idx; /* the store's reader connection */
     fiber_t *fiber;
-    store_op_t *current;           /* running in the fiber (maybe waiting) */
-    store_op_t *done;              /* finished in the fiber, posted from the loop */
-    unsigned op_waits;             /* yields of the current op */
-    h2o_socket_t *sock;            /* watches a duplicate of libpq's socket... */
-    int fd;                        /* ...whose number this is */
-    bool waiting;                  /* the fiber waits for sock or the timer */
+    store_op_t *current; /* running in the fiber (maybe waiting) */
+    store_op_t *done;    /* finished in the fiber, posted from the loop */
+    unsigned op_waits;   /* yields of the current op */
+    h2o_socket_t *sock;  /* watches a duplicate of libpq's socket... */
+    int fd;              /* ...whose number this is */
+    bool waiting;        /* the fiber waits for sock or the timer */
     bool timed_out;
     h2o_timeout_entry_t timer;
 } conn_t;
@@ -31,7 +31,7 @@ struct dbloop {
     h2o_evloop_t *loop;
     store_t *store;
     metrics_t *metrics;
-    store_op_t *head, *tail;       /* READ ops waiting for a free connection */
+    store_op_t *head, *tail; /* READ ops waiting for a free connection */
     int len;
     bool pumping;
     h2o_timeout_t timeout;
@@ -70,7 +70,10 @@ static void serve(void *arg)
 }
 
 /* Whether c's fiber has something to do right now. */
-static bool runnable(const conn_t *c) { return !c->waiting && (c->current || c->done || c->d->head); }
+static bool runnable(const conn_t *c)
+{
+    return !c->waiting && (c->current || c->done || c->d->head);
+}
 
 /* Loop side: lets every connection's fiber work until each waits for the
  * server or the queue is empty, posting what they finish. A post that
@@ -100,7 +103,7 @@ static void pump(dbloop_t *d)
 
 static void on_ready(h2o_socket_t *sock, const char *err)
 {
-    (void)err;   /* libpq sees the same error on its next read */
+    (void)err; /* libpq sees the same error on its next read */
     conn_t *c = sock->data;
     c->waiting = false;
     pump(c->d);
@@ -118,7 +121,7 @@ static void forget(conn_t *c)
 {
     if (!c->sock)
         return;
-    h2o_socket_close(c->sock);   /* closes our duplicate; libpq's stays open */
+    h2o_socket_close(c->sock); /* closes our duplicate; libpq's stays open */
     c->sock = NULL;
 }
 
@@ -174,8 +177,7 @@ static int conn_init(dbloop_t *d, conn_t *c, int idx, err_t *err)
     return 0;
 }
 
-int dbloop_new(h2o_evloop_t *loop, store_t *s, int first_idx, int nconns, metrics_t *m, dbloop_t **ret,
-               err_t *err)
+int dbloop_new(h2o_evloop_t *loop, store_t *s, int first_idx, int nconns, metrics_t *m, dbloop_t **ret, err_t *err)
 {
     dbloop_t *d = calloc(1, sizeof *d + (size_t)nconns * sizeof d->conns[0]);
     if (!d)
@@ -217,7 +219,7 @@ void dbloop_free(dbloop_t *d)
         return;
     for (int i = 0; i < d->nconns; i++)
         if (d->conns[i].current)
-            return;   /* stuck in a wait: left to process exit */
+            return; /* stuck in a wait: left to process exit */
     for (int i = 0; i < d->nconns; i++) {
         conn_t *c = &d->conns[i];
         if (c->fiber)

@@ -26,8 +26,7 @@ typedef struct dbloop dbloop_t;
 /* Attaches reader connections first_idx .. first_idx+nconns-1 of s to
  * `loop`; counts into m (may be NULL; borrowed). Call on the loop's thread
  * before it serves requests. Caller owns *ret (dbloop_free). */
-int dbloop_new(h2o_evloop_t *loop, store_t *s, int first_idx, int nconns, metrics_t *m, dbloop_t **ret,
-               err_t *err);
+int dbloop_new(h2o_evloop_t *loop, store_t *s, int first_idx, int nconns, metrics_t *m, dbloop_t **ret, err_t *err);
 
 /* Queues a READ op; its post runs later on this loop (never from inside
  * this call). -EAGAIN when LIMIT_WRITE_QUEUE ops already wait. */

@@ -8,9 +8,9 @@
 #include "base/err.h"
 
 typedef struct desk_subject {
-    const char *doc_kind;     /* "card" or "passport" */
-    const char *doc_number;   /* at most LIMIT_DOCNUM_BYTES */
-    const char *reason;       /* checked by rules/reason.h as the caller asks */
+    const char *doc_kind;   /* "card" or "passport" */
+    const char *doc_number; /* at most LIMIT_DOCNUM_BYTES */
+    const char *reason;     /* checked by rules/reason.h as the caller asks */
 } desk_subject_t;
 
 /* What the caller's reason must be: reason_check's arguments, and the most

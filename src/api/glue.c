@@ -12,12 +12,12 @@
 #include "api/metrics.h"
 
 typedef struct api_op {
-    h2o_multithread_message_t msg;    /* first: recovered from the message list */
+    h2o_multithread_message_t msg; /* first: recovered from the message list */
     api_thread_t *t;
-    api_req_t *r;                     /* NULL when the request has gone away */
+    api_req_t *r; /* NULL when the request has gone away */
     api_finish_fn finish;
-    size_t size;                      /* of body */
-    alignas(max_align_t) unsigned char body[];   /* the caller's op struct */
+    size_t size;                               /* of body */
+    alignas(max_align_t) unsigned char body[]; /* the caller's op struct */
 } api_op_t;
 
 /* Every op is wiped before it is freed: positions, passwords and tokens
@@ -93,7 +93,7 @@ void *api_op_new_from(api_req_t *r, void *src, size_t size, api_finish_fn finish
     void *o = api_op_new_or_reply(r, size, finish);
     if (o)
         memcpy(o, src, size);
-    sodium_memzero(src, size);   /* the stack copy held the same inputs (product rule 3) */
+    sodium_memzero(src, size); /* the stack copy held the same inputs (product rule 3) */
     return o;
 }
 
@@ -136,9 +136,9 @@ static void on_req_dispose(void *p)
 {
     api_req_t *r = p;
     atomic_fetch_sub(&r->w->inflight, 1);
-    json_decref(r->body);   /* the request owns its parsed body (api.h) */
+    json_decref(r->body); /* the request owns its parsed body (api.h) */
     if (r->pending)
-        r->pending->r = NULL;   /* the op finishes later and is just freed */
+        r->pending->r = NULL; /* the op finishes later and is just freed */
 }
 
 api_req_t *api_req_new(h2o_req_t *req, api_thread_t *t)

@@ -21,9 +21,9 @@ static int parse_lookup(const json_t *body, void *arg, err_t *e)
 {
     officer_lookup_op_t *o = arg;
     static const desk_reason_rule_t rule = {.max_bytes = OFFICER_REASON_BYTES,
-                                            .min_visible = LIMIT_REASON_MIN_CHARS,
-                                            .max_chars = OFFICER_READ_REASON_MAX,
-                                            .flags = REASON_NEED_REFERENCE};
+        .min_visible = LIMIT_REASON_MIN_CHARS,
+        .max_chars = OFFICER_READ_REASON_MAX,
+        .flags = REASON_NEED_REFERENCE};
     desk_subject_t who;
     int rc = desk_subject_parse(body, &rule, &who, e);
     if (rc == 0) {
@@ -57,18 +57,19 @@ static void lookup_done(api_req_t *r, store_op_t *op)
         return;
     }
     const region_t *rg = p->region[0] ? region_find(&r->w->regions, p->region) : NULL;
-    api_reply_json(r, 200, json_pack("{s:s,s:s,s:o,s:o,s:s,s:o,s:o,s:o,s:o,s:b}", "surname", p->surname,
-        "given_names", p->given_names, "surname_cyr", opt_text(p->surname_cyr), "given_names_cyr",
-        opt_text(p->given_names_cyr), "status", p->status, "region", opt_text(p->region), "region_name",
-        rg ? json_string(rg->name) : json_null(), "due_date", opt_date(p->due_date), "end_reason",
-        opt_text(p->end_reason), "document_verified", p->document_verified));
+    api_reply_json(r, 200,
+        json_pack("{s:s,s:s,s:o,s:o,s:s,s:o,s:o,s:o,s:o,s:b}", "surname", p->surname, "given_names", p->given_names,
+            "surname_cyr", opt_text(p->surname_cyr), "given_names_cyr", opt_text(p->given_names_cyr), "status",
+            p->status, "region", opt_text(p->region), "region_name", rg ? json_string(rg->name) : json_null(),
+            "due_date", opt_date(p->due_date), "end_reason", opt_text(p->end_reason), "document_verified",
+            p->document_verified));
 }
 
 /* GET /api/v1/desk/persons: gone (the number was in the URL). */
 void h_desk_persons(api_req_t *r)
 {
     api_problem(r, 410, "use_post",
-                "Look persons up with POST /api/v1/desk/person-lookups; numbers and reasons do not go in URLs.");
+        "Look persons up with POST /api/v1/desk/person-lookups; numbers and reasons do not go in URLs.");
 }
 
 void h_desk_person_lookup(api_req_t *r)
@@ -99,7 +100,7 @@ static void access_log_done(api_req_t *r, store_op_t *op)
     json_t *items = json_array();
     for (int i = 0; i < o->ret_n; i++)
         json_array_append_new(items, json_pack("{s:o,s:s,s:s}", "at", view_time(o->ret[i].at, offset), "officer_role",
-                                               o->ret[i].role, "reason", o->ret[i].reason));
+                                         o->ret[i].role, "reason", o->ret[i].reason));
     api_reply_json(r, 200, json_pack("{s:o}", "items", items));
 }
 

@@ -29,7 +29,7 @@
 typedef struct password_pending {
     session_password_start_op_t start;
     char current[LIMIT_PASSWORD_MAX + 1];
-    char new_password[LIMIT_PASSWORD_MAX + 1];   /* "" for a re-check */
+    char new_password[LIMIT_PASSWORD_MAX + 1]; /* "" for a re-check */
 } password_pending_t;
 
 static void password_done(api_req_t *r, store_op_t *op)
@@ -43,8 +43,8 @@ static void password_done(api_req_t *r, store_op_t *op)
         char addr[64];
         api_peer(r, addr, sizeof addr);
         log_msg(LOG_INFO, o->new_password_set ? "auth.password_changed" : "auth.password_rechecked",
-                "person %lld, client %s, other sessions ended %lld", (long long)o->person_id,
-                addr[0] ? addr : "?", (long long)o->ret_ended);
+            "person %lld, client %s, other sessions ended %lld", (long long)o->person_id, addr[0] ? addr : "?",
+            (long long)o->ret_ended);
         api_reply_empty(r, 204);
     }
     sodium_memzero(o->stored, sizeof o->stored);
@@ -84,8 +84,8 @@ static void password_counted(api_req_t *r, store_op_t *op)
 
 /* Both requests: the bearer token, a hashing place (login_gate), the attempt
  * counted in the database, then the slow check. */
-static void password_submit(api_req_t *r, const uint8_t token[SECRET_HASH_BYTES], const char *current,
-                            const char *new_password)
+static void password_submit(
+    api_req_t *r, const uint8_t token[SECRET_HASH_BYTES], const char *current, const char *new_password)
 {
     if (!login_gate_enter_or_reply(r, "person"))
         return;
@@ -138,8 +138,9 @@ static void renew_done(api_req_t *r, store_op_t *op)
     if (op->rc < 0)
         api_problem_err(r, &op->err);
     else
-        api_reply_json(r, 200, json_pack("{s:o,s:o}", "expires_at", view_time(o->ret_expires_at, 0),
-                                         "renewable_until", view_time(o->ret_max_expires_at, 0)));
+        api_reply_json(r, 200,
+            json_pack("{s:o,s:o}", "expires_at", view_time(o->ret_expires_at, 0), "renewable_until",
+                view_time(o->ret_max_expires_at, 0)));
 }
 
 void h_session_renew(api_req_t *r)
@@ -165,9 +166,8 @@ static void list_done(api_req_t *r, store_op_t *op)
     for (size_t i = 0; i < o->ret_n; i++) {
         const session_info_t *s = &o->ret[i];
         json_array_append_new(arr, json_pack("{s:s,s:o,s:o,s:o,s:b}", "device", s->device, "created_at",
-                                             view_time(s->created_at, 0), "last_used_at",
-                                             view_time(s->last_used_at, 0), "expires_at",
-                                             view_time(s->expires_at, 0), "current", s->current));
+                                       view_time(s->created_at, 0), "last_used_at", view_time(s->last_used_at, 0),
+                                       "expires_at", view_time(s->expires_at, 0), "current", s->current));
     }
     api_reply_json(r, 200, json_pack("{s:o}", "sessions", arr));
 }
@@ -193,7 +193,7 @@ static void end_all_done(api_req_t *r, store_op_t *op)
     char addr[64];
     api_peer(r, addr, sizeof addr);
     log_msg(LOG_INFO, "auth.logout_everywhere", "sessions ended %lld, client %s", (long long)o->ret_ended,
-            addr[0] ? addr : "?");
+        addr[0] ? addr : "?");
     api_reply_empty(r, 204);
 }
 
@@ -224,7 +224,7 @@ static void recheck_done(api_req_t *r, store_op_t *op)
     }
     if (p->op.ret_recheck_at + r->w->sessions.recheck_s < p->op.now) {
         api_problem(r, 403, "password_recheck_required",
-                    "For this change, type your password again (POST /api/v1/session/recheck), then retry.");
+            "For this change, type your password again (POST /api/v1/session/recheck), then retry.");
         return;
     }
     p->handler(r);
@@ -245,8 +245,23 @@ static void recheck_then(api_req_t *r, void (*handler)(api_req_t *r))
     api_op_submit(r, &p->op.op);
 }
 
-void h_registration_create_rechecked(api_req_t *r) { recheck_then(r, h_registration_create); }
-void h_registration_delete_rechecked(api_req_t *r) { recheck_then(r, h_registration_delete); }
-void h_residence_put_rechecked(api_req_t *r) { recheck_then(r, h_residence_put); }
-void h_minor_create_rechecked(api_req_t *r) { recheck_then(r, h_minor_create); }
-void h_appeal_create_rechecked(api_req_t *r) { recheck_then(r, h_appeal_create); }
+void h_registration_create_rechecked(api_req_t *r)
+{
+    recheck_then(r, h_registration_create);
+}
+void h_registration_delete_rechecked(api_req_t *r)
+{
+    recheck_then(r, h_registration_delete);
+}
+void h_residence_put_rechecked(api_req_t *r)
+{
+    recheck_then(r, h_residence_put);
+}
+void h_minor_create_rechecked(api_req_t *r)
+{
+    recheck_then(r, h_minor_create);
+}
+void h_appeal_create_rechecked(api_req_t *r)
+{
+    recheck_then(r, h_appeal_create);
+}

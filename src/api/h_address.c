@@ -29,8 +29,8 @@ void h_address_check(api_req_t *r)
         api_problem(r, 404, "unknown_region", "No such region.");
     else {
         const char *in = settlement_region(settlement, strlen(settlement));
-        api_reply_json(r, 200, json_pack("{s:s,s:o,s:o}", "region", g->code, "settlement_region",
-                                         in ? json_string(in) : json_null(), "in_region",
-                                         in ? json_boolean(strcmp(in, g->code) == 0) : json_null()));
+        api_reply_json(r, 200,
+            json_pack("{s:s,s:o,s:o}", "region", g->code, "settlement_region", in ? json_string(in) : json_null(),
+                "in_region", in ? json_boolean(strcmp(in, g->code) == 0) : json_null()));
     }
 }

@@ -24,13 +24,12 @@ static size_t chars_of(const char *s)
     return n;
 }
 
-#define APPEAL_REASON_MIN_VISIBLE 5   /* letters or digits in a person's appeal (issue 12) */
+#define APPEAL_REASON_MIN_VISIBLE 5 /* letters or digits in a person's appeal (issue 12) */
 
 /* A free-text reason of min..max characters with at least min_visible
  * letters or digits (rules/reason.h: blanks, dots, invisible characters are
  * no reason); line breaks allowed. */
-static int reason_field(const json_t *body, size_t min, size_t max, int min_visible, char *dst, size_t cap,
-                        err_t *e)
+static int reason_field(const json_t *body, size_t min, size_t max, int min_visible, char *dst, size_t cap, err_t *e)
 {
     const char *s;
     int rc = jsonx_string_lf(body, "reason", &s, e);
@@ -56,13 +55,13 @@ static json_t *view_appeal(const api_req_t *r, const appeal_row_t *a)
     char last[11];
     date_format(a->last_confirmed_on, last);
     json_t *reg = json_pack("{s:I,s:s,s:s,s:o}", "id", (json_int_t)a->registration_id, "region", a->region,
-                            "last_confirmed_on", last, "lapsed_at", opt_time(a->lapsed_at, offset));
+        "last_confirmed_on", last, "lapsed_at", opt_time(a->lapsed_at, offset));
     char due[11];
     date_format(deadline_appeal_decision_due(r->w->cal, a->filed_at, offset), due);
     return json_pack("{s:I,s:s,s:s,s:o,s:s,s:o,s:o,s:o}", "id", (json_int_t)a->id, "status", a->status, "reason",
-                     a->reason, "filed_at", view_time(a->filed_at, offset), "decision_due", due, "decided_at",
-                     opt_time(a->decided_at, offset), "decision_reason",
-                     a->decision_reason[0] ? json_string(a->decision_reason) : json_null(), "registration", reg);
+        a->reason, "filed_at", view_time(a->filed_at, offset), "decision_due", due, "decided_at",
+        opt_time(a->decided_at, offset), "decision_reason",
+        a->decision_reason[0] ? json_string(a->decision_reason) : json_null(), "registration", reg);
 }
 
 static json_t *view_list(const api_req_t *r, const appeal_row_t *rows, int n)
@@ -87,7 +86,7 @@ void h_appeal_create(api_req_t *r)
     appeal_file_op_init(&in);
     err_t e = {0};
     if (reason_field(r->body, APPEAL_REASON_MIN, APPEAL_REASON_MAX, APPEAL_REASON_MIN_VISIBLE, in.reason,
-                     sizeof in.reason, &e) < 0) {
+            sizeof in.reason, &e) < 0) {
         api_problem(r, 400, e.code, e.msg);
         return;
     }
@@ -145,7 +144,7 @@ static int parse_status(const api_req_t *r, char *dst, size_t cap, err_t *e)
 
 void h_desk_appeal_list(api_req_t *r)
 {
-    char status[sizeof ((appeal_queue_op_t *)0)->status];
+    char status[sizeof((appeal_queue_op_t *)0)->status];
     err_t e = {0};
     if (parse_status(r, status, sizeof status, &e) < 0) {
         api_problem_err(r, &e);
@@ -172,8 +171,9 @@ static void decide_done(api_req_t *r, store_op_t *op)
     }
     if (o->ret_due_date)
         date_format(o->ret_due_date, due);
-    api_reply_json(r, 200, json_pack("{s:o,s:o}", "appeal", view_appeal(r, &o->ret), "due_date",
-                                     o->ret_due_date ? json_string(due) : json_null()));
+    api_reply_json(r, 200,
+        json_pack("{s:o,s:o}", "appeal", view_appeal(r, &o->ret), "due_date",
+            o->ret_due_date ? json_string(due) : json_null()));
 }
 
 static int parse_decision(api_req_t *r, const json_t *body, appeal_decide_op_t *o, err_t *e)
@@ -188,7 +188,8 @@ static int parse_decision(api_req_t *r, const json_t *body, appeal_decide_op_t *
     if (!json_is_boolean(g))
         return err_set(e, -EINVAL, "invalid_type", "The field \"grant\" must be true or false.");
     o->grant = json_is_true(g);
-    return reason_field(body, APPEAL_DECISION_MIN, APPEAL_REASON_MAX, LIMIT_REASON_MIN_CHARS, o->reason, sizeof o->reason, e);
+    return reason_field(
+        body, APPEAL_DECISION_MIN, APPEAL_REASON_MAX, LIMIT_REASON_MIN_CHARS, o->reason, sizeof o->reason, e);
 }
 
 void h_desk_appeal_decide(api_req_t *r)

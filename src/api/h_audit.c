@@ -33,7 +33,7 @@
 #define CURSOR_VERSION 1
 #define CURSOR_BODY (1 + 3 * 8 + AUDIT_HASH_BYTES)
 #define CURSOR_BYTES (CURSOR_BODY + crypto_auth_hmacsha256_BYTES)
-#define CURSOR_CHARS 160   /* base64url of CURSOR_BYTES, with room */
+#define CURSOR_CHARS 160 /* base64url of CURSOR_BYTES, with room */
 
 static size_t put64(uint8_t *b, int64_t v)
 {
@@ -67,10 +67,12 @@ static int cursor_read(const api_world_t *w, const char *text, auditview_verify_
 {
     uint8_t b[CURSOR_BYTES];
     size_t len = 0;
-    if (sodium_base642bin(b, sizeof b, text, strlen(text), NULL, &len, NULL,
-                          sodium_base64_VARIANT_URLSAFE_NO_PADDING) < 0 || len != sizeof b || b[0] != CURSOR_VERSION ||
+    if (sodium_base642bin(b, sizeof b, text, strlen(text), NULL, &len, NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING) <
+            0 ||
+        len != sizeof b || b[0] != CURSOR_VERSION ||
         crypto_auth_hmacsha256_verify(b + CURSOR_BODY, b, CURSOR_BODY, w->audit_cursor_key) < 0)
-        return err_set(e, -EINVAL, "invalid_cursor", "This verification cannot go on (uchetd restarted?): start again.");
+        return err_set(
+            e, -EINVAL, "invalid_cursor", "This verification cannot go on (uchetd restarted?): start again.");
     o->officer_id = get64(b + 1);
     o->target = get64(b + 9);
     o->step.next_seq = get64(b + 17);
@@ -88,8 +90,8 @@ typedef struct verified_with_step {
 
 static json_t *outcome_json(const auditview_verify_op_t *o)
 {
-    json_t *body = json_pack("{s:I,s:I}", "checked", (json_int_t)(o->step.next_seq - 1), "total",
-                             (json_int_t)o->target);
+    json_t *body =
+        json_pack("{s:I,s:I}", "checked", (json_int_t)(o->step.next_seq - 1), "total", (json_int_t)o->target);
     if (o->step.broken) {
         json_object_set_new(body, "state", json_string("broken"));
         json_object_set_new(body, "broken_seq", json_integer(o->step.broken));
@@ -121,12 +123,12 @@ static void verify_done(api_req_t *r, store_op_t *op)
         api_problem_err(r, &op->err);
         return;
     }
-    if (!o->step.broken && o->step.next_seq <= o->target) {   /* more to do */
+    if (!o->step.broken && o->step.next_seq <= o->target) { /* more to do */
         char cursor[CURSOR_CHARS];
         cursor_make(r->w, o, cursor);
-        api_reply_json(r, 200, json_pack("{s:s,s:I,s:I,s:s}", "state", "running", "checked",
-                                         (json_int_t)(o->step.next_seq - 1), "total", (json_int_t)o->target,
-                                         "cursor", cursor));
+        api_reply_json(r, 200,
+            json_pack("{s:s,s:I,s:I,s:s}", "state", "running", "checked", (json_int_t)(o->step.next_seq - 1), "total",
+                (json_int_t)o->target, "cursor", cursor));
         return;
     }
     /* the outcome is written to the chain before it is shown */
@@ -178,8 +180,7 @@ static json_t *event_json(const auditview_page_t *p, int i)
     const auditview_event_t *e = &p->ev[i];
     json_t *detail = json_loadb(p->arena + e->detail_off, e->detail_len, 0, NULL);
     return json_pack("{s:I,s:o,s:s,s:s,s:s,s:o}", "seq", (json_int_t)e->seq, "at", view_time(e->at, 0), "actor",
-                     e->actor, "action", e->action, "subject", e->subject, "detail",
-                     detail ? detail : json_object());
+        e->actor, "action", e->action, "subject", e->subject, "detail", detail ? detail : json_object());
 }
 
 static json_t *page_json(const auditview_page_t *p)
@@ -209,8 +210,9 @@ static void person_done(api_req_t *r, store_op_t *op)
         api_problem_err(r, &op->err);
         return;
     }
-    api_reply_json(r, 200, json_pack("{s:I,s:o,s:b}", "person_id", (json_int_t)o->ret_person_id, "items",
-                                     page_json(&o->ret), "more", o->ret.more));
+    api_reply_json(r, 200,
+        json_pack("{s:I,s:o,s:b}", "person_id", (json_int_t)o->ret_person_id, "items", page_json(&o->ret), "more",
+            o->ret.more));
 }
 
 /* The person by id, or by document like an inspector's look-up; and the
@@ -237,8 +239,8 @@ static int parse_person(const json_t *body, void *arg, err_t *e)
     if (rc == 0)
         rc = jsonx_string(body, "reason", true, 1, OFFICER_REASON_BYTES, &reason, e);
     if (rc == 0)
-        rc = reason_check(reason, strlen(reason), LIMIT_REASON_MIN_CHARS, OFFICER_READ_REASON_MAX,
-                          REASON_NEED_REFERENCE, e);
+        rc = reason_check(
+            reason, strlen(reason), LIMIT_REASON_MIN_CHARS, OFFICER_READ_REASON_MAX, REASON_NEED_REFERENCE, e);
     if (rc == 0)
         rc = parse_after(body, &o->after_seq, e);
     if (rc == 0) {
@@ -282,10 +284,10 @@ static void activity_done(api_req_t *r, store_op_t *op)
     for (int i = 0; i < o->ret_nactions; i++)
         json_object_set_new(counts, o->ret_actions[i].action, json_integer(o->ret_actions[i].n));
     json_t *who = json_pack("{s:I,s:s,s:s,s:s,s:o}", "id", (json_int_t)w->id, "login", w->login, "name", w->name,
-                            "role", officer_role_name(w->role), "disabled_at",
-                            w->disabled_at ? view_time(w->disabled_at, 0) : json_null());
-    api_reply_json(r, 200, json_pack("{s:o,s:I,s:o,s:o,s:b}", "officer", who, "total", (json_int_t)o->ret_total,
-                                     "counts", counts, "items", page_json(&o->ret), "more", o->ret.more));
+        "role", officer_role_name(w->role), "disabled_at", w->disabled_at ? view_time(w->disabled_at, 0) : json_null());
+    api_reply_json(r, 200,
+        json_pack("{s:o,s:I,s:o,s:o,s:b}", "officer", who, "total", (json_int_t)o->ret_total, "counts", counts, "items",
+            page_json(&o->ret), "more", o->ret.more));
 }
 
 static int parse_activity(const json_t *body, void *arg, err_t *e)
@@ -298,7 +300,7 @@ static int parse_activity(const json_t *body, void *arg, err_t *e)
     if (rc == 0)
         rc = jsonx_string(body, "to", true, 10, 40, &to, e);
     if (rc == 0 && (time_parse_rfc3339(from, strlen(from), &o->from, NULL) < 0 ||
-                    time_parse_rfc3339(to, strlen(to), &o->to, NULL) < 0))
+                       time_parse_rfc3339(to, strlen(to), &o->to, NULL) < 0))
         rc = err_set(e, -EINVAL, "invalid_period", "from and to are RFC 3339 times, e.g. 2025-11-01T00:00:00+03:00.");
     if (rc == 0 && o->to <= o->from)
         rc = err_set(e, -EINVAL, "invalid_period", "to must come after from.");

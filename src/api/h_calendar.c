@@ -13,11 +13,11 @@ void h_regions(api_req_t *r)
         char start[11];
         if (g->regime_starts_on != REGION_NONE_DATE)
             date_format(g->regime_starts_on, start);
-        json_array_append_new(items, json_pack("{s:s,s:s,s:s,s:i,s:b,s:o,s:i,s:s}", "code", g->code,
-            "name", g->name, "name_ru", g->name_ru, "utc_offset_minutes", g->utc_offset_minutes,
-            "regime", g->regime, "regime_starts_on",
-            g->regime_starts_on != REGION_NONE_DATE ? json_string(start) : json_null(),
-            "confirm_working_days", g->confirm_working_days, "centre_address", g->centre_address));
+        json_array_append_new(
+            items, json_pack("{s:s,s:s,s:s,s:i,s:b,s:o,s:i,s:s}", "code", g->code, "name", g->name, "name_ru",
+                       g->name_ru, "utc_offset_minutes", g->utc_offset_minutes, "regime", g->regime, "regime_starts_on",
+                       g->regime_starts_on != REGION_NONE_DATE ? json_string(start) : json_null(),
+                       "confirm_working_days", g->confirm_working_days, "centre_address", g->centre_address));
     }
     api_reply_json(r, 200, json_pack("{s:o}", "items", items));
 }
@@ -65,6 +65,7 @@ void h_calendar(api_req_t *r)
     char fb[11], tb[11];
     date_format(from, fb);
     date_format(to, tb);
-    api_reply_json(r, 200, json_pack("{s:s,s:s,s:s,s:s,s:o}", "region", g->code, "from", fb, "to", tb,
-                                     "calendar", provisional ? "provisional" : "official", "days", days));
+    api_reply_json(r, 200,
+        json_pack("{s:s,s:s,s:s,s:s,s:o}", "region", g->code, "from", fb, "to", tb, "calendar",
+            provisional ? "provisional" : "official", "days", days));
 }

@@ -21,8 +21,8 @@ static void confirm_done(api_req_t *r, store_op_t *op)
     }
     if (o->ret_lapsed) {
         api_problem(r, 409, "registration_lapsed",
-                    "The deadline passed and the registration has lapsed. Register again in one step, "
-                    "or appeal within 30 days if something kept you from confirming.");
+            "The deadline passed and the registration has lapsed. Register again in one step, "
+            "or appeal within 30 days if something kept you from confirming.");
         return;
     }
     metric_confirm_t kind = o->ret_replay         ? METRIC_CONFIRM_REPLAY
@@ -36,8 +36,8 @@ static void confirm_done(api_req_t *r, store_op_t *op)
 static bool key_chars_ok(const char *k)
 {
     for (; *k; k++)
-        if (!((*k >= 'a' && *k <= 'z') || (*k >= 'A' && *k <= 'Z') || (*k >= '0' && *k <= '9') ||
-              *k == '-' || *k == '_'))
+        if (!((*k >= 'a' && *k <= 'z') || (*k >= 'A' && *k <= 'Z') || (*k >= '0' && *k <= '9') || *k == '-' ||
+                *k == '_'))
             return false;
     return true;
 }
@@ -48,13 +48,18 @@ static int parse_fix(api_req_t *r, json_t *body, confirmation_op_t *o, err_t *e)
     const char *key, *client_time;
     int64_t ct;
     int rc = jsonx_number(body, "lat", true, -GEO_JSON_COORD_MAX, GEO_JSON_COORD_MAX, &o->lat, e);
-    if (rc == 0) rc = jsonx_number(body, "lon", true, -GEO_JSON_COORD_MAX, GEO_JSON_COORD_MAX, &o->lon, e);
-    if (rc == 0) rc = geo_validate(o->lat, o->lon, e);
-    if (rc == 0) rc = jsonx_number(body, "accuracy_m", true, 0, 1e7, &o->accuracy_m, e);
-    if (rc == 0) rc = jsonx_string(body, "client_time", true, 1, 40, &client_time, e);
+    if (rc == 0)
+        rc = jsonx_number(body, "lon", true, -GEO_JSON_COORD_MAX, GEO_JSON_COORD_MAX, &o->lon, e);
+    if (rc == 0)
+        rc = geo_validate(o->lat, o->lon, e);
+    if (rc == 0)
+        rc = jsonx_number(body, "accuracy_m", true, 0, 1e7, &o->accuracy_m, e);
+    if (rc == 0)
+        rc = jsonx_string(body, "client_time", true, 1, 40, &client_time, e);
     if (rc == 0 && time_parse_rfc3339(client_time, strlen(client_time), &ct, NULL) < 0)
         rc = err_set(e, -EINVAL, "invalid_client_time", "client_time must be an RFC 3339 time.");
-    if (rc == 0) rc = jsonx_string(body, "idempotency_key", true, LIMIT_IDEMPOTENCY_MIN, LIMIT_IDEMPOTENCY_MAX, &key, e);
+    if (rc == 0)
+        rc = jsonx_string(body, "idempotency_key", true, LIMIT_IDEMPOTENCY_MIN, LIMIT_IDEMPOTENCY_MAX, &key, e);
     if (rc == 0 && !key_chars_ok(key))
         rc = err_set(e, -EINVAL, "invalid_idempotency_key", "idempotency_key may use only letters, digits, - and _.");
     if (rc == 0)
@@ -65,14 +70,14 @@ static int parse_fix(api_req_t *r, json_t *body, confirmation_op_t *o, err_t *e)
 
 void h_confirmation_create(api_req_t *r)
 {
-    confirmation_op_t in, *o = &in;   /* built and checked here; allocated once valid */
+    confirmation_op_t in, *o = &in; /* built and checked here; allocated once valid */
     confirmation_op_init(o);
     err_t e = {0};
     memcpy(o->token_hash, r->token_hash, sizeof r->token_hash);
     json_t *body = r->body;
     int rc = parse_fix(r, body, o, &e);
     if (rc < 0) {
-        sodium_memzero(&in, sizeof in);   /* a position or address read so far (product rule 3) */
+        sodium_memzero(&in, sizeof in); /* a position or address read so far (product rule 3) */
         api_problem_err(r, &e);
         return;
     }

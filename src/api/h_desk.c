@@ -25,7 +25,7 @@ static int64_t idle_of(const api_req_t *r)
 static json_t *session_json(const char *token, int64_t expires_at, officer_role_t role, int64_t idle_s)
 {
     return json_pack("{s:s,s:o,s:s,s:I}", "token", token, "expires_at", view_time(expires_at, 0), "role",
-                     officer_role_name(role), "idle_timeout_s", (json_int_t)idle_s);
+        officer_role_name(role), "idle_timeout_s", (json_int_t)idle_s);
 }
 
 static void login_done(api_req_t *r, store_op_t *op)
@@ -35,16 +35,15 @@ static void login_done(api_req_t *r, store_op_t *op)
         login_gate_log(r, "auth.login_failed", "desk log-in", "officer", 0);
     if (op->rc < 0)
         api_problem_err(r, &op->err);
-    else if (o->ret_enrol) {   /* 202: the log-in goes on at /session/totp */
+    else if (o->ret_enrol) { /* 202: the log-in goes on at /session/totp */
         json_t *body = json_pack("{s:s,s:s,s:s,s:o,s:s}", "enrolment_token", o->ret_enrol_token, "otpauth_uri",
-                                 o->ret_otpauth_uri, "secret", o->ret_secret_b32, "expires_at",
-                                 view_time(o->ret_expires_at, 0), "role", officer_role_name(o->ret_role));
+            o->ret_otpauth_uri, "secret", o->ret_secret_b32, "expires_at", view_time(o->ret_expires_at, 0), "role",
+            officer_role_name(o->ret_role));
         json_t *qr = qr_rows(o->ret_otpauth_uri);
         if (qr)
             json_object_set_new(body, "qr", qr);
         api_reply_json(r, 202, body);
-    }
-    else {
+    } else {
         json_t *body = session_json(o->ret_token, o->ret_expires_at, o->ret_role, idle_of(r));
         if (o->recovery_code[0] || o->ret_recovery_left)
             json_object_set_new(body, "recovery_codes_left", json_integer(o->ret_recovery_left));
@@ -119,7 +118,7 @@ void h_desk_session_create(api_req_t *r)
         snprintf(p->start.login, sizeof p->start.login, "%s", login);
         api_peer(r, p->start.addr, sizeof p->start.addr);
         snprintf(p->password, sizeof p->password, "%s", pw);
-        snprintf(p->code, sizeof p->code, "%s", code ? code : "");   /* absent: NULL */
+        snprintf(p->code, sizeof p->code, "%s", code ? code : ""); /* absent: NULL */
         snprintf(p->recovery_code, sizeof p->recovery_code, "%s", recovery ? recovery : "");
     }
     if (p)

@@ -33,13 +33,28 @@
 /* The intake's refusals whose status is not implied by the errno. */
 static int status_of(const err_t *e)
 {
-    static const struct { const char *code; int status; } map[] = {
-        {"unsupported_media_type", 415}, {"image_corrupt", 422}, {"image_too_large", 422},
-        {"pdf_unreadable", 422}, {"pdf_too_many_pages", 422}, {"pdf_unsupported", 415},
-        {"too_many_pages", 422}, {"set_too_large", 413}, {"set_not_open", 409}, {"set_empty", 409},
-        {"too_many_open_sets", 409}, {"category_unknown", 422}, {"unknown_procedure", 422},
-        {"overloaded", 503}, {"vault_bad_file", 500}, {"vault_unknown_key", 500},
-        {"set_not_checked", 409}, {"set_decided", 409},
+    static const struct {
+        const char *code;
+        int status;
+    } map[] = {
+        {"unsupported_media_type", 415},
+        {"image_corrupt", 422},
+        {"image_too_large", 422},
+        {"pdf_unreadable", 422},
+        {"pdf_too_many_pages", 422},
+        {"pdf_unsupported", 415},
+        {"too_many_pages", 422},
+        {"set_too_large", 413},
+        {"set_not_open", 409},
+        {"set_empty", 409},
+        {"too_many_open_sets", 409},
+        {"category_unknown", 422},
+        {"unknown_procedure", 422},
+        {"overloaded", 503},
+        {"vault_bad_file", 500},
+        {"vault_unknown_key", 500},
+        {"set_not_checked", 409},
+        {"set_decided", 409},
     };
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
         if (!strcmp(e->code, map[i].code))
@@ -96,8 +111,8 @@ static date_t today_of(const api_req_t *r)
 }
 
 /* The document types the catalogue requires of this applicant today. */
-static json_t *required_docs(const struct docset_catalogue *cat, const char *procedure, const char *category,
-                             date_t today)
+static json_t *required_docs(
+    const struct docset_catalogue *cat, const char *procedure, const char *category, date_t today)
 {
     json_t *a = json_array();
     int ci = docset_category_index(cat, category);
@@ -106,21 +121,19 @@ static json_t *required_docs(const struct docset_catalogue *cat, const char *pro
         if (rule->kind != DOCSET_RULE_REQUIRE || !rule->document || !docset_rule_applies(rule, procedure, ci, today))
             continue;
         json_array_append_new(a, json_pack("{s:s,s:i,s:s,s:s}", "type", rule->document->id, "count", rule->count,
-                                           "title_en", rule->document->title_en, "title_ru",
-                                           rule->document->title_ru));
+                                     "title_en", rule->document->title_en, "title_ru", rule->document->title_ru));
     }
     return a;
 }
 
 static json_t *view_set_head(const docset_set_row_t *s)
 {
-    json_t *j = json_pack("{s:I,s:s,s:s,s:s,s:o,s:i}", "id", (json_int_t)s->id, "procedure", s->procedure,
-                          "category", s->category, "state", s->state, "created_at",
-                          view_time(s->created_at, REGION_DEFAULT_UTC_OFFSET_MIN), "page_count", s->live_pages);
-    json_object_set_new(j, "submitted_at",
-                        s->submitted_at ? view_time(s->submitted_at, REGION_DEFAULT_UTC_OFFSET_MIN) : json_null());
-    json_object_set_new(j, "planned_decision",
-                        s->planned_decision[0] ? json_string(s->planned_decision) : json_null());
+    json_t *j = json_pack("{s:I,s:s,s:s,s:s,s:o,s:i}", "id", (json_int_t)s->id, "procedure", s->procedure, "category",
+        s->category, "state", s->state, "created_at", view_time(s->created_at, REGION_DEFAULT_UTC_OFFSET_MIN),
+        "page_count", s->live_pages);
+    json_object_set_new(
+        j, "submitted_at", s->submitted_at ? view_time(s->submitted_at, REGION_DEFAULT_UTC_OFFSET_MIN) : json_null());
+    json_object_set_new(j, "planned_decision", s->planned_decision[0] ? json_string(s->planned_decision) : json_null());
     json_object_set_new(j, "outcome", s->outcome[0] ? json_string(s->outcome) : json_null());
     json_object_set_new(j, "decision", s->decision[0] ? json_string(s->decision) : json_null());
     return j;
@@ -144,13 +157,12 @@ static void create_done(api_req_t *r, store_op_t *op)
         return;
     }
     json_t *j = view_set_head(&o->ret);
-    json_object_set_new(j, "required", required_docs(r->w->docsets->cat, o->ret.procedure, o->ret.category,
-                                                     o->today));
+    json_object_set_new(j, "required", required_docs(r->w->docsets->cat, o->ret.procedure, o->ret.category, o->today));
     api_reply_json(r, 201, j);
 }
 
-static int parse_create(const json_t *body, const struct docset_catalogue *cat, docset_create_op_t *o, date_t today,
-                        err_t *e)
+static int parse_create(
+    const json_t *body, const struct docset_catalogue *cat, docset_create_op_t *o, date_t today, err_t *e)
 {
     const char *proc, *planned = NULL;
     int rc = jsonx_string(body, "procedure", true, 1, sizeof o->procedure - 1, &proc, e);
@@ -170,7 +182,7 @@ static int parse_create(const json_t *body, const struct docset_catalogue *cat, 
 
 void h_docset_create(api_req_t *r)
 {
-    docset_env_t *env = r->w->docsets;   /* on: h_gate_docsets */
+    docset_env_t *env = r->w->docsets; /* on: h_gate_docsets */
     docset_create_op_t in, *o = &in;   /* built and checked here; allocated once valid */
     docset_create_op_init(o);
     err_t e = {0};
@@ -182,7 +194,7 @@ void h_docset_create(api_req_t *r)
     int rc = parse_create(body, env->cat, o, o->today, &e);
     if (rc == 0)
         rc = seal_new_key(&env->keys, dk, o->wrapped, &e);
-    sodium_memzero(dk, sizeof dk);   /* only its wrapped form is kept */
+    sodium_memzero(dk, sizeof dk); /* only its wrapped form is kept */
     o->wrapped_len = SEAL_WRAPPED_BYTES;
     if (rc < 0) {
         problem(r, &e);
@@ -230,12 +242,12 @@ static bool sniff_or_reply(api_req_t *r, enum sniff_media *ret)
 
 void h_docset_page_add(api_req_t *r)
 {
-    docset_env_t *env = r->w->docsets;   /* on: h_gate_docset_id */
+    docset_env_t *env = r->w->docsets; /* on: h_gate_docset_id */
     enum sniff_media media;
     if (!sniff_or_reply(r, &media))
         return;
     h2o_iovec_t body = r->req->entity;
-    uint8_t *bytes = malloc(body.len ? body.len : 1);   /* the op's, once it exists */
+    uint8_t *bytes = malloc(body.len ? body.len : 1); /* the op's, once it exists */
     docset_intake_op_t *o = bytes ? api_op_new(r, sizeof *o, pages_done) : NULL;
     if (!o) {
         free(bytes);
@@ -311,7 +323,8 @@ static json_t *view_page(const api_req_t *r, const docset_page_row_t *p, const c
     json_t *q = p->quality[0] ? json_loads(p->quality, 0, NULL) : NULL, *code, *advice = json_array();
     size_t i;
     char key[64], text[512];
-    json_array_foreach(json_object_get(q, "advice"), i, code) {
+    json_array_foreach(json_object_get(q, "advice"), i, code)
+    {
         snprintf(key, sizeof key, "docset.advice.%s", json_string_value(code));
         if (r->w->catalog && catalog_render(r->w->catalog, lang, key, NULL, text, sizeof text, NULL) != -EINVAL)
             json_array_append_new(advice, json_string(text));
@@ -333,15 +346,15 @@ static void get_done(api_req_t *r, store_op_t *op)
     for (int i = 0; i < o->ret_n; i++)
         json_array_append_new(pages, view_page(r, &o->ret_pages[i], o->ret.language));
     json_object_set_new(j, "pages", pages);
-    json_object_set_new(j, "required", required_docs(r->w->docsets->cat, o->ret.procedure, o->ret.category,
-                                                     today_of(r)));
+    json_object_set_new(
+        j, "required", required_docs(r->w->docsets->cat, o->ret.procedure, o->ret.category, today_of(r)));
     json_t *res = o->ret_result[0] ? reader_view_result(r->w->catalog, o->ret_result, o->ret.language) : NULL;
     json_object_set_new(j, "result", res ? res : json_null());
     api_reply_json(r, 200, j);
     bool waiting = !strcmp(o->ret.state, "checking");
     for (int i = 0; i < o->ret_n && !waiting; i++)
         waiting = !strcmp(o->ret_pages[i].state, "queued");
-    if (waiting)   /* a reader refused earlier (overload) is started again */
+    if (waiting) /* a reader refused earlier (overload) is started again */
         kick(r, o->set_id);
 }
 
@@ -362,8 +375,8 @@ void h_docset_get(api_req_t *r)
 
 /* The queue op and the language its findings are told in. */
 typedef struct queue_pending {
-    docset_queue_op_t op;   /* first */
-    char lang[3];           /* "ru" or "en": the desk's languages */
+    docset_queue_op_t op; /* first */
+    char lang[3];         /* "ru" or "en": the desk's languages */
 } queue_pending_t;
 
 /* Each finding's document type gets its title in `lang` ("type_title"),
@@ -372,7 +385,8 @@ static void title_types(const struct docset_catalogue *cat, json_t *result, cons
 {
     json_t *f;
     size_t i;
-    json_array_foreach(json_object_get(result, "findings"), i, f) {
+    json_array_foreach(json_object_get(result, "findings"), i, f)
+    {
         const char *type = json_string_value(json_object_get(f, "type"));
         for (size_t k = 0; type && k < cat->n_doctypes; k++)
             if (strcmp(cat->doctypes[k].id, type) == 0) {
@@ -467,9 +481,8 @@ static int parse_decide(const json_t *body, void *arg, err_t *e)
         return rc;
     if (strcmp(d, "accepted") != 0 && strcmp(d, "returned") != 0)
         return err_set(e, -EINVAL, "invalid_decision", "decision must be accepted or returned.");
-    if (strlen(reason) >= sizeof o->reason ||
-        (rc = reason_check(reason, strlen(reason), LIMIT_REASON_MIN_CHARS, LIMIT_REASON_BYTES, REASON_ALLOW_NEWLINE,
-                           e)) < 0)
+    if (strlen(reason) >= sizeof o->reason || (rc = reason_check(reason, strlen(reason), LIMIT_REASON_MIN_CHARS,
+                                                   LIMIT_REASON_BYTES, REASON_ALLOW_NEWLINE, e)) < 0)
         return rc < 0 ? rc : err_set(e, -EINVAL, "invalid_reason", "The reason is too long.");
     snprintf(o->decision, sizeof o->decision, "%s", d);
     snprintf(o->reason, sizeof o->reason, "%s", reason);

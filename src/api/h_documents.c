@@ -24,8 +24,7 @@ static struct mrz_date today_of(const api_req_t *r)
 
 /* Text is checked as given; an image's reading (alt: the reader's second
  * candidates) may be repaired by the rules of mrz_check_ocr. */
-static void reply_check(api_req_t *r, const char *text, const char *alt, bool image, size_t len,
-                        const json_t *typed)
+static void reply_check(api_req_t *r, const char *text, const char *alt, bool image, size_t len, const json_t *typed)
 {
     json_t *answer;
     err_t e = {0};
@@ -64,10 +63,10 @@ static void check_text_body(api_req_t *r)
 #ifdef UCHET_HAVE_OCR
 typedef struct ocr_op {
     store_op_t op;
-    unsigned char *img;        /* owned copy of the body */
+    unsigned char *img; /* owned copy of the body */
     size_t len;
-    char *text;                /* owned result */
-    char *alt;                 /* owned: the reader's second candidates */
+    char *text; /* owned result */
+    char *alt;  /* owned: the reader's second candidates */
 } ocr_op_t;
 
 static int run_ocr(db_t *db, store_op_t *op)
@@ -94,7 +93,7 @@ static void ocr_done(api_req_t *r, store_op_t *op)
 static void check_image_body(api_req_t *r)
 {
     h2o_iovec_t body = r->req->entity;
-    void *img = malloc(body.len ? body.len : 1);   /* the op's, once it exists */
+    void *img = malloc(body.len ? body.len : 1); /* the op's, once it exists */
     ocr_op_t *o = img ? api_op_new(r, sizeof *o, ocr_done) : NULL;
     if (!o) {
         free(img);

@@ -17,8 +17,8 @@ static void code_done(api_req_t *r, store_op_t *op)
     if (op->rc < 0)
         api_problem_err(r, &op->err);
     else
-        api_reply_json(r, 201, json_pack("{s:s,s:o}", "code", o->ret_code, "expires_at",
-                                         view_time(o->ret_expires_at, 0)));
+        api_reply_json(
+            r, 201, json_pack("{s:s,s:o}", "code", o->ret_code, "expires_at", view_time(o->ret_expires_at, 0)));
     sodium_memzero(o->ret_code, sizeof o->ret_code);
 }
 
@@ -55,7 +55,7 @@ bool h_gate_host_rate(api_req_t *r)
     snprintf(secs, sizeof secs, "%d", wait);
     snprintf(detail, sizeof detail, "Too many wrong codes. Try again in %d minutes.", (wait + 59) / 60);
     h2o_add_header(&r->req->pool, &r->req->res.headers, H2O_TOKEN_RETRY_AFTER, NULL,
-                   h2o_strdup(&r->req->pool, secs, SIZE_MAX).base, strlen(secs));
+        h2o_strdup(&r->req->pool, secs, SIZE_MAX).base, strlen(secs));
     api_problem(r, 429, "rate_limited", detail);
     return false;
 }
@@ -101,14 +101,14 @@ static int parse_confirm(const json_t *body, host_confirm_op_t *o, err_t *e)
     snprintf(o->landlord_name, sizeof o->landlord_name, "%s", name);
     if (secret_code_hash(code, strlen(code), o->code_hash) < 0)
         return err_set(e, -ENOENT, "host_code_invalid",
-                       "This code is not valid: a code has 12 letters and digits, like ABCD-EFGH-JKMN.");
+            "This code is not valid: a code has 12 letters and digits, like ABCD-EFGH-JKMN.");
     return 0;
 }
 
 void h_host_confirm(api_req_t *r)
 {
     json_t *body = r->body;
-    host_confirm_op_t in, *o = &in;   /* built and checked here; allocated once valid */
+    host_confirm_op_t in, *o = &in; /* built and checked here; allocated once valid */
     host_confirm_op_init(o);
     err_t e = {0};
     int rc = parse_confirm(body, o, &e);

@@ -33,7 +33,7 @@ static int parse_report(api_req_t *r, const json_t *body, apikey_report_op_t *o,
     const region_t *g = region_find(&r->w->regions, region);
     if (g && g->regime) {
         api_problem(r, 422, "region_in_regime",
-                    "This region runs the regime: a registration there is made by the person in the app.");
+            "This region runs the regime: a registration there is made by the person in the app.");
         return 1;
     }
     snprintf(o->doc_kind, sizeof o->doc_kind, "%s", kind);
@@ -52,16 +52,16 @@ static void report_done(api_req_t *r, store_op_t *op)
     else if (op->rc < 0)
         api_problem_err(r, &op->err);
     else
-        api_reply_json(r, 200, json_pack("{s:s}", "status",
-                                         o->ret_outcome == APIKEY_ENDED ? "ended" : "already_ended"));
+        api_reply_json(
+            r, 200, json_pack("{s:s}", "status", o->ret_outcome == APIKEY_ENDED ? "ended" : "already_ended"));
 }
 
 void h_integration_registration(api_req_t *r)
 {
-    apikey_report_op_t in, *o = &in;   /* built and checked here; allocated once valid */
+    apikey_report_op_t in, *o = &in; /* built and checked here; allocated once valid */
     apikey_report_op_init(o);
     err_t e = {0};
-    memcpy(o->key_hash, r->token_hash, sizeof o->key_hash);   /* API_AUTH_APIKEY */
+    memcpy(o->key_hash, r->token_hash, sizeof o->key_hash); /* API_AUTH_APIKEY */
     json_t *body = r->body;
     int rc = parse_report(r, body, o, &e);
     if (rc != 0) {

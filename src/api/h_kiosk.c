@@ -42,7 +42,6 @@
 #include "store/kiosk.h"
 #include "store/region.h"
 
-
 /* ------------------------------------------------------------ environment */
 
 int kiosk_env_open(const config_t *c, kiosk_env_t **ret, err_t *err)
@@ -52,7 +51,7 @@ int kiosk_env_open(const config_t *c, kiosk_env_t **ret, err_t *err)
         return 0;
     if (!c->enrolment_key_file[0] || !c->sbi_trust_dir[0])
         return err_set(err, -EINVAL, "bad_config",
-                       "enrolment_dir needs enrolment_key_file and sbi_trust_dir (docs/ENROLMENT.md).");
+            "enrolment_dir needs enrolment_key_file and sbi_trust_dir (docs/ENROLMENT.md).");
     kiosk_env_t *k = calloc(1, sizeof *k);
     if (!k)
         return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
@@ -108,12 +107,12 @@ enum step_kind {
 };
 
 typedef struct capture_kind {
-    const char *name;              /* path segment and steps key */
-    const char *bio_type;          /* SBI bioType */
-    const char *expect[4];         /* bioSubTypes the capture holds without exceptions */
+    const char *name;      /* path segment and steps key */
+    const char *bio_type;  /* SBI bioType */
+    const char *expect[4]; /* bioSubTypes the capture holds without exceptions */
     int nexpect;
-    int sub_id;                    /* slaps: deviceSubId of the slap extension */
-    const char *retry;             /* what the person does about low quality */
+    int sub_id;        /* slaps: deviceSubId of the slap extension */
+    const char *retry; /* what the person does about low quality */
 } capture_kind_t;
 
 static const capture_kind_t KINDS[STEP_COUNT] = {
@@ -122,13 +121,13 @@ static const capture_kind_t KINDS[STEP_COUNT] = {
     [STEP_SIGNATURE] = {"signature", NULL, {0}, 0, 0, NULL},
     [STEP_FACE] = {"face", "Face", {""}, 1, 0, "Look straight at the camera, move a little closer and keep still."},
     [STEP_SLAP_LEFT] = {"slap-left", "Finger",
-                        {"Left IndexFinger", "Left MiddleFinger", "Left RingFinger", "Left LittleFinger"}, 4, 1,
-                        "Press the four fingers of your left hand flatter on the glass and hold still."},
+        {"Left IndexFinger", "Left MiddleFinger", "Left RingFinger", "Left LittleFinger"}, 4, 1,
+        "Press the four fingers of your left hand flatter on the glass and hold still."},
     [STEP_SLAP_RIGHT] = {"slap-right", "Finger",
-                         {"Right IndexFinger", "Right MiddleFinger", "Right RingFinger", "Right LittleFinger"}, 4, 2,
-                         "Press the four fingers of your right hand flatter on the glass and hold still."},
+        {"Right IndexFinger", "Right MiddleFinger", "Right RingFinger", "Right LittleFinger"}, 4, 2,
+        "Press the four fingers of your right hand flatter on the glass and hold still."},
     [STEP_THUMBS] = {"thumbs", "Finger", {"Left Thumb", "Right Thumb"}, 2, 3,
-                     "Press both thumbs flat on the glass and hold still."},
+        "Press both thumbs flat on the glass and hold still."},
     [STEP_PALM_LEFT] = {"palm-left", "Palm", {"Left Palm"}, 1, 0, "Lay your whole left hand flat on the glass."},
     [STEP_PALM_RIGHT] = {"palm-right", "Palm", {"Right Palm"}, 1, 0, "Lay your whole right hand flat on the glass."},
 };
@@ -147,19 +146,19 @@ typedef enum { K_CREATE, K_GET, K_DELETE, K_STEP, K_SUBMIT, K_STATUS } kaction_t
 
 typedef struct kop {
     store_op_t op;
-    const kiosk_env_t *env;        /* borrowed */
+    const kiosk_env_t *env; /* borrowed */
     kaction_t action;
-    int kind;                      /* K_STEP: enum step_kind */
+    int kind; /* K_STEP: enum step_kind */
     uint8_t key_hash[SECRET_HASH_BYTES];
     int64_t now;
     char sid[KIOSK_SESSION_ID_CHARS + 1];
-    char *body;                    /* owned copy of the request body */
+    char *body; /* owned copy of the request body */
     size_t body_len;
-    char receipt[KIOSK_RECEIPT_CHARS + 1];   /* K_STATUS */
-    char birth_date[11];                     /* K_STATUS */
+    char receipt[KIOSK_RECEIPT_CHARS + 1]; /* K_STATUS */
+    char birth_date[11];                   /* K_STATUS */
     /* results */
-    int ret_status;                /* 2xx on success */
-    json_t *ret;                   /* the answer, or a problem's extension members */
+    int ret_status; /* 2xx on success */
+    json_t *ret;    /* the answer, or a problem's extension members */
 } kop_t;
 
 static void kop_free_inputs(kop_t *o)
@@ -205,7 +204,7 @@ static int load_open(db_t *db, kop_t *o, kiosk_session_t *ret_s)
         free(s.steps);
         if (!strcmp(s.state, "wiped"))
             return err_set(&o->op.err, -ENOENT, "session_expired",
-                           "The session was abandoned or idle too long; its data is deleted. Start again.");
+                "The session was abandoned or idle too long; its data is deleted. Start again.");
         return err_set(&o->op.err, -EEXIST, "session_submitted", "The session was submitted already.");
     }
     *ret_s = s;
@@ -298,34 +297,44 @@ static bool citizenship_known(const char *code, char ret[4])
 /* The typed details, strictly (docs/ENROLMENT.md). */
 static int parse_details(const json_t *b, int64_t now, kiosk_details_t *d, err_t *e)
 {
-    static const char *const fields[] = {"surname", "given_names", "surname_latin", "given_names_latin",
-                                         "birth_date", "sex", "citizenship", "document_number",
-                                         "document_expiry", "language", NULL};
+    static const char *const fields[] = {"surname", "given_names", "surname_latin", "given_names_latin", "birth_date",
+        "sex", "citizenship", "document_number", "document_expiry", "language", NULL};
     const char *s;
     date_t birth, expiry, today = date_local(now, REGION_DEFAULT_UTC_OFFSET_MIN);
     int r = jsonx_only_fields(b, fields, e);
-    if (r == 0) r = text_field(b, "surname", true, d->surname, sizeof d->surname, e);
-    if (r == 0) r = text_field(b, "given_names", false, d->given_names, sizeof d->given_names, e);
-    if (r == 0) r = text_field(b, "surname_latin", true, d->surname_latin, sizeof d->surname_latin, e);
-    if (r == 0) r = text_field(b, "given_names_latin", false, d->given_latin, sizeof d->given_latin, e);
+    if (r == 0)
+        r = text_field(b, "surname", true, d->surname, sizeof d->surname, e);
+    if (r == 0)
+        r = text_field(b, "given_names", false, d->given_names, sizeof d->given_names, e);
+    if (r == 0)
+        r = text_field(b, "surname_latin", true, d->surname_latin, sizeof d->surname_latin, e);
+    if (r == 0)
+        r = text_field(b, "given_names_latin", false, d->given_latin, sizeof d->given_latin, e);
     if (r == 0 && (!latin_name_ok(d->surname_latin, true) || !latin_name_ok(d->given_latin, false)))
         r = err_set(e, -EINVAL, "invalid_latin_name",
-                    "Latin names are A-Z, space, '-' and apostrophe, at most 39, as in the passport.");
-    if (r == 0) r = date_field(b, "birth_date", d->birth_date, &birth, e);
+            "Latin names are A-Z, space, '-' and apostrophe, at most 39, as in the passport.");
+    if (r == 0)
+        r = date_field(b, "birth_date", d->birth_date, &birth, e);
     if (r == 0 && (birth > today || birth < date_from_ymd(1900, 1, 1)))
         r = err_set(e, -EINVAL, "invalid_birth_date", "The birth date must be in the past.");
-    if (r == 0) r = jsonx_string(b, "sex", true, 1, 1, &s, e);
+    if (r == 0)
+        r = jsonx_string(b, "sex", true, 1, 1, &s, e);
     if (r == 0 && strcmp(s, "M") && strcmp(s, "F") && strcmp(s, "X"))
         r = err_set(e, -EINVAL, "invalid_sex", "sex is M, F or X.");
-    if (r == 0) snprintf(d->sex, sizeof d->sex, "%s", s);
-    if (r == 0) r = jsonx_string(b, "citizenship", true, 1, 3, &s, e);
+    if (r == 0)
+        snprintf(d->sex, sizeof d->sex, "%s", s);
+    if (r == 0)
+        r = jsonx_string(b, "citizenship", true, 1, 3, &s, e);
     if (r == 0 && !citizenship_known(s, d->citizenship))
         r = err_set(e, -EINVAL, "invalid_citizenship", "citizenship must be an ICAO 9303 code such as TJK.");
-    if (r == 0) r = jsonx_string(b, "document_number", true, 1, LIMIT_DOCNUM_BYTES, &s, e);
+    if (r == 0)
+        r = jsonx_string(b, "document_number", true, 1, LIMIT_DOCNUM_BYTES, &s, e);
     if (r == 0 && !docnum_ok(s))
         r = err_set(e, -EINVAL, "invalid_document_number", "The document number is A-Z and 0-9 only.");
-    if (r == 0) snprintf(d->doc_number, sizeof d->doc_number, "%s", s);
-    if (r == 0) r = date_field(b, "document_expiry", d->doc_expiry, &expiry, e);
+    if (r == 0)
+        snprintf(d->doc_number, sizeof d->doc_number, "%s", s);
+    if (r == 0)
+        r = date_field(b, "document_expiry", d->doc_expiry, &expiry, e);
     if (r == 0 && expiry < today)
         r = err_set(e, -EINVAL, "document_expired", "The document has expired.");
     /* optional: the kiosk language, for the activation letter's second page */
@@ -340,10 +349,9 @@ static int parse_details(const json_t *b, int64_t now, kiosk_details_t *d, err_t
 
 static json_t *details_json(const kiosk_details_t *d)
 {
-    json_t *j = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "surname", d->surname, "given_names",
-                          d->given_names, "surname_latin", d->surname_latin, "given_names_latin", d->given_latin,
-                          "birth_date", d->birth_date, "sex", d->sex, "citizenship", d->citizenship,
-                          "document_number", d->doc_number, "document_expiry", d->doc_expiry);
+    json_t *j = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "surname", d->surname, "given_names", d->given_names,
+        "surname_latin", d->surname_latin, "given_names_latin", d->given_latin, "birth_date", d->birth_date, "sex",
+        d->sex, "citizenship", d->citizenship, "document_number", d->doc_number, "document_expiry", d->doc_expiry);
     if (j && d->language[0])
         json_object_set_new(j, "language", json_string(d->language));
     return j;
@@ -361,8 +369,8 @@ static char *findings_of(const json_t *steps)
         const json_t *st = json_object_get(steps, KINDS[k].name);
         if (st)
             json_object_set_new(f, KINDS[k].name,
-                                json_pack("{s:O?,s:O?}", "results", json_object_get(st, "results"), "exceptions",
-                                          json_object_get(st, "exceptions")));
+                json_pack("{s:O?,s:O?}", "results", json_object_get(st, "results"), "exceptions",
+                    json_object_get(st, "exceptions")));
     }
     char *s = json_dumps(f, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(f);
@@ -401,14 +409,15 @@ static int parse_exceptions(kop_t *o, const json_t *b, const capture_kind_t *k, 
         return 0;
     if (!json_is_array(ex) || (json_array_size(ex) > 0 && k->sub_id == 0))
         return err_set(&o->op.err, -EINVAL, "invalid_exceptions", "exceptions is a list of fingers of this slap.");
-    json_array_foreach(ex, i, v) {
+    json_array_foreach(ex, i, v)
+    {
         int hit = -1;
         for (int j = 0; j < k->nexpect && json_is_string(v); j++)
             if (!strcmp(json_string_value(v), k->expect[j]))
                 hit = j;
         if (hit < 0 || ret_exc[hit])
             return err_set(&o->op.err, -EINVAL, "invalid_exceptions",
-                           "exceptions names fingers of this slap, each once (e.g. \"Left LittleFinger\").");
+                "exceptions names fingers of this slap, each once (e.g. \"Left LittleFinger\").");
         ret_exc[hit] = true;
     }
     int left = 0;
@@ -420,12 +429,11 @@ static int parse_exceptions(kop_t *o, const json_t *b, const capture_kind_t *k, 
 }
 
 static json_t *result_entry(const char *position, int quality, double device, const char *source, bool ok,
-                            const char *reason, const char *advice)
+    const char *reason, const char *advice)
 {
     return json_pack("{s:s,s:i,s:o,s:s,s:b,s:o,s:o}", "position", position, "quality", quality, "device_quality",
-                     device >= 0 ? json_integer((json_int_t)(device + 0.5)) : json_null(), "source", source, "ok",
-                     ok, "reason", ok ? json_null() : json_string(reason), "advice",
-                     ok ? json_null() : json_string(advice));
+        device >= 0 ? json_integer((json_int_t)(device + 0.5)) : json_null(), "source", source, "ok", ok, "reason",
+        ok ? json_null() : json_string(reason), "advice", ok ? json_null() : json_string(advice));
 }
 
 /* Quality by the device's own score (builds without bio/fpquality). */
@@ -438,8 +446,7 @@ static json_t *device_results(const kop_t *o, const capture_kind_t *k, const str
         bool ok = b->quality >= o->env->min_quality;
         *ret_ok = *ret_ok && ok;
         json_array_append_new(a, result_entry(b->bio_sub_type[0] ? b->bio_sub_type : k->bio_type,
-                                              (int)(b->quality + 0.5), b->quality, "device", ok, "quality_low",
-                                              k->retry));
+                                     (int)(b->quality + 0.5), b->quality, "device", ok, "quality_low", k->retry));
     }
     return a;
 }
@@ -447,8 +454,8 @@ static json_t *device_results(const kop_t *o, const capture_kind_t *k, const str
 #ifdef UCHET_HAVE_BIO_QUALITY
 /* A slap: every finger scored by uchet (ISO/IEC 29794-4 measures, bio/fpquality)
  * inside its box on the whole slap image, the device's score beside it. */
-static json_t *slap_results(kop_t *o, const capture_kind_t *k, const struct sbi_capture *c, const bool exc[4],
-                            bool *ret_ok)
+static json_t *slap_results(
+    kop_t *o, const capture_kind_t *k, const struct sbi_capture *c, const bool exc[4], bool *ret_ok)
 {
     static const uint8_t SLAP_FGP[4] = {0, 14, 13, 15};
     raster_t *img = NULL;
@@ -463,8 +470,11 @@ static json_t *slap_results(kop_t *o, const capture_kind_t *k, const struct sbi_
     img->ppi = 500;
     for (size_t i = 0; i < c->nsegments; i++) {
         const struct sbi_segment *g = &c->segments[i];
-        boxes[i] = (fpq_box_t){.x = g->left, .y = g->top, .w = g->right - g->left, .h = g->bottom - g->top,
-                               .position = kiosk_build_fgp(g->bio_sub_type)};
+        boxes[i] = (fpq_box_t){.x = g->left,
+            .y = g->top,
+            .w = g->right - g->left,
+            .h = g->bottom - g->top,
+            .position = kiosk_build_fgp(g->bio_sub_type)};
     }
     for (int j = 0; j < k->nexpect; j++)
         if (exc[j])
@@ -491,12 +501,12 @@ static json_t *slap_results(kop_t *o, const capture_kind_t *k, const struct sbi_
         bool ok = f->reason == FPQ_OK || (little && f->reason == FPQ_PRESS_FLATTER && f->score >= o->env->min_quality);
         *ret_ok = *ret_ok && ok;
         json_array_append_new(a, result_entry(c->segments[i].bio_sub_type, f->score, device, "uchet", ok,
-                                              fpq_reason_code(f->reason), fpq_reason_text(f->reason)));
+                                     fpq_reason_code(f->reason), fpq_reason_text(f->reason)));
     }
     if (res.reason != FPQ_SLAP_OK && res.reason != FPQ_SLAP_FINGER_QUALITY) {
-        *ret_ok = false;   /* count, finger, box or overlap: said by the slap as a whole */
+        *ret_ok = false; /* count, finger, box or overlap: said by the slap as a whole */
         json_array_append_new(a, result_entry("slap", 0, -1, "uchet", false, fpq_slap_reason_code(res.reason),
-                                              fpq_slap_reason_text(res.reason)));
+                                     fpq_slap_reason_text(res.reason)));
     }
     return a;
 }
@@ -522,8 +532,8 @@ static json_t *palm_results(kop_t *o, const capture_kind_t *k, const struct sbi_
     *ret_ok = ok;
     json_t *a = json_array();
     json_array_append_new(a, result_entry(c->bio[0].bio_sub_type, f.score, c->bio[0].quality, "uchet", ok,
-                                          f.reason != FPQ_OK ? fpq_reason_code(f.reason) : "quality_low",
-                                          f.reason != FPQ_OK ? fpq_reason_text(f.reason) : k->retry));
+                                 f.reason != FPQ_OK ? fpq_reason_code(f.reason) : "quality_low",
+                                 f.reason != FPQ_OK ? fpq_reason_text(f.reason) : k->retry));
     return a;
 }
 #endif
@@ -552,8 +562,8 @@ static json_t *face_results(kop_t *o, const struct sbi_capture *c, bool *ret_ok,
         *ret_eyes = json_pack("[i,i,i,i]", (int)(f.lx + 0.5), (int)(f.ly + 0.5), (int)(f.rx + 0.5), (int)(f.ry + 0.5));
     json_t *a = json_array();
     json_array_append_new(a, result_entry("Face", (int)(c->bio[0].quality + 0.5), c->bio[0].quality, "uchet", ok,
-                                          f.reason != FACE_OK ? face_reason_code(f.reason) : "quality_low",
-                                          f.reason != FACE_OK ? face_reason_text(f.reason) : KINDS[STEP_FACE].retry));
+                                 f.reason != FACE_OK ? face_reason_code(f.reason) : "quality_low",
+                                 f.reason != FACE_OK ? face_reason_text(f.reason) : KINDS[STEP_FACE].retry));
     return a;
 }
 #endif
@@ -561,8 +571,8 @@ static json_t *face_results(kop_t *o, const struct sbi_capture *c, bool *ret_ok,
 /* Per-entry quality results; false in *ret_ok if any fails. uchet's own
  * measures where built, else the device's score. *ret_eyes: the face's eye
  * centres [lx, ly, rx, ry] when found. */
-static json_t *quality_results(kop_t *o, const capture_kind_t *k, const struct sbi_capture *c, const bool exc[4],
-                               bool *ret_ok, json_t **ret_eyes)
+static json_t *quality_results(
+    kop_t *o, const capture_kind_t *k, const struct sbi_capture *c, const bool exc[4], bool *ret_ok, json_t **ret_eyes)
 {
     json_t *a = NULL;
     (void)exc;
@@ -596,26 +606,25 @@ static int check_capture(kop_t *o, const capture_kind_t *k, const struct sbi_cap
     }
     if (!shape)
         return fail_ext(o, json_pack("{s:i,s:i}", "expected", want, "received", (int)c->nbio), -EINVAL,
-                        "finger_count_mismatch",
-                        "The capture does not hold the expected fingers minus the declared exceptions.");
+            "finger_count_mismatch", "The capture does not hold the expected fingers minus the declared exceptions.");
     if (k->sub_id) {
         if (!c->has_slap || c->slap_sub_id != k->sub_id || c->nsegments != c->nbio)
             return err_set(&o->op.err, -EINVAL, "slap_image_missing",
-                           "A slap capture needs the whole slap image and a box per finger (customOpts uchet.slap).");
+                "A slap capture needs the whole slap image and a box per finger (customOpts uchet.slap).");
         for (size_t i = 0; i < c->nsegments; i++)
             for (size_t j = i + 1; j < c->nsegments; j++)
                 if (boxes_overlap(&c->segments[i], &c->segments[j]))
                     return fail_ext(o, NULL, -EINVAL, "finger_boxes_overlap",
-                                    "Two fingers' boxes overlap: spread the fingers a little and press again.");
+                        "Two fingers' boxes overlap: spread the fingers a little and press again.");
     }
     return 0;
 }
 
-static int verify(kop_t *o, const char *raw, size_t len, const char *prev, const capture_kind_t *k,
-                  struct sbi_capture *ret)
+static int verify(
+    kop_t *o, const char *raw, size_t len, const char *prev, const capture_kind_t *k, struct sbi_capture *ret)
 {
-    struct sbi_expect x = {.trust = &o->env->trust, .transaction_id = o->sid, .previous_hash = prev,
-                           .bio_type = k->bio_type};
+    struct sbi_expect x = {
+        .trust = &o->env->trust, .transaction_id = o->sid, .previous_hash = prev, .bio_type = k->bio_type};
     return sbi_parse_capture(raw, len, &x, ret, &o->op.err);
 }
 
@@ -637,7 +646,7 @@ static int run_capture(db_t *db, kop_t *o, kiosk_session_t *s, json_t *steps)
     if (json_object_size(b) != want || !json_is_object(sbi) || (accept && !json_is_true(accept))) {
         json_decref(b);
         return err_set(&o->op.err, -EINVAL, "invalid_body",
-                       "The body is {\"sbi\": the device's RCAPTURE answer, \"exceptions\": [...]}.");
+            "The body is {\"sbi\": the device's RCAPTURE answer, \"exceptions\": [...]}.");
     }
     bool marked = accept != NULL;
     if (marked && o->kind != STEP_FACE) {
@@ -674,10 +683,9 @@ static int run_capture(db_t *db, kop_t *o, kiosk_session_t *s, json_t *steps)
     }
     if (r == 0) {
         json_object_set_new(steps, k->name,
-                            json_pack("{s:s,s:s,s:o,s:O,s:s,s:O,s:b}", "prev", prev, "hash", c.last_hash, "exceptions",
-                                      exlist ? json_incref(exlist) : json_array(), "results", results,
-                                      "device", c.serial_no, "eyes", eyes ? eyes : json_null(), "marked",
-                                      marked && !ok));
+            json_pack("{s:s,s:s,s:o,s:O,s:s,s:O,s:b}", "prev", prev, "hash", c.last_hash, "exceptions",
+                exlist ? json_incref(exlist) : json_array(), "results", results, "device", c.serial_no, "eyes",
+                eyes ? eyes : json_null(), "marked", marked && !ok));
         snprintf(s->prev_hash, sizeof s->prev_hash, "%s", c.last_hash);
         free(s->steps);
         s->steps = json_dumps(steps, JSON_COMPACT | JSON_SORT_KEYS);
@@ -687,7 +695,7 @@ static int run_capture(db_t *db, kop_t *o, kiosk_session_t *s, json_t *steps)
     }
     if (r == 0)
         o->ret = json_pack("{s:s,s:s,s:O,s:b}", "step", k->name, "previous_hash", c.last_hash, "results", results,
-                           "marked", marked && !ok);
+            "marked", marked && !ok);
     json_decref(results);
     json_decref(eyes);
     json_decref(exlist);
@@ -711,11 +719,12 @@ static int run_signature(db_t *db, kop_t *o, kiosk_session_t *s, json_t *steps)
     if (json_object_size(b) != 1 || !json_is_array(pts) || n < 2 || n > KIOSK_PEN_MAX) {
         json_decref(b);
         return err_set(&o->op.err, -EINVAL, "invalid_body",
-                       "The body is {\"points\": [[x, y, pressure], ...]} with 2 to 20000 points.");
+            "The body is {\"points\": [[x, y, pressure], ...]} with 2 to 20000 points.");
     }
     bool down = false;
     int minx = 65535, maxx = 0, miny = 65535, maxy = 0;
-    json_array_foreach(pts, i, v) {
+    json_array_foreach(pts, i, v)
+    {
         json_int_t x, y, p;
         if (json_array_size(v) != 3 || !json_is_integer(json_array_get(v, 0)) ||
             !json_is_integer(json_array_get(v, 1)) || !json_is_integer(json_array_get(v, 2)) ||
@@ -724,7 +733,7 @@ static int run_signature(db_t *db, kop_t *o, kiosk_session_t *s, json_t *steps)
             (p = json_integer_value(json_array_get(v, 2))) < 0 || p > 254) {
             json_decref(b);
             return err_set(&o->op.err, -EINVAL, "invalid_points",
-                           "Each point is [x, y, pressure]: x and y 0-65535, pressure 0-254.");
+                "Each point is [x, y, pressure]: x and y 0-65535, pressure 0-254.");
         }
         if (p > 0) {
             strokes += !down;
@@ -738,8 +747,8 @@ static int run_signature(db_t *db, kop_t *o, kiosk_session_t *s, json_t *steps)
     if (strokes == 0 || maxx - minx < 500) {
         json_decref(b);
         return err_set(&o->op.err, -EINVAL, strokes == 0 ? "signature_empty" : "signature_too_small",
-                       strokes == 0 ? "Nothing was signed: sign in the box with your finger or the pen."
-                                    : "Sign larger, across the box.");
+            strokes == 0 ? "Nothing was signed: sign in the box with your finger or the pen."
+                         : "Sign larger, across the box.");
     }
     char *raw = json_dumps(pts, JSON_COMPACT), name[64], path[1024];
     json_decref(b);
@@ -783,7 +792,8 @@ static int load_pen(kop_t *o, kiosk_pen_t **ret, size_t *ret_n)
         json_decref(a);
         return err_set(&o->op.err, -ENOMEM, "out_of_memory", "Out of memory.");
     }
-    json_array_foreach(a, i, v) {
+    json_array_foreach(a, i, v)
+    {
         pen[i].x = (uint16_t)json_integer_value(json_array_get(v, 0));
         pen[i].y = (uint16_t)json_integer_value(json_array_get(v, 1));
         pen[i].pressure = (uint8_t)json_integer_value(json_array_get(v, 2));
@@ -860,10 +870,10 @@ static int run_step(db_t *db, kop_t *o)
         return err_set(&o->op.err, -EIO, "storage_failed", "The session's steps are unreadable.");
     }
     switch (o->kind) {
-    case STEP_DOCUMENT: r = run_document(db, o, &s, steps); break;
-    case STEP_DETAILS: r = run_details(db, o, &s, steps); break;
-    case STEP_SIGNATURE: r = run_signature(db, o, &s, steps); break;
-    default: r = run_capture(db, o, &s, steps); break;
+        case STEP_DOCUMENT: r = run_document(db, o, &s, steps); break;
+        case STEP_DETAILS: r = run_details(db, o, &s, steps); break;
+        case STEP_SIGNATURE: r = run_signature(db, o, &s, steps); break;
+        default: r = run_capture(db, o, &s, steps); break;
     }
     json_decref(steps);
     free(s.steps);
@@ -908,14 +918,16 @@ static int run_submit(db_t *db, kop_t *o)
     if (!steps)
         r = err_set(&o->op.err, -EIO, "storage_failed", "The session's steps are unreadable.");
     else if (json_array_size(missing) > 0) {
-        r = fail_ext(o, json_pack("{s:O}", "missing", missing), -EEXIST, "steps_missing",
-                     "Some steps are not done yet.");
+        r = fail_ext(
+            o, json_pack("{s:O}", "missing", missing), -EEXIST, "steps_missing", "Some steps are not done yet.");
     }
     json_decref(missing);
     /* gather the details and every capture */
     const json_t *d = json_object_get(steps, "details");
     if (r == 0) {
-#define COPY(field, key) snprintf(in.details.field, sizeof in.details.field, "%s", json_string_value(json_object_get(d, key)) ? json_string_value(json_object_get(d, key)) : "")
+#define COPY(field, key)                                                                                               \
+    snprintf(in.details.field, sizeof in.details.field, "%s",                                                          \
+        json_string_value(json_object_get(d, key)) ? json_string_value(json_object_get(d, key)) : "")
         COPY(surname, "surname");
         COPY(given_names, "given_names");
         COPY(surname_latin, "surname_latin");
@@ -937,7 +949,8 @@ static int run_submit(db_t *db, kop_t *o)
         const json_t *res = json_object_get(json_object_get(steps, KINDS[k].name), "results"), *x;
         size_t ri;
         struct sbi_capture *c = &in.cap[k - STEP_FACE];
-        json_array_foreach(res, ri, x) {
+        json_array_foreach(res, ri, x)
+        {
             const char *pos = json_string_value(json_object_get(x, "position"));
             for (size_t b = 0; r == 0 && pos && b < c->nbio; b++)
                 if (!strcmp(c->bio[b].bio_sub_type, pos))
@@ -947,10 +960,10 @@ static int run_submit(db_t *db, kop_t *o)
     for (int k = STEP_SLAP_LEFT; r == 0 && k <= STEP_THUMBS; k++) {
         const json_t *ex = json_object_get(json_object_get(steps, KINDS[k].name), "exceptions"), *v;
         size_t i;
-        json_array_foreach(ex, i, v)
-            for (int j = 0; j < KINDS[k].nexpect; j++)
-                if (json_is_string(v) && !strcmp(json_string_value(v), KINDS[k].expect[j]))
-                    in.missing[k - STEP_SLAP_LEFT][j] = true;
+        json_array_foreach(
+            ex, i, v) for (int j = 0; j < KINDS[k].nexpect;
+                           j++) if (json_is_string(v) && !strcmp(json_string_value(v), KINDS[k].expect[j]))
+            in.missing[k - STEP_SLAP_LEFT][j] = true;
     }
     const json_t *eyes = json_object_get(json_object_get(steps, "face"), "eyes");
     if (r == 0 && json_array_size(eyes) == 4) {
@@ -1037,7 +1050,7 @@ static int run_get(db_t *db, kop_t *o)
         return r;
     json_t *steps = json_loads(s.steps, 0, NULL);
     o->ret = json_pack("{s:s,s:s,s:s,s:o}", "id", s.id, "state", s.state, "previous_hash", s.prev_hash, "steps",
-                       steps ? steps : json_object());
+        steps ? steps : json_object());
     free(s.steps);
     return 0;
 }
@@ -1077,7 +1090,7 @@ static int run_status(db_t *db, kop_t *o)
     char when[32];
     time_format_rfc3339(created, 180, when);
     o->ret = json_pack("{s:s,s:s,s:o,s:s}", "receipt", o->receipt, "state", state, "reason",
-                       reason[0] ? json_string(reason) : json_null(), "submitted_at", when);
+        reason[0] ? json_string(reason) : json_null(), "submitted_at", when);
     return 0;
 }
 
@@ -1087,12 +1100,12 @@ static int run_kop(db_t *db, store_op_t *op)
     int r;
     o->ret_status = 200;
     switch (o->action) {
-    case K_CREATE: r = run_create(db, o); break;
-    case K_GET: r = run_get(db, o); break;
-    case K_DELETE: r = run_delete(db, o); break;
-    case K_STEP: r = run_step(db, o); break;
-    case K_SUBMIT: r = run_submit(db, o); break;
-    default: r = run_status(db, o); break;
+        case K_CREATE: r = run_create(db, o); break;
+        case K_GET: r = run_get(db, o); break;
+        case K_DELETE: r = run_delete(db, o); break;
+        case K_STEP: r = run_step(db, o); break;
+        case K_SUBMIT: r = run_submit(db, o); break;
+        default: r = run_status(db, o); break;
     }
     kop_free_inputs(o);
     return r;
@@ -1102,12 +1115,24 @@ static int run_kop(db_t *db, store_op_t *op)
 
 static int status_of(const err_t *e)
 {
-    static const struct { const char *code; int status; } map[] = {
-        {"session_not_found", 404}, {"session_expired", 410}, {"session_submitted", 409},
-        {"session_changed", 409}, {"steps_missing", 409}, {"enrolment_not_found", 404},
-        {"sbi_too_large", 413}, {"unauthorized", 401}, {"out_of_memory", 503},
-        {"storage_failed", 500}, {"storage_unavailable", 503}, {"vault_io", 500},
-        {"vault_bad_file", 500}, {"vault_unknown_key", 500},
+    static const struct {
+        const char *code;
+        int status;
+    } map[] = {
+        {"session_not_found", 404},
+        {"session_expired", 410},
+        {"session_submitted", 409},
+        {"session_changed", 409},
+        {"steps_missing", 409},
+        {"enrolment_not_found", 404},
+        {"sbi_too_large", 413},
+        {"unauthorized", 401},
+        {"out_of_memory", 503},
+        {"storage_failed", 500},
+        {"storage_unavailable", 503},
+        {"vault_io", 500},
+        {"vault_bad_file", 500},
+        {"vault_unknown_key", 500},
     };
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
         if (!strcmp(e->code, map[i].code))
@@ -1152,7 +1177,7 @@ static bool sid_ok(h2o_iovec_t v)
 /* Common start: kiosk on, key, session id, body within `limit` (0: none). */
 static kop_t *kop_start(api_req_t *r, kaction_t action, bool has_sid, size_t limit)
 {
-    kiosk_env_t *env = r->w->kiosk;   /* on, and the key's form checked: the route's gate and auth */
+    kiosk_env_t *env = r->w->kiosk; /* on, and the key's form checked: the route's gate and auth */
     if (has_sid && !sid_ok(r->params[0])) {
         api_problem(r, 404, "session_not_found", "This kiosk has no such enrolment session.");
         return NULL;
@@ -1169,7 +1194,7 @@ static kop_t *kop_start(api_req_t *r, kaction_t action, bool has_sid, size_t lim
             return NULL;
         }
     }
-    char *copy = limit ? malloc(body.len + 1) : NULL;   /* the op's, once it exists */
+    char *copy = limit ? malloc(body.len + 1) : NULL; /* the op's, once it exists */
     kop_t *o = !limit || copy ? api_op_new(r, sizeof *o, kop_done) : NULL;
     if (!o) {
         free(copy);
@@ -1224,9 +1249,18 @@ static void step(api_req_t *r, int kind, size_t limit)
     api_op_submit(r, &o->op);
 }
 
-void h_kiosk_document(api_req_t *r) { step(r, STEP_DOCUMENT, LIMIT_BODY_BYTES); }
-void h_kiosk_details(api_req_t *r) { step(r, STEP_DETAILS, LIMIT_BODY_BYTES); }
-void h_kiosk_signature(api_req_t *r) { step(r, STEP_SIGNATURE, LIMIT_KIOSK_SIGNATURE_BYTES); }
+void h_kiosk_document(api_req_t *r)
+{
+    step(r, STEP_DOCUMENT, LIMIT_BODY_BYTES);
+}
+void h_kiosk_details(api_req_t *r)
+{
+    step(r, STEP_DETAILS, LIMIT_BODY_BYTES);
+}
+void h_kiosk_signature(api_req_t *r)
+{
+    step(r, STEP_SIGNATURE, LIMIT_KIOSK_SIGNATURE_BYTES);
+}
 
 void h_kiosk_capture(api_req_t *r)
 {
@@ -1294,6 +1328,6 @@ void kiosk_page_security_headers(h2o_req_t *req)
     h2o_add_header_by_str(p, h, H2O_STRLIT("referrer-policy"), 0, NULL, H2O_STRLIT("no-referrer"));
     h2o_add_header_by_str(p, h, H2O_STRLIT("x-frame-options"), 0, NULL, H2O_STRLIT("DENY"));
     /* The camera is the face step's fallback preview; nothing else. */
-    h2o_add_header_by_str(p, h, H2O_STRLIT("permissions-policy"), 0, NULL,
-                          H2O_STRLIT("geolocation=(), camera=(self), microphone=()"));
+    h2o_add_header_by_str(
+        p, h, H2O_STRLIT("permissions-policy"), 0, NULL, H2O_STRLIT("geolocation=(), camera=(self), microphone=()"));
 }

@@ -20,10 +20,9 @@ static void me_done(api_req_t *r, store_op_t *op)
     const region_t *rg = region_resolve(&r->w->regions, o->ret_active.id ? o->ret_active.region : NULL);
     int offset = rg->utc_offset_minutes;
     json_t *body = json_pack("{s:o,s:o,s:o,s:o}", "now", view_time(now, offset), "person",
-                             view_person(&o->ret_person, date_local(now, offset)), "registration",
-                             o->ret_active.id ? view_registration(r->w, &o->ret_active, now) : json_null(),
-                             "last_registration",
-                             o->ret_last.id ? view_ended(r->w, &o->ret_last) : json_null());
+        view_person(&o->ret_person, date_local(now, offset)), "registration",
+        o->ret_active.id ? view_registration(r->w, &o->ret_active, now) : json_null(), "last_registration",
+        o->ret_last.id ? view_ended(r->w, &o->ret_last) : json_null());
     api_reply_json(r, 200, body);
 }
 

@@ -30,9 +30,10 @@ static void list_done(api_req_t *r, store_op_t *op)
     json_t *items = json_array();
     for (int i = 0; i < o->ret_n; i++) {
         const notice_row_t *n = &o->ret[i];
-        json_array_append_new(items, json_pack("{s:I,s:s,s:o,s:o,s:o,s:b}", "id", (json_int_t)n->id, "kind", n->kind,
-            "title", render(r->w, o->ret_language, n, "title"), "body", render(r->w, o->ret_language, n, "body"),
-            "created_at", view_time(n->created_at, REGION_DEFAULT_UTC_OFFSET_MIN), "read", n->read));
+        json_array_append_new(
+            items, json_pack("{s:I,s:s,s:o,s:o,s:o,s:b}", "id", (json_int_t)n->id, "kind", n->kind, "title",
+                       render(r->w, o->ret_language, n, "title"), "body", render(r->w, o->ret_language, n, "body"),
+                       "created_at", view_time(n->created_at, REGION_DEFAULT_UTC_OFFSET_MIN), "read", n->read));
     }
     api_reply_json(r, 200, json_pack("{s:o}", "items", items));
 }
@@ -61,7 +62,7 @@ bool h_gate_notice_id(api_req_t *r)
 void h_notice_read(api_req_t *r)
 {
     uint64_t id = 0;
-    parse_u64(r->params[0].base, r->params[0].len, 1, INT64_MAX, &id);   /* checked: h_gate_notice_id */
+    parse_u64(r->params[0].base, r->params[0].len, 1, INT64_MAX, &id); /* checked: h_gate_notice_id */
     notice_read_op_t *o = api_op_new_or_reply(r, sizeof *o, api_finish_no_content);
     if (!o)
         return;

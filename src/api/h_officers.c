@@ -22,8 +22,8 @@
 static json_t *officer_json(const officer_row_t *w)
 {
     return json_pack("{s:I,s:s,s:s,s:s,s:o,s:o,s:b}", "id", (json_int_t)w->id, "login", w->login, "name", w->name,
-                     "role", officer_role_name(w->role), "created_at", view_time(w->created_at, 0), "disabled_at",
-                     w->disabled_at ? view_time(w->disabled_at, 0) : json_null(), "enrolled", w->enrolled);
+        "role", officer_role_name(w->role), "created_at", view_time(w->created_at, 0), "disabled_at",
+        w->disabled_at ? view_time(w->disabled_at, 0) : json_null(), "enrolled", w->enrolled);
 }
 
 static void list_done(api_req_t *r, store_op_t *op)
@@ -101,7 +101,7 @@ static int parse_add(const json_t *body, officer_manage_op_t *o, err_t *e)
 
 static void manage(api_req_t *r, officer_manage_action_t action)
 {
-    officer_manage_op_t in, *o = &in;   /* built and checked here; allocated once valid */
+    officer_manage_op_t in, *o = &in; /* built and checked here; allocated once valid */
     officer_manage_op_init(o);
     err_t e = {0};
     uint64_t id = 0;
@@ -124,9 +124,18 @@ static void manage(api_req_t *r, officer_manage_action_t action)
         api_op_submit(r, &o->op);
 }
 
-void h_desk_officer_add(api_req_t *r) { manage(r, OFFICER_MANAGE_ADD); }
-void h_desk_officer_disable(api_req_t *r) { manage(r, OFFICER_MANAGE_DISABLE); }
-void h_desk_officer_reset(api_req_t *r) { manage(r, OFFICER_MANAGE_RESET); }
+void h_desk_officer_add(api_req_t *r)
+{
+    manage(r, OFFICER_MANAGE_ADD);
+}
+void h_desk_officer_disable(api_req_t *r)
+{
+    manage(r, OFFICER_MANAGE_DISABLE);
+}
+void h_desk_officer_reset(api_req_t *r)
+{
+    manage(r, OFFICER_MANAGE_RESET);
+}
 
 /* POST /api/v1/desk/audit/lookups {from, to}: the auditor's list of the
  * look-ups made in [from, to) with the officer and the reason. A POST with
@@ -143,8 +152,8 @@ static void reads_done(api_req_t *r, store_op_t *op)
     for (int i = 0; i < o->ret_n; i++) {
         const officer_read_row_t *w = &o->ret[i];
         json_array_append_new(items, json_pack("{s:o,s:I,s:s,s:s,s:I,s:s}", "at", view_time(w->at, 0), "officer_id",
-                                               (json_int_t)w->officer_id, "officer_login", w->login, "officer_role",
-                                               w->role, "person_id", (json_int_t)w->person_id, "reason", w->reason));
+                                         (json_int_t)w->officer_id, "officer_login", w->login, "officer_role", w->role,
+                                         "person_id", (json_int_t)w->person_id, "reason", w->reason));
     }
     api_reply_json(r, 200, json_pack("{s:o}", "items", items));
 }
@@ -157,7 +166,7 @@ static int parse_period(const json_t *body, void *arg, err_t *e)
     if (rc == 0)
         rc = jsonx_string(body, "to", true, 10, 40, &to, e);
     if (rc == 0 && (time_parse_rfc3339(from, strlen(from), &o->from, NULL) < 0 ||
-                    time_parse_rfc3339(to, strlen(to), &o->to, NULL) < 0))
+                       time_parse_rfc3339(to, strlen(to), &o->to, NULL) < 0))
         rc = err_set(e, -EINVAL, "invalid_period", "from and to are RFC 3339 times, e.g. 2025-11-01T00:00:00+03:00.");
     if (rc == 0 && o->to <= o->from)
         rc = err_set(e, -EINVAL, "invalid_period", "to must come after from.");

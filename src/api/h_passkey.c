@@ -24,7 +24,8 @@
 
 bool h_gate_passkeys(api_req_t *r)
 {
-    if (r->w->rp_id[0]) return true;
+    if (r->w->rp_id[0])
+        return true;
     api_problem(r, 404, "passkeys_disabled", "Passkeys are not set up on this server.");
     return false;
 }
@@ -32,7 +33,8 @@ bool h_gate_passkeys(api_req_t *r)
 static json_t *b64(const uint8_t *p, size_t len)
 {
     char buf[2 * WEBAUTHN_INPUT_MAX];
-    if (b64url_encode_buf(p, len, buf, sizeof buf, NULL, NULL) < 0) return json_null();
+    if (b64url_encode_buf(p, len, buf, sizeof buf, NULL, NULL) < 0)
+        return json_null();
     return json_string(buf);
 }
 
@@ -49,7 +51,7 @@ static int b64_member(const json_t *body, const char *name, uint8_t *out, size_t
 static json_t *algorithms(void)
 {
     json_t *a = json_array();
-    static const int algs[] = { -7, -8, -257 }; /* ES256, EdDSA, RS256: what rules/webauthn verifies */
+    static const int algs[] = {-7, -8, -257}; /* ES256, EdDSA, RS256: what rules/webauthn verifies */
     for (size_t i = 0; i < sizeof algs / sizeof algs[0]; i++)
         json_array_append_new(a, json_pack("{s:s,s:i}", "type", "public-key", "alg", algs[i]));
     return a;
@@ -78,27 +80,31 @@ static void register_options_done(api_req_t *r, store_op_t *op)
     for (int i = 0; i < o->ret_nexclude; i++)
         json_array_append_new(
             exclude, json_pack("{s:s,s:o}", "type", "public-key", "id", b64(o->ret_exclude[i], o->ret_exclude_len[i])));
-    json_t *pk =
-        json_pack("{s:{s:s,s:s},s:o,s:o,s:o,s:i,s:s,s:{s:s,s:b,s:s},s:o}", "rp", "id", r->w->rp_id, "name", "uchet",
-                  "user", user_entity(o->ret_person_id), "challenge", b64(o->ret_challenge, sizeof o->ret_challenge),
-                  "pubKeyCredParams", algorithms(), "timeout", PASSKEY_CHALLENGE_TTL_S * 1000, "attestation", "none",
-                  "authenticatorSelection", "residentKey", "required", "requireResidentKey", 1, "userVerification",
-                  "required", "excludeCredentials", exclude);
+    json_t *pk = json_pack("{s:{s:s,s:s},s:o,s:o,s:o,s:i,s:s,s:{s:s,s:b,s:s},s:o}", "rp", "id", r->w->rp_id, "name",
+        "uchet", "user", user_entity(o->ret_person_id), "challenge", b64(o->ret_challenge, sizeof o->ret_challenge),
+        "pubKeyCredParams", algorithms(), "timeout", PASSKEY_CHALLENGE_TTL_S * 1000, "attestation", "none",
+        "authenticatorSelection", "residentKey", "required", "requireResidentKey", 1, "userVerification", "required",
+        "excludeCredentials", exclude);
     api_reply_json(r, 200, json_pack("{s:o,s:o}", "public_key", pk, "expires_at", view_time(o->ret_expires_at, 0)));
 }
 
 static void challenge(api_req_t *r, bool for_login, api_finish_fn done)
 {
     passkey_challenge_op_t *o = api_op_new_or_reply(r, sizeof *o, done);
-    if (!o) return;
+    if (!o)
+        return;
     passkey_challenge_op_init(o);
     o->now = api_now(r);
     o->for_login = for_login;
-    if (!for_login) memcpy(o->token_hash, r->token_hash, sizeof o->token_hash);
+    if (!for_login)
+        memcpy(o->token_hash, r->token_hash, sizeof o->token_hash);
     api_op_submit(r, &o->op);
 }
 
-void h_passkey_register_options(api_req_t *r) { challenge(r, false, register_options_done); }
+void h_passkey_register_options(api_req_t *r)
+{
+    challenge(r, false, register_options_done);
+}
 
 /* --- registration ---------------------------------------------------------------- */
 
@@ -116,9 +122,10 @@ void h_passkey_register(api_req_t *r)
 {
     passkey_register_op_t in, *o;
     passkey_register_op_init(&in);
-    err_t e = { 0 };
+    err_t e = {0};
     int rc = b64_member(r->body, "client_data_json", in.client_data, sizeof in.client_data, &in.client_data_len, &e);
-    if (rc == 0) rc = b64_member(r->body, "attestation_object", in.att_obj, sizeof in.att_obj, &in.att_obj_len, &e);
+    if (rc == 0)
+        rc = b64_member(r->body, "attestation_object", in.att_obj, sizeof in.att_obj, &in.att_obj_len, &e);
     if (rc < 0) {
         api_problem_err(r, &e);
         return;
@@ -127,7 +134,8 @@ void h_passkey_register(api_req_t *r)
     memcpy(in.token_hash, r->token_hash, sizeof in.token_hash);
     snprintf(in.rp_id, sizeof in.rp_id, "%s", r->w->rp_id);
     snprintf(in.origin, sizeof in.origin, "%s", r->w->public_origin);
-    if ((o = api_op_new_from(r, &in, sizeof in, register_done))) api_op_submit(r, &o->op);
+    if ((o = api_op_new_from(r, &in, sizeof in, register_done)))
+        api_op_submit(r, &o->op);
 }
 
 /* --- list, delete ---------------------------------------------------------------------- */
@@ -142,9 +150,9 @@ static void list_done(api_req_t *r, store_op_t *op)
     json_t *a = json_array();
     for (int i = 0; i < o->ret_n; i++) {
         const passkey_info_t *p = &o->ret[i];
-        json_array_append_new(a, json_pack("{s:I,s:o,s:o}", "id", (json_int_t)p->id, "created_at",
-                                           view_time(p->created_at, 0), "last_used_at",
-                                           p->last_used_at ? view_time(p->last_used_at, 0) : json_null()));
+        json_array_append_new(
+            a, json_pack("{s:I,s:o,s:o}", "id", (json_int_t)p->id, "created_at", view_time(p->created_at, 0),
+                   "last_used_at", p->last_used_at ? view_time(p->last_used_at, 0) : json_null()));
     }
     api_reply_json(r, 200, json_pack("{s:o}", "passkeys", a));
 }
@@ -152,7 +160,8 @@ static void list_done(api_req_t *r, store_op_t *op)
 void h_passkey_list(api_req_t *r)
 {
     passkey_list_op_t *o = api_op_new_or_reply(r, sizeof *o, list_done);
-    if (!o) return;
+    if (!o)
+        return;
     passkey_list_op_init(o);
     o->now = api_now(r);
     memcpy(o->token_hash, r->token_hash, sizeof o->token_hash);
@@ -167,7 +176,8 @@ void h_passkey_delete(api_req_t *r)
         return;
     }
     passkey_delete_op_t *o = api_op_new_or_reply(r, sizeof *o, api_finish_no_content);
-    if (!o) return;
+    if (!o)
+        return;
     passkey_delete_op_init(o);
     o->now = api_now(r);
     o->id = (int64_t)id;
@@ -186,13 +196,16 @@ static void login_options_done(api_req_t *r, store_op_t *op)
     }
     /* allowCredentials empty: the phone offers its own passkeys for this
      * site (discoverable credentials), so nobody types a document number */
-    json_t *pk = json_pack("{s:o,s:s,s:i,s:s,s:[]}", "challenge", b64(o->ret_challenge, sizeof o->ret_challenge),
-                           "rpId", r->w->rp_id, "timeout", PASSKEY_CHALLENGE_TTL_S * 1000, "userVerification",
-                           "required", "allowCredentials");
+    json_t *pk =
+        json_pack("{s:o,s:s,s:i,s:s,s:[]}", "challenge", b64(o->ret_challenge, sizeof o->ret_challenge), "rpId",
+            r->w->rp_id, "timeout", PASSKEY_CHALLENGE_TTL_S * 1000, "userVerification", "required", "allowCredentials");
     api_reply_json(r, 200, json_pack("{s:o,s:o}", "public_key", pk, "expires_at", view_time(o->ret_expires_at, 0)));
 }
 
-void h_passkey_login_options(api_req_t *r) { challenge(r, true, login_options_done); }
+void h_passkey_login_options(api_req_t *r)
+{
+    challenge(r, true, login_options_done);
+}
 
 /* The answer, carried from the counting step to the checking step. */
 typedef struct login_pending {
@@ -213,8 +226,8 @@ static void login_done(api_req_t *r, store_op_t *op)
             login_gate_log(r, "auth.login_failed", "passkey log-in", "person", o->person_id);
         api_problem_err(r, &op->err);
     } else {
-        api_reply_json(r, 201,
-                       json_pack("{s:s,s:o}", "token", o->ret.token, "expires_at", view_time(o->ret.expires_at, 0)));
+        api_reply_json(
+            r, 201, json_pack("{s:s,s:o}", "token", o->ret.token, "expires_at", view_time(o->ret.expires_at, 0)));
     }
     sodium_memzero(&o->ret, sizeof o->ret);
 }
@@ -223,15 +236,15 @@ static bool refused(api_req_t *r, const login_pending_t *p)
 {
     const passkey_login_start_op_t *s = &p->start;
     if (s->ret_wait > 0) {
-        login_gate_reply_limited(r, s->ret_wait, "passkey log-in", s->ret_person_id ? "person" : "unknown",
-                                 s->ret_person_id);
+        login_gate_reply_limited(
+            r, s->ret_wait, "passkey log-in", s->ret_person_id ? "person" : "unknown", s->ret_person_id);
         return true;
     }
     if (!s->ret_challenge_ok) {
-        login_gate_log(r, "auth.login_failed", "passkey log-in", s->ret_person_id ? "person" : "unknown",
-                       s->ret_person_id);
-        api_problem(r, 400, "passkey_challenge_invalid",
-                    "This passkey request has expired or was already used; start again.");
+        login_gate_log(
+            r, "auth.login_failed", "passkey log-in", s->ret_person_id ? "person" : "unknown", s->ret_person_id);
+        api_problem(
+            r, 400, "passkey_challenge_invalid", "This passkey request has expired or was already used; start again.");
         return true;
     }
     if (!s->ret_person_id) {
@@ -250,9 +263,11 @@ static void login_counted(api_req_t *r, store_op_t *op)
         api_problem_err(r, &op->err);
         return;
     }
-    if (refused(r, p)) return;
+    if (refused(r, p))
+        return;
     passkey_login_op_t *o = api_op_new_or_reply(r, sizeof *o, login_done);
-    if (!o) return;
+    if (!o)
+        return;
     passkey_login_op_init(o);
     o->now = s->now;
     memcpy(o->addr, s->addr, sizeof o->addr);
@@ -286,13 +301,17 @@ static int parse_assertion(const json_t *body, login_pending_t *p, err_t *e)
         rc = err_set(e, -EINVAL, "invalid_type", "user_handle must be base64url of at most 64 bytes, or null.");
     if (rc == 0)
         rc = b64_member(body, "client_data_json", p->client_data, sizeof p->client_data, &p->client_data_len, e);
-    if (rc == 0) rc = b64_member(body, "authenticator_data", p->auth_data, sizeof p->auth_data, &p->auth_data_len, e);
-    if (rc == 0) rc = b64_member(body, "signature", p->sig, sizeof p->sig, &p->sig_len, e);
-    if (rc == 0) rc = webauthn_client_challenge(p->client_data, p->client_data_len, ch, sizeof ch, &chlen, e);
+    if (rc == 0)
+        rc = b64_member(body, "authenticator_data", p->auth_data, sizeof p->auth_data, &p->auth_data_len, e);
+    if (rc == 0)
+        rc = b64_member(body, "signature", p->sig, sizeof p->sig, &p->sig_len, e);
+    if (rc == 0)
+        rc = webauthn_client_challenge(p->client_data, p->client_data_len, ch, sizeof ch, &chlen, e);
     if (rc == 0 && chlen != WEBAUTHN_CHALLENGE_BYTES)
         rc = err_set(e, -EINVAL, "passkey_challenge_invalid",
-                     "This passkey request has expired or was already used; start again.");
-    if (rc == 0) memcpy(s->challenge, ch, sizeof s->challenge);
+            "This passkey request has expired or was already used; start again.");
+    if (rc == 0)
+        memcpy(s->challenge, ch, sizeof s->challenge);
     return rc;
 }
 
@@ -304,13 +323,15 @@ void h_passkey_login(api_req_t *r)
 {
     login_pending_t in = {0}, *p;
     passkey_login_start_op_init(&in.start);
-    err_t e = { 0 };
+    err_t e = {0};
     if (parse_assertion(r->body, &in, &e) < 0) {
         api_problem_err(r, &e);
         return;
     }
-    if (!login_gate_enter_or_reply(r, "person")) return;
+    if (!login_gate_enter_or_reply(r, "person"))
+        return;
     in.start.now = api_now(r);
     api_peer(r, in.start.addr, sizeof in.start.addr);
-    if ((p = api_op_new_from(r, &in, sizeof in, login_counted))) api_op_submit(r, &p->start.op);
+    if ((p = api_op_new_from(r, &in, sizeof in, login_counted)))
+        api_op_submit(r, &p->start.op);
 }

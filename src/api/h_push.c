@@ -24,8 +24,8 @@ static int check_endpoint(const api_req_t *r, const char *endpoint, err_t *err)
 {
     static const char loopback[] = "http://127.0.0.1";
     size_t ll = sizeof loopback - 1;
-    bool test_ok = r->w->allow_clock_control && !strncmp(endpoint, loopback, ll) &&
-                   (endpoint[ll] == ':' || endpoint[ll] == '/');
+    bool test_ok =
+        r->w->allow_clock_control && !strncmp(endpoint, loopback, ll) && (endpoint[ll] == ':' || endpoint[ll] == '/');
     char *origin = NULL;
     if ((strncmp(endpoint, "https://", 8) != 0 && !test_ok) || vapid_audience(endpoint, &origin, NULL) < 0)
         return err_set(err, -EINVAL, "invalid_endpoint", "The push endpoint must be an https URL.");
@@ -50,8 +50,8 @@ static int check_point(const unsigned char *p256dh, const unsigned char *auth, e
 {
     unsigned char *body = NULL;
     size_t len;
-    int r = ece_encrypt(p256dh, ECE_PUBLIC_LEN, auth, ECE_AUTH_LEN, (const unsigned char *)"", 0, NULL, &body,
-                        &len, NULL);
+    int r =
+        ece_encrypt(p256dh, ECE_PUBLIC_LEN, auth, ECE_AUTH_LEN, (const unsigned char *)"", 0, NULL, &body, &len, NULL);
     free(body);
     if (r == -ENOMEM)
         return err_set(err, -ENOMEM, "out_of_memory", "The service is short of memory; try again.");

@@ -32,14 +32,17 @@ static int run_receipt(db_t *db, store_op_t *op)
     receipt_op_t *o = (receipt_op_t *)op;
     int64_t kid, at = 0;
     int r = db_begin_read(db, &op->err);
-    if (r < 0) return r;
+    if (r < 0)
+        return r;
     r = kiosk_auth(db, o->key_hash, &kid, &op->err);
-    if (r == 0) r = kiosk_enrolment_submitted_at(db, kid, o->receipt, &at, &op->err);
+    if (r == 0)
+        r = kiosk_enrolment_submitted_at(db, kid, o->receipt, &at, &op->err);
     db_rollback(db);
-    if (r < 0) return r;
+    if (r < 0)
+        return r;
     if (o->now - at > KIOSK_RECEIPT_TTL_S)
         return err_set(&op->err, -ETIMEDOUT, "receipt_expired",
-                       "The receipt can be printed only in the first minutes after the submit.");
+            "The receipt can be printed only in the first minutes after the submit.");
     return printed_receipt(o->cat, o->lang, o->receipt, at, &o->ret_pdf, &o->ret_len, &op->err);
 }
 
@@ -70,7 +73,8 @@ static bool lang_of(h2o_iovec_t q, char ret[4])
         snprintf(ret, 4, "ru");
         return true;
     }
-    if (q.len != sizeof prefix - 1 + 2 || memcmp(q.base, prefix, sizeof prefix - 1) != 0) return false;
+    if (q.len != sizeof prefix - 1 + 2 || memcmp(q.base, prefix, sizeof prefix - 1) != 0)
+        return false;
     snprintf(ret, 4, "%.2s", q.base + sizeof prefix - 1);
     return printed_kiosk_language(ret);
 }
@@ -80,18 +84,19 @@ void h_kiosk_receipt_pdf(api_req_t *r)
     uint8_t hash[SECRET_HASH_BYTES];
     char lang[4];
     h2o_iovec_t rc = r->params[0];
-    memcpy(hash, r->token_hash, sizeof hash);   /* kiosk on and its key's form: the route's gate and auth */
+    memcpy(hash, r->token_hash, sizeof hash); /* kiosk on and its key's form: the route's gate and auth */
     if (!kiosk_receipt_valid(rc.base, rc.len)) {
         api_problem(r, 404, "enrolment_not_found", "This kiosk submitted no enrolment with this receipt.");
         return;
     }
     if (!lang_of(r->query, lang)) {
         api_problem(r, 400, "invalid_language",
-                    "Give ?lang= one of the 13 kiosk languages (ru uk tg uz ro en fr de ky kk zh tr ka).");
+            "Give ?lang= one of the 13 kiosk languages (ru uk tg uz ro en fr de ky kk zh tr ka).");
         return;
     }
     receipt_op_t *o = api_op_new_or_reply(r, sizeof *o, receipt_done);
-    if (!o) return;
+    if (!o)
+        return;
     o->op.lane = STORE_SLOW;
     o->op.run = run_receipt;
     o->cat = r->w->catalog;

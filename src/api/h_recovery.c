@@ -20,7 +20,7 @@
 
 typedef struct reissue_pending {
     session_reissue_op_t op;
-    char code[SECRET_CODE_CHARS + 1];   /* shown once in the answer, then wiped */
+    char code[SECRET_CODE_CHARS + 1]; /* shown once in the answer, then wiped */
 } reissue_pending_t;
 
 static void reissue_done(api_req_t *r, store_op_t *op)
@@ -29,18 +29,18 @@ static void reissue_done(api_req_t *r, store_op_t *op)
     if (op->rc < 0)
         api_problem_err(r, &op->err);
     else
-        api_reply_json(r, 201, json_pack("{s:s,s:o,s:I,s:I}", "activation_code", p->code, "expires_at",
-                                         view_time(p->op.ret_expires_at, 0), "sessions_ended",
-                                         (json_int_t)p->op.ret_ended, "passkeys_removed",
-                                         (json_int_t)p->op.ret_passkeys_removed));
+        api_reply_json(r, 201,
+            json_pack("{s:s,s:o,s:I,s:I}", "activation_code", p->code, "expires_at", view_time(p->op.ret_expires_at, 0),
+                "sessions_ended", (json_int_t)p->op.ret_ended, "passkeys_removed",
+                (json_int_t)p->op.ret_passkeys_removed));
     sodium_memzero(p->code, sizeof p->code);
 }
 
 static int parse_reissue(const json_t *body, void *arg, err_t *e)
 {
     session_reissue_op_t *o = arg;
-    static const desk_reason_rule_t rule = {.max_bytes = sizeof o->reason - 1, .min_visible = 10,
-                                            .max_chars = SESSION_REASON_MAX};
+    static const desk_reason_rule_t rule = {
+        .max_bytes = sizeof o->reason - 1, .min_visible = 10, .max_chars = SESSION_REASON_MAX};
     desk_subject_t who;
     int rc = desk_subject_parse(body, &rule, &who, e);
     if (rc == 0) {

@@ -12,8 +12,8 @@
 #include "rules/geo.h"
 #include "store/registration.h"
 
-static const char *const residence_fields[] = {"settlement", "street", "house", "building", "apartment",
-                                               "address_id", "lat", "lon", "accuracy_m", NULL};
+static const char *const residence_fields[] = {
+    "settlement", "street", "house", "building", "apartment", "address_id", "lat", "lon", "accuracy_m", NULL};
 
 static int copy_part(const json_t *o, const char *key, bool required, char *dst, size_t cap, err_t *e)
 {
@@ -28,15 +28,24 @@ static int copy_part(const json_t *o, const char *key, bool required, char *dst,
 static int parse_residence(const json_t *o, residence_t *res, err_t *e)
 {
     int rc = jsonx_only_fields(o, residence_fields, e);
-    if (rc == 0) rc = copy_part(o, "settlement", true, res->settlement, sizeof res->settlement, e);
-    if (rc == 0) rc = copy_part(o, "street", true, res->street, sizeof res->street, e);
-    if (rc == 0) rc = copy_part(o, "house", true, res->house, sizeof res->house, e);
-    if (rc == 0) rc = copy_part(o, "building", false, res->building, sizeof res->building, e);
-    if (rc == 0) rc = copy_part(o, "apartment", false, res->apartment, sizeof res->apartment, e);
-    if (rc == 0) rc = copy_part(o, "address_id", false, res->address_id, sizeof res->address_id, e);
-    if (rc == 0) rc = jsonx_number(o, "lat", true, -GEO_JSON_COORD_MAX, GEO_JSON_COORD_MAX, &res->ref_lat, e);
-    if (rc == 0) rc = jsonx_number(o, "lon", true, -GEO_JSON_COORD_MAX, GEO_JSON_COORD_MAX, &res->ref_lon, e);
-    if (rc == 0) rc = geo_validate(res->ref_lat, res->ref_lon, e);
+    if (rc == 0)
+        rc = copy_part(o, "settlement", true, res->settlement, sizeof res->settlement, e);
+    if (rc == 0)
+        rc = copy_part(o, "street", true, res->street, sizeof res->street, e);
+    if (rc == 0)
+        rc = copy_part(o, "house", true, res->house, sizeof res->house, e);
+    if (rc == 0)
+        rc = copy_part(o, "building", false, res->building, sizeof res->building, e);
+    if (rc == 0)
+        rc = copy_part(o, "apartment", false, res->apartment, sizeof res->apartment, e);
+    if (rc == 0)
+        rc = copy_part(o, "address_id", false, res->address_id, sizeof res->address_id, e);
+    if (rc == 0)
+        rc = jsonx_number(o, "lat", true, -GEO_JSON_COORD_MAX, GEO_JSON_COORD_MAX, &res->ref_lat, e);
+    if (rc == 0)
+        rc = jsonx_number(o, "lon", true, -GEO_JSON_COORD_MAX, GEO_JSON_COORD_MAX, &res->ref_lon, e);
+    if (rc == 0)
+        rc = geo_validate(res->ref_lat, res->ref_lon, e);
     if (rc == 0 && json_object_get(o, "accuracy_m")) {
         double accuracy;
         rc = jsonx_number(o, "accuracy_m", true, -1e9, 1e9, &accuracy, e);
@@ -75,7 +84,7 @@ static int parse_create(api_req_t *r, json_t *body, registration_create_op_t *o,
         return err_set(e, -ENOENT, "unknown_region", "No such region.");
     if (!g->regime)
         return err_set(e, -EPERM, "region_not_in_regime",
-                       "This region does not run the registration regime; nothing to register here.");
+            "This region does not run the registration regime; nothing to register here.");
     snprintf(o->region, sizeof o->region, "%s", g->code);
     o->now = api_now(r);
     o->today = date_local(o->now, g->utc_offset_minutes);
@@ -86,14 +95,14 @@ static int parse_create(api_req_t *r, json_t *body, registration_create_op_t *o,
 
 void h_registration_create(api_req_t *r)
 {
-    registration_create_op_t in, *o = &in;   /* built and checked here; allocated once valid */
+    registration_create_op_t in, *o = &in; /* built and checked here; allocated once valid */
     registration_create_op_init(o);
     err_t e = {0};
     memcpy(o->token_hash, r->token_hash, sizeof r->token_hash);
     json_t *body = r->body;
     int rc = parse_create(r, body, o, &e);
     if (rc < 0) {
-        sodium_memzero(&in, sizeof in);   /* a position or address read so far (product rule 3) */
+        sodium_memzero(&in, sizeof in); /* a position or address read so far (product rule 3) */
         api_problem_err(r, &e);
         return;
     }
@@ -108,14 +117,14 @@ static void residence_done(api_req_t *r, store_op_t *op)
 
 void h_residence_put(api_req_t *r)
 {
-    registration_residence_op_t in, *o = &in;   /* built and checked here; allocated once valid */
+    registration_residence_op_t in, *o = &in; /* built and checked here; allocated once valid */
     registration_residence_op_init(o);
     err_t e = {0};
     memcpy(o->token_hash, r->token_hash, sizeof r->token_hash);
     json_t *body = r->body;
     int rc = parse_residence(body, &o->res, &e);
     if (rc < 0) {
-        sodium_memzero(&in, sizeof in);   /* a position or address read so far (product rule 3) */
+        sodium_memzero(&in, sizeof in); /* a position or address read so far (product rule 3) */
         api_problem_err(r, &e);
         return;
     }
@@ -152,7 +161,7 @@ static void end_done(api_req_t *r, store_op_t *op)
 
 void h_registration_delete(api_req_t *r)
 {
-    registration_end_op_t in, *o = &in;   /* built and checked here; allocated once valid */
+    registration_end_op_t in, *o = &in; /* built and checked here; allocated once valid */
     registration_end_op_init(o);
     err_t e = {0};
     const char *reason;

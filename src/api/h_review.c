@@ -28,26 +28,26 @@
 #include "store/enrolment.h"
 
 #define MOSCOW_OFFSET_MIN 180
-#define REVIEW_REASON_MIN_VISIBLE 5    /* letters or digits in a return reason: the applicant must learn why */
+#define REVIEW_REASON_MIN_VISIBLE 5 /* letters or digits in a return reason: the applicant must learn why */
 
 typedef enum { R_QUEUE, R_GET, R_CLAIM, R_APPROVE, R_RETURN, R_IMAGE, R_LETTER } raction_t;
 
 typedef struct rop {
     store_op_t op;
     raction_t action;
-    const kiosk_env_t *env;                  /* borrowed; NULL when the kiosk is off */
-    const catalog_t *cat;                    /* borrowed */
+    const kiosk_env_t *env; /* borrowed; NULL when the kiosk is off */
+    const catalog_t *cat;   /* borrowed */
     uint8_t token_hash[SECRET_HASH_BYTES];
-    unsigned roles;                          /* who may: desk_acl.c's row for the route */
+    unsigned roles; /* who may: desk_acl.c's row for the route */
     int64_t now;
     char receipt[KIOSK_RECEIPT_CHARS + 1];
-    char state[12];                          /* R_QUEUE */
-    char kind[16];                           /* R_IMAGE */
+    char state[12]; /* R_QUEUE */
+    char kind[16];  /* R_IMAGE */
     char reason[OFFICER_REASON_BYTES + 1];
-    char purpose[16], regime[16];            /* R_APPROVE */
+    char purpose[16], regime[16]; /* R_APPROVE */
     /* results, owned, freed by done */
     json_t *ret;
-    uint8_t *bytes;                          /* R_IMAGE, R_LETTER */
+    uint8_t *bytes; /* R_IMAGE, R_LETTER */
     size_t len;
     const char *ctype;
     int status;
@@ -58,9 +58,8 @@ typedef struct rop {
 static json_t *details_view(const kiosk_details_t *d)
 {
     return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "surname", d->surname, "given_names", d->given_names,
-                     "surname_latin", d->surname_latin, "given_names_latin", d->given_latin, "birth_date",
-                     d->birth_date, "sex", d->sex, "citizenship", d->citizenship, "document_number", d->doc_number,
-                     "document_expiry", d->doc_expiry);
+        "surname_latin", d->surname_latin, "given_names_latin", d->given_latin, "birth_date", d->birth_date, "sex",
+        d->sex, "citizenship", d->citizenship, "document_number", d->doc_number, "document_expiry", d->doc_expiry);
 }
 
 static json_t *opt_time(int64_t t)
@@ -77,9 +76,9 @@ static json_t *claim_view(const enrolment_t *e, int64_t my_id, int64_t now)
 static json_t *queue_item(const enrolment_t *e, int64_t my_id, int64_t now)
 {
     return json_pack("{s:s,s:s,s:o,s:s,s:s,s:s,s:s,s:o}", "receipt", e->receipt, "state", e->state, "submitted_at",
-                     view_time(e->created_at, MOSCOW_OFFSET_MIN), "surname_latin", e->d.surname_latin,
-                     "given_names_latin", e->d.given_latin, "birth_date", e->d.birth_date, "citizenship",
-                     e->d.citizenship, "claim", claim_view(e, my_id, now));
+        view_time(e->created_at, MOSCOW_OFFSET_MIN), "surname_latin", e->d.surname_latin, "given_names_latin",
+        e->d.given_latin, "birth_date", e->d.birth_date, "citizenship", e->d.citizenship, "claim",
+        claim_view(e, my_id, now));
 }
 
 /* Fingers and palms: one entry per position with its quality and the
@@ -89,28 +88,25 @@ static json_t *captures_view(const json_t *findings, const char *const *kinds)
     json_t *out = json_array();
     for (const char *const *k = kinds; *k; k++) {
         const json_t *c = json_object_get(findings, *k);
-        json_array_append_new(out, json_pack("{s:s,s:O?,s:O?}", "capture", *k, "results",
-                                             json_object_get(c, "results"), "exceptions",
-                                             json_object_get(c, "exceptions")));
+        json_array_append_new(out, json_pack("{s:s,s:O?,s:O?}", "capture", *k, "results", json_object_get(c, "results"),
+                                       "exceptions", json_object_get(c, "exceptions")));
     }
     return out;
 }
 
-static json_t *detail_view(const enrolment_t *e, const json_t *findings, json_t *dups, int64_t my_id,
-                           int64_t now)
+static json_t *detail_view(const enrolment_t *e, const json_t *findings, json_t *dups, int64_t my_id, int64_t now)
 {
     static const char *const fingers[] = {"slap-left", "slap-right", "thumbs", NULL};
     static const char *const palms[] = {"palm-left", "palm-right", NULL};
     json_t *face = json_object_get(findings, "face");
     return json_pack("{s:s,s:s,s:o,s:o,s:s,s:o,s:O?,s:o,s:o,s:O?,s:O?,s:o,s:o,s:o,s:b,s:[sssssss]}", "receipt",
-                     e->receipt, "state", e->state, "submitted_at", view_time(e->created_at, MOSCOW_OFFSET_MIN),
-                     "decided_at", opt_time(e->decided_at), "language", e->language, "details",
-                     details_view(&e->d), "document_check", json_object_get(findings, "document"), "fingers",
-                     captures_view(findings, fingers), "palms", captures_view(findings, palms), "face",
-                     json_object_get(face, "results"), "face_exceptions", json_object_get(face, "exceptions"),
-                     "duplicates", dups, "claim", claim_view(e, my_id, now), "reason",
-                     e->reason[0] ? json_string(e->reason) : json_null(), "letter_printed", e->letter_at != 0,
-                     "images", "face", "slap-left", "slap-right", "thumbs", "palm-left", "palm-right", "document");
+        e->receipt, "state", e->state, "submitted_at", view_time(e->created_at, MOSCOW_OFFSET_MIN), "decided_at",
+        opt_time(e->decided_at), "language", e->language, "details", details_view(&e->d), "document_check",
+        json_object_get(findings, "document"), "fingers", captures_view(findings, fingers), "palms",
+        captures_view(findings, palms), "face", json_object_get(face, "results"), "face_exceptions",
+        json_object_get(face, "exceptions"), "duplicates", dups, "claim", claim_view(e, my_id, now), "reason",
+        e->reason[0] ? json_string(e->reason) : json_null(), "letter_printed", e->letter_at != 0, "images", "face",
+        "slap-left", "slap-right", "thumbs", "palm-left", "palm-right", "document");
 }
 
 /* ------------------------------------------------------------ store side */
@@ -164,8 +160,7 @@ static int run_write(db_t *db, rop_t *o, const officer_ref_t *me)
     } else {
         enrolment_approval_t a = {.reason = o->reason, .purpose = o->purpose, .entry_regime = o->regime};
         if ((r = enrolment_approve(db, &e, me, o->now, &a, &o->op.err)) == 0)
-            o->ret = json_pack("{s:s,s:s,s:s}", "receipt", e.receipt, "state", "approved", "card_number",
-                               a.ret_card);
+            o->ret = json_pack("{s:s,s:s,s:s}", "receipt", e.receipt, "state", "approved", "card_number", a.ret_card);
     }
     enrolment_clear(&e);
     return r;
@@ -174,9 +169,16 @@ static int run_write(db_t *db, rop_t *o, const officer_ref_t *me)
 /* Where each image is in the transaction: record type and FGP (kiosk_build.c). */
 static int image_record(const struct an2k *t, const char *kind, size_t *ret, err_t *err)
 {
-    static const struct { const char *kind; unsigned type, fgp; } map[] = {
-        {"face", 10, 0}, {"slap-left", 14, 14}, {"slap-right", 14, 13}, {"thumbs", 14, 15},
-        {"palm-left", 15, 23}, {"palm-right", 15, 21},
+    static const struct {
+        const char *kind;
+        unsigned type, fgp;
+    } map[] = {
+        {"face", 10, 0},
+        {"slap-left", 14, 14},
+        {"slap-right", 14, 13},
+        {"thumbs", 14, 15},
+        {"palm-left", 15, 23},
+        {"palm-right", 15, 21},
     };
     for (size_t m = 0; m < sizeof map / sizeof map[0]; m++) {
         if (strcmp(map[m].kind, kind) != 0)
@@ -238,7 +240,7 @@ static int run_image(db_t *db, rop_t *o)
     r = officer_session(db, o->token_hash, o->now, o->roles, &me, &o->op.err);
     if (r == 0 && (r = enrolment_get(db, o->receipt, &e, &o->op.err)) == 0) {
         r = enrolment_claim_check(&e, &me, o->now, &o->op.err);
-        if (r == 0 && strcmp(o->kind, "document") == 0)   /* the kiosk keeps no page image yet */
+        if (r == 0 && strcmp(o->kind, "document") == 0) /* the kiosk keeps no page image yet */
             r = err_set(&o->op.err, -ENOENT, "image_not_found", "This enrolment has no such image.");
         if (r == 0)
             r = enrolment_image_viewed(db, &e, &me, o->kind, o->now, &o->op.err);
@@ -284,8 +286,12 @@ static int run_letter(db_t *db, rop_t *o)
     char latin[300];
     snprintf(name, sizeof name, "%s %s", e.d.given_names, e.d.surname);
     snprintf(latin, sizeof latin, "%s %s", e.d.given_latin, e.d.surname_latin);
-    printed_letter_t l = {.name = name, .name_latin = latin, .receipt = e.receipt, .card_number = card,
-                          .code = code, .expires_at = expires};
+    printed_letter_t l = {.name = name,
+        .name_latin = latin,
+        .receipt = e.receipt,
+        .card_number = card,
+        .code = code,
+        .expires_at = expires};
     r = printed_letter(o->cat, e.language, &l, &o->bytes, &o->len, &o->op.err);
     sodium_memzero(code, sizeof code);
     if (r == 0 && (r = db_begin_write(db, &o->op.err)) == 0) {
@@ -326,11 +332,22 @@ static int run_rop(db_t *db, store_op_t *op)
 
 static int status_of(const err_t *e)
 {
-    static const struct { const char *code; int status; } map[] = {
-        {"enrolment_decided", 409}, {"enrolment_claimed", 409}, {"enrolment_not_claimed", 409},
-        {"enrolment_not_approved", 409}, {"letter_printed", 409}, {"document_exists", 409},
-        {"image_not_found", 404}, {"enrolment_not_found", 404}, {"kiosk_disabled", 503},
-        {"vault_io", 500}, {"vault_bad_file", 500}, {"vault_unknown_key", 500},
+    static const struct {
+        const char *code;
+        int status;
+    } map[] = {
+        {"enrolment_decided", 409},
+        {"enrolment_claimed", 409},
+        {"enrolment_not_claimed", 409},
+        {"enrolment_not_approved", 409},
+        {"letter_printed", 409},
+        {"document_exists", 409},
+        {"image_not_found", 404},
+        {"enrolment_not_found", 404},
+        {"kiosk_disabled", 503},
+        {"vault_io", 500},
+        {"vault_bad_file", 500},
+        {"vault_unknown_key", 500},
     };
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
         if (!strcmp(e->code, map[i].code))
@@ -438,7 +455,7 @@ static int reason_of(const json_t *b, bool required, char *dst, size_t cap, err_
     return rc;
 }
 
-#define ROP_CAP(f) sizeof ((rop_t *)0)->f
+#define ROP_CAP(f) sizeof((rop_t *)0)->f
 
 /* The approval's fields into buffers the size of rop_t's reason, purpose and
  * regime (read before the op exists). */
@@ -491,20 +508,27 @@ static void decision(api_req_t *r, raction_t action)
     api_op_submit(r, &o->op);
 }
 
-void h_review_approve(api_req_t *r) { decision(r, R_APPROVE); }
-void h_review_return(api_req_t *r) { decision(r, R_RETURN); }
+void h_review_approve(api_req_t *r)
+{
+    decision(r, R_APPROVE);
+}
+void h_review_return(api_req_t *r)
+{
+    decision(r, R_RETURN);
+}
 
 void h_review_image(api_req_t *r)
 {
-    static const char *const kinds[] = {"face", "slap-left", "slap-right", "thumbs", "palm-left", "palm-right",
-                                        "document", NULL};
+    static const char *const kinds[] = {
+        "face", "slap-left", "slap-right", "thumbs", "palm-left", "palm-right", "document", NULL};
     h2o_iovec_t k = r->params[1];
     const char *kind = NULL;
     for (const char *const *p = kinds; *p && !kind; p++)
         if (h2o_memis(k.base, k.len, *p, strlen(*p)))
             kind = *p;
     if (!kind) {
-        api_problem(r, 404, "image_not_found", "Images are face, slap-left, slap-right, thumbs, palm-left, palm-right, document.");
+        api_problem(r, 404, "image_not_found",
+            "Images are face, slap-left, slap-right, thumbs, palm-left, palm-right, document.");
         return;
     }
     rop_t *o = rop_start(r, R_IMAGE, STORE_SLOW, true);

@@ -83,7 +83,7 @@ void h_activation(api_req_t *r)
         rc = password_check(pw, strlen(pw), r->w->passwords, &e);
     if (rc == 0 && secret_code_hash(code, strlen(code), code_hash) < 0)
         rc = err_set(&e, -EINVAL, "activation_code_invalid",
-                     "An activation code has 12 letters and digits, like ABCD-EFGH-JKMN.");
+            "An activation code has 12 letters and digits, like ABCD-EFGH-JKMN.");
     if (rc < 0) {
         api_problem_err(r, &e);
         return;
@@ -134,8 +134,8 @@ static void login_counted(api_req_t *r, store_op_t *op)
         if (op->rc < 0)
             api_problem_err(r, &op->err);
         else
-            login_gate_reply_limited(r, s->ret_wait, "log-in", s->ret_person_id ? "person" : "unknown",
-                                     s->ret_person_id);
+            login_gate_reply_limited(
+                r, s->ret_wait, "log-in", s->ret_person_id ? "person" : "unknown", s->ret_person_id);
         sodium_memzero(p->password, sizeof p->password);
         return;
     }
@@ -156,8 +156,8 @@ static void login_counted(api_req_t *r, store_op_t *op)
     sodium_memzero(s->ret_hash, sizeof s->ret_hash);
 }
 
-static int parse_login(json_t *body, const char **kind, const char **number, const char **pw,
-                       const char **device, err_t *e)
+static int parse_login(
+    json_t *body, const char **kind, const char **number, const char **pw, const char **device, err_t *e)
 {
     int rc = jsonx_string(body, "document_kind", true, 1, 16, kind, e);
     if (rc == 0 && strcmp(*kind, "card") != 0 && strcmp(*kind, "passport") != 0)

@@ -29,14 +29,14 @@ static int probe_run(db_t *db, store_op_t *op)
 
 static void probe_finish(api_req_t *r, store_op_t *op)
 {
-    if (op->rc < 0) {   /* the completion already kept storage_down set */
+    if (op->rc < 0) { /* the completion already kept storage_down set */
         api_problem(r, 503, "not_ready", "The database cannot take writes (disk full or unreachable).");
         return;
     }
     api_reply_json(r, 200, json_pack("{s:s}", "status", "ready"));
 }
 
-#define PROBE_INTERVAL_NS 1000000000ull   /* at most one write probe a second */
+#define PROBE_INTERVAL_NS 1000000000ull /* at most one write probe a second */
 
 /* SQLite: true when the database's file system has less room than
  * LIMIT_DISK_FREE_MIN_BYTES. A write probe alone is not enough: a one-page
@@ -97,7 +97,7 @@ void h_metrics(api_req_t *r)
     req->res.status = 200;
     req->res.reason = "OK";
     h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL,
-                   H2O_STRLIT("text/plain; version=0.0.4; charset=utf-8"));
+        H2O_STRLIT("text/plain; version=0.0.4; charset=utf-8"));
     api_security_headers(req);
     metrics_observe(r->w->metrics, r->route, 200, clock_mono_ns() - r->start_ns);
     req->res.content_length = strlen(text);

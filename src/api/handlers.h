@@ -8,14 +8,14 @@
 
 /* Gates (route table): checks that answer the same whoever asks, run before
  * authentication; false after replying. */
-bool h_gate_passkeys(api_req_t *r);     /* 404 passkeys_disabled */
-bool h_gate_kiosk(api_req_t *r);        /* 503 kiosk_disabled */
-bool h_gate_docsets(api_req_t *r);      /* 503 docsets_off */
-bool h_gate_docset_id(api_req_t *r);    /* that, and 404 for an {id} that is no set id */
-bool h_gate_notice_id(api_req_t *r);    /* 404 for an {id} that is no notice id */
-bool h_gate_receipt(api_req_t *r);      /* 404 for a {receipt} that is no receipt */
-bool h_gate_host_rate(api_req_t *r);    /* 429 after too many wrong host codes */
-bool h_gate_test_clock(api_req_t *r);   /* 404 unless --allow-clock-control */
+bool h_gate_passkeys(api_req_t *r);   /* 404 passkeys_disabled */
+bool h_gate_kiosk(api_req_t *r);      /* 503 kiosk_disabled */
+bool h_gate_docsets(api_req_t *r);    /* 503 docsets_off */
+bool h_gate_docset_id(api_req_t *r);  /* that, and 404 for an {id} that is no set id */
+bool h_gate_notice_id(api_req_t *r);  /* 404 for an {id} that is no notice id */
+bool h_gate_receipt(api_req_t *r);    /* 404 for a {receipt} that is no receipt */
+bool h_gate_host_rate(api_req_t *r);  /* 429 after too many wrong host codes */
+bool h_gate_test_clock(api_req_t *r); /* 404 unless --allow-clock-control */
 
 void h_activation(api_req_t *r);
 void h_session_create(api_req_t *r);
@@ -31,7 +31,7 @@ void h_registration_delete_rechecked(api_req_t *r);
 void h_residence_put_rechecked(api_req_t *r);
 void h_minor_create_rechecked(api_req_t *r);
 void h_appeal_create_rechecked(api_req_t *r);
-void h_desk_activation_code(api_req_t *r);   /* h_recovery.c */
+void h_desk_activation_code(api_req_t *r); /* h_recovery.c */
 void h_me_get(api_req_t *r);
 void h_me_patch(api_req_t *r);
 void h_registration_create(api_req_t *r);
@@ -40,7 +40,7 @@ void h_residence_put(api_req_t *r);
 void h_residence_reaffirm(api_req_t *r);
 void h_confirmation_create(api_req_t *r);
 void h_regions(api_req_t *r);
-void h_address_check(api_req_t *r);   /* issue 17: settlement vs region (h_address.c) */
+void h_address_check(api_req_t *r); /* issue 17: settlement vs region (h_address.c) */
 void h_calendar(api_req_t *r);
 void h_healthz(api_req_t *r);
 void h_readyz(api_req_t *r);
@@ -106,7 +106,7 @@ void h_docset_get(api_req_t *r);
 void h_desk_docset_list(api_req_t *r);
 void h_desk_docset_decide(api_req_t *r);
 
-void h_kiosk_receipt_pdf(api_req_t *r);          /* h_receipt.c */
+void h_kiosk_receipt_pdf(api_req_t *r); /* h_receipt.c */
 /* the registrar's enrolment review (h_review.c) */
 void h_review_queue(api_req_t *r);
 void h_review_get(api_req_t *r);

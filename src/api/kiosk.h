@@ -12,21 +12,21 @@
 #include "bio/vault.h"
 
 typedef struct kiosk_env {
-    char dir[512];                /* enrolment_dir: <id>.an2k files; sessions/ holds the spool */
-    char spool[600];              /* <dir>/sessions */
+    char dir[512];   /* enrolment_dir: <id>.an2k files; sessions/ holds the spool */
+    char spool[600]; /* <dir>/sessions */
     vault_keys_t keys;
     struct sbi_trust trust;
     int64_t idle_s;
     int min_quality;
-    struct face_detector *faces;  /* bio/facecheck (OpenCV); NULL when not built: device scores only */
-    pthread_mutex_t face_lock;    /* one face check at a time per detector */
+    struct face_detector *faces; /* bio/facecheck (OpenCV); NULL when not built: device scores only */
+    pthread_mutex_t face_lock;   /* one face check at a time per detector */
 } kiosk_env_t;
 
 /* NULL in *ret (and 0) when c->enrolment_dir is "": the kiosk API is off.
  * Else loads the trust store and the key file and creates the spool
  * directory (0700). Caller owns *ret. */
 int kiosk_env_open(const config_t *c, kiosk_env_t **ret, err_t *err);
-void kiosk_env_free(kiosk_env_t *k);       /* wipes the keys; accepts NULL */
+void kiosk_env_free(kiosk_env_t *k); /* wipes the keys; accepts NULL */
 
 /* The security headers of the kiosk page (/kiosk/…): the app's, except
  * that connect-src also names the SBI device service's ports on loopback

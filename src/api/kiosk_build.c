@@ -8,10 +8,20 @@
 #include "bio/an2k.h"
 
 /* Finger positions (ANSI/NIST-ITL Table 8) by SBI bioSubType. */
-static const struct { const char *name; uint8_t fgp; } FINGERS[] = {
-    {"Right Thumb", 1}, {"Right IndexFinger", 2}, {"Right MiddleFinger", 3}, {"Right RingFinger", 4},
-    {"Right LittleFinger", 5}, {"Left Thumb", 6}, {"Left IndexFinger", 7}, {"Left MiddleFinger", 8},
-    {"Left RingFinger", 9}, {"Left LittleFinger", 10},
+static const struct {
+    const char *name;
+    uint8_t fgp;
+} FINGERS[] = {
+    {"Right Thumb", 1},
+    {"Right IndexFinger", 2},
+    {"Right MiddleFinger", 3},
+    {"Right RingFinger", 4},
+    {"Right LittleFinger", 5},
+    {"Left Thumb", 6},
+    {"Left IndexFinger", 7},
+    {"Left MiddleFinger", 8},
+    {"Left RingFinger", 9},
+    {"Left LittleFinger", 10},
 };
 
 /* Each slap's fingers in the kiosk's order (h_kiosk.c KINDS) and its FGP. */
@@ -21,9 +31,9 @@ static const char *const SLAP_FINGERS[3][4] = {
     {"Left Thumb", "Right Thumb", NULL, NULL},
 };
 static const uint8_t SLAP_FGP[3] = {14, 13, 15};
-static const uint8_t PALM_FGP[2] = {23, 21};   /* left full palm, right full palm */
+static const uint8_t PALM_FGP[2] = {23, 21}; /* left full palm, right full palm */
 
-#define QUALITY_VENDOR 0x0000   /* QAV: the device's own score (vendor unregistered) */
+#define QUALITY_VENDOR 0x0000 /* QAV: the device's own score (vendor unregistered) */
 #define QUALITY_PRODUCT 1
 
 uint8_t kiosk_build_fgp(const char *name)
@@ -52,8 +62,7 @@ static int image_of(const uint8_t *png, size_t len, uint32_t ppi, struct an2k_im
 {
     if (!png || len < 33 || memcmp(png + 12, "IHDR", 4) != 0)
         return err_set(err, -EINVAL, "capture_not_png", "A capture's image is not a PNG.");
-    *ret = (struct an2k_image){.data = png, .len = len, .width = rd32(png + 16), .height = rd32(png + 20),
-                               .ppi = ppi};
+    *ret = (struct an2k_image){.data = png, .len = len, .width = rd32(png + 16), .height = rd32(png + 20), .ppi = ppi};
     return 0;
 }
 
@@ -78,23 +87,27 @@ static int build_slap(const struct sbi_capture *c, int which, const bool missing
         const struct sbi_segment *g = &c->segments[i];
         uint8_t f = fgp_of(g->bio_sub_type);
         /* SBI boxes are right/bottom exclusive; SEG edges are inclusive */
-        uint32_t right = g->right > 0 ? (uint32_t)g->right - 1 : 0, bottom = g->bottom > 0 ? (uint32_t)g->bottom - 1 : 0;
+        uint32_t right = g->right > 0 ? (uint32_t)g->right - 1 : 0,
+                 bottom = g->bottom > 0 ? (uint32_t)g->bottom - 1 : 0;
         if (right >= s->image.width)
             right = s->image.width - 1;
         if (bottom >= s->image.height)
             bottom = s->image.height - 1;
-        s->seg[s->nseg++] = (struct an2k_seg){.fgp = f, .left = g->left < 0 ? 0 : (uint32_t)g->left,
-                                              .right = right, .top = g->top < 0 ? 0 : (uint32_t)g->top,
-                                              .bottom = bottom};
+        s->seg[s->nseg++] = (struct an2k_seg){.fgp = f,
+            .left = g->left < 0 ? 0 : (uint32_t)g->left,
+            .right = right,
+            .top = g->top < 0 ? 0 : (uint32_t)g->top,
+            .bottom = bottom};
     }
     for (size_t i = 0; i < c->nbio && s->nquality < AN2K_QUALITY_MAX; i++)
         s->quality[s->nquality++] = (struct an2k_quality){.fgp = fgp_of(c->bio[i].bio_sub_type),
-                                                          .score = score(c->bio[i].quality),
-                                                          .vendor = QUALITY_VENDOR, .product = QUALITY_PRODUCT};
+            .score = score(c->bio[i].quality),
+            .vendor = QUALITY_VENDOR,
+            .product = QUALITY_PRODUCT};
     for (int j = 0; j < 4 && SLAP_FINGERS[which][j]; j++)
         if (missing[j])
-            s->missing[s->nmissing++] = (struct an2k_missing){.fgp = fgp_of(SLAP_FINGERS[which][j]),
-                                                              .unable_to_print = true};
+            s->missing[s->nmissing++] =
+                (struct an2k_missing){.fgp = fgp_of(SLAP_FINGERS[which][j]), .unable_to_print = true};
     /* a finger neither boxed nor declared (cannot pass the capture check) */
     return 0;
 }
@@ -123,8 +136,10 @@ int kiosk_build_transaction(const kiosk_build_t *in, uint8_t **ret, size_t *ret_
         if (c->nbio != 1)
             return err_set(err, -EINVAL, "steps_missing", "A palm capture holds no image.");
         r = image_of(c->bio[0].value, c->bio[0].value_len, 500, &palms[i].image, err);
-        palms[i].quality[0] = (struct an2k_quality){.fgp = PALM_FGP[i], .score = score(c->bio[0].quality),
-                                                    .vendor = QUALITY_VENDOR, .product = QUALITY_PRODUCT};
+        palms[i].quality[0] = (struct an2k_quality){.fgp = PALM_FGP[i],
+            .score = score(c->bio[0].quality),
+            .vendor = QUALITY_VENDOR,
+            .product = QUALITY_PRODUCT};
         palms[i].nquality = 1;
     }
     if (r < 0)
@@ -144,12 +159,28 @@ int kiosk_build_transaction(const kiosk_build_t *in, uint8_t **ret, size_t *ret_
         pen[i] = (struct an2k_pen){.x = in->pen[i].x, .y = in->pen[i].y, .pressure = in->pen[i].pressure};
     struct an2k_signature sig = {.points = pen, .npoints = in->npen};
     struct an2k_transaction t = {
-        .tcn = in->tcn, .tot = "ENR", .dai = "UCHET", .ori = "UCHETKIOSK", .when = (time_t)in->when,
-        .person = {.surname = d->surname, .given_names = d->given_names, .surname_latin = d->surname_latin,
-                   .given_latin = d->given_latin, .birth_date = birth, .sex = d->sex[0],
-                   .citizenship = d->citizenship, .doc_code = "P", .doc_issuer = d->citizenship,
-                   .doc_number = d->doc_number, .doc_expiry = expiry},
-        .slaps = slaps, .nslaps = 3, .palms = palms, .npalms = 2, .face = &face, .signature = &sig,
+        .tcn = in->tcn,
+        .tot = "ENR",
+        .dai = "UCHET",
+        .ori = "UCHETKIOSK",
+        .when = (time_t)in->when,
+        .person = {.surname = d->surname,
+            .given_names = d->given_names,
+            .surname_latin = d->surname_latin,
+            .given_latin = d->given_latin,
+            .birth_date = birth,
+            .sex = d->sex[0],
+            .citizenship = d->citizenship,
+            .doc_code = "P",
+            .doc_issuer = d->citizenship,
+            .doc_number = d->doc_number,
+            .doc_expiry = expiry},
+        .slaps = slaps,
+        .nslaps = 3,
+        .palms = palms,
+        .npalms = 2,
+        .face = &face,
+        .signature = &sig,
     };
     r = an2k_write(&t, ret, ret_len, err);
     free(pen);

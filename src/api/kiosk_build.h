@@ -12,25 +12,25 @@
 #include "bio/sbi.h"
 #include "store/kiosk.h"
 
-#define KIOSK_BUILD_CAPTURES 6    /* face, slap-left, slap-right, thumbs, palm-left, palm-right */
-#define KIOSK_PEN_MAX 20000       /* pen points of a signature */
+#define KIOSK_BUILD_CAPTURES 6 /* face, slap-left, slap-right, thumbs, palm-left, palm-right */
+#define KIOSK_PEN_MAX 20000    /* pen points of a signature */
 
 typedef struct kiosk_pen {
-    uint16_t x, y;                /* 0.001 inch from the bottom-left corner */
-    uint8_t pressure;             /* 0 pen up */
+    uint16_t x, y;    /* 0.001 inch from the bottom-left corner */
+    uint8_t pressure; /* 0 pen up */
 } kiosk_pen_t;
 
 typedef struct kiosk_build {
-    char tcn[40];                 /* the session id */
+    char tcn[40]; /* the session id */
     int64_t when;
     kiosk_details_t details;
-    struct sbi_capture cap[KIOSK_BUILD_CAPTURES];   /* in the order above; owned by the caller */
+    struct sbi_capture cap[KIOSK_BUILD_CAPTURES]; /* in the order above; owned by the caller */
     size_t ncap;
-    bool missing[3][4];           /* per slap (left, right, thumbs): exceptions, in kiosk order */
-    const kiosk_pen_t *pen;       /* borrowed */
+    bool missing[3][4];     /* per slap (left, right, thumbs): exceptions, in kiosk order */
+    const kiosk_pen_t *pen; /* borrowed */
     size_t npen;
-    bool has_eyes;                /* the face check found both eye centres */
-    uint32_t lx, ly, rx, ry;      /* image left eye (the subject's right), image right eye */
+    bool has_eyes;           /* the face check found both eye centres */
+    uint32_t lx, ly, rx, ry; /* image left eye (the subject's right), image right eye */
 } kiosk_build_t;
 
 /* ANSI/NIST finger position (1-10) of an SBI bioSubType, 0 when none. */

@@ -29,8 +29,8 @@ void kiosk_wipe_spool(const kiosk_env_t *env, const char *sid)
 
 /* One batch: up to WIPE_BATCH sessions. *ret_n: how many were wiped;
  * *ret_more: the batch was full, look again. */
-static int wipe_batch(db_t *db, const kiosk_env_t *env, int64_t cutoff, int64_t now, int *ret_n, bool *ret_more,
-                      err_t *err)
+static int wipe_batch(
+    db_t *db, const kiosk_env_t *env, int64_t cutoff, int64_t now, int *ret_n, bool *ret_more, err_t *err)
 {
     char ids[WIPE_BATCH][KIOSK_SESSION_ID_CHARS + 1];
     int n = 0;

@@ -35,25 +35,23 @@ bool login_gate_enter_or_reply(api_req_t *r, const char *lane)
     return true;
 }
 
-void login_gate_reply_limited(api_req_t *r, int wait, const char *what, const char *account_kind,
-                              int64_t account_id)
+void login_gate_reply_limited(api_req_t *r, int wait, const char *what, const char *account_kind, int64_t account_id)
 {
     char secs[16], detail[160];
     snprintf(secs, sizeof secs, "%d", wait);
     snprintf(detail, sizeof detail, "Too many failed attempts. Try again in %d minutes.", (wait + 59) / 60);
     h2o_add_header(&r->req->pool, &r->req->res.headers, H2O_TOKEN_RETRY_AFTER, NULL,
-                   h2o_strdup(&r->req->pool, secs, SIZE_MAX).base, strlen(secs));
+        h2o_strdup(&r->req->pool, secs, SIZE_MAX).base, strlen(secs));
     login_gate_log(r, "auth.login_locked", what, account_kind, account_id);
     api_problem(r, 429, "rate_limited", detail);
 }
 
-void login_gate_log(api_req_t *r, const char *event, const char *what, const char *account_kind,
-                    int64_t account_id)
+void login_gate_log(api_req_t *r, const char *event, const char *what, const char *account_kind, int64_t account_id)
 {
     char addr[64];
     api_peer(r, addr, sizeof addr);
-    log_msg(LOG_WARN, event, "%s refused: account %s %lld, client %s", what, account_kind,
-            (long long)account_id, addr[0] ? addr : "?");
+    log_msg(LOG_WARN, event, "%s refused: account %s %lld, client %s", what, account_kind, (long long)account_id,
+        addr[0] ? addr : "?");
 }
 
 void login_gate_log_ok(api_req_t *r, const char *event, const char *what, int64_t person_id)
@@ -61,5 +59,5 @@ void login_gate_log_ok(api_req_t *r, const char *event, const char *what, int64_
     char addr[64];
     api_peer(r, addr, sizeof addr);
     log_msg(LOG_INFO, event, "%s succeeded: account person %lld, client %s", what, (long long)person_id,
-            addr[0] ? addr : "?");
+        addr[0] ? addr : "?");
 }

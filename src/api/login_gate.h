@@ -19,14 +19,12 @@
 bool login_gate_enter_or_reply(api_req_t *r, const char *lane);
 
 /* Replies 429 rate_limited with Retry-After: wait and logs auth.login_locked. */
-void login_gate_reply_limited(api_req_t *r, int wait, const char *what, const char *account_kind,
-                              int64_t account_id);
+void login_gate_reply_limited(api_req_t *r, int wait, const char *what, const char *account_kind, int64_t account_id);
 
 /* Logs one security event: event (e.g. "auth.login_failed"), what ("log-in",
  * "activation", "desk log-in"), the account ("person" 12, "officer" 3,
  * "unknown" 0) and the client address. */
-void login_gate_log(api_req_t *r, const char *event, const char *what, const char *account_kind,
-                    int64_t account_id);
+void login_gate_log(api_req_t *r, const char *event, const char *what, const char *account_kind, int64_t account_id);
 
 /* Logs a successful log-in (or activation) of person account_id at info:
  * the person's id and the client address, never a document or a token. */

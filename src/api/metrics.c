@@ -9,15 +9,13 @@
 #include <string.h>
 
 #define NBUCKETS 12
-static const double bucket_s[NBUCKETS] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
-                                          0.05, 0.1, 0.25, 0.5, 1.0, 5.0};
+static const double bucket_s[NBUCKETS] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0};
 static const char *const status_class[5] = {"1xx", "2xx", "3xx", "4xx", "5xx"};
-static const char *const confirm_names[METRIC_CONFIRM__N] = {"at_residence", "away",
-                                                              "too_inaccurate", "replay"};
+static const char *const confirm_names[METRIC_CONFIRM__N] = {"at_residence", "away", "too_inaccurate", "replay"};
 
 typedef struct route_metrics {
     _Atomic uint64_t by_class[5];
-    _Atomic uint64_t buckets[NBUCKETS];   /* non-cumulative; rendered cumulative */
+    _Atomic uint64_t buckets[NBUCKETS]; /* non-cumulative; rendered cumulative */
     _Atomic uint64_t count;
     _Atomic uint64_t sum_ns;
 } route_metrics_t;
@@ -25,7 +23,7 @@ typedef struct route_metrics {
 struct metrics {
     size_t nroutes;
     const char *const *names;
-    route_metrics_t *routes;              /* nroutes + 1 ("other") */
+    route_metrics_t *routes; /* nroutes + 1 ("other") */
     _Atomic uint64_t confirm[METRIC_CONFIRM__N];
     _Atomic uint64_t loop_reads, loop_waits;
 };
@@ -113,22 +111,21 @@ static void render_route(out_t *o, const char *name, const route_metrics_t *rm)
     for (int c = 0; c < 5; c++) {
         uint64_t v = atomic_load(&rm->by_class[c]);
         if (v)
-            outf(o, "uchet_http_requests_total{route=\"%s\",status=\"%s\"} %llu\n", name,
-                 status_class[c], (unsigned long long)v);
+            outf(o, "uchet_http_requests_total{route=\"%s\",status=\"%s\"} %llu\n", name, status_class[c],
+                (unsigned long long)v);
     }
     uint64_t cum = 0;
     for (int b = 0; b < NBUCKETS; b++) {
         cum += atomic_load(&rm->buckets[b]);
-        outf(o, "uchet_http_request_duration_seconds_bucket{route=\"%s\",le=\"%g\"} %llu\n", name,
-             bucket_s[b], (unsigned long long)cum);
+        outf(o, "uchet_http_request_duration_seconds_bucket{route=\"%s\",le=\"%g\"} %llu\n", name, bucket_s[b],
+            (unsigned long long)cum);
     }
     uint64_t count = atomic_load(&rm->count);
     outf(o, "uchet_http_request_duration_seconds_bucket{route=\"%s\",le=\"+Inf\"} %llu\n", name,
-         (unsigned long long)count);
+        (unsigned long long)count);
     outf(o, "uchet_http_request_duration_seconds_sum{route=\"%s\"} %.6f\n", name,
-         (double)atomic_load(&rm->sum_ns) / 1e9);
-    outf(o, "uchet_http_request_duration_seconds_count{route=\"%s\"} %llu\n", name,
-         (unsigned long long)count);
+        (double)atomic_load(&rm->sum_ns) / 1e9);
+    outf(o, "uchet_http_request_duration_seconds_count{route=\"%s\"} %llu\n", name, (unsigned long long)count);
 }
 
 static void render_store(out_t *o, const store_stats_t *ss)
@@ -142,16 +139,17 @@ static void render_store(out_t *o, const store_stats_t *ss)
         outf(o, "uchet_write_batch_size_bucket{le=\"%s\"} %llu\n", le[b], (unsigned long long)cum);
     }
     outf(o, "uchet_write_batch_size_sum %llu\nuchet_write_batch_size_count %llu\n",
-         (unsigned long long)atomic_load(&ss->batch_ops), (unsigned long long)atomic_load(&ss->batches));
+        (unsigned long long)atomic_load(&ss->batch_ops), (unsigned long long)atomic_load(&ss->batches));
     outf(o, "# TYPE uchet_write_queue_depth gauge\nuchet_write_queue_depth %llu\n",
-         (unsigned long long)atomic_load(&ss->queue_depth));
+        (unsigned long long)atomic_load(&ss->queue_depth));
     outf(o, "# TYPE uchet_commit_failures_total counter\nuchet_commit_failures_total %llu\n",
-         (unsigned long long)atomic_load(&ss->commit_failures));
-    outf(o, "# HELP uchet_db_round_trips_total Round trips to PostgreSQL: thread = the writer and other"
-            " blocking connections, loop = the event loops' readers.\n"
-            "# TYPE uchet_db_round_trips_total counter\n"
-            "uchet_db_round_trips_total{conn=\"thread\"} %llu\nuchet_db_round_trips_total{conn=\"loop\"} %llu\n",
-         (unsigned long long)db_round_trips(false), (unsigned long long)db_round_trips(true));
+        (unsigned long long)atomic_load(&ss->commit_failures));
+    outf(o,
+        "# HELP uchet_db_round_trips_total Round trips to PostgreSQL: thread = the writer and other"
+        " blocking connections, loop = the event loops' readers.\n"
+        "# TYPE uchet_db_round_trips_total counter\n"
+        "uchet_db_round_trips_total{conn=\"thread\"} %llu\nuchet_db_round_trips_total{conn=\"loop\"} %llu\n",
+        (unsigned long long)db_round_trips(false), (unsigned long long)db_round_trips(true));
 }
 
 void metrics_loop_read(metrics_t *m, unsigned waits)
@@ -177,14 +175,15 @@ char *metrics_render(const metrics_t *m, const store_stats_t *ss)
              "# TYPE uchet_confirmations_total counter\n");
     for (int k = 0; k < METRIC_CONFIRM__N; k++)
         outf(&o, "uchet_confirmations_total{result=\"%s\"} %llu\n", confirm_names[k],
-             (unsigned long long)atomic_load(&m->confirm[k]));
-    outf(&o, "# HELP uchet_db_loop_reads_total Reads an event loop ran itself (PostgreSQL).\n"
-             "# TYPE uchet_db_loop_reads_total counter\n"
-             "uchet_db_loop_reads_total %llu\n"
-             "# HELP uchet_db_loop_waits_total Times such a read let its loop serve others while the server worked.\n"
-             "# TYPE uchet_db_loop_waits_total counter\n"
-             "uchet_db_loop_waits_total %llu\n",
-         (unsigned long long)atomic_load(&m->loop_reads), (unsigned long long)atomic_load(&m->loop_waits));
+            (unsigned long long)atomic_load(&m->confirm[k]));
+    outf(&o,
+        "# HELP uchet_db_loop_reads_total Reads an event loop ran itself (PostgreSQL).\n"
+        "# TYPE uchet_db_loop_reads_total counter\n"
+        "uchet_db_loop_reads_total %llu\n"
+        "# HELP uchet_db_loop_waits_total Times such a read let its loop serve others while the server worked.\n"
+        "# TYPE uchet_db_loop_waits_total counter\n"
+        "uchet_db_loop_waits_total %llu\n",
+        (unsigned long long)atomic_load(&m->loop_reads), (unsigned long long)atomic_load(&m->loop_waits));
     if (ss)
         render_store(&o, ss);
     if (o.failed) {

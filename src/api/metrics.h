@@ -19,7 +19,7 @@ typedef enum {
 
 /* route_names: nroutes borrowed strings (they must outlive the metrics). */
 metrics_t *metrics_new(size_t nroutes, const char *const *route_names);
-void metrics_free(metrics_t *m);                     /* accepts NULL */
+void metrics_free(metrics_t *m); /* accepts NULL */
 /* route < 0 counts as "other" (static files, unknown paths). */
 void metrics_observe(metrics_t *m, int route, int status, uint64_t duration_ns);
 void metrics_confirmation(metrics_t *m, metric_confirm_t kind);

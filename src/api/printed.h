@@ -17,7 +17,7 @@ bool printed_kiosk_language(const char *lang);
  * a QR code), when it was submitted, what happens next and when, where to
  * ask. submitted_at: unix seconds, shown in Moscow time. */
 int printed_receipt(const catalog_t *cat, const char *lang, const char *receipt, int64_t submitted_at, uint8_t **ret,
-                    size_t *ret_len, err_t *err);
+    size_t *ret_len, err_t *err);
 
 /* What the activation letter says about its person; strings borrowed. */
 typedef struct printed_letter {
@@ -31,5 +31,5 @@ typedef struct printed_letter {
 
 /* The letter: one page in Russian, and a second in `lang` when it is
  * another language uchet speaks. */
-int printed_letter(const catalog_t *cat, const char *lang, const printed_letter_t *l, uint8_t **ret, size_t *ret_len,
-                   err_t *err);
+int printed_letter(
+    const catalog_t *cat, const char *lang, const printed_letter_t *l, uint8_t **ret, size_t *ret_len, err_t *err);

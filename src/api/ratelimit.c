@@ -6,10 +6,10 @@
 #include <string.h>
 
 typedef struct slot {
-    uint8_t key[16];       /* keyed hash of the key: addresses and numbers are not kept */
+    uint8_t key[16]; /* keyed hash of the key: addresses and numbers are not kept */
     int64_t window_start;
     int fails;
-    int inflight;          /* ratelimit_enter minus ratelimit_leave */
+    int inflight; /* ratelimit_enter minus ratelimit_leave */
     bool used;
 } slot_t;
 

@@ -13,7 +13,7 @@ typedef struct ratelimit ratelimit_t;
 
 /* slots: table size; max_fails per window_s. NULL on OOM. */
 ratelimit_t *ratelimit_new(size_t slots, int max_fails, int window_s);
-void ratelimit_free(ratelimit_t *rl);        /* accepts NULL */
+void ratelimit_free(ratelimit_t *rl); /* accepts NULL */
 /* 0 if key may try now, else seconds until it may (for Retry-After). */
 int ratelimit_check(ratelimit_t *rl, const void *key, size_t len, int64_t now);
 /* Records a failure for key. */

@@ -13,10 +13,9 @@
 #include "base/limits.h"
 #include "base/log.h"
 
-static const char CSP[] =
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
-    "connect-src 'self'; manifest-src 'self'; worker-src 'self'; media-src 'self' blob:; "
-    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+static const char CSP[] = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+                          "connect-src 'self'; manifest-src 'self'; worker-src 'self'; media-src 'self' blob:; "
+                          "frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 void api_security_headers(h2o_req_t *req)
 {
@@ -27,7 +26,7 @@ void api_security_headers(h2o_req_t *req)
     h2o_add_header_by_str(p, h, H2O_STRLIT("referrer-policy"), 0, NULL, H2O_STRLIT("no-referrer"));
     h2o_add_header_by_str(p, h, H2O_STRLIT("x-frame-options"), 0, NULL, H2O_STRLIT("DENY"));
     h2o_add_header_by_str(p, h, H2O_STRLIT("permissions-policy"), 0, NULL,
-                          H2O_STRLIT("geolocation=(self), camera=(self), microphone=()"));
+        H2O_STRLIT("geolocation=(self), camera=(self), microphone=()"));
 }
 
 static const char *title_for(int status);
@@ -89,22 +88,22 @@ void api_reply_empty(api_req_t *r, int status)
 static const char *title_for(int status)
 {
     switch (status) {
-    case 200: return "OK";
-    case 201: return "Created";
-    case 202: return "Accepted";
-    case 204: return "No Content";
-    case 400: return "Bad request";
-    case 401: return "Not logged in";
-    case 403: return "Forbidden";
-    case 404: return "Not found";
-    case 405: return "Method not allowed";
-    case 409: return "Conflict";
-    case 413: return "Body too large";
-    case 415: return "Unsupported media type";
-    case 422: return "Cannot be processed";
-    case 429: return "Too many attempts";
-    case 503: return "Service unavailable";
-    default: return "Internal error";
+        case 200: return "OK";
+        case 201: return "Created";
+        case 202: return "Accepted";
+        case 204: return "No Content";
+        case 400: return "Bad request";
+        case 401: return "Not logged in";
+        case 403: return "Forbidden";
+        case 404: return "Not found";
+        case 405: return "Method not allowed";
+        case 409: return "Conflict";
+        case 413: return "Body too large";
+        case 415: return "Unsupported media type";
+        case 422: return "Cannot be processed";
+        case 429: return "Too many attempts";
+        case 503: return "Service unavailable";
+        default: return "Internal error";
     }
 }
 
@@ -126,11 +125,11 @@ static void log_refusal(api_req_t *r, int status, const char *code, const char *
     char peer[64], st[8], method[16];
     api_peer(r, peer, sizeof peer);
     snprintf(st, sizeof st, "%d", status);
-    snprintf(method, sizeof method, "%.*s", (int)(r->req->method.len < 15 ? r->req->method.len : 15),
-             r->req->method.base);
+    snprintf(
+        method, sizeof method, "%.*s", (int)(r->req->method.len < 15 ? r->req->method.len : 15), r->req->method.base);
     const char *route = r->route >= 0 && (size_t)r->route < router_count() ? router_name((size_t)r->route) : "other";
     const char *fields[] = {"status", st, "code", code, "route", route, "method", method, "peer", peer,
-                            storage ? "detail" : NULL, detail, NULL};
+        storage ? "detail" : NULL, detail, NULL};
     if (denied)
         log_fields(LOG_WARN, "security.denied", "request refused", fields);
     else
@@ -139,29 +138,39 @@ static void log_refusal(api_req_t *r, int status, const char *code, const char *
 
 void api_problem(api_req_t *r, int status, const char *code, const char *detail)
 {
-    json_t *p = json_pack("{s:s,s:s,s:i,s:s,s:s}", "type", "about:blank", "title", title_for(status),
-                          "status", status, "detail", detail, "code", code);
+    json_t *p = json_pack("{s:s,s:s,s:i,s:s,s:s}", "type", "about:blank", "title", title_for(status), "status", status,
+        "detail", detail, "code", code);
     char *s = p ? json_dumps(p, JSON_COMPACT) : NULL;
     json_decref(p);
     const char *body = s ? s : "{\"status\":500,\"code\":\"internal\"}";
     log_refusal(r, status, code, detail);
     if (status == 503) {
         /* Full disk, PostgreSQL away, overload: all pass; say when to retry. */
-        h2o_add_header(&r->req->pool, &r->req->res.headers, H2O_TOKEN_RETRY_AFTER, NULL,
-                       H2O_STRLIT(API_RETRY_AFTER_S));
+        h2o_add_header(&r->req->pool, &r->req->res.headers, H2O_TOKEN_RETRY_AFTER, NULL, H2O_STRLIT(API_RETRY_AFTER_S));
         if (!strcmp(code, "storage_unavailable"))
-            r->w->storage_down = true;   /* /readyz: not ready until a write succeeds */
+            r->w->storage_down = true; /* /readyz: not ready until a write succeeds */
     }
     send_body(r, status, "application/problem+json", body, strlen(body));
     free(s);
 }
 
 /* Codes whose status is not implied by the errno. */
-static const struct { const char *code; int status; } code_status[] = {
-    {"no_active_registration", 409}, {"already_registered", 409}, {"document_exists", 409},
-    {"activation_code_invalid", 400}, {"region_not_in_regime", 422}, {"not_subject_to_regime", 422},
-    {"missing_field", 400}, {"not_a_minor", 422}, {"registration_lapsed", 409},
-    {"storage_unavailable", 503}, {"unknown_region", 404}, {"rate_limited", 429},
+static const struct {
+    const char *code;
+    int status;
+} code_status[] = {
+    {"no_active_registration", 409},
+    {"already_registered", 409},
+    {"document_exists", 409},
+    {"activation_code_invalid", 400},
+    {"region_not_in_regime", 422},
+    {"not_subject_to_regime", 422},
+    {"missing_field", 400},
+    {"not_a_minor", 422},
+    {"registration_lapsed", 409},
+    {"storage_unavailable", 503},
+    {"unknown_region", 404},
+    {"rate_limited", 429},
 };
 
 int api_status_for(const err_t *err)
@@ -170,20 +179,22 @@ int api_status_for(const err_t *err)
         if (strcmp(err->code, code_status[i].code) == 0)
             return code_status[i].status;
     switch (err->errnum) {
-    case -EINVAL: case -ERANGE: return 400;
-    case -EACCES: return 401;
-    case -EPERM: return 403;
-    case -ENOENT: return 404;
-    case -EEXIST: return 409;
-    case -EAGAIN: case -EBUSY: return 503;
-    default: return 500;
+        case -EINVAL:
+        case -ERANGE: return 400;
+        case -EACCES: return 401;
+        case -EPERM: return 403;
+        case -ENOENT: return 404;
+        case -EEXIST: return 409;
+        case -EAGAIN:
+        case -EBUSY: return 503;
+        default: return 500;
     }
 }
 
 void api_problem_err(api_req_t *r, const err_t *err)
 {
     api_problem(r, api_status_for(err), err->code[0] ? err->code : "internal",
-                err->msg[0] ? err->msg : "Something went wrong.");
+        err->msg[0] ? err->msg : "Something went wrong.");
 }
 
 const h2o_iovec_t *api_header(const api_req_t *r, const h2o_token_t *token)
@@ -212,9 +223,9 @@ bool api_auth_or_reply(api_req_t *r, api_auth_t kind)
     const char *cred = credential(api_header(r, H2O_TOKEN_AUTHORIZATION), schemes);
     if (!cred) {
         api_problem(r, 401, "unauthorized",
-                    kind == API_AUTH_APIKEY  ? "Send Authorization: ApiKey <key>."
-                    : kind == API_AUTH_KIOSK ? "Send the kiosk key as Authorization: Kiosk KEY."
-                                             : "Log in first: send Authorization: Bearer <token>.");
+            kind == API_AUTH_APIKEY  ? "Send Authorization: ApiKey <key>."
+            : kind == API_AUTH_KIOSK ? "Send the kiosk key as Authorization: Kiosk KEY."
+                                     : "Log in first: send Authorization: Bearer <token>.");
         return false;
     }
     secret_hash(cred, SECRET_TOKEN_CHARS, r->token_hash);
@@ -318,8 +329,8 @@ void api_socket_peer(const api_req_t *r, char *buf, size_t cap)
 /* --- problems with extension members (enrolment kiosk) --- */
 void api_problem_ext(api_req_t *r, int status, const char *code, const char *detail, json_t *ext)
 {
-    json_t *p = json_pack("{s:s,s:s,s:i,s:s,s:s}", "type", "about:blank", "title", title_for(status),
-                          "status", status, "detail", detail, "code", code);
+    json_t *p = json_pack("{s:s,s:s,s:i,s:s,s:s}", "type", "about:blank", "title", title_for(status), "status", status,
+        "detail", detail, "code", code);
     if (p && ext)
         json_object_update_missing(p, ext);
     json_decref(ext);
@@ -363,10 +374,10 @@ int api_query_check(const api_req_t *r, const char *const *allowed, err_t *err)
         const char *amp = memchr(p, '&', (size_t)(end - p)), *stop = amp ? amp : end;
         const char *eq = memchr(p, '=', (size_t)(stop - p));
         size_t n = (size_t)((eq ? eq : stop) - p);
-        int i = eq ? allowed_index(allowed, p, n) : -1;   /* a pair without '=' is malformed */
+        int i = eq ? allowed_index(allowed, p, n) : -1; /* a pair without '=' is malformed */
         if (i < 0 || (seen & (1u << i)))
             return err_set(err, -EINVAL, "invalid_query", "The query parameter \"%.*s\" is unknown or repeated.",
-                           (int)(n > 40 ? 40 : n), p);
+                (int)(n > 40 ? 40 : n), p);
         seen |= 1u << i;
         p = amp ? amp + 1 : end;
     }

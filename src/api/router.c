@@ -14,12 +14,12 @@
  * handler starts with r->token_hash and r->body ready. */
 typedef struct route {
     const char *method;
-    const char *path;                  /* "{x}" matches one segment */
+    const char *path; /* "{x}" matches one segment */
     void (*handler)(api_req_t *r);
     api_auth_t auth;
-    const char *const *body;           /* a JSON object with only these fields; NULL: the router does not
+    const char *const *body;    /* a JSON object with only these fields; NULL: the router does not
                                         * read the body (none, or the handler reads raw bytes itself) */
-    bool (*gate)(api_req_t *r);        /* NULL, or false after replying */
+    bool (*gate)(api_req_t *r); /* NULL, or false after replying */
 } route_t;
 
 /* A body's allowed fields, NULL-terminated (a compound literal: static at file scope). */
@@ -36,7 +36,8 @@ typedef struct route {
 
 static const route_t routes[] = {
     {"POST", "/api/v1/activation", h_activation, NONE, F("activation_code", "password", "device"), NULL},
-    {"POST", "/api/v1/session", h_session_create, NONE, F("document_kind", "document_number", "password", "device"), NULL},
+    {"POST", "/api/v1/session", h_session_create, NONE, F("document_kind", "document_number", "password", "device"),
+        NULL},
     {"DELETE", "/api/v1/session", h_session_delete, PERSON, NULL, NULL},
     {"POST", "/api/v1/session/renew", h_session_renew, PERSON, NULL, NULL},
     {"POST", "/api/v1/session/recheck", h_session_recheck, PERSON, F("password"), NULL},
@@ -48,11 +49,12 @@ static const route_t routes[] = {
     {"POST", "/api/v1/me/registration", h_registration_create_rechecked, PERSON, F("region", "residence"), NULL},
     {"DELETE", "/api/v1/me/registration", h_registration_delete_rechecked, PERSON, F("reason"), NULL},
     {"PUT", "/api/v1/me/registration/residence", h_residence_put_rechecked, PERSON, RESIDENCE, NULL},
-    {"POST", "/api/v1/me/registration/residence/reaffirm", h_residence_reaffirm, PERSON, NULL, NULL},   /* rule 8: "my address is right" */
+    {"POST", "/api/v1/me/registration/residence/reaffirm", h_residence_reaffirm, PERSON, NULL,
+        NULL}, /* rule 8: "my address is right" */
     {"POST", "/api/v1/me/confirmations", h_confirmation_create, PERSON,
-     F("lat", "lon", "accuracy_m", "client_time", "idempotency_key"), NULL},
+        F("lat", "lon", "accuracy_m", "client_time", "idempotency_key"), NULL},
     {"POST", "/api/v1/me/minors", h_minor_create_rechecked, PERSON,
-     F("surname", "given_names", "birth_date", "citizenship", "passport_number"), NULL},
+        F("surname", "given_names", "birth_date", "citizenship", "passport_number"), NULL},
     {"GET", "/api/v1/me/minors", h_minor_list, PERSON, NULL, NULL},
     {"GET", "/api/v1/me/notifications", h_notices_list, PERSON, NULL, NULL},
     {"POST", "/api/v1/me/notifications/{id}/read", h_notice_read, PERSON, NULL, h_gate_notice_id},
@@ -64,12 +66,16 @@ static const route_t routes[] = {
     {"GET", "/api/v1/me/access-log", h_access_log, PERSON, NULL, NULL},
     {"POST", "/api/v1/me/registration/host-code", h_host_code_create, PERSON, NULL, NULL},
     {"POST", "/api/v1/host/confirmations", h_host_confirm, NONE, F("code", "landlord_name"), h_gate_host_rate},
-    {"POST", "/api/v1/desk/session", h_desk_session_create, NONE, F("login", "password", "code", "recovery_code"), NULL},
+    {"POST", "/api/v1/desk/session", h_desk_session_create, NONE, F("login", "password", "code", "recovery_code"),
+        NULL},
     {"DELETE", "/api/v1/desk/session", h_desk_session_delete, OFFICER, NULL, NULL},
-    {"POST", "/api/v1/desk/session/totp", h_desk_totp_enrol, NONE, F("enrolment_token", "code"), NULL},   /* issue 15: first code confirms the authenticator */
-    {"GET", "/api/v1/desk/persons", h_desk_persons, NONE, NULL, NULL},   /* 410: gone */
-    {"POST", "/api/v1/desk/person-lookups", h_desk_person_lookup, OFFICER, SUBJECT, NULL},   /* issue 12: number and reason in the body */
-    {"POST", "/api/v1/desk/activation-codes", h_desk_activation_code, OFFICER, SUBJECT, NULL},   /* issue 17: password recovery */
+    {"POST", "/api/v1/desk/session/totp", h_desk_totp_enrol, NONE, F("enrolment_token", "code"),
+        NULL}, /* issue 15: first code confirms the authenticator */
+    {"GET", "/api/v1/desk/persons", h_desk_persons, NONE, NULL, NULL}, /* 410: gone */
+    {"POST", "/api/v1/desk/person-lookups", h_desk_person_lookup, OFFICER, SUBJECT,
+        NULL}, /* issue 12: number and reason in the body */
+    {"POST", "/api/v1/desk/activation-codes", h_desk_activation_code, OFFICER, SUBJECT,
+        NULL}, /* issue 17: password recovery */
     {"GET", "/api/v1/desk/appeals", h_desk_appeal_list, OFFICER, NULL, NULL},
     {"POST", "/api/v1/desk/appeals/{id}/decision", h_desk_appeal_decide, OFFICER, F("grant", "reason"), NULL},
     /* issue 15: the supervisor's screen (h_officers.c) */
@@ -77,17 +83,21 @@ static const route_t routes[] = {
     {"POST", "/api/v1/desk/officers", h_desk_officer_add, OFFICER, F("login", "name", "role", "reason"), NULL},
     {"POST", "/api/v1/desk/officers/{id}/disable", h_desk_officer_disable, OFFICER, F("reason"), NULL},
     {"POST", "/api/v1/desk/officers/{id}/reset", h_desk_officer_reset, OFFICER, F("reason"), NULL},
-    {"POST", "/api/v1/desk/audit/lookups", h_desk_audit_lookups, OFFICER, F("from", "to"), NULL},   /* issue 15: the auditor's view */
-    {"POST", "/api/v1/desk/audit/verify", h_desk_audit_verify, OFFICER, F("cursor", "max_events"), NULL},   /* the auditor's views (h_audit.c) */
+    {"POST", "/api/v1/desk/audit/lookups", h_desk_audit_lookups, OFFICER, F("from", "to"),
+        NULL}, /* issue 15: the auditor's view */
+    {"POST", "/api/v1/desk/audit/verify", h_desk_audit_verify, OFFICER, F("cursor", "max_events"),
+        NULL}, /* the auditor's views (h_audit.c) */
     {"POST", "/api/v1/desk/audit/person-events", h_desk_audit_person_events, OFFICER,
-     F("person_id", "document_kind", "document_number", "reason", "after_seq"), NULL},
+        F("person_id", "document_kind", "document_number", "reason", "after_seq"), NULL},
     {"POST", "/api/v1/desk/audit/officer-activity", h_desk_audit_officer_activity, OFFICER,
-     F("officer_login", "from", "to", "after_seq"), NULL},
+        F("officer_login", "from", "to", "after_seq"), NULL},
     {"POST", "/api/v1/integration/registrations", h_integration_registration, APIKEY,
-     F("document_kind", "document_number", "region"), NULL},
+        F("document_kind", "document_number", "region"), NULL},
     {"GET", "/api/v1/regions", h_regions, NONE, NULL, NULL},
-    {"POST", "/api/v1/address-checks", h_address_check, NONE, F("region", "settlement"), NULL},   /* issue 17: settlement vs region */
-    {"POST", "/api/v1/documents/mrz", h_documents_mrz, NONE, NULL, NULL},   /* a photo, or JSON {text, typed}: the handler reads it */
+    {"POST", "/api/v1/address-checks", h_address_check, NONE, F("region", "settlement"),
+        NULL}, /* issue 17: settlement vs region */
+    {"POST", "/api/v1/documents/mrz", h_documents_mrz, NONE, NULL,
+        NULL}, /* a photo, or JSON {text, typed}: the handler reads it */
     {"GET", "/api/v1/calendar/{region}/working-days", h_calendar, NONE, NULL, NULL},
     {"PUT", "/api/v1/test/clock", h_test_clock, NONE, F("now"), h_gate_test_clock},
     /* enrolment kiosk (h_kiosk.c): each step reads its own raw body (per-step size limits) */
@@ -103,12 +113,12 @@ static const route_t routes[] = {
     /* passkeys (h_passkey.c, issue 17) */
     {"POST", "/api/v1/me/passkeys/options", h_passkey_register_options, PERSON, NULL, h_gate_passkeys},
     {"POST", "/api/v1/me/passkeys", h_passkey_register, PERSON, F("client_data_json", "attestation_object"),
-     h_gate_passkeys},
+        h_gate_passkeys},
     {"GET", "/api/v1/me/passkeys", h_passkey_list, PERSON, NULL, h_gate_passkeys},
     {"DELETE", "/api/v1/me/passkeys/{id}", h_passkey_delete, PERSON, NULL, h_gate_passkeys},
     {"POST", "/api/v1/session/passkey/options", h_passkey_login_options, NONE, NULL, h_gate_passkeys},
     {"POST", "/api/v1/session/passkey", h_passkey_login, NONE,
-     F("credential_id", "client_data_json", "authenticator_data", "signature", "user_handle"), h_gate_passkeys},
+        F("credential_id", "client_data_json", "authenticator_data", "signature", "user_handle"), h_gate_passkeys},
 
     /* document sets (h_docset.c, issue 16); a page's body is the image itself */
     {"POST", "/api/v1/document-sets", h_docset_create, PERSON, F("procedure", "planned_decision"), h_gate_docsets},
@@ -118,16 +128,17 @@ static const route_t routes[] = {
     {"POST", "/api/v1/document-sets/{id}/submit", h_docset_submit, PERSON, NULL, h_gate_docset_id},
     {"GET", "/api/v1/desk/document-sets", h_desk_docset_list, OFFICER, NULL, h_gate_docsets},
     {"POST", "/api/v1/desk/document-sets/{id}/decision", h_desk_docset_decide, OFFICER, F("decision", "reason"),
-     h_gate_docset_id},
+        h_gate_docset_id},
 
-    {"GET", "/api/v1/kiosk/enrolments/{receipt}/receipt.pdf", h_kiosk_receipt_pdf, KIOSK, NULL, h_gate_kiosk},   /* h_receipt.c */
+    {"GET", "/api/v1/kiosk/enrolments/{receipt}/receipt.pdf", h_kiosk_receipt_pdf, KIOSK, NULL,
+        h_gate_kiosk}, /* h_receipt.c */
     /* the registrar's enrolment review (h_review.c) */
     {"GET", "/api/v1/desk/enrolments", h_review_queue, OFFICER, NULL, NULL},
     {"GET", "/api/v1/desk/enrolments/{receipt}", h_review_get, OFFICER, NULL, NULL},
     {"POST", "/api/v1/desk/enrolments/{receipt}/claim", h_review_claim, OFFICER, NULL, NULL},
     {"GET", "/api/v1/desk/enrolments/{receipt}/images/{kind}", h_review_image, OFFICER, NULL, NULL},
     {"POST", "/api/v1/desk/enrolments/{receipt}/approve", h_review_approve, OFFICER,
-     F("reason", "purpose", "entry_regime"), h_gate_receipt},
+        F("reason", "purpose", "entry_regime"), h_gate_receipt},
     {"POST", "/api/v1/desk/enrolments/{receipt}/return", h_review_return, OFFICER, F("reason"), h_gate_receipt},
     {"GET", "/api/v1/desk/enrolments/{receipt}/letter.pdf", h_review_letter, OFFICER, NULL, NULL},
     {"GET", "/healthz", h_healthz, NONE, NULL, NULL},
@@ -138,7 +149,10 @@ static const route_t routes[] = {
 
 static const char *names[NROUTES];
 
-size_t router_count(void) { return NROUTES; }
+size_t router_count(void)
+{
+    return NROUTES;
+}
 
 const char *router_name(size_t i)
 {

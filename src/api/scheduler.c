@@ -21,8 +21,8 @@ struct scheduler {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     bool stop;
-    int64_t purged_at;   /* injected-clock time of the last session purge */
-    int64_t resumed_at;  /* ... and of the last look for unfinished document sets */
+    int64_t purged_at;  /* injected-clock time of the last session purge */
+    int64_t resumed_at; /* ... and of the last look for unfinished document sets */
 };
 
 /* Expired sessions and spent log-in counters, every LIMIT_PURGE_INTERVAL_S. */
@@ -104,10 +104,10 @@ static void sweep_region(scheduler_t *s, const region_t *rg)
             return;
         }
         if (res.skipped)
-            return;   /* another instance sweeps */
-        log_msg(LOG_INFO, "sweep.done", "region %s day %s: %lld lapsed, %lld reminded, %lld matured, %lld old confirmations deleted",
-                rg->code, d, (long long)res.lapsed, (long long)res.reminded, (long long)res.matured,
-                (long long)res.deleted);
+            return; /* another instance sweeps */
+        log_msg(LOG_INFO, "sweep.done",
+            "region %s day %s: %lld lapsed, %lld reminded, %lld matured, %lld old confirmations deleted", rg->code, d,
+            (long long)res.lapsed, (long long)res.reminded, (long long)res.matured, (long long)res.deleted);
     }
 }
 

@@ -17,7 +17,7 @@
 #include "base/limits.h"
 #include "base/log.h"
 
-static atomic_int stop_requested;   /* lock-free: safe to set from a signal handler */
+static atomic_int stop_requested; /* lock-free: safe to set from a signal handler */
 static api_thread_t *threads_alive;
 static struct run_arg *args_alive;
 
@@ -36,10 +36,10 @@ static int conn_cap = LIMIT_CONNECTIONS;
 /* One accepted connection, tracked so that at the cap the oldest idle one
  * can be let go. Freed by the socket's on_close. */
 typedef struct conn_slot {
-    h2o_linklist_t link;              /* in listener_t.conns, oldest first */
-    h2o_socket_t *sock;               /* borrowed: h2o owns and closes it */
+    h2o_linklist_t link; /* in listener_t.conns, oldest first */
+    h2o_socket_t *sock;  /* borrowed: h2o owns and closes it */
     int fd;
-    bool evicted;                     /* shut down; h2o closes it on its next read */
+    bool evicted; /* shut down; h2o closes it on its next read */
 } conn_slot_t;
 
 /* A listening socket on one loop and the connections it accepted. */
@@ -48,7 +48,7 @@ typedef struct listener {
     h2o_socket_t *sock;
     h2o_accept_ctx_t *accept_ctx;
     h2o_linklist_t conns;
-    h2o_timeout_t pause;              /* ACCEPT_PAUSE_MS */
+    h2o_timeout_t pause; /* ACCEPT_PAUSE_MS */
     h2o_timeout_entry_t pause_entry;
     bool paused;
 } listener_t;
@@ -58,7 +58,7 @@ static h2o_hostconf_t *api_hosts[2], *metrics_hosts[2];
 
 typedef struct uchet_handler {
     h2o_handler_t super;
-    bool metrics_only;                /* the separate /metrics listener */
+    bool metrics_only; /* the separate /metrics listener */
 } uchet_handler_t;
 
 static void on_signal(int sig)
@@ -88,19 +88,19 @@ static bool framing_ambiguous(h2o_req_t *req)
         return false;
     h2o_socket_t *sock = req->conn->callbacks->get_socket ? req->conn->callbacks->get_socket(req->conn) : NULL;
     if (!sock || !sock->input || sock->input->size == 0)
-        return true;   /* cannot check: refuse rather than guess */
+        return true; /* cannot check: refuse rather than guess */
     const char *p = sock->input->bytes, *end = p + sock->input->size;
     int te = 0, cl = 0;
     bool first = true;
     while (p < end) {
         const char *eol = memchr(p, '\n', (size_t)(end - p));
         if (!eol)
-            return true;   /* the head was parsed whole; it must end in a blank line */
+            return true; /* the head was parsed whole; it must end in a blank line */
         size_t n = (size_t)(eol - p);
         if (n > 0 && p[n - 1] == '\r')
             n--;
         if (n == 0 && !first)
-            break;         /* end of the head */
+            break; /* end of the head */
         if (!first && n > 0 && p[0] != ' ' && p[0] != '\t') {
             const char *colon = memchr(p, ':', n);
             size_t nl = colon ? (size_t)(colon - p) : n;
@@ -124,7 +124,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         /* Answer and close: whatever follows on this connection is never read. */
         req->http1_is_persistent = 0;
         api_problem(r, 400, "ambiguous_framing",
-                    "Send either Content-Length or Transfer-Encoding: chunked, once (RFC 9112 section 6.1).");
+            "Send either Content-Length or Transfer-Encoding: chunked, once (RFC 9112 section 6.1).");
         return 0;
     }
     if (h->metrics_only && !(req->path_normalized.len == 8 && !memcmp(req->path_normalized.base, "/metrics", 8))) {
@@ -263,7 +263,7 @@ static void listener_stop(listener_t *l)
         return;
     if (l->paused)
         h2o_timeout_unlink(&l->pause_entry);
-    l->paused = true;   /* no restart */
+    l->paused = true; /* no restart */
     h2o_socket_read_stop(l->sock);
     h2o_socket_close(l->sock);
     l->sock = NULL;
@@ -273,7 +273,7 @@ typedef struct run_arg {
     api_thread_t *t;
     h2o_globalconf_t *gc;
     int fd;
-    int metrics_fd;                   /* thread 0 only; -1 otherwise */
+    int metrics_fd; /* thread 0 only; -1 otherwise */
     int drain_s;
     pthread_barrier_t *started;
     listener_t api, metrics;
@@ -298,10 +298,8 @@ static int thread_init(api_thread_t *t, api_world_t *w, run_arg_t *ra, int idx, 
     }
     if (store_kind(w->store) != DB_POSTGRES)
         return 0;
-    return dbloop_new(t->loop, w->store, idx * DBLOOP_CONNECTIONS, DBLOOP_CONNECTIONS, w->metrics, &t->dbloop,
-                      err);
+    return dbloop_new(t->loop, w->store, idx * DBLOOP_CONNECTIONS, DBLOOP_CONNECTIONS, w->metrics, &t->dbloop, err);
 }
-
 
 /* Sets up and runs one loop; on stop, closes the listener and drains for up
  * to drain_s. The loop, context and sockets are created HERE, on the thread
@@ -384,7 +382,7 @@ static void set_conn_cap(void)
     long avail = rl.rlim_cur == RLIM_INFINITY ? LIMIT_CONNECTIONS : (long)rl.rlim_cur - FD_RESERVE;
     conn_cap = avail < LIMIT_CONNECTIONS ? (int)(avail < 16 ? 16 : avail) : LIMIT_CONNECTIONS;
     log_msg(conn_cap < LIMIT_CONNECTIONS ? LOG_WARN : LOG_INFO, "server.connections",
-            "at most %d connections (open-file limit %lld)", conn_cap, (long long)rl.rlim_cur);
+        "at most %d connections (open-file limit %lld)", conn_cap, (long long)rl.rlim_cur);
 }
 
 static void install_signals(void)
@@ -397,7 +395,7 @@ static void install_signals(void)
 }
 
 int server_run(api_world_t *w, const char *host, int port, const char *metrics_host, int metrics_port, int threads,
-               int drain_s, err_t *err)
+    int drain_s, err_t *err)
 {
     static h2o_globalconf_t gc;
     config_h2o(&gc);
@@ -406,7 +404,9 @@ int server_run(api_world_t *w, const char *host, int port, const char *metrics_h
     pthread_t *tids = calloc((size_t)threads, sizeof *tids);
     run_arg_t *args = calloc((size_t)threads, sizeof *args);
     if (!ts || !tids || !args) {
-        free(ts); free(tids); free(args);
+        free(ts);
+        free(tids);
+        free(args);
         return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
     }
     int r = 0;
@@ -418,7 +418,7 @@ int server_run(api_world_t *w, const char *host, int port, const char *metrics_h
             threads = i;
     }
     if (r == 0 && metrics_port > 0)
-        r = bind_socket(metrics_host, metrics_port, &args[0].metrics_fd, err);   /* on failure closed below */
+        r = bind_socket(metrics_host, metrics_port, &args[0].metrics_fd, err); /* on failure closed below */
     if (r == 0) {
         pthread_barrier_t started;
         pthread_barrier_init(&started, NULL, (unsigned)threads + 1);
@@ -448,7 +448,7 @@ int server_run(api_world_t *w, const char *host, int port, const char *metrics_h
         free(ts);
         free(args);
     } else {
-        args_alive = args;   /* the listeners' connection lists, likewise */
+        args_alive = args; /* the listeners' connection lists, likewise */
     }
     free(tids);
     return r;

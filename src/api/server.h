@@ -15,4 +15,4 @@
  * finish (at most `drain_s` seconds), and the function returns 0. The caller
  * then closes the store, which flushes the writer. */
 int server_run(api_world_t *w, const char *host, int port, const char *metrics_host, int metrics_port, int threads,
-               int drain_s, err_t *err);
+    int drain_s, err_t *err);

@@ -14,12 +14,21 @@
 
 static const char *const roots[] = {"/app/", "/common/", "/kiosk/", "/desk/", "/host/", NULL};
 
-static const struct { const char *ext; const char *type; } mime[] = {
-    {".html", "text/html; charset=utf-8"}, {".js", "text/javascript; charset=utf-8"},
-    {".mjs", "text/javascript; charset=utf-8"}, {".css", "text/css; charset=utf-8"},
-    {".json", "application/json; charset=utf-8"}, {".webmanifest", "application/manifest+json"},
-    {".svg", "image/svg+xml"}, {".png", "image/png"}, {".ico", "image/x-icon"},
-    {".txt", "text/plain; charset=utf-8"}, {".woff2", "font/woff2"},
+static const struct {
+    const char *ext;
+    const char *type;
+} mime[] = {
+    {".html", "text/html; charset=utf-8"},
+    {".js", "text/javascript; charset=utf-8"},
+    {".mjs", "text/javascript; charset=utf-8"},
+    {".css", "text/css; charset=utf-8"},
+    {".json", "application/json; charset=utf-8"},
+    {".webmanifest", "application/manifest+json"},
+    {".svg", "image/svg+xml"},
+    {".png", "image/png"},
+    {".ico", "image/x-icon"},
+    {".txt", "text/plain; charset=utf-8"},
+    {".woff2", "font/woff2"},
 };
 
 static const char *type_of(const char *path)
@@ -36,8 +45,8 @@ static bool path_safe(h2o_iovec_t p)
 {
     for (size_t i = 0; i < p.len; i++) {
         char c = p.base[i];
-        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                  c == '.' || c == '_' || c == '-' || c == '/';
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+                  c == '-' || c == '/';
         if (!ok || (c == '.' && i > 0 && p.base[i - 1] == '/'))
             return false;
     }
@@ -78,8 +87,7 @@ static int read_file(h2o_req_t *req, const char *path, h2o_iovec_t *ret)
     if (fd < 0)
         return -ENOENT;
     struct stat st;
-    int r = fstat(fd, &st) < 0 ? -EIO
-            : (!S_ISREG(st.st_mode) || st.st_size > LIMIT_STATIC_FILE_BYTES) ? -EFBIG : 0;
+    int r = fstat(fd, &st) < 0 ? -EIO : (!S_ISREG(st.st_mode) || st.st_size > LIMIT_STATIC_FILE_BYTES) ? -EFBIG : 0;
     if (r < 0) {
         close(fd);
         return r;

@@ -120,41 +120,53 @@ static const char USAGE[] =
 enum { OPT_CONFIG = 1000, OPT_VERSION, OPT_MIGRATE, OPT_ALLOW_CLOCK, OPT_NO_SWEEP };
 
 static const struct option options[] = {
-    {"database", required_argument, NULL, 'd'}, {"listen", required_argument, NULL, 'l'},
-    {"config", required_argument, NULL, OPT_CONFIG}, {"threads", required_argument, NULL, 't'},
-    {"web-root", required_argument, NULL, 'w'}, {"data-dir", required_argument, NULL, 'D'},
-    {"migrate", no_argument, NULL, OPT_MIGRATE}, {"clock", required_argument, NULL, 'c'},
-    {"allow-clock-control", no_argument, NULL, OPT_ALLOW_CLOCK}, {"no-sweep", no_argument, NULL, OPT_NO_SWEEP},
-    {"argon2-memlimit-kib", required_argument, NULL, 'M'}, {"argon2-opslimit", required_argument, NULL, 'O'},
-    {"log-level", required_argument, NULL, 'L'}, {"log-format", required_argument, NULL, 'F'},
-    {"po-dir", required_argument, NULL, 'P'}, {"vapid-key-file", required_argument, NULL, 'V'},
+    {"database", required_argument, NULL, 'd'},
+    {"listen", required_argument, NULL, 'l'},
+    {"config", required_argument, NULL, OPT_CONFIG},
+    {"threads", required_argument, NULL, 't'},
+    {"web-root", required_argument, NULL, 'w'},
+    {"data-dir", required_argument, NULL, 'D'},
+    {"migrate", no_argument, NULL, OPT_MIGRATE},
+    {"clock", required_argument, NULL, 'c'},
+    {"allow-clock-control", no_argument, NULL, OPT_ALLOW_CLOCK},
+    {"no-sweep", no_argument, NULL, OPT_NO_SWEEP},
+    {"argon2-memlimit-kib", required_argument, NULL, 'M'},
+    {"argon2-opslimit", required_argument, NULL, 'O'},
+    {"log-level", required_argument, NULL, 'L'},
+    {"log-format", required_argument, NULL, 'F'},
+    {"po-dir", required_argument, NULL, 'P'},
+    {"vapid-key-file", required_argument, NULL, 'V'},
     {"vapid-subject", required_argument, NULL, 'S'},
-    {"metrics-listen", required_argument, NULL, 'm'}, {"audit-key-file", required_argument, NULL, 'A'},
-    {"audit-checkpoint-file", required_argument, NULL, 'C'}, {"public-origin", required_argument, NULL, 'o'},
-    {"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, OPT_VERSION}, {NULL, 0, NULL, 0},
+    {"metrics-listen", required_argument, NULL, 'm'},
+    {"audit-key-file", required_argument, NULL, 'A'},
+    {"audit-checkpoint-file", required_argument, NULL, 'C'},
+    {"public-origin", required_argument, NULL, 'o'},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, OPT_VERSION},
+    {NULL, 0, NULL, 0},
 };
 
 static const char *key_of(int opt)
 {
     switch (opt) {
-    case 'd': return "database";
-    case 'l': return "listen";
-    case 't': return "threads";
-    case 'w': return "web_root";
-    case 'D': return "data_dir";
-    case 'c': return "clock";
-    case 'M': return "argon2_memlimit_kib";
-    case 'O': return "argon2_opslimit";
-    case 'L': return "log_level";
-    case 'F': return "log_format";
-    case 'P': return "po_dir";
-    case 'V': return "vapid_key_file";
-    case 'S': return "vapid_subject";
-    case 'm': return "metrics_listen";
-    case 'A': return "audit_key_file";
-    case 'C': return "audit_checkpoint_file";
-    case 'o': return "public_origin";
-    default: return NULL;
+        case 'd': return "database";
+        case 'l': return "listen";
+        case 't': return "threads";
+        case 'w': return "web_root";
+        case 'D': return "data_dir";
+        case 'c': return "clock";
+        case 'M': return "argon2_memlimit_kib";
+        case 'O': return "argon2_opslimit";
+        case 'L': return "log_level";
+        case 'F': return "log_format";
+        case 'P': return "po_dir";
+        case 'V': return "vapid_key_file";
+        case 'S': return "vapid_subject";
+        case 'm': return "metrics_listen";
+        case 'A': return "audit_key_file";
+        case 'C': return "audit_checkpoint_file";
+        case 'o': return "public_origin";
+        default: return NULL;
     }
 }
 
@@ -241,9 +253,12 @@ static void push_report(void *ctx, const char *event, int64_t notice_id, int sta
 {
     (void)ctx;
     bool bad = !strcmp(event, "push.error") || !strcmp(event, "push.failed");
-    bool routine = !strcmp(event, "push.sent") || !strcmp(event, "push.none");   /* one per notice */
-    log_msg(bad ? LOG_WARN : routine ? LOG_DEBUG : LOG_INFO, event, "notice %lld, push service status %d%s%s",
-            (long long)notice_id, status, err && err->msg[0] ? ": " : "", err && err->msg[0] ? err->msg : "");
+    bool routine = !strcmp(event, "push.sent") || !strcmp(event, "push.none"); /* one per notice */
+    log_msg(bad       ? LOG_WARN
+            : routine ? LOG_DEBUG
+                      : LOG_INFO,
+        event, "notice %lld, push service status %d%s%s", (long long)notice_id, status, err && err->msg[0] ? ": " : "",
+        err && err->msg[0] ? err->msg : "");
 }
 
 /* Notices in the person's language and their delivery by Web Push: the
@@ -264,11 +279,15 @@ static int push_open(api_world_t *w, const config_t *c, err_t *err)
     }
     if (r < 0)
         return r;
-    log_msg(LOG_INFO, created ? "push.key_created" : "push.key_loaded", "VAPID key %s; %zu message catalogs",
-            path, catalog_languages(w->catalog));
-    outbox_config_t oc = {.store = w->store, .catalog = w->catalog, .key = w->vapid_key,
-                          .subject = c->vapid_subject, .clock = &w->clock,
-                          .allow_private = c->allow_clock_control, .report = push_report};
+    log_msg(LOG_INFO, created ? "push.key_created" : "push.key_loaded", "VAPID key %s; %zu message catalogs", path,
+        catalog_languages(w->catalog));
+    outbox_config_t oc = {.store = w->store,
+        .catalog = w->catalog,
+        .key = w->vapid_key,
+        .subject = c->vapid_subject,
+        .clock = &w->clock,
+        .allow_private = c->allow_clock_control,
+        .report = push_report};
     return outbox_start(&oc, &w->outbox, err);
 }
 
@@ -303,8 +322,7 @@ static int passwords_load(api_world_t *w, const char *dir, err_t *err)
         r = err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
     free(buf);
     if (r == 0)
-        log_msg(LOG_INFO, "passwords.loaded", "%zu common passwords from %s", password_list_count(w->passwords),
-                path);
+        log_msg(LOG_INFO, "passwords.loaded", "%zu common passwords from %s", password_list_count(w->passwords), path);
     return r;
 }
 
@@ -317,7 +335,7 @@ static int world_open(api_world_t *w, const config_t *c, int threads, err_t *err
     w->web_root = c->web_root;
     w->allow_clock_control = c->allow_clock_control;
     snprintf(w->public_origin, sizeof w->public_origin, "%s", c->public_origin);
-    if (c->public_origin[0])   /* checked when set (config_set) */
+    if (c->public_origin[0]) /* checked when set (config_set) */
         config_origin_host(c->public_origin, w->rp_id, sizeof w->rp_id, NULL);
     w->argon2_ops = c->argon2_ops;
     w->desk_idle_s = c->desk_idle_seconds;
@@ -335,7 +353,7 @@ static int world_open(api_world_t *w, const config_t *c, int threads, err_t *err
             snprintf(w->db_dir, sizeof w->db_dir, ".");
         else
             snprintf(w->db_dir, sizeof w->db_dir, "%.*s", (int)(slash == c->database ? 1 : slash - c->database),
-                     c->database);
+                c->database);
     }
     if ((r = caldata_load(c->data_dir, &w->cal, &years, err)) < 0)
         return r;
@@ -346,8 +364,7 @@ static int world_open(api_world_t *w, const config_t *c, int threads, err_t *err
         return r;
     /* Readers: one per loop; on PostgreSQL several per loop (api/dbloop.h). */
     int readers = threads * (db_kind_of(c->database) == DB_POSTGRES ? DBLOOP_CONNECTIONS : 1);
-    if ((r = store_open(c->database, readers, 2, &w->store, err)) < 0 ||
-        (r = load_regions(w, c->database, err)) < 0)
+    if ((r = store_open(c->database, readers, 2, &w->store, err)) < 0 || (r = load_regions(w, c->database, err)) < 0)
         return r;
     w->metrics = metrics_new(router_count(), router_names());
     w->rl_address = ratelimit_new(8192, LIMIT_LOGIN_FAILS_ADDRESS, LIMIT_LOGIN_WINDOW_S);
@@ -362,10 +379,10 @@ static int world_open(api_world_t *w, const config_t *c, int threads, err_t *err
 
 static void world_close(api_world_t *w)
 {
-    outbox_stop(w->outbox);  /* before the store: it records what it finished */
+    outbox_stop(w->outbox); /* before the store: it records what it finished */
     kiosk_env_free(w->kiosk);
-    store_close(w->store);   /* the writer commits everything queued first */
-    docset_env_free(w->docsets);   /* after the store: SLOW readers borrow its keys */
+    store_close(w->store);       /* the writer commits everything queued first */
+    docset_env_free(w->docsets); /* after the store: SLOW readers borrow its keys */
     catalog_free(w->catalog);
     vapid_key_free(w->vapid_key);
     calendar_free(w->cal);
@@ -403,7 +420,7 @@ int main(int argc, char **argv)
     if (r == 0)
         r = server_run(&w, c.listen_host, c.listen_port, c.metrics_host, c.metrics_port, threads, 10, &err);
     scheduler_stop(sched);
-    world_close(&w);         /* the writer has committed everything: anchor that */
+    world_close(&w); /* the writer has committed everything: anchor that */
     anchorer_stop(anchorer);
     if (r < 0) {
         fprintf(stderr, "uchetd: %s\n", err.msg[0] ? err.msg : strerror(-r));

@@ -6,8 +6,8 @@
 #include <stdint.h>
 
 typedef struct uclock {
-    _Atomic int64_t fixed_s;   /* the fixed time (unix seconds) when is_fixed */
-    _Atomic bool is_fixed;     /* false: real time */
+    _Atomic int64_t fixed_s; /* the fixed time (unix seconds) when is_fixed */
+    _Atomic bool is_fixed;   /* false: real time */
 } uclock_t;
 
 /* Initialises to real time. */

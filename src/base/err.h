@@ -15,16 +15,15 @@
 #define ERR_CODE_MAX 48
 
 typedef struct err {
-    int errnum;                 /* negative errno-style code, 0 = no error */
-    char code[ERR_CODE_MAX];    /* stable machine code, "" when unset */
-    char msg[ERR_MSG_MAX];      /* human sentence, "" when unset */
+    int errnum;              /* negative errno-style code, 0 = no error */
+    char code[ERR_CODE_MAX]; /* stable machine code, "" when unset */
+    char msg[ERR_MSG_MAX];   /* human sentence, "" when unset */
 } err_t;
 
 /* Records an error in *err (if err is not NULL) and returns errnum, so that
  * callers can write `return err_set(err, -EINVAL, "bad_date", "...")`.
  * `code` may be NULL. The message is truncated to ERR_MSG_MAX. */
-int err_set(err_t *err, int errnum, const char *code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+int err_set(err_t *err, int errnum, const char *code, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /* Clears *err (accepts NULL). */
 void err_clear(err_t *err);

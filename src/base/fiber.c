@@ -29,13 +29,13 @@
 #endif
 
 struct fiber {
-    ucontext_t ctx;              /* the fiber's own */
-    ucontext_t caller_ctx;       /* where fiber_yield goes back to */
+    ucontext_t ctx;        /* the fiber's own */
+    ucontext_t caller_ctx; /* where fiber_yield goes back to */
     fiber_fn fn;
     void *arg;
-    void *map;                   /* guard page + stack */
+    void *map; /* guard page + stack */
     size_t map_len;
-    void *stack;                 /* usable stack (above the guard page) */
+    void *stack; /* usable stack (above the guard page) */
     size_t stack_len;
     bool running, finished;
     /* Sanitizer bookkeeping: the stack of whoever resumed us, and the fake
@@ -142,7 +142,6 @@ void fiber_yield(fiber_t *f)
     swapcontext(&f->ctx, &f->caller_ctx);
     switch_finish(f->fiber_fake, &f->caller_stack, &f->caller_stack_len);
 }
-
 
 void fiber_free(fiber_t *f)
 {

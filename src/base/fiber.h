@@ -31,7 +31,6 @@ bool fiber_resume(fiber_t *f);
 /* From inside f: goes back to whoever resumed it. */
 void fiber_yield(fiber_t *f);
 
-
 /* Frees f and its stack. A fiber that yielded and was never finished is
  * abandoned: nothing on its stack is unwound. Accepts NULL. */
 void fiber_free(fiber_t *f);

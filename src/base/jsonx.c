@@ -11,8 +11,8 @@ int jsonx_parse_object(const char *buf, size_t len, json_t **ret, err_t *err)
     json_error_t je;
     json_t *v = json_loadb(buf, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
     if (!v)
-        return err_set(err, -EINVAL, "malformed_json", "The body is not valid JSON (line %d, column %d): %s",
-                       je.line, je.column, je.text);
+        return err_set(err, -EINVAL, "malformed_json", "The body is not valid JSON (line %d, column %d): %s", je.line,
+            je.column, je.text);
     if (!json_is_object(v)) {
         json_decref(v);
         return err_set(err, -EINVAL, "not_an_object", "The body must be a JSON object.");
@@ -29,7 +29,8 @@ int jsonx_only_fields(const json_t *obj, const char *const *allowed, err_t *err)
 {
     const char *key;
     json_t *val;
-    json_object_foreach((json_t *)obj, key, val) {
+    json_object_foreach((json_t *)obj, key, val)
+    {
         bool ok = false;
         for (const char *const *a = allowed; *a; a++)
             if (strcmp(*a, key) == 0) {
@@ -52,8 +53,8 @@ static bool has_control_chars(const char *s, size_t len, bool allow_lines)
     return false;
 }
 
-static int read_string(const json_t *obj, const char *key, bool required, size_t min, size_t max,
-                       bool allow_lines, const char **ret, err_t *err)
+static int read_string(const json_t *obj, const char *key, bool required, size_t min, size_t max, bool allow_lines,
+    const char **ret, err_t *err)
 {
     json_t *v = json_object_get(obj, key);
     if (!v || json_is_null(v)) {
@@ -76,8 +77,8 @@ static int read_string(const json_t *obj, const char *key, bool required, size_t
     return 0;
 }
 
-int jsonx_string(const json_t *obj, const char *key, bool required, size_t min, size_t max,
-                 const char **ret, err_t *err)
+int jsonx_string(
+    const json_t *obj, const char *key, bool required, size_t min, size_t max, const char **ret, err_t *err)
 {
     return read_string(obj, key, required, min, max, false, ret, err);
 }
@@ -87,8 +88,7 @@ int jsonx_string_lf(const json_t *obj, const char *key, const char **ret, err_t 
     return read_string(obj, key, true, 1, LIMIT_STRING_BYTES * 8, true, ret, err);
 }
 
-int jsonx_number(const json_t *obj, const char *key, bool required, double min, double max,
-                 double *ret, err_t *err)
+int jsonx_number(const json_t *obj, const char *key, bool required, double min, double max, double *ret, err_t *err)
 {
     json_t *v = json_object_get(obj, key);
     if (!v || json_is_null(v)) {

@@ -20,8 +20,8 @@ int jsonx_only_fields(const json_t *obj, const char *const *allowed, err_t *err)
 
 /* A string member of min..max bytes with no control characters. When the key
  * is absent or null: -ENOENT (missing_field) if required, else 0 with *ret = NULL. */
-int jsonx_string(const json_t *obj, const char *key, bool required, size_t min, size_t max,
-                 const char **ret, err_t *err);
+int jsonx_string(
+    const json_t *obj, const char *key, bool required, size_t min, size_t max, const char **ret, err_t *err);
 
 /* Like jsonx_string, required, 1..LIMIT_STRING_BYTES*8 bytes, but line
  * breaks (\n, \r) and tabs are allowed: for pasted multi-line text. */
@@ -29,8 +29,7 @@ int jsonx_string_lf(const json_t *obj, const char *key, const char **ret, err_t 
 
 /* A finite number member (integer or real) in [min, max]. When absent:
  * -ENOENT (missing_field) if required, else 0 and *ret untouched. */
-int jsonx_number(const json_t *obj, const char *key, bool required, double min, double max,
-                 double *ret, err_t *err);
+int jsonx_number(const json_t *obj, const char *key, bool required, double min, double max, double *ret, err_t *err);
 
 /* A member that must be an object when present (NULL when absent and optional). */
 int jsonx_object(const json_t *obj, const char *key, bool required, json_t **ret, err_t *err);

@@ -37,15 +37,14 @@ static void emit(log_level_t level, const char *event, const char *msg, const ch
     struct tm tm;
     gmtime_r(&ts.tv_sec, &tm);
     char when[64];
-    snprintf(when, sizeof when, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ts.tv_nsec / 1000000) % 1000);
+    snprintf(when, sizeof when, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+        tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ts.tv_nsec / 1000000) % 1000);
 
     char line[2048];
     int n;
     if (as_json) {
         /* jansson escapes the message, so a hostile string cannot forge a line. */
-        json_t *o = json_pack("{s:s,s:s,s:s,s:s}", "ts", when, "level", level_names[level],
-                              "event", event, "msg", msg);
+        json_t *o = json_pack("{s:s,s:s,s:s,s:s}", "ts", when, "level", level_names[level], "event", event, "msg", msg);
         for (size_t i = 0; o && fields && fields[i] && fields[i + 1]; i += 2)
             json_object_set_new(o, fields[i], json_string(fields[i + 1]));
         char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;

@@ -13,8 +13,7 @@ void log_setup(log_level_t min, bool json);
 int log_level_parse(const char *s, log_level_t *ret);
 /* Writes one line {"ts":..,"level":..,"event":..,"msg":..} to stderr. Thread-safe
  * (one write(2) per line). */
-void log_msg(log_level_t level, const char *event, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+void log_msg(log_level_t level, const char *event, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Like log_msg with a fixed message and extra string fields: `fields` is
  * key, value, key, value, ..., NULL (borrowed). A NULL value ends the list.
  * In JSON each pair is a member of the line's object (jansson-escaped); in

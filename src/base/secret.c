@@ -20,8 +20,7 @@ void secret_token_new(char ret_token[SECRET_TOKEN_CHARS + 1], uint8_t ret_hash[S
 {
     uint8_t raw[32];
     randombytes_buf(raw, sizeof raw);
-    sodium_bin2base64(ret_token, SECRET_TOKEN_CHARS + 1, raw, sizeof raw,
-                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    sodium_bin2base64(ret_token, SECRET_TOKEN_CHARS + 1, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
     sodium_memzero(raw, sizeof raw);
     secret_hash(ret_token, SECRET_TOKEN_CHARS, ret_hash);
 }
@@ -61,8 +60,8 @@ int secret_code_hash(const char *typed, size_t len, uint8_t ret[SECRET_HASH_BYTE
     return 0;
 }
 
-int secret_password_hash(const char *pw, size_t len, unsigned long long opslimit, size_t memlimit,
-                         char ret[SECRET_PWHASH_MAX])
+int secret_password_hash(
+    const char *pw, size_t len, unsigned long long opslimit, size_t memlimit, char ret[SECRET_PWHASH_MAX])
 {
     if (!opslimit)
         opslimit = crypto_pwhash_OPSLIMIT_INTERACTIVE;

@@ -6,10 +6,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SECRET_TOKEN_CHARS 43     /* base64url of 32 random bytes */
+#define SECRET_TOKEN_CHARS 43 /* base64url of 32 random bytes */
 #define SECRET_HASH_BYTES 32
-#define SECRET_CODE_CHARS 14      /* "ABCD-EFGH-JKMN" */
-#define SECRET_PWHASH_MAX 128     /* >= crypto_pwhash_STRBYTES */
+#define SECRET_CODE_CHARS 14  /* "ABCD-EFGH-JKMN" */
+#define SECRET_PWHASH_MAX 128 /* >= crypto_pwhash_STRBYTES */
 
 /* Initialises libsodium; -EIO if it cannot. Call once at program start. */
 int secret_init(void);
@@ -24,7 +24,7 @@ void secret_code_new(char ret[SECRET_CODE_CHARS + 1]);
 int secret_code_hash(const char *typed, size_t len, uint8_t ret[SECRET_HASH_BYTES]);
 /* argon2id hash of a password into ret (NUL-terminated). -ENOMEM if the KDF
  * could not get its memory. opslimit/memlimit 0 = libsodium's interactive. */
-int secret_password_hash(const char *pw, size_t len, unsigned long long opslimit, size_t memlimit,
-                         char ret[SECRET_PWHASH_MAX]);
+int secret_password_hash(
+    const char *pw, size_t len, unsigned long long opslimit, size_t memlimit, char ret[SECRET_PWHASH_MAX]);
 /* True if pw matches the stored argon2id string. Constant-time in pw. */
 bool secret_password_verify(const char *stored, const char *pw, size_t len);

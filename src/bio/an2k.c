@@ -121,8 +121,7 @@ size_t an2k_field_items(const struct an2k_field *f, size_t sub)
     return n;
 }
 
-int an2k_field_item(const struct an2k_field *f, size_t sub, size_t item, const uint8_t **ret_p,
-                    size_t *ret_len)
+int an2k_field_item(const struct an2k_field *f, size_t sub, size_t item, const uint8_t **ret_p, size_t *ret_len)
 {
     size_t s, e;
     if (subfield_bounds(f, sub, &s, &e) < 0)
@@ -173,8 +172,8 @@ static int push_field(struct an2k_record *r, size_t *cap, struct an2k_field f, e
 {
     if (r->nfields == *cap) {
         if (*cap >= LIMIT_AN2K_FIELDS)
-            return err_set(err, -ERANGE, "an2k_limit", "a Type-%u record has more than %d fields",
-                           r->type, LIMIT_AN2K_FIELDS);
+            return err_set(
+                err, -ERANGE, "an2k_limit", "a Type-%u record has more than %d fields", r->type, LIMIT_AN2K_FIELDS);
         size_t ncap = *cap ? *cap * 2 : 16;
         if (ncap > LIMIT_AN2K_FIELDS)
             ncap = LIMIT_AN2K_FIELDS;
@@ -190,8 +189,8 @@ static int push_field(struct an2k_record *r, size_t *cap, struct an2k_field f, e
 
 /* Parses the tagged record at p[0..avail) that CNT says is of `type`; fills
  * r (fields allocated). */
-static int parse_tagged(const uint8_t *p, size_t avail, unsigned type, unsigned flags,
-                        struct an2k_record *r, err_t *err)
+static int parse_tagged(
+    const uint8_t *p, size_t avail, unsigned type, unsigned flags, struct an2k_record *r, err_t *err)
 {
     size_t pos = 0;
     unsigned tt, num;
@@ -206,15 +205,14 @@ static int parse_tagged(const uint8_t *p, size_t avail, unsigned type, unsigned 
             if (!is_digit(p[i]) && p[i] != '.')
                 cut = false;
         return err_set(err, -EINVAL, cut ? "an2k_truncated" : "an2k_tag",
-                       cut ? "the data ends inside the first tag of a Type-%u record"
-                           : "the Type-%u record does not start with a T.001 tag",
-                       type);
+            cut ? "the data ends inside the first tag of a Type-%u record"
+                : "the Type-%u record does not start with a T.001 tag",
+            type);
     }
     if (num != 1)
         return err_set(err, -EINVAL, "an2k_tag", "the Type-%u record does not start with LEN", type);
     if (tt != type)
-        return err_set(err, -EINVAL, "an2k_cnt", "CNT lists a Type-%u record where a Type-%u one is",
-                       type, tt);
+        return err_set(err, -EINVAL, "an2k_cnt", "CNT lists a Type-%u record where a Type-%u one is", type, tt);
     size_t ls = pos;
     while (pos < avail && is_digit(p[pos]) && pos - ls <= 10)
         pos++;
@@ -229,26 +227,22 @@ static int parse_tagged(const uint8_t *p, size_t avail, unsigned type, unsigned 
     if (len <= pos + 1)
         return err_set(err, -EINVAL, "an2k_len", "the LEN of a Type-%u record is too small", type);
     if (len > avail)
-        return err_set(err, -EINVAL, "an2k_truncated",
-                       "a Type-%u record's LEN runs past the end of the data", type);
+        return err_set(err, -EINVAL, "an2k_truncated", "a Type-%u record's LEN runs past the end of the data", type);
     if (p[len - 1] != AN2K_FS)
-        return err_set(err, -EINVAL, "an2k_len",
-                       "a Type-%u record does not end with FS where its LEN says", type);
+        return err_set(err, -EINVAL, "an2k_len", "a Type-%u record does not end with FS where its LEN says", type);
 
     r->type = type;
     r->bytes = p;
     r->len = (size_t)len;
     r->binary = false;
     size_t cap = 0;
-    if ((rc = push_field(r, &cap,
-                         (struct an2k_field){tt, 1, p + ls, (size_t)(pos - 1 - ls)}, err)) < 0)
+    if ((rc = push_field(r, &cap, (struct an2k_field){tt, 1, p + ls, (size_t)(pos - 1 - ls)}, err)) < 0)
         return rc;
 
     size_t end = (size_t)len - 1; /* the FS */
     while (pos < end) {
         if (parse_tag(p, end, &pos, &tt, &num) < 0)
-            return err_set(err, -EINVAL, "an2k_tag", "a field of a Type-%u record has no T.NNN tag",
-                           type);
+            return err_set(err, -EINVAL, "an2k_tag", "a field of a Type-%u record has no T.NNN tag", type);
         if (num == 999) {
             r->data = p + pos;
             r->data_len = end - pos;
@@ -265,47 +259,42 @@ static int parse_tagged(const uint8_t *p, size_t avail, unsigned type, unsigned 
         for (size_t i = vs; i < pos; i++)
             if ((p[i] == AN2K_RS || p[i] == AN2K_US) && looks_like_tag(p + i + 1, pos - i - 1))
                 return err_set(err, -EINVAL, "an2k_separator",
-                               "a field of a Type-%u record holds another field's tag "
-                               "after an RS or US (a damaged GS)",
-                               type);
+                    "a field of a Type-%u record holds another field's tag "
+                    "after an RS or US (a damaged GS)",
+                    type);
         if ((rc = push_field(r, &cap, (struct an2k_field){tt, num, p + vs, pos - vs}, err)) < 0)
             return rc;
         if (pos < end) {
             pos++; /* GS */
             if (pos == end)
-                return err_set(err, -EINVAL, "an2k_separator",
-                               "a Type-%u record has a GS right before its FS", type);
+                return err_set(err, -EINVAL, "an2k_separator", "a Type-%u record has a GS right before its FS", type);
         }
     }
     if (r->nfields < 2 || r->fields[1].num != 2)
-        return err_set(err, -EINVAL, "an2k_tag", "the second field of a Type-%u record is not %s",
-                       type, type == 1 ? "VER" : "IDC");
+        return err_set(err, -EINVAL, "an2k_tag", "the second field of a Type-%u record is not %s", type,
+            type == 1 ? "VER" : "IDC");
     if (flags & AN2K_STRICT) {
         for (size_t i = 0; i < r->nfields; i++) {
             if (r->fields[i].tag_type != type)
-                return err_set(err, -EINVAL, "an2k_order",
-                               "a Type-%u record has a field tagged for another type", type);
+                return err_set(
+                    err, -EINVAL, "an2k_order", "a Type-%u record has a field tagged for another type", type);
             if (i > 0 && r->fields[i].num <= r->fields[i - 1].num)
-                return err_set(err, -EINVAL, "an2k_order",
-                               "the fields of a Type-%u record are not ascending", type);
+                return err_set(err, -EINVAL, "an2k_order", "the fields of a Type-%u record are not ascending", type);
         }
     }
     return 0;
 }
 
-static int parse_binary(const uint8_t *p, size_t avail, unsigned type, struct an2k_record *r,
-                        err_t *err)
+static int parse_binary(const uint8_t *p, size_t avail, unsigned type, struct an2k_record *r, err_t *err)
 {
     size_t hdr = type == 7 ? 5 : type == 8 ? 12 : 18;
     if (avail < 4)
         return err_set(err, -EINVAL, "an2k_truncated", "the data ends inside a Type-%u LEN", type);
     uint32_t len = be32(p);
     if (len < hdr)
-        return err_set(err, -EINVAL, "an2k_len", "a Type-%u record's LEN is shorter than its header",
-                       type);
+        return err_set(err, -EINVAL, "an2k_len", "a Type-%u record's LEN is shorter than its header", type);
     if (len > avail || avail < hdr)
-        return err_set(err, -EINVAL, "an2k_truncated",
-                       "a Type-%u record's LEN runs past the end of the data", type);
+        return err_set(err, -EINVAL, "an2k_truncated", "a Type-%u record's LEN runs past the end of the data", type);
     r->type = type;
     r->binary = true;
     r->bytes = p;
@@ -325,13 +314,12 @@ static int parse_binary(const uint8_t *p, size_t avail, unsigned type, struct an
             return err_set(err, -EINVAL, "an2k_image", "a Type-8 record has an unknown SIG, SRT or ISR");
         if (r->bin.srt == 2) {
             if (r->data_len < 5 || r->data_len % 5 != 0 || r->data[r->data_len - 1] != 255)
-                return err_set(err, -EINVAL, "an2k_image",
-                               "a Type-8 vector signature is not whole 5-byte vectors ending in 255");
+                return err_set(
+                    err, -EINVAL, "an2k_image", "a Type-8 vector signature is not whole 5-byte vectors ending in 255");
         } else if (r->bin.srt == 0) {
             size_t want = ((size_t)r->bin.hll + 7) / 8 * r->bin.vll;
             if (r->data_len != want)
-                return err_set(err, -EINVAL, "an2k_image",
-                               "a Type-8 raster's size does not match HLL x VLL");
+                return err_set(err, -EINVAL, "an2k_image", "a Type-8 raster's size does not match HLL x VLL");
         }
         return 0;
     }
@@ -348,8 +336,8 @@ static int parse_binary(const uint8_t *p, size_t avail, unsigned type, struct an
         if (type == 5 || type == 6)
             want = ((size_t)r->bin.hll + 7) / 8 * r->bin.vll;
         if (r->data_len != want)
-            return err_set(err, -EINVAL, "an2k_image",
-                           "an uncompressed Type-%u image's size does not match HLL x VLL", type);
+            return err_set(
+                err, -EINVAL, "an2k_image", "an uncompressed Type-%u image's size does not match HLL x VLL", type);
     }
     return 0;
 }
@@ -372,20 +360,19 @@ static int check_type1(const struct an2k_record *r, unsigned flags, err_t *err)
     static const struct {
         unsigned num;
         const char *name;
-    } required[] = {{2, "VER"}, {3, "CNT"}, {4, "TOT"}, {5, "DAT"}, {7, "DAI"},
-                    {8, "ORI"}, {9, "TCN"}, {11, "NSR"}, {12, "NTR"}};
+    } required[] = {
+        {2, "VER"}, {3, "CNT"}, {4, "TOT"}, {5, "DAT"}, {7, "DAI"}, {8, "ORI"}, {9, "TCN"}, {11, "NSR"}, {12, "NTR"}};
     for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++)
         if (!an2k_field_get(r, required[i].num))
-            return err_set(err, -EINVAL, "an2k_type1", "the Type-1 record has no %s (1.%03u)",
-                           required[i].name, required[i].num);
+            return err_set(
+                err, -EINVAL, "an2k_type1", "the Type-1 record has no %s (1.%03u)", required[i].name, required[i].num);
     const uint8_t *v;
     size_t n;
     static const unsigned one_item[] = {2, 4, 5, 7, 8, 9, 11, 12, 14};
     for (size_t i = 0; i < sizeof(one_item) / sizeof(one_item[0]); i++) {
         const struct an2k_field *f = an2k_field_get(r, one_item[i]);
         if (f && (single(f, &v, &n) < 0 || n == 0))
-            return err_set(err, -EINVAL, "an2k_type1", "field 1.%03u is not one non-empty item",
-                           one_item[i]);
+            return err_set(err, -EINVAL, "an2k_type1", "field 1.%03u is not one non-empty item", one_item[i]);
     }
     single(an2k_field_get(r, 2), &v, &n);
     if (n != 4 || !all_digits(v, n))
@@ -414,8 +401,7 @@ static int check_type1(const struct an2k_record *r, unsigned flags, err_t *err)
         size_t ns = an2k_field_subfields(dcs);
         for (size_t s = 0; s < ns; s++) {
             size_t ni = an2k_field_items(dcs, s);
-            if (ni < 2 || ni > 3 || an2k_field_item(dcs, s, 0, &v, &n) < 0 || !all_digits(v, n) ||
-                n > 3)
+            if (ni < 2 || ni > 3 || an2k_field_item(dcs, s, 0, &v, &n) < 0 || !all_digits(v, n) || n > 3)
                 return err_set(err, -EINVAL, "an2k_type1", "DCS (1.015) is malformed");
         }
     }
@@ -452,8 +438,7 @@ int an2k_parse(const uint8_t *buf, size_t len, unsigned flags, struct an2k **ret
     if (!buf && len)
         return err_set(err, -EINVAL, "an2k_truncated", "no data");
     if (len > LIMIT_AN2K_BYTES)
-        return err_set(err, -ERANGE, "an2k_limit", "the transaction is larger than %d bytes",
-                       LIMIT_AN2K_BYTES);
+        return err_set(err, -ERANGE, "an2k_limit", "the transaction is larger than %d bytes", LIMIT_AN2K_BYTES);
     struct an2k *t = calloc(1, sizeof(*t));
     if (!t)
         return err_set(err, -ENOMEM, NULL, "out of memory");
@@ -466,8 +451,8 @@ int an2k_parse(const uint8_t *buf, size_t len, unsigned flags, struct an2k **ret
     }
     /* Type-1 */
     if (len == 0 || !is_digit(buf[0])) {
-        rc = err_set(err, -EINVAL, len ? "an2k_type1" : "an2k_truncated",
-                     "the transaction does not start with a Type-1 record");
+        rc = err_set(
+            err, -EINVAL, len ? "an2k_type1" : "an2k_truncated", "the transaction does not start with a Type-1 record");
         goto out;
     }
     t->nrecords = 1;
@@ -486,15 +471,14 @@ int an2k_parse(const uint8_t *buf, size_t len, unsigned flags, struct an2k **ret
     const uint8_t *v;
     size_t n;
     uint64_t first, count;
-    if (an2k_field_items(cnt, 0) != 2 || an2k_field_item(cnt, 0, 0, &v, &n) < 0 ||
-        num_of(v, n, 99, &first) < 0 || first != 1 || an2k_field_item(cnt, 0, 1, &v, &n) < 0 ||
-        num_of(v, n, 999999, &count) < 0) {
+    if (an2k_field_items(cnt, 0) != 2 || an2k_field_item(cnt, 0, 0, &v, &n) < 0 || num_of(v, n, 99, &first) < 0 ||
+        first != 1 || an2k_field_item(cnt, 0, 1, &v, &n) < 0 || num_of(v, n, 999999, &count) < 0) {
         rc = err_set(err, -EINVAL, "an2k_cnt", "the first subfield of CNT is not 1 and a count");
         goto out;
     }
     if (count + 1 != nsub) {
-        rc = err_set(err, -EINVAL, "an2k_cnt", "CNT counts %llu records but lists %zu",
-                     (unsigned long long)count, nsub - 1);
+        rc = err_set(
+            err, -EINVAL, "an2k_cnt", "CNT counts %llu records but lists %zu", (unsigned long long)count, nsub - 1);
         goto out;
     }
     if (nsub > LIMIT_AN2K_RECORDS) {
@@ -513,16 +497,14 @@ int an2k_parse(const uint8_t *buf, size_t len, unsigned flags, struct an2k **ret
     size_t ntype2 = 0;
     for (size_t s = 1; s < nsub; s++) {
         uint64_t type, idc;
-        if (an2k_field_items(cnt, s) != 2 || an2k_field_item(cnt, s, 0, &v, &n) < 0 ||
-            num_of(v, n, 999, &type) < 0 || an2k_field_item(cnt, s, 1, &v, &n) < 0 ||
-            num_of(v, n, 99, &idc) < 0) {
+        if (an2k_field_items(cnt, s) != 2 || an2k_field_item(cnt, s, 0, &v, &n) < 0 || num_of(v, n, 999, &type) < 0 ||
+            an2k_field_item(cnt, s, 1, &v, &n) < 0 || num_of(v, n, 99, &idc) < 0) {
             rc = err_set(err, -EINVAL, "an2k_cnt", "CNT entry %zu is not a record type and an IDC", s);
             goto out;
         }
         if (!type_defined((unsigned)type)) {
             rc = err_set(err, -EINVAL, "an2k_record_type",
-                         "CNT lists record type %llu, which the standard does not define",
-                         (unsigned long long)type);
+                "CNT lists record type %llu, which the standard does not define", (unsigned long long)type);
             goto out;
         }
         if (type == 1) {
@@ -543,8 +525,7 @@ int an2k_parse(const uint8_t *buf, size_t len, unsigned flags, struct an2k **ret
         unsigned idc = r->cnt_idc;
         t->nrecords = s + 1;
         if (pos >= len) {
-            rc = err_set(err, -EINVAL, "an2k_truncated",
-                         "the data ends before the %zu records CNT lists", nsub - 1);
+            rc = err_set(err, -EINVAL, "an2k_truncated", "the data ends before the %zu records CNT lists", nsub - 1);
             goto out;
         }
         if (type_binary(r->type)) {
@@ -552,8 +533,7 @@ int an2k_parse(const uint8_t *buf, size_t len, unsigned flags, struct an2k **ret
             if (rc == 0) {
                 r->idc = buf[pos + 4];
                 if ((flags & AN2K_STRICT) && r->idc != idc)
-                    rc = err_set(err, -EINVAL, "an2k_idc", "a Type-%u record's IDC is not CNT's",
-                                 r->type);
+                    rc = err_set(err, -EINVAL, "an2k_idc", "a Type-%u record's IDC is not CNT's", r->type);
             }
         } else {
             rc = parse_tagged(buf + pos, len - pos, r->type, flags, r, err);
@@ -562,11 +542,9 @@ int an2k_parse(const uint8_t *buf, size_t len, unsigned flags, struct an2k **ret
                 const uint8_t *iv;
                 size_t in;
                 if (single(&r->fields[1], &iv, &in) < 0 || num_of(iv, in, 99, &ridc) < 0)
-                    rc = err_set(err, -EINVAL, "an2k_idc", "a Type-%u record's IDC is not a number",
-                                 r->type);
+                    rc = err_set(err, -EINVAL, "an2k_idc", "a Type-%u record's IDC is not a number", r->type);
                 else if ((flags & AN2K_STRICT) && ridc != idc)
-                    rc = err_set(err, -EINVAL, "an2k_idc", "a Type-%u record's IDC is not CNT's",
-                                 r->type);
+                    rc = err_set(err, -EINVAL, "an2k_idc", "a Type-%u record's IDC is not CNT's", r->type);
                 else
                     r->idc = (unsigned)ridc;
             }
@@ -593,13 +571,11 @@ int an2k_parse(const uint8_t *buf, size_t len, unsigned flags, struct an2k **ret
                     if (f->value[k] >= 0x80)
                         ascii = false;
                 if (!ascii && csi != 3) {
-                    rc = err_set(err, -EINVAL, "an2k_type1",
-                                 "non-ASCII text without DCS 3 (UTF-8) in 1.015");
+                    rc = err_set(err, -EINVAL, "an2k_type1", "non-ASCII text without DCS 3 (UTF-8) in 1.015");
                     goto out;
                 }
                 if (!ascii && !utf8_valid(f->value, f->len, true)) {
-                    rc = err_set(err, -EINVAL, "an2k_separator", "a Type-%u field is not UTF-8",
-                                 r->type);
+                    rc = err_set(err, -EINVAL, "an2k_separator", "a Type-%u field is not UTF-8", r->type);
                     goto out;
                 }
             }
@@ -625,8 +601,7 @@ int an2k_find(const struct an2k *t, unsigned type, size_t nth, size_t *ret_index
             return 0;
         }
     }
-    return err_set(err, -ENOENT, "an2k_no_record", "the transaction has no Type-%u record number %zu",
-                   type, nth + 1);
+    return err_set(err, -ENOENT, "an2k_no_record", "the transaction has no Type-%u record number %zu", type, nth + 1);
 }
 
 static bool type_has_image(unsigned type)
@@ -680,8 +655,7 @@ static int centi(const uint8_t *p, size_t n, uint32_t *ret)
     return 0;
 }
 
-static int info_fixed(const struct an2k *t, const struct an2k_record *r, struct an2k_image_info *ii,
-                      err_t *err)
+static int info_fixed(const struct an2k *t, const struct an2k_record *r, struct an2k_image_info *ii, err_t *err)
 {
     static const char *const gca[] = {"NONE", "WSQ20", "JPEGB", "JPEGL", "JP2", "JP2L", "PNG"};
     if (r->type == 3 || r->type == 4) {
@@ -722,11 +696,10 @@ static int info_tagged(const struct an2k_record *r, struct an2k_image_info *ii, 
     uint64_t hll, vll, slc, thps, tvps, bpx = 0, x;
     if (!r->data)
         return err_set(err, -ENOENT, "an2k_no_image", "this Type-%u record carries no image", r->type);
-    if (field_u64(r, 6, 99999, &hll) < 0 || field_u64(r, 7, 99999, &vll) < 0 ||
-        field_u64(r, 8, 2, &slc) < 0 || field_u64(r, 9, 99999, &thps) < 0 ||
-        field_u64(r, 10, 99999, &tvps) < 0)
-        return err_set(err, -EINVAL, "an2k_image",
-                       "a Type-%u record lacks a numeric HLL, VLL, SLC, THPS or TVPS", r->type);
+    if (field_u64(r, 6, 99999, &hll) < 0 || field_u64(r, 7, 99999, &vll) < 0 || field_u64(r, 8, 2, &slc) < 0 ||
+        field_u64(r, 9, 99999, &thps) < 0 || field_u64(r, 10, 99999, &tvps) < 0)
+        return err_set(
+            err, -EINVAL, "an2k_image", "a Type-%u record lacks a numeric HLL, VLL, SLC, THPS or TVPS", r->type);
     const uint8_t *v;
     size_t n;
     if (single(an2k_field_get(r, 11), &v, &n) < 0 || n == 0 || n >= sizeof(ii->compression))
@@ -767,8 +740,7 @@ static int info_tagged(const struct an2k_record *r, struct an2k_image_info *ii, 
         size_t ns = fgp ? an2k_field_subfields(fgp) : 0;
         for (size_t s = 0; s < ns && ii->npositions < AN2K_POSITIONS_MAX; s++) {
             if (an2k_field_item(fgp, s, 0, &v, &n) < 0 || num_of(v, n, 255, &x) < 0)
-                return err_set(err, -EINVAL, "an2k_image", "FGP of a Type-%u record is not numeric",
-                               r->type);
+                return err_set(err, -EINVAL, "an2k_image", "FGP of a Type-%u record is not numeric", r->type);
             ii->positions[ii->npositions++] = (unsigned)x;
         }
     }

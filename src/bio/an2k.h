@@ -47,44 +47,44 @@
 
 /* One encoded image. Bytes are borrowed for the duration of an2k_write. */
 struct an2k_image {
-    const uint8_t *data;   /* PNG (signature + IHDR checked) or JPEG 2000 (JP2 ihdr or SIZ checked) */
-    size_t len;            /* bytes at data, > 0 */
-    uint32_t width;        /* pixels; must equal the image header's */
-    uint32_t height;       /* pixels; must equal the image header's */
-    uint32_t ppi;          /* pixels per inch, both directions (SLC 1) */
-    bool jp2l;             /* true: data is lossless JPEG 2000 (CGA JP2L), else PNG */
+    const uint8_t *data; /* PNG (signature + IHDR checked) or JPEG 2000 (JP2 ihdr or SIZ checked) */
+    size_t len;          /* bytes at data, > 0 */
+    uint32_t width;      /* pixels; must equal the image header's */
+    uint32_t height;     /* pixels; must equal the image header's */
+    uint32_t ppi;        /* pixels per inch, both directions (SLC 1) */
+    bool jp2l;           /* true: data is lossless JPEG 2000 (CGA JP2L), else PNG */
 };
 
 /* A finger's box inside a slap image (14.021 SEG), in pixels from the
  * top-left corner, edges inclusive: left < right <= width-1, top < bottom. */
 struct an2k_seg {
-    uint8_t fgp;           /* finger position 1-10 */
+    uint8_t fgp; /* finger position 1-10 */
     uint32_t left, right, top, bottom;
 };
 
 /* A quality score (14.024 FQM, 15.024 PQM). */
 struct an2k_quality {
-    uint8_t fgp;           /* finger/palm position it scores */
-    uint8_t score;         /* 0-100, 254 = not computed, 255 = failed */
-    uint16_t vendor;       /* QAV, written as four hex digits */
-    uint16_t product;      /* QAP, 1-65535 */
+    uint8_t fgp;      /* finger/palm position it scores */
+    uint8_t score;    /* 0-100, 254 = not computed, 255 = failed */
+    uint16_t vendor;  /* QAV, written as four hex digits */
+    uint16_t product; /* QAP, 1-65535 */
 };
 
 /* A finger that is missing from a slap (14.018 AMP). */
 struct an2k_missing {
-    uint8_t fgp;           /* finger position 1-10 */
-    bool unable_to_print;  /* true: "UP" (bandaged, injured), false: "XX" amputated */
+    uint8_t fgp;          /* finger position 1-10 */
+    bool unable_to_print; /* true: "UP" (bandaged, injured), false: "XX" amputated */
 };
 
-#define AN2K_SLAP_FINGERS 4   /* most fingers in one slap */
-#define AN2K_QUALITY_MAX 8    /* quality entries per record */
+#define AN2K_SLAP_FINGERS 4 /* most fingers in one slap */
+#define AN2K_QUALITY_MAX 8  /* quality entries per record */
 
 /* One slap of a 4-4-2 set: FGP 13 right four, 14 left four, 15 both thumbs.
  * Every finger the slap holds appears exactly once, either with a box in
  * seg[] or in missing[]. */
 struct an2k_slap {
-    uint8_t fgp;                                   /* 13, 14 or 15 */
-    struct an2k_image image;                       /* 8-bit grey */
+    uint8_t fgp;             /* 13, 14 or 15 */
+    struct an2k_image image; /* 8-bit grey */
     struct an2k_seg seg[AN2K_SLAP_FINGERS];
     size_t nseg;
     struct an2k_missing missing[AN2K_SLAP_FINGERS];
@@ -103,17 +103,17 @@ struct an2k_palm {
 
 /* The face (Type-10, IMT FACE, POS F). */
 struct an2k_face {
-    struct an2k_image image;     /* 24-bit sRGB (CSP SRGB) or 8-bit grey (GRAY) */
-    uint16_t sap;                /* subject acquisition profile: 1, 10-15, 20, 30, 32, 40-42, 50-52 */
-    bool has_eyes;               /* write the eye centres (10.029 FFP) */
+    struct an2k_image image;           /* 24-bit sRGB (CSP SRGB) or 8-bit grey (GRAY) */
+    uint16_t sap;                      /* subject acquisition profile: 1, 10-15, 20, 30, 32, 40-42, 50-52 */
+    bool has_eyes;                     /* write the eye centres (10.029 FFP) */
     uint32_t left_eye_x, left_eye_y;   /* the subject's left eye, pixels from top-left */
     uint32_t right_eye_x, right_eye_y; /* the subject's right eye */
 };
 
 /* One pen vector of a signature (Type-8, SRT 2). */
 struct an2k_pen {
-    uint16_t x, y;               /* 0.001 inch from the bottom-left corner */
-    uint8_t pressure;            /* 0 pen up, 1-254 least..most */
+    uint16_t x, y;    /* 0.001 inch from the bottom-left corner */
+    uint8_t pressure; /* 0 pen up, 1-254 least..most */
 };
 
 /* The signature as pen vectors, as a touch screen records it. */
@@ -126,33 +126,33 @@ struct an2k_signature {
  * are NUL-terminated UTF-8, borrowed. Empty or NULL optional fields are left
  * out of the record. */
 struct an2k_person {
-    const char *surname;          /* original script, required */
-    const char *given_names;      /* original script, may be empty */
-    const char *surname_latin;    /* ICAO 9303 transliteration: A-Z, space, '-', '\'' ; required */
-    const char *given_latin;      /* likewise, may be empty */
-    const char *birth_date;       /* "YYYYMMDD"; MM/DD may be "00" when unknown; required */
-    char sex;                     /* 'M', 'F' or 'X' */
-    const char *citizenship;      /* ICAO 9303 code, 1-3 letters A-Z; required */
-    const char *doc_code;         /* ICAO document code, 1-2 of A-Z (e.g. "P"); required */
-    const char *doc_issuer;       /* ICAO 9303 code of the issuing state; required */
-    const char *doc_number;       /* A-Z 0-9, 1..LIMIT_DOCNUM_BYTES; required */
-    const char *doc_expiry;       /* "YYYYMMDD"; required */
+    const char *surname;       /* original script, required */
+    const char *given_names;   /* original script, may be empty */
+    const char *surname_latin; /* ICAO 9303 transliteration: A-Z, space, '-', '\'' ; required */
+    const char *given_latin;   /* likewise, may be empty */
+    const char *birth_date;    /* "YYYYMMDD"; MM/DD may be "00" when unknown; required */
+    char sex;                  /* 'M', 'F' or 'X' */
+    const char *citizenship;   /* ICAO 9303 code, 1-3 letters A-Z; required */
+    const char *doc_code;      /* ICAO document code, 1-2 of A-Z (e.g. "P"); required */
+    const char *doc_issuer;    /* ICAO 9303 code of the issuing state; required */
+    const char *doc_number;    /* A-Z 0-9, 1..LIMIT_DOCNUM_BYTES; required */
+    const char *doc_expiry;    /* "YYYYMMDD"; required */
 };
 
 /* One enrolment. Any of slaps, palms, face, signature may be absent (count 0
  * or NULL). */
 struct an2k_transaction {
-    const char *tcn;              /* 1.009 TCN = enrolment number: 1-40 of A-Z a-z 0-9 - _ */
-    const char *tot;              /* 1.004 TOT: 1-16 of A-Z 0-9 (e.g. "ENR") */
-    const char *dai;              /* 1.007 DAI destination agency: 1-32 of A-Z a-z 0-9 */
-    const char *ori;              /* 1.008 ORI originating agency (also xx.004 SRC): likewise */
-    time_t when;                  /* capture and transaction time (UTC), years 1970-9999 */
+    const char *tcn; /* 1.009 TCN = enrolment number: 1-40 of A-Z a-z 0-9 - _ */
+    const char *tot; /* 1.004 TOT: 1-16 of A-Z 0-9 (e.g. "ENR") */
+    const char *dai; /* 1.007 DAI destination agency: 1-32 of A-Z a-z 0-9 */
+    const char *ori; /* 1.008 ORI originating agency (also xx.004 SRC): likewise */
+    time_t when;     /* capture and transaction time (UTC), years 1970-9999 */
     struct an2k_person person;
     const struct an2k_slap *slaps; /* up to 3, distinct FGP */
     size_t nslaps;
     const struct an2k_palm *palms; /* up to 2, distinct FGP */
     size_t npalms;
-    const struct an2k_face *face;  /* NULL = none */
+    const struct an2k_face *face;           /* NULL = none */
     const struct an2k_signature *signature; /* NULL = none */
 };
 
@@ -162,8 +162,7 @@ struct an2k_transaction {
  * "an2k_input" with a sentence naming the field, never its value).
  * On success *ret_buf (caller owns, free()) holds *ret_len bytes.
  * Returns 0, -EINVAL, -ERANGE (past LIMIT_AN2K_BYTES), -ENOMEM. */
-int an2k_write(const struct an2k_transaction *t, uint8_t **ret_buf, size_t *ret_len,
-               err_t *err);
+int an2k_write(const struct an2k_transaction *t, uint8_t **ret_buf, size_t *ret_len, err_t *err);
 
 /* Receives the transaction piece by piece, in order; returns 0, or a negative
  * errno-style code to stop the writer (which then returns it, err code
@@ -175,42 +174,41 @@ typedef int (*an2k_sink_fn)(void *ctx, const uint8_t *p, size_t n);
  * (no copy), so that an encryptor can take the transaction without a second
  * buffer. Validation happens before the first byte reaches the sink. On
  * success *ret_len is the transaction's size. Returns as an2k_write. */
-int an2k_write_stream(const struct an2k_transaction *t, an2k_sink_fn sink, void *ctx,
-                      size_t *ret_len, err_t *err);
+int an2k_write_stream(const struct an2k_transaction *t, an2k_sink_fn sink, void *ctx, size_t *ret_len, err_t *err);
 
 /* ---------------------------------------------------------------- reader */
 
 /* One field: "T.NNN:value". For x.999 the value is the raw image bytes. */
 struct an2k_field {
-    unsigned tag_type;            /* T as written in the tag */
-    unsigned num;                 /* NNN */
-    const uint8_t *value;         /* borrowed from the parsed buffer */
+    unsigned tag_type;    /* T as written in the tag */
+    unsigned num;         /* NNN */
+    const uint8_t *value; /* borrowed from the parsed buffer */
     size_t len;
 };
 
 /* The fixed header of binary records: Type-3/4/5/6 (18 bytes), Type-7
  * (LEN, IDC), Type-8 (12 bytes). */
 struct an2k_binary {
-    uint8_t imp;                  /* Type-3..6 impression */
-    uint8_t fgp[6];               /* Type-3..6 positions, 255 = unused */
-    uint8_t isr;                  /* Type-3..6, 8: 0 minimum resolution, 1 native (1.011) */
-    uint16_t hll, vll;            /* pixels */
-    uint8_t gca;                  /* Type-3..6 compression code */
-    uint8_t sig, srt;             /* Type-8 signature type and representation */
+    uint8_t imp;       /* Type-3..6 impression */
+    uint8_t fgp[6];    /* Type-3..6 positions, 255 = unused */
+    uint8_t isr;       /* Type-3..6, 8: 0 minimum resolution, 1 native (1.011) */
+    uint16_t hll, vll; /* pixels */
+    uint8_t gca;       /* Type-3..6 compression code */
+    uint8_t sig, srt;  /* Type-8 signature type and representation */
 };
 
 struct an2k_record {
-    unsigned type;                /* 1-99 */
-    unsigned idc;                 /* the record's own IDC (field 2, or byte 5 of binary records) */
-    unsigned cnt_idc;             /* the IDC CNT gives it; equal to idc under AN2K_STRICT (NIST's
+    unsigned type;          /* 1-99 */
+    unsigned idc;           /* the record's own IDC (field 2, or byte 5 of binary records) */
+    unsigned cnt_idc;       /* the IDC CNT gives it; equal to idc under AN2K_STRICT (NIST's
                                      type9-15.an2k has a Type-9 whose IDC differs from CNT's) */
-    const uint8_t *bytes;         /* the whole record, borrowed */
-    size_t len;                   /* its LEN */
-    bool binary;                  /* Types 3-8 */
-    struct an2k_binary bin;       /* binary records only */
-    const uint8_t *data;          /* binary records: bytes after the header; tagged: x.999 value or NULL */
+    const uint8_t *bytes;   /* the whole record, borrowed */
+    size_t len;             /* its LEN */
+    bool binary;            /* Types 3-8 */
+    struct an2k_binary bin; /* binary records only */
+    const uint8_t *data;    /* binary records: bytes after the header; tagged: x.999 value or NULL */
     size_t data_len;
-    struct an2k_field *fields;    /* tagged records: in file order; NULL for binary */
+    struct an2k_field *fields; /* tagged records: in file order; NULL for binary */
     size_t nfields;
 };
 
@@ -219,11 +217,12 @@ struct an2k_record {
 struct an2k {
     const uint8_t *buf;
     size_t len;
-    struct an2k_record *records;  /* records[0] is the Type-1 */
+    struct an2k_record *records; /* records[0] is the Type-1 */
     size_t nrecords;
 };
 
-#define AN2K_STRICT 1u  /* also require: fields ascending and unique, tag types
+#define AN2K_STRICT                                                                                                    \
+    1u /* also require: fields ascending and unique, tag types
                            matching the record, VER 0502, DCS before any non-ASCII text */
 
 /* Parses a whole transaction. flags: 0 or AN2K_STRICT. On success *ret (caller
@@ -244,8 +243,7 @@ size_t an2k_field_items(const struct an2k_field *f, size_t sub);
 
 /* Item `item` of subfield `sub` (both 0-based): *ret_p and *ret_len borrowed.
  * Returns 0 or -ENOENT. */
-int an2k_field_item(const struct an2k_field *f, size_t sub, size_t item, const uint8_t **ret_p,
-                    size_t *ret_len);
+int an2k_field_item(const struct an2k_field *f, size_t sub, size_t item, const uint8_t **ret_p, size_t *ret_len);
 
 /* The index of the nth (0-based) record of `type`. Returns 0 or -ENOENT
  * ("an2k_no_record"). */
@@ -256,10 +254,10 @@ int an2k_find(const struct an2k *t, unsigned type, size_t nth, size_t *ret_index
 int an2k_first_image(const struct an2k *t, size_t *ret_index, err_t *err);
 
 enum an2k_res_unit {
-    AN2K_RES_NONE = 0,            /* SLC 0: THPS/TVPS are an aspect ratio */
-    AN2K_RES_PPI = 1,             /* SLC 1 */
-    AN2K_RES_PPCM = 2,            /* SLC 2 */
-    AN2K_RES_PPMM = 3,            /* fixed-resolution records (Types 3-6) */
+    AN2K_RES_NONE = 0, /* SLC 0: THPS/TVPS are an aspect ratio */
+    AN2K_RES_PPI = 1,  /* SLC 1 */
+    AN2K_RES_PPCM = 2, /* SLC 2 */
+    AN2K_RES_PPMM = 3, /* fixed-resolution records (Types 3-6) */
 };
 
 #define AN2K_POSITIONS_MAX 6
@@ -267,17 +265,17 @@ enum an2k_res_unit {
 /* What an image record says about its image. Resolutions are in hundredths
  * of the unit (19.69 px/mm is 1969; 500 ppi is 50000). */
 struct an2k_image_info {
-    unsigned type;                /* record type */
-    char compression[8];          /* NONE WSQ20 JPEGB JPEGL JP2 JP2L PNG (binary GCA mapped) */
+    unsigned type;       /* record type */
+    char compression[8]; /* NONE WSQ20 JPEGB JPEGL JP2 JP2L PNG (binary GCA mapped) */
     uint32_t width, height;
     enum an2k_res_unit unit;
-    uint32_t xres100, yres100;    /* image resolution */
-    uint32_t xscan100, yscan100;  /* scanning resolution (0 when not given) */
-    unsigned bpp;                 /* bits per pixel */
-    int impression;               /* IMP, -1 when the record has none */
+    uint32_t xres100, yres100;              /* image resolution */
+    uint32_t xscan100, yscan100;            /* scanning resolution (0 when not given) */
+    unsigned bpp;                           /* bits per pixel */
+    int impression;                         /* IMP, -1 when the record has none */
     unsigned positions[AN2K_POSITIONS_MAX]; /* FGP codes, in order */
     size_t npositions;
-    const uint8_t *data;          /* image bytes, borrowed */
+    const uint8_t *data; /* image bytes, borrowed */
     size_t len;
 };
 

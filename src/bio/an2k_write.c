@@ -21,14 +21,14 @@
 struct obuf {
     uint8_t *p;
     size_t len, cap;
-    int rc;             /* first failure, sticky */
-    an2k_sink_fn sink;  /* stream mode: p buffers small pieces, big ones pass through */
+    int rc;            /* first failure, sticky */
+    an2k_sink_fn sink; /* stream mode: p buffers small pieces, big ones pass through */
     void *ctx;
-    size_t total;       /* stream mode: bytes handed to the sink */
+    size_t total; /* stream mode: bytes handed to the sink */
 };
 
-#define STREAM_BUFFER (64 * 1024)  /* small pieces are gathered up to this */
-#define STREAM_DIRECT 4096         /* pieces this large go to the sink as they are */
+#define STREAM_BUFFER (64 * 1024) /* small pieces are gathered up to this */
+#define STREAM_DIRECT 4096        /* pieces this large go to the sink as they are */
 
 static void append(struct obuf *b, const void *d, size_t n);
 
@@ -163,8 +163,7 @@ static size_t an2k_len_for(unsigned type, size_t body_len)
 
 /* Appends one tagged record: text holds fields 2.. (without the final FS);
  * image (may be NULL) becomes x.999. */
-static void emit_tagged(struct obuf *out, unsigned type, struct obuf *text, const uint8_t *image,
-                        size_t image_len)
+static void emit_tagged(struct obuf *out, unsigned type, struct obuf *text, const uint8_t *image, size_t image_len)
 {
     if (text->rc) {
         if (!out->rc)
@@ -203,8 +202,7 @@ static bool chars_in(const char *s, const char *set, size_t min, size_t max)
         return false;
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
-        bool ok = (strchr(set, 'A') && c >= 'A' && c <= 'Z') ||
-                  (strchr(set, 'a') && c >= 'a' && c <= 'z') ||
+        bool ok = (strchr(set, 'A') && c >= 'A' && c <= 'Z') || (strchr(set, 'a') && c >= 'a' && c <= 'z') ||
                   (strchr(set, '0') && c >= '0' && c <= '9');
         for (const char *x = set; !ok && *x; x++)
             if (*x != 'A' && *x != 'a' && *x != '0' && *x == c)
@@ -262,8 +260,7 @@ static uint32_t rd16(const uint8_t *p)
 /* Size, components and bits per component of lossless JPEG 2000 input: a
  * JP2 file (the ihdr box inside jp2h) or a bare codestream (the SIZ marker
  * segment right after SOC). Returns 0, or -1 when the header is not there. */
-static int jp2_header(const uint8_t *p, size_t n, uint32_t *w, uint32_t *h, unsigned *nc,
-                      unsigned *bits)
+static int jp2_header(const uint8_t *p, size_t n, uint32_t *w, uint32_t *h, unsigned *nc, unsigned *bits)
 {
     if (n >= 43 && p[0] == 0xFF && p[1] == 0x4F && p[2] == 0xFF && p[3] == 0x51) {
         uint32_t x = rd32(p + 8), y = rd32(p + 12), xo = rd32(p + 16), yo = rd32(p + 20);
@@ -315,8 +312,8 @@ static int jp2_header(const uint8_t *p, size_t n, uint32_t *w, uint32_t *h, unsi
 }
 
 /* bpp_out: 8 grey, 24 RGB. want_grey: friction ridge images must be 8-bit grey. */
-static int check_image(const struct an2k_image *im, const char *what, bool want_grey, bool fr,
-                       unsigned *bpp_out, err_t *err)
+static int check_image(
+    const struct an2k_image *im, const char *what, bool want_grey, bool fr, unsigned *bpp_out, err_t *err)
 {
     static const uint8_t png_sig[8] = {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A};
     static const uint8_t jp2_sig[12] = {0, 0, 0, 0x0C, 'j', 'P', ' ', ' ', 0x0D, 0x0A, 0x87, 0x0A};
@@ -324,8 +321,8 @@ static int check_image(const struct an2k_image *im, const char *what, bool want_
     if (!im->data || im->len == 0)
         return BAD("the %s image is empty", what);
     if (im->len > LIMIT_AN2K_IMAGE_BYTES)
-        return err_set(err, -ERANGE, "an2k_limit", "the %s image is larger than %d bytes", what,
-                       LIMIT_AN2K_IMAGE_BYTES);
+        return err_set(
+            err, -ERANGE, "an2k_limit", "the %s image is larger than %d bytes", what, LIMIT_AN2K_IMAGE_BYTES);
     if (im->width < 1 || im->width > 99999 || im->height < 1 || im->height > 99999)
         return BAD("the %s image size is out of range", what);
     if (fr ? (im->ppi < 500 || im->ppi > 4000) : (im->ppi < 1 || im->ppi > 99999))
@@ -334,7 +331,7 @@ static int check_image(const struct an2k_image *im, const char *what, bool want_
         uint32_t w, h;
         unsigned nc, bits;
         if (!((im->len >= 12 && memcmp(im->data, jp2_sig, 12) == 0) ||
-              (im->len >= 4 && memcmp(im->data, j2c_sig, 4) == 0)) ||
+                (im->len >= 4 && memcmp(im->data, j2c_sig, 4) == 0)) ||
             jp2_header(im->data, im->len, &w, &h, &nc, &bits) < 0)
             return BAD("the %s image is not JPEG 2000", what);
         if (w != im->width || h != im->height)
@@ -363,17 +360,10 @@ static int slap_fingers(uint8_t fgp, const uint8_t **ret)
 {
     static const uint8_t r4[] = {2, 3, 4, 5, 0}, l4[] = {7, 8, 9, 10, 0}, th[] = {1, 6, 0};
     switch (fgp) {
-    case 13:
-        *ret = r4;
-        return 4;
-    case 14:
-        *ret = l4;
-        return 4;
-    case 15:
-        *ret = th;
-        return 2;
-    default:
-        return -1;
+        case 13: *ret = r4; return 4;
+        case 14: *ret = l4; return 4;
+        case 15: *ret = th; return 2;
+        default: return -1;
     }
 }
 
@@ -405,18 +395,16 @@ static int check_slap(const struct an2k_slap *s, err_t *err)
         return BAD("a slap's position is not 13, 14 or 15");
     if ((rc = check_image(&s->image, "slap", true, true, &bpp, err)) < 0)
         return rc;
-    if (s->nseg > AN2K_SLAP_FINGERS || s->nmissing > AN2K_SLAP_FINGERS ||
-        s->nseg + s->nmissing != (size_t)nf || s->nseg == 0)
-        return BAD("slap %u must account for each of its %d fingers once, with at least one box",
-                   s->fgp, nf);
+    if (s->nseg > AN2K_SLAP_FINGERS || s->nmissing > AN2K_SLAP_FINGERS || s->nseg + s->nmissing != (size_t)nf ||
+        s->nseg == 0)
+        return BAD("slap %u must account for each of its %d fingers once, with at least one box", s->fgp, nf);
     uint32_t seen = 0;
     for (size_t i = 0; i < s->nseg; i++) {
         const struct an2k_seg *g = &s->seg[i];
         if (!in_list(fingers, g->fgp) || (seen & (1u << g->fgp)))
             return BAD("slap %u has a box for a finger it does not hold, or two", s->fgp);
         seen |= 1u << g->fgp;
-        if (g->left >= g->right || g->top >= g->bottom || g->right >= s->image.width ||
-            g->bottom >= s->image.height)
+        if (g->left >= g->right || g->top >= g->bottom || g->right >= s->image.width || g->bottom >= s->image.height)
             return BAD("slap %u has a finger box outside its image", s->fgp);
     }
     for (size_t i = 0; i < s->nmissing; i++) {
@@ -481,8 +469,7 @@ static int check_face(const struct an2k_face *f, unsigned *bpp, err_t *err)
         return BAD("SAP %u needs a 4:5 face image of at least 480 x 600", f->sap);
     if (f->sap >= 40 && (w < 768 || h < 1024 || !near(4 * w, 3 * h)))
         return BAD("SAP %u needs a 3:4 face image of at least 768 x 1024", f->sap);
-    if (f->has_eyes && (f->left_eye_x >= w || f->right_eye_x >= w || f->left_eye_y >= h ||
-                        f->right_eye_y >= h))
+    if (f->has_eyes && (f->left_eye_x >= w || f->right_eye_x >= w || f->left_eye_y >= h || f->right_eye_y >= h))
         return BAD("an eye centre lies outside the face image");
     return 0;
 }
@@ -561,8 +548,7 @@ static void items(struct obuf *b, const char *a, const char *c)
     put_str(b, c ? c : "");
 }
 
-static void write_quality(struct obuf *b, unsigned type, unsigned num, const struct an2k_quality *q,
-                          size_t n)
+static void write_quality(struct obuf *b, unsigned type, unsigned num, const struct an2k_quality *q, size_t n)
 {
     if (!n)
         return;
@@ -571,8 +557,7 @@ static void write_quality(struct obuf *b, unsigned type, unsigned num, const str
         char t[64];
         if (i)
             put_byte(b, AN2K_RS);
-        int k = snprintf(t, sizeof(t), "%u\x1f%u\x1f%04X\x1f%u", q[i].fgp, q[i].score, q[i].vendor,
-                         q[i].product);
+        int k = snprintf(t, sizeof(t), "%u\x1f%u\x1f%04X\x1f%u", q[i].fgp, q[i].score, q[i].vendor, q[i].product);
         put(b, t, (size_t)k);
     }
 }
@@ -595,8 +580,7 @@ static void image_fields(struct obuf *b, unsigned type, const struct an2k_image 
     field_s(b, type, 11, im->jp2l ? "JP2L" : "PNG");
 }
 
-static void write_slap(struct obuf *out, const struct an2k_slap *s, unsigned idc, const char *src,
-                       const char *date)
+static void write_slap(struct obuf *out, const struct an2k_slap *s, unsigned idc, const char *src, const char *date)
 {
     struct obuf b = {0};
     idc_field(&b, 14, idc);
@@ -622,8 +606,7 @@ static void write_slap(struct obuf *out, const struct an2k_slap *s, unsigned idc
         char t[80];
         if (i)
             put_byte(&b, AN2K_RS);
-        int k = snprintf(t, sizeof(t), "%u\x1f%u\x1f%u\x1f%u\x1f%u", g->fgp, g->left, g->right,
-                         g->top, g->bottom);
+        int k = snprintf(t, sizeof(t), "%u\x1f%u\x1f%u\x1f%u\x1f%u", g->fgp, g->left, g->right, g->top, g->bottom);
         put(&b, t, (size_t)k);
     }
     write_quality(&b, 14, 24, s->quality, s->nquality);
@@ -631,8 +614,7 @@ static void write_slap(struct obuf *out, const struct an2k_slap *s, unsigned idc
     free(b.p);
 }
 
-static void write_palm(struct obuf *out, const struct an2k_palm *p, unsigned idc, const char *src,
-                       const char *date)
+static void write_palm(struct obuf *out, const struct an2k_palm *p, unsigned idc, const char *src, const char *date)
 {
     struct obuf b = {0};
     idc_field(&b, 15, idc);
@@ -647,8 +629,8 @@ static void write_palm(struct obuf *out, const struct an2k_palm *p, unsigned idc
     free(b.p);
 }
 
-static void write_face(struct obuf *out, const struct an2k_face *f, unsigned bpp, unsigned idc,
-                       const char *src, const char *date)
+static void write_face(
+    struct obuf *out, const struct an2k_face *f, unsigned bpp, unsigned idc, const char *src, const char *date)
 {
     struct obuf b = {0};
     idc_field(&b, 10, idc);
@@ -664,8 +646,12 @@ static void write_face(struct obuf *out, const struct an2k_face *f, unsigned bpp
         field(&b, 10, 29);
         /* FPT 1 (ISO/IEC 14496-2 feature points), FPC 12.1 / 12.2 as
          * ISO/IEC 19794-5 names the eye centres, HCX, HCY in pixels. */
-        int k = snprintf(t, sizeof(t), "1\x1f" "12.1\x1f%u\x1f%u\x1e" "1\x1f" "12.2\x1f%u\x1f%u",
-                         f->left_eye_x, f->left_eye_y, f->right_eye_x, f->right_eye_y);
+        int k = snprintf(t, sizeof(t),
+            "1\x1f"
+            "12.1\x1f%u\x1f%u\x1e"
+            "1\x1f"
+            "12.2\x1f%u\x1f%u",
+            f->left_eye_x, f->left_eye_y, f->right_eye_x, f->right_eye_y);
         put(&b, t, (size_t)k);
     }
     emit_tagged(out, 10, &b, f->image.data, f->image.len);
@@ -676,14 +662,13 @@ static void write_signature(struct obuf *out, const struct an2k_signature *s, un
 {
     size_t n = s->npoints + 1; /* + the end vector */
     uint32_t len = (uint32_t)(12 + 5 * n);
-    uint8_t h[12] = {(uint8_t)(len >> 24), (uint8_t)(len >> 16), (uint8_t)(len >> 8), (uint8_t)len,
-                     (uint8_t)idc, 0 /* SIG: subject */, 2 /* SRT: vectors */, 0 /* ISR */,
-                     0, 0, 0, 0 /* HLL, VLL: 0 for vectors */};
+    uint8_t h[12] = {(uint8_t)(len >> 24), (uint8_t)(len >> 16), (uint8_t)(len >> 8), (uint8_t)len, (uint8_t)idc,
+        0 /* SIG: subject */, 2 /* SRT: vectors */, 0 /* ISR */, 0, 0, 0, 0 /* HLL, VLL: 0 for vectors */};
     put(out, h, sizeof(h));
     for (size_t i = 0; i < n; i++) {
         const struct an2k_pen *pt = &s->points[i < s->npoints ? i : s->npoints - 1];
         uint8_t v[5] = {(uint8_t)(pt->x >> 8), (uint8_t)pt->x, (uint8_t)(pt->y >> 8), (uint8_t)pt->y,
-                        i < s->npoints ? pt->pressure : 255};
+            i < s->npoints ? pt->pressure : 255};
         put(out, v, sizeof(v));
     }
 }
@@ -761,8 +746,7 @@ static int write_all(const struct an2k_transaction *t, struct obuf *out, err_t *
     if (t->signature)
         want += 5 * (t->signature->npoints + 1) + 12;
     if (want > LIMIT_AN2K_BYTES)
-        return err_set(err, -ERANGE, "an2k_limit", "the transaction would exceed %d bytes",
-                       LIMIT_AN2K_BYTES);
+        return err_set(err, -ERANGE, "an2k_limit", "the transaction would exceed %d bytes", LIMIT_AN2K_BYTES);
     if (out->sink)
         want = STREAM_BUFFER + STREAM_DIRECT;
     out->p = malloc(want);
@@ -812,10 +796,9 @@ static int write_all(const struct an2k_transaction *t, struct obuf *out, err_t *
     flush(out);
     if (out->rc)
         return out->rc == -ERANGE
-                   ? err_set(err, -ERANGE, "an2k_limit", "the transaction would exceed %d bytes",
-                             LIMIT_AN2K_BYTES)
-                   : out->rc == -ENOMEM ? err_set(err, -ENOMEM, NULL, "out of memory")
-                                        : err_set(err, out->rc, "an2k_sink", "the sink failed");
+                   ? err_set(err, -ERANGE, "an2k_limit", "the transaction would exceed %d bytes", LIMIT_AN2K_BYTES)
+               : out->rc == -ENOMEM ? err_set(err, -ENOMEM, NULL, "out of memory")
+                                    : err_set(err, out->rc, "an2k_sink", "the sink failed");
     return 0;
 }
 
@@ -832,8 +815,7 @@ int an2k_write(const struct an2k_transaction *t, uint8_t **ret_buf, size_t *ret_
     return 0;
 }
 
-int an2k_write_stream(const struct an2k_transaction *t, an2k_sink_fn sink, void *ctx,
-                      size_t *ret_len, err_t *err)
+int an2k_write_stream(const struct an2k_transaction *t, an2k_sink_fn sink, void *ctx, size_t *ret_len, err_t *err)
 {
     if (!sink)
         return BAD("no sink");

@@ -43,8 +43,8 @@ static int add_anchor(X509 *x, void *ctx)
     struct add_ctx *c = ctx;
     int len = i2d_X509(x, NULL);
     if (len <= 0 || len > DEVCERT_DER_MAX)
-        return err_set(c->err, -EINVAL, "sbi_trust_bad_key", "a trust anchor certificate is over %d bytes",
-            DEVCERT_DER_MAX);
+        return err_set(
+            c->err, -EINVAL, "sbi_trust_bad_key", "a trust anchor certificate is over %d bytes", DEVCERT_DER_MAX);
     if (c->a->n >= DEVCERT_ANCHORS_MAX)
         return err_set(c->err, -ENOSPC, "sbi_trust_full", "more than %d device certificates", DEVCERT_ANCHORS_MAX);
     struct devcert_anchor *slot = &c->a->a[c->a->n];
@@ -121,8 +121,7 @@ static X509 *read_chain(const json_t *x5c, STACK_OF(X509) * rest)
 }
 
 /* Does leaf chain, through rest, to one of the anchors? 0 or sbi_unknown_key. */
-static int check_chain(const struct devcert_anchors *a, X509 *leaf, STACK_OF(X509) * rest, const char *what,
-    err_t *err)
+static int check_chain(const struct devcert_anchors *a, X509 *leaf, STACK_OF(X509) * rest, const char *what, err_t *err)
 {
     X509_STORE *store = X509_STORE_new();
     X509_STORE_CTX *ctx = X509_STORE_CTX_new();
@@ -159,7 +158,7 @@ static int check_signature(X509 *leaf, const unsigned char *input, size_t input_
         return err_set(err, -EACCES, "sbi_bad_signature", "%s: the device certificate may not sign", what);
     EVP_MD_CTX *m = EVP_MD_CTX_new();
     int ok = m && EVP_DigestVerifyInit(m, NULL, EVP_sha256(), NULL, pk) == 1 &&
-        EVP_DigestVerify(m, sig, sig_len, input, input_len) == 1;
+             EVP_DigestVerify(m, sig, sig_len, input, input_len) == 1;
     EVP_MD_CTX_free(m);
     ERR_clear_error();
     if (!ok)
@@ -168,8 +167,8 @@ static int check_signature(X509 *leaf, const unsigned char *input, size_t input_
 }
 
 int devcert_verify_rs256(const struct devcert_anchors *a, const json_t *x5c, const unsigned char *input,
-    size_t input_len, const unsigned char *sig, size_t sig_len, const char *what,
-    char ret_kid[DEVCERT_KID_LEN + 1], err_t *err)
+    size_t input_len, const unsigned char *sig, size_t sig_len, const char *what, char ret_kid[DEVCERT_KID_LEN + 1],
+    err_t *err)
 {
     STACK_OF(X509) *rest = sk_X509_new_null();
     if (!rest)
@@ -220,8 +219,8 @@ json_t *devcert_x5c_from_pem(const char *chain_pem)
     return arr;
 }
 
-int devcert_sign_rs256(const char *key_pem, const unsigned char *input, size_t len, unsigned char **ret_sig,
-    size_t *ret_sig_len)
+int devcert_sign_rs256(
+    const char *key_pem, const unsigned char *input, size_t len, unsigned char **ret_sig, size_t *ret_sig_len)
 {
     BIO *b = BIO_new_mem_buf(key_pem, -1);
     EVP_PKEY *pk = b ? PEM_read_bio_PrivateKey(b, NULL, NULL, NULL) : NULL;
@@ -234,10 +233,10 @@ int devcert_sign_rs256(const char *key_pem, const unsigned char *input, size_t l
     EVP_MD_CTX *m = EVP_MD_CTX_new();
     size_t n = 0;
     unsigned char *sig = NULL;
-    int r = m && EVP_DigestSignInit(m, NULL, EVP_sha256(), NULL, pk) == 1 &&
-            EVP_DigestSign(m, NULL, &n, input, len) == 1
-        ? 0
-        : -EIO;
+    int r =
+        m && EVP_DigestSignInit(m, NULL, EVP_sha256(), NULL, pk) == 1 && EVP_DigestSign(m, NULL, &n, input, len) == 1
+            ? 0
+            : -EIO;
     if (r == 0 && !(sig = malloc(n)))
         r = -ENOMEM;
     if (r == 0 && EVP_DigestSign(m, sig, &n, input, len) != 1)

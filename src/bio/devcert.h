@@ -24,10 +24,10 @@
 
 #include "base/err.h"
 
-#define DEVCERT_KID_LEN 32          /* hex characters, as SBI_KID_LEN */
-#define DEVCERT_ANCHORS_MAX 8       /* anchors in one trust store */
-#define DEVCERT_DER_MAX 4096        /* bytes of one certificate */
-#define DEVCERT_CHAIN_MAX 4         /* certificates in one x5c */
+#define DEVCERT_KID_LEN 32    /* hex characters, as SBI_KID_LEN */
+#define DEVCERT_ANCHORS_MAX 8 /* anchors in one trust store */
+#define DEVCERT_DER_MAX 4096  /* bytes of one certificate */
+#define DEVCERT_CHAIN_MAX 4   /* certificates in one x5c */
 #define DEVCERT_MIN_RSA_BITS 2048
 
 struct devcert_anchor {
@@ -55,8 +55,8 @@ int devcert_anchors_add_pem(struct devcert_anchors *a, const char *pem, size_t l
  * (not RSA, under DEVCERT_MIN_RSA_BITS, or the signature does not verify).
  * `what` names the part in messages. */
 int devcert_verify_rs256(const struct devcert_anchors *a, const json_t *x5c, const unsigned char *input,
-    size_t input_len, const unsigned char *sig, size_t sig_len, const char *what,
-    char ret_kid[DEVCERT_KID_LEN + 1], err_t *err);
+    size_t input_len, const unsigned char *sig, size_t sig_len, const char *what, char ret_kid[DEVCERT_KID_LEN + 1],
+    err_t *err);
 
 /* The x5c array (standard base64 DER, in file order) of the PEM
  * certificates in chain_pem; a new reference, or NULL when the text holds no
@@ -67,5 +67,5 @@ json_t *devcert_x5c_from_pem(const char *chain_pem);
 /* Signs input[0..len) with the PEM private RSA key key_pem (RS256,
  * PKCS#1 v1.5). *ret_sig is a new buffer the caller frees. 0, -EINVAL (not
  * a readable RSA key), -ENOMEM, -EIO. (For device services and tests.) */
-int devcert_sign_rs256(const char *key_pem, const unsigned char *input, size_t len, unsigned char **ret_sig,
-    size_t *ret_sig_len);
+int devcert_sign_rs256(
+    const char *key_pem, const unsigned char *input, size_t len, unsigned char **ret_sig, size_t *ret_sig_len);

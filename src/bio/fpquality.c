@@ -6,19 +6,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BLK 32            /* block side, pixels at 500 ppi */
-#define SLANT_ACROSS 32   /* slanted block: samples across the ridges */
-#define SLANT_ALONG 16    /* ... and along them */
-#define RIDGE_W_MIN 3.0   /* plausible mean ridge width at 500 ppi, px (ISO/IEC 29794-4 LCS) */
+#define BLK 32          /* block side, pixels at 500 ppi */
+#define SLANT_ACROSS 32 /* slanted block: samples across the ridges */
+#define SLANT_ALONG 16  /* ... and along them */
+#define RIDGE_W_MIN 3.0 /* plausible mean ridge width at 500 ppi, px (ISO/IEC 29794-4 LCS) */
 #define RIDGE_W_MAX 10.0
 #define VALLEY_W_MIN 2.0
 #define VALLEY_W_MAX 10.0
-#define FDA_K_MIN 2       /* dominant frequency searched in 2..8 cycles per 32 px: */
-#define FDA_K_MAX 8       /* ridge periods of 16 down to 4 px */
+#define FDA_K_MIN 2                       /* dominant frequency searched in 2..8 cycles per 32 px: */
+#define FDA_K_MAX 8                       /* ridge periods of 16 down to 4 px */
 #define OF_ANGLE_MIN (4.0 * M_PI / 180.0) /* orientation change tolerated between blocks */
-#define RVU_SCALE 0.5     /* RVU at which its share of the block quality halves */
-#define QUALITY_FLOOR 0.15 /* combined block quality that maps to score 0 ... */
-#define QUALITY_FULL 0.65  /* ... and to 100 */
+#define RVU_SCALE 0.5                     /* RVU at which its share of the block quality halves */
+#define QUALITY_FLOOR 0.15                /* combined block quality that maps to score 0 ... */
+#define QUALITY_FULL 0.65                 /* ... and to 100 */
 
 void fpq_config_default(fpq_config_t *cfg)
 {
@@ -42,7 +42,13 @@ void fpq_config_default(fpq_config_t *cfg)
 }
 
 static const char *const reason_codes[FPQ_REASON_COUNT] = {
-    "ok", "no_finger", "press_flatter", "press_harder", "too_wet", "too_dry", "hold_still",
+    "ok",
+    "no_finger",
+    "press_flatter",
+    "press_harder",
+    "too_wet",
+    "too_dry",
+    "hold_still",
     "clean_glass",
 };
 static const char *const reason_texts[FPQ_REASON_COUNT] = {
@@ -105,8 +111,7 @@ static int make_work(const raster_t *img, work_t *ret)
             float s = 0;
             for (int dy = 0; dy < f; dy++) {
                 for (int dx = 0; dx < f; dx++) {
-                    const uint8_t *q =
-                        img->pix + ((size_t)(y * f + dy) * img->width + (size_t)(x * f + dx)) * ch;
+                    const uint8_t *q = img->pix + ((size_t)(y * f + dy) * img->width + (size_t)(x * f + dx)) * ch;
                     s += ch == 1 ? q[0] : 0.299f * q[0] + 0.587f * q[1] + 0.114f * q[2];
                 }
             }
@@ -144,8 +149,7 @@ static void block_orientation(const work_t *im, int x0, int y0, block_t *b)
         for (int x = x0; x < x0 + BLK; x++) {
             double gx = (px(im, x + 1, y) - px(im, x - 1, y)) * 0.5;
             double gy = (px(im, x, y + 1) - px(im, x, y - 1)) * 0.5;
-            double lap = px(im, x + 1, y) + px(im, x - 1, y) + px(im, x, y + 1) +
-                         px(im, x, y - 1) - 4.0 * px(im, x, y);
+            double lap = px(im, x + 1, y) + px(im, x - 1, y) + px(im, x, y + 1) + px(im, x, y - 1) - 4.0 * px(im, x, y);
             a += gx * gx;
             bb += gy * gy;
             c += gx * gy;
@@ -293,9 +297,7 @@ static void block_ridges(const work_t *im, int x0, int y0, block_t *b)
     for (int k = FDA_K_MIN; k <= FDA_K_MAX; k++)
         if (amp[k] > amp[kmax])
             kmax = k;
-    b->fda = total > 1e-9
-                 ? (float)((amp[kmax] + 0.3 * (amp[kmax - 1] + amp[kmax + 1])) / total)
-                 : 0.0f;
+    b->fda = total > 1e-9 ? (float)((amp[kmax] + 0.3 * (amp[kmax - 1] + amp[kmax + 1])) / total) : 0.0f;
     if (b->fda > 1)
         b->fda = 1;
     /* Sharpness: for a pure sinusoid of angular frequency w the ratio of the
@@ -439,8 +441,7 @@ int fpq_score(const raster_t *img, const fpq_config_t *cfg, fpq_result_t *ret)
             for (int dy = -1; dy <= 1; dy++)
                 for (int dx = -1; dx <= 1; dx++) {
                     int x = bx + dx, y = by + dy;
-                    if (!(dx || dy) || x < 0 || y < 0 || x >= bw || y >= bh ||
-                        !blk[y * bw + x].fg)
+                    if (!(dx || dy) || x < 0 || y < 0 || x >= bw || y >= bh || !blk[y * bw + x].fg)
                         continue;
                     double d = fabs((double)b->theta - blk[y * bw + x].theta);
                     if (d > M_PI / 2)
@@ -472,15 +473,13 @@ int fpq_score(const raster_t *img, const fpq_config_t *cfg, fpq_result_t *ret)
         /* Block quality from the 29794-4 measures, then factors for what a
          * block-local measure cannot see: faintness, blur, too little area. */
         double q = (s_q / nfg) * (0.5 + 0.5 * res.m.of);
-        double cf = clamp01((res.m.contrast - cfg->contrast_low) /
-                            (cfg->contrast_high - cfg->contrast_low));
+        double cf = clamp01((res.m.contrast - cfg->contrast_low) / (cfg->contrast_high - cfg->contrast_low));
         double sf = clamp01((res.m.sharpness - cfg->sharp_low) / (cfg->sharp_high - cfg->sharp_low));
         /* Grain: far more fine detail than ridges carry - broken (dry)
          * ridges, dirt, sensor noise. */
         double gf = clamp01((cfg->grain_high - res.m.sharpness) / (cfg->grain_high - cfg->grain_low));
         double af = clamp01((double)nfg / cfg->min_fg_blocks) * clamp01(fg_share / cfg->min_fg_share);
-        double score = 100.0 * clamp01((q - QUALITY_FLOOR) / (QUALITY_FULL - QUALITY_FLOOR)) * cf *
-                       sf * gf * af;
+        double score = 100.0 * clamp01((q - QUALITY_FLOOR) / (QUALITY_FULL - QUALITY_FLOOR)) * cf * sf * gf * af;
         res.score = (int)lround(score);
         if (res.m.contrast < cfg->contrast_faint)
             res.reason = FPQ_PRESS_HARDER;
@@ -508,7 +507,11 @@ int fpq_score(const raster_t *img, const fpq_config_t *cfg, fpq_result_t *ret)
 /* ---- slaps ------------------------------------------------------------ */
 
 static const char *const slap_codes[FPQ_SLAP_REASON_COUNT] = {
-    "ok", "wrong_finger_count", "wrong_finger", "fingers_together", "bad_segment",
+    "ok",
+    "wrong_finger_count",
+    "wrong_finger",
+    "fingers_together",
+    "bad_segment",
     "finger_quality",
 };
 static const char *const slap_texts[FPQ_SLAP_REASON_COUNT] = {
@@ -535,17 +538,10 @@ static int slap_fingers(uint8_t fgp, uint8_t ret_pos[4])
 {
     static const uint8_t right4[4] = {2, 3, 4, 5}, left4[4] = {7, 8, 9, 10}, thumbs[2] = {1, 6};
     switch (fgp) {
-    case 13:
-        memcpy(ret_pos, right4, 4);
-        return 4;
-    case 14:
-        memcpy(ret_pos, left4, 4);
-        return 4;
-    case 15:
-        memcpy(ret_pos, thumbs, 2);
-        return 2;
-    default:
-        return -EINVAL;
+        case 13: memcpy(ret_pos, right4, 4); return 4;
+        case 14: memcpy(ret_pos, left4, 4); return 4;
+        case 15: memcpy(ret_pos, thumbs, 2); return 2;
+        default: return -EINVAL;
     }
 }
 
@@ -557,9 +553,8 @@ static bool in_list(uint8_t v, const uint8_t *list, size_t n)
     return false;
 }
 
-int fpq_slap_check(const raster_t *slap, uint8_t slap_fgp, const fpq_box_t *boxes, size_t n,
-                   const uint8_t *exceptions, size_t n_exc, const fpq_config_t *cfg,
-                   fpq_slap_result_t *ret)
+int fpq_slap_check(const raster_t *slap, uint8_t slap_fgp, const fpq_box_t *boxes, size_t n, const uint8_t *exceptions,
+    size_t n_exc, const fpq_config_t *cfg, fpq_slap_result_t *ret)
 {
     fpq_config_t defaults;
     if (!cfg) {
@@ -593,8 +588,7 @@ int fpq_slap_check(const raster_t *slap, uint8_t slap_fgp, const fpq_box_t *boxe
     bool outside = false;
     for (size_t i = 0; i < n; i++) {
         const fpq_box_t *b = &boxes[i];
-        if (b->x < 0 || b->y < 0 || b->w < 2 * BLK || b->h < 2 * BLK ||
-            (int64_t)b->x + b->w > (int64_t)slap->width ||
+        if (b->x < 0 || b->y < 0 || b->w < 2 * BLK || b->h < 2 * BLK || (int64_t)b->x + b->w > (int64_t)slap->width ||
             (int64_t)b->y + b->h > (int64_t)slap->height)
             outside = true;
     }
@@ -602,10 +596,8 @@ int fpq_slap_check(const raster_t *slap, uint8_t slap_fgp, const fpq_box_t *boxe
     for (size_t i = 0; i < n && !outside; i++) {
         for (size_t j = i + 1; j < n; j++) {
             const fpq_box_t *a = &boxes[i], *b = &boxes[j];
-            int64_t ix = (int64_t)(a->x + a->w < b->x + b->w ? a->x + a->w : b->x + b->w) -
-                         (a->x > b->x ? a->x : b->x);
-            int64_t iy = (int64_t)(a->y + a->h < b->y + b->h ? a->y + a->h : b->y + b->h) -
-                         (a->y > b->y ? a->y : b->y);
+            int64_t ix = (int64_t)(a->x + a->w < b->x + b->w ? a->x + a->w : b->x + b->w) - (a->x > b->x ? a->x : b->x);
+            int64_t iy = (int64_t)(a->y + a->h < b->y + b->h ? a->y + a->h : b->y + b->h) - (a->y > b->y ? a->y : b->y);
             if (ix <= 0 || iy <= 0)
                 continue;
             int64_t aa = (int64_t)a->w * a->h, ab = (int64_t)b->w * b->h;

@@ -35,24 +35,24 @@
 /* Thresholds. fpq_config_default documents each default; the daemon's
  * configuration may override them. */
 typedef struct fpq_config {
-    double fg_min_std;        /* 6: a block is foreground only above this grey std */
-    double fg_rel_std;        /* 0.30: ... and above this share of the 90th-percentile block std */
-    uint32_t min_fg_blocks;   /* 60: fewer foreground blocks = partial finger (~1/2 of a 500 ppi plain finger) */
-    double min_fg_share;      /* 0.40: foreground share of the finger's box below this = partial */
-    double contrast_low;      /* 5: foreground std (grey levels) that gives a contrast factor of 0 */
-    double contrast_high;     /* 14: ... and of 1 */
-    double contrast_faint;    /* 10: below this the print is faint: "press_harder" */
-    double sharp_low;         /* 1.0: sharpness that gives a sharpness factor of 0 (blur) */
-    double sharp_high;        /* 1.7: ... and of 1 */
-    double sharp_blur;        /* 1.25: a failed print this soft is smeared: "hold_still" */
-    double grain_low;         /* 3.5: sharpness above this is grain (broken ridges, dirt, noise): factor falls from 1 ... */
-    double grain_high;        /* 6.5: ... to 0 here */
-    double wet_mmb;           /* 150: a failed, soft (< sharp_high) print darker than this is "too_wet";
+    double fg_min_std;      /* 6: a block is foreground only above this grey std */
+    double fg_rel_std;      /* 0.30: ... and above this share of the 90th-percentile block std */
+    uint32_t min_fg_blocks; /* 60: fewer foreground blocks = partial finger (~1/2 of a 500 ppi plain finger) */
+    double min_fg_share;    /* 0.40: foreground share of the finger's box below this = partial */
+    double contrast_low;    /* 5: foreground std (grey levels) that gives a contrast factor of 0 */
+    double contrast_high;   /* 14: ... and of 1 */
+    double contrast_faint;  /* 10: below this the print is faint: "press_harder" */
+    double sharp_low;       /* 1.0: sharpness that gives a sharpness factor of 0 (blur) */
+    double sharp_high;      /* 1.7: ... and of 1 */
+    double sharp_blur;      /* 1.25: a failed print this soft is smeared: "hold_still" */
+    double grain_low;    /* 3.5: sharpness above this is grain (broken ridges, dirt, noise): factor falls from 1 ... */
+    double grain_high;   /* 6.5: ... to 0 here */
+    double wet_mmb;      /* 150: a failed, soft (< sharp_high) print darker than this is "too_wet";
                                  so is a partial one whose ridgeless part is this dark (a blot) */
-    double dry_mmb;           /* 185: a failed print lighter than this ... */
-    double dry_contrast;      /* 40: ... with less contrast than this is "too_dry" */
-    int min_score;            /* 40: a finger scoring below this is asked again */
-    double slap_max_overlap;  /* 0: largest allowed overlap of two finger boxes, share of the smaller box */
+    double dry_mmb;      /* 185: a failed print lighter than this ... */
+    double dry_contrast; /* 40: ... with less contrast than this is "too_dry" */
+    int min_score;       /* 40: a finger scoring below this is asked again */
+    double slap_max_overlap; /* 0: largest allowed overlap of two finger boxes, share of the smaller box */
 } fpq_config_t;
 
 /* Fills *cfg with the defaults above. */
@@ -61,13 +61,13 @@ void fpq_config_default(fpq_config_t *cfg);
 /* What to tell the person. FPQ_OK when the score passes. */
 typedef enum fpq_reason {
     FPQ_OK = 0,
-    FPQ_NO_FINGER,      /* "no_finger": nothing on the glass */
-    FPQ_PRESS_FLATTER,  /* "press_flatter": only part of the finger touched the glass */
-    FPQ_PRESS_HARDER,   /* "press_harder": ridges too faint */
-    FPQ_TOO_WET,        /* "too_wet": ridges run together, image too dark */
-    FPQ_TOO_DRY,        /* "too_dry": ridges broken, image too light */
-    FPQ_HOLD_STILL,     /* "hold_still": ridges smeared (movement, blur) */
-    FPQ_CLEAN_GLASS,    /* "clean_glass": ridges lost in noise or dirt */
+    FPQ_NO_FINGER,     /* "no_finger": nothing on the glass */
+    FPQ_PRESS_FLATTER, /* "press_flatter": only part of the finger touched the glass */
+    FPQ_PRESS_HARDER,  /* "press_harder": ridges too faint */
+    FPQ_TOO_WET,       /* "too_wet": ridges run together, image too dark */
+    FPQ_TOO_DRY,       /* "too_dry": ridges broken, image too light */
+    FPQ_HOLD_STILL,    /* "hold_still": ridges smeared (movement, blur) */
+    FPQ_CLEAN_GLASS,   /* "clean_glass": ridges lost in noise or dirt */
     FPQ_REASON_COUNT
 } fpq_reason_t;
 
@@ -77,22 +77,22 @@ const char *fpq_reason_code(fpq_reason_t r);
 const char *fpq_reason_text(fpq_reason_t r);
 
 typedef struct fpq_measures {
-    uint32_t blocks;      /* 32 x 32 blocks in the (500 ppi) image */
-    uint32_t fg_blocks;   /* foreground blocks */
-    double mu;            /* mean grey of the whole image */
-    double mmb;           /* mean of the foreground block means */
-    double contrast;      /* mean grey std of foreground blocks */
-    double ocl;           /* mean OCL over foreground blocks, 0..1 (1 best) */
-    double lcs;           /* mean LCS, 0..1 (1 best) */
-    double rvu;           /* mean RVU, >= 0 (0 best) */
-    double fda;           /* mean FDA, 0..1 (1 best) */
-    double of;            /* orientation flow quality, 0..1 (1 best) */
-    double sharpness;     /* mean block sharpness, ~1 for a blurred sinusoid, higher when sharp */
+    uint32_t blocks;    /* 32 x 32 blocks in the (500 ppi) image */
+    uint32_t fg_blocks; /* foreground blocks */
+    double mu;          /* mean grey of the whole image */
+    double mmb;         /* mean of the foreground block means */
+    double contrast;    /* mean grey std of foreground blocks */
+    double ocl;         /* mean OCL over foreground blocks, 0..1 (1 best) */
+    double lcs;         /* mean LCS, 0..1 (1 best) */
+    double rvu;         /* mean RVU, >= 0 (0 best) */
+    double fda;         /* mean FDA, 0..1 (1 best) */
+    double of;          /* orientation flow quality, 0..1 (1 best) */
+    double sharpness;   /* mean block sharpness, ~1 for a blurred sinusoid, higher when sharp */
 } fpq_measures_t;
 
 typedef struct fpq_result {
-    int score;            /* 0..100 */
-    fpq_reason_t reason;  /* FPQ_OK when score >= min_score and the finger is whole */
+    int score;           /* 0..100 */
+    fpq_reason_t reason; /* FPQ_OK when score >= min_score and the finger is whole */
     fpq_measures_t m;
 } fpq_result_t;
 
@@ -125,9 +125,9 @@ const char *fpq_slap_reason_code(fpq_slap_reason_t r);
 const char *fpq_slap_reason_text(fpq_slap_reason_t r);
 
 typedef struct fpq_slap_result {
-    fpq_slap_reason_t reason;       /* first failed check: count, finger, box, overlap, quality */
-    uint32_t expected;              /* fingers expected after exceptions */
-    size_t worst;                   /* index of the lowest-scoring box (when n > 0) */
+    fpq_slap_reason_t reason;                /* first failed check: count, finger, box, overlap, quality */
+    uint32_t expected;                       /* fingers expected after exceptions */
+    size_t worst;                            /* index of the lowest-scoring box (when n > 0) */
     fpq_result_t finger[LIMIT_SLAP_FINGERS]; /* per box, in the caller's order */
 } fpq_slap_result_t;
 
@@ -137,6 +137,5 @@ typedef struct fpq_slap_result {
  * ignored). Each box is scored with fpq_score. Returns 0 and *ret (reason
  * set; a failed check is not an error), -EINVAL for an unknown slap code or
  * n > LIMIT_SLAP_FINGERS, -ENOMEM. */
-int fpq_slap_check(const raster_t *slap, uint8_t slap_fgp, const fpq_box_t *boxes, size_t n,
-                   const uint8_t *exceptions, size_t n_exc, const fpq_config_t *cfg,
-                   fpq_slap_result_t *ret);
+int fpq_slap_check(const raster_t *slap, uint8_t slap_fgp, const fpq_box_t *boxes, size_t n, const uint8_t *exceptions,
+    size_t n_exc, const fpq_config_t *cfg, fpq_slap_result_t *ret);

@@ -166,8 +166,7 @@ static int decode_png(const uint8_t *buf, size_t len, uint32_t want, raster_t **
     return 0;
 }
 
-int raster_decode(const uint8_t *buf, size_t len, uint32_t want_channels, raster_t **ret,
-                  err_t *err)
+int raster_decode(const uint8_t *buf, size_t len, uint32_t want_channels, raster_t **ret, err_t *err)
 {
     if (!buf || want_channels == 2 || want_channels > 3)
         return err_set(err, -EINVAL, "image_unreadable", "no image");
@@ -279,8 +278,7 @@ int raster_crop(const raster_t *r, int64_t x, int64_t y, int64_t w, int64_t h, r
         return rc;
     size_t row = (size_t)c->width * r->channels;
     for (uint32_t j = 0; j < c->height; j++)
-        memcpy(c->pix + j * row, r->pix + ((size_t)(y0 + j) * r->width + (size_t)x0) * r->channels,
-               row);
+        memcpy(c->pix + j * row, r->pix + ((size_t)(y0 + j) * r->width + (size_t)x0) * r->channels, row);
     c->ppi = r->ppi;
     *ret = c;
     return 0;

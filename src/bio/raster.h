@@ -14,11 +14,11 @@
 #include "base/err.h"
 
 typedef struct raster {
-    uint32_t width;   /* pixels per row, >= 1 */
-    uint32_t height;  /* rows, >= 1 */
+    uint32_t width;    /* pixels per row, >= 1 */
+    uint32_t height;   /* rows, >= 1 */
     uint32_t channels; /* 1 = grey, 3 = RGB */
-    uint32_t ppi;     /* pixels per inch, 0 = unknown */
-    uint8_t *pix;     /* owned; width * height * channels bytes */
+    uint32_t ppi;      /* pixels per inch, 0 = unknown */
+    uint8_t *pix;      /* owned; width * height * channels bytes */
 } raster_t;
 
 /* Allocates a raster of w x h x channels (1 or 3) filled with `fill`.
@@ -34,8 +34,7 @@ void raster_free(raster_t *r);
  * with colour becomes RGB; alpha is composed over white). Returns 0 and *ret
  * (caller owns), -EINVAL (not PNG/JPEG, corrupt; err code "image_unreadable"),
  * -ERANGE (too large; "image_too_large"), -ENOMEM. */
-int raster_decode(const uint8_t *buf, size_t len, uint32_t want_channels, raster_t **ret,
-                  err_t *err);
+int raster_decode(const uint8_t *buf, size_t len, uint32_t want_channels, raster_t **ret, err_t *err);
 
 /* Encodes as PNG (lossless). Returns 0 with *ret_buf (caller frees with free())
  * and *ret_len, or -ENOMEM / -EIO. */

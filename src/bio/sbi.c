@@ -32,9 +32,8 @@ int sbi_b64url_decode(const char *in, size_t len, unsigned char **ret, size_t *r
     size_t n = 0;
     const char *end = NULL;
     if (trimmed > 0 &&
-        (sodium_base642bin(out, cap, in, trimmed, NULL, &n, &end,
-                           sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
-         end != in + trimmed)) {
+        (sodium_base642bin(out, cap, in, trimmed, NULL, &n, &end, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+            end != in + trimmed)) {
         free(out);
         return -EINVAL;
     }
@@ -197,8 +196,7 @@ static int hex32(const char *s, unsigned char out[32])
     return 0;
 }
 
-int sbi_chain_next(const char *prev_hex, const unsigned char *bio, size_t len,
-                   char ret[SBI_HASH_HEX + 1])
+int sbi_chain_next(const char *prev_hex, const unsigned char *bio, size_t len, char ret[SBI_HASH_HEX + 1])
 {
     unsigned char buf[64];
     if (!prev_hex || !*prev_hex)
@@ -220,8 +218,8 @@ int sbi_chain_next(const char *prev_hex, const unsigned char *bio, size_t len,
 /* ---- JWS (compact; EdDSA with a kid, RS256 with x5c) ---- */
 
 /* Signs input[0..len) into a new buffer of *ret_len bytes. */
-typedef int (*jws_signer_fn)(const void *key, const unsigned char *input, size_t len, unsigned char **ret,
-    size_t *ret_len);
+typedef int (*jws_signer_fn)(
+    const void *key, const unsigned char *input, size_t len, unsigned char **ret, size_t *ret_len);
 
 static int sign_eddsa(const void *key, const unsigned char *input, size_t len, unsigned char **ret, size_t *ret_len)
 {
@@ -240,8 +238,8 @@ static int sign_rs256(const void *key, const unsigned char *input, size_t len, u
 }
 
 /* header.payload.signature, each part base64url. */
-static int jws_compose(const char *header, const char *payload, size_t len, jws_signer_fn sign, const void *key,
-    char **ret)
+static int jws_compose(
+    const char *header, const char *payload, size_t len, jws_signer_fn sign, const void *key, char **ret)
 {
     char *h64 = NULL, *p64 = NULL, *s64 = NULL, *out = NULL;
     unsigned char *sig = NULL;
@@ -352,11 +350,9 @@ static int verify_signature(const char *tok, const char *d1, const char *d2, con
     const unsigned char *input = (const unsigned char *)tok;
     size_t len = (size_t)(d2 - tok);
     if (rc == 0 && alg[0] == 'E')
-        rc = verify_eddsa(t, json_string_value(json_object_get(hdr, "kid")), input, len, sig, sn, what, ret_kid,
-            err);
+        rc = verify_eddsa(t, json_string_value(json_object_get(hdr, "kid")), input, len, sig, sn, what, ret_kid, err);
     else if (rc == 0)
-        rc = devcert_verify_rs256(&t->anchors, json_object_get(hdr, "x5c"), input, len, sig, sn, what, ret_kid,
-            err);
+        rc = devcert_verify_rs256(&t->anchors, json_object_get(hdr, "x5c"), input, len, sig, sn, what, ret_kid, err);
     free(sig);
     json_decref(hdr);
     return rc;
@@ -473,23 +469,24 @@ static int device_error(long code, const char *info, err_t *err)
 {
     const char *what = "device error";
     switch (code) {
-    case 100: what = "device not registered"; break;
-    case 101: what = "no biometric captured"; break;
-    case 102: what = "extraction failed"; break;
-    case 103: what = "device tampered"; break;
-    case 105: what = "wrong orientation"; break;
-    case 106: what = "device not found"; break;
-    case 107: what = "device key expired"; break;
-    case 109: what = "count not supported"; break;
-    case 110: what = "device not ready"; break;
-    case 111: case 703: what = "device busy"; break;
-    case 112: what = "bad transaction id"; break;
-    case 202: what = "no device connected"; break;
-    case 701: what = "capture timed out"; break;
-    default: break;
+        case 100: what = "device not registered"; break;
+        case 101: what = "no biometric captured"; break;
+        case 102: what = "extraction failed"; break;
+        case 103: what = "device tampered"; break;
+        case 105: what = "wrong orientation"; break;
+        case 106: what = "device not found"; break;
+        case 107: what = "device key expired"; break;
+        case 109: what = "count not supported"; break;
+        case 110: what = "device not ready"; break;
+        case 111:
+        case 703: what = "device busy"; break;
+        case 112: what = "bad transaction id"; break;
+        case 202: what = "no device connected"; break;
+        case 701: what = "capture timed out"; break;
+        default: break;
     }
-    return err_set(err, -EIO, "sbi_device_error", "%s (SBI error %ld%s%.60s)", what, code,
-                   info && *info ? ": " : "", info ? info : "");
+    return err_set(err, -EIO, "sbi_device_error", "%s (SBI error %ld%s%.60s)", what, code, info && *info ? ": " : "",
+        info ? info : "");
 }
 
 static int parse_status(const char *s, enum sbi_status *ret, err_t *err)
@@ -507,8 +504,7 @@ static int parse_digital_id_obj(const json_t *o, struct sbi_digital_id *d, err_t
 {
     int rc;
     if ((rc = get_text(o, "serialNo", true, d->serial_no, err)) < 0 ||
-        (rc = get_text(o, "make", false, d->make, err)) < 0 ||
-        (rc = get_text(o, "model", false, d->model, err)) < 0 ||
+        (rc = get_text(o, "make", false, d->make, err)) < 0 || (rc = get_text(o, "model", false, d->model, err)) < 0 ||
         (rc = get_text(o, "type", true, d->type, err)) < 0 ||
         (rc = get_text(o, "deviceSubType", false, d->device_sub_type, err)) < 0 ||
         (rc = get_text(o, "deviceProvider", false, d->device_provider, err)) < 0 ||
@@ -526,8 +522,7 @@ static int parse_device_fields(const json_t *o, struct sbi_device *d, err_t *err
     char status[SBI_TEXT];
     int rc;
     if ((rc = get_text(o, "deviceId", true, d->device_id, err)) < 0 ||
-        (rc = get_text(o, "deviceStatus", true, status, err)) < 0 ||
-        (rc = parse_status(status, &d->status, err)) < 0 ||
+        (rc = get_text(o, "deviceStatus", true, status, err)) < 0 || (rc = parse_status(status, &d->status, err)) < 0 ||
         (rc = get_text(o, "certification", true, d->certification, err)) < 0 ||
         (rc = get_text(o, "purpose", false, d->purpose, err)) < 0 ||
         (rc = get_text(o, "deviceCode", false, d->device_code, err)) < 0 ||
@@ -575,7 +570,7 @@ typedef int (*device_entry_fn)(json_t *o, const struct sbi_trust *trust, struct 
  * device entries, each an object with an error part; entry() reads the rest
  * of one. *ret is written only when every entry parsed. */
 static int parse_device_array(const char *buf, size_t len, const struct sbi_trust *trust, device_entry_fn entry,
-                              struct sbi_device *ret, size_t cap, size_t *ret_n, err_t *err)
+    struct sbi_device *ret, size_t cap, size_t *ret_n, err_t *err)
 {
     json_t *arr;
     int rc = load_array(buf, len, &arr, err);
@@ -636,8 +631,7 @@ static int discover_entry(json_t *o, const struct sbi_trust *trust, struct sbi_d
     return rc;
 }
 
-int sbi_parse_discover(const char *buf, size_t len, struct sbi_device *ret, size_t cap,
-                       size_t *ret_n, err_t *err)
+int sbi_parse_discover(const char *buf, size_t len, struct sbi_device *ret, size_t cap, size_t *ret_n, err_t *err)
 {
     return parse_device_array(buf, len, NULL, discover_entry, ret, cap, ret_n, err);
 }
@@ -679,8 +673,8 @@ static int info_entry(json_t *o, const struct sbi_trust *trust, struct sbi_devic
     return rc;
 }
 
-int sbi_parse_info(const char *buf, size_t len, const struct sbi_trust *trust,
-                   struct sbi_device *ret, size_t cap, size_t *ret_n, err_t *err)
+int sbi_parse_info(const char *buf, size_t len, const struct sbi_trust *trust, struct sbi_device *ret, size_t cap,
+    size_t *ret_n, err_t *err)
 {
     return parse_device_array(buf, len, trust, info_entry, ret, cap, ret_n, err);
 }
@@ -715,8 +709,8 @@ void sbi_capture_free(struct sbi_capture *c)
 }
 
 /* The signed digitalId inside a capture payload: verified, same key. */
-static int capture_digital_id(const json_t *payload, const struct sbi_trust *trust, const char *kid,
-                              struct sbi_digital_id *ret, err_t *err)
+static int capture_digital_id(
+    const json_t *payload, const struct sbi_trust *trust, const char *kid, struct sbi_digital_id *ret, err_t *err)
 {
     json_t *ds = json_object_get(payload, "digitalId"), *did = NULL;
     if (!json_is_string(ds))
@@ -768,8 +762,7 @@ static int capture_slap(const json_t *top, const struct sbi_expect *x, struct sb
         return rc;
     if (c->kid[0] && strcmp(kid, c->kid) != 0)
         rc = err_set(err, -EACCES, "sbi_wrong_device", "slap image signed by another key");
-    if (rc == 0 && (rc = get_text(p, "transactionId", true, txn, err)) == 0 &&
-        strcmp(txn, x->transaction_id) != 0)
+    if (rc == 0 && (rc = get_text(p, "transactionId", true, txn, err)) == 0 && strcmp(txn, x->transaction_id) != 0)
         rc = err_set(err, -EINVAL, "sbi_wrong_transaction", "slap image of another transaction");
     json_t *sub = json_object_get(p, "deviceSubId");
     if (rc == 0 && (!json_is_integer(sub) || json_integer_value(sub) < 1 || json_integer_value(sub) > 3))
@@ -809,8 +802,7 @@ static int capture_slap(const json_t *top, const struct sbi_expect *x, struct sb
     return rc;
 }
 
-int sbi_parse_capture(const char *buf, size_t len, const struct sbi_expect *x,
-                      struct sbi_capture *ret, err_t *err)
+int sbi_parse_capture(const char *buf, size_t len, const struct sbi_expect *x, struct sbi_capture *ret, err_t *err)
 {
     if (!x || !x->trust || !x->transaction_id)
         return err_set(err, -EINVAL, "sbi_malformed", "capture verification needs a trust store and a transaction");
@@ -871,11 +863,10 @@ int sbi_parse_capture(const char *buf, size_t len, const struct sbi_expect *x,
             rc = capture_digital_id(p, x->trust, kid, &did, err);
         if (rc == 0 && i == 0)
             memcpy(c.serial_no, did.serial_no, sizeof did.serial_no);
-        if (rc == 0 && (strcmp(did.serial_no, c.serial_no) != 0 ||
-                        (x->serial_no && strcmp(did.serial_no, x->serial_no) != 0)))
+        if (rc == 0 &&
+            (strcmp(did.serial_no, c.serial_no) != 0 || (x->serial_no && strcmp(did.serial_no, x->serial_no) != 0)))
             rc = err_set(err, -EACCES, "sbi_wrong_device", "capture from another device than expected");
-        if (rc == 0 && (rc = get_text(p, "transactionId", true, txn, err)) == 0 &&
-            strcmp(txn, x->transaction_id) != 0)
+        if (rc == 0 && (rc = get_text(p, "transactionId", true, txn, err)) == 0 && strcmp(txn, x->transaction_id) != 0)
             rc = err_set(err, -EINVAL, "sbi_wrong_transaction", "capture of another transaction");
         if (rc == 0 && (rc = get_text(p, "purpose", false, purpose, err)) == 0 && purpose[0] &&
             strcmp(purpose, "Registration") != 0)
@@ -883,8 +874,7 @@ int sbi_parse_capture(const char *buf, size_t len, const struct sbi_expect *x,
         if (rc == 0)
             rc = get_text(p, "bioType", true, b->bio_type, err);
         if (rc == 0 && x->bio_type && strcmp(b->bio_type, x->bio_type) != 0)
-            rc = err_set(err, -EINVAL, "sbi_wrong_device", "capture %zu is not a %s capture", i + 1,
-                         x->bio_type);
+            rc = err_set(err, -EINVAL, "sbi_wrong_device", "capture %zu is not a %s capture", i + 1, x->bio_type);
         if (rc == 0)
             rc = get_text(p, "bioSubType", false, b->bio_sub_type, err);
         if (rc == 0)
@@ -904,10 +894,9 @@ int sbi_parse_capture(const char *buf, size_t len, const struct sbi_expect *x,
         char want[SBI_HASH_HEX + 1];
         unsigned char got_raw[32], want_raw[32];
         sbi_chain_next(prev, b->value, b->value_len, want);
-        if (hex32(hash, got_raw) < 0 || hex32(want, want_raw) < 0 ||
-            sodium_memcmp(got_raw, want_raw, 32) != 0) {
+        if (hex32(hash, got_raw) < 0 || hex32(want, want_raw) < 0 || sodium_memcmp(got_raw, want_raw, 32) != 0) {
             rc = err_set(err, -EACCES, "sbi_hash_mismatch",
-                         "capture %zu breaks the hash chain (reordered, altered or not of this session)", i + 1);
+                "capture %zu breaks the hash chain (reordered, altered or not of this session)", i + 1);
             break;
         }
         memcpy(b->hash, want, sizeof want);

@@ -38,13 +38,13 @@
 #include "base/err.h"
 #include "bio/devcert.h"
 
-#define SBI_KID_LEN 32            /* hex characters of a key id */
-#define SBI_HASH_HEX 64           /* uppercase hex SHA-256 */
-#define SBI_TRUST_MAX 64          /* keys in one trust store */
-#define SBI_MAX_DEVICES 16        /* devices in one MOSIPDISC/MOSIPDINFO answer */
+#define SBI_KID_LEN 32     /* hex characters of a key id */
+#define SBI_HASH_HEX 64    /* uppercase hex SHA-256 */
+#define SBI_TRUST_MAX 64   /* keys in one trust store */
+#define SBI_MAX_DEVICES 16 /* devices in one MOSIPDISC/MOSIPDINFO answer */
 #define SBI_MAX_SUBIDS 8
 #define SBI_MAX_SEGMENTS 4
-#define SBI_TEXT 96               /* every short text field, NUL included */
+#define SBI_TEXT 96 /* every short text field, NUL included */
 
 /* Stable reason codes written to err->code:
  *   sbi_malformed        not the JSON shape the spec gives, or a field too long
@@ -69,8 +69,8 @@ enum sbi_status {
 };
 
 struct sbi_trust_key {
-    unsigned char pk[32];           /* Ed25519 public key */
-    char kid[SBI_KID_LEN + 1];      /* sbi_kid(pk) */
+    unsigned char pk[32];      /* Ed25519 public key */
+    char kid[SBI_KID_LEN + 1]; /* sbi_kid(pk) */
 };
 
 struct sbi_trust {
@@ -93,46 +93,46 @@ struct sbi_digital_id {
 struct sbi_device {
     char device_id[SBI_TEXT];
     enum sbi_status status;
-    char certification[SBI_TEXT];   /* L0, L1 */
-    char purpose[SBI_TEXT];         /* Registration, Auth, "" */
+    char certification[SBI_TEXT]; /* L0, L1 */
+    char purpose[SBI_TEXT];       /* Registration, Auth, "" */
     char device_code[SBI_TEXT];
     char service_version[SBI_TEXT];
     char callback_id[SBI_TEXT];
-    char firmware[SBI_TEXT];        /* MOSIPDINFO only */
+    char firmware[SBI_TEXT]; /* MOSIPDINFO only */
     int sub_ids[SBI_MAX_SUBIDS];
     size_t nsub_ids;
     struct sbi_digital_id digital_id;
-    bool is_signed;                 /* MOSIPDINFO: deviceInfo was a verified JWS */
-    char kid[SBI_KID_LEN + 1];      /* the signing key when is_signed */
+    bool is_signed;            /* MOSIPDINFO: deviceInfo was a verified JWS */
+    char kid[SBI_KID_LEN + 1]; /* the signing key when is_signed */
 };
 
 struct sbi_segment {
-    char bio_sub_type[SBI_TEXT];    /* "Left IndexFinger", … */
-    int left, right, top, bottom;   /* slap pixels, like ANSI/NIST SEG */
+    char bio_sub_type[SBI_TEXT];  /* "Left IndexFinger", … */
+    int left, right, top, bottom; /* slap pixels, like ANSI/NIST SEG */
 };
 
 struct sbi_bio {
-    char bio_type[SBI_TEXT];        /* Finger, Face, … */
-    char bio_sub_type[SBI_TEXT];    /* "Right IndexFinger", "" for a face */
-    double quality;                 /* qualityScore 0..100 */
-    double requested;               /* requestedScore, -1 when absent */
+    char bio_type[SBI_TEXT];     /* Finger, Face, … */
+    char bio_sub_type[SBI_TEXT]; /* "Right IndexFinger", "" for a face */
+    double quality;              /* qualityScore 0..100 */
+    double requested;            /* requestedScore, -1 when absent */
     char timestamp[SBI_TEXT];
-    char hash[SBI_HASH_HEX + 1];    /* the chain value after this capture */
-    unsigned char *value;           /* bioValue decoded; owned by the sbi_capture */
+    char hash[SBI_HASH_HEX + 1]; /* the chain value after this capture */
+    unsigned char *value;        /* bioValue decoded; owned by the sbi_capture */
     size_t value_len;
 };
 
 struct sbi_capture {
     char transaction_id[SBI_TEXT];
-    char serial_no[SBI_TEXT];       /* from the signed digitalId */
-    char kid[SBI_KID_LEN + 1];      /* the key that signed every part */
+    char serial_no[SBI_TEXT];  /* from the signed digitalId */
+    char kid[SBI_KID_LEN + 1]; /* the key that signed every part */
     size_t nbio;
-    struct sbi_bio *bio;            /* nbio entries, in response order */
+    struct sbi_bio *bio;              /* nbio entries, in response order */
     char last_hash[SBI_HASH_HEX + 1]; /* to send as the next previousHash */
     /* the slap extension, when present */
     bool has_slap;
-    int slap_sub_id;                /* deviceSubId 1 left four, 2 right four, 3 thumbs */
-    unsigned char *slap_value;      /* the whole slap image; owned here */
+    int slap_sub_id;           /* deviceSubId 1 left four, 2 right four, 3 thumbs */
+    unsigned char *slap_value; /* the whole slap image; owned here */
     size_t slap_value_len;
     size_t nsegments;
     struct sbi_segment segments[SBI_MAX_SEGMENTS];
@@ -140,11 +140,11 @@ struct sbi_capture {
 
 /* What a capture must match. */
 struct sbi_expect {
-    const struct sbi_trust *trust;  /* required: captures are always verified */
-    const char *transaction_id;     /* required */
-    const char *previous_hash;      /* "" or NULL at the session's start, else 64 hex */
-    const char *serial_no;          /* NULL: any device in the trust store */
-    const char *bio_type;           /* NULL: any; else every entry's bioType (Finger, Face, …) */
+    const struct sbi_trust *trust; /* required: captures are always verified */
+    const char *transaction_id;    /* required */
+    const char *previous_hash;     /* "" or NULL at the session's start, else 64 hex */
+    const char *serial_no;         /* NULL: any device in the trust store */
+    const char *bio_type;          /* NULL: any; else every entry's bioType (Finger, Face, …) */
 };
 
 /* Key id of an Ed25519 public key: the first 16 bytes of SHA-256(pk) in
@@ -165,8 +165,7 @@ int sbi_trust_load_dir(const char *dir, struct sbi_trust *ret, err_t *err);
 /* Parses a MOSIPDISC answer (a JSON array of devices; digitalId is
  * base64url JSON, unsigned in discovery). Writes up to cap devices to ret
  * and their count to *ret_n. 0, -EINVAL (sbi_malformed), -E2BIG. */
-int sbi_parse_discover(const char *buf, size_t len, struct sbi_device *ret, size_t cap,
-                       size_t *ret_n, err_t *err);
+int sbi_parse_discover(const char *buf, size_t len, struct sbi_device *ret, size_t cap, size_t *ret_n, err_t *err);
 
 /* Parses and verifies a MOSIPDINFO answer: an array of {deviceInfo, error}.
  * A registered device's deviceInfo must be a JWS verified against trust
@@ -174,8 +173,8 @@ int sbi_parse_discover(const char *buf, size_t len, struct sbi_device *ret, size
  * sbi_unknown_key); a device that says "Not Registered" may send it
  * unsigned (is_signed = false). The digitalId inside must be signed by the
  * same key. 0 or a negative code with its reason in err. */
-int sbi_parse_info(const char *buf, size_t len, const struct sbi_trust *trust,
-                   struct sbi_device *ret, size_t cap, size_t *ret_n, err_t *err);
+int sbi_parse_info(const char *buf, size_t len, const struct sbi_trust *trust, struct sbi_device *ret, size_t cap,
+    size_t *ret_n, err_t *err);
 
 /* Checks that a device may be used for registration captures: status Ready
  * (else sbi_device_not_ready, naming the status), signed info
@@ -188,8 +187,7 @@ int sbi_device_usable(const struct sbi_device *d, const char *type, err_t *err);
  * (release with sbi_capture_free); on failure *ret is untouched and err has
  * the reason. Any biometrics[] entry with an error code other than 0 fails
  * the whole capture (sbi_device_error). */
-int sbi_parse_capture(const char *buf, size_t len, const struct sbi_expect *x,
-                      struct sbi_capture *ret, err_t *err);
+int sbi_parse_capture(const char *buf, size_t len, const struct sbi_expect *x, struct sbi_capture *ret, err_t *err);
 
 /* Frees what a parsed capture owns and zeroes it; accepts NULL. */
 void sbi_capture_free(struct sbi_capture *c);
@@ -197,8 +195,7 @@ void sbi_capture_free(struct sbi_capture *c);
 /* The next chain value: prev_hex is "" (or NULL) at the start, else 64 hex
  * digits (either case). Writes 64 uppercase hex digits and a NUL to ret.
  * -EINVAL for a malformed prev_hex. */
-int sbi_chain_next(const char *prev_hex, const unsigned char *bio, size_t len,
-                   char ret[SBI_HASH_HEX + 1]);
+int sbi_chain_next(const char *prev_hex, const unsigned char *bio, size_t len, char ret[SBI_HASH_HEX + 1]);
 
 /* Signs payload[0..len) as a JWS compact serialisation with header
  * {"alg":"EdDSA","kid":<sbi_kid(pk)>}. sk is libsodium's 64-byte Ed25519

@@ -135,8 +135,8 @@ int sig_check_raster(const raster_t *img, const sig_config_t *cfg, sig_result_t 
             size_t i = (size_t)y * w + x;
             if (!ink[i])
                 continue;
-            if (x == 0 || y == 0 || x + 1 == w || y + 1 == h || !ink[i - 1] || !ink[i + 1] ||
-                !ink[i - w] || !ink[i + w])
+            if (x == 0 || y == 0 || x + 1 == w || y + 1 == h || !ink[i - 1] || !ink[i + 1] || !ink[i - w] ||
+                !ink[i + w])
                 perim++;
         }
     free(ink);
@@ -156,8 +156,8 @@ int sig_check_raster(const raster_t *img, const sig_config_t *cfg, sig_result_t 
     return 0;
 }
 
-int sig_check_points(const sig_point_t *pts, size_t n, double pad_w, double pad_h,
-                     const sig_config_t *cfg, sig_result_t *ret)
+int sig_check_points(
+    const sig_point_t *pts, size_t n, double pad_w, double pad_h, const sig_config_t *cfg, sig_result_t *ret)
 {
     sig_config_t defaults;
     if (!cfg) {

@@ -23,9 +23,9 @@
 #include <string.h>
 
 #define SYNTH_ITERATIONS 6
-#define SYNTH_KRAD 6                       /* Gabor kernel radius (13 × 13) */
+#define SYNTH_KRAD 6 /* Gabor kernel radius (13 × 13) */
 #define SYNTH_KSIZE (2 * SYNTH_KRAD + 1)
-#define SYNTH_NANGLES 48                   /* orientation bank over [0, π) */
+#define SYNTH_NANGLES 48 /* orientation bank over [0, π) */
 #define SYNTH_MAX_SING 4
 
 /* ---- seeded randomness (splitmix64 streams) ---- */
@@ -81,25 +81,25 @@ struct point {
 
 struct master {
     int cls;
-    int w, h;                       /* canvas */
-    double cx, cy, a, b1, b2;       /* fingertip: half-ellipse top, flatter bottom */
+    int w, h;                 /* canvas */
+    double cx, cy, a, b1, b2; /* fingertip: half-ellipse top, flatter bottom */
     int ncore, ndelta;
     struct point core[SYNTH_MAX_SING], delta[SYNTH_MAX_SING];
     double theta0;
-    double arch_k;                  /* arch: bow strength */
+    double arch_k;                        /* arch: bow strength */
     double pa[3], pkx[3], pky[3], pph[3]; /* smooth orientation perturbation */
-    double period;                  /* ridge period, px */
+    double period;                        /* ridge period, px */
     bool palm;
 };
 
 static double finger_scale(int position)
 {
     switch ((position - 1) % 5) {
-    case 0: return 1.12;  /* thumb */
-    case 1: return 1.0;   /* index */
-    case 2: return 1.03;  /* middle */
-    case 3: return 0.97;  /* ring */
-    default: return 0.86; /* little */
+        case 0: return 1.12;  /* thumb */
+        case 1: return 1.0;   /* index */
+        case 2: return 1.03;  /* middle */
+        case 3: return 0.97;  /* ring */
+        default: return 0.86; /* little */
     }
 }
 
@@ -151,32 +151,28 @@ static void master_finger(uint64_t seed, int position, struct master *m)
     double jx = rng_range(&r, -0.12, 0.12) * m->a, jy = rng_range(&r, -0.10, 0.10) * m->b1;
     double cx = m->cx + jx, cy = m->cy + jy;
     switch (m->cls) {
-    case SYNTHFP_ARCH:
-        m->arch_k = rng_range(&r, 0.5, 0.9);
-        break;
-    case SYNTHFP_TENTED_ARCH:
-        m->ncore = m->ndelta = 1;
-        m->core[0] = (struct point){cx, cy - 0.1 * m->b1};
-        m->delta[0] = (struct point){cx + rng_range(&r, -8, 8), cy + rng_range(&r, 0.45, 0.6) * m->b1};
-        break;
-    case SYNTHFP_LEFT_LOOP:
-    case SYNTHFP_RIGHT_LOOP: {
-        double side = m->cls == SYNTHFP_LEFT_LOOP ? 1.0 : -1.0;
-        m->ncore = m->ndelta = 1;
-        m->core[0] = (struct point){cx - side * 0.1 * m->a, cy - 0.15 * m->b1};
-        m->delta[0] = (struct point){cx + side * rng_range(&r, 0.45, 0.7) * m->a,
-                                     cy + rng_range(&r, 0.55, 0.8) * m->b1};
-        break;
-    }
-    default: /* whorl: two cores stacked, two deltas low on either side */
-        m->ncore = m->ndelta = 2;
-        m->core[0] = (struct point){cx - rng_range(&r, 0, 0.12) * m->a, cy - 0.2 * m->b1};
-        m->core[1] = (struct point){cx + rng_range(&r, 0, 0.12) * m->a, cy + 0.05 * m->b1};
-        m->delta[0] = (struct point){cx - rng_range(&r, 0.6, 0.85) * m->a,
-                                     cy + rng_range(&r, 0.55, 0.8) * m->b1};
-        m->delta[1] = (struct point){cx + rng_range(&r, 0.6, 0.85) * m->a,
-                                     cy + rng_range(&r, 0.55, 0.8) * m->b1};
-        break;
+        case SYNTHFP_ARCH: m->arch_k = rng_range(&r, 0.5, 0.9); break;
+        case SYNTHFP_TENTED_ARCH:
+            m->ncore = m->ndelta = 1;
+            m->core[0] = (struct point){cx, cy - 0.1 * m->b1};
+            m->delta[0] = (struct point){cx + rng_range(&r, -8, 8), cy + rng_range(&r, 0.45, 0.6) * m->b1};
+            break;
+        case SYNTHFP_LEFT_LOOP:
+        case SYNTHFP_RIGHT_LOOP: {
+            double side = m->cls == SYNTHFP_LEFT_LOOP ? 1.0 : -1.0;
+            m->ncore = m->ndelta = 1;
+            m->core[0] = (struct point){cx - side * 0.1 * m->a, cy - 0.15 * m->b1};
+            m->delta[0] =
+                (struct point){cx + side * rng_range(&r, 0.45, 0.7) * m->a, cy + rng_range(&r, 0.55, 0.8) * m->b1};
+            break;
+        }
+        default: /* whorl: two cores stacked, two deltas low on either side */
+            m->ncore = m->ndelta = 2;
+            m->core[0] = (struct point){cx - rng_range(&r, 0, 0.12) * m->a, cy - 0.2 * m->b1};
+            m->core[1] = (struct point){cx + rng_range(&r, 0, 0.12) * m->a, cy + 0.05 * m->b1};
+            m->delta[0] = (struct point){cx - rng_range(&r, 0.6, 0.85) * m->a, cy + rng_range(&r, 0.55, 0.8) * m->b1};
+            m->delta[1] = (struct point){cx + rng_range(&r, 0.6, 0.85) * m->a, cy + rng_range(&r, 0.55, 0.8) * m->b1};
+            break;
     }
     struct rng rp = rng_for(seed, position, 0, P_PERTURB);
     master_perturbation(m, &rp);
@@ -197,8 +193,7 @@ static void master_palm(uint64_t seed, int hand, struct master *m)
     m->theta0 = rng_range(&r, -0.1, 0.1);
     m->ndelta = 4;
     for (int i = 0; i < 3; i++)
-        m->delta[i] = (struct point){m->w * (0.22 + 0.28 * i) + rng_range(&r, -30, 30),
-                                     rng_range(&r, 90, 170)};
+        m->delta[i] = (struct point){m->w * (0.22 + 0.28 * i) + rng_range(&r, -30, 30), rng_range(&r, 90, 170)};
     m->delta[3] = (struct point){m->w * rng_range(&r, 0.4, 0.6), m->h - rng_range(&r, 80, 160)};
     m->ncore = 1; /* one loop under the fingers keeps the field balanced */
     m->core[0] = (struct point){m->w * rng_range(&r, 0.3, 0.7), rng_range(&r, 260, 420)};
@@ -248,7 +243,7 @@ static double orientation(const struct master *m, double x, double y)
 
 struct field {
     int w, h;
-    float *v;         /* ridge field, -1 valley .. +1 ridge crest */
+    float *v; /* ridge field, -1 valley .. +1 ridge crest */
 };
 
 static int ridge_field(const struct master *m, uint64_t seed, int position, struct field *ret)
@@ -283,8 +278,8 @@ static int ridge_field(const struct master *m, uint64_t seed, int position, stru
     for (int y = 0; y < h; y++)
         for (int x = 0; x < w; x++) {
             size_t i = (size_t)y * w + x;
-            bool inside = x >= SYNTH_KRAD && y >= SYNTH_KRAD && x < w - SYNTH_KRAD &&
-                          y < h - SYNTH_KRAD && mask_radius(m, x, y) < 1.08;
+            bool inside = x >= SYNTH_KRAD && y >= SYNTH_KRAD && x < w - SYNTH_KRAD && y < h - SYNTH_KRAD &&
+                          mask_radius(m, x, y) < 1.08;
             act[i] = inside;
             v[i] = inside ? (float)rng_range(&r, -1, 1) : 0.0f;
             if (inside) {
@@ -396,7 +391,7 @@ static int check_opts(const struct synthfp_opts *o, err_t *err)
 /* Resamples the master field f into a new image with the impression's
  * placement, pressure, noise and degradations. */
 static int impress(const struct master *m, const struct field *f, uint64_t seed, int position,
-                   const struct synthfp_opts *o, struct synthfp_image *ret, unsigned char *touch)
+    const struct synthfp_opts *o, struct synthfp_image *ret, unsigned char *touch)
 {
     struct rng r = rng_for(seed, position, o->impression, P_IMPRESSION);
     int w = m->w, h = m->h;
@@ -439,8 +434,9 @@ static int impress(const struct master *m, const struct field *f, uint64_t seed,
                 t -= o->wet * 0.85;
                 if (o->partial > 0) {
                     double pr = m->palm ? fmax(w, h) / 2.0 : m->b1;
-                    double proj = ((sx - (m->palm ? ox : m->cx)) * cos(cut_ang) +
-                                   (sy - (m->palm ? oy : m->cy)) * sin(cut_ang)) / pr;
+                    double proj =
+                        ((sx - (m->palm ? ox : m->cx)) * cos(cut_ang) + (sy - (m->palm ? oy : m->cy)) * sin(cut_ang)) /
+                        pr;
                     if (proj > 1.0 - 2.0 * o->partial)
                         t = 9; /* not touching */
                 }
@@ -497,8 +493,8 @@ static int impress(const struct master *m, const struct field *f, uint64_t seed,
 static const struct synthfp_opts NO_OPTS;
 
 /* One finger, and where it touches (touch: w*h bytes, zeroed, or NULL). */
-static int finger_render(uint64_t seed, int position, const struct synthfp_opts *o,
-                         struct synthfp_image *ret, unsigned char *touch)
+static int finger_render(
+    uint64_t seed, int position, const struct synthfp_opts *o, struct synthfp_image *ret, unsigned char *touch)
 {
     struct master m;
     master_finger(seed, position, &m);
@@ -511,8 +507,7 @@ static int finger_render(uint64_t seed, int position, const struct synthfp_opts 
     return rc;
 }
 
-int synthfp_finger(uint64_t seed, int position, const struct synthfp_opts *opts,
-                   struct synthfp_image *ret, err_t *err)
+int synthfp_finger(uint64_t seed, int position, const struct synthfp_opts *opts, struct synthfp_image *ret, err_t *err)
 {
     if (position < 1 || position > 10)
         return err_set(err, -EINVAL, "synthfp_bad_position", "finger position must be 1..10");
@@ -526,8 +521,7 @@ int synthfp_finger(uint64_t seed, int position, const struct synthfp_opts *opts,
     return 0;
 }
 
-int synthfp_palm(uint64_t seed, int hand, const struct synthfp_opts *opts,
-                 struct synthfp_image *ret, err_t *err)
+int synthfp_palm(uint64_t seed, int hand, const struct synthfp_opts *opts, struct synthfp_image *ret, err_t *err)
 {
     if (hand != 0 && hand != 1)
         return err_set(err, -EINVAL, "synthfp_bad_hand", "hand must be 0 (right) or 1 (left)");
@@ -557,10 +551,10 @@ static int slap_fingers(int slap, int ret_pos[4])
     const int *p;
     int n;
     switch (slap) {
-    case SYNTHFP_SLAP_RIGHT_FOUR: p = right, n = 4; break;
-    case SYNTHFP_SLAP_LEFT_FOUR: p = left, n = 4; break;
-    case SYNTHFP_SLAP_THUMBS: p = thumbs, n = 2; break;
-    default: return -EINVAL;
+        case SYNTHFP_SLAP_RIGHT_FOUR: p = right, n = 4; break;
+        case SYNTHFP_SLAP_LEFT_FOUR: p = left, n = 4; break;
+        case SYNTHFP_SLAP_THUMBS: p = thumbs, n = 2; break;
+        default: return -EINVAL;
     }
     memcpy(ret_pos, p, sizeof(int) * (size_t)n);
     return n;
@@ -570,17 +564,16 @@ static int slap_fingers(int slap, int ret_pos[4])
 static int finger_drop(int position)
 {
     switch ((position - 1) % 5) {
-    case 0: return 240;
-    case 1: return 150;
-    case 2: return 90;
-    case 3: return 130;
-    default: return 260;
+        case 0: return 240;
+        case 1: return 150;
+        case 2: return 90;
+        case 3: return 130;
+        default: return 260;
     }
 }
 
 int synthfp_slap(uint64_t seed, int slap, uint32_t missing_mask, const struct synthfp_opts *opts,
-                 struct synthfp_image *ret, struct synthfp_box *ret_boxes, int *ret_nboxes,
-                 err_t *err)
+    struct synthfp_image *ret, struct synthfp_box *ret_boxes, int *ret_nboxes, err_t *err)
 {
     int pos[4];
     int n = slap_fingers(slap, pos);
@@ -631,10 +624,14 @@ int synthfp_slap(uint64_t seed, int slap, uint32_t missing_mask, const struct sy
                 if (g < *d)
                     *d = g;
                 if (touch[(size_t)y * fi.width + x]) { /* where the finger touched: its box */
-                    if (X < l) l = X;
-                    if (X > rgt) rgt = X;
-                    if (Y < t) t = Y;
-                    if (Y > b) b = Y;
+                    if (X < l)
+                        l = X;
+                    if (X > rgt)
+                        rgt = X;
+                    if (Y < t)
+                        t = Y;
+                    if (Y > b)
+                        b = Y;
                 }
             }
         synthfp_image_free(&fi);

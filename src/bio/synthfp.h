@@ -22,11 +22,11 @@
 #include "base/err.h"
 
 #define SYNTHFP_PPI 500
-#define SYNTHFP_FINGER_W 320          /* one finger's canvas */
+#define SYNTHFP_FINGER_W 320 /* one finger's canvas */
 #define SYNTHFP_FINGER_H 416
-#define SYNTHFP_SLAP_W 1600           /* 3.2 in × 2.0 in, the FBI flat-slap area */
+#define SYNTHFP_SLAP_W 1600 /* 3.2 in × 2.0 in, the FBI flat-slap area */
 #define SYNTHFP_SLAP_H 1000
-#define SYNTHFP_PALM_W 1000           /* 2.0 in × 2.5 in writer's-palm-sized area */
+#define SYNTHFP_PALM_W 1000 /* 2.0 in × 2.5 in writer's-palm-sized area */
 #define SYNTHFP_PALM_H 1250
 #define SYNTHFP_MAX_SLAP_FINGERS 4
 
@@ -49,25 +49,25 @@ enum synthfp_slap {
 /* What varies a capture. All zero = a good, centred, normal-pressure touch;
  * every degradation is 0 (none) .. 1 (severe). */
 struct synthfp_opts {
-    uint32_t impression;   /* 0, 1, 2…: another touch of the same finger */
-    double dry;            /* thin, broken, faint ridges */
-    double wet;            /* thick ridges merging into dark blots */
-    double smudge;         /* a smeared, blurred and darkened patch */
-    double partial;        /* fraction of the fingertip cut off (0..0.8 sensible) */
-    double low_contrast;   /* ridges fade towards the background grey */
-    double noise;          /* sensor noise beyond the normal small amount */
-    double rotation_deg;   /* extra rotation, degrees, positive = clockwise */
+    uint32_t impression; /* 0, 1, 2…: another touch of the same finger */
+    double dry;          /* thin, broken, faint ridges */
+    double wet;          /* thick ridges merging into dark blots */
+    double smudge;       /* a smeared, blurred and darkened patch */
+    double partial;      /* fraction of the fingertip cut off (0..0.8 sensible) */
+    double low_contrast; /* ridges fade towards the background grey */
+    double noise;        /* sensor noise beyond the normal small amount */
+    double rotation_deg; /* extra rotation, degrees, positive = clockwise */
 };
 
 struct synthfp_image {
     int width, height;
-    unsigned char *pix;    /* width*height bytes, row-major; caller owns */
+    unsigned char *pix; /* width*height bytes, row-major; caller owns */
 };
 
 /* A finger's place in a slap, in slap pixels: left/right column, top/bottom
  * row, inclusive-exclusive like ANSI/NIST SEG (LHC, RHC, TVC, BVC). */
 struct synthfp_box {
-    int position;          /* ANSI/NIST finger position 1..10 */
+    int position; /* ANSI/NIST finger position 1..10 */
     int left, right, top, bottom;
 };
 
@@ -79,8 +79,7 @@ int synthfp_class_of(uint64_t seed, int position);
  * into a SYNTHFP_FINGER_W × SYNTHFP_FINGER_H image. Returns 0 and fills
  * *ret (caller frees with synthfp_image_free); -EINVAL for a bad position or
  * options out of range, -ENOMEM. opts may be NULL (a good capture). */
-int synthfp_finger(uint64_t seed, int position, const struct synthfp_opts *opts,
-                   struct synthfp_image *ret, err_t *err);
+int synthfp_finger(uint64_t seed, int position, const struct synthfp_opts *opts, struct synthfp_image *ret, err_t *err);
 
 /* Renders a 4-4-2 slap (13 right four, 14 left four, 15 both thumbs) into a
  * SYNTHFP_SLAP_W × SYNTHFP_SLAP_H image, leaving out the fingers whose
@@ -89,14 +88,12 @@ int synthfp_finger(uint64_t seed, int position, const struct synthfp_opts *opts,
  * SYNTHFP_MAX_SLAP_FINGERS) and their count to *ret_nboxes. opts apply to
  * every finger. Boxes never overlap. Returns 0, -EINVAL, -ENOMEM. */
 int synthfp_slap(uint64_t seed, int slap, uint32_t missing_mask, const struct synthfp_opts *opts,
-                 struct synthfp_image *ret, struct synthfp_box *ret_boxes, int *ret_nboxes,
-                 err_t *err);
+    struct synthfp_image *ret, struct synthfp_box *ret_boxes, int *ret_nboxes, err_t *err);
 
 /* Renders a palm area of hand `hand` (0 right, 1 left) into a SYNTHFP_PALM_W
  * × SYNTHFP_PALM_H image: palm ridges around interdigital and carpal deltas,
  * and flexion creases. Returns 0, -EINVAL, -ENOMEM. */
-int synthfp_palm(uint64_t seed, int hand, const struct synthfp_opts *opts,
-                 struct synthfp_image *ret, err_t *err);
+int synthfp_palm(uint64_t seed, int hand, const struct synthfp_opts *opts, struct synthfp_image *ret, err_t *err);
 
 /* Frees the pixels of img and zeroes it; accepts NULL and empty images. */
 void synthfp_image_free(struct synthfp_image *img);

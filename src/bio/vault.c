@@ -41,8 +41,7 @@ int vault_keys_load(const char *path, vault_keys_t *ret, err_t *err)
         if (n == 0)
             continue;
         char *sp = strchr(line, ' ');
-        if (!sp || k.n == VAULT_MAX_KEYS ||
-            hex_field(line, (size_t)(sp - line), k.id[k.n], VAULT_ID_BYTES) < 0 ||
+        if (!sp || k.n == VAULT_MAX_KEYS || hex_field(line, (size_t)(sp - line), k.id[k.n], VAULT_ID_BYTES) < 0 ||
             hex_field(sp + 1, strlen(sp + 1), k.key[k.n], VAULT_KEY_BYTES) < 0)
             r = err_set(err, -EINVAL, "vault_bad_key_file", "The enrolment key file %s is malformed.", path);
         else
@@ -60,8 +59,8 @@ int vault_keys_load(const char *path, vault_keys_t *ret, err_t *err)
 
 /* Writes len bytes to a new temporary file beside dir/name, fsyncs it and
  * renames it over the name, then fsyncs the directory. */
-static int write_atomic(const char *dir, const char *name, const void *const *parts, const size_t *lens,
-                        size_t nparts, err_t *err)
+static int write_atomic(
+    const char *dir, const char *name, const void *const *parts, const size_t *lens, size_t nparts, err_t *err)
 {
     char tmp[1024], dst[1024];
     if ((size_t)snprintf(dst, sizeof dst, "%s/%s", dir, name) >= sizeof dst ||
@@ -166,8 +165,7 @@ int vault_keys_init(const char *path, err_t *err)
     return r;
 }
 
-int vault_write(const vault_keys_t *k, const char *dir, const char *name, const void *data, size_t len,
-                err_t *err)
+int vault_write(const vault_keys_t *k, const char *dir, const char *name, const void *data, size_t len, err_t *err)
 {
     if (k->n == 0)
         return err_set(err, -EINVAL, "vault_no_key", "No enrolment key is loaded.");
@@ -263,7 +261,8 @@ int vault_read(const vault_keys_t *k, const char *path, uint8_t **ret, size_t *r
         ki++;
     if (ki == k->n) {
         free(buf);
-        return err_set(err, -ENOKEY, "vault_unknown_key", "The file was written under a key the key file does not hold.");
+        return err_set(
+            err, -ENOKEY, "vault_unknown_key", "The file was written under a key the key file does not hold.");
     }
     crypto_secretstream_xchacha20poly1305_state st;
     if (crypto_secretstream_xchacha20poly1305_init_pull(&st, buf + 8 + VAULT_ID_BYTES, k->key[ki]) != 0 ||
@@ -278,8 +277,8 @@ int vault_read(const vault_keys_t *k, const char *path, uint8_t **ret, size_t *r
         size_t clen = len - off < VAULT_CHUNK + A ? len - off : VAULT_CHUNK + A;
         unsigned long long mlen;
         unsigned char tag;
-        if (clen < A || crypto_secretstream_xchacha20poly1305_pull(&st, out + out_len, &mlen, &tag, buf + off,
-                                                                   clen, NULL, 0) != 0)
+        if (clen < A ||
+            crypto_secretstream_xchacha20poly1305_pull(&st, out + out_len, &mlen, &tag, buf + off, clen, NULL, 0) != 0)
             r = -EINVAL;
         else {
             out_len += (size_t)mlen;

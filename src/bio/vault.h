@@ -27,9 +27,9 @@
 #define VAULT_CHUNK (64 * 1024)
 
 typedef struct vault_keys {
-    size_t n;                                  /* 0 = none loaded */
+    size_t n; /* 0 = none loaded */
     uint8_t id[VAULT_MAX_KEYS][VAULT_ID_BYTES];
-    uint8_t key[VAULT_MAX_KEYS][VAULT_KEY_BYTES];   /* [0] is current */
+    uint8_t key[VAULT_MAX_KEYS][VAULT_KEY_BYTES]; /* [0] is current */
 } vault_keys_t;
 
 /* Reads a key file into *ret. -ENOENT (vault_no_key_file), -EINVAL
@@ -45,8 +45,7 @@ int vault_keys_save(const char *path, const vault_keys_t *k, err_t *err);
 int vault_keys_add_new(vault_keys_t *k, err_t *err);
 
 /* Encrypts data[0..len) under k's current key into dir/name, atomically. */
-int vault_write(const vault_keys_t *k, const char *dir, const char *name, const void *data, size_t len,
-                err_t *err);
+int vault_write(const vault_keys_t *k, const char *dir, const char *name, const void *data, size_t len, err_t *err);
 /* Opens path with any key of k. *ret is a new buffer of *ret_len bytes the
  * caller frees (after sodium_memzero when it holds secrets). */
 int vault_read(const vault_keys_t *k, const char *path, uint8_t **ret, size_t *ret_len, err_t *err);

@@ -39,19 +39,27 @@ static bool wants_help(int argc, char **argv)
 
 /* The default regions (product: Moscow 77 and Moscow Oblast 50, UTC+3). */
 static const region_t default_regions[] = {
-    {.code = "77", .name = "Moscow", .name_ru = "Москва", .utc_offset_minutes = REGION_DEFAULT_UTC_OFFSET_MIN,
-     .regime = true, .confirm_working_days = DEADLINE_WORKING_DAYS,
-     .centre_address = "Moscow, Sakharovo settlement, migration centre"},
-    {.code = "50", .name = "Moscow Oblast", .name_ru = "Московская область",
-     .utc_offset_minutes = REGION_DEFAULT_UTC_OFFSET_MIN, .regime = true,
-     .confirm_working_days = DEADLINE_WORKING_DAYS,
-     .centre_address = "Moscow Oblast, Sakharovo, multifunctional migration centre"},
+    {.code = "77",
+        .name = "Moscow",
+        .name_ru = "Москва",
+        .utc_offset_minutes = REGION_DEFAULT_UTC_OFFSET_MIN,
+        .regime = true,
+        .confirm_working_days = DEADLINE_WORKING_DAYS,
+        .centre_address = "Moscow, Sakharovo settlement, migration centre"},
+    {.code = "50",
+        .name = "Moscow Oblast",
+        .name_ru = "Московская область",
+        .utc_offset_minutes = REGION_DEFAULT_UTC_OFFSET_MIN,
+        .regime = true,
+        .confirm_working_days = DEADLINE_WORKING_DAYS,
+        .centre_address = "Moscow Oblast, Sakharovo, multifunctional migration centre"},
 };
 
 int cmd_migrate(const cli_t *cli, int argc, char **argv)
 {
     if (wants_help(argc, argv)) {
-        puts("Usage: uchetctl migrate\nApplies every schema migration the database lacks, each in its own transaction.");
+        puts(
+            "Usage: uchetctl migrate\nApplies every schema migration the database lacks, each in its own transaction.");
         return 0;
     }
     err_t e = {0};
@@ -206,7 +214,7 @@ static int audit_verify_with_key(db_t *db, const char *key_path, const char *cp_
     if (status == 0)
         printf("intact: %lld event(s); %zu signed checkpoint(s) agree, the last at event %lld;"
                " %lld later event(s) not yet anchored\n",
-               (long long)count, n, (long long)last, (long long)(count - last));
+            (long long)count, n, (long long)last, (long long)(count - last));
     return status;
 }
 
@@ -300,9 +308,8 @@ static int sweep_one(db_t *db, const calendar_t *cal, const region_t *rg, date_t
     if (res.skipped)
         printf("region %s %s: skipped (another instance is sweeping)\n", rg->code, d);
     else
-        printf("region %s %s: %lld lapsed, %lld reminded, %lld matured, %lld old confirmations deleted\n",
-               rg->code, d, (long long)res.lapsed, (long long)res.reminded, (long long)res.matured,
-               (long long)res.deleted);
+        printf("region %s %s: %lld lapsed, %lld reminded, %lld matured, %lld old confirmations deleted\n", rg->code, d,
+            (long long)res.lapsed, (long long)res.reminded, (long long)res.matured, (long long)res.deleted);
     return 0;
 }
 
@@ -346,12 +353,25 @@ int cmd_sweep(const cli_t *cli, int argc, char **argv)
 
 int cmd_dispatch(const cli_t *cli, int argc, char **argv)
 {
-    static const struct { const char *name; int (*fn)(const cli_t *, int, char **); } cmds[] = {
-        {"init", cmd_init}, {"migrate", cmd_migrate}, {"person", cmd_person}, {"demo", cmd_demo},
-        {"audit", cmd_audit}, {"calendar", cmd_calendar}, {"sweep", cmd_sweep},
-        {"bench-seed", cmd_bench_seed}, {"mrz", cmd_mrz}, {"officer", cmd_officer}, {"apikey", cmd_apikey},
-        {"keys", cmd_keys}, {"backup", cmd_backup},
-        {"kiosk", cmd_kiosk}, {"enrolment", cmd_enrolment},
+    static const struct {
+        const char *name;
+        int (*fn)(const cli_t *, int, char **);
+    } cmds[] = {
+        {"init", cmd_init},
+        {"migrate", cmd_migrate},
+        {"person", cmd_person},
+        {"demo", cmd_demo},
+        {"audit", cmd_audit},
+        {"calendar", cmd_calendar},
+        {"sweep", cmd_sweep},
+        {"bench-seed", cmd_bench_seed},
+        {"mrz", cmd_mrz},
+        {"officer", cmd_officer},
+        {"apikey", cmd_apikey},
+        {"keys", cmd_keys},
+        {"backup", cmd_backup},
+        {"kiosk", cmd_kiosk},
+        {"enrolment", cmd_enrolment},
         {"rules", cmd_rules},
     };
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)

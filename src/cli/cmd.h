@@ -7,11 +7,11 @@
 typedef struct cli {
     char database[512];
     char data_dir[512];
-    int64_t now;                  /* "now": real time, or --clock (tests) */
+    int64_t now; /* "now": real time, or --clock (tests) */
     /* argon2id cost of the officer passwords uchetctl hashes; 0: libsodium's
      * interactive defaults (production). Tests lower it as they do uchetd's. */
     unsigned long long argon2_ops;
-    size_t argon2_mem;            /* bytes */
+    size_t argon2_mem; /* bytes */
 } cli_t;
 
 int cmd_dispatch(const cli_t *cli, int argc, char **argv);
@@ -35,7 +35,7 @@ int cmd_keys(const cli_t *cli, int argc, char **argv);
 int cmd_backup(const cli_t *cli, int argc, char **argv);
 /* enrolment kiosks (cmd_kiosk.c) */
 int cmd_kiosk(const cli_t *cli, int argc, char **argv);
-int cmd_keys_enrolment(const cli_t *cli, int argc, char **argv);   /* keys enrolment-init|enrolment-rotate */
+int cmd_keys_enrolment(const cli_t *cli, int argc, char **argv); /* keys enrolment-init|enrolment-rotate */
 int cmd_enrolment(const cli_t *cli, int argc, char **argv);
 /* uchetctl rules show|check: the document-set rule catalogue (cmd_rules.c). */
 int cmd_rules(const cli_t *cli, int argc, char **argv);

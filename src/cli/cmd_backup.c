@@ -18,13 +18,12 @@
 #include "store/db.h"
 #include "store/migrate.h"
 
-static const char USAGE[] =
-    "Usage: uchetctl backup --to FILE\n"
-    "Writes a consistent copy of the SQLite database to FILE while uchetd keeps\n"
-    "running, then checks it (schema version, integrity_check, audit chain) and\n"
-    "prints what it holds. FILE must not exist yet. To restore: stop uchetd, move\n"
-    "uchet.db, uchet.db-wal and uchet.db-shm aside, copy FILE to uchet.db, start\n"
-    "uchetd (docs/OPERATIONS.md). On PostgreSQL use pg_dump instead.\n";
+static const char USAGE[] = "Usage: uchetctl backup --to FILE\n"
+                            "Writes a consistent copy of the SQLite database to FILE while uchetd keeps\n"
+                            "running, then checks it (schema version, integrity_check, audit chain) and\n"
+                            "prints what it holds. FILE must not exist yet. To restore: stop uchetd, move\n"
+                            "uchet.db, uchet.db-wal and uchet.db-shm aside, copy FILE to uchet.db, start\n"
+                            "uchetd (docs/OPERATIONS.md). On PostgreSQL use pg_dump instead.\n";
 
 static const char SQL_COPY[] = "VACUUM INTO ?";
 static const char SQL_INTEGRITY[] = "PRAGMA integrity_check";
@@ -77,8 +76,8 @@ static int check_copy(const char *path, err_t *err)
     }
     if ((r = db_prepare(db, SQL_COUNT, &st, err)) < 0 || (r = db_step(st, err)) != 1)
         goto out;
-    printf("%lld person(s), %lld active registration(s); audit intact: %lld event(s)\n",
-           (long long)db_col_int(st, 0), (long long)db_col_int(st, 1), (long long)events);
+    printf("%lld person(s), %lld active registration(s); audit intact: %lld event(s)\n", (long long)db_col_int(st, 0),
+        (long long)db_col_int(st, 1), (long long)events);
     r = db_run(st, err);
 out:
     db_close(db);
@@ -106,7 +105,7 @@ static int backup(const char *database, const char *to, err_t *err)
         return err_set(err, -ENAMETOOLONG, "bad_path", "The backup path is too long.");
     if (access(to, F_OK) == 0)
         return err_set(err, -EEXIST, "backup_exists", "%s exists already; choose a new name.", to);
-    unlink(tmp);   /* a leftover of an interrupted run */
+    unlink(tmp); /* a leftover of an interrupted run */
     /* Made empty and 0600 first: VACUUM INTO accepts an empty file and keeps
      * its mode (SQLite would make a new one 0644). */
     int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);

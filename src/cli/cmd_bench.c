@@ -15,9 +15,8 @@ static const char SQL_PERSON[] =
     "INSERT INTO persons (surname, given_names, birth_date, citizenship, purpose, entry_regime, language,"
     " created_at) VALUES ('BENCH', 'PERSON', '1990-01-01', 'TJK', 'work', 'visa_free', 'ru', ?) RETURNING id";
 static const char SQL_DOC[] = "INSERT INTO documents (kind, number, person_id) VALUES ('card', ?, ?)";
-static const char SQL_REG[] =
-    "INSERT INTO registration_rows (person_id, region, status, started_at, last_confirmed_on)"
-    " VALUES (?, '77', 'active', ?, '2025-10-31') RETURNING id";
+static const char SQL_REG[] = "INSERT INTO registration_rows (person_id, region, status, started_at, last_confirmed_on)"
+                              " VALUES (?, '77', 'active', ?, '2025-10-31') RETURNING id";
 static const char SQL_RES[] =
     "INSERT INTO residences (registration_id, settlement, street, house, ref_lat, ref_lon, declared_at)"
     " VALUES (?, 'Moscow', 'Tverskaya', '1', 55.7575, 37.6136, ?)";

@@ -72,8 +72,10 @@ static int rotate(const cli_t *cli, const char *path)
     print_public(k);
     vapid_key_free(k);
     if (forget_subscriptions(cli, &n, &e) < 0) {
-        fprintf(stderr, "uchetctl keys: the key is new, but the old push subscriptions could not be"
-                        " deleted (%s); run `uchetctl keys rotate` again\n", e.msg);
+        fprintf(stderr,
+            "uchetctl keys: the key is new, but the old push subscriptions could not be"
+            " deleted (%s); run `uchetctl keys rotate` again\n",
+            e.msg);
         return 1;
     }
     printf("%lld push subscription(s) made with the old key deleted; restart uchetd now\n", (long long)n);

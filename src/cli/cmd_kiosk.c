@@ -19,29 +19,26 @@
 #include "store/db.h"
 #include "store/kiosk.h"
 
-static const char KIOSK_USAGE[] =
-    "Usage: uchetctl kiosk add NAME\n"
-    "       uchetctl kiosk list\n"
-    "       uchetctl kiosk disable ID\n"
-    "\n"
-    "add: registers an enrolment kiosk and prints its key once on the last line\n"
-    "(only its SHA-256 is kept). The kiosk sends it as `Authorization: Kiosk KEY`\n"
-    "to /api/v1/kiosk/...; everything it does is audited as kiosk:<ID>.\n"
-    "list: id, name, created, disabled. disable: the key stops working at once.\n";
+static const char KIOSK_USAGE[] = "Usage: uchetctl kiosk add NAME\n"
+                                  "       uchetctl kiosk list\n"
+                                  "       uchetctl kiosk disable ID\n"
+                                  "\n"
+                                  "add: registers an enrolment kiosk and prints its key once on the last line\n"
+                                  "(only its SHA-256 is kept). The kiosk sends it as `Authorization: Kiosk KEY`\n"
+                                  "to /api/v1/kiosk/...; everything it does is audited as kiosk:<ID>.\n"
+                                  "list: id, name, created, disabled. disable: the key stops working at once.\n";
 
-static const char KEYS_USAGE[] =
-    "Usage: uchetctl keys enrolment-init --key-file FILE\n"
-    "       uchetctl keys enrolment-rotate --key-file FILE --dir ENROLMENT_DIR\n"
-    "\n"
-    "enrolment-init: writes a new enrolment key file (mode 0600; refuses to overwrite).\n"
-    "enrolment-rotate: adds a new current key, re-encrypts every file in ENROLMENT_DIR\n"
-    "and ENROLMENT_DIR/sessions under it (each replaced atomically), then drops the\n"
-    "old keys. Interrupted, it can be run again: until it finishes the key file keeps\n"
-    "the old keys too. Restart uchetd afterwards (it reads the key file at start).\n";
+static const char KEYS_USAGE[] = "Usage: uchetctl keys enrolment-init --key-file FILE\n"
+                                 "       uchetctl keys enrolment-rotate --key-file FILE --dir ENROLMENT_DIR\n"
+                                 "\n"
+                                 "enrolment-init: writes a new enrolment key file (mode 0600; refuses to overwrite).\n"
+                                 "enrolment-rotate: adds a new current key, re-encrypts every file in ENROLMENT_DIR\n"
+                                 "and ENROLMENT_DIR/sessions under it (each replaced atomically), then drops the\n"
+                                 "old keys. Interrupted, it can be run again: until it finishes the key file keeps\n"
+                                 "the old keys too. Restart uchetd afterwards (it reads the key file at start).\n";
 
-static const char ENROLMENT_USAGE[] =
-    "Usage: uchetctl enrolment decrypt --key-file FILE --out OUT ENCRYPTED\n"
-    "Decrypts a stored enrolment transaction (ANSI/NIST-ITL) into OUT (mode 0600).\n";
+static const char ENROLMENT_USAGE[] = "Usage: uchetctl enrolment decrypt --key-file FILE --out OUT ENCRYPTED\n"
+                                      "Decrypts a stored enrolment transaction (ANSI/NIST-ITL) into OUT (mode 0600).\n";
 
 static int fail(const char *what, const err_t *e)
 {
@@ -164,14 +161,14 @@ static int keys_rotate(const char *key_file, const char *dir)
         return fail("keys", &e);
     int r = vault_keys_add_new(&k, &e);
     if (r == 0)
-        r = vault_keys_save(key_file, &k, &e);       /* new current + old: a rerun can still read everything */
+        r = vault_keys_save(key_file, &k, &e); /* new current + old: a rerun can still read everything */
     snprintf(spool, sizeof spool, "%s/sessions", dir);
     if (r == 0)
         r = reencrypt_dir(&k, dir, &n, &e);
     if (r == 0 && access(spool, F_OK) == 0)
         r = reencrypt_dir(&k, spool, &n, &e);
     if (r == 0) {
-        k.n = 1;                                     /* drop the old keys */
+        k.n = 1; /* drop the old keys */
         r = vault_keys_save(key_file, &k, &e);
     }
     vault_keys_wipe(&k);

@@ -84,7 +84,8 @@ int cmd_mrz(const cli_t *cli, int argc, char **argv)
     size_t n = 0;
     int r = read_all(argv[1], &buf, &n);
     if (r < 0) {
-        fprintf(stderr, "uchetctl mrz: cannot read %s: %s\n", argv[1], r == -EFBIG ? "larger than 8 MiB" : strerror(-r));
+        fprintf(
+            stderr, "uchetctl mrz: cannot read %s: %s\n", argv[1], r == -EFBIG ? "larger than 8 MiB" : strerror(-r));
         return 1;
     }
     err_t e = {0};

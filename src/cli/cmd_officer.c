@@ -37,15 +37,14 @@ static const char OFFICER_USAGE[] =
     "person's record; a supervisor manages officers at the desk (not their own\n"
     "account) and never sees a person's record.\n";
 
-static const char APIKEY_USAGE[] =
-    "Usage: uchetctl apikey add --name NAME\n"
-    "       uchetctl apikey revoke ID\n"
-    "\n"
-    "add: creates a key for another system and prints it once on the last line\n"
-    "(only its SHA-256 is kept). The system sends it as `Authorization: ApiKey KEY`\n"
-    "to POST /api/v1/integration/registrations, which can only end a registration\n"
-    "when the person registered in a region outside the regime.\n"
-    "revoke: the key with that ID stops working at once.\n";
+static const char APIKEY_USAGE[] = "Usage: uchetctl apikey add --name NAME\n"
+                                   "       uchetctl apikey revoke ID\n"
+                                   "\n"
+                                   "add: creates a key for another system and prints it once on the last line\n"
+                                   "(only its SHA-256 is kept). The system sends it as `Authorization: ApiKey KEY`\n"
+                                   "to POST /api/v1/integration/registrations, which can only end a registration\n"
+                                   "when the person registered in a region outside the regime.\n"
+                                   "revoke: the key with that ID stops working at once.\n";
 
 static bool has_help(int argc, char **argv)
 {
@@ -80,21 +79,21 @@ static int set_text(char *dst, size_t cap, const char *v, const char *name, err_
 static int parse_officer(int argc, char **argv, officer_add_op_t *o, bool *ret_stdin, err_t *e)
 {
     static const struct option opts[] = {{"login", 1, NULL, 'l'}, {"name", 1, NULL, 'n'}, {"role", 1, NULL, 'r'},
-                                         {"password-stdin", 0, NULL, 'p'}, {NULL, 0, NULL, 0}};
+        {"password-stdin", 0, NULL, 'p'}, {NULL, 0, NULL, 0}};
     int c, r = 0;
     bool role_set = false;
     optind = 1;
     while (r == 0 && (c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
-        case 'l': r = set_text(o->login, sizeof o->login, optarg, "login", e); break;
-        case 'n': r = set_text(o->name, sizeof o->name, optarg, "name", e); break;
-        case 'r':
-            role_set = officer_role_parse(optarg, &o->role) == 0;
-            if (!role_set)
-                r = err_set(e, -EINVAL, "usage", "--role is registrar, inspector, auditor or supervisor.");
-            break;
-        case 'p': *ret_stdin = true; break;
-        default: r = err_set(e, -EINVAL, "usage", "Unknown option; see uchetctl officer add --help.");
+            case 'l': r = set_text(o->login, sizeof o->login, optarg, "login", e); break;
+            case 'n': r = set_text(o->name, sizeof o->name, optarg, "name", e); break;
+            case 'r':
+                role_set = officer_role_parse(optarg, &o->role) == 0;
+                if (!role_set)
+                    r = err_set(e, -EINVAL, "usage", "--role is registrar, inspector, auditor or supervisor.");
+                break;
+            case 'p': *ret_stdin = true; break;
+            default: r = err_set(e, -EINVAL, "usage", "Unknown option; see uchetctl officer add --help.");
         }
     }
     if (r == 0 && optind < argc)
@@ -150,8 +149,7 @@ static int officer_add(const cli_t *cli, int argc, char **argv)
     err_t e = {0};
     bool from_stdin = false;
     char pw[LIMIT_PASSWORD_MAX + 2];
-    if (parse_officer(argc, argv, &o, &from_stdin, &e) < 0 ||
-        (from_stdin && read_password(pw, sizeof pw, &e) < 0)) {
+    if (parse_officer(argc, argv, &o, &from_stdin, &e) < 0 || (from_stdin && read_password(pw, sizeof pw, &e) < 0)) {
         fprintf(stderr, "uchetctl officer add: %s\n", e.msg);
         return 2;
     }
@@ -180,7 +178,7 @@ int cmd_demo_officer(const cli_t *cli, const char *login, const char *password)
     o.role = OFFICER_REGISTRAR;
     int r = create_officer(cli, &o, password, &e);
     if (r == -EEXIST)
-        return 0;   /* made by an earlier `demo` */
+        return 0; /* made by an earlier `demo` */
     if (r < 0)
         fprintf(stderr, "uchetctl demo: %s\n", e.msg);
     return r < 0 ? 1 : 0;
@@ -215,7 +213,8 @@ static int officer_change(const cli_t *cli, officer_manage_action_t action, int 
         printf("officer %lld (%s) disabled; its desk sessions have ended\n", (long long)o->ret_id, o->ret_login);
     else
         printf("officer %lld (%s) reset: the next log-in enrols the authenticator again\n"
-               "new password (shown once):\n%s\n", (long long)o->ret_id, o->ret_login, o->ret_password);
+               "new password (shown once):\n%s\n",
+            (long long)o->ret_id, o->ret_login, o->ret_password);
     sodium_memzero(o->ret_password, sizeof o->ret_password);
     free(o);
     return r < 0 ? 1 : 0;
@@ -241,7 +240,10 @@ static int officer_list(const cli_t *cli, int argc)
     for (int i = 0; r == 0 && i < o->ret_n; i++) {
         const officer_row_t *w = &o->ret[i];
         printf("%lld\t%s\t%s\t%s\t%s\n", (long long)w->id, w->login, officer_role_name(w->role),
-               w->disabled_at ? "disabled" : w->enrolled ? "active" : "not enrolled", w->name);
+            w->disabled_at ? "disabled"
+            : w->enrolled  ? "active"
+                           : "not enrolled",
+            w->name);
     }
     free(o);
     return r < 0 ? 1 : 0;
@@ -284,8 +286,8 @@ static int apikey_add(const cli_t *cli, int argc, char **argv)
         fprintf(stderr, "uchetctl apikey add: %s\n", e.msg);
         return 1;
     }
-    printf("API key %lld for \"%s\" created; give the system this key (shown once):\n%s\n", (long long)o.ret_id,
-           o.name, o.ret_key);
+    printf("API key %lld for \"%s\" created; give the system this key (shown once):\n%s\n", (long long)o.ret_id, o.name,
+        o.ret_key);
     sodium_memzero(o.ret_key, sizeof o.ret_key);
     return 0;
 }

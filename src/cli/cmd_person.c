@@ -52,7 +52,8 @@ static int validate(const person_add_op_t *o, err_t *e)
     if (strcmp(o->doc_kind, "card") && strcmp(o->doc_kind, "passport"))
         return err_set(e, -EINVAL, "usage", "--document-kind is card or passport.");
     if ((!o->doc_number[0] && strcmp(o->doc_kind, "card")) || !o->in.surname[0] || !o->in.given_names[0])
-        return err_set(e, -EINVAL, "usage", "--document-number (for a passport), --surname and --given-names are required.");
+        return err_set(
+            e, -EINVAL, "usage", "--document-number (for a passport), --surname and --given-names are required.");
     if (date_parse(o->in.birth_date, strlen(o->in.birth_date), &d) < 0)
         return err_set(e, -EINVAL, "usage", "--birth-date must be a real date YYYY-MM-DD.");
     if (!person_citizenship_valid(o->in.citizenship))
@@ -68,33 +69,32 @@ static int validate(const person_add_op_t *o, err_t *e)
 
 static int parse_person(int argc, char **argv, person_add_op_t *o, err_t *e)
 {
-    static const struct option opts[] = {
-        {"document-kind", 1, NULL, 'k'}, {"document-number", 1, NULL, 'n'}, {"surname", 1, NULL, 's'},
-        {"given-names", 1, NULL, 'g'}, {"surname-cyr", 1, NULL, 'S'}, {"given-names-cyr", 1, NULL, 'G'},
-        {"birth-date", 1, NULL, 'b'}, {"citizenship", 1, NULL, 'c'}, {"purpose", 1, NULL, 'p'},
-        {"entry-regime", 1, NULL, 'e'}, {"language", 1, NULL, 'l'}, {"passport-number", 1, NULL, 'P'},
-        {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{"document-kind", 1, NULL, 'k'}, {"document-number", 1, NULL, 'n'},
+        {"surname", 1, NULL, 's'}, {"given-names", 1, NULL, 'g'}, {"surname-cyr", 1, NULL, 'S'},
+        {"given-names-cyr", 1, NULL, 'G'}, {"birth-date", 1, NULL, 'b'}, {"citizenship", 1, NULL, 'c'},
+        {"purpose", 1, NULL, 'p'}, {"entry-regime", 1, NULL, 'e'}, {"language", 1, NULL, 'l'},
+        {"passport-number", 1, NULL, 'P'}, {NULL, 0, NULL, 0}};
     person_view_t *p = &o->in;
     int c, r = 0;
     optind = 1;
     while (r == 0 && (c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
-        case 'k': r = set_field(o->doc_kind, sizeof o->doc_kind, optarg, "document-kind", e); break;
-        case 'n': r = set_field(o->doc_number, sizeof o->doc_number, optarg, "document-number", e); break;
-        case 's': r = set_field(p->surname, sizeof p->surname, optarg, "surname", e); break;
-        case 'g': r = set_field(p->given_names, sizeof p->given_names, optarg, "given-names", e); break;
-        case 'S': r = set_field(p->surname_cyr, sizeof p->surname_cyr, optarg, "surname-cyr", e); break;
-        case 'G': r = set_field(p->given_names_cyr, sizeof p->given_names_cyr, optarg, "given-names-cyr", e); break;
-        case 'b': r = set_field(p->birth_date, sizeof p->birth_date, optarg, "birth-date", e); break;
-        case 'c': r = set_field(p->citizenship, sizeof p->citizenship, optarg, "citizenship", e); break;
-        case 'p': r = set_field(p->purpose, sizeof p->purpose, optarg, "purpose", e); break;
-        case 'e': r = set_field(p->entry_regime, sizeof p->entry_regime, optarg, "entry-regime", e); break;
-        case 'l': r = set_field(p->language, sizeof p->language, optarg, "language", e); break;
-        case 'P':
-            snprintf(o->second_doc_kind, sizeof o->second_doc_kind, "passport");
-            r = set_field(o->second_doc_number, sizeof o->second_doc_number, optarg, "passport-number", e);
-            break;
-        default: r = err_set(e, -EINVAL, "usage", "Unknown option; see uchetctl person add --help.");
+            case 'k': r = set_field(o->doc_kind, sizeof o->doc_kind, optarg, "document-kind", e); break;
+            case 'n': r = set_field(o->doc_number, sizeof o->doc_number, optarg, "document-number", e); break;
+            case 's': r = set_field(p->surname, sizeof p->surname, optarg, "surname", e); break;
+            case 'g': r = set_field(p->given_names, sizeof p->given_names, optarg, "given-names", e); break;
+            case 'S': r = set_field(p->surname_cyr, sizeof p->surname_cyr, optarg, "surname-cyr", e); break;
+            case 'G': r = set_field(p->given_names_cyr, sizeof p->given_names_cyr, optarg, "given-names-cyr", e); break;
+            case 'b': r = set_field(p->birth_date, sizeof p->birth_date, optarg, "birth-date", e); break;
+            case 'c': r = set_field(p->citizenship, sizeof p->citizenship, optarg, "citizenship", e); break;
+            case 'p': r = set_field(p->purpose, sizeof p->purpose, optarg, "purpose", e); break;
+            case 'e': r = set_field(p->entry_regime, sizeof p->entry_regime, optarg, "entry-regime", e); break;
+            case 'l': r = set_field(p->language, sizeof p->language, optarg, "language", e); break;
+            case 'P':
+                snprintf(o->second_doc_kind, sizeof o->second_doc_kind, "passport");
+                r = set_field(o->second_doc_number, sizeof o->second_doc_number, optarg, "passport-number", e);
+                break;
+            default: r = err_set(e, -EINVAL, "usage", "Unknown option; see uchetctl person add --help.");
         }
     }
     if (r == 0 && optind < argc)
@@ -176,7 +176,7 @@ int cmd_person(const cli_t *cli, int argc, char **argv)
         fprintf(stderr, "uchetctl person add: %s\n", e.msg);
         return 2;
     }
-    bool assign = !o.doc_number[0];   /* a card number from uchet: random, retried on a clash */
+    bool assign = !o.doc_number[0]; /* a card number from uchet: random, retried on a clash */
     int r, tries = 0;
     do {
         if (assign)
@@ -229,13 +229,12 @@ static int set_demo_password(const cli_t *cli, const char *card, err_t *e)
     return r;
 }
 
-static const char DEMO_USAGE[] =
-    "Usage: uchetctl demo [--force]\n"
-    "Adds three demo persons and a demo registrar with a PUBLISHED password, for\n"
-    "`make run` and trying uchet out. Refuses a PostgreSQL database and an SQLite\n"
-    "database that holds anything but demo data (another person, officer or API\n"
-    "key), since the demo password would then open a real database; --force\n"
-    "does it anyway. Running it again on a demo database is harmless.\n";
+static const char DEMO_USAGE[] = "Usage: uchetctl demo [--force]\n"
+                                 "Adds three demo persons and a demo registrar with a PUBLISHED password, for\n"
+                                 "`make run` and trying uchet out. Refuses a PostgreSQL database and an SQLite\n"
+                                 "database that holds anything but demo data (another person, officer or API\n"
+                                 "key), since the demo password would then open a real database; --force\n"
+                                 "does it anyway. Running it again on a demo database is harmless.\n";
 
 /* Rows that are not demo data: persons without a demo card, officers other
  * than the demo registrar, API keys. */
@@ -265,8 +264,8 @@ static int demo_only(const cli_t *cli, err_t *e)
     db_close(db);
     if (r < 0)
         return r;
-    return n > 0 ? err_set(e, -EEXIST, "not_demo", "This database holds %lld row(s) that are not demo data.",
-                           (long long)n)
+    return n > 0 ? err_set(
+                       e, -EEXIST, "not_demo", "This database holds %lld row(s) that are not demo data.", (long long)n)
                  : 0;
 }
 
@@ -285,12 +284,15 @@ int cmd_demo(const cli_t *cli, int argc, char **argv)
     err_t pe = {0};
     if (!force && db_kind_of(cli->database) == DB_POSTGRES) {
         fputs("uchetctl demo: refusing a PostgreSQL database (a published password would open it);"
-              " use an SQLite file, or --force\n", stderr);
+              " use an SQLite file, or --force\n",
+            stderr);
         return 1;
     }
     if (!force && demo_only(cli, &pe) < 0) {
-        fprintf(stderr, "uchetctl demo: refusing: %s The demo's published password must not open a real"
-                        " database; use a new file, or --force\n", pe.msg);
+        fprintf(stderr,
+            "uchetctl demo: refusing: %s The demo's published password must not open a real"
+            " database; use a new file, or --force\n",
+            pe.msg);
         return 1;
     }
     puts("Demo persons (activate each in the app at /app/ with its code, then log in):");
@@ -328,7 +330,7 @@ int cmd_demo(const cli_t *cli, int argc, char **argv)
         return 1;
     }
     printf("Ready to use: log in as %s %s with card %s and password %s\n", demo[0].given, demo[0].surname,
-           demo[0].number, DEMO_PASSWORD);
+        demo[0].number, DEMO_PASSWORD);
     if (cmd_demo_officer(cli, "registrar", DEMO_PASSWORD) != 0)
         return 1;
     printf("Desk (/desk/): log in as registrar with password %s\n", DEMO_PASSWORD);

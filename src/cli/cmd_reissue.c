@@ -12,17 +12,16 @@
 #include "store/session.h"
 #include "store/store.h"
 
-static const char USAGE[] =
-    "Usage: uchetctl person reissue-code --document-kind card|passport --document-number N\n"
-    "         --reason TEXT [--actor NAME]\n"
-    "\n"
-    "Password recovery: prints a new one-time activation code (valid 30 days) on\n"
-    "the last line for the person holding the document. The old password stops\n"
-    "working, every session of the person ends and their passkeys are removed\n"
-    "(the phone may be lost); the person sets a new password in the app with\n"
-    "the code. --reason (at least 10 letters or digits,\n"
-    "e.g. \"forgot the password, card checked at the desk\") and the actor\n"
-    "(default \"operator\") go to the audit log as person.activation_reissued.\n";
+static const char USAGE[] = "Usage: uchetctl person reissue-code --document-kind card|passport --document-number N\n"
+                            "         --reason TEXT [--actor NAME]\n"
+                            "\n"
+                            "Password recovery: prints a new one-time activation code (valid 30 days) on\n"
+                            "the last line for the person holding the document. The old password stops\n"
+                            "working, every session of the person ends and their passkeys are removed\n"
+                            "(the phone may be lost); the person sets a new password in the app with\n"
+                            "the code. --reason (at least 10 letters or digits,\n"
+                            "e.g. \"forgot the password, card checked at the desk\") and the actor\n"
+                            "(default \"operator\") go to the audit log as person.activation_reissued.\n";
 
 static int set_arg(char *dst, size_t cap, const char *v, const char *name, err_t *e)
 {
@@ -89,6 +88,6 @@ int cmd_person_reissue(const cli_t *cli, int argc, char **argv)
     }
     printf("person %lld: %lld session(s) ended, %lld passkey(s) removed, old password no longer works;"
            " give them this activation code:\n%s\n",
-           (long long)o.ret_person_id, (long long)o.ret_ended, (long long)o.ret_passkeys_removed, code);
+        (long long)o.ret_person_id, (long long)o.ret_ended, (long long)o.ret_passkeys_removed, code);
     return 0;
 }

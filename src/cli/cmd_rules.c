@@ -16,25 +16,24 @@
 #include "rules/date.h"
 #include "rules/docset.h"
 
-static const char RULES_USAGE[] =
-    "Usage: uchetctl rules check [FILE]\n"
-    "       uchetctl rules show [--on DATE] [--procedure P] [--category C] [FILE]\n"
-    "       uchetctl rules evaluate SET.json [FILE]\n"
-    "\n"
-    "The document-set rule catalogue (docs/DOCSETS.md). FILE defaults to\n"
-    "DATA_DIR/docsets/catalogue.json.\n"
-    "\n"
-    "  check   load and validate the catalogue: format version, dates, references,\n"
-    "          citations, overlapping rule versions. Exit 0 valid, 1 refused (the\n"
-    "          reason on stderr), 2 usage.\n"
-    "  show    print the rules in force on DATE (YYYY-MM-DD; default today), each\n"
-    "          with its id, version, kind, categories, dates and legal act;\n"
-    "          --procedure and --category narrow the list.\n"
-    "  evaluate  check the document set in SET.json (format in docs/DOCSETS.md;\n"
-    "          - reads stdin) against the catalogue and print the outcome as JSON:\n"
-    "          ready, returned (defects, each citing its rule and act) or referred.\n"
-    "          Working-day deadlines use DATA_DIR/calendar/ru. Exit 0 when checked,\n"
-    "          1 on a bad set or catalogue, 2 usage.\n";
+static const char RULES_USAGE[] = "Usage: uchetctl rules check [FILE]\n"
+                                  "       uchetctl rules show [--on DATE] [--procedure P] [--category C] [FILE]\n"
+                                  "       uchetctl rules evaluate SET.json [FILE]\n"
+                                  "\n"
+                                  "The document-set rule catalogue (docs/DOCSETS.md). FILE defaults to\n"
+                                  "DATA_DIR/docsets/catalogue.json.\n"
+                                  "\n"
+                                  "  check   load and validate the catalogue: format version, dates, references,\n"
+                                  "          citations, overlapping rule versions. Exit 0 valid, 1 refused (the\n"
+                                  "          reason on stderr), 2 usage.\n"
+                                  "  show    print the rules in force on DATE (YYYY-MM-DD; default today), each\n"
+                                  "          with its id, version, kind, categories, dates and legal act;\n"
+                                  "          --procedure and --category narrow the list.\n"
+                                  "  evaluate  check the document set in SET.json (format in docs/DOCSETS.md;\n"
+                                  "          - reads stdin) against the catalogue and print the outcome as JSON:\n"
+                                  "          ready, returned (defects, each citing its rule and act) or referred.\n"
+                                  "          Working-day deadlines use DATA_DIR/calendar/ru. Exit 0 when checked,\n"
+                                  "          1 on a bad set or catalogue, 2 usage.\n";
 
 static int evaluate(const cli_t *cli, const char *set_path, const char *cat_path)
 {
@@ -106,44 +105,40 @@ static void print_rule(const struct docset_catalogue *cat, const struct docset_r
         }
     printf("]  %s..%s%s\n", from, to, r->severity == DOCSET_SEV_REFER ? "  (refers)" : "");
     switch (r->kind) {
-    case DOCSET_RULE_REQUIRE:
-        printf("      %d × %s", r->count, r->document->id);
-        if (r->age_min >= 0 || r->age_max >= 0)
-            printf(" (ages %d..%d)", r->age_min, r->age_max);
-        putchar('\n');
-        break;
-    case DOCSET_RULE_ISSUED_WITHIN:
-        printf("      %s.%s + %dy %dm %dd\n", r->document->id, docset_field_name(r->field), r->period.years,
-               r->period.months, r->period.days);
-        break;
-    case DOCSET_RULE_VALID_THROUGH:
-        printf("      %s.%s >= %s\n", r->document->id, docset_field_name(r->field),
-               r->until == DOCSET_UNTIL_SUBMISSION ? "submission" : r->until == DOCSET_UNTIL_DECISION ? "decision"
-                                                                                                     : "stay end");
-        break;
-    case DOCSET_RULE_DEADLINE:
-        printf("      submission <= %s.%s + %d %sdays\n", r->document->id, docset_field_name(r->field),
-               r->period.days, r->working_days ? "working " : "");
-        break;
-    case DOCSET_RULE_LANGUAGE:
-        printf("      %s level >= %s\n", r->document->id, cat->levels[r->level]);
-        break;
-    case DOCSET_RULE_FEE:
-        printf("      %s >= %lld roubles\n", r->document->id, (long long)r->amount);
-        break;
-    case DOCSET_RULE_CONSISTENT:
-        printf("      %s (%s) across %zu documents\n", docset_field_name(r->field),
-               r->match == DOCSET_MATCH_NAME ? "name" : r->match == DOCSET_MATCH_DOCNUM ? "number" : "exact",
-               r->n_refs);
-        break;
-    case DOCSET_RULE_FIELD_EQUALS:
-        printf("      %s.%s is one of %zu values\n", r->document->id, docset_field_name(r->field), r->n_values);
-        break;
-    case DOCSET_RULE_PAID_THROUGH:
-        printf("      %s paid by %s\n", r->document->id, r->payment->id);
-        break;
-    default:
-        break;
+        case DOCSET_RULE_REQUIRE:
+            printf("      %d × %s", r->count, r->document->id);
+            if (r->age_min >= 0 || r->age_max >= 0)
+                printf(" (ages %d..%d)", r->age_min, r->age_max);
+            putchar('\n');
+            break;
+        case DOCSET_RULE_ISSUED_WITHIN:
+            printf("      %s.%s + %dy %dm %dd\n", r->document->id, docset_field_name(r->field), r->period.years,
+                r->period.months, r->period.days);
+            break;
+        case DOCSET_RULE_VALID_THROUGH:
+            printf("      %s.%s >= %s\n", r->document->id, docset_field_name(r->field),
+                r->until == DOCSET_UNTIL_SUBMISSION ? "submission"
+                : r->until == DOCSET_UNTIL_DECISION ? "decision"
+                                                    : "stay end");
+            break;
+        case DOCSET_RULE_DEADLINE:
+            printf("      submission <= %s.%s + %d %sdays\n", r->document->id, docset_field_name(r->field),
+                r->period.days, r->working_days ? "working " : "");
+            break;
+        case DOCSET_RULE_LANGUAGE: printf("      %s level >= %s\n", r->document->id, cat->levels[r->level]); break;
+        case DOCSET_RULE_FEE: printf("      %s >= %lld roubles\n", r->document->id, (long long)r->amount); break;
+        case DOCSET_RULE_CONSISTENT:
+            printf("      %s (%s) across %zu documents\n", docset_field_name(r->field),
+                r->match == DOCSET_MATCH_NAME     ? "name"
+                : r->match == DOCSET_MATCH_DOCNUM ? "number"
+                                                  : "exact",
+                r->n_refs);
+            break;
+        case DOCSET_RULE_FIELD_EQUALS:
+            printf("      %s.%s is one of %zu values\n", r->document->id, docset_field_name(r->field), r->n_values);
+            break;
+        case DOCSET_RULE_PAID_THROUGH: printf("      %s paid by %s\n", r->document->id, r->payment->id); break;
+        default: break;
     }
     printf("      act: %s%s%s\n", r->act->title, r->article ? ", " : "", r->article ? r->article : "");
     if (r->source_note && !(r->act->source_note && strcmp(r->source_note, r->act->source_note) == 0))
@@ -207,15 +202,15 @@ int cmd_rules(const cli_t *cli, int argc, char **argv)
     if (!show) {
         printf("%s: valid (format %d, revision %d, %zu procedures, %zu categories, %zu document types, "
                "%zu acts, %zu rules)\n",
-               file, cat->format_version, cat->revision, cat->n_procedures, cat->n_categories, cat->n_doctypes,
-               cat->n_acts, cat->n_rules);
+            file, cat->format_version, cat->revision, cat->n_procedures, cat->n_categories, cat->n_doctypes,
+            cat->n_acts, cat->n_rules);
         catalogue_free(cat);
         return 0;
     }
     int category_index = category ? docset_category_index(cat, category) : -1;
     if ((procedure && docset_procedure_index(cat, procedure) < 0) || (category && category_index < 0)) {
-        fprintf(stderr, "uchetctl rules: unknown %s\n", procedure && docset_procedure_index(cat, procedure) < 0
-                                                            ? "procedure" : "category");
+        fprintf(stderr, "uchetctl rules: unknown %s\n",
+            procedure && docset_procedure_index(cat, procedure) < 0 ? "procedure" : "category");
         catalogue_free(cat);
         return 2;
     }

@@ -46,8 +46,7 @@ enum verb { V_DISC, V_DINFO, V_CAPTURE, V_STREAM, NVERBS };
 static const char *const VERBS[NVERBS] = {"MOSIPDISC", "MOSIPDINFO", "RCAPTURE", "STREAM"};
 
 enum dstatus { S_READY, S_BUSY, S_NOT_READY, S_NOT_REGISTERED, S_DISCONNECTED, NSTATUS };
-static const char *const STATUS[NSTATUS] = {"Ready", "Busy", "Not Ready", "Not Registered",
-                                             "Disconnected"};
+static const char *const STATUS[NSTATUS] = {"Ready", "Busy", "Not Ready", "Not Registered", "Disconnected"};
 
 enum sign_mode { SIGN_VALID, SIGN_NONE, SIGN_UNTRUSTED, SIGN_CORRUPT, NSIGN };
 static const char *const SIGN[NSIGN] = {"valid", "none", "untrusted", "corrupt"};
@@ -58,9 +57,9 @@ struct device {
     int nsubs;
     /* state, under g.mu */
     enum dstatus status;
-    double forced_score;     /* < 0: the simulated device scores itself */
+    double forced_score; /* < 0: the simulated device scores itself */
     int delay_ms[NVERBS];
-    int64_t unplug_at;       /* monotonic ms when the cable comes out; 0 none */
+    int64_t unplug_at; /* monotonic ms when the cable comes out; 0 none */
     bool capturing;
 };
 
@@ -75,8 +74,8 @@ static struct {
     int face_variant;
     enum sign_mode sign;
     unsigned char sk[64], pk[32], other_sk[64];
-    char *cert_key_pem;      /* --cert-key: RS256 signing as certified devices sign; NULL = EdDSA */
-    char *cert_chain_pem;    /* --cert-chain: the x5c chain, device certificate first */
+    char *cert_key_pem;   /* --cert-key: RS256 signing as certified devices sign; NULL = EdDSA */
+    char *cert_chain_pem; /* --cert-chain: the x5c chain, device certificate first */
     struct img portrait;
     bool have_portrait;
     int port;
@@ -152,8 +151,9 @@ static json_t *error_obj(int code, const char *info)
 /* An RCAPTURE answer carrying one error. */
 static void capture_error(struct http_req *r, int code, const char *info)
 {
-    reply_json(r, 200, json_pack("{s:[{s:s, s:s, s:s, s:o}]}", "biometrics", "specVersion", DEVSIM_VERSION,
-                                 "data", "", "hash", "", "error", error_obj(code, info)));
+    reply_json(r, 200,
+        json_pack("{s:[{s:s, s:s, s:s, s:o}]}", "biometrics", "specVersion", DEVSIM_VERSION, "data", "", "hash", "",
+            "error", error_obj(code, info)));
 }
 
 static void admin_error(struct http_req *r, int status, const char *msg)
@@ -208,9 +208,9 @@ static json_t *digital_id_obj(const struct device *d)
 {
     char ts[40];
     iso_now(ts);
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "serialNo", d->serial, "make", "uchet",
-                     "model", d->model, "type", d->type, "deviceSubType", d->sub_type, "deviceProvider",
-                     "uchet devsim", "deviceProviderId", "uchet.devsim", "dateTime", ts);
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "serialNo", d->serial, "make", "uchet", "model",
+        d->model, "type", d->type, "deviceSubType", d->sub_type, "deviceProvider", "uchet devsim", "deviceProviderId",
+        "uchet.devsim", "dateTime", ts);
 }
 
 static json_t *device_fields(const struct device *d, enum dstatus st, const char *digital_id)
@@ -220,11 +220,10 @@ static json_t *device_fields(const struct device *d, enum dstatus st, const char
     json_t *subs = json_array();
     for (int i = 0; i < d->nsubs; i++)
         json_array_append_new(subs, json_integer(d->subs[i]));
-    return json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:s, s:[s], s:s}", "deviceId", d->id,
-                     "deviceStatus", STATUS[st], "certification", "L1", "serviceVersion", DEVSIM_VERSION,
-                     "deviceSubId", subs, "callbackId", cb, "digitalId", digital_id, "deviceCode",
-                     d->serial, "purpose", st == S_NOT_REGISTERED ? "" : "Registration", "specVersion",
-                     DEVSIM_VERSION, "env", "Developer");
+    return json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:s, s:[s], s:s}", "deviceId", d->id, "deviceStatus",
+        STATUS[st], "certification", "L1", "serviceVersion", DEVSIM_VERSION, "deviceSubId", subs, "callbackId", cb,
+        "digitalId", digital_id, "deviceCode", d->serial, "purpose", st == S_NOT_REGISTERED ? "" : "Registration",
+        "specVersion", DEVSIM_VERSION, "env", "Developer");
 }
 
 /* Sleeps ms in slices, watching for the device being unplugged. Returns
@@ -305,8 +304,8 @@ static void do_discover(struct http_req *r, bool info)
             json_object_set_new(f, "firmware", json_string("devsim-1"));
             char *ft = json_dumps(f, JSON_COMPACT | JSON_SORT_KEYS);
             char *fu = ft ? b64_str(ft) : NULL;
-            json_array_append_new(arr, json_pack("{s:s, s:o}", "deviceInfo", fu ? fu : "", "error",
-                                                 error_obj(0, "Success")));
+            json_array_append_new(
+                arr, json_pack("{s:s, s:o}", "deviceInfo", fu ? fu : "", "error", error_obj(0, "Success")));
             json_decref(f);
             free(t), free(u), free(ft), free(fu);
         } else {
@@ -314,16 +313,16 @@ static void do_discover(struct http_req *r, bool info)
             json_t *f = device_fields(d, st, ds ? ds : "");
             json_object_set_new(f, "firmware", json_string("devsim-1"));
             char *fs = sign_json(f, mode);
-            json_array_append_new(arr, json_pack("{s:s, s:o}", "deviceInfo", fs ? fs : "", "error",
-                                                 error_obj(0, "Success")));
+            json_array_append_new(
+                arr, json_pack("{s:s, s:o}", "deviceInfo", fs ? fs : "", "error", error_obj(0, "Success")));
             json_decref(f);
             free(ds), free(fs);
         }
         json_decref(did);
     }
     if (json_array_size(arr) == 0)
-        json_array_append_new(arr, json_pack("{s:s, s:s, s:o}", "deviceId", "", "deviceStatus", "",
-                                             "error", error_obj(202, "No Device Connected")));
+        json_array_append_new(arr, json_pack("{s:s, s:s, s:o}", "deviceId", "", "deviceStatus", "", "error",
+                                       error_obj(202, "No Device Connected")));
     reply_json(r, 200, arr);
 }
 
@@ -348,9 +347,17 @@ static uint64_t subject_seed(const char *txn)
 }
 
 static const char *const FINGER_NAME[11] = {
-    "", "Right Thumb", "Right IndexFinger", "Right MiddleFinger", "Right RingFinger",
-    "Right LittleFinger", "Left Thumb", "Left IndexFinger", "Left MiddleFinger",
-    "Left RingFinger", "Left LittleFinger",
+    "",
+    "Right Thumb",
+    "Right IndexFinger",
+    "Right MiddleFinger",
+    "Right RingFinger",
+    "Right LittleFinger",
+    "Left Thumb",
+    "Left IndexFinger",
+    "Left MiddleFinger",
+    "Left RingFinger",
+    "Left LittleFinger",
 };
 
 static int finger_position(const char *name)
@@ -365,17 +372,16 @@ static int finger_position(const char *name)
 static int slap_of_sub(int sub, uint32_t *ret_fingers)
 {
     switch (sub) {
-    case 1: *ret_fingers = 0x780; return SYNTHFP_SLAP_LEFT_FOUR;   /* 7..10 */
-    case 2: *ret_fingers = 0x3C; return SYNTHFP_SLAP_RIGHT_FOUR;   /* 2..5 */
-    case 3: *ret_fingers = 0x42; return SYNTHFP_SLAP_THUMBS;       /* 1, 6 */
-    default: return -1;
+        case 1: *ret_fingers = 0x780; return SYNTHFP_SLAP_LEFT_FOUR; /* 7..10 */
+        case 2: *ret_fingers = 0x3C; return SYNTHFP_SLAP_RIGHT_FOUR; /* 2..5 */
+        case 3: *ret_fingers = 0x42; return SYNTHFP_SLAP_THUMBS;     /* 1, 6 */
+        default: return -1;
     }
 }
 
 static double self_score(const struct synthfp_opts *o, uint64_t seed)
 {
-    double worst = fmax(fmax(fmax(o->dry, o->wet), fmax(o->smudge, o->partial)),
-                        fmax(o->low_contrast, o->noise));
+    double worst = fmax(fmax(fmax(o->dry, o->wet), fmax(o->smudge, o->partial)), fmax(o->low_contrast, o->noise));
     double jitter = (double)(seed % 9) - 4.0;
     double s = 88.0 - 75.0 * worst + jitter;
     return s < 1 ? 1 : s > 100 ? 100 : round(s);
@@ -386,7 +392,7 @@ static double self_score(const struct synthfp_opts *o, uint64_t seed)
 struct shot {
     const char *bio_type;
     char sub_type[32];
-    unsigned char *value;    /* encoded image, owned */
+    unsigned char *value; /* encoded image, owned */
     size_t len;
     double score;
 };
@@ -400,7 +406,7 @@ struct capture_req {
     int timeout;
     double requested;
     bool slap_ext;
-    uint32_t exceptions;     /* finger-position bits */
+    uint32_t exceptions; /* finger-position bits */
     struct device *dev;
 };
 
@@ -531,7 +537,8 @@ static int parse_capture_req(const char *body, size_t len, struct capture_req *q
         json_t *co = json_object_get(j, "customOpts");
         size_t i;
         json_t *o;
-        json_array_foreach(co, i, o) {
+        json_array_foreach(co, i, o)
+        {
             const char *n = json_string_value(json_object_get(o, "name"));
             const char *v = json_string_value(json_object_get(o, "value"));
             if (n && v && strcmp(n, "uchet.slap") == 0 && strcmp(v, "true") == 0)
@@ -544,8 +551,8 @@ static int parse_capture_req(const char *body, size_t len, struct capture_req *q
     return code;
 }
 
-static int encode_grey(const struct synthfp_image *im, int x0, int y0, int x1, int y1,
-                       unsigned char **ret, size_t *ret_len)
+static int encode_grey(
+    const struct synthfp_image *im, int x0, int y0, int x1, int y1, unsigned char **ret, size_t *ret_len)
 {
     struct img whole = {im->width, im->height, 1, im->pix}, part;
     int rc = img_crop(&whole, x0, y0, x1, y1, &part);
@@ -558,8 +565,8 @@ static int encode_grey(const struct synthfp_image *im, int x0, int y0, int x1, i
 
 /* Renders what the device sees. Fills shots (up to 4) and, for slaps, the
  * whole slap image and its boxes. Returns the shot count or an SBI error. */
-static int render(const struct capture_req *q, uint64_t seed, struct shot *shots,
-                  unsigned char **slap_png, size_t *slap_len, struct synthfp_box *boxes, int *nboxes)
+static int render(const struct capture_req *q, uint64_t seed, struct shot *shots, unsigned char **slap_png,
+    size_t *slap_len, struct synthfp_box *boxes, int *nboxes)
 {
     pthread_mutex_lock(&g.mu);
     struct synthfp_opts o = g.fp;
@@ -695,11 +702,11 @@ static void do_capture(struct http_req *r, bool auth)
         d->capturing = true;
     pthread_mutex_unlock(&g.mu);
     switch (st) {
-    case S_READY: break;
-    case S_BUSY: capture_error(r, 111, "Device Busy"); return;
-    case S_NOT_READY: capture_error(r, 110, "Device Not Ready"); return;
-    case S_NOT_REGISTERED: capture_error(r, 100, "Device Not Registered"); return;
-    default: capture_error(r, 202, "No Device Connected"); return;
+        case S_READY: break;
+        case S_BUSY: capture_error(r, 111, "Device Busy"); return;
+        case S_NOT_READY: capture_error(r, 110, "Device Not Ready"); return;
+        case S_NOT_REGISTERED: capture_error(r, 100, "Device Not Registered"); return;
+        default: capture_error(r, 202, "No Device Connected"); return;
     }
     if (busy) {
         capture_error(r, 703, "Capture already in progress");
@@ -767,32 +774,30 @@ static void do_capture(struct http_req *r, bool auth)
         sbi_b64url_encode(shots[i].value, shots[i].len, &bv);
         double score = forced >= 0 ? forced : shots[i].score;
         json_t *data = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:f, s:s, s:s}", "digitalId",
-                                 dids ? dids : "", "bioType", shots[i].bio_type, "bioSubType",
-                                 shots[i].sub_type, "purpose", auth ? "Auth" : "Registration", "env", q.env,
-                                 "bioValue", bv ? bv : "", "transactionId", q.txn, "timestamp", ts,
-                                 "requestedScore", req, "qualityScore", score, "deviceCode", d->serial,
-                                 "deviceServiceVersion", DEVSIM_VERSION);
+            dids ? dids : "", "bioType", shots[i].bio_type, "bioSubType", shots[i].sub_type, "purpose",
+            auth ? "Auth" : "Registration", "env", q.env, "bioValue", bv ? bv : "", "transactionId", q.txn, "timestamp",
+            ts, "requestedScore", req, "qualityScore", score, "deviceCode", d->serial, "deviceServiceVersion",
+            DEVSIM_VERSION);
         if (!req[0])
             json_object_del(data, "requestedScore");
         char *jws = sign_json(data, mode);
         json_decref(data);
         sbi_chain_next(prev, shots[i].value, shots[i].len, prev);
         json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:o}", "specVersion", DEVSIM_VERSION, "data",
-                                             jws ? jws : "", "hash", prev, "error", error_obj(0, "Success")));
+                                       jws ? jws : "", "hash", prev, "error", error_obj(0, "Success")));
         free(jws), free(bv), free(shots[i].value);
     }
     json_t *top = json_pack("{s:o}", "biometrics", arr);
     if (slap_png) {
         json_t *segs = json_array();
         for (int i = 0; i < nboxes; i++)
-            json_array_append_new(segs, json_pack("{s:s, s:i, s:i, s:i, s:i}", "bioSubType",
-                                                  FINGER_NAME[boxes[i].position], "left", boxes[i].left,
-                                                  "right", boxes[i].right, "top", boxes[i].top, "bottom",
-                                                  boxes[i].bottom));
+            json_array_append_new(
+                segs, json_pack("{s:s, s:i, s:i, s:i, s:i}", "bioSubType", FINGER_NAME[boxes[i].position], "left",
+                          boxes[i].left, "right", boxes[i].right, "top", boxes[i].top, "bottom", boxes[i].bottom));
         char *bv = NULL;
         sbi_b64url_encode(slap_png, slap_len, &bv);
-        json_t *p = json_pack("{s:s, s:i, s:s, s:s, s:o}", "transactionId", q.txn, "deviceSubId", q.sub,
-                              "timestamp", ts, "bioValue", bv ? bv : "", "segments", segs);
+        json_t *p = json_pack("{s:s, s:i, s:s, s:s, s:o}", "transactionId", q.txn, "deviceSubId", q.sub, "timestamp",
+            ts, "bioValue", bv ? bv : "", "segments", segs);
         char *jws = sign_json(p, mode);
         json_decref(p);
         json_object_set_new(top, "customOpts", json_pack("{s:s}", "slap", jws ? jws : ""));
@@ -832,10 +837,9 @@ static void do_stream(struct http_req *r)
         capture_error(r, st == S_DISCONNECTED ? 202 : st == S_BUSY ? 111 : 110, STATUS[st]);
         return;
     }
-    static const char head[] =
-        "HTTP/1.1 200 OK\r\nAccess-Control-Allow-Origin: *\r\n"
-        "Content-Type: multipart/x-mixed-replace; boundary=devsimframe\r\n"
-        "Cache-Control: no-cache\r\nConnection: close\r\n\r\n";
+    static const char head[] = "HTTP/1.1 200 OK\r\nAccess-Control-Allow-Origin: *\r\n"
+                               "Content-Type: multipart/x-mixed-replace; boundary=devsimframe\r\n"
+                               "Cache-Control: no-cache\r\nConnection: close\r\n\r\n";
     if (http_write(r->fd, head, sizeof head - 1) < 0)
         return;
     struct img face;
@@ -857,7 +861,8 @@ static void do_stream(struct http_req *r)
         if (img_jpeg(&small, 70, &jpg, &jl) < 0)
             break;
         char ph[128];
-        int hl = snprintf(ph, sizeof ph, "--devsimframe\r\nContent-Type: image/jpeg\r\nContent-Length: %zu\r\n\r\n", jl);
+        int hl =
+            snprintf(ph, sizeof ph, "--devsimframe\r\nContent-Type: image/jpeg\r\nContent-Length: %zu\r\n\r\n", jl);
         int rc = http_write(r->fd, ph, (size_t)hl);
         if (rc == 0)
             rc = http_write(r->fd, jpg, jl);
@@ -896,21 +901,20 @@ static json_t *admin_state(void)
         json_t *delays = json_object();
         for (int v = 0; v < NVERBS; v++)
             json_object_set_new(delays, VERBS[v], json_integer(d->delay_ms[v]));
-        json_array_append_new(devs, json_pack("{s:s, s:s, s:s, s:o, s:o, s:b}", "deviceId", d->id, "type",
-                                              d->type, "deviceStatus", STATUS[status_now(d)], "qualityScore",
-                                              d->forced_score >= 0 ? json_real(d->forced_score) : json_null(),
-                                              "delayMs", delays, "capturing", d->capturing));
+        json_array_append_new(devs,
+            json_pack("{s:s, s:s, s:s, s:o, s:o, s:b}", "deviceId", d->id, "type", d->type, "deviceStatus",
+                STATUS[status_now(d)], "qualityScore", d->forced_score >= 0 ? json_real(d->forced_score) : json_null(),
+                "delayMs", delays, "capturing", d->capturing));
     }
     json_t *missing = json_array();
     for (int p = 1; p <= 10; p++)
         if (g.forced_missing & (1u << p))
             json_array_append_new(missing, json_string(FINGER_NAME[p]));
-    json_t *st = json_pack("{s:o, s:o, s:o, s:s, s:s, s:{s:f, s:f, s:f, s:f, s:f, s:f, s:f}}", "devices", devs,
-                           "seed", g.have_seed ? json_integer((json_int_t)(g.seed & 0x7fffffffffffffffull)) : json_null(),
-                           "missing", missing, "face", face_variant_name((enum face_variant)g.face_variant),
-                           "signing", SIGN[g.sign], "finger", "dry", g.fp.dry, "wet", g.fp.wet, "smudge",
-                           g.fp.smudge, "partial", g.fp.partial, "low_contrast", g.fp.low_contrast, "noise",
-                           g.fp.noise, "rotation_deg", g.fp.rotation_deg);
+    json_t *st = json_pack("{s:o, s:o, s:o, s:s, s:s, s:{s:f, s:f, s:f, s:f, s:f, s:f, s:f}}", "devices", devs, "seed",
+        g.have_seed ? json_integer((json_int_t)(g.seed & 0x7fffffffffffffffull)) : json_null(), "missing", missing,
+        "face", face_variant_name((enum face_variant)g.face_variant), "signing", SIGN[g.sign], "finger", "dry",
+        g.fp.dry, "wet", g.fp.wet, "smudge", g.fp.smudge, "partial", g.fp.partial, "low_contrast", g.fp.low_contrast,
+        "noise", g.fp.noise, "rotation_deg", g.fp.rotation_deg);
     pthread_mutex_unlock(&g.mu);
     return st;
 }
@@ -951,7 +955,8 @@ static int admin_profile(const json_t *j, const char **msg)
         double *dst[] = {&o.dry, &o.wet, &o.smudge, &o.partial, &o.low_contrast, &o.noise, &o.rotation_deg};
         const char *key;
         json_t *v;
-        json_object_foreach((json_t *)fp, key, v) {
+        json_object_foreach((json_t *)fp, key, v)
+        {
             size_t i = 0;
             while (i < 7 && strcmp(key, k[i]) != 0)
                 i++;
@@ -962,8 +967,8 @@ static int admin_profile(const json_t *j, const char **msg)
             *dst[i] = json_number_value(v);
         }
         if (!(o.dry >= 0 && o.dry <= 1 && o.wet >= 0 && o.wet <= 1 && o.smudge >= 0 && o.smudge <= 1 &&
-              o.partial >= 0 && o.partial <= 1 && o.low_contrast >= 0 && o.low_contrast <= 1 &&
-              o.noise >= 0 && o.noise <= 1 && fabs(o.rotation_deg) <= 45)) {
+                o.partial >= 0 && o.partial <= 1 && o.low_contrast >= 0 && o.low_contrast <= 1 && o.noise >= 0 &&
+                o.noise <= 1 && fabs(o.rotation_deg) <= 45)) {
             *msg = "degradations are 0..1, rotation_deg -45..45";
             return -1;
         }
@@ -975,7 +980,8 @@ static int admin_profile(const json_t *j, const char **msg)
             *msg = "missing must be a list of finger names";
             return -1;
         }
-        json_array_foreach(missing, i, v) {
+        json_array_foreach(missing, i, v)
+        {
             int p = json_is_string(v) ? finger_position(json_string_value(v)) : 0;
             if (!p) {
                 *msg = "missing names an unknown finger";
@@ -1014,8 +1020,9 @@ static void do_admin(struct http_req *r)
             char kid[SBI_KID_LEN + 1], *pub = NULL;
             sbi_kid(g.pk, kid);
             sbi_b64url_encode(g.pk, 32, &pub);
-            reply_json(r, 200, json_pack("{s:s, s:s, s:s}", "kid", kid, "publicKey", pub ? pub : "", "alg",
-                                   g.cert_key_pem ? "RS256" : "EdDSA"));
+            reply_json(r, 200,
+                json_pack("{s:s, s:s, s:s}", "kid", kid, "publicKey", pub ? pub : "", "alg",
+                    g.cert_key_pem ? "RS256" : "EdDSA"));
             free(pub);
         } else
             admin_error(r, 404, "unknown admin endpoint");
@@ -1035,8 +1042,8 @@ static void do_admin(struct http_req *r)
     const char *msg = NULL;
     if (strcmp(what, "reset") == 0) {
         reset_state();
-    } else if (!targets && (strcmp(what, "status") == 0 || strcmp(what, "score") == 0 ||
-                            strcmp(what, "delay") == 0 || strcmp(what, "unplug") == 0)) {
+    } else if (!targets && (strcmp(what, "status") == 0 || strcmp(what, "score") == 0 || strcmp(what, "delay") == 0 ||
+                               strcmp(what, "unplug") == 0)) {
         msg = "deviceId/type names no device";
     } else if (strcmp(what, "status") == 0) {
         const char *s = json_string_value(json_object_get(j, "deviceStatus"));
@@ -1192,7 +1199,8 @@ static int load_certificate(const char *key, const char *chain)
     g.cert_key_pem = read_text(key);
     g.cert_chain_pem = read_text(chain);
     char *probe = NULL;
-    if (!g.cert_key_pem || !g.cert_chain_pem || sbi_jws_sign_x5c("{}", 2, g.cert_key_pem, g.cert_chain_pem, &probe) < 0) {
+    if (!g.cert_key_pem || !g.cert_chain_pem ||
+        sbi_jws_sign_x5c("{}", 2, g.cert_key_pem, g.cert_chain_pem, &probe) < 0) {
         fprintf(stderr, "uchet-devsim: %s is not a PEM RSA key or %s holds no PEM certificate\n", key, chain);
         return -EINVAL;
     }
@@ -1314,7 +1322,7 @@ static void usage(FILE *f)
           "  POST /admin/reset    back to the defaults\n"
           "\n"
           "See docs/DEVSIM.md.\n",
-          f);
+        f);
 }
 
 static void on_signal(int sig)
@@ -1326,11 +1334,16 @@ static void on_signal(int sig)
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"port", required_argument, NULL, 'p'}, {"key", required_argument, NULL, 'k'},
-        {"keygen", required_argument, NULL, 'g'}, {"seed", required_argument, NULL, 's'},
-        {"portrait", required_argument, NULL, 'f'}, {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'}, {"cert-key", required_argument, NULL, 'C'},
-        {"cert-chain", required_argument, NULL, 'X'}, {NULL, 0, NULL, 0},
+        {"port", required_argument, NULL, 'p'},
+        {"key", required_argument, NULL, 'k'},
+        {"keygen", required_argument, NULL, 'g'},
+        {"seed", required_argument, NULL, 's'},
+        {"portrait", required_argument, NULL, 'f'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {"cert-key", required_argument, NULL, 'C'},
+        {"cert-chain", required_argument, NULL, 'X'},
+        {NULL, 0, NULL, 0},
     };
     int port = 0, c;
     const char *key = NULL, *portrait = DEFAULT_PORTRAIT, *cert_key = NULL, *cert_chain = NULL;
@@ -1339,28 +1352,28 @@ int main(int argc, char **argv)
         return 1;
     while ((c = getopt_long(argc, argv, "p:k:s:hV", opts, NULL)) != -1) {
         switch (c) {
-        case 'p':
-            if (parse_u64(optarg, strlen(optarg), 1, 65535, &v) < 0) {
-                fprintf(stderr, "uchet-devsim: --port must be 1..65535\n");
-                return 2;
-            }
-            port = (int)v;
-            break;
-        case 'k': key = optarg; break;
-        case 'g': return keygen(optarg);
-        case 's':
-            if (parse_u64(optarg, strlen(optarg), 0, UINT64_MAX, &v) < 0) {
-                fprintf(stderr, "uchet-devsim: --seed must be a non-negative integer\n");
-                return 2;
-            }
-            g.base_seed = v;
-            break;
-        case 'f': portrait = optarg; break;
-        case 'C': cert_key = optarg; break;
-        case 'X': cert_chain = optarg; break;
-        case 'h': usage(stdout); return 0;
-        case 'V': printf("uchet-devsim %s (SBI %s)\n", "0.1.0", DEVSIM_VERSION); return 0;
-        default: usage(stderr); return 2;
+            case 'p':
+                if (parse_u64(optarg, strlen(optarg), 1, 65535, &v) < 0) {
+                    fprintf(stderr, "uchet-devsim: --port must be 1..65535\n");
+                    return 2;
+                }
+                port = (int)v;
+                break;
+            case 'k': key = optarg; break;
+            case 'g': return keygen(optarg);
+            case 's':
+                if (parse_u64(optarg, strlen(optarg), 0, UINT64_MAX, &v) < 0) {
+                    fprintf(stderr, "uchet-devsim: --seed must be a non-negative integer\n");
+                    return 2;
+                }
+                g.base_seed = v;
+                break;
+            case 'f': portrait = optarg; break;
+            case 'C': cert_key = optarg; break;
+            case 'X': cert_chain = optarg; break;
+            case 'h': usage(stdout); return 0;
+            case 'V': printf("uchet-devsim %s (SBI %s)\n", "0.1.0", DEVSIM_VERSION); return 0;
+            default: usage(stderr); return 2;
         }
     }
     if (optind < argc) {
@@ -1374,7 +1387,7 @@ int main(int argc, char **argv)
         int rc = read_key(key, seed);
         if (rc < 0) {
             fprintf(stderr, "uchet-devsim: cannot read the device key %s: %s\n", key,
-                    rc == -ENOENT ? "no such file" : "not one base64url 32-byte seed");
+                rc == -ENOENT ? "no such file" : "not one base64url 32-byte seed");
             return 1;
         }
     } else

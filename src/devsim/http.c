@@ -61,13 +61,13 @@ int http_write(int fd, const void *buf, size_t len)
 static const char *reason(int status)
 {
     switch (status) {
-    case 200: return "OK";
-    case 204: return "No Content";
-    case 400: return "Bad Request";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 413: return "Payload Too Large";
-    default: return "Error";
+        case 200: return "OK";
+        case 204: return "No Content";
+        case 400: return "Bad Request";
+        case 404: return "Not Found";
+        case 405: return "Method Not Allowed";
+        case 413: return "Payload Too Large";
+        default: return "Error";
     }
 }
 
@@ -75,15 +75,15 @@ int http_reply(struct http_req *r, int status, const char *ctype, const void *bo
 {
     char head[512];
     int n = snprintf(head, sizeof head,
-                     "HTTP/1.1 %d %s\r\n"
-                     "Access-Control-Allow-Origin: *\r\n"
-                     "Access-Control-Allow-Methods: MOSIPDISC, MOSIPDINFO, RCAPTURE, CAPTURE, STREAM\r\n"
-                     "Access-Control-Allow-Headers: Content-Type\r\n"
-                     /* Chrome's Private Network Access: a kiosk page served from
+        "HTTP/1.1 %d %s\r\n"
+        "Access-Control-Allow-Origin: *\r\n"
+        "Access-Control-Allow-Methods: MOSIPDISC, MOSIPDINFO, RCAPTURE, CAPTURE, STREAM\r\n"
+        "Access-Control-Allow-Headers: Content-Type\r\n"
+        /* Chrome's Private Network Access: a kiosk page served from
                       * the uchet server may call this loopback service */
-                     "Access-Control-Allow-Private-Network: true\r\n"
-                     "Content-Type: %s\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",
-                     status, reason(status), ctype, len);
+        "Access-Control-Allow-Private-Network: true\r\n"
+        "Content-Type: %s\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",
+        status, reason(status), ctype, len);
     int rc = http_write(r->fd, head, (size_t)n);
     if (rc == 0 && len)
         rc = http_write(r->fd, body, len);

@@ -7,10 +7,10 @@
 #include <stddef.h>
 
 struct http_req {
-    int fd;                  /* the connection; handlers may write to it directly (STREAM) */
-    char method[16];         /* verb, upper case letters only */
-    char path[256];          /* target, NUL-terminated */
-    char *body;              /* NUL-terminated copy of the entity, owned by the server */
+    int fd;          /* the connection; handlers may write to it directly (STREAM) */
+    char method[16]; /* verb, upper case letters only */
+    char path[256];  /* target, NUL-terminated */
+    char *body;      /* NUL-terminated copy of the entity, owned by the server */
     size_t body_len;
 };
 

@@ -234,14 +234,19 @@ int img_crop(const struct img *im, int x0, int y0, int x1, int y1, struct img *r
     if (img_alloc(&o, x1 - x0, y1 - y0, im->ch) < 0)
         return -ENOMEM;
     for (int y = y0; y < y1; y++)
-        memcpy(o.p + (size_t)(y - y0) * o.w * o.ch, im->p + ((size_t)y * im->w + x0) * im->ch,
-               (size_t)o.w * o.ch);
+        memcpy(o.p + (size_t)(y - y0) * o.w * o.ch, im->p + ((size_t)y * im->w + x0) * im->ch, (size_t)o.w * o.ch);
     *ret = o;
     return 0;
 }
 
 static const char *const VARIANTS[FACE_VARIANTS] = {
-    "good", "blur", "dark", "tilted", "too_small", "two_faces", "busy_background",
+    "good",
+    "blur",
+    "dark",
+    "tilted",
+    "too_small",
+    "two_faces",
+    "busy_background",
 };
 
 const char *face_variant_name(enum face_variant v)
@@ -284,8 +289,7 @@ static double at(const struct img *im, double x, double y, int c, double bg)
 
 /* Draws src into dst scaled by s, rotated by deg about the centre of the
  * placement, with the source centre at (cx, cy) of dst; mirrored if asked. */
-static void place(struct img *dst, const struct img *src, double cx, double cy, double s, double deg,
-                  int mirror)
+static void place(struct img *dst, const struct img *src, double cx, double cy, double s, double deg, int mirror)
 {
     double a = deg * M_PI / 180, ca = cos(a), sa = sin(a);
     for (int y = 0; y < dst->h; y++)
@@ -339,7 +343,7 @@ void face_plain_backdrop(struct img *im)
     for (int y = 0; y < im->h; y++)
         for (int x = 0; x < im->w; x++) {
             double ex = (x - im->w * 0.5) / (im->w * 0.27), ey = (y - im->h * 0.33) / (im->h * 0.34);
-            double d = sqrt(ex * ex + ey * ey);                 /* 1 on the ellipse */
+            double d = sqrt(ex * ex + ey * ey); /* 1 on the ellipse */
             double keep = d < 0.93 ? 1 : d > 1.07 ? 0 : (1.07 - d) / 0.14;
             double shoulders = (y - im->h * 0.60) / (im->h * 0.05);
             if (shoulders > keep)
@@ -361,22 +365,20 @@ int face_make(const struct img *src, enum face_variant v, uint64_t seed, struct 
     double tone[3] = {1 + (unit(&s) - 0.5) * 0.12, 1 + (unit(&s) - 0.5) * 0.12, 1 + (unit(&s) - 0.5) * 0.12};
     double cx = o.w / 2.0 + jx, cy = o.h / 2.0 + jy;
     switch (v) {
-    case FACE_TOO_SMALL:
-        fill(&o, 128, 128, 128);
-        place(&o, src, cx, cy, 0.35, 0, mirror);
-        break;
-    case FACE_TWO_FACES:
-        fill(&o, 128, 128, 128);
-        place(&o, src, o.w * 0.27, cy, 0.52, 0, mirror);
-        place(&o, src, o.w * 0.73, cy, 0.52, 0, !mirror);
-        break;
-    case FACE_TILTED:
-        fill(&o, 128, 128, 128);
-        place(&o, src, cx, cy, js, 22, mirror);
-        break;
-    default:
-        place(&o, src, cx, cy, js * 1.04, 0, mirror);
-        break;
+        case FACE_TOO_SMALL:
+            fill(&o, 128, 128, 128);
+            place(&o, src, cx, cy, 0.35, 0, mirror);
+            break;
+        case FACE_TWO_FACES:
+            fill(&o, 128, 128, 128);
+            place(&o, src, o.w * 0.27, cy, 0.52, 0, mirror);
+            place(&o, src, o.w * 0.73, cy, 0.52, 0, !mirror);
+            break;
+        case FACE_TILTED:
+            fill(&o, 128, 128, 128);
+            place(&o, src, cx, cy, js, 22, mirror);
+            break;
+        default: place(&o, src, cx, cy, js * 1.04, 0, mirror); break;
     }
     if (v == FACE_BUSY_BACKGROUND) {
         /* a high-contrast patterned backdrop outside an ellipse round the head */

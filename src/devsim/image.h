@@ -7,8 +7,8 @@
 #include <stdint.h>
 
 struct img {
-    int w, h, ch;           /* ch = 1 grey or 3 RGB */
-    unsigned char *p;       /* w*h*ch bytes, row-major; owner frees with img_free */
+    int w, h, ch;     /* ch = 1 grey or 3 RGB */
+    unsigned char *p; /* w*h*ch bytes, row-major; owner frees with img_free */
 };
 
 void img_free(struct img *im);

@@ -20,22 +20,60 @@
 
 /* The fields of every layout; a layout leaves out what it does not have. */
 enum fid {
-    F_CODE, F_STATE, F_NAME, F_DOCNUM, F_DOCNUM_CK, F_NAT, F_DOB, F_DOB_CK, F_SEX,
-    F_EXP, F_EXP_CK, F_OPT, F_OPT_CK, F_OPT2, F_COMP, F_COUNT
+    F_CODE,
+    F_STATE,
+    F_NAME,
+    F_DOCNUM,
+    F_DOCNUM_CK,
+    F_NAT,
+    F_DOB,
+    F_DOB_CK,
+    F_SEX,
+    F_EXP,
+    F_EXP_CK,
+    F_OPT,
+    F_OPT_CK,
+    F_OPT2,
+    F_COMP,
+    F_COUNT
 };
 
 enum kind { K_ALPHA, K_NUM, K_ALNUM };
 
 static const char *const fid_name[F_COUNT] = {
-    "document_code", "issuing_state", "name", "document_number",
-    "document_number_check_digit", "nationality", "birth_date", "birth_date_check_digit",
-    "sex", "expiry_date", "expiry_date_check_digit", "optional_data",
-    "optional_data_check_digit", "optional_data_2", "composite_check_digit",
+    "document_code",
+    "issuing_state",
+    "name",
+    "document_number",
+    "document_number_check_digit",
+    "nationality",
+    "birth_date",
+    "birth_date_check_digit",
+    "sex",
+    "expiry_date",
+    "expiry_date_check_digit",
+    "optional_data",
+    "optional_data_check_digit",
+    "optional_data_2",
+    "composite_check_digit",
 };
 
 static const enum kind fid_kind[F_COUNT] = {
-    K_ALPHA, K_ALPHA, K_ALPHA, K_ALNUM, K_NUM, K_ALPHA, K_NUM, K_NUM, K_ALPHA,
-    K_NUM, K_NUM, K_ALNUM, K_NUM, K_ALNUM, K_NUM,
+    K_ALPHA,
+    K_ALPHA,
+    K_ALPHA,
+    K_ALNUM,
+    K_NUM,
+    K_ALPHA,
+    K_NUM,
+    K_NUM,
+    K_ALPHA,
+    K_NUM,
+    K_NUM,
+    K_ALNUM,
+    K_NUM,
+    K_ALNUM,
+    K_NUM,
 };
 
 struct pos {
@@ -52,37 +90,46 @@ struct layout {
 
 /* Positions from ICAO Doc 9303 Parts 4 (TD3), 5 (TD1), 6 (TD2), 7 (MRV). */
 static const struct layout td1 = {"TD1", 3, 30,
-    {[F_CODE] = {0, 0, 2}, [F_STATE] = {0, 2, 3}, [F_DOCNUM] = {0, 5, 9}, [F_DOCNUM_CK] = {0, 14, 1},
-     [F_OPT] = {0, 15, 15}, [F_DOB] = {1, 0, 6}, [F_DOB_CK] = {1, 6, 1}, [F_SEX] = {1, 7, 1},
-     [F_EXP] = {1, 8, 6}, [F_EXP_CK] = {1, 14, 1}, [F_NAT] = {1, 15, 3}, [F_OPT2] = {1, 18, 11},
-     [F_COMP] = {1, 29, 1}, [F_NAME] = {2, 0, 30}},
+    {[F_CODE] = {0, 0, 2},
+        [F_STATE] = {0, 2, 3},
+        [F_DOCNUM] = {0, 5, 9},
+        [F_DOCNUM_CK] = {0, 14, 1},
+        [F_OPT] = {0, 15, 15},
+        [F_DOB] = {1, 0, 6},
+        [F_DOB_CK] = {1, 6, 1},
+        [F_SEX] = {1, 7, 1},
+        [F_EXP] = {1, 8, 6},
+        [F_EXP_CK] = {1, 14, 1},
+        [F_NAT] = {1, 15, 3},
+        [F_OPT2] = {1, 18, 11},
+        [F_COMP] = {1, 29, 1},
+        [F_NAME] = {2, 0, 30}},
     {{0, 5, 25}, {1, 0, 7}, {1, 8, 7}, {1, 18, 11}}, 4};
 
-#define LINE2_COMMON                                                                          \
-    [F_CODE] = {0, 0, 2}, [F_STATE] = {0, 2, 3}, [F_DOCNUM] = {1, 0, 9}, [F_DOCNUM_CK] = {1, 9, 1}, \
-    [F_NAT] = {1, 10, 3}, [F_DOB] = {1, 13, 6}, [F_DOB_CK] = {1, 19, 1}, [F_SEX] = {1, 20, 1},      \
-    [F_EXP] = {1, 21, 6}, [F_EXP_CK] = {1, 27, 1}
+#define LINE2_COMMON                                                                                                   \
+    [F_CODE] = {0, 0, 2}, [F_STATE] = {0, 2, 3}, [F_DOCNUM] = {1, 0, 9}, [F_DOCNUM_CK] = {1, 9, 1},                    \
+    [F_NAT] = {1, 10, 3}, [F_DOB] = {1, 13, 6}, [F_DOB_CK] = {1, 19, 1}, [F_SEX] = {1, 20, 1}, [F_EXP] = {1, 21, 6},   \
+    [F_EXP_CK] = {1, 27, 1}
 
 static const struct layout td2 = {"TD2", 2, 36,
     {LINE2_COMMON, [F_NAME] = {0, 5, 31}, [F_OPT] = {1, 28, 7}, [F_COMP] = {1, 35, 1}},
     {{1, 0, 10}, {1, 13, 7}, {1, 21, 14}}, 3};
 
 static const struct layout td3 = {"TD3", 2, 44,
-    {LINE2_COMMON, [F_NAME] = {0, 5, 39}, [F_OPT] = {1, 28, 14}, [F_OPT_CK] = {1, 42, 1},
-     [F_COMP] = {1, 43, 1}},
+    {LINE2_COMMON, [F_NAME] = {0, 5, 39}, [F_OPT] = {1, 28, 14}, [F_OPT_CK] = {1, 42, 1}, [F_COMP] = {1, 43, 1}},
     {{1, 0, 10}, {1, 13, 7}, {1, 21, 22}}, 3};
 
-static const struct layout mrva = {"MRV-A", 2, 44,
-    {LINE2_COMMON, [F_NAME] = {0, 5, 39}, [F_OPT] = {1, 28, 16}}, {{0, 0, 0}}, 0};
+static const struct layout mrva = {
+    "MRV-A", 2, 44, {LINE2_COMMON, [F_NAME] = {0, 5, 39}, [F_OPT] = {1, 28, 16}}, {{0, 0, 0}}, 0};
 
-static const struct layout mrvb = {"MRV-B", 2, 36,
-    {LINE2_COMMON, [F_NAME] = {0, 5, 31}, [F_OPT] = {1, 28, 8}}, {{0, 0, 0}}, 0};
+static const struct layout mrvb = {
+    "MRV-B", 2, 36, {LINE2_COMMON, [F_NAME] = {0, 5, 31}, [F_OPT] = {1, 28, 8}}, {{0, 0, 0}}, 0};
 
 /* A list of checks in the answer and whether all of them passed. */
 struct list {
     json_t *arr;
     bool all_passed;
-    bool oom; /* an append failed: the answer is incomplete */
+    bool oom;   /* an append failed: the answer is incomplete */
     bool quiet; /* count only, build no JSON (mrz_verdict) */
     unsigned n, passed;
 };
@@ -102,7 +149,7 @@ struct doc {
     char buf[MRZ_BUF_MAX];
     char alt[MRZ_BUF_MAX];
     unsigned char why[MRZ_BUF_MAX];
-    size_t ext_len;     /* >0: TD1/TD2 long document number, chars in optional data incl. check */
+    size_t ext_len; /* >0: TD1/TD2 long document number, chars in optional data incl. check */
     struct mrzfix_rule docnum_rule;
     struct list checks;
 };
@@ -170,8 +217,7 @@ static char normal_char(unsigned char c)
 
 /* Splits text into non-empty normalised lines. Returns 0, or -EINVAL
  * ("mrz_format") when there are more than MRZ_LINES_MAX of them. */
-static int split_lines(const char *text, const char *alt, size_t len, struct line *lines, size_t *ret_n,
-                       err_t *err)
+static int split_lines(const char *text, const char *alt, size_t len, struct line *lines, size_t *ret_n, err_t *err)
 {
     size_t n = 0;
     struct line cur = {.len = 0};
@@ -181,8 +227,7 @@ static int split_lines(const char *text, const char *alt, size_t len, struct lin
                 continue;
             if (n == MRZ_LINES_MAX)
                 return err_set(err, -EINVAL, "mrz_format",
-                               "The text has more than %d lines; send only the machine-readable zone.",
-                               MRZ_LINES_MAX);
+                    "The text has more than %d lines; send only the machine-readable zone.", MRZ_LINES_MAX);
             lines[n++] = cur;
             cur.len = 0;
             continue;
@@ -230,8 +275,9 @@ static int pick_zone(const struct line *l, size_t n, struct doc *d, err_t *err)
     for (size_t i = 0; i < n && w < sizeof lens; i++)
         w += (size_t)snprintf(lens + w, sizeof lens - w, "%s%zu", i ? ", " : "", l[i].len);
     return err_set(err, -EINVAL, "mrz_format",
-                   "The text is not a machine-readable zone: expected 3 lines of 30, or 2 lines of 36 "
-                   "or 44 characters, got %zu line(s) of length %s.", n, lens);
+        "The text is not a machine-readable zone: expected 3 lines of 30, or 2 lines of 36 "
+        "or 44 characters, got %zu line(s) of length %s.",
+        n, lens);
 }
 
 /* Sets up the document-number rule. TD1 and TD2 numbers longer than nine
@@ -241,8 +287,8 @@ static void plan_docnum(struct doc *d)
 {
     struct mrzfix_rule *r = &d->docnum_rule;
     size_t opt = has(d, F_OPT) ? off_of(d, d->lay->f[F_OPT]) : 0;
-    *r = (struct mrzfix_rule){.spans = {{off_of(d, d->lay->f[F_DOCNUM]), 9}}, .nspans = 1,
-                              .check_off = off_of(d, d->lay->f[F_DOCNUM_CK])};
+    *r = (struct mrzfix_rule){
+        .spans = {{off_of(d, d->lay->f[F_DOCNUM]), 9}}, .nspans = 1, .check_off = off_of(d, d->lay->f[F_DOCNUM_CK])};
     d->ext_len = 0;
     bool may_extend = d->lay == &td1 || d->lay == &td2;
     if (!may_extend || d->buf[r->check_off] != '<' || d->buf[opt] == '<')
@@ -260,8 +306,8 @@ static void plan_docnum(struct doc *d)
 
 static struct mrzfix_rule simple_rule(const struct doc *d, enum fid f, enum fid ck)
 {
-    return (struct mrzfix_rule){.spans = {{off_of(d, d->lay->f[f]), d->lay->f[f].len}}, .nspans = 1,
-                                .check_off = off_of(d, d->lay->f[ck])};
+    return (struct mrzfix_rule){
+        .spans = {{off_of(d, d->lay->f[f]), d->lay->f[f].len}}, .nspans = 1, .check_off = off_of(d, d->lay->f[ck])};
 }
 
 static struct mrzfix_rule composite_rule(const struct doc *d)
@@ -533,9 +579,8 @@ static json_t *repairs_json(const struct doc *d)
             continue;
         char from[2] = {d->orig[i], 0}, to[2] = {d->buf[i], 0};
         json_t *c = json_pack("{s:s,s:i,s:i,s:s,s:s,s:s,s:s}", "field", field_at(d, i), "line",
-                              (int)(i / d->lay->width + 1), "position", (int)(i % d->lay->width + 1),
-                              "from", from, "to", to, "why", why_name(d->why[i]), "reason",
-                              why_reason(d->why[i]));
+            (int)(i / d->lay->width + 1), "position", (int)(i % d->lay->width + 1), "from", from, "to", to, "why",
+            why_name(d->why[i]), "reason", why_reason(d->why[i]));
         if (!c || json_array_append_new(a, c) < 0) {
             json_decref(a);
             return NULL;
@@ -561,12 +606,13 @@ static json_t *suggestions_json(const struct doc *d, const struct rules *rs)
         if (to == d->buf[i] || !strchr(allowed_at(d, i), to) || !single_fix(d, rs, i, to))
             continue;
         char from[2] = {d->buf[i], 0}, tos[2] = {to, 0}, reason[REASON_MAX];
-        snprintf(reason, sizeof reason, "Did you mean %c at line %zu position %zu? With it every check "
-                 "digit holds; compare with the document before changing it.", to,
-                 i / d->lay->width + 1, i % d->lay->width + 1);
-        json_t *c = json_pack("{s:s,s:i,s:i,s:s,s:s,s:s}", "field", field_at(d, i), "line",
-                              (int)(i / d->lay->width + 1), "position", (int)(i % d->lay->width + 1),
-                              "from", from, "to", tos, "reason", reason);
+        snprintf(reason, sizeof reason,
+            "Did you mean %c at line %zu position %zu? With it every check "
+            "digit holds; compare with the document before changing it.",
+            to, i / d->lay->width + 1, i % d->lay->width + 1);
+        json_t *c =
+            json_pack("{s:s,s:i,s:i,s:s,s:s,s:s}", "field", field_at(d, i), "line", (int)(i / d->lay->width + 1),
+                "position", (int)(i % d->lay->width + 1), "from", from, "to", tos, "reason", reason);
         if (!c || json_array_append_new(a, c) < 0) {
             json_decref(a);
             return NULL;
@@ -584,9 +630,17 @@ static int fault_add(json_t *a, const char *field, bool sure, const char *reason
 /* Maps a failed check other than a check digit to the field it blames. */
 static int fid_of_check(const char *name)
 {
-    static const struct { const char *check; enum fid f; } m[] = {
-        {"document_code", F_CODE}, {"issuing_state", F_STATE}, {"name", F_NAME},
-        {"nationality", F_NAT}, {"birth_date", F_DOB}, {"sex", F_SEX}, {"expiry_date", F_EXP},
+    static const struct {
+        const char *check;
+        enum fid f;
+    } m[] = {
+        {"document_code", F_CODE},
+        {"issuing_state", F_STATE},
+        {"name", F_NAME},
+        {"nationality", F_NAT},
+        {"birth_date", F_DOB},
+        {"sex", F_SEX},
+        {"expiry_date", F_EXP},
     };
     for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
         if (strcmp(name, m[i].check) == 0)
@@ -610,7 +664,8 @@ static json_t *faults_json(const struct doc *d, const struct rules *rs)
     unsigned own = 0, loc = localise(d, rs);
     size_t i;
     json_t *c;
-    json_array_foreach(d->checks.arr, i, c) {
+    json_array_foreach(d->checks.arr, i, c)
+    {
         int f = fid_of_check(json_string_value(json_object_get(c, "name")));
         if (f >= 0 && !json_is_true(json_object_get(c, "passed")))
             own |= 1u << f;
@@ -629,11 +684,11 @@ static json_t *faults_json(const struct doc *d, const struct rules *rs)
             const char *why = nloc > 1 ? "One wrong character here would explain every failing check "
                                          "digit, but so would one in another listed field; compare "
                                          "them with the document."
-                              : is_ck ? "This check digit disagrees with the field it protects, while the "
-                                        "composite check digit agrees with that field: the check digit "
-                                        "itself is misread or mistyped."
-                                      : "This field disagrees with its check digits: one character of it "
-                                        "is misread or mistyped.";
+                              : is_ck  ? "This check digit disagrees with the field it protects, while the "
+                                         "composite check digit agrees with that field: the check digit "
+                                         "itself is misread or mistyped."
+                                       : "This field disagrees with its check digits: one character of it "
+                                         "is misread or mistyped.";
             if (fault_add(a, fid_name[f], nloc == 1, why) < 0)
                 goto oom;
         } else if (own & (1u << f)) {
@@ -645,9 +700,9 @@ static json_t *faults_json(const struct doc *d, const struct rules *rs)
         for (size_t k = 0; k < rs->n; k++)
             if ((rs->failing & (1u << k)) &&
                 fault_add(a, fid_name[rs->ck[k]], false,
-                          "More than one character is wrong among what this check digit covers, or "
-                          "the digit itself; re-scan the document or compare it character by "
-                          "character.") < 0)
+                    "More than one character is wrong among what this check digit covers, or "
+                    "the digit itself; re-scan the document or compare it character by "
+                    "character.") < 0)
                 goto oom;
     return a;
 oom:
@@ -723,7 +778,7 @@ static bool name_truncated(const struct doc *d)
 
 /* A date read from YYMMDD. m or d is 0 when the MRZ marks it unknown. */
 struct mdate {
-    bool ok;   /* digits (or fillers for unknown parts) and a real calendar date */
+    bool ok; /* digits (or fillers for unknown parts) and a real calendar date */
     int y, m, d;
 };
 
@@ -808,9 +863,9 @@ static void check_characters(struct doc *d)
         check(&d->checks, "characters", true, "Every character is A-Z, 0-9 or <.");
     else
         check(&d->checks, "characters", false,
-              "%zu character(s) are not A-Z, 0-9 or <, the first at line %zu position %zu; "
-              "re-scan the document or retype that character.",
-              bad, first / d->lay->width + 1, first % d->lay->width + 1);
+            "%zu character(s) are not A-Z, 0-9 or <, the first at line %zu position %zu; "
+            "re-scan the document or retype that character.",
+            bad, first / d->lay->width + 1, first % d->lay->width + 1);
 }
 
 static void check_document_code(struct doc *d)
@@ -822,9 +877,9 @@ static void check_document_code(struct doc *d)
         check(&d->checks, "document_code", true, "The document code %c%c fits a %s document.", c, c2, d->lay->name);
     else
         check(&d->checks, "document_code", false,
-              "The document code at the start of line 1 must begin with %s for a %s document; "
-              "check that the right page or side was scanned.",
-              d->lay == &td1 || d->lay == &td2 ? "A, C or I" : want, d->lay->name);
+            "The document code at the start of line 1 must begin with %s for a %s document; "
+            "check that the right page or side was scanned.",
+            d->lay == &td1 || d->lay == &td2 ? "A, C or I" : want, d->lay->name);
 }
 
 static void check_code(struct doc *d, enum fid f, const char *name, const char *what)
@@ -835,9 +890,9 @@ static void check_code(struct doc *d, enum fid f, const char *name, const char *
         check(&d->checks, name, true, "The %s code %.3s is a known ICAO code.", what, s);
     else
         check(&d->checks, name, false,
-              "The %s code at line %d positions %d-%d is not an ICAO country code; "
-              "compare it with the document and correct it.",
-              what, p.line + 1, p.col + 1, p.col + 3);
+            "The %s code at line %d positions %d-%d is not an ICAO country code; "
+            "compare it with the document and correct it.",
+            what, p.line + 1, p.col + 1, p.col + 3);
 }
 
 /* True when a "<<" separator is followed by a letter within the field. */
@@ -860,14 +915,16 @@ static void check_name(struct doc *d)
     for (size_t i = 0; i < len; i++)
         letters = letters && ((s[i] >= 'A' && s[i] <= 'Z') || s[i] == '<');
     if (s[0] == '<')
-        check(&d->checks, "name", false, "The name field starts with a filler, so the surname is missing; "
-                                "re-scan the document.");
+        check(&d->checks, "name", false,
+            "The name field starts with a filler, so the surname is missing; "
+            "re-scan the document.");
     else if (!letters)
-        check(&d->checks, "name", false, "The name field holds characters other than letters and <; "
-                                "re-scan the document or retype the name line.");
+        check(&d->checks, "name", false,
+            "The name field holds characters other than letters and <; "
+            "re-scan the document or retype the name line.");
     else
         check(&d->checks, "name", true, "The name field holds a surname%s.",
-              given_names_present(s, len) ? " and given names" : "");
+            given_names_present(s, len) ? " and given names" : "");
 }
 
 /* Reports a check digit: rule r protects `what`; ck is the digit's offset. */
@@ -887,12 +944,15 @@ static void check_digit(struct doc *d, const char *name, const char *what, const
     if (mrzfix_rule_holds(d->buf, r))
         check(&d->checks, name, true, "The %s matches its check digit %c.", what, got);
     else if (!readable)
-        check(&d->checks, name, false, "The %s holds unreadable characters, so its check digit (line %zu "
-                              "position %zu) cannot be verified; re-scan the document.", what, line, col);
+        check(&d->checks, name, false,
+            "The %s holds unreadable characters, so its check digit (line %zu "
+            "position %zu) cannot be verified; re-scan the document.",
+            what, line, col);
     else
-        check(&d->checks, name, false, "The check digit at line %zu position %zu is %c but the %s gives %d; "
-                              "one of them was misread or mistyped: re-scan or correct it.",
-              line, col, got, what, sum);
+        check(&d->checks, name, false,
+            "The check digit at line %zu position %zu is %c but the %s gives %d; "
+            "one of them was misread or mistyped: re-scan or correct it.",
+            line, col, got, what, sum);
 }
 
 static void check_sex(struct doc *d)
@@ -903,7 +963,7 @@ static void check_sex(struct doc *d)
         check(&d->checks, "sex", true, "The sex is %s.", c == 'F' ? "F" : c == 'M' ? "M" : "unspecified (X)");
     else
         check(&d->checks, "sex", false, "The sex at line %d position %d must be F, M or <; re-scan the document.",
-              p.line + 1, p.col + 1);
+            p.line + 1, p.col + 1);
 }
 
 /* No future check: the century is chosen so that the date is not after
@@ -911,26 +971,29 @@ static void check_sex(struct doc *d)
 static void check_birth(struct doc *d, struct mdate b)
 {
     if (!b.ok)
-        check(&d->checks, "birth_date", false, "The date of birth is not a real calendar date (YYMMDD); "
-                                      "re-scan the document or correct the date.");
+        check(&d->checks, "birth_date", false,
+            "The date of birth is not a real calendar date (YYMMDD); "
+            "re-scan the document or correct the date.");
     else
         check(&d->checks, "birth_date", true, "The date of birth is a real date in the past%s.",
-              b.d ? "" : " (the MRZ marks part of it unknown)");
+            b.d ? "" : " (the MRZ marks part of it unknown)");
 }
 
 static void check_expiry(struct doc *d, struct mdate e, struct mrz_date today)
 {
     if (!e.ok || !e.d) {
-        check(&d->checks, "expiry_date", false, "The date of expiry is not a real calendar date (YYMMDD); "
-                                       "re-scan the document or correct the date.");
+        check(&d->checks, "expiry_date", false,
+            "The date of expiry is not a real calendar date (YYMMDD); "
+            "re-scan the document or correct the date.");
         check(&d->checks, "not_expired", false, "The expiry cannot be judged without a valid date of expiry.");
         return;
     }
     check(&d->checks, "expiry_date", true, "The date of expiry is a real calendar date.");
     if (date_cmp(e.y, e.m, e.d, today) < 0)
-        check(&d->checks, "not_expired", false, "The document expired on %04d-%02d-%02d, before %04d-%02d-%02d; "
-                                       "the applicant needs a valid document.",
-              e.y, e.m, e.d, today.y, today.m, today.d);
+        check(&d->checks, "not_expired", false,
+            "The document expired on %04d-%02d-%02d, before %04d-%02d-%02d; "
+            "the applicant needs a valid document.",
+            e.y, e.m, e.d, today.y, today.m, today.d);
     else
         check(&d->checks, "not_expired", true, "The document is valid until %04d-%02d-%02d.", e.y, e.m, e.d);
 }
@@ -947,7 +1010,7 @@ static void check_optional(struct doc *d)
             check(&d->checks, "optional_data_check_digit", true, "There is no personal number; the filler is allowed.");
         else
             check(&d->checks, "optional_data_check_digit", false,
-                  "The personal number has no check digit (line 2 position 43); re-scan the document.");
+                "The personal number has no check digit (line 2 position 43); re-scan the document.");
         return;
     }
     struct mrzfix_rule r = simple_rule(d, F_OPT, F_OPT_CK);
@@ -1000,11 +1063,10 @@ static json_t *fields_json(const struct doc *d, const struct values *v)
     strip_trailing_fillers(code);
     strip_trailing_fillers(state);
     strip_trailing_fillers(nat);
-    json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:b,s:s,s:s,s:o,s:o,s:o,s:o}", "document_code", code,
-                          "issuing_state", state, "surname", v->surname, "given_names", v->given,
-                          "name_truncated", v->truncated, "document_number", v->docnum, "nationality",
-                          nat, "birth_date", date_json(v->birth), "sex", sex_json(at(d, F_SEX)[0]),
-                          "expiry_date", date_json(v->expiry), "optional_data", optional_json(d, F_OPT));
+    json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:b,s:s,s:s,s:o,s:o,s:o,s:o}", "document_code", code, "issuing_state",
+        state, "surname", v->surname, "given_names", v->given, "name_truncated", v->truncated, "document_number",
+        v->docnum, "nationality", nat, "birth_date", date_json(v->birth), "sex", sex_json(at(d, F_SEX)[0]),
+        "expiry_date", date_json(v->expiry), "optional_data", optional_json(d, F_OPT));
     if (o && has(d, F_OPT2) && json_object_set_new(o, "optional_data_2", optional_json(d, F_OPT2)) < 0) {
         json_decref(o);
         return NULL;
@@ -1021,7 +1083,7 @@ static void run_checks(struct doc *d, const struct values *v, struct mrz_date to
     check_name(d);
     if (d->buf[d->docnum_rule.check_off] == '<')
         check(&d->checks, "document_number_check_digit", false,
-              "The document number has no check digit (a filler stands in its place); re-scan the document.");
+            "The document number has no check digit (a filler stands in its place); re-scan the document.");
     else
         check_digit(d, "document_number_check_digit", "document number", &d->docnum_rule);
     check_code(d, F_NAT, "nationality", "nationality");
@@ -1041,8 +1103,7 @@ static void run_checks(struct doc *d, const struct values *v, struct mrz_date to
 }
 
 /* Compares one typed name with the document's through transliteration. */
-static void cross_name(struct list *l, const json_t *typed, const char *key, const char *doc,
-                       bool truncated)
+static void cross_name(struct list *l, const json_t *typed, const char *key, const char *doc, bool truncated)
 {
     char name[32];
     snprintf(name, sizeof name, "%s_matches", key);
@@ -1068,8 +1129,10 @@ static void cross_name(struct list *l, const json_t *typed, const char *key, con
     else if (m == TRANSLIT_VARIANT)
         check(l, name, true, "The typed %s %s the document under a different transliteration.", what, verb);
     else
-        check(l, name, false, "The typed %s does not match the document (%s); correct what was typed "
-                              "or check that this is the applicant's document.", what, doc[0] ? doc : "empty");
+        check(l, name, false,
+            "The typed %s does not match the document (%s); correct what was typed "
+            "or check that this is the applicant's document.",
+            what, doc[0] ? doc : "empty");
 }
 
 /* Reads "YYYY-MM-DD" into y, m, d. Returns 0 or -EINVAL. */
@@ -1094,16 +1157,18 @@ static void cross_birth(struct list *l, const json_t *typed, struct mdate b)
         return;
     }
     if (!b.ok) {
-        check(l, "birth_date_matches", false, "The document's date of birth is unreadable, so it cannot "
-                                              "be compared; re-scan the document.");
+        check(l, "birth_date_matches", false,
+            "The document's date of birth is unreadable, so it cannot "
+            "be compared; re-scan the document.");
         return;
     }
     bool same = date_cmp(b.y, b.m, b.d, (struct mrz_date){y, m, dd}) == 0;
     if (same)
         check(l, "birth_date_matches", true, "The typed date of birth matches the document.");
     else
-        check(l, "birth_date_matches", false, "The typed date of birth differs from the document's; "
-                                              "correct what was typed or check the document.");
+        check(l, "birth_date_matches", false,
+            "The typed date of birth differs from the document's; "
+            "correct what was typed or check the document.");
 }
 
 /* Upper-cases and drops blanks, hyphens and fillers. Returns false when the
@@ -1139,19 +1204,22 @@ static void cross_docnum(struct list *l, const json_t *typed, const char *doc)
     const json_t *t = json_object_get(typed, "document_number");
     char num[2 * MRZ_WIDTH_MAX + 1];
     if (!json_is_string(t) || !normal_docnum(json_string_value(t), json_string_length(t), num, sizeof num)) {
-        check(l, "document_number_matches", false, "The typed document number is not text of a "
-                                                   "plausible length; retype it.");
+        check(l, "document_number_matches", false,
+            "The typed document number is not text of a "
+            "plausible length; retype it.");
         return;
     }
     if (strcmp(num, doc) == 0)
         check(l, "document_number_matches", true, "The typed document number matches the document.");
     else if (same_but_confusions(num, doc))
-        check(l, "document_number_matches", false, "The typed document number differs from the document's "
-                                                   "only in look-alike characters (O/0, I/1, S/5, B/8, Z/2); "
-                                                   "compare them one by one.");
+        check(l, "document_number_matches", false,
+            "The typed document number differs from the document's "
+            "only in look-alike characters (O/0, I/1, S/5, B/8, Z/2); "
+            "compare them one by one.");
     else
-        check(l, "document_number_matches", false, "The typed document number differs from the document's; "
-                                                   "correct what was typed or check the document.");
+        check(l, "document_number_matches", false,
+            "The typed document number differs from the document's; "
+            "correct what was typed or check the document.");
 }
 
 /* Builds the cross_check list for whichever keys the applicant typed. */
@@ -1208,26 +1276,26 @@ static json_t *answer(struct doc *d, const struct values *v)
         repaired = repaired || d->why[i] != W_NONE;
     const char *status = !d->checks.all_passed ? "invalid" : repaired ? "valid_after_repairs" : "valid";
     json_t *faults = faults_json(d, &rs);
-    json_t *o = json_pack("{s:s,s:s,s:b,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "format", d->lay->name,
-                          "source", d->image ? "image" : "text", "valid", d->checks.all_passed,
-                          "status", status, "mrz", lines_json(d, d->buf), "mrz_as_read",
-                          lines_json(d, d->orig), "fields", fields_json(d, v), "checks", d->checks.arr,
-                          "repairs", repairs_json(d), "suggestions", suggestions_json(d, &rs),
-                          "faults", faults);
+    json_t *o = json_pack("{s:s,s:s,s:b,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "format", d->lay->name, "source",
+        d->image ? "image" : "text", "valid", d->checks.all_passed, "status", status, "mrz", lines_json(d, d->buf),
+        "mrz_as_read", lines_json(d, d->orig), "fields", fields_json(d, v), "checks", d->checks.arr, "repairs",
+        repairs_json(d), "suggestions", suggestions_json(d, &rs), "faults", faults);
     d->checks.arr = NULL; /* json_pack took it, on failure too */
     return o;
 }
 
 /* Reads the zone out of text into d and makes the repairs (image only). */
-static int prepare(struct doc *d, const char *text, const char *alt, size_t len, bool image,
-                   struct mrz_date today, err_t *err)
+static int prepare(
+    struct doc *d, const char *text, const char *alt, size_t len, bool image, struct mrz_date today, err_t *err)
 {
     d->today = today;
     if (!text && len)
         return err_set(err, -EINVAL, "mrz_unreadable", "No text was given.");
     if (len > MRZ_TEXT_MAX)
-        return err_set(err, -EINVAL, "mrz_too_long", "The text is longer than %d bytes; send only the "
-                                                     "machine-readable zone.", MRZ_TEXT_MAX);
+        return err_set(err, -EINVAL, "mrz_too_long",
+            "The text is longer than %d bytes; send only the "
+            "machine-readable zone.",
+            MRZ_TEXT_MAX);
     struct line lines[MRZ_LINES_MAX];
     size_t n = 0;
     int r = split_lines(text, alt, len, lines, &n, err);
@@ -1247,7 +1315,7 @@ static int prepare(struct doc *d, const char *text, const char *alt, size_t len,
 }
 
 int mrz_verdict(const char *text, const char *alt, size_t len, bool image, struct mrz_date today,
-                struct mrz_verdict *ret, err_t *err)
+    struct mrz_verdict *ret, err_t *err)
 {
     struct doc d = {.lay = NULL, .image = image};
     int r = prepare(&d, text, alt, len, image, today, err);
@@ -1271,7 +1339,7 @@ int mrz_verdict(const char *text, const char *alt, size_t len, bool image, struc
 }
 
 static int check_zone(const char *text, const char *alt, size_t len, bool image, const json_t *typed,
-                      struct mrz_date today, json_t **ret, err_t *err)
+    struct mrz_date today, json_t **ret, err_t *err)
 {
     if (!ret)
         return err_set(err, -EINVAL, "mrz_unreadable", "No text was given.");
@@ -1295,14 +1363,13 @@ static int check_zone(const char *text, const char *alt, size_t len, bool image,
     return 0;
 }
 
-int mrz_check_text(const char *text, size_t len, const json_t *typed,
-                   struct mrz_date today, json_t **ret, err_t *err)
+int mrz_check_text(const char *text, size_t len, const json_t *typed, struct mrz_date today, json_t **ret, err_t *err)
 {
     return check_zone(text, NULL, len, false, typed, today, ret, err);
 }
 
-int mrz_check_ocr(const char *text, const char *alt, size_t len, const json_t *typed,
-                  struct mrz_date today, json_t **ret, err_t *err)
+int mrz_check_ocr(
+    const char *text, const char *alt, size_t len, const json_t *typed, struct mrz_date today, json_t **ret, err_t *err)
 {
     return check_zone(text, alt, len, true, typed, today, ret, err);
 }

@@ -61,8 +61,7 @@ struct mrz_date {
  * Returns 0; -EINVAL with err code "mrz_unreadable" (no text at all),
  * "mrz_format" (no run of lines has an MRZ shape) or "mrz_too_long"; -ENOMEM.
  * Failed checks are not errors. Pure and thread-safe. */
-int mrz_check_text(const char *text, size_t len, const json_t *typed,
-                   struct mrz_date today, json_t **ret, err_t *err);
+int mrz_check_text(const char *text, size_t len, const json_t *typed, struct mrz_date today, json_t **ret, err_t *err);
 
 /* The same for text an OCR reader produced from an image, which may be
  * repaired, each repair named in "repairs" with its reason:
@@ -77,8 +76,8 @@ int mrz_check_text(const char *text, size_t len, const json_t *typed,
  * No combination of swaps is ever searched. `alt` (may be NULL) holds len
  * bytes parallel to text: alt[i] is the second candidate for text[i], or
  * ' ' for none. */
-int mrz_check_ocr(const char *text, const char *alt, size_t len, const json_t *typed,
-                  struct mrz_date today, json_t **ret, err_t *err);
+int mrz_check_ocr(const char *text, const char *alt, size_t len, const json_t *typed, struct mrz_date today,
+    json_t **ret, err_t *err);
 
 enum mrz_status { MRZ_INVALID = 0, MRZ_VALID, MRZ_VALID_AFTER_REPAIRS };
 
@@ -97,4 +96,4 @@ struct mrz_verdict {
  * (image true; alt may be NULL) and fills *ret. Same errors, no cross-check.
  * Pure and thread-safe. */
 int mrz_verdict(const char *text, const char *alt, size_t len, bool image, struct mrz_date today,
-                struct mrz_verdict *ret, err_t *err);
+    struct mrz_verdict *ret, err_t *err);

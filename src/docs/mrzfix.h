@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define MRZFIX_MAX_SPANS 4      /* the TD1 composite check covers four spans */
+#define MRZFIX_MAX_SPANS 4 /* the TD1 composite check covers four spans */
 
 struct mrzfix_span {
     size_t off; /* first byte in the flat buffer */

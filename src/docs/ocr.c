@@ -19,25 +19,26 @@
 #include "docs/icao_codes.h"
 #include "docs/mrz.h"
 
-#define CELL_W 16          /* normalised cell size for template matching */
+#define CELL_W 16 /* normalised cell size for template matching */
 #define CELL_H 24
-#define SLACK_X 3          /* matching shifts in normalised pixels */
+#define SLACK_X 3 /* matching shifts in normalised pixels */
 #define SLACK_Y 3
 #define NGLYPHS 37
 #define WORK_WIDTH_MAX 1800 /* larger images are reduced first (speed) */
 #define BANDS_MAX 160
-#define COMPS_MAX 20000 /* glyph-sized ink components considered per page */
+#define COMPS_MAX 20000  /* glyph-sized ink components considered per page */
 #define CODE_MARGIN 0.12 /* summed correlation a known country code may lose to the reading */
 #define ALT_MARGIN 0.04
 #define SKEW_MAX_DEG 45.0 /* tilt searched either way; a quarter turn covers the rest */
-#define FOOT_REACH 2.5 /* pitches either side whose glyph bottoms set a cell's baseline */
+#define FOOT_REACH 2.5    /* pitches either side whose glyph bottoms set a cell's baseline */
 #define BOX_DISAGREE 0.08 /* glyph boxes from pitch and from height differing more: try both */
 #define TEMPLATE_LEVELS 3
 #define TEMPLATE_WEIGHTS 3
 #define TEMPLATE_BLUR1 0.7 /* template blur (cell pixels) for glyphs 9-14 px wide */
 #define TEMPLATE_BLUR2 1.2 /* and for narrower ones */
-#define GRID_TRIM_MAX 2 /* stray blobs a line grid may leave out at either end */
-#define GRID_TRIM_COST 0.03 /* misfit charged per blob left out */ /* correlation gap under which the runner-up is reported as a candidate */
+#define GRID_TRIM_MAX 2    /* stray blobs a line grid may leave out at either end */
+#define GRID_TRIM_COST                                                                                                 \
+    0.03 /* misfit charged per blob left out */ /* correlation gap under which the runner-up is reported as a candidate */
 
 /* Outline emboldening (1/64 px at the 96 px rendering) of each template
  * set: presses and printers spread the ink of OCR-B differently. */
@@ -227,8 +228,8 @@ static int binarise(const struct gray *g, unsigned char *ink)
         for (int x = 0; x < w; x++) {
             int x0 = x - r < 0 ? 0 : x - r, x1 = x + r + 1 > w ? w : x + r + 1;
             int y0 = y - r < 0 ? 0 : y - r, y1 = y + r + 1 > h ? h : y + r + 1;
-            double s = in[(size_t)y1 * (w + 1) + x1] - in[(size_t)y0 * (w + 1) + x1] -
-                       in[(size_t)y1 * (w + 1) + x0] + in[(size_t)y0 * (w + 1) + x0];
+            double s = in[(size_t)y1 * (w + 1) + x1] - in[(size_t)y0 * (w + 1) + x1] - in[(size_t)y1 * (w + 1) + x0] +
+                       in[(size_t)y0 * (w + 1) + x0];
             double mean = s / ((double)(x1 - x0) * (y1 - y0));
             ink[(size_t)y * w + x] = g->p[(size_t)y * w + x] < mean * 0.85 && mean - g->p[(size_t)y * w + x] > 12;
         }
@@ -508,10 +509,13 @@ static void make_template(FT_Face face, int wt, int k, int adv, int asc, int box
 {
     float *t = templates[wt][0][k];
     memset(t, 0, sizeof templates[wt][0][k]);
-    if (FT_Load_Char(face, (unsigned char)glyphs[k], FT_LOAD_NO_BITMAP)) return;
+    if (FT_Load_Char(face, (unsigned char)glyphs[k], FT_LOAD_NO_BITMAP))
+        return;
     FT_GlyphSlot g = face->glyph;
-    if (weights[wt]) FT_Outline_Embolden(&g->outline, weights[wt]);
-    if (FT_Render_Glyph(g, FT_RENDER_MODE_NORMAL)) return;
+    if (weights[wt])
+        FT_Outline_Embolden(&g->outline, weights[wt]);
+    if (FT_Render_Glyph(g, FT_RENDER_MODE_NORMAL))
+        return;
     for (unsigned r = 0; r < g->bitmap.rows; r++)
         for (unsigned q = 0; q < g->bitmap.width; q++) {
             int x = g->bitmap_left + (int)q, y = asc - g->bitmap_top + (int)r;
@@ -603,7 +607,7 @@ static enum cell_class cell_class_at(int nlines, int width, int line, int col, b
  * slightly larger patch (2x2 supersampling) and slides every template over
  * it, keeping the best normalised correlation. */
 static char read_cell(const struct gray *g, int wt, double cx, double pitch, double top, double bottom,
-                      enum cell_class cls, char *ret_alt, double *ret_scores, double *ret_best)
+    enum cell_class cls, char *ret_alt, double *ret_scores, double *ret_best)
 {
     float patch[PATCH_H][PATCH_W];
     double sx = pitch / CELL_W, sy = (bottom - top) / CELL_H;
@@ -654,12 +658,11 @@ static char read_cell(const struct gray *g, int wt, double cx, double pitch, dou
     return glyphs[b1];
 }
 
-
 /* ---- zone search --------------------------------------------------------- */
 
 struct page {
-    struct gray g;          /* deskewed grey */
-    unsigned char *ink;     /* binarised g */
+    struct gray g;      /* deskewed grey */
+    unsigned char *ink; /* binarised g */
     struct band b[BANDS_MAX];
     double *centres[BANDS_MAX];
     /* The band's full-height glyphs as (x, bottom, height) triples, left
@@ -738,9 +741,9 @@ static int components(const unsigned char *ink, int w, int h, struct comp *out, 
 
 /* An open text line while components are gathered left to right. */
 struct cline {
-    int first, n;     /* indexes into the line's member list */
-    double cy, hgt;   /* running centre and height */
-    int x1;           /* right edge of the last member */
+    int first, n;   /* indexes into the line's member list */
+    double cy, hgt; /* running centre and height */
+    int x1;         /* right edge of the last member */
 };
 
 /* Groups glyph-sized components into text lines (left to right, same
@@ -971,7 +974,7 @@ static bool spacing_differs(const struct page *pg, int i, int n)
 /* Reads one band as n template-matched cells into out (n + 1 bytes).
  * Returns false when the grid does not fit the band. */
 static bool read_band_template(const struct page *pg, int i, int n, int nlines, int line, bool visa, bool by_height,
-                               int wt, char *out, char *alt, double *ret_fit)
+    int wt, char *out, char *alt, double *ret_fit)
 {
     double origin, pitch;
     const struct band *b = &pg->b[i];
@@ -993,7 +996,7 @@ static bool read_band_template(const struct page *pg, int i, int n, int nlines, 
         if (wt > 0 && cls == CELL_ANY)
             continue; /* read with the font's weight already (out holds it) */
         out[k] = read_cell(&pg->g, cls != CELL_ANY ? wt : 0, origin + k * pitch, box / box_ratio, bottom - box, bottom,
-                           cls, &alt[k], k >= code && k < code + 3 ? sc[k - code] : NULL, &best);
+            cls, &alt[k], k >= code && k < code + 3 ? sc[k - code] : NULL, &best);
         fit += cls != CELL_ANY ? best : 0;
     }
     *ret_fit += fit;
@@ -1126,7 +1129,7 @@ static void search_zone(const struct page *pg, TessBaseAPI *api, struct found *f
                             }
                             read = api ? read_band_tess(api, pg, idx[k], line, sizeof line)
                                        : read_band_template(pg, idx[k], widths[wi], nl, k, text[0] == 'V', by_height,
-                                                            wt, line, lalt, &fit);
+                                             wt, line, lalt, &fit);
                             if (api) {
                                 memset(lalt, ' ', strlen(line));
                                 lalt[strlen(line)] = '\0';
@@ -1219,8 +1222,8 @@ static int tess_open(TessBaseAPI **ret, err_t *err)
     return 0;
 }
 
-int ocr_read_mrz_with(enum ocr_engine engine, const unsigned char *img, size_t len,
-                      char **ret_text, char **ret_alt, err_t *err)
+int ocr_read_mrz_with(
+    enum ocr_engine engine, const unsigned char *img, size_t len, char **ret_text, char **ret_alt, err_t *err)
 {
     if (!img || !ret_text || len == 0)
         return err_set(err, -EINVAL, "image_unreadable", "No image was given.");
@@ -1228,8 +1231,7 @@ int ocr_read_mrz_with(enum ocr_engine engine, const unsigned char *img, size_t l
     if (engine == OCR_ENGINE_TEMPLATE) {
         pthread_once(&templates_once, build_templates);
         if (templates_status < 0)
-            return err_set(err, templates_status, "ocr_font_missing",
-                           "The OCR-B font (fonts-ocr-b) is not installed.");
+            return err_set(err, templates_status, "ocr_font_missing", "The OCR-B font (fonts-ocr-b) is not installed.");
     } else {
         int r = tess_open(&api, err);
         if (r < 0)
@@ -1272,10 +1274,11 @@ int ocr_read_mrz_with(enum ocr_engine engine, const unsigned char *img, size_t l
         return err_set(err, r, "out_of_memory", "Out of memory.");
     if (r == -EINVAL)
         return err_set(err, r, "image_unreadable", "The image is not a readable PNG or JPEG of at most %u pixels.",
-                       OCR_IMAGE_PIXELS_MAX);
+            OCR_IMAGE_PIXELS_MAX);
     if (r < 0)
-        return err_set(err, -EINVAL, "mrz_not_found", "No machine-readable zone was found; photograph the "
-                                                      "whole data page, flat and in focus.");
+        return err_set(err, -EINVAL, "mrz_not_found",
+            "No machine-readable zone was found; photograph the "
+            "whole data page, flat and in focus.");
     return 0;
 }
 

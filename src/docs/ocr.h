@@ -41,5 +41,5 @@ int ocr_read_mrz(const unsigned char *img, size_t len, char **ret_text, char **r
 /* The same with a chosen engine. The Tesseract engine creates its own
  * TessBaseAPI per call (thread-safe, but ~100 ms slower); it needs the
  * "eng" traineddata (tesseract-ocr-eng), else -ENOENT "ocr_model_missing". */
-int ocr_read_mrz_with(enum ocr_engine engine, const unsigned char *img, size_t len,
-                      char **ret_text, char **ret_alt, err_t *err);
+int ocr_read_mrz_with(
+    enum ocr_engine engine, const unsigned char *img, size_t len, char **ret_text, char **ret_alt, err_t *err);

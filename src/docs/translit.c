@@ -10,21 +10,21 @@
 /* ICAO 9303 Part 3 Cyrillic table, indexed by code point - 0x400 for the
  * capitals U+0400..U+042F. "" means the letter is omitted (Ь). */
 static const char *const cyrillic[0x30] = {
-    "E", "E", "D", "G", "IE", "DZ", "I", "I",       /* Ѐ Ё Ђ Ѓ Є Ѕ І Ї */
-    "J", "LJ", "NJ", "C", "K", "I", "U", "DZ",      /* Ј Љ Њ Ћ Ќ Ѝ Ў Џ */
-    "A", "B", "V", "G", "D", "E", "ZH", "Z",        /* А Б В Г Д Е Ж З */
-    "I", "I", "K", "L", "M", "N", "O", "P",         /* И Й К Л М Н О П */
-    "R", "S", "T", "U", "F", "KH", "TS", "CH",      /* Р С Т У Ф Х Ц Ч */
-    "SH", "SHCH", "IE", "Y", "", "E", "IU", "IA",   /* Ш Щ Ъ Ы Ь Э Ю Я */
+    "E", "E", "D", "G", "IE", "DZ", "I", "I",     /* Ѐ Ё Ђ Ѓ Є Ѕ І Ї */
+    "J", "LJ", "NJ", "C", "K", "I", "U", "DZ",    /* Ј Љ Њ Ћ Ќ Ѝ Ў Џ */
+    "A", "B", "V", "G", "D", "E", "ZH", "Z",      /* А Б В Г Д Е Ж З */
+    "I", "I", "K", "L", "M", "N", "O", "P",       /* И Й К Л М Н О П */
+    "R", "S", "T", "U", "F", "KH", "TS", "CH",    /* Р С Т У Ф Х Ц Ч */
+    "SH", "SHCH", "IE", "Y", "", "E", "IU", "IA", /* Ш Щ Ъ Ы Ь Э Ю Я */
 };
 
 /* Latin-1 capitals U+00C0..U+00DF per ICAO 9303 Part 3 Table A. NULL marks
  * the two non-letters (× at D7) that no name may contain. */
 static const char *const latin1[0x20] = {
-    "A", "A", "A", "A", "AE", "AA", "AE", "C",      /* À Á Â Ã Ä Å Æ Ç */
-    "E", "E", "E", "E", "I", "I", "I", "I",         /* È É Ê Ë Ì Í Î Ï */
-    "D", "N", "O", "O", "O", "O", "OE", NULL,       /* Ð Ñ Ò Ó Ô Õ Ö × */
-    "OE", "U", "U", "U", "UE", "Y", "TH", "SS",     /* Ø Ù Ú Û Ü Ý Þ ß */
+    "A", "A", "A", "A", "AE", "AA", "AE", "C",  /* À Á Â Ã Ä Å Æ Ç */
+    "E", "E", "E", "E", "I", "I", "I", "I",     /* È É Ê Ë Ì Í Î Ï */
+    "D", "N", "O", "O", "O", "O", "OE", NULL,   /* Ð Ñ Ò Ó Ô Õ Ö × */
+    "OE", "U", "U", "U", "UE", "Y", "TH", "SS", /* Ø Ù Ú Û Ü Ý Þ ß */
 };
 
 /* Maps one code point to its Latin spelling. Sets *sep for separators.
@@ -39,8 +39,8 @@ static const char *spell(int32_t cp, int *sep)
     if (cp == '\'' || cp == '.' || cp == 0x2019 || cp == 0x02BC)
         return "";
     if ((cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z')) {
-        static const char *const letters[26] = {"A", "B", "C", "D", "E", "F", "G", "H", "I",
-            "J", "K", "L", "M", "N", "O", "P", "Q", "R", "S", "T", "U", "V", "W", "X", "Y", "Z"};
+        static const char *const letters[26] = {"A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L", "M", "N",
+            "O", "P", "Q", "R", "S", "T", "U", "V", "W", "X", "Y", "Z"};
         return letters[(cp | 0x20) - 'a'];
     }
     if (cp >= 0xC0 && cp <= 0xFF && cp != 0xF7)
@@ -76,8 +76,9 @@ int translit_to_latin(const char *s, size_t len, char **ret_latin, err_t *err)
             free(out);
             return cp < 0 ? err_set(err, -EINVAL, "name_invalid_utf8", "The name is not valid UTF-8.")
                           : err_set(err, -EINVAL, "name_unsupported_char",
-                                    "The name has a character that has no Latin spelling (U+%04X); "
-                                    "type it as printed in the document.", (unsigned)cp);
+                                "The name has a character that has no Latin spelling (U+%04X); "
+                                "type it as printed in the document.",
+                                (unsigned)cp);
         }
         if (sep) {
             pending_sep = n > 0;
@@ -159,9 +160,9 @@ enum translit_match translit_compare(const char *typed, const char *doc, bool do
 const char *translit_match_name(enum translit_match m)
 {
     switch (m) {
-    case TRANSLIT_EXACT: return "exact";
-    case TRANSLIT_TRUNCATED: return "truncated";
-    case TRANSLIT_VARIANT: return "variant";
-    default: return "mismatch";
+        case TRANSLIT_EXACT: return "exact";
+        case TRANSLIT_TRUNCATED: return "truncated";
+        case TRANSLIT_VARIANT: return "variant";
+        default: return "mismatch";
     }
 }

@@ -32,7 +32,8 @@ static int check_keys(struct ctx *c, json_t *obj, const char *const *allowed)
 {
     const char *key;
     json_t *v;
-    json_object_foreach(obj, key, v) {
+    json_object_foreach(obj, key, v)
+    {
         size_t k = 0;
         while (allowed[k] && strcmp(allowed[k], key) != 0)
             k++;
@@ -89,7 +90,7 @@ static int get_id(struct ctx *c, json_t *obj, const char *key, int required, cha
 }
 
 static int get_int(struct ctx *c, json_t *obj, const char *key, int required, long long min, long long max,
-                   long long dflt, long long *ret)
+    long long dflt, long long *ret)
 {
     json_t *v = json_object_get(obj, key);
     if (!v) {
@@ -161,13 +162,12 @@ static int get_doctype(struct ctx *c, json_t *obj, const char *key, const struct
     *ret = docset_doctype_find(c->cat, id, strlen(id));
     free(id);
     if (!*ret)
-        return bad(c, "catalogue_unknown_document", "\"%s\" names a document type the catalogue does not declare",
-                   key);
+        return bad(c, "catalogue_unknown_document", "\"%s\" names a document type the catalogue does not declare", key);
     return 0;
 }
 
-static int get_field(struct ctx *c, json_t *obj, const char *key, enum docset_field dflt, int kind,
-                     enum docset_field *ret)
+static int get_field(
+    struct ctx *c, json_t *obj, const char *key, enum docset_field dflt, int kind, enum docset_field *ret)
 {
     json_t *v = json_object_get(obj, key);
     if (!v) {
@@ -220,9 +220,12 @@ static int get_at(struct ctx *c, json_t *obj, unsigned *ret)
     json_t *v;
     if (!json_is_array(a) || json_array_size(a) == 0)
         return bad(c, "catalogue_bad_list", "\"%s\" must list submission and/or decision", "at");
-    json_array_foreach(a, i, v) {
+    json_array_foreach(a, i, v)
+    {
         const char *s = json_is_string(v) ? json_string_value(v) : "";
-        unsigned bit = !strcmp(s, "submission") ? DOCSET_AT_SUBMISSION : !strcmp(s, "decision") ? DOCSET_AT_DECISION : 0;
+        unsigned bit = !strcmp(s, "submission") ? DOCSET_AT_SUBMISSION
+                       : !strcmp(s, "decision") ? DOCSET_AT_DECISION
+                                                : 0;
         if (!bit || (at & bit))
             return bad(c, "catalogue_bad_list", "\"%s\" must list submission and/or decision once each", "at");
         at |= bit;
@@ -269,7 +272,8 @@ static int parse_refs(struct ctx *c, json_t *obj, struct docset_rule *rule)
         return oom(c);
     size_t i;
     json_t *v;
-    json_array_foreach(a, i, v) {
+    json_array_foreach(a, i, v)
+    {
         if (!json_is_string(v))
             return bad(c, "catalogue_bad_list", "\"%s\" entries must be strings", "documents");
         const char *s = json_string_value(v);
@@ -279,7 +283,7 @@ static int parse_refs(struct ctx *c, json_t *obj, struct docset_rule *rule)
         struct docset_ref ref = {docset_doctype_find(c->cat, s, tl), rule->field};
         if (!ref.doc)
             return bad(c, "catalogue_unknown_document", "\"%s\" names a document type the catalogue does not declare",
-                       "documents");
+                "documents");
         if (dot) {
             ref.field = docset_field_from_name(dot + 1, len - tl - 1);
             if (ref.field == DOCSET_F_NONE)
@@ -303,7 +307,8 @@ static int get_values(struct ctx *c, json_t *obj, const char *key, struct docset
     rule->values = calloc(json_array_size(a), sizeof *rule->values);
     if (!rule->values)
         return oom(c);
-    json_array_foreach(a, i, v) {
+    json_array_foreach(a, i, v)
+    {
         if (!json_is_string(v) || json_string_length(v) == 0 || json_string_length(v) > DOCSET_TEXT_MAX ||
             strlen(json_string_value(v)) != json_string_length(v))
             return bad(c, "catalogue_bad_list", "\"%s\" entries must be short strings", key);
@@ -352,7 +357,8 @@ static int parse_rule(struct ctx *c, json_t *obj, struct docset_rule *rule)
     json_t *v;
     if (!json_is_array(cats) || json_array_size(cats) == 0)
         return bad(c, "catalogue_bad_list", "\"%s\" must list applicant categories", "categories");
-    json_array_foreach(cats, i, v) {
+    json_array_foreach(cats, i, v)
+    {
         int ci = json_is_string(v) ? docset_category_index(cat, json_string_value(v)) : -1;
         if (ci < 0)
             return bad(c, "catalogue_unknown_category", "\"categories\" names an undeclared category%s", "");
@@ -382,7 +388,7 @@ static int parse_rule(struct ctx *c, json_t *obj, struct docset_rule *rule)
         return r;
     if (!rule->article && !rule->source_note)
         return bad(c, "catalogue_missing_citation",
-                   "the rule needs an \"article\" or a \"source_note\" saying where it was read%s", "");
+            "the rule needs an \"article\" or a \"source_note\" saying where it was read%s", "");
     json_t *sev = json_object_get(obj, "severity");
     if (sev) {
         const char *s = json_is_string(sev) ? json_string_value(sev) : "";
@@ -396,114 +402,112 @@ static int parse_rule(struct ctx *c, json_t *obj, struct docset_rule *rule)
 
     long long n;
     switch (rule->kind) {
-    case DOCSET_RULE_NOT_APPLICABLE:
-        break;
-    case DOCSET_RULE_REQUIRE:
-        if ((r = get_doctype(c, obj, "document", &rule->document)) < 0 ||
-            (r = get_int(c, obj, "count", 0, 1, 20, 1, &n)) < 0)
-            return r;
-        rule->count = (int)n;
-        if ((r = get_int(c, obj, "age_min", 0, 0, 150, -1, &n)) < 0)
-            return r;
-        rule->age_min = (int)n;
-        if ((r = get_int(c, obj, "age_max", 0, 0, 150, -1, &n)) < 0)
-            return r;
-        rule->age_max = (int)n;
-        if (rule->age_min >= 0 && rule->age_max >= 0 && rule->age_max < rule->age_min)
-            return bad(c, "catalogue_bad_number", "age_max is below age_min%s", "");
-        break;
-    case DOCSET_RULE_ISSUED_WITHIN:
-    case DOCSET_RULE_PAID_THROUGH:
-        if ((r = get_doctype(c, obj, "document", &rule->document)) < 0 ||
-            (r = get_field(c, obj, "field", DOCSET_F_ISSUE_DATE, DOCSET_KIND_DATE, &rule->field)) < 0 ||
-            (r = get_at(c, obj, &rule->at)) < 0)
-            return r;
-        if (rule->kind == DOCSET_RULE_ISSUED_WITHIN)
-            r = get_period(c, obj, &rule->period);
-        else
-            r = get_doctype(c, obj, "payment", &rule->payment);
-        if (r < 0)
-            return r;
-        break;
-    case DOCSET_RULE_VALID_THROUGH: {
-        if ((r = get_doctype(c, obj, "document", &rule->document)) < 0 ||
-            (r = get_field(c, obj, "field", DOCSET_F_EXPIRY_DATE, DOCSET_KIND_DATE, &rule->field)) < 0)
-            return r;
-        json_t *u = json_object_get(obj, "until");
-        const char *s = json_is_string(u) ? json_string_value(u) : "";
-        if (!strcmp(s, "submission"))
-            rule->until = DOCSET_UNTIL_SUBMISSION;
-        else if (!strcmp(s, "decision"))
-            rule->until = DOCSET_UNTIL_DECISION;
-        else if (!strcmp(s, "stay_end"))
-            rule->until = DOCSET_UNTIL_STAY_END;
-        else
-            return bad(c, "catalogue_bad_value", "\"until\" must be submission, decision or stay_end%s", "");
-        break;
-    }
-    case DOCSET_RULE_DEADLINE: {
-        if ((r = get_doctype(c, obj, "document", &rule->document)) < 0 ||
-            (r = get_field(c, obj, "field", DOCSET_F_NONE, DOCSET_KIND_DATE, &rule->field)) < 0 ||
-            (r = get_period(c, obj, &rule->period)) < 0)
-            return r;
-        json_t *w = json_object_get(obj, "working_days");
-        if (w && !json_is_boolean(w))
-            return bad(c, "catalogue_bad_type", "\"%s\" must be true or false", "working_days");
-        rule->working_days = w && json_is_true(w);
-        if (rule->working_days && (rule->period.years || rule->period.months))
-            return bad(c, "catalogue_bad_number", "a working-day period counts days only%s", "");
-        if (json_object_get(obj, "when_field") || json_object_get(obj, "when_values")) {
-            if ((r = get_field(c, obj, "when_field", DOCSET_F_NONE, DOCSET_KIND_TEXT, &rule->when_field)) < 0 ||
-                (r = get_values(c, obj, "when_values", rule)) < 0)
+        case DOCSET_RULE_NOT_APPLICABLE: break;
+        case DOCSET_RULE_REQUIRE:
+            if ((r = get_doctype(c, obj, "document", &rule->document)) < 0 ||
+                (r = get_int(c, obj, "count", 0, 1, 20, 1, &n)) < 0)
                 return r;
+            rule->count = (int)n;
+            if ((r = get_int(c, obj, "age_min", 0, 0, 150, -1, &n)) < 0)
+                return r;
+            rule->age_min = (int)n;
+            if ((r = get_int(c, obj, "age_max", 0, 0, 150, -1, &n)) < 0)
+                return r;
+            rule->age_max = (int)n;
+            if (rule->age_min >= 0 && rule->age_max >= 0 && rule->age_max < rule->age_min)
+                return bad(c, "catalogue_bad_number", "age_max is below age_min%s", "");
+            break;
+        case DOCSET_RULE_ISSUED_WITHIN:
+        case DOCSET_RULE_PAID_THROUGH:
+            if ((r = get_doctype(c, obj, "document", &rule->document)) < 0 ||
+                (r = get_field(c, obj, "field", DOCSET_F_ISSUE_DATE, DOCSET_KIND_DATE, &rule->field)) < 0 ||
+                (r = get_at(c, obj, &rule->at)) < 0)
+                return r;
+            if (rule->kind == DOCSET_RULE_ISSUED_WITHIN)
+                r = get_period(c, obj, &rule->period);
+            else
+                r = get_doctype(c, obj, "payment", &rule->payment);
+            if (r < 0)
+                return r;
+            break;
+        case DOCSET_RULE_VALID_THROUGH: {
+            if ((r = get_doctype(c, obj, "document", &rule->document)) < 0 ||
+                (r = get_field(c, obj, "field", DOCSET_F_EXPIRY_DATE, DOCSET_KIND_DATE, &rule->field)) < 0)
+                return r;
+            json_t *u = json_object_get(obj, "until");
+            const char *s = json_is_string(u) ? json_string_value(u) : "";
+            if (!strcmp(s, "submission"))
+                rule->until = DOCSET_UNTIL_SUBMISSION;
+            else if (!strcmp(s, "decision"))
+                rule->until = DOCSET_UNTIL_DECISION;
+            else if (!strcmp(s, "stay_end"))
+                rule->until = DOCSET_UNTIL_STAY_END;
+            else
+                return bad(c, "catalogue_bad_value", "\"until\" must be submission, decision or stay_end%s", "");
+            break;
         }
-        break;
-    }
-    case DOCSET_RULE_LANGUAGE: {
-        if ((r = get_doctype(c, obj, "document", &rule->document)) < 0)
-            return r;
-        json_t *l = json_object_get(obj, "level");
-        rule->level = -1;
-        for (size_t li = 0; json_is_string(l) && li < cat->n_levels; li++)
-            if (strcmp(cat->levels[li], json_string_value(l)) == 0)
-                rule->level = (int)li;
-        if (rule->level < 0)
-            return bad(c, "catalogue_unknown_level", "\"level\" is not declared in \"levels\"%s", "");
-        break;
-    }
-    case DOCSET_RULE_FEE:
-        if ((r = get_doctype(c, obj, "document", &rule->document)) < 0 ||
-            (r = get_int(c, obj, "amount", 1, 0, 100000000, 0, &n)) < 0)
-            return r;
-        rule->amount = n;
-        break;
-    case DOCSET_RULE_CONSISTENT: {
-        if ((r = get_field(c, obj, "field", DOCSET_F_NONE, -1, &rule->field)) < 0)
-            return r;
-        json_t *m = json_object_get(obj, "match");
-        const char *s = json_is_string(m) ? json_string_value(m) : "";
-        if (!strcmp(s, "exact"))
-            rule->match = DOCSET_MATCH_EXACT;
-        else if (!strcmp(s, "name"))
-            rule->match = DOCSET_MATCH_NAME;
-        else if (!strcmp(s, "docnum"))
-            rule->match = DOCSET_MATCH_DOCNUM;
-        else
-            return bad(c, "catalogue_bad_value", "\"match\" must be exact, name or docnum%s", "");
-        if (rule->match != DOCSET_MATCH_EXACT && docset_field_kind(rule->field) != DOCSET_KIND_TEXT)
-            return bad(c, "catalogue_bad_field", "name and docnum matching compare text fields%s", "");
-        if ((r = parse_refs(c, obj, rule)) < 0)
-            return r;
-        break;
-    }
-    case DOCSET_RULE_FIELD_EQUALS:
-        if ((r = get_doctype(c, obj, "document", &rule->document)) < 0 ||
-            (r = get_field(c, obj, "field", DOCSET_F_NONE, DOCSET_KIND_TEXT, &rule->field)) < 0 ||
-            (r = get_values(c, obj, "values", rule)) < 0)
-            return r;
-        break;
-    default:
-        break;
+        case DOCSET_RULE_DEADLINE: {
+            if ((r = get_doctype(c, obj, "document", &rule->document)) < 0 ||
+                (r = get_field(c, obj, "field", DOCSET_F_NONE, DOCSET_KIND_DATE, &rule->field)) < 0 ||
+                (r = get_period(c, obj, &rule->period)) < 0)
+                return r;
+            json_t *w = json_object_get(obj, "working_days");
+            if (w && !json_is_boolean(w))
+                return bad(c, "catalogue_bad_type", "\"%s\" must be true or false", "working_days");
+            rule->working_days = w && json_is_true(w);
+            if (rule->working_days && (rule->period.years || rule->period.months))
+                return bad(c, "catalogue_bad_number", "a working-day period counts days only%s", "");
+            if (json_object_get(obj, "when_field") || json_object_get(obj, "when_values")) {
+                if ((r = get_field(c, obj, "when_field", DOCSET_F_NONE, DOCSET_KIND_TEXT, &rule->when_field)) < 0 ||
+                    (r = get_values(c, obj, "when_values", rule)) < 0)
+                    return r;
+            }
+            break;
+        }
+        case DOCSET_RULE_LANGUAGE: {
+            if ((r = get_doctype(c, obj, "document", &rule->document)) < 0)
+                return r;
+            json_t *l = json_object_get(obj, "level");
+            rule->level = -1;
+            for (size_t li = 0; json_is_string(l) && li < cat->n_levels; li++)
+                if (strcmp(cat->levels[li], json_string_value(l)) == 0)
+                    rule->level = (int)li;
+            if (rule->level < 0)
+                return bad(c, "catalogue_unknown_level", "\"level\" is not declared in \"levels\"%s", "");
+            break;
+        }
+        case DOCSET_RULE_FEE:
+            if ((r = get_doctype(c, obj, "document", &rule->document)) < 0 ||
+                (r = get_int(c, obj, "amount", 1, 0, 100000000, 0, &n)) < 0)
+                return r;
+            rule->amount = n;
+            break;
+        case DOCSET_RULE_CONSISTENT: {
+            if ((r = get_field(c, obj, "field", DOCSET_F_NONE, -1, &rule->field)) < 0)
+                return r;
+            json_t *m = json_object_get(obj, "match");
+            const char *s = json_is_string(m) ? json_string_value(m) : "";
+            if (!strcmp(s, "exact"))
+                rule->match = DOCSET_MATCH_EXACT;
+            else if (!strcmp(s, "name"))
+                rule->match = DOCSET_MATCH_NAME;
+            else if (!strcmp(s, "docnum"))
+                rule->match = DOCSET_MATCH_DOCNUM;
+            else
+                return bad(c, "catalogue_bad_value", "\"match\" must be exact, name or docnum%s", "");
+            if (rule->match != DOCSET_MATCH_EXACT && docset_field_kind(rule->field) != DOCSET_KIND_TEXT)
+                return bad(c, "catalogue_bad_field", "name and docnum matching compare text fields%s", "");
+            if ((r = parse_refs(c, obj, rule)) < 0)
+                return r;
+            break;
+        }
+        case DOCSET_RULE_FIELD_EQUALS:
+            if ((r = get_doctype(c, obj, "document", &rule->document)) < 0 ||
+                (r = get_field(c, obj, "field", DOCSET_F_NONE, DOCSET_KIND_TEXT, &rule->field)) < 0 ||
+                (r = get_values(c, obj, "values", rule)) < 0)
+                return r;
+            break;
+        default: break;
     }
     return 0;
 }
@@ -523,8 +527,8 @@ static int check_versions(struct ctx *c)
             if (a->version == b->version)
                 return bad(c, "catalogue_duplicate", "the same version appears twice%s", "");
             if (a->kind != b->kind || strcmp(a->procedure, b->procedure) != 0)
-                return bad(c, "catalogue_versions_differ", "versions of one rule must keep its kind and procedure%s",
-                           "");
+                return bad(
+                    c, "catalogue_versions_differ", "versions of one rule must keep its kind and procedure%s", "");
             if ((a->categories & b->categories) && a->from <= b->to && b->from <= a->to)
                 return bad(c, "catalogue_overlap", "two versions are in force on the same day%s", "");
         }
@@ -561,7 +565,8 @@ static int parse_changelog(struct ctx *c, json_t *root)
     static const char *const keys[] = {"revision", "date", "summary", NULL};
     size_t i;
     json_t *v;
-    json_array_foreach(a, i, v) {
+    json_array_foreach(a, i, v)
+    {
         struct docset_change *ch = &cat->changes[i];
         long long rev;
         int r;
@@ -598,8 +603,7 @@ static int parse_root(struct ctx *c, json_t *root)
         return r;
     if (fv != CATALOGUE_FORMAT_VERSION)
         return err_set(c->err, -EINVAL, "catalogue_unknown_version",
-                       "Catalogue: format_version %lld is not one this uchet reads (it reads %d).", fv,
-                       CATALOGUE_FORMAT_VERSION);
+            "Catalogue: format_version %lld is not one this uchet reads (it reads %d).", fv, CATALOGUE_FORMAT_VERSION);
     cat->format_version = (int)fv;
     if ((r = check_keys(c, root, keys)) < 0 || (r = get_int(c, root, "revision", 1, 1, 1000000, 0, &rev)) < 0)
         return r;
@@ -621,7 +625,8 @@ static int parse_root(struct ctx *c, json_t *root)
     static const char *const act_keys[] = {"id", "title", "source_note", NULL};
     size_t i;
     json_t *v;
-    json_array_foreach(acts, i, v) {
+    json_array_foreach(acts, i, v)
+    {
         struct docset_act *a = &cat->acts[i];
         snprintf(c->what, sizeof c->what, "act %zu", i);
         if (!json_is_object(v))
@@ -642,7 +647,8 @@ static int parse_root(struct ctx *c, json_t *root)
     if (!(cat->doctypes = calloc(json_array_size(docs), sizeof *cat->doctypes)))
         return oom(c);
     static const char *const doc_keys[] = {"id", "title_en", "title_ru", NULL};
-    json_array_foreach(docs, i, v) {
+    json_array_foreach(docs, i, v)
+    {
         struct docset_doctype *d = &cat->doctypes[i];
         snprintf(c->what, sizeof c->what, "document type %zu", i);
         if (!json_is_object(v))
@@ -663,7 +669,8 @@ static int parse_root(struct ctx *c, json_t *root)
         return bad(c, "catalogue_bad_list", "\"%s\" must be a non-empty array", "rules");
     if (!(cat->rules = calloc(json_array_size(rules), sizeof *cat->rules)))
         return oom(c);
-    json_array_foreach(rules, i, v) {
+    json_array_foreach(rules, i, v)
+    {
         snprintf(c->what, sizeof c->what, "rule %zu", i);
         cat->n_rules = i + 1;
         if ((r = parse_rule(c, v, &cat->rules[i])) < 0)

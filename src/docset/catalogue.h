@@ -18,12 +18,12 @@
 #include "rules/docset.h"
 
 #define CATALOGUE_FORMAT "uchet-docset-catalogue"
-#define CATALOGUE_FORMAT_VERSION 1        /* the only format this loader reads */
-#define CATALOGUE_FILE_MAX (1024 * 1024)  /* bytes of one catalogue file */
+#define CATALOGUE_FORMAT_VERSION 1       /* the only format this loader reads */
+#define CATALOGUE_FILE_MAX (1024 * 1024) /* bytes of one catalogue file */
 #define CATALOGUE_RULES_MAX 2000
-#define CATALOGUE_ITEMS_MAX 200           /* acts, document types, procedures, levels */
-#define CATALOGUE_STRING_MAX 2000         /* bytes of one string */
-#define CATALOGUE_ID_MAX 64               /* bytes of one identifier */
+#define CATALOGUE_ITEMS_MAX 200   /* acts, document types, procedures, levels */
+#define CATALOGUE_STRING_MAX 2000 /* bytes of one string */
+#define CATALOGUE_ID_MAX 64       /* bytes of one identifier */
 
 /* Parses and validates json[0..len). Returns 0 and *ret (caller owns; free
  * with catalogue_free), or -EINVAL with an err code "catalogue_…" and a

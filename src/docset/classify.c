@@ -33,7 +33,6 @@ static void take(json_t *dst, const json_t *src, const char *from, const char *t
 }
 #endif
 
-
 #ifdef UCHET_HAVE_ZBAR
 /* A ГОСТ Р 56042-2014 payload: "ST0001" + charset digit, then key=value
  * pairs split by the character after it. The amount (Sum, kopecks) is the
@@ -71,8 +70,7 @@ static int by_qr(const raster_t *g, struct classify_result *ret)
         zbar_image_set_size(img, g->width, g->height);
         zbar_image_set_data(img, g->pix, (unsigned long)g->width * g->height, NULL);
         zbar_scan_image(sc, img);
-        for (const zbar_symbol_t *sym = zbar_image_first_symbol(img); sym && !found;
-             sym = zbar_symbol_next(sym)) {
+        for (const zbar_symbol_t *sym = zbar_image_first_symbol(img); sym && !found; sym = zbar_symbol_next(sym)) {
             int64_t roubles;
             if (zbar_symbol_get_type(sym) == ZBAR_QRCODE &&
                 gost_payment(zbar_symbol_get_data(sym), zbar_symbol_get_data_length(sym), &roubles) == 0) {
@@ -93,17 +91,23 @@ static int by_qr(const raster_t *g, struct classify_result *ret)
 #ifdef UCHET_HAVE_TESSERACT
 /* Title words (upper case, as printed) and the type they name. The first
  * match in the top of the page wins; order puts the longer titles first. */
-static const struct { const char *word, *type; } TITLES[] = {
-    {"МИГРАЦИОННАЯ КАРТА", "migration_card"}, {"MIGRATION CARD", "migration_card"},
+static const struct {
+    const char *word, *type;
+} TITLES[] = {
+    {"МИГРАЦИОННАЯ КАРТА", "migration_card"},
+    {"MIGRATION CARD", "migration_card"},
     {"ПАТЕНТ", "patent"},
     {"УВЕДОМЛЕНИЕ О ПРИБЫТИИ", "registration_notice"},
-    {"СЕРТИФИКАТ ОБ ОТСУТСТВИИ ВИЧ", "hiv_certificate"}, {"ВИЧ", "hiv_certificate"},
+    {"СЕРТИФИКАТ ОБ ОТСУТСТВИИ ВИЧ", "hiv_certificate"},
+    {"ВИЧ", "hiv_certificate"},
     {"МЕДИЦИНСКОЕ ЗАКЛЮЧЕНИЕ", "medical_certificate"},
     {"СЕРТИФИКАТ", "language_certificate"},
     {"ТРУДОВОЙ ДОГОВОР", "labour_contract"},
-    {"ДОБРОВОЛЬНОГО МЕДИЦИНСКОГО", "dms_policy"}, {"ПОЛИС", "dms_policy"},
+    {"ДОБРОВОЛЬНОГО МЕДИЦИНСКОГО", "dms_policy"},
+    {"ПОЛИС", "dms_policy"},
     {"ДАКТИЛОСКОПИЧЕСК", "fingerprint_card"},
-    {"КВИТАНЦИЯ", "fee_receipt"}, {"ЗАЯВЛЕНИЕ", "application"},
+    {"КВИТАНЦИЯ", "fee_receipt"},
+    {"ЗАЯВЛЕНИЕ", "application"},
 };
 
 /* Upper-cases the Cyrillic and Latin letters of UTF-8 text in place
@@ -186,8 +190,8 @@ static int by_mrz(const uint8_t *img, size_t len, date_t today, struct classify_
 }
 #endif
 
-int classify_page(const raster_t *grey, const uint8_t *encoded, size_t len, date_t today,
-                  struct classify_result *ret, err_t *err)
+int classify_page(
+    const raster_t *grey, const uint8_t *encoded, size_t len, date_t today, struct classify_result *ret, err_t *err)
 {
     memset(ret, 0, sizeof *ret);
     if (!(ret->fields = json_object()))

@@ -25,14 +25,14 @@
 #include "rules/date.h"
 
 struct classify_result {
-    char type[40];        /* a catalogue document type id, or "unknown" */
-    char by[8];           /* "mrz", "qr", "title", "" */
-    json_t *fields;       /* owned: {catalogue field name: value}; never NULL on success */
+    char type[40];  /* a catalogue document type id, or "unknown" */
+    char by[8];     /* "mrz", "qr", "title", "" */
+    json_t *fields; /* owned: {catalogue field name: value}; never NULL on success */
 };
 
 /* Classifies a page: grey is its image, encoded/len the same page as PNG or
  * JPEG bytes (for the MRZ reader). -ENOMEM; reading failures are not errors
  * (they give "unknown"). */
-int classify_page(const raster_t *grey, const uint8_t *encoded, size_t len, date_t today,
-                  struct classify_result *ret, err_t *err);
+int classify_page(
+    const raster_t *grey, const uint8_t *encoded, size_t len, date_t today, struct classify_result *ret, err_t *err);
 void classify_result_free(struct classify_result *r);

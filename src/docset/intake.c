@@ -24,7 +24,7 @@ static int check_bytes(docset_intake_op_t *o, int *ret_pages)
         return r;
     if (r < 0)
         return err_set(&o->op.err, -EINVAL, "image_corrupt",
-                       "The image cannot be read (it is damaged or cut short): take the photo again.");
+            "The image cannot be read (it is damaged or cut short): take the photo again.");
     *ret_pages = 1;
     return 0;
 }
@@ -35,8 +35,9 @@ static int store_pages(db_t *db, docset_intake_op_t *o, int pages)
     uint8_t wrapped[DOCSET_WRAPPED_MAX], dk[SEAL_KEY_BYTES];
     size_t wlen = 0;
     int r = session_person(db, o->token_hash, o->now, &pid, &o->op.err);
-    if (r < 0 || (r = docset_reserve_pages(db, pid, o->set_id, pages, (int64_t)o->len, &o->ret_first, wrapped, &wlen,
-                                           &o->op.err)) < 0 ||
+    if (r < 0 ||
+        (r = docset_reserve_pages(
+             db, pid, o->set_id, pages, (int64_t)o->len, &o->ret_first, wrapped, &wlen, &o->op.err)) < 0 ||
         (r = seal_open_key(o->keys, wrapped, wlen, dk, &o->op.err)) < 0)
         return r;
     uint8_t *blob = NULL;
@@ -47,8 +48,7 @@ static int store_pages(db_t *db, docset_intake_op_t *o, int pages)
     for (int i = 0; r == 0 && i < pages; i++) {
         int pdf_page = o->media == SNIFF_PDF ? i + 1 : 0;
         r = docset_insert_page(db, o->set_id, o->ret_first + i, o->ret_first, pdf_page, media,
-                               i == 0 ? (int64_t)o->len : 0, i == 0 ? blob : NULL, i == 0 ? blen : 0, o->now,
-                               &o->op.err);
+            i == 0 ? (int64_t)o->len : 0, i == 0 ? blob : NULL, i == 0 ? blen : 0, o->now, &o->op.err);
     }
     free(blob);
     o->ret_count = pages;

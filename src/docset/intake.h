@@ -23,12 +23,12 @@ typedef struct docset_intake_op {
     uint8_t token_hash[SECRET_HASH_BYTES];
     int64_t now;
     int64_t set_id;
-    const vault_keys_t *keys;     /* borrowed, read-only */
-    uint8_t *bytes;               /* owned; freed when run ends (or by docset_intake_op_done) */
+    const vault_keys_t *keys; /* borrowed, read-only */
+    uint8_t *bytes;           /* owned; freed when run ends (or by docset_intake_op_done) */
     size_t len;
     enum sniff_media media;
-    int ret_first;                /* the first page's number */
-    int ret_count;                /* pages added (a PDF's page count) */
+    int ret_first; /* the first page's number */
+    int ret_count; /* pages added (a PDF's page count) */
 } docset_intake_op_t;
 
 /* Sets lane (SLOW) and run; the caller fills the inputs. */

@@ -6,9 +6,9 @@
 #include <stddef.h>
 #include <string.h>
 
-#define STRIPS 12          /* vertical strips for the line profile */
-#define TILE 32            /* tile side for glare and sharpness, pixels */
-#define MAX_LINES 4096     /* line heights kept for the median */
+#define STRIPS 12      /* vertical strips for the line profile */
+#define TILE 32        /* tile side for glare and sharpness, pixels */
+#define MAX_LINES 4096 /* line heights kept for the median */
 
 /* Otsu's threshold of a grey histogram: values <= it are ink. */
 static int otsu(const raster_t *g)
@@ -145,7 +145,7 @@ static double border_ink(const raster_t *g, int ink_below)
     for (unsigned y = 0; y < g->height; y++)
         for (unsigned x = 0; x < g->width; x++) {
             if (y >= by && y < g->height - by && x == bx)
-                x = g->width - bx;   /* skip the interior */
+                x = g->width - bx; /* skip the interior */
             ink += g->pix[(size_t)y * g->width + x] <= ink_below;
             all++;
         }
@@ -187,6 +187,6 @@ json_t *page_quality_json(const struct page_quality *q)
         if (q->advice & (1u << i))
             json_array_append_new(advice, json_string(codes[i]));
     return json_pack("{s:f,s:f,s:f,s:f,s:i,s:i,s:b,s:o}", "glyph_px", q->glyph_px, "sharpness",
-                     (double)(int64_t)q->sharpness, "glare", q->glare, "border_ink", q->border_ink, "width",
-                     (int)q->width, "height", (int)q->height, "legible", q->legible, "advice", advice);
+        (double)(int64_t)q->sharpness, "glare", q->glare, "border_ink", q->border_ink, "width", (int)q->width, "height",
+        (int)q->height, "legible", q->legible, "advice", advice);
 }

@@ -23,10 +23,10 @@
 #include "bio/raster.h"
 #include <jansson.h>
 
-#define PAGE_GLYPH_MIN_PX 11.0     /* below: "too_far" (illegible): docsetgen pages, 150 dpi 12 px, 100 dpi 8-10 px */
-#define PAGE_SHARPNESS_MIN 150.0   /* below: "blurred" (illegible) */
-#define PAGE_GLARE_MAX 0.02        /* above: "glare" (advice only) */
-#define PAGE_BORDER_INK_MAX 0.08   /* above: "cropped" (advice only) */
+#define PAGE_GLYPH_MIN_PX 11.0   /* below: "too_far" (illegible): docsetgen pages, 150 dpi 12 px, 100 dpi 8-10 px */
+#define PAGE_SHARPNESS_MIN 150.0 /* below: "blurred" (illegible) */
+#define PAGE_GLARE_MAX 0.02      /* above: "glare" (advice only) */
+#define PAGE_BORDER_INK_MAX 0.08 /* above: "cropped" (advice only) */
 
 enum page_advice {
     PAGE_ADVICE_TOO_FAR = 1u << 0,
@@ -38,8 +38,8 @@ enum page_advice {
 
 struct page_quality {
     double glyph_px, sharpness, glare, border_ink;
-    unsigned width, height, ppi;   /* ppi 0 = unknown */
-    unsigned advice;               /* enum page_advice bits */
+    unsigned width, height, ppi; /* ppi 0 = unknown */
+    unsigned advice;             /* enum page_advice bits */
     bool legible;
 };
 

@@ -22,12 +22,12 @@
 static int unreadable(err_t *err)
 {
     return err_set(err, -EINVAL, "pdf_unreadable",
-                   "The PDF cannot be opened (damaged, protected or too complex): send photos of its pages.");
+        "The PDF cannot be opened (damaged, protected or too complex): send photos of its pages.");
 }
 
 /* The answer on the pipe: a header, then width * height grey bytes. */
 struct answer {
-    int32_t status;     /* 0 ok, 1 unreadable */
+    int32_t status; /* 0 ok, 1 unreadable */
     int32_t pages;
     uint32_t width, height, ppi;
 };
@@ -211,8 +211,8 @@ static int run_child(const uint8_t *pdf, size_t len, int index, struct answer *r
 
 static int too_many(err_t *err)
 {
-    return err_set(err, -E2BIG, "pdf_too_many_pages", "A PDF may have at most %d pages: split it.",
-                   LIMIT_DOCSET_PDF_PAGES);
+    return err_set(
+        err, -E2BIG, "pdf_too_many_pages", "A PDF may have at most %d pages: split it.", LIMIT_DOCSET_PDF_PAGES);
 }
 
 int pdfpage_count(const uint8_t *pdf, size_t len, int *ret_pages, err_t *err)

@@ -20,13 +20,13 @@
 #include "store/docset.h"
 #include "store/region.h"
 
-#define FLIGHT_MAX 256   /* sets read at once; more kicks wait for a later one */
+#define FLIGHT_MAX 256 /* sets read at once; more kicks wait for a later one */
 
 struct reader_flight {
     pthread_mutex_t mu;
     int n;
     int64_t ids[FLIGHT_MAX];
-    bool again[FLIGHT_MAX];   /* kicked while in flight: look once more */
+    bool again[FLIGHT_MAX]; /* kicked while in flight: look once more */
 };
 
 reader_flight_t *reader_flight_new(void)
@@ -92,20 +92,20 @@ typedef struct reader_op {
     reader_ctx_t ctx;
     int64_t set_id;
     int64_t now;
-    bool more;            /* a page was read: queue the op again */
+    bool more; /* a page was read: queue the op again */
 } reader_op_t;
 
 /* What reading one page gave. */
 struct page_out {
     const char *state;
     char type[40];
-    char *quality;        /* JSON text, malloc'd */
-    char *fields;         /* JSON text, malloc'd; values: sealed before storing */
+    char *quality; /* JSON text, malloc'd */
+    char *fields;  /* JSON text, malloc'd; values: sealed before storing */
 };
 
 /* The page's pixels (grey) and its bytes as an image the MRZ reader takes. */
-static int decode(const docset_claim_t *c, const uint8_t *upload, size_t len, raster_t **ret_grey,
-                  uint8_t **ret_img, size_t *ret_img_len, err_t *err)
+static int decode(const docset_claim_t *c, const uint8_t *upload, size_t len, raster_t **ret_grey, uint8_t **ret_img,
+    size_t *ret_img_len, err_t *err)
 {
     *ret_img = NULL;
     if (strcmp(c->media_type, "application/pdf") != 0) {
@@ -122,7 +122,7 @@ static int decode(const docset_claim_t *c, const uint8_t *upload, size_t len, ra
 }
 
 static void read_page(const reader_ctx_t *ctx, int64_t set_id, int64_t now, const docset_claim_t *c,
-                      const uint8_t *upload, size_t len, struct page_out *out)
+    const uint8_t *upload, size_t len, struct page_out *out)
 {
     raster_t *grey = NULL;
     uint8_t *png = NULL;
@@ -143,9 +143,8 @@ static void read_page(const reader_ctx_t *ctx, int64_t set_id, int64_t now, cons
     json_decref(qj);
     out->state = "illegible";
     struct classify_result cr;
-    if (q.legible &&
-        classify_page(grey, png ? png : upload, png ? png_len : len, date_local(now, REGION_DEFAULT_UTC_OFFSET_MIN),
-                      &cr, &e) == 0) {
+    if (q.legible && classify_page(grey, png ? png : upload, png ? png_len : len,
+                         date_local(now, REGION_DEFAULT_UTC_OFFSET_MIN), &cr, &e) == 0) {
         out->state = strcmp(cr.type, "unknown") ? "read" : "unknown";
         snprintf(out->type, sizeof out->type, "%s", cr.type);
         out->fields = json_dumps(cr.fields, JSON_COMPACT);
@@ -157,7 +156,7 @@ static void read_page(const reader_ctx_t *ctx, int64_t set_id, int64_t now, cons
 
 /* Seals the fields and stores the page's result in one transaction. */
 static int save_page(db_t *db, int64_t set_id, int64_t now, const uint8_t dk[SEAL_KEY_BYTES], int n,
-                     const struct page_out *out, err_t *err)
+    const struct page_out *out, err_t *err)
 {
     uint8_t *blob = NULL;
     size_t blen = 0;
@@ -193,8 +192,8 @@ static int read_one(db_t *db, reader_op_t *o, docset_claim_t *c)
     size_t len = 0;
     struct page_out out = {0};
     int r = seal_open_key(o->ctx.keys, c->wrapped, c->wrapped_len, dk, &o->op.err);
-    if (r == 0 && (r = seal_unbox(dk, o->set_id, c->upload_n, "upload", c->data, c->data_len, &upload, &len,
-                                  &o->op.err)) == 0) {
+    if (r == 0 &&
+        (r = seal_unbox(dk, o->set_id, c->upload_n, "upload", c->data, c->data_len, &upload, &len, &o->op.err)) == 0) {
         read_page(&o->ctx, o->set_id, o->now, c, upload, len, &out);
         sodium_memzero(upload, len);
         free(upload);
@@ -218,7 +217,8 @@ static void fill_values(struct docset_doc *doc, const json_t *fields)
 {
     const char *key;
     const json_t *v;
-    json_object_foreach((json_t *)fields, key, v) {
+    json_object_foreach((json_t *)fields, key, v)
+    {
         enum docset_field f = docset_field_from_name(key, strlen(key));
         if (f == DOCSET_F_NONE)
             continue;
@@ -240,8 +240,8 @@ static void fill_values(struct docset_doc *doc, const json_t *fields)
 }
 
 /* The engine's documents from the read pages: one page, one document. */
-static int build_docs(const reader_op_t *o, const uint8_t dk[SEAL_KEY_BYTES], const docset_read_page_t *pages,
-                      int n, struct docset_doc *docs, json_t **held)
+static int build_docs(const reader_op_t *o, const uint8_t dk[SEAL_KEY_BYTES], const docset_read_page_t *pages, int n,
+    struct docset_doc *docs, json_t **held)
 {
     for (int i = 0; i < n; i++) {
         memset(&docs[i], 0, sizeof docs[i]);
@@ -252,8 +252,8 @@ static int build_docs(const reader_op_t *o, const uint8_t dk[SEAL_KEY_BYTES], co
         uint8_t *plain = NULL;
         size_t plen = 0;
         err_t e = {0};
-        if (!pages[i].fields ||
-            seal_unbox(dk, o->set_id, pages[i].n, "fields", pages[i].fields, pages[i].fields_len, &plain, &plen, &e) < 0)
+        if (!pages[i].fields || seal_unbox(dk, o->set_id, pages[i].n, "fields", pages[i].fields, pages[i].fields_len,
+                                    &plain, &plen, &e) < 0)
             continue;
         held[i] = json_loadb((const char *)plain, plen, 0, NULL);
         sodium_memzero(plain, plen);
@@ -267,7 +267,7 @@ static int build_docs(const reader_op_t *o, const uint8_t dk[SEAL_KEY_BYTES], co
 /* The result JSON: the engine's outcome (setjson: rule ids, codes, dates,
  * no field values) plus which page each document is. */
 static char *result_text(const reader_op_t *o, const struct docset_request *req, const struct docset_result *res,
-                         const docset_read_page_t *pages, int n)
+    const docset_read_page_t *pages, int n)
 {
     json_t *j = setjson_result(o->ctx.cat, req, res);
     if (!j)
@@ -282,7 +282,7 @@ static char *result_text(const reader_op_t *o, const struct docset_request *req,
 }
 
 static int evaluate(reader_op_t *o, const docset_set_row_t *set, const uint8_t dk[SEAL_KEY_BYTES],
-                    const docset_read_page_t *pages, int n, char **ret_text, const char **ret_outcome)
+    const docset_read_page_t *pages, int n, char **ret_text, const char **ret_outcome)
 {
     struct docset_doc docs[LIMIT_DOCSET_PAGES];
     json_t *held[LIMIT_DOCSET_PAGES];
@@ -290,9 +290,13 @@ static int evaluate(reader_op_t *o, const docset_set_row_t *set, const uint8_t d
     if (set->planned_decision[0])
         date_parse(set->planned_decision, strlen(set->planned_decision), &decision);
     build_docs(o, dk, pages, n, docs, held);
-    struct docset_request req = {.procedure = set->procedure, .category = set->category, .submitted = submitted,
-                                 .decision = decision < submitted ? submitted : decision,
-                                 .stay_end = DOCSET_NO_DATE, .docs = docs, .n_docs = (size_t)n};
+    struct docset_request req = {.procedure = set->procedure,
+        .category = set->category,
+        .submitted = submitted,
+        .decision = decision < submitted ? submitted : decision,
+        .stay_end = DOCSET_NO_DATE,
+        .docs = docs,
+        .n_docs = (size_t)n};
     struct docset_result res;
     int r = docset_check(o->ctx.cat, &req, &res, &o->op.err);
     if (r == 0) {
@@ -370,7 +374,7 @@ static void reader_post(store_op_t *op)
         memset(&o->op.err, 0, sizeof o->op.err);
         if (store_submit(o->ctx.store, &o->op, 0) == 0)
             return;
-        flight_leave(o->ctx.flight, o->set_id);   /* closing: the pages stay queued */
+        flight_leave(o->ctx.flight, o->set_id); /* closing: the pages stay queued */
     }
     free(o);
 }
@@ -421,7 +425,8 @@ json_t *reader_view_result(const struct catalog *cat, const char *result, const 
     json_t *findings = json_object_get(j, "findings"), *f;
     size_t i;
     char key[80], text[512];
-    json_array_foreach(findings, i, f) {
+    json_array_foreach(findings, i, f)
+    {
         snprintf(key, sizeof key, "docset.finding.%s", message_of(json_string_value(json_object_get(f, "code"))));
         char *params = json_dumps(f, JSON_COMPACT);
         if (cat && catalog_render(cat, lang, key, params, text, sizeof text, NULL) != -EINVAL)

@@ -23,16 +23,16 @@ struct catalog;
 typedef struct reader_flight reader_flight_t;
 
 typedef struct reader_ctx {
-    store_t *store;                       /* borrowed */
-    const vault_keys_t *keys;             /* borrowed */
-    const struct docset_catalogue *cat;   /* borrowed */
-    reader_flight_t *flight;              /* borrowed: the sets being read now */
+    store_t *store;                     /* borrowed */
+    const vault_keys_t *keys;           /* borrowed */
+    const struct docset_catalogue *cat; /* borrowed */
+    reader_flight_t *flight;            /* borrowed: the sets being read now */
 } reader_ctx_t;
 
 /* The sets with a reader in flight: at most one reader per set, so twenty
  * uploads to one set queue one reader, not twenty (each would otherwise
  * take a place on the SLOW lane ahead of everyone's next upload). */
-reader_flight_t *reader_flight_new(void);   /* NULL on ENOMEM */
+reader_flight_t *reader_flight_new(void);    /* NULL on ENOMEM */
 void reader_flight_free(reader_flight_t *f); /* accepts NULL */
 
 /* Queues the reading of set_id's pages, and its check when due, on the

@@ -30,8 +30,8 @@ int seal_new_key(const vault_keys_t *k, uint8_t dk[SEAL_KEY_BYTES], uint8_t wrap
     memcpy(p + 4, k->id[0], VAULT_ID_BYTES);
     uint8_t *nonce = p + 4 + VAULT_ID_BYTES;
     randombytes_buf(nonce, NONCE);
-    crypto_aead_xchacha20poly1305_ietf_encrypt(nonce + NONCE, NULL, dk, SEAL_KEY_BYTES, (const uint8_t *)KEY_AD,
-                                               sizeof KEY_AD - 1, NULL, nonce, k->key[0]);
+    crypto_aead_xchacha20poly1305_ietf_encrypt(
+        nonce + NONCE, NULL, dk, SEAL_KEY_BYTES, (const uint8_t *)KEY_AD, sizeof KEY_AD - 1, NULL, nonce, k->key[0]);
     return 0;
 }
 
@@ -44,8 +44,7 @@ int seal_open_key(const vault_keys_t *k, const uint8_t *wrapped, size_t len, uin
             continue;
         const uint8_t *nonce = wrapped + 4 + VAULT_ID_BYTES;
         if (crypto_aead_xchacha20poly1305_ietf_decrypt(dk, NULL, NULL, nonce + NONCE, SEAL_KEY_BYTES + TAG,
-                                                       (const uint8_t *)KEY_AD, sizeof KEY_AD - 1, nonce,
-                                                       k->key[i]) != 0)
+                (const uint8_t *)KEY_AD, sizeof KEY_AD - 1, nonce, k->key[i]) != 0)
             return bad(err);
         return 0;
     }
@@ -59,7 +58,7 @@ static size_t place(char *ad, size_t cap, int64_t set_id, int64_t page, const ch
 }
 
 int seal_box(const uint8_t dk[SEAL_KEY_BYTES], int64_t set_id, int64_t page, const char *what, const void *data,
-             size_t len, uint8_t **ret, size_t *ret_len, err_t *err)
+    size_t len, uint8_t **ret, size_t *ret_len, err_t *err)
 {
     char ad[96];
     size_t adlen = place(ad, sizeof ad, set_id, page, what);
@@ -68,15 +67,15 @@ int seal_box(const uint8_t dk[SEAL_KEY_BYTES], int64_t set_id, int64_t page, con
         return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
     memcpy(b, BLOB_MAGIC, 4);
     randombytes_buf(b + 4, NONCE);
-    crypto_aead_xchacha20poly1305_ietf_encrypt(b + 4 + NONCE, NULL, data, len, (const uint8_t *)ad, adlen, NULL,
-                                               b + 4, dk);
+    crypto_aead_xchacha20poly1305_ietf_encrypt(
+        b + 4 + NONCE, NULL, data, len, (const uint8_t *)ad, adlen, NULL, b + 4, dk);
     *ret = b;
     *ret_len = len + SEAL_OVERHEAD;
     return 0;
 }
 
-int seal_unbox(const uint8_t dk[SEAL_KEY_BYTES], int64_t set_id, int64_t page, const char *what,
-               const uint8_t *blob, size_t len, uint8_t **ret, size_t *ret_len, err_t *err)
+int seal_unbox(const uint8_t dk[SEAL_KEY_BYTES], int64_t set_id, int64_t page, const char *what, const uint8_t *blob,
+    size_t len, uint8_t **ret, size_t *ret_len, err_t *err)
 {
     if (!blob || len < SEAL_OVERHEAD || memcmp(blob, BLOB_MAGIC, 4) != 0)
         return bad(err);
@@ -86,8 +85,8 @@ int seal_unbox(const uint8_t dk[SEAL_KEY_BYTES], int64_t set_id, int64_t page, c
     uint8_t *out = malloc(n ? n : 1);
     if (!out)
         return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
-    if (crypto_aead_xchacha20poly1305_ietf_decrypt(out, NULL, NULL, blob + 4 + NONCE, len - 4 - NONCE,
-                                                   (const uint8_t *)ad, adlen, blob + 4, dk) != 0) {
+    if (crypto_aead_xchacha20poly1305_ietf_decrypt(
+            out, NULL, NULL, blob + 4 + NONCE, len - 4 - NONCE, (const uint8_t *)ad, adlen, blob + 4, dk) != 0) {
         free(out);
         return bad(err);
     }

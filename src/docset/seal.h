@@ -21,7 +21,7 @@
 
 #define SEAL_KEY_BYTES 32
 #define SEAL_WRAPPED_BYTES (4 + VAULT_ID_BYTES + 24 + SEAL_KEY_BYTES + 16)
-#define SEAL_OVERHEAD (4 + 24 + 16)   /* blob bytes beyond the plaintext */
+#define SEAL_OVERHEAD (4 + 24 + 16) /* blob bytes beyond the plaintext */
 
 /* A fresh data key in dk and, in wrapped, that key sealed under k's current
  * key. -EINVAL ("docset_no_key") when k holds no key. */
@@ -34,10 +34,10 @@ int seal_open_key(const vault_keys_t *k, const uint8_t *wrapped, size_t len, uin
 /* Encrypts data[0..len) for the place named by (set_id, page, what) into
  * *ret (malloc'd, caller frees) of *ret_len = len + SEAL_OVERHEAD bytes. */
 int seal_box(const uint8_t dk[SEAL_KEY_BYTES], int64_t set_id, int64_t page, const char *what, const void *data,
-             size_t len, uint8_t **ret, size_t *ret_len, err_t *err);
+    size_t len, uint8_t **ret, size_t *ret_len, err_t *err);
 
 /* Decrypts a blob of seal_box for the same place. *ret (caller frees, after
  * sodium_memzero when it holds field values). -EINVAL "vault_bad_file" when
  * it was altered or belongs elsewhere. */
-int seal_unbox(const uint8_t dk[SEAL_KEY_BYTES], int64_t set_id, int64_t page, const char *what,
-               const uint8_t *blob, size_t len, uint8_t **ret, size_t *ret_len, err_t *err);
+int seal_unbox(const uint8_t dk[SEAL_KEY_BYTES], int64_t set_id, int64_t page, const char *what, const uint8_t *blob,
+    size_t len, uint8_t **ret, size_t *ret_len, err_t *err);

@@ -6,7 +6,7 @@
 #include <string.h>
 
 struct setjson {
-    json_t *root;                 /* owns every string the request borrows */
+    json_t *root; /* owns every string the request borrows */
     struct docset_doc *docs;
     struct docset_request req;
 };
@@ -23,7 +23,8 @@ static int keys_ok(json_t *obj, const char *const *allowed, const char *where, e
 {
     const char *key;
     json_t *v;
-    json_object_foreach(obj, key, v) {
+    json_object_foreach(obj, key, v)
+    {
         if (!key_in(key, allowed))
             return err_set(err, -EINVAL, "set_unknown_key", "Set: %s has an unknown key \"%.40s\".", where, key);
     }
@@ -73,7 +74,8 @@ static int parse_doc(json_t *d, size_t i, struct docset_doc *doc, err_t *err)
         return err_set(err, -EINVAL, "set_bad_field", "Set: %s: \"fields\" must be an object.", where);
     const char *key;
     json_t *v;
-    json_object_foreach(fields, key, v) {
+    json_object_foreach(fields, key, v)
+    {
         enum docset_field f = docset_field_from_name(key, strlen(key));
         if (f == DOCSET_F_NONE)
             return err_set(err, -EINVAL, "set_bad_field", "Set: %s: unknown field \"%.40s\".", where, key);
@@ -81,22 +83,23 @@ static int parse_doc(json_t *d, size_t i, struct docset_doc *doc, err_t *err)
             continue;
         struct docset_value *val = &doc->fields[f];
         switch (docset_field_kind(f)) {
-        case DOCSET_KIND_TEXT:
-            if (!short_string(v))
-                return err_set(err, -EINVAL, "set_bad_field", "Set: %s: \"%s\" must be a short string.", where, key);
-            val->text = json_string_value(v);
-            break;
-        case DOCSET_KIND_DATE:
-            if (!json_is_string(v) || date_parse(json_string_value(v), json_string_length(v), &val->date) < 0)
-                return err_set(err, -EINVAL, "set_bad_date", "Set: %s: \"%s\" must be a date YYYY-MM-DD.", where,
-                               key);
-            break;
-        case DOCSET_KIND_NUMBER:
-            if (!json_is_integer(v) || json_integer_value(v) < -1000000000000LL ||
-                json_integer_value(v) > 1000000000000LL)
-                return err_set(err, -EINVAL, "set_bad_field", "Set: %s: \"%s\" must be an integer.", where, key);
-            val->number = json_integer_value(v);
-            break;
+            case DOCSET_KIND_TEXT:
+                if (!short_string(v))
+                    return err_set(
+                        err, -EINVAL, "set_bad_field", "Set: %s: \"%s\" must be a short string.", where, key);
+                val->text = json_string_value(v);
+                break;
+            case DOCSET_KIND_DATE:
+                if (!json_is_string(v) || date_parse(json_string_value(v), json_string_length(v), &val->date) < 0)
+                    return err_set(
+                        err, -EINVAL, "set_bad_date", "Set: %s: \"%s\" must be a date YYYY-MM-DD.", where, key);
+                break;
+            case DOCSET_KIND_NUMBER:
+                if (!json_is_integer(v) || json_integer_value(v) < -1000000000000LL ||
+                    json_integer_value(v) > 1000000000000LL)
+                    return err_set(err, -EINVAL, "set_bad_field", "Set: %s: \"%s\" must be an integer.", where, key);
+                val->number = json_integer_value(v);
+                break;
         }
         val->state = DOCSET_V_PRESENT;
     }
@@ -104,12 +107,13 @@ static int parse_doc(json_t *d, size_t i, struct docset_doc *doc, err_t *err)
     if (unr && !json_is_array(unr))
         return err_set(err, -EINVAL, "set_bad_field", "Set: %s: \"unreadable\" must be an array.", where);
     size_t k;
-    json_array_foreach(unr, k, v) {
+    json_array_foreach(unr, k, v)
+    {
         enum docset_field f =
             json_is_string(v) ? docset_field_from_name(json_string_value(v), json_string_length(v)) : DOCSET_F_NONE;
         if (f == DOCSET_F_NONE || doc->fields[f].state == DOCSET_V_PRESENT)
             return err_set(err, -EINVAL, "set_bad_field",
-                           "Set: %s: \"unreadable\" names an unknown field or one that has a value.", where);
+                "Set: %s: \"unreadable\" names an unknown field or one that has a value.", where);
         doc->fields[f].state = DOCSET_V_UNREADABLE;
     }
     return 0;
@@ -129,8 +133,8 @@ int setjson_parse(const char *json, size_t len, setjson_t **ret, err_t *err)
         return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
     }
     s->root = root;
-    static const char *const keys[] = {"procedure", "category", "submitted", "decision", "stay_end", "documents",
-                                       "truth", NULL};
+    static const char *const keys[] = {
+        "procedure", "category", "submitted", "decision", "stay_end", "documents", "truth", NULL};
     int r = 0;
     json_t *docs = json_object_get(root, "documents");
     json_t *proc = json_object_get(root, "procedure"), *category = json_object_get(root, "category");
@@ -196,8 +200,8 @@ static json_t *date_json(date_t d)
     return json_string(buf);
 }
 
-json_t *setjson_result(const struct docset_catalogue *cat, const struct docset_request *req,
-                       const struct docset_result *res)
+json_t *setjson_result(
+    const struct docset_catalogue *cat, const struct docset_request *req, const struct docset_result *res)
 {
     json_t *out = json_object(), *findings = json_array(), *windows = json_array();
     if (!out || !findings || !windows) {
@@ -211,34 +215,29 @@ json_t *setjson_result(const struct docset_catalogue *cat, const struct docset_r
     for (size_t i = 0; i < res->n_findings; i++) {
         const struct docset_finding *f = &res->findings[i];
         const struct docset_rule *r = f->rule;
-        json_t *o = json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:i, s:o, s:o, s:o, s:I, s:I}",
-            "severity", f->severity == DOCSET_SEV_DEFECT ? "defect" : "refer",
-            "code", f->code,
-            "rule", r ? json_string(r->id) : json_null(),
-            "version", r ? json_integer(r->version) : json_null(),
-            "act", r ? json_string(r->act->title) : json_null(),
-            "article", r && r->article ? json_string(r->article) : json_null(),
-            "document", f->doc_index,
-            "type", f->doc_index >= 0        ? json_string(req->docs[f->doc_index].type)
-                    : r && r->document ? json_string(r->document->id)
-                                       : json_null(),
-            "field", f->field != DOCSET_F_NONE ? json_string(docset_field_name(f->field)) : json_null(),
-            "date", date_json(f->date),
-            "expected", (json_int_t)f->expected, "actual", (json_int_t)f->actual);
+        json_t *o = json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:i, s:o, s:o, s:o, s:I, s:I}", "severity",
+            f->severity == DOCSET_SEV_DEFECT ? "defect" : "refer", "code", f->code, "rule",
+            r ? json_string(r->id) : json_null(), "version", r ? json_integer(r->version) : json_null(), "act",
+            r ? json_string(r->act->title) : json_null(), "article",
+            r && r->article ? json_string(r->article) : json_null(), "document", f->doc_index, "type",
+            f->doc_index >= 0  ? json_string(req->docs[f->doc_index].type)
+            : r && r->document ? json_string(r->document->id)
+                               : json_null(),
+            "field", f->field != DOCSET_F_NONE ? json_string(docset_field_name(f->field)) : json_null(), "date",
+            date_json(f->date), "expected", (json_int_t)f->expected, "actual", (json_int_t)f->actual);
         bad |= !o || json_array_append_new(findings, o);
     }
     for (size_t i = 0; i < res->n_windows; i++) {
         const struct docset_window *w = &res->windows[i];
-        json_t *o = json_pack("{s:i, s:s, s:o, s:b, s:b}", "document", w->doc_index, "rule", w->rule->id,
-                              "valid_until", date_json(w->until), "ok_at_submission", w->ok_at_submission,
-                              "ok_at_decision", w->ok_at_decision);
+        json_t *o = json_pack("{s:i, s:s, s:o, s:b, s:b}", "document", w->doc_index, "rule", w->rule->id, "valid_until",
+            date_json(w->until), "ok_at_submission", w->ok_at_submission, "ok_at_decision", w->ok_at_decision);
         bad |= !o || json_array_append_new(windows, o);
     }
     bad |= json_object_set_new(out, "findings", findings);
     bad |= json_object_set_new(out, "windows", windows);
     bad |= json_object_set_new(out, "truncated", json_boolean(res->truncated));
-    bad |= json_object_set_new(out, "level_required",
-                               res->level_required >= 0 ? json_string(cat->levels[res->level_required]) : json_null());
+    bad |= json_object_set_new(
+        out, "level_required", res->level_required >= 0 ? json_string(cat->levels[res->level_required]) : json_null());
     bad |= json_object_set_new(out, "fee_due", res->fee_due >= 0 ? json_integer(res->fee_due) : json_null());
     bad |= json_object_set_new(out, "catalogue_revision", json_integer(cat->revision));
     if (bad) {

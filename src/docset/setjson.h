@@ -43,5 +43,5 @@ void setjson_free(setjson_t *s);
  * findings (severity, code, rule, version, act, article, document index and
  * type, field, date, expected, actual), windows, level_required, fee_due.
  * NULL on out-of-memory. */
-json_t *setjson_result(const struct docset_catalogue *cat, const struct docset_request *req,
-                       const struct docset_result *res);
+json_t *setjson_result(
+    const struct docset_catalogue *cat, const struct docset_request *req, const struct docset_result *res);

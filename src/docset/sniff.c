@@ -8,7 +8,7 @@
 #include "base/limits.h"
 
 static const uint8_t PNG_SIG[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
-#define PDF_SCAN 1024   /* header and trailer are looked for this far from each end */
+#define PDF_SCAN 1024 /* header and trailer are looked for this far from each end */
 
 static const char *const NAMES[] = {"", "image/jpeg", "image/png", "application/pdf"};
 
@@ -36,8 +36,14 @@ enum sniff_media sniff_declared(const char *ct, size_t len)
     return SNIFF_NONE;
 }
 
-static uint32_t be16(const uint8_t *p) { return (uint32_t)p[0] << 8 | p[1]; }
-static uint32_t be32(const uint8_t *p) { return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]; }
+static uint32_t be16(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 8 | p[1];
+}
+static uint32_t be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
 
 static int corrupt(err_t *err, const char *what)
 {
@@ -48,11 +54,10 @@ static int check_size(uint32_t w, uint32_t h, err_t *err)
 {
     if (w == 0 || h == 0)
         return corrupt(err, "it has no pixels");
-    if (w > LIMIT_DOCSET_PAGE_SIDE || h > LIMIT_DOCSET_PAGE_SIDE ||
-        (uint64_t)w * h > LIMIT_DOCSET_PAGE_PIXELS)
+    if (w > LIMIT_DOCSET_PAGE_SIDE || h > LIMIT_DOCSET_PAGE_SIDE || (uint64_t)w * h > LIMIT_DOCSET_PAGE_PIXELS)
         return err_set(err, -ERANGE, "image_too_large",
-                       "The image has more than %u million pixels: send a smaller photo of the page.",
-                       LIMIT_DOCSET_PAGE_PIXELS / 1000000u);
+            "The image has more than %u million pixels: send a smaller photo of the page.",
+            LIMIT_DOCSET_PAGE_PIXELS / 1000000u);
     return 0;
 }
 
@@ -70,7 +75,7 @@ static int sniff_jpeg(const uint8_t *b, size_t len, struct sniff_info *ret, err_
         if (b[i] != 0xFF)
             return corrupt(err, "a broken marker");
         uint8_t m = b[i + 1];
-        if (m == 0xFF) {            /* fill bytes before a marker */
+        if (m == 0xFF) { /* fill bytes before a marker */
             i++;
             continue;
         }
@@ -154,11 +159,11 @@ int sniff_page(const uint8_t *buf, size_t len, enum sniff_media declared, struct
     enum sniff_media m = magic(buf, len);
     if (m == SNIFF_NONE || m != declared)
         return err_set(err, -ENOTSUP, "unsupported_media_type",
-                       "Send a photo (JPEG or PNG) or a PDF of the page, as the Content-Type says.");
+            "Send a photo (JPEG or PNG) or a PDF of the page, as the Content-Type says.");
     ret->media = m;
     switch (m) {
-    case SNIFF_JPEG: return sniff_jpeg(buf, len, ret, err);
-    case SNIFF_PNG: return sniff_png(buf, len, ret, err);
-    default: return sniff_pdf(buf, len, err);
+        case SNIFF_JPEG: return sniff_jpeg(buf, len, ret, err);
+        case SNIFF_PNG: return sniff_png(buf, len, ret, err);
+        default: return sniff_pdf(buf, len, err);
     }
 }

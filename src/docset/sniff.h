@@ -20,7 +20,7 @@ enum sniff_media { SNIFF_NONE = 0, SNIFF_JPEG, SNIFF_PNG, SNIFF_PDF };
 
 struct sniff_info {
     enum sniff_media media;
-    uint32_t width, height;   /* pixels; 0 for a PDF */
+    uint32_t width, height; /* pixels; 0 for a PDF */
 };
 
 /* The media type a Content-Type value names (parameters after ';' ignored),

@@ -3,8 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-static const char ALPHABET[64] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+static const char ALPHABET[64] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 size_t b64url_encoded_len(size_t len)
 {
@@ -13,8 +12,7 @@ size_t b64url_encoded_len(size_t len)
     return len / 3 * 4 + (tail ? tail + 1 : 0);
 }
 
-int b64url_encode_buf(const unsigned char *in, size_t len, char *out, size_t cap,
-                      size_t *ret_len, err_t *err)
+int b64url_encode_buf(const unsigned char *in, size_t len, char *out, size_t cap, size_t *ret_len, err_t *err)
 {
     if ((!in && len > 0) || !out || len > B64URL_MAX_INPUT)
         return err_set(err, -EINVAL, "b64url_invalid", "invalid input to base64url encoder");
@@ -78,8 +76,7 @@ static size_t decoded_len(size_t len)
     return len / 4 * 3 + (len % 4 ? len % 4 - 1 : 0);
 }
 
-int b64url_decode_buf(const char *in, size_t len, unsigned char *out, size_t cap,
-                      size_t *ret_len, err_t *err)
+int b64url_decode_buf(const char *in, size_t len, unsigned char *out, size_t cap, size_t *ret_len, err_t *err)
 {
     if ((!in && len > 0) || (!out && cap > 0) || len > B64URL_MAX_INPUT || len % 4 == 1)
         return err_set(err, -EINVAL, "b64url_invalid", "not valid base64url");
@@ -108,8 +105,7 @@ int b64url_decode_buf(const char *in, size_t len, unsigned char *out, size_t cap
     return 0;
 }
 
-int b64url_decode(const char *in, size_t len, unsigned char **ret, size_t *ret_len,
-                  err_t *err)
+int b64url_decode(const char *in, size_t len, unsigned char **ret, size_t *ret_len, err_t *err)
 {
     if (len > B64URL_MAX_INPUT || len % 4 == 1)
         return err_set(err, -EINVAL, "b64url_invalid", "not valid base64url");

@@ -21,8 +21,7 @@ size_t b64url_encoded_len(size_t len);
  * exceeds B64URL_MAX_INPUT, -ERANGE if cap < b64url_encoded_len(len) + 1.
  * Writes the character count (without NUL) to *ret_len if ret_len is not
  * NULL. Nothing is written to out on failure. */
-int b64url_encode_buf(const unsigned char *in, size_t len, char *out, size_t cap,
-                      size_t *ret_len, err_t *err);
+int b64url_encode_buf(const unsigned char *in, size_t len, char *out, size_t cap, size_t *ret_len, err_t *err);
 
 /* Encodes `in[0..len)` into a newly allocated NUL-terminated string in
  * *ret; the caller frees it. -EINVAL as above, -ENOMEM. */
@@ -33,11 +32,9 @@ int b64url_encode(const unsigned char *in, size_t len, char **ret, err_t *err);
  * 0, -EINVAL (code "b64url_invalid") for anything that is not canonical
  * unpadded base64url, -ERANGE if cap is too small. On failure out may have
  * been partly written but *ret_len is not. */
-int b64url_decode_buf(const char *in, size_t len, unsigned char *out, size_t cap,
-                      size_t *ret_len, err_t *err);
+int b64url_decode_buf(const char *in, size_t len, unsigned char *out, size_t cap, size_t *ret_len, err_t *err);
 
 /* Decodes like b64url_decode_buf into a newly allocated buffer in *ret
  * (never NULL on success, even for an empty input) with its length in
  * *ret_len; the caller frees it. -EINVAL, -ENOMEM. */
-int b64url_decode(const char *in, size_t len, unsigned char **ret, size_t *ret_len,
-                  err_t *err);
+int b64url_decode(const char *in, size_t len, unsigned char **ret, size_t *ret_len, err_t *err);

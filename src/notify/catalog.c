@@ -19,14 +19,14 @@
 #include "rules/date.h"
 
 typedef struct entry {
-    char *key;        /* msgid, owned */
-    char *text;       /* msgstr, owned; NULL for an entry that is left out */
-    size_t line;      /* where its msgid stood, to keep file order in a sort */
+    char *key;   /* msgid, owned */
+    char *text;  /* msgstr, owned; NULL for an entry that is left out */
+    size_t line; /* where its msgid stood, to keep file order in a sort */
 } entry_t;
 
 typedef struct lang {
     char code[CATALOG_LANG_MAX];
-    entry_t *e;       /* sorted by key; only kept entries */
+    entry_t *e; /* sorted by key; only kept entries */
     size_t n;
 } lang_t;
 
@@ -68,7 +68,6 @@ static char *sbuf_take(sbuf_t *b)
     return p;
 }
 
-
 static bool is_space(char c)
 {
     return c == ' ' || c == '\t' || c == '\v' || c == '\f';
@@ -80,12 +79,12 @@ enum field { F_NONE, F_ID, F_STR, F_CTXT };
 
 typedef struct parser {
     const char *lang;
-    size_t line;             /* 1-based number of the line being read */
-    sbuf_t id, str;          /* the entry being read */
+    size_t line;    /* 1-based number of the line being read */
+    sbuf_t id, str; /* the entry being read */
     bool has_id, fuzzy;
     size_t id_line;
-    enum field field;        /* where a "continuation" line goes */
-    entry_t *e;              /* every entry read, kept or not */
+    enum field field; /* where a "continuation" line goes */
+    entry_t *e;       /* every entry read, kept or not */
     size_t n, cap;
     err_t *err;
 } parser_t;
@@ -100,8 +99,7 @@ static int push_entry(parser_t *p, char *key, char *text)
     if (p->n == CATALOG_MAX_ENTRIES) {
         free(key);
         free(text);
-        return err_set(p->err, -E2BIG, "po_too_large", "%s.po has more than %d messages", p->lang,
-                       CATALOG_MAX_ENTRIES);
+        return err_set(p->err, -E2BIG, "po_too_large", "%s.po has more than %d messages", p->lang, CATALOG_MAX_ENTRIES);
     }
     if (p->n == p->cap) {
         size_t cap = p->cap ? p->cap * 2 : 256;
@@ -180,8 +178,10 @@ static int keyword_line(parser_t *p, const char *s, size_t len)
 {
     const char *sp = memchr(s, ' ', len);
     size_t kl = sp ? (size_t)(sp - s) : len;
-    enum field f = kl == 5 && !memcmp(s, "msgid", 5) ? F_ID : kl == 6 && !memcmp(s, "msgstr", 6) ? F_STR
-                 : kl == 7 && !memcmp(s, "msgctxt", 7) ? F_CTXT : F_NONE;
+    enum field f = kl == 5 && !memcmp(s, "msgid", 5)     ? F_ID
+                   : kl == 6 && !memcmp(s, "msgstr", 6)  ? F_STR
+                   : kl == 7 && !memcmp(s, "msgctxt", 7) ? F_CTXT
+                                                         : F_NONE;
     if (f == F_NONE)
         return po_fail(p, "unsupported keyword");
     int r;
@@ -265,7 +265,7 @@ static void entries_free(entry_t *e, size_t n)
  * again (po2json.py's rule), and compacts to the kept ones. */
 static int finish_table(parser_t *p)
 {
-    if (p->n > 1)   /* qsort's base must not be NULL, even for no entries */
+    if (p->n > 1) /* qsort's base must not be NULL, even for no entries */
         qsort(p->e, p->n, sizeof *p->e, by_key_line);
     for (size_t i = 0; i + 1 < p->n; i++)
         if (p->e[i].text && !strcmp(p->e[i].key, p->e[i + 1].key)) {
@@ -307,8 +307,7 @@ static int check_add(catalog_t *cat, const char *lang, size_t len, err_t *err)
     if (find_lang(cat, lang))
         return err_set(err, -EEXIST, "po_duplicate", "language %s is already loaded", lang);
     if (cat->n == CATALOG_MAX_LANGS || len > CATALOG_MAX_PO_BYTES)
-        return err_set(err, -E2BIG, "po_too_large", "%s.po: too many languages or too large a file",
-                       lang);
+        return err_set(err, -E2BIG, "po_too_large", "%s.po: too many languages or too large a file", lang);
     return 0;
 }
 
@@ -430,8 +429,7 @@ int catalog_load_dir(const char *dir, catalog_t **ret, err_t *err)
             r = load_one(cat, dir, code, err);
     closedir(d);
     if (r == 0 && !find_lang(cat, CATALOG_FALLBACK))
-        r = err_set(err, -ENOENT, "po_missing", "%s/%s.po is missing (the fallback language)", dir,
-                    CATALOG_FALLBACK);
+        r = err_set(err, -ENOENT, "po_missing", "%s/%s.po is missing (the fallback language)", dir, CATALOG_FALLBACK);
     if (r < 0) {
         catalog_free(cat);
         return r;
@@ -440,9 +438,15 @@ int catalog_load_dir(const char *dir, catalog_t **ret, err_t *err)
     return 0;
 }
 
-size_t catalog_languages(const catalog_t *cat) { return cat->n; }
+size_t catalog_languages(const catalog_t *cat)
+{
+    return cat->n;
+}
 
-bool catalog_has_language(const catalog_t *cat, const char *lang) { return find_lang(cat, lang) != NULL; }
+bool catalog_has_language(const catalog_t *cat, const char *lang)
+{
+    return find_lang(cat, lang) != NULL;
+}
 
 static int key_cmp(const void *key, const void *e)
 {
@@ -466,7 +470,7 @@ const char *catalog_lookup(const catalog_t *cat, const char *lang, const char *k
 typedef struct out {
     char *buf;
     size_t cap, len;
-    bool cut;        /* something did not fit: nothing more is written */
+    bool cut; /* something did not fit: nothing more is written */
 } out_t;
 
 /* Appends s[0..n) (whole UTF-8 characters) or as many whole characters of
@@ -489,12 +493,11 @@ static void out_put(out_t *o, const char *s, size_t n)
 
 /* A value for a placeholder: writes it to o and returns true, or false when
  * there is none (the placeholder is then kept as it stands). */
-typedef bool (*value_fn)(const catalog_t *cat, const char *lang, const char *name, size_t len,
-                         const void *ctx, out_t *o);
+typedef bool (*value_fn)(
+    const catalog_t *cat, const char *lang, const char *name, size_t len, const void *ctx, out_t *o);
 
 /* Expands {name} placeholders of text through value(). */
-static void expand(const catalog_t *cat, const char *lang, const char *text, value_fn value,
-                   const void *ctx, out_t *o)
+static void expand(const catalog_t *cat, const char *lang, const char *text, value_fn value, const void *ctx, out_t *o)
 {
     const char *s = text;
     while (*s) {
@@ -505,8 +508,8 @@ static void expand(const catalog_t *cat, const char *lang, const char *text, val
         }
         out_put(o, s, (size_t)(open - s));
         const char *name = open + 1, *end = name;
-        while ((*end >= 'a' && *end <= 'z') || (*end >= 'A' && *end <= 'Z') || (*end >= '0' && *end <= '9') ||
-               *end == '_')
+        while (
+            (*end >= 'a' && *end <= 'z') || (*end >= 'A' && *end <= 'Z') || (*end >= '0' && *end <= '9') || *end == '_')
             end++;
         bool filled = end > name && *end == '}' && value(cat, lang, name, (size_t)(end - name), ctx, o);
         if (!filled)
@@ -542,8 +545,7 @@ typedef struct named {
 } named_t;
 
 /* ctx: a named_t array ending with a NULL name. */
-static bool named_value(const catalog_t *cat, const char *lang, const char *name, size_t len,
-                        const void *ctx, out_t *o)
+static bool named_value(const catalog_t *cat, const char *lang, const char *name, size_t len, const void *ctx, out_t *o)
 {
     (void)cat, (void)lang;
     for (const named_t *v = ctx; v->name; v++)
@@ -564,8 +566,8 @@ static void put_date(const catalog_t *cat, const char *lang, date_t d, out_t *o)
     snprintf(ys, sizeof ys, "%d", y);
     snprintf(ds, sizeof ds, "%d", dd);
     snprintf(ms, sizeof ms, "%d", m);
-    named_t v[] = {{"weekday", "", 0}, {"day", ds, strlen(ds)}, {"month", ms, strlen(ms)},
-                   {"year", ys, strlen(ys)}, {NULL, NULL, 0}};
+    named_t v[] = {{"weekday", "", 0}, {"day", ds, strlen(ds)}, {"month", ms, strlen(ms)}, {"year", ys, strlen(ys)},
+        {NULL, NULL, 0}};
     list_item(catalog_lookup(cat, lang, "date.weekdays"), date_weekday(d) - 1, &v[0].val, &v[0].len);
     list_item(catalog_lookup(cat, lang, "date.months"), m - 1, &v[2].val, &v[2].len);
     const char *pattern = catalog_lookup(cat, lang, "date.pattern");
@@ -584,8 +586,7 @@ static void put_moment(const catalog_t *cat, const char *lang, const char *s, si
         put_date(cat, lang, d, &dout);
     bool z = s[len - 1] == 'Z' || s[len - 1] == 'z';
     snprintf(offset, sizeof offset, "UTC%.*s", z ? 0 : 6, z ? "" : s + len - 6);
-    named_t v[] = {{"date", date, dout.len}, {"time", s + 11, 5}, {"offset", offset, strlen(offset)},
-                   {NULL, NULL, 0}};
+    named_t v[] = {{"date", date, dout.len}, {"time", s + 11, 5}, {"offset", offset, strlen(offset)}, {NULL, NULL, 0}};
     const char *pattern = catalog_lookup(cat, lang, "date.moment");
     expand(cat, lang, pattern ? pattern : "{date}, {time} ({offset})", named_value, v, o);
 }
@@ -603,8 +604,7 @@ static void put_string(const catalog_t *cat, const char *lang, const char *s, si
 }
 
 /* ctx: the params object. */
-static bool json_value(const catalog_t *cat, const char *lang, const char *name, size_t len,
-                       const void *ctx, out_t *o)
+static bool json_value(const catalog_t *cat, const char *lang, const char *name, size_t len, const void *ctx, out_t *o)
 {
     char key[64], num[40];
     if (!ctx || len >= sizeof key)
@@ -628,8 +628,8 @@ static bool json_value(const catalog_t *cat, const char *lang, const char *name,
     return true;
 }
 
-int catalog_render(const catalog_t *cat, const char *lang, const char *key, const char *params_json,
-                   char *buf, size_t cap, err_t *err)
+int catalog_render(
+    const catalog_t *cat, const char *lang, const char *key, const char *params_json, char *buf, size_t cap, err_t *err)
 {
     json_t *params = NULL;
     if (cap == 0 || !key)

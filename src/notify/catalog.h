@@ -14,11 +14,11 @@
 
 #include "base/err.h"
 
-#define CATALOG_FALLBACK "ru"               /* the language every gap falls back to */
-#define CATALOG_MAX_PO_BYTES (1024 * 1024)  /* a larger .po file is refused unread */
-#define CATALOG_MAX_ENTRIES 8192            /* messages per language */
-#define CATALOG_MAX_LANGS 32                /* languages per catalog */
-#define CATALOG_LANG_MAX 8                  /* language code bytes, NUL included */
+#define CATALOG_FALLBACK "ru"              /* the language every gap falls back to */
+#define CATALOG_MAX_PO_BYTES (1024 * 1024) /* a larger .po file is refused unread */
+#define CATALOG_MAX_ENTRIES 8192           /* messages per language */
+#define CATALOG_MAX_LANGS 32               /* languages per catalog */
+#define CATALOG_LANG_MAX 8                 /* language code bytes, NUL included */
 
 typedef struct catalog catalog_t;
 
@@ -68,5 +68,5 @@ const char *catalog_lookup(const catalog_t *cat, const char *lang, const char *k
  * at a character boundary (still valid UTF-8, so it can be shown);
  * -EINVAL (code "bad_params", buf untouched) when params_json is not a
  * JSON object, or cap is 0. */
-int catalog_render(const catalog_t *cat, const char *lang, const char *key, const char *params_json,
-                   char *buf, size_t cap, err_t *err);
+int catalog_render(const catalog_t *cat, const char *lang, const char *key, const char *params_json, char *buf,
+    size_t cap, err_t *err);

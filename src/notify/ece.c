@@ -18,7 +18,7 @@
  * that lengths always fit OpenSSL's int parameters. Real push bodies are at
  * most ECE_MAX_BODY. */
 #define ECE_MAX_DECRYPT_BODY ((size_t)1 << 20)
-#define ECE_MIN_RS 18  /* RFC 8188 §2.1: smaller records cannot hold tag and data */
+#define ECE_MIN_RS 18 /* RFC 8188 §2.1: smaller records cannot hold tag and data */
 
 static int crypto_fail(err_t *err)
 {
@@ -47,8 +47,7 @@ static int public_from_private(const unsigned char *priv, unsigned char *pub, er
         goto out;
     }
     if (EC_POINT_mul(group, point, d, NULL, NULL, NULL) != 1 ||
-        EC_POINT_point2oct(group, point, POINT_CONVERSION_UNCOMPRESSED, pub,
-                           ECE_PUBLIC_LEN, NULL) != ECE_PUBLIC_LEN)
+        EC_POINT_point2oct(group, point, POINT_CONVERSION_UNCOMPRESSED, pub, ECE_PUBLIC_LEN, NULL) != ECE_PUBLIC_LEN)
         goto out;
     r = 0;
 out:
@@ -79,8 +78,7 @@ static EVP_PKEY *pkey_from_raw(const unsigned char *priv, const unsigned char *p
         goto out;
     params = OSSL_PARAM_BLD_to_param(bld);
     if (!params || EVP_PKEY_fromdata_init(ctx) <= 0 ||
-        EVP_PKEY_fromdata(ctx, &pkey, priv ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY,
-                          params) <= 0)
+        EVP_PKEY_fromdata(ctx, &pkey, priv ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY, params) <= 0)
         pkey = NULL;
 out:
     OSSL_PARAM_free(params);
@@ -109,8 +107,8 @@ static int load_public(const unsigned char *pub, size_t len, EVP_PKEY **ret, err
 }
 
 /* ECDH: writes the 32-byte X coordinate of priv * peer to secret. */
-static int ecdh(const unsigned char *priv, const unsigned char *priv_pub,
-                EVP_PKEY *peer, unsigned char *secret, err_t *err)
+static int ecdh(
+    const unsigned char *priv, const unsigned char *priv_pub, EVP_PKEY *peer, unsigned char *secret, err_t *err)
 {
     EVP_PKEY *mine = pkey_from_raw(priv, priv_pub);
     EVP_PKEY_CTX *ctx = mine ? EVP_PKEY_CTX_new_from_pkey(NULL, mine, NULL) : NULL;
@@ -125,15 +123,13 @@ static int ecdh(const unsigned char *priv, const unsigned char *priv_pub,
 /* One HKDF-SHA-256 step (RFC 5869). EXTRACT: out[32] = HMAC(salt, key).
  * EXPAND: out[0..out_len) = first block of HMAC(key, info || 0x01), which
  * is all RFC 8291 needs (out_len <= 32). */
-static int hkdf(int mode, const unsigned char *key, size_t key_len,
-                const unsigned char *salt_or_info, size_t salt_or_info_len,
-                unsigned char *out, size_t out_len)
+static int hkdf(int mode, const unsigned char *key, size_t key_len, const unsigned char *salt_or_info,
+    size_t salt_or_info_len, unsigned char *out, size_t out_len)
 {
     char digest[] = "SHA256";
     EVP_KDF *kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
     EVP_KDF_CTX *ctx = kdf ? EVP_KDF_CTX_new(kdf) : NULL;
-    const char *which = mode == EVP_KDF_HKDF_MODE_EXTRACT_ONLY ? OSSL_KDF_PARAM_SALT
-                                                                : OSSL_KDF_PARAM_INFO;
+    const char *which = mode == EVP_KDF_HKDF_MODE_EXTRACT_ONLY ? OSSL_KDF_PARAM_SALT : OSSL_KDF_PARAM_INFO;
     OSSL_PARAM params[] = {
         OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, digest, 0),
         OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode),
@@ -147,15 +143,14 @@ static int hkdf(int mode, const unsigned char *key, size_t key_len,
     return ok ? 0 : -EIO;
 }
 
-static const char KEY_INFO[] = "WebPush: info";            /* RFC 8291 §3.3 */
+static const char KEY_INFO[] = "WebPush: info";               /* RFC 8291 §3.3 */
 static const char CEK_INFO[] = "Content-Encoding: aes128gcm"; /* RFC 8188 §2.2 */
 static const char NONCE_INFO[] = "Content-Encoding: nonce";   /* RFC 8188 §2.3 */
 
 /* Derives everything after ECDH. s->ecdh_secret must already be set. The
  * info strings include their terminating NUL, as the RFCs require. */
-static int derive(const unsigned char *ua_public, const unsigned char *as_public,
-                  const unsigned char *auth, const unsigned char *salt,
-                  struct ece_schedule *s, err_t *err)
+static int derive(const unsigned char *ua_public, const unsigned char *as_public, const unsigned char *auth,
+    const unsigned char *salt, struct ece_schedule *s, err_t *err)
 {
     unsigned char key_info[sizeof KEY_INFO + 2 * ECE_PUBLIC_LEN];
     memcpy(key_info, KEY_INFO, sizeof KEY_INFO);
@@ -165,10 +160,8 @@ static int derive(const unsigned char *ua_public, const unsigned char *as_public
     if (hkdf(X, s->ecdh_secret, 32, auth, ECE_AUTH_LEN, s->prk_key, 32) < 0 ||
         hkdf(E, s->prk_key, 32, key_info, sizeof key_info, s->ikm, 32) < 0 ||
         hkdf(X, s->ikm, 32, salt, ECE_SALT_LEN, s->prk, 32) < 0 ||
-        hkdf(E, s->prk, 32, (const unsigned char *)CEK_INFO, sizeof CEK_INFO, s->cek,
-             ECE_KEY_LEN) < 0 ||
-        hkdf(E, s->prk, 32, (const unsigned char *)NONCE_INFO, sizeof NONCE_INFO, s->nonce,
-             ECE_NONCE_LEN) < 0)
+        hkdf(E, s->prk, 32, (const unsigned char *)CEK_INFO, sizeof CEK_INFO, s->cek, ECE_KEY_LEN) < 0 ||
+        hkdf(E, s->prk, 32, (const unsigned char *)NONCE_INFO, sizeof NONCE_INFO, s->nonce, ECE_NONCE_LEN) < 0)
         return crypto_fail(err);
     return 0;
 }
@@ -181,11 +174,9 @@ static int check_auth(const unsigned char *auth, size_t auth_len, err_t *err)
     return -EINVAL;
 }
 
-int ece_schedule_compute(const unsigned char *as_private, size_t as_private_len,
-                         const unsigned char *ua_public, size_t ua_public_len,
-                         const unsigned char *auth, size_t auth_len,
-                         const unsigned char *salt, size_t salt_len,
-                         struct ece_schedule *ret, err_t *err)
+int ece_schedule_compute(const unsigned char *as_private, size_t as_private_len, const unsigned char *ua_public,
+    size_t ua_public_len, const unsigned char *auth, size_t auth_len, const unsigned char *salt, size_t salt_len,
+    struct ece_schedule *ret, err_t *err)
 {
     if (!as_private || as_private_len != ECE_PRIVATE_LEN || !salt || salt_len != ECE_SALT_LEN)
         return err_set(err, -EINVAL, "ece_bad_key", "sender key or salt has the wrong size");
@@ -211,17 +202,16 @@ int ece_schedule_compute(const unsigned char *as_private, size_t as_private_len,
 
 /* AES-128-GCM over one record: encrypts `in` then the delimiter byte into
  * out (in_len + 1 bytes) and appends the tag. In-place is allowed. */
-static int seal_record(const struct ece_schedule *s, const unsigned char *in, size_t in_len,
-                       unsigned char *out, err_t *err)
+static int seal_record(
+    const struct ece_schedule *s, const unsigned char *in, size_t in_len, unsigned char *out, err_t *err)
 {
-    static const unsigned char last_delimiter = 0x02;  /* RFC 8188 §2: last record */
+    static const unsigned char last_delimiter = 0x02; /* RFC 8188 §2: last record */
     EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
     int n1 = 0, n2 = 0, n3 = 0;
     int ok = c && EVP_EncryptInit_ex(c, EVP_aes_128_gcm(), NULL, s->cek, s->nonce) == 1 &&
              (in_len == 0 || EVP_EncryptUpdate(c, out, &n1, in, (int)in_len) == 1) &&
              EVP_EncryptUpdate(c, out + n1, &n2, &last_delimiter, 1) == 1 &&
-             EVP_EncryptFinal_ex(c, out + n1 + n2, &n3) == 1 &&
-             (size_t)(n1 + n2 + n3) == in_len + 1 &&
+             EVP_EncryptFinal_ex(c, out + n1 + n2, &n3) == 1 && (size_t)(n1 + n2 + n3) == in_len + 1 &&
              EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, ECE_TAG_LEN, out + in_len + 1) == 1;
     EVP_CIPHER_CTX_free(c);
     return ok ? 0 : crypto_fail(err);
@@ -254,8 +244,7 @@ int ece_keypair_generate(unsigned char *ret_private, unsigned char *ret_public, 
 }
 
 /* Picks the sender's private key and salt: the fixed ones, or fresh ones. */
-static int sender_inputs(const struct ece_fixed *fixed, unsigned char *priv,
-                         unsigned char *salt, err_t *err)
+static int sender_inputs(const struct ece_fixed *fixed, unsigned char *priv, unsigned char *salt, err_t *err)
 {
     if (!fixed) {
         if (RAND_bytes(salt, ECE_SALT_LEN) != 1)
@@ -269,8 +258,7 @@ static int sender_inputs(const struct ece_fixed *fixed, unsigned char *priv,
     return 0;
 }
 
-static void write_header(unsigned char *h, const unsigned char *salt,
-                         const unsigned char *as_public)
+static void write_header(unsigned char *h, const unsigned char *salt, const unsigned char *as_public)
 {
     memcpy(h, salt, ECE_SALT_LEN);
     h[16] = (unsigned char)(ECE_RS >> 24);
@@ -281,15 +269,12 @@ static void write_header(unsigned char *h, const unsigned char *salt,
     memcpy(h + 21, as_public, ECE_PUBLIC_LEN);
 }
 
-int ece_encrypt(const unsigned char *ua_public, size_t ua_public_len,
-                const unsigned char *auth, size_t auth_len,
-                const unsigned char *plain, size_t plain_len,
-                const struct ece_fixed *fixed,
-                unsigned char **ret_body, size_t *ret_len, err_t *err)
+int ece_encrypt(const unsigned char *ua_public, size_t ua_public_len, const unsigned char *auth, size_t auth_len,
+    const unsigned char *plain, size_t plain_len, const struct ece_fixed *fixed, unsigned char **ret_body,
+    size_t *ret_len, err_t *err)
 {
     if (plain_len > ECE_MAX_PLAINTEXT)
-        return err_set(err, -ERANGE, "push_payload_too_large",
-                       "push payload exceeds %d bytes", ECE_MAX_PLAINTEXT);
+        return err_set(err, -ERANGE, "push_payload_too_large", "push payload exceeds %d bytes", ECE_MAX_PLAINTEXT);
     if (!plain && plain_len > 0)
         return err_set(err, -EINVAL, "ece_bad_input", "plaintext is NULL");
     unsigned char priv[ECE_PRIVATE_LEN], salt[ECE_SALT_LEN];
@@ -298,8 +283,8 @@ int ece_encrypt(const unsigned char *ua_public, size_t ua_public_len,
     unsigned char *body = NULL;
     int r = sender_inputs(fixed, priv, salt, err);
     if (r == 0)
-        r = ece_schedule_compute(priv, sizeof priv, ua_public, ua_public_len, auth, auth_len,
-                                 salt, sizeof salt, &s, err);
+        r = ece_schedule_compute(
+            priv, sizeof priv, ua_public, ua_public_len, auth, auth_len, salt, sizeof salt, &s, err);
     if (r == 0 && !(body = malloc(len)))
         r = no_memory(err);
     if (r == 0) {
@@ -321,7 +306,7 @@ int ece_encrypt(const unsigned char *ua_public, size_t ua_public_len,
 struct header {
     const unsigned char *salt;
     const unsigned char *as_public;
-    const unsigned char *record;  /* the one record: ciphertext || tag */
+    const unsigned char *record; /* the one record: ciphertext || tag */
     size_t record_len;
 };
 
@@ -333,15 +318,14 @@ static int bad_header(err_t *err, const char *code, const char *msg)
     return -EINVAL;
 }
 
-static int parse_header(const unsigned char *body, size_t body_len, struct header *h,
-                        err_t *err)
+static int parse_header(const unsigned char *body, size_t body_len, struct header *h, err_t *err)
 {
     if (!body || body_len > ECE_MAX_DECRYPT_BODY)
         return bad_header(err, "ece_bad_header", "body missing or too large");
     if (body_len < ECE_HEADER_LEN + 1 + ECE_TAG_LEN)
         return bad_header(err, "ece_bad_header", "body shorter than header and tag");
-    unsigned long rs = (unsigned long)body[16] << 24 | (unsigned long)body[17] << 16 |
-                       (unsigned long)body[18] << 8 | body[19];
+    unsigned long rs =
+        (unsigned long)body[16] << 24 | (unsigned long)body[17] << 16 | (unsigned long)body[18] << 8 | body[19];
     if (rs < ECE_MIN_RS)
         return bad_header(err, "ece_bad_header", "record size below 18");
     if (body[20] != ECE_PUBLIC_LEN)
@@ -357,15 +341,13 @@ static int parse_header(const unsigned char *body, size_t body_len, struct heade
 }
 
 /* Opens the record into out (record_len - tag bytes). -EACCES on a bad tag. */
-static int open_record(const struct ece_schedule *s, const struct header *h,
-                       unsigned char *out, err_t *err)
+static int open_record(const struct ece_schedule *s, const struct header *h, unsigned char *out, err_t *err)
 {
     int n = (int)(h->record_len - ECE_TAG_LEN), n1 = 0, n2 = 0;
     EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
     int ok = c && EVP_DecryptInit_ex(c, EVP_aes_128_gcm(), NULL, s->cek, s->nonce) == 1 &&
              EVP_DecryptUpdate(c, out, &n1, h->record, n) == 1 &&
-             EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, ECE_TAG_LEN,
-                                 (void *)(h->record + n)) == 1;
+             EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, ECE_TAG_LEN, (void *)(h->record + n)) == 1;
     if (!ok) {
         EVP_CIPHER_CTX_free(c);
         return crypto_fail(err);
@@ -391,9 +373,8 @@ static int unpad(const unsigned char *p, size_t len, size_t *ret_len, err_t *err
 }
 
 /* Receiver's key schedule: ECDH with the subscription's private key. */
-static int receiver_schedule(const unsigned char *ua_private, const unsigned char *ua_public,
-                             const unsigned char *auth, const struct header *h,
-                             struct ece_schedule *s, err_t *err)
+static int receiver_schedule(const unsigned char *ua_private, const unsigned char *ua_public, const unsigned char *auth,
+    const struct header *h, struct ece_schedule *s, err_t *err)
 {
     unsigned char derived_pub[ECE_PUBLIC_LEN];
     EVP_PKEY *peer = NULL;
@@ -412,14 +393,11 @@ static int receiver_schedule(const unsigned char *ua_private, const unsigned cha
     return r;
 }
 
-int ece_decrypt(const unsigned char *ua_private, size_t ua_private_len,
-                const unsigned char *ua_public, size_t ua_public_len,
-                const unsigned char *auth, size_t auth_len,
-                const unsigned char *body, size_t body_len,
-                unsigned char **ret_plain, size_t *ret_len, err_t *err)
+int ece_decrypt(const unsigned char *ua_private, size_t ua_private_len, const unsigned char *ua_public,
+    size_t ua_public_len, const unsigned char *auth, size_t auth_len, const unsigned char *body, size_t body_len,
+    unsigned char **ret_plain, size_t *ret_len, err_t *err)
 {
-    if (!ua_private || ua_private_len != ECE_PRIVATE_LEN || !ua_public ||
-        ua_public_len != ECE_PUBLIC_LEN)
+    if (!ua_private || ua_private_len != ECE_PRIVATE_LEN || !ua_public || ua_public_len != ECE_PUBLIC_LEN)
         return err_set(err, -EINVAL, "ece_bad_key", "subscription key has the wrong size");
     struct header h = {0};
     int r = check_auth(auth, auth_len, err);

@@ -11,25 +11,25 @@
 
 #include "base/err.h"
 
-#define ECE_PUBLIC_LEN 65   /* uncompressed P-256 point: 0x04 || X || Y */
-#define ECE_PRIVATE_LEN 32  /* P-256 scalar, big endian */
-#define ECE_AUTH_LEN 16     /* subscription auth secret */
+#define ECE_PUBLIC_LEN 65  /* uncompressed P-256 point: 0x04 || X || Y */
+#define ECE_PRIVATE_LEN 32 /* P-256 scalar, big endian */
+#define ECE_AUTH_LEN 16    /* subscription auth secret */
 #define ECE_SALT_LEN 16
-#define ECE_KEY_LEN 16      /* AES-128 content-encryption key */
+#define ECE_KEY_LEN 16 /* AES-128 content-encryption key */
 #define ECE_NONCE_LEN 12
 #define ECE_TAG_LEN 16
-#define ECE_RS 4096         /* record size written into the header */
-#define ECE_HEADER_LEN (ECE_SALT_LEN + 4 + 1 + ECE_PUBLIC_LEN)  /* 86 */
+#define ECE_RS 4096                                            /* record size written into the header */
+#define ECE_HEADER_LEN (ECE_SALT_LEN + 4 + 1 + ECE_PUBLIC_LEN) /* 86 */
 /* Push services take bodies of at most 4096 bytes (RFC 8291 §4): header,
  * the one-byte padding delimiter and the tag leave this much plaintext. */
 #define ECE_MAX_BODY 4096
-#define ECE_MAX_PLAINTEXT (ECE_MAX_BODY - ECE_HEADER_LEN - 1 - ECE_TAG_LEN)  /* 3993 */
+#define ECE_MAX_PLAINTEXT (ECE_MAX_BODY - ECE_HEADER_LEN - 1 - ECE_TAG_LEN) /* 3993 */
 
 /* Fixed sender inputs, for known-answer tests only. */
 struct ece_fixed {
-    const unsigned char *as_private;  /* application-server private key */
-    size_t as_private_len;            /* must be ECE_PRIVATE_LEN */
-    const unsigned char *salt;        /* ECE_SALT_LEN bytes */
+    const unsigned char *as_private; /* application-server private key */
+    size_t as_private_len;           /* must be ECE_PRIVATE_LEN */
+    const unsigned char *salt;       /* ECE_SALT_LEN bytes */
 };
 
 /* Every value of the RFC 8291 key schedule, so that tests can compare each
@@ -52,11 +52,9 @@ struct ece_schedule {
  * to *ret_len; the caller frees it. Returns -EINVAL (bad key, size or point
  * not on the curve), -ERANGE (plain_len > ECE_MAX_PLAINTEXT), -ENOMEM, -EIO
  * (crypto library failure). */
-int ece_encrypt(const unsigned char *ua_public, size_t ua_public_len,
-                const unsigned char *auth, size_t auth_len,
-                const unsigned char *plain, size_t plain_len,
-                const struct ece_fixed *fixed,
-                unsigned char **ret_body, size_t *ret_len, err_t *err);
+int ece_encrypt(const unsigned char *ua_public, size_t ua_public_len, const unsigned char *auth, size_t auth_len,
+    const unsigned char *plain, size_t plain_len, const struct ece_fixed *fixed, unsigned char **ret_body,
+    size_t *ret_len, err_t *err);
 
 /* Decrypts a body made by ece_encrypt (or by any RFC 8291 sender that uses
  * a single record), as the browser does. ua_private/ua_public are the
@@ -65,21 +63,17 @@ int ece_encrypt(const unsigned char *ua_public, size_t ua_public_len,
  * length to *ret_len; the caller frees it. Returns -EINVAL (malformed
  * header, bad key, more than one record, bad padding), -EACCES (the tag does
  * not verify: wrong key or tampered body), -ENOMEM, -EIO. */
-int ece_decrypt(const unsigned char *ua_private, size_t ua_private_len,
-                const unsigned char *ua_public, size_t ua_public_len,
-                const unsigned char *auth, size_t auth_len,
-                const unsigned char *body, size_t body_len,
-                unsigned char **ret_plain, size_t *ret_len, err_t *err);
+int ece_decrypt(const unsigned char *ua_private, size_t ua_private_len, const unsigned char *ua_public,
+    size_t ua_public_len, const unsigned char *auth, size_t auth_len, const unsigned char *body, size_t body_len,
+    unsigned char **ret_plain, size_t *ret_len, err_t *err);
 
 /* Runs the sender's side of the RFC 8291 key schedule with a known
  * application-server private key (32 bytes) and salt, writing every
  * intermediate value to *ret. For tests and diagnostics. Returns 0,
  * -EINVAL, -EIO. */
-int ece_schedule_compute(const unsigned char *as_private, size_t as_private_len,
-                         const unsigned char *ua_public, size_t ua_public_len,
-                         const unsigned char *auth, size_t auth_len,
-                         const unsigned char *salt, size_t salt_len,
-                         struct ece_schedule *ret, err_t *err);
+int ece_schedule_compute(const unsigned char *as_private, size_t as_private_len, const unsigned char *ua_public,
+    size_t ua_public_len, const unsigned char *auth, size_t auth_len, const unsigned char *salt, size_t salt_len,
+    struct ece_schedule *ret, err_t *err);
 
 /* Generates a P-256 key pair as a browser would for a subscription:
  * writes the private scalar to ret_private[ECE_PRIVATE_LEN] and the

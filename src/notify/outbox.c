@@ -13,8 +13,8 @@
 
 struct outbox {
     outbox_config_t cfg;
-    char subject[VAPID_MAX_SUB + 1];   /* cfg.subject points here */
-    webpush_t *wp;                     /* used by the worker thread only */
+    char subject[VAPID_MAX_SUB + 1]; /* cfg.subject points here */
+    webpush_t *wp;                   /* used by the worker thread only */
     pthread_t thread;
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -27,9 +27,9 @@ outbox_answer_t outbox_classify(int rc, int status)
 {
     if (rc == -EIO || rc == -ENOMEM)
         return OUTBOX_BUSY;
-    if (rc == -ERANGE)   /* our message is too long: not the subscription's fault */
+    if (rc == -ERANGE) /* our message is too long: not the subscription's fault */
         return OUTBOX_REFUSED;
-    if (rc < 0)          /* a forbidden endpoint or keys that cannot be used: it will never work */
+    if (rc < 0) /* a forbidden endpoint or keys that cannot be used: it will never work */
         return OUTBOX_GONE;
     if (status >= 200 && status < 300)
         return OUTBOX_DELIVERED;
@@ -87,14 +87,14 @@ static char *payload(outbox_t *ob, const outbox_item_t *it)
     snprintf(key, sizeof key, "notice.%s.body", it->kind);
     if (catalog_render(ob->cfg.catalog, it->language, key, params, body, sizeof body, &e) == -EINVAL) {
         report(ob, "push.error", it->notice_id, 0, &e);
-        params = NULL;   /* show the text with its gaps rather than nothing */
+        params = NULL; /* show the text with its gaps rather than nothing */
         catalog_render(ob->cfg.catalog, it->language, key, NULL, body, sizeof body, NULL);
     }
     snprintf(key, sizeof key, "notice.%s.title", it->kind);
     catalog_render(ob->cfg.catalog, it->language, key, params, title, sizeof title, NULL);
     snprintf(tag, sizeof tag, "notice-%lld", (long long)it->notice_id);
-    json_t *o = json_pack("{s:s,s:s,s:s,s:I}", "title", title, "body", body, "tag", tag, "notice_id",
-                          (json_int_t)it->notice_id);
+    json_t *o = json_pack(
+        "{s:s,s:s,s:s,s:I}", "title", title, "body", body, "tag", tag, "notice_id", (json_int_t)it->notice_id);
     char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
     json_decref(o);
     return s;
@@ -114,37 +114,44 @@ typedef struct tally {
     int64_t retry_after;
 } tally_t;
 
-static void send_one(outbox_t *ob, const outbox_item_t *it, const outbox_sub_t *sub, const char *text,
-                     char *topic, tally_t *t, outbox_result_t *res)
+static void send_one(outbox_t *ob, const outbox_item_t *it, const outbox_sub_t *sub, const char *text, char *topic,
+    tally_t *t, outbox_result_t *res)
 {
-    webpush_msg_t m = {.endpoint = sub->endpoint, .p256dh = sub->p256dh, .auth = sub->auth,
-                       .payload = text, .payload_len = strlen(text), .ttl_s = OUTBOX_PUSH_TTL_S,
-                       .urgency = urgency_of(it->kind), .topic = topic};
+    webpush_msg_t m = {.endpoint = sub->endpoint,
+        .p256dh = sub->p256dh,
+        .auth = sub->auth,
+        .payload = text,
+        .payload_len = strlen(text),
+        .ttl_s = OUTBOX_PUSH_TTL_S,
+        .urgency = urgency_of(it->kind),
+        .topic = topic};
     int status = 0;
     int64_t retry_after = 0;
     err_t e = {0};
     int rc = webpush_send(ob->wp, &m, (int64_t)time(NULL), &status, &retry_after, &e);
     t->last_status = status;
     switch (outbox_classify(rc, status)) {
-    case OUTBOX_DELIVERED: t->delivered++; break;
-    case OUTBOX_REFUSED: t->refused++; break;
-    case OUTBOX_BUSY:
-        t->busy++;
-        t->retry_after = retry_after > t->retry_after ? retry_after : t->retry_after;
-        break;
-    case OUTBOX_GONE:
-        res->gone[res->ngone].id = sub->id;
-        memcpy(res->gone[res->ngone].p256dh, sub->p256dh, sizeof sub->p256dh);
-        res->ngone++;
-        report(ob, "push.gone", it->notice_id, status, rc < 0 ? &e : NULL);
-        break;
+        case OUTBOX_DELIVERED: t->delivered++; break;
+        case OUTBOX_REFUSED: t->refused++; break;
+        case OUTBOX_BUSY:
+            t->busy++;
+            t->retry_after = retry_after > t->retry_after ? retry_after : t->retry_after;
+            break;
+        case OUTBOX_GONE:
+            res->gone[res->ngone].id = sub->id;
+            memcpy(res->gone[res->ngone].p256dh, sub->p256dh, sizeof sub->p256dh);
+            res->ngone++;
+            report(ob, "push.gone", it->notice_id, status, rc < 0 ? &e : NULL);
+            break;
     }
 }
 
 static void count(outbox_t *ob, const outbox_result_t *res, int status)
 {
-    static const char *const names[] = {[OUTBOX_SENT] = "push.sent", [OUTBOX_RETRY] = "push.retry",
-                                        [OUTBOX_FAILED] = "push.failed", [OUTBOX_NONE] = "push.none"};
+    static const char *const names[] = {[OUTBOX_SENT] = "push.sent",
+        [OUTBOX_RETRY] = "push.retry",
+        [OUTBOX_FAILED] = "push.failed",
+        [OUTBOX_NONE] = "push.none"};
     if (res->outcome == OUTBOX_RELEASE)
         return;
     report(ob, names[res->outcome], res->notice_id, status, NULL);
@@ -167,8 +174,8 @@ static void deliver(outbox_t *ob, const outbox_item_t *it, int64_t now, outbox_r
         send_one(ob, it, &it->subs[i], text, topic, &t, res);
     }
     if (it->nsubs && !text)
-        t.busy++;   /* out of memory: try again */
-    cut = cut || (t.busy && atomic_load(&ob->stopping));   /* a busy answer may be our own cancel */
+        t.busy++;                                        /* out of memory: try again */
+    cut = cut || (t.busy && atomic_load(&ob->stopping)); /* a busy answer may be our own cancel */
     res->outcome = outbox_decide(t.delivered, t.busy, t.refused, it->attempts + 1, cut);
     if (res->outcome == OUTBOX_RETRY)
         res->next_push_at = now + outbox_backoff_s(it->attempts + 1, it->notice_id, t.retry_after);
@@ -198,7 +205,7 @@ static int round_once(outbox_t *ob, int *ret_n, err_t *err)
             deliver(ob, &claim->ret[i], rec->now, &rec->results[i]);
         rec->n = claim->ret_n;
         if ((r = store_run_sync(ob->cfg.store, &rec->op)) < 0)
-            *err = rec->op.err;   /* the leases run out and the notices go again */
+            *err = rec->op.err; /* the leases run out and the notices go again */
     }
     if (r == 0)
         *ret_n = claim->ret_n;
@@ -233,7 +240,7 @@ static void *worker(void *arg)
         err_t e = {0};
         if (round_once(ob, &n, &e) < 0)
             report(ob, "push.error", 0, 0, &e);
-        if (n < OUTBOX_BATCH)   /* a full batch: more may be due at once */
+        if (n < OUTBOX_BATCH) /* a full batch: more may be due at once */
             wait_poll(ob);
     }
     return NULL;

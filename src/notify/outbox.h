@@ -40,13 +40,13 @@
 #include "store/outbox.h"
 #include "store/store.h"
 
-#define OUTBOX_MAX_ATTEMPTS 10            /* pushes tried before 'failed' (~8.5 h of backoff) */
-#define OUTBOX_RETRY_BASE_S 60            /* first retry after a busy answer */
-#define OUTBOX_RETRY_MAX_S (6 * 3600)     /* longest wait between tries */
-#define OUTBOX_POLL_MS 1000               /* how often the worker looks for due notices */
-#define OUTBOX_PUSH_TTL_S 86400           /* how long a push service may hold a message */
-#define OUTBOX_TITLE_MAX 256              /* rendered title bytes */
-#define OUTBOX_BODY_MAX 1536              /* rendered body bytes */
+#define OUTBOX_MAX_ATTEMPTS 10        /* pushes tried before 'failed' (~8.5 h of backoff) */
+#define OUTBOX_RETRY_BASE_S 60        /* first retry after a busy answer */
+#define OUTBOX_RETRY_MAX_S (6 * 3600) /* longest wait between tries */
+#define OUTBOX_POLL_MS 1000           /* how often the worker looks for due notices */
+#define OUTBOX_PUSH_TTL_S 86400       /* how long a push service may hold a message */
+#define OUTBOX_TITLE_MAX 256          /* rendered title bytes */
+#define OUTBOX_BODY_MAX 1536          /* rendered body bytes */
 
 typedef struct outbox outbox_t;
 
@@ -55,18 +55,17 @@ typedef struct outbox outbox_t;
  * "push.none", "push.gone" (a subscription deleted), "push.error" (a store
  * or rendering error; err says which). status is the push service's last
  * HTTP status for the notice, 0 if none. err may be NULL. */
-typedef void (*outbox_report_fn)(void *ctx, const char *event, int64_t notice_id, int status,
-                                 const err_t *err);
+typedef void (*outbox_report_fn)(void *ctx, const char *event, int64_t notice_id, int status, const err_t *err);
 
 typedef struct outbox_config {
-    store_t *store;               /* borrowed; outlives the worker */
-    const catalog_t *catalog;     /* borrowed */
-    const vapid_key_t *key;       /* borrowed */
-    const char *subject;          /* VAPID contact, "mailto:..." or "https:..." */
-    const uclock_t *clock;        /* borrowed: the injected clock */
-    bool allow_private;           /* tests only: loopback/http endpoints (see webpush_new) */
-    int poll_ms;                  /* 0: OUTBOX_POLL_MS */
-    outbox_report_fn report;      /* may be NULL */
+    store_t *store;           /* borrowed; outlives the worker */
+    const catalog_t *catalog; /* borrowed */
+    const vapid_key_t *key;   /* borrowed */
+    const char *subject;      /* VAPID contact, "mailto:..." or "https:..." */
+    const uclock_t *clock;    /* borrowed: the injected clock */
+    bool allow_private;       /* tests only: loopback/http endpoints (see webpush_new) */
+    int poll_ms;              /* 0: OUTBOX_POLL_MS */
+    outbox_report_fn report;  /* may be NULL */
     void *report_ctx;
 } outbox_config_t;
 
@@ -84,9 +83,9 @@ void outbox_stop(outbox_t *ob);
 
 typedef enum {
     OUTBOX_DELIVERED = 1,
-    OUTBOX_GONE,         /* delete the subscription */
-    OUTBOX_BUSY,         /* try again later */
-    OUTBOX_REFUSED,      /* do not try again */
+    OUTBOX_GONE,    /* delete the subscription */
+    OUTBOX_BUSY,    /* try again later */
+    OUTBOX_REFUSED, /* do not try again */
 } outbox_answer_t;
 
 /* What one webpush_send result means: rc is its return value, status the

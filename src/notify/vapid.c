@@ -24,7 +24,7 @@ struct vapid_key {
     unsigned char pub[VAPID_PUBLIC_LEN]; /* its uncompressed public point */
 };
 
-#define RAW_SIG_LEN 64  /* JWS ES256 signature: r || s, 32 bytes each */
+#define RAW_SIG_LEN 64 /* JWS ES256 signature: r || s, 32 bytes each */
 
 /* The JOSE header is constant, so it is written once, already encoded. */
 static const char JWT_HEADER[] = "{\"typ\":\"JWT\",\"alg\":\"ES256\"}";
@@ -49,19 +49,14 @@ static int key_wrap(EVP_PKEY *pkey, vapid_key_t **ret, err_t *err)
     BIGNUM *d = NULL;
     vapid_key_t *k = calloc(1, sizeof *k);
     int ok = k && EVP_PKEY_is_a(pkey, "EC") &&
-             EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, group,
-                                            sizeof group, NULL) == 1 &&
-             strcmp(group, "prime256v1") == 0 &&
-             EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_PRIV_KEY, &d) == 1 &&
-             EVP_PKEY_set_utf8_string_param(pkey, OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT,
-                                            "uncompressed") == 1 &&
-             EVP_PKEY_get_octet_string_param(pkey, OSSL_PKEY_PARAM_PUB_KEY, k->pub,
-                                             sizeof k->pub, &pub_len) == 1 &&
+             EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group, NULL) == 1 &&
+             strcmp(group, "prime256v1") == 0 && EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_PRIV_KEY, &d) == 1 &&
+             EVP_PKEY_set_utf8_string_param(pkey, OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT, "uncompressed") == 1 &&
+             EVP_PKEY_get_octet_string_param(pkey, OSSL_PKEY_PARAM_PUB_KEY, k->pub, sizeof k->pub, &pub_len) == 1 &&
              pub_len == VAPID_PUBLIC_LEN && k->pub[0] == 0x04;
     BN_clear_free(d);
     if (!ok) {
-        int r = k ? err_set(err, -EINVAL, "vapid_bad_key", "not a P-256 private key")
-                  : no_memory(err);
+        int r = k ? err_set(err, -EINVAL, "vapid_bad_key", "not a P-256 private key") : no_memory(err);
         ERR_clear_error();
         EVP_PKEY_free(pkey);
         free(k);
@@ -128,7 +123,7 @@ void vapid_key_free(vapid_key_t *k)
 {
     if (!k)
         return;
-    EVP_PKEY_free(k->pkey);  /* OpenSSL clears the private scalar */
+    EVP_PKEY_free(k->pkey); /* OpenSSL clears the private scalar */
     free(k);
 }
 
@@ -144,8 +139,7 @@ int vapid_public_b64url(const vapid_key_t *k, char **ret, err_t *err)
 
 static int bad_endpoint(err_t *err)
 {
-    return err_set(err, -EINVAL, "vapid_bad_endpoint",
-                   "endpoint is not an http(s) URL with a plain host");
+    return err_set(err, -EINVAL, "vapid_bad_endpoint", "endpoint is not an http(s) URL with a plain host");
 }
 
 /* Host characters we accept: DNS names, IPv4, and (inside brackets) IPv6.
@@ -197,7 +191,7 @@ int vapid_audience(const char *url, char **ret, err_t *err)
     if (alen == 0 || split_authority(a, alen, &hlen, &port) < 0)
         return bad_endpoint(err);
     if (port == (https ? 443 : 80))
-        port = 0;  /* an origin omits the scheme's default port (RFC 6454) */
+        port = 0; /* an origin omits the scheme's default port (RFC 6454) */
 
     size_t cap = 8 + hlen + 7;
     char *o = malloc(cap);
@@ -222,8 +216,7 @@ static int sub_ok(const char *sub)
     size_t len = strnlen(sub, VAPID_MAX_SUB + 1);
     if (len > VAPID_MAX_SUB)
         return 0;
-    if (!(len > 7 && strncasecmp(sub, "mailto:", 7) == 0) &&
-        !(len > 6 && strncasecmp(sub, "https:", 6) == 0))
+    if (!(len > 7 && strncasecmp(sub, "mailto:", 7) == 0) && !(len > 6 && strncasecmp(sub, "https:", 6) == 0))
         return 0;
     for (size_t i = 0; i < len; i++)
         if (sub[i] < 0x21 || sub[i] > 0x7e)
@@ -233,8 +226,7 @@ static int sub_ok(const char *sub)
 
 /* ECDSA P-256 over SHA-256, converted from DER to the fixed 64-byte
  * r || s form that JWS requires (RFC 7518 §3.4). */
-static int sign_es256(EVP_PKEY *pkey, const char *msg, size_t len, unsigned char *ret,
-                      err_t *err)
+static int sign_es256(EVP_PKEY *pkey, const char *msg, size_t len, unsigned char *ret, err_t *err)
 {
     unsigned char der[80];
     size_t der_len = sizeof der;
@@ -275,8 +267,7 @@ static char *join_header(const char *h, const char *c, const char *s, const char
 }
 
 /* Signs "<h>.<c>" and writes the full header value to *ret. */
-static int signed_header(const vapid_key_t *k, const char *h, const char *c, char **ret,
-                         err_t *err)
+static int signed_header(const vapid_key_t *k, const char *h, const char *c, char **ret, err_t *err)
 {
     size_t cap = strlen(h) + strlen(c) + 2;
     char *input = malloc(cap), *sig = NULL, *pub = NULL, *out = NULL;
@@ -300,8 +291,8 @@ static int signed_header(const vapid_key_t *k, const char *h, const char *c, cha
     return r;
 }
 
-int vapid_authorization(const vapid_key_t *k, const char *endpoint_url, const char *sub,
-                        int64_t now, int ttl_s, char **ret_header, err_t *err)
+int vapid_authorization(const vapid_key_t *k, const char *endpoint_url, const char *sub, int64_t now, int ttl_s,
+    char **ret_header, err_t *err)
 {
     if (!k || ttl_s < 1 || ttl_s > VAPID_MAX_TTL || now < 0 || now > INT64_MAX - VAPID_MAX_TTL)
         return err_set(err, -EINVAL, "vapid_bad_ttl", "token lifetime must be 1..86400 s");
@@ -359,8 +350,7 @@ static EVP_PKEY *public_key(const unsigned char *pub, size_t len)
     };
     EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
     EVP_PKEY *pkey = NULL;
-    if (!ctx || EVP_PKEY_fromdata_init(ctx) <= 0 ||
-        EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) <= 0)
+    if (!ctx || EVP_PKEY_fromdata_init(ctx) <= 0 || EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) <= 0)
         pkey = NULL;
     EVP_PKEY_CTX_free(ctx);
     ERR_clear_error();
@@ -375,12 +365,11 @@ static int verify_es256(EVP_PKEY *pkey, const char *msg, size_t len, const unsig
     unsigned char *der = NULL;
     int der_len = -1;
     if (sig && r && s && ECDSA_SIG_set0(sig, r, s) == 1) {
-        r = s = NULL;  /* now owned by sig */
+        r = s = NULL; /* now owned by sig */
         der_len = i2d_ECDSA_SIG(sig, &der);
     }
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    int ok = der_len > 0 && ctx &&
-             EVP_DigestVerifyInit(ctx, NULL, EVP_sha256(), NULL, pkey) == 1 &&
+    int ok = der_len > 0 && ctx && EVP_DigestVerifyInit(ctx, NULL, EVP_sha256(), NULL, pkey) == 1 &&
              EVP_DigestVerify(ctx, der, (size_t)der_len, (const unsigned char *)msg, len) == 1;
     EVP_MD_CTX_free(ctx);
     OPENSSL_free(der);
@@ -411,8 +400,8 @@ static int check_claims(json_t *claims, const char *aud, int64_t now, err_t *err
 }
 
 /* Checks the header's alg, then the signature, then the claims. */
-static int verify_parts(const char *jwt, size_t len, const char *d1, const char *d2,
-                        EVP_PKEY *pkey, const char *aud, int64_t now, err_t *err)
+static int verify_parts(const char *jwt, size_t len, const char *d1, const char *d2, EVP_PKEY *pkey, const char *aud,
+    int64_t now, err_t *err)
 {
     unsigned char raw[RAW_SIG_LEN];
     size_t raw_len = 0;
@@ -421,8 +410,8 @@ static int verify_parts(const char *jwt, size_t len, const char *d1, const char 
     int r;
     if (!alg || strcmp(alg, "ES256") != 0)
         r = malformed(err);
-    else if (b64url_decode_buf(d2 + 1, (size_t)(jwt + len - d2 - 1), raw, sizeof raw,
-                               &raw_len, NULL) < 0 || raw_len != RAW_SIG_LEN)
+    else if (b64url_decode_buf(d2 + 1, (size_t)(jwt + len - d2 - 1), raw, sizeof raw, &raw_len, NULL) < 0 ||
+             raw_len != RAW_SIG_LEN)
         r = malformed(err);
     else if (!verify_es256(pkey, jwt, (size_t)(d2 - jwt), raw))
         r = err_set(err, -EACCES, "vapid_bad_signature", "token signature does not verify");
@@ -435,8 +424,8 @@ static int verify_parts(const char *jwt, size_t len, const char *d1, const char 
     return r;
 }
 
-int vapid_verify(const char *jwt, const unsigned char *pub, size_t pub_len,
-                 const char *expected_aud, int64_t now, err_t *err)
+int vapid_verify(
+    const char *jwt, const unsigned char *pub, size_t pub_len, const char *expected_aud, int64_t now, err_t *err)
 {
     if (!jwt || !expected_aud || now < 0 || now > INT64_MAX - VAPID_MAX_TTL)
         return malformed(err);

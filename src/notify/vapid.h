@@ -9,14 +9,14 @@
 
 #include "base/err.h"
 
-#define VAPID_PUBLIC_LEN 65        /* uncompressed P-256 point */
-#define VAPID_MAX_TTL 86400        /* RFC 8292 §2: exp at most 24 h ahead */
-#define VAPID_MAX_PEM 8192         /* a P-256 PEM key is ~250 bytes */
-#define VAPID_MAX_JWT 4096         /* longer tokens are refused unread */
-#define VAPID_MAX_URL 2048         /* endpoint URLs accepted */
-#define VAPID_MAX_SUB 256          /* contact URI accepted */
+#define VAPID_PUBLIC_LEN 65 /* uncompressed P-256 point */
+#define VAPID_MAX_TTL 86400 /* RFC 8292 §2: exp at most 24 h ahead */
+#define VAPID_MAX_PEM 8192  /* a P-256 PEM key is ~250 bytes */
+#define VAPID_MAX_JWT 4096  /* longer tokens are refused unread */
+#define VAPID_MAX_URL 2048  /* endpoint URLs accepted */
+#define VAPID_MAX_SUB 256   /* contact URI accepted */
 
-typedef struct vapid_key vapid_key_t;  /* opaque P-256 key pair, caller owns */
+typedef struct vapid_key vapid_key_t; /* opaque P-256 key pair, caller owns */
 
 /* Generates a fresh P-256 key pair into *ret (caller frees with
  * vapid_key_free). Returns 0, -ENOMEM, -EIO. */
@@ -54,8 +54,8 @@ int vapid_audience(const char *url, char **ret, err_t *err);
  * ("mailto:..." or "https:..."). Newly allocated in *ret_header; caller
  * frees. Returns 0, -EINVAL (ttl_s not in 1..VAPID_MAX_TTL, now < 0, bad
  * endpoint, bad sub), -ENOMEM, -EIO. */
-int vapid_authorization(const vapid_key_t *k, const char *endpoint_url, const char *sub,
-                        int64_t now, int ttl_s, char **ret_header, err_t *err);
+int vapid_authorization(const vapid_key_t *k, const char *endpoint_url, const char *sub, int64_t now, int ttl_s,
+    char **ret_header, err_t *err);
 
 /* Verifies a VAPID JWT as a push service would: alg ES256, signature by
  * the 65-byte public key pub, aud equal to expected_aud, now < exp <=
@@ -63,5 +63,5 @@ int vapid_authorization(const vapid_key_t *k, const char *endpoint_url, const ch
  * (malformed token or key), -EACCES (codes "vapid_bad_signature",
  * "vapid_wrong_aud", "vapid_expired", "vapid_exp_too_far", "vapid_bad_sub"),
  * -ENOMEM. */
-int vapid_verify(const char *jwt, const unsigned char *pub, size_t pub_len,
-                 const char *expected_aud, int64_t now, err_t *err);
+int vapid_verify(
+    const char *jwt, const unsigned char *pub, size_t pub_len, const char *expected_aud, int64_t now, err_t *err);

@@ -20,18 +20,18 @@
 #include "store/db.h"
 
 typedef struct vapid_cached {
-    char *aud;          /* push-service origin, owned; NULL = free slot */
-    char *header;       /* "vapid t=..., k=...", owned */
-    int64_t made_at;    /* real time the token was made */
+    char *aud;       /* push-service origin, owned; NULL = free slot */
+    char *header;    /* "vapid t=..., k=...", owned */
+    int64_t made_at; /* real time the token was made */
 } vapid_cached_t;
 
 struct webpush {
-    const vapid_key_t *key;                   /* borrowed */
+    const vapid_key_t *key; /* borrowed */
     char subject[VAPID_MAX_SUB + 1];
     bool allow_private;
-    const _Atomic bool *cancel;               /* borrowed; may be NULL */
-    bool blocked;                             /* the last connect was refused by us */
-    CURL *curl;                               /* reused: keeps connections alive */
+    const _Atomic bool *cancel; /* borrowed; may be NULL */
+    bool blocked;               /* the last connect was refused by us */
+    CURL *curl;                 /* reused: keeps connections alive */
     vapid_cached_t cache[WEBPUSH_VAPID_CACHE];
 };
 
@@ -97,7 +97,7 @@ static int setup_curl(webpush_t *wp, err_t *err)
     bad |= curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, wp->allow_private ? "http,https" : "https");
     bad |= curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
     bad |= curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    bad |= curl_easy_setopt(c, CURLOPT_PROXY, "");   /* see open_socket: no detour */
+    bad |= curl_easy_setopt(c, CURLOPT_PROXY, ""); /* see open_socket: no detour */
     bad |= curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long)WEBPUSH_CONNECT_TIMEOUT_S);
     bad |= curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)WEBPUSH_TIMEOUT_S);
     bad |= curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, open_socket);
@@ -110,12 +110,12 @@ static int setup_curl(webpush_t *wp, err_t *err)
     bad |= curl_easy_setopt(c, CURLOPT_XFERINFODATA, wp);
     if (bad)
         return err_set(err, -EIO, "push_setup", "libcurl refused an option");
-    curl_easy_setopt(c, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);   /* best effort */
+    curl_easy_setopt(c, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS); /* best effort */
     return 0;
 }
 
-int webpush_new(const vapid_key_t *key, const char *subject, bool allow_private,
-                const _Atomic bool *cancel, webpush_t **ret, err_t *err)
+int webpush_new(const vapid_key_t *key, const char *subject, bool allow_private, const _Atomic bool *cancel,
+    webpush_t **ret, err_t *err)
 {
     char *probe = NULL;
     /* A throwaway token checks the subject now rather than at the first push. */
@@ -177,10 +177,10 @@ static int vapid_header(webpush_t *wp, const char *endpoint, int64_t now, const 
         if (!c->aud || (slot->aud && c->made_at < slot->made_at))
             slot = c;
     }
-    bool fresh = slot->aud && !strcmp(slot->aud, aud) && now >= slot->made_at &&
-                 now - slot->made_at < WEBPUSH_VAPID_REUSE_S;
-    if (!fresh && (r = vapid_authorization(wp->key, endpoint, wp->subject, now, WEBPUSH_VAPID_TTL_S,
-                                           &header, err)) < 0) {
+    bool fresh =
+        slot->aud && !strcmp(slot->aud, aud) && now >= slot->made_at && now - slot->made_at < WEBPUSH_VAPID_REUSE_S;
+    if (!fresh &&
+        (r = vapid_authorization(wp->key, endpoint, wp->subject, now, WEBPUSH_VAPID_TTL_S, &header, err)) < 0) {
         free(aud);
         return r;
     }
@@ -207,7 +207,7 @@ static bool topic_ok(const char *t)
         return false;
     for (size_t i = 0; i < n; i++)
         if (!((t[i] >= 'A' && t[i] <= 'Z') || (t[i] >= 'a' && t[i] <= 'z') || (t[i] >= '0' && t[i] <= '9') ||
-              t[i] == '-' || t[i] == '_'))
+                t[i] == '-' || t[i] == '_'))
             return false;
     return true;
 }
@@ -218,8 +218,7 @@ static struct curl_slist *request_headers(const webpush_msg_t *m, const char *au
     char line[VAPID_MAX_JWT + 256];
     struct curl_slist *h = NULL, *next;
     /* "Expect:" turns off curl's 100-continue round trip. */
-    const char *fixed[] = {"Content-Encoding: aes128gcm", "Content-Type: application/octet-stream",
-                           "Expect:"};
+    const char *fixed[] = {"Content-Encoding: aes128gcm", "Content-Type: application/octet-stream", "Expect:"};
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
         if (!(next = curl_slist_append(h, fixed[i])))
             goto oom;
@@ -254,8 +253,8 @@ static int check_msg(const webpush_t *wp, const webpush_msg_t *m, err_t *err)
 }
 
 /* POSTs body; 0 with the status and Retry-After, or -EACCES/-EIO. */
-static int post(webpush_t *wp, const webpush_msg_t *m, struct curl_slist *h, const unsigned char *body,
-                size_t len, int *ret_status, int64_t *ret_retry, err_t *err)
+static int post(webpush_t *wp, const webpush_msg_t *m, struct curl_slist *h, const unsigned char *body, size_t len,
+    int *ret_status, int64_t *ret_retry, err_t *err)
 {
     CURL *c = wp->curl;
     long status = 0;
@@ -269,20 +268,20 @@ static int post(webpush_t *wp, const webpush_msg_t *m, struct curl_slist *h, con
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
     curl_easy_setopt(c, CURLOPT_POSTFIELDS, NULL);
     if (wp->blocked)
-        return err_set(err, -EACCES, "push_endpoint_forbidden",
-                       "the push endpoint resolves to a private or loopback address");
+        return err_set(
+            err, -EACCES, "push_endpoint_forbidden", "the push endpoint resolves to a private or loopback address");
     if (cr != CURLE_OK)
         return err_set(err, -EIO, "push_unreachable", "push service unreachable: %s", curl_easy_strerror(cr));
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
     if (curl_easy_getinfo(c, CURLINFO_RETRY_AFTER, &retry) != CURLE_OK || retry < 0)
         retry = 0;
     *ret_status = (int)status;
-    *ret_retry = retry > 86400 ? 86400 : (int64_t)retry;   /* a day at most, whatever it says */
+    *ret_retry = retry > 86400 ? 86400 : (int64_t)retry; /* a day at most, whatever it says */
     return 0;
 }
 
-int webpush_send(webpush_t *wp, const webpush_msg_t *m, int64_t now, int *ret_status,
-                 int64_t *ret_retry_after_s, err_t *err)
+int webpush_send(
+    webpush_t *wp, const webpush_msg_t *m, int64_t now, int *ret_status, int64_t *ret_retry_after_s, err_t *err)
 {
     unsigned char *body = NULL;
     size_t len = 0;
@@ -292,7 +291,7 @@ int webpush_send(webpush_t *wp, const webpush_msg_t *m, int64_t now, int *ret_st
         r = vapid_header(wp, m->endpoint, now, &auth, err);
     if (r == 0)
         r = ece_encrypt(m->p256dh, ECE_PUBLIC_LEN, m->auth, ECE_AUTH_LEN, (const unsigned char *)m->payload,
-                        m->payload_len, NULL, &body, &len, err);
+            m->payload_len, NULL, &body, &len, err);
     if (r < 0)
         return r;
     struct curl_slist *h = request_headers(m, auth);
@@ -319,8 +318,7 @@ static int fsync_dir_of(const char *path)
 {
     char dir[4096];
     const char *slash = strrchr(path, '/');
-    int n = slash ? snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path)
-                  : snprintf(dir, sizeof dir, ".");
+    int n = slash ? snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path) : snprintf(dir, sizeof dir, ".");
     if (n < 0 || (size_t)n >= sizeof dir)
         return -ERANGE;
     int fd = open(n ? dir : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -398,7 +396,7 @@ int webpush_key_load(const char *path, bool create, vapid_key_t **ret, bool *ret
         created = r == 0;
         if (r == 0)
             fsync_dir_of(path);
-        if (r == -EEXIST) {           /* another process made it first: use theirs */
+        if (r == -EEXIST) { /* another process made it first: use theirs */
             vapid_key_free(k);
             k = NULL;
             r = read_pem(path, pem, sizeof pem, &len, err);

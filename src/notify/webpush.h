@@ -16,10 +16,10 @@
 #define WEBPUSH_VAPID_REUSE_S (12 * 3600) /* a token is reused this long, then remade */
 #define WEBPUSH_VAPID_CACHE 8             /* push-service origins with a cached token */
 #define WEBPUSH_CONNECT_TIMEOUT_S 5
-#define WEBPUSH_TIMEOUT_S 15              /* whole request, connect included */
-#define WEBPUSH_TOPIC_MAX 32              /* RFC 8030 §5.4: at most 32 base64url characters */
+#define WEBPUSH_TIMEOUT_S 15 /* whole request, connect included */
+#define WEBPUSH_TOPIC_MAX 32 /* RFC 8030 §5.4: at most 32 base64url characters */
 
-typedef struct webpush webpush_t;   /* one sender; use from one thread at a time */
+typedef struct webpush webpush_t; /* one sender; use from one thread at a time */
 
 /* Creates a sender in *ret (caller frees with webpush_free). key is
  * borrowed and must outlive the sender; subject is the VAPID contact
@@ -31,21 +31,21 @@ typedef struct webpush webpush_t;   /* one sender; use from one thread at a time
  * true, a request in flight is abandoned (-EIO), so that a stop never
  * waits for a slow push service. Returns 0, -EINVAL (bad subject),
  * -ENOMEM, -EIO. */
-int webpush_new(const vapid_key_t *key, const char *subject, bool allow_private,
-                const _Atomic bool *cancel, webpush_t **ret, err_t *err);
+int webpush_new(const vapid_key_t *key, const char *subject, bool allow_private, const _Atomic bool *cancel,
+    webpush_t **ret, err_t *err);
 
 /* Frees wp; accepts NULL. */
 void webpush_free(webpush_t *wp);
 
 typedef struct webpush_msg {
-    const char *endpoint;           /* the subscription's push URL */
-    const unsigned char *p256dh;    /* its 65-byte public key */
-    const unsigned char *auth;      /* its 16-byte auth secret */
-    const char *payload;            /* plaintext, at most ECE_MAX_PLAINTEXT bytes */
+    const char *endpoint;        /* the subscription's push URL */
+    const unsigned char *p256dh; /* its 65-byte public key */
+    const unsigned char *auth;   /* its 16-byte auth secret */
+    const char *payload;         /* plaintext, at most ECE_MAX_PLAINTEXT bytes */
     size_t payload_len;
-    int ttl_s;                      /* how long the service may hold it (TTL header), >= 0 */
-    const char *urgency;            /* "very-low", "low", "normal", "high" or NULL */
-    const char *topic;              /* replaces an undelivered message with the same topic; NULL for none */
+    int ttl_s;           /* how long the service may hold it (TTL header), >= 0 */
+    const char *urgency; /* "very-low", "low", "normal", "high" or NULL */
+    const char *topic;   /* replaces an undelivered message with the same topic; NULL for none */
 } webpush_msg_t;
 
 /* Encrypts m->payload for the subscription and POSTs it to m->endpoint
@@ -58,8 +58,8 @@ typedef struct webpush_msg {
  * -EACCES (code "push_endpoint_forbidden": the endpoint's address is
  * loopback/private, or plain http, and allow_private is off), -EIO (code
  * "push_unreachable": DNS, connect, TLS or timeout), -ENOMEM. */
-int webpush_send(webpush_t *wp, const webpush_msg_t *m, int64_t now, int *ret_status,
-                 int64_t *ret_retry_after_s, err_t *err);
+int webpush_send(
+    webpush_t *wp, const webpush_msg_t *m, int64_t now, int *ret_status, int64_t *ret_retry_after_s, err_t *err);
 
 /* The default VAPID key file for a --database value: vapid.pem next to an
  * SQLite file, or in the working directory for a PostgreSQL URL. Writes a

@@ -59,7 +59,8 @@ static cairo_status_t sink(void *ctx, const unsigned char *data, unsigned int n)
 int pdfdoc_new(const char *title, pdfdoc_t **ret, err_t *err)
 {
     pdfdoc_t *d = calloc(1, sizeof *d);
-    if (!d) return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
+    if (!d)
+        return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
     d->surface = cairo_pdf_surface_create_for_stream(sink, d, PAGE_W, PAGE_H);
     d->cr = cairo_create(d->surface);
     if (cairo_status(d->cr) != CAIRO_STATUS_SUCCESS) {
@@ -75,8 +76,10 @@ int pdfdoc_new(const char *title, pdfdoc_t **ret, err_t *err)
 
 void pdfdoc_free(pdfdoc_t *d)
 {
-    if (!d) return;
-    if (d->cr) cairo_destroy(d->cr);
+    if (!d)
+        return;
+    if (d->cr)
+        cairo_destroy(d->cr);
     if (d->surface) {
         cairo_surface_finish(d->surface);
         cairo_surface_destroy(d->surface);
@@ -94,24 +97,29 @@ void pdfdoc_page(pdfdoc_t *d)
     d->y = MARGIN;
 }
 
-void pdfdoc_gap(pdfdoc_t *d, double mm) { d->y += mm * PT_PER_MM; }
+void pdfdoc_gap(pdfdoc_t *d, double mm)
+{
+    d->y += mm * PT_PER_MM;
+}
 
 static void style_font(PangoFontDescription *f, pdfdoc_style_t style)
 {
     /* Noto Sans first; fontconfig falls back by language and script to
      * Noto Sans CJK, Noto Sans Georgian and so on, all from fonts-noto-*. */
     pango_font_description_set_family(f, "Noto Sans");
-    static const double size[] = { [PDFDOC_BODY] = 12, [PDFDOC_SMALL] = 10, [PDFDOC_HEADING] = 18, [PDFDOC_HUGE] = 28 };
+    static const double size[] = {[PDFDOC_BODY] = 12, [PDFDOC_SMALL] = 10, [PDFDOC_HEADING] = 18, [PDFDOC_HUGE] = 28};
     pango_font_description_set_size(f, (int)(size[style] * PANGO_SCALE));
-    pango_font_description_set_weight(f, style == PDFDOC_HEADING || style == PDFDOC_HUGE ? PANGO_WEIGHT_BOLD
-                                                                                         : PANGO_WEIGHT_NORMAL);
+    pango_font_description_set_weight(
+        f, style == PDFDOC_HEADING || style == PDFDOC_HUGE ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
 }
 
 int pdfdoc_text(pdfdoc_t *d, const char *lang, pdfdoc_style_t style, const char *utf8, err_t *err)
 {
-    if (!g_utf8_validate(utf8, -1, NULL)) return err_set(err, -EINVAL, "bad_text", "The text is not valid UTF-8.");
+    if (!g_utf8_validate(utf8, -1, NULL))
+        return err_set(err, -EINVAL, "bad_text", "The text is not valid UTF-8.");
     PangoLayout *layout = pango_cairo_create_layout(d->cr);
-    if (!layout) return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
+    if (!layout)
+        return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
     PangoContext *ctx = pango_layout_get_context(layout);
     pango_context_set_language(ctx, pango_language_from_string(lang));
     pango_layout_context_changed(layout);
@@ -125,7 +133,8 @@ int pdfdoc_text(pdfdoc_t *d, const char *lang, pdfdoc_style_t style, const char 
     int w, h;
     pango_layout_get_size(layout, &w, &h);
     double height = (double)h / PANGO_SCALE;
-    if (d->y + height > PAGE_H - MARGIN && d->y > MARGIN) pdfdoc_page(d);
+    if (d->y + height > PAGE_H - MARGIN && d->y > MARGIN)
+        pdfdoc_page(d);
     cairo_set_source_rgb(d->cr, 0, 0, 0);
     cairo_move_to(d->cr, MARGIN, d->y);
     pango_cairo_show_layout(d->cr, layout);
@@ -138,9 +147,11 @@ int pdfdoc_qr(pdfdoc_t *d, const char *data, double side_mm, err_t *err)
 {
     qr_matrix_t q;
     int r = qr_matrix_make(data, &q, err);
-    if (r < 0) return r;
+    if (r < 0)
+        return r;
     double side = side_mm * PT_PER_MM, mod = side / (q.width + 2 * QR_QUIET);
-    if (d->y + side > PAGE_H - MARGIN) pdfdoc_page(d);
+    if (d->y + side > PAGE_H - MARGIN)
+        pdfdoc_page(d);
     cairo_t *cr = d->cr;
     cairo_set_source_rgb(cr, 1, 1, 1);
     cairo_rectangle(cr, MARGIN, d->y, side, side);

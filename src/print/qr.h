@@ -11,8 +11,8 @@
 #include "base/err.h"
 
 typedef struct qr_matrix {
-    int width;        /* modules per side, without the quiet zone */
-    uint8_t *dark;    /* width * width, row by row; 1 = dark; owned */
+    int width;     /* modules per side, without the quiet zone */
+    uint8_t *dark; /* width * width, row by row; 1 = dark; owned */
 } qr_matrix_t;
 
 /* Makes the code of `text`. -E2BIG (qr_failed) when it does not fit a QR

@@ -20,17 +20,17 @@
 /* One loaded official year. Invariant: bit i of off is set exactly when day
  * i of the year (0 = January 1) is not a working day. */
 struct cal_year {
-    int year;                               /* DATE_MIN_YEAR..DATE_MAX_YEAR */
-    uint8_t off[YEAR_BYTES];                /* non-working days, final answer */
-    bool has_decree;                        /* a decree line was present */
-    char decree[CALENDAR_DECREE_MAX + 1];   /* NUL-terminated decree text */
+    int year;                             /* DATE_MIN_YEAR..DATE_MAX_YEAR */
+    uint8_t off[YEAR_BYTES];              /* non-working days, final answer */
+    bool has_decree;                      /* a decree line was present */
+    char decree[CALENDAR_DECREE_MAX + 1]; /* NUL-terminated decree text */
 };
 
 /* Invariant: years[0..n) sorted by year, strictly increasing. */
 struct calendar {
-    struct cal_year *years;  /* owned array of cap entries */
-    size_t n;                /* entries in use */
-    size_t cap;              /* entries allocated */
+    struct cal_year *years; /* owned array of cap entries */
+    size_t n;               /* entries in use */
+    size_t cap;             /* entries allocated */
 };
 
 /* Which days of one year are off, either borrowed from a loaded year or
@@ -45,12 +45,12 @@ struct year_view {
 
 /* State of one calendar_load_year call. */
 struct parser {
-    struct cal_year y;           /* the year being built; y.year 0 until "year" */
+    struct cal_year y;               /* the year being built; y.year 0 until "year" */
     uint8_t listed_off[YEAR_BYTES];  /* days named by "off" */
     uint8_t listed_work[YEAR_BYTES]; /* days named by "work" */
-    date_t first;                /* January 1 of y.year */
-    date_t last;                 /* December 31 of y.year */
-    unsigned line;               /* 1-based number of the current line */
+    date_t first;                    /* January 1 of y.year */
+    date_t last;                     /* December 31 of y.year */
+    unsigned line;                   /* 1-based number of the current line */
     err_t *err;
 };
 
@@ -103,8 +103,15 @@ static const struct cal_year *find_year(const calendar_t *cal, int year)
 
 /* Labour Code art. 112 part 1: the non-working holidays other than the
  * New Year holidays Jan 1-8. */
-static const struct { int m, d; } ART112_HOLIDAYS[] = {
-    {2, 23}, {3, 8}, {5, 1}, {5, 9}, {6, 12}, {11, 4},
+static const struct {
+    int m, d;
+} ART112_HOLIDAYS[] = {
+    {2, 23},
+    {3, 8},
+    {5, 1},
+    {5, 9},
+    {6, 12},
+    {11, 4},
 };
 #define ART112_COUNT (sizeof ART112_HOLIDAYS / sizeof ART112_HOLIDAYS[0])
 
@@ -383,8 +390,7 @@ static int insert_year(calendar_t *cal, const struct cal_year *y, err_t *err)
 {
     size_t i = lower_bound(cal, y->year);
     if (i < cal->n && cal->years[i].year == y->year)
-        return err_set(err, -EEXIST, "calendar_year_loaded", "calendar year %d is already loaded",
-                       y->year);
+        return err_set(err, -EEXIST, "calendar_year_loaded", "calendar year %d is already loaded", y->year);
     if (cal->n == cal->cap) {
         size_t cap = cal->cap ? cal->cap * 2 : 4;
         struct cal_year *years = realloc(cal->years, cap * sizeof *years);
@@ -405,8 +411,7 @@ int calendar_load_year(calendar_t *cal, const char *text, size_t len, err_t *err
     if (!cal || !text)
         return err_set(err, -EINVAL, "calendar_syntax", "no calendar or no calendar text");
     if (len > CALENDAR_TEXT_MAX)
-        return err_set(err, -EINVAL, "calendar_syntax", "calendar text is longer than %d bytes",
-                       CALENDAR_TEXT_MAX);
+        return err_set(err, -EINVAL, "calendar_syntax", "calendar text is longer than %d bytes", CALENDAR_TEXT_MAX);
     memset(&p, 0, sizeof p);
     p.err = err;
     int r = parse_text(&p, text, len);

@@ -109,8 +109,8 @@ int client_nets_parse(const char *s, client_nets_t *ret, err_t *err)
             return err_set(err, -EINVAL, "bad_config", "trusted_proxies has more than %d entries.", CLIENT_NETS_MAX);
         if (!parse_net(start, len, &out.net[out.n]))
             return err_set(err, -EINVAL, "bad_config",
-                           "trusted_proxies: \"%.*s\" is not an address or CIDR such as 10.0.0.0/8.",
-                           (int)(len > 64 ? 64 : len), start);
+                "trusted_proxies: \"%.*s\" is not an address or CIDR such as 10.0.0.0/8.", (int)(len > 64 ? 64 : len),
+                start);
         out.n++;
     }
     *ret = out;
@@ -143,8 +143,7 @@ static void prev_entry(const char *xff, const char **end, const char **ret_s, si
     *ret_len = (size_t)(e - b);
 }
 
-void client_addr_pick(const client_nets_t *nets, const char *peer, const char *xff, size_t len, char *out,
-                      size_t cap)
+void client_addr_pick(const client_nets_t *nets, const char *peer, const char *xff, size_t len, char *out, size_t cap)
 {
     copy_text(out, cap, peer, strlen(peer));
     if (!xff || len == 0 || !client_nets_has(nets, peer))
@@ -157,9 +156,9 @@ void client_addr_pick(const client_nets_t *nets, const char *peer, const char *x
         uint8_t a[16];
         bool v6;
         if (!parse_addr(s, n, a, &v6))
-            return;          /* not an address: keep the hop that passed it */
+            return; /* not an address: keep the hop that passed it */
         copy_text(out, cap, s, n);
         if (!has_bytes(nets, a, v6))
-            return;          /* the right-most untrusted address */
+            return; /* the right-most untrusted address */
     }
 }

@@ -17,16 +17,16 @@
 #include "base/err.h"
 
 #define CLIENT_NETS_MAX 32
-#define CLIENT_ADDR_TEXT_MAX 64   /* bytes of an address as text, with the NUL */
+#define CLIENT_ADDR_TEXT_MAX 64 /* bytes of an address as text, with the NUL */
 
 typedef struct client_net {
-    uint8_t addr[16];   /* IPv4 in the first 4 bytes */
-    uint8_t v6;         /* 0: IPv4 */
-    uint8_t prefix;     /* bits that must match */
+    uint8_t addr[16]; /* IPv4 in the first 4 bytes */
+    uint8_t v6;       /* 0: IPv4 */
+    uint8_t prefix;   /* bits that must match */
 } client_net_t;
 
 typedef struct client_nets {
-    size_t n;           /* 0: no proxy is trusted */
+    size_t n; /* 0: no proxy is trusted */
     client_net_t net[CLIENT_NETS_MAX];
 } client_nets_t;
 
@@ -41,5 +41,4 @@ bool client_nets_has(const client_nets_t *nets, const char *addr);
 /* The client's address as text into out (cap bytes): `peer` itself unless
  * peer is a trusted proxy and xff (len bytes, the X-Forwarded-For values
  * joined by commas; may be NULL) names another; see above. */
-void client_addr_pick(const client_nets_t *nets, const char *peer, const char *xff, size_t len, char *out,
-                      size_t cap);
+void client_addr_pick(const client_nets_t *nets, const char *peer, const char *xff, size_t len, char *out, size_t cap);

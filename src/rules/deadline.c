@@ -1,7 +1,6 @@
 #include "rules/deadline.h"
 
-void deadline_compute(const calendar_t *cal, date_t last, date_t today, int n, int offset_min,
-                      deadline_t *ret)
+void deadline_compute(const calendar_t *cal, date_t last, date_t today, int n, int offset_min, deadline_t *ret)
 {
     bool provisional = false;
     date_t due = calendar_add_working_days(cal, last, n < 0 ? 0 : n, &provisional);

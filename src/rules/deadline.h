@@ -21,10 +21,10 @@
 #define APPEAL_DECISION_WORKING_DAYS 5
 
 typedef struct deadline {
-    date_t due_date;        /* last working day on which a confirmation still counts */
-    int64_t lapse_at;       /* unix time: local midnight ending due_date */
-    int working_days_left;  /* working days in [max(today, last + 1), due_date]; 0 after due */
-    bool provisional;       /* some day involved had no official calendar */
+    date_t due_date;       /* last working day on which a confirmation still counts */
+    int64_t lapse_at;      /* unix time: local midnight ending due_date */
+    int working_days_left; /* working days in [max(today, last + 1), due_date]; 0 after due */
+    bool provisional;      /* some day involved had no official calendar */
 } deadline_t;
 
 /* Computes the deadline after a counted confirmation (or registration) on
@@ -40,8 +40,7 @@ typedef struct deadline {
  *                       last; 0 once today > due.
  *
  * Always succeeds; writes every field of *ret. */
-void deadline_compute(const calendar_t *cal, date_t last, date_t today, int n, int offset_min,
-                      deadline_t *ret);
+void deadline_compute(const calendar_t *cal, date_t last, date_t today, int n, int offset_min, deadline_t *ret);
 
 /* The lapse moment of a registration due on local date due, in a region
  * offset_min minutes east of UTC: the local midnight ending due. */

@@ -53,8 +53,16 @@ const char *docset_outcome_name(enum docset_outcome o)
 const char *docset_rule_kind_name(enum docset_rule_kind k)
 {
     static const char *const names[DOCSET_RULE_KIND_COUNT] = {
-        "not_applicable", "require", "issued_within", "valid_through", "deadline",
-        "language", "fee", "consistent", "field_equals", "paid_through",
+        "not_applicable",
+        "require",
+        "issued_within",
+        "valid_through",
+        "deadline",
+        "language",
+        "fee",
+        "consistent",
+        "field_equals",
+        "paid_through",
     };
     return k >= 0 && k < DOCSET_RULE_KIND_COUNT ? names[k] : "?";
 }
@@ -124,8 +132,8 @@ struct run {
     int oom;
 };
 
-static void add(struct run *r, enum docset_severity sev, const char *code, const struct docset_rule *rule,
-                int doc, enum docset_field field, date_t date, int64_t expected, int64_t actual)
+static void add(struct run *r, enum docset_severity sev, const char *code, const struct docset_rule *rule, int doc,
+    enum docset_field field, date_t date, int64_t expected, int64_t actual)
 {
     /* A document reported missing may be the page nobody could classify. */
     if (sev == DOCSET_SEV_DEFECT && r->has_unknown && strcmp(code, "missing_document") == 0)
@@ -181,8 +189,11 @@ static void add_window(struct run *r, int doc, const struct docset_rule *rule, d
         r->cap_windows = cap;
     }
     res->windows[res->n_windows++] = (struct docset_window){
-        .doc_index = doc, .rule = rule, .until = until,
-        .ok_at_submission = r->req->submitted <= until, .ok_at_decision = r->req->decision <= until,
+        .doc_index = doc,
+        .rule = rule,
+        .until = until,
+        .ok_at_submission = r->req->submitted <= until,
+        .ok_at_decision = r->req->decision <= until,
     };
 }
 
@@ -267,8 +278,8 @@ static void check_valid_through(struct run *r, const struct docset_rule *rule)
     const struct docset_request *q = r->req;
     date_t target = rule->until == DOCSET_UNTIL_SUBMISSION ? q->submitted
                     : rule->until == DOCSET_UNTIL_DECISION ? q->decision
-                    : q->stay_end != DOCSET_NO_DATE       ? q->stay_end
-                                                          : q->decision;
+                    : q->stay_end != DOCSET_NO_DATE        ? q->stay_end
+                                                           : q->decision;
     for (size_t i = 0; i < q->n_docs; i++) {
         if (!is_type(&q->docs[i], rule->document) || !need(r, rule, (int)i, rule->field))
             continue;
@@ -324,8 +335,8 @@ static void check_deadline(struct run *r, const struct docset_rule *rule)
         last = docset_period_end(anchor, rule->period);
     }
     if (q->submitted > last)
-        add(r, provisional ? DOCSET_SEV_REFER : rule->severity, "deadline_missed", rule, anchor_doc, rule->field,
-            last, 0, 0);
+        add(r, provisional ? DOCSET_SEV_REFER : rule->severity, "deadline_missed", rule, anchor_doc, rule->field, last,
+            0, 0);
 }
 
 static int level_index(const struct docset_catalogue *cat, const char *s)
@@ -360,8 +371,8 @@ static void check_language(struct run *r, const struct docset_rule *rule)
     if (unsure)
         add(r, DOCSET_SEV_REFER, "level_unreadable", rule, -1, DOCSET_F_LEVEL, DOCSET_NO_DATE, rule->level, best);
     else
-        add(r, rule->severity, "language_level_too_low", rule, best_doc, DOCSET_F_LEVEL, DOCSET_NO_DATE,
-            rule->level, best);
+        add(r, rule->severity, "language_level_too_low", rule, best_doc, DOCSET_F_LEVEL, DOCSET_NO_DATE, rule->level,
+            best);
 }
 
 /* The version of fee rule `id` in force on d for this set, or NULL. */
@@ -423,9 +434,22 @@ static void check_fee(struct run *r, const struct docset_rule *rule)
  * that look Latin (А В Е К М Н О Р С Т У Х) as Latin. */
 static void normalise(const char *s, bool docnum, char *out, size_t cap)
 {
-    static const struct { unsigned cp; char latin; } homoglyph[] = {
-        {0x410, 'A'}, {0x412, 'B'}, {0x415, 'E'}, {0x41A, 'K'}, {0x41C, 'M'}, {0x41D, 'H'},
-        {0x41E, 'O'}, {0x420, 'P'}, {0x421, 'C'}, {0x422, 'T'}, {0x423, 'Y'}, {0x425, 'X'},
+    static const struct {
+        unsigned cp;
+        char latin;
+    } homoglyph[] = {
+        {0x410, 'A'},
+        {0x412, 'B'},
+        {0x415, 'E'},
+        {0x41A, 'K'},
+        {0x41C, 'M'},
+        {0x41D, 'H'},
+        {0x41E, 'O'},
+        {0x420, 'P'},
+        {0x421, 'C'},
+        {0x422, 'T'},
+        {0x423, 'Y'},
+        {0x425, 'X'},
     };
     size_t n = 0;
     bool space = false;
@@ -587,8 +611,8 @@ static void check_paid_through(struct run *r, const struct docset_rule *rule)
         if (!is_type(&q->docs[i], rule->document) || !need(r, rule, (int)i, rule->field))
             continue;
         date_t issued = q->docs[i].fields[rule->field].date;
-        date_t until = months == 0 ? issued - 1
-                                   : docset_period_end(issued, (struct docset_period){0, (int)months, 0}) - 1;
+        date_t until =
+            months == 0 ? issued - 1 : docset_period_end(issued, (struct docset_period){0, (int)months, 0}) - 1;
         add_window(r, (int)i, rule, until);
         if ((rule->at & DOCSET_AT_SUBMISSION) && q->submitted > until)
             add(r, rule->severity, "patent_unpaid", rule, (int)i, rule->field, until, 0, months);
@@ -610,15 +634,15 @@ static int validate(const struct docset_request *q, err_t *err)
             const struct docset_value *v = &q->docs[i].fields[f];
             if (v->state == DOCSET_V_PRESENT && fields[f].kind == DOCSET_KIND_TEXT &&
                 (!v->text || strlen(v->text) > DOCSET_TEXT_MAX))
-                return err_set(err, -EINVAL, "docset_bad_request", "Document %zu: field %s is missing or too long.",
-                               i, fields[f].name);
+                return err_set(err, -EINVAL, "docset_bad_request", "Document %zu: field %s is missing or too long.", i,
+                    fields[f].name);
         }
     }
     return 0;
 }
 
-int docset_check(const struct docset_catalogue *cat, const struct docset_request *req,
-                 struct docset_result *ret, err_t *err)
+int docset_check(
+    const struct docset_catalogue *cat, const struct docset_request *req, struct docset_result *ret, err_t *err)
 {
     if (!cat || !req || docset_procedure_index(cat, req->procedure) < 0)
         return err_set(err, -EINVAL, "docset_unknown_procedure", "The procedure is not in the catalogue.");
@@ -658,16 +682,16 @@ int docset_check(const struct docset_catalogue *cat, const struct docset_request
         if (!docset_rule_applies(rule, req->procedure, category, req->submitted))
             continue;
         switch (rule->kind) {
-        case DOCSET_RULE_REQUIRE: check_require(&r, rule); break;
-        case DOCSET_RULE_ISSUED_WITHIN: check_issued_within(&r, rule); break;
-        case DOCSET_RULE_VALID_THROUGH: check_valid_through(&r, rule); break;
-        case DOCSET_RULE_DEADLINE: check_deadline(&r, rule); break;
-        case DOCSET_RULE_LANGUAGE: check_language(&r, rule); break;
-        case DOCSET_RULE_FEE: check_fee(&r, rule); break;
-        case DOCSET_RULE_CONSISTENT: check_consistent(&r, rule); break;
-        case DOCSET_RULE_FIELD_EQUALS: check_field_equals(&r, rule); break;
-        case DOCSET_RULE_PAID_THROUGH: check_paid_through(&r, rule); break;
-        default: break;
+            case DOCSET_RULE_REQUIRE: check_require(&r, rule); break;
+            case DOCSET_RULE_ISSUED_WITHIN: check_issued_within(&r, rule); break;
+            case DOCSET_RULE_VALID_THROUGH: check_valid_through(&r, rule); break;
+            case DOCSET_RULE_DEADLINE: check_deadline(&r, rule); break;
+            case DOCSET_RULE_LANGUAGE: check_language(&r, rule); break;
+            case DOCSET_RULE_FEE: check_fee(&r, rule); break;
+            case DOCSET_RULE_CONSISTENT: check_consistent(&r, rule); break;
+            case DOCSET_RULE_FIELD_EQUALS: check_field_equals(&r, rule); break;
+            case DOCSET_RULE_PAID_THROUGH: check_paid_through(&r, rule); break;
+            default: break;
         }
     }
     if (r.oom) {

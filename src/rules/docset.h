@@ -21,12 +21,12 @@
 #include "rules/calendar.h"
 #include "rules/date.h"
 
-#define DOCSET_OPEN ((date_t)INT32_MAX)  /* effective_to of a rule still in force */
+#define DOCSET_OPEN ((date_t)INT32_MAX)    /* effective_to of a rule still in force */
 #define DOCSET_NO_DATE ((date_t)INT32_MIN) /* a date not given (stay end) */
-#define DOCSET_DOCS_MAX 64                /* documents in one set */
-#define DOCSET_FINDINGS_MAX 256           /* findings reported for one set */
-#define DOCSET_CATEGORIES_MAX 16          /* applicant categories in a catalogue */
-#define DOCSET_TEXT_MAX 256               /* bytes of one text field */
+#define DOCSET_DOCS_MAX 64                 /* documents in one set */
+#define DOCSET_FINDINGS_MAX 256            /* findings reported for one set */
+#define DOCSET_CATEGORIES_MAX 16           /* applicant categories in a catalogue */
+#define DOCSET_TEXT_MAX 256                /* bytes of one text field */
 
 /* The fields the reading stage extracts. Their kinds are fixed: text, date
  * (date_t) or number (int64_t). */
@@ -88,7 +88,7 @@ struct docset_act {
 };
 
 struct docset_doctype {
-    char *id;       /* "medical_certificate" */
+    char *id; /* "medical_certificate" */
     char *title_en;
     char *title_ru;
 };
@@ -106,35 +106,35 @@ struct docset_period {
 /* A rule. Invariant (enforced by the loader): the versions of one id never
  * overlap in [from, to]; every reference resolves; `act` is set. */
 struct docset_rule {
-    char *id;                       /* "patent.require.dms_policy" */
-    int version;                    /* 1, 2, … */
+    char *id;    /* "patent.require.dms_policy" */
+    int version; /* 1, 2, … */
     enum docset_rule_kind kind;
-    char *procedure;                /* a catalogue procedure id */
-    uint32_t categories;            /* bit i = catalogue category i */
-    date_t from, to;                /* in force, both inclusive; to may be DOCSET_OPEN */
-    const struct docset_act *act;   /* borrowed: the legal act cited */
-    char *article;                  /* NULL, or "art. 13.3 p. 2" */
-    char *source_note;              /* NULL, or where the rule was read */
-    enum docset_severity severity;  /* what a failed check gives */
+    char *procedure;                       /* a catalogue procedure id */
+    uint32_t categories;                   /* bit i = catalogue category i */
+    date_t from, to;                       /* in force, both inclusive; to may be DOCSET_OPEN */
+    const struct docset_act *act;          /* borrowed: the legal act cited */
+    char *article;                         /* NULL, or "art. 13.3 p. 2" */
+    char *source_note;                     /* NULL, or where the rule was read */
+    enum docset_severity severity;         /* what a failed check gives */
     const struct docset_doctype *document; /* require, issued_within, valid_through,
                                               deadline (anchor), language, fee,
                                               field_equals, paid_through (patent) */
     const struct docset_doctype *payment;  /* paid_through: the monthly receipts */
-    enum docset_field field;        /* the field the kind reads */
-    int count;                      /* require: at least this many */
-    int age_min, age_max;           /* require: applies at these ages (years), -1 = no bound */
-    struct docset_period period;    /* issued_within, deadline */
-    bool working_days;              /* deadline: period.days are working days */
-    unsigned at;                    /* DOCSET_AT_* for issued_within, paid_through */
-    enum docset_until until;        /* valid_through */
-    int level;                      /* language: index into catalogue levels */
-    int64_t amount;                 /* fee: roubles */
-    enum docset_match match;        /* consistent */
-    struct docset_ref *refs;        /* consistent: first = reference */
+    enum docset_field field;               /* the field the kind reads */
+    int count;                             /* require: at least this many */
+    int age_min, age_max;                  /* require: applies at these ages (years), -1 = no bound */
+    struct docset_period period;           /* issued_within, deadline */
+    bool working_days;                     /* deadline: period.days are working days */
+    unsigned at;                           /* DOCSET_AT_* for issued_within, paid_through */
+    enum docset_until until;               /* valid_through */
+    int level;                             /* language: index into catalogue levels */
+    int64_t amount;                        /* fee: roubles */
+    enum docset_match match;               /* consistent */
+    struct docset_ref *refs;               /* consistent: first = reference */
     size_t n_refs;
-    char **values;                  /* field_equals; deadline: when_field's values */
+    char **values; /* field_equals; deadline: when_field's values */
     size_t n_values;
-    enum docset_field when_field;   /* deadline: applies only when the anchor document's
+    enum docset_field when_field; /* deadline: applies only when the anchor document's
                                        when_field is one of `values`; DOCSET_F_NONE = always */
 };
 
@@ -145,15 +145,15 @@ struct docset_change {
 };
 
 struct docset_catalogue {
-    int format_version;             /* the file format (the loader knows 1) */
-    int revision;                   /* the content's revision = last changelog entry */
+    int format_version; /* the file format (the loader knows 1) */
+    int revision;       /* the content's revision = last changelog entry */
     struct docset_change *changes;
     size_t n_changes;
     char **procedures;
     size_t n_procedures;
-    char **categories;              /* at most DOCSET_CATEGORIES_MAX */
+    char **categories; /* at most DOCSET_CATEGORIES_MAX */
     size_t n_categories;
-    char **levels;                  /* language-certificate levels, lowest first */
+    char **levels; /* language-certificate levels, lowest first */
     size_t n_levels;
     struct docset_act *acts;
     size_t n_acts;
@@ -200,33 +200,33 @@ struct docset_value {
 };
 
 struct docset_doc {
-    const char *type;     /* a catalogue document type id, or "unknown" */
-    bool illegible;       /* the page failed the scan-quality check */
+    const char *type; /* a catalogue document type id, or "unknown" */
+    bool illegible;   /* the page failed the scan-quality check */
     struct docset_value fields[DOCSET_F_COUNT];
 };
 
 struct docset_request {
     const char *procedure;
     const char *category;
-    date_t submitted;               /* "now": the submission date */
-    date_t decision;                /* the planned decision date (>= submitted) */
-    date_t stay_end;                /* the planned end of stay, or DOCSET_NO_DATE */
-    const struct docset_doc *docs;  /* borrowed */
-    size_t n_docs;                  /* at most DOCSET_DOCS_MAX */
-    const calendar_t *calendar;     /* for working-day deadlines; NULL: referred */
+    date_t submitted;              /* "now": the submission date */
+    date_t decision;               /* the planned decision date (>= submitted) */
+    date_t stay_end;               /* the planned end of stay, or DOCSET_NO_DATE */
+    const struct docset_doc *docs; /* borrowed */
+    size_t n_docs;                 /* at most DOCSET_DOCS_MAX */
+    const calendar_t *calendar;    /* for working-day deadlines; NULL: referred */
 };
 
 enum docset_outcome { DOCSET_READY, DOCSET_RETURNED, DOCSET_REFERRED };
 
 struct docset_finding {
     enum docset_severity severity;
-    char code[40];                 /* stable: "missing_document", "name_near", … */
+    char code[40];                  /* stable: "missing_document", "name_near", … */
     const struct docset_rule *rule; /* borrowed; NULL for findings no rule makes
                                        (an unknown page, an illegible page) */
-    int doc_index;                 /* the document concerned, or -1 */
-    enum docset_field field;       /* the field concerned, or DOCSET_F_NONE */
-    date_t date;                   /* a date that explains it (valid until …) or DOCSET_NO_DATE */
-    int64_t expected, actual;      /* counts, roubles, level indexes; 0 when unused */
+    int doc_index;                  /* the document concerned, or -1 */
+    enum docset_field field;        /* the field concerned, or DOCSET_F_NONE */
+    date_t date;                    /* a date that explains it (valid until …) or DOCSET_NO_DATE */
+    int64_t expected, actual;       /* counts, roubles, level indexes; 0 when unused */
 };
 
 /* A document's validity window, for the person and the registrar. */
@@ -243,20 +243,20 @@ struct docset_result {
     size_t n_findings;
     struct docset_window *windows;
     size_t n_windows;
-    bool truncated;                  /* more than DOCSET_FINDINGS_MAX findings */
-    int level_required;              /* level index the procedure needs, or -1 */
-    int64_t fee_due;                 /* roubles due at submission, or -1 when none */
+    bool truncated;     /* more than DOCSET_FINDINGS_MAX findings */
+    int level_required; /* level index the procedure needs, or -1 */
+    int64_t fee_due;    /* roubles due at submission, or -1 when none */
 };
 
 /* Checks the set. Returns 0 and fills *ret (the caller frees it with
  * docset_result_free), or -EINVAL ("docset_unknown_procedure",
  * "docset_unknown_category", "docset_bad_request": dates, too many
  * documents, a NULL text) or -ENOMEM; *ret is written only on success. */
-int docset_check(const struct docset_catalogue *cat, const struct docset_request *req,
-                 struct docset_result *ret, err_t *err);
+int docset_check(
+    const struct docset_catalogue *cat, const struct docset_request *req, struct docset_result *ret, err_t *err);
 
 /* Frees the arrays of r (not r itself); accepts NULL. */
 void docset_result_free(struct docset_result *r);
 
-const char *docset_outcome_name(enum docset_outcome o);       /* "ready", … */
-const char *docset_rule_kind_name(enum docset_rule_kind k);   /* "require", … */
+const char *docset_outcome_name(enum docset_outcome o);     /* "ready", … */
+const char *docset_rule_kind_name(enum docset_rule_kind k); /* "require", … */

@@ -50,15 +50,14 @@ double geo_distance_m(double lat1, double lon1, double lat2, double lon2);
  * radius_m of (ref_lat, ref_lon), i.e. distance <= radius_m + accuracy_m:
  * the benefit of the doubt goes to the person. False if any input is not
  * finite or accuracy_m or radius_m is negative. */
-bool geo_within(double lat, double lon, double accuracy_m, double ref_lat, double ref_lon,
-                double radius_m);
+bool geo_within(double lat, double lon, double accuracy_m, double ref_lat, double ref_lon, double radius_m);
 
 /* How a position fix is judged (rule 3): not counted, or counted at or away
  * from the residence. */
 typedef enum fix_verdict {
-    FIX_TOO_INACCURATE = 0,   /* accuracy worse than GEO_MAX_ACCURACY_M: not counted */
-    FIX_AWAY,                 /* counted, not at the residence */
-    FIX_AT_RESIDENCE,         /* counted, within GEO_RESIDENCE_RADIUS_M (plus accuracy) */
+    FIX_TOO_INACCURATE = 0, /* accuracy worse than GEO_MAX_ACCURACY_M: not counted */
+    FIX_AWAY,               /* counted, not at the residence */
+    FIX_AT_RESIDENCE,       /* counted, within GEO_RESIDENCE_RADIUS_M (plus accuracy) */
 } fix_verdict_t;
 
 /* Judges a validated fix against the residence's reference point: too

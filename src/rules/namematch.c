@@ -101,9 +101,18 @@ static char *fold(const char *latin, int x_as_ks)
     size_t n = 0;
     for (size_t i = 0; i < len;) {
         const char *p = latin + i;
-        static const struct { const char *from, *to; } seq[] = {
-            {"DZH", "J"}, {"DJ", "J"}, {"ZH", "J"}, {"KH", "H"}, {"GH", "G"},
-            {"YU", "IU"}, {"YA", "IA"}, {"YE", "E"}, {"YO", "E"},
+        static const struct {
+            const char *from, *to;
+        } seq[] = {
+            {"DZH", "J"},
+            {"DJ", "J"},
+            {"ZH", "J"},
+            {"KH", "H"},
+            {"GH", "G"},
+            {"YU", "IU"},
+            {"YA", "IA"},
+            {"YE", "E"},
+            {"YO", "E"},
         };
         size_t k = 0;
         for (; k < sizeof seq / sizeof seq[0]; k++)
@@ -193,8 +202,7 @@ static size_t distance(const char *a, const char *b, size_t cap)
     return d > cap ? cap + 1 : d;
 }
 
-int namematch_compare(const char *a, size_t alen, const char *b, size_t blen,
-                      enum namematch_result *ret, err_t *err)
+int namematch_compare(const char *a, size_t alen, const char *b, size_t blen, enum namematch_result *ret, err_t *err)
 {
     char *la = NULL, *lb = NULL;
     int r = latin_of(a, alen, 0, &la, err);
@@ -241,9 +249,9 @@ int namematch_compare(const char *a, size_t alen, const char *b, size_t blen,
 const char *namematch_result_name(enum namematch_result r)
 {
     switch (r) {
-    case NAMEMATCH_EXACT: return "exact";
-    case NAMEMATCH_VARIANT: return "variant";
-    case NAMEMATCH_NEAR: return "near";
-    default: return "mismatch";
+        case NAMEMATCH_EXACT: return "exact";
+        case NAMEMATCH_VARIANT: return "variant";
+        case NAMEMATCH_NEAR: return "near";
+        default: return "mismatch";
     }
 }

@@ -40,8 +40,7 @@ int namematch_skeleton(const char *s, size_t len, int ou_as_u, int x_as_ks, char
 /* Compares the names a[0..alen) and b[0..blen) and writes the result to
  * *ret. Returns 0, or the errors of namematch_skeleton (for either side);
  * *ret is written only on success. Empty names compare as mismatch. */
-int namematch_compare(const char *a, size_t alen, const char *b, size_t blen,
-                      enum namematch_result *ret, err_t *err);
+int namematch_compare(const char *a, size_t alen, const char *b, size_t blen, enum namematch_result *ret, err_t *err);
 
 /* "exact", "variant", "near" or "mismatch". */
 const char *namematch_result_name(enum namematch_result r);

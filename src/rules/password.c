@@ -8,9 +8,9 @@
 #include "base/limits.h"
 
 struct password_list {
-    char **items;     /* lower-cased, sorted, each NUL-terminated */
+    char **items; /* lower-cased, sorted, each NUL-terminated */
     size_t n;
-    char *text;       /* the owned copy the items point into */
+    char *text; /* the owned copy the items point into */
 };
 
 static int cmp(const void *a, const void *b)
@@ -78,10 +78,10 @@ bool password_list_has(const password_list_t *l, const char *s, size_t len)
     return bsearch(&k, l->items, l->n, sizeof *l->items, cmp) != NULL;
 }
 
-static bool is_filler(char c)   /* digits and ASCII symbols people pad with */
+static bool is_filler(char c) /* digits and ASCII symbols people pad with */
 {
-    return (c >= '0' && c <= '9') || (c >= '!' && c <= '/') || (c >= ':' && c <= '@') ||
-           (c >= '[' && c <= '`') || (c >= '{' && c <= '~') || c == ' ';
+    return (c >= '0' && c <= '9') || (c >= '!' && c <= '/') || (c >= ':' && c <= '@') || (c >= '[' && c <= '`') ||
+           (c >= '{' && c <= '~') || c == ' ';
 }
 
 /* True if s is one piece of length 1..len/2 repeated (the last repeat may be
@@ -103,8 +103,8 @@ static bool repeats(const char *s, size_t len, size_t *ret_piece)
 static int common(err_t *err)
 {
     return err_set(err, -EINVAL, "password_common",
-                   "This password is too common or too simple: it is on lists attackers try first. "
-                   "Choose another, for example a few unrelated words.");
+        "This password is too common or too simple: it is on lists attackers try first. "
+        "Choose another, for example a few unrelated words.");
 }
 
 int password_check(const char *pw, size_t len, const password_list_t *list, err_t *err)
@@ -113,11 +113,11 @@ int password_check(const char *pw, size_t len, const password_list_t *list, err_
     for (size_t i = 0; i < len; i++)
         chars += ((unsigned char)pw[i] & 0xC0) != 0x80;
     if (chars < LIMIT_PASSWORD_MIN)
-        return err_set(err, -EINVAL, "password_too_short", "The password must have at least %d characters.",
-                       LIMIT_PASSWORD_MIN);
+        return err_set(
+            err, -EINVAL, "password_too_short", "The password must have at least %d characters.", LIMIT_PASSWORD_MIN);
     if (len > LIMIT_PASSWORD_MAX)
-        return err_set(err, -EINVAL, "password_too_long", "The password must have at most %d characters.",
-                       LIMIT_PASSWORD_MAX);
+        return err_set(
+            err, -EINVAL, "password_too_long", "The password must have at most %d characters.", LIMIT_PASSWORD_MAX);
     /* the core: without the digits and symbols padded at both ends */
     size_t a = 0, b = len;
     while (a < b && is_filler(pw[a]))
@@ -125,7 +125,7 @@ int password_check(const char *pw, size_t len, const password_list_t *list, err_
     while (b > a && is_filler(pw[b - 1]))
         b--;
     if (a == b)
-        return common(err);   /* digits and symbols only */
+        return common(err); /* digits and symbols only */
     size_t piece;
     if (password_list_has(list, pw, len) || password_list_has(list, pw + a, b - a))
         return common(err);

@@ -24,7 +24,7 @@ typedef struct password_list password_list_t;
  * are comments, case is folded (ASCII). Caller owns *ret (password_list_free).
  * -ENOMEM. */
 int password_list_parse(const char *text, size_t len, password_list_t **ret);
-void password_list_free(password_list_t *l);   /* accepts NULL */
+void password_list_free(password_list_t *l); /* accepts NULL */
 size_t password_list_count(const password_list_t *l);
 /* True if the lower-cased s (len bytes) is on the list. */
 bool password_list_has(const password_list_t *l, const char *s, size_t len);

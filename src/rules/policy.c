@@ -7,7 +7,13 @@
 /* Indexed by enum value; index 0 is unused (the enums start at 1 so that a
  * zeroed struct never holds a valid purpose by accident). */
 static const char *const PURPOSE_NAMES[] = {
-    NULL, "work", "study", "private", "tourism", "business", "other",
+    NULL,
+    "work",
+    "study",
+    "private",
+    "tourism",
+    "business",
+    "other",
 };
 static const char *const ENTRY_NAMES[] = {NULL, "visa_free", "visa"};
 static const char *const DUTY_NAMES[] = {"none", "confirm", "minor"};

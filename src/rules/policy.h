@@ -19,9 +19,9 @@ typedef enum {
 } entry_regime_t;
 
 typedef enum {
-    DUTY_NONE = 0,    /* no confirmation duty */
-    DUTY_CONFIRM,     /* must confirm presence (rules 3-6) */
-    DUTY_MINOR,       /* would have the duty as an adult (rule 9) */
+    DUTY_NONE = 0, /* no confirmation duty */
+    DUTY_CONFIRM,  /* must confirm presence (rules 3-6) */
+    DUTY_MINOR,    /* would have the duty as an adult (rule 9) */
 } duty_t;
 
 /* The age of adulthood, in full years. */

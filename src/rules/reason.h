@@ -23,8 +23,8 @@
 #define REASON_REFERENCE_DIGITS 3
 
 enum {
-    REASON_ALLOW_NEWLINE = 1,     /* line breaks allowed (an appeal) */
-    REASON_NEED_REFERENCE = 2,    /* a case or reference number required (a look-up) */
+    REASON_ALLOW_NEWLINE = 1,  /* line breaks allowed (an appeal) */
+    REASON_NEED_REFERENCE = 2, /* a case or reference number required (a look-up) */
 };
 
 /* 0 when s (len bytes) is a reason with at least min_visible letters or

@@ -54,7 +54,7 @@ typedef struct webauthn_credential {
  * attestation object's authData (rpIdHash, UP, UV if required, attested
  * credential data) and its statement; on success fills *ret. */
 int webauthn_register(const webauthn_expect_t *x, const uint8_t *client_data, size_t client_data_len,
-                      const uint8_t *att_obj, size_t att_obj_len, webauthn_credential_t *ret, err_t *err);
+    const uint8_t *att_obj, size_t att_obj_len, webauthn_credential_t *ret, err_t *err);
 
 /* §7.2 steps 11-21: checks clientDataJSON (type "webauthn.get", challenge,
  * origin), authData (rpIdHash, UP, UV if required), the signature over
@@ -62,12 +62,12 @@ int webauthn_register(const webauthn_expect_t *x, const uint8_t *client_data, si
  * counter against stored_count (both 0: an authenticator without a counter,
  * allowed). *ret_count: the new counter to store. */
 int webauthn_assert(const webauthn_expect_t *x, const uint8_t *cose_key, size_t cose_len, uint32_t stored_count,
-                    const uint8_t *client_data, size_t client_data_len, const uint8_t *auth_data, size_t auth_data_len,
-                    const uint8_t *sig, size_t sig_len, uint32_t *ret_count, err_t *err);
+    const uint8_t *client_data, size_t client_data_len, const uint8_t *auth_data, size_t auth_data_len,
+    const uint8_t *sig, size_t sig_len, uint32_t *ret_count, err_t *err);
 
 /* The challenge clientDataJSON carries, decoded, so that the server can
  * find which of its issued challenges is meant. -EINVAL
  * (webauthn_malformed) when there is none or it is not canonical base64url
  * of at most `cap` bytes. */
-int webauthn_client_challenge(const uint8_t *client_data, size_t client_data_len, uint8_t *out, size_t cap,
-                              size_t *ret_len, err_t *err);
+int webauthn_client_challenge(
+    const uint8_t *client_data, size_t client_data_len, uint8_t *out, size_t cap, size_t *ret_len, err_t *err);

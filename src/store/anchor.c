@@ -27,8 +27,8 @@ static int write_file(const char *path, int mode, const char *text, err_t *err)
 {
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
     if (fd < 0)
-        return err_set(err, -errno, errno == EEXIST ? "key_exists" : "key_write_failed", "Cannot create %s: %s.",
-                       path, strerror(errno));
+        return err_set(err, -errno, errno == EEXIST ? "key_exists" : "key_write_failed", "Cannot create %s: %s.", path,
+            strerror(errno));
     size_t len = strlen(text);
     ssize_t w = write(fd, text, len);
     int r = (w == (ssize_t)len && fsync(fd) == 0) ? 0 : -EIO;
@@ -57,7 +57,7 @@ int anchor_key_generate(const char *path, err_t *err)
     if (r < 0)
         return r;
     snprintf(text, sizeof text, "%s\npublic %s\n", KEY_MAGIC, pkhex);
-    unlink(pub);   /* a stale public half of an older key */
+    unlink(pub); /* a stale public half of an older key */
     if ((r = write_file(pub, 0644, text, err)) < 0)
         unlink(path);
     return r;
@@ -109,7 +109,7 @@ int anchor_key_load(const char *path, anchor_key_t **ret, err_t *err)
 void anchor_key_free(anchor_key_t *k)
 {
     if (k)
-        sodium_free(k);   /* wipes */
+        sodium_free(k); /* wipes */
 }
 
 bool anchor_key_can_sign(const anchor_key_t *k)
@@ -193,11 +193,11 @@ static bool parse_line(const anchor_key_t *k, const char *line, anchor_checkpoin
     uint8_t sig[crypto_sign_BYTES];
     size_t bin;
     anchor_checkpoint_t cp;
-    if (nf != 5 || fl[0] != 2 || memcmp(f[0], "v1", 2) != 0 ||
-        parse_u64(f[1], fl[1], 1, INT64_MAX, &seq) < 0 || parse_u64(f[3], fl[3], 0, INT64_MAX, &at) < 0 ||
-        fl[2] != 2 * AUDIT_HASH_BYTES || fl[4] != 2 * crypto_sign_BYTES ||
-        sodium_hex2bin(cp.hash, sizeof cp.hash, f[2], fl[2], NULL, &bin, NULL) != 0 || bin != sizeof cp.hash ||
-        sodium_hex2bin(sig, sizeof sig, f[4], fl[4], NULL, &bin, NULL) != 0 || bin != sizeof sig)
+    if (nf != 5 || fl[0] != 2 || memcmp(f[0], "v1", 2) != 0 || parse_u64(f[1], fl[1], 1, INT64_MAX, &seq) < 0 ||
+        parse_u64(f[3], fl[3], 0, INT64_MAX, &at) < 0 || fl[2] != 2 * AUDIT_HASH_BYTES ||
+        fl[4] != 2 * crypto_sign_BYTES || sodium_hex2bin(cp.hash, sizeof cp.hash, f[2], fl[2], NULL, &bin, NULL) != 0 ||
+        bin != sizeof cp.hash || sodium_hex2bin(sig, sizeof sig, f[4], fl[4], NULL, &bin, NULL) != 0 ||
+        bin != sizeof sig)
         return false;
     cp.seq = (int64_t)seq;
     cp.at = (int64_t)at;
@@ -209,19 +209,19 @@ static bool parse_line(const anchor_key_t *k, const char *line, anchor_checkpoin
     return true;
 }
 
-int anchor_read(const anchor_key_t *k, const char *path, anchor_checkpoint_t **ret, size_t *ret_n, size_t *ret_bad,
-                err_t *err)
+int anchor_read(
+    const anchor_key_t *k, const char *path, anchor_checkpoint_t **ret, size_t *ret_n, size_t *ret_bad, err_t *err)
 {
     FILE *f = fopen(path, "re");
     if (!f)
         return err_set(err, -errno, errno == ENOENT ? "no_checkpoints" : "checkpoint_failed",
-                       "Cannot read the checkpoints %s: %s.", path, strerror(errno));
+            "Cannot read the checkpoints %s: %s.", path, strerror(errno));
     anchor_checkpoint_t *cps = NULL;
     size_t n = 0, cap = 0, bad = 0;
     char line[LINE_MAX_BYTES + 2];
     int r = 0;
     while (fgets(line, sizeof line, f)) {
-        if (!strchr(line, '\n') && !feof(f)) {   /* an over-long line: skip the rest of it */
+        if (!strchr(line, '\n') && !feof(f)) { /* an over-long line: skip the rest of it */
             int c;
             while ((c = fgetc(f)) != EOF && c != '\n')
                 ;

@@ -28,9 +28,9 @@
 typedef struct anchor_key anchor_key_t;
 
 typedef struct anchor_checkpoint {
-    int64_t seq;                         /* the event the hash belongs to (>= 1) */
-    uint8_t hash[AUDIT_HASH_BYTES];      /* that event's chain hash */
-    int64_t at;                          /* unix time it was signed */
+    int64_t seq;                    /* the event the hash belongs to (>= 1) */
+    uint8_t hash[AUDIT_HASH_BYTES]; /* that event's chain hash */
+    int64_t at;                     /* unix time it was signed */
 } anchor_checkpoint_t;
 
 /* Writes a new key pair: `path` (secret, 0600, must not exist) and path.pub.
@@ -40,7 +40,7 @@ int anchor_key_generate(const char *path, err_t *err);
 /* Reads a key file: the secret file (can sign and verify) or a .pub file
  * (verify only). Caller owns *ret (anchor_key_free wipes it). */
 int anchor_key_load(const char *path, anchor_key_t **ret, err_t *err);
-void anchor_key_free(anchor_key_t *k);   /* accepts NULL */
+void anchor_key_free(anchor_key_t *k); /* accepts NULL */
 bool anchor_key_can_sign(const anchor_key_t *k);
 
 /* The checkpoint file that belongs to key file `key_path`: key_path with
@@ -55,5 +55,5 @@ int anchor_append(const anchor_key_t *k, const char *path, const anchor_checkpoi
  * *ret (free()); *ret_n good lines in file order; *ret_bad lines that do not
  * parse or whose signature is wrong (a forged or altered checkpoint). A
  * missing file is -ENOENT. */
-int anchor_read(const anchor_key_t *k, const char *path, anchor_checkpoint_t **ret, size_t *ret_n, size_t *ret_bad,
-                err_t *err);
+int anchor_read(
+    const anchor_key_t *k, const char *path, anchor_checkpoint_t **ret, size_t *ret_n, size_t *ret_bad, err_t *err);

@@ -12,7 +12,7 @@
 #include "base/secret.h"
 #include "store/store.h"
 
-#define APIKEY_NAME_MAX 64            /* bytes: which system holds the key */
+#define APIKEY_NAME_MAX 64 /* bytes: which system holds the key */
 #define APIKEY_CHARS SECRET_TOKEN_CHARS
 
 /* Resolves a key's hash inside the caller's transaction. -EACCES
@@ -40,8 +40,8 @@ typedef struct apikey_revoke_op {
 void apikey_revoke_op_init(apikey_revoke_op_t *o);
 
 typedef enum apikey_outcome {
-    APIKEY_ENDED = 1,             /* an active registration was ended now */
-    APIKEY_ALREADY_ENDED,         /* nothing active: reported before, or ended otherwise */
+    APIKEY_ENDED = 1,     /* an active registration was ended now */
+    APIKEY_ALREADY_ENDED, /* nothing active: reported before, or ended otherwise */
 } apikey_outcome_t;
 
 /* WRITE lane. "The person with this document registered in `region`" (a

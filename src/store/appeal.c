@@ -15,10 +15,10 @@
 /* lapsed_at: the lapse the appeal is about (schema v3). Appeals filed
  * before v3 and granted since have none recorded; the registration's own
  * ended_at stands in while it is still the lapsed one. */
-#define ROW_COLS \
-    "a.id, a.registration_id, g.region, g.last_confirmed_on," \
-    " COALESCE(a.lapsed_at, CASE WHEN g.status = 'ended' AND g.end_reason = 'lapsed' THEN g.ended_at END)," \
-    " a.status, a.reason, a.filed_at, a.decided_at, a.decision_reason, a.person_id" \
+#define ROW_COLS                                                                                                       \
+    "a.id, a.registration_id, g.region, g.last_confirmed_on,"                                                          \
+    " COALESCE(a.lapsed_at, CASE WHEN g.status = 'ended' AND g.end_reason = 'lapsed' THEN g.ended_at END),"            \
+    " a.status, a.reason, a.filed_at, a.decided_at, a.decision_reason, a.person_id"                                    \
     " FROM appeals a JOIN registrations g ON g.id = a.registration_id"
 
 static const char SQL_NEWEST_REG[] =
@@ -37,9 +37,8 @@ static const char SQL_QUEUE_PENDING[] =
 static const char SQL_QUEUE_DECIDED[] =
     "SELECT " ROW_COLS " WHERE a.status = ? ORDER BY a.decided_at DESC, a.id DESC LIMIT " APPEAL_STR(APPEAL_QUEUE_MAX);
 static const char SQL_NEWER_REG[] = "SELECT id FROM registrations WHERE person_id = ? AND id > ? LIMIT 1";
-static const char SQL_DECIDE[] =
-    "UPDATE appeals SET status = ?, decided_at = ?, officer_id = ?, decision_reason = ?"
-    " WHERE id = ? AND status = 'pending'";
+static const char SQL_DECIDE[] = "UPDATE appeals SET status = ?, decided_at = ?, officer_id = ?, decision_reason = ?"
+                                 " WHERE id = ? AND status = 'pending'";
 
 /* json_pack's NULL (out of memory) as an error: never an audit event or a
  * notice written with an empty {} instead (tests/unit/test_faults.c). */
@@ -118,26 +117,24 @@ static int appealable(db_t *db, appeal_file_op_t *o, int64_t pid, int64_t *ret_r
     db_bind_int(st, 1, pid);
     if ((r = db_step(st, &o->op.err)) < 0)
         return r;
-    bool lapsed = r == 1 && db_col_text(st, 1) && strcmp(db_col_text(st, 1), "ended") == 0 &&
-                  db_col_text(st, 2) && strcmp(db_col_text(st, 2), "lapsed") == 0;
+    bool lapsed = r == 1 && db_col_text(st, 1) && strcmp(db_col_text(st, 1), "ended") == 0 && db_col_text(st, 2) &&
+                  strcmp(db_col_text(st, 2), "lapsed") == 0;
     int64_t reg = lapsed ? db_col_int(st, 0) : 0, ended_at = lapsed ? int_or_zero(st, 3) : 0;
     if (r == 1)
         db_run(st, NULL);
     if (!lapsed)
         return err_set(&o->op.err, -EEXIST, "no_lapsed_registration",
-                       "Only a registration that lapsed can be appealed, and yours did not.");
+            "Only a registration that lapsed can be appealed, and yours did not.");
     if (o->now >= deadline_appeal_closes(ended_at))
         return err_set(&o->op.err, -EEXIST, "appeal_window_closed",
-                       "An appeal is possible within %d days of the lapse; that time has passed.",
-                       APPEAL_WINDOW_DAYS);
+            "An appeal is possible within %d days of the lapse; that time has passed.", APPEAL_WINDOW_DAYS);
     *ret_reg = reg;
     *ret_lapsed_at = ended_at;
     return 0;
 }
 
 /* One appeal per lapse (unique index appeals_one_per_lapse). */
-static int insert_appeal(db_t *db, appeal_file_op_t *o, int64_t pid, int64_t reg, int64_t lapsed_at,
-                         int64_t *ret_id)
+static int insert_appeal(db_t *db, appeal_file_op_t *o, int64_t pid, int64_t reg, int64_t lapsed_at, int64_t *ret_id)
 {
     db_stmt_t *st;
     int r = db_prepare(db, SQL_INSERT, &st, &o->op.err);
@@ -240,7 +237,7 @@ static int check_not_registered_again(db_t *db, int64_t pid, int64_t reg, err_t 
         return 0;
     db_run(st, NULL);
     return err_set(err, -EEXIST, "registered_again",
-                   "The person has registered again since the lapse; the appeal cannot restore the old registration.");
+        "The person has registered again since the lapse; the appeal cannot restore the old registration.");
 }
 
 static int grant(db_t *db, appeal_decide_op_t *o, const officer_ref_t *me, int64_t pid, const appeal_row_t *a)
@@ -257,8 +254,8 @@ static int grant(db_t *db, appeal_decide_op_t *o, const officer_ref_t *me, int64
         return r;
     subject_of(subject, sizeof subject, "person", pid);
     date_format(dl.due_date, due);
-    json_t *d = json_pack("{s:I,s:I,s:s}", "registration", (json_int_t)a->registration_id, "appeal",
-                          (json_int_t)a->id, "due_date", due);
+    json_t *d = json_pack(
+        "{s:I,s:I,s:s}", "registration", (json_int_t)a->registration_id, "appeal", (json_int_t)a->id, "due_date", due);
     r = packed(d, &o->op.err);
     if (r == 0)
         r = audit_append(db, o->now, actor, "registration.restored", subject, d, &o->op.err);

@@ -18,28 +18,28 @@
 #include "base/limits.h"
 #include "base/secret.h"
 #include "rules/calendar.h"
-#include "rules/deadline.h"   /* APPEAL_WINDOW_DAYS, deadline_appeal_closes: rule 13 */
+#include "rules/deadline.h" /* APPEAL_WINDOW_DAYS, deadline_appeal_closes: rule 13 */
 #include "store/region.h"
 #include "store/store.h"
 
-#define APPEAL_REASON_MIN 10                      /* characters, the person's reason */
-#define APPEAL_REASON_MAX LIMIT_REASON_BYTES      /* characters (500) */
-#define APPEAL_DECISION_MIN 5                     /* characters, the registrar's reason */
+#define APPEAL_REASON_MIN 10                       /* characters, the person's reason */
+#define APPEAL_REASON_MAX LIMIT_REASON_BYTES       /* characters (500) */
+#define APPEAL_DECISION_MIN 5                      /* characters, the registrar's reason */
 #define APPEAL_TEXT_BYTES (4 * LIMIT_REASON_BYTES) /* UTF-8 worst case of either */
-#define APPEAL_MINE_MAX 20                        /* a person's appeals per answer */
-#define APPEAL_QUEUE_MAX 50                       /* desk queue rows per answer, oldest first */
+#define APPEAL_MINE_MAX 20                         /* a person's appeals per answer */
+#define APPEAL_QUEUE_MAX 50                        /* desk queue rows per answer, oldest first */
 
 typedef struct appeal_row {
     int64_t id;
     int64_t registration_id;
-    char region[8];               /* of the appealed registration */
-    date_t last_confirmed_on;     /* of the appealed registration, before any decision */
-    int64_t lapsed_at;            /* when it ended with `lapsed` */
-    char status[10];              /* "pending" | "granted" | "refused" */
+    char region[8];           /* of the appealed registration */
+    date_t last_confirmed_on; /* of the appealed registration, before any decision */
+    int64_t lapsed_at;        /* when it ended with `lapsed` */
+    char status[10];          /* "pending" | "granted" | "refused" */
     char reason[APPEAL_TEXT_BYTES + 1];
     int64_t filed_at;
-    int64_t decided_at;           /* 0 while pending */
-    char decision_reason[APPEAL_TEXT_BYTES + 1];   /* "" while pending */
+    int64_t decided_at;                          /* 0 while pending */
+    char decision_reason[APPEAL_TEXT_BYTES + 1]; /* "" while pending */
 } appeal_row_t;
 
 /* WRITE lane. The person appeals the lapse of their most recent
@@ -73,9 +73,9 @@ void appeal_mine_op_init(appeal_mine_op_t *o);
 typedef struct appeal_queue_op {
     store_op_t op;
     uint8_t token_hash[SECRET_HASH_BYTES];
-    unsigned roles;               /* the route's allowed officer roles (api/desk_acl.h) */
+    unsigned roles; /* the route's allowed officer roles (api/desk_acl.h) */
     int64_t now;
-    char status[10];              /* "pending" | "granted" | "refused" */
+    char status[10]; /* "pending" | "granted" | "refused" */
     int ret_n;
     appeal_row_t ret[APPEAL_QUEUE_MAX];
 } appeal_queue_op_t;
@@ -90,14 +90,14 @@ void appeal_queue_op_init(appeal_queue_op_t *o);
 typedef struct appeal_decide_op {
     store_op_t op;
     uint8_t token_hash[SECRET_HASH_BYTES];
-    unsigned roles;               /* the route's allowed officer roles (api/desk_acl.h) */
+    unsigned roles; /* the route's allowed officer roles (api/desk_acl.h) */
     int64_t now;
     int64_t appeal_id;
     bool grant;
     char reason[APPEAL_TEXT_BYTES + 1];
-    const calendar_t *cal;        /* borrowed, read-only */
-    const region_set_t *regions;  /* borrowed, read-only */
-    appeal_row_t ret;             /* the appeal after the decision */
-    date_t ret_due_date;          /* granted: the fresh deadline; else 0 */
+    const calendar_t *cal;       /* borrowed, read-only */
+    const region_set_t *regions; /* borrowed, read-only */
+    appeal_row_t ret;            /* the appeal after the decision */
+    date_t ret_due_date;         /* granted: the fresh deadline; else 0 */
 } appeal_decide_op_t;
 void appeal_decide_op_init(appeal_decide_op_t *o);

@@ -22,9 +22,8 @@ static size_t put_str(uint8_t *b, const char *s, size_t n)
 /* The hashed message is laid out in one buffer and hashed in one call: the
  * writer appends an event per state change, and many small updates cost
  * several times more than one. */
-void audit_hash(const uint8_t prev[AUDIT_HASH_BYTES], int64_t seq, int64_t at, const char *actor,
-                const char *action, const char *subject, const char *detail,
-                uint8_t ret[AUDIT_HASH_BYTES])
+void audit_hash(const uint8_t prev[AUDIT_HASH_BYTES], int64_t seq, int64_t at, const char *actor, const char *action,
+    const char *subject, const char *detail, uint8_t ret[AUDIT_HASH_BYTES])
 {
     static const char tag[] = "uchet-audit-v1";
     const char *f[4] = {actor, action, subject, detail};
@@ -32,7 +31,7 @@ void audit_hash(const uint8_t prev[AUDIT_HASH_BYTES], int64_t seq, int64_t at, c
     for (int i = 0; i < 4; i++)
         total += 8 + (len[i] = strlen(f[i]));
     uint8_t stack[1024], *b = total <= sizeof stack ? stack : malloc(total);
-    if (!b) {   /* out of memory: stream instead of failing */
+    if (!b) { /* out of memory: stream instead of failing */
         crypto_hash_sha256_state h;
         crypto_hash_sha256_init(&h);
         crypto_hash_sha256_update(&h, (const uint8_t *)tag, sizeof tag - 1);
@@ -62,21 +61,20 @@ void audit_hash(const uint8_t prev[AUDIT_HASH_BYTES], int64_t seq, int64_t at, c
 }
 
 static const char SQL_HEAD[] = "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1";
-static const char SQL_INSERT[] =
-    "INSERT INTO audit (seq, at, actor, action, subject, detail, prev_hash, hash)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+static const char SQL_INSERT[] = "INSERT INTO audit (seq, at, actor, action, subject, detail, prev_hash, hash)"
+                                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
 
 /* The chain's last link: seq 0 and a zero hash when the log is empty. */
 typedef struct audit_chain {
-    int64_t seq;                       /* seq of the last event */
-    uint8_t hash[AUDIT_HASH_BYTES];    /* its hash: the next event's prev_hash */
+    int64_t seq;                    /* seq of the last event */
+    uint8_t hash[AUDIT_HASH_BYTES]; /* its hash: the next event's prev_hash */
 } audit_chain_t;
 _Static_assert(sizeof(audit_chain_t) <= DB_MEMO_BYTES, "the chain head fits the connection's memo");
 
 static int chain_head(db_t *db, audit_chain_t *ret, err_t *err)
 {
     const audit_chain_t *memo = db_memo(db);
-    if (memo) {   /* this transaction appended it: no need to read it back */
+    if (memo) { /* this transaction appended it: no need to read it back */
         *ret = *memo;
         return 0;
     }
@@ -91,14 +89,14 @@ static int chain_head(db_t *db, audit_chain_t *ret, err_t *err)
         c.seq = db_col_int(st, 0);
         if (len == AUDIT_HASH_BYTES)
             memcpy(c.hash, p, len);
-        db_run(st, NULL);   /* only a statement not yet finished: stepping a finished one runs it again */
+        db_run(st, NULL); /* only a statement not yet finished: stepping a finished one runs it again */
     }
     *ret = c;
     return 0;
 }
 
-int audit_append_text(db_t *db, int64_t at, const char *actor, const char *action, const char *subject,
-                      const char *detail, err_t *err)
+int audit_append_text(
+    db_t *db, int64_t at, const char *actor, const char *action, const char *subject, const char *detail, err_t *err)
 {
     const char *d = detail ? detail : "{}";
     uint8_t hash[AUDIT_HASH_BYTES];
@@ -126,8 +124,8 @@ int audit_append_text(db_t *db, int64_t at, const char *actor, const char *actio
     return 0;
 }
 
-int audit_append(db_t *db, int64_t at, const char *actor, const char *action, const char *subject,
-                 const json_t *detail, err_t *err)
+int audit_append(
+    db_t *db, int64_t at, const char *actor, const char *action, const char *subject, const json_t *detail, err_t *err)
 {
     char *d = detail ? json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
     if (detail && !d)
@@ -137,12 +135,11 @@ int audit_append(db_t *db, int64_t at, const char *actor, const char *action, co
     return r;
 }
 
-static const char SQL_ALL[] =
-    "SELECT seq, at, actor, action, subject, detail, prev_hash, hash FROM audit ORDER BY seq";
+static const char SQL_ALL[] = "SELECT seq, at, actor, action, subject, detail, prev_hash, hash FROM audit ORDER BY seq";
 
 /* True if the row's stored link and hash match what the chain says. */
-static bool row_ok(db_stmt_t *st, int64_t expect_seq, const uint8_t prev[AUDIT_HASH_BYTES],
-                   uint8_t ret_hash[AUDIT_HASH_BYTES])
+static bool row_ok(
+    db_stmt_t *st, int64_t expect_seq, const uint8_t prev[AUDIT_HASH_BYTES], uint8_t ret_hash[AUDIT_HASH_BYTES])
 {
     size_t plen, hlen;
     const void *p = db_col_blob(st, 6, &plen);
@@ -153,8 +150,8 @@ static bool row_ok(db_stmt_t *st, int64_t expect_seq, const uint8_t prev[AUDIT_H
         return false;
     const char *actor = db_col_text(st, 2), *action = db_col_text(st, 3);
     const char *subject = db_col_text(st, 4), *detail = db_col_text(st, 5);
-    audit_hash(prev, seq, db_col_int(st, 1), actor ? actor : "", action ? action : "",
-               subject ? subject : "", detail ? detail : "", ret_hash);
+    audit_hash(prev, seq, db_col_int(st, 1), actor ? actor : "", action ? action : "", subject ? subject : "",
+        detail ? detail : "", ret_hash);
     return memcmp(ret_hash, h, AUDIT_HASH_BYTES) == 0;
 }
 
@@ -169,8 +166,8 @@ int audit_head(db_t *db, int64_t *ret_seq, uint8_t ret_hash[AUDIT_HASH_BYTES], e
     return 0;
 }
 
-int audit_verify_anchored(db_t *db, const audit_anchor_t *anchors, size_t n, int64_t *ret_count,
-                          int64_t *ret_broken, int64_t *ret_contradicted, err_t *err)
+int audit_verify_anchored(db_t *db, const audit_anchor_t *anchors, size_t n, int64_t *ret_count, int64_t *ret_broken,
+    int64_t *ret_contradicted, err_t *err)
 {
     db_stmt_t *st;
     int r = db_prepare(db, SQL_ALL, &st, err);

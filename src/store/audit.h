@@ -13,20 +13,19 @@
 #define AUDIT_HASH_BYTES 32
 
 /* Pure: the hash of one event (length-prefixed fields, big-endian integers). */
-void audit_hash(const uint8_t prev[AUDIT_HASH_BYTES], int64_t seq, int64_t at, const char *actor,
-                const char *action, const char *subject, const char *detail,
-                uint8_t ret[AUDIT_HASH_BYTES]);
+void audit_hash(const uint8_t prev[AUDIT_HASH_BYTES], int64_t seq, int64_t at, const char *actor, const char *action,
+    const char *subject, const char *detail, uint8_t ret[AUDIT_HASH_BYTES]);
 
 /* Appends an event inside the caller's write transaction. `detail` (borrowed,
  * may be NULL) is serialised canonically (sorted keys, compact). The caller
  * guarantees it carries no coordinates, document numbers or secrets. */
-int audit_append(db_t *db, int64_t at, const char *actor, const char *action, const char *subject,
-                 const json_t *detail, err_t *err);
+int audit_append(
+    db_t *db, int64_t at, const char *actor, const char *action, const char *subject, const json_t *detail, err_t *err);
 
 /* Like audit_append with `detail` already serialised canonically (compact,
  * keys sorted), for hot paths that build it with snprintf. NULL means {}. */
-int audit_append_text(db_t *db, int64_t at, const char *actor, const char *action, const char *subject,
-                      const char *detail, err_t *err);
+int audit_append_text(
+    db_t *db, int64_t at, const char *actor, const char *action, const char *subject, const char *detail, err_t *err);
 
 /* Walks the whole chain. *ret_count = events checked; *ret_broken = seq of the
  * first event whose link or hash is wrong, or 0 if the chain is intact. */
@@ -35,12 +34,12 @@ int audit_verify(db_t *db, int64_t *ret_count, int64_t *ret_broken, err_t *err);
 /* One step of a verification done in pieces (the desk's, issue 15), with
  * the same link and hash check as audit_verify. */
 typedef struct audit_step {
-    int64_t next_seq;                  /* in: the first event to check; out: the one after the last good one */
-    uint8_t prev[AUDIT_HASH_BYTES];    /* in: the hash event next_seq must link to; out: the last good hash */
-    int64_t checked;                   /* out: good events in this step */
-    int64_t last_at;                   /* out: the last good event's time (unchanged if none) */
-    int64_t broken;                    /* out: the first event that is wrong or missing, or 0 */
-    int64_t broken_at;                 /* out: its time; 0 when it is missing */
+    int64_t next_seq;               /* in: the first event to check; out: the one after the last good one */
+    uint8_t prev[AUDIT_HASH_BYTES]; /* in: the hash event next_seq must link to; out: the last good hash */
+    int64_t checked;                /* out: good events in this step */
+    int64_t last_at;                /* out: the last good event's time (unchanged if none) */
+    int64_t broken;                 /* out: the first event that is wrong or missing, or 0 */
+    int64_t broken_at;              /* out: its time; 0 when it is missing */
 } audit_step_t;
 
 /* Checks at most `limit` events from step->next_seq on, none after `last`,
@@ -64,5 +63,5 @@ typedef struct audit_anchor {
  * *ret_contradicted = the seq of the first anchor the chain disagrees with
  * (another hash at that seq, or the chain now ends before it), or 0. A
  * rewrite that recomputed every link leaves *ret_broken 0 but not this. */
-int audit_verify_anchored(db_t *db, const audit_anchor_t *anchors, size_t n, int64_t *ret_count,
-                          int64_t *ret_broken, int64_t *ret_contradicted, err_t *err);
+int audit_verify_anchored(db_t *db, const audit_anchor_t *anchors, size_t n, int64_t *ret_count, int64_t *ret_broken,
+    int64_t *ret_contradicted, err_t *err);

@@ -33,13 +33,13 @@ static int run_verify(db_t *db, store_op_t *op)
     if (o->officer_id && o->officer_id != me.id)
         return err_set(&op->err, -EINVAL, "invalid_cursor", "This verification was started by another officer.");
     o->officer_id = me.id;
-    if (!o->target) {   /* the first step: the chain as it ends now */
+    if (!o->target) { /* the first step: the chain as it ends now */
         uint8_t head[AUDIT_HASH_BYTES];
         if ((r = audit_head(db, &o->target, head, &op->err)) < 0)
             return r;
         memset(&o->step, 0, sizeof o->step);
         o->step.next_seq = 1;
-        if (!o->target)   /* nothing logged yet: intact, empty */
+        if (!o->target) /* nothing logged yet: intact, empty */
             return 0;
     }
     return audit_verify_step(db, o->target, o->limit, &o->step, &op->err);
@@ -60,8 +60,8 @@ static int run_verified(db_t *db, store_op_t *op)
     int r = officer_session_touch(db, o->token_hash, o->now, o->roles, &me, &op->err);
     if (r < 0)
         return r;
-    json_t *d = json_pack("{s:s,s:I,s:I}", "result", o->broken ? "broken" : "intact", "events",
-                          (json_int_t)o->checked, "last", (json_int_t)o->target);
+    json_t *d = json_pack("{s:s,s:I,s:I}", "result", o->broken ? "broken" : "intact", "events", (json_int_t)o->checked,
+        "last", (json_int_t)o->target);
     if (d && o->broken)
         json_object_set_new(d, "broken", json_integer(o->broken));
     r = officer_audit(db, &me, o->now, "audit.chain_verified", NULL, NULL, d, &op->err);
@@ -257,7 +257,7 @@ static int run_activity(db_t *db, store_op_t *op)
     if ((r = read_page(st, &o->ret, &op->err)) < 0)
         return r;
     json_t *d = json_pack("{s:I,s:I,s:I,s:i}", "from", (json_int_t)o->from, "to", (json_int_t)o->to, "after",
-                          (json_int_t)o->after_seq, "rows", o->ret.n);
+        (json_int_t)o->after_seq, "rows", o->ret.n);
     r = officer_audit(db, &me, o->now, "audit.officer_activity_read", who, NULL, d, &op->err);
     json_decref(d);
     return r;

@@ -19,9 +19,9 @@
  * 25 ms more than an empty request on SQLite (where it runs on the event
  * loop) and about 100 ms more on PostgreSQL (run in a fiber there). */
 #define AUDITVIEW_STEP_MAX 5000
-#define AUDITVIEW_PAGE 500               /* events per page of a view */
-#define AUDITVIEW_ARENA (256 * 1024)     /* their details, bytes */
-#define AUDITVIEW_ACTIONS_MAX 64         /* distinct actions counted for one officer */
+#define AUDITVIEW_PAGE 500           /* events per page of a view */
+#define AUDITVIEW_ARENA (256 * 1024) /* their details, bytes */
+#define AUDITVIEW_ACTIONS_MAX 64     /* distinct actions counted for one officer */
 
 /* READ lane: one step of verifying the chain. The first step (target 0)
  * fixes the target at the chain's head now; later steps carry the
@@ -33,10 +33,10 @@ typedef struct auditview_verify_op {
     uint8_t token_hash[SECRET_HASH_BYTES];
     int64_t now;
     unsigned roles;
-    int64_t officer_id;      /* in: the cursor's officer (0 on the first step); out: the caller */
-    int64_t target;          /* in/out: the last event this verification checks */
-    int64_t limit;           /* events in this step, 1..AUDITVIEW_STEP_MAX */
-    audit_step_t step;       /* in/out */
+    int64_t officer_id; /* in: the cursor's officer (0 on the first step); out: the caller */
+    int64_t target;     /* in/out: the last event this verification checks */
+    int64_t limit;      /* events in this step, 1..AUDITVIEW_STEP_MAX */
+    audit_step_t step;  /* in/out */
 } auditview_verify_op_t;
 void auditview_verify_op_init(auditview_verify_op_t *o);
 
@@ -54,7 +54,7 @@ void auditview_verified_op_init(auditview_verified_op_t *o);
 typedef struct auditview_event {
     int64_t seq, at;
     char actor[48], action[48], subject[48];
-    uint32_t detail_off, detail_len;          /* canonical JSON in the page's arena */
+    uint32_t detail_off, detail_len; /* canonical JSON in the page's arena */
 } auditview_event_t;
 
 /* Events in seq order after some seq; `more` when the page is full. */
@@ -74,7 +74,7 @@ typedef struct auditview_person_op {
     uint8_t token_hash[SECRET_HASH_BYTES];
     int64_t now;
     unsigned roles;
-    int64_t person_id;                        /* 0: by document */
+    int64_t person_id; /* 0: by document */
     char doc_kind[10];
     char doc_number[LIMIT_DOCNUM_BYTES + 1];
     char reason[OFFICER_REASON_BYTES + 1];

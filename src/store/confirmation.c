@@ -15,8 +15,7 @@
 #include "store/registration.h"
 #include "store/session.h"
 
-static const char SQL_REPLAY[] =
-    "SELECT answer FROM confirmations WHERE person_id = ? AND idempotency_key = ?";
+static const char SQL_REPLAY[] = "SELECT answer FROM confirmations WHERE person_id = ? AND idempotency_key = ?";
 static const char SQL_INSERT[] =
     "INSERT INTO confirmations (person_id, registration_id, idempotency_key, received_at, result,"
     " at_residence, answer) VALUES (?, ?, ?, ?, ?, ?, ?)";
@@ -41,8 +40,7 @@ static int find_replay(db_t *db, confirmation_op_t *o, int64_t pid)
     return r;
 }
 
-static int save_registration(db_t *db, const registration_view_t *reg, date_t last, int streak, date_t due,
-                             err_t *err)
+static int save_registration(db_t *db, const registration_view_t *reg, date_t last, int streak, date_t due, err_t *err)
 {
     db_stmt_t *st;
     char d[11], du[11] = "";
@@ -54,9 +52,9 @@ static int save_registration(db_t *db, const registration_view_t *reg, date_t la
         date_format(due, du);
     db_bind_text(st, 1, d);
     db_bind_int(st, 2, streak);
-    db_bind_text(st, 3, due ? du : NULL);   /* minors have no deadline */
+    db_bind_text(st, 3, due ? du : NULL); /* minors have no deadline */
     db_bind_int(st, 4, reg->id);
-    return db_run_deferred(st, err);   /* the id is the active registration's: it matches */
+    return db_run_deferred(st, err); /* the id is the active registration's: it matches */
 }
 
 /* The JSON spelling of the verdict's at_residence: null when not counted. */
@@ -70,18 +68,16 @@ static const char *result_name(fix_verdict_t v)
     return geo_fix_counted(v) ? "counted" : "too_inaccurate";
 }
 
-static void format_answer(confirmation_op_t *o, fix_verdict_t v, const deadline_t *dl, int offset_min,
-                          bool practice)
+static void format_answer(confirmation_op_t *o, fix_verdict_t v, const deadline_t *dl, int offset_min, bool practice)
 {
     char due[11], lapse[32];
     date_format(dl->due_date, due);
     time_format_rfc3339(dl->lapse_at, offset_min, lapse);
     snprintf(o->ret_answer, sizeof o->ret_answer,
-             "{\"result\":\"%s\",\"at_residence\":%s,\"due_date\":\"%s\",\"lapse_at\":\"%s\","
-             "\"working_days_left\":%d,\"calendar\":\"%s\",\"practice_mode\":%s}",
-             result_name(v), at_residence_json(v), due, lapse,
-             dl->working_days_left, dl->provisional ? "provisional" : "official",
-             practice ? "true" : "false");
+        "{\"result\":\"%s\",\"at_residence\":%s,\"due_date\":\"%s\",\"lapse_at\":\"%s\","
+        "\"working_days_left\":%d,\"calendar\":\"%s\",\"practice_mode\":%s}",
+        result_name(v), at_residence_json(v), due, lapse, dl->working_days_left,
+        dl->provisional ? "provisional" : "official", practice ? "true" : "false");
 }
 
 static int insert_row(db_t *db, confirmation_op_t *o, int64_t pid, int64_t reg_id, fix_verdict_t v)
@@ -110,8 +106,8 @@ static int audit_confirmation(db_t *db, confirmation_op_t *o, int64_t pid, int64
     char actor[40], d[112];
     snprintf(actor, sizeof actor, "person:%lld", (long long)pid);
     /* Canonical (sorted, compact) JSON built by hand: this runs per request. */
-    snprintf(d, sizeof d, "{\"at_residence\":%s,\"registration\":%lld,\"result\":\"%s\"}",
-             at_residence_json(v), (long long)reg_id, result_name(v));
+    snprintf(d, sizeof d, "{\"at_residence\":%s,\"registration\":%lld,\"result\":\"%s\"}", at_residence_json(v),
+        (long long)reg_id, result_name(v));
     return audit_append_text(db, o->now, actor, "confirmation.received", actor, d, &o->op.err);
 }
 
@@ -126,8 +122,8 @@ static int maybe_mismatch(db_t *db, confirmation_op_t *o, const registration_vie
 }
 
 /* Counts the fix (or not) and writes the new state. */
-static int record(db_t *db, confirmation_op_t *o, const registration_view_t *reg, const region_t *rg,
-                  date_t today, int64_t pid)
+static int record(
+    db_t *db, confirmation_op_t *o, const registration_view_t *reg, const region_t *rg, date_t today, int64_t pid)
 {
     fix_verdict_t v = geo_judge_fix(o->lat, o->lon, o->accuracy_m, reg->res.ref_lat, reg->res.ref_lon);
     date_t last = reg->last_confirmed_on;
@@ -271,12 +267,12 @@ static void prefetch_rows(db_t *db, db_stmt_t *st, const prefetch_set_t *set)
         int64_t pid = db_col_int(st, REGISTRATION_VIEW_NCOLS + 1);
         o->pre_pid = pid;
         if (person_seen_before(set, (int)i, pid))
-            continue;   /* rows come in batch order, so earlier ops are filled */
+            continue; /* rows come in batch order, so earlier ops are filled */
         o->pre_replay = !db_col_null(st, REGISTRATION_VIEW_NCOLS + 2);
         if (o->pre_replay)
             db_col_copy(st, REGISTRATION_VIEW_NCOLS + 2, o->ret_answer, sizeof o->ret_answer);
         else if (db_col_null(st, 0))
-            continue;   /* no active registration */
+            continue; /* no active registration */
         else
             registration_view_from_row(st, &o->pre_reg);
         o->pre_txn = db_txn_serial(db);

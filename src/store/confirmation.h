@@ -13,7 +13,7 @@
 #include "store/store.h"
 
 #define CONFIRMATION_ANSWER_MAX 512
-#define CONFIRMATION_MISMATCH_STREAK 3   /* rule 8 */
+#define CONFIRMATION_MISMATCH_STREAK 3 /* rule 8 */
 
 /* WRITE lane. The position is only compared, never written; the caller
  * wipes the op (sodium_memzero) once it has answered. A retry with the same idempotency key returns the stored first
@@ -23,14 +23,14 @@ typedef struct confirmation_op {
     store_op_t op;
     uint8_t token_hash[SECRET_HASH_BYTES];
     int64_t now;
-    double lat, lon, accuracy_m;          /* compared, never stored; wiped by the caller */
+    double lat, lon, accuracy_m; /* compared, never stored; wiped by the caller */
     char idempotency_key[LIMIT_IDEMPOTENCY_MAX + 1];
-    const calendar_t *cal;                /* borrowed, read-only */
-    const region_set_t *regions;          /* borrowed, read-only */
-    char ret_answer[CONFIRMATION_ANSWER_MAX];   /* JSON object text */
+    const calendar_t *cal;                    /* borrowed, read-only */
+    const region_set_t *regions;              /* borrowed, read-only */
+    char ret_answer[CONFIRMATION_ANSWER_MAX]; /* JSON object text */
     bool ret_replay;
-    bool ret_lapsed;                      /* the deadline had passed: lapsed now, 409 */
-    bool ret_counted;                     /* for metrics */
+    bool ret_lapsed;  /* the deadline had passed: lapsed now, 409 */
+    bool ret_counted; /* for metrics */
     bool ret_at_residence;
     /* Read ahead for the batch (PostgreSQL): the session's person, an
      * earlier answer to the key, the active registration. Valid only in

@@ -10,46 +10,48 @@
  * words and the noun in messages. */
 typedef struct kind_desc {
     const char *sql_insert;
-    const char *sql_find;      /* token hash, then `now` for every other `?` */
+    const char *sql_find; /* token hash, then `now` for every other `?` */
     int find_nows;
-    const char *sql_end;       /* RETURNING the subject id */
+    const char *sql_end; /* RETURNING the subject id */
     const char *sql_end_all;
     const char *sql_purge;
-    const char *actor;         /* audit actor's prefix */
+    const char *actor; /* audit actor's prefix */
     const char *ended_event;
-    const char *noun;          /* "The %s is unknown or has expired" */
+    const char *noun; /* "The %s is unknown or has expired" */
 } kind_desc_t;
 
 /* An officer's session counts while under its absolute cap and, when it has
  * an inactivity limit, touched within it; a disabled officer's sessions end
  * at once. */
 static const kind_desc_t kinds[] = {
-    [CREDENTIAL_PERSON] = {
-        .sql_insert = "INSERT INTO sessions (token_hash, person_id, created_at, expires_at, last_used_at,"
-                      " max_expires_at, recheck_at, device) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        .sql_find = "SELECT person_id FROM sessions WHERE token_hash = ? AND expires_at > ?",
-        .find_nows = 1,
-        .sql_end = "DELETE FROM sessions WHERE token_hash = ? RETURNING person_id",
-        .sql_end_all = "DELETE FROM sessions WHERE person_id = ?",
-        .sql_purge = "DELETE FROM sessions WHERE expires_at <= ?",
-        .actor = "person",
-        .ended_event = "session.ended",
-        .noun = "session",
-    },
-    [CREDENTIAL_OFFICER] = {
-        .sql_insert = "INSERT INTO officer_sessions (token_hash, officer_id, created_at, expires_at, last_seen_at,"
-                      " idle_s) VALUES (?, ?, ?, ?, ?, ?)",
-        .sql_find = "SELECT o.id, o.role FROM officer_sessions s JOIN officers o ON o.id = s.officer_id"
-                    " WHERE s.token_hash = ? AND s.expires_at > ? AND o.disabled_at IS NULL"
-                    " AND (s.idle_s IS NULL OR COALESCE(s.last_seen_at, s.created_at) + s.idle_s > ?)",
-        .find_nows = 2,
-        .sql_end = "DELETE FROM officer_sessions WHERE token_hash = ? RETURNING officer_id",
-        .sql_end_all = "DELETE FROM officer_sessions WHERE officer_id = ?",
-        .sql_purge = "DELETE FROM officer_sessions WHERE expires_at <= ?",
-        .actor = "officer",
-        .ended_event = "officer.session_ended",
-        .noun = "desk session",
-    },
+    [CREDENTIAL_PERSON] =
+        {
+            .sql_insert = "INSERT INTO sessions (token_hash, person_id, created_at, expires_at, last_used_at,"
+                          " max_expires_at, recheck_at, device) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            .sql_find = "SELECT person_id FROM sessions WHERE token_hash = ? AND expires_at > ?",
+            .find_nows = 1,
+            .sql_end = "DELETE FROM sessions WHERE token_hash = ? RETURNING person_id",
+            .sql_end_all = "DELETE FROM sessions WHERE person_id = ?",
+            .sql_purge = "DELETE FROM sessions WHERE expires_at <= ?",
+            .actor = "person",
+            .ended_event = "session.ended",
+            .noun = "session",
+        },
+    [CREDENTIAL_OFFICER] =
+        {
+            .sql_insert = "INSERT INTO officer_sessions (token_hash, officer_id, created_at, expires_at, last_seen_at,"
+                          " idle_s) VALUES (?, ?, ?, ?, ?, ?)",
+            .sql_find = "SELECT o.id, o.role FROM officer_sessions s JOIN officers o ON o.id = s.officer_id"
+                        " WHERE s.token_hash = ? AND s.expires_at > ? AND o.disabled_at IS NULL"
+                        " AND (s.idle_s IS NULL OR COALESCE(s.last_seen_at, s.created_at) + s.idle_s > ?)",
+            .find_nows = 2,
+            .sql_end = "DELETE FROM officer_sessions WHERE token_hash = ? RETURNING officer_id",
+            .sql_end_all = "DELETE FROM officer_sessions WHERE officer_id = ?",
+            .sql_purge = "DELETE FROM officer_sessions WHERE expires_at <= ?",
+            .actor = "officer",
+            .ended_event = "officer.session_ended",
+            .noun = "desk session",
+        },
 };
 
 bool credential_password_ok(const char *stored, const char *pw)
@@ -61,8 +63,8 @@ bool credential_password_ok(const char *stored, const char *pw)
     return false;
 }
 
-int credential_session_open(db_t *db, credential_kind_t kind, const credential_session_t *s,
-                            char ret_token[SECRET_TOKEN_CHARS + 1], err_t *err)
+int credential_session_open(
+    db_t *db, credential_kind_t kind, const credential_session_t *s, char ret_token[SECRET_TOKEN_CHARS + 1], err_t *err)
 {
     uint8_t hash[SECRET_HASH_BYTES];
     db_stmt_t *st;
@@ -79,14 +81,14 @@ int credential_session_open(db_t *db, credential_kind_t kind, const credential_s
         db_bind_int(st, 6, s->idle_s);
     } else {
         db_bind_int(st, 6, s->max_expires_at);
-        db_bind_int(st, 7, s->now);   /* the password was just typed */
+        db_bind_int(st, 7, s->now); /* the password was just typed */
         db_bind_text(st, 8, s->device ? s->device : "");
     }
     return db_run(st, err);
 }
 
-int credential_session_find(db_t *db, credential_kind_t kind, const uint8_t token_hash[SECRET_HASH_BYTES],
-                            int64_t now, int64_t *ret_subject_id, char *tag, size_t cap, err_t *err)
+int credential_session_find(db_t *db, credential_kind_t kind, const uint8_t token_hash[SECRET_HASH_BYTES], int64_t now,
+    int64_t *ret_subject_id, char *tag, size_t cap, err_t *err)
 {
     const kind_desc_t *k = &kinds[kind];
     db_stmt_t *st;
@@ -107,8 +109,8 @@ int credential_session_find(db_t *db, credential_kind_t kind, const uint8_t toke
     return 0;
 }
 
-int credential_session_end(db_t *db, credential_kind_t kind, const uint8_t token_hash[SECRET_HASH_BYTES],
-                           int64_t now, err_t *err)
+int credential_session_end(
+    db_t *db, credential_kind_t kind, const uint8_t token_hash[SECRET_HASH_BYTES], int64_t now, err_t *err)
 {
     const kind_desc_t *k = &kinds[kind];
     db_stmt_t *st;
@@ -126,8 +128,7 @@ int credential_session_end(db_t *db, credential_kind_t kind, const uint8_t token
     return audit_append(db, now, actor, k->ended_event, actor, NULL, err);
 }
 
-int credential_sessions_end_all(db_t *db, credential_kind_t kind, int64_t subject_id, int64_t *ret_ended,
-                                err_t *err)
+int credential_sessions_end_all(db_t *db, credential_kind_t kind, int64_t subject_id, int64_t *ret_ended, err_t *err)
 {
     int r = db_run_ints(db, kinds[kind].sql_end_all, &subject_id, 1, err);
     if (r == 0 && ret_ended)

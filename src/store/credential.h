@@ -21,11 +21,11 @@
 #include "store/db.h"
 
 typedef enum credential_kind {
-    CREDENTIAL_PERSON,    /* sessions.person_id; audit actor "person:ID" */
-    CREDENTIAL_OFFICER,   /* officer_sessions.officer_id; audit actor "officer:ID" */
+    CREDENTIAL_PERSON,  /* sessions.person_id; audit actor "person:ID" */
+    CREDENTIAL_OFFICER, /* officer_sessions.officer_id; audit actor "officer:ID" */
 } credential_kind_t;
 
-#define CREDENTIAL_TAG_MAX 16   /* bytes of credential_session_find's tag (an officer's role) */
+#define CREDENTIAL_TAG_MAX 16 /* bytes of credential_session_find's tag (an officer's role) */
 
 /* True when pw matches the stored argon2id hash. stored "" (no account, or
  * one without a password yet) still spends one argon2id computation and
@@ -35,38 +35,37 @@ bool credential_password_ok(const char *stored, const char *pw);
 
 /* A new session row. Fields one kind does not have are ignored. */
 typedef struct credential_session {
-    int64_t subject_id;       /* person or officer id */
-    int64_t now;              /* created, and last used */
+    int64_t subject_id; /* person or officer id */
+    int64_t now;        /* created, and last used */
     int64_t expires_at;
-    int64_t max_expires_at;   /* persons: the absolute cap renewals slide up to */
-    int64_t idle_s;           /* officers: the inactivity limit (> 0) */
-    const char *device;       /* persons: a label of the device; NULL is "" */
+    int64_t max_expires_at; /* persons: the absolute cap renewals slide up to */
+    int64_t idle_s;         /* officers: the inactivity limit (> 0) */
+    const char *device;     /* persons: a label of the device; NULL is "" */
 } credential_session_t;
 
 /* Inserts the row with a new token: the token (shown once) in ret_token, only
  * its hash stored. A person's password counts as just checked (recheck_at =
  * now). Writes no audit event: each kind names its own. */
 int credential_session_open(db_t *db, credential_kind_t kind, const credential_session_t *s,
-                            char ret_token[SECRET_TOKEN_CHARS + 1], err_t *err);
+    char ret_token[SECRET_TOKEN_CHARS + 1], err_t *err);
 
 /* The subject of a live session: a person's session until expires_at; an
  * officer's also within its inactivity limit and while the officer is not
  * disabled. For an officer the role's name is copied to tag (cap bytes, may
  * be NULL for persons). -EACCES (unauthorized) when there is none. */
-int credential_session_find(db_t *db, credential_kind_t kind, const uint8_t token_hash[SECRET_HASH_BYTES],
-                            int64_t now, int64_t *ret_subject_id, char *tag, size_t cap, err_t *err);
+int credential_session_find(db_t *db, credential_kind_t kind, const uint8_t token_hash[SECRET_HASH_BYTES], int64_t now,
+    int64_t *ret_subject_id, char *tag, size_t cap, err_t *err);
 
 /* Log out: deletes the session of token_hash and writes the kind's audit
  * event (session.ended, officer.session_ended). -EACCES (unauthorized) when
  * the token is unknown. */
-int credential_session_end(db_t *db, credential_kind_t kind, const uint8_t token_hash[SECRET_HASH_BYTES],
-                           int64_t now, err_t *err);
+int credential_session_end(
+    db_t *db, credential_kind_t kind, const uint8_t token_hash[SECRET_HASH_BYTES], int64_t now, err_t *err);
 
 /* Deletes every session of one subject (a new password, a reset, a disabled
  * officer); the number deleted in *ret_ended (may be NULL). No audit event:
  * the caller's event says why. */
-int credential_sessions_end_all(db_t *db, credential_kind_t kind, int64_t subject_id, int64_t *ret_ended,
-                                err_t *err);
+int credential_sessions_end_all(db_t *db, credential_kind_t kind, int64_t subject_id, int64_t *ret_ended, err_t *err);
 
 /* Deletes expired sessions of both kinds; the number in *ret_deleted. */
 int credential_sessions_purge(db_t *db, int64_t now, int64_t *ret_deleted, err_t *err);

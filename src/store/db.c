@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static _Thread_local long fault_countdown;   /* 0: disarmed */
+static _Thread_local long fault_countdown; /* 0: disarmed */
 static _Thread_local bool fault_fired;
 
 void db_fault_arm(long n)
@@ -13,7 +13,10 @@ void db_fault_arm(long n)
     fault_fired = false;
 }
 
-bool db_fault_fired(void) { return fault_fired; }
+bool db_fault_fired(void)
+{
+    return fault_fired;
+}
 
 /* True (err set) when this call is the armed one. */
 static bool fault_now(err_t *err)
@@ -36,8 +39,7 @@ int db_open(const char *url, bool readonly, db_t **ret, err_t *err)
 {
     if (db_kind_of(url) == DB_POSTGRES) {
         if (!db_pg_backend)
-            return err_set(err, -ENOTSUP, "backend_unavailable",
-                           "This build has no PostgreSQL backend.");
+            return err_set(err, -ENOTSUP, "backend_unavailable", "This build has no PostgreSQL backend.");
         return db_pg_backend->open(url, readonly, ret, err);
     }
     return db_sqlite_backend.open(url, readonly, ret, err);
@@ -49,7 +51,10 @@ void db_close(db_t *db)
         db->be->close(db);
 }
 
-db_kind_t db_kind(const db_t *db) { return db->kind; }
+db_kind_t db_kind(const db_t *db)
+{
+    return db->kind;
+}
 int db_checkpoint(db_t *db, err_t *err)
 {
     return db->be->checkpoint ? db->be->checkpoint(db, err) : 0;
@@ -86,7 +91,10 @@ static int begin(db_t *db, const char *sql, err_t *err)
     return r;
 }
 
-uint64_t db_txn_serial(const db_t *db) { return db->txn_serial; }
+uint64_t db_txn_serial(const db_t *db)
+{
+    return db->txn_serial;
+}
 
 void db_txn_forget(db_t *db)
 {
@@ -94,8 +102,14 @@ void db_txn_forget(db_t *db)
     db->memo_valid = false;
 }
 
-int db_begin_read(db_t *db, err_t *err) { return begin(db, "BEGIN", err); }
-int db_begin_write(db_t *db, err_t *err) { return begin(db, db->be->begin_write_sql, err); }
+int db_begin_read(db_t *db, err_t *err)
+{
+    return begin(db, "BEGIN", err);
+}
+int db_begin_write(db_t *db, err_t *err)
+{
+    return begin(db, db->be->begin_write_sql, err);
+}
 
 int db_commit(db_t *db, err_t *err)
 {
@@ -108,8 +122,14 @@ int db_rollback(db_t *db)
     db->in_txn = false;
     return db->be->exec(db, "ROLLBACK", NULL);
 }
-int db_savepoint(db_t *db, err_t *err) { return db_exec(db, "SAVEPOINT op", err); }
-int db_savepoint_release(db_t *db, err_t *err) { return db_exec(db, "RELEASE SAVEPOINT op", err); }
+int db_savepoint(db_t *db, err_t *err)
+{
+    return db_exec(db, "SAVEPOINT op", err);
+}
+int db_savepoint_release(db_t *db, err_t *err)
+{
+    return db_exec(db, "RELEASE SAVEPOINT op", err);
+}
 
 int db_savepoint_rollback(db_t *db)
 {
@@ -125,18 +145,54 @@ int db_prepare(db_t *db, const char *sql, db_stmt_t **ret, err_t *err)
     return fault_now(err) ? -EIO : db->be->prepare(db, sql, ret, err);
 }
 
-int db_bind_int(db_stmt_t *st, int i, int64_t v) { return st->be->bind_int(st, i, v); }
-int db_bind_double(db_stmt_t *st, int i, double v) { return st->be->bind_double(st, i, v); }
-int db_bind_text(db_stmt_t *st, int i, const char *s) { return st->be->bind_text(st, i, s); }
-int db_bind_blob(db_stmt_t *st, int i, const void *p, size_t len) { return st->be->bind_blob(st, i, p, len); }
-int db_bind_null(db_stmt_t *st, int i) { return st->be->bind_null(st, i); }
-int db_step(db_stmt_t *st, err_t *err) { return fault_now(err) ? -EIO : st->be->step(st, err); }
-int64_t db_changes(db_t *db) { return db->be->changes(db); }
-bool db_col_null(db_stmt_t *st, int i) { return st->be->col_null(st, i); }
-int64_t db_col_int(db_stmt_t *st, int i) { return st->be->col_int(st, i); }
-double db_col_double(db_stmt_t *st, int i) { return st->be->col_double(st, i); }
-const char *db_col_text(db_stmt_t *st, int i) { return st->be->col_text(st, i); }
-const void *db_col_blob(db_stmt_t *st, int i, size_t *ret_len) { return st->be->col_blob(st, i, ret_len); }
+int db_bind_int(db_stmt_t *st, int i, int64_t v)
+{
+    return st->be->bind_int(st, i, v);
+}
+int db_bind_double(db_stmt_t *st, int i, double v)
+{
+    return st->be->bind_double(st, i, v);
+}
+int db_bind_text(db_stmt_t *st, int i, const char *s)
+{
+    return st->be->bind_text(st, i, s);
+}
+int db_bind_blob(db_stmt_t *st, int i, const void *p, size_t len)
+{
+    return st->be->bind_blob(st, i, p, len);
+}
+int db_bind_null(db_stmt_t *st, int i)
+{
+    return st->be->bind_null(st, i);
+}
+int db_step(db_stmt_t *st, err_t *err)
+{
+    return fault_now(err) ? -EIO : st->be->step(st, err);
+}
+int64_t db_changes(db_t *db)
+{
+    return db->be->changes(db);
+}
+bool db_col_null(db_stmt_t *st, int i)
+{
+    return st->be->col_null(st, i);
+}
+int64_t db_col_int(db_stmt_t *st, int i)
+{
+    return st->be->col_int(st, i);
+}
+double db_col_double(db_stmt_t *st, int i)
+{
+    return st->be->col_double(st, i);
+}
+const char *db_col_text(db_stmt_t *st, int i)
+{
+    return st->be->col_text(st, i);
+}
+const void *db_col_blob(db_stmt_t *st, int i, size_t *ret_len)
+{
+    return st->be->col_blob(st, i, ret_len);
+}
 
 void db_col_copy(db_stmt_t *st, int i, char *dst, size_t cap)
 {
@@ -181,10 +237,13 @@ int db_flush(db_t *db, err_t *err)
     return db->be->flush ? db->be->flush(db, err) : 0;
 }
 
-void *db_memo(db_t *db) { return db->memo_valid ? db->memo : NULL; }
+void *db_memo(db_t *db)
+{
+    return db->memo_valid ? db->memo : NULL;
+}
 
 void *db_memo_set(db_t *db)
 {
-    db->memo_valid = db->in_txn;   /* outside a transaction others may write in between */
+    db->memo_valid = db->in_txn; /* outside a transaction others may write in between */
     return db->memo;
 }

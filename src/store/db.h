@@ -28,7 +28,7 @@ db_kind_t db_kind_of(const char *url);
 /* Opens a connection; `readonly` connections refuse writes. Caller owns *ret
  * and closes it with db_close. -EIO with err on failure. */
 int db_open(const char *url, bool readonly, db_t **ret, err_t *err);
-void db_close(db_t *db);                  /* accepts NULL */
+void db_close(db_t *db); /* accepts NULL */
 
 /* How a connection waits for its server. wait(arg, fd, for_write) returns 0
  * once fd is (or may be) ready for reading or writing, or a negative code to
@@ -67,7 +67,7 @@ int db_begin_read(db_t *db, err_t *err);
 int db_begin_write(db_t *db, err_t *err);
 int db_commit(db_t *db, err_t *err);
 int db_rollback(db_t *db);
-int db_savepoint(db_t *db, err_t *err);           /* one level: SAVEPOINT op */
+int db_savepoint(db_t *db, err_t *err); /* one level: SAVEPOINT op */
 int db_savepoint_release(db_t *db, err_t *err);
 int db_savepoint_rollback(db_t *db);
 
@@ -79,7 +79,7 @@ int db_prepare(db_t *db, const char *sql, db_stmt_t **ret, err_t *err);
 /* Bindings, 1-based. Text and blobs are copied. */
 int db_bind_int(db_stmt_t *st, int i, int64_t v);
 int db_bind_double(db_stmt_t *st, int i, double v);
-int db_bind_text(db_stmt_t *st, int i, const char *s);        /* NULL binds SQL NULL */
+int db_bind_text(db_stmt_t *st, int i, const char *s); /* NULL binds SQL NULL */
 int db_bind_blob(db_stmt_t *st, int i, const void *p, size_t len);
 int db_bind_null(db_stmt_t *st, int i);
 

@@ -19,7 +19,7 @@ struct db_backend {
     double (*col_double)(db_stmt_t *st, int i);
     const char *(*col_text)(db_stmt_t *st, int i);
     const void *(*col_blob)(db_stmt_t *st, int i, size_t *ret_len);
-    const char *begin_write_sql;   /* "BEGIN IMMEDIATE" / "BEGIN" */
+    const char *begin_write_sql; /* "BEGIN IMMEDIATE" / "BEGIN" */
     /* Optional (NULL = nothing to do): move committed data out of a
      * write-ahead log, without blocking the writer; and whether commits on
      * this connection should do that themselves. */
@@ -42,9 +42,9 @@ struct db_backend {
 struct db {
     const struct db_backend *be;
     db_kind_t kind;
-    bool in_txn;                          /* between db_begin_* and COMMIT/ROLLBACK */
-    uint64_t txn_serial;                  /* see db_txn_serial */
-    bool memo_valid;                      /* see db_memo */
+    bool in_txn;         /* between db_begin_* and COMMIT/ROLLBACK */
+    uint64_t txn_serial; /* see db_txn_serial */
+    bool memo_valid;     /* see db_memo */
     _Alignas(8) unsigned char memo[DB_MEMO_BYTES];
 };
 struct db_stmt {
@@ -53,4 +53,4 @@ struct db_stmt {
 };
 
 extern const struct db_backend db_sqlite_backend;
-extern const struct db_backend *db_pg_backend;   /* NULL when not built */
+extern const struct db_backend *db_pg_backend; /* NULL when not built */

@@ -43,45 +43,45 @@
 #include "base/parse.h"
 #include "store/db_backend.h"
 
-#define PIPE_MAX 512             /* deferred statements before a forced sync */
-#define STMT_CACHE 256           /* distinct statements per connection; power of two */
-#define PG_MAX_PARAMS 65535      /* the protocol's limit */
+#define PIPE_MAX 512        /* deferred statements before a forced sync */
+#define STMT_CACHE 256      /* distinct statements per connection; power of two */
+#define PG_MAX_PARAMS 65535 /* the protocol's limit */
 #define PG_LOCK_STR2(x) #x
 #define PG_LOCK_STR(x) PG_LOCK_STR2(x)
 
 typedef struct pg_stmt {
     struct db_stmt hdr;
-    const char *key;             /* the SQL pointer this entry caches; NULL = free */
-    char *sql;                   /* key with `?` rewritten to `$n` */
-    char name[16];               /* server-side statement name, unique per connection */
-    unsigned gen;                /* connection generation it is prepared on; 0 = never */
+    const char *key; /* the SQL pointer this entry caches; NULL = free */
+    char *sql;       /* key with `?` rewritten to `$n` */
+    char name[16];   /* server-side statement name, unique per connection */
+    unsigned gen;    /* connection generation it is prepared on; 0 = never */
     int nparams;
-    char **vals;                 /* [nparams] owned copies; NULL binds SQL NULL */
-    int *lens;                   /* [nparams] byte length of binary values */
-    int *fmts;                   /* [nparams] 0 = text, 1 = binary */
-    bool ran;                    /* executed since the last reset */
-    PGresult *res;               /* rows of that execution, NULL if none or it failed */
-    int row;                     /* current row, -1 before the first */
-    unsigned char **blobs;       /* [nfields] unescaped bytea of the current row */
-    size_t *blob_lens;           /* [nfields] their lengths */
+    char **vals;           /* [nparams] owned copies; NULL binds SQL NULL */
+    int *lens;             /* [nparams] byte length of binary values */
+    int *fmts;             /* [nparams] 0 = text, 1 = binary */
+    bool ran;              /* executed since the last reset */
+    PGresult *res;         /* rows of that execution, NULL if none or it failed */
+    int row;               /* current row, -1 before the first */
+    unsigned char **blobs; /* [nfields] unescaped bytea of the current row */
+    size_t *blob_lens;     /* [nfields] their lengths */
 } pg_stmt_t;
 
 typedef struct pg_db {
     struct db hdr;
     PGconn *conn;
     bool readonly;
-    bool in_txn;                 /* between the caller's BEGIN and its COMMIT/ROLLBACK */
-    bool broken;                 /* the waiter gave up on it: reconnect at the next chance */
-    db_waiter_t waiter;          /* .wait NULL: block */
-    unsigned gen;                /* bumped at every (re)connect */
-    int64_t changes;             /* rows touched by the last INSERT/UPDATE/DELETE */
-    int64_t total_changes;       /* rows touched since the connection opened... */
-    int64_t failures;            /* ...and statements that failed (see pg_total_changes) */
-    int64_t deferred_sent;       /* ...and deferred statements sent, answered or not */
-    bool deferring;              /* db_set_deferring */
-    int pending;                 /* deferred statements not yet answered */
-    bool pipe_failed;            /* one of them failed: the transaction is aborted */
-    bool pipe_transient;         /* ...by a failover or a lost connection (see transient) */
+    bool in_txn;           /* between the caller's BEGIN and its COMMIT/ROLLBACK */
+    bool broken;           /* the waiter gave up on it: reconnect at the next chance */
+    db_waiter_t waiter;    /* .wait NULL: block */
+    unsigned gen;          /* bumped at every (re)connect */
+    int64_t changes;       /* rows touched by the last INSERT/UPDATE/DELETE */
+    int64_t total_changes; /* rows touched since the connection opened... */
+    int64_t failures;      /* ...and statements that failed (see pg_total_changes) */
+    int64_t deferred_sent; /* ...and deferred statements sent, answered or not */
+    bool deferring;        /* db_set_deferring */
+    int pending;           /* deferred statements not yet answered */
+    bool pipe_failed;      /* one of them failed: the transaction is aborted */
+    bool pipe_transient;   /* ...by a failover or a lost connection (see transient) */
     pg_stmt_t cache[STMT_CACHE];
 } pg_db_t;
 
@@ -123,11 +123,11 @@ static int pg_error(PGconn *conn, const PGresult *res, err_t *err)
     if (!msg)
         msg = PQerrorMessage(conn);
     int len = (int)strcspn(msg, "\n");
-    if (state && strncmp(state, "23", 2) == 0)   /* integrity: unique, FK, check, not null */
+    if (state && strncmp(state, "23", 2) == 0) /* integrity: unique, FK, check, not null */
         return err_set(err, -EEXIST, "conflict", "Constraint violated: %.*s", len, msg);
     if (state && (!strcmp(state, "40001") || !strcmp(state, "40P01") || !strcmp(state, "55P03")))
         return err_set(err, -EBUSY, "storage_busy", "The database is busy: %.*s", len, msg);
-    if (!res || PQstatus(conn) != CONNECTION_OK || transient(state))   /* a failover, a restart, a timeout */
+    if (!res || PQstatus(conn) != CONNECTION_OK || transient(state)) /* a failover, a restart, a timeout */
         return err_set(err, -EIO, "storage_unavailable", "The database connection was lost: %.*s", len, msg);
     return err_set(err, -EIO, "storage_failed", "Storage error: %.*s", len, msg);
 }
@@ -145,7 +145,7 @@ static int failed(pg_db_t *d, const PGresult *res, err_t *err)
 static int await_fd(pg_db_t *d, bool for_write)
 {
     int r = d->waiter.wait(d->waiter.arg, PQsocket(d->conn), for_write);
-    if (r < 0) {   /* gave up: the server may still answer, but not to us */
+    if (r < 0) { /* gave up: the server may still answer, but not to us */
         d->broken = true;
         shutdown(PQsocket(d->conn), SHUT_RDWR);
     }
@@ -194,7 +194,10 @@ static void count_trip(const pg_db_t *d)
     atomic_fetch_add_explicit(&round_trips[d->waiter.wait != NULL], 1, memory_order_relaxed);
 }
 
-uint64_t db_round_trips(bool loop) { return atomic_load_explicit(&round_trips[loop], memory_order_relaxed); }
+uint64_t db_round_trips(bool loop)
+{
+    return atomic_load_explicit(&round_trips[loop], memory_order_relaxed);
+}
 
 static PGresult *q_exec(pg_db_t *d, const char *sql)
 {
@@ -219,7 +222,7 @@ static bool reconnect(pg_db_t *d)
         PQreset(d->conn);
         return PQstatus(d->conn) == CONNECTION_OK;
     }
-    d->waiter.wait(d->waiter.arg, -1, false);   /* the old socket closes now */
+    d->waiter.wait(d->waiter.arg, -1, false); /* the old socket closes now */
     if (!PQresetStart(d->conn))
         return false;
     /* As libpq's manual says: wait for writing first (the TCP connect), then
@@ -258,7 +261,7 @@ static int session_setup(pg_db_t *d, err_t *err)
     PQsetnonblocking(d->conn, d->waiter.wait != NULL);
     d->gen++;
     d->broken = false;
-    d->pending = 0;          /* a new connection has no pipeline */
+    d->pending = 0; /* a new connection has no pipeline */
     const char *sql = d->readonly ? "SET synchronous_commit = on; SET default_transaction_read_only = on"
                                   : "SET synchronous_commit = on";
     return run_simple(d, sql, err);
@@ -269,15 +272,14 @@ static int pg_connect(pg_db_t *d, const char *url, err_t *err)
     /* Defaults first: keywords that come later, i.e. the URL's, win. The
      * keepalives notice a vanished server in about 25 s rather than hours. */
     static const char *const keys[] = {"connect_timeout", "client_encoding", "fallback_application_name",
-                                       "keepalives_idle", "keepalives_interval", "keepalives_count",
-                                       "dbname", NULL};
+        "keepalives_idle", "keepalives_interval", "keepalives_count", "dbname", NULL};
     const char *vals[] = {"10", "UTF8", "uchet", "10", "5", "3", url, NULL};
     d->conn = PQconnectdbParams(keys, vals, 1);
     if (!d->conn)
         return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
     if (PQstatus(d->conn) != CONNECTION_OK)
         return err_set(err, -EIO, "storage_failed", "Cannot connect to PostgreSQL: %.*s",
-                       (int)strcspn(PQerrorMessage(d->conn), "\n"), PQerrorMessage(d->conn));
+            (int)strcspn(PQerrorMessage(d->conn), "\n"), PQerrorMessage(d->conn));
     return session_setup(d, err);
 }
 
@@ -287,11 +289,10 @@ static int ensure_conn(pg_db_t *d, err_t *err)
     if (PQstatus(d->conn) == CONNECTION_OK && !d->broken)
         return 0;
     if (d->in_txn)
-        return err_set(err, -EIO, "storage_unavailable",
-                       "The database connection was lost inside a transaction.");
+        return err_set(err, -EIO, "storage_unavailable", "The database connection was lost inside a transaction.");
     if (!reconnect(d))
         return err_set(err, -EIO, "storage_unavailable", "Cannot reconnect to PostgreSQL: %.*s",
-                       (int)strcspn(PQerrorMessage(d->conn), "\n"), PQerrorMessage(d->conn));
+            (int)strcspn(PQerrorMessage(d->conn), "\n"), PQerrorMessage(d->conn));
     return session_setup(d, err);
 }
 
@@ -376,7 +377,10 @@ static PGresult *pipe_result(pg_db_t *d)
     return PQgetResult(d->conn);
 }
 
-static bool conn_dead(const pg_db_t *d) { return PQstatus(d->conn) != CONNECTION_OK || d->broken; }
+static bool conn_dead(const pg_db_t *d)
+{
+    return PQstatus(d->conn) != CONNECTION_OK || d->broken;
+}
 
 /* A deferred statement's answer: its rows changed, or the failure that
  * aborts the rest of the transaction. */
@@ -412,7 +416,7 @@ static PGresult *pipe_finish(pg_db_t *d, bool last)
         if (!(res = pipe_result(d))) {
             if (conn_dead(d) || ++idx > d->pending + 1)
                 goto broken;
-            continue;   /* the end of one statement's results */
+            continue; /* the end of one statement's results */
         }
         if (PQresultStatus(res) == PGRES_PIPELINE_SYNC) {
             PQclear(res);
@@ -440,7 +444,7 @@ broken:
     d->pending = 0;
     d->pipe_failed = true;
     d->pipe_transient = true;
-    d->broken = true;   /* the pipeline's state is unknown: start afresh */
+    d->broken = true; /* the pipeline's state is unknown: start afresh */
     return NULL;
 }
 
@@ -474,7 +478,10 @@ static int pg_flush(db_t *db, err_t *err)
     return 0;
 }
 
-static void pg_set_deferring(db_t *db, bool on) { ((pg_db_t *)db)->deferring = on; }
+static void pg_set_deferring(db_t *db, bool on)
+{
+    ((pg_db_t *)db)->deferring = on;
+}
 
 /* The first read transaction statement fixes the snapshot for the rest:
  * store.h promises a READ op one consistent view, which PostgreSQL's default
@@ -484,7 +491,10 @@ static const char *translate(const char *sql)
     return strcmp(sql, "BEGIN") == 0 ? "BEGIN ISOLATION LEVEL REPEATABLE READ" : sql;
 }
 
-static bool ends_txn(const char *sql) { return !strcmp(sql, "COMMIT") || !strcmp(sql, "ROLLBACK"); }
+static bool ends_txn(const char *sql)
+{
+    return !strcmp(sql, "COMMIT") || !strcmp(sql, "ROLLBACK");
+}
 
 /* COMMIT of a transaction in the aborted state "succeeds" with the tag
  * ROLLBACK: report it as the failure it is, never as a durable write. */
@@ -524,7 +534,7 @@ static int pg_exec(db_t *db, const char *sql, err_t *err)
     bool begins = strncmp(sql, "BEGIN", 5) == 0;
     int r = ensure_conn(d, err);
     if (ends_txn(sql))
-        d->in_txn = false;   /* whatever happens next, that transaction is over */
+        d->in_txn = false; /* whatever happens next, that transaction is over */
     if (r < 0)
         return r;
     r = exec_once(d, sql, err);
@@ -539,8 +549,8 @@ static int pg_exec(db_t *db, const char *sql, err_t *err)
     }
     /* A failed "BEGIN; SELECT lock" leaves a transaction the caller does not
      * know about; end it, or every later BEGIN would join an aborted one. */
-    if (r < 0 && !d->in_txn && PQtransactionStatus(d->conn) != PQTRANS_IDLE &&
-        PQstatus(d->conn) == CONNECTION_OK && !d->broken)
+    if (r < 0 && !d->in_txn && PQtransactionStatus(d->conn) != PQTRANS_IDLE && PQstatus(d->conn) == CONNECTION_OK &&
+        !d->broken)
         run_simple(d, "ROLLBACK", NULL);
     if (r == 0 && begins)
         d->in_txn = true;
@@ -583,7 +593,7 @@ static int ensure_prepared(pg_db_t *d, pg_stmt_t *e, err_t *err)
     int r = ensure_conn(d, err);
     if (r < 0 || e->gen == d->gen)
         return r;
-    if (d->pending > 0)   /* PQprepare does not mix with a pipeline: sync it first */
+    if (d->pending > 0) /* PQprepare does not mix with a pipeline: sync it first */
         pipe_finish(d, false);
     if (conn_dead(d))
         return err_set(err, -EIO, "storage_unavailable", "The database connection was lost.");
@@ -641,7 +651,10 @@ static int bind_copy(db_stmt_t *s, int i, const void *p, size_t len, int fmt)
     return 0;
 }
 
-static int pg_bind_null(db_stmt_t *s, int i) { return bind_copy(s, i, NULL, 0, 0); }
+static int pg_bind_null(db_stmt_t *s, int i)
+{
+    return bind_copy(s, i, NULL, 0, 0);
+}
 
 static int pg_bind_int(db_stmt_t *s, int i, int64_t v)
 {
@@ -653,7 +666,7 @@ static int pg_bind_int(db_stmt_t *s, int i, int64_t v)
 static int pg_bind_double(db_stmt_t *s, int i, double v)
 {
     char buf[40];
-    int n = snprintf(buf, sizeof buf, "%.17g", v);   /* 17 digits: round-trips any double */
+    int n = snprintf(buf, sizeof buf, "%.17g", v); /* 17 digits: round-trips any double */
     return bind_copy(s, i, buf, (size_t)n, 0);
 }
 
@@ -732,7 +745,7 @@ static int pg_run_deferred(db_stmt_t *s, err_t *err)
             ;
         return r;
     }
-    e->ran = true;   /* no rows for the caller: stepping it again finds none */
+    e->ran = true; /* no rows for the caller: stepping it again finds none */
     return send_deferred(d, e, err);
 }
 
@@ -780,7 +793,7 @@ static int pg_step(db_stmt_t *s, err_t *err)
 {
     pg_stmt_t *e = ENTRY(s);
     if (!e->ran) {
-        e->ran = true;   /* a failed execution is not retried until the next reset */
+        e->ran = true; /* a failed execution is not retried until the next reset */
         int r = execute(e, err);
         if (r < 0)
             return r;
@@ -792,7 +805,10 @@ static int pg_step(db_stmt_t *s, err_t *err)
     return 1;
 }
 
-static int64_t pg_changes(db_t *db) { return ((pg_db_t *)db)->changes; }
+static int64_t pg_changes(db_t *db)
+{
+    return ((pg_db_t *)db)->changes;
+}
 
 /* Rows changed plus statements failed. A failed statement aborts the whole
  * transaction on PostgreSQL (SQLite undoes only that statement), so to the
@@ -815,8 +831,14 @@ static const char *cell(db_stmt_t *s, int i)
     return PQgetvalue(e->res, e->row, i);
 }
 
-static bool pg_col_null(db_stmt_t *s, int i) { return cell(s, i) == NULL; }
-static const char *pg_col_text(db_stmt_t *s, int i) { return cell(s, i); }
+static bool pg_col_null(db_stmt_t *s, int i)
+{
+    return cell(s, i) == NULL;
+}
+static const char *pg_col_text(db_stmt_t *s, int i)
+{
+    return cell(s, i);
+}
 
 static int64_t pg_col_int(db_stmt_t *s, int i)
 {
@@ -824,7 +846,7 @@ static int64_t pg_col_int(db_stmt_t *s, int i)
     int64_t n;
     if (!v)
         return 0;
-    if (!strcmp(v, "t") || !strcmp(v, "f"))   /* a boolean expression */
+    if (!strcmp(v, "t") || !strcmp(v, "f")) /* a boolean expression */
         return v[0] == 't';
     return parse_i64(v, strlen(v), INT64_MIN, INT64_MAX, &n) == 0 ? n : 0;
 }
@@ -873,12 +895,26 @@ static const void *pg_col_blob(db_stmt_t *s, int i, size_t *ret_len)
 }
 
 static const struct db_backend pg_backend = {
-    .open = pg_open, .close = pg_close, .exec = pg_exec, .prepare = pg_prepare,
-    .bind_int = pg_bind_int, .bind_double = pg_bind_double, .bind_text = pg_bind_text,
-    .bind_blob = pg_bind_blob, .bind_null = pg_bind_null, .step = pg_step,
-    .changes = pg_changes, .total_changes = pg_total_changes, .col_null = pg_col_null, .col_int = pg_col_int,
-    .col_double = pg_col_double, .col_text = pg_col_text, .col_blob = pg_col_blob,
-    .set_waiter = pg_set_waiter, .run_deferred = pg_run_deferred, .set_deferring = pg_set_deferring,
+    .open = pg_open,
+    .close = pg_close,
+    .exec = pg_exec,
+    .prepare = pg_prepare,
+    .bind_int = pg_bind_int,
+    .bind_double = pg_bind_double,
+    .bind_text = pg_bind_text,
+    .bind_blob = pg_bind_blob,
+    .bind_null = pg_bind_null,
+    .step = pg_step,
+    .changes = pg_changes,
+    .total_changes = pg_total_changes,
+    .col_null = pg_col_null,
+    .col_int = pg_col_int,
+    .col_double = pg_col_double,
+    .col_text = pg_col_text,
+    .col_blob = pg_col_blob,
+    .set_waiter = pg_set_waiter,
+    .run_deferred = pg_run_deferred,
+    .set_deferring = pg_set_deferring,
     .flush = pg_flush,
     /* The advisory lock plays BEGIN IMMEDIATE: writers queue here, before
      * reading anything, so read-then-write (the audit chain head, the
@@ -901,7 +937,7 @@ static size_t skip_inert(const char *s, size_t i)
             if (s[j] == c && s[j + 1] != c)
                 return j + 1;
             else if (s[j] == c)
-                j++;   /* a doubled quote stands for itself */
+                j++; /* a doubled quote stands for itself */
         return j;
     }
     if (c == '-' && s[i + 1] == '-')
@@ -918,7 +954,7 @@ int db_pg_placeholders(const char *sql, char **ret_sql, int *ret_nparams, err_t 
     size_t len = strlen(sql), marks = 0;
     for (size_t i = 0; i < len; i++)
         marks += sql[i] == '?';
-    char *out = malloc(len + marks * 5 + 1);   /* "?" becomes at most "$65535" */
+    char *out = malloc(len + marks * 5 + 1); /* "?" becomes at most "$65535" */
     if (!out)
         return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
     size_t o = 0;

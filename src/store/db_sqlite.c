@@ -9,13 +9,13 @@
 
 #include "store/db_backend.h"
 
-#define STMT_CACHE 256   /* distinct statements per connection; power of two */
+#define STMT_CACHE 256 /* distinct statements per connection; power of two */
 
 typedef struct sq_stmt {
     struct db_stmt hdr;
     sqlite3_stmt *st;
-    const char *key;     /* the SQL pointer this entry caches */
-    bool done;           /* ran to its end (or failed) since db_prepare */
+    const char *key; /* the SQL pointer this entry caches */
+    bool done;       /* ran to its end (or failed) since db_prepare */
 } sq_stmt_t;
 
 typedef struct sq_db {
@@ -53,11 +53,11 @@ static int sq_open(const char *path, bool readonly, db_t **ret, err_t *err)
         if (fd >= 0)
             close(fd);
     }
-    flags |= SQLITE_OPEN_NOMUTEX;   /* one thread per connection, by contract */
+    flags |= SQLITE_OPEN_NOMUTEX; /* one thread per connection, by contract */
     int rc = sqlite3_open_v2(path, &d->h, flags, NULL);
     if (rc != SQLITE_OK) {
         int r = err_set(err, -EIO, "storage_failed", "Cannot open the SQLite database: %s",
-                        d->h ? sqlite3_errmsg(d->h) : "out of memory");
+            d->h ? sqlite3_errmsg(d->h) : "out of memory");
         sqlite3_close(d->h);
         free(d);
         return r;
@@ -163,10 +163,22 @@ static int sq_prepare(db_t *db, const char *sql, db_stmt_t **ret, err_t *err)
 
 #define ST(x) (((sq_stmt_t *)(x))->st)
 
-static int bind_rc(int rc) { return rc == SQLITE_OK ? 0 : -EINVAL; }
-static int sq_bind_int(db_stmt_t *s, int i, int64_t v) { return bind_rc(sqlite3_bind_int64(ST(s), i, v)); }
-static int sq_bind_double(db_stmt_t *s, int i, double v) { return bind_rc(sqlite3_bind_double(ST(s), i, v)); }
-static int sq_bind_null(db_stmt_t *s, int i) { return bind_rc(sqlite3_bind_null(ST(s), i)); }
+static int bind_rc(int rc)
+{
+    return rc == SQLITE_OK ? 0 : -EINVAL;
+}
+static int sq_bind_int(db_stmt_t *s, int i, int64_t v)
+{
+    return bind_rc(sqlite3_bind_int64(ST(s), i, v));
+}
+static int sq_bind_double(db_stmt_t *s, int i, double v)
+{
+    return bind_rc(sqlite3_bind_double(ST(s), i, v));
+}
+static int sq_bind_null(db_stmt_t *s, int i)
+{
+    return bind_rc(sqlite3_bind_null(ST(s), i));
+}
 
 static int sq_bind_text(db_stmt_t *s, int i, const char *v)
 {
@@ -199,11 +211,26 @@ static int sq_step(db_stmt_t *s, err_t *err)
     return r;
 }
 
-static int64_t sq_changes(db_t *db) { return sqlite3_changes64(((sq_db_t *)db)->h); }
-static bool sq_col_null(db_stmt_t *s, int i) { return sqlite3_column_type(ST(s), i) == SQLITE_NULL; }
-static int64_t sq_col_int(db_stmt_t *s, int i) { return sqlite3_column_int64(ST(s), i); }
-static double sq_col_double(db_stmt_t *s, int i) { return sqlite3_column_double(ST(s), i); }
-static const char *sq_col_text(db_stmt_t *s, int i) { return (const char *)sqlite3_column_text(ST(s), i); }
+static int64_t sq_changes(db_t *db)
+{
+    return sqlite3_changes64(((sq_db_t *)db)->h);
+}
+static bool sq_col_null(db_stmt_t *s, int i)
+{
+    return sqlite3_column_type(ST(s), i) == SQLITE_NULL;
+}
+static int64_t sq_col_int(db_stmt_t *s, int i)
+{
+    return sqlite3_column_int64(ST(s), i);
+}
+static double sq_col_double(db_stmt_t *s, int i)
+{
+    return sqlite3_column_double(ST(s), i);
+}
+static const char *sq_col_text(db_stmt_t *s, int i)
+{
+    return (const char *)sqlite3_column_text(ST(s), i);
+}
 
 static const void *sq_col_blob(db_stmt_t *s, int i, size_t *ret_len)
 {
@@ -213,12 +240,24 @@ static const void *sq_col_blob(db_stmt_t *s, int i, size_t *ret_len)
 }
 
 const struct db_backend db_sqlite_backend = {
-    .open = sq_open, .close = sq_close, .exec = sq_exec, .prepare = sq_prepare,
-    .bind_int = sq_bind_int, .bind_double = sq_bind_double, .bind_text = sq_bind_text,
-    .bind_blob = sq_bind_blob, .bind_null = sq_bind_null, .step = sq_step,
-    .changes = sq_changes, .col_null = sq_col_null, .col_int = sq_col_int,
-    .col_double = sq_col_double, .col_text = sq_col_text, .col_blob = sq_col_blob,
+    .open = sq_open,
+    .close = sq_close,
+    .exec = sq_exec,
+    .prepare = sq_prepare,
+    .bind_int = sq_bind_int,
+    .bind_double = sq_bind_double,
+    .bind_text = sq_bind_text,
+    .bind_blob = sq_bind_blob,
+    .bind_null = sq_bind_null,
+    .step = sq_step,
+    .changes = sq_changes,
+    .col_null = sq_col_null,
+    .col_int = sq_col_int,
+    .col_double = sq_col_double,
+    .col_text = sq_col_text,
+    .col_blob = sq_col_blob,
     .begin_write_sql = "BEGIN IMMEDIATE",
-    .checkpoint = sq_checkpoint, .set_autocheckpoint = sq_set_autocheckpoint,
+    .checkpoint = sq_checkpoint,
+    .set_autocheckpoint = sq_set_autocheckpoint,
     .total_changes = sq_total_changes,
 };

@@ -12,15 +12,15 @@
 #include "store/person.h"
 #include "store/session.h"
 
-#define SET_COLS \
-    "s.id, s.person_id, s.procedure, s.category, s.state, s.created_at, s.submitted_at, s.planned_decision," \
-    " s.live_pages, s.live_bytes, s.outcome, s.checked_at, s.decision, s.decided_at, p.language" \
+#define SET_COLS                                                                                                       \
+    "s.id, s.person_id, s.procedure, s.category, s.state, s.created_at, s.submitted_at, s.planned_decision,"           \
+    " s.live_pages, s.live_bytes, s.outcome, s.checked_at, s.decision, s.decided_at, p.language"                       \
     " FROM document_sets s JOIN persons p ON p.id = s.person_id"
 
 /* The same columns and the result (column 15), for the desk's queue. */
-#define SET_COLS_RESULT \
-    "s.id, s.person_id, s.procedure, s.category, s.state, s.created_at, s.submitted_at, s.planned_decision," \
-    " s.live_pages, s.live_bytes, s.outcome, s.checked_at, s.decision, s.decided_at, p.language, s.result" \
+#define SET_COLS_RESULT                                                                                                \
+    "s.id, s.person_id, s.procedure, s.category, s.state, s.created_at, s.submitted_at, s.planned_decision,"           \
+    " s.live_pages, s.live_bytes, s.outcome, s.checked_at, s.decision, s.decided_at, p.language, s.result"             \
     " FROM document_sets s JOIN persons p ON p.id = s.person_id"
 
 static const char SQL_GET_SET[] = "SELECT " SET_COLS " WHERE s.id = ?";
@@ -29,9 +29,8 @@ static const char SQL_OPEN_COUNT[] = "SELECT COUNT(*) FROM document_sets WHERE p
 static const char SQL_INSERT_SET[] =
     "INSERT INTO document_sets (person_id, procedure, category, state, created_at, planned_decision, data_key)"
     " VALUES (?, ?, ?, 'open', ?, ?, ?) RETURNING id";
-static const char SQL_PAGES[] =
-    "SELECT n, pdf_page, media_type, state, doc_type, quality FROM document_pages"
-    " WHERE set_id = ? AND state <> 'removed' ORDER BY n";
+static const char SQL_PAGES[] = "SELECT n, pdf_page, media_type, state, doc_type, quality FROM document_pages"
+                                " WHERE set_id = ? AND state <> 'removed' ORDER BY n";
 static const char SQL_RESERVE[] =
     "UPDATE document_sets SET next_page = next_page + ?, live_pages = live_pages + ?, live_bytes = live_bytes + ?"
     " WHERE id = ? AND person_id = ? AND state = 'open' RETURNING next_page, live_pages, live_bytes, data_key";
@@ -55,8 +54,7 @@ static const char SQL_SUBMIT[] =
  * than Russia: their citizens have the Treaty's own status (art. 97). */
 static const char *const EAEU[] = {"ARM", "BLR", "KAZ", "KGZ"};
 
-const char *docset_category_for(const char *birth_date, const char *citizenship, const char *entry_regime,
-                                date_t today)
+const char *docset_category_for(const char *birth_date, const char *citizenship, const char *entry_regime, date_t today)
 {
     date_t birth;
     int by, bm, bd, ty, tm, td;
@@ -163,7 +161,7 @@ static void subject_of(char *buf, size_t cap, const char *kind, int64_t id)
 
 /* An audit event about a set: its id and procedure, never a value read. */
 static int audit_set(db_t *db, int64_t now, const char *actor, const char *action, int64_t set_id,
-                     const char *extra_key, const char *extra, err_t *err)
+    const char *extra_key, const char *extra, err_t *err)
 {
     char subject[40], detail[160];
     subject_of(subject, sizeof subject, "docset", set_id);
@@ -185,10 +183,10 @@ static int run_create(db_t *db, store_op_t *op)
     const char *category = docset_category_for(p.birth_date, p.citizenship, p.entry_regime, o->today);
     if (!category)
         return err_set(&op->err, -EINVAL, "category_unknown",
-                       "Your record does not say which rules apply to you: ask at the migration centre.");
+            "Your record does not say which rules apply to you: ask at the migration centre.");
     if (open >= LIMIT_DOCSET_OPEN_SETS)
         return err_set(&op->err, -EEXIST, "too_many_open_sets",
-                       "You have %d document sets not yet sent: send or finish one first.", LIMIT_DOCSET_OPEN_SETS);
+            "You have %d document sets not yet sent: send or finish one first.", LIMIT_DOCSET_OPEN_SETS);
     if ((r = insert_set(db, o, pid, category, &id)) < 0)
         return r;
     char actor[40];
@@ -351,7 +349,7 @@ static int reserve_refused(db_t *db, int64_t person_id, int64_t set_id, err_t *e
 }
 
 int docset_reserve_pages(db_t *db, int64_t person_id, int64_t set_id, int pages, int64_t bytes, int *ret_first,
-                         uint8_t *ret_wrapped, size_t *ret_wrapped_len, err_t *err)
+    uint8_t *ret_wrapped, size_t *ret_wrapped_len, err_t *err)
 {
     db_stmt_t *st;
     int r = db_prepare(db, SQL_RESERVE, &st, err);
@@ -375,16 +373,16 @@ int docset_reserve_pages(db_t *db, int64_t person_id, int64_t set_id, int pages,
     db_run(st, NULL);
     *ret_first = (int)(next - pages);
     if (live > LIMIT_DOCSET_PAGES)
-        return err_set(err, -E2BIG, "too_many_pages", "A set has at most %d pages: remove some first.",
-                       LIMIT_DOCSET_PAGES);
+        return err_set(
+            err, -E2BIG, "too_many_pages", "A set has at most %d pages: remove some first.", LIMIT_DOCSET_PAGES);
     if (total > LIMIT_DOCSET_SET_BYTES)
         return err_set(err, -E2BIG, "set_too_large", "A set holds at most %d MiB of pages: send smaller photos.",
-                       LIMIT_DOCSET_SET_BYTES / (1024 * 1024));
+            LIMIT_DOCSET_SET_BYTES / (1024 * 1024));
     return 0;
 }
 
 int docset_insert_page(db_t *db, int64_t set_id, int n, int upload_n, int pdf_page, const char *media_type,
-                       int64_t bytes_len, const uint8_t *data, size_t data_len, int64_t now, err_t *err)
+    int64_t bytes_len, const uint8_t *data, size_t data_len, int64_t now, err_t *err)
 {
     db_stmt_t *st;
     int r = db_prepare(db, SQL_INSERT_PAGE, &st, err);
@@ -480,7 +478,7 @@ int docset_claim_page(db_t *db, int64_t set_id, int64_t now, docset_claim_t *ret
     if ((r = db_run_ints(db, SQL_TAKE, args, 3, err)) < 0)
         return r;
     if (db_changes(db) != 1)
-        return 0;   /* another reader took it */
+        return 0; /* another reader took it */
     return (r = load_upload(db, set_id, ret, err)) < 0 ? r : 1;
 }
 
@@ -501,8 +499,8 @@ int docset_unfinished(db_t *db, int64_t now, int64_t *ret_ids, int cap, int *ret
     return 0;
 }
 
-int docset_page_result(db_t *db, int64_t set_id, int n, const char *state, const char *doc_type,
-                       const char *quality, const uint8_t *fields, size_t fields_len, int64_t now, err_t *err)
+int docset_page_result(db_t *db, int64_t set_id, int n, const char *state, const char *doc_type, const char *quality,
+    const uint8_t *fields, size_t fields_len, int64_t now, err_t *err)
 {
     db_stmt_t *st;
     int r = db_prepare(db, SQL_RESULT_PAGE, &st, err);
@@ -583,8 +581,8 @@ static int read_pages_for_check(db_t *db, int64_t set_id, docset_read_page_t *pa
     return r < 0 ? r : 0;
 }
 
-int docset_for_check(db_t *db, int64_t set_id, docset_set_row_t *ret_set, uint8_t *ret_wrapped,
-                     size_t *ret_wrapped_len, docset_read_page_t *ret_pages, int *ret_n, err_t *err)
+int docset_for_check(db_t *db, int64_t set_id, docset_set_row_t *ret_set, uint8_t *ret_wrapped, size_t *ret_wrapped_len,
+    docset_read_page_t *ret_pages, int *ret_n, err_t *err)
 {
     int64_t unread = 0;
     *ret_n = 0;
@@ -602,8 +600,8 @@ int docset_for_check(db_t *db, int64_t set_id, docset_set_row_t *ret_set, uint8_
     return 1;
 }
 
-int docset_save_outcome(db_t *db, int64_t set_id, const char *outcome, const char *result, int revision,
-                        int64_t now, err_t *err)
+int docset_save_outcome(
+    db_t *db, int64_t set_id, const char *outcome, const char *result, int revision, int64_t now, err_t *err)
 {
     db_stmt_t *st;
     int r = db_prepare(db, SQL_OUTCOME, &st, err);
@@ -679,7 +677,8 @@ static int decision_detail(db_t *db, const docset_decide_op_t *o, char **ret, er
         return r;
     }
     size_t i;
-    json_array_foreach(json_object_get(res, "findings"), i, f) {
+    json_array_foreach(json_object_get(res, "findings"), i, f)
+    {
         const json_t *id = json_object_get(f, "rule");
         if (json_is_string(id))
             json_array_append(rules, (json_t *)id);

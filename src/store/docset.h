@@ -22,26 +22,26 @@
 #include "rules/date.h"
 #include "store/store.h"
 
-#define DOCSET_WRAPPED_MAX 96            /* bytes of a wrapped data key (docset/seal.h: 76) */
-#define DOCSET_QUALITY_BYTES 1024        /* a page's quality JSON */
-#define DOCSET_RESULT_BYTES (48 * 1024)  /* a set's result JSON */
-#define DOCSET_QUEUE_MAX 50              /* desk queue rows per answer */
+#define DOCSET_WRAPPED_MAX 96           /* bytes of a wrapped data key (docset/seal.h: 76) */
+#define DOCSET_QUALITY_BYTES 1024       /* a page's quality JSON */
+#define DOCSET_RESULT_BYTES (48 * 1024) /* a set's result JSON */
+#define DOCSET_QUEUE_MAX 50             /* desk queue rows per answer */
 
 /* The catalogue's applicant category for a person on `today`: "minor"
  * under 18 (Civil Code art. 21), else "eaeu" for a citizen of an EAEU
  * member state (the Treaty's legal status, art. 97 — a category of the
  * law, not of origin), else the person's entry regime ("visa" or
  * "visa_free"). NULL when the record cannot say (no valid birth date). */
-const char *docset_category_for(const char *birth_date, const char *citizenship, const char *entry_regime,
-                                date_t today);
+const char *docset_category_for(
+    const char *birth_date, const char *citizenship, const char *entry_regime, date_t today);
 
 typedef struct docset_page_row {
     int n;
-    int pdf_page;                 /* 0: a photo */
+    int pdf_page; /* 0: a photo */
     char media_type[20];
-    char state[12];               /* queued reading read illegible unknown failed */
-    char doc_type[40];            /* "" until classified */
-    char quality[DOCSET_QUALITY_BYTES];   /* JSON object text, "" until read */
+    char state[12];                     /* queued reading read illegible unknown failed */
+    char doc_type[40];                  /* "" until classified */
+    char quality[DOCSET_QUALITY_BYTES]; /* JSON object text, "" until read */
 } docset_page_row_t;
 
 typedef struct docset_set_row {
@@ -49,16 +49,16 @@ typedef struct docset_set_row {
     int64_t person_id;
     char procedure[24];
     char category[16];
-    char state[12];               /* open checking ready returned referred decided */
-    int64_t created_at, submitted_at;    /* 0 while open */
-    char planned_decision[11];    /* "" when none given */
+    char state[12];                   /* open checking ready returned referred decided */
+    int64_t created_at, submitted_at; /* 0 while open */
+    char planned_decision[11];        /* "" when none given */
     int live_pages;
     int64_t live_bytes;
-    char outcome[10];             /* "" until checked */
+    char outcome[10]; /* "" until checked */
     int64_t checked_at;
-    char decision[10];            /* "" | accepted | returned */
+    char decision[10]; /* "" | accepted | returned */
     int64_t decided_at;
-    char language[8];             /* the person's, for messages */
+    char language[8]; /* the person's, for messages */
 } docset_set_row_t;
 
 /* WRITE lane. A new open set for the person of the token. -EACCES
@@ -71,7 +71,7 @@ typedef struct docset_create_op {
     int64_t now;
     date_t today;
     char procedure[24];
-    char planned_decision[11];    /* "" or YYYY-MM-DD */
+    char planned_decision[11]; /* "" or YYYY-MM-DD */
     uint8_t wrapped[DOCSET_WRAPPED_MAX];
     size_t wrapped_len;
     docset_set_row_t ret;
@@ -88,7 +88,7 @@ typedef struct docset_get_op {
     docset_set_row_t ret;
     int ret_n;
     docset_page_row_t ret_pages[LIMIT_DOCSET_PAGES];
-    char ret_result[DOCSET_RESULT_BYTES];   /* "" until checked */
+    char ret_result[DOCSET_RESULT_BYTES]; /* "" until checked */
 } docset_get_op_t;
 void docset_get_op_init(docset_get_op_t *o);
 
@@ -124,11 +124,11 @@ void docset_submit_op_init(docset_submit_op_t *o);
  * The row is locked (an UPDATE) until the transaction ends, so concurrent
  * uploads to one set are numbered one after the other. */
 int docset_reserve_pages(db_t *db, int64_t person_id, int64_t set_id, int pages, int64_t bytes, int *ret_first,
-                         uint8_t *ret_wrapped, size_t *ret_wrapped_len, err_t *err);
+    uint8_t *ret_wrapped, size_t *ret_wrapped_len, err_t *err);
 
 /* Inserts page n (queued). data (sealed) only on the upload's row. */
 int docset_insert_page(db_t *db, int64_t set_id, int n, int upload_n, int pdf_page, const char *media_type,
-                       int64_t bytes_len, const uint8_t *data, size_t data_len, int64_t now, err_t *err);
+    int64_t bytes_len, const uint8_t *data, size_t data_len, int64_t now, err_t *err);
 
 /* ---- The reader's steps (docset/reader), each in the caller's write
  * transaction on the SLOW lane's own connection ---- */
@@ -136,7 +136,7 @@ int docset_insert_page(db_t *db, int64_t set_id, int n, int upload_n, int pdf_pa
 typedef struct docset_claim {
     int n, upload_n, pdf_page;
     char media_type[20];
-    uint8_t *data;                /* malloc'd copy of the sealed upload (caller frees) */
+    uint8_t *data; /* malloc'd copy of the sealed upload (caller frees) */
     size_t data_len;
     uint8_t wrapped[DOCSET_WRAPPED_MAX];
     size_t wrapped_len;
@@ -157,29 +157,29 @@ int docset_unfinished(db_t *db, int64_t now, int64_t *ret_ids, int cap, int *ret
 /* Stores a read page: state (read, illegible, unknown, failed), its type
  * ("" none), quality JSON and sealed fields (NULL none). A page removed
  * meanwhile stays removed. */
-int docset_page_result(db_t *db, int64_t set_id, int n, const char *state, const char *doc_type,
-                       const char *quality, const uint8_t *fields, size_t fields_len, int64_t now, err_t *err);
+int docset_page_result(db_t *db, int64_t set_id, int n, const char *state, const char *doc_type, const char *quality,
+    const uint8_t *fields, size_t fields_len, int64_t now, err_t *err);
 
 typedef struct docset_read_page {
     int n;
     char state[12];
     char doc_type[40];
-    uint8_t *fields;              /* malloc'd sealed copy or NULL (caller frees) */
+    uint8_t *fields; /* malloc'd sealed copy or NULL (caller frees) */
     size_t fields_len;
 } docset_read_page_t;
 
 /* A submitted set ready for its check: state "checking" and no page queued
  * or being read. 1 with the set, its wrapped key and pages (caller frees
  * each page's fields with docset_read_pages_free), 0 when not ready. */
-int docset_for_check(db_t *db, int64_t set_id, docset_set_row_t *ret_set, uint8_t *ret_wrapped,
-                     size_t *ret_wrapped_len, docset_read_page_t *ret_pages, int *ret_n, err_t *err);
+int docset_for_check(db_t *db, int64_t set_id, docset_set_row_t *ret_set, uint8_t *ret_wrapped, size_t *ret_wrapped_len,
+    docset_read_page_t *ret_pages, int *ret_n, err_t *err);
 void docset_read_pages_free(docset_read_page_t *pages, int n);
 
 /* checking -> outcome (ready, returned, referred) with the result JSON (no
  * field values) and the catalogue revision; audited "docset.checked" with
  * the outcome. 0 also when another reader stored it first. */
-int docset_save_outcome(db_t *db, int64_t set_id, const char *outcome, const char *result, int revision,
-                        int64_t now, err_t *err);
+int docset_save_outcome(
+    db_t *db, int64_t set_id, const char *outcome, const char *result, int revision, int64_t now, err_t *err);
 
 /* ---- The registrar's side (the desk) ---- */
 
@@ -187,7 +187,7 @@ int docset_save_outcome(db_t *db, int64_t set_id, const char *outcome, const cha
 
 typedef struct docset_queue_row {
     docset_set_row_t set;
-    char result[DOCSET_QUEUE_RESULT_BYTES];   /* the check's JSON (rule ids, codes), "" if none or too long */
+    char result[DOCSET_QUEUE_RESULT_BYTES]; /* the check's JSON (rule ids, codes), "" if none or too long */
 } docset_queue_row_t;
 
 /* READ lane. Checked sets waiting for a registrar: `state` one of ready,
@@ -197,7 +197,7 @@ typedef struct docset_queue_row {
 typedef struct docset_queue_op {
     store_op_t op;
     uint8_t token_hash[SECRET_HASH_BYTES];
-    unsigned roles;                          /* who may: the desk ACL row (api/desk_acl.c) */
+    unsigned roles; /* who may: the desk ACL row (api/desk_acl.c) */
     int64_t now;
     char state[12];
     int ret_n;
@@ -213,7 +213,7 @@ void docset_queue_op_init(docset_queue_op_t *o);
 typedef struct docset_decide_op {
     store_op_t op;
     uint8_t token_hash[SECRET_HASH_BYTES];
-    unsigned roles;                          /* who may: the desk ACL row (api/desk_acl.c) */
+    unsigned roles; /* who may: the desk ACL row (api/desk_acl.c) */
     int64_t now;
     int64_t set_id;
     char decision[10];

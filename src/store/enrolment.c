@@ -10,9 +10,9 @@
 #include "store/audit.h"
 #include "store/person.h"
 
-#define COLS \
-    "id, receipt, state, reason, kiosk_id, created_at, decided_at, claimed_by, claimed_at, decided_by," \
-    " person_id, letter_at, file_name, language, surname, given_names, surname_latin, given_latin," \
+#define COLS                                                                                                           \
+    "id, receipt, state, reason, kiosk_id, created_at, decided_at, claimed_by, claimed_at, decided_by,"                \
+    " person_id, letter_at, file_name, language, surname, given_names, surname_latin, given_latin,"                    \
     " birth_date, sex, citizenship, document_number, document_expiry, findings"
 static const char SQL_LIST[] = "SELECT " COLS " FROM enrolments WHERE state = ? ORDER BY created_at, id LIMIT ?";
 static const char SQL_GET[] = "SELECT " COLS " FROM enrolments WHERE receipt = ?";
@@ -46,7 +46,10 @@ static void copy(char *dst, size_t cap, const char *src)
     dst[n] = '\0';
 }
 
-static int64_t opt_int(db_stmt_t *st, int i) { return db_col_null(st, i) ? 0 : db_col_int(st, i); }
+static int64_t opt_int(db_stmt_t *st, int i)
+{
+    return db_col_null(st, i) ? 0 : db_col_int(st, i);
+}
 
 static void row_of(db_stmt_t *st, enrolment_t *e, bool findings)
 {
@@ -161,8 +164,8 @@ int enrolment_duplicates(db_t *db, const enrolment_t *e, json_t *out, err_t *err
     db_bind_text(st, 6, d->birth_date);
     while ((r = db_step(st, err)) == 1)
         json_array_append_new(out, json_pack("{s:s,s:s,s:s,s:s}", "kind", "enrolment", "match",
-                                             db_col_int(st, 2) ? "document_number" : "names_birth_date",
-                                             "receipt", db_col_text(st, 0), "state", db_col_text(st, 1)));
+                                       db_col_int(st, 2) ? "document_number" : "names_birth_date", "receipt",
+                                       db_col_text(st, 0), "state", db_col_text(st, 1)));
     return r;
 }
 
@@ -188,7 +191,7 @@ static void actor_of(char *buf, size_t cap, const officer_ref_t *me)
 }
 
 static int audit(db_t *db, int64_t now, const officer_ref_t *me, const char *action, const enrolment_t *e,
-                 json_t *detail, err_t *err)
+    json_t *detail, err_t *err)
 {
     char actor[40], subject[40];
     actor_of(actor, sizeof actor, me);
@@ -217,8 +220,8 @@ int enrolment_claim(db_t *db, const enrolment_t *e, const officer_ref_t *me, int
     return audit(db, now, me, "enrolment.claimed", e, json_object(), err);
 }
 
-int enrolment_image_viewed(db_t *db, const enrolment_t *e, const officer_ref_t *me, const char *kind,
-                           int64_t now, err_t *err)
+int enrolment_image_viewed(
+    db_t *db, const enrolment_t *e, const officer_ref_t *me, const char *kind, int64_t now, err_t *err)
 {
     return audit(db, now, me, "enrolment.image_viewed", e, json_pack("{s:s}", "image", kind), err);
 }
@@ -237,7 +240,7 @@ static int new_card(db_t *db, char ret[CARD_NUMBER_DIGITS + 1], err_t *err)
 }
 
 static int decide(db_t *db, const enrolment_t *e, const officer_ref_t *me, int64_t now, const char *state,
-                  const char *reason, int64_t person_id, err_t *err)
+    const char *reason, int64_t person_id, err_t *err)
 {
     db_stmt_t *st;
     int r = db_prepare(db, SQL_DECIDE, &st, err);
@@ -267,8 +270,8 @@ static const char *iso_citizenship(const char *icao)
     return strcmp(icao, "D") == 0 ? "DEU" : icao;
 }
 
-int enrolment_approve(db_t *db, const enrolment_t *e, const officer_ref_t *me, int64_t now,
-                      enrolment_approval_t *a, err_t *err)
+int enrolment_approve(
+    db_t *db, const enrolment_t *e, const officer_ref_t *me, int64_t now, enrolment_approval_t *a, err_t *err)
 {
     int r = enrolment_claim_check(e, me, now, err);
     if (r < 0)
@@ -309,8 +312,8 @@ int enrolment_approve(db_t *db, const enrolment_t *e, const officer_ref_t *me, i
     return 0;
 }
 
-int enrolment_return(db_t *db, const enrolment_t *e, const officer_ref_t *me, int64_t now, const char *reason,
-                     err_t *err)
+int enrolment_return(
+    db_t *db, const enrolment_t *e, const officer_ref_t *me, int64_t now, const char *reason, err_t *err)
 {
     int r = enrolment_claim_check(e, me, now, err);
     if (r == 0)
@@ -337,7 +340,7 @@ int enrolment_card(db_t *db, const enrolment_t *e, char ret[CARD_NUMBER_DIGITS +
 }
 
 int enrolment_letter_printed(db_t *db, const enrolment_t *e, const officer_ref_t *me, int64_t now,
-                             const uint8_t code_hash[SECRET_HASH_BYTES], int64_t expires_at, err_t *err)
+    const uint8_t code_hash[SECRET_HASH_BYTES], int64_t expires_at, err_t *err)
 {
     db_stmt_t *st;
     int r = db_prepare(db, SQL_LETTER, &st, err);

@@ -19,21 +19,21 @@
 #include "store/kiosk.h"
 #include "store/officer.h"
 
-#define ENROLMENT_CLAIM_TTL_S (30 * 60)   /* an untouched claim lapses: another registrar may take it */
-#define ENROLMENT_QUEUE_MAX 200           /* rows per queue answer, oldest first */
+#define ENROLMENT_CLAIM_TTL_S (30 * 60) /* an untouched claim lapses: another registrar may take it */
+#define ENROLMENT_QUEUE_MAX 200         /* rows per queue answer, oldest first */
 
 typedef struct enrolment {
     int64_t id;
     char receipt[KIOSK_RECEIPT_CHARS + 1];
-    char state[12];                       /* pending | approved | returned */
+    char state[12]; /* pending | approved | returned */
     char reason[OFFICER_REASON_BYTES + 1];
-    int64_t kiosk_id, created_at, decided_at;   /* decided_at 0: not yet */
-    int64_t claimed_by, claimed_at;       /* 0: not claimed */
-    int64_t decided_by, person_id, letter_at;   /* 0: none */
-    char file_name[128];                  /* the encrypted transaction in enrolment_dir */
+    int64_t kiosk_id, created_at, decided_at; /* decided_at 0: not yet */
+    int64_t claimed_by, claimed_at;           /* 0: not claimed */
+    int64_t decided_by, person_id, letter_at; /* 0: none */
+    char file_name[128];                      /* the encrypted transaction in enrolment_dir */
     char language[4];
     kiosk_details_t d;
-    char *findings;                       /* JSON text; enrolment_get only; enrolment_clear frees */
+    char *findings; /* JSON text; enrolment_get only; enrolment_clear frees */
 } enrolment_t;
 
 /* Frees e->findings and wipes e. */
@@ -58,13 +58,13 @@ int enrolment_claim_check(const enrolment_t *e, const officer_ref_t *me, int64_t
 /* Claims e for `me` (or renews my claim). -EEXIST, -EBUSY as above. */
 int enrolment_claim(db_t *db, const enrolment_t *e, const officer_ref_t *me, int64_t now, err_t *err);
 /* Audits one view of an image (kind: face, slap-left, ...). */
-int enrolment_image_viewed(db_t *db, const enrolment_t *e, const officer_ref_t *me, const char *kind,
-                           int64_t now, err_t *err);
+int enrolment_image_viewed(
+    db_t *db, const enrolment_t *e, const officer_ref_t *me, const char *kind, int64_t now, err_t *err);
 
 /* What approval creates besides the details. */
 typedef struct enrolment_approval {
-    const char *reason;                   /* "" = none */
-    const char *purpose, *entry_regime;   /* rules/policy values */
+    const char *reason;                 /* "" = none */
+    const char *purpose, *entry_regime; /* rules/policy values */
     int64_t ret_person_id;
     char ret_card[CARD_NUMBER_DIGITS + 1];
 } enrolment_approval_t;
@@ -73,11 +73,11 @@ typedef struct enrolment_approval {
  * document, a new card number; no usable activation code until the letter)
  * and marks e approved. -EEXIST (document_exists) when the passport is
  * already a person's. */
-int enrolment_approve(db_t *db, const enrolment_t *e, const officer_ref_t *me, int64_t now,
-                      enrolment_approval_t *a, err_t *err);
+int enrolment_approve(
+    db_t *db, const enrolment_t *e, const officer_ref_t *me, int64_t now, enrolment_approval_t *a, err_t *err);
 /* Returns e (claimed by me) with the reason the applicant will read. */
-int enrolment_return(db_t *db, const enrolment_t *e, const officer_ref_t *me, int64_t now, const char *reason,
-                     err_t *err);
+int enrolment_return(
+    db_t *db, const enrolment_t *e, const officer_ref_t *me, int64_t now, const char *reason, err_t *err);
 
 /* The card number of e's person. -ENOENT when none. */
 int enrolment_card(db_t *db, const enrolment_t *e, char ret[CARD_NUMBER_DIGITS + 1], err_t *err);
@@ -85,4 +85,4 @@ int enrolment_card(db_t *db, const enrolment_t *e, char ret[CARD_NUMBER_DIGITS +
  * activation code whose hash is code_hash, valid until expires_at.
  * -EEXIST (letter_printed) the second time, or when the person has activated. */
 int enrolment_letter_printed(db_t *db, const enrolment_t *e, const officer_ref_t *me, int64_t now,
-                             const uint8_t code_hash[SECRET_HASH_BYTES], int64_t expires_at, err_t *err);
+    const uint8_t code_hash[SECRET_HASH_BYTES], int64_t expires_at, err_t *err);

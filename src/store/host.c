@@ -101,7 +101,7 @@ static int find_code(db_t *db, host_confirm_op_t *o, int64_t *ret_res, int64_t *
         return r;
     if (r == 0)
         return err_set(&o->op.err, -ENOENT, "host_code_invalid",
-                       "This code is not valid: it may be mistyped, used, expired or for an old address.");
+            "This code is not valid: it may be mistyped, used, expired or for an old address.");
     *ret_res = db_col_int(st, 0);
     *ret_pid = db_col_int(st, 1);
     const char *s = db_col_text(st, 2), *t = db_col_text(st, 3), *h = db_col_text(st, 4);
@@ -154,8 +154,7 @@ static int run_confirm(db_t *db, store_op_t *op)
     host_confirm_op_t *o = (host_confirm_op_t *)op;
     int64_t residence_id = 0, pid = 0;
     int r = find_code(db, o, &residence_id, &pid);
-    if (r < 0 || (r = mark_confirmed(db, o, residence_id)) < 0 ||
-        (r = tell_person(db, o, residence_id, pid)) < 0) {
+    if (r < 0 || (r = mark_confirmed(db, o, residence_id)) < 0 || (r = tell_person(db, o, residence_id, pid)) < 0) {
         o->ret_address[0] = '\0';
         return r;
     }

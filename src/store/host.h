@@ -14,9 +14,9 @@
 #include "base/secret.h"
 #include "store/store.h"
 
-#define HOST_CODE_TTL_S ((int64_t)7 * 86400)  /* rule 12: a code lasts a week */
-#define HOST_LANDLORD_MIN 2                       /* characters of the landlord's name */
-#define HOST_LANDLORD_MAX LIMIT_NAME_BYTES        /* bytes */
+#define HOST_CODE_TTL_S ((int64_t)7 * 86400) /* rule 12: a code lasts a week */
+#define HOST_LANDLORD_MIN 2                  /* characters of the landlord's name */
+#define HOST_LANDLORD_MAX LIMIT_NAME_BYTES   /* bytes */
 #define HOST_ADDRESS_MAX (3 * LIMIT_ADDRESS_PART_BYTES + 8)
 
 /* WRITE lane. A new code for the person's current residence. -ENOENT

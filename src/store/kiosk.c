@@ -16,9 +16,8 @@ static const char SQL_S_ADD[] =
     "INSERT INTO enrolment_sessions (id, kiosk_id, state, created_at, last_activity_at) VALUES (?, ?, 'open', ?, ?)";
 static const char SQL_S_GET[] =
     "SELECT state, created_at, last_activity_at, prev_hash, steps FROM enrolment_sessions WHERE id = ? AND kiosk_id = ?";
-static const char SQL_S_STEP[] =
-    "UPDATE enrolment_sessions SET prev_hash = ?, steps = ?, last_activity_at = ? "
-    "WHERE id = ? AND state = 'open' AND prev_hash = ?";
+static const char SQL_S_STEP[] = "UPDATE enrolment_sessions SET prev_hash = ?, steps = ?, last_activity_at = ? "
+                                 "WHERE id = ? AND state = 'open' AND prev_hash = ?";
 static const char SQL_S_END[] =
     "UPDATE enrolment_sessions SET state = ?, steps = '{}', last_activity_at = ? WHERE id = ? AND state = 'open'";
 static const char SQL_S_IDLE[] =
@@ -107,22 +106,19 @@ int kiosk_disable(db_t *db, int64_t now, int64_t id, err_t *err)
     return audit_append(db, now, "operator", "kiosk.disabled", subject, NULL, err);
 }
 
-int kiosk_list(db_t *db, void (*fn)(void *ctx, int64_t id, const char *name, int64_t created_at,
-                                     int64_t disabled_at),
-               void *ctx, err_t *err)
+int kiosk_list(db_t *db, void (*fn)(void *ctx, int64_t id, const char *name, int64_t created_at, int64_t disabled_at),
+    void *ctx, err_t *err)
 {
     db_stmt_t *st;
     int r = db_prepare(db, SQL_LIST, &st, err);
     if (r < 0)
         return r;
     while ((r = db_step(st, err)) == 1)
-        fn(ctx, db_col_int(st, 0), db_col_text(st, 1), db_col_int(st, 2),
-           db_col_null(st, 3) ? 0 : db_col_int(st, 3));
+        fn(ctx, db_col_int(st, 0), db_col_text(st, 1), db_col_int(st, 2), db_col_null(st, 3) ? 0 : db_col_int(st, 3));
     return r;
 }
 
-int kiosk_session_create(db_t *db, int64_t kiosk_id, int64_t now, char ret_id[KIOSK_SESSION_ID_CHARS + 1],
-                         err_t *err)
+int kiosk_session_create(db_t *db, int64_t kiosk_id, int64_t now, char ret_id[KIOSK_SESSION_ID_CHARS + 1], err_t *err)
 {
     uint8_t raw[KIOSK_SESSION_ID_CHARS / 2];
     char id[KIOSK_SESSION_ID_CHARS + 1], actor[40];
@@ -175,8 +171,8 @@ int kiosk_session_load(db_t *db, int64_t kiosk_id, const char *id, kiosk_session
     return 0;
 }
 
-int kiosk_session_step(db_t *db, const kiosk_session_t *s, const char *expect_prev, const char *step,
-                       int64_t now, err_t *err)
+int kiosk_session_step(
+    db_t *db, const kiosk_session_t *s, const char *expect_prev, const char *step, int64_t now, err_t *err)
 {
     db_stmt_t *st;
     char actor[40];
@@ -194,7 +190,7 @@ int kiosk_session_step(db_t *db, const kiosk_session_t *s, const char *expect_pr
         return r;
     if (db_changes(db) != 1)
         return err_set(err, -ESTALE, "session_changed",
-                       "The session changed meanwhile (another capture, a submit or a wipe); reload it.");
+            "The session changed meanwhile (another capture, a submit or a wipe); reload it.");
     actor_of(actor, sizeof actor, s->kiosk_id);
     json_t *d = json_pack("{s:s,s:s}", "session", s->id, "step", step);
     r = audit_append(db, now, actor, "kiosk.step", actor, d, err);
@@ -224,8 +220,8 @@ int kiosk_session_end(db_t *db, const kiosk_session_t *s, const char *state, int
     return r;
 }
 
-int kiosk_session_idle(db_t *db, int64_t cutoff, char (*ret_ids)[KIOSK_SESSION_ID_CHARS + 1], int cap,
-                       int *ret_n, err_t *err)
+int kiosk_session_idle(
+    db_t *db, int64_t cutoff, char (*ret_ids)[KIOSK_SESSION_ID_CHARS + 1], int cap, int *ret_n, err_t *err)
 {
     db_stmt_t *st;
     int r = db_prepare(db, SQL_S_IDLE, &st, err), n = 0;
@@ -299,8 +295,8 @@ static void receipt_new(char ret[KIOSK_RECEIPT_CHARS + 1])
     ret[KIOSK_RECEIPT_CHARS] = '\0';
 }
 
-int kiosk_enrolment_add(db_t *db, int64_t kiosk_id, int64_t now, const kiosk_details_t *d,
-                        const char *file_name, char ret_receipt[KIOSK_RECEIPT_CHARS + 1], err_t *err)
+int kiosk_enrolment_add(db_t *db, int64_t kiosk_id, int64_t now, const kiosk_details_t *d, const char *file_name,
+    char ret_receipt[KIOSK_RECEIPT_CHARS + 1], err_t *err)
 {
     char receipt[KIOSK_RECEIPT_CHARS + 1], actor[40], subject[40];
     db_stmt_t *st;
@@ -325,7 +321,7 @@ int kiosk_enrolment_add(db_t *db, int64_t kiosk_id, int64_t now, const kiosk_det
         if ((r = db_step(st, err)) < 0)
             return r;
         if (r == 0)
-            continue;   /* the receipt exists: draw another */
+            continue; /* the receipt exists: draw another */
         int64_t id = db_col_int(st, 0);
         db_run(st, NULL);
         actor_of(actor, sizeof actor, kiosk_id);
@@ -338,8 +334,8 @@ int kiosk_enrolment_add(db_t *db, int64_t kiosk_id, int64_t now, const kiosk_det
     return err_set(err, -EIO, "storage_failed", "No free receipt number was found.");
 }
 
-int kiosk_enrolment_status(db_t *db, const char *receipt, const char *birth_date, char ret_state[12],
-                           char *ret_reason, size_t reason_cap, int64_t *ret_created_at, err_t *err)
+int kiosk_enrolment_status(db_t *db, const char *receipt, const char *birth_date, char ret_state[12], char *ret_reason,
+    size_t reason_cap, int64_t *ret_created_at, err_t *err)
 {
     db_stmt_t *st;
     int r = db_prepare(db, SQL_E_STATUS, &st, err);
@@ -375,8 +371,7 @@ int kiosk_enrolment_submitted_at(db_t *db, int64_t kiosk_id, const char *receipt
     return 0;
 }
 
-int kiosk_enrolment_findings(db_t *db, const char *receipt, const char *language, const char *findings,
-                             err_t *err)
+int kiosk_enrolment_findings(db_t *db, const char *receipt, const char *language, const char *findings, err_t *err)
 {
     db_stmt_t *st;
     int r = db_prepare(db, SQL_E_FINDINGS, &st, err);

@@ -22,10 +22,10 @@
  * The `lapsed` notices of the registrations WHERE selects, for due date DUE
  * (an SQL expression): the notice key is written here and nowhere else.
  * Parameters: the notice's params, created_at, next_push_at, then WHERE's. */
-#define LAPSE_NOTICES_SQL(DUE, WHERE)                                                              \
-    "INSERT INTO notices (person_id, kind, params, created_at, next_push_at, dedupe_key)"          \
-    " SELECT person_id, 'lapsed', ?, ?, ?, 'reg:' || id || ':lapsed:' || " DUE                     \
-    " FROM registration_rows WHERE " WHERE " ON CONFLICT (dedupe_key) DO NOTHING"
+#define LAPSE_NOTICES_SQL(DUE, WHERE)                                                                                  \
+    "INSERT INTO notices (person_id, kind, params, created_at, next_push_at, dedupe_key)"                              \
+    " SELECT person_id, 'lapsed', ?, ?, ?, 'reg:' || id || ':lapsed:' || " DUE " FROM registration_rows WHERE " WHERE  \
+    " ON CONFLICT (dedupe_key) DO NOTHING"
 /* Every registration of a region open on a due date. */
 static const char SQL_DATE_NOTICES[] =
     LAPSE_NOTICES_SQL("due_date", "region = ? AND status = 'active' AND due_date = ?");
@@ -77,7 +77,7 @@ static void notice_params(int64_t at, int offset_min, char *buf, size_t cap)
 /* "A minute later" matters as much as "a minute earlier": a registration
  * whose deadline passed lapses at once, even if the sweep has not run. */
 int lapse_if_overdue(db_t *db, const calendar_t *cal, const registration_view_t *reg, int64_t person_id,
-                     const region_t *rg, date_t today, int64_t now, bool *ret_lapsed, err_t *err)
+    const region_t *rg, date_t today, int64_t now, bool *ret_lapsed, err_t *err)
 {
     if (reg->minor || region_practice_mode(rg, today)) {
         *ret_lapsed = false;
@@ -112,16 +112,16 @@ int lapse_if_overdue(db_t *db, const calendar_t *cal, const registration_view_t 
 typedef struct lapse_run {
     const region_t *rg;
     date_t due;
-    int64_t at;                /* the lapse moment: local midnight ending `due` */
-    char params[96];           /* the `lapsed` notices' parameters */
-    registration_ref_t *rows;  /* LAPSE_CHUNK slots */
+    int64_t at;               /* the lapse moment: local midnight ending `due` */
+    char params[96];          /* the `lapsed` notices' parameters */
+    registration_ref_t *rows; /* LAPSE_CHUNK slots */
     int n;
-    char *ids;                 /* the chunk's ids as a JSON array, LAPSE_IDS_BYTES */
-    char *detail;              /* the chunk's audit detail, LAPSE_DETAIL_BYTES */
-    int64_t lapsed;            /* rows lapsed so far by this run */
+    char *ids;      /* the chunk's ids as a JSON array, LAPSE_IDS_BYTES */
+    char *detail;   /* the chunk's audit detail, LAPSE_DETAIL_BYTES */
+    int64_t lapsed; /* rows lapsed so far by this run */
 } lapse_run_t;
 
-#define LAPSE_IDS_BYTES (LAPSE_CHUNK * 21 + 3)   /* "[" + ids of <= 20 digits and "," + "]" */
+#define LAPSE_IDS_BYTES (LAPSE_CHUNK * 21 + 3) /* "[" + ids of <= 20 digits and "," + "]" */
 #define LAPSE_DETAIL_BYTES (LAPSE_IDS_BYTES + 64)
 
 /* The oldest due date before `day` that still has open registrations. */
@@ -279,14 +279,16 @@ fail:
  * is left. */
 int lapse_overdue(db_t *db, const region_t *rg, date_t day, int64_t *ret_lapsed, err_t *err)
 {
-    lapse_run_t run = {.rg = rg, .rows = malloc(LAPSE_CHUNK * sizeof *run.rows), .ids = malloc(LAPSE_IDS_BYTES),
-                       .detail = malloc(LAPSE_DETAIL_BYTES)};
+    lapse_run_t run = {.rg = rg,
+        .rows = malloc(LAPSE_CHUNK * sizeof *run.rows),
+        .ids = malloc(LAPSE_IDS_BYTES),
+        .detail = malloc(LAPSE_DETAIL_BYTES)};
     bool found = true;
     int empty = 0, r = run.rows && run.ids && run.detail ? 0 : err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
     while (r == 0 && found && empty < 3) {
         int64_t before = run.lapsed;
         if ((r = lapse_step(db, day, &run, &found, err)) < 0)
-            run.lapsed = before;   /* rolled back */
+            run.lapsed = before; /* rolled back */
         empty = run.lapsed > before ? 0 : empty + 1;
     }
     *ret_lapsed += run.lapsed;
@@ -298,15 +300,15 @@ int lapse_overdue(db_t *db, const region_t *rg, date_t day, int64_t *ret_lapsed,
 
 /* Queues `kind` for every registration due on `due`, with the parameters
  * notice_queue_at would write (canonical JSON: keys sorted). */
-static int remind(db_t *db, const region_t *rg, date_t due, const char *kind, int64_t now, int64_t *ret_reminded,
-                  err_t *err)
+static int remind(
+    db_t *db, const region_t *rg, date_t due, const char *kind, int64_t now, int64_t *ret_reminded, err_t *err)
 {
     char d[11], lapse[32], params[96];
     date_format(due, d);
     time_format_rfc3339(deadline_lapse_at(due, rg->utc_offset_minutes), rg->utc_offset_minutes, lapse);
     snprintf(params, sizeof params, "{\"due_date\":\"%s\",\"lapse_at\":\"%s\"}", d, lapse);
-    int64_t morning = date_local_midnight(date_local(now, rg->utc_offset_minutes), rg->utc_offset_minutes) +
-                      NOTICE_MORNING_S;
+    int64_t morning =
+        date_local_midnight(date_local(now, rg->utc_offset_minutes), rg->utc_offset_minutes) + NOTICE_MORNING_S;
     db_stmt_t *st;
     int r = db_prepare(db, SQL_REMIND, &st, err);
     if (r < 0)
@@ -326,8 +328,8 @@ static int remind(db_t *db, const region_t *rg, date_t due, const char *kind, in
 /* Reminders are queued when the sweep runs (the local midnight that starts
  * `day`, or later when catching up) and pushed from 09:00 local that day: in
  * the inbox at once, on the phone not in the middle of the night. */
-int lapse_remind(db_t *db, const calendar_t *cal, const region_t *rg, date_t day, int64_t now,
-                 int64_t *ret_reminded, err_t *err)
+int lapse_remind(
+    db_t *db, const calendar_t *cal, const region_t *rg, date_t day, int64_t now, int64_t *ret_reminded, err_t *err)
 {
     int64_t n = 0;
     int r = db_begin_write(db, err);

@@ -33,7 +33,7 @@
  * wards with it) and queues the `lapsed` notice at now. *ret_lapsed tells
  * whether it did. */
 int lapse_if_overdue(db_t *db, const calendar_t *cal, const registration_view_t *reg, int64_t person_id,
-                     const region_t *rg, date_t today, int64_t now, bool *ret_lapsed, err_t *err);
+    const region_t *rg, date_t today, int64_t now, bool *ret_lapsed, err_t *err);
 
 /* Lapses every registration of rg due before day, oldest due date first,
  * one transaction per step (the caller is outside any transaction): a crash
@@ -44,5 +44,5 @@ int lapse_overdue(db_t *db, const region_t *rg, date_t day, int64_t *ret_lapsed,
 /* Rule 5, in one transaction: `last_day` for registrations due on day,
  * `one_day_left` for those due on the next working day; queued at now,
  * pushed from NOTICE_MORNING_S local. Adds how many to *ret_reminded. */
-int lapse_remind(db_t *db, const calendar_t *cal, const region_t *rg, date_t day, int64_t now,
-                 int64_t *ret_reminded, err_t *err);
+int lapse_remind(
+    db_t *db, const calendar_t *cal, const region_t *rg, date_t day, int64_t now, int64_t *ret_reminded, err_t *err);

@@ -35,7 +35,7 @@ static void key_of(int kind, const char *account, const char *addr, char ret[2 *
     if (!account)
         account = "(activation)";
     snprintf(buf, sizeof buf, "uchet-login-v1|%s|%s|%s", prefix[kind], kind == KEY_ADDR ? "" : account,
-             kind == KEY_ACCOUNT ? "" : addr);
+        kind == KEY_ACCOUNT ? "" : addr);
     uint8_t h[SECRET_HASH_BYTES];
     secret_hash(buf, strlen(buf), h);
     for (int i = 0; i < SECRET_HASH_BYTES; i++)
@@ -52,12 +52,11 @@ static int run_key(db_t *db, const char *sql, const char *key, err_t *err)
     return db_run(st, err);
 }
 
-int login_limit_reserve(db_t *db, const char *account, const char *addr, int64_t now, int *ret_wait,
-                        err_t *err)
+int login_limit_reserve(db_t *db, const char *account, const char *addr, int64_t now, int *ret_wait, err_t *err)
 {
     char keys[NKEYS][2 * SECRET_HASH_BYTES + 1];
     int wait = 0, counted = 0, r = 0;
-    int nkeys = account ? NKEYS : KEY_ACCOUNT;   /* activation: no account-wide counter */
+    int nkeys = account ? NKEYS : KEY_ACCOUNT; /* activation: no account-wide counter */
     for (int k = 0; k < nkeys && r == 0; k++) {
         key_of(k, account, addr, keys[k]);
         db_stmt_t *st;
@@ -130,8 +129,8 @@ int login_limit_purge(db_t *db, int64_t now, err_t *err)
     int r = db_prepare(db, SQL_PURGE, &st, err);
     if (r < 0)
         return r;
-    int longest = LIMIT_LOGIN_WINDOW_S > LIMIT_LOGIN_PERSON_WINDOW_S ? LIMIT_LOGIN_WINDOW_S
-                                                                     : LIMIT_LOGIN_PERSON_WINDOW_S;
+    int longest =
+        LIMIT_LOGIN_WINDOW_S > LIMIT_LOGIN_PERSON_WINDOW_S ? LIMIT_LOGIN_WINDOW_S : LIMIT_LOGIN_PERSON_WINDOW_S;
     db_bind_int(st, 1, now - longest);
     return db_run(st, err);
 }

@@ -25,14 +25,13 @@
 #include "base/err.h"
 #include "store/db.h"
 
-#define LOGIN_LIMIT_ACCOUNT_MAX 80   /* bytes of an account name, e.g. "person:123" */
-#define LOGIN_LIMIT_ADDR_MAX 64      /* bytes of a client address as text */
+#define LOGIN_LIMIT_ACCOUNT_MAX 80 /* bytes of an account name, e.g. "person:123" */
+#define LOGIN_LIMIT_ADDR_MAX 64    /* bytes of a client address as text */
 
 /* Counts one attempt of `account` from `addr` at `now` inside the caller's
  * write transaction. *ret_wait = 0 when counted (go on and check the
  * password), else the seconds until a try is allowed (nothing counted). */
-int login_limit_reserve(db_t *db, const char *account, const char *addr, int64_t now, int *ret_wait,
-                        err_t *err);
+int login_limit_reserve(db_t *db, const char *account, const char *addr, int64_t now, int *ret_wait, err_t *err);
 
 /* After a right password: forgets the pair and account counters and gives
  * back the address's count. Inside the caller's write transaction. */

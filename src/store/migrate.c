@@ -51,11 +51,10 @@ int migrate_check(db_t *db, err_t *err)
     int latest = migrate_latest(db_kind(db));
     if (v < latest)
         return err_set(err, -EPROTO, "schema_outdated",
-                       "The database schema is at version %d, this build needs %d: run `uchetctl migrate`.",
-                       v, latest);
+            "The database schema is at version %d, this build needs %d: run `uchetctl migrate`.", v, latest);
     if (v > latest)
         return err_set(err, -EPROTO, "schema_too_new",
-                       "The database schema (version %d) is newer than this build (%d).", v, latest);
+            "The database schema (version %d) is newer than this build (%d).", v, latest);
     return 0;
 }
 
@@ -65,7 +64,8 @@ static int apply_in_tx(db_t *db, const migration_t *m, err_t *err)
     int r = db_begin_write(db, err);
     if (r < 0)
         return r;
-    if ((r = db_exec(db, m->sql, err)) < 0 || (r = db_prepare(db, db_kind(db) == DB_POSTGRES ? SQL_RECORD_PG : SQL_RECORD_SQLITE, &st, err)) < 0)
+    if ((r = db_exec(db, m->sql, err)) < 0 ||
+        (r = db_prepare(db, db_kind(db) == DB_POSTGRES ? SQL_RECORD_PG : SQL_RECORD_SQLITE, &st, err)) < 0)
         goto fail;
     db_bind_int(st, 1, m->version);
     db_bind_text(st, 2, m->name);
@@ -120,13 +120,12 @@ int migrate_apply(db_t *db, int *ret_applied, err_t *err)
  * lapse (the registration's ended_at when it was filed), not per
  * registration. And a new landlord code replaces the person's unused ones
  * (rule 12), found through an index of open codes per residence. */
-const char migrate_v3_sql[] =
-    "ALTER TABLE appeals ADD COLUMN lapsed_at BIGINT;"
-    "UPDATE appeals SET lapsed_at = (SELECT r.ended_at FROM registrations r"
-    "  WHERE r.id = appeals.registration_id AND r.end_reason = 'lapsed');"
-    "DROP INDEX appeals_one_per_registration;"
-    "CREATE UNIQUE INDEX appeals_one_per_lapse ON appeals(registration_id, lapsed_at);"
-    "CREATE INDEX host_codes_open ON host_codes(residence_id) WHERE used_at IS NULL;";
+const char migrate_v3_sql[] = "ALTER TABLE appeals ADD COLUMN lapsed_at BIGINT;"
+                              "UPDATE appeals SET lapsed_at = (SELECT r.ended_at FROM registrations r"
+                              "  WHERE r.id = appeals.registration_id AND r.end_reason = 'lapsed');"
+                              "DROP INDEX appeals_one_per_registration;"
+                              "CREATE UNIQUE INDEX appeals_one_per_lapse ON appeals(registration_id, lapsed_at);"
+                              "CREATE INDEX host_codes_open ON host_codes(residence_id) WHERE used_at IS NULL;";
 
 /* Version 4: a lapse is a fact about a due date (product rule 6). The sweep
  * records "every registration of region R still open with due date D lapsed
@@ -140,38 +139,36 @@ const char migrate_v3_sql[] =
  * person_id, so the sweep finds who is due without reading the rows (and
  * status, which SQLite 3.40 needs in the index to use it as covering for a
  * query that names it, though the index's WHERE already implies it). */
-const char migrate_v4_sql[] =
-    "CREATE TABLE lapse_marks ("
-    "  region TEXT NOT NULL REFERENCES regions(code),"
-    "  due_date TEXT NOT NULL,"
-    "  lapsed_at BIGINT NOT NULL,"
-    "  PRIMARY KEY (region, due_date)"
-    ");"
-    "CREATE VIEW registrations_now AS SELECT r.id, r.person_id, r.region,"
-    "  CASE WHEN m.lapsed_at IS NULL THEN r.status ELSE 'ended' END AS status,"
-    "  r.started_at, r.last_confirmed_on, r.mismatch_streak,"
-    "  COALESCE(m.lapsed_at, r.ended_at) AS ended_at,"
-    "  CASE WHEN m.lapsed_at IS NULL THEN r.end_reason ELSE 'lapsed' END AS end_reason,"
-    "  r.due_date, r.guardian_registration_id"
-    "  FROM registrations r LEFT JOIN lapse_marks m"
-    "  ON r.status = 'active' AND m.region = r.region AND m.due_date = r.due_date;"
-    "DROP INDEX registrations_due;"
-    "CREATE INDEX registrations_due ON registrations(region, due_date, person_id, status)"
-    "  WHERE status = 'active' AND due_date IS NOT NULL;";
+const char migrate_v4_sql[] = "CREATE TABLE lapse_marks ("
+                              "  region TEXT NOT NULL REFERENCES regions(code),"
+                              "  due_date TEXT NOT NULL,"
+                              "  lapsed_at BIGINT NOT NULL,"
+                              "  PRIMARY KEY (region, due_date)"
+                              ");"
+                              "CREATE VIEW registrations_now AS SELECT r.id, r.person_id, r.region,"
+                              "  CASE WHEN m.lapsed_at IS NULL THEN r.status ELSE 'ended' END AS status,"
+                              "  r.started_at, r.last_confirmed_on, r.mismatch_streak,"
+                              "  COALESCE(m.lapsed_at, r.ended_at) AS ended_at,"
+                              "  CASE WHEN m.lapsed_at IS NULL THEN r.end_reason ELSE 'lapsed' END AS end_reason,"
+                              "  r.due_date, r.guardian_registration_id"
+                              "  FROM registrations r LEFT JOIN lapse_marks m"
+                              "  ON r.status = 'active' AND m.region = r.region AND m.due_date = r.due_date;"
+                              "DROP INDEX registrations_due;"
+                              "CREATE INDEX registrations_due ON registrations(region, due_date, person_id, status)"
+                              "  WHERE status = 'active' AND due_date IS NOT NULL;";
 
 /* Version 5 (issue 12, authentication and access rules): failed log-in
  * counters shared by every uchetd on the database (store/login_limit.h);
  * documents a guardian typed in are unverified until a registrar or the
  * kiosk checks them (store/minor.h); expiry indexes for the session purge. */
-const char migrate_v5_auth_sql[] =
-    "CREATE TABLE login_limits ("
-    "  key TEXT PRIMARY KEY,"                     /* hex SHA-256 of the counter's kind and parts */
-    "  window_start BIGINT NOT NULL,"
-    "  fails INTEGER NOT NULL"
-    ");"
-    "ALTER TABLE documents ADD COLUMN verified INTEGER NOT NULL DEFAULT 1;"
-    "CREATE INDEX sessions_expires ON sessions(expires_at);"
-    "CREATE INDEX officer_sessions_expires ON officer_sessions(expires_at);";
+const char migrate_v5_auth_sql[] = "CREATE TABLE login_limits ("
+                                   "  key TEXT PRIMARY KEY," /* hex SHA-256 of the counter's kind and parts */
+                                   "  window_start BIGINT NOT NULL,"
+                                   "  fails INTEGER NOT NULL"
+                                   ");"
+                                   "ALTER TABLE documents ADD COLUMN verified INTEGER NOT NULL DEFAULT 1;"
+                                   "CREATE INDEX sessions_expires ON sessions(expires_at);"
+                                   "CREATE INDEX officer_sessions_expires ON officer_sessions(expires_at);";
 
 /* Version 13 (issue 19): the natural name tells the truth. Since v4 a lapse
  * is a mark per due date, and the raw row of a lapsed person still said
@@ -185,14 +182,13 @@ const char migrate_v5_auth_sql[] =
  * nothing to rewrite in it; foreign keys (SQLite >= 3.26 rewrites the
  * REFERENCES text, PostgreSQL refers by oid) and indexes follow the table,
  * and the indexes keep their registrations_* names. */
-const char migrate_v13_sql[] =
-    "DROP VIEW registrations_now;"
-    "ALTER TABLE registrations RENAME TO registration_rows;"
-    "CREATE VIEW registrations AS SELECT r.id, r.person_id, r.region,"
-    "  CASE WHEN m.lapsed_at IS NULL THEN r.status ELSE 'ended' END AS status,"
-    "  r.started_at, r.last_confirmed_on, r.mismatch_streak,"
-    "  COALESCE(m.lapsed_at, r.ended_at) AS ended_at,"
-    "  CASE WHEN m.lapsed_at IS NULL THEN r.end_reason ELSE 'lapsed' END AS end_reason,"
-    "  r.due_date, r.guardian_registration_id"
-    "  FROM registration_rows r LEFT JOIN lapse_marks m"
-    "  ON r.status = 'active' AND m.region = r.region AND m.due_date = r.due_date;";
+const char migrate_v13_sql[] = "DROP VIEW registrations_now;"
+                               "ALTER TABLE registrations RENAME TO registration_rows;"
+                               "CREATE VIEW registrations AS SELECT r.id, r.person_id, r.region,"
+                               "  CASE WHEN m.lapsed_at IS NULL THEN r.status ELSE 'ended' END AS status,"
+                               "  r.started_at, r.last_confirmed_on, r.mismatch_streak,"
+                               "  COALESCE(m.lapsed_at, r.ended_at) AS ended_at,"
+                               "  CASE WHEN m.lapsed_at IS NULL THEN r.end_reason ELSE 'lapsed' END AS end_reason,"
+                               "  r.due_date, r.guardian_registration_id"
+                               "  FROM registration_rows r LEFT JOIN lapse_marks m"
+                               "  ON r.status = 'active' AND m.region = r.region AND m.due_date = r.due_date;";

@@ -27,8 +27,8 @@ int migrate_apply(db_t *db, int *ret_applied, err_t *err);
 /* Versions 3 and 4 are the same SQL on both backends (migrate.c). */
 extern const char migrate_v3_sql[];
 extern const char migrate_v4_sql[];
-extern const char migrate_v5_auth_sql[];   /* issue 12: log-in counters, unverified documents */
-extern const char migrate_v13_sql[];       /* issue 19: registration_rows, the view registrations */
+extern const char migrate_v5_auth_sql[]; /* issue 12: log-in counters, unverified documents */
+extern const char migrate_v13_sql[];     /* issue 19: registration_rows, the view registrations */
 
-extern const migration_t migrate_sqlite_list[];   /* terminated by version 0 */
-extern const migration_t *migrate_pg_list;        /* NULL when not built */
+extern const migration_t migrate_sqlite_list[]; /* terminated by version 0 */
+extern const migration_t *migrate_pg_list;      /* NULL when not built */

@@ -9,231 +9,231 @@
  * migrate_sqlite.c and migrate_pg.c each expand them with their own types.
  * C comments inside the macros are removed before expansion. */
 
-#define MIGRATE_V1_SQL(ID_PK, REF, BYTES) \
-    "CREATE TABLE regions (" \
-    "  code TEXT PRIMARY KEY," \
-    "  name TEXT NOT NULL," \
-    "  name_ru TEXT NOT NULL," \
-    "  utc_offset_minutes INTEGER NOT NULL," \
-    "  regime INTEGER NOT NULL,"                  /* 1 = the regime runs here */ \
-    "  regime_starts_on TEXT,"                    /* before it: practice mode */ \
-    "  centre_address TEXT NOT NULL DEFAULT ''," \
-    "  confirm_working_days INTEGER NOT NULL DEFAULT 3" \
-    ");" \
-    "CREATE TABLE persons (" \
-    "  id " ID_PK "," \
-    "  surname TEXT NOT NULL, given_names TEXT NOT NULL," \
-    "  surname_cyr TEXT, given_names_cyr TEXT," \
-    "  birth_date TEXT NOT NULL," \
-    "  citizenship TEXT NOT NULL,"               /* ISO 3166 alpha-3; never a rule input */ \
-    "  purpose TEXT NOT NULL, entry_regime TEXT NOT NULL," \
-    "  language TEXT NOT NULL," \
-    "  password_hash TEXT,"                       /* argon2id; NULL until activated */ \
-    "  activation_hash " BYTES " UNIQUE,"             /* SHA-256 of the one-time code */ \
-    "  activation_expires_at BIGINT," \
-    "  created_at BIGINT NOT NULL" \
-    ");" \
-    "CREATE TABLE documents (" \
-    "  kind TEXT NOT NULL CHECK (kind IN ('card','passport'))," \
-    "  number TEXT NOT NULL," \
-    "  person_id " REF " NOT NULL REFERENCES persons(id)," \
-    "  PRIMARY KEY (kind, number)" \
-    ");" \
-    "CREATE INDEX documents_person ON documents(person_id);" \
-    "CREATE TABLE sessions (" \
-    "  token_hash " BYTES " PRIMARY KEY," \
-    "  person_id " REF " NOT NULL REFERENCES persons(id)," \
-    "  created_at BIGINT NOT NULL," \
-    "  expires_at BIGINT NOT NULL" \
-    ");" \
-    "CREATE INDEX sessions_person ON sessions(person_id);" \
-    "CREATE TABLE registrations (" \
-    "  id " ID_PK "," \
-    "  person_id " REF " NOT NULL REFERENCES persons(id)," \
-    "  region TEXT NOT NULL REFERENCES regions(code)," \
-    "  status TEXT NOT NULL CHECK (status IN ('active','ended'))," \
-    "  started_at BIGINT NOT NULL," \
-    "  last_confirmed_on TEXT NOT NULL,"          /* local date of the last counted contact */ \
-    "  mismatch_streak INTEGER NOT NULL DEFAULT 0," \
-    "  ended_at BIGINT, end_reason TEXT" \
-    ");" \
-    "CREATE UNIQUE INDEX registrations_one_active ON registrations(person_id) WHERE status = 'active';" \
-    "CREATE INDEX registrations_person ON registrations(person_id, id);" \
-    "CREATE TABLE residences (" \
-    "  id " ID_PK "," \
-    "  registration_id " REF " NOT NULL REFERENCES registrations(id)," \
-    "  settlement TEXT NOT NULL, street TEXT NOT NULL, house TEXT NOT NULL," \
-    "  building TEXT, apartment TEXT, address_id TEXT," \
-    "  ref_lat DOUBLE PRECISION NOT NULL, ref_lon DOUBLE PRECISION NOT NULL," \
-    "  declared_at BIGINT NOT NULL," \
-    "  replaced_at BIGINT,"                       /* NULL = current */ \
-    "  host_confirmed_at BIGINT, host_name TEXT" \
-    ");" \
-    "CREATE INDEX residences_current ON residences(registration_id) WHERE replaced_at IS NULL;" \
-    "CREATE TABLE confirmations (" \
-    "  id " ID_PK "," \
-    "  person_id " REF " NOT NULL REFERENCES persons(id)," \
-    "  registration_id " REF " NOT NULL REFERENCES registrations(id)," \
-    "  idempotency_key TEXT NOT NULL," \
-    "  received_at BIGINT NOT NULL," \
-    "  result TEXT NOT NULL,"                     /* counted | too_inaccurate */ \
-    "  at_residence INTEGER,"                     /* NULL when not counted */ \
-    "  answer TEXT NOT NULL,"                     /* the JSON first returned, for retries */ \
-    "  UNIQUE (person_id, idempotency_key)" \
-    ");" \
-    "CREATE INDEX confirmations_received ON confirmations(received_at);" \
-    "CREATE TABLE audit (" \
-    "  seq " REF " PRIMARY KEY," \
-    "  at BIGINT NOT NULL," \
-    "  actor TEXT NOT NULL,"                      /* person:ID, officer:ID, operator, system */ \
-    "  action TEXT NOT NULL," \
-    "  subject TEXT NOT NULL," \
-    "  detail TEXT NOT NULL,"                     /* canonical JSON, never coordinates */ \
-    "  prev_hash " BYTES " NOT NULL," \
-    "  hash " BYTES " NOT NULL" \
+#define MIGRATE_V1_SQL(ID_PK, REF, BYTES)                                                                              \
+    "CREATE TABLE regions ("                                                                                           \
+    "  code TEXT PRIMARY KEY,"                                                                                         \
+    "  name TEXT NOT NULL,"                                                                                            \
+    "  name_ru TEXT NOT NULL,"                                                                                         \
+    "  utc_offset_minutes INTEGER NOT NULL,"                                                                           \
+    "  regime INTEGER NOT NULL," /* 1 = the regime runs here */                                                        \
+    "  regime_starts_on TEXT,"   /* before it: practice mode */                                                        \
+    "  centre_address TEXT NOT NULL DEFAULT '',"                                                                       \
+    "  confirm_working_days INTEGER NOT NULL DEFAULT 3"                                                                \
+    ");"                                                                                                               \
+    "CREATE TABLE persons ("                                                                                           \
+    "  id " ID_PK ","                                                                                                  \
+    "  surname TEXT NOT NULL, given_names TEXT NOT NULL,"                                                              \
+    "  surname_cyr TEXT, given_names_cyr TEXT,"                                                                        \
+    "  birth_date TEXT NOT NULL,"                                                                                      \
+    "  citizenship TEXT NOT NULL," /* ISO 3166 alpha-3; never a rule input */                                          \
+    "  purpose TEXT NOT NULL, entry_regime TEXT NOT NULL,"                                                             \
+    "  language TEXT NOT NULL,"                                                                                        \
+    "  password_hash TEXT,"               /* argon2id; NULL until activated */                                         \
+    "  activation_hash " BYTES " UNIQUE," /* SHA-256 of the one-time code */                                           \
+    "  activation_expires_at BIGINT,"                                                                                  \
+    "  created_at BIGINT NOT NULL"                                                                                     \
+    ");"                                                                                                               \
+    "CREATE TABLE documents ("                                                                                         \
+    "  kind TEXT NOT NULL CHECK (kind IN ('card','passport')),"                                                        \
+    "  number TEXT NOT NULL,"                                                                                          \
+    "  person_id " REF " NOT NULL REFERENCES persons(id),"                                                             \
+    "  PRIMARY KEY (kind, number)"                                                                                     \
+    ");"                                                                                                               \
+    "CREATE INDEX documents_person ON documents(person_id);"                                                           \
+    "CREATE TABLE sessions ("                                                                                          \
+    "  token_hash " BYTES " PRIMARY KEY,"                                                                              \
+    "  person_id " REF " NOT NULL REFERENCES persons(id),"                                                             \
+    "  created_at BIGINT NOT NULL,"                                                                                    \
+    "  expires_at BIGINT NOT NULL"                                                                                     \
+    ");"                                                                                                               \
+    "CREATE INDEX sessions_person ON sessions(person_id);"                                                             \
+    "CREATE TABLE registrations ("                                                                                     \
+    "  id " ID_PK ","                                                                                                  \
+    "  person_id " REF " NOT NULL REFERENCES persons(id),"                                                             \
+    "  region TEXT NOT NULL REFERENCES regions(code),"                                                                 \
+    "  status TEXT NOT NULL CHECK (status IN ('active','ended')),"                                                     \
+    "  started_at BIGINT NOT NULL,"                                                                                    \
+    "  last_confirmed_on TEXT NOT NULL," /* local date of the last counted contact */                                  \
+    "  mismatch_streak INTEGER NOT NULL DEFAULT 0,"                                                                    \
+    "  ended_at BIGINT, end_reason TEXT"                                                                               \
+    ");"                                                                                                               \
+    "CREATE UNIQUE INDEX registrations_one_active ON registrations(person_id) WHERE status = 'active';"                \
+    "CREATE INDEX registrations_person ON registrations(person_id, id);"                                               \
+    "CREATE TABLE residences ("                                                                                        \
+    "  id " ID_PK ","                                                                                                  \
+    "  registration_id " REF " NOT NULL REFERENCES registrations(id),"                                                 \
+    "  settlement TEXT NOT NULL, street TEXT NOT NULL, house TEXT NOT NULL,"                                           \
+    "  building TEXT, apartment TEXT, address_id TEXT,"                                                                \
+    "  ref_lat DOUBLE PRECISION NOT NULL, ref_lon DOUBLE PRECISION NOT NULL,"                                          \
+    "  declared_at BIGINT NOT NULL,"                                                                                   \
+    "  replaced_at BIGINT," /* NULL = current */                                                                       \
+    "  host_confirmed_at BIGINT, host_name TEXT"                                                                       \
+    ");"                                                                                                               \
+    "CREATE INDEX residences_current ON residences(registration_id) WHERE replaced_at IS NULL;"                        \
+    "CREATE TABLE confirmations ("                                                                                     \
+    "  id " ID_PK ","                                                                                                  \
+    "  person_id " REF " NOT NULL REFERENCES persons(id),"                                                             \
+    "  registration_id " REF " NOT NULL REFERENCES registrations(id),"                                                 \
+    "  idempotency_key TEXT NOT NULL,"                                                                                 \
+    "  received_at BIGINT NOT NULL,"                                                                                   \
+    "  result TEXT NOT NULL," /* counted | too_inaccurate */                                                           \
+    "  at_residence INTEGER," /* NULL when not counted */                                                              \
+    "  answer TEXT NOT NULL," /* the JSON first returned, for retries */                                               \
+    "  UNIQUE (person_id, idempotency_key)"                                                                            \
+    ");"                                                                                                               \
+    "CREATE INDEX confirmations_received ON confirmations(received_at);"                                               \
+    "CREATE TABLE audit ("                                                                                             \
+    "  seq " REF " PRIMARY KEY,"                                                                                       \
+    "  at BIGINT NOT NULL,"                                                                                            \
+    "  actor TEXT NOT NULL," /* person:ID, officer:ID, operator, system */                                             \
+    "  action TEXT NOT NULL,"                                                                                          \
+    "  subject TEXT NOT NULL,"                                                                                         \
+    "  detail TEXT NOT NULL," /* canonical JSON, never coordinates */                                                  \
+    "  prev_hash " BYTES " NOT NULL,"                                                                                  \
+    "  hash " BYTES " NOT NULL"                                                                                        \
     ");"
 
 /* Version 2: the regime over time (product rules 5, 6, 8-14, 16): stored
  * deadlines so the daily sweep costs O(registrations due), notices with a
  * push outbox, push subscriptions, officers and their sessions, appeals,
  * integration API keys, landlord codes, officer reads, sweep bookkeeping. */
-#define MIGRATE_V2_SQL(ID_PK, REF, BYTES) \
-    "ALTER TABLE registrations ADD COLUMN due_date TEXT;"               /* rule 4, kept current; NULL for minors */ \
-    "ALTER TABLE registrations ADD COLUMN guardian_registration_id " REF " REFERENCES registrations(id);" \
+#define MIGRATE_V2_SQL(ID_PK, REF, BYTES)                                                                                 \
+    "ALTER TABLE registrations ADD COLUMN due_date TEXT;" /* rule 4, kept current; NULL for minors */                     \
+    "ALTER TABLE registrations ADD COLUMN guardian_registration_id " REF " REFERENCES registrations(id);"                 \
     "CREATE INDEX registrations_due ON registrations(region, due_date) WHERE status = 'active' AND due_date IS NOT NULL;" \
-    "CREATE INDEX registrations_guardian ON registrations(guardian_registration_id) WHERE status = 'active'" \
-    "  AND guardian_registration_id IS NOT NULL;" \
-    "CREATE INDEX registrations_no_due ON registrations(id) WHERE status = 'active' AND due_date IS NULL" \
-    "  AND guardian_registration_id IS NULL;" \
-    "ALTER TABLE persons ADD COLUMN adult_on TEXT;"                     /* 18th birthday (rule 9) */ \
-    "CREATE INDEX persons_adult_on ON persons(adult_on);" \
-    "CREATE TABLE notices (" \
-    "  id " ID_PK "," \
-    "  person_id " REF " NOT NULL REFERENCES persons(id)," \
-    "  kind TEXT NOT NULL," \
-    "  dedupe_key TEXT NOT NULL UNIQUE,"          /* makes queuing idempotent */ \
-    "  params TEXT NOT NULL,"                     /* JSON for the text's placeholders */ \
-    "  created_at BIGINT NOT NULL," \
-    "  read_at BIGINT," \
-    "  push_state TEXT NOT NULL DEFAULT 'pending',"  /* pending | sent | none | failed */ \
-    "  push_attempts INTEGER NOT NULL DEFAULT 0," \
-    "  next_push_at BIGINT NOT NULL DEFAULT 0" \
-    ");" \
-    "CREATE INDEX notices_person ON notices(person_id, id);" \
-    "CREATE INDEX notices_push ON notices(next_push_at) WHERE push_state = 'pending';" \
-    "CREATE TABLE push_subscriptions (" \
-    "  id " ID_PK "," \
-    "  person_id " REF " NOT NULL REFERENCES persons(id)," \
-    "  endpoint TEXT NOT NULL UNIQUE," \
-    "  p256dh " BYTES " NOT NULL, auth " BYTES " NOT NULL," \
-    "  created_at BIGINT NOT NULL" \
-    ");" \
-    "CREATE INDEX push_subscriptions_person ON push_subscriptions(person_id);" \
-    "CREATE TABLE officers (" \
-    "  id " ID_PK "," \
-    "  login TEXT NOT NULL UNIQUE," \
-    "  name TEXT NOT NULL," \
-    "  role TEXT NOT NULL CHECK (role IN ('registrar','inspector','auditor'))," \
-    "  password_hash TEXT NOT NULL," \
-    "  created_at BIGINT NOT NULL" \
-    ");" \
-    "CREATE TABLE officer_sessions (" \
-    "  token_hash " BYTES " PRIMARY KEY," \
-    "  officer_id " REF " NOT NULL REFERENCES officers(id)," \
-    "  created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL" \
-    ");" \
-    "CREATE TABLE appeals (" \
-    "  id " ID_PK "," \
-    "  registration_id " REF " NOT NULL REFERENCES registrations(id)," \
-    "  person_id " REF " NOT NULL REFERENCES persons(id)," \
-    "  reason TEXT NOT NULL," \
-    "  filed_at BIGINT NOT NULL," \
-    "  status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending','granted','refused'))," \
-    "  decided_at BIGINT, officer_id " REF " REFERENCES officers(id), decision_reason TEXT" \
-    ");" \
-    "CREATE UNIQUE INDEX appeals_one_per_registration ON appeals(registration_id);" \
-    "CREATE INDEX appeals_pending ON appeals(filed_at) WHERE status = 'pending';" \
-    "CREATE TABLE api_keys (" \
-    "  id " ID_PK "," \
-    "  name TEXT NOT NULL," \
-    "  key_hash " BYTES " NOT NULL UNIQUE," \
-    "  created_at BIGINT NOT NULL, revoked_at BIGINT" \
-    ");" \
-    "CREATE TABLE host_codes (" \
-    "  code_hash " BYTES " PRIMARY KEY," \
-    "  residence_id " REF " NOT NULL REFERENCES residences(id)," \
-    "  person_id " REF " NOT NULL REFERENCES persons(id)," \
-    "  created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, used_at BIGINT" \
-    ");" \
-    "CREATE TABLE officer_reads ("                /* rule 14: every officer look, shown to the person */ \
-    "  id " ID_PK "," \
-    "  officer_id " REF " NOT NULL REFERENCES officers(id)," \
-    "  person_id " REF " NOT NULL REFERENCES persons(id)," \
-    "  reason TEXT NOT NULL," \
-    "  at BIGINT NOT NULL" \
-    ");" \
-    "CREATE INDEX officer_reads_person ON officer_reads(person_id, id);" \
-    "CREATE TABLE sweep_runs (" \
-    "  region TEXT NOT NULL, day TEXT NOT NULL," \
-    "  started_at BIGINT NOT NULL, finished_at BIGINT," \
-    "  lapsed INTEGER, reminded INTEGER, matured INTEGER, deleted INTEGER," \
-    "  PRIMARY KEY (region, day)" \
+    "CREATE INDEX registrations_guardian ON registrations(guardian_registration_id) WHERE status = 'active'"              \
+    "  AND guardian_registration_id IS NOT NULL;"                                                                         \
+    "CREATE INDEX registrations_no_due ON registrations(id) WHERE status = 'active' AND due_date IS NULL"                 \
+    "  AND guardian_registration_id IS NULL;"                                                                             \
+    "ALTER TABLE persons ADD COLUMN adult_on TEXT;" /* 18th birthday (rule 9) */                                          \
+    "CREATE INDEX persons_adult_on ON persons(adult_on);"                                                                 \
+    "CREATE TABLE notices ("                                                                                              \
+    "  id " ID_PK ","                                                                                                     \
+    "  person_id " REF " NOT NULL REFERENCES persons(id),"                                                                \
+    "  kind TEXT NOT NULL,"                                                                                               \
+    "  dedupe_key TEXT NOT NULL UNIQUE," /* makes queuing idempotent */                                                   \
+    "  params TEXT NOT NULL,"            /* JSON for the text's placeholders */                                           \
+    "  created_at BIGINT NOT NULL,"                                                                                       \
+    "  read_at BIGINT,"                                                                                                   \
+    "  push_state TEXT NOT NULL DEFAULT 'pending'," /* pending | sent | none | failed */                                  \
+    "  push_attempts INTEGER NOT NULL DEFAULT 0,"                                                                         \
+    "  next_push_at BIGINT NOT NULL DEFAULT 0"                                                                            \
+    ");"                                                                                                                  \
+    "CREATE INDEX notices_person ON notices(person_id, id);"                                                              \
+    "CREATE INDEX notices_push ON notices(next_push_at) WHERE push_state = 'pending';"                                    \
+    "CREATE TABLE push_subscriptions ("                                                                                   \
+    "  id " ID_PK ","                                                                                                     \
+    "  person_id " REF " NOT NULL REFERENCES persons(id),"                                                                \
+    "  endpoint TEXT NOT NULL UNIQUE,"                                                                                    \
+    "  p256dh " BYTES " NOT NULL, auth " BYTES " NOT NULL,"                                                               \
+    "  created_at BIGINT NOT NULL"                                                                                        \
+    ");"                                                                                                                  \
+    "CREATE INDEX push_subscriptions_person ON push_subscriptions(person_id);"                                            \
+    "CREATE TABLE officers ("                                                                                             \
+    "  id " ID_PK ","                                                                                                     \
+    "  login TEXT NOT NULL UNIQUE,"                                                                                       \
+    "  name TEXT NOT NULL,"                                                                                               \
+    "  role TEXT NOT NULL CHECK (role IN ('registrar','inspector','auditor')),"                                           \
+    "  password_hash TEXT NOT NULL,"                                                                                      \
+    "  created_at BIGINT NOT NULL"                                                                                        \
+    ");"                                                                                                                  \
+    "CREATE TABLE officer_sessions ("                                                                                     \
+    "  token_hash " BYTES " PRIMARY KEY,"                                                                                 \
+    "  officer_id " REF " NOT NULL REFERENCES officers(id),"                                                              \
+    "  created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL"                                                            \
+    ");"                                                                                                                  \
+    "CREATE TABLE appeals ("                                                                                              \
+    "  id " ID_PK ","                                                                                                     \
+    "  registration_id " REF " NOT NULL REFERENCES registrations(id),"                                                    \
+    "  person_id " REF " NOT NULL REFERENCES persons(id),"                                                                \
+    "  reason TEXT NOT NULL,"                                                                                             \
+    "  filed_at BIGINT NOT NULL,"                                                                                         \
+    "  status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending','granted','refused')),"                         \
+    "  decided_at BIGINT, officer_id " REF " REFERENCES officers(id), decision_reason TEXT"                               \
+    ");"                                                                                                                  \
+    "CREATE UNIQUE INDEX appeals_one_per_registration ON appeals(registration_id);"                                       \
+    "CREATE INDEX appeals_pending ON appeals(filed_at) WHERE status = 'pending';"                                         \
+    "CREATE TABLE api_keys ("                                                                                             \
+    "  id " ID_PK ","                                                                                                     \
+    "  name TEXT NOT NULL,"                                                                                               \
+    "  key_hash " BYTES " NOT NULL UNIQUE,"                                                                               \
+    "  created_at BIGINT NOT NULL, revoked_at BIGINT"                                                                     \
+    ");"                                                                                                                  \
+    "CREATE TABLE host_codes ("                                                                                           \
+    "  code_hash " BYTES " PRIMARY KEY,"                                                                                  \
+    "  residence_id " REF " NOT NULL REFERENCES residences(id),"                                                          \
+    "  person_id " REF " NOT NULL REFERENCES persons(id),"                                                                \
+    "  created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, used_at BIGINT"                                            \
+    ");"                                                                                                                  \
+    "CREATE TABLE officer_reads (" /* rule 14: every officer look, shown to the person */                                 \
+    "  id " ID_PK ","                                                                                                     \
+    "  officer_id " REF " NOT NULL REFERENCES officers(id),"                                                              \
+    "  person_id " REF " NOT NULL REFERENCES persons(id),"                                                                \
+    "  reason TEXT NOT NULL,"                                                                                             \
+    "  at BIGINT NOT NULL"                                                                                                \
+    ");"                                                                                                                  \
+    "CREATE INDEX officer_reads_person ON officer_reads(person_id, id);"                                                  \
+    "CREATE TABLE sweep_runs ("                                                                                           \
+    "  region TEXT NOT NULL, day TEXT NOT NULL,"                                                                          \
+    "  started_at BIGINT NOT NULL, finished_at BIGINT,"                                                                   \
+    "  lapsed INTEGER, reminded INTEGER, matured INTEGER, deleted INTEGER,"                                               \
+    "  PRIMARY KEY (region, day)"                                                                                         \
     ");"
 
 /* Version 6: enrolment kiosks (docs/ENROLMENT.md). No image byte is ever in
  * these tables: captures live encrypted in files (store/kiosk.h). */
-#define MIGRATE_V6_SQL(ID_PK, BYTES) \
-    "CREATE TABLE kiosks (" \
-    "  id " ID_PK "," \
-    "  name TEXT NOT NULL," \
-    "  key_hash " BYTES " NOT NULL UNIQUE,"          /* SHA-256 of the key shown once */ \
-    "  created_at BIGINT NOT NULL, disabled_at BIGINT" \
-    ");" \
-    "CREATE TABLE enrolment_sessions (" \
-    "  id TEXT PRIMARY KEY,"                      /* 32 hex, random; also the SBI transactionId */ \
-    "  kiosk_id BIGINT NOT NULL REFERENCES kiosks(id)," \
-    "  state TEXT NOT NULL CHECK (state IN ('open','submitted','wiped'))," \
-    "  created_at BIGINT NOT NULL, last_activity_at BIGINT NOT NULL," \
-    "  prev_hash TEXT NOT NULL DEFAULT '',"       /* SBI chain after the last accepted capture */ \
-    "  steps TEXT NOT NULL DEFAULT '{}'"          /* JSON: step results, never image bytes */ \
-    ");" \
-    "CREATE INDEX enrolment_sessions_idle ON enrolment_sessions(state, last_activity_at);" \
-    "CREATE TABLE enrolments (" \
-    "  id " ID_PK "," \
-    "  receipt TEXT NOT NULL UNIQUE,"             /* 12 digits, random, Luhn check digit */ \
-    "  state TEXT NOT NULL CHECK (state IN ('pending','approved','returned'))," \
-    "  reason TEXT NOT NULL DEFAULT '',"          /* why returned */ \
-    "  kiosk_id BIGINT NOT NULL REFERENCES kiosks(id)," \
-    "  created_at BIGINT NOT NULL, decided_at BIGINT," \
-    "  file_name TEXT NOT NULL,"                  /* the encrypted transaction in enrolment_dir */ \
-    "  surname TEXT NOT NULL, given_names TEXT NOT NULL," \
-    "  surname_latin TEXT NOT NULL, given_latin TEXT NOT NULL," \
-    "  birth_date TEXT NOT NULL, sex TEXT NOT NULL," \
-    "  citizenship TEXT NOT NULL," \
-    "  document_number TEXT NOT NULL, document_expiry TEXT NOT NULL" \
-    ");" \
+#define MIGRATE_V6_SQL(ID_PK, BYTES)                                                                                   \
+    "CREATE TABLE kiosks ("                                                                                            \
+    "  id " ID_PK ","                                                                                                  \
+    "  name TEXT NOT NULL,"                                                                                            \
+    "  key_hash " BYTES " NOT NULL UNIQUE," /* SHA-256 of the key shown once */                                        \
+    "  created_at BIGINT NOT NULL, disabled_at BIGINT"                                                                 \
+    ");"                                                                                                               \
+    "CREATE TABLE enrolment_sessions ("                                                                                \
+    "  id TEXT PRIMARY KEY," /* 32 hex, random; also the SBI transactionId */                                          \
+    "  kiosk_id BIGINT NOT NULL REFERENCES kiosks(id),"                                                                \
+    "  state TEXT NOT NULL CHECK (state IN ('open','submitted','wiped')),"                                             \
+    "  created_at BIGINT NOT NULL, last_activity_at BIGINT NOT NULL,"                                                  \
+    "  prev_hash TEXT NOT NULL DEFAULT ''," /* SBI chain after the last accepted capture */                            \
+    "  steps TEXT NOT NULL DEFAULT '{}'"    /* JSON: step results, never image bytes */                                \
+    ");"                                                                                                               \
+    "CREATE INDEX enrolment_sessions_idle ON enrolment_sessions(state, last_activity_at);"                             \
+    "CREATE TABLE enrolments ("                                                                                        \
+    "  id " ID_PK ","                                                                                                  \
+    "  receipt TEXT NOT NULL UNIQUE," /* 12 digits, random, Luhn check digit */                                        \
+    "  state TEXT NOT NULL CHECK (state IN ('pending','approved','returned')),"                                        \
+    "  reason TEXT NOT NULL DEFAULT ''," /* why returned */                                                            \
+    "  kiosk_id BIGINT NOT NULL REFERENCES kiosks(id),"                                                                \
+    "  created_at BIGINT NOT NULL, decided_at BIGINT,"                                                                 \
+    "  file_name TEXT NOT NULL," /* the encrypted transaction in enrolment_dir */                                      \
+    "  surname TEXT NOT NULL, given_names TEXT NOT NULL,"                                                              \
+    "  surname_latin TEXT NOT NULL, given_latin TEXT NOT NULL,"                                                        \
+    "  birth_date TEXT NOT NULL, sex TEXT NOT NULL,"                                                                   \
+    "  citizenship TEXT NOT NULL,"                                                                                     \
+    "  document_number TEXT NOT NULL, document_expiry TEXT NOT NULL"                                                   \
+    ");"                                                                                                               \
     "CREATE INDEX enrolments_queue ON enrolments(state, created_at);"
 
 /* Version 11: passkeys (WebAuthn, docs/PASSKEYS.md). A credential is its id
  * and public key; nothing in it names the person outside this database.
  * Challenges are single-use: the row is deleted when one is answered. */
-#define MIGRATE_V11_SQL(ID_PK, REF, BYTES) \
-    "CREATE TABLE passkeys (" \
-    "  id " ID_PK "," \
-    "  person_id " REF " NOT NULL REFERENCES persons(id)," \
-    "  credential_id " BYTES " NOT NULL UNIQUE," \
-    "  public_key " BYTES " NOT NULL,"            /* COSE_Key bytes as the authenticator sent them */ \
-    "  alg INTEGER NOT NULL,"                     /* COSE algorithm: -7, -8, -257 */ \
-    "  sign_count BIGINT NOT NULL DEFAULT 0," \
-    "  created_at BIGINT NOT NULL, last_used_at BIGINT" \
-    ");" \
-    "CREATE INDEX passkeys_person ON passkeys(person_id);" \
-    "CREATE TABLE passkey_challenges (" \
-    "  challenge " BYTES " PRIMARY KEY,"          /* 32 random bytes */ \
-    "  purpose TEXT NOT NULL CHECK (purpose IN ('register','login'))," \
-    "  person_id " REF ","                        /* register: who asked; login: NULL */ \
-    "  expires_at BIGINT NOT NULL" \
-    ");" \
+#define MIGRATE_V11_SQL(ID_PK, REF, BYTES)                                                                             \
+    "CREATE TABLE passkeys ("                                                                                          \
+    "  id " ID_PK ","                                                                                                  \
+    "  person_id " REF " NOT NULL REFERENCES persons(id),"                                                             \
+    "  credential_id " BYTES " NOT NULL UNIQUE,"                                                                       \
+    "  public_key " BYTES " NOT NULL," /* COSE_Key bytes as the authenticator sent them */                             \
+    "  alg INTEGER NOT NULL,"          /* COSE algorithm: -7, -8, -257 */                                              \
+    "  sign_count BIGINT NOT NULL DEFAULT 0,"                                                                          \
+    "  created_at BIGINT NOT NULL, last_used_at BIGINT"                                                                \
+    ");"                                                                                                               \
+    "CREATE INDEX passkeys_person ON passkeys(person_id);"                                                             \
+    "CREATE TABLE passkey_challenges ("                                                                                \
+    "  challenge " BYTES " PRIMARY KEY," /* 32 random bytes */                                                         \
+    "  purpose TEXT NOT NULL CHECK (purpose IN ('register','login')),"                                                 \
+    "  person_id " REF "," /* register: who asked; login: NULL */                                                      \
+    "  expires_at BIGINT NOT NULL"                                                                                     \
+    ");"                                                                                                               \
     "CREATE INDEX passkey_challenges_expiry ON passkey_challenges(expires_at);"
 
 /* Version 10: document sets (docs/DOCSETS.md, issue 16). Page bytes and the
@@ -241,41 +241,40 @@
  * itself wrapped by the docset key file); `quality` and `result` carry
  * measures, advice and rule ids, never a field value. A PDF upload is held
  * by the row of its first page (upload_n = n); its later pages point to it. */
-#define MIGRATE_V10_SQL(ID_PK, REF, BYTES) \
-    "CREATE TABLE document_sets (" \
-    "  id " ID_PK "," \
-    "  person_id " REF " NOT NULL REFERENCES persons(id)," \
-    "  procedure TEXT NOT NULL, category TEXT NOT NULL,"  /* category from the person's record */ \
-    "  state TEXT NOT NULL CHECK (state IN ('open','checking','ready','returned','referred','decided'))," \
-    "  created_at BIGINT NOT NULL, submitted_at BIGINT," \
-    "  planned_decision TEXT,"                    /* YYYY-MM-DD, or NULL: the submission date */ \
-    "  data_key " BYTES " NOT NULL,"              /* wrapped (docset/seal.h) */ \
-    "  next_page INTEGER NOT NULL DEFAULT 1," \
-    "  live_pages INTEGER NOT NULL DEFAULT 0, live_bytes BIGINT NOT NULL DEFAULT 0," \
-    "  catalogue_revision INTEGER," \
-    "  outcome TEXT CHECK (outcome IN ('ready','returned','referred'))," \
-    "  result TEXT,"                              /* JSON: findings with rule ids, no values */ \
-    "  checked_at BIGINT," \
-    "  decision TEXT CHECK (decision IN ('accepted','returned'))," \
-    "  decision_reason TEXT, decided_at BIGINT, officer_id " REF \
-    ");" \
-    "CREATE INDEX document_sets_person ON document_sets(person_id, state);" \
-    "CREATE INDEX document_sets_queue ON document_sets(state, submitted_at);" \
-    "CREATE TABLE document_pages (" \
-    "  set_id " REF " NOT NULL REFERENCES document_sets(id)," \
-    "  n INTEGER NOT NULL,"                       /* 1, 2, ... in order of arrival */ \
-    "  upload_n INTEGER NOT NULL,"                /* the page whose row holds the upload */ \
-    "  pdf_page INTEGER NOT NULL DEFAULT 0,"      /* 1-based page of a PDF; 0 for a photo */ \
-    "  media_type TEXT NOT NULL," \
-    "  bytes_len BIGINT NOT NULL DEFAULT 0,"      /* encoded bytes held by this row */ \
-    "  data " BYTES ","                           /* sealed upload; NULL on later PDF pages, once removed */ \
-    "  state TEXT NOT NULL CHECK (state IN ('queued','reading','read','illegible','unknown','failed','removed'))," \
-    "  doc_type TEXT," \
-    "  quality TEXT,"                             /* JSON: measures and advice codes */ \
-    "  fields " BYTES ","                         /* sealed JSON of the values read */ \
-    "  created_at BIGINT NOT NULL, read_at BIGINT," \
-    "  PRIMARY KEY (set_id, n)" \
-    ");" \
+#define MIGRATE_V10_SQL(ID_PK, REF, BYTES)                                                                             \
+    "CREATE TABLE document_sets ("                                                                                     \
+    "  id " ID_PK ","                                                                                                  \
+    "  person_id " REF " NOT NULL REFERENCES persons(id),"                                                             \
+    "  procedure TEXT NOT NULL, category TEXT NOT NULL," /* category from the person's record */                       \
+    "  state TEXT NOT NULL CHECK (state IN ('open','checking','ready','returned','referred','decided')),"              \
+    "  created_at BIGINT NOT NULL, submitted_at BIGINT,"                                                               \
+    "  planned_decision TEXT,"       /* YYYY-MM-DD, or NULL: the submission date */                                    \
+    "  data_key " BYTES " NOT NULL," /* wrapped (docset/seal.h) */                                                     \
+    "  next_page INTEGER NOT NULL DEFAULT 1,"                                                                          \
+    "  live_pages INTEGER NOT NULL DEFAULT 0, live_bytes BIGINT NOT NULL DEFAULT 0,"                                   \
+    "  catalogue_revision INTEGER,"                                                                                    \
+    "  outcome TEXT CHECK (outcome IN ('ready','returned','referred')),"                                               \
+    "  result TEXT," /* JSON: findings with rule ids, no values */                                                     \
+    "  checked_at BIGINT,"                                                                                             \
+    "  decision TEXT CHECK (decision IN ('accepted','returned')),"                                                     \
+    "  decision_reason TEXT, decided_at BIGINT, officer_id " REF ");"                                                  \
+    "CREATE INDEX document_sets_person ON document_sets(person_id, state);"                                            \
+    "CREATE INDEX document_sets_queue ON document_sets(state, submitted_at);"                                          \
+    "CREATE TABLE document_pages ("                                                                                    \
+    "  set_id " REF " NOT NULL REFERENCES document_sets(id),"                                                          \
+    "  n INTEGER NOT NULL,"                  /* 1, 2, ... in order of arrival */                                       \
+    "  upload_n INTEGER NOT NULL,"           /* the page whose row holds the upload */                                 \
+    "  pdf_page INTEGER NOT NULL DEFAULT 0," /* 1-based page of a PDF; 0 for a photo */                                \
+    "  media_type TEXT NOT NULL,"                                                                                      \
+    "  bytes_len BIGINT NOT NULL DEFAULT 0," /* encoded bytes held by this row */                                      \
+    "  data " BYTES ","                      /* sealed upload; NULL on later PDF pages, once removed */                \
+    "  state TEXT NOT NULL CHECK (state IN ('queued','reading','read','illegible','unknown','failed','removed')),"     \
+    "  doc_type TEXT,"                                                                                                 \
+    "  quality TEXT,"     /* JSON: measures and advice codes */                                                        \
+    "  fields " BYTES "," /* sealed JSON of the values read */                                                         \
+    "  created_at BIGINT NOT NULL, read_at BIGINT,"                                                                    \
+    "  PRIMARY KEY (set_id, n)"                                                                                        \
+    ");"                                                                                                               \
     "CREATE INDEX document_pages_queued ON document_pages(state, set_id);"
 
 /* Version 7: a person's session lasts on their own phone (issue 17). The
@@ -286,26 +285,26 @@
  * device is the label the app sent at log-in ("Android phone"), shown in
  * the list of one's sessions; no address is kept. Sessions made before
  * version 7 keep their 12 hours as their cap. */
-#define MIGRATE_V7_SQL \
-    "ALTER TABLE sessions ADD COLUMN last_used_at BIGINT NOT NULL DEFAULT 0;" \
-    "ALTER TABLE sessions ADD COLUMN max_expires_at BIGINT NOT NULL DEFAULT 0;" \
-    "ALTER TABLE sessions ADD COLUMN recheck_at BIGINT NOT NULL DEFAULT 0;" \
-    "ALTER TABLE sessions ADD COLUMN device TEXT NOT NULL DEFAULT '';" \
+#define MIGRATE_V7_SQL                                                                                                 \
+    "ALTER TABLE sessions ADD COLUMN last_used_at BIGINT NOT NULL DEFAULT 0;"                                          \
+    "ALTER TABLE sessions ADD COLUMN max_expires_at BIGINT NOT NULL DEFAULT 0;"                                        \
+    "ALTER TABLE sessions ADD COLUMN recheck_at BIGINT NOT NULL DEFAULT 0;"                                            \
+    "ALTER TABLE sessions ADD COLUMN device TEXT NOT NULL DEFAULT '';"                                                 \
     "UPDATE sessions SET last_used_at = created_at, max_expires_at = expires_at, recheck_at = created_at;"
 
 /* Version 9: the registrar's enrolment review (docs/ENROLMENT.md, "Review").
  * An enrolment keeps what the kiosk's checks found (never image bytes) and
  * the kiosk language; a registrar claims it to decide, and the decision
  * links the person it created and when the activation letter was printed. */
-#define MIGRATE_V9_SQL(REF) \
-    "ALTER TABLE enrolments ADD COLUMN language TEXT NOT NULL DEFAULT 'ru';" \
-    "ALTER TABLE enrolments ADD COLUMN findings TEXT NOT NULL DEFAULT '{}';"   /* JSON: document check, quality, exceptions */ \
-    "ALTER TABLE enrolments ADD COLUMN claimed_by " REF " REFERENCES officers(id);" \
-    "ALTER TABLE enrolments ADD COLUMN claimed_at BIGINT;" \
-    "ALTER TABLE enrolments ADD COLUMN decided_by " REF " REFERENCES officers(id);" \
-    "ALTER TABLE enrolments ADD COLUMN person_id " REF " REFERENCES persons(id);" \
-    "ALTER TABLE enrolments ADD COLUMN letter_at BIGINT;" \
-    "CREATE INDEX enrolments_document ON enrolments(document_number);" \
+#define MIGRATE_V9_SQL(REF)                                                                                                  \
+    "ALTER TABLE enrolments ADD COLUMN language TEXT NOT NULL DEFAULT 'ru';"                                                 \
+    "ALTER TABLE enrolments ADD COLUMN findings TEXT NOT NULL DEFAULT '{}';" /* JSON: document check, quality, exceptions */ \
+    "ALTER TABLE enrolments ADD COLUMN claimed_by " REF " REFERENCES officers(id);"                                          \
+    "ALTER TABLE enrolments ADD COLUMN claimed_at BIGINT;"                                                                   \
+    "ALTER TABLE enrolments ADD COLUMN decided_by " REF " REFERENCES officers(id);"                                          \
+    "ALTER TABLE enrolments ADD COLUMN person_id " REF " REFERENCES persons(id);"                                            \
+    "ALTER TABLE enrolments ADD COLUMN letter_at BIGINT;"                                                                    \
+    "CREATE INDEX enrolments_document ON enrolments(document_number);"                                                       \
     "CREATE INDEX enrolments_names ON enrolments(birth_date, surname_latin);"
 
 /* Version 8 (issue 15, the officers' desk): a fourth role (supervisor, who
@@ -319,42 +318,42 @@
  * codes, so it cannot be hashed (the database is the secret's only home, as
  * it is the password hashes'). */
 #define MIGRATE_V8_ROLES_LIST "('registrar','inspector','auditor','supervisor')"
-#define MIGRATE_V8_ROLES_SQLITE \
-    "CREATE TABLE officers_v8 (" \
-    "  id INTEGER PRIMARY KEY," \
-    "  login TEXT NOT NULL UNIQUE," \
-    "  name TEXT NOT NULL," \
-    "  role TEXT NOT NULL CHECK (role IN " MIGRATE_V8_ROLES_LIST ")," \
-    "  password_hash TEXT NOT NULL," \
-    "  created_at BIGINT NOT NULL" \
-    ");" \
-    "INSERT INTO officers_v8 (id, login, name, role, password_hash, created_at)" \
-    "  SELECT id, login, name, role, password_hash, created_at FROM officers;" \
-    "DROP TABLE officers;" \
+#define MIGRATE_V8_ROLES_SQLITE                                                                                        \
+    "CREATE TABLE officers_v8 ("                                                                                       \
+    "  id INTEGER PRIMARY KEY,"                                                                                        \
+    "  login TEXT NOT NULL UNIQUE,"                                                                                    \
+    "  name TEXT NOT NULL,"                                                                                            \
+    "  role TEXT NOT NULL CHECK (role IN " MIGRATE_V8_ROLES_LIST "),"                                                  \
+    "  password_hash TEXT NOT NULL,"                                                                                   \
+    "  created_at BIGINT NOT NULL"                                                                                     \
+    ");"                                                                                                               \
+    "INSERT INTO officers_v8 (id, login, name, role, password_hash, created_at)"                                       \
+    "  SELECT id, login, name, role, password_hash, created_at FROM officers;"                                         \
+    "DROP TABLE officers;"                                                                                             \
     "ALTER TABLE officers_v8 RENAME TO officers;"
-#define MIGRATE_V8_ROLES_PG \
-    "ALTER TABLE officers DROP CONSTRAINT officers_role_check;" \
+#define MIGRATE_V8_ROLES_PG                                                                                            \
+    "ALTER TABLE officers DROP CONSTRAINT officers_role_check;"                                                        \
     "ALTER TABLE officers ADD CONSTRAINT officers_role_check CHECK (role IN " MIGRATE_V8_ROLES_LIST ");"
-#define MIGRATE_V8_SQL(REF, BYTES) \
-    "ALTER TABLE officers ADD COLUMN disabled_at BIGINT;"          /* NULL = may log in */ \
-    "ALTER TABLE officers ADD COLUMN totp_secret " BYTES ";"        /* NULL until enrolment starts */ \
-    "ALTER TABLE officers ADD COLUMN totp_enrolled_at BIGINT;"     /* NULL: the next log-in enrols */ \
-    "ALTER TABLE officers ADD COLUMN totp_last_step BIGINT NOT NULL DEFAULT 0;"   /* a code is used once */ \
-    "ALTER TABLE officers ADD COLUMN enrol_token_hash " BYTES ";"   /* SHA-256 of the enrolment token */ \
-    "ALTER TABLE officers ADD COLUMN enrol_expires_at BIGINT;" \
-    "ALTER TABLE officer_sessions ADD COLUMN last_seen_at BIGINT;" \
-    "ALTER TABLE officer_sessions ADD COLUMN idle_s BIGINT;"        /* NULL: no inactivity limit */ \
-    "CREATE INDEX officer_sessions_officer ON officer_sessions(officer_id);" \
-    "CREATE TABLE officer_recovery_codes (" \
-    "  officer_id " REF " NOT NULL REFERENCES officers(id)," \
-    "  code_hash " BYTES " NOT NULL,"                               /* SHA-256 of the normalised code */ \
-    "  used_at BIGINT," \
-    "  PRIMARY KEY (officer_id, code_hash)" \
+#define MIGRATE_V8_SQL(REF, BYTES)                                                                                     \
+    "ALTER TABLE officers ADD COLUMN disabled_at BIGINT;"                       /* NULL = may log in */                \
+    "ALTER TABLE officers ADD COLUMN totp_secret " BYTES ";"                    /* NULL until enrolment starts */      \
+    "ALTER TABLE officers ADD COLUMN totp_enrolled_at BIGINT;"                  /* NULL: the next log-in enrols */     \
+    "ALTER TABLE officers ADD COLUMN totp_last_step BIGINT NOT NULL DEFAULT 0;" /* a code is used once */              \
+    "ALTER TABLE officers ADD COLUMN enrol_token_hash " BYTES ";"               /* SHA-256 of the enrolment token */   \
+    "ALTER TABLE officers ADD COLUMN enrol_expires_at BIGINT;"                                                         \
+    "ALTER TABLE officer_sessions ADD COLUMN last_seen_at BIGINT;"                                                     \
+    "ALTER TABLE officer_sessions ADD COLUMN idle_s BIGINT;" /* NULL: no inactivity limit */                           \
+    "CREATE INDEX officer_sessions_officer ON officer_sessions(officer_id);"                                           \
+    "CREATE TABLE officer_recovery_codes ("                                                                            \
+    "  officer_id " REF " NOT NULL REFERENCES officers(id),"                                                           \
+    "  code_hash " BYTES " NOT NULL," /* SHA-256 of the normalised code */                                             \
+    "  used_at BIGINT,"                                                                                                \
+    "  PRIMARY KEY (officer_id, code_hash)"                                                                            \
     ");"
 
 /* Version 12: the auditor's views at the desk (issue 15): one person's
  * events (subject or actor "person:ID") and one officer's actions (actor
  * "officer:ID") are read by index, not by walking the whole chain. */
-#define MIGRATE_V12_SQL \
-    "CREATE INDEX audit_actor ON audit(actor, seq);" \
+#define MIGRATE_V12_SQL                                                                                                \
+    "CREATE INDEX audit_actor ON audit(actor, seq);"                                                                   \
     "CREATE INDEX audit_subject ON audit(subject, seq);"

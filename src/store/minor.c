@@ -10,20 +10,17 @@
 #include "store/registration.h"
 #include "store/session.h"
 
-static const char SQL_GUARDIAN[] =
-    "SELECT purpose, entry_regime, language FROM persons WHERE id = ?";
+static const char SQL_GUARDIAN[] = "SELECT purpose, entry_regime, language FROM persons WHERE id = ?";
 static const char SQL_PERSON[] =
     "INSERT INTO persons (surname, given_names, birth_date, citizenship, purpose, entry_regime, language,"
     " created_at, adult_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
 /* A guardian's word is not a verified document (issue 12): verified = 0. */
-static const char SQL_DOC[] =
-    "INSERT INTO documents (kind, number, person_id, verified) VALUES ('passport', ?, ?, 0)";
+static const char SQL_DOC[] = "INSERT INTO documents (kind, number, person_id, verified) VALUES ('passport', ?, ?, 0)";
 static const char SQL_DOC_OWNER[] =
     "SELECT (SELECT COUNT(*) FROM registrations r WHERE r.person_id = d.person_id"
     " AND r.guardian_registration_id = ?) FROM documents d WHERE d.kind = 'passport' AND d.number = ?";
-static const char SQL_REG[] =
-    "INSERT INTO registration_rows (person_id, region, status, started_at, last_confirmed_on,"
-    " guardian_registration_id) VALUES (?, ?, 'active', ?, ?, ?) RETURNING id";
+static const char SQL_REG[] = "INSERT INTO registration_rows (person_id, region, status, started_at, last_confirmed_on,"
+                              " guardian_registration_id) VALUES (?, ?, 'active', ?, ?, ?) RETURNING id";
 static const char SQL_RES[] =
     "INSERT INTO residences (registration_id, settlement, street, house, building, apartment, address_id,"
     " ref_lat, ref_lon, declared_at) SELECT ?, settlement, street, house, building, apartment, address_id,"
@@ -94,8 +91,8 @@ static int insert_doc(db_t *db, minor_add_op_t *o, int64_t pid, int64_t guardian
         return 0;
     }
     if ((r = db_prepare(db, SQL_DOC, &st, &o->op.err)) < 0)
-    if (r < 0)
-        return r;
+        if (r < 0)
+            return r;
     db_bind_text(st, 1, o->doc_number);
     db_bind_int(st, 2, pid);
     r = db_run(st, &o->op.err);
@@ -146,7 +143,7 @@ static int run_add(db_t *db, store_op_t *op)
     snprintf(actor, sizeof actor, "person:%lld", (long long)gpid);
     snprintf(subject, sizeof subject, "person:%lld", (long long)pid);
     json_t *d = json_pack("{s:I,s:b,s:b}", "guardian_registration", (json_int_t)g.id, "document_verified", 0,
-                          "document_conflict", conflict);
+        "document_conflict", conflict);
     r = audit_append(db, o->now, actor, "minor.added", subject, d, &op->err);
     json_decref(d);
     if (r < 0)

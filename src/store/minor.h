@@ -14,7 +14,7 @@ typedef struct minor_view {
     int64_t person_id;
     char surname[LIMIT_NAME_BYTES + 1], given_names[LIMIT_NAME_BYTES + 1];
     char birth_date[11], adult_on[11];
-    char status[8];               /* "active" | "ended" */
+    char status[8]; /* "active" | "ended" */
     char end_reason[24];
 } minor_view_t;
 
@@ -31,7 +31,7 @@ typedef struct minor_add_op {
     char surname[LIMIT_NAME_BYTES + 1], given_names[LIMIT_NAME_BYTES + 1];
     char birth_date[11];
     char citizenship[4];
-    char doc_number[LIMIT_DOCNUM_BYTES + 1];   /* the child's passport, "" if none */
+    char doc_number[LIMIT_DOCNUM_BYTES + 1]; /* the child's passport, "" if none */
     minor_view_t ret;
 } minor_add_op_t;
 void minor_add_op_init(minor_add_op_t *o);

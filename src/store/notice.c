@@ -7,26 +7,24 @@
 
 #include "store/session.h"
 
-static const char SQL_QUEUE[] =
-    "INSERT INTO notices (person_id, kind, dedupe_key, params, created_at, next_push_at)"
-    " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING";
+static const char SQL_QUEUE[] = "INSERT INTO notices (person_id, kind, dedupe_key, params, created_at, next_push_at)"
+                                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING";
 #define NOTICE_STR_(x) #x
 #define NOTICE_STR(x) NOTICE_STR_(x)
 static const char SQL_LIST[] =
     "SELECT id, kind, params, created_at, read_at IS NOT NULL FROM notices WHERE person_id = ?"
     " ORDER BY id DESC LIMIT " NOTICE_STR(NOTICE_LIST_MAX);
 static const char SQL_LANG[] = "SELECT language FROM persons WHERE id = ?";
-static const char SQL_READ[] =
-    "UPDATE notices SET read_at = COALESCE(read_at, ?) WHERE id = ? AND person_id = ?";
+static const char SQL_READ[] = "UPDATE notices SET read_at = COALESCE(read_at, ?) WHERE id = ? AND person_id = ?";
 
-int notice_queue(db_t *db, int64_t person_id, const char *kind, const char *dedupe_key,
-                 const json_t *params, int64_t now, bool *ret_queued, err_t *err)
+int notice_queue(db_t *db, int64_t person_id, const char *kind, const char *dedupe_key, const json_t *params,
+    int64_t now, bool *ret_queued, err_t *err)
 {
     return notice_queue_at(db, person_id, kind, dedupe_key, params, now, now, ret_queued, err);
 }
 
 int notice_queue_at(db_t *db, int64_t person_id, const char *kind, const char *dedupe_key, const json_t *params,
-                    int64_t now, int64_t push_at, bool *ret_queued, err_t *err)
+    int64_t now, int64_t push_at, bool *ret_queued, err_t *err)
 {
     char *p = params ? json_dumps(params, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
     if (params && !p)
@@ -36,8 +34,8 @@ int notice_queue_at(db_t *db, int64_t person_id, const char *kind, const char *d
     return r;
 }
 
-int notice_queue_text(db_t *db, int64_t person_id, const char *kind, const char *dedupe_key,
-                      const char *params_json, int64_t now, int64_t push_at, bool *ret_queued, err_t *err)
+int notice_queue_text(db_t *db, int64_t person_id, const char *kind, const char *dedupe_key, const char *params_json,
+    int64_t now, int64_t push_at, bool *ret_queued, err_t *err)
 {
     db_stmt_t *st;
     int r = db_prepare(db, SQL_QUEUE, &st, err);

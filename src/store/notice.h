@@ -12,29 +12,29 @@
 #include "store/store.h"
 
 #define NOTICE_LIST_MAX 100
-#define NOTICE_MORNING_S (9 * 3600)   /* reminders are pushed from 09:00 local */
+#define NOTICE_MORNING_S (9 * 3600) /* reminders are pushed from 09:00 local */
 
 /* Queues a notice inside the caller's write transaction. `params` (borrowed,
  * may be NULL) holds the placeholders of the text, e.g. {"due_date": ...};
  * it must carry no coordinates, document numbers or secrets. A dedupe_key
  * already used makes this a no-op (*ret_queued = false; may be NULL). */
-int notice_queue(db_t *db, int64_t person_id, const char *kind, const char *dedupe_key,
-                 const json_t *params, int64_t now, bool *ret_queued, err_t *err);
+int notice_queue(db_t *db, int64_t person_id, const char *kind, const char *dedupe_key, const json_t *params,
+    int64_t now, bool *ret_queued, err_t *err);
 
 /* Like notice_queue, but pushed no earlier than push_at (reminders queued
  * by the midnight sweep go out in the morning, not at midnight). */
 int notice_queue_at(db_t *db, int64_t person_id, const char *kind, const char *dedupe_key, const json_t *params,
-                    int64_t now, int64_t push_at, bool *ret_queued, err_t *err);
+    int64_t now, int64_t push_at, bool *ret_queued, err_t *err);
 
 /* Like notice_queue_at with the parameters already serialised as a JSON
  * object (NULL means {}). */
-int notice_queue_text(db_t *db, int64_t person_id, const char *kind, const char *dedupe_key,
-                      const char *params_json, int64_t now, int64_t push_at, bool *ret_queued, err_t *err);
+int notice_queue_text(db_t *db, int64_t person_id, const char *kind, const char *dedupe_key, const char *params_json,
+    int64_t now, int64_t push_at, bool *ret_queued, err_t *err);
 
 typedef struct notice_row {
     int64_t id;
     char kind[40];
-    char params[2048];         /* JSON text (an appeal refusal's reason is up to 500 bytes) */
+    char params[2048]; /* JSON text (an appeal refusal's reason is up to 500 bytes) */
     int64_t created_at;
     bool read;
 } notice_row_t;

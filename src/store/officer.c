@@ -19,8 +19,7 @@ static const char SQL_BY_LOGIN[] =
     " FROM officers WHERE login = ?";
 static const char SQL_ENROL_START[] =
     "UPDATE officers SET totp_secret = ?, enrol_token_hash = ?, enrol_expires_at = ? WHERE id = ?";
-static const char SQL_STEP_USE[] =
-    "UPDATE officers SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?";
+static const char SQL_STEP_USE[] = "UPDATE officers SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?";
 static const char SQL_RECOVERY_USE[] =
     "UPDATE officer_recovery_codes SET used_at = ? WHERE officer_id = ? AND code_hash = ? AND used_at IS NULL";
 static const char SQL_RECOVERY_LEFT[] =
@@ -28,14 +27,12 @@ static const char SQL_RECOVERY_LEFT[] =
 static const char SQL_BY_ENROL[] =
     "SELECT id, role, totp_secret FROM officers WHERE enrol_token_hash = ? AND enrol_expires_at > ?"
     " AND disabled_at IS NULL AND totp_enrolled_at IS NULL";
-static const char SQL_ENROL_END[] =
-    "UPDATE officers SET enrol_token_hash = NULL, enrol_expires_at = NULL WHERE id = ?";
+static const char SQL_ENROL_END[] = "UPDATE officers SET enrol_token_hash = NULL, enrol_expires_at = NULL WHERE id = ?";
 static const char SQL_ENROL_DONE[] =
     "UPDATE officers SET enrol_token_hash = NULL, enrol_expires_at = NULL, totp_enrolled_at = ?,"
     " totp_last_step = ? WHERE id = ?";
 static const char SQL_RECOVERY_CLEAR[] = "DELETE FROM officer_recovery_codes WHERE officer_id = ?";
-static const char SQL_RECOVERY_ADD[] =
-    "INSERT INTO officer_recovery_codes (officer_id, code_hash) VALUES (?, ?)";
+static const char SQL_RECOVERY_ADD[] = "INSERT INTO officer_recovery_codes (officer_id, code_hash) VALUES (?, ?)";
 static const char SQL_BY_DOC[] =
     "SELECT p.id, p.surname, p.given_names, p.surname_cyr, p.given_names_cyr, d.verified FROM documents d"
     " JOIN persons p ON p.id = d.person_id WHERE d.kind = ? AND d.number = ?";
@@ -49,8 +46,13 @@ static const char SQL_ACCESS[] =
     "SELECT r.at, o.role, r.reason FROM officer_reads r JOIN officers o ON o.id = r.officer_id"
     " WHERE r.person_id = ? ORDER BY r.id DESC LIMIT 100";
 
-static const struct { officer_role_t role; const char *name; } role_names[] = {
-    {OFFICER_REGISTRAR, "registrar"}, {OFFICER_INSPECTOR, "inspector"}, {OFFICER_AUDITOR, "auditor"},
+static const struct {
+    officer_role_t role;
+    const char *name;
+} role_names[] = {
+    {OFFICER_REGISTRAR, "registrar"},
+    {OFFICER_INSPECTOR, "inspector"},
+    {OFFICER_AUDITOR, "auditor"},
     {OFFICER_SUPERVISOR, "supervisor"},
 };
 
@@ -78,7 +80,7 @@ static void actor_of(char *buf, size_t cap, const char *kind, int64_t id)
 }
 
 int officer_session(db_t *db, const uint8_t token_hash[SECRET_HASH_BYTES], int64_t now, unsigned allowed,
-                    officer_ref_t *ret, err_t *err)
+    officer_ref_t *ret, err_t *err)
 {
     officer_ref_t o = {0};
     char role[CREDENTIAL_TAG_MAX] = "";
@@ -93,7 +95,7 @@ int officer_session(db_t *db, const uint8_t token_hash[SECRET_HASH_BYTES], int64
 }
 
 int officer_session_touch(db_t *db, const uint8_t token_hash[SECRET_HASH_BYTES], int64_t now, unsigned allowed,
-                          officer_ref_t *ret, err_t *err)
+    officer_ref_t *ret, err_t *err)
 {
     db_stmt_t *st;
     int r = officer_session(db, token_hash, now, allowed, ret, err);
@@ -105,7 +107,7 @@ int officer_session_touch(db_t *db, const uint8_t token_hash[SECRET_HASH_BYTES],
 }
 
 int officer_audit(db_t *db, const officer_ref_t *me, int64_t now, const char *action, const char *subject,
-                  const char *reason, json_t *extra, err_t *err)
+    const char *reason, json_t *extra, err_t *err)
 {
     char actor[40];
     actor_of(actor, sizeof actor, "officer", me->id);
@@ -156,7 +158,7 @@ void officer_add_op_init(officer_add_op_t *o)
 /* What a log-in needs to know about the officer behind a login. */
 typedef struct login_row {
     int64_t id;
-    char hash[SECRET_PWHASH_MAX];          /* "" when the login is unknown */
+    char hash[SECRET_PWHASH_MAX]; /* "" when the login is unknown */
     bool disabled, enrolled;
     uint8_t secret[TOTP_SECRET_BYTES];
     int64_t last_step;
@@ -189,10 +191,12 @@ static int lookup_login(db_t *db, officer_login_op_t *o, login_row_t *ret)
 }
 
 static int open_session(db_t *db, const officer_ref_t *me, int64_t now, int64_t idle_s,
-                        char ret_token[SECRET_TOKEN_CHARS + 1], int64_t *ret_expires, err_t *err)
+    char ret_token[SECRET_TOKEN_CHARS + 1], int64_t *ret_expires, err_t *err)
 {
-    credential_session_t row = {.subject_id = me->id, .now = now, .expires_at = now + LIMIT_SESSION_TTL_S,
-                                .idle_s = idle_s > 0 ? idle_s : OFFICER_IDLE_DEFAULT_S};
+    credential_session_t row = {.subject_id = me->id,
+        .now = now,
+        .expires_at = now + LIMIT_SESSION_TTL_S,
+        .idle_s = idle_s > 0 ? idle_s : OFFICER_IDLE_DEFAULT_S};
     *ret_expires = row.expires_at;
     int r = credential_session_open(db, CREDENTIAL_OFFICER, &row, ret_token, err);
     if (r < 0)
@@ -240,7 +244,7 @@ static int second_factor(db_t *db, officer_login_op_t *o, const login_row_t *row
     db_bind_int(st, 1, step);
     db_bind_int(st, 2, row->id);
     db_bind_int(st, 3, step);
-    if ((r = run_stmt_changes(db, st, &o->op.err)) <= 0)   /* a parallel log-in took this step */
+    if ((r = run_stmt_changes(db, st, &o->op.err)) <= 0) /* a parallel log-in took this step */
         return r < 0 ? r : err_set(&o->op.err, -EACCES, "bad_credentials", WRONG);
     return 0;
 }
@@ -305,7 +309,7 @@ static int run_login(db_t *db, store_op_t *op)
         r = err_set(&op->err, -EACCES, "officer_disabled", "This desk account is disabled; ask a supervisor.");
     else if (r == 0 && row.enrolled && !o->code[0] && !o->recovery_code[0])
         r = err_set(&op->err, -EACCES, "totp_required",
-                    "Type the 6-digit code from your authenticator app (or a recovery code).");
+            "Type the 6-digit code from your authenticator app (or a recovery code).");
     if (r == 0 && (r = db_begin_write(db, &op->err)) == 0) {
         r = login_write(db, o, &row);
         if (r == 0)
@@ -401,7 +405,8 @@ static int run_enrol(db_t *db, store_op_t *op)
         return r;
     const void *sec = r == 1 ? db_col_blob(st, 2, &len) : NULL;
     officer_ref_t me = {0};
-    if (!sec || len != sizeof secret || officer_role_parse(db_col_text(st, 1) ? db_col_text(st, 1) : "", &me.role) < 0) {
+    if (!sec || len != sizeof secret ||
+        officer_role_parse(db_col_text(st, 1) ? db_col_text(st, 1) : "", &me.role) < 0) {
         db_run(st, NULL);
         return err_set(&op->err, -EACCES, "unauthorized", "The enrolment has expired; log in again.");
     }
@@ -577,8 +582,8 @@ static const char SQL_LIST[] =
     "SELECT id, login, name, role, created_at, disabled_at, totp_enrolled_at FROM officers ORDER BY login LIMIT 500";
 
 /* Who acts: a supervisor's session (slid), or the operator. */
-static int manager(db_t *db, bool by_operator, const uint8_t *token_hash, int64_t now, unsigned roles,
-                   officer_ref_t *ret, err_t *err)
+static int manager(
+    db_t *db, bool by_operator, const uint8_t *token_hash, int64_t now, unsigned roles, officer_ref_t *ret, err_t *err)
 {
     if (by_operator) {
         *ret = (officer_ref_t){0};

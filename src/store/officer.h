@@ -23,24 +23,24 @@
 #include "store/region.h"
 #include "store/store.h"
 
-#define OFFICER_LOGIN_MAX 64          /* bytes; uchetctl officer add, desk log-in */
-#define OFFICER_NAME_MAX 128          /* bytes; shown to auditors, never to persons */
-#define OFFICER_READ_REASON_MIN 5     /* characters; a case or reference number at least */
-#define OFFICER_READ_REASON_MAX 200   /* characters */
-#define OFFICER_REASON_BYTES (4 * OFFICER_READ_REASON_MAX)   /* UTF-8 worst case */
-#define OFFICER_ACCESS_LOG_MAX 100    /* rows per access-log answer, newest first */
+#define OFFICER_LOGIN_MAX 64                               /* bytes; uchetctl officer add, desk log-in */
+#define OFFICER_NAME_MAX 128                               /* bytes; shown to auditors, never to persons */
+#define OFFICER_READ_REASON_MIN 5                          /* characters; a case or reference number at least */
+#define OFFICER_READ_REASON_MAX 200                        /* characters */
+#define OFFICER_REASON_BYTES (4 * OFFICER_READ_REASON_MAX) /* UTF-8 worst case */
+#define OFFICER_ACCESS_LOG_MAX 100                         /* rows per access-log answer, newest first */
 
 /* Roles are bits so that a caller can allow several at once. */
 typedef enum officer_role {
-    OFFICER_REGISTRAR = 1,        /* decides appeals; may look persons up */
-    OFFICER_INSPECTOR = 2,        /* looks persons up, with a reason */
-    OFFICER_AUDITOR = 4,          /* reads the audit log; never a person's record */
-    OFFICER_SUPERVISOR = 8,       /* manages officers; never a person's record */
+    OFFICER_REGISTRAR = 1,  /* decides appeals; may look persons up */
+    OFFICER_INSPECTOR = 2,  /* looks persons up, with a reason */
+    OFFICER_AUDITOR = 4,    /* reads the audit log; never a person's record */
+    OFFICER_SUPERVISOR = 8, /* manages officers; never a person's record */
 } officer_role_t;
 #define OFFICER_ROLES_ALL 15u
-#define OFFICER_IDLE_DEFAULT_S (15 * 60)   /* a desk session ends after this long untouched */
+#define OFFICER_IDLE_DEFAULT_S (15 * 60) /* a desk session ends after this long untouched */
 #define OFFICER_RECOVERY_CODES 10
-#define OFFICER_ENROL_TTL_S 600           /* to type the first code after scanning the QR code */
+#define OFFICER_ENROL_TTL_S 600 /* to type the first code after scanning the QR code */
 
 /* Parses "registrar" | "inspector" | "auditor" | "supervisor". Returns 0 and writes *ret,
  * or -EINVAL for anything else. */
@@ -60,15 +60,15 @@ typedef struct officer_ref {
  * -EPERM (role_forbidden) when the role may not do this. Reads only: a read
  * lane may call it. */
 int officer_session(db_t *db, const uint8_t token_hash[SECRET_HASH_BYTES], int64_t now, unsigned allowed,
-                    officer_ref_t *ret, err_t *err);
+    officer_ref_t *ret, err_t *err);
 /* officer_session that also slides the inactivity limit (a write). */
 int officer_session_touch(db_t *db, const uint8_t token_hash[SECRET_HASH_BYTES], int64_t now, unsigned allowed,
-                          officer_ref_t *ret, err_t *err);
+    officer_ref_t *ret, err_t *err);
 /* Appends an officer's action to the audit chain: actor "officer:ID", the
  * role and the stated reason (may be NULL) in the detail with `extra`'s
  * members (borrowed, may be NULL). */
 int officer_audit(db_t *db, const officer_ref_t *me, int64_t now, const char *action, const char *subject,
-                  const char *reason, json_t *extra, err_t *err);
+    const char *reason, json_t *extra, err_t *err);
 
 /* WRITE lane (uchetctl). Creates an officer with an argon2id hash made by
  * the caller (hashing is not done on the writer). -EEXIST (officer_exists)
@@ -109,20 +109,20 @@ void officer_login_start_op_init(officer_login_start_op_t *o);
 typedef struct officer_login_op {
     store_op_t op;
     int64_t now;
-    int64_t idle_s;                           /* 0: OFFICER_IDLE_DEFAULT_S */
+    int64_t idle_s; /* 0: OFFICER_IDLE_DEFAULT_S */
     char login[OFFICER_LOGIN_MAX + 1];
     char addr[LOGIN_LIMIT_ADDR_MAX];
-    char password[LIMIT_PASSWORD_MAX + 1];     /* wiped by run */
-    char code[16];                            /* TOTP code, "" if none */
-    char recovery_code[32];                   /* "" if none; wiped by run */
-    char ret_token[SECRET_TOKEN_CHARS + 1];   /* plaintext, only ever sent to the client */
+    char password[LIMIT_PASSWORD_MAX + 1];  /* wiped by run */
+    char code[16];                          /* TOTP code, "" if none */
+    char recovery_code[32];                 /* "" if none; wiped by run */
+    char ret_token[SECRET_TOKEN_CHARS + 1]; /* plaintext, only ever sent to the client */
     int64_t ret_expires_at;
     officer_role_t ret_role;
-    bool ret_enrol;                           /* enrolment started: the fields below, not a session */
+    bool ret_enrol; /* enrolment started: the fields below, not a session */
     char ret_enrol_token[SECRET_TOKEN_CHARS + 1];
-    char ret_otpauth_uri[256];                /* shown once; wiped by the handler */
+    char ret_otpauth_uri[256]; /* shown once; wiped by the handler */
     char ret_secret_b32[40];
-    int ret_recovery_left;                    /* after a recovery code was used */
+    int ret_recovery_left; /* after a recovery code was used */
 } officer_login_op_t;
 void officer_login_op_init(officer_login_op_t *o);
 
@@ -143,7 +143,7 @@ typedef struct officer_enrol_op {
     char ret_token[SECRET_TOKEN_CHARS + 1];
     int64_t ret_expires_at;
     officer_role_t ret_role;
-    char ret_recovery[OFFICER_RECOVERY_CODES][SECRET_CODE_CHARS + 1];   /* shown once */
+    char ret_recovery[OFFICER_RECOVERY_CODES][SECRET_CODE_CHARS + 1]; /* shown once */
 } officer_enrol_op_t;
 void officer_enrol_op_init(officer_enrol_op_t *o);
 
@@ -160,11 +160,11 @@ void officer_logout_op_init(officer_logout_op_t *o);
 typedef struct officer_lookup_result {
     char surname[LIMIT_NAME_BYTES + 1], given_names[LIMIT_NAME_BYTES + 1];
     char surname_cyr[LIMIT_NAME_BYTES + 1], given_names_cyr[LIMIT_NAME_BYTES + 1];
-    char status[8];               /* "active" | "ended" | "none" */
-    char region[8];               /* "" when none */
-    date_t due_date;              /* 0 when none (ended, none, or a minor) */
-    char end_reason[24];          /* "" unless ended */
-    bool document_verified;       /* false: typed in by a guardian, not yet checked (issue 12) */
+    char status[8];         /* "active" | "ended" | "none" */
+    char region[8];         /* "" when none */
+    date_t due_date;        /* 0 when none (ended, none, or a minor) */
+    char end_reason[24];    /* "" unless ended */
+    bool document_verified; /* false: typed in by a guardian, not yet checked (issue 12) */
 } officer_lookup_result_t;
 
 /* WRITE lane (the read itself is written down). An inspector or registrar
@@ -177,16 +177,16 @@ typedef struct officer_lookup_op {
     char doc_kind[10];
     char doc_number[LIMIT_DOCNUM_BYTES + 1];
     char reason[OFFICER_REASON_BYTES + 1];
-    const calendar_t *cal;        /* borrowed, read-only */
-    const region_set_t *regions;  /* borrowed, read-only */
-    unsigned roles;               /* the route's allowed roles (api/desk_acl.h) */
+    const calendar_t *cal;       /* borrowed, read-only */
+    const region_set_t *regions; /* borrowed, read-only */
+    unsigned roles;              /* the route's allowed roles (api/desk_acl.h) */
     officer_lookup_result_t ret;
 } officer_lookup_op_t;
 void officer_lookup_op_init(officer_lookup_op_t *o);
 
 typedef struct officer_access_row {
     int64_t at;
-    char role[16];                /* the officer's role: never the name */
+    char role[16]; /* the officer's role: never the name */
     char reason[OFFICER_REASON_BYTES + 1];
 } officer_access_row_t;
 
@@ -205,12 +205,12 @@ void officer_access_log_op_init(officer_access_log_op_t *o);
  * operator with uchetctl ------------------------------------------------ */
 
 typedef enum officer_manage_action {
-    OFFICER_MANAGE_ADD,       /* a new officer with a generated password */
-    OFFICER_MANAGE_DISABLE,   /* no more log-ins; every session ends */
-    OFFICER_MANAGE_RESET,     /* a new generated password, TOTP to enrol again, sessions end */
+    OFFICER_MANAGE_ADD,     /* a new officer with a generated password */
+    OFFICER_MANAGE_DISABLE, /* no more log-ins; every session ends */
+    OFFICER_MANAGE_RESET,   /* a new generated password, TOTP to enrol again, sessions end */
 } officer_manage_action_t;
 
-#define OFFICER_PASSWORD_CHARS (2 * SECRET_CODE_CHARS + 1)   /* two activation-style codes, ~118 bits */
+#define OFFICER_PASSWORD_CHARS (2 * SECRET_CODE_CHARS + 1) /* two activation-style codes, ~118 bits */
 
 /* STORE_SLOW_OFFICER lane (the new password's argon2id hash is made here,
  * off the writer), then one write transaction. From the desk (by_operator
@@ -232,13 +232,13 @@ typedef struct officer_manage_op {
     char reason[OFFICER_REASON_BYTES + 1];
     int64_t target_id;
     char login[OFFICER_LOGIN_MAX + 1];
-    char name[OFFICER_NAME_MAX + 1];      /* add */
-    officer_role_t role;                  /* add */
-    unsigned long long opslimit;          /* argon2id; 0 = libsodium's interactive */
+    char name[OFFICER_NAME_MAX + 1]; /* add */
+    officer_role_t role;             /* add */
+    unsigned long long opslimit;     /* argon2id; 0 = libsodium's interactive */
     size_t memlimit;
     int64_t ret_id;
     char ret_login[OFFICER_LOGIN_MAX + 1];
-    char ret_password[OFFICER_PASSWORD_CHARS + 1];   /* add, reset: shown once */
+    char ret_password[OFFICER_PASSWORD_CHARS + 1]; /* add, reset: shown once */
 } officer_manage_op_t;
 void officer_manage_op_init(officer_manage_op_t *o);
 
@@ -250,8 +250,8 @@ typedef struct officer_row {
     char name[OFFICER_NAME_MAX + 1];
     officer_role_t role;
     int64_t created_at;
-    int64_t disabled_at;      /* 0: active */
-    bool enrolled;            /* TOTP confirmed */
+    int64_t disabled_at; /* 0: active */
+    bool enrolled;       /* TOTP confirmed */
 } officer_row_t;
 
 /* WRITE lane (the supervisor's session slides). Every officer by login,

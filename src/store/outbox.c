@@ -15,17 +15,14 @@ static const char SQL_NEWEST_FIRST[] =
     "SELECT id FROM push_subscriptions WHERE person_id = ? ORDER BY created_at DESC, id DESC";
 static const char SQL_DELETE_ID[] = "DELETE FROM push_subscriptions WHERE id = ?";
 static const char SQL_UNSUBSCRIBE[] = "DELETE FROM push_subscriptions WHERE endpoint = ? AND person_id = ?";
-static const char SQL_DUE[] =
-    "SELECT id FROM notices WHERE push_state = 'pending' AND next_push_at <= ?"
-    " ORDER BY next_push_at, id LIMIT ?";
+static const char SQL_DUE[] = "SELECT id FROM notices WHERE push_state = 'pending' AND next_push_at <= ?"
+                              " ORDER BY next_push_at, id LIMIT ?";
 static const char SQL_LEASE[] =
     "UPDATE notices SET next_push_at = ? WHERE id = ? AND push_state = 'pending' AND next_push_at <= ?";
-static const char SQL_ITEM[] =
-    "SELECT n.person_id, n.kind, n.params, n.push_attempts, p.language FROM notices n"
-    " JOIN persons p ON p.id = n.person_id WHERE n.id = ?";
-static const char SQL_SUBS[] =
-    "SELECT id, endpoint, p256dh, auth FROM push_subscriptions WHERE person_id = ?"
-    " ORDER BY created_at DESC, id DESC";
+static const char SQL_ITEM[] = "SELECT n.person_id, n.kind, n.params, n.push_attempts, p.language FROM notices n"
+                               " JOIN persons p ON p.id = n.person_id WHERE n.id = ?";
+static const char SQL_SUBS[] = "SELECT id, endpoint, p256dh, auth FROM push_subscriptions WHERE person_id = ?"
+                               " ORDER BY created_at DESC, id DESC";
 static const char SQL_RECORD[] =
     "UPDATE notices SET push_state = ?, push_attempts = push_attempts + ?, next_push_at = ?"
     " WHERE id = ? AND push_state = 'pending'";
@@ -83,9 +80,9 @@ static int run_subscribe(db_t *db, store_op_t *op)
     db_bind_int(st, 5, o->now);
     if ((r = db_run(st, &op->err)) < 0)
         return r;
-    if (db_changes(db) == 0)   /* another person's browser: its owner stays (issue 12) */
+    if (db_changes(db) == 0) /* another person's browser: its owner stays (issue 12) */
         return err_set(&op->err, -EEXIST, "endpoint_taken",
-                       "This browser's push subscription belongs to another account; subscribe it anew.");
+            "This browser's push subscription belongs to another account; subscribe it anew.");
     return trim_subscriptions(db, pid, &op->err);
 }
 
@@ -168,7 +165,7 @@ static int load_subs(db_t *db, outbox_item_t *it, err_t *err)
     db_bind_int(st, 1, it->person_id);
     while ((r = db_step(st, err)) == 1) {
         if (it->nsubs == OUTBOX_SUBS_MAX)
-            continue;   /* trimmed on the next subscribe; the newest are here */
+            continue; /* trimmed on the next subscribe; the newest are here */
         outbox_sub_t *s = &it->subs[it->nsubs];
         s->id = db_col_int(st, 0);
         db_col_copy(st, 1, s->endpoint, sizeof s->endpoint);
@@ -231,10 +228,10 @@ void outbox_claim_op_init(outbox_claim_op_t *o)
 static const char *state_name(outbox_outcome_t k)
 {
     switch (k) {
-    case OUTBOX_SENT: return "sent";
-    case OUTBOX_FAILED: return "failed";
-    case OUTBOX_NONE: return "none";
-    default: return "pending";
+        case OUTBOX_SENT: return "sent";
+        case OUTBOX_FAILED: return "failed";
+        case OUTBOX_NONE: return "none";
+        default: return "pending";
     }
 }
 

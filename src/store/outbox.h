@@ -15,12 +15,12 @@
 #include "base/secret.h"
 #include "store/store.h"
 
-#define OUTBOX_BATCH 16             /* notices claimed per round */
-#define OUTBOX_SUBS_MAX 8           /* push subscriptions kept per person (newest) */
-#define OUTBOX_ENDPOINT_MAX 1024    /* bytes of a subscription endpoint URL */
-#define OUTBOX_LEASE_S 600          /* a claimed notice is due again after this */
-#define OUTBOX_P256DH_LEN 65        /* uncompressed P-256 point */
-#define OUTBOX_AUTH_LEN 16          /* subscription auth secret */
+#define OUTBOX_BATCH 16          /* notices claimed per round */
+#define OUTBOX_SUBS_MAX 8        /* push subscriptions kept per person (newest) */
+#define OUTBOX_ENDPOINT_MAX 1024 /* bytes of a subscription endpoint URL */
+#define OUTBOX_LEASE_S 600       /* a claimed notice is due again after this */
+#define OUTBOX_P256DH_LEN 65     /* uncompressed P-256 point */
+#define OUTBOX_AUTH_LEN 16       /* subscription auth secret */
 
 /* --- subscriptions (HTTP handlers) --- */
 
@@ -64,9 +64,9 @@ typedef struct outbox_item {
     int64_t notice_id;
     int64_t person_id;
     char kind[40];
-    char params[2048];             /* JSON text (an appeal refusal carries a 500-byte reason) */
-    char language[8];              /* the person's language */
-    int attempts;                  /* pushes tried before this claim */
+    char params[2048]; /* JSON text (an appeal refusal carries a 500-byte reason) */
+    char language[8];  /* the person's language */
+    int attempts;      /* pushes tried before this claim */
     int nsubs;
     outbox_sub_t subs[OUTBOX_SUBS_MAX];
 } outbox_item_t;
@@ -84,23 +84,23 @@ typedef struct outbox_claim_op {
 void outbox_claim_op_init(outbox_claim_op_t *o);
 
 typedef enum {
-    OUTBOX_SENT = 1,     /* a push service took it for at least one browser */
-    OUTBOX_RETRY,        /* a push service was busy or unreachable: try again */
-    OUTBOX_FAILED,       /* refused for good, or out of attempts */
-    OUTBOX_NONE,         /* the person has no subscription: inbox only */
-    OUTBOX_RELEASE,      /* not finished (the worker is stopping): due again now, no try counted */
+    OUTBOX_SENT = 1, /* a push service took it for at least one browser */
+    OUTBOX_RETRY,    /* a push service was busy or unreachable: try again */
+    OUTBOX_FAILED,   /* refused for good, or out of attempts */
+    OUTBOX_NONE,     /* the person has no subscription: inbox only */
+    OUTBOX_RELEASE,  /* not finished (the worker is stopping): due again now, no try counted */
 } outbox_outcome_t;
 
 /* A subscription the push service no longer knows (404/410). */
 typedef struct outbox_gone {
     int64_t id;
-    uint8_t p256dh[OUTBOX_P256DH_LEN];   /* the keys it had when claimed */
+    uint8_t p256dh[OUTBOX_P256DH_LEN]; /* the keys it had when claimed */
 } outbox_gone_t;
 
 typedef struct outbox_result {
     int64_t notice_id;
     outbox_outcome_t outcome;
-    int64_t next_push_at;          /* OUTBOX_RETRY: when */
+    int64_t next_push_at; /* OUTBOX_RETRY: when */
     int ngone;
     outbox_gone_t gone[OUTBOX_SUBS_MAX];
 } outbox_result_t;
@@ -117,7 +117,7 @@ typedef struct outbox_record_op {
     int64_t now;
     int n;
     outbox_result_t results[OUTBOX_BATCH];
-    int64_t ret_deleted;           /* subscriptions deleted */
+    int64_t ret_deleted; /* subscriptions deleted */
 } outbox_record_op_t;
 void outbox_record_op_init(outbox_record_op_t *o);
 

@@ -33,7 +33,8 @@ static int audit_passkey(db_t *db, int64_t now, int64_t person_id, const char *a
     char subject[32];
     subject_of(subject, sizeof subject, person_id);
     json_t *detail = json_pack("{s:I}", "passkey", (json_int_t)passkey_id);
-    if (!detail) return err_set(err, -ENOMEM, "out_of_memory", "The service is short of memory; try again.");
+    if (!detail)
+        return err_set(err, -ENOMEM, "out_of_memory", "The service is short of memory; try again.");
     int r = audit_append(db, now, subject, action, subject, detail, err);
     json_decref(detail);
     return r;
@@ -45,9 +46,11 @@ static int issue(db_t *db, passkey_challenge_op_t *o)
 {
     db_stmt_t *st;
     int r = db_prepare(db, SQL_PURGE, &st, &o->op.err);
-    if (r < 0) return r;
+    if (r < 0)
+        return r;
     db_bind_int(st, 1, o->now);
-    if ((r = db_run(st, &o->op.err)) < 0 || (r = db_prepare(db, SQL_ISSUE, &st, &o->op.err)) < 0) return r;
+    if ((r = db_run(st, &o->op.err)) < 0 || (r = db_prepare(db, SQL_ISSUE, &st, &o->op.err)) < 0)
+        return r;
     /* run may be repeated (store.h): a fresh challenge each time is fine,
      * the one posted back is the one the committed run wrote */
     randombytes_buf(o->ret_challenge, sizeof o->ret_challenge);
@@ -66,7 +69,8 @@ static int list_ids(db_t *db, passkey_challenge_op_t *o)
 {
     db_stmt_t *st;
     int r = db_prepare(db, SQL_IDS, &st, &o->op.err);
-    if (r < 0) return r;
+    if (r < 0)
+        return r;
     db_bind_int(st, 1, o->ret_person_id);
     o->ret_nexclude = 0;
     while ((r = db_step(st, &o->op.err)) == 1) {
@@ -100,18 +104,20 @@ void passkey_challenge_op_init(passkey_challenge_op_t *o)
 
 /* Deletes the challenge if it was issued for `purpose` (to person_id, or to
  * anyone when 0) and is still valid; *ret_ok says whether it was. */
-static int take_challenge(db_t *db, const uint8_t *ch, const char *purpose, int64_t person_id, int64_t now,
-                          bool *ret_ok, err_t *err)
+static int take_challenge(
+    db_t *db, const uint8_t *ch, const char *purpose, int64_t person_id, int64_t now, bool *ret_ok, err_t *err)
 {
     db_stmt_t *st;
     int r = db_prepare(db, SQL_TAKE, &st, err);
-    if (r < 0) return r;
+    if (r < 0)
+        return r;
     db_bind_blob(st, 1, ch, WEBAUTHN_CHALLENGE_BYTES);
     db_bind_text(st, 2, purpose);
     db_bind_int(st, 3, now);
     db_bind_int(st, 4, person_id);
     db_bind_int(st, 5, person_id);
-    if ((r = db_run(st, err)) < 0) return r;
+    if ((r = db_run(st, err)) < 0)
+        return r;
     *ret_ok = db_changes(db) == 1;
     return 0;
 }
@@ -119,7 +125,7 @@ static int take_challenge(db_t *db, const uint8_t *ch, const char *purpose, int6
 static int challenge_invalid(err_t *err)
 {
     return err_set(err, -EINVAL, "passkey_challenge_invalid",
-                   "This passkey request has expired or was already used; start again.");
+        "This passkey request has expired or was already used; start again.");
 }
 
 /* --- registration ---------------------------------------------------------------- */
@@ -128,16 +134,20 @@ static int count_and_check(db_t *db, int64_t pid, const webauthn_credential_t *c
 {
     db_stmt_t *st;
     int r = db_prepare(db, SQL_COUNT, &st, err);
-    if (r < 0) return r;
+    if (r < 0)
+        return r;
     db_bind_int(st, 1, pid);
-    if ((r = db_step(st, err)) < 0) return r;
+    if ((r = db_step(st, err)) < 0)
+        return r;
     int64_t n = r == 1 ? db_col_int(st, 0) : 0;
     db_run(st, NULL);
     if (n >= PASSKEY_PER_PERSON_MAX)
         return err_set(err, -EPERM, "passkey_limit", "You have as many passkeys as uchet keeps; remove one first.");
-    if ((r = db_prepare(db, SQL_EXISTS, &st, err)) < 0) return r;
+    if ((r = db_prepare(db, SQL_EXISTS, &st, err)) < 0)
+        return r;
     db_bind_blob(st, 1, c->id, c->id_len);
-    if ((r = db_step(st, err)) < 0) return r;
+    if ((r = db_step(st, err)) < 0)
+        return r;
     db_run(st, NULL);
     return r == 1 ? err_set(err, -EEXIST, "passkey_exists", "This passkey is already registered.") : 0;
 }
@@ -146,14 +156,16 @@ static int store_credential(db_t *db, passkey_register_op_t *o, int64_t pid, con
 {
     db_stmt_t *st;
     int r = count_and_check(db, pid, c, &o->op.err);
-    if (r < 0 || (r = db_prepare(db, SQL_ADD, &st, &o->op.err)) < 0) return r;
+    if (r < 0 || (r = db_prepare(db, SQL_ADD, &st, &o->op.err)) < 0)
+        return r;
     db_bind_int(st, 1, pid);
     db_bind_blob(st, 2, c->id, c->id_len);
     db_bind_blob(st, 3, c->cose_key, c->cose_len);
     db_bind_int(st, 4, c->alg);
     db_bind_int(st, 5, c->sign_count);
     db_bind_int(st, 6, o->now);
-    if ((r = db_step(st, &o->op.err)) < 0) return r;
+    if ((r = db_step(st, &o->op.err)) < 0)
+        return r;
     o->ret_id = r == 1 ? db_col_int(st, 0) : 0;
     db_run(st, NULL);
     o->ret_created_at = o->now;
@@ -167,9 +179,12 @@ static int register_in_txn(db_t *db, passkey_register_op_t *o, const uint8_t *ch
     int64_t pid;
     bool ok = false;
     int r = session_person(db, o->token_hash, o->now, &pid, &o->op.err);
-    if (r == 0) r = take_challenge(db, ch, "register", pid, o->now, &ok, &o->op.err);
-    if (r == 0 && !ok) r = challenge_invalid(&o->op.err);
-    if (r == 0) r = store_credential(db, o, pid, c);
+    if (r == 0)
+        r = take_challenge(db, ch, "register", pid, o->now, &ok, &o->op.err);
+    if (r == 0 && !ok)
+        r = challenge_invalid(&o->op.err);
+    if (r == 0)
+        r = store_credential(db, o, pid, c);
     return r;
 }
 
@@ -183,16 +198,21 @@ static int run_register(db_t *db, store_op_t *op)
     size_t chlen = 0;
     webauthn_credential_t c;
     int r = webauthn_client_challenge(o->client_data, o->client_data_len, ch, sizeof ch, &chlen, &op->err);
-    if (r == 0 && chlen != WEBAUTHN_CHALLENGE_BYTES) r = challenge_invalid(&op->err);
-    if (r < 0) return r;
+    if (r == 0 && chlen != WEBAUTHN_CHALLENGE_BYTES)
+        r = challenge_invalid(&op->err);
+    if (r < 0)
+        return r;
     /* checked against itself here; whether it was issued is the transaction's question */
-    webauthn_expect_t x = { o->rp_id, o->origin, ch, chlen, true };
+    webauthn_expect_t x = {o->rp_id, o->origin, ch, chlen, true};
     if ((r = webauthn_register(&x, o->client_data, o->client_data_len, o->att_obj, o->att_obj_len, &c, &op->err)) < 0)
         return r;
-    if ((r = db_begin_write(db, &op->err)) < 0) return r;
+    if ((r = db_begin_write(db, &op->err)) < 0)
+        return r;
     r = register_in_txn(db, o, ch, &c);
-    if (r == 0) r = db_commit(db, &op->err);
-    if (r < 0) db_rollback(db);
+    if (r == 0)
+        r = db_commit(db, &op->err);
+    if (r < 0)
+        db_rollback(db);
     return r;
 }
 
@@ -211,11 +231,13 @@ static int run_list(db_t *db, store_op_t *op)
     int64_t pid;
     db_stmt_t *st;
     int r = session_person(db, o->token_hash, o->now, &pid, &op->err);
-    if (r < 0 || (r = db_prepare(db, SQL_LIST, &st, &op->err)) < 0) return r;
+    if (r < 0 || (r = db_prepare(db, SQL_LIST, &st, &op->err)) < 0)
+        return r;
     db_bind_int(st, 1, pid);
     o->ret_n = 0;
     while ((r = db_step(st, &op->err)) == 1) {
-        if (o->ret_n >= PASSKEY_LIST_MAX) continue;
+        if (o->ret_n >= PASSKEY_LIST_MAX)
+            continue;
         passkey_info_t *p = &o->ret[o->ret_n++];
         p->id = db_col_int(st, 0);
         p->created_at = db_col_int(st, 1);
@@ -237,11 +259,14 @@ static int run_delete(db_t *db, store_op_t *op)
     int64_t pid;
     db_stmt_t *st;
     int r = session_person(db, o->token_hash, o->now, &pid, &op->err);
-    if (r < 0 || (r = db_prepare(db, SQL_DELETE, &st, &op->err)) < 0) return r;
+    if (r < 0 || (r = db_prepare(db, SQL_DELETE, &st, &op->err)) < 0)
+        return r;
     db_bind_int(st, 1, o->id);
     db_bind_int(st, 2, pid);
-    if ((r = db_run(st, &op->err)) < 0) return r;
-    if (db_changes(db) != 1) return err_set(&op->err, -ENOENT, "passkey_not_found", "There is no such passkey.");
+    if ((r = db_run(st, &op->err)) < 0)
+        return r;
+    if (db_changes(db) != 1)
+        return err_set(&op->err, -ENOENT, "passkey_not_found", "There is no such passkey.");
     return audit_passkey(db, o->now, pid, "passkey.removed", o->id, &op->err);
 }
 
@@ -256,9 +281,11 @@ int passkey_remove_person(db_t *db, int64_t person_id, int64_t *ret_removed, err
 {
     db_stmt_t *st;
     int r = db_prepare(db, SQL_DELETE_PERSON, &st, err);
-    if (r < 0) return r;
+    if (r < 0)
+        return r;
     db_bind_int(st, 1, person_id);
-    if ((r = db_run(st, err)) < 0) return r;
+    if ((r = db_run(st, err)) < 0)
+        return r;
     *ret_removed = db_changes(db);
     return 0;
 }
@@ -282,9 +309,11 @@ static int find_credential(db_t *db, passkey_login_start_op_t *o)
 {
     db_stmt_t *st;
     int r = db_prepare(db, SQL_FIND, &st, &o->op.err);
-    if (r < 0) return r;
+    if (r < 0)
+        return r;
     db_bind_blob(st, 1, o->cred_id, o->cred_id_len);
-    if ((r = db_step(st, &o->op.err)) < 0) return r;
+    if ((r = db_step(st, &o->op.err)) < 0)
+        return r;
     o->ret_person_id = 0;
     if (r == 1) {
         size_t n = 0;
@@ -305,7 +334,8 @@ static int run_login_start(db_t *db, store_op_t *op)
 {
     passkey_login_start_op_t *o = (passkey_login_start_op_t *)op;
     int r = take_challenge(db, o->challenge, "login", 0, o->now, &o->ret_challenge_ok, &op->err);
-    if (r < 0 || (r = find_credential(db, o)) < 0) return r;
+    if (r < 0 || (r = find_credential(db, o)) < 0)
+        return r;
     login_account(o);
     return login_limit_reserve(db, o->ret_account, o->addr, o->now, &o->ret_wait, &op->err);
 }
@@ -321,12 +351,14 @@ static int record_use(db_t *db, passkey_login_op_t *o, uint32_t count)
 {
     db_stmt_t *st;
     int r = db_prepare(db, SQL_USED, &st, &o->op.err);
-    if (r < 0) return r;
+    if (r < 0)
+        return r;
     db_bind_int(st, 1, count);
     db_bind_int(st, 2, o->now);
     db_bind_int(st, 3, o->passkey_id);
     db_bind_int(st, 4, o->sign_count);
-    if ((r = db_run(st, &o->op.err)) < 0) return r;
+    if ((r = db_run(st, &o->op.err)) < 0)
+        return r;
     if (db_changes(db) != 1) /* another log-in with this key moved the counter meanwhile */
         return err_set(&o->op.err, -EACCES, "webauthn_counter", "The passkey was used twice at once; try again.");
     return 0;
@@ -337,16 +369,21 @@ static int record_use(db_t *db, passkey_login_op_t *o, uint32_t count)
 static int run_login(db_t *db, store_op_t *op)
 {
     passkey_login_op_t *o = (passkey_login_op_t *)op;
-    webauthn_expect_t x = { o->rp_id, o->origin, o->challenge, sizeof o->challenge, true };
+    webauthn_expect_t x = {o->rp_id, o->origin, o->challenge, sizeof o->challenge, true};
     uint32_t count = 0;
     int r = webauthn_assert(&x, o->cose, o->cose_len, o->sign_count, o->client_data, o->client_data_len, o->auth_data,
-                            o->auth_data_len, o->sig, o->sig_len, &count, &op->err);
-    if (r < 0 || (r = db_begin_write(db, &op->err)) < 0) return r;
+        o->auth_data_len, o->sig, o->sig_len, &count, &op->err);
+    if (r < 0 || (r = db_begin_write(db, &op->err)) < 0)
+        return r;
     r = record_use(db, o, count);
-    if (r == 0) r = session_create(db, o->person_id, o->now, &o->ret, &op->err);
-    if (r == 0) r = login_limit_clear(db, o->account, o->addr, &op->err);
-    if (r == 0) r = db_commit(db, &op->err);
-    if (r < 0) db_rollback(db);
+    if (r == 0)
+        r = session_create(db, o->person_id, o->now, &o->ret, &op->err);
+    if (r == 0)
+        r = login_limit_clear(db, o->account, o->addr, &op->err);
+    if (r == 0)
+        r = db_commit(db, &op->err);
+    if (r < 0)
+        db_rollback(db);
     return r;
 }
 

@@ -15,13 +15,12 @@ static const char SQL_INSERT[] =
     " created_at, adult_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
 static const char SQL_DOC[] = "INSERT INTO documents (kind, number, person_id) VALUES (?, ?, ?)";
 static const char SQL_BY_DOC[] = "SELECT person_id FROM documents WHERE kind = ? AND number = ?";
-static const char SQL_GET[] =
-    "SELECT id, surname, given_names, surname_cyr, given_names_cyr, birth_date, citizenship,"
-    " purpose, entry_regime, language FROM persons WHERE id = ?";
+static const char SQL_GET[] = "SELECT id, surname, given_names, surname_cyr, given_names_cyr, birth_date, citizenship,"
+                              " purpose, entry_regime, language FROM persons WHERE id = ?";
 static const char SQL_LANG[] = "UPDATE persons SET language = ? WHERE id = ?";
 
-static const char *const languages[] = {"ru", "uk", "tg", "uz", "ro", "en", "fr", "de",
-                                        "ky", "kk", "zh", "tr", "ka", "hy", "az", NULL};
+static const char *const languages[] = {
+    "ru", "uk", "tg", "uz", "ro", "en", "fr", "de", "ky", "kk", "zh", "tr", "ka", "hy", "az", NULL};
 
 bool person_language_known(const char *lang)
 {
@@ -36,7 +35,10 @@ bool person_citizenship_valid(const char *s)
     return strlen(s) == 3 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z' && s[2] >= 'A' && s[2] <= 'Z';
 }
 
-static const char *or_null(const char *s) { return s && *s ? s : NULL; }
+static const char *or_null(const char *s)
+{
+    return s && *s ? s : NULL;
+}
 
 static int insert_doc(db_t *db, const char *kind, const char *number, int64_t id, err_t *err)
 {
@@ -90,8 +92,8 @@ static int run_add(db_t *db, store_op_t *op)
         return r;
     char subject[32];
     snprintf(subject, sizeof subject, "person:%lld", (long long)o->ret_id);
-    json_t *d = json_pack("{s:s,s:s,s:s}", "purpose", p->purpose, "entry_regime", p->entry_regime,
-                          "document_kind", o->doc_kind);
+    json_t *d = json_pack(
+        "{s:s,s:s,s:s}", "purpose", p->purpose, "entry_regime", p->entry_regime, "document_kind", o->doc_kind);
     r = audit_append(db, o->now, "operator", "person.created", subject, d, &op->err);
     json_decref(d);
     return r;
@@ -178,8 +180,7 @@ void person_card_number_new(char ret[CARD_NUMBER_DIGITS + 1])
     card_number_complete(body, ret);
 }
 
-static const char SQL_VERIFY[] =
-    "UPDATE documents SET verified = 1 WHERE kind = ? AND number = ? RETURNING person_id";
+static const char SQL_VERIFY[] = "UPDATE documents SET verified = 1 WHERE kind = ? AND number = ? RETURNING person_id";
 
 static int run_verify_doc(db_t *db, store_op_t *op)
 {

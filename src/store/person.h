@@ -13,8 +13,8 @@ typedef struct person_view {
     int64_t id;
     char surname[LIMIT_NAME_BYTES + 1], given_names[LIMIT_NAME_BYTES + 1];
     char surname_cyr[LIMIT_NAME_BYTES + 1], given_names_cyr[LIMIT_NAME_BYTES + 1];
-    char birth_date[11];          /* YYYY-MM-DD */
-    char citizenship[4];          /* ISO 3166 alpha-3 */
+    char birth_date[11]; /* YYYY-MM-DD */
+    char citizenship[4]; /* ISO 3166 alpha-3 */
     char purpose[16], entry_regime[16], language[8];
 } person_view_t;
 
@@ -23,10 +23,10 @@ typedef struct person_view {
 typedef struct person_add_op {
     store_op_t op;
     int64_t now;
-    person_view_t in;             /* id ignored */
-    char doc_kind[10];            /* "card" | "passport" */
+    person_view_t in;  /* id ignored */
+    char doc_kind[10]; /* "card" | "passport" */
     char doc_number[LIMIT_DOCNUM_BYTES + 1];
-    char second_doc_kind[10];     /* optional second document, "" if none */
+    char second_doc_kind[10]; /* optional second document, "" if none */
     char second_doc_number[LIMIT_DOCNUM_BYTES + 1];
     uint8_t code_hash[SECRET_HASH_BYTES];
     int64_t ret_id;

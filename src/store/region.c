@@ -81,9 +81,11 @@ const region_t *region_find(const region_set_t *rs, const char *code)
 
 const region_t *region_resolve(const region_set_t *rs, const char *code)
 {
-    static const region_t stand_in = {.code = "", .utc_offset_minutes = REGION_DEFAULT_UTC_OFFSET_MIN,
-                                      .regime = true, .regime_starts_on = REGION_NONE_DATE,
-                                      .confirm_working_days = DEADLINE_WORKING_DAYS};
+    static const region_t stand_in = {.code = "",
+        .utc_offset_minutes = REGION_DEFAULT_UTC_OFFSET_MIN,
+        .regime = true,
+        .regime_starts_on = REGION_NONE_DATE,
+        .confirm_working_days = DEADLINE_WORKING_DAYS};
     const region_t *rg = region_find(rs, code);
     return rg ? rg : &stand_in;
 }

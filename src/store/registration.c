@@ -34,10 +34,10 @@ static const char SQL_END[] =
  * row itself to be current: it reads the raw row and the marks on purpose.
  * Only this module's writers call it, so no other module has to know that
  * marks exist. */
-#define SETTLE_LAPSE_SQL(WHO)                                                                      \
-    "UPDATE registration_rows SET status = 'ended', end_reason = 'lapsed', ended_at = (SELECT m.lapsed_at" \
-    " FROM lapse_marks m WHERE m.region = registration_rows.region AND m.due_date = registration_rows.due_date)" \
-    " WHERE " WHO " = ? AND status = 'active' AND EXISTS (SELECT 1 FROM lapse_marks m"             \
+#define SETTLE_LAPSE_SQL(WHO)                                                                                          \
+    "UPDATE registration_rows SET status = 'ended', end_reason = 'lapsed', ended_at = (SELECT m.lapsed_at"             \
+    " FROM lapse_marks m WHERE m.region = registration_rows.region AND m.due_date = registration_rows.due_date)"       \
+    " WHERE " WHO " = ? AND status = 'active' AND EXISTS (SELECT 1 FROM lapse_marks m"                                 \
     " WHERE m.region = registration_rows.region AND m.due_date = registration_rows.due_date)"
 static const char SQL_SETTLE_LAPSE[] = SETTLE_LAPSE_SQL("person_id");
 static const char SQL_SETTLE_ONE[] = SETTLE_LAPSE_SQL("id");
@@ -115,9 +115,15 @@ static void row_to_view_at(db_stmt_t *st, int c, registration_view_t *v)
     v->minor = db_col_int(st, c + 18) != 0;
 }
 
-static void row_to_view(db_stmt_t *st, registration_view_t *v) { row_to_view_at(st, 0, v); }
+static void row_to_view(db_stmt_t *st, registration_view_t *v)
+{
+    row_to_view_at(st, 0, v);
+}
 
-void registration_view_from_row(db_stmt_t *st, registration_view_t *ret) { row_to_view(st, ret); }
+void registration_view_from_row(db_stmt_t *st, registration_view_t *ret)
+{
+    row_to_view(st, ret);
+}
 
 static int read_one(db_t *db, const char *sql, int64_t person_id, registration_view_t *ret, err_t *err)
 {
@@ -146,8 +152,8 @@ int registration_active(db_t *db, int64_t person_id, registration_view_t *ret, e
  * rows are the truth, and the partial index registrations_guardian (WHERE
  * status = 'active') serves only a query on the stored status, not the
  * view's computed one: the sweep asks this per chunk of 5,000 lapses. */
-#define WARDS_OF_SQL(IDS)                                                                          \
-    "SELECT id, person_id FROM registration_rows WHERE status = 'active'"                          \
+#define WARDS_OF_SQL(IDS)                                                                                              \
+    "SELECT id, person_id FROM registration_rows WHERE status = 'active'"                                              \
     " AND guardian_registration_id IN (" IDS ") ORDER BY id"
 static const char SQL_WARDS[] = WARDS_OF_SQL("?");
 static const char SQL_WARDS_OF[] = WARDS_OF_SQL("SELECT value FROM json_each(?)");
@@ -159,8 +165,8 @@ static const char SQL_WARDS_OF_PG[] = WARDS_OF_SQL("SELECT value::bigint FROM js
  * starts with the rest: no cap, however many wards. The statement is bound
  * with `bind` (one id, or a JSON array of them). */
 #define WARDS_BATCH 256
-static int end_wards_matching(db_t *db, const char *sql, int64_t guardian_reg, const char *guardian_ids, int64_t now,
-                              err_t *err)
+static int end_wards_matching(
+    db_t *db, const char *sql, int64_t guardian_reg, const char *guardian_ids, int64_t now, err_t *err)
 {
     int64_t ids[WARDS_BATCH], pids[WARDS_BATCH];
     int n, r;
@@ -176,7 +182,7 @@ static int end_wards_matching(db_t *db, const char *sql, int64_t guardian_reg, c
             ids[n] = db_col_int(st, 0);
             pids[n] = db_col_int(st, 1);
         }
-        if (r < 0 || (r == 1 && (r = db_run(st, err)) < 0))   /* stepping a finished statement runs it again */
+        if (r < 0 || (r == 1 && (r = db_run(st, err)) < 0)) /* stepping a finished statement runs it again */
             return r;
         for (int i = 0; i < n && r == 0; i++)
             r = registration_end(db, ids[i], pids[i], "guardian_ended", "system", now, err);
@@ -191,12 +197,12 @@ static int end_wards(db_t *db, int64_t guardian_reg, int64_t now, err_t *err)
 
 int registration_end_wards_of(db_t *db, const char *guardian_ids_json, int64_t now, err_t *err)
 {
-    return end_wards_matching(db, db_kind(db) == DB_POSTGRES ? SQL_WARDS_OF_PG : SQL_WARDS_OF, 0,
-                              guardian_ids_json, now, err);
+    return end_wards_matching(
+        db, db_kind(db) == DB_POSTGRES ? SQL_WARDS_OF_PG : SQL_WARDS_OF, 0, guardian_ids_json, now, err);
 }
 
-int registration_end(db_t *db, int64_t reg_id, int64_t person_id, const char *reason, const char *actor,
-                     int64_t now, err_t *err)
+int registration_end(
+    db_t *db, int64_t reg_id, int64_t person_id, const char *reason, const char *actor, int64_t now, err_t *err)
 {
     db_stmt_t *st;
     int r = db_prepare(db, SQL_END, &st, err);
@@ -245,7 +251,7 @@ int registration_restore(db_t *db, int64_t reg_id, date_t today, date_t due, err
 {
     char t[11], d[11];
     db_stmt_t *st;
-    int r = db_run_ints(db, SQL_SETTLE_ONE, &reg_id, 1, err);   /* a marked row is lapsed: settle it first */
+    int r = db_run_ints(db, SQL_SETTLE_ONE, &reg_id, 1, err); /* a marked row is lapsed: settle it first */
     if (r < 0 || (r = db_prepare(db, SQL_RESTORE, &st, err)) < 0)
         return r;
     date_format(today, t);
@@ -259,7 +265,6 @@ int registration_restore(db_t *db, int64_t reg_id, date_t today, date_t due, err
         return err_set(err, -EEXIST, "registered_again", "The registration is no longer the lapsed one.");
     return 0;
 }
-
 
 /* Reads every row of a stepped-once statement (r is that first step's
  * result) into a growing array. Caller frees *ret. */
@@ -288,8 +293,8 @@ static int read_wards(db_stmt_t *st, int r, registration_ref_t **ret, size_t *re
     return 0;
 }
 
-int registration_restore_wards(db_t *db, int64_t guardian_reg, int64_t ended_at, const char *actor, int64_t now,
-                               err_t *err)
+int registration_restore_wards(
+    db_t *db, int64_t guardian_reg, int64_t ended_at, const char *actor, int64_t now, err_t *err)
 {
     db_stmt_t *st;
     registration_ref_t *w = NULL;
@@ -305,7 +310,7 @@ int registration_restore_wards(db_t *db, int64_t guardian_reg, int64_t ended_at,
     for (size_t i = 0; i < n && r == 0; i++) {
         subject_of(subject, sizeof subject, "person", w[i].person_id);
         snprintf(d, sizeof d, "{\"guardian_registration\":%lld,\"registration\":%lld}", (long long)guardian_reg,
-                 (long long)w[i].id);
+            (long long)w[i].id);
         r = audit_append_text(db, now, actor, "registration.restored", subject, d, err);
     }
     free(w);
@@ -322,8 +327,7 @@ static int settle_lapse(db_t *db, int64_t person_id, err_t *err)
 
 /* Ends an active registration in another region (`moved`), or refuses a
  * second one in the same region. */
-static int settle_existing(db_t *db, int64_t pid, const char *region, const char *actor, int64_t now,
-                           err_t *err)
+static int settle_existing(db_t *db, int64_t pid, const char *region, const char *actor, int64_t now, err_t *err)
 {
     registration_view_t cur;
     int r = registration_active(db, pid, &cur, err);
@@ -335,7 +339,7 @@ static int settle_existing(db_t *db, int64_t pid, const char *region, const char
         return r;
     if (strcmp(cur.region, region) == 0)
         return err_set(err, -EEXIST, "already_registered",
-                       "You are already registered in this region; change the residence instead.");
+            "You are already registered in this region; change the residence instead.");
     return registration_end(db, cur.id, pid, "moved", actor, now, err);
 }
 
@@ -354,8 +358,8 @@ static int check_duty(db_t *db, int64_t pid, date_t today, err_t *err)
         date_parse(p.birth_date, strlen(p.birth_date), &birth) < 0 ||
         policy_duty(purpose, entry, birth, today) != DUTY_CONFIRM)
         return err_set(err, -EPERM, "not_subject_to_regime",
-                       "This registration is for adults who came to work without a visa; "
-                       "ask the migration centre what applies to you.");
+            "This registration is for adults who came to work without a visa; "
+            "ask the migration centre what applies to you.");
     return 0;
 }
 
@@ -441,8 +445,8 @@ static int run_reaffirm(db_t *db, store_op_t *op)
     db_bind_int(st, 2, pid);
     if ((r = db_run(st, &op->err)) < 0)
         return r;
-    json_t *d = json_pack("{s:I,s:I,s:i}", "registration", (json_int_t)cur.id, "residence",
-                          (json_int_t)cur.res.id, "away_streak", cur.mismatch_streak);
+    json_t *d = json_pack("{s:I,s:I,s:i}", "registration", (json_int_t)cur.id, "residence", (json_int_t)cur.res.id,
+        "away_streak", cur.mismatch_streak);
     r = audit_by_person(db, o->now, pid, "residence.reaffirmed", d, &op->err);
     return r < 0 ? r : registration_active(db, pid, &o->ret, &op->err);
 }
@@ -491,10 +495,10 @@ void registration_end_op_init(registration_end_op_t *o)
  * Columns: kind, REGISTRATION_VIEW_COLS (NULL on the person's row), the
  * person's 10 (NULL on registrations' rows). */
 #define ME_NULLS10 "NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL"
-#define ME_REG_BRANCH(KIND, STATUS)                                                                 \
-    " SELECT " KIND ", " REG_COLS ", " ME_NULLS10                                                  \
-    " FROM sessions x JOIN registrations r ON r.person_id = x.person_id AND r.status = '" STATUS "'"    \
-    " JOIN residences s ON s.registration_id = r.id AND s.replaced_at IS NULL"                     \
+#define ME_REG_BRANCH(KIND, STATUS)                                                                                    \
+    " SELECT " KIND ", " REG_COLS ", " ME_NULLS10                                                                      \
+    " FROM sessions x JOIN registrations r ON r.person_id = x.person_id AND r.status = '" STATUS "'"                   \
+    " JOIN residences s ON s.registration_id = r.id AND s.replaced_at IS NULL"                                         \
     " WHERE x.token_hash = ? AND x.expires_at > ?"
 static const char SQL_ME[] =
     "SELECT 0, " ME_NULLS10 ", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,"
@@ -561,17 +565,16 @@ void registration_me_op_init(registration_me_op_t *o)
 
 /* Minors have no due date, so no mark covers them: the view reads their
  * rows as stored. */
-static const char SQL_MATURING[] =
-    "SELECT r.id, r.person_id, r.guardian_registration_id FROM persons p"
-    " JOIN registrations r ON r.person_id = p.id AND r.status = 'active'"
-    " WHERE p.adult_on = ? AND r.region = ? AND r.guardian_registration_id IS NOT NULL";
+static const char SQL_MATURING[] = "SELECT r.id, r.person_id, r.guardian_registration_id FROM persons p"
+                                   " JOIN registrations r ON r.person_id = p.id AND r.status = 'active'"
+                                   " WHERE p.adult_on = ? AND r.region = ? AND r.guardian_registration_id IS NOT NULL";
 static const char SQL_MATURE[] =
     "UPDATE registration_rows SET guardian_registration_id = NULL, last_confirmed_on = ?, due_date = ?"
     " WHERE id = ?";
 static const char SQL_GUARDIAN_PERSON[] = "SELECT person_id FROM registrations WHERE id = ?";
 
-static int notify_matured(db_t *db, int64_t pid, int64_t guardian_reg, int64_t reg_id, const char *due,
-                          int64_t now, err_t *err)
+static int notify_matured(
+    db_t *db, int64_t pid, int64_t guardian_reg, int64_t reg_id, const char *due, int64_t now, err_t *err)
 {
     char key[64];
     json_t *p = json_pack("{s:s}", "due_date", due);
@@ -592,8 +595,8 @@ static int notify_matured(db_t *db, int64_t pid, int64_t guardian_reg, int64_t r
     return r < 0 ? r : 0;
 }
 
-int registration_mature(db_t *db, const calendar_t *cal, const region_t *rg, date_t day, int64_t now,
-                        int64_t *ret_matured, err_t *err)
+int registration_mature(
+    db_t *db, const calendar_t *cal, const region_t *rg, date_t day, int64_t now, int64_t *ret_matured, err_t *err)
 {
     db_stmt_t *st, *up;
     char d[11], due[11];

@@ -10,17 +10,15 @@
 #include "store/officer.h"
 #include "store/passkey.h"
 
-static const char SQL_BY_CODE[] =
-    "SELECT id FROM persons WHERE activation_hash = ? AND activation_expires_at > ?";
+static const char SQL_BY_CODE[] = "SELECT id FROM persons WHERE activation_hash = ? AND activation_expires_at > ?";
 static const char SQL_ACTIVATE[] =
     "UPDATE persons SET password_hash = ?, activation_hash = NULL, activation_expires_at = NULL"
     " WHERE id = ? AND activation_hash = ?";
-static const char SQL_BY_DOC[] =
-    "SELECT p.id, p.password_hash FROM documents d JOIN persons p ON p.id = d.person_id"
-    " WHERE d.kind = ? AND d.number = ?";
+static const char SQL_BY_DOC[] = "SELECT p.id, p.password_hash FROM documents d JOIN persons p ON p.id = d.person_id"
+                                 " WHERE d.kind = ? AND d.number = ?";
 
-int session_person(db_t *db, const uint8_t token_hash[SECRET_HASH_BYTES], int64_t now,
-                   int64_t *ret_person_id, err_t *err)
+int session_person(
+    db_t *db, const uint8_t token_hash[SECRET_HASH_BYTES], int64_t now, int64_t *ret_person_id, err_t *err)
 {
     return credential_session_find(db, CREDENTIAL_PERSON, token_hash, now, ret_person_id, NULL, 0, err);
 }
@@ -44,14 +42,14 @@ int session_create(db_t *db, int64_t person_id, int64_t now, session_result_t *r
     return session_create_device(db, person_id, now, &p, "", ret, err);
 }
 
-int session_create_device(db_t *db, int64_t person_id, int64_t now, const session_policy_t *policy,
-                          const char *device, session_result_t *ret, err_t *err)
+int session_create_device(db_t *db, int64_t person_id, int64_t now, const session_policy_t *policy, const char *device,
+    session_result_t *ret, err_t *err)
 {
     int64_t cap = now + policy->max_s;
     int64_t idle = now + policy->idle_s;
     session_result_t s = {.person_id = person_id, .expires_at = idle < cap ? idle : cap};
-    credential_session_t row = {.subject_id = person_id, .now = now, .expires_at = s.expires_at,
-                                .max_expires_at = cap, .device = device};
+    credential_session_t row = {
+        .subject_id = person_id, .now = now, .expires_at = s.expires_at, .max_expires_at = cap, .device = device};
     int r = credential_session_open(db, CREDENTIAL_PERSON, &row, s.token, err);
     if (r < 0)
         return r;
@@ -75,7 +73,7 @@ static int find_by_code(db_t *db, session_activate_op_t *o, int64_t *ret_id)
         return r;
     if (r == 0)
         return err_set(&o->op.err, -ENOENT, "activation_code_invalid",
-                       "This activation code is not valid: it may be mistyped, used or expired.");
+            "This activation code is not valid: it may be mistyped, used or expired.");
     *ret_id = db_col_int(st, 0);
     db_run(st, NULL);
     return 0;
@@ -92,7 +90,7 @@ static int activate_in_txn(db_t *db, session_activate_op_t *o, int64_t id, const
     db_bind_blob(st, 3, o->code_hash, sizeof o->code_hash);
     if ((r = db_run(st, &o->op.err)) < 0)
         return r;
-    if (db_changes(db) != 1)   /* used by a concurrent request meanwhile */
+    if (db_changes(db) != 1) /* used by a concurrent request meanwhile */
         return err_set(&o->op.err, -ENOENT, "activation_code_invalid", "This activation code was already used.");
     char subject[32];
     audit_subject(subject, sizeof subject, id);
@@ -137,8 +135,7 @@ void session_activate_op_init(session_activate_op_t *o)
     o->op.run = run_activate;
 }
 
-void session_login_account(int64_t person_id, const char *doc_kind, const char *doc_number, char *buf,
-                           size_t cap)
+void session_login_account(int64_t person_id, const char *doc_kind, const char *doc_number, char *buf, size_t cap)
 {
     if (person_id > 0)
         snprintf(buf, cap, "person:%lld", (long long)person_id);
@@ -213,8 +210,7 @@ static int run_login(db_t *db, store_op_t *op)
     bool ok = credential_password_ok(o->stored, o->password) && o->person_id > 0;
     sodium_memzero(o->password, sizeof o->password);
     if (!ok)
-        return err_set(&op->err, -EACCES, "bad_credentials",
-                       "The document number or the password is wrong.");
+        return err_set(&op->err, -EACCES, "bad_credentials", "The document number or the password is wrong.");
     int r = db_begin_write(db, &op->err);
     if (r < 0)
         return r;
@@ -406,8 +402,7 @@ static int change_in_txn(db_t *db, session_password_op_t *o, const char *pwhash)
     db_bind_int(st, 2, o->person_id);
     if ((r = db_run(st, &o->op.err)) < 0)
         return r;
-    if ((r = run_stmt_int_blob(db, SQL_END_OTHERS, o->person_id, o->token_hash, sizeof o->token_hash,
-                               &o->op.err)) < 0)
+    if ((r = run_stmt_int_blob(db, SQL_END_OTHERS, o->person_id, o->token_hash, sizeof o->token_hash, &o->op.err)) < 0)
         return r;
     o->ret_ended = db_changes(db);
     char subject[32];
@@ -568,7 +563,7 @@ static int run_reissue(db_t *db, store_op_t *op)
         return r;
     audit_subject(subject, sizeof subject, o->ret_person_id);
     json_t *detail = json_pack("{s:s,s:I,s:I}", "reason", o->reason, "sessions_ended", (json_int_t)o->ret_ended,
-                               "passkeys_removed", (json_int_t)o->ret_passkeys_removed);
+        "passkeys_removed", (json_int_t)o->ret_passkeys_removed);
     r = audit_append(db, o->now, o->actor, "person.activation_reissued", subject, detail, &op->err);
     json_decref(detail);
     return r;

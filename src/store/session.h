@@ -26,16 +26,16 @@ typedef struct session_policy {
 #define SESSION_IDLE_DEFAULT_S (30 * 86400)
 #define SESSION_MAX_DEFAULT_S (90 * 86400)
 #define SESSION_RECHECK_DEFAULT_S (15 * 60)
-#define SESSION_DEVICE_MAX 64   /* bytes of a device label */
+#define SESSION_DEVICE_MAX 64 /* bytes of a device label */
 void session_policy_default(session_policy_t *p);
 
 /* Resolves a token hash to its person inside the caller's transaction.
  * -EACCES (unauthorized) when unknown or expired. */
-int session_person(db_t *db, const uint8_t token_hash[SECRET_HASH_BYTES], int64_t now,
-                   int64_t *ret_person_id, err_t *err);
+int session_person(
+    db_t *db, const uint8_t token_hash[SECRET_HASH_BYTES], int64_t now, int64_t *ret_person_id, err_t *err);
 
 typedef struct session_result {
-    char token[SECRET_TOKEN_CHARS + 1];   /* plaintext, only ever sent to the client */
+    char token[SECRET_TOKEN_CHARS + 1]; /* plaintext, only ever sent to the client */
     int64_t expires_at;
     int64_t person_id;
 } session_result_t;
@@ -49,8 +49,8 @@ typedef struct session_activate_op {
     store_op_t op;
     int64_t now;
     uint8_t code_hash[SECRET_HASH_BYTES];
-    char password[LIMIT_PASSWORD_MAX + 1];   /* wiped by run */
-    unsigned long long opslimit;             /* argon2id cost; 0 = interactive */
+    char password[LIMIT_PASSWORD_MAX + 1]; /* wiped by run */
+    unsigned long long opslimit;           /* argon2id cost; 0 = interactive */
     size_t memlimit;
     char addr[LOGIN_LIMIT_ADDR_MAX];
     session_policy_t policy;
@@ -69,7 +69,7 @@ typedef struct session_login_start_op {
     int64_t now;
     char doc_kind[10];
     char doc_number[LIMIT_DOCNUM_BYTES + 1];
-    char addr[LOGIN_LIMIT_ADDR_MAX];        /* the client's address, as text */
+    char addr[LOGIN_LIMIT_ADDR_MAX]; /* the client's address, as text */
     int ret_wait;
     int64_t ret_person_id;
     char ret_hash[SECRET_PWHASH_MAX];
@@ -78,8 +78,7 @@ void session_login_start_op_init(session_login_start_op_t *o);
 
 /* The limit account of a log-in: "person:<id>" (every document of a person
  * shares it), or the document itself when nobody has it. */
-void session_login_account(int64_t person_id, const char *doc_kind, const char *doc_number, char *buf,
-                           size_t cap);
+void session_login_account(int64_t person_id, const char *doc_kind, const char *doc_number, char *buf, size_t cap);
 
 /* SLOW lane. The second step: checks the password against `stored` (the same
  * argon2id work when stored is ""). -EACCES (bad_credentials) for any
@@ -88,11 +87,11 @@ void session_login_account(int64_t person_id, const char *doc_kind, const char *
 typedef struct session_login_op {
     store_op_t op;
     int64_t now;
-    int64_t person_id;                       /* 0: no account; always fails */
-    char stored[SECRET_PWHASH_MAX];          /* the account's argon2id string or "" */
+    int64_t person_id;              /* 0: no account; always fails */
+    char stored[SECRET_PWHASH_MAX]; /* the account's argon2id string or "" */
     char account[LOGIN_LIMIT_ACCOUNT_MAX];
     char addr[LOGIN_LIMIT_ADDR_MAX];
-    char password[LIMIT_PASSWORD_MAX + 1];   /* wiped by run */
+    char password[LIMIT_PASSWORD_MAX + 1]; /* wiped by run */
     session_policy_t policy;
     char device[SESSION_DEVICE_MAX + 1];
     session_result_t ret;
@@ -126,8 +125,8 @@ void session_logout_op_init(session_logout_op_t *o);
  * default policy and no device label. */
 int session_create(db_t *db, int64_t person_id, int64_t now, session_result_t *ret, err_t *err);
 /* The same with a policy and the device label (may be ""; copied). */
-int session_create_device(db_t *db, int64_t person_id, int64_t now, const session_policy_t *policy,
-                          const char *device, session_result_t *ret, err_t *err);
+int session_create_device(db_t *db, int64_t person_id, int64_t now, const session_policy_t *policy, const char *device,
+    session_result_t *ret, err_t *err);
 
 /* WRITE lane. Renews the session: expires_at becomes now + idle_s, never past
  * the cap fixed at log-in; last_used_at becomes now. -EACCES (unauthorized)
@@ -180,12 +179,12 @@ typedef struct session_password_op {
     char stored[SECRET_PWHASH_MAX];
     char account[LOGIN_LIMIT_ACCOUNT_MAX];
     char addr[LOGIN_LIMIT_ADDR_MAX];
-    char current[LIMIT_PASSWORD_MAX + 1];        /* wiped by run */
-    char new_password[LIMIT_PASSWORD_MAX + 1];   /* "" = re-check only; wiped by run */
-    bool new_password_set;                       /* the caller's note of which it was */
+    char current[LIMIT_PASSWORD_MAX + 1];      /* wiped by run */
+    char new_password[LIMIT_PASSWORD_MAX + 1]; /* "" = re-check only; wiped by run */
+    bool new_password_set;                     /* the caller's note of which it was */
     unsigned long long opslimit;
     size_t memlimit;
-    int64_t ret_ended;                           /* other sessions ended */
+    int64_t ret_ended; /* other sessions ended */
 } session_password_op_t;
 void session_password_op_init(session_password_op_t *o);
 
@@ -194,7 +193,7 @@ void session_password_op_init(session_password_op_t *o);
 typedef struct session_info {
     int64_t created_at, last_used_at, expires_at;
     char device[SESSION_DEVICE_MAX + 1];
-    bool current;                                /* the one that asked */
+    bool current; /* the one that asked */
 } session_info_t;
 typedef struct session_list_op {
     store_op_t op;
@@ -234,15 +233,15 @@ typedef struct session_reissue_op {
     int64_t now;
     char doc_kind[10];
     char doc_number[LIMIT_DOCNUM_BYTES + 1];
-    char actor[40];                          /* "operator"; set to "officer:<id>" with a desk token */
-    bool by_officer;                         /* token_hash is a desk token ... */
-    unsigned officer_roles;                  /* ... of one of these roles (the desk ACL row) */
+    char actor[40];         /* "operator"; set to "officer:<id>" with a desk token */
+    bool by_officer;        /* token_hash is a desk token ... */
+    unsigned officer_roles; /* ... of one of these roles (the desk ACL row) */
     uint8_t token_hash[SECRET_HASH_BYTES];
     char reason[SESSION_REASON_MAX * 4 + 1]; /* checked by the caller (rules/reason.h) */
     uint8_t code_hash[SECRET_HASH_BYTES];
     int64_t ret_person_id;
     int64_t ret_ended;
     int64_t ret_passkeys_removed;
-    int64_t ret_expires_at;                  /* the code's */
+    int64_t ret_expires_at; /* the code's */
 } session_reissue_op_t;
 void session_reissue_op_init(session_reissue_op_t *o);

@@ -12,7 +12,7 @@
 #include "base/limits.h"
 #include "store/migrate.h"
 
-#define STORE_SLOW_NICE 10   /* the SLOW lane's threads run this much nicer */
+#define STORE_SLOW_NICE 10 /* the SLOW lane's threads run this much nicer */
 
 typedef struct queue {
     store_op_t *head, *tail;
@@ -23,26 +23,26 @@ struct store {
     char *url;
     db_kind_t kind;
     int nreaders;
-    db_t **readers;                /* [nreaders], one per loop thread */
-    bool *attached;                /* [nreaders] PostgreSQL: the loop runs its reads itself */
+    db_t **readers; /* [nreaders], one per loop thread */
+    bool *attached; /* [nreaders] PostgreSQL: the loop runs its reads itself */
     db_t *writer_db;
     pthread_t writer;
-    db_t *maint_db;                /* checkpoints, off the writer's path */
+    db_t *maint_db; /* checkpoints, off the writer's path */
     pthread_t maint;
     bool maint_started;
     int nslow;
-    struct worker *slow;           /* [nslow] SLOW lane workers */
+    struct worker *slow; /* [nslow] SLOW lane workers */
     int nslow_started;
     bool writer_started;
     db_t **slow_db;
-    struct worker *officer;        /* the STORE_SLOW_OFFICER lane's one worker */
+    struct worker *officer; /* the STORE_SLOW_OFFICER lane's one worker */
     db_t *officer_db;
     bool officer_started;
     pthread_mutex_t mu;
-    pthread_cond_t wq_cv, sq_cv, maint_cv;   /* one waiter kind per variable */
-    queue_t wq, sq;                /* write and slow queues */
+    pthread_cond_t wq_cv, sq_cv, maint_cv; /* one waiter kind per variable */
+    queue_t wq, sq;                        /* write and slow queues */
     pthread_cond_t oq_cv;
-    queue_t oq;                    /* officers' slow queue */
+    queue_t oq; /* officers' slow queue */
     bool closing;
     store_stats_t stats;
 };
@@ -120,7 +120,7 @@ static void fail_all(store_op_t *ops, int rc, const err_t *e)
 static void post_all(store_op_t *ops)
 {
     while (ops) {
-        store_op_t *next = ops->next;  /* post may free op */
+        store_op_t *next = ops->next; /* post may free op */
         ops->post(ops);
         ops = next;
     }
@@ -133,7 +133,7 @@ static void post_all(store_op_t *ops)
  * than the operations themselves, so they are paid only when needed. */
 static bool run_optimistic(db_t *db, store_op_t *ops)
 {
-    uint64_t read_ahead = 0;   /* db_txn_serial of the last read-ahead; 0: none */
+    uint64_t read_ahead = 0; /* db_txn_serial of the last read-ahead; 0: none */
     for (store_op_t *op = ops; op; op = op->next) {
         /* Read ahead for this op and the rest of the batch, again after
          * another op wrote (which made the store forget the last one). */
@@ -148,7 +148,7 @@ static bool run_optimistic(db_t *db, store_op_t *ops)
         if (op->rc < 0 && wrote)
             return false;
         if (wrote && !op->prefetch)
-            db_txn_forget(db);   /* what the batch read ahead may be stale now */
+            db_txn_forget(db); /* what the batch read ahead may be stale now */
     }
     return true;
 }
@@ -239,7 +239,7 @@ typedef struct worker {
     queue_t *q;
     pthread_cond_t *cv;
     pthread_t tid;
-    int nice;                      /* added to this thread's nice value */
+    int nice; /* added to this thread's nice value */
 } worker_t;
 
 static void run_op(db_t *db, store_op_t *op, bool read_txn)
@@ -252,7 +252,7 @@ static void run_op(db_t *db, store_op_t *op, bool read_txn)
     op->rc = db_begin_read(db, &op->err);
     if (op->rc == 0) {
         op->rc = op->run(db, op);
-        db_rollback(db);  /* a read transaction has nothing to keep */
+        db_rollback(db); /* a read transaction has nothing to keep */
     }
 }
 
@@ -272,7 +272,7 @@ static void *worker_main(void *arg)
         int n;
         store_op_t *op = q_take(w->q, 1, &n);
         pthread_mutex_unlock(&s->mu);
-        run_op(w->db, op, false);   /* SLOW ops open their own transactions */
+        run_op(w->db, op, false); /* SLOW ops open their own transactions */
         op->post(op);
         pthread_mutex_lock(&s->mu);
     }
@@ -298,8 +298,8 @@ static int open_connections(store_t *s, err_t *err)
     return db_open(s->url, false, &s->officer_db, err);
 }
 
-static int start_workers(store_t *s, worker_t *ws, int n, db_t **dbs, queue_t *q, pthread_cond_t *cv,
-                         int *ret_started, err_t *err)
+static int start_workers(
+    store_t *s, worker_t *ws, int n, db_t **dbs, queue_t *q, pthread_cond_t *cv, int *ret_started, err_t *err)
 {
     for (int i = 0; i < n; i++) {
         ws[i] = (worker_t){.s = s, .db = dbs[i], .q = q, .cv = cv, .nice = ws[i].nice};
@@ -315,7 +315,7 @@ static int start_threads(store_t *s, err_t *err)
     if (pthread_create(&s->writer, NULL, writer_main, s) != 0)
         return err_set(err, -EAGAIN, "thread_failed", "Cannot start the writer thread.");
     s->writer_started = true;
-    if (s->maint_db) {   /* SQLite: WAL checkpoints */
+    if (s->maint_db) { /* SQLite: WAL checkpoints */
         if (pthread_create(&s->maint, NULL, maint_main, s) != 0)
             return err_set(err, -EAGAIN, "thread_failed", "Cannot start the maintenance thread.");
         s->maint_started = true;
@@ -404,7 +404,7 @@ int store_open(const char *url, int readers, int slow_threads, store_t **ret, er
         return r;
     }
     if ((r = start_threads(s, err)) < 0) {
-        s->nslow = slow_threads;   /* so free_connections closes them all */
+        s->nslow = slow_threads; /* so free_connections closes them all */
         stop_threads(s);
         free_connections(s);
         return r;
@@ -470,7 +470,10 @@ int store_attach_loop(store_t *s, int idx, const db_waiter_t *w)
     return 0;
 }
 
-void store_run_read(store_t *s, store_op_t *op, int idx) { run_op(s->readers[idx], op, true); }
+void store_run_read(store_t *s, store_op_t *op, int idx)
+{
+    run_op(s->readers[idx], op, true);
+}
 
 static void sync_post(store_op_t *op)
 {
@@ -500,5 +503,11 @@ int store_run_sync(store_t *s, store_op_t *op)
     return r;
 }
 
-const store_stats_t *store_stats(const store_t *s) { return &s->stats; }
-db_kind_t store_kind(const store_t *s) { return s->kind; }
+const store_stats_t *store_stats(const store_t *s)
+{
+    return &s->stats;
+}
+db_kind_t store_kind(const store_t *s)
+{
+    return s->kind;
+}

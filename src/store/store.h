@@ -78,17 +78,17 @@ struct store_op {
      * itself on both backends, so no read transaction is opened around it
      * (on PostgreSQL its BEGIN and end would be two more round trips). */
     bool one_statement;
-    int rc;                 /* result of run, or of the commit that carried it */
+    int rc; /* result of run, or of the commit that carried it */
     err_t err;
-    store_op_t *next;       /* internal: queue link */
-    void *sync;             /* internal: store_run_sync's waiter */
+    store_op_t *next; /* internal: queue link */
+    void *sync;       /* internal: store_run_sync's waiter */
 };
 
 typedef struct store_stats {
-    _Atomic uint64_t batches;          /* committed write batches */
-    _Atomic uint64_t batch_ops;        /* operations in them */
-    _Atomic uint64_t batch_hist[8];    /* batch sizes: 1, 2-3, 4-7, 8-15, 16-31, 32-63, 64-127, 128+ */
-    _Atomic uint64_t queue_depth;      /* write ops waiting now */
+    _Atomic uint64_t batches;       /* committed write batches */
+    _Atomic uint64_t batch_ops;     /* operations in them */
+    _Atomic uint64_t batch_hist[8]; /* batch sizes: 1, 2-3, 4-7, 8-15, 16-31, 32-63, 64-127, 128+ */
+    _Atomic uint64_t queue_depth;   /* write ops waiting now */
     _Atomic uint64_t commit_failures;
 } store_stats_t;
 

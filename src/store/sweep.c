@@ -19,8 +19,7 @@ static const char SQL_RUN_START[] =
 static const char SQL_RUN_END[] =
     "UPDATE sweep_runs SET finished_at = ?, lapsed = ?, reminded = ?, matured = ?, deleted = ?"
     " WHERE region = ? AND day = ?";
-static const char SQL_LAST_RUN[] =
-    "SELECT MAX(day) FROM sweep_runs WHERE region = ? AND finished_at IS NOT NULL";
+static const char SQL_LAST_RUN[] = "SELECT MAX(day) FROM sweep_runs WHERE region = ? AND finished_at IS NOT NULL";
 /* PostgreSQL: the advisory lock that lets one instance sweep at a time. */
 #define SWEEP_LOCK_KEY "7741"
 static const char SQL_LOCK[] = "SELECT CASE WHEN pg_try_advisory_lock(" SWEEP_LOCK_KEY ") THEN 1 ELSE 0 END";
@@ -39,8 +38,8 @@ static const char SQL_SET_DUE[] = "UPDATE registration_rows SET due_date = ? WHE
 static int retention(db_t *db, int64_t now, int days, sweep_result_t *res, err_t *err)
 {
     int r = db_begin_write(db, err);
-    if (r == 0 && (r = confirmation_delete_before(db, now - (int64_t)days * DATE_SECONDS_PER_DAY, &res->deleted,
-                                                  err)) == 0)
+    if (r == 0 &&
+        (r = confirmation_delete_before(db, now - (int64_t)days * DATE_SECONDS_PER_DAY, &res->deleted, err)) == 0)
         r = db_commit(db, err);
     if (r < 0)
         db_rollback(db);
@@ -63,8 +62,7 @@ static int run_started(db_t *db, const region_t *rg, date_t day, int64_t now, er
 }
 
 /* Records that it finished, with what it did. */
-static int run_finished(db_t *db, const region_t *rg, date_t day, int64_t now, const sweep_result_t *res,
-                        err_t *err)
+static int run_finished(db_t *db, const region_t *rg, date_t day, int64_t now, const sweep_result_t *res, err_t *err)
 {
     db_stmt_t *st;
     char d[11];
@@ -104,8 +102,8 @@ static void lock_release(db_t *db)
         db_run(st, NULL);
 }
 
-static int sweep_steps(db_t *db, const calendar_t *cal, const region_t *rg, date_t day, int64_t now,
-                       int retention_days, sweep_result_t *res, err_t *err)
+static int sweep_steps(db_t *db, const calendar_t *cal, const region_t *rg, date_t day, int64_t now, int retention_days,
+    sweep_result_t *res, err_t *err)
 {
     int r = run_started(db, rg, day, now, err);
     if (r == 0 && !region_practice_mode(rg, day))
@@ -134,8 +132,8 @@ static int references_checked(db_t *db, bool on, err_t *err)
     return db_exec(db, on ? "PRAGMA foreign_keys = ON" : "PRAGMA foreign_keys = OFF", err);
 }
 
-int sweep_run(db_t *db, const calendar_t *cal, const region_t *rg, date_t day, int64_t now,
-              int retention_days, sweep_result_t *ret, err_t *err)
+int sweep_run(db_t *db, const calendar_t *cal, const region_t *rg, date_t day, int64_t now, int retention_days,
+    sweep_result_t *ret, err_t *err)
 {
     sweep_result_t res = {0};
     bool got;

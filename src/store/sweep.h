@@ -30,14 +30,14 @@
 
 typedef struct sweep_result {
     int64_t lapsed, reminded, matured, deleted;
-    bool skipped;            /* another instance holds the sweep lock */
+    bool skipped; /* another instance holds the sweep lock */
 } sweep_result_t;
 
 /* Runs the sweep for region rg and day. `now` is the current time (for
  * retention and bookkeeping). On PostgreSQL only one instance at a time may
  * sweep (advisory lock); a busy lock sets ret->skipped. */
-int sweep_run(db_t *db, const calendar_t *cal, const region_t *rg, date_t day, int64_t now,
-              int retention_days, sweep_result_t *ret, err_t *err);
+int sweep_run(db_t *db, const calendar_t *cal, const region_t *rg, date_t day, int64_t now, int retention_days,
+    sweep_result_t *ret, err_t *err);
 
 /* The next day to sweep for rg: the day after the last finished one, or
  * `today` when none has run; > today when nothing is due. */
@@ -45,5 +45,4 @@ int sweep_next_day(db_t *db, const region_t *rg, date_t today, date_t *ret, err_
 
 /* Computes due_date for active, non-minor registrations that have none
  * (rows from before schema version 2). Returns how many through ret_n. */
-int sweep_backfill_due(db_t *db, const calendar_t *cal, const region_set_t *regions, int64_t *ret_n,
-                       err_t *err);
+int sweep_backfill_due(db_t *db, const calendar_t *cal, const region_set_t *regions, int64_t *ret_n, err_t *err);

@@ -12,7 +12,10 @@
 /* liboath's global set-up (its crypto back end) must run once before use. */
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static int init_rc;
-static void init_once(void) { init_rc = oath_init(); }
+static void init_once(void)
+{
+    init_rc = oath_init();
+}
 
 void totp_secret_new(uint8_t secret[TOTP_SECRET_BYTES])
 {
@@ -25,7 +28,7 @@ int totp_secret_base32(const uint8_t secret[TOTP_SECRET_BYTES], char *buf, size_
     size_t len = 0;
     if (oath_base32_encode((const char *)secret, TOTP_SECRET_BYTES, &out, &len) != OATH_OK)
         return err_set(err, -ENOMEM, "out_of_memory", "Could not encode the secret.");
-    while (len > 0 && out[len - 1] == '=')   /* authenticator apps take it unpadded */
+    while (len > 0 && out[len - 1] == '=') /* authenticator apps take it unpadded */
         len--;
     int r = 0;
     if (len + 1 > cap)
@@ -46,8 +49,8 @@ static size_t pct_encode(const char *s, char *buf, size_t cap)
     size_t n = 0;
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
-        bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                     c == '-' || c == '.' || c == '_' || c == '~';
+        bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+                     c == '.' || c == '_' || c == '~';
         if (n + 4 > cap)
             return cap;
         if (plain)
@@ -72,7 +75,7 @@ int totp_uri(const uint8_t secret[TOTP_SECRET_BYTES], const char *login, char *b
         r = err_set(err, -ENOSPC, "internal", "Login too long for the URI.");
     else {
         int n = snprintf(buf, cap, "otpauth://totp/uchet:%s?secret=%s&issuer=uchet&algorithm=SHA1&digits=%d&period=%d",
-                         who, b32, TOTP_DIGITS, TOTP_STEP_S);
+            who, b32, TOTP_DIGITS, TOTP_STEP_S);
         if (n < 0 || (size_t)n >= cap)
             r = err_set(err, -ENOSPC, "internal", "URI buffer too small.");
     }
@@ -81,7 +84,7 @@ int totp_uri(const uint8_t secret[TOTP_SECRET_BYTES], const char *login, char *b
 }
 
 int totp_check(const uint8_t secret[TOTP_SECRET_BYTES], int64_t now, const char *code, int64_t last_step,
-               int64_t *ret_step, err_t *err)
+    int64_t *ret_step, err_t *err)
 {
     if (strlen(code) != TOTP_DIGITS || strspn(code, "0123456789") != TOTP_DIGITS)
         return err_set(err, -EINVAL, "invalid_code", "A code is %d digits.", TOTP_DIGITS);
@@ -96,8 +99,8 @@ int totp_check(const uint8_t secret[TOTP_SECRET_BYTES], int64_t now, const char 
         int64_t step = step_now + d;
         if (step <= last_step || step < 0)
             continue;
-        int rc = oath_totp_validate((const char *)secret, TOTP_SECRET_BYTES, (time_t)(step * TOTP_STEP_S),
-                                    TOTP_STEP_S, 0, 0, code);
+        int rc = oath_totp_validate(
+            (const char *)secret, TOTP_SECRET_BYTES, (time_t)(step * TOTP_STEP_S), TOTP_STEP_S, 0, 0, code);
         if (rc >= 0) {
             *ret_step = step;
             return 0;

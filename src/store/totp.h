@@ -8,10 +8,10 @@
 
 #include "base/err.h"
 
-#define TOTP_SECRET_BYTES 20          /* RFC 4226's recommended 160 bits */
+#define TOTP_SECRET_BYTES 20 /* RFC 4226's recommended 160 bits */
 #define TOTP_STEP_S 30
 #define TOTP_DIGITS 6
-#define TOTP_WINDOW 1                 /* steps either side of now: clock skew, a slow typist */
+#define TOTP_WINDOW 1 /* steps either side of now: clock skew, a slow typist */
 #define TOTP_URI_MAX 256
 
 /* Fills secret with random bytes (libsodium). */
@@ -32,4 +32,4 @@ int totp_secret_base32(const uint8_t secret[TOTP_SECRET_BYTES], char *buf, size_
  * matched, for the caller to store as the new last_step. -EACCES
  * (bad_credentials) otherwise, -EINVAL when it is not 6 digits. */
 int totp_check(const uint8_t secret[TOTP_SECRET_BYTES], int64_t now, const char *code, int64_t last_step,
-               int64_t *ret_step, err_t *err);
+    int64_t *ret_step, err_t *err);

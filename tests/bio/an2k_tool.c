@@ -105,8 +105,7 @@ static void quality(const json_t *a, struct an2k_quality *q, size_t *n)
     {
         if (*n == AN2K_QUALITY_MAX)
             break;
-        q[*n] = (struct an2k_quality){(uint8_t)at(v, 0), (uint8_t)at(v, 1), (uint16_t)at(v, 2),
-                                      (uint16_t)at(v, 3)};
+        q[*n] = (struct an2k_quality){(uint8_t)at(v, 0), (uint8_t)at(v, 1), (uint16_t)at(v, 2), (uint16_t)at(v, 3)};
         (*n)++;
     }
 }
@@ -158,9 +157,8 @@ static int cmd_write(const char *spec_path, const char *out_path)
         json_array_foreach(json_object_get(v, "seg"), k, w)
         {
             if (k < AN2K_SLAP_FINGERS) {
-                slaps[i].seg[k] = (struct an2k_seg){(uint8_t)at(w, 0), (uint32_t)at(w, 1),
-                                                    (uint32_t)at(w, 2), (uint32_t)at(w, 3),
-                                                    (uint32_t)at(w, 4)};
+                slaps[i].seg[k] = (struct an2k_seg){
+                    (uint8_t)at(w, 0), (uint32_t)at(w, 1), (uint32_t)at(w, 2), (uint32_t)at(w, 3), (uint32_t)at(w, 4)};
                 slaps[i].nseg = k + 1;
             }
         }
@@ -282,14 +280,12 @@ static int cmd_check(const char *path, unsigned flags, bool dump)
                         json_array_append_new(subs, its);
                     }
                 }
-                json_array_append_new(fields, json_pack("{s:i,s:i,s:o,s:I}", "type", fd->tag_type,
-                                                        "num", fd->num, "subfields", subs, "len",
-                                                        (json_int_t)fd->len));
+                json_array_append_new(fields, json_pack("{s:i,s:i,s:o,s:I}", "type", fd->tag_type, "num", fd->num,
+                                                  "subfields", subs, "len", (json_int_t)fd->len));
             }
-            json_array_append_new(recs, json_pack("{s:i,s:i,s:I,s:b,s:I,s:o}", "type", r->type,
-                                                  "idc", r->idc, "len", (json_int_t)r->len,
-                                                  "binary", r->binary, "data_len",
-                                                  (json_int_t)r->data_len, "fields", fields));
+            json_array_append_new(
+                recs, json_pack("{s:i,s:i,s:I,s:b,s:I,s:o}", "type", r->type, "idc", r->idc, "len", (json_int_t)r->len,
+                          "binary", r->binary, "data_len", (json_int_t)r->data_len, "fields", fields));
         }
         char *text = json_dumps(recs, JSON_COMPACT | JSON_ENSURE_ASCII);
         if (text)

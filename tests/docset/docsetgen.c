@@ -105,14 +105,15 @@ static int verify(uint64_t st, int sets, const char *which, struct docset_catalo
             }
         }
         if (!ok) {
-            fprintf(stderr, "set %d (%s, %s): engine says %s, label %s/%s\n", i, req.procedure,
-                    synth_defect_name(got), docset_outcome_name(res.outcome), want, code ? code : "-");
+            fprintf(stderr, "set %d (%s, %s): engine says %s, label %s/%s\n", i, req.procedure, synth_defect_name(got),
+                docset_outcome_name(res.outcome), want, code ? code : "-");
             for (size_t k = 0; k < res.n_findings; k++) {
                 const struct docset_finding *f = &res.findings[k];
                 const char *v = f->doc_index >= 0 && f->field != DOCSET_F_NONE &&
                                         req.docs[f->doc_index].fields[f->field].state == DOCSET_V_PRESENT &&
                                         docset_field_kind(f->field) == DOCSET_KIND_TEXT
-                                    ? req.docs[f->doc_index].fields[f->field].text : "";
+                                    ? req.docs[f->doc_index].fields[f->field].text
+                                    : "";
                 fprintf(stderr, "    %s %s %s\n", f->code, f->rule ? f->rule->id : "-", v);
             }
         }
@@ -128,17 +129,19 @@ static int verify(uint64_t st, int sets, const char *which, struct docset_catalo
         bad += n[k] - agree[k];
     }
     printf("false accept %d/%d, false return %d/%d, variant false alarms %d/%d\n", false_accept, defective,
-           false_return, clean, variant_alarms, variants);
+        false_return, clean, variant_alarms, variants);
     calendar_free(cal);
     return bad ? 1 : 0;
 }
 
-static int generate(uint64_t st, int sets, const char *which, int level, const char *out,
-                    const struct docset_catalogue *cat)
+static int generate(
+    uint64_t st, int sets, const char *which, int level, const char *out, const struct docset_catalogue *cat)
 {
     static const struct render_degrade levels[4] = {
-        {300, 0, 0, false, false, 0}, {150, 2, 0, false, false, 0},
-        {100, 4, 1, false, true, 0}, {75, 5, 2, true, true, 0},
+        {300, 0, 0, false, false, 0},
+        {150, 2, 0, false, false, 0},
+        {100, 4, 1, false, true, 0},
+        {75, 5, 2, true, true, 0},
     };
     for (int i = 0; i < sets; i++) {
         date_t on = date_from_ymd(2025, 3, 3) + (date_t)synth_below(&st, 300);
@@ -169,8 +172,8 @@ static int generate(uint64_t st, int sets, const char *which, int level, const c
                 return 1;
             }
             json_array_append_new(pages, json_pack("{s:i, s:s, s:i, s:f, s:b, s:b, s:f, s:o}", "document", (int)k,
-                                                   "file", name, "dpi", g.dpi, "angle_deg", g.angle_deg, "glare",
-                                                   g.glare, "stamp", g.stamp, "blur_px", g.blur_px, "zones", zones));
+                                             "file", name, "dpi", g.dpi, "angle_deg", g.angle_deg, "glare", g.glare,
+                                             "stamp", g.stamp, "blur_px", g.blur_px, "zones", zones));
         }
         json_object_set_new(json_object_get(set, "truth"), "pages", pages);
         char path[1024];

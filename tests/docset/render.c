@@ -35,8 +35,8 @@ static void text_at(struct page *p, double x, double y, const char *font, const 
 
 /* A labelled box; the value comes from the field (or `fixed`), and its box
  * is recorded as a zone. Dates print as DD.MM.YYYY like the forms do. */
-static void field(struct page *p, double x, double y, double w, const char *label, const char *name,
-                  const char *fixed, bool upper)
+static void field(
+    struct page *p, double x, double y, double w, const char *label, const char *name, const char *fixed, bool upper)
 {
     cairo_set_source_rgb(p->cr, 0.2, 0.2, 0.35);
     text_at(p, x, y, "PT Sans 6.5", label);
@@ -120,7 +120,7 @@ static void yymmdd(const char *iso, char *out)
 }
 
 void render_td3(const char *nat, const char *surname, const char *given, const char *number, const char *birth,
-                bool male, const char *expiry, char line1[45], char line2[45])
+    bool male, const char *expiry, char line1[45], char line2[45])
 {
     memset(line1, '<', 44);
     memcpy(line1, "P<", 2);
@@ -169,13 +169,13 @@ static void passport(struct page *p, const struct render_who *who)
     field(p, 84, 51, 36, "Date of expiry", "expiry_date", NULL, false);
     char l1[45], l2[45];
     render_td3(who->nationality, fstr(p, "surname"), fstr(p, "given_names"), fstr(p, "doc_number"),
-               fstr(p, "birth_date"), who->male, fstr(p, "expiry_date"), l1, l2);
+        fstr(p, "birth_date"), who->male, fstr(p, "expiry_date"), l1, l2);
     cairo_set_source_rgb(cr, 0.05, 0.05, 0.05);
     text_at(p, 5, 66, "OCR B 10.5", l1);
     text_at(p, 5, 72.5, "OCR B 10.5", l2);
     if (p->zones) {
         json_array_append_new(p->zones, json_pack("{s:s, s:[f,f,f,f], s:[s,s]}", "field", "mrz", "box_mm", 4.0, 65.0,
-                                                  117.0, 14.0, "lines", l1, l2));
+                                            117.0, 14.0, "lines", l1, l2));
     }
 }
 
@@ -188,11 +188,11 @@ static void fee_receipt(struct page *p, const char *surname, const char *given)
     long long rub = json_is_integer(amount) ? (long long)json_integer_value(amount) : 0;
     char payload[768], sum[64];
     snprintf(payload, sizeof payload,
-             "ST00012|Name=Получатель (синтетический образец)|PersonalAcc=03100000000000000000|"
-             "BankName=Банк (синтетический образец)|BIC=000000000|CorrespAcc=40100000000000000000|"
-             "Sum=%lld|Purpose=Государственная пошлина|PayeeINN=0000000000|KPP=000000000|"
-             "LastName=%s|FirstName=%s",
-             rub * 100, surname, given);
+        "ST00012|Name=Получатель (синтетический образец)|PersonalAcc=03100000000000000000|"
+        "BankName=Банк (синтетический образец)|BIC=000000000|CorrespAcc=40100000000000000000|"
+        "Sum=%lld|Purpose=Государственная пошлина|PayeeINN=0000000000|KPP=000000000|"
+        "LastName=%s|FirstName=%s",
+        rub * 100, surname, given);
     snprintf(sum, sizeof sum, "%lld руб. 00 коп.", rub);
     cairo_set_source_rgb(cr, 0.1, 0.1, 0.2);
     text_at(p, 8, 5, "PT Sans Bold 10", "КВИТАНЦИЯ об уплате государственной пошлины");
@@ -204,8 +204,8 @@ static void fee_receipt(struct page *p, const char *surname, const char *given)
     text_at(p, 9, 28.6, "Liberation Mono 9", payer);
     field(p, 8, 36, 42, "Сумма", NULL, sum, false);
     if (p->zones)
-        json_array_append_new(p->zones, json_pack("{s:s, s:[f,f,f,f]}", "field", "amount", "box_mm", 8.0, 39.2,
-                                                  42.0, 5.5));
+        json_array_append_new(
+            p->zones, json_pack("{s:s, s:[f,f,f,f]}", "field", "amount", "box_mm", 8.0, 39.2, 42.0, 5.5));
     field(p, 54, 36, 44, "Дата платежа", "issue_date", NULL, false);
     field(p, 8, 47, 90, "Назначение платежа", NULL, "Государственная пошлина", false);
     QRcode *qr = QRcode_encodeString(payload, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
@@ -218,8 +218,8 @@ static void fee_receipt(struct page *p, const char *surname, const char *given)
                     cairo_rectangle(cr, x0 + x * m, y0 + y * m, m, m);
         cairo_fill(cr);
         if (p->zones)
-            json_array_append_new(p->zones, json_pack("{s:s, s:[f,f,f,f], s:s}", "field", "qr", "box_mm", x0, y0, size,
-                                                      size, "payload", payload));
+            json_array_append_new(p->zones,
+                json_pack("{s:s, s:[f,f,f,f], s:s}", "field", "qr", "box_mm", x0, y0, size, size, "payload", payload));
         QRcode_free(qr);
     }
 }
@@ -251,8 +251,8 @@ static void migration_card(struct page *p, const char *country)
             cairo_line_to(cr, x, 46.5);
             cairo_stroke(cr);
             if (p->zones)
-                json_array_append_new(p->zones, json_pack("{s:s, s:[f,f,f,f], s:s}", "field", "purpose", "box_mm",
-                                                          x, 43.5, 3.0, 3.0, "value", purposes[i]));
+                json_array_append_new(p->zones, json_pack("{s:s, s:[f,f,f,f], s:s}", "field", "purpose", "box_mm", x,
+                                                    43.5, 3.0, 3.0, "value", purposes[i]));
         }
         text_at(p, x + 4, 42.8, "PT Sans 6.5", purposes[i]);
     }
@@ -281,8 +281,7 @@ static void patent(struct page *p, const char *country)
     field(p, 10, 60, 46, "Дата рождения", "birth_date", NULL, false);
     field(p, 60, 60, 46, "Гражданство", NULL, country, false);
     field(p, 10, 71, 96, "Документ, удостоверяющий личность: серия, №", "passport_number", NULL, true);
-    field(p, 10, 82, 130, "Профессия (специальность, должность, вид трудовой деятельности)", "profession", NULL,
-          false);
+    field(p, 10, 82, 130, "Профессия (специальность, должность, вид трудовой деятельности)", "profession", NULL, false);
     field(p, 10, 93, 130, "Территория действия патента", "region", NULL, false);
     field(p, 10, 104, 46, "Дата выдачи", "issue_date", NULL, false);
     cairo_set_source_rgb(cr, 0.4, 0.4, 0.5);
@@ -319,8 +318,8 @@ static void box_blur(cairo_surface_t *s, int r)
     cairo_surface_mark_dirty(s);
 }
 
-int render_document(const json_t *doc, const struct render_who *who, const struct render_degrade *d,
-                    const char *path, json_t **ret_zones)
+int render_document(const json_t *doc, const struct render_who *who, const struct render_degrade *d, const char *path,
+    json_t **ret_zones)
 {
     const char *type = json_string_value(json_object_get(doc, "type"));
     if (!type || !render_supports(type))
@@ -353,7 +352,7 @@ int render_document(const json_t *doc, const struct render_who *who, const struc
         passport(&p, who);
     else if (receipt)
         fee_receipt(&p, json_string_value(json_object_get(p.fields, "surname")) ?: "",
-                    json_string_value(json_object_get(p.fields, "given_names")) ?: "");
+            json_string_value(json_object_get(p.fields, "given_names")) ?: "");
     else
         patent(&p, who->country_ru);
     unsigned seed = d->seed;

@@ -10,12 +10,12 @@
 #include <stdbool.h>
 
 struct render_degrade {
-    int dpi;            /* 300, 150, 100, 75 */
-    double angle_deg;   /* rotation */
-    double blur_px;     /* box-blur radius in pixels, 0 = none */
-    bool glare;         /* a bright blob */
-    bool stamp;         /* a blue stamp over text */
-    unsigned seed;      /* where the glare and the stamp fall */
+    int dpi;          /* 300, 150, 100, 75 */
+    double angle_deg; /* rotation */
+    double blur_px;   /* box-blur radius in pixels, 0 = none */
+    bool glare;       /* a bright blob */
+    bool stamp;       /* a blue stamp over text */
+    unsigned seed;    /* where the glare and the stamp fall */
 };
 
 /* True if render_document can draw this type. */
@@ -33,15 +33,15 @@ struct render_who {
  * 0, -ENOTSUP for a type not drawn yet, -EIO if the PNG could not be
  * written. On success *ret_zones (may be NULL) gets a new array of
  * {"field", "box_mm": [x, y, w, h]} in the undistorted page (caller owns). */
-int render_document(const json_t *doc, const struct render_who *who, const struct render_degrade *d,
-                    const char *path, json_t **ret_zones);
+int render_document(const json_t *doc, const struct render_who *who, const struct render_degrade *d, const char *path,
+    json_t **ret_zones);
 
 /* Writes the two 44-character lines of a TD3 machine-readable zone for a
  * passport with these data (names reduced to A-Z; dates YYYY-MM-DD) into
  * line1 and line2 (45 bytes each, NUL-terminated), check digits per ICAO
  * 9303 Part 3. */
-void render_td3(const char *nationality, const char *surname, const char *given, const char *number,
-                const char *birth, bool male, const char *expiry, char line1[45], char line2[45]);
+void render_td3(const char *nationality, const char *surname, const char *given, const char *number, const char *birth,
+    bool male, const char *expiry, char line1[45], char line2[45]);
 
 /* Releases the font caches pango, cairo and fontconfig keep for the whole
  * process (so that LeakSanitizer sees a clean exit). Call once at the end. */

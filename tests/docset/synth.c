@@ -19,8 +19,14 @@ unsigned synth_below(uint64_t *s, unsigned n)
 const char *synth_defect_name(enum synth_defect d)
 {
     static const char *const names[SYNTH_DEFECT_COUNT] = {
-        "clean", "missing_document", "expired_medical", "name_one_letter",
-        "passport_digit", "region_mismatch", "unreadable_scan", "wrong_level",
+        "clean",
+        "missing_document",
+        "expired_medical",
+        "name_one_letter",
+        "passport_digit",
+        "region_mismatch",
+        "unreadable_scan",
+        "wrong_level",
     };
     return d < SYNTH_DEFECT_COUNT ? names[d] : "?";
 }
@@ -32,41 +38,63 @@ struct name3 {
 };
 
 static const struct name3 uz_surnames[] = {
-    {"XOLMATOV", "Холматов", "Холматов"}, {"QODIROV", "Кодиров", "Қодиров"},
-    {"TOSHMATOV", "Тошматов", "Тошматов"}, {"RAHIMOV", "Рахимов", "Рахимов"},
-    {"YUSUPOV", "Юсупов", "Юсупов"}, {"CHORIYEV", "Чориев", "Чориев"},
-    {"ERGASHEV", "Эргашев", "Эргашев"}, {"JO\xE2\x80\x98RAYEV", "Жураев", "Джураев"},
+    {"XOLMATOV", "Холматов", "Холматов"},
+    {"QODIROV", "Кодиров", "Қодиров"},
+    {"TOSHMATOV", "Тошматов", "Тошматов"},
+    {"RAHIMOV", "Рахимов", "Рахимов"},
+    {"YUSUPOV", "Юсупов", "Юсупов"},
+    {"CHORIYEV", "Чориев", "Чориев"},
+    {"ERGASHEV", "Эргашев", "Эргашев"},
+    {"JO\xE2\x80\x98RAYEV", "Жураев", "Джураев"},
 };
 static const struct name3 uz_given_m[] = {
-    {"JAHONGIR", "Жахонгир", "Джахонгир"}, {"O\xE2\x80\x98TKIR", "Уткир", "Откир"},
-    {"SHOXRUX", "Шохрух", "Шохрух"}, {"BOBUR", "Бобур", "Бобур"}, {"G\xE2\x80\x98ULOM", "Гулом", "Ғулом"},
+    {"JAHONGIR", "Жахонгир", "Джахонгир"},
+    {"O\xE2\x80\x98TKIR", "Уткир", "Откир"},
+    {"SHOXRUX", "Шохрух", "Шохрух"},
+    {"BOBUR", "Бобур", "Бобур"},
+    {"G\xE2\x80\x98ULOM", "Гулом", "Ғулом"},
 };
 static const struct name3 uz_given_f[] = {
-    {"DILNOZA", "Дилноза", "Дилноза"}, {"NODIRA", "Нодира", "Нодира"}, {"MAXLIYO", "Махлиё", "Махлиё"},
+    {"DILNOZA", "Дилноза", "Дилноза"},
+    {"NODIRA", "Нодира", "Нодира"},
+    {"MAXLIYO", "Махлиё", "Махлиё"},
 };
 static const struct name3 tj_surnames[] = {
-    {"QURBONOV", "Курбонов", "Қурбонов"}, {"NAZAROV", "Назаров", "Назаров"}, {"SAIDOV", "Саидов", "Саидов"},
-    {"JURAEV", "Джураев", "Жураев"}, {"HAKIMOV", "Хакимов", "Ҳакимов"},
+    {"QURBONOV", "Курбонов", "Қурбонов"},
+    {"NAZAROV", "Назаров", "Назаров"},
+    {"SAIDOV", "Саидов", "Саидов"},
+    {"JURAEV", "Джураев", "Жураев"},
+    {"HAKIMOV", "Хакимов", "Ҳакимов"},
 };
 static const struct name3 tj_given_m[] = {
-    {"JAMSHED", "Джамшед", "Ҷамшед"}, {"FARRUKH", "Фаррух", "Фаррух"}, {"MUHAMMAD", "Мухаммад", "Мухаммад"},
+    {"JAMSHED", "Джамшед", "Ҷамшед"},
+    {"FARRUKH", "Фаррух", "Фаррух"},
+    {"MUHAMMAD", "Мухаммад", "Мухаммад"},
 };
 static const struct name3 tj_given_f[] = {
-    {"SHAHNOZA", "Шахноза", "Шахноза"}, {"MADINA", "Мадина", "Мадина"},
+    {"SHAHNOZA", "Шахноза", "Шахноза"},
+    {"MADINA", "Мадина", "Мадина"},
 };
 static const struct name3 kg_surnames[] = {
-    {"ASANOV", "Асанов", "Асанов"}, {"TOKTOGULOV", "Токтогулов", "Токтогулов"}, {"ABDYKADYROV", "Абдыкадыров", "Абдыкадыров"},
+    {"ASANOV", "Асанов", "Асанов"},
+    {"TOKTOGULOV", "Токтогулов", "Токтогулов"},
+    {"ABDYKADYROV", "Абдыкадыров", "Абдыкадыров"},
 };
 static const struct name3 kg_given[] = {
-    {"AIBEK", "Айбек", "Айбек"}, {"NURLAN", "Нурлан", "Нурлан"}, {"BAKYT", "Бакыт", "Бакыт"},
+    {"AIBEK", "Айбек", "Айбек"},
+    {"NURLAN", "Нурлан", "Нурлан"},
+    {"BAKYT", "Бакыт", "Бакыт"},
 };
 static const struct name3 kz_surnames[] = {
-    {"ZHAKUPOV", "Жакупов", "Жакупов"}, {"SERIKBAYEV", "Серикбаев", "Серикбаев"},
+    {"ZHAKUPOV", "Жакупов", "Жакупов"},
+    {"SERIKBAYEV", "Серикбаев", "Серикбаев"},
 };
 static const struct name3 kz_given[] = {
     /* Тулеген is common too, but against the passport's TOLEGEN it is one
      * letter off (O/U), which the matcher rightly refers: not a variant here. */
-    {"TOLEGEN", "Толеген", "Толеген"}, {"SERIK", "Серик", "Серик"}, {"ALIYA", "Алия", "Алия"},
+    {"TOLEGEN", "Толеген", "Толеген"},
+    {"SERIK", "Серик", "Серик"},
+    {"ALIYA", "Алия", "Алия"},
 };
 
 #define PICK(st, arr) (&(arr)[synth_below((st), sizeof(arr) / sizeof((arr)[0]))])
@@ -80,38 +108,39 @@ void synth_person(uint64_t *st, struct synth_person *p)
     p->male = synth_below(st, 3) != 0;
     const struct name3 *s, *g;
     switch (nat) {
-    case 0:
-        p->nationality = "UZB", p->country_ru = "Узбекистан";
-        s = PICK(st, uz_surnames);
-        g = p->male ? PICK(st, uz_given_m) : PICK(st, uz_given_f);
-        snprintf(p->passport, sizeof p->passport, "%s%07u", synth_below(st, 2) ? "FA" : "AD",
-                 synth_below(st, 10000000));
-        break;
-    case 1:
-        p->nationality = "TJK", p->country_ru = "Таджикистан";
-        s = PICK(st, tj_surnames);
-        g = p->male ? PICK(st, tj_given_m) : PICK(st, tj_given_f);
-        snprintf(p->passport, sizeof p->passport, "4%08u", synth_below(st, 100000000));
-        break;
-    case 2:
-        p->nationality = "KGZ", p->country_ru = "Киргизия";
-        s = PICK(st, kg_surnames);
-        g = PICK(st, kg_given);
-        snprintf(p->passport, sizeof p->passport, "AC%07u", synth_below(st, 10000000));
-        break;
-    default:
-        p->nationality = "KAZ", p->country_ru = "Казахстан";
-        s = PICK(st, kz_surnames);
-        g = PICK(st, kz_given);
-        snprintf(p->passport, sizeof p->passport, "N%08u", synth_below(st, 100000000));
-        break;
+        case 0:
+            p->nationality = "UZB", p->country_ru = "Узбекистан";
+            s = PICK(st, uz_surnames);
+            g = p->male ? PICK(st, uz_given_m) : PICK(st, uz_given_f);
+            snprintf(
+                p->passport, sizeof p->passport, "%s%07u", synth_below(st, 2) ? "FA" : "AD", synth_below(st, 10000000));
+            break;
+        case 1:
+            p->nationality = "TJK", p->country_ru = "Таджикистан";
+            s = PICK(st, tj_surnames);
+            g = p->male ? PICK(st, tj_given_m) : PICK(st, tj_given_f);
+            snprintf(p->passport, sizeof p->passport, "4%08u", synth_below(st, 100000000));
+            break;
+        case 2:
+            p->nationality = "KGZ", p->country_ru = "Киргизия";
+            s = PICK(st, kg_surnames);
+            g = PICK(st, kg_given);
+            snprintf(p->passport, sizeof p->passport, "AC%07u", synth_below(st, 10000000));
+            break;
+        default:
+            p->nationality = "KAZ", p->country_ru = "Казахстан";
+            s = PICK(st, kz_surnames);
+            g = PICK(st, kz_given);
+            snprintf(p->passport, sizeof p->passport, "N%08u", synth_below(st, 100000000));
+            break;
     }
     last_surname = s;
     last_given = g;
     p->surname_lat = s->lat, p->surname_ru = s->ru;
     p->given_lat = g->lat, p->given_ru = g->ru;
     p->patronymic_ru = "";
-    p->birth = date_from_ymd(1970 + (int)synth_below(st, 35), 1 + (int)synth_below(st, 12), 1 + (int)synth_below(st, 28));
+    p->birth =
+        date_from_ymd(1970 + (int)synth_below(st, 35), 1 + (int)synth_below(st, 12), 1 + (int)synth_below(st, 28));
 }
 
 static json_t *jdate(date_t d)
@@ -125,13 +154,13 @@ static json_t *jdate(date_t d)
 struct plan {
     const char *category;
     int age;
-    const char *level;  /* the language level needed, or NULL */
-    const char *lower;  /* a level below it, or NULL */
-    int64_t fee;        /* roubles due, or -1 */
+    const char *level; /* the language level needed, or NULL */
+    const char *lower; /* a level below it, or NULL */
+    int64_t fee;       /* roubles due, or -1 */
 };
 
-static const struct docset_rule *rule_of(const struct docset_catalogue *cat, const char *proc, int c, date_t on,
-                                         enum docset_rule_kind kind)
+static const struct docset_rule *rule_of(
+    const struct docset_catalogue *cat, const char *proc, int c, date_t on, enum docset_rule_kind kind)
 {
     for (size_t i = 0; i < cat->n_rules; i++)
         if (cat->rules[i].kind == kind && docset_rule_applies(&cat->rules[i], proc, c, on))
@@ -141,8 +170,8 @@ static const struct docset_rule *rule_of(const struct docset_catalogue *cat, con
 
 /* A document with the person's fields; Russian-language documents carry
  * the Russian spelling (or, with `alt`, the other legitimate one). */
-static json_t *doc(const char *type, const struct synth_person *p, const struct plan *pl, bool latin, bool alt,
-                   date_t on)
+static json_t *doc(
+    const char *type, const struct synth_person *p, const struct plan *pl, bool latin, bool alt, date_t on)
 {
     json_t *f = json_object();
     json_object_set_new(f, "surname", json_string(latin ? p->surname_lat : alt ? last_surname->ru_alt : p->surname_ru));
@@ -217,7 +246,7 @@ static json_t *find_doc(json_t *docs, const char *type)
 }
 
 json_t *synth_set(uint64_t *st, const struct docset_catalogue *cat, const char *procedure, date_t on,
-                  enum synth_defect defect, struct synth_person *ret_person)
+    enum synth_defect defect, struct synth_person *ret_person)
 {
     struct synth_person p;
     bool patent = !strcmp(procedure, "patent");
@@ -276,78 +305,75 @@ json_t *synth_set(uint64_t *st, const struct docset_catalogue *cat, const char *
     const char *expected = "ready", *code = NULL;
     static char changed[128];
     switch (defect) {
-    case SYNTH_CLEAN:
-        break;
-    case SYNTH_MISSING_DOCUMENT: {
-        const struct docset_rule *r = droppable[synth_below(st, (unsigned)n_droppable)];
-        /* drop every copy, so the count falls short */
-        for (size_t i = json_array_size(docs); i-- > 0;)
-            if (!strcmp(json_string_value(json_object_get(json_array_get(docs, i), "type")), r->document->id)) {
-                json_array_remove(docs, i);
-                break;
-            }
-        expected = "returned", code = "missing_document";
-        break;
-    }
-    case SYNTH_EXPIRED_MEDICAL:
-        json_object_set_new(json_object_get(med, "fields"), "issue_date", jdate(on - 367 - (date_t)synth_below(st, 60)));
-        expected = "returned", code = "expired_at_submission";
-        break;
-    case SYNTH_WRONG_LEVEL:
-        json_object_set_new(json_object_get(find_doc(docs, "language_certificate"), "fields"), "level",
-                            json_string(pl.lower));
-        expected = "returned", code = "language_level_too_low";
-        break;
-    case SYNTH_NAME_ONE_LETTER:
-        for (size_t i = 0; i < json_array_size(docs); i++) {
-            json_t *d = json_array_get(docs, i);
-            if (!in(json_string_value(json_object_get(d, "type")), latin_docs)) {
-                one_letter(p.surname_ru, changed, sizeof changed);
-                json_object_set_new(json_object_get(d, "fields"), "surname", json_string(changed));
-                break;
-            }
+        case SYNTH_CLEAN: break;
+        case SYNTH_MISSING_DOCUMENT: {
+            const struct docset_rule *r = droppable[synth_below(st, (unsigned)n_droppable)];
+            /* drop every copy, so the count falls short */
+            for (size_t i = json_array_size(docs); i-- > 0;)
+                if (!strcmp(json_string_value(json_object_get(json_array_get(docs, i), "type")), r->document->id)) {
+                    json_array_remove(docs, i);
+                    break;
+                }
+            expected = "returned", code = "missing_document";
+            break;
         }
-        expected = "referred", code = "name_near";
-        break;
-    case SYNTH_PASSPORT_DIGIT:
-        for (size_t i = 0; i < json_array_size(docs); i++) {
-            json_t *d = json_array_get(docs, i);
-            if (json_object_get(json_object_get(d, "fields"), "passport_number")) {
-                snprintf(changed, sizeof changed, "%s", p.passport);
-                size_t len = strlen(changed);
-                char *ch = &changed[len - 1 - synth_below(st, 6)];
-                *ch = (char)('0' + ((*ch - '0' + 1 + synth_below(st, 8)) % 10));
-                json_object_set_new(json_object_get(d, "fields"), "passport_number", json_string(changed));
-                break;
+        case SYNTH_EXPIRED_MEDICAL:
+            json_object_set_new(
+                json_object_get(med, "fields"), "issue_date", jdate(on - 367 - (date_t)synth_below(st, 60)));
+            expected = "returned", code = "expired_at_submission";
+            break;
+        case SYNTH_WRONG_LEVEL:
+            json_object_set_new(
+                json_object_get(find_doc(docs, "language_certificate"), "fields"), "level", json_string(pl.lower));
+            expected = "returned", code = "language_level_too_low";
+            break;
+        case SYNTH_NAME_ONE_LETTER:
+            for (size_t i = 0; i < json_array_size(docs); i++) {
+                json_t *d = json_array_get(docs, i);
+                if (!in(json_string_value(json_object_get(d, "type")), latin_docs)) {
+                    one_letter(p.surname_ru, changed, sizeof changed);
+                    json_object_set_new(json_object_get(d, "fields"), "surname", json_string(changed));
+                    break;
+                }
             }
-        }
-        expected = "returned", code = "number_mismatch";
-        break;
-    case SYNTH_REGION_MISMATCH:
-        json_object_set_new(json_object_get(find_doc(docs, "employer_notice"), "fields"), "region",
-                            json_string("Московская область"));
-        expected = "returned", code = "region_mismatch";
-        break;
-    case SYNTH_UNREADABLE_SCAN:
-        json_object_set_new(json_array_get(docs, synth_below(st, (unsigned)json_array_size(docs))), "illegible",
-                            json_true());
-        expected = "returned", code = "illegible";
-        break;
-    default:
-        break;
+            expected = "referred", code = "name_near";
+            break;
+        case SYNTH_PASSPORT_DIGIT:
+            for (size_t i = 0; i < json_array_size(docs); i++) {
+                json_t *d = json_array_get(docs, i);
+                if (json_object_get(json_object_get(d, "fields"), "passport_number")) {
+                    snprintf(changed, sizeof changed, "%s", p.passport);
+                    size_t len = strlen(changed);
+                    char *ch = &changed[len - 1 - synth_below(st, 6)];
+                    *ch = (char)('0' + ((*ch - '0' + 1 + synth_below(st, 8)) % 10));
+                    json_object_set_new(json_object_get(d, "fields"), "passport_number", json_string(changed));
+                    break;
+                }
+            }
+            expected = "returned", code = "number_mismatch";
+            break;
+        case SYNTH_REGION_MISMATCH:
+            json_object_set_new(json_object_get(find_doc(docs, "employer_notice"), "fields"), "region",
+                json_string("Московская область"));
+            expected = "returned", code = "region_mismatch";
+            break;
+        case SYNTH_UNREADABLE_SCAN:
+            json_object_set_new(
+                json_array_get(docs, synth_below(st, (unsigned)json_array_size(docs))), "illegible", json_true());
+            expected = "returned", code = "illegible";
+            break;
+        default: break;
     }
     char sub[11], dec[11];
     date_format(on, sub);
     date_format(on + 20, dec);
-    json_t *person = json_pack("{s:s, s:s, s:s, s:s, s:s}", "nationality", p.nationality, "surname_lat",
-                               p.surname_lat, "surname_ru", p.surname_ru, "given_lat", p.given_lat, "given_ru",
-                               p.given_ru);
+    json_t *person = json_pack("{s:s, s:s, s:s, s:s, s:s}", "nationality", p.nationality, "surname_lat", p.surname_lat,
+        "surname_ru", p.surname_ru, "given_lat", p.given_lat, "given_ru", p.given_ru);
     json_t *truth = json_pack("{s:o, s:s, s:o, s:b, s:o}", "defect",
-                              defect == SYNTH_CLEAN ? json_null() : json_string(synth_defect_name(defect)),
-                              "expected_outcome", expected, "expected_code", code ? json_string(code) : json_null(),
-                              "variant", variant, "person", person);
+        defect == SYNTH_CLEAN ? json_null() : json_string(synth_defect_name(defect)), "expected_outcome", expected,
+        "expected_code", code ? json_string(code) : json_null(), "variant", variant, "person", person);
     json_t *set = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o}", "procedure", procedure, "category", pl.category,
-                            "submitted", sub, "decision", dec, "documents", docs, "truth", truth);
+        "submitted", sub, "decision", dec, "documents", docs, "truth", truth);
     if (ret_person)
         *ret_person = p;
     return set;

@@ -24,26 +24,26 @@ unsigned synth_below(uint64_t *state, unsigned n);
 
 enum synth_defect {
     SYNTH_CLEAN = 0,
-    SYNTH_MISSING_DOCUMENT,  /* a required document left out: returned */
-    SYNTH_EXPIRED_MEDICAL,   /* medical conclusion older than a year: returned */
-    SYNTH_NAME_ONE_LETTER,   /* one letter off on one document: referred */
-    SYNTH_PASSPORT_DIGIT,    /* one digit of the passport number wrong: returned */
-    SYNTH_REGION_MISMATCH,   /* patent and employer's notice disagree: returned */
-    SYNTH_UNREADABLE_SCAN,   /* a page too poor to read: returned */
-    SYNTH_WRONG_LEVEL,       /* language certificate below the procedure: returned */
+    SYNTH_MISSING_DOCUMENT, /* a required document left out: returned */
+    SYNTH_EXPIRED_MEDICAL,  /* medical conclusion older than a year: returned */
+    SYNTH_NAME_ONE_LETTER,  /* one letter off on one document: referred */
+    SYNTH_PASSPORT_DIGIT,   /* one digit of the passport number wrong: returned */
+    SYNTH_REGION_MISMATCH,  /* patent and employer's notice disagree: returned */
+    SYNTH_UNREADABLE_SCAN,  /* a page too poor to read: returned */
+    SYNTH_WRONG_LEVEL,      /* language certificate below the procedure: returned */
     SYNTH_DEFECT_COUNT
 };
 
 const char *synth_defect_name(enum synth_defect d);
 
 struct synth_person {
-    const char *nationality;    /* "UZB", "TJK", "KGZ", "KAZ" */
-    const char *country_ru;     /* "Узбекистан" */
+    const char *nationality; /* "UZB", "TJK", "KGZ", "KAZ" */
+    const char *country_ru;  /* "Узбекистан" */
     const char *surname_lat, *surname_ru;
     const char *given_lat, *given_ru;
-    const char *patronymic_ru;  /* may be "" */
+    const char *patronymic_ru; /* may be "" */
     date_t birth;
-    char passport[16];          /* "FA1234567" */
+    char passport[16]; /* "FA1234567" */
     bool male;
 };
 
@@ -60,4 +60,4 @@ void synth_person(uint64_t *state, struct synth_person *ret);
  * no language level below the one needed, no patent) gives a clean set.
  * Returns a new JSON object (caller owns), or NULL on out-of-memory. */
 json_t *synth_set(uint64_t *state, const struct docset_catalogue *cat, const char *procedure, date_t on,
-                  enum synth_defect defect, struct synth_person *ret_person);
+    enum synth_defect defect, struct synth_person *ret_person);

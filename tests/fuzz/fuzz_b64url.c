@@ -14,8 +14,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t n = 0;
     char *text = NULL;
     if (b64url_decode((const char *)data, size, &raw, &n, NULL) == 0) {
-        if (b64url_encode(raw, n, &text, NULL) != 0 || strlen(text) != size ||
-            memcmp(text, data, size) != 0)
+        if (b64url_encode(raw, n, &text, NULL) != 0 || strlen(text) != size || memcmp(text, data, size) != 0)
             __builtin_trap();
         free(text);
         free(raw);

@@ -16,7 +16,7 @@ static void render_checked(const catalog_t *cat, const char *key, const char *pa
     char buf[4096];
     int r = catalog_render(cat, "xx", key, params, buf, cap, NULL);
     if (r == 0 || r == -ERANGE) {
-        json_t *s = json_stringn(buf, strlen(buf));   /* NULL for invalid UTF-8 */
+        json_t *s = json_stringn(buf, strlen(buf)); /* NULL for invalid UTF-8 */
         if (!s || strlen(buf) >= cap)
             __builtin_trap();
         json_decref(s);

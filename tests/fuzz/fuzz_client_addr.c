@@ -23,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (client_nets_parse(list, &nets, &e) != 0)
         memset(&nets, 0, sizeof nets);
     const char *xff = nl ? (const char *)nl + 1 : NULL;
-    size_t len = nl ? size - (size_t)(nl - data) - 1 : 0;   /* not from `first`: it was cut to fit list */
+    size_t len = nl ? size - (size_t)(nl - data) - 1 : 0; /* not from `first`: it was cut to fit list */
     char out[CLIENT_ADDR_TEXT_MAX];
     static const char *const peers[] = {"10.0.0.1", "127.0.0.1", "::1", "203.0.113.9"};
     for (size_t i = 0; i < sizeof peers / sizeof *peers; i++) {

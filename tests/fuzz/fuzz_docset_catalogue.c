@@ -15,10 +15,10 @@
 #include "docset/catalogue.h"
 #include "rules/docset.h"
 
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond))                                                                               \
-            __builtin_trap();                                                                      \
+#define CHECK(cond)                                                                                                    \
+    do {                                                                                                               \
+        if (!(cond))                                                                                                   \
+            __builtin_trap();                                                                                          \
     } while (0)
 
 static void check_invariants(const struct docset_catalogue *cat)
@@ -54,8 +54,7 @@ static void run_engine(const struct docset_catalogue *cat, const uint8_t *seed, 
         for (int f = 0; f < DOCSET_F_COUNT; f++) {
             struct docset_value *v = &docs[i].fields[f];
             v->state = (enum docset_value_state)((b + f) % 3);
-            v->text = (f == DOCSET_F_LEVEL && cat->n_levels) ? cat->levels[b % cat->n_levels]
-                                                             : names[(b + f) % 6];
+            v->text = (f == DOCSET_F_LEVEL && cat->n_levels) ? cat->levels[b % cat->n_levels] : names[(b + f) % 6];
             v->date = base - (date_t)((b * 7 + f * 13) % 800);
             v->number = (int64_t)((b * 31 + f) % 20000) - 5;
         }
@@ -64,8 +63,12 @@ static void run_engine(const struct docset_catalogue *cat, const uint8_t *seed, 
     for (size_t p = 0; p < cat->n_procedures; p++)
         for (size_t c = 0; c < cat->n_categories; c++) {
             struct docset_request req = {
-                .procedure = cat->procedures[p], .category = cat->categories[c], .submitted = base,
-                .decision = base + 30, .stay_end = DOCSET_NO_DATE, .docs = docs,
+                .procedure = cat->procedures[p],
+                .category = cat->categories[c],
+                .submitted = base,
+                .decision = base + 30,
+                .stay_end = DOCSET_NO_DATE,
+                .docs = docs,
                 .n_docs = n + (seed_len && (seed[0] & 1)),
             };
             struct docset_result res;

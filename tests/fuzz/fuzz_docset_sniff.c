@@ -28,7 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         __builtin_trap();
     if (info.media != SNIFF_PDF &&
         (info.width == 0 || info.height == 0 || info.width > LIMIT_DOCSET_PAGE_SIDE ||
-         info.height > LIMIT_DOCSET_PAGE_SIDE || (uint64_t)info.width * info.height > LIMIT_DOCSET_PAGE_PIXELS))
+            info.height > LIMIT_DOCSET_PAGE_SIDE || (uint64_t)info.width * info.height > LIMIT_DOCSET_PAGE_PIXELS))
         __builtin_trap();
     if (sniff_media_from_name(sniff_media_name(info.media)) != info.media)
         __builtin_trap();

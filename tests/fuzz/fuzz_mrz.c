@@ -21,9 +21,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (data[0] & 1) {
         /* Use the tail as the typed names too, so odd UTF-8 reaches translit. */
         size_t n = size > 40 ? 40 : size - 1;
-        typed = json_pack("{s:s%,s:s%,s:s,s:s}", "surname", (const char *)data + 1, n,
-                          "given_names", (const char *)data + 1, n / 2, "birth_date", "1974-08-12",
-                          "document_number", "L898902C3");
+        typed = json_pack("{s:s%,s:s%,s:s,s:s}", "surname", (const char *)data + 1, n, "given_names",
+            (const char *)data + 1, n / 2, "birth_date", "1974-08-12", "document_number", "L898902C3");
         /* json_pack rejects invalid UTF-8: fall back to plain ASCII names. */
         if (!typed)
             typed = json_pack("{s:s,s:s}", "surname", "Иванова", "given_names", "YURIY");
@@ -48,7 +47,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (json_is_true(json_object_get(ret, "valid")) != (v.status != MRZ_INVALID))
             __builtin_trap();
         if (!ocr && (json_array_size(json_object_get(ret, "repairs")) != 0 ||
-                     !json_equal(json_object_get(ret, "mrz"), json_object_get(ret, "mrz_as_read"))))
+                        !json_equal(json_object_get(ret, "mrz"), json_object_get(ret, "mrz_as_read"))))
             __builtin_trap();
         json_decref(ret);
     }

@@ -37,8 +37,7 @@ static void check_capture(const char *buf, size_t len)
     if (sbi_parse_capture(buf, len, &x, &c, NULL) == 0) {
         char h[SBI_HASH_HEX + 1] = "";
         for (size_t i = 0; i < c.nbio; i++) {
-            if (sbi_chain_next(h, c.bio[i].value, c.bio[i].value_len, h) != 0 ||
-                strcmp(h, c.bio[i].hash) != 0)
+            if (sbi_chain_next(h, c.bio[i].value, c.bio[i].value_len, h) != 0 || strcmp(h, c.bio[i].hash) != 0)
                 __builtin_trap();
         }
         if (strcmp(h, c.last_hash) != 0)
@@ -57,56 +56,53 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct sbi_device d[SBI_MAX_DEVICES];
     size_t n;
     switch (data[0] % 4) {
-    case 0:
-        (void)sbi_parse_discover(buf, len, d, SBI_MAX_DEVICES, &n, NULL);
-        break;
-    case 1:
-        if (sbi_parse_info(buf, len, &trust, d, SBI_MAX_DEVICES, &n, NULL) == 0)
-            for (size_t i = 0; i < n; i++)
-                (void)sbi_device_usable(&d[i], "Finger", NULL);
-        break;
-    case 2:
-        check_capture(buf, len);
-        break;
-    default: {
-        /* sign the input as a capture payload; its digitalId is signed too */
-        static const char did[] = "{\"serialNo\":\"S\",\"type\":\"Finger\"}";
-        char *dj = NULL, *jws = NULL;
-        if (sbi_jws_sign(did, sizeof did - 1, sk, &dj) != 0)
-            return 0;
-        char *payload = malloc(len + 1);
-        memcpy(payload, buf, len);
-        payload[len] = '\0';
-        /* "$D" in the input stands for the signed digitalId */
-        char *at = strstr(payload, "$D");
-        size_t plen = len;
-        char *full = payload;
-        if (at) {
-            size_t pre = (size_t)(at - payload), dl = strlen(dj);
-            full = malloc(len - 2 + dl + 1);
-            memcpy(full, payload, pre);
-            memcpy(full + pre, dj, dl);
-            memcpy(full + pre + dl, at + 2, len - pre - 2 + 1);
-            plen = len - 2 + dl;
+        case 0: (void)sbi_parse_discover(buf, len, d, SBI_MAX_DEVICES, &n, NULL); break;
+        case 1:
+            if (sbi_parse_info(buf, len, &trust, d, SBI_MAX_DEVICES, &n, NULL) == 0)
+                for (size_t i = 0; i < n; i++)
+                    (void)sbi_device_usable(&d[i], "Finger", NULL);
+            break;
+        case 2: check_capture(buf, len); break;
+        default: {
+            /* sign the input as a capture payload; its digitalId is signed too */
+            static const char did[] = "{\"serialNo\":\"S\",\"type\":\"Finger\"}";
+            char *dj = NULL, *jws = NULL;
+            if (sbi_jws_sign(did, sizeof did - 1, sk, &dj) != 0)
+                return 0;
+            char *payload = malloc(len + 1);
+            memcpy(payload, buf, len);
+            payload[len] = '\0';
+            /* "$D" in the input stands for the signed digitalId */
+            char *at = strstr(payload, "$D");
+            size_t plen = len;
+            char *full = payload;
+            if (at) {
+                size_t pre = (size_t)(at - payload), dl = strlen(dj);
+                full = malloc(len - 2 + dl + 1);
+                memcpy(full, payload, pre);
+                memcpy(full + pre, dj, dl);
+                memcpy(full + pre + dl, at + 2, len - pre - 2 + 1);
+                plen = len - 2 + dl;
+            }
+            if (sbi_jws_sign(full, plen, sk, &jws) == 0) {
+                size_t cap = strlen(jws) + 256;
+                char *cap_txt = malloc(cap);
+                int k = snprintf(cap_txt, cap,
+                    "{\"biometrics\":[{\"specVersion\":\"0.9.5\",\"data\":\"%s\",\"hash\":"
+                    "\"BDDBDF7E9DF02F902EE5DD61B2B513D7566A2112FF97DB7DC3B6D184A43EF0E3\","
+                    "\"error\":{\"errorCode\":\"0\"}}]}",
+                    jws);
+                if (k > 0 && (size_t)k < cap)
+                    check_capture(cap_txt, (size_t)k);
+                free(cap_txt);
+            }
+            if (full != payload)
+                free(full);
+            free(payload);
+            free(jws);
+            free(dj);
+            break;
         }
-        if (sbi_jws_sign(full, plen, sk, &jws) == 0) {
-            size_t cap = strlen(jws) + 256;
-            char *cap_txt = malloc(cap);
-            int k = snprintf(cap_txt, cap,
-                             "{\"biometrics\":[{\"specVersion\":\"0.9.5\",\"data\":\"%s\",\"hash\":"
-                             "\"BDDBDF7E9DF02F902EE5DD61B2B513D7566A2112FF97DB7DC3B6D184A43EF0E3\","
-                             "\"error\":{\"errorCode\":\"0\"}}]}", jws);
-            if (k > 0 && (size_t)k < cap)
-                check_capture(cap_txt, (size_t)k);
-            free(cap_txt);
-        }
-        if (full != payload)
-            free(full);
-        free(payload);
-        free(jws);
-        free(dj);
-        break;
-    }
     }
     return 0;
 }

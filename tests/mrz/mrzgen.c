@@ -20,10 +20,13 @@ static double unif(unsigned *s)
 static struct render_opts pick(unsigned *s, int i)
 {
     static const int sizes[] = {18, 22, 26, 30, 36};
-    struct render_opts o = {.px = sizes[i % 5], .angle_deg = (unif(s) * 2 - 1) * 5,
-                            .blur = unif(s) * 1.2, .noise = unif(s) * 10, .light = unif(s) * 0.5,
-                            .jpeg_quality = unif(s) < 0.5 ? 0 : 40 + (int)(unif(s) * 50),
-                            .seed = (unsigned)i * 7919u + 1};
+    struct render_opts o = {.px = sizes[i % 5],
+        .angle_deg = (unif(s) * 2 - 1) * 5,
+        .blur = unif(s) * 1.2,
+        .noise = unif(s) * 10,
+        .light = unif(s) * 0.5,
+        .jpeg_quality = unif(s) < 0.5 ? 0 : 40 + (int)(unif(s) * 50),
+        .seed = (unsigned)i * 7919u + 1};
     return o;
 }
 
@@ -79,9 +82,9 @@ int main(int argc, char **argv)
             fprintf(stderr, "%s: write failed\n", path);
             return 1;
         }
-        fprintf(truth, "%s\t%s|%s%s%s\tpx=%d angle=%.2f blur=%.2f noise=%.1f light=%.2f jpeg=%d\n", name,
-                lines[0], lines[1], n > 2 ? "|" : "", n > 2 ? lines[2] : "", o.px, o.angle_deg, o.blur,
-                o.noise, o.light, o.jpeg_quality);
+        fprintf(truth, "%s\t%s|%s%s%s\tpx=%d angle=%.2f blur=%.2f noise=%.1f light=%.2f jpeg=%d\n", name, lines[0],
+            lines[1], n > 2 ? "|" : "", n > 2 ? lines[2] : "", o.px, o.angle_deg, o.blur, o.noise, o.light,
+            o.jpeg_quality);
     }
     return fclose(truth) == 0 ? 0 : 1;
 }

@@ -119,8 +119,10 @@ static int encode(const struct canvas *c, int quality, unsigned char **ret, size
     for (size_t i = 0; i < n; i++)
         g[i] = (unsigned char)(c->p[i] < 0 ? 0 : c->p[i] > 255 ? 255 : c->p[i] + 0.5f);
     if (quality == 0) {
-        png_image img = {.version = PNG_IMAGE_VERSION, .width = (png_uint_32)c->w,
-                         .height = (png_uint_32)c->h, .format = PNG_FORMAT_GRAY};
+        png_image img = {.version = PNG_IMAGE_VERSION,
+            .width = (png_uint_32)c->w,
+            .height = (png_uint_32)c->h,
+            .format = PNG_FORMAT_GRAY};
         png_alloc_size_t len = 0;
         if (!png_image_write_to_memory(&img, NULL, &len, 0, g, 0, NULL)) {
             free(g);
@@ -163,8 +165,8 @@ static int encode(const struct canvas *c, int quality, unsigned char **ret, size
     return 0;
 }
 
-int render_mrz(const char *const *lines, size_t nlines, const struct render_opts *o,
-               unsigned char **ret_img, size_t *ret_len)
+int render_mrz(
+    const char *const *lines, size_t nlines, const struct render_opts *o, unsigned char **ret_img, size_t *ret_len)
 {
     FT_Library lib;
     FT_Face face;
@@ -194,11 +196,11 @@ int render_mrz(const char *const *lines, size_t nlines, const struct render_opts
         c.p[i] = 232;
     unsigned seed = o->seed;
     /* Header text above the zone, like the visual part of a document. */
-    static const char *const words[] = {"PASSPORT", "SURNAME", "GIVEN NAMES", "NATIONALITY",
-                                        "DATE OF BIRTH", "PLACE OF ISSUE", "AUTHORITY"};
+    static const char *const words[] = {
+        "PASSPORT", "SURNAME", "GIVEN NAMES", "NATIONALITY", "DATE OF BIRTH", "PLACE OF ISSUE", "AUTHORITY"};
     for (int k = 0; k < 3; k++)
-        draw_text(&c, face, words[next(&seed) % 7], margin + (int)(next(&seed) % 5) * pitch,
-                  margin + k * lh + o->px, pitch, 0);
+        draw_text(&c, face, words[next(&seed) % 7], margin + (int)(next(&seed) % 5) * pitch, margin + k * lh + o->px,
+            pitch, 0);
     for (size_t k = 0; k < nlines; k++)
         draw_text(&c, face, lines[k], margin, margin + (int)(k + 4) * lh, pitch, (int)lround(o->bold * 64));
     FT_Done_Face(face);
@@ -268,7 +270,8 @@ void render_random_mrz(unsigned *seed, int format, char *out)
         rand_date(seed, l2 + 8), put_digit(l2 + 8, 6);
         memcpy(l2 + 15, nat, 3);
         char comp[64];
-        memcpy(comp, l1 + 5, 25), memcpy(comp + 25, l2, 7), memcpy(comp + 32, l2 + 8, 7), memcpy(comp + 39, l2 + 18, 11);
+        memcpy(comp, l1 + 5, 25), memcpy(comp + 25, l2, 7), memcpy(comp + 32, l2 + 8, 7),
+            memcpy(comp + 39, l2 + 18, 11);
         l2[29] = (char)('0' + mrzfix_check_digit(comp, 50, 0));
         rand_name(seed, l3, 30);
         l1[30] = l2[30] = l3[30] = '\0';

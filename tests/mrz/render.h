@@ -8,22 +8,22 @@
 #define RENDER_FONT "/usr/share/fonts/opentype/ocr-b/OCRB.otf"
 
 struct render_opts {
-    int px;            /* glyph pixel size (em), e.g. 18-40 */
-    double angle_deg;  /* rotation, e.g. -5..5 */
-    double blur;       /* Gaussian sigma in pixels, 0 = none */
-    double noise;      /* Gaussian noise sigma in grey levels, 0 = none */
-    double light;      /* 0..0.6: depth of the uneven-light gradient */
-    int jpeg_quality;  /* 0 = PNG, otherwise JPEG quality 1-100 */
-    unsigned seed;     /* for the noise and the header text */
-    double bold;       /* zone glyphs emboldened by this many pixels (a press spreading its ink), 0 = none */
+    int px;           /* glyph pixel size (em), e.g. 18-40 */
+    double angle_deg; /* rotation, e.g. -5..5 */
+    double blur;      /* Gaussian sigma in pixels, 0 = none */
+    double noise;     /* Gaussian noise sigma in grey levels, 0 = none */
+    double light;     /* 0..0.6: depth of the uneven-light gradient */
+    int jpeg_quality; /* 0 = PNG, otherwise JPEG quality 1-100 */
+    unsigned seed;    /* for the noise and the header text */
+    double bold;      /* zone glyphs emboldened by this many pixels (a press spreading its ink), 0 = none */
 };
 
 /* Renders nlines MRZ lines (A-Z 0-9 <) and encodes the picture. Returns 0
  * and a malloc'd buffer in *ret_img (caller frees) with *ret_len; negative
  * errno on failure (font missing: -ENOENT). Not thread-safe (one FreeType
  * library per call, but rand state is per call: safe enough for tests). */
-int render_mrz(const char *const *lines, size_t nlines, const struct render_opts *o,
-               unsigned char **ret_img, size_t *ret_len);
+int render_mrz(
+    const char *const *lines, size_t nlines, const struct render_opts *o, unsigned char **ret_img, size_t *ret_len);
 
 /* Writes a random valid MRZ into out (lines separated by '\n', NUL at the
  * end; out must hold 3 * 45 bytes): format 1 = TD1, 2 = TD2, 3 = TD3. */

@@ -48,10 +48,9 @@ static json_t *device_json(const struct sbi_device *d)
     json_t *subs = json_array();
     for (size_t i = 0; i < d->nsub_ids; i++)
         json_array_append_new(subs, json_integer(d->sub_ids[i]));
-    return json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:b, s:s}", "deviceId", d->device_id, "status",
-                     st[d->status], "type", d->digital_id.type, "serialNo", d->digital_id.serial_no,
-                     "subIds", subs, "certification", d->certification, "purpose", d->purpose,
-                     "signed", d->is_signed, "kid", d->kid);
+    return json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:b, s:s}", "deviceId", d->device_id, "status", st[d->status],
+        "type", d->digital_id.type, "serialNo", d->digital_id.serial_no, "subIds", subs, "certification",
+        d->certification, "purpose", d->purpose, "signed", d->is_signed, "kid", d->kid);
 }
 
 int main(int argc, char **argv)
@@ -92,9 +91,10 @@ int main(int argc, char **argv)
         }
         out = json_pack("{s:b, s:o}", "ok", 1, "devices", arr);
     } else if (strcmp(argv[1], "capture") == 0 && argc >= 4) {
-        struct sbi_expect x = {.trust = &trust, .transaction_id = argv[3],
-                               .previous_hash = argc >= 5 ? argv[4] : NULL,
-                               .serial_no = argc >= 6 ? argv[5] : NULL};
+        struct sbi_expect x = {.trust = &trust,
+            .transaction_id = argv[3],
+            .previous_hash = argc >= 5 ? argv[4] : NULL,
+            .serial_no = argc >= 6 ? argv[5] : NULL};
         struct sbi_capture c;
         if (sbi_parse_capture(buf, len, &x, &c, &err) < 0) {
             free(buf);
@@ -102,18 +102,17 @@ int main(int argc, char **argv)
         }
         json_t *arr = json_array(), *segs = json_array();
         for (size_t i = 0; i < c.nbio; i++)
-            json_array_append_new(arr, json_pack("{s:s, s:s, s:f, s:f, s:s, s:I}", "bioType", c.bio[i].bio_type,
-                                                 "bioSubType", c.bio[i].bio_sub_type, "quality", c.bio[i].quality,
-                                                 "requested", c.bio[i].requested, "hash", c.bio[i].hash, "bytes",
-                                                 (json_int_t)c.bio[i].value_len));
+            json_array_append_new(
+                arr, json_pack("{s:s, s:s, s:f, s:f, s:s, s:I}", "bioType", c.bio[i].bio_type, "bioSubType",
+                         c.bio[i].bio_sub_type, "quality", c.bio[i].quality, "requested", c.bio[i].requested, "hash",
+                         c.bio[i].hash, "bytes", (json_int_t)c.bio[i].value_len));
         for (size_t i = 0; i < c.nsegments; i++)
-            json_array_append_new(segs, json_pack("{s:s, s:i, s:i, s:i, s:i}", "bioSubType",
-                                                  c.segments[i].bio_sub_type, "left", c.segments[i].left, "right",
-                                                  c.segments[i].right, "top", c.segments[i].top, "bottom",
-                                                  c.segments[i].bottom));
-        out = json_pack("{s:b, s:s, s:s, s:s, s:o, s:b, s:i, s:I, s:o}", "ok", 1, "kid", c.kid, "serialNo",
-                        c.serial_no, "lastHash", c.last_hash, "biometrics", arr, "slap", c.has_slap, "slapSubId",
-                        c.slap_sub_id, "slapBytes", (json_int_t)c.slap_value_len, "segments", segs);
+            json_array_append_new(segs, json_pack("{s:s, s:i, s:i, s:i, s:i}", "bioSubType", c.segments[i].bio_sub_type,
+                                            "left", c.segments[i].left, "right", c.segments[i].right, "top",
+                                            c.segments[i].top, "bottom", c.segments[i].bottom));
+        out = json_pack("{s:b, s:s, s:s, s:s, s:o, s:b, s:i, s:I, s:o}", "ok", 1, "kid", c.kid, "serialNo", c.serial_no,
+            "lastHash", c.last_hash, "biometrics", arr, "slap", c.has_slap, "slapSubId", c.slap_sub_id, "slapBytes",
+            (json_int_t)c.slap_value_len, "segments", segs);
         sbi_capture_free(&c);
     } else {
         free(buf);

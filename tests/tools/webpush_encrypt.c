@@ -52,9 +52,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
             o->sub = v;
         else if (strcmp(k, "--key-pem") == 0)
             o->key_pem = v;
-        else if (strcmp(k, "--ttl") == 0 ? parse_num(v, INT32_MIN, INT32_MAX, &o->ttl) < 0
+        else if (strcmp(k, "--ttl") == 0   ? parse_num(v, INT32_MIN, INT32_MAX, &o->ttl) < 0
                  : strcmp(k, "--now") == 0 ? parse_num(v, INT64_MIN, INT64_MAX, &o->now) < 0
-                                            : 1)
+                                           : 1)
             return -EINVAL;
     }
     return argc % 2 == 1 && o->p256dh && o->auth ? 0 : -EINVAL;
@@ -114,8 +114,7 @@ static int run(const struct opts *o, err_t *err)
     if (r == 0 && read_stdin(plain, sizeof plain, &plain_len) < 0)
         r = err_set(err, -EIO, "io", "cannot read plaintext from stdin");
     if (r == 0)
-        r = ece_encrypt(pub, pub_len, auth, auth_len, plain, plain_len, NULL, &body, &body_len,
-                        err);
+        r = ece_encrypt(pub, pub_len, auth, auth_len, plain, plain_len, NULL, &body, &body_len, err);
     if (r == 0)
         r = b64url_encode(body, body_len, &b64, err);
     if (r == 0)

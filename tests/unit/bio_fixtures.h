@@ -147,8 +147,7 @@ static inline void fx_wet_r(raster_t *g, int r, double dark)
                     if (xx >= 0 && yy >= 0 && xx < w && yy < h && src[(size_t)yy * w + xx] < m)
                         m = src[(size_t)yy * w + xx];
                 }
-            g->pix[(size_t)y * w + x] = src[(size_t)y * w + x] > 225 ? src[(size_t)y * w + x]
-                                                                     : fx_clip(m * dark);
+            g->pix[(size_t)y * w + x] = src[(size_t)y * w + x] > 225 ? src[(size_t)y * w + x] : fx_clip(m * dark);
         }
     free(src);
     fx_blur(g, 1.2);
@@ -171,8 +170,7 @@ static inline void fx_dry_n(raster_t *g, uint64_t seed, int per, double squeeze)
         int rad = 2 + (int)(fx_uniform(&r) * 3);
         for (int y = y0 - rad; y <= y0 + rad; y++)
             for (int x = x0 - rad; x <= x0 + rad; x++)
-                if (x >= 0 && y >= 0 && x < w && y < h &&
-                    (x - x0) * (x - x0) + (y - y0) * (y - y0) <= rad * rad)
+                if (x >= 0 && y >= 0 && x < w && y < h && (x - x0) * (x - x0) + (y - y0) * (y - y0) <= rad * rad)
                     g->pix[(size_t)y * w + x] = fx_clip(235 - 10 * fx_uniform(&r));
     }
     fx_contrast(g, squeeze, 250);

@@ -16,17 +16,27 @@
 #define FF_ASTRONAUT "/usr/lib/python3/dist-packages/skimage/data/astronaut.png"
 
 enum {
-    FF_ORIGINAL, FF_MIRROR, FF_LIGHTER, FF_DARKER, FF_JPEG, FF_CROP, /* good */
-    FF_BLUR, FF_DARK, FF_BRIGHT, FF_TILT, FF_SMALL, FF_TWO, FF_BUSY, FF_UNEVEN, /* bad */
+    FF_ORIGINAL,
+    FF_MIRROR,
+    FF_LIGHTER,
+    FF_DARKER,
+    FF_JPEG,
+    FF_CROP, /* good */
+    FF_BLUR,
+    FF_DARK,
+    FF_BRIGHT,
+    FF_TILT,
+    FF_SMALL,
+    FF_TWO,
+    FF_BUSY,
+    FF_UNEVEN, /* bad */
     FF_VARIANTS
 };
 
 static inline const char *ff_variant_name(int v)
 {
-    static const char *n[FF_VARIANTS] = {"original", "mirrored", "lighter", "darker", "jpeg q70",
-                                         "cropped", "blurred", "dark", "overexposed", "tilted 15",
-                                         "too small", "two faces", "busy background",
-                                         "uneven light"};
+    static const char *n[FF_VARIANTS] = {"original", "mirrored", "lighter", "darker", "jpeg q70", "cropped", "blurred",
+        "dark", "overexposed", "tilted 15", "too small", "two faces", "busy background", "uneven light"};
     return v >= 0 && v < FF_VARIANTS ? n[v] : "?";
 }
 
@@ -37,10 +47,9 @@ static inline int ff_variant_good(int v)
 
 static inline face_reason_t ff_variant_expect(int v)
 {
-    static const face_reason_t e[FF_VARIANTS] = {
-        FACE_OK, FACE_OK, FACE_OK, FACE_OK, FACE_OK, FACE_OK, FACE_BLURRED, FACE_TOO_DARK,
-        FACE_TOO_BRIGHT, FACE_LOOK_STRAIGHT, FACE_MOVE_CLOSER, FACE_TWO_FACES,
-        FACE_BACKGROUND_BUSY, FACE_UNEVEN_LIGHT};
+    static const face_reason_t e[FF_VARIANTS] = {FACE_OK, FACE_OK, FACE_OK, FACE_OK, FACE_OK, FACE_OK, FACE_BLURRED,
+        FACE_TOO_DARK, FACE_TOO_BRIGHT, FACE_LOOK_STRAIGHT, FACE_MOVE_CLOSER, FACE_TWO_FACES, FACE_BACKGROUND_BUSY,
+        FACE_UNEVEN_LIGHT};
     return e[v];
 }
 
@@ -165,148 +174,146 @@ static inline raster_t *ff_variant(const raster_t *src, const face_result_t *bas
     double fw = base->fw ? base->fw : w / 3.0, fh = base->fh ? base->fh : h / 3.0;
     raster_t *out = NULL;
     switch (v) {
-    case FF_ORIGINAL:
-        return ff_copy(src);
-    case FF_MIRROR:
-        out = ff_copy(src);
-        for (int y = 0; y < h; y++)
-            for (int x = 0; x < w; x++)
-                memcpy(out->pix + ((size_t)y * w + x) * c, src->pix + ((size_t)y * w + (w - 1 - x)) * c, (size_t)c);
-        return out;
-    case FF_LIGHTER:
-        out = ff_copy(src);
-        ff_gain(out, 1.08, 4);
-        return out;
-    case FF_DARKER:
-        out = ff_copy(src);
-        ff_gain(out, 0.92, 0);
-        return out;
-    case FF_JPEG: {
-        uint8_t *b;
-        size_t n;
-        if (raster_encode_jpeg(src, 70, &b, &n) < 0)
-            return NULL;
-        raster_decode(b, n, 3, &out, NULL);
-        free(b);
-        return out;
-    }
-    case FF_CROP: {
-        /* 95 % of the frame, centred on the face, scaled back to full size. */
-        double cw = w * 0.95, chh = h * 0.95, x0 = fcx - cw / 2, y0 = h * 0.025;
-        if (x0 < 0)
-            x0 = 0;
-        if (x0 + cw > w)
-            x0 = w - cw;
-        raster_new((uint32_t)w, (uint32_t)h, (uint32_t)c, 0, &out);
-        for (int y = 0; y < h; y++)
-            for (int x = 0; x < w; x++)
-                for (int ch = 0; ch < c; ch++)
-                    out->pix[((size_t)y * w + x) * c + ch] =
-                        ff_clip(ff_sample(src, x0 + x * cw / w, y0 + y * chh / h, ch));
-        return out;
-    }
-    case FF_BLUR:
-        out = ff_copy(src);
-        ff_blur(out, 0.018 * fw + 1.0);
-        return out;
-    case FF_DARK:
-        out = ff_copy(src);
-        ff_gain(out, 0.35, 0);
-        return out;
-    case FF_BRIGHT:
-        out = ff_copy(src);
-        ff_gain(out, 1.9, 40);
-        return out;
-    case FF_TILT: {
-        double a = 15 * M_PI / 180, ca = cos(a), sa = sin(a);
-        raster_new((uint32_t)w, (uint32_t)h, (uint32_t)c, 0, &out);
-        for (int y = 0; y < h; y++)
-            for (int x = 0; x < w; x++) {
-                double dx = x - fcx, dy = y - fcy;
-                double sx = fcx + ca * dx + sa * dy, sy = fcy - sa * dx + ca * dy;
-                for (int ch = 0; ch < c; ch++)
-                    out->pix[((size_t)y * w + x) * c + ch] = ff_clip(ff_sample(src, sx, sy, ch));
-            }
-        return out;
-    }
-    case FF_SMALL: {
-        /* The same photo at 45 %, in the middle of a plain frame of its own
-         * mean colour. */
-        double mean[3] = {0, 0, 0};
-        for (size_t i = 0; i < (size_t)w * h; i++)
-            for (int ch = 0; ch < c; ch++)
-                mean[ch] += src->pix[i * c + ch];
-        raster_new((uint32_t)w, (uint32_t)h, (uint32_t)c, 0, &out);
-        double s = 0.45, ox = w * (1 - s) / 2, oy = h * (1 - s) / 2;
-        for (int y = 0; y < h; y++)
-            for (int x = 0; x < w; x++)
-                for (int ch = 0; ch < c; ch++) {
-                    double sx = (x - ox) / s, sy = (y - oy) / s;
-                    out->pix[((size_t)y * w + x) * c + ch] =
-                        sx >= 0 && sy >= 0 && sx < w && sy < h ? ff_clip(ff_sample(src, sx, sy, ch))
-                                                               : ff_clip(mean[ch] / ((double)w * h));
-                }
-        return out;
-    }
-    case FF_TWO: {
-        /* Two copies side by side, each squeezed to half the width (a
-         * second person next to the subject). */
-        raster_new((uint32_t)w, (uint32_t)h, (uint32_t)c, 0, &out);
-        for (int y = 0; y < h; y++)
-            for (int x = 0; x < w; x++) {
-                int half = x >= w / 2;
-                double sx = (x - half * (w / 2)) * 2.0, sy = y;
-                /* Keep the aspect: scale both axes by 2 around the face centre height. */
-                sy = fcy + (y - h / 2.0) * 2.0;
-                sx = fcx + (x - half * (w / 2) - w / 4.0) * 2.0;
-                for (int ch = 0; ch < c; ch++)
-                    out->pix[((size_t)y * w + x) * c + ch] = ff_clip(ff_sample(src, sx, sy, ch));
-            }
-        /* Zoom back in so each face keeps a useful size: frame is the pair. */
-        return out;
-    }
-    case FF_BUSY: {
-        /* Everything above the chin and outside a head ellipse becomes a
-         * high-contrast poster of seeded blocks and stripes. */
-        out = ff_copy(src);
-        double ax = fw * 0.68, ay = fh * 0.85, hcx = fcx, hcy = fcy - fh * 0.05;
-        uint64_t st = 12345;
-        uint8_t *poster = malloc((size_t)w * h);
-        memset(poster, 128, (size_t)w * h);
-        for (int k = 0; k < 160; k++) {
-            st = st * 6364136223846793005ULL + 1442695040888963407ULL;
-            int bx = (int)((st >> 33) % (uint64_t)w), by = (int)((st >> 13) % (uint64_t)h);
-            int bw = 8 + (int)((st >> 45) % 60), bh = 4 + (int)((st >> 51) % 30);
-            uint8_t val = (st >> 60) & 1 ? 20 : 240;
-            for (int y = by; y < by + bh && y < h; y++)
-                for (int x = bx; x < bx + bw && x < w; x++)
-                    poster[(size_t)y * w + x] = ((x / 3 + y / 5) % 3) ? val : (uint8_t)(255 - val);
+        case FF_ORIGINAL: return ff_copy(src);
+        case FF_MIRROR:
+            out = ff_copy(src);
+            for (int y = 0; y < h; y++)
+                for (int x = 0; x < w; x++)
+                    memcpy(out->pix + ((size_t)y * w + x) * c, src->pix + ((size_t)y * w + (w - 1 - x)) * c, (size_t)c);
+            return out;
+        case FF_LIGHTER:
+            out = ff_copy(src);
+            ff_gain(out, 1.08, 4);
+            return out;
+        case FF_DARKER:
+            out = ff_copy(src);
+            ff_gain(out, 0.92, 0);
+            return out;
+        case FF_JPEG: {
+            uint8_t *b;
+            size_t n;
+            if (raster_encode_jpeg(src, 70, &b, &n) < 0)
+                return NULL;
+            raster_decode(b, n, 3, &out, NULL);
+            free(b);
+            return out;
         }
-        double chin = fcy + fh * 0.55;
-        for (int y = 0; y < h && y < chin; y++)
-            for (int x = 0; x < w; x++) {
-                double ex = (x - hcx) / ax, ey = (y - hcy) / ay;
-                if (ex * ex + ey * ey > 1)
+        case FF_CROP: {
+            /* 95 % of the frame, centred on the face, scaled back to full size. */
+            double cw = w * 0.95, chh = h * 0.95, x0 = fcx - cw / 2, y0 = h * 0.025;
+            if (x0 < 0)
+                x0 = 0;
+            if (x0 + cw > w)
+                x0 = w - cw;
+            raster_new((uint32_t)w, (uint32_t)h, (uint32_t)c, 0, &out);
+            for (int y = 0; y < h; y++)
+                for (int x = 0; x < w; x++)
                     for (int ch = 0; ch < c; ch++)
-                        out->pix[((size_t)y * w + x) * c + ch] = poster[(size_t)y * w + x];
-            }
-        free(poster);
-        return out;
-    }
-    case FF_UNEVEN:
-        /* Light falling off across the face: gain 1.4 on the left edge of
-         * the face box to 0.4 on its right edge. */
-        out = ff_copy(src);
-        for (int y = 0; y < h; y++)
-            for (int x = 0; x < w; x++) {
-                double t = (x - (fcx - fw / 2)) / fw;
-                t = t < 0 ? 0 : (t > 1 ? 1 : t);
-                double gain = 1.4 - 1.0 * t;
+                        out->pix[((size_t)y * w + x) * c + ch] =
+                            ff_clip(ff_sample(src, x0 + x * cw / w, y0 + y * chh / h, ch));
+            return out;
+        }
+        case FF_BLUR:
+            out = ff_copy(src);
+            ff_blur(out, 0.018 * fw + 1.0);
+            return out;
+        case FF_DARK:
+            out = ff_copy(src);
+            ff_gain(out, 0.35, 0);
+            return out;
+        case FF_BRIGHT:
+            out = ff_copy(src);
+            ff_gain(out, 1.9, 40);
+            return out;
+        case FF_TILT: {
+            double a = 15 * M_PI / 180, ca = cos(a), sa = sin(a);
+            raster_new((uint32_t)w, (uint32_t)h, (uint32_t)c, 0, &out);
+            for (int y = 0; y < h; y++)
+                for (int x = 0; x < w; x++) {
+                    double dx = x - fcx, dy = y - fcy;
+                    double sx = fcx + ca * dx + sa * dy, sy = fcy - sa * dx + ca * dy;
+                    for (int ch = 0; ch < c; ch++)
+                        out->pix[((size_t)y * w + x) * c + ch] = ff_clip(ff_sample(src, sx, sy, ch));
+                }
+            return out;
+        }
+        case FF_SMALL: {
+            /* The same photo at 45 %, in the middle of a plain frame of its own
+         * mean colour. */
+            double mean[3] = {0, 0, 0};
+            for (size_t i = 0; i < (size_t)w * h; i++)
                 for (int ch = 0; ch < c; ch++)
-                    out->pix[((size_t)y * w + x) * c + ch] = ff_clip(out->pix[((size_t)y * w + x) * c + ch] * gain);
+                    mean[ch] += src->pix[i * c + ch];
+            raster_new((uint32_t)w, (uint32_t)h, (uint32_t)c, 0, &out);
+            double s = 0.45, ox = w * (1 - s) / 2, oy = h * (1 - s) / 2;
+            for (int y = 0; y < h; y++)
+                for (int x = 0; x < w; x++)
+                    for (int ch = 0; ch < c; ch++) {
+                        double sx = (x - ox) / s, sy = (y - oy) / s;
+                        out->pix[((size_t)y * w + x) * c + ch] = sx >= 0 && sy >= 0 && sx < w && sy < h
+                                                                     ? ff_clip(ff_sample(src, sx, sy, ch))
+                                                                     : ff_clip(mean[ch] / ((double)w * h));
+                    }
+            return out;
+        }
+        case FF_TWO: {
+            /* Two copies side by side, each squeezed to half the width (a
+         * second person next to the subject). */
+            raster_new((uint32_t)w, (uint32_t)h, (uint32_t)c, 0, &out);
+            for (int y = 0; y < h; y++)
+                for (int x = 0; x < w; x++) {
+                    int half = x >= w / 2;
+                    double sx = (x - half * (w / 2)) * 2.0, sy = y;
+                    /* Keep the aspect: scale both axes by 2 around the face centre height. */
+                    sy = fcy + (y - h / 2.0) * 2.0;
+                    sx = fcx + (x - half * (w / 2) - w / 4.0) * 2.0;
+                    for (int ch = 0; ch < c; ch++)
+                        out->pix[((size_t)y * w + x) * c + ch] = ff_clip(ff_sample(src, sx, sy, ch));
+                }
+            /* Zoom back in so each face keeps a useful size: frame is the pair. */
+            return out;
+        }
+        case FF_BUSY: {
+            /* Everything above the chin and outside a head ellipse becomes a
+         * high-contrast poster of seeded blocks and stripes. */
+            out = ff_copy(src);
+            double ax = fw * 0.68, ay = fh * 0.85, hcx = fcx, hcy = fcy - fh * 0.05;
+            uint64_t st = 12345;
+            uint8_t *poster = malloc((size_t)w * h);
+            memset(poster, 128, (size_t)w * h);
+            for (int k = 0; k < 160; k++) {
+                st = st * 6364136223846793005ULL + 1442695040888963407ULL;
+                int bx = (int)((st >> 33) % (uint64_t)w), by = (int)((st >> 13) % (uint64_t)h);
+                int bw = 8 + (int)((st >> 45) % 60), bh = 4 + (int)((st >> 51) % 30);
+                uint8_t val = (st >> 60) & 1 ? 20 : 240;
+                for (int y = by; y < by + bh && y < h; y++)
+                    for (int x = bx; x < bx + bw && x < w; x++)
+                        poster[(size_t)y * w + x] = ((x / 3 + y / 5) % 3) ? val : (uint8_t)(255 - val);
             }
-        return out;
-    default:
-        return NULL;
+            double chin = fcy + fh * 0.55;
+            for (int y = 0; y < h && y < chin; y++)
+                for (int x = 0; x < w; x++) {
+                    double ex = (x - hcx) / ax, ey = (y - hcy) / ay;
+                    if (ex * ex + ey * ey > 1)
+                        for (int ch = 0; ch < c; ch++)
+                            out->pix[((size_t)y * w + x) * c + ch] = poster[(size_t)y * w + x];
+                }
+            free(poster);
+            return out;
+        }
+        case FF_UNEVEN:
+            /* Light falling off across the face: gain 1.4 on the left edge of
+         * the face box to 0.4 on its right edge. */
+            out = ff_copy(src);
+            for (int y = 0; y < h; y++)
+                for (int x = 0; x < w; x++) {
+                    double t = (x - (fcx - fw / 2)) / fw;
+                    t = t < 0 ? 0 : (t > 1 ? 1 : t);
+                    double gain = 1.4 - 1.0 * t;
+                    for (int ch = 0; ch < c; ch++)
+                        out->pix[((size_t)y * w + x) * c + ch] = ff_clip(out->pix[((size_t)y * w + x) * c + ch] * gain);
+                }
+            return out;
+        default: return NULL;
     }
 }

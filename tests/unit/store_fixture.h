@@ -28,7 +28,7 @@ typedef struct fx {
     db_t *db;
     calendar_t *cal;
     region_t region;
-    region_set_t regions;         /* items points at region */
+    region_set_t regions; /* items points at region */
 } fx_t;
 
 /* hh:00 Moscow time on y-m-d. */
@@ -46,8 +46,13 @@ static inline fx_t *fx_new(void)
     assert_int_equal(db_open(":memory:", false, &f.db, NULL), 0);
     assert_int_equal(migrate_apply(f.db, &n, NULL), 0);
     assert_int_equal(caldata_load(UCHET_SOURCE_DIR "/data", &f.cal, &years, NULL), 0);
-    f.region = (region_t){.code = "77", .name = "Moscow", .name_ru = "Москва", .utc_offset_minutes = FX_MOSCOW,
-                          .regime = true, .regime_starts_on = REGION_NONE_DATE, .confirm_working_days = 3};
+    f.region = (region_t){.code = "77",
+        .name = "Moscow",
+        .name_ru = "Москва",
+        .utc_offset_minutes = FX_MOSCOW,
+        .regime = true,
+        .regime_starts_on = REGION_NONE_DATE,
+        .confirm_working_days = 3};
     assert_int_equal(region_save(f.db, &f.region, NULL), 0);
     f.regions = (region_set_t){.items = &f.region, .n = 1};
     return &f;
@@ -90,7 +95,7 @@ static inline int64_t fx_person(fx_t *f, const char *card, int64_t now)
     snprintf(o.doc_kind, sizeof o.doc_kind, "card");
     snprintf(o.doc_number, sizeof o.doc_number, "%s", card);
     char code[SECRET_CODE_CHARS + 1];
-    secret_code_new(code);                        /* activation codes are unique */
+    secret_code_new(code); /* activation codes are unique */
     secret_code_hash(code, strlen(code), o.code_hash);
     person_view_t *p = &o.in;
     snprintf(p->surname, sizeof p->surname, "RAHIMOV");
@@ -156,9 +161,9 @@ static inline int64_t fx_officer(fx_t *f, const char *role, int64_t now, uint8_t
         snprintf(hex + 2 * i, 3, "%02x", ret_hash[i]);
     seq++;
     snprintf(sql, sizeof sql,
-             "INSERT INTO officers (id, login, name, role, password_hash, created_at) VALUES (%d, 'o%d', 'Officer %d', '%s', 'x', 0);"
-             "INSERT INTO officer_sessions (token_hash, officer_id, created_at, expires_at) VALUES (x'%s', %d, %lld, %lld);",
-             seq, seq, seq, role, hex, seq, (long long)now, (long long)now + 3600);
+        "INSERT INTO officers (id, login, name, role, password_hash, created_at) VALUES (%d, 'o%d', 'Officer %d', '%s', 'x', 0);"
+        "INSERT INTO officer_sessions (token_hash, officer_id, created_at, expires_at) VALUES (x'%s', %d, %lld, %lld);",
+        seq, seq, seq, role, hex, seq, (long long)now, (long long)now + 3600);
     assert_int_equal(db_exec(f->db, sql, NULL), 0);
     return seq;
 }

@@ -62,15 +62,14 @@ static uint8_t *load(const char *name, size_t *ret_len)
     return p;
 }
 
-#define LOAD_OR_SKIP(name, lenp)                                                               \
-    ({                                                                                         \
-        uint8_t *b_ = load(name, lenp);                                                        \
-        if (!b_) {                                                                             \
-            print_message("SKIP: %s/%s absent (shared/ is not beside the clone)\n", NIST_DIR, \
-                          name);                                                               \
-            skip();                                                                            \
-        }                                                                                      \
-        b_;                                                                                    \
+#define LOAD_OR_SKIP(name, lenp)                                                                                       \
+    ({                                                                                                                 \
+        uint8_t *b_ = load(name, lenp);                                                                                \
+        if (!b_) {                                                                                                     \
+            print_message("SKIP: %s/%s absent (shared/ is not beside the clone)\n", NIST_DIR, name);                   \
+            skip();                                                                                                    \
+        }                                                                                                              \
+        b_;                                                                                                            \
     })
 
 static struct an2k *parse_ok(const uint8_t *b, size_t n, unsigned flags)
@@ -100,8 +99,7 @@ static const char *parse_fail(const uint8_t *b, size_t n, unsigned flags)
     return e.code;
 }
 
-static bool item_is(const struct an2k_record *r, unsigned num, size_t sub, size_t item,
-                    const char *want)
+static bool item_is(const struct an2k_record *r, unsigned num, size_t sub, size_t item, const char *want)
 {
     const struct an2k_field *f = an2k_field_get(r, num);
     const uint8_t *p;
@@ -111,11 +109,10 @@ static bool item_is(const struct an2k_record *r, unsigned num, size_t sub, size_
     return n == strlen(want) && memcmp(p, want, n) == 0;
 }
 
-#define assert_item(r, num, sub, item, want)                                             \
-    do {                                                                                 \
-        if (!item_is(r, num, sub, item, want))                                           \
-            fail_msg("field %u subfield %d item %d is not \"%s\"", (unsigned)(num), (int)(sub), \
-                     (int)(item), want);                                                 \
+#define assert_item(r, num, sub, item, want)                                                                           \
+    do {                                                                                                               \
+        if (!item_is(r, num, sub, item, want))                                                                         \
+            fail_msg("field %u subfield %d item %d is not \"%s\"", (unsigned)(num), (int)(sub), (int)(item), want);    \
     } while (0)
 
 /* Start offsets of the records, computed by this test from the LENs alone
@@ -308,8 +305,8 @@ static void nist_type9_efs(void **state)
 
 /* -------------------------------------------------------- mutations */
 
-static const char *const nist_files[] = {"type9.an2k", "type9-efs.an2k", "type9-13.an2k",
-                                         "type3.an2k", "type4-slaps.an2k", "type9-15.an2k"};
+static const char *const nist_files[] = {
+    "type9.an2k", "type9-efs.an2k", "type9-13.an2k", "type3.an2k", "type4-slaps.an2k", "type9-15.an2k"};
 
 static void mut_truncations(void **state)
 {
@@ -379,8 +376,7 @@ static void mut_len_off_by_one(void **state)
                     bool last = r == l.n - 1;
                     const char *want = delta > 0 && last ? "an2k_truncated" : "an2k_len";
                     if (strcmp(code, want) != 0)
-                        fail_msg("%s record %zu LEN%+d: %s, want %s", nist_files[f], r, delta, code,
-                                 want);
+                        fail_msg("%s record %zu LEN%+d: %s, want %s", nist_files[f], r, delta, code, want);
                 }
                 free(c);
                 tried++;
@@ -422,8 +418,7 @@ static void mut_separators(void **state)
                     uint8_t x = seps[s];
                     if (x == o)
                         continue;
-                    bool must = o == AN2K_FS || o == AN2K_GS || x == AN2K_FS || x == AN2K_GS ||
-                                r == 0;
+                    bool must = o == AN2K_FS || o == AN2K_GS || x == AN2K_FS || x == AN2K_GS || r == 0;
                     if (!must)
                         continue;
                     c[i] = x;
@@ -494,19 +489,41 @@ static void mut_unknown_type_and_cnt(void **state)
     size_t n;
     uint8_t *b = LOAD_OR_SKIP("type9-13.an2k", &n);
     /* CNT "13␟00" -> "23␟00": type 23 is reserved, not defined. */
-    uint8_t *c = patched(b, n, 0, "\x1e" "13\x1f" "00", "\x1e" "23\x1f" "00");
+    uint8_t *c = patched(b, n, 0,
+        "\x1e"
+        "13\x1f"
+        "00",
+        "\x1e"
+        "23\x1f"
+        "00");
     assert_string_equal(parse_fail(c, n, 0), "an2k_record_type");
     free(c);
     /* "13" -> "12": defined, but the record that follows says 13. */
-    c = patched(b, n, 0, "\x1e" "13\x1f" "00", "\x1e" "12\x1f" "00");
+    c = patched(b, n, 0,
+        "\x1e"
+        "13\x1f"
+        "00",
+        "\x1e"
+        "12\x1f"
+        "00");
     assert_string_equal(parse_fail(c, n, 0), "an2k_cnt");
     free(c);
     /* The count says 2 where three records are listed. */
-    c = patched(b, n, 0, "1.003:1\x1f" "3", "1.003:1\x1f" "2");
+    c = patched(b, n, 0,
+        "1.003:1\x1f"
+        "3",
+        "1.003:1\x1f"
+        "2");
     assert_string_equal(parse_fail(c, n, 0), "an2k_cnt");
     free(c);
     /* A second Type-1 listed. */
-    c = patched(b, n, 0, "\x1e" "9\x1f" "00", "\x1e" "1\x1f" "00");
+    c = patched(b, n, 0,
+        "\x1e"
+        "9\x1f"
+        "00",
+        "\x1e"
+        "1\x1f"
+        "00");
     assert_string_equal(parse_fail(c, n, 0), "an2k_cnt");
     free(c);
     /* A LEN that is not a number. */
@@ -530,7 +547,13 @@ static void mut_unknown_type_and_cnt(void **state)
 
     /* type9.an2k: "9␟00" -> "0␟00" (type 0 is not defined). */
     b = LOAD_OR_SKIP("type9.an2k", &n);
-    c = patched(b, n, 0, "\x1e" "9\x1f" "00", "\x1e" "0\x1f" "00");
+    c = patched(b, n, 0,
+        "\x1e"
+        "9\x1f"
+        "00",
+        "\x1e"
+        "0\x1f"
+        "00");
     assert_string_equal(parse_fail(c, n, 0), "an2k_record_type");
     free(c);
     /* 9.002 IDC not a number. */
@@ -573,9 +596,20 @@ static void mut_two_type2(void **state)
     (void)state;
     uint8_t buf[1024];
     size_t n = test_record(buf, 1,
-                           "1.002:0502\x1d" "1.003:1\x1f" "2\x1e" "2\x1f" "00\x1e" "2\x1f" "01\x1d"
-                           "1.004:ENR\x1d" "1.005:20250101\x1d" "1.007:A\x1d" "1.008:B\x1d"
-                           "1.009:T1\x1d" "1.011:00.00\x1d" "1.012:00.00");
+        "1.002:0502\x1d"
+        "1.003:1\x1f"
+        "2\x1e"
+        "2\x1f"
+        "00\x1e"
+        "2\x1f"
+        "01\x1d"
+        "1.004:ENR\x1d"
+        "1.005:20250101\x1d"
+        "1.007:A\x1d"
+        "1.008:B\x1d"
+        "1.009:T1\x1d"
+        "1.011:00.00\x1d"
+        "1.012:00.00");
     size_t one = n;
     n += test_record(buf + n, 2, "2.002:00");
     n += test_record(buf + n, 2, "2.002:01");
@@ -584,9 +618,18 @@ static void mut_two_type2(void **state)
      * shows the refusal is about the count, not the helper. */
     uint8_t ok[1024];
     size_t m = test_record(ok, 1,
-                           "1.002:0502\x1d" "1.003:1\x1f" "1\x1e" "2\x1f" "00\x1d" "1.004:ENR\x1d"
-                           "1.005:20250101\x1d" "1.007:A\x1d" "1.008:B\x1d" "1.009:T1\x1d"
-                           "1.011:00.00\x1d" "1.012:00.00");
+        "1.002:0502\x1d"
+        "1.003:1\x1f"
+        "1\x1e"
+        "2\x1f"
+        "00\x1d"
+        "1.004:ENR\x1d"
+        "1.005:20250101\x1d"
+        "1.007:A\x1d"
+        "1.008:B\x1d"
+        "1.009:T1\x1d"
+        "1.011:00.00\x1d"
+        "1.012:00.00");
     m += test_record(ok + m, 2, "2.002:00");
     struct an2k *t = parse_ok(ok, m, AN2K_STRICT);
     assert_int_equal(t->nrecords, 2);
@@ -594,29 +637,63 @@ static void mut_two_type2(void **state)
     (void)one;
     /* Strict reading: fields out of order, a foreign tag. */
     m = test_record(ok, 1,
-                    "1.002:0502\x1d" "1.003:1\x1f" "1\x1e" "2\x1f" "00\x1d" "1.004:ENR\x1d"
-                    "1.005:20250101\x1d" "1.007:A\x1d" "1.008:B\x1d" "1.009:T1\x1d"
-                    "1.011:00.00\x1d" "1.012:00.00");
-    m += test_record(ok + m, 2, "2.002:00\x1d" "2.020:x\x1d" "2.010:y");
+        "1.002:0502\x1d"
+        "1.003:1\x1f"
+        "1\x1e"
+        "2\x1f"
+        "00\x1d"
+        "1.004:ENR\x1d"
+        "1.005:20250101\x1d"
+        "1.007:A\x1d"
+        "1.008:B\x1d"
+        "1.009:T1\x1d"
+        "1.011:00.00\x1d"
+        "1.012:00.00");
+    m += test_record(ok + m, 2,
+        "2.002:00\x1d"
+        "2.020:x\x1d"
+        "2.010:y");
     t = parse_ok(ok, m, 0);
     an2k_free(t);
     assert_string_equal(parse_fail(ok, m, AN2K_STRICT), "an2k_order");
     /* Non-ASCII text without DCS: refused strictly. */
     m = test_record(ok, 1,
-                    "1.002:0502\x1d" "1.003:1\x1f" "1\x1e" "2\x1f" "00\x1d" "1.004:ENR\x1d"
-                    "1.005:20250101\x1d" "1.007:A\x1d" "1.008:B\x1d" "1.009:T1\x1d"
-                    "1.011:00.00\x1d" "1.012:00.00");
-    m += test_record(ok + m, 2, "2.002:00\x1d" "2.010:\xd0\x90");
+        "1.002:0502\x1d"
+        "1.003:1\x1f"
+        "1\x1e"
+        "2\x1f"
+        "00\x1d"
+        "1.004:ENR\x1d"
+        "1.005:20250101\x1d"
+        "1.007:A\x1d"
+        "1.008:B\x1d"
+        "1.009:T1\x1d"
+        "1.011:00.00\x1d"
+        "1.012:00.00");
+    m += test_record(ok + m, 2,
+        "2.002:00\x1d"
+        "2.010:\xd0\x90");
     assert_string_equal(parse_fail(ok, m, AN2K_STRICT), "an2k_type1");
     /* A GS damaged into an RS inside Type-2 is caught by the tag check. */
     m = test_record(ok, 1,
-                    "1.002:0502\x1d" "1.003:1\x1f" "1\x1e" "2\x1f" "00\x1d" "1.004:ENR\x1d"
-                    "1.005:20250101\x1d" "1.007:A\x1d" "1.008:B\x1d" "1.009:T1\x1d"
-                    "1.011:00.00\x1d" "1.012:00.00");
-    m += test_record(ok + m, 2, "2.002:00\x1d" "2.010:y\x1e" "2.011:z");
+        "1.002:0502\x1d"
+        "1.003:1\x1f"
+        "1\x1e"
+        "2\x1f"
+        "00\x1d"
+        "1.004:ENR\x1d"
+        "1.005:20250101\x1d"
+        "1.007:A\x1d"
+        "1.008:B\x1d"
+        "1.009:T1\x1d"
+        "1.011:00.00\x1d"
+        "1.012:00.00");
+    m += test_record(ok + m, 2,
+        "2.002:00\x1d"
+        "2.010:y\x1e"
+        "2.011:z");
     assert_string_equal(parse_fail(ok, m, 0), "an2k_separator");
 }
-
 
 /* Each Type-1 rule broken on its own, in an otherwise valid transaction. */
 static void type1_rules(void **state)
@@ -626,37 +703,100 @@ static void type1_rules(void **state)
         const char *fields; /* Type-1 fields after CNT */
         bool ok;
     } cases[] = {
-        {"1.004:ENR\x1d" "1.005:20250101\x1d" "1.007:A\x1d" "1.008:B\x1d" "1.009:T1\x1d"
-         "1.011:00.00\x1d" "1.012:00.00\x1d" "1.014:20250101120000Z", true},
+        {"1.004:ENR\x1d"
+         "1.005:20250101\x1d"
+         "1.007:A\x1d"
+         "1.008:B\x1d"
+         "1.009:T1\x1d"
+         "1.011:00.00\x1d"
+         "1.012:00.00\x1d"
+         "1.014:20250101120000Z",
+            true},
         /* TCN missing */
-        {"1.004:ENR\x1d" "1.005:20250101\x1d" "1.007:A\x1d" "1.008:B\x1d"
-         "1.011:00.00\x1d" "1.012:00.00", false},
+        {"1.004:ENR\x1d"
+         "1.005:20250101\x1d"
+         "1.007:A\x1d"
+         "1.008:B\x1d"
+         "1.011:00.00\x1d"
+         "1.012:00.00",
+            false},
         /* DAT not 8 digits */
-        {"1.004:ENR\x1d" "1.005:2025011\x1d" "1.007:A\x1d" "1.008:B\x1d" "1.009:T1\x1d"
-         "1.011:00.00\x1d" "1.012:00.00", false},
+        {"1.004:ENR\x1d"
+         "1.005:2025011\x1d"
+         "1.007:A\x1d"
+         "1.008:B\x1d"
+         "1.009:T1\x1d"
+         "1.011:00.00\x1d"
+         "1.012:00.00",
+            false},
         /* NSR not NN.NN */
-        {"1.004:ENR\x1d" "1.005:20250101\x1d" "1.007:A\x1d" "1.008:B\x1d" "1.009:T1\x1d"
-         "1.011:0.00\x1d" "1.012:00.00", false},
+        {"1.004:ENR\x1d"
+         "1.005:20250101\x1d"
+         "1.007:A\x1d"
+         "1.008:B\x1d"
+         "1.009:T1\x1d"
+         "1.011:0.00\x1d"
+         "1.012:00.00",
+            false},
         /* GMT without Z */
-        {"1.004:ENR\x1d" "1.005:20250101\x1d" "1.007:A\x1d" "1.008:B\x1d" "1.009:T1\x1d"
-         "1.011:00.00\x1d" "1.012:00.00\x1d" "1.014:20250101120000", false},
+        {"1.004:ENR\x1d"
+         "1.005:20250101\x1d"
+         "1.007:A\x1d"
+         "1.008:B\x1d"
+         "1.009:T1\x1d"
+         "1.011:00.00\x1d"
+         "1.012:00.00\x1d"
+         "1.014:20250101120000",
+            false},
         /* TOT empty */
-        {"1.004:\x1d" "1.005:20250101\x1d" "1.007:A\x1d" "1.008:B\x1d" "1.009:T1\x1d"
-         "1.011:00.00\x1d" "1.012:00.00", false},
+        {"1.004:\x1d"
+         "1.005:20250101\x1d"
+         "1.007:A\x1d"
+         "1.008:B\x1d"
+         "1.009:T1\x1d"
+         "1.011:00.00\x1d"
+         "1.012:00.00",
+            false},
         /* ORI with two items */
-        {"1.004:ENR\x1d" "1.005:20250101\x1d" "1.007:A\x1d" "1.008:B\x1f" "C\x1d" "1.009:T1\x1d"
-         "1.011:00.00\x1d" "1.012:00.00", false},
+        {"1.004:ENR\x1d"
+         "1.005:20250101\x1d"
+         "1.007:A\x1d"
+         "1.008:B\x1f"
+         "C\x1d"
+         "1.009:T1\x1d"
+         "1.011:00.00\x1d"
+         "1.012:00.00",
+            false},
         /* DCS index not a number */
-        {"1.004:ENR\x1d" "1.005:20250101\x1d" "1.007:A\x1d" "1.008:B\x1d" "1.009:T1\x1d"
-         "1.011:00.00\x1d" "1.012:00.00\x1d" "1.015:U\x1f" "UTF-8", false},
+        {"1.004:ENR\x1d"
+         "1.005:20250101\x1d"
+         "1.007:A\x1d"
+         "1.008:B\x1d"
+         "1.009:T1\x1d"
+         "1.011:00.00\x1d"
+         "1.012:00.00\x1d"
+         "1.015:U\x1f"
+         "UTF-8",
+            false},
         /* 8-bit byte in Type-1 */
-        {"1.004:ENR\x1d" "1.005:20250101\x1d" "1.007:\xc3\xa9\x1d" "1.008:B\x1d" "1.009:T1\x1d"
-         "1.011:00.00\x1d" "1.012:00.00", false},
+        {"1.004:ENR\x1d"
+         "1.005:20250101\x1d"
+         "1.007:\xc3\xa9\x1d"
+         "1.008:B\x1d"
+         "1.009:T1\x1d"
+         "1.011:00.00\x1d"
+         "1.012:00.00",
+            false},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char body[512];
-        snprintf(body, sizeof(body), "1.002:0502\x1d" "1.003:1\x1f" "1\x1e" "2\x1f" "00\x1d%s",
-                 cases[i].fields);
+        snprintf(body, sizeof(body),
+            "1.002:0502\x1d"
+            "1.003:1\x1f"
+            "1\x1e"
+            "2\x1f"
+            "00\x1d%s",
+            cases[i].fields);
         uint8_t buf[1024];
         size_t n = test_record(buf, 1, body);
         n += test_record(buf + n, 2, "2.002:00");
@@ -670,7 +810,6 @@ static void type1_rules(void **state)
     }
 }
 
-
 /* Types the kiosk never writes, read through the same code: a Type-17 iris
  * image, a Type-20 source representation and a Type-99 CBEFF record (tagged,
  * interpreted only as fields), binary Type-7 and Type-6 (1-bit), each
@@ -680,27 +819,61 @@ static void other_record_types(void **state)
     (void)state;
     uint8_t buf[4096];
     size_t n = test_record(buf, 1,
-                           "1.002:0502\x1d" "1.003:1\x1f" "6\x1e" "2\x1f" "00\x1e" "17\x1f" "01\x1e"
-                           "20\x1f" "02\x1e" "7\x1f" "03\x1e" "6\x1f" "04\x1e" "99\x1f" "05\x1d"
-                           "1.004:ENR\x1d" "1.005:20250101\x1d" "1.007:A\x1d" "1.008:B\x1d"
-                           "1.009:T1\x1d" "1.011:19.69\x1d" "1.012:19.69");
+        "1.002:0502\x1d"
+        "1.003:1\x1f"
+        "6\x1e"
+        "2\x1f"
+        "00\x1e"
+        "17\x1f"
+        "01\x1e"
+        "20\x1f"
+        "02\x1e"
+        "7\x1f"
+        "03\x1e"
+        "6\x1f"
+        "04\x1e"
+        "99\x1f"
+        "05\x1d"
+        "1.004:ENR\x1d"
+        "1.005:20250101\x1d"
+        "1.007:A\x1d"
+        "1.008:B\x1d"
+        "1.009:T1\x1d"
+        "1.011:19.69\x1d"
+        "1.012:19.69");
     n += test_record(buf + n, 2, "2.002:00");
     /* Type-17: 4 x 2 grey iris at 400 ppi; the image bytes include separators. */
     n += test_record(buf + n, 17,
-                     "17.002:01\x1d" "17.003:1\x1d" "17.004:SRC\x1d" "17.005:20250101\x1d"
-                     "17.006:4\x1d" "17.007:2\x1d" "17.008:1\x1d" "17.009:400\x1d"
-                     "17.010:400\x1d" "17.011:NONE\x1d" "17.012:8\x1d" "17.999:\x1c\x1d\x1e\x1f" "abcd");
-    n += test_record(buf + n, 20, "20.002:02\x1d" "20.021:1\x1d" "20.999:\x1c\x1c");
+        "17.002:01\x1d"
+        "17.003:1\x1d"
+        "17.004:SRC\x1d"
+        "17.005:20250101\x1d"
+        "17.006:4\x1d"
+        "17.007:2\x1d"
+        "17.008:1\x1d"
+        "17.009:400\x1d"
+        "17.010:400\x1d"
+        "17.011:NONE\x1d"
+        "17.012:8\x1d"
+        "17.999:\x1c\x1d\x1e\x1f"
+        "abcd");
+    n += test_record(buf + n, 20,
+        "20.002:02\x1d"
+        "20.021:1\x1d"
+        "20.999:\x1c\x1c");
     /* Type-7: LEN, IDC, 3 bytes of user data. */
     static const uint8_t t7[8] = {0, 0, 0, 8, 3, 'x', 0x1c, 'y'};
     memcpy(buf + n, t7, sizeof(t7));
     n += sizeof(t7);
     /* Type-6: 16 x 2 binary image, uncompressed: 2 bytes a row. */
-    static const uint8_t t6[22] = {0, 0, 0, 22, 4, 1, 7, 255, 255, 255, 255, 255, 1, 0, 16, 0, 2, 0,
-                                   0xAA, 0x55, 0x1C, 0x1D};
+    static const uint8_t t6[22] = {
+        0, 0, 0, 22, 4, 1, 7, 255, 255, 255, 255, 255, 1, 0, 16, 0, 2, 0, 0xAA, 0x55, 0x1C, 0x1D};
     memcpy(buf + n, t6, sizeof(t6));
     n += sizeof(t6);
-    n += test_record(buf + n, 99, "99.002:05\x1d" "99.100:1\x1d" "99.999:\x01\x02");
+    n += test_record(buf + n, 99,
+        "99.002:05\x1d"
+        "99.100:1\x1d"
+        "99.999:\x01\x02");
     struct an2k *t = parse_ok(buf, n, AN2K_STRICT);
     assert_int_equal(t->nrecords, 7);
     struct an2k_image_info ii;
@@ -711,7 +884,10 @@ static void other_record_types(void **state)
     assert_int_equal(ii.xres100, 40000);
     assert_int_equal(ii.impression, -1);
     assert_int_equal(ii.len, 8);
-    assert_memory_equal(ii.data, "\x1c\x1d\x1e\x1f" "abcd", 8);
+    assert_memory_equal(ii.data,
+        "\x1c\x1d\x1e\x1f"
+        "abcd",
+        8);
     assert_int_equal(t->records[3].type, 20);
     assert_item(&t->records[3], 21, 0, 0, "1");
     assert_int_equal(t->records[3].data_len, 2);
@@ -769,13 +945,12 @@ static void fixture_init(struct fixture *x)
         struct an2k_slap *s = &x->slaps[i];
         uint32_t w = i < 2 ? 800 : 400, h = 600;
         s->fgp = fgp[i];
-        s->image = (struct an2k_image){png(w, h, 0, 3000 + 100 * (size_t)i), 3000 + 100 * (size_t)i,
-                                       w, h, 500, false};
+        s->image = (struct an2k_image){png(w, h, 0, 3000 + 100 * (size_t)i), 3000 + 100 * (size_t)i, w, h, 500, false};
         int nf = i < 2 ? 4 : 2;
         for (int k = 0; k < nf; k++) {
             uint8_t f = i == 0 ? (uint8_t)(2 + k) : i == 1 ? (uint8_t)(7 + k) : (k ? 6 : 1);
-            s->seg[k] = (struct an2k_seg){f, (uint32_t)(k * (int)w / nf + 5),
-                                          (uint32_t)((k + 1) * (int)w / nf - 5), 50, 550};
+            s->seg[k] =
+                (struct an2k_seg){f, (uint32_t)(k * (int)w / nf + 5), (uint32_t)((k + 1) * (int)w / nf - 5), 50, 550};
             s->quality[k] = (struct an2k_quality){f, (uint8_t)(40 + k), 0x00FF, 7};
         }
         s->nseg = s->nquality = (size_t)nf;
@@ -792,27 +967,35 @@ static void fixture_init(struct fixture *x)
     x->slaps[1].missing[0] = (struct an2k_missing){9, true};
     x->slaps[1].nmissing = 1;
     x->palms[0] = (struct an2k_palm){.fgp = 21,
-                                     .image = {png(1000, 1200, 0, 5000), 5000, 1000, 1200, 500, false},
-                                     .quality = {{21, 77, 0xABCD, 2}},
-                                     .nquality = 1};
-    x->palms[1] = (struct an2k_palm){.fgp = 23,
-                                     .image = {png(1000, 1200, 0, 5100), 5100, 1000, 1200, 500, false}};
+        .image = {png(1000, 1200, 0, 5000), 5000, 1000, 1200, 500, false},
+        .quality = {{21, 77, 0xABCD, 2}},
+        .nquality = 1};
+    x->palms[1] = (struct an2k_palm){.fgp = 23, .image = {png(1000, 1200, 0, 5100), 5100, 1000, 1200, 500, false}};
     x->face = (struct an2k_face){.image = {png(480, 600, 2, 4000), 4000, 480, 600, 300, false},
-                                 .sap = 30, .has_eyes = true,
-                                 .left_eye_x = 280, .left_eye_y = 250,
-                                 .right_eye_x = 200, .right_eye_y = 252};
+        .sap = 30,
+        .has_eyes = true,
+        .left_eye_x = 280,
+        .left_eye_y = 250,
+        .right_eye_x = 200,
+        .right_eye_y = 252};
     x->pens[0] = (struct an2k_pen){100, 200, 0};
     x->pens[1] = (struct an2k_pen){150, 220, 90};
     x->pens[2] = (struct an2k_pen){300, 180, 254};
     x->pens[3] = (struct an2k_pen){310, 170, 0};
     x->pens[4] = (struct an2k_pen){65535, 65535, 1};
     x->sig = (struct an2k_signature){x->pens, 5};
-    x->t = (struct an2k_transaction){
-        .tcn = "E2025-000123", .tot = "ENR", .dai = "AFIS", .ori = "KIOSK01",
+    x->t = (struct an2k_transaction){.tcn = "E2025-000123",
+        .tot = "ENR",
+        .dai = "AFIS",
+        .ori = "KIOSK01",
         .when = 1764843000, /* 2025-12-04 10:10:00 UTC */
-        .person = {"Эргашев", "Бахтиёр", "ERGASHEV", "BAKHTIYOR", "19950400", 'M', "UZB", "P",
-                   "UZB", "FA1234567", "20300101"},
-        .slaps = x->slaps, .nslaps = 3, .palms = x->palms, .npalms = 2, .face = &x->face,
+        .person = {"Эргашев", "Бахтиёр", "ERGASHEV", "BAKHTIYOR", "19950400", 'M', "UZB", "P", "UZB", "FA1234567",
+            "20300101"},
+        .slaps = x->slaps,
+        .nslaps = 3,
+        .palms = x->palms,
+        .npalms = 2,
+        .face = &x->face,
         .signature = &x->sig};
 }
 
@@ -1111,16 +1294,16 @@ static void writer_rejects(void **state)
     struct fixture x;
     fixture_init(&x);
     struct fixture y;
-#define BREAK(...)                                    \
-    do {                                              \
-        y = x;                                        \
-        y.t.slaps = y.slaps;                          \
-        y.t.palms = y.palms;                          \
-        y.t.face = &y.face;                           \
-        y.t.signature = &y.sig;                       \
-        y.sig.points = y.pens;                        \
-        __VA_ARGS__;                                  \
-        write_fail(&y.t, -EINVAL, "an2k_input");      \
+#define BREAK(...)                                                                                                     \
+    do {                                                                                                               \
+        y = x;                                                                                                         \
+        y.t.slaps = y.slaps;                                                                                           \
+        y.t.palms = y.palms;                                                                                           \
+        y.t.face = &y.face;                                                                                            \
+        y.t.signature = &y.sig;                                                                                        \
+        y.sig.points = y.pens;                                                                                         \
+        __VA_ARGS__;                                                                                                   \
+        write_fail(&y.t, -EINVAL, "an2k_input");                                                                       \
     } while (0)
 
     /* The fixture itself is accepted. */
@@ -1128,17 +1311,19 @@ static void writer_rejects(void **state)
     free(write_ok(&x.t, &n));
 
     BREAK(y.t.tcn = "");
-    BREAK(y.t.tcn = "E1\x1d" "2");
+    BREAK(y.t.tcn = "E1\x1d"
+                    "2");
     BREAK(y.t.tcn = "E 1");
     BREAK(y.t.tot = "enr");
     BREAK(y.t.dai = NULL);
     BREAK(y.t.ori = "KIOSK/1");
     BREAK(y.t.when = -1);
-    BREAK(y.t.when = (time_t)253402300800LL);      /* year 10000: DAT would not be 8 digits */
+    BREAK(y.t.when = (time_t)253402300800LL); /* year 10000: DAT would not be 8 digits */
     BREAK(y.t.person.surname = "");
-    BREAK(y.t.person.surname = "Bad\x1f" "Name");
-    BREAK(y.t.person.surname = "\xd0");          /* cut UTF-8 */
-    BREAK(y.t.person.surname = "\xc0\xaf");      /* overlong */
+    BREAK(y.t.person.surname = "Bad\x1f"
+                               "Name");
+    BREAK(y.t.person.surname = "\xd0");           /* cut UTF-8 */
+    BREAK(y.t.person.surname = "\xc0\xaf");       /* overlong */
     BREAK(y.t.person.surname_latin = "Ergashev"); /* lower case */
     BREAK(y.t.person.surname_latin = "ЕRGASHEV");
     BREAK(y.t.person.birth_date = "1995041");
@@ -1151,34 +1336,33 @@ static void writer_rejects(void **state)
     BREAK(y.t.person.doc_number = "FA 123");
     BREAK(y.t.person.doc_expiry = "20300100"); /* expiry must be a whole date */
     BREAK(y.slaps[0].fgp = 12);
-    BREAK(y.slaps[1].fgp = 13);                   /* two slaps 13 */
+    BREAK(y.slaps[1].fgp = 13); /* two slaps 13 */
     BREAK(y.slaps[0].image.ppi = 300);
-    BREAK(y.slaps[0].image.width = 801);          /* PNG header says 800 */
-    BREAK(y.slaps[0].image.len = 20);             /* shorter than a PNG header */
-    BREAK(y.slaps[0].image.data = x.face.image.data; y.slaps[0].image.width = 480;
-          y.slaps[0].image.height = 600; y.slaps[0].image.len = x.face.image.len); /* RGB slap */
-    BREAK(y.slaps[0].seg[0].right = 800);         /* outside the image */
+    BREAK(y.slaps[0].image.width = 801); /* PNG header says 800 */
+    BREAK(y.slaps[0].image.len = 20);    /* shorter than a PNG header */
+    BREAK(y.slaps[0].image.data = x.face.image.data; y.slaps[0].image.width = 480; y.slaps[0].image.height = 600;
+          y.slaps[0].image.len = x.face.image.len); /* RGB slap */
+    BREAK(y.slaps[0].seg[0].right = 800);           /* outside the image */
     BREAK(y.slaps[0].seg[0].left = y.slaps[0].seg[0].right);
-    BREAK(y.slaps[0].seg[1].fgp = 2);             /* the same finger twice */
-    BREAK(y.slaps[0].seg[0].fgp = 7);             /* a left finger in the right slap */
-    BREAK(y.slaps[0].missing[0].fgp = 2);         /* boxed and missing */
-    BREAK(y.slaps[0].nmissing = 0);               /* finger 5 unaccounted */
-    BREAK(y.slaps[2].nseg = 0; y.slaps[2].nquality = 0;
-          y.slaps[2].missing[0] = (struct an2k_missing){1, false};
+    BREAK(y.slaps[0].seg[1].fgp = 2);     /* the same finger twice */
+    BREAK(y.slaps[0].seg[0].fgp = 7);     /* a left finger in the right slap */
+    BREAK(y.slaps[0].missing[0].fgp = 2); /* boxed and missing */
+    BREAK(y.slaps[0].nmissing = 0);       /* finger 5 unaccounted */
+    BREAK(y.slaps[2].nseg = 0; y.slaps[2].nquality = 0; y.slaps[2].missing[0] = (struct an2k_missing){1, false};
           y.slaps[2].missing[1] = (struct an2k_missing){6, false};
-          y.slaps[2].nmissing = 2);               /* a slap with no finger at all */
-    BREAK(y.slaps[0].quality[0].fgp = 5);         /* scores the missing finger */
+          y.slaps[2].nmissing = 2);       /* a slap with no finger at all */
+    BREAK(y.slaps[0].quality[0].fgp = 5); /* scores the missing finger */
     BREAK(y.slaps[0].quality[0].score = 101);
     BREAK(y.slaps[0].quality[0].product = 0);
     BREAK(y.palms[0].fgp = 15);
     BREAK(y.palms[1].fgp = 21);
     BREAK(y.palms[0].quality[0].fgp = 23);
     BREAK(y.face.sap = 31);
-    BREAK(y.face.image.height = 601);             /* PNG says 600 */
+    BREAK(y.face.image.height = 601); /* PNG says 600 */
     BREAK(y.face.right_eye_x = 480);
-    BREAK(y.face.image.data = x.palms[0].image.data; y.face.image.len = x.palms[0].image.len;
-          y.face.image.width = 1000; y.face.image.height = 1200); /* SAP 30 needs 4:5 */
-    BREAK(y.face.sap = 40);                       /* 480 x 600 is too small for 40 */
+    BREAK(y.face.image.data = x.palms[0].image.data; y.face.image.len = x.palms[0].image.len; y.face.image.width = 1000;
+          y.face.image.height = 1200); /* SAP 30 needs 4:5 */
+    BREAK(y.face.sap = 40);            /* 480 x 600 is too small for 40 */
     BREAK(y.pens[2].pressure = 255);
     BREAK(y.sig.npoints = 0);
     BREAK(y.t.nslaps = 4);
@@ -1202,16 +1386,13 @@ static void writer_variants(void **state)
     uint8_t *grey = png(480, 600, 0, 900);
     /* A JP2 file's boxes: signature, ftyp, jp2h { ihdr 1200 x 1000, one
      * component, 8 bits }, then a stub codestream box. */
-    static const uint8_t jp2[] = {
-        0, 0, 0, 0x0C, 'j', 'P', ' ', ' ', 0x0D, 0x0A, 0x87, 0x0A,
-        0, 0, 0, 0x14, 'f', 't', 'y', 'p', 'j', 'p', '2', ' ', 0, 0, 0, 0, 'j', 'p', '2', ' ',
-        0, 0, 0, 0x1E, 'j', 'p', '2', 'h',
-        0, 0, 0, 0x16, 'i', 'h', 'd', 'r', 0, 0, 0x04, 0xB0, 0, 0, 0x03, 0xE8, 0, 1, 7, 7, 0, 0,
-        0, 0, 0, 0x0A, 'j', 'p', '2', 'c', 0xFF, 0x4F};
+    static const uint8_t jp2[] = {0, 0, 0, 0x0C, 'j', 'P', ' ', ' ', 0x0D, 0x0A, 0x87, 0x0A, 0, 0, 0, 0x14, 'f', 't',
+        'y', 'p', 'j', 'p', '2', ' ', 0, 0, 0, 0, 'j', 'p', '2', ' ', 0, 0, 0, 0x1E, 'j', 'p', '2', 'h', 0, 0, 0, 0x16,
+        'i', 'h', 'd', 'r', 0, 0, 0x04, 0xB0, 0, 0, 0x03, 0xE8, 0, 1, 7, 7, 0, 0, 0, 0, 0, 0x0A, 'j', 'p', '2', 'c',
+        0xFF, 0x4F};
     /* A bare codestream: SOC, SIZ with Xsiz 1010 - XOsiz 10 = 1000, Ysiz 1200,
      * one 8-bit component. */
-    static const uint8_t j2c[] = {
-        0xFF, 0x4F, 0xFF, 0x51, 0, 41, 0, 0, 0, 0, 0x03, 0xF2, 0, 0, 0x04, 0xB0, 0, 0, 0, 10,
+    static const uint8_t j2c[] = {0xFF, 0x4F, 0xFF, 0x51, 0, 41, 0, 0, 0, 0, 0x03, 0xF2, 0, 0, 0x04, 0xB0, 0, 0, 0, 10,
         0, 0, 0, 0, 0, 0, 0x03, 0xF2, 0, 0, 0x04, 0xB0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 7, 1, 1};
     struct an2k_transaction t = x.t;
     struct an2k_face f = x.face;
@@ -1300,7 +1481,6 @@ static void writer_output_mutations(void **state)
     fixture_free(&x);
 }
 
-
 struct collect {
     uint8_t *p;
     size_t len, calls, big;
@@ -1381,9 +1561,9 @@ static void writer_random_round_trips(void **state)
             if (lcg(&st) % 4 == 0)
                 continue;
             struct an2k_slap s = x.slaps[i];
-            const uint8_t *fingers = i == 0 ? (const uint8_t *)"\x02\x03\x04\x05"
-                                   : i == 1 ? (const uint8_t *)"\x07\x08\x09\x0a"
-                                            : (const uint8_t *)"\x01\x06";
+            const uint8_t *fingers = i == 0   ? (const uint8_t *)"\x02\x03\x04\x05"
+                                     : i == 1 ? (const uint8_t *)"\x07\x08\x09\x0a"
+                                              : (const uint8_t *)"\x01\x06";
             int nf = i < 2 ? 4 : 2;
             uint32_t w = 900, h = 700;
             s.image = (struct an2k_image){pool, 33 + lcg(&st) % 60000, w, h, 500 + lcg(&st) % 2 * 500, false};
@@ -1394,12 +1574,11 @@ static void writer_random_round_trips(void **state)
                     s.missing[s.nmissing++] = (struct an2k_missing){fingers[k], lcg(&st) % 2 == 0};
                 } else {
                     uint32_t l = lcg(&st) % 800, tp = lcg(&st) % 600;
-                    s.seg[s.nseg] = (struct an2k_seg){fingers[k], l, l + 1 + lcg(&st) % (w - l - 1),
-                                                      tp, tp + 1 + lcg(&st) % (h - tp - 1)};
+                    s.seg[s.nseg] = (struct an2k_seg){
+                        fingers[k], l, l + 1 + lcg(&st) % (w - l - 1), tp, tp + 1 + lcg(&st) % (h - tp - 1)};
                     if (lcg(&st) % 2)
-                        s.quality[s.nquality++] = (struct an2k_quality){fingers[k],
-                                                                        (uint8_t)(lcg(&st) % 101),
-                                                                        (uint16_t)lcg(&st), 1};
+                        s.quality[s.nquality++] =
+                            (struct an2k_quality){fingers[k], (uint8_t)(lcg(&st) % 101), (uint16_t)lcg(&st), 1};
                     s.nseg++;
                 }
             }
@@ -1466,7 +1645,10 @@ static void writer_random_round_trips(void **state)
 static void field_items_api(void **state)
 {
     (void)state;
-    const uint8_t v[] = "a\x1f" "b\x1e" "\x1e" "c";
+    const uint8_t v[] = "a\x1f"
+                        "b\x1e"
+                        "\x1e"
+                        "c";
     struct an2k_field f = {2, 10, v, sizeof(v) - 1};
     assert_int_equal(an2k_field_subfields(&f), 3);
     assert_int_equal(an2k_field_items(&f, 0), 2);

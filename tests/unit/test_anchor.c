@@ -66,7 +66,7 @@ static void test_key_files(void **state)
     assert_true(anchor_key_can_sign(k));
     assert_false(anchor_key_can_sign(p));
     err_t e = {0};
-    assert_int_equal(anchor_key_generate(key, &e), -EEXIST);   /* never overwritten */
+    assert_int_equal(anchor_key_generate(key, &e), -EEXIST); /* never overwritten */
     anchor_checkpoint_t cp = {.seq = 1};
     assert_int_equal(anchor_append(p, cps, &cp, &e), -EPERM);
     anchor_key_free(k);
@@ -88,8 +88,8 @@ static void test_signed_lines_round_trip_and_forgery_fails(void **state)
     cp.seq = 43;
     assert_int_equal(anchor_append(k, cps, &cp, NULL), 0);
     FILE *f = fopen(cps, "a");
-    fputs("v1 44 abab 1 00\n", f);                          /* malformed */
-    fputs("v1 45 ", f);                                     /* a real line with its seq changed */
+    fputs("v1 44 abab 1 00\n", f); /* malformed */
+    fputs("v1 45 ", f);            /* a real line with its seq changed */
     fclose(f);
     anchor_checkpoint_t *got;
     size_t n, bad;
@@ -119,8 +119,8 @@ static void test_recomputed_chain_contradicts_the_anchor(void **state)
     db_close(db);
     db = chain(11);
     assert_int_equal(audit_verify_anchored(db, &a, 1, &count, &broken, &contra, NULL), 0);
-    assert_int_equal(broken, 0);      /* the chain alone looks intact ... */
-    assert_int_equal(contra, 20);     /* ... the anchor does not */
+    assert_int_equal(broken, 0);  /* the chain alone looks intact ... */
+    assert_int_equal(contra, 20); /* ... the anchor does not */
     /* Same length, one event different: the hash at seq 20 differs. */
     db_close(db);
     db = chain(19);

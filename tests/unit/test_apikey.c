@@ -23,8 +23,7 @@ static int64_t add_key(fx_t *f, uint8_t ret_hash[SECRET_HASH_BYTES])
     return o.ret_id;
 }
 
-static int report(fx_t *f, const uint8_t key[SECRET_HASH_BYTES], const char *card, int64_t now,
-                  apikey_report_op_t *o)
+static int report(fx_t *f, const uint8_t key[SECRET_HASH_BYTES], const char *card, int64_t now, apikey_report_op_t *o)
 {
     apikey_report_op_init(o);
     memcpy(o->key_hash, key, SECRET_HASH_BYTES);
@@ -50,7 +49,8 @@ static void test_report_ends_once_then_is_idempotent(void **state)
     assert_int_equal(o.ret_outcome, APIKEY_ENDED);
     assert_int_equal(fx_count(f, "SELECT COUNT(*) FROM registrations WHERE end_reason = 'registered_elsewhere'"), 1);
     assert_int_equal(fx_count(f, "SELECT COUNT(*) FROM notices WHERE kind = 'registered_elsewhere'"
-                                 " AND params = '{\"region\":\"16\"}'"), 1);
+                                 " AND params = '{\"region\":\"16\"}'"),
+        1);
     int64_t events = fx_count(f, "SELECT COUNT(*) FROM audit");
     assert_int_equal(report(f, key, "7700000001", now + 120, &o), 0);
     assert_int_equal(o.ret_outcome, APIKEY_ALREADY_ENDED);
@@ -75,7 +75,7 @@ static void test_revoked_and_unknown_keys_are_refused(void **state)
     r.id = id;
     r.now = 2000;
     assert_int_equal(fx_run(f, &r.op), 0);
-    assert_int_equal(fx_run(f, &r.op), -ENOENT);                          /* once */
+    assert_int_equal(fx_run(f, &r.op), -ENOENT); /* once */
     apikey_report_op_t o;
     assert_int_equal(report(f, key, "7700000001", 3000, &o), -EACCES);
     fx_free(f);

@@ -54,7 +54,7 @@ static int file(world_t *w, int64_t now, appeal_file_op_t *o)
 static int decide(world_t *w, int64_t id, bool grant, int64_t now, appeal_decide_op_t *o)
 {
     appeal_decide_op_init(o);
-    o->roles = OFFICER_REGISTRAR;   /* as api/desk_acl.c declares it */
+    o->roles = OFFICER_REGISTRAR; /* as api/desk_acl.c declares it */
     fx_officer(w->f, "registrar", now, o->token_hash);
     o->now = now;
     o->appeal_id = id;
@@ -118,17 +118,19 @@ static void test_grant_restores_with_a_fresh_deadline(void **state)
     appeal_decide_op_t d;
     assert_int_equal(file(w, w->lapsed_at + 3600, &f), 0);
     assert_int_equal(decide(w, f.ret.id, true, fx_at(2025, 11, 10, 11), &d), 0);
-    assert_int_equal(d.ret_due_date, date_from_ymd(2025, 11, 13));       /* Mon + 3 working days */
+    assert_int_equal(d.ret_due_date, date_from_ymd(2025, 11, 13)); /* Mon + 3 working days */
     assert_string_equal(d.ret.status, "granted");
-    assert_int_equal(d.ret.lapsed_at, w->lapsed_at);                      /* still names the lapse it was about */
+    assert_int_equal(d.ret.lapsed_at, w->lapsed_at); /* still names the lapse it was about */
     registration_view_t v;
     assert_int_equal(registration_active(w->f->db, w->pid, &v, NULL), 0);
     assert_int_equal(v.id, w->reg);
     assert_int_equal(v.last_confirmed_on, date_from_ymd(2025, 11, 10));
     assert_int_equal(fx_count(w->f, "SELECT COUNT(*) FROM registration_rows WHERE due_date = '2025-11-13'"
-                                    " AND ended_at IS NULL AND end_reason IS NULL"), 1);
+                                    " AND ended_at IS NULL AND end_reason IS NULL"),
+        1);
     assert_int_equal(fx_count(w->f, "SELECT COUNT(*) FROM notices WHERE kind = 'appeal_granted'"
-                                    " AND params = '{\"due_date\":\"2025-11-13\"}'"), 1);
+                                    " AND params = '{\"due_date\":\"2025-11-13\"}'"),
+        1);
     assert_int_equal(decide(w, f.ret.id, false, fx_at(2025, 11, 10, 12), &d), -EEXIST);
     assert_string_equal(d.op.err.code, "appeal_decided");
 }
@@ -146,7 +148,8 @@ static void test_refusal_changes_nothing_but_the_appeal(void **state)
     registration_view_t v;
     assert_int_equal(registration_active(w->f->db, w->pid, &v, NULL), -ENOENT);
     assert_int_equal(fx_count(w->f, "SELECT COUNT(*) FROM registrations WHERE status = 'ended'"
-                                    " AND end_reason = 'lapsed' AND last_confirmed_on = '2025-10-31'"), 1);
+                                    " AND end_reason = 'lapsed' AND last_confirmed_on = '2025-10-31'"),
+        1);
     assert_int_equal(fx_count(w->f, "SELECT COUNT(*) FROM notices WHERE kind = 'appeal_refused'"), 1);
 }
 
@@ -186,7 +189,7 @@ static void test_queue_is_for_registrars_only(void **state)
     assert_int_equal(fx_read(w->f, &q.op), 0);
     assert_int_equal(q.ret_n, 1);
     assert_int_equal(q.ret[0].id, f.ret.id);
-    q.now = w->lapsed_at + 7200;                                          /* the desk session expired */
+    q.now = w->lapsed_at + 7200; /* the desk session expired */
     q.ret_n = 0;
     assert_int_equal(fx_read(w->f, &q.op), -EACCES);
 }
@@ -218,8 +221,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_only_the_newest_registration_if_lapsed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_grant_restores_with_a_fresh_deadline, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refusal_changes_nothing_but_the_appeal, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_registered_again_blocks_the_grant_and_leaves_all_as_it_was, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(
+            test_registered_again_blocks_the_grant_and_leaves_all_as_it_was, setup, teardown),
         cmocka_unit_test_setup_teardown(test_queue_is_for_registrars_only, setup, teardown),
         cmocka_unit_test_setup_teardown(test_persons_list_is_their_own, setup, teardown),
     };

@@ -80,7 +80,7 @@ static void test_hash_is_deterministic_and_field_sensitive(void **state)
     uint8_t prev[32] = {0}, a[32], b[32], c[32];
     audit_hash(prev, 1, 5, "x", "y", "z", "{}", a);
     audit_hash(prev, 1, 5, "x", "y", "z", "{}", b);
-    audit_hash(prev, 1, 5, "xy", "", "z", "{}", c);   /* same bytes, other split */
+    audit_hash(prev, 1, 5, "xy", "", "z", "{}", c); /* same bytes, other split */
     assert_memory_equal(a, b, 32);
     assert_memory_not_equal(a, c, 32);
 }
@@ -137,7 +137,7 @@ static void test_steps_name_a_missing_event_and_a_cut_tail(void **state)
     db = fresh_db();
     assert_int_equal(db_exec(db, "DELETE FROM audit WHERE seq > 3", NULL), 0);
     for (int64_t limit = 1; limit <= 6; limit++) {
-        audit_step_t st = steps(db, 5, limit);   /* the target was fixed when the chain ended at 5 */
+        audit_step_t st = steps(db, 5, limit); /* the target was fixed when the chain ended at 5 */
         assert_int_equal(st.broken, 4);
         assert_int_equal(st.broken_at, 0);
     }

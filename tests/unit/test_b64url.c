@@ -16,8 +16,13 @@
 static const struct {
     const char *plain, *enc;
 } RFC4648[] = {
-    {"", ""},         {"f", "Zg"},         {"fo", "Zm8"},        {"foo", "Zm9v"},
-    {"foob", "Zm9vYg"}, {"fooba", "Zm9vYmE"}, {"foobar", "Zm9vYmFy"},
+    {"", ""},
+    {"f", "Zg"},
+    {"fo", "Zm8"},
+    {"foo", "Zm9v"},
+    {"foob", "Zm9vYg"},
+    {"fooba", "Zm9vYmE"},
+    {"foobar", "Zm9vYmFy"},
 };
 
 static void test_rfc4648_vectors_encode(void **state)
@@ -73,12 +78,12 @@ static void test_rejects_non_canonical_input(void **state)
 {
     (void)state;
     static const char *bad[] = {
-        "Zg==", "Zm8=", "Zg=",    /* padding */
-        "Z",    "Zm9vY",          /* length 1 mod 4 */
-        "Zm+v", "Zm/v",           /* standard alphabet */
+        "Zg==", "Zm8=", "Zg=",      /* padding */
+        "Z", "Zm9vY",               /* length 1 mod 4 */
+        "Zm+v", "Zm/v",             /* standard alphabet */
         "Zm9v\n", " Zm9v", "Zm 9v", /* whitespace */
-        "Zh",   "Zm9",            /* unused low bits set */
-        "Zm9v*", "\xc3\xa9xx",    /* other bytes */
+        "Zh", "Zm9",                /* unused low bits set */
+        "Zm9v*", "\xc3\xa9xx",      /* other bytes */
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         unsigned char *d = (unsigned char *)"untouched";
@@ -103,8 +108,7 @@ static void test_buffer_limits(void **state)
     size_t n = 42;
     err_t err = {0};
     /* "foo" needs 4 characters and a NUL. */
-    assert_int_equal(b64url_encode_buf((const unsigned char *)"foo", 3, out, 4, &n, &err),
-                     -ERANGE);
+    assert_int_equal(b64url_encode_buf((const unsigned char *)"foo", 3, out, 4, &n, &err), -ERANGE);
     assert_int_equal(n, 42);
     assert_int_equal(b64url_encode_buf((const unsigned char *)"foo", 3, out, 5, &n, NULL), 0);
     assert_int_equal(b64url_decode_buf("Zm9v", 4, back, sizeof back, &n, &err), -ERANGE);
@@ -130,7 +134,7 @@ static void test_round_trip_all_lengths(void **state)
         assert_int_equal(strlen(s), b64url_encoded_len(len));
         assert_int_equal(strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
                                    "0123456789-_"),
-                         strlen(s));
+            strlen(s));
         assert_int_equal(b64url_decode(s, strlen(s), &d, &n, NULL), 0);
         assert_int_equal(n, len);
         if (len)

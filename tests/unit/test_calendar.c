@@ -89,8 +89,8 @@ static void test_2025_official(void **state)
     for (int m = 1; m <= 12; m++)
         assert_int_equal(count_month(cal, 2025, m), months[m - 1]);
     assert_int_equal(calendar_count_working_days(cal, ymd(2025, 1, 1), ymd(2025, 12, 31), NULL), 247);
-    assert_true(working(cal, 2025, 11, 1));   /* working Saturday */
-    assert_false(working(cal, 2025, 11, 3));  /* its day off */
+    assert_true(working(cal, 2025, 11, 1));  /* working Saturday */
+    assert_false(working(cal, 2025, 11, 3)); /* its day off */
     assert_false(working(cal, 2025, 11, 4));
     assert_true(working(cal, 2025, 11, 5));
     assert_false(working(cal, 2025, 5, 2));   /* from Sat Jan 4 */
@@ -98,7 +98,7 @@ static void test_2025_official(void **state)
     assert_false(working(cal, 2025, 6, 13));  /* from Sat Mar 8 */
     assert_false(working(cal, 2025, 12, 31)); /* from Sun Jan 5 */
     assert_true(working(cal, 2025, 12, 30));
-    assert_true(working(cal, 2025, 3, 10));   /* no art. 112 move: the decree moved Mar 8 */
+    assert_true(working(cal, 2025, 3, 10)); /* no art. 112 move: the decree moved Mar 8 */
     assert_true(working(cal, 2025, 1, 9));
     assert_false(working(cal, 2025, 1, 8));
     assert_string_equal(calendar_decree(cal, 2025), "No. 1335 of 04.10.2024");
@@ -147,8 +147,8 @@ static void test_2027_provisional(void **state)
     assert_true(provisional_working(cal, 2027, 1, 11));
     assert_false(provisional_working(cal, 2027, 2, 23)); /* Tuesday */
     assert_true(provisional_working(cal, 2027, 2, 22));
-    assert_false(provisional_working(cal, 2027, 3, 8));  /* Monday */
-    assert_false(provisional_working(cal, 2027, 5, 3));  /* Sat May 1 -> Mon May 3 */
+    assert_false(provisional_working(cal, 2027, 3, 8)); /* Monday */
+    assert_false(provisional_working(cal, 2027, 5, 3)); /* Sat May 1 -> Mon May 3 */
     assert_true(provisional_working(cal, 2027, 5, 4));
     assert_false(provisional_working(cal, 2027, 5, 10)); /* Sun May 9 -> Mon May 10 */
     assert_true(provisional_working(cal, 2027, 5, 11));
@@ -365,15 +365,14 @@ static void test_parse_accepts(void **state)
 {
     calendar_t *cal = *state;
     err_t err;
-    const char *text =
-        "# comment line\r\n"
-        "\r\n"
-        "   year\t2030   # trailing comment\r\n"
-        "decree \xe2\x84\x96 1 \xd0\xbe\xd1\x82 01.01.2029\n" /* "№ 1 от 01.01.2029" */
-        "\t off 2030-01-01..2030-01-08\n"
-        "off 2030-01-01\n"         /* repeating an off day is harmless */
-        "work 2030-01-12..2030-01-13\n"
-        "off 2030-12-31"; /* no final newline */
+    const char *text = "# comment line\r\n"
+                       "\r\n"
+                       "   year\t2030   # trailing comment\r\n"
+                       "decree \xe2\x84\x96 1 \xd0\xbe\xd1\x82 01.01.2029\n" /* "№ 1 от 01.01.2029" */
+                       "\t off 2030-01-01..2030-01-08\n"
+                       "off 2030-01-01\n" /* repeating an off day is harmless */
+                       "work 2030-01-12..2030-01-13\n"
+                       "off 2030-12-31"; /* no final newline */
     assert_int_equal(load_str(cal, text, &err), 0);
     assert_true(calendar_has_year(cal, 2030));
     assert_string_equal(calendar_decree(cal, 2030), "\xe2\x84\x96 1 \xd0\xbe\xd1\x82 01.01.2029");
@@ -451,7 +450,7 @@ static void test_parse_rejects(void **state)
         {"year 2025\noff 2025-01-01..\n", "line 2"},
         {"year 2025\noff 2025-01-01-2025-01-08\n", "line 2"},
         {"year 2025\noff 2025-01-01 2025-01-02\n", "line 2"},
-        {"year 2025\n\n\nwork 2025-11-03\n", "line 4"},        /* a Monday */
+        {"year 2025\n\n\nwork 2025-11-03\n", "line 4"},         /* a Monday */
         {"year 2025\nwork 2025-11-01..2025-11-03\n", "line 2"}, /* ends on a Monday */
         {"year 2025\noff 2025-11-01\nwork 2025-11-01\n", "line 3"},
         {"year 2025\nwork 2025-11-01\noff 2025-10-31..2025-11-02\n", "line 3"},
@@ -459,10 +458,10 @@ static void test_parse_rejects(void **state)
         {"year 2025\ndecree\n", "line 2"},
         {"year 2025\ndecree   # only a comment\n", "line 2"},
         {"year 2025\ndecree \xff\n", "line 2"},
-        {"year 2025\ndecree \xc0\xaf\n", "line 2"},         /* overlong '/' */
-        {"year 2025\ndecree \xed\xa0\x80\n", "line 2"},     /* surrogate */
-        {"year 2025\ndecree \xd0\n", "line 2"},             /* truncated */
-        {"year 2025\ndecree \xc2\x85\n", "line 2"},         /* C1 control */
+        {"year 2025\ndecree \xc0\xaf\n", "line 2"},     /* overlong '/' */
+        {"year 2025\ndecree \xed\xa0\x80\n", "line 2"}, /* surrogate */
+        {"year 2025\ndecree \xd0\n", "line 2"},         /* truncated */
+        {"year 2025\ndecree \xc2\x85\n", "line 2"},     /* C1 control */
         {"year 2025\ndecree a\tb\n", "line 2"},
         {"year 2025\noff 2025-01-01\r\r\n", "line 2"},
         {"year 2025\n\x01\n", "line 2"},

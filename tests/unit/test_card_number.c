@@ -12,7 +12,7 @@
 static void test_known_values(void **state)
 {
     (void)state;
-    assert_int_equal(card_number_check_digit("7992739871", 10), '3');   /* the textbook example */
+    assert_int_equal(card_number_check_digit("7992739871", 10), '3'); /* the textbook example */
     char n[CARD_NUMBER_DIGITS + 1];
     card_number_complete("770000000", n);
     assert_true(card_number_valid(n));
@@ -25,7 +25,7 @@ static void test_typos_are_caught(void **state)
     char n[CARD_NUMBER_DIGITS + 1];
     card_number_complete("123456789", n);
     assert_true(card_number_valid(n));
-    for (int i = 0; i < CARD_NUMBER_DIGITS; i++) {   /* every single-digit change */
+    for (int i = 0; i < CARD_NUMBER_DIGITS; i++) { /* every single-digit change */
         char m[sizeof n];
         memcpy(m, n, sizeof n);
         m[i] = (char)('0' + (m[i] - '0' + 3) % 10);

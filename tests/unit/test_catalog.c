@@ -20,11 +20,10 @@
 #define UCHET_SOURCE_DIR "."
 #endif
 
-static const char *const LANGS[] = {"ru", "uk", "tg", "uz", "ro", "en", "fr", "de",
-                                    "ky", "kk", "zh", "tr", "ka", "hy", "az"};
+static const char *const LANGS[] = {
+    "ru", "uk", "tg", "uz", "ro", "en", "fr", "de", "ky", "kk", "zh", "tr", "ka", "hy", "az"};
 static const char *const KINDS[] = {"one_day_left", "last_day", "lapsed", "minor_adult", "mismatch",
-                                    "registered_elsewhere", "appeal_granted", "appeal_refused",
-                                    "host_confirmed"};
+    "registered_elsewhere", "appeal_granted", "appeal_refused", "host_confirmed"};
 
 /* A small catalog: Russian is the fallback, English lacks one message. */
 static const char RU[] =
@@ -50,8 +49,7 @@ static catalog_t *small(void)
     return cat;
 }
 
-static void render_ok(const catalog_t *cat, const char *lang, const char *key, const char *params,
-                      const char *want)
+static void render_ok(const catalog_t *cat, const char *lang, const char *key, const char *params, const char *want)
 {
     char buf[1024];
     err_t e = {0};
@@ -65,7 +63,7 @@ static void test_fallback_to_russian_then_to_key(void **state)
     catalog_t *cat = small();
     render_ok(cat, "en", "greet", "{\"name\":\"Ali\"}", "Hello, Ali!");
     render_ok(cat, "en", "only.ru", NULL, "Только по-русски");
-    render_ok(cat, "tg", "greet", "{\"name\":\"Ali\"}", "Привет, Ali!");   /* not loaded */
+    render_ok(cat, "tg", "greet", "{\"name\":\"Ali\"}", "Привет, Ali!"); /* not loaded */
     render_ok(cat, NULL, "greet", "{}", "Привет, {name}!");
     render_ok(cat, "en", "no.such.key", NULL, "no.such.key");
     assert_true(catalog_has_language(cat, "en"));
@@ -81,7 +79,7 @@ static void test_placeholders(void **state)
     render_ok(cat, "en", "greet", "{\"name\":7}", "Hello, 7!");
     render_ok(cat, "en", "greet", "{\"name\":true}", "Hello, true!");
     render_ok(cat, "en", "greet", "{\"name\":null}", "Hello, null!");
-    render_ok(cat, "en", "greet", "{\"name\":[1]}", "Hello, {name}!");    /* no scalar: kept */
+    render_ok(cat, "en", "greet", "{\"name\":[1]}", "Hello, {name}!"); /* no scalar: kept */
     render_ok(cat, "en", "greet", "{\"other\":\"x\"}", "Hello, {name}!");
     render_ok(cat, "en", "greet", "{\"name\":\"{name}\"}", "Hello, {name}!"); /* values are not re-read */
     render_ok(cat, "en", "greet", "{\"name\":\"5 {x} 6\"}", "Hello, 5 {x} 6!");
@@ -99,9 +97,9 @@ static void test_dates_like_the_app(void **state)
     render_ok(cat, "ru", "greet", "{\"name\":\"2025-11-06\"}", "Привет, четверг, 6 ноября 2025 г.!");
     /* English has no date.moment of its own: the Russian pattern, English parts. */
     render_ok(cat, "en", "greet", "{\"name\":\"2025-11-07T00:00:00+03:00\"}",
-              "Hello, Friday, 7 November 2025, 00:00 (UTC+03:00)!");
-    render_ok(cat, "ru", "greet", "{\"name\":\"2025-11-07T09:30Z\"}",
-              "Привет, пятница, 7 ноября 2025 г., 09:30 (UTC)!");
+        "Hello, Friday, 7 November 2025, 00:00 (UTC+03:00)!");
+    render_ok(
+        cat, "ru", "greet", "{\"name\":\"2025-11-07T09:30Z\"}", "Привет, пятница, 7 ноября 2025 г., 09:30 (UTC)!");
     /* Not real dates: left as they are. */
     render_ok(cat, "en", "greet", "{\"name\":\"2025-02-29\"}", "Hello, 2025-02-29!");
     render_ok(cat, "en", "greet", "{\"name\":\"2025-11-07T25:00:00Z\"}", "Hello, 2025-11-07T25:00:00Z!");
@@ -133,7 +131,7 @@ static void test_cut_at_character_boundary(void **state)
     err_t e = {0};
     assert_int_equal(catalog_render(cat, "ru", "greet", NULL, buf, sizeof buf, &e), -ERANGE);
     assert_string_equal(e.code, "text_too_long");
-    assert_string_equal(buf, "При");     /* 6 bytes; the 4th letter would need 8 + NUL */
+    assert_string_equal(buf, "При"); /* 6 bytes; the 4th letter would need 8 + NUL */
     assert_int_equal(catalog_render(cat, "ru", "greet", NULL, buf, 1, NULL), -ERANGE);
     assert_string_equal(buf, "");
     char exact[sizeof "Hello, Al!"];
@@ -147,14 +145,13 @@ static void test_cut_at_character_boundary(void **state)
 static void test_po_reading_rules(void **state)
 {
     (void)state;
-    static const char po[] =
-        "# comment\r\n"
-        "msgid \"a\"\r\nmsgstr \"\"\r\n\"one \"\r\n\"two\\n\\t\\\"q\\\" \\\\\"\r\n\r\n"
-        "#, fuzzy\nmsgid \"fz\"\nmsgstr \"never\"\n\n"
-        "msgid \"empty\"\nmsgstr \"\"\n\n"
-        "msgctxt \"ctx\"\nmsgid \"c\"\nmsgstr \"with context\"\n"
-        "msgid \"d\"\nmsgstr \"no blank line before\"\r"
-        "   msgid    \"e\"   \nmsgstr \"indented\"\n";
+    static const char po[] = "# comment\r\n"
+                             "msgid \"a\"\r\nmsgstr \"\"\r\n\"one \"\r\n\"two\\n\\t\\\"q\\\" \\\\\"\r\n\r\n"
+                             "#, fuzzy\nmsgid \"fz\"\nmsgstr \"never\"\n\n"
+                             "msgid \"empty\"\nmsgstr \"\"\n\n"
+                             "msgctxt \"ctx\"\nmsgid \"c\"\nmsgstr \"with context\"\n"
+                             "msgid \"d\"\nmsgstr \"no blank line before\"\r"
+                             "   msgid    \"e\"   \nmsgstr \"indented\"\n";
     catalog_t *cat = NULL;
     assert_int_equal(catalog_new(&cat, NULL), 0);
     assert_int_equal(catalog_add_po(cat, "xx", po, sizeof po - 1, NULL), 0);
@@ -175,7 +172,7 @@ static void expect_po_error(const char *po, size_t len, int want, const char *li
     assert_int_equal(catalog_add_po(cat, "xx", po, len, &e), want);
     if (line_hint)
         assert_non_null(strstr(e.msg, line_hint));
-    assert_false(catalog_has_language(cat, "xx"));   /* nothing half-loaded */
+    assert_false(catalog_has_language(cat, "xx")); /* nothing half-loaded */
     assert_int_equal(catalog_languages(cat), 0);
     catalog_free(cat);
 }
@@ -187,7 +184,7 @@ static void test_malformed_po(void **state)
         const char *po, *hint;
     } bad[] = {
         {"msgid \"a\"\nmsgstr \"x\\q\"\n", "line 2: bad escape"},
-        {"msgid \"a\"\nmsgstr \"x\\\"\n", "line 2: bad escape"},        /* escaped closing quote */
+        {"msgid \"a\"\nmsgstr \"x\\\"\n", "line 2: bad escape"}, /* escaped closing quote */
         {"msgid \"a\"\nmsgstr x\n", "line 2: expected a quoted string"},
         {"msgid \"a\"\nmsgstr\n", "line 2: expected a quoted string"},
         {"msgid \"a\"\nmsgstr \"\n", "line 2: expected a quoted string"},
@@ -200,14 +197,14 @@ static void test_malformed_po(void **state)
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         expect_po_error(bad[i].po, strlen(bad[i].po), -EINVAL, bad[i].hint);
-    /* Invalid UTF-8 (an overlong '/', a lone continuation byte, a surrogate) and NUL. */
+        /* Invalid UTF-8 (an overlong '/', a lone continuation byte, a surrogate) and NUL. */
 #define BAD_BYTES(s) expect_po_error(s, sizeof s - 1, -EINVAL, "UTF-8")
     BAD_BYTES("msgid \"a\"\nmsgstr \"\xc0\xaf\"\n");
     BAD_BYTES("msgid \"a\"\nmsgstr \"\x80\"\n");
     BAD_BYTES("msgid \"a\"\nmsgstr \"\xed\xa0\x80\"\n");
-    BAD_BYTES("msgid \"a\"\nmsgstr \"\xf4\x90\x80\x80\"\n");   /* above U+10FFFF */
-    BAD_BYTES("msgid \"a\"\nmsgstr \"\xe2\x82\"\n");           /* cut short */
-    BAD_BYTES("msgid \"a\"\nmsgstr \"x\0y\"\n");                /* NUL */
+    BAD_BYTES("msgid \"a\"\nmsgstr \"\xf4\x90\x80\x80\"\n"); /* above U+10FFFF */
+    BAD_BYTES("msgid \"a\"\nmsgstr \"\xe2\x82\"\n");         /* cut short */
+    BAD_BYTES("msgid \"a\"\nmsgstr \"x\0y\"\n");             /* NUL */
 #undef BAD_BYTES
     /* A left-out entry may come first and a kept one later (po2json.py too). */
     static const char ok[] = "#, fuzzy\nmsgid \"k\"\nmsgstr \"1\"\n\nmsgid \"k\"\nmsgstr \"2\"\n";
@@ -263,7 +260,8 @@ static void test_shipped_catalogs_match_the_app(void **state)
         const char *key;
         json_t *text;
         size_t n = 0;
-        json_object_foreach(json_object_get(doc, "messages"), key, text) {
+        json_object_foreach(json_object_get(doc, "messages"), key, text)
+        {
             assert_string_equal(catalog_lookup(cat, LANGS[i], key), json_string_value(text));
             n++;
         }
@@ -288,9 +286,10 @@ static void test_tajik_reminder(void **state)
     catalog_t *cat = NULL;
     assert_int_equal(catalog_load_dir(UCHET_SOURCE_DIR "/po", &cat, NULL), 0);
     char buf[2048];
-    assert_int_equal(catalog_render(cat, "tg", "notice.one_day_left.body",
-                                    "{\"due_date\":\"2025-11-06\",\"lapse_at\":\"2025-11-07T00:00:00+03:00\"}",
-                                    buf, sizeof buf, NULL), 0);
+    assert_int_equal(
+        catalog_render(cat, "tg", "notice.one_day_left.body",
+            "{\"due_date\":\"2025-11-06\",\"lapse_at\":\"2025-11-07T00:00:00+03:00\"}", buf, sizeof buf, NULL),
+        0);
     assert_non_null(strstr(buf, "Рӯзи охири тасдиқ: панҷшанбе, 6 ноябр 2025."));
     assert_non_null(strstr(buf, "ҷумъа, 7 ноябр 2025, соат 00:00 (UTC+03:00)."));
     assert_null(strchr(buf, '{'));

@@ -109,16 +109,16 @@ static void test_unknown_references(void **state)
     (void)state;
     refused("\"document\": \"passport\"", "\"document\": \"visa\"", "catalogue_unknown_document");
     refused("\"document\": \"fee_receipt\", \"amount\": 1600", "\"document\": \"receipt\", \"amount\": 1600",
-            "catalogue_unknown_document");
+        "catalogue_unknown_document");
     refused("[\"passport\", \"fee_receipt.passport_number\"]", "[\"passport\", \"fee.passport_number\"]",
-            "catalogue_unknown_document");
+        "catalogue_unknown_document");
     refused("fee_receipt.passport_number", "fee_receipt.passport_colour", "catalogue_unknown_field");
     refused("fee_receipt.passport_number", "fee_receipt.birth_date", "catalogue_bad_field");
     refused("\"procedure\": \"rvp\", \"categories\": [\"visa\"],\n   \"effective_from\": \"2020",
-            "\"procedure\": \"vnzh\", \"categories\": [\"visa\"],\n   \"effective_from\": \"2020",
-            "catalogue_unknown_procedure");
-    refused("\"categories\": [\"visa\", \"minor\"]", "\"categories\": [\"visa\", \"eaeu\"]",
-            "catalogue_unknown_category");
+        "\"procedure\": \"vnzh\", \"categories\": [\"visa\"],\n   \"effective_from\": \"2020",
+        "catalogue_unknown_procedure");
+    refused(
+        "\"categories\": [\"visa\", \"minor\"]", "\"categories\": [\"visa\", \"eaeu\"]", "catalogue_unknown_category");
     refused("\"categories\": [\"visa\", \"minor\"]", "\"categories\": [\"visa\", \"visa\"]", "catalogue_duplicate");
     refused("\"categories\": [\"visa\", \"minor\"]", "\"categories\": []", "catalogue_bad_list");
     refused("\"kind\": \"require\"", "\"kind\": \"requires\"", "catalogue_unknown_kind");
@@ -146,8 +146,8 @@ static void test_citations(void **state)
     (void)state;
     refused("\"act\": \"nk\", \"article\": \"p. 1\",", "", "catalogue_missing_citation");
     refused("\"act\": \"nk\", \"article\": \"p. 1\",", "\"act\": \"nk\",", "catalogue_missing_citation");
-    refused("\"act\": \"nk\", \"article\": \"p. 1\",", "\"act\": \"tk\", \"article\": \"p. 1\",",
-            "catalogue_unknown_act");
+    refused(
+        "\"act\": \"nk\", \"article\": \"p. 1\",", "\"act\": \"tk\", \"article\": \"p. 1\",", "catalogue_unknown_act");
     refused("\"source_note\": \"notices\"", "\"source_note\": \"\"", "catalogue_bad_string");
     refused("\"title\": \"Tax Code art. 333.28\"", "\"name\": \"Tax Code\"", "catalogue_unknown_key");
 }
@@ -160,7 +160,7 @@ static void test_structure(void **state)
     refused("\"amount\": 1600", "\"amount\": 16.5", "catalogue_bad_number");
     refused("\"revision\": 2,", "\"revision\": 3,", "catalogue_bad_changelog");
     refused("{\"revision\": 2, \"date\": \"2024-07-01\"", "{\"revision\": 3, \"date\": \"2024-07-01\"",
-            "catalogue_bad_changelog");
+        "catalogue_bad_changelog");
     refused("\"date\": \"2024-07-01\"", "\"date\": \"2023-07-01\"", "catalogue_bad_changelog");
     refused("\"levels\": [\"patent\", \"rvp\"]", "\"levels\": [\"patent\", \"patent\"]", "catalogue_duplicate");
     refused("\"amount\": 1600}", "\"amount\": 1600, \"amount\": 1700}", "catalogue_syntax");

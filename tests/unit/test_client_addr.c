@@ -37,7 +37,7 @@ static void test_parse_lists_and_cidrs(void **state)
     assert_false(client_nets_has(&n, "127.0.0.2"));
     assert_true(client_nets_has(&n, "fd12::5"));
     assert_true(client_nets_has(&n, "::1"));
-    assert_true(client_nets_has(&n, "::ffff:10.1.1.1"));   /* IPv4-mapped counts as IPv4 */
+    assert_true(client_nets_has(&n, "::ffff:10.1.1.1")); /* IPv4-mapped counts as IPv4 */
     assert_false(client_nets_has(&n, "fe80::1"));
     assert_false(client_nets_has(&n, "not an address"));
     assert_int_equal(nets("").n, 0);
@@ -48,8 +48,8 @@ static void test_parse_lists_and_cidrs(void **state)
 static void test_parse_refuses_junk(void **state)
 {
     (void)state;
-    const char *bad[] = {"localhost", "10.0.0.0/33", "::/129", "10.0.0.0/", "10.0.0.0/8x", "1.2.3.4:80",
-                         "10.0.0.1/-1", "300.1.1.1"};
+    const char *bad[] = {
+        "localhost", "10.0.0.0/33", "::/129", "10.0.0.0/", "10.0.0.0/8x", "1.2.3.4:80", "10.0.0.1/-1", "300.1.1.1"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         client_nets_t n;
         err_t e = {0};

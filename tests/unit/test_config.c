@@ -51,10 +51,18 @@ static void test_numbers_refused(void **state)
     config_t c;
     config_defaults(&c);
     const char *bad[][2] = {
-        {"desk_idle_seconds", "59"}, {"desk_idle_seconds", "86401"}, {"session_max_days", "0"},
-        {"session_max_days", "366"}, {"threads", "257"}, {"threads", "-1"}, {"threads", " 2"},
-        {"kiosk_min_quality", "101"}, {"argon2_opslimit", ""}, {"argon2_memlimit_kib", "7"},
-        {"password_recheck_minutes", "99999999999999999999999"}, {"kiosk_idle_seconds", "29"},
+        {"desk_idle_seconds", "59"},
+        {"desk_idle_seconds", "86401"},
+        {"session_max_days", "0"},
+        {"session_max_days", "366"},
+        {"threads", "257"},
+        {"threads", "-1"},
+        {"threads", " 2"},
+        {"kiosk_min_quality", "101"},
+        {"argon2_opslimit", ""},
+        {"argon2_memlimit_kib", "7"},
+        {"password_recheck_minutes", "99999999999999999999999"},
+        {"kiosk_idle_seconds", "29"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         err_t err = {0};

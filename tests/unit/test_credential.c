@@ -40,12 +40,16 @@ static int teardown(void **state)
 
 /* Opens a session of `kind` for id in its own transaction; its token hash
  * in ret_hash. */
-static void open_one(world_t *w, credential_kind_t kind, int64_t id, int64_t idle_s,
-                     uint8_t ret_hash[SECRET_HASH_BYTES])
+static void open_one(
+    world_t *w, credential_kind_t kind, int64_t id, int64_t idle_s, uint8_t ret_hash[SECRET_HASH_BYTES])
 {
     char token[SECRET_TOKEN_CHARS + 1];
-    credential_session_t s = {.subject_id = id, .now = w->t0, .expires_at = w->t0 + 3600,
-                              .max_expires_at = w->t0 + 7200, .idle_s = idle_s, .device = "phone"};
+    credential_session_t s = {.subject_id = id,
+        .now = w->t0,
+        .expires_at = w->t0 + 3600,
+        .max_expires_at = w->t0 + 7200,
+        .idle_s = idle_s,
+        .device = "phone"};
     assert_int_equal(db_begin_write(w->f->db, NULL), 0);
     assert_int_equal(credential_session_open(w->f->db, kind, &s, token, NULL), 0);
     assert_int_equal(db_commit(w->f->db, NULL), 0);
@@ -55,8 +59,8 @@ static void open_one(world_t *w, credential_kind_t kind, int64_t id, int64_t idl
 
 /* credential_session_find in a read transaction: its result, the id and
  * the tag. */
-static int find(world_t *w, credential_kind_t kind, const uint8_t *hash, int64_t now, int64_t *ret_id,
-                char tag[CREDENTIAL_TAG_MAX])
+static int find(
+    world_t *w, credential_kind_t kind, const uint8_t *hash, int64_t now, int64_t *ret_id, char tag[CREDENTIAL_TAG_MAX])
 {
     err_t e = {0};
     assert_int_equal(db_begin_read(w->f->db, NULL), 0);
@@ -85,8 +89,9 @@ static int end(world_t *w, credential_kind_t kind, const uint8_t *hash)
 static int64_t audit_count(world_t *w, const char *action, const char *kind, int64_t id)
 {
     char sql[200];
-    snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM audit WHERE action = '%s' AND actor = '%s:%lld' AND subject = actor",
-             action, kind, (long long)id);
+    snprintf(sql, sizeof sql,
+        "SELECT COUNT(*) FROM audit WHERE action = '%s' AND actor = '%s:%lld' AND subject = actor", action, kind,
+        (long long)id);
     return fx_count(w->f, sql);
 }
 
@@ -125,14 +130,14 @@ static void test_person_session_round_trip(void **state)
     open_one(w, CREDENTIAL_PERSON, w->pid, 0, h);
     assert_int_equal(fx_count(w->f, "SELECT COUNT(*) FROM sessions WHERE device = 'phone'"
                                     " AND recheck_at = created_at AND max_expires_at = created_at + 7200"),
-                     1);
+        1);
     assert_int_equal(find(w, CREDENTIAL_PERSON, h, w->t0 + 3599, &id, NULL), 0);
     assert_int_equal(id, w->pid);
-    assert_int_equal(find(w, CREDENTIAL_PERSON, h, w->t0 + 3600, &id, NULL), -EACCES);   /* expired */
+    assert_int_equal(find(w, CREDENTIAL_PERSON, h, w->t0 + 3600, &id, NULL), -EACCES); /* expired */
     assert_int_equal(end(w, CREDENTIAL_PERSON, h), 0);
     assert_int_equal(end(w, CREDENTIAL_PERSON, h), -EACCES);
     assert_int_equal(audit_count(w, "session.ended", "person", w->pid), 1);
-    assert_int_equal(find(w, CREDENTIAL_PERSON, w->person_tok, w->t0 + 1, &id, NULL), 0);   /* the other one */
+    assert_int_equal(find(w, CREDENTIAL_PERSON, w->person_tok, w->t0 + 1, &id, NULL), 0); /* the other one */
 }
 
 static void test_officer_session_idle_disabled_and_logout(void **state)
@@ -143,7 +148,7 @@ static void test_officer_session_idle_disabled_and_logout(void **state)
     char tag[CREDENTIAL_TAG_MAX];
     open_one(w, CREDENTIAL_OFFICER, w->oid, 600, h);
     assert_int_equal(find(w, CREDENTIAL_OFFICER, h, w->t0 + 599, &id, tag), 0);
-    assert_int_equal(find(w, CREDENTIAL_OFFICER, h, w->t0 + 600, &id, tag), -EACCES);   /* idle */
+    assert_int_equal(find(w, CREDENTIAL_OFFICER, h, w->t0 + 600, &id, tag), -EACCES); /* idle */
     assert_int_equal(end(w, CREDENTIAL_OFFICER, h), 0);
     assert_int_equal(audit_count(w, "officer.session_ended", "officer", w->oid), 1);
     assert_int_equal(end(w, CREDENTIAL_OFFICER, h), -EACCES);

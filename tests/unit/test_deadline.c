@@ -85,16 +85,22 @@ static void test_days_left_as_today_moves(void **state)
         int month, day, left;
     } steps[] = {
         {10, 30, 3}, /* a clock behind the last confirmation still counts from last + 1 */
-        {10, 31, 3}, {11, 1, 3}, /* today counts when it is a working day */
-        {11, 2, 2},  {11, 3, 2}, {11, 4, 2}, {11, 5, 2}, {11, 6, 1},
-        {11, 7, 0},  {12, 1, 0},
+        {10, 31, 3},
+        {11, 1, 3}, /* today counts when it is a working day */
+        {11, 2, 2},
+        {11, 3, 2},
+        {11, 4, 2},
+        {11, 5, 2},
+        {11, 6, 1},
+        {11, 7, 0},
+        {12, 1, 0},
     };
     for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
         deadline_t dl = compute(cal, ymd(2025, 10, 31), ymd(2025, steps[i].month, steps[i].day), 3);
         assert_int_equal(dl.due_date, ymd(2025, 11, 6));
         if (dl.working_days_left != steps[i].left)
-            fail_msg("today 2025-%02d-%02d: left %d, want %d", steps[i].month, steps[i].day,
-                     dl.working_days_left, steps[i].left);
+            fail_msg("today 2025-%02d-%02d: left %d, want %d", steps[i].month, steps[i].day, dl.working_days_left,
+                steps[i].left);
     }
 }
 
@@ -207,7 +213,7 @@ static void test_appeal_decision_due(void **state)
     int64_t t;
     int off;
     assert_int_equal(time_parse_rfc3339("2025-11-03T12:00:00+03:00", 25, &t, &off), 0);
-    assert_int_equal(deadline_appeal_decision_due(cal, t, MOSCOW), ymd(2025, 11, 11));   /* 5, 6, 7, 10, 11 */
+    assert_int_equal(deadline_appeal_decision_due(cal, t, MOSCOW), ymd(2025, 11, 11)); /* 5, 6, 7, 10, 11 */
     /* 21:30 UTC on Friday is already Saturday in Moscow: counted from Saturday */
     assert_int_equal(time_parse_rfc3339("2025-11-07T21:30:00Z", 20, &t, &off), 0);
     assert_int_equal(deadline_appeal_decision_due(cal, t, MOSCOW), ymd(2025, 11, 14));

@@ -56,8 +56,14 @@ static char *pem_of(int (*write)(BIO *, void *), void *obj)
     return s;
 }
 
-static int write_cert(BIO *b, void *x) { return PEM_write_bio_X509(b, x); }
-static int write_key(BIO *b, void *k) { return PEM_write_bio_PrivateKey(b, k, NULL, NULL, 0, NULL, NULL); }
+static int write_cert(BIO *b, void *x)
+{
+    return PEM_write_bio_X509(b, x);
+}
+static int write_key(BIO *b, void *k)
+{
+    return PEM_write_bio_PrivateKey(b, k, NULL, NULL, 0, NULL, NULL);
+}
 
 /* A certificate for p's key, issued by issuer (NULL: self-signed). */
 static void make(struct party *p, const char *cn, int bits, const struct party *issuer, bool is_ca, long from_days,
@@ -144,8 +150,8 @@ static char *capture(const struct signer *s)
     char *bv = NULL;
     assert_int_equal(sbi_b64url_encode((const unsigned char *)"finger", 6, &bv), 0);
     json_t *data = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i}", "digitalId", dids, "bioType", "Finger",
-        "bioSubType", "Left IndexFinger", "purpose", "Registration", "env", "Staging", "bioValue", bv,
-        "transactionId", "T1", "timestamp", "2026-01-01T00:00:00Z", "qualityScore", 80);
+        "bioSubType", "Left IndexFinger", "purpose", "Registration", "env", "Staging", "bioValue", bv, "transactionId",
+        "T1", "timestamp", "2026-01-01T00:00:00Z", "qualityScore", 80);
     char *jws = sign_obj(data, s);
     char h[SBI_HASH_HEX + 1];
     assert_int_equal(sbi_chain_next("", (const unsigned char *)"finger", 6, h), 0);
@@ -281,10 +287,10 @@ static void test_malformed_x5c(void **state)
     assert_non_null(x5c);
     const char *good = json_string_value(json_array_get(x5c, 0));
     char bad[4][9000];
-    snprintf(bad[0], sizeof bad[0], "{\"alg\":\"RS256\",\"x5c\":\"%s\"}", good);       /* not an array */
-    snprintf(bad[1], sizeof bad[1], "{\"alg\":\"RS256\",\"x5c\":[\"%s!\"]}", good);    /* not base64 */
-    snprintf(bad[2], sizeof bad[2], "{\"alg\":\"RS256\",\"x5c\":[]}");                 /* empty */
-    snprintf(bad[3], sizeof bad[3], "{\"alg\":\"RS256\"}");                            /* absent */
+    snprintf(bad[0], sizeof bad[0], "{\"alg\":\"RS256\",\"x5c\":\"%s\"}", good);    /* not an array */
+    snprintf(bad[1], sizeof bad[1], "{\"alg\":\"RS256\",\"x5c\":[\"%s!\"]}", good); /* not base64 */
+    snprintf(bad[2], sizeof bad[2], "{\"alg\":\"RS256\",\"x5c\":[]}");              /* empty */
+    snprintf(bad[3], sizeof bad[3], "{\"alg\":\"RS256\"}");                         /* absent */
     for (int i = 0; i < 4; i++) {
         char *jws = with_header(bad[i]);
         char doc[16384];

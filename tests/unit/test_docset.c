@@ -122,8 +122,13 @@ static void complete(struct set *s, const char *proc, const char *category, date
             fill(add_doc(s, r->document->id), minor, on);
     }
     s->req = (struct docset_request){
-        .procedure = proc, .category = category, .submitted = on, .decision = on + 30,
-        .stay_end = DOCSET_NO_DATE, .docs = s->docs, .calendar = cal2025,
+        .procedure = proc,
+        .category = category,
+        .submitted = on,
+        .decision = on + 30,
+        .stay_end = DOCSET_NO_DATE,
+        .docs = s->docs,
+        .calendar = cal2025,
     };
 }
 
@@ -151,8 +156,8 @@ static void dump(const struct set *s)
     for (size_t i = 0; i < s->res.n_findings; i++) {
         const struct docset_finding *f = &s->res.findings[i];
         print_message("  %s %s rule=%s doc=%d field=%s\n", f->severity == DOCSET_SEV_DEFECT ? "defect" : "refer",
-                      f->code, f->rule ? f->rule->id : "-", f->doc_index,
-                      f->field == DOCSET_F_NONE ? "-" : docset_field_name(f->field));
+            f->code, f->rule ? f->rule->id : "-", f->doc_index,
+            f->field == DOCSET_F_NONE ? "-" : docset_field_name(f->field));
     }
 }
 
@@ -162,7 +167,7 @@ static void expect(struct set *s, enum docset_outcome o, const char *code)
     if (s->res.outcome != o || (code && !finding(s, code))) {
         dump(s);
         fail_msg("%s × %s: outcome %s, wanted %s with %s", s->req.procedure, s->req.category,
-                 docset_outcome_name(s->res.outcome), docset_outcome_name(o), code ? code : "-");
+            docset_outcome_name(s->res.outcome), docset_outcome_name(o), code ? code : "-");
     }
 }
 
@@ -241,8 +246,8 @@ static void test_matrix(void **state)
                         dump(&s);
                         fail_msg("%s × %s without %s: no missing_document", proc, category, type);
                     }
-                    assert_int_equal(s.res.outcome,
-                                     f->rule->severity == DOCSET_SEV_DEFECT ? DOCSET_RETURNED : DOCSET_REFERRED);
+                    assert_int_equal(
+                        s.res.outcome, f->rule->severity == DOCSET_SEV_DEFECT ? DOCSET_RETURNED : DOCSET_REFERRED);
                     assert_non_null(f->rule->act);
                     memmove(&s.docs[k + 1], &s.docs[k], (s.n - k) * sizeof s.docs[0]);
                     s.docs[k] = saved;

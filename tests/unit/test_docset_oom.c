@@ -105,11 +105,15 @@ static int run_once(void)
     docs[0].fields[DOCSET_F_SURNAME] = (struct docset_value){.state = DOCSET_V_PRESENT, .text = "XOLMATOV"};
     docs[1].fields[DOCSET_F_SURNAME] = (struct docset_value){.state = DOCSET_V_PRESENT, .text = "Холмотов"};
     docs[2].fields[DOCSET_F_SURNAME] = (struct docset_value){.state = DOCSET_V_PRESENT, .text = "Рахимов"};
-    docs[2].fields[DOCSET_F_ISSUE_DATE] = (struct docset_value){.state = DOCSET_V_PRESENT,
-                                                                .date = date_from_ymd(2024, 1, 1)};
-    struct docset_request req = {.procedure = "rvp", .category = "visa", .submitted = date_from_ymd(2025, 3, 1),
-                                 .decision = date_from_ymd(2025, 3, 1), .stay_end = DOCSET_NO_DATE,
-                                 .docs = docs, .n_docs = 3};
+    docs[2].fields[DOCSET_F_ISSUE_DATE] =
+        (struct docset_value){.state = DOCSET_V_PRESENT, .date = date_from_ymd(2024, 1, 1)};
+    struct docset_request req = {.procedure = "rvp",
+        .category = "visa",
+        .submitted = date_from_ymd(2025, 3, 1),
+        .decision = date_from_ymd(2025, 3, 1),
+        .stay_end = DOCSET_NO_DATE,
+        .docs = docs,
+        .n_docs = 3};
     struct docset_result res;
     r = docset_check(cat, &req, &res, &e);
     catalogue_free(cat);

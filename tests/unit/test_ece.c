@@ -29,9 +29,9 @@
 #define RFC_PRK "09_eUZGrsvxChDCGRCdkLiDXrReGOEVeSCdCcPBSJSc"
 #define RFC_CEK "oIhVW04MRdy2XN9CiKLxTg"
 #define RFC_NONCE "4h_95klXJ5E_qnoN"
-#define RFC_BODY                                                                              \
-    "DGv6ra1nlYgDCS1FRnbzlwAAEABBBP4z9KsN6nGRTbVYI_c7VJSPQTBtkgcy27mlmlMoZIIgDll6e3vCYLocInm" \
-    "YWAmS6TlzAC8wEqKK6PBru3jl7A_yl95bQpu6cVPTpK4Mqgkf1CXztLVBSt2Ks3oZwbuwXPXLWyouBWLVWGNWQe" \
+#define RFC_BODY                                                                                                       \
+    "DGv6ra1nlYgDCS1FRnbzlwAAEABBBP4z9KsN6nGRTbVYI_c7VJSPQTBtkgcy27mlmlMoZIIgDll6e3vCYLocInm"                          \
+    "YWAmS6TlzAC8wEqKK6PBru3jl7A_yl95bQpu6cVPTpK4Mqgkf1CXztLVBSt2Ks3oZwbuwXPXLWyouBWLVWGNWQe"                          \
     "xSgSxsj_Qulcy4a-fN"
 
 /* Decodes a test constant into a static-size buffer; fails the test if the
@@ -67,9 +67,9 @@ static void test_rfc8291_body_byte_for_byte(void **state)
     struct ece_fixed fixed = {v.as_private, sizeof v.as_private, v.salt};
     unsigned char *body = NULL;
     size_t len = 0;
-    assert_int_equal(ece_encrypt(v.ua_public, 65, v.auth, 16, (const unsigned char *)RFC_PLAIN,
-                                 strlen(RFC_PLAIN), &fixed, &body, &len, NULL),
-                     0);
+    assert_int_equal(ece_encrypt(v.ua_public, 65, v.auth, 16, (const unsigned char *)RFC_PLAIN, strlen(RFC_PLAIN),
+                         &fixed, &body, &len, NULL),
+        0);
     assert_int_equal(len, 144);
     assert_int_equal(len, ECE_HEADER_LEN + strlen(RFC_PLAIN) + 1 + ECE_TAG_LEN);
     assert_memory_equal(body, v.body, 144);
@@ -83,9 +83,7 @@ static void test_rfc8291_key_schedule_steps(void **state)
     rfc_load(&v);
     struct ece_schedule s;
     unsigned char want[32];
-    assert_int_equal(ece_schedule_compute(v.as_private, 32, v.ua_public, 65, v.auth, 16,
-                                          v.salt, 16, &s, NULL),
-                     0);
+    assert_int_equal(ece_schedule_compute(v.as_private, 32, v.ua_public, 65, v.auth, 16, v.salt, 16, &s, NULL), 0);
     assert_memory_equal(s.as_public, v.as_public, 65);
     unb64(RFC_ECDH_SECRET, want, 32);
     assert_memory_equal(s.ecdh_secret, want, 32);
@@ -108,9 +106,7 @@ static void test_rfc8291_body_decrypts(void **state)
     rfc_load(&v);
     unsigned char *plain = NULL;
     size_t len = 0;
-    assert_int_equal(ece_decrypt(v.ua_private, 32, v.ua_public, 65, v.auth, 16, v.body, 144,
-                                 &plain, &len, NULL),
-                     0);
+    assert_int_equal(ece_decrypt(v.ua_private, 32, v.ua_public, 65, v.auth, 16, v.body, 144, &plain, &len, NULL), 0);
     assert_int_equal(len, strlen(RFC_PLAIN));
     assert_memory_equal(plain, RFC_PLAIN, len);
     free(plain);
@@ -140,9 +136,7 @@ static void test_round_trip_sizes(void **state)
     for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
         unsigned char *body = NULL, *back = NULL;
         size_t blen = 0, plen = 0;
-        assert_int_equal(ece_encrypt(s.pub, 65, s.auth, 16, msg, sizes[k], NULL, &body, &blen,
-                                     NULL),
-                         0);
+        assert_int_equal(ece_encrypt(s.pub, 65, s.auth, 16, msg, sizes[k], NULL, &body, &blen, NULL), 0);
         assert_int_equal(blen, ECE_HEADER_LEN + sizes[k] + 1 + ECE_TAG_LEN);
         assert_true(blen <= ECE_MAX_BODY);
         /* Header: rs = 4096 big endian, idlen = 65, keyid = an EC point. */
@@ -152,9 +146,7 @@ static void test_round_trip_sizes(void **state)
         assert_int_equal(body[19], 0x00);
         assert_int_equal(body[20], 65);
         assert_int_equal(body[21], 0x04);
-        assert_int_equal(ece_decrypt(s.priv, 32, s.pub, 65, s.auth, 16, body, blen, &back,
-                                     &plen, NULL),
-                         0);
+        assert_int_equal(ece_decrypt(s.priv, 32, s.pub, 65, s.auth, 16, body, blen, &back, &plen, NULL), 0);
         assert_non_null(back);
         assert_int_equal(plen, sizes[k]);
         if (plen)
@@ -172,12 +164,8 @@ static void test_fresh_salt_and_key_per_message(void **state)
     sub_new(&s);
     unsigned char *a = NULL, *b = NULL;
     size_t alen, blen;
-    assert_int_equal(ece_encrypt(s.pub, 65, s.auth, 16, (const unsigned char *)"hi", 2, NULL,
-                                 &a, &alen, NULL),
-                     0);
-    assert_int_equal(ece_encrypt(s.pub, 65, s.auth, 16, (const unsigned char *)"hi", 2, NULL,
-                                 &b, &blen, NULL),
-                     0);
+    assert_int_equal(ece_encrypt(s.pub, 65, s.auth, 16, (const unsigned char *)"hi", 2, NULL, &a, &alen, NULL), 0);
+    assert_int_equal(ece_encrypt(s.pub, 65, s.auth, 16, (const unsigned char *)"hi", 2, NULL, &b, &blen, NULL), 0);
     assert_int_equal(alen, blen);
     assert_memory_not_equal(a, b, ECE_SALT_LEN);
     assert_memory_not_equal(a + 21, b + 21, ECE_PUBLIC_LEN);
@@ -194,15 +182,14 @@ static void test_tampered_body_rejected(void **state)
     rfc_load(&v);
     for (size_t i = 0; i < sizeof v.body; i++) {
         if (i >= 16 && i < 21)
-            continue;  /* rs and idlen: covered by the header tests */
+            continue; /* rs and idlen: covered by the header tests */
         unsigned char body[144];
         memcpy(body, v.body, sizeof body);
         body[i] ^= 0x01;
         unsigned char *plain = (unsigned char *)"sentinel";
         size_t len = 7;
         err_t err = {0};
-        int r = ece_decrypt(v.ua_private, 32, v.ua_public, 65, v.auth, 16, body, sizeof body,
-                            &plain, &len, &err);
+        int r = ece_decrypt(v.ua_private, 32, v.ua_public, 65, v.auth, 16, body, sizeof body, &plain, &len, &err);
         if (i >= 21 && i < ECE_HEADER_LEN)
             assert_true(r == -EINVAL || r == -EACCES);
         else {
@@ -222,20 +209,16 @@ static void test_wrong_auth_or_key_rejected(void **state)
     unsigned char *plain;
     size_t len;
     v.auth[0] ^= 0x80;
-    assert_int_equal(ece_decrypt(v.ua_private, 32, v.ua_public, 65, v.auth, 16, v.body, 144,
-                                 &plain, &len, NULL),
-                     -EACCES);
+    assert_int_equal(
+        ece_decrypt(v.ua_private, 32, v.ua_public, 65, v.auth, 16, v.body, 144, &plain, &len, NULL), -EACCES);
     v.auth[0] ^= 0x80;
     struct sub other;
     sub_new(&other);
-    assert_int_equal(ece_decrypt(other.priv, 32, other.pub, 65, v.auth, 16, v.body, 144, &plain,
-                                 &len, NULL),
-                     -EACCES);
+    assert_int_equal(ece_decrypt(other.priv, 32, other.pub, 65, v.auth, 16, v.body, 144, &plain, &len, NULL), -EACCES);
     /* A public key that is not the private key's is refused up front. */
     err_t err = {0};
-    assert_int_equal(ece_decrypt(v.ua_private, 32, other.pub, 65, v.auth, 16, v.body, 144,
-                                 &plain, &len, &err),
-                     -EINVAL);
+    assert_int_equal(
+        ece_decrypt(v.ua_private, 32, other.pub, 65, v.auth, 16, v.body, 144, &plain, &len, &err), -EINVAL);
     assert_string_equal(err.code, "ece_bad_key");
 }
 
@@ -248,25 +231,22 @@ static void test_encrypt_rejects_bad_keys(void **state)
     size_t len = 5;
     const unsigned char *m = (const unsigned char *)"x";
     err_t err = {0};
-    assert_int_equal(ece_encrypt(v.ua_public, 64, v.auth, 16, m, 1, NULL, &body, &len, &err),
-                     -EINVAL);
+    assert_int_equal(ece_encrypt(v.ua_public, 64, v.auth, 16, m, 1, NULL, &body, &len, &err), -EINVAL);
     assert_string_equal(err.code, "ece_bad_key");
-    assert_int_equal(ece_encrypt(v.ua_public, 65, v.auth, 15, m, 1, NULL, &body, &len, &err),
-                     -EINVAL);
+    assert_int_equal(ece_encrypt(v.ua_public, 65, v.auth, 15, m, 1, NULL, &body, &len, &err), -EINVAL);
     assert_string_equal(err.code, "ece_bad_auth");
     unsigned char pub[65];
     memcpy(pub, v.ua_public, 65);
-    pub[0] = 0x03;  /* not the uncompressed form */
+    pub[0] = 0x03; /* not the uncompressed form */
     assert_int_equal(ece_encrypt(pub, 65, v.auth, 16, m, 1, NULL, &body, &len, NULL), -EINVAL);
     pub[0] = 0x04;
-    pub[64] ^= 0x01;  /* Y no longer matches X: off the curve */
+    pub[64] ^= 0x01; /* Y no longer matches X: off the curve */
     assert_int_equal(ece_encrypt(pub, 65, v.auth, 16, m, 1, NULL, &body, &len, &err), -EINVAL);
     assert_string_equal(err.code, "ece_bad_key");
     /* A zero scalar is not a private key. */
     unsigned char zero[32] = {0};
     struct ece_fixed fixed = {zero, 32, v.salt};
-    assert_int_equal(ece_encrypt(v.ua_public, 65, v.auth, 16, m, 1, &fixed, &body, &len, NULL),
-                     -EINVAL);
+    assert_int_equal(ece_encrypt(v.ua_public, 65, v.auth, 16, m, 1, &fixed, &body, &len, NULL), -EINVAL);
     assert_string_equal((const char *)body, "sentinel");
     assert_int_equal(len, 5);
 }
@@ -280,9 +260,7 @@ static void test_encrypt_rejects_oversize(void **state)
     unsigned char *body = NULL;
     size_t len = 0;
     err_t err = {0};
-    assert_int_equal(ece_encrypt(s.pub, 65, s.auth, 16, big, sizeof big, NULL, &body, &len,
-                                 &err),
-                     -ERANGE);
+    assert_int_equal(ece_encrypt(s.pub, 65, s.auth, 16, big, sizeof big, NULL, &body, &len, &err), -ERANGE);
     assert_string_equal(err.code, "push_payload_too_large");
     assert_null(body);
 }
@@ -296,54 +274,45 @@ static void test_decrypt_rejects_bad_header(void **state)
     size_t len;
     err_t err = {0};
     /* Shorter than header + delimiter + tag. */
-    assert_int_equal(ece_decrypt(v.ua_private, 32, v.ua_public, 65, v.auth, 16, v.body,
-                                 ECE_HEADER_LEN + 16, &plain, &len, &err),
-                     -EINVAL);
+    assert_int_equal(
+        ece_decrypt(v.ua_private, 32, v.ua_public, 65, v.auth, 16, v.body, ECE_HEADER_LEN + 16, &plain, &len, &err),
+        -EINVAL);
     assert_string_equal(err.code, "ece_bad_header");
     /* idlen other than 65. */
     memcpy(body, v.body, sizeof body);
     body[20] = 64;
-    assert_int_equal(ece_decrypt(v.ua_private, 32, v.ua_public, 65, v.auth, 16, body, 144,
-                                 &plain, &len, NULL),
-                     -EINVAL);
+    assert_int_equal(
+        ece_decrypt(v.ua_private, 32, v.ua_public, 65, v.auth, 16, body, 144, &plain, &len, NULL), -EINVAL);
     /* rs below 18. */
     memcpy(body, v.body, sizeof body);
     body[18] = 0;
     body[19] = 17;
-    assert_int_equal(ece_decrypt(v.ua_private, 32, v.ua_public, 65, v.auth, 16, body, 144,
-                                 &plain, &len, NULL),
-                     -EINVAL);
+    assert_int_equal(
+        ece_decrypt(v.ua_private, 32, v.ua_public, 65, v.auth, 16, body, 144, &plain, &len, NULL), -EINVAL);
     /* rs smaller than the 58-byte record: that would be several records. */
     body[19] = 57;
-    assert_int_equal(ece_decrypt(v.ua_private, 32, v.ua_public, 65, v.auth, 16, body, 144,
-                                 &plain, &len, &err),
-                     -EINVAL);
+    assert_int_equal(
+        ece_decrypt(v.ua_private, 32, v.ua_public, 65, v.auth, 16, body, 144, &plain, &len, &err), -EINVAL);
     assert_string_equal(err.code, "ece_multiple_records");
     /* rs is not mixed into the keys, so exactly 58 still opens. */
     body[19] = 58;
-    assert_int_equal(ece_decrypt(v.ua_private, 32, v.ua_public, 65, v.auth, 16, body, 144,
-                                 &plain, &len, NULL),
-                     0);
+    assert_int_equal(ece_decrypt(v.ua_private, 32, v.ua_public, 65, v.auth, 16, body, 144, &plain, &len, NULL), 0);
     free(plain);
 }
 
 /* Seals an arbitrary padded record with the RFC keys, to test the
  * receiver's padding rules independently of ece_encrypt. */
-static size_t seal_custom(const struct rfc *v, const unsigned char *rec, size_t rec_len,
-                          unsigned char *out)
+static size_t seal_custom(const struct rfc *v, const unsigned char *rec, size_t rec_len, unsigned char *out)
 {
     struct ece_schedule s;
-    assert_int_equal(ece_schedule_compute(v->as_private, 32, v->ua_public, 65, v->auth, 16,
-                                          v->salt, 16, &s, NULL),
-                     0);
+    assert_int_equal(ece_schedule_compute(v->as_private, 32, v->ua_public, 65, v->auth, 16, v->salt, 16, &s, NULL), 0);
     memcpy(out, v->body, ECE_HEADER_LEN);
     EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
     int n = 0, f = 0;
     assert_int_equal(EVP_EncryptInit_ex(c, EVP_aes_128_gcm(), NULL, s.cek, s.nonce), 1);
     assert_int_equal(EVP_EncryptUpdate(c, out + ECE_HEADER_LEN, &n, rec, (int)rec_len), 1);
     assert_int_equal(EVP_EncryptFinal_ex(c, out + ECE_HEADER_LEN + n, &f), 1);
-    assert_int_equal(
-        EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, 16, out + ECE_HEADER_LEN + rec_len), 1);
+    assert_int_equal(EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, 16, out + ECE_HEADER_LEN + rec_len), 1);
     EVP_CIPHER_CTX_free(c);
     return ECE_HEADER_LEN + rec_len + 16;
 }
@@ -357,24 +326,20 @@ static void test_padding_rules(void **state)
     size_t blen, len = 0;
     /* Extra zero padding after the delimiter is allowed and removed. */
     blen = seal_custom(&v, (const unsigned char *)"abc\x02\0\0\0\0", 8, body);
-    assert_int_equal(ece_decrypt(v.ua_private, 32, v.ua_public, 65, v.auth, 16, body, blen,
-                                 &plain, &len, NULL),
-                     0);
+    assert_int_equal(ece_decrypt(v.ua_private, 32, v.ua_public, 65, v.auth, 16, body, blen, &plain, &len, NULL), 0);
     assert_int_equal(len, 3);
     assert_memory_equal(plain, "abc", 3);
     free(plain);
     /* 0x01 marks a non-final record: a single-record body must not end so. */
     err_t err = {0};
     blen = seal_custom(&v, (const unsigned char *)"abc\x01", 4, body);
-    assert_int_equal(ece_decrypt(v.ua_private, 32, v.ua_public, 65, v.auth, 16, body, blen,
-                                 &plain, &len, &err),
-                     -EINVAL);
+    assert_int_equal(
+        ece_decrypt(v.ua_private, 32, v.ua_public, 65, v.auth, 16, body, blen, &plain, &len, &err), -EINVAL);
     assert_string_equal(err.code, "ece_bad_padding");
     /* All zeros: no delimiter at all. */
     blen = seal_custom(&v, (const unsigned char *)"\0\0\0", 3, body);
-    assert_int_equal(ece_decrypt(v.ua_private, 32, v.ua_public, 65, v.auth, 16, body, blen,
-                                 &plain, &len, NULL),
-                     -EINVAL);
+    assert_int_equal(
+        ece_decrypt(v.ua_private, 32, v.ua_public, 65, v.auth, 16, body, blen, &plain, &len, NULL), -EINVAL);
 }
 
 int main(void)

@@ -18,8 +18,8 @@
 #include "face_fixtures.h"
 
 static face_detector_t *det;
-static raster_t *kiosk;      /* Grace Hopper as a 768 px kiosk frame */
-static face_result_t kbase;  /* face_check on it */
+static raster_t *kiosk;     /* Grace Hopper as a 768 px kiosk frame */
+static face_result_t kbase; /* face_check on it */
 
 static int setup(void **state)
 {
@@ -107,8 +107,7 @@ static void bad_variant(int v)
     raster_free(img);
     face_reason_t want = ff_variant_expect(v);
     if (r.reason == FACE_OK || !(r.failed & (1u << want)))
-        fail_msg("%s: got %s, wanted %s", ff_variant_name(v), face_reason_code(r.reason),
-                 face_reason_code(want));
+        fail_msg("%s: got %s, wanted %s", ff_variant_name(v), face_reason_code(r.reason), face_reason_code(want));
 }
 
 static void blurred(void **state)
@@ -213,8 +212,7 @@ static void face_outside_expected_area_ignored(void **state)
     for (int y = 0; y < h; y++)
         for (int x = 0; x < w; x++)
             if (x + ox >= 0 && x + ox < cw)
-                memcpy(img->pix + ((size_t)y * cw + (size_t)(x + ox)) * 3,
-                       kiosk->pix + ((size_t)y * w + x) * 3, 3);
+                memcpy(img->pix + ((size_t)y * cw + (size_t)(x + ox)) * 3, kiosk->pix + ((size_t)y * w + x) * 3, 3);
     face_result_t r;
     assert_int_equal(face_check(det, img, &cfg, &r), 0);
     assert_true(r.reason == FACE_NO_FACE || r.reason == FACE_LOOK_STRAIGHT);

@@ -40,7 +40,7 @@
 
 /* --- failing allocators ------------------------------------------------------ */
 
-static long alloc_countdown;   /* 0: never fail */
+static long alloc_countdown; /* 0: never fail */
 static bool alloc_fired;
 static sqlite3_mem_methods sqlite_default;
 
@@ -52,9 +52,18 @@ static bool alloc_fails(void)
     return true;
 }
 
-static void *sq_malloc(int n) { return alloc_fails() ? NULL : sqlite_default.xMalloc(n); }
-static void *sq_realloc(void *p, int n) { return alloc_fails() ? NULL : sqlite_default.xRealloc(p, n); }
-static void *js_malloc(size_t n) { return alloc_fails() ? NULL : malloc(n); }
+static void *sq_malloc(int n)
+{
+    return alloc_fails() ? NULL : sqlite_default.xMalloc(n);
+}
+static void *sq_realloc(void *p, int n)
+{
+    return alloc_fails() ? NULL : sqlite_default.xRealloc(p, n);
+}
+static void *js_malloc(size_t n)
+{
+    return alloc_fails() ? NULL : malloc(n);
+}
 
 /* SQLite's allocations are failed only when UCHET_FAULT_SQLITE_ALLOC is
  * set: sqlite3_column_text() answers NULL when it runs out of memory
@@ -135,7 +144,7 @@ static uint64_t digest(fx_t *f)
          * finds less to do); that the day was finished is what matters. */
         if (strcmp(names[t], "sweep_runs") == 0)
             snprintf(table_sql[t], sizeof table_sql[t],
-                     "SELECT region, day, started_at, finished_at IS NOT NULL FROM sweep_runs");
+                "SELECT region, day, started_at, finished_at IS NOT NULL FROM sweep_runs");
         /* applied_at is the wall clock when each world was built */
         if (strcmp(names[t], "schema_version") == 0)
             snprintf(table_sql[t], sizeof table_sql[t], "SELECT version, name FROM schema_version");
@@ -146,7 +155,7 @@ static uint64_t digest(fx_t *f)
             uint64_t row = 14695981039346656037u;
             for (int c = 0; c < MAX_COLS; c++)
                 row = fnv(row, db_col_text(st, c));
-            rows += row;   /* order-free */
+            rows += row; /* order-free */
         }
         if (getenv("FAULT_DEBUG"))
             print_message("  %s %llx\n", names[t], (unsigned long long)rows);
@@ -200,9 +209,12 @@ static world_t *world_new(void)
     w->guardian_reg = fx_register(w->f, w->guardian, t0);
     add_minor(w, t0, 1);
     add_minor(w, t0, 2);
-    assert_int_equal(db_exec(w->f->db, "INSERT INTO confirmations (person_id, registration_id, idempotency_key,"
-                                       " received_at, result, at_residence, answer) VALUES (1, 1, 'old-one', 0,"
-                                       " 'counted', 1, '{}')", NULL), 0);
+    assert_int_equal(db_exec(w->f->db,
+                         "INSERT INTO confirmations (person_id, registration_id, idempotency_key,"
+                         " received_at, result, at_residence, answer) VALUES (1, 1, 'old-one', 0,"
+                         " 'counted', 1, '{}')",
+                         NULL),
+        0);
     return w;
 }
 
@@ -229,7 +241,7 @@ static int confirm_at(world_t *w, int64_t now)
 {
     confirmation_op_t o;
     confirmation_op_init(&o);
-    memcpy(o.token_hash, w->person, SECRET_HASH_BYTES);   /* a session made by prepare */
+    memcpy(o.token_hash, w->person, SECRET_HASH_BYTES); /* a session made by prepare */
     o.now = now;
     o.lat = 55.7575;
     o.lon = 37.6136;
@@ -241,17 +253,29 @@ static int confirm_at(world_t *w, int64_t now)
 }
 
 #define IN_TIME fx_at(2025, 11, 3, 12)
-#define TOO_LATE fx_at(2025, 11, 7, 9)   /* after the lapse moment, before any sweep */
-static void session_in_time(world_t *w) { fx_session(w->f, w->pid, IN_TIME, w->person); }
-static void session_too_late(world_t *w) { fx_session(w->f, w->pid, TOO_LATE, w->person); }
-static int confirm_in_time(world_t *w) { return confirm_at(w, IN_TIME); }
-static int confirm_too_late(world_t *w) { return confirm_at(w, TOO_LATE); }
+#define TOO_LATE fx_at(2025, 11, 7, 9) /* after the lapse moment, before any sweep */
+static void session_in_time(world_t *w)
+{
+    fx_session(w->f, w->pid, IN_TIME, w->person);
+}
+static void session_too_late(world_t *w)
+{
+    fx_session(w->f, w->pid, TOO_LATE, w->person);
+}
+static int confirm_in_time(world_t *w)
+{
+    return confirm_at(w, IN_TIME);
+}
+static int confirm_too_late(world_t *w)
+{
+    return confirm_at(w, TOO_LATE);
+}
 
 static int sweep(world_t *w)
 {
     sweep_result_t res;
-    return sweep_run(w->f->db, w->f->cal, &w->f->region, date_from_ymd(2025, 11, 7), fx_at(2025, 11, 7, 0) + 5, 1,
-                     &res, NULL);
+    return sweep_run(
+        w->f->db, w->f->cal, &w->f->region, date_from_ymd(2025, 11, 7), fx_at(2025, 11, 7, 0) + 5, 1, &res, NULL);
 }
 
 /* The guardian's lapse (and the wards' end) swept, an appeal filed. */
@@ -265,17 +289,20 @@ static void lapse_and_appeal(world_t *w)
     snprintf(f.reason, sizeof f.reason, "My phone was broken for a week.");
     assert_int_equal(fx_run(w->f, &f.op), 0);
     w->appeal = f.ret.id;
-    assert_int_equal(db_exec(w->f->db, "INSERT INTO officers (id, login, name, role, password_hash, created_at)"
-                                       " VALUES (1, 'reg', 'Registrar', 'registrar', 'x', 0);"
-                                       "INSERT INTO officer_sessions (token_hash, officer_id, created_at, expires_at)"
-                                       " VALUES (x'" REGISTRAR_HASH_HEX "', 1, 0, 9999999999)", NULL), 0);
+    assert_int_equal(db_exec(w->f->db,
+                         "INSERT INTO officers (id, login, name, role, password_hash, created_at)"
+                         " VALUES (1, 'reg', 'Registrar', 'registrar', 'x', 0);"
+                         "INSERT INTO officer_sessions (token_hash, officer_id, created_at, expires_at)"
+                         " VALUES (x'" REGISTRAR_HASH_HEX "', 1, 0, 9999999999)",
+                         NULL),
+        0);
 }
 
 static int grant(world_t *w)
 {
     appeal_decide_op_t d;
     appeal_decide_op_init(&d);
-    d.roles = OFFICER_REGISTRAR;   /* as api/desk_acl.c declares it */
+    d.roles = OFFICER_REGISTRAR; /* as api/desk_acl.c declares it */
     memset(d.token_hash, 0x42, SECRET_HASH_BYTES);
     d.now = fx_at(2025, 11, 11, 10);
     d.appeal_id = w->appeal;
@@ -295,9 +322,9 @@ static bool references_checked(fx_t *f)
 
 typedef struct scenario {
     const char *name;
-    void (*prepare)(world_t *w);   /* may be NULL */
+    void (*prepare)(world_t *w); /* may be NULL */
     op_fn op;
-    bool steps;                    /* several transactions: check by running again */
+    bool steps; /* several transactions: check by running again */
 } scenario_t;
 
 /* Runs the scenario with fault n of kind; returns whether the fault fired. */
@@ -317,13 +344,13 @@ static bool run_with_fault(const scenario_t *s, fault_t kind, long n, uint64_t c
     if (r == 0) {
         if (digest(w->f) != clean_after)
             fail_msg("%s: fault %ld (%s) fired, the operation succeeded, but the database differs from a clean run",
-                     s->name, n, kind == FAULT_DB ? "db" : "alloc");
+                s->name, n, kind == FAULT_DB ? "db" : "alloc");
     } else if (s->steps) {
         assert_true(references_checked(w->f));
         assert_int_equal(s->op(w), 0);
         if (digest(w->f) != clean_after)
-            fail_msg("%s: after fault %ld (%s) and a clean rerun the database differs from an unbroken run", s->name,
-                     n, kind == FAULT_DB ? "db" : "alloc");
+            fail_msg("%s: after fault %ld (%s) and a clean rerun the database differs from an unbroken run", s->name, n,
+                kind == FAULT_DB ? "db" : "alloc");
     } else if (digest(w->f) != clean_before) {
         fail_msg("%s: fault %ld (%s) left the database changed", s->name, n, kind == FAULT_DB ? "db" : "alloc");
     }
@@ -351,8 +378,9 @@ static void run_scenario(const scenario_t *s)
         while (run_with_fault(s, (fault_t)k, n, before, after))
             n++;
         if (k == FAULT_DB)
-            assert_true(n > 1);   /* every operation calls the database */
-        print_message("%s: %ld %s faults, nothing half-done\n", s->name, n - 1, k == FAULT_DB ? "database" : "allocation");
+            assert_true(n > 1); /* every operation calls the database */
+        print_message(
+            "%s: %ld %s faults, nothing half-done\n", s->name, n - 1, k == FAULT_DB ? "database" : "allocation");
     }
 }
 

@@ -17,7 +17,10 @@ typedef struct trace {
     int n;
 } trace_t;
 
-static void note(trace_t *t, char c) { t->log[t->n++] = c; }
+static void note(trace_t *t, char c)
+{
+    t->log[t->n++] = c;
+}
 
 static void three_steps(void *arg)
 {
@@ -27,7 +30,7 @@ static void three_steps(void *arg)
     for (int i = 0; i < 3; i++) {
         note(t, (char)('a' + i));
         fiber_yield(t->f);
-        assert_int_equal(local[i * 50], 'x');   /* the stack was kept */
+        assert_int_equal(local[i * 50], 'x'); /* the stack was kept */
     }
     note(t, 'z');
 }
@@ -43,17 +46,20 @@ static void test_yield_and_resume_interleave(void **state)
     }
     assert_true(fiber_resume(t.f));
     assert_string_equal(t.log, "a1b2c3z");
-    assert_true(fiber_resume(t.f));   /* finished: nothing runs again */
+    assert_true(fiber_resume(t.f)); /* finished: nothing runs again */
     assert_string_equal(t.log, "a1b2c3z");
     fiber_free(t.f);
 }
 
-static int depth(int n) { return n == 0 ? 0 : 1 + depth(n - 1); }
+static int depth(int n)
+{
+    return n == 0 ? 0 : 1 + depth(n - 1);
+}
 
 static void deep(void *arg)
 {
     trace_t *t = arg;
-    t->n = depth(2000);   /* a few hundred KiB of frames under sanitizers */
+    t->n = depth(2000); /* a few hundred KiB of frames under sanitizers */
     fiber_yield(t->f);
 }
 
@@ -64,7 +70,7 @@ static void test_deep_stack_and_abandoned_fiber(void **state)
     assert_int_equal(fiber_new(1024 * 1024, deep, &t, &t.f, NULL), 0);
     assert_false(fiber_resume(t.f));
     assert_int_equal(t.n, 2000);
-    fiber_free(t.f);   /* suspended, never finished: freed all the same */
+    fiber_free(t.f); /* suspended, never finished: freed all the same */
 }
 
 static void count_to(void *arg)
@@ -83,7 +89,7 @@ static void test_two_fibers_on_one_thread(void **state)
     assert_int_equal(fiber_new(64 * 1024, count_to, &a, &a.f, NULL), 0);
     assert_int_equal(fiber_new(64 * 1024, count_to, &b, &b.f, NULL), 0);
     int rounds = 0;
-    for (;;) {   /* resume both every round, however far each has got */
+    for (;;) { /* resume both every round, however far each has got */
         bool a_done = fiber_resume(a.f), b_done = fiber_resume(b.f);
         if (a_done && b_done)
             break;

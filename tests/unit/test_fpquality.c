@@ -65,13 +65,13 @@ static void check_degraded(int kind, fpq_reason_t want)
         raster_t *f = fx_finger(FW, FH, seed);
         raster_t *d = dup_raster(f);
         switch (kind) {
-        case 0: fx_blur(d, 2.6); break;
-        case 1: fx_noise(d, 55, seed); break;
-        case 2: fx_contrast(d, 0.12, 240); break;
-        case 3: fx_partial(d, 0.40, 0.55); break;
-        case 4: fx_dry(d, seed); break;
-        case 5: fx_wet_r(d, 3, 0.5); break; /* soaked: ridges spread 3 px */
-        case 6: fx_wet(d); break;           /* damp */
+            case 0: fx_blur(d, 2.6); break;
+            case 1: fx_noise(d, 55, seed); break;
+            case 2: fx_contrast(d, 0.12, 240); break;
+            case 3: fx_partial(d, 0.40, 0.55); break;
+            case 4: fx_dry(d, seed); break;
+            case 5: fx_wet_r(d, 3, 0.5); break; /* soaked: ridges spread 3 px */
+            case 6: fx_wet(d); break;           /* damp */
         }
         fpq_result_t a = score(f), b = score(d);
         assert_true(b.score < a.score);
@@ -296,8 +296,8 @@ static slap_t make_slap(int blur_third)
     return s;
 }
 
-static fpq_slap_result_t slap_check(const slap_t *s, uint8_t fgp, const fpq_box_t *b, size_t n,
-                                    const uint8_t *exc, size_t nexc)
+static fpq_slap_result_t slap_check(
+    const slap_t *s, uint8_t fgp, const fpq_box_t *b, size_t n, const uint8_t *exc, size_t nexc)
 {
     fpq_slap_result_t r;
     assert_int_equal(fpq_slap_check(s->img, fgp, b, n, exc, nexc, NULL, &r), 0);

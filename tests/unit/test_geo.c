@@ -131,8 +131,7 @@ static double north(double d)
 
 static bool within(double d, double accuracy)
 {
-    return geo_within(north(d), KREMLIN_LON, accuracy, KREMLIN_LAT, KREMLIN_LON,
-                      GEO_RESIDENCE_RADIUS_M);
+    return geo_within(north(d), KREMLIN_LON, accuracy, KREMLIN_LAT, KREMLIN_LON, GEO_RESIDENCE_RADIUS_M);
 }
 
 static void test_within_boundaries(void **state)

@@ -114,7 +114,7 @@ static void test_no_code_without_a_registration(void **state)
     memcpy(o.token_hash, other, sizeof other);
     o.now = w->t0;
     assert_int_equal(fx_run(w->f, &o.op), -ENOENT);
-    assert_string_equal(o.ret_code, "");                                  /* nothing to leak */
+    assert_string_equal(o.ret_code, ""); /* nothing to leak */
     assert_int_equal(fx_count(w->f, "SELECT COUNT(*) FROM host_codes"), 0);
 }
 

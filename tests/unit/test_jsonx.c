@@ -36,9 +36,9 @@ static void test_parse_rules(void **state)
     expect_parse_error("{", "malformed_json");
     expect_parse_error("[1]", "not_an_object");
     expect_parse_error("42", "not_an_object");
-    expect_parse_error("{\"a\":1,\"a\":2}", "malformed_json");       /* duplicate key */
-    expect_parse_error("{\"a\":\"\\u0000\"}", "malformed_json");     /* NUL in a string */
-    expect_parse_error("{\"a\":1} x", "malformed_json");             /* trailing bytes */
+    expect_parse_error("{\"a\":1,\"a\":2}", "malformed_json");   /* duplicate key */
+    expect_parse_error("{\"a\":\"\\u0000\"}", "malformed_json"); /* NUL in a string */
+    expect_parse_error("{\"a\":1} x", "malformed_json");         /* trailing bytes */
     char big[LIMIT_JSON_FIELDS * 12 + 16];
     size_t n = (size_t)snprintf(big, sizeof big, "{");
     for (int i = 0; i <= LIMIT_JSON_FIELDS; i++)
@@ -101,15 +101,17 @@ static void test_numbers(void **state)
     assert_int_equal(jsonx_number(o, "b", true, 0, 1, &d, &e), -EINVAL);
     d = 3;
     assert_int_equal(jsonx_number(o, "absent", false, 0, 1, &d, &e), 0);
-    assert_true(d == 3.0);   /* untouched when absent and optional */
+    assert_true(d == 3.0); /* untouched when absent and optional */
     json_decref(o);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_parse_rules), cmocka_unit_test(test_only_fields),
-        cmocka_unit_test(test_strings), cmocka_unit_test(test_numbers),
+        cmocka_unit_test(test_parse_rules),
+        cmocka_unit_test(test_only_fields),
+        cmocka_unit_test(test_strings),
+        cmocka_unit_test(test_numbers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

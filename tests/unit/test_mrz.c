@@ -17,8 +17,8 @@
 
 static const struct mrz_date y2010 = {2010, 1, 1};
 
-#define TD3_SPECIMEN                                   \
-    "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n"   \
+#define TD3_SPECIMEN                                                                                                   \
+    "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n"                                                                   \
     "L898902C36UTO7408122F1204159ZE184226B<<<<<10\n"
 
 static json_t *run_at(const char *text, const json_t *typed, struct mrz_date today)
@@ -44,11 +44,12 @@ static const char *failed(const json_t *o, const char *list)
     size_t n = 0, i;
     json_t *c;
     buf[0] = '\0';
-    json_array_foreach(json_object_get(o, list), i, c) {
+    json_array_foreach(json_object_get(o, list), i, c)
+    {
         if (json_is_true(json_object_get(c, "passed")))
             continue;
-        n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s", n ? "," : "",
-                              json_string_value(json_object_get(c, "name")));
+        n += (size_t)snprintf(
+            buf + n, sizeof buf - n, "%s%s", n ? "," : "", json_string_value(json_object_get(c, "name")));
     }
     return buf;
 }
@@ -131,7 +132,8 @@ static void test_visa_specimens(void **state)
     assert_string_equal(field(o, "optional_data"), "6ZE184226B");
     json_decref(o);
     o = run_at("VIUTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<\n"
-               "L8988901C4XXX4009078F9612109<<<<<<<<\n", NULL, (struct mrz_date){1995, 6, 1});
+               "L8988901C4XXX4009078F9612109<<<<<<<<\n",
+        NULL, (struct mrz_date){1995, 6, 1});
     assert_string_equal(json_string_value(json_object_get(o, "format")), "MRV-B");
     assert_string_equal(failed(o, "checks"), "");
     assert_int_equal(json_array_size(json_object_get(o, "checks")), 12);
@@ -147,33 +149,47 @@ static void test_each_check_fails_alone(void **state)
         const char *text, *failing;
     } cases[] = {
         {"X<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n"
-         "L898902C36UTO7408122F1204159ZE184226B<<<<<10\n", "document_code"},
+         "L898902C36UTO7408122F1204159ZE184226B<<<<<10\n",
+            "document_code"},
         {"P<UTXERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n"
-         "L898902C36UTO7408122F1204159ZE184226B<<<<<10\n", "issuing_state"},
+         "L898902C36UTO7408122F1204159ZE184226B<<<<<10\n",
+            "issuing_state"},
         {"P<UTO<ERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<\n"
-         "L898902C36UTO7408122F1204159ZE184226B<<<<<10\n", "name"},
+         "L898902C36UTO7408122F1204159ZE184226B<<<<<10\n",
+            "name"},
         {"P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n"
-         "L898902C37UTO7408122F1204159ZE184226B<<<<<17\n", "document_number_check_digit"},
+         "L898902C37UTO7408122F1204159ZE184226B<<<<<17\n",
+            "document_number_check_digit"},
         {"P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n"
-         "L898902C36XYZ7408122F1204159ZE184226B<<<<<10\n", "nationality"},
+         "L898902C36XYZ7408122F1204159ZE184226B<<<<<10\n",
+            "nationality"},
         {"P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n"
-         "L898902C36UTO7413128F1204159ZE184226B<<<<<10\n", "birth_date"},
+         "L898902C36UTO7413128F1204159ZE184226B<<<<<10\n",
+            "birth_date"},
         {"P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n"
-         "L898902C36UTO7408123F1204159ZE184226B<<<<<13\n", "birth_date_check_digit"},
+         "L898902C36UTO7408123F1204159ZE184226B<<<<<13\n",
+            "birth_date_check_digit"},
         {"P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n"
-         "L898902C36UTO7408122Q1204159ZE184226B<<<<<10\n", "sex"},
+         "L898902C36UTO7408122Q1204159ZE184226B<<<<<10\n",
+            "sex"},
         {"P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n"
-         "L898902C36UTO7408122F1213153ZE184226B<<<<<16\n", "expiry_date,not_expired"},
+         "L898902C36UTO7408122F1213153ZE184226B<<<<<16\n",
+            "expiry_date,not_expired"},
         {"P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n"
-         "L898902C36UTO7408122F1204150ZE184226B<<<<<11\n", "expiry_date_check_digit"},
+         "L898902C36UTO7408122F1204150ZE184226B<<<<<11\n",
+            "expiry_date_check_digit"},
         {"P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n"
-         "L898902C36UTO7408122F1204159ZE184226B<<<<<21\n", "optional_data_check_digit"},
+         "L898902C36UTO7408122F1204159ZE184226B<<<<<21\n",
+            "optional_data_check_digit"},
         {"P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n"
-         "L898902C36UTO7408122F1204159ZE184226B<<<<<11\n", "composite_check_digit"},
+         "L898902C36UTO7408122F1204159ZE184226B<<<<<11\n",
+            "composite_check_digit"},
         {"P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n"
-         "L898902C36UTO7408122F1204159A37B6739<<<<<<<4\n", "optional_data_check_digit"},
+         "L898902C36UTO7408122F1204159A37B6739<<<<<<<4\n",
+            "optional_data_check_digit"},
         {"P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<?\n"
-         "L898902C36UTO7408122F1204159ZE184226B<<<<<10\n", "characters,name"},
+         "L898902C36UTO7408122F1204159ZE184226B<<<<<10\n",
+            "characters,name"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         json_t *o = run(cases[i].text);
@@ -191,7 +207,8 @@ static void test_failed_checks_have_reasons(void **state)
                     "L898902C37UTO7408122F1204159ZE184226B<<<<<17\n");
     size_t i;
     json_t *c;
-    json_array_foreach(json_object_get(o, "checks"), i, c) {
+    json_array_foreach(json_object_get(o, "checks"), i, c)
+    {
         const char *reason = json_string_value(json_object_get(c, "reason"));
         assert_non_null(reason);
         assert_true(strlen(reason) > 10);
@@ -233,18 +250,21 @@ static void test_leap_days_and_unknown_parts(void **state)
 {
     (void)state;
     json_t *o = run_at("P<UTOERIKSSON<<ANNA<<<<<<<<<<<<<<<<<<<<<<<<<\n"
-                       "L898902C36UTO0002299F2402295<<<<<<<<<<<<<<<4\n", NULL, y2010);
+                       "L898902C36UTO0002299F2402295<<<<<<<<<<<<<<<4\n",
+        NULL, y2010);
     assert_string_equal(failed(o, "checks"), "");
     assert_string_equal(field(o, "birth_date"), "2000-02-29");
     assert_string_equal(field(o, "expiry_date"), "2024-02-29");
     json_decref(o);
     o = run_at("P<UTOERIKSSON<<ANNA<<<<<<<<<<<<<<<<<<<<<<<<<\n"
-               "L898902C36UTO0102292F2501017<<<<<<<<<<<<<<<4\n", NULL, y2010);
+               "L898902C36UTO0102292F2501017<<<<<<<<<<<<<<<4\n",
+        NULL, y2010);
     assert_string_equal(failed(o, "checks"), "birth_date");
     assert_string_equal(field(o, "birth_date"), "(null)");
     json_decref(o);
     o = run_at("P<UTOERIKSSON<<ANNA<<<<<<<<<<<<<<<<<<<<<<<<<\n"
-               "L898902C36UTO7408<<7F2501017<<<<<<<<<<<<<<<6\n", NULL, y2010);
+               "L898902C36UTO7408<<7F2501017<<<<<<<<<<<<<<<6\n",
+        NULL, y2010);
     assert_string_equal(failed(o, "checks"), "");
     assert_string_equal(field(o, "birth_date"), "1974-08");
     json_decref(o);
@@ -254,7 +274,8 @@ static void test_germany_and_empty_personal_number(void **state)
 {
     (void)state;
     json_t *o = run_at("P<D<<MUSTERMANN<<ERIKA<<<<<<<<<<<<<<<<<<<<<<\n"
-                       "C01X00T478D<<6408125F2701013<<<<<<<<<<<<<<<8\n", NULL, y2010);
+                       "C01X00T478D<<6408125F2701013<<<<<<<<<<<<<<<8\n",
+        NULL, y2010);
     assert_string_equal(failed(o, "checks"), "");
     assert_string_equal(field(o, "issuing_state"), "D");
     assert_string_equal(field(o, "nationality"), "D");
@@ -303,8 +324,8 @@ static const char *status(const json_t *o)
 }
 
 /* Checks one entry of the "repairs" or "suggestions" list. */
-static void expect_change(const json_t *o, const char *list, size_t i, const char *fieldname, int line,
-                          int pos, const char *from, const char *to, const char *why)
+static void expect_change(const json_t *o, const char *list, size_t i, const char *fieldname, int line, int pos,
+    const char *from, const char *to, const char *why)
 {
     const json_t *c = json_array_get(json_object_get(o, list), i);
     if (!c)
@@ -327,10 +348,9 @@ static const char *faults(const json_t *o)
     size_t n = 0, i;
     json_t *c;
     buf[0] = '\0';
-    json_array_foreach(json_object_get(o, "faults"), i, c)
-        n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s%s", n ? "," : "",
-                              json_string_value(json_object_get(c, "field")),
-                              json_is_true(json_object_get(c, "sure")) ? "" : "?");
+    json_array_foreach(json_object_get(o, "faults"), i, c) n +=
+        (size_t)snprintf(buf + n, sizeof buf - n, "%s%s%s", n ? "," : "",
+            json_string_value(json_object_get(c, "field")), json_is_true(json_object_get(c, "sure")) ? "" : "?");
     return buf;
 }
 
@@ -349,11 +369,16 @@ static void test_repair_letter_in_digit_field(void **state)
     assert_int_equal(json_array_size(json_object_get(o, "repairs")), 1);
     expect_change(o, "repairs", 0, "birth_date", 2, 16, "O", "0", "field_type");
     assert_string_equal(json_string_value(json_array_get(json_object_get(o, "mrz_as_read"), 1)),
-                        "L898902C36UTO74O8122F1204159ZE184226B<<<<<10");
+        "L898902C36UTO74O8122F1204159ZE184226B<<<<<10");
     assert_string_equal(json_string_value(json_array_get(json_object_get(o, "mrz"), 1)),
-                        "L898902C36UTO7408122F1204159ZE184226B<<<<<10");
+        "L898902C36UTO7408122F1204159ZE184226B<<<<<10");
     json_decref(o);
-    static const struct { const char *line2; const char *field; int pos; const char *from, *to; } one[] = {
+    static const struct {
+        const char *line2;
+        const char *field;
+        int pos;
+        const char *from, *to;
+    } one[] = {
         {"L898902C36UTO7408I22F1204159ZE184226B<<<<<10\n", "birth_date", 18, "I", "1"},
         {"L898902C36UTO740812ZF1204159ZE184226B<<<<<10\n", "birth_date_check_digit", 20, "Z", "2"},
         {"L898902C36UTO7408122F12O4159ZE184226B<<<<<10\n", "expiry_date", 24, "O", "0"},
@@ -373,10 +398,9 @@ static void test_repair_letter_in_digit_field(void **state)
             expect_change(o, "repairs", 0, one[i].field, 2, one[i].pos, one[i].from, "8", "field_type");
             assert_string_equal(faults(o), "document_number_check_digit");
         } else {
-            if (strcmp(status(o), "valid_after_repairs") != 0 ||
-                json_array_size(json_object_get(o, "repairs")) != 1)
+            if (strcmp(status(o), "valid_after_repairs") != 0 || json_array_size(json_object_get(o, "repairs")) != 1)
                 fail_msg("case %zu: %s [%s] %zu repairs", i, status(o), failed(o, "checks"),
-                         json_array_size(json_object_get(o, "repairs")));
+                    json_array_size(json_object_get(o, "repairs")));
             assert_int_equal(json_array_size(json_object_get(o, "repairs")), 1);
             expect_change(o, "repairs", 0, one[i].field, 2, one[i].pos, one[i].from, one[i].to, "field_type");
         }
@@ -412,7 +436,8 @@ static void test_repair_digit_in_letter_field(void **state)
     const char *alt9 = "    9                                       \n"
                        "                                            \n";
     o = run_ocr("P<UT0ERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n"
-                "L898902C36UTO7408122F1204159ZE184226B<<<<<10\n", alt9);
+                "L898902C36UTO7408122F1204159ZE184226B<<<<<10\n",
+        alt9);
     assert_string_equal(status(o), "invalid");
     json_decref(o);
 }
@@ -546,18 +571,28 @@ static void test_single_wrong_digit_blamed(void **state)
 #define TD2T "I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<\nD231458907UTO7408122F1204159<<<<<<<6\n"
 #define TD3T L1 "L898902C36UTO7408122F1204159ZE184226B<<<<<10\n"
     static const struct blame_case cases[] = {
-        {"TD1", TD1T, 0, 5, 14, "document_number"}, {"TD1", TD1T, 0, 14, 15, "document_number_check_digit"},
-        {"TD1", TD1T, 1, 0, 6, "birth_date"}, {"TD1", TD1T, 1, 6, 7, "birth_date_check_digit"},
-        {"TD1", TD1T, 1, 8, 14, "expiry_date"}, {"TD1", TD1T, 1, 14, 15, "expiry_date_check_digit"},
+        {"TD1", TD1T, 0, 5, 14, "document_number"},
+        {"TD1", TD1T, 0, 14, 15, "document_number_check_digit"},
+        {"TD1", TD1T, 1, 0, 6, "birth_date"},
+        {"TD1", TD1T, 1, 6, 7, "birth_date_check_digit"},
+        {"TD1", TD1T, 1, 8, 14, "expiry_date"},
+        {"TD1", TD1T, 1, 14, 15, "expiry_date_check_digit"},
         {"TD1", TD1T, 1, 29, 30, "composite_check_digit"},
-        {"TD2", TD2T, 1, 0, 9, "document_number"}, {"TD2", TD2T, 1, 9, 10, "document_number_check_digit"},
-        {"TD2", TD2T, 1, 13, 19, "birth_date"}, {"TD2", TD2T, 1, 19, 20, "birth_date_check_digit"},
-        {"TD2", TD2T, 1, 21, 27, "expiry_date"}, {"TD2", TD2T, 1, 27, 28, "expiry_date_check_digit"},
+        {"TD2", TD2T, 1, 0, 9, "document_number"},
+        {"TD2", TD2T, 1, 9, 10, "document_number_check_digit"},
+        {"TD2", TD2T, 1, 13, 19, "birth_date"},
+        {"TD2", TD2T, 1, 19, 20, "birth_date_check_digit"},
+        {"TD2", TD2T, 1, 21, 27, "expiry_date"},
+        {"TD2", TD2T, 1, 27, 28, "expiry_date_check_digit"},
         {"TD2", TD2T, 1, 35, 36, "composite_check_digit"},
-        {"TD3", TD3T, 1, 0, 9, "document_number"}, {"TD3", TD3T, 1, 9, 10, "document_number_check_digit"},
-        {"TD3", TD3T, 1, 13, 19, "birth_date"}, {"TD3", TD3T, 1, 19, 20, "birth_date_check_digit"},
-        {"TD3", TD3T, 1, 21, 27, "expiry_date"}, {"TD3", TD3T, 1, 27, 28, "expiry_date_check_digit"},
-        {"TD3", TD3T, 1, 28, 42, "optional_data"}, {"TD3", TD3T, 1, 42, 43, "optional_data_check_digit"},
+        {"TD3", TD3T, 1, 0, 9, "document_number"},
+        {"TD3", TD3T, 1, 9, 10, "document_number_check_digit"},
+        {"TD3", TD3T, 1, 13, 19, "birth_date"},
+        {"TD3", TD3T, 1, 19, 20, "birth_date_check_digit"},
+        {"TD3", TD3T, 1, 21, 27, "expiry_date"},
+        {"TD3", TD3T, 1, 27, 28, "expiry_date_check_digit"},
+        {"TD3", TD3T, 1, 28, 42, "optional_data"},
+        {"TD3", TD3T, 1, 42, 43, "optional_data_check_digit"},
         {"TD3", TD3T, 1, 43, 44, "composite_check_digit"},
     };
     unsigned total = 0, sure = 0;
@@ -584,14 +619,15 @@ static void test_single_wrong_digit_blamed(void **state)
                 else if (getenv("MRZ_TEST_VERBOSE"))
                     print_message("%s line %d col %d -> %c: [%s]\n", c->name, c->line + 1, col + 1, dgt, f);
                 else if (!strstr(f, want_unsure))
-                    fail_msg("%s line %d col %d -> %c: blamed [%s], expected %s", c->name, c->line + 1, col + 1,
-                             dgt, f, c->field);
+                    fail_msg("%s line %d col %d -> %c: blamed [%s], expected %s", c->name, c->line + 1, col + 1, dgt, f,
+                        c->field);
                 total++;
                 json_decref(o);
             }
     }
     print_message("%u single wrong digits: %u blamed on the right field alone, %u on it and one other "
-                  "(unsure)\n", total, sure, total - sure);
+                  "(unsure)\n",
+        total, sure, total - sure);
     assert_true(sure * 3 >= total * 2);
     /* TD1 optional data has no check digit of its own: only the composite
      * sees the change, so it cannot tell either line's data from the
@@ -617,7 +653,7 @@ static void test_input_tolerance(void **state)
     assert_string_equal(json_string_value(json_object_get(o, "format")), "TD3");
     assert_string_equal(failed(o, "checks"), "");
     assert_string_equal(json_string_value(json_array_get(json_object_get(o, "mrz"), 0)),
-                        "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<");
+        "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<");
     json_decref(o);
     /* Without a final newline. */
     o = run("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10");
@@ -658,8 +694,8 @@ static json_t *typed(const char *json)
     return t;
 }
 
-#define RUS_TD3                                        \
-    "P<RUSIVANOVA<<IULIIA<SERGEEVNA<<<<<<<<<<<<<<\n"   \
+#define RUS_TD3                                                                                                        \
+    "P<RUSIVANOVA<<IULIIA<SERGEEVNA<<<<<<<<<<<<<<\n"                                                                   \
     "7512345672RUS8503150F3001019<<<<<<<<<<<<<<<6\n"
 
 static void test_cross_check_cyrillic(void **state)
@@ -707,7 +743,8 @@ static void test_cross_check_truncated_name(void **state)
     (void)state;
     json_t *t = typed("{\"surname\": \"abcdefghijklmnopqrstuvwxyz\", \"given_names\": \"Abcdefghijklmnop\"}");
     json_t *o = run_at("P<UTOABCDEFGHIJKLMNOPQRSTUVWXYZ<<ABCDEFGHIJK\n"
-                       "L898902C36UTO7408122F3204153<<<<<<<<<<<<<<<4\n", t, y2010);
+                       "L898902C36UTO7408122F3204153<<<<<<<<<<<<<<<4\n",
+        t, y2010);
     assert_string_equal(failed(o, "cross_check"), "");
     json_decref(o);
     json_decref(t);

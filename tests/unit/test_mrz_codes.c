@@ -11,9 +11,8 @@
 static void test_known_codes(void **state)
 {
     (void)state;
-    static const char *const known[] = {"RUS", "UZB", "TJK", "KGZ", "UKR", "DEU", "D<<", "UTO",
-                                        "XXA", "XXB", "XXC", "XXX", "GBD", "GBN", "UNO", "EUE",
-                                        "ABW", "ZWE", "RKS", "XOM"};
+    static const char *const known[] = {"RUS", "UZB", "TJK", "KGZ", "UKR", "DEU", "D<<", "UTO", "XXA", "XXB", "XXC",
+        "XXX", "GBD", "GBN", "UNO", "EUE", "ABW", "ZWE", "RKS", "XOM"};
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
         if (!icao_codes_known(known[i]))
             fail_msg("%s should be known", known[i]);

@@ -265,7 +265,8 @@ static void answer_lines(const json_t *o, char *out)
 {
     size_t n = 0, i;
     json_t *l;
-    json_array_foreach(json_object_get(o, "mrz"), i, l) {
+    json_array_foreach(json_object_get(o, "mrz"), i, l)
+    {
         memcpy(out + n, json_string_value(l), json_string_length(l));
         n += json_string_length(l);
     }
@@ -279,8 +280,8 @@ struct tally {
 };
 
 /* Checks one outcome against the rule; fails the test on a false valid. */
-static void judge(const struct zone *orig, const struct zone *mut, const char *got, enum mrz_status st,
-                  bool image, struct tally *t)
+static void judge(
+    const struct zone *orig, const struct zone *mut, const char *got, enum mrz_status st, bool image, struct tally *t)
 {
     if (!image)
         assert_string_equal(got, mut->z); /* typed text is never changed */
@@ -302,13 +303,11 @@ static void judge(const struct zone *orig, const struct zone *mut, const char *g
 
 /* The JSON answer agrees with the verdict (checked on a share of the
  * mutants: building JSON is what makes a sweep slow). */
-static void same_as_json(const char *text, size_t tl, const char *alt, bool image,
-                         const struct mrz_verdict *v)
+static void same_as_json(const char *text, size_t tl, const char *alt, bool image, const struct mrz_verdict *v)
 {
     json_t *o = NULL;
     err_t e = {0};
-    int r = image ? mrz_check_ocr(text, alt, tl, NULL, today, &o, &e)
-                  : mrz_check_text(text, tl, NULL, today, &o, &e);
+    int r = image ? mrz_check_ocr(text, alt, tl, NULL, today, &o, &e) : mrz_check_text(text, tl, NULL, today, &o, &e);
     assert_int_equal(r, 0);
     char got[3 * 44 + 1];
     answer_lines(o, got);
@@ -354,9 +353,8 @@ static void sweep(enum kind k, int nzones, bool image, int alt_mode)
     }
     print_message("%s %s%s: %lu mutants: %lu invalid, %lu repaired to the original, %lu valid as given "
                   "(consistent zones no check digit can tell apart)\n",
-                  (const char *[]){"TD1", "TD2", "TD3", "MRV-A", "MRV-B"}[k], image ? "image" : "text",
-                  alt_mode ? " with the reader's candidate" : "", t.mutants, t.invalid,
-                  t.repaired_to_original, t.valid_as_given);
+        (const char *[]){"TD1", "TD2", "TD3", "MRV-A", "MRV-B"}[k], image ? "image" : "text",
+        alt_mode ? " with the reader's candidate" : "", t.mutants, t.invalid, t.repaired_to_original, t.valid_as_given);
     /* Not vacuous: most mutants are caught (the rest are mostly letters of
      * the name, which no check digit covers). */
     assert_true(t.invalid + t.repaired_to_original > t.mutants * 3 / 5);
@@ -366,29 +364,64 @@ static void sweep(enum kind k, int nzones, bool image, int alt_mode)
 
 #define ZONES 120 /* per layout and path: 120 x 3 x 3 + 60 = 1140 zones, ~3.5 million mutants */
 
-static void test_sweep_td1_text(void **s) { (void)s; sweep(TD1, ZONES, false, 0); }
-static void test_sweep_td2_text(void **s) { (void)s; sweep(TD2, ZONES, false, 0); }
-static void test_sweep_td3_text(void **s) { (void)s; sweep(TD3, ZONES, false, 0); }
-static void test_sweep_visa_text(void **s) { (void)s; sweep(MRVA, ZONES / 4, false, 0); sweep(MRVB, ZONES / 4, false, 0); }
-static void test_sweep_td1_image(void **s) { (void)s; sweep(TD1, ZONES, true, 0); sweep(TD1, ZONES, true, 1); }
-static void test_sweep_td2_image(void **s) { (void)s; sweep(TD2, ZONES, true, 0); sweep(TD2, ZONES, true, 1); }
-static void test_sweep_td3_image(void **s) { (void)s; sweep(TD3, ZONES, true, 0); sweep(TD3, ZONES, true, 1); }
+static void test_sweep_td1_text(void **s)
+{
+    (void)s;
+    sweep(TD1, ZONES, false, 0);
+}
+static void test_sweep_td2_text(void **s)
+{
+    (void)s;
+    sweep(TD2, ZONES, false, 0);
+}
+static void test_sweep_td3_text(void **s)
+{
+    (void)s;
+    sweep(TD3, ZONES, false, 0);
+}
+static void test_sweep_visa_text(void **s)
+{
+    (void)s;
+    sweep(MRVA, ZONES / 4, false, 0);
+    sweep(MRVB, ZONES / 4, false, 0);
+}
+static void test_sweep_td1_image(void **s)
+{
+    (void)s;
+    sweep(TD1, ZONES, true, 0);
+    sweep(TD1, ZONES, true, 1);
+}
+static void test_sweep_td2_image(void **s)
+{
+    (void)s;
+    sweep(TD2, ZONES, true, 0);
+    sweep(TD2, ZONES, true, 1);
+}
+static void test_sweep_td3_image(void **s)
+{
+    (void)s;
+    sweep(TD3, ZONES, true, 0);
+    sweep(TD3, ZONES, true, 1);
+}
 
 /* The generator and the model agree with the ICAO specimens. */
 static void test_model_on_specimens(void **s)
 {
     (void)s;
-    struct zone q = {TD3, 44, 2, "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<"
-                                 "L898902C36UTO7408122F1204159ZE184226B<<<<<10"};
+    struct zone q = {TD3, 44, 2,
+        "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<"
+        "L898902C36UTO7408122F1204159ZE184226B<<<<<10"};
     assert_true(consistent(&q));
     q.z[44 + 43] = '1';
     assert_false(consistent(&q));
-    struct zone t1 = {TD1, 30, 3, "I<UTOD231458907<<<<<<<<<<<<<<<"
-                                  "7408122F1204159UTO<<<<<<<<<<<6"
-                                  "ERIKSSON<<ANNA<MARIA<<<<<<<<<<"};
+    struct zone t1 = {TD1, 30, 3,
+        "I<UTOD231458907<<<<<<<<<<<<<<<"
+        "7408122F1204159UTO<<<<<<<<<<<6"
+        "ERIKSSON<<ANNA<MARIA<<<<<<<<<<"};
     assert_true(consistent(&t1));
-    struct zone t2 = {TD2, 36, 2, "I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<"
-                                  "D231458907UTO7408122F1204159<<<<<<<6"};
+    struct zone t2 = {TD2, 36, 2,
+        "I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<"
+        "D231458907UTO7408122F1204159<<<<<<<6"};
     assert_true(consistent(&t2));
 }
 

@@ -55,11 +55,13 @@ static void test_clean_png(void **state)
 static void test_degraded(void **state)
 {
     (void)state;
-    struct render_opts a = {.px = 20, .angle_deg = 4.5, .blur = 1.0, .noise = 8, .light = 0.4, .jpeg_quality = 50, .seed = 2};
+    struct render_opts a = {
+        .px = 20, .angle_deg = 4.5, .blur = 1.0, .noise = 8, .light = 0.4, .jpeg_quality = 50, .seed = 2};
     read_back(3, &a, 21);
     struct render_opts b = {.px = 34, .angle_deg = -5, .blur = 0.6, .noise = 5, .light = 0.5, .seed = 3};
     read_back(1, &b, 22);
-    struct render_opts c = {.px = 18, .angle_deg = -2.5, .blur = 1.2, .noise = 3, .light = 0.2, .jpeg_quality = 70, .seed = 4};
+    struct render_opts c = {
+        .px = 18, .angle_deg = -2.5, .blur = 1.2, .noise = 3, .light = 0.2, .jpeg_quality = 70, .seed = 4};
     read_back(2, &c, 23);
 }
 
@@ -70,8 +72,13 @@ static void test_tilted(void **state)
     (void)state;
     const double angles[] = {12, -20, 33, -44};
     for (unsigned i = 0; i < sizeof angles / sizeof angles[0]; i++) {
-        struct render_opts o = {.px = 26, .angle_deg = angles[i], .blur = 0.6, .noise = 4, .light = 0.3,
-                                .jpeg_quality = 80, .seed = 40 + i};
+        struct render_opts o = {.px = 26,
+            .angle_deg = angles[i],
+            .blur = 0.6,
+            .noise = 4,
+            .light = 0.3,
+            .jpeg_quality = 80,
+            .seed = 40 + i};
         read_back(1 + (int)i % 3, &o, 41 + i);
     }
 }
@@ -83,11 +90,16 @@ static void test_tilted(void **state)
 static void test_heavy_press(void **state)
 {
     (void)state;
-    const char *lines[] = {"P<UTOHENNINGSEN<<HANNAH<NINA<JOHANNE<<<<<<<<",
-                           "1234567897UTO7408122F3204153<<<<<<<<<<<<<<<2"};
+    const char *lines[] = {
+        "P<UTOHENNINGSEN<<HANNAH<NINA<JOHANNE<<<<<<<<", "1234567897UTO7408122F3204153<<<<<<<<<<<<<<<2"};
     for (unsigned i = 0; i < 4; i++) {
-        struct render_opts o = {.px = i < 2 ? 22 : 26, .angle_deg = (double)i - 1.5, .blur = 0.8, .noise = 3,
-                                .bold = 3, .jpeg_quality = 85, .seed = 60 + i};
+        struct render_opts o = {.px = i < 2 ? 22 : 26,
+            .angle_deg = (double)i - 1.5,
+            .blur = 0.8,
+            .noise = 3,
+            .bold = 3,
+            .jpeg_quality = 85,
+            .seed = 60 + i};
         unsigned char *img;
         size_t len;
         assert_int_equal(render_mrz(lines, 2, &o, &img, &len), 0);

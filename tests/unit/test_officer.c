@@ -25,7 +25,7 @@ static void test_roles_round_trip(void **state)
     assert_int_equal(officer_role_parse("police", &r), -EINVAL);
     assert_int_equal(officer_role_parse("", &r), -EINVAL);
     assert_int_equal(officer_role_parse("Registrar", &r), -EINVAL);
-    assert_int_equal(r, OFFICER_AUDITOR);                                /* untouched on failure */
+    assert_int_equal(r, OFFICER_AUDITOR); /* untouched on failure */
     assert_string_equal(officer_role_name((officer_role_t)3), "unknown");
 }
 
@@ -59,16 +59,15 @@ static void test_person_token_is_not_an_officer_token(void **state)
     uint8_t tok[SECRET_HASH_BYTES];
     fx_session(f, fx_person(f, "7700000001", now), now, tok);
     officer_ref_t me;
-    assert_int_equal(officer_session(f->db, tok, now, OFFICER_REGISTRAR | OFFICER_INSPECTOR | OFFICER_AUDITOR, &me,
-                                     NULL), -EACCES);
+    assert_int_equal(
+        officer_session(f->db, tok, now, OFFICER_REGISTRAR | OFFICER_INSPECTOR | OFFICER_AUDITOR, &me, NULL), -EACCES);
     fx_free(f);
 }
 
-static int lookup(fx_t *f, const uint8_t tok[SECRET_HASH_BYTES], const char *card, int64_t now,
-                  officer_lookup_op_t *o)
+static int lookup(fx_t *f, const uint8_t tok[SECRET_HASH_BYTES], const char *card, int64_t now, officer_lookup_op_t *o)
 {
     officer_lookup_op_init(o);
-    o->roles = OFFICER_INSPECTOR | OFFICER_REGISTRAR;   /* as api/desk_acl.c declares the look-up */
+    o->roles = OFFICER_INSPECTOR | OFFICER_REGISTRAR; /* as api/desk_acl.c declares the look-up */
     memcpy(o->token_hash, tok, SECRET_HASH_BYTES);
     o->now = now;
     snprintf(o->doc_kind, sizeof o->doc_kind, "card");
@@ -97,7 +96,8 @@ static void test_lookup_is_recorded_twice_and_shows_status_only(void **state)
     assert_string_equal(o.ret.surname, "RAHIMOV");
     assert_int_equal(fx_count(f, "SELECT COUNT(*) FROM officer_reads WHERE reason = 'case 17/2025'"), 1);
     assert_int_equal(fx_count(f, "SELECT COUNT(*) FROM audit WHERE action = 'person.read'"
-                                 " AND detail = '{\"reason\":\"case 17/2025\",\"role\":\"inspector\"}'"), 1);
+                                 " AND detail = '{\"reason\":\"case 17/2025\",\"role\":\"inspector\"}'"),
+        1);
     int64_t n, broken;
     assert_int_equal(audit_verify(f->db, &n, &broken, NULL), 0);
     assert_int_equal(broken, 0);

@@ -25,8 +25,8 @@ static void test_classify_answers(void **state)
     assert_int_equal(outbox_classify(0, 400), OUTBOX_REFUSED);
     assert_int_equal(outbox_classify(0, 403), OUTBOX_REFUSED);
     assert_int_equal(outbox_classify(0, 413), OUTBOX_REFUSED);
-    assert_int_equal(outbox_classify(0, 301), OUTBOX_REFUSED);   /* redirects are not followed */
-    assert_int_equal(outbox_classify(-EIO, 0), OUTBOX_BUSY);       /* network */
+    assert_int_equal(outbox_classify(0, 301), OUTBOX_REFUSED); /* redirects are not followed */
+    assert_int_equal(outbox_classify(-EIO, 0), OUTBOX_BUSY);   /* network */
     assert_int_equal(outbox_classify(-ENOMEM, 0), OUTBOX_BUSY);
     assert_int_equal(outbox_classify(-EACCES, 0), OUTBOX_GONE);    /* private address */
     assert_int_equal(outbox_classify(-EINVAL, 0), OUTBOX_GONE);    /* unusable keys */
@@ -50,8 +50,8 @@ static void test_backoff_doubles_with_a_cap_and_jitter(void **state)
         assert_about(outbox_backoff_s(9, id, 0), 60 * 256);
         assert_about(outbox_backoff_s(10, id, 0), OUTBOX_RETRY_MAX_S);
         assert_about(outbox_backoff_s(1000, id, 0), OUTBOX_RETRY_MAX_S);
-        assert_about(outbox_backoff_s(1, id, 600), 600);               /* Retry-After wins */
-        assert_about(outbox_backoff_s(3, id, 30), 240);                /* ...only when longer */
+        assert_about(outbox_backoff_s(1, id, 600), 600); /* Retry-After wins */
+        assert_about(outbox_backoff_s(3, id, 30), 240);  /* ...only when longer */
         assert_about(outbox_backoff_s(1, id, 7 * 86400), OUTBOX_RETRY_MAX_S);
     }
     /* The jitter spreads notices that failed together. */
@@ -64,15 +64,15 @@ static void test_backoff_doubles_with_a_cap_and_jitter(void **state)
 static void test_decide(void **state)
 {
     (void)state;
-    assert_int_equal(outbox_decide(0, 0, 0, 1, false), OUTBOX_NONE);     /* no subscription left */
+    assert_int_equal(outbox_decide(0, 0, 0, 1, false), OUTBOX_NONE); /* no subscription left */
     assert_int_equal(outbox_decide(1, 0, 0, 1, false), OUTBOX_SENT);
-    assert_int_equal(outbox_decide(1, 1, 1, 1, false), OUTBOX_SENT);     /* one phone got it */
+    assert_int_equal(outbox_decide(1, 1, 1, 1, false), OUTBOX_SENT); /* one phone got it */
     assert_int_equal(outbox_decide(0, 1, 0, 1, false), OUTBOX_RETRY);
     assert_int_equal(outbox_decide(0, 1, 1, 1, false), OUTBOX_RETRY);
     assert_int_equal(outbox_decide(0, 1, 0, OUTBOX_MAX_ATTEMPTS - 1, false), OUTBOX_RETRY);
     assert_int_equal(outbox_decide(0, 1, 0, OUTBOX_MAX_ATTEMPTS, false), OUTBOX_FAILED);
     assert_int_equal(outbox_decide(0, 0, 1, 1, false), OUTBOX_FAILED);
-    assert_int_equal(outbox_decide(0, 1, 0, 1, true), OUTBOX_RELEASE);   /* stopping */
+    assert_int_equal(outbox_decide(0, 1, 0, 1, true), OUTBOX_RELEASE); /* stopping */
     assert_int_equal(outbox_decide(0, 0, 0, 1, true), OUTBOX_RELEASE);
     assert_int_equal(outbox_decide(1, 0, 0, 1, true), OUTBOX_SENT);
 }

@@ -28,8 +28,8 @@ static void test_u64(void **state)
     assert_int_equal(parse_u64(S("1 "), 0, 10, &v), -EINVAL);
     assert_int_equal(parse_u64(S("+1"), 0, 10, &v), -EINVAL);
     assert_int_equal(parse_u64(S("0x1"), 0, 10, &v), -EINVAL);
-    assert_int_equal(v, 7);   /* untouched on failure */
-    assert_int_equal(parse_u64("123", 2, 0, 100, &v), 0);   /* counted, not NUL-terminated */
+    assert_int_equal(v, 7);                               /* untouched on failure */
+    assert_int_equal(parse_u64("123", 2, 0, 100, &v), 0); /* counted, not NUL-terminated */
     assert_int_equal(v, 12);
 }
 

@@ -57,8 +57,8 @@ static void test_length(void **state)
     (void)state;
     assert_string_equal(code("elevenchars"), "password_too_short");
     assert_string_equal(code("twelve chars"), "ok");
-    assert_string_equal(code("пароль-длинный"), "ok");               /* 14 characters, 27 bytes */
-    assert_string_equal(code("пароль длин"), "password_too_short");  /* 11 characters, 21 bytes */
+    assert_string_equal(code("пароль-длинный"), "ok");              /* 14 characters, 27 bytes */
+    assert_string_equal(code("пароль длин"), "password_too_short"); /* 11 characters, 21 bytes */
     char big[200];
     memset(big, 'q', 129);
     big[129] = '\0';

@@ -23,9 +23,12 @@ static void test_purpose_names(void **state)
         const char *name;
         purpose_t value;
     } all[] = {
-        {"work", PURPOSE_WORK},         {"study", PURPOSE_STUDY},
-        {"private", PURPOSE_PRIVATE},   {"tourism", PURPOSE_TOURISM},
-        {"business", PURPOSE_BUSINESS}, {"other", PURPOSE_OTHER},
+        {"work", PURPOSE_WORK},
+        {"study", PURPOSE_STUDY},
+        {"private", PURPOSE_PRIVATE},
+        {"tourism", PURPOSE_TOURISM},
+        {"business", PURPOSE_BUSINESS},
+        {"other", PURPOSE_OTHER},
     };
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
         purpose_t p = 0;
@@ -121,10 +124,8 @@ static void test_duty(void **state)
     /* 18th birthday exactly, and the day before */
     assert_int_equal(policy_duty(PURPOSE_WORK, ENTRY_VISA_FREE, ymd(2007, 11, 7), today), DUTY_CONFIRM);
     assert_int_equal(policy_duty(PURPOSE_WORK, ENTRY_VISA_FREE, ymd(2007, 11, 8), today), DUTY_MINOR);
-    assert_int_equal(policy_duty(PURPOSE_WORK, ENTRY_VISA_FREE, ymd(2008, 2, 29), ymd(2026, 2, 28)),
-                     DUTY_MINOR);
-    assert_int_equal(policy_duty(PURPOSE_WORK, ENTRY_VISA_FREE, ymd(2008, 2, 29), ymd(2026, 3, 1)),
-                     DUTY_CONFIRM);
+    assert_int_equal(policy_duty(PURPOSE_WORK, ENTRY_VISA_FREE, ymd(2008, 2, 29), ymd(2026, 2, 28)), DUTY_MINOR);
+    assert_int_equal(policy_duty(PURPOSE_WORK, ENTRY_VISA_FREE, ymd(2008, 2, 29), ymd(2026, 3, 1)), DUTY_CONFIRM);
     /* Every other purpose and the visa regime: no duty, adult or minor. */
     for (int p = PURPOSE_WORK; p <= PURPOSE_OTHER; p++) {
         for (int e = ENTRY_VISA_FREE; e <= ENTRY_VISA; e++) {

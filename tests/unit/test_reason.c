@@ -20,13 +20,17 @@ static void test_blank_and_punctuation_are_no_reason(void **state)
 {
     (void)state;
     const char *bad[] = {
-        "          ", "     ", ".....", "..........",
-        "\xC2\xA0\xC2\xA0\xC2\xA0\xC2\xA0\xC2\xA0\xC2\xA0\xC2\xA0\xC2\xA0\xC2\xA0\xC2\xA0",  /* NBSP */
-        "\xE2\x80\x8B\xE2\x80\x8B\xE2\x80\x8B\xE2\x80\x8B\xE2\x80\x8B",                      /* ZWSP */
-        "case 2025/117\xE2\x80\x8B",                                  /* a hidden zero-width space */
-        "case\xE2\x80\xAE 2025/117 checked",                         /* a bidi override */
-        "\xE3\x80\x80\xE3\x80\x80\xE3\x80\x80 -- !! ?? 12",           /* ideographic spaces */
-        "short 12", "\xFF\xFE bad utf8",
+        "          ",
+        "     ",
+        ".....",
+        "..........",
+        "\xC2\xA0\xC2\xA0\xC2\xA0\xC2\xA0\xC2\xA0\xC2\xA0\xC2\xA0\xC2\xA0\xC2\xA0\xC2\xA0", /* NBSP */
+        "\xE2\x80\x8B\xE2\x80\x8B\xE2\x80\x8B\xE2\x80\x8B\xE2\x80\x8B",                     /* ZWSP */
+        "case 2025/117\xE2\x80\x8B",                        /* a hidden zero-width space */
+        "case\xE2\x80\xAE 2025/117 checked",                /* a bidi override */
+        "\xE3\x80\x80\xE3\x80\x80\xE3\x80\x80 -- !! ?? 12", /* ideographic spaces */
+        "short 12",
+        "\xFF\xFE bad utf8",
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
         assert_int_equal(check(bad[i], 0), -EINVAL);
@@ -37,7 +41,7 @@ static void test_words_count_in_any_script(void **state)
     (void)state;
     assert_int_equal(check("Registered again meanwhile.", 0), 0);
     assert_int_equal(check("Был в больнице", 0), 0);
-    assert_int_equal(check("Ｃａｓｅ　２０２５／１１７ ok", REASON_NEED_REFERENCE), 0);   /* full-width */
+    assert_int_equal(check("Ｃａｓｅ　２０２５／１１７ ok", REASON_NEED_REFERENCE), 0); /* full-width */
     assert_int_equal(check("line one\nline two", 0), -EINVAL);
     assert_int_equal(check("line one\nline two", REASON_ALLOW_NEWLINE), 0);
 }

@@ -46,7 +46,8 @@ static int setup(void **state)
         assert_int_equal(fx_run(w.f, &o.op), 0);
     }
     assert_int_equal(fx_count(w.f, "SELECT COUNT(*) FROM registrations WHERE guardian_registration_id IS NOT NULL"
-                                   " AND status = 'active'"), WARDS);
+                                   " AND status = 'active'"),
+        WARDS);
     *state = &w;
     return 0;
 }
@@ -67,8 +68,8 @@ static const char SQL_WARDS_ENDED[] =
 static int64_t wards(world_t *w, const char *status)
 {
     db_stmt_t *st;
-    assert_int_equal(db_prepare(w->f->db, strcmp(status, "active") == 0 ? SQL_WARDS_ACTIVE : SQL_WARDS_ENDED, &st,
-                                NULL), 0);
+    assert_int_equal(
+        db_prepare(w->f->db, strcmp(status, "active") == 0 ? SQL_WARDS_ACTIVE : SQL_WARDS_ENDED, &st, NULL), 0);
     db_bind_int(st, 1, w->reg);
     assert_int_equal(db_step(st, NULL), 1);
     int64_t n = db_col_int(st, 0);
@@ -90,7 +91,8 @@ static void test_a_lapse_ends_every_ward_and_a_grant_restores_every_ward(void **
     world_t *w = *state;
     sweep_result_t res;
     assert_int_equal(sweep_run(w->f->db, w->f->cal, &w->f->region, date_from_ymd(2025, 11, 7),
-                               fx_at(2025, 11, 7, 0) + 5, 90, &res, NULL), 0);
+                         fx_at(2025, 11, 7, 0) + 5, 90, &res, NULL),
+        0);
     assert_int_equal(res.lapsed, 1);
     assert_int_equal(wards(w, "active"), 0);
     assert_int_equal(wards(w, "ended"), WARDS);
@@ -103,7 +105,7 @@ static void test_a_lapse_ends_every_ward_and_a_grant_restores_every_ward(void **
     assert_int_equal(fx_run(w->f, &f.op), 0);
     appeal_decide_op_t d;
     appeal_decide_op_init(&d);
-    d.roles = OFFICER_REGISTRAR;   /* as api/desk_acl.c declares it */
+    d.roles = OFFICER_REGISTRAR; /* as api/desk_acl.c declares it */
     fx_officer(w->f, "registrar", fx_at(2025, 11, 11, 10), d.token_hash);
     d.now = fx_at(2025, 11, 11, 10);
     d.appeal_id = f.ret.id;
@@ -121,8 +123,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_ending_the_guardian_ends_every_ward, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_a_lapse_ends_every_ward_and_a_grant_restores_every_ward, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_a_lapse_ends_every_ward_and_a_grant_restores_every_ward, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

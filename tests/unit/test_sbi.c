@@ -56,10 +56,9 @@ static char *sign_obj(json_t *o, const unsigned char *key)
 
 static json_t *digital_id(const char *serial)
 {
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "serialNo", serial, "make",
-                     "uchet", "model", "devsim", "type", "Finger", "deviceSubType", "Slap",
-                     "deviceProvider", "uchet", "deviceProviderId", "uchet.devsim", "dateTime",
-                     "2026-01-01T00:00:00Z");
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "serialNo", serial, "make", "uchet", "model", "devsim",
+        "type", "Finger", "deviceSubType", "Slap", "deviceProvider", "uchet", "deviceProviderId", "uchet.devsim",
+        "dateTime", "2026-01-01T00:00:00Z");
 }
 
 /* One biometrics[] entry; `value` is the raw bioValue. */
@@ -69,7 +68,7 @@ struct entry {
     const char *txn;
     const char *serial;
     const unsigned char *key;
-    const char *hash;           /* NULL: computed from the chain */
+    const char *hash; /* NULL: computed from the chain */
 };
 
 static char *make_capture(const struct entry *e, size_t n, const char *prev, json_t *custom)
@@ -83,16 +82,15 @@ static char *make_capture(const struct entry *e, size_t n, const char *prev, jso
         char *dids = sign_obj(did, e[i].key ? e[i].key : sk);
         json_decref(did);
         char *bv = b64(e[i].value, strlen(e[i].value));
-        json_t *data = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s}", "digitalId",
-                                 dids, "bioType", "Finger", "bioSubType", e[i].sub, "purpose",
-                                 "Registration", "env", "Developer", "bioValue", bv,
-                                 "transactionId", e[i].txn ? e[i].txn : "T1", "timestamp",
-                                 "2026-01-01T00:00:00Z", "qualityScore", 80, "requestedScore", "40");
+        json_t *data = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s}", "digitalId", dids, "bioType",
+            "Finger", "bioSubType", e[i].sub, "purpose", "Registration", "env", "Developer", "bioValue", bv,
+            "transactionId", e[i].txn ? e[i].txn : "T1", "timestamp", "2026-01-01T00:00:00Z", "qualityScore", 80,
+            "requestedScore", "40");
         char *jws = sign_obj(data, e[i].key ? e[i].key : sk);
         assert_int_equal(sbi_chain_next(h, (const unsigned char *)e[i].value, strlen(e[i].value), h), 0);
-        json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:{s:s, s:s}}", "specVersion", "0.9.5",
-                                             "data", jws, "hash", e[i].hash ? e[i].hash : h, "error",
-                                             "errorCode", "0", "errorInfo", "Success"));
+        json_array_append_new(
+            arr, json_pack("{s:s, s:s, s:s, s:{s:s, s:s}}", "specVersion", "0.9.5", "data", jws, "hash",
+                     e[i].hash ? e[i].hash : h, "error", "errorCode", "0", "errorInfo", "Success"));
         free(dids), free(bv), free(jws);
         json_decref(data);
     }
@@ -126,11 +124,13 @@ static void test_chain_vectors(void **state)
     assert_string_equal(h, "6A9CF554E1D8CFD09722F56E60B907C4C6AE21F53392D086E24447DF01069DCF");
     /* lower-case previous hashes are read too */
     assert_int_equal(sbi_chain_next("bddbdf7e9df02f902ee5dd61b2b513d7566a2112ff97db7dc3b6d184a43ef0e3",
-                                    (const unsigned char *)"second", 6, h), 0);
+                         (const unsigned char *)"second", 6, h),
+        0);
     assert_string_equal(h, "6A9CF554E1D8CFD09722F56E60B907C4C6AE21F53392D086E24447DF01069DCF");
     assert_int_equal(sbi_chain_next("ABC", (const unsigned char *)"x", 1, h), -EINVAL);
     assert_int_equal(sbi_chain_next("ZZDBDF7E9DF02F902EE5DD61B2B513D7566A2112FF97DB7DC3B6D184A43EF0E3",
-                                    (const unsigned char *)"x", 1, h), -EINVAL);
+                         (const unsigned char *)"x", 1, h),
+        -EINVAL);
 }
 
 static void test_good_capture(void **state)
@@ -226,10 +226,9 @@ static void test_altered_capture_fails(void **state)
 
 static char *capture_with_data(const char *data)
 {
-    json_t *top = json_pack("{s:[{s:s, s:s, s:s, s:{s:s, s:s}}]}", "biometrics", "specVersion",
-                            "0.9.5", "data", data, "hash",
-                            "BDDBDF7E9DF02F902EE5DD61B2B513D7566A2112FF97DB7DC3B6D184A43EF0E3",
-                            "error", "errorCode", "0", "errorInfo", "Success");
+    json_t *top = json_pack("{s:[{s:s, s:s, s:s, s:{s:s, s:s}}]}", "biometrics", "specVersion", "0.9.5", "data", data,
+        "hash", "BDDBDF7E9DF02F902EE5DD61B2B513D7566A2112FF97DB7DC3B6D184A43EF0E3", "error", "errorCode", "0",
+        "errorInfo", "Success");
     char *s = json_dumps(top, JSON_COMPACT);
     json_decref(top);
     return s;
@@ -265,7 +264,11 @@ static void test_unsigned_and_wrongly_signed(void **state)
      * serve as an HMAC secret); RS256 names its key by certificate chain
      * (x5c), never by kid alone (tests/unit/test_devcert.c has the
      * certified cases) */
-    const struct { const char *hdr; int rc; const char *code; } algs[] = {
+    const struct {
+        const char *hdr;
+        int rc;
+        const char *code;
+    } algs[] = {
         {"{\"alg\":\"HS256\",\"kid\":\"x\"}", -EACCES, "sbi_bad_signature"},
         {"{\"alg\":\"RS256\",\"kid\":\"x\"}", -EINVAL, "sbi_malformed"},
     };
@@ -336,8 +339,8 @@ static void test_wrong_transaction_or_device(void **state)
     free(txt);
 
     /* two devices' captures in one answer */
-    struct entry mix[] = {{"Left IndexFinger", "a", NULL, "SN-1", NULL, NULL},
-                          {"Left MiddleFinger", "b", NULL, "SN-9", NULL, NULL}};
+    struct entry mix[] = {
+        {"Left IndexFinger", "a", NULL, "SN-1", NULL, NULL}, {"Left MiddleFinger", "b", NULL, "SN-9", NULL, NULL}};
     txt = make_capture(mix, 2, NULL, NULL);
     assert_int_equal(parse(txt, NULL, &c, &err), -EACCES);
     assert_string_equal(err.code, "sbi_wrong_device");
@@ -364,7 +367,12 @@ static void test_device_errors(void **state)
     assert_int_equal(parse(timeout, NULL, &c, &err), -EIO);
     assert_non_null(strstr(err.msg, "timed out"));
     static const char *bad[] = {
-        "", "[]", "{}", "{\"biometrics\":[]}", "{\"biometrics\":{}}", "{\"biometrics\":[1]}",
+        "",
+        "[]",
+        "{}",
+        "{\"biometrics\":[]}",
+        "{\"biometrics\":{}}",
+        "{\"biometrics\":[1]}",
         "{\"biometrics\":[{\"error\":{\"errorCode\":\"x\"}}]}",
         "{\"biometrics\":[{\"error\":\"0\"}]}",
         "{\"biometrics\":[{\"data\":\"a.b.c\"}]}",
@@ -389,8 +397,7 @@ static void test_device_errors(void **state)
     free(txt), free(big);
 }
 
-static json_t *device_fields(const char *status, const char *serial, const unsigned char *key,
-                             bool sign)
+static json_t *device_fields(const char *status, const char *serial, const unsigned char *key, bool sign)
 {
     json_t *did = digital_id(serial);
     char *dids;
@@ -402,11 +409,10 @@ static json_t *device_fields(const char *status, const char *serial, const unsig
         free(t);
     }
     json_decref(did);
-    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:[i,i,i], s:s, s:s, s:[s]}", "deviceId",
-                          "1", "deviceStatus", status, "certification", "L1", "purpose", "Registration",
-                          "deviceCode", "DC-1", "serviceVersion", "0.9.5", "callbackId",
-                          "http://127.0.0.1:4501/", "deviceSubId", 1, 2, 3, "digitalId", dids, "firmware",
-                          "1.0", "specVersion", "0.9.5");
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:[i,i,i], s:s, s:s, s:[s]}", "deviceId", "1",
+        "deviceStatus", status, "certification", "L1", "purpose", "Registration", "deviceCode", "DC-1",
+        "serviceVersion", "0.9.5", "callbackId", "http://127.0.0.1:4501/", "deviceSubId", 1, 2, 3, "digitalId", dids,
+        "firmware", "1.0", "specVersion", "0.9.5");
     free(dids);
     return o;
 }
@@ -418,8 +424,8 @@ static void test_discover_and_info(void **state)
     struct sbi_device d[4];
     size_t n = 0;
     json_t *disc = json_pack("[o]", device_fields("Ready", "SN-1", sk, false));
-    json_object_set_new(json_array_get(disc, 0), "error",
-                        json_pack("{s:s, s:s}", "errorCode", "0", "errorInfo", "Success"));
+    json_object_set_new(
+        json_array_get(disc, 0), "error", json_pack("{s:s, s:s}", "errorCode", "0", "errorInfo", "Success"));
     char *txt = json_dumps(disc, JSON_COMPACT);
     assert_int_equal(sbi_parse_discover(txt, strlen(txt), d, 4, &n, &err), 0);
     assert_int_equal(n, 1);
@@ -436,8 +442,8 @@ static void test_discover_and_info(void **state)
     /* MOSIPDINFO: signed deviceInfo with a signed digitalId */
     json_t *info = device_fields("Ready", "SN-1", sk, true);
     char *infos = sign_obj(info, sk);
-    json_t *arr = json_pack("[{s:s, s:{s:s, s:s}}]", "deviceInfo", infos, "error", "errorCode", "0",
-                            "errorInfo", "Success");
+    json_t *arr =
+        json_pack("[{s:s, s:{s:s, s:s}}]", "deviceInfo", infos, "error", "errorCode", "0", "errorInfo", "Success");
     txt = json_dumps(arr, JSON_COMPACT);
     assert_int_equal(sbi_parse_info(txt, strlen(txt), &trust, d, 4, &n, &err), 0);
     assert_true(d[0].is_signed);
@@ -516,11 +522,10 @@ static void test_discover_and_info(void **state)
 static void test_slap_extension(void **state)
 {
     (void)state;
-    json_t *p = json_pack("{s:s, s:i, s:s, s:[{s:s, s:i, s:i, s:i, s:i}, {s:s, s:i, s:i, s:i, s:i}]}",
-                          "transactionId", "T1", "deviceSubId", 1, "bioValue", "c2xhcA", "segments",
-                          "bioSubType", "Left LittleFinger", "left", 10, "right", 300, "top", 100,
-                          "bottom", 500, "bioSubType", "Left RingFinger", "left", 410, "right", 700,
-                          "top", 80, "bottom", 480);
+    json_t *p = json_pack("{s:s, s:i, s:s, s:[{s:s, s:i, s:i, s:i, s:i}, {s:s, s:i, s:i, s:i, s:i}]}", "transactionId",
+        "T1", "deviceSubId", 1, "bioValue", "c2xhcA", "segments", "bioSubType", "Left LittleFinger", "left", 10,
+        "right", 300, "top", 100, "bottom", 500, "bioSubType", "Left RingFinger", "left", 410, "right", 700, "top", 80,
+        "bottom", 480);
     char *slap = sign_obj(p, sk);
     json_decref(p);
     char *txt = make_capture(THREE, 2, NULL, json_pack("{s:s}", "slap", slap));
@@ -539,8 +544,7 @@ static void test_slap_extension(void **state)
     free(txt), free(slap);
 
     /* of another transaction, signed by an untrusted key, an empty box */
-    p = json_pack("{s:s, s:i, s:s, s:[]}", "transactionId", "T9", "deviceSubId", 1, "bioValue", "eA",
-                  "segments");
+    p = json_pack("{s:s, s:i, s:s, s:[]}", "transactionId", "T9", "deviceSubId", 1, "bioValue", "eA", "segments");
     slap = sign_obj(p, sk);
     txt = make_capture(THREE, 1, NULL, json_pack("{s:s}", "slap", slap));
     assert_int_equal(parse(txt, NULL, &c, &err), -EINVAL);
@@ -552,8 +556,8 @@ static void test_slap_extension(void **state)
     assert_int_equal(parse(txt, NULL, &c, &err), -EACCES);
     assert_string_equal(err.code, "sbi_unknown_key");
     free(txt), free(slap);
-    json_object_set_new(p, "segments", json_pack("[{s:s, s:i, s:i, s:i, s:i}]", "bioSubType", "x",
-                                                 "left", 5, "right", 5, "top", 1, "bottom", 2));
+    json_object_set_new(p, "segments",
+        json_pack("[{s:s, s:i, s:i, s:i, s:i}]", "bioSubType", "x", "left", 5, "right", 5, "top", 1, "bottom", 2));
     slap = sign_obj(p, sk);
     txt = make_capture(THREE, 1, NULL, json_pack("{s:s}", "slap", slap));
     assert_int_equal(parse(txt, NULL, &c, &err), -EINVAL);

@@ -41,10 +41,10 @@ static void test_codes_normalise(void **state)
     loose[k] = '\0';
     assert_int_equal(secret_code_hash(loose, strlen(loose), h2), 0);
     assert_memory_equal(h1, h2, 32);
-    assert_int_equal(secret_code_hash("ABCD-EFGH-JKM", 13, h3), -EINVAL);       /* too short */
-    assert_int_equal(secret_code_hash("ABCD-EFGH-JKMNP", 15, h3), -EINVAL);     /* too long */
-    assert_int_equal(secret_code_hash("ABCD-EFGH-JKM0", 14, h3), -EINVAL);      /* 0 not in alphabet */
-    assert_int_equal(secret_code_hash("ABCD-EFGH-JKM\0", 14, h3), -EINVAL);     /* NUL inside */
+    assert_int_equal(secret_code_hash("ABCD-EFGH-JKM", 13, h3), -EINVAL);   /* too short */
+    assert_int_equal(secret_code_hash("ABCD-EFGH-JKMNP", 15, h3), -EINVAL); /* too long */
+    assert_int_equal(secret_code_hash("ABCD-EFGH-JKM0", 14, h3), -EINVAL);  /* 0 not in alphabet */
+    assert_int_equal(secret_code_hash("ABCD-EFGH-JKM\0", 14, h3), -EINVAL); /* NUL inside */
 }
 
 static void test_password_hash_roundtrip(void **state)
@@ -63,7 +63,8 @@ int main(void)
     if (secret_init() < 0)
         return 1;
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_tokens_are_random_and_hashed), cmocka_unit_test(test_codes_normalise),
+        cmocka_unit_test(test_tokens_are_random_and_hashed),
+        cmocka_unit_test(test_codes_normalise),
         cmocka_unit_test(test_password_hash_roundtrip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -63,14 +63,14 @@ static void test_renewal_slides_up_to_the_cap(void **state)
 {
     world_t *w = *state;
     assert_true(alive(w, w->t0 + 29 * DAY));
-    assert_false(alive(w, w->t0 + 30 * DAY));            /* idle 30 days: over */
+    assert_false(alive(w, w->t0 + 30 * DAY)); /* idle 30 days: over */
     int64_t exp = 0;
     for (int day = 25; day <= 50; day += 25) {
         assert_int_equal(renew(w, w->t0 + day * DAY, &exp), 0);
         assert_int_equal(exp, w->t0 + (day + 30) * DAY);
     }
     assert_int_equal(renew(w, w->t0 + 75 * DAY, &exp), 0);
-    assert_int_equal(exp, w->t0 + 90 * DAY);               /* the cap, not day 105 */
+    assert_int_equal(exp, w->t0 + 90 * DAY); /* the cap, not day 105 */
     assert_true(alive(w, w->t0 + 90 * DAY - 1));
     assert_false(alive(w, w->t0 + 90 * DAY));
     assert_int_equal(renew(w, w->t0 + 90 * DAY, NULL), -EACCES);
@@ -85,7 +85,7 @@ static void test_recheck_time_is_the_log_in_then_the_recheck(void **state)
     memcpy(o.token_hash, w->tok, sizeof o.token_hash);
     assert_int_equal(fx_read(w->f, &o.op), 0);
     assert_int_equal(o.ret_recheck_at, w->t0);
-    o.now = w->t0 + 31 * DAY;                             /* session over */
+    o.now = w->t0 + 31 * DAY; /* session over */
     assert_int_equal(fx_read(w->f, &o.op), -EACCES);
 }
 
@@ -102,7 +102,7 @@ static void test_end_all_ends_only_this_persons_sessions(void **state)
     memcpy(l.token_hash, second, sizeof l.token_hash);
     assert_int_equal(fx_read(w->f, &l.op), 0);
     assert_int_equal(l.ret_n, 2);
-    assert_true(l.ret[0].current && !l.ret[1].current);  /* newest first */
+    assert_true(l.ret[0].current && !l.ret[1].current); /* newest first */
     session_end_all_op_t o;
     session_end_all_op_init(&o);
     o.now = w->t0 + 30;

@@ -62,12 +62,12 @@ static void test_unknown_is_no_answer(void **state)
 {
     (void)state;
     expect("Новосибирск", NULL);
-    expect("Химкинский", NULL);       /* a word beginning with a known name is another name */
+    expect("Химкинский", NULL); /* a word beginning with a known name is another name */
     expect("Московская область", NULL);
     expect("г.", NULL);
     expect("", NULL);
     expect(",,,", NULL);
-    expect("莫斯科", NULL);            /* letters the transliteration does not know: unknown, not an error */
+    expect("莫斯科", NULL); /* letters the transliteration does not know: unknown, not an error */
     assert_null(settlement_region(NULL, 0));
     char huge[400];
     memset(huge, 'a', sizeof huge);

@@ -94,7 +94,7 @@ static void test_failed_op_is_undone_alone(void **state)
     store_t *s;
     assert_int_equal(store_open(path, 1, 0, &s, NULL), 0);
     test_op_t ops[5] = {{.value = "a"}, {.value = "b", .fail_after_write = true}, {.value = "c"},
-                        {.value = "d", .fail_after_write = true}, {.value = "e"}};
+        {.value = "d", .fail_after_write = true}, {.value = "e"}};
     posted = 0;
     for (int i = 0; i < 5; i++) {
         ops[i].op.lane = STORE_WRITE;

@@ -70,25 +70,34 @@ static void test_a_due_date_lapses_as_one_mark_that_every_reader_sees(void **sta
     world_t *w = *state;
     assert_int_equal(sweep(w, 2025, 11, 7).lapsed, 1);
     int64_t lapse = fx_at(2025, 11, 7, 0);
-    assert_int_equal(fx_count(w->f, "SELECT COUNT(*) FROM lapse_marks WHERE region = '77' AND due_date = '2025-11-06'"),
-                     1);
-    assert_int_equal(count(w, "SELECT COUNT(*) FROM registrations WHERE id = ? AND status = 'ended'"
-                              " AND end_reason = 'lapsed' AND ended_at = ?", w->due_reg, lapse), 1);
-    assert_int_equal(count(w, "SELECT COUNT(*) FROM registration_rows WHERE id = ? AND status = 'active'", w->due_reg, 0),
-                     1); /* not rewritten: that is what makes the sweep cheap */
-    assert_int_equal(count(w, "SELECT COUNT(*) FROM registrations WHERE id = ? AND status = 'active'",
-                           w->later_reg, 0), 1);
-    assert_int_equal(count(w, "SELECT COUNT(*) FROM notices WHERE person_id = ? AND kind = 'lapsed'", w->due_pid, 0),
-                     1);
-    assert_int_equal(count(w, "SELECT COUNT(*) FROM notices WHERE person_id = ? AND kind <> 'one_day_left'",
-                           w->later_pid, 0), 0);
+    assert_int_equal(
+        fx_count(w->f, "SELECT COUNT(*) FROM lapse_marks WHERE region = '77' AND due_date = '2025-11-06'"), 1);
+    assert_int_equal(count(w,
+                         "SELECT COUNT(*) FROM registrations WHERE id = ? AND status = 'ended'"
+                         " AND end_reason = 'lapsed' AND ended_at = ?",
+                         w->due_reg, lapse),
+        1);
+    assert_int_equal(
+        count(w, "SELECT COUNT(*) FROM registration_rows WHERE id = ? AND status = 'active'", w->due_reg, 0),
+        1); /* not rewritten: that is what makes the sweep cheap */
+    assert_int_equal(
+        count(w, "SELECT COUNT(*) FROM registrations WHERE id = ? AND status = 'active'", w->later_reg, 0), 1);
+    assert_int_equal(
+        count(w, "SELECT COUNT(*) FROM notices WHERE person_id = ? AND kind = 'lapsed'", w->due_pid, 0), 1);
+    assert_int_equal(
+        count(w, "SELECT COUNT(*) FROM notices WHERE person_id = ? AND kind <> 'one_day_left'", w->later_pid, 0), 0);
     /* The next working day's reminder, pushed from 09:00, with the reminder's parameters. */
-    assert_int_equal(count(w, "SELECT COUNT(*) FROM notices WHERE person_id = ? AND kind = 'one_day_left'"
-                              " AND params = '{\"due_date\":\"2025-11-10\",\"lapse_at\":\"2025-11-11T00:00:00+03:00\"}'"
-                              " AND next_push_at = ?", w->later_pid, fx_at(2025, 11, 7, 9)), 1);
-    assert_int_equal(count(w, "SELECT COUNT(*) FROM audit WHERE action = 'registrations.lapsed' AND subject = 'region:77'"
-                              " AND detail = '{\"due_date\":\"2025-11-06\",\"registrations\":[' || ? || ']}'",
-                           w->due_reg, 0), 1);
+    assert_int_equal(count(w,
+                         "SELECT COUNT(*) FROM notices WHERE person_id = ? AND kind = 'one_day_left'"
+                         " AND params = '{\"due_date\":\"2025-11-10\",\"lapse_at\":\"2025-11-11T00:00:00+03:00\"}'"
+                         " AND next_push_at = ?",
+                         w->later_pid, fx_at(2025, 11, 7, 9)),
+        1);
+    assert_int_equal(count(w,
+                         "SELECT COUNT(*) FROM audit WHERE action = 'registrations.lapsed' AND subject = 'region:77'"
+                         " AND detail = '{\"due_date\":\"2025-11-06\",\"registrations\":[' || ? || ']}'",
+                         w->due_reg, 0),
+        1);
 
     registration_view_t v;
     assert_int_equal(registration_active(w->f->db, w->due_pid, &v, NULL), -ENOENT);
@@ -119,8 +128,11 @@ static void test_registering_again_rewrites_the_marked_row(void **state)
     fx_session(w->f, w->due_pid, fx_at(2025, 11, 7, 9), token);
     int64_t again = fx_register(w->f, token, fx_at(2025, 11, 7, 9));
     assert_true(again != w->due_reg);
-    assert_int_equal(count(w, "SELECT COUNT(*) FROM registration_rows WHERE id = ? AND status = 'ended'"
-                              " AND end_reason = 'lapsed' AND ended_at = ?", w->due_reg, fx_at(2025, 11, 7, 0)), 1);
+    assert_int_equal(count(w,
+                         "SELECT COUNT(*) FROM registration_rows WHERE id = ? AND status = 'ended'"
+                         " AND end_reason = 'lapsed' AND ended_at = ?",
+                         w->due_reg, fx_at(2025, 11, 7, 0)),
+        1);
     registration_view_t v;
     assert_int_equal(registration_active(w->f->db, w->due_pid, &v, NULL), 0);
     assert_int_equal(v.id, again);
@@ -133,10 +145,10 @@ static void test_the_sweep_leaves_references_checked(void **state)
     world_t *w = *state;
     sweep(w, 2025, 11, 7);
     assert_int_not_equal(db_exec(w->f->db,
-                                 "INSERT INTO notices (person_id, kind, dedupe_key, params, created_at)"
-                                 " VALUES (999999, 'lapsed', 'nobody', '{}', 0)",
-                                 NULL),
-                         0);
+                             "INSERT INTO notices (person_id, kind, dedupe_key, params, created_at)"
+                             " VALUES (999999, 'lapsed', 'nobody', '{}', 0)",
+                             NULL),
+        0);
 }
 
 int main(void)

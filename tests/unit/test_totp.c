@@ -17,9 +17,15 @@ static const uint8_t RFC_KEY[TOTP_SECRET_BYTES] = "12345678901234567890";
 static void test_rfc6238_vectors(void **state)
 {
     (void)state;
-    static const struct { int64_t t; const char *code; } v[] = {
-        {59, "287082"}, {1111111109, "081804"}, {1111111111, "050471"},
-        {1234567890, "005924"}, {2000000000, "279037"},
+    static const struct {
+        int64_t t;
+        const char *code;
+    } v[] = {
+        {59, "287082"},
+        {1111111109, "081804"},
+        {1111111111, "050471"},
+        {1234567890, "005924"},
+        {2000000000, "279037"},
     };
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
         int64_t step = -1;
@@ -31,7 +37,7 @@ static void test_rfc6238_vectors(void **state)
 static void test_window_and_replay(void **state)
 {
     (void)state;
-    int64_t step = 0, now = 1111111109;          /* step 37037036 */
+    int64_t step = 0, now = 1111111109; /* step 37037036 */
     err_t e = {0};
     /* the code of step 37037036 is still good one step later, not two */
     assert_int_equal(totp_check(RFC_KEY, now + 30, "081804", 0, &step, &e), 0);

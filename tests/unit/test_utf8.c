@@ -25,9 +25,9 @@ static void test_decodes_each_length(void **state)
     size_t n;
     assert_int_equal(one("A", 1, &n), 'A');
     assert_int_equal(n, 1);
-    assert_int_equal(one("\xD0\x96", 2, &n), 0x0416);          /* Ж */
+    assert_int_equal(one("\xD0\x96", 2, &n), 0x0416); /* Ж */
     assert_int_equal(n, 2);
-    assert_int_equal(one("\xE1\x83\x90", 3, &n), 0x10D0);      /* Georgian ა */
+    assert_int_equal(one("\xE1\x83\x90", 3, &n), 0x10D0); /* Georgian ა */
     assert_int_equal(n, 3);
     assert_int_equal(one("\xF0\x9F\x98\x80", 4, &n), 0x1F600);
     assert_int_equal(n, 4);

@@ -23,20 +23,20 @@
 #define SUB "mailto:ops@uchet.example"
 
 /* RFC 8292 §2.4: the example token and its key (exp 1453523768). */
-#define RFC_JWT                                                                           \
-    "eyJ0eXAiOiJKV1QiLCJhbGciOiJFUzI1NiJ9.eyJhdWQiOiJodHRwczovL3B1c2guZXhhbXBsZS5uZXQiLCJ" \
-    "leHAiOjE0NTM1MjM3NjgsInN1YiI6Im1haWx0bzpwdXNoQGV4YW1wbGUuY29tIn0.i3CYb7t4xfxCDquptFO" \
+#define RFC_JWT                                                                                                        \
+    "eyJ0eXAiOiJKV1QiLCJhbGciOiJFUzI1NiJ9.eyJhdWQiOiJodHRwczovL3B1c2guZXhhbXBsZS5uZXQiLCJ"                             \
+    "leHAiOjE0NTM1MjM3NjgsInN1YiI6Im1haWx0bzpwdXNoQGV4YW1wbGUuY29tIn0.i3CYb7t4xfxCDquptFO"                             \
     "epC9GAu_HLGkMlMuCGSK2rpiUfnK9ojFwDXb1JrErtmysazNjjvW2L9OkSSHzvoD1oA"
-#define RFC_K                                                                              \
-    "BA1Hxzyi1RUM1b5wjxsn7nGxAszw2u61m164i3MrAIxHF6YK5h4SDYic-dRuU_RCPCfA5aq9ojSwk5Y2EmClB" \
+#define RFC_K                                                                                                          \
+    "BA1Hxzyi1RUM1b5wjxsn7nGxAszw2u61m164i3MrAIxHF6YK5h4SDYic-dRuU_RCPCfA5aq9ojSwk5Y2EmClB"                            \
     "Ps"
 #define RFC_EXP INT64_C(1453523768)
 
 struct token {
-    char *header;           /* whole Authorization value */
-    char jwt[1024];         /* the t= part */
-    char k[128];            /* the k= part */
-    unsigned char pub[65];  /* the key's public point */
+    char *header;          /* whole Authorization value */
+    char jwt[1024];        /* the t= part */
+    char k[128];           /* the k= part */
+    unsigned char pub[65]; /* the key's public point */
 };
 
 /* Makes a header and splits it, asserting the exact "vapid t=..., k=..." form. */
@@ -123,16 +123,14 @@ static void test_rfc8292_example_verifies(void **state)
     size_t n;
     assert_int_equal(b64url_decode_buf(RFC_K, strlen(RFC_K), k, sizeof k, &n, NULL), 0);
     assert_int_equal(n, 65);
-    assert_int_equal(vapid_verify(RFC_JWT, k, 65, "https://push.example.net", RFC_EXP - 60, NULL),
-                     0);
+    assert_int_equal(vapid_verify(RFC_JWT, k, 65, "https://push.example.net", RFC_EXP - 60, NULL), 0);
     err_t err = {0};
-    assert_int_equal(vapid_verify(RFC_JWT, k, 65, "https://push.example.net", RFC_EXP, &err),
-                     -EACCES);
+    assert_int_equal(vapid_verify(RFC_JWT, k, 65, "https://push.example.net", RFC_EXP, &err), -EACCES);
     assert_string_equal(err.code, "vapid_expired");
 }
 
-static void expect_reject(const char *jwt, const unsigned char *pub, const char *aud,
-                          int64_t now, int errnum, const char *code)
+static void expect_reject(
+    const char *jwt, const unsigned char *pub, const char *aud, int64_t now, int errnum, const char *code)
 {
     err_t err = {0};
     assert_int_equal(vapid_verify(jwt, pub, 65, aud, now, &err), errnum);
@@ -151,8 +149,7 @@ static void test_verify_rejections(void **state)
     make_token(key, NOW, 3600, &t);
 
     expect_reject(t.jwt, other_pub, AUD, NOW, -EACCES, "vapid_bad_signature");
-    expect_reject(t.jwt, t.pub, "https://updates.push.services.mozilla.com", NOW, -EACCES,
-                  "vapid_wrong_aud");
+    expect_reject(t.jwt, t.pub, "https://updates.push.services.mozilla.com", NOW, -EACCES, "vapid_wrong_aud");
     expect_reject(t.jwt, t.pub, AUD, NOW + 3600, -EACCES, "vapid_expired");
     expect_reject(t.jwt, t.pub, AUD, NOW + 90000, -EACCES, "vapid_expired");
 
@@ -201,7 +198,7 @@ static void test_verify_rejects_malformed(void **state)
     /* alg "none" ({"alg":"none"}) with the RFC claims and no signature. */
     expect_reject("eyJhbGciOiJub25lIn0.eyJhdWQiOiJodHRwczovL3B1c2guZXhhbXBsZS5uZXQiLCJleHAiOjE0"
                   "NTM1MjM3NjgsInN1YiI6Im1haWx0bzpwdXNoQGV4YW1wbGUuY29tIn0.",
-                  k, aud, now, -EINVAL, "vapid_malformed");
+        k, aud, now, -EINVAL, "vapid_malformed");
     /* A truncated signature. */
     char bad[512];
     size_t len = strlen(RFC_JWT);
@@ -220,25 +217,20 @@ static void test_authorization_argument_checks(void **state)
     char *h = (char *)"sentinel";
     err_t err = {0};
     assert_int_equal(vapid_key_generate(&key, NULL), 0);
-    assert_int_equal(vapid_authorization(key, ENDPOINT, SUB, NOW, VAPID_MAX_TTL + 1, &h, &err),
-                     -EINVAL);
+    assert_int_equal(vapid_authorization(key, ENDPOINT, SUB, NOW, VAPID_MAX_TTL + 1, &h, &err), -EINVAL);
     assert_string_equal(err.code, "vapid_bad_ttl");
     assert_int_equal(vapid_authorization(key, ENDPOINT, SUB, NOW, 0, &h, NULL), -EINVAL);
     assert_int_equal(vapid_authorization(key, ENDPOINT, SUB, -1, 60, &h, NULL), -EINVAL);
-    static const char *bad_subs[] = {"http://uchet.example", "mailto:", "ops@uchet.example",
-                                     "mailto:a b@c", "https:"};
+    static const char *bad_subs[] = {"http://uchet.example", "mailto:", "ops@uchet.example", "mailto:a b@c", "https:"};
     for (size_t i = 0; i < sizeof bad_subs / sizeof bad_subs[0]; i++) {
-        assert_int_equal(vapid_authorization(key, ENDPOINT, bad_subs[i], NOW, 60, &h, &err),
-                         -EINVAL);
+        assert_int_equal(vapid_authorization(key, ENDPOINT, bad_subs[i], NOW, 60, &h, &err), -EINVAL);
         assert_string_equal(err.code, "vapid_bad_sub");
     }
     assert_int_equal(vapid_authorization(key, "ftp://x/", SUB, NOW, 60, &h, &err), -EINVAL);
     assert_string_equal(err.code, "vapid_bad_endpoint");
     assert_string_equal(h, "sentinel");
     /* An https: contact is as good as mailto:. */
-    assert_int_equal(vapid_authorization(key, ENDPOINT, "https://uchet.example/contact", NOW, 60,
-                                         &h, NULL),
-                     0);
+    assert_int_equal(vapid_authorization(key, ENDPOINT, "https://uchet.example/contact", NOW, 60, &h, NULL), 0);
     free(h);
     vapid_key_free(key);
 }
@@ -264,9 +256,18 @@ static void test_audience_rules(void **state)
         free(o);
     }
     static const char *bad[] = {
-        "ftp://x/", "https://", "https:///path", "https://user@host/", "https://host:0/",
-        "https://host:65536/", "https://host:/", "https://ho st/", "https://ho%73t/",
-        "https://[::1/", "//host/", "https://host:8x/",
+        "ftp://x/",
+        "https://",
+        "https:///path",
+        "https://user@host/",
+        "https://host:0/",
+        "https://host:65536/",
+        "https://host:/",
+        "https://ho st/",
+        "https://ho%73t/",
+        "https://[::1/",
+        "//host/",
+        "https://host:8x/",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char *o = (char *)"sentinel";
@@ -310,9 +311,7 @@ static char *pem_of(EVP_PKEY *pkey, const EVP_CIPHER *cipher)
 {
     BIO *bio = BIO_new(BIO_s_mem());
     char *data;
-    assert_int_equal(PEM_write_bio_PrivateKey(bio, pkey, cipher, (unsigned char *)"pw", 2, NULL,
-                                              NULL),
-                     1);
+    assert_int_equal(PEM_write_bio_PrivateKey(bio, pkey, cipher, (unsigned char *)"pw", 2, NULL, NULL), 1);
     long n = BIO_get_mem_data(bio, &data);
     char *s = strndup(data, (size_t)n);
     BIO_free(bio);

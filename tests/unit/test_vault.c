@@ -193,7 +193,7 @@ static void test_key_files(void **state)
     expect_bad(&k2, path, "vault_unknown_key");
     /* malformed key files */
     const char *bad[] = {"", "zz 00\n", "0011223344556677 0011\n",
-                         "0011223344556677 00112233445566778899aabbccddeeff00112233445566778899aabbccddeeffXX\n"};
+        "0011223344556677 00112233445566778899aabbccddeeff00112233445566778899aabbccddeeffXX\n"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         put_bytes(keyfile, (const uint8_t *)bad[i], strlen(bad[i]));
         assert_int_equal(vault_keys_load(keyfile, &k2, &e), -EINVAL);

@@ -24,9 +24,9 @@
 #define RP "uchet.example"
 #define ORIGIN "https://uchet.example"
 
-static const uint8_t CHALLENGE[32] = { 1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15, 16,
-                                       17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32 };
-static const uint8_t CRED_ID[20] = { 0xc0, 0xff, 0xee, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17 };
+static const uint8_t CHALLENGE[32] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23,
+    24, 25, 26, 27, 28, 29, 30, 31, 32};
+static const uint8_t CRED_ID[20] = {0xc0, 0xff, 0xee, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17};
 
 typedef struct authn {
     EVP_PKEY *key;
@@ -52,7 +52,7 @@ static void b64url(const uint8_t *in, size_t len, char *out)
 static void cose_put(cbor_item_t *m, int64_t k, cbor_item_t *v)
 {
     cbor_item_t *key = k >= 0 ? cbor_build_uint8((uint8_t)k) : cbor_build_negint8((uint8_t)(-1 - k));
-    assert_true(cbor_map_add(m, (struct cbor_pair){ .key = cbor_move(key), .value = cbor_move(v) }));
+    assert_true(cbor_map_add(m, (struct cbor_pair){.key = cbor_move(key), .value = cbor_move(v)}));
 }
 
 static size_t serialize(cbor_item_t *it, uint8_t *out, size_t cap)
@@ -110,8 +110,8 @@ static void authn_new_rsa(authn_t *a)
     assert_int_equal(nl, 256);
     cbor_item_t *m = cbor_new_definite_map(4);
     cose_put(m, 1, cbor_build_uint8(3));
-    assert_true(cbor_map_add(m, (struct cbor_pair){ .key = cbor_move(cbor_build_uint8(3)),
-                                                    .value = cbor_move(cbor_build_negint16(256)) })); /* -257 */
+    assert_true(cbor_map_add(m, (struct cbor_pair){.key = cbor_move(cbor_build_uint8(3)),
+                                    .value = cbor_move(cbor_build_negint16(256))})); /* -257 */
     cose_put(m, -1, cbor_build_bytestring(nb, (size_t)nl));
     cose_put(m, -2, cbor_build_bytestring(eb, (size_t)el));
     a->cose_len = serialize(m, a->cose, sizeof a->cose);
@@ -119,14 +119,17 @@ static void authn_new_rsa(authn_t *a)
     BN_free(e);
 }
 
-static void authn_free(authn_t *a) { EVP_PKEY_free(a->key); }
+static void authn_free(authn_t *a)
+{
+    EVP_PKEY_free(a->key);
+}
 
 static size_t client_data(char *out, size_t cap, const char *type, const uint8_t *challenge, const char *origin)
 {
     char ch[64];
     b64url(challenge, 32, ch);
-    int n = snprintf(out, cap, "{\"type\":\"%s\",\"challenge\":\"%s\",\"origin\":\"%s\",\"crossOrigin\":false}", type,
-                     ch, origin);
+    int n = snprintf(
+        out, cap, "{\"type\":\"%s\",\"challenge\":\"%s\",\"origin\":\"%s\",\"crossOrigin\":false}", type, ch, origin);
     assert_true(n > 0 && (size_t)n < cap);
     return (size_t)n;
 }
@@ -166,13 +169,13 @@ static size_t sign(const authn_t *a, const uint8_t *ad, size_t ad_len, const cha
 
 static void text_put(cbor_item_t *m, const char *k, cbor_item_t *v)
 {
-    assert_true(cbor_map_add(m, (struct cbor_pair){ .key = cbor_move(cbor_build_string(k)), .value = cbor_move(v) }));
+    assert_true(cbor_map_add(m, (struct cbor_pair){.key = cbor_move(cbor_build_string(k)), .value = cbor_move(v)}));
 }
 
 /* An attestation object; fmt "none", or "packed" self-signed with sig_key
  * (the credential's own key, or another to test a forgery). */
 static size_t att_object(const char *fmt, const uint8_t *ad, size_t ad_len, const authn_t *sig_key, const char *cd,
-                         size_t cd_len, uint8_t *out, size_t cap)
+    size_t cd_len, uint8_t *out, size_t cap)
 {
     cbor_item_t *m = cbor_new_definite_map(3), *stmt = cbor_new_definite_map(2);
     if (!strcmp(fmt, "packed")) {
@@ -187,11 +190,11 @@ static size_t att_object(const char *fmt, const uint8_t *ad, size_t ad_len, cons
     return serialize(m, out, cap);
 }
 
-static const webauthn_expect_t EXPECT = { RP, ORIGIN, CHALLENGE, sizeof CHALLENGE, true };
+static const webauthn_expect_t EXPECT = {RP, ORIGIN, CHALLENGE, sizeof CHALLENGE, true};
 
 /* Registers a's credential with the given variations; returns the code. */
 static const char *reg(const authn_t *a, const char *fmt, const char *type, const char *origin, const char *rp,
-                       uint8_t flags, webauthn_credential_t *c)
+    uint8_t flags, webauthn_credential_t *c)
 {
     static err_t e;
     char cd[512];
@@ -233,7 +236,7 @@ static void test_register_packed_self(void **state)
     size_t cl = client_data(cd, sizeof cd, "webauthn.create", CHALLENGE, ORIGIN);
     size_t al = auth_data(&a, ad, RP, 0x45, 0);
     size_t ol = att_object("packed", ad, al, &other, cd, cl, ao, sizeof ao);
-    err_t e = { 0 };
+    err_t e = {0};
     webauthn_credential_t c;
     assert_int_equal(webauthn_register(&EXPECT, (uint8_t *)cd, cl, ao, ol, &c, &e), -EACCES);
     assert_string_equal(e.code, "webauthn_signature");
@@ -248,8 +251,8 @@ static void test_register_refusals(void **state)
     authn_t a;
     authn_new(&a, false);
     assert_string_equal(reg(&a, "none", "webauthn.get", ORIGIN, RP, 0x45, NULL), "webauthn_type");
-    assert_string_equal(reg(&a, "none", "webauthn.create", "https://uchet.example.evil", RP, 0x45, NULL),
-                        "webauthn_origin");
+    assert_string_equal(
+        reg(&a, "none", "webauthn.create", "https://uchet.example.evil", RP, 0x45, NULL), "webauthn_origin");
     assert_string_equal(reg(&a, "none", "webauthn.create", "http://uchet.example", RP, 0x45, NULL), "webauthn_origin");
     assert_string_equal(reg(&a, "none", "webauthn.create", ORIGIN, "evil.example", 0x45, NULL), "webauthn_rp");
     assert_string_equal(reg(&a, "none", "webauthn.create", ORIGIN, RP, 0x44, NULL), "webauthn_user_presence");
@@ -271,7 +274,7 @@ static void test_register_wrong_challenge(void **state)
     size_t cl = client_data(cd, sizeof cd, "webauthn.create", other, ORIGIN);
     size_t al = auth_data(&a, ad, RP, 0x45, 0);
     size_t ol = att_object("none", ad, al, &a, cd, cl, ao, sizeof ao);
-    err_t e = { 0 };
+    err_t e = {0};
     webauthn_credential_t c;
     assert_int_equal(webauthn_register(&EXPECT, (uint8_t *)cd, cl, ao, ol, &c, &e), -EINVAL);
     assert_string_equal(e.code, "webauthn_challenge");
@@ -286,7 +289,7 @@ static void test_register_wrong_challenge(void **state)
 
 /* One assertion by a; returns the code and the new counter. */
 static const char *assertion(const authn_t *signer, const authn_t *stored, uint32_t stored_count, uint32_t count,
-                             uint8_t flags, const char *origin, uint32_t *ret_count)
+    uint8_t flags, const char *origin, uint32_t *ret_count)
 {
     static err_t e;
     char cd[512];
@@ -297,7 +300,7 @@ static const char *assertion(const authn_t *signer, const authn_t *stored, uint3
     memset(&e, 0, sizeof e);
     uint32_t tmp;
     return webauthn_assert(&EXPECT, stored->cose, stored->cose_len, stored_count, (uint8_t *)cd, cl, ad, al, sig, sl,
-                           ret_count ? ret_count : &tmp, &e) == 0
+               ret_count ? ret_count : &tmp, &e) == 0
                ? "ok"
                : e.code;
 }
@@ -332,14 +335,14 @@ static void test_assert_tampered(void **state)
     size_t al = auth_data(&a, ad, RP, 0x05, 7);
     size_t sl = sign(&a, ad, al, cd, cl, sig);
     uint32_t n;
-    err_t e = { 0 };
+    err_t e = {0};
     ad[36] = 8; /* the counter raised after signing */
-    assert_int_equal(webauthn_assert(&EXPECT, a.cose, a.cose_len, 0, (uint8_t *)cd, cl, ad, al, sig, sl, &n, &e),
-                     -EACCES);
+    assert_int_equal(
+        webauthn_assert(&EXPECT, a.cose, a.cose_len, 0, (uint8_t *)cd, cl, ad, al, sig, sl, &n, &e), -EACCES);
     assert_string_equal(e.code, "webauthn_signature");
     ad[36] = 7;
-    assert_int_equal(webauthn_assert(&EXPECT, a.cose, a.cose_len, 0, (uint8_t *)cd, cl, ad, al - 1, sig, sl, &n, &e),
-                     -EINVAL);
+    assert_int_equal(
+        webauthn_assert(&EXPECT, a.cose, a.cose_len, 0, (uint8_t *)cd, cl, ad, al - 1, sig, sl, &n, &e), -EINVAL);
     assert_string_equal(e.code, "webauthn_malformed");
     assert_int_equal(webauthn_assert(&EXPECT, a.cose, a.cose_len, 0, (uint8_t *)cd, cl, ad, al, sig, sl, &n, &e), 0);
     assert_int_equal(n, 7);
@@ -376,37 +379,30 @@ static void test_rs256(void **state)
 static void test_malformed(void **state)
 {
     (void)state;
-    static const char *const bad_cd[] = { "",
-                                          "[]",
-                                          "{\"type\":\"webauthn.get\"}",
-                                          "{\"challenge\":1}",
-                                          "{\"challenge\":\"AQ=\"}",
-                                          "{\"challenge\":\"A\"}",
-                                          "not json" };
+    static const char *const bad_cd[] = {"", "[]", "{\"type\":\"webauthn.get\"}", "{\"challenge\":1}",
+        "{\"challenge\":\"AQ=\"}", "{\"challenge\":\"A\"}", "not json"};
     for (size_t i = 0; i < sizeof bad_cd / sizeof bad_cd[0]; i++) {
         uint8_t out[64];
         size_t n;
-        err_t e = { 0 };
+        err_t e = {0};
         assert_int_equal(
             webauthn_client_challenge((const uint8_t *)bad_cd[i], strlen(bad_cd[i]), out, sizeof out, &n, &e), -EINVAL);
         assert_string_equal(e.code, "webauthn_malformed");
     }
     char cd[512];
     size_t cl = client_data(cd, sizeof cd, "webauthn.create", CHALLENGE, ORIGIN);
-    static const uint8_t junk[][4] = { { 0xa1, 0x61 }, { 0x80 }, { 0xff, 0xff, 0xff, 0xff } };
+    static const uint8_t junk[][4] = {{0xa1, 0x61}, {0x80}, {0xff, 0xff, 0xff, 0xff}};
     for (size_t i = 0; i < 3; i++) {
-        err_t e = { 0 };
+        err_t e = {0};
         webauthn_credential_t c;
         assert_int_equal(webauthn_register(&EXPECT, (uint8_t *)cd, cl, junk[i], sizeof junk[i], &c, &e), -EINVAL);
         assert_string_equal(e.code, "webauthn_malformed");
     }
     /* fuzz_webauthn's find: headers claiming 2^32 elements made libcbor
      * allocate gigabytes; now refused before libcbor sees them */
-    static const uint8_t huge[] = {
-        0xa3, 0xa3, 0xa3, 0x9a, 0xa3, 0xa3, 0xa3, 0xa3, 0xa3, 0xa3, 0xa3, 0xa3, 0xa3, 0x0a
-    };
-    static const uint8_t deep[] = { 0x81, 0x81, 0x81, 0x81, 0x81, 0x81, 0x81, 0x81, 0x81, 0x81, 0x81, 0x00 };
-    err_t e = { 0 };
+    static const uint8_t huge[] = {0xa3, 0xa3, 0xa3, 0x9a, 0xa3, 0xa3, 0xa3, 0xa3, 0xa3, 0xa3, 0xa3, 0xa3, 0xa3, 0x0a};
+    static const uint8_t deep[] = {0x81, 0x81, 0x81, 0x81, 0x81, 0x81, 0x81, 0x81, 0x81, 0x81, 0x81, 0x00};
+    err_t e = {0};
     webauthn_credential_t c;
     assert_int_equal(webauthn_register(&EXPECT, (uint8_t *)cd, cl, huge, sizeof huge, &c, &e), -EINVAL);
     assert_string_equal(e.code, "webauthn_malformed");
