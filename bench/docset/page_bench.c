@@ -113,7 +113,8 @@ int main(int argc, char **argv)
         json_t *set = json_load_file(path, 0, NULL);
         const json_t *pages = json_object_get(json_object_get(set, "truth"), "pages"), *pg;
         size_t i;
-        json_array_foreach(pages, i, pg) one_page(argv[1], set, pg, &t);
+        json_array_foreach (pages, i, pg)
+            one_page(argv[1], set, pg, &t);
         json_decref(set);
     }
     closedir(dir);

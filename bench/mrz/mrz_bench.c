@@ -72,8 +72,8 @@ static void corrected(const char *text, const char *alt, char *out, size_t outsz
     *valid = json_is_true(json_object_get(o, "valid"));
     size_t i, n = 0;
     json_t *l;
-    json_array_foreach(json_object_get(o, "mrz"), i, l) n +=
-        (size_t)snprintf(out + n, outsz - n, "%s%s", i ? "|" : "", json_string_value(l));
+    json_array_foreach (json_object_get(o, "mrz"), i, l)
+        n += (size_t)snprintf(out + n, outsz - n, "%s%s", i ? "|" : "", json_string_value(l));
     json_decref(o);
 }
 

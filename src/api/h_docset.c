@@ -323,8 +323,7 @@ static json_t *view_page(const api_req_t *r, const docset_page_row_t *p, const c
     json_t *q = p->quality[0] ? json_loads(p->quality, 0, NULL) : NULL, *code, *advice = json_array();
     size_t i;
     char key[64], text[512];
-    json_array_foreach(json_object_get(q, "advice"), i, code)
-    {
+    json_array_foreach (json_object_get(q, "advice"), i, code) {
         snprintf(key, sizeof key, "docset.advice.%s", json_string_value(code));
         if (r->w->catalog && catalog_render(r->w->catalog, lang, key, NULL, text, sizeof text, NULL) != -EINVAL)
             json_array_append_new(advice, json_string(text));
@@ -385,8 +384,7 @@ static void title_types(const struct docset_catalogue *cat, json_t *result, cons
 {
     json_t *f;
     size_t i;
-    json_array_foreach(json_object_get(result, "findings"), i, f)
-    {
+    json_array_foreach (json_object_get(result, "findings"), i, f) {
         const char *type = json_string_value(json_object_get(f, "type"));
         for (size_t k = 0; type && k < cat->n_doctypes; k++)
             if (strcmp(cat->doctypes[k].id, type) == 0) {

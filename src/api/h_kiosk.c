@@ -409,8 +409,7 @@ static int parse_exceptions(kop_t *o, const json_t *b, const capture_kind_t *k, 
         return 0;
     if (!json_is_array(ex) || (json_array_size(ex) > 0 && k->sub_id == 0))
         return err_set(&o->op.err, -EINVAL, "invalid_exceptions", "exceptions is a list of fingers of this slap.");
-    json_array_foreach(ex, i, v)
-    {
+    json_array_foreach (ex, i, v) {
         int hit = -1;
         for (int j = 0; j < k->nexpect && json_is_string(v); j++)
             if (!strcmp(json_string_value(v), k->expect[j]))
@@ -723,8 +722,7 @@ static int run_signature(db_t *db, kop_t *o, kiosk_session_t *s, json_t *steps)
     }
     bool down = false;
     int minx = 65535, maxx = 0, miny = 65535, maxy = 0;
-    json_array_foreach(pts, i, v)
-    {
+    json_array_foreach (pts, i, v) {
         json_int_t x, y, p;
         if (json_array_size(v) != 3 || !json_is_integer(json_array_get(v, 0)) ||
             !json_is_integer(json_array_get(v, 1)) || !json_is_integer(json_array_get(v, 2)) ||
@@ -792,8 +790,7 @@ static int load_pen(kop_t *o, kiosk_pen_t **ret, size_t *ret_n)
         json_decref(a);
         return err_set(&o->op.err, -ENOMEM, "out_of_memory", "Out of memory.");
     }
-    json_array_foreach(a, i, v)
-    {
+    json_array_foreach (a, i, v) {
         pen[i].x = (uint16_t)json_integer_value(json_array_get(v, 0));
         pen[i].y = (uint16_t)json_integer_value(json_array_get(v, 1));
         pen[i].pressure = (uint8_t)json_integer_value(json_array_get(v, 2));
@@ -949,8 +946,7 @@ static int run_submit(db_t *db, kop_t *o)
         const json_t *res = json_object_get(json_object_get(steps, KINDS[k].name), "results"), *x;
         size_t ri;
         struct sbi_capture *c = &in.cap[k - STEP_FACE];
-        json_array_foreach(res, ri, x)
-        {
+        json_array_foreach (res, ri, x) {
             const char *pos = json_string_value(json_object_get(x, "position"));
             for (size_t b = 0; r == 0 && pos && b < c->nbio; b++)
                 if (!strcmp(c->bio[b].bio_sub_type, pos))
@@ -960,10 +956,10 @@ static int run_submit(db_t *db, kop_t *o)
     for (int k = STEP_SLAP_LEFT; r == 0 && k <= STEP_THUMBS; k++) {
         const json_t *ex = json_object_get(json_object_get(steps, KINDS[k].name), "exceptions"), *v;
         size_t i;
-        json_array_foreach(
-            ex, i, v) for (int j = 0; j < KINDS[k].nexpect;
-                           j++) if (json_is_string(v) && !strcmp(json_string_value(v), KINDS[k].expect[j]))
-            in.missing[k - STEP_SLAP_LEFT][j] = true;
+        json_array_foreach (ex, i, v)
+            for (int j = 0; j < KINDS[k].nexpect; j++)
+                if (json_is_string(v) && !strcmp(json_string_value(v), KINDS[k].expect[j]))
+                    in.missing[k - STEP_SLAP_LEFT][j] = true;
     }
     const json_t *eyes = json_object_get(json_object_get(steps, "face"), "eyes");
     if (r == 0 && json_array_size(eyes) == 4) {

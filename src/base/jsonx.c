@@ -29,8 +29,7 @@ int jsonx_only_fields(const json_t *obj, const char *const *allowed, err_t *err)
 {
     const char *key;
     json_t *val;
-    json_object_foreach((json_t *)obj, key, val)
-    {
+    json_object_foreach ((json_t *)obj, key, val) {
         bool ok = false;
         for (const char *const *a = allowed; *a; a++)
             if (strcmp(*a, key) == 0) {

@@ -537,8 +537,7 @@ static int parse_capture_req(const char *body, size_t len, struct capture_req *q
         json_t *co = json_object_get(j, "customOpts");
         size_t i;
         json_t *o;
-        json_array_foreach(co, i, o)
-        {
+        json_array_foreach (co, i, o) {
             const char *n = json_string_value(json_object_get(o, "name"));
             const char *v = json_string_value(json_object_get(o, "value"));
             if (n && v && strcmp(n, "uchet.slap") == 0 && strcmp(v, "true") == 0)
@@ -955,8 +954,7 @@ static int admin_profile(const json_t *j, const char **msg)
         double *dst[] = {&o.dry, &o.wet, &o.smudge, &o.partial, &o.low_contrast, &o.noise, &o.rotation_deg};
         const char *key;
         json_t *v;
-        json_object_foreach((json_t *)fp, key, v)
-        {
+        json_object_foreach ((json_t *)fp, key, v) {
             size_t i = 0;
             while (i < 7 && strcmp(key, k[i]) != 0)
                 i++;
@@ -980,8 +978,7 @@ static int admin_profile(const json_t *j, const char **msg)
             *msg = "missing must be a list of finger names";
             return -1;
         }
-        json_array_foreach(missing, i, v)
-        {
+        json_array_foreach (missing, i, v) {
             int p = json_is_string(v) ? finger_position(json_string_value(v)) : 0;
             if (!p) {
                 *msg = "missing names an unknown finger";

@@ -664,8 +664,7 @@ static json_t *faults_json(const struct doc *d, const struct rules *rs)
     unsigned own = 0, loc = localise(d, rs);
     size_t i;
     json_t *c;
-    json_array_foreach(d->checks.arr, i, c)
-    {
+    json_array_foreach (d->checks.arr, i, c) {
         int f = fid_of_check(json_string_value(json_object_get(c, "name")));
         if (f >= 0 && !json_is_true(json_object_get(c, "passed")))
             own |= 1u << f;

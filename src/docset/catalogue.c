@@ -32,8 +32,7 @@ static int check_keys(struct ctx *c, json_t *obj, const char *const *allowed)
 {
     const char *key;
     json_t *v;
-    json_object_foreach(obj, key, v)
-    {
+    json_object_foreach (obj, key, v) {
         size_t k = 0;
         while (allowed[k] && strcmp(allowed[k], key) != 0)
             k++;
@@ -220,8 +219,7 @@ static int get_at(struct ctx *c, json_t *obj, unsigned *ret)
     json_t *v;
     if (!json_is_array(a) || json_array_size(a) == 0)
         return bad(c, "catalogue_bad_list", "\"%s\" must list submission and/or decision", "at");
-    json_array_foreach(a, i, v)
-    {
+    json_array_foreach (a, i, v) {
         const char *s = json_is_string(v) ? json_string_value(v) : "";
         unsigned bit = !strcmp(s, "submission") ? DOCSET_AT_SUBMISSION
                        : !strcmp(s, "decision") ? DOCSET_AT_DECISION
@@ -272,8 +270,7 @@ static int parse_refs(struct ctx *c, json_t *obj, struct docset_rule *rule)
         return oom(c);
     size_t i;
     json_t *v;
-    json_array_foreach(a, i, v)
-    {
+    json_array_foreach (a, i, v) {
         if (!json_is_string(v))
             return bad(c, "catalogue_bad_list", "\"%s\" entries must be strings", "documents");
         const char *s = json_string_value(v);
@@ -307,8 +304,7 @@ static int get_values(struct ctx *c, json_t *obj, const char *key, struct docset
     rule->values = calloc(json_array_size(a), sizeof *rule->values);
     if (!rule->values)
         return oom(c);
-    json_array_foreach(a, i, v)
-    {
+    json_array_foreach (a, i, v) {
         if (!json_is_string(v) || json_string_length(v) == 0 || json_string_length(v) > DOCSET_TEXT_MAX ||
             strlen(json_string_value(v)) != json_string_length(v))
             return bad(c, "catalogue_bad_list", "\"%s\" entries must be short strings", key);
@@ -357,8 +353,7 @@ static int parse_rule(struct ctx *c, json_t *obj, struct docset_rule *rule)
     json_t *v;
     if (!json_is_array(cats) || json_array_size(cats) == 0)
         return bad(c, "catalogue_bad_list", "\"%s\" must list applicant categories", "categories");
-    json_array_foreach(cats, i, v)
-    {
+    json_array_foreach (cats, i, v) {
         int ci = json_is_string(v) ? docset_category_index(cat, json_string_value(v)) : -1;
         if (ci < 0)
             return bad(c, "catalogue_unknown_category", "\"categories\" names an undeclared category%s", "");
@@ -565,8 +560,7 @@ static int parse_changelog(struct ctx *c, json_t *root)
     static const char *const keys[] = {"revision", "date", "summary", NULL};
     size_t i;
     json_t *v;
-    json_array_foreach(a, i, v)
-    {
+    json_array_foreach (a, i, v) {
         struct docset_change *ch = &cat->changes[i];
         long long rev;
         int r;
@@ -625,8 +619,7 @@ static int parse_root(struct ctx *c, json_t *root)
     static const char *const act_keys[] = {"id", "title", "source_note", NULL};
     size_t i;
     json_t *v;
-    json_array_foreach(acts, i, v)
-    {
+    json_array_foreach (acts, i, v) {
         struct docset_act *a = &cat->acts[i];
         snprintf(c->what, sizeof c->what, "act %zu", i);
         if (!json_is_object(v))
@@ -647,8 +640,7 @@ static int parse_root(struct ctx *c, json_t *root)
     if (!(cat->doctypes = calloc(json_array_size(docs), sizeof *cat->doctypes)))
         return oom(c);
     static const char *const doc_keys[] = {"id", "title_en", "title_ru", NULL};
-    json_array_foreach(docs, i, v)
-    {
+    json_array_foreach (docs, i, v) {
         struct docset_doctype *d = &cat->doctypes[i];
         snprintf(c->what, sizeof c->what, "document type %zu", i);
         if (!json_is_object(v))
@@ -669,8 +661,7 @@ static int parse_root(struct ctx *c, json_t *root)
         return bad(c, "catalogue_bad_list", "\"%s\" must be a non-empty array", "rules");
     if (!(cat->rules = calloc(json_array_size(rules), sizeof *cat->rules)))
         return oom(c);
-    json_array_foreach(rules, i, v)
-    {
+    json_array_foreach (rules, i, v) {
         snprintf(c->what, sizeof c->what, "rule %zu", i);
         cat->n_rules = i + 1;
         if ((r = parse_rule(c, v, &cat->rules[i])) < 0)

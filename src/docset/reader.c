@@ -217,8 +217,7 @@ static void fill_values(struct docset_doc *doc, const json_t *fields)
 {
     const char *key;
     const json_t *v;
-    json_object_foreach((json_t *)fields, key, v)
-    {
+    json_object_foreach ((json_t *)fields, key, v) {
         enum docset_field f = docset_field_from_name(key, strlen(key));
         if (f == DOCSET_F_NONE)
             continue;
@@ -425,8 +424,7 @@ json_t *reader_view_result(const struct catalog *cat, const char *result, const 
     json_t *findings = json_object_get(j, "findings"), *f;
     size_t i;
     char key[80], text[512];
-    json_array_foreach(findings, i, f)
-    {
+    json_array_foreach (findings, i, f) {
         snprintf(key, sizeof key, "docset.finding.%s", message_of(json_string_value(json_object_get(f, "code"))));
         char *params = json_dumps(f, JSON_COMPACT);
         if (cat && catalog_render(cat, lang, key, params, text, sizeof text, NULL) != -EINVAL)

@@ -23,8 +23,7 @@ static int keys_ok(json_t *obj, const char *const *allowed, const char *where, e
 {
     const char *key;
     json_t *v;
-    json_object_foreach(obj, key, v)
-    {
+    json_object_foreach (obj, key, v) {
         if (!key_in(key, allowed))
             return err_set(err, -EINVAL, "set_unknown_key", "Set: %s has an unknown key \"%.40s\".", where, key);
     }
@@ -74,8 +73,7 @@ static int parse_doc(json_t *d, size_t i, struct docset_doc *doc, err_t *err)
         return err_set(err, -EINVAL, "set_bad_field", "Set: %s: \"fields\" must be an object.", where);
     const char *key;
     json_t *v;
-    json_object_foreach(fields, key, v)
-    {
+    json_object_foreach (fields, key, v) {
         enum docset_field f = docset_field_from_name(key, strlen(key));
         if (f == DOCSET_F_NONE)
             return err_set(err, -EINVAL, "set_bad_field", "Set: %s: unknown field \"%.40s\".", where, key);
@@ -107,8 +105,7 @@ static int parse_doc(json_t *d, size_t i, struct docset_doc *doc, err_t *err)
     if (unr && !json_is_array(unr))
         return err_set(err, -EINVAL, "set_bad_field", "Set: %s: \"unreadable\" must be an array.", where);
     size_t k;
-    json_array_foreach(unr, k, v)
-    {
+    json_array_foreach (unr, k, v) {
         enum docset_field f =
             json_is_string(v) ? docset_field_from_name(json_string_value(v), json_string_length(v)) : DOCSET_F_NONE;
         if (f == DOCSET_F_NONE || doc->fields[f].state == DOCSET_V_PRESENT)

@@ -677,8 +677,7 @@ static int decision_detail(db_t *db, const docset_decide_op_t *o, char **ret, er
         return r;
     }
     size_t i;
-    json_array_foreach(json_object_get(res, "findings"), i, f)
-    {
+    json_array_foreach (json_object_get(res, "findings"), i, f) {
         const json_t *id = json_object_get(f, "rule");
         if (json_is_string(id))
             json_array_append(rules, (json_t *)id);

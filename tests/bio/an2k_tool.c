@@ -101,8 +101,7 @@ static void quality(const json_t *a, struct an2k_quality *q, size_t *n)
     size_t i;
     json_t *v;
     *n = 0;
-    json_array_foreach(a, i, v)
-    {
+    json_array_foreach (a, i, v) {
         if (*n == AN2K_QUALITY_MAX)
             break;
         q[*n] = (struct an2k_quality){(uint8_t)at(v, 0), (uint8_t)at(v, 1), (uint16_t)at(v, 2), (uint16_t)at(v, 3)};
@@ -149,21 +148,18 @@ static int cmd_write(const char *spec_path, const char *out_path)
 
     size_t i, k;
     json_t *v, *w;
-    json_array_foreach(json_object_get(s, "slaps"), i, v)
-    {
+    json_array_foreach (json_object_get(s, "slaps"), i, v) {
         if (i == 3 || image(json_object_get(v, "image"), &slaps[i].image) < 0)
             goto io;
         slaps[i].fgp = (uint8_t)num(v, "fgp");
-        json_array_foreach(json_object_get(v, "seg"), k, w)
-        {
+        json_array_foreach (json_object_get(v, "seg"), k, w) {
             if (k < AN2K_SLAP_FINGERS) {
                 slaps[i].seg[k] = (struct an2k_seg){
                     (uint8_t)at(w, 0), (uint32_t)at(w, 1), (uint32_t)at(w, 2), (uint32_t)at(w, 3), (uint32_t)at(w, 4)};
                 slaps[i].nseg = k + 1;
             }
         }
-        json_array_foreach(json_object_get(v, "missing"), k, w)
-        {
+        json_array_foreach (json_object_get(v, "missing"), k, w) {
             if (k < AN2K_SLAP_FINGERS) {
                 const char *code = json_string_value(json_array_get(w, 1));
                 slaps[i].missing[k].fgp = (uint8_t)at(w, 0);
@@ -175,8 +171,7 @@ static int cmd_write(const char *spec_path, const char *out_path)
         t.nslaps = i + 1;
     }
     t.slaps = slaps;
-    json_array_foreach(json_object_get(s, "palms"), i, v)
-    {
+    json_array_foreach (json_object_get(s, "palms"), i, v) {
         if (i == 4 || image(json_object_get(v, "image"), &palms[i].image) < 0)
             goto io;
         palms[i].fgp = (uint8_t)num(v, "fgp");
@@ -205,8 +200,7 @@ static int cmd_write(const char *spec_path, const char *out_path)
         pens = calloc(n ? n : 1, sizeof(*pens));
         if (!pens)
             goto io;
-        json_array_foreach(sg, i, v)
-        {
+        json_array_foreach (sg, i, v) {
             pens[i] = (struct an2k_pen){(uint16_t)at(v, 0), (uint16_t)at(v, 1), (uint8_t)at(v, 2)};
         }
         sig.points = pens;

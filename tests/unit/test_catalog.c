@@ -260,8 +260,7 @@ static void test_shipped_catalogs_match_the_app(void **state)
         const char *key;
         json_t *text;
         size_t n = 0;
-        json_object_foreach(json_object_get(doc, "messages"), key, text)
-        {
+        json_object_foreach (json_object_get(doc, "messages"), key, text) {
             assert_string_equal(catalog_lookup(cat, LANGS[i], key), json_string_value(text));
             n++;
         }

@@ -44,8 +44,7 @@ static const char *failed(const json_t *o, const char *list)
     size_t n = 0, i;
     json_t *c;
     buf[0] = '\0';
-    json_array_foreach(json_object_get(o, list), i, c)
-    {
+    json_array_foreach (json_object_get(o, list), i, c) {
         if (json_is_true(json_object_get(c, "passed")))
             continue;
         n += (size_t)snprintf(
@@ -207,8 +206,7 @@ static void test_failed_checks_have_reasons(void **state)
                     "L898902C37UTO7408122F1204159ZE184226B<<<<<17\n");
     size_t i;
     json_t *c;
-    json_array_foreach(json_object_get(o, "checks"), i, c)
-    {
+    json_array_foreach (json_object_get(o, "checks"), i, c) {
         const char *reason = json_string_value(json_object_get(c, "reason"));
         assert_non_null(reason);
         assert_true(strlen(reason) > 10);
@@ -348,8 +346,8 @@ static const char *faults(const json_t *o)
     size_t n = 0, i;
     json_t *c;
     buf[0] = '\0';
-    json_array_foreach(json_object_get(o, "faults"), i, c) n +=
-        (size_t)snprintf(buf + n, sizeof buf - n, "%s%s%s", n ? "," : "",
+    json_array_foreach (json_object_get(o, "faults"), i, c)
+        n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s%s", n ? "," : "",
             json_string_value(json_object_get(c, "field")), json_is_true(json_object_get(c, "sure")) ? "" : "?");
     return buf;
 }

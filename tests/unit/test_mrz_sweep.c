@@ -265,8 +265,7 @@ static void answer_lines(const json_t *o, char *out)
 {
     size_t n = 0, i;
     json_t *l;
-    json_array_foreach(json_object_get(o, "mrz"), i, l)
-    {
+    json_array_foreach (json_object_get(o, "mrz"), i, l) {
         memcpy(out + n, json_string_value(l), json_string_length(l));
         n += json_string_length(l);
     }

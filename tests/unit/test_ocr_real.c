@@ -73,8 +73,8 @@ static void test_real_images(void **state)
         char got[3 * 46] = "";
         size_t n = 0, i;
         json_t *l;
-        json_array_foreach(json_object_get(o, "mrz"), i, l) n +=
-            (size_t)snprintf(got + n, sizeof got - n, "%s%s", i ? "\n" : "", json_string_value(l));
+        json_array_foreach (json_object_get(o, "mrz"), i, l)
+            n += (size_t)snprintf(got + n, sizeof got - n, "%s%s", i ? "\n" : "", json_string_value(l));
         bool valid = json_is_true(json_object_get(o, "valid"));
         if (valid && strcmp(got, want) != 0)
             fail_msg("%s: FALSE VALID\nwant %s\ngot  %s", name, want, got);

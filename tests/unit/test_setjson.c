@@ -104,8 +104,7 @@ static void test_result(void **state)
     json_t *f;
     size_t i;
     int fee = 0, missing_photo = 0;
-    json_array_foreach(json_object_get(out, "findings"), i, f)
-    {
+    json_array_foreach (json_object_get(out, "findings"), i, f) {
         const char *code = json_string_value(json_object_get(f, "code"));
         if (strcmp(code, "fee_insufficient") == 0) {
             fee = 1;
