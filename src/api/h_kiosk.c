@@ -369,8 +369,8 @@ static char *findings_of(const json_t *steps)
         const json_t *st = json_object_get(steps, KINDS[k].name);
         if (st)
             json_object_set_new(f, KINDS[k].name,
-                json_pack("{s:O?,s:O?}", "results", json_object_get(st, "results"), "exceptions",
-                    json_object_get(st, "exceptions")));
+                json_pack("{s:O?,s:O?,s:O?}", "results", json_object_get(st, "results"), "exceptions",
+                    json_object_get(st, "exceptions"), "exception_reasons", json_object_get(st, "exception_reasons")));
     }
     char *s = json_dumps(f, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(f);
@@ -425,6 +425,38 @@ static int parse_exceptions(kop_t *o, const json_t *b, const capture_kind_t *k, 
     if (left == 0)
         return err_set(&o->op.err, -EINVAL, "invalid_exceptions", "A slap needs at least one finger.");
     return 0;
+}
+
+/* The declared reason for finger `name` (exception_reasons of a step). */
+static kiosk_missing_t missing_reason(const json_t *reasons, const char *name)
+{
+    const char *why = json_string_value(json_object_get(reasons, name));
+    return why && !strcmp(why, "amputated") ? KIOSK_MISSING_AMPUTATED : KIOSK_MISSING_INJURED;
+}
+
+/* exception_reasons: why each declared finger is missing, "amputated" or
+ * "injured" (the registrar sees it; 14.018 AMP XX or UP). Optional, and
+ * may name only some; a finger it names must be one of the exceptions.
+ * *ret is a new object (empty when absent). */
+static int parse_exception_reasons(kop_t *o, const json_t *b, const capture_kind_t *k, const bool exc[4], json_t **ret)
+{
+    const json_t *rs = json_object_get(b, "exception_reasons"), *v;
+    const char *name;
+    if (rs && !json_is_object(rs))
+        return err_set(&o->op.err, -EINVAL, "invalid_exceptions",
+            "exception_reasons maps a declared finger to \"amputated\" or \"injured\".");
+    json_object_foreach ((json_t *)rs, name, v) {
+        int hit = -1;
+        for (int j = 0; j < k->nexpect; j++)
+            if (exc[j] && !strcmp(name, k->expect[j]))
+                hit = j;
+        const char *why = json_string_value(v);
+        if (hit < 0 || !why || (strcmp(why, "amputated") && strcmp(why, "injured")))
+            return err_set(&o->op.err, -EINVAL, "invalid_exceptions",
+                "exception_reasons names declared fingers, each \"amputated\" or \"injured\".");
+    }
+    *ret = rs ? json_deep_copy(rs) : json_object();
+    return *ret ? 0 : err_set(&o->op.err, -ENOMEM, "out_of_memory", "Out of memory.");
 }
 
 static json_t *result_entry(const char *position, int quality, double device, const char *source, bool ok,
@@ -641,18 +673,21 @@ static int run_capture(db_t *db, kop_t *o, kiosk_session_t *s, json_t *steps)
     /* accept_low_quality: the kiosk's third failed face is kept, marked for
      * the registrar (the person cannot do better at the machine). */
     json_t *accept = json_object_get(b, "accept_low_quality");
-    size_t want = 1u + (json_object_get(b, "exceptions") ? 1u : 0u) + (accept ? 1u : 0u);
+    size_t want = 1u + (json_object_get(b, "exceptions") ? 1u : 0u) + (accept ? 1u : 0u) +
+                  (json_object_get(b, "exception_reasons") ? 1u : 0u);
     if (json_object_size(b) != want || !json_is_object(sbi) || (accept && !json_is_true(accept))) {
         json_decref(b);
         return err_set(&o->op.err, -EINVAL, "invalid_body",
-            "The body is {\"sbi\": the device's RCAPTURE answer, \"exceptions\": [...]}.");
+            "The body is {\"sbi\": the device's RCAPTURE answer, \"exceptions\": [...], \"exception_reasons\": "
+            "{...}}.");
     }
     bool marked = accept != NULL;
     if (marked && o->kind != STEP_FACE) {
         json_decref(b);
         return err_set(&o->op.err, -EINVAL, "invalid_body", "Only a face capture can be accepted below quality.");
     }
-    if ((r = parse_exceptions(o, b, k, exc)) < 0) {
+    json_t *reasons = NULL;
+    if ((r = parse_exceptions(o, b, k, exc)) < 0 || (r = parse_exception_reasons(o, b, k, exc, &reasons)) < 0) {
         json_decref(b);
         return r;
     }
@@ -662,6 +697,7 @@ static int run_capture(db_t *db, kop_t *o, kiosk_session_t *s, json_t *steps)
     kop_free_inputs(o);
     if (!raw) {
         json_decref(exlist);
+        json_decref(reasons);
         return err_set(&o->op.err, -ENOMEM, "out_of_memory", "Out of memory.");
     }
     size_t raw_len = strlen(raw);
@@ -682,9 +718,9 @@ static int run_capture(db_t *db, kop_t *o, kiosk_session_t *s, json_t *steps)
     }
     if (r == 0) {
         json_object_set_new(steps, k->name,
-            json_pack("{s:s,s:s,s:o,s:O,s:s,s:O,s:b}", "prev", prev, "hash", c.last_hash, "exceptions",
-                exlist ? json_incref(exlist) : json_array(), "results", results, "device", c.serial_no, "eyes",
-                eyes ? eyes : json_null(), "marked", marked && !ok));
+            json_pack("{s:s,s:s,s:o,s:O,s:O,s:s,s:O,s:b}", "prev", prev, "hash", c.last_hash, "exceptions",
+                exlist ? json_incref(exlist) : json_array(), "exception_reasons", reasons, "results", results, "device",
+                c.serial_no, "eyes", eyes ? eyes : json_null(), "marked", marked && !ok));
         snprintf(s->prev_hash, sizeof s->prev_hash, "%s", c.last_hash);
         free(s->steps);
         s->steps = json_dumps(steps, JSON_COMPACT | JSON_SORT_KEYS);
@@ -697,6 +733,7 @@ static int run_capture(db_t *db, kop_t *o, kiosk_session_t *s, json_t *steps)
             "marked", marked && !ok);
     json_decref(results);
     json_decref(eyes);
+    json_decref(reasons);
     json_decref(exlist);
     sbi_capture_free(&c);
     sodium_memzero(raw, raw_len);
@@ -954,12 +991,13 @@ static int run_submit(db_t *db, kop_t *o)
         }
     }
     for (int k = STEP_SLAP_LEFT; r == 0 && k <= STEP_THUMBS; k++) {
-        const json_t *ex = json_object_get(json_object_get(steps, KINDS[k].name), "exceptions"), *v;
+        const json_t *st = json_object_get(steps, KINDS[k].name), *v;
+        const json_t *ex = json_object_get(st, "exceptions"), *why = json_object_get(st, "exception_reasons");
         size_t i;
         json_array_foreach (ex, i, v)
             for (int j = 0; j < KINDS[k].nexpect; j++)
                 if (json_is_string(v) && !strcmp(json_string_value(v), KINDS[k].expect[j]))
-                    in.missing[k - STEP_SLAP_LEFT][j] = true;
+                    in.missing[k - STEP_SLAP_LEFT][j] = missing_reason(why, KINDS[k].expect[j]);
     }
     const json_t *eyes = json_object_get(json_object_get(steps, "face"), "eyes");
     if (r == 0 && json_array_size(eyes) == 4) {

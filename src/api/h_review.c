@@ -88,8 +88,9 @@ static json_t *captures_view(const json_t *findings, const char *const *kinds)
     json_t *out = json_array();
     for (const char *const *k = kinds; *k; k++) {
         const json_t *c = json_object_get(findings, *k);
-        json_array_append_new(out, json_pack("{s:s,s:O?,s:O?}", "capture", *k, "results", json_object_get(c, "results"),
-                                       "exceptions", json_object_get(c, "exceptions")));
+        json_array_append_new(out,
+            json_pack("{s:s,s:O?,s:O?,s:O?}", "capture", *k, "results", json_object_get(c, "results"), "exceptions",
+                json_object_get(c, "exceptions"), "exception_reasons", json_object_get(c, "exception_reasons")));
     }
     return out;
 }

@@ -76,7 +76,8 @@ static uint8_t score(double q)
     return q < 0 ? 254 : q > 100 ? 100 : (uint8_t)(q + 0.5);
 }
 
-static int build_slap(const struct sbi_capture *c, int which, const bool missing[4], struct an2k_slap *s, err_t *err)
+static int build_slap(
+    const struct sbi_capture *c, int which, const kiosk_missing_t missing[4], struct an2k_slap *s, err_t *err)
 {
     memset(s, 0, sizeof *s);
     s->fgp = SLAP_FGP[which];
@@ -105,9 +106,9 @@ static int build_slap(const struct sbi_capture *c, int which, const bool missing
             .vendor = QUALITY_VENDOR,
             .product = QUALITY_PRODUCT};
     for (int j = 0; j < 4 && SLAP_FINGERS[which][j]; j++)
-        if (missing[j])
-            s->missing[s->nmissing++] =
-                (struct an2k_missing){.fgp = fgp_of(SLAP_FINGERS[which][j]), .unable_to_print = true};
+        if (missing[j] != KIOSK_PRESENT)
+            s->missing[s->nmissing++] = (struct an2k_missing){
+                .fgp = fgp_of(SLAP_FINGERS[which][j]), .unable_to_print = missing[j] != KIOSK_MISSING_AMPUTATED};
     /* a finger neither boxed nor declared (cannot pass the capture check) */
     return 0;
 }

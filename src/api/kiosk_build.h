@@ -20,14 +20,22 @@ typedef struct kiosk_pen {
     uint8_t pressure; /* 0 pen up */
 } kiosk_pen_t;
 
+/* Why a finger is missing from its slap, as the person declared it at the
+ * kiosk (ANSI/NIST-ITL 14.018 AMP: XX amputated, UP unable to print). */
+typedef enum {
+    KIOSK_PRESENT = 0,
+    KIOSK_MISSING_INJURED,   /* injured or bandaged, or no reason given: UP */
+    KIOSK_MISSING_AMPUTATED, /* XX */
+} kiosk_missing_t;
+
 typedef struct kiosk_build {
     char tcn[40]; /* the session id */
     int64_t when;
     kiosk_details_t details;
     struct sbi_capture cap[KIOSK_BUILD_CAPTURES]; /* in the order above; owned by the caller */
     size_t ncap;
-    bool missing[3][4];     /* per slap (left, right, thumbs): exceptions, in kiosk order */
-    const kiosk_pen_t *pen; /* borrowed */
+    kiosk_missing_t missing[3][4]; /* per slap (left, right, thumbs), in kiosk order: declared exceptions */
+    const kiosk_pen_t *pen;        /* borrowed */
     size_t npen;
     bool has_eyes;           /* the face check found both eye centres */
     uint32_t lx, ly, rx, ry; /* image left eye (the subject's right), image right eye */

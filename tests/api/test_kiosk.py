@@ -145,16 +145,18 @@ def kiosk(uchet_factory, dev, tmp_path):
     return start_kiosk(uchet_factory, dev.trust, tmp_path)
 
 
-def capture_and_post(kiosk, dev, key, sid, step, exceptions=()):
+def capture_and_post(kiosk, dev, key, sid, step, exceptions=(), reasons=None):
     ans = dev.capture(step, sid, kiosk.prev(key, sid), exceptions)
     body = {"sbi": ans}
     if exceptions:
         body["exceptions"] = list(exceptions)
+    if reasons is not None:
+        body["exception_reasons"] = reasons
     return kiosk.put(key, sid, f"captures/{step}", body), ans
 
 
-def full_session(kiosk, dev, key, exceptions=None):
-    exceptions = exceptions or {}
+def full_session(kiosk, dev, key, exceptions=None, reasons=None):
+    exceptions, reasons = exceptions or {}, reasons or {}
     assert {"1", "2", "3"} <= dev.discover()
     sid = kiosk.start(key)
     r = kiosk.put(key, sid, "document", {"text": SPECIMEN})
@@ -163,7 +165,7 @@ def full_session(kiosk, dev, key, exceptions=None):
     assert r.status_code == 200, r.text
     answers = {}
     for step in STEPS:
-        r, answers[step] = capture_and_post(kiosk, dev, key, sid, step, exceptions.get(step, ()))
+        r, answers[step] = capture_and_post(kiosk, dev, key, sid, step, exceptions.get(step, ()), reasons.get(step))
         assert r.status_code == 200, (step, r.text)
         assert all(x["ok"] for x in r.json()["results"])
         answers[step]["uchet_results"] = r.json()["results"]
@@ -187,7 +189,9 @@ def all_bytes(kiosk):
 
 def test_whole_enrolment(kiosk, dev, tmp_path):
     key = kiosk.add()
-    sid, answers = full_session(kiosk, dev, key, {"slap-right": ["Right LittleFinger"]})
+    # two fingers declared missing: one amputated, one bandaged without a reason given
+    sid, answers = full_session(kiosk, dev, key, {"slap-right": ["Right LittleFinger"], "thumbs": ["Left Thumb"]},
+                                {"slap-right": {"Right LittleFinger": "amputated"}})
     # the spool holds only encrypted files while the session is open
     spooled = sorted(os.listdir(os.path.join(kiosk.dir, "sessions")))
     assert len([f for f in spooled if f.startswith(sid)]) == 7
@@ -227,7 +231,7 @@ def test_whole_enrolment(kiosk, dev, tmp_path):
     kiosk.ctl("enrolment", "decrypt", "--key-file", kiosk.key_file, "--out", str(out), stored)
     plain = out.read_bytes()
     assert plain.startswith(b"1.001:")
-    check_transaction(an2k_reader.read(plain), sid, answers, missing={"Right LittleFinger"})
+    check_transaction(an2k_reader.read(plain), sid, answers, missing={"Right LittleFinger": "XX", "Left Thumb": "UP"})
     face_png = payload(answers["face"]["biometrics"][0])["bioValue"]
     face_png = b64d(face_png)
     broken = tmp_path / "broken.enc"
@@ -283,8 +287,8 @@ def check_transaction(tx, sid, answers, missing):
         scores = {int(q[0]): int(q[1]) for q in rec.fields[24]}
         assert scores == {FGP[x["position"]]: x["quality"] for x in ans["uchet_results"]}   # uchet's own
         amp = {int(a[0]): a[1].decode() for a in rec.fields.get(18, [])}
-        assert amp == {FGP[m]: "UP" for m in missing if FGP[m] in {13: [2, 3, 4, 5], 14: [7, 8, 9, 10],
-                                                                   15: [1, 6]}[fgp]}
+        assert amp == {FGP[m]: code for m, code in missing.items()
+                       if FGP[m] in {13: [2, 3, 4, 5], 14: [7, 8, 9, 10], 15: [1, 6]}[fgp]}
     palms = {r.number(13): r for r in tx.of_type(15)}
     assert palms[23].image == b64d(payload(answers["palm-left"]["biometrics"][0])["bioValue"])
     assert palms[21].image == b64d(payload(answers["palm-right"]["biometrics"][0])["bioValue"])
@@ -352,6 +356,11 @@ def test_capture_refusals(kiosk, dev):
     # an exception that is not a finger of this slap
     r, _ = capture_and_post(kiosk, dev, key, sid, "thumbs", ["Right IndexFinger"])
     assert r.status_code == 422 and r.json()["code"] == "invalid_exceptions"
+    # a reason for a finger not declared missing, and a reason that is not one
+    for exc, why in (([], {"Left Thumb": "amputated"}), (["Left Thumb"], {"Left Thumb": "lost"}),
+                     (["Left Thumb"], {"Left Thumb": 1}), (["Left Thumb"], ["amputated"])):
+        r, _ = capture_and_post(kiosk, dev, key, sid, "thumbs", exc, why)
+        assert r.status_code == 422 and r.json()["code"] == "invalid_exceptions", (exc, why, r.text)
     # signatures: unsigned, another device's key, a broken signature
     for mode, code in (("none", "sbi_unsigned"), ("untrusted", "sbi_unknown_key"), ("corrupt", "sbi_bad_signature")):
         dev.admin("signing", {"mode": mode})

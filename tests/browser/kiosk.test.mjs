@@ -322,6 +322,8 @@ describe('the enrolment kiosk', { concurrency: false }, () => {
     const { sid } = await page.evaluate(() => window.kiosk.state());
     const look = await bench.api('GET', `/api/v1/kiosk/sessions/${sid}`);
     assert.match(JSON.stringify(look.body), /"exceptions":\["Left LittleFinger"\]/);
+    // the reason chosen reaches uchetd with the finger (the registrar sees it; AMP XX)
+    assert.match(JSON.stringify(look.body), /"exception_reasons":\{"Left LittleFinger":"amputated"\}/);
     await btn(en['kiosk.next']).click();
   });
 

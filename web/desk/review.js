@@ -87,8 +87,11 @@ function qualityTable(title, captures) {
         h('td', {}, String(x.quality)), h('td', {}, x.ok ? t('desk.review.quality_ok') : t('desk.review.quality_low')), h('td', {}, x.reason || '')));
     }
     for (const e of c.exceptions || []) {
+      // the reason the person chose at the kiosk; older enrolments have none
+      const why = (c.exception_reasons || {})[e];
+      const remark = why ? t(`desk.review.missing_${why}`) : t('desk.review.missing_why');
       rows.push(h('tr', { class: 'exception' }, h('td', {}, captureName(c.capture)), h('td', {}, e),
-        h('td', {}, '—'), h('td', {}, t('desk.review.declared_missing')), h('td', {}, t('desk.review.missing_why'))));
+        h('td', {}, '—'), h('td', {}, t('desk.review.declared_missing')), h('td', {}, remark)));
     }
   }
   return h('table', { class: 'quality' }, h('caption', {}, title),

@@ -351,7 +351,12 @@ async function takeCapture(kind) {
   }
   stopStream();
   const body = { sbi: ans };
-  if (exc.length) body.exceptions = exc;
+  if (exc.length) {
+    body.exceptions = exc;
+    // why each is missing, as chosen on the missing-fingers screen; the
+    // registrar sees it and the transaction records it (14.018 AMP)
+    body.exception_reasons = Object.fromEntries(exc.map((f) => [f, (tries.reasons || {})[f] || 'injured']));
+  }
   try {
     accept(kind, await waiting(() => uchet.capture(s.sid, kind, body)), exc);
   } catch (e) {
