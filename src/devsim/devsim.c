@@ -187,19 +187,13 @@ static char *sign_json(json_t *o, enum sign_mode mode)
         free(h), free(p);
     } else if (mode != SIGN_UNTRUSTED && g.cert_key_pem) {
         sbi_jws_sign_x5c(txt, strlen(txt), g.cert_key_pem, g.cert_chain_pem, &out);
-        if (out && mode == SIGN_CORRUPT) {
-            char *sig = strrchr(out, '.');
-            if (sig && sig[1] && sig[2])
-                sig[2] = sig[2] == 'A' ? 'B' : 'A';
-        }
     } else {
         sbi_jws_sign(txt, strlen(txt), mode == SIGN_UNTRUSTED ? g.other_sk : g.sk, &out);
-        if (out && mode == SIGN_CORRUPT) {
-            char *sig = strrchr(out, '.');
-            if (sig && sig[1] && sig[2])
-                sig[2] = sig[2] == 'A' ? 'B' : 'A';
-        }
     }
+    /* corrupt: one character of the signature changed, whatever signed it */
+    char *sig = out && mode == SIGN_CORRUPT ? strrchr(out, '.') : NULL;
+    if (sig && sig[1] && sig[2])
+        sig[2] = sig[2] == 'A' ? 'B' : 'A';
     free(txt);
     return out;
 }
