@@ -131,11 +131,6 @@ void api_finish_no_content(api_req_t *r, store_op_t *op);
  * The op's init must have run (it sets lane and run; post is set here). */
 void api_op_submit(api_req_t *r, store_op_t *op);
 
-/* Frees an op made by api_op_new that will not be submitted after all.
- * Handlers validate before they allocate; this is for the few whose op is
- * filled by a step that can fail after allocation (say which, where used). */
-void api_op_submit_cancel(api_req_t *r, store_op_t *op);
-
 /* Replies. Each adds the security headers, sets status and sends. */
 void api_reply_json(api_req_t *r, int status, json_t *body); /* steals body */
 void api_reply_text_json(api_req_t *r, int status, const char *json, size_t len);

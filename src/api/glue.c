@@ -97,12 +97,6 @@ void *api_op_new_from(api_req_t *r, void *src, size_t size, api_finish_fn finish
     return o;
 }
 
-void api_op_submit_cancel(api_req_t *r, store_op_t *sop)
-{
-    (void)r;
-    op_free(op_of(sop));
-}
-
 /* Readiness follows the storage: a write that failed for want of it (full
  * disk, PostgreSQL unreachable) marks the service not ready; the next write
  * that commits marks it ready again. */

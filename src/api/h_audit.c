@@ -218,9 +218,17 @@ static void person_done(api_req_t *r, store_op_t *op)
 /* The person by id, or by document like an inspector's look-up; and the
  * reason with a case or reference number that every look at a person
  * needs (product rule 14). */
+typedef struct person_query {
+    int64_t person_id; /* 0: by document */
+    char doc_kind[10];
+    char doc_number[LIMIT_DOCNUM_BYTES + 1];
+    char reason[OFFICER_REASON_BYTES + 1];
+    int64_t after_seq;
+} person_query_t;
+
 static int parse_person(const json_t *body, void *arg, err_t *e)
 {
-    auditview_person_op_t *o = arg;
+    person_query_t *o = arg;
     const char *kind = NULL, *number = NULL, *reason = "";
     double id = 0;
     int rc = jsonx_number(body, "person_id", false, 1, 9007199254740991.0, &id, e);
@@ -254,16 +262,24 @@ static int parse_person(const json_t *body, void *arg, err_t *e)
 
 void h_desk_audit_person_events(api_req_t *r)
 {
-    /* The op carries a result page of some 350 KB, too big to build on the
-     * stack: the body is parsed straight into it, so a refused body frees it. */
+    /* The op carries a result page of some 350 KB, too big for the stack:
+     * the body is parsed into a small query first, and the op allocated only
+     * for a valid one. */
+    person_query_t q = {0};
+    if (!api_body_parse_or_reply(r, parse_person, &q))
+        return;
     auditview_person_op_t *o = api_op_new_or_reply(r, sizeof *o, person_done);
+    if (o) {
+        auditview_person_op_init(o);
+        o->person_id = q.person_id;
+        memcpy(o->doc_kind, q.doc_kind, sizeof o->doc_kind);
+        memcpy(o->doc_number, q.doc_number, sizeof o->doc_number);
+        memcpy(o->reason, q.reason, sizeof o->reason);
+        o->after_seq = q.after_seq;
+    }
+    sodium_memzero(&q, sizeof q); /* a document number (product rule 3) */
     if (!o)
         return;
-    auditview_person_op_init(o);
-    if (!api_body_parse_or_reply(r, parse_person, o)) {
-        api_op_submit_cancel(r, &o->op);
-        return;
-    }
     memcpy(o->token_hash, r->token_hash, sizeof o->token_hash);
     o->roles = desk_acl_roles(r);
     o->now = api_now(r);
@@ -290,9 +306,14 @@ static void activity_done(api_req_t *r, store_op_t *op)
             page_json(&o->ret), "more", o->ret.more));
 }
 
+typedef struct activity_query {
+    char login[OFFICER_LOGIN_MAX + 1];
+    int64_t from, to, after_seq;
+} activity_query_t;
+
 static int parse_activity(const json_t *body, void *arg, err_t *e)
 {
-    auditview_activity_op_t *o = arg;
+    activity_query_t *o = arg;
     const char *login = "", *from = "", *to = "";
     int rc = jsonx_string(body, "officer_login", true, 1, OFFICER_LOGIN_MAX, &login, e);
     if (rc == 0)
@@ -313,16 +334,19 @@ static int parse_activity(const json_t *body, void *arg, err_t *e)
 
 void h_desk_audit_officer_activity(api_req_t *r)
 {
-    /* The op carries a result page of some 350 KB, too big to build on the
-     * stack: the body is parsed straight into it, so a refused body frees it. */
+    /* The op carries a result page of some 350 KB: allocated only for a
+     * valid query (see h_desk_audit_person_events). */
+    activity_query_t q = {0};
+    if (!api_body_parse_or_reply(r, parse_activity, &q))
+        return;
     auditview_activity_op_t *o = api_op_new_or_reply(r, sizeof *o, activity_done);
     if (!o)
         return;
     auditview_activity_op_init(o);
-    if (!api_body_parse_or_reply(r, parse_activity, o)) {
-        api_op_submit_cancel(r, &o->op);
-        return;
-    }
+    memcpy(o->login, q.login, sizeof o->login);
+    o->from = q.from;
+    o->to = q.to;
+    o->after_seq = q.after_seq;
     memcpy(o->token_hash, r->token_hash, sizeof o->token_hash);
     o->roles = desk_acl_roles(r);
     o->now = api_now(r);

@@ -417,7 +417,12 @@ static void queue_done(api_req_t *r, store_op_t *op)
 
 /* ?state=ready|returned|referred (none: referred, then ready) and
  * ?lang=ru|en (default ru) for the findings' messages. */
-static int parse_queue(const api_req_t *r, queue_pending_t *p, err_t *e)
+typedef struct queue_query {
+    char lang[3];
+    char state[12];
+} queue_query_t;
+
+static int parse_queue(const api_req_t *r, queue_query_t *p, err_t *e)
 {
     static const char *const names[] = {"state", "lang", NULL};
     static const char *const states[] = {"ready", "returned", "referred"};
@@ -433,7 +438,7 @@ static int parse_queue(const api_req_t *r, queue_pending_t *p, err_t *e)
         return rc;
     for (size_t i = 0; i < sizeof states / sizeof states[0]; i++)
         if (h2o_memis(v.base, v.len, states[i], strlen(states[i]))) {
-            snprintf(p->op.state, sizeof p->op.state, "%s", states[i]);
+            snprintf(p->state, sizeof p->state, "%s", states[i]);
             return 0;
         }
     return err_set(e, -EINVAL, "invalid_query", "state must be ready, returned or referred.");
@@ -441,19 +446,21 @@ static int parse_queue(const api_req_t *r, queue_pending_t *p, err_t *e)
 
 void h_desk_docset_list(api_req_t *r)
 {
-    /* The op carries 50 result rows, too big to build on the stack: the query
-     * is read straight into it, so a refused query frees it. */
+    /* The op carries 50 result rows, too big for the stack: it is allocated
+     * only for a valid query. */
+    queue_query_t q = {0};
+    err_t e = {0};
+    if (parse_queue(r, &q, &e) < 0) {
+        api_problem_err(r, &e);
+        return;
+    }
     queue_pending_t *p = api_op_new_or_reply(r, sizeof *p, queue_done);
     if (!p)
         return;
     docset_queue_op_init(&p->op);
-    err_t e = {0};
+    memcpy(p->lang, q.lang, sizeof p->lang);
+    snprintf(p->op.state, sizeof p->op.state, "%s", q.state);
     memcpy(p->op.token_hash, r->token_hash, sizeof r->token_hash);
-    if (parse_queue(r, p, &e) < 0) {
-        api_op_submit_cancel(r, &p->op.op);
-        api_problem_err(r, &e);
-        return;
-    }
     p->op.now = api_now(r);
     p->op.roles = desk_acl_roles(r);
     api_op_submit(r, &p->op.op);

@@ -158,9 +158,13 @@ static void reads_done(api_req_t *r, store_op_t *op)
     api_reply_json(r, 200, json_pack("{s:o}", "items", items));
 }
 
+typedef struct period_query {
+    int64_t from, to;
+} period_query_t;
+
 static int parse_period(const json_t *body, void *arg, err_t *e)
 {
-    officer_reads_op_t *o = arg;
+    period_query_t *o = arg;
     const char *from = "", *to = "";
     int rc = jsonx_string(body, "from", true, 10, 40, &from, e);
     if (rc == 0)
@@ -175,16 +179,17 @@ static int parse_period(const json_t *body, void *arg, err_t *e)
 
 void h_desk_audit_lookups(api_req_t *r)
 {
-    /* The op carries a result page of some 450 KB, too big to build on the
-     * stack: the body is parsed straight into it, so a refused body frees it. */
+    /* The op carries some 450 KB of rows, too big for the stack: it is
+     * allocated only for a valid period. */
+    period_query_t q = {0};
+    if (!api_body_parse_or_reply(r, parse_period, &q))
+        return;
     officer_reads_op_t *o = api_op_new_or_reply(r, sizeof *o, reads_done);
     if (!o)
         return;
     officer_reads_op_init(o);
-    if (!api_body_parse_or_reply(r, parse_period, o)) {
-        api_op_submit_cancel(r, &o->op);
-        return;
-    }
+    o->from = q.from;
+    o->to = q.to;
     memcpy(o->token_hash, r->token_hash, sizeof o->token_hash);
     o->roles = desk_acl_roles(r);
     o->now = api_now(r);
