@@ -102,6 +102,35 @@ void db_txn_forget(db_t *db)
     db->memo_valid = false;
 }
 
+int db_instance_lock_try(db_t *db, db_lock_t lock, bool *ret_got, err_t *err)
+{
+    *ret_got = true;
+    if (!db->be->lock_try_sql)
+        return 0;
+    db_stmt_t *st;
+    int r = db_prepare(db, db->be->lock_try_sql, &st, err);
+    if (r == 0)
+        r = db_bind_int(st, 1, (int64_t)lock);
+    if (r < 0 || (r = db_step(st, err)) < 0)
+        return r;
+    *ret_got = r == 1 && db_col_int(st, 0) == 1;
+    return db_run(st, err);
+}
+
+void db_instance_unlock(db_t *db, db_lock_t lock)
+{
+    db_stmt_t *st;
+    if (db->be->unlock_sql && db_prepare(db, db->be->unlock_sql, &st, NULL) == 0 &&
+        db_bind_int(st, 1, (int64_t)lock) == 0)
+        db_run(st, NULL);
+}
+
+int db_set_references_checked(db_t *db, bool on, err_t *err)
+{
+    const char *sql = on ? db->be->references_on_sql : db->be->references_off_sql;
+    return sql ? db_exec(db, sql, err) : 0;
+}
+
 int db_begin_read(db_t *db, err_t *err)
 {
     return begin(db, "BEGIN", err);

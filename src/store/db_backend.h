@@ -20,6 +20,13 @@ struct db_backend {
     const char *(*col_text)(db_stmt_t *st, int i);
     const void *(*col_blob)(db_stmt_t *st, int i, size_t *ret_len);
     const char *begin_write_sql; /* "BEGIN IMMEDIATE" / "BEGIN" */
+    /* Optional (NULL: one writer at a time anyway, the lock is always got):
+     * a lock held by the connection, not a transaction, across processes;
+     * one integer parameter, the key; one row, 1 when got or released. */
+    const char *lock_try_sql, *unlock_sql;
+    /* Optional (NULL: the backend has no such switch): turn checking of
+     * references on or off for this connection, outside a transaction. */
+    const char *references_on_sql, *references_off_sql;
     /* Optional (NULL = nothing to do): move committed data out of a
      * write-ahead log, without blocking the writer; and whether commits on
      * this connection should do that themselves. */

@@ -922,6 +922,11 @@ static const struct db_backend pg_backend = {
      * COMMITTED on purpose: every statement after the lock sees every commit
      * made before it was granted (a REPEATABLE READ snapshot would predate it). */
     .begin_write_sql = "BEGIN; SELECT pg_advisory_xact_lock(" PG_LOCK_STR(DB_PG_WRITE_LOCK_KEY) ")",
+    /* Session-level advisory locks: held until released or the connection
+     * ends, so an instance that dies mid-way frees its lock. References stay
+     * checked: PostgreSQL checks them by index, not by a page read per row. */
+    .lock_try_sql = "SELECT CASE WHEN pg_try_advisory_lock(?) THEN 1 ELSE 0 END",
+    .unlock_sql = "SELECT CASE WHEN pg_advisory_unlock(?) THEN 1 ELSE 0 END",
 };
 
 const struct db_backend *db_pg_backend = &pg_backend;

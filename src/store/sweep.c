@@ -20,10 +20,6 @@ static const char SQL_RUN_END[] =
     "UPDATE sweep_runs SET finished_at = ?, lapsed = ?, reminded = ?, matured = ?, deleted = ?"
     " WHERE region = ? AND day = ?";
 static const char SQL_LAST_RUN[] = "SELECT MAX(day) FROM sweep_runs WHERE region = ? AND finished_at IS NOT NULL";
-/* PostgreSQL: the advisory lock that lets one instance sweep at a time. */
-#define SWEEP_LOCK_KEY "7741"
-static const char SQL_LOCK[] = "SELECT CASE WHEN pg_try_advisory_lock(" SWEEP_LOCK_KEY ") THEN 1 ELSE 0 END";
-static const char SQL_UNLOCK[] = "SELECT CASE WHEN pg_advisory_unlock(" SWEEP_LOCK_KEY ") THEN 1 ELSE 0 END";
 /* Registrations from before schema version 2 have no due date: the
  * registrations_no_due index finds them, BACKFILL_BATCH per transaction.
  * The stored rows on purpose: no lapse mark covers a row without a due
@@ -80,28 +76,6 @@ static int run_finished(db_t *db, const region_t *rg, date_t day, int64_t now, c
     return db_run(st, err);
 }
 
-/* PostgreSQL: one sweeping instance at a time; *ret_got = whether this one
- * got the lock. SQLite: one writer anyway, always got. */
-static int lock_take(db_t *db, bool *ret_got, err_t *err)
-{
-    *ret_got = true;
-    if (db_kind(db) != DB_POSTGRES)
-        return 0;
-    db_stmt_t *st;
-    int r = db_prepare(db, SQL_LOCK, &st, err);
-    if (r < 0 || (r = db_step(st, err)) < 0)
-        return r;
-    *ret_got = r == 1 && db_col_int(st, 0) == 1;
-    return db_run(st, err);
-}
-
-static void lock_release(db_t *db)
-{
-    db_stmt_t *st;
-    if (db_kind(db) == DB_POSTGRES && db_prepare(db, SQL_UNLOCK, &st, NULL) == 0)
-        db_run(st, NULL);
-}
-
 static int sweep_steps(db_t *db, const calendar_t *cal, const region_t *rg, date_t day, int64_t now, int retention_days,
     sweep_result_t *res, err_t *err)
 {
@@ -123,21 +97,13 @@ static int sweep_steps(db_t *db, const calendar_t *cal, const region_t *rg, date
  * scattered persons page per notice, as long as all the rest of a 10 M
  * sweep. Every row the sweep writes refers to rows it has just read in the
  * same transaction, so on its own connection (uchetd's scheduler, uchetctl)
- * it turns the check off, and back on whatever happened. The pragma does
- * nothing inside a transaction: hence around the steps. */
-static int references_checked(db_t *db, bool on, err_t *err)
-{
-    if (db_kind(db) == DB_POSTGRES)
-        return 0;
-    return db_exec(db, on ? "PRAGMA foreign_keys = ON" : "PRAGMA foreign_keys = OFF", err);
-}
-
+ * it turns the check off around the steps, and back on whatever happened. */
 int sweep_run(db_t *db, const calendar_t *cal, const region_t *rg, date_t day, int64_t now, int retention_days,
     sweep_result_t *ret, err_t *err)
 {
     sweep_result_t res = {0};
     bool got;
-    int r = lock_take(db, &got, err);
+    int r = db_instance_lock_try(db, DB_LOCK_SWEEP, &got, err);
     if (r < 0)
         return r;
     if (!got) {
@@ -145,17 +111,17 @@ int sweep_run(db_t *db, const calendar_t *cal, const region_t *rg, date_t day, i
         *ret = res;
         return 0;
     }
-    r = references_checked(db, false, err);
+    r = db_set_references_checked(db, false, err);
     if (r == 0)
         r = sweep_steps(db, cal, rg, day, now, retention_days, &res, err);
     /* Back on whatever happened, with a second try: a connection left
      * unchecked would be half of a sweep left behind (tests/unit/test_faults.c). */
-    int back = references_checked(db, true, NULL);
+    int back = db_set_references_checked(db, true, NULL);
     if (back < 0)
-        back = references_checked(db, true, r < 0 ? NULL : err);
+        back = db_set_references_checked(db, true, r < 0 ? NULL : err);
     if (r == 0)
         r = back;
-    lock_release(db);
+    db_instance_unlock(db, DB_LOCK_SWEEP);
     if (r == 0)
         *ret = res;
     return r;

@@ -407,3 +407,27 @@ def test_one_person_twice_in_a_batch_sees_their_own_earlier_confirmation(uchet_f
     assert u.db.scalar("SELECT count(*) FROM confirmations") == 4   # the held one + 3 keys
     assert u.db.scalar(f"SELECT mismatch_streak FROM registrations WHERE person_id = {pid}") == 3
     assert u.db.scalar(f"SELECT count(*) FROM notices WHERE person_id = {pid} AND kind = 'mismatch'") == 1
+
+
+SWEEP_LOCK_KEY = 7741   # DB_LOCK_SWEEP, src/store/db.h
+
+
+def test_the_sweep_runs_on_one_instance_at_a_time(uchet_factory, tmp_path, pg_url):
+    """Two uchetd (or a uchetd and a uchetctl) on one database: while one
+    holds the sweep's lock, the other skips its sweep rather than lapse the
+    same rows twice; once the lock is free, the sweep runs."""
+    import psycopg2
+    u = uchet_factory(db_url=make_db_url(tmp_path, pg_url))
+    holder = psycopg2.connect(u.db_url)
+    holder.autocommit = True
+    try:
+        holder.cursor().execute("SELECT pg_advisory_lock(%s)", (SWEEP_LOCK_KEY,))
+        held = u.ctl("sweep", "--as-of", "2025-11-14").stdout
+        assert "skipped (another instance is sweeping)" in held, held
+        assert u.db.scalar("SELECT count(*) FROM sweep_runs") == 0
+        holder.cursor().execute("SELECT pg_advisory_unlock(%s)", (SWEEP_LOCK_KEY,))
+        free = u.ctl("sweep", "--as-of", "2025-11-14").stdout
+        assert "skipped" not in free, free
+        assert u.db.scalar("SELECT count(*) FROM sweep_runs WHERE finished_at IS NOT NULL") >= 1
+    finally:
+        holder.close()
