@@ -30,6 +30,11 @@ BUILD = os.path.join(ROOT, os.environ.get("UCHET_BUILD", "build"))
 UCHETD = os.path.join(BUILD, "src/api/uchetd")
 UCHETCTL = os.path.join(BUILD, "src/cli/uchetctl")
 BACKEND = os.environ.get("UCHET_TEST_BACKEND", "sqlite")
+# These tests speak plain HTTP to 127.0.0.1, yet every httpx client builds a
+# TLS context and loads the system's CA bundle unless told not to: 20 ms of
+# CPU each, and the start-up poll and each server's client made a third of
+# the suite's own CPU time of it. False: no TLS context is loaded.
+PLAIN_HTTP = False
 START_CLOCK = "2025-10-31T10:00:00+03:00"   # a Friday; see product rule 4's example
 RESIDENCE = {"settlement": "Moscow", "street": "Tverskaya", "house": "7", "apartment": "12",
              "lat": 55.7575, "lon": 37.6136}
@@ -54,7 +59,7 @@ class RecheckingTransport(httpx.BaseTransport):
     in with; tests/api/test_sessions.py turns this off to test the re-check."""
 
     def __init__(self, passwords):
-        self.inner = httpx.HTTPTransport()
+        self.inner = httpx.HTTPTransport(verify=PLAIN_HTTP)
         self.passwords = passwords     # bearer token -> password
         self.enabled = True
 
@@ -131,6 +136,42 @@ def pg_server(tmp_path_factory):
     stop()
 
 
+_PG_CONNS = {}   # url -> one psycopg2 connection per test process
+
+
+def _pg_connect(url):
+    import psycopg2
+    import psycopg2.extensions as ext
+    c = psycopg2.connect(url)
+    c.autocommit = True
+    # Every value as the server writes it in text, as `psql -At` printed it
+    # (t/f, timestamps, arrays), NULL as "": the tests compare those strings.
+    cur = c.cursor()
+    cur.execute("SELECT oid FROM pg_type")
+    raw = ext.new_type(tuple(r[0] for r in cur.fetchall()), "RAW_TEXT", lambda v, _cur: v)
+    ext.register_type(raw, c)
+    return c
+
+
+def _pg_query(url, sql):
+    """A statement on a kept connection: a psql process per query cost some
+    60 ms, and tests make hundreds of them."""
+    import psycopg2
+    for attempt in (0, 1):
+        c = _PG_CONNS.get(url)
+        if c is None or c.closed:
+            c = _PG_CONNS[url] = _pg_connect(url)
+        try:
+            cur = c.cursor()
+            cur.execute(sql)
+            rows = cur.fetchall() if cur.description else []
+            return [tuple("" if v is None else str(v) for v in row) for row in rows]
+        except psycopg2.OperationalError:   # the server dropped it (a test restarted or killed it)
+            c.close()
+            if attempt:
+                raise
+
+
 class Database:
     """Direct access for assertions the API cannot show (rows written), and for
     setting up rows no API call makes."""
@@ -140,9 +181,7 @@ class Database:
 
     def query(self, sql):
         if self.url.startswith("postgresql://"):
-            out = subprocess.run(["psql", "-At", "-F", "\t", "-d", self.url, "-c", sql],
-                                 check=True, capture_output=True, text=True).stdout
-            return [tuple(line.split("\t")) for line in out.splitlines() if line]
+            return _pg_query(self.url, sql)
         with sqlite3.connect(self.url) as c:
             return [tuple(str(v) if v is not None else "" for v in row) for row in c.execute(sql)]
 
@@ -165,7 +204,7 @@ class Uchet:
         self.proc = None
         self.passwords = {}
         self.transport = RecheckingTransport(self.passwords)
-        self.http = httpx.Client(base_url=self.base, timeout=30, transport=self.transport,
+        self.http = httpx.Client(base_url=self.base, timeout=30, transport=self.transport, verify=PLAIN_HTTP,
                                  event_hooks={"response": [self._check]})
 
     def _check(self, response):
@@ -188,15 +227,16 @@ class Uchet:
         # generous: on a loaded machine (make check beside other work, two
         # xdist workers) an ASan uchetd loading its OCR models took over 30 s
         deadline = time.time() + 120
-        while time.time() < deadline:
-            if self.proc.poll() is not None:
-                raise AssertionError("uchetd exited at start:\n" + open(self.log_path).read())
-            try:
-                if httpx.get(self.base + "/readyz", timeout=1).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.01)   # uchetd is usually ready 0.2-0.5 s after exec: poll finely
+        with httpx.Client(timeout=1, verify=PLAIN_HTTP) as probe:
+            while time.time() < deadline:
+                if self.proc.poll() is not None:
+                    raise AssertionError("uchetd exited at start:\n" + open(self.log_path).read())
+                try:
+                    if probe.get(self.base + "/readyz").status_code == 200:
+                        return self
+                except httpx.HTTPError:
+                    pass
+                time.sleep(0.01)   # uchetd is usually ready 0.2-0.5 s after exec: poll finely
         raise AssertionError("uchetd did not become ready:\n" + open(self.log_path).read())
 
     def stop(self, sig=signal.SIGTERM, timeout=30):
@@ -274,8 +314,10 @@ def make_db_url(tmp_path, pg_url, template=None):
         return os.path.join(str(tmp_path), "uchet.db")
     name = "t_" + uuid.uuid4().hex[:12]
     base = pg_url.rsplit("/", 1)[0]
-    copy = f" TEMPLATE {template}" if template else ""
-    subprocess.run(["psql", "-q", "-d", pg_url, "-c", f"CREATE DATABASE {name}{copy}"], check=True)
+    # FILE_COPY: the template is small and the server runs with fsync off, so
+    # copying its files beats writing it all to the WAL (PostgreSQL 15's default).
+    copy = f" TEMPLATE {template} STRATEGY FILE_COPY" if template else ""
+    _pg_query(pg_url, f"CREATE DATABASE {name}{copy}")
     return f"{base}/{name}"
 
 

@@ -11,15 +11,15 @@ import time
 import httpx
 import pytest
 
-from conftest import BACKEND, OFFICER_PASSWORD, add_officer
+from conftest import BACKEND, OFFICER_PASSWORD, PLAIN_HTTP, add_officer
 
 WRONG = "not the password at all"
 RIGHT = "correct horse battery"
 
 
 def client(uchet, addr="127.0.0.1"):
-    return httpx.Client(base_url=uchet.base, timeout=120,
-                        transport=httpx.HTTPTransport(local_address=addr))
+    return httpx.Client(base_url=uchet.base, timeout=120, verify=PLAIN_HTTP,
+                        transport=httpx.HTTPTransport(local_address=addr, verify=PLAIN_HTTP))
 
 
 def burst(uchet, body, n, addr="127.0.0.1", path="/api/v1/session", workers=None):

@@ -8,6 +8,8 @@ import uuid
 import httpx
 import pytest
 
+from conftest import PLAIN_HTTP
+
 
 @pytest.mark.serial   # counts how many confirmations 2 s of streaming got acknowledged
 def test_kill_9_loses_no_acknowledged_confirmation(uchet_factory):
@@ -21,7 +23,7 @@ def test_kill_9_loses_no_acknowledged_confirmation(uchet_factory):
     lock = threading.Lock()
 
     def stream(token):
-        client = httpx.Client(base_url=u.base, timeout=5)
+        client = httpx.Client(base_url=u.base, timeout=5, verify=PLAIN_HTTP)
         while not stop.is_set():
             key = uuid.uuid4().hex
             try:
