@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/b64url.h"
 #include "base/parse.h"
 #include "bio/sbi.h"
 #include "bio/synthfp.h"
@@ -166,7 +167,7 @@ static void admin_error(struct http_req *r, int status, const char *msg)
 static char *b64_str(const char *s)
 {
     char *o = NULL;
-    sbi_b64url_encode((const unsigned char *)s, strlen(s), &o);
+    b64url_encode((const unsigned char *)s, strlen(s), &o, NULL);
     return o;
 }
 
@@ -764,7 +765,7 @@ static void do_capture(struct http_req *r, bool auth)
         snprintf(req, sizeof req, "%.0f", q.requested);
     for (int i = 0; i < n; i++) {
         char *bv = NULL;
-        sbi_b64url_encode(shots[i].value, shots[i].len, &bv);
+        b64url_encode(shots[i].value, shots[i].len, &bv, NULL);
         double score = forced >= 0 ? forced : shots[i].score;
         json_t *data = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:f, s:s, s:s}", "digitalId",
             dids ? dids : "", "bioType", shots[i].bio_type, "bioSubType", shots[i].sub_type, "purpose",
@@ -788,7 +789,7 @@ static void do_capture(struct http_req *r, bool auth)
                 segs, json_pack("{s:s, s:i, s:i, s:i, s:i}", "bioSubType", FINGER_NAME[boxes[i].position], "left",
                           boxes[i].left, "right", boxes[i].right, "top", boxes[i].top, "bottom", boxes[i].bottom));
         char *bv = NULL;
-        sbi_b64url_encode(slap_png, slap_len, &bv);
+        b64url_encode(slap_png, slap_len, &bv, NULL);
         json_t *p = json_pack("{s:s, s:i, s:s, s:s, s:o}", "transactionId", q.txn, "deviceSubId", q.sub, "timestamp",
             ts, "bioValue", bv ? bv : "", "segments", segs);
         char *jws = sign_json(p, mode);
@@ -1010,7 +1011,7 @@ static void do_admin(struct http_req *r)
         } else if (strcmp(what, "key") == 0) {
             char kid[SBI_KID_LEN + 1], *pub = NULL;
             sbi_kid(g.pk, kid);
-            sbi_b64url_encode(g.pk, 32, &pub);
+            b64url_encode(g.pk, 32, &pub, NULL);
             reply_json(r, 200,
                 json_pack("{s:s, s:s, s:s}", "kid", kid, "publicKey", pub ? pub : "", "alg",
                     g.cert_key_pem ? "RS256" : "EdDSA"));
@@ -1211,7 +1212,7 @@ static int read_key(const char *path, unsigned char seed[32])
         n--;
     unsigned char *raw = NULL;
     size_t rn = 0;
-    if (n == sizeof buf || sbi_b64url_decode(buf, n, &raw, &rn) < 0 || rn != 32) {
+    if (n == sizeof buf || b64url_decode_flags(buf, n, B64URL_PAD_OPTIONAL, &raw, &rn, NULL) < 0 || rn != 32) {
         free(raw);
         return -EINVAL;
     }
@@ -1240,8 +1241,8 @@ static int keygen(const char *dir)
     randombytes_buf(seed, sizeof seed);
     crypto_sign_seed_keypair(pk, sk, seed);
     char *s = NULL, *p = NULL;
-    sbi_b64url_encode(seed, 32, &s);
-    sbi_b64url_encode(pk, 32, &p);
+    b64url_encode(seed, 32, &s, NULL);
+    b64url_encode(pk, 32, &p, NULL);
     char path[4096], line[128];
     int rc = -ENOMEM;
     if (s && p) {
