@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "base/b64url.h"
+#include "base/file.h"
 #include "base/limits.h"
 #include "bio/devcert.h"
 
@@ -59,21 +60,22 @@ static bool has_suffix(const char *name, const char *suffix)
     return n > k && name[0] != '.' && strcmp(name + n - k, suffix) == 0;
 }
 
-/* Reads a whole file of under cap bytes into buf; its length, or <0. */
+/* Reads the regular file dir/name of under cap bytes into buf (base/file),
+ * NUL-terminated; its length in *ret_len. The store's own codes: a file
+ * that cannot be opened is sbi_trust_unreadable, one too large or not a
+ * regular file (a directory, a FIFO) sbi_trust_bad_key. */
 static int read_small(const char *dir, const char *name, char *buf, size_t cap, size_t *ret_len, err_t *err)
 {
     char path[4096];
     if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path)
         return err_set(err, -EINVAL, "sbi_trust_bad_key", "trust store path too long");
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return err_set(err, -ENOENT, "sbi_trust_unreadable", "cannot read %s", name);
-    size_t n = fread(buf, 1, cap, f);
-    fclose(f);
-    if (n == cap)
+    int r = file_read_into(path, buf, cap, ret_len, NULL);
+    if (r == -EFBIG)
         return err_set(err, -EINVAL, "sbi_trust_bad_key", "%s is too large for a key or a certificate", name);
-    buf[n] = '\0';
-    *ret_len = n;
+    if (r == -EINVAL)
+        return err_set(err, -EINVAL, "sbi_trust_bad_key", "%s is not a regular file", name);
+    if (r < 0)
+        return err_set(err, -ENOENT, "sbi_trust_unreadable", "cannot read %s", name);
     return 0;
 }
 

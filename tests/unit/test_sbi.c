@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -607,6 +608,31 @@ static void test_trust_dir(void **state)
     assert_int_equal(sbi_trust_add(&trust, pk, &err), -EEXIST);
 }
 
+/* A FIFO (or a directory) named like a key is refused at once: the store
+ * is read at uchetd's start, and a FIFO opened for reading waits for a
+ * writer forever. The alarm fails the test instead of hanging it. */
+static void test_trust_dir_refuses_a_fifo(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/test_sbi_XXXXXX", path[256];
+    assert_non_null(mkdtemp(dir));
+    struct sbi_trust t;
+    err_t err = {0};
+    snprintf(path, sizeof path, "%s/dev1.pub", dir);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    alarm(5);
+    assert_int_equal(sbi_trust_load_dir(dir, &t, &err), -EINVAL);
+    alarm(0);
+    assert_string_equal(err.code, "sbi_trust_bad_key");
+    unlink(path);
+    snprintf(path, sizeof path, "%s/ca.crt", dir);
+    assert_int_equal(mkdir(path, 0700), 0);
+    assert_int_equal(sbi_trust_load_dir(dir, &t, &err), -EINVAL);
+    assert_string_equal(err.code, "sbi_trust_bad_key");
+    rmdir(path);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -620,6 +646,7 @@ int main(void)
         cmocka_unit_test(test_discover_and_info),
         cmocka_unit_test(test_slap_extension),
         cmocka_unit_test(test_trust_dir),
+        cmocka_unit_test(test_trust_dir_refuses_a_fifo),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
