@@ -19,7 +19,7 @@
 #include "api/view.h"
 #include "base/jsonx.h"
 #include "base/parse.h"
-#include "notify/b64url.h"
+#include "base/b64url.h"
 #include "store/passkey.h"
 
 bool h_gate_passkeys(api_req_t *r)

@@ -8,7 +8,7 @@
 
 #include "api/handlers.h"
 #include "base/jsonx.h"
-#include "notify/b64url.h"
+#include "base/b64url.h"
 #include "notify/ece.h"
 #include "notify/vapid.h"
 #include "store/outbox.h"

@@ -20,7 +20,7 @@
 #include "api/server.h"
 #include "base/limits.h"
 #include "base/log.h"
-#include "notify/b64url.h"
+#include "base/b64url.h"
 #include "notify/catalog.h"
 #include "notify/outbox.h"
 #include "notify/webpush.h"

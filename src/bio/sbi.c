@@ -11,52 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/b64url.h"
+#include "base/file.h"
 #include "base/limits.h"
 #include "bio/devcert.h"
 
-/* ---- base64url ---- */
-
-int sbi_b64url_decode(const char *in, size_t len, unsigned char **ret, size_t *ret_len)
-{
-    if (!in || len > LIMIT_SBI_RESPONSE_BYTES)
-        return -EINVAL;
-    size_t trimmed = len;
-    while (trimmed > 0 && in[trimmed - 1] == '=' && len - trimmed < 2)
-        trimmed--;
-    if (trimmed % 4 == 1)
-        return -EINVAL;
-    size_t cap = trimmed / 4 * 3 + 3;
-    unsigned char *out = malloc(cap ? cap : 1);
-    if (!out)
-        return -ENOMEM;
-    size_t n = 0;
-    const char *end = NULL;
-    if (trimmed > 0 &&
-        (sodium_base642bin(out, cap, in, trimmed, NULL, &n, &end, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
-            end != in + trimmed)) {
-        free(out);
-        return -EINVAL;
-    }
-    /* padding, when present, must be exactly what the length calls for */
-    if (trimmed != len && (trimmed + (len - trimmed)) % 4 != 0) {
-        free(out);
-        return -EINVAL;
-    }
-    *ret = out;
-    *ret_len = n;
-    return 0;
-}
-
-int sbi_b64url_encode(const unsigned char *in, size_t len, char **ret)
-{
-    size_t cap = sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-    char *out = malloc(cap);
-    if (!out)
-        return -ENOMEM;
-    sodium_bin2base64(out, cap, in, len, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-    *ret = out;
-    return 0;
-}
+/* A device answer is mostly base64url images: the codec must take the
+ * largest one the parser does. */
+_Static_assert(B64URL_MAX_INPUT >= LIMIT_SBI_RESPONSE_BYTES, "base64url limit below a device answer's");
 
 /* ---- keys, trust store, chain ---- */
 
@@ -98,21 +60,22 @@ static bool has_suffix(const char *name, const char *suffix)
     return n > k && name[0] != '.' && strcmp(name + n - k, suffix) == 0;
 }
 
-/* Reads a whole file of under cap bytes into buf; its length, or <0. */
+/* Reads the regular file dir/name of under cap bytes into buf (base/file),
+ * NUL-terminated; its length in *ret_len. The store's own codes: a file
+ * that cannot be opened is sbi_trust_unreadable, one too large or not a
+ * regular file (a directory, a FIFO) sbi_trust_bad_key. */
 static int read_small(const char *dir, const char *name, char *buf, size_t cap, size_t *ret_len, err_t *err)
 {
     char path[4096];
     if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path)
         return err_set(err, -EINVAL, "sbi_trust_bad_key", "trust store path too long");
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return err_set(err, -ENOENT, "sbi_trust_unreadable", "cannot read %s", name);
-    size_t n = fread(buf, 1, cap, f);
-    fclose(f);
-    if (n == cap)
+    int r = file_read_into(path, buf, cap, ret_len, NULL);
+    if (r == -EFBIG)
         return err_set(err, -EINVAL, "sbi_trust_bad_key", "%s is too large for a key or a certificate", name);
-    buf[n] = '\0';
-    *ret_len = n;
+    if (r == -EINVAL)
+        return err_set(err, -EINVAL, "sbi_trust_bad_key", "%s is not a regular file", name);
+    if (r < 0)
+        return err_set(err, -ENOENT, "sbi_trust_unreadable", "cannot read %s", name);
     return 0;
 }
 
@@ -124,7 +87,7 @@ static int load_pub(struct sbi_trust *t, const char *name, char *buf, size_t n, 
     unsigned char *pk = NULL;
     size_t pkn = 0;
     int rc;
-    if (sbi_b64url_decode(buf, n, &pk, &pkn) < 0 || pkn != 32)
+    if (b64url_decode_flags(buf, n, B64URL_PAD_OPTIONAL, &pk, &pkn, NULL) < 0 || pkn != 32)
         rc = err_set(err, -EINVAL, "sbi_trust_bad_key", "%s does not hold one base64url Ed25519 public key", name);
     else
         rc = sbi_trust_add(t, pk, err);
@@ -245,8 +208,8 @@ static int jws_compose(
     unsigned char *sig = NULL;
     size_t sn = 0;
     int rc = -ENOMEM;
-    if (sbi_b64url_encode((const unsigned char *)header, strlen(header), &h64) < 0 ||
-        sbi_b64url_encode((const unsigned char *)payload, len, &p64) < 0)
+    if (b64url_encode((const unsigned char *)header, strlen(header), &h64, NULL) < 0 ||
+        b64url_encode((const unsigned char *)payload, len, &p64, NULL) < 0)
         goto out;
     size_t hn = strlen(h64), pn = strlen(p64);
     if (!(out = malloc(hn + 1 + pn + 1)))
@@ -255,7 +218,7 @@ static int jws_compose(
     out[hn] = '.';
     memcpy(out + hn + 1, p64, pn + 1);
     if ((rc = sign(key, (const unsigned char *)out, hn + 1 + pn, &sig, &sn)) < 0 ||
-        (rc = sbi_b64url_encode(sig, sn, &s64)) < 0)
+        (rc = b64url_encode(sig, sn, &s64, NULL)) < 0)
         goto out;
     rc = -ENOMEM;
     char *joined = realloc(out, hn + pn + strlen(s64) + 3);
@@ -302,7 +265,7 @@ static json_t *decode_json_object(const char *b64, size_t len)
 {
     unsigned char *raw = NULL;
     size_t n = 0;
-    if (sbi_b64url_decode(b64, len, &raw, &n) < 0)
+    if (b64url_decode_flags(b64, len, B64URL_PAD_OPTIONAL, &raw, &n, NULL) < 0)
         return NULL;
     json_t *j = json_loadb((const char *)raw, n, JSON_REJECT_DUPLICATES, NULL);
     free(raw);
@@ -345,7 +308,7 @@ static int verify_signature(const char *tok, const char *d1, const char *d2, con
         rc = err_set(err, -EACCES, "sbi_bad_signature", "%s: signature algorithm %.16s is not accepted", what, alg);
     else if (!t)
         rc = err_set(err, -EACCES, "sbi_unknown_key", "%s is signed, and no device is trusted", what);
-    else if (sbi_b64url_decode(d2 + 1, strlen(d2 + 1), &sig, &sn) < 0)
+    else if (b64url_decode_flags(d2 + 1, strlen(d2 + 1), B64URL_PAD_OPTIONAL, &sig, &sn, NULL) < 0)
         sig = NULL, sn = 0; /* refused below, after the key is known, as a signature that does not verify */
     const unsigned char *input = (const unsigned char *)tok;
     size_t len = (size_t)(d2 - tok);
@@ -732,7 +695,7 @@ static int bio_value(const json_t *o, const char *key, unsigned char **ret, size
     json_t *v = json_object_get(o, key);
     if (!json_is_string(v) || json_string_length(v) == 0)
         return err_set(err, -EINVAL, "sbi_bad_bio_value", "%s missing or empty", key);
-    int rc = sbi_b64url_decode(json_string_value(v), json_string_length(v), ret, ret_len);
+    int rc = b64url_decode_flags(json_string_value(v), json_string_length(v), B64URL_PAD_OPTIONAL, ret, ret_len, NULL);
     if (rc == -ENOMEM)
         return rc;
     if (rc < 0 || *ret_len == 0) {

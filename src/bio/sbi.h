@@ -210,11 +210,3 @@ int sbi_jws_sign(const char *payload, size_t len, const unsigned char sk[64], ch
  * certificate, or not an RSA key), -ENOMEM, -EIO. (For device services
  * and tests.) */
 int sbi_jws_sign_x5c(const char *payload, size_t len, const char *key_pem, const char *chain_pem, char **ret);
-
-/* Decodes base64url, with or without '=' padding, into a new buffer (caller
- * frees; never NULL on success). 0 or -EINVAL / -ENOMEM. */
-int sbi_b64url_decode(const char *in, size_t len, unsigned char **ret, size_t *ret_len);
-
-/* Encodes bytes as unpadded base64url into a new NUL-terminated string the
- * caller frees. 0 or -ENOMEM. */
-int sbi_b64url_encode(const unsigned char *in, size_t len, char **ret);

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "cli/cmd.h"
-#include "notify/b64url.h"
+#include "base/b64url.h"
 #include "notify/webpush.h"
 #include "store/anchor.h"
 #include "store/db.h"

@@ -27,6 +27,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/b64url.h"
+#include "base/file.h"
 #include "base/parse.h"
 #include "bio/sbi.h"
 #include "bio/synthfp.h"
@@ -166,7 +168,7 @@ static void admin_error(struct http_req *r, int status, const char *msg)
 static char *b64_str(const char *s)
 {
     char *o = NULL;
-    sbi_b64url_encode((const unsigned char *)s, strlen(s), &o);
+    b64url_encode((const unsigned char *)s, strlen(s), &o, NULL);
     return o;
 }
 
@@ -764,7 +766,7 @@ static void do_capture(struct http_req *r, bool auth)
         snprintf(req, sizeof req, "%.0f", q.requested);
     for (int i = 0; i < n; i++) {
         char *bv = NULL;
-        sbi_b64url_encode(shots[i].value, shots[i].len, &bv);
+        b64url_encode(shots[i].value, shots[i].len, &bv, NULL);
         double score = forced >= 0 ? forced : shots[i].score;
         json_t *data = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:f, s:s, s:s}", "digitalId",
             dids ? dids : "", "bioType", shots[i].bio_type, "bioSubType", shots[i].sub_type, "purpose",
@@ -788,7 +790,7 @@ static void do_capture(struct http_req *r, bool auth)
                 segs, json_pack("{s:s, s:i, s:i, s:i, s:i}", "bioSubType", FINGER_NAME[boxes[i].position], "left",
                           boxes[i].left, "right", boxes[i].right, "top", boxes[i].top, "bottom", boxes[i].bottom));
         char *bv = NULL;
-        sbi_b64url_encode(slap_png, slap_len, &bv);
+        b64url_encode(slap_png, slap_len, &bv, NULL);
         json_t *p = json_pack("{s:s, s:i, s:s, s:s, s:o}", "transactionId", q.txn, "deviceSubId", q.sub, "timestamp",
             ts, "bioValue", bv ? bv : "", "segments", segs);
         char *jws = sign_json(p, mode);
@@ -1010,7 +1012,7 @@ static void do_admin(struct http_req *r)
         } else if (strcmp(what, "key") == 0) {
             char kid[SBI_KID_LEN + 1], *pub = NULL;
             sbi_kid(g.pk, kid);
-            sbi_b64url_encode(g.pk, 32, &pub);
+            b64url_encode(g.pk, 32, &pub, NULL);
             reply_json(r, 200,
                 json_pack("{s:s, s:s, s:s}", "kid", kid, "publicKey", pub ? pub : "", "alg",
                     g.cert_key_pem ? "RS256" : "EdDSA"));
@@ -1159,22 +1161,12 @@ static void handle(struct http_req *r, void *ctx)
 
 /* ---- keys and main ---- */
 
-/* A whole text file of under 64 KiB (a PEM key or chain), or NULL. */
+/* A whole regular text file of under 64 KiB (a PEM key or chain), or NULL;
+ * the caller frees it. */
 static char *read_text(const char *path)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 64 * 1024, n;
-    char *buf = malloc(cap);
-    n = buf ? fread(buf, 1, cap, f) : cap;
-    fclose(f);
-    if (n == cap) {
-        free(buf);
-        return NULL;
-    }
-    buf[n] = '\0';
-    return buf;
+    char *buf = NULL;
+    return file_read_alloc(path, 64 * 1024 - 1, &buf, NULL, NULL) == 0 ? buf : NULL;
 }
 
 /* --cert-key and --cert-chain: sign RS256 with x5c. Checks the pair by
@@ -1199,27 +1191,39 @@ static int load_certificate(const char *key, const char *chain)
     return 0;
 }
 
-static int read_key(const char *path, unsigned char seed[32])
+/* The 32-byte seed base64url-encoded in text[0..n), a line end allowed. */
+static int decode_seed(const char *text, size_t n, unsigned char seed[32])
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return -ENOENT;
-    char buf[128];
-    size_t n = fread(buf, 1, sizeof buf, f);
-    fclose(f);
-    while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+    while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == '\r'))
         n--;
     unsigned char *raw = NULL;
     size_t rn = 0;
-    if (n == sizeof buf || sbi_b64url_decode(buf, n, &raw, &rn) < 0 || rn != 32) {
-        free(raw);
+    if (b64url_decode_flags(text, n, B64URL_PAD_OPTIONAL, &raw, &rn, NULL) < 0)
         return -EINVAL;
-    }
-    memcpy(seed, raw, 32);
+    int rc = rn == 32 ? 0 : -EINVAL;
+    if (rc == 0)
+        memcpy(seed, raw, 32);
     sodium_memzero(raw, rn);
-    sodium_memzero(buf, sizeof buf);
     free(raw);
-    return 0;
+    return rc;
+}
+
+/* --key: the device's Ed25519 seed. -ENOENT when the file cannot be opened,
+ * -EINVAL when it is not a regular file of one base64url 32-byte seed. The
+ * bytes read are wiped on every path. */
+static int read_key(const char *path, unsigned char seed[32])
+{
+    char buf[128];
+    size_t n = 0;
+    int r = file_read_into(path, buf, sizeof buf, &n, NULL);
+    if (r == 0)
+        r = decode_seed(buf, n, seed);
+    else if (r == -EFBIG || r == -EINVAL)
+        r = -EINVAL;
+    else
+        r = -ENOENT;
+    sodium_memzero(buf, sizeof buf);
+    return r;
 }
 
 static int write_text(const char *path, const char *text, mode_t mode)
@@ -1240,8 +1244,8 @@ static int keygen(const char *dir)
     randombytes_buf(seed, sizeof seed);
     crypto_sign_seed_keypair(pk, sk, seed);
     char *s = NULL, *p = NULL;
-    sbi_b64url_encode(seed, 32, &s);
-    sbi_b64url_encode(pk, 32, &p);
+    b64url_encode(seed, 32, &s, NULL);
+    b64url_encode(pk, 32, &p, NULL);
     char path[4096], line[128];
     int rc = -ENOMEM;
     if (s && p) {

@@ -17,7 +17,7 @@
 #include <openssl/pem.h>
 
 #include "base/parse.h"
-#include "notify/b64url.h"
+#include "base/b64url.h"
 
 struct vapid_key {
     EVP_PKEY *pkey;                      /* P-256 key pair, owned */

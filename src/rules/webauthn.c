@@ -10,6 +10,8 @@
 #include <openssl/x509.h>
 #include <string.h>
 
+#include "base/b64url.h"
+
 /* authenticatorData flags (§6.1) */
 #define FLAG_UP 0x01
 #define FLAG_UV 0x04
@@ -23,49 +25,6 @@
 static int malformed(err_t *err, const char *what)
 {
     return err_set(err, -EINVAL, "webauthn_malformed", "The passkey answer is malformed (%s).", what);
-}
-
-/* --- base64url, only what a challenge needs ------------------------------ */
-
-static int b64url_value(unsigned char c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '-')
-        return 62;
-    if (c == '_')
-        return 63;
-    return -1;
-}
-
-/* Strict unpadded base64url (one encoding per byte string, like
- * notify/b64url), so a challenge cannot be matched by a variant spelling. */
-static int b64url_to_bytes(const char *s, size_t len, uint8_t *out, size_t cap, size_t *ret_len)
-{
-    if (len % 4 == 1 || (len / 4) * 3 + (len % 4 ? len % 4 - 1 : 0) > cap)
-        return -EINVAL;
-    uint32_t acc = 0;
-    size_t n = 0;
-    int bits = 0;
-    for (size_t i = 0; i < len; i++) {
-        int v = b64url_value((unsigned char)s[i]);
-        if (v < 0)
-            return -EINVAL;
-        acc = (acc << 6) | (uint32_t)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out[n++] = (uint8_t)(acc >> bits);
-        }
-    }
-    if (bits && (acc & ((1u << bits) - 1))) /* leftover bits must be zero */
-        return -EINVAL;
-    *ret_len = n;
-    return 0;
 }
 
 /* --- clientDataJSON (§5.8.1) --------------------------------------------- */
@@ -100,7 +59,10 @@ int webauthn_client_challenge(
     int r = load_client(client_data, client_data_len, &cd, err);
     if (r < 0)
         return r;
-    if ((r = client_member(cd, "challenge", &ch, err)) == 0 && b64url_to_bytes(ch, strlen(ch), out, cap, ret_len) < 0)
+    /* Strict unpadded base64url (one encoding per byte string), so a
+     * challenge cannot be matched by a variant spelling. */
+    if ((r = client_member(cd, "challenge", &ch, err)) == 0 &&
+        b64url_decode_buf(ch, strlen(ch), out, cap, ret_len, NULL) < 0)
         r = malformed(err, "challenge is not base64url");
     json_decref(cd);
     return r;

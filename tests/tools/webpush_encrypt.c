@@ -16,7 +16,7 @@
 #include <time.h>
 
 #include "base/parse.h"
-#include "notify/b64url.h"
+#include "base/b64url.h"
 #include "notify/ece.h"
 #include "notify/vapid.h"
 

@@ -168,6 +168,60 @@ static inline int64_t fx_officer(fx_t *f, const char *role, int64_t now, uint8_t
     return seq;
 }
 
+/* The world most store tests start from, the same in each: one working
+ * adult (card 7700000001) with a session opened at t0, Fri 2025-10-31
+ * 10:00 Moscow, who with FX_REGISTERED is registered in 77 at t0 (due Thu
+ * 11-06); with FX_OFFICER a registrar with a live desk session too. */
+enum { FX_PERSON = 0, FX_REGISTERED = 1, FX_OFFICER = 2 };
+
+typedef struct fx_world {
+    fx_t *f;
+    int64_t t0;                         /* Fri 2025-10-31 10:00 Moscow */
+    int64_t pid;                        /* the person */
+    int64_t reg;                        /* their registration; 0 without FX_REGISTERED */
+    int64_t oid;                        /* the registrar; 0 without FX_OFFICER */
+    uint8_t person[SECRET_HASH_BYTES];  /* the person's session token hash */
+    uint8_t officer[SECRET_HASH_BYTES]; /* the registrar's, with FX_OFFICER */
+} fx_world_t;
+
+/* Builds the world into w (a test's static: fx_new's database is one per
+ * process) and returns w. */
+static inline fx_world_t *fx_world_init(fx_world_t *w, int flags)
+{
+    memset(w, 0, sizeof *w);
+    w->f = fx_new();
+    w->t0 = fx_at(2025, 10, 31, 10);
+    w->pid = fx_person(w->f, "7700000001", w->t0);
+    fx_session(w->f, w->pid, w->t0, w->person);
+    if (flags & FX_REGISTERED)
+        w->reg = fx_register(w->f, w->person, w->t0);
+    if (flags & FX_OFFICER)
+        w->oid = fx_officer(w->f, "registrar", w->t0, w->officer);
+    return w;
+}
+
+/* cmocka set-ups: the world in *state, without and with a registration. */
+static inline int fx_setup_person(void **state)
+{
+    static fx_world_t w;
+    *state = fx_world_init(&w, FX_PERSON);
+    return 0;
+}
+
+static inline int fx_setup_registered(void **state)
+{
+    static fx_world_t w;
+    *state = fx_world_init(&w, FX_REGISTERED);
+    return 0;
+}
+
+/* The cmocka tear-down of any set-up that leaves an fx_world_t in *state. */
+static inline int fx_teardown(void **state)
+{
+    fx_free(((fx_world_t *)*state)->f);
+    return 0;
+}
+
 /* COUNT(*) of a query (a test's own SQL text). */
 static inline int64_t fx_count(fx_t *f, const char *sql)
 {

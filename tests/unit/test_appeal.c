@@ -12,37 +12,21 @@
 #include "store/officer.h"
 #include "store_fixture.h"
 
-typedef struct world {
-    fx_t *f;
-    int64_t pid, reg, lapsed_at;
-    uint8_t person[SECRET_HASH_BYTES];
-    uint8_t registrar[SECRET_HASH_BYTES];
-} world_t;
+/* The lapse: the fixture's registration is due Thu 11-06. */
+#define LAPSED_AT fx_at(2025, 11, 7, 0)
 
-/* Registered Fri 2025-10-31, lapsed at 2025-11-07 00:00 (due Thu 11-06). */
+/* Registered Fri 2025-10-31, lapsed at 2025-11-07 00:00. */
 static int setup(void **state)
 {
-    static world_t w;
-    memset(&w, 0, sizeof w);
-    w.f = fx_new();
-    int64_t t0 = fx_at(2025, 10, 31, 10);
-    w.pid = fx_person(w.f, "7700000001", t0);
-    fx_session(w.f, w.pid, t0, w.person);
-    w.reg = fx_register(w.f, w.person, t0);
-    w.lapsed_at = fx_at(2025, 11, 7, 0);
-    fx_end(w.f, w.reg, w.pid, "lapsed", w.lapsed_at);
+    static fx_world_t w;
+    fx_world_init(&w, FX_REGISTERED);
+    fx_end(w.f, w.reg, w.pid, "lapsed", LAPSED_AT);
     *state = &w;
     return 0;
 }
 
-static int teardown(void **state)
-{
-    fx_free(((world_t *)*state)->f);
-    return 0;
-}
-
 /* Files an appeal at `now` (with a fresh session, as after a log-in). */
-static int file(world_t *w, int64_t now, appeal_file_op_t *o)
+static int file(fx_world_t *w, int64_t now, appeal_file_op_t *o)
 {
     appeal_file_op_init(o);
     fx_session(w->f, w->pid, now, o->token_hash);
@@ -51,7 +35,7 @@ static int file(world_t *w, int64_t now, appeal_file_op_t *o)
     return fx_run(w->f, &o->op);
 }
 
-static int decide(world_t *w, int64_t id, bool grant, int64_t now, appeal_decide_op_t *o)
+static int decide(fx_world_t *w, int64_t id, bool grant, int64_t now, appeal_decide_op_t *o)
 {
     appeal_decide_op_init(o);
     o->roles = OFFICER_REGISTRAR; /* as api/desk_acl.c declares it */
@@ -74,31 +58,31 @@ static void test_window_is_the_lapse_day_plus_30(void **state)
 
 static void test_appeal_on_the_last_second_and_not_after(void **state)
 {
-    world_t *w = *state;
+    fx_world_t *w = *state;
     appeal_file_op_t o;
-    int64_t end = deadline_appeal_closes(w->lapsed_at);
+    int64_t end = deadline_appeal_closes(LAPSED_AT);
     assert_int_equal(file(w, end, &o), -EEXIST);
     assert_string_equal(o.op.err.code, "appeal_window_closed");
     assert_int_equal(file(w, end - 1, &o), 0);
     assert_string_equal(o.ret.status, "pending");
     assert_int_equal(o.ret.registration_id, w->reg);
-    assert_int_equal(o.ret.lapsed_at, w->lapsed_at);
+    assert_int_equal(o.ret.lapsed_at, LAPSED_AT);
     assert_int_equal(o.ret.last_confirmed_on, date_from_ymd(2025, 10, 31));
 }
 
 static void test_second_appeal_is_refused(void **state)
 {
-    world_t *w = *state;
+    fx_world_t *w = *state;
     appeal_file_op_t o;
-    assert_int_equal(file(w, w->lapsed_at + 3600, &o), 0);
-    assert_int_equal(file(w, w->lapsed_at + 7200, &o), -EEXIST);
+    assert_int_equal(file(w, LAPSED_AT + 3600, &o), 0);
+    assert_int_equal(file(w, LAPSED_AT + 7200, &o), -EEXIST);
     assert_string_equal(o.op.err.code, "appeal_exists");
     assert_int_equal(fx_count(w->f, "SELECT COUNT(*) FROM appeals"), 1);
 }
 
 static void test_only_the_newest_registration_if_lapsed(void **state)
 {
-    world_t *w = *state;
+    fx_world_t *w = *state;
     int64_t t = fx_at(2025, 11, 8, 10);
     uint8_t tok[SECRET_HASH_BYTES];
     fx_session(w->f, w->pid, t, tok);
@@ -113,14 +97,14 @@ static void test_only_the_newest_registration_if_lapsed(void **state)
 
 static void test_grant_restores_with_a_fresh_deadline(void **state)
 {
-    world_t *w = *state;
+    fx_world_t *w = *state;
     appeal_file_op_t f;
     appeal_decide_op_t d;
-    assert_int_equal(file(w, w->lapsed_at + 3600, &f), 0);
+    assert_int_equal(file(w, LAPSED_AT + 3600, &f), 0);
     assert_int_equal(decide(w, f.ret.id, true, fx_at(2025, 11, 10, 11), &d), 0);
     assert_int_equal(d.ret_due_date, date_from_ymd(2025, 11, 13)); /* Mon + 3 working days */
     assert_string_equal(d.ret.status, "granted");
-    assert_int_equal(d.ret.lapsed_at, w->lapsed_at); /* still names the lapse it was about */
+    assert_int_equal(d.ret.lapsed_at, LAPSED_AT); /* still names the lapse it was about */
     registration_view_t v;
     assert_int_equal(registration_active(w->f->db, w->pid, &v, NULL), 0);
     assert_int_equal(v.id, w->reg);
@@ -137,10 +121,10 @@ static void test_grant_restores_with_a_fresh_deadline(void **state)
 
 static void test_refusal_changes_nothing_but_the_appeal(void **state)
 {
-    world_t *w = *state;
+    fx_world_t *w = *state;
     appeal_file_op_t f;
     appeal_decide_op_t d;
-    assert_int_equal(file(w, w->lapsed_at + 3600, &f), 0);
+    assert_int_equal(file(w, LAPSED_AT + 3600, &f), 0);
     assert_int_equal(decide(w, f.ret.id, false, fx_at(2025, 11, 10, 11), &d), 0);
     assert_int_equal(d.ret_due_date, 0);
     assert_string_equal(d.ret.status, "refused");
@@ -155,10 +139,10 @@ static void test_refusal_changes_nothing_but_the_appeal(void **state)
 
 static void test_registered_again_blocks_the_grant_and_leaves_all_as_it_was(void **state)
 {
-    world_t *w = *state;
+    fx_world_t *w = *state;
     appeal_file_op_t f;
     appeal_decide_op_t d;
-    assert_int_equal(file(w, w->lapsed_at + 3600, &f), 0);
+    assert_int_equal(file(w, LAPSED_AT + 3600, &f), 0);
     uint8_t tok[SECRET_HASH_BYTES];
     int64_t t = fx_at(2025, 11, 8, 10);
     fx_session(w->f, w->pid, t, tok);
@@ -175,38 +159,38 @@ static void test_registered_again_blocks_the_grant_and_leaves_all_as_it_was(void
 
 static void test_queue_is_for_registrars_only(void **state)
 {
-    world_t *w = *state;
+    fx_world_t *w = *state;
     appeal_file_op_t f;
-    assert_int_equal(file(w, w->lapsed_at + 3600, &f), 0);
+    assert_int_equal(file(w, LAPSED_AT + 3600, &f), 0);
     appeal_queue_op_t q;
     appeal_queue_op_init(&q);
     q.roles = OFFICER_REGISTRAR;
-    fx_officer(w->f, "inspector", w->lapsed_at, q.token_hash);
-    q.now = w->lapsed_at + 60;
+    fx_officer(w->f, "inspector", LAPSED_AT, q.token_hash);
+    q.now = LAPSED_AT + 60;
     snprintf(q.status, sizeof q.status, "pending");
     assert_int_equal(fx_read(w->f, &q.op), -EPERM);
-    fx_officer(w->f, "registrar", w->lapsed_at, q.token_hash);
+    fx_officer(w->f, "registrar", LAPSED_AT, q.token_hash);
     assert_int_equal(fx_read(w->f, &q.op), 0);
     assert_int_equal(q.ret_n, 1);
     assert_int_equal(q.ret[0].id, f.ret.id);
-    q.now = w->lapsed_at + 7200; /* the desk session expired */
+    q.now = LAPSED_AT + 7200; /* the desk session expired */
     q.ret_n = 0;
     assert_int_equal(fx_read(w->f, &q.op), -EACCES);
 }
 
 static void test_persons_list_is_their_own(void **state)
 {
-    world_t *w = *state;
+    fx_world_t *w = *state;
     appeal_file_op_t f;
-    assert_int_equal(file(w, w->lapsed_at + 3600, &f), 0);
-    int64_t other = fx_person(w->f, "7700000002", w->lapsed_at);
+    assert_int_equal(file(w, LAPSED_AT + 3600, &f), 0);
+    int64_t other = fx_person(w->f, "7700000002", LAPSED_AT);
     appeal_mine_op_t m;
     appeal_mine_op_init(&m);
-    fx_session(w->f, other, w->lapsed_at, m.token_hash);
-    m.now = w->lapsed_at + 60;
+    fx_session(w->f, other, LAPSED_AT, m.token_hash);
+    m.now = LAPSED_AT + 60;
     assert_int_equal(fx_read(w->f, &m.op), 0);
     assert_int_equal(m.ret_n, 0);
-    fx_session(w->f, w->pid, w->lapsed_at, m.token_hash);
+    fx_session(w->f, w->pid, LAPSED_AT, m.token_hash);
     assert_int_equal(fx_read(w->f, &m.op), 0);
     assert_int_equal(m.ret_n, 1);
     assert_string_equal(m.ret[0].reason, "My phone broke and I could not confirm.");
@@ -216,15 +200,15 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_window_is_the_lapse_day_plus_30),
-        cmocka_unit_test_setup_teardown(test_appeal_on_the_last_second_and_not_after, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_second_appeal_is_refused, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_only_the_newest_registration_if_lapsed, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_grant_restores_with_a_fresh_deadline, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_refusal_changes_nothing_but_the_appeal, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_appeal_on_the_last_second_and_not_after, setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_second_appeal_is_refused, setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_only_the_newest_registration_if_lapsed, setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_grant_restores_with_a_fresh_deadline, setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_refusal_changes_nothing_but_the_appeal, setup, fx_teardown),
         cmocka_unit_test_setup_teardown(
-            test_registered_again_blocks_the_grant_and_leaves_all_as_it_was, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_queue_is_for_registrars_only, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_persons_list_is_their_own, setup, teardown),
+            test_registered_again_blocks_the_grant_and_leaves_all_as_it_was, setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_queue_is_for_registrars_only, setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_persons_list_is_their_own, setup, fx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,5 +1,6 @@
-/* Tests for notify/b64url: RFC 4648 vectors, the URL-safe alphabet, and the
- * strictness that keeps one encoding per byte string. */
+/* Tests for base/b64url: RFC 4648 vectors, the URL-safe alphabet, the
+ * strictness that keeps one encoding per byte string, and the one leniency
+ * a caller may ask for (B64URL_PAD_OPTIONAL: SBI devices' Java padding). */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "notify/b64url.h"
+#include "base/b64url.h"
 
 /* RFC 4648 §10 test vectors, with the padding removed. */
 static const struct {
@@ -144,6 +145,78 @@ static void test_round_trip_all_lengths(void **state)
     }
 }
 
+/* B64URL_PAD_OPTIONAL (what SBI devices send): the canonical string, or the
+ * canonical string with exactly the padding its length calls for. */
+static void test_padding_optional(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in, *plain;
+    } good[] = {
+        {"", ""},
+        {"Zg", "f"},
+        {"Zg==", "f"},
+        {"Zm8=", "fo"},
+        {"Zm9v", "foo"},
+        {"Zm9vYg", "foob"},
+        {"Zm9vYg==", "foob"}, /* padded, as Java sends */
+        {"Zm9vYmE=", "fooba"},
+    };
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        unsigned char *d = NULL;
+        size_t n = 99;
+        const char *in = good[i].in;
+        assert_int_equal(b64url_decode_flags(in, strlen(in), B64URL_PAD_OPTIONAL, &d, &n, NULL), 0);
+        assert_non_null(d);
+        assert_int_equal(n, strlen(good[i].plain));
+        assert_memory_equal(d, good[i].plain, n);
+        free(d);
+    }
+    static const char *bad[] = {
+        "Zm9vYg=", "Zg=", "Zm8==",    /* too little or too much padding */
+        "Zm9v===", "Zm9v==", "Zg===", /* padding a full group, or three */
+        "==", "====", "=",            /* padding alone */
+        "Zm=v", "Z=9v", "Zg==Zm8=",   /* '=' in the middle */
+        "Zh==", "Zm9=",               /* unused low bits set, padded */
+        "Zm9v+g", "Zm/v", "Zm9v\n",   /* standard alphabet, whitespace */
+        "Z", "Zm9vY", "Zm9vY===",     /* length 1 mod 4 */
+        "Zg==\n", " Zg==",            /* whitespace around padding */
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        unsigned char *d = NULL;
+        size_t n = 77;
+        err_t err = {0};
+        assert_int_equal(b64url_decode_flags(bad[i], strlen(bad[i]), B64URL_PAD_OPTIONAL, &d, &n, &err), -EINVAL);
+        assert_string_equal(err.code, "b64url_invalid");
+        assert_null(d);
+        assert_int_equal(n, 77);
+    }
+    /* Strict callers (Web Push, passkeys) still refuse any padding. */
+    unsigned char *d = NULL;
+    size_t n = 0;
+    assert_int_equal(b64url_decode_flags("Zg==", 4, B64URL_STRICT, &d, &n, NULL), -EINVAL);
+    assert_int_equal(b64url_decode("Zm8=", 4, &d, &n, NULL), -EINVAL);
+    /* The counted length is the end: a '=' past it is not read. */
+    assert_int_equal(b64url_decode_flags("Zm8=", 3, B64URL_PAD_OPTIONAL, &d, &n, NULL), 0);
+    assert_int_equal(n, 2);
+    free(d);
+}
+
+/* The largest input is accepted in length (it is a valid length), one more
+ * is refused before anything is allocated. */
+static void test_input_limit(void **state)
+{
+    (void)state;
+    unsigned char *d = NULL;
+    size_t n = 0;
+    err_t err = {0};
+    char one[1] = {'A'};
+    assert_int_equal(b64url_decode(one, B64URL_MAX_INPUT + 1, &d, &n, &err), -EINVAL);
+    assert_string_equal(err.code, "b64url_invalid");
+    assert_int_equal(b64url_decode_flags(one, B64URL_MAX_INPUT + 4, B64URL_PAD_OPTIONAL, &d, &n, NULL), -EINVAL);
+    assert_null(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -153,6 +226,8 @@ int main(void)
         cmocka_unit_test(test_rejects_non_canonical_input),
         cmocka_unit_test(test_buffer_limits),
         cmocka_unit_test(test_round_trip_all_lengths),
+        cmocka_unit_test(test_padding_optional),
+        cmocka_unit_test(test_input_limit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

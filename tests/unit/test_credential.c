@@ -14,34 +14,18 @@
 #include "store/credential.h"
 #include "store_fixture.h"
 
-typedef struct world {
-    fx_t *f;
-    int64_t t0, pid, oid;
-    uint8_t person_tok[SECRET_HASH_BYTES], officer_tok[SECRET_HASH_BYTES];
-} world_t;
-
+/* A person and a registrar, each with a live session. */
 static int setup(void **state)
 {
-    static world_t w;
-    w.f = fx_new();
-    w.t0 = fx_at(2025, 10, 31, 10);
-    w.pid = fx_person(w.f, "7700000001", w.t0);
-    fx_session(w.f, w.pid, w.t0, w.person_tok);
-    w.oid = fx_officer(w.f, "registrar", w.t0, w.officer_tok);
-    *state = &w;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fx_free(((world_t *)*state)->f);
+    static fx_world_t w;
+    *state = fx_world_init(&w, FX_OFFICER);
     return 0;
 }
 
 /* Opens a session of `kind` for id in its own transaction; its token hash
  * in ret_hash. */
 static void open_one(
-    world_t *w, credential_kind_t kind, int64_t id, int64_t idle_s, uint8_t ret_hash[SECRET_HASH_BYTES])
+    fx_world_t *w, credential_kind_t kind, int64_t id, int64_t idle_s, uint8_t ret_hash[SECRET_HASH_BYTES])
 {
     char token[SECRET_TOKEN_CHARS + 1];
     credential_session_t s = {.subject_id = id,
@@ -59,8 +43,8 @@ static void open_one(
 
 /* credential_session_find in a read transaction: its result, the id and
  * the tag. */
-static int find(
-    world_t *w, credential_kind_t kind, const uint8_t *hash, int64_t now, int64_t *ret_id, char tag[CREDENTIAL_TAG_MAX])
+static int find(fx_world_t *w, credential_kind_t kind, const uint8_t *hash, int64_t now, int64_t *ret_id,
+    char tag[CREDENTIAL_TAG_MAX])
 {
     err_t e = {0};
     assert_int_equal(db_begin_read(w->f->db, NULL), 0);
@@ -71,7 +55,7 @@ static int find(
     return r;
 }
 
-static int end(world_t *w, credential_kind_t kind, const uint8_t *hash)
+static int end(fx_world_t *w, credential_kind_t kind, const uint8_t *hash)
 {
     err_t e = {0};
     assert_int_equal(db_begin_write(w->f->db, NULL), 0);
@@ -86,7 +70,7 @@ static int end(world_t *w, credential_kind_t kind, const uint8_t *hash)
 }
 
 /* Audit events `action` whose actor and subject are kind:id. */
-static int64_t audit_count(world_t *w, const char *action, const char *kind, int64_t id)
+static int64_t audit_count(fx_world_t *w, const char *action, const char *kind, int64_t id)
 {
     char sql[200];
     snprintf(sql, sizeof sql,
@@ -110,21 +94,21 @@ static void test_password_check(void **state)
 
 static void test_each_token_opens_only_its_own_door(void **state)
 {
-    world_t *w = *state;
+    fx_world_t *w = *state;
     int64_t id = 0;
     char tag[CREDENTIAL_TAG_MAX] = "";
-    assert_int_equal(find(w, CREDENTIAL_PERSON, w->person_tok, w->t0 + 1, &id, NULL), 0);
+    assert_int_equal(find(w, CREDENTIAL_PERSON, w->person, w->t0 + 1, &id, NULL), 0);
     assert_int_equal(id, w->pid);
-    assert_int_equal(find(w, CREDENTIAL_OFFICER, w->officer_tok, w->t0 + 1, &id, tag), 0);
+    assert_int_equal(find(w, CREDENTIAL_OFFICER, w->officer, w->t0 + 1, &id, tag), 0);
     assert_int_equal(id, w->oid);
     assert_string_equal(tag, "registrar");
-    assert_int_equal(find(w, CREDENTIAL_OFFICER, w->person_tok, w->t0 + 1, &id, tag), -EACCES);
-    assert_int_equal(find(w, CREDENTIAL_PERSON, w->officer_tok, w->t0 + 1, &id, NULL), -EACCES);
+    assert_int_equal(find(w, CREDENTIAL_OFFICER, w->person, w->t0 + 1, &id, tag), -EACCES);
+    assert_int_equal(find(w, CREDENTIAL_PERSON, w->officer, w->t0 + 1, &id, NULL), -EACCES);
 }
 
 static void test_person_session_round_trip(void **state)
 {
-    world_t *w = *state;
+    fx_world_t *w = *state;
     uint8_t h[SECRET_HASH_BYTES];
     int64_t id = 0;
     open_one(w, CREDENTIAL_PERSON, w->pid, 0, h);
@@ -137,12 +121,12 @@ static void test_person_session_round_trip(void **state)
     assert_int_equal(end(w, CREDENTIAL_PERSON, h), 0);
     assert_int_equal(end(w, CREDENTIAL_PERSON, h), -EACCES);
     assert_int_equal(audit_count(w, "session.ended", "person", w->pid), 1);
-    assert_int_equal(find(w, CREDENTIAL_PERSON, w->person_tok, w->t0 + 1, &id, NULL), 0); /* the other one */
+    assert_int_equal(find(w, CREDENTIAL_PERSON, w->person, w->t0 + 1, &id, NULL), 0); /* the other one */
 }
 
 static void test_officer_session_idle_disabled_and_logout(void **state)
 {
-    world_t *w = *state;
+    fx_world_t *w = *state;
     uint8_t h[SECRET_HASH_BYTES];
     int64_t id = 0;
     char tag[CREDENTIAL_TAG_MAX];
@@ -154,14 +138,14 @@ static void test_officer_session_idle_disabled_and_logout(void **state)
     assert_int_equal(end(w, CREDENTIAL_OFFICER, h), -EACCES);
     /* The fixture's session has no inactivity limit, but a disabled officer's
      * sessions end at once. */
-    assert_int_equal(find(w, CREDENTIAL_OFFICER, w->officer_tok, w->t0 + 1, &id, tag), 0);
+    assert_int_equal(find(w, CREDENTIAL_OFFICER, w->officer, w->t0 + 1, &id, tag), 0);
     assert_int_equal(db_exec(w->f->db, "UPDATE officers SET disabled_at = 1", NULL), 0);
-    assert_int_equal(find(w, CREDENTIAL_OFFICER, w->officer_tok, w->t0 + 1, &id, tag), -EACCES);
+    assert_int_equal(find(w, CREDENTIAL_OFFICER, w->officer, w->t0 + 1, &id, tag), -EACCES);
 }
 
 static void test_end_all_and_purge(void **state)
 {
-    world_t *w = *state;
+    fx_world_t *w = *state;
     uint8_t h[SECRET_HASH_BYTES];
     int64_t n = -1;
     open_one(w, CREDENTIAL_PERSON, w->pid, 0, h);
@@ -183,10 +167,10 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_password_check),
-        cmocka_unit_test_setup_teardown(test_each_token_opens_only_its_own_door, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_person_session_round_trip, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_officer_session_idle_disabled_and_logout, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_end_all_and_purge, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_each_token_opens_only_its_own_door, setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_person_session_round_trip, setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_officer_session_idle_disabled_and_logout, setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_end_all_and_purge, setup, fx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -25,6 +25,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "base/b64url.h"
 #include "bio/devcert.h"
 #include "bio/sbi.h"
 
@@ -148,7 +149,7 @@ static char *capture(const struct signer *s)
         "dateTime", "2026-01-01T00:00:00Z");
     char *dids = sign_obj(did, s);
     char *bv = NULL;
-    assert_int_equal(sbi_b64url_encode((const unsigned char *)"finger", 6, &bv), 0);
+    assert_int_equal(b64url_encode((const unsigned char *)"finger", 6, &bv, NULL), 0);
     json_t *data = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i}", "digitalId", dids, "bioType", "Finger",
         "bioSubType", "Left IndexFinger", "purpose", "Registration", "env", "Staging", "bioValue", bv, "transactionId",
         "T1", "timestamp", "2026-01-01T00:00:00Z", "qualityScore", 80);
@@ -265,14 +266,14 @@ static void test_key_and_signature(void **state)
 static char *with_header(const char *header)
 {
     char *h64 = NULL, *p64 = NULL, *s64 = NULL;
-    assert_int_equal(sbi_b64url_encode((const unsigned char *)header, strlen(header), &h64), 0);
-    assert_int_equal(sbi_b64url_encode((const unsigned char *)"{}", 2, &p64), 0);
+    assert_int_equal(b64url_encode((const unsigned char *)header, strlen(header), &h64, NULL), 0);
+    assert_int_equal(b64url_encode((const unsigned char *)"{}", 2, &p64, NULL), 0);
     char input[16384];
     snprintf(input, sizeof input, "%s.%s", h64, p64);
     unsigned char *sig = NULL;
     size_t sn = 0;
     assert_int_equal(devcert_sign_rs256(leaf.key_pem, (unsigned char *)input, strlen(input), &sig, &sn), 0);
-    assert_int_equal(sbi_b64url_encode(sig, sn, &s64), 0);
+    assert_int_equal(b64url_encode(sig, sn, &s64, NULL), 0);
     size_t cap = strlen(input) + strlen(s64) + 2;
     char *out = malloc(cap);
     snprintf(out, cap, "%s.%s", input, s64);

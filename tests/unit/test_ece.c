@@ -12,7 +12,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
-#include "notify/b64url.h"
+#include "base/b64url.h"
 #include "notify/ece.h"
 
 /* RFC 8291 §5 and Appendix A. */

@@ -11,31 +11,7 @@
 #include "store/host.h"
 #include "store_fixture.h"
 
-typedef struct world {
-    fx_t *f;
-    int64_t t0, pid;
-    uint8_t person[SECRET_HASH_BYTES];
-} world_t;
-
-static int setup(void **state)
-{
-    static world_t w;
-    w.f = fx_new();
-    w.t0 = fx_at(2025, 10, 31, 10);
-    w.pid = fx_person(w.f, "7700000001", w.t0);
-    fx_session(w.f, w.pid, w.t0, w.person);
-    fx_register(w.f, w.person, w.t0);
-    *state = &w;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fx_free(((world_t *)*state)->f);
-    return 0;
-}
-
-static void new_code(world_t *w, int64_t now, char code[SECRET_CODE_CHARS + 1])
+static void new_code(fx_world_t *w, int64_t now, char code[SECRET_CODE_CHARS + 1])
 {
     host_code_op_t o;
     host_code_op_init(&o);
@@ -46,7 +22,7 @@ static void new_code(world_t *w, int64_t now, char code[SECRET_CODE_CHARS + 1])
     memcpy(code, o.ret_code, SECRET_CODE_CHARS + 1);
 }
 
-static int confirm(world_t *w, const char *typed, int64_t now, host_confirm_op_t *o)
+static int confirm(fx_world_t *w, const char *typed, int64_t now, host_confirm_op_t *o)
 {
     host_confirm_op_init(o);
     assert_int_equal(secret_code_hash(typed, strlen(typed), o->code_hash), 0);
@@ -57,7 +33,7 @@ static int confirm(world_t *w, const char *typed, int64_t now, host_confirm_op_t
 
 static void test_code_works_once_and_gives_the_address_only(void **state)
 {
-    world_t *w = *state;
+    fx_world_t *w = *state;
     char code[SECRET_CODE_CHARS + 1];
     host_confirm_op_t o;
     new_code(w, w->t0, code);
@@ -74,7 +50,7 @@ static void test_code_works_once_and_gives_the_address_only(void **state)
 
 static void test_code_expires_after_seven_days(void **state)
 {
-    world_t *w = *state;
+    fx_world_t *w = *state;
     char code[SECRET_CODE_CHARS + 1];
     host_confirm_op_t o;
     new_code(w, w->t0, code);
@@ -84,7 +60,7 @@ static void test_code_expires_after_seven_days(void **state)
 
 static void test_residence_change_voids_the_code_and_the_confirmation(void **state)
 {
-    world_t *w = *state;
+    fx_world_t *w = *state;
     char first[SECRET_CODE_CHARS + 1], unused[SECRET_CODE_CHARS + 1];
     host_confirm_op_t o;
     new_code(w, w->t0, first);
@@ -106,7 +82,7 @@ static void test_residence_change_voids_the_code_and_the_confirmation(void **sta
 
 static void test_no_code_without_a_registration(void **state)
 {
-    world_t *w = *state;
+    fx_world_t *w = *state;
     uint8_t other[SECRET_HASH_BYTES];
     fx_session(w->f, fx_person(w->f, "7700000002", w->t0), w->t0, other);
     host_code_op_t o;
@@ -121,10 +97,12 @@ static void test_no_code_without_a_registration(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_code_works_once_and_gives_the_address_only, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_code_expires_after_seven_days, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_residence_change_voids_the_code_and_the_confirmation, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_no_code_without_a_registration, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_code_works_once_and_gives_the_address_only, fx_setup_registered, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_code_expires_after_seven_days, fx_setup_registered, fx_teardown),
+        cmocka_unit_test_setup_teardown(
+            test_residence_change_voids_the_code_and_the_confirmation, fx_setup_registered, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_no_code_without_a_registration, fx_setup_registered, fx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

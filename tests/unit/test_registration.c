@@ -17,28 +17,17 @@
 
 #define WARDS 65
 
-typedef struct world {
-    fx_t *f;
-    int64_t pid, reg;
-    uint8_t person[SECRET_HASH_BYTES];
-} world_t;
-
 /* A guardian registered Fri 2025-10-31 (due Thu 11-06) with WARDS minors. */
 static int setup(void **state)
 {
-    static world_t w;
-    memset(&w, 0, sizeof w);
-    w.f = fx_new();
-    int64_t t0 = fx_at(2025, 10, 31, 10);
-    w.pid = fx_person(w.f, "7700000001", t0);
-    fx_session(w.f, w.pid, t0, w.person);
-    w.reg = fx_register(w.f, w.person, t0);
+    static fx_world_t w;
+    fx_world_init(&w, FX_REGISTERED);
     for (int i = 0; i < WARDS; i++) {
         minor_add_op_t o;
         minor_add_op_init(&o);
         memcpy(o.token_hash, w.person, SECRET_HASH_BYTES);
-        o.now = t0;
-        o.today = date_local(t0, FX_MOSCOW);
+        o.now = w.t0;
+        o.today = date_local(w.t0, FX_MOSCOW);
         snprintf(o.surname, sizeof o.surname, "RAHIMOV");
         snprintf(o.given_names, sizeof o.given_names, "CHILD %d", i);
         snprintf(o.birth_date, sizeof o.birth_date, "2015-01-01");
@@ -52,12 +41,6 @@ static int setup(void **state)
     return 0;
 }
 
-static int teardown(void **state)
-{
-    fx_free(((world_t *)*state)->f);
-    return 0;
-}
-
 /* The statement cache knows statements by their text's address: one
  * literal per status. */
 static const char SQL_WARDS_ACTIVE[] =
@@ -65,7 +48,7 @@ static const char SQL_WARDS_ACTIVE[] =
 static const char SQL_WARDS_ENDED[] =
     "SELECT COUNT(*) FROM registrations WHERE guardian_registration_id = ? AND status = 'ended'";
 
-static int64_t wards(world_t *w, const char *status)
+static int64_t wards(fx_world_t *w, const char *status)
 {
     db_stmt_t *st;
     assert_int_equal(
@@ -79,7 +62,7 @@ static int64_t wards(world_t *w, const char *status)
 
 static void test_ending_the_guardian_ends_every_ward(void **state)
 {
-    world_t *w = *state;
+    fx_world_t *w = *state;
     fx_end(w->f, w->reg, w->pid, "departed", fx_at(2025, 11, 3, 12));
     assert_int_equal(wards(w, "active"), 0);
     assert_int_equal(wards(w, "ended"), WARDS);
@@ -88,7 +71,7 @@ static void test_ending_the_guardian_ends_every_ward(void **state)
 
 static void test_a_lapse_ends_every_ward_and_a_grant_restores_every_ward(void **state)
 {
-    world_t *w = *state;
+    fx_world_t *w = *state;
     sweep_result_t res;
     assert_int_equal(sweep_run(w->f->db, w->f->cal, &w->f->region, date_from_ymd(2025, 11, 7),
                          fx_at(2025, 11, 7, 0) + 5, 90, &res, NULL),
@@ -122,8 +105,9 @@ static void test_a_lapse_ends_every_ward_and_a_grant_restores_every_ward(void **
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_ending_the_guardian_ends_every_ward, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_a_lapse_ends_every_ward_and_a_grant_restores_every_ward, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ending_the_guardian_ends_every_ward, setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(
+            test_a_lapse_ends_every_ward_and_a_grant_restores_every_ward, setup, fx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -14,54 +14,31 @@
 
 #define DAY 86400
 
-typedef struct world {
-    fx_t *f;
-    int64_t t0, pid;
-    uint8_t tok[SECRET_HASH_BYTES];
-} world_t;
-
-static int setup(void **state)
-{
-    static world_t w;
-    w.f = fx_new();
-    w.t0 = fx_at(2025, 10, 31, 10);
-    w.pid = fx_person(w.f, "7700000001", w.t0);
-    fx_session(w.f, w.pid, w.t0, w.tok);
-    *state = &w;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fx_free(((world_t *)*state)->f);
-    return 0;
-}
-
-static int renew(world_t *w, int64_t now, int64_t *ret_expires)
+static int renew(fx_world_t *w, int64_t now, int64_t *ret_expires)
 {
     session_renew_op_t o;
     session_renew_op_init(&o);
     o.now = now;
-    memcpy(o.token_hash, w->tok, sizeof o.token_hash);
+    memcpy(o.token_hash, w->person, sizeof o.token_hash);
     int r = fx_run(w->f, &o.op);
     if (r == 0 && ret_expires)
         *ret_expires = o.ret_expires_at;
     return r;
 }
 
-static int alive(world_t *w, int64_t now)
+static int alive(fx_world_t *w, int64_t now)
 {
     int64_t pid = 0;
     assert_int_equal(db_begin_read(w->f->db, NULL), 0);
     err_t e = {0};
-    int r = session_person(w->f->db, w->tok, now, &pid, &e);
+    int r = session_person(w->f->db, w->person, now, &pid, &e);
     db_rollback(w->f->db);
     return r == 0 && pid == w->pid;
 }
 
 static void test_renewal_slides_up_to_the_cap(void **state)
 {
-    world_t *w = *state;
+    fx_world_t *w = *state;
     assert_true(alive(w, w->t0 + 29 * DAY));
     assert_false(alive(w, w->t0 + 30 * DAY)); /* idle 30 days: over */
     int64_t exp = 0;
@@ -78,11 +55,11 @@ static void test_renewal_slides_up_to_the_cap(void **state)
 
 static void test_recheck_time_is_the_log_in_then_the_recheck(void **state)
 {
-    world_t *w = *state;
+    fx_world_t *w = *state;
     session_recheck_op_t o;
     session_recheck_op_init(&o);
     o.now = w->t0 + 60;
-    memcpy(o.token_hash, w->tok, sizeof o.token_hash);
+    memcpy(o.token_hash, w->person, sizeof o.token_hash);
     assert_int_equal(fx_read(w->f, &o.op), 0);
     assert_int_equal(o.ret_recheck_at, w->t0);
     o.now = w->t0 + 31 * DAY; /* session over */
@@ -91,7 +68,7 @@ static void test_recheck_time_is_the_log_in_then_the_recheck(void **state)
 
 static void test_end_all_ends_only_this_persons_sessions(void **state)
 {
-    world_t *w = *state;
+    fx_world_t *w = *state;
     uint8_t second[SECRET_HASH_BYTES], stranger[SECRET_HASH_BYTES];
     fx_session(w->f, w->pid, w->t0 + 10, second);
     int64_t other = fx_person(w->f, "7700000002", w->t0);
@@ -106,18 +83,18 @@ static void test_end_all_ends_only_this_persons_sessions(void **state)
     session_end_all_op_t o;
     session_end_all_op_init(&o);
     o.now = w->t0 + 30;
-    memcpy(o.token_hash, w->tok, sizeof o.token_hash);
+    memcpy(o.token_hash, w->person, sizeof o.token_hash);
     assert_int_equal(fx_run(w->f, &o.op), 0);
     assert_int_equal(o.ret_ended, 2);
     assert_false(alive(w, w->t0 + 40));
-    memcpy(w->tok, stranger, sizeof w->tok);
+    memcpy(w->person, stranger, sizeof w->person);
     w->pid = other;
     assert_true(alive(w, w->t0 + 40));
 }
 
 static void test_reissue_ends_sessions_and_the_old_password(void **state)
 {
-    world_t *w = *state;
+    fx_world_t *w = *state;
     session_reissue_op_t o;
     session_reissue_op_init(&o);
     o.now = w->t0 + 100;
@@ -138,7 +115,7 @@ static void test_reissue_ends_sessions_and_the_old_password(void **state)
     d.now = w->t0 + 300;
     d.by_officer = true;
     d.officer_roles = OFFICER_REGISTRAR;
-    memcpy(d.token_hash, w->tok, sizeof d.token_hash);
+    memcpy(d.token_hash, w->person, sizeof d.token_hash);
     snprintf(d.doc_kind, sizeof d.doc_kind, "card");
     snprintf(d.doc_number, sizeof d.doc_number, "7700000001");
     assert_int_equal(fx_run(w->f, &d.op), -EACCES);
@@ -147,10 +124,10 @@ static void test_reissue_ends_sessions_and_the_old_password(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_renewal_slides_up_to_the_cap, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_recheck_time_is_the_log_in_then_the_recheck, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_end_all_ends_only_this_persons_sessions, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_reissue_ends_sessions_and_the_old_password, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_renewal_slides_up_to_the_cap, fx_setup_person, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_recheck_time_is_the_log_in_then_the_recheck, fx_setup_person, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_end_all_ends_only_this_persons_sessions, fx_setup_person, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_reissue_ends_sessions_and_the_old_password, fx_setup_person, fx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

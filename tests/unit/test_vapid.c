@@ -14,7 +14,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
-#include "notify/b64url.h"
+#include "base/b64url.h"
 #include "notify/vapid.h"
 
 #define NOW INT64_C(1700000000)

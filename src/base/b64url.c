@@ -1,4 +1,5 @@
-#include "notify/b64url.h"
+/* base64url: one strict codec for the tree (see b64url.h). */
+#include "base/b64url.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -105,22 +106,43 @@ int b64url_decode_buf(const char *in, size_t len, unsigned char *out, size_t cap
     return 0;
 }
 
-int b64url_decode(const char *in, size_t len, unsigned char **ret, size_t *ret_len, err_t *err)
+/* The length of in[0..len) without its '=' padding: the whole length when
+ * there is none; -EINVAL when there is some and flags do not allow it, or it
+ * does not bring the length to a multiple of 4. At most two '=' are taken
+ * off: a third is left to the alphabet check, which refuses it. */
+static int unpadded_len(const char *in, size_t len, int flags, size_t *ret_len)
 {
-    if (len > B64URL_MAX_INPUT || len % 4 == 1)
+    size_t n = len;
+    while (n > 0 && len - n < 2 && in[n - 1] == '=')
+        n--;
+    if (n != len && (!(flags & B64URL_PAD_OPTIONAL) || len % 4 != 0))
+        return -EINVAL;
+    *ret_len = n;
+    return 0;
+}
+
+int b64url_decode_flags(const char *in, size_t len, int flags, unsigned char **ret, size_t *ret_len, err_t *err)
+{
+    size_t n = 0;
+    if ((!in && len > 0) || len > B64URL_MAX_INPUT || unpadded_len(in, len, flags, &n) < 0 || n % 4 == 1)
         return err_set(err, -EINVAL, "b64url_invalid", "not valid base64url");
-    size_t cap = decoded_len(len);
+    size_t cap = decoded_len(n);
     /* malloc(0) may return NULL; callers want a real pointer. */
     unsigned char *buf = malloc(cap ? cap : 1);
     if (!buf)
         return err_set(err, -ENOMEM, "out_of_memory", "out of memory");
-    size_t n = 0;
-    int r = b64url_decode_buf(in, len, buf, cap, &n, err);
+    size_t got = 0;
+    int r = b64url_decode_buf(in, n, buf, cap, &got, err);
     if (r < 0) {
         free(buf);
         return r;
     }
     *ret = buf;
-    *ret_len = n;
+    *ret_len = got;
     return 0;
+}
+
+int b64url_decode(const char *in, size_t len, unsigned char **ret, size_t *ret_len, err_t *err)
+{
+    return b64url_decode_flags(in, len, B64URL_STRICT, ret, ret_len, err);
 }
