@@ -1,5 +1,23 @@
+// A catalog text with its {placeholders} filled in, as the app says it.
+export function fillText(text, vars) {
+  return Object.entries(vars).reduce((s, [k, v]) => s.replace(`{${k}}`, v), text);
+}
+
+// Opens the app at `#/<route>` logged in as `token`, in `lang`, and waits
+// for the screen's title `title` (the app reads the token and the language
+// on start, hence the reload).
+export async function openAs(page, base, { token, lang, route, title }) {
+  await page.goto(`${base}/app/`);
+  await page.evaluate(([t, l]) => { localStorage.setItem('uchet.token', t); localStorage.setItem('uchet.lang', l); },
+    [token, lang]);
+  await page.goto(`${base}/app/#/${route}`);
+  await page.reload();
+  await page.locator('main h1', { hasText: title }).waitFor();
+}
+
 // The app's registration form as a person fills it, shared by the browser
-// tests that register (app, regime, settlement): the region (when the form
+// tests that register or change the residence (app, regime, settlement,
+// residence_settlement): the region (when the form
 // asks for it), the address, then the reference point taken "here, now" at
 // `position`; resolves once the form says the point is taken. `cat` is the
 // catalog of the page's language, for the labels.

@@ -8,7 +8,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { fillAddress } from './app_steps.mjs';
+import { fillAddress, fillText as fill, openAs } from './app_steps.mjs';
 import { activationCodeFrom, catalog, shot, startBrowser, startServer } from './harness.mjs';
 
 const PASSWORD = 'ochen-dlinnyi-parol-2025';
@@ -19,10 +19,6 @@ const ru = catalog('ru');
 let server;
 let browser;
 let page;
-
-function fill(text, vars) {
-  return Object.entries(vars).reduce((s, [k, v]) => s.replace(`{${k}}`, v), text);
-}
 
 async function activate(code) {
   const res = await server.api('POST', '/api/v1/activation', { activation_code: code, password: PASSWORD });
@@ -37,13 +33,8 @@ async function registration(tok) {
 }
 
 // The register form, logged in as `tok`, in `lang`.
-async function openForm(tok, lang, cat) {
-  await page.goto(`${server.base}/app/`);
-  await page.evaluate(([t, l]) => { localStorage.setItem('uchet.token', t); localStorage.setItem('uchet.lang', l); },
-    [tok, lang]);
-  await page.goto(`${server.base}/app/#/register`);
-  await page.reload();   // the app reads the token and language on start
-  await page.locator('main h1', { hasText: cat['register.title'] }).waitFor();
+function openForm(tok, lang, cat) {
+  return openAs(page, server.base, { token: tok, lang, route: 'register', title: cat['register.title'] });
 }
 
 function typeAddress(cat, region, settlement) {

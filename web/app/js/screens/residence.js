@@ -187,15 +187,17 @@ export async function render(ctx) {
   // A settlement typed in another region than the one chosen ("Химки" with
   // Moscow): said under the settlement as soon as both are filled in, and
   // asked once more on submitting; "the address is right" lets it through
-  // (the catalogue is small and the person may know better).
+  // (the catalogue is small and the person may know better). Changing the
+  // residence keeps the registration's region (the form does not ask for
+  // it), so a move is judged against that region, by the same code.
   const settlementNote = h('div', { class: 'slot', 'aria-live': 'polite', tabindex: '-1',
     'data-testid': 'settlement-note' });
+  const regionCode = () => (region ? region.input.value : me.registration.region);
   let acknowledged = null;   // "region|settlement" the person said is right
-  const pairKey = () => `${region ? region.input.value : ''}|${fields.settlement.input.value.trim()}`;
+  const pairKey = () => `${regionCode()}|${fields.settlement.input.value.trim()}`;
   async function checkSettlement(onSubmitting) {
-    if (!region) return true;
     const key = pairKey();
-    const [code, settlement] = [region.input.value, fields.settlement.input.value.trim()];
+    const [code, settlement] = [regionCode(), fields.settlement.input.value.trim()];
     const res = acknowledged === key ? null : await settlementRegion(code, settlement);
     if (key !== pairKey()) return true;   // changed meanwhile: the next change asks again
     if (!res || res.in_region !== false) { settlementNote.replaceChildren(); return true; }
@@ -213,10 +215,8 @@ export async function render(ctx) {
     if (onSubmitting) settlementNote.focus();
     return false;
   }
-  if (region) {
-    region.input.addEventListener('change', () => checkSettlement(false));
-    fields.settlement.input.addEventListener('change', () => checkSettlement(false));
-  }
+  if (region) region.input.addEventListener('change', () => checkSettlement(false));
+  fields.settlement.input.addEventListener('change', () => checkSettlement(false));
 
   async function onSubmit(ev) {
     ev.preventDefault();
