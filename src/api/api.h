@@ -43,10 +43,11 @@ typedef struct api_world {
     _Atomic bool storage_down;         /* a write failed for want of storage; cleared by the next that succeeds */
     _Atomic uint64_t storage_probe_ns; /* last write probe sent by /readyz while storage_down */
     /* issue 12 (auth) */
-    struct password_list *passwords; /* common passwords (rules/password.h); read-only */
-    session_policy_t sessions;       /* issue 17: how long a person's session lasts */
-    client_nets_t proxies;           /* trusted_proxies: whose X-Forwarded-For names the client */
-    struct kiosk_env *kiosk;         /* enrolment kiosks (api/kiosk.h); NULL: kiosk API off */
+    struct password_list *passwords;          /* common passwords (rules/password.h); read-only */
+    struct settlement_catalogue *settlements; /* docs/settlement.h; read-only; NULL: the file is missing */
+    session_policy_t sessions;                /* issue 17: how long a person's session lasts */
+    client_nets_t proxies;                    /* trusted_proxies: whose X-Forwarded-For names the client */
+    struct kiosk_env *kiosk;                  /* enrolment kiosks (api/kiosk.h); NULL: kiosk API off */
     /* issue 17: passkeys (h_passkey.c); "" = off */
     char public_origin[256];    /* the app's origin, e.g. https://uchet.example */
     char rp_id[256];            /* its host: the WebAuthn RP ID */

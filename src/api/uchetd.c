@@ -21,6 +21,7 @@
 #include "base/limits.h"
 #include "base/log.h"
 #include "base/b64url.h"
+#include "docs/settlement_file.h"
 #include "notify/catalog.h"
 #include "notify/outbox.h"
 #include "notify/webpush.h"
@@ -46,7 +47,8 @@ static const char USAGE[] =
     "  --threads N           event-loop threads (default: cores - 1, at least 1, leaving\n"
     "                        a core to the database writer; env UCHET_THREADS)\n"
     "  --web-root DIR        directory holding app/, common/, ... (env UCHET_WEB_ROOT)\n"
-    "  --data-dir DIR        directory holding calendar/ru/YYYY.txt (env UCHET_DATA_DIR)\n"
+    "  --data-dir DIR        directory holding calendar/ru/YYYY.txt, passwords/common.txt,\n"
+    "                        settlements/catalogue.txt (env UCHET_DATA_DIR)\n"
     "  --po-dir DIR          message catalogs <lang>.po for notices (default: the\n"
     "                        source tree's po/; env UCHET_PO_DIR)\n"
     "  --vapid-key-file FILE Web Push (VAPID) private key, PEM; made (mode 0600) on\n"
@@ -326,6 +328,26 @@ static int passwords_load(api_world_t *w, const char *dir, err_t *err)
     return r;
 }
 
+/* The settlement catalogue (issue 17). A missing file is not fatal: the
+ * check is advice, so uchetd serves without it and every address check says
+ * so (catalogue_loaded false, the region unknown); a malformed one is,
+ * naming the line, as a wrong catalogue would warn wrongly. */
+static int settlements_load(api_world_t *w, const char *dir, err_t *err)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/settlements/catalogue.txt", dir);
+    int r = settlement_file_load(path, &w->settlements, err);
+    if (r == -ENOENT) {
+        log_msg(LOG_WARN, "settlements.missing", "%s is missing: address checks answer unknown", path);
+        err_clear(err);
+        return 0;
+    }
+    if (r == 0)
+        log_msg(LOG_INFO, "settlements.loaded", "%zu settlement names from %s",
+            settlement_catalogue_size(w->settlements), path);
+    return r;
+}
+
 static int world_open(api_world_t *w, const config_t *c, int threads, err_t *err)
 {
     int years, r;
@@ -358,7 +380,7 @@ static int world_open(api_world_t *w, const config_t *c, int threads, err_t *err
     if ((r = caldata_load(c->data_dir, &w->cal, &years, err)) < 0)
         return r;
     log_msg(LOG_INFO, "calendar.loaded", "%d official calendar year(s) from %s", years, c->data_dir);
-    if ((r = passwords_load(w, c->data_dir, err)) < 0)
+    if ((r = passwords_load(w, c->data_dir, err)) < 0 || (r = settlements_load(w, c->data_dir, err)) < 0)
         return r;
     if (c->migrate_on_start && (r = migrate_now(c->database, err)) < 0)
         return r;
@@ -390,6 +412,7 @@ static void world_close(api_world_t *w)
     metrics_free(w->metrics);
     ratelimit_free(w->rl_address);
     password_list_free(w->passwords);
+    settlement_catalogue_free(w->settlements);
 }
 
 int main(int argc, char **argv)

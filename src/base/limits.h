@@ -78,3 +78,7 @@
 #define LIMIT_DOCSET_READING_LEASE_S 600  /* store/docset: a page 'reading' longer was left by a crash: queued again */
 #define LIMIT_DOCSET_RESUME_INTERVAL_S 60 /* api/scheduler: how often unfinished sets are looked for */
 #define LIMIT_DOCSET_OPEN_SETS 5          /* store/docset: open (unsubmitted) sets per person */
+
+/* The settlement catalogue (issue 17; data/settlements/README): read once at start */
+#define LIMIT_SETTLEMENT_FILE_BYTES (4 * 1024 * 1024) /* docs/settlement_file: the catalogue file */
+#define LIMIT_SETTLEMENT_NAMES 100000                 /* docs/settlement: names in the catalogue */

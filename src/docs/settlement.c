@@ -1,117 +1,25 @@
 #include "docs/settlement.h"
 
-#include <pthread.h>
+#include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/limits.h"
 #include "docs/translit.h"
+#include "rules/region_code.h"
 
-/* Settlements by region. Each name once, in Russian as it is written in an
- * address; a name found in both regions (Первомайское, Октябрьский ...) is
- * not listed (see settlement.h). Sources: the list of municipal units of
- * Moscow Oblast and of New Moscow's settlements (2012 boundary change). */
-static const struct place {
-    const char *name, *region;
-} catalogue[] = {
-    /* 77: Moscow, with the towns and settlements that joined it */
-    {"Москва", "77"},
-    {"Moscow", "77"},
-    {"Зеленоград", "77"},
-    {"Троицк", "77"},
-    {"Щербинка", "77"},
-    {"Московский", "77"},
-    {"Коммунарка", "77"},
-    {"Внуково", "77"},
-    {"Кокошкино", "77"},
-    {"Рублёво", "77"},
-    {"Некрасовка", "77"},
-    {"Щапово", "77"},
-    /* 50: Moscow Oblast */
-    {"Балашиха", "50"},
-    {"Подольск", "50"},
-    {"Химки", "50"},
-    {"Мытищи", "50"},
-    {"Королёв", "50"},
-    {"Люберцы", "50"},
-    {"Красногорск", "50"},
-    {"Электросталь", "50"},
-    {"Коломна", "50"},
-    {"Одинцово", "50"},
-    {"Домодедово", "50"},
-    {"Серпухов", "50"},
-    {"Щёлково", "50"},
-    {"Орехово-Зуево", "50"},
-    {"Раменское", "50"},
-    {"Долгопрудный", "50"},
-    {"Жуковский", "50"},
-    {"Пушкино", "50"},
-    {"Реутов", "50"},
-    {"Сергиев Посад", "50"},
-    {"Ногинск", "50"},
-    {"Воскресенск", "50"},
-    {"Лобня", "50"},
-    {"Клин", "50"},
-    {"Ивантеевка", "50"},
-    {"Дубна", "50"},
-    {"Егорьевск", "50"},
-    {"Чехов", "50"},
-    {"Наро-Фоминск", "50"},
-    {"Видное", "50"},
-    {"Дмитров", "50"},
-    {"Ступино", "50"},
-    {"Павловский Посад", "50"},
-    {"Лыткарино", "50"},
-    {"Фрязино", "50"},
-    {"Котельники", "50"},
-    {"Дзержинский", "50"},
-    {"Солнечногорск", "50"},
-    {"Истра", "50"},
-    {"Краснознаменск", "50"},
-    {"Лосино-Петровский", "50"},
-    {"Звенигород", "50"},
-    {"Кашира", "50"},
-    {"Шатура", "50"},
-    {"Луховицы", "50"},
-    {"Можайск", "50"},
-    {"Руза", "50"},
-    {"Волоколамск", "50"},
-    {"Талдом", "50"},
-    {"Зарайск", "50"},
-    {"Электрогорск", "50"},
-    {"Электроугли", "50"},
-    {"Старая Купавна", "50"},
-    {"Протвино", "50"},
-    {"Пущино", "50"},
-    {"Бронницы", "50"},
-    {"Красноармейск", "50"},
-    {"Кубинка", "50"},
-    {"Апрелевка", "50"},
-    {"Голицыно", "50"},
-    {"Власиха", "50"},
-    {"Черноголовка", "50"},
-    {"Рошаль", "50"},
-    {"Куровское", "50"},
-    {"Ликино-Дулёво", "50"},
-    {"Яхрома", "50"},
-    {"Томилино", "50"},
-    {"Малаховка", "50"},
-    {"Нахабино", "50"},
-    {"Софрино", "50"},
-    {"Монино", "50"},
-    {"Обухово", "50"},
-    {"Сходня", "50"},
-    {"Дедовск", "50"},
-    {"Лесной Городок", "50"},
-    {"Красково", "50"},
-    {"Купавна", "50"},
-    {"Хотьково", "50"},
-    {"Краснозаводск", "50"},
-    {"Верея", "50"},
-    {"Озёры", "50"},
-    {"Высоковск", "50"},
-    {"Дрезна", "50"},
-    {"Ожерелье", "50"},
+/* One listed name. Invariant: key is non-empty and no two places of a
+ * catalogue have the same key (settlement_catalogue_parse checks it). */
+struct place {
+    char *key;      /* the name as the lookup compares it (name_key); owned */
+    char region[3]; /* the region code, two digits */
+    unsigned line;  /* the file's line that lists it (for error messages) */
+};
+
+struct settlement_catalogue {
+    struct place *places; /* owned; n used of cap */
+    size_t n, cap;
 };
 
 /* Words that say what kind of place follows or precedes the name, as the
@@ -127,19 +35,20 @@ static bool is_kind(const char *w, size_t n)
     return false;
 }
 
-/* The part's transliteration with the kind words dropped, or NULL (caller
- * frees). Dots, brackets and quotes separate words ("г.Химки"). */
-static char *name_key(const char *s, size_t len)
+/* The part's transliteration with the kind words dropped: 0 and *ret_key
+ * (caller frees; "" when only kind words were there), or translit_to_latin's
+ * error. Dots, brackets and quotes separate words ("г.Химки"). */
+static int name_key(const char *s, size_t len, char **ret_key, err_t *err)
 {
     char buf[TRANSLIT_INPUT_MAX];
     if (len >= sizeof buf)
-        return NULL;
+        return err_set(err, -EINVAL, "name_too_long", "The name is too long.");
     for (size_t i = 0; i < len; i++)
         buf[i] = strchr(".()\"", s[i]) && s[i] ? ' ' : s[i];
     char *latin = NULL;
-    err_t e = {0};
-    if (translit_to_latin(buf, len, &latin, &e) < 0)
-        return NULL;
+    int r = translit_to_latin(buf, len, &latin, err);
+    if (r < 0)
+        return r;
     char *out = latin, *w = latin;
     while (*w) {
         size_t n = strcspn(w, " ");
@@ -153,37 +62,162 @@ static char *name_key(const char *s, size_t len)
         w += strspn(w, " ");
     }
     *out = '\0';
-    return latin;
+    *ret_key = latin;
+    return 0;
+}
+
+struct parser {
+    settlement_catalogue_t *cat;
+    unsigned line; /* 1-based number of the current line */
+    err_t *err;
+};
+
+static int syntax(const struct parser *p, const char *what)
+{
+    return err_set(p->err, -EINVAL, "settlement_syntax", "settlement catalogue line %u: %s", p->line, what);
+}
+
+static bool is_blank(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+/* Adds one place; takes ownership of key (freed on failure too). */
+static int add_place(struct parser *p, const char region[3], char *key)
+{
+    settlement_catalogue_t *cat = p->cat;
+    if (cat->n == LIMIT_SETTLEMENT_NAMES) {
+        free(key);
+        return syntax(p, "more names than LIMIT_SETTLEMENT_NAMES");
+    }
+    if (cat->n == cat->cap) {
+        size_t cap = cat->cap ? 2 * cat->cap : 128;
+        struct place *np = realloc(cat->places, cap * sizeof *np);
+        if (!np) {
+            free(key);
+            return err_set(p->err, -ENOMEM, "out_of_memory", "Out of memory.");
+        }
+        cat->places = np;
+        cat->cap = cap;
+    }
+    struct place *pl = &cat->places[cat->n++];
+    pl->key = key;
+    memcpy(pl->region, region, 3);
+    pl->line = p->line;
+    return 0;
+}
+
+/* One line without its '\n': "<region> <name>  # comment", or blank. */
+static int parse_line(struct parser *p, const char *s, size_t n)
+{
+    const char *hash = memchr(s, '#', n);
+    if (hash)
+        n = (size_t)(hash - s);
+    while (n > 0 && (is_blank(s[n - 1]) || s[n - 1] == '\r'))
+        n--;
+    while (n > 0 && is_blank(*s))
+        s++, n--;
+    if (n == 0)
+        return 0;
+    char region[3] = {0};
+    if (n < 3 || !is_blank(s[2]))
+        return syntax(p, "a line is a region code (two digits, e.g. 77), blanks and a settlement's name");
+    memcpy(region, s, 2);
+    if (!region_code_known(region))
+        return syntax(p, "not a region code in use (two digits, e.g. 77 or 50)");
+    s += 2, n -= 2;
+    while (n > 0 && is_blank(*s))
+        s++, n--;
+    if (n > LIMIT_ADDRESS_PART_BYTES)
+        return syntax(p, "the name is longer than an address part may be (LIMIT_ADDRESS_PART_BYTES)");
+    char *key = NULL;
+    int r = name_key(s, n, &key, p->err);
+    if (r == -ENOMEM)
+        return r;
+    if (r < 0)
+        return syntax(p, "the name is not UTF-8 the transliteration knows (Cyrillic or Latin letters)");
+    if (!key[0]) {
+        free(key);
+        return syntax(p, "the name has only words for a kind of place (г., пос., город ...)");
+    }
+    return add_place(p, region, key);
+}
+
+static int by_key(const void *a, const void *b)
+{
+    const struct place *x = a, *y = b;
+    int c = strcmp(x->key, y->key);
+    return c ? c : (x->line > y->line) - (x->line < y->line);
+}
+
+/* Sorted by key, a name listed twice sits next to itself: refused, as the
+ * lookup would take whichever came first. */
+static int refuse_twice_listed(struct parser *p)
+{
+    settlement_catalogue_t *cat = p->cat;
+    qsort(cat->places, cat->n, sizeof *cat->places, by_key);
+    for (size_t i = 1; i < cat->n; i++) {
+        if (strcmp(cat->places[i - 1].key, cat->places[i].key) == 0) {
+            p->line = cat->places[i].line;
+            return err_set(p->err, -EINVAL, "settlement_syntax",
+                "settlement catalogue line %u: the name is already listed on line %u", cat->places[i].line,
+                cat->places[i - 1].line);
+        }
+    }
+    return 0;
+}
+
+int settlement_catalogue_parse(const char *text, size_t len, settlement_catalogue_t **ret_cat, err_t *err)
+{
+    struct parser p = {.cat = calloc(1, sizeof(settlement_catalogue_t)), .line = 0, .err = err};
+    if (!p.cat)
+        return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
+    size_t pos = len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+    int r = 0;
+    while (r == 0 && pos < len) {
+        const char *nl = memchr(text + pos, '\n', len - pos);
+        size_t end = nl ? (size_t)(nl - text) : len;
+        p.line++;
+        r = parse_line(&p, text + pos, end - pos);
+        pos = end + 1;
+    }
+    if (r == 0 && p.cat->n == 0)
+        r = err_set(err, -EINVAL, "settlement_syntax", "settlement catalogue lists no settlement");
+    if (r == 0)
+        r = refuse_twice_listed(&p);
+    if (r < 0) {
+        settlement_catalogue_free(p.cat);
+        return r;
+    }
+    *ret_cat = p.cat;
+    return 0;
+}
+
+void settlement_catalogue_free(settlement_catalogue_t *cat)
+{
+    if (!cat)
+        return;
+    for (size_t i = 0; i < cat->n; i++)
+        free(cat->places[i].key);
+    free(cat->places);
+    free(cat);
 }
 
 #define SETTLEMENT_PARTS_MAX 4
-#define CATALOGUE_N (sizeof catalogue / sizeof catalogue[0])
 
-/* The catalogue's names as the lookup compares them, made once per process
- * (a check compares with every name) and kept for its life. */
-static char *catalogue_keys[CATALOGUE_N];
-static pthread_once_t keys_once = PTHREAD_ONCE_INIT;
-
-static void make_keys(void)
+static const char *lookup(const settlement_catalogue_t *cat, const char *typed)
 {
-    for (size_t i = 0; i < CATALOGUE_N; i++)
-        catalogue_keys[i] = name_key(catalogue[i].name, strlen(catalogue[i].name));
-}
-
-static const char *lookup(const char *typed)
-{
-    pthread_once(&keys_once, make_keys);
-    for (size_t i = 0; i < CATALOGUE_N; i++) {
-        enum translit_match m = translit_compare(typed, catalogue_keys[i], false);
+    for (size_t i = 0; i < cat->n; i++) {
+        enum translit_match m = translit_compare(typed, cat->places[i].key, false);
         if (m == TRANSLIT_EXACT || m == TRANSLIT_VARIANT)
-            return catalogue[i].region;
+            return cat->places[i].region;
     }
     return NULL;
 }
 
-const char *settlement_region(const char *s, size_t len)
+const char *settlement_region(const settlement_catalogue_t *cat, const char *s, size_t len)
 {
-    if (!s)
+    if (!cat || !s)
         return NULL;
     /* from the last comma-separated part: "Московская обл., г. Химки"; an
      * address has a few, and each costs a pass over the catalogue */
@@ -192,8 +226,8 @@ const char *settlement_region(const char *s, size_t len)
         size_t start = end;
         while (start > 0 && s[start - 1] != ',')
             start--;
-        char *key = name_key(s + start, end - start);
-        const char *region = key && key[0] ? lookup(key) : NULL;
+        char *key = NULL;
+        const char *region = name_key(s + start, end - start, &key, NULL) == 0 && key[0] ? lookup(cat, key) : NULL;
         free(key);
         if (region)
             return region;
@@ -204,7 +238,7 @@ const char *settlement_region(const char *s, size_t len)
     return NULL;
 }
 
-size_t settlement_catalogue_size(void)
+size_t settlement_catalogue_size(const settlement_catalogue_t *cat)
 {
-    return CATALOGUE_N;
+    return cat ? cat->n : 0;
 }

@@ -1,7 +1,10 @@
 """Registration and residence (product rules 2, 7, 10)."""
 import copy
+import os
 
-from conftest import RESIDENCE
+import pytest
+
+from conftest import RESIDENCE, ROOT
 
 
 def test_register_and_see_deadline(uchet):
@@ -176,10 +179,11 @@ def check_address(u, region, settlement):
 def test_a_settlement_of_another_region_is_named(uchet):
     # Khimki is Moscow Oblast (50), Zelenograd is Moscow (77): the confusions
     # the warning is for, typed as people type them
-    assert check_address(uchet, "77", "г. Химки") == {"region": "77", "settlement_region": "50", "in_region": False}
+    assert check_address(uchet, "77", "г. Химки") == {"region": "77", "settlement_region": "50", "in_region": False,
+                                                      "catalogue_loaded": True}
     assert check_address(uchet, "50", "Khimki")["in_region"] is True
     assert check_address(uchet, "50", "Москва, Зеленоград") == {"region": "50", "settlement_region": "77",
-                                                                "in_region": False}
+                                                                "in_region": False, "catalogue_loaded": True}
     assert check_address(uchet, "77", "Moscow")["in_region"] is True
     assert check_address(uchet, "50", "КОРОЛЁВ")["in_region"] is True
 
@@ -187,7 +191,7 @@ def test_a_settlement_of_another_region_is_named(uchet):
 def test_an_unknown_settlement_gets_no_answer(uchet):
     # uchet has no address register: what the catalogue does not list is not judged
     assert check_address(uchet, "50", "Новосибирск") == {"region": "50", "settlement_region": None,
-                                                         "in_region": None}
+                                                         "in_region": None, "catalogue_loaded": True}
     assert check_address(uchet, "77", "Деревня Гадюкино")["in_region"] is None
 
 
@@ -203,6 +207,44 @@ def test_the_check_refuses_bad_bodies_and_keeps_nothing(uchet):
     check_address(uchet, "77", "Лосино-Петровский")
     assert b"\xd0\x9b\xd0\xbe\xd1\x81\xd0\xb8\xd0\xbd\xd0\xbe" not in uchet.logs()   # "Лосино"
     assert "Losino" not in uchet.logs().decode("utf-8", "replace")
+
+
+def data_dir_with(tmp_path, catalogue):
+    """A data directory like the tree's, whose settlement catalogue is the
+    text `catalogue` (None: no catalogue file at all)."""
+    d = tmp_path / "data"
+    (d / "settlements").mkdir(parents=True)
+    for part in ("calendar", "passwords", "docsets"):
+        (d / part).symlink_to(os.path.join(ROOT, "data", part))
+    if catalogue is not None:
+        (d / "settlements" / "catalogue.txt").write_text(catalogue, encoding="utf-8")
+    return str(d)
+
+
+def test_the_catalogue_is_data_read_at_start(uchet_factory, tmp_path):
+    # a catalogue of one line is all uchetd knows: it is read from the data
+    # directory, not compiled in
+    u = uchet_factory(extra_args=["--data-dir", data_dir_with(tmp_path, "# test\n50  Гадюкино\n")]).start()
+    assert check_address(u, "77", "Gadiukino") == {"region": "77", "settlement_region": "50", "in_region": False,
+                                                   "catalogue_loaded": True}
+    assert check_address(u, "50", "Химки")["settlement_region"] is None
+    assert b"settlements.loaded" in u.logs()
+
+
+def test_without_the_catalogue_file_every_answer_says_unknown(uchet_factory, tmp_path):
+    # advice only: uchetd serves without the file, says so at start, and
+    # each answer says the check could not be made
+    u = uchet_factory(extra_args=["--data-dir", data_dir_with(tmp_path, None)]).start()
+    assert check_address(u, "77", "Химки") == {"region": "77", "settlement_region": None, "in_region": None,
+                                               "catalogue_loaded": False}
+    assert b"settlements.missing" in u.logs()
+
+
+def test_a_malformed_catalogue_stops_the_start_naming_the_line(uchet_factory, tmp_path):
+    u = uchet_factory(extra_args=["--data-dir", data_dir_with(tmp_path, "77 Москва\n\n7 Химки\n")])
+    with pytest.raises(AssertionError) as failed:
+        u.start()
+    assert "catalogue.txt: settlement catalogue line 3" in str(failed.value)
 
 
 def test_registration_is_not_refused_on_it(uchet):
