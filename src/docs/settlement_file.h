@@ -4,10 +4,10 @@
  * at start, so that the matcher itself stays free of I/O. */
 #include "docs/settlement.h"
 
-/* Reads and parses the file at path. Returns 0 and *ret_cat (caller owns:
- * settlement_catalogue_free); -ENOENT with err code "data_missing" when
- * there is no such file (the caller decides what that means); -EIO
- * "data_unreadable"; -EFBIG "settlement_syntax" for a file larger than
- * LIMIT_SETTLEMENT_FILE_BYTES; the parser's errors, with the path put before
- * its message ("<path>: settlement catalogue line 12: ..."). */
+/* Reads (base/file.h: a regular file of at most LIMIT_SETTLEMENT_FILE_BYTES)
+ * and parses the file at path. Returns 0 and *ret_cat (caller owns:
+ * settlement_catalogue_free); file_read_alloc's errors (-ENOENT
+ * "file_unreadable" when there is no such file, which the caller may treat
+ * apart; -EFBIG "file_too_large" ...); or the parser's, with the path put
+ * before its message ("<path>: settlement catalogue line 12: ..."). */
 int settlement_file_load(const char *path, settlement_catalogue_t **ret_cat, err_t *err);

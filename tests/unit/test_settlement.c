@@ -192,7 +192,7 @@ static void test_the_file(void **state)
     settlement_catalogue_t *cat = NULL;
     err_t e = {0};
     assert_int_equal(settlement_file_load("/nonexistent/settlements/catalogue.txt", &cat, &e), -ENOENT);
-    assert_string_equal(e.code, "data_missing");
+    assert_string_equal(e.code, "file_unreadable");
     assert_null(cat);
     char path[] = "/tmp/test_settlement_XXXXXX";
     int fd = mkstemp(path);
