@@ -28,6 +28,7 @@
 #include "base/jsonx.h"
 #include "base/limits.h"
 #include "bio/sbi.h"
+#include "bio/sigcheck.h"
 #include "bio/vault.h"
 #ifdef UCHET_HAVE_BIO_QUALITY
 #include "bio/fpquality.h"
@@ -742,48 +743,132 @@ static int run_capture(db_t *db, kop_t *o, kiosk_session_t *s, json_t *steps)
 }
 
 /* The signature: pen vectors from the kiosk's pad ({"points": [[x, y,
- * pressure], ...]}, x/y in 0.001 inch from the bottom-left, pressure 0 =
- * pen up), as ANSI/NIST Type-8 records them; kept encrypted in the spool. */
+ * pressure], ...], "pad": {"width": W, "height": H}}, x/y in 0.001 inch from
+ * the bottom-left, pressure 0 = pen up), as ANSI/NIST Type-8 records them;
+ * judged by bio/sigcheck (the one owner of what counts as a signature) and
+ * kept encrypted in the spool. */
+
+/* The kiosk page's pad, 960 x 480 CSS px at 96 px per inch
+ * (web/kiosk/js/pad.js), for a body that does not say its pad. */
+#define SIG_PAD_W 10000
+#define SIG_PAD_H 5000
+/* A declared pad's side: from 1 inch (no smaller pad is sold) to Type-8's
+ * 16-bit coordinates. */
+#define SIG_PAD_MIN 1000
+#define SIG_PAD_MAX 65535
+
+/* sigcheck's reasons as the API's stable codes and sentences. */
+static const struct {
+    const char *code, *text;
+} SIG_PROBLEMS[SIG_REASON_COUNT] = {
+    [SIG_EMPTY] = {"signature_empty", "Nothing was signed: sign in the box with your finger or the pen."},
+    [SIG_TOO_SMALL] = {"signature_too_small", "Sign larger, across the box."},
+    [SIG_TOO_SIMPLE] = {"signature_too_simple", "A dot or a plain line is not a signature: sign as in your passport."},
+};
+
+static int pad_side(kop_t *o, const json_t *pad, const char *key, double *ret)
+{
+    const json_t *v = json_object_get(pad, key);
+    if (!v)
+        return err_set(&o->op.err, -ENOENT, "missing_field", "The field \"pad.%s\" is required.", key);
+    if (!json_is_integer(v))
+        return err_set(&o->op.err, -EINVAL, "invalid_type", "The field \"pad.%s\" must be an integer.", key);
+    json_int_t n = json_integer_value(v);
+    if (n < SIG_PAD_MIN || n > SIG_PAD_MAX)
+        return err_set(&o->op.err, -ERANGE, "out_of_range", "The field \"pad.%s\" must be between %d and %d.", key,
+            SIG_PAD_MIN, SIG_PAD_MAX);
+    *ret = (double)n;
+    return 0;
+}
+
+/* The body's optional pad, in 0.001 inch; the kiosk page's when absent. */
+static int signature_pad(kop_t *o, const json_t *b, double *w, double *h)
+{
+    static const char *const fields[] = {"width", "height", NULL};
+    json_t *pad = NULL;
+    *w = SIG_PAD_W;
+    *h = SIG_PAD_H;
+    int r = jsonx_object(b, "pad", false, &pad, &o->op.err);
+    if (r < 0 || !pad)
+        return r;
+    if ((r = jsonx_only_fields(pad, fields, &o->op.err)) < 0 || (r = pad_side(o, pad, "width", w)) < 0)
+        return r;
+    return pad_side(o, pad, "height", h);
+}
+
+/* Checks every point against the pad and turns the pen-down ones into
+ * sigcheck's points, a pen-up point ending a stroke. *ret is new (caller
+ * frees; NULL when no point is pen-down), *ret_n its length. */
+static int signature_points(kop_t *o, const json_t *pts, double w, double h, sig_point_t **ret, size_t *ret_n)
+{
+    size_t i, n = 0;
+    uint32_t stroke = 0;
+    const json_t *v;
+    sig_point_t *out = malloc(json_array_size(pts) * sizeof *out);
+    if (!out)
+        return err_set(&o->op.err, -ENOMEM, "out_of_memory", "Out of memory.");
+    json_array_foreach (pts, i, v) {
+        const json_t *jx = json_array_get(v, 0), *jy = json_array_get(v, 1), *jp = json_array_get(v, 2);
+        json_int_t x = json_integer_value(jx), y = json_integer_value(jy), p = json_integer_value(jp);
+        if (json_array_size(v) != 3 || !json_is_integer(jx) || !json_is_integer(jy) || !json_is_integer(jp) || x < 0 ||
+            x > w || y < 0 || y > h || p < 0 || p > 254) {
+            free(out);
+            return err_set(&o->op.err, -EINVAL, "invalid_points",
+                "Each point is [x, y, pressure]: x 0-%.0f and y 0-%.0f (on the pad), pressure 0-254.", w, h);
+        }
+        if (p > 0)
+            out[n++] = (sig_point_t){(float)x, (float)y, stroke};
+        else if (n > 0 && out[n - 1].stroke == stroke)
+            stroke++;
+    }
+    if (n == 0) {
+        free(out);
+        out = NULL;
+    }
+    *ret = out;
+    *ret_n = n;
+    return 0;
+}
+
+/* Judges the signature with bio/sigcheck; *strokes as it counted them. */
+static int signature_judge(kop_t *o, const json_t *pts, double w, double h, uint32_t *strokes)
+{
+    sig_point_t *sp = NULL;
+    size_t n = 0;
+    sig_result_t res;
+    int r = signature_points(o, pts, w, h, &sp, &n);
+    if (r < 0)
+        return r;
+    r = sig_check_points(sp, n, w, h, NULL, &res);
+    free(sp);
+    if (r < 0) /* the points were checked against the pad above: not reached */
+        return err_set(&o->op.err, -EINVAL, "invalid_points", "The points do not fit the pad.");
+    *strokes = res.strokes;
+    if (res.reason == SIG_OK)
+        return 0;
+    return err_set(&o->op.err, -EINVAL, SIG_PROBLEMS[res.reason].code, "%s", SIG_PROBLEMS[res.reason].text);
+}
+
 static int run_signature(db_t *db, kop_t *o, kiosk_session_t *s, json_t *steps)
 {
+    static const char *const fields[] = {"points", "pad", NULL};
     json_t *b = NULL;
     int r = body_object(o, &b);
     if (r < 0)
         return r;
-    const json_t *pts = json_object_get(b, "points"), *v;
-    size_t i, n = json_array_size(pts), strokes = 0;
-    if (json_object_size(b) != 1 || !json_is_array(pts) || n < 2 || n > KIOSK_PEN_MAX) {
+    const json_t *pts = json_object_get(b, "points");
+    size_t n = json_array_size(pts);
+    uint32_t strokes = 0;
+    double pad_w, pad_h;
+    if ((r = jsonx_only_fields(b, fields, &o->op.err)) == 0 && (!json_is_array(pts) || n < 2 || n > KIOSK_PEN_MAX))
+        r = err_set(&o->op.err, -EINVAL, "invalid_body",
+            "The body is {\"points\": [[x, y, pressure], ...], \"pad\": {\"width\", \"height\"}} with 2 to 20000 "
+            "points.");
+    if (r == 0 && (r = signature_pad(o, b, &pad_w, &pad_h)) == 0)
+        r = signature_judge(o, pts, pad_w, pad_h, &strokes);
+    if (r < 0) {
         json_decref(b);
-        return err_set(&o->op.err, -EINVAL, "invalid_body",
-            "The body is {\"points\": [[x, y, pressure], ...]} with 2 to 20000 points.");
-    }
-    bool down = false;
-    int minx = 65535, maxx = 0, miny = 65535, maxy = 0;
-    json_array_foreach (pts, i, v) {
-        json_int_t x, y, p;
-        if (json_array_size(v) != 3 || !json_is_integer(json_array_get(v, 0)) ||
-            !json_is_integer(json_array_get(v, 1)) || !json_is_integer(json_array_get(v, 2)) ||
-            (x = json_integer_value(json_array_get(v, 0))) < 0 || x > 65535 ||
-            (y = json_integer_value(json_array_get(v, 1))) < 0 || y > 65535 ||
-            (p = json_integer_value(json_array_get(v, 2))) < 0 || p > 254) {
-            json_decref(b);
-            return err_set(&o->op.err, -EINVAL, "invalid_points",
-                "Each point is [x, y, pressure]: x and y 0-65535, pressure 0-254.");
-        }
-        if (p > 0) {
-            strokes += !down;
-            minx = x < minx ? (int)x : minx;
-            maxx = x > maxx ? (int)x : maxx;
-            miny = y < miny ? (int)y : miny;
-            maxy = y > maxy ? (int)y : maxy;
-        }
-        down = p > 0;
-    }
-    if (strokes == 0 || maxx - minx < 500) {
-        json_decref(b);
-        return err_set(&o->op.err, -EINVAL, strokes == 0 ? "signature_empty" : "signature_too_small",
-            strokes == 0 ? "Nothing was signed: sign in the box with your finger or the pen."
-                         : "Sign larger, across the box.");
+        return r;
     }
     char *raw = json_dumps(pts, JSON_COMPACT), name[64], path[1024];
     json_decref(b);

@@ -12,6 +12,7 @@ Both backends (the session and enrolment rows live in the database).
 import base64
 import glob
 import json
+import math
 import os
 import shutil
 import subprocess
@@ -35,7 +36,18 @@ DETAILS = {"surname": "Рахимов", "given_names": "Фаррух", "surname_
 STEPS = {"face": ("3", 0, 1), "slap-left": ("1", 1, 4), "slap-right": ("1", 2, 4),
          "thumbs": ("1", 3, 2), "palm-left": ("2", 1, 1), "palm-right": ("2", 2, 1)}
 TYPES = {"1": "Finger", "2": "Palm", "3": "Face"}
-SIGNATURE = [[500 + 40 * i, 600 + (i % 7) * 30, 0 if i in (0, 30) else 120] for i in range(60)]
+
+
+def _signature():
+    """A name written across the pad's middle, then underlined: two strokes
+    (a pen-up point ends each), as the kiosk page sends them on its default
+    pad (10000 x 5000 milli-inch)."""
+    name = [[1500 + 80 * i, 2500 + round(900 * math.sin(i / 3)), 120] for i in range(63)]
+    line = [[1200 + 580 * i, 1200 - 20 * i, 120] for i in range(11)]
+    return name + [[name[-1][0], name[-1][1], 0]] + line + [[line[-1][0], line[-1][1], 0]]
+
+
+SIGNATURE = _signature()
 
 pytestmark = pytest.mark.skipif(not os.path.exists(DEVSIM), reason="uchet-devsim not built")
 
@@ -441,6 +453,66 @@ def test_bad_bodies_and_auth(kiosk):
     # status page input
     assert http.get("/api/v1/kiosk/enrolments/123/status", params={"birth_date": "1995-04-12"}).status_code == 404
     assert http.get("/api/v1/kiosk/enrolments/000000000000/status").status_code == 400
+
+
+def test_signature_judged_by_sigcheck(kiosk):
+    """The signature step judges through bio/sigcheck (issue 13): a plain line
+    or a scatter of dots is not a signature, and the pad the points were
+    drawn on (declared, or the kiosk page's 10000 x 5000 milli-inch) bounds
+    them and scales what counts as too small."""
+    key = kiosk.add()
+    sid = kiosk.start(key)
+
+    def put(body):
+        return kiosk.put(key, sid, "signature", body)
+
+    # one straight slanted stroke: wide and tall enough, but a line
+    line = [[1000 + 350 * i, 1000 + 100 * i, 150] for i in range(21)] + [[8000, 3000, 0]]
+    r = put({"points": line})
+    assert r.status_code == 422 and r.json()["code"] == "signature_too_simple", r.text
+    assert "passport" in r.json()["detail"]
+    # dots tapped across the pad, each a tiny pen-down run
+    dots = []
+    for i in range(12):
+        x, y = 1500 + 600 * i, 1000 + 250 * (i % 5)
+        dots += [[x, y, 150], [x + 3, y + 2, 150], [x + 3, y + 2, 0]]
+    r = put({"points": dots})
+    assert r.status_code == 422 and r.json()["code"] == "signature_too_simple", r.text
+    # one dot: too small
+    r = put({"points": [[5000, 2500, 150], [5004, 2503, 150], [5001, 2502, 150], [5001, 2502, 0]]})
+    assert r.status_code == 422 and r.json()["code"] == "signature_too_small", r.text
+    # the pad: a point off a declared pad, or off the default one
+    r = put({"points": SIGNATURE, "pad": {"width": 4000, "height": 2000}})
+    assert r.status_code == 422 and r.json()["code"] == "invalid_points", r.text
+    shifted = [[x + 4000, y, p] for x, y, p in SIGNATURE]
+    r = put({"points": shifted})
+    assert r.status_code == 422 and r.json()["code"] == "invalid_points", r.text
+    # on a pad four times as large the same signature is too small
+    r = put({"points": SIGNATURE, "pad": {"width": 40000, "height": 20000}})
+    assert r.status_code == 422 and r.json()["code"] == "signature_too_small", r.text
+    # a bad pad, or an unknown field
+    for pad, code in (({"width": 4000}, "missing_field"),
+                      ({"width": 4000.0, "height": 2000}, "invalid_type"),
+                      ({"width": "4000", "height": 2000}, "invalid_type"),
+                      ({"width": True, "height": 2000}, "invalid_type"),
+                      ({"width": 999, "height": 2000}, "out_of_range"),
+                      ({"width": 4000, "height": 65536}, "out_of_range"),
+                      ({"width": 4000, "height": 2000, "unit": "mm"}, "unknown_field"),
+                      ([4000, 2000], "invalid_type")):
+        r = put({"points": SIGNATURE, "pad": pad})
+        assert 400 <= r.status_code < 500 and r.json()["code"] == code, (pad, r.text)
+    r = put({"points": SIGNATURE, "colour": "blue"})
+    assert 400 <= r.status_code < 500 and r.json()["code"] == "unknown_field", r.text
+    # nothing refused was kept
+    assert "signature" not in kiosk.u.http.get(f"/api/v1/kiosk/sessions/{sid}", headers=key).json()["steps"]
+    # a real-looking signature: on the default pad, on the same pad declared,
+    # and moved right on a larger declared pad
+    r = put({"points": SIGNATURE})
+    assert r.status_code == 200 and r.json()["strokes"] == 2, r.text
+    r = put({"points": SIGNATURE, "pad": {"width": 10000, "height": 5000}})
+    assert r.status_code == 200, r.text
+    r = put({"points": shifted, "pad": {"width": 12000, "height": 6000}})
+    assert r.status_code == 200, r.text
 
 
 def test_idle_session_is_wiped(kiosk, dev):

@@ -115,6 +115,16 @@ async function sign(m) {
   await page.mouse.up();
 }
 
+// A plain straight line across the pad: bio/sigcheck's too_simple.
+async function signLine(m) {
+  await heading(m['kiosk.signature.title']);
+  const box = await page.locator('canvas.pad').boundingBox();
+  await page.mouse.move(box.x + 100, box.y + 350);
+  await page.mouse.down();
+  for (let i = 0; i <= 40; i += 1) await page.mouse.move(box.x + 100 + i * 18, box.y + 350 - i * 5);
+  await page.mouse.up();
+}
+
 async function passportAndDetails(m, shots) {
   await heading(m['kiosk.passport.title']);
   if (shots) await shot(page, `kiosk/${shots}-passport`);
@@ -126,9 +136,10 @@ async function passportAndDetails(m, shots) {
   await btn(m['kiosk.details.confirm']).click();
 }
 
-// One whole enrolment in `lang`, every capture passing first time.
+// One whole enrolment in `lang`, every capture passing first time
+// (lineFirst: a straight line is tried on the signature pad first).
 // Resolves to the receipt number and the page's timings.
-async function enrol(lang, name, shots) {
+async function enrol(lang, name, shots, lineFirst = false) {
   const m = catalog(lang);
   await heading(catalog('ru')['kiosk.choose_language']);
   if (shots) await shot(page, `kiosk/${shots}-language`);
@@ -144,6 +155,24 @@ async function enrol(lang, name, shots) {
   if (shots === 'ru') {
     await heading(m['kiosk.signature.title']);
     await checkScreen('signature', 'ru');
+  }
+  if (lineFirst) {
+    // a straight line is refused with the too-simple message in the page's
+    // language, on a fresh pad; a proper signature then goes on
+    const tooSimple = m['kiosk.signature.too_simple'];
+    assert.ok(tooSimple, `kiosk.signature.too_simple in the ${lang} catalog`);
+    await signLine(m);
+    const [sent] = await Promise.all([
+      page.waitForRequest((r) => r.method() === 'PUT' && r.url().endsWith('/signature')),
+      btn(m['kiosk.next']).click(),
+    ]);
+    assert.deepEqual(JSON.parse(sent.postData()).pad, { width: 10000, height: 5000 });
+    await page.locator('.problem').waitFor({ timeout: 30000 });
+    assert.equal(await page.locator('.problem').innerText(), tooSimple);
+    await heading(m['kiosk.signature.title']);
+    if (shots) await shot(page, `kiosk/${shots}-signature-too-simple`);
+    await checkScreen('signature too simple', lang);
+    assert.equal(await page.locator('.problem').innerText(), tooSimple);
   }
   await sign(m);
   if (shots) await shot(page, `kiosk/${shots}-signature`);
@@ -241,9 +270,9 @@ describe('the enrolment kiosk', { concurrency: false }, () => {
     assert.deepEqual(browser.cspErrors, []);
   });
 
-  it('a whole enrolment in Tajik', async () => {
+  it('a whole enrolment in Tajik, a straight line refused as a signature on the way', async () => {
     await page.goto(`${bench.base}/kiosk/`);
-    const { receipt, result } = await enrol('tg', 'Тоҷикӣ', 'tg');
+    const { receipt, result } = await enrol('tg', 'Тоҷикӣ', 'tg', true);
     assert.match(receipt, /^\d{12}$/);
     timings.push({ lang: 'tg', ...result });
     // the receipt PDF, fetched by the page with the kiosk key: its text

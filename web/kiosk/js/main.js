@@ -421,16 +421,26 @@ function missingScreen(kind) {
 
 /* ---------------------------------------------------------- signature */
 
+// uchetd's verdict on a signature (bio/sigcheck's reasons) as one sentence
+// in the person's language; anything else as any other problem.
+function signatureProblem(e) {
+  if (!(e instanceof ApiError)) return problemText(e);
+  if (e.code === 'signature_empty') return t('kiosk.signature.hint');
+  if (e.code === 'signature_too_small') return t('kiosk.signature.too_small');
+  if (e.code === 'signature_too_simple') return t('kiosk.signature.too_simple');
+  return problemText(e);
+}
+
 function signatureScreen(problem) {
   let save;
   const pad = signaturePad((n) => { save.disabled = n === 0; });
   pad.canvas.setAttribute('aria-label', t('kiosk.signature.title'));
   save = button('kiosk.next', async () => {
     try {
-      await waiting(() => uchet.signature(s.sid, pad.points()));
+      await waiting(() => uchet.signature(s.sid, pad.points(), pad.size));
     } catch (e) {
-      const small = e instanceof ApiError && ['signature_empty', 'signature_too_small'].includes(e.code);
-      signatureScreen(small ? t('kiosk.signature.too_small') : problemText(e));
+      // through go(), so that a change of language says it again in the new one
+      go(() => signatureScreen(signatureProblem(e)));
       return;
     }
     s.signature = true;

@@ -45,7 +45,8 @@ export const uchet = {
   document: (sid, text) => call('PUT', `${S}/${sid}/document`, { text }),
   details: (sid, d) => call('PUT', `${S}/${sid}/details`, d),
   capture: (sid, kind, body) => call('PUT', `${S}/${sid}/captures/${kind}`, body),
-  signature: (sid, points) => call('PUT', `${S}/${sid}/signature`, { points }),
+  // pad: the pad's { width, height } in 0.001 inch, which bounds the points
+  signature: (sid, points, pad) => call('PUT', `${S}/${sid}/signature`, { points, pad }),
   submit: (sid) => call('POST', `${S}/${sid}/submit`),
   // The document check reads the zone off the scanned page (OCR).
   readZone: (png) => call('POST', '/api/v1/documents/mrz', png, { type: 'image/png', public: true }),
