@@ -1,3 +1,5 @@
+import assert from 'node:assert/strict';
+
 // A catalog text with its {placeholders} filled in, as the app says it.
 export function fillText(text, vars) {
   return Object.entries(vars).reduce((s, [k, v]) => s.replace(`{${k}}`, v), text);
@@ -32,4 +34,19 @@ export async function fillAddress(page, cat, { region, settlement, street, house
   await page.getByRole('button', { name: cat['address.here_now'] }).click();
   await page.getByText(cat['address.point_taken'].replace('{meters}', String(position.accuracy)))
     .waitFor({ timeout: 30000 });
+}
+
+// Activates the person of `code` through the API with `password`; returns
+// the session token.
+export async function activateVia(server, code, password) {
+  const res = await server.api('POST', '/api/v1/activation', { activation_code: code, password });
+  assert.equal(res.status, 201, JSON.stringify(res.body));
+  return res.body.token;
+}
+
+// The person's current registration, as GET /me says it.
+export async function registrationOf(server, tok) {
+  const res = await server.api('GET', '/api/v1/me', undefined, tok);
+  assert.equal(res.status, 200);
+  return res.body.registration;
 }

@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { activationCodeFrom, catalog, startBrowser, startServer } from './harness.mjs';
+import { activateVia } from './app_steps.mjs';
 
 const PASSWORD = 'ochen-dlinnyi-parol-2025';
 const OLD_ENDPOINT = 'https://push.example.net/send/first-owner';
@@ -25,11 +26,7 @@ let server;
 let browser;
 let page;
 
-async function activate(code) {
-  const res = await server.api('POST', '/api/v1/activation', { activation_code: code, password: PASSWORD });
-  assert.equal(res.status, 201, JSON.stringify(res.body));
-  return res.body.token;
-}
+const activate = (code) => activateVia(server, code, PASSWORD);
 
 describe('push on a phone passed on', { timeout: 120000 }, () => {
   before(async () => {

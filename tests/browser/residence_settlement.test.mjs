@@ -8,7 +8,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { fillAddress, fillText, openAs } from './app_steps.mjs';
+import { activateVia, fillAddress, fillText, openAs, registrationOf } from './app_steps.mjs';
 import { activationCodeFrom, catalog, shot, startBrowser, startServer } from './harness.mjs';
 
 const PASSWORD = 'ochen-dlinnyi-parol-2025';
@@ -21,17 +21,9 @@ let server;
 let browser;
 let page;
 
-async function activate(code) {
-  const res = await server.api('POST', '/api/v1/activation', { activation_code: code, password: PASSWORD });
-  assert.equal(res.status, 201, JSON.stringify(res.body));
-  return res.body.token;
-}
+const activate = (code) => activateVia(server, code, PASSWORD);
 
-async function registration(tok) {
-  const res = await server.api('GET', '/api/v1/me', undefined, tok);
-  assert.equal(res.status, 200);
-  return res.body.registration;
-}
+const registration = (tok) => registrationOf(server, tok);
 
 // Registered in Moscow (through the API), then the change screen in `lang`.
 async function registeredInMoscow(tok, lang, cat) {
