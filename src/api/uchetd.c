@@ -323,23 +323,26 @@ static int totp_keys_load(const char *path, vault_keys_t *ret, err_t *err)
 }
 
 /* Loads the TOTP key and, on a connection of its own, seals the secrets an
- * older uchetd stored plain; a secret sealed under a key the file does not
- * hold stops the start (the wrong key file). */
+ * older uchetd stored plain or an older key sealed; a secret sealed under a
+ * key the file does not hold stops the start (the wrong key file). */
 static int totp_open(api_world_t *w, const config_t *c, err_t *err)
 {
     db_t *db;
-    int n = 0, r = totp_keys_load(c->totp_key_file, &w->totp_keys, err);
+    officer_totp_sealing_t n;
+    int r = totp_keys_load(c->totp_key_file, &w->totp_keys, err);
     if (r < 0 || (r = db_open(c->database, false, &db, err)) < 0)
         return r;
-    r = officer_totp_seal_plain(db, &w->totp_keys, clock_now(&w->clock), &n, err);
+    r = officer_totp_seal_all(db, &w->totp_keys, clock_now(&w->clock), &n, err);
     db_close(db);
     if (r < 0 && !strcmp(err->code, "totp_unknown_key")) { /* name the file the operator must check */
         char msg[sizeof err->msg];
         snprintf(msg, sizeof msg, "%s", err->msg);
         return err_set(err, r, "bad_config", "%s (%s)", msg, c->totp_key_file);
     }
-    if (r == 0 && n)
-        log_msg(LOG_INFO, "desk.totp_sealed", "sealed %d officer TOTP secret(s) an older uchetd stored plain", n);
+    if (r == 0 && (n.plain || n.rekeyed))
+        log_msg(LOG_INFO, "desk.totp_sealed",
+            "sealed %d officer TOTP secret(s) an older uchetd stored plain, %d again under the current key", n.plain,
+            n.rekeyed);
     return r;
 }
 

@@ -51,14 +51,14 @@ int seal_open_key(const vault_keys_t *k, const uint8_t *wrapped, size_t len, uin
     return err_set(err, -EINVAL, "vault_unknown_key", "A document set was sealed under a key not in the key file.");
 }
 
-bool seal_key_known(const vault_keys_t *k, const uint8_t *wrapped, size_t len)
+int seal_key_index(const vault_keys_t *k, const uint8_t *wrapped, size_t len)
 {
     if (len < SEAL_WRAPPED_BYTES || memcmp(wrapped, KEY_MAGIC, 4) != 0)
-        return false;
+        return -1;
     for (size_t i = 0; k && i < k->n; i++)
         if (memcmp(k->id[i], wrapped + 4, VAULT_ID_BYTES) == 0)
-            return true;
-    return false;
+            return (int)i;
+    return -1;
 }
 
 static size_t place(char *ad, size_t cap, int64_t set_id, int64_t page, const char *what)

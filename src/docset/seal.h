@@ -17,7 +17,6 @@
  *
  * Library module: no logging, no globals; keys are wiped after use. Built
  * into the store library (store/totp.c needs it inside a transaction). */
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -36,8 +35,9 @@ int seal_new_key(const vault_keys_t *k, uint8_t dk[SEAL_KEY_BYTES], uint8_t wrap
  * -EINVAL "vault_unknown_key" / "vault_bad_file". */
 int seal_open_key(const vault_keys_t *k, const uint8_t *wrapped, size_t len, uint8_t dk[SEAL_KEY_BYTES], err_t *err);
 
-/* Whether a wrapped key names a key k holds (its id; nothing is opened). */
-bool seal_key_known(const vault_keys_t *k, const uint8_t *wrapped, size_t len);
+/* Which of k's keys a wrapped key names (by id; nothing is opened): its
+ * index, 0 being the current key, or -1 for none (or not a wrapped key). */
+int seal_key_index(const vault_keys_t *k, const uint8_t *wrapped, size_t len);
 
 /* Encrypts data[0..len) for the place named by (set_id, page, what) into
  * *ret (malloc'd, caller frees) of *ret_len = len + SEAL_OVERHEAD bytes. */

@@ -448,40 +448,59 @@ void officer_enrol_op_init(officer_enrol_op_t *o)
     o->op.run = run_enrol;
 }
 
-typedef struct plain_secret {
+/* A stored secret to seal again: plain (an older database) or sealed under
+ * an older key of the file (rotation). `old` is the stored value, so that a
+ * row changed meanwhile (another instance starting) is left alone. */
+typedef struct to_seal {
     int64_t id;
+    bool plain;
     uint8_t secret[TOTP_SECRET_BYTES];
-} plain_secret_t;
+    uint8_t old[TOTP_SEALED_BYTES];
+    size_t old_len;
+} to_seal_t;
 
-/* One stored secret: a plain one is kept in (*rows)[*n] (the array grows;
- * the caller wipes and frees it), a sealed one under a key not in k counted
- * in *unknown. */
-static int keep_plain(db_stmt_t *st, const vault_keys_t *k, plain_secret_t **rows, int *n, int *unknown, err_t *err)
+/* What one stored value needs: 1 to seal it again (*ret filled), 0 nothing
+ * (sealed under the current key, or sealed for another row: log-in refuses
+ * it), -1 sealed under a key k does not hold. */
+static int judge(const vault_keys_t *k, int64_t id, const uint8_t *v, size_t len, to_seal_t *ret)
+{
+    int key = totp_sealed_key_index(k, v, len);
+    *ret = (to_seal_t){.id = id, .plain = len == TOTP_SECRET_BYTES, .old_len = len};
+    if (ret->plain)
+        memcpy(ret->secret, v, TOTP_SECRET_BYTES);
+    else if (key < 0)
+        return -1;
+    else if (key == 0 || totp_unseal(k, id, v, len, ret->secret, NULL) < 0)
+        return 0;
+    memcpy(ret->old, v, len);
+    return 1;
+}
+
+/* Appends one row's work to *rows (grown by one: officers are few; the
+ * caller wipes and frees it); counts a secret under an unknown key. */
+static int keep(db_stmt_t *st, const vault_keys_t *k, to_seal_t **rows, int *n, int *unknown, err_t *err)
 {
     size_t len = 0;
     const uint8_t *v = db_col_blob(st, 1, &len);
-    if (len != TOTP_SECRET_BYTES) {
-        *unknown += !totp_sealed_key_known(k, v, len);
-        return 0;
-    }
-    plain_secret_t *grown = malloc((size_t)(*n + 1) * sizeof *grown); /* officers are few: no doubling */
-    if (!grown)
-        return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
-    if (*n)
-        memcpy(grown, *rows, (size_t)*n * sizeof *grown);
-    if (*rows) {
-        sodium_memzero(*rows, (size_t)*n * sizeof **rows);
+    to_seal_t one;
+    int verdict = judge(k, db_col_int(st, 0), v, len, &one);
+    *unknown += verdict < 0;
+    to_seal_t *grown = verdict > 0 ? malloc((size_t)(*n + 1) * sizeof *grown) : NULL;
+    if (verdict > 0 && grown) {
+        if (*n)
+            memcpy(grown, *rows, (size_t)*n * sizeof *grown);
+        grown[(*n)++] = one;
+        if (*rows)
+            sodium_memzero(*rows, (size_t)(*n - 1) * sizeof **rows);
         free(*rows);
+        *rows = grown;
     }
-    grown[*n].id = db_col_int(st, 0);
-    memcpy(grown[*n].secret, v, TOTP_SECRET_BYTES);
-    *rows = grown;
-    (*n)++;
-    return 0;
+    sodium_memzero(&one, sizeof one);
+    return verdict > 0 && !grown ? err_set(err, -ENOMEM, "out_of_memory", "Out of memory.") : 0;
 }
 
-/* Seals one plain secret in place, unless its row changed since it was read. */
-static int seal_row(db_t *db, const vault_keys_t *k, const plain_secret_t *p, err_t *err)
+/* Seals one secret under the current key, unless its row changed since it was read. */
+static int seal_row(db_t *db, const vault_keys_t *k, const to_seal_t *p, err_t *err)
 {
     uint8_t sealed[TOTP_SEALED_BYTES];
     db_stmt_t *st;
@@ -489,50 +508,63 @@ static int seal_row(db_t *db, const vault_keys_t *k, const plain_secret_t *p, er
     if (r == 0 && (r = db_prepare(db, SQL_SEAL, &st, err)) == 0) {
         db_bind_blob(st, 1, sealed, sizeof sealed);
         db_bind_int(st, 2, p->id);
-        db_bind_blob(st, 3, p->secret, TOTP_SECRET_BYTES);
+        db_bind_blob(st, 3, p->old, p->old_len);
         r = db_run(st, err);
     }
     return r;
 }
 
-static int seal_plain_in(db_t *db, const vault_keys_t *k, int64_t now, int *ret_plain, err_t *err)
+static int seal_rows(
+    db_t *db, const vault_keys_t *k, int64_t now, const to_seal_t *rows, int n, officer_totp_sealing_t *ret, err_t *err)
 {
-    plain_secret_t *rows = NULL;
+    int r = 0;
+    for (int i = 0; r == 0 && i < n; i++) {
+        r = seal_row(db, k, &rows[i], err);
+        ret->plain += rows[i].plain;
+        ret->rekeyed += !rows[i].plain;
+    }
+    if (r == 0 && n) {
+        json_t *d = json_pack("{s:i,s:i}", "plain", ret->plain, "rekeyed", ret->rekeyed);
+        r = audit_append(db, now, "system", "officer.totp_secrets_sealed", "officers", d, err);
+        json_decref(d);
+    }
+    return r;
+}
+
+static int seal_all_in(db_t *db, const vault_keys_t *k, int64_t now, officer_totp_sealing_t *ret, err_t *err)
+{
+    to_seal_t *rows = NULL;
     int n = 0, unknown = 0;
     db_stmt_t *st;
     int r = db_prepare(db, SQL_SECRETS, &st, err);
     while (r == 0 && (r = db_step(st, err)) == 1)
-        r = keep_plain(st, k, &rows, &n, &unknown, err);
+        r = keep(st, k, &rows, &n, &unknown, err);
     if (r == 0 && unknown)
         r = err_set(err, -EINVAL, "totp_unknown_key",
             "%d officer(s)' TOTP secrets are sealed under a key that totp_key_file does not hold:"
             " is it the right key file?",
             unknown);
-    for (int i = 0; r == 0 && i < n; i++)
-        r = seal_row(db, k, &rows[i], err);
-    if (r == 0 && n) {
-        json_t *d = json_pack("{s:i}", "count", n);
-        r = audit_append(db, now, "system", "officer.totp_secrets_sealed", "officers", d, err);
-        json_decref(d);
-    }
-    if (rows) {
+    if (r == 0)
+        r = seal_rows(db, k, now, rows, n, ret, err);
+    if (rows)
         sodium_memzero(rows, (size_t)n * sizeof *rows);
-        free(rows);
-    }
-    *ret_plain = r == 0 ? n : 0;
+    free(rows);
     return r;
 }
 
-int officer_totp_seal_plain(db_t *db, const vault_keys_t *k, int64_t now, int *ret_plain, err_t *err)
+int officer_totp_seal_all(db_t *db, const vault_keys_t *k, int64_t now, officer_totp_sealing_t *ret, err_t *err)
 {
+    *ret = (officer_totp_sealing_t){0};
     int r = db_begin_write(db, err);
     if (r < 0)
         return r;
-    r = seal_plain_in(db, k, now, ret_plain, err);
+    r = seal_all_in(db, k, now, ret, err);
     if (r == 0)
         r = db_commit(db, err);
-    if (r < 0)
+    if (r < 0) {
         db_rollback(db);
+        *ret = (officer_totp_sealing_t){0};
+    }
     return r;
 }
 

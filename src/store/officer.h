@@ -152,14 +152,19 @@ typedef struct officer_enrol_op {
 void officer_enrol_op_init(officer_enrol_op_t *o);
 
 /* At start, on the caller's own connection, in one write transaction:
- * seals every TOTP secret still stored plain (a database made before the
- * secrets were sealed, issue 15) under k's current key, audited once as
- * officer.totp_secrets_sealed with the count; *ret_plain is that count.
- * -EINVAL (totp_unknown_key) when a stored secret is sealed under a key k
- * does not hold: the wrong key file, said before anyone is locked out.
- * Several instances may run it at once: a row is sealed only if it is still
- * the plain value read. */
-int officer_totp_seal_plain(db_t *db, const vault_keys_t *k, int64_t now, int *ret_plain, err_t *err);
+ * seals under k's current key every TOTP secret still stored plain (a
+ * database made before the secrets were sealed, issue 15) and every one
+ * sealed under an older key of k (after `uchetctl keys totp-rotate`);
+ * audited once as officer.totp_secrets_sealed with both counts, nothing when
+ * there is nothing to do. -EINVAL (totp_unknown_key) when a stored secret is
+ * sealed under a key k does not hold: the wrong key file, said before anyone
+ * is locked out. Several instances may run it at once: a row is written
+ * only if it still holds the value read. */
+typedef struct officer_totp_sealing {
+    int plain;   /* plain secrets sealed */
+    int rekeyed; /* sealed again under the current key */
+} officer_totp_sealing_t;
+int officer_totp_seal_all(db_t *db, const vault_keys_t *k, int64_t now, officer_totp_sealing_t *ret, err_t *err);
 
 /* WRITE lane. Ends the officer session. -EACCES if the token is unknown. */
 typedef struct officer_logout_op {

@@ -165,7 +165,12 @@ int totp_unseal(const vault_keys_t *k, int64_t officer_id, const uint8_t *sealed
     return 0;
 }
 
+int totp_sealed_key_index(const vault_keys_t *k, const uint8_t *sealed, size_t len)
+{
+    return sealed && len == TOTP_SEALED_BYTES ? seal_key_index(k, sealed, SEAL_WRAPPED_BYTES) : -1;
+}
+
 bool totp_sealed_key_known(const vault_keys_t *k, const uint8_t *sealed, size_t len)
 {
-    return sealed && len == TOTP_SEALED_BYTES && seal_key_known(k, sealed, SEAL_WRAPPED_BYTES);
+    return totp_sealed_key_index(k, sealed, len) >= 0;
 }

@@ -10,6 +10,7 @@
  * key, and the secret under that data key with "officer ID totp" as the
  * associated data, so a sealed secret copied to another officer's row does
  * not open. A caller wipes every plain copy (sodium_memzero) after use. */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -55,6 +56,8 @@ int totp_seal(const vault_keys_t *k, int64_t officer_id, const uint8_t secret[TO
 int totp_unseal(const vault_keys_t *k, int64_t officer_id, const uint8_t *sealed, size_t len,
     uint8_t secret[TOTP_SECRET_BYTES], err_t *err);
 
-/* Whether a stored value is sealed under one of k's keys (by key id; the
- * start-up check that totp_key_file is the right file). */
+/* Which of k's keys a stored value is sealed under (by key id, nothing
+ * opened): 0 the current one, -1 none of them or not a sealed value. */
+int totp_sealed_key_index(const vault_keys_t *k, const uint8_t *sealed, size_t len);
+/* totp_sealed_key_index >= 0: the start-up check that totp_key_file is the right file. */
 bool totp_sealed_key_known(const vault_keys_t *k, const uint8_t *sealed, size_t len);

@@ -6,6 +6,7 @@ totp_key_file, the officer's id bound as associated data), opens it only to
 check a code, and seals at start the plain secrets of a database made before
 this change. These tests read the rows themselves."""
 import base64
+import json
 import os
 import signal
 import subprocess
@@ -104,8 +105,8 @@ def test_a_plain_secret_of_an_older_database_is_sealed_at_start_and_still_logs_i
     r = uchet.http.post("/api/v1/desk/session/totp",
                         json={"enrolment_token": mid_token, "code": totp_code(mid_b32, clock_step(uchet))})
     assert r.status_code == 201, r.text
-    n = uchet.db.scalar("SELECT COUNT(*) FROM audit WHERE action = 'officer.totp_secrets_sealed'")
-    assert n == 1
+    (detail,), = uchet.db.query("SELECT detail FROM audit WHERE action = 'officer.totp_secrets_sealed'")
+    assert json.loads(detail) == {"plain": 2, "rekeyed": 0}
     uchet.stop()
     uchet.start()
     assert uchet.db.scalar("SELECT COUNT(*) FROM audit WHERE action = 'officer.totp_secrets_sealed'") == 1, "once"
@@ -150,3 +151,25 @@ def test_another_key_file_than_the_secrets_were_sealed_under_stops_uchetd_at_sta
     uchet.stop()
     err = start_fails(uchet, write_totp_key(tmp_path / "other.key"))
     assert "totp_key_file" in err and "not" in err
+
+
+def test_a_rotated_key_seals_every_secret_again_at_start_and_the_old_key_can_go(uchet):
+    login, _ = enrolled(uchet)
+    key_file = os.environ["UCHET_TOTP_KEY_FILE"]
+    old_id = open(key_file).read().split()[0]
+    assert stored(uchet, login)[4:12].hex() == old_id, "wrapped under the key file's key"
+    uchet.stop()
+    uchet.ctl("keys", "totp-rotate", "--key-file", key_file)
+    lines = open(key_file).read().splitlines()
+    assert len(lines) == 2 and lines[1].split()[0] == old_id and os.stat(key_file).st_mode & 0o777 == 0o600
+    uchet.start()
+    assert stored(uchet, login)[4:12].hex() == lines[0].split()[0], "sealed again under the new key"
+    assert uchet.http.post("/api/v1/desk/session", json=desk_credentials(uchet, login)).status_code == 201
+    uchet.stop()
+    with open(key_file, "w") as f:        # the operator deletes the old line
+        f.write(lines[0] + "\n")
+    uchet.start()
+    r = uchet.http.post("/api/v1/desk/session", json=desk_credentials(uchet, login))
+    assert r.status_code == 201, r.text
+    (detail,), = uchet.db.query("SELECT detail FROM audit WHERE action = 'officer.totp_secrets_sealed'")
+    assert json.loads(detail) == {"plain": 0, "rekeyed": 1}
