@@ -499,7 +499,8 @@ static int keep(db_stmt_t *st, const vault_keys_t *k, to_seal_t **rows, int *n, 
     return verdict > 0 && !grown ? err_set(err, -ENOMEM, "out_of_memory", "Out of memory.") : 0;
 }
 
-/* Seals one secret under the current key, unless its row changed since it was read. */
+/* Seals one secret under the current key, unless its row changed since it
+ * was read; 1 when it wrote the row. */
 static int seal_row(db_t *db, const vault_keys_t *k, const to_seal_t *p, err_t *err)
 {
     uint8_t sealed[TOTP_SEALED_BYTES];
@@ -509,7 +510,7 @@ static int seal_row(db_t *db, const vault_keys_t *k, const to_seal_t *p, err_t *
         db_bind_blob(st, 1, sealed, sizeof sealed);
         db_bind_int(st, 2, p->id);
         db_bind_blob(st, 3, p->old, p->old_len);
-        r = db_run(st, err);
+        r = run_stmt_changes(db, st, err);
     }
     return r;
 }
@@ -518,12 +519,15 @@ static int seal_rows(
     db_t *db, const vault_keys_t *k, int64_t now, const to_seal_t *rows, int n, officer_totp_sealing_t *ret, err_t *err)
 {
     int r = 0;
-    for (int i = 0; r == 0 && i < n; i++) {
-        r = seal_row(db, k, &rows[i], err);
-        ret->plain += rows[i].plain;
-        ret->rekeyed += !rows[i].plain;
+    for (int i = 0; r >= 0 && i < n; i++) {
+        r = seal_row(db, k, &rows[i], err); /* 0: another instance starting did it first */
+        ret->plain += r > 0 && rows[i].plain;
+        ret->rekeyed += r > 0 && !rows[i].plain;
     }
-    if (r == 0 && n) {
+    if (r < 0)
+        return r;
+    r = 0;
+    if (ret->plain || ret->rekeyed) {
         json_t *d = json_pack("{s:i,s:i}", "plain", ret->plain, "rekeyed", ret->rekeyed);
         r = audit_append(db, now, "system", "officer.totp_secrets_sealed", "officers", d, err);
         json_decref(d);
