@@ -78,6 +78,7 @@ def test_a_sealed_secret_moved_to_another_officers_row_does_not_open(uchet):
     r = log_in(uchet, boris, totp_code(anna_b32, step))
     assert r.status_code == 401 and r.json()["code"] == "bad_credentials", "Anna's secret does not open as Boris's"
     assert log_in(uchet, boris, totp_code(boris_b32, step)).status_code == 401
+    assert b"desk.totp_unsealable" in uchet.logs(), "the operator hears of it"
     assert log_in(uchet, anna, totp_code(anna_b32, step)).status_code == 201, "Anna's own row still opens"
     # Boris is not locked out for good: a recovery code still lets him in
     r = uchet.http.post("/api/v1/desk/session", json={"login": boris, "password": OFFICER_PASSWORD,
