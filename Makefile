@@ -30,13 +30,15 @@ run: build
 	@mkdir -p var
 	@$(BUILD)/src/cli/uchetctl --database $(DB) init >/dev/null
 	@$(BUILD)/src/cli/uchetctl --database $(DB) demo
+	@[ -f var/totp.key ] || $(BUILD)/src/cli/uchetctl keys totp-init --key-file var/totp.key
 	@echo
 	@echo "uchet is starting on http://127.0.0.1:$(PORT)"
 	@echo "  app (registered persons): http://127.0.0.1:$(PORT)/app/  — activate with a code above"
 	@echo "  desk (officers): http://127.0.0.1:$(PORT)/desk/  — the registrar above decides appeals"
 	@echo "  health: /healthz  readiness: /readyz  metrics: /metrics"
 	@echo "Stop with Ctrl-C."
-	exec $(BUILD)/src/api/uchetd --database $(DB) --listen 127.0.0.1:$(PORT) --log-format text
+	exec $(BUILD)/src/api/uchetd --database $(DB) --listen 127.0.0.1:$(PORT) --log-format text \
+	  --totp-key-file var/totp.key
 
 $(BUILD_ASAN)/build.ninja:
 	CC=gcc meson setup $(BUILD_ASAN) --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false

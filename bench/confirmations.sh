@@ -8,6 +8,8 @@ B=$1; OUT=$2
 PERSONS=${BENCH_PERSONS:-100000}; SESSIONS=${BENCH_SESSIONS:-10000}
 DURATION=${BENCH_DURATION:-15s}; CONNS=${BENCH_CONNS:-64}
 tmp=$(mktemp -d); port=$((20000 + RANDOM % 20000))
+# uchetd seals the officers' TOTP secrets under this key and will not start without one
+"$B/src/cli/uchetctl" keys totp-init --key-file "$tmp/totp.key" >/dev/null
 DBLOOP_CONNS=$(awk '/#define DBLOOP_CONNECTIONS/ {print $3}' src/api/dbloop.h)
 cleanup() { [[ -n ${pid:-} ]] && kill "$pid" 2>/dev/null; [[ -n ${pgpid:-} ]] && kill "$pgpid" 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
@@ -77,10 +79,10 @@ pgbench_rate() {
 # loaded by its own wrk with half the connections, at the same time.
 two_instances() {
   local port2=$((port + 1)) pid2 a b
-  "$B/src/api/uchetd" --database "$1" --listen 127.0.0.1:$port --log-level warn --vapid-key-file "$tmp/vapid.pem" \
+  "$B/src/api/uchetd" --database "$1" --listen 127.0.0.1:$port --log-level warn --vapid-key-file "$tmp/vapid.pem" --totp-key-file "$tmp/totp.key" \
     --clock 2025-10-31T10:00+03:00 --no-sweep >>"$tmp/uchetd.log" 2>&1 &
   pid=$!
-  "$B/src/api/uchetd" --database "$1" --listen 127.0.0.1:$port2 --log-level warn --vapid-key-file "$tmp/vapid.pem" \
+  "$B/src/api/uchetd" --database "$1" --listen 127.0.0.1:$port2 --log-level warn --vapid-key-file "$tmp/vapid.pem" --totp-key-file "$tmp/totp.key" \
     --clock 2025-10-31T10:00+03:00 --no-sweep >>"$tmp/uchetd.log" 2>&1 &
   pid2=$!
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && curl -sf "http://127.0.0.1:$port2/readyz" >/dev/null && break; sleep 0.1; done
@@ -99,7 +101,7 @@ measure() {
   local db=$1 label=$2
   "$B/src/cli/uchetctl" --database "$db" init >/dev/null
   "$B/src/cli/uchetctl" --database "$db" bench-seed --persons "$PERSONS" --sessions "$SESSIONS" --tokens-out "$tmp/tokens" >/dev/null
-  "$B/src/api/uchetd" --database "$db" --listen 127.0.0.1:$port --log-level warn --vapid-key-file "$tmp/vapid.pem" \
+  "$B/src/api/uchetd" --database "$db" --listen 127.0.0.1:$port --log-level warn --vapid-key-file "$tmp/vapid.pem" --totp-key-file "$tmp/totp.key" \
     --clock 2025-10-31T10:00+03:00 ${BENCH_THREADS:+--threads $BENCH_THREADS} --no-sweep >"$tmp/uchetd.log" 2>&1 &
   pid=$!
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done

@@ -19,10 +19,11 @@ trap 'kill ${pid:-} ${pgpid:-} 2>/dev/null || true; wait 2>/dev/null || true; rm
 smoke() {
   local db=$1 label=$2 port=$((20000 + RANDOM % 20000))
   "$B/src/cli/uchetctl" --database "$db" init >/dev/null
+  [ -f "$tmp/totp.key" ] || "$B/src/cli/uchetctl" keys totp-init --key-file "$tmp/totp.key" >/dev/null
   "$B/src/cli/uchetctl" --database "$db" bench-seed --persons 2000 --sessions 500 --tokens-out "$tmp/tokens" >/dev/null
   TSAN_OPTIONS="halt_on_error=0 report_signal_unsafe=0" "$B/src/api/uchetd" --database "$db" \
     --listen 127.0.0.1:$port --threads 2 --clock 2025-10-31T10:00+03:00 --argon2-memlimit-kib 8192 \
-    --vapid-key-file "$tmp/vapid.pem" >"$tmp/log" 2>&1 &
+    --vapid-key-file "$tmp/vapid.pem" --totp-key-file "$tmp/totp.key" >"$tmp/log" 2>&1 &
   pid=$!
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done
   wrk -t1 -c8 -d4s -s bench/confirm.lua "http://127.0.0.1:$port/api/v1/me/confirmations" -- "$tmp/tokens" |

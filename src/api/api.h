@@ -11,6 +11,7 @@
 #include "base/clock.h"
 #include "base/err.h"
 #include "base/secret.h"
+#include "bio/vault.h"
 #include "rules/calendar.h"
 #include "rules/client_addr.h"
 #include "store/region.h"
@@ -55,6 +56,7 @@ typedef struct api_world {
 
     int64_t desk_idle_s;          /* issue 15: a desk session ends after this long untouched; 0 = default */
     uint8_t audit_cursor_key[32]; /* MACs the desk's audit-verification cursors (h_audit.c); made at start */
+    vault_keys_t totp_keys;       /* totp_key_file: seals the officers' TOTP secrets; loaded at start, wiped at stop */
 } api_world_t;
 
 /* One per event-loop thread. */

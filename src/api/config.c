@@ -201,6 +201,7 @@ static const setting_t settings[] = {
     NUM("kiosk_idle_seconds", "UCHET_KIOSK_IDLE_SECONDS", SET_I64, kiosk_idle_seconds, 30, 86400, 1),
     NUM("kiosk_min_quality", NULL, SET_INT, kiosk_min_quality, 0, 100, 1),
     /* the desk */
+    PATH("totp_key_file", "UCHET_TOTP_KEY_FILE", totp_key_file), /* seals the officers' TOTP secrets */
     NUM("desk_idle_seconds", "UCHET_DESK_IDLE_SECONDS", SET_I64, desk_idle_seconds, 60, 86400, 1),
     /* a person's session, the proxy in front */
     PATH("trusted_proxies", "UCHET_TRUSTED_PROXIES", trusted_proxies),

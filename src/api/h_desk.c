@@ -14,6 +14,7 @@
 #include "api/view.h"
 #include "base/jsonx.h"
 #include "base/limits.h"
+#include "base/log.h"
 #include "store/officer.h"
 #include "store/totp.h"
 
@@ -33,6 +34,11 @@ static void login_done(api_req_t *r, store_op_t *op)
     officer_login_op_t *o = (officer_login_op_t *)op;
     if (op->rc == -EACCES)
         login_gate_log(r, "auth.login_failed", "desk log-in", "officer", 0);
+    if (o->ret_unsealable_id) /* the operator's to look into; the client hears only bad_credentials */
+        log_msg(LOG_WARN, "desk.totp_unsealable",
+            "officer %lld's stored TOTP secret does not open (altered, copied from another row, or sealed under"
+            " another key): codes fail until a supervisor resets the officer",
+            (long long)o->ret_unsealable_id);
     if (op->rc < 0)
         api_problem_err(r, &op->err);
     else if (o->ret_enrol) { /* 202: the log-in goes on at /session/totp */
@@ -78,6 +84,7 @@ static void login_counted(api_req_t *r, store_op_t *op)
     officer_login_op_t *o = api_op_new_or_reply(r, sizeof *o, login_done);
     if (o) {
         officer_login_op_init(o);
+        o->totp_keys = &r->w->totp_keys;
         o->now = p->start.now;
         memcpy(o->login, p->start.login, sizeof o->login);
         memcpy(o->addr, p->start.addr, sizeof o->addr);
@@ -158,6 +165,7 @@ void h_desk_totp_enrol(api_req_t *r)
     officer_enrol_op_t *o = rc < 0 ? NULL : api_op_new_or_reply(r, sizeof *o, enrol_done);
     if (o) {
         officer_enrol_op_init(o);
+        o->totp_keys = &r->w->totp_keys;
         secret_hash(token, strlen(token), o->enrol_hash);
         snprintf(o->code, sizeof o->code, "%s", code);
         o->now = api_now(r);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "api/anchorer.h"
@@ -29,6 +30,7 @@
 #include "store/caldata.h"
 #include "store/db.h"
 #include "store/migrate.h"
+#include "store/officer.h"
 
 static const char USAGE[] =
     "Usage: uchetd [OPTIONS]\n"
@@ -67,6 +69,11 @@ static const char USAGE[] =
     "  --audit-checkpoint-file FILE  append the checkpoints here instead (e.g. when\n"
     "                        the key is a read-only systemd credential); env\n"
     "                        UCHET_AUDIT_CHECKPOINT_FILE\n"
+    "  --totp-key-file FILE  REQUIRED: key file from `uchetctl keys totp-init --key-file\n"
+    "                        FILE` (mode 0600, not readable by others) under which the\n"
+    "                        officers' TOTP secrets are sealed in the database; keep it\n"
+    "                        off the database's backups. Plain secrets of an older\n"
+    "                        database are sealed at start (env UCHET_TOTP_KEY_FILE)\n"
     "  --public-origin URL   the origin the app is served from as browsers see it,\n"
     "                        e.g. https://uchet.example (env UCHET_PUBLIC_ORIGIN);\n"
     "                        turns passkeys on, its host being the WebAuthn RP ID\n"
@@ -143,6 +150,7 @@ static const struct option options[] = {
     {"audit-key-file", required_argument, NULL, 'A'},
     {"audit-checkpoint-file", required_argument, NULL, 'C'},
     {"public-origin", required_argument, NULL, 'o'},
+    {"totp-key-file", required_argument, NULL, 'K'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
@@ -168,6 +176,7 @@ static const char *key_of(int opt)
         case 'A': return "audit_key_file";
         case 'C': return "audit_checkpoint_file";
         case 'o': return "public_origin";
+        case 'K': return "totp_key_file";
         default: return NULL;
     }
 }
@@ -293,6 +302,52 @@ static int push_open(api_world_t *w, const config_t *c, err_t *err)
     return outbox_start(&oc, &w->outbox, err);
 }
 
+/* totp_key_file (issue 15): the officers' TOTP secrets are sealed under it.
+ * Refused, like the VAPID key, when anyone may read it. */
+static int totp_keys_load(const char *path, vault_keys_t *ret, err_t *err)
+{
+    struct stat st;
+    if (!path[0])
+        return err_set(err, -EINVAL, "bad_config",
+            "totp_key_file is not set: the officers' TOTP secrets are sealed under it"
+            " (make one with `uchetctl keys totp-init --key-file FILE`; keep it off the database's backups).");
+    if (stat(path, &st) < 0)
+        return err_set(err, -ENOENT, "bad_config", "totp_key_file %s cannot be read: %s.", path, strerror(errno));
+    if (st.st_mode & S_IRWXO)
+        return err_set(err, -EACCES, "bad_config", "totp_key_file %s may be read by anyone: chmod 600 it.", path);
+    int r = vault_keys_load(path, ret, err);
+    if (r == -ENOENT)
+        return err_set(err, r, "bad_config", "totp_key_file %s cannot be read.", path);
+    if (r < 0)
+        return err_set(err, r, "bad_config",
+            "totp_key_file %s is malformed (each line: a 16-hex-digit key id, a space, 64 hex digits).", path);
+    return 0;
+}
+
+/* Loads the TOTP key and, on a connection of its own, seals the secrets an
+ * older uchetd stored plain or an older key sealed; a secret sealed under a
+ * key the file does not hold stops the start (the wrong key file). */
+static int totp_open(api_world_t *w, const config_t *c, err_t *err)
+{
+    db_t *db;
+    officer_totp_sealing_t n;
+    int r = totp_keys_load(c->totp_key_file, &w->totp_keys, err);
+    if (r < 0 || (r = db_open(c->database, false, &db, err)) < 0)
+        return r;
+    r = officer_totp_seal_all(db, &w->totp_keys, clock_now(&w->clock), &n, err);
+    db_close(db);
+    if (r < 0 && !strcmp(err->code, "totp_unknown_key")) { /* name the file the operator must check */
+        char msg[sizeof err->msg];
+        snprintf(msg, sizeof msg, "%s", err->msg);
+        return err_set(err, r, "bad_config", "%s (%s)", msg, c->totp_key_file);
+    }
+    if (r == 0 && (n.plain || n.rekeyed))
+        log_msg(LOG_INFO, "desk.totp_sealed",
+            "sealed %d officer TOTP secret(s) an older uchetd stored plain, %d again under the current key", n.plain,
+            n.rekeyed);
+    return r;
+}
+
 /* The common and breached passwords (data/passwords/common.txt, rules/password.h). */
 static int passwords_load(api_world_t *w, const char *dir, err_t *err)
 {
@@ -388,6 +443,8 @@ static int world_open(api_world_t *w, const config_t *c, int threads, err_t *err
     int readers = threads * (db_kind_of(c->database) == DB_POSTGRES ? DBLOOP_CONNECTIONS : 1);
     if ((r = store_open(c->database, readers, 2, &w->store, err)) < 0 || (r = load_regions(w, c->database, err)) < 0)
         return r;
+    if ((r = totp_open(w, c, err)) < 0)
+        return r;
     w->metrics = metrics_new(router_count(), router_names());
     w->rl_address = ratelimit_new(8192, LIMIT_LOGIN_FAILS_ADDRESS, LIMIT_LOGIN_WINDOW_S);
     if (!w->metrics || !w->rl_address)
@@ -413,6 +470,7 @@ static void world_close(api_world_t *w)
     ratelimit_free(w->rl_address);
     password_list_free(w->passwords);
     settlement_catalogue_free(w->settlements);
+    vault_keys_wipe(&w->totp_keys);
 }
 
 int main(int argc, char **argv)

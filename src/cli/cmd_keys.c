@@ -1,9 +1,11 @@
-/* uchetctl keys: the Web Push (VAPID) key; the audit checkpoint key. */
+/* uchetctl keys: the Web Push (VAPID) key; the audit checkpoint key; the
+ * key that seals the officers' TOTP secrets. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bio/vault.h"
 #include "cli/cmd.h"
 #include "base/b64url.h"
 #include "notify/webpush.h"
@@ -15,6 +17,15 @@ static int keys_usage(int code)
 {
     puts("Usage: uchetctl keys show|rotate [--vapid-key-file FILE]\n"
          "       uchetctl keys audit-init --key-file FILE\n"
+         "       uchetctl keys totp-init|totp-rotate --key-file FILE\n"
+         "  totp-init  write a new key file (mode 0600; refuses to overwrite) under which\n"
+         "           uchetd seals the officers' TOTP secrets (uchetd --totp-key-file,\n"
+         "           required). Keep it apart from the database and its backups: with\n"
+         "           both, anyone can mint the officers' codes; without it, no sealed\n"
+         "           secret opens (officers then enrol again after a reset).\n"
+         "  totp-rotate  put a new key first in FILE, the old ones kept after it. Restart\n"
+         "           uchetd (every instance): at start it seals every secret again under\n"
+         "           the new key. Then the old lines may be deleted from FILE.\n"
          "  audit-init  write a new Ed25519 key for audit checkpoints: FILE (secret, mode\n"
          "           0600; give it to uchetd --audit-key-file, never to the database host\n"
          "           alone) and FILE.pub (for `uchetctl audit verify --key FILE.pub`).\n"
@@ -104,11 +115,42 @@ static int audit_init(int argc, char **argv)
     return 0;
 }
 
+static int totp_init(int argc, char **argv)
+{
+    if (argc != 4 || strcmp(argv[2], "--key-file") != 0)
+        return keys_usage(2);
+    err_t e = {0};
+    if (vault_keys_init(argv[3], &e) < 0)
+        return fail(&e);
+    printf("TOTP key written to %s (mode 0600)\n", argv[3]);
+    return 0;
+}
+
+static int totp_rotate(int argc, char **argv)
+{
+    if (argc != 4 || strcmp(argv[2], "--key-file") != 0)
+        return keys_usage(2);
+    err_t e = {0};
+    vault_keys_t k;
+    int r = vault_keys_load(argv[3], &k, &e);
+    if (r == 0 && (r = vault_keys_add_new(&k, &e)) == 0)
+        r = vault_keys_save(argv[3], &k, &e);
+    vault_keys_wipe(&k);
+    if (r < 0)
+        return fail(&e);
+    printf("new TOTP key first in %s; restart uchetd to seal every secret under it\n", argv[3]);
+    return 0;
+}
+
 int cmd_keys(const cli_t *cli, int argc, char **argv)
 {
     char path[512];
     if (argc >= 2 && !strcmp(argv[1], "audit-init"))
         return audit_init(argc, argv);
+    if (argc >= 2 && !strcmp(argv[1], "totp-init"))
+        return totp_init(argc, argv);
+    if (argc >= 2 && !strcmp(argv[1], "totp-rotate"))
+        return totp_rotate(argc, argv);
     if (argc >= 2 && !strncmp(argv[1], "enrolment-", 10))
         return cmd_keys_enrolment(cli, argc, argv);
     if (argc < 2 || (strcmp(argv[1], "rotate") && strcmp(argv[1], "show")))

@@ -51,6 +51,8 @@ static const char USAGE[] = "Usage: uchetctl [--database DB] [--data-dir DIR] [-
                             "  enrolment decrypt    decrypt a stored enrolment transaction (ANSI/NIST-ITL)\n"
                             "  rules show|check|evaluate  the document-set rules (data/docsets/)\n"
                             "  keys audit-init --key-file FILE  a new Ed25519 key for audit checkpoints\n"
+                            "  keys totp-init|totp-rotate --key-file FILE  the key uchetd seals officers' TOTP\n"
+                            "                       secrets under\n"
                             "\n"
                             "Run `uchetctl COMMAND --help` for a command's options.\n";
 

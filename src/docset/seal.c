@@ -51,46 +51,65 @@ int seal_open_key(const vault_keys_t *k, const uint8_t *wrapped, size_t len, uin
     return err_set(err, -EINVAL, "vault_unknown_key", "A document set was sealed under a key not in the key file.");
 }
 
+int seal_key_index(const vault_keys_t *k, const uint8_t *wrapped, size_t len)
+{
+    if (len < SEAL_WRAPPED_BYTES || memcmp(wrapped, KEY_MAGIC, 4) != 0)
+        return -1;
+    for (size_t i = 0; k && i < k->n; i++)
+        if (memcmp(k->id[i], wrapped + 4, VAULT_ID_BYTES) == 0)
+            return (int)i;
+    return -1;
+}
+
 static size_t place(char *ad, size_t cap, int64_t set_id, int64_t page, const char *what)
 {
     int n = snprintf(ad, cap, "set %" PRId64 " page %" PRId64 " %s", set_id, page, what);
     return n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1;
 }
 
-int seal_box(const uint8_t dk[SEAL_KEY_BYTES], int64_t set_id, int64_t page, const char *what, const void *data,
-    size_t len, uint8_t **ret, size_t *ret_len, err_t *err)
+int seal_box_ad(const uint8_t dk[SEAL_KEY_BYTES], const void *ad, size_t adlen, const void *data, size_t len,
+    uint8_t **ret, size_t *ret_len, err_t *err)
 {
-    char ad[96];
-    size_t adlen = place(ad, sizeof ad, set_id, page, what);
     uint8_t *b = malloc(len + SEAL_OVERHEAD);
     if (!b)
         return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
     memcpy(b, BLOB_MAGIC, 4);
     randombytes_buf(b + 4, NONCE);
-    crypto_aead_xchacha20poly1305_ietf_encrypt(
-        b + 4 + NONCE, NULL, data, len, (const uint8_t *)ad, adlen, NULL, b + 4, dk);
+    crypto_aead_xchacha20poly1305_ietf_encrypt(b + 4 + NONCE, NULL, data, len, ad, adlen, NULL, b + 4, dk);
     *ret = b;
     *ret_len = len + SEAL_OVERHEAD;
     return 0;
 }
 
-int seal_unbox(const uint8_t dk[SEAL_KEY_BYTES], int64_t set_id, int64_t page, const char *what, const uint8_t *blob,
-    size_t len, uint8_t **ret, size_t *ret_len, err_t *err)
+int seal_unbox_ad(const uint8_t dk[SEAL_KEY_BYTES], const void *ad, size_t adlen, const uint8_t *blob, size_t len,
+    uint8_t **ret, size_t *ret_len, err_t *err)
 {
     if (!blob || len < SEAL_OVERHEAD || memcmp(blob, BLOB_MAGIC, 4) != 0)
         return bad(err);
-    char ad[96];
-    size_t adlen = place(ad, sizeof ad, set_id, page, what);
     size_t n = len - SEAL_OVERHEAD;
     uint8_t *out = malloc(n ? n : 1);
     if (!out)
         return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
     if (crypto_aead_xchacha20poly1305_ietf_decrypt(
-            out, NULL, NULL, blob + 4 + NONCE, len - 4 - NONCE, (const uint8_t *)ad, adlen, blob + 4, dk) != 0) {
+            out, NULL, NULL, blob + 4 + NONCE, len - 4 - NONCE, ad, adlen, blob + 4, dk) != 0) {
         free(out);
         return bad(err);
     }
     *ret = out;
     *ret_len = n;
     return 0;
+}
+
+int seal_box(const uint8_t dk[SEAL_KEY_BYTES], int64_t set_id, int64_t page, const char *what, const void *data,
+    size_t len, uint8_t **ret, size_t *ret_len, err_t *err)
+{
+    char ad[96];
+    return seal_box_ad(dk, ad, place(ad, sizeof ad, set_id, page, what), data, len, ret, ret_len, err);
+}
+
+int seal_unbox(const uint8_t dk[SEAL_KEY_BYTES], int64_t set_id, int64_t page, const char *what, const uint8_t *blob,
+    size_t len, uint8_t **ret, size_t *ret_len, err_t *err)
+{
+    char ad[96];
+    return seal_unbox_ad(dk, ad, place(ad, sizeof ad, set_id, page, what), blob, len, ret, ret_len, err);
 }

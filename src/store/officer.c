@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "rules/deadline.h"
@@ -31,6 +32,8 @@ static const char SQL_ENROL_END[] = "UPDATE officers SET enrol_token_hash = NULL
 static const char SQL_ENROL_DONE[] =
     "UPDATE officers SET enrol_token_hash = NULL, enrol_expires_at = NULL, totp_enrolled_at = ?,"
     " totp_last_step = ? WHERE id = ?";
+static const char SQL_SECRETS[] = "SELECT id, totp_secret FROM officers WHERE totp_secret IS NOT NULL";
+static const char SQL_SEAL[] = "UPDATE officers SET totp_secret = ? WHERE id = ? AND totp_secret = ?";
 static const char SQL_RECOVERY_CLEAR[] = "DELETE FROM officer_recovery_codes WHERE officer_id = ?";
 static const char SQL_RECOVERY_ADD[] = "INSERT INTO officer_recovery_codes (officer_id, code_hash) VALUES (?, ?)";
 static const char SQL_BY_DOC[] =
@@ -160,6 +163,7 @@ typedef struct login_row {
     int64_t id;
     char hash[SECRET_PWHASH_MAX]; /* "" when the login is unknown */
     bool disabled, enrolled;
+    bool secret_ok; /* the stored secret opened for this officer */
     uint8_t secret[TOTP_SECRET_BYTES];
     int64_t last_step;
 } login_row_t;
@@ -181,9 +185,9 @@ static int lookup_login(db_t *db, officer_login_op_t *o, login_row_t *ret)
         ret->disabled = !db_col_null(st, 3);
         size_t len = 0;
         const void *sec = db_col_blob(st, 4, &len);
-        ret->enrolled = !db_col_null(st, 5) && sec && len == TOTP_SECRET_BYTES;
-        if (ret->enrolled)
-            memcpy(ret->secret, sec, TOTP_SECRET_BYTES);
+        ret->enrolled = !db_col_null(st, 5) && sec;
+        if (ret->enrolled) /* a plain, altered or moved secret does not open: codes fail, recovery codes work */
+            ret->secret_ok = totp_unseal(o->totp_keys, ret->id, sec, len, ret->secret, NULL) == 0;
         ret->last_step = db_col_int(st, 6);
     }
     db_run(st, NULL);
@@ -237,6 +241,10 @@ static int second_factor(db_t *db, officer_login_op_t *o, const login_row_t *row
         return db_run(st, &o->op.err);
     }
     int64_t step = 0;
+    if (!row->secret_ok) {
+        o->ret_unsealable_id = row->id;
+        return err_set(&o->op.err, -EACCES, "bad_credentials", WRONG);
+    }
     if ((r = totp_check(row->secret, o->now, o->code, row->last_step, &step, &o->op.err)) < 0)
         return err_set(&o->op.err, -EACCES, "bad_credentials", WRONG);
     if ((r = db_prepare(db, SQL_STEP_USE, &st, &o->op.err)) < 0)
@@ -253,10 +261,12 @@ static int second_factor(db_t *db, officer_login_op_t *o, const login_row_t *row
  * shown once; the officer confirms with the first code (officer_enrol_op). */
 static int start_enrolment(db_t *db, officer_login_op_t *o, const officer_ref_t *me)
 {
-    uint8_t secret[TOTP_SECRET_BYTES], hash[SECRET_HASH_BYTES];
+    uint8_t secret[TOTP_SECRET_BYTES], sealed[TOTP_SEALED_BYTES], hash[SECRET_HASH_BYTES];
     db_stmt_t *st;
     totp_secret_new(secret);
-    int r = totp_uri(secret, o->login, o->ret_otpauth_uri, sizeof o->ret_otpauth_uri, &o->op.err);
+    int r = totp_seal(o->totp_keys, me->id, secret, sealed, &o->op.err);
+    if (r == 0)
+        r = totp_uri(secret, o->login, o->ret_otpauth_uri, sizeof o->ret_otpauth_uri, &o->op.err);
     if (r == 0)
         r = totp_secret_base32(secret, o->ret_secret_b32, sizeof o->ret_secret_b32, &o->op.err);
     if (r == 0)
@@ -264,7 +274,7 @@ static int start_enrolment(db_t *db, officer_login_op_t *o, const officer_ref_t 
     if (r == 0) {
         secret_token_new(o->ret_enrol_token, hash);
         o->ret_expires_at = o->now + OFFICER_ENROL_TTL_S;
-        db_bind_blob(st, 1, secret, sizeof secret);
+        db_bind_blob(st, 1, sealed, sizeof sealed); /* never the plain secret */
         db_bind_blob(st, 2, hash, sizeof hash);
         db_bind_int(st, 3, o->ret_expires_at);
         db_bind_int(st, 4, me->id);
@@ -405,17 +415,17 @@ static int run_enrol(db_t *db, store_op_t *op)
         return r;
     const void *sec = r == 1 ? db_col_blob(st, 2, &len) : NULL;
     officer_ref_t me = {0};
-    if (!sec || len != sizeof secret ||
-        officer_role_parse(db_col_text(st, 1) ? db_col_text(st, 1) : "", &me.role) < 0) {
+    if (!sec || officer_role_parse(db_col_text(st, 1) ? db_col_text(st, 1) : "", &me.role) < 0) {
         db_run(st, NULL);
         return err_set(&op->err, -EACCES, "unauthorized", "The enrolment has expired; log in again.");
     }
     me.id = db_col_int(st, 0);
-    memcpy(secret, sec, sizeof secret);
+    /* A secret that does not open counts as a wrong code: log in again for a new one. */
+    bool opened = totp_unseal(o->totp_keys, me.id, sec, len, secret, NULL) == 0;
     db_run(st, NULL);
     int64_t step = 0;
     err_t ignored = {0};
-    bool good = totp_check(secret, o->now, o->code, 0, &step, &ignored) == 0;
+    bool good = opened && totp_check(secret, o->now, o->code, 0, &step, &ignored) == 0;
     sodium_memzero(secret, sizeof secret);
     o->ret_role = me.role;
     if (good)
@@ -436,6 +446,130 @@ void officer_enrol_op_init(officer_enrol_op_t *o)
     memset(o, 0, sizeof *o);
     o->op.lane = STORE_WRITE;
     o->op.run = run_enrol;
+}
+
+/* A stored secret to seal again: plain (an older database) or sealed under
+ * an older key of the file (rotation). `old` is the stored value, so that a
+ * row changed meanwhile (another instance starting) is left alone. */
+typedef struct to_seal {
+    int64_t id;
+    bool plain;
+    uint8_t secret[TOTP_SECRET_BYTES];
+    uint8_t old[TOTP_SEALED_BYTES];
+    size_t old_len;
+} to_seal_t;
+
+/* What one stored value needs: 1 to seal it again (*ret filled), 0 nothing
+ * (sealed under the current key, or sealed for another row: log-in refuses
+ * it), -1 sealed under a key k does not hold. */
+static int judge(const vault_keys_t *k, int64_t id, const uint8_t *v, size_t len, to_seal_t *ret)
+{
+    int key = totp_sealed_key_index(k, v, len);
+    *ret = (to_seal_t){.id = id, .plain = len == TOTP_SECRET_BYTES, .old_len = len};
+    if (ret->plain)
+        memcpy(ret->secret, v, TOTP_SECRET_BYTES);
+    else if (key < 0)
+        return -1;
+    else if (key == 0 || totp_unseal(k, id, v, len, ret->secret, NULL) < 0)
+        return 0;
+    memcpy(ret->old, v, len);
+    return 1;
+}
+
+/* Appends one row's work to *rows (grown by one: officers are few; the
+ * caller wipes and frees it); counts a secret under an unknown key. */
+static int keep(db_stmt_t *st, const vault_keys_t *k, to_seal_t **rows, int *n, int *unknown, err_t *err)
+{
+    size_t len = 0;
+    const uint8_t *v = db_col_blob(st, 1, &len);
+    to_seal_t one;
+    int verdict = judge(k, db_col_int(st, 0), v, len, &one);
+    *unknown += verdict < 0;
+    to_seal_t *grown = verdict > 0 ? malloc((size_t)(*n + 1) * sizeof *grown) : NULL;
+    if (verdict > 0 && grown) {
+        if (*n)
+            memcpy(grown, *rows, (size_t)*n * sizeof *grown);
+        grown[(*n)++] = one;
+        if (*rows)
+            sodium_memzero(*rows, (size_t)(*n - 1) * sizeof **rows);
+        free(*rows);
+        *rows = grown;
+    }
+    sodium_memzero(&one, sizeof one);
+    return verdict > 0 && !grown ? err_set(err, -ENOMEM, "out_of_memory", "Out of memory.") : 0;
+}
+
+/* Seals one secret under the current key, unless its row changed since it
+ * was read; 1 when it wrote the row. */
+static int seal_row(db_t *db, const vault_keys_t *k, const to_seal_t *p, err_t *err)
+{
+    uint8_t sealed[TOTP_SEALED_BYTES];
+    db_stmt_t *st;
+    int r = totp_seal(k, p->id, p->secret, sealed, err);
+    if (r == 0 && (r = db_prepare(db, SQL_SEAL, &st, err)) == 0) {
+        db_bind_blob(st, 1, sealed, sizeof sealed);
+        db_bind_int(st, 2, p->id);
+        db_bind_blob(st, 3, p->old, p->old_len);
+        r = run_stmt_changes(db, st, err);
+    }
+    return r;
+}
+
+static int seal_rows(
+    db_t *db, const vault_keys_t *k, int64_t now, const to_seal_t *rows, int n, officer_totp_sealing_t *ret, err_t *err)
+{
+    int r = 0;
+    for (int i = 0; r >= 0 && i < n; i++) {
+        r = seal_row(db, k, &rows[i], err); /* 0: another instance starting did it first */
+        ret->plain += r > 0 && rows[i].plain;
+        ret->rekeyed += r > 0 && !rows[i].plain;
+    }
+    if (r < 0)
+        return r;
+    r = 0;
+    if (ret->plain || ret->rekeyed) {
+        json_t *d = json_pack("{s:i,s:i}", "plain", ret->plain, "rekeyed", ret->rekeyed);
+        r = audit_append(db, now, "system", "officer.totp_secrets_sealed", "officers", d, err);
+        json_decref(d);
+    }
+    return r;
+}
+
+static int seal_all_in(db_t *db, const vault_keys_t *k, int64_t now, officer_totp_sealing_t *ret, err_t *err)
+{
+    to_seal_t *rows = NULL;
+    int n = 0, unknown = 0;
+    db_stmt_t *st;
+    int r = db_prepare(db, SQL_SECRETS, &st, err);
+    while (r == 0 && (r = db_step(st, err)) == 1)
+        r = keep(st, k, &rows, &n, &unknown, err);
+    if (r == 0 && unknown)
+        r = err_set(err, -EINVAL, "totp_unknown_key",
+            "%d officer(s)' TOTP secrets are sealed under a key that totp_key_file does not hold:"
+            " is it the right key file?",
+            unknown);
+    if (r == 0)
+        r = seal_rows(db, k, now, rows, n, ret, err);
+    if (rows)
+        sodium_memzero(rows, (size_t)n * sizeof *rows);
+    free(rows);
+    return r;
+}
+
+int officer_totp_seal_all(db_t *db, const vault_keys_t *k, int64_t now, officer_totp_sealing_t *ret, err_t *err)
+{
+    *ret = (officer_totp_sealing_t){0};
+    int r = db_begin_write(db, err);
+    if (r < 0)
+        return r;
+    r = seal_all_in(db, k, now, ret, err);
+    if (r == 0)
+        r = db_commit(db, err);
+    if (r < 0) {
+        db_rollback(db);
+        *ret = (officer_totp_sealing_t){0};
+    }
+    return r;
 }
 
 static int run_logout(db_t *db, store_op_t *op)

@@ -18,6 +18,7 @@
 
 #include "base/limits.h"
 #include "base/secret.h"
+#include "bio/vault.h"
 #include "rules/calendar.h"
 #include "store/login_limit.h"
 #include "store/region.h"
@@ -108,6 +109,7 @@ void officer_login_start_op_init(officer_login_start_op_t *o);
  * gives back the attempt counted for addr. */
 typedef struct officer_login_op {
     store_op_t op;
+    const vault_keys_t *totp_keys; /* borrowed: totp_key_file's, to open and seal TOTP secrets */
     int64_t now;
     int64_t idle_s; /* 0: OFFICER_IDLE_DEFAULT_S */
     char login[OFFICER_LOGIN_MAX + 1];
@@ -122,7 +124,8 @@ typedef struct officer_login_op {
     char ret_enrol_token[SECRET_TOKEN_CHARS + 1];
     char ret_otpauth_uri[256]; /* shown once; wiped by the handler */
     char ret_secret_b32[40];
-    int ret_recovery_left; /* after a recovery code was used */
+    int ret_recovery_left;     /* after a recovery code was used */
+    int64_t ret_unsealable_id; /* != 0: this officer's stored secret did not open (for the log) */
 } officer_login_op_t;
 void officer_login_op_init(officer_login_op_t *o);
 
@@ -135,6 +138,7 @@ void officer_login_op_init(officer_login_op_t *o);
  * expired enrolment token. */
 typedef struct officer_enrol_op {
     store_op_t op;
+    const vault_keys_t *totp_keys; /* borrowed: totp_key_file's */
     int64_t now;
     int64_t idle_s;
     uint8_t enrol_hash[SECRET_HASH_BYTES];
@@ -146,6 +150,21 @@ typedef struct officer_enrol_op {
     char ret_recovery[OFFICER_RECOVERY_CODES][SECRET_CODE_CHARS + 1]; /* shown once */
 } officer_enrol_op_t;
 void officer_enrol_op_init(officer_enrol_op_t *o);
+
+/* At start, on the caller's own connection, in one write transaction:
+ * seals under k's current key every TOTP secret still stored plain (a
+ * database made before the secrets were sealed, issue 15) and every one
+ * sealed under an older key of k (after `uchetctl keys totp-rotate`);
+ * audited once as officer.totp_secrets_sealed with both counts, nothing when
+ * there is nothing to do. -EINVAL (totp_unknown_key) when a stored secret is
+ * sealed under a key k does not hold: the wrong key file, said before anyone
+ * is locked out. Several instances may run it at once: a row is written
+ * only if it still holds the value read. */
+typedef struct officer_totp_sealing {
+    int plain;   /* plain secrets sealed */
+    int rekeyed; /* sealed again under the current key */
+} officer_totp_sealing_t;
+int officer_totp_seal_all(db_t *db, const vault_keys_t *k, int64_t now, officer_totp_sealing_t *ret, err_t *err);
 
 /* WRITE lane. Ends the officer session. -EACCES if the token is unknown. */
 typedef struct officer_logout_op {

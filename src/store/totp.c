@@ -1,6 +1,7 @@
 #include "store/totp.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <liboath/oath.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -107,4 +108,69 @@ int totp_check(const uint8_t secret[TOTP_SECRET_BYTES], int64_t now, const char 
         }
     }
     return err_set(err, -EACCES, "bad_credentials", "The login, the password or the code is wrong.");
+}
+
+/* The associated data that binds a sealed secret to its officer's row. */
+static size_t bound_to(char *ad, size_t cap, int64_t officer_id)
+{
+    int n = snprintf(ad, cap, "officer %" PRId64 " totp", officer_id);
+    return n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1;
+}
+
+int totp_seal(const vault_keys_t *k, int64_t officer_id, const uint8_t secret[TOTP_SECRET_BYTES],
+    uint8_t out[TOTP_SEALED_BYTES], err_t *err)
+{
+    uint8_t dk[SEAL_KEY_BYTES], *blob = NULL;
+    size_t blen = 0;
+    char ad[48];
+    if (!k || k->n == 0)
+        return err_set(err, -EINVAL, "totp_no_key", "No TOTP key is loaded (totp_key_file).");
+    int r = seal_new_key(k, dk, out, err);
+    if (r == 0)
+        r = seal_box_ad(dk, ad, bound_to(ad, sizeof ad, officer_id), secret, TOTP_SECRET_BYTES, &blob, &blen, err);
+    if (r == 0)
+        memcpy(out + SEAL_WRAPPED_BYTES, blob, blen); /* blen == SEAL_OVERHEAD + TOTP_SECRET_BYTES */
+    sodium_memzero(dk, sizeof dk);
+    free(blob); /* ciphertext: nothing to wipe */
+    return r;
+}
+
+int totp_unseal(const vault_keys_t *k, int64_t officer_id, const uint8_t *sealed, size_t len,
+    uint8_t secret[TOTP_SECRET_BYTES], err_t *err)
+{
+    uint8_t dk[SEAL_KEY_BYTES], *plain = NULL;
+    size_t plen = 0;
+    char ad[48];
+    if (!sealed || len != TOTP_SEALED_BYTES)
+        return err_set(err, -EINVAL, "totp_unsealable", "A stored TOTP secret is not sealed.");
+    if (!totp_sealed_key_known(k, sealed, len))
+        return err_set(err, -EINVAL, "totp_unknown_key", "A TOTP secret is sealed under a key not in totp_key_file.");
+    int r = seal_open_key(k, sealed, SEAL_WRAPPED_BYTES, dk, err);
+    if (r == 0)
+        r = seal_unbox_ad(dk, ad, bound_to(ad, sizeof ad, officer_id), sealed + SEAL_WRAPPED_BYTES,
+            len - SEAL_WRAPPED_BYTES, &plain, &plen, err);
+    sodium_memzero(dk, sizeof dk);
+    if (r == 0 && plen == TOTP_SECRET_BYTES)
+        memcpy(secret, plain, TOTP_SECRET_BYTES);
+    else if (r == 0)
+        r = -EINVAL;
+    if (plain) {
+        sodium_memzero(plain, plen);
+        free(plain);
+    }
+    if (r < 0) {
+        sodium_memzero(secret, TOTP_SECRET_BYTES);
+        return err_set(err, r, "totp_unsealable", "A stored TOTP secret does not open (altered or moved).");
+    }
+    return 0;
+}
+
+int totp_sealed_key_index(const vault_keys_t *k, const uint8_t *sealed, size_t len)
+{
+    return sealed && len == TOTP_SEALED_BYTES ? seal_key_index(k, sealed, SEAL_WRAPPED_BYTES) : -1;
+}
+
+bool totp_sealed_key_known(const vault_keys_t *k, const uint8_t *sealed, size_t len)
+{
+    return totp_sealed_key_index(k, sealed, len) >= 0;
 }

@@ -462,3 +462,21 @@ def vapid_key_per_test(tmp_path, monkeypatch):
     repository). Give each test its own key file there instead."""
     if BACKEND == "postgres":
         monkeypatch.setenv("UCHET_VAPID_KEY_FILE", str(tmp_path / "vapid.pem"))
+
+
+# --- the officers' TOTP key ------------------------------------------------------
+def write_totp_key(path):
+    """A key file as `uchetctl keys totp-init` writes it (bio/vault's format:
+    "<8-byte id> <32-byte key>" in hex, mode 0600), without an uchetctl run."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(f"{os.urandom(8).hex()} {os.urandom(32).hex()}\n")
+    return str(path)
+
+
+@pytest.fixture(autouse=True)
+def totp_key_per_test(tmp_path, monkeypatch):
+    """uchetd seals the officers' TOTP secrets under totp_key_file and will
+    not start without one: each test's servers share one (a restart must
+    open what the first start sealed)."""
+    monkeypatch.setenv("UCHET_TOTP_KEY_FILE", write_totp_key(tmp_path / "totp.key"))

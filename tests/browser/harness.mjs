@@ -6,6 +6,7 @@
 // The build dir comes from UCHET_BUILD (default <repo>/build).
 
 import { spawn, execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -81,6 +82,15 @@ async function waitReady(base, child, logPath) {
   throw new Error(`uchetd not ready in ${READY_TIMEOUT_MS} ms:\n${fs.readFileSync(logPath, 'utf8')}`);
 }
 
+// The key file uchetd seals the officers' TOTP secrets under (required), in
+// `uchetctl keys totp-init`'s format, written here without an uchetctl run.
+export function writeTotpKey(dir) {
+  const file = path.join(dir, 'totp.key');
+  const hex = (n) => crypto.randomBytes(n).toString('hex');
+  fs.writeFileSync(file, `${hex(8)} ${hex(32)}\n`, { mode: 0o600, flag: 'wx' });
+  return file;
+}
+
 // Starts uchetd. Resolves to {base, activationCode, dir, api, setClock,
 // personToken, waitForLapse, ctl, stop}. opts.passkeys: passkeys on, with
 // http://localhost:PORT as the public origin (WebAuthn accepts a domain as
@@ -93,6 +103,7 @@ export async function startServer(opts = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'uchet-browser-'));
   const db = path.join(dir, 'u.db');
   const activationCode = addPerson(ctl, db);
+  const totpKey = writeTotpKey(dir);
   const port = await freePort();
   const logPath = path.join(dir, 'uchetd.log');
   const log = fs.openSync(logPath, 'a');
@@ -100,7 +111,7 @@ export async function startServer(opts = {}) {
     '--clock', START_CLOCK, '--allow-clock-control', '--web-root', path.join(REPO, 'web'),
     ...(opts.passkeys ? ['--public-origin', `http://localhost:${port}`] : []),
     ...(opts.config ? ['--config', opts.config] : [])],
-  { stdio: ['ignore', log, log] });
+  { stdio: ['ignore', log, log], env: { ...process.env, UCHET_TOTP_KEY_FILE: totpKey } });
   const base = `http://127.0.0.1:${port}`;
   try {
     await waitReady(base, child, logPath);

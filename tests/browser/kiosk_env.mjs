@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { BUILD, REPO, START_CLOCK } from './harness.mjs';
+import { BUILD, REPO, START_CLOCK, writeTotpKey } from './harness.mjs';
 
 const READY_TIMEOUT_MS = 20000;
 export const DEVSIM = path.join(BUILD, 'src/devsim/uchet-devsim');
@@ -115,7 +115,7 @@ export async function startKioskBench() {
   const key = ctl(['kiosk', 'add', 'Browser test hall']).trim().split('\n').pop().trim();
   const cfg = path.join(dir, 'kiosk.ini');
   fs.writeFileSync(cfg, `[uchetd]\nenrolment_dir = ${path.join(dir, 'enrolments')}\nenrolment_key_file = ${keyFile}\n`
-    + `sbi_trust_dir = ${devsim.trust}\nkiosk_idle_seconds = 600\n`);
+    + `sbi_trust_dir = ${devsim.trust}\nkiosk_idle_seconds = 600\ntotp_key_file = ${writeTotpKey(dir)}\n`);
   const port = await anyFreePort();
   const logPath = path.join(dir, 'uchetd.log');
   const log = fs.openSync(logPath, 'a');

@@ -289,7 +289,10 @@ def start_uchet(lab, users):
                   "--surname", "RAHIMOV", "--given-names", "FARRUKH", "--birth-date", "1995-04-12",
                   "--citizenship", "TJK", "--purpose", "work", "--entry-regime", "visa_free", "--language", "ru")
         codes.append(out.strip().splitlines()[-1])
+    subprocess.run([UCHETCTL, "keys", "totp-init", "--key-file", lab.path("totp.key")], check=True,
+                   capture_output=True)
     lab.spawn("uchetd", [UCHETD, "--database", uchet_url(lab), "--listen", f"127.0.0.1:{lab.uchetd_port}",
+                         "--totp-key-file", lab.path("totp.key"),
                          "--clock", CLOCK, "--threads", "2", "--argon2-memlimit-kib", "8192",
                          "--argon2-opslimit", "1", "--log-format", "text"])
     wait_for("uchetd", lambda: api(lab, "GET", "/readyz")[0] == 200, 30)
