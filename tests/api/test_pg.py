@@ -367,6 +367,7 @@ def _confirm_raw_at(u, token, key, lat):
     return r.status_code, r.text
 
 
+@pytest.mark.serial   # load-sensitive, as below
 def test_a_batch_of_confirmations_costs_a_constant_number_of_round_trips(uchet_factory, tmp_path, pg_url):
     """Issue 18: a batch's look-ups are one statement over arrays (unnest),
     its writes are pipelined with its COMMIT: 24 confirmations of 24 people
@@ -389,6 +390,7 @@ def test_a_batch_of_confirmations_costs_a_constant_number_of_round_trips(uchet_f
     assert out.startswith("intact:"), out
 
 
+@pytest.mark.serial   # load-sensitive: a session touch queued among the jobs can let one job miss the batch
 def test_one_person_twice_in_a_batch_sees_their_own_earlier_confirmation(uchet_factory, tmp_path, pg_url):
     """What is read ahead for a batch may not be used by an op whose person
     confirmed earlier in the same batch: three confirmations away from home
