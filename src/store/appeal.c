@@ -29,8 +29,10 @@ static const char SQL_INSERT[] =
 static const char SQL_GET[] = "SELECT " ROW_COLS " WHERE a.id = ?";
 #define APPEAL_STR_(x) #x
 #define APPEAL_STR(x) APPEAL_STR_(x)
-static const char SQL_MINE[] =
-    "SELECT " ROW_COLS " WHERE a.person_id = ? ORDER BY a.id DESC LIMIT " APPEAL_STR(APPEAL_MINE_MAX);
+static const char SQL_MINE[] = SESSION_LIST_SQL("t.*",
+    "SELECT " ROW_COLS " WHERE a.person_id = " SESSION_ME_PERSON
+    " ORDER BY a.id DESC LIMIT " APPEAL_STR(APPEAL_MINE_MAX),
+    "t.id DESC");
 /* The literal 'pending' lets SQLite and PostgreSQL use the partial index. */
 static const char SQL_QUEUE_PENDING[] =
     "SELECT " ROW_COLS " WHERE a.status = 'pending' ORDER BY a.filed_at, a.id LIMIT " APPEAL_STR(APPEAL_QUEUE_MAX);
@@ -184,19 +186,24 @@ void appeal_file_op_init(appeal_file_op_t *o)
 static int run_mine(db_t *db, store_op_t *op)
 {
     appeal_mine_op_t *o = (appeal_mine_op_t *)op;
-    int64_t pid;
     db_stmt_t *st;
-    int r = session_person(db, o->token_hash, o->now, &pid, &op->err);
-    if (r < 0 || (r = db_prepare(db, SQL_MINE, &st, &op->err)) < 0)
+    int r = db_prepare(db, SQL_MINE, &st, &op->err), n = 0;
+    if (r < 0)
         return r;
-    db_bind_int(st, 1, pid);
-    return read_rows(st, o->ret, APPEAL_MINE_MAX, &o->ret_n, &op->err);
+    session_list_bind(st, o->token_hash, o->now);
+    for (r = session_list_first(st, &op->err); r == 1 && n < APPEAL_MINE_MAX; r = db_step(st, &op->err))
+        row_to_appeal(st, &o->ret[n++]);
+    if (r < 0 || (r = db_run(st, &op->err)) < 0)
+        return r;
+    o->ret_n = n;
+    return 0;
 }
 
 void appeal_mine_op_init(appeal_mine_op_t *o)
 {
     memset(o, 0, sizeof *o);
     o->op.lane = STORE_READ;
+    o->op.one_statement = true;
     o->op.run = run_mine;
 }
 

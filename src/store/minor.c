@@ -26,9 +26,11 @@ static const char SQL_RES[] =
     " ref_lat, ref_lon, declared_at) SELECT ?, settlement, street, house, building, apartment, address_id,"
     " ref_lat, ref_lon, ? FROM residences WHERE id = ?";
 static const char SQL_LIST[] =
-    "SELECT p.id, p.surname, p.given_names, p.birth_date, p.adult_on, r.status, r.end_reason"
-    " FROM registrations g JOIN registrations r ON r.guardian_registration_id = g.id"
-    " JOIN persons p ON p.id = r.person_id WHERE g.person_id = ? ORDER BY r.id DESC LIMIT 20";
+    SESSION_LIST_SQL("t.id, t.surname, t.given_names, t.birth_date, t.adult_on, t.status, t.end_reason",
+        "SELECT p.id, p.surname, p.given_names, p.birth_date, p.adult_on, r.status, r.end_reason, r.id AS reg_id"
+        " FROM registrations g JOIN registrations r ON r.guardian_registration_id = g.id"
+        " JOIN persons p ON p.id = r.person_id WHERE g.person_id = " SESSION_ME_PERSON " ORDER BY r.id DESC LIMIT 20",
+        "t.reg_id DESC");
 
 static int insert_returning(db_stmt_t *st, int64_t *ret, err_t *err)
 {
@@ -168,13 +170,12 @@ void minor_add_op_init(minor_add_op_t *o)
 static int run_list(db_t *db, store_op_t *op)
 {
     minor_list_op_t *o = (minor_list_op_t *)op;
-    int64_t pid;
     db_stmt_t *st;
-    int r = session_person(db, o->token_hash, o->now, &pid, &op->err);
-    if (r < 0 || (r = db_prepare(db, SQL_LIST, &st, &op->err)) < 0)
+    int r = db_prepare(db, SQL_LIST, &st, &op->err);
+    if (r < 0)
         return r;
-    db_bind_int(st, 1, pid);
-    while (o->ret_n < MINOR_LIST_MAX && (r = db_step(st, &op->err)) == 1) {
+    session_list_bind(st, o->token_hash, o->now);
+    for (r = session_list_first(st, &op->err); r == 1 && o->ret_n < MINOR_LIST_MAX; r = db_step(st, &op->err)) {
         minor_view_t *v = &o->ret[o->ret_n++];
         v->person_id = db_col_int(st, 0);
         db_col_copy(st, 1, v->surname, sizeof v->surname);
@@ -191,5 +192,6 @@ void minor_list_op_init(minor_list_op_t *o)
 {
     memset(o, 0, sizeof *o);
     o->op.lane = STORE_READ;
+    o->op.one_statement = true;
     o->op.run = run_list;
 }

@@ -11,10 +11,12 @@ static const char SQL_QUEUE[] = "INSERT INTO notices (person_id, kind, dedupe_ke
                                 " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING";
 #define NOTICE_STR_(x) #x
 #define NOTICE_STR(x) NOTICE_STR_(x)
-static const char SQL_LIST[] =
-    "SELECT id, kind, params, created_at, read_at IS NOT NULL FROM notices WHERE person_id = ?"
-    " ORDER BY id DESC LIMIT " NOTICE_STR(NOTICE_LIST_MAX);
-static const char SQL_LANG[] = "SELECT language FROM persons WHERE id = ?";
+/* Column 5: the person's language, on the empty list's row too. */
+static const char SQL_LIST[] = SESSION_LIST_SQL(
+    "t.id, t.kind, t.params, t.created_at, t.is_read, (SELECT language FROM persons WHERE id = me.person_id)",
+    "SELECT id, kind, params, created_at, read_at IS NOT NULL AS is_read FROM notices"
+    " WHERE person_id = " SESSION_ME_PERSON " ORDER BY id DESC LIMIT " NOTICE_STR(NOTICE_LIST_MAX),
+    "t.id DESC");
 static const char SQL_READ[] = "UPDATE notices SET read_at = COALESCE(read_at, ?) WHERE id = ? AND person_id = ?";
 
 int notice_queue(db_t *db, int64_t person_id, const char *kind, const char *dedupe_key, const json_t *params,
@@ -55,18 +57,14 @@ int notice_queue_text(db_t *db, int64_t person_id, const char *kind, const char 
 static int run_list(db_t *db, store_op_t *op)
 {
     notice_list_op_t *o = (notice_list_op_t *)op;
-    int64_t pid;
     db_stmt_t *st;
-    int r = session_person(db, o->token_hash, o->now, &pid, &op->err);
-    if (r < 0 || (r = db_prepare(db, SQL_LANG, &st, &op->err)) < 0)
+    int r = db_prepare(db, SQL_LIST, &st, &op->err);
+    if (r < 0)
         return r;
-    db_bind_int(st, 1, pid);
-    if ((r = db_step(st, &op->err)) == 1)
-        db_col_copy(st, 0, o->ret_language, sizeof o->ret_language);
-    if (r < 0 || (r = db_run(st, &op->err)) < 0 || (r = db_prepare(db, SQL_LIST, &st, &op->err)) < 0)
-        return r;
-    db_bind_int(st, 1, pid);
-    while (o->ret_n < NOTICE_LIST_MAX && (r = db_step(st, &op->err)) == 1) {
+    session_list_bind(st, o->token_hash, o->now);
+    if ((r = session_list_first(st, &op->err)) >= 0)
+        db_col_copy(st, 5, o->ret_language, sizeof o->ret_language);
+    for (; r == 1 && o->ret_n < NOTICE_LIST_MAX; r = db_step(st, &op->err)) {
         notice_row_t *n = &o->ret[o->ret_n++];
         n->id = db_col_int(st, 0);
         db_col_copy(st, 1, n->kind, sizeof n->kind);
@@ -81,6 +79,7 @@ void notice_list_op_init(notice_list_op_t *o)
 {
     memset(o, 0, sizeof *o);
     o->op.lane = STORE_READ;
+    o->op.one_statement = true;
     o->op.run = run_list;
 }
 

@@ -45,9 +45,10 @@ static const char SQL_LAST_REG[] =
     "SELECT region, status, last_confirmed_on, end_reason, guardian_registration_id FROM registrations"
     " WHERE person_id = ? ORDER BY id DESC LIMIT 1";
 static const char SQL_READ_ADD[] = "INSERT INTO officer_reads (officer_id, person_id, reason, at) VALUES (?, ?, ?, ?)";
-static const char SQL_ACCESS[] =
-    "SELECT r.at, o.role, r.reason FROM officer_reads r JOIN officers o ON o.id = r.officer_id"
-    " WHERE r.person_id = ? ORDER BY r.id DESC LIMIT 100";
+static const char SQL_ACCESS[] = SESSION_LIST_SQL("t.at, t.role, t.reason",
+    "SELECT r.id, r.at, o.role, r.reason FROM officer_reads r JOIN officers o ON o.id = r.officer_id"
+    " WHERE r.person_id = " SESSION_ME_PERSON " ORDER BY r.id DESC LIMIT 100",
+    "t.id DESC");
 
 static const struct {
     officer_role_t role;
@@ -682,13 +683,12 @@ void officer_lookup_op_init(officer_lookup_op_t *o)
 static int run_access_log(db_t *db, store_op_t *op)
 {
     officer_access_log_op_t *o = (officer_access_log_op_t *)op;
-    int64_t pid;
     db_stmt_t *st;
-    int r = session_person(db, o->token_hash, o->now, &pid, &op->err);
-    if (r < 0 || (r = db_prepare(db, SQL_ACCESS, &st, &op->err)) < 0)
+    int r = db_prepare(db, SQL_ACCESS, &st, &op->err);
+    if (r < 0)
         return r;
-    db_bind_int(st, 1, pid);
-    while (o->ret_n < OFFICER_ACCESS_LOG_MAX && (r = db_step(st, &op->err)) == 1) {
+    session_list_bind(st, o->token_hash, o->now);
+    for (r = session_list_first(st, &op->err); r == 1 && o->ret_n < OFFICER_ACCESS_LOG_MAX; r = db_step(st, &op->err)) {
         officer_access_row_t *a = &o->ret[o->ret_n++];
         a->at = db_col_int(st, 0);
         db_col_copy(st, 1, a->role, sizeof a->role);
@@ -701,6 +701,7 @@ void officer_access_log_op_init(officer_access_log_op_t *o)
 {
     memset(o, 0, sizeof *o);
     o->op.lane = STORE_READ;
+    o->op.one_statement = true;
     o->op.run = run_access_log;
 }
 

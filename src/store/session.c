@@ -23,6 +23,20 @@ int session_person(
     return credential_session_find(db, CREDENTIAL_PERSON, token_hash, now, ret_person_id, NULL, 0, err);
 }
 
+void session_list_bind(db_stmt_t *st, const uint8_t token_hash[SECRET_HASH_BYTES], int64_t now)
+{
+    db_bind_blob(st, 1, token_hash, SECRET_HASH_BYTES);
+    db_bind_int(st, 2, now);
+}
+
+int session_list_first(db_stmt_t *st, err_t *err)
+{
+    int r = db_step(st, err);
+    if (r == 0)
+        return err_set(err, -EACCES, "unauthorized", "The session is unknown or has expired; log in again.");
+    return r < 0 ? r : !db_col_null(st, 0);
+}
+
 static void audit_subject(char *buf, size_t cap, int64_t id)
 {
     snprintf(buf, cap, "person:%lld", (long long)id);
@@ -284,9 +298,11 @@ static const char SQL_PW_OF[] = "SELECT password_hash FROM persons WHERE id = ?"
 static const char SQL_SET_PW[] = "UPDATE persons SET password_hash = ? WHERE id = ?";
 static const char SQL_END_OTHERS[] = "DELETE FROM sessions WHERE person_id = ? AND token_hash <> ?";
 static const char SQL_MARK_RECHECK[] = "UPDATE sessions SET recheck_at = ? WHERE token_hash = ?";
-static const char SQL_LIST[] =
+static const char SQL_LIST[] = SESSION_LIST_SQL("t.token_hash, t.created_at, t.last_used_at, t.expires_at, t.device",
     "SELECT token_hash, created_at, last_used_at, expires_at, device FROM sessions"
-    " WHERE person_id = ? AND expires_at > ? ORDER BY last_used_at DESC, created_at DESC LIMIT 50";
+    " WHERE person_id = " SESSION_ME_PERSON " AND expires_at > ?"
+    " ORDER BY last_used_at DESC, created_at DESC LIMIT 50",
+    "t.last_used_at DESC, t.created_at DESC");
 
 static int run_renew(db_t *db, store_op_t *op)
 {
@@ -459,15 +475,14 @@ void session_password_op_init(session_password_op_t *o)
 static int run_list(db_t *db, store_op_t *op)
 {
     session_list_op_t *o = (session_list_op_t *)op;
-    int64_t pid;
-    int r = session_person(db, o->token_hash, o->now, &pid, &op->err);
     db_stmt_t *st;
-    if (r < 0 || (r = db_prepare(db, SQL_LIST, &st, &op->err)) < 0)
+    int r = db_prepare(db, SQL_LIST, &st, &op->err);
+    if (r < 0)
         return r;
-    db_bind_int(st, 1, pid);
-    db_bind_int(st, 2, o->now);
+    session_list_bind(st, o->token_hash, o->now);
+    db_bind_int(st, 3, o->now);
     o->ret_n = 0;
-    while ((r = db_step(st, &op->err)) == 1 && o->ret_n < SESSION_LIST_MAX) {
+    for (r = session_list_first(st, &op->err); r == 1 && o->ret_n < SESSION_LIST_MAX; r = db_step(st, &op->err)) {
         session_info_t *s = &o->ret[o->ret_n++];
         size_t len = 0;
         const void *h = db_col_blob(st, 0, &len);
@@ -477,15 +492,14 @@ static int run_list(db_t *db, store_op_t *op)
         s->expires_at = db_col_int(st, 3);
         db_col_copy(st, 4, s->device, sizeof s->device);
     }
-    if (r == 1)
-        db_run(st, NULL);
-    return r < 0 ? r : 0;
+    return r < 0 ? r : db_run(st, &op->err);
 }
 
 void session_list_op_init(session_list_op_t *o)
 {
     memset(o, 0, sizeof *o);
     o->op.lane = STORE_READ;
+    o->op.one_statement = true;
     o->op.run = run_list;
 }
 

@@ -34,6 +34,29 @@ void session_policy_default(session_policy_t *p);
 int session_person(
     db_t *db, const uint8_t token_hash[SECRET_HASH_BYTES], int64_t now, int64_t *ret_person_id, err_t *err);
 
+/* A person's own list read in one statement (issue 18: on PostgreSQL one
+ * round trip, where the session check, the list and the read transaction's
+ * BEGIN and end were four). SESSION_LIST_SQL joins the session's row to
+ * LIST, a subquery read as `t` that selects the person's rows by
+ * SESSION_ME_PERSON; COLS and ORDER name t's columns (COLS first, so a
+ * row's columns keep the indexes they had in LIST; then the person). Binds:
+ * 1 the token hash and 2 now (session_list_bind), then LIST's own from 3.
+ * One statement sees one snapshot on both backends, so the op sets
+ * one_statement and needs no read transaction. */
+#define SESSION_ME_PERSON "(SELECT person_id FROM me)"
+#define SESSION_LIST_SQL(COLS, LIST, ORDER)                                                                            \
+    "WITH me AS (SELECT person_id FROM sessions WHERE token_hash = ? AND expires_at > ?)"                              \
+    " SELECT " COLS ", me.person_id FROM me LEFT JOIN (" LIST ") t ON 1 = 1 ORDER BY " ORDER
+void session_list_bind(db_stmt_t *st, const uint8_t token_hash[SECRET_HASH_BYTES], int64_t now);
+
+/* Steps a SESSION_LIST_SQL statement to its first row. 1: the row is the
+ * list's first (its column 0, which must be one of t's never-NULL
+ * columns, is set); 0: the list is empty (the one row's columns after t's
+ * can still be read; finish with db_run); -EACCES (unauthorized) when the
+ * session is unknown or expired; another negative code on a database
+ * error. */
+int session_list_first(db_stmt_t *st, err_t *err);
+
 typedef struct session_result {
     char token[SECRET_TOKEN_CHARS + 1]; /* plaintext, only ever sent to the client */
     int64_t expires_at;

@@ -283,6 +283,29 @@ def test_get_me_is_one_round_trip(uchet_factory, tmp_path, pg_url):
     assert _metric_labeled(u, 'uchet_db_round_trips_total{conn="loop"}') - before == 20
 
 
+# A person's own reads (issue 18): each was BEGIN, the session check, the
+# list and the end, four round trips (the notices five); now one statement.
+PERSON_READS = ["/api/v1/me/sessions", "/api/v1/me/minors", "/api/v1/me/notifications", "/api/v1/me/appeals",
+                "/api/v1/me/access-log"]
+
+
+def test_a_persons_own_lists_are_one_round_trip_each(uchet_factory, tmp_path, pg_url):
+    u = uchet_factory(db_url=make_db_url(tmp_path, pg_url), extra_args=("--threads", "1")).start()
+    _, token = u.new_user()
+    u.register(token, "77")
+    _, empty = u.new_user()   # a person with no rows: the empty lists are one round trip too
+    for path in PERSON_READS:
+        for who in (token, empty):
+            for _ in range(3):   # prepares the statement on the loop's connection
+                assert u.http.get(path, headers=u.auth(who)).status_code == 200
+            before = _metric_labeled(u, 'uchet_db_round_trips_total{conn="loop"}')
+            for _ in range(10):
+                assert u.http.get(path, headers=u.auth(who)).status_code == 200
+            assert _metric_labeled(u, 'uchet_db_round_trips_total{conn="loop"}') - before == 10, path
+        r = u.http.get(path, headers=u.auth("0" * 43))
+        assert r.status_code == 401 and r.json()["code"] == "unauthorized", path
+
+
 # --- the writer's deferred writes (issue 18) -------------------------------------
 
 def test_a_failing_deferred_write_fails_only_its_own_confirmation(uchet_factory, tmp_path, pg_url):
