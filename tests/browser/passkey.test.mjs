@@ -61,6 +61,13 @@ async function presence(cdp, id, enabled) {
   await cdp.send('WebAuthn.setAutomaticPresenceSimulation', { authenticatorId: id, enabled });
 }
 
+// Waits until the log-in page's autofill request is pending (presence off),
+// so that turning presence on afterwards leaves it pending and the button
+// is what answers, however slow the page was to ask.
+async function autofillPending(p = page) {
+  await p.locator('input[data-passkey-autofill="pending"]').waitFor({ state: 'attached', timeout: 15000 });
+}
+
 // Log-in challenges the server holds (one row each, docs/PASSKEYS.md).
 function loginChallenges() {
   return Number(execFileSync('sqlite3', [path.join(server.dir, 'u.db'),
@@ -121,6 +128,7 @@ describe('passkey log-in with a virtual platform authenticator', { timeout: 1800
     await page.goto(`${origin}/app/#/login`);
     await waitForH1(ru['login.title']);
     await page.getByRole('button', { name: ru['passkey.login'] }).waitFor();
+    await autofillPending();
     await shot(page, 'login-passkey');
     await presence(page.cdp, authenticatorId, true);
     await page.getByRole('button', { name: ru['passkey.login'] }).click();
@@ -139,6 +147,7 @@ describe('passkey log-in with a virtual platform authenticator', { timeout: 1800
     await setLanguage('tg');
     await page.goto(`${origin}/app/#/login`);
     await waitForH1(tg['login.title']);
+    await autofillPending();
     await presence(page.cdp, authenticatorId, true);
     await page.getByRole('button', { name: tg['passkey.login'] }).click();
     await waitForH1(tg['home.title']);
@@ -169,9 +178,9 @@ describe('passkey log-in with a virtual platform authenticator', { timeout: 1800
         assert.equal(await p.getByRole('button', { name: ru['passkey.login'] }).count(), 0,
           'no button where no passkey was used: the browser offers it in the field');
         assert.equal(await p.getByLabel(ru['login.card_number']).getAttribute('autocomplete'), 'username webauthn');
+        await autofillPending(p);
       }
-      // The page asked once, while it waited for the person to choose.
-      for (let i = 0; i < 50 && loginChallenges() === before; i += 1) await new Promise((r) => { setTimeout(r, 100); });
+      // The page asked once, and waits for the person to choose.
       assert.equal(loginChallenges() - before, 1, 'one challenge for the tab, not one per page view');
       // The person picks the passkey from the field's suggestions.
       await presence(cdp, id, true);
@@ -208,6 +217,7 @@ describe('passkey log-in with a virtual platform authenticator', { timeout: 1800
     await presence(page.cdp, authenticatorId, false);
     await page.goto(`${origin}/app/#/login`);
     await waitForH1(tg['login.title']);
+    await autofillPending();
     await presence(page.cdp, authenticatorId, true);
     await page.getByRole('button', { name: tg['passkey.login'] }).click();
     await page.getByText(tg['error.passkey_unknown']).waitFor({ timeout: 15000 });

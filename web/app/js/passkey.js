@@ -171,12 +171,13 @@ function whenShown(fn) {
   else document.addEventListener('visibilitychange', () => whenShown(fn), { once: true });
 }
 
-// Offers the phone's passkeys in the autofill of the field marked
-// autocomplete="username webauthn"; a choice logs in and goes home, a
-// failure is shown in status. Offline, with passkeys off on the server or
+// Offers the phone's passkeys in the autofill of field (an input marked
+// autocomplete="username webauthn"); a choice logs in and goes home, a
+// failure is shown in status. While the request waits, the field carries
+// data-passkey-autofill="pending". Offline, with passkeys off on the server or
 // in a browser without conditional mediation it does nothing: the password
 // form and the button stay.
-export async function armAutofill(ctx, status) {
+export async function armAutofill(ctx, status, field) {
   const previous = stopAutofill();
   const mine = { ctl: new AbortController(), timer: 0 };
   autofill = mine;
@@ -191,12 +192,13 @@ export async function armAutofill(ctx, status) {
   if (autofill !== mine) return;
   // Before the challenge expires, a fresh one for a page still open.
   mine.timer = setTimeout(() => whenShown(() => {
-    if (autofill === mine) armAutofill(ctx, status);
+    if (autofill === mine) armAutofill(ctx, status, field);
   }), kept.at + OPTIONS_REUSE_MS - Date.now());
   const asked = navigator.credentials.get({
     mediation: 'conditional', signal: mine.ctl.signal, publicKey: requestOf(kept.opts),
   });
-  mine.settled = asked.then(() => {}, () => {});
+  field.dataset.passkeyAutofill = 'pending';
+  mine.settled = asked.then(() => {}, () => {}).finally(() => { delete field.dataset.passkeyAutofill; });
   let cred;
   try {
     cred = await asked;
@@ -209,27 +211,23 @@ export async function armAutofill(ctx, status) {
     ctx.go('home');
   } catch (err) {
     status.replaceChildren(notice('error', failureText(err)));
-    rearmAutofill(ctx, status, false);
+    rearmAutofill(ctx, status, field, false);
   }
 }
 
 // Offers autofill again after a passkey log-in that did not happen: at once
 // when the person only cancelled, else once they come back to the field, as
 // a browser that answers by itself would otherwise fail in a loop.
-function rearmAutofill(ctx, status, now) {
-  if (now) {
-    armAutofill(ctx, status);
-    return;
-  }
-  const field = document.querySelector('input[autocomplete~="webauthn"]');
-  field?.addEventListener('focus', () => armAutofill(ctx, status), { once: true });
+function rearmAutofill(ctx, status, field, now) {
+  if (now) armAutofill(ctx, status, field);
+  else field.addEventListener('focus', () => armAutofill(ctx, status, field), { once: true });
 }
 
 // The log-in page's "Log in with a passkey" button and its status line;
 // null where the browser has no WebAuthn or no passkey was set up on it.
 // It stops the autofill request before its own and offers autofill again
-// when it did not log in.
-export function loginButton(ctx, autofillStatus) {
+// (armAutofill's status and field) when it did not log in.
+export function loginButton(ctx, autofillStatus, field) {
   if (!supported() || !localStorage.getItem(HAS_PASSKEY_KEY)) return null;
   const status = slot();
   const btn = button(t('passkey.login'), { type: 'button', class: 'btn btn-secondary', 'data-passkey': 'login' });
@@ -242,7 +240,7 @@ export function loginButton(ctx, autofillStatus) {
       ctx.go('home');
     } catch (err) {
       status.replaceChildren(notice('error', failureText(err)));
-      rearmAutofill(ctx, autofillStatus, cancelled(err));
+      rearmAutofill(ctx, autofillStatus, field, cancelled(err));
     } finally {
       btn.disabled = false;
     }

@@ -85,11 +85,11 @@ export async function render(ctx) {
     }
   }
 
-  armAutofill(ctx, status);
+  armAutofill(ctx, status, number.input);
   return page(t('login.title'),
     h('form', { novalidate: true, onsubmit: onSubmit },
       kind.fieldset, number.wrap, pw.wrap, status, h('div', { class: 'stack' }, submit)),
-    loginButton(ctx, status),
+    loginButton(ctx, status, number.input),
     h('p', { class: 'hint' }, t('login.lost_card_hint')),
     h('p', {}, link(t('login.first_time'), 'activate', 'link')),
     // Issue 14: someone who enrolled at a kiosk has no log-in until a
