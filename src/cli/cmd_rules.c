@@ -1,7 +1,8 @@
-/* uchetctl rules show|check|evaluate — the document-set rule catalogue for
- * operators: `check` loads and validates a catalogue file (exit 0 valid, 1
- * refused); `show` prints the rules in force on a date, by procedure and
- * category; `evaluate` checks one set given as JSON and prints the outcome. */
+/* uchetctl rules show|check|evaluate — the rule files for operators: `check`
+ * loads and validates the document-set catalogue and the settlement
+ * catalogue as uchetd would at start (exit 0 valid, 1 refused); `show` prints
+ * the rules in force on a date, by procedure and category; `evaluate` checks
+ * one set given as JSON and prints the outcome. */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -11,21 +12,27 @@
 #include "cli/cmd.h"
 #include "docset/catalogue.h"
 #include "docset/setjson.h"
+#include "docs/settlement_file.h"
 #include "store/caldata.h"
 #include "store/region.h"
 #include "rules/date.h"
 #include "rules/docset.h"
 
 static const char RULES_USAGE[] = "Usage: uchetctl rules check [FILE]\n"
+                                  "       uchetctl rules check --settlements [FILE]\n"
                                   "       uchetctl rules show [--on DATE] [--procedure P] [--category C] [FILE]\n"
                                   "       uchetctl rules evaluate SET.json [FILE]\n"
                                   "\n"
-                                  "The document-set rule catalogue (docs/DOCSETS.md). FILE defaults to\n"
-                                  "DATA_DIR/docsets/catalogue.json.\n"
+                                  "The rule files uchetd reads at start. FILE defaults to the document-set rule\n"
+                                  "catalogue DATA_DIR/docsets/catalogue.json (docs/DOCSETS.md).\n"
                                   "\n"
                                   "  check   load and validate the catalogue: format version, dates, references,\n"
-                                  "          citations, overlapping rule versions. Exit 0 valid, 1 refused (the\n"
-                                  "          reason on stderr), 2 usage.\n"
+                                  "          citations, overlapping rule versions. Without FILE, also the\n"
+                                  "          settlement catalogue DATA_DIR/settlements/catalogue.txt (region and\n"
+                                  "          name a line, data/settlements/README): a malformed line is named with\n"
+                                  "          its file and line number. --settlements checks the settlement\n"
+                                  "          catalogue alone (FILE, or the one in DATA_DIR). Exit 0 valid, 1 refused\n"
+                                  "          or missing (the reason on stderr), 2 usage.\n"
                                   "  show    print the rules in force on DATE (YYYY-MM-DD; default today), each\n"
                                   "          with its id, version, kind, categories, dates and legal act;\n"
                                   "          --procedure and --category narrow the list.\n"
@@ -145,6 +152,65 @@ static void print_rule(const struct docset_catalogue *cat, const struct docset_r
         printf("      note: %s\n", r->source_note);
 }
 
+/* The settlement catalogue (issue 17), read and parsed as uchetd reads it
+ * at start (docs/settlement_file.h); a parse error names the file and line.
+ * A missing file is refused here although uchetd starts without it: the
+ * check was asked to vouch for a file that is not there. 0 valid, 1 not. */
+static int check_settlements(const char *path)
+{
+    settlement_catalogue_t *cat = NULL;
+    err_t e = {0};
+    int r = settlement_file_load(path, &cat, &e);
+    if (r < 0) {
+        fprintf(stderr, "uchetctl rules: %s\n", e.msg[0] ? e.msg : strerror(-r));
+        if (r == -ENOENT)
+            fprintf(stderr, "uchetctl rules: without it uchetd answers every address check as unknown\n");
+        else if (e.code[0])
+            fprintf(stderr, "uchetctl rules: code %s\n", e.code);
+        return 1;
+    }
+    printf("%s: valid (%zu settlement names)\n", path, settlement_catalogue_size(cat));
+    settlement_catalogue_free(cat);
+    return 0;
+}
+
+/* Loads the document-set catalogue at path into *ret (caller frees with
+ * catalogue_free); on failure says why on stderr and returns -1. */
+static int load_docsets(const char *path, struct docset_catalogue **ret)
+{
+    err_t e = {0};
+    int r = catalogue_load_file(path, ret, &e);
+    if (r < 0) {
+        fprintf(stderr, "uchetctl rules: %s: %s\n", path, e.msg[0] ? e.msg : strerror(-r));
+        if (e.code[0])
+            fprintf(stderr, "uchetctl rules: code %s\n", e.code);
+        return -1;
+    }
+    return 0;
+}
+
+/* `check`: the document-set catalogue at docsets_path, then the settlement
+ * catalogue at settlements_path, each unless NULL; 0 when all were valid. */
+static int check(const char *docsets_path, const char *settlements_path)
+{
+    int status = 0;
+    struct docset_catalogue *cat = NULL;
+    if (docsets_path) {
+        if (load_docsets(docsets_path, &cat) < 0) {
+            status = 1;
+        } else {
+            printf("%s: valid (format %d, revision %d, %zu procedures, %zu categories, %zu document types, "
+                   "%zu acts, %zu rules)\n",
+                docsets_path, cat->format_version, cat->revision, cat->n_procedures, cat->n_categories, cat->n_doctypes,
+                cat->n_acts, cat->n_rules);
+            catalogue_free(cat);
+        }
+    }
+    if (settlements_path && check_settlements(settlements_path) != 0)
+        status = 1;
+    return status;
+}
+
 int cmd_rules(const cli_t *cli, int argc, char **argv)
 {
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
@@ -166,9 +232,12 @@ int cmd_rules(const cli_t *cli, int argc, char **argv)
         return 2;
     }
     const char *file = NULL, *procedure = NULL, *category = NULL;
+    bool only_settlements = false;
     date_t on = date_local(cli->now, REGION_DEFAULT_UTC_OFFSET_MIN);
     for (int i = 2; i < argc; i++) {
-        if (show && i + 1 < argc && !strcmp(argv[i], "--on")) {
+        if (!show && !strcmp(argv[i], "--settlements")) {
+            only_settlements = true;
+        } else if (show && i + 1 < argc && !strcmp(argv[i], "--on")) {
             if (date_parse(argv[i + 1], strlen(argv[i + 1]), &on) < 0) {
                 fprintf(stderr, "uchetctl rules: --on wants YYYY-MM-DD\n");
                 return 2;
@@ -185,28 +254,19 @@ int cmd_rules(const cli_t *cli, int argc, char **argv)
             return 2;
         }
     }
-    char path[1024];
-    if (!file) {
-        snprintf(path, sizeof path, "%s/docsets/catalogue.json", cli->data_dir);
-        file = path;
+    char path[1024], settlements[1024];
+    snprintf(path, sizeof path, "%s/docsets/catalogue.json", cli->data_dir);
+    snprintf(settlements, sizeof settlements, "%s/settlements/catalogue.txt", cli->data_dir);
+    if (!show) {
+        /* FILE alone names a document-set catalogue, as it did before the
+         * settlements joined; without FILE both of DATA_DIR's are checked. */
+        if (only_settlements)
+            return check(NULL, file ? file : settlements);
+        return check(file ? file : path, file ? NULL : settlements);
     }
     struct docset_catalogue *cat = NULL;
-    err_t e = {0};
-    int r = catalogue_load_file(file, &cat, &e);
-    if (r < 0) {
-        fprintf(stderr, "uchetctl rules: %s: %s\n", file, e.msg[0] ? e.msg : strerror(-r));
-        if (e.code[0])
-            fprintf(stderr, "uchetctl rules: code %s\n", e.code);
+    if (load_docsets(file ? file : path, &cat) < 0)
         return 1;
-    }
-    if (!show) {
-        printf("%s: valid (format %d, revision %d, %zu procedures, %zu categories, %zu document types, "
-               "%zu acts, %zu rules)\n",
-            file, cat->format_version, cat->revision, cat->n_procedures, cat->n_categories, cat->n_doctypes,
-            cat->n_acts, cat->n_rules);
-        catalogue_free(cat);
-        return 0;
-    }
     int category_index = category ? docset_category_index(cat, category) : -1;
     if ((procedure && docset_procedure_index(cat, procedure) < 0) || (category && category_index < 0)) {
         fprintf(stderr, "uchetctl rules: unknown %s\n",

@@ -1,6 +1,8 @@
 // Passkeys (issue 17, docs/PASSKEYS.md): log in with the phone's own screen
 // lock instead of the password. Offered only where the browser has
-// WebAuthn (window.PublicKeyCredential); the server checks everything
+// WebAuthn (window.PublicKeyCredential): in the card-number field's autofill
+// where the browser supports conditional mediation, and as a button on a
+// phone where a passkey was added or used; the server checks everything
 // (src/rules/webauthn.c), this file only carries bytes between the
 // browser's navigator.credentials and the API as base64url.
 
@@ -56,6 +58,7 @@ function failureText(err) {
 
 // Registers a passkey for the logged-in person.
 export async function addPasskey() {
+  await stopAutofill();
   const opts = (await api.call('POST', '/api/v1/me/passkeys/options')).public_key;
   const publicKey = {
     ...opts,
@@ -72,12 +75,40 @@ export async function addPasskey() {
   return res;
 }
 
-// Logs in with a passkey the phone offers; resolves once the token is kept.
-export async function logInWithPasskey() {
-  const opts = (await api.call('POST', '/api/v1/session/passkey/options')).public_key;
-  const cred = await navigator.credentials.get({
-    publicKey: { ...opts, challenge: fromB64u(opts.challenge), allowCredentials: [] },
-  });
+// The log-in challenge (POST /api/v1/session/passkey/options), kept for
+// this tab (sessionStorage) until used or near its 5 minutes: the server
+// writes a row for each one it issues, and the autofill offer below asks for
+// one whenever the log-in page is shown, so a person going back and forth
+// or reloading reuses the challenge instead of writing a row per page view.
+const OPTIONS_KEY = 'uchet.passkey_options';
+const OPTIONS_REUSE_MS = 4 * 60 * 1000;   // a minute short of the server's expiry: time to choose
+
+function keptOptions() {
+  try {
+    const kept = JSON.parse(sessionStorage.getItem(OPTIONS_KEY) || 'null');
+    const age = kept ? Date.now() - kept.at : -1;
+    return age >= 0 && age < OPTIONS_REUSE_MS && kept.opts?.challenge ? kept : null;
+  } catch {
+    return null;
+  }
+}
+
+async function loginOptions() {
+  const kept = keptOptions();
+  if (kept) return kept;
+  const fresh = { at: Date.now(), opts: (await api.call('POST', '/api/v1/session/passkey/options')).public_key };
+  sessionStorage.setItem(OPTIONS_KEY, JSON.stringify(fresh));
+  return fresh;
+}
+
+function requestOf(opts) {
+  return { ...opts, challenge: fromB64u(opts.challenge), allowCredentials: [] };
+}
+
+// Sends the phone's answer and keeps the session. The server deletes the
+// challenge with any answer, right or wrong, so it is not reused after this.
+async function finishLogIn(cred) {
+  sessionStorage.removeItem(OPTIONS_KEY);
   const r = cred.response;
   let res;
   try {
@@ -97,20 +128,119 @@ export async function logInWithPasskey() {
   await sendLanguage();
 }
 
+// Logs in with a passkey the phone offers; resolves once the token is kept.
+export async function logInWithPasskey() {
+  const { opts } = await loginOptions();
+  await finishLogIn(await navigator.credentials.get({ publicKey: requestOf(opts) }));
+}
+
+// --- the card-number field's autofill (WebAuthn conditional mediation) ---
+// A passkey synced to a new phone (Google Password Manager, iCloud
+// Keychain) was never added or used in this browser, so the button below is
+// not shown there; the browser itself offers the passkey among the field's
+// suggestions instead, and only when it has one for this site: nothing dead
+// is shown. One request at a time per page: the browser refuses a second
+// ("a request is already pending"), so the button and Settings' "add" stop
+// this one first, and leaving the page stops it.
+let autofill = null;   // {ctl: AbortController, timer, settled} of the request in flight
+
+// Stops the autofill request; resolves once the browser has let it go.
+function stopAutofill() {
+  const was = autofill;
+  autofill = null;
+  if (!was) return Promise.resolve();
+  clearTimeout(was.timer);
+  was.ctl.abort();
+  return was.settled || Promise.resolve();
+}
+window.addEventListener('hashchange', stopAutofill);
+
+async function conditionalAvailable() {
+  try {
+    return supported() && typeof PublicKeyCredential.isConditionalMediationAvailable === 'function'
+      && await PublicKeyCredential.isConditionalMediationAvailable();
+  } catch {
+    return false;
+  }
+}
+
+// Runs fn now if the page is shown, else once it is shown again: a log-in
+// page left open in a background tab asks for no new challenges.
+function whenShown(fn) {
+  if (!document.hidden) fn();
+  else document.addEventListener('visibilitychange', () => whenShown(fn), { once: true });
+}
+
+// Offers the phone's passkeys in the autofill of field (an input marked
+// autocomplete="username webauthn"); a choice logs in and goes home, a
+// failure is shown in status. While the request waits, the field carries
+// data-passkey-autofill="pending". Offline, with passkeys off on the server or
+// in a browser without conditional mediation it does nothing: the password
+// form and the button stay.
+export async function armAutofill(ctx, status, field) {
+  const previous = stopAutofill();
+  const mine = { ctl: new AbortController(), timer: 0 };
+  autofill = mine;
+  let kept;
+  try {
+    await previous;
+    if (!(await conditionalAvailable())) return;
+    if (autofill === mine) kept = await loginOptions();
+  } catch {
+    return;
+  }
+  if (autofill !== mine) return;
+  // Before the challenge expires, a fresh one for a page still open.
+  mine.timer = setTimeout(() => whenShown(() => {
+    if (autofill === mine) armAutofill(ctx, status, field);
+  }), kept.at + OPTIONS_REUSE_MS - Date.now());
+  const asked = navigator.credentials.get({
+    mediation: 'conditional', signal: mine.ctl.signal, publicKey: requestOf(kept.opts),
+  });
+  field.dataset.passkeyAutofill = 'pending';
+  mine.settled = asked.then(() => {}, () => {}).finally(() => { delete field.dataset.passkeyAutofill; });
+  let cred;
+  try {
+    cred = await asked;
+  } catch {
+    return;   // stopped, or nothing chosen: nothing to say
+  }
+  if (autofill === mine) stopAutofill();
+  try {
+    await finishLogIn(cred);
+    ctx.go('home');
+  } catch (err) {
+    status.replaceChildren(notice('error', failureText(err)));
+    rearmAutofill(ctx, status, field, false);
+  }
+}
+
+// Offers autofill again after a passkey log-in that did not happen: at once
+// when the person only cancelled, else once they come back to the field, as
+// a browser that answers by itself would otherwise fail in a loop.
+function rearmAutofill(ctx, status, field, now) {
+  if (now) armAutofill(ctx, status, field);
+  else field.addEventListener('focus', () => armAutofill(ctx, status, field), { once: true });
+}
+
 // The log-in page's "Log in with a passkey" button and its status line;
 // null where the browser has no WebAuthn or no passkey was set up on it.
-export function loginButton(ctx) {
+// It stops the autofill request before its own and offers autofill again
+// (armAutofill's status and field) when it did not log in.
+export function loginButton(ctx, autofillStatus, field) {
   if (!supported() || !localStorage.getItem(HAS_PASSKEY_KEY)) return null;
   const status = slot();
   const btn = button(t('passkey.login'), { type: 'button', class: 'btn btn-secondary', 'data-passkey': 'login' });
   btn.addEventListener('click', async () => {
     status.replaceChildren();
     btn.disabled = true;
+    await stopAutofill();
     try {
       await logInWithPasskey();
       ctx.go('home');
     } catch (err) {
       status.replaceChildren(notice('error', failureText(err)));
+      rearmAutofill(ctx, autofillStatus, field, cancelled(err));
     } finally {
       btn.disabled = false;
     }

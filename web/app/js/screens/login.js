@@ -6,7 +6,7 @@ import * as api from '../api.js';
 import { currentLanguage, t } from '/common/i18n.js';
 import { button, errorText, field, link, notice, page, slot } from '../ui.js';
 import { sendLanguage } from './activate.js';
-import { loginButton } from '../passkey.js';
+import { armAutofill, loginButton } from '../passkey.js';
 import { regionName } from '../format.js';
 
 // Where to get a new activation code when the password is forgotten: the
@@ -49,7 +49,8 @@ function kindChoice() {
 export async function render(ctx) {
   const kind = kindChoice();
   const number = field(t('login.card_number'), {
-    name: 'document_number', autocomplete: 'username', autocapitalize: 'characters',
+    // "webauthn": the browser may offer the phone's passkeys here (passkey.js).
+    name: 'document_number', autocomplete: 'username webauthn', autocapitalize: 'characters',
     spellcheck: 'false', required: true,
   });
   kind.onChange(() => {
@@ -84,10 +85,11 @@ export async function render(ctx) {
     }
   }
 
+  armAutofill(ctx, status, number.input);
   return page(t('login.title'),
     h('form', { novalidate: true, onsubmit: onSubmit },
       kind.fieldset, number.wrap, pw.wrap, status, h('div', { class: 'stack' }, submit)),
-    loginButton(ctx),
+    loginButton(ctx, status, number.input),
     h('p', { class: 'hint' }, t('login.lost_card_hint')),
     h('p', {}, link(t('login.first_time'), 'activate', 'link')),
     // Issue 14: someone who enrolled at a kiosk has no log-in until a
