@@ -14,26 +14,14 @@ import os
 
 import pytest
 
-from conftest import ROOT, officer
-from test_kiosk import (DETAILS, DEVSIM, SIGNATURE, STEPS, an2k_reader, b64d, capture_and_post,  # noqa: F401
-                        dev, dev_reset, kiosk, payload)
+from conftest import officer
+from test_kiosk import (CAMERA_PAGE, DETAILS, DEVSIM, SIGNATURE, STEPS, an2k_reader, b64d,  # noqa: F401
+                        capture_and_post, dev, dev_reset, kiosk, payload)
 
 pytestmark = pytest.mark.skipif(not os.path.exists(DEVSIM), reason="uchet-devsim not built")
 
-# A real specimen the document check's tests hold (tests/mrz/real/README.md):
-# the Lithuanian passport's data page, photographed.
-SPECIMEN = os.path.join(ROOT, "tests", "mrz", "real", "100_pass-ltu.jpg")
-
-
 def scan(dev, sid, prev):
-    req = {"env": "Developer", "purpose": "Registration", "specVersion": "0.9.5", "timeout": 30000,
-           "captureTime": "2026-01-01T10:00:00Z", "transactionId": sid,
-           "bio": [{"type": "Document", "count": 1, "requestedScore": "40", "deviceId": "4", "deviceSubId": "0",
-                    "bioSubType": [], "exception": [], "previousHash": prev}]}
-    import httpx
-    r = httpx.request("RCAPTURE", dev.url + "/capture", content=json.dumps(req), timeout=120)
-    assert r.status_code == 200, r.text
-    return r.json()
+    return dev.capture("document", sid, prev)
 
 
 def finish(kiosk, dev, key, sid):
@@ -132,7 +120,7 @@ def test_camera_page_kept_marked(kiosk, dev, tmp_path):
     key = kiosk.add()
     sid = kiosk.start(key)
     prev = kiosk.prev(key, sid)
-    frame = open(SPECIMEN, "rb").read()
+    frame = open(CAMERA_PAGE, "rb").read()   # the Lithuanian specimen page, photographed
     r = kiosk.put(key, sid, "document", {"camera": base64.b64encode(frame).decode()})
     assert r.status_code == 200, r.text
     read = r.json()
