@@ -39,6 +39,9 @@
 #endif
 #include "docs/icao_codes.h"
 #include "docs/mrz.h"
+#ifdef UCHET_HAVE_OCR
+#include "docs/ocr.h"
+#endif
 #include "rules/date.h"
 #include "store/kiosk.h"
 #include "store/region.h"
@@ -930,27 +933,197 @@ static struct mrz_date today_of(int64_t now)
     return (struct mrz_date){y, m, d};
 }
 
-static int run_document(db_t *db, kop_t *o, kiosk_session_t *s, json_t *steps)
+/* The document page: the scanner's (the document device's signed SBI
+ * capture, verified like every capture) or the kiosk camera's (unsigned,
+ * marked so for the registrar). uchetd reads the zone off it, and keeps it
+ * sealed in the spool as <sid>.document (a PNG) until submit puts it in the
+ * transaction (Type-20). */
+typedef struct page {
+    const char *source; /* "scanner" or "camera" */
+    uint8_t *png;       /* owned: the page kept, PNG 8-bit grey or RGB */
+    size_t png_len;
+    char device[SBI_TEXT];       /* the scanner's serial */
+    char hash[SBI_HASH_HEX + 1]; /* the chain value after the scan */
+} page_t;
+
+static void page_free(page_t *p)
 {
-    static const char *const fields[] = {"text", NULL};
-    json_t *b = NULL, *answer = NULL;
+    if (p->png) {
+        sodium_memzero(p->png, p->png_len);
+        free(p->png);
+    }
+    p->png = NULL;
+}
+
+#ifdef UCHET_HAVE_OCR
+/* The image as the PNG that is kept: a PNG of 8-bit grey or RGB as it came
+ * (the scanner's bytes stay the scanner's), anything else (a camera's
+ * JPEG, a PNG with alpha) decoded and written again as PNG. *ret owned. */
+static int page_png(kop_t *o, const uint8_t *img, size_t len, uint8_t **ret, size_t *ret_len)
+{
+    static const uint8_t sig[8] = {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A};
+    if (len >= 33 && !memcmp(img, sig, 8) && !memcmp(img + 12, "IHDR", 4) && img[24] == 8 &&
+        (img[25] == 0 || img[25] == 2)) {
+        if (!(*ret = malloc(len)))
+            return err_set(&o->op.err, -ENOMEM, "out_of_memory", "Out of memory.");
+        memcpy(*ret, img, len);
+        *ret_len = len;
+        return 0;
+    }
+#ifdef UCHET_HAVE_BIO_QUALITY
+    raster_t *r = NULL;
+    int rc = raster_decode(img, len, 0, &r, &o->op.err);
+    if (rc == 0 && raster_encode_png(r, ret, ret_len) < 0)
+        rc = err_set(&o->op.err, -ENOMEM, "out_of_memory", "Out of memory.");
+    if (r)
+        sodium_memzero(r->pix, (size_t)r->width * r->height * r->channels);
+    raster_free(r);
+    return rc;
+#else
+    return err_set(&o->op.err, -EINVAL, "image_unreadable", "The page image is not an 8-bit PNG.");
+#endif
+}
+
+/* Reads the zone off the page and checks it (the same as POST
+ * /api/v1/documents/mrz with an image). */
+static int page_check(kop_t *o, const uint8_t *img, size_t len, json_t **ret)
+{
+    char *text = NULL, *alt = NULL;
+    int r = ocr_read_mrz(img, len, &text, &alt, &o->op.err);
+    if (r == 0)
+        r = mrz_check_ocr(text, alt, strlen(text), NULL, today_of(o->now), ret, &o->op.err);
+    if (text) {
+        sodium_memzero(text, strlen(text));
+        free(text);
+    }
+    free(alt);
+    return r;
+}
+
+/* {"sbi": the document device's RCAPTURE answer}: verified against the
+ * trust store and the session's chain, one page. */
+static int page_scanner(kop_t *o, const kiosk_session_t *s, const json_t *sbi, page_t *p, json_t **ret)
+{
+    struct sbi_capture c = {0};
+    char *raw = json_dumps(sbi, JSON_COMPACT);
+    if (!raw)
+        return err_set(&o->op.err, -ENOMEM, "out_of_memory", "Out of memory.");
+    struct sbi_expect x = {
+        .trust = &o->env->trust, .transaction_id = o->sid, .previous_hash = s->prev_hash, .bio_type = "Document"};
+    int r = sbi_parse_capture(raw, strlen(raw), &x, &c, &o->op.err);
+    sodium_memzero(raw, strlen(raw));
+    free(raw);
+    if (r == 0 && (c.nbio != 1 || !c.bio[0].value_len))
+        r = err_set(&o->op.err, -EINVAL, "sbi_malformed", "A document capture holds one page.");
+    if (r == 0)
+        r = page_check(o, c.bio[0].value, c.bio[0].value_len, ret);
+    if (r == 0)
+        r = page_png(o, c.bio[0].value, c.bio[0].value_len, &p->png, &p->png_len);
+    if (r == 0) {
+        p->source = "scanner";
+        snprintf(p->device, sizeof p->device, "%s", c.serial_no);
+        snprintf(p->hash, sizeof p->hash, "%s", c.last_hash);
+    }
+    sbi_capture_free(&c);
+    return r;
+}
+
+/* {"camera": base64 of a PNG or JPEG}: the kiosk camera's frame, unsigned. */
+static int page_camera(kop_t *o, const json_t *cam, page_t *p, json_t **ret)
+{
+    const char *b64 = json_string_value(cam);
+    size_t n = b64 ? strlen(b64) : 0, len = 0;
+    if (n == 0)
+        return err_set(&o->op.err, -EINVAL, "invalid_body", "camera is the frame as base64 (PNG or JPEG).");
+    uint8_t *img = malloc(n);
+    if (!img)
+        return err_set(&o->op.err, -ENOMEM, "out_of_memory", "Out of memory.");
+    int r = sodium_base642bin(img, n, b64, n, NULL, &len, NULL, sodium_base64_VARIANT_ORIGINAL) == 0 && len > 0
+                ? 0
+                : err_set(&o->op.err, -EINVAL, "invalid_body", "camera is the frame as base64 (PNG or JPEG).");
+    if (r == 0)
+        r = page_check(o, img, len, ret);
+    if (r == 0)
+        r = page_png(o, img, len, &p->png, &p->png_len);
+    if (r == 0)
+        p->source = "camera";
+    sodium_memzero(img, n);
+    free(img);
+    return r;
+}
+#endif
+
+/* The step's body into the check's answer, and the page when one came. */
+static int document_read(kop_t *o, const kiosk_session_t *s, const json_t *b, page_t *p, json_t **ret)
+{
+    const json_t *sbi = json_object_get(b, "sbi"), *cam = json_object_get(b, "camera");
     const char *text;
-    int r = body_object(o, &b);
-    if (r == 0)
-        r = jsonx_only_fields(b, fields, &o->op.err);
-    if (r == 0)
-        r = jsonx_string_lf(b, "text", &text, &o->op.err);
-    if (r == 0)
-        r = mrz_check_text(text, strlen(text), NULL, today_of(o->now), &answer, &o->op.err);
-    json_decref(b);
+    if (json_object_size(b) != 1 || !(sbi || cam || json_object_get(b, "text")) || (sbi && !json_is_object(sbi)))
+        return err_set(&o->op.err, -EINVAL, "invalid_body",
+            "The body is {\"sbi\": the document device's RCAPTURE answer}, {\"camera\": the frame as base64} or "
+            "{\"text\": the zone}.");
+    if (!sbi && !cam) {
+        int r = jsonx_string_lf(b, "text", &text, &o->op.err);
+        return r < 0 ? r : mrz_check_text(text, strlen(text), NULL, today_of(o->now), ret, &o->op.err);
+    }
+#ifdef UCHET_HAVE_OCR
+    return sbi ? page_scanner(o, s, sbi, p, ret) : page_camera(o, cam, p, ret);
+#else
+    (void)s;
+    (void)p;
+    return err_set(&o->op.err, -ENOTSUP, "unsupported_media_type", "This build reads text only; send {\"text\": ...}.");
+#endif
+}
+
+/* Keeps the step: the page sealed in the spool (or an older page deleted),
+ * the answer in steps, the chain moved on by a scan. */
+static int document_keep(db_t *db, kop_t *o, kiosk_session_t *s, json_t *steps, const page_t *p, json_t *answer)
+{
+    char name[64], path[1024], prev[SBI_HASH_HEX + 1];
+    int r = 0;
+    snprintf(name, sizeof name, "%s.%s", o->sid, KINDS[STEP_DOCUMENT].name);
+    spool_path(o, o->sid, STEP_DOCUMENT, path, sizeof path);
+    snprintf(prev, sizeof prev, "%s", s->prev_hash);
+    if (p->png)
+        r = vault_write(&o->env->keys, o->env->spool, name, p->png, p->png_len, &o->op.err);
     if (r < 0)
         return r;
+    /* "page": where the kept page came from ("camera": not a certified
+     * scanner, for the registrar); null when the zone was typed */
+    json_object_set_new(answer, "page", p->source ? json_string(p->source) : json_null());
     json_object_set(steps, "document", answer);
+    if (p->png)
+        json_object_set_new(
+            steps, "document_page", json_pack("{s:s,s:s,s:s}", "source", p->source, "device", p->device, "prev", prev));
+    else
+        json_object_del(steps, "document_page");
+    if (p->hash[0])
+        snprintf(s->prev_hash, sizeof s->prev_hash, "%s", p->hash);
     free(s->steps);
     s->steps = json_dumps(steps, JSON_COMPACT | JSON_SORT_KEYS);
-    if (!s->steps || (r = save_step(db, o, s, s->prev_hash)) < 0) {
+    r = s->steps ? save_step(db, o, s, prev) : err_set(&o->op.err, -ENOMEM, "out_of_memory", "Out of memory.");
+    if (r < 0 || !p->png)
+        unlink(path); /* a failed step keeps no page; a typed zone ends an older one */
+    if (r == 0)
+        json_object_set_new(answer, "previous_hash", json_string(s->prev_hash));
+    return r;
+}
+
+static int run_document(db_t *db, kop_t *o, kiosk_session_t *s, json_t *steps)
+{
+    json_t *b = NULL, *answer = NULL;
+    page_t p = {0};
+    int r = body_object(o, &b);
+    if (r == 0)
+        r = document_read(o, s, b, &p, &answer);
+    json_decref(b);
+    kop_free_inputs(o);
+    if (r == 0)
+        r = document_keep(db, o, s, steps, &p, answer);
+    page_free(&p);
+    if (r < 0) {
         json_decref(answer);
-        return s->steps ? r : err_set(&o->op.err, -ENOMEM, "out_of_memory", "Out of memory.");
+        return r;
     }
     o->ret = answer;
     return 0;
@@ -1017,6 +1190,22 @@ static int load_capture(kop_t *o, const json_t *steps, int kind, struct sbi_capt
     sodium_memzero(raw, len);
     free(raw);
     return r;
+}
+
+/* The spooled document page, when the document step kept one (*ret NULL
+ * when not); *ret_camera: it came from the kiosk's camera. */
+static int load_page(kop_t *o, const json_t *steps, uint8_t **ret, size_t *ret_len, bool *ret_camera)
+{
+    char path[1024];
+    const json_t *pg = json_object_get(steps, "document_page");
+    const char *source = json_string_value(json_object_get(pg, "source"));
+    *ret = NULL;
+    *ret_len = 0;
+    if (!pg)
+        return 0;
+    *ret_camera = source && !strcmp(source, "camera");
+    spool_path(o, o->sid, STEP_DOCUMENT, path, sizeof path);
+    return vault_read(&o->env->keys, path, ret, ret_len, &o->op.err);
 }
 
 static int run_submit(db_t *db, kop_t *o)
@@ -1096,8 +1285,18 @@ static int run_submit(db_t *db, kop_t *o)
         in.pen = pen;
         in.npen = npen;
     }
+    uint8_t *page = NULL;
+    size_t npage = 0;
+    if (r == 0 && (r = load_page(o, steps, &page, &npage, &in.page_camera)) == 0) {
+        in.page = page;
+        in.page_len = npage;
+    }
     if (r == 0)
         r = kiosk_build_transaction(&in, &txn, &txn_len, &o->op.err);
+    if (page) {
+        sodium_memzero(page, npage);
+        free(page);
+    }
     for (size_t i = 0; i < in.ncap; i++)
         sbi_capture_free(&in.cap[i]);
     if (pen) {
@@ -1245,6 +1444,7 @@ static int status_of(const err_t *e)
         {"steps_missing", 409},
         {"enrolment_not_found", 404},
         {"sbi_too_large", 413},
+        {"unsupported_media_type", 415},
         {"unauthorized", 401},
         {"out_of_memory", 503},
         {"storage_failed", 500},
@@ -1370,7 +1570,7 @@ static void step(api_req_t *r, int kind, size_t limit)
 
 void h_kiosk_document(api_req_t *r)
 {
-    step(r, STEP_DOCUMENT, LIMIT_BODY_BYTES);
+    step(r, STEP_DOCUMENT, LIMIT_KIOSK_CAPTURE_BYTES); /* a page's SBI answer or camera frame */
 }
 void h_kiosk_details(api_req_t *r)
 {

@@ -159,6 +159,14 @@ int kiosk_build_transaction(const kiosk_build_t *in, uint8_t **ret, size_t *ret_
     for (size_t i = 0; i < in->npen; i++)
         pen[i] = (struct an2k_pen){.x = in->pen[i].x, .y = in->pen[i].y, .pressure = in->pen[i].pressure};
     struct an2k_signature sig = {.points = pen, .npoints = in->npen};
+    /* the page's scale is not known (a scanner's SBI answer does not say
+     * it, a camera has none): written as an aspect ratio */
+    struct an2k_source page = {
+        .comment = in->page_camera ? "camera, not a certified scanner" : "document scanner (SBI)"};
+    if (in->page && (r = image_of(in->page, in->page_len, 0, &page.image, err)) < 0) {
+        free(pen);
+        return r;
+    }
     struct an2k_transaction t = {
         .tcn = in->tcn,
         .tot = "ENR",
@@ -182,6 +190,7 @@ int kiosk_build_transaction(const kiosk_build_t *in, uint8_t **ret, size_t *ret_
         .npalms = 2,
         .face = &face,
         .signature = &sig,
+        .source = in->page ? &page : NULL,
     };
     r = an2k_write(&t, ret, ret_len, err);
     free(pen);

@@ -3,7 +3,8 @@
  * into one ANSI/NIST-ITL transaction (bio/an2k), as docs/ENROLMENT.md
  * describes: Type-2 from the details, Type-14 x3 from the slaps (boxes,
  * device quality, AMP for declared exceptions), Type-15 x2, Type-10 face,
- * Type-8 signature vectors. Pure; no logging. */
+ * Type-8 signature vectors, Type-20 the document page when kept. Pure; no
+ * logging. */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -37,6 +38,9 @@ typedef struct kiosk_build {
     kiosk_missing_t missing[3][4]; /* per slap (left, right, thumbs), in kiosk order: declared exceptions */
     const kiosk_pen_t *pen;        /* borrowed */
     size_t npen;
+    const uint8_t *page; /* the document page, a PNG (8-bit grey or RGB); borrowed; NULL: none */
+    size_t page_len;
+    bool page_camera;        /* the page came from the kiosk's camera, not a certified scanner */
     bool has_eyes;           /* the face check found both eye centres */
     uint32_t lx, ly, rx, ry; /* image left eye (the subject's right), image right eye */
 } kiosk_build_t;

@@ -609,6 +609,13 @@ static bool type_has_image(unsigned type)
     return (type >= 3 && type <= 6) || type == 10 || (type >= 13 && type <= 17);
 }
 
+/* A Type-20 (source representation) holds an image when it has the image
+ * fields (20.006 HLL on); its source may be audio or text instead. */
+static bool record_has_image(const struct an2k_record *r)
+{
+    return type_has_image(r->type) || (r->type == 20 && !r->binary && an2k_field_get(r, 6));
+}
+
 int an2k_first_image(const struct an2k *t, size_t *ret_index, err_t *err)
 {
     for (size_t i = 0; i < t->nrecords; i++) {
@@ -754,7 +761,7 @@ int an2k_image_info(const struct an2k *t, size_t rec, struct an2k_image_info *re
     if (rec >= t->nrecords)
         return err_set(err, -ENOENT, "an2k_no_record", "no record number %zu", rec);
     const struct an2k_record *r = &t->records[rec];
-    if (!type_has_image(r->type))
+    if (!record_has_image(r))
         return err_set(err, -ENOENT, "an2k_no_image", "a Type-%u record carries no image", r->type);
     struct an2k_image_info ii;
     memset(&ii, 0, sizeof(ii));

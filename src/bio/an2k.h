@@ -2,7 +2,8 @@
 /* ANSI/NIST-ITL 1-2011 Update 2015 transactions, traditional encoding.
  *
  * The writer builds one enrolment (Type-1, Type-2 demographic profile,
- * Type-14 4-4-2 slaps, Type-15 palms, Type-10 face, Type-8 signature) from
+ * Type-14 4-4-2 slaps, Type-15 palms, Type-10 face, Type-8 signature,
+ * Type-20 the identity document's page) from
  * already-encoded lossless images (PNG, or lossless JPEG 2000); it never
  * encodes or decodes pixels. The reader parses any traditional-encoding
  * transaction (Types 1-99 as the standard defines them) into records, fields,
@@ -110,6 +111,13 @@ struct an2k_face {
     uint32_t right_eye_x, right_eye_y; /* the subject's right eye */
 };
 
+/* The source representation (Type-20) that other records were read from:
+ * here the identity document's data page, the source of Type-2's details. */
+struct an2k_source {
+    struct an2k_image image; /* PNG 8-bit grey or RGB (not jp2l); ppi 0 = unknown (SLC 0, 1:1) */
+    const char *comment;     /* 20.020 COM: printable ASCII, 1-126 bytes, or NULL */
+};
+
 /* One pen vector of a signature (Type-8, SRT 2). */
 struct an2k_pen {
     uint16_t x, y;    /* 0.001 inch from the bottom-left corner */
@@ -154,10 +162,11 @@ struct an2k_transaction {
     size_t npalms;
     const struct an2k_face *face;           /* NULL = none */
     const struct an2k_signature *signature; /* NULL = none */
+    const struct an2k_source *source;       /* NULL = none */
 };
 
 /* Builds the transaction: Type-1, Type-2, then Type-14 (in the order given),
- * Type-15, Type-10, Type-8, with IDC 00 for Type-2 and 01, 02, ... for the
+ * Type-15, Type-10, Type-8, Type-20, with IDC 00 for Type-2 and 01, 02, ... for the
  * others. Validates every input against the profile first (err code
  * "an2k_input" with a sentence naming the field, never its value).
  * On success *ret_buf (caller owns, free()) holds *ret_len bytes.
@@ -279,8 +288,9 @@ struct an2k_image_info {
     size_t len;
 };
 
-/* Describes the image of record index `rec`. Returns 0; -EINVAL
- * "an2k_no_image" when the record type carries no image, "an2k_image" when a
+/* Describes the image of record index `rec` (also a Type-20 source
+ * representation that has image fields). Returns 0; -ENOENT
+ * "an2k_no_image" when the record carries no image, -EINVAL "an2k_image" when a
  * required image field is missing or not a number. */
 int an2k_image_info(const struct an2k *t, size_t rec, struct an2k_image_info *ret, err_t *err);
 

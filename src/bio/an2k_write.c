@@ -474,6 +474,32 @@ static int check_face(const struct an2k_face *f, unsigned *bpp, err_t *err)
     return 0;
 }
 
+static bool chars_in_printable(const char *s, size_t min, size_t max)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (n < min || n > max)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < 0x20 || s[i] > 0x7E)
+            return false;
+    return true;
+}
+
+static int check_source(const struct an2k_source *s, unsigned *bpp, err_t *err)
+{
+    struct an2k_image im = s->image;
+    if (im.jp2l)
+        return BAD("the document page is not a PNG");
+    if (im.ppi == 0)
+        im.ppi = 1; /* unknown: written as an aspect ratio (SLC 0) */
+    int rc = check_image(&im, "document page", false, false, bpp, err);
+    if (rc < 0)
+        return rc;
+    if (s->comment && !chars_in_printable(s->comment, 1, 126))
+        return BAD("the document page's comment is not 1-126 printable ASCII characters");
+    return 0;
+}
+
 static int check_person(const struct an2k_person *p, err_t *err)
 {
     static const char latin[] = "A -'";
@@ -673,6 +699,40 @@ static void write_signature(struct obuf *out, const struct an2k_signature *s, un
     }
 }
 
+/* The document page as a source representation record. ANSI/NIST-ITL
+ * 1-2011 Update 2015, section 8.20 (Record Type-20: source representation):
+ * Type-20 holds a representation from which other records' data was
+ * derived; the passport page is where Type-2's details were read, and it is
+ * no photographic body-part image, so not Type-10 (section 8.10: face,
+ * body parts and SMT). 20.003 CAR "S" (a single representation), 20.004
+ * SRC, 20.005 SRD, the image fields 20.006-20.012 numbered as in Types
+ * 13-15, 20.020 COM (scanner or camera, for whoever reads the
+ * transaction), 20.021 SRN 1, 20.999 the PNG. 20.014 AQS is left out: its
+ * code table could not be checked against the standard's text here.
+ * NBIS-based readers know Types 1-17 and 99 only (docs/ANSI-NIST.md). */
+static void write_source(
+    struct obuf *out, const struct an2k_source *s, unsigned bpp, unsigned idc, const char *src, const char *date)
+{
+    struct obuf b = {0};
+    const struct an2k_image *im = &s->image;
+    idc_field(&b, 20, idc);
+    field_s(&b, 20, 3, "S");
+    field_s(&b, 20, 4, src);
+    field_s(&b, 20, 5, date);
+    field_u(&b, 20, 6, im->width);
+    field_u(&b, 20, 7, im->height);
+    field_u(&b, 20, 8, im->ppi ? 1 : 0); /* SLC 1 pixels per inch, 0 aspect ratio only */
+    field_u(&b, 20, 9, im->ppi ? im->ppi : 1);
+    field_u(&b, 20, 10, im->ppi ? im->ppi : 1);
+    field_s(&b, 20, 11, "PNG");
+    field_u(&b, 20, 12, bpp);
+    if (s->comment)
+        field_s(&b, 20, 20, s->comment);
+    field_u(&b, 20, 21, 1);
+    emit_tagged(out, 20, &b, im->data, im->len);
+    free(b.p);
+}
+
 static void write_type2(struct obuf *out, const struct an2k_person *p)
 {
     struct obuf b = {0};
@@ -697,12 +757,14 @@ static void write_type2(struct obuf *out, const struct an2k_person *p)
 static int write_all(const struct an2k_transaction *t, struct obuf *out, err_t *err)
 {
     int rc;
-    unsigned face_bpp = 0;
+    unsigned face_bpp = 0, source_bpp = 0;
     if (!t)
         return BAD("no transaction");
     if ((rc = check_transaction(t, err)) < 0)
         return rc;
     if (t->face && (rc = check_face(t->face, &face_bpp, err)) < 0)
+        return rc;
+    if (t->source && (rc = check_source(t->source, &source_bpp, err)) < 0)
         return rc;
 
     struct tm tm;
@@ -735,6 +797,10 @@ static int write_all(const struct an2k_transaction *t, struct obuf *out, err_t *
         types[n] = 8;
         idcs[n++] = idc++;
     }
+    if (t->source) {
+        types[n] = 20;
+        idcs[n++] = idc++;
+    }
 
     size_t want = 4096;
     for (size_t i = 0; i < t->nslaps; i++)
@@ -745,6 +811,8 @@ static int write_all(const struct an2k_transaction *t, struct obuf *out, err_t *
         want += t->face->image.len + 256;
     if (t->signature)
         want += 5 * (t->signature->npoints + 1) + 12;
+    if (t->source)
+        want += t->source->image.len + 256;
     if (want > LIMIT_AN2K_BYTES)
         return err_set(err, -ERANGE, "an2k_limit", "the transaction would exceed %d bytes", LIMIT_AN2K_BYTES);
     if (out->sink)
@@ -792,6 +860,8 @@ static int write_all(const struct an2k_transaction *t, struct obuf *out, err_t *
         write_face(out, t->face, face_bpp, idcs[k++], t->ori, date);
     if (t->signature)
         write_signature(out, t->signature, idcs[k++]);
+    if (t->source)
+        write_source(out, t->source, source_bpp, idcs[k++], t->ori, date);
 
     flush(out);
     if (out->rc)

@@ -35,7 +35,8 @@ DETAILS = {"surname": "Рахимов", "given_names": "Фаррух", "surname_
 # device, deviceSubId, count, bio type of each capture step
 STEPS = {"face": ("3", 0, 1), "slap-left": ("1", 1, 4), "slap-right": ("1", 2, 4),
          "thumbs": ("1", 3, 2), "palm-left": ("2", 1, 1), "palm-right": ("2", 2, 1)}
-TYPES = {"1": "Finger", "2": "Palm", "3": "Face"}
+TYPES = {"1": "Finger", "2": "Palm", "3": "Face", "4": "Document"}
+DOCUMENT = ("4", 0, 1)   # the document scanner: one page
 
 
 def _signature():
@@ -85,7 +86,7 @@ class Devsim:
         return {d["deviceId"] for d in r.json()}
 
     def capture(self, step, txn, prev, exceptions=()):
-        device, sub, count = STEPS[step]
+        device, sub, count = DOCUMENT if step == "document" else STEPS[step]
         req = {"env": "Developer", "purpose": "Registration", "specVersion": "0.9.5", "timeout": 30000,
                "captureTime": "2026-01-01T10:00:00Z", "transactionId": txn,
                "bio": [{"type": TYPES[device], "count": count - len(exceptions), "requestedScore": "40",
@@ -167,11 +168,30 @@ def capture_and_post(kiosk, dev, key, sid, step, exceptions=(), reasons=None):
     return kiosk.put(key, sid, f"captures/{step}", body), ans
 
 
-def full_session(kiosk, dev, key, exceptions=None, reasons=None):
+# A real specimen data page the document check's tests hold (tests/mrz/real):
+# what a kiosk camera sends when there is no scanner.
+CAMERA_PAGE = os.path.join(ROOT, "tests", "mrz", "real", "100_pass-ltu.jpg")
+
+
+def document_body(dev, kiosk, key, sid, page):
+    """The document step's body: the zone's text (page False), the scanner's
+    page (True or "scanner", as the kiosk page sends it) or a camera frame
+    ("camera")."""
+    if page == "camera":
+        with open(CAMERA_PAGE, "rb") as f:
+            return {"camera": base64.b64encode(f.read()).decode()}
+    if page:
+        return {"sbi": dev.capture("document", sid, kiosk.prev(key, sid))}
+    return {"text": SPECIMEN}
+
+
+def full_session(kiosk, dev, key, exceptions=None, reasons=None, page=False):
+    """page: see document_body."""
     exceptions, reasons = exceptions or {}, reasons or {}
     assert {"1", "2", "3"} <= dev.discover()
     sid = kiosk.start(key)
-    r = kiosk.put(key, sid, "document", {"text": SPECIMEN})
+    body = document_body(dev, kiosk, key, sid, page)
+    r = kiosk.put(key, sid, "document", body)
     assert r.status_code == 200, r.text
     r = kiosk.put(key, sid, "details", DETAILS)
     assert r.status_code == 200, r.text

@@ -7,7 +7,10 @@ plays the kiosk against uchetd's kiosk API.
                              [uchetd] kiosk settings for uchetd --config) and
                              prints {"config": ...} on one line; then reads
                              commands from stdin, one JSON object a line:
-    {"base": URL, "key": KIOSK_KEY, "details": {...}}  -> prints {"receipt": ...}
+    {"base": URL, "key": KIOSK_KEY, "details": {...}, "page": PAGE}
+                             -> prints {"receipt": ...}; PAGE: false (the
+                             zone's text), true (the scanner's page, as the
+                             kiosk does) or "camera" (a camera frame)
     EOF stops the simulator.
 UCHET_BUILD selects the build directory, as for the API tests.
 """
@@ -51,7 +54,7 @@ def main():
             try:
                 dev.admin("reset", {})
                 dev.admin("profile", {"seed": 7})
-                sid, _ = test_kiosk.full_session(kiosk, dev, key)
+                sid, _ = test_kiosk.full_session(kiosk, dev, key, page=cmd.get("page", False))
             finally:
                 test_kiosk.DETAILS.clear()
                 test_kiosk.DETAILS.update(saved)

@@ -129,7 +129,12 @@ async function passportAndDetails(m, shots) {
   await heading(m['kiosk.passport.title']);
   if (shots) await shot(page, `kiosk/${shots}-passport`);
   if (shots === 'ru') await checkScreen('passport', 'ru');
-  await btn(m['kiosk.passport.scan']).click();
+  // the scanner's signed capture goes to uchetd as it came (no separate OCR call)
+  const [sent] = await Promise.all([
+    page.waitForRequest((r) => r.method() === 'PUT' && r.url().endsWith('/document')),
+    btn(m['kiosk.passport.scan']).click(),
+  ]);
+  assert.deepEqual(Object.keys(JSON.parse(sent.postData())), ['sbi']);
   await heading(m['kiosk.details.title']);
   if (shots) await shot(page, `kiosk/${shots}-details`);
   if (shots === 'ru') await checkScreen('details', 'ru');
@@ -180,6 +185,10 @@ async function enrol(lang, name, shots, lineFirst = false) {
   await heading(m['kiosk.review.title']);
   if (shots) await shot(page, `kiosk/${shots}-review`);
   if (shots === 'ru') await checkScreen('review', 'ru');
+  // the page is kept with the session, from the certified scanner
+  const { sid } = await page.evaluate(() => window.kiosk.state());
+  const look = await bench.api('GET', `/api/v1/kiosk/sessions/${sid}`);
+  assert.equal(look.body.steps.document_page.source, 'scanner');
   await btn(m['kiosk.review.submit']).click();
   await heading(m['kiosk.receipt.title']);
   if (shots) await shot(page, `kiosk/${shots}-receipt`);
@@ -275,15 +284,18 @@ describe('the enrolment kiosk', { concurrency: false }, () => {
     const { receipt, result } = await enrol('tg', 'Тоҷикӣ', 'tg', true);
     assert.match(receipt, /^\d{12}$/);
     timings.push({ lang: 'tg', ...result });
-    // the receipt PDF, fetched by the page with the kiosk key: its text
-    // (pdftotext) and its QR code (zbarimg) carry the number
+    // the receipt is printed, never saved on the shared booth: no PDF button,
+    // no download, Print hands the page to the printer
     const tg = catalog('tg');
-    const [pdfRes] = await Promise.all([
-      page.waitForResponse((r) => r.url().includes(`/enrolments/${receipt}/receipt.pdf?lang=tg`)),
-      page.waitForEvent('download'),
-      btn(tg['kiosk.receipt.pdf']).click(),
-    ]);
-    assert.equal(pdfRes.status(), 200);
+    let downloads = 0;
+    page.on('download', () => { downloads += 1; });
+    assert.equal(await page.getByRole('button', { name: tg['kiosk.receipt.pdf'] }).count(), 0);
+    await page.evaluate(() => { window.printed = 0; window.print = () => { window.printed += 1; }; });
+    await btn(tg['kiosk.receipt.print']).click();
+    assert.equal(await page.evaluate(() => window.printed), 1);
+    assert.equal(downloads, 0);
+    // uchetd's receipt PDF (for a print path that takes a PDF): its text
+    // (pdftotext) and its QR code (zbarimg) carry the number
     const res = await fetch(`${bench.base}/api/v1/kiosk/enrolments/${receipt}/receipt.pdf?lang=tg`,
       { headers: { Authorization: `Kiosk ${bench.key}` } });
     assert.equal(res.status, 200);

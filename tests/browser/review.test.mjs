@@ -21,6 +21,8 @@ const PASSWORD = 'kovrik-na-oknE-42';
 const WHY = 'Фото страницы паспорта нечитаемо: подойдите в окно 3 с паспортом';
 const BIRTH = '1995-04-12';
 const en = catalog('en');
+const PAGE_TITLE = catalog('ru')['desk.review.image.document'];
+const CAMERA_NOTE = catalog('ru')['desk.review.page_camera'];
 
 let helper;
 let lines;
@@ -37,8 +39,10 @@ function nextLine() {
   });
 }
 
-async function enrol(key, details) {
-  helper.stdin.write(`${JSON.stringify({ base: server.base, key, details })}\n`);
+// page: the document step sends the scanner's page (true, as the kiosk
+// does), a camera frame ("camera") or the zone's text (false).
+async function enrol(key, details, page = false) {
+  helper.stdin.write(`${JSON.stringify({ base: server.base, key, details, page })}\n`);
   const out = await nextLine();
   return out.receipt;
 }
@@ -55,8 +59,8 @@ describe('the desk: a registrar reviews kiosk enrolments', { timeout: 600000 }, 
       '--password-stdin'], `${OFFICER.password}\n`);
     await deskToken(server, OFFICER.login, OFFICER.password);   // enrols the authenticator (issue 15)
     const key = server.ctl(['kiosk', 'add', 'Hall A']).trim().split('\n').pop();
-    receipts.push(await enrol(key, { language: 'tg' }));
-    receipts.push(await enrol(key, { document_number: 'ZX7654321', surname_latin: 'NAZAROV', given_names_latin: 'ALISHER' }));
+    receipts.push(await enrol(key, { language: 'tg' }, true));
+    receipts.push(await enrol(key, { document_number: 'ZX7654321', surname_latin: 'NAZAROV', given_names_latin: 'ALISHER' }, 'camera'));
     browser = await startBrowser(server.base);
     page = browser.page;
     await page.setViewportSize({ width: 1280, height: 900 });
@@ -75,7 +79,7 @@ describe('the desk: a registrar reviews kiosk enrolments', { timeout: 600000 }, 
     for (const r of receipts) await page.getByRole('button', { name: new RegExp(r) }).waitFor();
   });
 
-  it('opens one for decision: the face photo is shown, the findings listed', async () => {
+  it('opens one for decision: the passport page and the face photo side by side, the findings listed', async () => {
     await page.getByRole('button', { name: new RegExp(receipts[0]) }).click();
     await page.getByRole('button', { name: 'Открыть для решения' }).click();
     const face = page.getByRole('img', { name: 'Фото с киоска' });
@@ -86,7 +90,15 @@ describe('the desk: a registrar reviews kiosk enrolments', { timeout: 600000 }, 
     const shown = await page.locator('#review').innerText();
     assert.ok(shown.includes('RAKHIMOV FARRUKH') && shown.includes('401234567'), shown);
     assert.ok(shown.includes('Отпечатки пальцев') && shown.includes('Right IndexFinger'), shown);
-    assert.ok(shown.includes('Киоск не сохранил это изображение.'), 'no passport page yet, and it says so');
+    // the passport page the kiosk scanned, beside the face
+    const pageImg = page.getByRole('img', { name: PAGE_TITLE });
+    const pageWidth = await pageImg.evaluate((img) => img.decode().then(() => img.naturalWidth));
+    assert.ok(pageWidth > 300, `a real page: ${pageWidth}px`);
+    assert.ok((await pageImg.getAttribute('src')).startsWith('blob:'));
+    const row = await page.locator('.side-by-side figure').allInnerTexts();
+    assert.equal(row.length, 2);
+    assert.ok(!shown.includes('Киоск не сохранил это изображение.'), 'the page is there');
+    assert.ok(!shown.includes(CAMERA_NOTE), 'a scanned page carries no camera warning');
     await shot(page, 'desk-review');
   });
 
@@ -129,6 +141,10 @@ describe('the desk: a registrar reviews kiosk enrolments', { timeout: 600000 }, 
     await page.getByRole('button', { name: 'Ожидают решения' }).click();
     await page.getByRole('button', { name: new RegExp(receipts[1]) }).click();
     await page.getByRole('button', { name: 'Открыть для решения' }).click();
+    // a page from the kiosk's camera is shown, and said to be no certified scan
+    await page.getByRole('img', { name: PAGE_TITLE }).waitFor();
+    await page.locator('.side-by-side .camera-page', { hasText: CAMERA_NOTE }).waitFor();
+    await shot(page, 'desk-review-camera-page');
     await page.getByRole('button', { name: 'Вернуть с причиной' }).click();
     await page.getByText('Напишите, почему заявление возвращено').waitFor();
     await page.getByLabel(/Основание/).fill(WHY);

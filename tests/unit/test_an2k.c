@@ -1505,6 +1505,50 @@ static int collect_sink(void *ctx, const uint8_t *p, size_t n)
 
 /* The stream writer gives the very bytes of the buffer writer; a failing
  * sink stops it with the sink's code; bad input never reaches the sink. */
+/* The document page as Type-20 (source representation): last, after the
+ * signature; the reader finds its image, its comment and its aspect-ratio
+ * scale; a JPEG 2000 page or a comment with a control character is refused. */
+static void writer_source(void **state)
+{
+    (void)state;
+    struct fixture x;
+    fixture_init(&x);
+    uint8_t *page = png(1240, 880, 2, 6000);
+    struct an2k_source src = {.image = {page, 6000, 1240, 880, 0, false}, .comment = "camera, not a certified scanner"};
+    struct an2k_transaction t = x.t;
+    t.source = &src;
+    size_t n;
+    uint8_t *b = write_ok(&t, &n);
+    struct an2k *p = NULL;
+    err_t e = {0};
+    assert_int_equal(an2k_parse(b, n, AN2K_STRICT, &p, &e), 0);
+    assert_int_equal(p->records[p->nrecords - 1].type, 20);
+    size_t idx;
+    assert_int_equal(an2k_find(p, 20, 0, &idx, &e), 0);
+    struct an2k_image_info ii;
+    assert_int_equal(an2k_image_info(p, idx, &ii, &e), 0);
+    assert_int_equal(ii.width, 1240);
+    assert_int_equal(ii.height, 880);
+    assert_int_equal(ii.bpp, 24);
+    assert_int_equal(ii.unit, AN2K_RES_NONE);
+    assert_string_equal(ii.compression, "PNG");
+    assert_int_equal(ii.len, 6000);
+    assert_memory_equal(ii.data, page, 6000);
+    const struct an2k_field *com = an2k_field_get(&p->records[idx], 20);
+    assert_non_null(com);
+    assert_int_equal(com->len, strlen(src.comment));
+    assert_memory_equal(com->value, src.comment, com->len);
+    an2k_free(p);
+    free(b);
+    src.comment = "two\nlines";
+    write_fail(&t, -EINVAL, "an2k_input");
+    src.comment = NULL;
+    src.image.jp2l = true;
+    write_fail(&t, -EINVAL, "an2k_input");
+    free(page);
+    fixture_free(&x);
+}
+
 static void writer_stream(void **state)
 {
     (void)state;
@@ -1699,6 +1743,7 @@ int main(void)
         cmocka_unit_test(writer_variants),
         cmocka_unit_test(writer_output_mutations),
         cmocka_unit_test(writer_stream),
+        cmocka_unit_test(writer_source),
         cmocka_unit_test(writer_random_round_trips),
         cmocka_unit_test(field_items_api),
     };

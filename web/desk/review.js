@@ -124,7 +124,10 @@ async function images(e, box) {
     } else {
       body = h('p', { class: 'hint' }, res.status === 404 ? t('desk.review.no_image') : problem(res));
     }
-    row.appendChild(h('figure', {}, body, h('figcaption', {}, title)));
+    // a page from the kiosk's camera is no certified scan: the registrar is told
+    const camera = kind === 'document' && res.ok && e.document_check && e.document_check.page === 'camera';
+    row.appendChild(h('figure', {}, body, h('figcaption', {}, title),
+      camera ? h('p', { class: 'warn camera-page' }, t('desk.review.page_camera')) : null));
   }
 }
 

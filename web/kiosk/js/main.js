@@ -5,9 +5,9 @@
 // docs/KIOSK.md describes the flow, the setup and the tests.
 
 import { h, replace } from '/common/dom.js';
-import { t, setLanguage, currentLanguage } from '/common/i18n.js';
+import { t, setLanguage } from '/common/i18n.js';
 import * as sbi from './sbi.js';
-import { uchet, ApiError, kioskKey, setKioskKey, timings, receiptPdf } from './uchet.js';
+import { uchet, ApiError, kioskKey, setKioskKey, timings } from './uchet.js';
 import { keyboard } from './keyboard.js';
 import { signaturePad } from './pad.js';
 import { idleTimer } from './idle.js';
@@ -27,7 +27,7 @@ let s = fresh();
 
 function fresh() {
   return { sid: null, prev: '', port: null, doc: null, details: null, captures: {}, tries: {},
-    signature: null, receipt: null, redo: false, t0: 0, current: null, stream: null };
+    signature: null, receipt: null, redo: false, t0: 0, current: null, stream: null, noScanner: false };
 }
 
 function setting(key, dflt) {
@@ -156,11 +156,15 @@ async function startSession() {
   }
 }
 
+// The scanner first; once it has failed this session (absent, unplugged,
+// not ready) the kiosk's own camera is offered beside it.
 function passportScreen(problem) {
   draw('passport', title('kiosk.passport.title'), picture('passport.svg', 'picture tall'),
     h('p', { class: 'lead' }, t('kiosk.passport.hint')),
     problem ? notice(problem) : null,
+    s.noScanner ? notice(t('kiosk.passport.no_scanner'), 'info') : null,
     actions(button('kiosk.passport.type', () => { s.details = s.details || emptyDetails(); go(detailsScreen); }, 'secondary'),
+      s.noScanner ? button('kiosk.passport.camera', () => go(cameraScreen), 'secondary') : null,
       button('kiosk.passport.scan', scanPassport)));
 }
 
@@ -179,20 +183,96 @@ async function withDevice(fn) {
   }
 }
 
+// The scanner's signed capture goes to uchetd as it came: uchetd verifies
+// it, reads the zone off the page and keeps the page for the registrar.
 async function scanPassport() {
   let read;
   try {
     read = await waiting(async () => {
       const ans = await withDevice((port) => sbi.capture(port, 'document', s.sid, s.prev));
-      const page = sbi.jwsPayload(ans.biometrics[0].data);
-      const zone = await uchet.readZone(sbi.b64bytes(page.bioValue));
-      return uchet.document(s.sid, zone.mrz.join('\n'));
+      return uchet.document(s.sid, { sbi: ans });
     });
   } catch (e) {
+    if (e instanceof sbi.DeviceError) {
+      // the scanner failed: the screen says so and offers the camera
+      s.noScanner = true;
+      go(() => passportScreen());
+      return;
+    }
     const unreadable = e instanceof ApiError && [415, 422].includes(e.status);
     passportScreen(unreadable ? t('kiosk.passport.unreadable') : problemText(e));
     return;
   }
+  takeDocument(read);
+}
+
+/* ------------------------------------------------ the camera fallback */
+
+// No scanner: the passport held to the kiosk's camera, a live preview with
+// a frame to hold the page in, one picture sent to uchetd, which reads the
+// zone and keeps the page marked "camera, not a certified scanner".
+function cameraScreen(problem) {
+  const video = h('video', { class: 'preview', autoplay: true, playsinline: true, 'aria-label': t('kiosk.passport.camera_title') });
+  video.muted = true;
+  draw('passport', title('kiosk.passport.camera_title'),
+    h('div', { class: 'preview-box page-box' }, video, h('div', { class: 'page-guide', 'aria-hidden': 'true' })),
+    h('p', { class: 'lead' }, t('kiosk.passport.camera_hint')),
+    problem ? notice(problem) : null,
+    actions(button('kiosk.back', () => go(passportScreen), 'secondary'),
+      button('kiosk.passport.camera_take', () => shootPassport(video))));
+  setTimeout(() => startCamera(video), 0);
+}
+
+async function startCamera(video) {
+  let stream;
+  try {
+    stream = await navigator.mediaDevices.getUserMedia({ audio: false, video: { width: { ideal: 1920 }, height: { ideal: 1080 } } });
+  } catch {
+    go(() => passportScreen(t('kiosk.passport.no_camera')));
+    return;
+  }
+  const stop = () => stream.getTracks().forEach((track) => track.stop());
+  if (!video.isConnected) { stop(); return; }   // the person left the screen meanwhile
+  s.stream = { abort: stop };
+  video.srcObject = stream;
+}
+
+function frameBase64(video) {
+  const c = document.createElement('canvas');
+  c.width = video.videoWidth;
+  c.height = video.videoHeight;
+  c.getContext('2d').drawImage(video, 0, 0);
+  return new Promise((resolve, reject) => {
+    c.toBlob((blob) => {
+      c.width = 0;
+      if (!blob) { reject(new Error('no frame')); return; }
+      const r = new FileReader();
+      r.onload = () => resolve(String(r.result).slice(String(r.result).indexOf(',') + 1));
+      r.onerror = () => reject(r.error);
+      r.readAsDataURL(blob);
+    }, 'image/jpeg', 0.92);
+  });
+}
+
+async function shootPassport(video) {
+  if (!video.videoWidth) return;   // no picture yet
+  let read;
+  try {
+    const frame = await frameBase64(video);
+    read = await waiting(() => uchet.document(s.sid, { camera: frame }));
+  } catch (e) {
+    const unreadable = e instanceof ApiError && [415, 422].includes(e.status);
+    go(() => cameraScreen(unreadable ? t('kiosk.passport.camera_unreadable') : problemText(e)));
+    return;
+  }
+  stopStream();
+  takeDocument(read);
+}
+
+// The check's answer: the chain value moves on after a scan; the details
+// screen shows what the zone says.
+function takeDocument(read) {
+  if (read.previous_hash) s.prev = read.previous_hash;
   s.doc = read;
   const f = read.fields || {};
   s.details = {
@@ -496,8 +576,10 @@ async function submit() {
   go(receiptScreen);
 }
 
+// The receipt is printed, never saved: the booth is shared, and a PDF left
+// in its download folder would be the previous person's data for the next
+// one (docs/KIOSK.md, "Receipt"). Nothing of it outlives the wipe.
 function receiptScreen() {
-  const lang = currentLanguage();
   draw('receipt', title('kiosk.receipt.title'),
     h('p', { class: 'lead' }, t('kiosk.receipt.number')),
     h('p', { class: 'receipt-number', 'aria-label': s.receipt.split('').join(' ') }, groupReceipt(s.receipt)),
@@ -505,26 +587,7 @@ function receiptScreen() {
     h('h2', {}, t('kiosk.receipt.where_title')), h('p', {}, t('kiosk.receipt.where')),
     h('div', { class: 'actions no-print' },
       button('kiosk.receipt.print', () => window.print(), 'secondary'),
-      button('kiosk.receipt.pdf', () => savePdf(s.receipt, lang), 'secondary'),
       button('kiosk.receipt.done', () => wipe())));
-}
-
-// Saves the receipt PDF through the browser (the booth's Chromium is set to
-// save downloads where its printer or USB port picks them up).
-async function savePdf(receipt, lang) {
-  let blob;
-  try {
-    blob = await waiting(() => receiptPdf(receipt, lang));
-  } catch (e) {
-    screen.appendChild(notice(problemText(e)));
-    return;
-  }
-  const url = URL.createObjectURL(blob);
-  const a = h('a', { href: url, download: `uchet-${receipt}.pdf`, hidden: true });
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 60000);
 }
 
 /* ---------------------------------------------------------------- wipe */

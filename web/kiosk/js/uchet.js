@@ -42,23 +42,15 @@ export const uchet = {
   start: () => call('POST', S),
   abandon: (sid) => call('DELETE', `${S}/${sid}`),
   look: (sid) => call('GET', `${S}/${sid}`),
-  document: (sid, text) => call('PUT', `${S}/${sid}/document`, { text }),
+  // body: { sbi: the document device's answer } or { camera: base64 JPEG }
+  // (uchetd reads the zone and keeps the page), or { text: the zone }
+  document: (sid, body) => call('PUT', `${S}/${sid}/document`, body),
   details: (sid, d) => call('PUT', `${S}/${sid}/details`, d),
   capture: (sid, kind, body) => call('PUT', `${S}/${sid}/captures/${kind}`, body),
   // pad: the pad's { width, height } in 0.001 inch, which bounds the points
   signature: (sid, points, pad) => call('PUT', `${S}/${sid}/signature`, { points, pad }),
   submit: (sid) => call('POST', `${S}/${sid}/submit`),
-  // The document check reads the zone off the scanned page (OCR).
-  readZone: (png) => call('POST', '/api/v1/documents/mrz', png, { type: 'image/png', public: true }),
   status: (receipt, birthDate) => call('GET',
     `/api/v1/kiosk/enrolments/${encodeURIComponent(receipt)}/status?birth_date=${encodeURIComponent(birthDate)}`,
     undefined, { public: true }),
 };
-
-// The receipt PDF (cairo + pango, with a QR of the number): only the
-// submitting kiosk may fetch it, for a few minutes after submit, so it is
-// fetched with the key rather than linked. Resolves to a Blob.
-export function receiptPdf(receipt, lang) {
-  const path = `/api/v1/kiosk/enrolments/${encodeURIComponent(receipt)}/receipt.pdf?lang=${encodeURIComponent(lang)}`;
-  return fetchJson('GET', path, { auth: auth(), raw: true });
-}
