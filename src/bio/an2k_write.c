@@ -699,17 +699,20 @@ static void write_signature(struct obuf *out, const struct an2k_signature *s, un
     }
 }
 
-/* The document page as a source representation record. ANSI/NIST-ITL
- * 1-2011 Update 2015, section 8.20 (Record Type-20: source representation):
- * Type-20 holds a representation from which other records' data was
- * derived; the passport page is where Type-2's details were read, and it is
- * no photographic body-part image, so not Type-10 (section 8.10: face,
- * body parts and SMT). 20.003 CAR "S" (a single representation), 20.004
- * SRC, 20.005 SRD, the image fields 20.006-20.012 numbered as in Types
+/* The document page as a source representation record (ANSI/NIST-ITL
+ * 1-2011 Update 2015, Record Type-20: source representation). Type-20
+ * holds a representation from which other records' data was derived; the
+ * passport page is where Type-2's details were read, and it is no
+ * photographic body-part image, so not Type-10 (face, body parts, SMT).
+ * Fields: 20.003 CAR "S" (a single representation), 20.004 SRC, 20.005
+ * SRD, the image fields 20.006 HLL to 20.012 BPX numbered as in Types
  * 13-15, 20.020 COM (scanner or camera, for whoever reads the
- * transaction), 20.021 SRN 1, 20.999 the PNG. 20.014 AQS is left out: its
- * code table could not be checked against the standard's text here.
- * NBIS-based readers know Types 1-17 and 99 only (docs/ANSI-NIST.md). */
+ * transaction), 20.021 SRN 1, 20.999 the PNG. The field numbers and names
+ * were checked against the label table of an independent reader of the
+ * standard (mdedonno1337/NIST, NIST/core/labels.py, after SP 500-290
+ * Rev1); the value "S" of CAR was not. 20.014 AQS is left out: its code
+ * table could not be checked here. NBIS-based readers know Types 1-17 and
+ * 99 only (docs/ANSI-NIST.md). */
 static void write_source(
     struct obuf *out, const struct an2k_source *s, unsigned bpp, unsigned idc, const char *src, const char *date)
 {
