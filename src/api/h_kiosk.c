@@ -25,6 +25,7 @@
 #include "api/kiosk.h"
 #include "api/kiosk_wipe.h"
 #include "api/printed.h"
+#include "api/qr.h"
 #include "base/jsonx.h"
 #include "base/limits.h"
 #include "bio/sbi.h"
@@ -1333,7 +1334,9 @@ static int run_submit(db_t *db, kop_t *o)
     if (r < 0)
         return r;
     kiosk_wipe_spool(o->env, o->sid);
-    o->ret = json_pack("{s:s,s:s}", "receipt", o->receipt, "state", "pending");
+    /* The receipt's QR code holds the number only; the kiosk draws it on
+     * the printed page (no QR library in the page, and none downloaded). */
+    o->ret = json_pack("{s:s,s:s,s:o?}", "receipt", o->receipt, "state", "pending", "receipt_qr", qr_rows(o->receipt));
     o->ret_status = 201;
     return 0;
 }

@@ -239,6 +239,9 @@ def test_whole_enrolment(kiosk, dev, tmp_path):
     digits = [int(c) for c in receipt]
     luhn = sum(d if i % 2 == 0 else (d * 2 - 9 if d * 2 > 9 else d * 2) for i, d in enumerate(reversed(digits)))
     assert luhn % 10 == 0
+    # the QR code the kiosk prints holds the number and nothing else: zbarimg
+    # reads it from the rows drawn as a plain PBM, 8 pixels a module
+    assert zbar_rows(r.json()["receipt_qr"], tmp_path) == receipt
     # the session's image data is gone; the transaction is one encrypted file
     assert not [f for f in os.listdir(os.path.join(kiosk.dir, "sessions")) if f.startswith(sid)]
     stored = os.path.join(kiosk.dir, f"{sid}.an2k")
@@ -285,6 +288,23 @@ def test_whole_enrolment(kiosk, dev, tmp_path):
     assert actions.count("kiosk.step") == 9
     assert "kiosk.session_started" in actions and "kiosk.enrolment_submitted" in actions
     assert "kiosk.session_submitted" in actions
+
+
+def zbar_rows(rows, tmp_path, scale=8, quiet=4):
+    """What zbarimg reads from QR rows ("0"/"1", 1 = dark) drawn as a PBM."""
+    n = len(rows)
+    assert n >= 21 and all(len(row) == n and set(row) <= {"0", "1"} for row in rows)
+    side = (n + 2 * quiet) * scale
+    lines = []
+    for y in range(side):
+        my = y // scale - quiet
+        line = ["1" if 0 <= my < n and 0 <= x // scale - quiet < n and rows[my][x // scale - quiet] == "1" else "0"
+                for x in range(side)]
+        lines.append(" ".join(line))
+    path = tmp_path / "qr.pbm"
+    path.write_text(f"P1\n{side} {side}\n" + "\n".join(lines) + "\n")
+    out = subprocess.run(["zbarimg", "--raw", "-q", str(path)], capture_output=True, text=True)
+    return out.stdout.strip()
 
 
 def payload(entry):

@@ -294,6 +294,13 @@ describe('the enrolment kiosk', { concurrency: false }, () => {
     await btn(tg['kiosk.receipt.print']).click();
     assert.equal(await page.evaluate(() => window.printed), 1);
     assert.equal(downloads, 0);
+    // the printed page carries the QR code of the number (zbarimg reads it
+    // from the page as the printer gets it)
+    await page.emulateMedia({ media: 'print' });
+    const printedQr = path.join(bench.dir, 'printed-qr.png');
+    await page.locator('.receipt-qr svg').screenshot({ path: printedQr });
+    await page.emulateMedia({ media: 'screen' });
+    assert.equal(execFileSync('zbarimg', ['--quiet', '--raw', printedQr], { encoding: 'utf8' }).trim(), receipt);
     // uchetd's receipt PDF (for a print path that takes a PDF): its text
     // (pdftotext) and its QR code (zbarimg) carry the number
     const res = await fetch(`${bench.base}/api/v1/kiosk/enrolments/${receipt}/receipt.pdf?lang=tg`,

@@ -46,3 +46,25 @@ export function uid(prefix) {
   seq += 1;
   return `${prefix}-${seq}`;
 }
+
+// A QR code as SVG from uchetd's rows of "0"/"1" (api/qr.h: the server
+// encodes, so no script library is needed), with a 4-module quiet zone.
+export function qrSvg(rows, label) {
+  const NS = 'http://www.w3.org/2000/svg';
+  const n = rows.length;
+  const svg = document.createElementNS(NS, 'svg');
+  svg.setAttribute('viewBox', `-4 -4 ${n + 8} ${n + 8}`);
+  svg.setAttribute('class', 'qr');
+  svg.setAttribute('role', 'img');
+  svg.setAttribute('aria-label', label);
+  const bg = document.createElementNS(NS, 'rect');
+  for (const [k, v] of Object.entries({ x: -4, y: -4, width: n + 8, height: n + 8, fill: '#fff' })) bg.setAttribute(k, v);
+  svg.appendChild(bg);
+  let d = '';
+  rows.forEach((row, y) => { for (let x = 0; x < row.length; x++) if (row[x] === '1') d += `M${x} ${y}h1v1h-1z`; });
+  const path = document.createElementNS(NS, 'path');
+  path.setAttribute('d', d);
+  path.setAttribute('fill', '#000');
+  svg.appendChild(path);
+  return svg;
+}

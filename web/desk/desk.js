@@ -11,7 +11,7 @@
 // po/ (keys desk.*), in Russian or English.
 import { bearer, request } from '/common/api.js';
 import { setLanguage, t } from '/common/i18n.js';
-import { h, replace, uid } from '/common/dom.js';
+import { h, qrSvg, replace, uid } from '/common/dom.js';
 import { numericDay, numericMoment } from '/common/format.js';
 import { activityScreen } from '/desk/activity.js';
 import { auditScreen } from '/desk/audit.js';
@@ -94,26 +94,6 @@ export function me() {
 
 // --- log-in: password and code; the first time, the authenticator -------
 
-function qrSvg(rows) {
-  const NS = 'http://www.w3.org/2000/svg';
-  const n = rows.length;
-  const svg = document.createElementNS(NS, 'svg');
-  svg.setAttribute('viewBox', `-4 -4 ${n + 8} ${n + 8}`);
-  svg.setAttribute('class', 'qr');
-  svg.setAttribute('role', 'img');
-  svg.setAttribute('aria-label', t('desk.enrol.qr_label'));
-  const bg = document.createElementNS(NS, 'rect');
-  for (const [k, v] of Object.entries({ x: -4, y: -4, width: n + 8, height: n + 8, fill: '#fff' })) bg.setAttribute(k, v);
-  svg.appendChild(bg);
-  let d = '';
-  rows.forEach((row, y) => { for (let x = 0; x < row.length; x++) if (row[x] === '1') d += `M${x} ${y}h1v1h-1z`; });
-  const path = document.createElementNS(NS, 'path');
-  path.setAttribute('d', d);
-  path.setAttribute('fill', '#000');
-  svg.appendChild(path);
-  return svg;
-}
-
 function recoveryCodes(codes) {
   const box = document.getElementById('enrol');
   const done = h('button', { type: 'button', class: 'primary' }, t('desk.enrol.saved'));
@@ -139,7 +119,7 @@ function enrolment(login, e) {
   replace(box,
     h('h1', {}, t('desk.enrol.title')),
     h('p', {}, t('desk.enrol.hint')),
-    e.qr ? qrSvg(e.qr) : null,
+    e.qr ? qrSvg(e.qr, t('desk.enrol.qr_label')) : null,
     h('p', {}, t('desk.enrol.secret'), ' ', h('code', { class: 'secret' }, e.secret)),
     form);
   form.addEventListener('submit', async (event) => {

@@ -4,7 +4,7 @@
 // the screen (after the receipt, on "start over", or when idle).
 // docs/KIOSK.md describes the flow, the setup and the tests.
 
-import { h, replace } from '/common/dom.js';
+import { h, qrSvg, replace } from '/common/dom.js';
 import { t, setLanguage } from '/common/i18n.js';
 import * as sbi from './sbi.js';
 import { uchet, ApiError, kioskKey, setKioskKey, timings } from './uchet.js';
@@ -27,7 +27,7 @@ let s = fresh();
 
 function fresh() {
   return { sid: null, prev: '', port: null, doc: null, details: null, captures: {}, tries: {},
-    signature: null, receipt: null, redo: false, t0: 0, current: null, stream: null, noScanner: false };
+    signature: null, receipt: null, receiptQr: null, redo: false, t0: 0, current: null, stream: null, noScanner: false };
 }
 
 function setting(key, dflt) {
@@ -567,6 +567,7 @@ async function submit() {
   try {
     const r = await waiting(() => uchet.submit(s.sid));
     s.receipt = r.receipt;
+    s.receiptQr = r.receipt_qr;
   } catch (e) {
     reviewScreen(problemText(e));
     return;
@@ -578,11 +579,13 @@ async function submit() {
 
 // The receipt is printed, never saved: the booth is shared, and a PDF left
 // in its download folder would be the previous person's data for the next
-// one (docs/KIOSK.md, "Receipt"). Nothing of it outlives the wipe.
+// one (docs/KIOSK.md, "Receipt"). Nothing of it outlives the wipe. The QR
+// code holds the number only, drawn from uchetd's rows (submit's receipt_qr).
 function receiptScreen() {
   draw('receipt', title('kiosk.receipt.title'),
     h('p', { class: 'lead' }, t('kiosk.receipt.number')),
     h('p', { class: 'receipt-number', 'aria-label': s.receipt.split('').join(' ') }, groupReceipt(s.receipt)),
+    s.receiptQr ? h('div', { class: 'receipt-qr' }, qrSvg(s.receiptQr, t('kiosk.receipt.number'))) : null,
     h('h2', {}, t('kiosk.receipt.next_title')), h('p', {}, t('kiosk.receipt.next')),
     h('h2', {}, t('kiosk.receipt.where_title')), h('p', {}, t('kiosk.receipt.where')),
     h('div', { class: 'actions no-print' },
