@@ -56,6 +56,9 @@ typedef struct api_world {
 
     int64_t desk_idle_s;          /* issue 15: a desk session ends after this long untouched; 0 = default */
     uint8_t audit_cursor_key[32]; /* MACs the desk's audit-verification cursors (h_audit.c); made at start */
+    struct anchor_key
+        *audit_key; /* the audit key's public half when uchetd signs checkpoints (anchorer.h), else NULL */
+    char audit_checkpoints[1024]; /* their file, when audit_key */
     vault_keys_t totp_keys;       /* totp_key_file: seals the officers' TOTP secrets; loaded at start, wiped at stop */
 } api_world_t;
 
