@@ -139,6 +139,10 @@ void api_op_submit(api_req_t *r, store_op_t *op);
 
 /* Replies. Each adds the security headers, sets status and sends. */
 void api_reply_json(api_req_t *r, int status, json_t *body); /* steals body */
+/* api_reply_json for an answer that carries a secret shown once (a TOTP
+ * secret, a token): steals body, wipes its strings, and the bytes h2o
+ * sends are wiped once h2o is done with them (reply.c). */
+void api_reply_json_secret(api_req_t *r, int status, json_t *body);
 void api_reply_text_json(api_req_t *r, int status, const char *json, size_t len);
 void api_reply_empty(api_req_t *r, int status);
 /* A binary body (a PDF, an image) of content type ctype, never cached
