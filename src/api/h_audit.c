@@ -25,7 +25,9 @@
  * nothing meanwhile. So each request checks one step of at most
  * AUDITVIEW_STEP_MAX events and answers with the progress and a cursor for
  * the next step. The cursor carries the officer, the target, the next seq
- * and the hash that event must link to, MACed with a key made at uchetd's
+ * and the hash that event must link to (then, when uchetd signs audit
+ * checkpoints, the phase and the checkpoint scan's state: its offset in the
+ * file and its counts so far, store/anchor.h), MACed with a key made at uchetd's
  * start: the page cannot skip events or invent a hash, so "intact" is only
  * ever said after every event up to the target was checked, in order. A
  * cursor from before a restart is refused (start again). */
@@ -101,7 +103,7 @@ typedef struct verified_with_step {
     auditview_verify_op_t v;
 } verified_with_step_t;
 
-/* The signed checkpoints' part of the outcome (docs/openapi.yaml). */
+/* The signed checkpoints' part of the outcome (api/openapi.json). */
 static json_t *checkpoints_json(const auditview_verify_op_t *o)
 {
     const char *verdict = auditview_checkpoint_verdict(o);
