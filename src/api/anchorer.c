@@ -107,6 +107,13 @@ int anchorer_start(
     return 0;
 }
 
+int anchorer_verifier(const anchorer_t *a, anchor_key_t **ret_key, char *cp_path, size_t cap, err_t *err)
+{
+    if (snprintf(cp_path, cap, "%s", a->cp_path) >= (int)cap)
+        return err_set(err, -ENAMETOOLONG, "bad_config", "The audit checkpoint path is too long.");
+    return anchor_key_public(a->key, ret_key, err);
+}
+
 void anchorer_stop(anchorer_t *a)
 {
     if (!a)

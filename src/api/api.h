@@ -56,6 +56,9 @@ typedef struct api_world {
 
     int64_t desk_idle_s;          /* issue 15: a desk session ends after this long untouched; 0 = default */
     uint8_t audit_cursor_key[32]; /* MACs the desk's audit-verification cursors (h_audit.c); made at start */
+    struct anchor_key
+        *audit_key; /* the audit key's public half when uchetd signs checkpoints (anchorer.h), else NULL */
+    char audit_checkpoints[1024]; /* their file, when audit_key */
     vault_keys_t totp_keys;       /* totp_key_file: seals the officers' TOTP secrets; loaded at start, wiped at stop */
 } api_world_t;
 
@@ -136,6 +139,10 @@ void api_op_submit(api_req_t *r, store_op_t *op);
 
 /* Replies. Each adds the security headers, sets status and sends. */
 void api_reply_json(api_req_t *r, int status, json_t *body); /* steals body */
+/* api_reply_json for an answer that carries a secret shown once (a TOTP
+ * secret, a token): steals body, wipes its strings, and the bytes h2o
+ * sends are wiped once h2o is done with them (reply.c). */
+void api_reply_json_secret(api_req_t *r, int status, json_t *body);
 void api_reply_text_json(api_req_t *r, int status, const char *json, size_t len);
 void api_reply_empty(api_req_t *r, int status);
 /* A binary body (a PDF, an image) of content type ctype, never cached

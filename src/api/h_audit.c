@@ -25,15 +25,18 @@
  * nothing meanwhile. So each request checks one step of at most
  * AUDITVIEW_STEP_MAX events and answers with the progress and a cursor for
  * the next step. The cursor carries the officer, the target, the next seq
- * and the hash that event must link to, MACed with a key made at uchetd's
+ * and the hash that event must link to (then, when uchetd signs audit
+ * checkpoints, the phase and the checkpoint scan's state: its offset in the
+ * file and its counts so far, store/anchor.h), MACed with a key made at uchetd's
  * start: the page cannot skip events or invent a hash, so "intact" is only
  * ever said after every event up to the target was checked, in order. A
  * cursor from before a restart is refused (start again). */
 
-#define CURSOR_VERSION 1
-#define CURSOR_BODY (1 + 3 * 8 + AUDIT_HASH_BYTES)
+#define CURSOR_VERSION 2
+#define CURSOR_INTS 16
+#define CURSOR_BODY (1 + CURSOR_INTS * 8 + AUDIT_HASH_BYTES)
 #define CURSOR_BYTES (CURSOR_BODY + crypto_auth_hmacsha256_BYTES)
-#define CURSOR_CHARS 160 /* base64url of CURSOR_BYTES, with room */
+#define CURSOR_CHARS 272 /* base64url of CURSOR_BYTES, with room */
 
 static size_t put64(uint8_t *b, int64_t v)
 {
@@ -50,14 +53,25 @@ static int64_t get64(const uint8_t *b)
     return (int64_t)v;
 }
 
-static void cursor_make(const api_world_t *w, const auditview_verify_op_t *o, char out[CURSOR_CHARS])
+/* The verification's state a cursor carries, in its order. */
+static void cursor_fields(auditview_verify_op_t *o, int64_t *f[CURSOR_INTS])
+{
+    int64_t *all[CURSOR_INTS] = {&o->officer_id, &o->target, &o->step.next_seq, &o->phase, &o->step.broken,
+        &o->step.broken_at, &o->step.last_at, &o->scan.offset, &o->scan.lines, &o->scan.good, &o->scan.forged,
+        &o->scan.last_seq, &o->scan.contradicted, &o->scan.first_bad_line, &o->scan.first_bad_seq,
+        &o->scan.first_bad_why};
+    memcpy(f, all, sizeof all);
+}
+
+static void cursor_make(const api_world_t *w, auditview_verify_op_t *o, char out[CURSOR_CHARS])
 {
     uint8_t b[CURSOR_BYTES];
+    int64_t *f[CURSOR_INTS];
     size_t k = 0;
     b[k++] = CURSOR_VERSION;
-    k += put64(b + k, o->officer_id);
-    k += put64(b + k, o->target);
-    k += put64(b + k, o->step.next_seq);
+    cursor_fields(o, f);
+    for (int i = 0; i < CURSOR_INTS; i++)
+        k += put64(b + k, *f[i]);
     memcpy(b + k, o->step.prev, AUDIT_HASH_BYTES);
     crypto_auth_hmacsha256(b + CURSOR_BODY, b, CURSOR_BODY, w->audit_cursor_key);
     sodium_bin2base64(out, CURSOR_CHARS, b, sizeof b, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
@@ -73,10 +87,11 @@ static int cursor_read(const api_world_t *w, const char *text, auditview_verify_
         crypto_auth_hmacsha256_verify(b + CURSOR_BODY, b, CURSOR_BODY, w->audit_cursor_key) < 0)
         return err_set(
             e, -EINVAL, "invalid_cursor", "This verification cannot go on (uchetd restarted?): start again.");
-    o->officer_id = get64(b + 1);
-    o->target = get64(b + 9);
-    o->step.next_seq = get64(b + 17);
-    memcpy(o->step.prev, b + 25, AUDIT_HASH_BYTES);
+    int64_t *f[CURSOR_INTS];
+    cursor_fields(o, f);
+    for (int i = 0; i < CURSOR_INTS; i++)
+        *f[i] = get64(b + 1 + 8 * i);
+    memcpy(o->step.prev, b + 1 + 8 * CURSOR_INTS, AUDIT_HASH_BYTES);
     return 0;
 }
 
@@ -88,10 +103,28 @@ typedef struct verified_with_step {
     auditview_verify_op_t v;
 } verified_with_step_t;
 
+/* The signed checkpoints' part of the outcome (api/openapi.json). */
+static json_t *checkpoints_json(const auditview_verify_op_t *o)
+{
+    const char *verdict = auditview_checkpoint_verdict(o);
+    if (!verdict)
+        return json_pack("{s:b}", "configured", 0);
+    const anchor_scan_t *s = &o->scan;
+    json_t *bad = json_null();
+    if (s->first_bad_line)
+        bad = json_pack("{s:I,s:o,s:s}", "line", (json_int_t)s->first_bad_line, "seq",
+            s->first_bad_seq ? json_integer(s->first_bad_seq) : json_null(), "why",
+            anchor_why_name((anchor_why_t)s->first_bad_why));
+    return json_pack("{s:b,s:s,s:I,s:I,s:I,s:o,s:o}", "configured", 1, "verdict", verdict, "lines",
+        (json_int_t)s->lines, "valid", (json_int_t)s->good, "forged", (json_int_t)s->forged, "last_seq",
+        s->good ? json_integer(s->last_seq) : json_null(), "first_bad", bad);
+}
+
 static json_t *outcome_json(const auditview_verify_op_t *o)
 {
     json_t *body =
         json_pack("{s:I,s:I}", "checked", (json_int_t)(o->step.next_seq - 1), "total", (json_int_t)o->target);
+    json_object_set_new(body, "checkpoints", checkpoints_json(o));
     if (o->step.broken) {
         json_object_set_new(body, "state", json_string("broken"));
         json_object_set_new(body, "broken_seq", json_integer(o->step.broken));
@@ -99,9 +132,11 @@ static json_t *outcome_json(const auditview_verify_op_t *o)
         json_object_set_new(body, "missing", json_boolean(!o->step.broken_at));
         return body;
     }
+    /* the chain links; "intact" only if its checkpoints, when signed, agree */
+    const char *verdict = auditview_checkpoint_verdict(o);
     char hex[2 * AUDIT_HASH_BYTES + 1];
     sodium_bin2hex(hex, sizeof hex, o->step.prev, AUDIT_HASH_BYTES);
-    json_object_set_new(body, "state", json_string("intact"));
+    json_object_set_new(body, "state", json_string(verdict && strcmp(verdict, "agree") ? verdict : "intact"));
     json_object_set_new(body, "last_seq", json_integer(o->target));
     json_object_set_new(body, "last_hash", o->target ? json_string(hex) : json_null());
     json_object_set_new(body, "last_at", o->target ? view_time(o->step.last_at, 0) : json_null());
@@ -123,12 +158,15 @@ static void verify_done(api_req_t *r, store_op_t *op)
         api_problem_err(r, &op->err);
         return;
     }
-    if (!o->step.broken && o->step.next_seq <= o->target) { /* more to do */
+    if (auditview_verify_more(o)) {
         char cursor[CURSOR_CHARS];
         cursor_make(r->w, o, cursor);
-        api_reply_json(r, 200,
-            json_pack("{s:s,s:I,s:I,s:s}", "state", "running", "checked", (json_int_t)(o->step.next_seq - 1), "total",
-                (json_int_t)o->target, "cursor", cursor));
+        bool cps = o->phase == AUDITVIEW_PHASE_CHECKPOINTS;
+        json_t *body = json_pack("{s:s,s:s,s:I,s:I,s:s}", "state", "running", "phase", cps ? "checkpoints" : "chain",
+            "checked", (json_int_t)(o->step.next_seq - 1), "total", (json_int_t)o->target, "cursor", cursor);
+        if (cps)
+            json_object_set_new(body, "checkpoint_lines", json_integer(o->scan.lines));
+        api_reply_json(r, 200, body);
         return;
     }
     /* the outcome is written to the chain before it is shown */
@@ -143,6 +181,7 @@ static void verify_done(api_req_t *r, store_op_t *op)
     v->o.target = o->target;
     v->o.checked = o->step.next_seq - 1;
     v->o.broken = o->step.broken;
+    v->o.checkpoints = auditview_checkpoint_verdict(o);
     api_op_submit(r, &v->o.op);
 }
 
@@ -168,6 +207,8 @@ void h_desk_audit_verify(api_req_t *r)
     in.limit = (int64_t)max;
     in.roles = desk_acl_roles(r);
     in.now = api_now(r);
+    in.key = r->w->audit_key;
+    in.cp_path = r->w->audit_checkpoints;
     auditview_verify_op_t *o = api_op_new_from(r, &in, sizeof in, verify_done);
     if (o)
         api_op_submit(r, &o->op);

@@ -48,7 +48,7 @@ static void login_done(api_req_t *r, store_op_t *op)
         json_t *qr = qr_rows(o->ret_otpauth_uri);
         if (qr)
             json_object_set_new(body, "qr", qr);
-        api_reply_json(r, 202, body);
+        api_reply_json_secret(r, 202, body); /* the secret, its URI and QR: wiped after sending */
     } else {
         json_t *body = session_json(o->ret_token, o->ret_expires_at, o->ret_role, idle_of(r));
         if (o->recovery_code[0] || o->ret_recovery_left)
@@ -145,7 +145,7 @@ static void enrol_done(api_req_t *r, store_op_t *op)
         for (int i = 0; i < OFFICER_RECOVERY_CODES; i++)
             json_array_append_new(codes, json_string(o->ret_recovery[i]));
         json_object_set_new(body, "recovery_codes", codes);
-        api_reply_json(r, 201, body);
+        api_reply_json_secret(r, 201, body); /* the recovery codes, shown once: wiped after sending */
     }
     sodium_memzero(o->ret_token, sizeof o->ret_token);
     sodium_memzero(o->ret_recovery, sizeof o->ret_recovery);

@@ -1,5 +1,6 @@
 /* Replies, problem+json, security headers, bearer tokens, strict bodies. */
 #include <errno.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -67,6 +68,74 @@ void api_reply_json(api_req_t *r, int status, json_t *body)
     }
     api_reply_text_json(r, status, s, strlen(s));
     free(s);
+}
+
+/* Wipes every string in `v` in place (jansson keeps each in its own
+ * allocation, which json_decref frees unwiped). */
+static void wipe_strings(json_t *v)
+{
+    const char *key;
+    json_t *child;
+    size_t i;
+    if (json_is_string(v))
+        sodium_memzero((char *)json_string_value(v), json_string_length(v));
+    else if (json_is_object(v))
+        json_object_foreach (v, key, child)
+            wipe_strings(child);
+    else if (json_is_array(v))
+        json_array_foreach (v, i, child)
+            wipe_strings(child);
+}
+
+/* The body of a secret answer: a pool-linked shared chunk, so h2o holds it
+ * (no copy: h2o_send writes these very bytes) until the request's pool is
+ * cleared, and then this dispose hook wipes it before h2o frees it. */
+typedef struct wiped_body {
+    size_t len;
+    char bytes[];
+} wiped_body_t;
+
+static void wipe_body(void *p)
+{
+    wiped_body_t *b = p;
+    sodium_memzero(b->bytes, b->len);
+}
+
+static void body_done(h2o_generator_t *g, h2o_req_t *req)
+{
+    (void)g;
+    (void)req; /* the whole body went with the first h2o_send */
+}
+
+static h2o_generator_t secret_generator = {body_done, body_done};
+
+void api_reply_json_secret(api_req_t *r, int status, json_t *body)
+{
+    h2o_req_t *req = r->req;
+    /* json_dumpb writes straight into the buffer: no growing copies */
+    size_t len = json_dumpb(body, NULL, 0, JSON_COMPACT);
+    wiped_body_t *b = len ? h2o_mem_alloc_shared(&req->pool, sizeof *b + len, wipe_body) : NULL;
+    if (b) {
+        b->len = len;
+        json_dumpb(body, b->bytes, len, JSON_COMPACT);
+    }
+    wipe_strings(body);
+    json_decref(body);
+    if (!b) {
+        api_problem(r, 500, "internal", "The answer could not be encoded.");
+        return;
+    }
+    req->res.status = status;
+    req->res.reason = title_for(status);
+    h2o_add_header(
+        &req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, H2O_STRLIT("application/json; charset=utf-8"));
+    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL, H2O_STRLIT("no-store"));
+    api_security_headers(req);
+    finish_metrics(r, status);
+    req->res.content_length = len;
+    h2o_start_response(req, &secret_generator);
+    h2o_iovec_t buf = h2o_iovec_init(b->bytes, len);
+    h2o_send(req, &buf, 1, H2O_SEND_STATE_FINAL);
 }
 
 void api_reply_bytes(api_req_t *r, int status, const char *ctype, const void *body, size_t len)

@@ -27,6 +27,7 @@
 #include "notify/outbox.h"
 #include "notify/webpush.h"
 #include "rules/password.h"
+#include "store/anchor.h"
 #include "store/caldata.h"
 #include "store/db.h"
 #include "store/migrate.h"
@@ -471,6 +472,8 @@ static void world_close(api_world_t *w)
     password_list_free(w->passwords);
     settlement_catalogue_free(w->settlements);
     vault_keys_wipe(&w->totp_keys);
+    anchor_key_free(w->audit_key);
+    w->audit_key = NULL;
 }
 
 int main(int argc, char **argv)
@@ -496,6 +499,8 @@ int main(int argc, char **argv)
         r = world_open(&w, &c, threads, &err);
     if (r == 0 && c.audit_key_file[0])
         r = anchorer_start(c.database, c.audit_key_file, c.audit_checkpoint_file, &w.clock, &anchorer, &err);
+    if (r == 0 && anchorer) /* the desk's chain verification checks what it signs */
+        r = anchorer_verifier(anchorer, &w.audit_key, w.audit_checkpoints, sizeof w.audit_checkpoints, &err);
     if (r == 0 && !c.no_sweep)
         r = scheduler_start(&w, c.database, &sched, &err);
     if (r == 0)

@@ -167,55 +167,40 @@ static int audit_checkpoint(const cli_t *cli, const char *key_path, const char *
     return 0;
 }
 
-/* Checks the signed checkpoints; prints and returns the exit status. */
+/* Walks the chain, then checks the signed checkpoints against it with
+ * store/anchor.h's scan (the desk's verification runs the same one); prints
+ * and returns the exit status. */
 static int audit_verify_with_key(db_t *db, const char *key_path, const char *cp_path)
 {
     err_t e = {0};
     anchor_key_t *k = NULL;
-    anchor_checkpoint_t *cps = NULL;
-    audit_anchor_t *anchors = NULL;
-    size_t n = 0, bad = 0;
-    int64_t count = 0, broken = 0, contradicted = 0, last = 0;
+    anchor_scan_t s = {0};
+    int64_t count = 0, broken = 0;
     int r = anchor_key_load(key_path, &k, &e);
     if (r == 0)
-        r = anchor_read(k, cp_path, &cps, &n, &bad, &e);
-    if (r == 0 && n && !(anchors = calloc(n, sizeof *anchors)))
-        r = err_set(&e, -ENOMEM, "out_of_memory", "Out of memory.");
-    for (size_t i = 0; r == 0 && i < n; i++) {
-        anchors[i].seq = cps[i].seq;
-        memcpy(anchors[i].hash, cps[i].hash, AUDIT_HASH_BYTES);
-        if (cps[i].seq > last)
-            last = cps[i].seq;
-    }
-    if (r == 0)
-        r = audit_verify_anchored(db, anchors, n, &count, &broken, &contradicted, &e);
+        r = audit_verify(db, &count, &broken, &e);
+    while (r == 0 && !s.done)
+        r = anchor_scan_step(k, cp_path, db, broken, 4096, &s, &e);
     anchor_key_free(k);
-    free(cps);
-    free(anchors);
     if (r < 0)
         return fail(&e);
-    int status = 0;
-    if (broken) {
+    if (broken)
         printf("BROKEN at event %lld (%lld event(s) checked up to it)\n", (long long)broken, (long long)count);
-        status = 1;
-    }
-    if (contradicted) {
-        printf("REWRITTEN: the chain disagrees with the signed checkpoint at event %lld\n", (long long)contradicted);
-        status = 1;
-    }
-    if (bad) {
-        printf("FORGED: %zu checkpoint line(s) in %s fail their signature\n", bad, cp_path);
-        status = 1;
-    }
-    if (n == 0) {
+    if (s.contradicted)
+        printf("REWRITTEN: the chain disagrees with the signed checkpoint at event %lld\n", (long long)s.contradicted);
+    if (s.forged)
+        printf("FORGED: %lld checkpoint line(s) in %s fail their signature\n", (long long)s.forged, cp_path);
+    if (s.first_bad_line)
+        printf("first bad checkpoint: line %lld (%s)\n", (long long)s.first_bad_line,
+            anchor_why_name((anchor_why_t)s.first_bad_why));
+    if (s.good == 0)
         printf("NOT ANCHORED: %s holds no valid checkpoint\n", cp_path);
-        status = 1;
-    }
-    if (status == 0)
-        printf("intact: %lld event(s); %zu signed checkpoint(s) agree, the last at event %lld;"
-               " %lld later event(s) not yet anchored\n",
-            (long long)count, n, (long long)last, (long long)(count - last));
-    return status;
+    if (broken || s.first_bad_line || s.good == 0)
+        return 1;
+    printf("intact: %lld event(s); %lld signed checkpoint(s) agree, the last at event %lld;"
+           " %lld later event(s) not yet anchored\n",
+        (long long)count, (long long)s.good, (long long)s.last_seq, (long long)(count - s.last_seq));
+    return 0;
 }
 
 int cmd_audit(const cli_t *cli, int argc, char **argv)

@@ -112,6 +112,17 @@ void anchor_key_free(anchor_key_t *k)
         sodium_free(k); /* wipes */
 }
 
+int anchor_key_public(const anchor_key_t *k, anchor_key_t **ret, err_t *err)
+{
+    anchor_key_t *p = sodium_malloc(sizeof *p);
+    if (!p)
+        return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
+    memset(p, 0, sizeof *p);
+    memcpy(p->pk, k->pk, sizeof p->pk);
+    *ret = p;
+    return 0;
+}
+
 bool anchor_key_can_sign(const anchor_key_t *k)
 {
     return k && k->has_secret;
@@ -168,13 +179,14 @@ int anchor_append(const anchor_key_t *k, const char *path, const anchor_checkpoi
     return r < 0 ? err_set(err, r, "checkpoint_failed", "Cannot append to %s.", path) : 0;
 }
 
-/* Parses and checks one line; false if malformed or the signature is wrong. */
-static bool parse_line(const anchor_key_t *k, const char *line, anchor_checkpoint_t *ret)
+/* Parses and checks one line: ANCHOR_OK with *ret filled, ANCHOR_MALFORMED
+ * or ANCHOR_BAD_SIGNATURE (then ret->seq holds the seq the line names). */
+static anchor_why_t parse_line(const anchor_key_t *k, const char *line, anchor_checkpoint_t *ret)
 {
     char buf[LINE_MAX_BYTES];
     size_t n = strcspn(line, "\r\n");
     if (n >= sizeof buf)
-        return false;
+        return ANCHOR_MALFORMED;
     memcpy(buf, line, n);
     buf[n] = '\0';
     const char *f[5];
@@ -187,7 +199,7 @@ static bool parse_line(const anchor_key_t *k, const char *line, anchor_checkpoin
         if (*p == ' ')
             p++;
         else if (*p)
-            return false;
+            return ANCHOR_MALFORMED;
     }
     uint64_t seq, at;
     uint8_t sig[crypto_sign_BYTES];
@@ -198,36 +210,54 @@ static bool parse_line(const anchor_key_t *k, const char *line, anchor_checkpoin
         fl[4] != 2 * crypto_sign_BYTES || sodium_hex2bin(cp.hash, sizeof cp.hash, f[2], fl[2], NULL, &bin, NULL) != 0 ||
         bin != sizeof cp.hash || sodium_hex2bin(sig, sizeof sig, f[4], fl[4], NULL, &bin, NULL) != 0 ||
         bin != sizeof sig)
-        return false;
+        return ANCHOR_MALFORMED;
     cp.seq = (int64_t)seq;
     cp.at = (int64_t)at;
+    ret->seq = cp.seq;
     uint8_t m[MSG_BYTES];
     size_t mlen = message(&cp, m);
     if (crypto_sign_verify_detached(sig, m, mlen, k->pk) != 0)
-        return false;
+        return ANCHOR_BAD_SIGNATURE;
     *ret = cp;
+    return ANCHOR_OK;
+}
+
+/* Reads the next line into `line` (cap LINE_MAX_BYTES + 2); an over-long
+ * line is skipped to its end and comes back as "" (malformed). False at
+ * the end of the file. */
+static bool next_line(FILE *f, char *line, size_t cap)
+{
+    if (!fgets(line, (int)cap, f))
+        return false;
+    if (!strchr(line, '\n') && !feof(f)) {
+        int c;
+        while ((c = fgetc(f)) != EOF && c != '\n')
+            ;
+        line[0] = '\0';
+    }
     return true;
+}
+
+static int open_checkpoints(const char *path, FILE **ret, err_t *err)
+{
+    *ret = fopen(path, "re");
+    if (!*ret)
+        return err_set(err, -errno, errno == ENOENT ? "no_checkpoints" : "checkpoint_failed",
+            "Cannot read the checkpoints %s: %s.", path, strerror(errno));
+    return 0;
 }
 
 int anchor_read(
     const anchor_key_t *k, const char *path, anchor_checkpoint_t **ret, size_t *ret_n, size_t *ret_bad, err_t *err)
 {
-    FILE *f = fopen(path, "re");
-    if (!f)
-        return err_set(err, -errno, errno == ENOENT ? "no_checkpoints" : "checkpoint_failed",
-            "Cannot read the checkpoints %s: %s.", path, strerror(errno));
+    FILE *f;
+    int r = open_checkpoints(path, &f, err);
+    if (r < 0)
+        return r;
     anchor_checkpoint_t *cps = NULL;
     size_t n = 0, cap = 0, bad = 0;
     char line[LINE_MAX_BYTES + 2];
-    int r = 0;
-    while (fgets(line, sizeof line, f)) {
-        if (!strchr(line, '\n') && !feof(f)) { /* an over-long line: skip the rest of it */
-            int c;
-            while ((c = fgetc(f)) != EOF && c != '\n')
-                ;
-            bad++;
-            continue;
-        }
+    while (next_line(f, line, sizeof line)) {
         if (n == cap) {
             size_t nc = cap ? 2 * cap : 64;
             anchor_checkpoint_t *g = realloc(cps, nc * sizeof *g);
@@ -238,7 +268,7 @@ int anchor_read(
             cps = g;
             cap = nc;
         }
-        if (parse_line(k, line, &cps[n]))
+        if (parse_line(k, line, &cps[n]) == ANCHOR_OK)
             n++;
         else
             bad++;
@@ -252,4 +282,74 @@ int anchor_read(
     *ret_n = n;
     *ret_bad = bad;
     return 0;
+}
+
+const char *anchor_why_name(anchor_why_t why)
+{
+    switch (why) {
+        case ANCHOR_MALFORMED: return "malformed";
+        case ANCHOR_BAD_SIGNATURE: return "bad_signature";
+        case ANCHOR_CHAIN_DIFFERS: return "chain_differs";
+        case ANCHOR_CHAIN_ENDS: return "chain_ends_before";
+        default: return "";
+    }
+}
+
+/* Does the chain still hold cp's hash at cp's event? */
+static int against_chain(db_t *db, const anchor_checkpoint_t *cp, anchor_why_t *ret, err_t *err)
+{
+    uint8_t h[AUDIT_HASH_BYTES];
+    bool found;
+    int r = audit_hash_at(db, cp->seq, h, &found, err);
+    if (r == 0)
+        *ret = !found ? ANCHOR_CHAIN_ENDS : memcmp(h, cp->hash, sizeof h) ? ANCHOR_CHAIN_DIFFERS : ANCHOR_OK;
+    return r;
+}
+
+static void note_bad(anchor_scan_t *s, const anchor_checkpoint_t *cp, anchor_why_t why)
+{
+    if (why == ANCHOR_MALFORMED || why == ANCHOR_BAD_SIGNATURE)
+        s->forged++;
+    else if (!s->contradicted)
+        s->contradicted = cp->seq;
+    if (!s->first_bad_line) {
+        s->first_bad_line = s->lines;
+        s->first_bad_seq = why == ANCHOR_MALFORMED ? 0 : cp->seq;
+        s->first_bad_why = why;
+    }
+}
+
+int anchor_scan_step(const anchor_key_t *k, const char *path, db_t *db, int64_t chain_broken, int64_t max_lines,
+    anchor_scan_t *s, err_t *err)
+{
+    FILE *f;
+    int r = open_checkpoints(path, &f, err);
+    if (r < 0)
+        return r;
+    if (fseeko(f, (off_t)s->offset, SEEK_SET) != 0) {
+        fclose(f);
+        return err_set(err, -EIO, "checkpoint_failed", "Cannot read the checkpoints %s.", path);
+    }
+    char line[LINE_MAX_BYTES + 2];
+    int64_t n = 0;
+    s->done = false;
+    while (r == 0 && n < max_lines && next_line(f, line, sizeof line)) {
+        n++;
+        s->lines++;
+        s->offset = (int64_t)ftello(f);
+        anchor_checkpoint_t cp = {0};
+        anchor_why_t why = parse_line(k, line, &cp);
+        if (why == ANCHOR_OK) {
+            s->good++;
+            if (cp.seq > s->last_seq)
+                s->last_seq = cp.seq;
+            if (!chain_broken || cp.seq < chain_broken)
+                r = against_chain(db, &cp, &why, err);
+        }
+        if (r == 0 && why != ANCHOR_OK)
+            note_bad(s, &cp, why);
+    }
+    s->done = r == 0 && n < max_lines;
+    fclose(f);
+    return r;
 }

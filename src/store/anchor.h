@@ -24,6 +24,7 @@
 
 #include "base/err.h"
 #include "store/audit.h"
+#include "store/db.h"
 
 typedef struct anchor_key anchor_key_t;
 
@@ -41,6 +42,9 @@ int anchor_key_generate(const char *path, err_t *err);
  * (verify only). Caller owns *ret (anchor_key_free wipes it). */
 int anchor_key_load(const char *path, anchor_key_t **ret, err_t *err);
 void anchor_key_free(anchor_key_t *k); /* accepts NULL */
+/* A copy of k's public half only (it verifies, it cannot sign): for a
+ * reader that must not hold the secret. Caller owns *ret. */
+int anchor_key_public(const anchor_key_t *k, anchor_key_t **ret, err_t *err);
 bool anchor_key_can_sign(const anchor_key_t *k);
 
 /* The checkpoint file that belongs to key file `key_path`: key_path with
@@ -50,6 +54,45 @@ int anchor_checkpoint_path(const char *key_path, char *buf, size_t cap);
 /* Signs cp and appends its line to `path` (created 0600), then fsyncs.
  * -EPERM if k has no secret key. */
 int anchor_append(const anchor_key_t *k, const char *path, const anchor_checkpoint_t *cp, err_t *err);
+
+/* Why a checkpoint line does not vouch for the chain. */
+typedef enum anchor_why {
+    ANCHOR_OK = 0,
+    ANCHOR_MALFORMED,     /* not a checkpoint line at all (or over-long) */
+    ANCHOR_BAD_SIGNATURE, /* well-formed, but the key did not sign it: forged or altered */
+    ANCHOR_CHAIN_DIFFERS, /* signed, but the chain has another hash at its event: rewritten */
+    ANCHOR_CHAIN_ENDS,    /* signed, but the chain now ends before its event: truncated */
+} anchor_why_t;
+
+/* "malformed", "bad_signature", "chain_differs", "chain_ends_before"; "" for ANCHOR_OK. */
+const char *anchor_why_name(anchor_why_t why);
+
+/* The check of a checkpoint file against the chain, made in steps so that
+ * the desk can show progress and hold no request long (issue 15); the CLI
+ * runs the steps to the end. The one check of signed checkpoints: `uchetctl
+ * audit verify --key` and the desk's verification both run it, after the
+ * chain walk (store/audit.h) that makes the stored hashes worth comparing.
+ * A plain value: the desk carries it from step to step in its cursor. */
+typedef struct anchor_scan {
+    int64_t offset;         /* in/out: byte offset of the next line (the file is only appended to) */
+    int64_t lines;          /* in/out: lines read */
+    int64_t good;           /* in/out: lines signed by the key */
+    int64_t forged;         /* in/out: lines malformed or not signed by it */
+    int64_t last_seq;       /* in/out: the highest event a good line names */
+    int64_t contradicted;   /* in/out: the event of the first good line the chain disagrees with, or 0 */
+    int64_t first_bad_line; /* in/out: 1-based line of the first bad line of either kind, or 0 */
+    int64_t first_bad_seq;  /* in/out: the event it names (0 when it is malformed) */
+    int64_t first_bad_why;  /* in/out: its anchor_why_t */
+    bool done;              /* out: the end of the file was reached */
+} anchor_scan_t;
+
+/* Reads at most max_lines lines of `path` from s->offset, checks each
+ * signature with k and, unless the chain is known broken at or before the
+ * line's event (chain_broken > 0 and seq >= chain_broken), that the chain
+ * still holds the signed hash there (audit_hash_at, in db's transaction if
+ * any). A missing file is -ENOENT (no_checkpoints). k and path borrowed. */
+int anchor_scan_step(const anchor_key_t *k, const char *path, db_t *db, int64_t chain_broken, int64_t max_lines,
+    anchor_scan_t *s, err_t *err);
 
 /* Reads every line of `path`, checking each signature with k. Caller owns
  * *ret (free()); *ret_n good lines in file order; *ret_bad lines that do not

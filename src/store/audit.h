@@ -4,6 +4,7 @@
  * event's hash and the event's own fields, so changing, removing or
  * reordering any event breaks every later link. */
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -52,16 +53,7 @@ int audit_verify_step(db_t *db, int64_t last, int64_t limit, audit_step_t *step,
  * then). Inside the caller's transaction. */
 int audit_head(db_t *db, int64_t *ret_seq, uint8_t ret_hash[AUDIT_HASH_BYTES], err_t *err);
 
-/* A (seq, hash) the chain must still have: from a signed checkpoint kept
- * outside the database (store/anchor.h). */
-typedef struct audit_anchor {
-    int64_t seq;
-    uint8_t hash[AUDIT_HASH_BYTES];
-} audit_anchor_t;
-
-/* audit_verify that also checks anchors (borrowed, any order):
- * *ret_contradicted = the seq of the first anchor the chain disagrees with
- * (another hash at that seq, or the chain now ends before it), or 0. A
- * rewrite that recomputed every link leaves *ret_broken 0 but not this. */
-int audit_verify_anchored(db_t *db, const audit_anchor_t *anchors, size_t n, int64_t *ret_count, int64_t *ret_broken,
-    int64_t *ret_contradicted, err_t *err);
+/* The hash the chain holds at `seq` (*ret_found false when there is no
+ * such event), for comparing with a signed checkpoint (store/anchor.h).
+ * Only meaningful where the chain was verified (audit_verify/_step). */
+int audit_hash_at(db_t *db, int64_t seq, uint8_t ret[AUDIT_HASH_BYTES], bool *ret_found, err_t *err);

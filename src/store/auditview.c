@@ -23,6 +23,33 @@ static const char SQL_ACTIVITY_COUNTS[] =
 
 /* --- verification in steps -------------------------------------------------- */
 
+static int chain_step(db_t *db, auditview_verify_op_t *o)
+{
+    if (!o->target) { /* the first step: the chain as it ends now */
+        uint8_t head[AUDIT_HASH_BYTES];
+        int r = audit_head(db, &o->target, head, &o->op.err);
+        if (r < 0)
+            return r;
+        memset(&o->step, 0, sizeof o->step);
+        o->step.next_seq = 1;
+        if (!o->target) /* nothing logged yet: intact, empty */
+            return 0;
+    }
+    return audit_verify_step(db, o->target, o->limit, &o->step, &o->op.err);
+}
+
+static int checkpoint_step(db_t *db, auditview_verify_op_t *o)
+{
+    int64_t lines = o->limit < AUDITVIEW_CHECKPOINT_STEP_MAX ? o->limit : AUDITVIEW_CHECKPOINT_STEP_MAX;
+    int r = anchor_scan_step(o->key, o->cp_path, db, o->step.broken, lines, &o->scan, &o->op.err);
+    if (r == -ENOENT) { /* no file yet: nothing anchored, which the verdict says */
+        memset(&o->op.err, 0, sizeof o->op.err);
+        o->scan.done = true;
+        return 0;
+    }
+    return r;
+}
+
 static int run_verify(db_t *db, store_op_t *op)
 {
     auditview_verify_op_t *o = (auditview_verify_op_t *)op;
@@ -33,16 +60,34 @@ static int run_verify(db_t *db, store_op_t *op)
     if (o->officer_id && o->officer_id != me.id)
         return err_set(&op->err, -EINVAL, "invalid_cursor", "This verification was started by another officer.");
     o->officer_id = me.id;
-    if (!o->target) { /* the first step: the chain as it ends now */
-        uint8_t head[AUDIT_HASH_BYTES];
-        if ((r = audit_head(db, &o->target, head, &op->err)) < 0)
-            return r;
-        memset(&o->step, 0, sizeof o->step);
-        o->step.next_seq = 1;
-        if (!o->target) /* nothing logged yet: intact, empty */
-            return 0;
+    if (o->phase == AUDITVIEW_PHASE_CHECKPOINTS)
+        return o->key ? checkpoint_step(db, o) : err_set(&op->err, -EINVAL, "invalid_cursor", "Start again.");
+    if ((r = chain_step(db, o)) < 0)
+        return r;
+    /* the chain is done: its checkpoints next, from the next request on */
+    if (o->key && (o->step.broken || o->step.next_seq > o->target)) {
+        o->phase = AUDITVIEW_PHASE_CHECKPOINTS;
+        memset(&o->scan, 0, sizeof o->scan);
     }
-    return audit_verify_step(db, o->target, o->limit, &o->step, &op->err);
+    return 0;
+}
+
+bool auditview_verify_more(const auditview_verify_op_t *o)
+{
+    if (o->phase == AUDITVIEW_PHASE_CHECKPOINTS)
+        return !o->scan.done;
+    return !o->step.broken && o->step.next_seq <= o->target;
+}
+
+const char *auditview_checkpoint_verdict(const auditview_verify_op_t *o)
+{
+    if (!o->key)
+        return NULL;
+    if (o->scan.contradicted)
+        return "rewritten";
+    if (o->scan.forged)
+        return "forged";
+    return o->scan.good ? "agree" : "not_anchored";
 }
 
 void auditview_verify_op_init(auditview_verify_op_t *o)
@@ -64,6 +109,8 @@ static int run_verified(db_t *db, store_op_t *op)
         "last", (json_int_t)o->target);
     if (d && o->broken)
         json_object_set_new(d, "broken", json_integer(o->broken));
+    if (d && o->checkpoints)
+        json_object_set_new(d, "checkpoints", json_string(o->checkpoints));
     r = officer_audit(db, &me, o->now, "audit.chain_verified", NULL, NULL, d, &op->err);
     json_decref(d);
     return r;

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "base/secret.h"
+#include "store/anchor.h"
 #include "store/audit.h"
 #include "store/officer.h"
 #include "store/store.h"
@@ -23,31 +24,51 @@
 #define AUDITVIEW_ARENA (256 * 1024) /* their details, bytes */
 #define AUDITVIEW_ACTIONS_MAX 64     /* distinct actions counted for one officer */
 
-/* READ lane: one step of verifying the chain. The first step (target 0)
- * fixes the target at the chain's head now; later steps carry the
- * officer, target and audit_step_t of the one before (from a cursor the
- * caller keeps unforgeable) and must be asked by the same officer
- * (-EINVAL invalid_cursor otherwise). */
+/* Checkpoint lines per step: each is an Ed25519 signature check (tens of
+ * microseconds) and one indexed read of the chain. */
+#define AUDITVIEW_CHECKPOINT_STEP_MAX 500
+
+enum { AUDITVIEW_PHASE_CHAIN = 0, AUDITVIEW_PHASE_CHECKPOINTS = 1 };
+
+/* READ lane: one step of verifying the chain, then, when uchetd signs
+ * checkpoints (key not NULL), one step of checking them against it with
+ * store/anchor.h's scan, the check `uchetctl audit verify --key` runs. The
+ * first step (target 0) fixes the target at the chain's head now; later
+ * steps carry the officer, target, phase, audit_step_t and anchor_scan_t of
+ * the one before (from a cursor the caller keeps unforgeable) and must be
+ * asked by the same officer (-EINVAL invalid_cursor otherwise). */
 typedef struct auditview_verify_op {
     store_op_t op;
     uint8_t token_hash[SECRET_HASH_BYTES];
     int64_t now;
     unsigned roles;
-    int64_t officer_id; /* in: the cursor's officer (0 on the first step); out: the caller */
-    int64_t target;     /* in/out: the last event this verification checks */
-    int64_t limit;      /* events in this step, 1..AUDITVIEW_STEP_MAX */
-    audit_step_t step;  /* in/out */
+    const anchor_key_t *key; /* borrowed (the world's); NULL: uchetd signs no checkpoints */
+    const char *cp_path;     /* borrowed: the checkpoint file, when key */
+    int64_t officer_id;      /* in: the cursor's officer (0 on the first step); out: the caller */
+    int64_t target;          /* in/out: the last event this verification checks */
+    int64_t limit;           /* events (or checkpoint lines, at most AUDITVIEW_CHECKPOINT_STEP_MAX) a step */
+    int64_t phase;           /* in/out: AUDITVIEW_PHASE_* */
+    audit_step_t step;       /* in/out */
+    anchor_scan_t scan;      /* in/out: the checkpoints, in the second phase */
 } auditview_verify_op_t;
 void auditview_verify_op_init(auditview_verify_op_t *o);
 
+/* True while a verification has steps left. */
+bool auditview_verify_more(const auditview_verify_op_t *o);
+/* The checkpoints' verdict: "agree", "rewritten", "forged", "not_anchored";
+ * NULL when uchetd signs none. */
+const char *auditview_checkpoint_verdict(const auditview_verify_op_t *o);
+
 /* WRITE lane: the verification's outcome as an audit event of the auditor
- * (audit.chain_verified: events checked, and the break if any). */
+ * (audit.chain_verified: events checked, the break if any, and the
+ * checkpoints' verdict when uchetd signs them). */
 typedef struct auditview_verified_op {
     store_op_t op;
     uint8_t token_hash[SECRET_HASH_BYTES];
     int64_t now;
     unsigned roles;
     int64_t target, checked, broken;
+    const char *checkpoints; /* a static verdict string, or NULL */
 } auditview_verified_op_t;
 void auditview_verified_op_init(auditview_verified_op_t *o);
 

@@ -5,12 +5,13 @@ recomputes the SHA-256 chain. The plain chain check cannot see it; the
 checkpoints signed with the Ed25519 key (a file outside the database) can.
 """
 import hashlib
+import json
 import os
 import subprocess
 
 import pytest
 
-from conftest import UCHETCTL
+from conftest import UCHETCTL, add_officer, desk_login, officer
 
 
 def audit_hash(prev, seq, at, actor, action, subject, detail):
@@ -123,3 +124,92 @@ def test_a_checkpoint_by_hand_and_a_wrong_key(keyed, tmp_path):
     # audit-init never overwrites a key.
     again = subprocess.run([UCHETCTL, "keys", "audit-init", "--key-file", key], capture_output=True, text=True)
     assert again.returncode == 1
+
+
+# --- the same check at the desk (issue 15) --------------------------------------
+# The auditor's POST /api/v1/desk/audit/verify runs the checkpoint scan that
+# `uchetctl audit verify --key` runs (store/anchor.h), after the chain walk.
+
+def desk_verify(u, desk, max_events=None):
+    """A whole verification as the desk page runs it; every answer."""
+    answers, body = [], ({"max_events": max_events} if max_events else {})
+    while True:
+        r = u.http.post("/api/v1/desk/audit/verify", headers=desk, json=body)
+        assert r.status_code == 200, r.text
+        answers.append(r.json())
+        if r.json()["state"] != "running":
+            return answers
+        assert len(answers) < 1000, "the verification does not end"
+        body = dict(body, cursor=r.json()["cursor"])
+
+
+def checkpoint_lines(key):
+    return open(key + ".checkpoints").read().splitlines()
+
+
+@pytest.fixture
+def keyed_desk(keyed):
+    """uchetd running again with its audit key (a checkpoint at start, as at
+    the fixture's stop) and an auditor logged in at the desk."""
+    u, key = keyed
+    u.start()
+    login = add_officer(u, "auditor")
+    return u, key, login, desk_login(u, login)
+
+
+def test_without_an_audit_key_the_desk_says_so_plainly(uchet):
+    auditor = officer(uchet, "auditor")
+    outcome = desk_verify(uchet, auditor)[-1]
+    assert outcome["state"] == "intact"
+    assert outcome["checkpoints"] == {"configured": False}
+
+
+def test_the_desk_checks_every_signed_checkpoint_in_steps(keyed_desk):
+    u, key, _, auditor = keyed_desk
+    lines = checkpoint_lines(key)
+    assert len(lines) >= 2, "one written at the fixture's stop, one at this start"
+    answers = desk_verify(u, auditor, max_events=1)
+    outcome = answers[-1]
+    assert outcome["state"] == "intact", outcome
+    assert outcome["checkpoints"] == {
+        "configured": True, "verdict": "agree", "lines": len(lines), "valid": len(lines), "forged": 0,
+        "last_seq": max(int(line.split(" ")[1]) for line in lines), "first_bad": None}
+    phases = [a["phase"] for a in answers[:-1]]
+    assert phases.count("checkpoints") >= len(lines) - 1, "one line a step: the progress shows them"
+    assert phases == sorted(phases), "the chain first, then its checkpoints"
+    event = u.db.query("SELECT detail FROM audit WHERE action = 'audit.chain_verified'")
+    assert json.loads(event[-1][0])["checkpoints"] == "agree"
+    assert ctl(u, "audit", "verify", "--key", key).returncode == 0
+
+
+def test_an_altered_checkpoint_line_is_forged_at_the_desk_and_in_the_cli(keyed_desk):
+    u, key, _, auditor = keyed_desk
+    lines = checkpoint_lines(key)
+    f = lines[0].split(" ")
+    f[2] = ("0" if f[2][0] != "0" else "1") + f[2][1:]   # another hash, the same signature
+    open(key + ".checkpoints", "w").write("\n".join([" ".join(f)] + lines[1:]) + "\n")
+    outcome = desk_verify(u, auditor, max_events=2)[-1]
+    assert outcome["state"] == "forged", outcome
+    cp = outcome["checkpoints"]
+    assert cp["verdict"] == "forged" and cp["forged"] == 1 and cp["valid"] == len(lines) - 1
+    assert cp["first_bad"] == {"line": 1, "seq": int(f[1]), "why": "bad_signature"}
+    cli = ctl(u, "audit", "verify", "--key", key)
+    assert cli.returncode == 1 and "FORGED" in cli.stdout and "line 1 (bad_signature)" in cli.stdout, cli.stdout
+    event = u.db.query("SELECT detail FROM audit WHERE action = 'audit.chain_verified'")
+    assert json.loads(event[-1][0])["checkpoints"] == "forged"
+
+
+def test_a_chain_rewritten_after_a_checkpoint_is_rewritten_at_the_desk(keyed_desk):
+    u, key, login, _ = keyed_desk
+    u.stop()
+    assert rewrite_chain(u.db, set(range(5, 14))) == 9   # the chain alone stays valid
+    u.start()
+    auditor = desk_login(u, login)
+    outcome = desk_verify(u, auditor)[-1]
+    assert outcome["state"] == "rewritten", outcome
+    cp = outcome["checkpoints"]
+    assert cp["verdict"] == "rewritten"
+    assert cp["first_bad"]["line"] == 1 and cp["first_bad"]["why"] in ("chain_differs", "chain_ends_before")
+    cli = ctl(u, "audit", "verify", "--key", key)
+    assert cli.returncode == 1 and "REWRITTEN" in cli.stdout
+    assert f"line 1 ({cp['first_bad']['why']})" in cli.stdout, "the same verdict in both"

@@ -3,14 +3,18 @@
 // rewritten straight in the database, the event that was changed), one
 // person's events with a reason (which the person then sees in the app's
 // access log), and one officer's actions over a period with their CSV.
+// uchetd signs audit checkpoints (--audit-key-file) here, so the chain's
+// verification also checks them, as `uchetctl audit verify --key` does: all
+// agree, then a checkpoint line altered by hand is named as forged.
 // One server, one browser, steps in order.
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { PERSON, shot, startBrowser, startServer } from './harness.mjs';
+import { BUILD, PERSON, shot, startBrowser, startServer } from './harness.mjs';
 import { deskLogIn, deskToken } from './desk_auth.mjs';
 
 const PASSWORD = 'kovrik-na-oknE-42';
@@ -23,6 +27,8 @@ let server;
 let browser;
 let page;
 let personToken;
+let keyDir;
+let checkpointFile;
 
 // The database, read and written behind uchetd's back, as an intruder (or
 // the test) would.
@@ -32,7 +38,13 @@ function sql(query) {
 
 describe('the desk: an auditor', { timeout: 180000 }, () => {
   before(async () => {
-    server = await startServer();
+    keyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'uchet-audit-key-'));
+    const key = path.join(keyDir, 'audit.key');
+    execFileSync(path.join(BUILD, 'src', 'cli', 'uchetctl'), ['keys', 'audit-init', '--key-file', key]);
+    checkpointFile = `${key}.checkpoints`;
+    const config = path.join(keyDir, 'uchetd.ini');
+    fs.writeFileSync(config, `[uchetd]\naudit_key_file = ${key}\n`);
+    server = await startServer({ config });
     const act = await server.api('POST', '/api/v1/activation',
       { activation_code: server.activationCode, password: PASSWORD });
     assert.equal(act.status, 201, JSON.stringify(act.body));
@@ -58,6 +70,7 @@ describe('the desk: an auditor', { timeout: 180000 }, () => {
   after(async () => {
     if (browser) await browser.close();
     if (server) await server.stop();
+    if (keyDir) fs.rmSync(keyDir, { recursive: true, force: true });
   });
 
   it('logs in and sees the auditor screens only', async () => {
@@ -74,6 +87,12 @@ describe('the desk: an auditor', { timeout: 180000 }, () => {
     await page.getByRole('heading', { name: `Журнал цел, событий: ${seq}` }).waitFor();
     assert.equal((await page.locator('.hash code').innerText()).trim(), hash);
     assert.equal(sql("SELECT COUNT(*) FROM audit WHERE action = 'audit.chain_verified'"), '1');
+    const lines = fs.readFileSync(checkpointFile, 'utf8').trim().split('\n');
+    const last = Math.max(...lines.map((l) => Number(l.split(' ')[1])));
+    const signed = await page.locator('section.checkpoints').innerText();
+    assert.ok(signed.includes('Подписанные контрольные точки'), signed);
+    assert.ok(signed.includes(`Все подписанные контрольные точки (${lines.length}) сходятся с журналом;`
+      + ` последняя — на событии № ${last}.`), signed);
     await shot(page, 'desk/auditor-chain');
   });
 
@@ -120,6 +139,28 @@ describe('the desk: an auditor', { timeout: 180000 }, () => {
     await shot(page, 'desk/auditor-activity');
   });
 
+  it('names a checkpoint line altered by hand as forged', async () => {
+    const text = fs.readFileSync(checkpointFile, 'utf8');
+    const f = text.split('\n')[0].split(' ');
+    const seq = f[1];
+    f[2] = (f[2][0] === '0' ? '1' : '0') + f[2].slice(1);   // another hash under the same signature
+    fs.writeFileSync(checkpointFile, [f.join(' '), ...text.split('\n').slice(1)].join('\n'));
+    try {
+      await page.getByRole('button', { name: 'Проверка журнала' }).click();
+      await page.getByRole('button', { name: 'Проверить' }).click();
+      await page.getByRole('heading', { name: 'Контрольная точка подделана' }).waitFor();
+      const alert = await page.getByRole('alert').innerText();
+      assert.ok(alert.includes('Цепочка хешей связна'), alert);
+      assert.ok(alert.includes(`Первая неверная контрольная точка — строка 1: подпись не сходится (событие № ${seq})`),
+        alert);
+      assert.match(alert, /поддельных: 1\./);
+      await shot(page, 'desk/auditor-chain-forged');
+    } finally {
+      const now = fs.readFileSync(checkpointFile, 'utf8').split('\n');   // lines signed meanwhile stay
+      fs.writeFileSync(checkpointFile, [text.split('\n')[0], ...now.slice(1)].join('\n'));
+    }
+  });
+
   it('names the event that was rewritten in the database', async () => {
     const victim = Number(sql("SELECT seq FROM audit WHERE action = 'person.read'"));
     sql(`UPDATE audit SET detail = '{"reason":"nothing to see"}' WHERE seq = ${victim}`);
@@ -139,7 +180,9 @@ describe('the desk: an auditor', { timeout: 180000 }, () => {
     assert.deepEqual(nav, ['Look-up log', 'Verify the log', "A person's events", "An officer's actions"]);
     await page.getByRole('button', { name: 'Verify', exact: true }).click();
     await page.getByRole('heading', { name: 'The chain is broken' }).waitFor();
-    assert.match(await page.getByRole('alert').innerText(), /Event #\d+ \(31\.10\.2025 07:00 UTC\) was changed/);
+    const alert = await page.getByRole('alert').innerText();
+    assert.match(alert, /Event #\d+ \(31\.10\.2025 07:00 UTC\) was changed/);
+    assert.ok(alert.includes('Signed checkpoints') && alert.includes('signed checkpoints agree'), alert);
     await page.getByRole('button', { name: 'RU' }).click();
   });
 });

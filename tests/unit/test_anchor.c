@@ -1,5 +1,6 @@
 /* Audit anchors (store/anchor.c): keys, signed checkpoint lines, and
- * audit_verify_anchored catching a chain rewritten and recomputed. */
+ * the checkpoint scan catching a chain rewritten and recomputed, truncated,
+ * or a checkpoint line altered, in steps as the desk runs it. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -103,32 +104,103 @@ static void test_signed_lines_round_trip_and_forgery_fails(void **state)
     anchor_key_free(k);
 }
 
+/* Runs the scan to the end in steps of `step` lines, as the desk does. */
+static anchor_scan_t scan_all(const anchor_key_t *k, db_t *db, int64_t broken, int64_t step)
+{
+    anchor_scan_t s = {0};
+    for (int i = 0; !s.done && i < 1000; i++)
+        assert_int_equal(anchor_scan_step(k, cps, db, broken, step, &s, NULL), 0);
+    assert_true(s.done);
+    return s;
+}
+
 static void test_recomputed_chain_contradicts_the_anchor(void **state)
 {
     (void)state;
+    unlink(cps);
+    anchor_key_t *k;
+    assert_int_equal(anchor_key_load(key, &k, NULL), 0);
     db_t *db = chain(20);
-    audit_anchor_t a = {0};
-    assert_int_equal(audit_head(db, &a.seq, a.hash, NULL), 0);
-    assert_int_equal(a.seq, 20);
-    int64_t count, broken, contra;
-    assert_int_equal(audit_verify_anchored(db, &a, 1, &count, &broken, &contra, NULL), 0);
-    assert_int_equal(count, 20);
-    assert_int_equal(broken, 0);
-    assert_int_equal(contra, 0);
+    anchor_checkpoint_t cp = {.at = 1761894000};
+    assert_int_equal(audit_head(db, &cp.seq, cp.hash, NULL), 0);
+    assert_int_equal(cp.seq, 20);
+    assert_int_equal(anchor_append(k, cps, &cp, NULL), 0);
+    anchor_scan_t s = scan_all(k, db, 0, 1);
+    assert_int_equal(s.lines, 1);
+    assert_int_equal(s.good, 1);
+    assert_int_equal(s.last_seq, 20);
+    assert_int_equal(s.contradicted, 0);
+    assert_int_equal(s.first_bad_line, 0);
     /* The attacker's database: 11 of the 20 events, chained anew. */
     db_close(db);
     db = chain(11);
-    assert_int_equal(audit_verify_anchored(db, &a, 1, &count, &broken, &contra, NULL), 0);
-    assert_int_equal(broken, 0);  /* the chain alone looks intact ... */
-    assert_int_equal(contra, 20); /* ... the anchor does not */
+    int64_t count, broken;
+    assert_int_equal(audit_verify(db, &count, &broken, NULL), 0);
+    assert_int_equal(broken, 0); /* the chain alone looks intact ... */
+    s = scan_all(k, db, 0, 1);
+    assert_int_equal(s.contradicted, 20); /* ... the checkpoint does not */
+    assert_int_equal(s.first_bad_line, 1);
+    assert_int_equal(s.first_bad_why, ANCHOR_CHAIN_ENDS);
     /* Same length, one event different: the hash at seq 20 differs. */
     db_close(db);
     db = chain(19);
     assert_int_equal(audit_append_text(db, 5000, "officer:1", "person.read", "person:8", NULL, NULL), 0);
-    assert_int_equal(audit_verify_anchored(db, &a, 1, &count, &broken, &contra, NULL), 0);
-    assert_int_equal(broken, 0);
-    assert_int_equal(contra, 20);
+    s = scan_all(k, db, 0, 1);
+    assert_int_equal(s.contradicted, 20);
+    assert_int_equal(s.first_bad_why, ANCHOR_CHAIN_DIFFERS);
+    assert_string_equal(anchor_why_name(ANCHOR_CHAIN_DIFFERS), "chain_differs");
+    /* A chain known broken before the checkpoint: not compared there. */
+    s = scan_all(k, db, 5, 1);
+    assert_int_equal(s.contradicted, 0);
+    assert_int_equal(s.good, 1);
     db_close(db);
+    anchor_key_free(k);
+}
+
+static void test_the_first_bad_line_is_named_across_steps(void **state)
+{
+    (void)state;
+    unlink(cps);
+    anchor_key_t *k;
+    assert_int_equal(anchor_key_load(key, &k, NULL), 0);
+    db_t *db = chain(6);
+    anchor_checkpoint_t cp = {.at = 1761894000};
+    for (int64_t seq = 1; seq <= 6; seq++) {
+        bool found;
+        cp.seq = seq;
+        assert_int_equal(audit_hash_at(db, seq, cp.hash, &found, NULL), 0);
+        assert_true(found);
+        assert_int_equal(anchor_append(k, cps, &cp, NULL), 0);
+    }
+    /* line 4 altered: another hash under the same signature */
+    FILE *f = fopen(cps, "r+");
+    char text[4096];
+    size_t len = fread(text, 1, sizeof text - 1, f);
+    text[len] = '\0';
+    char *l4 = text;
+    for (int i = 0; i < 3; i++)
+        l4 = strchr(l4, '\n') + 1;
+    char *h = strchr(strchr(l4, ' ') + 1, ' ') + 1;
+    *h = *h == '0' ? '1' : '0';
+    rewind(f);
+    fwrite(text, 1, len, f);
+    fputs("garbage\n", f);
+    fclose(f);
+    anchor_scan_t s = scan_all(k, db, 0, 2);
+    assert_int_equal(s.lines, 7);
+    assert_int_equal(s.good, 5);
+    assert_int_equal(s.forged, 2);
+    assert_int_equal(s.first_bad_line, 4);
+    assert_int_equal(s.first_bad_seq, 4);
+    assert_int_equal(s.first_bad_why, ANCHOR_BAD_SIGNATURE);
+    assert_int_equal(s.contradicted, 0);
+    assert_int_equal(s.last_seq, 6);
+    err_t e = {0};
+    anchor_scan_t none = {0};
+    assert_int_equal(anchor_scan_step(k, "/nonexistent/cp", db, 0, 5, &none, &e), -ENOENT);
+    assert_string_equal(e.code, "no_checkpoints");
+    db_close(db);
+    anchor_key_free(k);
 }
 
 int main(void)
@@ -139,6 +211,7 @@ int main(void)
         cmocka_unit_test(test_key_files),
         cmocka_unit_test(test_signed_lines_round_trip_and_forgery_fails),
         cmocka_unit_test(test_recomputed_chain_contradicts_the_anchor),
+        cmocka_unit_test(test_the_first_bad_line_is_named_across_steps),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
