@@ -12,6 +12,7 @@ import subprocess
 import pytest
 
 from conftest import UCHETCTL, add_officer, desk_login, officer
+from test_audit_desk import verify  # the desk page's whole verification, step by step
 
 
 def audit_hash(prev, seq, at, actor, action, subject, detail):
@@ -130,19 +131,6 @@ def test_a_checkpoint_by_hand_and_a_wrong_key(keyed, tmp_path):
 # The auditor's POST /api/v1/desk/audit/verify runs the checkpoint scan that
 # `uchetctl audit verify --key` runs (store/anchor.h), after the chain walk.
 
-def desk_verify(u, desk, max_events=None):
-    """A whole verification as the desk page runs it; every answer."""
-    answers, body = [], ({"max_events": max_events} if max_events else {})
-    while True:
-        r = u.http.post("/api/v1/desk/audit/verify", headers=desk, json=body)
-        assert r.status_code == 200, r.text
-        answers.append(r.json())
-        if r.json()["state"] != "running":
-            return answers
-        assert len(answers) < 1000, "the verification does not end"
-        body = dict(body, cursor=r.json()["cursor"])
-
-
 def checkpoint_lines(key):
     return open(key + ".checkpoints").read().splitlines()
 
@@ -159,7 +147,7 @@ def keyed_desk(keyed):
 
 def test_without_an_audit_key_the_desk_says_so_plainly(uchet):
     auditor = officer(uchet, "auditor")
-    outcome = desk_verify(uchet, auditor)[-1]
+    outcome = verify(uchet, auditor)[-1]
     assert outcome["state"] == "intact"
     assert outcome["checkpoints"] == {"configured": False}
 
@@ -168,7 +156,7 @@ def test_the_desk_checks_every_signed_checkpoint_in_steps(keyed_desk):
     u, key, _, auditor = keyed_desk
     lines = checkpoint_lines(key)
     assert len(lines) >= 2, "one written at the fixture's stop, one at this start"
-    answers = desk_verify(u, auditor, max_events=1)
+    answers = verify(u, auditor, max_events=1)
     outcome = answers[-1]
     assert outcome["state"] == "intact", outcome
     assert outcome["checkpoints"] == {
@@ -188,7 +176,7 @@ def test_an_altered_checkpoint_line_is_forged_at_the_desk_and_in_the_cli(keyed_d
     f = lines[0].split(" ")
     f[2] = ("0" if f[2][0] != "0" else "1") + f[2][1:]   # another hash, the same signature
     open(key + ".checkpoints", "w").write("\n".join([" ".join(f)] + lines[1:]) + "\n")
-    outcome = desk_verify(u, auditor, max_events=2)[-1]
+    outcome = verify(u, auditor, max_events=2)[-1]
     assert outcome["state"] == "forged", outcome
     cp = outcome["checkpoints"]
     assert cp["verdict"] == "forged" and cp["forged"] == 1 and cp["valid"] == len(lines) - 1
@@ -205,7 +193,7 @@ def test_a_chain_rewritten_after_a_checkpoint_is_rewritten_at_the_desk(keyed_des
     assert rewrite_chain(u.db, set(range(5, 14))) == 9   # the chain alone stays valid
     u.start()
     auditor = desk_login(u, login)
-    outcome = desk_verify(u, auditor)[-1]
+    outcome = verify(u, auditor)[-1]
     assert outcome["state"] == "rewritten", outcome
     cp = outcome["checkpoints"]
     assert cp["verdict"] == "rewritten"

@@ -12,11 +12,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { catalog, shot, startBrowser } from './harness.mjs';
 import { startKioskBench } from './kiosk_env.mjs';
+import { H, W, checkScreen as checkLayout, layoutFaults as faultsOf } from './kiosk_screen.mjs';
 
-const W = 1080;
-const H = 1920;
-const LANGS = ['ru', 'uk', 'tg', 'uz', 'ro', 'en', 'fr', 'de', 'ky', 'kk', 'zh', 'tr', 'ka'];
-const AXE = path.join(path.dirname(new URL(import.meta.url).pathname), 'node_modules', 'axe-core', 'axe.min.js');
 
 let bench;
 let browser;
@@ -54,44 +51,9 @@ async function provision(idleS = 90, countdownS = 20) {
   await heading(ru['kiosk.choose_language']);
 }
 
-// What a person would see wrong: anything wider than the screen or below
-// its bottom edge, text under 20 px, a target under 56 px.
-async function layoutFaults() {
-  return page.evaluate(({ w, h }) => {
-    const out = [];
-    if (document.documentElement.scrollWidth > w) out.push(`page ${document.documentElement.scrollWidth} px wide`);
-    if (document.documentElement.scrollHeight > h) out.push(`page ${document.documentElement.scrollHeight} px tall`);
-    for (const el of document.querySelectorAll('main *, header *, #idle *')) {
-      const r = el.getBoundingClientRect();
-      if (!r.width || el.closest('[hidden]')) continue;
-      if (r.right > w + 0.5 || r.left < -0.5) out.push(`${el.tagName}.${el.className} "${el.textContent.slice(0, 30)}" x ${Math.round(r.left)}–${Math.round(r.right)}`);
-      if (el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX !== 'visible') out.push(`${el.tagName}.${el.className} clips "${el.textContent.slice(0, 30)}"`);
-      const hasText = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
-      if (hasText && parseFloat(getComputedStyle(el).fontSize) < 20) out.push(`${el.tagName} "${el.textContent.slice(0, 20)}" font ${getComputedStyle(el).fontSize}`);
-      if (el.matches('button, a.button') && (r.height < 56 || r.width < 56)) out.push(`target "${el.textContent.slice(0, 20)}" ${Math.round(r.width)}×${Math.round(r.height)}`);
-    }
-    return out;
-  }, { w: W, h: H });
-}
-
-// The current screen in every kiosk language: nothing overflows, then back
-// to `lang`. axe-core once per screen (in `lang`): no serious or critical
-// violation.
+// The current screen checked in every language (kiosk_screen.mjs), counted.
 async function checkScreen(name, lang) {
-  for (const code of LANGS) {
-    await page.evaluate((c) => window.kiosk.relang(c), code);
-    await page.waitForFunction((c) => document.documentElement.lang === c, code);
-    assert.deepEqual(await layoutFaults(), [], `${name} in ${code}`);
-  }
-  await page.evaluate((c) => window.kiosk.relang(c), lang);
-  await page.waitForFunction((c) => document.documentElement.lang === c, lang);
-  if (fs.existsSync(AXE)) {
-    await page.evaluate(fs.readFileSync(AXE, 'utf8'));
-    const found = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] }))
-      .violations.filter((v) => ['serious', 'critical'].includes(v.impact)).map((v) => `${v.id}: ${v.nodes.length}`));
-    assert.deepEqual(found, [], `axe on ${name}`);
-    checked.axe += 1;
-  }
+  if (await checkLayout(page, name, lang)) checked.axe += 1;
   checked.screens.add(name);
 }
 
@@ -274,7 +236,7 @@ describe('the enrolment kiosk', { concurrency: false }, () => {
     await btn(ru['kiosk.keyboard.done']).click();
     await heading(ru['kiosk.status.title']);
     assert.equal((await page.locator('.details dd .value').first().innerText()).replace(/\s/g, ''), receipt);
-    assert.deepEqual(await layoutFaults(), []);
+    assert.deepEqual(await faultsOf(page), []);
     await shot(page, 'kiosk/ru-status');
     assert.deepEqual(browser.cspErrors, []);
   });
@@ -361,7 +323,7 @@ describe('the enrolment kiosk', { concurrency: false }, () => {
     const little = page.locator('.missing li', { hasText: en['kiosk.finger.left_little'] });
     await little.getByRole('button', { name: en['kiosk.fingers.reason_amputated'] }).click();
     await shot(page, 'kiosk/missing-finger');
-    assert.deepEqual(await layoutFaults(), []);
+    assert.deepEqual(await faultsOf(page), []);
     await btn(en['kiosk.fingers.save']).click();
     await page.locator('.info', { hasText: en['kiosk.finger.left_little'] }).waitFor();
     await btn(en['kiosk.capture.take']).click();
@@ -398,7 +360,7 @@ describe('the enrolment kiosk', { concurrency: false }, () => {
     await page.locator('#idle h2', { hasText: en['kiosk.idle.title'] }).waitFor({ timeout: 10000 });
     assert.match(await page.locator('.idle-count').innerText(), /\d/);
     await shot(page, 'kiosk/idle');
-    assert.deepEqual(await layoutFaults(), []);
+    assert.deepEqual(await faultsOf(page), []);
     const { sid } = await page.evaluate(() => window.kiosk.state());
     await heading(catalog('ru')['kiosk.choose_language'], 15000);
     const gone = await bench.api('GET', `/api/v1/kiosk/sessions/${sid}`);

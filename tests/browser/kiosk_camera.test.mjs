@@ -17,11 +17,8 @@ import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { CHROMIUM, REPO, catalog, shot } from './harness.mjs';
 import { startKioskBench } from './kiosk_env.mjs';
+import { H, W, checkScreen as checkLayout } from './kiosk_screen.mjs';
 
-const LANGS = ['ru', 'uk', 'tg', 'uz', 'ro', 'en', 'fr', 'de', 'ky', 'kk', 'zh', 'tr', 'ka'];
-const AXE = path.join(path.dirname(new URL(import.meta.url).pathname), 'node_modules', 'axe-core', 'axe.min.js');
-const W = 1080;
-const H = 1920;
 const FRAME_W = 1280;
 const FRAME_H = 720;
 const SPECIMEN = path.join(REPO, 'tests', 'mrz', 'real', '100_pass-ltu.jpg');
@@ -107,41 +104,9 @@ async function heading(text, timeout = 60000) {
   }
 }
 
-// As kiosk.test.mjs: nothing wider or taller than the screen, no text under
-// 20 px, no target under 56 px.
-async function layoutFaults() {
-  return page.evaluate(({ w, h }) => {
-    const out = [];
-    if (document.documentElement.scrollWidth > w) out.push(`page ${document.documentElement.scrollWidth} px wide`);
-    if (document.documentElement.scrollHeight > h) out.push(`page ${document.documentElement.scrollHeight} px tall`);
-    for (const el of document.querySelectorAll('main *, header *')) {
-      const r = el.getBoundingClientRect();
-      if (!r.width || el.closest('[hidden]')) continue;
-      if (r.right > w + 0.5 || r.left < -0.5) out.push(`${el.tagName}.${el.className} x ${Math.round(r.left)}–${Math.round(r.right)}`);
-      const hasText = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
-      if (hasText && parseFloat(getComputedStyle(el).fontSize) < 20) out.push(`${el.tagName} "${el.textContent.slice(0, 20)}" font ${getComputedStyle(el).fontSize}`);
-      if (el.matches('button') && (r.height < 56 || r.width < 56)) out.push(`target "${el.textContent.slice(0, 20)}" ${Math.round(r.width)}×${Math.round(r.height)}`);
-    }
-    return out;
-  }, { w: W, h: H });
-}
-
-// The screen in every kiosk language, then axe-core in English: no serious
-// or critical violation.
+// The screen in every kiosk language, then axe-core in English.
 async function checkScreen(name) {
-  for (const code of LANGS) {
-    await page.evaluate((c) => window.kiosk.relang(c), code);
-    await page.waitForFunction((c) => document.documentElement.lang === c, code);
-    assert.deepEqual(await layoutFaults(), [], `${name} in ${code}`);
-  }
-  await page.evaluate(() => window.kiosk.relang('en'));
-  await page.waitForFunction(() => document.documentElement.lang === 'en');
-  if (fs.existsSync(AXE)) {
-    await page.evaluate(fs.readFileSync(AXE, 'utf8'));
-    const found = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] }))
-      .violations.filter((v) => ['serious', 'critical'].includes(v.impact)).map((v) => `${v.id}: ${v.nodes.length}`));
-    assert.deepEqual(found, [], `axe on ${name}`);
-  }
+  await checkLayout(page, name, 'en');
 }
 
 function btn(name) {
