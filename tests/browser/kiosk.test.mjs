@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { catalog, shot, startBrowser } from './harness.mjs';
 import { startKioskBench } from './kiosk_env.mjs';
-import { H, W, checkScreen as checkLayout, layoutFaults as faultsOf } from './kiosk_screen.mjs';
+import { H, W, checkScreen as checkLayout, layoutFaults as faultsOf, waitScreen } from './kiosk_screen.mjs';
 
 
 let bench;
@@ -25,14 +25,8 @@ function sleep(ms) {
   return new Promise((resolve) => { setTimeout(resolve, ms); });
 }
 
-// Waits for the screen titled `text`; on a timeout, says what is shown.
-async function heading(text, timeout = 60000) {
-  try {
-    await page.locator('main h1', { hasText: text }).first().waitFor({ timeout });
-  } catch (e) {
-    const shown = await page.locator('main').innerText().catch(() => '?');
-    throw new Error(`no screen "${text}"; the kiosk shows:\n${shown}`);
-  }
+function heading(text, timeout) {
+  return waitScreen(page, text, timeout);
 }
 
 function btn(name) {

@@ -17,7 +17,7 @@ import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { CHROMIUM, REPO, catalog, shot } from './harness.mjs';
 import { startKioskBench } from './kiosk_env.mjs';
-import { H, W, checkScreen as checkLayout } from './kiosk_screen.mjs';
+import { H, W, checkScreen as checkLayout, waitScreen } from './kiosk_screen.mjs';
 
 const FRAME_W = 1280;
 const FRAME_H = 720;
@@ -95,13 +95,8 @@ function writeY4m(file, rgba, w, h) {
   fs.writeFileSync(file, Buffer.concat([Buffer.from(`YUV4MPEG2 W${w} H${h} F30:1 Ip A1:1 C420jpeg\nFRAME\n`), y, u, v]));
 }
 
-async function heading(text, timeout = 60000) {
-  try {
-    await page.locator('main h1', { hasText: text }).first().waitFor({ timeout });
-  } catch (e) {
-    const shown = await page.locator('main').innerText().catch(() => '?');
-    throw new Error(`no screen "${text}"; the kiosk shows:\n${shown}`);
-  }
+function heading(text, timeout) {
+  return waitScreen(page, text, timeout);
 }
 
 // The screen in every kiosk language, then axe-core in English.

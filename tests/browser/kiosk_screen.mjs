@@ -48,3 +48,14 @@ export async function checkScreen(page, name, lang) {
   assert.deepEqual(found, [], `axe on ${name}`);
   return true;
 }
+
+// Waits for the kiosk screen titled `text`; on a timeout, the error says
+// what the kiosk shows instead.
+export async function waitScreen(page, text, timeout = 60000) {
+  try {
+    await page.locator('main h1', { hasText: text }).first().waitFor({ timeout });
+  } catch {
+    const shown = await page.locator('main').innerText().catch(() => '?');
+    throw new Error(`no screen "${text}"; the kiosk shows:\n${shown}`);
+  }
+}

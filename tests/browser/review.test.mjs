@@ -8,13 +8,13 @@
 
 import assert from 'node:assert/strict';
 import { deskLogIn, deskToken } from './desk_auth.mjs';
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import readline from 'node:readline';
 import { after, before, describe, it } from 'node:test';
-import { REPO, catalog, shot, startBrowser, startServer } from './harness.mjs';
+import { catalog, shot, startBrowser, startServer } from './harness.mjs';
+import { startEnrolHelper } from './enrol_steps.mjs';
 
 const OFFICER = { login: 'registrar-9', password: 'desk-Passw0rd-long' };
 const PASSWORD = 'kovrik-na-oknE-42';
@@ -24,43 +24,24 @@ const en = catalog('en');
 const PAGE_TITLE = catalog('ru')['desk.review.image.document'];
 const CAMERA_NOTE = catalog('ru')['desk.review.page_camera'];
 
-let helper;
-let lines;
+let enrolments;
 let server;
 let browser;
 let page;
 let receipts = [];
 let code;
 
-function nextLine() {
-  return new Promise((resolve, reject) => {
-    lines.once('line', (l) => resolve(JSON.parse(l)));
-    helper.once('exit', (c) => reject(new Error(`enrol_helper exited with ${c}`)));
-  });
-}
-
-// page: the document step sends the scanner's page (true, as the kiosk
-// does), a camera frame ("camera") or the zone's text (false).
-async function enrol(key, details, page = false) {
-  helper.stdin.write(`${JSON.stringify({ base: server.base, key, details, page })}\n`);
-  const out = await nextLine();
-  return out.receipt;
-}
-
 describe('the desk: a registrar reviews kiosk enrolments', { timeout: 600000 }, () => {
   before(async () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'uchet-review-'));
-    helper = spawn('/usr/bin/python3', [path.join(REPO, 'tests/browser/enrol_helper.py'), tmp],
-      { stdio: ['pipe', 'pipe', 'inherit'], env: process.env });
-    lines = readline.createInterface({ input: helper.stdout });
-    const { config } = await nextLine();
-    server = await startServer({ config });
+    enrolments = await startEnrolHelper(tmp);
+    server = await startServer({ config: enrolments.config });
     server.ctl(['officer', 'add', '--login', OFFICER.login, '--name', 'Officer Nine', '--role', 'registrar',
       '--password-stdin'], `${OFFICER.password}\n`);
     await deskToken(server, OFFICER.login, OFFICER.password);   // enrols the authenticator (issue 15)
     const key = server.ctl(['kiosk', 'add', 'Hall A']).trim().split('\n').pop();
-    receipts.push(await enrol(key, { language: 'tg' }, true));
-    receipts.push(await enrol(key, { document_number: 'ZX7654321', surname_latin: 'NAZAROV', given_names_latin: 'ALISHER' }, 'camera'));
+    receipts.push(await enrolments.enrol(server.base, key, { language: 'tg' }, true));
+    receipts.push(await enrolments.enrol(server.base, key, { document_number: 'ZX7654321', surname_latin: 'NAZAROV', given_names_latin: 'ALISHER' }, 'camera'));
     browser = await startBrowser(server.base);
     page = browser.page;
     await page.setViewportSize({ width: 1280, height: 900 });
@@ -69,7 +50,7 @@ describe('the desk: a registrar reviews kiosk enrolments', { timeout: 600000 }, 
   after(async () => {
     if (browser) await browser.close();
     if (server) await server.stop();
-    if (helper) helper.stdin.end();
+    if (enrolments) enrolments.stop();
   });
 
   it('shows the queue of pending enrolments to a registrar', async () => {
