@@ -15,6 +15,7 @@
 #include "base/file.h"
 #include "base/limits.h"
 #include "bio/devcert.h"
+#include "bio/iso19794.h"
 
 /* A device answer is mostly base64url images: the codec must take the
  * largest one the parser does. */
@@ -706,6 +707,48 @@ static int bio_value(const json_t *o, const char *key, unsigned char **ret, size
     return 0;
 }
 
+/* A finger, palm or face bioValue is an ISO/IEC 19794 record (part 4 for
+ * fingers, slaps and palms, part 5 for faces); the rest of uchet works on the
+ * image inside it. Checks the record - its modality, its position when one
+ * is expected (want_pos, 0: any), an image uchet can decode - and cuts
+ * *value down to that image in place. `what` names the capture in the
+ * message. The hash chain is checked on the record as sent, before this. */
+static int iso_unwrap(
+    unsigned char *value, size_t *len, iso_modality_t want, uint8_t want_pos, const char *what, err_t *err)
+{
+    iso_image_t im;
+    err_t e = {0};
+    if (iso19794_read(value, *len, &im, &e) < 0)
+        return err_set(err, -EINVAL, "sbi_bad_bio_value", "%s: %s", what, e.msg);
+    if (im.modality != want)
+        return err_set(err, -EINVAL, "sbi_bad_bio_value", "%s: a %s record where a %s one belongs", what,
+            im.modality == ISO_FACE ? "face" : "finger", want == ISO_FACE ? "face" : "finger");
+    if (want_pos && im.position != want_pos)
+        return err_set(err, -EINVAL, "sbi_bad_bio_value", "%s: the record holds position %u, not %u", what,
+            (unsigned)im.position, (unsigned)want_pos);
+    if (im.kind != ISO_IMG_PNG && im.kind != ISO_IMG_JPEG)
+        return err_set(err, -EINVAL, "sbi_image_format",
+            "%s: the image inside the record is %s; uchet takes PNG or JPEG", what,
+            im.kind == ISO_IMG_JP2   ? "JPEG 2000"
+            : im.kind == ISO_IMG_WSQ ? "WSQ"
+                                     : "uncompressed");
+    memmove(value, im.data, im.len);
+    *len = im.len;
+    return 0;
+}
+
+/* The record expected for an entry of bioType b->bio_type, if any. */
+static int bio_unwrap(struct sbi_bio *b, size_t i, err_t *err)
+{
+    bool face = strcmp(b->bio_type, "Face") == 0;
+    if (!face && strcmp(b->bio_type, "Finger") != 0 && strcmp(b->bio_type, "Palm") != 0)
+        return 0; /* a document page or a signature: our own extensions, a plain image */
+    char what[48];
+    snprintf(what, sizeof what, "capture %zu", i + 1);
+    return iso_unwrap(b->value, &b->value_len, face ? ISO_FACE : ISO_FINGER,
+        face ? 0 : iso19794_position_of(b->bio_sub_type), what, err);
+}
+
 static int capture_slap(const json_t *top, const struct sbi_expect *x, struct sbi_capture *c, err_t *err)
 {
     json_t *co = json_object_get(top, "customOpts");
@@ -756,6 +799,11 @@ static int capture_slap(const json_t *top, const struct sbi_expect *x, struct sb
     }
     if (rc == 0)
         rc = bio_value(p, "bioValue", &c->slap_value, &c->slap_value_len, err);
+    if (rc == 0) {
+        static const uint8_t slap_pos[4] = {0, 14, 13, 15}; /* deviceSubId 1 left four, 2 right four, 3 thumbs */
+        rc = iso_unwrap(
+            c->slap_value, &c->slap_value_len, ISO_FINGER, slap_pos[json_integer_value(sub)], "the slap image", err);
+    }
     if (rc == 0) {
         c->has_slap = true;
         c->slap_sub_id = (int)json_integer_value(sub);
@@ -865,6 +913,8 @@ int sbi_parse_capture(const char *buf, size_t len, const struct sbi_expect *x, s
         memcpy(b->hash, want, sizeof want);
         memcpy(prev, want, sizeof want);
         c.nbio = i + 1;
+        if ((rc = bio_unwrap(b, i, err)) < 0)
+            break;
     }
     if (rc == 0)
         rc = capture_slap(top, x, &c, err);

@@ -30,6 +30,7 @@
 #include "base/b64url.h"
 #include "base/file.h"
 #include "base/parse.h"
+#include "bio/iso19794.h"
 #include "bio/sbi.h"
 #include "bio/synthfp.h"
 #include "devsim/http.h"
@@ -677,6 +678,61 @@ static int render(const struct capture_req *q, uint64_t seed, struct shot *shots
 #endif
 }
 
+/* SBI sends fingers, palms and faces as ISO/IEC 19794 records around the
+ * image (part 4 for fingers, slaps and palms, part 5 for faces, as MOSIP's
+ * devices do): replaces the PNG in *img with that record, carrying the
+ * score that goes out as qualityScore and the size read off the PNG's
+ * header. Document pages stay plain images (our own extension). */
+static int iso_wrap(unsigned char **img, size_t *len, iso_modality_t m, uint8_t pos, double score)
+{
+    const unsigned char *p = *img;
+    if (*len < 24)
+        return -1;
+    uint32_t w = (uint32_t)p[16] << 24 | (uint32_t)p[17] << 16 | (uint32_t)p[18] << 8 | p[19];
+    uint32_t h = (uint32_t)p[20] << 24 | (uint32_t)p[21] << 16 | (uint32_t)p[22] << 8 | p[23];
+    if (w > UINT16_MAX || h > UINT16_MAX)
+        return -1;
+    iso_image_t im = {.modality = m,
+        .position = pos,
+        .quality = (uint8_t)lround(fmin(fmax(score, 0), 100)),
+        .width = (uint16_t)w,
+        .height = (uint16_t)h,
+        .ppi = m == ISO_FINGER ? 500 : 0,
+        .kind = ISO_IMG_PNG,
+        .data = *img,
+        .len = *len};
+    uint8_t *rec = NULL;
+    size_t n = 0;
+    if (iso19794_write(&im, (int64_t)time(NULL), &rec, &n, NULL) < 0)
+        return -1;
+    free(*img);
+    *img = rec;
+    *len = n;
+    return 0;
+}
+
+/* Wraps each finger, palm and face shot, and the slap image (deviceSubId
+ * 1 left four: 14, 2 right four: 13, 3 thumbs: 15), with the scores that are
+ * sent (`forced` when set). */
+static int wrap_shots(struct shot *shots, int n, unsigned char **slap, size_t *slap_len, int sub, double forced)
+{
+    static const uint8_t slap_pos[4] = {0, 14, 13, 15};
+    double sum = 0;
+    for (int i = 0; i < n; i++) {
+        double score = forced >= 0 ? forced : shots[i].score;
+        bool face = strcmp(shots[i].bio_type, "Face") == 0;
+        sum += score;
+        if (!face && strcmp(shots[i].bio_type, "Finger") != 0 && strcmp(shots[i].bio_type, "Palm") != 0)
+            continue;
+        uint8_t pos = face ? 0 : iso19794_position_of(shots[i].sub_type);
+        if (iso_wrap(&shots[i].value, &shots[i].len, face ? ISO_FACE : ISO_FINGER, pos, score) < 0)
+            return -1;
+    }
+    if (*slap && (sub < 1 || sub > 3 || iso_wrap(slap, slap_len, ISO_FINGER, slap_pos[sub], n ? sum / n : 0) < 0))
+        return -1;
+    return 0;
+}
+
 static void do_capture(struct http_req *r, bool auth)
 {
     struct capture_req q;
@@ -751,6 +807,13 @@ static void do_capture(struct http_req *r, bool auth)
     }
     if (n < 0) {
         capture_error(r, -n, n == -106 ? "Device Not Found" : "Extraction Failed");
+        return;
+    }
+    if (wrap_shots(shots, n, &slap_png, &slap_len, q.sub, forced) < 0) {
+        for (int i = 0; i < n; i++)
+            free(shots[i].value);
+        free(slap_png);
+        capture_error(r, 102, "Extraction Failed");
         return;
     }
     char prev[SBI_HASH_HEX + 1];

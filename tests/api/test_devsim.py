@@ -18,6 +18,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import threading
 import time
 
@@ -26,7 +27,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from conftest import free_port
+from conftest import ROOT, free_port
+
+sys.path.insert(0, os.path.join(ROOT, "tests", "bio"))
+import iso19794_reader  # noqa: E402  the tests' reader of ISO/IEC 19794 records (none of src/bio/iso19794.c)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.path.join(ROOT, os.environ.get("UCHET_BUILD", "build"))
@@ -151,6 +155,24 @@ def png(data):
     return Image.open(io.BytesIO(data))
 
 
+FINGER_POSITION = {"Right Thumb": 1, "Right IndexFinger": 2, "Right MiddleFinger": 3, "Right RingFinger": 4,
+                   "Right LittleFinger": 5, "Left Thumb": 6, "Left IndexFinger": 7, "Left MiddleFinger": 8,
+                   "Left RingFinger": 9, "Left LittleFinger": 10, "Left Palm": 23, "Right Palm": 21}
+
+
+def record(data, modality, position, quality=None):
+    """The PNG image inside bioValue bytes, which SBI sends as an ISO/IEC
+    19794 record (part 4 for fingers, slaps and palms, part 5 for faces) of
+    `modality` at `position`, carrying the capture's qualityScore."""
+    rec = iso19794_reader.read(data)
+    assert (rec.modality, rec.position, rec.image_type) == (modality, position, "png")
+    if quality is not None:
+        assert rec.quality == round(quality)
+    im = png(rec.image)
+    assert (rec.width, rec.height) == im.size
+    return im
+
+
 def test_cors_preflight(dev):
     r = httpx.options(dev.url + "/capture", headers={"Origin": "http://127.0.0.1:8080",
                                                      "Access-Control-Request-Method": "RCAPTURE"})
@@ -211,14 +233,16 @@ def test_slap_captures_hash_chain_and_slap_extension(dev):
         for t in segs[:i]:
             assert s["left"] >= t["right"] or t["left"] >= s["right"] or \
                 s["top"] >= t["bottom"] or t["top"] >= s["bottom"]
-        im = png(values[i])
+        quality = jws_payload(ans["biometrics"][i]["data"])["qualityScore"]
+        im = record(values[i], "finger", FINGER_POSITION[names[i]], quality)
         assert im.size == (s["right"] - s["left"], s["bottom"] - s["top"])
-    slap = png(b64d(jws_payload(ans["customOpts"]["slap"])["bioValue"]))
+    slap = record(b64d(jws_payload(ans["customOpts"]["slap"])["bioValue"]), "finger", 14)   # 14: left four
     assert slap.size == (1600, 1000) and slap.mode == "L"
     # each finger image is the slap's pixels inside its box
     arr = np.asarray(slap)
     s0 = segs[0]
-    assert np.array_equal(np.asarray(png(values[0])), arr[s0["top"]:s0["bottom"], s0["left"]:s0["right"]])
+    assert np.array_equal(np.asarray(record(values[0], "finger", 10)),
+                          arr[s0["top"]:s0["bottom"], s0["left"]:s0["right"]])
 
     # the session goes on: the right slap chains from the left one
     r2 = dev.call("RCAPTURE", capture_req("1", 2, "TX-SLAP", count=4, prev=v["lastHash"]))
@@ -254,10 +278,12 @@ def test_missing_fingers(dev):
 
 
 def test_seeded_identities(dev):
-    thumbs = lambda txn: bio_values(dev.call("RCAPTURE", capture_req("1", 3, txn, count=2)).json())
+    records = lambda txn: bio_values(dev.call("RCAPTURE", capture_req("1", 3, txn, count=2)).json())
+    # the images inside the records (each record also carries its own capture time)
+    thumbs = lambda txn: [iso19794_reader.read(r).image for r in records(txn)]
     dev.admin("profile", {"seed": 4242})
     a1, a2 = thumbs("TX-A"), thumbs("TX-A")
-    assert a1 == a2                      # same seed, same capture: same bytes
+    assert a1 == a2                      # same seed, same capture: same image bytes
     dev.admin("profile", {"seed": 4243})
     b = thumbs("TX-A")
     assert b[0] != a1[0] and b[1] != a1[1]
@@ -374,7 +400,7 @@ def test_face_variants(dev):
     def face(variant):
         dev.admin("profile", {"face": variant, "seed": 77})
         ans = dev.call("RCAPTURE", capture_req("3", 0, "TX-F")).json()
-        im = png(bio_values(ans)[0])
+        im = record(bio_values(ans)[0], "face", 0)
         assert im.mode == "RGB"
         return np.asarray(im.convert("L"), dtype=float)
 
@@ -426,7 +452,7 @@ def test_palm_and_document(dev):
     v = dev.verify("capture", r.text, "TX-P")
     assert v["ok"], v
     assert v["biometrics"][0]["bioType"] == "Palm" and v["biometrics"][0]["bioSubType"] == "Left Palm"
-    assert png(bio_values(r.json())[0]).size == (1000, 1250)
+    assert record(bio_values(r.json())[0], "finger", 23).size == (1000, 1250)
     r = dev.call("RCAPTURE", capture_req("4", 0, "TX-D"))
     ans = r.json()
     if error_code(ans) == 106:

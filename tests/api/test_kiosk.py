@@ -26,6 +26,7 @@ from conftest import BACKEND, BUILD, ROOT, free_port
 
 sys.path.insert(0, os.path.join(ROOT, "tests", "bio"))
 import an2k_reader  # noqa: E402  the independent reader (shares no code with src/bio/an2k*)
+import iso19794_reader  # noqa: E402  the tests' reader of ISO/IEC 19794 records (none of src/bio/iso19794.c)
 
 DEVSIM = os.path.join(BUILD, "src/devsim/uchet-devsim")
 SPECIMEN = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10\n"
@@ -55,6 +56,14 @@ pytestmark = pytest.mark.skipif(not os.path.exists(DEVSIM), reason="uchet-devsim
 
 def b64d(s):
     return base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
+
+
+def inner(bio_value, modality, position):
+    """The PNG inside an SBI bioValue, which is an ISO/IEC 19794 record of
+    `modality` ("finger" or "face") at `position` (19794-4's code; 0 for a face)."""
+    rec = iso19794_reader.read(b64d(bio_value))
+    assert (rec.modality, rec.position, rec.image_type) == (modality, position, "png")
+    return rec.image
 
 
 class Devsim:
@@ -267,8 +276,7 @@ def test_whole_enrolment(kiosk, dev, tmp_path):
     plain = out.read_bytes()
     assert plain.startswith(b"1.001:")
     check_transaction(an2k_reader.read(plain), sid, answers, missing={"Right LittleFinger": "XX", "Left Thumb": "UP"})
-    face_png = payload(answers["face"]["biometrics"][0])["bioValue"]
-    face_png = b64d(face_png)
+    face_png = inner(payload(answers["face"]["biometrics"][0])["bioValue"], "face", 0)
     broken = tmp_path / "broken.enc"
     data = bytearray(open(stored, "rb").read())
     data[len(data) // 2] ^= 1
@@ -279,6 +287,7 @@ def test_whole_enrolment(kiosk, dev, tmp_path):
     # no image bytes, no base64 of them, anywhere in the database or the logs
     blob = all_bytes(kiosk)
     assert b"\x89PNG" not in blob
+    assert b"FIR\x00020\x00" not in blob and b"FAC\x00030\x00" not in blob   # nor the records around them
     fragment = answers["slap-left"]["biometrics"][0]["data"].split(".")[1][4000:4064]
     assert len(fragment) == 64 and fragment.encode() not in blob
     assert base64.b64encode(face_png[1000:1048]) not in blob
@@ -330,7 +339,7 @@ def check_transaction(tx, sid, answers, missing):
     assert set(slaps) == {13, 14, 15}
     for step, fgp in (("slap-left", 14), ("slap-right", 13), ("thumbs", 15)):
         rec, ans = slaps[fgp], answers[step]
-        whole = b64d(payload({"data": ans["customOpts"]["slap"]})["bioValue"])
+        whole = inner(payload({"data": ans["customOpts"]["slap"]})["bioValue"], "finger", fgp)
         assert rec.image == whole                             # the whole slap, byte for byte
         segs = payload({"data": ans["customOpts"]["slap"]})["segments"]
         got = {int(s[0]): [int(x) for x in s[1:]] for s in rec.fields[21]}
@@ -342,9 +351,9 @@ def check_transaction(tx, sid, answers, missing):
         assert amp == {FGP[m]: code for m, code in missing.items()
                        if FGP[m] in {13: [2, 3, 4, 5], 14: [7, 8, 9, 10], 15: [1, 6]}[fgp]}
     palms = {r.number(13): r for r in tx.of_type(15)}
-    assert palms[23].image == b64d(payload(answers["palm-left"]["biometrics"][0])["bioValue"])
-    assert palms[21].image == b64d(payload(answers["palm-right"]["biometrics"][0])["bioValue"])
-    assert tx.of_type(10)[0].image == b64d(payload(answers["face"]["biometrics"][0])["bioValue"])
+    assert palms[23].image == inner(payload(answers["palm-left"]["biometrics"][0])["bioValue"], "finger", 23)
+    assert palms[21].image == inner(payload(answers["palm-right"]["biometrics"][0])["bioValue"], "finger", 21)
+    assert tx.of_type(10)[0].image == inner(payload(answers["face"]["biometrics"][0])["bioValue"], "face", 0)
     assert an2k_reader.vectors(tx.of_type(8)[0]) == [tuple(p) for p in SIGNATURE]
 
 

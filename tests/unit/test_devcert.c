@@ -27,6 +27,7 @@
 
 #include "base/b64url.h"
 #include "bio/devcert.h"
+#include "bio/iso19794.h"
 #include "bio/sbi.h"
 
 struct party {
@@ -148,14 +149,28 @@ static char *capture(const struct signer *s)
         "S1", "type", "Finger", "deviceSubType", "Slap", "deviceProvider", "Acme", "deviceProviderId", "acme.s1",
         "dateTime", "2026-01-01T00:00:00Z");
     char *dids = sign_obj(did, s);
+    /* bioValue: the image "finger" in an ISO/IEC 19794-4 record of the left index finger (7) */
+    iso_image_t im = {.modality = ISO_FINGER,
+        .position = 7,
+        .quality = 80,
+        .width = 300,
+        .height = 400,
+        .ppi = 500,
+        .kind = ISO_IMG_PNG,
+        .data = (const uint8_t *)"finger",
+        .len = 6};
+    uint8_t *rec = NULL;
+    size_t rec_len = 0;
+    assert_int_equal(iso19794_write(&im, 0, &rec, &rec_len, NULL), 0);
     char *bv = NULL;
-    assert_int_equal(b64url_encode((const unsigned char *)"finger", 6, &bv, NULL), 0);
+    assert_int_equal(b64url_encode(rec, rec_len, &bv, NULL), 0);
     json_t *data = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i}", "digitalId", dids, "bioType", "Finger",
         "bioSubType", "Left IndexFinger", "purpose", "Registration", "env", "Staging", "bioValue", bv, "transactionId",
         "T1", "timestamp", "2026-01-01T00:00:00Z", "qualityScore", 80);
     char *jws = sign_obj(data, s);
     char h[SBI_HASH_HEX + 1];
-    assert_int_equal(sbi_chain_next("", (const unsigned char *)"finger", 6, h), 0);
+    assert_int_equal(sbi_chain_next("", rec, rec_len, h), 0);
+    free(rec);
     json_t *top = json_pack("{s:[{s:s, s:s, s:s, s:{s:s, s:s}}]}", "biometrics", "specVersion", "0.9.5", "data", jws,
         "hash", h, "error", "errorCode", "0", "errorInfo", "Success");
     char *out = json_dumps(top, JSON_COMPACT);

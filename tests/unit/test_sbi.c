@@ -21,6 +21,7 @@
 #include <sodium.h>
 
 #include "base/b64url.h"
+#include "bio/iso19794.h"
 #include "bio/sbi.h"
 
 static unsigned char pk[32], sk[64], pk2[32], sk2[64];
@@ -63,7 +64,10 @@ static json_t *digital_id(const char *serial)
         "dateTime", "2026-01-01T00:00:00Z");
 }
 
-/* One biometrics[] entry; `value` is the raw bioValue. */
+/* One biometrics[] entry; `value` stands for the image, which goes out as
+ * bioValue inside an ISO/IEC 19794-4 record of the finger `sub` names (as
+ * SBI devices send it), or as `record` says. */
+enum record { AS_ISO = 0, AS_RAW, AS_JP2, AS_THUMB, AS_FACE };
 struct entry {
     const char *sub;
     const char *value;
@@ -71,7 +75,45 @@ struct entry {
     const char *serial;
     const unsigned char *key;
     const char *hash; /* NULL: computed from the chain */
+    enum record record;
 };
+
+/* The bioValue bytes of e (malloc'd). */
+static uint8_t *record_of(const struct entry *e, size_t *ret_len)
+{
+    size_t n = strlen(e->value);
+    if (e->record == AS_RAW) {
+        uint8_t *raw = malloc(n);
+        assert_non_null(raw);
+        memcpy(raw, e->value, n);
+        *ret_len = n;
+        return raw;
+    }
+    iso_image_t im = {.modality = e->record == AS_FACE ? ISO_FACE : ISO_FINGER,
+        .position = e->record == AS_THUMB ? 1 : iso19794_position_of(e->sub),
+        .quality = 80,
+        .width = 300,
+        .height = 400,
+        .ppi = 500,
+        .kind = e->record == AS_JP2 ? ISO_IMG_JP2 : ISO_IMG_PNG,
+        .data = (const uint8_t *)e->value,
+        .len = n};
+    uint8_t *rec = NULL;
+    assert_int_equal(iso19794_write(&im, 1767225600, &rec, ret_len, NULL), 0);
+    return rec;
+}
+
+/* The chain after entries e[0..n), from "" */
+static void chain_of(const struct entry *e, size_t n, char h[SBI_HASH_HEX + 1])
+{
+    h[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        size_t len;
+        uint8_t *rec = record_of(&e[i], &len);
+        assert_int_equal(sbi_chain_next(h, rec, len, h), 0);
+        free(rec);
+    }
+}
 
 static char *make_capture(const struct entry *e, size_t n, const char *prev, json_t *custom)
 {
@@ -83,13 +125,16 @@ static char *make_capture(const struct entry *e, size_t n, const char *prev, jso
         json_t *did = digital_id(e[i].serial ? e[i].serial : "SN-1");
         char *dids = sign_obj(did, e[i].key ? e[i].key : sk);
         json_decref(did);
-        char *bv = b64(e[i].value, strlen(e[i].value));
+        size_t len;
+        uint8_t *rec = record_of(&e[i], &len);
+        char *bv = b64(rec, len);
         json_t *data = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s}", "digitalId", dids, "bioType",
             "Finger", "bioSubType", e[i].sub, "purpose", "Registration", "env", "Developer", "bioValue", bv,
             "transactionId", e[i].txn ? e[i].txn : "T1", "timestamp", "2026-01-01T00:00:00Z", "qualityScore", 80,
             "requestedScore", "40");
         char *jws = sign_obj(data, e[i].key ? e[i].key : sk);
-        assert_int_equal(sbi_chain_next(h, (const unsigned char *)e[i].value, strlen(e[i].value), h), 0);
+        assert_int_equal(sbi_chain_next(h, rec, len, h), 0);
+        free(rec);
         json_array_append_new(
             arr, json_pack("{s:s, s:s, s:s, s:{s:s, s:s}}", "specVersion", "0.9.5", "data", jws, "hash",
                      e[i].hash ? e[i].hash : h, "error", "errorCode", "0", "errorInfo", "Success"));
@@ -111,9 +156,9 @@ static int parse(const char *txt, const char *prev, struct sbi_capture *c, err_t
 }
 
 static const struct entry THREE[] = {
-    {"Left IndexFinger", "finger-7", NULL, NULL, NULL, NULL},
-    {"Left MiddleFinger", "finger-8", NULL, NULL, NULL, NULL},
-    {"Left RingFinger", "finger-9", NULL, NULL, NULL, NULL},
+    {"Left IndexFinger", "finger-7", NULL, NULL, NULL, NULL, AS_ISO},
+    {"Left MiddleFinger", "finger-8", NULL, NULL, NULL, NULL, AS_ISO},
+    {"Left RingFinger", "finger-9", NULL, NULL, NULL, NULL, AS_ISO},
 };
 
 static void test_chain_vectors(void **state)
@@ -152,15 +197,14 @@ static void test_good_capture(void **state)
     assert_true(c.bio[2].requested == 40.0);
     assert_int_equal(c.bio[2].value_len, 8);
     assert_memory_equal(c.bio[2].value, "finger-9", 8);
-    char h[SBI_HASH_HEX + 1] = "";
-    for (int i = 0; i < 3; i++)
-        sbi_chain_next(h, (const unsigned char *)THREE[i].value, strlen(THREE[i].value), h);
+    char h[SBI_HASH_HEX + 1];
+    chain_of(THREE, 3, h);
     assert_string_equal(c.last_hash, h);
     assert_string_equal(c.bio[2].hash, h);
     assert_false(c.has_slap);
 
     /* the next capture of the session continues the chain */
-    static const struct entry next[] = {{"Left LittleFinger", "finger-10", NULL, NULL, NULL, NULL}};
+    static const struct entry next[] = {{"Left LittleFinger", "finger-10", NULL, NULL, NULL, NULL, AS_ISO}};
     char *txt2 = make_capture(next, 1, c.last_hash, NULL);
     struct sbi_capture c2;
     assert_int_equal(parse(txt2, c.last_hash, &c2, NULL), 0);
@@ -209,7 +253,7 @@ static void test_altered_capture_fails(void **state)
     /* a device that hashes something other than what it sends */
     char h[SBI_HASH_HEX + 1];
     sbi_chain_next("", (const unsigned char *)"other", 5, h);
-    struct entry e[] = {{"Left IndexFinger", "finger-7", NULL, NULL, NULL, h}};
+    struct entry e[] = {{"Left IndexFinger", "finger-7", NULL, NULL, NULL, h, AS_ISO}};
     char *txt = make_capture(e, 1, NULL, NULL);
     assert_int_equal(parse(txt, NULL, &c, &err), -EACCES);
     assert_string_equal(err.code, "sbi_hash_mismatch");
@@ -285,7 +329,7 @@ static void test_unsigned_and_wrongly_signed(void **state)
     free(p64);
 
     /* a key that is not in the trust store */
-    struct entry e[] = {{"Left IndexFinger", "finger-7", NULL, NULL, sk2, NULL}};
+    struct entry e[] = {{"Left IndexFinger", "finger-7", NULL, NULL, sk2, NULL, AS_ISO}};
     txt = make_capture(e, 1, NULL, NULL);
     assert_int_equal(parse(txt, NULL, &c, &err), -EACCES);
     assert_string_equal(err.code, "sbi_unknown_key");
@@ -317,7 +361,7 @@ static void test_wrong_transaction_or_device(void **state)
     (void)state;
     struct sbi_capture c;
     err_t err;
-    struct entry e[] = {{"Left IndexFinger", "finger-7", "T2", NULL, NULL, NULL}};
+    struct entry e[] = {{"Left IndexFinger", "finger-7", "T2", NULL, NULL, NULL, AS_ISO}};
     char *txt = make_capture(e, 1, NULL, NULL);
     assert_int_equal(parse(txt, NULL, &c, &err), -EINVAL);
     assert_string_equal(err.code, "sbi_wrong_transaction");
@@ -341,8 +385,8 @@ static void test_wrong_transaction_or_device(void **state)
     free(txt);
 
     /* two devices' captures in one answer */
-    struct entry mix[] = {
-        {"Left IndexFinger", "a", NULL, "SN-1", NULL, NULL}, {"Left MiddleFinger", "b", NULL, "SN-9", NULL, NULL}};
+    struct entry mix[] = {{"Left IndexFinger", "a", NULL, "SN-1", NULL, NULL, AS_ISO},
+        {"Left MiddleFinger", "b", NULL, "SN-9", NULL, NULL, AS_ISO}};
     txt = make_capture(mix, 2, NULL, NULL);
     assert_int_equal(parse(txt, NULL, &c, &err), -EACCES);
     assert_string_equal(err.code, "sbi_wrong_device");
@@ -392,7 +436,7 @@ static void test_device_errors(void **state)
     /* more than LIMIT entries */
     struct entry many[11];
     for (int i = 0; i < 11; i++)
-        many[i] = (struct entry){"Left IndexFinger", "v", NULL, NULL, NULL, NULL};
+        many[i] = (struct entry){"Left IndexFinger", "v", NULL, NULL, NULL, NULL, AS_ISO};
     char *big = make_capture(many, 11, NULL, NULL);
     assert_int_equal(parse(big, NULL, &c, &err), -E2BIG);
     assert_string_equal(err.code, "sbi_too_large");
@@ -521,13 +565,80 @@ static void test_discover_and_info(void **state)
     json_decref(arr);
 }
 
+/* The slap image "slap" as a finger record at position pos, base64url. */
+static char *slap_record(uint8_t pos)
+{
+    iso_image_t im = {.modality = ISO_FINGER,
+        .position = pos,
+        .quality = 70,
+        .width = 1600,
+        .height = 1500,
+        .ppi = 500,
+        .kind = ISO_IMG_PNG,
+        .data = (const uint8_t *)"slap",
+        .len = 4};
+    uint8_t *rec = NULL;
+    size_t n = 0;
+    assert_int_equal(iso19794_write(&im, 0, &rec, &n, NULL), 0);
+    char *out = b64(rec, n);
+    free(rec);
+    return out;
+}
+
+/* bioValue is an ISO/IEC 19794 record of the capture's own kind and
+ * position, around an image uchet can decode; anything else is refused with
+ * a reason, after the hash chain (which covers the record as sent). */
+static void test_iso_records(void **state)
+{
+    (void)state;
+    static const struct {
+        enum record record;
+        const char *code;
+    } bad[] = {
+        {AS_RAW, "sbi_bad_bio_value"},   /* a bare image, no record */
+        {AS_THUMB, "sbi_bad_bio_value"}, /* the right thumb's record for the left index finger */
+        {AS_FACE, "sbi_bad_bio_value"},  /* a face record for a finger */
+        {AS_JP2, "sbi_image_format"},    /* JPEG 2000 inside: not decoded by uchet */
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        struct entry e[] = {THREE[0], THREE[1]};
+        e[1].record = bad[i].record;
+        char *txt = make_capture(e, 2, NULL, NULL);
+        struct sbi_capture c;
+        err_t err = {0};
+        assert_int_equal(parse(txt, NULL, &c, &err), -EINVAL);
+        assert_string_equal(err.code, bad[i].code);
+        assert_non_null(strstr(err.msg, "capture 2"));
+        free(txt);
+        /* a broken chain is still named first */
+        e[1].hash = "00000000000000000000000000000000000000000000000000000000000000AA";
+        txt = make_capture(e, 2, NULL, NULL);
+        assert_int_equal(parse(txt, NULL, &c, &err), -EACCES);
+        assert_string_equal(err.code, "sbi_hash_mismatch");
+        free(txt);
+    }
+    /* the slap image of the left four (deviceSubId 1) must be position 14, not 13 (right four) */
+    char *bv = slap_record(13);
+    json_t *p = json_pack("{s:s, s:i, s:s, s:[]}", "transactionId", "T1", "deviceSubId", 1, "bioValue", bv, "segments");
+    char *slap = sign_obj(p, sk);
+    char *txt = make_capture(THREE, 1, NULL, json_pack("{s:s}", "slap", slap));
+    struct sbi_capture c;
+    err_t err = {0};
+    assert_int_equal(parse(txt, NULL, &c, &err), -EINVAL);
+    assert_string_equal(err.code, "sbi_bad_bio_value");
+    assert_non_null(strstr(err.msg, "slap"));
+    free(txt), free(slap), free(bv);
+    json_decref(p);
+}
+
 static void test_slap_extension(void **state)
 {
     (void)state;
+    char *slap_bv = slap_record(14);
     json_t *p = json_pack("{s:s, s:i, s:s, s:[{s:s, s:i, s:i, s:i, s:i}, {s:s, s:i, s:i, s:i, s:i}]}", "transactionId",
-        "T1", "deviceSubId", 1, "bioValue", "c2xhcA", "segments", "bioSubType", "Left LittleFinger", "left", 10,
-        "right", 300, "top", 100, "bottom", 500, "bioSubType", "Left RingFinger", "left", 410, "right", 700, "top", 80,
-        "bottom", 480);
+        "T1", "deviceSubId", 1, "bioValue", slap_bv, "segments", "bioSubType", "Left LittleFinger", "left", 10, "right",
+        300, "top", 100, "bottom", 500, "bioSubType", "Left RingFinger", "left", 410, "right", 700, "top", 80, "bottom",
+        480);
     char *slap = sign_obj(p, sk);
     json_decref(p);
     char *txt = make_capture(THREE, 2, NULL, json_pack("{s:s}", "slap", slap));
@@ -543,7 +654,7 @@ static void test_slap_extension(void **state)
     assert_int_equal(c.slap_value_len, 4);
     assert_memory_equal(c.slap_value, "slap", 4);
     sbi_capture_free(&c);
-    free(txt), free(slap);
+    free(txt), free(slap), free(slap_bv);
 
     /* of another transaction, signed by an untrusted key, an empty box */
     p = json_pack("{s:s, s:i, s:s, s:[]}", "transactionId", "T9", "deviceSubId", 1, "bioValue", "eA", "segments");
@@ -645,6 +756,7 @@ int main(void)
         cmocka_unit_test(test_device_errors),
         cmocka_unit_test(test_discover_and_info),
         cmocka_unit_test(test_slap_extension),
+        cmocka_unit_test(test_iso_records),
         cmocka_unit_test(test_trust_dir),
         cmocka_unit_test(test_trust_dir_refuses_a_fifo),
     };
