@@ -707,10 +707,21 @@ static int bio_value(const json_t *o, const char *key, unsigned char **ret, size
     return 0;
 }
 
+static const char *image_kind_name(iso_image_kind_t k)
+{
+    switch (k) {
+        case ISO_IMG_JP2: return "JPEG 2000";
+        case ISO_IMG_WSQ: return "WSQ";
+        case ISO_IMG_JPEG: return "JPEG";
+        case ISO_IMG_PNG: return "PNG";
+        default: return "uncompressed";
+    }
+}
+
 /* A finger, palm or face bioValue is an ISO/IEC 19794 record (part 4 for
  * fingers, slaps and palms, part 5 for faces); the rest of uchet works on the
  * image inside it. Checks the record - its modality, its position when one
- * is expected (want_pos, 0: any), an image uchet can decode - and cuts
+ * is expected (want_pos, 0: any), a PNG image - and cuts
  * *value down to that image in place. `what` names the capture in the
  * message. The hash chain is checked on the record as sent, before this. */
 static int iso_unwrap(
@@ -726,12 +737,10 @@ static int iso_unwrap(
     if (want_pos && im.position != want_pos)
         return err_set(err, -EINVAL, "sbi_bad_bio_value", "%s: the record holds position %u, not %u", what,
             (unsigned)im.position, (unsigned)want_pos);
-    if (im.kind != ISO_IMG_PNG && im.kind != ISO_IMG_JPEG)
-        return err_set(err, -EINVAL, "sbi_image_format",
-            "%s: the image inside the record is %s; uchet takes PNG or JPEG", what,
-            im.kind == ISO_IMG_JP2   ? "JPEG 2000"
-            : im.kind == ISO_IMG_WSQ ? "WSQ"
-                                     : "uncompressed");
+    /* the transaction keeps images lossless and as sent (kiosk_build.c): PNG */
+    if (im.kind != ISO_IMG_PNG)
+        return err_set(err, -EINVAL, "sbi_image_format", "%s: the image inside the record is %s; uchet takes PNG", what,
+            image_kind_name(im.kind));
     memmove(value, im.data, im.len);
     *len = im.len;
     return 0;

@@ -67,7 +67,7 @@ static json_t *digital_id(const char *serial)
 /* One biometrics[] entry; `value` stands for the image, which goes out as
  * bioValue inside an ISO/IEC 19794-4 record of the finger `sub` names (as
  * SBI devices send it), or as `record` says. */
-enum record { AS_ISO = 0, AS_RAW, AS_JP2, AS_THUMB, AS_FACE };
+enum record { AS_ISO = 0, AS_RAW, AS_JP2, AS_JPEG, AS_THUMB, AS_FACE };
 struct entry {
     const char *sub;
     const char *value;
@@ -95,7 +95,9 @@ static uint8_t *record_of(const struct entry *e, size_t *ret_len)
         .width = 300,
         .height = 400,
         .ppi = 500,
-        .kind = e->record == AS_JP2 ? ISO_IMG_JP2 : ISO_IMG_PNG,
+        .kind = e->record == AS_JP2    ? ISO_IMG_JP2
+                : e->record == AS_JPEG ? ISO_IMG_JPEG
+                                       : ISO_IMG_PNG,
         .data = (const uint8_t *)e->value,
         .len = n};
     uint8_t *rec = NULL;
@@ -598,7 +600,8 @@ static void test_iso_records(void **state)
         {AS_RAW, "sbi_bad_bio_value"},   /* a bare image, no record */
         {AS_THUMB, "sbi_bad_bio_value"}, /* the right thumb's record for the left index finger */
         {AS_FACE, "sbi_bad_bio_value"},  /* a face record for a finger */
-        {AS_JP2, "sbi_image_format"},    /* JPEG 2000 inside: not decoded by uchet */
+        {AS_JP2, "sbi_image_format"},    /* JPEG 2000 inside: not kept by uchet */
+        {AS_JPEG, "sbi_image_format"},   /* nor JPEG: the transaction keeps images lossless */
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         struct entry e[] = {THREE[0], THREE[1]};
