@@ -39,7 +39,7 @@ check_pkgs+=(python-matplotlib-data)
 check_pkgs+=(python3-skimage)
 # document sets (issue 16): PDF pages (poppler in a confined child), payment
 # QR codes (zbar), page titles in Russian (tesseract's rus model)
-run_pkgs+=(libpoppler-glib-dev libcairo2-dev libzbar-dev tesseract-ocr-rus)
+run_pkgs+=(libpoppler-glib-dev libcairo2-dev libzbar-dev tesseract-ocr-rus tesseract-ocr-osd)
 
 # printed documents (src/print: the kiosk receipt, the activation letter):
 # cairo + pango in the Noto fonts, QR codes; tests read them back with

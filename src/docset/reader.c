@@ -15,6 +15,7 @@
 #include "docset/pdfpage.h"
 #include "docset/seal.h"
 #include "docset/setjson.h"
+#include "docset/straighten.h"
 #include "notify/catalog.h"
 #include "rules/docset.h"
 #include "store/docset.h"
@@ -121,6 +122,19 @@ static int decode(const docset_claim_t *c, const uint8_t *upload, size_t len, ra
     return r;
 }
 
+/* Replaces *grey by the page turned upright and level, when it was not. */
+static int level_page(raster_t **grey, err_t *err)
+{
+    raster_t *straight = NULL;
+    struct straighten_result how;
+    int r = straighten_page(*grey, &straight, &how, err);
+    if (r == 0 && straight) {
+        raster_free(*grey);
+        *grey = straight;
+    }
+    return r;
+}
+
 static void read_page(const reader_ctx_t *ctx, int64_t set_id, int64_t now, const docset_claim_t *c,
     const uint8_t *upload, size_t len, struct page_out *out)
 {
@@ -132,7 +146,8 @@ static void read_page(const reader_ctx_t *ctx, int64_t set_id, int64_t now, cons
     out->state = "failed";
     snprintf(out->type, sizeof out->type, "%s", "");
     (void)ctx, (void)set_id;
-    if (decode(c, upload, len, &grey, &png, &png_len, &e) < 0 || page_measure(grey, &q, &e) < 0) {
+    if (decode(c, upload, len, &grey, &png, &png_len, &e) < 0 || level_page(&grey, &e) < 0 ||
+        page_measure(grey, &q, &e) < 0) {
         out->quality = strdup("{\"legible\":false,\"advice\":[\"no_text\"]}");
         raster_free(grey);
         free(png);
