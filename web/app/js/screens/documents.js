@@ -52,13 +52,14 @@ function setItem(s) {
       h('span', { class: 'small set-line' }, stateText(s))));
 }
 
+// The person's sets as a list; the error when they cannot be read.
 async function mySets() {
   try {
     const res = await api.call('GET', '/api/v1/document-sets');
     const items = res.items || [];
     return items.length ? h('ul', { class: 'menu-list list' }, items.map(setItem)) : h('p', {}, t('docs.none'));
   } catch (err) {
-    return notice('error', errorText(err));
+    return err;
   }
 }
 
@@ -104,11 +105,17 @@ function newSetForm(ctx) {
 }
 
 async function listScreen(ctx) {
+  const sets = await mySets();
+  if (sets instanceof Error) {
+    // Off on this server: say so, and offer nothing that cannot work.
+    const off = sets.code === 'docsets_off';
+    return page(t('docs.title'), notice(off ? 'info' : 'error', errorText(sets)), off ? null : newSetForm(ctx));
+  }
   return page(t('docs.title'),
     h('p', {}, t('docs.intro')),
     newSetForm(ctx),
     h('h2', {}, t('docs.mine')),
-    await mySets());
+    sets);
 }
 
 // ------------------------------------------------------------------ one set
