@@ -136,6 +136,9 @@ static json_t *view_set_head(const docset_set_row_t *s)
     json_object_set_new(j, "planned_decision", s->planned_decision[0] ? json_string(s->planned_decision) : json_null());
     json_object_set_new(j, "outcome", s->outcome[0] ? json_string(s->outcome) : json_null());
     json_object_set_new(j, "decision", s->decision[0] ? json_string(s->decision) : json_null());
+    json_object_set_new(
+        j, "decided_at", s->decided_at ? view_time(s->decided_at, REGION_DEFAULT_UTC_OFFSET_MIN) : json_null());
+    json_object_set_new(j, "decision_reason", s->decision[0] ? json_string(s->decision_reason) : json_null());
     return j;
 }
 
@@ -366,6 +369,32 @@ void h_docset_get(api_req_t *r)
     docset_get_op_init(o);
     memcpy(o->token_hash, r->token_hash, sizeof r->token_hash);
     o->set_id = id;
+    o->now = api_now(r);
+    api_op_submit(r, &o->op);
+}
+
+/* ---------------------------------------------------------------- list */
+
+static void list_done(api_req_t *r, store_op_t *op)
+{
+    docset_list_op_t *o = (docset_list_op_t *)op;
+    if (op->rc < 0) {
+        problem(r, &op->err);
+        return;
+    }
+    json_t *items = json_array();
+    for (int i = 0; i < o->ret_n; i++)
+        json_array_append_new(items, view_set_head(&o->ret[i]));
+    api_reply_json(r, 200, json_pack("{s:o}", "items", items));
+}
+
+void h_docset_list(api_req_t *r)
+{
+    docset_list_op_t *o = api_op_new_or_reply(r, sizeof *o, list_done);
+    if (!o)
+        return;
+    docset_list_op_init(o);
+    memcpy(o->token_hash, r->token_hash, sizeof r->token_hash);
     o->now = api_now(r);
     api_op_submit(r, &o->op);
 }

@@ -30,10 +30,13 @@ static void list_done(api_req_t *r, store_op_t *op)
     json_t *items = json_array();
     for (int i = 0; i < o->ret_n; i++) {
         const notice_row_t *n = &o->ret[i];
-        json_array_append_new(
-            items, json_pack("{s:I,s:s,s:o,s:o,s:o,s:b}", "id", (json_int_t)n->id, "kind", n->kind, "title",
-                       render(r->w, o->ret_language, n, "title"), "body", render(r->w, o->ret_language, n, "body"),
-                       "created_at", view_time(n->created_at, REGION_DEFAULT_UTC_OFFSET_MIN), "read", n->read));
+        json_t *item = json_pack("{s:I,s:s,s:o,s:o,s:o,s:b}", "id", (json_int_t)n->id, "kind", n->kind, "title",
+            render(r->w, o->ret_language, n, "title"), "body", render(r->w, o->ret_language, n, "body"), "created_at",
+            view_time(n->created_at, REGION_DEFAULT_UTC_OFFSET_MIN), "read", n->read);
+        int64_t set = notice_document_set(n->kind, n->params);
+        if (set) /* the app opens the set's screen from the notice */
+            json_object_set_new(item, "document_set", json_integer(set));
+        json_array_append_new(items, item);
     }
     api_reply_json(r, 200, json_pack("{s:o}", "items", items));
 }

@@ -440,10 +440,14 @@ json_t *reader_view_result(const struct catalog *cat, const char *result, const 
     size_t i;
     char key[80], text[512];
     json_array_foreach (findings, i, f) {
-        snprintf(key, sizeof key, "docset.finding.%s", message_of(json_string_value(json_object_get(f, "code"))));
+        const char *kind = message_of(json_string_value(json_object_get(f, "code")));
         char *params = json_dumps(f, JSON_COMPACT);
+        snprintf(key, sizeof key, "docset.finding.%s", kind);
         if (cat && catalog_render(cat, lang, key, params, text, sizeof text, NULL) != -EINVAL)
             json_object_set_new(f, "message", json_string(text));
+        snprintf(key, sizeof key, "docset.todo.%s", kind);
+        if (cat && catalog_render(cat, lang, key, params, text, sizeof text, NULL) != -EINVAL)
+            json_object_set_new(f, "todo", json_string(text));
         free(params);
     }
     const char *outcome = json_string_value(json_object_get(j, "outcome"));

@@ -41,7 +41,8 @@ void reader_flight_free(reader_flight_t *f); /* accepts NULL */
  * stay queued and the next upload, submit or GET of the set kicks again. */
 void reader_kick(const reader_ctx_t *ctx, int64_t set_id, int64_t now);
 
-/* The stored result JSON for the person: each finding gets a "message" in
- * `lang` (po: docset.finding.<code>, docset.outcome.<outcome>). New
+/* The stored result JSON for the person: each finding gets a "message" and
+ * what to do about it, "todo", in `lang` (po: docset.finding.<kind>,
+ * docset.todo.<kind>, docset.outcome.<outcome>). New
  * reference, NULL when the text is not JSON. */
 json_t *reader_view_result(const struct catalog *cat, const char *result, const char *lang);

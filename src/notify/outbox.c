@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "notify/webpush.h"
+#include "store/notice.h"
 
 struct outbox {
     outbox_config_t cfg;
@@ -77,8 +78,9 @@ static void report(outbox_t *ob, const char *event, int64_t id, int status, cons
 }
 
 /* The push payload the service worker (web/app/sw.js) shows: title and
- * body in the person's language, and a tag that makes a repeated push
- * replace the notification instead of adding one. Caller frees. */
+ * body in the person's language, a tag that makes a repeated push
+ * replace the notification instead of adding one, and the document set
+ * the notice is about, if any (the worker opens its screen). Caller frees. */
 static char *payload(outbox_t *ob, const outbox_item_t *it)
 {
     char key[64], title[OUTBOX_TITLE_MAX], body[OUTBOX_BODY_MAX], tag[32];
@@ -95,6 +97,9 @@ static char *payload(outbox_t *ob, const outbox_item_t *it)
     snprintf(tag, sizeof tag, "notice-%lld", (long long)it->notice_id);
     json_t *o = json_pack(
         "{s:s,s:s,s:s,s:I}", "title", title, "body", body, "tag", tag, "notice_id", (json_int_t)it->notice_id);
+    int64_t set = notice_document_set(it->kind, it->params);
+    if (o && set) /* the service worker opens the set's screen */
+        json_object_set_new(o, "document_set", json_integer(set));
     char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
     json_decref(o);
     return s;

@@ -8,20 +8,29 @@
 #include <jansson.h>
 
 #include "store/audit.h"
+#include "store/notice.h"
 #include "store/officer.h"
 #include "store/person.h"
 #include "store/session.h"
 
 #define SET_COLS                                                                                                       \
     "s.id, s.person_id, s.procedure, s.category, s.state, s.created_at, s.submitted_at, s.planned_decision,"           \
-    " s.live_pages, s.live_bytes, s.outcome, s.checked_at, s.decision, s.decided_at, p.language"                       \
+    " s.live_pages, s.live_bytes, s.outcome, s.checked_at, s.decision, s.decided_at, p.language, s.decision_reason"    \
     " FROM document_sets s JOIN persons p ON p.id = s.person_id"
 
-/* The same columns and the result (column 15), for the desk's queue. */
+/* The same columns and the result (column 16), for the desk's queue. */
 #define SET_COLS_RESULT                                                                                                \
     "s.id, s.person_id, s.procedure, s.category, s.state, s.created_at, s.submitted_at, s.planned_decision,"           \
-    " s.live_pages, s.live_bytes, s.outcome, s.checked_at, s.decision, s.decided_at, p.language, s.result"             \
-    " FROM document_sets s JOIN persons p ON p.id = s.person_id"
+    " s.live_pages, s.live_bytes, s.outcome, s.checked_at, s.decision, s.decided_at, p.language, s.decision_reason,"   \
+    " s.result FROM document_sets s JOIN persons p ON p.id = s.person_id"
+
+/* A person's own sets, newest first, in one statement (t's columns in
+ * SET_COLS's order, so row_to_set reads them). */
+static const char SQL_LIST[] = SESSION_LIST_SQL(
+    "t.id, t.person_id, t.procedure, t.category, t.state, t.created_at, t.submitted_at, t.planned_decision,"
+    " t.live_pages, t.live_bytes, t.outcome, t.checked_at, t.decision, t.decided_at, t.language, t.decision_reason",
+    "SELECT " SET_COLS " WHERE s.person_id = " SESSION_ME_PERSON " ORDER BY s.id DESC LIMIT 20", "t.id DESC");
+_Static_assert(DOCSET_LIST_MAX == 20, "SQL_LIST says LIMIT 20");
 
 static const char SQL_GET_SET[] = "SELECT " SET_COLS " WHERE s.id = ?";
 static const char SQL_RESULT[] = "SELECT result FROM document_sets WHERE id = ?";
@@ -96,6 +105,7 @@ static void row_to_set(db_stmt_t *st, docset_set_row_t *s)
     db_col_copy(st, 12, s->decision, sizeof s->decision);
     s->decided_at = int_or_zero(st, 13);
     db_col_copy(st, 14, s->language, sizeof s->language);
+    db_col_copy(st, 15, s->decision_reason, sizeof s->decision_reason);
 }
 
 static int not_found(err_t *err)
@@ -256,6 +266,28 @@ void docset_get_op_init(docset_get_op_t *o)
     o->op.run = run_get;
 }
 
+static int run_list(db_t *db, store_op_t *op)
+{
+    docset_list_op_t *o = (docset_list_op_t *)op;
+    db_stmt_t *st;
+    int r = db_prepare(db, SQL_LIST, &st, &op->err);
+    if (r < 0)
+        return r;
+    session_list_bind(st, o->token_hash, o->now);
+    o->ret_n = 0;
+    for (r = session_list_first(st, &op->err); r == 1 && o->ret_n < DOCSET_LIST_MAX; r = db_step(st, &op->err))
+        row_to_set(st, &o->ret[o->ret_n++]);
+    return r < 0 ? r : db_run(st, &op->err);
+}
+
+void docset_list_op_init(docset_list_op_t *o)
+{
+    memset(o, 0, sizeof *o);
+    o->op.lane = STORE_READ;
+    o->op.one_statement = true;
+    o->op.run = run_list;
+}
+
 static int not_open(err_t *err)
 {
     return err_set(err, -EEXIST, "set_not_open", "This document set has been sent: it can no longer change.");
@@ -338,6 +370,19 @@ void docset_submit_op_init(docset_submit_op_t *o)
     memset(o, 0, sizeof *o);
     o->op.lane = STORE_WRITE;
     o->op.run = run_submit;
+}
+
+/* Queues the notice `kind` about set `s` to its person, inside the
+ * caller's write transaction: once per set and `stage` ("checked",
+ * "decided"), whatever retries or replays happen (the dedupe key); its
+ * params name the set only (the app opens it from there). */
+static int tell_person(
+    db_t *db, const docset_set_row_t *s, const char *kind, const char *stage, int64_t now, err_t *err)
+{
+    char key[64], params[48];
+    snprintf(key, sizeof key, "docset:%lld:%s", (long long)s->id, stage);
+    snprintf(params, sizeof params, "{\"set\":%lld}", (long long)s->id);
+    return notice_queue_text(db, s->person_id, kind, key, params, now, now, NULL, err);
 }
 
 /* Tells apart why the reservation matched no row. */
@@ -615,7 +660,13 @@ int docset_save_outcome(
     db_bind_int(st, 6, set_id);
     if ((r = db_run(st, err)) < 0 || db_changes(db) != 1)
         return r;
-    return audit_set(db, now, "system", "docset.checked", set_id, "outcome", outcome, err);
+    docset_set_row_t s;
+    char kind[32];
+    snprintf(kind, sizeof kind, "docset_%s", outcome);
+    if ((r = audit_set(db, now, "system", "docset.checked", set_id, "outcome", outcome, err)) < 0 ||
+        (r = get_set(db, set_id, 0, &s, err)) < 0)
+        return r;
+    return tell_person(db, &s, kind, "checked", now, err);
 }
 
 /* ------------------------------------------------------------ the desk */
@@ -645,7 +696,7 @@ static int run_queue(db_t *db, store_op_t *op)
     while (o->ret_n < DOCSET_QUEUE_MAX && (r = db_step(st, &op->err)) == 1) {
         docset_queue_row_t *q = &o->ret[o->ret_n++];
         row_to_set(st, &q->set);
-        const char *res = db_col_text(st, 15);
+        const char *res = db_col_text(st, 16);
         q->result[0] = 0;
         if (res && strlen(res) < sizeof q->result)
             memcpy(q->result, res, strlen(res) + 1);
@@ -716,7 +767,11 @@ static int run_decide(db_t *db, store_op_t *op)
     if ((r = decision_detail(db, o, &detail, &op->err)) == 0)
         r = audit_append_text(db, o->now, actor, "docset.decided", subject, detail, &op->err);
     free(detail);
-    return r < 0 ? r : get_set(db, o->set_id, 0, &o->ret, &op->err);
+    if (r < 0 || (r = get_set(db, o->set_id, 0, &o->ret, &op->err)) < 0)
+        return r;
+    return tell_person(db, &o->ret,
+        strcmp(o->decision, "accepted") ? "docset_decision_returned" : "docset_decision_accepted", "decided", o->now,
+        &op->err);
 }
 
 void docset_decide_op_init(docset_decide_op_t *o)

@@ -26,6 +26,7 @@
 #define DOCSET_QUALITY_BYTES 1024       /* a page's quality JSON */
 #define DOCSET_RESULT_BYTES (48 * 1024) /* a set's result JSON */
 #define DOCSET_QUEUE_MAX 50             /* desk queue rows per answer */
+#define DOCSET_LIST_MAX 20              /* a person's own sets per answer */
 
 /* The catalogue's applicant category for a person on `today`: "minor"
  * under 18 (Civil Code art. 21), else "eaeu" for a citizen of an EAEU
@@ -58,7 +59,8 @@ typedef struct docset_set_row {
     int64_t checked_at;
     char decision[10]; /* "" | accepted | returned */
     int64_t decided_at;
-    char language[8]; /* the person's, for messages */
+    char language[8];                                 /* the person's, for messages */
+    char decision_reason[4 * LIMIT_REASON_BYTES + 1]; /* the registrar's words, "" until decided */
 } docset_set_row_t;
 
 /* WRITE lane. A new open set for the person of the token. -EACCES
@@ -91,6 +93,17 @@ typedef struct docset_get_op {
     char ret_result[DOCSET_RESULT_BYTES]; /* "" until checked */
 } docset_get_op_t;
 void docset_get_op_init(docset_get_op_t *o);
+
+/* READ lane, one statement. The person's own sets, newest first (at most
+ * DOCSET_LIST_MAX), without pages or results. -EACCES (unauthorized). */
+typedef struct docset_list_op {
+    store_op_t op;
+    uint8_t token_hash[SECRET_HASH_BYTES];
+    int64_t now;
+    int ret_n;
+    docset_set_row_t ret[DOCSET_LIST_MAX];
+} docset_list_op_t;
+void docset_list_op_init(docset_list_op_t *o);
 
 /* WRITE lane. Removes page n of an open set; the upload's bytes go with
  * the last of its pages. -ENOENT (not_found: no such set of theirs, or no
@@ -177,7 +190,9 @@ void docset_read_pages_free(docset_read_page_t *pages, int n);
 
 /* checking -> outcome (ready, returned, referred) with the result JSON (no
  * field values) and the catalogue revision; audited "docset.checked" with
- * the outcome. 0 also when another reader stored it first. */
+ * the outcome, and the person's notice "docset_<outcome>" queued (params:
+ * the set id; once per set). 0 also when another reader stored it first
+ * (then nothing more is written). */
 int docset_save_outcome(
     db_t *db, int64_t set_id, const char *outcome, const char *result, int revision, int64_t now, err_t *err);
 
@@ -208,7 +223,8 @@ void docset_queue_op_init(docset_queue_op_t *o);
 /* WRITE lane. A registrar's decision on a checked set: "accepted" or
  * "returned", with a reason (kept in the row, not in the audit). Audited
  * "docset.decided" with the decision and the rule ids of the check's
- * findings only. -ENOENT (not_found), -EEXIST "set_not_checked" (open or
+ * findings only; the person's notice "docset_decision_accepted" or
+ * "docset_decision_returned" queued (params: the set id). -ENOENT (not_found), -EEXIST "set_not_checked" (open or
  * still checking) or "set_decided", -EPERM. */
 typedef struct docset_decide_op {
     store_op_t op;

@@ -54,6 +54,17 @@ int notice_queue_text(db_t *db, int64_t person_id, const char *kind, const char 
     return r;
 }
 
+int64_t notice_document_set(const char *kind, const char *params_json)
+{
+    if (!kind || strncmp(kind, "docset_", 7) != 0 || !params_json)
+        return 0;
+    json_t *p = json_loads(params_json, 0, NULL);
+    json_t *set = json_object_get(p, "set");
+    int64_t id = json_is_integer(set) && json_integer_value(set) > 0 ? (int64_t)json_integer_value(set) : 0;
+    json_decref(p);
+    return id;
+}
+
 static int run_list(db_t *db, store_op_t *op)
 {
     notice_list_op_t *o = (notice_list_op_t *)op;

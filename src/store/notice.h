@@ -31,6 +31,12 @@ int notice_queue_at(db_t *db, int64_t person_id, const char *kind, const char *d
 int notice_queue_text(db_t *db, int64_t person_id, const char *kind, const char *dedupe_key, const char *params_json,
     int64_t now, int64_t push_at, bool *ret_queued, err_t *err);
 
+/* The document set a notice is about: the "set" of its params for the
+ * kinds that start with "docset_" (store/docset.c queues them), else 0.
+ * params_json may be NULL or malformed (then 0). The app opens the set's
+ * screen from the inbox and from a push (h_notices.c, notify/outbox.c). */
+int64_t notice_document_set(const char *kind, const char *params_json);
+
 typedef struct notice_row {
     int64_t id;
     char kind[40];

@@ -70,7 +70,8 @@ describe('translation catalogs', () => {
     const files = ['api/h_registration.c', 'api/h_confirmation.c', 'api/h_minors.c', 'api/h_me.c',
       'api/h_notices.c', 'api/h_access.c', 'store/registration.c', 'store/confirmation.c',
       'store/minor.c', 'rules/geo.c',
-      'api/h_session.c', 'api/h_account.c', 'store/session.c', 'rules/password.c']; // log-in, password, re-check (issue 17)
+      'api/h_session.c', 'api/h_account.c', 'store/session.c', 'rules/password.c', // log-in, password, re-check (issue 17)
+      'api/h_docset.c', 'store/docset.c', 'docset/sniff.c', 'docset/intake.c', 'docset/pdfpage.c']; // My documents (issue 16)
     const notForPeople = new Set([
       'invalid_client_time', 'invalid_idempotency_key', 'invalid_query', 'invalid_status',
       'invalid_type', 'invalid_document_kind', 'unknown_language', 'invalid_citizenship', // set by the app itself
@@ -81,6 +82,9 @@ describe('translation catalogs', () => {
       'too_short', 'use_post', // the desk's look-up, which shares h_access.c with the access log
       'registered_again', // an appeal's restore refused to the registrar deciding it
       'out_of_memory', // a 5xx: error.server says to try later
+      'set_not_checked', 'set_decided', 'invalid_decision', // a registrar's decision (the desk), in h_docset.c too
+      'unknown_procedure', // the app offers only the catalogue's procedures
+      'vault_bad_file', 'vault_unknown_key', // a 5xx (the server's key file): error.server
     ]);
     const codes = new Set();
     for (const f of files) {

@@ -2,7 +2,7 @@
 // API calls are never cached (they carry personal data and must be fresh);
 // the page itself says when it is offline.
 
-const VERSION = 'uchet-app-3';
+const VERSION = 'uchet-app-4';
 const LANGS = ['ru', 'uk', 'tg', 'uz', 'ro', 'en', 'fr', 'de', 'ky', 'kk', 'zh', 'tr', 'ka', 'hy', 'az'];
 const SHELL = [
   '/app/',
@@ -30,6 +30,7 @@ const SHELL = [
   '/app/js/screens/activate.js',
   '/app/js/screens/appeal.js',
   '/app/js/screens/confirm.js',
+  '/app/js/screens/documents.js',
   '/app/js/screens/help.js',
   '/app/js/screens/home.js',
   '/app/js/screens/landlord.js',
@@ -88,7 +89,13 @@ self.addEventListener('fetch', (event) => {
   event.respondWith(networkFirst(request));
 });
 
-// Web Push: the server sends {title, body} already in the person's language.
+// Web Push: the server sends {title, body} already in the person's language,
+// and document_set when the notice is about one: tapping it opens that set.
+function openUrl(data) {
+  const set = Number(data.document_set);
+  return Number.isSafeInteger(set) && set > 0 ? `/app/#/documents?set=${set}` : '/app/#/notices';
+}
+
 self.addEventListener('push', (event) => {
   let data = {};
   try { data = event.data ? event.data.json() : {}; } catch { data = { body: event.data.text() }; }
@@ -96,7 +103,7 @@ self.addEventListener('push', (event) => {
     body: data.body || '',
     icon: '/app/icons/icon-192.png',
     tag: data.tag || 'uchet',
-    data: { url: '/app/#/notices' },
+    data: { url: openUrl(data) },
   }));
 });
 

@@ -63,13 +63,14 @@ export function recheck(password) {
 // Sends one request. Resolves to the parsed JSON body (null for 204);
 // rejects with ApiError. A 401 on an authenticated call drops the token,
 // because the session is gone and keeping it only causes more 401s.
-export async function call(method, path, body) {
+// body: a JSON value, or a Blob (a photo, a PDF) sent as `type`.
+export async function call(method, path, body, type) {
   try {
-    return await send(method, path, body);
+    return await send(method, path, body, type);
   } catch (err) {
     if (!(err instanceof ApiError) || err.code !== 'password_recheck_required' || !passwordPrompt) throw err;
     if (!(await passwordPrompt(recheck))) throw err;
-    return send(method, path, body);
+    return send(method, path, body, type);
   }
 }
 
@@ -99,11 +100,11 @@ export async function renew() {
 
 // One request with this phone's token. A 401 on an authenticated call
 // drops the token and the local copies (the session is gone).
-async function send(method, path, body) {
+async function send(method, path, body, type) {
   const auth = token();
   let res;
   try {
-    res = await request(method, path, { body, auth: bearer(auth) });
+    res = await request(method, path, { body, type, auth: bearer(auth) });
   } catch (err) {
     if (err instanceof ApiError) setUnreachable(true);
     throw err;

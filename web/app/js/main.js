@@ -25,6 +25,7 @@ const SCREENS = {
   appeal: { load: () => import('./screens/appeal.js'), auth: true },
   landlord: { load: () => import('./screens/landlord.js'), auth: true },
   settings: { load: () => import('./screens/settings.js'), auth: true },
+  documents: { load: () => import('./screens/documents.js'), auth: true },
 };
 
 const main = document.getElementById('main');
@@ -35,14 +36,21 @@ function routeName() {
   return SCREENS[name] ? name : '';
 }
 
+// The route's query (#/documents?set=12): which item a screen shows.
+function routeQuery() {
+  const q = location.hash.split('?')[1];
+  return new URLSearchParams(q || '');
+}
+
 function defaultRoute() {
   if (!storedLanguage()) return 'language';
   return api.token() ? 'home' : 'welcome';
 }
 
-// Moves to a screen. Same-screen navigation re-renders (e.g. after a save).
+// Moves to a screen (a name, or a name with its query: 'documents?set=12').
+// Same-screen navigation re-renders (e.g. after a save).
 export function go(name) {
-  if (routeName() === name) render();
+  if (location.hash === `#/${name}` || (routeName() === name && !location.hash.includes('?'))) render();
   else location.hash = `#/${name}`;
 }
 
@@ -51,11 +59,13 @@ async function render() {
   let name = routeName() || defaultRoute();
   if (name !== 'language' && !storedLanguage()) name = 'language';
   if (SCREENS[name].auth && !api.token()) name = 'welcome';
-  if (`#/${name}` !== location.hash) history.replaceState(null, '', `#/${name}`);
+  const query = name === routeName() ? routeQuery() : new URLSearchParams();
+  const hash = `#/${name}${query.toString() ? `?${query}` : ''}`;
+  if (hash !== location.hash) history.replaceState(null, '', hash);
   document.body.dataset.screen = name;
   updateTopbar(name);
   const mod = await SCREENS[name].load();
-  const node = await mod.render({ go, route: name });
+  const node = await mod.render({ go, route: name, query, current: () => seq === renderSeq });
   if (seq !== renderSeq) return; // a newer navigation won the race
   replace(main, node);
   const heading = main.querySelector('h1');

@@ -175,6 +175,7 @@ function refreshWhenOnline(ctx) {
 function menu(hasRegistration, unread) {
   return h('nav', { class: 'menu', 'aria-label': t('nav.more') }, h('ul', {},
     h('li', {}, noticesLink(unread)),
+    h('li', {}, link(t('nav.documents'), 'documents', 'menu-link')),
     h('li', {}, link(t('nav.access'), 'access', 'menu-link')),
     h('li', {}, link(t('nav.minor'), 'minor', 'menu-link')),
     h('li', {}, link(t('nav.help'), 'help', 'menu-link')),

@@ -12,6 +12,7 @@ function item(n) {
     h('h2', {}, n.title),
     h('p', { class: 'small' }, formatMoment(n.created_at)),
     h('p', {}, n.body));
+  if (n.document_set) li.appendChild(openSet(n, li));
   if (!n.read && n.kind === 'mismatch') {
     li.appendChild(mismatchAnswer(li));
   } else if (!n.read) {
@@ -28,6 +29,19 @@ function item(n) {
     li.appendChild(mark);
   }
   return li;
+}
+
+// A notice about a document set opens the set's screen; opening it counts
+// as reading it (best effort: the set's screen is what matters).
+function openSet(n, li) {
+  const a = link(t('notices.open_set', { id: n.document_set }), `documents?set=${encodeURIComponent(n.document_set)}`,
+    'btn btn-primary');
+  a.addEventListener('click', () => {
+    if (n.read) return;
+    li.classList.remove('unread');
+    api.call('POST', `/api/v1/me/notifications/${encodeURIComponent(n.id)}/read`).catch(() => {});
+  });
+  return a;
 }
 
 // Rule 8's two answers: "my address is right" (the server starts the count
