@@ -112,37 +112,45 @@ static json_t *detail_view(const enrolment_t *e, const json_t *findings, json_t 
 
 /* ------------------------------------------------------------ store side */
 
-static int run_queue(db_t *db, rop_t *o, const officer_ref_t *me)
+/* The queue and a detail: one statement each, the session and the role
+ * checked in it (store/enrolment.h; issue 18). */
+static int run_queue(db_t *db, rop_t *o)
 {
+    officer_ref_t me;
+    const officer_token_t who = {o->token_hash, o->now, o->roles};
     enrolment_t *rows = calloc(ENROLMENT_QUEUE_MAX, sizeof *rows);
     int n = 0;
     if (!rows)
         return err_set(&o->op.err, -ENOMEM, "out_of_memory", "Out of memory.");
-    int r = enrolment_list(db, o->state, rows, ENROLMENT_QUEUE_MAX, &n, &o->op.err);
-    json_t *items = json_array();
+    int r = enrolment_list(db, &who, o->state, rows, ENROLMENT_QUEUE_MAX, &n, &me, &o->op.err);
+    json_t *items = r < 0 ? NULL : json_array();
     for (int i = 0; i < n; i++) {
-        json_array_append_new(items, queue_item(&rows[i], me->id, o->now));
+        if (items)
+            json_array_append_new(items, queue_item(&rows[i], me.id, o->now));
         enrolment_clear(&rows[i]);
     }
     free(rows);
-    o->ret = json_pack("{s:o}", "items", items);
+    if (items)
+        o->ret = json_pack("{s:o}", "items", items);
     return r;
 }
 
-static int run_get(db_t *db, rop_t *o, const officer_ref_t *me)
+static int run_get(db_t *db, rop_t *o)
 {
+    officer_ref_t me;
+    const officer_token_t who = {o->token_hash, o->now, o->roles};
     enrolment_t e;
-    int r = enrolment_get(db, o->receipt, &e, &o->op.err);
-    if (r < 0)
+    json_t *dups = json_array();
+    int r = enrolment_review(db, &who, o->receipt, &e, dups, &me, &o->op.err);
+    if (r < 0) {
+        json_decref(dups);
         return r;
-    json_t *dups = json_array(), *findings = json_loads(e.findings, 0, NULL);
-    r = enrolment_duplicates(db, &e, dups, &o->op.err);
-    if (r == 0)
-        o->ret = detail_view(&e, findings, json_incref(dups), me->id, o->now);
-    json_decref(dups);
+    }
+    json_t *findings = json_loads(e.findings, 0, NULL);
+    o->ret = detail_view(&e, findings, dups, me.id, o->now);
     json_decref(findings);
     enrolment_clear(&e);
-    return r;
+    return 0;
 }
 
 /* The WRITE-lane actions: claim, approve, return. */
@@ -313,14 +321,12 @@ static int run_rop(db_t *db, store_op_t *op)
         return run_image(db, o);
     if (o->action == R_LETTER)
         return run_letter(db, o);
-    int r = officer_session(db, o->token_hash, o->now, o->roles, &me, &op->err);
-    if (r < 0)
-        return r;
     if (o->action == R_QUEUE)
-        return run_queue(db, o, &me);
+        return run_queue(db, o);
     if (o->action == R_GET)
-        return run_get(db, o, &me);
-    return run_write(db, o, &me);
+        return run_get(db, o);
+    int r = officer_session(db, o->token_hash, o->now, o->roles, &me, &op->err);
+    return r < 0 ? r : run_write(db, o, &me);
 }
 
 /* ------------------------------------------------------------ HTTP side */
@@ -381,6 +387,7 @@ static rop_t *rop_start(api_req_t *r, raction_t action, store_lane_t lane, bool 
     if (!o)
         return NULL;
     o->op.lane = lane;
+    o->op.one_statement = lane == STORE_READ; /* the queue and a detail (run_queue, run_get) */
     o->op.run = run_rop;
     o->action = action;
     o->env = r->w->kiosk;

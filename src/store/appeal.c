@@ -33,11 +33,18 @@ static const char SQL_MINE[] = SESSION_LIST_SQL("t.*",
     "SELECT " ROW_COLS " WHERE a.person_id = " SESSION_ME_PERSON
     " ORDER BY a.id DESC LIMIT " APPEAL_STR(APPEAL_MINE_MAX),
     "t.id DESC");
-/* The literal 'pending' lets SQLite and PostgreSQL use the partial index. */
-static const char SQL_QUEUE_PENDING[] =
-    "SELECT " ROW_COLS " WHERE a.status = 'pending' ORDER BY a.filed_at, a.id LIMIT " APPEAL_STR(APPEAL_QUEUE_MAX);
-static const char SQL_QUEUE_DECIDED[] =
-    "SELECT " ROW_COLS " WHERE a.status = ? ORDER BY a.decided_at DESC, a.id DESC LIMIT " APPEAL_STR(APPEAL_QUEUE_MAX);
+/* The desk's queue, the registrar's session and role checked in the same
+ * statement (OFFICER_READ_SQL). The literal 'pending' lets SQLite and
+ * PostgreSQL use the partial index. */
+static const char SQL_QUEUE_PENDING[] = OFFICER_READ_SQL("t.*",
+    "SELECT " ROW_COLS " WHERE a.status = 'pending' AND " OFFICER_ME_ALLOWED
+    " ORDER BY a.filed_at, a.id LIMIT " APPEAL_STR(APPEAL_QUEUE_MAX),
+    "t.filed_at, t.id");
+static const char SQL_QUEUE_DECIDED[] = OFFICER_READ_SQL("t.*",
+    "SELECT " ROW_COLS " WHERE a.status = ? AND " OFFICER_ME_ALLOWED
+    " ORDER BY a.decided_at DESC, a.id DESC LIMIT " APPEAL_STR(APPEAL_QUEUE_MAX),
+    "t.decided_at DESC, t.id DESC");
+#define ROW_NCOLS 11 /* the columns of ROW_COLS */
 static const char SQL_NEWER_REG[] = "SELECT id FROM registrations WHERE person_id = ? AND id > ? LIMIT 1";
 static const char SQL_DECIDE[] = "UPDATE appeals SET status = ?, decided_at = ?, officer_id = ?, decision_reason = ?"
                                  " WHERE id = ? AND status = 'pending'";
@@ -87,20 +94,6 @@ static int get_appeal(db_t *db, int64_t id, appeal_row_t *ret, int64_t *ret_pid,
         return err_set(err, -ENOENT, "not_found", "No such appeal.");
     *ret_pid = row_to_appeal(st, ret);
     return db_run(st, err);
-}
-
-/* Reads rows of a prepared, bound statement into rows[0..max). */
-static int read_rows(db_stmt_t *st, appeal_row_t *rows, int max, int *ret_n, err_t *err)
-{
-    int r = 0, n = 0;
-    while (n < max && (r = db_step(st, err)) == 1)
-        row_to_appeal(st, &rows[n++]);
-    if (n == max)
-        r = db_run(st, err);
-    if (r < 0)
-        return r;
-    *ret_n = n;
-    return 0;
 }
 
 static void subject_of(char *buf, size_t cap, const char *kind, int64_t id)
@@ -213,18 +206,26 @@ static int run_queue(db_t *db, store_op_t *op)
     officer_ref_t me;
     db_stmt_t *st;
     bool pending = strcmp(o->status, "pending") == 0;
-    int r = officer_session(db, o->token_hash, o->now, o->roles, &me, &op->err);
-    if (r < 0 || (r = db_prepare(db, pending ? SQL_QUEUE_PENDING : SQL_QUEUE_DECIDED, &st, &op->err)) < 0)
+    int n = 0, r = db_prepare(db, pending ? SQL_QUEUE_PENDING : SQL_QUEUE_DECIDED, &st, &op->err);
+    if (r < 0)
         return r;
+    officer_read_bind(st, o->token_hash, o->now, o->roles);
     if (!pending)
-        db_bind_text(st, 1, o->status);
-    return read_rows(st, o->ret, APPEAL_QUEUE_MAX, &o->ret_n, &op->err);
+        db_bind_text(st, 5, o->status);
+    for (r = officer_read_first(st, ROW_NCOLS, o->roles, &me, &op->err); r == 1 && n < APPEAL_QUEUE_MAX;
+         r = db_step(st, &op->err))
+        row_to_appeal(st, &o->ret[n++]);
+    if (r < 0 || (r = db_run(st, &op->err)) < 0)
+        return r;
+    o->ret_n = n;
+    return 0;
 }
 
 void appeal_queue_op_init(appeal_queue_op_t *o)
 {
     memset(o, 0, sizeof *o);
     o->op.lane = STORE_READ;
+    o->op.one_statement = true;
     o->op.run = run_queue;
 }
 

@@ -66,10 +66,11 @@ typedef struct appeal_mine_op {
 } appeal_mine_op_t;
 void appeal_mine_op_init(appeal_mine_op_t *o);
 
-/* READ lane. A registrar's queue: appeals with `status`, oldest first. The
- * rows carry no name, document or citizenship: a registrar decides on the
- * reason and the dates alone. -EACCES (unauthorized), -EPERM (forbidden)
- * for other roles. */
+/* READ lane, one statement with the session check (OFFICER_READ_SQL). A
+ * registrar's queue: appeals with `status`, oldest first. The rows carry no
+ * name, document or citizenship: a registrar decides on the reason and the
+ * dates alone. -EACCES (unauthorized), -EPERM (role_forbidden) for other
+ * roles. */
 typedef struct appeal_queue_op {
     store_op_t op;
     uint8_t token_hash[SECRET_HASH_BYTES];

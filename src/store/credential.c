@@ -42,8 +42,7 @@ static const kind_desc_t kinds[] = {
             .sql_insert = "INSERT INTO officer_sessions (token_hash, officer_id, created_at, expires_at, last_seen_at,"
                           " idle_s) VALUES (?, ?, ?, ?, ?, ?)",
             .sql_find = "SELECT o.id, o.role FROM officer_sessions s JOIN officers o ON o.id = s.officer_id"
-                        " WHERE s.token_hash = ? AND s.expires_at > ? AND o.disabled_at IS NULL"
-                        " AND (s.idle_s IS NULL OR COALESCE(s.last_seen_at, s.created_at) + s.idle_s > ?)",
+                        " WHERE " CREDENTIAL_OFFICER_LIVE_SQL,
             .find_nows = 2,
             .sql_end = "DELETE FROM officer_sessions WHERE token_hash = ? RETURNING officer_id",
             .sql_end_all = "DELETE FROM officer_sessions WHERE officer_id = ?",

@@ -27,6 +27,16 @@ typedef enum credential_kind {
 
 #define CREDENTIAL_TAG_MAX 16 /* bytes of credential_session_find's tag (an officer's role) */
 
+/* When an officer's session counts, over `officer_sessions s JOIN officers o
+ * ON o.id = s.officer_id`: under its absolute cap and, when it has an
+ * inactivity limit, touched within it, and its officer not disabled. Binds,
+ * in order: the token hash, now, now. credential_session_find and the
+ * desk's one-statement reads (OFFICER_READ_SQL, store/officer.h) both use
+ * this text, so the two cannot disagree on who is logged in. */
+#define CREDENTIAL_OFFICER_LIVE_SQL                                                                                    \
+    "s.token_hash = ? AND s.expires_at > ? AND o.disabled_at IS NULL"                                                  \
+    " AND (s.idle_s IS NULL OR COALESCE(s.last_seen_at, s.created_at) + s.idle_s > ?)"
+
 /* True when pw matches the stored argon2id hash. stored "" (no account, or
  * one without a password yet) still spends one argon2id computation and
  * returns false, so timing does not tell which part was wrong. The caller

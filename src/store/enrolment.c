@@ -14,15 +14,43 @@
     "id, receipt, state, reason, kiosk_id, created_at, decided_at, claimed_by, claimed_at, decided_by,"                \
     " person_id, letter_at, file_name, language, surname, given_names, surname_latin, given_latin,"                    \
     " birth_date, sex, citizenship, document_number, document_expiry, findings"
-static const char SQL_LIST[] = "SELECT " COLS " FROM enrolments WHERE state = ? ORDER BY created_at, id LIMIT ?";
+#define NCOLS 24 /* the columns of COLS */
+#define COLS_NULL                                                                                                      \
+    "NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,"      \
+    " NULL, NULL, NULL, NULL, NULL, NULL"
+#define DUPS_MAX "20" /* other enrolments shown as possible duplicates */
+static const char SQL_LIST[] = OFFICER_READ_SQL("t.*",
+    "SELECT " COLS " FROM enrolments WHERE state = ? AND " OFFICER_ME_ALLOWED " ORDER BY created_at, id LIMIT ?",
+    "t.created_at, t.id");
 static const char SQL_GET[] = "SELECT " COLS " FROM enrolments WHERE receipt = ?";
-static const char SQL_DUP_PERSON_DOC[] = "SELECT 1 FROM documents WHERE kind = 'passport' AND number = ?";
-static const char SQL_DUP_PERSON_NAMES[] =
-    "SELECT 1 FROM persons WHERE surname = ? AND given_names = ? AND birth_date = ? LIMIT 1";
-static const char SQL_DUP_ENROLMENTS[] =
-    "SELECT receipt, state, document_number = ? FROM enrolments WHERE id <> ? AND state <> 'returned'"
-    " AND (document_number = ? OR (surname_latin = ? AND given_latin = ? AND birth_date = ?))"
-    " ORDER BY created_at LIMIT 20";
+/* The enrolment (k = 0: COLS, then whether a person holds its passport
+ * number, or its Latin names and birth date: a person is flagged, never
+ * shown), then the other enrolments like it (k = 1: receipt, state, whether
+ * by the number), oldest first; one statement. persons keep the Latin names
+ * as surname / given_names (uchetctl person add, approval). */
+static const char SQL_REVIEW[] = OFFICER_READ_SQL("t.*",
+    "SELECT " COLS ", 0 AS k, e.created_at AS c,"
+    " CASE WHEN EXISTS (SELECT 1 FROM documents WHERE kind = 'passport' AND number = e.document_number)"
+    " THEN 1 ELSE 0 END AS person_doc,"
+    " CASE WHEN EXISTS (SELECT 1 FROM persons p WHERE p.surname = e.surname_latin AND p.given_names = e.given_latin"
+    " AND p.birth_date = e.birth_date) THEN 1 ELSE 0 END AS person_names,"
+    " NULL AS dup_receipt, NULL AS dup_state, NULL AS dup_by_doc"
+    " FROM enrolments e WHERE e.receipt = ? AND " OFFICER_ME_ALLOWED " UNION ALL SELECT " COLS_NULL
+    ", 1, d.created_at, NULL, NULL, d.receipt, d.state,"
+    " CASE WHEN d.document_number = e.document_number THEN 1 ELSE 0 END"
+    " FROM enrolments e JOIN enrolments d ON d.id <> e.id AND d.state <> 'returned'"
+    " AND (d.document_number = e.document_number"
+    " OR (d.surname_latin = e.surname_latin AND d.given_latin = e.given_latin AND d.birth_date = e.birth_date))"
+    " WHERE e.receipt = ? AND " OFFICER_ME_ALLOWED,
+    "t.k, t.c LIMIT 1 + " DUPS_MAX);
+enum {
+    REVIEW_PERSON_DOC = NCOLS + 2,
+    REVIEW_PERSON_NAMES,
+    REVIEW_DUP_RECEIPT,
+    REVIEW_DUP_STATE,
+    REVIEW_DUP_BY_DOC,
+    REVIEW_ME
+};
 static const char SQL_CLAIM[] =
     "UPDATE enrolments SET claimed_by = ?, claimed_at = ? WHERE id = ? AND state = 'pending'";
 static const char SQL_CARD_USED[] = "SELECT 1 FROM documents WHERE kind = 'card' AND number = ?";
@@ -90,21 +118,60 @@ void enrolment_clear(enrolment_t *e)
     sodium_memzero(e, sizeof *e);
 }
 
-int enrolment_list(db_t *db, const char *state, enrolment_t *ret, int cap, int *ret_n, err_t *err)
+int enrolment_list(db_t *db, const officer_token_t *who, const char *state, enrolment_t *ret, int cap, int *ret_n,
+    officer_ref_t *ret_me, err_t *err)
 {
     db_stmt_t *st;
     int n = 0, r = db_prepare(db, SQL_LIST, &st, err);
     if (r < 0)
         return r;
-    db_bind_text(st, 1, state);
-    db_bind_int(st, 2, cap);
-    while (n < cap && (r = db_step(st, err)) == 1)
+    officer_read_bind(st, who->token_hash, who->now, who->allowed);
+    db_bind_text(st, 5, state);
+    db_bind_int(st, 6, cap);
+    for (r = officer_read_first(st, NCOLS, who->allowed, ret_me, err); r == 1 && n < cap; r = db_step(st, err))
         row_of(st, &ret[n++], false);
-    if (r < 0)
+    if (r < 0 || (r = db_run(st, err)) < 0)
         return r;
-    db_run(st, NULL);
     *ret_n = n;
     return 0;
+}
+
+static void dup_person(json_t *out, const char *match)
+{
+    json_array_append_new(out, json_pack("{s:s,s:s}", "kind", "person", "match", match));
+}
+
+int enrolment_review(db_t *db, const officer_token_t *who, const char *receipt, enrolment_t *ret, json_t *dups,
+    officer_ref_t *ret_me, err_t *err)
+{
+    db_stmt_t *st;
+    int r = db_prepare(db, SQL_REVIEW, &st, err);
+    if (r < 0)
+        return r;
+    officer_read_bind(st, who->token_hash, who->now, who->allowed);
+    db_bind_text(st, 5, receipt);
+    db_bind_text(st, 6, receipt);
+    if ((r = officer_read_first(st, REVIEW_ME, who->allowed, ret_me, err)) < 0)
+        return r;
+    if (r == 0) {
+        db_run(st, NULL);
+        return err_set(err, -ENOENT, "enrolment_not_found", "No enrolment has this receipt.");
+    }
+    row_of(st, ret, true); /* k = 0 sorts first */
+    if (db_col_int(st, REVIEW_PERSON_DOC))
+        dup_person(dups, "document_number");
+    if (db_col_int(st, REVIEW_PERSON_NAMES))
+        dup_person(dups, "names_birth_date");
+    while ((r = db_step(st, err)) == 1)
+        json_array_append_new(
+            dups, json_pack("{s:s,s:s,s:s,s:s}", "kind", "enrolment", "match",
+                      db_col_int(st, REVIEW_DUP_BY_DOC) ? "document_number" : "names_birth_date", "receipt",
+                      db_col_text(st, REVIEW_DUP_RECEIPT), "state", db_col_text(st, REVIEW_DUP_STATE)));
+    if (r == 0 && !ret->findings)
+        r = err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
+    if (r < 0)
+        enrolment_clear(ret);
+    return r;
 }
 
 int enrolment_get(db_t *db, const char *receipt, enrolment_t *ret, err_t *err)
@@ -139,33 +206,6 @@ static int exists(db_t *db, const char *sql, const char *a, const char *b, const
         db_bind_text(st, 3, c);
     if ((r = db_step(st, err)) == 1)
         db_run(st, NULL);
-    return r;
-}
-
-int enrolment_duplicates(db_t *db, const enrolment_t *e, json_t *out, err_t *err)
-{
-    const kiosk_details_t *d = &e->d;
-    int r = exists(db, SQL_DUP_PERSON_DOC, d->doc_number, NULL, NULL, err);
-    if (r == 1)
-        json_array_append_new(out, json_pack("{s:s,s:s}", "kind", "person", "match", "document_number"));
-    /* persons keep the Latin names as surname / given_names (uchetctl person add, approval) */
-    if (r >= 0 && (r = exists(db, SQL_DUP_PERSON_NAMES, d->surname_latin, d->given_latin, d->birth_date, err)) == 1)
-        json_array_append_new(out, json_pack("{s:s,s:s}", "kind", "person", "match", "names_birth_date"));
-    if (r < 0)
-        return r;
-    db_stmt_t *st;
-    if ((r = db_prepare(db, SQL_DUP_ENROLMENTS, &st, err)) < 0)
-        return r;
-    db_bind_text(st, 1, d->doc_number);
-    db_bind_int(st, 2, e->id);
-    db_bind_text(st, 3, d->doc_number);
-    db_bind_text(st, 4, d->surname_latin);
-    db_bind_text(st, 5, d->given_latin);
-    db_bind_text(st, 6, d->birth_date);
-    while ((r = db_step(st, err)) == 1)
-        json_array_append_new(out, json_pack("{s:s,s:s,s:s,s:s}", "kind", "enrolment", "match",
-                                       db_col_int(st, 2) ? "document_number" : "names_birth_date", "receipt",
-                                       db_col_text(st, 0), "state", db_col_text(st, 1)));
     return r;
 }
 

@@ -39,17 +39,29 @@ typedef struct enrolment {
 /* Frees e->findings and wipes e. */
 void enrolment_clear(enrolment_t *e);
 
-/* Up to cap enrolments in `state`, oldest first (findings left NULL). */
-int enrolment_list(db_t *db, const char *state, enrolment_t *ret, int cap, int *ret_n, err_t *err);
-/* Enrolment by receipt. -ENOENT (enrolment_not_found). */
-int enrolment_get(db_t *db, const char *receipt, enrolment_t *ret, err_t *err);
+/* The desk's two reads, each one statement with the officer's session and
+ * role checked in it (OFFICER_READ_SQL; issue 18): -EACCES (unauthorized)
+ * or -EPERM (role_forbidden) as officer_session, and then nothing was read.
+ * *ret_me is the officer who asked. Neither needs a read transaction. */
 
-/* Possible duplicates of e, appended to `out` (a JSON array): persons and
- * other enrolments (pending or approved) with the same document number, or
+/* Up to cap enrolments in `state`, oldest first (findings left NULL). */
+int enrolment_list(db_t *db, const officer_token_t *who, const char *state, enrolment_t *ret, int cap, int *ret_n,
+    officer_ref_t *ret_me, err_t *err);
+
+/* The enrolment of receipt for review, and its possible duplicates
+ * appended to `dups` (a JSON array): persons and other enrolments (pending
+ * or approved, at most 20, oldest first) with the same document number, or
  * the same Latin names and birth date. Entries {"kind": "person"|
  * "enrolment", "match": "document_number"|"names_birth_date", and for an
- * enrolment "receipt" and "state"}: a person is flagged, never shown. */
-int enrolment_duplicates(db_t *db, const enrolment_t *e, json_t *out, err_t *err);
+ * enrolment "receipt" and "state"}: a person is flagged, never shown.
+ * -ENOENT (enrolment_not_found). The caller owns *ret on success
+ * (enrolment_clear); on failure nothing is left to free. */
+int enrolment_review(db_t *db, const officer_token_t *who, const char *receipt, enrolment_t *ret, json_t *dups,
+    officer_ref_t *ret_me, err_t *err);
+
+/* Enrolment by receipt, inside the caller's transaction. -ENOENT
+ * (enrolment_not_found). */
+int enrolment_get(db_t *db, const char *receipt, enrolment_t *ret, err_t *err);
 
 /* Pure: 0 when e is pending and claimed by `me` within the claim's time;
  * else -EEXIST (enrolment_decided), -EBUSY (enrolment_claimed: by another

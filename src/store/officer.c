@@ -98,6 +98,31 @@ int officer_session(db_t *db, const uint8_t token_hash[SECRET_HASH_BYTES], int64
     return 0;
 }
 
+void officer_read_bind(db_stmt_t *st, const uint8_t token_hash[SECRET_HASH_BYTES], int64_t now, unsigned allowed)
+{
+    db_bind_int(st, 1, allowed);
+    db_bind_blob(st, 2, token_hash, SECRET_HASH_BYTES);
+    db_bind_int(st, 3, now);
+    db_bind_int(st, 4, now);
+}
+
+int officer_read_first(db_stmt_t *st, int me_col, unsigned allowed, officer_ref_t *ret, err_t *err)
+{
+    int r = db_step(st, err);
+    if (r == 0)
+        return err_set(err, -EACCES, "unauthorized", "The desk session is unknown or has expired; log in again.");
+    if (r < 0)
+        return r;
+    officer_ref_t o = {.id = db_col_int(st, me_col)};
+    const char *role = db_col_text(st, me_col + 1);
+    if (officer_role_parse(role ? role : "", &o.role) < 0 || !(o.role & allowed)) {
+        db_run(st, NULL); /* the one row: LIST read nothing for this role */
+        return err_set(err, -EPERM, "role_forbidden", "Your role (%s) may not do this.", officer_role_name(o.role));
+    }
+    *ret = o;
+    return !db_col_null(st, 0);
+}
+
 int officer_session_touch(db_t *db, const uint8_t token_hash[SECRET_HASH_BYTES], int64_t now, unsigned allowed,
     officer_ref_t *ret, err_t *err)
 {

@@ -20,6 +20,7 @@
 #include "base/secret.h"
 #include "bio/vault.h"
 #include "rules/calendar.h"
+#include "store/credential.h"
 #include "store/login_limit.h"
 #include "store/region.h"
 #include "store/store.h"
@@ -62,6 +63,43 @@ typedef struct officer_ref {
  * lane may call it. */
 int officer_session(db_t *db, const uint8_t token_hash[SECRET_HASH_BYTES], int64_t now, unsigned allowed,
     officer_ref_t *ret, err_t *err);
+/* An officer's desk read in one statement (issue 18: on PostgreSQL one
+ * round trip, where BEGIN, the session check, the data and the end were
+ * four or more). OFFICER_READ_SQL joins the officer behind the token (`me`:
+ * id, role, and whether the role is one of the route's) to LIST, a subquery
+ * read as `t` that must select nothing unless OFFICER_ME_ALLOWED, so that a
+ * refused officer's statement reads no data; COLS and ORDER name t's
+ * columns (COLS first, so a row's columns keep the indexes they had in
+ * LIST; then me's id and role). The session's condition is the one
+ * credential_session_find applies (CREDENTIAL_OFFICER_LIVE_SQL); the role
+ * names are role_names' in officer.c (keep in step). Binds: 1 the allowed
+ * roles, 2 the token hash, 3 and 4 now (officer_read_bind), then LIST's own
+ * from 5. One statement sees one snapshot on both backends: the op sets
+ * one_statement and needs no read transaction. */
+#define OFFICER_ME_ALLOWED "(SELECT allowed FROM me)"
+#define OFFICER_READ_SQL(COLS, LIST, ORDER)                                                                            \
+    "WITH me AS (SELECT o.id, o.role, (CASE o.role WHEN 'registrar' THEN 1 WHEN 'inspector' THEN 2"                    \
+    " WHEN 'auditor' THEN 4 WHEN 'supervisor' THEN 8 ELSE 0 END & ?) <> 0 AS allowed"                                  \
+    " FROM officer_sessions s JOIN officers o ON o.id = s.officer_id WHERE " CREDENTIAL_OFFICER_LIVE_SQL ")"           \
+    " SELECT " COLS ", me.id, me.role FROM me LEFT JOIN (" LIST ") t ON 1 = 1 ORDER BY " ORDER
+void officer_read_bind(db_stmt_t *st, const uint8_t token_hash[SECRET_HASH_BYTES], int64_t now, unsigned allowed);
+
+/* Who asks for a desk read, as a store function reading in one statement
+ * takes it: the token's hash, the time, the route's roles (a mask). */
+typedef struct officer_token {
+    const uint8_t *token_hash; /* SECRET_HASH_BYTES; borrowed */
+    int64_t now;
+    unsigned allowed;
+} officer_token_t;
+
+/* Steps an OFFICER_READ_SQL statement to its first row; me_col is the index
+ * of me's id (the number of COLS). 1: the row is LIST's first (its column
+ * 0, one of t's never-NULL columns, is set); 0: LIST is empty (finish with
+ * db_run); either way *ret is the officer. -EACCES (unauthorized) and
+ * -EPERM (role_forbidden) as officer_session, with the same messages;
+ * another negative code on a database error. */
+int officer_read_first(db_stmt_t *st, int me_col, unsigned allowed, officer_ref_t *ret, err_t *err);
+
 /* officer_session that also slides the inactivity limit (a write). */
 int officer_session_touch(db_t *db, const uint8_t token_hash[SECRET_HASH_BYTES], int64_t now, unsigned allowed,
     officer_ref_t *ret, err_t *err);

@@ -306,6 +306,33 @@ def test_a_persons_own_lists_are_one_round_trip_each(uchet_factory, tmp_path, pg
         assert r.status_code == 401 and r.json()["code"] == "unauthorized", path
 
 
+# An officer's reads at the desk (issue 18): each was BEGIN, the officer's
+# session check, the data (an enrolment's detail: the row and three look-ups
+# for duplicates) and the end: four to seven round trips; now one statement
+# each, the session and the role checked in it. The paths and their rows:
+# tests/api/test_desk_reads.py.
+from test_desk_reads import DESK_READS, seed_desk  # noqa: E402
+
+
+def test_an_officers_desk_reads_are_one_round_trip_each(uchet_factory, tmp_path, pg_url):
+    from conftest import officer
+    u = uchet_factory(db_url=make_db_url(tmp_path, pg_url), extra_args=("--threads", "1")).start()
+    paths = seed_desk(u)
+    who = {"registrar": officer(u, "registrar"), "inspector": officer(u, "inspector")}
+    trips = {}
+    for path in paths:
+        for role, hdr in who.items():   # the answer, and a refused role, each one round trip
+            for _ in range(3):   # prepares the statement on the loop's connection
+                assert u.http.get(path, headers=hdr).status_code in (200, 403, 404)
+            before = _metric_labeled(u, 'uchet_db_round_trips_total{conn="loop"}')
+            for _ in range(10):
+                assert u.http.get(path, headers=hdr).status_code in (200, 403, 404)
+            trips[(path, role)] = _metric_labeled(u, 'uchet_db_round_trips_total{conn="loop"}') - before
+        r = u.http.get(path, headers=u.auth("0" * 43))
+        assert r.status_code == 401 and r.json()["code"] == "unauthorized", path
+    assert trips == {k: 10 for k in trips}, "; ".join(f"{p} {r}: {n / 10:g}" for (p, r), n in trips.items())
+
+
 # --- the writer's deferred writes (issue 18) -------------------------------------
 
 def test_a_failing_deferred_write_fails_only_its_own_confirmation(uchet_factory, tmp_path, pg_url):
