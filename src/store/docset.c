@@ -671,11 +671,17 @@ int docset_save_outcome(
 
 /* ------------------------------------------------------------ the desk */
 
-static const char SQL_QUEUE_DEFAULT[] =
-    "SELECT " SET_COLS_RESULT " WHERE s.state IN ('referred','ready')"
-    " ORDER BY CASE s.state WHEN 'referred' THEN 0 ELSE 1 END, s.submitted_at, s.id LIMIT 50";
-static const char SQL_QUEUE_STATE[] =
-    "SELECT " SET_COLS_RESULT " WHERE s.state = ? ORDER BY s.submitted_at, s.id LIMIT 50";
+/* The registrar's queue, the desk session and the role checked in the same
+ * statement (OFFICER_READ_SQL, store/officer.h): one round trip; a refused
+ * officer's statement reads no set. t.* keeps SET_COLS_RESULT's order. */
+static const char SQL_QUEUE_DEFAULT[] = OFFICER_READ_SQL("t.*",
+    "SELECT " SET_COLS_RESULT " WHERE s.state IN ('referred','ready') AND " OFFICER_ME_ALLOWED
+    " ORDER BY CASE s.state WHEN 'referred' THEN 0 ELSE 1 END, s.submitted_at, s.id LIMIT 50",
+    "CASE t.state WHEN 'referred' THEN 0 ELSE 1 END, t.submitted_at, t.id");
+static const char SQL_QUEUE_STATE[] = OFFICER_READ_SQL("t.*",
+    "SELECT " SET_COLS_RESULT " WHERE s.state = ? AND " OFFICER_ME_ALLOWED " ORDER BY s.submitted_at, s.id LIMIT 50",
+    "t.submitted_at, t.id");
+#define QUEUE_NCOLS 17 /* the columns of SET_COLS_RESULT */
 static const char SQL_DECIDE[] =
     "UPDATE document_sets SET state = 'decided', decision = ?, decision_reason = ?, decided_at = ?, officer_id = ?"
     " WHERE id = ? AND state IN ('ready','returned','referred')";
@@ -687,13 +693,15 @@ static int run_queue(db_t *db, store_op_t *op)
     docset_queue_op_t *o = (docset_queue_op_t *)op;
     officer_ref_t who;
     db_stmt_t *st;
-    int r = officer_session(db, o->token_hash, o->now, o->roles, &who, &op->err);
-    if (r < 0 || (r = db_prepare(db, o->state[0] ? SQL_QUEUE_STATE : SQL_QUEUE_DEFAULT, &st, &op->err)) < 0)
+    int r = db_prepare(db, o->state[0] ? SQL_QUEUE_STATE : SQL_QUEUE_DEFAULT, &st, &op->err);
+    if (r < 0)
         return r;
+    officer_read_bind(st, o->token_hash, o->now, o->roles);
     if (o->state[0])
-        db_bind_text(st, 1, o->state);
+        db_bind_text(st, 5, o->state);
     o->ret_n = 0;
-    while (o->ret_n < DOCSET_QUEUE_MAX && (r = db_step(st, &op->err)) == 1) {
+    for (r = officer_read_first(st, QUEUE_NCOLS, o->roles, &who, &op->err); r == 1 && o->ret_n < DOCSET_QUEUE_MAX;
+         r = db_step(st, &op->err)) {
         docset_queue_row_t *q = &o->ret[o->ret_n++];
         row_to_set(st, &q->set);
         const char *res = db_col_text(st, 16);
@@ -701,15 +709,16 @@ static int run_queue(db_t *db, store_op_t *op)
         if (res && strlen(res) < sizeof q->result)
             memcpy(q->result, res, strlen(res) + 1);
     }
-    if (o->ret_n == DOCSET_QUEUE_MAX)
-        r = db_run(st, &op->err);
-    return r < 0 ? r : 0;
+    if (r < 0 || (r = db_run(st, &op->err)) < 0)
+        return r;
+    return 0;
 }
 
 void docset_queue_op_init(docset_queue_op_t *o)
 {
     memset(o, 0, sizeof *o);
     o->op.lane = STORE_READ;
+    o->op.one_statement = true;
     o->op.run = run_queue;
 }
 

@@ -60,7 +60,8 @@ def seed_desk(u):
 # tests/api/test_pg.py counts them. Not here: GET /desk/officers (the
 # supervisor's session slides: a write, on the writer), the images and the
 # activation letter (each view or printing is written down: the slow lane),
-# GET /desk/document-sets (store/docset.c; its own change).
+# GET /desk/document-sets (it needs a server with document sets on: test_pg.py
+# counts it in test_the_document_set_queue_is_one_round_trip).
 DESK_READS = ["/api/v1/desk/appeals", "/api/v1/desk/appeals?status=granted", "/api/v1/desk/enrolments",
               "/api/v1/desk/enrolments?state=approved", "/api/v1/desk/enrolments?state=returned",
               "/api/v1/desk/enrolments/{a}", "/api/v1/desk/enrolments/{missing}"]

@@ -333,6 +333,31 @@ def test_an_officers_desk_reads_are_one_round_trip_each(uchet_factory, tmp_path,
     assert trips == {k: 10 for k in trips}, "; ".join(f"{p} {r}: {n / 10:g}" for (p, r), n in trips.items())
 
 
+
+def test_the_document_set_queue_is_one_round_trip(uchet_factory, tmp_path, pg_url, monkeypatch):
+    """GET /desk/document-sets (store/docset.c): the desk session, the role
+    and the queue in one statement, for the answer and for a refused role."""
+    from conftest import officer
+    key = tmp_path / "docset.key"
+    u = uchet_factory(db_url=make_db_url(tmp_path, pg_url), extra_args=("--threads", "1"))
+    u.ctl("keys", "enrolment-init", "--key-file", str(key))
+    monkeypatch.setenv("UCHET_DOCSET_KEY_FILE", str(key))
+    u.start()
+    who = {"registrar": officer(u, "registrar"), "inspector": officer(u, "inspector")}
+    trips = {}
+    for path in ("/api/v1/desk/document-sets", "/api/v1/desk/document-sets?state=ready"):
+        for role, hdr in who.items():
+            want = 200 if role == "registrar" else 403
+            for _ in range(3):   # prepares the statement on the loop's connection
+                assert u.http.get(path, headers=hdr).status_code == want
+            before = _metric_labeled(u, 'uchet_db_round_trips_total{conn="loop"}')
+            for _ in range(10):
+                assert u.http.get(path, headers=hdr).status_code == want
+            trips[(path, role)] = _metric_labeled(u, 'uchet_db_round_trips_total{conn="loop"}') - before
+        r = u.http.get(path, headers=u.auth("0" * 43))
+        assert r.status_code == 401 and r.json()["code"] == "unauthorized", path
+    assert trips == {k: 10 for k in trips}, "; ".join(f"{p} {r}: {n / 10:g}" for (p, r), n in trips.items())
+
 # --- the writer's deferred writes (issue 18) -------------------------------------
 
 def test_a_failing_deferred_write_fails_only_its_own_confirmation(uchet_factory, tmp_path, pg_url):
