@@ -336,7 +336,8 @@ def test_an_officers_desk_reads_are_one_round_trip_each(uchet_factory, tmp_path,
 
 def test_the_document_set_queue_is_one_round_trip(uchet_factory, tmp_path, pg_url, monkeypatch):
     """GET /desk/document-sets (store/docset.c): the desk session, the role
-    and the queue in one statement, for the answer and for a refused role."""
+    and the queue in one statement, for the answer and for a refused role;
+    and the person's own GET /document-sets."""
     from conftest import officer
     key = tmp_path / "docset.key"
     u = uchet_factory(db_url=make_db_url(tmp_path, pg_url), extra_args=("--threads", "1"))
@@ -356,7 +357,19 @@ def test_the_document_set_queue_is_one_round_trip(uchet_factory, tmp_path, pg_ur
             trips[(path, role)] = _metric_labeled(u, 'uchet_db_round_trips_total{conn="loop"}') - before
         r = u.http.get(path, headers=u.auth("0" * 43))
         assert r.status_code == 401 and r.json()["code"] == "unauthorized", path
+    # the person's own list of sets (the app's My documents), with a set and without
+    _, token = u.new_user()
+    assert u.http.post("/api/v1/document-sets", json={"procedure": "rvp"}, headers=u.auth(token)).status_code == 201
+    _, empty = u.new_user()
+    for name, tok in (("person", token), ("person without sets", empty)):
+        for _ in range(3):
+            assert u.http.get("/api/v1/document-sets", headers=u.auth(tok)).status_code == 200
+        before = _metric_labeled(u, 'uchet_db_round_trips_total{conn="loop"}')
+        for _ in range(10):
+            assert u.http.get("/api/v1/document-sets", headers=u.auth(tok)).status_code == 200
+        trips[("/api/v1/document-sets", name)] = _metric_labeled(u, 'uchet_db_round_trips_total{conn="loop"}') - before
     assert trips == {k: 10 for k in trips}, "; ".join(f"{p} {r}: {n / 10:g}" for (p, r), n in trips.items())
+
 
 # --- the writer's deferred writes (issue 18) -------------------------------------
 
