@@ -17,6 +17,7 @@ if [[ -x bench/an2k/run.sh ]]; then bench/an2k/run.sh "$B" > "$out/40-an2k.md"; 
 if [[ -x bench/sweep.sh ]]; then bench/sweep.sh "$B" "$out/30-sweep.md"; fi
 if [[ -x bench/sweep_pg.sh && ${BENCH_PG:-1} == 1 ]]; then bench/sweep_pg.sh "$B" "$out/31-sweep-pg.md"; fi
 if [[ -x bench/bio/quality.sh ]]; then bench/bio/quality.sh "$B" > "$out/40-bio-quality.md"; echo >> "$out/40-bio-quality.md"; fi
+if [[ -x bench/docset/run.sh ]]; then bench/docset/run.sh "$B" "${BENCH_DOCSET_SETS:-40}" > "$out/50-docset.md"; fi
 
 {
   echo "# Benchmarks"

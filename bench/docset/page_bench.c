@@ -6,8 +6,11 @@
  *
  * For every drawn page: the expected type (the set's document), whether the
  * generator made it illegible (defect unreadable_scan on that document),
- * what page_measure and classify_page say, and the time per page. Prints
- * one line per page and a summary. */
+ * what straighten_page, page_measure and classify_page say (the reader's
+ * steps, in its order), and the time per page. Prints one line per page,
+ * then a summary line and a JSON line (`summary {...}`: the counts, the
+ * confusion of expected and read types, seconds per page) that
+ * bench/docset/run.sh turns into the table of docs/BENCHMARKS.md. */
 #include <dirent.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -18,6 +21,7 @@
 #include "bio/raster.h"
 #include "docset/classify.h"
 #include "docset/page.h"
+#include "docset/straighten.h"
 
 static uint8_t *slurp(const char *path, size_t *len)
 {
@@ -45,9 +49,20 @@ static double now_s(void)
 }
 
 struct tally {
-    int pages, typed_right, unknown, wrong, legible_ok, illegible_caught, illegible_total, clean_flagged;
+    int pages, typed_right, unknown, wrong, legible_ok, illegible_caught, illegible_total, clean_flagged, turned;
     double seconds;
+    json_t *confusion; /* {expected: {read: count}} over the pages judged legible */
 };
+
+static void confuse(struct tally *t, const char *want, const char *got)
+{
+    json_t *row = json_object_get(t->confusion, want);
+    if (!row) {
+        row = json_object();
+        json_object_set_new(t->confusion, want, row);
+    }
+    json_object_set_new(row, got, json_integer(json_integer_value(json_object_get(row, got)) + 1));
+}
 
 static void one_page(const char *dir, const json_t *set, const json_t *pg, struct tally *t)
 {
@@ -70,6 +85,13 @@ static void one_page(const char *dir, const json_t *set, const json_t *pg, struc
     double t0 = now_s();
     struct page_quality q;
     struct classify_result c = {0};
+    raster_t *straight = NULL;
+    struct straighten_result how = {0};
+    if (straighten_page(g, &straight, &how, &e) == 0 && straight) {
+        raster_free(g);
+        g = straight;
+        t->turned += how.quarter_turns != 0;
+    }
     page_measure(g, &q, &e);
     bool classified = q.legible && classify_page(g, bytes, len, date_from_ymd(2025, 1, 1), &c, &e) == 0;
     t->seconds += now_s() - t0;
@@ -85,6 +107,8 @@ static void one_page(const char *dir, const json_t *set, const json_t *pg, struc
         t->unknown++;
     else if (classified)
         t->wrong++;
+    if (classified && !illegible)
+        confuse(t, want, got);
     printf("%-34s want %-14s got %-14s by %-5s glyph %5.1f sharp %8.0f glare %.3f border %.3f %s%s\n", file, want, got,
         classified ? c.by : "", q.glyph_px, q.sharpness, q.glare, q.border_ink, q.legible ? "legible" : "ILLEGIBLE",
         illegible ? " (truth: illegible)" : "");
@@ -102,7 +126,7 @@ int main(int argc, char **argv)
     DIR *dir = opendir(argv[1]);
     if (!dir)
         return 1;
-    struct tally t = {0};
+    struct tally t = {.confusion = json_object()};
     struct dirent *de;
     while ((de = readdir(dir))) {
         size_t n = strlen(de->d_name);
@@ -122,5 +146,15 @@ int main(int argc, char **argv)
            "called illegible %d, illegible caught %d/%d; %.2f s per page\n",
         t.pages, t.typed_right, t.unknown, t.wrong, t.legible_ok, t.clean_flagged, t.illegible_caught,
         t.illegible_total, t.pages ? t.seconds / t.pages : 0);
+    json_t *sum = json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:f, s:O}", "pages", t.pages, "typed_right",
+        t.typed_right, "unknown", t.unknown, "wrong", t.wrong, "legible_ok", t.legible_ok, "clean_flagged",
+        t.clean_flagged, "illegible_caught", t.illegible_caught, "illegible_total", t.illegible_total, "turned",
+        t.turned, "seconds_per_page", t.pages ? t.seconds / t.pages : 0.0, "confusion", t.confusion);
+    char *line = sum ? json_dumps(sum, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    if (line)
+        printf("summary %s\n", line);
+    free(line);
+    json_decref(sum);
+    json_decref(t.confusion);
     return 0;
 }
