@@ -34,7 +34,7 @@ def wilson(k, n):
     d = 1 + z * z / n
     c = (p + z * z / (2 * n)) / d
     h = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d
-    return f"{100 * p:.1f}% [{100 * (c - h):.1f}, {100 * (c + h):.1f}]"
+    return f"{100 * p:.1f}% [{max(0.0, 100 * (c - h)):.1f}, {min(100.0, 100 * (c + h)):.1f}]"
 
 rows = [(int(l.split(" ", 1)[0]), json.loads(l.split(" ", 1)[1])) for l in open(sys.argv[1])]
 print("### Document-set pages by degradation level")

@@ -85,14 +85,18 @@ static int level(PIX **grey, double *skew_deg)
  * small phone photos of passports it sometimes calls the page upside down
  * with confidence up to 7 while naming Bengali or Japanese (docs/DOCSETS.md)
  * - else leptonica's ascender/descender count (Latin text only). */
-static int turns_needed(PIX *grey)
+static int turns_needed(PIX *grey, uint32_t ppi)
 {
 #ifdef UCHET_HAVE_TESSERACT
     TessBaseAPI *api = TessBaseAPICreate();
-    int turns = -1;
+    int turns = -1; /* -1: no osd model here */
     if (api && TessBaseAPIInit3(api, NULL, "osd") == 0) {
+        turns = 0; /* too little text to tell: left as it came */
         TessBaseAPISetPageSegMode(api, PSM_OSD_ONLY);
         TessBaseAPISetImage2(api, grey);
+        /* unknown: the documents' usual scan resolution, rather than tesseract's
+         * own guess of 70, which it announces on stderr for every page */
+        TessBaseAPISetSourceResolution(api, ppi ? (int)ppi : 300);
         int deg = 0;
         float conf = 0, script_conf = 0;
         const char *script = NULL;
@@ -121,9 +125,9 @@ static int turns_needed(PIX *grey)
 }
 
 /* Turns *grey upright in place when the text's up direction is clear. */
-static int upright(PIX **grey, int *quarter_turns)
+static int upright(PIX **grey, uint32_t ppi, int *quarter_turns)
 {
-    int turns = turns_needed(*grey);
+    int turns = turns_needed(*grey, ppi);
     if (!turns)
         return 0;
     PIX *rot = pixRotateOrth(*grey, turns);
@@ -146,7 +150,7 @@ int straighten_page(const raster_t *grey, raster_t **ret, struct straighten_resu
         return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
     int rc = level(&p, &how->skew_deg);
     if (rc == 0)
-        rc = upright(&p, &how->quarter_turns);
+        rc = upright(&p, grey->ppi, &how->quarter_turns);
     if (rc == 0 && how->quarter_turns)
         rc = level(&p, &how->skew_deg);
     if (rc == 0 && (how->quarter_turns || how->skew_deg != 0))
