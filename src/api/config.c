@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/limits.h"
 #include "base/parse.h"
 #include "rules/date.h"
 
@@ -29,6 +30,8 @@ void config_defaults(config_t *c)
     c->kiosk_idle_seconds = 600;
     c->desk_idle_seconds = 900;
     c->kiosk_min_quality = 40;
+    c->docset_pdf_cpu_s = LIMIT_DOCSET_PDF_CPU_S;
+    c->docset_pdf_wall_s = LIMIT_DOCSET_PDF_WALL_S;
     c->session_idle_s = 30 * 86400;
     c->session_max_s = 90 * 86400;
     c->session_recheck_s = 15 * 60;
@@ -194,6 +197,8 @@ static const setting_t settings[] = {
     NUM("argon2_opslimit", NULL, SET_ULL, argon2_ops, 1, 32, 1),
     CUSTOM("clock", NULL, set_clock),
     PATH("docset_key_file", "UCHET_DOCSET_KEY_FILE", docset_key_file), /* issue 16: document sets */
+    NUM("docset_pdf_cpu_seconds", "UCHET_DOCSET_PDF_CPU_SECONDS", SET_INT, docset_pdf_cpu_s, 1, 300, 1),
+    NUM("docset_pdf_wall_seconds", "UCHET_DOCSET_PDF_WALL_SECONDS", SET_INT, docset_pdf_wall_s, 1, 300, 1),
     /* enrolment kiosks */
     PATH("enrolment_dir", "UCHET_ENROLMENT_DIR", enrolment_dir),
     PATH("enrolment_key_file", "UCHET_ENROLMENT_KEY_FILE", enrolment_key_file),

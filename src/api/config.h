@@ -44,6 +44,8 @@ typedef struct config {
      * RP ID. "" = passkeys off. */
     char public_origin[256];
     char docset_key_file[512]; /* document sets (issue 16): bio/vault key file; "" = that API off */
+    int docset_pdf_cpu_s;      /* docset_pdf_cpu_seconds: RLIMIT_CPU of the PDF reader's child */
+    int docset_pdf_wall_s;     /* docset_pdf_wall_seconds: its wall-clock alarm */
     char totp_key_file[512];   /* issue 15: bio/vault key file sealing the officers' TOTP secrets; required */
 
     /* a person's session (issue 17) and the proxy in front (issue 12) */
@@ -67,7 +69,8 @@ int config_load_file(config_t *c, const char *path, err_t *err);
  * UCHET_LISTEN, UCHET_THREADS, UCHET_WEB_ROOT, UCHET_DATA_DIR,
  * UCHET_LOG_LEVEL, UCHET_PO_DIR, UCHET_VAPID_KEY_FILE, UCHET_METRICS_LISTEN,
  * UCHET_AUDIT_KEY_FILE, UCHET_AUDIT_CHECKPOINT_FILE, UCHET_PUBLIC_ORIGIN,
- * UCHET_DOCSET_KEY_FILE, UCHET_TOTP_KEY_FILE, UCHET_ENROLMENT_DIR, UCHET_ENROLMENT_KEY_FILE,
+ * UCHET_DOCSET_KEY_FILE, UCHET_DOCSET_PDF_CPU_SECONDS,
+ * UCHET_DOCSET_PDF_WALL_SECONDS, UCHET_TOTP_KEY_FILE, UCHET_ENROLMENT_DIR, UCHET_ENROLMENT_KEY_FILE,
  * UCHET_SBI_TRUST_DIR, UCHET_KIOSK_IDLE_SECONDS, UCHET_DESK_IDLE_SECONDS,
  * UCHET_TRUSTED_PROXIES, UCHET_SESSION_IDLE_DAYS, UCHET_SESSION_MAX_DAYS,
  * UCHET_PASSWORD_RECHECK_MINUTES. */

@@ -23,6 +23,7 @@
 #include "base/log.h"
 #include "base/b64url.h"
 #include "docs/settlement_file.h"
+#include "docset/pdfpage.h"
 #include "notify/catalog.h"
 #include "notify/outbox.h"
 #include "notify/webpush.h"
@@ -105,6 +106,12 @@ static const char USAGE[] =
     "  docset_key_file       key file from `uchetctl keys enrolment-init --key-file F`\n"
     "                        (env UCHET_DOCSET_KEY_FILE); it wraps each set's page key.\n"
     "                        The rules: DATA_DIR/docsets/catalogue.json\n"
+    "  docset_pdf_cpu_seconds  CPU seconds a PDF's reader (a child process) may use\n"
+    "                        before it is killed and the PDF refused as pdf_unreadable\n"
+    "                        (default 10, 1-300; env UCHET_DOCSET_PDF_CPU_SECONDS)\n"
+    "  docset_pdf_wall_seconds  and seconds it may take on the clock (default 20,\n"
+    "                        1-300, under the 600 s after which a page still being read\n"
+    "                        is read again; env UCHET_DOCSET_PDF_WALL_SECONDS)\n"
     "A person's session and the proxy in front (--config file keys or environment):\n"
     "  session_idle_days     a session ends this many days after the app last renewed\n"
     "                        it (default 30; env UCHET_SESSION_IDLE_DAYS)\n"
@@ -452,7 +459,8 @@ static int world_open(api_world_t *w, const config_t *c, int threads, err_t *err
         return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
     if ((r = kiosk_env_open(c, &w->kiosk, err)) < 0)
         return r;
-    if ((r = docset_env_open(c, w->store, &w->docsets, err)) < 0)
+    if ((r = pdfpage_set_limits(c->docset_pdf_cpu_s, c->docset_pdf_wall_s, err)) < 0 ||
+        (r = docset_env_open(c, w->store, &w->docsets, err)) < 0)
         return r;
     return push_open(w, c, err);
 }

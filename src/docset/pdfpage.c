@@ -17,6 +17,20 @@
 #include <poppler.h>
 #endif
 
+/* The child's limits: written once at start (pdfpage_set_limits), before
+ * any child runs; only read afterwards. */
+static int cpu_limit_s = LIMIT_DOCSET_PDF_CPU_S;
+static int wall_limit_s = LIMIT_DOCSET_PDF_WALL_S;
+
+int pdfpage_set_limits(int cpu_s, int wall_s, err_t *err)
+{
+    if (cpu_s < 1 || wall_s < 1)
+        return err_set(err, -EINVAL, "bad_config", "The PDF reader's CPU and wall-clock limits are at least 1 s.");
+    cpu_limit_s = cpu_s;
+    wall_limit_s = wall_s;
+    return 0;
+}
+
 #ifdef UCHET_HAVE_POPPLER
 
 static int unreadable(err_t *err)
@@ -60,10 +74,10 @@ static void confine(int keep)
         fclose(f);
     }
     rlim_t as = (rlim_t)pages * (rlim_t)sysconf(_SC_PAGESIZE) + LIMIT_DOCSET_PDF_MEM_BYTES;
-    struct rlimit rl_as = {as, as}, rl_cpu = {LIMIT_DOCSET_PDF_CPU_S, LIMIT_DOCSET_PDF_CPU_S};
+    struct rlimit rl_as = {as, as}, rl_cpu = {(rlim_t)cpu_limit_s, (rlim_t)cpu_limit_s};
     setrlimit(RLIMIT_AS, &rl_as);
     setrlimit(RLIMIT_CPU, &rl_cpu);
-    alarm(LIMIT_DOCSET_PDF_WALL_S);
+    alarm((unsigned)wall_limit_s);
 }
 
 static void render_into(PopplerPage *page, int fd, struct answer *a)

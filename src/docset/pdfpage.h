@@ -6,9 +6,10 @@
  * The child closes every file descriptor but its pipe, then runs under
  * RLIMIT_AS (its address space at fork plus LIMIT_DOCSET_PDF_MEM_BYTES, so
  * the limit also works under AddressSanitizer's large reservations),
- * RLIMIT_CPU (LIMIT_DOCSET_PDF_CPU_S) and a wall-clock alarm
- * (LIMIT_DOCSET_PDF_WALL_S); it sends back a count or raw grey pixels. A
- * child that dies, overruns or answers nonsense is "pdf_unreadable".
+ * RLIMIT_CPU and a wall-clock alarm (pdfpage_set_limits; by default
+ * LIMIT_DOCSET_PDF_CPU_S and LIMIT_DOCSET_PDF_WALL_S); it sends back a count
+ * or raw grey pixels. A child that dies, overruns or answers nonsense is
+ * "pdf_unreadable".
  *
  * Only for the SLOW lane: it blocks for as long as the child works. */
 #include <stddef.h>
@@ -16,6 +17,14 @@
 
 #include "base/err.h"
 #include "bio/raster.h"
+
+/* The child's CPU seconds (RLIMIT_CPU) and wall-clock seconds (alarm) for
+ * every later pdfpage_count and pdfpage_render, each at least 1; uchetd sets
+ * them once at start from docset_pdf_cpu_seconds and
+ * docset_pdf_wall_seconds, before any page is read (they are read-only
+ * afterwards: no lock). Unset: LIMIT_DOCSET_PDF_CPU_S and
+ * LIMIT_DOCSET_PDF_WALL_S. -EINVAL when either is below 1. */
+int pdfpage_set_limits(int cpu_s, int wall_s, err_t *err);
 
 /* The number of pages. -EINVAL "pdf_unreadable" (not a PDF poppler can
  * open, encrypted, or the child died), -E2BIG "pdf_too_many_pages" (more

@@ -373,6 +373,31 @@ def uchet(uchet_factory):
     return uchet_factory().start()
 
 
+@pytest.fixture(scope="module")
+def module_uchet_factory(tmp_path_factory, pg_server, initialized_db):
+    """uchet_factory for servers that serve a whole module's tests (each
+    pytest-xdist worker that runs some of them starts its own): for tests
+    that only read what the module's fixture made, or that make their own
+    people. Such tests must not depend on each other's order: run the module
+    in file order, in reverse (its node ids in that order on the command
+    line) and with `-n 2`. A test that moves the clock puts it back. Each server has its own database, TOTP and VAPID key files in
+    its own directory (the per-test key files of the autouse fixtures below
+    live only as long as one test)."""
+    started = []
+
+    def make(clock=START_CLOCK, extra_args=()):
+        tmp = tmp_path_factory.mktemp("module")
+        url = copy_initialized(initialized_db, tmp, pg_server)
+        keys = ("--totp-key-file", write_totp_key(tmp / "totp.key"), "--vapid-key-file", str(tmp / "vapid.pem"))
+        u = Uchet(str(tmp), url, clock, (*keys, *extra_args))
+        started.append(u)
+        return u
+
+    yield make
+    for u in started:   # as uchet_factory: nobody reads these servers any more
+        u.stop(signal.SIGKILL)
+
+
 # --- desk helpers (officers) -------------------------------------------------
 OFFICER_PASSWORD = "desk password 2025"
 

@@ -13,6 +13,7 @@ import io
 import json
 import os
 import signal
+import struct
 import subprocess
 import tempfile
 import threading
@@ -30,13 +31,31 @@ DOCSETGEN = os.path.join(BUILD, "src/docset/docsetgen")
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 
 
-@pytest.fixture
-def ds(uchet_factory, tmp_path, monkeypatch):
+def start_ds(uchet_factory, tmp_path, monkeypatch, extra_args=()):
     key = tmp_path / "docset.key"
-    u = uchet_factory()
+    u = uchet_factory(extra_args=extra_args)
     u.ctl("keys", "enrolment-init", "--key-file", str(key))
     monkeypatch.setenv("UCHET_DOCSET_KEY_FILE", str(key))
     return u.start()
+
+
+@pytest.fixture
+def ds(uchet_factory, tmp_path, monkeypatch):
+    return start_ds(uchet_factory, tmp_path, monkeypatch)
+
+
+# The PDF reader's limits for the bomb test, far below the production 10 s of
+# CPU and 20 s on the clock (a bomb used them up, twice, for 40 s of the
+# suite), yet with room for a good 2-page PDF read by an ASan child on a
+# loaded machine.
+PDF_CPU_S, PDF_WALL_S = 2, 6
+
+
+@pytest.fixture
+def ds_tight(uchet_factory, tmp_path, monkeypatch):
+    cfg = tmp_path / "pdf-limits.ini"
+    cfg.write_text(f"[uchetd]\ndocset_pdf_cpu_seconds = {PDF_CPU_S}\ndocset_pdf_wall_seconds = {PDF_WALL_S}\n")
+    return start_ds(uchet_factory, tmp_path, monkeypatch, extra_args=("--config", str(cfg)))
 
 
 def text_page(fmt="JPEG", size=(1240, 1754), font_px=36, lines=20):
@@ -81,12 +100,24 @@ def pdf_many_pages(n):
     return raw_pdf(objs)
 
 
+def deflated_zeros(n, block=4_000_000):
+    """A zlib stream of n zero bytes (n a multiple of block), made without
+    deflating n bytes here (1.6 GB cost 5-10 s of the test's CPU): after a
+    full flush deflate starts afresh, so every block of zeros compresses to
+    the same bytes; the trailer is the Adler-32 of n zeros, a = 1 and
+    b = n mod 65521."""
+    zeros = b"\x00" * block
+    z = zlib.compressobj(9)
+    head = z.compress(zeros) + z.flush(zlib.Z_FULL_FLUSH)    # with the zlib header
+    unit = z.compress(zeros) + z.flush(zlib.Z_FULL_FLUSH)
+    last = z.flush()[:-4]                                   # the final block, not its checksum
+    return head + unit * (n // block - 1) + last + struct.pack(">I", (n % 65521) << 16 | 1)
+
+
 def pdf_image_bomb():
     """One page whose image inflates to 40000 x 40000 grey pixels (1.6 GB)
     from a stream of about 1.5 MB."""
-    z = zlib.compressobj(9)
-    row = b"\x00" * 40000
-    data = b"".join(z.compress(row) for _ in range(40000)) + z.flush()
+    data = deflated_zeros(40000 * 40000)
     img = (b"<< /Type /XObject /Subtype /Image /Width 40000 /Height 40000 /ColorSpace /DeviceGray"
            b" /BitsPerComponent 8 /Filter /FlateDecode /Length %d >>\nstream\n" % len(data) + data + b"\nendstream")
     content = b"q 595 0 0 842 0 0 cm /Im1 Do Q"
@@ -206,7 +237,21 @@ def test_oversized_bodies(ds):
     assert ds.http.get("/healthz").status_code == 200
 
 
-def test_pdf_bombs_kill_the_child_not_the_daemon(ds):
+def test_the_bombs_stream_is_what_it_says():
+    """deflated_zeros, by which the image bomb inflates to 1.6 GB, makes a
+    valid zlib stream of exactly n zeros (zlib checks the checksum at its
+    end): here 3 and 5 blocks (past 65521 bytes, where the checksum's sum
+    wraps), the same code as the bomb's 400."""
+    for blocks, size in ((3, 1000), (5, 30000)):
+        out = zlib.decompress(deflated_zeros(blocks * size, block=size))
+        assert out == b"\x00" * (blocks * size)
+    assert len(deflated_zeros(40000 * 40000)) < 2_000_000
+
+
+def test_pdf_bombs_kill_the_child_not_the_daemon(ds_tight):
+    """The reader's limits (docset_pdf_cpu_seconds, docset_pdf_wall_seconds)
+    lowered in the configuration: the bombs overrun them, not the daemon."""
+    ds = ds_tight
     _, token = ds.new_user()
     sid = create(ds, token)["id"]
     for bomb in (pdf_image_bomb(), pdf_deep_bomb()):
@@ -216,8 +261,9 @@ def test_pdf_bombs_kill_the_child_not_the_daemon(ds):
         assert time.time() - t0 < 60
     assert stored(ds, sid) == 0
     assert ds.http.get("/healthz").status_code == 200
-    # the daemon still reads a good PDF afterwards
+    # the daemon still reads a good PDF afterwards, within the same limits
     assert post_page(ds, token, sid, pdf_of(2), "application/pdf").status_code == 202
+    assert stored(ds, sid) == 2
 
 
 def test_page_limit_per_set(ds):

@@ -5,6 +5,14 @@ tests/api/test_kiosk.py does (its helpers and fixtures are reused). The
 printed documents are read back the way a person reads them: pdftotext
 (poppler-utils) for the text, pdftoppm + zbarimg (zbar-tools) for the QR
 code. Both backends.
+
+A simulated enrolment costs seconds of devsim and uchetd work, and each test
+made its own: the module's tests now share one uchetd and one enrolment
+(`enrolled`, module-scoped). The receipt tests only read it (the one that
+moves the clock to see the receipt expire puts the clock back); the review
+test takes it as its first enrolment and adds the second itself. No test
+depends on another having run first (checked in file order, reversed, and
+in two xdist workers).
 """
 import os
 import re
@@ -13,7 +21,8 @@ import subprocess
 
 import pytest
 
-from test_kiosk import DETAILS, dev, dev_reset, full_session, kiosk  # noqa: F401  fixtures
+from conftest import START_CLOCK
+from test_kiosk import DETAILS, dev, dev_reset, full_session, start_kiosk  # noqa: F401  fixtures
 
 TOOLS = all(shutil.which(t) for t in ("pdftotext", "pdftoppm", "zbarimg"))
 needs_tools = pytest.mark.skipif(not TOOLS, reason="poppler-utils and zbar-tools not installed")
@@ -33,6 +42,18 @@ def submit(kiosk, dev, key, details=None):
     r = kiosk.u.http.post(f"/api/v1/kiosk/sessions/{sid}/submit", headers=key, timeout=120)
     assert r.status_code == 201, r.text
     return r.json()["receipt"]
+
+
+@pytest.fixture(scope="module")
+def enrolled(module_uchet_factory, dev, tmp_path_factory):
+    """The module's uchetd with the kiosk API on, its Hall A kiosk's key, and
+    one enrolment that kiosk submitted at START_CLOCK in Tajik: (kiosk, key,
+    receipt)."""
+    kiosk = start_kiosk(module_uchet_factory, dev.trust, tmp_path_factory.mktemp("kiosk"))
+    dev.admin("reset", {})
+    dev.admin("profile", {"seed": 7})
+    key = kiosk.add("Hall A")
+    return kiosk, key, submit(kiosk, dev, key, {"language": "tg"})
 
 
 def pdf_text(pdf, tmp_path, name="doc"):
@@ -65,9 +86,8 @@ HEADINGS = {"ru": "Квитанция о подаче заявления", "tg":
 
 
 @needs_tools
-def test_receipt_pdf_in_four_scripts(kiosk, dev, tmp_path):
-    key = kiosk.add()
-    receipt = submit(kiosk, dev, key)
+def test_receipt_pdf_in_four_scripts(enrolled, tmp_path):
+    kiosk, key, receipt = enrolled
     for lang, heading in HEADINGS.items():
         r = receipt_pdf(kiosk, key, receipt, lang)
         assert r.status_code == 200, r.text
@@ -79,16 +99,15 @@ def test_receipt_pdf_in_four_scripts(kiosk, dev, tmp_path):
         # shaped and extractable: the heading reads back as written, in its own script
         assert heading in re.sub(r"\s+", " ", text), (lang, text[:400])
         assert pdf_qr(r.content, tmp_path, lang) == [receipt]
-    # no language: Russian
+    # no language: Russian (the enrolment's own language is Tajik)
     r = receipt_pdf(kiosk, key, receipt)
     assert HEADINGS["ru"] in pdf_text(r.content, tmp_path, "default")
 
 
 @needs_tools
-def test_receipt_every_kiosk_language(kiosk, dev, tmp_path):
+def test_receipt_every_kiosk_language(enrolled, tmp_path):
     """Each of the 13 has its own receipt texts (none fell back to Russian)."""
-    key = kiosk.add()
-    receipt = submit(kiosk, dev, key)
+    kiosk, key, receipt = enrolled
     ru = pdf_text(receipt_pdf(kiosk, key, receipt, "ru").content, tmp_path, "ru")
     for lang in ("uk", "tg", "uz", "ro", "en", "fr", "de", "ky", "kk", "zh", "tr", "ka"):
         r = receipt_pdf(kiosk, key, receipt, lang)
@@ -98,9 +117,9 @@ def test_receipt_every_kiosk_language(kiosk, dev, tmp_path):
         assert "Квитанция о подаче" not in text, lang
 
 
-def test_receipt_only_own_kiosk_and_only_for_a_while(kiosk, dev):
-    key, other = kiosk.add("Hall A"), kiosk.add("Hall B")
-    receipt = submit(kiosk, dev, key)
+def test_receipt_only_own_kiosk_and_only_for_a_while(enrolled):
+    kiosk, key, receipt = enrolled
+    other = kiosk.add("Hall B")
     r = receipt_pdf(kiosk, other, receipt, "en")
     assert r.status_code == 404 and r.json()["code"] == "enrolment_not_found"
     r = kiosk.u.http.get(f"/api/v1/kiosk/enrolments/{receipt}/receipt.pdf")
@@ -111,9 +130,12 @@ def test_receipt_only_own_kiosk_and_only_for_a_while(kiosk, dev):
     wrong = receipt[:-1] + str((int(receipt[-1]) + 1) % 10)   # the check digit catches it
     assert receipt_pdf(kiosk, key, wrong, "en").status_code == 404
     assert receipt_pdf(kiosk, key, receipt, "en").status_code == 200
-    kiosk.u.set_clock("2025-10-31T10:11:00+03:00")   # 11 minutes after START_CLOCK
-    r = receipt_pdf(kiosk, key, receipt, "en")
-    assert r.status_code == 410 and r.json()["code"] == "receipt_expired"
+    kiosk.u.set_clock("2025-10-31T10:11:00+03:00")   # 11 minutes after START_CLOCK, the submit
+    try:
+        r = receipt_pdf(kiosk, key, receipt, "en")
+        assert r.status_code == 410 and r.json()["code"] == "receipt_expired"
+    finally:
+        kiosk.u.set_clock(START_CLOCK)                # the module's other tests read it at the submit's time
 
 
 # ---------------------------------------------------------------- review
@@ -146,10 +168,9 @@ def actions(u):
 
 
 @needs_tools
-def test_review_approve_letter_activate_and_return(kiosk, dev, tmp_path):
+def test_review_approve_letter_activate_and_return(enrolled, dev, tmp_path):
+    kiosk, key, ra = enrolled                          # submitted in Tajik
     u = kiosk.u
-    key = kiosk.add()
-    ra = submit(kiosk, dev, key, {"language": "tg"})
     rb = submit(kiosk, dev, key)                       # the same passport number: a duplicate
     reg, reg2, insp = officer(u, "registrar"), officer(u, "registrar"), officer(u, "inspector")
 

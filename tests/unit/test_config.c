@@ -42,6 +42,13 @@ static void test_numbers(void **state)
     assert_int_equal(c.desk_idle_seconds, 60);
     assert_int_equal(set(&c, "kiosk_idle_seconds", "86400"), 0);
     assert_int_equal(c.kiosk_idle_seconds, 86400);
+    /* the PDF reader's limits: the production defaults until set */
+    assert_int_equal(c.docset_pdf_cpu_s, 10);
+    assert_int_equal(c.docset_pdf_wall_s, 20);
+    assert_int_equal(set(&c, "docset_pdf_cpu_seconds", "1"), 0);
+    assert_int_equal(c.docset_pdf_cpu_s, 1);
+    assert_int_equal(set(&c, "docset_pdf_wall_seconds", "300"), 0);
+    assert_int_equal(c.docset_pdf_wall_s, 300);
 }
 
 /* Out of range, signed, spaced or empty numbers are refused and change nothing. */
@@ -63,6 +70,8 @@ static void test_numbers_refused(void **state)
         {"argon2_memlimit_kib", "7"},
         {"password_recheck_minutes", "99999999999999999999999"},
         {"kiosk_idle_seconds", "29"},
+        {"docset_pdf_cpu_seconds", "0"},
+        {"docset_pdf_wall_seconds", "301"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         err_t err = {0};
