@@ -6,23 +6,7 @@
 #include <string.h>
 
 #include "bio/an2k.h"
-
-/* Finger positions (ANSI/NIST-ITL Table 8) by SBI bioSubType. */
-static const struct {
-    const char *name;
-    uint8_t fgp;
-} FINGERS[] = {
-    {"Right Thumb", 1},
-    {"Right IndexFinger", 2},
-    {"Right MiddleFinger", 3},
-    {"Right RingFinger", 4},
-    {"Right LittleFinger", 5},
-    {"Left Thumb", 6},
-    {"Left IndexFinger", 7},
-    {"Left MiddleFinger", 8},
-    {"Left RingFinger", 9},
-    {"Left LittleFinger", 10},
-};
+#include "bio/iso19794.h"
 
 /* Each slap's fingers in the kiosk's order (h_kiosk.c KINDS) and its FGP. */
 static const char *const SLAP_FINGERS[3][4] = {
@@ -36,20 +20,13 @@ static const uint8_t PALM_FGP[2] = {23, 21}; /* left full palm, right full palm 
 #define QUALITY_VENDOR 0x0000 /* QAV: the device's own score (vendor unregistered) */
 #define QUALITY_PRODUCT 1
 
+/* ANSI/NIST-ITL's finger positions (Table 8) are ISO/IEC 19794-4's: one
+ * table, bio/iso19794's, serves the record a device sends and the
+ * transaction uchet writes. Fingers only here (1..10). */
 uint8_t kiosk_build_fgp(const char *name)
 {
-    for (size_t i = 0; i < sizeof FINGERS / sizeof FINGERS[0]; i++)
-        if (!strcmp(FINGERS[i].name, name))
-            return FINGERS[i].fgp;
-    return 0;
-}
-
-static uint8_t fgp_of(const char *name)
-{
-    for (size_t i = 0; i < sizeof FINGERS / sizeof FINGERS[0]; i++)
-        if (!strcmp(FINGERS[i].name, name))
-            return FINGERS[i].fgp;
-    return 0;
+    uint8_t p = iso19794_position_of(name);
+    return p <= 10 ? p : 0;
 }
 
 static uint32_t rd32(const uint8_t *p)
@@ -86,7 +63,7 @@ static int build_slap(
         return r;
     for (size_t i = 0; i < c->nsegments && s->nseg < AN2K_SLAP_FINGERS; i++) {
         const struct sbi_segment *g = &c->segments[i];
-        uint8_t f = fgp_of(g->bio_sub_type);
+        uint8_t f = kiosk_build_fgp(g->bio_sub_type);
         /* SBI boxes are right/bottom exclusive; SEG edges are inclusive */
         uint32_t right = g->right > 0 ? (uint32_t)g->right - 1 : 0,
                  bottom = g->bottom > 0 ? (uint32_t)g->bottom - 1 : 0;
@@ -101,14 +78,14 @@ static int build_slap(
             .bottom = bottom};
     }
     for (size_t i = 0; i < c->nbio && s->nquality < AN2K_QUALITY_MAX; i++)
-        s->quality[s->nquality++] = (struct an2k_quality){.fgp = fgp_of(c->bio[i].bio_sub_type),
+        s->quality[s->nquality++] = (struct an2k_quality){.fgp = kiosk_build_fgp(c->bio[i].bio_sub_type),
             .score = score(c->bio[i].quality),
             .vendor = QUALITY_VENDOR,
             .product = QUALITY_PRODUCT};
     for (int j = 0; j < 4 && SLAP_FINGERS[which][j]; j++)
         if (missing[j] != KIOSK_PRESENT)
-            s->missing[s->nmissing++] = (struct an2k_missing){
-                .fgp = fgp_of(SLAP_FINGERS[which][j]), .unable_to_print = missing[j] != KIOSK_MISSING_AMPUTATED};
+            s->missing[s->nmissing++] = (struct an2k_missing){.fgp = kiosk_build_fgp(SLAP_FINGERS[which][j]),
+                .unable_to_print = missing[j] != KIOSK_MISSING_AMPUTATED};
     /* a finger neither boxed nor declared (cannot pass the capture check) */
     return 0;
 }

@@ -5,19 +5,11 @@ desk session, a disabled officer and a person's token get 401
 `unauthorized`, another role 403 `role_forbidden`, and none of them a byte
 of the data. Both backends; tests/api/test_pg.py counts the round trips."""
 from conftest import add_officer, desk_login, officer
+from test_desk_roles import luhn_complete  # receipts carry a Luhn check digit
 
 NOW = 1761894000           # conftest.START_CLOCK, 2025-10-31T10:00:00+03:00
 DOC = "FA1234567"          # the seeded enrolment's passport number
 PROBLEM = {"type", "title", "status", "code", "detail"}
-
-
-def luhn_complete(digits):
-    """digits plus the Luhn check digit (receipts carry one)."""
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        d = int(ch) * (2 if i % 2 == 0 else 1)
-        total += d - 9 if d > 9 else d
-    return digits + str((10 - total % 10) % 10)
 
 
 RECEIPTS = {k: luhn_complete(d) for k, d in
