@@ -399,6 +399,19 @@ void h_docset_list(api_req_t *r)
     api_op_submit(r, &o->op);
 }
 
+/* ---------------------------------------------------------------- procedures */
+
+/* The catalogue's procedures, in its order: what a person may start a set
+ * for. The catalogue is the one list (the app names each from po/). */
+void h_docset_procedures(api_req_t *r)
+{
+    const struct docset_catalogue *cat = r->w->docsets->cat; /* on: h_gate_docsets */
+    json_t *items = json_array();
+    for (size_t i = 0; items && i < cat->n_procedures; i++)
+        json_array_append_new(items, json_string(cat->procedures[i]));
+    api_reply_json(r, 200, json_pack("{s:o}", "items", items));
+}
+
 /* ---------------------------------------------------------------- the desk */
 
 /* The queue op and the language its findings are told in. */

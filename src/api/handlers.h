@@ -104,6 +104,7 @@ void h_docset_page_delete(api_req_t *r);
 void h_docset_submit(api_req_t *r);
 void h_docset_get(api_req_t *r);
 void h_docset_list(api_req_t *r);
+void h_docset_procedures(api_req_t *r);
 void h_desk_docset_list(api_req_t *r);
 void h_desk_docset_decide(api_req_t *r);
 

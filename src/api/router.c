@@ -123,6 +123,7 @@ static const route_t routes[] = {
     /* document sets (h_docset.c, issue 16); a page's body is the image itself */
     {"POST", "/api/v1/document-sets", h_docset_create, PERSON, F("procedure", "planned_decision"), h_gate_docsets},
     {"GET", "/api/v1/document-sets", h_docset_list, PERSON, NULL, h_gate_docsets},
+    {"GET", "/api/v1/document-sets/procedures", h_docset_procedures, NONE, NULL, h_gate_docsets},
     {"GET", "/api/v1/document-sets/{id}", h_docset_get, PERSON, NULL, h_gate_docset_id},
     {"POST", "/api/v1/document-sets/{id}/pages", h_docset_page_add, PERSON, NULL, h_gate_docset_id},
     {"DELETE", "/api/v1/document-sets/{id}/pages/{n}", h_docset_page_delete, PERSON, NULL, h_gate_docset_id},

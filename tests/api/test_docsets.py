@@ -389,6 +389,20 @@ def test_off_without_a_key_file(uchet):
     _, token = uchet.new_user()
     r = uchet.http.post("/api/v1/document-sets", headers=uchet.auth(token), json={"procedure": "rvp"})
     assert (r.status_code, r.json()["code"]) == (503, "docsets_off")
+    r = uchet.http.get("/api/v1/document-sets/procedures")
+    assert (r.status_code, r.json()["code"]) == (503, "docsets_off")
+
+
+def test_the_procedures_are_the_catalogues(ds):
+    """The app offers what the catalogue holds, in its order, and each one
+    it offers can be started."""
+    with open(os.path.join(ROOT, "data/docsets/catalogue.json"), encoding="utf-8") as f:
+        want = json.load(f)["procedures"]
+    r = ds.http.get("/api/v1/document-sets/procedures")
+    assert r.status_code == 200 and r.json() == {"items": want}
+    for procedure in want:   # a person each: at most LIMIT_DOCSET_OPEN_SETS open sets per person
+        _, token = ds.new_user()
+        assert create(ds, token, procedure=procedure)["procedure"] == procedure
 
 
 # ---------------------------------------------------------------- reading and the outcome

@@ -17,8 +17,6 @@ import { formatMoment, formatNumber } from '/common/format.js';
 import * as api from '../api.js';
 import { button, errorText, field, link, notice, officerText, page, slot } from '../ui.js';
 
-// The catalogue's procedures (data/docsets/catalogue.json), in its order.
-const PROCEDURES = ['patent', 'rvp', 'vnzh', 'citizenship', 'native_speaker', 'biometrics', 'labour_notice'];
 const PAGE_BYTES = 8 * 1024 * 1024;   // LIMIT_DOCSET_PAGE_BYTES: checked here to spare the upload
 const ACCEPT = 'image/jpeg,image/png,application/pdf';   // what the server takes (docset/sniff)
 const POLL_MS = 1500;
@@ -63,14 +61,24 @@ async function mySets() {
   }
 }
 
-function newSetForm(ctx) {
+// The procedures a set may be sent for: the server's rule catalogue, in its
+// order (GET /document-sets/procedures); the error when it cannot be read.
+async function procedures() {
+  try {
+    return (await api.call('GET', '/api/v1/document-sets/procedures')).items || [];
+  } catch (err) {
+    return err;
+  }
+}
+
+function newSetForm(ctx, procs) {
   const status = slot();
   const proc = field(t('docs.procedure'), {
     tag: 'select',
     name: 'procedure',
     required: true,
     options: [h('option', { value: '' }, t('docs.procedure_choose')),
-      ...PROCEDURES.map((p) => h('option', { value: p }, procedureName(p)))],
+      ...procs.map((p) => h('option', { value: p }, procedureName(p)))],
   });
   const planned = field(t('form.optional', { label: t('docs.planned') }), { type: 'date', name: 'planned_decision' },
     t('docs.planned_hint'));
@@ -105,15 +113,18 @@ function newSetForm(ctx) {
 }
 
 async function listScreen(ctx) {
-  const sets = await mySets();
-  if (sets instanceof Error) {
-    // Off on this server: say so, and offer nothing that cannot work.
-    const off = sets.code === 'docsets_off';
-    return page(t('docs.title'), notice(off ? 'info' : 'error', errorText(sets)), off ? null : newSetForm(ctx));
+  const [sets, procs] = await Promise.all([mySets(), procedures()]);
+  const failed = [sets, procs].find((x) => x instanceof Error);
+  if (failed) {
+    // Off on this server: say so, and offer nothing that cannot work; the
+    // list alone failing still leaves the form.
+    const off = failed.code === 'docsets_off';
+    const form = off || procs instanceof Error ? null : newSetForm(ctx, procs);
+    return page(t('docs.title'), notice(off ? 'info' : 'error', errorText(failed)), form);
   }
   return page(t('docs.title'),
     h('p', {}, t('docs.intro')),
-    newSetForm(ctx),
+    newSetForm(ctx, procs),
     h('h2', {}, t('docs.mine')),
     sets);
 }
