@@ -10,11 +10,34 @@ export function fillText(text, vars) {
 // on start, hence the reload).
 export async function openAs(page, base, { token, lang, route, title }) {
   await page.goto(`${base}/app/`);
+  await workerSettled(page);
   await page.evaluate(([t, l]) => { localStorage.setItem('uchet.token', t); localStorage.setItem('uchet.lang', l); },
     [token, lang]);
   await page.goto(`${base}/app/#/${route}`);
   await page.reload();
-  await page.locator('main h1', { hasText: title }).waitFor();
+  await waitTitle(page, title);
+}
+
+// Waits until the app's service worker, registered by the first load of a
+// fresh browser, is installed and active (at most 15 s), so that a reload is
+// not made while it is still caching the shell. Two first-test timeouts in
+// make check (settlement, login_links) happened in exactly that window.
+export async function workerSettled(page) {
+  await page.evaluate(() => Promise.race([
+    navigator.serviceWorker ? navigator.serviceWorker.ready : Promise.resolve(),
+    new Promise((resolve) => { setTimeout(resolve, 15000); }),
+  ]));
+}
+
+// Waits for the app's screen titled `title`; on a timeout the error says
+// what the page shows instead, and where it is.
+export async function waitTitle(page, title, timeout = 30000) {
+  try {
+    await page.locator('main h1', { hasText: title }).waitFor({ timeout });
+  } catch (e) {
+    const shown = await page.locator('body').innerText().catch(() => '?');
+    throw new Error(`no screen "${title}" at ${page.url()}; the page shows:\n${shown.slice(0, 600)}\n${e.message}`);
+  }
 }
 
 // The app's registration form as a person fills it, shared by the browser

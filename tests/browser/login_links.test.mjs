@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { catalog, startBrowser, startServer } from './harness.mjs';
+import { waitTitle, workerSettled } from './app_steps.mjs';
 
 let server;
 let browser;
@@ -25,10 +26,11 @@ describe('the log-in page links to the enrolment status page', { timeout: 60000 
       const cat = catalog(lang);
       const { page } = browser;
       await page.goto(`${server.base}/app/`);
+      await workerSettled(page);
       await page.evaluate((l) => localStorage.setItem('uchet.lang', l), lang);
       await page.goto(`${server.base}/app/#/login`);
       await page.reload();
-      await page.locator('main h1', { hasText: cat['login.title'] }).waitFor();
+      await waitTitle(page, cat['login.title']);
       await page.getByRole('link', { name: cat['login.kiosk_status'] }).click();
       await page.getByRole('heading', { name: cat['kiosk.status.title'] }).waitFor();
       const url = new URL(page.url());
