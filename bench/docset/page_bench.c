@@ -18,28 +18,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/file.h"
+#include "base/limits.h"
 #include "bio/raster.h"
 #include "docset/classify.h"
 #include "docset/page.h"
 #include "docset/straighten.h"
-
-static uint8_t *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *b = n > 0 ? malloc((size_t)n) : NULL;
-    if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
-        free(b);
-        b = NULL;
-    }
-    fclose(f);
-    *len = b ? (size_t)n : 0;
-    return b;
-}
 
 static double now_s(void)
 {
@@ -73,13 +57,16 @@ static void one_page(const char *dir, const json_t *set, const json_t *pg, struc
     bool illegible = json_is_true(json_object_get(d, "illegible"));
     char path[1024];
     snprintf(path, sizeof path, "%s/%s", dir, file);
-    size_t len;
-    uint8_t *bytes = slurp(path, &len);
+    size_t len = 0;
+    char *text = NULL;
     raster_t *g = NULL;
     err_t e = {0};
-    if (!bytes || raster_decode(bytes, len, 1, &g, &e) < 0) {
+    /* At most what uchetd takes as one page (api/h_docset). */
+    int r = file_read_alloc(path, LIMIT_DOCSET_PAGE_BYTES, &text, &len, &e);
+    const uint8_t *bytes = (const uint8_t *)text;
+    if (r < 0 || raster_decode(bytes, len, 1, &g, &e) < 0) {
         fprintf(stderr, "%s: unreadable\n", file);
-        free(bytes);
+        free(text);
         return;
     }
     double t0 = now_s();
@@ -114,7 +101,7 @@ static void one_page(const char *dir, const json_t *set, const json_t *pg, struc
         illegible ? " (truth: illegible)" : "");
     classify_result_free(&c);
     raster_free(g);
-    free(bytes);
+    free(text);
 }
 
 int main(int argc, char **argv)
