@@ -9,13 +9,10 @@
 // inside 360 px and passes axe-core with no violation at all.
 
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { activateVia, fillText, openAs } from './app_steps.mjs';
-import { BUILD, REPO, catalog, startBrowser, startServer } from './harness.mjs';
+import { REPO, catalog, startBrowser, startDocsetServer } from './harness.mjs';
 import { axeViolations, layoutFaults } from './kiosk_screen.mjs';
 
 const PASSWORD = 'dokumenty-na-rvp-2025';
@@ -28,7 +25,6 @@ let server;
 let browser;
 let page;
 let token;
-let keyDir;
 let setId;
 
 // The phone screen as a person would see it wrong: anything wider than
@@ -54,12 +50,7 @@ async function apiSet() {
 
 describe('the app: a person sends a document set and reads the outcome', { timeout: 600000 }, () => {
   before(async () => {
-    keyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'uchet-docset-app-'));
-    const key = path.join(keyDir, 'docset.key');
-    execFileSync(path.join(BUILD, 'src/cli/uchetctl'), ['keys', 'enrolment-init', '--key-file', key]);
-    process.env.UCHET_DOCSET_KEY_FILE = key;
-    server = await startServer();
-    delete process.env.UCHET_DOCSET_KEY_FILE;
+    server = await startDocsetServer();
     token = await activateVia(server, server.activationCode, PASSWORD);
     browser = await startBrowser(server.base);
     page = browser.page;
@@ -68,7 +59,6 @@ describe('the app: a person sends a document set and reads the outcome', { timeo
   after(async () => {
     if (browser) await browser.close();
     if (server) await server.stop();
-    if (keyDir) fs.rmSync(keyDir, { recursive: true, force: true });
   });
 
   it('opens "My documents" from home in Russian and starts a set', async () => {

@@ -7,12 +7,10 @@
 // own view shows the decision. Then the same list in English.
 
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { BUILD, REPO, shot, startBrowser, startServer } from './harness.mjs';
+import { REPO, shot, startBrowser, startDocsetServer } from './harness.mjs';
 import { deskLogIn } from './desk_auth.mjs';
 
 const PASSWORD = 'dokumenty-v-poryadke-7';
@@ -25,7 +23,6 @@ let browser;
 let page;
 let token;
 let setId;
-let keyDir;
 
 async function waitChecked() {
   for (let i = 0; i < 600; i += 1) {
@@ -42,12 +39,7 @@ async function logIn() {
 
 describe('the desk: a registrar decides a document set', { timeout: 420000 }, () => {
   before(async () => {
-    keyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'uchet-docset-key-'));
-    const key = path.join(keyDir, 'docset.key');
-    execFileSync(path.join(BUILD, 'src/cli/uchetctl'), ['keys', 'enrolment-init', '--key-file', key]);
-    process.env.UCHET_DOCSET_KEY_FILE = key;
-    server = await startServer();
-    delete process.env.UCHET_DOCSET_KEY_FILE;
+    server = await startDocsetServer();
     const act = await server.api('POST', '/api/v1/activation',
       { activation_code: server.activationCode, password: PASSWORD });
     assert.equal(act.status, 201, JSON.stringify(act.body));
@@ -72,7 +64,6 @@ describe('the desk: a registrar decides a document set', { timeout: 420000 }, ()
   after(async () => {
     if (browser) await browser.close();
     if (server) await server.stop();
-    if (keyDir) fs.rmSync(keyDir, { recursive: true, force: true });
   });
 
   it('shows the findings in words, with their rule and act, and needs a reason to decide', async () => {

@@ -96,7 +96,8 @@ export function writeTotpKey(dir) {
 // http://localhost:PORT as the public origin (WebAuthn accepts a domain as
 // the RP ID, not an IP address); the browser must then load base from there.
 // opts.config: an INI file for uchetd --config (e.g. the kiosk settings of
-// enrol_helper.py).
+// enrol_helper.py). opts.docsetKey: the document-set check on (see
+// startDocsetServer).
 export async function startServer(opts = {}) {
   const ctl = binary('uchetctl', ['src/cli', 'src']);
   const daemon = binary('uchetd', ['src/api', 'src']);
@@ -104,6 +105,12 @@ export async function startServer(opts = {}) {
   const db = path.join(dir, 'u.db');
   const activationCode = addPerson(ctl, db);
   const totpKey = writeTotpKey(dir);
+  const env = { ...process.env, UCHET_TOTP_KEY_FILE: totpKey };
+  if (opts.docsetKey) {
+    env.UCHET_DOCSET_KEY_FILE = path.join(dir, 'docset.key');
+    execFileSync(ctl, ['keys', 'enrolment-init', '--key-file', env.UCHET_DOCSET_KEY_FILE],
+      { stdio: ['ignore', 'pipe', 'pipe'] });
+  }
   const port = await freePort();
   const logPath = path.join(dir, 'uchetd.log');
   const log = fs.openSync(logPath, 'a');
@@ -111,7 +118,7 @@ export async function startServer(opts = {}) {
     '--clock', START_CLOCK, '--allow-clock-control', '--web-root', path.join(REPO, 'web'),
     ...(opts.passkeys ? ['--public-origin', `http://localhost:${port}`] : []),
     ...(opts.config ? ['--config', opts.config] : [])],
-  { stdio: ['ignore', log, log], env: { ...process.env, UCHET_TOTP_KEY_FILE: totpKey } });
+  { stdio: ['ignore', log, log], env });
   const base = `http://127.0.0.1:${port}`;
   try {
     await waitReady(base, child, logPath);
@@ -180,6 +187,13 @@ export async function startServer(opts = {}) {
   return {
     base, activationCode, dir, logPath, api, setClock, personToken, waitForLapse, ctl: runCtl, stop, clock: () => clock,
   };
+}
+
+// startServer with the document-set check on: a fresh key from `uchetctl
+// keys enrolment-init` in the server's temp dir, given to uchetd as
+// UCHET_DOCSET_KEY_FILE; stop() removes it with the dir.
+export function startDocsetServer(opts = {}) {
+  return startServer({ ...opts, docsetKey: true });
 }
 
 export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
