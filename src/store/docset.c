@@ -372,17 +372,17 @@ void docset_submit_op_init(docset_submit_op_t *o)
     o->op.run = run_submit;
 }
 
-/* Queues the notice `kind` about set `s` to its person, inside the
- * caller's write transaction: once per set and `stage` ("checked",
- * "decided"), whatever retries or replays happen (the dedupe key); its
- * params name the set only (the app opens it from there). */
+/* Queues the notice `kind` about set `set_id` to its person `person_id`,
+ * inside the caller's write transaction: once per set and `stage`
+ * ("checked", "decided"), whatever retries or replays happen (the dedupe
+ * key); its params name the set only (the app opens it from there). */
 static int tell_person(
-    db_t *db, const docset_set_row_t *s, const char *kind, const char *stage, int64_t now, err_t *err)
+    db_t *db, int64_t set_id, int64_t person_id, const char *kind, const char *stage, int64_t now, err_t *err)
 {
     char key[64], params[48];
-    snprintf(key, sizeof key, "docset:%lld:%s", (long long)s->id, stage);
-    snprintf(params, sizeof params, "{\"set\":%lld}", (long long)s->id);
-    return notice_queue_text(db, s->person_id, kind, key, params, now, now, NULL, err);
+    snprintf(key, sizeof key, "docset:%lld:%s", (long long)set_id, stage);
+    snprintf(params, sizeof params, "{\"set\":%lld}", (long long)set_id);
+    return notice_queue_text(db, person_id, kind, key, params, now, now, NULL, err);
 }
 
 /* Tells apart why the reservation matched no row. */
@@ -470,7 +470,7 @@ static const char SQL_READ_PAGES[] =
 static const char SQL_KEY[] = "SELECT data_key FROM document_sets WHERE id = ?";
 static const char SQL_OUTCOME[] =
     "UPDATE document_sets SET state = ?, outcome = ?, result = ?, catalogue_revision = ?, checked_at = ?"
-    " WHERE id = ? AND state = 'checking'";
+    " WHERE id = ? AND state = 'checking' RETURNING person_id";
 
 static void copy_key(db_stmt_t *st, int col, uint8_t *dst, size_t *ret_len)
 {
@@ -658,15 +658,16 @@ int docset_save_outcome(
     db_bind_int(st, 4, revision);
     db_bind_int(st, 5, now);
     db_bind_int(st, 6, set_id);
-    if ((r = db_run(st, err)) < 0 || db_changes(db) != 1)
+    /* 0 rows: no longer checking (another reader stored it first). */
+    if ((r = db_step(st, err)) <= 0)
         return r;
-    docset_set_row_t s;
+    int64_t person_id = db_col_int(st, 0);
+    db_run(st, NULL);
     char kind[32];
     snprintf(kind, sizeof kind, "docset_%s", outcome);
-    if ((r = audit_set(db, now, "system", "docset.checked", set_id, "outcome", outcome, err)) < 0 ||
-        (r = get_set(db, set_id, 0, &s, err)) < 0)
+    if ((r = audit_set(db, now, "system", "docset.checked", set_id, "outcome", outcome, err)) < 0)
         return r;
-    return tell_person(db, &s, kind, "checked", now, err);
+    return tell_person(db, set_id, person_id, kind, "checked", now, err);
 }
 
 /* ------------------------------------------------------------ the desk */
@@ -778,7 +779,7 @@ static int run_decide(db_t *db, store_op_t *op)
     free(detail);
     if (r < 0 || (r = get_set(db, o->set_id, 0, &o->ret, &op->err)) < 0)
         return r;
-    return tell_person(db, &o->ret,
+    return tell_person(db, o->ret.id, o->ret.person_id,
         strcmp(o->decision, "accepted") ? "docset_decision_returned" : "docset_decision_accepted", "decided", o->now,
         &op->err);
 }
