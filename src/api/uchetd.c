@@ -447,8 +447,8 @@ static int world_open(api_world_t *w, const config_t *c, int threads, err_t *err
         return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
     if ((r = kiosk_env_open(c, &w->kiosk, err)) < 0)
         return r;
-    if ((r = pdfpage_set_limits(c->docset_pdf_cpu_s, c->docset_pdf_wall_s, err)) < 0 ||
-        (r = docset_env_open(c, w->store, &w->docsets, err)) < 0)
+    pdfpage_set_limits(c->docset_pdf_cpu_s, c->docset_pdf_wall_s); /* api/config checked them */
+    if ((r = docset_env_open(c, w->store, &w->docsets, err)) < 0)
         return r;
     return push_open(w, c, err);
 }

@@ -22,13 +22,10 @@
 static int cpu_limit_s = LIMIT_DOCSET_PDF_CPU_S;
 static int wall_limit_s = LIMIT_DOCSET_PDF_WALL_S;
 
-int pdfpage_set_limits(int cpu_s, int wall_s, err_t *err)
+void pdfpage_set_limits(int cpu_s, int wall_s)
 {
-    if (cpu_s < 1 || wall_s < 1)
-        return err_set(err, -EINVAL, "bad_config", "The PDF reader's CPU and wall-clock limits are at least 1 s.");
-    cpu_limit_s = cpu_s;
-    wall_limit_s = wall_s;
-    return 0;
+    cpu_limit_s = cpu_s < 1 ? 1 : cpu_s; /* never 0: alarm(0) would be no alarm */
+    wall_limit_s = wall_s < 1 ? 1 : wall_s;
 }
 
 #ifdef UCHET_HAVE_POPPLER

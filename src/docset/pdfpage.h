@@ -19,12 +19,12 @@
 #include "bio/raster.h"
 
 /* The child's CPU seconds (RLIMIT_CPU) and wall-clock seconds (alarm) for
- * every later pdfpage_count and pdfpage_render, each at least 1; uchetd sets
- * them once at start from docset_pdf_cpu_seconds and
- * docset_pdf_wall_seconds, before any page is read (they are read-only
- * afterwards: no lock). Unset: LIMIT_DOCSET_PDF_CPU_S and
- * LIMIT_DOCSET_PDF_WALL_S. -EINVAL when either is below 1. */
-int pdfpage_set_limits(int cpu_s, int wall_s, err_t *err);
+ * every later pdfpage_count and pdfpage_render; uchetd sets them once at
+ * start from docset_pdf_cpu_seconds and docset_pdf_wall_seconds, which
+ * api/config has checked (1-300 s, else bad_config), before any page is read
+ * (they are read-only afterwards: no lock). Unset: LIMIT_DOCSET_PDF_CPU_S
+ * and LIMIT_DOCSET_PDF_WALL_S. Takes valid limits: one below 1 counts as 1. */
+void pdfpage_set_limits(int cpu_s, int wall_s);
 
 /* The number of pages. -EINVAL "pdf_unreadable" (not a PDF poppler can
  * open, encrypted, or the child died), -E2BIG "pdf_too_many_pages" (more

@@ -85,7 +85,6 @@ describe('translation catalogs', () => {
       'set_not_checked', 'set_decided', 'invalid_decision', // a registrar's decision (the desk), in h_docset.c too
       'unknown_procedure', // the app offers only the catalogue's procedures
       'vault_bad_file', 'vault_unknown_key', // a 5xx (the server's key file): error.server
-      'bad_config', // pdfpage_set_limits: uchetd's settings at start, never an answer
     ]);
     const codes = new Set();
     for (const f of files) {
