@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "api/desk_slide.h"
 #include "api/desk_acl.h"
 #include "api/handlers.h"
 #include "api/view.h"
@@ -120,6 +121,7 @@ void h_appeal_list(api_req_t *r)
 static void queue_done(api_req_t *r, store_op_t *op)
 {
     appeal_queue_op_t *o = (appeal_queue_op_t *)op;
+    desk_slide(r, o->token_hash, &o->ret_me, o->now);
     if (op->rc < 0)
         api_problem_err(r, &op->err);
     else

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/desk_slide.h"
 #include "api/desk_acl.h"
 #include "api/docset_env.h"
 #include "api/handlers.h"
@@ -441,6 +442,7 @@ static void queue_done(api_req_t *r, store_op_t *op)
 {
     queue_pending_t *p = (queue_pending_t *)op;
     docset_queue_op_t *o = &p->op;
+    desk_slide(r, o->token_hash, &o->ret_me, o->now);
     if (op->rc < 0) {
         problem(r, &op->err);
         return;

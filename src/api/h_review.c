@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/desk_slide.h"
 #include "api/desk_acl.h"
 #include "api/handlers.h"
 #include "api/kiosk.h"
@@ -46,6 +47,7 @@ typedef struct rop {
     char reason[OFFICER_REASON_BYTES + 1];
     char purpose[16], regime[16]; /* R_APPROVE */
     /* results, owned, freed by done */
+    officer_ref_t me; /* R_QUEUE, R_GET: who asked, for the slide (api/desk_slide.h) */
     json_t *ret;
     uint8_t *bytes; /* R_IMAGE, R_LETTER */
     size_t len;
@@ -116,7 +118,7 @@ static json_t *detail_view(const enrolment_t *e, const json_t *findings, json_t 
  * checked in it (store/enrolment.h; issue 18). */
 static int run_queue(db_t *db, rop_t *o)
 {
-    officer_ref_t me;
+    officer_ref_t me = {0};
     const officer_token_t who = {o->token_hash, o->now, o->roles};
     enrolment_t *rows = calloc(ENROLMENT_QUEUE_MAX, sizeof *rows);
     int n = 0;
@@ -130,6 +132,7 @@ static int run_queue(db_t *db, rop_t *o)
         enrolment_clear(&rows[i]);
     }
     free(rows);
+    o->me = me;
     if (items)
         o->ret = json_pack("{s:o}", "items", items);
     return r;
@@ -137,11 +140,12 @@ static int run_queue(db_t *db, rop_t *o)
 
 static int run_get(db_t *db, rop_t *o)
 {
-    officer_ref_t me;
+    officer_ref_t me = {0};
     const officer_token_t who = {o->token_hash, o->now, o->roles};
     enrolment_t e;
     json_t *dups = json_array();
     int r = enrolment_review(db, &who, o->receipt, &e, dups, &me, &o->op.err);
+    o->me = me;
     if (r < 0) {
         json_decref(dups);
         return r;
@@ -360,6 +364,7 @@ static void rop_done(api_req_t *r, store_op_t *op)
 {
     rop_t *o = (rop_t *)op;
     int st = op->rc < 0 ? status_of(&op->err) : 0;
+    desk_slide(r, o->token_hash, &o->me, o->now); /* the reads' me; the writes slid in their transaction */
     if (op->rc < 0 && st > 0)
         api_problem(r, st, op->err.code, op->err.msg);
     else if (op->rc < 0)

@@ -203,7 +203,6 @@ void appeal_mine_op_init(appeal_mine_op_t *o)
 static int run_queue(db_t *db, store_op_t *op)
 {
     appeal_queue_op_t *o = (appeal_queue_op_t *)op;
-    officer_ref_t me;
     db_stmt_t *st;
     bool pending = strcmp(o->status, "pending") == 0;
     int n = 0, r = db_prepare(db, pending ? SQL_QUEUE_PENDING : SQL_QUEUE_DECIDED, &st, &op->err);
@@ -212,7 +211,7 @@ static int run_queue(db_t *db, store_op_t *op)
     officer_read_bind(st, o->token_hash, o->now, o->roles);
     if (!pending)
         db_bind_text(st, 5, o->status);
-    for (r = officer_read_first(st, ROW_NCOLS, o->roles, &me, &op->err); r == 1 && n < APPEAL_QUEUE_MAX;
+    for (r = officer_read_first(st, ROW_NCOLS, o->roles, &o->ret_me, &op->err); r == 1 && n < APPEAL_QUEUE_MAX;
          r = db_step(st, &op->err))
         row_to_appeal(st, &o->ret[n++]);
     if (r < 0 || (r = db_run(st, &op->err)) < 0)

@@ -19,6 +19,7 @@
 #include "base/secret.h"
 #include "rules/calendar.h"
 #include "rules/deadline.h" /* APPEAL_WINDOW_DAYS, deadline_appeal_closes: rule 13 */
+#include "store/officer.h"
 #include "store/region.h"
 #include "store/store.h"
 
@@ -76,7 +77,8 @@ typedef struct appeal_queue_op {
     uint8_t token_hash[SECRET_HASH_BYTES];
     unsigned roles; /* the route's allowed officer roles (api/desk_acl.h) */
     int64_t now;
-    char status[10]; /* "pending" | "granted" | "refused" */
+    char status[10];      /* "pending" | "granted" | "refused" */
+    officer_ref_t ret_me; /* who asked, for the slide (api/desk_slide.h) */
     int ret_n;
     appeal_row_t ret[APPEAL_QUEUE_MAX];
 } appeal_queue_op_t;

@@ -692,7 +692,6 @@ _Static_assert(DOCSET_QUEUE_MAX == 50, "SQL_QUEUE_* say LIMIT 50");
 static int run_queue(db_t *db, store_op_t *op)
 {
     docset_queue_op_t *o = (docset_queue_op_t *)op;
-    officer_ref_t who;
     db_stmt_t *st;
     int r = db_prepare(db, o->state[0] ? SQL_QUEUE_STATE : SQL_QUEUE_DEFAULT, &st, &op->err);
     if (r < 0)
@@ -701,7 +700,7 @@ static int run_queue(db_t *db, store_op_t *op)
     if (o->state[0])
         db_bind_text(st, 5, o->state);
     o->ret_n = 0;
-    for (r = officer_read_first(st, QUEUE_NCOLS, o->roles, &who, &op->err); r == 1 && o->ret_n < DOCSET_QUEUE_MAX;
+    for (r = officer_read_first(st, QUEUE_NCOLS, o->roles, &o->ret_me, &op->err); r == 1 && o->ret_n < DOCSET_QUEUE_MAX;
          r = db_step(st, &op->err)) {
         docset_queue_row_t *q = &o->ret[o->ret_n++];
         row_to_set(st, &q->set);

@@ -20,6 +20,7 @@
 #include "base/limits.h"
 #include "base/secret.h"
 #include "rules/date.h"
+#include "store/officer.h"
 #include "store/store.h"
 
 #define DOCSET_WRAPPED_MAX 96           /* bytes of a wrapped data key (docset/seal.h: 76) */
@@ -215,6 +216,7 @@ typedef struct docset_queue_op {
     unsigned roles; /* who may: the desk ACL row (api/desk_acl.c) */
     int64_t now;
     char state[12];
+    officer_ref_t ret_me; /* who asked, for the slide (api/desk_slide.h) */
     int ret_n;
     docset_queue_row_t ret[DOCSET_QUEUE_MAX];
 } docset_queue_op_t;

@@ -13,6 +13,8 @@
 #include "store/totp.h"
 
 static const char SQL_TOUCH[] = "UPDATE officer_sessions SET last_seen_at = ? WHERE token_hash = ?";
+static const char SQL_SLIDE[] = "UPDATE officer_sessions SET last_seen_at = ? WHERE token_hash = ?"
+                                " AND COALESCE(last_seen_at, created_at) < ?";
 static const char SQL_ADD[] =
     "INSERT INTO officers (login, name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id";
 static const char SQL_BY_LOGIN[] =
@@ -113,7 +115,7 @@ int officer_read_first(db_stmt_t *st, int me_col, unsigned allowed, officer_ref_
         return err_set(err, -EACCES, "unauthorized", "The desk session is unknown or has expired; log in again.");
     if (r < 0)
         return r;
-    officer_ref_t o = {.id = db_col_int(st, me_col)};
+    officer_ref_t o = {.id = db_col_int(st, me_col), .seen_at = db_col_int(st, me_col + 2)};
     const char *role = db_col_text(st, me_col + 1);
     if (officer_role_parse(role ? role : "", &o.role) < 0 || !(o.role & allowed)) {
         db_run(st, NULL); /* the one row: LIST read nothing for this role */
@@ -133,6 +135,26 @@ int officer_session_touch(db_t *db, const uint8_t token_hash[SECRET_HASH_BYTES],
     db_bind_int(st, 1, now);
     db_bind_blob(st, 2, token_hash, SECRET_HASH_BYTES);
     return db_run(st, err);
+}
+
+static int run_slide(db_t *db, store_op_t *op)
+{
+    officer_slide_op_t *o = (officer_slide_op_t *)op;
+    db_stmt_t *st;
+    int r = db_prepare(db, SQL_SLIDE, &st, &op->err);
+    if (r < 0)
+        return r;
+    db_bind_int(st, 1, o->now);
+    db_bind_blob(st, 2, o->token_hash, SECRET_HASH_BYTES);
+    db_bind_int(st, 3, o->now);
+    return db_run(st, &op->err);
+}
+
+void officer_slide_op_init(officer_slide_op_t *o)
+{
+    memset(o, 0, sizeof *o);
+    o->op.lane = STORE_WRITE;
+    o->op.run = run_slide;
 }
 
 int officer_audit(db_t *db, const officer_ref_t *me, int64_t now, const char *action, const char *subject,

@@ -53,7 +53,17 @@ const char *officer_role_name(officer_role_t role);
 typedef struct officer_ref {
     int64_t id;
     officer_role_t role;
+    /* The session's last slide (last_seen_at, else its log-in), as a desk
+     * read saw it (officer_read_first); 0 when not read. A read-lane read
+     * does not slide the session itself: the API layer submits an
+     * officer_slide_op when this is OFFICER_SLIDE_AFTER_S old (api/desk_slide.h). */
+    int64_t seen_at;
 } officer_ref_t;
+/* A desk read slides its session's inactivity limit only when the last
+ * slide is this old: at most one small write per session a minute, and the
+ * limit ends a session between OFFICER_IDLE - this and OFFICER_IDLE after
+ * its last request (docs/DESK.md). */
+#define OFFICER_SLIDE_AFTER_S 60
 
 /* Resolves an officer's token inside the caller's transaction and checks
  * that the officer's role is one of `allowed` (a mask of officer_role_t,
@@ -70,7 +80,7 @@ int officer_session(db_t *db, const uint8_t token_hash[SECRET_HASH_BYTES], int64
  * read as `t` that must select nothing unless OFFICER_ME_ALLOWED, so that a
  * refused officer's statement reads no data; COLS and ORDER name t's
  * columns (COLS first, so a row's columns keep the indexes they had in
- * LIST; then me's id and role). The session's condition is the one
+ * LIST; then me's id, role and seen_at). The session's condition is the one
  * credential_session_find applies (CREDENTIAL_OFFICER_LIVE_SQL); the role
  * names are role_names' in officer.c (keep in step). Binds: 1 the allowed
  * roles, 2 the token hash, 3 and 4 now (officer_read_bind), then LIST's own
@@ -79,9 +89,10 @@ int officer_session(db_t *db, const uint8_t token_hash[SECRET_HASH_BYTES], int64
 #define OFFICER_ME_ALLOWED "(SELECT allowed FROM me)"
 #define OFFICER_READ_SQL(COLS, LIST, ORDER)                                                                            \
     "WITH me AS (SELECT o.id, o.role, (CASE o.role WHEN 'registrar' THEN 1 WHEN 'inspector' THEN 2"                    \
-    " WHEN 'auditor' THEN 4 WHEN 'supervisor' THEN 8 ELSE 0 END & ?) <> 0 AS allowed"                                  \
+    " WHEN 'auditor' THEN 4 WHEN 'supervisor' THEN 8 ELSE 0 END & ?) <> 0 AS allowed,"                                 \
+    " COALESCE(s.last_seen_at, s.created_at) AS seen_at"                                                               \
     " FROM officer_sessions s JOIN officers o ON o.id = s.officer_id WHERE " CREDENTIAL_OFFICER_LIVE_SQL ")"           \
-    " SELECT " COLS ", me.id, me.role FROM me LEFT JOIN (" LIST ") t ON 1 = 1 ORDER BY " ORDER
+    " SELECT " COLS ", me.id, me.role, me.seen_at FROM me LEFT JOIN (" LIST ") t ON 1 = 1 ORDER BY " ORDER
 void officer_read_bind(db_stmt_t *st, const uint8_t token_hash[SECRET_HASH_BYTES], int64_t now, unsigned allowed);
 
 /* Who asks for a desk read, as a store function reading in one statement
@@ -99,6 +110,19 @@ typedef struct officer_token {
  * -EPERM (role_forbidden) as officer_session, with the same messages;
  * another negative code on a database error. */
 int officer_read_first(db_stmt_t *st, int me_col, unsigned allowed, officer_ref_t *ret, err_t *err);
+
+/* WRITE lane, fire-and-forget (api/desk_slide.c): slides the inactivity
+ * limit of the session behind token_hash to `now`, as a desk read on a read
+ * lane found it OFFICER_SLIDE_AFTER_S old or more. Never moves it back (a
+ * later request's slide stays); an ended session is not brought back (its
+ * row is gone or its officer disabled: the read's check is the one that
+ * counts). Succeeds writing nothing when there is nothing to slide. */
+typedef struct officer_slide_op {
+    store_op_t op;
+    uint8_t token_hash[SECRET_HASH_BYTES];
+    int64_t now;
+} officer_slide_op_t;
+void officer_slide_op_init(officer_slide_op_t *o);
 
 /* officer_session that also slides the inactivity limit (a write). */
 int officer_session_touch(db_t *db, const uint8_t token_hash[SECRET_HASH_BYTES], int64_t now, unsigned allowed,
