@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "api/desk_slide.h"
 #include "api/desk_acl.h"
 #include "api/handlers.h"
 #include "api/view.h"
@@ -29,6 +30,7 @@ static json_t *officer_json(const officer_row_t *w)
 static void list_done(api_req_t *r, store_op_t *op)
 {
     officer_list_op_t *o = (officer_list_op_t *)op;
+    desk_slide(r, o->token_hash, &o->ret_me, o->now);
     if (op->rc < 0) {
         api_problem_err(r, &op->err);
         return;

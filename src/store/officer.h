@@ -335,14 +335,18 @@ typedef struct officer_row {
     bool enrolled;       /* TOTP confirmed */
 } officer_row_t;
 
-/* WRITE lane (the supervisor's session slides). Every officer by login,
- * at most OFFICER_LIST_MAX; by_operator: uchetctl, no session. */
+/* READ lane, one statement: every officer by login, at most
+ * OFFICER_LIST_MAX. From the desk the supervisor's session and role are
+ * checked in the same statement (OFFICER_READ_SQL; -EACCES, -EPERM as
+ * officer_read_first) and ret_me is who asked, for the slide
+ * (api/desk_slide.h); by_operator: uchetctl, no session, a plain list. */
 typedef struct officer_list_op {
     store_op_t op;
     int64_t now;
     bool by_operator;
     uint8_t token_hash[SECRET_HASH_BYTES];
     unsigned roles;
+    officer_ref_t ret_me; /* from the desk: who asked */
     int ret_n;
     officer_row_t ret[OFFICER_LIST_MAX];
 } officer_list_op_t;
