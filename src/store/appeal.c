@@ -56,11 +56,6 @@ static int packed(const json_t *j, err_t *err)
     return j ? 0 : err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
 }
 
-static int64_t int_or_zero(db_stmt_t *st, int i)
-{
-    return db_col_null(st, i) ? 0 : db_col_int(st, i);
-}
-
 /* Fills *a from a row of ROW_COLS; returns the appeal's person id. */
 static int64_t row_to_appeal(db_stmt_t *st, appeal_row_t *a)
 {
@@ -71,11 +66,11 @@ static int64_t row_to_appeal(db_stmt_t *st, appeal_row_t *a)
     const char *d = db_col_text(st, 3);
     if (!d || date_parse(d, strlen(d), &a->last_confirmed_on) < 0)
         a->last_confirmed_on = 0;
-    a->lapsed_at = int_or_zero(st, 4);
+    a->lapsed_at = db_col_int_or_zero(st, 4);
     db_col_copy(st, 5, a->status, sizeof a->status);
     db_col_copy(st, 6, a->reason, sizeof a->reason);
     a->filed_at = db_col_int(st, 7);
-    a->decided_at = int_or_zero(st, 8);
+    a->decided_at = db_col_int_or_zero(st, 8);
     db_col_copy(st, 9, a->decision_reason, sizeof a->decision_reason);
     return db_col_int(st, 10);
 }
@@ -114,7 +109,7 @@ static int appealable(db_t *db, appeal_file_op_t *o, int64_t pid, int64_t *ret_r
         return r;
     bool lapsed = r == 1 && db_col_text(st, 1) && strcmp(db_col_text(st, 1), "ended") == 0 && db_col_text(st, 2) &&
                   strcmp(db_col_text(st, 2), "lapsed") == 0;
-    int64_t reg = lapsed ? db_col_int(st, 0) : 0, ended_at = lapsed ? int_or_zero(st, 3) : 0;
+    int64_t reg = lapsed ? db_col_int(st, 0) : 0, ended_at = lapsed ? db_col_int_or_zero(st, 3) : 0;
     if (r == 1)
         db_run(st, NULL);
     if (!lapsed)

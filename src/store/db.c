@@ -210,6 +210,10 @@ int64_t db_col_int(db_stmt_t *st, int i)
 {
     return st->be->col_int(st, i);
 }
+int64_t db_col_int_or_zero(db_stmt_t *st, int i)
+{
+    return db_col_null(st, i) ? 0 : db_col_int(st, i);
+}
 double db_col_double(db_stmt_t *st, int i)
 {
     return st->be->col_double(st, i);

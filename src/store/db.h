@@ -155,6 +155,8 @@ uint64_t db_round_trips(bool loop);
  * the next step or reset. NULL text gives NULL. */
 bool db_col_null(db_stmt_t *st, int i);
 int64_t db_col_int(db_stmt_t *st, int i);
+/* db_col_int, 0 for NULL (a time not yet set, an optional count). */
+int64_t db_col_int_or_zero(db_stmt_t *st, int i);
 double db_col_double(db_stmt_t *st, int i);
 const char *db_col_text(db_stmt_t *st, int i);
 const void *db_col_blob(db_stmt_t *st, int i, size_t *ret_len);

@@ -82,11 +82,6 @@ const char *docset_category_for(const char *birth_date, const char *citizenship,
     return NULL;
 }
 
-static int64_t int_or_zero(db_stmt_t *st, int i)
-{
-    return db_col_null(st, i) ? 0 : db_col_int(st, i);
-}
-
 static void row_to_set(db_stmt_t *st, docset_set_row_t *s)
 {
     memset(s, 0, sizeof *s);
@@ -96,14 +91,14 @@ static void row_to_set(db_stmt_t *st, docset_set_row_t *s)
     db_col_copy(st, 3, s->category, sizeof s->category);
     db_col_copy(st, 4, s->state, sizeof s->state);
     s->created_at = db_col_int(st, 5);
-    s->submitted_at = int_or_zero(st, 6);
+    s->submitted_at = db_col_int_or_zero(st, 6);
     db_col_copy(st, 7, s->planned_decision, sizeof s->planned_decision);
     s->live_pages = (int)db_col_int(st, 8);
     s->live_bytes = db_col_int(st, 9);
     db_col_copy(st, 10, s->outcome, sizeof s->outcome);
-    s->checked_at = int_or_zero(st, 11);
+    s->checked_at = db_col_int_or_zero(st, 11);
     db_col_copy(st, 12, s->decision, sizeof s->decision);
-    s->decided_at = int_or_zero(st, 13);
+    s->decided_at = db_col_int_or_zero(st, 13);
     db_col_copy(st, 14, s->language, sizeof s->language);
     db_col_copy(st, 15, s->decision_reason, sizeof s->decision_reason);
 }

@@ -74,11 +74,6 @@ static void copy(char *dst, size_t cap, const char *src)
     dst[n] = '\0';
 }
 
-static int64_t opt_int(db_stmt_t *st, int i)
-{
-    return db_col_null(st, i) ? 0 : db_col_int(st, i);
-}
-
 static void row_of(db_stmt_t *st, enrolment_t *e, bool findings)
 {
     memset(e, 0, sizeof *e);
@@ -88,12 +83,12 @@ static void row_of(db_stmt_t *st, enrolment_t *e, bool findings)
     db_col_copy(st, 3, e->reason, sizeof e->reason);
     e->kiosk_id = db_col_int(st, 4);
     e->created_at = db_col_int(st, 5);
-    e->decided_at = opt_int(st, 6);
-    e->claimed_by = opt_int(st, 7);
-    e->claimed_at = opt_int(st, 8);
-    e->decided_by = opt_int(st, 9);
-    e->person_id = opt_int(st, 10);
-    e->letter_at = opt_int(st, 11);
+    e->decided_at = db_col_int_or_zero(st, 6);
+    e->claimed_by = db_col_int_or_zero(st, 7);
+    e->claimed_at = db_col_int_or_zero(st, 8);
+    e->decided_by = db_col_int_or_zero(st, 9);
+    e->person_id = db_col_int_or_zero(st, 10);
+    e->letter_at = db_col_int_or_zero(st, 11);
     db_col_copy(st, 12, e->file_name, sizeof e->file_name);
     db_col_copy(st, 13, e->language, sizeof e->language);
     db_col_copy(st, 14, e->d.surname, sizeof e->d.surname);

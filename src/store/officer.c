@@ -918,7 +918,7 @@ static void list_row(db_stmt_t *st, officer_list_op_t *o)
     db_col_copy(st, 1, w->login, sizeof w->login);
     db_col_copy(st, 2, w->name, sizeof w->name);
     w->created_at = db_col_int(st, 4);
-    w->disabled_at = db_col_null(st, 5) ? 0 : db_col_int(st, 5);
+    w->disabled_at = db_col_int_or_zero(st, 5);
     w->enrolled = !db_col_null(st, 6);
     o->ret_n++;
 }
