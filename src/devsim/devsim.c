@@ -31,6 +31,7 @@
 #include "base/file.h"
 #include "base/parse.h"
 #include "bio/iso19794.h"
+#include "bio/raster.h"
 #include "bio/sbi.h"
 #include "bio/synthfp.h"
 #include "devsim/http.h"
@@ -685,12 +686,8 @@ static int render(const struct capture_req *q, uint64_t seed, struct shot *shots
  * header. Document pages stay plain images (our own extension). */
 static int iso_wrap(unsigned char **img, size_t *len, iso_modality_t m, uint8_t pos, double score)
 {
-    const unsigned char *p = *img;
-    if (*len < 24)
-        return -1;
-    uint32_t w = (uint32_t)p[16] << 24 | (uint32_t)p[17] << 16 | (uint32_t)p[18] << 8 | p[19];
-    uint32_t h = (uint32_t)p[20] << 24 | (uint32_t)p[21] << 16 | (uint32_t)p[22] << 8 | p[23];
-    if (w > UINT16_MAX || h > UINT16_MAX)
+    uint32_t w = 0, h = 0;
+    if (raster_png_size(*img, *len, &w, &h) < 0 || w > UINT16_MAX || h > UINT16_MAX)
         return -1;
     iso_image_t im = {.modality = m,
         .position = pos,
