@@ -166,6 +166,24 @@ static int decode_png(const uint8_t *buf, size_t len, uint32_t want, raster_t **
     return 0;
 }
 
+static uint32_t rd32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+int raster_png_size(const uint8_t *buf, size_t len, uint32_t *ret_w, uint32_t *ret_h)
+{
+    /* signature (8), IHDR length (4) = 13, "IHDR", width (4), height (4) */
+    if (!buf || len < 24 || png_sig_cmp(buf, 0, 8) != 0 || rd32(buf + 8) != 13 || memcmp(buf + 12, "IHDR", 4) != 0)
+        return -EINVAL;
+    uint32_t w = rd32(buf + 16), h = rd32(buf + 20);
+    if (w == 0 || h == 0 || w > 0x7fffffffu || h > 0x7fffffffu)
+        return -EINVAL;
+    *ret_w = w;
+    *ret_h = h;
+    return 0;
+}
+
 int raster_decode(const uint8_t *buf, size_t len, uint32_t want_channels, raster_t **ret, err_t *err)
 {
     if (!buf || want_channels == 2 || want_channels > 3)

@@ -58,8 +58,18 @@
  *   sbi_wrong_device     a capture or info from another device than expected
  *   sbi_device_not_ready  status other than Ready
  *   sbi_not_certified    certification or purpose unfit for registration
- *   sbi_bad_bio_value    bioValue missing, empty or not base64url
- *   sbi_too_large        over LIMIT_SBI_RESPONSE_BYTES or LIMIT_SBI_BIOMETRICS */
+ *   sbi_bad_bio_value    bioValue missing, empty or not base64url; not the ISO/IEC
+ *                        19794 record of its kind and position; a JPEG 2000
+ *                        image in it that does not decode (bio/jp2)
+ *   sbi_image_format     the image in the record is neither PNG nor JPEG 2000
+ *                        (WSQ: no decoder is packaged in Debian; JPEG; raw)
+ *   sbi_too_large        over LIMIT_SBI_RESPONSE_BYTES or LIMIT_SBI_BIOMETRICS, or a
+ *                        JPEG 2000 image over bio/jp2's limits
+ *
+ * Finger, palm and face bioValues are ISO/IEC 19794 records; after
+ * sbi_parse_capture an sbi_bio's value (and slap_value) is the PNG image
+ * inside: a PNG as sent, or a JPEG 2000 decoded and written as PNG (the
+ * pixels kept losslessly; see docs/DEVSIM.md). */
 
 enum sbi_status {
     SBI_STATUS_READY = 0,
@@ -118,7 +128,8 @@ struct sbi_bio {
     double requested;            /* requestedScore, -1 when absent */
     char timestamp[SBI_TEXT];
     char hash[SBI_HASH_HEX + 1]; /* the chain value after this capture */
-    unsigned char *value;        /* bioValue decoded; owned by the sbi_capture */
+    unsigned char
+        *value; /* bioValue decoded (a finger, palm or face: the PNG inside its record); owned by the sbi_capture */
     size_t value_len;
 };
 
