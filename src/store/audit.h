@@ -49,6 +49,17 @@ typedef struct audit_step {
  * event it did not check. */
 int audit_verify_step(db_t *db, int64_t last, int64_t limit, audit_step_t *step, err_t *err);
 
+/* The columns of an event as audit_verify_rows reads them, in order. */
+#define AUDIT_ROW_COLS "seq, at, actor, action, subject, detail, prev_hash, hash"
+/* audit_verify_step's check over the rows of a statement the caller made
+ * and stepped once (r, db_step's answer: 1 a row, 0 none, <0 an error):
+ * each row's AUDIT_ROW_COLS start at column c, the events in seq order,
+ * from step->next_seq, at most `limit`, none after `last`. A row whose seq
+ * is NULL ends the rows (a LEFT JOIN that found no event). Finishes the
+ * statement. For a step read in one statement with something else
+ * (store/auditview.c: the officer's session). */
+int audit_verify_rows(db_stmt_t *st, int r, int c, int64_t last, int64_t limit, audit_step_t *step, err_t *err);
+
 /* The chain's last link: its seq (0 when the log is empty) and hash (zeros
  * then). Inside the caller's transaction. */
 int audit_head(db_t *db, int64_t *ret_seq, uint8_t ret_hash[AUDIT_HASH_BYTES], err_t *err);

@@ -23,19 +23,49 @@ static const char SQL_ACTIVITY_COUNTS[] =
 
 /* --- verification in steps -------------------------------------------------- */
 
-static int chain_step(db_t *db, auditview_verify_op_t *o)
+static int wrong_officer(auditview_verify_op_t *o)
 {
+    return err_set(&o->op.err, -EINVAL, "invalid_cursor", "This verification was started by another officer.");
+}
+
+/* A step of the chain in one statement (issue 18: on PostgreSQL one round
+ * trip, where BEGIN, the session, the head, the events and the end were
+ * five): the officer's session, the chain's head (the first step's target)
+ * and the step's events. Column 0 is the head, never NULL, so a step past
+ * the last event still reads the session; the events' AUDIT_ROW_COLS
+ * follow from column 1, NULL where the range holds none. Binds after
+ * officer_read_bind's: the first seq, the target (0: the head), the limit. */
+#define CHAIN_COLS "t.head, t.seq, t.at, t.actor, t.action, t.subject, t.detail, t.prev_hash, t.hash"
+#define CHAIN_NCOLS 9
+static const char SQL_CHAIN_STEP[] = OFFICER_READ_SQL(CHAIN_COLS,
+    "SELECT h.head, a.seq, a.at, a.actor, a.action, a.subject, a.detail, a.prev_hash, a.hash"
+    " FROM (SELECT COALESCE(MAX(seq), 0) AS head FROM audit) h LEFT JOIN audit a"
+    " ON a.seq >= ? AND a.seq <= COALESCE(NULLIF(CAST(? AS BIGINT), 0), h.head)"
+    " WHERE " OFFICER_ME_ALLOWED " ORDER BY a.seq LIMIT ?",
+    "t.seq");
+
+static int chain_step(db_t *db, auditview_verify_op_t *o, officer_ref_t *me)
+{
+    db_stmt_t *st;
+    int r = db_prepare(db, SQL_CHAIN_STEP, &st, &o->op.err);
+    if (r < 0)
+        return r;
+    officer_read_bind(st, o->token_hash, o->now, o->roles);
+    db_bind_int(st, 5, o->target ? o->step.next_seq : 1);
+    db_bind_int(st, 6, o->target);
+    db_bind_int(st, 7, o->limit);
+    if ((r = officer_read_first(st, CHAIN_NCOLS, o->roles, me, &o->op.err)) < 0)
+        return r;
+    if (r == 1 && o->officer_id && o->officer_id != me->id) {
+        db_run(st, NULL); /* the one who asks did not start it: no event is used */
+        return wrong_officer(o);
+    }
     if (!o->target) { /* the first step: the chain as it ends now */
-        uint8_t head[AUDIT_HASH_BYTES];
-        int r = audit_head(db, &o->target, head, &o->op.err);
-        if (r < 0)
-            return r;
+        o->target = r == 1 ? db_col_int(st, 0) : 0;
         memset(&o->step, 0, sizeof o->step);
         o->step.next_seq = 1;
-        if (!o->target) /* nothing logged yet: intact, empty */
-            return 0;
     }
-    return audit_verify_step(db, o->target, o->limit, &o->step, &o->op.err);
+    return audit_verify_rows(st, r, 1, o->target, o->limit, &o->step, &o->op.err);
 }
 
 static int checkpoint_step(db_t *db, auditview_verify_op_t *o)
@@ -54,16 +84,17 @@ static int run_verify(db_t *db, store_op_t *op)
 {
     auditview_verify_op_t *o = (auditview_verify_op_t *)op;
     officer_ref_t me;
-    int r = officer_session(db, o->token_hash, o->now, o->roles, &me, &op->err);
-    if (r < 0)
-        return r;
-    if (o->officer_id && o->officer_id != me.id)
-        return err_set(&op->err, -EINVAL, "invalid_cursor", "This verification was started by another officer.");
-    o->officer_id = me.id;
-    if (o->phase == AUDITVIEW_PHASE_CHECKPOINTS)
+    int r;
+    if (o->phase == AUDITVIEW_PHASE_CHECKPOINTS) {
+        if ((r = officer_session(db, o->token_hash, o->now, o->roles, &me, &op->err)) < 0)
+            return r;
+        if (o->officer_id && o->officer_id != me.id)
+            return wrong_officer(o);
         return o->key ? checkpoint_step(db, o) : err_set(&op->err, -EINVAL, "invalid_cursor", "Start again.");
-    if ((r = chain_step(db, o)) < 0)
+    }
+    if ((r = chain_step(db, o, &me)) < 0)
         return r;
+    o->officer_id = me.id;
     /* the chain is done: its checkpoints next, from the next request on */
     if (o->key && (o->step.broken || o->step.next_seq > o->target)) {
         o->phase = AUDITVIEW_PHASE_CHECKPOINTS;
@@ -90,10 +121,15 @@ const char *auditview_checkpoint_verdict(const auditview_verify_op_t *o)
     return o->scan.good ? "agree" : "not_anchored";
 }
 
+/* No read transaction: the chain's step is one statement; the checkpoint
+ * phase reads the session, then each checkpoint's event by its seq, and an
+ * event, once written, is the same in every snapshot (a rewrite is what
+ * the scan looks for, not something a snapshot would hide). */
 void auditview_verify_op_init(auditview_verify_op_t *o)
 {
     memset(o, 0, sizeof *o);
     o->op.lane = STORE_READ;
+    o->op.one_statement = true;
     o->op.run = run_verify;
     o->limit = AUDITVIEW_STEP_MAX;
 }
