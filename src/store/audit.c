@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -191,6 +192,61 @@ int audit_hash_at(db_t *db, int64_t seq, uint8_t ret[AUDIT_HASH_BYTES], bool *re
         db_run(st, NULL); /* finish it: stepping a finished statement runs it again */
     }
     return 0;
+}
+
+static const char SQL_HASHES_SQLITE[] = "SELECT seq, hash FROM audit WHERE seq IN (" AUDIT_SEQS_SQLITE ")";
+static const char SQL_HASHES_PG[] = "SELECT seq, hash FROM audit WHERE seq IN (" AUDIT_SEQS_PG ")";
+
+char *audit_seqs_json(const int64_t *seqs, int n)
+{
+    size_t cap = 3 + (size_t)n * 21; /* brackets, NUL; each number with its comma */
+    char *s = malloc(cap);
+    if (!s)
+        return NULL;
+    size_t len = 1;
+    s[0] = '[';
+    for (int i = 0; i < n; i++)
+        len += (size_t)snprintf(s + len, cap - len, "%s%lld", i ? "," : "", (long long)seqs[i]);
+    snprintf(s + len, cap - len, "]");
+    return s;
+}
+
+int audit_hash_rows(db_stmt_t *st, int r, int c, const int64_t *seqs, int n, uint8_t (*hashes)[AUDIT_HASH_BYTES],
+    bool *found, err_t *err)
+{
+    if (n > 0)
+        memset(found, 0, (size_t)n * sizeof *found);
+    for (; r == 1 && !db_col_null(st, c); r = db_step(st, err)) {
+        int64_t seq = db_col_int(st, c);
+        size_t len;
+        const void *h = db_col_blob(st, c + 1, &len);
+        for (int i = 0; i < n; i++) {
+            if (seqs[i] != seq)
+                continue;
+            found[i] = true;
+            /* another length cannot equal a signed hash: zeros differ */
+            if (len == AUDIT_HASH_BYTES)
+                memcpy(hashes[i], h, len);
+            else
+                memset(hashes[i], 0, AUDIT_HASH_BYTES);
+        }
+    }
+    if (r == 1)
+        db_run(st, NULL);
+    return r < 0 ? r : 0;
+}
+
+int audit_hashes_at(db_t *db, const int64_t *seqs, int n, uint8_t (*hashes)[AUDIT_HASH_BYTES], bool *found, err_t *err)
+{
+    db_stmt_t *st;
+    char *list = audit_seqs_json(seqs, n);
+    if (!list)
+        return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
+    int r = db_prepare(db, db_kind(db) == DB_POSTGRES ? SQL_HASHES_PG : SQL_HASHES_SQLITE, &st, err);
+    if (r == 0 && (r = db_bind_text(st, 1, list)) == 0)
+        r = audit_hash_rows(st, db_step(st, err), 0, seqs, n, hashes, found, err);
+    free(list);
+    return r;
 }
 
 static const char SQL_RANGE[] = "SELECT " AUDIT_ROW_COLS " FROM audit WHERE seq >= ? AND seq <= ? ORDER BY seq LIMIT ?";

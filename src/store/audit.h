@@ -68,3 +68,21 @@ int audit_head(db_t *db, int64_t *ret_seq, uint8_t ret_hash[AUDIT_HASH_BYTES], e
  * such event), for comparing with a signed checkpoint (store/anchor.h).
  * Only meaningful where the chain was verified (audit_verify/_step). */
 int audit_hash_at(db_t *db, int64_t seq, uint8_t ret[AUDIT_HASH_BYTES], bool *ret_found, err_t *err);
+
+/* The hashes the chain holds at a batch of events, in one statement: for
+ * each i < n, found[i] and hashes[i] for seqs[i] (any order, repeats
+ * allowed). Arrays borrowed, of n each. */
+int audit_hashes_at(db_t *db, const int64_t *seqs, int n, uint8_t (*hashes)[AUDIT_HASH_BYTES], bool *found, err_t *err);
+
+/* For a statement of the caller's that reads events by a list of seqs: the
+ * list is one JSON array parameter, read as rows by AUDIT_SEQS_SQL(kind)'s
+ * subquery (SQLite's json_each, PostgreSQL's json_array_elements_text). */
+#define AUDIT_SEQS_SQLITE "SELECT value FROM json_each(?)"
+#define AUDIT_SEQS_PG "SELECT value::bigint FROM json_array_elements_text(?::json)"
+/* seqs as that JSON array; caller frees. NULL when out of memory. */
+char *audit_seqs_json(const int64_t *seqs, int n);
+/* Reads such a statement's rows (stepped once: r is db_step's answer), each
+ * an event's seq at column c and its hash at c + 1 (a NULL seq ends them),
+ * into found/hashes as audit_hashes_at; finishes the statement. */
+int audit_hash_rows(db_stmt_t *st, int r, int c, const int64_t *seqs, int n, uint8_t (*hashes)[AUDIT_HASH_BYTES],
+    bool *found, err_t *err);

@@ -65,17 +65,59 @@ static int chain_step(db_t *db, auditview_verify_op_t *o, officer_ref_t *me)
         memset(&o->step, 0, sizeof o->step);
         o->step.next_seq = 1;
     }
-    return audit_verify_rows(st, r, 1, o->target, o->limit, &o->step, &o->op.err);
+    /* on the me row either way (r 0: its events NULL, which end the rows) */
+    return audit_verify_rows(st, 1, 1, o->target, o->limit, &o->step, &o->op.err);
 }
 
-static int checkpoint_step(db_t *db, auditview_verify_op_t *o)
+/* A step of the checkpoints in one statement: the officer's session and
+ * the chain's hashes at the step's checkpoint lines (an empty list still
+ * reads the session). Binds after officer_read_bind's: the seqs as JSON. */
+#define CP_LIST(SEQS) "SELECT a.seq, a.hash FROM audit a WHERE a.seq IN (" SEQS ") AND " OFFICER_ME_ALLOWED
+static const char SQL_CP_SQLITE[] = OFFICER_READ_SQL("t.seq, t.hash", CP_LIST(AUDIT_SEQS_SQLITE), "t.seq");
+static const char SQL_CP_PG[] = OFFICER_READ_SQL("t.seq, t.hash", CP_LIST(AUDIT_SEQS_PG), "t.seq");
+#define CP_NCOLS 2
+
+typedef struct cp_look {
+    db_t *db;
+    auditview_verify_op_t *o;
+    officer_ref_t *me; /* out */
+} cp_look_t;
+
+static int look_with_session(
+    void *ctx, const int64_t *seqs, int n, uint8_t (*hashes)[AUDIT_HASH_BYTES], bool *found, err_t *err)
+{
+    cp_look_t *c = ctx;
+    auditview_verify_op_t *o = c->o;
+    db_stmt_t *st;
+    char *list = audit_seqs_json(seqs, n);
+    if (!list)
+        return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
+    int r = db_prepare(c->db, db_kind(c->db) == DB_POSTGRES ? SQL_CP_PG : SQL_CP_SQLITE, &st, err);
+    if (r == 0) {
+        officer_read_bind(st, o->token_hash, o->now, o->roles);
+        db_bind_text(st, 5, list);
+        r = officer_read_first(st, CP_NCOLS, o->roles, c->me, err);
+    }
+    if (r >= 0 && o->officer_id && o->officer_id != c->me->id) {
+        db_run(st, NULL);
+        r = wrong_officer(o);
+    } else if (r >= 0) {
+        r = audit_hash_rows(st, 1, 0, seqs, n, hashes, found, err); /* on the me row, as chain_step */
+    }
+    free(list);
+    return r;
+}
+
+static int checkpoint_step(db_t *db, auditview_verify_op_t *o, officer_ref_t *me)
 {
     int64_t lines = o->limit < AUDITVIEW_CHECKPOINT_STEP_MAX ? o->limit : AUDITVIEW_CHECKPOINT_STEP_MAX;
-    int r = anchor_scan_step(o->key, o->cp_path, db, o->step.broken, lines, &o->scan, &o->op.err);
-    if (r == -ENOENT) { /* no file yet: nothing anchored, which the verdict says */
+    cp_look_t c = {db, o, me};
+    const anchor_look_t look = {look_with_session, &c};
+    int r = anchor_scan_step_with(o->key, o->cp_path, &look, o->step.broken, lines, &o->scan, &o->op.err);
+    if (r == -ENOENT) { /* no file yet: nothing anchored, which the verdict says; the session still counts */
         memset(&o->op.err, 0, sizeof o->op.err);
         o->scan.done = true;
-        return 0;
+        r = look_with_session(&c, NULL, 0, NULL, NULL, &o->op.err);
     }
     return r;
 }
@@ -85,13 +127,8 @@ static int run_verify(db_t *db, store_op_t *op)
     auditview_verify_op_t *o = (auditview_verify_op_t *)op;
     officer_ref_t me;
     int r;
-    if (o->phase == AUDITVIEW_PHASE_CHECKPOINTS) {
-        if ((r = officer_session(db, o->token_hash, o->now, o->roles, &me, &op->err)) < 0)
-            return r;
-        if (o->officer_id && o->officer_id != me.id)
-            return wrong_officer(o);
-        return o->key ? checkpoint_step(db, o) : err_set(&op->err, -EINVAL, "invalid_cursor", "Start again.");
-    }
+    if (o->phase == AUDITVIEW_PHASE_CHECKPOINTS)
+        return o->key ? checkpoint_step(db, o, &me) : err_set(&op->err, -EINVAL, "invalid_cursor", "Start again.");
     if ((r = chain_step(db, o, &me)) < 0)
         return r;
     o->officer_id = me.id;

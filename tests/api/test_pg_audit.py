@@ -45,3 +45,32 @@ def test_each_step_of_the_chains_verification_is_one_round_trip(uchet_factory, t
     r = u.http.post("/api/v1/desk/audit/verify", headers=officer(u, "inspector"), json={})
     assert r.status_code == 403 and r.json()["code"] == "role_forbidden"
     assert _metric_labeled(u, TRIPS) - before == 1
+
+
+def test_each_step_of_the_checkpoints_is_one_round_trip(uchet_factory, tmp_path, pg_url):  # noqa: F811
+    """With an audit key, the steps after the chain's check the signed
+    checkpoint lines against it: the session and the step's events in one
+    statement, where it was BEGIN, the session, one read per line and the
+    end (a step of 2 lines: 5 round trips)."""
+    import subprocess
+    from conftest import UCHETCTL
+    key = str(tmp_path / "audit.key")
+    subprocess.run([UCHETCTL, "keys", "audit-init", "--key-file", key], check=True, capture_output=True)
+    u = uchet_factory(db_url=make_db_url(tmp_path, pg_url), extra_args=("--threads", "1", "--audit-key-file", key))
+    u.start()
+    for _ in range(5):   # a checkpoint at each start and stop: a file of several lines
+        _, token = u.new_user()
+        u.register(token, "77")
+        u.stop()
+        u.start()
+    lines = len(open(key + ".checkpoints").read().splitlines())
+    assert lines >= 6
+    auditor = officer(u, "auditor")
+    verify_counting(u, auditor, 2)          # prepares the statements on the loop's connection
+    answers, trips = verify_counting(u, auditor, 2)
+    outcome = answers[-1]
+    assert outcome["state"] == "intact" and outcome["checkpoints"]["verdict"] == "agree", outcome
+    assert outcome["checkpoints"]["valid"] == lines
+    phases = [a.get("phase") for a in answers[:-1]]
+    assert phases.count("checkpoints") >= lines // 2 - 1, phases
+    assert trips == [1] * len(trips), list(zip(phases + ["outcome"], trips))
