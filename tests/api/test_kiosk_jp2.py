@@ -5,8 +5,11 @@ device service and certified registration scanners do: uchet-devsim with
 records as sent, decodes the images (bio/jp2), judges their quality and
 keeps them as PNG in the ANSI/NIST transaction: the stored pixels are the
 JPEG 2000's pixels, compared here with Pillow's reader (python3-pil), not
-uchet's. Damaged, truncated and over-large JPEG 2000 in a record are the
-unit tests' (tests/unit/test_jp2.c, test_sbi.c). Both backends.
+uchet's. The PNGs are spooled beside each capture, so that submit verifies
+the captures again without decoding them again (its CPU time is printed, not
+asserted: bench/kiosk/jp2_submit.sh). Damaged, truncated and over-large
+JPEG 2000 in a record are the unit tests' (tests/unit/test_jp2.c,
+test_sbi.c). Both backends.
 """
 import io
 import os
@@ -16,7 +19,7 @@ import pytest
 from PIL import Image
 
 from conftest import free_port
-from test_kiosk import (DEVSIM, Devsim, an2k_reader, b64d, full_session, iso19794_reader,  # noqa: F401
+from test_kiosk import (DEVSIM, STEPS, Devsim, an2k_reader, b64d, full_session, iso19794_reader,  # noqa: F401
                         kiosk, payload)
 
 pytestmark = pytest.mark.skipif(not os.path.exists(DEVSIM), reason="uchet-devsim not built")
@@ -68,6 +71,13 @@ def pixels(encoded):
     return im.size, im.mode, im.tobytes()
 
 
+def cpu_seconds(pid):
+    """uchetd's user + system CPU time so far, all threads (proc(5))."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def test_help_names_the_option():
     out = subprocess.run([DEVSIM, "--help"], capture_output=True, text=True, check=True).stdout
     assert "--image-format png|jp2" in out
@@ -78,11 +88,25 @@ def test_help_names_the_option():
 def test_jp2_enrolment_kept_as_png(kiosk, dev, tmp_path):
     key = kiosk.add()
     # every capture accepted, uchet's own quality checks passed on the decoded images
+    cpu0 = cpu_seconds(kiosk.u.proc.pid)
     sid, answers = full_session(kiosk, dev, key)
+    print(f"steps CPU: {1000 * (cpu_seconds(kiosk.u.proc.pid) - cpu0):.0f} ms")
     face = jp2_in(payload(answers["face"]["biometrics"][0])["bioValue"], "face", 0)
     assert pixels(face)[:2] == ((512, 600), "RGB")
+    # each capture's decoded images are spooled beside it, sealed like it, for
+    # submit to verify the capture again without decoding it again
+    spool = os.path.join(kiosk.dir, "sessions")
+    decoded = sorted(f for f in os.listdir(spool) if f.startswith(sid) and f.endswith(".decoded"))
+    assert decoded == sorted(f"{sid}.{step}.decoded" for step in STEPS)
+    for f in decoded:
+        assert open(os.path.join(spool, f), "rb").read(8) == b"UCHETVT1"
+        assert oct(os.stat(os.path.join(spool, f)).st_mode & 0o777) == "0o600"
+    cpu0 = cpu_seconds(kiosk.u.proc.pid)
     r = kiosk.u.http.post(f"/api/v1/kiosk/sessions/{sid}/submit", headers=key, timeout=120)
+    # measured, not asserted (bench/kiosk/jp2_submit.sh, docs/BENCHMARKS.md)
+    print(f"submit CPU: {1000 * (cpu_seconds(kiosk.u.proc.pid) - cpu0):.0f} ms")
     assert r.status_code == 201, r.text
+    assert not [f for f in os.listdir(spool) if f.startswith(sid)]
     out = tmp_path / "txn.an2k"
     kiosk.ctl("enrolment", "decrypt", "--key-file", kiosk.key_file, "--out", str(out),
               os.path.join(kiosk.dir, f"{sid}.an2k"))

@@ -691,6 +691,38 @@ static void test_jp2_records_kept_as_png(void **state)
             sum += r->pix[k];
         assert_int_equal(sum, recs[i].sum);
         raster_free(r);
+        /* verified again with that decoding at hand (submit): the PNG given for
+         * the image's SHA-256 is taken, not a new decoding - a stand-in shows
+         * it - and one given for other bytes is not */
+        assert_true(c.bio[0].from_jp2);
+        iso_image_t im;
+        assert_int_equal(iso19794_read(rec, n, &im, &err), 0);
+        assert_int_equal(im.kind, ISO_IMG_JP2);
+        unsigned char sha[32];
+        crypto_hash_sha256(sha, im.data, im.len);
+        assert_memory_equal(c.bio[0].jp2_sha256, sha, 32);
+        struct sbi_decoded d[2] = {{.png = (const unsigned char *)"other", .png_len = 5},
+            {.png = (const unsigned char *)"stand-in", .png_len = 8}};
+        memcpy(d[0].jp2_sha256, sha, 32);
+        d[0].jp2_sha256[31] ^= 1;
+        memcpy(d[1].jp2_sha256, sha, 32);
+        struct sbi_expect x = {.trust = &trust, .transaction_id = "T1", .decoded = d + 1, .ndecoded = 1};
+        struct sbi_capture again;
+        assert_int_equal(sbi_parse_capture(txt, strlen(txt), &x, &again, &err), 0);
+        assert_true(again.bio[0].from_jp2);
+        assert_int_equal(again.bio[0].value_len, 8);
+        assert_memory_equal(again.bio[0].value, "stand-in", 8);
+        assert_string_equal(again.bio[0].hash, h);
+        sbi_capture_free(&again);
+        x.decoded = d, x.ndecoded = 1;
+        assert_int_equal(sbi_parse_capture(txt, strlen(txt), &x, &again, &err), 0);
+        assert_int_equal(again.bio[0].value_len, c.bio[0].value_len);
+        assert_memory_equal(again.bio[0].value, c.bio[0].value, c.bio[0].value_len);
+        sbi_capture_free(&again);
+        /* the chain is still checked over the record as sent */
+        x.decoded = d + 1, x.previous_hash = h;
+        assert_int_equal(sbi_parse_capture(txt, strlen(txt), &x, &again, &err), -EACCES);
+        assert_string_equal(err.code, "sbi_hash_mismatch");
         sbi_capture_free(&c);
         free(txt);
         /* the same record claiming a 60000 x 60000 image: refused before decoding */
@@ -706,6 +738,13 @@ static void test_jp2_records_kept_as_png(void **state)
         memset(rec + siz + 16, 0, 8);
         txt = make_capture(e, 1, NULL, NULL);
         assert_int_equal(parse(txt, NULL, &c, &err), -E2BIG);
+        assert_string_equal(err.code, "sbi_too_large");
+        /* ... also when a decoding is at hand for those bytes: the header is
+         * still checked against the limits */
+        assert_int_equal(iso19794_read(rec, n, &im, &err), 0);
+        crypto_hash_sha256(d[1].jp2_sha256, im.data, im.len);
+        x.previous_hash = NULL;
+        assert_int_equal(sbi_parse_capture(txt, strlen(txt), &x, &c, &err), -E2BIG);
         assert_string_equal(err.code, "sbi_too_large");
         free(txt);
         free(rec);
