@@ -8,8 +8,8 @@
  * and the files are written (fsync) outside any database transaction.
  *
  * Image bytes exist in three places only: the request, the op's memory, and
- * files encrypted with bio/vault (the session spool, <dir>/sessions/<id>.<kind>,
- * and the submitted transaction, <dir>/<id>.an2k). The database holds step
+ * files encrypted with bio/vault (the session spool, <dir>/sessions/<id>.<kind>
+ * and <id>.<kind>.decoded, and the submitted transaction, <dir>/<id>.an2k). The database holds step
  * results and typed details; nothing here logs. */
 #include <dirent.h>
 #include <errno.h>
@@ -186,6 +186,78 @@ static int fail_ext(kop_t *o, json_t *ext, int rc, const char *code, const char 
 static void spool_path(const kop_t *o, const char *sid, int kind, char *buf, size_t cap)
 {
     snprintf(buf, cap, "%s/%s.%s", o->env->spool, sid, KINDS[kind].name);
+}
+
+/* The PNGs a capture's JPEG 2000 images were decoded to (bio/sbi.h,
+ * struct sbi_decoded), spooled beside the capture as <sid>.<kind>.decoded so
+ * that submit, which verifies the capture again over the bytes as sent, does
+ * not decode them again (a slap about 0.5 s of CPU). Per image: its
+ * JPEG 2000's SHA-256 (32 bytes), the PNG's length (4 bytes, big-endian), the
+ * PNG. Sealed by bio/vault like the capture itself, so only uchetd writes
+ * one that opens - and whoever holds the vault key could as well rewrite the
+ * transaction submit seals under it. */
+#define DECODED_MAX (LIMIT_SBI_BIOMETRICS + 1) /* the entries and the slap */
+
+static void decoded_path(const kop_t *o, int kind, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "%s/%s.%s.decoded", o->env->spool, o->sid, KINDS[kind].name);
+}
+
+/* c's decoded images packed into *ret (caller frees; NULL and 0 when c
+ * holds no JPEG 2000). 0 or -ENOMEM. */
+static int decoded_pack(const struct sbi_capture *c, uint8_t **ret, size_t *ret_len)
+{
+    const unsigned char *sha[DECODED_MAX], *png[DECODED_MAX];
+    size_t len[DECODED_MAX], n = 0, total = 0;
+    for (size_t i = 0; i < c->nbio && n < DECODED_MAX; i++)
+        if (c->bio[i].from_jp2) {
+            sha[n] = c->bio[i].jp2_sha256, png[n] = c->bio[i].value, len[n++] = c->bio[i].value_len;
+        }
+    if (c->slap_from_jp2 && n < DECODED_MAX)
+        sha[n] = c->slap_jp2_sha256, png[n] = c->slap_value, len[n++] = c->slap_value_len;
+    *ret = NULL;
+    *ret_len = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (len[i] > UINT32_MAX)
+            return 0; /* cannot be: the raster limits keep a PNG far smaller; then submit decodes */
+        total += 36 + len[i];
+    }
+    if (n == 0)
+        return 0;
+    uint8_t *out = malloc(total), *p = out;
+    if (!out)
+        return -ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        memcpy(p, sha[i], 32);
+        p[32] = (uint8_t)(len[i] >> 24), p[33] = (uint8_t)(len[i] >> 16), p[34] = (uint8_t)(len[i] >> 8);
+        p[35] = (uint8_t)len[i];
+        memcpy(p + 36, png[i], len[i]);
+        p += 36 + len[i];
+    }
+    *ret = out;
+    *ret_len = total;
+    return 0;
+}
+
+/* buf (decoded_pack's form) as entries pointing into it; -EINVAL when it is
+ * not that form. */
+static int decoded_unpack(const uint8_t *buf, size_t len, struct sbi_decoded *ret, size_t *ret_n)
+{
+    size_t n = 0, at = 0;
+    while (at < len) {
+        if (n == DECODED_MAX || len - at < 36)
+            return -EINVAL;
+        const uint8_t *p = buf + at;
+        size_t sz = (size_t)p[32] << 24 | (size_t)p[33] << 16 | (size_t)p[34] << 8 | p[35];
+        if (sz > len - at - 36)
+            return -EINVAL;
+        memcpy(ret[n].jp2_sha256, p, 32);
+        ret[n].png = p + 36;
+        ret[n++].png_len = sz;
+        at += 36 + sz;
+    }
+    *ret_n = n;
+    return 0;
 }
 
 /* Authenticates the kiosk and loads its open session (after the idle
@@ -656,11 +728,16 @@ static int check_capture(kop_t *o, const capture_kind_t *k, const struct sbi_cap
     return 0;
 }
 
-static int verify(
-    kop_t *o, const char *raw, size_t len, const char *prev, const capture_kind_t *k, struct sbi_capture *ret)
+/* decoded, ndecoded: see struct sbi_expect (NULL, 0 at the capture step). */
+static int verify(kop_t *o, const char *raw, size_t len, const char *prev, const capture_kind_t *k,
+    const struct sbi_decoded *decoded, size_t ndecoded, struct sbi_capture *ret)
 {
-    struct sbi_expect x = {
-        .trust = &o->env->trust, .transaction_id = o->sid, .previous_hash = prev, .bio_type = k->bio_type};
+    struct sbi_expect x = {.trust = &o->env->trust,
+        .transaction_id = o->sid,
+        .previous_hash = prev,
+        .bio_type = k->bio_type,
+        .decoded = decoded,
+        .ndecoded = ndecoded};
     return sbi_parse_capture(raw, len, &x, ret, &o->op.err);
 }
 
@@ -707,7 +784,7 @@ static int run_capture(db_t *db, kop_t *o, kiosk_session_t *s, json_t *steps)
     }
     size_t raw_len = strlen(raw);
     snprintf(prev, sizeof prev, "%s", s->prev_hash);
-    r = verify(o, raw, raw_len, prev, k, &c);
+    r = verify(o, raw, raw_len, prev, k, NULL, 0, &c);
     if (r == 0)
         r = check_capture(o, k, &c, exc);
     json_t *eyes = NULL;
@@ -721,6 +798,24 @@ static int run_capture(db_t *db, kop_t *o, kiosk_session_t *s, json_t *steps)
         snprintf(name, sizeof name, "%s.%s", o->sid, k->name);
         r = vault_write(&o->env->keys, o->env->spool, name, raw, raw_len, &o->op.err);
     }
+    char dpath[1024];
+    decoded_path(o, o->kind, dpath, sizeof dpath);
+    if (r == 0) {
+        uint8_t *dec = NULL;
+        size_t ndec = 0;
+        if (decoded_pack(&c, &dec, &ndec) < 0)
+            r = err_set(&o->op.err, -ENOMEM, "out_of_memory", "Out of memory.");
+        else if (dec) {
+            char dname[80];
+            snprintf(dname, sizeof dname, "%s.%s.decoded", o->sid, k->name);
+            r = vault_write(&o->env->keys, o->env->spool, dname, dec, ndec, &o->op.err);
+            sodium_memzero(dec, ndec);
+            free(dec);
+        } else
+            unlink(dpath); /* an earlier try's, when this one holds no JPEG 2000 */
+        if (r < 0)
+            unlink(path);
+    }
     if (r == 0) {
         json_object_set_new(steps, k->name,
             json_pack("{s:s,s:s,s:o,s:O,s:O,s:s,s:O,s:b}", "prev", prev, "hash", c.last_hash, "exceptions",
@@ -730,8 +825,10 @@ static int run_capture(db_t *db, kop_t *o, kiosk_session_t *s, json_t *steps)
         free(s->steps);
         s->steps = json_dumps(steps, JSON_COMPACT | JSON_SORT_KEYS);
         r = s->steps ? save_step(db, o, s, prev) : err_set(&o->op.err, -ENOMEM, "out_of_memory", "Out of memory.");
-        if (r < 0)
+        if (r < 0) {
             unlink(path);
+            unlink(dpath);
+        }
     }
     if (r == 0)
         o->ret = json_pack("{s:s,s:s,s:O,s:b}", "step", k->name, "previous_hash", c.last_hash, "results", results,
@@ -1175,21 +1272,37 @@ static int run_step(db_t *db, kop_t *o)
 
 /* ------------------------------------------------------------ submit */
 
-/* Reads and re-verifies the spooled capture of kind into *ret. */
+/* Reads and re-verifies the spooled capture of kind into *ret: signatures,
+ * chain and records over the bytes the device sent, as at the capture step;
+ * its JPEG 2000 images take the PNGs spooled at that step (decoded_pack)
+ * instead of being decoded again. No such file (a capture without JPEG 2000,
+ * or spooled by an older uchetd): they are decoded. */
 static int load_capture(kop_t *o, const json_t *steps, int kind, struct sbi_capture *ret)
 {
     char path[1024];
-    uint8_t *raw = NULL;
-    size_t len = 0;
+    uint8_t *raw = NULL, *dec = NULL;
+    size_t len = 0, ndec = 0, nd = 0;
+    struct sbi_decoded d[DECODED_MAX];
     const json_t *st = json_object_get(steps, KINDS[kind].name);
     const char *prev = json_string_value(json_object_get(st, "prev"));
     spool_path(o, o->sid, kind, path, sizeof path);
     int r = vault_read(&o->env->keys, path, &raw, &len, &o->op.err);
     if (r < 0)
         return r;
-    r = verify(o, (const char *)raw, len, prev ? prev : "", &KINDS[kind], ret);
+    decoded_path(o, kind, path, sizeof path);
+    r = vault_read(&o->env->keys, path, &dec, &ndec, &o->op.err);
+    if (r == -ENOENT)
+        r = 0, err_clear(&o->op.err);
+    else if (r == 0 && decoded_unpack(dec, ndec, d, &nd) < 0)
+        r = err_set(&o->op.err, -EIO, "storage_failed", "A capture's decoded images are unreadable.");
+    if (r == 0)
+        r = verify(o, (const char *)raw, len, prev ? prev : "", &KINDS[kind], d, nd, ret);
     sodium_memzero(raw, len);
     free(raw);
+    if (dec) {
+        sodium_memzero(dec, ndec);
+        free(dec);
+    }
     return r;
 }
 

@@ -7,6 +7,7 @@
 
 #include "bio/an2k.h"
 #include "bio/iso19794.h"
+#include "bio/raster.h"
 
 /* Each slap's fingers in the kiosk's order (h_kiosk.c KINDS) and its FGP. */
 static const char *const SLAP_FINGERS[3][4] = {
@@ -29,17 +30,13 @@ uint8_t kiosk_build_fgp(const char *name)
     return p <= 10 ? p : 0;
 }
 
-static uint32_t rd32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
 /* An image from a PNG's IHDR (the writer checks the rest). */
 static int image_of(const uint8_t *png, size_t len, uint32_t ppi, struct an2k_image *ret, err_t *err)
 {
-    if (!png || len < 33 || memcmp(png + 12, "IHDR", 4) != 0)
+    uint32_t w = 0, h = 0;
+    if (raster_png_size(png, len, &w, &h) < 0)
         return err_set(err, -EINVAL, "capture_not_png", "A capture's image is not a PNG.");
-    *ret = (struct an2k_image){.data = png, .len = len, .width = rd32(png + 16), .height = rd32(png + 20), .ppi = ppi};
+    *ret = (struct an2k_image){.data = png, .len = len, .width = w, .height = h, .ppi = ppi};
     return 0;
 }
 

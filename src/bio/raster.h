@@ -36,6 +36,13 @@ void raster_free(raster_t *r);
  * -ERANGE (too large; "image_too_large"), -ENOMEM. */
 int raster_decode(const uint8_t *buf, size_t len, uint32_t want_channels, raster_t **ret, err_t *err);
 
+/* The size a PNG states in its header: buf must start with the PNG
+ * signature and an IHDR chunk of 13 bytes (nothing else is read or decoded).
+ * Writes *ret_w and *ret_h (each 1..2^31-1, PNG's range) and returns 0, or
+ * -EINVAL for anything else. For code that passes PNGs on unchanged
+ * (uchet-devsim's ISO/IEC 19794 records, the kiosk's ANSI/NIST images). */
+int raster_png_size(const uint8_t *buf, size_t len, uint32_t *ret_w, uint32_t *ret_h);
+
 /* Encodes as PNG (lossless). Returns 0 with *ret_buf (caller frees with free())
  * and *ret_len, or -ENOMEM / -EIO. */
 int raster_encode_png(const raster_t *r, uint8_t **ret_buf, size_t *ret_len);

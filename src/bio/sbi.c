@@ -16,6 +16,8 @@
 #include "base/limits.h"
 #include "bio/devcert.h"
 #include "bio/iso19794.h"
+#include "bio/jp2.h"
+#include "bio/raster.h"
 
 /* A device answer is mostly base64url images: the codec must take the
  * largest one the parser does. */
@@ -718,18 +720,75 @@ static const char *image_kind_name(iso_image_kind_t k)
     }
 }
 
+/* A JPEG 2000 image (bio/jp2) as the PNG uchet keeps: the decoded pixels,
+ * stored losslessly (for a lossless JPEG 2000 the very pixels the device
+ * encoded; for a lossy one what it decodes to). Replaces *value; writes the
+ * image's SHA-256 to sha.
+ *
+ * Why reusing a PNG of x->decoded is sound: the PNG is jp2_decode (whole
+ * image, channels as held) then raster_encode_png of im's bytes and of
+ * nothing else, so equal bytes - equal SHA-256 - give the very same PNG; the
+ * signatures and the chain over the record as sent are checked before this,
+ * exactly as without reuse, and the header is still checked against the
+ * limits (jp2_info), so a capture refused now is refused with or without a
+ * decoded copy. What is skipped is only recomputing a result already known. */
+static int jp2_to_png(unsigned char **value, size_t *len, const iso_image_t *im, const struct sbi_expect *x,
+    const char *what, unsigned char sha[32], err_t *err)
+{
+    raster_t *r = NULL;
+    err_t e = {0};
+    crypto_hash_sha256(sha, im->data, im->len);
+    for (size_t i = 0; x->decoded && i < x->ndecoded; i++) {
+        if (sodium_memcmp(x->decoded[i].jp2_sha256, sha, 32) != 0)
+            continue;
+        jp2_info_t info;
+        int rc = jp2_info(im->data, im->len, &info, &e);
+        if (rc == -ERANGE)
+            return err_set(err, -E2BIG, "sbi_too_large", "%s: %s", what, e.msg);
+        if (rc < 0)
+            return err_set(
+                err, -EINVAL, "sbi_bad_bio_value", "%s: the JPEG 2000 image inside the record: %s", what, e.msg);
+        uint8_t *png = malloc(x->decoded[i].png_len ? x->decoded[i].png_len : 1);
+        if (!png)
+            return err_set(err, -ENOMEM, "out_of_memory", "out of memory");
+        memcpy(png, x->decoded[i].png, x->decoded[i].png_len);
+        free(*value);
+        *value = png;
+        *len = x->decoded[i].png_len;
+        return 0;
+    }
+    int rc = jp2_decode(im->data, im->len, 0, &r, &e);
+    if (rc == -ENOMEM)
+        return err_set(err, rc, "out_of_memory", "out of memory");
+    if (rc == -ERANGE)
+        return err_set(err, -E2BIG, "sbi_too_large", "%s: %s", what, e.msg);
+    if (rc < 0)
+        return err_set(err, -EINVAL, "sbi_bad_bio_value", "%s: the JPEG 2000 image inside the record: %s", what, e.msg);
+    uint8_t *png = NULL;
+    size_t n = 0;
+    rc = raster_encode_png(r, &png, &n);
+    raster_free(r);
+    if (rc < 0)
+        return err_set(err, rc, "out_of_memory", "%s: cannot keep the image as PNG", what);
+    free(*value);
+    *value = png;
+    *len = n;
+    return 0;
+}
+
 /* A finger, palm or face bioValue is an ISO/IEC 19794 record (part 4 for
  * fingers, slaps and palms, part 5 for faces); the rest of uchet works on the
  * image inside it. Checks the record - its modality, its position when one
- * is expected (want_pos, 0: any), a PNG image - and cuts
- * *value down to that image in place. `what` names the capture in the
- * message. The hash chain is checked on the record as sent, before this. */
-static int iso_unwrap(
-    unsigned char *value, size_t *len, iso_modality_t want, uint8_t want_pos, const char *what, err_t *err)
+ * is expected (want_pos, 0: any), a PNG or JPEG 2000 image - and replaces
+ * *value with that image as PNG: a PNG cut out in place, a JPEG 2000 decoded
+ * (jp2_to_png). `what` names the capture in the message. The hash chain is
+ * checked on the record as sent, before this. */
+static int iso_unwrap(unsigned char **value, size_t *len, iso_modality_t want, uint8_t want_pos, const char *what,
+    const struct sbi_expect *x, bool *from_jp2, unsigned char sha[32], err_t *err)
 {
     iso_image_t im;
     err_t e = {0};
-    if (iso19794_read(value, *len, &im, &e) < 0)
+    if (iso19794_read(*value, *len, &im, &e) < 0)
         return err_set(err, -EINVAL, "sbi_bad_bio_value", "%s: %s", what, e.msg);
     if (im.modality != want)
         return err_set(err, -EINVAL, "sbi_bad_bio_value", "%s: a %s record where a %s one belongs", what,
@@ -737,25 +796,32 @@ static int iso_unwrap(
     if (want_pos && im.position != want_pos)
         return err_set(err, -EINVAL, "sbi_bad_bio_value", "%s: the record holds position %u, not %u", what,
             (unsigned)im.position, (unsigned)want_pos);
-    /* the transaction keeps images lossless and as sent (kiosk_build.c): PNG */
+    /* the transaction keeps images lossless (kiosk_build.c): PNG as sent, or
+     * JPEG 2000 decoded and kept as PNG; no WSQ decoder is packaged in Debian */
+    if (im.kind == ISO_IMG_JP2) {
+        int rc = jp2_to_png(value, len, &im, x, what, sha, err);
+        *from_jp2 = rc == 0;
+        return rc;
+    }
     if (im.kind != ISO_IMG_PNG)
-        return err_set(err, -EINVAL, "sbi_image_format", "%s: the image inside the record is %s; uchet takes PNG", what,
-            image_kind_name(im.kind));
-    memmove(value, im.data, im.len);
+        return err_set(err, -EINVAL, "sbi_image_format",
+            "%s: the image inside the record is %s; uchet takes PNG or JPEG 2000%s", what, image_kind_name(im.kind),
+            im.kind == ISO_IMG_WSQ ? " (no WSQ decoder is packaged in Debian)" : "");
+    memmove(*value, im.data, im.len);
     *len = im.len;
     return 0;
 }
 
 /* The record expected for an entry of bioType b->bio_type, if any. */
-static int bio_unwrap(struct sbi_bio *b, size_t i, err_t *err)
+static int bio_unwrap(struct sbi_bio *b, size_t i, const struct sbi_expect *x, err_t *err)
 {
     bool face = strcmp(b->bio_type, "Face") == 0;
     if (!face && strcmp(b->bio_type, "Finger") != 0 && strcmp(b->bio_type, "Palm") != 0)
         return 0; /* a document page or a signature: our own extensions, a plain image */
     char what[48];
     snprintf(what, sizeof what, "capture %zu", i + 1);
-    return iso_unwrap(b->value, &b->value_len, face ? ISO_FACE : ISO_FINGER,
-        face ? 0 : iso19794_position_of(b->bio_sub_type), what, err);
+    return iso_unwrap(&b->value, &b->value_len, face ? ISO_FACE : ISO_FINGER,
+        face ? 0 : iso19794_position_of(b->bio_sub_type), what, x, &b->from_jp2, b->jp2_sha256, err);
 }
 
 static int capture_slap(const json_t *top, const struct sbi_expect *x, struct sbi_capture *c, err_t *err)
@@ -810,8 +876,8 @@ static int capture_slap(const json_t *top, const struct sbi_expect *x, struct sb
         rc = bio_value(p, "bioValue", &c->slap_value, &c->slap_value_len, err);
     if (rc == 0) {
         static const uint8_t slap_pos[4] = {0, 14, 13, 15}; /* deviceSubId 1 left four, 2 right four, 3 thumbs */
-        rc = iso_unwrap(
-            c->slap_value, &c->slap_value_len, ISO_FINGER, slap_pos[json_integer_value(sub)], "the slap image", err);
+        rc = iso_unwrap(&c->slap_value, &c->slap_value_len, ISO_FINGER, slap_pos[json_integer_value(sub)],
+            "the slap image", x, &c->slap_from_jp2, c->slap_jp2_sha256, err);
     }
     if (rc == 0) {
         c->has_slap = true;
@@ -922,7 +988,7 @@ int sbi_parse_capture(const char *buf, size_t len, const struct sbi_expect *x, s
         memcpy(b->hash, want, sizeof want);
         memcpy(prev, want, sizeof want);
         c.nbio = i + 1;
-        if ((rc = bio_unwrap(b, i, err)) < 0)
+        if ((rc = bio_unwrap(b, i, x, err)) < 0)
             break;
     }
     if (rc == 0)

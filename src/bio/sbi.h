@@ -58,8 +58,18 @@
  *   sbi_wrong_device     a capture or info from another device than expected
  *   sbi_device_not_ready  status other than Ready
  *   sbi_not_certified    certification or purpose unfit for registration
- *   sbi_bad_bio_value    bioValue missing, empty or not base64url
- *   sbi_too_large        over LIMIT_SBI_RESPONSE_BYTES or LIMIT_SBI_BIOMETRICS */
+ *   sbi_bad_bio_value    bioValue missing, empty or not base64url; not the ISO/IEC
+ *                        19794 record of its kind and position; a JPEG 2000
+ *                        image in it that does not decode (bio/jp2)
+ *   sbi_image_format     the image in the record is neither PNG nor JPEG 2000
+ *                        (WSQ: no decoder is packaged in Debian; JPEG; raw)
+ *   sbi_too_large        over LIMIT_SBI_RESPONSE_BYTES or LIMIT_SBI_BIOMETRICS, or a
+ *                        JPEG 2000 image over bio/jp2's limits
+ *
+ * Finger, palm and face bioValues are ISO/IEC 19794 records; after
+ * sbi_parse_capture an sbi_bio's value (and slap_value) is the PNG image
+ * inside: a PNG as sent, or a JPEG 2000 decoded and written as PNG (the
+ * pixels kept losslessly; see docs/DEVSIM.md). */
 
 enum sbi_status {
     SBI_STATUS_READY = 0,
@@ -118,8 +128,11 @@ struct sbi_bio {
     double requested;            /* requestedScore, -1 when absent */
     char timestamp[SBI_TEXT];
     char hash[SBI_HASH_HEX + 1]; /* the chain value after this capture */
-    unsigned char *value;        /* bioValue decoded; owned by the sbi_capture */
+    unsigned char
+        *value; /* bioValue decoded (a finger, palm or face: the PNG inside its record); owned by the sbi_capture */
     size_t value_len;
+    bool from_jp2;                /* the record held JPEG 2000; value is the PNG uchet wrote of it */
+    unsigned char jp2_sha256[32]; /* when from_jp2: SHA-256 of that JPEG 2000 image as sent */
 };
 
 struct sbi_capture {
@@ -134,8 +147,19 @@ struct sbi_capture {
     int slap_sub_id;           /* deviceSubId 1 left four, 2 right four, 3 thumbs */
     unsigned char *slap_value; /* the whole slap image; owned here */
     size_t slap_value_len;
+    bool slap_from_jp2; /* as sbi_bio's from_jp2 and jp2_sha256, for slap_value */
+    unsigned char slap_jp2_sha256[32];
     size_t nsegments;
     struct sbi_segment segments[SBI_MAX_SEGMENTS];
+};
+
+/* A JPEG 2000 image's PNG that sbi_parse_capture wrote before (an sbi_bio
+ * with from_jp2), for verifying the same capture again without decoding it
+ * again: see sbi_expect.decoded. */
+struct sbi_decoded {
+    unsigned char jp2_sha256[32]; /* the sbi_bio's jp2_sha256 */
+    const unsigned char *png;     /* its value; borrowed */
+    size_t png_len;
 };
 
 /* What a capture must match. */
@@ -145,6 +169,15 @@ struct sbi_expect {
     const char *previous_hash;     /* "" or NULL at the session's start, else 64 hex */
     const char *serial_no;         /* NULL: any device in the trust store */
     const char *bio_type;          /* NULL: any; else every entry's bioType (Finger, Face, …) */
+    /* PNGs of JPEG 2000 images decoded when this capture was verified
+     * before (ndecoded entries; NULL, 0: none). Everything is verified as
+     * without them - signatures, chain, records, the JPEG 2000 header against
+     * bio/jp2's limits - but a JPEG 2000 image whose SHA-256 is an entry's
+     * takes that entry's PNG instead of being decoded: the PNG is a function
+     * of those bytes alone. The caller vouches that each png is what
+     * sbi_parse_capture produced (kept where only it can write). */
+    const struct sbi_decoded *decoded;
+    size_t ndecoded;
 };
 
 /* Key id of an Ed25519 public key: the first 16 bytes of SHA-256(pk) in

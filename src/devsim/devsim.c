@@ -31,6 +31,8 @@
 #include "base/file.h"
 #include "base/parse.h"
 #include "bio/iso19794.h"
+#include "bio/jp2.h"
+#include "bio/raster.h"
 #include "bio/sbi.h"
 #include "bio/synthfp.h"
 #include "devsim/http.h"
@@ -81,6 +83,7 @@ static struct {
     char *cert_chain_pem; /* --cert-chain: the x5c chain, device certificate first */
     struct img portrait;
     bool have_portrait;
+    bool jp2; /* --image-format jp2: records hold lossless JPEG 2000, as MOSIP's devices send */
     int port;
 } g = {.mu = PTHREAD_MUTEX_INITIALIZER};
 
@@ -678,19 +681,36 @@ static int render(const struct capture_req *q, uint64_t seed, struct shot *shots
 #endif
 }
 
+/* The PNG in *img as a lossless JPEG 2000 file (bio/jp2), in place. */
+static int png_to_jp2(unsigned char **img, size_t *len)
+{
+    raster_t *r = NULL;
+    uint8_t *out = NULL;
+    size_t n = 0;
+    int rc = raster_decode(*img, *len, 0, &r, NULL);
+    if (rc == 0)
+        rc = jp2_encode_lossless(r, &out, &n, NULL);
+    raster_free(r);
+    if (rc < 0)
+        return rc;
+    free(*img);
+    *img = out;
+    *len = n;
+    return 0;
+}
+
 /* SBI sends fingers, palms and faces as ISO/IEC 19794 records around the
  * image (part 4 for fingers, slaps and palms, part 5 for faces, as MOSIP's
  * devices do): replaces the PNG in *img with that record, carrying the
  * score that goes out as qualityScore and the size read off the PNG's
- * header. Document pages stay plain images (our own extension). */
+ * header; with --image-format jp2 the image inside is that PNG as lossless
+ * JPEG 2000. Document pages stay plain images (our own extension). */
 static int iso_wrap(unsigned char **img, size_t *len, iso_modality_t m, uint8_t pos, double score)
 {
-    const unsigned char *p = *img;
-    if (*len < 24)
+    uint32_t w = 0, h = 0;
+    if (raster_png_size(*img, *len, &w, &h) < 0 || w > UINT16_MAX || h > UINT16_MAX)
         return -1;
-    uint32_t w = (uint32_t)p[16] << 24 | (uint32_t)p[17] << 16 | (uint32_t)p[18] << 8 | p[19];
-    uint32_t h = (uint32_t)p[20] << 24 | (uint32_t)p[21] << 16 | (uint32_t)p[22] << 8 | p[23];
-    if (w > UINT16_MAX || h > UINT16_MAX)
+    if (g.jp2 && png_to_jp2(img, len) < 0)
         return -1;
     iso_image_t im = {.modality = m,
         .position = pos,
@@ -698,7 +718,7 @@ static int iso_wrap(unsigned char **img, size_t *len, iso_modality_t m, uint8_t 
         .width = (uint16_t)w,
         .height = (uint16_t)h,
         .ppi = m == ISO_FINGER ? 500 : 0,
-        .kind = ISO_IMG_PNG,
+        .kind = g.jp2 ? ISO_IMG_JP2 : ISO_IMG_PNG,
         .data = *img,
         .len = *len};
     uint8_t *rec = NULL;
@@ -1357,6 +1377,9 @@ static void usage(FILE *f)
           "      --portrait FILE the face camera's portrait (JPEG or PNG; default\n"
           "                      " DEFAULT_PORTRAIT ",\n"
           "                      Debian package python-matplotlib-data)\n"
+          "      --image-format png|jp2  the image inside each finger, palm and face\n"
+          "                      record (ISO/IEC 19794): png (default) or jp2, lossless\n"
+          "                      JPEG 2000 as MOSIP's registration devices send it\n"
           "  -h, --help          this text\n"
           "  -V, --version       print the version\n"
           "\n"
@@ -1401,6 +1424,7 @@ int main(int argc, char **argv)
         {"version", no_argument, NULL, 'V'},
         {"cert-key", required_argument, NULL, 'C'},
         {"cert-chain", required_argument, NULL, 'X'},
+        {"image-format", required_argument, NULL, 'I'},
         {NULL, 0, NULL, 0},
     };
     int port = 0, c;
@@ -1429,6 +1453,13 @@ int main(int argc, char **argv)
             case 'f': portrait = optarg; break;
             case 'C': cert_key = optarg; break;
             case 'X': cert_chain = optarg; break;
+            case 'I':
+                if (strcmp(optarg, "png") != 0 && strcmp(optarg, "jp2") != 0) {
+                    fprintf(stderr, "uchet-devsim: --image-format is png or jp2\n");
+                    return 2;
+                }
+                g.jp2 = strcmp(optarg, "jp2") == 0;
+                break;
             case 'h': usage(stdout); return 0;
             case 'V': printf("uchet-devsim %s (SBI %s)\n", "0.1.0", DEVSIM_VERSION); return 0;
             default: usage(stderr); return 2;

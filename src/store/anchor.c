@@ -295,17 +295,6 @@ const char *anchor_why_name(anchor_why_t why)
     }
 }
 
-/* Does the chain still hold cp's hash at cp's event? */
-static int against_chain(db_t *db, const anchor_checkpoint_t *cp, anchor_why_t *ret, err_t *err)
-{
-    uint8_t h[AUDIT_HASH_BYTES];
-    bool found;
-    int r = audit_hash_at(db, cp->seq, h, &found, err);
-    if (r == 0)
-        *ret = !found ? ANCHOR_CHAIN_ENDS : memcmp(h, cp->hash, sizeof h) ? ANCHOR_CHAIN_DIFFERS : ANCHOR_OK;
-    return r;
-}
-
 static void note_bad(anchor_scan_t *s, const anchor_checkpoint_t *cp, anchor_why_t why)
 {
     if (why == ANCHOR_MALFORMED || why == ANCHOR_BAD_SIGNATURE)
@@ -319,8 +308,47 @@ static void note_bad(anchor_scan_t *s, const anchor_checkpoint_t *cp, anchor_why
     }
 }
 
-int anchor_scan_step(const anchor_key_t *k, const char *path, db_t *db, int64_t chain_broken, int64_t max_lines,
-    anchor_scan_t *s, err_t *err)
+/* A step's lines, read before the chain is asked about any of them. */
+typedef struct scan_batch {
+    int n, asked;                        /* lines read; of them, lines whose event the chain is asked for */
+    int64_t offset;                      /* the byte after the last line read */
+    anchor_checkpoint_t *cp;             /* [n] */
+    anchor_why_t *why;                   /* [n]: the line's own verdict (signature) */
+    int *ask;                            /* [n]: its index in seqs, or -1 */
+    int64_t *seqs;                       /* [asked] */
+    uint8_t (*hashes)[AUDIT_HASH_BYTES]; /* [asked], from the look-up */
+    bool *found;                         /* [asked] */
+} scan_batch_t;
+
+static void batch_free(scan_batch_t *b)
+{
+    free(b->cp);
+    free(b->why);
+    free(b->ask);
+    free(b->seqs);
+    free(b->hashes);
+    free(b->found);
+}
+
+static int batch_alloc(scan_batch_t *b, int64_t max_lines, err_t *err)
+{
+    size_t m = (size_t)max_lines;
+    *b = (scan_batch_t){.cp = calloc(m, sizeof *b->cp),
+        .why = calloc(m, sizeof *b->why),
+        .ask = calloc(m, sizeof *b->ask),
+        .seqs = calloc(m, sizeof *b->seqs),
+        .hashes = calloc(m, sizeof *b->hashes),
+        .found = calloc(m, sizeof *b->found)};
+    if (b->cp && b->why && b->ask && b->seqs && b->hashes && b->found)
+        return 0;
+    batch_free(b);
+    return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
+}
+
+/* Reads up to max_lines lines from s->offset; the good ones before the
+ * chain's break are to be asked about. */
+static int batch_read(const anchor_key_t *k, const char *path, int64_t chain_broken, const anchor_scan_t *s,
+    scan_batch_t *b, int64_t max_lines, err_t *err)
 {
     FILE *f;
     int r = open_checkpoints(path, &f, err);
@@ -331,25 +359,70 @@ int anchor_scan_step(const anchor_key_t *k, const char *path, db_t *db, int64_t 
         return err_set(err, -EIO, "checkpoint_failed", "Cannot read the checkpoints %s.", path);
     }
     char line[LINE_MAX_BYTES + 2];
-    int64_t n = 0;
-    s->done = false;
-    while (r == 0 && n < max_lines && next_line(f, line, sizeof line)) {
-        n++;
+    b->offset = s->offset;
+    while (b->n < max_lines && next_line(f, line, sizeof line)) {
+        int i = b->n++;
+        b->offset = (int64_t)ftello(f);
+        b->why[i] = parse_line(k, line, &b->cp[i]);
+        b->ask[i] = -1;
+        if (b->why[i] == ANCHOR_OK && (!chain_broken || b->cp[i].seq < chain_broken)) {
+            b->ask[i] = b->asked;
+            b->seqs[b->asked++] = b->cp[i].seq;
+        }
+    }
+    fclose(f);
+    return 0;
+}
+
+/* The lines' verdicts into the scan, in file order (first bad line). */
+static void batch_apply(const scan_batch_t *b, anchor_scan_t *s, int64_t max_lines)
+{
+    for (int i = 0; i < b->n; i++) {
         s->lines++;
-        s->offset = (int64_t)ftello(f);
-        anchor_checkpoint_t cp = {0};
-        anchor_why_t why = parse_line(k, line, &cp);
+        anchor_why_t why = b->why[i];
+        const anchor_checkpoint_t *cp = &b->cp[i];
         if (why == ANCHOR_OK) {
             s->good++;
-            if (cp.seq > s->last_seq)
-                s->last_seq = cp.seq;
-            if (!chain_broken || cp.seq < chain_broken)
-                r = against_chain(db, &cp, &why, err);
+            if (cp->seq > s->last_seq)
+                s->last_seq = cp->seq;
         }
-        if (r == 0 && why != ANCHOR_OK)
-            note_bad(s, &cp, why);
+        int a = b->ask[i];
+        if (a >= 0)
+            why = !b->found[a]                                       ? ANCHOR_CHAIN_ENDS
+                  : memcmp(b->hashes[a], cp->hash, AUDIT_HASH_BYTES) ? ANCHOR_CHAIN_DIFFERS
+                                                                     : ANCHOR_OK;
+        if (why != ANCHOR_OK)
+            note_bad(s, cp, why);
     }
-    s->done = r == 0 && n < max_lines;
-    fclose(f);
+    s->offset = b->offset;
+    s->done = b->n < max_lines;
+}
+
+static int look_in_db(
+    void *db, const int64_t *seqs, int n, uint8_t (*hashes)[AUDIT_HASH_BYTES], bool *found, err_t *err)
+{
+    return n ? audit_hashes_at(db, seqs, n, hashes, found, err) : 0;
+}
+
+int anchor_scan_step_with(const anchor_key_t *k, const char *path, const anchor_look_t *look, int64_t chain_broken,
+    int64_t max_lines, anchor_scan_t *s, err_t *err)
+{
+    if (max_lines < 1 || max_lines > ANCHOR_SCAN_LINES_MAX)
+        max_lines = ANCHOR_SCAN_LINES_MAX;
+    scan_batch_t b;
+    int r = batch_alloc(&b, max_lines, err);
+    if (r < 0)
+        return r;
+    if ((r = batch_read(k, path, chain_broken, s, &b, max_lines, err)) == 0 &&
+        (r = look->fn(look->ctx, b.seqs, b.asked, b.hashes, b.found, err)) == 0)
+        batch_apply(&b, s, max_lines);
+    batch_free(&b);
     return r;
+}
+
+int anchor_scan_step(const anchor_key_t *k, const char *path, db_t *db, int64_t chain_broken, int64_t max_lines,
+    anchor_scan_t *s, err_t *err)
+{
+    const anchor_look_t look = {look_in_db, db};
+    return anchor_scan_step_with(k, path, &look, chain_broken, max_lines, s, err);
 }

@@ -89,10 +89,25 @@ typedef struct anchor_scan {
 /* Reads at most max_lines lines of `path` from s->offset, checks each
  * signature with k and, unless the chain is known broken at or before the
  * line's event (chain_broken > 0 and seq >= chain_broken), that the chain
- * still holds the signed hash there (audit_hash_at, in db's transaction if
- * any). A missing file is -ENOENT (no_checkpoints). k and path borrowed. */
+ * still holds the signed hash there: the step's events are looked up in one
+ * statement (audit_hashes_at, in db's transaction if any). A missing file
+ * is -ENOENT (no_checkpoints); s is unchanged on any error. k and path
+ * borrowed. */
+#define ANCHOR_SCAN_LINES_MAX 4096
 int anchor_scan_step(const anchor_key_t *k, const char *path, db_t *db, int64_t chain_broken, int64_t max_lines,
     anchor_scan_t *s, err_t *err);
+
+/* How a step learns the chain's hashes at its events, when the caller
+ * reads them with something else in the same statement (the desk: the
+ * officer's session, store/auditview.c): fn fills found[i] and hashes[i]
+ * for seqs[i], i < n, as audit_hashes_at does, and is called exactly once
+ * a step, n possibly 0. */
+typedef struct anchor_look {
+    int (*fn)(void *ctx, const int64_t *seqs, int n, uint8_t (*hashes)[AUDIT_HASH_BYTES], bool *found, err_t *err);
+    void *ctx; /* the caller's, borrowed */
+} anchor_look_t;
+int anchor_scan_step_with(const anchor_key_t *k, const char *path, const anchor_look_t *look, int64_t chain_broken,
+    int64_t max_lines, anchor_scan_t *s, err_t *err);
 
 /* Reads every line of `path`, checking each signature with k. Caller owns
  * *ret (free()); *ret_n good lines in file order; *ret_bad lines that do not

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -135,22 +136,23 @@ int audit_append(
     return r;
 }
 
-static const char SQL_ALL[] = "SELECT seq, at, actor, action, subject, detail, prev_hash, hash FROM audit ORDER BY seq";
+static const char SQL_ALL[] = "SELECT " AUDIT_ROW_COLS " FROM audit ORDER BY seq";
 
-/* True if the row's stored link and hash match what the chain says. */
+/* True if the row's stored link and hash match what the chain says; the
+ * row's AUDIT_ROW_COLS start at column c. */
 static bool row_ok(
-    db_stmt_t *st, int64_t expect_seq, const uint8_t prev[AUDIT_HASH_BYTES], uint8_t ret_hash[AUDIT_HASH_BYTES])
+    db_stmt_t *st, int c, int64_t expect_seq, const uint8_t prev[AUDIT_HASH_BYTES], uint8_t ret_hash[AUDIT_HASH_BYTES])
 {
     size_t plen, hlen;
-    const void *p = db_col_blob(st, 6, &plen);
-    const void *h = db_col_blob(st, 7, &hlen);
-    int64_t seq = db_col_int(st, 0);
-    if (seq != expect_seq || plen != AUDIT_HASH_BYTES || hlen != AUDIT_HASH_BYTES ||
+    const void *p = db_col_blob(st, c + 6, &plen);
+    const void *h = db_col_blob(st, c + 7, &hlen);
+    int64_t seq = db_col_int(st, c);
+    if (db_col_null(st, c) || seq != expect_seq || plen != AUDIT_HASH_BYTES || hlen != AUDIT_HASH_BYTES ||
         memcmp(p, prev, AUDIT_HASH_BYTES) != 0)
         return false;
-    const char *actor = db_col_text(st, 2), *action = db_col_text(st, 3);
-    const char *subject = db_col_text(st, 4), *detail = db_col_text(st, 5);
-    audit_hash(prev, seq, db_col_int(st, 1), actor ? actor : "", action ? action : "", subject ? subject : "",
+    const char *actor = db_col_text(st, c + 2), *action = db_col_text(st, c + 3);
+    const char *subject = db_col_text(st, c + 4), *detail = db_col_text(st, c + 5);
+    audit_hash(prev, seq, db_col_int(st, c + 1), actor ? actor : "", action ? action : "", subject ? subject : "",
         detail ? detail : "", ret_hash);
     return memcmp(ret_hash, h, AUDIT_HASH_BYTES) == 0;
 }
@@ -192,9 +194,62 @@ int audit_hash_at(db_t *db, int64_t seq, uint8_t ret[AUDIT_HASH_BYTES], bool *re
     return 0;
 }
 
-static const char SQL_RANGE[] =
-    "SELECT seq, at, actor, action, subject, detail, prev_hash, hash FROM audit WHERE seq >= ? AND seq <= ?"
-    " ORDER BY seq LIMIT ?";
+static const char SQL_HASHES_SQLITE[] = "SELECT seq, hash FROM audit WHERE seq IN (" AUDIT_SEQS_SQLITE ")";
+static const char SQL_HASHES_PG[] = "SELECT seq, hash FROM audit WHERE seq IN (" AUDIT_SEQS_PG ")";
+
+char *audit_seqs_json(const int64_t *seqs, int n)
+{
+    size_t cap = 3 + (size_t)n * 21; /* brackets, NUL; each number with its comma */
+    char *s = malloc(cap);
+    if (!s)
+        return NULL;
+    size_t len = 1;
+    s[0] = '[';
+    for (int i = 0; i < n; i++)
+        len += (size_t)snprintf(s + len, cap - len, "%s%lld", i ? "," : "", (long long)seqs[i]);
+    snprintf(s + len, cap - len, "]");
+    return s;
+}
+
+int audit_hash_rows(db_stmt_t *st, int r, int c, const int64_t *seqs, int n, uint8_t (*hashes)[AUDIT_HASH_BYTES],
+    bool *found, err_t *err)
+{
+    if (n > 0)
+        memset(found, 0, (size_t)n * sizeof *found);
+    for (; r == 1 && !db_col_null(st, c); r = db_step(st, err)) {
+        int64_t seq = db_col_int(st, c);
+        size_t len;
+        const void *h = db_col_blob(st, c + 1, &len);
+        for (int i = 0; i < n; i++) {
+            if (seqs[i] != seq)
+                continue;
+            found[i] = true;
+            /* another length cannot equal a signed hash: zeros differ */
+            if (len == AUDIT_HASH_BYTES)
+                memcpy(hashes[i], h, len);
+            else
+                memset(hashes[i], 0, AUDIT_HASH_BYTES);
+        }
+    }
+    if (r == 1)
+        db_run(st, NULL);
+    return r < 0 ? r : 0;
+}
+
+int audit_hashes_at(db_t *db, const int64_t *seqs, int n, uint8_t (*hashes)[AUDIT_HASH_BYTES], bool *found, err_t *err)
+{
+    db_stmt_t *st;
+    char *list = audit_seqs_json(seqs, n);
+    if (!list)
+        return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
+    int r = db_prepare(db, db_kind(db) == DB_POSTGRES ? SQL_HASHES_PG : SQL_HASHES_SQLITE, &st, err);
+    if (r == 0 && (r = db_bind_text(st, 1, list)) == 0)
+        r = audit_hash_rows(st, db_step(st, err), 0, seqs, n, hashes, found, err);
+    free(list);
+    return r;
+}
+
+static const char SQL_RANGE[] = "SELECT " AUDIT_ROW_COLS " FROM audit WHERE seq >= ? AND seq <= ? ORDER BY seq LIMIT ?";
 
 int audit_verify_step(db_t *db, int64_t last, int64_t limit, audit_step_t *step, err_t *err)
 {
@@ -205,20 +260,25 @@ int audit_verify_step(db_t *db, int64_t last, int64_t limit, audit_step_t *step,
     db_bind_int(st, 1, step->next_seq);
     db_bind_int(st, 2, last);
     db_bind_int(st, 3, limit);
+    return audit_verify_rows(st, db_step(st, err), 0, last, limit, step, err);
+}
+
+int audit_verify_rows(db_stmt_t *st, int r, int c, int64_t last, int64_t limit, audit_step_t *step, err_t *err)
+{
     uint8_t next[AUDIT_HASH_BYTES];
     int64_t rows = 0;
     step->checked = step->broken = step->broken_at = 0;
-    while ((r = db_step(st, err)) == 1) {
+    for (; r == 1 && !db_col_null(st, c); r = db_step(st, err)) {
         rows++;
-        if (!row_ok(st, step->next_seq, step->prev, next)) {
+        if (!row_ok(st, c, step->next_seq, step->prev, next)) {
             /* a row at another seq: the expected one is gone */
-            bool here = db_col_int(st, 0) == step->next_seq;
+            bool here = db_col_int(st, c) == step->next_seq;
             step->broken = step->next_seq;
-            step->broken_at = here ? db_col_int(st, 1) : 0;
+            step->broken_at = here ? db_col_int(st, c + 1) : 0;
             break;
         }
         memcpy(step->prev, next, sizeof next);
-        step->last_at = db_col_int(st, 1);
+        step->last_at = db_col_int(st, c + 1);
         step->next_seq++;
         step->checked++;
     }
@@ -242,7 +302,7 @@ int audit_verify(db_t *db, int64_t *ret_count, int64_t *ret_broken, err_t *err)
     int64_t count = 0, broken = 0;
     while ((r = db_step(st, err)) == 1) {
         count++;
-        if (!row_ok(st, count, prev, next)) {
+        if (!row_ok(st, 0, count, prev, next)) {
             broken = db_col_int(st, 0);
             break;
         }

@@ -49,6 +49,17 @@ typedef struct audit_step {
  * event it did not check. */
 int audit_verify_step(db_t *db, int64_t last, int64_t limit, audit_step_t *step, err_t *err);
 
+/* The columns of an event as audit_verify_rows reads them, in order. */
+#define AUDIT_ROW_COLS "seq, at, actor, action, subject, detail, prev_hash, hash"
+/* audit_verify_step's check over the rows of a statement the caller made
+ * and stepped once (r, db_step's answer: 1 a row, 0 none, <0 an error):
+ * each row's AUDIT_ROW_COLS start at column c, the events in seq order,
+ * from step->next_seq, at most `limit`, none after `last`. A row whose seq
+ * is NULL ends the rows (a LEFT JOIN that found no event). Finishes the
+ * statement. For a step read in one statement with something else
+ * (store/auditview.c: the officer's session). */
+int audit_verify_rows(db_stmt_t *st, int r, int c, int64_t last, int64_t limit, audit_step_t *step, err_t *err);
+
 /* The chain's last link: its seq (0 when the log is empty) and hash (zeros
  * then). Inside the caller's transaction. */
 int audit_head(db_t *db, int64_t *ret_seq, uint8_t ret_hash[AUDIT_HASH_BYTES], err_t *err);
@@ -57,3 +68,21 @@ int audit_head(db_t *db, int64_t *ret_seq, uint8_t ret_hash[AUDIT_HASH_BYTES], e
  * such event), for comparing with a signed checkpoint (store/anchor.h).
  * Only meaningful where the chain was verified (audit_verify/_step). */
 int audit_hash_at(db_t *db, int64_t seq, uint8_t ret[AUDIT_HASH_BYTES], bool *ret_found, err_t *err);
+
+/* The hashes the chain holds at a batch of events, in one statement: for
+ * each i < n, found[i] and hashes[i] for seqs[i] (any order, repeats
+ * allowed). Arrays borrowed, of n each. */
+int audit_hashes_at(db_t *db, const int64_t *seqs, int n, uint8_t (*hashes)[AUDIT_HASH_BYTES], bool *found, err_t *err);
+
+/* For a statement of the caller's that reads events by a list of seqs: the
+ * list is one JSON array parameter, read as rows by AUDIT_SEQS_SQL(kind)'s
+ * subquery (SQLite's json_each, PostgreSQL's json_array_elements_text). */
+#define AUDIT_SEQS_SQLITE "SELECT value FROM json_each(?)"
+#define AUDIT_SEQS_PG "SELECT value::bigint FROM json_array_elements_text(?::json)"
+/* seqs as that JSON array; caller frees. NULL when out of memory. */
+char *audit_seqs_json(const int64_t *seqs, int n);
+/* Reads such a statement's rows (stepped once: r is db_step's answer), each
+ * an event's seq at column c and its hash at c + 1 (a NULL seq ends them),
+ * into found/hashes as audit_hashes_at; finishes the statement. */
+int audit_hash_rows(db_stmt_t *st, int r, int c, const int64_t *seqs, int n, uint8_t (*hashes)[AUDIT_HASH_BYTES],
+    bool *found, err_t *err);

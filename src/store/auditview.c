@@ -23,29 +23,101 @@ static const char SQL_ACTIVITY_COUNTS[] =
 
 /* --- verification in steps -------------------------------------------------- */
 
-static int chain_step(db_t *db, auditview_verify_op_t *o)
+static int wrong_officer(auditview_verify_op_t *o)
 {
-    if (!o->target) { /* the first step: the chain as it ends now */
-        uint8_t head[AUDIT_HASH_BYTES];
-        int r = audit_head(db, &o->target, head, &o->op.err);
-        if (r < 0)
-            return r;
-        memset(&o->step, 0, sizeof o->step);
-        o->step.next_seq = 1;
-        if (!o->target) /* nothing logged yet: intact, empty */
-            return 0;
-    }
-    return audit_verify_step(db, o->target, o->limit, &o->step, &o->op.err);
+    return err_set(&o->op.err, -EINVAL, "invalid_cursor", "This verification was started by another officer.");
 }
 
-static int checkpoint_step(db_t *db, auditview_verify_op_t *o)
+/* A step of the chain in one statement (issue 18: on PostgreSQL one round
+ * trip, where BEGIN, the session, the head, the events and the end were
+ * five): the officer's session, the chain's head (the first step's target)
+ * and the step's events. Column 0 is the head, never NULL, so a step past
+ * the last event still reads the session; the events' AUDIT_ROW_COLS
+ * follow from column 1, NULL where the range holds none. Binds after
+ * officer_read_bind's: the first seq, the target (0: the head), the limit. */
+#define CHAIN_COLS "t.head, t.seq, t.at, t.actor, t.action, t.subject, t.detail, t.prev_hash, t.hash"
+#define CHAIN_NCOLS 9
+static const char SQL_CHAIN_STEP[] = OFFICER_READ_SQL(CHAIN_COLS,
+    "SELECT h.head, a.seq, a.at, a.actor, a.action, a.subject, a.detail, a.prev_hash, a.hash"
+    " FROM (SELECT COALESCE(MAX(seq), 0) AS head FROM audit) h LEFT JOIN audit a"
+    " ON a.seq >= ? AND a.seq <= COALESCE(NULLIF(CAST(? AS BIGINT), 0), h.head)"
+    " WHERE " OFFICER_ME_ALLOWED " ORDER BY a.seq LIMIT ?",
+    "t.seq");
+
+static int chain_step(db_t *db, auditview_verify_op_t *o, officer_ref_t *me)
+{
+    db_stmt_t *st;
+    int r = db_prepare(db, SQL_CHAIN_STEP, &st, &o->op.err);
+    if (r < 0)
+        return r;
+    officer_read_bind(st, o->token_hash, o->now, o->roles);
+    db_bind_int(st, 5, o->target ? o->step.next_seq : 1);
+    db_bind_int(st, 6, o->target);
+    db_bind_int(st, 7, o->limit);
+    if ((r = officer_read_first(st, CHAIN_NCOLS, o->roles, me, &o->op.err)) < 0)
+        return r;
+    if (r == 1 && o->officer_id && o->officer_id != me->id) {
+        db_run(st, NULL); /* the one who asks did not start it: no event is used */
+        return wrong_officer(o);
+    }
+    if (!o->target) { /* the first step: the chain as it ends now */
+        o->target = r == 1 ? db_col_int(st, 0) : 0;
+        memset(&o->step, 0, sizeof o->step);
+        o->step.next_seq = 1;
+    }
+    /* on the me row either way (r 0: its events NULL, which end the rows) */
+    return audit_verify_rows(st, 1, 1, o->target, o->limit, &o->step, &o->op.err);
+}
+
+/* A step of the checkpoints in one statement: the officer's session and
+ * the chain's hashes at the step's checkpoint lines (an empty list still
+ * reads the session). Binds after officer_read_bind's: the seqs as JSON. */
+#define CP_LIST(SEQS) "SELECT a.seq, a.hash FROM audit a WHERE a.seq IN (" SEQS ") AND " OFFICER_ME_ALLOWED
+static const char SQL_CP_SQLITE[] = OFFICER_READ_SQL("t.seq, t.hash", CP_LIST(AUDIT_SEQS_SQLITE), "t.seq");
+static const char SQL_CP_PG[] = OFFICER_READ_SQL("t.seq, t.hash", CP_LIST(AUDIT_SEQS_PG), "t.seq");
+#define CP_NCOLS 2
+
+typedef struct cp_look {
+    db_t *db;
+    auditview_verify_op_t *o;
+    officer_ref_t *me; /* out */
+} cp_look_t;
+
+static int look_with_session(
+    void *ctx, const int64_t *seqs, int n, uint8_t (*hashes)[AUDIT_HASH_BYTES], bool *found, err_t *err)
+{
+    cp_look_t *c = ctx;
+    auditview_verify_op_t *o = c->o;
+    db_stmt_t *st;
+    char *list = audit_seqs_json(seqs, n);
+    if (!list)
+        return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
+    int r = db_prepare(c->db, db_kind(c->db) == DB_POSTGRES ? SQL_CP_PG : SQL_CP_SQLITE, &st, err);
+    if (r == 0) {
+        officer_read_bind(st, o->token_hash, o->now, o->roles);
+        db_bind_text(st, 5, list);
+        r = officer_read_first(st, CP_NCOLS, o->roles, c->me, err);
+    }
+    if (r >= 0 && o->officer_id && o->officer_id != c->me->id) {
+        db_run(st, NULL);
+        r = wrong_officer(o);
+    } else if (r >= 0) {
+        r = audit_hash_rows(st, 1, 0, seqs, n, hashes, found, err); /* on the me row, as chain_step */
+    }
+    free(list);
+    return r;
+}
+
+static int checkpoint_step(db_t *db, auditview_verify_op_t *o, officer_ref_t *me)
 {
     int64_t lines = o->limit < AUDITVIEW_CHECKPOINT_STEP_MAX ? o->limit : AUDITVIEW_CHECKPOINT_STEP_MAX;
-    int r = anchor_scan_step(o->key, o->cp_path, db, o->step.broken, lines, &o->scan, &o->op.err);
-    if (r == -ENOENT) { /* no file yet: nothing anchored, which the verdict says */
+    cp_look_t c = {db, o, me};
+    const anchor_look_t look = {look_with_session, &c};
+    int r = anchor_scan_step_with(o->key, o->cp_path, &look, o->step.broken, lines, &o->scan, &o->op.err);
+    if (r == -ENOENT) { /* no file yet: nothing anchored, which the verdict says; the session still counts */
         memset(&o->op.err, 0, sizeof o->op.err);
         o->scan.done = true;
-        return 0;
+        r = look_with_session(&c, NULL, 0, NULL, NULL, &o->op.err);
     }
     return r;
 }
@@ -54,16 +126,12 @@ static int run_verify(db_t *db, store_op_t *op)
 {
     auditview_verify_op_t *o = (auditview_verify_op_t *)op;
     officer_ref_t me;
-    int r = officer_session(db, o->token_hash, o->now, o->roles, &me, &op->err);
-    if (r < 0)
-        return r;
-    if (o->officer_id && o->officer_id != me.id)
-        return err_set(&op->err, -EINVAL, "invalid_cursor", "This verification was started by another officer.");
-    o->officer_id = me.id;
+    int r;
     if (o->phase == AUDITVIEW_PHASE_CHECKPOINTS)
-        return o->key ? checkpoint_step(db, o) : err_set(&op->err, -EINVAL, "invalid_cursor", "Start again.");
-    if ((r = chain_step(db, o)) < 0)
+        return o->key ? checkpoint_step(db, o, &me) : err_set(&op->err, -EINVAL, "invalid_cursor", "Start again.");
+    if ((r = chain_step(db, o, &me)) < 0)
         return r;
+    o->officer_id = me.id;
     /* the chain is done: its checkpoints next, from the next request on */
     if (o->key && (o->step.broken || o->step.next_seq > o->target)) {
         o->phase = AUDITVIEW_PHASE_CHECKPOINTS;
@@ -90,10 +158,15 @@ const char *auditview_checkpoint_verdict(const auditview_verify_op_t *o)
     return o->scan.good ? "agree" : "not_anchored";
 }
 
+/* No read transaction: the chain's step is one statement; the checkpoint
+ * phase reads the session, then each checkpoint's event by its seq, and an
+ * event, once written, is the same in every snapshot (a rewrite is what
+ * the scan looks for, not something a snapshot would hide). */
 void auditview_verify_op_init(auditview_verify_op_t *o)
 {
     memset(o, 0, sizeof *o);
     o->op.lane = STORE_READ;
+    o->op.one_statement = true;
     o->op.run = run_verify;
     o->limit = AUDITVIEW_STEP_MAX;
 }

@@ -25,7 +25,7 @@
 #define AUDITVIEW_ACTIONS_MAX 64     /* distinct actions counted for one officer */
 
 /* Checkpoint lines per step: each is an Ed25519 signature check (tens of
- * microseconds) and one indexed read of the chain. */
+ * microseconds); the step's events are read in one statement. */
 #define AUDITVIEW_CHECKPOINT_STEP_MAX 500
 
 enum { AUDITVIEW_PHASE_CHAIN = 0, AUDITVIEW_PHASE_CHECKPOINTS = 1 };

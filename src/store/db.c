@@ -125,12 +125,6 @@ void db_instance_unlock(db_t *db, db_lock_t lock)
         db_run(st, NULL);
 }
 
-int db_set_references_checked(db_t *db, bool on, err_t *err)
-{
-    const char *sql = on ? db->be->references_on_sql : db->be->references_off_sql;
-    return sql ? db_exec(db, sql, err) : 0;
-}
-
 int db_begin_read(db_t *db, err_t *err)
 {
     return begin(db, "BEGIN", err);

@@ -71,12 +71,6 @@ typedef enum { DB_LOCK_SWEEP = 7741 } db_lock_t;
 int db_instance_lock_try(db_t *db, db_lock_t lock, bool *ret_got, err_t *err);
 void db_instance_unlock(db_t *db, db_lock_t lock);
 
-/* SQLite: checks (on) or not (off) that rows refer to rows that exist, on
- * this connection; outside a transaction only. For a job whose every written
- * row refers to rows it has just read in the same transaction. PostgreSQL:
- * always checked, nothing to do. */
-int db_set_references_checked(db_t *db, bool on, err_t *err);
-
 /* Transactions. db_begin_write takes the write lock at once (SQLite BEGIN
  * IMMEDIATE) so a read-then-write never fails half way. */
 int db_begin_read(db_t *db, err_t *err);

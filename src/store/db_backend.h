@@ -24,9 +24,6 @@ struct db_backend {
      * a lock held by the connection, not a transaction, across processes;
      * one integer parameter, the key; one row, 1 when got or released. */
     const char *lock_try_sql, *unlock_sql;
-    /* Optional (NULL: the backend has no such switch): turn checking of
-     * references on or off for this connection, outside a transaction. */
-    const char *references_on_sql, *references_off_sql;
     /* Optional (NULL = nothing to do): move committed data out of a
      * write-ahead log, without blocking the writer; and whether commits on
      * this connection should do that themselves. */

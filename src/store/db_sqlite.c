@@ -257,9 +257,6 @@ const struct db_backend db_sqlite_backend = {
     .col_text = sq_col_text,
     .col_blob = sq_col_blob,
     .begin_write_sql = "BEGIN IMMEDIATE",
-    /* The pragma does nothing inside a transaction. */
-    .references_on_sql = "PRAGMA foreign_keys = ON",
-    .references_off_sql = "PRAGMA foreign_keys = OFF",
     .checkpoint = sq_checkpoint,
     .set_autocheckpoint = sq_set_autocheckpoint,
     .total_changes = sq_total_changes,

@@ -357,3 +357,47 @@
 #define MIGRATE_V12_SQL                                                                                                \
     "CREATE INDEX audit_actor ON audit(actor, seq);"                                                                   \
     "CREATE INDEX audit_subject ON audit(subject, seq);"
+
+/* Version 14 (issue 18): what made PostgreSQL's sweep of a due date 10 to
+ * 40 times SQLite's (docs/BENCHMARKS.md, "Daily sweep (PostgreSQL)").
+ *
+ * A notice's person is no longer a checked reference. PostgreSQL checks one
+ * by locking the person's row FOR KEY SHARE, which writes that row's page:
+ * the sweep's one INSERT ... SELECT of a due date's `lapsed` notices dirtied
+ * one scattered persons page and wrote one full-page image to the WAL per
+ * notice (10,064 images, 88 MB, for 10,000 notices at 1 M registrations),
+ * and only a superuser may turn the check off. Every writer takes the
+ * person from a row that is itself checked (a registration, a session, a
+ * document set), and persons are never deleted, so the check caught
+ * nothing. SQLite drops a reference only by rebuilding the table
+ * (unchecked around it, as version 8); the copy keeps every id and column.
+ *
+ * And the due-date index carries the registration's id on PostgreSQL, as
+ * every SQLite index carries its rowid: the sweep's statements read
+ * (id, person_id) of a date's rows, and without the id PostgreSQL fetched
+ * each row from the table, one scattered page per due registration. */
+#define MIGRATE_V14_SQLITE                                                                                             \
+    "CREATE TABLE notices_v14 ("                                                                                       \
+    "  id INTEGER PRIMARY KEY,"                                                                                        \
+    "  person_id INTEGER NOT NULL,"                                                                                    \
+    "  kind TEXT NOT NULL,"                                                                                            \
+    "  dedupe_key TEXT NOT NULL UNIQUE,"                                                                               \
+    "  params TEXT NOT NULL,"                                                                                          \
+    "  created_at BIGINT NOT NULL,"                                                                                    \
+    "  read_at BIGINT,"                                                                                                \
+    "  push_state TEXT NOT NULL DEFAULT 'pending',"                                                                    \
+    "  push_attempts INTEGER NOT NULL DEFAULT 0,"                                                                      \
+    "  next_push_at BIGINT NOT NULL DEFAULT 0"                                                                         \
+    ");"                                                                                                               \
+    "INSERT INTO notices_v14 (id, person_id, kind, dedupe_key, params, created_at, read_at, push_state,"               \
+    "  push_attempts, next_push_at) SELECT id, person_id, kind, dedupe_key, params, created_at, read_at,"              \
+    "  push_state, push_attempts, next_push_at FROM notices;"                                                          \
+    "DROP TABLE notices;"                                                                                              \
+    "ALTER TABLE notices_v14 RENAME TO notices;"                                                                       \
+    "CREATE INDEX notices_person ON notices(person_id, id);"                                                           \
+    "CREATE INDEX notices_push ON notices(next_push_at) WHERE push_state = 'pending';"
+#define MIGRATE_V14_PG                                                                                                 \
+    "ALTER TABLE notices DROP CONSTRAINT notices_person_id_fkey;"                                                      \
+    "DROP INDEX registrations_due;"                                                                                    \
+    "CREATE INDEX registrations_due ON registration_rows(region, due_date, person_id, status) INCLUDE (id)"            \
+    "  WHERE status = 'active' AND due_date IS NOT NULL;"

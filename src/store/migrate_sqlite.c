@@ -30,5 +30,6 @@ const migration_t migrate_sqlite_list[] = {
     {11, "passkeys", V11_PASSKEYS, false},
     {12, "audit read by actor and subject", MIGRATE_V12_SQL, false},
     {13, "registrations read the truth, rows stored as registration_rows", migrate_v13_sql, false},
+    {14, "notices refer to persons unchecked; the due index covers ids", MIGRATE_V14_SQLITE, true},
     {0, NULL, NULL, false},
 };

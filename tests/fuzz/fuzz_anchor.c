@@ -6,7 +6,7 @@
  * same lines signed and the same lines not, and the scan ends. The key is
  * fixed (seed 0x42..., so the seeds in tests/fuzz/corpus/fuzz_anchor/ hold
  * lines it signed); the chain is declared broken from event 1, so no line
- * is compared with a database, and audit_hash_at below traps if called. */
+ * is compared with a database, and audit_hashes_at below traps if called. */
 #include <sodium.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -16,9 +16,9 @@
 
 #include "store/anchor.h"
 
-int audit_hash_at(db_t *db, int64_t seq, uint8_t ret[AUDIT_HASH_BYTES], bool *ret_found, err_t *err)
+int audit_hashes_at(db_t *db, const int64_t *seqs, int n, uint8_t (*hashes)[AUDIT_HASH_BYTES], bool *found, err_t *err)
 {
-    (void)db, (void)seq, (void)ret, (void)ret_found, (void)err;
+    (void)db, (void)seqs, (void)n, (void)hashes, (void)found, (void)err;
     __builtin_trap(); /* chain_broken = 1 must keep the scan off the chain */
 }
 

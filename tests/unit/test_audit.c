@@ -144,6 +144,28 @@ static void test_steps_name_a_missing_event_and_a_cut_tail(void **state)
     db_close(db);
 }
 
+/* The checkpoints' look-up in one statement: any order, repeats, an event
+ * the chain does not hold; each hash the one audit_hash_at reads. */
+static void test_hashes_at_a_batch_of_events(void **state)
+{
+    (void)state;
+    db_t *db = fresh_db();
+    const int64_t seqs[] = {3, 1, 999, 3};
+    uint8_t hashes[4][AUDIT_HASH_BYTES], one[AUDIT_HASH_BYTES];
+    bool found[4], f;
+    assert_int_equal(audit_hashes_at(db, seqs, 4, hashes, found, NULL), 0);
+    assert_true(found[0] && found[1] && !found[2] && found[3]);
+    for (int i = 0; i < 4; i++) {
+        if (!found[i])
+            continue;
+        assert_int_equal(audit_hash_at(db, seqs[i], one, &f, NULL), 0);
+        assert_memory_equal(hashes[i], one, AUDIT_HASH_BYTES);
+    }
+    assert_memory_not_equal(hashes[0], hashes[1], AUDIT_HASH_BYTES);
+    assert_int_equal(audit_hashes_at(db, seqs, 0, hashes, found, NULL), 0);
+    db_close(db);
+}
+
 int main(void)
 {
     if (sodium_init() < 0)
@@ -156,6 +178,7 @@ int main(void)
         cmocka_unit_test(test_hash_is_deterministic_and_field_sensitive),
         cmocka_unit_test(test_steps_of_any_size_agree_with_one_pass),
         cmocka_unit_test(test_steps_name_a_missing_event_and_a_cut_tail),
+        cmocka_unit_test(test_hashes_at_a_batch_of_events),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -22,6 +22,7 @@
 
 #include "base/b64url.h"
 #include "bio/iso19794.h"
+#include "bio/raster.h"
 #include "bio/sbi.h"
 
 static unsigned char pk[32], sk[64], pk2[32], sk2[64];
@@ -67,7 +68,7 @@ static json_t *digital_id(const char *serial)
 /* One biometrics[] entry; `value` stands for the image, which goes out as
  * bioValue inside an ISO/IEC 19794-4 record of the finger `sub` names (as
  * SBI devices send it), or as `record` says. */
-enum record { AS_ISO = 0, AS_RAW, AS_JP2, AS_JPEG, AS_THUMB, AS_FACE };
+enum record { AS_ISO = 0, AS_RAW, AS_JP2, AS_JPEG, AS_THUMB, AS_FACE, AS_WSQ };
 struct entry {
     const char *sub;
     const char *value;
@@ -76,12 +77,13 @@ struct entry {
     const unsigned char *key;
     const char *hash; /* NULL: computed from the chain */
     enum record record;
+    size_t len; /* value's bytes; 0: strlen(value) */
 };
 
 /* The bioValue bytes of e (malloc'd). */
 static uint8_t *record_of(const struct entry *e, size_t *ret_len)
 {
-    size_t n = strlen(e->value);
+    size_t n = e->len ? e->len : strlen(e->value);
     if (e->record == AS_RAW) {
         uint8_t *raw = malloc(n);
         assert_non_null(raw);
@@ -97,6 +99,7 @@ static uint8_t *record_of(const struct entry *e, size_t *ret_len)
         .ppi = 500,
         .kind = e->record == AS_JP2    ? ISO_IMG_JP2
                 : e->record == AS_JPEG ? ISO_IMG_JPEG
+                : e->record == AS_WSQ  ? ISO_IMG_WSQ
                                        : ISO_IMG_PNG,
         .data = (const uint8_t *)e->value,
         .len = n};
@@ -158,9 +161,9 @@ static int parse(const char *txt, const char *prev, struct sbi_capture *c, err_t
 }
 
 static const struct entry THREE[] = {
-    {"Left IndexFinger", "finger-7", NULL, NULL, NULL, NULL, AS_ISO},
-    {"Left MiddleFinger", "finger-8", NULL, NULL, NULL, NULL, AS_ISO},
-    {"Left RingFinger", "finger-9", NULL, NULL, NULL, NULL, AS_ISO},
+    {"Left IndexFinger", "finger-7", NULL, NULL, NULL, NULL, AS_ISO, 0},
+    {"Left MiddleFinger", "finger-8", NULL, NULL, NULL, NULL, AS_ISO, 0},
+    {"Left RingFinger", "finger-9", NULL, NULL, NULL, NULL, AS_ISO, 0},
 };
 
 static void test_chain_vectors(void **state)
@@ -206,7 +209,7 @@ static void test_good_capture(void **state)
     assert_false(c.has_slap);
 
     /* the next capture of the session continues the chain */
-    static const struct entry next[] = {{"Left LittleFinger", "finger-10", NULL, NULL, NULL, NULL, AS_ISO}};
+    static const struct entry next[] = {{"Left LittleFinger", "finger-10", NULL, NULL, NULL, NULL, AS_ISO, 0}};
     char *txt2 = make_capture(next, 1, c.last_hash, NULL);
     struct sbi_capture c2;
     assert_int_equal(parse(txt2, c.last_hash, &c2, NULL), 0);
@@ -255,7 +258,7 @@ static void test_altered_capture_fails(void **state)
     /* a device that hashes something other than what it sends */
     char h[SBI_HASH_HEX + 1];
     sbi_chain_next("", (const unsigned char *)"other", 5, h);
-    struct entry e[] = {{"Left IndexFinger", "finger-7", NULL, NULL, NULL, h, AS_ISO}};
+    struct entry e[] = {{"Left IndexFinger", "finger-7", NULL, NULL, NULL, h, AS_ISO, 0}};
     char *txt = make_capture(e, 1, NULL, NULL);
     assert_int_equal(parse(txt, NULL, &c, &err), -EACCES);
     assert_string_equal(err.code, "sbi_hash_mismatch");
@@ -331,7 +334,7 @@ static void test_unsigned_and_wrongly_signed(void **state)
     free(p64);
 
     /* a key that is not in the trust store */
-    struct entry e[] = {{"Left IndexFinger", "finger-7", NULL, NULL, sk2, NULL, AS_ISO}};
+    struct entry e[] = {{"Left IndexFinger", "finger-7", NULL, NULL, sk2, NULL, AS_ISO, 0}};
     txt = make_capture(e, 1, NULL, NULL);
     assert_int_equal(parse(txt, NULL, &c, &err), -EACCES);
     assert_string_equal(err.code, "sbi_unknown_key");
@@ -363,7 +366,7 @@ static void test_wrong_transaction_or_device(void **state)
     (void)state;
     struct sbi_capture c;
     err_t err;
-    struct entry e[] = {{"Left IndexFinger", "finger-7", "T2", NULL, NULL, NULL, AS_ISO}};
+    struct entry e[] = {{"Left IndexFinger", "finger-7", "T2", NULL, NULL, NULL, AS_ISO, 0}};
     char *txt = make_capture(e, 1, NULL, NULL);
     assert_int_equal(parse(txt, NULL, &c, &err), -EINVAL);
     assert_string_equal(err.code, "sbi_wrong_transaction");
@@ -387,8 +390,8 @@ static void test_wrong_transaction_or_device(void **state)
     free(txt);
 
     /* two devices' captures in one answer */
-    struct entry mix[] = {{"Left IndexFinger", "a", NULL, "SN-1", NULL, NULL, AS_ISO},
-        {"Left MiddleFinger", "b", NULL, "SN-9", NULL, NULL, AS_ISO}};
+    struct entry mix[] = {{"Left IndexFinger", "a", NULL, "SN-1", NULL, NULL, AS_ISO, 0},
+        {"Left MiddleFinger", "b", NULL, "SN-9", NULL, NULL, AS_ISO, 0}};
     txt = make_capture(mix, 2, NULL, NULL);
     assert_int_equal(parse(txt, NULL, &c, &err), -EACCES);
     assert_string_equal(err.code, "sbi_wrong_device");
@@ -438,7 +441,7 @@ static void test_device_errors(void **state)
     /* more than LIMIT entries */
     struct entry many[11];
     for (int i = 0; i < 11; i++)
-        many[i] = (struct entry){"Left IndexFinger", "v", NULL, NULL, NULL, NULL, AS_ISO};
+        many[i] = (struct entry){"Left IndexFinger", "v", NULL, NULL, NULL, NULL, AS_ISO, 0};
     char *big = make_capture(many, 11, NULL, NULL);
     assert_int_equal(parse(big, NULL, &c, &err), -E2BIG);
     assert_string_equal(err.code, "sbi_too_large");
@@ -600,8 +603,9 @@ static void test_iso_records(void **state)
         {AS_RAW, "sbi_bad_bio_value"},   /* a bare image, no record */
         {AS_THUMB, "sbi_bad_bio_value"}, /* the right thumb's record for the left index finger */
         {AS_FACE, "sbi_bad_bio_value"},  /* a face record for a finger */
-        {AS_JP2, "sbi_image_format"},    /* JPEG 2000 inside: not kept by uchet */
-        {AS_JPEG, "sbi_image_format"},   /* nor JPEG: the transaction keeps images lossless */
+        {AS_JP2, "sbi_bad_bio_value"},   /* "JPEG 2000" inside that does not decode */
+        {AS_JPEG, "sbi_image_format"},   /* JPEG: the transaction keeps images lossless */
+        {AS_WSQ, "sbi_image_format"},    /* WSQ: no decoder packaged in Debian */
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         struct entry e[] = {THREE[0], THREE[1]};
@@ -612,6 +616,10 @@ static void test_iso_records(void **state)
         assert_int_equal(parse(txt, NULL, &c, &err), -EINVAL);
         assert_string_equal(err.code, bad[i].code);
         assert_non_null(strstr(err.msg, "capture 2"));
+        if (bad[i].record == AS_WSQ)
+            assert_non_null(strstr(err.msg, "WSQ"));
+        if (bad[i].record == AS_JP2)
+            assert_non_null(strstr(err.msg, "JPEG 2000"));
         free(txt);
         /* a broken chain is still named first */
         e[1].hash = "00000000000000000000000000000000000000000000000000000000000000AA";
@@ -632,6 +640,115 @@ static void test_iso_records(void **state)
     assert_non_null(strstr(err.msg, "slap"));
     free(txt), free(slap), free(bv);
     json_decref(p);
+}
+
+static uint8_t *load_record(const char *name, size_t *ret_len)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/tests/bio/iso19794/%s", UCHET_SOURCE_DIR, name);
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    uint8_t *p = malloc(256 * 1024);
+    assert_non_null(p);
+    *ret_len = fread(p, 1, 256 * 1024, f);
+    assert_true(*ret_len > 0 && *ret_len < 256 * 1024);
+    fclose(f);
+    return p;
+}
+
+/* MOSIP's reference device service sends JPEG 2000 (lossless for
+ * registration, lossy for authentication): its own records, as sent, are
+ * accepted; the chain covers them as sent, and what is kept is the image as
+ * PNG - the pixels the JPEG 2000 decodes to (280 x 448 grey, sum from
+ * Pillow's reader; see test_jp2.c). */
+static void test_jp2_records_kept_as_png(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *file;
+        uint64_t sum;
+    } recs[] = {{"registration-left-index.iso", 18264154}, {"auth-left-index.iso", 18218771}};
+    for (size_t i = 0; i < sizeof recs / sizeof recs[0]; i++) {
+        size_t n;
+        uint8_t *rec = load_record(recs[i].file, &n);
+        struct entry e[] = {{"Left IndexFinger", (const char *)rec, NULL, NULL, NULL, NULL, AS_RAW, n}};
+        char *txt = make_capture(e, 1, NULL, NULL);
+        struct sbi_capture c;
+        err_t err = {0};
+        assert_int_equal(parse(txt, NULL, &c, &err), 0);
+        char h[SBI_HASH_HEX + 1];
+        assert_int_equal(sbi_chain_next("", rec, n, h), 0);
+        assert_string_equal(c.bio[0].hash, h);
+        uint32_t w = 0, hh = 0;
+        assert_int_equal(raster_png_size(c.bio[0].value, c.bio[0].value_len, &w, &hh), 0);
+        assert_int_equal(w, 280);
+        assert_int_equal(hh, 448);
+        raster_t *r = NULL;
+        assert_int_equal(raster_decode(c.bio[0].value, c.bio[0].value_len, 0, &r, &err), 0);
+        assert_int_equal(r->channels, 1);
+        uint64_t sum = 0;
+        for (size_t k = 0; k < (size_t)w * hh; k++)
+            sum += r->pix[k];
+        assert_int_equal(sum, recs[i].sum);
+        raster_free(r);
+        /* verified again with that decoding at hand (submit): the PNG given for
+         * the image's SHA-256 is taken, not a new decoding - a stand-in shows
+         * it - and one given for other bytes is not */
+        assert_true(c.bio[0].from_jp2);
+        iso_image_t im;
+        assert_int_equal(iso19794_read(rec, n, &im, &err), 0);
+        assert_int_equal(im.kind, ISO_IMG_JP2);
+        unsigned char sha[32];
+        crypto_hash_sha256(sha, im.data, im.len);
+        assert_memory_equal(c.bio[0].jp2_sha256, sha, 32);
+        struct sbi_decoded d[2] = {{.png = (const unsigned char *)"other", .png_len = 5},
+            {.png = (const unsigned char *)"stand-in", .png_len = 8}};
+        memcpy(d[0].jp2_sha256, sha, 32);
+        d[0].jp2_sha256[31] ^= 1;
+        memcpy(d[1].jp2_sha256, sha, 32);
+        struct sbi_expect x = {.trust = &trust, .transaction_id = "T1", .decoded = d + 1, .ndecoded = 1};
+        struct sbi_capture again;
+        assert_int_equal(sbi_parse_capture(txt, strlen(txt), &x, &again, &err), 0);
+        assert_true(again.bio[0].from_jp2);
+        assert_int_equal(again.bio[0].value_len, 8);
+        assert_memory_equal(again.bio[0].value, "stand-in", 8);
+        assert_string_equal(again.bio[0].hash, h);
+        sbi_capture_free(&again);
+        x.decoded = d, x.ndecoded = 1;
+        assert_int_equal(sbi_parse_capture(txt, strlen(txt), &x, &again, &err), 0);
+        assert_int_equal(again.bio[0].value_len, c.bio[0].value_len);
+        assert_memory_equal(again.bio[0].value, c.bio[0].value, c.bio[0].value_len);
+        sbi_capture_free(&again);
+        /* the chain is still checked over the record as sent */
+        x.decoded = d + 1, x.previous_hash = h;
+        assert_int_equal(sbi_parse_capture(txt, strlen(txt), &x, &again, &err), -EACCES);
+        assert_string_equal(err.code, "sbi_hash_mismatch");
+        sbi_capture_free(&c);
+        free(txt);
+        /* the same record claiming a 60000 x 60000 image: refused before decoding */
+        size_t siz = 0;
+        while (
+            siz + 4 < n && !(rec[siz] == 0xFF && rec[siz + 1] == 0x4F && rec[siz + 2] == 0xFF && rec[siz + 3] == 0x51))
+            siz++;
+        assert_true(siz + 4 < n);
+        for (int k = 0; k < 4; k++) {
+            uint8_t be[4] = {0, 0, 0xEA, 0x60};   /* 60000 */
+            memcpy(rec + siz + 8 + 4 * k, be, 4); /* Xsiz, Ysiz, then XOsiz, YOsiz below */
+        }
+        memset(rec + siz + 16, 0, 8);
+        txt = make_capture(e, 1, NULL, NULL);
+        assert_int_equal(parse(txt, NULL, &c, &err), -E2BIG);
+        assert_string_equal(err.code, "sbi_too_large");
+        /* ... also when a decoding is at hand for those bytes: the header is
+         * still checked against the limits */
+        assert_int_equal(iso19794_read(rec, n, &im, &err), 0);
+        crypto_hash_sha256(d[1].jp2_sha256, im.data, im.len);
+        x.previous_hash = NULL;
+        assert_int_equal(sbi_parse_capture(txt, strlen(txt), &x, &c, &err), -E2BIG);
+        assert_string_equal(err.code, "sbi_too_large");
+        free(txt);
+        free(rec);
+    }
 }
 
 static void test_slap_extension(void **state)
@@ -760,6 +877,7 @@ int main(void)
         cmocka_unit_test(test_discover_and_info),
         cmocka_unit_test(test_slap_extension),
         cmocka_unit_test(test_iso_records),
+        cmocka_unit_test(test_jp2_records_kept_as_png),
         cmocka_unit_test(test_trust_dir),
         cmocka_unit_test(test_trust_dir_refuses_a_fifo),
     };
