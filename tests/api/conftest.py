@@ -48,24 +48,17 @@ def pytest_configure(config):
     # their answers or load the server with hundreds of parallel requests, and
     # a neighbour test on the other core would make them measure the neighbour.
     config.addinivalue_line("markers", "serial: timing- or load-sensitive; run without pytest-xdist workers")
-
-
-def pytest_xdist_make_scheduler(config, log):
-    """With -n N (xdist's default `--dist load`): `loadgroup` instead. Tests
-    that share a module's uchetd (module_uchet_factory below) carry
-    @pytest.mark.xdist_group, so the worker that runs one of them runs them
-    all and the server and what its fixture made (a simulated enrolment:
-    seconds of ASan CPU) are made once, not once in each worker. Every other
-    test is still handed out one at a time, to whichever worker is free.
-    An explicit --dist other than load is left alone."""
-    if config.getoption("dist", "load") != "load":
-        return None
-    from xdist.scheduler import LoadGroupScheduling
-    return LoadGroupScheduling(config, log)
+    # make check passes --dist loadgroup: tests that share a module's uchetd
+    # (module_uchet_factory below) carry @pytest.mark.xdist_group, so the
+    # worker that runs one of them runs them all, and the server and what
+    # its fixture made (a simulated enrolment: seconds of ASan CPU) are made
+    # once, not once in each worker. Every other test is still handed out
+    # one at a time. (Plain -n N, xdist's `load`, ignores the groups.)
 
 
 def pytest_collection_modifyitems(config, items):
-    """Under xdist workers: the grouped tests first (stable order otherwise).
+    """Under xdist workers: the grouped tests first (stable order otherwise;
+    with --dist loadgroup, see pytest_configure).
     A group is the longest piece of work a worker takes; handed out first,
     the other worker meanwhile takes the single tests, and the run does not
     end with one core idle while the other finishes a group it took last.
@@ -409,8 +402,9 @@ def module_uchet_factory(tmp_path_factory, pg_server, initialized_db):
     line) and with `-n 2`. A test that moves the clock puts it back. Each server has its own database, TOTP and VAPID key files in
     its own directory (the per-test key files of the autouse fixtures below
     live only as long as one test). Mark the tests that use one with
-    @pytest.mark.xdist_group (see pytest_xdist_make_scheduler): otherwise
-    both workers take some and each starts the server and its fixtures."""
+    @pytest.mark.xdist_group (see pytest_configure; make check runs
+    --dist loadgroup): otherwise both workers take some and each starts the
+    server and its fixtures."""
     started = []
 
     def make(clock=START_CLOCK, extra_args=()):
