@@ -59,7 +59,7 @@ API_WORKERS ?= 2
 API_PYTEST = /usr/bin/python3 -m pytest -q tests/api
 api: api-sqlite api-postgres
 api-sqlite api-postgres: api-%: build-asan
-	UCHET_BUILD=$(BUILD_ASAN) UCHET_TEST_BACKEND=$* $(API_PYTEST) -n $(API_WORKERS) -m "not serial"
+	UCHET_BUILD=$(BUILD_ASAN) UCHET_TEST_BACKEND=$* $(API_PYTEST) -n $(API_WORKERS) --dist loadgroup -m "not serial"
 	UCHET_BUILD=$(BUILD_ASAN) UCHET_TEST_BACKEND=$* $(API_PYTEST) -m serial
 
 browser: build-asan

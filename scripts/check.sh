@@ -29,7 +29,7 @@ meson test -C "$BUILD_ASAN" --suite unit --print-errorlogs
 API_WORKERS=${API_WORKERS:-2}
 api() {
   step "API tests on $1 ($API_WORKERS workers)"
-  UCHET_BUILD=$BUILD_ASAN UCHET_TEST_BACKEND=$2 $PY -m pytest -q -p no:cacheprovider -n "$API_WORKERS" \
+  UCHET_BUILD=$BUILD_ASAN UCHET_TEST_BACKEND=$2 $PY -m pytest -q -p no:cacheprovider -n "$API_WORKERS" --dist loadgroup \
     -m "not serial" tests/api
   step "API tests on $1, timing- and load-sensitive ones alone"
   UCHET_BUILD=$BUILD_ASAN UCHET_TEST_BACKEND=$2 $PY -m pytest -q -p no:cacheprovider -m serial tests/api

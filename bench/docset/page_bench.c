@@ -7,7 +7,8 @@
  * For every drawn page: the expected type (the set's document), whether the
  * generator made it illegible (defect unreadable_scan on that document),
  * what straighten_page, page_measure and classify_page say (the reader's
- * steps, in its order), and the time per page. Prints one line per page,
+ * steps, in its order, with one docset_tess_t for the run as a reader
+ * thread keeps one), and the time per page. Prints one line per page,
  * then a summary line and a JSON line (`summary {...}`: the counts, the
  * confusion of expected and read types, seconds per page) that
  * bench/docset/run.sh turns into the table of docs/BENCHMARKS.md. */
@@ -24,6 +25,7 @@
 #include "docset/classify.h"
 #include "docset/page.h"
 #include "docset/straighten.h"
+#include "docset/tess.h"
 
 static double now_s(void)
 {
@@ -48,7 +50,7 @@ static void confuse(struct tally *t, const char *want, const char *got)
     json_object_set_new(row, got, json_integer(json_integer_value(json_object_get(row, got)) + 1));
 }
 
-static void one_page(const char *dir, const json_t *set, const json_t *pg, struct tally *t)
+static void one_page(const char *dir, const json_t *set, const json_t *pg, docset_tess_t *tess, struct tally *t)
 {
     const char *file = json_string_value(json_object_get(pg, "file"));
     int doc = (int)json_integer_value(json_object_get(pg, "document"));
@@ -74,13 +76,13 @@ static void one_page(const char *dir, const json_t *set, const json_t *pg, struc
     struct classify_result c = {0};
     raster_t *straight = NULL;
     struct straighten_result how = {0};
-    if (straighten_page(g, &straight, &how, &e) == 0 && straight) {
+    if (straighten_page(g, tess, &straight, &how, &e) == 0 && straight) {
         raster_free(g);
         g = straight;
         t->turned += how.quarter_turns != 0;
     }
     page_measure(g, &q, &e);
-    bool classified = q.legible && classify_page(g, bytes, len, date_from_ymd(2025, 1, 1), &c, &e) == 0;
+    bool classified = q.legible && classify_page(g, bytes, len, date_from_ymd(2025, 1, 1), tess, &c, &e) == 0;
     t->seconds += now_s() - t0;
     const char *got = classified ? c.type : "-";
     t->pages++;
@@ -114,6 +116,11 @@ int main(int argc, char **argv)
     if (!dir)
         return 1;
     struct tally t = {.confusion = json_object()};
+    docset_tess_t *tess = docset_tess_new();
+    if (!tess) {
+        closedir(dir);
+        return 1;
+    }
     struct dirent *de;
     while ((de = readdir(dir))) {
         size_t n = strlen(de->d_name);
@@ -125,10 +132,11 @@ int main(int argc, char **argv)
         const json_t *pages = json_object_get(json_object_get(set, "truth"), "pages"), *pg;
         size_t i;
         json_array_foreach (pages, i, pg)
-            one_page(argv[1], set, pg, &t);
+            one_page(argv[1], set, pg, tess, &t);
         json_decref(set);
     }
     closedir(dir);
+    docset_tess_free(tess);
     printf("pages %d: type right %d, unknown %d, wrong %d (of legible-judged); legible clean pages %d, clean pages "
            "called illegible %d, illegible caught %d/%d; %.2f s per page\n",
         t.pages, t.typed_right, t.unknown, t.wrong, t.legible_ok, t.clean_flagged, t.illegible_caught,

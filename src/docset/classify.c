@@ -126,32 +126,30 @@ static void upper(char *s)
     }
 }
 
-/* Reads the top third of the page with tesseract "rus" and looks for a
- * title. 1 found, 0 not (or no model). */
-static int by_title(const raster_t *g, struct classify_result *ret)
+/* Reads the top third of the page with tesseract "rus+eng" (the handle
+ * from tess, left cleared) and looks for a title. 1 found, 0 not (or no
+ * model). */
+static int by_title(const raster_t *g, docset_tess_t *tess, struct classify_result *ret)
 {
-    TessBaseAPI *api = TessBaseAPICreate();
+    TessBaseAPI *api = docset_tess_get(tess, DOCSET_TESS_TITLE);
+    if (!api)
+        return 0;
     int found = 0;
-    if (api && TessBaseAPIInit3(api, NULL, "rus+eng") == 0) {
-        unsigned h = g->height / 3 ? g->height / 3 : g->height;
-        TessBaseAPISetImage(api, g->pix, (int)g->width, (int)h, 1, (int)g->width);
-        if (g->ppi)
-            TessBaseAPISetSourceResolution(api, (int)g->ppi);
-        char *text = TessBaseAPIGetUTF8Text(api);
-        if (text) {
-            upper(text);
-            for (size_t i = 0; i < sizeof TITLES / sizeof TITLES[0] && !found; i++)
-                if (strstr(text, TITLES[i].word)) {
-                    set_type(ret, TITLES[i].type, "title");
-                    found = 1;
-                }
-            TessDeleteText(text);
-        }
+    unsigned h = g->height / 3 ? g->height / 3 : g->height;
+    TessBaseAPISetImage(api, g->pix, (int)g->width, (int)h, 1, (int)g->width);
+    if (g->ppi)
+        TessBaseAPISetSourceResolution(api, (int)g->ppi);
+    char *text = TessBaseAPIGetUTF8Text(api);
+    if (text) {
+        upper(text);
+        for (size_t i = 0; i < sizeof TITLES / sizeof TITLES[0] && !found; i++)
+            if (strstr(text, TITLES[i].word)) {
+                set_type(ret, TITLES[i].type, "title");
+                found = 1;
+            }
+        TessDeleteText(text);
     }
-    if (api) {
-        TessBaseAPIEnd(api);
-        TessBaseAPIDelete(api);
-    }
+    TessBaseAPIClear(api);
     return found;
 }
 #endif
@@ -190,15 +188,15 @@ static int by_mrz(const uint8_t *img, size_t len, date_t today, struct classify_
 }
 #endif
 
-int classify_page(
-    const raster_t *grey, const uint8_t *encoded, size_t len, date_t today, struct classify_result *ret, err_t *err)
+int classify_page(const raster_t *grey, const uint8_t *encoded, size_t len, date_t today, docset_tess_t *tess,
+    struct classify_result *ret, err_t *err)
 {
     memset(ret, 0, sizeof *ret);
     if (!(ret->fields = json_object()))
         return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
     set_type(ret, "unknown", "");
     int r = 0;
-    (void)grey, (void)encoded, (void)len, (void)today;
+    (void)grey, (void)encoded, (void)len, (void)today, (void)tess;
     /* Cheapest first: a QR code (milliseconds), then the zone, then the title. */
 #ifdef UCHET_HAVE_ZBAR
     r = by_qr(grey, ret);
@@ -209,7 +207,7 @@ int classify_page(
 #endif
 #ifdef UCHET_HAVE_TESSERACT
     if (r == 0)
-        r = by_title(grey, ret);
+        r = by_title(grey, tess, ret);
 #endif
     if (r < 0) {
         classify_result_free(ret);

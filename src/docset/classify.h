@@ -8,7 +8,7 @@
  *      expiry from the zone;
  *   2. a payment QR code of ГОСТ Р 56042-2014 ("ST00012|...", zbar) ->
  *      "fee_receipt", with the amount (Sum, kopecks -> roubles);
- *   3. title keywords in the top of the page (tesseract "rus") -> the type
+ *   3. title keywords in the top of the page (tesseract "rus+eng") -> the type
  *      whose title they are, no fields;
  *   else "unknown". A zone that is found but fails its checks is not a
  *   passport with wrong data: it is left to the next steps (and ends
@@ -22,6 +22,7 @@
 
 #include "base/err.h"
 #include "bio/raster.h"
+#include "docset/tess.h"
 #include "rules/date.h"
 
 struct classify_result {
@@ -31,8 +32,10 @@ struct classify_result {
 };
 
 /* Classifies a page: grey is its image, encoded/len the same page as PNG or
- * JPEG bytes (for the MRZ reader). -ENOMEM; reading failures are not errors
- * (they give "unknown"). */
-int classify_page(
-    const raster_t *grey, const uint8_t *encoded, size_t len, date_t today, struct classify_result *ret, err_t *err);
+ * JPEG bytes (for the MRZ reader); tess (borrowed; used by this thread only
+ * during the call) gives the title's "rus+eng" handle (NULL: no title
+ * reading). -ENOMEM; reading failures are not errors (they give
+ * "unknown"). */
+int classify_page(const raster_t *grey, const uint8_t *encoded, size_t len, date_t today, docset_tess_t *tess,
+    struct classify_result *ret, err_t *err);
 void classify_result_free(struct classify_result *r);

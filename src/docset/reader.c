@@ -16,6 +16,7 @@
 #include "docset/seal.h"
 #include "docset/setjson.h"
 #include "docset/straighten.h"
+#include "docset/tess.h"
 #include "notify/catalog.h"
 #include "rules/docset.h"
 #include "store/docset.h"
@@ -88,6 +89,39 @@ static bool flight_leave(reader_flight_t *f, int64_t id)
     return again;
 }
 
+/* The reading thread's own tesseract handles (docset/tess.h): made at the
+ * thread's first page and kept, so each model is read from disk once per
+ * SLOW-lane thread rather than once per page; freed by the key's
+ * destructor when the thread ends (store_close joins the lane's threads).
+ * Owned by the thread through the key; no other thread sees them. */
+static pthread_key_t tess_key;
+static pthread_once_t tess_key_once = PTHREAD_ONCE_INIT;
+static int tess_key_ok;
+
+static void tess_key_free(void *t)
+{
+    docset_tess_free(t);
+}
+
+static void tess_key_make(void)
+{
+    tess_key_ok = pthread_key_create(&tess_key, tess_key_free) == 0;
+}
+
+/* This thread's handles, borrowed; NULL on ENOMEM. */
+static docset_tess_t *thread_tess(void)
+{
+    pthread_once(&tess_key_once, tess_key_make);
+    if (!tess_key_ok)
+        return NULL;
+    docset_tess_t *t = pthread_getspecific(tess_key);
+    if (!t && (t = docset_tess_new()) && pthread_setspecific(tess_key, t) != 0) {
+        docset_tess_free(t);
+        t = NULL;
+    }
+    return t;
+}
+
 typedef struct reader_op {
     store_op_t op;
     reader_ctx_t ctx;
@@ -123,11 +157,11 @@ static int decode(const docset_claim_t *c, const uint8_t *upload, size_t len, ra
 }
 
 /* Replaces *grey by the page turned upright and level, when it was not. */
-static int level_page(raster_t **grey, err_t *err)
+static int level_page(raster_t **grey, docset_tess_t *tess, err_t *err)
 {
     raster_t *straight = NULL;
     struct straighten_result how;
-    int r = straighten_page(*grey, &straight, &how, err);
+    int r = straighten_page(*grey, tess, &straight, &how, err);
     if (r == 0 && straight) {
         raster_free(*grey);
         *grey = straight;
@@ -146,7 +180,8 @@ static void read_page(const reader_ctx_t *ctx, int64_t set_id, int64_t now, cons
     out->state = "failed";
     snprintf(out->type, sizeof out->type, "%s", "");
     (void)ctx, (void)set_id;
-    if (decode(c, upload, len, &grey, &png, &png_len, &e) < 0 || level_page(&grey, &e) < 0 ||
+    docset_tess_t *tess = thread_tess();
+    if (!tess || decode(c, upload, len, &grey, &png, &png_len, &e) < 0 || level_page(&grey, tess, &e) < 0 ||
         page_measure(grey, &q, &e) < 0) {
         out->quality = strdup("{\"legible\":false,\"advice\":[\"no_text\"]}");
         raster_free(grey);
@@ -159,7 +194,7 @@ static void read_page(const reader_ctx_t *ctx, int64_t set_id, int64_t now, cons
     out->state = "illegible";
     struct classify_result cr;
     if (q.legible && classify_page(grey, png ? png : upload, png ? png_len : len,
-                         date_local(now, REGION_DEFAULT_UTC_OFFSET_MIN), &cr, &e) == 0) {
+                         date_local(now, REGION_DEFAULT_UTC_OFFSET_MIN), tess, &cr, &e) == 0) {
         out->state = strcmp(cr.type, "unknown") ? "read" : "unknown";
         snprintf(out->type, sizeof out->type, "%s", cr.type);
         out->fields = json_dumps(cr.fields, JSON_COMPACT);

@@ -11,6 +11,10 @@
  * stored. Each page is taken by an UPDATE ... WHERE state = 'queued', so two
  * readers of one set never read the same page.
  *
+ * Each SLOW-lane thread keeps its own tesseract handles (docset/tess.h), made
+ * at its first page and freed when the thread ends: a model is read from
+ * disk once per thread, not once per page.
+ *
  * Nothing read from a page is logged: only set ids, page numbers, states. */
 #include <jansson.h>
 #include <stdint.h>

@@ -13,9 +13,13 @@
  * confident; otherwise the page is left as it came. Without leptonica
  * nothing is changed.
  *
- * No globals; tesseract reads its osd model from its data directory. */
+ * No globals. Tesseract's osd handle comes from the caller's docset_tess_t
+ * (docset/tess.h: the model is read from tesseract's data directory at its
+ * first use and kept). The page's ink (1 bpp) is thresholded once and
+ * shared by the skew measure and leptonica's orientation fallback. */
 #include "base/err.h"
 #include "bio/raster.h"
+#include "docset/tess.h"
 
 #define STRAIGHTEN_MIN_SKEW_DEG 0.25 /* smaller tilts are left alone */
 #define STRAIGHTEN_MIN_SKEW_CONF 3.0 /* pixFindSkew's confidence below which a tilt is not trusted */
@@ -28,7 +32,10 @@ struct straighten_result {
     double skew_deg;   /* the last tilt corrected, degrees (0: none) */
 };
 
-/* Straightens a grey raster (channels 1). *ret is a new raster the caller
- * frees, or NULL when the page is left as it came; *how says what was done.
- * -EINVAL for another raster, -ENOMEM. */
-int straighten_page(const raster_t *grey, raster_t **ret, struct straighten_result *how, err_t *err);
+/* Straightens a grey raster (channels 1). tess (borrowed; used by this
+ * thread only during the call) gives the osd handle; NULL, or no osd model:
+ * leptonica's orientation alone. *ret is a new raster the caller frees, or
+ * NULL when the page is left as it came; *how says what was done. -EINVAL
+ * for another raster, -ENOMEM. */
+int straighten_page(
+    const raster_t *grey, docset_tess_t *tess, raster_t **ret, struct straighten_result *how, err_t *err);

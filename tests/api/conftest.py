@@ -48,6 +48,25 @@ def pytest_configure(config):
     # their answers or load the server with hundreds of parallel requests, and
     # a neighbour test on the other core would make them measure the neighbour.
     config.addinivalue_line("markers", "serial: timing- or load-sensitive; run without pytest-xdist workers")
+    # make check passes --dist loadgroup: tests that share a module's uchetd
+    # (module_uchet_factory below) carry @pytest.mark.xdist_group, so the
+    # worker that runs one of them runs them all, and the server and what
+    # its fixture made (a simulated enrolment: seconds of ASan CPU) are made
+    # once, not once in each worker. Every other test is still handed out
+    # one at a time. (Plain -n N, xdist's `load`, ignores the groups.)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under xdist workers: the grouped tests first (stable order otherwise;
+    with --dist loadgroup, see pytest_configure).
+    A group is the longest piece of work a worker takes; handed out first,
+    the other worker meanwhile takes the single tests, and the run does not
+    end with one core idle while the other finishes a group it took last.
+    Without xdist the order is the command line's (the order-independence
+    checks of shared servers run modules in file order and reversed)."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    items.sort(key=lambda item: item.get_closest_marker("xdist_group") is None)
 
 
 class RecheckingTransport(httpx.BaseTransport):
@@ -382,7 +401,10 @@ def module_uchet_factory(tmp_path_factory, pg_server, initialized_db):
     in file order, in reverse (its node ids in that order on the command
     line) and with `-n 2`. A test that moves the clock puts it back. Each server has its own database, TOTP and VAPID key files in
     its own directory (the per-test key files of the autouse fixtures below
-    live only as long as one test)."""
+    live only as long as one test). Mark the tests that use one with
+    @pytest.mark.xdist_group (see pytest_configure; make check runs
+    --dist loadgroup): otherwise both workers take some and each starts the
+    server and its fixtures."""
     started = []
 
     def make(clock=START_CLOCK, extra_args=()):

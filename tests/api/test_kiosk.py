@@ -167,6 +167,50 @@ def kiosk(uchet_factory, dev, tmp_path):
     return start_kiosk(uchet_factory, dev.trust, tmp_path)
 
 
+# A simulated enrolment costs seconds of devsim and ASan uchetd work. The
+# tests below marked SHARED use one uchetd per module (`shared_kiosk`, one
+# xdist group): each adds its own kiosk and runs its own sessions, and
+# looks only at what those made (its session's files, its kiosk's audit
+# rows) or at what must hold for every session (no image byte anywhere,
+# every spooled file encrypted). `enrolment` is one whole enrolment on it,
+# which test_whole_enrolment checks and test_rotation_reencrypts rotates a
+# copy of. Tests that move the clock, count kiosks or wipe the spool keep a
+# server of their own. None depends on another having run first (checked in
+# file order, reversed, and in two xdist workers).
+SHARED = pytest.mark.xdist_group("kiosk")
+
+
+@pytest.fixture(scope="module")
+def shared_kiosk(module_uchet_factory, dev, tmp_path_factory):
+    return start_kiosk(module_uchet_factory, dev.trust, tmp_path_factory.mktemp("kiosk"))
+
+
+@pytest.fixture(scope="module")
+def enrolment(shared_kiosk, dev):
+    """One whole enrolment by its own kiosk on the shared server, two fingers
+    declared missing (one amputated, one bandaged without a reason given),
+    and submitted. Besides the answers it keeps what the spool held while
+    the session was open (name, first 8 bytes, mode of each file) and the
+    submit's answer, for test_whole_enrolment to check."""
+    kiosk = shared_kiosk
+    dev.admin("reset", {})
+    dev.admin("profile", {"seed": 7})
+    name = f"Hall {os.urandom(4).hex()}"
+    key = kiosk.add(name)
+    sid, answers = full_session(kiosk, dev, key, {"slap-right": ["Right LittleFinger"], "thumbs": ["Left Thumb"]},
+                                {"slap-right": {"Right LittleFinger": "amputated"}})
+    spool = os.path.join(kiosk.dir, "sessions")
+    spooled = []
+    for f in sorted(os.listdir(spool)):
+        path = os.path.join(spool, f)
+        spooled.append((f, open(path, "rb").read(8), oct(os.stat(path).st_mode & 0o777)))
+    t0 = time.monotonic()
+    r = kiosk.u.http.post(f"/api/v1/kiosk/sessions/{sid}/submit", headers=key, timeout=120)
+    print(f"submit: {1000 * (time.monotonic() - t0):.0f} ms")   # re-verify 6 captures, build, encrypt, store
+    return {"kiosk": kiosk, "name": name, "key": key, "sid": sid, "answers": answers, "spooled": spooled,
+            "submit": r}
+
+
 def capture_and_post(kiosk, dev, key, sid, step, exceptions=(), reasons=None):
     ans = dev.capture(step, sid, kiosk.prev(key, sid), exceptions)
     body = {"sbi": ans}
@@ -228,20 +272,16 @@ def all_bytes(kiosk):
     return b"".join(out)
 
 
-def test_whole_enrolment(kiosk, dev, tmp_path):
-    key = kiosk.add()
-    # two fingers declared missing: one amputated, one bandaged without a reason given
-    sid, answers = full_session(kiosk, dev, key, {"slap-right": ["Right LittleFinger"], "thumbs": ["Left Thumb"]},
-                                {"slap-right": {"Right LittleFinger": "amputated"}})
+@SHARED
+def test_whole_enrolment(enrolment, tmp_path):
+    kiosk, key, sid, answers, r = (enrolment[k] for k in ("kiosk", "key", "sid", "answers", "submit"))
+    # two fingers declared missing: one amputated, one bandaged without a reason given (see `enrolment`)
     # the spool holds only encrypted files while the session is open
-    spooled = sorted(os.listdir(os.path.join(kiosk.dir, "sessions")))
-    assert len([f for f in spooled if f.startswith(sid)]) == 7
-    for f in spooled:
-        assert open(os.path.join(kiosk.dir, "sessions", f), "rb").read(8) == b"UCHETVT1"
-        assert oct(os.stat(os.path.join(kiosk.dir, "sessions", f)).st_mode & 0o777) == "0o600"
-    t0 = time.monotonic()
-    r = kiosk.u.http.post(f"/api/v1/kiosk/sessions/{sid}/submit", headers=key, timeout=120)
-    print(f"submit: {1000 * (time.monotonic() - t0):.0f} ms")   # re-verify 6 captures, build, encrypt, store
+    spooled = enrolment["spooled"]
+    assert len([f for f, _, _ in spooled if f.startswith(sid)]) == 7
+    for f, head, mode in spooled:
+        assert head == b"UCHETVT1", f
+        assert mode == "0o600", f
     assert r.status_code == 201, r.text
     receipt = r.json()["receipt"]
     assert len(receipt) == 12 and receipt.isdigit()
@@ -292,7 +332,7 @@ def test_whole_enrolment(kiosk, dev, tmp_path):
     assert len(fragment) == 64 and fragment.encode() not in blob
     assert base64.b64encode(face_png[1000:1048]) not in blob
     # every kiosk action is in the audit log under the kiosk
-    kid = kiosk.u.db.query("SELECT id FROM kiosks")[0][0]
+    kid = kiosk.u.db.query(f"SELECT id FROM kiosks WHERE name = '{enrolment['name']}'")[0][0]
     actions = [a for (a,) in kiosk.u.db.query(f"SELECT action FROM audit WHERE actor = 'kiosk:{kid}'")]
     assert actions.count("kiosk.step") == 9
     assert "kiosk.session_started" in actions and "kiosk.enrolment_submitted" in actions
@@ -357,19 +397,26 @@ def check_transaction(tx, sid, answers, missing):
     assert an2k_reader.vectors(tx.of_type(8)[0]) == [tuple(p) for p in SIGNATURE]
 
 
-def test_rotation_reencrypts(kiosk, dev, tmp_path):
-    key = kiosk.add()
-    sid, _ = full_session(kiosk, dev, key)
-    assert kiosk.u.http.post(f"/api/v1/kiosk/sessions/{sid}/submit", headers=key, timeout=120).status_code == 201
-    stored = os.path.join(kiosk.dir, f"{sid}.an2k")
+@SHARED
+def test_rotation_reencrypts(enrolment, tmp_path):
+    """Rotation on a copy of the shared enrolment's directory (its stored
+    transaction, an empty spool) and of the key file it was sealed with: the
+    shared uchetd keeps its key; what is rotated is this test's own."""
+    kiosk, sid = enrolment["kiosk"], enrolment["sid"]
+    assert enrolment["submit"].status_code == 201, enrolment["submit"].text
+    edir, key_file = tmp_path / "enrolments", str(tmp_path / "enrolment.key")
+    os.makedirs(edir / "sessions")
+    shutil.copy(os.path.join(kiosk.dir, f"{sid}.an2k"), edir)
+    shutil.copy(kiosk.key_file, key_file)
+    stored = str(edir / f"{sid}.an2k")
     before = open(stored, "rb").read()
-    old_keys = open(kiosk.key_file).read()
-    out = kiosk.ctl("keys", "enrolment-rotate", "--key-file", kiosk.key_file, "--dir", kiosk.dir).stdout
+    old_keys = open(key_file).read()
+    out = kiosk.ctl("keys", "enrolment-rotate", "--key-file", key_file, "--dir", str(edir)).stdout
     assert "1 file(s) re-encrypted" in out
     after = open(stored, "rb").read()
     assert after[8:16] != before[8:16]             # another key id
-    assert len(open(kiosk.key_file).read().splitlines()) == 1
-    kiosk.ctl("enrolment", "decrypt", "--key-file", kiosk.key_file, "--out", str(tmp_path / "a"), stored)
+    assert len(open(key_file).read().splitlines()) == 1
+    kiosk.ctl("enrolment", "decrypt", "--key-file", key_file, "--out", str(tmp_path / "a"), stored)
     old = tmp_path / "old.key"
     old.write_text(old_keys)
     r = kiosk.ctl("enrolment", "decrypt", "--key-file", str(old), "--out", str(tmp_path / "b"), stored, check=False)
@@ -377,7 +424,9 @@ def test_rotation_reencrypts(kiosk, dev, tmp_path):
     assert (tmp_path / "a").read_bytes().startswith(b"1.001:")
 
 
-def test_capture_refusals(kiosk, dev):
+@SHARED
+def test_capture_refusals(shared_kiosk, dev):
+    kiosk = shared_kiosk
     key = kiosk.add()
     sid = kiosk.start(key)
     # low quality (wet, smudged prints: wetness spreads over the whole print,
@@ -504,11 +553,13 @@ def test_bad_bodies_and_auth(kiosk):
     assert http.get("/api/v1/kiosk/enrolments/000000000000/status").status_code == 400
 
 
-def test_signature_judged_by_sigcheck(kiosk):
+@SHARED
+def test_signature_judged_by_sigcheck(shared_kiosk):
     """The signature step judges through bio/sigcheck (issue 13): a plain line
     or a scatter of dots is not a signature, and the pad the points were
     drawn on (declared, or the kiosk page's 10000 x 5000 milli-inch) bounds
     them and scales what counts as too small."""
+    kiosk = shared_kiosk
     key = kiosk.add()
     sid = kiosk.start(key)
 

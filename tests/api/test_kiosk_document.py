@@ -7,6 +7,13 @@ image itself, keeps the page sealed in the spool, and at submit puts it in
 the ANSI/NIST-ITL transaction as a Type-20 source representation record.
 The registrar holding the claim sees it at .../images/document. A real
 uchet-devsim (device 4, the document scanner), both backends.
+
+The module's tests share one uchetd with the kiosk API on (`kiosk`,
+module-scoped, one xdist group): each adds its own kiosk, runs its own
+session and makes its own officers, and looks only at what those made (its
+session's spool file, its receipt, its own count of viewed images). No test
+depends on another having run first (checked in file order, reversed, and
+in two xdist workers).
 """
 import base64
 import json
@@ -16,9 +23,17 @@ import pytest
 
 from conftest import officer
 from test_kiosk import (CAMERA_PAGE, DETAILS, DEVSIM, SIGNATURE, STEPS, an2k_reader, b64d,  # noqa: F401
-                        capture_and_post, dev, dev_reset, kiosk, payload)
+                        capture_and_post, dev, dev_reset, payload, start_kiosk)
 
-pytestmark = pytest.mark.skipif(not os.path.exists(DEVSIM), reason="uchet-devsim not built")
+pytestmark = [pytest.mark.skipif(not os.path.exists(DEVSIM), reason="uchet-devsim not built"),
+              pytest.mark.xdist_group("kiosk_document")]
+
+
+@pytest.fixture(scope="module")
+def kiosk(module_uchet_factory, dev, tmp_path_factory):
+    """The module's uchetd with the kiosk API on (see the module's text)."""
+    return start_kiosk(module_uchet_factory, dev.trust, tmp_path_factory.mktemp("kiosk"))
+
 
 def scan(dev, sid, prev):
     return dev.capture("document", sid, prev)

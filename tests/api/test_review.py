@@ -12,7 +12,8 @@ made its own: the module's tests now share one uchetd and one enrolment
 moves the clock to see the receipt expire puts the clock back); the review
 test takes it as its first enrolment and adds the second itself. No test
 depends on another having run first (checked in file order, reversed, and
-in two xdist workers).
+in two xdist workers). One xdist group: under `-n 2` one worker takes all
+four, and the enrolment is made once rather than once in each worker.
 """
 import os
 import re
@@ -26,6 +27,7 @@ from test_kiosk import DETAILS, dev, dev_reset, full_session, start_kiosk  # noq
 
 TOOLS = all(shutil.which(t) for t in ("pdftotext", "pdftoppm", "zbarimg"))
 needs_tools = pytest.mark.skipif(not TOOLS, reason="poppler-utils and zbar-tools not installed")
+pytestmark = pytest.mark.xdist_group("review")
 
 
 def submit(kiosk, dev, key, details=None):

@@ -76,10 +76,12 @@ static void turns_a_page_upright(void **state)
     raster_t *page = rendered_page();
     if (!page)
         skip();
+    docset_tess_t *tess = docset_tess_new(); /* one osd handle for the four pages, as a reader thread has */
+    assert_non_null(tess);
     for (int quads = 0; quads < 4; quads++) {
         raster_t *in = turned(page, quads, 0), *out = NULL;
         struct straighten_result how;
-        assert_int_equal(straighten_page(in, &out, &how, NULL), 0);
+        assert_int_equal(straighten_page(in, tess, &out, &how, NULL), 0);
         assert_int_equal((quads + how.quarter_turns) % 4, 0);
         if (quads) {
             assert_non_null(out);
@@ -90,6 +92,7 @@ static void turns_a_page_upright(void **state)
         }
         raster_free(in), raster_free(out);
     }
+    docset_tess_free(tess);
     raster_free(page);
 }
 
@@ -99,15 +102,18 @@ static void levels_a_tilted_page(void **state)
     raster_t *page = rendered_page();
     if (!page)
         skip();
+    docset_tess_t *tess = docset_tess_new();
+    assert_non_null(tess);
     for (int sign = -1; sign <= 1; sign += 2) {
         raster_t *in = turned(page, 0, 4.0 * sign), *out = NULL;
         struct straighten_result how;
-        assert_int_equal(straighten_page(in, &out, &how, NULL), 0);
+        assert_int_equal(straighten_page(in, tess, &out, &how, NULL), 0);
         assert_non_null(out);
         assert_int_equal(how.quarter_turns, 0);
         assert_true(fabs(how.skew_deg + 4.0 * sign) < 0.5);
         raster_free(in), raster_free(out);
     }
+    docset_tess_free(tess);
     raster_free(page);
 }
 
@@ -117,16 +123,19 @@ static void leaves_upright_photos_alone(void **state)
     (void)state;
     static const char *const photos[] = {"100_pass-cze.jpg", "62_pass-pol.png", "100_pass-fin.png", "100_id-usa.jpg",
         "79_pass-hun.png", "100_pass-isl.png"};
+    docset_tess_t *tess = docset_tess_new();
+    assert_non_null(tess);
     for (size_t i = 0; i < sizeof photos / sizeof photos[0]; i++) {
         char path[512];
         snprintf(path, sizeof path, "%s/tests/mrz/real/%s", UCHET_SOURCE_DIR, photos[i]);
         raster_t *g = load(path), *out = NULL;
         struct straighten_result how;
-        assert_int_equal(straighten_page(g, &out, &how, NULL), 0);
+        assert_int_equal(straighten_page(g, tess, &out, &how, NULL), 0);
         if (how.quarter_turns != 0)
             fail_msg("%s turned %d quarters", photos[i], how.quarter_turns);
         raster_free(g), raster_free(out);
     }
+    docset_tess_free(tess);
 }
 
 static void refuses_a_colour_raster(void **state)
@@ -136,7 +145,7 @@ static void refuses_a_colour_raster(void **state)
     struct straighten_result how;
     err_t e = {0};
     assert_int_equal(raster_new(10, 10, 3, 255, &rgb), 0);
-    assert_int_equal(straighten_page(rgb, &out, &how, &e), -EINVAL);
+    assert_int_equal(straighten_page(rgb, NULL, &out, &how, &e), -EINVAL);
     assert_null(out);
     raster_free(rgb);
 }
