@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "api/desk_acl.h"
+#include "api/desk_slide.h"
 #include "api/handlers.h"
 #include "api/view.h"
 #include "base/jsonx.h"
@@ -158,7 +159,8 @@ static void verify_done(api_req_t *r, store_op_t *op)
         api_problem_err(r, &op->err);
         return;
     }
-    if (auditview_verify_more(o)) {
+    if (auditview_verify_more(o)) { /* (the last step's outcome is a write, which slides the session) */
+        desk_slide(r, o->token_hash, &o->ret_me, o->now);
         char cursor[CURSOR_CHARS];
         cursor_make(r->w, o, cursor);
         bool cps = o->phase == AUDITVIEW_PHASE_CHECKPOINTS;

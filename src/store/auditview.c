@@ -125,13 +125,13 @@ static int checkpoint_step(db_t *db, auditview_verify_op_t *o, officer_ref_t *me
 static int run_verify(db_t *db, store_op_t *op)
 {
     auditview_verify_op_t *o = (auditview_verify_op_t *)op;
-    officer_ref_t me;
     int r;
     if (o->phase == AUDITVIEW_PHASE_CHECKPOINTS)
-        return o->key ? checkpoint_step(db, o, &me) : err_set(&op->err, -EINVAL, "invalid_cursor", "Start again.");
-    if ((r = chain_step(db, o, &me)) < 0)
+        return o->key ? checkpoint_step(db, o, &o->ret_me)
+                      : err_set(&op->err, -EINVAL, "invalid_cursor", "Start again.");
+    if ((r = chain_step(db, o, &o->ret_me)) < 0)
         return r;
-    o->officer_id = me.id;
+    o->officer_id = o->ret_me.id;
     /* the chain is done: its checkpoints next, from the next request on */
     if (o->key && (o->step.broken || o->step.next_seq > o->target)) {
         o->phase = AUDITVIEW_PHASE_CHECKPOINTS;

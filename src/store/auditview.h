@@ -50,6 +50,7 @@ typedef struct auditview_verify_op {
     int64_t phase;           /* in/out: AUDITVIEW_PHASE_* */
     audit_step_t step;       /* in/out */
     anchor_scan_t scan;      /* in/out: the checkpoints, in the second phase */
+    officer_ref_t ret_me;    /* out: who asked, with the session's last slide (api/desk_slide.h) */
 } auditview_verify_op_t;
 void auditview_verify_op_init(auditview_verify_op_t *o);
 

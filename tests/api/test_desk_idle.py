@@ -83,3 +83,19 @@ def test_the_idle_limit_counts_from_the_last_slide_within_a_minute(uchet_factory
     r = u.http.get("/api/v1/desk/appeals", headers=desk)
     assert r.status_code == 401 and r.json()["code"] == "unauthorized"
     u.set_clock(_at(0))
+
+
+def test_an_auditor_verifying_the_chain_in_steps_stays_logged_in(uchet):
+    """POST /desk/audit/verify's steps are reads (one statement each): an
+    auditor whose verification runs for half an hour, a step every 10
+    minutes, stays logged in; the steps slide the session as the queues do."""
+    desk = officer(uchet, "auditor")
+    login = uchet.db.query("SELECT login FROM officers WHERE role = 'auditor'")[0][0]
+    body = {"max_events": 1}
+    for i in range(1, 4):
+        uchet.set_clock(_at(i * 600))
+        r = uchet.http.post("/api/v1/desk/audit/verify", headers=desk, json=body)
+        assert r.status_code == 200 and r.json()["state"] == "running", (i, r.text)
+        assert _slid_to(uchet, login, NOW + i * 600), (i, _seen(uchet, login))
+        body = {"max_events": 1, "cursor": r.json()["cursor"]}
+    uchet.set_clock(_at(0))

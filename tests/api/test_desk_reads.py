@@ -49,8 +49,8 @@ def seed_desk(u):
 
 
 # Every GET of the desk that the event loop reads (READ lane), as
-# tests/api/test_pg.py counts them. Not here: GET /desk/officers (the
-# supervisor's session slides: a write, on the writer), the images and the
+# tests/api/test_pg.py counts them. Not here: GET /desk/officers (a
+# supervisor's read: test_pg.py counts it with the supervisor), the images and the
 # activation letter (each view or printing is written down: the slow lane),
 # GET /desk/document-sets (it needs a server with document sets on: test_pg.py
 # counts it in test_the_document_set_queue_is_one_round_trip).
