@@ -237,15 +237,21 @@ static int binarise(const struct gray *g, unsigned char *ink)
     return 0;
 }
 
-/* Sum of squared row counts after shearing by tan(a): largest when the
- * text rows are horizontal. Every step-th row and 2*step-th column is
- * counted. bins holds h + 2 * w + 4 ints. */
+/* The bins skew_score needs for a page w wide and h tall at angles up to
+ * SKEW_MAX_DEG either way (|tan| <= 1). */
+#define SKEW_BINS(w, h) ((size_t)(h) + 2 * (size_t)(w) + 4)
+
+/* Sum of squared row counts after shearing by tan(a), |a| <= SKEW_MAX_DEG:
+ * largest when the text rows are horizontal. Every step-th row and
+ * 2*step-th column is counted. bins holds SKEW_BINS(w, h) ints. */
 static double skew_score(const unsigned char *ink, int w, int h, double a, int step, int *bins)
 {
     double t = tan(a);
     /* Bins as tall as the row step: with finer bins a level shear would
      * fill only every step-th bin and win for that alone. */
     int off = (int)(fabs(t) * w / step) + 1, n = h / step + 2 * off + 1;
+    if ((size_t)n > SKEW_BINS(w, h)) /* an angle beyond the range: never the best */
+        return -1;
     memset(bins, 0, sizeof(int) * (size_t)n);
     for (int y = 0; y < h; y += step)
         for (int x = 0; x < w; x += 2 * step)
@@ -262,7 +268,7 @@ static double skew_score(const unsigned char *ink, int w, int h, double a, int s
  * page turned by a quarter is tried instead (see ocr_read_mrz_with). */
 static int estimate_skew(const unsigned char *ink, int w, int h, double *ret)
 {
-    int *bins = malloc(sizeof(int) * (size_t)(h + 2 * w + 4));
+    int *bins = malloc(sizeof(int) * SKEW_BINS(w, h));
     if (!bins)
         return -ENOMEM;
     double best = 0, best_s = -1;
@@ -271,9 +277,12 @@ static int estimate_skew(const unsigned char *ink, int w, int h, double *ret)
         if (s > best_s)
             best_s = s, best = d;
     }
-    double c = best;
-    best_s = -1;
-    for (double d = c - 0.7; d <= c + 0.701; d += 0.1) {
+    /* The fine search stays inside the range: from its edge (a page with
+     * nothing to prefer settles there) it stepped past 45 degrees, where
+     * the bins are too few. */
+    double lo = fmax(best - 0.7, -SKEW_MAX_DEG), hi = fmin(best + 0.7, SKEW_MAX_DEG);
+    best_s = -2;
+    for (double d = lo; d <= hi + 0.001; d += 0.1) {
         double s = skew_score(ink, w, h, d * M_PI / 180, 1, bins);
         if (s > best_s)
             best_s = s, best = d;
