@@ -326,6 +326,16 @@ class Uchet:
         self.clock = when
 
 
+def docset_uchet(uchet_factory, tmp_path, monkeypatch, **factory_args):
+    """A started uchetd with the document-set check on: a fresh key made by
+    `uchetctl keys enrolment-init` in tmp_path, named in its environment."""
+    key = tmp_path / "docset.key"
+    u = uchet_factory(**factory_args)
+    u.ctl("keys", "enrolment-init", "--key-file", str(key))
+    monkeypatch.setenv("UCHET_DOCSET_KEY_FILE", str(key))
+    return u.start()
+
+
 def make_db_url(tmp_path, pg_url, template=None):
     """A new, empty database: a file name in tmp_path, or a fresh PostgreSQL
     database (a copy of `template` when given)."""

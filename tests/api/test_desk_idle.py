@@ -6,7 +6,7 @@ write of its own, after the answer. Both backends."""
 import datetime
 import time
 
-from conftest import officer
+from conftest import docset_uchet, officer
 
 NOW = 1761894000           # conftest.START_CLOCK, 2025-10-31T10:00:00+03:00
 READS = {"registrar": ["/api/v1/desk/enrolments", "/api/v1/desk/appeals", "/api/v1/desk/document-sets"],
@@ -34,11 +34,7 @@ def _slid_to(u, login, when):
 
 
 def _docset_server(uchet_factory, tmp_path, monkeypatch):
-    key = tmp_path / "docset.key"
-    u = uchet_factory()
-    u.ctl("keys", "enrolment-init", "--key-file", str(key))
-    monkeypatch.setenv("UCHET_DOCSET_KEY_FILE", str(key))
-    return u.start()
+    return docset_uchet(uchet_factory, tmp_path, monkeypatch)
 
 
 def test_an_officer_who_only_reads_stays_logged_in_then_idles_out(uchet_factory, tmp_path, monkeypatch):

@@ -11,7 +11,7 @@ import time
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from conftest import officer
+from conftest import docset_uchet, officer
 from fakepush import FakePush
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
@@ -32,11 +32,7 @@ REASON = "Приложите миграционную карту и медици
 
 @pytest.fixture
 def ds(uchet_factory, tmp_path, monkeypatch):
-    key = tmp_path / "docset.key"
-    u = uchet_factory()
-    u.ctl("keys", "enrolment-init", "--key-file", str(key))
-    monkeypatch.setenv("UCHET_DOCSET_KEY_FILE", str(key))
-    return u.start()
+    return docset_uchet(uchet_factory, tmp_path, monkeypatch)
 
 
 def page_png():

@@ -25,18 +25,14 @@ import httpx
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from conftest import BUILD, ROOT, START_CLOCK
+from conftest import BUILD, ROOT, START_CLOCK, docset_uchet
 
 DOCSETGEN = os.path.join(BUILD, "src/docset/docsetgen")
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 
 
 def start_ds(uchet_factory, tmp_path, monkeypatch, extra_args=()):
-    key = tmp_path / "docset.key"
-    u = uchet_factory(extra_args=extra_args)
-    u.ctl("keys", "enrolment-init", "--key-file", str(key))
-    monkeypatch.setenv("UCHET_DOCSET_KEY_FILE", str(key))
-    return u.start()
+    return docset_uchet(uchet_factory, tmp_path, monkeypatch, extra_args=extra_args)
 
 
 @pytest.fixture

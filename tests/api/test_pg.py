@@ -342,12 +342,9 @@ def test_the_document_set_queue_is_one_round_trip(uchet_factory, tmp_path, pg_ur
     """GET /desk/document-sets (store/docset.c): the desk session, the role
     and the queue in one statement, for the answer and for a refused role;
     and the person's own GET /document-sets."""
-    from conftest import officer
-    key = tmp_path / "docset.key"
-    u = uchet_factory(db_url=make_db_url(tmp_path, pg_url), extra_args=("--threads", "1"))
-    u.ctl("keys", "enrolment-init", "--key-file", str(key))
-    monkeypatch.setenv("UCHET_DOCSET_KEY_FILE", str(key))
-    u.start()
+    from conftest import docset_uchet, officer
+    u = docset_uchet(uchet_factory, tmp_path, monkeypatch, db_url=make_db_url(tmp_path, pg_url),
+                     extra_args=("--threads", "1"))
     who = {"registrar": officer(u, "registrar"), "inspector": officer(u, "inspector")}
     trips = {}
     for path in ("/api/v1/desk/document-sets", "/api/v1/desk/document-sets?state=ready"):

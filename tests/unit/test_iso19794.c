@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "base/file.h"
 #include "bio/iso19794.h"
 
 #define DIR UCHET_SOURCE_DIR "/tests/bio/iso19794/"
@@ -21,20 +22,10 @@ static const uint8_t JP2_SIGNATURE[8] = {0, 0, 0, 0x0c, 'j', 'P', ' ', ' '};
 
 static uint8_t *load(const char *name, size_t *ret_len)
 {
-    char path[512];
+    char path[512], *buf = NULL;
     snprintf(path, sizeof path, "%s%s", DIR, name);
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    assert_int_equal(fseek(f, 0, SEEK_END), 0);
-    long n = ftell(f);
-    assert_true(n > 0);
-    rewind(f);
-    uint8_t *p = malloc((size_t)n);
-    assert_non_null(p);
-    assert_int_equal(fread(p, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    *ret_len = (size_t)n;
-    return p;
+    assert_int_equal(file_read_alloc(path, (size_t)1 << 24, &buf, ret_len, NULL), 0);
+    return (uint8_t *)buf;
 }
 
 struct fact {

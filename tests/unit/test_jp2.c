@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "base/limits.h"
+#include "base/file.h"
 #include "bio/iso19794.h"
 #include "bio/jp2.h"
 #include "bio/raster.h"
@@ -24,20 +25,10 @@
 
 static uint8_t *load(const char *name, size_t *ret_len)
 {
-    char path[512];
+    char path[512], *buf = NULL;
     snprintf(path, sizeof path, "%s%s", DIR, name);
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    assert_int_equal(fseek(f, 0, SEEK_END), 0);
-    long n = ftell(f);
-    assert_true(n > 0);
-    rewind(f);
-    uint8_t *p = malloc((size_t)n);
-    assert_non_null(p);
-    assert_int_equal(fread(p, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    *ret_len = (size_t)n;
-    return p;
+    assert_int_equal(file_read_alloc(path, (size_t)1 << 24, &buf, ret_len, NULL), 0);
+    return (uint8_t *)buf;
 }
 
 /* The image inside a record, copied out (the caller frees). */
