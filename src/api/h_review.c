@@ -27,8 +27,8 @@
 #include "rules/policy.h"
 #include "rules/reason.h"
 #include "store/enrolment.h"
+#include "store/region.h"
 
-#define MOSCOW_OFFSET_MIN 180
 #define REVIEW_REASON_MIN_VISIBLE 5 /* letters or digits in a return reason: the applicant must learn why */
 
 typedef enum { R_QUEUE, R_GET, R_CLAIM, R_APPROVE, R_RETURN, R_IMAGE, R_LETTER } raction_t;
@@ -66,7 +66,7 @@ static json_t *details_view(const kiosk_details_t *d)
 
 static json_t *opt_time(int64_t t)
 {
-    return t ? view_time(t, MOSCOW_OFFSET_MIN) : json_null();
+    return t ? view_time(t, REGION_DEFAULT_UTC_OFFSET_MIN) : json_null();
 }
 
 static json_t *claim_view(const enrolment_t *e, int64_t my_id, int64_t now)
@@ -78,8 +78,8 @@ static json_t *claim_view(const enrolment_t *e, int64_t my_id, int64_t now)
 static json_t *queue_item(const enrolment_t *e, int64_t my_id, int64_t now)
 {
     return json_pack("{s:s,s:s,s:o,s:s,s:s,s:s,s:s,s:o}", "receipt", e->receipt, "state", e->state, "submitted_at",
-        view_time(e->created_at, MOSCOW_OFFSET_MIN), "surname_latin", e->d.surname_latin, "given_names_latin",
-        e->d.given_latin, "birth_date", e->d.birth_date, "citizenship", e->d.citizenship, "claim",
+        view_time(e->created_at, REGION_DEFAULT_UTC_OFFSET_MIN), "surname_latin", e->d.surname_latin,
+        "given_names_latin", e->d.given_latin, "birth_date", e->d.birth_date, "citizenship", e->d.citizenship, "claim",
         claim_view(e, my_id, now));
 }
 
@@ -103,9 +103,9 @@ static json_t *detail_view(const enrolment_t *e, const json_t *findings, json_t 
     static const char *const palms[] = {"palm-left", "palm-right", NULL};
     json_t *face = json_object_get(findings, "face");
     return json_pack("{s:s,s:s,s:o,s:o,s:s,s:o,s:O?,s:o,s:o,s:O?,s:O?,s:o,s:o,s:o,s:b,s:[sssssss]}", "receipt",
-        e->receipt, "state", e->state, "submitted_at", view_time(e->created_at, MOSCOW_OFFSET_MIN), "decided_at",
-        opt_time(e->decided_at), "language", e->language, "details", details_view(&e->d), "document_check",
-        json_object_get(findings, "document"), "fingers", captures_view(findings, fingers), "palms",
+        e->receipt, "state", e->state, "submitted_at", view_time(e->created_at, REGION_DEFAULT_UTC_OFFSET_MIN),
+        "decided_at", opt_time(e->decided_at), "language", e->language, "details", details_view(&e->d),
+        "document_check", json_object_get(findings, "document"), "fingers", captures_view(findings, fingers), "palms",
         captures_view(findings, palms), "face", json_object_get(face, "results"), "face_exceptions",
         json_object_get(face, "exceptions"), "duplicates", dups, "claim", claim_view(e, my_id, now), "reason",
         e->reason[0] ? json_string(e->reason) : json_null(), "letter_printed", e->letter_at != 0, "images", "face",

@@ -8,8 +8,8 @@
 
 #include "print/pdfdoc.h"
 #include "rules/date.h"
+#include "store/region.h"
 
-#define MOSCOW_OFFSET_MIN 180 /* the migration centres' wall clock */
 #define TEXT_CAP 2048
 
 static const char *const KIOSK_LANGS[] = {
@@ -47,7 +47,7 @@ int printed_receipt(const catalog_t *cat, const char *lang, const char *receipt,
 {
     pdfdoc_t *d;
     char when[32], params[128];
-    time_format_rfc3339(submitted_at, MOSCOW_OFFSET_MIN, when);
+    time_format_rfc3339(submitted_at, REGION_DEFAULT_UTC_OFFSET_MIN, when);
     snprintf(params, sizeof params, "{\"when\":\"%s\"}", when);
     int r = pdfdoc_new("uchet receipt", &d, err);
     if (r < 0)
@@ -88,7 +88,7 @@ int printed_letter(
 {
     pdfdoc_t *d;
     char expires[32];
-    time_format_rfc3339(l->expires_at, MOSCOW_OFFSET_MIN, expires);
+    time_format_rfc3339(l->expires_at, REGION_DEFAULT_UTC_OFFSET_MIN, expires);
     json_t *p = json_pack("{s:s,s:s,s:s}", "receipt", l->receipt, "card", l->card_number, "expires", expires);
     char *params = p ? json_dumps(p, JSON_COMPACT) : NULL;
     json_decref(p);

@@ -663,9 +663,10 @@ static date_t due_of(const officer_lookup_op_t *o, const char *last, bool minor)
     const region_t *rg = region_find(o->regions, o->ret.region);
     if (minor || !last || date_parse(last, strlen(last), &d) < 0)
         return 0;
-    int offset = rg ? rg->utc_offset_minutes : 180;
+    int offset = rg ? rg->utc_offset_minutes : REGION_DEFAULT_UTC_OFFSET_MIN;
     deadline_t dl;
-    deadline_compute(o->cal, d, date_local(o->now, offset), rg ? rg->confirm_working_days : 3, offset, &dl);
+    deadline_compute(
+        o->cal, d, date_local(o->now, offset), rg ? rg->confirm_working_days : DEADLINE_WORKING_DAYS, offset, &dl);
     return dl.due_date;
 }
 
