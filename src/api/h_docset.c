@@ -337,6 +337,41 @@ static json_t *view_page(const api_req_t *r, const docset_page_row_t *p, const c
     return j;
 }
 
+/* The act cited by a finding's rule (its id and version), or NULL when
+ * the catalogue no longer has that rule. */
+static const struct docset_act *act_of(const struct docset_catalogue *cat, const json_t *f)
+{
+    const char *id = json_string_value(json_object_get(f, "rule"));
+    json_int_t version = json_integer_value(json_object_get(f, "version"));
+    for (size_t k = 0; id && k < cat->n_rules; k++)
+        if (cat->rules[k].version == version && strcmp(cat->rules[k].id, id) == 0)
+            return cat->rules[k].act;
+    return NULL;
+}
+
+/* Each finding's document type gets its title ("type_title") and its act
+ * its citation ("act") in `lang`: English for "en", else Russian, the
+ * language the acts are written and cited in. The stored result keeps
+ * the English, for a rule the catalogue has since dropped. */
+static void localise_findings(const struct docset_catalogue *cat, json_t *result, const char *lang)
+{
+    bool en = strcmp(lang, "en") == 0;
+    json_t *f;
+    size_t i;
+    json_array_foreach (json_object_get(result, "findings"), i, f) {
+        const char *type = json_string_value(json_object_get(f, "type"));
+        for (size_t k = 0; type && k < cat->n_doctypes; k++)
+            if (strcmp(cat->doctypes[k].id, type) == 0) {
+                const struct docset_doctype *d = &cat->doctypes[k];
+                json_object_set_new(f, "type_title", json_string(en ? d->title_en : d->title_ru));
+                break;
+            }
+        const struct docset_act *act = act_of(cat, f);
+        if (act)
+            json_object_set_new(f, "act", json_string(en ? act->title_en : act->title_ru));
+    }
+}
+
 static void get_done(api_req_t *r, store_op_t *op)
 {
     docset_get_op_t *o = (docset_get_op_t *)op;
@@ -352,6 +387,8 @@ static void get_done(api_req_t *r, store_op_t *op)
     json_object_set_new(
         j, "required", required_docs(r->w->docsets->cat, o->ret.procedure, o->ret.category, today_of(r)));
     json_t *res = o->ret_result[0] ? reader_view_result(r->w->catalog, o->ret_result, o->ret.language) : NULL;
+    if (res)
+        localise_findings(r->w->docsets->cat, res, o->ret.language);
     json_object_set_new(j, "result", res ? res : json_null());
     api_reply_json(r, 200, j);
     bool waiting = !strcmp(o->ret.state, "checking");
@@ -421,23 +458,6 @@ typedef struct queue_pending {
     char lang[3];         /* "ru" or "en": the desk's languages */
 } queue_pending_t;
 
-/* Each finding's document type gets its title in `lang` ("type_title"),
- * when the catalogue knows the type. */
-static void title_types(const struct docset_catalogue *cat, json_t *result, const char *lang)
-{
-    json_t *f;
-    size_t i;
-    json_array_foreach (json_object_get(result, "findings"), i, f) {
-        const char *type = json_string_value(json_object_get(f, "type"));
-        for (size_t k = 0; type && k < cat->n_doctypes; k++)
-            if (strcmp(cat->doctypes[k].id, type) == 0) {
-                const struct docset_doctype *d = &cat->doctypes[k];
-                json_object_set_new(f, "type_title", json_string(strcmp(lang, "en") ? d->title_ru : d->title_en));
-                break;
-            }
-    }
-}
-
 static void queue_done(api_req_t *r, store_op_t *op)
 {
     queue_pending_t *p = (queue_pending_t *)op;
@@ -452,7 +472,7 @@ static void queue_done(api_req_t *r, store_op_t *op)
         json_t *j = view_set_head(&o->ret[i].set);
         json_t *res = o->ret[i].result[0] ? reader_view_result(r->w->catalog, o->ret[i].result, p->lang) : NULL;
         if (res)
-            title_types(r->w->docsets->cat, res, p->lang);
+            localise_findings(r->w->docsets->cat, res, p->lang);
         json_object_set_new(j, "result", res ? res : json_null());
         json_array_append_new(items, j);
     }

@@ -147,7 +147,7 @@ static void print_rule(const struct docset_catalogue *cat, const struct docset_r
         case DOCSET_RULE_PAID_THROUGH: printf("      %s paid by %s\n", r->document->id, r->payment->id); break;
         default: break;
     }
-    printf("      act: %s%s%s\n", r->act->title, r->article ? ", " : "", r->article ? r->article : "");
+    printf("      act: %s%s%s\n", r->act->title_en, r->article ? ", " : "", r->article ? r->article : "");
     if (r->source_note && !(r->act->source_note && strcmp(r->source_note, r->act->source_note) == 0))
         printf("      note: %s\n", r->source_note);
 }

@@ -616,7 +616,7 @@ static int parse_root(struct ctx *c, json_t *root)
         return bad(c, "catalogue_bad_list", "\"%s\" must be a non-empty array", "acts");
     if (!(cat->acts = calloc(json_array_size(acts), sizeof *cat->acts)))
         return oom(c);
-    static const char *const act_keys[] = {"id", "title", "source_note", NULL};
+    static const char *const act_keys[] = {"id", "title_en", "title_ru", "source_note", NULL};
     size_t i;
     json_t *v;
     json_array_foreach (acts, i, v) {
@@ -626,7 +626,8 @@ static int parse_root(struct ctx *c, json_t *root)
             return bad(c, "catalogue_bad_type", "an act must be an %s", "object");
         cat->n_acts = i + 1;
         if ((r = check_keys(c, v, act_keys)) < 0 || (r = get_id(c, v, "id", 1, &a->id)) < 0 ||
-            (r = get_str(c, v, "title", 1, CATALOGUE_STRING_MAX, &a->title)) < 0 ||
+            (r = get_str(c, v, "title_en", 1, CATALOGUE_STRING_MAX, &a->title_en)) < 0 ||
+            (r = get_str(c, v, "title_ru", 1, CATALOGUE_STRING_MAX, &a->title_ru)) < 0 ||
             (r = get_str(c, v, "source_note", 0, CATALOGUE_STRING_MAX, &a->source_note)) < 0)
             return r;
         for (size_t k = 0; k < i; k++)
@@ -735,7 +736,8 @@ void catalogue_free(struct docset_catalogue *cat)
     free_list(cat->levels, cat->n_levels);
     for (size_t i = 0; cat->acts && i < cat->n_acts; i++) {
         free(cat->acts[i].id);
-        free(cat->acts[i].title);
+        free(cat->acts[i].title_en);
+        free(cat->acts[i].title_ru);
         free(cat->acts[i].source_note);
     }
     free(cat->acts);

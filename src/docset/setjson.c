@@ -215,7 +215,7 @@ json_t *setjson_result(
         json_t *o = json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:i, s:o, s:o, s:o, s:I, s:I}", "severity",
             f->severity == DOCSET_SEV_DEFECT ? "defect" : "refer", "code", f->code, "rule",
             r ? json_string(r->id) : json_null(), "version", r ? json_integer(r->version) : json_null(), "act",
-            r ? json_string(r->act->title) : json_null(), "article",
+            r ? json_string(r->act->title_en) : json_null(), "article",
             r && r->article ? json_string(r->article) : json_null(), "document", f->doc_index, "type",
             f->doc_index >= 0  ? json_string(req->docs[f->doc_index].type)
             : r && r->document ? json_string(r->document->id)

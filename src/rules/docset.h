@@ -83,7 +83,8 @@ enum docset_severity { DOCSET_SEV_DEFECT, DOCSET_SEV_REFER };
 
 struct docset_act {
     char *id;          /* "115-FZ" */
-    char *title;       /* full citation: number, date, name */
+    char *title_en;    /* full citation: number, date, name, in English... */
+    char *title_ru;    /* ...and in Russian, the citation the law itself uses */
     char *source_note; /* NULL, or how the catalogue knows (secondary summary …) */
 };
 

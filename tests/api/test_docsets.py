@@ -496,6 +496,17 @@ def test_registrar_queue_and_decision(ds):
     titled = [(a["type_title"], b["type_title"]) for a, b in zip(told["ru"], told["en"]) if a["code"] == "missing_document"]
     cyrillic = lambda text: any("а" <= ch <= "я" for ch in text.lower())  # noqa: E731
     assert titled and all(cyrillic(r) and not cyrillic(e) for r, e in titled)
+    # each finding cites its rule's act as the catalogue words it in each
+    # language (the stored result holds the English), and so does the person's view
+    with open(os.path.join(ROOT, "data/docsets/catalogue.json"), encoding="utf-8") as f:
+        catalogue = json.load(f)
+    acts = {a["id"]: a for a in catalogue["acts"]}
+    act_of = {(r["id"], r["version"]): acts[r["act"]] for r in catalogue["rules"]}
+    for lang in ("ru", "en"):
+        cited = [(f["act"], act_of[(f["rule"], f["version"])][f"title_{lang}"]) for f in told[lang] if f["rule"]]
+        assert cited and all(act == want and (lang == "en" or cyrillic(act)) for act, want in cited), cited
+    mine = [f for f in get(ds, token, sid)["result"]["findings"] if f["rule"]]   # the person reads Russian
+    assert [f["act"] for f in mine] == [act_of[(f["rule"], f["version"])]["title_ru"] for f in mine]
     for q in ("lang=tg", "state=ready&state=ready", "state=ready&debug=1", "lang", "&"):
         r = ds.http.get(f"/api/v1/desk/document-sets?{q}", headers=registrar)
         assert (r.status_code, r.json()["code"]) == (400, "invalid_query"), q

@@ -19,7 +19,7 @@ static const char BASE[] =
     " \"changelog\": [{\"revision\": 1, \"date\": \"2024-01-01\", \"summary\": \"first\"},\n"
     "               {\"revision\": 2, \"date\": \"2024-07-01\", \"summary\": \"fees\"}],\n"
     " \"procedures\": [\"rvp\"], \"categories\": [\"visa\", \"minor\"], \"levels\": [\"patent\", \"rvp\"],\n"
-    " \"acts\": [{\"id\": \"nk\", \"title\": \"Tax Code art. 333.28\"}],\n"
+    " \"acts\": [{\"id\": \"nk\", \"title_en\": \"Tax Code art. 333.28\", \"title_ru\": \"НК ст. 333.28\"}],\n"
     " \"document_types\": [{\"id\": \"fee_receipt\", \"title_en\": \"Receipt\", \"title_ru\": \"Квитанция\"},\n"
     "                      {\"id\": \"passport\", \"title_en\": \"Passport\", \"title_ru\": \"Паспорт\"}],\n"
     " \"rules\": [\n"
@@ -149,7 +149,10 @@ static void test_citations(void **state)
     refused(
         "\"act\": \"nk\", \"article\": \"p. 1\",", "\"act\": \"tk\", \"article\": \"p. 1\",", "catalogue_unknown_act");
     refused("\"source_note\": \"notices\"", "\"source_note\": \"\"", "catalogue_bad_string");
-    refused("\"title\": \"Tax Code art. 333.28\"", "\"name\": \"Tax Code\"", "catalogue_unknown_key");
+    refused("\"title_en\": \"Tax Code art. 333.28\"", "\"name\": \"Tax Code\"", "catalogue_unknown_key");
+    /* an act is cited in English and in Russian: neither may be missing */
+    refused("\"title_en\": \"Tax Code art. 333.28\", ", "", "catalogue_missing_key");
+    refused(", \"title_ru\": \"НК ст. 333.28\"", "", "catalogue_missing_key");
 }
 
 static void test_structure(void **state)

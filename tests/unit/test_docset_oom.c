@@ -68,7 +68,7 @@ static const char CATALOGUE[] =
     "{\"format\": \"uchet-docset-catalogue\", \"format_version\": 1, \"revision\": 1,\n"
     " \"changelog\": [{\"revision\": 1, \"date\": \"2024-01-01\", \"summary\": \"first\"}],\n"
     " \"procedures\": [\"rvp\"], \"categories\": [\"visa\"], \"levels\": [\"patent\", \"rvp\"],\n"
-    " \"acts\": [{\"id\": \"a\", \"title\": \"An act\"}],\n"
+    " \"acts\": [{\"id\": \"a\", \"title_en\": \"An act\", \"title_ru\": \"Акт\"}],\n"
     " \"document_types\": [{\"id\": \"passport\", \"title_en\": \"P\", \"title_ru\": \"П\"},\n"
     "   {\"id\": \"translation\", \"title_en\": \"T\", \"title_ru\": \"П\"},\n"
     "   {\"id\": \"medical\", \"title_en\": \"M\", \"title_ru\": \"М\"}],\n"
