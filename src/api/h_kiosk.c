@@ -261,21 +261,13 @@ static int decoded_unpack(const uint8_t *buf, size_t len, struct sbi_decoded *re
 }
 
 /* Authenticates the kiosk and loads its open session (after the idle
- * wipe): *ret_s on success, caller frees ret_s->steps. */
+ * wipe), each one statement with no read transaction around it: *ret_s on
+ * success, caller frees ret_s->steps. */
 static int load_open(db_t *db, kop_t *o, kiosk_session_t *ret_s)
 {
-    int64_t kid;
     kiosk_session_t s = {0};
     int r = kiosk_wipe_idle(db, o->env, o->now, NULL, &o->op.err);
-    if (r < 0)
-        return r;
-    if ((r = db_begin_read(db, &o->op.err)) < 0)
-        return r;
-    r = kiosk_auth(db, o->key_hash, &kid, &o->op.err);
-    if (r == 0)
-        r = kiosk_session_load(db, kid, o->sid, &s, &o->op.err);
-    db_rollback(db);
-    if (r < 0)
+    if (r < 0 || (r = kiosk_session_load(db, o->key_hash, o->sid, &s, &o->op.err)) < 0)
         return r;
     if (strcmp(s.state, "open") != 0) {
         free(s.steps);
@@ -1514,15 +1506,12 @@ static int run_status(db_t *db, kop_t *o)
 {
     char state[12], reason[512];
     int64_t created;
-    int r = db_begin_read(db, &o->op.err);
-    if (r < 0)
-        return r;
-    r = kiosk_enrolment_status(db, o->receipt, o->birth_date, state, reason, sizeof reason, &created, &o->op.err);
-    db_rollback(db);
+    /* one statement: no read transaction around it */
+    int r = kiosk_enrolment_status(db, o->receipt, o->birth_date, state, reason, sizeof reason, &created, &o->op.err);
     if (r < 0)
         return r;
     char when[32];
-    time_format_rfc3339(created, 180, when);
+    time_format_rfc3339(created, REGION_DEFAULT_UTC_OFFSET_MIN, when);
     o->ret = json_pack("{s:s,s:s,s:o,s:s}", "receipt", o->receipt, "state", state, "reason",
         reason[0] ? json_string(reason) : json_null(), "submitted_at", when);
     return 0;

@@ -36,12 +36,8 @@ static int wipe_batch(
     int n = 0;
     *ret_n = 0;
     *ret_more = false;
-    /* look first in a read transaction: the write lock only when there is work */
-    int r = db_begin_read(db, err);
-    if (r < 0)
-        return r;
-    r = kiosk_session_idle(db, cutoff, ids, WIPE_BATCH, &n, err);
-    db_rollback(db);
+    /* look first, in one statement: the write lock only when there is work */
+    int r = kiosk_session_idle(db, cutoff, ids, WIPE_BATCH, &n, err);
     if (r < 0 || n == 0)
         return r;
     if ((r = db_begin_write(db, err)) < 0)

@@ -145,11 +145,13 @@ static void render_store(out_t *o, const store_stats_t *ss)
     outf(o, "# TYPE uchet_commit_failures_total counter\nuchet_commit_failures_total %llu\n",
         (unsigned long long)atomic_load(&ss->commit_failures));
     outf(o,
-        "# HELP uchet_db_round_trips_total Round trips to PostgreSQL: thread = the writer and other"
-        " blocking connections, loop = the event loops' readers.\n"
+        "# HELP uchet_db_round_trips_total Round trips to PostgreSQL: loop = the event loops' readers,"
+        " slow = the slow lane's threads, thread = the writer and every other blocking connection.\n"
         "# TYPE uchet_db_round_trips_total counter\n"
-        "uchet_db_round_trips_total{conn=\"thread\"} %llu\nuchet_db_round_trips_total{conn=\"loop\"} %llu\n",
-        (unsigned long long)db_round_trips(false), (unsigned long long)db_round_trips(true));
+        "uchet_db_round_trips_total{conn=\"thread\"} %llu\nuchet_db_round_trips_total{conn=\"loop\"} %llu\n"
+        "uchet_db_round_trips_total{conn=\"slow\"} %llu\n",
+        (unsigned long long)db_round_trips(DB_TRIPS_THREAD), (unsigned long long)db_round_trips(DB_TRIPS_LOOP),
+        (unsigned long long)db_round_trips(DB_TRIPS_SLOW));
 }
 
 void metrics_loop_read(metrics_t *m, unsigned waits)

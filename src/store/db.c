@@ -77,6 +77,12 @@ void db_set_waiter(db_t *db, const db_waiter_t *w)
         db->be->set_waiter(db, w);
 }
 
+void db_set_trips(db_t *db, db_trips_t kind)
+{
+    if (db->be->set_trips)
+        db->be->set_trips(db, kind);
+}
+
 int db_exec(db_t *db, const char *sql, err_t *err)
 {
     db->memo_valid = false;

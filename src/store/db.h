@@ -140,10 +140,17 @@ void *db_memo(db_t *db);
 void *db_memo_set(db_t *db);
 
 /* Round trips to a database server made by this process since it started
- * (PostgreSQL only; SQLite makes none): `loop` counts the event loops'
- * reader connections (those with a waiter), !loop every other connection
- * (the writer thread, slow threads, uchetctl). For /metrics and the bench. */
-uint64_t db_round_trips(bool loop);
+ * (PostgreSQL only; SQLite makes none), counted by the kind of connection
+ * that made them: the event loops' readers (those with a waiter), the slow
+ * lane's threads (db_set_trips), every other thread's (the writer, the
+ * background jobs, uchetctl). For /metrics, the bench and the tests that
+ * count a read's round trips. */
+typedef enum { DB_TRIPS_THREAD, DB_TRIPS_LOOP, DB_TRIPS_SLOW } db_trips_t;
+#define DB_TRIPS_KINDS 3
+uint64_t db_round_trips(db_trips_t kind);
+/* Counts db's round trips as `kind`'s (a new connection's are a thread's;
+ * while it has a waiter, the loops'). SQLite ignores it. */
+void db_set_trips(db_t *db, db_trips_t kind);
 
 /* Columns, 0-based, of the current row. Text/blob pointers are borrowed until
  * the next step or reset. NULL text gives NULL. */

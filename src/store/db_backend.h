@@ -33,8 +33,9 @@ struct db_backend {
      * savepoint). */
     int64_t (*total_changes)(db_t *db);
     void (*set_autocheckpoint)(db_t *db, bool on);
-    /* Optional: see db_set_waiter. */
+    /* Optional: see db_set_waiter, db_set_trips. */
     void (*set_waiter)(db_t *db, const db_waiter_t *w);
+    void (*set_trips)(db_t *db, db_trips_t kind);
     /* Optional (NULL: db_run_deferred runs at once, flush has nothing to
      * wait for): see db_run_deferred. */
     int (*run_deferred)(db_stmt_t *st, err_t *err);

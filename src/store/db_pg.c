@@ -73,6 +73,7 @@ typedef struct pg_db {
     bool in_txn;           /* between the caller's BEGIN and its COMMIT/ROLLBACK */
     bool broken;           /* the waiter gave up on it: reconnect at the next chance */
     db_waiter_t waiter;    /* .wait NULL: block */
+    db_trips_t trips;      /* whose round trips these are, without a waiter */
     unsigned gen;          /* bumped at every (re)connect */
     int64_t changes;       /* rows touched by the last INSERT/UPDATE/DELETE */
     int64_t total_changes; /* rows touched since the connection opened... */
@@ -186,17 +187,17 @@ static PGresult *collect(pg_db_t *d)
     }
 }
 
-/* Round trips of this process: [0] threads' connections, [1] event loops'. */
-static _Atomic uint64_t round_trips[2];
+/* Round trips of this process, by db_trips_t. */
+static _Atomic uint64_t round_trips[DB_TRIPS_KINDS];
 
 static void count_trip(const pg_db_t *d)
 {
-    atomic_fetch_add_explicit(&round_trips[d->waiter.wait != NULL], 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&round_trips[d->waiter.wait ? DB_TRIPS_LOOP : d->trips], 1, memory_order_relaxed);
 }
 
-uint64_t db_round_trips(bool loop)
+uint64_t db_round_trips(db_trips_t kind)
 {
-    return atomic_load_explicit(&round_trips[loop], memory_order_relaxed);
+    return atomic_load_explicit(&round_trips[kind], memory_order_relaxed);
 }
 
 static PGresult *q_exec(pg_db_t *d, const char *sql)
@@ -703,6 +704,11 @@ static PGresult *q_exec_prepared(pg_db_t *d, const pg_stmt_t *e)
     return collect(d);
 }
 
+static void pg_set_trips(db_t *db, db_trips_t kind)
+{
+    ((pg_db_t *)db)->trips = kind;
+}
+
 static void pg_set_waiter(db_t *db, const db_waiter_t *w)
 {
     pg_db_t *d = (pg_db_t *)db;
@@ -913,6 +919,7 @@ static const struct db_backend pg_backend = {
     .col_text = pg_col_text,
     .col_blob = pg_col_blob,
     .set_waiter = pg_set_waiter,
+    .set_trips = pg_set_trips,
     .run_deferred = pg_run_deferred,
     .set_deferring = pg_set_deferring,
     .flush = pg_flush,

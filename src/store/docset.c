@@ -32,14 +32,31 @@ static const char SQL_LIST[] = SESSION_LIST_SQL(
     "SELECT " SET_COLS " WHERE s.person_id = " SESSION_ME_PERSON " ORDER BY s.id DESC LIMIT 20", "t.id DESC");
 _Static_assert(DOCSET_LIST_MAX == 20, "SQL_LIST says LIMIT 20");
 
+/* A person's set, its result and its pages in one statement: the set's row
+ * (k 0: SET_COLS_RESULT's columns, the page's NULL), then one row per page
+ * not removed (k 1: the page's columns, the set's NULL but its id), in
+ * order. Another person's set reads as no set. Binds: the session's (1, 2),
+ * then the set id twice. */
+#define GET_RESULT 16 /* the column of the result; the page's from GET_PAGE */
+#define GET_PAGE 17
+#define SET_NULLS "NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL"
+static const char SQL_GET[] = SESSION_LIST_SQL(
+    "t.id, t.person_id, t.procedure, t.category, t.state, t.created_at, t.submitted_at, t.planned_decision,"
+    " t.live_pages, t.live_bytes, t.outcome, t.checked_at, t.decision, t.decided_at, t.language, t.decision_reason,"
+    " t.result, t.n, t.pdf_page, t.media_type, t.page_state, t.doc_type, t.quality",
+    "SELECT 0 AS k, NULL AS n, NULL AS pdf_page, NULL AS media_type, NULL AS page_state, NULL AS doc_type,"
+    " NULL AS quality, " SET_COLS_RESULT " WHERE s.id = ? AND s.person_id = " SESSION_ME_PERSON
+    " UNION ALL SELECT 1, g.n, g.pdf_page, g.media_type, g.state, g.doc_type, g.quality, g.set_id, " SET_NULLS
+    " FROM document_pages g JOIN document_sets s ON s.id = g.set_id"
+    " WHERE g.set_id = ? AND s.person_id = " SESSION_ME_PERSON " AND g.state <> 'removed'",
+    "t.k, t.n");
+
 static const char SQL_GET_SET[] = "SELECT " SET_COLS " WHERE s.id = ?";
 static const char SQL_RESULT[] = "SELECT result FROM document_sets WHERE id = ?";
 static const char SQL_OPEN_COUNT[] = "SELECT COUNT(*) FROM document_sets WHERE person_id = ? AND state = 'open'";
 static const char SQL_INSERT_SET[] =
     "INSERT INTO document_sets (person_id, procedure, category, state, created_at, planned_decision, data_key)"
     " VALUES (?, ?, ?, 'open', ?, ?, ?) RETURNING id";
-static const char SQL_PAGES[] = "SELECT n, pdf_page, media_type, state, doc_type, quality FROM document_pages"
-                                " WHERE set_id = ? AND state <> 'removed' ORDER BY n";
 static const char SQL_RESERVE[] =
     "UPDATE document_sets SET next_page = next_page + ?, live_pages = live_pages + ?, live_bytes = live_bytes + ?"
     " WHERE id = ? AND person_id = ? AND state = 'open' RETURNING next_page, live_pages, live_bytes, data_key";
@@ -208,28 +225,6 @@ void docset_create_op_init(docset_create_op_t *o)
     o->op.run = run_create;
 }
 
-static int read_pages(db_t *db, docset_get_op_t *o, err_t *err)
-{
-    db_stmt_t *st;
-    int r = db_prepare(db, SQL_PAGES, &st, err);
-    if (r < 0)
-        return r;
-    db_bind_int(st, 1, o->set_id);
-    o->ret_n = 0;
-    while (o->ret_n < LIMIT_DOCSET_PAGES && (r = db_step(st, err)) == 1) {
-        docset_page_row_t *p = &o->ret_pages[o->ret_n++];
-        p->n = (int)db_col_int(st, 0);
-        p->pdf_page = (int)db_col_int(st, 1);
-        db_col_copy(st, 2, p->media_type, sizeof p->media_type);
-        db_col_copy(st, 3, p->state, sizeof p->state);
-        db_col_copy(st, 4, p->doc_type, sizeof p->doc_type);
-        db_col_copy(st, 5, p->quality, sizeof p->quality);
-    }
-    if (o->ret_n == LIMIT_DOCSET_PAGES)
-        r = db_run(st, err);
-    return r < 0 ? r : 0;
-}
-
 static int read_result(db_t *db, int64_t id, char *dst, size_t cap, err_t *err)
 {
     db_stmt_t *st;
@@ -244,20 +239,44 @@ static int read_result(db_t *db, int64_t id, char *dst, size_t cap, err_t *err)
     return r < 0 ? r : 0;
 }
 
+static void row_to_page(db_stmt_t *st, docset_page_row_t *p)
+{
+    p->n = (int)db_col_int(st, GET_PAGE);
+    p->pdf_page = (int)db_col_int(st, GET_PAGE + 1);
+    db_col_copy(st, GET_PAGE + 2, p->media_type, sizeof p->media_type);
+    db_col_copy(st, GET_PAGE + 3, p->state, sizeof p->state);
+    db_col_copy(st, GET_PAGE + 4, p->doc_type, sizeof p->doc_type);
+    db_col_copy(st, GET_PAGE + 5, p->quality, sizeof p->quality);
+}
+
 static int run_get(db_t *db, store_op_t *op)
 {
     docset_get_op_t *o = (docset_get_op_t *)op;
-    int64_t pid;
-    int r = session_person(db, o->token_hash, o->now, &pid, &op->err);
-    if (r < 0 || (r = get_set(db, o->set_id, pid, &o->ret, &op->err)) < 0 || (r = read_pages(db, o, &op->err)) < 0)
+    db_stmt_t *st;
+    int r = db_prepare(db, SQL_GET, &st, &op->err);
+    if (r < 0)
         return r;
-    return read_result(db, o->set_id, o->ret_result, sizeof o->ret_result, &op->err);
+    session_list_bind(st, o->token_hash, o->now);
+    db_bind_int(st, 3, o->set_id);
+    db_bind_int(st, 4, o->set_id);
+    if ((r = session_list_first(st, &op->err)) < 0)
+        return r;
+    if (r == 0) { /* no such set of theirs: the session's row alone */
+        db_run(st, NULL);
+        return not_found(&op->err);
+    }
+    row_to_set(st, &o->ret);
+    db_col_copy(st, GET_RESULT, o->ret_result, sizeof o->ret_result);
+    for (o->ret_n = 0; o->ret_n < LIMIT_DOCSET_PAGES && (r = db_step(st, &op->err)) == 1;)
+        row_to_page(st, &o->ret_pages[o->ret_n++]);
+    return r < 0 ? r : db_run(st, &op->err);
 }
 
 void docset_get_op_init(docset_get_op_t *o)
 {
     memset(o, 0, sizeof *o);
     o->op.lane = STORE_READ;
+    o->op.one_statement = true;
     o->op.run = run_get;
 }
 

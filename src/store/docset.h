@@ -81,8 +81,9 @@ typedef struct docset_create_op {
 } docset_create_op_t;
 void docset_create_op_init(docset_create_op_t *o);
 
-/* READ lane. The person's set with its pages (not removed, in order) and
- * the result JSON. -ENOENT (not_found) unless it is theirs. */
+/* READ lane, one statement. The person's set with its pages (not removed,
+ * in order) and the result JSON. -ENOENT (not_found) unless it is theirs;
+ * -EACCES (unauthorized). */
 typedef struct docset_get_op {
     store_op_t op;
     uint8_t token_hash[SECRET_HASH_BYTES];

@@ -14,8 +14,11 @@ static const char SQL_DISABLE[] = "UPDATE kiosks SET disabled_at = ? WHERE id = 
 static const char SQL_LIST[] = "SELECT id, name, created_at, disabled_at FROM kiosks ORDER BY id";
 static const char SQL_S_ADD[] =
     "INSERT INTO enrolment_sessions (id, kiosk_id, state, created_at, last_activity_at) VALUES (?, ?, 'open', ?, ?)";
-static const char SQL_S_GET[] =
-    "SELECT state, created_at, last_activity_at, prev_hash, steps FROM enrolment_sessions WHERE id = ? AND kiosk_id = ?";
+/* The kiosk's key checked and its session read in one statement: no row,
+ * no such kiosk; a row without a state, no such session of the kiosk. */
+static const char SQL_S_GET[] = "SELECT k.id, s.state, s.created_at, s.last_activity_at, s.prev_hash, s.steps"
+                                " FROM kiosks k LEFT JOIN enrolment_sessions s ON s.id = ? AND s.kiosk_id = k.id"
+                                " WHERE k.key_hash = ? AND k.disabled_at IS NULL";
 static const char SQL_S_STEP[] = "UPDATE enrolment_sessions SET prev_hash = ?, steps = ?, last_activity_at = ? "
                                  "WHERE id = ? AND state = 'open' AND prev_hash = ?";
 static const char SQL_S_END[] =
@@ -32,7 +35,10 @@ static const char SQL_E_ADD[] =
 static const char SQL_E_STATUS[] =
     "SELECT state, reason, created_at FROM enrolments WHERE receipt = ? AND birth_date = ?";
 
-static const char SQL_E_OWN[] = "SELECT created_at FROM enrolments WHERE receipt = ? AND kiosk_id = ?";
+/* The kiosk's key and its enrolment in one statement, as SQL_S_GET. */
+static const char SQL_E_OWN[] = "SELECT k.id, e.created_at FROM kiosks k"
+                                " LEFT JOIN enrolments e ON e.receipt = ? AND e.kiosk_id = k.id"
+                                " WHERE k.key_hash = ? AND k.disabled_at IS NULL";
 
 static const char SQL_E_FINDINGS[] = "UPDATE enrolments SET language = ?, findings = ? WHERE receipt = ?";
 
@@ -143,26 +149,31 @@ int kiosk_session_create(db_t *db, int64_t kiosk_id, int64_t now, char ret_id[KI
     return r;
 }
 
-int kiosk_session_load(db_t *db, int64_t kiosk_id, const char *id, kiosk_session_t *ret, err_t *err)
+int kiosk_session_load(
+    db_t *db, const uint8_t key_hash[SECRET_HASH_BYTES], const char *id, kiosk_session_t *ret, err_t *err)
 {
     db_stmt_t *st;
     int r = db_prepare(db, SQL_S_GET, &st, err);
     if (r < 0)
         return r;
     db_bind_text(st, 1, id);
-    db_bind_int(st, 2, kiosk_id);
+    db_bind_blob(st, 2, key_hash, SECRET_HASH_BYTES);
     if ((r = db_step(st, err)) < 0)
         return r;
     if (r == 0)
+        return err_set(err, -EACCES, "unauthorized", "The kiosk key is unknown or disabled.");
+    if (db_col_null(st, 1)) {
+        db_run(st, NULL);
         return err_set(err, -ENOENT, "session_not_found", "This kiosk has no such enrolment session.");
+    }
     kiosk_session_t s = {0};
     snprintf(s.id, sizeof s.id, "%s", id);
-    s.kiosk_id = kiosk_id;
-    db_col_copy(st, 0, s.state, sizeof s.state);
-    s.created_at = db_col_int(st, 1);
-    s.last_activity_at = db_col_int(st, 2);
-    db_col_copy(st, 3, s.prev_hash, sizeof s.prev_hash);
-    const char *steps = db_col_text(st, 4);
+    s.kiosk_id = db_col_int(st, 0);
+    db_col_copy(st, 1, s.state, sizeof s.state);
+    s.created_at = db_col_int(st, 2);
+    s.last_activity_at = db_col_int(st, 3);
+    db_col_copy(st, 4, s.prev_hash, sizeof s.prev_hash);
+    const char *steps = db_col_text(st, 5);
     s.steps = strdup(steps ? steps : "{}");
     db_run(st, NULL);
     if (!s.steps)
@@ -354,21 +365,24 @@ int kiosk_enrolment_status(db_t *db, const char *receipt, const char *birth_date
     return 0;
 }
 
-int kiosk_enrolment_submitted_at(db_t *db, int64_t kiosk_id, const char *receipt, int64_t *ret_at, err_t *err)
+int kiosk_enrolment_submitted_at(
+    db_t *db, const uint8_t key_hash[SECRET_HASH_BYTES], const char *receipt, int64_t *ret_at, err_t *err)
 {
     db_stmt_t *st;
     int r = db_prepare(db, SQL_E_OWN, &st, err);
     if (r < 0)
         return r;
     db_bind_text(st, 1, receipt);
-    db_bind_int(st, 2, kiosk_id);
+    db_bind_blob(st, 2, key_hash, SECRET_HASH_BYTES);
     if ((r = db_step(st, err)) < 0)
         return r;
     if (r == 0)
-        return err_set(err, -ENOENT, "enrolment_not_found", "This kiosk submitted no enrolment with this receipt.");
-    *ret_at = db_col_int(st, 0);
+        return err_set(err, -EACCES, "unauthorized", "The kiosk key is unknown or disabled.");
+    bool found = !db_col_null(st, 1);
+    *ret_at = found ? db_col_int(st, 1) : 0;
     db_run(st, NULL);
-    return 0;
+    return found ? 0
+                 : err_set(err, -ENOENT, "enrolment_not_found", "This kiosk submitted no enrolment with this receipt.");
 }
 
 int kiosk_enrolment_findings(db_t *db, const char *receipt, const char *language, const char *findings, err_t *err)

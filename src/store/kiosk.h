@@ -59,9 +59,12 @@ int kiosk_list(db_t *db, void (*fn)(void *ctx, int64_t id, const char *name, int
 
 /* Opens a session for the kiosk; writes its new random id to ret_id. */
 int kiosk_session_create(db_t *db, int64_t kiosk_id, int64_t now, char ret_id[KIOSK_SESSION_ID_CHARS + 1], err_t *err);
-/* Loads session id of the kiosk into *ret (caller frees ret->steps).
- * -ENOENT (session_not_found) when there is none of this kiosk. */
-int kiosk_session_load(db_t *db, int64_t kiosk_id, const char *id, kiosk_session_t *ret, err_t *err);
+/* Loads session id of the kiosk whose key hashes to key_hash into *ret
+ * (caller frees ret->steps), in one statement (no transaction needed).
+ * -EACCES (unauthorized) when the key is unknown or disabled, -ENOENT
+ * (session_not_found) when the kiosk has no such session. */
+int kiosk_session_load(
+    db_t *db, const uint8_t key_hash[SECRET_HASH_BYTES], const char *id, kiosk_session_t *ret, err_t *err);
 /* Records a step: new chain value and step JSON, last activity = now;
  * audited as kiosk.step with the step's name. -ESTALE (session_changed) when
  * the chain value is no longer `expect_prev` (a concurrent capture). */
@@ -82,7 +85,8 @@ bool kiosk_receipt_valid(const char *s, size_t len);
 int kiosk_enrolment_add(db_t *db, int64_t kiosk_id, int64_t now, const kiosk_details_t *d, const char *file_name,
     char ret_receipt[KIOSK_RECEIPT_CHARS + 1], err_t *err);
 /* The status of an enrolment by receipt and birth date (YYYY-MM-DD): state
- * and reason. -ENOENT (enrolment_not_found) when either does not match. */
+ * and reason, in one statement (no transaction needed). -ENOENT
+ * (enrolment_not_found) when either does not match. */
 int kiosk_enrolment_status(db_t *db, const char *receipt, const char *birth_date, char ret_state[12], char *ret_reason,
     size_t reason_cap, int64_t *ret_created_at, err_t *err);
 
@@ -91,9 +95,12 @@ int kiosk_enrolment_status(db_t *db, const char *receipt, const char *birth_date
  * after the submit: the receipt number is the applicant's, and a kiosk must
  * not become a way to look enrolments up. */
 #define KIOSK_RECEIPT_TTL_S (10 * 60)
-/* The submit time of enrolment `receipt` if kiosk_id submitted it.
- * -ENOENT (enrolment_not_found) otherwise. */
-int kiosk_enrolment_submitted_at(db_t *db, int64_t kiosk_id, const char *receipt, int64_t *ret_at, err_t *err);
+/* The submit time of enrolment `receipt` if the kiosk whose key hashes to
+ * key_hash submitted it, in one statement (no transaction needed).
+ * -EACCES (unauthorized) for an unknown or disabled key, -ENOENT
+ * (enrolment_not_found) for another kiosk's or no enrolment. */
+int kiosk_enrolment_submitted_at(
+    db_t *db, const uint8_t key_hash[SECRET_HASH_BYTES], const char *receipt, int64_t *ret_at, err_t *err);
 /* Keeps, with the enrolment just added, the kiosk language and what the
  * kiosk's checks found (findings: JSON text, the document check's answer and
  * each capture's results and exceptions, never image bytes) for the

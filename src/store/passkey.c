@@ -17,7 +17,9 @@ static const char SQL_COUNT[] = "SELECT COUNT(*) FROM passkeys WHERE person_id =
 static const char SQL_EXISTS[] = "SELECT 1 FROM passkeys WHERE credential_id = ?";
 static const char SQL_ADD[] = "INSERT INTO passkeys (person_id, credential_id, public_key, alg, sign_count, created_at)"
                               " VALUES (?, ?, ?, ?, ?, ?) RETURNING id";
-static const char SQL_LIST[] = "SELECT id, created_at, last_used_at FROM passkeys WHERE person_id = ? ORDER BY id";
+/* The session's person's passkeys in one statement (session.h). */
+static const char SQL_LIST[] = SESSION_LIST_SQL("t.id, t.created_at, t.last_used_at",
+    "SELECT id, created_at, last_used_at FROM passkeys WHERE person_id = " SESSION_ME_PERSON, "t.id");
 static const char SQL_DELETE[] = "DELETE FROM passkeys WHERE id = ? AND person_id = ?";
 static const char SQL_DELETE_PERSON[] = "DELETE FROM passkeys WHERE person_id = ?";
 static const char SQL_FIND[] = "SELECT id, person_id, public_key, sign_count FROM passkeys WHERE credential_id = ?";
@@ -228,28 +230,26 @@ void passkey_register_op_init(passkey_register_op_t *o)
 static int run_list(db_t *db, store_op_t *op)
 {
     passkey_list_op_t *o = (passkey_list_op_t *)op;
-    int64_t pid;
     db_stmt_t *st;
-    int r = session_person(db, o->token_hash, o->now, &pid, &op->err);
-    if (r < 0 || (r = db_prepare(db, SQL_LIST, &st, &op->err)) < 0)
+    int r = db_prepare(db, SQL_LIST, &st, &op->err);
+    if (r < 0)
         return r;
-    db_bind_int(st, 1, pid);
+    session_list_bind(st, o->token_hash, o->now);
     o->ret_n = 0;
-    while ((r = db_step(st, &op->err)) == 1) {
-        if (o->ret_n >= PASSKEY_LIST_MAX)
-            continue;
+    for (r = session_list_first(st, &op->err); r == 1 && o->ret_n < PASSKEY_LIST_MAX; r = db_step(st, &op->err)) {
         passkey_info_t *p = &o->ret[o->ret_n++];
         p->id = db_col_int(st, 0);
         p->created_at = db_col_int(st, 1);
-        p->last_used_at = db_col_null(st, 2) ? 0 : db_col_int(st, 2);
+        p->last_used_at = db_col_int_or_zero(st, 2);
     }
-    return r;
+    return r < 0 ? r : db_run(st, &op->err);
 }
 
 void passkey_list_op_init(passkey_list_op_t *o)
 {
     memset(o, 0, sizeof *o);
     o->op.lane = STORE_READ;
+    o->op.one_statement = true;
     o->op.run = run_list;
 }
 

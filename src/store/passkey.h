@@ -77,7 +77,8 @@ typedef struct passkey_info {
     int64_t last_used_at; /* 0: never */
 } passkey_info_t;
 
-/* READ lane. The session person's passkeys, oldest first. */
+/* READ lane, one statement. The session person's passkeys, oldest first.
+ * -EACCES (unauthorized). */
 typedef struct passkey_list_op {
     store_op_t op;
     int64_t now;

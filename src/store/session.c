@@ -356,6 +356,7 @@ void session_recheck_op_init(session_recheck_op_t *o)
 {
     memset(o, 0, sizeof *o);
     o->op.lane = STORE_READ;
+    o->op.one_statement = true;
     o->op.run = run_recheck;
 }
 

@@ -164,8 +164,8 @@ typedef struct session_renew_op {
 } session_renew_op_t;
 void session_renew_op_init(session_renew_op_t *o);
 
-/* READ lane. When the password was last typed in this session. -EACCES
- * (unauthorized) when the session is unknown or over. */
+/* READ lane, one statement. When the password was last typed in this
+ * session. -EACCES (unauthorized) when the session is unknown or over. */
 typedef struct session_recheck_op {
     store_op_t op;
     int64_t now;

@@ -292,9 +292,11 @@ static int open_connections(store_t *s, err_t *err)
     for (int i = 0; i < s->nreaders; i++)
         if ((r = db_open(s->url, false, &s->readers[i], err)) < 0)
             return r;
-    for (int i = 0; i < s->nslow; i++)
+    for (int i = 0; i < s->nslow; i++) {
         if ((r = db_open(s->url, false, &s->slow_db[i], err)) < 0)
             return r;
+        db_set_trips(s->slow_db[i], DB_TRIPS_SLOW);
+    }
     return db_open(s->url, false, &s->officer_db, err);
 }
 

@@ -372,6 +372,129 @@ def test_the_document_set_queue_is_one_round_trip(uchet_factory, tmp_path, pg_ur
     assert trips == {k: 10 for k in trips}, "; ".join(f"{p} {r}: {n / 10:g}" for (p, r), n in trips.items())
 
 
+def _loop_trips(u, n, request):
+    """The event loop's round trips of n requests after three that prepare
+    the statements on the loop's connection; request() asserts its answer."""
+    for _ in range(3):
+        request()
+    before = _metric_labeled(u, 'uchet_db_round_trips_total{conn="loop"}')
+    for _ in range(n):
+        request()
+    return _metric_labeled(u, 'uchet_db_round_trips_total{conn="loop"}') - before
+
+
+def test_a_set_the_passkeys_and_the_password_recheck_are_one_round_trip_each(uchet_factory, tmp_path, pg_url,
+                                                                             monkeypatch):
+    """GET /document-sets/{id} (the session, the set, its result and pages),
+    GET /me/passkeys (the session and the list) and the password re-check in
+    front of a change to the record: each was BEGIN, two to four statements
+    and the end on the loop's connection; now one statement each."""
+    from conftest import docset_uchet
+    from test_docsets import checked_set, create, post_page, text_page
+    from test_passkey import ORIGIN, Authenticator, register
+    u = docset_uchet(uchet_factory, tmp_path, monkeypatch, db_url=make_db_url(tmp_path, pg_url),
+                     extra_args=("--threads", "1", "--public-origin", ORIGIN))
+    _, token = u.new_user()
+    _, other = u.new_user()
+    checked = checked_set(u, token)
+    two_pages = create(u, token)["id"]
+    for _ in range(2):
+        assert post_page(u, token, two_pages, text_page("PNG", size=(300, 200), font_px=20, lines=2),
+                         "image/png").status_code == 202
+    empty = create(u, token)["id"]
+    assert register(u, token, Authenticator()).status_code == 201
+
+    def get(path, who, want, check=lambda body: True):
+        def request():
+            r = u.http.get(path, headers=u.auth(who))
+            assert r.status_code == want and check(r.json()), (path, r.status_code, r.text)
+        return request
+
+    sets = "/api/v1/document-sets"
+    reads = {
+        "a checked set": get(f"{sets}/{checked}", token, 200,
+                             lambda s: s["outcome"] and len(s["pages"]) == 1 and s["pages"][0]["state"] != "queued"),
+        "a set of two pages": get(f"{sets}/{two_pages}", token, 200, lambda s: [p["n"] for p in s["pages"]] == [1, 2]),
+        "an empty set": get(f"{sets}/{empty}", token, 200, lambda s: s["pages"] == []),
+        "another's set": get(f"{sets}/{checked}", other, 404, lambda b: b["code"] == "not_found"),
+        "no such set": get(f"{sets}/{checked + 1000}", token, 404, lambda b: b["code"] == "not_found"),
+        "passkeys": get("/api/v1/me/passkeys", token, 200, lambda b: len(b["passkeys"]) == 1),
+        "no passkeys": get("/api/v1/me/passkeys", other, 200, lambda b: b["passkeys"] == []),
+    }
+    trips = {name: _loop_trips(u, 10, request) for name, request in reads.items()}
+    for path in (f"{sets}/{checked}", "/api/v1/me/passkeys"):
+        r = u.http.get(path, headers=u.auth("0" * 43))
+        assert r.status_code == 401 and r.json()["code"] == "unauthorized", path
+
+    # the re-check, then the change on the writer's connection (not counted here)
+    from conftest import RESIDENCE
+    u.register(token, "77")
+
+    def change():
+        r = u.http.put("/api/v1/me/registration/residence", headers=u.auth(token), json=RESIDENCE)
+        assert r.status_code == 200, r.text
+    trips["the re-check"] = _loop_trips(u, 10, change)
+    assert trips == {k: 10 for k in trips}, "; ".join(f"{k}: {n / 10:g}" for k, n in trips.items())
+
+
+def test_a_kiosks_session_an_enrolments_status_and_receipt_cost_one_or_two_round_trips(uchet_factory, tmp_path, pg_url):
+    """The kiosk's reads run on the slow lane (its threads' connections): GET
+    /kiosk/sessions/{id} looks for idle sessions to wipe (one statement; the
+    wipe itself only when there are some), then checks the kiosk's key and
+    reads its session in one statement. It was seven: BEGIN, the idle look,
+    the end, BEGIN, the key, the session, the end. The public status of an
+    enrolment and the kiosk's receipt PDF (the key and the enrolment) are one
+    statement each (were three and four)."""
+    from test_kiosk import DEVSIM, start_kiosk
+    trust = tmp_path / "trust"   # a device's key uchetd trusts; no device runs here
+    trust.mkdir()
+    subprocess.run([DEVSIM, "--keygen", str(trust)], capture_output=True, check=True)
+    (trust / "devsim.key").unlink()
+    k = start_kiosk(lambda: uchet_factory(db_url=make_db_url(tmp_path, pg_url), extra_args=("--threads", "1")),
+                    str(trust), tmp_path)
+    key = k.add()
+    sid = k.start(key)
+    other = k.add("Hall B")
+
+    def thread_trips(request):
+        for _ in range(3):
+            request()
+        before = _metric_labeled(k.u, 'uchet_db_round_trips_total{conn="slow"}')
+        for _ in range(10):
+            request()
+        return _metric_labeled(k.u, 'uchet_db_round_trips_total{conn="slow"}') - before
+
+    def get(who, want, code=None):
+        def request():
+            r = k.u.http.get(f"/api/v1/kiosk/sessions/{sid}", headers=who)
+            assert r.status_code == want and (code is None or r.json()["code"] == code), r.text
+        return request
+
+    from test_desk_reads import NOW, RECEIPTS, _enrolment
+    _enrolment(k.u, RECEIPTS["a"], "pending", NOW - 300, "FA1234567", ("RAHIMOV", "FARRUKH", "1995-04-12"))
+
+    def status(birth, want):
+        def request():
+            r = k.u.http.get(f"/api/v1/kiosk/enrolments/{RECEIPTS['a']}/status?birth_date={birth}")
+            assert r.status_code == want and (want != 200 or r.json()["state"] == "pending"), r.text
+        return request
+    def receipt(who, want):
+        def request():
+            r = k.u.http.get(f"/api/v1/kiosk/enrolments/{RECEIPTS['a']}/receipt.pdf?lang=tg", headers=who)
+            assert r.status_code == want and (want != 200 or r.content.startswith(b"%PDF-")), r.text
+        return request
+    trips = {"the session": thread_trips(get(key, 200)),
+             "another kiosk's session": thread_trips(get(other, 404, "session_not_found")),
+             "an unknown key": thread_trips(get({"Authorization": "Kiosk " + "A" * 43}, 401, "unauthorized")),
+             "an enrolment's status": thread_trips(status("1995-04-12", 200)),
+             "another birth date": thread_trips(status("1995-04-13", 404)),
+             "its receipt": thread_trips(receipt(key, 200)),          # the kiosk that submitted it
+             "another kiosk's receipt": thread_trips(receipt(other, 404))}
+    assert trips == {"the session": 20, "another kiosk's session": 20, "an unknown key": 20,
+                     "an enrolment's status": 10, "another birth date": 10, "its receipt": 10,
+                     "another kiosk's receipt": 10}, trips
+
+
 # --- the writer's deferred writes (issue 18) -------------------------------------
 
 def test_a_failing_deferred_write_fails_only_its_own_confirmation(uchet_factory, tmp_path, pg_url):
