@@ -26,6 +26,7 @@
 #include "api/kiosk_wipe.h"
 #include "api/printed.h"
 #include "api/qr.h"
+#include "base/be.h"
 #include "base/jsonx.h"
 #include "base/limits.h"
 #include "bio/sbi.h"
@@ -229,10 +230,9 @@ static int decoded_pack(const struct sbi_capture *c, uint8_t **ret, size_t *ret_
         return -ENOMEM;
     for (size_t i = 0; i < n; i++) {
         memcpy(p, sha[i], 32);
-        p[32] = (uint8_t)(len[i] >> 24), p[33] = (uint8_t)(len[i] >> 16), p[34] = (uint8_t)(len[i] >> 8);
-        p[35] = (uint8_t)len[i];
-        memcpy(p + 36, png[i], len[i]);
-        p += 36 + len[i];
+        p = be32_put(p + 32, (uint32_t)len[i]);
+        memcpy(p, png[i], len[i]);
+        p += len[i];
     }
     *ret = out;
     *ret_len = total;
@@ -248,7 +248,7 @@ static int decoded_unpack(const uint8_t *buf, size_t len, struct sbi_decoded *re
         if (n == DECODED_MAX || len - at < 36)
             return -EINVAL;
         const uint8_t *p = buf + at;
-        size_t sz = (size_t)p[32] << 24 | (size_t)p[33] << 16 | (size_t)p[34] << 8 | p[35];
+        size_t sz = be32_get(p + 32);
         if (sz > len - at - 36)
             return -EINVAL;
         memcpy(ret[n].jp2_sha256, p, 32);
