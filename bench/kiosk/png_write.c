@@ -6,13 +6,17 @@
  * same written once into a buffer of PNG_IMAGE_PNG_SIZE_MAX, and libpng's
  * full API at zlib levels 1, 3, 6 (libpng's default), 9 with every filter
  * (libpng's default for 8-bit images) and at level 6 with one filter only.
- *   cc -O2 -o png_write bench/kiosk/png_write.c $(pkg-config --cflags --libs libpng)
- *   ./png_write 10 slap.png face.png ... */
+ *   cc -O2 -Isrc -o png_write bench/kiosk/png_write.c src/base/parse.c \
+ *      $(pkg-config --cflags --libs libpng)
+ *   ./png_write 10 slap.png face.png ...
+ * RUNS is 1 to 1000. */
 #include <png.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include "base/parse.h"
 
 static double cpu_now(void)
 {
@@ -101,7 +105,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: png_write RUNS FILE.png...\n");
         return 2;
     }
-    int runs = atoi(argv[1]);
+    int64_t runs;
+    if (parse_i64(argv[1], strlen(argv[1]), 1, 1000, &runs) < 0) {
+        fprintf(stderr, "png_write: RUNS must be a whole number from 1 to 1000, not \"%s\"\n", argv[1]);
+        return 2;
+    }
     static const struct {
         const char *name;
         int kind, level, filters;
@@ -126,7 +134,7 @@ int main(int argc, char **argv)
         for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
             double best = 1e9;
             size_t n = 0;
-            for (int r = 0; r < runs; r++) {
+            for (int64_t r = 0; r < runs; r++) {
                 double t0 = cpu_now();
                 n = v[i].kind == 0   ? write_two_pass(&im, pix)
                     : v[i].kind == 1 ? write_one_pass(&im, pix)

@@ -26,6 +26,7 @@
 #include "api/kiosk_wipe.h"
 #include "api/printed.h"
 #include "api/qr.h"
+#include "base/be.h"
 #include "base/jsonx.h"
 #include "base/limits.h"
 #include "bio/sbi.h"
@@ -183,9 +184,24 @@ static int fail_ext(kop_t *o, json_t *ext, int rc, const char *code, const char 
     return err_set(&o->op.err, rc, code, "%s", msg);
 }
 
-static void spool_path(const kop_t *o, const char *sid, int kind, char *buf, size_t cap)
+#define SPOOL_NAME_BYTES 80 /* <sid>.<kind>.decoded and its NUL, with room */
+#define SPOOL_DECODED ".decoded"
+
+/* The one place a spool file's name is made: session o->sid's file of step
+ * kind, <sid>.<kind> (suffix "": what the step keeps) or <sid>.<kind>.decoded
+ * (suffix SPOOL_DECODED: the PNGs its capture decoded to, below).
+ * spool_name writes the name within the spool (what vault_write takes),
+ * spool_path the whole path (what vault_read and unlink take). */
+static void spool_name(const kop_t *o, int kind, const char *suffix, char buf[SPOOL_NAME_BYTES])
 {
-    snprintf(buf, cap, "%s/%s.%s", o->env->spool, sid, KINDS[kind].name);
+    snprintf(buf, SPOOL_NAME_BYTES, "%s.%s%s", o->sid, KINDS[kind].name, suffix);
+}
+
+static void spool_path(const kop_t *o, int kind, const char *suffix, char *buf, size_t cap)
+{
+    char name[SPOOL_NAME_BYTES];
+    spool_name(o, kind, suffix, name);
+    snprintf(buf, cap, "%s/%s", o->env->spool, name);
 }
 
 /* The PNGs a capture's JPEG 2000 images were decoded to (bio/sbi.h,
@@ -197,11 +213,6 @@ static void spool_path(const kop_t *o, const char *sid, int kind, char *buf, siz
  * one that opens - and whoever holds the vault key could as well rewrite the
  * transaction submit seals under it. */
 #define DECODED_MAX (LIMIT_SBI_BIOMETRICS + 1) /* the entries and the slap */
-
-static void decoded_path(const kop_t *o, int kind, char *buf, size_t cap)
-{
-    snprintf(buf, cap, "%s/%s.%s.decoded", o->env->spool, o->sid, KINDS[kind].name);
-}
 
 /* c's decoded images packed into *ret (caller frees; NULL and 0 when c
  * holds no JPEG 2000). 0 or -ENOMEM. */
@@ -229,10 +240,9 @@ static int decoded_pack(const struct sbi_capture *c, uint8_t **ret, size_t *ret_
         return -ENOMEM;
     for (size_t i = 0; i < n; i++) {
         memcpy(p, sha[i], 32);
-        p[32] = (uint8_t)(len[i] >> 24), p[33] = (uint8_t)(len[i] >> 16), p[34] = (uint8_t)(len[i] >> 8);
-        p[35] = (uint8_t)len[i];
-        memcpy(p + 36, png[i], len[i]);
-        p += 36 + len[i];
+        p = be32_put(p + 32, (uint32_t)len[i]);
+        memcpy(p, png[i], len[i]);
+        p += len[i];
     }
     *ret = out;
     *ret_len = total;
@@ -248,7 +258,7 @@ static int decoded_unpack(const uint8_t *buf, size_t len, struct sbi_decoded *re
         if (n == DECODED_MAX || len - at < 36)
             return -EINVAL;
         const uint8_t *p = buf + at;
-        size_t sz = (size_t)p[32] << 24 | (size_t)p[33] << 16 | (size_t)p[34] << 8 | p[35];
+        size_t sz = be32_get(p + 32);
         if (sz > len - at - 36)
             return -EINVAL;
         memcpy(ret[n].jp2_sha256, p, 32);
@@ -785,21 +795,21 @@ static int run_capture(db_t *db, kop_t *o, kiosk_session_t *s, json_t *steps)
         r = fail_ext(o, json_pack("{s:O}", "results", results), -EINVAL, "capture_quality_low", k->retry);
     }
     if (r == 0) {
-        spool_path(o, o->sid, o->kind, path, sizeof path);
-        char name[64];
-        snprintf(name, sizeof name, "%s.%s", o->sid, k->name);
+        spool_path(o, o->kind, "", path, sizeof path);
+        char name[SPOOL_NAME_BYTES];
+        spool_name(o, o->kind, "", name);
         r = vault_write(&o->env->keys, o->env->spool, name, raw, raw_len, &o->op.err);
     }
     char dpath[1024];
-    decoded_path(o, o->kind, dpath, sizeof dpath);
+    spool_path(o, o->kind, SPOOL_DECODED, dpath, sizeof dpath);
     if (r == 0) {
         uint8_t *dec = NULL;
         size_t ndec = 0;
         if (decoded_pack(&c, &dec, &ndec) < 0)
             r = err_set(&o->op.err, -ENOMEM, "out_of_memory", "Out of memory.");
         else if (dec) {
-            char dname[80];
-            snprintf(dname, sizeof dname, "%s.%s.decoded", o->sid, k->name);
+            char dname[SPOOL_NAME_BYTES];
+            spool_name(o, o->kind, SPOOL_DECODED, dname);
             r = vault_write(&o->env->keys, o->env->spool, dname, dec, ndec, &o->op.err);
             sodium_memzero(dec, ndec);
             free(dec);
@@ -963,12 +973,12 @@ static int run_signature(db_t *db, kop_t *o, kiosk_session_t *s, json_t *steps)
         json_decref(b);
         return r;
     }
-    char *raw = json_dumps(pts, JSON_COMPACT), name[64], path[1024];
+    char *raw = json_dumps(pts, JSON_COMPACT), name[SPOOL_NAME_BYTES], path[1024];
     json_decref(b);
     kop_free_inputs(o);
     if (!raw)
         return err_set(&o->op.err, -ENOMEM, "out_of_memory", "Out of memory.");
-    snprintf(name, sizeof name, "%s.%s", o->sid, KINDS[STEP_SIGNATURE].name);
+    spool_name(o, STEP_SIGNATURE, "", name);
     r = vault_write(&o->env->keys, o->env->spool, name, raw, strlen(raw), &o->op.err);
     sodium_memzero(raw, strlen(raw));
     free(raw);
@@ -978,7 +988,7 @@ static int run_signature(db_t *db, kop_t *o, kiosk_session_t *s, json_t *steps)
     free(s->steps);
     s->steps = json_dumps(steps, JSON_COMPACT | JSON_SORT_KEYS);
     if (!s->steps || (r = save_step(db, o, s, s->prev_hash)) < 0) {
-        snprintf(path, sizeof path, "%s/%s", o->env->spool, name);
+        spool_path(o, STEP_SIGNATURE, "", path, sizeof path);
         unlink(path);
         return s->steps ? r : err_set(&o->op.err, -ENOMEM, "out_of_memory", "Out of memory.");
     }
@@ -992,7 +1002,7 @@ static int load_pen(kop_t *o, kiosk_pen_t **ret, size_t *ret_n)
     char path[1024];
     uint8_t *raw = NULL;
     size_t len = 0, i;
-    spool_path(o, o->sid, STEP_SIGNATURE, path, sizeof path);
+    spool_path(o, STEP_SIGNATURE, "", path, sizeof path);
     int r = vault_read(&o->env->keys, path, &raw, &len, &o->op.err);
     if (r < 0)
         return r;
@@ -1169,10 +1179,10 @@ static int document_read(kop_t *o, const kiosk_session_t *s, const json_t *b, pa
  * the answer in steps, the chain moved on by a scan. */
 static int document_keep(db_t *db, kop_t *o, kiosk_session_t *s, json_t *steps, const page_t *p, json_t *answer)
 {
-    char name[64], path[1024], prev[SBI_HASH_HEX + 1];
+    char name[SPOOL_NAME_BYTES], path[1024], prev[SBI_HASH_HEX + 1];
     int r = 0;
-    snprintf(name, sizeof name, "%s.%s", o->sid, KINDS[STEP_DOCUMENT].name);
-    spool_path(o, o->sid, STEP_DOCUMENT, path, sizeof path);
+    spool_name(o, STEP_DOCUMENT, "", name);
+    spool_path(o, STEP_DOCUMENT, "", path, sizeof path);
     snprintf(prev, sizeof prev, "%s", s->prev_hash);
     if (p->png)
         r = vault_write(&o->env->keys, o->env->spool, name, p->png, p->png_len, &o->op.err);
@@ -1277,11 +1287,11 @@ static int load_capture(kop_t *o, const json_t *steps, int kind, struct sbi_capt
     struct sbi_decoded d[DECODED_MAX];
     const json_t *st = json_object_get(steps, KINDS[kind].name);
     const char *prev = json_string_value(json_object_get(st, "prev"));
-    spool_path(o, o->sid, kind, path, sizeof path);
+    spool_path(o, kind, "", path, sizeof path);
     int r = vault_read(&o->env->keys, path, &raw, &len, &o->op.err);
     if (r < 0)
         return r;
-    decoded_path(o, kind, path, sizeof path);
+    spool_path(o, kind, SPOOL_DECODED, path, sizeof path);
     r = vault_read(&o->env->keys, path, &dec, &ndec, &o->op.err);
     if (r == -ENOENT)
         r = 0, err_clear(&o->op.err);
@@ -1310,7 +1320,7 @@ static int load_page(kop_t *o, const json_t *steps, uint8_t **ret, size_t *ret_l
     if (!pg)
         return 0;
     *ret_camera = source && !strcmp(source, "camera");
-    spool_path(o, o->sid, STEP_DOCUMENT, path, sizeof path);
+    spool_path(o, STEP_DOCUMENT, "", path, sizeof path);
     return vault_read(&o->env->keys, path, ret, ret_len, &o->op.err);
 }
 

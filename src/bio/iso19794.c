@@ -30,6 +30,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/be.h"
+
 #define FIR_GENERAL 16u
 #define FAC_GENERAL 17u
 #define COMMON_REPR 19u /* length, capture time, device ids, quality count */
@@ -48,15 +50,15 @@ struct rd {
     int bad;
 };
 
+/* The next n (1 to 4) bytes as a number; 0 and r->bad set when fewer are
+ * left. */
 static uint32_t take(struct rd *r, size_t n)
 {
-    uint32_t v = 0;
     if (r->bad || r->left < n) {
         r->bad = 1;
         return 0;
     }
-    for (size_t i = 0; i < n; i++)
-        v = v << 8 | r->p[i];
+    uint32_t v = (uint32_t)be_get(r->p, n);
     r->p += n;
     r->left -= n;
     return v;
@@ -211,26 +213,19 @@ int iso19794_read(const uint8_t *rec, size_t len, iso_image_t *ret, err_t *err)
 
 /* --- writer --- */
 
-static uint8_t *put(uint8_t *p, uint32_t v, size_t n)
-{
-    for (size_t i = n; i-- > 0; v >>= 8)
-        p[i] = (uint8_t)(v & 0xff);
-    return p + n;
-}
-
 static uint8_t *put_time(uint8_t *p, int64_t now)
 {
     time_t t = (time_t)now;
     struct tm tm;
     if (!gmtime_r(&t, &tm))
         memset(&tm, 0, sizeof tm);
-    p = put(p, (uint32_t)tm.tm_year + 1900u, 2);
-    p = put(p, (uint32_t)tm.tm_mon + 1u, 1);
-    p = put(p, (uint32_t)tm.tm_mday, 1);
-    p = put(p, (uint32_t)tm.tm_hour, 1);
-    p = put(p, (uint32_t)tm.tm_min, 1);
-    p = put(p, (uint32_t)tm.tm_sec, 1);
-    return put(p, 0, 2);
+    p = be_put(p, (uint32_t)tm.tm_year + 1900u, 2);
+    p = be_put(p, (uint32_t)tm.tm_mon + 1u, 1);
+    p = be_put(p, (uint32_t)tm.tm_mday, 1);
+    p = be_put(p, (uint32_t)tm.tm_hour, 1);
+    p = be_put(p, (uint32_t)tm.tm_min, 1);
+    p = be_put(p, (uint32_t)tm.tm_sec, 1);
+    return be_put(p, 0, 2);
 }
 
 static int code_of(const iso_image_t *img, uint32_t *ret)
@@ -248,16 +243,16 @@ static int code_of(const iso_image_t *img, uint32_t *ret)
 
 static uint8_t *put_finger_tail(uint8_t *p, const iso_image_t *img, uint32_t code)
 {
-    p = put(p, img->position, 1);
-    p = put(p, 0, 1); /* representation number */
-    p = put(p, 1, 1); /* pixels per inch */
+    p = be_put(p, img->position, 1);
+    p = be_put(p, 0, 1); /* representation number */
+    p = be_put(p, 1, 1); /* pixels per inch */
     for (int i = 0; i < 4; i++)
-        p = put(p, img->ppi, 2);
-    p = put(p, 8, 1); /* 8 bits per pixel */
-    p = put(p, code, 1);
-    p = put(p, 0, 1); /* live-scan plain impression */
-    p = put(p, img->width, 2);
-    return put(p, img->height, 2);
+        p = be_put(p, img->ppi, 2);
+    p = be_put(p, 8, 1); /* 8 bits per pixel */
+    p = be_put(p, code, 1);
+    p = be_put(p, 0, 1); /* live-scan plain impression */
+    p = be_put(p, img->width, 2);
+    return be_put(p, img->height, 2);
 }
 
 static uint8_t *put_face_tail(uint8_t *p, const iso_image_t *img, uint32_t code)
@@ -265,12 +260,12 @@ static uint8_t *put_face_tail(uint8_t *p, const iso_image_t *img, uint32_t code)
     memset(p, 0, FACE_FIXED); /* no landmarks; gender, colours, height, mask, expression, pose unspecified */
     p[2] = 0xff;              /* gender: unknown */
     p += FACE_FIXED;
-    p = put(p, 1, 1); /* full frontal */
-    p = put(p, code, 1);
-    p = put(p, img->width, 2);
-    p = put(p, img->height, 2);
-    p = put(p, 0, 1 + 2 + 1); /* sampling rate, post-processing, cross reference */
-    return put(p, 1, 1);      /* colour space: sRGB */
+    p = be_put(p, 1, 1); /* full frontal */
+    p = be_put(p, code, 1);
+    p = be_put(p, img->width, 2);
+    p = be_put(p, img->height, 2);
+    p = be_put(p, 0, 1 + 2 + 1); /* sampling rate, post-processing, cross reference */
+    return be_put(p, 1, 1);      /* colour space: sRGB */
 }
 
 int iso19794_write(const iso_image_t *img, int64_t now, uint8_t **ret, size_t *ret_len, err_t *err)
@@ -294,18 +289,18 @@ int iso19794_write(const iso_image_t *img, int64_t now, uint8_t **ret, size_t *r
                                     : "FAC\0"
                                       "030\0",
         8);
-    p = put(p + 8, (uint32_t)(general + repr), 4);
-    p = put(p, 1, 2); /* one representation */
-    p = put(p, 0, 1); /* no certification blocks */
-    p = put(p, img->modality == ISO_FINGER ? 1 : 0, img->modality == ISO_FINGER ? 1 : 2);
-    p = put(p, (uint32_t)repr, 4);
+    p = be_put(p + 8, (uint32_t)(general + repr), 4);
+    p = be_put(p, 1, 2); /* one representation */
+    p = be_put(p, 0, 1); /* no certification blocks */
+    p = be_put(p, img->modality == ISO_FINGER ? 1 : 0, img->modality == ISO_FINGER ? 1 : 2);
+    p = be_put(p, (uint32_t)repr, 4);
     p = put_time(p, now);
-    p = put(p, 0, 1 + 2 + 2); /* device technology, vendor, type: unspecified */
-    p = put(p, 1, 1);         /* one quality block: the score, vendor and algorithm unreported */
-    p = put(p, img->quality, 1);
-    p = put(p, 0, 4);
+    p = be_put(p, 0, 1 + 2 + 2); /* device technology, vendor, type: unspecified */
+    p = be_put(p, 1, 1);         /* one quality block: the score, vendor and algorithm unreported */
+    p = be_put(p, img->quality, 1);
+    p = be_put(p, 0, 4);
     p = img->modality == ISO_FINGER ? put_finger_tail(p, img, code) : put_face_tail(p, img, code);
-    p = put(p, (uint32_t)img->len, 4);
+    p = be_put(p, (uint32_t)img->len, 4);
     memcpy(p, img->data, img->len);
     *ret = out;
     *ret_len = general + repr;

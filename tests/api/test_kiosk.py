@@ -19,25 +19,19 @@ import subprocess
 import sys
 import time
 
-import httpx
 import pytest
 
-from conftest import BACKEND, BUILD, ROOT, free_port
+from conftest import BACKEND, ROOT, free_port  # noqa: F401  free_port: test_kiosk_certified takes it from here
+from devsim_helper import DEVSIM, STEPS, Devsim  # the device simulator (test_kiosk_* take it from here too)
 
 sys.path.insert(0, os.path.join(ROOT, "tests", "bio"))
 import an2k_reader  # noqa: E402  the independent reader (shares no code with src/bio/an2k*)
 import iso19794_reader  # noqa: E402  the tests' reader of ISO/IEC 19794 records (none of src/bio/iso19794.c)
 
-DEVSIM = os.path.join(BUILD, "src/devsim/uchet-devsim")
 SPECIMEN = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10\n"
 DETAILS = {"surname": "Рахимов", "given_names": "Фаррух", "surname_latin": "RAKHIMOV",
            "given_names_latin": "FARRUKH", "birth_date": "1995-04-12", "sex": "M",
            "citizenship": "TJK", "document_number": "401234567", "document_expiry": "2030-01-31"}
-# device, deviceSubId, count, bio type of each capture step
-STEPS = {"face": ("3", 0, 1), "slap-left": ("1", 1, 4), "slap-right": ("1", 2, 4),
-         "thumbs": ("1", 3, 2), "palm-left": ("2", 1, 1), "palm-right": ("2", 2, 1)}
-TYPES = {"1": "Finger", "2": "Palm", "3": "Face", "4": "Document"}
-DOCUMENT = ("4", 0, 1)   # the document scanner: one page
 
 
 def _signature():
@@ -64,48 +58,6 @@ def inner(bio_value, modality, position):
     rec = iso19794_reader.read(b64d(bio_value))
     assert (rec.modality, rec.position, rec.image_type) == (modality, position, "png")
     return rec.image
-
-
-class Devsim:
-    def __init__(self, tmp):
-        keys = os.path.join(tmp, "devkeys")
-        os.mkdir(keys)
-        subprocess.run([DEVSIM, "--keygen", keys], capture_output=True, check=True)
-        self.trust = os.path.join(tmp, "trust")
-        os.mkdir(self.trust)
-        shutil.copy(os.path.join(keys, "devsim.pub"), self.trust)
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.proc = subprocess.Popen([DEVSIM, "--port", str(self.port), "--key",
-                                      os.path.join(keys, "devsim.key"), "--seed", "7"],
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        line = self.proc.stdout.readline()
-        assert "listening" in line, line
-
-    def stop(self):
-        self.proc.terminate()
-        self.proc.wait(timeout=10)
-
-    def admin(self, what, body):
-        r = httpx.post(self.url + "/admin/" + what, json=body, timeout=10)
-        assert r.status_code == 200, r.text
-
-    def discover(self):
-        r = httpx.request("MOSIPDISC", self.url + "/device", content=json.dumps({"type": "Biometric Device"}))
-        return {d["deviceId"] for d in r.json()}
-
-    def capture(self, step, txn, prev, exceptions=()):
-        device, sub, count = DOCUMENT if step == "document" else STEPS[step]
-        req = {"env": "Developer", "purpose": "Registration", "specVersion": "0.9.5", "timeout": 30000,
-               "captureTime": "2026-01-01T10:00:00Z", "transactionId": txn,
-               "bio": [{"type": TYPES[device], "count": count - len(exceptions), "requestedScore": "40",
-                        "deviceId": device, "deviceSubId": str(sub), "bioSubType": [],
-                        "exception": list(exceptions), "previousHash": prev}]}
-        if device == "1":
-            req["customOpts"] = [{"name": "uchet.slap", "value": "true"}]
-        r = httpx.request("RCAPTURE", self.url + "/capture", content=json.dumps(req), timeout=120)
-        assert r.status_code == 200, r.text
-        return r.json()
 
 
 @pytest.fixture(scope="module")

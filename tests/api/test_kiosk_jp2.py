@@ -18,43 +18,18 @@ import subprocess
 import pytest
 from PIL import Image
 
-from conftest import free_port
-from test_kiosk import (DEVSIM, STEPS, Devsim, an2k_reader, b64d, full_session, iso19794_reader,  # noqa: F401
-                        kiosk, payload)
+from devsim_helper import DEVSIM, STEPS, Devsim
+from test_kiosk import an2k_reader, b64d, dev_reset, full_session, iso19794_reader, kiosk, payload  # noqa: F401
 
 pytestmark = pytest.mark.skipif(not os.path.exists(DEVSIM), reason="uchet-devsim not built")
 
 
-class Jp2Devsim(Devsim):
-    """test_kiosk's device service, started with --image-format jp2."""
-
-    def __init__(self, tmp):
-        keys = os.path.join(tmp, "devkeys")
-        os.mkdir(keys)
-        subprocess.run([DEVSIM, "--keygen", keys], capture_output=True, check=True)
-        self.trust = os.path.join(tmp, "trust")
-        os.mkdir(self.trust)
-        os.link(os.path.join(keys, "devsim.pub"), os.path.join(self.trust, "devsim.pub"))
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.proc = subprocess.Popen([DEVSIM, "--port", str(self.port), "--key", os.path.join(keys, "devsim.key"),
-                                      "--seed", "7", "--image-format", "jp2"],
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        line = self.proc.stdout.readline()
-        assert "listening" in line, line
-
-
 @pytest.fixture(scope="module")
 def dev(tmp_path_factory):
-    d = Jp2Devsim(str(tmp_path_factory.mktemp("kdevjp2")))
+    """test_kiosk's device service, started with --image-format jp2."""
+    d = Devsim(str(tmp_path_factory.mktemp("kdevjp2")), "--image-format", "jp2")
     yield d
     d.stop()
-
-
-@pytest.fixture(autouse=True)
-def dev_reset(dev):
-    dev.admin("reset", {})
-    dev.admin("profile", {"seed": 7})
 
 
 def jp2_in(bio_value, modality, position):
