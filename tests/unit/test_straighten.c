@@ -1,5 +1,5 @@
-/* docset/straighten: a page turned a quarter, a half or three quarters, or
- * tilted by 4°, comes back upright and level; real phone photos of
+/* docset/straighten: a page turned a quarter, a half or three quarters,
+ * tilted by 4°, or both, comes back upright and level; real phone photos of
  * passports that are upright are never turned.
  *
  * The turned pages are a migration card rendered by docsetgen (Cyrillic,
@@ -117,6 +117,33 @@ static void levels_a_tilted_page(void **state)
     raster_free(page);
 }
 
+/* A page both turned and tilted, as a phone held sideways and askew takes
+ * it: every quarter turn with a tilt of 3 or 5 degrees either way comes
+ * back upright and level. */
+static void turns_and_levels_a_turned_tilted_page(void **state)
+{
+    (void)state;
+    raster_t *page = rendered_page();
+    if (!page)
+        skip();
+    docset_tess_t *tess = docset_tess_new();
+    assert_non_null(tess);
+    static const double tilts[] = {-5, -3, 3, 5};
+    for (int quads = 1; quads < 4; quads++)
+        for (size_t t = 0; t < sizeof tilts / sizeof tilts[0]; t++) {
+            raster_t *in = turned(page, quads, tilts[t]), *out = NULL;
+            struct straighten_result how;
+            assert_int_equal(straighten_page(in, tess, &out, &how, NULL), 0);
+            assert_non_null(out);
+            if ((quads + how.quarter_turns) % 4 != 0 || fabs(fabs(how.skew_deg) - fabs(tilts[t])) > 0.5)
+                fail_msg("turned %d, tilted %+g: %d quarter turns and %+.2f degrees back", quads, tilts[t],
+                    how.quarter_turns, how.skew_deg);
+            raster_free(in), raster_free(out);
+        }
+    docset_tess_free(tess);
+    raster_free(page);
+}
+
 /* On real upright photos the detectors are unsure; they must not turn them. */
 static void leaves_upright_photos_alone(void **state)
 {
@@ -155,6 +182,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(turns_a_page_upright),
         cmocka_unit_test(levels_a_tilted_page),
+        cmocka_unit_test(turns_and_levels_a_turned_tilted_page),
         cmocka_unit_test(leaves_upright_photos_alone),
         cmocka_unit_test(refuses_a_colour_raster),
     };
