@@ -270,14 +270,24 @@ static int decoded_unpack(const uint8_t *buf, size_t len, struct sbi_decoded *re
     return 0;
 }
 
-/* Authenticates the kiosk and loads its open session (after the idle
- * wipe), each one statement with no read transaction around it: *ret_s on
- * success, caller frees ret_s->steps. */
+/* Authenticates the kiosk and loads its open session in one statement,
+ * with no read transaction around it: *ret_s on success, caller frees
+ * ret_s->steps. When that statement sees a session idle too long (any
+ * kiosk's, this one too), the idle ones are wiped first and the session
+ * read again: no request ever works on data that should be gone. */
 static int load_open(db_t *db, kop_t *o, kiosk_session_t *ret_s)
 {
     kiosk_session_t s = {0};
-    int r = kiosk_wipe_idle(db, o->env, o->now, NULL, &o->op.err);
-    if (r < 0 || (r = kiosk_session_load(db, o->key_hash, o->sid, &s, &o->op.err)) < 0)
+    bool idle = false;
+    int64_t cutoff = o->now - o->env->idle_s;
+    int r = kiosk_session_load(db, o->key_hash, o->sid, cutoff, &s, &idle, &o->op.err);
+    if (r == 0 && idle) {
+        free(s.steps);
+        s = (kiosk_session_t){0};
+        if ((r = kiosk_wipe_idle(db, o->env, o->now, NULL, &o->op.err)) == 0)
+            r = kiosk_session_load(db, o->key_hash, o->sid, cutoff, &s, &idle, &o->op.err);
+    }
+    if (r < 0)
         return r;
     if (strcmp(s.state, "open") != 0) {
         free(s.steps);

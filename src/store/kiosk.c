@@ -15,10 +15,14 @@ static const char SQL_LIST[] = "SELECT id, name, created_at, disabled_at FROM ki
 static const char SQL_S_ADD[] =
     "INSERT INTO enrolment_sessions (id, kiosk_id, state, created_at, last_activity_at) VALUES (?, ?, 'open', ?, ?)";
 /* The kiosk's key checked and its session read in one statement: no row,
- * no such kiosk; a row without a state, no such session of the kiosk. */
-static const char SQL_S_GET[] = "SELECT k.id, s.state, s.created_at, s.last_activity_at, s.prev_hash, s.steps"
-                                " FROM kiosks k LEFT JOIN enrolment_sessions s ON s.id = ? AND s.kiosk_id = k.id"
-                                " WHERE k.key_hash = ? AND k.disabled_at IS NULL";
+ * no such kiosk; a row without a state, no such session of the kiosk. The
+ * last column: whether any kiosk's session is idle past the cutoff. */
+static const char SQL_S_GET[] =
+    "SELECT k.id, s.state, s.created_at, s.last_activity_at, s.prev_hash, s.steps,"
+    " CASE WHEN EXISTS (SELECT 1 FROM enrolment_sessions WHERE state = 'open' AND last_activity_at < ?)"
+    " THEN 1 ELSE 0 END"
+    " FROM kiosks k LEFT JOIN enrolment_sessions s ON s.id = ? AND s.kiosk_id = k.id"
+    " WHERE k.key_hash = ? AND k.disabled_at IS NULL";
 static const char SQL_S_STEP[] = "UPDATE enrolment_sessions SET prev_hash = ?, steps = ?, last_activity_at = ? "
                                  "WHERE id = ? AND state = 'open' AND prev_hash = ?";
 static const char SQL_S_END[] =
@@ -149,19 +153,21 @@ int kiosk_session_create(db_t *db, int64_t kiosk_id, int64_t now, char ret_id[KI
     return r;
 }
 
-int kiosk_session_load(
-    db_t *db, const uint8_t key_hash[SECRET_HASH_BYTES], const char *id, kiosk_session_t *ret, err_t *err)
+int kiosk_session_load(db_t *db, const uint8_t key_hash[SECRET_HASH_BYTES], const char *id, int64_t idle_cutoff,
+    kiosk_session_t *ret, bool *ret_idle, err_t *err)
 {
     db_stmt_t *st;
     int r = db_prepare(db, SQL_S_GET, &st, err);
     if (r < 0)
         return r;
-    db_bind_text(st, 1, id);
-    db_bind_blob(st, 2, key_hash, SECRET_HASH_BYTES);
+    db_bind_int(st, 1, idle_cutoff);
+    db_bind_text(st, 2, id);
+    db_bind_blob(st, 3, key_hash, SECRET_HASH_BYTES);
     if ((r = db_step(st, err)) < 0)
         return r;
     if (r == 0)
         return err_set(err, -EACCES, "unauthorized", "The kiosk key is unknown or disabled.");
+    *ret_idle = db_col_int(st, 6) != 0;
     if (db_col_null(st, 1)) {
         db_run(st, NULL);
         return err_set(err, -ENOENT, "session_not_found", "This kiosk has no such enrolment session.");

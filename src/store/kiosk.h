@@ -60,11 +60,13 @@ int kiosk_list(db_t *db, void (*fn)(void *ctx, int64_t id, const char *name, int
 /* Opens a session for the kiosk; writes its new random id to ret_id. */
 int kiosk_session_create(db_t *db, int64_t kiosk_id, int64_t now, char ret_id[KIOSK_SESSION_ID_CHARS + 1], err_t *err);
 /* Loads session id of the kiosk whose key hashes to key_hash into *ret
- * (caller frees ret->steps), in one statement (no transaction needed).
- * -EACCES (unauthorized) when the key is unknown or disabled, -ENOENT
- * (session_not_found) when the kiosk has no such session. */
-int kiosk_session_load(
-    db_t *db, const uint8_t key_hash[SECRET_HASH_BYTES], const char *id, kiosk_session_t *ret, err_t *err);
+ * (caller frees ret->steps), in one statement (no transaction needed);
+ * *ret_idle: whether any open session had no step since idle_cutoff (set
+ * whenever the key is known). -EACCES (unauthorized) when the key is
+ * unknown or disabled, -ENOENT (session_not_found) when the kiosk has no
+ * such session. */
+int kiosk_session_load(db_t *db, const uint8_t key_hash[SECRET_HASH_BYTES], const char *id, int64_t idle_cutoff,
+    kiosk_session_t *ret, bool *ret_idle, err_t *err);
 /* Records a step: new chain value and step JSON, last activity = now;
  * audited as kiosk.step with the step's name. -ESTALE (session_changed) when
  * the chain value is no longer `expect_prev` (a concurrent capture). */

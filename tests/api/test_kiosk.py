@@ -570,6 +570,7 @@ def test_signature_judged_by_sigcheck(shared_kiosk):
 def test_idle_session_is_wiped(kiosk, dev):
     key = kiosk.add()
     sid = kiosk.start(key)
+    quiet = kiosk.start(key)   # a second session, with no step at all
     r, _ = capture_and_post(kiosk, dev, key, sid, "face")
     assert r.status_code == 200
     spool = os.path.join(kiosk.dir, "sessions")
@@ -579,10 +580,13 @@ def test_idle_session_is_wiped(kiosk, dev):
     assert kiosk.u.http.get(f"/api/v1/kiosk/sessions/{sid}", headers=key).status_code == 200
     kiosk.u.set_clock("2025-10-31T10:10:01+03:00")
     assert os.listdir(spool) == [f"{sid}.face"]
-    # a little past 600 s of idleness: the next kiosk request wipes it
+    # a little past 600 s of idleness: the next kiosk request wipes it, a
+    # read of another session too (its one statement sees that one is idle)
     kiosk.u.set_clock("2025-10-31T10:20:30+03:00")
-    other = kiosk.start(key)
+    r = kiosk.u.http.get(f"/api/v1/kiosk/sessions/{quiet}", headers=key)
+    assert r.status_code == 410 and r.json()["code"] == "session_expired"
     assert os.listdir(spool) == []
+    other = kiosk.start(key)
     r = kiosk.u.http.get(f"/api/v1/kiosk/sessions/{sid}", headers=key)
     assert r.status_code == 410 and r.json()["code"] == "session_expired"
     assert kiosk.u.db.query(f"SELECT state, steps FROM enrolment_sessions WHERE id = '{sid}'") == [("wiped", "{}")]
