@@ -15,6 +15,10 @@ import pytest
 from conftest import UCHETCTL, add_officer, copy_initialized, desk_login, officer
 from test_audit_desk import verify  # the desk page's whole verification, step by step
 
+# One worker runs the module, so `keyed_made` is made once (see conftest's
+# pytest_configure: make check runs --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("audit_anchor")
+
 
 def audit_hash(prev, seq, at, actor, action, subject, detail):
     """store/audit.c's audit_hash, for the attacker's recomputation."""
@@ -56,8 +60,7 @@ def ctl(u, *args):
 
 @pytest.fixture(scope="module")
 def keyed_made(module_uchet_factory):
-    """What `keyed` hands each test, made once per module (in each xdist
-    worker that runs some of these tests): a fresh audit key, uchetd started
+    """What `keyed` hands each test, made once per module: a fresh audit key, uchetd started
     with it, four people who registered and confirmed three times each, and
     uchetd stopped (the last checkpoint is written at stop). Each test made
     all that itself before (an ASan start, five uchetctl runs, a graceful
