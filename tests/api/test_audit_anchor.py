@@ -7,12 +7,17 @@ checkpoints signed with the Ed25519 key (a file outside the database) can.
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 
 import pytest
 
-from conftest import UCHETCTL, add_officer, desk_login, officer
+from conftest import UCHETCTL, add_officer, copy_initialized, desk_login, officer
 from test_audit_desk import verify  # the desk page's whole verification, step by step
+
+# One worker runs the module, so `keyed_made` is made once (see conftest's
+# pytest_configure: make check runs --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("audit_anchor")
 
 
 def audit_hash(prev, seq, at, actor, action, subject, detail):
@@ -53,20 +58,47 @@ def ctl(u, *args):
                           capture_output=True, text=True)
 
 
-@pytest.fixture
-def keyed(uchet_factory, tmp_path):
-    key = str(tmp_path / "audit.key")
+@pytest.fixture(scope="module")
+def keyed_made(module_uchet_factory):
+    """What `keyed` hands each test, made once per module: a fresh audit key, uchetd started
+    with it, four people who registered and confirmed three times each, and
+    uchetd stopped (the last checkpoint is written at stop). Each test made
+    all that itself before (an ASan start, five uchetctl runs, a graceful
+    stop); now each takes a copy (`keyed`) of the same state."""
+    u = module_uchet_factory()
+    key = os.path.join(u.tmp, "audit.key")
     r = subprocess.run([UCHETCTL, "keys", "audit-init", "--key-file", key], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     assert os.stat(key).st_mode & 0o777 == 0o600
     assert "secret" not in open(key + ".pub").read()
-    u = uchet_factory(extra_args=["--audit-key-file", key]).start()
+    u.extra_args += ["--audit-key-file", key]
+    u.start()
     for _ in range(4):
         _, token = u.new_user()
         u.register(token)
         for _ in range(3):
             u.confirm(token)
     u.stop()   # the last checkpoint is written at stop
+    return u, key
+
+
+@pytest.fixture
+def keyed(keyed_made, uchet_factory, tmp_path, pg_server):
+    """A copy of keyed_made's state for one test, which may rewrite the chain,
+    the checkpoints and the key files as it likes: its own database (a file
+    copy, or CREATE DATABASE ... TEMPLATE), its own audit key, checkpoints,
+    TOTP and VAPID key files (mode kept), uchetd not running."""
+    made, made_key = keyed_made
+    for name in os.listdir(made.tmp):
+        src = os.path.join(made.tmp, name)
+        if os.path.isfile(src) and (name.startswith(("audit.key", "uchet.db")) or name in ("totp.key", "vapid.pem")):
+            shutil.copy2(src, tmp_path / name)
+    url = copy_initialized(made.db_url, tmp_path, pg_server)
+    key = str(tmp_path / "audit.key")
+    args = ["--totp-key-file", str(tmp_path / "totp.key"), "--vapid-key-file", str(tmp_path / "vapid.pem"),
+            "--audit-key-file", key]
+    u = uchet_factory(db_url=url, init=False, extra_args=args)
+    assert open(key + ".checkpoints").read() == open(made_key + ".checkpoints").read()
     return u, key
 
 

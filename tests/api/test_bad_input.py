@@ -1,7 +1,22 @@
-"""Bad input of every kind gets a clear 4xx problem, never a crash or a change."""
+"""Bad input of every kind gets a clear 4xx problem, never a crash or a change.
+
+The module's tests share one uchetd (`uchet` below, one xdist group): each
+makes its own person if it needs one, and the one that counts rows compares
+them before and after its own requests, with no other test running on that
+server meanwhile. No test depends on another having run first (checked in
+file order, reversed, and in two xdist workers)."""
 import socket
 
 import httpx
+import pytest
+
+pytestmark = pytest.mark.xdist_group("bad_input")
+
+
+@pytest.fixture(scope="module")
+def uchet(module_uchet_factory):
+    """The module's uchetd (see above), in place of conftest's one per test."""
+    return module_uchet_factory().start()
 
 
 def counts(uchet):

@@ -1,4 +1,7 @@
-"""The document check through its HTTP door (the library has its own unit tests)."""
+"""The document check through its HTTP door (the library has its own unit tests).
+
+The check keeps nothing: the module's tests share one uchetd (`uchet`
+below, one xdist group), in any order."""
 import glob
 import os
 import subprocess
@@ -6,6 +9,14 @@ import subprocess
 import pytest
 
 from conftest import BUILD
+
+pytestmark = pytest.mark.xdist_group("documents")
+
+
+@pytest.fixture(scope="module")
+def uchet(module_uchet_factory):
+    """The module's uchetd (see above), in place of conftest's one per test."""
+    return module_uchet_factory().start()
 
 SPECIMEN = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10\n"
 

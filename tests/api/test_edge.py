@@ -44,14 +44,27 @@ def responses(data):
 SMUGGLED = b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
 
 
-def test_content_length_with_transfer_encoding_is_refused_and_closed(uchet):
+@pytest.fixture(scope="module")
+def edge(module_uchet_factory):
+    """One uchetd for the framing tests below (each on its own connection,
+    none writes anything or reads a count): an ASan start per test was most
+    of their time. The cleartext-HTTP/2 test counts /healthz answers and
+    keeps a server of its own. Marked xdist_group: one worker runs them all."""
+    return module_uchet_factory().start()
+
+
+framing = pytest.mark.xdist_group("edge_framing")
+
+
+@framing
+def test_content_length_with_transfer_encoding_is_refused_and_closed(edge):
     # The chunked body ends at "0\r\n\r\n"; a front end that trusted
     # Content-Length would forward the rest as part of this body. Either way
     # the second request must never be answered.
     body = b"0\r\n\r\n"
     req = (b"POST /api/v1/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
            b"Content-Length: %d\r\nTransfer-Encoding: chunked\r\n\r\n" % len(body)) + body + SMUGGLED
-    out, closed = raw(uchet.port, req)
+    out, closed = raw(edge.port, req)
     assert out.startswith(b"HTTP/1.1 400"), out[:200]
     assert b"application/problem+json" in out and b"ambiguous_framing" in out
     assert b"content-security-policy" in out.lower()
@@ -60,41 +73,46 @@ def test_content_length_with_transfer_encoding_is_refused_and_closed(uchet):
     assert closed
 
 
-def test_transfer_encoding_then_content_length_is_refused(uchet):
+@framing
+def test_transfer_encoding_then_content_length_is_refused(edge):
     req = (b"POST /api/v1/session HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
            b"Content-Length: 5\r\nContent-Type: application/json\r\n\r\n0\r\n\r\n") + SMUGGLED
-    out, closed = raw(uchet.port, req)
+    out, closed = raw(edge.port, req)
     assert out.startswith(b"HTTP/1.1 400") and responses(out) == 1 and closed, out
 
 
-def test_two_different_content_lengths_are_refused_and_closed(uchet):
+@framing
+def test_two_different_content_lengths_are_refused_and_closed(edge):
     req = (b"POST /api/v1/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
            b"Content-Length: 0\r\nContent-Length: %d\r\n\r\n" % len(SMUGGLED)) + SMUGGLED
-    out, closed = raw(uchet.port, req)
+    out, closed = raw(edge.port, req)
     assert out.startswith(b"HTTP/1.1 400"), out[:200]
     assert b"ambiguous_framing" in out
     assert responses(out) == 1 and closed, out
 
 
-def test_transfer_encoding_in_http10_is_refused(uchet):
+@framing
+def test_transfer_encoding_in_http10_is_refused(edge):
     req = b"POST /api/v1/session HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
-    out, closed = raw(uchet.port, req)
+    out, closed = raw(edge.port, req)
     assert out.startswith(b"HTTP/1.1 400") and closed, out
 
 
-def test_a_plain_pipeline_is_still_served(uchet):
+@framing
+def test_a_plain_pipeline_is_still_served(edge):
     # The check must not break keep-alive: two well-framed requests, two answers.
     req = (b"POST /api/v1/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
            b"Content-Length: 2\r\n\r\n{}") + SMUGGLED
-    out, _ = raw(uchet.port, req, wait=1.0)
+    out, _ = raw(edge.port, req, wait=1.0)
     assert responses(out) == 2, out
     assert b'"status":"ok"' in out
 
 
-def test_chunked_alone_is_still_served(uchet):
+@framing
+def test_chunked_alone_is_still_served(edge):
     req = (b"POST /api/v1/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
            b"Transfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n") + SMUGGLED
-    out, _ = raw(uchet.port, req, wait=1.0)
+    out, _ = raw(edge.port, req, wait=1.0)
     assert responses(out) == 2 and b'"status":"ok"' in out, out
 
 
@@ -132,10 +150,11 @@ def test_no_cleartext_http2_prior_knowledge(uchet):
     assert served == 0, m
 
 
-def test_no_h2c_upgrade(uchet):
+@framing
+def test_no_h2c_upgrade(edge):
     req = (b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, HTTP2-Settings\r\n"
            b"Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAAP__\r\n\r\n")
-    out, _ = raw(uchet.port, req, wait=1.0)
+    out, _ = raw(edge.port, req, wait=1.0)
     assert out.startswith(b"HTTP/1.1 200"), out[:100]
     assert b"101 Switching" not in out
 
