@@ -51,6 +51,11 @@ static void actor_of(char *buf, size_t cap, int64_t id)
     snprintf(buf, cap, "kiosk:%lld", (long long)id);
 }
 
+static int unknown_key(err_t *err)
+{
+    return err_set(err, -EACCES, "unauthorized", "The kiosk key is unknown or disabled.");
+}
+
 int kiosk_auth(db_t *db, const uint8_t key_hash[SECRET_HASH_BYTES], int64_t *ret_id, err_t *err)
 {
     db_stmt_t *st;
@@ -61,7 +66,7 @@ int kiosk_auth(db_t *db, const uint8_t key_hash[SECRET_HASH_BYTES], int64_t *ret
     if ((r = db_step(st, err)) < 0)
         return r;
     if (r == 0)
-        return err_set(err, -EACCES, "unauthorized", "The kiosk key is unknown or disabled.");
+        return unknown_key(err);
     *ret_id = db_col_int(st, 0);
     db_run(st, NULL);
     return 0;
@@ -166,7 +171,7 @@ int kiosk_session_load(db_t *db, const uint8_t key_hash[SECRET_HASH_BYTES], cons
     if ((r = db_step(st, err)) < 0)
         return r;
     if (r == 0)
-        return err_set(err, -EACCES, "unauthorized", "The kiosk key is unknown or disabled.");
+        return unknown_key(err);
     *ret_idle = db_col_int(st, 6) != 0;
     if (db_col_null(st, 1)) {
         db_run(st, NULL);
@@ -383,7 +388,7 @@ int kiosk_enrolment_submitted_at(
     if ((r = db_step(st, err)) < 0)
         return r;
     if (r == 0)
-        return err_set(err, -EACCES, "unauthorized", "The kiosk key is unknown or disabled.");
+        return unknown_key(err);
     bool found = !db_col_null(st, 1);
     *ret_at = found ? db_col_int(st, 1) : 0;
     db_run(st, NULL);
