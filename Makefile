@@ -40,8 +40,11 @@ run: build
 	exec $(BUILD)/src/api/uchetd --database $(DB) --listen 127.0.0.1:$(PORT) --log-format text \
 	  --totp-key-file var/totp.key
 
+# -O1, as AddressSanitizer's own documentation advises: the API suites are
+# CPU-bound on ASan processes, and -O0 made uchetd's image and text work
+# slower for no check gained (docs/BENCHMARKS.md, "Fourth round").
 $(BUILD_ASAN)/build.ninja:
-	CC=gcc meson setup $(BUILD_ASAN) --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false
+	CC=gcc meson setup $(BUILD_ASAN) -Ddebug=true -Doptimization=1 -Db_sanitize=address,undefined -Db_lundef=false
 
 build-asan: $(BUILD_ASAN)/build.ninja
 	ninja -C $(BUILD_ASAN)
