@@ -19,14 +19,15 @@
 #include "rules/date.h"
 
 typedef struct entry {
-    char *key;   /* msgid, owned */
-    char *text;  /* msgstr, owned; NULL for an entry that is left out */
-    size_t line; /* where its msgid stood, to keep file order in a sort */
+    const char *key;  /* msgid, in its language's arena */
+    const char *text; /* msgstr, in the arena; NULL for an entry that is left out */
+    size_t line;      /* where its msgid stood, to keep file order in a sort */
 } entry_t;
 
 typedef struct lang {
     char code[CATALOG_LANG_MAX];
-    entry_t *e; /* sorted by key; only kept entries */
+    char *arena; /* owned: every key and text of the language, NUL-terminated */
+    entry_t *e;  /* owned; sorted by key; only kept entries */
     size_t n;
 } lang_t;
 
@@ -35,39 +36,6 @@ struct catalog {
     size_t n;
 };
 
-/* --- small strings ------------------------------------------------------ */
-
-typedef struct sbuf {
-    char *p;
-    size_t len, cap;
-} sbuf_t;
-
-static int sbuf_add(sbuf_t *b, const char *s, size_t n)
-{
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 64;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *p = realloc(b->p, cap);
-        if (!p)
-            return -ENOMEM;
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
-    return 0;
-}
-
-/* Takes the text out of b (an empty string when nothing was added). */
-static char *sbuf_take(sbuf_t *b)
-{
-    char *p = b->p ? b->p : strdup("");
-    *b = (sbuf_t){0};
-    return p;
-}
-
 static bool is_space(char c)
 {
     return c == ' ' || c == '\t' || c == '\v' || c == '\f';
@@ -75,16 +43,35 @@ static bool is_space(char c)
 
 /* --- the .po parser ----------------------------------------------------- */
 
+/* A field's decoded text: arena[at, at + len), NUL at arena[at + len]. */
+typedef struct span {
+    size_t at, len;
+} span_t;
+
 enum field { F_NONE, F_ID, F_STR, F_CTXT };
 
+/* The parser decodes every string in place, into the .po text itself,
+ * which then becomes the language's arena: no string is allocated on its
+ * own. A field starts at the arena's top, and only the field named by the
+ * last keyword line is appended to (by continuation lines), so that field
+ * always ends at the top. Bytes of a field that is started again (a second
+ * msgstr) or thrown away (msgctxt) just stay unused.
+ *
+ * Invariant: when a line starts, top is at most the line's first byte. A
+ * quoted string's text is never longer than its quotes and escapes, and its
+ * NUL takes the place of a quote, so writing never overtakes reading: a
+ * keyword line of L bytes adds at most L - 7 bytes, a continuation line at
+ * most L - 2. */
 typedef struct parser {
     const char *lang;
-    size_t line;    /* 1-based number of the line being read */
-    sbuf_t id, str; /* the entry being read */
+    size_t line;          /* 1-based number of the line being read */
+    char *arena;          /* the .po text, decoded in place; owned by the caller */
+    size_t top;           /* arena bytes holding decoded fields */
+    span_t id, str, ctxt; /* the entry being read */
     bool has_id, fuzzy;
     size_t id_line;
     enum field field; /* where a "continuation" line goes */
-    entry_t *e;       /* every entry read, kept or not */
+    entry_t *e;       /* every entry read, kept or not; owned */
     size_t n, cap;
     err_t *err;
 } parser_t;
@@ -94,21 +81,15 @@ static int po_fail(parser_t *p, const char *what)
     return err_set(p->err, -EINVAL, "po_invalid", "%s.po line %zu: %s", p->lang, p->line, what);
 }
 
-static int push_entry(parser_t *p, char *key, char *text)
+static int push_entry(parser_t *p, const char *key, const char *text)
 {
-    if (p->n == CATALOG_MAX_ENTRIES) {
-        free(key);
-        free(text);
+    if (p->n == CATALOG_MAX_ENTRIES)
         return err_set(p->err, -E2BIG, "po_too_large", "%s.po has more than %d messages", p->lang, CATALOG_MAX_ENTRIES);
-    }
     if (p->n == p->cap) {
         size_t cap = p->cap ? p->cap * 2 : 256;
         entry_t *e = realloc(p->e, cap * sizeof *e);
-        if (!e) {
-            free(key);
-            free(text);
+        if (!e)
             return err_set(p->err, -ENOMEM, "out_of_memory", "out of memory");
-        }
         p->e = e;
         p->cap = cap;
     }
@@ -118,9 +99,7 @@ static int push_entry(parser_t *p, char *key, char *text)
 
 static void parser_clear(parser_t *p)
 {
-    free(p->id.p);
-    free(p->str.p);
-    p->id = p->str = (sbuf_t){0};
+    p->id = p->str = p->ctxt = (span_t){0};
     p->has_id = p->fuzzy = false;
     p->field = F_NONE;
 }
@@ -133,44 +112,57 @@ static int flush(parser_t *p)
     int r = 0;
     if (p->has_id) {
         bool keep = p->id.len > 0 && p->str.len > 0 && !p->fuzzy;
-        char *key = sbuf_take(&p->id);
-        char *text = keep ? sbuf_take(&p->str) : NULL;
-        if (!key || (keep && !text)) {
-            free(key);
-            free(text);
-            r = err_set(p->err, -ENOMEM, "out_of_memory", "out of memory");
-        } else {
-            r = push_entry(p, key, text);
-        }
+        r = push_entry(p, p->arena + p->id.at, keep ? p->arena + p->str.at : NULL);
     }
     parser_clear(p);
     return r;
 }
 
-/* Appends the text of one "quoted" string s[0..len), escapes resolved. */
-static int unquote(parser_t *p, const char *s, size_t len, sbuf_t *to)
+static span_t *field_span(parser_t *p, enum field f)
 {
-    if (len < 2 || s[0] != '"' || s[len - 1] != '"')
-        return po_fail(p, "expected a quoted string");
-    for (size_t i = 1; i + 1 < len; i++) {
-        char c = s[i];
-        if (c == '\\') {
-            static const char names[] = "nt\"\\r", values[] = "\n\t\"\\\r";
-            const char *esc = i + 2 < len && s[i + 1] ? strchr(names, s[i + 1]) : NULL;
-            if (!esc)
-                return po_fail(p, "bad escape");
-            c = values[esc - names];
-            i++;
-        }
-        if (sbuf_add(to, &c, 1) < 0)
-            return err_set(p->err, -ENOMEM, "out_of_memory", "out of memory");
-    }
-    return 0;
+    return f == F_ID ? &p->id : f == F_STR ? &p->str : &p->ctxt;
 }
 
-static sbuf_t *field_buf(parser_t *p, enum field f, sbuf_t *scratch)
+/* Starts field f again, empty, at the arena's top. */
+static void span_start(parser_t *p, enum field f)
 {
-    return f == F_ID ? &p->id : f == F_STR ? &p->str : scratch;
+    span_t *to = field_span(p, f);
+    *to = (span_t){.at = p->top};
+    p->arena[p->top++] = '\0';
+    p->field = f;
+}
+
+/* Appends the text of one "quoted" string s[0..len), escapes resolved, to
+ * the field being read (which ends at the arena's top); s points into the
+ * arena, after the top. Runs without a backslash are moved whole. */
+static int unquote(parser_t *p, const char *s, size_t len)
+{
+    static const char names[] = "nt\"\\r", values[] = "\n\t\"\\\r";
+    if (len < 2 || s[0] != '"' || s[len - 1] != '"')
+        return po_fail(p, "expected a quoted string");
+    span_t *to = field_span(p, p->field);
+    char *w = p->arena + to->at + to->len;
+    if (p->top > (size_t)(s - p->arena) + 1) /* cannot happen: see parser_t */
+        return po_fail(p, "decoded text overtook the source");
+    size_t i = 1, end = len - 1; /* s[end] is the closing quote */
+    while (i < end) {
+        const char *bs = memchr(s + i, '\\', end - i);
+        size_t run = bs ? (size_t)(bs - s) - i : end - i;
+        memmove(w, s + i, run); /* w may be s + i (nothing decoded yet) */
+        w += run;
+        i += run;
+        if (i < end) { /* s[i] is a backslash; what it escapes must not be the closing quote */
+            const char *esc = i + 1 < end && s[i + 1] ? strchr(names, s[i + 1]) : NULL;
+            if (!esc)
+                return po_fail(p, "bad escape");
+            *w++ = values[esc - names];
+            i += 2;
+        }
+    }
+    *w = '\0';
+    to->len = (size_t)(w - (p->arena + to->at));
+    p->top = to->at + to->len + 1;
+    return 0;
 }
 
 /* A keyword line: msgid, msgstr or msgctxt, a space, a quoted string. */
@@ -191,18 +183,12 @@ static int keyword_line(parser_t *p, const char *s, size_t len)
     size_t rl = (size_t)(s + len - rest);
     while (rl && is_space(*rest))
         rest++, rl--;
-    sbuf_t scratch = {0}, *to = field_buf(p, f, &scratch);
-    to->len = 0;
-    if (to->p)
-        to->p[0] = '\0';
     if (f == F_ID) {
         p->has_id = true;
         p->id_line = p->line;
     }
-    p->field = f;
-    r = unquote(p, rest, rl, to);
-    free(scratch.p);
-    return r;
+    span_start(p, f);
+    return unquote(p, rest, rl);
 }
 
 static int parse_line(parser_t *p, const char *s, size_t len)
@@ -221,26 +207,36 @@ static int parse_line(parser_t *p, const char *s, size_t len)
     if (s[0] == '"') {
         if (p->field == F_NONE)
             return po_fail(p, "continuation without a keyword");
-        sbuf_t scratch = {0};
-        int r = unquote(p, s, len, field_buf(p, p->field, &scratch));
-        free(scratch.p);
-        return r;
+        return unquote(p, s, len);
     }
     return keyword_line(p, s, len);
 }
 
-/* Splits po into lines at \n, \r\n or \r (Python's universal newlines). */
-static int parse_all(parser_t *p, const char *po, size_t len)
+/* The position of the first c in po[from..len), or len. */
+static size_t next_of(const char *po, size_t from, size_t len, char c)
 {
-    size_t i = 0;
+    const char *q = memchr(po + from, c, len - from);
+    return q ? (size_t)(q - po) : len;
+}
+
+/* Splits po into lines at \n, \r\n or \r (Python's universal newlines).
+ * nl and cr are the next \n and \r at or after i, each searched for again
+ * only once i has passed it, so every byte is searched at most twice (and
+ * none of them is overwritten before it is used: see parser_t). */
+static int parse_all(parser_t *p, size_t len)
+{
+    const char *po = p->arena;
+    size_t i = 0, nl = next_of(po, 0, len, '\n'), cr = next_of(po, 0, len, '\r');
     int r = 0;
     while (r == 0 && i < len) {
-        size_t j = i;
-        while (j < len && po[j] != '\n' && po[j] != '\r')
-            j++;
+        if (nl < i)
+            nl = next_of(po, i, len, '\n');
+        if (cr < i)
+            cr = next_of(po, i, len, '\r');
+        size_t j = nl < cr ? nl : cr;
         p->line++;
         r = parse_line(p, po + i, j - i);
-        i = j < len && po[j] == '\r' && j + 1 < len && po[j + 1] == '\n' ? j + 2 : j + 1;
+        i = j == cr && j + 1 == nl ? j + 2 : j + 1;
     }
     return r == 0 ? flush(p) : r;
 }
@@ -250,15 +246,6 @@ static int by_key_line(const void *a, const void *b)
     const entry_t *x = a, *y = b;
     int c = strcmp(x->key, y->key);
     return c ? c : (x->line > y->line) - (x->line < y->line);
-}
-
-static void entries_free(entry_t *e, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        free(e[i].key);
-        free(e[i].text);
-    }
-    free(e);
 }
 
 /* Sorts the entries, refuses a key that was already kept when it appears
@@ -273,14 +260,21 @@ static int finish_table(parser_t *p)
             return po_fail(p, "duplicate msgid");
         }
     size_t out = 0;
-    for (size_t i = 0; i < p->n; i++) {
+    for (size_t i = 0; i < p->n; i++)
         if (p->e[i].text)
             p->e[out++] = p->e[i];
-        else
-            free(p->e[i].key);
-    }
     p->n = out;
     return 0;
+}
+
+/* Parses p->arena[0..len) (writable) in place into the sorted table of
+ * kept entries p->e, which the caller frees on failure too. */
+static int parse_po(parser_t *p, size_t len)
+{
+    if (!utf8_valid(p->arena, len, false))
+        return err_set(p->err, -EINVAL, "po_invalid", "%s.po is not valid UTF-8 (or holds a NUL byte)", p->lang);
+    int r = parse_all(p, len);
+    return r < 0 ? r : finish_table(p);
 }
 
 static bool lang_code_ok(const char *lang)
@@ -311,28 +305,37 @@ static int check_add(catalog_t *cat, const char *lang, size_t len, err_t *err)
     return 0;
 }
 
+/* Adds the messages of lang (already checked with check_add) from
+ * text[0..len), a writable buffer of at least len + 1 bytes. Takes text:
+ * it becomes the language's arena, or is freed on failure. */
+static int add_taken(catalog_t *cat, const char *lang, char *text, size_t len, err_t *err)
+{
+    parser_t p = {.lang = lang, .arena = text, .err = err};
+    int r = parse_po(&p, len);
+    if (r < 0) {
+        free(text);
+        free(p.e);
+        return r;
+    }
+    lang_t *l = &cat->langs[cat->n++];
+    snprintf(l->code, sizeof l->code, "%s", lang);
+    l->arena = text;
+    l->e = p.e;
+    l->n = p.n;
+    return 0;
+}
+
 int catalog_add_po(catalog_t *cat, const char *lang, const char *po, size_t len, err_t *err)
 {
     int r = check_add(cat, lang, len, err);
     if (r < 0)
         return r;
-    parser_t p = {.lang = lang, .err = err};
-    if (!utf8_valid(po, len, false))
-        r = err_set(err, -EINVAL, "po_invalid", "%s.po is not valid UTF-8 (or holds a NUL byte)", lang);
-    if (r == 0)
-        r = parse_all(&p, po, len);
-    if (r == 0)
-        r = finish_table(&p);
-    if (r < 0) {
-        parser_clear(&p);
-        entries_free(p.e, p.n);
-        return r;
-    }
-    lang_t *l = &cat->langs[cat->n++];
-    snprintf(l->code, sizeof l->code, "%s", lang);
-    l->e = p.e;
-    l->n = p.n;
-    return 0;
+    char *text = malloc(len + 1);
+    if (!text)
+        return err_set(err, -ENOMEM, "out_of_memory", "out of memory");
+    if (len) /* po may be NULL when len is 0 */
+        memcpy(text, po, len);
+    return add_taken(cat, lang, text, len, err);
 }
 
 int catalog_new(catalog_t **ret, err_t *err)
@@ -349,10 +352,7 @@ void catalog_free(catalog_t *cat)
     if (!cat)
         return;
     for (size_t i = 0; i < cat->n; i++) {
-        for (size_t k = 0; k < cat->langs[i].n; k++) {
-            free(cat->langs[i].e[k].key);
-            free(cat->langs[i].e[k].text);
-        }
+        free(cat->langs[i].arena);
         free(cat->langs[i].e);
     }
     free(cat);
@@ -408,11 +408,14 @@ static int load_one(catalog_t *cat, const char *dir, const char *code, err_t *er
     if ((size_t)snprintf(path, sizeof path, "%s/%s.po", dir, code) >= sizeof path)
         return err_set(err, -EINVAL, "po_unreadable", "the po directory path is too long");
     int r = read_file(path, &text, &len, err);
-    if (r == 0) {
-        r = catalog_add_po(cat, code, text, len, err);
+    if (r < 0)
+        return r;
+    r = check_add(cat, code, len, err);
+    if (r < 0) {
         free(text);
+        return r;
     }
-    return r;
+    return add_taken(cat, code, text, len, err); /* takes text */
 }
 
 int catalog_load_dir(const char *dir, catalog_t **ret, err_t *err)

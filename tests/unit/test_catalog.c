@@ -177,6 +177,47 @@ static void expect_po_error(const char *po, size_t len, int want, const char *li
     catalog_free(cat);
 }
 
+/* Strings are decoded in place into a copy of the text: continuation
+ * lines, escapes at either end of a quoted piece and next to each other, a
+ * msgstr read again, the last entry cut off by the end of the input (not
+ * NUL-terminated) and lines ended by CR alone all read as po2json.py reads
+ * them, and the caller's text may change or go away once it is loaded. */
+static void test_po_decoded_in_place(void **state)
+{
+    (void)state;
+    static const char po[] = "msgid \"\"\n\"k\\\"\"\n\"1\"\nmsgstr \"\\n\"\n\"\\\\\"\n\"x\\t\"\n\"\"\n\n"
+                             "msgctxt \"c\\n\"\n\"more context\"\nmsgid \"k2\"\nmsgstr \"\\\\\\\"\\r\"\n\n"
+                             "msgstr \"carried\"\nmsgid \"k3\"\n\n"
+                             "msgid \"k4\"\nmsgstr \"first, left unused\"\nmsgstr \"second\"\r"
+                             "msgid \"k5\"\rmsgstr \"\"\r\"a\\\"\"\r\r"
+                             "msgid \"last\"\nmsgstr \"no newline\"XYZ";
+    size_t len = sizeof po - 1 - 3; /* the input ends at the closing quote */
+    char *copy = malloc(len);
+    assert_non_null(copy);
+    memcpy(copy, po, len);
+    catalog_t *cat = NULL;
+    assert_int_equal(catalog_new(&cat, NULL), 0);
+    assert_int_equal(catalog_add_po(cat, "xx", copy, len, NULL), 0);
+    memset(copy, '#', len);
+    free(copy);
+    assert_string_equal(catalog_lookup(cat, "xx", "k\"1"), "\n\\x\t");
+    assert_string_equal(catalog_lookup(cat, "xx", "k2"), "\\\"\r");
+    assert_string_equal(catalog_lookup(cat, "xx", "k3"), "carried");
+    assert_string_equal(catalog_lookup(cat, "xx", "k4"), "second");
+    assert_string_equal(catalog_lookup(cat, "xx", "k5"), "a\"");
+    assert_string_equal(catalog_lookup(cat, "xx", "last"), "no newline");
+    assert_null(catalog_lookup(cat, "xx", "c\n"));
+    assert_null(catalog_lookup(cat, "xx", "more context"));
+    /* No text at all, not even a pointer. */
+    assert_int_equal(catalog_add_po(cat, "yy", NULL, 0, NULL), 0);
+    assert_true(catalog_has_language(cat, "yy"));
+    catalog_free(cat);
+    /* A bad escape in the last piece of a string cut off by the end. */
+    static const char cut[] = "msgid \"a\"\nmsgstr \"x\"\n\"y\\", cut_quote[] = "msgid \"a\"\nmsgstr \"x\"\n\"y\\\"";
+    expect_po_error(cut, sizeof cut - 1, -EINVAL, "line 3: expected a quoted string");
+    expect_po_error(cut_quote, sizeof cut_quote - 1, -EINVAL, "line 3: bad escape");
+}
+
 static void test_malformed_po(void **state)
 {
     (void)state;
@@ -316,6 +357,7 @@ int main(void)
         cmocka_unit_test(test_bad_params_leave_buffer_alone),
         cmocka_unit_test(test_cut_at_character_boundary),
         cmocka_unit_test(test_po_reading_rules),
+        cmocka_unit_test(test_po_decoded_in_place),
         cmocka_unit_test(test_malformed_po),
         cmocka_unit_test(test_languages_and_limits),
         cmocka_unit_test(test_shipped_catalogs_match_the_app),
