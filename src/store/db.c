@@ -45,6 +45,13 @@ int db_open(const char *url, bool readonly, db_t **ret, err_t *err)
     return db_sqlite_backend.open(url, readonly, ret, err);
 }
 
+int db_open_lazy(const char *url, bool readonly, db_t **ret, err_t *err)
+{
+    if (db_kind_of(url) == DB_POSTGRES && db_pg_backend && db_pg_backend->open_lazy)
+        return db_pg_backend->open_lazy(url, readonly, ret, err);
+    return db_open(url, readonly, ret, err);
+}
+
 void db_close(db_t *db)
 {
     if (db)

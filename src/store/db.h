@@ -30,6 +30,13 @@ db_kind_t db_kind_of(const char *url);
 int db_open(const char *url, bool readonly, db_t **ret, err_t *err);
 void db_close(db_t *db); /* accepts NULL */
 
+/* As db_open, but a PostgreSQL connection is made at its first use (on its
+ * waiter, if it has one by then), not here: a pool's spare connections
+ * cost the server a backend only once they are needed. A server that
+ * cannot be reached then fails that use with storage_unavailable. SQLite
+ * opens at once (an open is a file open). */
+int db_open_lazy(const char *url, bool readonly, db_t **ret, err_t *err);
+
 /* How a connection waits for its server. wait(arg, fd, for_write) returns 0
  * once fd is (or may be) ready for reading or writing, or a negative code to
  * give up: the connection is then dropped and the call fails with

@@ -4,6 +4,8 @@
 
 struct db_backend {
     int (*open)(const char *url, bool readonly, db_t **ret, err_t *err);
+    /* Optional (NULL: open): see db_open_lazy. */
+    int (*open_lazy)(const char *url, bool readonly, db_t **ret, err_t *err);
     void (*close)(db_t *db);
     int (*exec)(db_t *db, const char *sql, err_t *err);
     int (*prepare)(db_t *db, const char *sql, db_stmt_t **ret, err_t *err);

@@ -68,7 +68,8 @@ typedef struct pg_stmt {
 
 typedef struct pg_db {
     struct db hdr;
-    PGconn *conn;
+    PGconn *conn; /* NULL until the first use of a lazily opened one */
+    char *url;    /* owned: what a lazy connection connects to */
     bool readonly;
     bool in_txn;           /* between the caller's BEGIN and its COMMIT/ROLLBACK */
     bool broken;           /* the waiter gave up on it: reconnect at the next chance */
@@ -216,6 +217,26 @@ static PGresult *q_prepare(pg_db_t *d, const char *name, const char *sql)
     return PQsendPrepare(d->conn, name, sql, 0, NULL) ? collect(d) : NULL;
 }
 
+/* Drives a connection that PQresetStart or PQconnectStartParams began, on
+ * the waiter. As libpq's manual says: wait for writing first (the TCP
+ * connect), then as each poll asks. libpq may move on to another socket
+ * (the next host of a multi-host URL), perhaps with the same number: the
+ * waiter forgets the old one every time. */
+static bool poll_connect(pg_db_t *d, PostgresPollingStatusType (*poll)(PGconn *))
+{
+    PostgresPollingStatusType st = PGRES_POLLING_WRITING;
+    for (;;) {
+        d->waiter.wait(d->waiter.arg, -1, false);
+        if (d->waiter.wait(d->waiter.arg, PQsocket(d->conn), st == PGRES_POLLING_WRITING) < 0)
+            return false;
+        st = poll(d->conn);
+        if (st == PGRES_POLLING_OK)
+            return true;
+        if (st == PGRES_POLLING_FAILED)
+            return false;
+    }
+}
+
 /* Re-establishes a lost connection (same parameters). */
 static bool reconnect(pg_db_t *d)
 {
@@ -224,23 +245,7 @@ static bool reconnect(pg_db_t *d)
         return PQstatus(d->conn) == CONNECTION_OK;
     }
     d->waiter.wait(d->waiter.arg, -1, false); /* the old socket closes now */
-    if (!PQresetStart(d->conn))
-        return false;
-    /* As libpq's manual says: wait for writing first (the TCP connect), then
-     * as each PQresetPoll asks. libpq may move on to another socket (the
-     * next host of a multi-host URL), perhaps with the same number: the
-     * waiter forgets the old one every time. */
-    PostgresPollingStatusType st = PGRES_POLLING_WRITING;
-    for (;;) {
-        d->waiter.wait(d->waiter.arg, -1, false);
-        if (d->waiter.wait(d->waiter.arg, PQsocket(d->conn), st == PGRES_POLLING_WRITING) < 0)
-            return false;
-        st = PQresetPoll(d->conn);
-        if (st == PGRES_POLLING_OK)
-            return true;
-        if (st == PGRES_POLLING_FAILED)
-            return false;
-    }
+    return PQresetStart(d->conn) && poll_connect(d, PQresetPoll);
 }
 
 /* Runs a command whose result carries nothing the caller needs. */
@@ -268,52 +273,85 @@ static int session_setup(pg_db_t *d, err_t *err)
     return run_simple(d, sql, err);
 }
 
-static int pg_connect(pg_db_t *d, const char *url, err_t *err)
+/* Starts d's first connection to d->url: at once (blocking) without a
+ * waiter, else begun here and driven on the waiter. False when it failed;
+ * d->conn is then NULL (out of memory) or a failed connection that
+ * reconnect() can retry later. */
+static bool connect_first(pg_db_t *d)
 {
     /* Defaults first: keywords that come later, i.e. the URL's, win. The
      * keepalives notice a vanished server in about 25 s rather than hours. */
     static const char *const keys[] = {"connect_timeout", "client_encoding", "fallback_application_name",
         "keepalives_idle", "keepalives_interval", "keepalives_count", "dbname", NULL};
-    const char *vals[] = {"10", "UTF8", "uchet", "10", "5", "3", url, NULL};
-    d->conn = PQconnectdbParams(keys, vals, 1);
-    if (!d->conn)
-        return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
-    if (PQstatus(d->conn) != CONNECTION_OK)
-        return err_set(err, -EIO, "storage_failed", "Cannot connect to PostgreSQL: %.*s",
-            (int)strcspn(PQerrorMessage(d->conn), "\n"), PQerrorMessage(d->conn));
-    return session_setup(d, err);
+    const char *vals[] = {"10", "UTF8", "uchet", "10", "5", "3", d->url, NULL};
+    if (!d->waiter.wait) {
+        d->conn = PQconnectdbParams(keys, vals, 1);
+        return d->conn && PQstatus(d->conn) == CONNECTION_OK;
+    }
+    d->conn = PQconnectStartParams(keys, vals, 1);
+    return d->conn && PQstatus(d->conn) != CONNECTION_BAD && poll_connect(d, PQconnectPoll);
 }
 
 /* Makes sure the connection is up, re-establishing it when that is safe. */
 static int ensure_conn(pg_db_t *d, err_t *err)
 {
-    if (PQstatus(d->conn) == CONNECTION_OK && !d->broken)
+    if (d->conn && PQstatus(d->conn) == CONNECTION_OK && !d->broken)
         return 0;
     if (d->in_txn)
         return err_set(err, -EIO, "storage_unavailable", "The database connection was lost inside a transaction.");
-    if (!reconnect(d))
-        return err_set(err, -EIO, "storage_unavailable", "Cannot reconnect to PostgreSQL: %.*s",
-            (int)strcspn(PQerrorMessage(d->conn), "\n"), PQerrorMessage(d->conn));
+    bool first = !d->conn;
+    if (first ? !connect_first(d) : !reconnect(d))
+        return d->conn ? err_set(err, -EIO, "storage_unavailable", "Cannot %s to PostgreSQL: %.*s",
+                             first ? "connect" : "reconnect", (int)strcspn(PQerrorMessage(d->conn), "\n"),
+                             PQerrorMessage(d->conn))
+                       : err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
     return session_setup(d, err);
 }
 
 static void pg_close(db_t *db);
 
-static int pg_open(const char *url, bool readonly, db_t **ret, err_t *err)
+static int pg_new(const char *url, bool readonly, pg_db_t **ret, err_t *err)
 {
     pg_db_t *d = calloc(1, sizeof *d);
-    if (!d)
+    if (!d || !(d->url = strdup(url))) {
+        free(d);
         return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
+    }
     d->hdr.be = &pg_backend;
     d->hdr.kind = DB_POSTGRES;
     d->readonly = readonly;
-    int r = pg_connect(d, url, err);
+    *ret = d;
+    return 0;
+}
+
+static int pg_open(const char *url, bool readonly, db_t **ret, err_t *err)
+{
+    pg_db_t *d;
+    int r = pg_new(url, readonly, &d, err);
+    if (r < 0)
+        return r;
+    if (!connect_first(d))
+        r = d->conn ? err_set(err, -EIO, "storage_failed", "Cannot connect to PostgreSQL: %.*s",
+                          (int)strcspn(PQerrorMessage(d->conn), "\n"), PQerrorMessage(d->conn))
+                    : err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
+    else
+        r = session_setup(d, err);
     if (r < 0) {
         pg_close(&d->hdr);
         return r;
     }
     *ret = &d->hdr;
     return 0;
+}
+
+/* A connection made at its first use (db_open_lazy). */
+static int pg_open_lazy(const char *url, bool readonly, db_t **ret, err_t *err)
+{
+    pg_db_t *d;
+    int r = pg_new(url, readonly, &d, err);
+    if (r == 0)
+        *ret = &d->hdr;
+    return r;
 }
 
 static void drop_row(pg_stmt_t *e)
@@ -359,6 +397,7 @@ static void pg_close(db_t *db)
     for (int i = 0; i < STMT_CACHE; i++)
         stmt_free(&d->cache[i]);
     PQfinish(d->conn);
+    free(d->url);
     free(d);
 }
 
@@ -713,7 +752,8 @@ static void pg_set_waiter(db_t *db, const db_waiter_t *w)
 {
     pg_db_t *d = (pg_db_t *)db;
     d->waiter = w ? *w : (db_waiter_t){0};
-    PQsetnonblocking(d->conn, w != NULL);
+    if (d->conn) /* else session_setup sets it at the first connect */
+        PQsetnonblocking(d->conn, w != NULL);
 }
 
 /* Sends e into the pipeline as a deferred statement. A statement not yet
@@ -902,6 +942,7 @@ static const void *pg_col_blob(db_stmt_t *s, int i, size_t *ret_len)
 
 static const struct db_backend pg_backend = {
     .open = pg_open,
+    .open_lazy = pg_open_lazy,
     .close = pg_close,
     .exec = pg_exec,
     .prepare = pg_prepare,

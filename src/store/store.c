@@ -289,15 +289,19 @@ static int open_connections(store_t *s, err_t *err)
     if (r < 0 || (s->kind == DB_SQLITE && (r = db_open(s->url, false, &s->maint_db, err)) < 0))
         return r;
     db_set_autocheckpoint(s->writer_db, false);
+    /* The writer has checked the server and the schema. The rest connect
+     * at their first use: on PostgreSQL a connection is a server backend,
+     * and most of a loop's readers, the slow lane's and the officers' are
+     * idle until load or an officer comes. */
     for (int i = 0; i < s->nreaders; i++)
-        if ((r = db_open(s->url, false, &s->readers[i], err)) < 0)
+        if ((r = db_open_lazy(s->url, false, &s->readers[i], err)) < 0)
             return r;
     for (int i = 0; i < s->nslow; i++) {
-        if ((r = db_open(s->url, false, &s->slow_db[i], err)) < 0)
+        if ((r = db_open_lazy(s->url, false, &s->slow_db[i], err)) < 0)
             return r;
         db_set_trips(s->slow_db[i], DB_TRIPS_SLOW);
     }
-    return db_open(s->url, false, &s->officer_db, err);
+    return db_open_lazy(s->url, false, &s->officer_db, err);
 }
 
 static int start_workers(
