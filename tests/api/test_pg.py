@@ -250,6 +250,44 @@ def test_a_loop_serves_others_while_its_read_waits_for_postgres(uchet_factory, t
     assert _metric(u, "uchet_db_loop_waits_total") >= 1
 
 
+def _backends(u):
+    """uchetd's connections to its database (not this test's own)."""
+    return u.db.scalar("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                       " AND backend_type = 'client backend' AND pid <> pg_backend_pid()")
+
+
+def test_a_start_connects_two_backends_and_a_loop_adds_readers_as_reads_overlap(uchet_factory, tmp_path, pg_url):
+    """Issue 19: a start makes the writer's and the scheduler's connections
+    only (one loop made 9 backends, two loops 13, each ~40 ms of the
+    server's CPU). A loop's spare readers connect when reads overlap, on the
+    loop: four reads held up inside PostgreSQL at once are four backends,
+    the loop still answers meanwhile, and all four complete."""
+    import psycopg2
+    u = uchet_factory(db_url=make_db_url(tmp_path, pg_url), extra_args=("--threads", "1")).start()
+    assert _backends(u) == 2
+    _, token = u.new_user()
+    u.register(token)
+    u.me(token)
+    locker = psycopg2.connect(u.db_url)
+    try:
+        locker.cursor().execute("LOCK TABLE sessions IN ACCESS EXCLUSIVE MODE")
+        with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
+            held = [pool.submit(httpx.get, u.base + "/api/v1/me", headers=u.auth(token), timeout=30)
+                    for _ in range(4)]
+            for _ in range(200):
+                if _waiting_for_lock(u) == 4:
+                    break
+                time.sleep(0.05)
+            assert _waiting_for_lock(u) == 4, "the loop did not add its spare connections"
+            assert httpx.get(u.base + "/healthz", timeout=5).status_code == 200
+            locker.rollback()
+            answers = [h.result(timeout=30) for h in held]
+    finally:
+        locker.close()
+    assert [r.status_code for r in answers] == [200] * 4
+    assert all(r.json()["registration"]["region"] == "77" for r in answers)
+
+
 def test_loop_reads_reconnect_after_the_server_drops_them(uchet_factory, tmp_path, pg_url):
     """A read connection killed on the server (a restart, a failover) is made
     again on the loop, without blocking it, and the next read just works."""
