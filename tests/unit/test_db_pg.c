@@ -403,6 +403,30 @@ static void test_giving_up_a_wait_drops_the_connection(void **state)
     assert_true(waits > before); /* and it did wait through the waiter */
 }
 
+/* db_open_lazy connects at the first use: one that cannot connect fails as
+ * storage_unavailable (blocking, no waiter yet); one that can connects
+ * through its waiter, which the connect itself waits on. */
+static void test_lazy_connects_at_first_use(void **state)
+{
+    (void)state;
+    NEED_SERVER();
+    db_t *db;
+    db_stmt_t *st;
+    err_t e = {0};
+    assert_int_equal(db_open_lazy("postgresql://postgres@127.0.0.1:1/uchet?connect_timeout=2", false, &db, &e), 0);
+    assert_int_equal(db_exec(db, "SELECT 1", &e), -EIO);
+    assert_string_equal(e.code, "storage_unavailable");
+    db_close(db);
+    assert_int_equal(db_open_lazy(pg_url(), false, &db, &e), 0);
+    db_set_waiter(db, &waiter);
+    int before = waits;
+    assert_int_equal(db_prepare(db, "SELECT 1", &st, &e), 0);
+    assert_int_equal(db_step(st, &e), 1);
+    assert_int_equal(db_col_int(st, 0), 1);
+    assert_true(waits > before);
+    db_close(db);
+}
+
 static void test_migrations_and_audit(void **state)
 {
     NEED_SERVER();
@@ -560,6 +584,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_reconnects_outside_transactions_only, setup, teardown),
         cmocka_unit_test_setup_teardown(test_migrations_and_audit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_giving_up_a_wait_drops_the_connection, setup, teardown),
+        cmocka_unit_test(test_lazy_connects_at_first_use),
         cmocka_unit_test_setup_teardown(test_deferred_writes_share_round_trips, setup, teardown),
         cmocka_unit_test_setup_teardown(test_deferred_failure_aborts_the_transaction, setup, teardown),
         cmocka_unit_test_setup_teardown(test_deferred_audit_chain_verifies, setup, teardown),
