@@ -36,9 +36,12 @@ int img_png(const struct img *im, unsigned char **ret, size_t *ret_len)
     pi.width = (png_uint_32)im->w;
     pi.height = (png_uint_32)im->h;
     pi.format = im->ch == 3 ? PNG_FORMAT_RGB : PNG_FORMAT_GRAY;
-    png_alloc_size_t len = 0;
-    if (!png_image_write_get_memory_size(pi, len, 0, im->p, 0, NULL))
-        return -EIO;
+    /* A device answers fast rather than small (uchet keeps what it is
+     * sent, and a test waits on every capture); and one compression into
+     * libpng's bound, as bio/raster does: asking for the size first
+     * compresses the whole image once more only to count. */
+    pi.flags = PNG_IMAGE_FLAG_FAST;
+    png_alloc_size_t len = PNG_IMAGE_PNG_SIZE_MAX(pi);
     unsigned char *out = malloc(len);
     if (!out)
         return -ENOMEM;
@@ -46,7 +49,8 @@ int img_png(const struct img *im, unsigned char **ret, size_t *ret_len)
         free(out);
         return -EIO;
     }
-    *ret = out;
+    unsigned char *fit = realloc(out, len ? len : 1);
+    *ret = fit ? fit : out;
     *ret_len = len;
     return 0;
 }

@@ -13,7 +13,7 @@ struct img {
 
 void img_free(struct img *im);
 
-/* Encodes im as PNG (fast zlib level). *ret is malloc'd, caller frees.
+/* Encodes im as PNG, speed before size (PNG_IMAGE_FLAG_FAST). *ret is malloc'd, caller frees.
  * 0, -ENOMEM, -EIO. */
 int img_png(const struct img *im, unsigned char **ret, size_t *ret_len);
 
