@@ -326,7 +326,7 @@ static int pg_new(const char *url, bool readonly, pg_db_t **ret, err_t *err)
 
 static int pg_open(const char *url, bool readonly, db_t **ret, err_t *err)
 {
-    pg_db_t *d;
+    pg_db_t *d = NULL;
     int r = pg_new(url, readonly, &d, err);
     if (r < 0)
         return r;
@@ -347,7 +347,7 @@ static int pg_open(const char *url, bool readonly, db_t **ret, err_t *err)
 /* A connection made at its first use (db_open_lazy). */
 static int pg_open_lazy(const char *url, bool readonly, db_t **ret, err_t *err)
 {
-    pg_db_t *d;
+    pg_db_t *d = NULL;
     int r = pg_new(url, readonly, &d, err);
     if (r == 0)
         *ret = &d->hdr;
