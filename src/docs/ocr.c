@@ -612,6 +612,24 @@ static enum cell_class cell_class_at(int nlines, int width, int line, int col, b
     return CELL_DIGIT;
 }
 
+/* The correlation of a normalised window with a template: the matcher's
+ * inner loop (37 templates x 49 shifts x 384 samples a cell). Four running
+ * sums, not one: the additions no longer wait for each other, which made
+ * the whole reading about twice as fast; the order differs from one sum by
+ * rounding in the 16th digit, far below any margin the reader compares. */
+static double cell_dot(const float *a, const float *b)
+{
+    _Static_assert(CELL_W * CELL_H % 4 == 0, "the cell splits into fours");
+    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    for (int i = 0; i < CELL_W * CELL_H; i += 4) {
+        s0 += a[i] * b[i];
+        s1 += a[i + 1] * b[i + 1];
+        s2 += a[i + 2] * b[i + 2];
+        s3 += a[i + 3] * b[i + 3];
+    }
+    return (s0 + s1) + (s2 + s3);
+}
+
 /* Reads the cell centred at cx between rows top and bottom: samples a
  * slightly larger patch (2x2 supersampling) and slides every template over
  * it, keeping the best normalised correlation. */
@@ -644,9 +662,7 @@ static char read_cell(const struct gray *g, int wt, double cx, double pitch, dou
             for (int k = 0; k < NGLYPHS; k++) {
                 if ((k < lo || k >= hi) && k != NGLYPHS - 1)
                     continue;
-                double s = 0;
-                for (int i = 0; i < CELL_W * CELL_H; i++)
-                    s += win[i] * tp[k][i];
+                double s = cell_dot(win, tp[k]);
                 if (s > score[k])
                     score[k] = s;
             }
