@@ -355,6 +355,12 @@ static struct rect value_region(const raster_t *g, const struct word *words, int
             y++;
         band.y0 = y;
         band.y1 = bottom >= 0 ? bottom : (y + 7 * h / 2 < r.y1 ? y + 7 * h / 2 : r.y1);
+        /* the box is as wide as its top line, whatever words stand above
+         * it: follow the line past the region's right edge */
+        int end = r.x1;
+        while (end < W && (ink(g, end, top) || (top + 1 < H && ink(g, end, top + 1))))
+            end++;
+        band.x1 = end;
     } else {
         band.y1 = r.y0 + 3 * h < r.y1 ? r.y0 + 3 * h : r.y1;
     }
@@ -362,9 +368,9 @@ static struct rect value_region(const raster_t *g, const struct word *words, int
     band.y0 += pad, band.y1 -= pad;
     if (band.y1 - band.y0 < h / 2)
         return (struct rect){0, 0, 0, 0};
-    /* the box's sides: columns inked over most of the band; the value is
+    /* the box's sides: columns inked over nearly all the band; the value is
      * in the first stretch between them that holds ink */
-    int vneed = (band.y1 - band.y0) * 3 / 4;
+    int vneed = (band.y1 - band.y0) * 9 / 10; /* a tall glyph at 150 dpi reaches three quarters */
     int x = band.x0;
     while (x < band.x1) {
         while (x < band.x1 && col_run(g, x, band.y0, band.y1) >= vneed)
@@ -379,7 +385,9 @@ static struct rect value_region(const raster_t *g, const struct word *words, int
             continue;
         struct rect b = text_line(g, seg);
         if (b.x1 - b.x0 >= 2 && b.y1 - b.y0 >= h / 3)
-            return b;
+            /* ink up to the region's edge with no box side there: the
+             * value may go on beyond it, so it is not read cut short */
+            return x >= band.x1 && b.x1 >= seg.x1 - 1 ? (struct rect){0, 0, 0, 0} : b;
     }
     return (struct rect){0, 0, 0, 0};
 }
