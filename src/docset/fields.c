@@ -356,11 +356,14 @@ static struct rect value_region(const raster_t *g, const struct word *words, int
         band.y0 = y;
         band.y1 = bottom >= 0 ? bottom : (y + 7 * h / 2 < r.y1 ? y + 7 * h / 2 : r.y1);
         /* the box is as wide as its top line, whatever words stand above
-         * it: follow the line past the region's right edge */
-        int end = r.x1;
+         * it (a label's first words missed, the next field's found): follow
+         * the line past the region's edges */
+        int end = r.x1, start = r.x0;
         while (end < W && (ink(g, end, top) || (top + 1 < H && ink(g, end, top + 1))))
             end++;
-        band.x1 = end;
+        while (start > 0 && (ink(g, start - 1, top) || (top + 1 < H && ink(g, start - 1, top + 1))))
+            start--;
+        band.x0 = start, band.x1 = end;
     } else {
         band.y1 = r.y0 + 3 * h < r.y1 ? r.y0 + 3 * h : r.y1;
     }
@@ -387,7 +390,8 @@ static struct rect value_region(const raster_t *g, const struct word *words, int
         if (b.x1 - b.x0 >= 2 && b.y1 - b.y0 >= h / 3)
             /* ink up to the region's edge with no box side there: the
              * value may go on beyond it, so it is not read cut short */
-            return x >= band.x1 && b.x1 >= seg.x1 - 1 ? (struct rect){0, 0, 0, 0} : b;
+            return (x >= band.x1 && b.x1 >= seg.x1 - 1) || (s == band.x0 && b.x0 <= seg.x0) ? (struct rect){0, 0, 0, 0}
+                                                                                            : b;
     }
     return (struct rect){0, 0, 0, 0};
 }
