@@ -23,6 +23,7 @@
 #include "base/limits.h"
 #include "bio/raster.h"
 #include "docset/classify.h"
+#include "docset/fields.h"
 #include "docset/page.h"
 #include "docset/straighten.h"
 #include "docset/tess.h"
@@ -37,8 +38,90 @@ static double now_s(void)
 struct tally {
     int pages, typed_right, unknown, wrong, legible_ok, illegible_caught, illegible_total, clean_flagged, turned;
     double seconds;
-    json_t *confusion; /* {expected: {read: count}} over the pages judged legible */
+    json_t *confusion;    /* {expected: {read: count}} over the pages judged legible */
+    json_t *fields;       /* {"type.field": {n, exact, read, wrong, cer}} over the clean pages of a type with a table */
+    double field_seconds; /* time in classify on those pages */
+    int field_pages;
 };
+
+/* UTF-8 into upper-case code points (Latin, Russian Cyrillic); count. */
+static size_t upper_cps(const char *s, uint32_t *out, size_t cap)
+{
+    size_t n = 0;
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p && n < cap) {
+        uint32_t c = *p;
+        int k = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : 4;
+        c &= k == 1 ? 0x7F : 0x3F >> (k - 1);
+        for (int i = 1; i < k && p[i]; i++)
+            c = (c << 6) | (p[i] & 0x3F);
+        p += k;
+        if (c >= 'a' && c <= 'z')
+            c -= 32;
+        else if (c >= 0x430 && c <= 0x44F)
+            c -= 0x20;
+        else if (c == 0x451)
+            c = 0x401;
+        out[n++] = c;
+    }
+    return n;
+}
+
+static size_t distance(const uint32_t *a, size_t na, const uint32_t *b, size_t nb)
+{
+    size_t row[257];
+    for (size_t j = 0; j <= nb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= na; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= nb; j++) {
+            size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+            best = up + 1 < best ? up + 1 : best;
+            best = row[j - 1] + 1 < best ? row[j - 1] + 1 : best;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[nb];
+}
+
+/* Per field of the type's table: exact match (case ignored) and the
+ * character error rate (edit distance / truth length; an unread field
+ * counts its whole length) against the truth document's field. */
+static void score_fields(struct tally *t, const char *type, const json_t *truth, const json_t *got)
+{
+    const char *name;
+    for (size_t i = 0; (name = fields_name(type, i)); i++) {
+        const char *want = json_string_value(json_object_get(truth, name));
+        if (!want)
+            continue;
+        const json_t *gv = got ? json_object_get(got, name) : NULL;
+        const char *read = json_string_value(gv);
+        uint32_t a[256], b[256];
+        size_t na = upper_cps(want, a, 256), nb = read ? upper_cps(read, b, 256) : 0;
+        size_t d = read ? distance(a, na, b, nb) : na;
+        bool exact = read && d == 0;
+        char key[96];
+        snprintf(key, sizeof key, "%s.%s", type, name);
+        json_t *row = json_object_get(t->fields, key);
+        if (!row) {
+            row = json_pack("{s:i, s:i, s:i, s:i, s:f}", "n", 0, "exact", 0, "read", 0, "wrong", 0, "cer", 0.0);
+            json_object_set_new(t->fields, key, row);
+        }
+        json_object_set_new(row, "n", json_integer(json_integer_value(json_object_get(row, "n")) + 1));
+        json_object_set_new(row, "exact", json_integer(json_integer_value(json_object_get(row, "exact")) + exact));
+        json_object_set_new(
+            row, "read", json_integer(json_integer_value(json_object_get(row, "read")) + (read != NULL)));
+        json_object_set_new(
+            row, "wrong", json_integer(json_integer_value(json_object_get(row, "wrong")) + (read && !exact)));
+        json_object_set_new(row, "cer",
+            json_real(
+                json_real_value(json_object_get(row, "cer")) + (na ? (double)(d < na ? d : na) / (double)na : 0)));
+        if (getenv("PAGE_BENCH_FIELDS")) /* synthetic values: a debugging aid */
+            fprintf(stderr, "  %-28s want %-24s got %s\n", key, want, read ? read : gv ? "(unreadable)" : "(absent)");
+    }
+}
 
 static void confuse(struct tally *t, const char *want, const char *got)
 {
@@ -82,8 +165,15 @@ static void one_page(const char *dir, const json_t *set, const json_t *pg, docse
         t->turned += how.quarter_turns != 0;
     }
     page_measure(g, &q, &e);
+    double t1 = now_s();
     bool classified = q.legible && classify_page(g, bytes, len, date_from_ymd(2025, 1, 1), tess, &c, &e) == 0;
     t->seconds += now_s() - t0;
+    if (fields_known_type(want) && !illegible) {
+        /* every clean page of the type counts, read or not */
+        t->field_seconds += now_s() - t1;
+        t->field_pages++;
+        score_fields(t, want, json_object_get(d, "fields"), classified && !strcmp(c.type, want) ? c.fields : NULL);
+    }
     const char *got = classified ? c.type : "-";
     t->pages++;
     t->illegible_total += illegible;
@@ -115,7 +205,7 @@ int main(int argc, char **argv)
     DIR *dir = opendir(argv[1]);
     if (!dir)
         return 1;
-    struct tally t = {.confusion = json_object()};
+    struct tally t = {.confusion = json_object(), .fields = json_object()};
     docset_tess_t *tess = docset_tess_new();
     if (!tess) {
         closedir(dir);
@@ -141,15 +231,18 @@ int main(int argc, char **argv)
            "called illegible %d, illegible caught %d/%d; %.2f s per page\n",
         t.pages, t.typed_right, t.unknown, t.wrong, t.legible_ok, t.clean_flagged, t.illegible_caught,
         t.illegible_total, t.pages ? t.seconds / t.pages : 0);
-    json_t *sum = json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:f, s:O}", "pages", t.pages, "typed_right",
-        t.typed_right, "unknown", t.unknown, "wrong", t.wrong, "legible_ok", t.legible_ok, "clean_flagged",
-        t.clean_flagged, "illegible_caught", t.illegible_caught, "illegible_total", t.illegible_total, "turned",
-        t.turned, "seconds_per_page", t.pages ? t.seconds / t.pages : 0.0, "confusion", t.confusion);
+    json_t *sum = json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:f, s:O, s:O, s:i, s:f}", "pages", t.pages,
+        "typed_right", t.typed_right, "unknown", t.unknown, "wrong", t.wrong, "legible_ok", t.legible_ok,
+        "clean_flagged", t.clean_flagged, "illegible_caught", t.illegible_caught, "illegible_total", t.illegible_total,
+        "turned", t.turned, "seconds_per_page", t.pages ? t.seconds / t.pages : 0.0, "confusion", t.confusion, "fields",
+        t.fields, "field_pages", t.field_pages, "classify_seconds_per_form",
+        t.field_pages ? t.field_seconds / t.field_pages : 0.0);
     char *line = sum ? json_dumps(sum, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
     if (line)
         printf("summary %s\n", line);
     free(line);
     json_decref(sum);
     json_decref(t.confusion);
+    json_decref(t.fields);
     return 0;
 }

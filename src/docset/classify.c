@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "docs/mrz.h"
+#include "docset/fields.h"
 #ifdef UCHET_HAVE_OCR
 #include "docs/ocr.h"
 #endif
@@ -139,6 +140,8 @@ static int by_title(const raster_t *g, docset_tess_t *tess, struct classify_resu
     TessBaseAPISetImage(api, g->pix, (int)g->width, (int)h, 1, (int)g->width);
     if (g->ppi)
         TessBaseAPISetSourceResolution(api, (int)g->ppi);
+    TessPageSegMode mode = TessBaseAPIGetPageSegMode(api);
+    TessBaseAPISetPageSegMode(api, PSM_AUTO);
     char *text = TessBaseAPIGetUTF8Text(api);
     if (text) {
         upper(text);
@@ -149,6 +152,7 @@ static int by_title(const raster_t *g, docset_tess_t *tess, struct classify_resu
             }
         TessDeleteText(text);
     }
+    TessBaseAPISetPageSegMode(api, mode);
     TessBaseAPIClear(api);
     return found;
 }
@@ -206,8 +210,8 @@ int classify_page(const raster_t *grey, const uint8_t *encoded, size_t len, date
         r = by_mrz(encoded, len, today, ret, err);
 #endif
 #ifdef UCHET_HAVE_TESSERACT
-    if (r == 0)
-        r = by_title(grey, tess, ret);
+    if (r == 0 && (r = by_title(grey, tess, ret)) == 1 && fields_known_type(ret->type))
+        r = fields_read(grey, ret->type, tess, ret->fields, err);
 #endif
     if (r < 0) {
         classify_result_free(ret);

@@ -9,7 +9,9 @@
  *   2. a payment QR code of ГОСТ Р 56042-2014 ("ST00012|...", zbar) ->
  *      "fee_receipt", with the amount (Sum, kopecks -> roubles);
  *   3. title keywords in the top of the page (tesseract "rus+eng") -> the type
- *      whose title they are, no fields;
+ *      whose title they are; for a form docset/fields has a table for (the
+ *      migration card, the patent) its fields found by their printed labels
+ *      and read per field (a value unsure is null: unreadable);
  *   else "unknown". A zone that is found but fails its checks is not a
  *   passport with wrong data: it is left to the next steps (and ends
  *   "unknown" or as another type), so a misread is never a defect.
@@ -28,7 +30,7 @@
 struct classify_result {
     char type[40];  /* a catalogue document type id, or "unknown" */
     char by[8];     /* "mrz", "qr", "title", "" */
-    json_t *fields; /* owned: {catalogue field name: value}; never NULL on success */
+    json_t *fields; /* owned: {catalogue field name: value, or null when unreadable}; never NULL on success */
 };
 
 /* Classifies a page: grey is its image, encoded/len the same page as PNG or

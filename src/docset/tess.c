@@ -39,7 +39,8 @@ static TessBaseAPI *open_model(enum docset_tess_model m)
     TessBaseAPI *api = TessBaseAPICreate();
     if (!api)
         return NULL;
-    if (TessBaseAPIInit3(api, NULL, m == DOCSET_TESS_OSD ? "osd" : "rus+eng") != 0) {
+    static const char *const names[DOCSET_TESS_MODELS] = {"osd", "rus+eng", "rus", "eng"};
+    if (TessBaseAPIInit3(api, NULL, names[m]) != 0) {
         TessBaseAPIDelete(api);
         return NULL;
     }

@@ -1,0 +1,794 @@
+/* The values of a form page, found by their printed labels: see fields.h. */
+#include "docset/fields.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef UCHET_HAVE_TESSERACT
+#include <tesseract/capi.h>
+#endif
+
+enum kind {
+    K_NAME, /* a person's name, in the script `latin` says first */
+    K_DATE, /* DD.MM.YYYY -> YYYY-MM-DD */
+    K_NUM,  /* an identity document's number: Latin letters, then digits */
+    K_TEXT, /* Cyrillic text: a region, a profession */
+    K_TICK, /* the printed choice whose tick box is marked */
+};
+
+#define LABELS_MAX 6
+
+struct spec {
+    const char *field;              /* the catalogue's field name */
+    enum kind kind;                 /* how the value is read and checked */
+    bool latin;                     /* K_NAME: Latin first (else Cyrillic first) */
+    const char *labels[LABELS_MAX]; /* a word of the label (K_TICK: the choices), upper case */
+};
+
+/* The migration card (the form of the government's decree No. 413 of
+ * 16.08.2004): bilingual labels over boxes; purpose of the visit as tick
+ * boxes. Names are printed in Latin letters as in the passport. */
+static const struct spec MIGRATION_CARD[] = {
+    {"surname", K_NAME, true, {"ФАМИЛИЯ", "SURNAME"}},
+    {"given_names", K_NAME, true, {"ИМЯ", "GIVEN"}},
+    {"birth_date", K_DATE, false, {"РОЖДЕНИЯ", "BIRTH"}},
+    {"passport_number", K_NUM, false, {"ДОКУМЕНТ", "DOCUMENT"}},
+    {"entry_date", K_DATE, false, {"ВЪЕЗДА", "ENTRY"}},
+    {"purpose", K_TICK, false, {"СЛУЖЕБНЫЙ", "ТУРИЗМ", "ДЕЛОВОЙ", "УЧЁБА", "РАБОТА", "ЧАСТНЫЙ"}},
+    {NULL, 0, false, {NULL}},
+};
+
+/* The work patent (the form of МВД order No. 805): Russian labels over
+ * boxes, names in Cyrillic. */
+static const struct spec PATENT[] = {
+    {"surname", K_NAME, false, {"ФАМИЛИЯ", "SURNAME"}},
+    {"given_names", K_NAME, false, {"ИМЯ", "GIVEN"}},
+    {"birth_date", K_DATE, false, {"РОЖДЕНИЯ", "BIRTH"}},
+    {"passport_number", K_NUM, false, {"УДОСТОВЕРЯЮЩИЙ", "ДОКУМЕНТ,"}},
+    {"profession", K_TEXT, false, {"ПРОФЕССИЯ"}},
+    {"region", K_TEXT, false, {"ТЕРРИТОРИЯ"}},
+    {"issue_date", K_DATE, false, {"ВЫДАЧИ"}},
+    {NULL, 0, false, {NULL}},
+};
+
+static const struct spec *table_for(const char *type)
+{
+    if (!type)
+        return NULL;
+    if (!strcmp(type, "migration_card"))
+        return MIGRATION_CARD;
+    if (!strcmp(type, "patent"))
+        return PATENT;
+    return NULL;
+}
+
+int fields_known_type(const char *type)
+{
+    return table_for(type) != NULL;
+}
+
+const char *fields_name(const char *type, size_t i)
+{
+    const struct spec *t = table_for(type);
+    for (size_t k = 0; t && t[k].field; k++)
+        if (k == i)
+            return t[k].field;
+    return NULL;
+}
+
+#ifndef UCHET_HAVE_TESSERACT
+int fields_read(const raster_t *grey, const char *type, docset_tess_t *tess, json_t *fields, err_t *err)
+{
+    (void)grey, (void)type, (void)tess, (void)fields, (void)err;
+    return 0;
+}
+#else
+
+/* ------------------------------------------------------------ words */
+
+#define WORD_CP 40     /* letters kept of a word */
+#define WORDS_MAX 1500 /* words kept of a page */
+#define INK 175        /* a grey value below this is ink, the paper stretched to white */
+#define CONF_NAME 80   /* the lowest word confidence a name is taken at */
+#define CONF_DATE 60   /* ... a date (which must also parse and exist) */
+#define CONF_NUM 70    /* ... a document number (which must also have its shape) */
+#define CONF_TEXT 60   /* ... a region or a profession */
+
+struct word {
+    uint32_t cp[WORD_CP]; /* the letters, upper case, punctuation and digits dropped */
+    int n;                /* how many */
+    int x0, y0, x1, y1;   /* the box, pixels, x1/y1 exclusive */
+};
+
+struct rect {
+    int x0, y0, x1, y1; /* x1/y1 exclusive; empty when x1 <= x0 or y1 <= y0 */
+};
+
+/* Decodes one UTF-8 sequence at s (NUL-terminated); 0 at the end. */
+static uint32_t next_cp(const unsigned char **s)
+{
+    const unsigned char *p = *s;
+    uint32_t c = p[0];
+    int n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
+    if (c == 0)
+        return 0;
+    if (n > 1) {
+        c &= 0x3F >> (n - 1);
+        for (int i = 1; i < n; i++) {
+            if ((p[i] & 0xC0) != 0x80) {
+                *s = p + i;
+                return 0xFFFD;
+            }
+            c = (c << 6) | (p[i] & 0x3F);
+        }
+    }
+    *s = p + n;
+    return c;
+}
+
+static uint32_t upper_cp(uint32_t c)
+{
+    if (c >= 'a' && c <= 'z')
+        return c - 32;
+    if (c >= 0x430 && c <= 0x44F)
+        return c - 0x20;
+    if (c == 0x451)
+        return 0x401;
+    return c;
+}
+
+static bool letter_cp(uint32_t c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 0x410 && c <= 0x42F) || c == 0x401;
+}
+
+/* The letters of s, upper case, into cp (at most WORD_CP); their count. */
+static int letters(const char *s, uint32_t *cp)
+{
+    int n = 0;
+    const unsigned char *p = (const unsigned char *)s;
+    for (uint32_t c; (c = next_cp(&p)) != 0 && n < WORD_CP;) {
+        c = upper_cp(c);
+        if (letter_cp(c))
+            cp[n++] = c;
+    }
+    return n;
+}
+
+static int edit_distance(const uint32_t *a, int na, const uint32_t *b, int nb)
+{
+    int row[WORD_CP + 1];
+    for (int j = 0; j <= nb; j++)
+        row[j] = j;
+    for (int i = 1; i <= na; i++) {
+        int diag = row[0];
+        row[0] = i;
+        for (int j = 1; j <= nb; j++) {
+            int up = row[j];
+            int best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[nb];
+}
+
+/* True if the word reads as `label`: the same letters, or one slip in a
+ * word of six letters or more. */
+static bool word_is(const struct word *w, const char *label)
+{
+    uint32_t cp[WORD_CP];
+    int n = letters(label, cp);
+    if (n == 0 || w->n == 0)
+        return false;
+    return edit_distance(w->cp, w->n, cp, n) <= (n >= 6 ? 1 : 0);
+}
+
+/* Every word of the page g (drawn `scale` times larger than the page the
+ * boxes are for) with its box (the "rus+eng" handle, left cleared). *ret
+ * (caller frees) may be empty. -ENOMEM. */
+static int page_words(TessBaseAPI *api, const raster_t *g, int scale, struct word **ret, int *ret_n)
+{
+    struct word *w = calloc(WORDS_MAX, sizeof *w);
+    if (!w)
+        return -ENOMEM;
+    int n = 0;
+    TessPageSegMode mode = TessBaseAPIGetPageSegMode(api);
+    TessBaseAPISetPageSegMode(api, PSM_AUTO);
+    TessBaseAPISetImage(api, g->pix, (int)g->width, (int)g->height, 1, (int)g->width);
+    TessBaseAPISetSourceResolution(api, g->ppi ? (int)g->ppi : 300);
+    if (TessBaseAPIRecognize(api, NULL) == 0) {
+        TessResultIterator *it = TessBaseAPIGetIterator(api);
+        if (it) {
+            do {
+                char *t = TessResultIteratorGetUTF8Text(it, RIL_WORD);
+                int l, tp, r, b;
+                if (t &&
+                    TessPageIteratorBoundingBox(TessResultIteratorGetPageIterator(it), RIL_WORD, &l, &tp, &r, &b)) {
+                    w[n].n = letters(t, w[n].cp);
+                    l /= scale, tp /= scale, r = (r + scale - 1) / scale, b = (b + scale - 1) / scale;
+                    w[n].x0 = l, w[n].y0 = tp, w[n].x1 = r, w[n].y1 = b;
+                    /* words without letters ("/") still place the others; a
+                     * blank "word" along a box line does not */
+                    bool blank = true;
+                    for (const char *c = t; *c; c++)
+                        blank = blank && (*c == ' ' || *c == '\n');
+                    n += b > tp && r > l && !blank && (w[n].n > 0 || r - l < 4 * (b - tp));
+                }
+                TessDeleteText(t);
+            } while (n < WORDS_MAX && TessResultIteratorNext(it, RIL_WORD));
+            TessResultIteratorDelete(it);
+        }
+    }
+    TessBaseAPISetPageSegMode(api, mode);
+    TessBaseAPIClear(api);
+    *ret = w;
+    *ret_n = n;
+    return 0;
+}
+
+/* ------------------------------------------------------------ regions */
+
+static bool ink(const raster_t *g, int x, int y)
+{
+    return g->pix[(size_t)y * g->width + (size_t)x] < INK;
+}
+
+/* The longest run of ink along row y, a pixel counting when it or the one
+ * below is ink (a thin line drawn a little askew stays one run). */
+static int row_run(const raster_t *g, int y, int x0, int x1)
+{
+    int best = 0, run = 0;
+    bool below = y + 1 < (int)g->height;
+    for (int x = x0; x < x1; x++) {
+        run = ink(g, x, y) || (below && ink(g, x, y + 1)) ? run + 1 : 0;
+        best = run > best ? run : best;
+    }
+    return best;
+}
+
+static int col_run(const raster_t *g, int x, int y0, int y1)
+{
+    int best = 0, run = 0;
+    for (int y = y0; y < y1; y++) {
+        run = ink(g, x, y) ? run + 1 : 0;
+        best = run > best ? run : best;
+    }
+    return best;
+}
+
+/* The tight box of the ink in r (empty if none). */
+static struct rect ink_box(const raster_t *g, struct rect r)
+{
+    struct rect b = {r.x1, r.y1, r.x0, r.y0};
+    for (int y = r.y0; y < r.y1; y++)
+        for (int x = r.x0; x < r.x1; x++)
+            if (ink(g, x, y)) {
+                b.x0 = x < b.x0 ? x : b.x0;
+                b.x1 = x + 1 > b.x1 ? x + 1 : b.x1;
+                b.y0 = y < b.y0 ? y : b.y0;
+                b.y1 = y + 1 > b.y1 ? y + 1 : b.y1;
+            }
+    return b;
+}
+
+/* A word on the label's row: its middle within the label's height, and not
+ * a box several rows high (a misread line). */
+/* The ink of the value's text line in r: the band of rows with ink that
+ * holds the most of it (strokes of the label above that dip into the box
+ * are a band of their own), then the tight box of the ink in that band. */
+static struct rect text_line(const raster_t *g, struct rect r)
+{
+    int best_y0 = 0, best_y1 = 0, best_ink = 0, y0 = -1, sum = 0;
+    for (int y = r.y0; y <= r.y1; y++) {
+        int k = 0;
+        for (int x = r.x0; y < r.y1 && x < r.x1; x++)
+            k += ink(g, x, y);
+        if (k > 0 && y0 < 0)
+            y0 = y, sum = 0;
+        sum += k;
+        if (k == 0 && y0 >= 0) {
+            if (sum > best_ink)
+                best_ink = sum, best_y0 = y0, best_y1 = y;
+            y0 = -1;
+        }
+    }
+    if (!best_ink)
+        return (struct rect){0, 0, 0, 0};
+    return ink_box(g, (struct rect){r.x0, best_y0, r.x1, best_y1});
+}
+
+static bool same_row(const struct word *a, const struct word *label)
+{
+    int h = label->y1 - label->y0, cy = (a->y0 + a->y1) / 2;
+    return a->y1 - a->y0 < 3 * h && cy >= label->y0 && cy <= label->y1;
+}
+
+/* Where the value of the label word `lw` is: under the label, from the
+ * label group's left edge to the next word to its right on the same row,
+ * inside the box lines when there is a box. Empty when blank. */
+static struct rect value_region(const raster_t *g, const struct word *words, int n, const struct word *lw)
+{
+    int h = lw->y1 - lw->y0, W = (int)g->width, H = (int)g->height;
+    int gx0 = lw->x0, gx1 = lw->x1, gap = 4 * h;
+    for (bool grew = true; grew;) {
+        grew = false;
+        for (int i = 0; i < n; i++)
+            if (same_row(&words[i], lw) && words[i].x1 >= gx0 - gap && words[i].x0 <= gx1 + gap &&
+                (words[i].x0 < gx0 || words[i].x1 > gx1)) {
+                gx0 = words[i].x0 < gx0 ? words[i].x0 : gx0;
+                gx1 = words[i].x1 > gx1 ? words[i].x1 : gx1;
+                grew = true;
+            }
+    }
+    int right = W;
+    for (int i = 0; i < n; i++)
+        if (same_row(&words[i], lw) && words[i].x0 > gx1 + gap && words[i].x0 - h / 2 < right)
+            right = words[i].x0 - h / 2;
+    struct rect r = {gx0 - h > 0 ? gx0 - h : 0, lw->y1, right, lw->y1 + 5 * h < H ? lw->y1 + 5 * h : H};
+    if (r.x1 - r.x0 < 2 * h || r.y1 - r.y0 < h)
+        return (struct rect){0, 0, 0, 0};
+    /* the box's top and bottom lines: runs of ink far longer than a glyph */
+    int need = (r.x1 - r.x0) * 3 / 10 > 3 * h ? (r.x1 - r.x0) * 3 / 10 : 3 * h;
+    int top = -1, bottom = -1;
+    for (int y = r.y0; y < r.y1; y++) {
+        bool line = row_run(g, y, r.x0, r.x1) >= need;
+        if (line && top < 0)
+            top = y;
+        else if (line && top >= 0 && bottom < 0 && y > top + h)
+            bottom = y;
+        if (bottom >= 0)
+            break;
+    }
+    struct rect band = r;
+    if (top >= 0) {
+        int y = top;
+        while (y < r.y1 && row_run(g, y, r.x0, r.x1) >= need)
+            y++;
+        band.y0 = y;
+        band.y1 = bottom >= 0 ? bottom : (y + 7 * h / 2 < r.y1 ? y + 7 * h / 2 : r.y1);
+        /* the box is as wide as its top line, whatever words stand above
+         * it (a label's first words missed, the next field's found): follow
+         * the line past the region's edges */
+        int end = r.x1, start = r.x0;
+        while (end < W && (ink(g, end, top) || (top + 1 < H && ink(g, end, top + 1))))
+            end++;
+        while (start > 0 && (ink(g, start - 1, top) || (top + 1 < H && ink(g, start - 1, top + 1))))
+            start--;
+        band.x0 = start, band.x1 = end;
+    } else {
+        band.y1 = r.y0 + 3 * h < r.y1 ? r.y0 + 3 * h : r.y1;
+    }
+    int pad = h / 8 > 1 ? h / 8 : 1;
+    band.y0 += pad, band.y1 -= pad;
+    if (band.y1 - band.y0 < h / 2)
+        return (struct rect){0, 0, 0, 0};
+    /* the box's sides: columns inked over nearly all the band; the value is
+     * in the first stretch between them that holds ink */
+    int vneed = (band.y1 - band.y0) * 9 / 10; /* a tall glyph at 150 dpi reaches three quarters */
+    int x = band.x0;
+    while (x < band.x1) {
+        while (x < band.x1 && col_run(g, x, band.y0, band.y1) >= vneed)
+            x++;
+        int s = x;
+        while (x < band.x1 && col_run(g, x, band.y0, band.y1) < vneed)
+            x++;
+        struct rect seg = {s + pad, band.y0, x - pad, band.y1};
+        if (s >= lw->x1)
+            break; /* a box under a label starts before the label ends: this one is the next field's */
+        if (seg.x1 - seg.x0 < h / 2)
+            continue;
+        struct rect b = text_line(g, seg);
+        if (b.x1 - b.x0 >= 2 && b.y1 - b.y0 >= h / 3)
+            /* ink up to the region's edge with no box side there: the
+             * value may go on beyond it, so it is not read cut short */
+            return (x >= band.x1 && b.x1 >= seg.x1 - 1) || (s == band.x0 && b.x0 <= seg.x0) ? (struct rect){0, 0, 0, 0}
+                                                                                            : b;
+    }
+    return (struct rect){0, 0, 0, 0};
+}
+
+/* ------------------------------------------------------------ reading */
+
+/* The region r of g, with a white margin, scaled so that its height is
+ * about 40 pixels when it is lower (bilinear). NULL on ENOMEM. */
+static raster_t *cut(const raster_t *g, struct rect r, int *ret_scale)
+{
+    int h = r.y1 - r.y0, s = h < 30 ? (40 + h - 1) / h : 1;
+    s = s > 4 ? 4 : s;
+    int m = 10, W = (r.x1 - r.x0) * s + 2 * m, H = h * s + 2 * m;
+    raster_t *o = NULL;
+    if (raster_new((uint32_t)W, (uint32_t)H, 1, 255, &o) < 0)
+        return NULL;
+    for (int y = 0; y < h * s; y++)
+        for (int x = 0; x < (r.x1 - r.x0) * s; x++) {
+            double fx = (x + 0.5) / s - 0.5 + r.x0, fy = (y + 0.5) / s - 0.5 + r.y0;
+            int ix = (int)fx, iy = (int)fy;
+            double ax = fx - ix, ay = fy - iy;
+            int ix1 = ix + 1 < (int)g->width ? ix + 1 : ix, iy1 = iy + 1 < (int)g->height ? iy + 1 : iy;
+            const uint8_t *p = g->pix;
+            size_t gw = g->width;
+            double v = (1 - ax) * (1 - ay) * p[(size_t)iy * gw + (size_t)ix] +
+                       ax * (1 - ay) * p[(size_t)iy * gw + (size_t)ix1] +
+                       (1 - ax) * ay * p[(size_t)iy1 * gw + (size_t)ix] + ax * ay * p[(size_t)iy1 * gw + (size_t)ix1];
+            o->pix[(size_t)(y + m) * (size_t)W + (size_t)(x + m)] = (uint8_t)(v + 0.5);
+        }
+    o->ppi = (g->ppi ? g->ppi : 300) * (uint32_t)s;
+    *ret_scale = s;
+    return o;
+}
+
+/* Reads the crop as one line with the whitelist; the text (trimmed, runs of
+ * spaces as one) into out and the lowest word confidence into *ret_conf.
+ * The handle is left cleared. -ENOMEM, else 0 (empty text: conf 0). */
+static int read_line(TessBaseAPI *api, const raster_t *c, const char *whitelist, char *out, size_t cap, int *ret_conf)
+{
+    out[0] = '\0';
+    *ret_conf = 0;
+    TessBaseAPISetPageSegMode(api, PSM_SINGLE_LINE);
+    TessBaseAPISetVariable(api, "tessedit_char_whitelist", whitelist);
+    TessBaseAPISetImage(api, c->pix, (int)c->width, (int)c->height, 1, (int)c->width);
+    TessBaseAPISetSourceResolution(api, (int)c->ppi);
+    char *t = TessBaseAPIGetUTF8Text(api);
+    if (t) {
+        size_t n = 0;
+        bool space = false;
+        for (const char *p = t; *p && n + 1 < cap; p++) {
+            if (*p == ' ' || *p == '\n' || *p == '\t') {
+                space = n > 0;
+                continue;
+            }
+            if (space && n + 2 < cap)
+                out[n++] = ' ';
+            space = false;
+            out[n++] = *p;
+        }
+        out[n] = '\0';
+        int *confs = TessBaseAPIAllWordConfidences(api);
+        int low = n ? 100 : 0;
+        for (int i = 0; confs && confs[i] >= 0; i++)
+            low = confs[i] < low ? confs[i] : low;
+        *ret_conf = confs && confs[0] >= 0 ? low : 0;
+        TessDeleteIntArray(confs);
+        TessDeleteText(t);
+    }
+    TessBaseAPISetVariable(api, "tessedit_char_whitelist", "");
+    TessBaseAPIClear(api);
+    return t ? 0 : -ENOMEM;
+}
+
+static const char LATIN_NAME[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ'‘’- ";
+static const char CYRILLIC_NAME[] = "АБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯ- ";
+static const char DATE_CHARS[] = "0123456789.";
+static const char NUM_CHARS[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+static const char TEXT_CHARS[] = "АБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯабвгдеёжзийклмнопрстуфхцчшщъыьэюя0123456789.,-() ";
+
+static bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* DD.MM.YYYY (the dots may be lost) that exists in the calendar, as ISO. */
+static bool parse_date(const char *s, char *out, size_t cap)
+{
+    char d[8];
+    int n = 0;
+    size_t len = strlen(s);
+    if (len == 10 && (s[2] != '.' || s[5] != '.'))
+        return false;
+    for (const char *p = s; *p; p++) {
+        if (is_digit(*p) && n < 8)
+            d[n++] = *p;
+        else if (*p != '.' || n >= 8)
+            return false;
+    }
+    if (n != 8 || (len != 10 && len != 8))
+        return false;
+    int day = (d[0] - '0') * 10 + d[1] - '0', mon = (d[2] - '0') * 10 + d[3] - '0';
+    int year = (d[4] - '0') * 1000 + (d[5] - '0') * 100 + (d[6] - '0') * 10 + d[7] - '0';
+    static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (year < 1900 || year > 2100 || mon < 1 || mon > 12 || day < 1)
+        return false;
+    bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    if (day > mdays[mon - 1] + (mon == 2 && leap))
+        return false;
+    snprintf(out, cap, "%04d-%02d-%02d", year, mon, day);
+    return true;
+}
+
+/* Up to two Latin letters, then 6 to 10 digits (spaces dropped): the
+ * passports of the region's applicants (FA1234567, N12345678, 400123456). */
+static bool parse_number(const char *s, char *out, size_t cap)
+{
+    size_t n = 0, letters_n = 0, digits = 0;
+    for (const char *p = s; *p; p++) {
+        if (*p == ' ')
+            continue;
+        if (*p >= 'A' && *p <= 'Z' && digits == 0)
+            letters_n++;
+        else if (is_digit(*p))
+            digits++;
+        else
+            return false;
+        if (n + 1 >= cap)
+            return false;
+        out[n++] = *p;
+    }
+    out[n] = '\0';
+    return letters_n <= 2 && digits >= 6 && digits <= 10;
+}
+
+/* At least two letters in the text (not only dashes and apostrophes). */
+static bool has_letters(const char *s)
+{
+    uint32_t cp[WORD_CP];
+    return letters(s, cp) >= 2;
+}
+
+/* The value of one field from its region: into *ret a new JSON string, or
+ * JSON null when unreadable. -ENOMEM. */
+static int read_value(docset_tess_t *tess, const raster_t *g, struct rect r, const struct spec *f, json_t **ret)
+{
+    int scale = 1;
+    raster_t *c = cut(g, r, &scale);
+    if (!c)
+        return -ENOMEM;
+    char text[256], val[256];
+    int conf = 0, rc = 0;
+    bool ok = false;
+    TessBaseAPI *rus = docset_tess_get(tess, DOCSET_TESS_RUS), *eng = docset_tess_get(tess, DOCSET_TESS_ENG);
+    switch (f->kind) {
+        case K_DATE:
+            if (eng && (rc = read_line(eng, c, DATE_CHARS, text, sizeof text, &conf)) == 0)
+                ok = conf >= CONF_DATE && parse_date(text, val, sizeof val);
+            break;
+        case K_NUM:
+            if (eng && (rc = read_line(eng, c, NUM_CHARS, text, sizeof text, &conf)) == 0)
+                ok = conf >= CONF_NUM && parse_number(text, val, sizeof val);
+            break;
+        case K_TEXT:
+            if (rus && (rc = read_line(rus, c, TEXT_CHARS, text, sizeof text, &conf)) == 0 && conf >= CONF_TEXT &&
+                has_letters(text)) {
+                snprintf(val, sizeof val, "%s", text);
+                ok = true;
+            }
+            break;
+        case K_NAME:
+            for (int pass = 0; pass < 2 && !ok && rc == 0; pass++) {
+                bool latin = pass == 0 ? f->latin : !f->latin;
+                TessBaseAPI *api = latin ? eng : rus;
+                if (api &&
+                    (rc = read_line(api, c, latin ? LATIN_NAME : CYRILLIC_NAME, text, sizeof text, &conf)) == 0 &&
+                    conf >= CONF_NAME && has_letters(text)) {
+                    snprintf(val, sizeof val, "%s", text);
+                    ok = true;
+                }
+            }
+            break;
+        case K_TICK: break;
+    }
+    raster_free(c);
+    if (rc < 0)
+        return rc;
+    *ret = ok ? json_string(val) : json_null();
+    return *ret ? 0 : -ENOMEM;
+}
+
+/* The choice whose tick box (the square just left of its word) holds a
+ * mark: into *ret a new JSON string (the choice, lower case), null when no
+ * box or more than one is marked or a mark is unsure; NULL *ret when no
+ * choice is printed on the page. -ENOMEM. */
+static int read_tick(const raster_t *g, const struct word *words, int n, const struct spec *f, json_t **ret)
+{
+    int found = 0, marked = 0, unsure = 0, which = -1;
+    for (int k = 0; k < LABELS_MAX && f->labels[k]; k++) {
+        const struct word *w = NULL;
+        for (int i = 0; i < n && !w; i++)
+            if (word_is(&words[i], f->labels[k]))
+                w = &words[i];
+        if (!w)
+            continue;
+        found++;
+        int h = w->y1 - w->y0, cy = (w->y0 + w->y1) / 2;
+        struct rect r = {w->x0 - 3 * h > 0 ? w->x0 - 3 * h : 0, cy - 3 * h / 2 > 0 ? cy - 3 * h / 2 : 0, w->x0 - h / 8,
+            cy + 3 * h / 2 < (int)g->height ? cy + 3 * h / 2 : (int)g->height};
+        if (r.x1 <= r.x0 || r.y1 <= r.y0)
+            continue;
+        /* the box: its right side is the first ink left of the word on
+         * the word's middle row; its height gives the square */
+        int x = w->x0 - 1;
+        while (x > r.x0 && !ink(g, x, cy))
+            x--;
+        int top = cy, bot = cy;
+        while (top > r.y0 && ink(g, x, top - 1))
+            top--;
+        while (bot + 1 < r.y1 && ink(g, x, bot + 1))
+            bot++;
+        int side = bot - top + 1;
+        if (x <= r.x0 || side < h / 2 || side > 3 * h || x - side + 1 < 0) {
+            unsure++;
+            continue;
+        }
+        struct rect b = {x - side + 1, top, x + 1, bot + 1};
+        struct rect in = {b.x0 + side / 4, b.y0 + side / 4, b.x1 - side / 4, b.y1 - side / 4};
+        int dark = 0, all = 0;
+        for (int y = in.y0; y < in.y1; y++)
+            for (int x = in.x0; x < in.x1; x++)
+                dark += ink(g, x, y), all++;
+        double frac = all ? (double)dark / all : 0;
+        if (frac >= 0.06)
+            marked++, which = k;
+        else if (frac > 0.01)
+            unsure++;
+    }
+    *ret = NULL;
+    if (!found)
+        return 0;
+    if (marked == 1 && !unsure) {
+        /* the choice in lower case, as the catalogue lists it */
+        char low[64];
+        size_t o = 0;
+        const unsigned char *p = (const unsigned char *)f->labels[which];
+        for (uint32_t c; (c = next_cp(&p)) != 0 && o + 3 < sizeof low;) {
+            if (c >= 'A' && c <= 'Z')
+                c += 32;
+            else if (c >= 0x410 && c <= 0x42F)
+                c += 0x20;
+            else if (c == 0x401)
+                c = 0x451;
+            if (c < 0x80)
+                low[o++] = (char)c;
+            else
+                low[o++] = (char)(0xC0 | (c >> 6)), low[o++] = (char)(0x80 | (c & 0x3F));
+        }
+        low[o] = '\0';
+        *ret = json_string(low);
+    } else {
+        *ret = json_null();
+    }
+    return *ret ? 0 : -ENOMEM;
+}
+
+/* The word that places field f: the first word reading as one of its labels. */
+static const struct word *label_word(const struct spec *f, const struct word *words, int n)
+{
+    for (int k = 0; k < LABELS_MAX && f->labels[k]; k++)
+        for (int i = 0; i < n; i++)
+            if (word_is(&words[i], f->labels[k]))
+                return &words[i];
+    return NULL;
+}
+
+static int table_size(const struct spec *t)
+{
+    int n = 0;
+    while (t[n].field)
+        n++;
+    return n;
+}
+
+static int labels_found(const struct spec *t, const struct word *words, int n)
+{
+    int k = 0;
+    for (; t->field; t++)
+        k += label_word(t, words, n) != NULL;
+    return k;
+}
+
+static bool overlap(struct rect a, struct rect b)
+{
+    return a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1;
+}
+
+/* g drawn twice as large (each pixel four). -ENOMEM. */
+static int raster_scale2(const raster_t *g, raster_t **ret)
+{
+    raster_t *o = NULL;
+    if (raster_new(g->width * 2, g->height * 2, 1, 255, &o) < 0)
+        return -ENOMEM;
+    for (uint32_t y = 0; y < o->height; y++)
+        for (uint32_t x = 0; x < o->width; x++)
+            o->pix[(size_t)y * o->width + x] = g->pix[(size_t)(y / 2) * g->width + x / 2];
+    o->ppi = g->ppi * 2;
+    *ret = o;
+    return 0;
+}
+
+/* A copy of the page with its paper stretched to white: each value scaled
+ * by 255 / the paper's grey (the commonest value above 128), so one ink
+ * threshold serves a white scan and a grey photo. NULL on ENOMEM. */
+static raster_t *paper_white(const raster_t *grey)
+{
+    size_t hist[256] = {0}, n = (size_t)grey->width * grey->height;
+    for (size_t i = 0; i < n; i++)
+        hist[grey->pix[i]]++;
+    int paper = 255;
+    for (int v = 129; v < 256; v++)
+        paper = hist[v] > hist[paper] ? v : paper;
+    raster_t *o = NULL;
+    if (raster_new(grey->width, grey->height, 1, 255, &o) < 0)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        int v = grey->pix[i] * 255 / paper;
+        o->pix[i] = (uint8_t)(v > 255 ? 255 : v);
+    }
+    o->ppi = grey->ppi;
+    return o;
+}
+
+int fields_read(const raster_t *grey, const char *type, docset_tess_t *tess, json_t *fields, err_t *err)
+{
+    const struct spec *t = table_for(type);
+    TessBaseAPI *api = t ? docset_tess_get(tess, DOCSET_TESS_TITLE) : NULL;
+    if (!api || grey->channels != 1)
+        return 0;
+    raster_t *g = paper_white(grey);
+    if (!g)
+        return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
+    struct word *words = NULL;
+    int n = 0, r = page_words(api, g, 1, &words, &n);
+    if (r == 0 && labels_found(t, words, n) * 2 < table_size(t)) {
+        /* small print (a photo from afar, 150 dpi): the labels again, the page drawn twice as large */
+        raster_t *big = NULL;
+        if (raster_scale2(g, &big) < 0) {
+            r = -ENOMEM;
+        } else {
+            struct word *w2 = NULL;
+            int n2 = 0;
+            r = page_words(api, big, 2, &w2, &n2);
+            raster_free(big);
+            if (r == 0 && labels_found(t, w2, n2) > labels_found(t, words, n)) {
+                free(words);
+                words = w2, n = n2;
+            } else {
+                free(w2);
+            }
+        }
+    }
+    struct rect regs[16];
+    const char *names[16];
+    int nregs = 0;
+    for (const struct spec *f = t; r == 0 && f->field; f++) {
+        if (json_object_get(fields, f->field))
+            continue;
+        json_t *v = NULL;
+        if (f->kind == K_TICK) {
+            r = read_tick(g, words, n, f, &v);
+        } else {
+            const struct word *lw = label_word(f, words, n);
+            if (!lw)
+                continue;
+            struct rect reg = value_region(g, words, n, lw);
+            if (reg.x1 <= reg.x0 || reg.y1 <= reg.y0)
+                continue;
+            /* two fields in one region: a label misplaced; neither is read */
+            bool clash = false;
+            for (int i = 0; i < nregs; i++)
+                if (overlap(regs[i], reg)) {
+                    clash = true;
+                    if (json_object_set_new(fields, names[i], json_null()) < 0)
+                        r = -ENOMEM;
+                }
+            if (nregs < 16)
+                regs[nregs] = reg, names[nregs++] = f->field;
+            if (clash)
+                v = json_null();
+            else
+                r = read_value(tess, g, reg, f, &v);
+        }
+        if (r == 0 && v && json_object_set_new(fields, f->field, v) < 0)
+            r = -ENOMEM;
+    }
+    free(words);
+    raster_free(g);
+    return r < 0 ? err_set(err, -ENOMEM, "out_of_memory", "Out of memory.") : 0;
+}
+#endif

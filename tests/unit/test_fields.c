@@ -1,0 +1,252 @@
+/* docset/fields: the values of a migration card and a patent, found by
+ * their printed labels and read per field, against the generator's truth.
+ *
+ * The pages are drawn by tests/docset's docsetgen (the path in DOCSETGEN;
+ * synthetic, seeded; cairo + pango with Debian's fonts) at level 0 (300
+ * dpi, clean) and level 1 (150 dpi, turned up to 2 degrees, straightened
+ * by docset/straighten as the reader does). What a person would check: a
+ * value read is the value printed (names case aside, dates as ISO), and a
+ * value that cannot be read is absent or null, never another value. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <glib.h>
+
+#include "base/file.h"
+#include "docset/classify.h"
+#include "docset/fields.h"
+#include "docset/straighten.h"
+#include "docset/tess.h"
+
+struct page {
+    raster_t *grey;
+    char *bytes; /* the PNG file */
+    size_t len;
+    json_t *truth; /* the document's fields (owned) */
+    json_t *zones; /* the drawn boxes, millimetres (owned) */
+    int dpi;
+};
+
+static void page_free(struct page *p)
+{
+    raster_free(p->grey);
+    free(p->bytes);
+    json_decref(p->truth);
+    json_decref(p->zones);
+}
+
+/* The first page of `type` docsetgen draws for `procedure` at `level`,
+ * trying seeds from 1; -1 when there is no generator. */
+static int rendered(const char *procedure, const char *type, int level, struct page *p)
+{
+    const char *gen = getenv("DOCSETGEN");
+    if (!gen || !*gen)
+        return -1;
+    memset(p, 0, sizeof *p);
+    for (int seed = 1; seed < 40; seed++) {
+        char dir[] = "/tmp/test_fields_XXXXXX", cmd[1200], path[1300];
+        assert_non_null(mkdtemp(dir));
+        snprintf(cmd, sizeof cmd, "'%s' --out '%s' --seed %d --sets 1 --level %d --procedure %s >/dev/null 2>&1", gen,
+            dir, seed, level, procedure);
+        assert_int_equal(system(cmd), 0);
+        snprintf(path, sizeof path, "%s/set-0000.json", dir);
+        json_t *set = json_load_file(path, 0, NULL);
+        assert_non_null(set);
+        const json_t *pages = json_object_get(json_object_get(set, "truth"), "pages"), *pg;
+        size_t i;
+        json_array_foreach (pages, i, pg) {
+            const json_t *doc = json_array_get(
+                json_object_get(set, "documents"), (size_t)json_integer_value(json_object_get(pg, "document")));
+            if (strcmp(json_string_value(json_object_get(doc, "type")), type) != 0 ||
+                json_is_true(json_object_get(doc, "illegible")))
+                continue;
+            snprintf(path, sizeof path, "%s/%s", dir, json_string_value(json_object_get(pg, "file")));
+            assert_int_equal(file_read_alloc(path, 64u << 20, &p->bytes, &p->len, NULL), 0);
+            assert_int_equal(raster_decode((const uint8_t *)p->bytes, p->len, 1, &p->grey, NULL), 0);
+            p->truth = json_incref(json_object_get(doc, "fields"));
+            p->zones = json_incref(json_object_get(pg, "zones"));
+            p->dpi = (int)json_integer_value(json_object_get(pg, "dpi"));
+            break;
+        }
+        json_decref(set);
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+        assert_int_equal(system(cmd), 0);
+        if (p->grey)
+            return 0;
+    }
+    fail_msg("docsetgen drew no %s page for %s", type, procedure);
+    return -1;
+}
+
+/* Classifies the page as the reader does (straightened first). */
+static void read_page(struct page *p, docset_tess_t *tess, struct classify_result *r)
+{
+    raster_t *straight = NULL;
+    struct straighten_result how;
+    if (straighten_page(p->grey, tess, &straight, &how, NULL) == 0 && straight) {
+        raster_free(p->grey);
+        p->grey = straight;
+    }
+    assert_int_equal(
+        classify_page(p->grey, (const uint8_t *)p->bytes, p->len, date_from_ymd(2025, 1, 1), tess, r, NULL), 0);
+}
+
+/* 1 read and equal to the truth (case aside), 0 absent or null, and a
+ * test failure if another value was read. */
+static int same(const json_t *fields, const json_t *truth, const char *name)
+{
+    const json_t *v = json_object_get(fields, name);
+    if (!v || json_is_null(v))
+        return 0;
+    const char *want = json_string_value(json_object_get(truth, name));
+    assert_non_null(want);
+    assert_true(json_is_string(v));
+    gchar *a = g_utf8_strup(want, -1), *b = g_utf8_strup(json_string_value(v), -1);
+    int eq = strcmp(a, b) == 0;
+    if (!eq)
+        fail_msg("%s read wrong", name); /* the values stay out of the log */
+    g_free(a), g_free(b);
+    return 1;
+}
+
+static int count_same(const json_t *fields, const json_t *truth, const char *type)
+{
+    int n = 0;
+    const char *name;
+    for (size_t i = 0; (name = fields_name(type, i)); i++)
+        n += same(fields, truth, name);
+    return n;
+}
+
+static void migration_card_clean_every_field(void **state)
+{
+    docset_tess_t *tess = *state;
+    struct page p;
+    if (rendered("patent", "migration_card", 0, &p) < 0)
+        skip();
+    struct classify_result r;
+    read_page(&p, tess, &r);
+    assert_string_equal(r.type, "migration_card");
+    /* surname, given names, birth date, passport number, entry date, purpose */
+    assert_int_equal(count_same(r.fields, p.truth, "migration_card"), 6);
+    assert_string_equal(json_string_value(json_object_get(r.fields, "purpose")), "работа");
+    classify_result_free(&r);
+    page_free(&p);
+}
+
+/* White over a drawn box (millimetres on the page). */
+static void blank_box(struct page *p, const char *field)
+{
+    const json_t *z;
+    size_t i;
+    json_array_foreach (p->zones, i, z) {
+        if (strcmp(json_string_value(json_object_get(z, "field")), field) != 0)
+            continue;
+        const json_t *b = json_object_get(z, "box_mm");
+        double k = p->dpi / 25.4;
+        int x0 = (int)(json_real_value(json_array_get(b, 0)) * k) - 3,
+            y0 = (int)(json_real_value(json_array_get(b, 1)) * k) - 3;
+        int x1 = x0 + (int)(json_real_value(json_array_get(b, 2)) * k) + 6,
+            y1 = y0 + (int)(json_real_value(json_array_get(b, 3)) * k) + 6;
+        for (int y = y0; y < y1; y++)
+            for (int x = x0; x < x1; x++)
+                p->grey->pix[(size_t)y * p->grey->width + (size_t)x] = 250;
+        return;
+    }
+    fail_msg("no zone %s", field);
+}
+
+/* A value that is not on the page is not read: the birth date's box
+ * blanked (its label stays) leaves the field absent, and the purpose
+ * boxes gone leave the purpose null (unreadable), while the rest is read. */
+static void migration_card_missing_values_are_not_guessed(void **state)
+{
+    docset_tess_t *tess = *state;
+    struct page p;
+    if (rendered("patent", "migration_card", 0, &p) < 0)
+        skip();
+    blank_box(&p, "birth_date");
+    blank_box(&p, "purpose");
+    struct classify_result r;
+    read_page(&p, tess, &r);
+    assert_string_equal(r.type, "migration_card");
+    const json_t *bd = json_object_get(r.fields, "birth_date");
+    assert_true(!bd || json_is_null(bd));
+    assert_true(json_is_null(json_object_get(r.fields, "purpose")));
+    assert_int_equal(same(r.fields, p.truth, "surname"), 1);
+    assert_int_equal(same(r.fields, p.truth, "entry_date"), 1);
+    classify_result_free(&r);
+    page_free(&p);
+}
+
+static void patent_clean(void **state)
+{
+    docset_tess_t *tess = *state;
+    struct page p;
+    if (rendered("labour_notice", "patent", 0, &p) < 0)
+        skip();
+    struct classify_result r;
+    read_page(&p, tess, &r);
+    assert_string_equal(r.type, "patent");
+    /* the names in Cyrillic, the dates, the region and the profession; no
+     * value is another than the printed one (same() fails on that) */
+    assert_int_equal(same(r.fields, p.truth, "surname"), 1);
+    assert_int_equal(same(r.fields, p.truth, "birth_date"), 1);
+    assert_int_equal(same(r.fields, p.truth, "issue_date"), 1);
+    assert_int_equal(same(r.fields, p.truth, "region"), 1);
+    assert_int_equal(same(r.fields, p.truth, "profession"), 1);
+    assert_true(count_same(r.fields, p.truth, "patent") >= 5);
+    classify_result_free(&r);
+    page_free(&p);
+}
+
+/* 150 dpi, turned: fewer fields are read, none wrongly. */
+static void degraded_pages_read_nothing_wrong(void **state)
+{
+    docset_tess_t *tess = *state;
+    static const char *const cases[][2] = {{"patent", "migration_card"}, {"labour_notice", "patent"}};
+    int read = 0;
+    for (size_t c = 0; c < 2; c++) {
+        struct page p;
+        if (rendered(cases[c][0], cases[c][1], 1, &p) < 0)
+            skip();
+        struct classify_result r;
+        read_page(&p, tess, &r);
+        if (!strcmp(r.type, cases[c][1]))
+            read += count_same(r.fields, p.truth, cases[c][1]);
+        else
+            assert_string_equal(r.type, "unknown");
+        classify_result_free(&r);
+        page_free(&p);
+    }
+    assert_true(read >= 2);
+}
+
+static int setup(void **state)
+{
+    *state = docset_tess_new();
+    return *state ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    docset_tess_free(*state);
+    return 0;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(migration_card_clean_every_field),
+        cmocka_unit_test(migration_card_missing_values_are_not_guessed),
+        cmocka_unit_test(patent_clean),
+        cmocka_unit_test(degraded_pages_read_nothing_wrong),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
