@@ -2,7 +2,22 @@
 import threading
 import uuid
 
+import pytest
+
 from conftest import RESIDENCE
+
+# One uchetd for the tests that keep the start clock and look only at their
+# own person's confirmations (the one count read is a before and after around
+# its own requests, nothing else runs on the server meanwhile): an ASan start
+# per test was most of their time. Tests that move the clock keep a server of
+# their own. Marked xdist_group: one worker runs them all (see conftest's
+# pytest_configure).
+SHARED = pytest.mark.xdist_group("confirmations")
+
+
+@pytest.fixture(scope="module")
+def confd(module_uchet_factory):
+    return module_uchet_factory().start()
 
 
 def registered(uchet):
@@ -25,28 +40,31 @@ class Person:
         return self
 
 
-def test_confirm_at_residence(uchet):
-    token = registered(uchet)
-    r = uchet.confirm(token, lat=RESIDENCE["lat"] + 0.001, lon=RESIDENCE["lon"])   # ~111 m away
+@SHARED
+def test_confirm_at_residence(confd):
+    token = registered(confd)
+    r = confd.confirm(token, lat=RESIDENCE["lat"] + 0.001, lon=RESIDENCE["lon"])   # ~111 m away
     assert r.status_code == 201
     body = r.json()
     assert body["result"] == "counted" and body["at_residence"] is True
     assert body["due_date"] == "2025-11-06" and body["lapse_at"] == "2025-11-07T00:00:00+03:00"
 
 
-def test_confirm_away_from_residence_still_counts(uchet):
-    token = registered(uchet)
-    r = uchet.confirm(token, lat=55.80, lon=37.70, accuracy=30)   # several km away
+@SHARED
+def test_confirm_away_from_residence_still_counts(confd):
+    token = registered(confd)
+    r = confd.confirm(token, lat=55.80, lon=37.70, accuracy=30)   # several km away
     assert r.status_code == 201
     assert r.json()["result"] == "counted" and r.json()["at_residence"] is False
 
 
-def test_accuracy_is_added_to_the_radius(uchet):
-    token = registered(uchet)
+@SHARED
+def test_accuracy_is_added_to_the_radius(confd):
+    token = registered(confd)
     # ~400 m north: outside 300 m, inside 300 m + 150 m accuracy.
     lat = RESIDENCE["lat"] + 400 / 111195
-    assert uchet.confirm(token, lat=lat, accuracy=50).json()["at_residence"] is False
-    assert uchet.confirm(token, lat=lat, accuracy=150).json()["at_residence"] is True
+    assert confd.confirm(token, lat=lat, accuracy=50).json()["at_residence"] is False
+    assert confd.confirm(token, lat=lat, accuracy=150).json()["at_residence"] is True
 
 
 def test_too_inaccurate_does_not_count(uchet):
@@ -71,18 +89,19 @@ def test_retry_with_same_key_returns_first_answer_and_writes_nothing(uchet):
     assert uchet.db.scalar("SELECT COUNT(*) FROM audit") == audit_before
 
 
-def test_concurrent_retries_record_once(uchet):
-    token = registered(uchet)
+@SHARED
+def test_concurrent_retries_record_once(confd):
+    token = registered(confd)
     key = "race-" + uuid.uuid4().hex[:10]
     answers = []
-    threads = [threading.Thread(target=lambda: answers.append(uchet.confirm(token, key=key))) for _ in range(8)]
+    threads = [threading.Thread(target=lambda: answers.append(confd.confirm(token, key=key))) for _ in range(8)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     assert {a.status_code for a in answers} == {201}
     assert len({a.text for a in answers}) == 1
-    assert uchet.db.scalar(f"SELECT COUNT(*) FROM confirmations WHERE idempotency_key = '{key}'") == 1
+    assert confd.db.scalar(f"SELECT COUNT(*) FROM confirmations WHERE idempotency_key = '{key}'") == 1
 
 
 def test_deadline_moves_with_each_confirmation_and_clock(uchet):
@@ -114,14 +133,16 @@ def test_2027_is_provisional(uchet):
     assert body["due_date"] == "2027-03-11"
 
 
-def test_confirm_without_registration(uchet):
-    _, token = uchet.new_user()
-    r = uchet.confirm(token)
+@SHARED
+def test_confirm_without_registration(confd):
+    _, token = confd.new_user()
+    r = confd.confirm(token)
     assert r.status_code == 409 and r.json()["code"] == "no_active_registration"
 
 
-def test_bad_fixes_are_rejected_without_writing(uchet):
-    token = registered(uchet)
+@SHARED
+def test_bad_fixes_are_rejected_without_writing(confd):
+    token = registered(confd)
     good = {"lat": 55.75, "lon": 37.61, "accuracy_m": 10, "client_time": "2025-10-31T10:00:00+03:00",
             "idempotency_key": "k" * 16}
     cases = [
@@ -132,7 +153,7 @@ def test_bad_fixes_are_rejected_without_writing(uchet):
         ({"client_time": "yesterday"}, "invalid_client_time"), ({"lat": None}, "missing_field"),
         ({"speed": 3}, "unknown_field"), ({"lat": True}, "invalid_type"),
     ]
-    before = uchet.db.scalar("SELECT COUNT(*) FROM confirmations")
+    before = confd.db.scalar("SELECT COUNT(*) FROM confirmations")
     for change, code in cases:
         body = dict(good)
         for k, v in change.items():
@@ -140,8 +161,8 @@ def test_bad_fixes_are_rejected_without_writing(uchet):
                 body.pop(k)
             else:
                 body[k] = v
-        r = uchet.http.post("/api/v1/me/confirmations", headers=uchet.auth(token), json=body)
+        r = confd.http.post("/api/v1/me/confirmations", headers=confd.auth(token), json=body)
         assert r.status_code == 400, (change, r.text)
         assert r.json()["code"] == code, (change, r.json())
         assert "55.75" not in r.text and "37.61" not in r.text
-    assert uchet.db.scalar("SELECT COUNT(*) FROM confirmations") == before
+    assert confd.db.scalar("SELECT COUNT(*) FROM confirmations") == before

@@ -3,6 +3,7 @@ that a person registered in a region outside the regime; that ends the active
 registration with `registered_elsewhere`. The door only pushes."""
 import json
 import os
+import uuid
 
 import pytest
 
@@ -22,111 +23,151 @@ def report(uchet, key, number, region="16", kind="card", scheme="ApiKey"):
                            json={"document_kind": kind, "document_number": number, "region": region})
 
 
+# One uchetd for the module (each test reports its own person, reads that
+# person's registration and notices and the audit rows its report wrote; none
+# moves the clock): an ASan start per test was most of their time. One key
+# serves the tests that only use a key; the tests of a key itself (its hash,
+# its revocation) make their own. Marked xdist_group: one worker runs them
+# all (see conftest's pytest_configure).
+SHARED = pytest.mark.xdist_group("integration")
+
+
+@pytest.fixture(scope="module")
+def integ(module_uchet_factory):
+    return module_uchet_factory().start()
+
+
+@pytest.fixture(scope="module")
+def module_key(integ):
+    """(id, key) of the key the reporting tests use."""
+    return new_key(integ)
+
+
+@pytest.fixture(scope="module")
+def registered(integ):
+    """(number, token) of a person registered in Moscow, for the refused
+    reports below: none of them changes the registration (each test checks
+    it is still active after its report)."""
+    number, token = integ.new_user()
+    integ.register(token)
+    return number, token
+
+
 def person_notices(uchet, token):
     pid = uchet.me(token)["person"]["id"]
     return [(k, json.loads(p)) for k, p in
             uchet.db.query(f"SELECT kind, params FROM notices WHERE person_id = {pid} ORDER BY id")]
 
 
-def test_report_ends_the_registration_once(uchet):
-    _, key = new_key(uchet)
-    number, token = uchet.new_user()
-    reg = uchet.register(token)
-    r = report(uchet, key, number)
+@SHARED
+def test_report_ends_the_registration_once(integ, module_key):
+    key_id, key = module_key
+    number, token = integ.new_user()
+    reg = integ.register(token)
+    r = report(integ, key, number)
     assert r.status_code == 200 and r.json() == {"status": "ended"}
-    me = uchet.me(token)
+    me = integ.me(token)
     assert me["registration"] is None
     assert me["last_registration"]["id"] == reg["id"]
     assert me["last_registration"]["end_reason"] == "registered_elsewhere"
-    assert person_notices(uchet, token) == [("registered_elsewhere", {"region": "16"})]
-    audit_rows = uchet.db.scalar("SELECT COUNT(*) FROM audit")
-    again = report(uchet, key, number)
+    assert person_notices(integ, token) == [("registered_elsewhere", {"region": "16"})]
+    audit_rows = integ.db.scalar("SELECT COUNT(*) FROM audit")
+    again = report(integ, key, number)
     assert again.status_code == 200 and again.json() == {"status": "already_ended"}
-    assert uchet.db.scalar("SELECT COUNT(*) FROM audit") == audit_rows, "a repeated report writes nothing"
-    assert len(person_notices(uchet, token)) == 1
-    actors = uchet.db.query("SELECT actor, action FROM audit WHERE action LIKE 'registration.%' ORDER BY seq")
-    assert ("apikey:1", "registration.ended") in actors and ("apikey:1", "registration.reported_elsewhere") in actors
-    assert uchet.ctl("audit", "verify").stdout.startswith("intact")
+    assert integ.db.scalar("SELECT COUNT(*) FROM audit") == audit_rows, "a repeated report writes nothing"
+    assert len(person_notices(integ, token)) == 1
+    pid = integ.me(token)["person"]["id"]
+    actors = integ.db.query("SELECT actor, action FROM audit WHERE action LIKE 'registration.%'"
+                            f" AND subject = 'person:{pid}' ORDER BY seq")
+    assert (f"apikey:{key_id}", "registration.ended") in actors and (f"apikey:{key_id}", "registration.reported_elsewhere") in actors
+    assert integ.ctl("audit", "verify").stdout.startswith("intact")
 
 
-def test_the_answer_carries_nothing_about_the_person(uchet):
-    _, key = new_key(uchet)
-    number, token = uchet.new_user()
-    uchet.register(token)
-    r = report(uchet, key, number)
+@SHARED
+def test_the_answer_carries_nothing_about_the_person(integ, module_key):
+    _, key = module_key
+    number, token = integ.new_user()
+    integ.register(token)
+    r = report(integ, key, number)
     assert set(r.json()) == {"status"}
     for leak in ("RAHIMOV", "Tverskaya", "77", number):
         assert leak not in r.text
 
 
-def test_person_registers_again_on_return(uchet):
-    _, key = new_key(uchet)
-    number, token = uchet.new_user()
-    uchet.register(token)
-    report(uchet, key, number)
-    assert uchet.register(token)["status"] == "active"
-    assert report(uchet, key, number).json() == {"status": "ended"}, "a new move ends the new registration"
+@SHARED
+def test_person_registers_again_on_return(integ, module_key):
+    _, key = module_key
+    number, token = integ.new_user()
+    integ.register(token)
+    report(integ, key, number)
+    assert integ.register(token)["status"] == "active"
+    assert report(integ, key, number).json() == {"status": "ended"}, "a new move ends the new registration"
 
 
-def test_regime_region_is_refused(uchet):
-    _, key = new_key(uchet)
-    number, token = uchet.new_user()
-    uchet.register(token)
+@SHARED
+def test_regime_region_is_refused(integ, module_key):
+    _, key = module_key
+    number, token = integ.new_user()
+    integ.register(token)
     for region in ("77", "50"):
-        r = report(uchet, key, number, region=region)
+        r = report(integ, key, number, region=region)
         assert r.status_code == 422 and r.json()["code"] == "region_in_regime"
-    assert uchet.me(token)["registration"]["status"] == "active"
+    assert integ.me(token)["registration"]["status"] == "active"
 
 
-def test_unknown_document_gets_the_same_answer(uchet):
+@SHARED
+def test_unknown_document_gets_the_same_answer(integ, module_key):
     """Issue 12: the answer does not tell whether uchet knows a document."""
-    _, key = new_key(uchet)
-    unknown = report(uchet, key, "0000000001")
-    number, token = uchet.new_user(passport="P7654321")
-    assert report(uchet, key, number).json() == {"status": "already_ended"}, "known, nothing active"
+    _, key = module_key
+    unknown = report(integ, key, "0000000001")
+    number, token = integ.new_user(passport="P7654321")
+    assert report(integ, key, number).json() == {"status": "already_ended"}, "known, nothing active"
     assert unknown.status_code == 200 and unknown.json() == {"status": "already_ended"}
-    uchet.register(token)
-    assert report(uchet, key, number, kind="passport").json() == {"status": "already_ended"}, \
+    integ.register(token)
+    assert report(integ, key, number, kind="passport").json() == {"status": "already_ended"}, \
         "the card number is not a passport number"
-    assert report(uchet, key, "P7654321", kind="passport").json() == {"status": "ended"}
+    assert report(integ, key, "P7654321", kind="passport").json() == {"status": "ended"}
 
 
 @pytest.mark.parametrize("region", ["077", "050", "7", "zz", "ZZ", "XYZ123", "00", "80", "99", "7 7", "７７", "-77"])
-def test_odd_region_codes_are_refused(uchet, region):
-    _, key = new_key(uchet)
-    number, token = uchet.new_user()
-    uchet.register(token)
-    r = report(uchet, key, number, region=region)
+@SHARED
+def test_odd_region_codes_are_refused(integ, module_key, registered, region):
+    _, key = module_key
+    number, token = registered
+    r = report(integ, key, number, region=region)
     assert r.status_code == 400 and r.json()["code"] == "invalid_region", (region, r.text)
-    assert uchet.me(token)["registration"]["status"] == "active"
+    assert integ.me(token)["registration"]["status"] == "active"
 
 
-def test_a_key_is_needed_and_kept_only_as_a_hash(uchet):
-    key_id, key = new_key(uchet)
-    number, token = uchet.new_user()
-    uchet.register(token)
-    assert report(uchet, None, number).status_code == 401
-    assert report(uchet, "x" * len(key), number).status_code == 401
-    assert report(uchet, key, number, scheme="Bearer").status_code == 401
-    assert report(uchet, token, number, scheme="ApiKey").status_code == 401, "a person's token is not a key"
-    assert uchet.me(token)["registration"]["status"] == "active"
-    if not uchet.db_url.startswith("postgresql://"):
+@SHARED
+def test_a_key_is_needed_and_kept_only_as_a_hash(integ):
+    name = "mvd-region-16-" + uuid.uuid4().hex[:8]      # this test's own key
+    key_id, key = new_key(integ, name)
+    number, token = integ.new_user()
+    integ.register(token)
+    assert report(integ, None, number).status_code == 401
+    assert report(integ, "x" * len(key), number).status_code == 401
+    assert report(integ, key, number, scheme="Bearer").status_code == 401
+    assert report(integ, token, number, scheme="ApiKey").status_code == 401, "a person's token is not a key"
+    assert integ.me(token)["registration"]["status"] == "active"
+    if not integ.db_url.startswith("postgresql://"):
         for suffix in ("", "-wal"):
-            path = uchet.db_url + suffix
+            path = integ.db_url + suffix
             if os.path.exists(path):
                 assert key.encode() not in open(path, "rb").read()
-    assert uchet.db.scalar("SELECT COUNT(*) FROM api_keys WHERE name = 'mvd-region-16'") == 1
+    assert integ.db.scalar(f"SELECT COUNT(*) FROM api_keys WHERE name = '{name}'") == 1
 
 
-def test_revoked_key_stops_working(uchet):
-    key_id, key = new_key(uchet)
-    number, token = uchet.new_user()
-    uchet.register(token)
-    out = uchet.ctl("apikey", "revoke", str(key_id)).stdout
+@SHARED
+def test_revoked_key_stops_working(integ):
+    key_id, key = new_key(integ)
+    number, token = integ.new_user()
+    integ.register(token)
+    out = integ.ctl("apikey", "revoke", str(key_id)).stdout
     assert "revoked" in out
-    assert report(uchet, key, number).status_code == 401
-    assert uchet.me(token)["registration"]["status"] == "active"
-    again = uchet.ctl("apikey", "revoke", str(key_id), check=False)
+    assert report(integ, key, number).status_code == 401
+    assert integ.me(token)["registration"]["status"] == "active"
+    again = integ.ctl("apikey", "revoke", str(key_id), check=False)
     assert again.returncode == 1
 
 
@@ -137,7 +178,8 @@ def test_revoked_key_stops_working(uchet):
     ({"document_kind": "card", "document_number": "1"}, "missing_field"),
     ({"document_kind": "card", "document_number": "1", "region": "16", "name": "x"}, "unknown_field"),
 ])
-def test_bad_reports_are_400(uchet, body, code):
-    _, key = new_key(uchet)
-    r = uchet.http.post(PATH, headers={"Authorization": f"ApiKey {key}"}, json=body)
+@SHARED
+def test_bad_reports_are_400(integ, module_key, body, code):
+    _, key = module_key
+    r = integ.http.post(PATH, headers={"Authorization": f"ApiKey {key}"}, json=body)
     assert r.status_code == 400 and r.json()["code"] == code

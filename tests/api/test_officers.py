@@ -24,21 +24,54 @@ def access_log(uchet, token):
     return r.json()["items"]
 
 
+def officer_id(uchet, login):
+    return uchet.db.scalar(f"SELECT id FROM officers WHERE login = '{login}'")
+
+
+def reads_of(uchet, token, login):
+    """The officer_reads rows of this test: of its person or by its officer."""
+    pid = uchet.me(token)["person"]["id"]
+    return f"(person_id = {pid} OR officer_id = {officer_id(uchet, login)})"
+
+
+def audit_of(uchet, token, login):
+    """The audit rows of this test: about its person or by its officer."""
+    pid = uchet.me(token)["person"]["id"]
+    return f"(subject = 'person:{pid}' OR actor = 'officer:{officer_id(uchet, login)}')"
+
+
+# One uchetd for the tests that keep the start clock and look only at what
+# they made (their own persons and officers, each with its own document
+# number and login; the rows they count are those of their person or their
+# officer): an ASan start per test was most of their time. Their failed
+# log-ins stay well under the per-address limit. Tests that move the clock,
+# run `demo`, or start a server with other settings keep a server of their
+# own. Marked xdist_group: one worker runs them all (see conftest's
+# pytest_configure).
+SHARED = pytest.mark.xdist_group("officers")
+
+
+@pytest.fixture(scope="module")
+def desk_u(module_uchet_factory):
+    return module_uchet_factory().start()
+
+
 # --- accounts and sessions ---------------------------------------------------
 
-def test_officer_logs_in_with_role_and_out(uchet):
-    login = add_officer(uchet, "inspector")
-    desk_enrol(uchet, login)
-    r = uchet.http.post("/api/v1/desk/session", json=desk_credentials(uchet, login))
+@SHARED
+def test_officer_logs_in_with_role_and_out(desk_u):
+    login = add_officer(desk_u, "inspector")
+    desk_enrol(desk_u, login)
+    r = desk_u.http.post("/api/v1/desk/session", json=desk_credentials(desk_u, login))
     assert r.status_code == 201, r.text
     assert r.json()["role"] == "inspector"
     assert r.json()["expires_at"] == "2025-10-31T19:00:00Z"     # the absolute cap: 12 hours after 10:00 Moscow time
     assert r.json()["idle_timeout_s"] == 900
     headers = {"Authorization": f"Bearer {r.json()['token']}"}
-    assert uchet.http.delete("/api/v1/desk/session", headers=headers).status_code == 204
-    assert uchet.http.delete("/api/v1/desk/session", headers=headers).status_code == 401
-    number, _ = uchet.new_user()
-    assert lookup(uchet, headers, number).status_code == 401, "a logged-out token opens nothing"
+    assert desk_u.http.delete("/api/v1/desk/session", headers=headers).status_code == 204
+    assert desk_u.http.delete("/api/v1/desk/session", headers=headers).status_code == 401
+    number, _ = desk_u.new_user()
+    assert lookup(desk_u, headers, number).status_code == 401, "a logged-out token opens nothing"
 
 
 def test_demo_prints_a_desk_login_that_works_and_the_desk_page_is_served(uchet):
@@ -54,43 +87,48 @@ def test_demo_prints_a_desk_login_that_works_and_the_desk_page_is_served(uchet):
     assert "/desk/desk.js" in page.text
 
 
-def test_generated_password_is_shown_once_and_stored_only_as_argon2id(uchet):
-    r = uchet.ctl("officer", "add", "--login", "reg1", "--name", "Anna Petrova", "--role", "registrar")
+@SHARED
+def test_generated_password_is_shown_once_and_stored_only_as_argon2id(desk_u):
+    r = desk_u.ctl("officer", "add", "--login", "reg1", "--name", "Anna Petrova", "--role", "registrar")
     lines = r.stdout.strip().splitlines()
     password = lines[-1]
     assert "shown once" in lines[-2] and len(password) >= 20
-    assert desk_login(uchet, "reg1", password)
-    stored = uchet.db.query("SELECT password_hash, role, name FROM officers WHERE login = 'reg1'")[0]
+    assert desk_login(desk_u, "reg1", password)
+    stored = desk_u.db.query("SELECT password_hash, role, name FROM officers WHERE login = 'reg1'")[0]
     assert stored[0].startswith("$argon2id$") and password not in stored[0]
     assert stored[1:] == ("registrar", "Anna Petrova")
     # without --argon2-* options: libsodium's interactive cost, as in production
     assert "$m=65536,t=2," in stored[0]
 
 
-def test_argon2_cost_options_set_the_officers_hash_cost(uchet):
+@SHARED
+def test_argon2_cost_options_set_the_officers_hash_cost(desk_u):
     # the tests' cheaper cost (conftest.TEST_ARGON2), still argon2id, still checked at log-in
-    login = add_officer(uchet, "inspector")
-    stored = uchet.db.query(f"SELECT password_hash FROM officers WHERE login = '{login}'")[0][0]
+    login = add_officer(desk_u, "inspector")
+    stored = desk_u.db.query(f"SELECT password_hash FROM officers WHERE login = '{login}'")[0][0]
     assert stored.startswith("$argon2id$v=19$m=8192,t=1,")
-    assert desk_login(uchet, login)
+    assert desk_login(desk_u, login)
     for bad in (["--argon2-opslimit", "0"], ["--argon2-memlimit-kib", "4"], ["--argon2-opslimit", "2x"]):
-        r = subprocess.run([UCHETCTL, "--database", uchet.db_url, *bad, "officer", "list"],
+        r = subprocess.run([UCHETCTL, "--database", desk_u.db_url, *bad, "officer", "list"],
                            capture_output=True, text=True)
         assert r.returncode == 2 and "uchetd's range" in r.stderr, (bad, r.stderr)
 
 
-def test_login_taken_and_bad_role_are_refused(uchet):
-    add_officer(uchet, "auditor", login="same")
-    again = subprocess.run([UCHETCTL, "--database", uchet.db_url, "officer", "add", "--login", "same", "--name", "X",
+@SHARED
+def test_login_taken_and_bad_role_are_refused(desk_u):
+    add_officer(desk_u, "auditor", login="same")
+    again = subprocess.run([UCHETCTL, "--database", desk_u.db_url, "officer", "add", "--login", "same", "--name", "X",
                             "--role", "registrar", "--password-stdin"], input="another password 1\n",
                            capture_output=True, text=True)
     assert again.returncode == 1 and "already exists" in again.stderr
-    bad = uchet.ctl("officer", "add", "--login", "x", "--name", "X", "--role", "police", check=False)
+    bad = desk_u.ctl("officer", "add", "--login", "x", "--name", "X", "--role", "police", check=False)
     assert bad.returncode == 2 and "registrar, inspector, auditor or supervisor" in bad.stderr
-    short = subprocess.run([UCHETCTL, "--database", uchet.db_url, "officer", "add", "--login", "y", "--name", "Y",
+    short = subprocess.run([UCHETCTL, "--database", desk_u.db_url, "officer", "add", "--login", "y", "--name", "Y",
                             "--role", "inspector", "--password-stdin"], input="short\n", capture_output=True, text=True)
     assert short.returncode == 2 and "at least 12" in short.stderr
-    assert uchet.db.scalar("SELECT COUNT(*) FROM officers") == 1
+    counts = {login: desk_u.db.scalar(f"SELECT COUNT(*) FROM officers WHERE login = '{login}'")
+              for login in ("same", "x", "y")}
+    assert counts == {"same": 1, "x": 0, "y": 0}, "none of the refused adds wrote an officer"
 
 
 def test_wrong_password_does_not_say_which_part_and_is_rate_limited(uchet):
@@ -108,22 +146,25 @@ def test_wrong_password_does_not_say_which_part_and_is_rate_limited(uchet):
     assert desk_login(uchet, login)
 
 
-def test_person_and_officer_tokens_do_not_cross(uchet):
-    number, person_token = uchet.new_user()
-    desk = officer(uchet, "registrar")
-    assert uchet.http.get("/api/v1/desk/appeals", headers=uchet.auth(person_token)).status_code == 401
-    assert lookup(uchet, uchet.auth(person_token), number).status_code == 401
-    assert uchet.http.get("/api/v1/me", headers=desk).status_code == 401
-    assert uchet.http.get("/api/v1/me/access-log", headers=desk).status_code == 401
+@SHARED
+def test_person_and_officer_tokens_do_not_cross(desk_u):
+    number, person_token = desk_u.new_user()
+    desk = officer(desk_u, "registrar")
+    assert desk_u.http.get("/api/v1/desk/appeals", headers=desk_u.auth(person_token)).status_code == 401
+    assert lookup(desk_u, desk_u.auth(person_token), number).status_code == 401
+    assert desk_u.http.get("/api/v1/me", headers=desk).status_code == 401
+    assert desk_u.http.get("/api/v1/me/access-log", headers=desk).status_code == 401
 
 
 # --- officer reads -------------------------------------------------------------
 
-def test_inspector_sees_status_only_and_the_person_sees_the_read(uchet):
-    number, token = uchet.new_user()
-    uchet.register(token)
-    desk = officer(uchet, "inspector")
-    r = lookup(uchet, desk, number, reason="Дело № 17/2025, проверка")
+@SHARED
+def test_inspector_sees_status_only_and_the_person_sees_the_read(desk_u):
+    number, token = desk_u.new_user()
+    desk_u.register(token)
+    login = add_officer(desk_u, "inspector")
+    desk = desk_login(desk_u, login)
+    r = lookup(desk_u, desk, number, reason="Дело № 17/2025, проверка")
     assert r.status_code == 200
     body = r.json()
     assert body["status"] == "active" and body["region"] == "77" and body["region_name"] == "Moscow"
@@ -131,15 +172,16 @@ def test_inspector_sees_status_only_and_the_person_sees_the_read(uchet):
     text = r.text
     for leak in ("Tverskaya", "residence", "lat", "lon", str(RESIDENCE["lat"]), "TJK", "1995-04-12"):
         assert leak not in text, f"{leak!r} must not reach the desk"
-    log = access_log(uchet, token)
+    log = access_log(desk_u, token)
     assert log == [{"at": "2025-10-31T10:00:00+03:00", "officer_role": "inspector", "reason": "Дело № 17/2025, проверка"}]
-    reads = uchet.db.query("SELECT reason FROM officer_reads")
+    reads = desk_u.db.query(f"SELECT reason FROM officer_reads WHERE {reads_of(desk_u, token, login)}")
     assert reads == [("Дело № 17/2025, проверка",)]
-    event = uchet.db.query("SELECT actor, subject, detail FROM audit WHERE action = 'person.read'")
+    event = desk_u.db.query("SELECT actor, subject, detail FROM audit WHERE action = 'person.read'"
+                            f" AND {audit_of(desk_u, token, login)}")
     assert len(event) == 1 and event[0][0].startswith("officer:") and event[0][1].startswith("person:")
     assert json.loads(event[0][2]) == {"reason": "Дело № 17/2025, проверка", "role": "inspector"}
     assert number not in event[0][2]
-    assert uchet.ctl("audit", "verify").stdout.startswith("intact")
+    assert desk_u.ctl("audit", "verify").stdout.startswith("intact")
 
 
 def test_access_log_shows_the_role_never_the_name(uchet):
@@ -159,54 +201,62 @@ def test_access_log_shows_the_role_never_the_name(uchet):
     assert r.json()["items"][0]["at"] == "2025-10-31T11:00:00+03:00"   # Moscow time, as the rest of the app
 
 
-def test_a_read_needs_a_reason(uchet):
-    number, token = uchet.new_user()
-    desk = officer(uchet, "inspector")
-    missing = lookup(uchet, desk, number, reason=None)
+@SHARED
+def test_a_read_needs_a_reason(desk_u):
+    number, token = desk_u.new_user()
+    login = add_officer(desk_u, "inspector")
+    desk = desk_login(desk_u, login)
+    missing = lookup(desk_u, desk, number, reason=None)
     assert missing.status_code == 400 and missing.json()["code"] == "missing_field"
-    short = lookup(uchet, desk, number, reason="abcd")
+    short = lookup(desk_u, desk, number, reason="abcd")
     assert short.status_code == 400 and short.json()["code"] == "invalid_reason"
-    long = lookup(uchet, desk, number, reason="x" * 201)
+    long = lookup(desk_u, desk, number, reason="x" * 201)
     assert long.status_code == 400
-    assert lookup(uchet, desk, number, reason="ab\ncd efg").status_code == 400, "no control characters"
-    assert uchet.db.scalar("SELECT COUNT(*) FROM officer_reads") == 0
-    assert access_log(uchet, token) == []
+    assert lookup(desk_u, desk, number, reason="ab\ncd efg").status_code == 400, "no control characters"
+    assert desk_u.db.scalar(f"SELECT COUNT(*) FROM officer_reads WHERE {reads_of(desk_u, token, login)}") == 0
+    assert access_log(desk_u, token) == []
 
 
-def test_auditor_cannot_look_persons_up(uchet):
-    number, token = uchet.new_user()
-    r = lookup(uchet, officer(uchet, "auditor"), number)
+@SHARED
+def test_auditor_cannot_look_persons_up(desk_u):
+    number, token = desk_u.new_user()
+    login = add_officer(desk_u, "auditor")
+    r = lookup(desk_u, desk_login(desk_u, login), number)
     assert r.status_code == 403 and r.json()["code"] == "role_forbidden"
-    assert access_log(uchet, token) == []
-    assert uchet.db.scalar("SELECT COUNT(*) FROM audit WHERE action = 'person.read'") == 0
+    assert access_log(desk_u, token) == []
+    assert desk_u.db.scalar("SELECT COUNT(*) FROM audit WHERE action = 'person.read'"
+                            f" AND {audit_of(desk_u, token, login)}") == 0
 
 
-def test_registrar_may_look_up_and_unknown_documents_are_404(uchet):
-    number, token = uchet.new_user()
-    desk = officer(uchet, "registrar")
-    assert lookup(uchet, desk, "0000000000").status_code == 404
-    none = lookup(uchet, desk, number)
+@SHARED
+def test_registrar_may_look_up_and_unknown_documents_are_404(desk_u):
+    number, token = desk_u.new_user()
+    desk = officer(desk_u, "registrar")
+    assert lookup(desk_u, desk, "0000000000").status_code == 404
+    none = lookup(desk_u, desk, number)
     assert none.status_code == 200 and none.json()["status"] == "none"
     assert none.json()["region"] is None and none.json()["due_date"] is None
-    assert access_log(uchet, token)[0]["officer_role"] == "registrar"
+    assert access_log(desk_u, token)[0]["officer_role"] == "registrar"
 
 
-def test_ended_registration_shows_reason_and_no_deadline(uchet):
-    number, token = uchet.new_user()
-    uchet.register(token)
-    assert uchet.http.request("DELETE", "/api/v1/me/registration", headers=uchet.auth(token),
+@SHARED
+def test_ended_registration_shows_reason_and_no_deadline(desk_u):
+    number, token = desk_u.new_user()
+    desk_u.register(token)
+    assert desk_u.http.request("DELETE", "/api/v1/me/registration", headers=desk_u.auth(token),
                               json={"reason": "departed"}).status_code == 200
-    r = lookup(uchet, officer(uchet, "inspector"), number)
+    r = lookup(desk_u, officer(desk_u, "inspector"), number)
     assert r.json()["status"] == "ended" and r.json()["end_reason"] == "departed"
     assert r.json()["due_date"] is None
 
 
-def test_lookup_by_passport(uchet):
-    number, token = uchet.new_user(passport="P1234567")
-    uchet.register(token)
-    r = lookup(uchet, officer(uchet, "inspector"), "P1234567", kind="passport")
+@SHARED
+def test_lookup_by_passport(desk_u):
+    number, token = desk_u.new_user(passport="P1234567")
+    desk_u.register(token)
+    r = lookup(desk_u, officer(desk_u, "inspector"), "P1234567", kind="passport")
     assert r.status_code == 200 and r.json()["status"] == "active"
-    bad = lookup(uchet, officer(uchet, "inspector"), "P1234567", kind="visa")
+    bad = lookup(desk_u, officer(desk_u, "inspector"), "P1234567", kind="visa")
     assert bad.status_code == 400 and bad.json()["code"] == "invalid_document_kind"
 
 
@@ -215,34 +265,39 @@ def test_lookup_by_passport(uchet):
 NBSP, ZWSP = "\u00a0", "\u200b"
 
 
-def test_blank_dotted_and_invisible_reasons_are_refused(uchet):
-    number, token = uchet.new_user()
-    desk = officer(uchet, "inspector")
+@SHARED
+def test_blank_dotted_and_invisible_reasons_are_refused(desk_u):
+    number, token = desk_u.new_user()
+    login = add_officer(desk_u, "inspector")
+    desk = desk_login(desk_u, login)
     for reason in (" " * 5, " " * 10, NBSP * 5, NBSP * 12, ZWSP * 5, "." * 5, "." * 12, "-- !! ?? --",
                    "case 2025/117" + ZWSP, "\u3000" * 10, "checked it"):
-        r = lookup(uchet, desk, number, reason=reason)
+        r = lookup(desk_u, desk, number, reason=reason)
         assert r.status_code == 400 and r.json()["code"] == "invalid_reason", repr(reason)
-    assert uchet.db.scalar("SELECT COUNT(*) FROM officer_reads") == 0
+    assert desk_u.db.scalar(f"SELECT COUNT(*) FROM officer_reads WHERE {reads_of(desk_u, token, login)}") == 0
     # a look-up names its case or reference number
-    r = lookup(uchet, desk, number, reason="routine check of documents")
+    r = lookup(desk_u, desk, number, reason="routine check of documents")
     assert r.status_code == 400 and "reference number" in r.json()["detail"]
-    assert lookup(uchet, desk, number, reason="КУСП-4471, проверка").status_code == 200
+    assert lookup(desk_u, desk, number, reason="КУСП-4471, проверка").status_code == 200
 
 
-def test_whitespace_decision_reasons_are_refused(uchet):
-    desk = officer(uchet, "registrar")
+@SHARED
+def test_whitespace_decision_reasons_are_refused(desk_u):
+    desk = officer(desk_u, "registrar")
     for reason in (" " * 10, NBSP * 10, "." * 10, ZWSP * 10):
-        r = uchet.http.post("/api/v1/desk/appeals/1/decision", headers=desk, json={"grant": True, "reason": reason})
+        r = desk_u.http.post("/api/v1/desk/appeals/1/decision", headers=desk, json={"grant": True, "reason": reason})
         assert r.status_code == 400 and r.json()["code"] == "invalid_reason", repr(reason)
 
 
-def test_the_number_is_not_taken_in_the_url(uchet):
-    number, _ = uchet.new_user()
-    desk = officer(uchet, "inspector")
-    r = uchet.http.get("/api/v1/desk/persons", headers=desk,
+@SHARED
+def test_the_number_is_not_taken_in_the_url(desk_u):
+    number, token = desk_u.new_user()
+    login = add_officer(desk_u, "inspector")
+    desk = desk_login(desk_u, login)
+    r = desk_u.http.get("/api/v1/desk/persons", headers=desk,
                        params={"document_kind": "card", "document_number": number, "reason": "case 2025/117"})
     assert r.status_code == 410 and r.json()["code"] == "use_post"
-    assert uchet.db.scalar("SELECT COUNT(*) FROM officer_reads") == 0
+    assert desk_u.db.scalar(f"SELECT COUNT(*) FROM officer_reads WHERE {reads_of(desk_u, token, login)}") == 0
 
 
 # --- two-factor log-in (issue 15): TOTP, RFC 6238, codes computed here with hmac --
@@ -270,8 +325,9 @@ def qr_text(rows, tmp_path):
 
 
 @pytest.mark.skipif(not shutil.which("zbarimg"), reason="zbar-tools not installed")
-def test_the_enrolment_qr_code_reads_back_as_the_otpauth_uri(uchet, tmp_path):
-    e = enrolment(uchet, add_officer(uchet, "auditor"))
+@SHARED
+def test_the_enrolment_qr_code_reads_back_as_the_otpauth_uri(desk_u, tmp_path):
+    e = enrolment(desk_u, add_officer(desk_u, "auditor"))
     rows = e["qr"]
     assert len(rows) >= 21 and all(len(r) == len(rows) and set(r) <= {"0", "1"} for r in rows)
     assert qr_text(rows, tmp_path) == e["otpauth_uri"]
@@ -281,32 +337,34 @@ def with_code(login, code):
     return {"login": login, "password": OFFICER_PASSWORD, "code": code}
 
 
-def test_first_log_in_enrols_the_authenticator_with_a_code(uchet):
-    login = add_officer(uchet, "inspector")
-    e = enrolment(uchet, login)
+@SHARED
+def test_first_log_in_enrols_the_authenticator_with_a_code(desk_u):
+    login = add_officer(desk_u, "inspector")
+    e = enrolment(desk_u, login)
     assert e["otpauth_uri"] == (f"otpauth://totp/uchet:{login}?secret={e['secret']}"
                                 "&issuer=uchet&algorithm=SHA1&digits=6&period=30")
-    step = clock_step(uchet)
+    step = clock_step(desk_u)
     wrong = f"{(int(totp_code(e['secret'], step)) + 1) % 1_000_000:06d}"
-    r = uchet.http.post("/api/v1/desk/session/totp", json={"enrolment_token": e["enrolment_token"], "code": wrong})
+    r = desk_u.http.post("/api/v1/desk/session/totp", json={"enrolment_token": e["enrolment_token"], "code": wrong})
     assert r.status_code == 401 and r.json()["code"] == "bad_code"
-    r = uchet.http.post("/api/v1/desk/session/totp",
+    r = desk_u.http.post("/api/v1/desk/session/totp",
                         json={"enrolment_token": e["enrolment_token"], "code": totp_code(e["secret"], step)})
     assert r.status_code == 401 and r.json()["code"] == "unauthorized", "a wrong first code ends that enrolment"
-    e2 = enrolment(uchet, login)
+    e2 = enrolment(desk_u, login)
     assert e2["secret"] != e["secret"], "a new log-in gives a new secret"
-    r = uchet.http.post("/api/v1/desk/session/totp",
+    r = desk_u.http.post("/api/v1/desk/session/totp",
                         json={"enrolment_token": e2["enrolment_token"], "code": totp_code(e2["secret"], step)})
     assert r.status_code == 201, r.text
     codes = r.json()["recovery_codes"]
     assert r.json()["role"] == "inspector" and len(set(codes)) == 10
     hexed = "encode(code_hash, 'hex')" if BACKEND == "postgres" else "lower(hex(code_hash))"
-    stored = {h for (h,) in uchet.db.query(f"SELECT {hexed} FROM officer_recovery_codes")}
+    oid = officer_id(desk_u, login)
+    stored = {h for (h,) in desk_u.db.query(f"SELECT {hexed} FROM officer_recovery_codes WHERE officer_id = {oid}")}
     assert stored == {hashlib.sha256(c.encode()).hexdigest() for c in codes}, "kept only as SHA-256"
     # now the password alone is not enough
-    r = uchet.http.post("/api/v1/desk/session", json={"login": login, "password": OFFICER_PASSWORD})
+    r = desk_u.http.post("/api/v1/desk/session", json={"login": login, "password": OFFICER_PASSWORD})
     assert r.status_code == 401 and r.json()["code"] == "totp_required"
-    actions = [a for (a,) in uchet.db.query("SELECT action FROM audit WHERE actor LIKE 'officer:%' ORDER BY seq")]
+    actions = [a for (a,) in desk_u.db.query(f"SELECT action FROM audit WHERE actor = 'officer:{oid}' ORDER BY seq")]
     assert actions == ["officer.totp_enrolment_started", "officer.totp_enrolment_failed",
                        "officer.totp_enrolment_started", "officer.totp_enrolled", "officer.session_created"]
 
@@ -328,14 +386,15 @@ def test_codes_of_the_previous_and_next_step_are_accepted_older_refused_never_tw
     assert uchet.db.scalar(f"SELECT totp_last_step FROM officers WHERE login = '{login}'") == now + 3
 
 
-def test_recovery_codes_work_once_each(uchet):
-    login = add_officer(uchet, "auditor")
-    _, first = desk_enrol(uchet, login)
+@SHARED
+def test_recovery_codes_work_once_each(desk_u):
+    login = add_officer(desk_u, "auditor")
+    _, first = desk_enrol(desk_u, login)
     codes = first["recovery_codes"]
     body = {"login": login, "password": OFFICER_PASSWORD, "recovery_code": codes[3].lower().replace("-", " ")}
-    r = uchet.http.post("/api/v1/desk/session", json=body)
+    r = desk_u.http.post("/api/v1/desk/session", json=body)
     assert r.status_code == 201 and r.json()["recovery_codes_left"] == 9
-    r = uchet.http.post("/api/v1/desk/session", json=body)
+    r = desk_u.http.post("/api/v1/desk/session", json=body)
     assert r.status_code == 401 and r.json()["code"] == "bad_credentials"
 
 
@@ -372,34 +431,36 @@ def test_desk_sessions_end_after_15_idle_minutes_and_at_the_cap(uchet):
     assert lookup(uchet, desk, number).status_code == 401
 
 
-def test_uchetctl_officer_disable_reset_list(uchet):
-    login = add_officer(uchet, "registrar")
-    other = add_officer(uchet, "supervisor")
-    listed = {l.split("\t")[1]: l.split("\t") for l in uchet.ctl("officer", "list").stdout.splitlines()}
+@SHARED
+def test_uchetctl_officer_disable_reset_list(desk_u):
+    login = add_officer(desk_u, "registrar")
+    other = add_officer(desk_u, "supervisor")
+    listed = {l.split("\t")[1]: l.split("\t") for l in desk_u.ctl("officer", "list").stdout.splitlines()}
     assert listed[login][2:] == ["registrar", "not enrolled", f"Officer {login}"]
     assert listed[other][2] == "supervisor"
-    desk = desk_login(uchet, login)
-    assert uchet.ctl("officer", "list").stdout.count("\tactive\t") == 1
+    desk = desk_login(desk_u, login)
+    listed = {l.split("\t")[1]: l.split("\t") for l in desk_u.ctl("officer", "list").stdout.splitlines()}
+    assert (listed[login][3], listed[other][3]) == ("active", "not enrolled"), "only the one logged in is active"
     # reset: a new password, the authenticator enrolled again, sessions end
-    r = uchet.ctl("officer", "reset", login, "--reason", "lost phone, ticket 4411")
+    r = desk_u.ctl("officer", "reset", login, "--reason", "lost phone, ticket 4411")
     password = r.stdout.strip().splitlines()[-1]
     assert "shown once" in r.stdout and len(password) == 29
-    assert uchet.http.get("/api/v1/desk/appeals", headers=desk).status_code == 401, "sessions ended"
-    old = uchet.http.post("/api/v1/desk/session", json={"login": login, "password": OFFICER_PASSWORD})
+    assert desk_u.http.get("/api/v1/desk/appeals", headers=desk).status_code == 401, "sessions ended"
+    old = desk_u.http.post("/api/v1/desk/session", json={"login": login, "password": OFFICER_PASSWORD})
     assert old.status_code == 401
-    del AUTHENTICATORS[(uchet.db_url, login)]
-    desk = desk_login(uchet, login, password)                 # enrols a new authenticator
+    del AUTHENTICATORS[(desk_u.db_url, login)]
+    desk = desk_login(desk_u, login, password)                 # enrols a new authenticator
     # disable: no log-in, sessions end, twice is an error
-    r = uchet.ctl("officer", "disable", login)
+    r = desk_u.ctl("officer", "disable", login)
     assert "disabled" in r.stdout
-    assert uchet.http.get("/api/v1/desk/appeals", headers=desk).status_code == 401
-    r = uchet.http.post("/api/v1/desk/session", json=desk_credentials(uchet, login, password))
+    assert desk_u.http.get("/api/v1/desk/appeals", headers=desk).status_code == 401
+    r = desk_u.http.post("/api/v1/desk/session", json=desk_credentials(desk_u, login, password))
     assert r.status_code == 401 and r.json()["code"] == "officer_disabled"
-    again = uchet.ctl("officer", "disable", login, check=False)
+    again = desk_u.ctl("officer", "disable", login, check=False)
     assert again.returncode == 1 and "already disabled" in again.stderr
-    assert uchet.ctl("officer", "disable", "nobody", check=False).returncode == 1
-    events = uchet.db.query("SELECT actor, action, detail FROM audit WHERE action IN ('officer.reset', 'officer.disabled')"
-                            " ORDER BY seq")
+    assert desk_u.ctl("officer", "disable", "nobody", check=False).returncode == 1
+    events = desk_u.db.query("SELECT actor, action, detail FROM audit WHERE action IN ('officer.reset', 'officer.disabled')"
+                             f" AND subject = 'officer:{officer_id(desk_u, login)}' ORDER BY seq")
     assert [(a, b) for a, b, _ in events] == [("operator", "officer.reset"), ("operator", "officer.disabled")]
     assert json.loads(events[0][2])["reason"] == "lost phone, ticket 4411"
 

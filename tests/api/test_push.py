@@ -103,6 +103,28 @@ def fake():
     svc.stop()
 
 
+# One uchetd for the tests that look only at their own person's notices and
+# subscriptions (each makes its own person and its own fake push service's
+# subscriptions; a notice is queued for that person and read back by its id):
+# an ASan start per test was most of their time. Tests that move the clock,
+# stop, crash or restart the server, rotate or read its key file, or start
+# one of their own keep a server of their own. Marked xdist_group: one
+# worker runs them all (see conftest's pytest_configure).
+SHARED = pytest.mark.xdist_group("push")
+
+
+@pytest.fixture(scope="module")
+def pushd(module_uchet_factory):
+    return module_uchet_factory().start()
+
+
+@pytest.fixture(scope="module")
+def refused_token(pushd):
+    """The token of one person for the refused subscriptions below: none of
+    them changes the person (each is answered 400 before anything is kept)."""
+    return pushd.new_user()[1]
+
+
 def person_id(u, number):
     return u.db.scalar(f"SELECT person_id FROM documents WHERE number = '{number}'")
 
@@ -171,9 +193,10 @@ def test_key_rotation_drops_the_old_subscriptions(uchet, fake):
     assert fake.attempts(sub["id"]) == []
 
 
-def test_tajik_notice_arrives_encrypted_and_in_tajik(uchet, fake):
-    number, _, sub = tajik_subscriber(uchet, fake)
-    nid = queue_notice(uchet, person_id(uchet, number), "one_day_left", REMINDER)
+@SHARED
+def test_tajik_notice_arrives_encrypted_and_in_tajik(pushd, fake):
+    number, _, sub = tajik_subscriber(pushd, fake)
+    nid = queue_notice(pushd, person_id(pushd, number), "one_day_left", REMINDER)
     got = wait_for(lambda: fake.received(sub["id"]), what="the push")
     assert len(got) == 1
     msg = got[0]
@@ -184,17 +207,18 @@ def test_tajik_notice_arrives_encrypted_and_in_tajik(uchet, fake):
     assert "{" not in payload["body"]
     assert payload["tag"] == f"notice-{nid}"
     assert msg["topic"] == f"n{nid}" and msg["urgency"] == "high" and msg["ttl"] == 86400
-    assert msg["vapid_key"] == uchet.http.get("/api/v1/push/vapid-public-key").json()["key"]
-    wait_for(lambda: notice_row(uchet, nid)[0] == "sent", what="push_state sent")
-    assert notice_row(uchet, nid)[1] == 1
+    assert msg["vapid_key"] == pushd.http.get("/api/v1/push/vapid-public-key").json()["key"]
+    wait_for(lambda: notice_row(pushd, nid)[0] == "sent", what="push_state sent")
+    assert notice_row(pushd, nid)[1] == 1
 
 
-def test_each_person_reads_their_own_language(uchet, fake):
+@SHARED
+def test_each_person_reads_their_own_language(pushd, fake):
     texts = {}
     for lang in ("ru", "uz", "zh"):
-        number, token = uchet.new_user(language=lang)
-        sub = subscribe(uchet, token, fake.subscribe())
-        queue_notice(uchet, person_id(uchet, number), "last_day", REMINDER)
+        number, token = pushd.new_user(language=lang)
+        sub = subscribe(pushd, token, fake.subscribe())
+        queue_notice(pushd, person_id(pushd, number), "last_day", REMINDER)
         got = wait_for(lambda: fake.received(sub["id"]), what=f"the {lang} push")
         texts[lang] = json.loads(got[0]["payload"])
     assert texts["ru"]["title"] == "Сегодня последний день, чтобы подтвердить"
@@ -203,54 +227,59 @@ def test_each_person_reads_their_own_language(uchet, fake):
     assert texts["zh"]["title"] == "今天是确认的最后一天"
 
 
-def test_language_change_applies_to_the_next_push(uchet, fake):
-    number, token, sub = tajik_subscriber(uchet, fake)
-    r = uchet.http.patch("/api/v1/me", headers=uchet.auth(token), json={"language": "en"})
+@SHARED
+def test_language_change_applies_to_the_next_push(pushd, fake):
+    number, token, sub = tajik_subscriber(pushd, fake)
+    r = pushd.http.patch("/api/v1/me", headers=pushd.auth(token), json={"language": "en"})
     assert r.status_code == 200
-    queue_notice(uchet, person_id(uchet, number), "host_confirmed", {})
+    queue_notice(pushd, person_id(pushd, number), "host_confirmed", {})
     got = wait_for(lambda: fake.received(sub["id"]), what="the push")
     assert json.loads(got[0]["payload"]) ["title"] == "Your landlord confirmed your address"
 
 
-def test_every_browser_of_the_person_gets_it(uchet, fake):
-    number, token, first = tajik_subscriber(uchet, fake)
-    second = subscribe(uchet, token, fake.subscribe())
-    queue_notice(uchet, person_id(uchet, number), "mismatch", {})
+@SHARED
+def test_every_browser_of_the_person_gets_it(pushd, fake):
+    number, token, first = tajik_subscriber(pushd, fake)
+    second = subscribe(pushd, token, fake.subscribe())
+    queue_notice(pushd, person_id(pushd, number), "mismatch", {})
     for sub in (first, second):
         got = wait_for(lambda: fake.received(sub["id"]), what="both pushes")
         assert json.loads(got[0]["payload"])["title"] == "Суроғаи шумо ҳанӯз дуруст аст?"
 
 
-def test_a_long_refusal_reason_arrives_whole(uchet, fake):
-    number, _, sub = tajik_subscriber(uchet, fake)
+@SHARED
+def test_a_long_refusal_reason_arrives_whole(pushd, fake):
+    number, _, sub = tajik_subscriber(pushd, fake)
     reason = "Ҳуҷҷатҳо " * 29 + "{due_d}"        # 500 bytes, as long as a reason may be
     assert len(reason.encode()) == 500
-    queue_notice(uchet, person_id(uchet, number), "appeal_refused", {"reason": reason})
+    queue_notice(pushd, person_id(pushd, number), "appeal_refused", {"reason": reason})
     got = wait_for(lambda: fake.received(sub["id"]), what="the push")
     payload = json.loads(got[0]["payload"])
     assert payload["title"] == "Шикояти шумо рад карда шуд"
     assert payload["body"].startswith("Сабаби кормманд: " + reason + ". Бақайдгирӣ қатъ боқӣ мемонад.")
 
 
-def test_no_subscription_means_inbox_only(uchet, fake):
-    number, _ = uchet.new_user(language="tg")
-    nid = queue_notice(uchet, person_id(uchet, number), "lapsed",
+@SHARED
+def test_no_subscription_means_inbox_only(pushd, fake):
+    number, _ = pushd.new_user(language="tg")
+    nid = queue_notice(pushd, person_id(pushd, number), "lapsed",
                        {"lapsed_at": "2025-11-07T00:00:00+03:00", "appeal_until": "2025-12-07"})
-    wait_for(lambda: notice_row(uchet, nid)[0] == "none", what="push_state none")
-    assert notice_row(uchet, nid)[1] == 0
+    wait_for(lambda: notice_row(pushd, nid)[0] == "none", what="push_state none")
+    assert notice_row(pushd, nid)[1] == 0
 
 
-def test_410_gone_removes_the_subscription(uchet, fake):
-    number, _, sub = tajik_subscriber(uchet, fake)
-    pid = person_id(uchet, number)
+@SHARED
+def test_410_gone_removes_the_subscription(pushd, fake):
+    number, _, sub = tajik_subscriber(pushd, fake)
+    pid = person_id(pushd, number)
     fake.set_status(sub["id"], 410)
-    nid = queue_notice(uchet, pid, "one_day_left", REMINDER)
-    wait_for(lambda: notice_row(uchet, nid)[0] == "none", what="push_state none")
+    nid = queue_notice(pushd, pid, "one_day_left", REMINDER)
+    wait_for(lambda: notice_row(pushd, nid)[0] == "none", what="push_state none")
     assert [a["status"] for a in fake.attempts(sub["id"])] == [410]
-    assert uchet.db.scalar(f"SELECT count(*) FROM push_subscriptions WHERE person_id = {pid}") == 0
+    assert pushd.db.scalar(f"SELECT count(*) FROM push_subscriptions WHERE person_id = {pid}") == 0
     # Nothing is sent there again.
-    nid2 = queue_notice(uchet, pid, "last_day", REMINDER)
-    wait_for(lambda: notice_row(uchet, nid2)[0] == "none", what="second notice none")
+    nid2 = queue_notice(pushd, pid, "last_day", REMINDER)
+    wait_for(lambda: notice_row(pushd, nid2)[0] == "none", what="second notice none")
     assert len(fake.attempts(sub["id"])) == 1
 
 
@@ -320,42 +349,49 @@ def test_a_crash_mid_push_loses_nothing(uchet, fake):
     wait_for(lambda: notice_row(uchet, nid)[0] == "sent", what="push_state sent")
 
 
-def test_unsubscribe_stops_pushes(uchet, fake):
-    number, token, sub = tajik_subscriber(uchet, fake)
-    r = uchet.http.request("DELETE", "/api/v1/me/push-subscriptions", headers=uchet.auth(token),
+@SHARED
+def test_unsubscribe_stops_pushes(pushd, fake):
+    number, token, sub = tajik_subscriber(pushd, fake)
+    r = pushd.http.request("DELETE", "/api/v1/me/push-subscriptions", headers=pushd.auth(token),
                            json={"endpoint": sub["endpoint"]})
     assert r.status_code == 204
-    r = uchet.http.request("DELETE", "/api/v1/me/push-subscriptions", headers=uchet.auth(token),
+    r = pushd.http.request("DELETE", "/api/v1/me/push-subscriptions", headers=pushd.auth(token),
                            json={"endpoint": sub["endpoint"]})
     assert r.status_code == 204, "a repeated DELETE is fine"
-    nid = queue_notice(uchet, person_id(uchet, number), "mismatch", {})
-    wait_for(lambda: notice_row(uchet, nid)[0] == "none", what="push_state none")
+    nid = queue_notice(pushd, person_id(pushd, number), "mismatch", {})
+    wait_for(lambda: notice_row(pushd, nid)[0] == "none", what="push_state none")
     assert fake.attempts(sub["id"]) == []
 
 
-def test_reposting_another_persons_endpoint_does_not_move_it(uchet, fake):
+@SHARED
+def test_reposting_another_persons_endpoint_does_not_move_it(pushd, fake):
     """Issue 12: posting another person's endpoint moved the subscription to
     the poster (and with the poster's keys the owner could not read a push)."""
-    a_number, a_token, sub = tajik_subscriber(uchet, fake)
-    b_number, b_token = uchet.new_user(language="en")
-    r = uchet.http.post("/api/v1/me/push-subscriptions", headers=uchet.auth(b_token),
+    a_number, a_token, sub = tajik_subscriber(pushd, fake)
+    b_number, b_token = pushd.new_user(language="en")
+    r = pushd.http.post("/api/v1/me/push-subscriptions", headers=pushd.auth(b_token),
                         json={"endpoint": sub["endpoint"], "keys": fake.subscribe()["keys"]})
     assert r.status_code == 409 and r.json()["code"] == "endpoint_taken"
-    assert uchet.db.scalar("SELECT COUNT(*) FROM push_subscriptions") == 1
-    assert int(uchet.db.scalar("SELECT person_id FROM push_subscriptions")) == person_id(uchet, a_number)
-    a_nid = queue_notice(uchet, person_id(uchet, a_number), "mismatch", {})
-    wait_for(lambda: notice_row(uchet, a_nid)[0] == "sent", what="A still gets its pushes")
+    # the endpoint is still A's one subscription, and B has none
+    held = f"SELECT person_id FROM push_subscriptions WHERE endpoint = '{sub['endpoint']}'"
+    assert pushd.db.query(held) == [(str(person_id(pushd, a_number)),)]
+    for number, count in ((a_number, 1), (b_number, 0)):
+        assert pushd.db.scalar("SELECT COUNT(*) FROM push_subscriptions"
+                               f" WHERE person_id = {person_id(pushd, number)}") == count
+    a_nid = queue_notice(pushd, person_id(pushd, a_number), "mismatch", {})
+    wait_for(lambda: notice_row(pushd, a_nid)[0] == "sent", what="A still gets its pushes")
     got = wait_for(lambda: fake.received(sub["id"]), what="A's push, readable with A's keys")
     assert got and json.loads(got[0]["payload"])["title"]
     # the owner may refresh its own subscription
-    assert subscribe(uchet, a_token, sub)
+    assert subscribe(pushd, a_token, sub)
 
 
-def test_a_person_keeps_the_eight_newest_browsers(uchet, fake):
-    number, token = uchet.new_user()
-    subs = [subscribe(uchet, token, fake.subscribe()) for _ in range(10)]
-    pid = person_id(uchet, number)
-    kept = {row[0] for row in uchet.db.query(f"SELECT endpoint FROM push_subscriptions WHERE person_id = {pid}")}
+@SHARED
+def test_a_person_keeps_the_eight_newest_browsers(pushd, fake):
+    number, token = pushd.new_user()
+    subs = [subscribe(pushd, token, fake.subscribe()) for _ in range(10)]
+    pid = person_id(pushd, number)
+    kept = {row[0] for row in pushd.db.query(f"SELECT endpoint FROM push_subscriptions WHERE person_id = {pid}")}
     assert len(kept) == 8 and subs[-1]["endpoint"] in kept
 
 
@@ -376,22 +412,24 @@ def b64u(raw):
     ({"keys": {"p256dh": "VALID", "auth": b64u(b"a" * 16), "x": 1}}, "unknown_field"),
     ({"extra": 1}, "unknown_field"),
 ])
-def test_bad_subscriptions_are_refused(uchet, fake, change, code):
-    _, token = uchet.new_user()
+@SHARED
+def test_bad_subscriptions_are_refused(pushd, refused_token, fake, change, code):
+    token = refused_token
     sub = fake.subscribe()
     body = {"endpoint": "https://push.example.net/send/abc", "keys": dict(sub["keys"])}
     body.update(change)
     if body["keys"].get("p256dh") == "VALID":
         body["keys"]["p256dh"] = sub["keys"]["p256dh"]
-    r = uchet.http.post("/api/v1/me/push-subscriptions", headers=uchet.auth(token), json=body)
+    r = pushd.http.post("/api/v1/me/push-subscriptions", headers=pushd.auth(token), json=body)
     assert r.status_code == 400 and r.json()["code"] == code, r.text
 
 
-def test_subscriptions_need_a_session(uchet, fake):
+@SHARED
+def test_subscriptions_need_a_session(pushd, fake):
     sub = fake.subscribe()
-    r = uchet.http.post("/api/v1/me/push-subscriptions", json={"endpoint": sub["endpoint"], "keys": sub["keys"]})
+    r = pushd.http.post("/api/v1/me/push-subscriptions", json={"endpoint": sub["endpoint"], "keys": sub["keys"]})
     assert r.status_code == 401
-    r = uchet.http.request("DELETE", "/api/v1/me/push-subscriptions", json={"endpoint": sub["endpoint"]})
+    r = pushd.http.request("DELETE", "/api/v1/me/push-subscriptions", json={"endpoint": sub["endpoint"]})
     assert r.status_code == 401
 
 

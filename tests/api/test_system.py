@@ -7,29 +7,57 @@ import threading
 import uuid
 
 import httpx
+import pytest
 
 from conftest import CONTRACT, ROOT
 
+# One uchetd for the tests that only read what every server answers (health,
+# calendar, regions) or count their own requests in /metrics as a difference
+# before and after: an ASan start per test was most of their time. The stop,
+# the clock control, the configuration and init tests start their own.
+# Marked xdist_group: one worker runs them all (see conftest's
+# pytest_configure).
+SHARED = pytest.mark.xdist_group("system")
 
-def test_health_and_ready(uchet):
-    assert uchet.http.get("/healthz").json() == {"status": "ok"}
-    assert uchet.http.get("/readyz").status_code == 200
+
+@pytest.fixture(scope="module")
+def sysd(module_uchet_factory):
+    return module_uchet_factory().start()
 
 
-def test_metrics_count_routes_confirmations_and_batches(uchet):
-    _, token = uchet.new_user()
-    uchet.register(token)
-    uchet.confirm(token)
-    uchet.confirm(token, lat=55.9, lon=37.9)
-    uchet.confirm(token, accuracy=800)
-    text = uchet.http.get("/metrics").text
-    assert 'uchet_confirmations_total{result="at_residence"} 1' in text
-    assert 'uchet_confirmations_total{result="away"} 1' in text
-    assert 'uchet_confirmations_total{result="too_inaccurate"} 1' in text
-    assert re.search(r'uchet_http_requests_total\{route="/api/v1/me/confirmations",status="2xx"\} 3', text)
-    assert 'uchet_http_request_duration_seconds_bucket{route="/api/v1/me/confirmations",le="+Inf"} 3' in text
-    count = int(re.search(r"uchet_write_batch_size_count (\d+)", text).group(1))
-    assert count >= 4
+def metrics(u):
+    """/metrics as {series: value}, e.g. {'uchet_confirmations_total{result="away"}': 1.0}."""
+    text = u.http.get("/metrics").text
+    values = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            series, _, value = line.rpartition(" ")
+            values[series] = float(value)
+    return values, text
+
+
+@SHARED
+def test_health_and_ready(sysd):
+    assert sysd.http.get("/healthz").json() == {"status": "ok"}
+    assert sysd.http.get("/readyz").status_code == 200
+
+
+@SHARED
+def test_metrics_count_routes_confirmations_and_batches(sysd):
+    before, _ = metrics(sysd)
+    _, token = sysd.new_user()
+    sysd.register(token)
+    sysd.confirm(token)
+    sysd.confirm(token, lat=55.9, lon=37.9)
+    sysd.confirm(token, accuracy=800)
+    after, text = metrics(sysd)
+    grew = lambda series: after.get(series, 0) - before.get(series, 0)
+    assert grew('uchet_confirmations_total{result="at_residence"}') == 1
+    assert grew('uchet_confirmations_total{result="away"}') == 1
+    assert grew('uchet_confirmations_total{result="too_inaccurate"}') == 1
+    assert grew('uchet_http_requests_total{route="/api/v1/me/confirmations",status="2xx"}') == 3
+    assert grew('uchet_http_request_duration_seconds_bucket{route="/api/v1/me/confirmations",le="+Inf"}') == 3
+    assert grew("uchet_write_batch_size_count") >= 4
     assert "55.7575" not in text
 
 
@@ -56,24 +84,26 @@ def test_sigterm_finishes_in_flight_requests_and_exits_zero(uchet):
     assert uchet.db.scalar("SELECT COUNT(*) FROM confirmations") == results.count(201)
 
 
-def test_calendar_endpoint(uchet):
-    r = uchet.http.get("/api/v1/calendar/77/working-days", params={"from": "2025-10-31", "to": "2025-11-07"})
+@SHARED
+def test_calendar_endpoint(sysd):
+    r = sysd.http.get("/api/v1/calendar/77/working-days", params={"from": "2025-10-31", "to": "2025-11-07"})
     days = {d["date"]: d["working"] for d in r.json()["days"]}
     assert days["2025-11-01"] is True and days["2025-11-03"] is False and days["2025-11-05"] is True
     assert r.json()["calendar"] == "official"
-    r = uchet.http.get("/api/v1/calendar/77/working-days", params={"from": "2027-01-01", "to": "2027-01-10"})
+    r = sysd.http.get("/api/v1/calendar/77/working-days", params={"from": "2027-01-01", "to": "2027-01-10"})
     assert r.json()["calendar"] == "provisional"
     assert [d["working"] for d in r.json()["days"][:8]] == [False] * 8
     for params, code in (({"from": "2025-13-01", "to": "2025-12-01"}, "invalid_date"),
                          ({"from": "2025-01-01"}, "missing_field"),
                          ({"from": "2025-01-01", "to": "2026-06-01"}, "invalid_range")):
-        r = uchet.http.get("/api/v1/calendar/77/working-days", params=params)
+        r = sysd.http.get("/api/v1/calendar/77/working-days", params=params)
         assert r.status_code == 400 and r.json()["code"] == code
-    assert uchet.http.get("/api/v1/calendar/99/working-days?from=2025-01-01&to=2025-01-02").status_code == 404
+    assert sysd.http.get("/api/v1/calendar/99/working-days?from=2025-01-01&to=2025-01-02").status_code == 404
 
 
-def test_regions(uchet):
-    items = uchet.http.get("/api/v1/regions").json()["items"]
+@SHARED
+def test_regions(sysd):
+    items = sysd.http.get("/api/v1/regions").json()["items"]
     assert {i["code"] for i in items} == {"77", "50"}
     assert all(i["utc_offset_minutes"] == 180 for i in items)
 
@@ -105,7 +135,7 @@ def test_every_route_is_in_the_contract_and_back():
     assert routes == documented
 
 
-def test_contract_checker_can_fail(uchet):
+def test_contract_checker_can_fail():
     """The checker must reject an answer that breaks the schema, or it proves nothing."""
     import pytest
     from contract import ContractError
@@ -115,7 +145,8 @@ def test_contract_checker_can_fail(uchet):
         CONTRACT.validate(bad, schema, "test")
 
 
-def test_cli_help_and_errors(uchet):
+@SHARED
+def test_cli_help_and_errors(sysd):
     import subprocess
     from conftest import UCHETCTL, UCHETD
     for args in ([UCHETD, "--help"], [UCHETCTL, "--help"], [UCHETCTL, "person", "add", "--help"],
@@ -124,7 +155,7 @@ def test_cli_help_and_errors(uchet):
         assert r.returncode == 0 and "Usage" in r.stdout
     r = subprocess.run([UCHETD, "--listen", "nonsense"], capture_output=True, text=True)
     assert r.returncode == 1 and "HOST:PORT" in r.stderr
-    r = subprocess.run([UCHETCTL, "--database", uchet.db_url, "frobnicate"], capture_output=True, text=True)
+    r = subprocess.run([UCHETCTL, "--database", sysd.db_url, "frobnicate"], capture_output=True, text=True)
     assert r.returncode == 2 and "unknown command" in r.stderr
 
 
