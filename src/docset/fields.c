@@ -280,8 +280,6 @@ static struct rect ink_box(const raster_t *g, struct rect r)
     return b;
 }
 
-/* A word on the label's row: its middle within the label's height, and not
- * a box several rows high (a misread line). */
 /* The ink of the value's text line in r: the band of rows with ink that
  * holds the most of it (strokes of the label above that dip into the box
  * are a band of their own), then the tight box of the ink in that band. */
@@ -306,16 +304,18 @@ static struct rect text_line(const raster_t *g, struct rect r)
     return ink_box(g, (struct rect){r.x0, best_y0, r.x1, best_y1});
 }
 
+/* A word on the label's row: its middle within the label's height, and not
+ * a box several rows high (a misread line). */
 static bool same_row(const struct word *a, const struct word *label)
 {
     int h = label->y1 - label->y0, cy = (a->y0 + a->y1) / 2;
     return a->y1 - a->y0 < 3 * h && cy >= label->y0 && cy <= label->y1;
 }
 
-/* Where the value of the label word `lw` is: under the label, from the
- * label group's left edge to the next word to its right on the same row,
- * inside the box lines when there is a box. Empty when blank. */
-static struct rect value_region(const raster_t *g, const struct word *words, int n, const struct word *lw)
+/* The region under the label word `lw`: from its label group's left edge
+ * (the words of its row within a gap of it) to the next word to the right
+ * on the same row, five label heights deep. Empty when too small. */
+static struct rect under_label(const raster_t *g, const struct word *words, int n, const struct word *lw)
 {
     int h = lw->y1 - lw->y0, W = (int)g->width, H = (int)g->height;
     int gx0 = lw->x0, gx1 = lw->x1, gap = 4 * h;
@@ -336,7 +336,16 @@ static struct rect value_region(const raster_t *g, const struct word *words, int
     struct rect r = {gx0 - h > 0 ? gx0 - h : 0, lw->y1, right, lw->y1 + 5 * h < H ? lw->y1 + 5 * h : H};
     if (r.x1 - r.x0 < 2 * h || r.y1 - r.y0 < h)
         return (struct rect){0, 0, 0, 0};
-    /* the box's top and bottom lines: runs of ink far longer than a glyph */
+    return r;
+}
+
+/* Inside region r (h: the label's height), the band between a box's top
+ * and bottom lines (runs of ink far longer than a glyph), as wide as the
+ * top line; without a box, the strip at r's top. Padded; empty when too
+ * thin. */
+static struct rect box_band(const raster_t *g, struct rect r, int h)
+{
+    int W = (int)g->width, H = (int)g->height;
     int need = (r.x1 - r.x0) * 3 / 10 > 3 * h ? (r.x1 - r.x0) * 3 / 10 : 3 * h;
     int top = -1, bottom = -1;
     for (int y = r.y0; y < r.y1; y++) {
@@ -371,8 +380,22 @@ static struct rect value_region(const raster_t *g, const struct word *words, int
     band.y0 += pad, band.y1 -= pad;
     if (band.y1 - band.y0 < h / 2)
         return (struct rect){0, 0, 0, 0};
-    /* the box's sides: columns inked over nearly all the band; the value is
-     * in the first stretch between them that holds ink */
+    return band;
+}
+
+/* Where the value of the label word `lw` is: under the label, inside the
+ * box lines when there is a box, in the first stretch between the box's
+ * sides (columns inked over nearly all the band) that holds ink. Empty
+ * when blank. */
+static struct rect value_region(const raster_t *g, const struct word *words, int n, const struct word *lw)
+{
+    int h = lw->y1 - lw->y0, pad = h / 8 > 1 ? h / 8 : 1;
+    struct rect r = under_label(g, words, n, lw);
+    if (r.x1 == r.x0)
+        return r;
+    struct rect band = box_band(g, r, h);
+    if (band.y1 == band.y0)
+        return band;
     int vneed = (band.y1 - band.y0) * 9 / 10; /* a tall glyph at 150 dpi reaches three quarters */
     int x = band.x0;
     while (x < band.x1) {
@@ -582,6 +605,62 @@ static int read_value(docset_tess_t *tess, const raster_t *g, struct rect r, con
     return *ret ? 0 : -ENOMEM;
 }
 
+enum tick { TICK_NONE, TICK_MARKED, TICK_UNSURE };
+
+/* Whether the tick box left of the choice word w holds a mark. The box's
+ * right side is the first ink left of the word on the word's middle row;
+ * its height gives the square. */
+static enum tick tick_at(const raster_t *g, const struct word *w)
+{
+    int h = w->y1 - w->y0, cy = (w->y0 + w->y1) / 2;
+    struct rect r = {w->x0 - 3 * h > 0 ? w->x0 - 3 * h : 0, cy - 3 * h / 2 > 0 ? cy - 3 * h / 2 : 0, w->x0 - h / 8,
+        cy + 3 * h / 2 < (int)g->height ? cy + 3 * h / 2 : (int)g->height};
+    if (r.x1 <= r.x0 || r.y1 <= r.y0)
+        return TICK_NONE;
+    int x = w->x0 - 1;
+    while (x > r.x0 && !ink(g, x, cy))
+        x--;
+    int top = cy, bot = cy;
+    while (top > r.y0 && ink(g, x, top - 1))
+        top--;
+    while (bot + 1 < r.y1 && ink(g, x, bot + 1))
+        bot++;
+    int side = bot - top + 1;
+    if (x <= r.x0 || side < h / 2 || side > 3 * h || x - side + 1 < 0)
+        return TICK_UNSURE;
+    struct rect b = {x - side + 1, top, x + 1, bot + 1};
+    struct rect in = {b.x0 + side / 4, b.y0 + side / 4, b.x1 - side / 4, b.y1 - side / 4};
+    int dark = 0, all = 0;
+    for (int y = in.y0; y < in.y1; y++)
+        for (int xx = in.x0; xx < in.x1; xx++)
+            dark += ink(g, xx, y), all++;
+    double frac = all ? (double)dark / all : 0;
+    return frac >= 0.06 ? TICK_MARKED : frac > 0.01 ? TICK_UNSURE : TICK_NONE;
+}
+
+/* A choice's printed words in lower case, as the catalogue lists it, as a
+ * new JSON string (NULL: out of memory). */
+static json_t *choice_value(const char *label)
+{
+    char low[64];
+    size_t o = 0;
+    const unsigned char *p = (const unsigned char *)label;
+    for (uint32_t c; (c = next_cp(&p)) != 0 && o + 3 < sizeof low;) {
+        if (c >= 'A' && c <= 'Z')
+            c += 32;
+        else if (c >= 0x410 && c <= 0x42F)
+            c += 0x20;
+        else if (c == 0x401)
+            c = 0x451;
+        if (c < 0x80)
+            low[o++] = (char)c;
+        else
+            low[o++] = (char)(0xC0 | (c >> 6)), low[o++] = (char)(0x80 | (c & 0x3F));
+    }
+    low[o] = '\0';
+    return json_string(low);
+}
+
 /* The choice whose tick box (the square just left of its word) holds a
  * mark: into *ret a new JSON string (the choice, lower case), null when no
  * box or more than one is marked or a mark is unsure; NULL *ret when no
@@ -597,63 +676,16 @@ static int read_tick(const raster_t *g, const struct word *words, int n, const s
         if (!w)
             continue;
         found++;
-        int h = w->y1 - w->y0, cy = (w->y0 + w->y1) / 2;
-        struct rect r = {w->x0 - 3 * h > 0 ? w->x0 - 3 * h : 0, cy - 3 * h / 2 > 0 ? cy - 3 * h / 2 : 0, w->x0 - h / 8,
-            cy + 3 * h / 2 < (int)g->height ? cy + 3 * h / 2 : (int)g->height};
-        if (r.x1 <= r.x0 || r.y1 <= r.y0)
-            continue;
-        /* the box: its right side is the first ink left of the word on
-         * the word's middle row; its height gives the square */
-        int x = w->x0 - 1;
-        while (x > r.x0 && !ink(g, x, cy))
-            x--;
-        int top = cy, bot = cy;
-        while (top > r.y0 && ink(g, x, top - 1))
-            top--;
-        while (bot + 1 < r.y1 && ink(g, x, bot + 1))
-            bot++;
-        int side = bot - top + 1;
-        if (x <= r.x0 || side < h / 2 || side > 3 * h || x - side + 1 < 0) {
-            unsure++;
-            continue;
-        }
-        struct rect b = {x - side + 1, top, x + 1, bot + 1};
-        struct rect in = {b.x0 + side / 4, b.y0 + side / 4, b.x1 - side / 4, b.y1 - side / 4};
-        int dark = 0, all = 0;
-        for (int y = in.y0; y < in.y1; y++)
-            for (int x = in.x0; x < in.x1; x++)
-                dark += ink(g, x, y), all++;
-        double frac = all ? (double)dark / all : 0;
-        if (frac >= 0.06)
+        enum tick t = tick_at(g, w);
+        if (t == TICK_MARKED)
             marked++, which = k;
-        else if (frac > 0.01)
+        else if (t == TICK_UNSURE)
             unsure++;
     }
     *ret = NULL;
     if (!found)
         return 0;
-    if (marked == 1 && !unsure) {
-        /* the choice in lower case, as the catalogue lists it */
-        char low[64];
-        size_t o = 0;
-        const unsigned char *p = (const unsigned char *)f->labels[which];
-        for (uint32_t c; (c = next_cp(&p)) != 0 && o + 3 < sizeof low;) {
-            if (c >= 'A' && c <= 'Z')
-                c += 32;
-            else if (c >= 0x410 && c <= 0x42F)
-                c += 0x20;
-            else if (c == 0x401)
-                c = 0x451;
-            if (c < 0x80)
-                low[o++] = (char)c;
-            else
-                low[o++] = (char)(0xC0 | (c >> 6)), low[o++] = (char)(0x80 | (c & 0x3F));
-        }
-        low[o] = '\0';
-        *ret = json_string(low);
-    } else {
-        *ret = json_null();
-    }
+    *ret = marked == 1 && !unsure ? choice_value(f->labels[which]) : json_null();
     return *ret ? 0 : -ENOMEM;
 }
 
@@ -724,6 +756,67 @@ static raster_t *paper_white(const raster_t *grey)
     return o;
 }
 
+/* The page's words with their boxes (*ret: the caller frees it, also on
+ * failure), read again on the page drawn twice as large when fewer than
+ * half of the type's labels were found (small print: a photo from afar,
+ * 150 dpi), the pass that found more kept. -ENOMEM. */
+static int label_words(TessBaseAPI *api, const raster_t *g, const struct spec *t, struct word **ret, int *ret_n)
+{
+    int r = page_words(api, g, 1, ret, ret_n);
+    if (r < 0 || labels_found(t, *ret, *ret_n) * 2 >= table_size(t))
+        return r;
+    raster_t *big = NULL;
+    if (raster_scale2(g, &big) < 0)
+        return -ENOMEM;
+    struct word *w2 = NULL;
+    int n2 = 0;
+    r = page_words(api, big, 2, &w2, &n2);
+    raster_free(big);
+    if (r == 0 && labels_found(t, w2, n2) > labels_found(t, *ret, *ret_n)) {
+        free(*ret);
+        *ret = w2, *ret_n = n2;
+    } else {
+        free(w2);
+    }
+    return r;
+}
+
+/* The value regions placed so far on a page, by field. */
+struct placed {
+    struct rect regs[16];
+    const char *names[16];
+    int n;
+};
+
+/* Field f (not a tick box) into *ret: its value, or null when its region
+ * overlaps an earlier field's (a label misplaced: neither is read, the
+ * earlier one is set to null in `fields`); *ret NULL when its label or
+ * its value is not on the page. -ENOMEM. */
+static int read_boxed(docset_tess_t *tess, const raster_t *g, const struct word *words, int n, const struct spec *f,
+    struct placed *pl, json_t *fields, json_t **ret)
+{
+    *ret = NULL;
+    const struct word *lw = label_word(f, words, n);
+    if (!lw)
+        return 0;
+    struct rect reg = value_region(g, words, n, lw);
+    if (reg.x1 <= reg.x0 || reg.y1 <= reg.y0)
+        return 0;
+    bool clash = false;
+    for (int i = 0; i < pl->n; i++)
+        if (overlap(pl->regs[i], reg)) {
+            clash = true;
+            if (json_object_set_new(fields, pl->names[i], json_null()) < 0)
+                return -ENOMEM;
+        }
+    if (pl->n < 16)
+        pl->regs[pl->n] = reg, pl->names[pl->n++] = f->field;
+    if (!clash)
+        return read_value(tess, g, reg, f, ret);
+    *ret = json_null();
+    return 0;
+}
+
 int fields_read(const raster_t *grey, const char *type, docset_tess_t *tess, json_t *fields, err_t *err)
 {
     const struct spec *t = table_for(type);
@@ -734,56 +827,13 @@ int fields_read(const raster_t *grey, const char *type, docset_tess_t *tess, jso
     if (!g)
         return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
     struct word *words = NULL;
-    int n = 0, r = page_words(api, g, 1, &words, &n);
-    if (r == 0 && labels_found(t, words, n) * 2 < table_size(t)) {
-        /* small print (a photo from afar, 150 dpi): the labels again, the page drawn twice as large */
-        raster_t *big = NULL;
-        if (raster_scale2(g, &big) < 0) {
-            r = -ENOMEM;
-        } else {
-            struct word *w2 = NULL;
-            int n2 = 0;
-            r = page_words(api, big, 2, &w2, &n2);
-            raster_free(big);
-            if (r == 0 && labels_found(t, w2, n2) > labels_found(t, words, n)) {
-                free(words);
-                words = w2, n = n2;
-            } else {
-                free(w2);
-            }
-        }
-    }
-    struct rect regs[16];
-    const char *names[16];
-    int nregs = 0;
+    int n = 0, r = label_words(api, g, t, &words, &n);
+    struct placed pl = {.n = 0};
     for (const struct spec *f = t; r == 0 && f->field; f++) {
         if (json_object_get(fields, f->field))
             continue;
         json_t *v = NULL;
-        if (f->kind == K_TICK) {
-            r = read_tick(g, words, n, f, &v);
-        } else {
-            const struct word *lw = label_word(f, words, n);
-            if (!lw)
-                continue;
-            struct rect reg = value_region(g, words, n, lw);
-            if (reg.x1 <= reg.x0 || reg.y1 <= reg.y0)
-                continue;
-            /* two fields in one region: a label misplaced; neither is read */
-            bool clash = false;
-            for (int i = 0; i < nregs; i++)
-                if (overlap(regs[i], reg)) {
-                    clash = true;
-                    if (json_object_set_new(fields, names[i], json_null()) < 0)
-                        r = -ENOMEM;
-                }
-            if (nregs < 16)
-                regs[nregs] = reg, names[nregs++] = f->field;
-            if (clash)
-                v = json_null();
-            else
-                r = read_value(tess, g, reg, f, &v);
-        }
+        r = f->kind == K_TICK ? read_tick(g, words, n, f, &v) : read_boxed(tess, g, words, n, f, &pl, fields, &v);
         if (r == 0 && v && json_object_set_new(fields, f->field, v) < 0)
             r = -ENOMEM;
     }
