@@ -14,8 +14,10 @@
  * Result, from best to worst:
  *   exact    — the same Latin spelling;
  *   variant  — equal skeletons: a legitimate variant, not flagged;
- *   near     — skeletons one edit apart (Levenshtein 1): refer to a
- *              registrar, never fail on it;
+ *   near     — skeletons one edit apart (Levenshtein 1), or equal once CH
+ *              is read as J on both sides (Tajik Ҷ written, or read by
+ *              OCR, as its Russian look-alike Ч): refer to a registrar,
+ *              never fail on it;
  *   mismatch — anything else.
  * Pure: no I/O, no globals, thread-safe. */
 #include <stddef.h>
