@@ -4,7 +4,13 @@ import os
 import shutil
 import subprocess
 
+import pytest
+
 from conftest import ROOT
+
+# No uchetd and no database: one of make check's API suites covers it.
+pytestmark = pytest.mark.skipif(os.environ.get("UCHET_TEST_BACKEND") == "postgres",
+                                reason="no database involved; tested once, on the sqlite run")
 
 
 def tree(tmp_path, deps_drop=(), test_src="import psycopg2\n", mjs_src=None):

@@ -292,6 +292,8 @@ def test_full_disk_is_503_not_ready_and_recovers(tmp_path, pg_server):
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="stops and restarts its own PostgreSQL (root harness)")
+@pytest.mark.skipif(os.environ.get("UCHET_TEST_BACKEND") == "postgres",
+                    reason="starts its own PostgreSQL whatever the suite: runs once, on the sqlite run")
 def test_postgres_unreachable_is_503_not_ready_and_recovers(tmp_path):
     import pg
     url, stop = pg.start_postgres(str(tmp_path))

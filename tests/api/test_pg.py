@@ -1,5 +1,11 @@
 """tests/api/pg.py itself, and the C tests of the PostgreSQL backend that
-need a server (tests/unit/test_db_pg.c skips those without one)."""
+need a server (tests/unit/test_db_pg.c skips those without one).
+
+Each test runs in one of make check's two API suites, not both: the
+harness's own tests (they start servers of their own) in the SQLite suite;
+those that run uchetd or the C tests on PostgreSQL in the PostgreSQL suite, on
+its server (the SQLite suite ran them again, each on a server of its own: an
+initdb per test, the suite's largest share)."""
 import os
 import socket
 import subprocess
@@ -12,6 +18,8 @@ import pg
 PSQL = os.path.join(pg.PG_BIN, "psql")
 HAVE_PG = os.path.exists(os.path.join(pg.PG_BIN, "initdb"))
 pytestmark = pytest.mark.skipif(not HAVE_PG, reason="PostgreSQL 15 server package not installed")
+ON_PG_SUITE = os.environ.get("UCHET_TEST_BACKEND", "sqlite") == "postgres"
+harness_test = pytest.mark.skipif(ON_PG_SUITE, reason="tests of pg.py run in the SQLite suite")
 
 
 def _psql(url, sql):
@@ -25,6 +33,7 @@ def _port_open(port):
         return s.connect_ex(("127.0.0.1", port)) == 0
 
 
+@harness_test
 def test_start_gives_an_empty_utf8_database_and_stop_removes_it(tmp_path):
     url, stop = pg.start_postgres(tmp_path)
     try:
@@ -45,6 +54,7 @@ def test_start_gives_an_empty_utf8_database_and_stop_removes_it(tmp_path):
     stop()   # idempotent
 
 
+@harness_test
 def test_two_servers_do_not_collide(tmp_path):
     a, stop_a = pg.start_postgres(tmp_path)
     try:
@@ -70,15 +80,11 @@ def _unit_binary():
 
 
 @pytest.mark.skipif(_unit_binary() is None, reason="test_db_pg not built")
-def test_backend_unit_tests_against_a_real_server(tmp_path):
-    url, stop = pg.start_postgres(tmp_path)
-    try:
-        env = dict(os.environ, UCHET_TEST_PG_URL=url)
-        r = subprocess.run([_unit_binary()], env=env, capture_output=True, text=True, timeout=300)
-        assert r.returncode == 0, r.stdout + r.stderr
-        assert "SKIPPED" not in r.stdout + r.stderr
-    finally:
-        stop()
+def test_backend_unit_tests_against_a_real_server(tmp_path, pg_url):
+    env = dict(os.environ, UCHET_TEST_PG_URL=make_db_url(tmp_path, pg_url))
+    r = subprocess.run([_unit_binary()], env=env, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "SKIPPED" not in r.stdout + r.stderr
 
 
 # --- several uchetd instances on one PostgreSQL database -------------------
@@ -92,14 +98,11 @@ from conftest import make_db_url  # noqa: E402
 
 
 @pytest.fixture
-def pg_url(pg_server, tmp_path):
-    """The session's server under UCHET_TEST_BACKEND=postgres, else our own."""
-    if pg_server:
-        yield pg_server
-        return
-    url, stop = pg.start_postgres(tmp_path)
-    yield url
-    stop()
+def pg_url(pg_server):
+    """The PostgreSQL suite's server; the SQLite suite leaves these tests to it."""
+    if not pg_server:
+        pytest.skip("runs in the PostgreSQL suite, on its server")
+    return pg_server
 
 
 @pytest.fixture
