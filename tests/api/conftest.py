@@ -42,6 +42,17 @@ RESIDENCE = {"settlement": "Moscow", "street": "Tverskaya", "house": "7", "apart
 CONTRACT = Contract(os.path.join(ROOT, "api/openapi.json"))
 
 
+def sqlite_run_only(store_path_covered_by):
+    """Marks a test whose cost is work no backend touches (OCR, image codecs,
+    PDF rendering, signature checks) to run in one of make check's two API
+    suites, the SQLite one. `store_path_covered_by` names the test that
+    takes the same store path in the PostgreSQL suite: only a test that
+    has one may be marked."""
+    assert store_path_covered_by.startswith("test_"), store_path_covered_by
+    return pytest.mark.skipif(BACKEND == "postgres", reason="backend-independent cost, run on sqlite; "
+                              f"its store path runs on PostgreSQL in {store_path_covered_by}")
+
+
 def pytest_configure(config):
     # make check runs the suite in two pytest-xdist workers (-n 2 -m "not
     # serial") and then the tests marked serial alone (-m serial): those time

@@ -17,7 +17,7 @@ import time
 
 import pytest
 
-from conftest import BUILD, docset_uchet
+from conftest import BUILD, docset_uchet, sqlite_run_only
 
 DOCSETGEN = os.path.join(BUILD, "src/docset/docsetgen")
 CARD_FIELDS = {"surname", "given_names", "birth_date", "passport_number", "entry_date", "purpose"}
@@ -88,6 +88,7 @@ def card_findings(s):
     return [f for f in s["result"]["findings"] if f.get("document") == 1]
 
 
+@sqlite_run_only("test_docsets.py::test_pages_read_and_the_outcome_with_advice")
 def test_a_migration_cards_fields_are_read_and_judged(ds, tmp_path):
     (pass_a, card_a, truth_a), (_, card_b, truth_b) = two_people(tmp_path)
 

@@ -21,7 +21,7 @@ import time
 
 import pytest
 
-from conftest import BACKEND, ROOT, free_port  # noqa: F401  free_port: test_kiosk_certified takes it from here
+from conftest import BACKEND, ROOT, free_port, sqlite_run_only  # noqa: F401  free_port: test_kiosk_certified takes it from here
 from devsim_helper import DEVSIM, STEPS, Devsim  # the device simulator (test_kiosk_* take it from here too)
 
 sys.path.insert(0, os.path.join(ROOT, "tests", "bio"))
@@ -377,6 +377,7 @@ def test_rotation_reencrypts(enrolment, tmp_path):
 
 
 @SHARED
+@sqlite_run_only("test_kiosk.py::test_whole_enrolment")
 def test_capture_refusals(shared_kiosk, dev):
     kiosk = shared_kiosk
     key = kiosk.add()

@@ -17,6 +17,7 @@ import subprocess
 import httpx
 import pytest
 
+from conftest import sqlite_run_only
 from test_kiosk import DEVSIM, DETAILS, SPECIMEN, Devsim, capture_and_post, free_port, start_kiosk
 
 pytestmark = pytest.mark.skipif(not os.path.exists(DEVSIM), reason="uchet-devsim not built")
@@ -74,6 +75,7 @@ def kiosk(uchet_factory, cdev, tmp_path):
     return start_kiosk(uchet_factory, cdev.trust, tmp_path)
 
 
+@sqlite_run_only("test_kiosk.py::test_whole_enrolment")
 def test_certified_device_signs_rs256_and_is_trusted_through_its_ca(kiosk, cdev):
     cdev.admin("reset", {})
     cdev.admin("profile", {"seed": 7})

@@ -21,7 +21,7 @@ import os
 
 import pytest
 
-from conftest import officer
+from conftest import officer, sqlite_run_only
 from test_kiosk import (CAMERA_PAGE, DETAILS, DEVSIM, SIGNATURE, STEPS, an2k_reader, b64d,  # noqa: F401
                         capture_and_post, dev, dev_reset, payload, start_kiosk)
 
@@ -131,6 +131,7 @@ def test_page_with_bad_signature_refused(kiosk, dev):
     assert kiosk.put(key, sid, "document", {"sbi": ans}).status_code == 200
 
 
+@sqlite_run_only("test_kiosk_document.py::test_scanned_page_kept_and_shown")
 def test_camera_page_kept_marked(kiosk, dev, tmp_path):
     key = kiosk.add()
     sid = kiosk.start(key)

@@ -18,6 +18,7 @@ import subprocess
 import pytest
 from PIL import Image
 
+from conftest import sqlite_run_only
 from devsim_helper import DEVSIM, STEPS, Devsim
 from test_kiosk import an2k_reader, b64d, dev_reset, full_session, iso19794_reader, kiosk, payload  # noqa: F401
 
@@ -60,6 +61,7 @@ def test_help_names_the_option():
     assert bad.returncode == 2 and "png or jp2" in bad.stderr
 
 
+@sqlite_run_only("test_kiosk.py::test_whole_enrolment")
 def test_jp2_enrolment_kept_as_png(kiosk, dev, tmp_path):
     key = kiosk.add()
     # every capture accepted, uchet's own quality checks passed on the decoded images

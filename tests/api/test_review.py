@@ -22,7 +22,7 @@ import subprocess
 
 import pytest
 
-from conftest import START_CLOCK
+from conftest import START_CLOCK, sqlite_run_only
 from test_kiosk import DETAILS, dev, dev_reset, full_session, start_kiosk  # noqa: F401  fixtures
 
 TOOLS = all(shutil.which(t) for t in ("pdftotext", "pdftoppm", "zbarimg"))
@@ -88,6 +88,7 @@ HEADINGS = {"ru": "Квитанция о подаче заявления", "tg":
 
 
 @needs_tools
+@sqlite_run_only("test_review.py::test_review_approve_letter_activate_and_return")
 def test_receipt_pdf_in_four_scripts(enrolled, tmp_path):
     kiosk, key, receipt = enrolled
     for lang, heading in HEADINGS.items():
