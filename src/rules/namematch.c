@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/distance.h"
 #include "base/utf8.h"
 #include "docs/translit.h"
 
@@ -173,36 +174,6 @@ int namematch_skeleton(const char *s, size_t len, int ou_as_u, int x_as_ks, char
     return 0;
 }
 
-/* Levenshtein distance, capped: returns cap + 1 for anything above cap. */
-static size_t distance(const char *a, const char *b, size_t cap)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if ((la > lb ? la - lb : lb - la) > cap)
-        return cap + 1;
-    size_t *row = malloc((lb + 1) * sizeof *row);
-    if (!row)
-        return cap + 1;
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j];
-            size_t best = diag + (a[i - 1] != b[j - 1]);
-            if (up + 1 < best)
-                best = up + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    size_t d = row[lb];
-    free(row);
-    return d > cap ? cap + 1 : d;
-}
-
 /* CH as J, in place: Tajik Ҷ (J) written, or read by OCR, as its Russian
  * look-alike Ч (CH). */
 static void ch_as_j(char *s)
@@ -231,10 +202,11 @@ static int least_distance(const char *a, size_t alen, const char *b, size_t blen
                 r = namematch_skeleton(b, blen, ou, x, &sb, err);
             if (r == 0 && fold_ch)
                 ch_as_j(sa), ch_as_j(sb);
-            if (r == 0) {
-                size_t d = distance(sa, sb, 1);
+            size_t d = 2;
+            if (r == 0)
+                r = distance_edit_utf8(sa, strlen(sa), sb, strlen(sb), 1, &d, err);
+            if (r == 0)
                 best = d < best ? d : best;
-            }
             free(sa);
             free(sb);
         }
