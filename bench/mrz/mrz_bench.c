@@ -5,40 +5,27 @@
  * from OCR and after the check's corrections, and milliseconds per image
  * (OCR + check, one thread). Failures are listed on stderr. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "base/distance.h"
 #include "base/parse.h"
 #include "docs/mrz.h"
 #include "docs/ocr.h"
 
 #define LINE_MAX_BYTES 512
 
+/* The edit distance between two texts (base/distance, uncapped); when it
+ * cannot be had (not UTF-8, no memory), the longer length: every character
+ * counted wrong. */
 static size_t edit_distance(const char *a, const char *b)
 {
-    size_t la = strlen(a), lb = strlen(b);
-    size_t *row = malloc(sizeof(size_t) * (lb + 1));
-    if (!row)
+    size_t la = strlen(a), lb = strlen(b), d;
+    if (distance_edit_utf8(a, la, b, lb, SIZE_MAX, &d, NULL) < 0)
         return la > lb ? la : lb;
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
-            if (up + 1 < best)
-                best = up + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            diag = up;
-            row[j] = best;
-        }
-    }
-    size_t d = row[lb];
-    free(row);
     return d;
 }
 

@@ -197,7 +197,9 @@ int raster_decode(const uint8_t *buf, size_t len, uint32_t want_channels, raster
     return err_set(err, -EINVAL, "image_unreadable", "the image is neither PNG nor JPEG");
 }
 
-int raster_encode_png(const raster_t *r, uint8_t **ret_buf, size_t *ret_len)
+/* Both PNG entries: libpng's simplified writer with `flags` (0, or
+ * PNG_IMAGE_FLAG_FAST). */
+static int encode_png(const raster_t *r, png_uint_32 flags, uint8_t **ret_buf, size_t *ret_len)
 {
     png_image pi;
     memset(&pi, 0, sizeof(pi));
@@ -205,6 +207,7 @@ int raster_encode_png(const raster_t *r, uint8_t **ret_buf, size_t *ret_len)
     pi.width = r->width;
     pi.height = r->height;
     pi.format = r->channels == 1 ? PNG_FORMAT_GRAY : PNG_FORMAT_RGB;
+    pi.flags = flags;
     /* One compression into a buffer of libpng's bound, then shrunk: asking
      * for the size first (png_image_write_get_memory_size) compresses the
      * whole image once more only to count, twice the CPU for the same bytes
@@ -223,6 +226,16 @@ int raster_encode_png(const raster_t *r, uint8_t **ret_buf, size_t *ret_len)
     *ret_buf = fit ? fit : out;
     *ret_len = n;
     return 0;
+}
+
+int raster_encode_png(const raster_t *r, uint8_t **ret_buf, size_t *ret_len)
+{
+    return encode_png(r, 0, ret_buf, ret_len);
+}
+
+int raster_encode_png_fast(const raster_t *r, uint8_t **ret_buf, size_t *ret_len)
+{
+    return encode_png(r, PNG_IMAGE_FLAG_FAST, ret_buf, ret_len);
 }
 
 int raster_encode_jpeg(const raster_t *r, int quality, uint8_t **ret_buf, size_t *ret_len)

@@ -47,6 +47,11 @@ int raster_png_size(const uint8_t *buf, size_t len, uint32_t *ret_w, uint32_t *r
  * and *ret_len, or -ENOMEM / -EIO. */
 int raster_encode_png(const raster_t *r, uint8_t **ret_buf, size_t *ret_len);
 
+/* raster_encode_png at libpng's fast level (PNG_IMAGE_FLAG_FAST): the same
+ * pixels, lossless, in less CPU and more bytes. For a capture device that
+ * answers fast rather than small (uchet-devsim). Same contract. */
+int raster_encode_png_fast(const raster_t *r, uint8_t **ret_buf, size_t *ret_len);
+
 /* Encodes as baseline JPEG at quality 1..100. Same contract as PNG. */
 int raster_encode_jpeg(const raster_t *r, int quality, uint8_t **ret_buf, size_t *ret_len);
 

@@ -11,6 +11,8 @@
 #include <jpeglib.h>
 #include <png.h>
 
+#include "bio/raster.h"
+
 void img_free(struct img *im)
 {
     if (!im)
@@ -30,29 +32,12 @@ static int img_alloc(struct img *im, int w, int h, int ch)
 
 int img_png(const struct img *im, unsigned char **ret, size_t *ret_len)
 {
-    png_image pi;
-    memset(&pi, 0, sizeof pi);
-    pi.version = PNG_IMAGE_VERSION;
-    pi.width = (png_uint_32)im->w;
-    pi.height = (png_uint_32)im->h;
-    pi.format = im->ch == 3 ? PNG_FORMAT_RGB : PNG_FORMAT_GRAY;
     /* A device answers fast rather than small (uchet keeps what it is
-     * sent, and a test waits on every capture); and one compression into
-     * libpng's bound, as bio/raster does: asking for the size first
-     * compresses the whole image once more only to count. */
-    pi.flags = PNG_IMAGE_FLAG_FAST;
-    png_alloc_size_t len = PNG_IMAGE_PNG_SIZE_MAX(pi);
-    unsigned char *out = malloc(len);
-    if (!out)
-        return -ENOMEM;
-    if (!png_image_write_to_memory(&pi, out, &len, 0, im->p, 0, NULL)) {
-        free(out);
-        return -EIO;
-    }
-    unsigned char *fit = realloc(out, len ? len : 1);
-    *ret = fit ? fit : out;
-    *ret_len = len;
-    return 0;
+     * sent, and a test waits on every capture). im's pixels are lent to
+     * the raster, not copied: the encoder only reads them. */
+    const raster_t r = {
+        .width = (uint32_t)im->w, .height = (uint32_t)im->h, .channels = (uint32_t)im->ch, .pix = im->p};
+    return raster_encode_png_fast(&r, ret, ret_len);
 }
 
 struct jerr {

@@ -1,8 +1,9 @@
 #pragma once
-/* devsim image helpers: encoding captures (PNG via libpng's simplified API,
+/* devsim image helpers: encoding captures (PNG through bio/raster's encoder,
  * JPEG via libjpeg for the STREAM preview), reading the packaged portrait,
  * and the face variants that must fail each face check. Kept inside the
- * device simulator: uchet's own image code lives in src/bio (raster). */
+ * device simulator, except the PNG encoder, which is uchet's own (src/bio
+ * raster) at libpng's fast level. */
 #include <stddef.h>
 #include <stdint.h>
 
@@ -13,8 +14,8 @@ struct img {
 
 void img_free(struct img *im);
 
-/* Encodes im as PNG, speed before size (PNG_IMAGE_FLAG_FAST). *ret is malloc'd, caller frees.
- * 0, -ENOMEM, -EIO. */
+/* Encodes im as PNG, speed before size (bio/raster's raster_encode_png_fast).
+ * *ret is malloc'd, caller frees. 0, -ENOMEM, -EIO. */
 int img_png(const struct img *im, unsigned char **ret, size_t *ret_len);
 
 /* Encodes im as baseline JPEG at `quality`. 0, -ENOMEM, -EIO. */

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/distance.h"
+
 #ifdef UCHET_HAVE_TESSERACT
 #include <tesseract/capi.h>
 #endif
@@ -159,28 +161,6 @@ static int letters(const char *s, uint32_t *cp)
     return n;
 }
 
-static int edit_distance(const uint32_t *a, int na, const uint32_t *b, int nb)
-{
-    int row[WORD_CP + 1];
-    for (int j = 0; j <= nb; j++)
-        row[j] = j;
-    for (int i = 1; i <= na; i++) {
-        int diag = row[0];
-        row[0] = i;
-        for (int j = 1; j <= nb; j++) {
-            int up = row[j];
-            int best = diag + (a[i - 1] != b[j - 1]);
-            if (up + 1 < best)
-                best = up + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    return row[nb];
-}
-
 /* True if the word reads as `label`: the same letters, or one slip in a
  * word of six letters or more. */
 static bool word_is(const struct word *w, const char *label)
@@ -189,7 +169,10 @@ static bool word_is(const struct word *w, const char *label)
     int n = letters(label, cp);
     if (n == 0 || w->n == 0)
         return false;
-    return edit_distance(w->cp, w->n, cp, n) <= (n >= 6 ? 1 : 0);
+    /* A word holds at most WORD_CP letters: no heap, so no failure. */
+    _Static_assert(WORD_CP <= DISTANCE_STACK_MAX, "word_is's distance must not allocate");
+    size_t slips = n >= 6 ? 1 : 0, d;
+    return distance_edit(w->cp, (size_t)w->n, cp, (size_t)n, slips, &d, NULL) == 0 && d <= slips;
 }
 
 /* Every word of the page g (drawn `scale` times larger than the page the

@@ -1,11 +1,11 @@
 #include "rules/namematch.h"
 
 #include <errno.h>
-#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/distance.h"
 #include "base/utf8.h"
 #include "docs/translit.h"
 
@@ -173,36 +173,6 @@ int namematch_skeleton(const char *s, size_t len, int ou_as_u, int x_as_ks, char
     return 0;
 }
 
-/* Levenshtein distance, capped: returns cap + 1 for anything above cap. */
-static size_t distance(const char *a, const char *b, size_t cap)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if ((la > lb ? la - lb : lb - la) > cap)
-        return cap + 1;
-    size_t *row = malloc((lb + 1) * sizeof *row);
-    if (!row)
-        return cap + 1;
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j];
-            size_t best = diag + (a[i - 1] != b[j - 1]);
-            if (up + 1 < best)
-                best = up + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    size_t d = row[lb];
-    free(row);
-    return d > cap ? cap + 1 : d;
-}
-
 /* CH as J, in place: Tajik Ҷ (J) written, or read by OCR, as its Russian
  * look-alike Ч (CH). */
 static void ch_as_j(char *s)
@@ -217,9 +187,14 @@ static void ch_as_j(char *s)
 }
 
 /* The least distance (at most 2) between the skeletons of a and b over the
- * folds' choices (O‘ as O or U, X as H or KS); with `fold_ch`, CH read as J
- * on both sides. */
-static int least_distance(const char *a, size_t alen, const char *b, size_t blen, bool fold_ch, size_t *ret, err_t *err)
+ * folds' choices: O‘ as O or U, X as H or KS, and CH as J on both sides or
+ * not. CH as J (Tajik Ҷ written, or read by OCR, as its Russian look-alike
+ * Ч) is the same name to a reader who knows the script, but two letters to
+ * the skeleton: it counts only when it makes the skeletons equal, and then
+ * as 1, so a registrar decides (near), never the machine (a variant passes,
+ * a mismatch returns the set). It is tried only while nothing better than 2
+ * has been found, since it can give no less than 1. */
+static int least_distance(const char *a, size_t alen, const char *b, size_t blen, size_t *ret, err_t *err)
 {
     size_t best = 2;
     int r = 0;
@@ -229,12 +204,16 @@ static int least_distance(const char *a, size_t alen, const char *b, size_t blen
             r = namematch_skeleton(a, alen, ou, x, &sa, err);
             if (r == 0)
                 r = namematch_skeleton(b, blen, ou, x, &sb, err);
-            if (r == 0 && fold_ch)
+            size_t d = 2;
+            if (r == 0)
+                r = distance_edit_utf8(sa, strlen(sa), sb, strlen(sb), 1, &d, err);
+            if (r == 0 && d > 1 && best > 1) {
                 ch_as_j(sa), ch_as_j(sb);
-            if (r == 0) {
-                size_t d = distance(sa, sb, 1);
-                best = d < best ? d : best;
+                if (strcmp(sa, sb) == 0)
+                    d = 1;
             }
+            if (r == 0)
+                best = d < best ? d : best;
             free(sa);
             free(sb);
         }
@@ -258,13 +237,8 @@ int namematch_compare(const char *a, size_t alen, const char *b, size_t blen, en
     } else if (strcmp(la, lb) == 0) {
         res = NAMEMATCH_EXACT;
     } else {
-        size_t best = 2, folded = 2;
-        r = least_distance(a, alen, b, blen, false, &best, err);
-        /* Ч for Ҷ: the same name to a reader who knows the script, but two
-         * letters to the skeleton; a registrar decides (near), never the
-         * machine (a mismatch returns the set). */
-        if (r == 0 && best > 1 && (r = least_distance(a, alen, b, blen, true, &folded, err)) == 0 && folded == 0)
-            best = 1;
+        size_t best = 2;
+        r = least_distance(a, alen, b, blen, &best, err);
         res = best == 0 ? NAMEMATCH_VARIANT : best == 1 ? NAMEMATCH_NEAR : NAMEMATCH_MISMATCH;
     }
     free(la);
