@@ -13,9 +13,6 @@
 #ifdef UCHET_HAVE_ZBAR
 #include <zbar.h>
 #endif
-#ifdef UCHET_HAVE_TESSERACT
-#include <tesseract/capi.h>
-#endif
 
 static void set_type(struct classify_result *r, const char *type, const char *by)
 {
@@ -111,50 +108,32 @@ static const struct {
     {"ЗАЯВЛЕНИЕ", "application"},
 };
 
-/* Upper-cases the Cyrillic and Latin letters of UTF-8 text in place
- * (Russian а-я, ё: two-byte sequences; ASCII a-z). */
-static void upper(char *s)
+/* Looks for a title in the words of the top third of the page (page, from
+ * fields_page_top: upper case, joined in reading order). 1 found, 0 not
+ * (or no model: page NULL). */
+static int by_title(const fields_page_t *page, struct classify_result *ret)
 {
-    for (unsigned char *p = (unsigned char *)s; *p; p++) {
-        if (*p >= 'a' && *p <= 'z')
-            *p -= 32;
-        else if (*p == 0xD0 && p[1] >= 0xB0 && p[1] <= 0xBF)
-            p[1] -= 0x20, p++;
-        else if (*p == 0xD1 && p[1] >= 0x80 && p[1] <= 0x8F)
-            p[0] = 0xD0, p[1] += 0x20, p++;
-        else if (*p == 0xD1 && p[1] == 0x91)
-            p[0] = 0xD0, p[1] = 0x81, p++;
-    }
+    const char *text = fields_page_title(page);
+    for (size_t i = 0; i < sizeof TITLES / sizeof TITLES[0]; i++)
+        if (strstr(text, TITLES[i].word)) {
+            set_type(ret, TITLES[i].type, "title");
+            return 1;
+        }
+    return 0;
 }
 
-/* Reads the top third of the page with tesseract "rus+eng" (the handle
- * from tess, left cleared) and looks for a title. 1 found, 0 not (or no
- * model). */
-static int by_title(const raster_t *g, docset_tess_t *tess, struct classify_result *ret)
+/* The title step: the words of the top third of the page read once
+ * (docset/fields), a title looked for in them and, for a form fields_read
+ * has a table for, those words handed on to it (it reads the rest of the
+ * page, never the top third again). 0 (title found or not), -ENOMEM. */
+static int title_and_fields(const raster_t *grey, docset_tess_t *tess, struct classify_result *ret, err_t *err)
 {
-    TessBaseAPI *api = docset_tess_get(tess, DOCSET_TESS_TITLE);
-    if (!api)
-        return 0;
-    int found = 0;
-    unsigned h = g->height / 3 ? g->height / 3 : g->height;
-    TessBaseAPISetImage(api, g->pix, (int)g->width, (int)h, 1, (int)g->width);
-    if (g->ppi)
-        TessBaseAPISetSourceResolution(api, (int)g->ppi);
-    TessPageSegMode mode = TessBaseAPIGetPageSegMode(api);
-    TessBaseAPISetPageSegMode(api, PSM_AUTO);
-    char *text = TessBaseAPIGetUTF8Text(api);
-    if (text) {
-        upper(text);
-        for (size_t i = 0; i < sizeof TITLES / sizeof TITLES[0] && !found; i++)
-            if (strstr(text, TITLES[i].word)) {
-                set_type(ret, TITLES[i].type, "title");
-                found = 1;
-            }
-        TessDeleteText(text);
-    }
-    TessBaseAPISetPageSegMode(api, mode);
-    TessBaseAPIClear(api);
-    return found;
+    fields_page_t *page = NULL;
+    int r = fields_page_top(grey, tess, &page, err);
+    if (r == 0 && (r = by_title(page, ret)) == 1 && fields_known_type(ret->type))
+        r = fields_read(page, ret->type, tess, ret->fields, err);
+    fields_page_free(page);
+    return r < 0 ? r : 0;
 }
 #endif
 
@@ -210,8 +189,8 @@ int classify_page(const raster_t *grey, const uint8_t *encoded, size_t len, date
         r = by_mrz(encoded, len, today, ret, err);
 #endif
 #ifdef UCHET_HAVE_TESSERACT
-    if (r == 0 && (r = by_title(grey, tess, ret)) == 1 && fields_known_type(ret->type))
-        r = fields_read(grey, ret->type, tess, ret->fields, err);
+    if (r == 0)
+        r = title_and_fields(grey, tess, ret, err);
 #endif
     if (r < 0) {
         classify_result_free(ret);

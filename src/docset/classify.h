@@ -8,10 +8,13 @@
  *      expiry from the zone;
  *   2. a payment QR code of ГОСТ Р 56042-2014 ("ST00012|...", zbar) ->
  *      "fee_receipt", with the amount (Sum, kopecks -> roubles);
- *   3. title keywords in the top of the page (tesseract "rus+eng") -> the type
+ *   3. title keywords in the words of the top third of the page (tesseract
+ *      "rus+eng", read once by docset/fields: fields_page_top) -> the type
  *      whose title they are; for a form docset/fields has a table for (the
- *      migration card, the patent) its fields found by their printed labels
- *      and read per field (a value unsure is null: unreadable);
+ *      migration card, the patent) those words are handed to fields_read,
+ *      which reads the rest of the page's words (the top third is not read
+ *      again), finds the fields by their printed labels and reads each one
+ *      (a value unsure is null: unreadable);
  *   else "unknown". A zone that is found but fails its checks is not a
  *   passport with wrong data: it is left to the next steps (and ends
  *   "unknown" or as another type), so a misread is never a defect.

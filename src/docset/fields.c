@@ -83,9 +83,27 @@ const char *fields_name(const char *type, size_t i)
 }
 
 #ifndef UCHET_HAVE_TESSERACT
-int fields_read(const raster_t *grey, const char *type, docset_tess_t *tess, json_t *fields, err_t *err)
+int fields_page_top(const raster_t *grey, docset_tess_t *tess, fields_page_t **ret, err_t *err)
 {
-    (void)grey, (void)type, (void)tess, (void)fields, (void)err;
+    (void)grey, (void)tess, (void)err;
+    *ret = NULL;
+    return 0;
+}
+
+const char *fields_page_title(const fields_page_t *p)
+{
+    (void)p;
+    return "";
+}
+
+void fields_page_free(fields_page_t *p)
+{
+    (void)p;
+}
+
+int fields_read(fields_page_t *page, const char *type, docset_tess_t *tess, json_t *fields, err_t *err)
+{
+    (void)page, (void)type, (void)tess, (void)fields, (void)err;
     return 0;
 }
 #else
@@ -175,47 +193,39 @@ static bool word_is(const struct word *w, const char *label)
     return distance_edit(w->cp, (size_t)w->n, cp, (size_t)n, slips, &d, NULL) == 0 && d <= slips;
 }
 
-/* Every word of the page g (drawn `scale` times larger than the page the
- * boxes are for) with its box (the "rus+eng" handle, left cleared). *ret
- * (caller frees) may be empty. -ENOMEM. */
-static int page_words(TessBaseAPI *api, const raster_t *g, int scale, struct word **ret, int *ret_n)
+/* Appends the words of rows [top, bottom) of g (drawn `scale` times larger
+ * than the page the boxes are for) with their boxes, in the page's
+ * coordinates, to w[*n..WORDS_MAX) (the "rus+eng" handle, left cleared).
+ * A word is one the handle read as a word: a word without letters ("/")
+ * still places the others; a blank "word" along a box line does not. */
+static void page_words(TessBaseAPI *api, const raster_t *g, int top, int bottom, int scale, struct word *w, int *n)
 {
-    struct word *w = calloc(WORDS_MAX, sizeof *w);
-    if (!w)
-        return -ENOMEM;
-    int n = 0;
     TessPageSegMode mode = TessBaseAPIGetPageSegMode(api);
     TessBaseAPISetPageSegMode(api, PSM_AUTO);
-    TessBaseAPISetImage(api, g->pix, (int)g->width, (int)g->height, 1, (int)g->width);
+    TessBaseAPISetImage(api, g->pix + (size_t)top * g->width, (int)g->width, bottom - top, 1, (int)g->width);
     TessBaseAPISetSourceResolution(api, g->ppi ? (int)g->ppi : 300);
-    if (TessBaseAPIRecognize(api, NULL) == 0) {
-        TessResultIterator *it = TessBaseAPIGetIterator(api);
-        if (it) {
-            do {
-                char *t = TessResultIteratorGetUTF8Text(it, RIL_WORD);
-                int l, tp, r, b;
-                if (t &&
-                    TessPageIteratorBoundingBox(TessResultIteratorGetPageIterator(it), RIL_WORD, &l, &tp, &r, &b)) {
-                    w[n].n = letters(t, w[n].cp);
-                    l /= scale, tp /= scale, r = (r + scale - 1) / scale, b = (b + scale - 1) / scale;
-                    w[n].x0 = l, w[n].y0 = tp, w[n].x1 = r, w[n].y1 = b;
-                    /* words without letters ("/") still place the others; a
-                     * blank "word" along a box line does not */
-                    bool blank = true;
-                    for (const char *c = t; *c; c++)
-                        blank = blank && (*c == ' ' || *c == '\n');
-                    n += b > tp && r > l && !blank && (w[n].n > 0 || r - l < 4 * (b - tp));
-                }
-                TessDeleteText(t);
-            } while (n < WORDS_MAX && TessResultIteratorNext(it, RIL_WORD));
-            TessResultIteratorDelete(it);
-        }
+    TessResultIterator *it = TessBaseAPIRecognize(api, NULL) == 0 ? TessBaseAPIGetIterator(api) : NULL;
+    if (it && *n < WORDS_MAX) {
+        do {
+            char *t = TessResultIteratorGetUTF8Text(it, RIL_WORD);
+            int l, tp, r, b;
+            if (t && TessPageIteratorBoundingBox(TessResultIteratorGetPageIterator(it), RIL_WORD, &l, &tp, &r, &b)) {
+                struct word *o = &w[*n];
+                o->n = letters(t, o->cp);
+                tp += top, b += top;
+                l /= scale, tp /= scale, r = (r + scale - 1) / scale, b = (b + scale - 1) / scale;
+                o->x0 = l, o->y0 = tp, o->x1 = r, o->y1 = b;
+                bool blank = true;
+                for (const char *c = t; *c; c++)
+                    blank = blank && (*c == ' ' || *c == '\n');
+                *n += b > tp && r > l && !blank && (o->n > 0 || r - l < 4 * (b - tp));
+            }
+            TessDeleteText(t);
+        } while (*n < WORDS_MAX && TessResultIteratorNext(it, RIL_WORD));
     }
+    TessResultIteratorDelete(it);
     TessBaseAPISetPageSegMode(api, mode);
     TessBaseAPIClear(api);
-    *ret = w;
-    *ret_n = n;
-    return 0;
 }
 
 /* ------------------------------------------------------------ regions */
@@ -739,29 +749,146 @@ static raster_t *paper_white(const raster_t *grey)
     return o;
 }
 
-/* The page's words with their boxes (*ret: the caller frees it, also on
- * failure), read again on the page drawn twice as large when fewer than
- * half of the type's labels were found (small print: a photo from afar,
- * 150 dpi), the pass that found more kept. -ENOMEM. */
-static int label_words(TessBaseAPI *api, const raster_t *g, const struct spec *t, struct word **ret, int *ret_n)
+/* The page shared by classify and fields_read (fields.h): the page with
+ * its paper stretched to white and its words. Invariant: words[0, n) are
+ * the words of rows [0, read_to), each read once, in reading order (the
+ * top third's first); title is the text of the top third's words. */
+struct fields_page {
+    raster_t *white;    /* owned: paper_white of the page */
+    struct word *words; /* owned: WORDS_MAX slots, [0, n) read */
+    int n;              /* words read */
+    int read_to;        /* rows read: the top third's height, then the page's */
+    char *title;        /* owned: the top third's words, joined by spaces */
+};
+
+void fields_page_free(fields_page_t *p)
 {
-    int r = page_words(api, g, 1, ret, ret_n);
-    if (r < 0 || labels_found(t, *ret, *ret_n) * 2 >= table_size(t))
-        return r;
-    raster_t *big = NULL;
-    if (raster_scale2(g, &big) < 0)
+    if (!p)
+        return;
+    raster_free(p->white);
+    free(p->words);
+    free(p->title);
+    free(p);
+}
+
+/* Code point c (below U+10000) as UTF-8 at out; the bytes written. */
+static size_t put_utf8(uint32_t c, char *out)
+{
+    if (c < 0x80)
+        return out[0] = (char)c, 1;
+    if (c < 0x800)
+        return out[0] = (char)(0xC0 | (c >> 6)), out[1] = (char)(0x80 | (c & 0x3F)), 2;
+    out[0] = (char)(0xE0 | (c >> 12)), out[1] = (char)(0x80 | ((c >> 6) & 0x3F)), out[2] = (char)(0x80 | (c & 0x3F));
+    return 3;
+}
+
+/* p->title from its words (the top third's, just read): each word's
+ * letters (upper case), the words with letters joined by one space in
+ * reading order. -ENOMEM. */
+static int join_title(fields_page_t *p)
+{
+    size_t cap = 1;
+    for (int i = 0; i < p->n; i++)
+        cap += (size_t)p->words[i].n * 3 + 1;
+    if (!(p->title = malloc(cap)))
         return -ENOMEM;
-    struct word *w2 = NULL;
+    size_t o = 0;
+    for (int i = 0; i < p->n; i++) {
+        if (p->words[i].n == 0)
+            continue;
+        if (o > 0)
+            p->title[o++] = ' ';
+        for (int k = 0; k < p->words[i].n; k++)
+            o += put_utf8(p->words[i].cp[k], p->title + o);
+    }
+    p->title[o] = '\0';
+    return 0;
+}
+
+int fields_page_top(const raster_t *grey, docset_tess_t *tess, fields_page_t **ret, err_t *err)
+{
+    *ret = NULL;
+    TessBaseAPI *api = docset_tess_get(tess, DOCSET_TESS_TITLE);
+    if (!api || grey->channels != 1)
+        return 0;
+    fields_page_t *p = calloc(1, sizeof *p);
+    if (!p || !(p->white = paper_white(grey)) || !(p->words = calloc(WORDS_MAX, sizeof *p->words))) {
+        fields_page_free(p);
+        return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
+    }
+    p->read_to = grey->height / 3 ? (int)grey->height / 3 : (int)grey->height;
+    page_words(api, p->white, 0, p->read_to, 1, p->words, &p->n);
+    if (join_title(p) < 0) {
+        fields_page_free(p);
+        return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
+    }
+    *ret = p;
+    return 0;
+}
+
+const char *fields_page_title(const fields_page_t *p)
+{
+    return p && p->title ? p->title : "";
+}
+
+/* Reads the rest of the page after the top third: the whole page again
+ * with the words the top third's pass read whole painted out (paper), so
+ * the layout is the page's and no word is recognised twice; a word the
+ * third's edge cut is dropped from the top third's and read again whole.
+ * -ENOMEM. */
+static int rest_words(TessBaseAPI *api, fields_page_t *p)
+{
+    const raster_t *g = p->white;
+    int H = (int)g->height, W = (int)g->width, kept = 0;
+    if (p->read_to >= H)
+        return 0;
+    raster_t *rest = NULL;
+    if (raster_new(g->width, g->height, 1, 255, &rest) < 0)
+        return -ENOMEM;
+    memcpy(rest->pix, g->pix, (size_t)g->width * g->height);
+    rest->ppi = g->ppi;
+    for (int i = 0; i < p->n; i++) {
+        const struct word *w = &p->words[i];
+        if (w->y1 >= p->read_to - 1)
+            continue; /* cut by the edge: read again below */
+        p->words[kept++] = *w;
+        for (int y = w->y0 > 0 ? w->y0 - 1 : 0; y <= w->y1 && y < H; y++)
+            for (int x = w->x0 > 0 ? w->x0 - 1 : 0; x <= w->x1 && x < W; x++)
+                rest->pix[(size_t)y * g->width + (size_t)x] = 255;
+    }
+    p->n = kept;
+    page_words(api, rest, 0, H, 1, p->words, &p->n);
+    raster_free(rest);
+    p->read_to = H;
+    return 0;
+}
+
+/* All the page's words with their boxes (p's words completed), read again
+ * on the page drawn twice as large when fewer than half of the type's
+ * labels were found (small print: a photo from afar, 150 dpi), the pass
+ * that found more kept. -ENOMEM. */
+static int label_words(TessBaseAPI *api, fields_page_t *p, const struct spec *t)
+{
+    if (rest_words(api, p) < 0)
+        return -ENOMEM;
+    if (labels_found(t, p->words, p->n) * 2 >= table_size(t))
+        return 0;
+    raster_t *big = NULL;
+    struct word *w2 = calloc(WORDS_MAX, sizeof *w2);
+    if (!w2 || raster_scale2(p->white, &big) < 0) {
+        free(w2);
+        return -ENOMEM;
+    }
     int n2 = 0;
-    r = page_words(api, big, 2, &w2, &n2);
+    page_words(api, big, 0, (int)big->height, 2, w2, &n2);
     raster_free(big);
-    if (r == 0 && labels_found(t, w2, n2) > labels_found(t, *ret, *ret_n)) {
-        free(*ret);
-        *ret = w2, *ret_n = n2;
+    if (labels_found(t, w2, n2) > labels_found(t, p->words, p->n)) {
+        free(p->words);
+        p->words = w2, p->n = n2;
     } else {
         free(w2);
     }
-    return r;
+    return 0;
 }
 
 /* The value regions placed so far on a page, by field. */
@@ -800,28 +927,24 @@ static int read_boxed(docset_tess_t *tess, const raster_t *g, const struct word 
     return 0;
 }
 
-int fields_read(const raster_t *grey, const char *type, docset_tess_t *tess, json_t *fields, err_t *err)
+int fields_read(fields_page_t *page, const char *type, docset_tess_t *tess, json_t *fields, err_t *err)
 {
     const struct spec *t = table_for(type);
-    TessBaseAPI *api = t ? docset_tess_get(tess, DOCSET_TESS_TITLE) : NULL;
-    if (!api || grey->channels != 1)
+    TessBaseAPI *api = t && page ? docset_tess_get(tess, DOCSET_TESS_TITLE) : NULL;
+    if (!api)
         return 0;
-    raster_t *g = paper_white(grey);
-    if (!g)
-        return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
-    struct word *words = NULL;
-    int n = 0, r = label_words(api, g, t, &words, &n);
+    int r = label_words(api, page, t);
+    const raster_t *g = page->white;
     struct placed pl = {.n = 0};
     for (const struct spec *f = t; r == 0 && f->field; f++) {
         if (json_object_get(fields, f->field))
             continue;
         json_t *v = NULL;
-        r = f->kind == K_TICK ? read_tick(g, words, n, f, &v) : read_boxed(tess, g, words, n, f, &pl, fields, &v);
+        r = f->kind == K_TICK ? read_tick(g, page->words, page->n, f, &v)
+                              : read_boxed(tess, g, page->words, page->n, f, &pl, fields, &v);
         if (r == 0 && v && json_object_set_new(fields, f->field, v) < 0)
             r = -ENOMEM;
     }
-    free(words);
-    raster_free(g);
     return r < 0 ? err_set(err, -ENOMEM, "out_of_memory", "Out of memory.") : 0;
 }
 #endif

@@ -9,6 +9,7 @@
  * value that cannot be read is absent or null, never another value. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -185,6 +186,71 @@ static void migration_card_missing_values_are_not_guessed(void **state)
     page_free(&p);
 }
 
+/* The page with `rows` copies of its first row (its edge: paper) added
+ * above it (top) or below it. */
+static void pad_page(struct page *p, uint32_t rows, bool top)
+{
+    raster_t *o = NULL;
+    uint32_t w = p->grey->width, h = p->grey->height;
+    assert_int_equal(raster_new(w, h + rows, 1, 255, &o), 0);
+    const uint8_t *paper = p->grey->pix; /* the first row: the page's edge */
+    for (uint32_t y = 0; y < h + rows; y++) {
+        bool added = top ? y < rows : y >= h;
+        const uint8_t *src = added ? paper : p->grey->pix + (size_t)(top ? y - rows : y) * w;
+        memcpy(o->pix + (size_t)y * w, src, w);
+    }
+    o->ppi = p->grey->ppi;
+    raster_free(p->grey);
+    p->grey = o;
+}
+
+/* A form's labels are found wherever the edge of the top third (where
+ * classify reads the title, and the rest of the page is read from) falls:
+ * the form moved on its page so that the edge runs through the middle of a
+ * row of labels (the migration card's surnames' and birth dates', the
+ * patent's surname's and given names'), and the surname and as many fields
+ * as on the page as drawn are still read. A label cut there and read whole
+ * in neither part, or a row of the form lost to the second part's layout,
+ * would leave its field absent. */
+static void labels_cut_by_the_top_third_are_read(void **state)
+{
+    docset_tess_t *tess = *state;
+    static const struct {
+        const char *procedure, *type, *row;
+        int fields; /* read on the page as drawn: patent_clean, migration_card_clean_every_field */
+    } cases[] = {
+        {"patent", "migration_card", "surname", 6},
+        {"patent", "migration_card", "birth_date", 6},
+        {"labour_notice", "patent", "surname", 5},
+        {"labour_notice", "patent", "given_names", 5},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct page p;
+        if (rendered(cases[i].procedure, cases[i].type, 0, &p) < 0)
+            skip();
+        double mid_mm = -1; /* the label's middle: 1.6 mm above its box (tests/docset/render.c) */
+        const json_t *z;
+        size_t k;
+        json_array_foreach (p.zones, k, z)
+            if (!strcmp(json_string_value(json_object_get(z, "field")), cases[i].row))
+                mid_mm = json_real_value(json_array_get(json_object_get(z, "box_mm"), 1)) - 1.6;
+        assert_true(mid_mm > 0);
+        long mid = (long)(mid_mm * p.dpi / 25.4), h = (long)p.grey->height;
+        /* above: mid + k = (h + k) / 3; below: mid = (h + k) / 3 */
+        if (h - 3 * mid >= 0)
+            pad_page(&p, (uint32_t)((h - 3 * mid) / 2), true);
+        else
+            pad_page(&p, (uint32_t)(3 * mid - h), false);
+        struct classify_result r;
+        read_page(&p, tess, &r);
+        assert_string_equal(r.type, cases[i].type);
+        assert_int_equal(same(r.fields, p.truth, "surname"), 1);
+        assert_true(count_same(r.fields, p.truth, cases[i].type) >= cases[i].fields);
+        classify_result_free(&r);
+        page_free(&p);
+    }
+}
+
 static void patent_clean(void **state)
 {
     docset_tess_t *tess = *state;
@@ -245,6 +311,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(migration_card_clean_every_field),
         cmocka_unit_test(migration_card_missing_values_are_not_guessed),
+        cmocka_unit_test(labels_cut_by_the_top_third_are_read),
         cmocka_unit_test(patent_clean),
         cmocka_unit_test(degraded_pages_read_nothing_wrong),
     };
