@@ -1,6 +1,21 @@
 """Access-rule attacks of issue 12 that worked before: a planted minor, a
 409 that told whether a passport is known."""
+import pytest
+
 from conftest import officer
+
+# One uchetd for all of them: they keep the start clock and look only at
+# their own people (each its own persons, officers and passport numbers; the
+# audit rows read are those of their guardian; `audit verify` checks the
+# whole chain, whoever wrote it). An ASan start per test was most of their
+# time. Marked xdist_group: one worker runs them all (see conftest's
+# pytest_configure).
+SHARED = pytest.mark.xdist_group("attacks_access")
+
+
+@pytest.fixture(scope="module")
+def access_u(module_uchet_factory):
+    return module_uchet_factory().start()
 
 
 def add_minor(uchet, token, passport, surname="PLANTED"):
@@ -14,7 +29,9 @@ def lookup(uchet, desk, number, kind="passport"):
                            json={"document_kind": kind, "document_number": number, "reason": "case 2025/117"})
 
 
-def test_a_minor_added_by_a_guardian_is_unverified_and_look_ups_say_so(uchet):
+@SHARED
+def test_a_minor_added_by_a_guardian_is_unverified_and_look_ups_say_so(access_u):
+    uchet = access_u
     number, token = uchet.new_user()
     uchet.register(token)
     assert add_minor(uchet, token, "FC1112223").status_code == 201
@@ -26,7 +43,9 @@ def test_a_minor_added_by_a_guardian_is_unverified_and_look_ups_say_so(uchet):
     assert mine.json()["document_verified"] is True
 
 
-def test_409_no_longer_tells_whether_someone_elses_passport_is_known(uchet):
+@SHARED
+def test_409_no_longer_tells_whether_someone_elses_passport_is_known(access_u):
+    uchet = access_u
     _, token = uchet.new_user(passport="FD5556667")        # a stranger's passport, known to uchet
     _, guardian = uchet.new_user()
     uchet.register(guardian)
@@ -37,11 +56,15 @@ def test_409_no_longer_tells_whether_someone_elses_passport_is_known(uchet):
     # the stranger's document still names the stranger, not the planted child
     r = lookup(uchet, officer(uchet, "inspector"), "FD5556667")
     assert r.json()["surname"] == "RAHIMOV" and r.json()["document_verified"] is True
-    detail = uchet.db.query("SELECT detail FROM audit WHERE action = 'minor.added' ORDER BY seq")
+    gid = uchet.me(guardian)["person"]["id"]
+    detail = uchet.db.query(f"SELECT detail FROM audit WHERE action = 'minor.added' AND actor = 'person:{gid}'"
+                            " ORDER BY seq")
     assert '"document_conflict":true' in detail[0][0].replace(" ", "")
 
 
-def test_the_same_child_cannot_be_added_twice(uchet):
+@SHARED
+def test_the_same_child_cannot_be_added_twice(access_u):
+    uchet = access_u
     _, token = uchet.new_user()
     uchet.register(token)
     assert add_minor(uchet, token, "FE1234567").status_code == 201
@@ -49,7 +72,9 @@ def test_the_same_child_cannot_be_added_twice(uchet):
     assert again.status_code == 409 and again.json()["code"] == "document_exists"
 
 
-def test_a_registrar_verifies_the_childs_passport(uchet):
+@SHARED
+def test_a_registrar_verifies_the_childs_passport(access_u):
+    uchet = access_u
     _, token = uchet.new_user()
     uchet.register(token)
     assert add_minor(uchet, token, "FF7654321").status_code == 201

@@ -4,6 +4,8 @@ change with that, and neither must the refusals: an unknown, idle or ended
 desk session, a disabled officer and a person's token get 401
 `unauthorized`, another role 403 `role_forbidden`, and none of them a byte
 of the data. Both backends; tests/api/test_pg.py counts the round trips."""
+import pytest
+
 from conftest import add_officer, desk_login, officer
 from test_desk_roles import luhn_complete  # receipts carry a Luhn check digit
 
@@ -66,8 +68,27 @@ def _is_problem(r, status, code):
     assert body["code"] == code and set(body) <= PROBLEM, (r.request.url, body)   # no data beside the problem
 
 
-def test_the_desk_reads_answer_what_they_read(uchet):
-    seed_desk(uchet)
+# One uchetd, seeded once, for the two tests that keep the start clock: an
+# ASan start and a seeding per test were most of their time. The desk's reads
+# are whole lists (every appeal, every enrolment), so the seed is the only
+# thing on this server they read; besides their own officers, the one write
+# is the first test's claim of enrolment A, and the second reads nothing a
+# claim changes (it is answered 401 and 403 problems, no data), so either may
+# run first. The idle-session test moves the clock and keeps a server of its
+# own. Marked xdist_group: one worker runs them all (see conftest's
+# pytest_configure).
+SHARED = pytest.mark.xdist_group("desk_reads")
+
+
+@pytest.fixture(scope="module")
+def seeded(module_uchet_factory):
+    u = module_uchet_factory().start()
+    return u, seed_desk(u)
+
+
+@SHARED
+def test_the_desk_reads_answer_what_they_read(seeded):
+    uchet, _ = seeded
     reg = officer(uchet, "registrar")
     get = lambda path: uchet.http.get(path, headers=reg)   # noqa: E731
     r = get("/api/v1/desk/appeals")
@@ -104,8 +125,9 @@ def test_the_desk_reads_answer_what_they_read(uchet):
     assert uchet.http.get("/api/v1/desk/enrolments", headers=other).json()["items"][0]["claim"] == "other"
 
 
-def test_refused_desk_reads_answer_401_or_403_and_no_data(uchet):
-    paths = seed_desk(uchet)
+@SHARED
+def test_refused_desk_reads_answer_401_or_403_and_no_data(seeded):
+    uchet, paths = seeded
     _, person = uchet.new_user()
     for role in ("inspector", "auditor", "supervisor"):
         desk = officer(uchet, role)
