@@ -44,6 +44,7 @@
 #define OUTBOX_RETRY_BASE_S 60        /* first retry after a busy answer */
 #define OUTBOX_RETRY_MAX_S (6 * 3600) /* longest wait between tries */
 #define OUTBOX_POLL_MS 1000           /* how often the worker looks for due notices */
+#define OUTBOX_TEST_POLL_MS 100       /* the same in test mode (uchetd --allow-clock-control) */
 #define OUTBOX_PUSH_TTL_S 86400       /* how long a push service may hold a message */
 #define OUTBOX_TITLE_MAX 256          /* rendered title bytes */
 #define OUTBOX_BODY_MAX 1536          /* rendered body bytes */
