@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "base/distance.h"
+#include "base/utf8.h"
 
 #ifdef UCHET_HAVE_TESSERACT
 #include <tesseract/capi.h>
@@ -128,26 +129,17 @@ struct rect {
     int x0, y0, x1, y1; /* x1/y1 exclusive; empty when x1 <= x0 or y1 <= y0 */
 };
 
-/* Decodes one UTF-8 sequence at s (NUL-terminated); 0 at the end. */
-static uint32_t next_cp(const unsigned char **s)
+/* The code point at s[*i] (*i < len: UTF-8 text of len bytes), *i moved
+ * past it; 0 at the end. Bytes that are not UTF-8 read as U+FFFD (not a
+ * letter), one byte at a time. */
+static uint32_t next_cp(const char *s, size_t len, size_t *i)
 {
-    const unsigned char *p = *s;
-    uint32_t c = p[0];
-    int n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
-    if (c == 0)
+    if (*i >= len)
         return 0;
-    if (n > 1) {
-        c &= 0x3F >> (n - 1);
-        for (int i = 1; i < n; i++) {
-            if ((p[i] & 0xC0) != 0x80) {
-                *s = p + i;
-                return 0xFFFD;
-            }
-            c = (c << 6) | (p[i] & 0x3F);
-        }
-    }
-    *s = p + n;
-    return c;
+    int32_t c = utf8_next((const unsigned char *)s, len, i);
+    if (c < 0)
+        return ++*i, 0xFFFD;
+    return (uint32_t)c;
 }
 
 static uint32_t upper_cp(uint32_t c)
@@ -161,6 +153,17 @@ static uint32_t upper_cp(uint32_t c)
     return c;
 }
 
+static uint32_t lower_cp(uint32_t c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return c + 32;
+    if (c >= 0x410 && c <= 0x42F)
+        return c + 0x20;
+    if (c == 0x401)
+        return 0x451;
+    return c;
+}
+
 static bool letter_cp(uint32_t c)
 {
     return (c >= 'A' && c <= 'Z') || (c >= 0x410 && c <= 0x42F) || c == 0x401;
@@ -170,8 +173,8 @@ static bool letter_cp(uint32_t c)
 static int letters(const char *s, uint32_t *cp)
 {
     int n = 0;
-    const unsigned char *p = (const unsigned char *)s;
-    for (uint32_t c; (c = next_cp(&p)) != 0 && n < WORD_CP;) {
+    size_t i = 0, len = strlen(s);
+    for (uint32_t c; (c = next_cp(s, len, &i)) != 0 && n < WORD_CP;) {
         c = upper_cp(c);
         if (letter_cp(c))
             cp[n++] = c;
@@ -636,20 +639,9 @@ static enum tick tick_at(const raster_t *g, const struct word *w)
 static json_t *choice_value(const char *label)
 {
     char low[64];
-    size_t o = 0;
-    const unsigned char *p = (const unsigned char *)label;
-    for (uint32_t c; (c = next_cp(&p)) != 0 && o + 3 < sizeof low;) {
-        if (c >= 'A' && c <= 'Z')
-            c += 32;
-        else if (c >= 0x410 && c <= 0x42F)
-            c += 0x20;
-        else if (c == 0x401)
-            c = 0x451;
-        if (c < 0x80)
-            low[o++] = (char)c;
-        else
-            low[o++] = (char)(0xC0 | (c >> 6)), low[o++] = (char)(0x80 | (c & 0x3F));
-    }
+    size_t o = 0, i = 0, len = strlen(label);
+    for (uint32_t c; (c = next_cp(label, len, &i)) != 0 && o + 4 < sizeof low;)
+        o += utf8_put(low + o, (int32_t)lower_cp(c));
     low[o] = '\0';
     return json_string(low);
 }
@@ -771,17 +763,6 @@ void fields_page_free(fields_page_t *p)
     free(p);
 }
 
-/* Code point c (below U+10000) as UTF-8 at out; the bytes written. */
-static size_t put_utf8(uint32_t c, char *out)
-{
-    if (c < 0x80)
-        return out[0] = (char)c, 1;
-    if (c < 0x800)
-        return out[0] = (char)(0xC0 | (c >> 6)), out[1] = (char)(0x80 | (c & 0x3F)), 2;
-    out[0] = (char)(0xE0 | (c >> 12)), out[1] = (char)(0x80 | ((c >> 6) & 0x3F)), out[2] = (char)(0x80 | (c & 0x3F));
-    return 3;
-}
-
 /* p->title from its words (the top third's, just read): each word's
  * letters (upper case), the words with letters joined by one space in
  * reading order. -ENOMEM. */
@@ -789,7 +770,7 @@ static int join_title(fields_page_t *p)
 {
     size_t cap = 1;
     for (int i = 0; i < p->n; i++)
-        cap += (size_t)p->words[i].n * 3 + 1;
+        cap += (size_t)p->words[i].n * 4 + 1;
     if (!(p->title = malloc(cap)))
         return -ENOMEM;
     size_t o = 0;
@@ -799,7 +780,7 @@ static int join_title(fields_page_t *p)
         if (o > 0)
             p->title[o++] = ' ';
         for (int k = 0; k < p->words[i].n; k++)
-            o += put_utf8(p->words[i].cp[k], p->title + o);
+            o += utf8_put(p->title + o, (int32_t)p->words[i].cp[k]);
     }
     p->title[o] = '\0';
     return 0;
