@@ -14,13 +14,16 @@
  * bench/docset/run.sh turns into the table of docs/BENCHMARKS.md. */
 #include <dirent.h>
 #include <jansson.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "base/distance.h"
 #include "base/file.h"
 #include "base/limits.h"
+#include "base/utf8.h"
 #include "bio/raster.h"
 #include "docset/classify.h"
 #include "docset/fields.h"
@@ -44,46 +47,24 @@ struct tally {
     int field_pages;
 };
 
-/* UTF-8 into upper-case code points (Latin, Russian Cyrillic); count. */
+/* UTF-8 into upper-case code points (Latin, Russian Cyrillic); count.
+ * Bytes that are not UTF-8 count as U+FFFD, one a byte. */
 static size_t upper_cps(const char *s, uint32_t *out, size_t cap)
 {
-    size_t n = 0;
-    const unsigned char *p = (const unsigned char *)s;
-    while (*p && n < cap) {
-        uint32_t c = *p;
-        int k = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : 4;
-        c &= k == 1 ? 0x7F : 0x3F >> (k - 1);
-        for (int i = 1; i < k && p[i]; i++)
-            c = (c << 6) | (p[i] & 0x3F);
-        p += k;
+    size_t n = 0, i = 0, len = strlen(s);
+    while (i < len && n < cap) {
+        int32_t c = utf8_next((const unsigned char *)s, len, &i);
+        if (c < 0)
+            c = 0xFFFD, i++;
         if (c >= 'a' && c <= 'z')
             c -= 32;
         else if (c >= 0x430 && c <= 0x44F)
             c -= 0x20;
         else if (c == 0x451)
             c = 0x401;
-        out[n++] = c;
+        out[n++] = (uint32_t)c;
     }
     return n;
-}
-
-static size_t distance(const uint32_t *a, size_t na, const uint32_t *b, size_t nb)
-{
-    size_t row[257];
-    for (size_t j = 0; j <= nb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= na; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= nb; j++) {
-            size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
-            best = up + 1 < best ? up + 1 : best;
-            best = row[j - 1] + 1 < best ? row[j - 1] + 1 : best;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    return row[nb];
 }
 
 /* Per field of the type's table: exact match (case ignored) and the
@@ -100,7 +81,9 @@ static void score_fields(struct tally *t, const char *type, const json_t *truth,
         const char *read = json_string_value(gv);
         uint32_t a[256], b[256];
         size_t na = upper_cps(want, a, 256), nb = read ? upper_cps(read, b, 256) : 0;
-        size_t d = read ? distance(a, na, b, nb) : na;
+        size_t d = na;
+        if (read && distance_edit(a, na, b, nb, SIZE_MAX, &d, NULL) < 0)
+            d = na; /* out of memory: counted as unread */
         bool exact = read && d == 0;
         char key[96];
         snprintf(key, sizeof key, "%s.%s", type, name);
