@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { START_CLOCK, catalog, startBrowser, startServer } from './harness.mjs';
+import { openAs } from './app_steps.mjs';
 
 const PASSWORD = 'ochen-dlinnyi-parol-2025';
 const RESIDENCE = { settlement: 'Moskva', street: 'Tverskaya', house: '7', lat: 55.7601, lon: 37.6186, accuracy_m: 20 };
@@ -38,11 +39,6 @@ describe('the mismatch notice has its answer (Tajik)', { timeout: 120000 }, () =
     }
     browser = await startBrowser(server.base);
     page = browser.page;
-    await page.goto(`${server.base}/app/`);
-    await page.evaluate(([t]) => {
-      localStorage.setItem('uchet.lang', 'tg');
-      localStorage.setItem('uchet.token', t);
-    }, [tok]);
   });
 
   after(async () => {
@@ -51,8 +47,9 @@ describe('the mismatch notice has its answer (Tajik)', { timeout: 120000 }, () =
   });
 
   it('answers "my address is right" from the notice, and the server starts the count again', async () => {
-    await page.goto(`${server.base}/app/#/notices`);
-    await page.reload(); // the language and token stored above take effect on load
+    // waits for the service worker's first install before the reload: a CI
+    // run timed out here when the reload came while it was caching the shell
+    await openAs(page, server.base, { token: tok, lang: 'tg', route: 'notices', title: tg['notices.title'] });
     const card = page.locator('li.card', { hasText: tg['notice.mismatch.title'] });
     await card.waitFor({ timeout: 10000 });
     assert.ok(await card.getByRole('link', { name: tg['notices.mismatch.change'] }).isVisible());

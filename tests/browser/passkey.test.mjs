@@ -24,6 +24,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { PERSON, catalog, shot, startBrowser, startServer } from './harness.mjs';
+import { workerSettled } from './app_steps.mjs';
 
 const PASSWORD = 'ochen-dlinnyi-parol-2025';
 const ru = catalog('ru');
@@ -45,6 +46,7 @@ async function token() {
 
 async function setLanguage(lang, p = page) {
   await p.goto(`${origin}/app/`);
+  await workerSettled(p);   // no reload while the worker caches the shell
   await p.evaluate((l) => localStorage.setItem('uchet.lang', l), lang);
   await p.reload();
 }

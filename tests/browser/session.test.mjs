@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { PERSON, catalog, startBrowser, startServer } from './harness.mjs';
+import { workerSettled } from './app_steps.mjs';
 
 const PASSWORD = 'ochen-dlinnyi-parol-2025';
 const NEW_PASSWORD = 'sovsem-drugoi-parol-2026';
@@ -50,6 +51,7 @@ describe('a session on one\'s own phone (Russian)', { timeout: 240000 }, () => {
     browser = await startBrowser(server.base);
     page = browser.page;
     await page.goto(`${server.base}/app/`);
+    await workerSettled(page);   // no reload while the worker caches the shell
     await page.evaluate(() => localStorage.setItem('uchet.lang', 'ru'));
     await page.reload();
   });
