@@ -73,6 +73,10 @@ typedef struct api_thread {
     h2o_accept_ctx_t accept_ctx;
     h2o_socket_t *listener;
     struct dbloop *dbloop; /* PostgreSQL: this loop's READ ops (api/dbloop.h) */
+    /* What h2o's thread-local recyclers held when the thread ended, kept
+     * reachable here (server.c, hold_recyclers). */
+    void *held_buffers;
+    h2o_mem_pool_t held_chunks;
 } api_thread_t;
 
 struct api_op;
