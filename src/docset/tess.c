@@ -1,6 +1,8 @@
 /* The reader's tesseract handles, one per model: see tess.h. */
 #include "docset/tess.h"
 
+#include <dlfcn.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 
@@ -34,6 +36,30 @@ void docset_tess_free(docset_tess_t *t)
 }
 
 #ifdef UCHET_HAVE_TESSERACT
+/* Debian's Tesseract runs its recogniser's loops on OpenMP threads, one per
+ * core. The reader already reads on a thread of its own, and those threads
+ * only contended with it and each other: a form took 4.4 s with them and
+ * 1.6 s without (bench/docset, 300 dpi, 2 cores), and they would take every
+ * core from the requests meanwhile. OMP_THREAD_LIMIT=1 is read only when
+ * libgomp loads, so instead no parallel level may be active: each region
+ * then runs on the thread that reached it. The setting is per thread, hence
+ * made wherever a handle is taken. Looked up rather than linked: with a
+ * Tesseract built without OpenMP there is no such function and no threads. */
+static void (*omp_levels)(int);
+static pthread_once_t omp_once = PTHREAD_ONCE_INIT;
+
+static void find_omp_levels(void)
+{
+    *(void **)&omp_levels = dlsym(RTLD_DEFAULT, "omp_set_max_active_levels");
+}
+
+static void serial_omp(void)
+{
+    pthread_once(&omp_once, find_omp_levels);
+    if (omp_levels)
+        omp_levels(0);
+}
+
 static TessBaseAPI *open_model(enum docset_tess_model m)
 {
     TessBaseAPI *api = TessBaseAPICreate();
@@ -55,6 +81,7 @@ struct TessBaseAPI *docset_tess_get(docset_tess_t *t, enum docset_tess_model m)
     if (!t || m < 0 || m >= DOCSET_TESS_MODELS)
         return NULL;
 #ifdef UCHET_HAVE_TESSERACT
+    serial_omp();
     if (!t->tried[m]) {
         t->tried[m] = true;
         t->api[m] = open_model(m);
