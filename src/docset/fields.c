@@ -844,15 +844,16 @@ static int rest_words(TessBaseAPI *api, fields_page_t *p)
     return 0;
 }
 
-/* All the page's words with their boxes (p's words completed), read again
- * on the page drawn twice as large when fewer than half of the type's
- * labels were found (small print: a photo from afar, 150 dpi), the pass
- * that found more kept. -ENOMEM. */
-static int label_words(TessBaseAPI *api, fields_page_t *p, const struct spec *t)
+/* All the page's words with their boxes (p's words completed) and, when
+ * not every label of the type was found among them (small print: a photo
+ * from afar, 150 dpi), the page's words read again on it drawn twice as
+ * large into *ret_big (caller frees; NULL when not read). -ENOMEM. */
+static int label_words(TessBaseAPI *api, fields_page_t *p, const struct spec *t, struct word **ret_big, int *ret_n)
 {
+    *ret_big = NULL, *ret_n = 0;
     if (rest_words(api, p) < 0)
         return -ENOMEM;
-    if (labels_found(t, p->words, p->n) * 2 >= table_size(t))
+    if (labels_found(t, p->words, p->n) >= table_size(t))
         return 0;
     raster_t *big = NULL;
     struct word *w2 = calloc(WORDS_MAX, sizeof *w2);
@@ -860,15 +861,9 @@ static int label_words(TessBaseAPI *api, fields_page_t *p, const struct spec *t)
         free(w2);
         return -ENOMEM;
     }
-    int n2 = 0;
-    page_words(api, big, 0, (int)big->height, 2, w2, &n2);
+    page_words(api, big, 0, (int)big->height, 2, w2, ret_n);
     raster_free(big);
-    if (labels_found(t, w2, n2) > labels_found(t, p->words, p->n)) {
-        free(p->words);
-        p->words = w2, p->n = n2;
-    } else {
-        free(w2);
-    }
+    *ret_big = w2;
     return 0;
 }
 
@@ -908,24 +903,43 @@ static int read_boxed(docset_tess_t *tess, const raster_t *g, const struct word 
     return 0;
 }
 
+/* Each field of table t read from one pass's words into `fields`: a field
+ * already there is kept, except, when `again`, one set to null (unreadable)
+ * by the page's first words, read again from these. `pl` is shared by the
+ * passes, so a region read on the enlarged page that overlaps one read on
+ * the page itself still makes both unreadable. -ENOMEM. */
+static int read_fields(docset_tess_t *tess, const raster_t *g, const struct word *words, int n, const struct spec *t,
+    bool again, struct placed *pl, json_t *fields)
+{
+    int r = 0;
+    for (const struct spec *f = t; r == 0 && f->field; f++) {
+        const json_t *had = json_object_get(fields, f->field);
+        if (had && !(again && json_is_null(had)))
+            continue;
+        json_t *v = NULL;
+        r = f->kind == K_TICK ? read_tick(g, words, n, f, &v) : read_boxed(tess, g, words, n, f, pl, fields, &v);
+        if (r == 0 && v && had && json_is_null(v))
+            json_decref(v); /* unreadable again: stays null */
+        else if (r == 0 && v && json_object_set_new(fields, f->field, v) < 0)
+            r = -ENOMEM;
+    }
+    return r;
+}
+
 int fields_read(fields_page_t *page, const char *type, docset_tess_t *tess, json_t *fields, err_t *err)
 {
     const struct spec *t = table_for(type);
     TessBaseAPI *api = t && page ? docset_tess_get(tess, DOCSET_TESS_TITLE) : NULL;
     if (!api)
         return 0;
-    int r = label_words(api, page, t);
-    const raster_t *g = page->white;
+    struct word *big = NULL;
     struct placed pl = {.n = 0};
-    for (const struct spec *f = t; r == 0 && f->field; f++) {
-        if (json_object_get(fields, f->field))
-            continue;
-        json_t *v = NULL;
-        r = f->kind == K_TICK ? read_tick(g, page->words, page->n, f, &v)
-                              : read_boxed(tess, g, page->words, page->n, f, &pl, fields, &v);
-        if (r == 0 && v && json_object_set_new(fields, f->field, v) < 0)
-            r = -ENOMEM;
-    }
+    int n_big = 0, r = label_words(api, page, t, &big, &n_big);
+    if (r == 0)
+        r = read_fields(tess, page->white, page->words, page->n, t, false, &pl, fields);
+    if (r == 0 && big)
+        r = read_fields(tess, page->white, big, n_big, t, true, &pl, fields);
+    free(big);
     return r < 0 ? err_set(err, -ENOMEM, "out_of_memory", "Out of memory.") : 0;
 }
 #endif

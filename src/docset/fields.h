@@ -64,11 +64,12 @@ const char *fields_page_title(const fields_page_t *p);
 void fields_page_free(fields_page_t *p);
 
 /* Reads the fields of `page` (from fields_page_top; borrowed, changed: the
- * rest of the page's words read into it, or the whole page's read again at
- * twice the size when fewer than half of the type's labels were found) as a
- * page of `type` into `fields` (borrowed, changed: each field of the type's
- * table set to its value, or to null when unreadable; fields already present
- * are kept). tess (borrowed) gives the handles. Returns 0 (also when the
- * type has no table, page is NULL or no model is installed: nothing is
- * added), -ENOMEM. */
+ * rest of the page's words read into it) as a page of `type` into `fields`
+ * (borrowed, changed: each field of the type's table set to its value, or
+ * to null when unreadable; fields already present are kept, except that a
+ * null one may be filled by the second pass). When not every label of the
+ * type is among the page's words, the page is read again at twice the size
+ * and the fields still absent or null are read from that pass's words.
+ * tess (borrowed) gives the handles. Returns 0 (also when the type has no
+ * table, page is NULL or no model is installed: nothing is added), -ENOMEM. */
 int fields_read(fields_page_t *page, const char *type, docset_tess_t *tess, json_t *fields, err_t *err);
