@@ -20,6 +20,7 @@
 #include <glib.h>
 
 #include "base/file.h"
+#include "base/parse.h"
 #include "docset/classify.h"
 #include "docset/fields.h"
 #include "docset/straighten.h"
@@ -146,13 +147,19 @@ static int threads_now(void)
 {
     FILE *f = fopen("/proc/self/status", "r");
     char line[256];
-    int n = -1;
-    while (f && fgets(line, sizeof line, f))
-        if (sscanf(line, "Threads: %d", &n) == 1)
-            break;
+    uint64_t n = 0;
+    bool found = false;
+    while (f && !found && fgets(line, sizeof line, f)) {
+        static const char key[] = "Threads:";
+        if (strncmp(line, key, sizeof key - 1) != 0)
+            continue;
+        const char *v = line + sizeof key - 1;
+        v += strspn(v, " \t");
+        found = parse_u64(v, strcspn(v, "\n"), 1, 100000, &n) == 0;
+    }
     if (f)
         fclose(f);
-    return n;
+    return found ? (int)n : -1;
 }
 
 /* Debian's Tesseract would run its recogniser on a pool of OpenMP threads,
