@@ -147,7 +147,8 @@ static json_t *view_set_head(const docset_set_row_t *s)
 static void kick(api_req_t *r, int64_t set_id)
 {
     docset_env_t *env = r->w->docsets;
-    reader_ctx_t ctx = {.store = r->w->store, .keys = &env->keys, .cat = env->cat, .flight = env->flight};
+    reader_ctx_t ctx = {
+        .store = r->w->store, .keys = &env->keys, .cat = env->cat, .cal = r->w->cal, .flight = env->flight};
     reader_kick(&ctx, set_id, api_now(r));
 }
 

@@ -77,7 +77,8 @@ static void resume_docsets(scheduler_t *s)
         return;
     }
     s->resumed_at = now;
-    reader_ctx_t ctx = {.store = s->w->store, .keys = &env->keys, .cat = env->cat, .flight = env->flight};
+    reader_ctx_t ctx = {
+        .store = s->w->store, .keys = &env->keys, .cat = env->cat, .cal = s->w->cal, .flight = env->flight};
     for (int i = 0; i < n; i++)
         reader_kick(&ctx, ids[i], now);
     if (n)

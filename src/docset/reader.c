@@ -345,7 +345,8 @@ static int evaluate(reader_op_t *o, const docset_set_row_t *set, const uint8_t d
         .decision = decision < submitted ? submitted : decision,
         .stay_end = DOCSET_NO_DATE,
         .docs = docs,
-        .n_docs = (size_t)n};
+        .n_docs = (size_t)n,
+        .calendar = o->ctx.cal};
     struct docset_result res;
     int r = docset_check(o->ctx.cat, &req, &res, &o->op.err);
     if (r == 0) {

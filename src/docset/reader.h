@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "bio/vault.h"
+#include "rules/calendar.h"
 #include "store/store.h"
 
 struct docset_catalogue;
@@ -30,6 +31,7 @@ typedef struct reader_ctx {
     store_t *store;                     /* borrowed */
     const vault_keys_t *keys;           /* borrowed */
     const struct docset_catalogue *cat; /* borrowed */
+    const calendar_t *cal;              /* borrowed: the official calendar, for working-day deadlines */
     reader_flight_t *flight;            /* borrowed: the sets being read now */
 } reader_ctx_t;
 
