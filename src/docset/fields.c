@@ -876,8 +876,9 @@ struct placed {
 
 /* Field f (not a tick box) into *ret: its value, or null when its region
  * overlaps an earlier field's (a label misplaced: neither is read, the
- * earlier one is set to null in `fields`); *ret NULL when its label or
- * its value is not on the page. -ENOMEM. */
+ * earlier one is set to null in `fields`; f's own region from the first
+ * pass is no clash); *ret NULL when its label or its value is not on the
+ * page. -ENOMEM. */
 static int read_boxed(docset_tess_t *tess, const raster_t *g, const struct word *words, int n, const struct spec *f,
     struct placed *pl, json_t *fields, json_t **ret)
 {
@@ -890,7 +891,7 @@ static int read_boxed(docset_tess_t *tess, const raster_t *g, const struct word 
         return 0;
     bool clash = false;
     for (int i = 0; i < pl->n; i++)
-        if (overlap(pl->regs[i], reg)) {
+        if (strcmp(pl->names[i], f->field) != 0 && overlap(pl->regs[i], reg)) {
             clash = true;
             if (json_object_set_new(fields, pl->names[i], json_null()) < 0)
                 return -ENOMEM;
