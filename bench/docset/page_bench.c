@@ -11,7 +11,16 @@
  * thread keeps one), and the time per page. Prints one line per page,
  * then a summary line and a JSON line (`summary {...}`: the counts, the
  * confusion of expected and read types, seconds per page) that
- * bench/docset/run.sh turns into the table of docs/BENCHMARKS.md. */
+ * bench/docset/run.sh turns into the table of docs/BENCHMARKS.md.
+ *
+ *   page_bench DIR CATALOGUE DATA_DIR
+ *
+ * also checks each set as uchetd does (one page, one document; the fields
+ * read; docset_check with the catalogue and DATA_DIR's official calendar)
+ * and scores the outcome against the generator's label: false accepts
+ * (a defective set called ready), false returns (a clean set returned),
+ * referrals, per defect whether its code was named, and false alarms on
+ * legitimate transliteration variants (`sets` in the summary). */
 #include <dirent.h>
 #include <jansson.h>
 #include <stdint.h>
@@ -25,11 +34,15 @@
 #include "base/limits.h"
 #include "base/utf8.h"
 #include "bio/raster.h"
+#include "docset/catalogue.h"
 #include "docset/classify.h"
 #include "docset/fields.h"
 #include "docset/page.h"
+#include "docset/reader.h"
 #include "docset/straighten.h"
 #include "docset/tess.h"
+#include "rules/docset.h"
+#include "store/caldata.h"
 
 static double now_s(void)
 {
@@ -45,6 +58,22 @@ struct tally {
     json_t *fields;       /* {"type.field": {n, exact, read, wrong, cer}} over the clean pages of a type with a table */
     double field_seconds; /* time in classify on those pages */
     int field_pages;
+};
+
+/* Per set, when a catalogue is given: outcomes against the generator's labels. */
+struct set_tally {
+    int sets, defective, false_accept, clean, false_return, referred, variants, variant_alarms, errors;
+    json_t *defects; /* {defect: {n, named, not_ready}} */
+};
+
+/* One set as the engine's documents, in the set's order: a drawn page as
+ * the reader leaves it, a document with no drawn page as generated. */
+struct read_set {
+    struct docset_doc docs[LIMIT_DOCSET_PAGES];
+    json_t *held[LIMIT_DOCSET_PAGES]; /* the fields the documents' texts borrow from */
+    char types[LIMIT_DOCSET_PAGES][40];
+    bool read[LIMIT_DOCSET_PAGES]; /* from a drawn page */
+    int n;
 };
 
 /* UTF-8 into upper-case code points (Latin, Russian Cyrillic); count.
@@ -116,7 +145,23 @@ static void confuse(struct tally *t, const char *want, const char *got)
     json_object_set_new(row, got, json_integer(json_integer_value(json_object_get(row, got)) + 1));
 }
 
-static void one_page(const char *dir, const json_t *set, const json_t *pg, docset_tess_t *tess, struct tally *t)
+/* The page as the engine's document, as docset/reader builds it: its type
+ * when read, "unknown" otherwise, illegible when the page check said so. */
+static void page_doc(struct read_set *rs, int i, bool legible, bool classified, const struct classify_result *c)
+{
+    if (i < 0 || i >= rs->n || rs->read[i])
+        return;
+    rs->read[i] = true;
+    snprintf(rs->types[i], sizeof rs->types[i], "%s", classified ? c->type : "unknown");
+    rs->docs[i].type = rs->types[i];
+    rs->docs[i].illegible = !legible;
+    rs->held[i] = classified ? json_incref(c->fields) : NULL;
+    if (rs->held[i])
+        reader_doc_values(&rs->docs[i], rs->held[i]);
+}
+
+static void one_page(
+    const char *dir, const json_t *set, const json_t *pg, docset_tess_t *tess, struct tally *t, struct read_set *rs)
 {
     const char *file = json_string_value(json_object_get(pg, "file"));
     int doc = (int)json_integer_value(json_object_get(pg, "document"));
@@ -134,6 +179,7 @@ static void one_page(const char *dir, const json_t *set, const json_t *pg, docse
     const uint8_t *bytes = (const uint8_t *)text;
     if (r < 0 || raster_decode(bytes, len, 1, &g, &e) < 0) {
         fprintf(stderr, "%s: unreadable\n", file);
+        page_doc(rs, doc, true, false, NULL); /* the reader's "failed": an unknown page */
         free(text);
         return;
     }
@@ -174,39 +220,174 @@ static void one_page(const char *dir, const json_t *set, const json_t *pg, docse
     printf("%-34s want %-14s got %-14s by %-5s glyph %5.1f sharp %8.0f glare %.3f border %.3f %s%s\n", file, want, got,
         classified ? c.by : "", q.glyph_px, q.sharpness, q.glare, q.border_ink, q.legible ? "legible" : "ILLEGIBLE",
         illegible ? " (truth: illegible)" : "");
+    page_doc(rs, doc, q.legible, classified, &c);
     classify_result_free(&c);
     raster_free(g);
     free(text);
 }
 
+/* A document docsetgen draws no page for (most types, so far): its
+ * generated type and fields, as if read without a slip. */
+static void generated_doc(struct read_set *rs, int i, const json_t *d)
+{
+    snprintf(rs->types[i], sizeof rs->types[i], "%s", json_string_value(json_object_get(d, "type")));
+    rs->docs[i].type = rs->types[i];
+    rs->docs[i].illegible = json_is_true(json_object_get(d, "illegible"));
+    rs->held[i] = json_incref(json_object_get(d, "fields"));
+    if (rs->held[i])
+        reader_doc_values(&rs->docs[i], rs->held[i]);
+}
+
+static date_t set_date(const json_t *set, const char *key)
+{
+    const char *s = json_string_value(json_object_get(set, key));
+    date_t d = DOCSET_NO_DATE;
+    if (s)
+        date_parse(s, strlen(s), &d);
+    return d;
+}
+
+static bool names_code(const struct docset_result *res, const char *code)
+{
+    for (size_t k = 0; code && k < res->n_findings; k++)
+        if (!strcmp(res->findings[k].code, code))
+            return true;
+    return !code;
+}
+
+static void count_defect(struct set_tally *st, const char *defect, bool named, bool not_ready)
+{
+    json_t *row = json_object_get(st->defects, defect);
+    if (!row) {
+        row = json_pack("{s:i, s:i, s:i}", "n", 0, "named", 0, "not_ready", 0);
+        json_object_set_new(st->defects, defect, row);
+    }
+    json_object_set_new(row, "n", json_integer(json_integer_value(json_object_get(row, "n")) + 1));
+    json_object_set_new(row, "named", json_integer(json_integer_value(json_object_get(row, "named")) + named));
+    json_object_set_new(
+        row, "not_ready", json_integer(json_integer_value(json_object_get(row, "not_ready")) + not_ready));
+}
+
+/* The set checked as uchetd checks it, scored against its label. */
+static void check_set(const json_t *set, const struct read_set *rs, const struct docset_catalogue *cat,
+    const calendar_t *cal, struct set_tally *st)
+{
+    const json_t *truth = json_object_get(set, "truth");
+    const char *defect = json_string_value(json_object_get(truth, "defect"));
+    const char *code = json_string_value(json_object_get(truth, "expected_code"));
+    const char *want = json_string_value(json_object_get(truth, "expected_outcome"));
+    date_t submitted = set_date(set, "submitted"), decision = set_date(set, "decision");
+    struct docset_request req = {.procedure = json_string_value(json_object_get(set, "procedure")),
+        .category = json_string_value(json_object_get(set, "category")),
+        .submitted = submitted,
+        .decision = decision < submitted ? submitted : decision,
+        .stay_end = DOCSET_NO_DATE,
+        .docs = rs->docs,
+        .n_docs = (size_t)rs->n,
+        .calendar = cal};
+    struct docset_result res;
+    err_t e = {0};
+    if (!req.procedure || !req.category || docset_check(cat, &req, &res, &e) < 0) {
+        fprintf(stderr, "set %s: not checked: %s\n", req.procedure ? req.procedure : "?", e.msg);
+        st->errors++;
+        return;
+    }
+    const char *got = docset_outcome_name(res.outcome);
+    bool named = names_code(&res, code) && want && !strcmp(got, want);
+    st->sets++;
+    st->referred += res.outcome == DOCSET_REFERRED;
+    if (defect) {
+        st->defective++;
+        st->false_accept += res.outcome == DOCSET_READY;
+        count_defect(st, defect, named, res.outcome != DOCSET_READY);
+    } else {
+        st->clean++;
+        st->false_return += res.outcome == DOCSET_RETURNED;
+        bool variant = json_is_true(json_object_get(truth, "variant"));
+        st->variants += variant;
+        st->variant_alarms += variant && res.outcome != DOCSET_READY;
+    }
+    printf("set %-14s %-16s want %-9s got %-9s%s\n", req.procedure, defect ? defect : "clean", want ? want : "?", got,
+        res.n_findings ? res.findings[0].code : "");
+    docset_result_free(&res);
+}
+
+/* The catalogue and the official calendar for the per-set check; 0 when
+ * not asked for (argc 2), -1 on a load failure (said on stderr). */
+static int load_checker(int argc, char **argv, struct docset_catalogue **cat, calendar_t **cal)
+{
+    *cat = NULL, *cal = NULL;
+    if (argc != 4)
+        return 0;
+    err_t e = {0};
+    int years = 0;
+    if (catalogue_load_file(argv[2], cat, &e) < 0 || caldata_load(argv[3], cal, &years, &e) < 0) {
+        fprintf(stderr, "page_bench: %s\n", e.msg);
+        return -1;
+    }
+    return 0;
+}
+
+/* Reads every page of one set (DIR/NAME.json) and, with a catalogue, checks it. */
+static void one_set(const char *dir, const char *name, docset_tess_t *tess, struct tally *t,
+    const struct docset_catalogue *cat, const calendar_t *cal, struct set_tally *st)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    json_t *set = json_load_file(path, 0, NULL);
+    const json_t *pages = json_object_get(json_object_get(set, "truth"), "pages"), *pg;
+    struct read_set *rs = calloc(1, sizeof *rs);
+    size_t i;
+    if (rs) {
+        const json_t *docs = json_object_get(set, "documents");
+        size_t n = json_array_size(docs);
+        rs->n = n < LIMIT_DOCSET_PAGES ? (int)n : LIMIT_DOCSET_PAGES;
+        json_array_foreach (pages, i, pg)
+            one_page(dir, set, pg, tess, t, rs);
+        for (int k = 0; k < rs->n; k++)
+            if (!rs->read[k])
+                generated_doc(rs, k, json_array_get(docs, (size_t)k));
+        if (cat)
+            check_set(set, rs, cat, cal, st);
+        for (int k = 0; k < rs->n; k++)
+            json_decref(rs->held[k]);
+    }
+    free(rs);
+    json_decref(set);
+}
+
+static json_t *sets_json(const struct set_tally *st)
+{
+    return json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:O}", "sets", st->sets, "defective", st->defective,
+        "false_accept", st->false_accept, "clean", st->clean, "false_return", st->false_return, "referred",
+        st->referred, "variants", st->variants, "variant_alarms", st->variant_alarms, "errors", st->errors, "defects",
+        st->defects);
+}
+
 int main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: page_bench DIR\n");
+    if (argc != 2 && argc != 4) {
+        fprintf(stderr, "usage: page_bench DIR [CATALOGUE DATA_DIR]\n");
         return 2;
     }
-    DIR *dir = opendir(argv[1]);
-    if (!dir)
-        return 1;
-    struct tally t = {.confusion = json_object(), .fields = json_object()};
-    docset_tess_t *tess = docset_tess_new();
+    struct docset_catalogue *cat = NULL;
+    calendar_t *cal = NULL;
+    DIR *dir = load_checker(argc, argv, &cat, &cal) < 0 ? NULL : opendir(argv[1]);
+    docset_tess_t *tess = dir ? docset_tess_new() : NULL;
     if (!tess) {
-        closedir(dir);
+        if (dir)
+            closedir(dir);
+        catalogue_free(cat);
+        calendar_free(cal);
         return 1;
     }
+    struct tally t = {.confusion = json_object(), .fields = json_object()};
+    struct set_tally st = {.defects = json_object()};
     struct dirent *de;
     while ((de = readdir(dir))) {
         size_t n = strlen(de->d_name);
-        if (n < 5 || strcmp(de->d_name + n - 5, ".json") != 0)
-            continue;
-        char path[1024];
-        snprintf(path, sizeof path, "%s/%s", argv[1], de->d_name);
-        json_t *set = json_load_file(path, 0, NULL);
-        const json_t *pages = json_object_get(json_object_get(set, "truth"), "pages"), *pg;
-        size_t i;
-        json_array_foreach (pages, i, pg)
-            one_page(argv[1], set, pg, tess, &t);
-        json_decref(set);
+        if (n >= 5 && strcmp(de->d_name + n - 5, ".json") == 0)
+            one_set(argv[1], de->d_name, tess, &t, cat, cal, &st);
     }
     closedir(dir);
     docset_tess_free(tess);
@@ -214,12 +395,19 @@ int main(int argc, char **argv)
            "called illegible %d, illegible caught %d/%d; %.2f s per page\n",
         t.pages, t.typed_right, t.unknown, t.wrong, t.legible_ok, t.clean_flagged, t.illegible_caught,
         t.illegible_total, t.pages ? t.seconds / t.pages : 0);
+    if (cat)
+        printf("sets %d: defective %d, falsely accepted %d; clean %d, falsely returned %d; referred %d; variants %d, "
+               "false alarms %d\n",
+            st.sets, st.defective, st.false_accept, st.clean, st.false_return, st.referred, st.variants,
+            st.variant_alarms);
     json_t *sum = json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:f, s:O, s:O, s:i, s:f}", "pages", t.pages,
         "typed_right", t.typed_right, "unknown", t.unknown, "wrong", t.wrong, "legible_ok", t.legible_ok,
         "clean_flagged", t.clean_flagged, "illegible_caught", t.illegible_caught, "illegible_total", t.illegible_total,
         "turned", t.turned, "seconds_per_page", t.pages ? t.seconds / t.pages : 0.0, "confusion", t.confusion, "fields",
         t.fields, "field_pages", t.field_pages, "classify_seconds_per_form",
         t.field_pages ? t.field_seconds / t.field_pages : 0.0);
+    if (sum && cat)
+        json_object_set_new(sum, "sets", sets_json(&st));
     char *line = sum ? json_dumps(sum, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
     if (line)
         printf("summary %s\n", line);
@@ -227,5 +415,8 @@ int main(int argc, char **argv)
     json_decref(sum);
     json_decref(t.confusion);
     json_decref(t.fields);
+    json_decref(st.defects);
+    catalogue_free(cat);
+    calendar_free(cal);
     return 0;
 }

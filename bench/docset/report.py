@@ -63,6 +63,44 @@ def pages_section(path, sets):
     print()
 
 
+def sets_section(path, sets):
+    rows = [(level, s["sets"]) for level, s in level_lines(path) if "sets" in s]
+    if not rows:
+        return
+    print("### Document-set outcomes by degradation level")
+    print()
+    print(f"The same {sets} sets per level, each checked as uchetd checks it: its drawn pages as the reader")
+    print("read them (type, legibility, fields), one page one document, and `docset_check` with the")
+    print("catalogue and the official calendar. **Documents docsetgen draws no page for yet enter as")
+    print("generated, as if read without a slip** (every type but the passport, the migration card, the")
+    print("patent and the fee receipt), so these figures measure what reading the drawn pages does to a")
+    print("set's outcome, not reading whole sets. Half the sets are clean, half carry one labelled")
+    print("defect (tests/docset/README.md). 95% Wilson intervals.")
+    print()
+    print("| level | sets | false accept (defective called ready) | false return (clean returned) "
+          "| referred | variant false alarms |")
+    print("|---|---|---|---|---|---|")
+    for level, t in rows:
+        print(f"| {level} | {t['sets']} | {wilson(t['false_accept'], t['defective'], 1)} "
+              f"({t['false_accept']}/{t['defective']}) | {wilson(t['false_return'], t['clean'], 1)} "
+              f"({t['false_return']}/{t['clean']}) | {wilson(t['referred'], t['sets'], 1)} "
+              f"({t['referred']}/{t['sets']}) | {t['variant_alarms']}/{t['variants']} |")
+    print()
+    defects = sorted({d for _, t in rows for d in t["defects"]})
+    print("Per defect: sets whose expected outcome and code were given (named), k/n, and how many")
+    print("were not called ready.")
+    print()
+    print("| defect | " + " | ".join(f"level {level}" for level, _ in rows) + " |")
+    print("|---|" + "---|" * len(rows))
+    for d in defects:
+        cells = []
+        for _, t in rows:
+            r = t["defects"].get(d)
+            cells.append(f"named {r['named']}/{r['n']}, not ready {r['not_ready']}" if r else "–")
+        print(f"| {d} | " + " | ".join(cells) + " |")
+    print()
+
+
 def fields_by_level(path):
     levels = {}
     for level, s in level_lines(path):
@@ -108,4 +146,5 @@ def fields_section(path, sets):
 
 if __name__ == "__main__":
     pages_section(sys.argv[1], sys.argv[2])
+    sets_section(sys.argv[1], sys.argv[2])
     fields_section(sys.argv[3], sys.argv[4])

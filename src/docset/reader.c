@@ -262,8 +262,7 @@ static int read_one(db_t *db, reader_op_t *o, docset_claim_t *c)
 
 /* ------------------------------------------------------------ the check */
 
-/* The fields of one page as the engine's values, borrowing from `fields`. */
-static void fill_values(struct docset_doc *doc, const json_t *fields)
+void reader_doc_values(struct docset_doc *doc, const json_t *fields)
 {
     const char *key;
     const json_t *v;
@@ -308,7 +307,7 @@ static int build_docs(const reader_op_t *o, const uint8_t dk[SEAL_KEY_BYTES], co
         sodium_memzero(plain, plen);
         free(plain);
         if (held[i])
-            fill_values(&docs[i], held[i]);
+            reader_doc_values(&docs[i], held[i]);
     }
     return 0;
 }

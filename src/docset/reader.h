@@ -47,6 +47,13 @@ void reader_flight_free(reader_flight_t *f); /* accepts NULL */
  * stay queued and the next upload, submit or GET of the set kicks again. */
 void reader_kick(const reader_ctx_t *ctx, int64_t set_id, int64_t now);
 
+/* The fields one page's classify_page gave ({name: value or null}) as the
+ * engine's values in doc->fields: a value of the field's kind is present,
+ * anything else unreadable, an unknown name skipped. Texts borrow from
+ * `fields`, which must outlive doc's use. Also for bench/docset. */
+struct docset_doc;
+void reader_doc_values(struct docset_doc *doc, const json_t *fields);
+
 /* The stored result JSON for the person: each finding gets a "message" and
  * what to do about it, "todo", in `lang` (po: docset.finding.<kind>,
  * docset.todo.<kind>, docset.outcome.<outcome>). New
