@@ -232,15 +232,18 @@ def test_metrics_on_a_separate_listener(uchet_factory):
 # --- storage: full disk, PostgreSQL away, file modes -------------------------
 
 def _fill(path):
-    """Writes a file until the disk is full; returns its path."""
+    """Writes a file until the disk is full; returns its path. Unbuffered:
+    a buffered file keeps the bytes a short write left and raises ENOSPC
+    again from close(), depending on how much room there was."""
     filler = os.path.join(path, "filler")
-    with open(filler, "wb") as f:
-        try:
-            while True:
-                f.write(b"\0" * 65536)
-                f.flush()
-        except OSError:
+    fd = os.open(filler, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        while os.write(fd, b"\0" * 65536) > 0:
             pass
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
     return filler
 
 
