@@ -76,8 +76,8 @@ struct read_set {
     int n;
 };
 
-/* UTF-8 into upper-case code points (Latin, Russian Cyrillic); count.
- * Bytes that are not UTF-8 count as U+FFFD, one a byte. */
+/* UTF-8 into upper-case code points; count. Bytes that are not UTF-8
+ * count as U+FFFD, one a byte. */
 static size_t upper_cps(const char *s, uint32_t *out, size_t cap)
 {
     size_t n = 0, i = 0, len = strlen(s);
@@ -85,13 +85,7 @@ static size_t upper_cps(const char *s, uint32_t *out, size_t cap)
         int32_t c = utf8_next((const unsigned char *)s, len, &i);
         if (c < 0)
             c = 0xFFFD, i++;
-        if (c >= 'a' && c <= 'z')
-            c -= 32;
-        else if (c >= 0x430 && c <= 0x44F)
-            c -= 0x20;
-        else if (c == 0x451)
-            c = 0x401;
-        out[n++] = (uint32_t)c;
+        out[n++] = (uint32_t)utf8_upper(c);
     }
     return n;
 }

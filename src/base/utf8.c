@@ -54,3 +54,42 @@ size_t utf8_put(char *out, int32_t cp)
     out[3] = (char)(0x80 | (cp & 0x3F));
     return 4;
 }
+
+/* Cyrillic's paired blocks, from UnicodeData.txt: U+0460–U+0481,
+ * U+048A–U+04BF and U+04D0–U+052F pair an even capital with the odd small
+ * letter after it; U+04C1–U+04CE pair an odd capital with the even one
+ * after it; U+04C0 (palochka) has its small form at U+04CF. */
+static bool cyrillic_even_pair(int32_t cp)
+{
+    return (cp >= 0x460 && cp <= 0x481) || (cp >= 0x48A && cp <= 0x4BF) || (cp >= 0x4D0 && cp <= 0x52F);
+}
+
+int32_t utf8_upper(int32_t cp)
+{
+    if ((cp >= 'a' && cp <= 'z') || (cp >= 0xE0 && cp <= 0xFE && cp != 0xF7))
+        return cp - 0x20;
+    if (cp >= 0x430 && cp <= 0x44F)
+        return cp - 0x20;
+    if (cp >= 0x450 && cp <= 0x45F)
+        return cp - 0x50;
+    if (cyrillic_even_pair(cp))
+        return cp & ~1;
+    if (cp >= 0x4C1 && cp <= 0x4CE)
+        return (cp & 1) ? cp : cp - 1;
+    return cp == 0x4CF ? 0x4C0 : cp;
+}
+
+int32_t utf8_lower(int32_t cp)
+{
+    if ((cp >= 'A' && cp <= 'Z') || (cp >= 0xC0 && cp <= 0xDE && cp != 0xD7))
+        return cp + 0x20;
+    if (cp >= 0x410 && cp <= 0x42F)
+        return cp + 0x20;
+    if (cp >= 0x400 && cp <= 0x40F)
+        return cp + 0x50;
+    if (cyrillic_even_pair(cp))
+        return cp | 1;
+    if (cp >= 0x4C1 && cp <= 0x4CE)
+        return (cp & 1) ? cp + 1 : cp;
+    return cp == 0x4C0 ? 0x4CF : cp;
+}

@@ -18,3 +18,12 @@ bool utf8_valid(const void *s, size_t len, bool allow_nul);
 /* Writes cp (a Unicode scalar value) to out as 1-4 bytes; returns how many.
  * out must have room for 4. */
 size_t utf8_put(char *out, int32_t cp);
+
+/* Simple case mapping (one code point to one) for the scripts the people
+ * uchet serves write their names in: Latin (ASCII and Latin-1), and all of
+ * Cyrillic with the Tajik, Uzbek, Kazakh and Kyrgyz letters (Ҷ ҷ, Ғ ғ,
+ * Қ қ, Ҳ ҳ, Ӣ ӣ, Ӯ ӯ, Ў ў, Ә ә, Ө ө, Ү ү, Ұ ұ, Ң ң, Һ һ, І і). Other code
+ * points, ß and ÿ among them, come back unchanged. One owner, so that every
+ * comparison that ignores case ignores the same cases. */
+int32_t utf8_upper(int32_t cp);
+int32_t utf8_lower(int32_t cp);

@@ -142,28 +142,6 @@ static uint32_t next_cp(const char *s, size_t len, size_t *i)
     return (uint32_t)c;
 }
 
-static uint32_t upper_cp(uint32_t c)
-{
-    if (c >= 'a' && c <= 'z')
-        return c - 32;
-    if (c >= 0x430 && c <= 0x44F)
-        return c - 0x20;
-    if (c == 0x451)
-        return 0x401;
-    return c;
-}
-
-static uint32_t lower_cp(uint32_t c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c + 32;
-    if (c >= 0x410 && c <= 0x42F)
-        return c + 0x20;
-    if (c == 0x401)
-        return 0x451;
-    return c;
-}
-
 static bool letter_cp(uint32_t c)
 {
     return (c >= 'A' && c <= 'Z') || (c >= 0x410 && c <= 0x42F) || c == 0x401;
@@ -175,7 +153,7 @@ static int letters(const char *s, uint32_t *cp)
     int n = 0;
     size_t i = 0, len = strlen(s);
     for (uint32_t c; (c = next_cp(s, len, &i)) != 0 && n < WORD_CP;) {
-        c = upper_cp(c);
+        c = (uint32_t)utf8_upper((int32_t)c);
         if (letter_cp(c))
             cp[n++] = c;
     }
@@ -641,7 +619,7 @@ static json_t *choice_value(const char *label)
     char low[64];
     size_t o = 0, i = 0, len = strlen(label);
     for (uint32_t c; (c = next_cp(label, len, &i)) != 0 && o + 4 < sizeof low;)
-        o += utf8_put(low + o, (int32_t)lower_cp(c));
+        o += utf8_put(low + o, utf8_lower((int32_t)c));
     low[o] = '\0';
     return json_string(low);
 }

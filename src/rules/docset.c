@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/utf8.h"
 #include "rules/namematch.h"
 
 static const struct {
@@ -429,15 +430,14 @@ static void check_fee(struct run *r, const struct docset_rule *rule)
             short_rule->amount, best_short);
 }
 
-/* Upper-cases ASCII and basic Cyrillic (а-я, ё), collapses white space and
- * trims; `docnum` also drops spaces, '-', '.', '№' and reads Cyrillic letters
- * that look Latin (А В Е К М Н О Р С Т У Х) as Latin. */
-static void normalise(const char *s, bool docnum, char *out, size_t cap)
+/* The Latin letter a Cyrillic capital looks like in a document number
+ * (А В Е К М Н О Р С Т У Х), or 0. */
+static char homoglyph(int32_t cp)
 {
     static const struct {
-        unsigned cp;
+        int32_t cp;
         char latin;
-    } homoglyph[] = {
+    } map[] = {
         {0x410, 'A'},
         {0x412, 'B'},
         {0x415, 'E'},
@@ -451,49 +451,41 @@ static void normalise(const char *s, bool docnum, char *out, size_t cap)
         {0x423, 'Y'},
         {0x425, 'X'},
     };
-    size_t n = 0;
+    for (size_t k = 0; k < sizeof map / sizeof map[0]; k++)
+        if (map[k].cp == cp)
+            return map[k].latin;
+    return 0;
+}
+
+/* Upper-cases (base/utf8's mapping), collapses white space and trims;
+ * `docnum` also drops spaces, '-', '.', '№' (and any sign outside the
+ * two-byte letters) and reads Cyrillic capitals that look Latin as Latin.
+ * A byte that is not UTF-8 is kept as it is (dropped in a number). */
+static void normalise(const char *s, bool docnum, char *out, size_t cap)
+{
+    size_t n = 0, i = 0, len = strlen(s);
     bool space = false;
-    const unsigned char *p = (const unsigned char *)s;
-    while (*p && n + 4 < cap) {
-        unsigned cp = *p;
-        size_t w = 1;
-        if ((cp & 0xE0) == 0xC0 && (p[1] & 0xC0) == 0x80) {
-            cp = ((cp & 0x1F) << 6) | (p[1] & 0x3F);
-            w = 2;
-        }
-        if (w == 1 && (cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r')) {
+    while (i < len && n + 4 < cap) {
+        size_t at = i;
+        int32_t cp = utf8_next((const unsigned char *)s, len, &i);
+        if (cp < 0)
+            i++; /* one byte that is not UTF-8 */
+        if (cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r') {
             space = n > 0;
-            p++;
             continue;
         }
-        if (docnum && (cp == '-' || cp == '.' || (w == 1 && cp >= 0x80)))
-            cp = 0; /* dropped */
-        if (w == 2 && cp >= 0x430 && cp <= 0x44F)
-            cp -= 0x20;
-        if (w == 2 && cp == 0x451)
-            cp = 0x401;
-        if (docnum && w == 2)
-            for (size_t k = 0; k < sizeof homoglyph / sizeof homoglyph[0]; k++)
-                if (homoglyph[k].cp == cp) {
-                    cp = (unsigned char)homoglyph[k].latin;
-                    w = 1;
-                    p++; /* two bytes in, one out */
-                    break;
-                }
-        if (cp != 0) {
-            if (space && !docnum)
-                out[n++] = ' ';
-            space = false;
-            if (cp < 0x80) {
-                out[n++] = (char)(cp >= 'a' && cp <= 'z' ? cp - 0x20 : cp);
-            } else if (w == 2) {
-                out[n++] = (char)(0xC0 | (cp >> 6));
-                out[n++] = (char)(0x80 | (cp & 0x3F));
-            } else {
-                out[n++] = (char)cp; /* other bytes pass unchanged */
-            }
-        }
-        p += w;
+        if (docnum && (cp < 0 || cp == '-' || cp == '.' || cp >= 0x800))
+            continue;
+        if (space && !docnum)
+            out[n++] = ' ';
+        space = false;
+        char latin = docnum ? homoglyph(utf8_upper(cp)) : 0;
+        if (cp < 0)
+            out[n++] = s[at];
+        else if (latin)
+            out[n++] = latin;
+        else
+            n += utf8_put(out + n, utf8_upper(cp));
     }
     out[n] = '\0';
 }

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <locale.h>
+#include <wctype.h>
 
 #include <cmocka.h>
 
@@ -83,6 +85,29 @@ static void test_put_round_trips_every_length(void **state)
     }
 }
 
+/* Against glibc's Unicode tables (C.UTF-8), over every code point the
+ * mapping claims: Latin-1 and the Cyrillic blocks. µ and ÿ are left out on
+ * purpose (their capitals are Greek Μ and Latin Extended Ÿ). */
+static void test_case_maps_as_unicode_does(void **state)
+{
+    (void)state;
+    assert_non_null(setlocale(LC_CTYPE, "C.UTF-8"));
+    int checked = 0;
+    for (int32_t cp = 0; cp <= 0x52F; cp++) {
+        if (cp == 0xB5 || cp == 0xFF || (cp > 0xFF && cp < 0x400))
+            continue;
+        if (utf8_upper(cp) != (int32_t)towupper((wint_t)cp) || utf8_lower(cp) != (int32_t)towlower((wint_t)cp))
+            fail_msg("U+%04X: upper %04X (glibc %04X), lower %04X (glibc %04X)", (unsigned)cp, (unsigned)utf8_upper(cp),
+                (unsigned)towupper((wint_t)cp), (unsigned)utf8_lower(cp), (unsigned)towlower((wint_t)cp));
+        checked++;
+    }
+    assert_int_equal(checked, 0x100 - 2 + 0x130);
+    assert_int_equal(utf8_upper(0x4B7), 0x4B6); /* ҷ → Ҷ (Tajik) */
+    assert_int_equal(utf8_lower(0x40E), 0x45E); /* Ў → ў (Uzbek) */
+    assert_int_equal(utf8_upper(0x1F600), 0x1F600);
+    assert_int_equal(utf8_upper(-1), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -90,6 +115,7 @@ int main(void)
         cmocka_unit_test(test_refuses_what_rfc3629_refuses),
         cmocka_unit_test(test_valid_and_nul),
         cmocka_unit_test(test_put_round_trips_every_length),
+        cmocka_unit_test(test_case_maps_as_unicode_does),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
