@@ -241,14 +241,6 @@ static date_t set_date(const json_t *set, const char *key)
     return d;
 }
 
-static bool names_code(const struct docset_result *res, const char *code)
-{
-    for (size_t k = 0; code && k < res->n_findings; k++)
-        if (!strcmp(res->findings[k].code, code))
-            return true;
-    return !code;
-}
-
 static void count_defect(struct set_tally *st, const char *defect, bool named, bool not_ready)
 {
     json_t *row = json_object_get(st->defects, defect);
@@ -271,14 +263,8 @@ static void check_set(const json_t *set, const struct read_set *rs, const struct
     const char *code = json_string_value(json_object_get(truth, "expected_code"));
     const char *want = json_string_value(json_object_get(truth, "expected_outcome"));
     date_t submitted = set_date(set, "submitted"), decision = set_date(set, "decision");
-    struct docset_request req = {.procedure = json_string_value(json_object_get(set, "procedure")),
-        .category = json_string_value(json_object_get(set, "category")),
-        .submitted = submitted,
-        .decision = decision < submitted ? submitted : decision,
-        .stay_end = DOCSET_NO_DATE,
-        .docs = rs->docs,
-        .n_docs = (size_t)rs->n,
-        .calendar = cal};
+    struct docset_request req = reader_request(json_string_value(json_object_get(set, "procedure")),
+        json_string_value(json_object_get(set, "category")), submitted, decision, rs->docs, rs->n, cal);
     struct docset_result res;
     err_t e = {0};
     if (!req.procedure || !req.category || docset_check(cat, &req, &res, &e) < 0) {
@@ -287,7 +273,7 @@ static void check_set(const json_t *set, const struct read_set *rs, const struct
         return;
     }
     const char *got = docset_outcome_name(res.outcome);
-    bool named = names_code(&res, code) && want && !strcmp(got, want);
+    bool named = (!code || docset_result_find(&res, code)) && want && !strcmp(got, want);
     st->sets++;
     st->referred += res.outcome == DOCSET_REFERRED;
     if (defect) {

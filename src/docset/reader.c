@@ -329,23 +329,30 @@ static char *result_text(const reader_op_t *o, const struct docset_request *req,
     return s;
 }
 
+struct docset_request reader_request(const char *procedure, const char *category, date_t submitted,
+    date_t planned_decision, const struct docset_doc *docs, int n, const calendar_t *cal)
+{
+    bool past = planned_decision == DOCSET_NO_DATE || planned_decision < submitted;
+    return (struct docset_request){.procedure = procedure,
+        .category = category,
+        .submitted = submitted,
+        .decision = past ? submitted : planned_decision,
+        .stay_end = DOCSET_NO_DATE,
+        .docs = docs,
+        .n_docs = (size_t)n,
+        .calendar = cal};
+}
+
 static int evaluate(reader_op_t *o, const docset_set_row_t *set, const uint8_t dk[SEAL_KEY_BYTES],
     const docset_read_page_t *pages, int n, char **ret_text, const char **ret_outcome)
 {
     struct docset_doc docs[LIMIT_DOCSET_PAGES];
     json_t *held[LIMIT_DOCSET_PAGES];
-    date_t submitted = date_local(set->submitted_at, REGION_DEFAULT_UTC_OFFSET_MIN), decision = submitted;
+    date_t submitted = date_local(set->submitted_at, REGION_DEFAULT_UTC_OFFSET_MIN), decision = DOCSET_NO_DATE;
     if (set->planned_decision[0])
         date_parse(set->planned_decision, strlen(set->planned_decision), &decision);
     build_docs(o, dk, pages, n, docs, held);
-    struct docset_request req = {.procedure = set->procedure,
-        .category = set->category,
-        .submitted = submitted,
-        .decision = decision < submitted ? submitted : decision,
-        .stay_end = DOCSET_NO_DATE,
-        .docs = docs,
-        .n_docs = (size_t)n,
-        .calendar = o->ctx.cal};
+    struct docset_request req = reader_request(set->procedure, set->category, submitted, decision, docs, n, o->ctx.cal);
     struct docset_result res;
     int r = docset_check(o->ctx.cat, &req, &res, &o->op.err);
     if (r == 0) {

@@ -54,6 +54,12 @@ void reader_kick(const reader_ctx_t *ctx, int64_t set_id, int64_t now);
 struct docset_doc;
 void reader_doc_values(struct docset_doc *doc, const json_t *fields);
 
+/* The request uchetd checks a set's documents with: a planned decision
+ * date already past (or none: DOCSET_NO_DATE) is the submission date, no
+ * planned end of stay. Borrows every pointer. Also for bench/docset. */
+struct docset_request reader_request(const char *procedure, const char *category, date_t submitted,
+    date_t planned_decision, const struct docset_doc *docs, int n, const calendar_t *cal);
+
 /* The stored result JSON for the person: each finding gets a "message" and
  * what to do about it, "todo", in `lang` (po: docset.finding.<kind>,
  * docset.todo.<kind>, docset.outcome.<outcome>). New

@@ -701,6 +701,14 @@ int docset_check(
     return 0;
 }
 
+const struct docset_finding *docset_result_find(const struct docset_result *r, const char *code)
+{
+    for (size_t i = 0; i < r->n_findings; i++)
+        if (strcmp(r->findings[i].code, code) == 0)
+            return &r->findings[i];
+    return NULL;
+}
+
 void docset_result_free(struct docset_result *r)
 {
     if (!r)

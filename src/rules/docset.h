@@ -259,5 +259,8 @@ int docset_check(
 /* Frees the arrays of r (not r itself); accepts NULL. */
 void docset_result_free(struct docset_result *r);
 
+/* The first finding with this code, or NULL; borrowed from r. */
+const struct docset_finding *docset_result_find(const struct docset_result *r, const char *code);
+
 const char *docset_outcome_name(enum docset_outcome o);     /* "ready", … */
 const char *docset_rule_kind_name(enum docset_rule_kind k); /* "require", … */

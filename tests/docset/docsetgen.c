@@ -87,9 +87,7 @@ static int verify(uint64_t st, int sets, const char *which, struct docset_catalo
         }
         const char *want = json_string_value(json_object_get(truth, "expected_outcome"));
         const char *code = json_string_value(json_object_get(truth, "expected_code"));
-        bool code_found = !code;
-        for (size_t k = 0; code && k < res.n_findings; k++)
-            code_found |= !strcmp(res.findings[k].code, code);
+        bool code_found = !code || docset_result_find(&res, code);
         bool ok = !strcmp(docset_outcome_name(res.outcome), want) && code_found;
         n[got]++;
         agree[got] += ok;

@@ -145,10 +145,7 @@ static void run(struct set *s)
 
 static const struct docset_finding *finding(const struct set *s, const char *code)
 {
-    for (size_t i = 0; i < s->res.n_findings; i++)
-        if (strcmp(s->res.findings[i].code, code) == 0)
-            return &s->res.findings[i];
-    return NULL;
+    return docset_result_find(&s->res, code);
 }
 
 static void dump(const struct set *s)
