@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1247,31 +1248,17 @@ static int tess_open(TessBaseAPI **ret, err_t *err)
     return 0;
 }
 
-int ocr_read_mrz_with(
-    enum ocr_engine engine, const unsigned char *img, size_t len, char **ret_text, char **ret_alt, err_t *err)
+/* Looks for the zone in g0 (taken): upright first; then, while no good
+ * zone is found, turned a quarter either way (a portrait photo of a
+ * landscape page) and upside down when `turns`; small pages at twice the
+ * size (glyphs under ~12 px). */
+static int search_attempts(struct gray g0, TessBaseAPI *api, bool turns, struct found *f)
 {
-    if (!img || !ret_text || len == 0)
-        return err_set(err, -EINVAL, "image_unreadable", "No image was given.");
-    TessBaseAPI *api = NULL;
-    if (engine == OCR_ENGINE_TEMPLATE) {
-        pthread_once(&templates_once, build_templates);
-        if (templates_status < 0)
-            return err_set(err, templates_status, "ocr_font_missing", "The OCR-B font (fonts-ocr-b) is not installed.");
-    } else {
-        int r = tess_open(&api, err);
-        if (r < 0)
-            return r;
-    }
-    struct gray g0 = {0, 0, NULL};
-    struct found f = {.score = -1};
-    int r = decode(img, len, &g0);
-    if (r == 0)
-        r = shrink(&g0);
-    /* Upright first; then, while no good zone is found, the page turned by
-     * a quarter either way (a portrait photo of a landscape page), upside
-     * down, and small pages at twice the size (glyphs under ~12 px). */
-    for (int attempt = 0; r == 0 && !f.good && attempt < 5; attempt++) {
+    int r = shrink(&g0);
+    for (int attempt = 0; r == 0 && !f->good && attempt < 5; attempt++) {
         struct gray g;
+        if (attempt > 0 && attempt < 4 && !turns)
+            continue;
         if (attempt == 4 && (g0.w > WORK_WIDTH_MAX / 2 || g0.h > WORK_WIDTH_MAX / 2))
             break;
         r = attempt == 4 ? upscale2(&g0, &g) : turned(&g0, attempt, &g);
@@ -1280,17 +1267,22 @@ int ocr_read_mrz_with(
         struct page pg = {.nb = 0};
         r = page_prepare(&pg, g);
         if (r == 0)
-            search_zone(&pg, api, &f);
+            search_zone(&pg, api, f);
         page_free(&pg);
     }
     free(g0.p);
-    if (api)
-        TessBaseAPIDelete(api);
-    if (r == 0 && f.score < 0)
+    return r;
+}
+
+/* The found zone into *ret_text and *ret_alt, or r (< 0, or no zone) as
+ * the error the API promises. */
+static int answer(int r, const struct found *f, char **ret_text, char **ret_alt, err_t *err)
+{
+    if (r == 0 && f->score < 0)
         r = -ENOENT;
-    if (r == 0 && !(*ret_text = strdup(f.text)))
+    if (r == 0 && !(*ret_text = strdup(f->text)))
         r = -ENOMEM;
-    if (r == 0 && ret_alt && !(*ret_alt = strdup(f.alt))) {
+    if (r == 0 && ret_alt && !(*ret_alt = strdup(f->alt))) {
         free(*ret_text);
         *ret_text = NULL;
         r = -ENOMEM;
@@ -1305,6 +1297,53 @@ int ocr_read_mrz_with(
             "No machine-readable zone was found; photograph the "
             "whole data page, flat and in focus.");
     return 0;
+}
+
+static int templates_ready(err_t *err)
+{
+    pthread_once(&templates_once, build_templates);
+    if (templates_status < 0)
+        return err_set(err, templates_status, "ocr_font_missing", "The OCR-B font (fonts-ocr-b) is not installed.");
+    return 0;
+}
+
+int ocr_read_mrz_with(
+    enum ocr_engine engine, const unsigned char *img, size_t len, char **ret_text, char **ret_alt, err_t *err)
+{
+    if (!img || !ret_text || len == 0)
+        return err_set(err, -EINVAL, "image_unreadable", "No image was given.");
+    TessBaseAPI *api = NULL;
+    int r = engine == OCR_ENGINE_TEMPLATE ? templates_ready(err) : tess_open(&api, err);
+    if (r < 0)
+        return r;
+    struct gray g0 = {0, 0, NULL};
+    struct found f = {.score = -1};
+    r = decode(img, len, &g0);
+    if (r == 0)
+        r = search_attempts(g0, api, true, &f);
+    else
+        free(g0.p);
+    if (api)
+        TessBaseAPIDelete(api);
+    return answer(r, &f, ret_text, ret_alt, err);
+}
+
+int ocr_read_mrz_upright(
+    const unsigned char *pix, int w, int h, size_t stride, char **ret_text, char **ret_alt, err_t *err)
+{
+    if (!pix || !ret_text || w <= 0 || h <= 0 || stride < (size_t)w || (uint64_t)w * (uint64_t)h > OCR_IMAGE_PIXELS_MAX)
+        return err_set(err, -EINVAL, "image_unreadable", "No image was given.");
+    int r = templates_ready(err);
+    if (r < 0)
+        return r;
+    struct gray g0 = {w, h, malloc((size_t)w * (size_t)h)};
+    if (!g0.p)
+        return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
+    for (int y = 0; y < h; y++)
+        memcpy(g0.p + (size_t)y * w, pix + (size_t)y * stride, (size_t)w);
+    struct found f = {.score = -1};
+    r = search_attempts(g0, NULL, false, &f);
+    return answer(r, &f, ret_text, ret_alt, err);
 }
 
 int ocr_read_mrz(const unsigned char *img, size_t len, char **ret_text, char **ret_alt, err_t *err)

@@ -43,3 +43,13 @@ int ocr_read_mrz(const unsigned char *img, size_t len, char **ret_text, char **r
  * "eng" traineddata (tesseract-ocr-eng), else -ENOENT "ocr_model_missing". */
 int ocr_read_mrz_with(
     enum ocr_engine engine, const unsigned char *img, size_t len, char **ret_text, char **ret_alt, err_t *err);
+
+/* The same, template engine, on an 8-bit grey image already turned upright
+ * and level (docset/straighten does it to each page before it is read):
+ * the zone is looked for as the image stands, and at twice the size when
+ * the image is small, never turned a quarter or a half, which on a page
+ * with no zone cost four searches. pix (w x h, rows `stride` bytes apart)
+ * is borrowed. Errors as ocr_read_mrz ("image_unreadable": no pixels, or
+ * more than OCR_IMAGE_PIXELS_MAX). */
+int ocr_read_mrz_upright(
+    const unsigned char *pix, int w, int h, size_t stride, char **ret_text, char **ret_alt, err_t *err);

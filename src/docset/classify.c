@@ -139,11 +139,11 @@ static int title_and_fields(const raster_t *grey, docset_tess_t *tess, struct cl
 
 #ifdef UCHET_HAVE_OCR
 /* 1 when a valid zone was read (fields filled), 0 when none, <0 on ENOMEM. */
-static int by_mrz(const uint8_t *img, size_t len, date_t today, struct classify_result *ret, err_t *err)
+static int by_mrz(const raster_t *grey, date_t today, struct classify_result *ret, err_t *err)
 {
     char *text = NULL, *alt = NULL;
     err_t e = {0};
-    int r = ocr_read_mrz(img, len, &text, &alt, &e);
+    int r = ocr_read_mrz_upright(grey->pix, (int)grey->width, (int)grey->height, grey->width, &text, &alt, &e);
     if (r == -ENOMEM)
         return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
     if (r < 0)
@@ -171,22 +171,21 @@ static int by_mrz(const uint8_t *img, size_t len, date_t today, struct classify_
 }
 #endif
 
-int classify_page(const raster_t *grey, const uint8_t *encoded, size_t len, date_t today, docset_tess_t *tess,
-    struct classify_result *ret, err_t *err)
+int classify_page(const raster_t *grey, date_t today, docset_tess_t *tess, struct classify_result *ret, err_t *err)
 {
     memset(ret, 0, sizeof *ret);
     if (!(ret->fields = json_object()))
         return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
     set_type(ret, "unknown", "");
     int r = 0;
-    (void)grey, (void)encoded, (void)len, (void)today, (void)tess;
+    (void)grey, (void)today, (void)tess;
     /* Cheapest first: a QR code (milliseconds), then the zone, then the title. */
 #ifdef UCHET_HAVE_ZBAR
     r = by_qr(grey, ret);
 #endif
 #ifdef UCHET_HAVE_OCR
     if (r == 0)
-        r = by_mrz(encoded, len, today, ret, err);
+        r = by_mrz(grey, today, ret, err);
 #endif
 #ifdef UCHET_HAVE_TESSERACT
     if (r == 0)

@@ -36,11 +36,10 @@ struct classify_result {
     json_t *fields; /* owned: {catalogue field name: value, or null when unreadable}; never NULL on success */
 };
 
-/* Classifies a page: grey is its image, encoded/len the same page as PNG or
- * JPEG bytes (for the MRZ reader); tess (borrowed; used by this thread only
- * during the call) gives the title's "rus+eng" handle (NULL: no title
- * reading). -ENOMEM; reading failures are not errors (they give
- * "unknown"). */
-int classify_page(const raster_t *grey, const uint8_t *encoded, size_t len, date_t today, docset_tess_t *tess,
-    struct classify_result *ret, err_t *err);
+/* Classifies a page: grey is its image (channels 1), already upright and
+ * level (docset/straighten): the zone is looked for as the page stands;
+ * tess (borrowed; used by this thread only during the call) gives the
+ * title's "rus+eng" handle (NULL: no title reading). -ENOMEM; reading
+ * failures are not errors (they give "unknown"). */
+int classify_page(const raster_t *grey, date_t today, docset_tess_t *tess, struct classify_result *ret, err_t *err);
 void classify_result_free(struct classify_result *r);

@@ -138,22 +138,12 @@ struct page_out {
     char *fields;  /* JSON text, malloc'd; values: sealed before storing */
 };
 
-/* The page's pixels (grey) and its bytes as an image the MRZ reader takes. */
-static int decode(const docset_claim_t *c, const uint8_t *upload, size_t len, raster_t **ret_grey, uint8_t **ret_img,
-    size_t *ret_img_len, err_t *err)
+/* The page's pixels, grey. */
+static int decode(const docset_claim_t *c, const uint8_t *upload, size_t len, raster_t **ret_grey, err_t *err)
 {
-    *ret_img = NULL;
-    if (strcmp(c->media_type, "application/pdf") != 0) {
-        *ret_img_len = len;
+    if (strcmp(c->media_type, "application/pdf") != 0)
         return raster_decode(upload, len, 1, ret_grey, err);
-    }
-    int r = pdfpage_render(upload, len, c->pdf_page - 1, ret_grey, err);
-    if (r == 0 && raster_encode_png(*ret_grey, ret_img, ret_img_len) < 0) {
-        raster_free(*ret_grey);
-        *ret_grey = NULL;
-        return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
-    }
-    return r;
+    return pdfpage_render(upload, len, c->pdf_page - 1, ret_grey, err);
 }
 
 /* Replaces *grey by the page turned upright and level, when it was not. */
@@ -173,19 +163,16 @@ static void read_page(const reader_ctx_t *ctx, int64_t set_id, int64_t now, cons
     const uint8_t *upload, size_t len, struct page_out *out)
 {
     raster_t *grey = NULL;
-    uint8_t *png = NULL;
-    size_t png_len = 0;
     err_t e = {0};
     struct page_quality q;
     out->state = "failed";
     snprintf(out->type, sizeof out->type, "%s", "");
     (void)ctx, (void)set_id;
     docset_tess_t *tess = thread_tess();
-    if (!tess || decode(c, upload, len, &grey, &png, &png_len, &e) < 0 || level_page(&grey, tess, &e) < 0 ||
+    if (!tess || decode(c, upload, len, &grey, &e) < 0 || level_page(&grey, tess, &e) < 0 ||
         page_measure(grey, &q, &e) < 0) {
         out->quality = strdup("{\"legible\":false,\"advice\":[\"no_text\"]}");
         raster_free(grey);
-        free(png);
         return;
     }
     json_t *qj = page_quality_json(&q);
@@ -193,15 +180,13 @@ static void read_page(const reader_ctx_t *ctx, int64_t set_id, int64_t now, cons
     json_decref(qj);
     out->state = "illegible";
     struct classify_result cr;
-    if (q.legible && classify_page(grey, png ? png : upload, png ? png_len : len,
-                         date_local(now, REGION_DEFAULT_UTC_OFFSET_MIN), tess, &cr, &e) == 0) {
+    if (q.legible && classify_page(grey, date_local(now, REGION_DEFAULT_UTC_OFFSET_MIN), tess, &cr, &e) == 0) {
         out->state = strcmp(cr.type, "unknown") ? "read" : "unknown";
         snprintf(out->type, sizeof out->type, "%s", cr.type);
         out->fields = json_dumps(cr.fields, JSON_COMPACT);
         classify_result_free(&cr);
     }
     raster_free(grey);
-    free(png);
 }
 
 /* Seals the fields and stores the page's result in one transaction. */

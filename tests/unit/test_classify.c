@@ -47,8 +47,7 @@ static int rendered_card(struct page *p)
 static void classify_as(const struct page *p, docset_tess_t *tess, const char *type, const char *by)
 {
     struct classify_result r;
-    assert_int_equal(
-        classify_page(p->grey, (const uint8_t *)p->bytes, p->len, date_from_ymd(2025, 1, 1), tess, &r, NULL), 0);
+    assert_int_equal(classify_page(p->grey, date_from_ymd(2025, 1, 1), tess, &r, NULL), 0);
     assert_string_equal(r.type, type);
     assert_string_equal(r.by, by);
     classify_result_free(&r);

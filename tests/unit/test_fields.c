@@ -95,8 +95,7 @@ static void read_page(struct page *p, docset_tess_t *tess, struct classify_resul
         raster_free(p->grey);
         p->grey = straight;
     }
-    assert_int_equal(
-        classify_page(p->grey, (const uint8_t *)p->bytes, p->len, date_from_ymd(2025, 1, 1), tess, r, NULL), 0);
+    assert_int_equal(classify_page(p->grey, date_from_ymd(2025, 1, 1), tess, r, NULL), 0);
 }
 
 /* 1 read and equal to the truth (case aside), 0 absent or null, and a

@@ -183,6 +183,60 @@ static void test_blank_page(void **state)
     }
 }
 
+/* The grey pixels of a PNG, rows `stride` bytes apart (the rest white). */
+static unsigned char *grey_of(const unsigned char *img, size_t len, int *w, int *h, size_t stride_extra)
+{
+    png_image im = {.version = PNG_IMAGE_VERSION};
+    assert_true(png_image_begin_read_from_memory(&im, img, len));
+    im.format = PNG_FORMAT_GRAY;
+    *w = (int)im.width, *h = (int)im.height;
+    size_t stride = im.width + stride_extra;
+    unsigned char *px = malloc(stride * im.height);
+    assert_non_null(px);
+    memset(px, 255, stride * im.height);
+    assert_true(png_image_finish_read(&im, NULL, px, (png_int_32)stride, NULL));
+    return px;
+}
+
+/* docset's entry: pixels already upright are read as they stand (rows
+ * with padding between them too), and a page lying on its side is not
+ * turned to find the zone, as ocr_read_mrz turns it. */
+static void test_upright_pixels(void **state)
+{
+    (void)state;
+    char mrz[3 * 45], *lines[2];
+    unsigned seed = 21;
+    render_random_mrz(&seed, 3, mrz);
+    lines[0] = mrz, lines[1] = strchr(mrz, '\n');
+    *lines[1]++ = '\0';
+    struct render_opts o = {.px = 28, .seed = 1};
+    unsigned char *img;
+    size_t len;
+    assert_int_equal(render_mrz((const char *const *)lines, 2, &o, &img, &len), 0);
+    int w, h;
+    unsigned char *px = grey_of(img, len, &w, &h, 5);
+    free(img);
+    char *text = NULL, want[3 * 46];
+    err_t e = {0};
+    assert_int_equal(ocr_read_mrz_upright(px, w, h, (size_t)w + 5, &text, NULL, &e), 0);
+    snprintf(want, sizeof want, "%s\n%s\n", lines[0], lines[1]);
+    assert_string_equal(text, want);
+    free(text);
+    text = NULL;
+    unsigned char *side = malloc((size_t)w * h); /* a quarter turn: column x becomes row x */
+    assert_non_null(side);
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++)
+            side[(size_t)x * h + (h - 1 - y)] = px[(size_t)y * (w + 5) + x];
+    assert_int_equal(ocr_read_mrz_upright(side, h, w, (size_t)h, &text, NULL, &e), -EINVAL);
+    assert_string_equal(e.code, "mrz_not_found");
+    assert_null(text);
+    assert_int_equal(ocr_read_mrz_upright(side, 0, w, (size_t)h, &text, NULL, &e), -EINVAL);
+    assert_string_equal(e.code, "image_unreadable");
+    free(side);
+    free(px);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -192,6 +246,7 @@ int main(void)
         cmocka_unit_test(test_heavy_press),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_blank_page),
+        cmocka_unit_test(test_upright_pixels),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
