@@ -362,7 +362,7 @@ def test_refusals_are_logged_without_tokens_or_numbers(uchet):
 # --- uchetctl demo: published passwords only in demo data ---------------------
 
 def test_demo_refuses_a_real_database_unless_forced(uchet_factory):
-    u = uchet_factory()
+    u = uchet_factory(people=False)   # as init left it: no one in it yet
     if u.db_url.startswith("postgresql://"):
         r = u.ctl("demo", check=False)
         assert r.returncode == 1 and "PostgreSQL" in r.stderr
