@@ -919,6 +919,13 @@ int fields_read(fields_page_t *page, const char *type, docset_tess_t *tess, json
     if (r == 0 && big)
         r = read_fields(tess, page->white, big, n_big, t, true, &pl, fields);
     free(big);
+    /* The form prints every field of its table: one not found is one not
+     * read, never one the document lacks (the engine skips an absent
+     * field in its consistency checks, so a wrong digit in a number whose
+     * label went unread would pass unseen). */
+    for (const struct spec *f = t; r == 0 && f->field; f++)
+        if (!json_object_get(fields, f->field) && json_object_set_new(fields, f->field, json_null()) < 0)
+            r = -ENOMEM;
     return r < 0 ? err_set(err, -ENOMEM, "out_of_memory", "Out of memory.") : 0;
 }
 #endif

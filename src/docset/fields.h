@@ -21,8 +21,10 @@
  *   tick boxes the printed choice whose box holds a mark (exactly one).
  * A value that does not parse or whose confidence is below the field kind's
  * floor is unreadable (JSON null in the fields object: the reader's engine
- * input counts it as unreadable), never guessed; a field whose label is not
- * found, or whose box is blank, is left absent.
+ * input counts it as unreadable), never guessed. A field whose label is not
+ * found, or whose box is blank, is unreadable too: the form prints every
+ * field of its table, so a value not read is never a value the document
+ * lacks (an absent field is one the engine does not compare).
  *
  * Values read are personal data: the caller seals them and never logs them;
  * this module does not log. */
@@ -66,8 +68,8 @@ void fields_page_free(fields_page_t *p);
 /* Reads the fields of `page` (from fields_page_top; borrowed, changed: the
  * rest of the page's words read into it) as a page of `type` into `fields`
  * (borrowed, changed: each field of the type's table set to its value, or
- * to null when unreadable; fields already present are kept, except that a
- * null one may be filled by the second pass). When not every label of the
+ * to null when unreadable or not found; fields already present are kept,
+ * except that a null one may be filled by the second pass). When not every label of the
  * type is among the page's words, the page is read again at twice the size
  * and the fields still absent or null are read from that pass's words.
  * tess (borrowed) gives the handles. Returns 0 (also when the type has no
