@@ -143,6 +143,8 @@ static int by_mrz(const raster_t *grey, date_t today, struct classify_result *re
 {
     char *text = NULL, *alt = NULL;
     err_t e = {0};
+    if (grey->channels != 1)
+        return 0;
     int r = ocr_read_mrz_upright(grey->pix, (int)grey->width, (int)grey->height, grey->width, &text, &alt, &e);
     if (r == -ENOMEM)
         return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
