@@ -403,8 +403,8 @@ def initialized_db(tmp_path_factory, pg_server):
 
 # People added to a copy of the initialized database once per session
 # (people_db): a test's add_person() with the defaults, at START_CLOCK, takes
-# the next of them instead of an ASan `uchetctl person add` (0.17 s each,
-# about 400 per suite). Each database copy has its own unused ones.
+# the next of them instead of an ASan `uchetctl person add` (0.17 s each).
+# Each database copy has its own unused ones.
 POOL_PEOPLE = 6
 
 
