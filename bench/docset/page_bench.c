@@ -90,6 +90,23 @@ static size_t upper_cps(const char *s, uint32_t *out, size_t cap)
     return n;
 }
 
+/* table's object under key, made empty when it is not there yet. */
+static json_t *row_of(json_t *table, const char *key)
+{
+    json_t *row = json_object_get(table, key);
+    if (!row) {
+        row = json_object();
+        json_object_set_new(table, key, row);
+    }
+    return row;
+}
+
+/* Adds `by` to row's count under key (a count not there yet is 0). */
+static void bump(json_t *row, const char *key, json_int_t by)
+{
+    json_object_set_new(row, key, json_integer(json_integer_value(json_object_get(row, key)) + by));
+}
+
 /* Per field of the type's table: exact match (case ignored) and the
  * character error rate (edit distance / truth length; an unread field
  * counts its whole length) against the truth document's field. */
@@ -110,17 +127,11 @@ static void score_fields(struct tally *t, const char *type, const json_t *truth,
         bool exact = read && d == 0;
         char key[96];
         snprintf(key, sizeof key, "%s.%s", type, name);
-        json_t *row = json_object_get(t->fields, key);
-        if (!row) {
-            row = json_pack("{s:i, s:i, s:i, s:i, s:f}", "n", 0, "exact", 0, "read", 0, "wrong", 0, "cer", 0.0);
-            json_object_set_new(t->fields, key, row);
-        }
-        json_object_set_new(row, "n", json_integer(json_integer_value(json_object_get(row, "n")) + 1));
-        json_object_set_new(row, "exact", json_integer(json_integer_value(json_object_get(row, "exact")) + exact));
-        json_object_set_new(
-            row, "read", json_integer(json_integer_value(json_object_get(row, "read")) + (read != NULL)));
-        json_object_set_new(
-            row, "wrong", json_integer(json_integer_value(json_object_get(row, "wrong")) + (read && !exact)));
+        json_t *row = row_of(t->fields, key);
+        bump(row, "n", 1);
+        bump(row, "exact", exact);
+        bump(row, "read", read != NULL);
+        bump(row, "wrong", read && !exact);
         json_object_set_new(row, "cer",
             json_real(
                 json_real_value(json_object_get(row, "cer")) + (na ? (double)(d < na ? d : na) / (double)na : 0)));
@@ -131,12 +142,7 @@ static void score_fields(struct tally *t, const char *type, const json_t *truth,
 
 static void confuse(struct tally *t, const char *want, const char *got)
 {
-    json_t *row = json_object_get(t->confusion, want);
-    if (!row) {
-        row = json_object();
-        json_object_set_new(t->confusion, want, row);
-    }
-    json_object_set_new(row, got, json_integer(json_integer_value(json_object_get(row, got)) + 1));
+    bump(row_of(t->confusion, want), got, 1);
 }
 
 /* The page as the engine's document, as docset/reader builds it: its type
@@ -243,15 +249,10 @@ static date_t set_date(const json_t *set, const char *key)
 
 static void count_defect(struct set_tally *st, const char *defect, bool named, bool not_ready)
 {
-    json_t *row = json_object_get(st->defects, defect);
-    if (!row) {
-        row = json_pack("{s:i, s:i, s:i}", "n", 0, "named", 0, "not_ready", 0);
-        json_object_set_new(st->defects, defect, row);
-    }
-    json_object_set_new(row, "n", json_integer(json_integer_value(json_object_get(row, "n")) + 1));
-    json_object_set_new(row, "named", json_integer(json_integer_value(json_object_get(row, "named")) + named));
-    json_object_set_new(
-        row, "not_ready", json_integer(json_integer_value(json_object_get(row, "not_ready")) + not_ready));
+    json_t *row = row_of(st->defects, defect);
+    bump(row, "n", 1);
+    bump(row, "named", named);
+    bump(row, "not_ready", not_ready);
 }
 
 /* The set checked as uchetd checks it, scored against its label. */

@@ -479,13 +479,14 @@ static void normalise(const char *s, bool docnum, char *out, size_t cap)
         if (space && !docnum)
             out[n++] = ' ';
         space = false;
-        char latin = docnum ? homoglyph(utf8_upper(cp)) : 0;
+        int32_t up = utf8_upper(cp);
+        char latin = docnum ? homoglyph(up) : 0;
         if (cp < 0)
             out[n++] = s[at];
         else if (latin)
             out[n++] = latin;
         else
-            n += utf8_put(out + n, utf8_upper(cp));
+            n += utf8_put(out + n, up);
     }
     out[n] = '\0';
 }
