@@ -40,6 +40,15 @@ RESIDENCE = {"settlement": "Moscow", "street": "Tverskaya", "house": "7", "apart
              "lat": 55.7575, "lon": 37.6136}
 
 CONTRACT = Contract(os.path.join(ROOT, "api/openapi.json"))
+# The argon2id cost of every password the tests hash, in uchetd (Uchet.start)
+# and in `uchetctl officer add` (add_officer): 64 KiB, one pass, the least
+# libsodium allows but for 8 KiB. What the tests check of passwords (argon2id,
+# checked at log-in, wrong ones refused, lock-outs) does not depend on the
+# cost, and the suites hash some 1,600 passwords: at 8 MiB each hash was
+# 12 ms of an ASan process's CPU plus 2,048 fresh pages. The tests that
+# measure hashing itself (test_attacks_auth's timing, test_officers' default
+# cost) use the production cost.
+TEST_ARGON2 = ("--argon2-memlimit-kib", "64", "--argon2-opslimit", "1")
 
 
 _LEAK_SCANNED = set()
@@ -274,7 +283,7 @@ class Uchet:
     def start(self):
         args = [UCHETD, "--database", self.db_url, "--listen", f"127.0.0.1:{self.port}",
                 "--clock", self.clock, "--allow-clock-control", "--threads", "2",
-                "--argon2-memlimit-kib", "8192", "--argon2-opslimit", "1", *self.extra_args]
+                *TEST_ARGON2, *self.extra_args]
         self.log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(args, stdout=self.log, stderr=self.log)
         # generous: on a loaded machine (make check beside other work, two
@@ -492,13 +501,6 @@ def module_uchet_factory(tmp_path_factory, pg_server, people_db):
 
 # --- desk helpers (officers) -------------------------------------------------
 OFFICER_PASSWORD = "desk password 2025"
-
-
-# The argon2id cost of the tests' officer passwords: uchetd's test cost (see
-# Uchet.start). At libsodium's interactive default an ASan `officer add` and
-# each desk log-in's check cost over a second; tests that measure hashing
-# itself pass argon2=() for the production cost.
-TEST_ARGON2 = ("--argon2-memlimit-kib", "8192", "--argon2-opslimit", "1")
 
 
 def add_officer(uchet, role, login=None, password=OFFICER_PASSWORD, argon2=TEST_ARGON2):

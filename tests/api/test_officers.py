@@ -106,7 +106,7 @@ def test_argon2_cost_options_set_the_officers_hash_cost(desk_u):
     # the tests' cheaper cost (conftest.TEST_ARGON2), still argon2id, still checked at log-in
     login = add_officer(desk_u, "inspector")
     stored = desk_u.db.query(f"SELECT password_hash FROM officers WHERE login = '{login}'")[0][0]
-    assert stored.startswith("$argon2id$v=19$m=8192,t=1,")
+    assert stored.startswith("$argon2id$v=19$m=64,t=1,")
     assert desk_login(desk_u, login)
     for bad in (["--argon2-opslimit", "0"], ["--argon2-memlimit-kib", "4"], ["--argon2-opslimit", "2x"]):
         r = subprocess.run([UCHETCTL, "--database", desk_u.db_url, *bad, "officer", "list"],

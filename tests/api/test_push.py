@@ -27,7 +27,7 @@ import httpx
 import pytest
 
 import fakepush
-from conftest import START_CLOCK, UCHETD, free_port
+from conftest import START_CLOCK, TEST_ARGON2, UCHETD, free_port
 from fakepush import FakePush, b64u_decode
 
 TG_ONE_DAY_LEFT_TITLE = "Барои тасдиқ як рӯзи корӣ монд"
@@ -440,7 +440,7 @@ def test_loopback_endpoints_only_in_test_mode(uchet_factory, fake):
     _, code = u.add_person()
     port = free_port()
     proc = subprocess.Popen([UCHETD, "--database", u.db_url, "--listen", f"127.0.0.1:{port}",
-                             "--clock", START_CLOCK, "--threads", "1", "--argon2-memlimit-kib", "8192", "--argon2-opslimit", "1"],
+                             "--clock", START_CLOCK, "--threads", "1", *TEST_ARGON2],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         base = f"http://127.0.0.1:{port}"
