@@ -18,6 +18,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -337,6 +338,123 @@ static int ridge_field(const struct master *m, uint64_t seed, int position, stru
     return 0;
 }
 
+/* ---- the ridge fields already computed (synthfp_cache) ---- */
+
+struct cached_field {
+    uint64_t seed;
+    int position;  /* 1..10 fingers, 11 + hand palms */
+    uint64_t used; /* the cache's tick at the last look-up: least recent goes first */
+    struct field f;
+};
+
+struct synthfp_cache {
+    pthread_mutex_t mu;
+    int n, cap;
+    uint64_t tick, hits, misses;
+    struct cached_field *e;
+};
+
+int synthfp_cache_new(int capacity, struct synthfp_cache **ret, err_t *err)
+{
+    if (capacity < 1 || capacity > 64)
+        return err_set(err, -EINVAL, "synthfp_bad_cache", "cache capacity must be 1..64");
+    struct synthfp_cache *c = calloc(1, sizeof *c);
+    struct cached_field *e = calloc((size_t)capacity, sizeof *e);
+    if (!c || !e || pthread_mutex_init(&c->mu, NULL) != 0) {
+        free(c), free(e);
+        return err_set(err, -ENOMEM, "synthfp_no_memory", "out of memory making a field cache");
+    }
+    c->cap = capacity;
+    c->e = e;
+    *ret = c;
+    return 0;
+}
+
+void synthfp_cache_free(struct synthfp_cache *c)
+{
+    if (!c)
+        return;
+    for (int i = 0; i < c->n; i++)
+        free(c->e[i].f.v);
+    pthread_mutex_destroy(&c->mu);
+    free(c->e);
+    free(c);
+}
+
+void synthfp_cache_counts(struct synthfp_cache *c, uint64_t *ret_hits, uint64_t *ret_misses)
+{
+    pthread_mutex_lock(&c->mu);
+    *ret_hits = c->hits;
+    *ret_misses = c->misses;
+    pthread_mutex_unlock(&c->mu);
+}
+
+static float *floats_dup(const struct field *f)
+{
+    size_t bytes = (size_t)f->w * f->h * sizeof *f->v;
+    float *v = malloc(bytes);
+    return v ? memcpy(v, f->v, bytes) : NULL;
+}
+
+/* A copy of (seed, position)'s field into *ret if the cache has it: true. */
+static bool cache_take(struct synthfp_cache *c, uint64_t seed, int position, struct field *ret)
+{
+    bool found = false;
+    pthread_mutex_lock(&c->mu);
+    for (int i = 0; i < c->n && !found; i++) {
+        struct cached_field *e = &c->e[i];
+        if (e->seed != seed || e->position != position)
+            continue;
+        float *v = floats_dup(&e->f);
+        if (v) { /* out of memory: computed instead, as if not cached */
+            e->used = ++c->tick;
+            *ret = (struct field){e->f.w, e->f.h, v};
+            found = true;
+        }
+    }
+    c->hits += found;
+    c->misses += !found;
+    pthread_mutex_unlock(&c->mu);
+    return found;
+}
+
+/* Keeps a copy of a field just computed, in place of the least recently used
+ * one when full. Out of memory keeps nothing: the cache only saves time. */
+static void cache_keep(struct synthfp_cache *c, uint64_t seed, int position, const struct field *f)
+{
+    float *v = floats_dup(f);
+    if (!v)
+        return;
+    pthread_mutex_lock(&c->mu);
+    int slot = 0;
+    for (int i = 0; i < c->n; i++) {
+        if (c->e[i].seed == seed && c->e[i].position == position) { /* another thread kept it first */
+            pthread_mutex_unlock(&c->mu);
+            free(v);
+            return;
+        }
+        if (c->e[i].used < c->e[slot].used)
+            slot = i;
+    }
+    if (c->n < c->cap)
+        slot = c->n++;
+    free(c->e[slot].f.v);
+    c->e[slot] = (struct cached_field){seed, position, ++c->tick, {f->w, f->h, v}};
+    pthread_mutex_unlock(&c->mu);
+}
+
+/* The field of (seed, position), from the cache when it has it. Two threads
+ * asking for the same one at once both compute it; the second keep wins. */
+static int field_of(const struct master *m, uint64_t seed, int position, struct synthfp_cache *c, struct field *ret)
+{
+    if (c && cache_take(c, seed, position, ret))
+        return 0;
+    int rc = ridge_field(m, seed, position, ret);
+    if (rc == 0 && c)
+        cache_keep(c, seed, position, ret);
+    return rc;
+}
+
 /* ---- impression: placement, pressure, noise, degradations ---- */
 
 static double smoothstep(double e0, double e1, double x)
@@ -515,7 +633,7 @@ static int finger_render(
     struct master m;
     master_finger(seed, position, &m);
     struct field f;
-    int rc = ridge_field(&m, seed, position, &f);
+    int rc = field_of(&m, seed, position, o->cache, &f);
     if (rc == 0) {
         rc = impress(&m, &f, seed, position, o, ret, touch);
         free(f.v);
@@ -548,7 +666,7 @@ int synthfp_palm(uint64_t seed, int hand, const struct synthfp_opts *opts, struc
     struct master m;
     master_palm(seed, hand, &m);
     struct field f;
-    rc = ridge_field(&m, seed, 11 + hand, &f);
+    rc = field_of(&m, seed, 11 + hand, o->cache, &f);
     if (rc == 0) {
         rc = impress(&m, &f, seed, 11 + hand, o, ret, NULL);
         free(f.v);

@@ -57,7 +57,26 @@ struct synthfp_opts {
     double low_contrast; /* ridges fade towards the background grey */
     double noise;        /* sensor noise beyond the normal small amount */
     double rotation_deg; /* extra rotation, degrees, positive = clockwise */
+    /* Where this capture's ridge fields are looked up and kept, or NULL. Not
+     * a property of the capture: the images are the same with or without. */
+    struct synthfp_cache *cache;
 };
+
+/* The ridge fields (a finger's or palm's master ridges: nearly all of a
+ * rendering's time) of the last few (seed, position)s rendered, for a caller
+ * that renders the same person again, as the device simulator does with a
+ * pinned subject: a finger's ridges do not change between two touches, only
+ * the impression does. Owned by the caller, shared by its threads (locked
+ * inside); every image it gives is byte-for-byte the one rendered without it. */
+struct synthfp_cache;
+
+/* Makes a cache of up to `capacity` fields (1..64; a whole person is 12:
+ * ten fingers, two palms — about 16 MB). Returns 0, -EINVAL, -ENOMEM. */
+int synthfp_cache_new(int capacity, struct synthfp_cache **ret, err_t *err);
+/* Frees the cache and its fields; accepts NULL. No rendering may be using it. */
+void synthfp_cache_free(struct synthfp_cache *c);
+/* How many field look-ups were answered from the cache, and how many computed. */
+void synthfp_cache_counts(struct synthfp_cache *c, uint64_t *ret_hits, uint64_t *ret_misses);
 
 struct synthfp_image {
     int width, height;

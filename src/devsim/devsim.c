@@ -84,6 +84,10 @@ static struct {
     struct img portrait;
     bool have_portrait;
     bool jp2; /* --image-format jp2: records hold lossless JPEG 2000, as MOSIP's devices send */
+    /* One person's ridge fields: with a pinned seed (/admin/profile) every
+     * capture is the same person, and a retake or a second enrolment then
+     * renders only the impression. Its own lock; NULL if it could not be made. */
+    struct synthfp_cache *fields;
     int port;
 } g = {.mu = PTHREAD_MUTEX_INITIALIZER};
 
@@ -569,6 +573,7 @@ static int render(const struct capture_req *q, uint64_t seed, struct shot *shots
 {
     pthread_mutex_lock(&g.mu);
     struct synthfp_opts o = g.fp;
+    o.cache = g.fields;
     uint32_t forced_missing = g.forced_missing;
     int variant = g.face_variant;
     pthread_mutex_unlock(&g.mu);
@@ -1492,6 +1497,8 @@ int main(int argc, char **argv)
         face_plain_backdrop(&g.portrait);
     if (!g.have_portrait)
         fprintf(stderr, "uchet-devsim: no portrait at %s: the face camera answers 106\n", portrait);
+    if (synthfp_cache_new(12, &g.fields, NULL) < 0)
+        fprintf(stderr, "uchet-devsim: no memory for a field cache: every capture is rendered whole\n");
     int lfd = http_listen(port, &g.port);
     if (lfd < 0) {
         fprintf(stderr, "uchet-devsim: cannot listen on 127.0.0.1:%d: %s\n", port, strerror(-lfd));
@@ -1508,6 +1515,7 @@ int main(int argc, char **argv)
     http_serve(lfd, handle, NULL, &stopping);
     close(lfd);
     img_free(&g.portrait);
+    synthfp_cache_free(g.fields);
     free(g.cert_key_pem), free(g.cert_chain_pem);
     sodium_memzero(g.sk, sizeof g.sk);
     return 0;

@@ -397,6 +397,74 @@ static void test_palm(void **state)
     synthfp_image_free(&b);
 }
 
+static void assert_same_image(const struct synthfp_image *a, const struct synthfp_image *b)
+{
+    assert_int_equal(a->width, b->width);
+    assert_int_equal(a->height, b->height);
+    assert_memory_equal(a->pix, b->pix, (size_t)a->width * a->height);
+}
+
+static void assert_counts(struct synthfp_cache *c, uint64_t hits, uint64_t misses)
+{
+    uint64_t h, m;
+    synthfp_cache_counts(c, &h, &m);
+    assert_int_equal(h, hits);
+    assert_int_equal(m, misses);
+}
+
+/* The field cache gives the very images rendered without it — a second
+ * impression, a slap around a finger already seen, a palm — and computes a
+ * field only when it has not kept it; the least recently used goes first. */
+static void test_cache_same_images(void **state)
+{
+    (void)state;
+    struct synthfp_cache *c;
+    err_t err;
+    assert_int_equal(synthfp_cache_new(0, &c, &err), -EINVAL);
+    assert_string_equal(err.code, "synthfp_bad_cache");
+    assert_int_equal(synthfp_cache_new(5, &c, NULL), 0);
+    struct synthfp_opts plain = {.impression = 2, .wet = 0.4}, cached = plain;
+    cached.cache = c;
+    struct synthfp_image a, b;
+    for (int pass = 0; pass < 2; pass++) { /* a miss, then a hit: same bytes both times */
+        assert_int_equal(synthfp_finger(99, 3, &plain, &a, NULL), 0);
+        assert_int_equal(synthfp_finger(99, 3, &cached, &b, NULL), 0);
+        assert_same_image(&a, &b);
+        synthfp_image_free(&a), synthfp_image_free(&b);
+    }
+    assert_counts(c, 1, 1);
+    struct synthfp_box bx[4], cbx[4];
+    int n, cn;
+    assert_int_equal(synthfp_slap(99, SYNTHFP_SLAP_RIGHT_FOUR, 0, &plain, &a, bx, &n, NULL), 0);
+    assert_int_equal(synthfp_slap(99, SYNTHFP_SLAP_RIGHT_FOUR, 0, &cached, &b, cbx, &cn, NULL), 0);
+    assert_same_image(&a, &b);
+    assert_int_equal(n, cn);
+    synthfp_image_free(&a), synthfp_image_free(&b);
+    assert_counts(c, 2, 4); /* finger 3 kept; 2, 4 and 5 new */
+    assert_int_equal(synthfp_palm(99, 1, &plain, &a, NULL), 0);
+    assert_int_equal(synthfp_palm(99, 1, &cached, &b, NULL), 0);
+    assert_same_image(&a, &b);
+    synthfp_image_free(&a), synthfp_image_free(&b);
+    assert_counts(c, 2, 5); /* five kept now: 2, 3, 4, 5 (the slap's order), the left palm */
+    static const struct {
+        uint64_t seed;
+        int position;
+        uint64_t hits, misses;
+    } asks[] = {
+        {99, 3, 3, 5},  /* kept: now the most recent */
+        {100, 3, 3, 6}, /* another person: the least recent, 99's finger 2, goes */
+        {99, 3, 4, 6},  /* still kept */
+        {99, 2, 4, 7},  /* gone, computed again */
+    };
+    for (size_t i = 0; i < sizeof asks / sizeof asks[0]; i++) {
+        assert_int_equal(synthfp_finger(asks[i].seed, asks[i].position, &cached, &b, NULL), 0);
+        synthfp_image_free(&b);
+        assert_counts(c, asks[i].hits, asks[i].misses);
+    }
+    synthfp_cache_free(c);
+    synthfp_cache_free(NULL);
+}
+
 static void test_bad_input(void **state)
 {
     (void)state;
@@ -432,6 +500,7 @@ int main(void)
         cmocka_unit_test(test_slap_boxes),
         cmocka_unit_test(test_degradations),
         cmocka_unit_test(test_palm),
+        cmocka_unit_test(test_cache_same_images),
         cmocka_unit_test(test_bad_input),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
