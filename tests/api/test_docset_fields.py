@@ -79,7 +79,7 @@ def checked(ds, pages):
         s = ds.http.get(f"/api/v1/document-sets/{sid}", headers=h).json()
         if s["state"] != "checking":
             return s
-        time.sleep(0.5)
+        time.sleep(0.1)
     raise AssertionError(f"set {sid} was never checked: {s}")
 
 

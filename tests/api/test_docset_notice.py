@@ -71,7 +71,7 @@ def wait_checked(u, token, sid, timeout=300):
         s = the_set(u, token, sid)
         if s["state"] not in ("open", "checking"):
             return s
-        time.sleep(0.3)
+        time.sleep(0.1)
     raise AssertionError(f"set {sid} was not checked in {timeout} s")
 
 

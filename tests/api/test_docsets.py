@@ -168,7 +168,7 @@ def wait_for(u, token, sid, done, timeout=120):
         s = get(u, token, sid)
         if done(s):
             return s
-        time.sleep(0.3)
+        time.sleep(0.1)
     raise AssertionError(f"set {sid} never got there: {s}")
 
 
@@ -540,7 +540,7 @@ def poll_db(ds, sql, want, timeout=120):
         got = ds.db.query(sql)
         if got == want:
             return
-        time.sleep(0.3)
+        time.sleep(0.1)
     raise AssertionError(f"{sql} -> {got}, wanted {want}")
 
 
