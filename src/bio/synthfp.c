@@ -267,6 +267,69 @@ __attribute__((no_sanitize("address", "undefined"))) static float gabor_at(
     return acc;
 }
 
+/* Four floats, for four neighbouring pixels at once (GCC's and clang's
+ * vector extension: one SSE register on any x86-64, no -m flag). */
+typedef float float4 __attribute__((vector_size(4 * sizeof(float))));
+
+/* gabor_at for the eight pixels whose windows start at src, src + 1, …,
+ * src + 7, all with kernel k, in two registers of four. Each lane adds the
+ * same products in the same order as gabor_at, so each sum is bit-for-bit
+ * gabor_at's (the images do not change). Uninstrumented for the reason
+ * gabor_at is. */
+__attribute__((no_sanitize("address", "undefined"))) static void gabor_at8(
+    const float *k, const float *src, size_t stride, float ret[8])
+{
+    float4 lo = {0}, hi = {0};
+    for (int dy = 0; dy < SYNTH_KSIZE; dy++, src += stride, k += SYNTH_KSIZE)
+        for (int dx = 0; dx < SYNTH_KSIZE; dx++) {
+            float4 a, b;
+            memcpy(&a, src + dx, sizeof a);
+            memcpy(&b, src + dx + 4, sizeof b);
+            lo += k[dx] * a;
+            hi += k[dx] * b;
+        }
+    memcpy(ret, &lo, sizeof lo);
+    memcpy(ret + 4, &hi, sizeof hi);
+}
+
+/* How many pixels from i on (at most 8, at most `left`) are active and share
+ * pixel i's kernel: the orientation field is smooth, so most are. */
+static int same_kernel_run(const unsigned char *act, const unsigned char *ang, size_t i, int left)
+{
+    int n = 1;
+    while (n < 8 && n < left && act[i + n] && ang[i + n] == ang[i])
+        n++;
+    return n;
+}
+
+/* One filtering round over row y: o[i] for its active pixels, and their
+ * squares and count added to *ss and *cnt in x order. */
+static void filter_row(const float *bank, const float *v, const unsigned char *act, const unsigned char *ang, int w,
+    int y, float *o, double *ss, size_t *cnt)
+{
+    for (int x = SYNTH_KRAD; x < w - SYNTH_KRAD;) {
+        size_t i = (size_t)y * w + x;
+        if (!act[i]) {
+            x++;
+            continue;
+        }
+        const float *k = bank + (size_t)ang[i] * SYNTH_KSIZE * SYNTH_KSIZE;
+        const float *src = v + i - (size_t)SYNTH_KRAD * w - SYNTH_KRAD;
+        int run = same_kernel_run(act, ang, i, w - SYNTH_KRAD - x);
+        float acc[8];
+        if (run == 8)
+            gabor_at8(k, src, (size_t)w, acc);
+        else
+            acc[0] = gabor_at(k, src, (size_t)w), run = 1;
+        for (int l = 0; l < run; l++) {
+            o[i + l] = acc[l];
+            *ss += (double)acc[l] * acc[l];
+        }
+        *cnt += (size_t)run;
+        x += run;
+    }
+}
+
 static int ridge_field(const struct master *m, uint64_t seed, int position, struct field *ret)
 {
     int w = m->w, h = m->h;
@@ -312,16 +375,7 @@ static int ridge_field(const struct master *m, uint64_t seed, int position, stru
         double ss = 0;
         size_t cnt = 0;
         for (int y = SYNTH_KRAD; y < h - SYNTH_KRAD; y++)
-            for (int x = SYNTH_KRAD; x < w - SYNTH_KRAD; x++) {
-                size_t i = (size_t)y * w + x;
-                if (!act[i])
-                    continue;
-                float acc = gabor_at(bank + (size_t)ang[i] * SYNTH_KSIZE * SYNTH_KSIZE,
-                    v + i - (size_t)SYNTH_KRAD * w - SYNTH_KRAD, (size_t)w);
-                o[i] = acc;
-                ss += (double)acc * acc;
-                cnt++;
-            }
+            filter_row(bank, v, act, ang, w, y, o, &ss, &cnt);
         /* saturate while growing; the last round stays nearly sinusoidal so
          * that pressure (a threshold on v) can thin or thicken the ridges */
         double gain = it + 1 < SYNTH_ITERATIONS ? 1.6 : 0.75;
