@@ -319,8 +319,10 @@ static void filter_row(const float *bank, const float *v, const unsigned char *a
         float acc[8];
         if (run == 8)
             gabor_at8(k, src, (size_t)w, acc);
-        else
-            acc[0] = gabor_at(k, src, (size_t)w), run = 1;
+        else {
+            acc[0] = gabor_at(k, src, (size_t)w);
+            run = 1;
+        }
         for (int l = 0; l < run; l++) {
             o[i + l] = acc[l];
             *ss += (double)acc[l] * acc[l];

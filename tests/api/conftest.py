@@ -66,6 +66,8 @@ def _no_delay_connections():
 
 
 _no_delay_connections()
+
+
 # The argon2id cost of every password the tests hash, in uchetd (Uchet.start)
 # and in `uchetctl officer add` (add_officer): 64 KiB, one pass, the least
 # libsodium allows but for 8 KiB. What the tests check of passwords (argon2id,
