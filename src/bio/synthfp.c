@@ -292,14 +292,17 @@ __attribute__((no_sanitize("address", "undefined"))) static void gabor_at8(
     memcpy(ret + 4, &hi, sizeof hi);
 }
 
-/* How many pixels from i on (at most 8, at most `left`) are active and share
- * pixel i's kernel: the orientation field is smooth, so most are. */
-static int same_kernel_run(const unsigned char *act, const unsigned char *ang, size_t i, int left)
+/* Whether the eight pixels from i on (`left` of the row's are left) are all
+ * active and share pixel i's kernel: the orientation field is smooth, so
+ * mostly they are. */
+static bool eight_share_kernel(const unsigned char *act, const unsigned char *ang, size_t i, int left)
 {
-    int n = 1;
-    while (n < 8 && n < left && act[i + n] && ang[i + n] == ang[i])
-        n++;
-    return n;
+    if (left < 8)
+        return false;
+    for (int n = 1; n < 8; n++)
+        if (!act[i + n] || ang[i + n] != ang[i])
+            return false;
+    return true;
 }
 
 /* One filtering round over row y: o[i] for its active pixels, and their
@@ -315,14 +318,12 @@ static void filter_row(const float *bank, const float *v, const unsigned char *a
         }
         const float *k = bank + (size_t)ang[i] * SYNTH_KSIZE * SYNTH_KSIZE;
         const float *src = v + i - (size_t)SYNTH_KRAD * w - SYNTH_KRAD;
-        int run = same_kernel_run(act, ang, i, w - SYNTH_KRAD - x);
+        int run = eight_share_kernel(act, ang, i, w - SYNTH_KRAD - x) ? 8 : 1;
         float acc[8];
         if (run == 8)
             gabor_at8(k, src, (size_t)w, acc);
-        else {
+        else
             acc[0] = gabor_at(k, src, (size_t)w);
-            run = 1;
-        }
         for (int l = 0; l < run; l++) {
             o[i + l] = acc[l];
             *ss += (double)acc[l] * acc[l];
