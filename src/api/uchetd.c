@@ -243,27 +243,17 @@ static int parse_args(int argc, char **argv, config_t *c, err_t *err)
     return 0;
 }
 
-static int migrate_now(const char *url, err_t *err)
+static int migrate_now(db_t *db, err_t *err)
 {
-    db_t *db;
-    int n, r = db_open(url, false, &db, err);
-    if (r < 0)
-        return r;
-    r = migrate_apply(db, &n, err);
-    db_close(db);
+    int n, r = migrate_apply(db, &n, err);
     if (r == 0 && n)
         log_msg(LOG_INFO, "store.migrated", "applied %d migration(s)", n);
     return r;
 }
 
-static int load_regions(api_world_t *w, const char *url, err_t *err)
+static int load_regions(api_world_t *w, db_t *db, err_t *err)
 {
-    db_t *db;
-    int r = db_open(url, false, &db, err);
-    if (r < 0)
-        return r;
-    r = region_load_all(db, &w->regions, err);
-    db_close(db);
+    int r = region_load_all(db, &w->regions, err);
     if (r == 0 && w->regions.n == 0)
         log_msg(LOG_WARN, "regions.none", "no regions configured: run `uchetctl init`");
     return r;
@@ -337,18 +327,16 @@ static int totp_keys_load(const char *path, vault_keys_t *ret, err_t *err)
     return 0;
 }
 
-/* Loads the TOTP key and, on a connection of its own, seals the secrets an
- * older uchetd stored plain or an older key sealed; a secret sealed under a
- * key the file does not hold stops the start (the wrong key file). */
-static int totp_open(api_world_t *w, const config_t *c, err_t *err)
+/* Loads the TOTP key and seals the secrets an older uchetd stored plain or
+ * an older key sealed; a secret sealed under a key the file does not hold
+ * stops the start (the wrong key file). */
+static int totp_open(api_world_t *w, const config_t *c, db_t *db, err_t *err)
 {
-    db_t *db;
     officer_totp_sealing_t n;
     int r = totp_keys_load(c->totp_key_file, &w->totp_keys, err);
-    if (r < 0 || (r = db_open(c->database, false, &db, err)) < 0)
+    if (r < 0)
         return r;
     r = officer_totp_seal_all(db, &w->totp_keys, clock_now(&w->clock), &n, err);
-    db_close(db);
     if (r < 0 && !strcmp(err->code, "totp_unknown_key")) { /* name the file the operator must check */
         char msg[sizeof err->msg];
         snprintf(msg, sizeof msg, "%s", err->msg);
@@ -403,6 +391,25 @@ static int settlements_load(api_world_t *w, const char *dir, err_t *err)
     return r;
 }
 
+/* The start's own database work (migrations when asked, the regions, the
+ * TOTP sealing) on one connection, which then becomes the store's writer:
+ * on PostgreSQL a connection is a server process, slow to start. */
+static int store_setup(api_world_t *w, const config_t *c, int threads, err_t *err)
+{
+    db_t *db;
+    int r = db_open(c->database, false, &db, err);
+    if (r < 0)
+        return r;
+    if ((c->migrate_on_start && (r = migrate_now(db, err)) < 0) || (r = migrate_check(db, err)) < 0 ||
+        (r = load_regions(w, db, err)) < 0 || (r = totp_open(w, c, db, err)) < 0) {
+        db_close(db);
+        return r;
+    }
+    /* Readers: one per loop; on PostgreSQL several per loop (api/dbloop.h). */
+    int readers = threads * (db_kind_of(c->database) == DB_POSTGRES ? DBLOOP_CONNECTIONS : 1);
+    return store_open_on(c->database, db, readers, 2, &w->store, err);
+}
+
 static int world_open(api_world_t *w, const config_t *c, int threads, err_t *err)
 {
     int years, r;
@@ -437,13 +444,7 @@ static int world_open(api_world_t *w, const config_t *c, int threads, err_t *err
     log_msg(LOG_INFO, "calendar.loaded", "%d official calendar year(s) from %s", years, c->data_dir);
     if ((r = passwords_load(w, c->data_dir, err)) < 0 || (r = settlements_load(w, c->data_dir, err)) < 0)
         return r;
-    if (c->migrate_on_start && (r = migrate_now(c->database, err)) < 0)
-        return r;
-    /* Readers: one per loop; on PostgreSQL several per loop (api/dbloop.h). */
-    int readers = threads * (db_kind_of(c->database) == DB_POSTGRES ? DBLOOP_CONNECTIONS : 1);
-    if ((r = store_open(c->database, readers, 2, &w->store, err)) < 0 || (r = load_regions(w, c->database, err)) < 0)
-        return r;
-    if ((r = totp_open(w, c, err)) < 0)
+    if ((r = store_setup(w, c, threads, err)) < 0)
         return r;
     w->metrics = metrics_new(router_count(), router_names());
     w->rl_address = ratelimit_new(8192, LIMIT_LOGIN_FAILS_ADDRESS, LIMIT_LOGIN_WINDOW_S);

@@ -282,7 +282,7 @@ static void *worker_main(void *arg)
 
 static int open_connections(store_t *s, err_t *err)
 {
-    int r = db_open(s->url, false, &s->writer_db, err);
+    int r = s->writer_db ? 0 : db_open(s->url, false, &s->writer_db, err);
     if (r < 0)
         return r;
     r = migrate_check(s->writer_db, err);
@@ -382,9 +382,17 @@ static void stop_threads(store_t *s)
 
 int store_open(const char *url, int readers, int slow_threads, store_t **ret, err_t *err)
 {
+    return store_open_on(url, NULL, readers, slow_threads, ret, err);
+}
+
+int store_open_on(const char *url, db_t *writer, int readers, int slow_threads, store_t **ret, err_t *err)
+{
     store_t *s = calloc(1, sizeof *s);
-    if (!s)
+    if (!s) {
+        db_close(writer);
         return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
+    }
+    s->writer_db = writer; /* owned from here: free_connections closes it */
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->wq_cv, NULL);
     pthread_cond_init(&s->sq_cv, NULL);

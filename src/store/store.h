@@ -100,6 +100,13 @@ typedef struct store store_t;
  * `uchetctl migrate`) when the schema is not the current one. */
 int store_open(const char *url, int readers, int slow_threads, store_t **ret, err_t *err);
 
+/* As store_open, with `writer` (a connection to url the caller opened and
+ * used, or NULL) as the writer's connection: a start that reads and writes
+ * before the store opens needs no connection of its own for it (on
+ * PostgreSQL each one is a server process). The store owns `writer` from
+ * the call on, also when it fails. */
+int store_open_on(const char *url, db_t *writer, int readers, int slow_threads, store_t **ret, err_t *err);
+
 /* Stops accepting work, lets the writer finish every queued op (their posts
  * are called), joins threads, closes connections. Accepts NULL. */
 void store_close(store_t *s);
