@@ -320,6 +320,14 @@ static void hold_recyclers(api_thread_t *t)
         (void)h2o_mem_alloc_pool(&t->held_chunks, 1000);
 }
 
+/* True when the loop holds no client connection: then nothing is left to
+ * leave or to arrive, and the linger below ends at once. h2o keeps no
+ * public count; its context links every HTTP/1 and HTTP/2 connection. */
+static bool no_connections(h2o_context_t *ctx)
+{
+    return h2o_linklist_is_empty(&ctx->http1._conns) && h2o_linklist_is_empty(&ctx->http2._conns);
+}
+
 /* Sets up and runs one loop; on stop, closes the listener and drains for up
  * to drain_s. The loop, context and sockets are created HERE, on the thread
  * that runs them: h2o keeps per-thread buffer recyclers (thread-local), and
@@ -349,7 +357,8 @@ static void *thread_main(void *arg)
      * served too: the loop stays until it is answered (found under load: it
      * was committed, then the loop was gone before the answer came back). */
     uint64_t linger = clock_mono_ns() + 300000000u;
-    for (uint64_t now; (now = clock_mono_ns()) < linger || (atomic_load(&t->w->inflight) > 0 && now < deadline);)
+    for (uint64_t now; ((now = clock_mono_ns()) < linger && !no_connections(&t->ctx)) ||
+                       (atomic_load(&t->w->inflight) > 0 && now < deadline);)
         h2o_evloop_run(t->loop, 10);
     dbloop_free(t->dbloop);
     t->dbloop = NULL;
