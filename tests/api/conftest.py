@@ -68,6 +68,31 @@ def _no_delay_connections():
 _no_delay_connections()
 
 
+def _tls_contexts_made_once():
+    """A client made with httpx's defaults (the module-level httpx.get and
+    httpx.post, the device simulator's helpers) builds a TLS context and
+    loads the system's CA bundle, 28 ms of CPU each time, though these tests
+    speak plain HTTP. A context depends only on the arguments it is made
+    from: make each kind once per test process and share it."""
+    try:
+        from httpx._transports import default
+    except ImportError:   # another httpx: contexts as it makes them
+        return
+    create, made = default.create_ssl_context, {}
+
+    def create_ssl_context(cert=None, verify=True, trust_env=True, **kwargs):
+        if cert is not None or not isinstance(verify, (bool, str)) or kwargs:
+            return create(cert=cert, verify=verify, trust_env=trust_env, **kwargs)
+        key = (verify, trust_env)
+        if key not in made:
+            made[key] = create(verify=verify, trust_env=trust_env)
+        return made[key]
+    default.create_ssl_context = create_ssl_context
+
+
+_tls_contexts_made_once()
+
+
 # The argon2id cost of every password the tests hash, in uchetd (Uchet.start)
 # and in `uchetctl officer add` (add_officer): 64 KiB, one pass, the least
 # libsodium allows but for 8 KiB. What the tests check of passwords (argon2id,
@@ -137,6 +162,19 @@ def pytest_collection_modifyitems(config, items):
     if not os.environ.get("PYTEST_XDIST_WORKER"):
         return
     items.sort(key=lambda item: item.get_closest_marker("xdist_group") is None)
+
+
+def _close_idle(transport):
+    """Closes the keep-alive connections an httpx transport holds idle
+    (httpcore's pool; another transport: none). The next request opens one."""
+    pool = getattr(transport, "_pool", None)
+    lock = getattr(pool, "_pool_lock", None)
+    if lock is None:
+        return
+    with lock:
+        for c in [c for c in pool._pool if c.is_idle()]:
+            c.close()
+            pool._pool.remove(c)
 
 
 class RecheckingTransport(httpx.BaseTransport):
@@ -293,6 +331,7 @@ class Uchet:
         self.proc = None
         self.passwords = {}
         self.pool = []   # (number, activation code) of people already in the database (see people_db)
+        self.officer_pool = {}   # role -> logins of officers already in it, never logged in (people_db)
         self.transport = RecheckingTransport(self.passwords)
         self.http = httpx.Client(base_url=self.base, timeout=30, transport=self.transport, verify=PLAIN_HTTP,
                                  event_hooks={"response": [self._check]})
@@ -331,6 +370,11 @@ class Uchet:
 
     def stop(self, sig=signal.SIGTERM, timeout=30):
         if self.proc and self.proc.poll() is None:
+            # Done with it, as a client would be: uchetd lingers 0.3 s on a
+            # graceful stop for requests its open connections may still
+            # send, and ends that at once when none is open. Requests in
+            # flight (test_system's SIGTERM test) keep theirs.
+            _close_idle(self.transport.inner)
             self.proc.send_signal(sig)
             self.proc.wait(timeout=timeout)
         code = self.proc.returncode if self.proc else 0
@@ -438,22 +482,29 @@ def initialized_db(tmp_path_factory, pg_server):
     return url
 
 
-# People added to a copy of the initialized database once per session
-# (people_db): a test's add_person() with the defaults, at START_CLOCK, takes
-# the next of them instead of an ASan `uchetctl person add` (0.17 s each).
-# Each database copy has its own unused ones.
-POOL_PEOPLE = 6
+# People and officers added to a copy of the initialized database once per
+# session (people_db): a test's add_person() or add_officer(role) with the
+# defaults, at START_CLOCK, takes the next unused one instead of an ASan
+# uchetctl run (some 0.13 s of CPU each, and on PostgreSQL a server process
+# for its connection). Each database copy has its own unused ones.
+POOL_PEOPLE = 10
+POOL_OFFICERS = ("registrar", "registrar", "inspector", "inspector", "auditor", "supervisor")
 
 
 @pytest.fixture(scope="session")
 def people_db(tmp_path_factory, pg_server, initialized_db):
     """initialized_db with POOL_PEOPLE people added by `uchetctl person add`
-    (defaults of Uchet.add_person, START_CLOCK); returns (url, [(number, code)])."""
+    (defaults of Uchet.add_person) and POOL_OFFICERS by `uchetctl officer
+    add` (defaults of add_officer), at START_CLOCK; returns
+    (url, [(number, code)], {role: [login]})."""
     tmp = tmp_path_factory.mktemp("people")
     url = copy_initialized(initialized_db, tmp, pg_server)
     maker = Uchet(str(tmp), url)
     people = [maker.add_person() for _ in range(POOL_PEOPLE)]
-    return url, people
+    officers = {}
+    for role in POOL_OFFICERS:
+        officers.setdefault(role, []).append(add_officer(maker, role))
+    return url, people, officers
 
 
 def copy_initialized(template, tmp_path, pg_url):
@@ -470,9 +521,9 @@ def uchet_factory(tmp_path, pg_server, initialized_db, people_db):
 
     def make(clock=START_CLOCK, extra_args=(), db_url=None, init=True, people=True):
         """people=False: the initialized database as init left it."""
-        pool = []
+        pool, officers = [], {}
         if init and db_url is None:
-            template, pool = people_db if people else (initialized_db, [])
+            template, pool, officers = people_db if people else (initialized_db, [], {})
             url = copy_initialized(template, tmp_path, pg_server)
         else:
             url = db_url or make_db_url(tmp_path, pg_server)
@@ -480,6 +531,7 @@ def uchet_factory(tmp_path, pg_server, initialized_db, people_db):
                 Uchet(str(tmp_path), url, clock).ctl("init")
         u = Uchet(str(tmp_path), url, clock, extra_args)
         u.pool = list(pool)
+        u.officer_pool = {role: list(logins) for role, logins in officers.items()}
         started.append(u)
         return u
 
@@ -519,6 +571,7 @@ def module_uchet_factory(tmp_path_factory, pg_server, people_db):
         keys = ("--totp-key-file", write_totp_key(tmp / "totp.key"), "--vapid-key-file", str(tmp / "vapid.pem"))
         u = Uchet(str(tmp), url, clock, (*keys, *extra_args))
         u.pool = list(people_db[1])
+        u.officer_pool = {role: list(logins) for role, logins in people_db[2].items()}
         started.append(u)
         return u
 
@@ -532,7 +585,12 @@ OFFICER_PASSWORD = "desk password 2025"
 
 
 def add_officer(uchet, role, login=None, password=OFFICER_PASSWORD, argon2=TEST_ARGON2):
-    """Creates a desk account with `uchetctl officer add --password-stdin`; returns its login."""
+    """Creates a desk account with `uchetctl officer add --password-stdin`
+    (or, with the defaults at START_CLOCK, takes one of people_db's); returns its login."""
+    pooled = uchet.officer_pool.get(role) if (login, password, argon2) == (None, OFFICER_PASSWORD, TEST_ARGON2) \
+        and uchet.clock == START_CLOCK else None
+    if pooled:
+        return pooled.pop(0)
     login = login or f"{role}-{uuid.uuid4().hex[:8]}"
     args = [*argon2, "officer", "add", "--login", login, "--name", f"Officer {login}", "--role", role,
             "--password-stdin"]

@@ -6,7 +6,7 @@ write of its own, after the answer. Both backends."""
 import datetime
 import time
 
-from conftest import docset_uchet, officer
+from conftest import add_officer, desk_login, docset_uchet
 
 NOW = 1761894000           # conftest.START_CLOCK, 2025-10-31T10:00:00+03:00
 READS = {"registrar": ["/api/v1/desk/enrolments", "/api/v1/desk/appeals", "/api/v1/desk/document-sets"],
@@ -39,8 +39,8 @@ def _docset_server(uchet_factory, tmp_path, monkeypatch):
 
 def test_an_officer_who_only_reads_stays_logged_in_then_idles_out(uchet_factory, tmp_path, monkeypatch):
     u = _docset_server(uchet_factory, tmp_path, monkeypatch)
-    desks = {role: officer(u, role) for role in READS}
-    logins = {role: u.db.query(f"SELECT login FROM officers WHERE role = '{role}'")[0][0] for role in READS}
+    logins = {role: add_officer(u, role) for role in READS}
+    desks = {role: desk_login(u, login) for role, login in logins.items()}
     t = 0
     for i in range(1, 7):                       # an hour of reading, a request every 10 minutes
         t = i * 600
@@ -68,8 +68,8 @@ def test_the_idle_limit_counts_from_the_last_slide_within_a_minute(uchet_factory
     minute old or more, so the session ends between 14 and 15 minutes after
     the last request, never later."""
     u = _docset_server(uchet_factory, tmp_path, monkeypatch)
-    desk = officer(u, "registrar")
-    login = u.db.query("SELECT login FROM officers WHERE role = 'registrar'")[0][0]
+    login = add_officer(u, "registrar")
+    desk = desk_login(u, login)
     u.set_clock(_at(600))
     assert u.http.get("/api/v1/desk/appeals", headers=desk).status_code == 200
     assert _slid_to(u, login, NOW + 600)
@@ -85,8 +85,8 @@ def test_an_auditor_verifying_the_chain_in_steps_stays_logged_in(uchet):
     """POST /desk/audit/verify's steps are reads (one statement each): an
     auditor whose verification runs for half an hour, a step every 10
     minutes, stays logged in; the steps slide the session as the queues do."""
-    desk = officer(uchet, "auditor")
-    login = uchet.db.query("SELECT login FROM officers WHERE role = 'auditor'")[0][0]
+    login = add_officer(uchet, "auditor")
+    desk = desk_login(uchet, login)
     body = {"max_events": 1}
     for i in range(1, 4):
         uchet.set_clock(_at(i * 600))

@@ -414,7 +414,8 @@ def test_wrong_codes_count_in_the_log_in_limits_and_lock_with_retry_after(uchet)
 
 def test_desk_sessions_end_after_15_idle_minutes_and_at_the_cap(uchet):
     number, _ = uchet.new_user()
-    desk = officer(uchet, "inspector")
+    login = add_officer(uchet, "inspector")
+    desk = desk_login(uchet, login)
     for t in ["10:14:00", "10:28:00", "10:42:59"]:     # each request slides the limit
         uchet.set_clock(f"2025-10-31T{t}+03:00")
         assert lookup(uchet, desk, number).status_code == 200, t
@@ -422,7 +423,7 @@ def test_desk_sessions_end_after_15_idle_minutes_and_at_the_cap(uchet):
     r = lookup(uchet, desk, number)
     assert r.status_code == 401 and r.json()["code"] == "unauthorized"
     # the absolute cap: 12 hours from the log-in at 10:58, however busy
-    desk = desk_login(uchet, uchet.db.query("SELECT login FROM officers")[0][0])
+    desk = desk_login(uchet, login)
     for hour in range(11, 23):
         for minute in (0, 12, 24, 36, 48):
             uchet.set_clock(f"2025-10-31T{hour:02d}:{minute:02d}:00+03:00")
