@@ -2,7 +2,7 @@
 
     url, stop = start_postgres(tmpdir)
     ...  # uchetd --database url
-    stop()  # stops the server and removes its files; safe to call twice
+    stop()  # stops the server, its files removed in the background; safe to call twice
 
 The server listens on a free loopback port and on a unix socket inside its
 own directory; it trusts local connections (there is nothing in it worth a
@@ -96,6 +96,19 @@ def _stop(data, log):
         pass
 
 
+def _remove_later(path):
+    """Removes a stopped server's directory in a process of its own, at idle
+    I/O and CPU priority, not waited for. A suite's server holds some 200
+    databases, 60,000 files, and unlinking them took 3 to 5 s of waiting on
+    the disk's journal (1 s of CPU) at the end of each pytest worker."""
+    try:
+        subprocess.Popen(["ionice", "-c", "3", "nice", "-n", "19", "rm", "-rf", "--", path], cwd="/",
+                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                         start_new_session=True)
+    except OSError:
+        shutil.rmtree(path, ignore_errors=True)
+
+
 def start_postgres(tmpdir, durable=False):
     """Starts a fresh server with an empty database `uchet`.
 
@@ -128,7 +141,7 @@ def start_postgres(tmpdir, durable=False):
             return
         stopped.append(True)
         _stop(data, log)
-        shutil.rmtree(base, ignore_errors=True)
+        _remove_later(base)
 
     atexit.register(stop)
     try:

@@ -49,8 +49,11 @@ def test_start_gives_an_empty_utf8_database_and_stop_removes_it(tmp_path):
             assert owner == "postgres"
     finally:
         stop()
-    assert not os.path.exists(data)
     assert not _port_open(port)
+    deadline = time.time() + 60   # removed in the background (pg._remove_later)
+    while os.path.exists(data) and time.time() < deadline:
+        time.sleep(0.05)
+    assert not os.path.exists(data)
     stop()   # idempotent
 
 
