@@ -115,8 +115,39 @@ static void test_failed_op_is_undone_alone(void **state)
     unlink(path);
 }
 
+/* store_open_on: the connection the caller used becomes the writer (what
+ * it wrote stays, the store's writes go through it) and is the store's to
+ * close, also when the open fails; LeakSanitizer (make check's unit suite)
+ * fails the test on a connection left open. */
+static void test_a_handed_over_writer_is_the_stores(void **state)
+{
+    (void)state;
+    char *path = prepare_db();
+    db_t *db;
+    store_t *s;
+    assert_int_equal(db_open(path, false, &db, NULL), 0);
+    assert_int_equal(db_exec(db, "INSERT INTO t (v) VALUES ('before')", NULL), 0);
+    assert_int_equal(store_open_on(path, db, 1, 0, &s, NULL), 0);
+    test_op_t op = {.value = "after", .op = {.lane = STORE_WRITE, .run = run_insert}};
+    assert_int_equal(store_run_sync(s, &op.op), 0);
+    store_close(s);
+    assert_int_equal(count(path, "before"), 1);
+    assert_int_equal(count(path, "after"), 1);
+    unlink(path);
+
+    char bare[64];
+    err_t e = {0};
+    snprintf(bare, sizeof bare, "/tmp/uchet-test-store-bare-%d.db", (int)getpid());
+    unlink(bare);
+    assert_int_equal(db_open(bare, false, &db, NULL), 0); /* no schema: the store refuses it */
+    assert_true(store_open_on(bare, db, 1, 0, &s, &e) < 0);
+    assert_string_equal(e.code, "schema_outdated");
+    unlink(bare);
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_failed_op_is_undone_alone)};
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_failed_op_is_undone_alone), cmocka_unit_test(test_a_handed_over_writer_is_the_stores)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
