@@ -340,6 +340,12 @@ class Uchet:
         response.read()
         CONTRACT.check(response)
 
+    def take_pools(self, people, officers):
+        """This server's database is a copy of people_db's: its own copies of
+        the unused people and officers (people_db's lists stay whole)."""
+        self.pool = list(people)
+        self.officer_pool = {role: list(logins) for role, logins in officers.items()}
+
     def ctl(self, *args, check=True):
         r = subprocess.run([UCHETCTL, "--database", self.db_url, "--clock", self.clock, *args],
                            capture_output=True, text=True, env=ctl_env(args))
@@ -521,17 +527,16 @@ def uchet_factory(tmp_path, pg_server, initialized_db, people_db):
 
     def make(clock=START_CLOCK, extra_args=(), db_url=None, init=True, people=True):
         """people=False: the initialized database as init left it."""
-        pool, officers = [], {}
+        pools = ([], {})
         if init and db_url is None:
-            template, pool, officers = people_db if people else (initialized_db, [], {})
+            template, *pools = people_db if people else (initialized_db, [], {})
             url = copy_initialized(template, tmp_path, pg_server)
         else:
             url = db_url or make_db_url(tmp_path, pg_server)
             if init:
                 Uchet(str(tmp_path), url, clock).ctl("init")
         u = Uchet(str(tmp_path), url, clock, extra_args)
-        u.pool = list(pool)
-        u.officer_pool = {role: list(logins) for role, logins in officers.items()}
+        u.take_pools(*pools)
         started.append(u)
         return u
 
@@ -570,8 +575,7 @@ def module_uchet_factory(tmp_path_factory, pg_server, people_db):
         url = copy_initialized(people_db[0], tmp, pg_server)
         keys = ("--totp-key-file", write_totp_key(tmp / "totp.key"), "--vapid-key-file", str(tmp / "vapid.pem"))
         u = Uchet(str(tmp), url, clock, (*keys, *extra_args))
-        u.pool = list(people_db[1])
-        u.officer_pool = {role: list(logins) for role, logins in people_db[2].items()}
+        u.take_pools(*people_db[1:])
         started.append(u)
         return u
 
