@@ -132,6 +132,7 @@ struct list {
     bool oom;   /* an append failed: the answer is incomplete */
     bool quiet; /* count only, build no JSON (mrz_verdict) */
     unsigned n, passed;
+    unsigned failed_not_expiry; /* failed checks other than "not_expired" */
 };
 
 /* Why a character was repaired (image input only). */
@@ -179,6 +180,7 @@ static void check(struct list *l, const char *name, bool passed, const char *fmt
     va_list ap;
     l->n++;
     l->passed += passed;
+    l->failed_not_expiry += !passed && strcmp(name, "not_expired") != 0;
     if (l->quiet) {
         l->all_passed = l->all_passed && passed;
         return;
@@ -1334,6 +1336,7 @@ int mrz_verdict(const char *text, const char *alt, size_t len, bool image, struc
     ret->width = d.lay->width;
     ret->checks = d.checks.n;
     ret->passed = d.checks.passed;
+    ret->failed_not_expiry = d.checks.failed_not_expiry;
     return 0;
 }
 

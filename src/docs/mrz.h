@@ -85,11 +85,12 @@ enum mrz_status { MRZ_INVALID = 0, MRZ_VALID, MRZ_VALID_AFTER_REPAIRS };
  * between candidate zones, and for sweeping tests). */
 struct mrz_verdict {
     enum mrz_status status;
-    char zone[3 * 44 + 1]; /* the lines after repairs, laid end to end */
-    size_t width;          /* characters per line */
-    unsigned checks;       /* checks run */
-    unsigned passed;       /* of which passed */
-    unsigned repairs;      /* characters repaired (image input only) */
+    char zone[3 * 44 + 1];      /* the lines after repairs, laid end to end */
+    size_t width;               /* characters per line */
+    unsigned checks;            /* checks run */
+    unsigned passed;            /* of which passed */
+    unsigned failed_not_expiry; /* failed, other than "not_expired" */
+    unsigned repairs;           /* characters repaired (image input only) */
 };
 
 /* Runs exactly the check of mrz_check_text (image false) or mrz_check_ocr

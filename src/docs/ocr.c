@@ -30,8 +30,13 @@
 #define COMPS_MAX 20000  /* glyph-sized ink components considered per page */
 #define CODE_MARGIN 0.12 /* summed correlation a known country code may lose to the reading */
 #define ALT_MARGIN 0.04
+#define DIGIT_CLEAR 0.07  /* a digit in a letter cell must beat every letter by this */
 #define SKEW_MAX_DEG 45.0 /* tilt searched either way; a quarter turn covers the rest */
 #define FOOT_REACH 2.5    /* pitches either side whose glyph bottoms set a cell's baseline */
+#define BAND_SCALES                                                                                                    \
+    {                                                                                                                  \
+        0.88, 0.94, 1.06, 1.12                                                                                         \
+    }                     /* cell box factors band_scale tries */
 #define BOX_DISAGREE 0.08 /* glyph boxes from pitch and from height differing more: try both */
 #define TEMPLATE_LEVELS 3
 #define TEMPLATE_WEIGHTS 3
@@ -657,8 +662,9 @@ static char read_cell(const struct gray *g, int wt, double cx, double pitch, dou
     /* The cell holds CELL_W samples across a glyph pitch pixels wide. */
     const float(*tp)[CELL_W * CELL_H] = templates[wt][pitch >= CELL_W * 0.9 ? 0 : pitch >= CELL_W * 0.55 ? 1 : 2];
     /* Only the glyphs the cell's field allows compete (and are scored):
-     * 0-9 and A-Z are the first 10 and next 26 glyphs, '<' the last. */
-    int lo = cls == CELL_LETTER ? 10 : 0, hi = cls == CELL_DIGIT ? 10 : NGLYPHS - 1;
+     * 0-9 and A-Z are the first 10 and next 26 glyphs, '<' the last. The
+     * digits of a letter cell are scored too, see below. */
+    int lo = cls == CELL_LETTER ? 10 : 0, hi = cls == CELL_DIGIT ? 10 : NGLYPHS - 1, from = cls == CELL_LETTER ? 0 : lo;
     for (int k = 0; k < NGLYPHS; k++)
         score[k] = -2;
     for (int dy = 0; dy <= 2 * SLACK_Y; dy++)
@@ -667,7 +673,7 @@ static char read_cell(const struct gray *g, int wt, double cx, double pitch, dou
                 memcpy(win + v * CELL_W, &patch[v + dy][dx], sizeof(float) * CELL_W);
             normalise(win, CELL_W * CELL_H);
             for (int k = 0; k < NGLYPHS; k++) {
-                if ((k < lo || k >= hi) && k != NGLYPHS - 1)
+                if ((k < from || k >= hi) && k != NGLYPHS - 1)
                     continue;
                 double s = cell_dot(win, tp[k]);
                 if (s > score[k])
@@ -684,6 +690,17 @@ static char read_cell(const struct gray *g, int wt, double cx, double pitch, dou
             b2 = kk;
     }
     *ret_alt = b2 >= 0 && score[b1] - score[b2] < ALT_MARGIN ? glyphs[b2] : ' ';
+    /* A digit printed where the layout wants a letter (a card that does
+     * not follow Doc 9303, e.g. "C1" for its document code) is read as
+     * printed when it beats every letter by DIGIT_CLEAR (on the real set,
+     * the best digit of a printed letter's cell stayed at least 0.007 below
+     * that letter). The zone then fails its format check instead of
+     * showing a letter that is not on the card. */
+    int d = 0;
+    for (int k = 1; k < lo; k++)
+        d = score[k] > score[d] ? k : d;
+    if (lo > 0 && score[d] >= score[b1] + DIGIT_CLEAR)
+        b1 = d, *ret_alt = ' ';
     if (ret_scores)
         memcpy(ret_scores, score, sizeof score);
     *ret_best = score[b1];
@@ -1003,10 +1020,42 @@ static bool spacing_differs(const struct page *pg, int i, int n)
     return fabs(height_box(pg, i, -1, pitch) / (pitch * box_ratio) - 1) > BOX_DISAGREE;
 }
 
+/* The height of the cell box at x: from the pitch, or by_height from the
+ * glyphs' measured height. */
+static double cell_box(const struct page *pg, int i, double x, double pitch, bool by_height)
+{
+    return by_height ? height_box(pg, i, x, pitch) : pitch * box_ratio;
+}
+
+/* The factor on the cell box, among BAND_SCALES, under which every other
+ * cell of band i matches its best glyph most closely: the glyph size that
+ * the pitch and the measured height both missed (a press's wider spacing
+ * and blurred edges at once, a page seen at an angle). */
+static double band_scale(const struct page *pg, int i, int n, int nlines, int line, bool visa, bool by_height)
+{
+    static const double scales[] = BAND_SCALES;
+    double origin, pitch, best_sum = -1e9, pick = 1;
+    fit_grid(pg->centres[i], pg->b[i].nblobs, n, &origin, &pitch);
+    for (size_t s = 0; s < sizeof scales / sizeof *scales; s++) {
+        double sum = 0;
+        for (int k = 0; k < n; k += 2) {
+            double x = origin + k * pitch, box = cell_box(pg, i, x, pitch, by_height) * scales[s], best;
+            double bottom = local_baseline(pg, i, x, pitch) + box * box_descent * 0.5;
+            char alt;
+            read_cell(&pg->g, 0, x, box / box_ratio, bottom - box, bottom, cell_class_at(nlines, n, line, k, visa),
+                &alt, NULL, &best);
+            sum += best;
+        }
+        if (sum > best_sum)
+            best_sum = sum, pick = scales[s];
+    }
+    return pick;
+}
+
 /* Reads one band as n template-matched cells into out (n + 1 bytes).
  * Returns false when the grid does not fit the band. */
 static bool read_band_template(const struct page *pg, int i, int n, int nlines, int line, bool visa, bool by_height,
-    int wt, char *out, char *alt, double *ret_fit)
+    double scale, int wt, char *out, char *alt, double *ret_fit)
 {
     double origin, pitch;
     const struct band *b = &pg->b[i];
@@ -1022,7 +1071,7 @@ static bool read_band_template(const struct page *pg, int i, int n, int nlines, 
     int code = line == 0 ? 2 : line == 1 ? (nlines == 3 ? 15 : 10) : -1;
     double sc[3][NGLYPHS], fit = 0;
     for (int k = 0; k < n; k++) {
-        double x = origin + k * pitch, box = by_height ? height_box(pg, i, x, pitch) : pitch * box_ratio, best;
+        double x = origin + k * pitch, box = cell_box(pg, i, x, pitch, by_height) * scale, best;
         double bottom = local_baseline(pg, i, x, pitch) + box * box_descent * 0.5;
         enum cell_class cls = cell_class_at(nlines, n, line, k, visa);
         if (wt > 0 && cls == CELL_ANY)
@@ -1060,13 +1109,15 @@ static bool read_band_tess(TessBaseAPI *api, const struct page *pg, int i, char 
 }
 
 /* Scores a text by the checks it passes (-1 when it is no MRZ at all);
- * *valid tells whether every check passed. The date only sets centuries. */
-static int score(const char *text, const char *alt, bool *valid)
+ * *valid tells whether all checks but one passed, *sound whether all but
+ * the expiry did. The date only sets centuries. */
+static int score(const char *text, const char *alt, bool *valid, bool *sound)
 {
     struct mrz_verdict v;
-    *valid = false;
+    *valid = *sound = false;
     if (mrz_verdict(text, alt, strlen(text), true, (struct mrz_date){2000, 1, 1}, &v, NULL) < 0)
         return -1;
+    *sound = v.failed_not_expiry == 0;
     /* "not_expired" fails for most documents against the year 2000 date
      * and for many against any: a zone is good enough to stop at when at
      * most that one check fails. */
@@ -1095,7 +1146,10 @@ struct found {
 
 #define DONE_MAX 256
 
-static void search_zone(const struct page *pg, TessBaseAPI *api, struct found *f)
+/* resize: a best candidate that fails a check is read once more re-sized
+ * (band_scale); only on the upright page and the enlarged one, as each
+ * re-sized reading costs about three readings of its lines. */
+static void search_zone(const struct page *pg, TessBaseAPI *api, bool resize, struct found *f)
 {
     char text[3 * 64], alt[3 * 64];
     int done[DONE_MAX][3], ndone = 0; /* first and last line's top, width */
@@ -1140,16 +1194,27 @@ static void search_zone(const struct page *pg, TessBaseAPI *api, struct found *f
                 bool differs = false;
                 for (int k = 0; !api && k < nl; k++)
                     differs = differs || spacing_differs(pg, idx[k], widths[wi]);
-                for (int by_height = 0; by_height <= (int)differs; by_height++) {
+                /* Then, while no reading passes, each box once more at
+                 * the size its band's glyphs fit best, with the font's
+                 * weight only; kept only when every check then passes. */
+                int unscaled_best = -1;
+                for (int pass = 0; pass < (api ? 1 : 2 * (1 + (int)differs)); pass++) {
+                    bool by_height = pass % (1 + (int)differs), rescaled = pass > (int)differs;
+                    if (rescaled && (!resize || unscaled_best < 0 || unscaled_best < f->score))
+                        break; /* no zone here, or a better one elsewhere */
+                    double scale[3] = {1, 1, 1};
+                    for (int k = 0; rescaled && k < nl; k++)
+                        scale[k] = band_scale(pg, idx[k], widths[wi], nl, k, text[0] == 'V', by_height);
                     /* Every stroke weight of the templates, the checks
                      * and then the correlation choosing; a text that is
                      * no zone at all is not read again. */
                     int best_s = -1;
-                    bool best_good = false;
+                    bool best_good = false, best_sound = false;
                     double best_fit = -1e9;
                     char btext[3 * 64], balt[3 * 64], plain[3][64], plain_alt[3][64];
-                    for (int wt = 0;
-                         wt < (api ? 1 : TEMPLATE_WEIGHTS) && (wt == 0 || (best_s >= 0 && best_s >= f->score)); wt++) {
+                    for (int wt = 0; wt < (api || rescaled ? 1 : TEMPLATE_WEIGHTS) &&
+                                     (wt == 0 || (best_s >= 0 && best_s >= f->score));
+                         wt++) {
                         size_t len = 0;
                         bool read = true;
                         double fit = 0;
@@ -1161,7 +1226,7 @@ static void search_zone(const struct page *pg, TessBaseAPI *api, struct found *f
                             }
                             read = api ? read_band_tess(api, pg, idx[k], line, sizeof line)
                                        : read_band_template(pg, idx[k], widths[wi], nl, k, text[0] == 'V', by_height,
-                                             wt, line, lalt, &fit);
+                                             scale[k], wt, line, lalt, &fit);
                             if (api) {
                                 memset(lalt, ' ', strlen(line));
                                 lalt[strlen(line)] = '\0';
@@ -1175,15 +1240,17 @@ static void search_zone(const struct page *pg, TessBaseAPI *api, struct found *f
                                 len += (size_t)snprintf(text + len, sizeof text - len, "%s\n", line);
                             }
                         }
-                        bool good = false;
-                        int s = read ? score(text, alt, &good) : -1;
+                        bool good = false, sound = false;
+                        int s = read ? score(text, alt, &good, &sound) : -1;
                         if (s > best_s || (s == best_s && fit > best_fit)) {
-                            best_s = s, best_fit = fit, best_good = good;
+                            best_s = s, best_fit = fit, best_good = good, best_sound = sound;
                             memcpy(btext, text, sizeof text);
                             memcpy(balt, alt, sizeof alt);
                         }
                     }
-                    if (best_s > f->score) {
+                    if (!rescaled && best_s > unscaled_best)
+                        unscaled_best = best_s;
+                    if (best_s > f->score && (best_sound || !rescaled)) {
                         f->score = best_s;
                         f->good = best_good;
                         memcpy(f->text, btext, sizeof btext);
@@ -1273,7 +1340,7 @@ static int search_attempts(struct gray g0, TessBaseAPI *api, bool turns, struct 
         struct page pg = {.nb = 0};
         r = page_prepare(&pg, g);
         if (r == 0)
-            search_zone(&pg, api, f);
+            search_zone(&pg, api, attempt == 0 || attempt == 4, f);
         page_free(&pg);
     }
     free(g0.p);

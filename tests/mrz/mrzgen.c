@@ -1,8 +1,11 @@
-/* mrzgen OUTDIR COUNT [SEED]: renders COUNT random MRZ documents (TD1, TD2,
- * TD3 in turn) at several sizes with rotation up to ±5°, blur, noise,
- * uneven light and JPEG compression, and writes OUTDIR/truth.tsv with one
- * "file<TAB>line1|line2[|line3]<TAB>parameters" row per image. */
+/* mrzgen OUTDIR COUNT [SEED [faulty]]: renders COUNT random MRZ documents
+ * (TD1, TD2, TD3 in turn) at several sizes with rotation up to ±5°, blur,
+ * noise, uneven light and JPEG compression, and writes OUTDIR/truth.tsv with
+ * one "file<TAB>line1|line2[|line3]<TAB>parameters" row per image. With
+ * "faulty", one check digit of each zone is printed wrong (the truth is the
+ * zone as printed): any "valid" answer on that set is a false valid. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +33,19 @@ static struct render_opts pick(unsigned *s, int i)
     return o;
 }
 
+/* Replaces one of the zone's check digits (chosen at random) by another
+ * digit. mrz holds the lines separated by '\n'. */
+static void spoil_check_digit(unsigned *s, int format, char *mrz)
+{
+    /* Offsets in the flat text (each line followed by its '\n'). */
+    static const int td1[] = {14, 31 + 6, 31 + 14, 31 + 29}, td2[] = {37 + 9, 37 + 19, 37 + 27, 37 + 35},
+                     td3[] = {45 + 9, 45 + 19, 45 + 27, 45 + 43};
+    const int *at = format == 1 ? td1 : format == 2 ? td2 : td3;
+    int p = at[(int)(unif(s) * 4) % 4];
+    char was = mrz[p] == '<' ? '0' : mrz[p];
+    mrz[p] = (char)('0' + (was - '0' + 1 + (int)(unif(s) * 9)) % 10);
+}
+
 static int write_file(const char *path, const unsigned char *b, size_t n)
 {
     FILE *f = fopen(path, "wb");
@@ -42,9 +58,10 @@ static int write_file(const char *path, const unsigned char *b, size_t n)
 int main(int argc, char **argv)
 {
     uint64_t count, seed = 1;
+    bool faulty = argc > 4 && strcmp(argv[4], "faulty") == 0;
     if (argc < 3 || parse_u64(argv[2], strlen(argv[2]), 1, 100000, &count) < 0 ||
-        (argc > 3 && parse_u64(argv[3], strlen(argv[3]), 0, UINT32_MAX, &seed) < 0)) {
-        fprintf(stderr, "usage: mrzgen OUTDIR COUNT [SEED]\n");
+        (argc > 3 && parse_u64(argv[3], strlen(argv[3]), 0, UINT32_MAX, &seed) < 0) || (argc > 4 && !faulty)) {
+        fprintf(stderr, "usage: mrzgen OUTDIR COUNT [SEED [faulty]]\n");
         return 2;
     }
     char path[4096];
@@ -58,6 +75,8 @@ int main(int argc, char **argv)
     for (int i = 0; i < (int)count; i++) {
         char mrz[3 * 45], *lines[3];
         render_random_mrz(&s, 1 + i % 3, mrz);
+        if (faulty)
+            spoil_check_digit(&s, 1 + i % 3, mrz);
         size_t n = 0;
         for (char *p = mrz; p && n < 3; n++) {
             lines[n] = p;

@@ -314,6 +314,13 @@ static void same_as_json(const char *text, size_t tl, const char *alt, bool imag
     static const char *const names[] = {"invalid", "valid", "valid_after_repairs"};
     assert_string_equal(json_string_value(json_object_get(o, "status")), names[v->status]);
     assert_int_equal(json_is_true(json_object_get(o, "valid")), v->status != MRZ_INVALID);
+    json_t *checks = json_object_get(o, "checks"), *c;
+    size_t i;
+    unsigned failed_not_expiry = 0;
+    json_array_foreach (checks, i, c)
+        failed_not_expiry += !json_is_true(json_object_get(c, "passed")) &&
+                             strcmp(json_string_value(json_object_get(c, "name")), "not_expired") != 0;
+    assert_int_equal(failed_not_expiry, v->failed_not_expiry);
     if (!image)
         assert_int_equal(json_array_size(json_object_get(o, "repairs")), 0);
     json_decref(o);
