@@ -145,6 +145,7 @@ enum why { W_NONE = 0, W_TYPE, W_TYPE_READER, W_READER };
 struct doc {
     const struct layout *lay;
     bool image;
+    bool unsure; /* the reader marked its reading of the zone unsure ('?' in alt) */
     struct mrz_date today;
     char orig[MRZ_BUF_MAX];
     char buf[MRZ_BUF_MAX];
@@ -217,11 +218,14 @@ static char normal_char(unsigned char c)
     return '?';
 }
 
-/* Splits text into non-empty normalised lines. Returns 0, or -EINVAL
+/* Splits text into non-empty normalised lines; *ret_unsure: alt marks a
+ * character '?' (the reader is unsure of it). Returns 0, or -EINVAL
  * ("mrz_format") when there are more than MRZ_LINES_MAX of them. */
-static int split_lines(const char *text, const char *alt, size_t len, struct line *lines, size_t *ret_n, err_t *err)
+static int split_lines(
+    const char *text, const char *alt, size_t len, struct line *lines, size_t *ret_n, bool *ret_unsure, err_t *err)
 {
     size_t n = 0;
+    *ret_unsure = false;
     struct line cur = {.len = 0};
     for (size_t i = 0; i <= len; i++) {
         if (i == len || text[i] == '\n') {
@@ -239,6 +243,7 @@ static int split_lines(const char *text, const char *alt, size_t len, struct lin
             continue;
         if (cur.len < MRZ_WIDTH_MAX) {
             char a = alt ? normal_char((unsigned char)alt[i]) : 0;
+            *ret_unsure = *ret_unsure || (alt && alt[i] == '?');
             cur.s[cur.len] = c;
             cur.a[cur.len] = a == '?' || a == c ? 0 : a;
         }
@@ -1101,6 +1106,14 @@ static void run_checks(struct doc *d, const struct values *v, struct mrz_date to
         r = composite_rule(d);
         check_digit(d, "composite_check_digit", "composite of number, dates and optional data", &r);
     }
+    /* Check digits catch one misread in a field, not two that cancel
+     * (8 read B and 5 read S differ by 3 x 7 + 23 x 3 = 90): a reading the
+     * reader itself calls unsure cannot vouch for the zone. */
+    if (d->image && d->unsure)
+        check(&d->checks, "reading_confident", false,
+            "The picture's characters match the machine-readable font poorly (small, blurred, bent or "
+            "an unusual print), so this reading cannot confirm the zone; take the photo again, flat and "
+            "sharp, or type the zone.");
 }
 
 /* Compares one typed name with the document's through transliteration. */
@@ -1299,7 +1312,7 @@ static int prepare(
             MRZ_TEXT_MAX);
     struct line lines[MRZ_LINES_MAX];
     size_t n = 0;
-    int r = split_lines(text, alt, len, lines, &n, err);
+    int r = split_lines(text, alt, len, lines, &n, &d->unsure, err);
     if (r < 0)
         return r;
     if (n == 0)

@@ -75,7 +75,8 @@ int mrz_check_text(const char *text, size_t len, const json_t *typed, struct mrz
  *    the zone makes every failing check digit hold with its second reading.
  * No combination of swaps is ever searched. `alt` (may be NULL) holds len
  * bytes parallel to text: alt[i] is the second candidate for text[i], or
- * ' ' for none. */
+ * ' ' for none, or '?' where the reader is unsure of the character: then
+ * the check "reading_confident" fails, and the zone is not valid. */
 int mrz_check_ocr(const char *text, const char *alt, size_t len, const json_t *typed, struct mrz_date today,
     json_t **ret, err_t *err);
 

@@ -37,6 +37,8 @@
     {                                                                                                                  \
         0.88, 0.94, 1.06, 1.12                                                                                         \
     }                     /* cell box factors band_scale tries */
+#define WEAK_FIT 0.8      /* a zone whose letter and digit cells correlate less on average is re-sized too */
+#define FIT_SLACK 0.02    /* mean correlation a reading may lose to another of its zone and still be chosen */
 #define BOX_DISAGREE 0.08 /* glyph boxes from pitch and from height differing more: try both */
 #define TEMPLATE_LEVELS 3
 #define TEMPLATE_WEIGHTS 3
@@ -1052,10 +1054,11 @@ static double band_scale(const struct page *pg, int i, int n, int nlines, int li
     return pick;
 }
 
-/* Reads one band as n template-matched cells into out (n + 1 bytes).
- * Returns false when the grid does not fit the band. */
+/* Reads one band as n template-matched cells into out (n + 1 bytes),
+ * adding the letter and digit cells' correlations to *ret_fit and their
+ * count to *ret_cells. Returns false when the grid does not fit the band. */
 static bool read_band_template(const struct page *pg, int i, int n, int nlines, int line, bool visa, bool by_height,
-    double scale, int wt, char *out, char *alt, double *ret_fit)
+    double scale, int wt, char *out, char *alt, double *ret_fit, int *ret_cells)
 {
     double origin, pitch;
     const struct band *b = &pg->b[i];
@@ -1079,6 +1082,7 @@ static bool read_band_template(const struct page *pg, int i, int n, int nlines, 
         out[k] = read_cell(&pg->g, cls != CELL_ANY ? wt : 0, origin + k * pitch, box / box_ratio, bottom - box, bottom,
             cls, &alt[k], k >= code && k < code + 3 ? sc[k - code] : NULL, &best);
         fit += cls != CELL_ANY ? best : 0;
+        *ret_cells += cls != CELL_ANY;
     }
     *ret_fit += fit;
     out[n] = '\0';
@@ -1135,20 +1139,57 @@ static bool same_zone(const struct band *a, const struct band *b)
            b->y0 - a->y1 < 3 * ha;
 }
 
-/* Tries every run of 2 or 3 matching long bands and keeps the text that
- * passes the most checks. */
 /* The best zone found so far over every attempt (rotations, scales). */
 struct found {
     char text[3 * 64], alt[3 * 64];
-    int score; /* -1: none */
-    bool good; /* every check but possibly the expiry passed: stop looking */
+    int score;  /* -1: none */
+    double fit; /* mean correlation of its letter and digit cells */
+    bool good;  /* every check but one (mostly the expiry) passed: stop looking */
 };
 
 #define DONE_MAX 256
+#define READINGS_MAX 8 /* readings of one candidate zone: 2 box sizes x 3 weights, each re-sized once */
 
-/* resize: a best candidate that fails a check is read once more re-sized
- * (band_scale); only on the upright page and the enlarged one, as each
- * re-sized reading costs about three readings of its lines. */
+/* One reading of a candidate zone. */
+struct reading {
+    char text[3 * 64], alt[3 * 64];
+    int s;       /* score(); -1: no zone */
+    double fit;  /* mean correlation of its letter and digit cells */
+    bool good;   /* score()'s valid */
+    bool counts; /* may be chosen: not re-sized, or re-sized and sound */
+};
+
+/* The reading of one candidate zone to keep: among those that count and
+ * fit within FIT_SLACK of the best fit of them, the one passing the most
+ * checks, then the better fitting. The checks choose between readings
+ * that the image supports about equally, never for one it supports
+ * clearly less: a box a little too large that turns a 0 into a 9 and two
+ * G into Q can make a wrongly printed check digit hold. Where even the
+ * best fit is weak (under WEAK_FIT) the fit says little, and the checks
+ * choose among all: such a zone is answered unsure (see answer), never
+ * valid. NULL: no zone. */
+static const struct reading *choose_reading(const struct reading *rd, int n)
+{
+    double top = -1e9;
+    for (int i = 0; i < n; i++)
+        if (rd[i].counts && rd[i].s >= 0 && rd[i].fit > top)
+            top = rd[i].fit;
+    if (top < WEAK_FIT)
+        top = -1e9;
+    const struct reading *c = NULL;
+    for (int i = 0; i < n; i++)
+        if (rd[i].counts && rd[i].s >= 0 && rd[i].fit >= top - FIT_SLACK &&
+            (!c || rd[i].s > c->s || (rd[i].s == c->s && rd[i].fit > c->fit)))
+            c = &rd[i];
+    return c;
+}
+
+/* Tries every run of 2 or 3 matching long bands and keeps the text that
+ * passes the most checks (choose_reading). resize: a best candidate that
+ * fails a check, or fits weakly, is read once more re-sized (band_scale);
+ * asked for the page as given only: each re-sized reading costs about
+ * three readings of its lines, and on the enlarged page of the real set it
+ * changed no answer (12 ms an image). */
 static void search_zone(const struct page *pg, TessBaseAPI *api, bool resize, struct found *f)
 {
     char text[3 * 64], alt[3 * 64];
@@ -1194,30 +1235,33 @@ static void search_zone(const struct page *pg, TessBaseAPI *api, bool resize, st
                 bool differs = false;
                 for (int k = 0; !api && k < nl; k++)
                     differs = differs || spacing_differs(pg, idx[k], widths[wi]);
-                /* Then, while no reading passes, each box once more at
-                 * the size its band's glyphs fit best, with the font's
-                 * weight only; kept only when every check then passes. */
-                int unscaled_best = -1;
+                /* Then, while no reading passes (or all fit weakly), each
+                 * box once more at the size its band's glyphs fit best,
+                 * with the font's weight only; such a reading counts only
+                 * when every check but the expiry passes. */
+                struct reading rd[READINGS_MAX];
+                int nrd = 0, unscaled_best = -1;
+                bool f_here = false; /* f holds one of rd, else still `before` */
+                const struct found before = *f;
                 for (int pass = 0; pass < (api ? 1 : 2 * (1 + (int)differs)); pass++) {
                     bool by_height = pass % (1 + (int)differs), rescaled = pass > (int)differs;
-                    if (rescaled && (!resize || unscaled_best < 0 || unscaled_best < f->score))
+                    if (rescaled && (!resize || unscaled_best < 0 || !f_here))
                         break; /* no zone here, or a better one elsewhere */
                     double scale[3] = {1, 1, 1};
                     for (int k = 0; rescaled && k < nl; k++)
                         scale[k] = band_scale(pg, idx[k], widths[wi], nl, k, text[0] == 'V', by_height);
-                    /* Every stroke weight of the templates, the checks
-                     * and then the correlation choosing; a text that is
+                    /* Every stroke weight of the templates; a text that is
                      * no zone at all is not read again. */
-                    int best_s = -1;
-                    bool best_good = false, best_sound = false;
-                    double best_fit = -1e9;
-                    char btext[3 * 64], balt[3 * 64], plain[3][64], plain_alt[3][64];
-                    for (int wt = 0; wt < (api || rescaled ? 1 : TEMPLATE_WEIGHTS) &&
-                                     (wt == 0 || (best_s >= 0 && best_s >= f->score));
+                    char plain[3][64], plain_alt[3][64];
+                    int first = nrd;
+                    for (int wt = 0; wt < (api || rescaled ? 1 : TEMPLATE_WEIGHTS) && nrd < READINGS_MAX &&
+                                     (wt == 0 || (rd[first].s >= 0 && (f_here || rd[first].s >= f->score)));
                          wt++) {
+                        struct reading *r = &rd[nrd];
                         size_t len = 0;
                         bool read = true;
                         double fit = 0;
+                        int cells = 0;
                         for (int k = 0; read && k < nl; k++) {
                             char line[64], lalt[64];
                             if (wt > 0) { /* the cells a heavier weight leaves alone */
@@ -1226,7 +1270,7 @@ static void search_zone(const struct page *pg, TessBaseAPI *api, bool resize, st
                             }
                             read = api ? read_band_tess(api, pg, idx[k], line, sizeof line)
                                        : read_band_template(pg, idx[k], widths[wi], nl, k, text[0] == 'V', by_height,
-                                             scale[k], wt, line, lalt, &fit);
+                                             scale[k], wt, line, lalt, &fit, &cells);
                             if (api) {
                                 memset(lalt, ' ', strlen(line));
                                 lalt[strlen(line)] = '\0';
@@ -1240,25 +1284,33 @@ static void search_zone(const struct page *pg, TessBaseAPI *api, bool resize, st
                                 len += (size_t)snprintf(text + len, sizeof text - len, "%s\n", line);
                             }
                         }
-                        bool good = false, sound = false;
-                        int s = read ? score(text, alt, &good, &sound) : -1;
-                        if (s > best_s || (s == best_s && fit > best_fit)) {
-                            best_s = s, best_fit = fit, best_good = good, best_sound = sound;
-                            memcpy(btext, text, sizeof text);
-                            memcpy(balt, alt, sizeof alt);
-                        }
+                        bool sound = false;
+                        r->s = read ? score(text, alt, &r->good, &sound) : -1;
+                        r->fit = cells ? fit / cells : 1; /* Tesseract gives no measure */
+                        r->counts = !rescaled || sound;
+                        memcpy(r->text, text, sizeof r->text);
+                        memcpy(r->alt, alt, sizeof r->alt);
+                        nrd++;
+                        if (!rescaled && r->s > unscaled_best)
+                            unscaled_best = r->s;
                     }
-                    if (!rescaled && best_s > unscaled_best)
-                        unscaled_best = best_s;
-                    if (best_s > f->score && (best_sound || !rescaled)) {
-                        f->score = best_s;
-                        f->good = best_good;
-                        memcpy(f->text, btext, sizeof btext);
-                        memcpy(f->alt, balt, sizeof balt);
+                    const struct reading *c = choose_reading(rd, nrd);
+                    if (c && c->s > before.score) {
+                        f->score = c->s;
+                        f->fit = c->fit;
+                        f->good = c->good;
+                        memcpy(f->text, c->text, sizeof f->text);
+                        memcpy(f->alt, c->alt, sizeof f->alt);
+                        f_here = true;
+                    } else if (f_here) { /* a better-fitting reading of this zone passes fewer checks than before */
+                        *f = before;
+                        f_here = false;
                     }
-                    if (f->good)
+                    if (f->good && (f->fit >= WEAK_FIT || !resize || api))
                         return;
                 }
+                if (f->good)
+                    return;
                 if (api)
                     break; /* Tesseract decides the width itself */
             }
@@ -1340,7 +1392,7 @@ static int search_attempts(struct gray g0, TessBaseAPI *api, bool turns, struct 
         struct page pg = {.nb = 0};
         r = page_prepare(&pg, g);
         if (r == 0)
-            search_zone(&pg, api, attempt == 0 || attempt == 4, f);
+            search_zone(&pg, api, attempt == 0, f);
         page_free(&pg);
     }
     free(g0.p);
@@ -1360,6 +1412,10 @@ static int answer(int r, const struct found *f, char **ret_text, char **ret_alt,
         *ret_text = NULL;
         r = -ENOMEM;
     }
+    /* A zone whose glyphs match the font this poorly is read with too
+     * many chances for two misreads that cancel in a check digit. */
+    for (char *a = r == 0 && ret_alt && f->fit < WEAK_FIT ? *ret_alt : NULL; a && *a; a++)
+        *a = *a == '\n' ? '\n' : '?';
     if (r == -ENOMEM)
         return err_set(err, r, "out_of_memory", "Out of memory.");
     if (r == -EINVAL)

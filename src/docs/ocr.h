@@ -31,7 +31,8 @@ enum ocr_engine {
  * and the recognised lines joined by '\n' in *ret_text (caller owns,
  * free()); when ret_alt is not NULL, *ret_alt (caller owns) holds as many
  * bytes, the near-equal second reading of each character or ' ' for none,
- * for mrz_check_ocr. Nothing is repaired here. -EINVAL with err code "image_unreadable" (not a PNG/JPEG, corrupt,
+ * for mrz_check_ocr; every character '?' when the zone's glyphs match the
+ * font too poorly to vouch for it (mean correlation under 0.8). Nothing is repaired here. -EINVAL with err code "image_unreadable" (not a PNG/JPEG, corrupt,
  * or more than OCR_IMAGE_PIXELS_MAX pixels) or "mrz_not_found"; -ENOMEM;
  * -ENOENT ("ocr_font_missing") when the OCR-B font is not installed.
  * Thread-safe: the templates are built once (pthread_once) and read-only

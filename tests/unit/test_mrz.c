@@ -321,6 +321,36 @@ static const char *status(const json_t *o)
     return json_string_value(json_object_get(o, "status"));
 }
 
+/* A reading the reader marks unsure ('?' in alt) is never valid, however
+ * well its check digits hold; the same zone without the mark is. Text is
+ * never marked: the mark is the reader's. */
+static void test_unsure_reading(void **state)
+{
+    (void)state;
+    const char *text = TD3_SPECIMEN;
+    char alt[sizeof TD3_SPECIMEN], sure[sizeof TD3_SPECIMEN];
+    for (size_t i = 0; i < sizeof alt; i++) {
+        alt[i] = text[i] == '\n' || !text[i] ? text[i] : '?';
+        sure[i] = text[i] == '\n' || !text[i] ? text[i] : ' ';
+    }
+    json_t *o = run_ocr(text, alt);
+    assert_string_equal(status(o), "invalid");
+    assert_string_equal(failed(o, "checks"), "reading_confident");
+    assert_int_equal(json_array_size(json_object_get(o, "repairs")), 0);
+    json_decref(o);
+    for (size_t i = 0; i < sizeof alt; i++)
+        alt[i] = i == 60 ? '?' : sure[i];
+    o = run_ocr(text, alt); /* one unsure character is enough */
+    assert_string_equal(failed(o, "checks"), "reading_confident");
+    json_decref(o);
+    o = run_ocr(text, sure);
+    assert_string_equal(status(o), "valid");
+    json_decref(o);
+    o = run(text);
+    assert_string_equal(status(o), "valid");
+    json_decref(o);
+}
+
 /* Checks one entry of the "repairs" or "suggestions" list. */
 static void expect_change(const json_t *o, const char *list, size_t i, const char *fieldname, int line, int pos,
     const char *from, const char *to, const char *why)
@@ -752,6 +782,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_td3_specimen),
+        cmocka_unit_test(test_unsure_reading),
         cmocka_unit_test(test_td1_specimen),
         cmocka_unit_test(test_td2_specimen),
         cmocka_unit_test(test_visa_specimens),

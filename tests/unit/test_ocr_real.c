@@ -1,7 +1,8 @@
 /* The reader on real specimen images (tests/mrz/real, with hand-transcribed
  * ground truth in truth.tsv): every image marked "handled" must be read
- * exactly, and no image may ever be answered valid with a zone other than
- * its ground truth. Accuracy figures are the benchmark's (make bench). */
+ * exactly, and no image may ever be answered valid (the expiry aside) with
+ * a misread where a check digit reaches. Accuracy figures are the
+ * benchmark's (make bench). */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,6 +17,7 @@
 
 #include "docs/mrz.h"
 #include "docs/ocr.h"
+#include "checked.h"
 
 #define REAL_DIR UCHET_SOURCE_DIR "/tests/mrz/real"
 #define IMAGE_MAX (8u << 20)
@@ -32,13 +34,27 @@ static unsigned char *slurp(const char *path, size_t *len)
     return b;
 }
 
+/* True when got (lines joined by '\n') differs from want where a check
+ * digit reaches, or in length. */
+static bool misread_where_checked(const char *got, const char *want)
+{
+    size_t n = strlen(want), width = strcspn(want, "\n");
+    if (strlen(got) != n || width == 0)
+        return true;
+    int nlines = (int)((n + 1) / (width + 1));
+    for (size_t i = 0; i < n; i++)
+        if (got[i] != want[i] && mrz_checked_at(nlines, (int)(i / (width + 1)), (int)(i % (width + 1)), want[0] == 'V'))
+            return true;
+    return false;
+}
+
 static void test_real_images(void **state)
 {
     (void)state;
     FILE *t = fopen(REAL_DIR "/truth.tsv", "r");
     assert_non_null(t);
     char row[512];
-    unsigned images = 0, handled = 0;
+    unsigned images = 0, handled = 0, unchecked = 0;
     while (fgets(row, sizeof row, t)) {
         row[strcspn(row, "\n")] = '\0';
         char *name = row, *want = strchr(row, '\t'), *mark;
@@ -75,9 +91,17 @@ static void test_real_images(void **state)
         json_t *l;
         json_array_foreach (json_object_get(o, "mrz"), i, l)
             n += (size_t)snprintf(got + n, sizeof got - n, "%s%s", i ? "\n" : "", json_string_value(l));
-        bool valid = json_is_true(json_object_get(o, "valid"));
-        if (valid && strcmp(got, want) != 0)
+        /* Valid but for the expiry: nearly every specimen has expired, and
+         * a misread that all other checks let through is a false valid on
+         * the day the document was current. */
+        bool valid = true;
+        json_t *c;
+        json_array_foreach (json_object_get(o, "checks"), i, c)
+            valid = valid && (json_is_true(json_object_get(c, "passed")) ||
+                                 strcmp(json_string_value(json_object_get(c, "name")), "not_expired") == 0);
+        if (valid && misread_where_checked(got, want))
             fail_msg("%s: FALSE VALID\nwant %s\ngot  %s", name, want, got);
+        unchecked += valid && strcmp(got, want) != 0;
         if (must && strcmp(got, want) != 0)
             fail_msg("%s: read wrong\nwant %s\ngot  %s", name, want, got);
         json_decref(o);
@@ -85,7 +109,9 @@ static void test_real_images(void **state)
         free(alt);
     }
     fclose(t);
-    print_message("%u real images, %u marked handled and read exactly\n", images, handled);
+    print_message("%u real images, %u marked handled and read exactly; %u valid with a misread no check "
+                  "digit covers (a name)\n",
+        images, handled, unchecked);
     assert_true(images >= 19);
 }
 
