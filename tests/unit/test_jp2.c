@@ -115,7 +115,7 @@ static void decodes_mosip_records(void **state)
         check_raster(r, f);
         raster_free(r);
         /* the same image as a bare codestream */
-        size_t cn;
+        size_t cn = 0;
         const uint8_t *cs = codestream_in(img, n, &cn);
         assert_int_equal(jp2_sniff(cs, cn), JP2_CODESTREAM);
         assert_int_equal(jp2_decode(cs, cn, 0, &r, &e), 0);
@@ -182,7 +182,7 @@ static void truncated_refused_quietly(void **state)
         assert_true(c.tried > 400);
         assert_int_equal(c.refused, c.tried);
         /* the bare codestream cut short too */
-        size_t cn;
+        size_t cn = 0;
         const uint8_t *cs = codestream_in(img, c.n, &cn);
         struct cuts d = {.img = cs, .n = cn};
         assert_int_equal(stderr_bytes_of(every_cut, &d), 0);
@@ -193,7 +193,7 @@ static void truncated_refused_quietly(void **state)
 
 static size_t siz_at(const uint8_t *img, size_t n)
 {
-    size_t cn;
+    size_t cn = 0;
     const uint8_t *cs = codestream_in(img, n, &cn);
     return (size_t)(cs - img) + 4; /* the SIZ marker segment's length field */
 }
