@@ -2,8 +2,10 @@
 # bench/mrz/run.sh BUILD_DIR [COUNT] [--update FILE.md]
 # Renders COUNT (default 1000) MRZ images with tests/mrz/mrzgen into
 # BUILD_DIR/mrz-bench-set, measures both OCR engines (Tesseract on the first
-# 200 only: it is slow), prints a "## Document check (MRZ OCR)" section and,
-# with --update, replaces that section in FILE.md (or appends it).
+# 200 only: it is slow), and the template engine on 300 zones printed with
+# one wrong check digit each (mrzgen's "faulty"; any valid answer there is
+# a false valid); prints a "## Document check (MRZ OCR)" section and, with
+# --update, replaces that section in FILE.md (or appends it).
 set -eu
 build=${1:?usage: run.sh BUILD_DIR [COUNT] [--update FILE.md]}
 count=${2:-1000}
@@ -18,6 +20,11 @@ mkdir -p "$set_dir"
 tmpl=$("$bench" "$set_dir" template 2>"$set_dir/template-failures.txt")
 real_dir=$(dirname "$0")/../../tests/mrz/real
 real=$("$bench" "$real_dir" template 2>"$set_dir/real-failures.txt")
+faulty_dir="$build/mrz-bench-faulty"
+rm -rf "$faulty_dir"
+mkdir -p "$faulty_dir"
+"$gen" "$faulty_dir" 300 777 faulty
+faulty=$("$bench" "$faulty_dir" template 2>"$faulty_dir/template-failures.txt")
 tess_n=$((count < 200 ? count : 200))
 tess=$("$bench" "$set_dir" tesseract "$tess_n" 2>"$set_dir/tesseract-failures.txt")
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
@@ -40,8 +47,9 @@ rotation up to ±5°, Gaussian blur σ ≤ 1.2 px, noise σ ≤ 10 grey levels,
 uneven light up to 50 %, half of them JPEG at quality 40-90. "Fully correct"
 means every character of every line (so every field) equals the ground
 truth after the image repairs of the document check; "raw" is the OCR text
-before them; not_found = no zone found; false_valid = answered valid though
-a character that a check digit covers was misread (must be 0);
+before them; not_found = no zone found; false_valid = answered valid (the
+expiry aside: most specimens have expired) though a character that a check
+digit covers was misread (must be 0);
 valid_with_misread_name_or_code = answered valid with a misread only where
 no check digit reaches (name, country codes, sex). Time is the process's
 CPU time (one core) for decoding + zone search + reading + check, per
@@ -53,6 +61,14 @@ cancel; the default template reader makes neither.
 \`\`\`
 $tmpl
 $tess
+\`\`\`
+
+**Faulty set**: 300 zones rendered the same way (seed 777), each printed
+with one wrong check digit (\`mrzgen ... faulty\`): every answer must be
+invalid, and "fully correct" means read as printed.
+
+\`\`\`
+$faulty
 \`\`\`
 MD
 )
