@@ -288,7 +288,9 @@ static bool same_row(const struct word *a, const struct word *label)
 
 /* The region under the label word `lw`: from its label group's left edge
  * (the words of its row within a gap of it) to the next word to the right
- * on the same row, five label heights deep. Empty when too small. */
+ * on the same row, from half a label height above the label's bottom (a
+ * label read with its box's top line erased may reach past that line) to
+ * five label heights below it. Empty when too small. */
 static struct rect under_label(const raster_t *g, const struct word *words, int n, const struct word *lw)
 {
     int h = lw->y1 - lw->y0, W = (int)g->width, H = (int)g->height;
@@ -307,7 +309,7 @@ static struct rect under_label(const raster_t *g, const struct word *words, int 
     for (int i = 0; i < n; i++)
         if (same_row(&words[i], lw) && words[i].x0 > gx1 + gap && words[i].x0 - h / 2 < right)
             right = words[i].x0 - h / 2;
-    struct rect r = {gx0 - h > 0 ? gx0 - h : 0, lw->y1, right, lw->y1 + 5 * h < H ? lw->y1 + 5 * h : H};
+    struct rect r = {gx0 - h > 0 ? gx0 - h : 0, lw->y1 - h / 2, right, lw->y1 + 5 * h < H ? lw->y1 + 5 * h : H};
     if (r.x1 - r.x0 < 2 * h || r.y1 - r.y0 < h)
         return (struct rect){0, 0, 0, 0};
     return r;
@@ -683,6 +685,26 @@ static bool overlap(struct rect a, struct rect b)
     return a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1;
 }
 
+/* Whitens every horizontal run of ink longer than `len` pixels in g: the
+ * form's box lines. At 150 dpi a label printed just above its box
+ * touches the box's top line with its descenders, and the recogniser then
+ * reads "Дата рождения / Date of birth" as a stray "I" or not at all; no
+ * run of text is that long without a gap. */
+static void erase_rules(raster_t *g, int len)
+{
+    for (uint32_t y = 0; y < g->height; y++) {
+        unsigned char *row = g->pix + (size_t)y * g->width;
+        for (uint32_t x = 0; x < g->width;) {
+            uint32_t s = x;
+            while (x < g->width && row[x] < INK)
+                x++;
+            if (x - s > (uint32_t)len)
+                memset(row + s, 255, x - s);
+            x += x == s;
+        }
+    }
+}
+
 /* g drawn twice as large (each pixel four). -ENOMEM. */
 static int raster_scale2(const raster_t *g, raster_t **ret)
 {
@@ -839,6 +861,7 @@ static int label_words(TessBaseAPI *api, fields_page_t *p, const struct spec *t,
         free(w2);
         return -ENOMEM;
     }
+    erase_rules(big, (int)(big->ppi ? big->ppi : 600) / 3);
     page_words(api, big, 0, (int)big->height, 2, w2, ret_n);
     raster_free(big);
     *ret_big = w2;

@@ -332,6 +332,30 @@ static void degraded_pages_read_nothing_wrong(void **state)
     assert_true(read >= 2);
 }
 
+/* 150 dpi: a label printed just above its box touches the box's top line
+ * with its descenders; the dates under such labels are still found and
+ * read (they were not: the label row read as fragments). */
+static void labels_touching_their_box_line_at_150_dpi(void **state)
+{
+    docset_tess_t *tess = *state;
+    struct page p;
+    if (rendered("patent", "migration_card", 1, &p) < 0)
+        skip();
+    struct classify_result r;
+    read_page(&p, tess, &r);
+    assert_string_equal(r.type, "migration_card");
+    assert_int_equal(same(r.fields, p.truth, "birth_date"), 1);
+    classify_result_free(&r);
+    page_free(&p);
+    if (rendered("labour_notice", "patent", 1, &p) < 0)
+        skip();
+    read_page(&p, tess, &r);
+    assert_string_equal(r.type, "patent");
+    assert_int_equal(same(r.fields, p.truth, "birth_date") + same(r.fields, p.truth, "issue_date"), 2);
+    classify_result_free(&r);
+    page_free(&p);
+}
+
 static int setup(void **state)
 {
     *state = docset_tess_new();
@@ -353,6 +377,7 @@ int main(void)
         cmocka_unit_test(labels_cut_by_the_top_third_are_read),
         cmocka_unit_test(patent_clean),
         cmocka_unit_test(degraded_pages_read_nothing_wrong),
+        cmocka_unit_test(labels_touching_their_box_line_at_150_dpi),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
