@@ -33,9 +33,10 @@ section=$(cat <<MD
 
 Measured by \`bench/mrz/run.sh\` on $(date -u +%Y-%m-%d), one thread, $cpu.
 
-**Real set** (\`tests/mrz/real\`, 33 photographs and scans of specimen
-passports, ID cards and an ICAO figure, from konstantint/PassportEye (MIT),
-zones transcribed by hand with check digits verified; see its README):
+**Real set** (\`tests/mrz/real\`, 38 photographs and scans of specimen
+passports, ID cards, visas and ICAO figures, from konstantint/PassportEye
+(MIT, 33) and sivakumar-mahalingam/fastmrz (AGPL-3.0, 5), zones transcribed
+by hand with check digits verified; see its README):
 
 \`\`\`
 $real
