@@ -322,7 +322,12 @@ static struct rect under_label(const raster_t *g, const struct word *words, int 
 static struct rect box_band(const raster_t *g, struct rect r, int h)
 {
     int W = (int)g->width, H = (int)g->height;
+    /* A box line is longer than any run of text; 30 % of the region's
+     * width, but at most ten label heights: when the next field's label
+     * was missed, the region runs to the page's edge, and 30 % of that is
+     * longer than the box itself (its lines were then not seen). */
     int need = (r.x1 - r.x0) * 3 / 10 > 3 * h ? (r.x1 - r.x0) * 3 / 10 : 3 * h;
+    need = need > 10 * h ? 10 * h : need;
     int top = -1, bottom = -1;
     for (int y = r.y0; y < r.y1; y++) {
         bool line = row_run(g, y, r.x0, r.x1) >= need;
