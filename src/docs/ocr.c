@@ -33,10 +33,6 @@
 #define DIGIT_CLEAR 0.07  /* a digit in a letter cell must beat every letter by this */
 #define SKEW_MAX_DEG 45.0 /* tilt searched either way; a quarter turn covers the rest */
 #define FOOT_REACH 2.5    /* pitches either side whose glyph bottoms set a cell's baseline */
-#define BAND_SCALES                                                                                                    \
-    {                                                                                                                  \
-        0.88, 0.94, 1.06, 1.12                                                                                         \
-    }                     /* cell box factors band_scale tries */
 #define WEAK_FIT 0.8      /* a zone whose letter and digit cells correlate less on average is re-sized too */
 #define FIT_SLACK 0.02    /* mean correlation a reading may lose to another of its zone and still be chosen */
 #define BOX_DISAGREE 0.08 /* glyph boxes from pitch and from height differing more: try both */
@@ -1029,13 +1025,13 @@ static double cell_box(const struct page *pg, int i, double x, double pitch, boo
     return by_height ? height_box(pg, i, x, pitch) : pitch * box_ratio;
 }
 
-/* The factor on the cell box, among BAND_SCALES, under which every other
+/* The factor on the cell box, among those below, under which every other
  * cell of band i matches its best glyph most closely: the glyph size that
  * the pitch and the measured height both missed (a press's wider spacing
  * and blurred edges at once, a page seen at an angle). */
 static double band_scale(const struct page *pg, int i, int n, int nlines, int line, bool visa, bool by_height)
 {
-    static const double scales[] = BAND_SCALES;
+    static const double scales[] = {0.88, 0.94, 1.06, 1.12};
     double origin, pitch, best_sum = -1e9, pick = 1;
     fit_grid(pg->centres[i], pg->b[i].nblobs, n, &origin, &pitch);
     for (size_t s = 0; s < sizeof scales / sizeof *scales; s++) {
@@ -1139,23 +1135,16 @@ static bool same_zone(const struct band *a, const struct band *b)
            b->y0 - a->y1 < 3 * ha;
 }
 
-/* The best zone found so far over every attempt (rotations, scales). */
-struct found {
-    char text[3 * 64], alt[3 * 64];
-    int score;  /* -1: none */
-    double fit; /* mean correlation of its letter and digit cells */
-    bool good;  /* every check but one (mostly the expiry) passed: stop looking */
-};
-
 #define DONE_MAX 256
 #define READINGS_MAX 8 /* readings of one candidate zone: 2 box sizes x 3 weights, each re-sized once */
 
-/* One reading of a candidate zone. */
+/* One reading of a candidate zone; also the best one found so far over
+ * every attempt (rotations, scales). */
 struct reading {
     char text[3 * 64], alt[3 * 64];
     int s;       /* score(); -1: no zone */
     double fit;  /* mean correlation of its letter and digit cells */
-    bool good;   /* score()'s valid */
+    bool good;   /* score()'s valid (every check but one passed): stop looking */
     bool counts; /* may be chosen: not re-sized, or re-sized and sound */
 };
 
@@ -1190,9 +1179,8 @@ static const struct reading *choose_reading(const struct reading *rd, int n)
  * asked for the page as given only: each re-sized reading costs about
  * three readings of its lines, and on the enlarged page of the real set it
  * changed no answer (12 ms an image). */
-static void search_zone(const struct page *pg, TessBaseAPI *api, bool resize, struct found *f)
+static void search_zone(const struct page *pg, TessBaseAPI *api, bool resize, struct reading *f)
 {
-    char text[3 * 64], alt[3 * 64];
     int done[DONE_MAX][3], ndone = 0; /* first and last line's top, width */
     int next[BANDS_MAX];
     for (int i = 0; i < pg->nb; i++) {
@@ -1240,24 +1228,25 @@ static void search_zone(const struct page *pg, TessBaseAPI *api, bool resize, st
                  * with the font's weight only; such a reading counts only
                  * when every check but the expiry passes. */
                 struct reading rd[READINGS_MAX];
-                int nrd = 0, unscaled_best = -1;
+                int nrd = 0;
                 bool f_here = false; /* f holds one of rd, else still `before` */
-                const struct found before = *f;
+                const struct reading before = *f;
                 for (int pass = 0; pass < (api ? 1 : 2 * (1 + (int)differs)); pass++) {
                     bool by_height = pass % (1 + (int)differs), rescaled = pass > (int)differs;
-                    if (rescaled && (!resize || unscaled_best < 0 || !f_here))
+                    if (rescaled && (!resize || !f_here))
                         break; /* no zone here, or a better one elsewhere */
                     double scale[3] = {1, 1, 1};
                     for (int k = 0; rescaled && k < nl; k++)
-                        scale[k] = band_scale(pg, idx[k], widths[wi], nl, k, text[0] == 'V', by_height);
+                        scale[k] = band_scale(pg, idx[k], widths[wi], nl, k, rd[nrd - 1].text[0] == 'V', by_height);
                     /* Every stroke weight of the templates; a text that is
                      * no zone at all is not read again. */
                     char plain[3][64], plain_alt[3][64];
                     int first = nrd;
                     for (int wt = 0; wt < (api || rescaled ? 1 : TEMPLATE_WEIGHTS) && nrd < READINGS_MAX &&
-                                     (wt == 0 || (rd[first].s >= 0 && (f_here || rd[first].s >= f->score)));
+                                     (wt == 0 || (rd[first].s >= 0 && (f_here || rd[first].s >= f->s)));
                          wt++) {
                         struct reading *r = &rd[nrd];
+                        r->text[0] = r->alt[0] = '\0';
                         size_t len = 0;
                         bool read = true;
                         double fit = 0;
@@ -1268,9 +1257,10 @@ static void search_zone(const struct page *pg, TessBaseAPI *api, bool resize, st
                                 memcpy(line, plain[k], sizeof line);
                                 memcpy(lalt, plain_alt[k], sizeof lalt);
                             }
+                            /* the visa mark is the first line's (k > 0: read) */
                             read = api ? read_band_tess(api, pg, idx[k], line, sizeof line)
-                                       : read_band_template(pg, idx[k], widths[wi], nl, k, text[0] == 'V', by_height,
-                                             scale[k], wt, line, lalt, &fit, &cells);
+                                       : read_band_template(pg, idx[k], widths[wi], nl, k, k > 0 && r->text[0] == 'V',
+                                             by_height, scale[k], wt, line, lalt, &fit, &cells);
                             if (api) {
                                 memset(lalt, ' ', strlen(line));
                                 lalt[strlen(line)] = '\0';
@@ -1280,27 +1270,19 @@ static void search_zone(const struct page *pg, TessBaseAPI *api, bool resize, st
                                 memcpy(plain_alt[k], lalt, sizeof lalt);
                             }
                             if (read) {
-                                snprintf(alt + len, sizeof alt - len, "%s\n", lalt);
-                                len += (size_t)snprintf(text + len, sizeof text - len, "%s\n", line);
+                                snprintf(r->alt + len, sizeof r->alt - len, "%s\n", lalt);
+                                len += (size_t)snprintf(r->text + len, sizeof r->text - len, "%s\n", line);
                             }
                         }
                         bool sound = false;
-                        r->s = read ? score(text, alt, &r->good, &sound) : -1;
+                        r->s = read ? score(r->text, r->alt, &r->good, &sound) : -1;
                         r->fit = cells ? fit / cells : 1; /* Tesseract gives no measure */
                         r->counts = !rescaled || sound;
-                        memcpy(r->text, text, sizeof r->text);
-                        memcpy(r->alt, alt, sizeof r->alt);
                         nrd++;
-                        if (!rescaled && r->s > unscaled_best)
-                            unscaled_best = r->s;
                     }
                     const struct reading *c = choose_reading(rd, nrd);
-                    if (c && c->s > before.score) {
-                        f->score = c->s;
-                        f->fit = c->fit;
-                        f->good = c->good;
-                        memcpy(f->text, c->text, sizeof f->text);
-                        memcpy(f->alt, c->alt, sizeof f->alt);
+                    if (c && c->s > before.s) {
+                        *f = *c;
                         f_here = true;
                     } else if (f_here) { /* a better-fitting reading of this zone passes fewer checks than before */
                         *f = before;
@@ -1377,7 +1359,7 @@ static int tess_open(TessBaseAPI **ret, err_t *err)
  * zone is found, turned a quarter either way (a portrait photo of a
  * landscape page) and upside down when `turns`; small pages at twice the
  * size (glyphs under ~12 px). */
-static int search_attempts(struct gray g0, TessBaseAPI *api, bool turns, struct found *f)
+static int search_attempts(struct gray g0, TessBaseAPI *api, bool turns, struct reading *f)
 {
     int r = shrink(&g0);
     for (int attempt = 0; r == 0 && !f->good && attempt < 5; attempt++) {
@@ -1401,9 +1383,9 @@ static int search_attempts(struct gray g0, TessBaseAPI *api, bool turns, struct 
 
 /* The found zone into *ret_text and *ret_alt, or r (< 0, or no zone) as
  * the error the API promises. */
-static int answer(int r, const struct found *f, char **ret_text, char **ret_alt, err_t *err)
+static int answer(int r, const struct reading *f, char **ret_text, char **ret_alt, err_t *err)
 {
-    if (r == 0 && f->score < 0)
+    if (r == 0 && f->s < 0)
         r = -ENOENT;
     if (r == 0 && !(*ret_text = strdup(f->text)))
         r = -ENOMEM;
@@ -1446,7 +1428,7 @@ int ocr_read_mrz_with(
     if (r < 0)
         return r;
     struct gray g0 = {0, 0, NULL};
-    struct found f = {.score = -1};
+    struct reading f = {.s = -1};
     r = decode(img, len, &g0);
     if (r == 0)
         r = search_attempts(g0, api, true, &f);
@@ -1470,7 +1452,7 @@ int ocr_read_mrz_upright(
         return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
     for (int y = 0; y < h; y++)
         memcpy(g0.p + (size_t)y * w, pix + (size_t)y * stride, (size_t)w);
-    struct found f = {.score = -1};
+    struct reading f = {.s = -1};
     r = search_attempts(g0, NULL, false, &f);
     return answer(r, &f, ret_text, ret_alt, err);
 }
