@@ -48,44 +48,6 @@ static unsigned char *slurp(const char *path, size_t *len)
     return b;
 }
 
-/* The repaired lines of the check's answer joined by '|', or ""; *valid
- * tells whether the check called the zone valid. */
-static void corrected(const char *text, const char *alt, char *out, size_t outsz, bool *valid)
-{
-    json_t *o = NULL;
-    out[0] = '\0';
-    *valid = false;
-    if (mrz_check_ocr(text, alt, strlen(text), NULL, (struct mrz_date){2025, 1, 1}, &o, NULL) < 0)
-        return;
-    /* Valid but for the expiry: most specimens expired long ago, and a
-     * misread that every other check let through would be a false valid
-     * on the day the document was still current. */
-    size_t i, n = 0;
-    json_t *l, *c;
-    *valid = true;
-    json_array_foreach (json_object_get(o, "checks"), i, c)
-        *valid = *valid && (json_is_true(json_object_get(c, "passed")) ||
-                               strcmp(json_string_value(json_object_get(c, "name")), "not_expired") == 0);
-    json_array_foreach (json_object_get(o, "mrz"), i, l)
-        n += (size_t)snprintf(out + n, outsz - n, "%s%s", i ? "|" : "", json_string_value(l));
-    json_decref(o);
-}
-
-/* Compares the answer with the truth (lines joined by '|'): returns true
- * when a character covered by a check digit differs (or the shape does). */
-static bool wrong_where_checked(const char *got, const char *want)
-{
-    size_t n = strlen(want), width = strcspn(want, "|");
-    if (strlen(got) != n || width == 0)
-        return true;
-    int nlines = (int)((n + 1) / (width + 1));
-    bool visa = want[0] == 'V';
-    for (size_t i = 0; i < n; i++)
-        if (got[i] != want[i] && mrz_checked_at(nlines, (int)(i / (width + 1)), (int)(i % (width + 1)), visa))
-            return true;
-    return false;
-}
-
 static double now_ms(void)
 {
     struct timespec ts;
@@ -133,7 +95,7 @@ int main(int argc, char **argv)
         bool valid = false;
         double t0 = now_ms();
         if (ocr_read_mrz_with(eng, img, len, &text, &alt, NULL) == 0)
-            corrected(text, alt, fixed, sizeof fixed, &valid);
+            mrz_judge(text, alt, (struct mrz_date){2025, 1, 1}, '|', fixed, sizeof fixed, &valid);
         else
             not_found++;
         ms += now_ms() - t0;
@@ -150,7 +112,7 @@ int main(int argc, char **argv)
         size_t er = edit_distance(raw, want), ef = edit_distance(fixed, want);
         raw_err += er, fixed_err += ef;
         raw_ok += er == 0, fixed_ok += ef == 0;
-        if (valid && ef && wrong_where_checked(fixed, want)) {
+        if (valid && ef && mrz_misread_where_checked(fixed, want, '|')) {
             false_valid++;
             fprintf(stderr, "FALSE VALID %s\n", name);
         } else if (valid && ef) {
