@@ -18,11 +18,39 @@
 #include "docs/ocr.h"
 #include "render.h"
 
+/* Renders the given lines and asserts they are read back exactly; the
+ * reading and its second candidates into *ret_text and *ret_alt when not
+ * NULL (the caller frees them). */
+static void read_exact(const char *const *lines, size_t n, const struct render_opts *o, char **ret_text, char **ret_alt)
+{
+    unsigned char *img;
+    size_t len;
+    assert_int_equal(render_mrz(lines, n, o, &img, &len), 0);
+    char *text = NULL, *alt = NULL, want[3 * 46] = "";
+    err_t e = {0};
+    int r = ocr_read_mrz(img, len, &text, &alt, &e);
+    free(img);
+    if (r != 0)
+        fail_msg("px %d angle %.1f: %d %s", o->px, o->angle_deg, r, e.code);
+    for (size_t i = 0, at = 0; i < n; i++)
+        at += (size_t)snprintf(want + at, sizeof want - at, "%s\n", lines[i]);
+    if (strcmp(text, want) != 0)
+        fail_msg("px %d angle %.1f:\nwant %s\ngot  %s", o->px, o->angle_deg, want, text);
+    if (ret_text)
+        *ret_text = text;
+    else
+        free(text);
+    if (ret_alt)
+        *ret_alt = alt;
+    else
+        free(alt);
+}
+
+/* A random valid zone of the format (1 TD1, 2 TD2, 3 TD3), read back. */
 static void read_back(int format, const struct render_opts *o, unsigned seed)
 {
-    char mrz[3 * 45], want[3 * 46], *lines[3];
+    char mrz[3 * 45], *lines[3];
     render_random_mrz(&seed, format, mrz);
-    memcpy(want, mrz, sizeof mrz);
     size_t n = 0;
     for (char *p = mrz; p && n < 3; n++) {
         lines[n] = p;
@@ -30,40 +58,7 @@ static void read_back(int format, const struct render_opts *o, unsigned seed)
         if (p)
             *p++ = '\0';
     }
-    unsigned char *img;
-    size_t len;
-    assert_int_equal(render_mrz((const char *const *)lines, n, o, &img, &len), 0);
-    char *text = NULL;
-    err_t e = {0};
-    int r = ocr_read_mrz(img, len, &text, NULL, &e);
-    free(img);
-    if (r != 0)
-        fail_msg("format %d px %d angle %.1f: %d %s", format, o->px, o->angle_deg, r, e.code);
-    size_t wl = strlen(want);
-    want[wl] = '\n';
-    want[wl + 1] = '\0';
-    if (strcmp(text, want) != 0)
-        fail_msg("format %d px %d angle %.1f:\nwant %s\ngot  %s", format, o->px, o->angle_deg, want, text);
-    free(text);
-}
-
-/* Renders the given lines and asserts they are read back exactly. */
-static void read_exact(const char *const *lines, size_t n, const struct render_opts *o)
-{
-    unsigned char *img;
-    size_t len;
-    assert_int_equal(render_mrz(lines, n, o, &img, &len), 0);
-    char *text = NULL, want[3 * 46] = "";
-    err_t e = {0};
-    int r = ocr_read_mrz(img, len, &text, NULL, &e);
-    free(img);
-    if (r != 0)
-        fail_msg("px %d: %d %s", o->px, r, e.code);
-    for (size_t i = 0, at = 0; i < n; i++)
-        at += (size_t)snprintf(want + at, sizeof want - at, "%s\n", lines[i]);
-    if (strcmp(text, want) != 0)
-        fail_msg("px %d:\nwant %s\ngot  %s", o->px, want, text);
-    free(text);
+    read_exact((const char *const *)lines, n, o, NULL, NULL);
 }
 
 /* A card that prints digits where Doc 9303 wants letters (the US
@@ -82,9 +77,9 @@ static void test_digits_where_letters_belong(void **state)
         "P<UTOBOZIS<<OLGA<ISIDOR<GIBSZ<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<10"};
     for (int px = 20; px <= 32; px += 12) {
         struct render_opts o = {.px = px, .blur = 0.6, .noise = 4, .seed = (unsigned)px};
-        read_exact(c1, 3, &o);
-        read_exact(digits, 2, &o);
-        read_exact(names, 2, &o);
+        read_exact(c1, 3, &o, NULL, NULL);
+        read_exact(digits, 2, &o, NULL, NULL);
+        read_exact(names, 2, &o, NULL, NULL);
     }
 }
 
@@ -102,15 +97,10 @@ static void test_wrong_check_digit_read_as_printed(void **state)
     /* mrzgen's image 26 of seed 777 with "faulty" (bench/mrz). */
     struct render_opts o = {
         .px = 22, .angle_deg = 1.88, .blur = 0.66, .noise = 6.2, .light = 0.26, .seed = 26 * 7919u + 1};
-    read_exact(lines, 2, &o);
-    unsigned char *img;
-    size_t len;
-    assert_int_equal(render_mrz(lines, 2, &o, &img, &len), 0);
-    char *text = NULL, *alt = NULL;
-    err_t e = {0};
-    assert_int_equal(ocr_read_mrz(img, len, &text, &alt, &e), 0);
-    free(img);
+    char *text, *alt;
+    read_exact(lines, 2, &o, &text, &alt);
     json_t *v = NULL;
+    err_t e = {0};
     assert_int_equal(mrz_check_ocr(text, alt, strlen(text), NULL, (struct mrz_date){1990, 1, 1}, &v, &e), 0);
     assert_false(json_is_true(json_object_get(v, "valid")));
     size_t i;
@@ -187,19 +177,7 @@ static void test_heavy_press(void **state)
             .bold = 3,
             .jpeg_quality = 85,
             .seed = 60 + i};
-        unsigned char *img;
-        size_t len;
-        assert_int_equal(render_mrz(lines, 2, &o, &img, &len), 0);
-        char *text = NULL;
-        err_t e = {0};
-        int r = ocr_read_mrz(img, len, &text, NULL, &e);
-        free(img);
-        if (r != 0)
-            fail_msg("px %d: %d %s", o.px, r, e.code);
-        if (strcmp(text, "P<UTOHENNINGSEN<<HANNAH<NINA<JOHANNE<<<<<<<<\n"
-                         "1234567897UTO7408122F3204153<<<<<<<<<<<<<<<2\n") != 0)
-            fail_msg("px %d angle %.1f:\ngot %s", o.px, o.angle_deg, text);
-        free(text);
+        read_exact(lines, 2, &o, NULL, NULL);
     }
 }
 
