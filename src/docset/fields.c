@@ -114,6 +114,7 @@ int fields_read(fields_page_t *page, const char *type, docset_tess_t *tess, json
 #define WORD_CP 40     /* letters kept of a word */
 #define WORDS_MAX 1500 /* words kept of a page */
 #define INK 175        /* a grey value below this is ink, the paper stretched to white */
+#define RULE_INK 215   /* ... and below this, part of a box line (erase_rules) */
 #define CONF_NAME 80   /* the lowest word confidence a name is taken at */
 #define CONF_DATE 60   /* ... a date (which must also parse and exist) */
 #define CONF_NUM 70    /* ... a document number (which must also have its shape) */
@@ -588,28 +589,73 @@ static int read_value(docset_tess_t *tess, const raster_t *g, struct rect r, con
 
 enum tick { TICK_NONE, TICK_MARKED, TICK_UNSURE };
 
-/* Whether the tick box left of the choice word w holds a mark. The box's
- * right side is the first ink left of the word on the word's middle row;
- * its height gives the square. */
-static enum tick tick_at(const raster_t *g, const struct word *w)
+/* The length of the vertical run of ink through (x, cy) within rows
+ * [lo, hi) (clipped to the page), its ends in *top and *bot; 0 when
+ * (x, cy) is paper or off the page. */
+static int column_through(const raster_t *g, int x, int cy, int lo, int hi, int *top, int *bot)
+{
+    lo = lo > 0 ? lo : 0;
+    hi = hi < (int)g->height ? hi : (int)g->height;
+    if (x < 0 || x >= (int)g->width || cy < lo || cy >= hi || !ink(g, x, cy))
+        return 0;
+    *top = cy, *bot = cy;
+    while (*top > lo && ink(g, x, *top - 1))
+        --*top;
+    while (*bot + 1 < hi && ink(g, x, *bot + 1))
+        ++*bot;
+    return *bot - *top + 1;
+}
+
+/* The tick box at the left end of the word w, when the recogniser took the
+ * box in as the word's first letter (a square's left side at the word's
+ * left edge and its right side one side further). Empty when there is
+ * none. */
+static struct rect box_inside_word(const raster_t *g, const struct word *w)
+{
+    int cy = (w->y0 + w->y1) / 2, wh = w->y1 - w->y0, top = 0, bot = 0;
+    for (int x = w->x0; x <= w->x0 + 2 && x < w->x1; x++) {
+        int side = column_through(g, x, cy, w->y0 - 2, w->y1 + 2, &top, &bot);
+        if (side < wh * 2 / 3 || x + side > w->x1)
+            continue;
+        int t2, b2;
+        for (int rx = x + side - 3; rx <= x + side + 1; rx++)
+            if (rx > x + side / 2 && column_through(g, rx, cy, top - 2, bot + 3, &t2, &b2) >= side * 4 / 5)
+                return (struct rect){x, top, rx + 1, bot + 1};
+    }
+    return (struct rect){0, 0, 0, 0};
+}
+
+/* The square left of the choice word w: its right side is the first ink
+ * left of the word on the word's middle row; its height gives the square.
+ * Empty when no plausible square is there. */
+static struct rect box_left_of_word(const raster_t *g, const struct word *w)
 {
     int h = w->y1 - w->y0, cy = (w->y0 + w->y1) / 2;
     struct rect r = {w->x0 - 3 * h > 0 ? w->x0 - 3 * h : 0, cy - 3 * h / 2 > 0 ? cy - 3 * h / 2 : 0, w->x0 - h / 8,
         cy + 3 * h / 2 < (int)g->height ? cy + 3 * h / 2 : (int)g->height};
     if (r.x1 <= r.x0 || r.y1 <= r.y0)
-        return TICK_NONE;
+        return (struct rect){0, 0, 0, 0};
     int x = w->x0 - 1;
     while (x > r.x0 && !ink(g, x, cy))
         x--;
     int top = cy, bot = cy;
-    while (top > r.y0 && ink(g, x, top - 1))
-        top--;
-    while (bot + 1 < r.y1 && ink(g, x, bot + 1))
-        bot++;
-    int side = bot - top + 1;
+    int side = column_through(g, x, cy, r.y0, r.y1, &top, &bot);
     if (x <= r.x0 || side < h / 2 || side > 3 * h || x - side + 1 < 0)
+        return (struct rect){0, 0, 0, 0};
+    return (struct rect){x - side + 1, top, x + 1, bot + 1};
+}
+
+/* Whether the tick box of the choice word w holds a mark: the square left
+ * of the word or, when the recogniser read the square as part of the word,
+ * at its left end. */
+static enum tick tick_at(const raster_t *g, const struct word *w)
+{
+    struct rect b = box_left_of_word(g, w);
+    if (b.x1 <= b.x0)
+        b = box_inside_word(g, w);
+    if (b.x1 <= b.x0)
         return TICK_UNSURE;
-    struct rect b = {x - side + 1, top, x + 1, bot + 1};
+    int side = b.y1 - b.y0;
     struct rect in = {b.x0 + side / 4, b.y0 + side / 4, b.x1 - side / 4, b.y1 - side / 4};
     int dark = 0, all = 0;
     for (int y = in.y0; y < in.y1; y++)
@@ -659,12 +705,37 @@ static int read_tick(const raster_t *g, const struct word *words, int n, const s
     return *ret ? 0 : -ENOMEM;
 }
 
-/* The word that places field f: the first word reading as one of its labels. */
+static int cmp_int(const void *a, const void *b)
+{
+    return (*(const int *)a > *(const int *)b) - (*(const int *)a < *(const int *)b);
+}
+
+/* The median height of the words with letters (0 when there are none). */
+static int median_height(const struct word *words, int n)
+{
+    int h[WORDS_MAX], k = 0;
+    for (int i = 0; i < n && k < WORDS_MAX; i++)
+        if (words[i].n > 0)
+            h[k++] = words[i].y1 - words[i].y0;
+    if (k == 0)
+        return 0;
+    qsort(h, (size_t)k, sizeof h[0], cmp_int);
+    return h[k / 2];
+}
+
+/* The word that places field f: the first word reading as one of its
+ * labels, and no taller than 1.5 times the page's median word. At 150 dpi the
+ * recogniser may read a label together with the box line its descenders
+ * touch as one word three times a glyph's height; placed by that box, the
+ * value's region takes in the neighbouring field's box, and both are lost
+ * to the overlap. Such a label is left to the page read again enlarged,
+ * its box lines erased. */
 static const struct word *label_word(const struct spec *f, const struct word *words, int n)
 {
+    int tall = 3 * median_height(words, n) / 2;
     for (int k = 0; k < LABELS_MAX && f->labels[k]; k++)
         for (int i = 0; i < n; i++)
-            if (word_is(&words[i], f->labels[k]))
+            if (word_is(&words[i], f->labels[k]) && (tall == 0 || words[i].y1 - words[i].y0 <= tall))
                 return &words[i];
     return NULL;
 }
@@ -694,20 +765,39 @@ static bool overlap(struct rect a, struct rect b)
  * form's box lines. At 150 dpi a label printed just above its box
  * touches the box's top line with its descenders, and the recogniser then
  * reads "Дата рождения / Date of birth" as a stray "I" or not at all; no
- * run of text is that long without a gap. */
-static void erase_rules(raster_t *g, int len)
+ * run of text is that long without a gap. A pixel counts as on the run
+ * when it or the one above it (as printed) is ink, so a line left a
+ * little askew by the straightening, which steps from row to row, is one
+ * run; only the ink of the row itself is whitened, and the row above a
+ * line (a label's foot touching it) is not on its run. A hairline drawn
+ * at 150 dpi is spread over two rows of light grey, lighter than INK: a
+ * rule's pixels are those under RULE_INK. -ENOMEM. */
+static int erase_rules(raster_t *g, int len)
 {
+    size_t w = g->width;
+    unsigned char *above = malloc(w), *here = malloc(w);
+    if (!above || !here) {
+        free(above);
+        free(here);
+        return -ENOMEM;
+    }
+    memset(above, 255, w);
     for (uint32_t y = 0; y < g->height; y++) {
-        unsigned char *row = g->pix + (size_t)y * g->width;
-        for (uint32_t x = 0; x < g->width;) {
-            uint32_t s = x;
-            while (x < g->width && row[x] < INK)
+        unsigned char *row = g->pix + (size_t)y * w, *tmp;
+        memcpy(here, row, w); /* row y as printed: the next row's "above" */
+        for (size_t x = 0; x < w;) {
+            size_t s = x;
+            while (x < w && (here[x] < RULE_INK || above[x] < RULE_INK))
                 x++;
-            if (x - s > (uint32_t)len)
-                memset(row + s, 255, x - s);
+            for (size_t k = s; x - s > (size_t)len && k < x; k++)
+                row[k] = row[k] < RULE_INK ? 255 : row[k];
             x += x == s;
         }
+        tmp = above, above = here, here = tmp;
     }
+    free(above);
+    free(here);
+    return 0;
 }
 
 /* g drawn twice as large (each pixel four). -ENOMEM. */
@@ -866,7 +956,15 @@ static int label_words(TessBaseAPI *api, fields_page_t *p, const struct spec *t,
         free(w2);
         return -ENOMEM;
     }
-    erase_rules(big, (int)(big->ppi ? big->ppi : 600) / 3);
+    /* A rule is longer than four of the page's words are high: a run of
+     * text ink never is. Measured on the words, not the image's stated
+     * resolution, which a PNG may not give and a phone's JPEG gives as 72. */
+    int h = median_height(p->words, p->n);
+    if (erase_rules(big, h > 0 ? 2 * 4 * h : (int)(big->ppi ? big->ppi : 600) / 3) < 0) {
+        raster_free(big);
+        free(w2);
+        return -ENOMEM;
+    }
     page_words(api, big, 0, (int)big->height, 2, w2, ret_n);
     raster_free(big);
     *ret_big = w2;
