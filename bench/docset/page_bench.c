@@ -226,7 +226,8 @@ static void one_page(
     free(text);
 }
 
-/* A document docsetgen draws no page for (most types, so far): its
+/* A document docsetgen draws no page for (the registration notice, the
+ * fingerprint card, the contract, the notices, the policy...): its
  * generated type and fields, as if read without a slip. */
 static void generated_doc(struct read_set *rs, int i, const json_t *d)
 {

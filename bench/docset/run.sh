@@ -16,7 +16,8 @@
 # was named. About a third of the sets carry a defect (one that cannot apply
 # to a set leaves it clean): SETS=1000 gives the 300 defective sets issue 16
 # asks for.
-# Then the fields of the migration card and the patent (docset/fields) per
+# Then the fields of the forms docset/fields reads (the migration card, the
+# passport's translation, the certificates, the patent) per
 # level: exact match (95% Wilson interval), values read wrong, character
 # error rate (an unread field counts its whole length) and the time to
 # classify and read a form.
@@ -38,8 +39,9 @@ for level in 0 1 2 3; do
   taskset -c 0 "$bench" "$work/$level" "$root/data/docsets/catalogue.json" "$root/data" \
     | grep '^summary ' | sed "s/^summary /$level /" >> "$work/summary"
 done
-# The fields of the forms docset/fields reads (migration card: patent sets;
-# patent: labour-notice sets), FSETS sets of each per level, other pages left out.
+# The fields of the forms docset/fields reads (migration card, translation,
+# certificates: patent sets; patent, employer's notice, labour contract:
+# labour-notice sets), FSETS sets of each per level, other pages left out.
 for level in 0 1 2 3; do
   for proc in patent labour_notice; do
     d="$work/f$level-$proc"

@@ -95,12 +95,17 @@ static const struct {
     {"МИГРАЦИОННАЯ КАРТА", "migration_card"},
     {"MIGRATION CARD", "migration_card"},
     {"ПАТЕНТ", "patent"},
+    {"ПЕРЕВОД", "passport_translation"},
     {"УВЕДОМЛЕНИЕ О ПРИБЫТИИ", "registration_notice"},
     {"СЕРТИФИКАТ ОБ ОТСУТСТВИИ ВИЧ", "hiv_certificate"},
     {"ВИЧ", "hiv_certificate"},
     {"МЕДИЦИНСКОЕ ЗАКЛЮЧЕНИЕ", "medical_certificate"},
     {"СЕРТИФИКАТ", "language_certificate"},
     {"ТРУДОВОЙ ДОГОВОР", "labour_contract"},
+    /* after the contract's title: a contract may speak of "трудового
+     * договора" too, the employer's notice never prints the nominative */
+    {"О ЗАКЛЮЧЕНИИ ТРУДОВОГО", "employer_notice"},
+    {"ТРУДОВОГО ДОГОВОРА", "employer_notice"},
     {"ДОБРОВОЛЬНОГО МЕДИЦИНСКОГО", "dms_policy"},
     {"ПОЛИС", "dms_policy"},
     {"ДАКТИЛОСКОПИЧЕСК", "fingerprint_card"},

@@ -16,11 +16,12 @@
 #endif
 
 enum kind {
-    K_NAME, /* a person's name, in the script `latin` says first */
-    K_DATE, /* DD.MM.YYYY -> YYYY-MM-DD */
-    K_NUM,  /* an identity document's number: Latin letters, then digits */
-    K_TEXT, /* Cyrillic text: a region, a profession */
-    K_TICK, /* the printed choice whose tick box is marked */
+    K_NAME,  /* a person's name, in the script `latin` says first */
+    K_DATE,  /* DD.MM.YYYY -> YYYY-MM-DD */
+    K_NUM,   /* an identity document's number: Latin letters, then digits */
+    K_TEXT,  /* Cyrillic text: a region, a profession */
+    K_TICK,  /* the printed choice whose tick box is marked */
+    K_LEVEL, /* a language certificate's level, printed as the purpose it serves */
 };
 
 #define LABELS_MAX 6
@@ -58,14 +59,83 @@ static const struct spec PATENT[] = {
     {NULL, 0, false, {NULL}},
 };
 
+/* A notarised translation of the passport: Russian labels over boxes, the
+ * names as the translator writes them. */
+static const struct spec PASSPORT_TRANSLATION[] = {
+    {"surname", K_NAME, false, {"ФАМИЛИЯ"}},
+    {"given_names", K_NAME, false, {"ИМЯ"}},
+    {"birth_date", K_DATE, false, {"РОЖДЕНИЯ"}},
+    {"doc_number", K_NUM, false, {"НОМЕР"}},
+    {"issue_date", K_DATE, false, {"ВЫДАЧИ"}},
+    {NULL, 0, false, {NULL}},
+};
+
+/* The medical conclusion and the HIV certificate: the person, the
+ * identity document, the date of issue the validity rules count from. */
+static const struct spec MEDICAL[] = {
+    {"surname", K_NAME, false, {"ФАМИЛИЯ"}},
+    {"given_names", K_NAME, false, {"ИМЯ"}},
+    {"birth_date", K_DATE, false, {"РОЖДЕНИЯ"}},
+    {"passport_number", K_NUM, false, {"УДОСТОВЕРЯЮЩИЙ", "ДОКУМЕНТ"}},
+    {"issue_date", K_DATE, false, {"ВЫДАЧИ"}},
+    {NULL, 0, false, {NULL}},
+};
+
+/* The certificate of Russian, history and law: as MEDICAL, and its level. */
+static const struct spec LANGUAGE_CERTIFICATE[] = {
+    {"surname", K_NAME, false, {"ФАМИЛИЯ"}},
+    {"given_names", K_NAME, false, {"ИМЯ"}},
+    {"birth_date", K_DATE, false, {"РОЖДЕНИЯ"}},
+    {"passport_number", K_NUM, false, {"УДОСТОВЕРЯЮЩИЙ", "ДОКУМЕНТ"}},
+    {"level", K_LEVEL, false, {"УРОВЕНЬ"}},
+    {"issue_date", K_DATE, false, {"ВЫДАЧИ"}},
+    {NULL, 0, false, {NULL}},
+};
+
+/* The employer's notice of a labour contract: the worker, the profession
+ * and the region the patent's must match. */
+static const struct spec EMPLOYER_NOTICE[] = {
+    {"surname", K_NAME, false, {"ФАМИЛИЯ"}},
+    {"given_names", K_NAME, false, {"ИМЯ"}},
+    {"birth_date", K_DATE, false, {"РОЖДЕНИЯ"}},
+    {"passport_number", K_NUM, false, {"УДОСТОВЕРЯЮЩИЙ", "ДОКУМЕНТ"}},
+    {"profession", K_TEXT, false, {"ПРОФЕССИЯ"}},
+    {"region", K_TEXT, false, {"РЕГИОН"}},
+    {NULL, 0, false, {NULL}},
+};
+
+/* The labour contract: as the notice, and the date it was concluded (the
+ * notice's three working days count from it). */
+static const struct spec LABOUR_CONTRACT[] = {
+    {"surname", K_NAME, false, {"ФАМИЛИЯ"}},
+    {"given_names", K_NAME, false, {"ИМЯ"}},
+    {"birth_date", K_DATE, false, {"РОЖДЕНИЯ"}},
+    {"passport_number", K_NUM, false, {"УДОСТОВЕРЯЮЩИЙ", "ДОКУМЕНТ"}},
+    {"profession", K_TEXT, false, {"ДОЛЖНОСТЬ"}},
+    {"region", K_TEXT, false, {"РЕГИОН"}},
+    {"contract_date", K_DATE, false, {"ЗАКЛЮЧЕНИЯ"}},
+    {NULL, 0, false, {NULL}},
+};
+
+static const struct {
+    const char *type;
+    const struct spec *table;
+} TABLES[] = {
+    {"migration_card", MIGRATION_CARD},
+    {"patent", PATENT},
+    {"passport_translation", PASSPORT_TRANSLATION},
+    {"medical_certificate", MEDICAL},
+    {"hiv_certificate", MEDICAL},
+    {"language_certificate", LANGUAGE_CERTIFICATE},
+    {"employer_notice", EMPLOYER_NOTICE},
+    {"labour_contract", LABOUR_CONTRACT},
+};
+
 static const struct spec *table_for(const char *type)
 {
-    if (!type)
-        return NULL;
-    if (!strcmp(type, "migration_card"))
-        return MIGRATION_CARD;
-    if (!strcmp(type, "patent"))
-        return PATENT;
+    for (size_t i = 0; type && i < sizeof TABLES / sizeof TABLES[0]; i++)
+        if (!strcmp(type, TABLES[i].type))
+            return TABLES[i].table;
     return NULL;
 }
 
@@ -538,6 +608,40 @@ static bool has_letters(const char *s)
     return letters(s, cp) >= 2;
 }
 
+/* The words a language certificate states its level with (the purpose
+ * the level serves, Education ministry order No. 21) and the catalogue's
+ * level each names. */
+static const struct {
+    const char *word, *level;
+} LEVEL_WORDS[] = {
+    {"РАБОТУ", "patent"},
+    {"ПАТЕНТА", "patent"},
+    {"ВРЕМЕННОЕ", "rvp"},
+    {"ПРОЖИВАНИЕ", "rvp"},
+    {"ЖИТЕЛЬСТВО", "vnzh"},
+};
+
+/* The level the text names: its words matched (one slip allowed in a word
+ * of six letters or more) against LEVEL_WORDS; NULL when no level or more
+ * than one is named. */
+static const char *parse_level(const char *s)
+{
+    const char *found = NULL;
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", s);
+    for (char *save = NULL, *tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+        struct word w = {.n = 0};
+        w.n = letters(tok, w.cp);
+        for (size_t i = 0; i < sizeof LEVEL_WORDS / sizeof LEVEL_WORDS[0]; i++)
+            if (word_is(&w, LEVEL_WORDS[i].word)) {
+                if (found && strcmp(found, LEVEL_WORDS[i].level) != 0)
+                    return NULL;
+                found = LEVEL_WORDS[i].level;
+            }
+    }
+    return found;
+}
+
 /* The value of one field from its region: into *ret a new JSON string, or
  * JSON null when unreadable. -ENOMEM. */
 static int read_value(docset_tess_t *tess, const raster_t *g, struct rect r, const struct spec *f, json_t **ret)
@@ -576,6 +680,13 @@ static int read_value(docset_tess_t *tess, const raster_t *g, struct rect r, con
                     snprintf(val, sizeof val, "%s", text);
                     ok = true;
                 }
+            }
+            break;
+        case K_LEVEL:
+            if (rus && (rc = read_line(rus, c, TEXT_CHARS, text, sizeof text, &conf)) == 0 && conf >= CONF_TEXT) {
+                const char *lv = parse_level(text);
+                ok = lv != NULL;
+                snprintf(val, sizeof val, "%s", lv ? lv : "");
             }
             break;
         case K_TICK: break;

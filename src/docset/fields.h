@@ -3,7 +3,9 @@
  * with tesseract, one model and character whitelist per field
  * (docs/DOCSETS.md, "Fields").
  *
- * For the types it knows (migration_card, patent) a per-type table names
+ * For the types it knows (migration_card, patent, passport_translation,
+ * medical_certificate, hiv_certificate, language_certificate,
+ * employer_notice, labour_contract) a per-type table names
  * each field's label words (Russian and, where printed, English), its kind
  * and its script. The "rus+eng" model reads the words of the page once,
  * with their boxes (a fields_page_t, shared with docset/classify: the top
@@ -18,6 +20,9 @@
  *   dates      "eng" digits and dots, DD.MM.YYYY with a calendar check -> ISO;
  *   numbers    "eng" A-Z and digits, letters then 5-10 digits;
  *   text       "rus" Cyrillic letters, digits and . , - ( ) (region, profession);
+ *   level      read as text; the catalogue's level (patent, rvp, vnzh) whose
+ *              words it holds ("...на работу или патента", "...на временное
+ *              проживание", "...вида на жительство"), exactly one;
  *   tick boxes the printed choice whose box holds a mark (exactly one).
  * A value that does not parse or whose confidence is below the field kind's
  * floor is unreadable (JSON null in the fields object: the reader's engine

@@ -2,9 +2,11 @@
  *
  *   docsetgen --out DIR [--seed S] [--sets N] [--procedure P|all] [--level 0-3]
  *       writes DIR/set-NNNN.json (docset/setjson's form with a "truth"
- *       member) and, for the document types render.c draws (migration card,
- *       patent), DIR/set-NNNN-KK-TYPE.png, listed in truth.pages with the
- *       field zones.
+ *       member) and, for the document types render.c draws (passport and
+ *       its translation, migration card, patent, medical and HIV and
+ *       language certificates, employer's notice, labour contract, fee
+ *       receipt), DIR/set-NNNN-KK-TYPE.png,
+ *       listed in truth.pages with the field zones.
  *   docsetgen --verify [--seed S] [--sets N] [--procedure P|all] [--catalogue FILE]
  *       runs the rule engine on each generated set's fields (no pages, no
  *       OCR) and compares the outcome with the label: exit 1 on any

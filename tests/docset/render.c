@@ -10,12 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-bool render_supports(const char *type)
-{
-    return !strcmp(type, "migration_card") || !strcmp(type, "patent") || !strcmp(type, "passport") ||
-           !strcmp(type, "fee_receipt");
-}
-
 struct page {
     cairo_t *cr;
     PangoLayout *layout;
@@ -181,9 +175,11 @@ static void passport(struct page *p, const struct render_who *who)
 
 /* A payment QR code per ГОСТ Р 56042-2014 (ST00012: UTF-8). The payee's
  * details are synthetic placeholders, not any real account. */
-static void fee_receipt(struct page *p, const char *surname, const char *given)
+static void fee_receipt(struct page *p, const struct render_who *who)
 {
+    (void)who;
     cairo_t *cr = p->cr;
+    const char *surname = fstr(p, "surname"), *given = fstr(p, "given_names");
     json_t *amount = json_object_get(p->fields, "amount");
     long long rub = json_is_integer(amount) ? (long long)json_integer_value(amount) : 0;
     char payload[768], sum[64];
@@ -224,8 +220,9 @@ static void fee_receipt(struct page *p, const char *surname, const char *given)
     }
 }
 
-static void migration_card(struct page *p, const char *country)
+static void migration_card(struct page *p, const struct render_who *who)
 {
+    const char *country = who->country_ru;
     cairo_t *cr = p->cr;
     cairo_set_source_rgb(cr, 0.1, 0.1, 0.2);
     text_at(p, 8, 5, "PT Sans Bold 10", "МИГРАЦИОННАЯ КАРТА / MIGRATION CARD");
@@ -262,8 +259,9 @@ static void migration_card(struct page *p, const char *country)
     text_at(p, 8, 63, "PT Sans 6", "Подпись / Signature ______________");
 }
 
-static void patent(struct page *p, const char *country)
+static void patent(struct page *p, const struct render_who *who)
 {
+    const char *country = who->country_ru;
     cairo_t *cr = p->cr;
     cairo_set_source_rgb(cr, 0.1, 0.1, 0.2);
     text_at(p, 30, 8, "PT Serif Bold 9", "РОССИЙСКАЯ ФЕДЕРАЦИЯ");
@@ -286,6 +284,187 @@ static void patent(struct page *p, const char *country)
     field(p, 10, 104, 46, "Дата выдачи", "issue_date", NULL, false);
     cairo_set_source_rgb(cr, 0.4, 0.4, 0.5);
     text_at(p, 10, 118, "PT Sans 6.5", "Должностное лицо ____________   М.П.");
+}
+
+/* The language a notarised translation is made from, by the passport's
+ * country (genitive, as the translator's heading prints it). */
+static const char *source_language(const char *nationality)
+{
+    if (!strcmp(nationality, "UZB"))
+        return "узбекского";
+    if (!strcmp(nationality, "TJK"))
+        return "таджикского";
+    if (!strcmp(nationality, "KGZ"))
+        return "киргизского";
+    return "казахского";
+}
+
+/* A notarised translation of the passport's data page: the translator's
+ * heading, the data in Russian (names as the translator writes them), the
+ * translator's and the notary's certification below. */
+static void passport_translation(struct page *p, const struct render_who *who)
+{
+    cairo_t *cr = p->cr;
+    char head[160];
+    snprintf(head, sizeof head, "Перевод с %s языка на русский язык", source_language(who->nationality));
+    cairo_set_source_rgb(cr, 0.1, 0.1, 0.2);
+    text_at(p, 10, 6, "PT Serif 9", head);
+    text_at(p, 58, 14, "PT Serif Bold 12", "ПАСПОРТ");
+    field(p, 10, 26, 96, "Фамилия", "surname", NULL, true);
+    field(p, 10, 37, 96, "Имя", "given_names", NULL, true);
+    field(p, 10, 48, 46, "Дата рождения", "birth_date", NULL, false);
+    field(p, 60, 48, 46, "Гражданство", NULL, who->country_ru, false);
+    field(p, 10, 59, 46, "Номер паспорта", "doc_number", NULL, true);
+    field(p, 60, 59, 46, "Дата выдачи", "issue_date", NULL, false);
+    cairo_set_source_rgb(cr, 0.3, 0.3, 0.4);
+    snprintf(head, sizeof head, "Перевод с %s языка на русский язык выполнен переводчиком",
+        source_language(who->nationality));
+    text_at(p, 10, 74, "PT Serif 7", head);
+    text_at(p, 10, 78, "PT Serif 7", "Переводчик ______________");
+    text_at(p, 10, 86, "PT Serif 7", "Нотариус ______________ свидетельствует подлинность подписи переводчика.");
+    text_at(p, 10, 90, "PT Serif 7", "Зарегистрировано в реестре № 77/123-н/77-2025-1-1234.");
+}
+
+/* The person's block shared by the certificates: name, birth date,
+ * citizenship, identity document; y is the first row's top. */
+static void person_block(struct page *p, const struct render_who *who, double y)
+{
+    field(p, 10, y, 96, "Фамилия", "surname", NULL, true);
+    field(p, 10, y + 11, 96, "Имя", "given_names", NULL, true);
+    field(p, 10, y + 22, 46, "Дата рождения", "birth_date", NULL, false);
+    field(p, 60, y + 22, 46, "Гражданство", NULL, who->country_ru, false);
+    field(p, 10, y + 33, 96, "Документ, удостоверяющий личность: серия, №", "passport_number", NULL, true);
+}
+
+/* The medical conclusion (Health Ministry order No. 1079н): its heading
+ * names the diseases; the issuing clinic is a synthetic placeholder. */
+static void medical_certificate(struct page *p, const struct render_who *who)
+{
+    cairo_t *cr = p->cr;
+    cairo_set_source_rgb(cr, 0.1, 0.1, 0.2);
+    text_at(p, 10, 5, "PT Sans 7", "Медицинская организация (синтетический образец)");
+    text_at(p, 30, 11, "PT Serif Bold 12", "МЕДИЦИНСКОЕ ЗАКЛЮЧЕНИЕ");
+    text_at(p, 10, 18, "PT Serif 7.5", "об отсутствии заболевания наркоманией и инфекционных заболеваний,");
+    text_at(p, 10, 21.5, "PT Serif 7.5", "которые представляют опасность для окружающих");
+    person_block(p, who, 30);
+    field(p, 10, 74, 46, "Дата выдачи заключения", "issue_date", NULL, false);
+    field(p, 60, 74, 46, "Номер заключения", NULL, "0412-25", false);
+    cairo_set_source_rgb(cr, 0.4, 0.4, 0.5);
+    text_at(p, 10, 88, "PT Sans 6.5", "Главный врач ____________   М.П.");
+}
+
+/* The certificate of the absence of HIV infection. */
+static void hiv_certificate(struct page *p, const struct render_who *who)
+{
+    cairo_t *cr = p->cr;
+    cairo_set_source_rgb(cr, 0.1, 0.1, 0.2);
+    text_at(p, 10, 5, "PT Sans 7", "Медицинская организация (синтетический образец)");
+    text_at(p, 12, 11, "PT Serif Bold 11", "СЕРТИФИКАТ ОБ ОТСУТСТВИИ ВИЧ-ИНФЕКЦИИ");
+    text_at(p, 10, 18, "PT Serif 7.5", "выдан по результатам медицинского освидетельствования");
+    person_block(p, who, 30);
+    field(p, 10, 74, 46, "Дата выдачи сертификата", "issue_date", NULL, false);
+    field(p, 60, 74, 46, "Результат исследования", NULL, "отрицательный", false);
+    cairo_set_source_rgb(cr, 0.4, 0.4, 0.5);
+    text_at(p, 10, 88, "PT Sans 6.5", "Врач ____________   М.П.");
+}
+
+/* How the language certificate states its level: the purpose it serves
+ * (the catalogue's levels patent, rvp, vnzh). */
+static const char *level_words(const char *level)
+{
+    if (!strcmp(level, "patent"))
+        return "для получения разрешения на работу или патента";
+    if (!strcmp(level, "rvp"))
+        return "для получения разрешения на временное проживание";
+    return "для получения вида на жительство";
+}
+
+/* The certificate of Russian, history and law (Education ministry order
+ * No. 21): the level as the purpose it serves. */
+static void language_certificate(struct page *p, const struct render_who *who)
+{
+    cairo_t *cr = p->cr;
+    cairo_set_source_rgb(cr, 0.1, 0.1, 0.2);
+    text_at(p, 56, 6, "PT Serif Bold 13", "СЕРТИФИКАТ");
+    text_at(p, 10, 14, "PT Serif 7.5", "о владении русским языком, знании истории России");
+    text_at(p, 10, 17.5, "PT Serif 7.5", "и основ законодательства Российской Федерации");
+    person_block(p, who, 30);
+    const json_t *lv = json_object_get(p->fields, "level");
+    field(
+        p, 10, 74, 130, "Уровень владения", NULL, json_is_string(lv) ? level_words(json_string_value(lv)) : "", false);
+    if (p->zones)
+        json_array_append_new(
+            p->zones, json_pack("{s:s, s:[f,f,f,f]}", "field", "level", "box_mm", 10.0, 77.2, 130.0, 5.5));
+    field(p, 10, 85, 46, "Дата выдачи", "issue_date", NULL, false);
+    cairo_set_source_rgb(cr, 0.4, 0.4, 0.5);
+    text_at(p, 10, 98, "PT Sans 6.5", "Руководитель организации ____________   М.П.");
+}
+
+/* The employer's notice of a labour contract with a foreign citizen (МВД
+ * order No. 536): the worker's data, the profession and the region of
+ * work; the employer a synthetic placeholder. */
+static void employer_notice(struct page *p, const struct render_who *who)
+{
+    cairo_t *cr = p->cr;
+    cairo_set_source_rgb(cr, 0.1, 0.1, 0.2);
+    text_at(p, 10, 5, "PT Sans 7", "В управление по вопросам миграции (синтетический образец)");
+    /* the official form's heading is set in bold capitals */
+    text_at(p, 14, 11, "PT Serif Bold 9.5", "УВЕДОМЛЕНИЕ О ЗАКЛЮЧЕНИИ ТРУДОВОГО ДОГОВОРА");
+    text_at(p, 36, 16, "PT Serif Bold 9.5", "С ИНОСТРАННЫМ ГРАЖДАНИНОМ");
+    text_at(p, 10, 24, "PT Sans 7", "Работодатель: ООО «Организация» (синтетический образец)");
+    person_block(p, who, 30);
+    field(p, 10, 74, 130, "Профессия (специальность, должность)", "profession", NULL, false);
+    field(p, 10, 85, 130, "Регион места работы", "region", NULL, false);
+    cairo_set_source_rgb(cr, 0.4, 0.4, 0.5);
+    text_at(p, 10, 99, "PT Sans 6.5", "Руководитель ____________   М.П.");
+}
+
+/* The labour contract's first page: the parties, the position, the place
+ * of work, the date it was concluded. */
+static void labour_contract(struct page *p, const struct render_who *who)
+{
+    cairo_t *cr = p->cr;
+    cairo_set_source_rgb(cr, 0.1, 0.1, 0.2);
+    text_at(p, 44, 6, "PT Serif Bold 12", "ТРУДОВОЙ ДОГОВОР");
+    text_at(p, 10, 14, "PT Serif 7.5", "ООО «Организация» (синтетический образец), именуемое «Работодатель», и");
+    text_at(p, 10, 18, "PT Serif 7.5", "гражданин, именуемый «Работник», заключили настоящий договор.");
+    person_block(p, who, 30);
+    field(p, 10, 74, 130, "Должность (профессия)", "profession", NULL, false);
+    field(p, 10, 85, 130, "Регион места работы", "region", NULL, false);
+    field(p, 10, 96, 46, "Дата заключения договора", "contract_date", NULL, false);
+    cairo_set_source_rgb(cr, 0.4, 0.4, 0.5);
+    text_at(p, 10, 110, "PT Sans 6.5", "Работодатель ____________   Работник ____________");
+}
+
+/* Each type drawn: its page size (mm) and how it is drawn. */
+static const struct kind {
+    const char *type;
+    double w_mm, h_mm;
+    void (*draw)(struct page *, const struct render_who *);
+} KINDS[] = {
+    {"migration_card", 148, 70, migration_card},
+    {"patent", 150, 125, patent},
+    {"passport", 125, 82, passport},
+    {"fee_receipt", 148, 60, fee_receipt},
+    {"passport_translation", 148, 100, passport_translation},
+    {"medical_certificate", 148, 100, medical_certificate},
+    {"hiv_certificate", 148, 100, hiv_certificate},
+    {"language_certificate", 148, 110, language_certificate},
+    {"employer_notice", 148, 106, employer_notice},
+    {"labour_contract", 148, 116, labour_contract},
+};
+
+static const struct kind *kind_of(const char *type)
+{
+    for (size_t i = 0; type && i < sizeof KINDS / sizeof KINDS[0]; i++)
+        if (!strcmp(type, KINDS[i].type))
+            return &KINDS[i];
+    return NULL;
+}
+
+bool render_supports(const char *type)
+{
+    return kind_of(type) != NULL;
 }
 
 /* Separable box blur of radius r on an ARGB32 surface, in place. */
@@ -321,12 +500,10 @@ static void box_blur(cairo_surface_t *s, int r)
 int render_document(const json_t *doc, const struct render_who *who, const struct render_degrade *d, const char *path,
     json_t **ret_zones)
 {
-    const char *type = json_string_value(json_object_get(doc, "type"));
-    if (!type || !render_supports(type))
+    const struct kind *k = kind_of(json_string_value(json_object_get(doc, "type")));
+    if (!k)
         return -ENOTSUP;
-    bool card = !strcmp(type, "migration_card"), pass = !strcmp(type, "passport"),
-         receipt = !strcmp(type, "fee_receipt");
-    double w_mm = card ? 148 : pass ? 125 : receipt ? 148 : 150, h_mm = card ? 70 : pass ? 82 : receipt ? 60 : 125;
+    double w_mm = k->w_mm, h_mm = k->h_mm;
     double px = d->dpi / 25.4;
     int W = (int)ceil(w_mm * px), H = (int)ceil(h_mm * px);
     cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, W, H);
@@ -346,15 +523,7 @@ int render_document(const json_t *doc, const struct render_who *who, const struc
     pango_cairo_context_set_resolution(pango_layout_get_context(layout), 25.4); /* points in mm units */
     pango_layout_context_changed(layout);
     struct page p = {cr, layout, ret_zones ? json_array() : NULL, json_object_get(doc, "fields")};
-    if (card)
-        migration_card(&p, who->country_ru);
-    else if (pass)
-        passport(&p, who);
-    else if (receipt)
-        fee_receipt(&p, json_string_value(json_object_get(p.fields, "surname")) ?: "",
-            json_string_value(json_object_get(p.fields, "given_names")) ?: "");
-    else
-        patent(&p, who->country_ru);
+    k->draw(&p, who);
     unsigned seed = d->seed;
     if (d->stamp) {
         double cx = 30 + (seed % 70), cy = 20 + ((seed / 7) % 30);

@@ -4,8 +4,10 @@
  * injected defects appear on the page, then degrades the page like a scan
  * or a phone photo. Built only when pangocairo is available. Drawn so far:
  * the migration card, the patent, the passport data page with its
- * machine-readable zone, and the fee receipt with its ГОСТ Р 56042 payment
- * QR code (libqrencode); other types are not drawn yet. */
+ * machine-readable zone, its notarised translation, the medical conclusion,
+ * the HIV certificate, the language certificate (its level as the purpose
+ * it serves), the employer's notice, the labour contract and the fee receipt with its ГОСТ Р 56042 payment QR code
+ * (libqrencode); other types are not drawn yet. */
 #include <jansson.h>
 #include <stdbool.h>
 

@@ -1,5 +1,7 @@
-/* docset/fields: the values of a migration card and a patent, found by
- * their printed labels and read per field, against the generator's truth.
+/* docset/fields: the values of a migration card, a patent, the
+ * certificates, the passport's translation, the employer's notice and the
+ * labour contract, found by their printed labels and read per field,
+ * against the generator's truth.
  *
  * The pages are drawn by tests/docset's docsetgen (the path in DOCSETGEN;
  * synthetic, seeded; cairo + pango with Debian's fonts) at level 0 (300
@@ -356,12 +358,13 @@ static void labels_touching_their_box_line_at_150_dpi(void **state)
     assert_int_equal(same(r.fields, p.truth, "birth_date"), 1);
     classify_result_free(&r);
     page_free(&p);
-    /* the bench's card 1 (seed 1617): the label right of the date of entry
-     * is missed, so its region runs to the page's edge; the box's lines
-     * are still seen, and the date read */
+    /* card 2 of seed 1617 (one of 6 in 24 cards of seeds 1617 and 1618
+     * whose date of entry is unread without ten label heights' cap): the
+     * label right of the date of entry is missed, so its region runs to
+     * the page's edge; the box's lines are still seen, and the date read */
     const char *gen = getenv("DOCSETGEN");
     memset(&p, 0, sizeof p);
-    assert_int_equal(rendered_from(gen, "patent", "migration_card", 1, 1617, 2, 1, &p), 1);
+    assert_int_equal(rendered_from(gen, "patent", "migration_card", 1, 1617, 3, 2, &p), 1);
     read_page(&p, tess, &r);
     assert_string_equal(r.type, "migration_card");
     assert_int_equal(same(r.fields, p.truth, "entry_date"), 1);
@@ -374,6 +377,67 @@ static void labels_touching_their_box_line_at_150_dpi(void **state)
     assert_int_equal(same(r.fields, p.truth, "birth_date") + same(r.fields, p.truth, "issue_date"), 2);
     classify_result_free(&r);
     page_free(&p);
+}
+
+/* A migration card at 150 dpi turned 0.4° (seed 1's first), where the
+ * recogniser read two labels with their box lines as words three glyphs
+ * high, the box lines as light grey stepping from row to row, and two tick
+ * boxes as their choice words' first letters: every field is read. It
+ * read its given names alone. */
+static void migration_card_at_150_dpi_every_field(void **state)
+{
+    docset_tess_t *tess = *state;
+    struct page p;
+    if (rendered("patent", "migration_card", 1, &p) < 0)
+        skip();
+    struct classify_result r;
+    read_page(&p, tess, &r);
+    assert_string_equal(r.type, "migration_card");
+    assert_int_equal(count_same(r.fields, p.truth, "migration_card"), 6);
+    classify_result_free(&r);
+    page_free(&p);
+}
+
+/* The translation, the certificates, the employer's notice and the labour
+ * contract at 300 dpi: each classified by its title and the fields the
+ * rules judge read as printed — the dates validity and deadlines count
+ * from, the names and passport number compared across documents, the
+ * profession and region compared with the patent's — and the language
+ * certificate's level, printed as the purpose it serves, read as the
+ * catalogue's level for each procedure's certificate. */
+static void other_forms_clean(void **state)
+{
+    docset_tess_t *tess = *state;
+    static const struct {
+        const char *procedure, *type, *level, *fields[4];
+    } cases[] = {
+        {"rvp", "passport_translation", NULL, {"issue_date", "doc_number"}},
+        {"rvp", "medical_certificate", NULL, {"issue_date"}},
+        {"rvp", "hiv_certificate", NULL, {"issue_date"}},
+        {"rvp", "language_certificate", "rvp", {"issue_date"}},
+        {"patent", "language_certificate", "patent", {"issue_date"}},
+        {"vnzh", "language_certificate", "vnzh", {"issue_date"}},
+        {"labour_notice", "employer_notice", NULL, {"profession", "region"}},
+        {"labour_notice", "labour_contract", NULL, {"profession", "region", "contract_date"}},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct page p;
+        if (rendered(cases[i].procedure, cases[i].type, 0, &p) < 0)
+            skip();
+        struct classify_result r;
+        read_page(&p, tess, &r);
+        assert_string_equal(r.type, cases[i].type);
+        assert_int_equal(same(r.fields, p.truth, "surname"), 1);
+        assert_int_equal(same(r.fields, p.truth, "birth_date"), 1);
+        for (int k = 0; k < 4 && cases[i].fields[k]; k++)
+            assert_int_equal(same(r.fields, p.truth, cases[i].fields[k]), 1);
+        if (cases[i].level) {
+            assert_string_equal(json_string_value(json_object_get(p.truth, "level")), cases[i].level);
+            assert_int_equal(same(r.fields, p.truth, "level"), 1);
+        }
+        classify_result_free(&r);
+        page_free(&p);
+    }
 }
 
 static int setup(void **state)
@@ -398,6 +462,8 @@ int main(void)
         cmocka_unit_test(patent_clean),
         cmocka_unit_test(degraded_pages_read_nothing_wrong),
         cmocka_unit_test(labels_touching_their_box_line_at_150_dpi),
+        cmocka_unit_test(migration_card_at_150_dpi_every_field),
+        cmocka_unit_test(other_forms_clean),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
