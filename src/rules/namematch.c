@@ -186,9 +186,50 @@ static void ch_as_j(char *s)
     *o = '\0';
 }
 
+/* True if s[0..len) is spelled as a machine-readable zone spells a name:
+ * Latin capitals, spaces, hyphens and '<' alone, with no apostrophe. The
+ * zone drops the mark of Uzbek O‘ (ICAO 9303 Part 3 keeps A-Z only), so
+ * any O of such a spelling may stand for O‘, which Russian writes as У. */
+static int zone_spelling(const char *s, size_t len)
+{
+    int letters = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (c >= 'A' && c <= 'Z')
+            letters++;
+        else if (c != ' ' && c != '-' && c != '<')
+            return 0;
+    }
+    return letters > 0;
+}
+
+/* The edit distance (at most 2) between skeletons z (from a zone
+ * spelling) and o, where an O of z against a U of o costs nothing. */
+static size_t distance_zone_o(const char *z, const char *o)
+{
+    size_t n = strlen(z), m = strlen(o);
+    if (n > NAMEMATCH_INPUT_MAX * 2 || m > NAMEMATCH_INPUT_MAX * 2 || (n > m ? n - m : m - n) > 1)
+        return 2;
+    size_t prev[NAMEMATCH_INPUT_MAX * 2 + 1], cur[NAMEMATCH_INPUT_MAX * 2 + 1];
+    for (size_t j = 0; j <= m; j++)
+        prev[j] = j;
+    for (size_t i = 1; i <= n; i++) {
+        cur[0] = i;
+        for (size_t j = 1; j <= m; j++) {
+            size_t sub = prev[j - 1] + !(z[i - 1] == o[j - 1] || (z[i - 1] == 'O' && o[j - 1] == 'U'));
+            size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
+            cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+        }
+        memcpy(prev, cur, (m + 1) * sizeof cur[0]);
+    }
+    return prev[m] < 2 ? prev[m] : 2;
+}
+
 /* The least distance (at most 2) between the skeletons of a and b over the
  * folds' choices: O‘ as O or U, X as H or KS, and CH as J on both sides or
- * not. CH as J (Tajik Ҷ written, or read by OCR, as its Russian look-alike
+ * not; and, when one side is spelled as a zone spells it and the other is
+ * not, that side's O against the other's U (an O‘ whose mark the zone
+ * dropped). CH as J (Tajik Ҷ written, or read by OCR, as its Russian look-alike
  * Ч) is the same name to a reader who knows the script, but two letters to
  * the skeleton: it counts only when it makes the skeletons equal, and then
  * as 1, so a registrar decides (near), never the machine (a variant passes,
@@ -197,6 +238,7 @@ static void ch_as_j(char *s)
 static int least_distance(const char *a, size_t alen, const char *b, size_t blen, size_t *ret, err_t *err)
 {
     size_t best = 2;
+    int zone_a = zone_spelling(a, alen), zone_b = zone_spelling(b, blen);
     int r = 0;
     for (int ou = 0; ou < 2 && r == 0 && best > 0; ou++)
         for (int x = 0; x < 2 && r == 0 && best > 0; x++) {
@@ -207,6 +249,10 @@ static int least_distance(const char *a, size_t alen, const char *b, size_t blen
             size_t d = 2;
             if (r == 0)
                 r = distance_edit_utf8(sa, strlen(sa), sb, strlen(sb), 1, &d, err);
+            if (r == 0 && d > 0 && zone_a != zone_b) {
+                size_t dz = zone_a ? distance_zone_o(sa, sb) : distance_zone_o(sb, sa);
+                d = dz < d ? dz : d;
+            }
             if (r == 0 && d > 1 && best > 1) {
                 ch_as_j(sa), ch_as_j(sb);
                 if (strcmp(sa, sb) == 0)

@@ -11,6 +11,10 @@
  *   DZH, DJ, ZH, J → J      KH, X, H → H (X also tried as KS)
  *   GH → G    Q → K         YU → IU   YA → IA   YE → E   YO → E
  *   Y → I     II → I        O‘ (and Ў, Ө) tried both as O and as U
+ * and an O of a name spelled as a machine-readable zone spells it (A-Z,
+ * spaces, hyphens, '<', no apostrophe) matches the other side's U when
+ * that side is not so spelled: the zone drops O‘'s mark (and a Latin
+ * passport Ө's), OTKIR for O‘TKIR, which Russian writes Уткир.
  * Result, from best to worst:
  *   exact    — the same Latin spelling;
  *   variant  — equal skeletons: a legitimate variant, not flagged;

@@ -90,9 +90,9 @@ static const struct name3 kz_surnames[] = {
     {"SERIKBAYEV", "Серикбаев", "Серикбаев"},
 };
 static const struct name3 kz_given[] = {
-    /* Тулеген is common too, but against the passport's TOLEGEN it is one
-     * letter off (O/U), which the matcher rightly refers: not a variant here. */
-    {"TOLEGEN", "Толеген", "Толеген"},
+    /* Тулеген is as common: the passport's Latin O has lost the Ө, which
+     * Russian writes О or У, so the matcher takes it as a variant. */
+    {"TOLEGEN", "Толеген", "Тулеген"},
     {"SERIK", "Серик", "Серик"},
     {"ALIYA", "Алия", "Алия"},
 };

@@ -86,6 +86,17 @@ static void test_uzbek(void **state)
     assert_int_equal(cmp("YOQUBOV", "Ёкубов"), NAMEMATCH_VARIANT);
     /* Uzbek Cyrillic Ҳ */
     assert_int_equal(cmp("Ҳамидов", "HAMIDOV"), NAMEMATCH_EXACT);
+    /* The machine-readable zone drops O‘'s mark (A-Z only): an O of a name
+     * spelled as the zone spells it may be the O‘ Russian writes У. */
+    assert_int_equal(cmp("OTKIR", "Уткир"), NAMEMATCH_VARIANT);
+    assert_int_equal(cmp("Муминов", "MOMINOV"), NAMEMATCH_VARIANT);
+    assert_int_equal(cmp("TOSHMATOV OTKIR", "Тошматов Уткир"), NAMEMATCH_VARIANT);
+    /* ... only O for У: another vowel is still a letter off, and two
+     * Latin spellings keep O and U apart */
+    assert_int_equal(cmp("TOSHMATOV", "Тошматав"), NAMEMATCH_NEAR);
+    assert_int_equal(cmp("TOSHMATOV", "Тушматав"), NAMEMATCH_NEAR);
+    assert_int_equal(cmp("OTKIR", "UTKIR"), NAMEMATCH_NEAR);
+    assert_int_equal(cmp("OTKIR", "Уткар"), NAMEMATCH_NEAR);
 }
 
 static void test_tajik(void **state)
@@ -113,8 +124,11 @@ static void test_kazakh_kyrgyz(void **state)
     assert_int_equal(cmp("Төлеген", "TOLEGEN"), NAMEMATCH_EXACT);   /* Ө */
     assert_int_equal(cmp("Төлеген", "Тулеген"), NAMEMATCH_VARIANT); /* Ө → У in Russian */
     assert_int_equal(cmp("Төлеген", "Толеген"), NAMEMATCH_EXACT);   /* Ө → О */
-    /* but the Latin O has lost the Ө: against У it is one letter off */
-    assert_int_equal(cmp("TOLEGEN", "Тулеген"), NAMEMATCH_NEAR);
+    /* the passport's Latin O has lost the Ө (as a zone loses O‘'s mark):
+     * against У it may be that letter, so a variant; against another vowel
+     * it is one letter off */
+    assert_int_equal(cmp("TOLEGEN", "Тулеген"), NAMEMATCH_VARIANT);
+    assert_int_equal(cmp("TOLEGEN", "Талеген"), NAMEMATCH_NEAR);
     assert_int_equal(cmp("Үсен", "USEN"), NAMEMATCH_EXACT);     /* Ү */
     assert_int_equal(cmp("Ұлан", "ULAN"), NAMEMATCH_EXACT);     /* Ұ */
     assert_int_equal(cmp("Жаңыл", "ZHANGYL"), NAMEMATCH_EXACT); /* Ң */
