@@ -13,7 +13,8 @@
  *      whose title they are; for a form docset/fields has a table for (the
  *      migration card, the patent, the passport's translation, the medical
  *      and HIV certificates, the language certificate, the employer's
- *      notice, the labour contract) those words are handed to fields_read,
+ *      notice, the labour contract, the application, the ДМС policy) those
+ *      words are handed to fields_read,
  *      which reads the rest of the page's words (the top third is not read
  *      again), finds the fields by their printed labels and reads each one
  *      (a value unsure is null: unreadable);

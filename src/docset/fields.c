@@ -70,8 +70,9 @@ static const struct spec PASSPORT_TRANSLATION[] = {
     {NULL, 0, false, {NULL}},
 };
 
-/* The medical conclusion and the HIV certificate: the person, the
- * identity document, the date of issue the validity rules count from. */
+/* The medical conclusion, the HIV certificate and the ДМС policy: the
+ * person, the identity document, the date of issue (the certificates'
+ * validity rules count from it). */
 static const struct spec MEDICAL[] = {
     {"surname", K_NAME, false, {"ФАМИЛИЯ"}},
     {"given_names", K_NAME, false, {"ИМЯ"}},
@@ -89,6 +90,15 @@ static const struct spec LANGUAGE_CERTIFICATE[] = {
     {"passport_number", K_NUM, false, {"УДОСТОВЕРЯЮЩИЙ", "ДОКУМЕНТ"}},
     {"level", K_LEVEL, false, {"УРОВЕНЬ"}},
     {"issue_date", K_DATE, false, {"ВЫДАЧИ"}},
+    {NULL, 0, false, {NULL}},
+};
+
+/* An application's first page: the applicant. */
+static const struct spec APPLICATION[] = {
+    {"surname", K_NAME, false, {"ФАМИЛИЯ"}},
+    {"given_names", K_NAME, false, {"ИМЯ"}},
+    {"birth_date", K_DATE, false, {"РОЖДЕНИЯ"}},
+    {"passport_number", K_NUM, false, {"УДОСТОВЕРЯЮЩИЙ", "ДОКУМЕНТ"}},
     {NULL, 0, false, {NULL}},
 };
 
@@ -125,6 +135,8 @@ static const struct {
     {"patent", PATENT},
     {"passport_translation", PASSPORT_TRANSLATION},
     {"medical_certificate", MEDICAL},
+    {"dms_policy", MEDICAL},
+    {"application", APPLICATION},
     {"hiv_certificate", MEDICAL},
     {"language_certificate", LANGUAGE_CERTIFICATE},
     {"employer_notice", EMPLOYER_NOTICE},

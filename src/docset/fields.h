@@ -5,7 +5,8 @@
  *
  * For the types it knows (migration_card, patent, passport_translation,
  * medical_certificate, hiv_certificate, language_certificate,
- * employer_notice, labour_contract) a per-type table names
+ * employer_notice, labour_contract, application, dms_policy) a per-type
+ * table names
  * each field's label words (Russian and, where printed, English), its kind
  * and its script. The "rus+eng" model reads the words of the page once,
  * with their boxes (a fields_page_t, shared with docset/classify: the top

@@ -4,8 +4,8 @@
  *       writes DIR/set-NNNN.json (docset/setjson's form with a "truth"
  *       member) and, for the document types render.c draws (passport and
  *       its translation, migration card, patent, medical and HIV and
- *       language certificates, employer's notice, labour contract, fee
- *       receipt), DIR/set-NNNN-KK-TYPE.png,
+ *       language certificates, employer's notice, labour contract,
+ *       application's first page, ДМС policy, fee receipt), DIR/set-NNNN-KK-TYPE.png,
  *       listed in truth.pages with the field zones.
  *   docsetgen --verify [--seed S] [--sets N] [--procedure P|all] [--catalogue FILE]
  *       runs the rule engine on each generated set's fields (no pages, no
@@ -150,13 +150,17 @@ static int generate(
         json_t *set = synth_set(&st, cat, pick_procedure(&st, cat, which), on, d, &person);
         json_t *pages = json_array();
         json_t *docs = json_object_get(set, "documents");
+        /* each page's distortion from the set's own stream and the page's
+         * place, so drawing one more type moves no other page */
+        uint64_t page_base = synth_next(&st);
         for (size_t k = 0; k < json_array_size(docs); k++) {
             json_t *doc = json_array_get(docs, k);
             const char *type = json_string_value(json_object_get(doc, "type"));
             if (!render_supports(type))
                 continue;
             struct render_degrade g = levels[level];
-            g.seed = (unsigned)synth_next(&st);
+            uint64_t ps = page_base ^ ((uint64_t)(k + 1) * 0x9E3779B97F4A7C15u);
+            g.seed = (unsigned)synth_next(&ps);
             g.angle_deg = g.angle_deg * ((double)(g.seed % 2001) / 1000.0 - 1.0);
             if (json_is_true(json_object_get(doc, "illegible"))) {
                 g.dpi = 60;

@@ -436,6 +436,35 @@ static void labour_contract(struct page *p, const struct render_who *who)
     text_at(p, 10, 110, "PT Sans 6.5", "Работодатель ____________   Работник ____________");
 }
 
+/* An application's first page: the applicant's data (the procedure's own
+ * questions follow on later pages, not drawn). */
+static void application(struct page *p, const struct render_who *who)
+{
+    cairo_t *cr = p->cr;
+    cairo_set_source_rgb(cr, 0.1, 0.1, 0.2);
+    text_at(p, 10, 5, "PT Sans 7", "В управление по вопросам миграции (синтетический образец)");
+    text_at(p, 52, 11, "PT Serif Bold 12", "ЗАЯВЛЕНИЕ");
+    text_at(p, 10, 18, "PT Serif 7.5", "иностранного гражданина (лист 1: сведения о заявителе)");
+    person_block(p, who, 30);
+    cairo_set_source_rgb(cr, 0.4, 0.4, 0.5);
+    text_at(p, 10, 78, "PT Sans 6.5", "Подпись заявителя ____________");
+}
+
+/* A voluntary medical insurance (ДМС) policy; the insurer a synthetic
+ * placeholder. */
+static void dms_policy(struct page *p, const struct render_who *who)
+{
+    cairo_t *cr = p->cr;
+    cairo_set_source_rgb(cr, 0.1, 0.1, 0.2);
+    text_at(p, 10, 5, "PT Sans 7", "Страховая компания (синтетический образец)");
+    text_at(p, 62, 11, "PT Serif Bold 12", "ПОЛИС");
+    text_at(p, 10, 18, "PT Serif 7.5", "добровольного медицинского страхования иностранного гражданина");
+    person_block(p, who, 30);
+    field(p, 10, 74, 46, "Дата выдачи полиса", "issue_date", NULL, false);
+    cairo_set_source_rgb(cr, 0.4, 0.4, 0.5);
+    text_at(p, 10, 88, "PT Sans 6.5", "Страховщик ____________   М.П.");
+}
+
 /* Each type drawn: its page size (mm) and how it is drawn. */
 static const struct kind {
     const char *type;
@@ -452,6 +481,8 @@ static const struct kind {
     {"language_certificate", 148, 110, language_certificate},
     {"employer_notice", 148, 106, employer_notice},
     {"labour_contract", 148, 116, labour_contract},
+    {"application", 148, 88, application},
+    {"dms_policy", 148, 96, dms_policy},
 };
 
 static const struct kind *kind_of(const char *type)

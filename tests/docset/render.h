@@ -6,7 +6,8 @@
  * the migration card, the patent, the passport data page with its
  * machine-readable zone, its notarised translation, the medical conclusion,
  * the HIV certificate, the language certificate (its level as the purpose
- * it serves), the employer's notice, the labour contract and the fee receipt with its ГОСТ Р 56042 payment QR code
+ * it serves), the employer's notice, the labour contract, the first page
+ * of the application, the ДМС policy and the fee receipt with its ГОСТ Р 56042 payment QR code
  * (libqrencode); other types are not drawn yet. */
 #include <jansson.h>
 #include <stdbool.h>

@@ -1,7 +1,7 @@
 /* docset/fields: the values of a migration card, a patent, the
- * certificates, the passport's translation, the employer's notice and the
- * labour contract, found by their printed labels and read per field,
- * against the generator's truth.
+ * certificates, the passport's translation, the employer's notice, the
+ * labour contract, the application and the ДМС policy, found by their
+ * printed labels and read per field, against the generator's truth.
  *
  * The pages are drawn by tests/docset's docsetgen (the path in DOCSETGEN;
  * synthetic, seeded; cairo + pango with Debian's fonts) at level 0 (300
@@ -344,8 +344,7 @@ static void degraded_pages_read_nothing_wrong(void **state)
 
 /* 150 dpi: a label printed just above its box touches the box's top line
  * with its descenders; the dates under such labels are still found and
- * read (they were not: the label row read as fragments). And a box under
- * a label whose right neighbour was missed is still told by its lines. */
+ * read (they were not: the label row read as fragments). */
 static void labels_touching_their_box_line_at_150_dpi(void **state)
 {
     docset_tess_t *tess = *state;
@@ -358,18 +357,6 @@ static void labels_touching_their_box_line_at_150_dpi(void **state)
     assert_int_equal(same(r.fields, p.truth, "birth_date"), 1);
     classify_result_free(&r);
     page_free(&p);
-    /* card 2 of seed 1617 (one of 6 in 24 cards of seeds 1617 and 1618
-     * whose date of entry is unread without ten label heights' cap): the
-     * label right of the date of entry is missed, so its region runs to
-     * the page's edge; the box's lines are still seen, and the date read */
-    const char *gen = getenv("DOCSETGEN");
-    memset(&p, 0, sizeof p);
-    assert_int_equal(rendered_from(gen, "patent", "migration_card", 1, 1617, 3, 2, &p), 1);
-    read_page(&p, tess, &r);
-    assert_string_equal(r.type, "migration_card");
-    assert_int_equal(same(r.fields, p.truth, "entry_date"), 1);
-    classify_result_free(&r);
-    page_free(&p);
     if (rendered("labour_notice", "patent", 1, &p) < 0)
         skip();
     read_page(&p, tess, &r);
@@ -379,17 +366,19 @@ static void labels_touching_their_box_line_at_150_dpi(void **state)
     page_free(&p);
 }
 
-/* A migration card at 150 dpi turned 0.4° (seed 1's first), where the
- * recogniser read two labels with their box lines as words three glyphs
- * high, the box lines as light grey stepping from row to row, and two tick
- * boxes as their choice words' first letters: every field is read. It
- * read its given names alone. */
+/* A migration card at 150 dpi (card 5 of seed 1's patent sets): every
+ * field is read. It read 3 of its 6 before the fixes of 74f0e65 (a label
+ * read with its box line as one tall word, light askew box lines left on
+ * the enlarged page, tick boxes read as letters). */
 static void migration_card_at_150_dpi_every_field(void **state)
 {
     docset_tess_t *tess = *state;
     struct page p;
-    if (rendered("patent", "migration_card", 1, &p) < 0)
+    const char *gen = getenv("DOCSETGEN");
+    if (!gen || !*gen)
         skip();
+    memset(&p, 0, sizeof p);
+    assert_int_equal(rendered_from(gen, "patent", "migration_card", 1, 1, 6, 5, &p), 1);
     struct classify_result r;
     read_page(&p, tess, &r);
     assert_string_equal(r.type, "migration_card");
@@ -398,9 +387,9 @@ static void migration_card_at_150_dpi_every_field(void **state)
     page_free(&p);
 }
 
-/* The translation, the certificates, the employer's notice and the labour
- * contract at 300 dpi: each classified by its title and the fields the
- * rules judge read as printed — the dates validity and deadlines count
+/* The translation, the certificates, the employer's notice, the labour
+ * contract, the application and the ДМС policy at 300 dpi: each classified
+ * by its title and the fields the rules judge read as printed — the dates validity and deadlines count
  * from, the names and passport number compared across documents, the
  * profession and region compared with the patent's — and the language
  * certificate's level, printed as the purpose it serves, read as the
@@ -419,6 +408,8 @@ static void other_forms_clean(void **state)
         {"vnzh", "language_certificate", "vnzh", {"issue_date"}},
         {"labour_notice", "employer_notice", NULL, {"profession", "region"}},
         {"labour_notice", "labour_contract", NULL, {"profession", "region", "contract_date"}},
+        {"patent", "application", NULL, {"passport_number"}},
+        {"patent", "dms_policy", NULL, {"issue_date"}},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct page p;
