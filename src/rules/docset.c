@@ -459,7 +459,9 @@ static char homoglyph(int32_t cp)
 
 /* Upper-cases (base/utf8's mapping), collapses white space and trims;
  * `docnum` also drops spaces, '-', '.', '№' (and any sign outside the
- * two-byte letters) and reads Cyrillic capitals that look Latin as Latin.
+ * two-byte letters), reads Cyrillic capitals that look Latin as Latin, and
+ * the letter O (Latin or Cyrillic) as the digit 0: one shape in most
+ * typefaces, so a reader's N0… read as NO… is not another number.
  * A byte that is not UTF-8 is kept as it is (dropped in a number). */
 static void normalise(const char *s, bool docnum, char *out, size_t cap)
 {
@@ -481,6 +483,8 @@ static void normalise(const char *s, bool docnum, char *out, size_t cap)
         space = false;
         int32_t up = utf8_upper(cp);
         char latin = docnum ? homoglyph(up) : 0;
+        if (docnum && (up == 'O' || latin == 'O'))
+            latin = '0';
         if (cp < 0)
             out[n++] = s[at];
         else if (latin)
