@@ -16,7 +16,7 @@
 #endif
 
 enum kind {
-    K_NAME,  /* a person's name, in the script `latin` says first */
+    K_NAME,  /* a person's name, in the script `latin` says */
     K_DATE,  /* DD.MM.YYYY -> YYYY-MM-DD */
     K_NUM,   /* an identity document's number: Latin letters, then digits */
     K_TEXT,  /* Cyrillic text: a region, a profession */
@@ -29,7 +29,7 @@ enum kind {
 struct spec {
     const char *field;              /* the catalogue's field name */
     enum kind kind;                 /* how the value is read and checked */
-    bool latin;                     /* K_NAME: Latin first (else Cyrillic first) */
+    bool latin;                     /* K_NAME: printed in Latin (else Cyrillic) */
     const char *labels[LABELS_MAX]; /* a word of the label (K_TICK: the choices), upper case */
 };
 
@@ -683,15 +683,16 @@ static int read_value(docset_tess_t *tess, const raster_t *g, struct rect r, con
             }
             break;
         case K_NAME:
-            for (int pass = 0; pass < 2 && !ok && rc == 0; pass++) {
-                bool latin = pass == 0 ? f->latin : !f->latin;
-                TessBaseAPI *api = latin ? eng : rus;
-                if (api &&
-                    (rc = read_line(api, c, latin ? LATIN_NAME : CYRILLIC_NAME, text, sizeof text, &conf)) == 0 &&
-                    conf >= CONF_NAME && has_letters(text)) {
-                    snprintf(val, sizeof val, "%s", text);
-                    ok = true;
-                }
+            /* In the form's own script only: read in the other, a Cyrillic
+             * name with a letter the Russian model lacks came out as a
+             * confident Latin word (Ғулом as FYNOM), and the set was
+             * returned for a name that was never printed. */
+            if ((f->latin ? eng : rus) &&
+                (rc = read_line(
+                     f->latin ? eng : rus, c, f->latin ? LATIN_NAME : CYRILLIC_NAME, text, sizeof text, &conf)) == 0 &&
+                conf >= CONF_NAME && has_letters(text)) {
+                snprintf(val, sizeof val, "%s", text);
+                ok = true;
             }
             break;
         case K_LEVEL:

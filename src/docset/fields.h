@@ -17,7 +17,8 @@
  * there is no box, cut at the next label to the right and at the box's
  * lines. That region is read alone as one line:
  *   names      "eng" A-Z (and ‘ ' -) or "rus" А-Я, the script the table
- *              gives first, the other when the first is unsure;
+ *              gives (never the other: a Cyrillic name read in Latin came
+ *              out as a confident wrong word);
  *   dates      "eng" digits and dots, DD.MM.YYYY with a calendar check -> ISO;
  *   numbers    "eng" A-Z and digits, letters then 5-10 digits;
  *   text       "rus" Cyrillic letters, digits and . , - ( ) (region, profession);
