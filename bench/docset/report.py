@@ -75,10 +75,9 @@ def sets_section(path, sets):
     print("generated, as if read without a slip** (every type but the passport, its translation, the")
     print("migration card, the patent, the medical and HIV certificates, the language certificate, the")
     print("employer's notice, the labour contract, the application, the ДМС policy and the fee receipt),")
-    print("so these figures measure what")
-    print("reading the drawn pages does to a")
-    print("set's outcome, not reading whole sets. Half the sets are clean, half carry one labelled")
-    print("defect (tests/docset/README.md). 95% Wilson intervals.")
+    print("so these figures measure what reading the drawn pages does to a set's outcome, not reading")
+    print("whole sets. About two sets in three are clean, the others carry one labelled defect")
+    print("(tests/docset/README.md). 95% Wilson intervals.")
     print()
     print("| level | sets | false accept (defective called ready) | false return (clean returned) "
           "| referred | variant false alarms |")
