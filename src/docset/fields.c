@@ -665,7 +665,7 @@ static int read_value(docset_tess_t *tess, const raster_t *g, struct rect r, con
     char text[256], val[256];
     int conf = 0, rc = 0;
     bool ok = false;
-    TessBaseAPI *rus = docset_tess_get(tess, DOCSET_TESS_RUS), *eng = docset_tess_get(tess, DOCSET_TESS_ENG);
+    TessBaseAPI *rus = docset_tess_get(tess, DOCSET_TESS_RUS), *eng = docset_tess_get(tess, DOCSET_TESS_ENG), *api;
     switch (f->kind) {
         case K_DATE:
             if (eng && (rc = read_line(eng, c, DATE_CHARS, text, sizeof text, &conf)) == 0)
@@ -687,9 +687,8 @@ static int read_value(docset_tess_t *tess, const raster_t *g, struct rect r, con
              * name with a letter the Russian model lacks came out as a
              * confident Latin word (Ғулом as FYNOM), and the set was
              * returned for a name that was never printed. */
-            if ((f->latin ? eng : rus) &&
-                (rc = read_line(
-                     f->latin ? eng : rus, c, f->latin ? LATIN_NAME : CYRILLIC_NAME, text, sizeof text, &conf)) == 0 &&
+            api = f->latin ? eng : rus;
+            if (api && (rc = read_line(api, c, f->latin ? LATIN_NAME : CYRILLIC_NAME, text, sizeof text, &conf)) == 0 &&
                 conf >= CONF_NAME && has_letters(text)) {
                 snprintf(val, sizeof val, "%s", text);
                 ok = true;
@@ -847,16 +846,22 @@ static int median_height(const struct word *words, int n)
     return h[k / 2];
 }
 
-/* The word that places field f: the first word reading as one of its
- * labels, and no taller than 1.5 times the page's median word. At 150 dpi the
+/* The tallest a label word may be among these words: 1.5 times their
+ * median height (0: no limit, no words with letters). At 150 dpi the
  * recogniser may read a label together with the box line its descenders
  * touch as one word three times a glyph's height; placed by that box, the
  * value's region takes in the neighbouring field's box, and both are lost
  * to the overlap. Such a label is left to the page read again enlarged,
  * its box lines erased. */
-static const struct word *label_word(const struct spec *f, const struct word *words, int n)
+static int label_max_height(const struct word *words, int n)
 {
-    int tall = 3 * median_height(words, n) / 2;
+    return 3 * median_height(words, n) / 2;
+}
+
+/* The word that places field f: the first word reading as one of its
+ * labels, no taller than `tall` (label_max_height of the same words). */
+static const struct word *label_word(const struct spec *f, const struct word *words, int n, int tall)
+{
     for (int k = 0; k < LABELS_MAX && f->labels[k]; k++)
         for (int i = 0; i < n; i++)
             if (word_is(&words[i], f->labels[k]) && (tall == 0 || words[i].y1 - words[i].y0 <= tall))
@@ -874,9 +879,9 @@ static int table_size(const struct spec *t)
 
 static int labels_found(const struct spec *t, const struct word *words, int n)
 {
-    int k = 0;
+    int k = 0, tall = label_max_height(words, n);
     for (; t->field; t++)
-        k += label_word(t, words, n) != NULL;
+        k += label_word(t, words, n, tall) != NULL;
     return k;
 }
 
@@ -1106,12 +1111,12 @@ struct placed {
  * overlaps an earlier field's (a label misplaced: neither is read, the
  * earlier one is set to null in `fields`; f's own region from the first
  * pass is no clash); *ret NULL when its label or its value is not on the
- * page. -ENOMEM. */
-static int read_boxed(docset_tess_t *tess, const raster_t *g, const struct word *words, int n, const struct spec *f,
-    struct placed *pl, json_t *fields, json_t **ret)
+ * page. `tall`: label_max_height of the words. -ENOMEM. */
+static int read_boxed(docset_tess_t *tess, const raster_t *g, const struct word *words, int n, int tall,
+    const struct spec *f, struct placed *pl, json_t *fields, json_t **ret)
 {
     *ret = NULL;
-    const struct word *lw = label_word(f, words, n);
+    const struct word *lw = label_word(f, words, n, tall);
     if (!lw)
         return 0;
     struct rect reg = value_region(g, words, n, lw);
@@ -1140,13 +1145,13 @@ static int read_boxed(docset_tess_t *tess, const raster_t *g, const struct word 
 static int read_fields(docset_tess_t *tess, const raster_t *g, const struct word *words, int n, const struct spec *t,
     bool again, struct placed *pl, json_t *fields)
 {
-    int r = 0;
+    int r = 0, tall = label_max_height(words, n);
     for (const struct spec *f = t; r == 0 && f->field; f++) {
         const json_t *had = json_object_get(fields, f->field);
         if (had && !(again && json_is_null(had)))
             continue;
         json_t *v = NULL;
-        r = f->kind == K_TICK ? read_tick(g, words, n, f, &v) : read_boxed(tess, g, words, n, f, pl, fields, &v);
+        r = f->kind == K_TICK ? read_tick(g, words, n, f, &v) : read_boxed(tess, g, words, n, tall, f, pl, fields, &v);
         if (r == 0 && v && had && json_is_null(v))
             json_decref(v); /* unreadable again: stays null */
         else if (r == 0 && v && json_object_set_new(fields, f->field, v) < 0)
