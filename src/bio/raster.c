@@ -9,6 +9,7 @@
 #include <jpeglib.h>
 #include <png.h>
 
+#include "base/exif.h"
 #include "base/limits.h"
 
 static int check_size(uint64_t w, uint64_t h)
@@ -72,6 +73,25 @@ static void jpeg_quiet(j_common_ptr c, int level)
         c->err->num_warnings++;
 }
 
+/* img as its EXIF orientation o shows it: *ret is img itself (o is 1) or a
+ * new raster, img then freed. On failure img is left to the caller. */
+static int shown_upright(int o, raster_t *img, raster_t **ret)
+{
+    if (o == 1)
+        return 0;
+    uint32_t w, h;
+    exif_shown_size(o, img->width, img->height, &w, &h);
+    raster_t *t = NULL;
+    int r = raster_new(w, h, img->channels, 0, &t);
+    if (r < 0)
+        return r;
+    exif_upright(o, img->pix, img->width, img->height, img->channels, t->pix);
+    t->ppi = img->ppi;
+    raster_free(img);
+    *ret = t;
+    return 0;
+}
+
 static int decode_jpeg(const uint8_t *buf, size_t len, uint32_t want, raster_t **ret, err_t *err)
 {
     struct jpeg_decompress_struct ci;
@@ -128,7 +148,13 @@ static int decode_jpeg(const uint8_t *buf, size_t len, uint32_t want, raster_t *
         raster_free(img);
         return err_set(err, -EINVAL, "image_unreadable", "the JPEG image is truncated or damaged");
     }
-    *ret = img;
+    raster_t *shown = img;
+    rc = shown_upright(exif_orientation(buf, len), img, &shown);
+    if (rc < 0) {
+        raster_free(img);
+        return err_set(err, rc, "image_unreadable", "cannot allocate the image");
+    }
+    *ret = shown;
     return 0;
 }
 

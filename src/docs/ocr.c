@@ -17,6 +17,7 @@
 #include <png.h>
 #include <tesseract/capi.h>
 
+#include "base/exif.h"
 #include "docs/icao_codes.h"
 #include "docs/mrz.h"
 
@@ -73,6 +74,26 @@ static void jpeg_quiet(j_common_ptr c, int level)
     (void)level;
 }
 
+/* g turned as its EXIF orientation o shows it (a phone's photo as the
+ * phone showed it: a mirrored zone is read by no turn of the page). */
+static int shown_upright(int o, struct gray *g)
+{
+    if (o == 1)
+        return 0;
+    uint32_t w, h;
+    exif_shown_size(o, (uint32_t)g->w, (uint32_t)g->h, &w, &h);
+    unsigned char *p = malloc((size_t)w * h);
+    if (!p) {
+        free(g->p);
+        g->p = NULL;
+        return -ENOMEM;
+    }
+    exif_upright(o, g->p, (uint32_t)g->w, (uint32_t)g->h, 1, p);
+    free(g->p);
+    *g = (struct gray){(int)w, (int)h, p};
+    return 0;
+}
+
 static int decode_jpeg(const unsigned char *img, size_t len, struct gray *g)
 {
     struct jpeg_decompress_struct ci;
@@ -107,7 +128,7 @@ static int decode_jpeg(const unsigned char *img, size_t len, struct gray *g)
     jpeg_finish_decompress(&ci);
     *g = (struct gray){(int)ci.output_width, (int)ci.output_height, buf};
     jpeg_destroy_decompress(&ci);
-    return 0;
+    return shown_upright(exif_orientation(img, len), g);
 }
 
 static int decode_png(const unsigned char *img, size_t len, struct gray *g)
