@@ -3,7 +3,9 @@
  * prints the share of documents read with every character (so every field)
  * correct, the character error rate (edit distance / characters), both raw
  * from OCR and after the check's corrections, and milliseconds per image
- * (OCR + check, one thread). Failures are listed on stderr. */
+ * (OCR + check, one thread), and how many zones the reader answered unsure
+ * ('?' in its second readings: no valid answer), and of them how many it
+ * had read right (the cost of caution). Failures are listed on stderr. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -75,7 +77,7 @@ int main(int argc, char **argv)
         return 1;
     }
     size_t docs = 0, raw_ok = 0, fixed_ok = 0, chars = 0, raw_err = 0, fixed_err = 0, not_found = 0;
-    size_t false_valid = 0, valid_misread_unchecked = 0;
+    size_t false_valid = 0, valid_misread_unchecked = 0, unsure = 0, unsure_right = 0;
     double ms = 0;
     while (docs < limit && fgets(row, sizeof row, truth)) {
         row[strcspn(row, "\n")] = '\0';
@@ -99,6 +101,7 @@ int main(int argc, char **argv)
         else
             not_found++;
         ms += now_ms() - t0;
+        bool marked = alt && strchr(alt, '?'); /* the reader called its reading unsure */
         free(alt);
         free(img);
         size_t n = 0;
@@ -112,6 +115,9 @@ int main(int argc, char **argv)
         size_t er = edit_distance(raw, want), ef = edit_distance(fixed, want);
         raw_err += er, fixed_err += ef;
         raw_ok += er == 0, fixed_ok += ef == 0;
+        unsure += marked, unsure_right += marked && ef == 0;
+        if (marked && ef == 0)
+            fprintf(stderr, "unsure, though read right: %s\n", name);
         if (valid && ef && mrz_misread_where_checked(fixed, want, '|')) {
             false_valid++;
             fprintf(stderr, "FALSE VALID %s\n", name);
@@ -128,8 +134,10 @@ int main(int argc, char **argv)
     if (!docs)
         return 1;
     printf("engine=%s images=%zu fully_correct=%.1f%% (raw OCR %.1f%%) cer=%.3f%% (raw %.3f%%) "
-           "not_found=%zu false_valid=%zu valid_with_misread_name_or_code=%zu cpu_ms_per_image=%.1f\n",
+           "not_found=%zu false_valid=%zu valid_with_misread_name_or_code=%zu unsure=%zu (read right %zu) "
+           "cpu_ms_per_image=%.1f\n",
         eng == OCR_ENGINE_TEMPLATE ? "template" : "tesseract", docs, 100.0 * fixed_ok / docs, 100.0 * raw_ok / docs,
-        100.0 * fixed_err / chars, 100.0 * raw_err / chars, not_found, false_valid, valid_misread_unchecked, ms / docs);
+        100.0 * fixed_err / chars, 100.0 * raw_err / chars, not_found, false_valid, valid_misread_unchecked, unsure,
+        unsure_right, ms / docs);
     return 0;
 }

@@ -4,7 +4,8 @@
 # BUILD_DIR/mrz-bench-set, measures both OCR engines (Tesseract on the first
 # 200 only: it is slow), and the template engine on 300 zones printed with
 # one wrong check digit each (mrzgen's "faulty"; any valid answer there is
-# a false valid); prints a "## Document check (MRZ OCR)" section and, with
+# a false valid), and the real set changed twelve ways (mrz_variants);
+# prints a "## Document check (MRZ OCR)" section and, with
 # --update, replaces that section in FILE.md (or appends it).
 set -eu
 build=${1:?usage: run.sh BUILD_DIR [COUNT] [--update FILE.md]}
@@ -25,6 +26,12 @@ rm -rf "$faulty_dir"
 mkdir -p "$faulty_dir"
 "$gen" "$faulty_dir" 300 777 faulty
 faulty=$("$bench" "$faulty_dir" template 2>"$faulty_dir/template-failures.txt")
+variants=$build/src/docs/mrz_variants
+varied=""
+for v in as turn90 turn180 turn270 tilt:3 tilt:-3 tilt:-6 scale:0.75 scale:0.6 contrast:0.4 persp:0.04 jpeg:40; do
+  varied="$varied$("$variants" "$real_dir" "$v" 2>>"$set_dir/variants-failures.txt")
+"
+done
 tess_n=$((count < 200 ? count : 200))
 tess=$("$bench" "$set_dir" tesseract "$tess_n" 2>"$set_dir/tesseract-failures.txt")
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
@@ -41,6 +48,13 @@ by hand with check digits verified; see its README):
 \`\`\`
 $real
 \`\`\`
+
+The handled real images changed as phones and scanners change them
+(\`mrz_variants\`: turned, tilted, shrunk, flattened, in perspective,
+re-compressed; false_valid must be 0):
+
+\`\`\`
+$varied\`\`\`
 
 **Rendered set**: $count rendered by \`tests/mrz/mrzgen\` (seed 12345) from the OCR-B
 font of Debian's fonts-ocr-b: TD1, TD2 and TD3 in turn, glyph sizes 18-36 px,

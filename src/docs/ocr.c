@@ -31,6 +31,7 @@
 #define COMPS_MAX 20000  /* glyph-sized ink components considered per page */
 #define CODE_MARGIN 0.12 /* summed correlation a known country code may lose to the reading */
 #define ALT_MARGIN 0.04
+#define NEAR_MARGIN 0.08  /* a runner-up this close is a reading the image nearly supports too */
 #define DIGIT_CLEAR 0.07  /* a digit in a letter cell must beat every letter by this */
 #define SKEW_MAX_DEG 45.0 /* tilt searched either way; a quarter turn covers the rest */
 #define FOOT_REACH 2.5    /* pitches either side whose glyph bottoms set a cell's baseline */
@@ -661,11 +662,24 @@ __attribute__((no_sanitize("address", "undefined"))) static double cell_dot(cons
     return (s0 + s1) + (s2 + s3);
 }
 
+/* A cell's runner-up reading: alt when within ALT_MARGIN of the reading
+ * (the image supports both about equally: a failing check may choose it,
+ * see mrz_check_ocr), near when within NEAR_MARGIN (only asked whether the
+ * checks could tell the two apart, see ambiguous). ' ' where none. */
+struct second {
+    char alt, near;
+};
+
+/* A line's runner-ups, cell by cell, each string NUL-terminated. */
+struct seconds {
+    char alt[64], near[64];
+};
+
 /* Reads the cell centred at cx between rows top and bottom: samples a
  * slightly larger patch (2x2 supersampling) and slides every template over
  * it, keeping the best normalised correlation. */
 static char read_cell(const struct gray *g, int wt, double cx, double pitch, double top, double bottom,
-    enum cell_class cls, char *ret_alt, double *ret_scores, double *ret_best)
+    enum cell_class cls, struct second *ret_second, double *ret_scores, double *ret_best)
 {
     float patch[PATCH_H][PATCH_W];
     double sx = pitch / CELL_W, sy = (bottom - top) / CELL_H;
@@ -708,7 +722,8 @@ static char read_cell(const struct gray *g, int wt, double cx, double pitch, dou
         if (kk != b1 && (b2 < 0 || score[kk] > score[b2]))
             b2 = kk;
     }
-    *ret_alt = b2 >= 0 && score[b1] - score[b2] < ALT_MARGIN ? glyphs[b2] : ' ';
+    ret_second->alt = b2 >= 0 && score[b1] - score[b2] < ALT_MARGIN ? glyphs[b2] : ' ';
+    ret_second->near = b2 >= 0 && score[b1] - score[b2] < NEAR_MARGIN ? glyphs[b2] : ' ';
     /* A digit printed where the layout wants a letter (a card that does
      * not follow Doc 9303, e.g. "C1" for its document code) is read as
      * printed when it beats every letter by DIGIT_CLEAR (on the real set,
@@ -718,8 +733,11 @@ static char read_cell(const struct gray *g, int wt, double cx, double pitch, dou
     int d = 0;
     for (int k = 1; k < lo; k++)
         d = score[k] > score[d] ? k : d;
-    if (lo > 0 && score[d] >= score[b1] + DIGIT_CLEAR)
-        b1 = d, *ret_alt = ' ';
+    if (lo > 0 && score[d] >= score[b1] + DIGIT_CLEAR) {
+        ret_second->alt = ' ';
+        ret_second->near = score[d] - score[b1] < NEAR_MARGIN ? glyphs[b1] : ' ';
+        b1 = d;
+    }
     if (ret_scores)
         memcpy(ret_scores, score, sizeof score);
     *ret_best = score[b1];
@@ -1060,9 +1078,9 @@ static double band_scale(const struct page *pg, int i, int n, int nlines, int li
         for (int k = 0; k < n; k += 2) {
             double x = origin + k * pitch, box = cell_box(pg, i, x, pitch, by_height) * scales[s], best;
             double bottom = local_baseline(pg, i, x, pitch) + box * box_descent * 0.5;
-            char alt;
+            struct second sec;
             read_cell(&pg->g, 0, x, box / box_ratio, bottom - box, bottom, cell_class_at(nlines, n, line, k, visa),
-                &alt, NULL, &best);
+                &sec, NULL, &best);
             sum += best;
         }
         if (sum > best_sum)
@@ -1075,7 +1093,7 @@ static double band_scale(const struct page *pg, int i, int n, int nlines, int li
  * adding the letter and digit cells' correlations to *ret_fit and their
  * count to *ret_cells. Returns false when the grid does not fit the band. */
 static bool read_band_template(const struct page *pg, int i, int n, int nlines, int line, bool visa, bool by_height,
-    double scale, int wt, char *out, char *alt, double *ret_fit, int *ret_cells)
+    double scale, int wt, char *out, struct seconds *sec, double *ret_fit, int *ret_cells)
 {
     double origin, pitch;
     const struct band *b = &pg->b[i];
@@ -1094,16 +1112,17 @@ static bool read_band_template(const struct page *pg, int i, int n, int nlines, 
         double x = origin + k * pitch, box = cell_box(pg, i, x, pitch, by_height) * scale, best;
         double bottom = local_baseline(pg, i, x, pitch) + box * box_descent * 0.5;
         enum cell_class cls = cell_class_at(nlines, n, line, k, visa);
+        struct second one;
         if (wt > 0 && cls == CELL_ANY)
             continue; /* read with the font's weight already (out holds it) */
         out[k] = read_cell(&pg->g, cls != CELL_ANY ? wt : 0, origin + k * pitch, box / box_ratio, bottom - box, bottom,
-            cls, &alt[k], k >= code && k < code + 3 ? sc[k - code] : NULL, &best);
+            cls, &one, k >= code && k < code + 3 ? sc[k - code] : NULL, &best);
+        sec->alt[k] = one.alt, sec->near[k] = one.near;
         fit += cls != CELL_ANY ? best : 0;
         *ret_cells += cls != CELL_ANY;
     }
     *ret_fit += fit;
-    out[n] = '\0';
-    alt[n] = '\0';
+    out[n] = sec->alt[n] = sec->near[n] = '\0';
     if (code >= 0)
         read_code(out + code, sc);
     return true;
@@ -1163,6 +1182,8 @@ static bool same_zone(const struct band *a, const struct band *b)
  * every attempt (rotations, scales). */
 struct reading {
     char text[3 * 64], alt[3 * 64];
+    /* the runner-ups within NEAR_MARGIN (struct second), laid out as text */
+    char near[3 * 64];
     int s;       /* score(); -1: no zone */
     double fit;  /* mean correlation of its letter and digit cells */
     bool good;   /* score()'s valid (every check but one passed): stop looking */
@@ -1261,37 +1282,41 @@ static void search_zone(const struct page *pg, TessBaseAPI *api, bool resize, st
                         scale[k] = band_scale(pg, idx[k], widths[wi], nl, k, rd[nrd - 1].text[0] == 'V', by_height);
                     /* Every stroke weight of the templates; a text that is
                      * no zone at all is not read again. */
-                    char plain[3][64], plain_alt[3][64];
+                    char plain[3][64];
+                    struct seconds plain_sec[3];
                     int first = nrd;
                     for (int wt = 0; wt < (api || rescaled ? 1 : TEMPLATE_WEIGHTS) && nrd < READINGS_MAX &&
                                      (wt == 0 || (rd[first].s >= 0 && (f_here || rd[first].s >= f->s)));
                          wt++) {
                         struct reading *r = &rd[nrd];
-                        r->text[0] = r->alt[0] = '\0';
+                        r->text[0] = r->alt[0] = r->near[0] = '\0';
                         size_t len = 0;
                         bool read = true;
                         double fit = 0;
                         int cells = 0;
                         for (int k = 0; read && k < nl; k++) {
-                            char line[64], lalt[64];
+                            char line[64];
+                            struct seconds sec;
                             if (wt > 0) { /* the cells a heavier weight leaves alone */
                                 memcpy(line, plain[k], sizeof line);
-                                memcpy(lalt, plain_alt[k], sizeof lalt);
+                                sec = plain_sec[k];
                             }
                             /* the visa mark is the first line's (k > 0: read) */
                             read = api ? read_band_tess(api, pg, idx[k], line, sizeof line)
                                        : read_band_template(pg, idx[k], widths[wi], nl, k, k > 0 && r->text[0] == 'V',
-                                             by_height, scale[k], wt, line, lalt, &fit, &cells);
+                                             by_height, scale[k], wt, line, &sec, &fit, &cells);
                             if (api) {
-                                memset(lalt, ' ', strlen(line));
-                                lalt[strlen(line)] = '\0';
+                                memset(sec.alt, ' ', strlen(line));
+                                sec.alt[strlen(line)] = '\0';
+                                memcpy(sec.near, sec.alt, sizeof sec.near);
                             }
                             if (read && wt == 0) {
                                 memcpy(plain[k], line, sizeof line);
-                                memcpy(plain_alt[k], lalt, sizeof lalt);
+                                plain_sec[k] = sec;
                             }
                             if (read) {
-                                snprintf(r->alt + len, sizeof r->alt - len, "%s\n", lalt);
+                                snprintf(r->alt + len, sizeof r->alt - len, "%s\n", sec.alt);
+                                snprintf(r->near + len, sizeof r->near - len, "%s\n", sec.near);
                                 len += (size_t)snprintf(r->text + len, sizeof r->text - len, "%s\n", line);
                             }
                         }
@@ -1376,30 +1401,178 @@ static int tess_open(TessBaseAPI **ret, err_t *err)
     return 0;
 }
 
+/* Searches g (taken) for the zone; see search_zone. */
+static int search_page(struct gray g, TessBaseAPI *api, bool resize, struct reading *f)
+{
+    struct page pg = {.nb = 0};
+    int r = page_prepare(&pg, g);
+    if (r == 0)
+        search_zone(&pg, api, resize, f);
+    page_free(&pg);
+    return r;
+}
+
+/* The zone of g0 turned by `quarter` read once more with the re-sizing
+ * of search_zone, as on the page as given: kept where it passes more
+ * checks than *f, found on that turn without it. */
+static int search_resized(const struct gray *g0, int quarter, TessBaseAPI *api, struct reading *f)
+{
+    struct gray g;
+    struct reading again = {.s = -1};
+    int r = turned(g0, quarter, &g);
+    if (r == 0)
+        r = search_page(g, api, true, &again);
+    if (again.s >= f->s)
+        *f = again;
+    return r;
+}
+
 /* Looks for the zone in g0 (taken): upright first; then, while no good
  * zone is found, turned a quarter either way (a portrait photo of a
- * landscape page) and upside down when `turns`; small pages at twice the
- * size (glyphs under ~12 px). */
+ * landscape page) and upside down when `turns`. A zone found on a turned
+ * page and not good gets what the page as given gets: a re-sized
+ * reading. Small pages are then read at twice the size (glyphs under
+ * ~12 px): turned the way the zone was found first, then, while nothing
+ * fits the font well (WEAK_FIT), the other ways: on a thumbnail the zone
+ * may be found only enlarged, and a weak reading of something else on
+ * some turn says nothing of where it is. */
 static int search_attempts(struct gray g0, TessBaseAPI *api, bool turns, struct reading *f)
 {
-    int r = shrink(&g0);
-    for (int attempt = 0; r == 0 && !f->good && attempt < 5; attempt++) {
+    int r = shrink(&g0), found_on = 0;
+    for (int quarter = 0; r == 0 && !f->good && quarter < (turns ? 4 : 1); quarter++) {
         struct gray g;
-        if (attempt > 0 && attempt < 4 && !turns)
-            continue;
-        if (attempt == 4 && (g0.w > WORK_WIDTH_MAX / 2 || g0.h > WORK_WIDTH_MAX / 2))
-            break;
-        r = attempt == 4 ? upscale2(&g0, &g) : turned(&g0, attempt, &g);
-        if (r < 0)
-            break;
-        struct page pg = {.nb = 0};
-        r = page_prepare(&pg, g);
+        int before = f->s;
+        if ((r = turned(&g0, quarter, &g)) == 0)
+            r = search_page(g, api, quarter == 0, f);
+        found_on = f->s > before ? quarter : found_on;
+    }
+    if (r == 0 && !f->good && found_on != 0)
+        r = search_resized(&g0, found_on, api, f);
+    bool small = g0.w <= WORK_WIDTH_MAX / 2 && g0.h <= WORK_WIDTH_MAX / 2;
+    /* Tesseract (the bench's comparison) finds no zone on most pages and
+     * gives no fit: it gets the one enlarged page it always had. */
+    int ways = turns && !api ? 4 : 1;
+    for (int k = 0; small && r == 0 && !f->good && k < ways && (k == 0 || f->s < 0 || f->fit < WEAK_FIT); k++) {
+        struct gray t, g;
+        if ((r = turned(&g0, (found_on + k) % 4, &t)) == 0) {
+            r = upscale2(&t, &g);
+            free(t.p);
+        }
         if (r == 0)
-            search_zone(&pg, api, attempt == 0, f);
-        page_free(&pg);
+            r = search_page(g, api, false, f);
     }
     free(g0.p);
     return r;
+}
+
+/* The reading's characters with one or two cells replaced, each at its
+ * place in the text (lines end in '\n'), is it a zone every check but the
+ * expiry passes, other than `zone` (mrz_verdict's, end to end)? */
+static bool also_holds(const char *text, size_t len, const char *zone)
+{
+    struct mrz_verdict v;
+    return mrz_verdict(text, NULL, len, true, (struct mrz_date){2000, 1, 1}, &v, NULL) == 0 &&
+           v.failed_not_expiry == 0 && strcmp(v.zone, zone) != 0;
+}
+
+/* A character one check-sum step from c (its value +-1, or '<' as B,
+ * 11): a check digit over c's cell sees it; a name's letters pass. */
+static char probe_of(char c)
+{
+    return c == '<' ? 'B' : c == '9' ? '8' : c == 'Z' ? 'Y' : (char)(c + 1);
+}
+
+#define NEAR_CELLS_MAX 24
+
+/* A valid zone's text after repairs (t, laid out as the reading's text:
+ * lines end in '\n') and, cell by cell, the second reading of each: the
+ * runner-up within NEAR_MARGIN, or for a repaired cell what was read. */
+struct rival {
+    char t[3 * 64], other[3 * 64];
+    size_t len;
+    const char *zone; /* mrz_verdict's zone of t, end to end */
+};
+
+/* Cells whose second reading a check sees (a character one step from the
+ * cell's own fails a check; a name's cells are not asked) into at (their
+ * count returned), or -1 with *hit where one such cell's second reading
+ * alone passes every check too. */
+static int covered_rivals(struct rival *rv, size_t at[NEAR_CELLS_MAX], size_t *hit)
+{
+    int n = 0;
+    for (size_t i = 0; i < rv->len && n < NEAR_CELLS_MAX; i++) {
+        char own = rv->t[i], other = rv->other[i];
+        if (other == ' ' || other == '\n' || other == own)
+            continue;
+        rv->t[i] = probe_of(own);
+        bool covered = !also_holds(rv->t, rv->len, rv->zone);
+        rv->t[i] = other;
+        bool holds = covered && also_holds(rv->t, rv->len, rv->zone);
+        rv->t[i] = own;
+        if (holds) {
+            *hit = i;
+            return -1;
+        }
+        if (covered)
+            at[n++] = i;
+    }
+    return n;
+}
+
+/* Whether a second reading of a valid zone, made of runner-ups the image
+ * supports nearly as well in one or two cells that a check covers, passes
+ * every check too. The check digits then cannot tell the two apart, and
+ * the reader barely can: two 0 read O with weights 7 and 3 move a check
+ * sum by 240, a G read for a 6 by 10. Such a zone is answered unsure,
+ * never valid. Returns how many cells the second reading changes (0: none
+ * holds), their places in f->text in where. */
+static int ambiguous(const struct reading *f, size_t where[2])
+{
+    struct mrz_verdict v;
+    struct rival rv = {.len = strlen(f->text), .zone = v.zone};
+    if (mrz_verdict(f->text, f->alt, rv.len, true, (struct mrz_date){2000, 1, 1}, &v, NULL) < 0 ||
+        v.failed_not_expiry > 0 || v.width == 0 || rv.len != strlen(v.zone) / v.width * (v.width + 1) ||
+        strlen(f->near) != rv.len || rv.len >= sizeof rv.t)
+        return 0;
+    for (size_t i = 0, z = 0; i < rv.len; i++) {
+        rv.t[i] = i % (v.width + 1) == v.width ? '\n' : v.zone[z++];
+        rv.other[i] = rv.t[i] != f->text[i] ? f->text[i] : f->near[i];
+    }
+    rv.t[rv.len] = '\0';
+    size_t at[NEAR_CELLS_MAX];
+    int n = covered_rivals(&rv, at, &where[0]);
+    if (n < 0)
+        return 1;
+    for (int a = 0; a < n; a++)
+        for (int b = a + 1; b < n; b++) {
+            char oa = rv.t[at[a]], ob = rv.t[at[b]];
+            rv.t[at[a]] = rv.other[at[a]], rv.t[at[b]] = rv.other[at[b]];
+            bool holds = also_holds(rv.t, rv.len, v.zone);
+            rv.t[at[a]] = oa, rv.t[at[b]] = ob;
+            if (holds) {
+                where[0] = at[a], where[1] = at[b];
+                return 2;
+            }
+        }
+    return 0;
+}
+
+/* Marks the reading unsure the way mrz_check_ocr reads it: '?' in alt at
+ * the cells it is unsure of. A zone matching the font poorly is unsure
+ * everywhere (too many chances for two misreads that cancel in a check
+ * digit); an ambiguous one (see ambiguous) at its cells that no repair
+ * needs, or at the first of them, so that the other repairs still show. */
+static void mark_unsure(const struct reading *f, char *alt)
+{
+    size_t where[2];
+    int n = f->fit < WEAK_FIT ? -1 : ambiguous(f, where), marked = 0;
+    for (char *a = n < 0 ? alt : NULL; a && *a; a++)
+        *a = *a == '\n' ? '\n' : '?';
+    for (int k = 0; k < n; k++)
+        if (alt[where[k]] == ' ')
+            alt[where[k]] = '?', marked++;
+    if (n > 0 && !marked)
+        alt[where[0]] = '?';
 }
 
 /* The found zone into *ret_text and *ret_alt, or r (< 0, or no zone) as
@@ -1415,10 +1588,8 @@ static int answer(int r, const struct reading *f, char **ret_text, char **ret_al
         *ret_text = NULL;
         r = -ENOMEM;
     }
-    /* A zone whose glyphs match the font this poorly is read with too
-     * many chances for two misreads that cancel in a check digit. */
-    for (char *a = r == 0 && ret_alt && f->fit < WEAK_FIT ? *ret_alt : NULL; a && *a; a++)
-        *a = *a == '\n' ? '\n' : '?';
+    if (r == 0 && ret_alt)
+        mark_unsure(f, *ret_alt);
     if (r == -ENOMEM)
         return err_set(err, r, "out_of_memory", "Out of memory.");
     if (r == -EINVAL)
