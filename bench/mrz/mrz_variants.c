@@ -4,12 +4,17 @@
  * every image marked "handled", changes its grey pixels by VARIANT, stores
  * the result as PNG (no tag) or JPEG, reads it, and prints how many zones
  * were read right, not found, answered valid with a misread a check digit
- * covers (false valid, must be 0), and answered unsure though read right.
- * Misreads are listed on stderr.
+ * covers (false valid, must be 0), answered unsure though read right, and
+ * the reader's CPU time per image (decoding the PNG or JPEG included).
+ * Misreads are listed on stderr; MRZ_VARIANTS_SAVE=DIR keeps the changed
+ * images.
  *
  * VARIANT: as | turn90 | turn180 | turn270 | tilt:DEG | scale:F (0.3-1,
  * box-filtered) | contrast:F (around mid-grey) | persp:F (the top row F
- * narrower than the bottom one, a phone tilted back) | jpeg:Q. */
+ * narrower than the bottom one, a phone tilted back) | jpeg:Q | frame:K
+ * (enlarged K times, bilinear, in the middle of a 4032 x 3024 grey
+ * table, stored as JPEG at quality 90: a 12-megapixel phone photo of a
+ * document that fills a part of the frame). */
 #include <errno.h>
 #include <math.h>
 #include <stdbool.h>
@@ -17,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <jpeglib.h>
 #include <png.h>
@@ -35,6 +41,14 @@ struct variant {
     char kind[16];
     double v;
 };
+
+/* CPU time of this single-threaded process, in milliseconds. */
+static double cpu_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
 
 static unsigned char *slurp(const char *path, size_t *len)
 {
@@ -111,9 +125,31 @@ static void source_of(const struct variant *v, const struct grey *g, uint32_t ou
     }
 }
 
-/* g changed by v (turns, tilt, perspective, contrast; scale box-filters). */
+#define FRAME_W 4032
+#define FRAME_H 3024
+
+/* g enlarged v->v times in the middle of a FRAME_W x FRAME_H table of
+ * mid-grey; false where it does not fit. */
+static bool framed(const struct variant *v, const struct grey *g, struct grey *out)
+{
+    uint32_t w = (uint32_t)(g->w * v->v), h = (uint32_t)(g->h * v->v), x0 = (FRAME_W - w) / 2, y0 = (FRAME_H - h) / 2;
+    if (w > FRAME_W || h > FRAME_H || !(out->p = malloc((size_t)FRAME_W * FRAME_H)))
+        return false;
+    out->w = FRAME_W, out->h = FRAME_H;
+    memset(out->p, 140, (size_t)FRAME_W * FRAME_H);
+    for (uint32_t y = 0; y < h; y++)
+        for (uint32_t x = 0; x < w; x++)
+            out->p[(size_t)(y0 + y) * FRAME_W + x0 + x] =
+                (unsigned char)(sample(g, (x + 0.5) / v->v - 0.5, (y + 0.5) / v->v - 0.5) + 0.5);
+    return true;
+}
+
+/* g changed by v (turns, tilt, perspective, contrast, frame; scale
+ * box-filters). */
 static bool change(const struct variant *v, const struct grey *g, struct grey *out)
 {
+    if (strcmp(v->kind, "frame") == 0)
+        return framed(v, g, out);
     static const struct {
         const char *kind;
         int o;
@@ -150,7 +186,8 @@ static bool change(const struct variant *v, const struct grey *g, struct grey *o
 
 static unsigned char *encode(const struct variant *v, const struct grey *g, size_t *len)
 {
-    if (strcmp(v->kind, "jpeg") == 0) {
+    bool frame = strcmp(v->kind, "frame") == 0; /* a phone stores a JPEG */
+    if (frame || strcmp(v->kind, "jpeg") == 0) {
         struct jpeg_compress_struct ci;
         struct jpeg_error_mgr je;
         unsigned char *out = NULL;
@@ -160,7 +197,7 @@ static unsigned char *encode(const struct variant *v, const struct grey *g, size
         jpeg_mem_dest(&ci, &out, &n);
         ci.image_width = g->w, ci.image_height = g->h, ci.input_components = 1, ci.in_color_space = JCS_GRAYSCALE;
         jpeg_set_defaults(&ci);
-        jpeg_set_quality(&ci, (int)v->v, TRUE);
+        jpeg_set_quality(&ci, frame ? 90 : (int)v->v, TRUE);
         jpeg_start_compress(&ci, TRUE);
         while (ci.next_scanline < g->h) {
             JSAMPROW row = g->p + (size_t)ci.next_scanline * g->w;
@@ -184,6 +221,22 @@ static unsigned char *encode(const struct variant *v, const struct grey *g, size
     return out;
 }
 
+/* With MRZ_VARIANTS_SAVE=DIR, the changed image as DIR/NAME.png (or .jpg),
+ * to look at what the reader was given. */
+static void save(const char *name, const unsigned char *img, size_t len)
+{
+    const char *dir = getenv("MRZ_VARIANTS_SAVE");
+    char path[4096];
+    if (!dir)
+        return;
+    snprintf(path, sizeof path, "%s/%s.%s", dir, name, img[0] == 0xFF ? "jpg" : "png");
+    FILE *f = fopen(path, "wb");
+    if (!f || fwrite(img, 1, len, f) != len)
+        fprintf(stderr, "%s: cannot save\n", path);
+    if (f)
+        fclose(f);
+}
+
 static bool parse_variant(const char *arg, struct variant *v)
 {
     const char *colon = strchr(arg, ':');
@@ -193,10 +246,12 @@ static bool parse_variant(const char *arg, struct variant *v)
     memcpy(v->kind, arg, n);
     v->kind[n] = '\0';
     v->v = colon ? atof(colon + 1) : 0;
-    static const char *KINDS[] = {"as", "turn90", "turn180", "turn270", "tilt", "scale", "contrast", "persp", "jpeg"};
+    static const char *KINDS[] = {
+        "as", "turn90", "turn180", "turn270", "tilt", "scale", "contrast", "persp", "jpeg", "frame"};
     for (size_t i = 0; i < sizeof KINDS / sizeof KINDS[0]; i++)
         if (strcmp(v->kind, KINDS[i]) == 0)
             return (strcmp(v->kind, "scale") != 0 || (v->v >= 0.3 && v->v <= 1)) &&
+                   (strcmp(v->kind, "frame") != 0 || (v->v >= 1 && v->v <= 8)) &&
                    (strcmp(v->kind, "jpeg") != 0 || (v->v >= 1 && v->v <= 100));
     return false;
 }
@@ -205,8 +260,8 @@ int main(int argc, char **argv)
 {
     struct variant v;
     if (argc != 3 || !parse_variant(argv[2], &v)) {
-        fprintf(
-            stderr, "usage: mrz_variants DIR as|turn90|turn180|turn270|tilt:DEG|scale:F|contrast:F|persp:F|jpeg:Q\n");
+        fprintf(stderr, "usage: mrz_variants DIR "
+                        "as|turn90|turn180|turn270|tilt:DEG|scale:F|contrast:F|persp:F|jpeg:Q|frame:K\n");
         return 2;
     }
     char path[4096], row[512];
@@ -217,6 +272,7 @@ int main(int argc, char **argv)
         return 1;
     }
     unsigned handled = 0, right = 0, not_found = 0, false_valid = 0, unsure_right = 0;
+    double ms = 0;
     while (fgets(row, sizeof row, truth)) {
         row[strcspn(row, "\n")] = '\0';
         char *name = row, *want = strchr(row, '\t'), *mark = want ? strchr(want + 1, '\t') : NULL;
@@ -238,10 +294,14 @@ int main(int argc, char **argv)
             fprintf(stderr, "%s: cannot read or change\n", name);
             return 1;
         }
+        save(name, img, ilen);
         char *text = NULL, *alt = NULL, got[3 * 46] = "";
         bool valid = false;
         handled++;
-        if (ocr_read_mrz(img, ilen, &text, &alt, NULL) != 0)
+        double t0 = cpu_ms();
+        int r = ocr_read_mrz(img, ilen, &text, &alt, NULL);
+        ms += cpu_ms() - t0;
+        if (r != 0)
             not_found++, fprintf(stderr, "%s: not found\n", name);
         else
             mrz_judge(text, alt, (struct mrz_date){2026, 1, 1}, '\n', got, sizeof got, &valid);
@@ -253,7 +313,8 @@ int main(int argc, char **argv)
         free(text), free(alt), free(img), free(file), free(g.p), free(c.p);
     }
     fclose(truth);
-    printf("variant=%s images=%u read_right=%u not_found=%u false_valid=%u unsure_though_right=%u\n", argv[2], handled,
-        right, not_found, false_valid, unsure_right);
+    printf("variant=%s images=%u read_right=%u not_found=%u false_valid=%u unsure_though_right=%u "
+           "cpu_ms_per_image=%.0f\n",
+        argv[2], handled, right, not_found, false_valid, unsure_right, handled ? ms / handled : 0);
     return 0;
 }

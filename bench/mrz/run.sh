@@ -4,7 +4,7 @@
 # BUILD_DIR/mrz-bench-set, measures both OCR engines (Tesseract on the first
 # 200 only: it is slow), and the template engine on 300 zones printed with
 # one wrong check digit each (mrzgen's "faulty"; any valid answer there is
-# a false valid), and the real set changed twelve ways (mrz_variants);
+# a false valid), and the real set changed thirteen ways (mrz_variants);
 # prints a "## Document check (MRZ OCR)" section and, with
 # --update, replaces that section in FILE.md (or appends it).
 set -eu
@@ -28,7 +28,7 @@ mkdir -p "$faulty_dir"
 faulty=$("$bench" "$faulty_dir" template 2>"$faulty_dir/template-failures.txt")
 variants=$build/src/docs/mrz_variants
 varied=""
-for v in as turn90 turn180 turn270 tilt:3 tilt:-3 tilt:-6 scale:0.75 scale:0.6 contrast:0.4 persp:0.04 jpeg:40; do
+for v in as turn90 turn180 turn270 tilt:3 tilt:-3 tilt:-6 scale:0.75 scale:0.6 contrast:0.4 persp:0.04 jpeg:40 frame:2; do
   varied="$varied$("$variants" "$real_dir" "$v" 2>>"$set_dir/variants-failures.txt")
 "
 done
@@ -51,7 +51,7 @@ $real
 
 The handled real images changed as phones and scanners change them
 (\`mrz_variants\`: turned, tilted, shrunk, flattened, in perspective,
-re-compressed; false_valid must be 0):
+re-compressed, small in a 12-megapixel phone frame; false_valid must be 0):
 
 \`\`\`
 $varied\`\`\`
