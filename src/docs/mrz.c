@@ -145,7 +145,10 @@ enum why { W_NONE = 0, W_TYPE, W_TYPE_READER, W_READER };
 struct doc {
     const struct layout *lay;
     bool image;
-    bool unsure; /* the reader marked its reading of the zone unsure ('?' in alt) */
+    /* The reader marked its reading unsure ('?' in alt): every character
+     * (the glyphs match the font poorly), or some (they could be read two
+     * ways that the check digits cannot tell apart). */
+    enum { SURE, UNSURE_SOME, UNSURE_ALL } unsure;
     struct mrz_date today;
     char orig[MRZ_BUF_MAX];
     char buf[MRZ_BUF_MAX];
@@ -218,14 +221,14 @@ static char normal_char(unsigned char c)
     return '?';
 }
 
-/* Splits text into non-empty normalised lines; *ret_unsure: alt marks a
- * character '?' (the reader is unsure of it). Returns 0, or -EINVAL
- * ("mrz_format") when there are more than MRZ_LINES_MAX of them. */
+/* Splits text into non-empty normalised lines; *ret_unsure: how many of
+ * its characters alt marks '?' (the reader is unsure of them), none, some
+ * or all. Returns 0, or -EINVAL ("mrz_format") when there are more than
+ * MRZ_LINES_MAX of them. */
 static int split_lines(
-    const char *text, const char *alt, size_t len, struct line *lines, size_t *ret_n, bool *ret_unsure, err_t *err)
+    const char *text, const char *alt, size_t len, struct line *lines, size_t *ret_n, int *ret_unsure, err_t *err)
 {
-    size_t n = 0;
-    *ret_unsure = false;
+    size_t n = 0, marked = 0, cells = 0;
     struct line cur = {.len = 0};
     for (size_t i = 0; i <= len; i++) {
         if (i == len || text[i] == '\n') {
@@ -243,13 +246,15 @@ static int split_lines(
             continue;
         if (cur.len < MRZ_WIDTH_MAX) {
             char a = alt ? normal_char((unsigned char)alt[i]) : 0;
-            *ret_unsure = *ret_unsure || (alt && alt[i] == '?');
+            marked += alt && alt[i] == '?';
+            cells++;
             cur.s[cur.len] = c;
             cur.a[cur.len] = a == '?' || a == c ? 0 : a;
         }
         cur.len++;
     }
     *ret_n = n;
+    *ret_unsure = marked == 0 ? SURE : marked < cells ? UNSURE_SOME : UNSURE_ALL;
     return 0;
 }
 
@@ -1109,11 +1114,16 @@ static void run_checks(struct doc *d, const struct values *v, struct mrz_date to
     /* Check digits catch one misread in a field, not two that cancel
      * (8 read B and 5 read S differ by 3 x 7 + 23 x 3 = 90): a reading the
      * reader itself calls unsure cannot vouch for the zone. */
-    if (d->image && d->unsure)
+    if (d->image && d->unsure == UNSURE_ALL)
         check(&d->checks, "reading_confident", false,
             "The picture's characters match the machine-readable font poorly (small, blurred, bent or "
             "an unusual print), so this reading cannot confirm the zone; take the photo again, flat and "
             "sharp, or type the zone.");
+    else if (d->image && d->unsure == UNSURE_SOME)
+        check(&d->checks, "reading_confident", false,
+            "Some characters in the picture could be read two ways (such as 0 and O, or 6 and G), and the "
+            "check digits hold either way, so this reading cannot confirm the zone; take the photo again, "
+            "closer, flat and sharp, or type the zone.");
 }
 
 /* Compares one typed name with the document's through transliteration. */
@@ -1312,7 +1322,9 @@ static int prepare(
             MRZ_TEXT_MAX);
     struct line lines[MRZ_LINES_MAX];
     size_t n = 0;
-    int r = split_lines(text, alt, len, lines, &n, &d->unsure, err);
+    int unsure = SURE;
+    int r = split_lines(text, alt, len, lines, &n, &unsure, err);
+    d->unsure = unsure;
     if (r < 0)
         return r;
     if (n == 0)

@@ -53,6 +53,17 @@ static const char *failed(const json_t *o, const char *list)
     return buf;
 }
 
+/* The reason of the first failed check. */
+static const char *failed_reason(const json_t *o)
+{
+    size_t i;
+    json_t *c;
+    json_array_foreach (json_object_get(o, "checks"), i, c)
+        if (!json_is_true(json_object_get(c, "passed")))
+            return json_string_value(json_object_get(c, "reason"));
+    return "";
+}
+
 static const char *field(const json_t *o, const char *name)
 {
     const json_t *v = json_object_get(json_object_get(o, "fields"), name);
@@ -336,12 +347,14 @@ static void test_unsure_reading(void **state)
     json_t *o = run_ocr(text, alt);
     assert_string_equal(status(o), "invalid");
     assert_string_equal(failed(o, "checks"), "reading_confident");
+    assert_non_null(strstr(failed_reason(o), "match the machine-readable font poorly"));
     assert_int_equal(json_array_size(json_object_get(o, "repairs")), 0);
     json_decref(o);
     for (size_t i = 0; i < sizeof alt; i++)
         alt[i] = i == 60 ? '?' : sure[i];
-    o = run_ocr(text, alt); /* one unsure character is enough */
+    o = run_ocr(text, alt); /* one unsure character is enough; the reason says which kind */
     assert_string_equal(failed(o, "checks"), "reading_confident");
+    assert_non_null(strstr(failed_reason(o), "could be read two ways"));
     json_decref(o);
     o = run_ocr(text, sure);
     assert_string_equal(status(o), "valid");
