@@ -9,6 +9,7 @@
 #include <jpeglib.h>
 #include <png.h>
 
+#include "base/cmyk.h"
 #include "base/exif.h"
 #include "base/limits.h"
 
@@ -97,6 +98,7 @@ static int decode_jpeg(const uint8_t *buf, size_t len, uint32_t want, raster_t *
     struct jpeg_decompress_struct ci;
     struct jerr je;
     raster_t *volatile img = NULL;
+    uint8_t *volatile four = NULL; /* one CMYK row */
     volatile int rc = 0;
     memset(&ci, 0, sizeof(ci));
     ci.err = jpeg_std_error(&je.mgr);
@@ -105,6 +107,7 @@ static int decode_jpeg(const uint8_t *buf, size_t len, uint32_t want, raster_t *
     if (setjmp(je.jb)) {
         jpeg_destroy_decompress(&ci);
         raster_free(img);
+        free(four);
         return err_set(err, -EINVAL, "image_unreadable", "the JPEG image is corrupt");
     }
     jpeg_create_decompress(&ci);
@@ -117,7 +120,9 @@ static int decode_jpeg(const uint8_t *buf, size_t len, uint32_t want, raster_t *
                              : err_set(err, rc, "image_unreadable", "the JPEG image is empty");
     }
     uint32_t channels = want ? want : (ci.num_components == 1 ? 1 : 3);
-    ci.out_color_space = channels == 1 ? JCS_GRAYSCALE : JCS_RGB;
+    /* libjpeg turns CMYK into nothing but CMYK (base/cmyk) */
+    bool cmyk = ci.jpeg_color_space == JCS_CMYK || ci.jpeg_color_space == JCS_YCCK;
+    ci.out_color_space = cmyk ? JCS_CMYK : channels == 1 ? JCS_GRAYSCALE : JCS_RGB;
     raster_t *tmp = NULL;
     rc = raster_new(ci.image_width, ci.image_height, channels, 0, &tmp);
     if (rc < 0) {
@@ -127,16 +132,23 @@ static int decode_jpeg(const uint8_t *buf, size_t len, uint32_t want, raster_t *
     img = tmp;
     jpeg_start_decompress(&ci);
     if (ci.output_width != img->width || ci.output_height != img->height ||
-        (uint32_t)ci.output_components != channels) {
+        (uint32_t)ci.output_components != (cmyk ? 4 : channels) || (cmyk && !(four = malloc((size_t)img->width * 4)))) {
         jpeg_destroy_decompress(&ci);
         raster_free(img);
         return err_set(err, -EINVAL, "image_unreadable", "unexpected JPEG layout");
     }
     while (ci.output_scanline < ci.output_height) {
-        JSAMPROW row = img->pix + (size_t)ci.output_scanline * img->width * channels;
+        uint8_t *out = img->pix + (size_t)ci.output_scanline * img->width * channels;
+        JSAMPROW row = cmyk ? four : out;
         if (jpeg_read_scanlines(&ci, &row, 1) != 1)
             break;
+        if (cmyk && channels == 1)
+            cmyk_to_grey(four, img->width, ci.saw_Adobe_marker, out);
+        else if (cmyk)
+            cmyk_to_rgb(four, img->width, ci.saw_Adobe_marker, out);
     }
+    free(four);
+    four = NULL;
     jpeg_finish_decompress(&ci);
     long warnings = je.mgr.num_warnings;
     if (ci.density_unit == 1 && ci.X_density > 0)

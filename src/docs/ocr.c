@@ -17,6 +17,7 @@
 #include <png.h>
 #include <tesseract/capi.h>
 
+#include "base/cmyk.h"
 #include "base/exif.h"
 #include "docs/icao_codes.h"
 #include "docs/mrz.h"
@@ -99,36 +100,46 @@ static int decode_jpeg(const unsigned char *img, size_t len, struct gray *g)
 {
     struct jpeg_decompress_struct ci;
     struct jerr je;
-    unsigned char *volatile buf = NULL;
+    unsigned char *volatile buf = NULL, *volatile four = NULL;
     ci.err = jpeg_std_error(&je.mgr);
     je.mgr.error_exit = jpeg_fail;
     je.mgr.emit_message = jpeg_quiet;
     if (setjmp(je.jb)) {
         jpeg_destroy_decompress(&ci);
         free(buf);
+        free(four);
         return -EINVAL;
     }
     jpeg_create_decompress(&ci);
     jpeg_mem_src(&ci, img, (unsigned long)len);
     jpeg_read_header(&ci, TRUE);
-    ci.out_color_space = JCS_GRAYSCALE;
+    /* libjpeg turns CMYK into nothing but CMYK (base/cmyk) */
+    bool cmyk = ci.jpeg_color_space == JCS_CMYK || ci.jpeg_color_space == JCS_YCCK;
+    ci.out_color_space = cmyk ? JCS_CMYK : JCS_GRAYSCALE;
     if ((size_t)ci.image_width * ci.image_height > OCR_IMAGE_PIXELS_MAX || !ci.image_width) {
         jpeg_destroy_decompress(&ci);
         return -EINVAL;
     }
     jpeg_start_decompress(&ci);
     buf = malloc((size_t)ci.output_width * ci.output_height);
-    if (!buf) {
+    four = cmyk ? malloc((size_t)ci.output_width * 4) : NULL;
+    if (!buf || (cmyk && !four)) {
         jpeg_destroy_decompress(&ci);
+        free(buf);
+        free(four);
         return -ENOMEM;
     }
     while (ci.output_scanline < ci.output_height) {
-        JSAMPROW row = buf + (size_t)ci.output_scanline * ci.output_width;
+        unsigned char *out = buf + (size_t)ci.output_scanline * ci.output_width;
+        JSAMPROW row = cmyk ? four : out;
         jpeg_read_scanlines(&ci, &row, 1);
+        if (cmyk)
+            cmyk_to_grey(four, ci.output_width, ci.saw_Adobe_marker, out);
     }
     jpeg_finish_decompress(&ci);
     *g = (struct gray){(int)ci.output_width, (int)ci.output_height, buf};
     jpeg_destroy_decompress(&ci);
+    free(four);
     return shown_upright(exif_orientation(img, len), g);
 }
 

@@ -152,6 +152,59 @@ static unsigned char *jpeg_of(const unsigned char *grey, uint32_t w, uint32_t h,
     return out;
 }
 
+/* Grey pixels as a CMYK JPEG the way Adobe's programs write one: black
+ * ink only, values inverted (255 = no ink), an Adobe APP14 marker
+ * (libjpeg's default for CMYK). */
+static unsigned char *cmyk_jpeg_of(const unsigned char *grey, uint32_t w, uint32_t h, size_t *len)
+{
+    struct jpeg_compress_struct ci;
+    struct jpeg_error_mgr je;
+    unsigned char *out = NULL, *row = malloc((size_t)w * 4);
+    unsigned long n = 0;
+    assert_non_null(row);
+    ci.err = jpeg_std_error(&je);
+    jpeg_create_compress(&ci);
+    jpeg_mem_dest(&ci, &out, &n);
+    ci.image_width = w, ci.image_height = h, ci.input_components = 4, ci.in_color_space = JCS_CMYK;
+    jpeg_set_defaults(&ci);
+    jpeg_set_quality(&ci, 92, TRUE);
+    jpeg_start_compress(&ci, TRUE);
+    while (ci.next_scanline < h) {
+        for (uint32_t x = 0; x < w; x++) {
+            unsigned char *p = row + 4 * x;
+            p[0] = p[1] = p[2] = 255, p[3] = grey[(size_t)ci.next_scanline * w + x];
+        }
+        JSAMPROW r = row;
+        jpeg_write_scanlines(&ci, &r, 1);
+    }
+    jpeg_finish_compress(&ci);
+    jpeg_destroy_compress(&ci);
+    free(row);
+    *len = n;
+    return out;
+}
+
+/* A specimen taken from a print workflow may be a CMYK JPEG, which
+ * libjpeg decodes to CMYK only (it was "not a readable JPEG" before). */
+static void test_real_image_cmyk(void **state)
+{
+    (void)state;
+    static const char WANT[] = "I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<\nD231458907UTO7408122F1204159<<<<<<<6";
+    size_t len = 0;
+    unsigned char *file = slurp(REAL_DIR "/fm_td2-uto.jpg", &len);
+    assert_non_null(file);
+    uint32_t w, h;
+    unsigned char *grey = grey_of(file, len, &w, &h), *jpeg = cmyk_jpeg_of(grey, w, h, &len);
+    char *text = NULL, *alt = NULL, got[3 * 46];
+    err_t e = {0};
+    bool valid;
+    if (ocr_read_mrz(jpeg, len, &text, &alt, &e) != 0)
+        fail_msg("CMYK: %s", e.code);
+    assert_int_equal(mrz_judge(text, alt, (struct mrz_date){2026, 1, 1}, '\n', got, sizeof got, &valid), 0);
+    assert_string_equal(got, WANT);
+    free(text), free(alt), free(jpeg), free(grey), free(file);
+}
+
 /* A phone stores its sensor's pixels and writes in EXIF how to show them.
  * A real specimen (the ICAO TD2 figure) stored each of the eight ways,
  * tagged with the orientation that shows it upright, is read exactly: the
@@ -408,6 +461,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_real_images),
         cmocka_unit_test(test_real_image_every_orientation),
+        cmocka_unit_test(test_real_image_cmyk),
         cmocka_unit_test(test_real_images_turned),
         cmocka_unit_test(test_real_images_tilted_never_false_valid),
         cmocka_unit_test(test_real_images_in_phone_frame),

@@ -1,13 +1,17 @@
 /* bio/raster: a JPEG is decoded as its EXIF orientation shows it, in grey
  * and in colour, so that a face or a scanned page photographed with the
- * phone turned reaches the checks upright. */
+ * phone turned reaches the checks upright; a CMYK JPEG decodes too. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 #include <stdlib.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
+
+#include <jpeglib.h>
 
 #include "bio/raster.h"
 #include "exif_fixture.h"
@@ -96,12 +100,67 @@ static void test_mirror_and_half_turn(void **state)
     raster_free(r);
 }
 
+/* 32 x 16 CMYK: the left half full black ink, the right half full cyan,
+ * as JPEG; adobe: Adobe's inverted values and APP14 marker, else ink
+ * amounts and no marker. */
+static uint8_t *cmyk_jpeg(bool adobe, size_t *len)
+{
+    struct jpeg_compress_struct ci;
+    struct jpeg_error_mgr je;
+    uint8_t *out = NULL, row[W * 4];
+    unsigned long n = 0;
+    ci.err = jpeg_std_error(&je);
+    jpeg_create_compress(&ci);
+    jpeg_mem_dest(&ci, &out, &n);
+    ci.image_width = W, ci.image_height = H, ci.input_components = 4, ci.in_color_space = JCS_CMYK;
+    jpeg_set_defaults(&ci);
+    ci.write_Adobe_marker = adobe;
+    jpeg_set_quality(&ci, 95, TRUE);
+    jpeg_start_compress(&ci, TRUE);
+    for (int x = 0; x < W; x++) {
+        uint8_t ink[4] = {x < W / 2 ? 0 : 255, 0, 0, x < W / 2 ? 255 : 0};
+        for (int c = 0; c < 4; c++)
+            row[4 * x + c] = adobe ? (uint8_t)(255 - ink[c]) : ink[c];
+    }
+    while (ci.next_scanline < H) {
+        JSAMPROW r = row;
+        jpeg_write_scanlines(&ci, &r, 1);
+    }
+    jpeg_finish_compress(&ci);
+    jpeg_destroy_compress(&ci);
+    *len = n;
+    return out;
+}
+
+/* A CMYK JPEG (print workflows) decodes, in both conventions: black ink
+ * black, cyan ink (R, G, B) = (0, 255, 255) give or take the JPEG. */
+static void test_cmyk(void **state)
+{
+    (void)state;
+    for (int adobe = 0; adobe <= 1; adobe++) {
+        size_t len = 0;
+        uint8_t *j = cmyk_jpeg(adobe, &len);
+        raster_t *rgb = NULL, *grey = NULL;
+        err_t e = {0};
+        assert_int_equal(raster_decode(j, len, 3, &rgb, &e), 0);
+        assert_int_equal(raster_decode(j, len, 1, &grey, &e), 0);
+        const uint8_t *black = rgb->pix + (8 * W + 4) * 3, *cyan = rgb->pix + (8 * W + W - 4) * 3;
+        assert_true(black[0] < 16 && black[1] < 16 && black[2] < 16);
+        assert_true(cyan[0] < 40 && cyan[1] > 215 && cyan[2] > 215);
+        assert_true(grey->pix[8 * W + 4] < 16 && grey->pix[8 * W + W - 4] > 150);
+        raster_free(rgb);
+        raster_free(grey);
+        free(j);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_untagged_as_stored),
         cmocka_unit_test(test_quarter_turn),
         cmocka_unit_test(test_mirror_and_half_turn),
+        cmocka_unit_test(test_cmyk),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
