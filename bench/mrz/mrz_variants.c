@@ -28,6 +28,7 @@
 #include <png.h>
 
 #include "base/exif.h"
+#include "base/file.h"
 #include "docs/mrz.h"
 #include "docs/ocr.h"
 #include "checked.h"
@@ -48,24 +49,6 @@ static double cpu_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static unsigned char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    unsigned char *b = n > 0 ? malloc((size_t)n) : NULL;
-    if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
-        free(b);
-        b = NULL;
-    }
-    fclose(f);
-    *len = (size_t)n;
-    return b;
 }
 
 static bool decode(const unsigned char *b, size_t n, struct grey *g)
@@ -283,7 +266,10 @@ int main(int argc, char **argv)
             *p = *p == '|' ? '\n' : *p;
         snprintf(path, sizeof path, "%s/%s", argv[1], name);
         size_t len = 0, ilen = 0;
-        unsigned char *file = slurp(path, &len), *img = NULL;
+        char *bytes = NULL;
+        unsigned char *img = NULL;
+        file_read_alloc(path, 64u << 20, &bytes, &len, NULL);
+        unsigned char *file = (unsigned char *)bytes;
         struct grey g = {0}, c = {0};
         bool ok = file && decode(file, len, &g);
         if (ok && (strcmp(v.kind, "as") == 0 || strcmp(v.kind, "jpeg") == 0))
