@@ -132,10 +132,15 @@ static int decode_jpeg(const uint8_t *buf, size_t len, uint32_t want, raster_t *
     img = tmp;
     jpeg_start_decompress(&ci);
     if (ci.output_width != img->width || ci.output_height != img->height ||
-        (uint32_t)ci.output_components != (cmyk ? 4 : channels) || (cmyk && !(four = malloc((size_t)img->width * 4)))) {
+        (uint32_t)ci.output_components != (cmyk ? 4 : channels)) {
         jpeg_destroy_decompress(&ci);
         raster_free(img);
         return err_set(err, -EINVAL, "image_unreadable", "unexpected JPEG layout");
+    }
+    if (cmyk && !(four = malloc((size_t)img->width * 4))) {
+        jpeg_destroy_decompress(&ci);
+        raster_free(img);
+        return err_set(err, -ENOMEM, "image_unreadable", "cannot allocate the image");
     }
     while (ci.output_scanline < ci.output_height) {
         uint8_t *out = img->pix + (size_t)ci.output_scanline * img->width * channels;
