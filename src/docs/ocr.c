@@ -237,25 +237,18 @@ static int shrink(struct gray *g)
     return g->w > WORK_WIDTH_MAX ? shrink_to_width(g) : 0;
 }
 
-/* A copy of g turned by quarter * 90 degrees clockwise (0-3). */
+/* A copy of g turned by quarter * 90 degrees clockwise (0-3): EXIF's
+ * orientations 1, 6, 3 and 8. */
 static int turned(const struct gray *g, int quarter, struct gray *out)
 {
-    int w = quarter % 2 ? g->h : g->w, h = quarter % 2 ? g->w : g->h;
+    static const int ORIENTATION[4] = {1, 6, 3, 8};
+    uint32_t w, h;
+    exif_shown_size(ORIENTATION[quarter], (uint32_t)g->w, (uint32_t)g->h, &w, &h);
     unsigned char *p = malloc((size_t)w * h);
     if (!p)
         return -ENOMEM;
-    for (int y = 0; y < h; y++)
-        for (int x = 0; x < w; x++) {
-            int sx = x, sy = y;
-            if (quarter == 1)
-                sx = y, sy = g->h - 1 - x;
-            else if (quarter == 2)
-                sx = g->w - 1 - x, sy = g->h - 1 - y;
-            else if (quarter == 3)
-                sx = g->w - 1 - y, sy = x;
-            p[(size_t)y * w + x] = g->p[(size_t)sy * g->w + sx];
-        }
-    *out = (struct gray){w, h, p};
+    exif_upright(ORIENTATION[quarter], g->p, (uint32_t)g->w, (uint32_t)g->h, 1, p);
+    *out = (struct gray){(int)w, (int)h, p};
     return 0;
 }
 

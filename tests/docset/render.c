@@ -336,37 +336,28 @@ static void person_block(struct page *p, const struct render_who *who, double y)
     field(p, 10, y + 33, 96, "Документ, удостоверяющий личность: серия, №", "passport_number", NULL, true);
 }
 
-/* The medical conclusion (Health Ministry order No. 1079н): its heading
- * names the diseases; the issuing clinic is a synthetic placeholder. */
-static void medical_certificate(struct page *p, const struct render_who *who)
-{
-    cairo_t *cr = p->cr;
-    cairo_set_source_rgb(cr, 0.1, 0.1, 0.2);
-    text_at(p, 10, 5, "PT Sans 7", "Медицинская организация (синтетический образец)");
-    text_at(p, 30, 11, "PT Serif Bold 12", "МЕДИЦИНСКОЕ ЗАКЛЮЧЕНИЕ");
-    text_at(p, 10, 18, "PT Serif 7.5", "об отсутствии заболевания наркоманией и инфекционных заболеваний,");
-    text_at(p, 10, 21.5, "PT Serif 7.5", "которые представляют опасность для окружающих");
-    person_block(p, who, 30);
-    field(p, 10, 74, 46, "Дата выдачи заключения", "issue_date", NULL, false);
-    field(p, 60, 74, 46, "Номер заключения", NULL, "0412-25", false);
-    cairo_set_source_rgb(cr, 0.4, 0.4, 0.5);
-    text_at(p, 10, 88, "PT Sans 6.5", "Главный врач ____________   М.П.");
-}
+/* A line of print on a form: where (mm), the font, the text. */
+struct print {
+    double x, y;
+    const char *font, *text;
+};
 
-/* The certificate of the absence of HIV infection. */
-static void hiv_certificate(struct page *p, const struct render_who *who)
-{
-    cairo_t *cr = p->cr;
-    cairo_set_source_rgb(cr, 0.1, 0.1, 0.2);
-    text_at(p, 10, 5, "PT Sans 7", "Медицинская организация (синтетический образец)");
-    text_at(p, 12, 11, "PT Serif Bold 11", "СЕРТИФИКАТ ОБ ОТСУТСТВИИ ВИЧ-ИНФЕКЦИИ");
-    text_at(p, 10, 18, "PT Serif 7.5", "выдан по результатам медицинского освидетельствования");
-    person_block(p, who, 30);
-    field(p, 10, 74, 46, "Дата выдачи сертификата", "issue_date", NULL, false);
-    field(p, 60, 74, 46, "Результат исследования", NULL, "отрицательный", false);
-    cairo_set_source_rgb(cr, 0.4, 0.4, 0.5);
-    text_at(p, 10, 88, "PT Sans 6.5", "Врач ____________   М.П.");
-}
+/* A labelled box of a form: where, how wide, its label, and the field it
+ * shows (name) or a fixed text; words, when set, turns the field's value
+ * into the text printed (a certificate's level as the purpose it serves). */
+struct box {
+    double x, y, w;
+    const char *label, *name, *fixed;
+    const char *(*words)(const char *value);
+};
+
+/* A one-page form about the person: its heading (dark), the person's
+ * block at 30 mm, its own boxes, and a signature line (grey). */
+struct form {
+    struct print head[5];
+    struct box boxes[3];
+    struct print foot;
+};
 
 /* How the language certificate states its level: the purpose it serves
  * (the catalogue's levels patent, rvp, vnzh). */
@@ -379,110 +370,122 @@ static const char *level_words(const char *level)
     return "для получения вида на жительство";
 }
 
-/* The certificate of Russian, history and law (Education ministry order
- * No. 21): the level as the purpose it serves. */
-static void language_certificate(struct page *p, const struct render_who *who)
+/* A box whose printed text comes from words(): drawn as a fixed text, its
+ * zone recorded under the field's name. */
+static void worded_box(struct page *p, const struct box *b)
 {
-    cairo_t *cr = p->cr;
-    cairo_set_source_rgb(cr, 0.1, 0.1, 0.2);
-    text_at(p, 56, 6, "PT Serif Bold 13", "СЕРТИФИКАТ");
-    text_at(p, 10, 14, "PT Serif 7.5", "о владении русским языком, знании истории России");
-    text_at(p, 10, 17.5, "PT Serif 7.5", "и основ законодательства Российской Федерации");
-    person_block(p, who, 30);
-    const json_t *lv = json_object_get(p->fields, "level");
-    field(
-        p, 10, 74, 130, "Уровень владения", NULL, json_is_string(lv) ? level_words(json_string_value(lv)) : "", false);
+    const json_t *v = json_object_get(p->fields, b->name);
+    field(p, b->x, b->y, b->w, b->label, NULL, json_is_string(v) ? b->words(json_string_value(v)) : "", false);
     if (p->zones)
         json_array_append_new(
-            p->zones, json_pack("{s:s, s:[f,f,f,f]}", "field", "level", "box_mm", 10.0, 77.2, 130.0, 5.5));
-    field(p, 10, 85, 46, "Дата выдачи", "issue_date", NULL, false);
-    cairo_set_source_rgb(cr, 0.4, 0.4, 0.5);
-    text_at(p, 10, 98, "PT Sans 6.5", "Руководитель организации ____________   М.П.");
+            p->zones, json_pack("{s:s, s:[f,f,f,f]}", "field", b->name, "box_mm", b->x, b->y + 3.2, b->w, 5.5));
 }
 
-/* The employer's notice of a labour contract with a foreign citizen (МВД
- * order No. 536): the worker's data, the profession and the region of
- * work; the employer a synthetic placeholder. */
-static void employer_notice(struct page *p, const struct render_who *who)
+static void draw_form(struct page *p, const struct render_who *who, const struct form *f)
 {
-    cairo_t *cr = p->cr;
-    cairo_set_source_rgb(cr, 0.1, 0.1, 0.2);
-    text_at(p, 10, 5, "PT Sans 7", "В управление по вопросам миграции (синтетический образец)");
-    /* the official form's heading is set in bold capitals */
-    text_at(p, 14, 11, "PT Serif Bold 9.5", "УВЕДОМЛЕНИЕ О ЗАКЛЮЧЕНИИ ТРУДОВОГО ДОГОВОРА");
-    text_at(p, 36, 16, "PT Serif Bold 9.5", "С ИНОСТРАННЫМ ГРАЖДАНИНОМ");
-    text_at(p, 10, 24, "PT Sans 7", "Работодатель: ООО «Организация» (синтетический образец)");
+    cairo_set_source_rgb(p->cr, 0.1, 0.1, 0.2);
+    for (size_t i = 0; i < sizeof f->head / sizeof f->head[0] && f->head[i].text; i++)
+        text_at(p, f->head[i].x, f->head[i].y, f->head[i].font, f->head[i].text);
     person_block(p, who, 30);
-    field(p, 10, 74, 130, "Профессия (специальность, должность)", "profession", NULL, false);
-    field(p, 10, 85, 130, "Регион места работы", "region", NULL, false);
-    cairo_set_source_rgb(cr, 0.4, 0.4, 0.5);
-    text_at(p, 10, 99, "PT Sans 6.5", "Руководитель ____________   М.П.");
+    for (size_t i = 0; i < sizeof f->boxes / sizeof f->boxes[0] && f->boxes[i].label; i++) {
+        const struct box *b = &f->boxes[i];
+        if (b->words)
+            worded_box(p, b);
+        else
+            field(p, b->x, b->y, b->w, b->label, b->name, b->fixed, false);
+    }
+    cairo_set_source_rgb(p->cr, 0.4, 0.4, 0.5);
+    text_at(p, f->foot.x, f->foot.y, f->foot.font, f->foot.text);
 }
 
-/* The labour contract's first page: the parties, the position, the place
- * of work, the date it was concluded. */
-static void labour_contract(struct page *p, const struct render_who *who)
-{
-    cairo_t *cr = p->cr;
-    cairo_set_source_rgb(cr, 0.1, 0.1, 0.2);
-    text_at(p, 44, 6, "PT Serif Bold 12", "ТРУДОВОЙ ДОГОВОР");
-    text_at(p, 10, 14, "PT Serif 7.5", "ООО «Организация» (синтетический образец), именуемое «Работодатель», и");
-    text_at(p, 10, 18, "PT Serif 7.5", "гражданин, именуемый «Работник», заключили настоящий договор.");
-    person_block(p, who, 30);
-    field(p, 10, 74, 130, "Должность (профессия)", "profession", NULL, false);
-    field(p, 10, 85, 130, "Регион места работы", "region", NULL, false);
-    field(p, 10, 96, 46, "Дата заключения договора", "contract_date", NULL, false);
-    cairo_set_source_rgb(cr, 0.4, 0.4, 0.5);
-    text_at(p, 10, 110, "PT Sans 6.5", "Работодатель ____________   Работник ____________");
-}
+/* The forms about the person. The medical conclusion (Health Ministry order
+ * No. 1079н) names the diseases in its heading; the employer's notice of
+ * a labour contract with a foreign citizen (МВД order No. 536) sets its
+ * heading in bold capitals, as the official form does; the language
+ * certificate (Education ministry order No. 21) states its level as the
+ * purpose it serves; the application's first page holds the applicant's
+ * data only (the procedure's own questions follow on later pages, not
+ * drawn). Clinics, employers and insurers are synthetic placeholders. */
+static const struct form MEDICAL = {
+    .head = {{10, 5, "PT Sans 7", "Медицинская организация (синтетический образец)"},
+        {30, 11, "PT Serif Bold 12", "МЕДИЦИНСКОЕ ЗАКЛЮЧЕНИЕ"},
+        {10, 18, "PT Serif 7.5", "об отсутствии заболевания наркоманией и инфекционных заболеваний,"},
+        {10, 21.5, "PT Serif 7.5", "которые представляют опасность для окружающих"}},
+    .boxes = {{10, 74, 46, "Дата выдачи заключения", "issue_date"}, {60, 74, 46, "Номер заключения", NULL, "0412-25"}},
+    .foot = {10, 88, "PT Sans 6.5", "Главный врач ____________   М.П."},
+};
 
-/* An application's first page: the applicant's data (the procedure's own
- * questions follow on later pages, not drawn). */
-static void application(struct page *p, const struct render_who *who)
-{
-    cairo_t *cr = p->cr;
-    cairo_set_source_rgb(cr, 0.1, 0.1, 0.2);
-    text_at(p, 10, 5, "PT Sans 7", "В управление по вопросам миграции (синтетический образец)");
-    text_at(p, 52, 11, "PT Serif Bold 12", "ЗАЯВЛЕНИЕ");
-    text_at(p, 10, 18, "PT Serif 7.5", "иностранного гражданина (лист 1: сведения о заявителе)");
-    person_block(p, who, 30);
-    cairo_set_source_rgb(cr, 0.4, 0.4, 0.5);
-    text_at(p, 10, 78, "PT Sans 6.5", "Подпись заявителя ____________");
-}
+static const struct form HIV = {
+    .head = {{10, 5, "PT Sans 7", "Медицинская организация (синтетический образец)"},
+        {12, 11, "PT Serif Bold 11", "СЕРТИФИКАТ ОБ ОТСУТСТВИИ ВИЧ-ИНФЕКЦИИ"},
+        {10, 18, "PT Serif 7.5", "выдан по результатам медицинского освидетельствования"}},
+    .boxes = {{10, 74, 46, "Дата выдачи сертификата", "issue_date"},
+        {60, 74, 46, "Результат исследования", NULL, "отрицательный"}},
+    .foot = {10, 88, "PT Sans 6.5", "Врач ____________   М.П."},
+};
 
-/* A voluntary medical insurance (ДМС) policy; the insurer a synthetic
- * placeholder. */
-static void dms_policy(struct page *p, const struct render_who *who)
-{
-    cairo_t *cr = p->cr;
-    cairo_set_source_rgb(cr, 0.1, 0.1, 0.2);
-    text_at(p, 10, 5, "PT Sans 7", "Страховая компания (синтетический образец)");
-    text_at(p, 62, 11, "PT Serif Bold 12", "ПОЛИС");
-    text_at(p, 10, 18, "PT Serif 7.5", "добровольного медицинского страхования иностранного гражданина");
-    person_block(p, who, 30);
-    field(p, 10, 74, 46, "Дата выдачи полиса", "issue_date", NULL, false);
-    cairo_set_source_rgb(cr, 0.4, 0.4, 0.5);
-    text_at(p, 10, 88, "PT Sans 6.5", "Страховщик ____________   М.П.");
-}
+static const struct form LANGUAGE = {
+    .head = {{56, 6, "PT Serif Bold 13", "СЕРТИФИКАТ"},
+        {10, 14, "PT Serif 7.5", "о владении русским языком, знании истории России"},
+        {10, 17.5, "PT Serif 7.5", "и основ законодательства Российской Федерации"}},
+    .boxes = {{10, 74, 130, "Уровень владения", "level", NULL, level_words}, {10, 85, 46, "Дата выдачи", "issue_date"}},
+    .foot = {10, 98, "PT Sans 6.5", "Руководитель организации ____________   М.П."},
+};
 
-/* Each type drawn: its page size (mm) and how it is drawn. */
+static const struct form EMPLOYER_NOTICE = {
+    .head = {{10, 5, "PT Sans 7", "В управление по вопросам миграции (синтетический образец)"},
+        {14, 11, "PT Serif Bold 9.5", "УВЕДОМЛЕНИЕ О ЗАКЛЮЧЕНИИ ТРУДОВОГО ДОГОВОРА"},
+        {36, 16, "PT Serif Bold 9.5", "С ИНОСТРАННЫМ ГРАЖДАНИНОМ"},
+        {10, 24, "PT Sans 7", "Работодатель: ООО «Организация» (синтетический образец)"}},
+    .boxes = {{10, 74, 130, "Профессия (специальность, должность)", "profession"},
+        {10, 85, 130, "Регион места работы", "region"}},
+    .foot = {10, 99, "PT Sans 6.5", "Руководитель ____________   М.П."},
+};
+
+static const struct form LABOUR_CONTRACT = {
+    .head = {{44, 6, "PT Serif Bold 12", "ТРУДОВОЙ ДОГОВОР"},
+        {10, 14, "PT Serif 7.5", "ООО «Организация» (синтетический образец), именуемое «Работодатель», и"},
+        {10, 18, "PT Serif 7.5", "гражданин, именуемый «Работник», заключили настоящий договор."}},
+    .boxes = {{10, 74, 130, "Должность (профессия)", "profession"}, {10, 85, 130, "Регион места работы", "region"},
+        {10, 96, 46, "Дата заключения договора", "contract_date"}},
+    .foot = {10, 110, "PT Sans 6.5", "Работодатель ____________   Работник ____________"},
+};
+
+static const struct form APPLICATION = {
+    .head = {{10, 5, "PT Sans 7", "В управление по вопросам миграции (синтетический образец)"},
+        {52, 11, "PT Serif Bold 12", "ЗАЯВЛЕНИЕ"},
+        {10, 18, "PT Serif 7.5", "иностранного гражданина (лист 1: сведения о заявителе)"}},
+    .boxes = {{0}}, /* the person block only */
+    .foot = {10, 78, "PT Sans 6.5", "Подпись заявителя ____________"},
+};
+
+static const struct form DMS_POLICY = {
+    .head = {{10, 5, "PT Sans 7", "Страховая компания (синтетический образец)"}, {62, 11, "PT Serif Bold 12", "ПОЛИС"},
+        {10, 18, "PT Serif 7.5", "добровольного медицинского страхования иностранного гражданина"}},
+    .boxes = {{10, 74, 46, "Дата выдачи полиса", "issue_date"}},
+    .foot = {10, 88, "PT Sans 6.5", "Страховщик ____________   М.П."},
+};
+
+/* Each type drawn: its page size (mm) and how it is drawn (a function of
+ * its own, or a form). */
 static const struct kind {
     const char *type;
     double w_mm, h_mm;
     void (*draw)(struct page *, const struct render_who *);
+    const struct form *form;
 } KINDS[] = {
-    {"migration_card", 148, 70, migration_card},
-    {"patent", 150, 125, patent},
-    {"passport", 125, 82, passport},
-    {"fee_receipt", 148, 60, fee_receipt},
-    {"passport_translation", 148, 100, passport_translation},
-    {"medical_certificate", 148, 100, medical_certificate},
-    {"hiv_certificate", 148, 100, hiv_certificate},
-    {"language_certificate", 148, 110, language_certificate},
-    {"employer_notice", 148, 106, employer_notice},
-    {"labour_contract", 148, 116, labour_contract},
-    {"application", 148, 88, application},
-    {"dms_policy", 148, 96, dms_policy},
+    {"migration_card", 148, 70, migration_card, NULL},
+    {"patent", 150, 125, patent, NULL},
+    {"passport", 125, 82, passport, NULL},
+    {"fee_receipt", 148, 60, fee_receipt, NULL},
+    {"passport_translation", 148, 100, passport_translation, NULL},
+    {"medical_certificate", 148, 100, NULL, &MEDICAL},
+    {"hiv_certificate", 148, 100, NULL, &HIV},
+    {"language_certificate", 148, 110, NULL, &LANGUAGE},
+    {"employer_notice", 148, 106, NULL, &EMPLOYER_NOTICE},
+    {"labour_contract", 148, 116, NULL, &LABOUR_CONTRACT},
+    {"application", 148, 88, NULL, &APPLICATION},
+    {"dms_policy", 148, 96, NULL, &DMS_POLICY},
 };
 
 static const struct kind *kind_of(const char *type)
@@ -554,7 +557,10 @@ int render_document(const json_t *doc, const struct render_who *who, const struc
     pango_cairo_context_set_resolution(pango_layout_get_context(layout), 25.4); /* points in mm units */
     pango_layout_context_changed(layout);
     struct page p = {cr, layout, ret_zones ? json_array() : NULL, json_object_get(doc, "fields")};
-    k->draw(&p, who);
+    if (k->draw)
+        k->draw(&p, who);
+    else
+        draw_form(&p, who, k->form);
     unsigned seed = d->seed;
     if (d->stamp) {
         double cx = 30 + (seed % 70), cy = 20 + ((seed / 7) % 30);
