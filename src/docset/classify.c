@@ -7,6 +7,7 @@
 
 #include "docs/mrz.h"
 #include "docset/fields.h"
+#include "docset/payment.h"
 #ifdef UCHET_HAVE_OCR
 #include "docs/ocr.h"
 #endif
@@ -32,30 +33,23 @@ static void take(json_t *dst, const json_t *src, const char *from, const char *t
 #endif
 
 #ifdef UCHET_HAVE_ZBAR
-/* A ГОСТ Р 56042-2014 payload: "ST0001" + charset digit, then key=value
- * pairs split by the character after it. The amount (Sum, kopecks) is the
- * one value taken; the payee's details are not the applicant's business. */
-static int gost_payment(const char *p, size_t len, int64_t *ret_roubles)
+/* The page a payment is on, by what it pays (docset/payment): a state
+ * fee's receipt, a patent tax receipt (with the months its purpose states),
+ * or, for a payment of anything else, "unknown" (a registrar looks). */
+static void by_payment(const struct payment *pay, struct classify_result *ret)
 {
-    if (len < 8 || memcmp(p, "ST0001", 6) != 0 || p[6] < '1' || p[6] > '3')
-        return -1;
-    char sep = p[7];
-    for (size_t i = 8; i + 4 < len; i++) {
-        if ((i == 8 || p[i - 1] == sep) && memcmp(p + i, "Sum=", 4) == 0) {
-            int64_t k = 0;
-            size_t j = i + 4;
-            for (; j < len && p[j] >= '0' && p[j] <= '9' && k < INT64_MAX / 10 - 9; j++)
-                k = k * 10 + (p[j] - '0');
-            if (j == i + 4 || (j < len && p[j] != sep))
-                return -1;
-            *ret_roubles = k / 100;
-            return 0;
-        }
-    }
-    return -1;
+    if (pay->roubles >= 0 && pay->kind != PAYMENT_OTHER)
+        json_object_set_new(ret->fields, "amount", json_integer(pay->roubles));
+    if (pay->months > 0)
+        json_object_set_new(ret->fields, "months", json_integer(pay->months));
+    set_type(ret,
+        pay->kind == PAYMENT_STATE_FEE    ? "fee_receipt"
+        : pay->kind == PAYMENT_PATENT_TAX ? "tax_receipt"
+                                          : "unknown",
+        "qr");
 }
 
-/* 1 when a payment QR code was found (amount filled), else 0. */
+/* 1 when a payment QR code was found (the page typed by it), else 0. */
 static int by_qr(const raster_t *g, struct classify_result *ret)
 {
     zbar_image_scanner_t *sc = zbar_image_scanner_create();
@@ -69,11 +63,10 @@ static int by_qr(const raster_t *g, struct classify_result *ret)
         zbar_image_set_data(img, g->pix, (unsigned long)g->width * g->height, NULL);
         zbar_scan_image(sc, img);
         for (const zbar_symbol_t *sym = zbar_image_first_symbol(img); sym && !found; sym = zbar_symbol_next(sym)) {
-            int64_t roubles;
+            struct payment pay;
             if (zbar_symbol_get_type(sym) == ZBAR_QRCODE &&
-                gost_payment(zbar_symbol_get_data(sym), zbar_symbol_get_data_length(sym), &roubles) == 0) {
-                json_object_set_new(ret->fields, "amount", json_integer(roubles));
-                set_type(ret, "fee_receipt", "qr");
+                payment_parse(zbar_symbol_get_data(sym), zbar_symbol_get_data_length(sym), &pay, NULL) == 0) {
+                by_payment(&pay, ret);
                 found = 1;
             }
         }
@@ -92,6 +85,10 @@ static int by_qr(const raster_t *g, struct classify_result *ret)
 static const struct {
     const char *word, *type;
 } TITLES[] = {
+    /* a tax receipt names the tax, and the patent it pays for ("…по
+     * патенту"): before "ПАТЕНТ"; a fee receipt says "КВИТАНЦИЯ" only */
+    {"НДФЛ", "tax_receipt"},
+    {"АВАНСОВЫЙ ПЛАТ", "tax_receipt"},
     {"МИГРАЦИОННАЯ КАРТА", "migration_card"},
     {"MIGRATION CARD", "migration_card"},
     {"ПАТЕНТ", "patent"},

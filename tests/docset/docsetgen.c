@@ -1,13 +1,15 @@
 /* docsetgen — synthetic document sets with ground truth (issue 16).
  *
- *   docsetgen --out DIR [--seed S] [--sets N] [--procedure P|all] [--level 0-3]
+ *   docsetgen --out DIR [--seed S] [--sets N] [--procedure P|all] [--defect NAME|any] [--level 0-3]
  *       writes DIR/set-NNNN.json (docset/setjson's form with a "truth"
  *       member) and, for the document types render.c draws (passport and
  *       its translation, migration card, patent, medical and HIV and
  *       language certificates, employer's notice, labour contract,
- *       application's first page, ДМС policy, fee receipt), DIR/set-NNNN-KK-TYPE.png,
- *       listed in truth.pages with the field zones.
- *   docsetgen --verify [--seed S] [--sets N] [--procedure P|all] [--catalogue FILE]
+ *       application's first page, ДМС policy, fee and tax receipts),
+ *       DIR/set-NNNN-KK-TYPE.png, listed in truth.pages with the field zones.
+ *       --defect: every set carries that labelled defect where it can
+ *       (tests/docset/README.md), instead of half the sets one at random.
+ *   docsetgen --verify [--seed S] [--sets N] [--procedure P|all] [--defect NAME|any] [--catalogue FILE]
  *       runs the rule engine on each generated set's fields (no pages, no
  *       OCR) and compares the outcome with the label: exit 1 on any
  *       disagreement. This checks the labels and the engine against each other.
@@ -50,15 +52,29 @@ static const char *pick_procedure(uint64_t *st, const struct docset_catalogue *c
     return which;
 }
 
-static enum synth_defect pick_defect(uint64_t *st)
+/* half clean, half one defect; or every set the defect `forced` names
+ * (a defect that cannot apply to a set still leaves it clean) */
+static enum synth_defect pick_defect(uint64_t *st, int forced)
 {
-    /* half clean, half one defect */
+    if (forced >= 0)
+        return (enum synth_defect)forced;
     if (synth_below(st, 2))
         return SYNTH_CLEAN;
     return (enum synth_defect)(1 + synth_below(st, SYNTH_DEFECT_COUNT - 1));
 }
 
-static int verify(uint64_t st, int sets, const char *which, struct docset_catalogue *cat)
+/* The defect a name means, -1 for "any", -2 for none of them. */
+static int defect_named(const char *name)
+{
+    if (!strcmp(name, "any"))
+        return -1;
+    for (int k = 0; k < SYNTH_DEFECT_COUNT; k++)
+        if (!strcmp(name, synth_defect_name((enum synth_defect)k)))
+            return k;
+    return -2;
+}
+
+static int verify(uint64_t st, int sets, const char *which, int forced, struct docset_catalogue *cat)
 {
     err_t e = {0};
     calendar_t *cal = load_calendars();
@@ -66,7 +82,7 @@ static int verify(uint64_t st, int sets, const char *which, struct docset_catalo
     int false_accept = 0, defective = 0, false_return = 0, clean = 0, variants = 0, variant_alarms = 0;
     for (int i = 0; i < sets; i++) {
         date_t on = date_from_ymd(2025, 3, 3) + (date_t)synth_below(&st, 300);
-        enum synth_defect d = pick_defect(&st);
+        enum synth_defect d = pick_defect(&st, forced);
         json_t *set = synth_set(&st, cat, pick_procedure(&st, cat, which), on, d, NULL);
         char *text = json_dumps(set, JSON_COMPACT);
         json_t *truth = json_object_get(set, "truth");
@@ -134,8 +150,8 @@ static int verify(uint64_t st, int sets, const char *which, struct docset_catalo
     return bad ? 1 : 0;
 }
 
-static int generate(
-    uint64_t st, int sets, const char *which, int level, const char *out, const struct docset_catalogue *cat)
+static int generate(uint64_t st, int sets, const char *which, int forced, int level, const char *out,
+    const struct docset_catalogue *cat)
 {
     static const struct render_degrade levels[4] = {
         {300, 0, 0, false, false, 0},
@@ -145,7 +161,7 @@ static int generate(
     };
     for (int i = 0; i < sets; i++) {
         date_t on = date_from_ymd(2025, 3, 3) + (date_t)synth_below(&st, 300);
-        enum synth_defect d = pick_defect(&st);
+        enum synth_defect d = pick_defect(&st, forced);
         struct synth_person person;
         json_t *set = synth_set(&st, cat, pick_procedure(&st, cat, which), on, d, &person);
         json_t *pages = json_array();
@@ -199,7 +215,7 @@ int main(int argc, char **argv)
     int sets = 20, level = 0;
     const char *out = NULL, *which = "all";
     const char *cat = UCHET_SOURCE_DIR "/data/docsets/catalogue.json";
-    int do_verify = 0;
+    int do_verify = 0, forced = -1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--verify"))
@@ -216,9 +232,11 @@ int main(int argc, char **argv)
             out = v, i++;
         else if (!strcmp(a, "--catalogue") && v)
             cat = v, i++;
+        else if (!strcmp(a, "--defect") && v && defect_named(v) > -2)
+            forced = defect_named(v), i++;
         else {
             fprintf(stderr, "usage: docsetgen (--out DIR | --verify) [--seed S] [--sets N] "
-                            "[--procedure P|all] [--level 0-3] [--catalogue FILE]\n");
+                            "[--procedure P|all] [--defect NAME|any] [--level 0-3] [--catalogue FILE]\n");
             return 2;
         }
     }
@@ -234,7 +252,8 @@ int main(int argc, char **argv)
         catalogue_free(catalogue);
         return 2;
     }
-    int r = do_verify ? verify(seed, sets, which, catalogue) : generate(seed, sets, which, level, out, catalogue);
+    int r = do_verify ? verify(seed, sets, which, forced, catalogue)
+                      : generate(seed, sets, which, forced, level, out, catalogue);
     catalogue_free(catalogue);
     return r;
 }

@@ -173,25 +173,30 @@ static void passport(struct page *p, const struct render_who *who)
     }
 }
 
-/* A payment QR code per ГОСТ Р 56042-2014 (ST00012: UTF-8). The payee's
- * details are synthetic placeholders, not any real account. */
-static void fee_receipt(struct page *p, const struct render_who *who)
+/* A receipt: its heading, what the payment is for, the budget
+ * classification code (КБК) that says whom and what it pays, the sum. */
+struct receipt {
+    const char *heading, *purpose, *cbc;
+    long long roubles;
+};
+
+/* A receipt with its payment QR code per ГОСТ Р 56042-2014 (ST00012:
+ * UTF-8). The payee's details are synthetic placeholders, not any real
+ * account; the КБК are the real ones (docset/payment.h). */
+static void draw_receipt(struct page *p, const struct receipt *rc)
 {
-    (void)who;
     cairo_t *cr = p->cr;
     const char *surname = fstr(p, "surname"), *given = fstr(p, "given_names");
-    json_t *amount = json_object_get(p->fields, "amount");
-    long long rub = json_is_integer(amount) ? (long long)json_integer_value(amount) : 0;
     char payload[768], sum[64];
     snprintf(payload, sizeof payload,
         "ST00012|Name=Получатель (синтетический образец)|PersonalAcc=03100000000000000000|"
         "BankName=Банк (синтетический образец)|BIC=000000000|CorrespAcc=40100000000000000000|"
-        "Sum=%lld|Purpose=Государственная пошлина|PayeeINN=0000000000|KPP=000000000|"
+        "Sum=%lld|Purpose=%s|PayeeINN=0000000000|KPP=000000000|CBC=%s|"
         "LastName=%s|FirstName=%s",
-        rub * 100, surname, given);
-    snprintf(sum, sizeof sum, "%lld руб. 00 коп.", rub);
+        rc->roubles * 100, rc->purpose, rc->cbc, surname, given);
+    snprintf(sum, sizeof sum, "%lld руб. 00 коп.", rc->roubles);
     cairo_set_source_rgb(cr, 0.1, 0.1, 0.2);
-    text_at(p, 8, 5, "PT Sans Bold 10", "КВИТАНЦИЯ об уплате государственной пошлины");
+    text_at(p, 8, 5, "PT Sans Bold 10", rc->heading);
     field(p, 8, 14, 90, "Получатель", NULL, "Получатель (синтетический образец)", false);
     field(p, 8, 25, 90, "Плательщик", NULL, NULL, false);
     cairo_set_source_rgb(cr, 0.05, 0.05, 0.1);
@@ -203,7 +208,7 @@ static void fee_receipt(struct page *p, const struct render_who *who)
         json_array_append_new(
             p->zones, json_pack("{s:s, s:[f,f,f,f]}", "field", "amount", "box_mm", 8.0, 39.2, 42.0, 5.5));
     field(p, 54, 36, 44, "Дата платежа", "issue_date", NULL, false);
-    field(p, 8, 47, 90, "Назначение платежа", NULL, "Государственная пошлина", false);
+    field(p, 8, 47, 90, "Назначение платежа", NULL, rc->purpose, false);
     QRcode *qr = QRcode_encodeString(payload, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
     if (qr) {
         double x0 = 104, y0 = 12, size = 38, m = size / qr->width;
@@ -218,6 +223,39 @@ static void fee_receipt(struct page *p, const struct render_who *who)
                 json_pack("{s:s, s:[f,f,f,f], s:s}", "field", "qr", "box_mm", x0, y0, size, size, "payload", payload));
         QRcode_free(qr);
     }
+}
+
+static long long field_int(const struct page *p, const char *name)
+{
+    const json_t *v = json_object_get(p->fields, name);
+    return json_is_integer(v) ? (long long)json_integer_value(v) : 0;
+}
+
+/* The state fee, paid to the Interior Ministry (КБК 188 1 08 06000 01 8003
+ * 110, the fees for residence documents). */
+static void fee_receipt(struct page *p, const struct render_who *who)
+{
+    (void)who;
+    draw_receipt(p, &(struct receipt){"КВИТАНЦИЯ об уплате государственной пошлины", "Государственная пошлина",
+                        "18810806000018003110", field_int(p, "amount")});
+}
+
+/* The income tax a patent holder advances each month (НК РФ art. 227.1),
+ * paid to the Federal Tax Service; the months paid stated in the purpose,
+ * as banks' forms have the payer write them. The sum is the law's base of
+ * 1,200 roubles a month without the deflator and the region's coefficient
+ * (a synthetic figure: nothing checks it). */
+static void tax_receipt(struct page *p, const struct render_who *who)
+{
+    (void)who;
+    long long months = field_int(p, "months");
+    char purpose[160];
+    snprintf(purpose, sizeof purpose, "НДФЛ (авансовый платёж по патенту) за %lld мес.", months);
+    draw_receipt(p, &(struct receipt){"КВИТАНЦИЯ об уплате НДФЛ (авансовый платёж по патенту)", purpose,
+                        "18210102040011000110", months * 1200});
+    if (p->zones)
+        json_array_append_new(
+            p->zones, json_pack("{s:s, s:[f,f,f,f]}", "field", "months", "box_mm", 8.0, 50.2, 90.0, 5.5));
 }
 
 static void migration_card(struct page *p, const struct render_who *who)
@@ -481,6 +519,7 @@ static const struct kind {
     {"patent", 150, 125, patent, NULL},
     {"passport", 125, 82, passport, NULL},
     {"fee_receipt", 148, 60, fee_receipt, NULL},
+    {"tax_receipt", 148, 60, tax_receipt, NULL},
     {"passport_translation", 148, 100, passport_translation, NULL},
     {"medical_certificate", 148, 100, NULL, &MEDICAL},
     {"hiv_certificate", 148, 100, NULL, &HIV},

@@ -27,6 +27,7 @@ const char *synth_defect_name(enum synth_defect d)
         "region_mismatch",
         "unreadable_scan",
         "wrong_level",
+        "patent_unpaid",
     };
     return d < SYNTH_DEFECT_COUNT ? names[d] : "?";
 }
@@ -299,6 +300,8 @@ json_t *synth_set(uint64_t *st, const struct docset_catalogue *cat, const char *
         (defect == SYNTH_WRONG_LEVEL && (!pl.lower || !find_doc(docs, "language_certificate"))) ||
         (defect == SYNTH_REGION_MISMATCH && (!find_doc(docs, "employer_notice") || !find_doc(docs, "patent"))) ||
         (defect == SYNTH_PASSPORT_DIGIT && (!find_doc(docs, "passport") || !has_pn)) ||
+        (defect == SYNTH_PATENT_UNPAID &&
+            (!find_doc(docs, "tax_receipt") || !rule_of(cat, procedure, c, on, DOCSET_RULE_PAID_THROUGH))) ||
         (defect == SYNTH_NAME_ONE_LETTER && !russian_doc))
         defect = SYNTH_CLEAN;
 
@@ -356,6 +359,11 @@ json_t *synth_set(uint64_t *st, const struct docset_catalogue *cat, const char *
             json_object_set_new(json_object_get(find_doc(docs, "employer_notice"), "fields"), "region",
                 json_string("Московская область"));
             expected = "returned", code = "region_mismatch";
+            break;
+        case SYNTH_PATENT_UNPAID:
+            /* the patent was issued 40 days ago: one month paid ran out ten days ago */
+            json_object_set_new(json_object_get(find_doc(docs, "tax_receipt"), "fields"), "months", json_integer(1));
+            expected = "returned", code = "patent_unpaid";
             break;
         case SYNTH_UNREADABLE_SCAN:
             json_object_set_new(

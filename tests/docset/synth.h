@@ -31,6 +31,7 @@ enum synth_defect {
     SYNTH_REGION_MISMATCH,  /* patent and employer's notice disagree: returned */
     SYNTH_UNREADABLE_SCAN,  /* a page too poor to read: returned */
     SYNTH_WRONG_LEVEL,      /* language certificate below the procedure: returned */
+    SYNTH_PATENT_UNPAID,    /* the tax receipts pay for too few months: returned */
     SYNTH_DEFECT_COUNT
 };
 
