@@ -93,7 +93,9 @@ static const struct {
     {"MIGRATION CARD", "migration_card"},
     {"ПАТЕНТ", "patent"},
     {"ПЕРЕВОД", "passport_translation"},
-    {"УВЕДОМЛЕНИЕ О ПРИБЫТИИ", "registration_notice"},
+    /* the tear-off part the office hands back says "…УВЕДОМЛЕНИЯ О
+     * ПРИБЫТИИ"; at 150 dpi its "О" was read a Latin O */
+    {"ПРИБЫТИ", "registration_notice"},
     {"СЕРТИФИКАТ ОБ ОТСУТСТВИИ ВИЧ", "hiv_certificate"},
     {"ВИЧ", "hiv_certificate"},
     {"МЕДИЦИНСКОЕ ЗАКЛЮЧЕНИЕ", "medical_certificate"},

@@ -127,10 +127,21 @@ static const struct spec LABOUR_CONTRACT[] = {
     {NULL, 0, false, {NULL}},
 };
 
+/* The tear-off part of the arrival notice (МВД order No. 856): filled in
+ * Russian capitals, one letter a cell (see comb_region). */
+static const struct spec REGISTRATION_NOTICE[] = {
+    {"surname", K_NAME, false, {"ФАМИЛИЯ"}},
+    {"given_names", K_NAME, false, {"ИМЯ"}},
+    {"birth_date", K_DATE, false, {"РОЖДЕНИЯ"}},
+    {"passport_number", K_NUM, false, {"УДОСТОВЕРЯЮЩИЙ", "ДОКУМЕНТ,"}},
+    {NULL, 0, false, {NULL}},
+};
+
 static const struct {
     const char *type;
     const struct spec *table;
 } TABLES[] = {
+    {"registration_notice", REGISTRATION_NOTICE},
     {"migration_card", MIGRATION_CARD},
     {"patent", PATENT},
     {"passport_translation", PASSPORT_TRANSLATION},
@@ -447,13 +458,73 @@ static struct rect box_band(const raster_t *g, struct rect r, int h)
     return band;
 }
 
+/* The longest vertical run through column x, rows [y0, y1), of a line as
+ * light as a box's (RULE_INK) in x or beside it: a cell's side drawn at
+ * 150 dpi is a grey pixel wide, and stepping from one column to the next
+ * where the page was straightened, which leaves it short in either. */
+static int side_at(const raster_t *g, int x, int y0, int y1)
+{
+    int best = 0, run = 0, W = (int)g->width;
+    for (int y = y0; y < y1; y++) {
+        const uint8_t *row = g->pix + (size_t)y * g->width;
+        bool on = row[x] < RULE_INK || (x > 0 && row[x - 1] < RULE_INK) || (x + 1 < W && row[x + 1] < RULE_INK);
+        run = on ? run + 1 : 0;
+        best = run > best ? run : best;
+    }
+    return best;
+}
+
+#define COMB_SIDES_MIN 5 /* box sides that make a row of one-letter cells */
+#define COMB_SIDES_MAX 96
+
+/* A row of one-letter cells in band (a comb: at least COMB_SIDES_MIN box
+ * sides, each next one within three label heights): the stretch from the
+ * first cell holding ink to the last, sides and all, and the cells' pitch
+ * in *ret_pitch. Empty (pitch 0) when the band is no comb, and empty with
+ * the pitch set when the cells are blank or the ink runs into the band's
+ * last cell with no side after it (the value may go on: not read short). */
+static struct rect comb_region(const raster_t *g, struct rect band, int h, int vneed, int *ret_pitch)
+{
+    int side[COMB_SIDES_MAX][2], ns = 0;
+    *ret_pitch = 0;
+    for (int x = band.x0; x < band.x1 && ns < COMB_SIDES_MAX;) {
+        if (side_at(g, x, band.y0, band.y1) < vneed) {
+            x++;
+            continue;
+        }
+        side[ns][0] = x;
+        while (x < band.x1 && side_at(g, x, band.y0, band.y1) >= vneed)
+            x++;
+        side[ns++][1] = x;
+    }
+    if (ns < COMB_SIDES_MIN)
+        return (struct rect){0, 0, 0, 0};
+    for (int i = 1; i < ns; i++)
+        if (side[i][0] - side[i - 1][1] > 3 * h)
+            return (struct rect){0, 0, 0, 0};
+    *ret_pitch = (side[ns - 1][0] - side[0][0]) / (ns - 1);
+    int first = -1, last = -1;
+    for (int i = 0; i + 1 < ns; i++) {
+        struct rect cell = ink_box(g, (struct rect){side[i][1] + 1, band.y0, side[i + 1][0] - 1, band.y1});
+        if (cell.x1 - cell.x0 >= 1 && cell.y1 - cell.y0 >= h / 3)
+            last = i, first = first < 0 ? i : first;
+    }
+    struct rect tail = ink_box(g, (struct rect){side[ns - 1][1] + 1, band.y0, band.x1, band.y1});
+    if (first < 0 || (tail.x1 > tail.x0 && tail.y1 - tail.y0 >= h / 3))
+        return (struct rect){0, 0, 0, 0};
+    return (struct rect){side[first][1], band.y0, side[last + 1][0], band.y1};
+}
+
 /* Where the value of the label word `lw` is: under the label, inside the
- * box lines when there is a box, in the first stretch between the box's
- * sides (columns inked over nearly all the band) that holds ink. Empty
- * when blank. */
-static struct rect value_region(const raster_t *g, const struct word *words, int n, const struct word *lw)
+ * box lines when there is a box; in a row of one-letter cells, the cells
+ * that hold ink (*ret_pitch: their pitch, see comb_region); else in the
+ * first stretch between the box's sides (columns inked over nearly all the
+ * band) that holds ink (*ret_pitch 0). Empty when blank. */
+static struct rect value_region(
+    const raster_t *g, const struct word *words, int n, const struct word *lw, int *ret_pitch)
 {
     int h = lw->y1 - lw->y0, pad = h / 8 > 1 ? h / 8 : 1;
+    *ret_pitch = 0;
     struct rect r = under_label(g, words, n, lw);
     if (r.x1 == r.x0)
         return r;
@@ -461,6 +532,9 @@ static struct rect value_region(const raster_t *g, const struct word *words, int
     if (band.y1 == band.y0)
         return band;
     int vneed = (band.y1 - band.y0) * 9 / 10; /* a tall glyph at 150 dpi reaches three quarters */
+    struct rect comb = comb_region(g, band, h, vneed, ret_pitch);
+    if (*ret_pitch > 0)
+        return comb;
     int x = band.x0;
     while (x < band.x1) {
         while (x < band.x1 && col_run(g, x, band.y0, band.y1) >= vneed)
@@ -654,14 +728,76 @@ static const char *parse_level(const char *s)
     return found;
 }
 
-/* The value of one field from its region: into *ret a new JSON string, or
- * JSON null when unreadable. -ENOMEM. */
-static int read_value(docset_tess_t *tess, const raster_t *g, struct rect r, const struct spec *f, json_t **ret)
+/* A comb's cells (region r of g, cells `pitch` apart) as a line of
+ * print: the cells' sides dropped (a line over nine tenths of r, side_at),
+ * the gap between two letters closed to a quarter of the glyph height and
+ * a gap wider than a cell (a blank cell: a space) to one glyph height, so
+ * the recogniser sees words, not letters a cell apart. Into *ret (caller
+ * frees); -ENOMEM. */
+static int uncomb(const raster_t *g, struct rect r, int pitch, raster_t **ret)
+{
+    int W = r.x1 - r.x0, H = r.y1 - r.y0, side_run = H * 9 / 10, top = H, bottom = 0;
+    /* per column: 1 when it holds a letter's ink (a side's is not) */
+    unsigned char *inked = calloc((size_t)(W > 0 ? W : 1), 1);
+    int *keep = malloc((size_t)(W > 0 ? W : 1) * sizeof *keep), nk = 0, blank = 0;
+    if (!inked || !keep) {
+        free(inked), free(keep);
+        return -ENOMEM;
+    }
+    for (int x = r.x0; x < r.x1; x++) {
+        if (side_at(g, x, r.y0, r.y1) >= side_run)
+            continue;
+        for (int y = r.y0; y < r.y1; y++)
+            if (ink(g, x, y)) {
+                inked[x - r.x0] = 1;
+                top = y - r.y0 < top ? y - r.y0 : top;
+                bottom = y - r.y0 + 1 > bottom ? y - r.y0 + 1 : bottom;
+            }
+    }
+    int gh = bottom - top > 4 ? bottom - top : 4, letter_gap = gh / 4 > 1 ? gh / 4 : 1, word_gap = gh;
+    for (int x = 0; x < W && nk + word_gap + 1 < W; x++) {
+        if (!inked[x]) {
+            blank++;
+            continue;
+        }
+        /* -1: a column of paper */
+        for (int k = nk == 0 || blank == 0 ? 0 : blank > pitch ? word_gap : letter_gap; k > 0; k--)
+            keep[nk++] = -1;
+        keep[nk++] = r.x0 + x, blank = 0;
+    }
+    free(inked);
+    raster_t *o = NULL;
+    if (raster_new((uint32_t)(nk > 0 ? nk : 1), (uint32_t)H, 1, 255, &o) < 0) {
+        free(keep);
+        return -ENOMEM;
+    }
+    for (int y = 0; y < H; y++)
+        for (int k = 0; k < nk; k++)
+            if (keep[k] >= 0)
+                o->pix[(size_t)y * o->width + (size_t)k] = g->pix[(size_t)(r.y0 + y) * g->width + (size_t)keep[k]];
+    o->ppi = g->ppi;
+    free(keep);
+    *ret = o;
+    return 0;
+}
+
+/* The value of one field from its region (a comb's when pitch > 0): into
+ * *ret a new JSON string, or JSON null when unreadable. -ENOMEM. */
+static int read_value(
+    docset_tess_t *tess, const raster_t *g, struct rect r, int pitch, const struct spec *f, json_t **ret)
 {
     int scale = 1;
-    raster_t *c = cut(g, r, &scale);
+    raster_t *line = NULL;
+    if (pitch > 0) {
+        if (uncomb(g, r, pitch, &line) < 0)
+            return -ENOMEM;
+        g = line;
+        r = text_line(g, (struct rect){0, 0, (int)g->width, (int)g->height});
+    }
+    raster_t *c = r.x1 > r.x0 ? cut(g, r, &scale) : NULL;
+    raster_free(line);
     if (!c)
-        return -ENOMEM;
+        return r.x1 > r.x0 ? -ENOMEM : ((*ret = json_null()) ? 0 : -ENOMEM);
     char text[256], val[256];
     int conf = 0, rc = 0;
     bool ok = false;
@@ -834,7 +970,9 @@ static int cmp_int(const void *a, const void *b)
 }
 
 /* The median height of the words with letters (0 when there are none). */
-static int median_height(const struct word *words, int n)
+/* The height under which `part_of_4` quarters of the words with letters
+ * stand (2: the median); 0 when there are none. */
+static int height_at(const struct word *words, int n, int part_of_4)
 {
     int h[WORDS_MAX], k = 0;
     for (int i = 0; i < n && k < WORDS_MAX; i++)
@@ -843,7 +981,12 @@ static int median_height(const struct word *words, int n)
     if (k == 0)
         return 0;
     qsort(h, (size_t)k, sizeof h[0], cmp_int);
-    return h[k / 2];
+    return h[k * part_of_4 / 4];
+}
+
+static int median_height(const struct word *words, int n)
+{
+    return height_at(words, n, 2);
 }
 
 /* The tallest a label word may be among these words: 1.5 times their
@@ -927,6 +1070,25 @@ static int erase_rules(raster_t *g, int len)
     free(above);
     free(here);
     return 0;
+}
+
+/* Whitens every vertical run of ink longer than `len` pixels in g: the
+ * sides of boxes and of the cells of a comb (a form filled in one letter a
+ * cell), which the recogniser otherwise takes for letters and whose
+ * cells break its words ("Дата рождения" over a comb came out "АТА POX
+ * ИЯ"). No stroke of a glyph is that long. */
+static void erase_columns(raster_t *g, int len)
+{
+    size_t w = g->width;
+    for (size_t x = 0; x < w; x++)
+        for (uint32_t y = 0; y < g->height;) {
+            uint32_t s = y;
+            while (y < g->height && g->pix[(size_t)y * w + x] < RULE_INK)
+                y++;
+            for (uint32_t k = s; y - s > (uint32_t)len && k < y; k++)
+                g->pix[(size_t)k * w + x] = 255;
+            y += y == s;
+        }
 }
 
 /* g drawn twice as large (each pixel four). -ENOMEM. */
@@ -1094,6 +1256,12 @@ static int label_words(TessBaseAPI *api, fields_page_t *p, const struct spec *t,
         free(w2);
         return -ENOMEM;
     }
+    /* A cell's side is about 2.3 glyph heights; the tallest stroke of a
+     * glyph about one word's height. Measured on the lower quartile of the
+     * words: on a page of cells most "words" the first pass read are the
+     * cells themselves, read as tall letters, and the median was theirs. */
+    int low = height_at(p->words, p->n, 1);
+    erase_columns(big, low > 0 ? 2 * low * 9 / 5 : (int)(big->ppi ? big->ppi : 600) / 6);
     page_words(api, big, 0, (int)big->height, 2, w2, ret_n);
     raster_free(big);
     *ret_big = w2;
@@ -1119,7 +1287,8 @@ static int read_boxed(docset_tess_t *tess, const raster_t *g, const struct word 
     const struct word *lw = label_word(f, words, n, tall);
     if (!lw)
         return 0;
-    struct rect reg = value_region(g, words, n, lw);
+    int pitch = 0;
+    struct rect reg = value_region(g, words, n, lw, &pitch);
     if (reg.x1 <= reg.x0 || reg.y1 <= reg.y0)
         return 0;
     bool clash = false;
@@ -1132,7 +1301,7 @@ static int read_boxed(docset_tess_t *tess, const raster_t *g, const struct word 
     if (pl->n < 16)
         pl->regs[pl->n] = reg, pl->names[pl->n++] = f->field;
     if (!clash)
-        return read_value(tess, g, reg, f, ret);
+        return read_value(tess, g, reg, pitch, f, ret);
     *ret = json_null();
     return 0;
 }

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct page {
     cairo_t *cr;
@@ -324,6 +325,92 @@ static void patent(struct page *p, const struct render_who *who)
     text_at(p, 10, 118, "PT Sans 6.5", "Должностное лицо ____________   М.П.");
 }
 
+/* The value of a field as a form prints it: a date as DD.MM.YYYY, text in
+ * capitals when `upper`; fixed when the field is absent. Into buf. */
+static const char *printed(const struct page *p, const char *name, const char *fixed, bool upper, char *buf, size_t cap)
+{
+    const char *v = name ? json_string_value(json_object_get(p->fields, name)) : NULL;
+    v = v ? v : fixed ? fixed : "";
+    if (strlen(v) == 10 && v[4] == '-' && v[7] == '-')
+        snprintf(buf, cap, "%.2s.%.2s.%.4s", v + 8, v + 5, v);
+    else if (upper) {
+        gchar *u = g_utf8_strup(v, -1);
+        snprintf(buf, cap, "%s", u);
+        g_free(u);
+    } else
+        snprintf(buf, cap, "%s", v);
+    return buf;
+}
+
+/* A labelled row of `cells` one-letter cells (CELL_MM wide), as official
+ * forms have them filled in by hand: each character of the value centred
+ * in its own cell, a blank cell between words. Its box recorded as the
+ * field's zone. */
+#define COMB_CELL_MM 4.2
+static void comb(struct page *p, double x, double y, int cells, const char *label, const char *name, const char *fixed)
+{
+    cairo_t *cr = p->cr;
+    cairo_set_source_rgb(cr, 0.2, 0.2, 0.35);
+    text_at(p, x, y, "PT Sans 6.5", label);
+    cairo_set_line_width(cr, 0.2);
+    for (int i = 0; i < cells; i++)
+        cairo_rectangle(cr, x + i * COMB_CELL_MM, y + 3.2, COMB_CELL_MM, 5.5);
+    cairo_stroke(cr);
+    char buf[256];
+    const char *v = printed(p, name, fixed, true, buf, sizeof buf);
+    cairo_set_source_rgb(cr, 0.05, 0.05, 0.1);
+    PangoRectangle ink, logical;
+    int i = 0;
+    for (const char *c = v; *c && i < cells; c = g_utf8_next_char(c), i++) {
+        char one[8] = {0};
+        memcpy(one, c, (size_t)(g_utf8_next_char(c) - c));
+        PangoFontDescription *fd = pango_font_description_from_string("Liberation Mono 9");
+        pango_layout_set_font_description(p->layout, fd);
+        pango_font_description_free(fd);
+        pango_layout_set_text(p->layout, one, -1);
+        pango_layout_get_extents(p->layout, &ink, &logical);
+        double w = (double)logical.width / PANGO_SCALE;
+        cairo_move_to(cr, x + i * COMB_CELL_MM + (COMB_CELL_MM - w) / 2, y + 3.6);
+        pango_cairo_show_layout(cr, p->layout);
+    }
+    if (name && p->zones)
+        json_array_append_new(
+            p->zones, json_pack("{s:s, s:[f,f,f,f]}", "field", name, "box_mm", x, y + 3.2, cells * COMB_CELL_MM, 5.5));
+}
+
+/* The tear-off part of the arrival notice (notice of a foreign citizen's
+ * arrival at the place of stay, МВД order No. 856 of 10.12.2020), which
+ * the migration office stamps and hands back: filled in Russian, in
+ * capitals, one letter a cell. Layout modelled on the form's content, not
+ * copied (no specimen was available); the address a synthetic
+ * placeholder. */
+static void registration_notice(struct page *p, const struct render_who *who)
+{
+    cairo_t *cr = p->cr;
+    cairo_set_source_rgb(cr, 0.1, 0.1, 0.2);
+    text_at(p, 10, 4, "PT Serif Bold 9", "ОТРЫВНАЯ ЧАСТЬ БЛАНКА УВЕДОМЛЕНИЯ О ПРИБЫТИИ");
+    text_at(p, 10, 9, "PT Serif 7.5", "иностранного гражданина или лица без гражданства в место пребывания");
+    comb(p, 10, 15, 30, "Фамилия", "surname", NULL);
+    comb(p, 10, 25, 30, "Имя", "given_names", NULL);
+    comb(p, 10, 35, 30, "Гражданство", NULL, who->country_ru);
+    comb(p, 10, 45, 10, "Дата рождения", "birth_date", NULL);
+    comb(p, 62, 45, 14, "Документ, удостоверяющий личность: серия, №", "passport_number", NULL);
+    comb(p, 10, 55, 30, "Адрес места пребывания", NULL, "Г МОСКВА УЛ ОБРАЗЦОВАЯ Д 1");
+    char until[16] = "";
+    const char *v = fstr(p, "issue_date");
+    if (strlen(v) == 10 && v[4] == '-' && v[7] == '-') {
+        /* the stay declared: 90 days from the notice (mktime normalises) */
+        int y = (v[0] - '0') * 1000 + (v[1] - '0') * 100 + (v[2] - '0') * 10 + (v[3] - '0');
+        int m = (v[5] - '0') * 10 + (v[6] - '0'), d = (v[8] - '0') * 10 + (v[9] - '0');
+        struct tm t = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d + 90, .tm_hour = 12};
+        mktime(&t);
+        strftime(until, sizeof until, "%d.%m.%Y", &t);
+    }
+    comb(p, 10, 65, 10, "Срок пребывания до", NULL, until);
+    cairo_set_source_rgb(cr, 0.4, 0.4, 0.5);
+    text_at(p, 10, 80, "PT Sans 6.5", "Принимающая сторона ____________      Уведомление принято ____________   М.П.");
+}
+
 /* The language a notarised translation is made from, by the passport's
  * country (genitive, as the translator's heading prints it). */
 static const char *source_language(const char *nationality)
@@ -520,6 +607,7 @@ static const struct kind {
     {"passport", 125, 82, passport, NULL},
     {"fee_receipt", 148, 60, fee_receipt, NULL},
     {"tax_receipt", 148, 60, tax_receipt, NULL},
+    {"registration_notice", 148, 88, registration_notice, NULL},
     {"passport_translation", 148, 100, passport_translation, NULL},
     {"medical_certificate", 148, 100, NULL, &MEDICAL},
     {"hiv_certificate", 148, 100, NULL, &HIV},

@@ -287,6 +287,13 @@ json_t *synth_set(uint64_t *st, const struct docset_catalogue *cat, const char *
             droppable[n_droppable++] = r;
     }
 
+    /* The arrival notice's tear-off part, which no procedure of the
+     * catalogue asks for, goes with every set that holds a migration card:
+     * people send the papers of their stay together, and the check
+     * compares its name, birth date and number like any document's. */
+    if (find_doc(docs, "migration_card"))
+        json_array_append_new(docs, doc("registration_notice", &p, &pl, false, variant, on));
+
     /* a defect that cannot apply gives a clean set */
     json_t *med = find_doc(docs, "medical_certificate");
     bool russian_doc = false, has_pn = false;

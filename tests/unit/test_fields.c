@@ -1,6 +1,7 @@
 /* docset/fields: the values of a migration card, a patent, the
  * certificates, the passport's translation, the employer's notice, the
- * labour contract, the application and the ДМС policy, found by their
+ * labour contract, the application, the ДМС policy and the arrival
+ * notice's tear-off part (filled in one letter a cell), found by their
  * printed labels and read per field, against the generator's truth.
  *
  * The pages are drawn by tests/docset's docsetgen (the path in DOCSETGEN;
@@ -431,6 +432,33 @@ static void other_forms_clean(void **state)
     }
 }
 
+/* The arrival notice's tear-off part, filled in one letter a cell: each
+ * field found under its label and read as a line (the cells' sides dropped,
+ * the letters closed up); a comb left blank is unreadable, not guessed. */
+static void arrival_notice_read_cell_by_cell(void **state)
+{
+    docset_tess_t *tess = *state;
+    struct page p;
+    if (rendered("patent", "registration_notice", 0, &p) < 0)
+        skip();
+    struct classify_result r;
+    read_page(&p, tess, &r);
+    assert_string_equal(r.type, "registration_notice");
+    /* surname, given names (Cyrillic), birth date, passport number */
+    assert_int_equal(count_same(r.fields, p.truth, "registration_notice"), 4);
+    classify_result_free(&r);
+    page_free(&p);
+    if (rendered("patent", "registration_notice", 0, &p) < 0)
+        skip();
+    blank_box(&p, "passport_number");
+    read_page(&p, tess, &r);
+    assert_string_equal(r.type, "registration_notice");
+    assert_true(json_is_null(json_object_get(r.fields, "passport_number")));
+    assert_int_equal(same(r.fields, p.truth, "surname"), 1);
+    classify_result_free(&r);
+    page_free(&p);
+}
+
 static int setup(void **state)
 {
     *state = docset_tess_new();
@@ -455,6 +483,7 @@ int main(void)
         cmocka_unit_test(labels_touching_their_box_line_at_150_dpi),
         cmocka_unit_test(migration_card_at_150_dpi_every_field),
         cmocka_unit_test(other_forms_clean),
+        cmocka_unit_test(arrival_notice_read_cell_by_cell),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
