@@ -453,7 +453,7 @@ static const char *message_of(const char *code)
             return own[i];
     if (n && (!strncmp(code, "expire", 6)))
         return "expired";
-    if (n && (!strcmp(code, "name_near") || (n > 9 && !strcmp(code + n - 9, "_mismatch"))))
+    if (n && ((n > 5 && !strcmp(code + n - 5, "_near")) || (n > 9 && !strcmp(code + n - 9, "_mismatch"))))
         return "mismatch";
     return "other";
 }

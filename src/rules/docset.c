@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/distance.h"
 #include "base/utf8.h"
 #include "rules/namematch.h"
 
@@ -503,6 +504,34 @@ static bool text_equal(const char *a, const char *b, bool docnum)
     return strcmp(na, nb) == 0;
 }
 
+#define SLIP_TEXT_MIN 6 /* code points a text needs for one letter off to be a slip */
+
+/* Two texts (neither a document number) one letter apart, case and spaces
+ * aside, each of at least SLIP_TEXT_MIN letters: a region or a profession
+ * read with one slip ("г. Моснва"), far likelier than two documents that
+ * differ by one letter; referred, as a name one letter off is. A two-digit
+ * region code one digit off is another region: not a slip. *oom set on
+ * ENOMEM (then false). */
+static bool one_slip_apart(const char *a, const char *b, int *oom)
+{
+    char na[DOCSET_TEXT_MAX + 8], nb[DOCSET_TEXT_MAX + 8];
+    normalise(a, false, na, sizeof na);
+    normalise(b, false, nb, sizeof nb);
+    size_t d = 0, la = 0, lb = 0;
+    for (const char *c = na; *c; c++)
+        la += ((unsigned char)*c & 0xC0) != 0x80; /* a byte that starts a code point */
+    for (const char *c = nb; *c; c++)
+        lb += ((unsigned char)*c & 0xC0) != 0x80;
+    if ((la < lb ? la : lb) < SLIP_TEXT_MIN)
+        return false;
+    err_t e;
+    if (distance_edit_utf8(na, strlen(na), nb, strlen(nb), 1, &d, &e) < 0) {
+        *oom |= e.errnum == -ENOMEM;
+        return false;
+    }
+    return d <= 1;
+}
+
 static void check_consistent(struct run *r, const struct docset_rule *rule)
 {
     const struct docset_request *q = r->req;
@@ -557,10 +586,12 @@ static void check_consistent(struct run *r, const struct docset_rule *rule)
             if (!text_equal(rv->text, v->text, docnum)) {
                 char code[40];
                 const char *fn = docnum ? "number" : docset_field_name(ref->field);
+                bool near = !docnum && one_slip_apart(rv->text, v->text, &r->oom);
+                const char *tail = near ? "_near" : "_mismatch";
                 size_t fl = strlen(fn);
                 memcpy(code, fn, fl);
-                memcpy(code + fl, "_mismatch", sizeof "_mismatch");
-                add(r, rule->severity, code, rule, (int)i, ref->field, DOCSET_NO_DATE, 0, 0);
+                memcpy(code + fl, tail, strlen(tail) + 1);
+                add(r, near ? DOCSET_SEV_REFER : rule->severity, code, rule, (int)i, ref->field, DOCSET_NO_DATE, 0, 0);
             }
         }
     }

@@ -541,6 +541,21 @@ static void test_labour_notice(void **state)
     expect(&s, DOCSET_READY, NULL); /* case and spaces only */
     text(contract, DOCSET_F_PROFESSION, "повар");
     expect(&s, DOCSET_RETURNED, "profession_mismatch");
+    /* one letter off a long text is a slip of the reading: referred, as a
+     * name one letter off is; a region code one digit off is another
+     * region, and two letters off is another text */
+    text(contract, DOCSET_F_PROFESSION, "подсобный рабочии");
+    expect(&s, DOCSET_REFERRED, "profession_near");
+    text(contract, DOCSET_F_PROFESSION, "подсобный рабочий");
+    text(find(&s, "employer_notice"), DOCSET_F_REGION, "78");
+    expect(&s, DOCSET_RETURNED, "region_mismatch");
+    text(find(&s, "employer_notice"), DOCSET_F_REGION, "77");
+    text(find(&s, "patent"), DOCSET_F_REGION, "г. Москва");
+    text(contract, DOCSET_F_REGION, "г. Москва");
+    text(find(&s, "employer_notice"), DOCSET_F_REGION, "г. Моснва");
+    expect(&s, DOCSET_REFERRED, "region_near");
+    text(find(&s, "employer_notice"), DOCSET_F_REGION, "г. Моснвы");
+    expect(&s, DOCSET_RETURNED, "region_mismatch");
     done(&s);
 }
 
