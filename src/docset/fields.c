@@ -52,7 +52,7 @@ static const struct spec PATENT[] = {
     {"surname", K_NAME, false, {"ФАМИЛИЯ", "SURNAME"}},
     {"given_names", K_NAME, false, {"ИМЯ", "GIVEN"}},
     {"birth_date", K_DATE, false, {"РОЖДЕНИЯ", "BIRTH"}},
-    {"passport_number", K_NUM, false, {"УДОСТОВЕРЯЮЩИЙ", "ДОКУМЕНТ,"}},
+    {"passport_number", K_NUM, false, {"УДОСТОВЕРЯЮЩИЙ", "ДОКУМЕНТ,", "ЛИЧНОСТЬ"}},
     {"profession", K_TEXT, false, {"ПРОФЕССИЯ"}},
     {"region", K_TEXT, false, {"ТЕРРИТОРИЯ"}},
     {"issue_date", K_DATE, false, {"ВЫДАЧИ"}},
@@ -77,7 +77,7 @@ static const struct spec MEDICAL[] = {
     {"surname", K_NAME, false, {"ФАМИЛИЯ"}},
     {"given_names", K_NAME, false, {"ИМЯ"}},
     {"birth_date", K_DATE, false, {"РОЖДЕНИЯ"}},
-    {"passport_number", K_NUM, false, {"УДОСТОВЕРЯЮЩИЙ", "ДОКУМЕНТ"}},
+    {"passport_number", K_NUM, false, {"УДОСТОВЕРЯЮЩИЙ", "ДОКУМЕНТ", "ЛИЧНОСТЬ"}},
     {"issue_date", K_DATE, false, {"ВЫДАЧИ"}},
     {NULL, 0, false, {NULL}},
 };
@@ -87,7 +87,7 @@ static const struct spec LANGUAGE_CERTIFICATE[] = {
     {"surname", K_NAME, false, {"ФАМИЛИЯ"}},
     {"given_names", K_NAME, false, {"ИМЯ"}},
     {"birth_date", K_DATE, false, {"РОЖДЕНИЯ"}},
-    {"passport_number", K_NUM, false, {"УДОСТОВЕРЯЮЩИЙ", "ДОКУМЕНТ"}},
+    {"passport_number", K_NUM, false, {"УДОСТОВЕРЯЮЩИЙ", "ДОКУМЕНТ", "ЛИЧНОСТЬ"}},
     {"level", K_LEVEL, false, {"УРОВЕНЬ"}},
     {"issue_date", K_DATE, false, {"ВЫДАЧИ"}},
     {NULL, 0, false, {NULL}},
@@ -98,7 +98,7 @@ static const struct spec APPLICATION[] = {
     {"surname", K_NAME, false, {"ФАМИЛИЯ"}},
     {"given_names", K_NAME, false, {"ИМЯ"}},
     {"birth_date", K_DATE, false, {"РОЖДЕНИЯ"}},
-    {"passport_number", K_NUM, false, {"УДОСТОВЕРЯЮЩИЙ", "ДОКУМЕНТ"}},
+    {"passport_number", K_NUM, false, {"УДОСТОВЕРЯЮЩИЙ", "ДОКУМЕНТ", "ЛИЧНОСТЬ"}},
     {NULL, 0, false, {NULL}},
 };
 
@@ -108,7 +108,7 @@ static const struct spec EMPLOYER_NOTICE[] = {
     {"surname", K_NAME, false, {"ФАМИЛИЯ"}},
     {"given_names", K_NAME, false, {"ИМЯ"}},
     {"birth_date", K_DATE, false, {"РОЖДЕНИЯ"}},
-    {"passport_number", K_NUM, false, {"УДОСТОВЕРЯЮЩИЙ", "ДОКУМЕНТ"}},
+    {"passport_number", K_NUM, false, {"УДОСТОВЕРЯЮЩИЙ", "ДОКУМЕНТ", "ЛИЧНОСТЬ"}},
     {"profession", K_TEXT, false, {"ПРОФЕССИЯ"}},
     {"region", K_TEXT, false, {"РЕГИОН"}},
     {NULL, 0, false, {NULL}},
@@ -120,7 +120,7 @@ static const struct spec LABOUR_CONTRACT[] = {
     {"surname", K_NAME, false, {"ФАМИЛИЯ"}},
     {"given_names", K_NAME, false, {"ИМЯ"}},
     {"birth_date", K_DATE, false, {"РОЖДЕНИЯ"}},
-    {"passport_number", K_NUM, false, {"УДОСТОВЕРЯЮЩИЙ", "ДОКУМЕНТ"}},
+    {"passport_number", K_NUM, false, {"УДОСТОВЕРЯЮЩИЙ", "ДОКУМЕНТ", "ЛИЧНОСТЬ"}},
     {"profession", K_TEXT, false, {"ДОЛЖНОСТЬ"}},
     {"region", K_TEXT, false, {"РЕГИОН"}},
     {"contract_date", K_DATE, false, {"ЗАКЛЮЧЕНИЯ"}},
@@ -133,7 +133,7 @@ static const struct spec REGISTRATION_NOTICE[] = {
     {"surname", K_NAME, false, {"ФАМИЛИЯ"}},
     {"given_names", K_NAME, false, {"ИМЯ"}},
     {"birth_date", K_DATE, false, {"РОЖДЕНИЯ"}},
-    {"passport_number", K_NUM, false, {"УДОСТОВЕРЯЮЩИЙ", "ДОКУМЕНТ,"}},
+    {"passport_number", K_NUM, false, {"УДОСТОВЕРЯЮЩИЙ", "ДОКУМЕНТ,", "ЛИЧНОСТЬ"}},
     {NULL, 0, false, {NULL}},
 };
 
