@@ -255,7 +255,8 @@ static int letters(const char *s, uint32_t *cp)
 }
 
 /* True if the word reads as `label`: the same letters, or one slip in a
- * word of six letters or more. */
+ * word of six letters or more, two in one of eight or more (at 150 dpi
+ * "РОЖДЕНИЯ" came out "СОЖЛЕНИЯ"; its date was then not looked for). */
 static bool word_is(const struct word *w, const char *label)
 {
     uint32_t cp[WORD_CP];
@@ -264,7 +265,7 @@ static bool word_is(const struct word *w, const char *label)
         return false;
     /* A word holds at most WORD_CP letters: no heap, so no failure. */
     _Static_assert(WORD_CP <= DISTANCE_STACK_MAX, "word_is's distance must not allocate");
-    size_t slips = n >= 6 ? 1 : 0, d;
+    size_t slips = n >= 8 ? 2 : n >= 6 ? 1 : 0, d;
     return distance_edit(w->cp, (size_t)w->n, cp, (size_t)n, slips, &d, NULL) == 0 && d <= slips;
 }
 
