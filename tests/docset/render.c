@@ -28,8 +28,55 @@ static void text_at(struct page *p, double x, double y, const char *font, const 
     pango_cairo_show_layout(p->cr, p->layout);
 }
 
+/* The number `n` decimal digits at s spell; -1 when one is not a digit. */
+static int digits(const char *s, int n)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (!g_ascii_isdigit(s[i]))
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    return v;
+}
+
+/* A YYYY-MM-DD date's parts; false when `s` is not one. */
+static bool iso_date(const char *s, int *y, int *m, int *d)
+{
+    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+        return false;
+    *y = digits(s, 4);
+    *m = digits(s + 5, 2);
+    *d = digits(s + 8, 2);
+    return *y >= 0 && *m >= 0 && *d >= 0;
+}
+
+/* The value of a field as a form prints it: a date as DD.MM.YYYY, text in
+ * capitals when `upper` (through GLib, so Cyrillic letters follow), a
+ * number in figures; `fixed` when the field is absent. Into buf; NULL when
+ * there is nothing to print. */
+static const char *printed(const struct page *p, const char *name, const char *fixed, bool upper, char *buf, size_t cap)
+{
+    json_t *jv = name ? json_object_get(p->fields, name) : NULL;
+    const char *v = json_is_string(jv) ? json_string_value(jv) : fixed;
+    int y, m, d;
+    if (json_is_integer(jv))
+        snprintf(buf, cap, "%lld", (long long)json_integer_value(jv));
+    else if (!v)
+        return NULL;
+    else if (iso_date(v, &y, &m, &d))
+        snprintf(buf, cap, "%02d.%02d.%04d", d, m, y);
+    else if (upper) {
+        gchar *u = g_utf8_strup(v, -1);
+        snprintf(buf, cap, "%s", u);
+        g_free(u);
+    } else
+        snprintf(buf, cap, "%s", v);
+    return buf;
+}
+
 /* A labelled box; the value comes from the field (or `fixed`), and its box
- * is recorded as a zone. Dates print as DD.MM.YYYY like the forms do. */
+ * is recorded as a zone. */
 static void field(
     struct page *p, double x, double y, double w, const char *label, const char *name, const char *fixed, bool upper)
 {
@@ -38,33 +85,10 @@ static void field(
     cairo_set_line_width(p->cr, 0.2);
     cairo_rectangle(p->cr, x, y + 3.2, w, 5.5);
     cairo_stroke(p->cr);
-    const char *v = fixed;
     char buf[256];
-    json_t *jv = name ? json_object_get(p->fields, name) : NULL;
-    if (json_is_string(jv)) {
-        v = json_string_value(jv);
-        int yy, mm, dd;
-        if (strlen(v) == 10 && v[4] == '-' && v[7] == '-') {
-            yy = (v[0] - '0') * 1000 + (v[1] - '0') * 100 + (v[2] - '0') * 10 + (v[3] - '0');
-            mm = (v[5] - '0') * 10 + (v[6] - '0');
-            dd = (v[8] - '0') * 10 + (v[9] - '0');
-            snprintf(buf, sizeof buf, "%02d.%02d.%04d", dd, mm, yy);
-            v = buf;
-        }
-    } else if (json_is_integer(jv)) {
-        snprintf(buf, sizeof buf, "%lld", (long long)json_integer_value(jv));
-        v = buf;
-    }
+    const char *v = printed(p, name, fixed, upper, buf, sizeof buf);
     if (!v)
         return;
-    char up[256];
-    if (upper) {
-        /* Upper-case through GLib so Cyrillic letters follow. */
-        gchar *u = g_utf8_strup(v, -1);
-        snprintf(up, sizeof up, "%s", u);
-        g_free(u);
-        v = up;
-    }
     cairo_set_source_rgb(p->cr, 0.05, 0.05, 0.1);
     text_at(p, x + 1.0, y + 3.6, "Liberation Mono 9", v);
     if (name && p->zones)
@@ -325,23 +349,6 @@ static void patent(struct page *p, const struct render_who *who)
     text_at(p, 10, 118, "PT Sans 6.5", "Должностное лицо ____________   М.П.");
 }
 
-/* The value of a field as a form prints it: a date as DD.MM.YYYY, text in
- * capitals when `upper`; fixed when the field is absent. Into buf. */
-static const char *printed(const struct page *p, const char *name, const char *fixed, bool upper, char *buf, size_t cap)
-{
-    const char *v = name ? json_string_value(json_object_get(p->fields, name)) : NULL;
-    v = v ? v : fixed ? fixed : "";
-    if (strlen(v) == 10 && v[4] == '-' && v[7] == '-')
-        snprintf(buf, cap, "%.2s.%.2s.%.4s", v + 8, v + 5, v);
-    else if (upper) {
-        gchar *u = g_utf8_strup(v, -1);
-        snprintf(buf, cap, "%s", u);
-        g_free(u);
-    } else
-        snprintf(buf, cap, "%s", v);
-    return buf;
-}
-
 /* A labelled row of `cells` one-letter cells (CELL_MM wide), as official
  * forms have them filled in by hand: each character of the value centred
  * in its own cell, a blank cell between words. Its box recorded as the
@@ -358,6 +365,7 @@ static void comb(struct page *p, double x, double y, int cells, const char *labe
     cairo_stroke(cr);
     char buf[256];
     const char *v = printed(p, name, fixed, true, buf, sizeof buf);
+    v = v ? v : "";
     cairo_set_source_rgb(cr, 0.05, 0.05, 0.1);
     PangoRectangle ink, logical;
     int i = 0;
@@ -397,11 +405,9 @@ static void registration_notice(struct page *p, const struct render_who *who)
     comb(p, 62, 45, 14, "Документ, удостоверяющий личность: серия, №", "passport_number", NULL);
     comb(p, 10, 55, 30, "Адрес места пребывания", NULL, "Г МОСКВА УЛ ОБРАЗЦОВАЯ Д 1");
     char until[16] = "";
-    const char *v = fstr(p, "issue_date");
-    if (strlen(v) == 10 && v[4] == '-' && v[7] == '-') {
+    int y, m, d;
+    if (iso_date(fstr(p, "issue_date"), &y, &m, &d)) {
         /* the stay declared: 90 days from the notice (mktime normalises) */
-        int y = (v[0] - '0') * 1000 + (v[1] - '0') * 100 + (v[2] - '0') * 10 + (v[3] - '0');
-        int m = (v[5] - '0') * 10 + (v[6] - '0'), d = (v[8] - '0') * 10 + (v[9] - '0');
         struct tm t = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d + 90, .tm_hour = 12};
         mktime(&t);
         strftime(until, sizeof until, "%d.%m.%Y", &t);
