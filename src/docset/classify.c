@@ -80,13 +80,18 @@ static int by_qr(const raster_t *g, struct classify_result *ret)
 #endif
 
 #ifdef UCHET_HAVE_TESSERACT
-/* Title words (upper case, as printed) and the type they name. The first
- * match in the top of the page wins; order puts the longer titles first. */
+/* Title words (upper case, as printed) and the type they name, in order of
+ * precedence: the first entry found anywhere in the top of the page wins,
+ * so an entry comes before any whose word a page of its type also shows.
+ * (Matching whole words or word starts would not do away with the order:
+ * a tax receipt says "КВИТАНЦИЯ" and "…ПО ПАТЕНТУ", an HIV certificate
+ * "СЕРТИФИКАТ", a contract may say "ТРУДОВОГО ДОГОВОРА"; and stems such as
+ * "ПРИБЫТИ" must match inside a word.) */
 static const struct {
     const char *word, *type;
 } TITLES[] = {
-    /* a tax receipt names the tax, and the patent it pays for ("…по
-     * патенту"): before "ПАТЕНТ"; a fee receipt says "КВИТАНЦИЯ" only */
+    /* a tax receipt names the tax, and the patent it pays for: before
+     * "ПАТЕНТ" and "КВИТАНЦИЯ" (a fee receipt says "КВИТАНЦИЯ" only) */
     {"НДФЛ", "tax_receipt"},
     {"АВАНСОВЫЙ ПЛАТ", "tax_receipt"},
     {"МИГРАЦИОННАЯ КАРТА", "migration_card"},
