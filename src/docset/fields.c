@@ -207,7 +207,7 @@ int fields_read(fields_page_t *page, const char *type, docset_tess_t *tess, json
 #define WORD_CP 40     /* letters kept of a word */
 #define WORDS_MAX 1500 /* words kept of a page */
 #define INK 175        /* a grey value below this is ink, the paper stretched to white */
-#define RULE_INK 215   /* ... and below this, part of a box line (erase_rules) */
+#define RULE_INK 215   /* ... and below this, part of a box line (erase_runs) */
 #define CONF_NAME 80   /* the lowest word confidence a name is taken at */
 #define CONF_DATE 60   /* ... a date (which must also parse and exist) */
 #define CONF_NUM 70    /* ... a document number (which must also have its shape) */
@@ -324,11 +324,18 @@ static int row_run(const raster_t *g, int y, int x0, int x1)
     return best;
 }
 
-static int col_run(const raster_t *g, int x, int y0, int y1)
+/* The longest vertical run through column x, rows [y0, y1), of pixels
+ * darker than `dark`; with `beside`, a pixel counts when it or one of its
+ * neighbours in the row is: a cell's side drawn at 150 dpi is a grey pixel
+ * wide, and steps from one column to the next where the page was
+ * straightened, which leaves it short in either. */
+static int col_run(const raster_t *g, int x, int y0, int y1, uint8_t dark, bool beside)
 {
-    int best = 0, run = 0;
+    int best = 0, run = 0, W = (int)g->width;
     for (int y = y0; y < y1; y++) {
-        run = ink(g, x, y) ? run + 1 : 0;
+        const uint8_t *row = g->pix + (size_t)y * g->width;
+        bool on = row[x] < dark || (beside && ((x > 0 && row[x - 1] < dark) || (x + 1 < W && row[x + 1] < dark)));
+        run = on ? run + 1 : 0;
         best = run > best ? run : best;
     }
     return best;
@@ -460,19 +467,10 @@ static struct rect box_band(const raster_t *g, struct rect r, int h)
 }
 
 /* The longest vertical run through column x, rows [y0, y1), of a line as
- * light as a box's (RULE_INK) in x or beside it: a cell's side drawn at
- * 150 dpi is a grey pixel wide, and stepping from one column to the next
- * where the page was straightened, which leaves it short in either. */
+ * light as a box's: a cell's side (see col_run). */
 static int side_at(const raster_t *g, int x, int y0, int y1)
 {
-    int best = 0, run = 0, W = (int)g->width;
-    for (int y = y0; y < y1; y++) {
-        const uint8_t *row = g->pix + (size_t)y * g->width;
-        bool on = row[x] < RULE_INK || (x > 0 && row[x - 1] < RULE_INK) || (x + 1 < W && row[x + 1] < RULE_INK);
-        run = on ? run + 1 : 0;
-        best = run > best ? run : best;
-    }
-    return best;
+    return col_run(g, x, y0, y1, RULE_INK, true);
 }
 
 #define COMB_SIDES_MIN 5 /* box sides that make a row of one-letter cells */
@@ -538,10 +536,10 @@ static struct rect value_region(
         return comb;
     int x = band.x0;
     while (x < band.x1) {
-        while (x < band.x1 && col_run(g, x, band.y0, band.y1) >= vneed)
+        while (x < band.x1 && col_run(g, x, band.y0, band.y1, INK, false) >= vneed)
             x++;
         int s = x;
-        while (x < band.x1 && col_run(g, x, band.y0, band.y1) < vneed)
+        while (x < band.x1 && col_run(g, x, band.y0, band.y1, INK, false) < vneed)
             x++;
         struct rect seg = {s + pad, band.y0, x - pad, band.y1};
         if (s >= lw->x1)
@@ -1034,62 +1032,52 @@ static bool overlap(struct rect a, struct rect b)
     return a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1;
 }
 
-/* Whitens every horizontal run of ink longer than `len` pixels in g: the
- * form's box lines. At 150 dpi a label printed just above its box
- * touches the box's top line with its descenders, and the recogniser then
- * reads "Дата рождения / Date of birth" as a stray "I" or not at all; no
- * run of text is that long without a gap. A pixel counts as on the run
- * when it or the one above it (as printed) is ink, so a line left a
- * little askew by the straightening, which steps from row to row, is one
- * run; only the ink of the row itself is whitened, and the row above a
- * line (a label's foot touching it) is not on its run. A hairline drawn
- * at 150 dpi is spread over two rows of light grey, lighter than INK: a
- * rule's pixels are those under RULE_INK. -ENOMEM. */
-static int erase_rules(raster_t *g, int len)
+enum along { ALONG_ROWS, ALONG_COLUMNS };
+
+/* Whitens every run of ink longer than `len` pixels in g along rows (the
+ * form's box lines) or columns (the sides of boxes and of a comb's cells).
+ * Along rows: at 150 dpi a label printed just above its box touches the
+ * box's top line with its descenders, and the recogniser then reads "Дата
+ * рождения / Date of birth" as a stray "I" or not at all. Along columns:
+ * the recogniser takes a cell's sides for letters, and they break its
+ * words ("Дата рождения" over a comb came out "АТА POX ИЯ"). No run of
+ * text, and no stroke of a glyph, is that long without a gap. A pixel
+ * counts as on the run when it or its neighbour in the line before (as
+ * printed) is ink, so a line left a little askew by the straightening,
+ * which steps from one line to the next, is one run; only the ink of the
+ * line itself is whitened, and the line before a rule (a label's foot
+ * touching it) is not on its run. A hairline drawn at 150 dpi is spread
+ * over two lines of light grey, lighter than INK: a rule's pixels are
+ * those under RULE_INK. -ENOMEM. */
+static int erase_runs(raster_t *g, int len, enum along dir)
 {
-    size_t w = g->width;
-    unsigned char *above = malloc(w), *here = malloc(w);
-    if (!above || !here) {
-        free(above);
+    size_t W = g->width, H = g->height;
+    size_t lines = dir == ALONG_ROWS ? H : W, n = dir == ALONG_ROWS ? W : H;
+    size_t step = dir == ALONG_ROWS ? 1 : W, stride = dir == ALONG_ROWS ? W : 1;
+    unsigned char *before = malloc(n ? n : 1), *here = malloc(n ? n : 1);
+    if (!before || !here) {
+        free(before);
         free(here);
         return -ENOMEM;
     }
-    memset(above, 255, w);
-    for (uint32_t y = 0; y < g->height; y++) {
-        unsigned char *row = g->pix + (size_t)y * w, *tmp;
-        memcpy(here, row, w); /* row y as printed: the next row's "above" */
-        for (size_t x = 0; x < w;) {
-            size_t s = x;
-            while (x < w && (here[x] < RULE_INK || above[x] < RULE_INK))
-                x++;
-            for (size_t k = s; x - s > (size_t)len && k < x; k++)
-                row[k] = row[k] < RULE_INK ? 255 : row[k];
-            x += x == s;
+    memset(before, 255, n);
+    for (size_t i = 0; i < lines; i++) {
+        uint8_t *line = g->pix + i * stride, *tmp;
+        for (size_t j = 0; j < n; j++)
+            here[j] = line[j * step]; /* as printed: the next line's "before" */
+        for (size_t j = 0; j < n;) {
+            size_t s = j;
+            while (j < n && (here[j] < RULE_INK || before[j] < RULE_INK))
+                j++;
+            for (size_t k = s; j - s > (size_t)len && k < j; k++)
+                line[k * step] = line[k * step] < RULE_INK ? 255 : line[k * step];
+            j += j == s;
         }
-        tmp = above, above = here, here = tmp;
+        tmp = before, before = here, here = tmp;
     }
-    free(above);
+    free(before);
     free(here);
     return 0;
-}
-
-/* Whitens every vertical run of ink longer than `len` pixels in g: the
- * sides of boxes and of the cells of a comb (a form filled in one letter a
- * cell), which the recogniser otherwise takes for letters and whose
- * cells break its words ("Дата рождения" over a comb came out "АТА POX
- * ИЯ"). No stroke of a glyph is that long. */
-static void erase_columns(raster_t *g, int len)
-{
-    size_t w = g->width;
-    for (size_t x = 0; x < w; x++)
-        for (uint32_t y = 0; y < g->height;) {
-            uint32_t s = y;
-            while (y < g->height && g->pix[(size_t)y * w + x] < RULE_INK)
-                y++;
-            for (uint32_t k = s; y - s > (uint32_t)len && k < y; k++)
-                g->pix[(size_t)k * w + x] = 255;
-            y += y == s;
-        }
 }
 
 /* g drawn twice as large (each pixel four). -ENOMEM. */
@@ -1250,19 +1238,18 @@ static int label_words(TessBaseAPI *api, fields_page_t *p, const struct spec *t,
     }
     /* A rule is longer than four of the page's words are high: a run of
      * text ink never is. Measured on the words, not the image's stated
-     * resolution, which a PNG may not give and a phone's JPEG gives as 72. */
-    int h = median_height(p->words, p->n);
-    if (erase_rules(big, h > 0 ? 2 * 4 * h : (int)(big->ppi ? big->ppi : 600) / 3) < 0) {
+     * resolution, which a PNG may not give and a phone's JPEG gives as 72.
+     * A cell's side is about 2.3 glyph heights; the tallest stroke of a
+     * glyph about one word's height. Measured on the lower quartile of the
+     * words: on a page of cells most "words" the first pass read are the
+     * cells themselves, read as tall letters, and the median was theirs. */
+    int h = median_height(p->words, p->n), low = height_at(p->words, p->n, 1), ppi = big->ppi ? (int)big->ppi : 600;
+    if (erase_runs(big, h > 0 ? 2 * 4 * h : ppi / 3, ALONG_ROWS) < 0 ||
+        erase_runs(big, low > 0 ? 2 * low * 9 / 5 : ppi / 6, ALONG_COLUMNS) < 0) {
         raster_free(big);
         free(w2);
         return -ENOMEM;
     }
-    /* A cell's side is about 2.3 glyph heights; the tallest stroke of a
-     * glyph about one word's height. Measured on the lower quartile of the
-     * words: on a page of cells most "words" the first pass read are the
-     * cells themselves, read as tall letters, and the median was theirs. */
-    int low = height_at(p->words, p->n, 1);
-    erase_columns(big, low > 0 ? 2 * low * 9 / 5 : (int)(big->ppi ? big->ppi : 600) / 6);
     page_words(api, big, 0, (int)big->height, 2, w2, ret_n);
     raster_free(big);
     *ret_big = w2;
