@@ -356,13 +356,27 @@ static struct rect ink_box(const raster_t *g, struct rect r)
     return b;
 }
 
+/* A band of rows `gap` rows from a text line's band: a mark that belongs
+ * to its letters (a breve, a diaeresis, a descender's tail) when it is
+ * less than a third of the line's height and no further from it than a
+ * quarter of that. */
+static bool is_mark(const int mark[2], const int line[2], int gap)
+{
+    int h = line[1] - line[0];
+    return mark[1] - mark[0] <= h / 3 && gap <= h / 4;
+}
+
+#define LINE_BANDS_MAX 64
+
 /* The ink of the value's text line in r: the band of rows with ink that
  * holds the most of it (strokes of the label above that dip into the box
- * are a band of their own), then the tight box of the ink in that band. */
+ * are a band of their own), with the bands of marks just above or below it
+ * (Й's breve and Ё's dots stand clear of the letter: cut off, they were
+ * read И and Е), then the tight box of the ink in those. */
 static struct rect text_line(const raster_t *g, struct rect r)
 {
-    int best_y0 = 0, best_y1 = 0, best_ink = 0, y0 = -1, sum = 0;
-    for (int y = r.y0; y <= r.y1; y++) {
+    int band[LINE_BANDS_MAX][2], ink_of[LINE_BANDS_MAX], nb = 0, y0 = -1, sum = 0, best = -1;
+    for (int y = r.y0; y <= r.y1 && nb < LINE_BANDS_MAX; y++) {
         int k = 0;
         for (int x = r.x0; y < r.y1 && x < r.x1; x++)
             k += ink(g, x, y);
@@ -370,14 +384,19 @@ static struct rect text_line(const raster_t *g, struct rect r)
             y0 = y, sum = 0;
         sum += k;
         if (k == 0 && y0 >= 0) {
-            if (sum > best_ink)
-                best_ink = sum, best_y0 = y0, best_y1 = y;
-            y0 = -1;
+            band[nb][0] = y0, band[nb][1] = y, ink_of[nb] = sum;
+            best = best < 0 || sum > ink_of[best] ? nb : best;
+            nb++, y0 = -1;
         }
     }
-    if (!best_ink)
+    if (best < 0)
         return (struct rect){0, 0, 0, 0};
-    return ink_box(g, (struct rect){r.x0, best_y0, r.x1, best_y1});
+    int lo = best, hi = best;
+    while (lo > 0 && is_mark(band[lo - 1], band[best], band[lo][0] - band[lo - 1][1]))
+        lo--;
+    while (hi + 1 < nb && is_mark(band[hi + 1], band[best], band[hi + 1][0] - band[hi][1]))
+        hi++;
+    return ink_box(g, (struct rect){r.x0, band[lo][0], r.x1, band[hi][1]});
 }
 
 /* A word on the label's row: its middle within the label's height, and not
