@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -436,13 +437,34 @@ static struct rect under_label(const raster_t *g, const struct word *words, int 
     return r;
 }
 
+/* The first column from x (going `dir`, +1 or -1) off the box line that
+ * runs through row y: a hairline drawn at 150 dpi is light grey (lighter
+ * than INK in stretches, so as dark as RULE_INK is asked) spread over two
+ * rows, and a page straightened to within a degree leaves it stepping a
+ * row up or down now and then, which is followed. */
+static int rule_end(const raster_t *g, int x, int y, int dir)
+{
+    int W = (int)g->width, H = (int)g->height;
+    for (; x >= 0 && x < W; x += dir) {
+        const uint8_t *p = g->pix + (size_t)y * g->width + (size_t)x;
+        if (p[0] < RULE_INK || (y + 1 < H && p[g->width] < RULE_INK))
+            continue;
+        if (y > 0 && p[-(ptrdiff_t)g->width] < RULE_INK)
+            y--;
+        else if (y + 2 < H && p[2 * g->width] < RULE_INK)
+            y++;
+        else
+            break;
+    }
+    return x;
+}
+
 /* Inside region r (h: the label's height), the band between a box's top
  * and bottom lines (runs of ink far longer than a glyph), as wide as the
  * top line; without a box, the strip at r's top. Padded; empty when too
  * thin. */
 static struct rect box_band(const raster_t *g, struct rect r, int h)
 {
-    int W = (int)g->width, H = (int)g->height;
     /* A box line is longer than any run of text; 30 % of the region's
      * width, but at most ten label heights: when the next field's label
      * was missed, the region runs to the page's edge, and 30 % of that is
@@ -469,12 +491,7 @@ static struct rect box_band(const raster_t *g, struct rect r, int h)
         /* the box is as wide as its top line, whatever words stand above
          * it (a label's first words missed, the next field's found): follow
          * the line past the region's edges */
-        int end = r.x1, start = r.x0;
-        while (end < W && (ink(g, end, top) || (top + 1 < H && ink(g, end, top + 1))))
-            end++;
-        while (start > 0 && (ink(g, start - 1, top) || (top + 1 < H && ink(g, start - 1, top + 1))))
-            start--;
-        band.x0 = start, band.x1 = end;
+        band.x0 = rule_end(g, r.x0 - 1, top, -1) + 1, band.x1 = rule_end(g, r.x1, top, +1);
     } else {
         band.y1 = r.y0 + 3 * h < r.y1 ? r.y0 + 3 * h : r.y1;
     }
