@@ -66,7 +66,7 @@ static const struct spec PASSPORT_TRANSLATION[] = {
     {"surname", K_NAME, false, {"ФАМИЛИЯ"}},
     {"given_names", K_NAME, false, {"ИМЯ"}},
     {"birth_date", K_DATE, false, {"РОЖДЕНИЯ"}},
-    {"doc_number", K_NUM, false, {"НОМЕР"}},
+    {"doc_number", K_NUM, false, {"НОМЕР", "НОМЕР ПАСПОРТА"}},
     {"issue_date", K_DATE, false, {"ВЫДАЧИ"}},
     {NULL, 0, false, {NULL}},
 };
@@ -358,9 +358,8 @@ static struct rect ink_box(const raster_t *g, struct rect r)
 }
 
 /* A band of rows `gap` rows from a text line's band: a mark that belongs
- * to its letters (a breve, a diaeresis, a descender's tail) when it is
- * less than a third of the line's height and no further from it than a
- * quarter of that. */
+ * to its letters (a breve, a diaeresis, a descender's tail) when it is at
+ * most a third of the line's height and at most a quarter of that away. */
 static bool is_mark(const int mark[2], const int line[2], int gap)
 {
     int h = line[1] - line[0];
@@ -1036,13 +1035,32 @@ static int label_max_height(const struct word *words, int n)
     return 3 * median_height(words, n) / 2;
 }
 
+/* True if words[i] reads as `label`; a label of two words ("НОМЕР
+ * ПАСПОРТА") is read by words[i] and the next word on its row together,
+ * their letters joined, so the slips allowed are those of the longer
+ * whole: a short label word read with one slip is still found beside its
+ * neighbour, and neither word alone places the field (the second alone
+ * would, with its slip, also be the page's title ПАСПОРТ). */
+static bool label_at(const struct word *words, int n, int i, const char *label)
+{
+    if (!strchr(label, ' '))
+        return word_is(&words[i], label);
+    if (i + 1 >= n || !same_row(&words[i + 1], &words[i]))
+        return false;
+    struct word joined = words[i];
+    for (int k = 0; k < words[i + 1].n && joined.n < WORD_CP; k++)
+        joined.cp[joined.n++] = words[i + 1].cp[k];
+    return word_is(&joined, label);
+}
+
 /* The word that places field f: the first word reading as one of its
- * labels, no taller than `tall` (label_max_height of the same words). */
+ * labels (the first word of a two-word label), no taller than `tall`
+ * (label_max_height of the same words). */
 static const struct word *label_word(const struct spec *f, const struct word *words, int n, int tall)
 {
     for (int k = 0; k < LABELS_MAX && f->labels[k]; k++)
         for (int i = 0; i < n; i++)
-            if (word_is(&words[i], f->labels[k]) && (tall == 0 || words[i].y1 - words[i].y0 <= tall))
+            if (label_at(words, n, i, f->labels[k]) && (tall == 0 || words[i].y1 - words[i].y0 <= tall))
                 return &words[i];
     return NULL;
 }
