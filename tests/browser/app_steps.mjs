@@ -22,9 +22,10 @@ export async function openAs(page, base, { token, lang, route, title }) {
 }
 
 // Waits until the app's service worker, registered by the first load of a
-// fresh browser, is installed and active (at most 15 s), so that a reload is
-// not made while it is still caching the shell. Two first-test timeouts in
-// make check (settlement, login_links) happened in exactly that window.
+// fresh browser, is installed and active (at most 15 s), so that the page is
+// not reloaded or left while it is still caching the shell. Two first-test
+// timeouts in make check (settlement, login_links) happened in exactly that
+// window.
 export async function workerSettled(page) {
   await page.evaluate(() => Promise.race([
     navigator.serviceWorker ? navigator.serviceWorker.ready : Promise.resolve(),

@@ -47,8 +47,9 @@ describe('the mismatch notice has its answer (Tajik)', { timeout: 120000 }, () =
   });
 
   it('answers "my address is right" from the notice, and the server starts the count again', async () => {
-    // waits for the service worker's first install before the reload: a CI
-    // run timed out here when the reload came while it was caching the shell
+    // openAs waits for the service worker's first install before it leaves
+    // the page: a CI run timed out here when a reload came while it was
+    // caching the shell
     await openAs(page, server.base, { token: tok, lang: 'tg', route: 'notices', title: tg['notices.title'] });
     const card = page.locator('li.card', { hasText: tg['notice.mismatch.title'] });
     await card.waitFor({ timeout: 10000 });
