@@ -173,13 +173,17 @@ int namematch_skeleton(const char *s, size_t len, int ou_as_u, int x_as_ks, char
     return 0;
 }
 
-/* CH as J, in place: Tajik Ҷ (J) written, or read by OCR, as its Russian
- * look-alike Ч (CH). */
-static void ch_as_j(char *s)
+/* Look-alike letters folded, in place: SHCH as SH (Щ read by OCR for Ш,
+ * whose look-alike it is but for a descender: SHCHAKHNOZA for SHAKHNOZA),
+ * then CH as J (Tajik Ҷ written, or read by OCR, as its Russian look-alike
+ * Ч). */
+static void lookalikes(char *s)
 {
     char *o = s;
     for (const char *p = s; *p; p++)
-        if (p[0] == 'C' && p[1] == 'H')
+        if (strncmp(p, "SHCH", 4) == 0)
+            *o++ = 'S', *o++ = 'H', p += 3;
+        else if (p[0] == 'C' && p[1] == 'H')
             *o++ = 'J', p++;
         else
             *o++ = *p;
@@ -226,15 +230,15 @@ static size_t distance_zone_o(const char *z, const char *o)
 }
 
 /* The least distance (at most 2) between the skeletons of a and b over the
- * folds' choices: O‘ as O or U, X as H or KS, and CH as J on both sides or
+ * folds' choices: O‘ as O or U, X as H or KS, and the look-alikes on both sides or
  * not; and, when one side is spelled as a zone spells it and the other is
  * not, that side's O against the other's U (an O‘ whose mark the zone
- * dropped). CH as J (Tajik Ҷ written, or read by OCR, as its Russian look-alike
- * Ч) is the same name to a reader who knows the script, but two letters to
- * the skeleton: it counts only when it makes the skeletons equal, and then
- * as 1, so a registrar decides (near), never the machine (a variant passes,
- * a mismatch returns the set). It is tried only while nothing better than 2
- * has been found, since it can give no less than 1. */
+ * dropped). A look-alike (lookalikes: CH as J, SHCH as SH) is one letter
+ * misread or miswritten, but two letters to the skeleton: it counts only
+ * when it makes the skeletons equal, and then as 1, so a registrar decides
+ * (near), never the machine (a variant passes, a mismatch returns the
+ * set). It is tried only while nothing better than 2 has been found, since
+ * it can give no less than 1. */
 static int least_distance(const char *a, size_t alen, const char *b, size_t blen, size_t *ret, err_t *err)
 {
     size_t best = 2;
@@ -254,7 +258,7 @@ static int least_distance(const char *a, size_t alen, const char *b, size_t blen
                 d = dz < d ? dz : d;
             }
             if (r == 0 && d > 1 && best > 1) {
-                ch_as_j(sa), ch_as_j(sb);
+                lookalikes(sa), lookalikes(sb);
                 if (strcmp(sa, sb) == 0)
                     d = 1;
             }
@@ -265,6 +269,33 @@ static int least_distance(const char *a, size_t alen, const char *b, size_t blen
         }
     *ret = best;
     return r;
+}
+
+/* s[0..len) upper-cased into out (at least 4 * len + 1 bytes): the name as
+ * written, for written_distance. Bytes that are not UTF-8 were refused
+ * before this is called. */
+static size_t written_upper(const char *s, size_t len, char *out)
+{
+    size_t n = 0, i = 0;
+    while (i < len) {
+        int32_t cp = utf8_next((const unsigned char *)s, len, &i);
+        if (cp < 0)
+            break;
+        n += utf8_put(out + n, utf8_upper(cp));
+    }
+    out[n] = '\0';
+    return n;
+}
+
+/* The edit distance (at most 2) between the two names as written, case
+ * aside, code point by code point. One letter misread (Ш read Щ, a thing
+ * OCR does) is one letter here but SH against SHCH in Latin: two edits to
+ * the skeleton, which would make it another person's name. */
+static int written_distance(const char *a, size_t alen, const char *b, size_t blen, size_t *ret, err_t *err)
+{
+    char ua[NAMEMATCH_INPUT_MAX * 4 + 1], ub[NAMEMATCH_INPUT_MAX * 4 + 1];
+    size_t na = written_upper(a, alen, ua), nb = written_upper(b, blen, ub);
+    return distance_edit_utf8(ua, na, ub, nb, 1, ret, err);
 }
 
 int namematch_compare(const char *a, size_t alen, const char *b, size_t blen, enum namematch_result *ret, err_t *err)
@@ -283,8 +314,11 @@ int namematch_compare(const char *a, size_t alen, const char *b, size_t blen, en
     } else if (strcmp(la, lb) == 0) {
         res = NAMEMATCH_EXACT;
     } else {
-        size_t best = 2;
+        size_t best = 2, written = 2;
         r = least_distance(a, alen, b, blen, &best, err);
+        if (r == 0 && best > 1)
+            r = written_distance(a, alen, b, blen, &written, err);
+        best = written < best ? written : best;
         res = best == 0 ? NAMEMATCH_VARIANT : best == 1 ? NAMEMATCH_NEAR : NAMEMATCH_MISMATCH;
     }
     free(la);

@@ -19,9 +19,11 @@
  *   exact    — the same Latin spelling;
  *   variant  — equal skeletons: a legitimate variant, not flagged;
  *   near     — skeletons one edit apart (Levenshtein 1), or equal once CH
- *              is read as J on both sides (Tajik Ҷ written, or read by
- *              OCR, as its Russian look-alike Ч): refer to a registrar,
- *              never fail on it;
+ *              is read as J and SHCH as SH on both sides (Tajik Ҷ
+ *              written, or read by OCR, as its Russian look-alike Ч; Ш
+ *              read Щ), or the names as written one letter apart, case
+ *              aside (Ш read Щ again: SH against SHCH, two edits):
+ *              refer to a registrar, never fail on it;
  *   mismatch — anything else.
  * Pure: no I/O, no globals, thread-safe. */
 #include <stddef.h>
