@@ -9,7 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+
+#include "rules/date.h"
 
 struct page {
     cairo_t *cr;
@@ -28,29 +29,6 @@ static void text_at(struct page *p, double x, double y, const char *font, const 
     pango_cairo_show_layout(p->cr, p->layout);
 }
 
-/* The number `n` decimal digits at s spell; -1 when one is not a digit. */
-static int digits(const char *s, int n)
-{
-    int v = 0;
-    for (int i = 0; i < n; i++) {
-        if (!g_ascii_isdigit(s[i]))
-            return -1;
-        v = v * 10 + (s[i] - '0');
-    }
-    return v;
-}
-
-/* A YYYY-MM-DD date's parts; false when `s` is not one. */
-static bool iso_date(const char *s, int *y, int *m, int *d)
-{
-    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-        return false;
-    *y = digits(s, 4);
-    *m = digits(s + 5, 2);
-    *d = digits(s + 8, 2);
-    return *y >= 0 && *m >= 0 && *d >= 0;
-}
-
 /* The value of a field as a form prints it: a date as DD.MM.YYYY, text in
  * capitals when `upper` (through GLib, so Cyrillic letters follow), a
  * number in figures; `fixed` when the field is absent. Into buf; NULL when
@@ -59,14 +37,16 @@ static const char *printed(const struct page *p, const char *name, const char *f
 {
     json_t *jv = name ? json_object_get(p->fields, name) : NULL;
     const char *v = json_is_string(jv) ? json_string_value(jv) : fixed;
+    date_t on;
     int y, m, d;
     if (json_is_integer(jv))
         snprintf(buf, cap, "%lld", (long long)json_integer_value(jv));
     else if (!v)
         return NULL;
-    else if (iso_date(v, &y, &m, &d))
+    else if (date_parse(v, strlen(v), &on) == 0) {
+        date_to_ymd(on, &y, &m, &d);
         snprintf(buf, cap, "%02d.%02d.%04d", d, m, y);
-    else if (upper) {
+    } else if (upper) {
         gchar *u = g_utf8_strup(v, -1);
         snprintf(buf, cap, "%s", u);
         g_free(u);
@@ -404,14 +384,11 @@ static void registration_notice(struct page *p, const struct render_who *who)
     comb(p, 10, 45, 10, "Дата рождения", "birth_date", NULL);
     comb(p, 62, 45, 14, "Документ, удостоверяющий личность: серия, №", "passport_number", NULL);
     comb(p, 10, 55, 30, "Адрес места пребывания", NULL, "Г МОСКВА УЛ ОБРАЗЦОВАЯ Д 1");
-    char until[16] = "";
-    int y, m, d;
-    if (iso_date(fstr(p, "issue_date"), &y, &m, &d)) {
-        /* the stay declared: 90 days from the notice (mktime normalises) */
-        struct tm t = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d + 90, .tm_hour = 12};
-        mktime(&t);
-        strftime(until, sizeof until, "%d.%m.%Y", &t);
-    }
+    char until[11] = ""; /* the stay declared: 90 days from the notice */
+    const char *issued = fstr(p, "issue_date");
+    date_t on;
+    if (date_parse(issued, strlen(issued), &on) == 0)
+        date_format(on + 90, until);
     comb(p, 10, 65, 10, "Срок пребывания до", NULL, until);
     cairo_set_source_rgb(cr, 0.4, 0.4, 0.5);
     text_at(p, 10, 80, "PT Sans 6.5", "Принимающая сторона ____________      Уведомление принято ____________   М.П.");
