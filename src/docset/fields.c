@@ -375,7 +375,7 @@ static bool is_mark(const int mark[2], const int line[2], int gap)
  * read И and Е), then the tight box of the ink in those. */
 static struct rect text_line(const raster_t *g, struct rect r)
 {
-    int band[LINE_BANDS_MAX][2], ink_of[LINE_BANDS_MAX], nb = 0, y0 = -1, sum = 0, best = -1;
+    int band[LINE_BANDS_MAX][2], nb = 0, y0 = -1, sum = 0, best = -1, best_ink = 0;
     for (int y = r.y0; y <= r.y1 && nb < LINE_BANDS_MAX; y++) {
         int k = 0;
         for (int x = r.x0; y < r.y1 && x < r.x1; x++)
@@ -384,8 +384,9 @@ static struct rect text_line(const raster_t *g, struct rect r)
             y0 = y, sum = 0;
         sum += k;
         if (k == 0 && y0 >= 0) {
-            band[nb][0] = y0, band[nb][1] = y, ink_of[nb] = sum;
-            best = best < 0 || sum > ink_of[best] ? nb : best;
+            band[nb][0] = y0, band[nb][1] = y;
+            if (sum > best_ink)
+                best = nb, best_ink = sum;
             nb++, y0 = -1;
         }
     }
