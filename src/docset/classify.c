@@ -90,6 +90,8 @@ static int by_qr(const raster_t *g, struct classify_result *ret)
 static const struct {
     const char *word, *type;
 } TITLES[] = {
+    /* an income statement: the older form's heading adds "2-НДФЛ" */
+    {"СПРАВКА О ДОХОДАХ", "income_proof"},
     /* a tax receipt names the tax, and the patent it pays for: before
      * "ПАТЕНТ" and "КВИТАНЦИЯ" (a fee receipt says "КВИТАНЦИЯ" only) */
     {"НДФЛ", "tax_receipt"},
@@ -97,6 +99,8 @@ static const struct {
     {"МИГРАЦИОННАЯ КАРТА", "migration_card"},
     {"MIGRATION CARD", "migration_card"},
     {"ПАТЕНТ", "patent"},
+    /* a translated birth certificate's heading says "ПЕРЕВОД" too */
+    {"РОЖДЕНИИ", "birth_certificate"},
     {"ПЕРЕВОД", "passport_translation"},
     /* the tear-off part the office hands back says "…УВЕДОМЛЕНИЯ О
      * ПРИБЫТИИ"; at 150 dpi its "О" was read a Latin O */
@@ -115,6 +119,10 @@ static const struct {
     {"ДАКТИЛОСКОПИЧЕСК", "fingerprint_card"},
     {"КВИТАНЦИЯ", "fee_receipt"},
     {"ЗАЯВЛЕНИЕ", "application"},
+    /* the permits in the nominative, after the application, which asks
+     * "о выдаче разрешения на временное проживание" or "вида на жительство" */
+    {"РАЗРЕШЕНИЕ НА ВРЕМЕННОЕ", "rvp"},
+    {"ВИД НА ЖИТЕЛЬСТВО", "vnzh"},
 };
 
 /* Looks for a title in the words of the top third of the page (page, from

@@ -71,15 +71,33 @@ static const struct spec PASSPORT_TRANSLATION[] = {
     {NULL, 0, false, {NULL}},
 };
 
-/* The medical conclusion, the HIV certificate and the ДМС policy: the
- * person, the identity document, the date of issue (the certificates'
- * validity rules count from it). */
+/* The medical conclusion, the HIV certificate, the ДМС policy, the РВП
+ * and the income statement: the person, the identity document, the date
+ * of issue (the certificates' validity rules count from it). */
 static const struct spec MEDICAL[] = {
     {"surname", K_NAME, false, {"ФАМИЛИЯ"}},
     {"given_names", K_NAME, false, {"ИМЯ"}},
     {"birth_date", K_DATE, false, {"РОЖДЕНИЯ"}},
     {"passport_number", K_NUM, false, {"УДОСТОВЕРЯЮЩИЙ", "ДОКУМЕНТ", "ЛИЧНОСТЬ"}},
     {"issue_date", K_DATE, false, {"ВЫДАЧИ"}},
+    {NULL, 0, false, {NULL}},
+};
+
+/* A residence permit (ВНЖ): a document of identity itself, so no
+ * passport row. */
+static const struct spec VNZH[] = {
+    {"surname", K_NAME, false, {"ФАМИЛИЯ"}},
+    {"given_names", K_NAME, false, {"ИМЯ"}},
+    {"birth_date", K_DATE, false, {"РОЖДЕНИЯ"}},
+    {"issue_date", K_DATE, false, {"ВЫДАЧИ"}},
+    {NULL, 0, false, {NULL}},
+};
+
+/* A translated birth certificate: the child and the birth date. */
+static const struct spec BIRTH_CERTIFICATE[] = {
+    {"surname", K_NAME, false, {"ФАМИЛИЯ"}},
+    {"given_names", K_NAME, false, {"ИМЯ"}},
+    {"birth_date", K_DATE, false, {"РОЖДЕНИЯ"}},
     {NULL, 0, false, {NULL}},
 };
 
@@ -153,6 +171,10 @@ static const struct {
     {"language_certificate", LANGUAGE_CERTIFICATE},
     {"employer_notice", EMPLOYER_NOTICE},
     {"labour_contract", LABOUR_CONTRACT},
+    {"rvp", MEDICAL},
+    {"income_proof", MEDICAL},
+    {"vnzh", VNZH},
+    {"birth_certificate", BIRTH_CERTIFICATE},
 };
 
 static const struct spec *table_for(const char *type)

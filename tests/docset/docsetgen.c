@@ -6,7 +6,8 @@
  *       its translation, migration card, patent, medical and HIV and
  *       language certificates, employer's notice, labour contract,
  *       application's first page, ДМС policy, fee and tax receipts,
- *       the arrival notice's tear-off part),
+ *       the РВП, the ВНЖ, the income statement, a translated birth
+ *       certificate, the arrival notice's tear-off part),
  *       DIR/set-NNNN-KK-TYPE.png, listed in truth.pages with the field zones.
  *       --defect: every set carries that labelled defect where it can
  *       (tests/docset/README.md), instead of half the sets one at random.

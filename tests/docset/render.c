@@ -407,6 +407,20 @@ static const char *source_language(const char *nationality)
     return "казахского";
 }
 
+/* A notarised translation's footer: the translator's statement, the
+ * notary's certification, y its first line. */
+static void translator_footer(struct page *p, const struct render_who *who, double y)
+{
+    char line[160];
+    cairo_set_source_rgb(p->cr, 0.3, 0.3, 0.4);
+    snprintf(line, sizeof line, "Перевод с %s языка на русский язык выполнен переводчиком",
+        source_language(who->nationality));
+    text_at(p, 10, y, "PT Serif 7", line);
+    text_at(p, 10, y + 4, "PT Serif 7", "Переводчик ______________");
+    text_at(p, 10, y + 12, "PT Serif 7", "Нотариус ______________ свидетельствует подлинность подписи переводчика.");
+    text_at(p, 10, y + 16, "PT Serif 7", "Зарегистрировано в реестре № 77/123-н/77-2025-1-1234.");
+}
+
 /* A notarised translation of the passport's data page: the translator's
  * heading, the data in Russian (names as the translator writes them), the
  * translator's and the notary's certification below. */
@@ -424,24 +438,39 @@ static void passport_translation(struct page *p, const struct render_who *who)
     field(p, 60, 48, 46, "Гражданство", NULL, who->country_ru, false);
     field(p, 10, 59, 46, "Номер паспорта", "doc_number", NULL, true);
     field(p, 60, 59, 46, "Дата выдачи", "issue_date", NULL, false);
-    cairo_set_source_rgb(cr, 0.3, 0.3, 0.4);
-    snprintf(head, sizeof head, "Перевод с %s языка на русский язык выполнен переводчиком",
-        source_language(who->nationality));
-    text_at(p, 10, 74, "PT Serif 7", head);
-    text_at(p, 10, 78, "PT Serif 7", "Переводчик ______________");
-    text_at(p, 10, 86, "PT Serif 7", "Нотариус ______________ свидетельствует подлинность подписи переводчика.");
-    text_at(p, 10, 90, "PT Serif 7", "Зарегистрировано в реестре № 77/123-н/77-2025-1-1234.");
+    translator_footer(p, who, 74);
+}
+
+/* A notarised translation of a foreign birth certificate (a minor's set,
+ * a citizenship set): the child's name as the translator writes it and
+ * the birth date; no identity document. The registry's place is the
+ * country, so no second label says "рождения". */
+static void birth_certificate(struct page *p, const struct render_who *who)
+{
+    char head[160];
+    snprintf(head, sizeof head, "Перевод с %s языка на русский язык", source_language(who->nationality));
+    cairo_set_source_rgb(p->cr, 0.1, 0.1, 0.2);
+    text_at(p, 10, 6, "PT Serif 9", head);
+    text_at(p, 30, 14, "PT Serif Bold 12", "СВИДЕТЕЛЬСТВО О РОЖДЕНИИ");
+    field(p, 10, 26, 96, "Фамилия", "surname", NULL, true);
+    field(p, 10, 37, 96, "Имя", "given_names", NULL, true);
+    field(p, 10, 48, 46, "Дата рождения", "birth_date", NULL, false);
+    field(p, 60, 48, 46, "Гражданство", NULL, who->country_ru, false);
+    field(p, 10, 59, 96, "Место государственной регистрации", NULL, who->country_ru, false);
+    translator_footer(p, who, 74);
 }
 
 /* The person's block shared by the certificates: name, birth date,
- * citizenship, identity document; y is the first row's top. */
-static void person_block(struct page *p, const struct render_who *who, double y)
+ * citizenship and, unless the document is itself one (a residence
+ * permit), the identity document; y is the first row's top. */
+static void person_block(struct page *p, const struct render_who *who, double y, bool identity)
 {
     field(p, 10, y, 96, "Фамилия", "surname", NULL, true);
     field(p, 10, y + 11, 96, "Имя", "given_names", NULL, true);
     field(p, 10, y + 22, 46, "Дата рождения", "birth_date", NULL, false);
     field(p, 60, y + 22, 46, "Гражданство", NULL, who->country_ru, false);
-    field(p, 10, y + 33, 96, "Документ, удостоверяющий личность: серия, №", "passport_number", NULL, true);
+    if (identity)
+        field(p, 10, y + 33, 96, "Документ, удостоверяющий личность: серия, №", "passport_number", NULL, true);
 }
 
 /* A line of print on a form: where (mm), the font, the text. */
@@ -465,6 +494,7 @@ struct form {
     struct print head[5];
     struct box boxes[3];
     struct print foot;
+    bool is_identity; /* the document is itself one: no identity-document row */
 };
 
 /* How the language certificate states its level: the purpose it serves
@@ -494,7 +524,7 @@ static void draw_form(struct page *p, const struct render_who *who, const struct
     cairo_set_source_rgb(p->cr, 0.1, 0.1, 0.2);
     for (size_t i = 0; i < sizeof f->head / sizeof f->head[0] && f->head[i].text; i++)
         text_at(p, f->head[i].x, f->head[i].y, f->head[i].font, f->head[i].text);
-    person_block(p, who, 30);
+    person_block(p, who, 30, !f->is_identity);
     for (size_t i = 0; i < sizeof f->boxes / sizeof f->boxes[0] && f->boxes[i].label; i++) {
         const struct box *b = &f->boxes[i];
         if (b->words)
@@ -577,6 +607,39 @@ static const struct form DMS_POLICY = {
     .foot = {10, 88, "PT Sans 6.5", "Страховщик ____________   М.П."},
 };
 
+/* The permits a later procedure asks for: the temporary residence permit
+ * (РВП) as the separate document МВД order No. 407 provides, and the
+ * residence permit (ВНЖ, a document of identity itself, so no passport
+ * row); and the income statement a ВНЖ set proves its means with (the tax
+ * service's form КНД 1175018, whose title does not say "НДФЛ"). Issuers,
+ * decisions and sums are synthetic placeholders. */
+static const struct form RVP = {
+    .head = {{10, 5, "PT Sans 7", "МВД России (синтетический образец)"},
+        {14, 11, "PT Serif Bold 11", "РАЗРЕШЕНИЕ НА ВРЕМЕННОЕ ПРОЖИВАНИЕ"},
+        {10, 18, "PT Serif 7.5", "иностранному гражданину в Российской Федерации"}},
+    .boxes = {{10, 74, 46, "Дата выдачи разрешения", "issue_date", NULL, NULL},
+        {60, 74, 46, "Решение", NULL, "№ 77/0000-25", NULL}},
+    .foot = {10, 88, "PT Sans 6.5", "Начальник отдела ____________   М.П."},
+};
+
+static const struct form VNZH = {
+    .head = {{10, 5, "PT Sans 7", "МВД России (синтетический образец)"},
+        {26, 11, "PT Serif Bold 12", "ВИД НА ЖИТЕЛЬСТВО"}, {10, 18, "PT Serif 7.5", "иностранного гражданина"}},
+    .boxes = {{10, 63, 46, "Дата выдачи", "issue_date", NULL, NULL},
+        {60, 63, 46, "Срок действия", NULL, "бессрочно", NULL}},
+    .foot = {10, 78, "PT Sans 6.5", "Подпись владельца ____________"},
+    .is_identity = true,
+};
+
+static const struct form INCOME_PROOF = {
+    .head = {{10, 5, "PT Sans 7", "Налоговый агент: ООО «Организация» (синтетический образец)"},
+        {18, 11, "PT Serif Bold 10", "СПРАВКА О ДОХОДАХ И СУММАХ НАЛОГА"},
+        {44, 16, "PT Serif Bold 10", "ФИЗИЧЕСКОГО ЛИЦА"}},
+    .boxes = {{10, 74, 46, "Дата выдачи справки", "issue_date", NULL, NULL},
+        {60, 74, 46, "Общая сумма дохода, руб.", NULL, "540000.00", NULL}},
+    .foot = {10, 88, "PT Sans 6.5", "Налоговый агент ____________   М.П."},
+};
+
 /* Each type drawn: its page size (mm) and how it is drawn (a function of
  * its own, or a form). */
 static const struct kind {
@@ -599,6 +662,10 @@ static const struct kind {
     {"labour_contract", 148, 116, NULL, &LABOUR_CONTRACT},
     {"application", 148, 88, NULL, &APPLICATION},
     {"dms_policy", 148, 96, NULL, &DMS_POLICY},
+    {"birth_certificate", 148, 100, birth_certificate, NULL},
+    {"rvp", 148, 96, NULL, &RVP},
+    {"vnzh", 148, 86, NULL, &VNZH},
+    {"income_proof", 148, 96, NULL, &INCOME_PROOF},
 };
 
 static const struct kind *kind_of(const char *type)

@@ -410,7 +410,8 @@ static void migration_card_at_150_dpi_every_field(void **state)
 }
 
 /* The translation, the certificates, the employer's notice, the labour
- * contract, the application and the ДМС policy at 300 dpi: each classified
+ * contract, the application, the ДМС policy, the two permits, the income
+ * statement and a birth certificate at 300 dpi: each classified
  * by its title and the fields the rules judge read as printed — the dates validity and deadlines count
  * from, the names and passport number compared across documents, the
  * profession and region compared with the patent's — and the language
@@ -432,6 +433,10 @@ static void other_forms_clean(void **state)
         {"labour_notice", "labour_contract", NULL, {"profession", "region", "contract_date"}},
         {"patent", "application", NULL, {"passport_number"}},
         {"patent", "dms_policy", NULL, {"issue_date"}},
+        {"vnzh", "rvp", NULL, {"given_names", "issue_date"}},
+        {"vnzh", "income_proof", NULL, {"given_names", "issue_date"}},
+        {"citizenship", "vnzh", NULL, {"given_names", "issue_date"}},
+        {"citizenship", "birth_certificate", NULL, {"given_names"}},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct page p;
