@@ -235,6 +235,7 @@ int fields_read(fields_page_t *page, const char *type, docset_tess_t *tess, json
 #define CONF_DATE 60   /* ... a date (which must also parse and exist) */
 #define CONF_NUM 70    /* ... a document number (which must also have its shape) */
 #define CONF_TEXT 60   /* ... a region or a profession */
+#define CONF_AGREE 30  /* ... a date, number or name read alike at two sizes (read_agreeing) */
 
 struct word {
     uint32_t cp[WORD_CP]; /* the letters, upper case, punctuation and digits dropped */
@@ -616,18 +617,17 @@ static struct rect value_region(
 
 /* ------------------------------------------------------------ reading */
 
-/* The region r of g, with a white margin, scaled so that its height is
- * about 40 pixels when it is lower (bilinear). NULL on ENOMEM. */
-static raster_t *cut(const raster_t *g, struct rect r, int *ret_scale)
+/* The region r of g, with a white margin, scaled s times (bilinear).
+ * NULL on ENOMEM. */
+static raster_t *cut_at(const raster_t *g, struct rect r, double s)
 {
-    int h = r.y1 - r.y0, s = h < 30 ? (40 + h - 1) / h : 1;
-    s = s > 4 ? 4 : s;
-    int m = 10, W = (r.x1 - r.x0) * s + 2 * m, H = h * s + 2 * m;
+    int w = (int)((r.x1 - r.x0) * s + 0.5), h = (int)((r.y1 - r.y0) * s + 0.5);
+    int m = 10, W = w + 2 * m, H = h + 2 * m;
     raster_t *o = NULL;
     if (raster_new((uint32_t)W, (uint32_t)H, 1, 255, &o) < 0)
         return NULL;
-    for (int y = 0; y < h * s; y++)
-        for (int x = 0; x < (r.x1 - r.x0) * s; x++) {
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
             double fx = (x + 0.5) / s - 0.5 + r.x0, fy = (y + 0.5) / s - 0.5 + r.y0;
             int ix = (int)fx, iy = (int)fy;
             double ax = fx - ix, ay = fy - iy;
@@ -639,9 +639,18 @@ static raster_t *cut(const raster_t *g, struct rect r, int *ret_scale)
                        (1 - ax) * ay * p[(size_t)iy1 * gw + (size_t)ix] + ax * ay * p[(size_t)iy1 * gw + (size_t)ix1];
             o->pix[(size_t)(y + m) * (size_t)W + (size_t)(x + m)] = (uint8_t)(v + 0.5);
         }
-    o->ppi = (g->ppi ? g->ppi : 300) * (uint32_t)s;
-    *ret_scale = s;
+    o->ppi = (uint32_t)((g->ppi ? g->ppi : 300) * s + 0.5);
     return o;
+}
+
+/* The region r of g scaled so that its height is about 40 pixels when it
+ * is lower; the scale into *ret_scale. NULL on ENOMEM. */
+static raster_t *cut(const raster_t *g, struct rect r, int *ret_scale)
+{
+    int h = r.y1 - r.y0, s = h < 30 ? (40 + h - 1) / h : 1;
+    s = s > 4 ? 4 : s;
+    *ret_scale = s;
+    return cut_at(g, r, s);
 }
 
 /* Reads the crop as one line with the whitelist; the text (trimmed, runs of
@@ -838,6 +847,83 @@ static int uncomb(const raster_t *g, struct rect r, int pitch, raster_t **ret)
     return 0;
 }
 
+/* The lowest word confidence a value of this kind is taken at from one
+ * reading. */
+static int conf_needed(enum kind k)
+{
+    return k == K_NAME ? CONF_NAME : k == K_NUM ? CONF_NUM : k == K_DATE ? CONF_DATE : CONF_TEXT;
+}
+
+/* One reading of the crop c as field f: the value, when the text has the
+ * field's shape, into val (cap bytes) and the lowest word confidence into
+ * *conf. 1 when a value of that shape was read (at whatever confidence), 0
+ * when not, -ENOMEM. */
+static int read_as(docset_tess_t *tess, const raster_t *c, const struct spec *f, char *val, size_t cap, int *conf)
+{
+    char text[256] = "";
+    int rc = 0;
+    bool shaped = false;
+    TessBaseAPI *rus = docset_tess_get(tess, DOCSET_TESS_RUS), *eng = docset_tess_get(tess, DOCSET_TESS_ENG), *api;
+    *conf = 0;
+    switch (f->kind) {
+        case K_DATE:
+            if (eng && (rc = read_line(eng, c, DATE_CHARS, text, sizeof text, conf)) == 0)
+                shaped = parse_date(text, val, cap);
+            break;
+        case K_NUM:
+            if (eng && (rc = read_line(eng, c, NUM_CHARS, text, sizeof text, conf)) == 0)
+                shaped = parse_number(text, val, cap);
+            break;
+        case K_TEXT:
+            if (rus && (rc = read_line(rus, c, TEXT_CHARS, text, sizeof text, conf)) == 0 && has_letters(text))
+                shaped = snprintf(val, cap, "%s", text) < (int)cap;
+            break;
+        case K_NAME:
+            /* In the form's own script only: read in the other, a Cyrillic
+             * name with a letter the Russian model lacks came out as a
+             * confident Latin word (Ғулом as FYNOM), and the set was
+             * returned for a name that was never printed. */
+            api = f->latin ? eng : rus;
+            if (api && (rc = read_line(api, c, f->latin ? LATIN_NAME : CYRILLIC_NAME, text, sizeof text, conf)) == 0 &&
+                has_letters(text))
+                shaped = snprintf(val, cap, "%s", text) < (int)cap;
+            break;
+        case K_LEVEL:
+            if (rus && (rc = read_line(rus, c, TEXT_CHARS, text, sizeof text, conf)) == 0) {
+                const char *lv = parse_level(text);
+                shaped = lv != NULL && snprintf(val, cap, "%s", lv) < (int)cap;
+            }
+            break;
+        case K_TICK: break;
+    }
+    return rc < 0 ? rc : shaped;
+}
+
+/* A date, a document number or a name read with its shape but below the
+ * confidence one reading needs is read again from the region drawn at
+ * three quarters of the first reading's size (still above the recogniser's
+ * smallest comfortable height: larger, a clean date lost a digit), and
+ * taken when the two readings give the same value, each at CONF_AGREE or
+ * above: at 150 dpi tesseract read "28.11.1987" right at 54 and a surname
+ * right at 35. A misread glyph then has to come out as the same wrong
+ * glyph at two sizes. Free text and levels are not: their readings are
+ * long, and a region or profession read wrong returns a set. 1 agreed, 0
+ * not, -ENOMEM. */
+static int read_agreeing(
+    docset_tess_t *tess, const raster_t *g, struct rect r, int scale, const struct spec *f, const char *val, int conf)
+{
+    if ((f->kind != K_DATE && f->kind != K_NUM && f->kind != K_NAME) || conf < CONF_AGREE)
+        return 0;
+    double s2 = scale * 0.75;
+    raster_t *c = cut_at(g, r, s2);
+    if (!c)
+        return -ENOMEM;
+    char again[256];
+    int conf2 = 0, rc = read_as(tess, c, f, again, sizeof again, &conf2);
+    raster_free(c);
+    return rc < 0 ? rc : rc == 1 && conf2 >= CONF_AGREE && !strcmp(val, again);
+}
+
 /* The value of one field from its region (a comb's when pitch > 0): into
  * *ret a new JSON string, or JSON null when unreadable. -ENOMEM. */
 static int read_value(
@@ -852,51 +938,19 @@ static int read_value(
         r = text_line(g, (struct rect){0, 0, (int)g->width, (int)g->height});
     }
     raster_t *c = r.x1 > r.x0 ? cut(g, r, &scale) : NULL;
-    raster_free(line);
-    if (!c)
+    if (!c) {
+        raster_free(line);
         return r.x1 > r.x0 ? -ENOMEM : ((*ret = json_null()) ? 0 : -ENOMEM);
-    char text[256], val[256];
-    int conf = 0, rc = 0;
-    bool ok = false;
-    TessBaseAPI *rus = docset_tess_get(tess, DOCSET_TESS_RUS), *eng = docset_tess_get(tess, DOCSET_TESS_ENG), *api;
-    switch (f->kind) {
-        case K_DATE:
-            if (eng && (rc = read_line(eng, c, DATE_CHARS, text, sizeof text, &conf)) == 0)
-                ok = conf >= CONF_DATE && parse_date(text, val, sizeof val);
-            break;
-        case K_NUM:
-            if (eng && (rc = read_line(eng, c, NUM_CHARS, text, sizeof text, &conf)) == 0)
-                ok = conf >= CONF_NUM && parse_number(text, val, sizeof val);
-            break;
-        case K_TEXT:
-            if (rus && (rc = read_line(rus, c, TEXT_CHARS, text, sizeof text, &conf)) == 0 && conf >= CONF_TEXT &&
-                has_letters(text)) {
-                snprintf(val, sizeof val, "%s", text);
-                ok = true;
-            }
-            break;
-        case K_NAME:
-            /* In the form's own script only: read in the other, a Cyrillic
-             * name with a letter the Russian model lacks came out as a
-             * confident Latin word (Ғулом as FYNOM), and the set was
-             * returned for a name that was never printed. */
-            api = f->latin ? eng : rus;
-            if (api && (rc = read_line(api, c, f->latin ? LATIN_NAME : CYRILLIC_NAME, text, sizeof text, &conf)) == 0 &&
-                conf >= CONF_NAME && has_letters(text)) {
-                snprintf(val, sizeof val, "%s", text);
-                ok = true;
-            }
-            break;
-        case K_LEVEL:
-            if (rus && (rc = read_line(rus, c, TEXT_CHARS, text, sizeof text, &conf)) == 0 && conf >= CONF_TEXT) {
-                const char *lv = parse_level(text);
-                ok = lv != NULL;
-                snprintf(val, sizeof val, "%s", lv ? lv : "");
-            }
-            break;
-        case K_TICK: break;
     }
+    char val[256];
+    int conf = 0, rc = read_as(tess, c, f, val, sizeof val, &conf);
     raster_free(c);
+    bool ok = rc == 1 && conf >= conf_needed(f->kind);
+    if (rc == 1 && !ok) {
+        rc = read_agreeing(tess, g, r, scale, f, val, conf);
+        ok = rc == 1;
+    }
+    raster_free(line);
     if (rc < 0)
         return rc;
     *ret = ok ? json_string(val) : json_null();
