@@ -732,22 +732,27 @@ static bool parse_date(const char *s, char *out, size_t cap)
 }
 
 /* Up to two Latin letters, then 6 to 10 digits (spaces dropped): the
- * passports of the region's applicants (FA1234567, N12345678, 400123456). */
+ * passports of the region's applicants (FA1234567, N12345678, 400123456).
+ * An O where only a digit may stand (after two letters, or among the
+ * digits) is the digit 0: at 150 dpi AC0118868 was read ACO118868 on three
+ * forms of one set, and the engine compares numbers with O as 0 anyway
+ * (rules/docset). An O that could still be a series letter stays one. */
 static bool parse_number(const char *s, char *out, size_t cap)
 {
     size_t n = 0, letters_n = 0, digits = 0;
     for (const char *p = s; *p; p++) {
         if (*p == ' ')
             continue;
-        if (*p >= 'A' && *p <= 'Z' && digits == 0)
+        bool digit = is_digit(*p) || (*p == 'O' && (letters_n == 2 || digits > 0));
+        if (*p >= 'A' && *p <= 'Z' && digits == 0 && !digit)
             letters_n++;
-        else if (is_digit(*p))
+        else if (digit)
             digits++;
         else
             return false;
         if (n + 1 >= cap)
             return false;
-        out[n++] = *p;
+        out[n++] = digit ? (*p == 'O' ? '0' : *p) : *p;
     }
     out[n] = '\0';
     return letters_n <= 2 && digits >= 6 && digits <= 10;
