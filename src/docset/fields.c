@@ -1430,6 +1430,26 @@ static int read_boxed(docset_tess_t *tess, const raster_t *g, const struct word 
     return 0;
 }
 
+/* A language certificate's level whose label was not found, from the
+ * purpose's own words among the page's (below its title): into *ret the
+ * level when the words name exactly one, null when they name two, NULL
+ * when none. At 150 dpi the small label "Уровень владения", touching its
+ * box's top line, went unread on 4 of 19 certificates while the purpose
+ * under it, printed larger, was read. -ENOMEM. */
+static int level_named(const struct word *words, int n, json_t **ret)
+{
+    const char *found = NULL;
+    bool two = false;
+    for (int i = 0; i < n; i++)
+        for (size_t k = 0; k < sizeof LEVEL_WORDS / sizeof LEVEL_WORDS[0]; k++)
+            if (word_is(&words[i], LEVEL_WORDS[k].word)) {
+                two = two || (found && strcmp(found, LEVEL_WORDS[k].level) != 0);
+                found = LEVEL_WORDS[k].level;
+            }
+    *ret = !found ? NULL : two ? json_null() : json_string(found);
+    return found && !*ret ? -ENOMEM : 0;
+}
+
 /* Each field of table t read from one pass's words into `fields`: a field
  * already there is kept, except, when `again`, one set to null (unreadable)
  * by the page's first words, read again from these. `pl` is shared by the
@@ -1445,6 +1465,8 @@ static int read_fields(docset_tess_t *tess, const raster_t *g, const struct word
             continue;
         json_t *v = NULL;
         r = f->kind == K_TICK ? read_tick(g, words, n, f, &v) : read_boxed(tess, g, words, n, tall, f, pl, fields, &v);
+        if (r == 0 && !v && f->kind == K_LEVEL)
+            r = level_named(words, n, &v);
         if (r == 0 && v && had && json_is_null(v))
             json_decref(v); /* unreadable again: stays null */
         else if (r == 0 && v && json_object_set_new(fields, f->field, v) < 0)
