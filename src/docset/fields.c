@@ -734,7 +734,7 @@ static bool parse_date(const char *s, char *out, size_t cap)
 /* Up to two Latin letters, then 6 to 10 digits (spaces dropped): the
  * passports of the region's applicants (FA1234567, N12345678, 400123456).
  * An O where only a digit may stand (after two letters, or among the
- * digits) is the digit 0: at 150 dpi AC0118868 was read ACO118868 on three
+ * digits) is the digit 0: at 150 dpi AC0118868 was read ACO118868 on two
  * forms of one set, and the engine compares numbers with O as 0 anyway
  * (rules/docset). An O that could still be a series letter stays one. */
 static bool parse_number(const char *s, char *out, size_t cap)
@@ -752,7 +752,7 @@ static bool parse_number(const char *s, char *out, size_t cap)
             return false;
         if (n + 1 >= cap)
             return false;
-        out[n++] = digit ? (*p == 'O' ? '0' : *p) : *p;
+        out[n++] = *p == 'O' && digit ? '0' : *p;
     }
     out[n] = '\0';
     return letters_n <= 2 && digits >= 6 && digits <= 10;
@@ -778,25 +778,32 @@ static const struct {
     {"ЖИТЕЛЬСТВО", "vnzh"},
 };
 
-/* The level the text names: its words matched (one slip allowed in a word
- * of six letters or more) against LEVEL_WORDS; NULL when no level or more
- * than one is named. */
+/* The level word w names (matched against LEVEL_WORDS, one slip allowed in
+ * a word of six letters or more), if any, into *found; *two set when it is
+ * not the level found before. */
+static void note_level(const struct word *w, const char **found, bool *two)
+{
+    for (size_t i = 0; i < sizeof LEVEL_WORDS / sizeof LEVEL_WORDS[0]; i++)
+        if (word_is(w, LEVEL_WORDS[i].word)) {
+            *two = *two || (*found && strcmp(*found, LEVEL_WORDS[i].level) != 0);
+            *found = LEVEL_WORDS[i].level;
+        }
+}
+
+/* The level the text's words name; NULL when no level or more than one
+ * is named. */
 static const char *parse_level(const char *s)
 {
     const char *found = NULL;
+    bool two = false;
     char buf[256];
     snprintf(buf, sizeof buf, "%s", s);
     for (char *save = NULL, *tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
         struct word w = {.n = 0};
         w.n = letters(tok, w.cp);
-        for (size_t i = 0; i < sizeof LEVEL_WORDS / sizeof LEVEL_WORDS[0]; i++)
-            if (word_is(&w, LEVEL_WORDS[i].word)) {
-                if (found && strcmp(found, LEVEL_WORDS[i].level) != 0)
-                    return NULL;
-                found = LEVEL_WORDS[i].level;
-            }
+        note_level(&w, &found, &two);
     }
-    return found;
+    return two ? NULL : found;
 }
 
 /* A comb's cells (region r of g, cells `pitch` apart) as a line of
@@ -1441,11 +1448,7 @@ static int level_named(const struct word *words, int n, json_t **ret)
     const char *found = NULL;
     bool two = false;
     for (int i = 0; i < n; i++)
-        for (size_t k = 0; k < sizeof LEVEL_WORDS / sizeof LEVEL_WORDS[0]; k++)
-            if (word_is(&words[i], LEVEL_WORDS[k].word)) {
-                two = two || (found && strcmp(found, LEVEL_WORDS[k].level) != 0);
-                found = LEVEL_WORDS[k].level;
-            }
+        note_level(&words[i], &found, &two);
     *ret = !found ? NULL : two ? json_null() : json_string(found);
     return found && !*ret ? -ENOMEM : 0;
 }
