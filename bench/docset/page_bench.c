@@ -195,7 +195,7 @@ static void one_page(
     }
     page_measure(g, &q, &e);
     double t1 = now_s();
-    bool classified = q.legible && classify_page(g, date_from_ymd(2025, 1, 1), tess, &c, &e) == 0;
+    bool classified = classify_measured_page(g, &q, date_from_ymd(2025, 1, 1), tess, &c, &e) == 1;
     t->seconds += now_s() - t0;
     if (fields_known_type(want) && !illegible) {
         /* every clean page of the type counts, read or not */

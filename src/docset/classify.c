@@ -7,6 +7,7 @@
 
 #include "docs/mrz.h"
 #include "docset/fields.h"
+#include "docset/page.h"
 #include "docset/payment.h"
 #ifdef UCHET_HAVE_OCR
 #include "docs/ocr.h"
@@ -221,4 +222,37 @@ void classify_result_free(struct classify_result *r)
 {
     json_decref(r->fields);
     r->fields = NULL;
+}
+
+/* Typed, and no field it holds is null (unreadable). */
+static bool read_whole(const struct classify_result *r)
+{
+    if (!strcmp(r->type, "unknown"))
+        return false;
+    const char *key;
+    json_t *v;
+    json_object_foreach (r->fields, key, v)
+        if (json_is_null(v))
+            return false;
+    return true;
+}
+
+int classify_measured_page(const raster_t *grey, struct page_quality *q, date_t today, docset_tess_t *tess,
+    struct classify_result *ret, err_t *err)
+{
+    memset(ret, 0, sizeof *ret);
+    bool small = page_worth_reading(q);
+    if (!q->legible && !small)
+        return 0;
+    int r = classify_page(grey, today, tess, ret, err);
+    if (r < 0)
+        return r;
+    if (!small)
+        return 1;
+    if (read_whole(ret)) {
+        page_read_whole(q);
+        return 1;
+    }
+    classify_result_free(ret);
+    return 0;
 }

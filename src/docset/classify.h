@@ -46,3 +46,15 @@ struct classify_result {
  * failures are not errors (they give "unknown"). */
 int classify_page(const raster_t *grey, date_t today, docset_tess_t *tess, struct classify_result *ret, err_t *err);
 void classify_result_free(struct classify_result *r);
+
+/* Classifies a page whose legibility page_measure gave in *q: a legible
+ * page as classify_page; one refused only for small glyphs near the floor
+ * (page_worth_reading) is classified too, and becomes legible (*q updated:
+ * page_read_whole) when it was typed and every field it holds was read.
+ * Otherwise it stays illegible, with its "too_far" advice: a page read in
+ * part is better photographed again than guessed at. Returns 1 when *ret
+ * holds a result (classify_result_free it), 0 when the page is illegible
+ * (nothing to free), -ENOMEM. */
+struct page_quality;
+int classify_measured_page(const raster_t *grey, struct page_quality *q, date_t today, docset_tess_t *tess,
+    struct classify_result *ret, err_t *err);

@@ -179,6 +179,18 @@ int page_measure(const raster_t *g, struct page_quality *ret, err_t *err)
     return 0;
 }
 
+bool page_worth_reading(const struct page_quality *q)
+{
+    return !q->legible && q->glyph_px >= PAGE_GLYPH_TRY_PX &&
+           !(q->advice & (PAGE_ADVICE_BLURRED | PAGE_ADVICE_NO_TEXT));
+}
+
+void page_read_whole(struct page_quality *q)
+{
+    q->advice &= ~(unsigned)PAGE_ADVICE_TOO_FAR;
+    q->legible = true;
+}
+
 json_t *page_quality_json(const struct page_quality *q)
 {
     static const char *const codes[] = {"too_far", "blurred", "glare", "cropped", "no_text"};

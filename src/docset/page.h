@@ -14,7 +14,9 @@
  * Each failing measure gives an advice code ("too_far", "blurred",
  * "glare", "cropped", "no_text") the app turns into a sentence in the
  * person's language (po: docset.advice.<code>). A page is illegible when its
- * glyphs are too small or too blurred to read, or no text is found.
+ * glyphs are too small or too blurred to read, or no text is found; one
+ * refused only for glyphs just under the floor is legible if it is read
+ * whole (page_worth_reading, classify_measured_page).
  *
  * Pure: no I/O, no globals. */
 #include <stdbool.h>
@@ -24,6 +26,7 @@
 #include <jansson.h>
 
 #define PAGE_GLYPH_MIN_PX 11.0   /* below: "too_far" (illegible): docsetgen pages, 150 dpi 12 px, 100 dpi 8-10 px */
+#define PAGE_GLYPH_TRY_PX 9.5    /* from here to the floor: illegible unless read whole (page_small_but_read) */
 #define PAGE_SHARPNESS_MIN 150.0 /* below: "blurred" (illegible) */
 #define PAGE_GLARE_MAX 0.02      /* above: "glare" (advice only) */
 #define PAGE_BORDER_INK_MAX 0.08 /* above: "cropped" (advice only) */
@@ -45,6 +48,17 @@ struct page_quality {
 
 /* Measures a grey raster (channels 1). -EINVAL for another raster. */
 int page_measure(const raster_t *grey, struct page_quality *ret, err_t *err);
+
+/* Whether a page refused only for small glyphs is near enough the floor
+ * to be worth reading anyway: its glyphs measure PAGE_GLYPH_TRY_PX or more
+ * and no other measure failed. Small print (a policy's or a permit's
+ * labels) pulls the median of some clean 150-dpi pages to 10 px, while a
+ * 100-dpi page measures 9-12 px: the height alone cannot tell them apart,
+ * the reading can (docs/DOCSETS.md, "Processing"). */
+bool page_worth_reading(const struct page_quality *q);
+
+/* The page was read whole despite its small glyphs: legible, no "too_far". */
+void page_read_whole(struct page_quality *q);
 
 /* {"glyph_px", "sharpness", "glare", "border_ink", "width", "height",
  *  "legible", "advice": [codes]} — measures only, never content. */

@@ -175,17 +175,17 @@ static void read_page(const reader_ctx_t *ctx, int64_t set_id, int64_t now, cons
         raster_free(grey);
         return;
     }
-    json_t *qj = page_quality_json(&q);
-    out->quality = qj ? json_dumps(qj, JSON_COMPACT) : NULL;
-    json_decref(qj);
     out->state = "illegible";
     struct classify_result cr;
-    if (q.legible && classify_page(grey, date_local(now, REGION_DEFAULT_UTC_OFFSET_MIN), tess, &cr, &e) == 0) {
+    if (classify_measured_page(grey, &q, date_local(now, REGION_DEFAULT_UTC_OFFSET_MIN), tess, &cr, &e) == 1) {
         out->state = strcmp(cr.type, "unknown") ? "read" : "unknown";
         snprintf(out->type, sizeof out->type, "%s", cr.type);
         out->fields = json_dumps(cr.fields, JSON_COMPACT);
         classify_result_free(&cr);
     }
+    json_t *qj = page_quality_json(&q); /* after reading: a small page read whole is legible */
+    out->quality = qj ? json_dumps(qj, JSON_COMPACT) : NULL;
+    json_decref(qj);
     raster_free(grey);
 }
 

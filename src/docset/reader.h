@@ -4,7 +4,8 @@
  *
  * For each queued page: unseal the upload; decode it (a PDF page rendered
  * by docset/pdfpage at 300 dpi); measure legibility (docset/page); when
- * legible, classify it and read what is certain (docset/classify); store
+ * legible, or near enough the glyph floor to be read whole, classify it and
+ * read what is certain (docset/classify_measured_page); store
  * the state (read / unknown / illegible / failed), the quality JSON and the
  * sealed fields. When the set is submitted and every page is read, the rule
  * engine (rules/docset) checks it against the catalogue and the outcome is
