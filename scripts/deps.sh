@@ -38,8 +38,9 @@ run_pkgs+=(libopenjp2-7-dev)
 check_pkgs+=(python-matplotlib-data)
 check_pkgs+=(python3-skimage)
 # document sets (issue 16): PDF pages (poppler in a confined child), payment
-# QR codes (zbar), page titles in Russian (tesseract's rus model)
-run_pkgs+=(libpoppler-glib-dev libcairo2-dev libzbar-dev tesseract-ocr-rus tesseract-ocr-osd)
+# QR codes (zbar), page titles in Russian (tesseract's rus model), the
+# Tajik and Uzbek letters of a Cyrillic name (tgk: Ғ Қ Ҳ Ҷ Ӣ Ӯ)
+run_pkgs+=(libpoppler-glib-dev libcairo2-dev libzbar-dev tesseract-ocr-rus tesseract-ocr-osd tesseract-ocr-tgk)
 
 # printed documents (src/print: the kiosk receipt, the activation letter):
 # cairo + pango in the Noto fonts, QR codes; tests read them back with

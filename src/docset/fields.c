@@ -694,6 +694,7 @@ static int read_line(TessBaseAPI *api, const raster_t *c, const char *whitelist,
 
 static const char LATIN_NAME[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ'‘’- ";
 static const char CYRILLIC_NAME[] = "АБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯ- ";
+static const char TAJIK_NAME[] = "АБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯҒҚҲҶӢӮ- ";
 static const char DATE_CHARS[] = "0123456789.";
 static const char NUM_CHARS[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 static const char TEXT_CHARS[] = "АБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯабвгдеёжзийклмнопрстуфхцчшщъыьэюя0123456789.,-() ";
@@ -866,6 +867,50 @@ static int conf_needed(enum kind k)
     return k == K_NAME ? CONF_NAME : k == K_NUM ? CONF_NUM : k == K_DATE ? CONF_DATE : CONF_TEXT;
 }
 
+/* Whether `tajik` is `rus` with some letters the Russian model lacks in
+ * place of what it read there (Ғ for Г, Е or Р; Ҷ for Ч; Қ, Ҳ, Ӣ, Ӯ),
+ * letter for letter and nothing else changed. */
+static bool only_tajik_letters(const char *rus, const char *tajik)
+{
+    static const int32_t own[] = {0x492, 0x49A, 0x4B2, 0x4B6, 0x4E2, 0x4EE}; /* Ғ Қ Ҳ Ҷ Ӣ Ӯ */
+    size_t i = 0, j = 0, nr = strlen(rus), nt = strlen(tajik);
+    int changed = 0;
+    while (i < nr && j < nt) {
+        int32_t a = utf8_next((const unsigned char *)rus, nr, &i), b = utf8_next((const unsigned char *)tajik, nt, &j);
+        if (a < 0 || b < 0)
+            return false;
+        if (a == b)
+            continue;
+        bool tajik_letter = false;
+        for (size_t k = 0; k < sizeof own / sizeof own[0]; k++)
+            tajik_letter |= b == own[k];
+        if (!tajik_letter)
+            return false;
+        changed++;
+    }
+    return i == nr && j == nt && changed > 0;
+}
+
+/* A Cyrillic name read by "rus" (text, *conf) read again by "tgk+rus",
+ * whose model has the Tajik and Uzbek letters "rus" lacks: "rus" read
+ * Ғулом as ЕУЛОМ or РУЛОМ, Ҷамшед as ЧАМШЕД, and the set was referred for
+ * a name one letter off. The second reading is taken only where it differs
+ * by those letters alone: the Tajik model lacks Ы, and read Бакыт as
+ * БАКЬТ. -ENOMEM, else 0. */
+static int with_tajik_letters(docset_tess_t *tess, const raster_t *c, char *text, size_t cap, int *conf)
+{
+    TessBaseAPI *tgk = docset_tess_get(tess, DOCSET_TESS_TAJIK);
+    char other[256];
+    int conf2 = 0;
+    if (!tgk || !text[0])
+        return 0;
+    if (read_line(tgk, c, TAJIK_NAME, other, sizeof other, &conf2) < 0)
+        return -ENOMEM;
+    if (only_tajik_letters(text, other) && snprintf(text, cap, "%s", other) < (int)cap)
+        *conf = conf2;
+    return 0;
+}
+
 /* One reading of the crop c as field f: the value, when the text has the
  * field's shape, into val (cap bytes) and the lowest word confidence into
  * *conf. 1 when a value of that shape was read (at whatever confidence), 0
@@ -897,7 +942,9 @@ static int read_as(docset_tess_t *tess, const raster_t *c, const struct spec *f,
              * returned for a name that was never printed. */
             api = f->latin ? eng : rus;
             if (api && (rc = read_line(api, c, f->latin ? LATIN_NAME : CYRILLIC_NAME, text, sizeof text, conf)) == 0 &&
-                has_letters(text))
+                !f->latin)
+                rc = with_tajik_letters(tess, c, text, sizeof text, conf);
+            if (rc == 0 && has_letters(text))
                 shaped = snprintf(val, cap, "%s", text) < (int)cap;
             break;
         case K_LEVEL:

@@ -3,7 +3,7 @@
  * disk once (docs/DOCSETS.md, "Processing").
  *
  * Initialising a tesseract handle reads its model (osd: 10 MB; rus+eng:
- * 8 MB; rus, eng: 4 MB each) and builds the recogniser: it cost more than reading the page did
+ * 8 MB; rus, eng: 4 MB each; tgk+rus: 7 MB) and builds the recogniser: it cost more than reading the page did
  * when straighten and classify made a handle per page. A docset_tess_t
  * holds one handle per model, initialised at its first use and kept; the
  * page reader keeps one per SLOW-lane thread (docset/reader.c: made at the
@@ -22,6 +22,7 @@ enum docset_tess_model {
     DOCSET_TESS_TITLE, /* "rus+eng", the default mode: a document's title, a form's labels */
     DOCSET_TESS_RUS,   /* "rus": a field printed in Cyrillic (docset/fields sets mode and whitelist per read) */
     DOCSET_TESS_ENG,   /* "eng": a field printed in Latin letters or digits (likewise) */
+    DOCSET_TESS_TAJIK, /* "tgk+rus": a Cyrillic name's second reading, for the letters "rus" lacks (Ғ Қ Ҳ Ҷ Ӣ Ӯ) */
     DOCSET_TESS_MODELS
 };
 
