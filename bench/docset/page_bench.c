@@ -201,6 +201,8 @@ static void one_page(
         /* every clean page of the type counts, read or not */
         t->field_seconds += now_s() - t1;
         t->field_pages++;
+        if (getenv("PAGE_BENCH_FIELDS")) /* which page the values below are from */
+            fprintf(stderr, "%s\n", file);
         score_fields(t, want, json_object_get(d, "fields"), classified && !strcmp(c.type, want) ? c.fields : NULL);
     }
     const char *got = classified ? c.type : "-";

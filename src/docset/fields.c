@@ -1171,6 +1171,23 @@ static int label_max_height(const struct word *words, int n)
     return 3 * median_height(words, n) / 2;
 }
 
+/* True if the word ends in `label`, a label of six letters or more, read
+ * with its slips after two letters or more: the recogniser lost the space
+ * before the label's last word. At 150 dpi "Дата выдачи", its descenders
+ * on its box's top line, came out as one word ШААВЫЛАЧИ, and the date of
+ * issue was not looked for. */
+static bool word_ends_in(const struct word *w, const char *label)
+{
+    uint32_t cp[WORD_CP];
+    int n = letters(label, cp);
+    if (n < 6 || w->n < n + 2)
+        return false;
+    struct word tail = *w;
+    tail.n = n;
+    memcpy(tail.cp, w->cp + (w->n - n), (size_t)n * sizeof tail.cp[0]);
+    return word_is(&tail, label);
+}
+
 /* True if words[i] reads as `label`; a label of two words ("НОМЕР
  * ПАСПОРТА") is read by words[i] and the next word on its row together,
  * their letters joined, so the slips allowed are those of the longer
@@ -1180,7 +1197,7 @@ static int label_max_height(const struct word *words, int n)
 static bool label_at(const struct word *words, int n, int i, const char *label)
 {
     if (!strchr(label, ' '))
-        return word_is(&words[i], label);
+        return word_is(&words[i], label) || word_ends_in(&words[i], label);
     if (i + 1 >= n || !same_row(&words[i + 1], &words[i]))
         return false;
     struct word joined = words[i];

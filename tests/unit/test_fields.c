@@ -421,7 +421,10 @@ static void migration_card_at_150_dpi_every_field(void **state)
  *   ACO118868 on the application and the translation, not a number's shape;
  * - a certificate's level taken from the purpose's own words when its
  *   label is not found (level_named): set 22 of seed 1616's sets at 150
- *   dpi, whose "Уровень владения" touches its box's top line. */
+ *   dpi, whose "Уровень владения" touches its box's top line;
+ * - a label whose last word the recogniser joined to the one before
+ *   (word_ends_in): set 50 of seed 1618's sets at 150 dpi, "Дата выдачи"
+ *   on the translation read as one word ШААВЫЛАЧИ. */
 static void values_once_unread(void **state)
 {
     docset_tess_t *tess = *state;
@@ -436,6 +439,7 @@ static void values_once_unread(void **state)
         {"all", "application", 1, 1616, 38, 37, "passport_number", "AC0118868"},
         {"all", "passport_translation", 1, 1616, 38, 37, "doc_number", "AC0118868"},
         {"all", "language_certificate", 1, 1616, 23, 22, "level", "patent"},
+        {"all", "passport_translation", 1, 1618, 51, 50, "issue_date", "2025-05-18"},
     };
     if (!gen || !*gen)
         skip();
