@@ -410,6 +410,24 @@ static void migration_card_at_150_dpi_every_field(void **state)
     page_free(&p);
 }
 
+/* The page of `type` in set set[2] of the set[1] sets docsetgen draws for
+ * `procedure` at `level` from seed set[0], classified as `type`, with
+ * `field` read as printed (`want`, case aside). */
+static void read_as_printed(docset_tess_t *tess, const char *gen, const char *procedure, const char *type, int level,
+    const int set[3], const char *field, const char *want)
+{
+    struct page p;
+    memset(&p, 0, sizeof p);
+    assert_int_equal(rendered_from(gen, procedure, type, level, set[0], set[1], set[2], &p), 1);
+    assert_string_equal(json_string_value(json_object_get(p.truth, field)), want);
+    struct classify_result r;
+    read_page(&p, tess, &r);
+    assert_string_equal(r.type, type);
+    assert_int_equal(same(r.fields, p.truth, field), 1);
+    classify_result_free(&r);
+    page_free(&p);
+}
+
 /* Values once left unread, each read now as printed; the sets are the
  * bench's own or a seed's, so each case fails without its change:
  * - an unsure value read alike at two sizes (read_agreeing): the birth
@@ -443,20 +461,9 @@ static void values_once_unread(void **state)
     };
     if (!gen || !*gen)
         skip();
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        struct page p;
-        memset(&p, 0, sizeof p);
-        assert_int_equal(rendered_from(gen, cases[i].procedure, cases[i].type, cases[i].level, cases[i].seed,
-                             cases[i].sets, cases[i].index, &p),
-            1);
-        assert_string_equal(json_string_value(json_object_get(p.truth, cases[i].field)), cases[i].want);
-        struct classify_result r;
-        read_page(&p, tess, &r);
-        assert_string_equal(r.type, cases[i].type);
-        assert_int_equal(same(r.fields, p.truth, cases[i].field), 1);
-        classify_result_free(&r);
-        page_free(&p);
-    }
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        read_as_printed(tess, gen, cases[i].procedure, cases[i].type, cases[i].level,
+            (int[3]){cases[i].seed, cases[i].sets, cases[i].index}, cases[i].field, cases[i].want);
 }
 
 /* The Tajik and Uzbek letters of a Cyrillic name (Ғ Қ Ҳ Ҷ), which the
@@ -485,18 +492,9 @@ static void tajik_letters_read_as_printed(void **state)
     };
     if (!gen || !*gen)
         skip();
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        struct page p;
-        memset(&p, 0, sizeof p);
-        assert_int_equal(rendered_from(gen, "all", cases[i].type, 1, 1618, cases[i].sets, cases[i].index, &p), 1);
-        assert_string_equal(json_string_value(json_object_get(p.truth, cases[i].field)), cases[i].want);
-        struct classify_result r;
-        read_page(&p, tess, &r);
-        assert_string_equal(r.type, cases[i].type);
-        assert_int_equal(same(r.fields, p.truth, cases[i].field), 1);
-        classify_result_free(&r);
-        page_free(&p);
-    }
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        read_as_printed(tess, gen, "all", cases[i].type, 1, (int[3]){1618, cases[i].sets, cases[i].index},
+            cases[i].field, cases[i].want);
 }
 
 /* Legibility decided by the reading near the glyph floor: a clean page
