@@ -26,7 +26,7 @@
 #include <jansson.h>
 
 #define PAGE_GLYPH_MIN_PX 11.0   /* below: "too_far" (illegible): docsetgen pages, 150 dpi 12 px, 100 dpi 8-10 px */
-#define PAGE_GLYPH_TRY_PX 9.5    /* from here to the floor: illegible unless read whole (page_small_but_read) */
+#define PAGE_GLYPH_TRY_PX 9.5    /* from here to the floor: illegible unless read whole (classify_measured_page) */
 #define PAGE_SHARPNESS_MIN 150.0 /* below: "blurred" (illegible) */
 #define PAGE_GLARE_MAX 0.02      /* above: "glare" (advice only) */
 #define PAGE_BORDER_INK_MAX 0.08 /* above: "cropped" (advice only) */
