@@ -693,11 +693,13 @@ static int read_line(TessBaseAPI *api, const raster_t *c, const char *whitelist,
 }
 
 static const char LATIN_NAME[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ'‘’- ";
-static const char CYRILLIC_NAME[] = "АБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯ- ";
-static const char TAJIK_NAME[] = "АБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯҒҚҲҶӢӮ- ";
+#define RUSSIAN_CAPITALS "АБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯ"
+#define TAJIK_CAPITALS "ҒҚҲҶӢӮ" /* the Tajik (and Uzbek) letters Debian's "rus" model lacks */
+static const char CYRILLIC_NAME[] = RUSSIAN_CAPITALS "- ";
+static const char TAJIK_NAME[] = RUSSIAN_CAPITALS TAJIK_CAPITALS "- ";
 static const char DATE_CHARS[] = "0123456789.";
 static const char NUM_CHARS[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-static const char TEXT_CHARS[] = "АБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯабвгдеёжзийклмнопрстуфхцчшщъыьэюя0123456789.,-() ";
+static const char TEXT_CHARS[] = RUSSIAN_CAPITALS "абвгдеёжзийклмнопрстуфхцчшщъыьэюя0123456789.,-() ";
 
 static bool is_digit(char c)
 {
@@ -867,12 +869,23 @@ static int conf_needed(enum kind k)
     return k == K_NAME ? CONF_NAME : k == K_NUM ? CONF_NUM : k == K_DATE ? CONF_DATE : CONF_TEXT;
 }
 
+/* Whether code point cp is one of the letters of the UTF-8 string set. */
+static bool one_of(int32_t cp, const char *set)
+{
+    size_t k = 0, n = strlen(set);
+    while (k < n) {
+        int32_t c = utf8_next((const unsigned char *)set, n, &k);
+        if (c < 0 || c == cp)
+            return c == cp;
+    }
+    return false;
+}
+
 /* Whether `tajik` is `rus` with some letters the Russian model lacks in
  * place of what it read there (Ғ for Г, Е or Р; Ҷ for Ч; Қ, Ҳ, Ӣ, Ӯ),
  * letter for letter and nothing else changed. */
 static bool only_tajik_letters(const char *rus, const char *tajik)
 {
-    static const int32_t own[] = {0x492, 0x49A, 0x4B2, 0x4B6, 0x4E2, 0x4EE}; /* Ғ Қ Ҳ Ҷ Ӣ Ӯ */
     size_t i = 0, j = 0, nr = strlen(rus), nt = strlen(tajik);
     int changed = 0;
     while (i < nr && j < nt) {
@@ -881,10 +894,7 @@ static bool only_tajik_letters(const char *rus, const char *tajik)
             return false;
         if (a == b)
             continue;
-        bool tajik_letter = false;
-        for (size_t k = 0; k < sizeof own / sizeof own[0]; k++)
-            tajik_letter |= b == own[k];
-        if (!tajik_letter)
+        if (!one_of(b, TAJIK_CAPITALS))
             return false;
         changed++;
     }
