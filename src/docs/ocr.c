@@ -537,6 +537,7 @@ static int templates_status = -EAGAIN;
 static double glyph_aspect; /* advance / cap height of OCR-B */
 static double box_ratio;    /* cell box height (tallest ascent + deepest descent) / advance */
 static double box_descent;  /* descent below the baseline / box height */
+static double digit_ratio;  /* height of OCR-B's digit 0 / of its capital H */
 static pthread_once_t templates_once = PTHREAD_ONCE_INIT;
 
 static void normalise(float *v, int n)
@@ -622,6 +623,9 @@ static void build_templates(void)
     FT_Set_Pixel_Sizes(face, 0, 96);
     FT_Load_Char(face, 'H', FT_LOAD_RENDER);
     int cap = face->glyph->bitmap_top, adv = (int)(face->glyph->advance.x >> 6), asc = 0, desc = 0;
+    int cap_rows = (int)face->glyph->bitmap.rows;
+    FT_Load_Char(face, '0', FT_LOAD_RENDER);
+    digit_ratio = cap_rows > 0 ? (double)face->glyph->bitmap.rows / cap_rows : 1;
     glyph_aspect = (double)adv / cap;
     for (int k = 0; k < NGLYPHS; k++) {
         if (FT_Load_Char(face, (unsigned char)glyphs[k], FT_LOAD_RENDER))
@@ -1081,50 +1085,125 @@ static double local_baseline(const struct page *pg, int i, double x, double pitc
     return near_feet(pg, i, x, pitch, 1, b->y1 + b->slope * (x - b->xmid));
 }
 
+/* Where a band's cells lie and what each may hold (cell_class_at). */
+struct line_grid {
+    double origin, pitch;
+    int n, nlines, line;
+    bool visa;
+};
+
+static int cmp_double(const void *a, const void *b)
+{
+    double p = *(const double *)a, q = *(const double *)b;
+    return (p > q) - (p < q);
+}
+
+/* The median capitals' height of the full-height glyphs standing in digit
+ * or letter cells within FOOT_REACH pitches of x (x < 0: anywhere on the
+ * band); 0 where fewer than three are. OCR-B's digits stand digit_ratio
+ * (10%) taller than its capitals; glyphs in cells that may hold either
+ * are left out. */
+static double known_cap_height(const struct page *pg, int i, double x, const struct line_grid *lg)
+{
+    double h[64];
+    int n = 0;
+    for (int j = 0; j < pg->nfeet[i] && n < 64; j++) {
+        double fx = pg->feet[i][3 * j], k = floor((fx - lg->origin) / lg->pitch + 0.5);
+        if ((x >= 0 && fabs(fx - x) > FOOT_REACH * lg->pitch) || k < 0 || k >= lg->n)
+            continue;
+        enum cell_class cls = cell_class_at(lg->nlines, lg->n, lg->line, (int)k, lg->visa);
+        if (cls != CELL_ANY)
+            h[n++] = pg->feet[i][3 * j + 2] / (cls == CELL_DIGIT ? digit_ratio : 1);
+    }
+    if (n < 3)
+        return 0;
+    qsort(h, (size_t)n, sizeof *h, cmp_double);
+    return h[n / 2];
+}
+
+/* The capitals' height near x (x < 0: along the whole band). A line of
+ * digits measured as if capitals got boxes 10% too large, which shrank
+ * every 0 into an O: the glyphs of known cells measure it (near x, else
+ * anywhere on the band); where too few are, the height measured as is
+ * (fallback, set by the tallest glyphs) is a digit's on a line whose
+ * cells are a quarter digits. A measure that disagrees with fallback by
+ * more than half a glyph is not taken. */
+static double cap_height(const struct page *pg, int i, double x, const struct line_grid *lg, double fallback)
+{
+    double h = known_cap_height(pg, i, x, lg);
+    if (h <= 0 && x >= 0)
+        h = known_cap_height(pg, i, -1, lg);
+    if (h <= 0) {
+        int digits = 0;
+        for (int k = 0; k < lg->n; k++)
+            digits += cell_class_at(lg->nlines, lg->n, lg->line, k, lg->visa) == CELL_DIGIT;
+        h = digits * 4 >= lg->n ? fallback / digit_ratio : fallback;
+    }
+    return fabs(h - fallback) <= fallback * 0.5 ? h : fallback;
+}
+
 /* The glyph box of a band from its measured glyph height (cap line to
  * baseline), not from its pitch; at x, from the glyphs nearby (nearer
  * glyphs of a perspective line are larger); x < 0: the whole band. */
-static double height_box(const struct page *pg, int i, double x, double pitch)
+static double height_box(const struct page *pg, int i, double x, const struct line_grid *lg)
 {
     const struct band *b = &pg->b[i];
     double h = b->y1 - b->y0;
-    return (x < 0 ? h : near_feet(pg, i, x, pitch, 2, h)) * box_ratio * glyph_aspect;
+    if (x >= 0)
+        h = near_feet(pg, i, x, lg->pitch, 2, h);
+    return cap_height(pg, i, x, lg, h) * box_ratio * glyph_aspect;
 }
 
 /* True when the box from the glyph height and the one from the pitch
  * differ by more than BOX_DISAGREE: glyphs spaced unlike the font's. */
-static bool spacing_differs(const struct page *pg, int i, int n)
+static bool spacing_differs(const struct page *pg, int i, int n, int nlines, int line)
 {
-    double origin, pitch;
-    if (fit_grid(pg->centres[i], pg->b[i].nblobs, n, &origin, &pitch) > 0.25)
+    struct line_grid lg = {0, 1, n, nlines, line, false};
+    if (fit_grid(pg->centres[i], pg->b[i].nblobs, n, &lg.origin, &lg.pitch) > 0.25)
         return false;
-    return fabs(height_box(pg, i, -1, pitch) / (pitch * box_ratio) - 1) > BOX_DISAGREE;
+    return fabs(height_box(pg, i, -1, &lg) / (lg.pitch * box_ratio) - 1) > BOX_DISAGREE;
 }
 
-/* The height of the cell box at x: from the pitch, or by_height from the
- * glyphs' measured height. */
-static double cell_box(const struct page *pg, int i, double x, double pitch, bool by_height)
+/* How a cell's box is sized. BOX_PITCH: as the font's, from the pitch (a
+ * monospaced font: lines with and without the taller digits alike).
+ * BOX_HEIGHT: as the font's, from the glyphs' measured height, for presses
+ * that space the glyphs wider or narrower than the font. BOX_STRETCHED:
+ * one pitch wide and the measured height high, for glyphs foreshortened
+ * by a page seen at an angle (a phone held below it: letters squat, their
+ * spacing unchanged). */
+enum box_mode { BOX_PITCH, BOX_HEIGHT, BOX_STRETCHED };
+
+/* The height of the cell box at x (see box_mode). */
+static double cell_box(const struct page *pg, int i, double x, const struct line_grid *lg, enum box_mode mode)
 {
-    return by_height ? height_box(pg, i, x, pitch) : pitch * box_ratio;
+    return mode != BOX_PITCH ? height_box(pg, i, x, lg) : lg->pitch * box_ratio;
+}
+
+/* The width of a cell whose box is box high (see box_mode). */
+static double cell_width(double box, double pitch, enum box_mode mode)
+{
+    return mode == BOX_STRETCHED ? pitch : box / box_ratio;
 }
 
 /* The factor on the cell box, among those below, under which every other
  * cell of band i matches its best glyph most closely: the glyph size that
  * the pitch and the measured height both missed (a press's wider spacing
  * and blurred edges at once, a page seen at an angle). */
-static double band_scale(const struct page *pg, int i, int n, int nlines, int line, bool visa, bool by_height)
+static double band_scale(const struct page *pg, int i, int n, int nlines, int line, bool visa, enum box_mode mode)
 {
     static const double scales[] = {0.88, 0.94, 1.06, 1.12};
-    double origin, pitch, best_sum = -1e9, pick = 1;
-    fit_grid(pg->centres[i], pg->b[i].nblobs, n, &origin, &pitch);
+    double best_sum = -1e9, pick = 1;
+    struct line_grid lg = {0, 1, n, nlines, line, visa};
+    fit_grid(pg->centres[i], pg->b[i].nblobs, n, &lg.origin, &lg.pitch);
+    double origin = lg.origin, pitch = lg.pitch;
     for (size_t s = 0; s < sizeof scales / sizeof *scales; s++) {
         double sum = 0;
         for (int k = 0; k < n; k += 2) {
-            double x = origin + k * pitch, box = cell_box(pg, i, x, pitch, by_height) * scales[s], best;
+            double x = origin + k * pitch, box = cell_box(pg, i, x, &lg, mode) * scales[s], best;
             double bottom = local_baseline(pg, i, x, pitch) + box * box_descent * 0.5;
             struct second sec;
-            read_cell(&pg->g, 0, x, box / box_ratio, bottom - box, bottom, cell_class_at(nlines, n, line, k, visa),
-                &sec, NULL, &best);
+            read_cell(&pg->g, 0, x, cell_width(box, pitch, mode), bottom - box, bottom,
+                cell_class_at(nlines, n, line, k, visa), &sec, NULL, &best);
             sum += best;
         }
         if (sum > best_sum)
@@ -1136,31 +1215,28 @@ static double band_scale(const struct page *pg, int i, int n, int nlines, int li
 /* Reads one band as n template-matched cells into out (n + 1 bytes),
  * adding the letter and digit cells' correlations to *ret_fit and their
  * count to *ret_cells. Returns false when the grid does not fit the band. */
-static bool read_band_template(const struct page *pg, int i, int n, int nlines, int line, bool visa, bool by_height,
+static bool read_band_template(const struct page *pg, int i, int n, int nlines, int line, bool visa, enum box_mode mode,
     double scale, int wt, char *out, struct seconds *sec, double *ret_fit, int *ret_cells)
 {
-    double origin, pitch;
     const struct band *b = &pg->b[i];
-    double misfit = fit_grid(pg->centres[i], b->nblobs, n, &origin, &pitch);
+    struct line_grid lg = {0, 1, n, nlines, line, visa};
+    double misfit = fit_grid(pg->centres[i], b->nblobs, n, &lg.origin, &lg.pitch), origin = lg.origin, pitch = lg.pitch;
     double ratio = pitch / (b->y1 - b->y0) / glyph_aspect;
     if (misfit > 0.25 || ratio < 0.75 || ratio > 1.35)
         return false;
-    /* The box height follows from the pitch (monospaced font), so lines
-     * with and without the taller digits are scaled alike; the box sits on
-     * the band's bottom edge and the matcher's slack absorbs the rest.
-     * by_height: from the glyph height instead, for presses that space
-     * the glyphs wider or narrower than the font (see search_zone). */
+    /* The box (see box_mode) sits on the band's bottom edge and the
+     * matcher's slack absorbs the rest. */
     int code = line == 0 ? 2 : line == 1 ? (nlines == 3 ? 15 : 10) : -1;
     double sc[3][NGLYPHS], fit = 0;
     for (int k = 0; k < n; k++) {
-        double x = origin + k * pitch, box = cell_box(pg, i, x, pitch, by_height) * scale, best;
+        double x = origin + k * pitch, box = cell_box(pg, i, x, &lg, mode) * scale, best;
         double bottom = local_baseline(pg, i, x, pitch) + box * box_descent * 0.5;
         enum cell_class cls = cell_class_at(nlines, n, line, k, visa);
         struct second one;
         if (wt > 0 && cls == CELL_ANY)
             continue; /* read with the font's weight already (out holds it) */
-        out[k] = read_cell(&pg->g, cls != CELL_ANY ? wt : 0, origin + k * pitch, box / box_ratio, bottom - box, bottom,
-            cls, &one, k >= code && k < code + 3 ? sc[k - code] : NULL, &best);
+        out[k] = read_cell(&pg->g, cls != CELL_ANY ? wt : 0, x, cell_width(box, pitch, mode), bottom - box, bottom, cls,
+            &one, k >= code && k < code + 3 ? sc[k - code] : NULL, &best);
         sec->alt[k] = one.alt, sec->near[k] = one.near;
         fit += cls != CELL_ANY ? best : 0;
         *ret_cells += cls != CELL_ANY;
@@ -1220,7 +1296,7 @@ static bool same_zone(const struct band *a, const struct band *b)
 }
 
 #define DONE_MAX 256
-#define READINGS_MAX 8 /* readings of one candidate zone: 2 box sizes x 3 weights, each re-sized once */
+#define READINGS_MAX 8 /* of one candidate zone: 2 box modes x 3 weights, the stretched box, one re-sized */
 
 /* One reading of a candidate zone; also the best one found so far over
  * every attempt (rotations, scales). */
@@ -1257,6 +1333,25 @@ static const struct reading *choose_reading(const struct reading *rd, int n)
             (!c || rd[i].s > c->s || (rd[i].s == c->s && rd[i].fit > c->fit)))
             c = &rd[i];
     return c;
+}
+
+/* The best fit among the readings of rd[0..n) that are zones; 0: none. */
+static double best_fit(const struct reading *rd, int n)
+{
+    double top = 0;
+    for (int i = 0; i < n; i++)
+        if (rd[i].s >= 0 && rd[i].fit > top)
+            top = rd[i].fit;
+    return top;
+}
+
+/* The box mode whose readings fit best (the first of equals). */
+static enum box_mode best_mode(const double fit[3])
+{
+    int m = 0;
+    for (int k = 1; k < 3; k++)
+        m = fit[k] > fit[m] ? k : m;
+    return (enum box_mode)m;
 }
 
 /* Tries every run of 2 or 3 matching long bands and keeps the text that
@@ -1303,34 +1398,51 @@ static void search_zone(const struct page *pg, TessBaseAPI *api, bool resize, st
                     done[ndone][0] = pg->b[idx[0]].y0, done[ndone][1] = pg->b[idx[nl - 1]].y0;
                     done[ndone++][2] = widths[wi];
                 }
-                /* Glyphs scaled by the pitch first; by their height too
-                 * where the two disagree, the checks deciding (a tie keeps
-                 * the pitch's reading). */
+                /* Boxes sized by the pitch first; where the pitch and the
+                 * glyphs' height disagree, by the height too, and then
+                 * stretched between them (box_mode), the checks deciding
+                 * (a tie keeps the earlier reading). */
                 bool differs = false;
                 for (int k = 0; !api && k < nl; k++)
-                    differs = differs || spacing_differs(pg, idx[k], widths[wi]);
-                /* Then, while no reading passes (or all fit weakly), each
-                 * box once more at the size its band's glyphs fit best,
-                 * with the font's weight only; such a reading counts only
-                 * when every check but the expiry passes. */
+                    differs = differs || spacing_differs(pg, idx[k], widths[wi], nl, k);
+                int modes = differs ? 3 : 1;
+                /* Then, while no reading passes (or all fit weakly), the
+                 * box that fit best once more at the size its band's
+                 * glyphs fit best, with the font's weight only; such a
+                 * reading counts only when every check but the expiry
+                 * passes. */
                 struct reading rd[READINGS_MAX];
                 int nrd = 0;
                 bool f_here = false; /* f holds one of rd, else still `before` */
+                bool stretch = false;
+                double mode_fit[3] = {0, 0, 0}; /* each box's best fit, as measured */
                 const struct reading before = *f;
-                for (int pass = 0; pass < (api ? 1 : 2 * (1 + (int)differs)); pass++) {
-                    bool by_height = pass % (1 + (int)differs), rescaled = pass > (int)differs;
+                for (int pass = 0; pass < (api ? 1 : 2 * modes); pass++) {
+                    enum box_mode mode = (enum box_mode)(pass % modes);
+                    bool rescaled = pass >= modes;
                     if (rescaled && (!resize || !f_here))
                         break; /* no zone here, or a better one elsewhere */
+                    /* Stretched only where neither other box fits well,
+                     * with the font's weight: each reading of a zone costs
+                     * most on the pages read in vain (turned, junk). */
+                    if (mode == BOX_STRETCHED && !rescaled)
+                        stretch = best_fit(rd, nrd) < WEAK_FIT;
+                    if (mode == BOX_STRETCHED && !stretch)
+                        continue;
+                    /* Re-sized: only the box that fit best as measured. */
+                    if (rescaled && mode != best_mode(mode_fit))
+                        continue;
                     double scale[3] = {1, 1, 1};
                     for (int k = 0; rescaled && k < nl; k++)
-                        scale[k] = band_scale(pg, idx[k], widths[wi], nl, k, rd[nrd - 1].text[0] == 'V', by_height);
+                        scale[k] = band_scale(pg, idx[k], widths[wi], nl, k, rd[nrd - 1].text[0] == 'V', mode);
                     /* Every stroke weight of the templates; a text that is
                      * no zone at all is not read again. */
                     char plain[3][64];
                     struct seconds plain_sec[3];
                     int first = nrd;
-                    for (int wt = 0; wt < (api || rescaled ? 1 : TEMPLATE_WEIGHTS) && nrd < READINGS_MAX &&
-                                     (wt == 0 || (rd[first].s >= 0 && (f_here || rd[first].s >= f->s)));
+                    for (int wt = 0;
+                         wt < (api || rescaled || mode == BOX_STRETCHED ? 1 : TEMPLATE_WEIGHTS) && nrd < READINGS_MAX &&
+                         (wt == 0 || (rd[first].s >= 0 && (f_here || rd[first].s >= f->s)));
                          wt++) {
                         struct reading *r = &rd[nrd];
                         r->text[0] = r->alt[0] = r->near[0] = '\0';
@@ -1348,7 +1460,7 @@ static void search_zone(const struct page *pg, TessBaseAPI *api, bool resize, st
                             /* the visa mark is the first line's (k > 0: read) */
                             read = api ? read_band_tess(api, pg, idx[k], line, sizeof line)
                                        : read_band_template(pg, idx[k], widths[wi], nl, k, k > 0 && r->text[0] == 'V',
-                                             by_height, scale[k], wt, line, &sec, &fit, &cells);
+                                             mode, scale[k], wt, line, &sec, &fit, &cells);
                             if (api) {
                                 memset(sec.alt, ' ', strlen(line));
                                 sec.alt[strlen(line)] = '\0';
@@ -1368,6 +1480,8 @@ static void search_zone(const struct page *pg, TessBaseAPI *api, bool resize, st
                         r->s = read ? score(r->text, r->alt, &r->good, &sound) : -1;
                         r->fit = cells ? fit / cells : 1; /* Tesseract gives no measure */
                         r->counts = !rescaled || sound;
+                        if (!rescaled && r->s >= 0 && r->fit > mode_fit[mode])
+                            mode_fit[mode] = r->fit;
                         nrd++;
                     }
                     const struct reading *c = choose_reading(rd, nrd);

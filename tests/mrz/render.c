@@ -82,6 +82,29 @@ static void rotate(struct canvas *c, double deg, float bg)
     c->p = out;
 }
 
+/* Shrinks the canvas to f of its height (0 < f < 1), each new row the
+ * area average of the rows it covers: the page seen at an angle. */
+static void squash(struct canvas *c, double f)
+{
+    int h = (int)lround(c->h * f);
+    float *out = calloc((size_t)c->w * (size_t)h, sizeof(float));
+    if (!out || h < 1) {
+        free(out);
+        return;
+    }
+    for (int y = 0; y < h; y++) {
+        double y0 = y / f, y1 = (y + 1) / f;
+        for (int sy = (int)y0; sy < c->h && sy < y1; sy++) {
+            double wgt = fmin(sy + 1, y1) - fmax(sy, y0);
+            for (int x = 0; x < c->w; x++)
+                out[y * c->w + x] += (float)(wgt * f * c->p[sy * c->w + x]);
+        }
+    }
+    free(c->p);
+    c->p = out;
+    c->h = h;
+}
+
 static void blur(struct canvas *c, double sigma)
 {
     int r = (int)ceil(sigma * 2.5);
@@ -205,6 +228,8 @@ int render_mrz(
         draw_text(&c, face, lines[k], margin, margin + (int)(k + 4) * lh, pitch, (int)lround(o->bold * 64));
     FT_Done_Face(face);
     FT_Done_FreeType(lib);
+    if (o->squash > 0 && o->squash < 1)
+        squash(&c, o->squash);
     if (o->angle_deg != 0)
         rotate(&c, o->angle_deg, 232);
     double gx = unif(&seed) - 0.5, gy = unif(&seed) - 0.5;

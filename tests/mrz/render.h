@@ -16,6 +16,8 @@ struct render_opts {
     int jpeg_quality; /* 0 = PNG, otherwise JPEG quality 1-100 */
     unsigned seed;    /* for the noise and the header text */
     double bold;      /* zone glyphs emboldened by this many pixels (a press spreading its ink), 0 = none */
+    double squash;    /* the page shown this share of its height (seen from below its edge: glyphs
+                         foreshortened, their spacing not), 0 = none */
 };
 
 /* Renders nlines MRZ lines (A-Z 0-9 <) and encodes the picture. Returns 0

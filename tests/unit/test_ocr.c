@@ -160,6 +160,36 @@ static void test_tilted(void **state)
     }
 }
 
+/* A page photographed from below its edge: glyphs foreshortened to 76-84%
+ * of their height, their spacing as printed (the Luxembourg specimen of
+ * tests/mrz/real, whose zone this is). Boxes sized by the pitch are too
+ * tall for them, boxes sized by their height too narrow; a box one pitch
+ * wide and the glyphs' height high fits. And a line of digits measured as
+ * if its glyphs were capitals read the 0s of its optional data as O. */
+static void test_foreshortened(void **state)
+{
+    (void)state;
+    const char *lines[] = {
+        "P<LUXMAUS<<KETTY<<<<<<<<<<<<<<<<<<<<<<<<<<<<", "S998527<<4LUX7806201F110808403060021041<<<96"};
+    /* Each case read wrong before the stretched box and the digits'
+     * height (the 2026-12-06 reader) */
+    const struct {
+        double squash;
+        int px;
+    } cases[] = {{0.76, 36}, {0.8, 24}, {0.8, 30}, {0.84, 24}};
+    for (unsigned i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct render_opts o = {.px = cases[i].px,
+            .angle_deg = -1,
+            .blur = 0.6,
+            .noise = 3,
+            .light = 0.2,
+            .jpeg_quality = 85,
+            .seed = 60,
+            .squash = cases[i].squash};
+        read_exact(lines, 2, &o, NULL, NULL);
+    }
+}
+
 /* A press that spreads its ink: strokes 3 px heavier than the font's on
  * 22-26 px glyphs. Against the font's own stroke weight the name's N and
  * H read as M; the heavier template sets must read them. The name has no
@@ -310,6 +340,7 @@ int main(void)
         cmocka_unit_test(test_degraded),
         cmocka_unit_test(test_tilted),
         cmocka_unit_test(test_heavy_press),
+        cmocka_unit_test(test_foreshortened),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_blank_page),
         cmocka_unit_test(test_upright_pixels),
