@@ -9,7 +9,8 @@ set -euo pipefail
 
 run_pkgs=(gcc make meson ninja-build pkg-config libh2o-evloop-dev libjansson-dev libsodium-dev
   libinih-dev libsqlite3-dev sqlite3 libpq-dev libssl-dev libcurl4-openssl-dev libtesseract-dev
-  libleptonica-dev tesseract-ocr-eng libpng-dev libjpeg-dev libfreetype-dev fonts-ocr-b)
+  libleptonica-dev tesseract-ocr-eng libpng-dev libjpeg-dev libfreetype-dev fonts-ocr-b
+  fonts-dejavu-core) # the MRZ reader's second template font (src/docs/ocr.c)
 check_pkgs=(libcmocka-dev clang libclang-rt-14-dev python3 python3-pytest python3-httpx python3-httpcore
   python3-cryptography python3-pil python3-numpy python3-psycopg2 python3-yaml postgresql-15 postgresql-client-15 chromium nodejs npm
   valgrind wrk curl bc)

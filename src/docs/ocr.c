@@ -32,13 +32,17 @@
 #define COMPS_MAX 20000  /* glyph-sized ink components considered per page */
 #define CODE_MARGIN 0.12 /* summed correlation a known country code may lose to the reading */
 #define ALT_MARGIN 0.04
-#define NEAR_MARGIN 0.08  /* a runner-up this close is a reading the image nearly supports too */
-#define DIGIT_CLEAR 0.07  /* a digit in a letter cell must beat every letter by this */
-#define SKEW_MAX_DEG 45.0 /* tilt searched either way; a quarter turn covers the rest */
-#define FOOT_REACH 2.5    /* pitches either side whose glyph bottoms set a cell's baseline */
-#define WEAK_FIT 0.8      /* a zone whose letter and digit cells correlate less on average is re-sized too */
-#define FIT_SLACK 0.02    /* mean correlation a reading may lose to another of its zone and still be chosen */
-#define BOX_DISAGREE 0.08 /* glyph boxes from pitch and from height differing more: try both */
+#define NEAR_MARGIN 0.08     /* a runner-up this close is a reading the image nearly supports too */
+#define DIGIT_CLEAR 0.07     /* a digit in a letter cell must beat every letter by this */
+#define SKEW_MAX_DEG 45.0    /* tilt searched either way; a quarter turn covers the rest */
+#define FOOT_REACH 2.5       /* pitches either side whose glyph bottoms set a cell's baseline */
+#define WEAK_FIT 0.8         /* a zone whose letter and digit cells correlate less on average is re-sized too */
+#define FIT_SLACK 0.02       /* mean correlation a reading may lose to another of its zone and still be chosen */
+#define BOX_DISAGREE 0.08    /* glyph boxes from pitch and from height differing more: try both */
+#define FONTS 2              /* OCR-B and a plain monospaced sans (see fonts) */
+#define EXEMPLARS_MAX 3      /* a zone's own prints of a glyph a near tie is compared with */
+#define EXEMPLAR_MARGIN 0.03 /* by which a runner-up must match its prints better to be taken */
+#define TWIN_MARGIN 0.08     /* ... and a look-alike twin the templates did not find near */
 #define TEMPLATE_LEVELS 3
 #define TEMPLATE_WEIGHTS 3
 #define TEMPLATE_BLUR1 0.7 /* template blur (cell pixels) for glyphs 9-14 px wide */
@@ -532,12 +536,23 @@ static double fit_grid(const double *c, int nb, int n, double *origin, double *p
 /* Level 0 as rendered; levels 1 and 2 blurred for small glyphs, which the
  * sampler enlarges into the cell and so blurs: a crisp template against a
  * blurred glyph favours the look-alike with a stroke fewer (F for E). */
-static float templates[TEMPLATE_WEIGHTS][TEMPLATE_LEVELS][NGLYPHS][CELL_W * CELL_H];
+struct font {
+    float t[TEMPLATE_WEIGHTS][TEMPLATE_LEVELS][NGLYPHS][CELL_W * CELL_H];
+    double glyph_aspect; /* advance / cap height */
+    double box_ratio;    /* cell box height (tallest ascent + deepest descent) / advance */
+    double box_descent;  /* descent below the baseline / box height */
+    double digit_ratio;  /* height of the digit 0 / of the capital H */
+    bool loaded;
+};
+
+/* fonts[0]: OCR-B, which every zone is read with first. fonts[1]: a plain
+ * monospaced sans, for mock-ups and cards made with office or design
+ * software, whose 1, D and 0 OCR-B reads as I, O and O: tried where OCR-B
+ * fits weakly and its own first reading fits well (see search_zone); left
+ * out where it is not installed. */
+static struct font fonts[FONTS];
+static const char *const font_paths[FONTS] = {OCR_FONT_PATH, OCR_FONT_SANS_PATH};
 static int templates_status = -EAGAIN;
-static double glyph_aspect; /* advance / cap height of OCR-B */
-static double box_ratio;    /* cell box height (tallest ascent + deepest descent) / advance */
-static double box_descent;  /* descent below the baseline / box height */
-static double digit_ratio;  /* height of OCR-B's digit 0 / of its capital H */
 static pthread_once_t templates_once = PTHREAD_ONCE_INIT;
 
 static void normalise(float *v, int n)
@@ -585,10 +600,10 @@ static void blur_template(const float *in, float *out, double sigma)
 /* Renders one glyph at 96 px and averages it down into the cell, whose
  * box runs from the tallest glyph's top (OCR-B digits stand taller than the
  * capitals) to the deepest glyph's bottom. */
-static void make_template(FT_Face face, int wt, int k, int adv, int asc, int box)
+static void make_template(struct font *ft, FT_Face face, int wt, int k, int adv, int asc, int box)
 {
-    float *t = templates[wt][0][k];
-    memset(t, 0, sizeof templates[wt][0][k]);
+    float *t = ft->t[wt][0][k];
+    memset(t, 0, sizeof ft->t[wt][0][k]);
     if (FT_Load_Char(face, (unsigned char)glyphs[k], FT_LOAD_NO_BITMAP))
         return;
     FT_GlyphSlot g = face->glyph;
@@ -607,26 +622,16 @@ static void make_template(FT_Face face, int wt, int k, int adv, int asc, int box
     normalise(t, CELL_W * CELL_H);
 }
 
-static void build_templates(void)
+/* Measures the font of face and makes its templates. */
+static void build_font(struct font *ft, FT_Face face)
 {
-    FT_Library lib;
-    FT_Face face;
-    if (FT_Init_FreeType(&lib)) {
-        templates_status = -ENOMEM;
-        return;
-    }
-    if (FT_New_Face(lib, OCR_FONT_PATH, 0, &face)) {
-        FT_Done_FreeType(lib);
-        templates_status = -ENOENT;
-        return;
-    }
     FT_Set_Pixel_Sizes(face, 0, 96);
     FT_Load_Char(face, 'H', FT_LOAD_RENDER);
     int cap = face->glyph->bitmap_top, adv = (int)(face->glyph->advance.x >> 6), asc = 0, desc = 0;
     int cap_rows = (int)face->glyph->bitmap.rows;
     FT_Load_Char(face, '0', FT_LOAD_RENDER);
-    digit_ratio = cap_rows > 0 ? (double)face->glyph->bitmap.rows / cap_rows : 1;
-    glyph_aspect = (double)adv / cap;
+    ft->digit_ratio = cap_rows > 0 ? (double)face->glyph->bitmap.rows / cap_rows : 1;
+    ft->glyph_aspect = cap > 0 ? (double)adv / cap : 1;
     for (int k = 0; k < NGLYPHS; k++) {
         if (FT_Load_Char(face, (unsigned char)glyphs[k], FT_LOAD_RENDER))
             continue;
@@ -634,17 +639,34 @@ static void build_templates(void)
         asc = top > asc ? top : asc;
         desc = bottom > desc ? bottom : desc;
     }
-    box_ratio = (double)(asc + desc) / adv;
-    box_descent = (double)desc / (asc + desc);
+    ft->box_ratio = adv > 0 ? (double)(asc + desc) / adv : 1;
+    ft->box_descent = asc + desc > 0 ? (double)desc / (asc + desc) : 0;
     for (int wt = 0; wt < TEMPLATE_WEIGHTS; wt++)
         for (int k = 0; k < NGLYPHS; k++) {
-            make_template(face, wt, k, adv, asc, asc + desc);
-            blur_template(templates[wt][0][k], templates[wt][1][k], TEMPLATE_BLUR1);
-            blur_template(templates[wt][0][k], templates[wt][2][k], TEMPLATE_BLUR2);
+            make_template(ft, face, wt, k, adv, asc, asc + desc);
+            blur_template(ft->t[wt][0][k], ft->t[wt][1][k], TEMPLATE_BLUR1);
+            blur_template(ft->t[wt][0][k], ft->t[wt][2][k], TEMPLATE_BLUR2);
         }
-    FT_Done_Face(face);
+    ft->loaded = true;
+}
+
+/* OCR-B must be there (-ENOENT); the other fonts are used where they are. */
+static void build_templates(void)
+{
+    FT_Library lib;
+    if (FT_Init_FreeType(&lib)) {
+        templates_status = -ENOMEM;
+        return;
+    }
+    for (int f = 0; f < FONTS; f++) {
+        FT_Face face;
+        if (FT_New_Face(lib, font_paths[f], 0, &face))
+            continue;
+        build_font(&fonts[f], face);
+        FT_Done_Face(face);
+    }
     FT_Done_FreeType(lib);
-    templates_status = 0;
+    templates_status = fonts[0].loaded ? 0 : -ENOENT;
 }
 
 static double sample(const struct gray *g, double x, double y)
@@ -723,13 +745,12 @@ struct seconds {
     char alt[64], near[64];
 };
 
-/* Reads the cell centred at cx between rows top and bottom: samples a
- * slightly larger patch (2x2 supersampling) and slides every template over
- * it, keeping the best normalised correlation. */
-static char read_cell(const struct gray *g, int wt, double cx, double pitch, double top, double bottom,
-    enum cell_class cls, struct second *ret_second, double *ret_scores, double *ret_best)
+/* Samples the cell centred at cx, pitch wide, between rows top and
+ * bottom, with SLACK_X and SLACK_Y cells' room around it (2x2
+ * supersampling): the patch the templates slide over. */
+static void sample_patch(
+    const struct gray *g, double cx, double pitch, double top, double bottom, float patch[PATCH_H][PATCH_W])
 {
-    float patch[PATCH_H][PATCH_W];
     double sx = pitch / CELL_W, sy = (bottom - top) / CELL_H;
     for (int v = 0; v < PATCH_H; v++)
         for (int u = 0; u < PATCH_W; u++) {
@@ -738,16 +759,34 @@ static char read_cell(const struct gray *g, int wt, double cx, double pitch, dou
                 a += sample(g, x + sx * (0.25 + 0.5 * (k & 1)), y + sy * (0.25 + 0.5 * (k >> 1)));
             patch[v][u] = (float)(a / 4);
         }
+}
+
+/* The templates of font ft at weight wt for glyphs pitch pixels wide: the
+ * cell holds CELL_W samples across them, and the sampler blurs small ones. */
+static const float (*templates_for(const struct font *ft, int wt, double pitch))[CELL_W * CELL_H]
+{
+    return ft->t[wt][pitch >= CELL_W * 0.9 ? 0 : pitch >= CELL_W * 0.55 ? 1 : 2];
+}
+
+/* Reads the cell centred at cx between rows top and bottom: samples a
+ * slightly larger patch and slides every template of font ft at weight wt
+ * over it, keeping the best normalised correlation; where the reading fit
+ * best into *ret_shift when not NULL. */
+static char read_cell(const struct gray *g, const struct font *ft, int wt, double cx, double pitch, double top,
+    double bottom, enum cell_class cls, struct second *ret_second, double *ret_scores, double *ret_best, int *ret_shift)
+{
+    float patch[PATCH_H][PATCH_W];
+    sample_patch(g, cx, pitch, top, bottom, patch);
     double score[NGLYPHS];
     float win[CELL_W * CELL_H];
-    /* The cell holds CELL_W samples across a glyph pitch pixels wide. */
-    const float(*tp)[CELL_W * CELL_H] = templates[wt][pitch >= CELL_W * 0.9 ? 0 : pitch >= CELL_W * 0.55 ? 1 : 2];
+    const float(*tp)[CELL_W * CELL_H] = templates_for(ft, wt, pitch);
     /* Only the glyphs the cell's field allows compete (and are scored):
      * 0-9 and A-Z are the first 10 and next 26 glyphs, '<' the last. The
      * digits of a letter cell are scored too, see below. */
     int lo = cls == CELL_LETTER ? 10 : 0, hi = cls == CELL_DIGIT ? 10 : NGLYPHS - 1, from = cls == CELL_LETTER ? 0 : lo;
+    int shift[NGLYPHS]; /* where each glyph fits best: dy * (2 * SLACK_X + 1) + dx */
     for (int k = 0; k < NGLYPHS; k++)
-        score[k] = -2;
+        score[k] = -2, shift[k] = 0;
     for (int dy = 0; dy <= 2 * SLACK_Y; dy++)
         for (int dx = 0; dx <= 2 * SLACK_X; dx++) {
             for (int v = 0; v < CELL_H; v++)
@@ -758,7 +797,7 @@ static char read_cell(const struct gray *g, int wt, double cx, double pitch, dou
                     continue;
                 double s = cell_dot(win, tp[k]);
                 if (s > score[k])
-                    score[k] = s;
+                    score[k] = s, shift[k] = dy * (2 * SLACK_X + 1) + dx;
             }
         }
     int b1 = NGLYPHS - 1, b2 = -1;
@@ -788,6 +827,8 @@ static char read_cell(const struct gray *g, int wt, double cx, double pitch, dou
     }
     if (ret_scores)
         memcpy(ret_scores, score, sizeof score);
+    if (ret_shift)
+        *ret_shift = shift[b1];
     *ret_best = score[b1];
     return glyphs[b1];
 }
@@ -1085,11 +1126,13 @@ static double local_baseline(const struct page *pg, int i, double x, double pitc
     return near_feet(pg, i, x, pitch, 1, b->y1 + b->slope * (x - b->xmid));
 }
 
-/* Where a band's cells lie and what each may hold (cell_class_at). */
+/* Where a band's cells lie, what each may hold (cell_class_at), and the
+ * font it is read in. */
 struct line_grid {
     double origin, pitch;
     int n, nlines, line;
     bool visa;
+    const struct font *ft;
 };
 
 static int cmp_double(const void *a, const void *b)
@@ -1100,9 +1143,9 @@ static int cmp_double(const void *a, const void *b)
 
 /* The median capitals' height of the full-height glyphs standing in digit
  * or letter cells within FOOT_REACH pitches of x (x < 0: anywhere on the
- * band); 0 where fewer than three are. OCR-B's digits stand digit_ratio
- * (10%) taller than its capitals; glyphs in cells that may hold either
- * are left out. */
+ * band); 0 where fewer than three are. The font's digits stand
+ * digit_ratio taller than its capitals (OCR-B's by 10 %); glyphs in cells
+ * that may hold either are left out. */
 static double known_cap_height(const struct page *pg, int i, double x, const struct line_grid *lg)
 {
     double h[64];
@@ -1113,7 +1156,7 @@ static double known_cap_height(const struct page *pg, int i, double x, const str
             continue;
         enum cell_class cls = cell_class_at(lg->nlines, lg->n, lg->line, (int)k, lg->visa);
         if (cls != CELL_ANY)
-            h[n++] = pg->feet[i][3 * j + 2] / (cls == CELL_DIGIT ? digit_ratio : 1);
+            h[n++] = pg->feet[i][3 * j + 2] / (cls == CELL_DIGIT ? lg->ft->digit_ratio : 1);
     }
     if (n < 3)
         return 0;
@@ -1137,7 +1180,7 @@ static double cap_height(const struct page *pg, int i, double x, const struct li
         int digits = 0;
         for (int k = 0; k < lg->n; k++)
             digits += cell_class_at(lg->nlines, lg->n, lg->line, k, lg->visa) == CELL_DIGIT;
-        h = digits * 4 >= lg->n ? fallback / digit_ratio : fallback;
+        h = digits * 4 >= lg->n ? fallback / lg->ft->digit_ratio : fallback;
     }
     return fabs(h - fallback) <= fallback * 0.5 ? h : fallback;
 }
@@ -1151,17 +1194,17 @@ static double height_box(const struct page *pg, int i, double x, const struct li
     double h = b->y1 - b->y0;
     if (x >= 0)
         h = near_feet(pg, i, x, lg->pitch, 2, h);
-    return cap_height(pg, i, x, lg, h) * box_ratio * glyph_aspect;
+    return cap_height(pg, i, x, lg, h) * lg->ft->box_ratio * lg->ft->glyph_aspect;
 }
 
 /* True when the box from the glyph height and the one from the pitch
  * differ by more than BOX_DISAGREE: glyphs spaced unlike the font's. */
-static bool spacing_differs(const struct page *pg, int i, int n, int nlines, int line)
+static bool spacing_differs(const struct page *pg, int i, int n, int nlines, int line, const struct font *ft)
 {
-    struct line_grid lg = {0, 1, n, nlines, line, false};
+    struct line_grid lg = {0, 1, n, nlines, line, false, ft};
     if (fit_grid(pg->centres[i], pg->b[i].nblobs, n, &lg.origin, &lg.pitch) > 0.25)
         return false;
-    return fabs(height_box(pg, i, -1, &lg) / (lg.pitch * box_ratio) - 1) > BOX_DISAGREE;
+    return fabs(height_box(pg, i, -1, &lg) / (lg.pitch * ft->box_ratio) - 1) > BOX_DISAGREE;
 }
 
 /* How a cell's box is sized. BOX_PITCH: as the font's, from the pitch (a
@@ -1176,34 +1219,35 @@ enum box_mode { BOX_PITCH, BOX_HEIGHT, BOX_STRETCHED };
 /* The height of the cell box at x (see box_mode). */
 static double cell_box(const struct page *pg, int i, double x, const struct line_grid *lg, enum box_mode mode)
 {
-    return mode != BOX_PITCH ? height_box(pg, i, x, lg) : lg->pitch * box_ratio;
+    return mode != BOX_PITCH ? height_box(pg, i, x, lg) : lg->pitch * lg->ft->box_ratio;
 }
 
 /* The width of a cell whose box is box high (see box_mode). */
-static double cell_width(double box, double pitch, enum box_mode mode)
+static double cell_width(const struct font *ft, double box, double pitch, enum box_mode mode)
 {
-    return mode == BOX_STRETCHED ? pitch : box / box_ratio;
+    return mode == BOX_STRETCHED ? pitch : box / ft->box_ratio;
 }
 
 /* The factor on the cell box, among those below, under which every other
  * cell of band i matches its best glyph most closely: the glyph size that
  * the pitch and the measured height both missed (a press's wider spacing
  * and blurred edges at once, a page seen at an angle). */
-static double band_scale(const struct page *pg, int i, int n, int nlines, int line, bool visa, enum box_mode mode)
+static double band_scale(
+    const struct page *pg, const struct font *ft, int i, int n, int nlines, int line, bool visa, enum box_mode mode)
 {
     static const double scales[] = {0.88, 0.94, 1.06, 1.12};
     double best_sum = -1e9, pick = 1;
-    struct line_grid lg = {0, 1, n, nlines, line, visa};
+    struct line_grid lg = {0, 1, n, nlines, line, visa, ft};
     fit_grid(pg->centres[i], pg->b[i].nblobs, n, &lg.origin, &lg.pitch);
     double origin = lg.origin, pitch = lg.pitch;
     for (size_t s = 0; s < sizeof scales / sizeof *scales; s++) {
         double sum = 0;
         for (int k = 0; k < n; k += 2) {
             double x = origin + k * pitch, box = cell_box(pg, i, x, &lg, mode) * scales[s], best;
-            double bottom = local_baseline(pg, i, x, pitch) + box * box_descent * 0.5;
+            double bottom = local_baseline(pg, i, x, pitch) + box * ft->box_descent * 0.5;
             struct second sec;
-            read_cell(&pg->g, 0, x, cell_width(box, pitch, mode), bottom - box, bottom,
-                cell_class_at(nlines, n, line, k, visa), &sec, NULL, &best);
+            read_cell(&pg->g, ft, 0, x, cell_width(ft, box, pitch, mode), bottom - box, bottom,
+                cell_class_at(nlines, n, line, k, visa), &sec, NULL, &best, NULL);
             sum += best;
         }
         if (sum > best_sum)
@@ -1212,16 +1256,28 @@ static double band_scale(const struct page *pg, int i, int n, int nlines, int li
     return pick;
 }
 
-/* Reads one band as n template-matched cells into out (n + 1 bytes),
- * adding the letter and digit cells' correlations to *ret_fit and their
- * count to *ret_cells. Returns false when the grid does not fit the band. */
-static bool read_band_template(const struct page *pg, int i, int n, int nlines, int line, bool visa, enum box_mode mode,
-    double scale, int wt, char *out, struct seconds *sec, double *ret_fit, int *ret_cells)
+/* Where a cell was read: its centre, its width, its box's top and bottom
+ * (page pixels; see read_cell), and the shift of the matcher at which its
+ * reading fit best. */
+struct cell_geom {
+    double x, w, top, bottom;
+    int shift;
+    bool any; /* the cell may hold letters and digits (CELL_ANY) */
+};
+
+/* Reads one band in font ft as n template-matched cells into out (n + 1
+ * bytes) and where each lies into geom (n; with a heavier weight wt, the
+ * cells it leaves alone are left as the font's weight read them), adding
+ * the letter and digit cells' correlations to *ret_fit and their count to
+ * *ret_cells. Returns false when the grid does not fit the band. */
+static bool read_band_template(const struct page *pg, const struct font *ft, int i, int n, int nlines, int line,
+    bool visa, enum box_mode mode, double scale, int wt, char *out, struct seconds *sec, struct cell_geom *geom,
+    double *ret_fit, int *ret_cells)
 {
     const struct band *b = &pg->b[i];
-    struct line_grid lg = {0, 1, n, nlines, line, visa};
+    struct line_grid lg = {0, 1, n, nlines, line, visa, ft};
     double misfit = fit_grid(pg->centres[i], b->nblobs, n, &lg.origin, &lg.pitch), origin = lg.origin, pitch = lg.pitch;
-    double ratio = pitch / (b->y1 - b->y0) / glyph_aspect;
+    double ratio = pitch / (b->y1 - b->y0) / ft->glyph_aspect;
     if (misfit > 0.25 || ratio < 0.75 || ratio > 1.35)
         return false;
     /* The box (see box_mode) sits on the band's bottom edge and the
@@ -1230,13 +1286,14 @@ static bool read_band_template(const struct page *pg, int i, int n, int nlines, 
     double sc[3][NGLYPHS], fit = 0;
     for (int k = 0; k < n; k++) {
         double x = origin + k * pitch, box = cell_box(pg, i, x, &lg, mode) * scale, best;
-        double bottom = local_baseline(pg, i, x, pitch) + box * box_descent * 0.5;
+        double bottom = local_baseline(pg, i, x, pitch) + box * ft->box_descent * 0.5;
         enum cell_class cls = cell_class_at(nlines, n, line, k, visa);
         struct second one;
         if (wt > 0 && cls == CELL_ANY)
-            continue; /* read with the font's weight already (out holds it) */
-        out[k] = read_cell(&pg->g, cls != CELL_ANY ? wt : 0, x, cell_width(box, pitch, mode), bottom - box, bottom, cls,
-            &one, k >= code && k < code + 3 ? sc[k - code] : NULL, &best);
+            continue; /* read with the font's weight already (out and geom hold it) */
+        geom[k] = (struct cell_geom){x, cell_width(ft, box, pitch, mode), bottom - box, bottom, 0, cls == CELL_ANY};
+        out[k] = read_cell(&pg->g, ft, cls != CELL_ANY ? wt : 0, x, geom[k].w, geom[k].top, bottom, cls, &one,
+            k >= code && k < code + 3 ? sc[k - code] : NULL, &best, &geom[k].shift);
         sec->alt[k] = one.alt, sec->near[k] = one.near;
         fit += cls != CELL_ANY ? best : 0;
         *ret_cells += cls != CELL_ANY;
@@ -1296,7 +1353,7 @@ static bool same_zone(const struct band *a, const struct band *b)
 }
 
 #define DONE_MAX 256
-#define READINGS_MAX 8 /* of one candidate zone: 2 box modes x 3 weights, the stretched box, one re-sized */
+#define READINGS_MAX 16 /* of one candidate zone, each font: 2 box modes x 3 weights, the stretched box, one re-sized */
 
 /* One reading of a candidate zone; also the best one found so far over
  * every attempt (rotations, scales). */
@@ -1335,6 +1392,171 @@ static const struct reading *choose_reading(const struct reading *rd, int n)
     return c;
 }
 
+/* The normalised window of patch at the matcher's shift (see read_cell). */
+static void window_at(const float patch[PATCH_H][PATCH_W], int shift, float *win)
+{
+    int dy = shift / (2 * SLACK_X + 1), dx = shift % (2 * SLACK_X + 1);
+    for (int v = 0; v < CELL_H; v++)
+        memcpy(win + v * CELL_W, &patch[v + dy][dx], sizeof(float) * CELL_W);
+    normalise(win, CELL_W * CELL_H);
+}
+
+/* The normalised windows of patch at the shifts within one of `shift`
+ * (the matcher's slack clamps them); returns how many. */
+static int windows_around(const float patch[PATCH_H][PATCH_W], int shift, float (*win)[CELL_W * CELL_H])
+{
+    int dy0 = shift / (2 * SLACK_X + 1), dx0 = shift % (2 * SLACK_X + 1), n = 0;
+    for (int dy = dy0 - 1; dy <= dy0 + 1; dy++)
+        for (int dx = dx0 - 1; dx <= dx0 + 1; dx++)
+            if (dy >= 0 && dy <= 2 * SLACK_Y && dx >= 0 && dx <= 2 * SLACK_X)
+                window_at(patch, dy * (2 * SLACK_X + 1) + dx, win[n++]);
+    return n;
+}
+
+/* A zone's own prints of its glyphs, for reread_by_exemplars: of each
+ * glyph up to EXEMPLARS_MAX + 1 cells read as it (one may be the cell
+ * asking), those with no runner-up near first, each as the window of its
+ * patch its reading fit best; made when first asked for. About 240 kB: on
+ * the heap. */
+struct prints {
+    int n[NGLYPHS]; /* -1: not made yet */
+    size_t at[NGLYPHS][EXEMPLARS_MAX + 1];
+    float win[NGLYPHS][EXEMPLARS_MAX + 1][CELL_W * CELL_H];
+    float cell[9][CELL_W * CELL_H]; /* the windows of the cell asking (windows_around) */
+    int ncell;
+};
+
+/* The cell at position p of a reading's text (lines of n and a '\n'). */
+static const struct cell_geom *geom_at(const struct cell_geom geom[3][64], int n, size_t p)
+{
+    return &geom[p / (size_t)(n + 1)][p % (size_t)(n + 1)];
+}
+
+/* Makes the prints of glyph k from reading r (see struct prints). */
+static void make_prints(
+    struct prints *pr, const struct gray *g, const struct cell_geom geom[3][64], int n, const struct reading *r, int k)
+{
+    pr->n[k] = 0;
+    for (int clear = 1; clear >= 0; clear--)
+        for (size_t p = 0; r->text[p] && pr->n[k] <= EXEMPLARS_MAX; p++) {
+            if (glyph_index(r->text[p]) != k || r->text[p] == '\n' || (r->near[p] == ' ') != clear)
+                continue;
+            const struct cell_geom *c = geom_at(geom, n, p);
+            float patch[PATCH_H][PATCH_W];
+            sample_patch(g, c->x, c->w, c->top, c->bottom, patch);
+            window_at(patch, c->shift, pr->win[k][pr->n[k]]);
+            pr->at[k][pr->n[k]++] = p;
+        }
+}
+
+/* How closely the cell at position `at`, whose windows are in pr->cell,
+ * matches the zone's prints of glyph (other cells than itself): the best
+ * correlation over them and those windows; -2 where there are none. */
+static double print_match(struct prints *pr, const struct gray *g, const struct cell_geom geom[3][64], int n,
+    const struct reading *r, size_t at, char glyph)
+{
+    int k = glyph_index(glyph), used = 0;
+    if (pr->n[k] < 0)
+        make_prints(pr, g, geom, n, r, k);
+    double best = -2;
+    for (int e = 0; e < pr->n[k] && used < EXEMPLARS_MAX; e++) {
+        if (pr->at[k][e] == at)
+            continue;
+        used++;
+        for (int s = 0; s < pr->ncell; s++) {
+            double v = cell_dot(pr->cell[s], pr->win[k][e]);
+            best = v > best ? v : best;
+        }
+    }
+    return best;
+}
+
+/* The digit a letter is mistaken for, or the letter a digit is (the
+ * look-alikes of the zone's alphabet that readers confuse); 0: none. */
+static char twin_of(char c)
+{
+    static const char pairs[] = "0O1I2Z5S8B6G";
+    const char *p = c ? strchr(pairs, c) : NULL;
+    return p ? pairs[(p - pairs) ^ 1] : 0;
+}
+
+/* The glyph cell `at` of r is read again as, or 0 (see reread_by_exemplars). */
+static char reread_cell(struct prints *pr, const struct gray *g, const struct cell_geom geom[3][64], int n,
+    const struct reading *r, size_t at)
+{
+    char a = r->text[at], b = r->near[at] != ' ' ? r->near[at] : 0;
+    const struct cell_geom *c = geom_at(geom, n, at);
+    char t = c->any ? twin_of(a) : 0;
+    if (t == b)
+        t = 0;
+    if (!b && !t)
+        return 0;
+    float patch[PATCH_H][PATCH_W];
+    sample_patch(g, c->x, c->w, c->top, c->bottom, patch);
+    pr->ncell = windows_around(patch, c->shift, pr->cell);
+    double sa = print_match(pr, g, geom, n, r, at, a), gain = 0;
+    if (sa <= -2)
+        return 0;
+    char to = 0;
+    double sb = b ? print_match(pr, g, geom, n, r, at, b) - EXEMPLAR_MARGIN : -2;
+    double st = t ? print_match(pr, g, geom, n, r, at, t) - TWIN_MARGIN : -2;
+    if (sb > sa + gain)
+        to = b, gain = sb - sa;
+    if (st > sa + gain)
+        to = t;
+    return to;
+}
+
+/* A cell whose runner-up came near its reading (within NEAR_MARGIN) is
+ * read again against the zone's own prints of the two glyphs: a press, a
+ * printer or a JPEG that renders OCR-B its own way renders it so in every
+ * cell (a faint bottom bar that makes the template call an E an F is as
+ * faint in the zone's other E; a small 0 that the template calls O is
+ * told by the dates' 0s). So is a cell that may hold a letter or a digit
+ * against its reading's look-alike twin (0 and O, 1 and I, ...), by
+ * TWIN_MARGIN, more than EXEMPLAR_MARGIN since the templates did not
+ * find it near: a card printed in another font than OCR-B (a mock-up's
+ * plain 0, which the sans font's dotted 0 misses) matches its own 0s
+ * better than its Os. An alternative is taken where it matches its
+ * prints by that margin more than the reading matches its own, and both
+ * have prints; the reading becomes the runner-up (and the second
+ * candidate where the alternative was). Every cell is decided on r as
+ * read. The checks are not asked: this is reading, not repair. Returns
+ * how many cells it changed, or -ENOMEM. */
+static int reread_by_exemplars(const struct gray *g, const struct cell_geom geom[3][64], int n, struct reading *r)
+{
+    struct prints *pr = NULL;
+    struct {
+        size_t at;
+        char to;
+    } swap[3 * 64];
+    size_t nswap = 0;
+    for (size_t at = 0; r->text[at]; at++) {
+        if (r->text[at] == '\n' || r->text[at] == '<')
+            continue;
+        if (r->near[at] == ' ' && !(geom_at(geom, n, at)->any && twin_of(r->text[at])))
+            continue;
+        if (!pr) {
+            if (!(pr = malloc(sizeof *pr)))
+                return -ENOMEM;
+            for (int k = 0; k < NGLYPHS; k++)
+                pr->n[k] = -1;
+        }
+        char to = reread_cell(pr, g, geom, n, r, at);
+        if (to)
+            swap[nswap].at = at, swap[nswap++].to = to;
+    }
+    for (size_t i = 0; i < nswap; i++) {
+        size_t at = swap[i].at;
+        char a = r->text[at], to = swap[i].to;
+        r->text[at] = to, r->near[at] = a;
+        if (r->alt[at] == to)
+            r->alt[at] = a;
+    }
+    free(pr);
+    return (int)nswap;
+}
+
 /* The best fit among the readings of rd[0..n) that are zones; 0: none. */
 static double best_fit(const struct reading *rd, int n)
 {
@@ -1354,13 +1576,157 @@ static enum box_mode best_mode(const double fit[3])
     return (enum box_mode)m;
 }
 
+/* One candidate zone of search_zone as it is read: its bands, its
+ * width, the readings made so far (of every font), and the best reading
+ * of the page before it. */
+struct candidate {
+    const struct page *pg;
+    TessBaseAPI *api; /* NULL: the template matcher */
+    bool resize;
+    int idx[3], nl, width;
+    struct reading rd[READINGS_MAX];
+    int nrd;
+    bool f_here; /* the page's best reading is one of rd, else still `before` */
+    struct reading before;
+};
+
+/* Reads candidate c's lines once more, into c->rd[c->nrd]: in font ft,
+ * box mode, weight wt (the cells a heavier weight leaves alone copied
+ * from plain, the font's weight's reading, which wt 0 fills), lines
+ * scaled by scale. Returns -ENOMEM, else 0. */
+static int read_once(struct candidate *c, const struct font *ft, enum box_mode mode, const double scale[3], int wt,
+    bool rescaled, char plain[3][64], struct seconds plain_sec[3], struct cell_geom geom[3][64])
+{
+    struct reading *r = &c->rd[c->nrd];
+    r->text[0] = r->alt[0] = r->near[0] = '\0';
+    size_t len = 0;
+    bool read = true;
+    double fit = 0;
+    int cells = 0;
+    for (int k = 0; read && k < c->nl; k++) {
+        char line[64];
+        struct seconds sec;
+        if (wt > 0) { /* the cells a heavier weight leaves alone */
+            memcpy(line, plain[k], sizeof line);
+            sec = plain_sec[k];
+        }
+        /* the visa mark is the first line's (k > 0: read) */
+        read = c->api ? read_band_tess(c->api, c->pg, c->idx[k], line, sizeof line)
+                      : read_band_template(c->pg, ft, c->idx[k], c->width, c->nl, k, k > 0 && r->text[0] == 'V', mode,
+                            scale[k], wt, line, &sec, geom[k], &fit, &cells);
+        if (c->api) {
+            memset(sec.alt, ' ', strlen(line));
+            sec.alt[strlen(line)] = '\0';
+            memcpy(sec.near, sec.alt, sizeof sec.near);
+        }
+        if (read && wt == 0) {
+            memcpy(plain[k], line, sizeof line);
+            plain_sec[k] = sec;
+        }
+        if (read) {
+            snprintf(r->alt + len, sizeof r->alt - len, "%s\n", sec.alt);
+            snprintf(r->near + len, sizeof r->near - len, "%s\n", sec.near);
+            len += (size_t)snprintf(r->text + len, sizeof r->text - len, "%s\n", line);
+        }
+    }
+    bool sound = false;
+    r->s = read ? score(r->text, r->alt, &r->good, &sound) : -1;
+    r->fit = cells ? fit / cells : 1; /* Tesseract gives no measure */
+    /* Read again against the zone's own prints: not a text that is no zone
+     * at all, nor one fitting too much worse than another to be chosen. */
+    int swapped = r->s >= 0 && !c->api && r->fit >= best_fit(c->rd, c->nrd) - FIT_SLACK
+                      ? reread_by_exemplars(&c->pg->g, geom, c->width, r)
+                      : 0;
+    if (swapped < 0)
+        return swapped;
+    if (swapped > 0)
+        r->s = score(r->text, r->alt, &r->good, &sound);
+    r->counts = !rescaled || sound;
+    c->nrd++;
+    return 0;
+}
+
+/* Reads candidate c in font ft every way search_zone tries (box modes,
+ * stroke weights, re-sized) while no reading is good, keeping in *f the
+ * page's best reading so far (choose_reading among all of c's readings).
+ * must_beat: the first reading's fit below which ft is given up (-1:
+ * never). Returns 1 when *f is good enough to stop the search, 0 to go
+ * on, -ENOMEM. */
+static int read_candidate(struct candidate *c, const struct font *ft, double must_beat, struct reading *f)
+{
+    /* Boxes sized by the pitch first; where the pitch and the glyphs'
+     * height disagree, by the height too, and then stretched between them
+     * (box_mode), the checks deciding (a tie keeps the earlier reading). */
+    bool differs = false;
+    for (int k = 0; !c->api && k < c->nl; k++)
+        differs = differs || spacing_differs(c->pg, c->idx[k], c->width, c->nl, k, ft);
+    int modes = differs ? 3 : 1;
+    /* Then, while no reading passes (or all fit weakly), the box that fit
+     * best once more at the size its band's glyphs fit best, with the
+     * font's weight only; such a reading counts only when every check but
+     * the expiry passes. */
+    bool stretch = false;
+    double mode_fit[3] = {0, 0, 0}; /* each box's best fit, as measured */
+    for (int pass = 0; pass < (c->api ? 1 : 2 * modes); pass++) {
+        enum box_mode mode = (enum box_mode)(pass % modes);
+        bool rescaled = pass >= modes;
+        if (rescaled && (!c->resize || !c->f_here))
+            break; /* no zone here, or a better one elsewhere */
+        /* Stretched only where neither other box fits well, with the
+         * font's weight: each reading of a zone costs most on the pages
+         * read in vain (turned, junk). */
+        if (mode == BOX_STRETCHED && !rescaled)
+            stretch = best_fit(c->rd, c->nrd) < WEAK_FIT;
+        if (mode == BOX_STRETCHED && !stretch)
+            continue;
+        /* Re-sized: only the box that fit best as measured. */
+        if (rescaled && mode != best_mode(mode_fit))
+            continue;
+        double scale[3] = {1, 1, 1};
+        for (int k = 0; rescaled && k < c->nl; k++)
+            scale[k] = band_scale(c->pg, ft, c->idx[k], c->width, c->nl, k, c->rd[c->nrd - 1].text[0] == 'V', mode);
+        /* Every stroke weight of the templates; a text that is no zone at
+         * all is not read again. */
+        char plain[3][64];
+        struct seconds plain_sec[3];
+        struct cell_geom geom[3][64];
+        int first = c->nrd;
+        for (int wt = 0;
+             wt < (c->api || rescaled || mode == BOX_STRETCHED ? 1 : TEMPLATE_WEIGHTS) && c->nrd < READINGS_MAX &&
+             (wt == 0 || (c->rd[first].s >= 0 && (c->f_here || c->rd[first].s >= f->s)));
+             wt++) {
+            int r = read_once(c, ft, mode, scale, wt, rescaled, plain, plain_sec, geom);
+            if (r < 0)
+                return r;
+            const struct reading *last = &c->rd[c->nrd - 1];
+            if (pass == 0 && wt == 0 && (last->s < 0 || last->fit < must_beat)) {
+                c->nrd--; /* not this font */
+                return 0;
+            }
+            if (!rescaled && last->s >= 0 && last->fit > mode_fit[mode])
+                mode_fit[mode] = last->fit;
+        }
+        const struct reading *best = choose_reading(c->rd, c->nrd);
+        if (best && best->s > c->before.s) {
+            *f = *best;
+            c->f_here = true;
+        } else if (c->f_here) { /* a better-fitting reading of this zone passes fewer checks than before */
+            *f = c->before;
+            c->f_here = false;
+        }
+        if (f->good && (f->fit >= WEAK_FIT || !c->resize || c->api))
+            return 1;
+    }
+    return f->good;
+}
+
 /* Tries every run of 2 or 3 matching long bands and keeps the text that
  * passes the most checks (choose_reading). resize: a best candidate that
  * fails a check, or fits weakly, is read once more re-sized (band_scale);
  * asked for the page as given only: each re-sized reading costs about
  * three readings of its lines, and on the enlarged page of the real set it
- * changed no answer (12 ms an image). */
-static void search_zone(const struct page *pg, TessBaseAPI *api, bool resize, struct reading *f)
+ * changed no answer (12 ms an image). Returns -ENOMEM, else 0. */
+static int search_zone(const struct page *pg, TessBaseAPI *api, bool resize, struct reading *f)
 {
     int done[DONE_MAX][3], ndone = 0; /* first and last line's top, width */
     int next[BANDS_MAX];
@@ -1398,110 +1764,26 @@ static void search_zone(const struct page *pg, TessBaseAPI *api, bool resize, st
                     done[ndone][0] = pg->b[idx[0]].y0, done[ndone][1] = pg->b[idx[nl - 1]].y0;
                     done[ndone++][2] = widths[wi];
                 }
-                /* Boxes sized by the pitch first; where the pitch and the
-                 * glyphs' height disagree, by the height too, and then
-                 * stretched between them (box_mode), the checks deciding
-                 * (a tie keeps the earlier reading). */
-                bool differs = false;
-                for (int k = 0; !api && k < nl; k++)
-                    differs = differs || spacing_differs(pg, idx[k], widths[wi], nl, k);
-                int modes = differs ? 3 : 1;
-                /* Then, while no reading passes (or all fit weakly), the
-                 * box that fit best once more at the size its band's
-                 * glyphs fit best, with the font's weight only; such a
-                 * reading counts only when every check but the expiry
-                 * passes. */
-                struct reading rd[READINGS_MAX];
-                int nrd = 0;
-                bool f_here = false; /* f holds one of rd, else still `before` */
-                bool stretch = false;
-                double mode_fit[3] = {0, 0, 0}; /* each box's best fit, as measured */
-                const struct reading before = *f;
-                for (int pass = 0; pass < (api ? 1 : 2 * modes); pass++) {
-                    enum box_mode mode = (enum box_mode)(pass % modes);
-                    bool rescaled = pass >= modes;
-                    if (rescaled && (!resize || !f_here))
-                        break; /* no zone here, or a better one elsewhere */
-                    /* Stretched only where neither other box fits well,
-                     * with the font's weight: each reading of a zone costs
-                     * most on the pages read in vain (turned, junk). */
-                    if (mode == BOX_STRETCHED && !rescaled)
-                        stretch = best_fit(rd, nrd) < WEAK_FIT;
-                    if (mode == BOX_STRETCHED && !stretch)
-                        continue;
-                    /* Re-sized: only the box that fit best as measured. */
-                    if (rescaled && mode != best_mode(mode_fit))
-                        continue;
-                    double scale[3] = {1, 1, 1};
-                    for (int k = 0; rescaled && k < nl; k++)
-                        scale[k] = band_scale(pg, idx[k], widths[wi], nl, k, rd[nrd - 1].text[0] == 'V', mode);
-                    /* Every stroke weight of the templates; a text that is
-                     * no zone at all is not read again. */
-                    char plain[3][64];
-                    struct seconds plain_sec[3];
-                    int first = nrd;
-                    for (int wt = 0;
-                         wt < (api || rescaled || mode == BOX_STRETCHED ? 1 : TEMPLATE_WEIGHTS) && nrd < READINGS_MAX &&
-                         (wt == 0 || (rd[first].s >= 0 && (f_here || rd[first].s >= f->s)));
-                         wt++) {
-                        struct reading *r = &rd[nrd];
-                        r->text[0] = r->alt[0] = r->near[0] = '\0';
-                        size_t len = 0;
-                        bool read = true;
-                        double fit = 0;
-                        int cells = 0;
-                        for (int k = 0; read && k < nl; k++) {
-                            char line[64];
-                            struct seconds sec;
-                            if (wt > 0) { /* the cells a heavier weight leaves alone */
-                                memcpy(line, plain[k], sizeof line);
-                                sec = plain_sec[k];
-                            }
-                            /* the visa mark is the first line's (k > 0: read) */
-                            read = api ? read_band_tess(api, pg, idx[k], line, sizeof line)
-                                       : read_band_template(pg, idx[k], widths[wi], nl, k, k > 0 && r->text[0] == 'V',
-                                             mode, scale[k], wt, line, &sec, &fit, &cells);
-                            if (api) {
-                                memset(sec.alt, ' ', strlen(line));
-                                sec.alt[strlen(line)] = '\0';
-                                memcpy(sec.near, sec.alt, sizeof sec.near);
-                            }
-                            if (read && wt == 0) {
-                                memcpy(plain[k], line, sizeof line);
-                                plain_sec[k] = sec;
-                            }
-                            if (read) {
-                                snprintf(r->alt + len, sizeof r->alt - len, "%s\n", sec.alt);
-                                snprintf(r->near + len, sizeof r->near - len, "%s\n", sec.near);
-                                len += (size_t)snprintf(r->text + len, sizeof r->text - len, "%s\n", line);
-                            }
-                        }
-                        bool sound = false;
-                        r->s = read ? score(r->text, r->alt, &r->good, &sound) : -1;
-                        r->fit = cells ? fit / cells : 1; /* Tesseract gives no measure */
-                        r->counts = !rescaled || sound;
-                        if (!rescaled && r->s >= 0 && r->fit > mode_fit[mode])
-                            mode_fit[mode] = r->fit;
-                        nrd++;
-                    }
-                    const struct reading *c = choose_reading(rd, nrd);
-                    if (c && c->s > before.s) {
-                        *f = *c;
-                        f_here = true;
-                    } else if (f_here) { /* a better-fitting reading of this zone passes fewer checks than before */
-                        *f = before;
-                        f_here = false;
-                    }
-                    if (f->good && (f->fit >= WEAK_FIT || !resize || api))
-                        return;
-                }
-                if (f->good)
-                    return;
+                struct candidate c = {
+                    .pg = pg, .api = api, .resize = resize, .nl = nl, .width = widths[wi], .before = *f};
+                memcpy(c.idx, idx, sizeof idx);
+                int r = read_candidate(&c, &fonts[0], -1, f);
+                /* A zone OCR-B fits weakly: in the sans font too, where its
+                 * first reading fits well (the fits and the checks then
+                 * choose among both fonts' readings). */
+                double ocr_b = best_fit(c.rd, c.nrd);
+                if (r >= 0 && !api && fonts[1].loaded && ocr_b > 0 && ocr_b < WEAK_FIT)
+                    r = read_candidate(&c, &fonts[1], WEAK_FIT, f);
+                if (r < 0)
+                    return r;
+                if (r > 0 || f->good)
+                    return 0;
                 if (api)
                     break; /* Tesseract decides the width itself */
             }
         }
     }
+    return 0;
 }
 
 /* ---- API ------------------------------------------------------------------ */
@@ -1565,7 +1847,7 @@ static int search_page(struct gray g, TessBaseAPI *api, bool resize, struct read
     struct page pg = {.nb = 0};
     int r = page_prepare(&pg, g);
     if (r == 0)
-        search_zone(&pg, api, resize, f);
+        r = search_zone(&pg, api, resize, f);
     page_free(&pg);
     return r;
 }

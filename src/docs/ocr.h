@@ -12,14 +12,20 @@
  *
  * Two cell readers: a template matcher built from the OCR-B font of
  * Debian's fonts-ocr-b (FreeType; the default, see docs/bench-mrz.md for
- * why) at three stroke weights (presses spread their ink differently), and Tesseract through its C API with the character set restricted
- * to A-Z 0-9 <, reading whole lines. */
+ * why) at three stroke weights (presses spread their ink differently),
+ * with DejaVu Sans Mono (fonts-dejavu-core) for zones OCR-B fits weakly
+ * and it fits well, and each near tie read again against the zone's own
+ * prints; and Tesseract through its C API with the character set
+ * restricted to A-Z 0-9 <, reading whole lines. */
 #include <stddef.h>
 
 #include "base/err.h"
 
 #define OCR_IMAGE_PIXELS_MAX (40u * 1000u * 1000u) /* decoded pixels accepted */
 #define OCR_FONT_PATH "/usr/share/fonts/opentype/ocr-b/OCRB.otf"
+/* Mock-ups and cards made with office software print their zones in a
+ * plain monospaced font; read with this one where OCR-B fits weakly. */
+#define OCR_FONT_SANS_PATH "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf"
 
 enum ocr_engine {
     OCR_ENGINE_TEMPLATE = 0, /* OCR-B template matcher (default) */

@@ -13,39 +13,6 @@
 #include "base/parse.h"
 #include "render.h"
 
-static double unif(unsigned *s)
-{
-    *s = *s * 1103515245u + 12345u;
-    return ((*s >> 8) & 0xFFFFFF) / (double)0x1000000;
-}
-
-/* The degradations of image i: sizes cycle through 18-36 px. */
-static struct render_opts pick(unsigned *s, int i)
-{
-    static const int sizes[] = {18, 22, 26, 30, 36};
-    struct render_opts o = {.px = sizes[i % 5],
-        .angle_deg = (unif(s) * 2 - 1) * 5,
-        .blur = unif(s) * 1.2,
-        .noise = unif(s) * 10,
-        .light = unif(s) * 0.5,
-        .jpeg_quality = unif(s) < 0.5 ? 0 : 40 + (int)(unif(s) * 50),
-        .seed = (unsigned)i * 7919u + 1};
-    return o;
-}
-
-/* Replaces one of the zone's check digits (chosen at random) by another
- * digit. mrz holds the lines separated by '\n'. */
-static void spoil_check_digit(unsigned *s, int format, char *mrz)
-{
-    /* Offsets in the flat text (each line followed by its '\n'). */
-    static const int td1[] = {14, 31 + 6, 31 + 14, 31 + 29}, td2[] = {37 + 9, 37 + 19, 37 + 27, 37 + 35},
-                     td3[] = {45 + 9, 45 + 19, 45 + 27, 45 + 43};
-    const int *at = format == 1 ? td1 : format == 2 ? td2 : td3;
-    int p = at[(int)(unif(s) * 4) % 4];
-    char was = mrz[p] == '<' ? '0' : mrz[p];
-    mrz[p] = (char)('0' + (was - '0' + 1 + (int)(unif(s) * 9)) % 10);
-}
-
 static int write_file(const char *path, const unsigned char *b, size_t n)
 {
     FILE *f = fopen(path, "wb");
@@ -74,9 +41,8 @@ int main(int argc, char **argv)
     unsigned s = (unsigned)seed;
     for (int i = 0; i < (int)count; i++) {
         char mrz[3 * 45], *lines[3];
-        render_random_mrz(&s, 1 + i % 3, mrz);
-        if (faulty)
-            spoil_check_digit(&s, 1 + i % 3, mrz);
+        struct render_opts o;
+        render_set_item(&s, i, faulty, mrz, &o);
         size_t n = 0;
         for (char *p = mrz; p && n < 3; n++) {
             lines[n] = p;
@@ -84,7 +50,6 @@ int main(int argc, char **argv)
             if (p)
                 *p++ = '\0';
         }
-        struct render_opts o = pick(&s, i);
         unsigned char *img;
         size_t len;
         int r = render_mrz((const char *const *)lines, n, &o, &img, &len);

@@ -195,7 +195,7 @@ int render_mrz(
     FT_Face face;
     if (FT_Init_FreeType(&lib))
         return -EIO;
-    if (FT_New_Face(lib, RENDER_FONT, 0, &face)) {
+    if (FT_New_Face(lib, o->font ? o->font : RENDER_FONT, 0, &face)) {
         FT_Done_FreeType(lib);
         return -ENOENT;
     }
@@ -321,4 +321,39 @@ void render_random_mrz(unsigned *seed, int format, char *out)
     l2[w - 1] = (char)('0' + mrzfix_check_digit(comp, 17 + w - 22, 0));
     l1[w] = l2[w] = '\0';
     snprintf(out, 3 * 45, "%s\n%s", l1, l2);
+}
+
+/* The degradations of image i: sizes cycle through 18-36 px. */
+static struct render_opts pick(unsigned *s, int i)
+{
+    static const int sizes[] = {18, 22, 26, 30, 36};
+    struct render_opts o = {.px = sizes[i % 5],
+        .angle_deg = (unif(s) * 2 - 1) * 5,
+        .blur = unif(s) * 1.2,
+        .noise = unif(s) * 10,
+        .light = unif(s) * 0.5,
+        .jpeg_quality = unif(s) < 0.5 ? 0 : 40 + (int)(unif(s) * 50),
+        .seed = (unsigned)i * 7919u + 1};
+    return o;
+}
+
+/* Replaces one of the zone's check digits (chosen at random) by another
+ * digit. mrz holds the lines separated by '\n'. */
+static void spoil_check_digit(unsigned *s, int format, char *mrz)
+{
+    /* Offsets in the flat text (each line followed by its '\n'). */
+    static const int td1[] = {14, 31 + 6, 31 + 14, 31 + 29}, td2[] = {37 + 9, 37 + 19, 37 + 27, 37 + 35},
+                     td3[] = {45 + 9, 45 + 19, 45 + 27, 45 + 43};
+    const int *at = format == 1 ? td1 : format == 2 ? td2 : td3;
+    int p = at[(int)(unif(s) * 4) % 4];
+    char was = mrz[p] == '<' ? '0' : mrz[p];
+    mrz[p] = (char)('0' + (was - '0' + 1 + (int)(unif(s) * 9)) % 10);
+}
+
+void render_set_item(unsigned *s, int i, bool faulty, char *mrz, struct render_opts *ret_opts)
+{
+    render_random_mrz(s, 1 + i % 3, mrz);
+    if (faulty)
+        spoil_check_digit(s, 1 + i % 3, mrz);
+    *ret_opts = pick(s, i);
 }

@@ -3,6 +3,7 @@
  * fonts-ocr-b, through FreeType) onto a document-like card, then degrades
  * the picture (rotation, uneven light, blur, noise, JPEG) and encodes it.
  * Also makes random but valid MRZ documents with their ground truth. */
+#include <stdbool.h>
 #include <stddef.h>
 
 #define RENDER_FONT "/usr/share/fonts/opentype/ocr-b/OCRB.otf"
@@ -18,6 +19,7 @@ struct render_opts {
     double bold;      /* zone glyphs emboldened by this many pixels (a press spreading its ink), 0 = none */
     double squash;    /* the page shown this share of its height (seen from below its edge: glyphs
                          foreshortened, their spacing not), 0 = none */
+    const char *font; /* the font file the page is printed in, NULL = RENDER_FONT (OCR-B) */
 };
 
 /* Renders nlines MRZ lines (A-Z 0-9 <) and encodes the picture. Returns 0
@@ -30,3 +32,10 @@ int render_mrz(
 /* Writes a random valid MRZ into out (lines separated by '\n', NUL at the
  * end; out must hold 3 * 45 bytes): format 1 = TD1, 2 = TD2, 3 = TD3. */
 void render_random_mrz(unsigned *seed, int format, char *out);
+
+/* Makes image i of mrzgen's set whose generator state is *s (the set's
+ * seed before image 0; call for i = 0, 1, ... in turn): its zone into mrz
+ * (3 * 45 bytes, lines separated by '\n'), one check digit printed wrong
+ * when faulty, and its degradations into *ret_opts. Nothing is rendered:
+ * tests walk to an image of a bench set cheaply. */
+void render_set_item(unsigned *s, int i, bool faulty, char *mrz, struct render_opts *ret_opts);
