@@ -46,7 +46,6 @@ static void read_exact(const char *const *lines, size_t n, const struct render_o
         free(alt);
 }
 
-/* A random valid zone of the format (1 TD1, 2 TD2, 3 TD3), read back. */
 /* Cuts mrz (lines separated by '\n') into its lines in place; returns
  * how many (at most 3). */
 static size_t split_lines(char *mrz, char *lines[3])
@@ -61,6 +60,7 @@ static size_t split_lines(char *mrz, char *lines[3])
     return n;
 }
 
+/* A random valid zone of the format (1 TD1, 2 TD2, 3 TD3), read back. */
 static void read_back(int format, const struct render_opts *o, unsigned seed)
 {
     char mrz[3 * 45], *lines[3];
@@ -179,8 +179,8 @@ static void test_foreshortened(void **state)
     (void)state;
     const char *lines[] = {
         "P<LUXMAUS<<KETTY<<<<<<<<<<<<<<<<<<<<<<<<<<<<", "S998527<<4LUX7806201F110808403060021041<<<96"};
-    /* Each case read wrong before the stretched box and the digits'
-     * height (the 2026-12-06 reader) */
+    /* Each case was read wrong before the stretched box and the digits'
+     * height (ec7b5f0's reader). */
     const struct {
         double squash;
         int px;
