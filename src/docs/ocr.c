@@ -21,6 +21,7 @@
 #include "base/exif.h"
 #include "docs/icao_codes.h"
 #include "docs/mrz.h"
+#include "docs/mrzfix.h"
 
 #define CELL_W 16 /* normalised cell size for template matching */
 #define CELL_H 24
@@ -1471,13 +1472,13 @@ static double print_match(struct prints *pr, const struct gray *g, const struct 
     return best;
 }
 
-/* The digit a letter is mistaken for, or the letter a digit is (the
- * look-alikes of the zone's alphabet that readers confuse); 0: none. */
+/* The digit a letter is mistaken for, or the letter a digit is: the
+ * check's look-alikes (mrzfix: 0/O 1/I 2/Z 5/S 8/B) and, for reading
+ * only, 6/G; 0: none. */
 static char twin_of(char c)
 {
-    static const char pairs[] = "0O1I2Z5S8B6G";
-    const char *p = c ? strchr(pairs, c) : NULL;
-    return p ? pairs[(p - pairs) ^ 1] : 0;
+    char d = mrzfix_as_digit(c), l = mrzfix_as_letter(c);
+    return d != c ? d : l != c ? l : c == '6' ? 'G' : c == 'G' ? '6' : 0;
 }
 
 /* The glyph cell `at` of r is read again as, or 0 (see reread_by_exemplars). */

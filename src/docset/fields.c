@@ -869,16 +869,13 @@ static int conf_needed(enum kind k)
     return k == K_NAME ? CONF_NAME : k == K_NUM ? CONF_NUM : k == K_DATE ? CONF_DATE : CONF_TEXT;
 }
 
-/* Whether code point cp is one of the letters of the UTF-8 string set. */
+/* Whether code point cp is one of the letters of the UTF-8 string set
+ * (UTF-8 never matches inside another character's bytes). */
 static bool one_of(int32_t cp, const char *set)
 {
-    size_t k = 0, n = strlen(set);
-    while (k < n) {
-        int32_t c = utf8_next((const unsigned char *)set, n, &k);
-        if (c < 0 || c == cp)
-            return c == cp;
-    }
-    return false;
+    char enc[5] = "";
+    enc[utf8_put(enc, cp)] = '\0';
+    return enc[0] && strstr(set, enc);
 }
 
 /* Whether `tajik` is `rus` with some letters the Russian model lacks in

@@ -43,13 +43,7 @@ int main(int argc, char **argv)
         char mrz[3 * 45], *lines[3];
         struct render_opts o;
         render_set_item(&s, i, faulty, mrz, &o);
-        size_t n = 0;
-        for (char *p = mrz; p && n < 3; n++) {
-            lines[n] = p;
-            p = strchr(p, '\n');
-            if (p)
-                *p++ = '\0';
-        }
+        size_t n = render_split_lines(mrz, lines);
         unsigned char *img;
         size_t len;
         int r = render_mrz((const char *const *)lines, n, &o, &img, &len);

@@ -357,3 +357,15 @@ void render_set_item(unsigned *s, int i, bool faulty, char *mrz, struct render_o
         spoil_check_digit(s, 1 + i % 3, mrz);
     *ret_opts = pick(s, i);
 }
+
+size_t render_split_lines(char *mrz, char *lines[3])
+{
+    size_t n = 0;
+    for (char *p = mrz; p && n < 3; n++) {
+        lines[n] = p;
+        p = strchr(p, '\n');
+        if (p)
+            *p++ = '\0';
+    }
+    return n;
+}

@@ -39,3 +39,7 @@ void render_random_mrz(unsigned *seed, int format, char *out);
  * when faulty, and its degradations into *ret_opts. Nothing is rendered:
  * tests walk to an image of a bench set cheaply. */
 void render_set_item(unsigned *s, int i, bool faulty, char *mrz, struct render_opts *ret_opts);
+
+/* Cuts mrz (lines separated by '\n', as the two above write it) into its
+ * lines in place, for render_mrz; returns how many (at most 3). */
+size_t render_split_lines(char *mrz, char *lines[3]);

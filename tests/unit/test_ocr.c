@@ -46,26 +46,12 @@ static void read_exact(const char *const *lines, size_t n, const struct render_o
         free(alt);
 }
 
-/* Cuts mrz (lines separated by '\n') into its lines in place; returns
- * how many (at most 3). */
-static size_t split_lines(char *mrz, char *lines[3])
-{
-    size_t n = 0;
-    for (char *p = mrz; p && n < 3; n++) {
-        lines[n] = p;
-        p = strchr(p, '\n');
-        if (p)
-            *p++ = '\0';
-    }
-    return n;
-}
-
 /* A random valid zone of the format (1 TD1, 2 TD2, 3 TD3), read back. */
 static void read_back(int format, const struct render_opts *o, unsigned seed)
 {
     char mrz[3 * 45], *lines[3];
     render_random_mrz(&seed, format, mrz);
-    size_t n = split_lines(mrz, lines);
+    size_t n = render_split_lines(mrz, lines);
     read_exact((const char *const *)lines, n, o, NULL, NULL);
 }
 
@@ -214,7 +200,7 @@ static void test_zone_own_prints(void **state)
         struct render_opts o;
         render_set_item(&s, i, true, mrz, &o);
         if (i == 45 || i == 215) {
-            size_t n = split_lines(mrz, lines);
+            size_t n = render_split_lines(mrz, lines);
             read_exact((const char *const *)lines, n, &o, NULL, NULL);
         }
     }
