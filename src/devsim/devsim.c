@@ -30,6 +30,7 @@
 #include "base/b64url.h"
 #include "base/file.h"
 #include "base/parse.h"
+#include "bio/facecheck.h"
 #include "bio/iso19794.h"
 #include "bio/jp2.h"
 #include "bio/raster.h"
@@ -43,6 +44,7 @@
 
 #define DEVSIM_VERSION "0.9.5"
 #define DEFAULT_PORTRAIT "/usr/share/matplotlib/mpl-data/sample_data/grace_hopper.jpg"
+#define PORTRAITS_MAX 8
 #define NDEV 4
 #define MAX_DELAY_MS 120000
 #define MAX_TIMEOUT_MS 300000
@@ -81,8 +83,10 @@ static struct {
     unsigned char sk[64], pk[32], other_sk[64];
     char *cert_key_pem;   /* --cert-key: RS256 signing as certified devices sign; NULL = EdDSA */
     char *cert_chain_pem; /* --cert-chain: the x5c chain, device certificate first */
-    struct img portrait;
-    bool have_portrait;
+    /* --portrait FILEs as kiosk frames, each one passing uchet's own face
+     * check; a subject's seed picks one. Read-only once serving. */
+    struct img portraits[PORTRAITS_MAX];
+    int nportraits;
     bool jp2; /* --image-format jp2: records hold lossless JPEG 2000, as MOSIP's devices send */
     /* One person's ridge fields: with a pinned seed (/admin/profile) every
      * capture is the same person, and a retake or a second enrolment then
@@ -342,6 +346,80 @@ static uint64_t fnv1a(const char *s)
 
 /* The subject of a capture: the admin profile's seed when set, else one
  * person per transaction (distinct transactions, distinct people). */
+/* The portrait a subject wears: a hash of its seed, so neighbouring seeds
+ * are not simply taken in turn. Needs g.nportraits > 0. */
+static const struct img *portrait_of(uint64_t seed)
+{
+    uint64_t h = (seed ^ 0x9E3779B97F4A7C15ull) * 0xBF58476D1CE4E5B9ull;
+    return &g.portraits[(h >> 33) % (uint64_t)g.nportraits];
+}
+
+/* uchet's face check on an RGB image. 0, -ENOMEM, -EIO. */
+static int check_face(face_detector_t *det, const struct img *im, face_result_t *ret)
+{
+    raster_t *r = NULL;
+    int rc = raster_new((uint32_t)im->w, (uint32_t)im->h, 3, 0, &r);
+    if (rc < 0)
+        return rc;
+    memcpy(r->pix, im->p, (size_t)im->w * im->h * 3);
+    rc = face_check(det, r, NULL, ret);
+    raster_free(r);
+    return rc;
+}
+
+/* Reads the portrait at path, finds its face and makes it a kiosk frame;
+ * refuses, saying why on stderr, one whose frame fails uchet's face check
+ * (a good capture would otherwise be refused by the kiosk). 0 or -1. */
+static int load_portrait(face_detector_t *det, const char *path, struct img *ret)
+{
+    struct img src, framed;
+    face_result_t r;
+    if (img_load_rgb(path, &src) < 0) {
+        fprintf(stderr, "uchet-devsim: portrait %s: not a readable JPEG or PNG\n", path);
+        return -1;
+    }
+    int rc = check_face(det, &src, &r);
+    if (rc == 0 && (r.faces == 0 || r.fw <= 0))
+        rc = -ENOENT;
+    if (rc == 0)
+        rc = face_frame(&src, r.fx, r.fy, r.fw, r.fh, &framed);
+    img_free(&src);
+    if (rc < 0) {
+        fprintf(stderr, "uchet-devsim: portrait %s: %s\n", path, rc == -ENOENT ? "no face found" : strerror(-rc));
+        return -1;
+    }
+    rc = check_face(det, &framed, &r);
+    if (rc < 0 || r.reason != FACE_OK) {
+        if (rc < 0)
+            fprintf(stderr, "uchet-devsim: portrait %s: face check: %s\n", path, strerror(-rc));
+        else
+            fprintf(stderr,
+                "uchet-devsim: portrait %s: framed, it fails the face check (%s: eyes %.0f px apart, "
+                "sharpness %.0f); not used\n",
+                path, face_reason_code(r.reason), r.eye_distance, r.sharpness);
+        img_free(&framed);
+        return -1;
+    }
+    *ret = framed;
+    return 0;
+}
+
+static void load_portraits(const char *const *paths, int n)
+{
+    face_detector_t *det = NULL;
+    err_t err = {0};
+    if (face_detector_open(NULL, &det, &err) < 0) {
+        fprintf(stderr, "uchet-devsim: no face detector (%s): the face camera answers 106\n", err.msg);
+        return;
+    }
+    for (int i = 0; i < n; i++)
+        if (load_portrait(det, paths[i], &g.portraits[g.nportraits]) == 0)
+            g.nportraits++;
+    face_detector_free(det);
+    if (!g.nportraits)
+        fprintf(stderr, "uchet-devsim: no usable portrait: the face camera answers 106\n");
+}
+
 static uint64_t subject_seed(const char *txn)
 {
     pthread_mutex_lock(&g.mu);
@@ -620,12 +698,12 @@ static int render(const struct capture_req *q, uint64_t seed, struct shot *shots
         return rc < 0 ? -102 : 1;
     }
     if (strcmp(d->type, "Face") == 0) {
-        if (!g.have_portrait)
+        if (!g.nportraits)
             return -106;
         struct img f;
-        if (face_make(&g.portrait, (enum face_variant)variant, seed, &f) < 0)
+        if (face_make(portrait_of(seed), (enum face_variant)variant, seed, &f) < 0)
             return -102;
-        static const double score[FACE_VARIANTS] = {90, 35, 30, 45, 40, 20, 50};
+        static const double score[FACEV_VARIANTS] = {90, 35, 30, 45, 40, 20, 50};
         shots[0].bio_type = "Face";
         shots[0].sub_type[0] = '\0';
         shots[0].score = score[variant];
@@ -665,7 +743,7 @@ static int render(const struct capture_req *q, uint64_t seed, struct shot *shots
         free(mz);
         if (rc < 0)
             return -102;
-        if (g.have_portrait && face_make(&g.portrait, FACE_GOOD, seed, &face) < 0)
+        if (g.nportraits && face_make(portrait_of(seed), FACEV_GOOD, seed, &face) < 0)
             face.p = NULL;
         rc = img_data_page(face.p ? &face : NULL, &zone, &page);
         img_free(&zone);
@@ -907,7 +985,7 @@ static void do_stream(struct http_req *r)
     if (json_is_integer(to) && json_integer_value(to) > 0 && json_integer_value(to) <= 60000)
         timeout = (int)json_integer_value(to);
     json_decref(j);
-    if (!d || strcmp(d->type, "Face") != 0 || !g.have_portrait) {
+    if (!d || strcmp(d->type, "Face") != 0 || !g.nportraits) {
         capture_error(r, 106, "No stream for this device");
         return;
     }
@@ -926,7 +1004,8 @@ static void do_stream(struct http_req *r)
     if (http_write(r->fd, head, sizeof head - 1) < 0)
         return;
     struct img face;
-    if (face_make(&g.portrait, (enum face_variant)variant, subject_seed("stream"), &face) < 0)
+    uint64_t seed = subject_seed("stream");
+    if (face_make(portrait_of(seed), (enum face_variant)variant, seed, &face) < 0)
         return;
     /* quarter-size preview frames, a slight sway from frame to frame */
     struct img small = {face.w / 2, face.h / 2, 3, malloc((size_t)(face.w / 2) * (face.h / 2) * 3)};
@@ -1013,7 +1092,7 @@ static void reset_state(void)
     g.have_seed = false;
     memset(&g.fp, 0, sizeof g.fp);
     g.forced_missing = 0;
-    g.face_variant = FACE_GOOD;
+    g.face_variant = FACEV_GOOD;
     g.sign = SIGN_VALID;
     pthread_mutex_unlock(&g.mu);
 }
@@ -1086,7 +1165,7 @@ static int admin_profile(const json_t *j, const char **msg)
     if (missing)
         g.forced_missing = mm;
     if (face)
-        g.face_variant = fv < 0 ? FACE_GOOD : fv;
+        g.face_variant = fv < 0 ? FACEV_GOOD : fv;
     pthread_mutex_unlock(&g.mu);
     return 0;
 }
@@ -1379,9 +1458,12 @@ static void usage(FILE *f)
           "      --cert-chain FILE (PEM, device certificate first) in the x5c header;\n"
           "                        the trust store then needs their CA (*.crt)\n"
           "  -s, --seed N        base of the per-transaction identities (default 0)\n"
-          "      --portrait FILE the face camera's portrait (JPEG or PNG; default\n"
-          "                      " DEFAULT_PORTRAIT ",\n"
-          "                      Debian package python-matplotlib-data)\n"
+          "      --portrait FILE a portrait for the face camera (JPEG or PNG; up to 8,\n"
+          "                      repeat the option; default " DEFAULT_PORTRAIT ",\n"
+          "                      Debian package python-matplotlib-data). Each is framed\n"
+          "                      round its face as a kiosk camera frames one and kept\n"
+          "                      only if that frame passes uchet's face check (stderr\n"
+          "                      says why not); each subject is one of them\n"
           "      --image-format png|jp2  the image inside each finger, palm and face\n"
           "                      record (ISO/IEC 19794): png (default) or jp2, lossless\n"
           "                      JPEG 2000 as MOSIP's registration devices send it\n"
@@ -1433,7 +1515,9 @@ int main(int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     int port = 0, c;
-    const char *key = NULL, *portrait = DEFAULT_PORTRAIT, *cert_key = NULL, *cert_chain = NULL;
+    const char *key = NULL, *cert_key = NULL, *cert_chain = NULL;
+    const char *portraits[PORTRAITS_MAX] = {DEFAULT_PORTRAIT};
+    int nportraits = 0;
     uint64_t v;
     if (sodium_init() < 0)
         return 1;
@@ -1455,7 +1539,13 @@ int main(int argc, char **argv)
                 }
                 g.base_seed = v;
                 break;
-            case 'f': portrait = optarg; break;
+            case 'f':
+                if (nportraits == PORTRAITS_MAX) {
+                    fprintf(stderr, "uchet-devsim: at most %d --portrait files\n", PORTRAITS_MAX);
+                    return 2;
+                }
+                portraits[nportraits++] = optarg;
+                break;
             case 'C': cert_key = optarg; break;
             case 'X': cert_chain = optarg; break;
             case 'I':
@@ -1492,11 +1582,7 @@ int main(int argc, char **argv)
     crypto_sign_keypair(other_pk, g.other_sk);
     for (int i = 0; i < NDEV; i++)
         g.dev[i] = DEVICES[i];
-    g.have_portrait = img_load_rgb(portrait, &g.portrait) == 0;
-    if (g.have_portrait)
-        face_plain_backdrop(&g.portrait);
-    if (!g.have_portrait)
-        fprintf(stderr, "uchet-devsim: no portrait at %s: the face camera answers 106\n", portrait);
+    load_portraits(portraits, nportraits ? nportraits : 1);
     if (synthfp_cache_new(12, &g.fields, NULL) < 0)
         fprintf(stderr, "uchet-devsim: no memory for a field cache: every capture is rendered whole\n");
     int lfd = http_listen(port, &g.port);
@@ -1514,7 +1600,8 @@ int main(int argc, char **argv)
     fflush(stdout);
     http_serve(lfd, handle, NULL, &stopping);
     close(lfd);
-    img_free(&g.portrait);
+    for (int i = 0; i < g.nportraits; i++)
+        img_free(&g.portraits[i]);
     synthfp_cache_free(g.fields);
     free(g.cert_key_pem), free(g.cert_chain_pem);
     sodium_memzero(g.sk, sizeof g.sk);

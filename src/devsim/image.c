@@ -228,7 +228,7 @@ int img_crop(const struct img *im, int x0, int y0, int x1, int y1, struct img *r
     return 0;
 }
 
-static const char *const VARIANTS[FACE_VARIANTS] = {
+static const char *const VARIANTS[FACEV_VARIANTS] = {
     "good",
     "blur",
     "dark",
@@ -240,12 +240,12 @@ static const char *const VARIANTS[FACE_VARIANTS] = {
 
 const char *face_variant_name(enum face_variant v)
 {
-    return v < FACE_VARIANTS ? VARIANTS[v] : "?";
+    return v < FACEV_VARIANTS ? VARIANTS[v] : "?";
 }
 
 int face_variant_parse(const char *name)
 {
-    for (int i = 0; i < FACE_VARIANTS; i++)
+    for (int i = 0; i < FACEV_VARIANTS; i++)
         if (strcmp(name, VARIANTS[i]) == 0)
             return i;
     return -1;
@@ -327,20 +327,50 @@ static void box_blur(struct img *im, int r, int passes)
     free(t);
 }
 
-void face_plain_backdrop(struct img *im)
+/* The frame's geometry: 4:5, face box (the frontal-face detector's, brows to
+ * mouth) 44 % of the width and centred, its centre 45 % down — a kiosk
+ * camera's framing, as tests/unit/face_fixtures.h's kiosk frames measure it. */
+#define FRAME_W 720
+#define FRAME_H 900
+#define FRAME_FACE_SHARE 0.44
+#define FRAME_FACE_Y 0.45
+#define BACKDROP_GREY 205
+
+/* 0 inside the head, 1 in the background, a soft rim between: a rounded
+ * box round the face box (hair and ears inside), fading out below the chin
+ * (shoulders and clothes are the person's). */
+static double backdrop_share(double x, double y, double fcx, double fcy, double fw, double fh)
 {
-    for (int y = 0; y < im->h; y++)
-        for (int x = 0; x < im->w; x++) {
-            double ex = (x - im->w * 0.5) / (im->w * 0.27), ey = (y - im->h * 0.33) / (im->h * 0.34);
-            double d = sqrt(ex * ex + ey * ey); /* 1 on the ellipse */
-            double keep = d < 0.93 ? 1 : d > 1.07 ? 0 : (1.07 - d) / 0.14;
-            double shoulders = (y - im->h * 0.60) / (im->h * 0.05);
-            if (shoulders > keep)
-                keep = shoulders > 1 ? 1 : shoulders;
-            unsigned char *p = im->p + ((size_t)y * im->w + x) * 3;
-            for (int c = 0; c < 3; c++)
-                p[c] = (unsigned char)lround(p[c] * keep + 205 * (1 - keep));
+    double below_chin = (y - (fcy + fh * 0.55)) / (fh * 0.2); /* fades out over a fifth of the face */
+    if (below_chin >= 1)
+        return 0;
+    double ex = fabs(x - fcx) / (fw * 0.56), ey = fabs(y - (fcy - fh * 0.05)) / (fh * 0.85);
+    double r = cbrt(ex * ex * ex + ey * ey * ey); /* squarer than an ellipse: hat and jaw inside */
+    double share = r < 1 ? 0 : r > 1.06 ? 1 : (r - 1) / 0.06;
+    return below_chin > 0 ? share * (1 - below_chin) : share;
+}
+
+int face_frame(const struct img *src, int fx, int fy, int fw, int fh, struct img *ret)
+{
+    if (src->ch != 3 || fw <= 0 || fh <= 0)
+        return -EINVAL;
+    struct img o;
+    if (img_alloc(&o, FRAME_W, FRAME_H, 3) < 0)
+        return -ENOMEM;
+    double k = FRAME_W * FRAME_FACE_SHARE / fw;
+    double scx = fx + fw / 2.0, scy = fy + fh / 2.0;          /* face centre, source */
+    double fcx = FRAME_W / 2.0, fcy = FRAME_H * FRAME_FACE_Y; /* face centre, frame */
+    for (int y = 0; y < o.h; y++)
+        for (int x = 0; x < o.w; x++) {
+            double bg = backdrop_share(x, y, fcx, fcy, fw * k, fh * k);
+            double sx = scx + (x - fcx) / k, sy = scy + (y - fcy) / k;
+            for (int c = 0; c < 3; c++) {
+                double v = at(src, sx, sy, c, BACKDROP_GREY);
+                o.p[((size_t)y * o.w + x) * 3 + c] = (unsigned char)lround(v * (1 - bg) + BACKDROP_GREY * bg);
+            }
         }
+    *ret = o;
+    return 0;
 }
 
 int face_make(const struct img *src, enum face_variant v, uint64_t seed, struct img *ret)
@@ -354,22 +384,22 @@ int face_make(const struct img *src, enum face_variant v, uint64_t seed, struct 
     double tone[3] = {1 + (unit(&s) - 0.5) * 0.12, 1 + (unit(&s) - 0.5) * 0.12, 1 + (unit(&s) - 0.5) * 0.12};
     double cx = o.w / 2.0 + jx, cy = o.h / 2.0 + jy;
     switch (v) {
-        case FACE_TOO_SMALL:
+        case FACEV_TOO_SMALL:
             fill(&o, 128, 128, 128);
             place(&o, src, cx, cy, 0.35, 0, mirror);
             break;
-        case FACE_TWO_FACES:
+        case FACEV_TWO_FACES:
             fill(&o, 128, 128, 128);
             place(&o, src, o.w * 0.27, cy, 0.52, 0, mirror);
             place(&o, src, o.w * 0.73, cy, 0.52, 0, !mirror);
             break;
-        case FACE_TILTED:
+        case FACEV_TILTED:
             fill(&o, 128, 128, 128);
             place(&o, src, cx, cy, js, 22, mirror);
             break;
         default: place(&o, src, cx, cy, js * 1.04, 0, mirror); break;
     }
-    if (v == FACE_BUSY_BACKGROUND) {
+    if (v == FACEV_BUSY_BACKGROUND) {
         /* a high-contrast patterned backdrop outside an ellipse round the head */
         for (int y = 0; y < o.h; y++)
             for (int x = 0; x < o.w; x++) {
@@ -384,12 +414,12 @@ int face_make(const struct img *src, enum face_variant v, uint64_t seed, struct 
                 p[2] = (unsigned char)(cell ? 30 : 90 * stripe);
             }
     }
-    if (v == FACE_BLUR)
+    if (v == FACEV_BLUR)
         box_blur(&o, 5, 3);
     for (size_t i = 0; i < (size_t)o.w * o.h; i++)
         for (int c = 0; c < 3; c++) {
             double val = o.p[3 * i + c] * tone[c];
-            if (v == FACE_DARK)
+            if (v == FACEV_DARK)
                 val *= 0.22;
             o.p[3 * i + c] = (unsigned char)(val > 255 ? 255 : lround(val));
         }

@@ -38,24 +38,28 @@ int img_crop(const struct img *im, int x0, int y0, int x1, int y1, struct img *r
 
 /* Face variants (docs/DEVSIM.md): each one breaks one face check. */
 enum face_variant {
-    FACE_GOOD = 0,
-    FACE_BLUR,
-    FACE_DARK,
-    FACE_TILTED,
-    FACE_TOO_SMALL,
-    FACE_TWO_FACES,
-    FACE_BUSY_BACKGROUND,
-    FACE_VARIANTS
+    FACEV_GOOD = 0,
+    FACEV_BLUR,
+    FACEV_DARK,
+    FACEV_TILTED,
+    FACEV_TOO_SMALL,
+    FACEV_TWO_FACES,
+    FACEV_BUSY_BACKGROUND,
+    FACEV_VARIANTS
 };
 
 /* Name of a variant ("good", "blur", …) and back; -1 when unknown. */
 const char *face_variant_name(enum face_variant v);
 int face_variant_parse(const char *name);
 
-/* Replaces the portrait's background (outside a feathered ellipse round the
- * head, above the shoulders) with plain light grey, in place: the ICAO
- * "plain background" the good capture needs. */
-void face_plain_backdrop(struct img *im);
+/* A kiosk camera's frame (720 × 900 RGB) from a portrait whose face box —
+ * the frontal-face detector's, brows to mouth — is (fx, fy, fw, fh): scaled
+ * so the box is 44 % of the width, centred on it, and the background above
+ * the chin (outside an ellipse round the head) replaced by plain light grey,
+ * the ICAO "plain background". Whatever the source does not cover is grey
+ * too. *ret is the caller's (img_free). 0, -EINVAL (not RGB, empty box),
+ * -ENOMEM. */
+int face_frame(const struct img *src, int fx, int fy, int fw, int fh, struct img *ret);
 
 /* Makes the capture of variant v from the portrait src for subject seed:
  * the subject seed varies pose and tone slightly (mirror, shift, colour

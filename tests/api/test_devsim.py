@@ -55,7 +55,7 @@ def jws_payload(tok):
 
 
 class Devsim:
-    def __init__(self, tmp):
+    def __init__(self, tmp, *args):
         keys = os.path.join(tmp, "keys")
         os.mkdir(keys)
         out = subprocess.run([DEVSIM, "--keygen", keys], capture_output=True, text=True, check=True)
@@ -73,7 +73,7 @@ class Devsim:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc = subprocess.Popen([DEVSIM, "--port", str(self.port), "--key",
-                                      os.path.join(keys, "devsim.key"), "--seed", "1"],
+                                      os.path.join(keys, "devsim.key"), "--seed", "1", *args],
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         line = self.proc.stdout.readline()
         assert f"listening on 127.0.0.1:{self.port}" in line, line
@@ -409,8 +409,8 @@ def test_face_variants(dev):
         return lap.var()
 
     good = face("good")
-    assert good.shape == (600, 512)
-    assert 90 < good[100:350, 150:360].mean() < 200
+    assert good.shape == (900, 720)                             # the kiosk frame, 4:5
+    assert 90 < good[280:520, 220:500].mean() < 200
     assert face("dark").mean() < 0.35 * good.mean()
     assert sharpness(face("blur")) < 0.2 * sharpness(good)
     small = face("too_small")
@@ -419,8 +419,61 @@ def test_face_variants(dev):
     assert busy[:80, :80].std() > 3 * good[:80, :80].std() + 10
     assert not np.array_equal(face("tilted"), good)
     two = face("two_faces")
-    assert not np.array_equal(two[:, :256], two[:, 256:])
+    assert not np.array_equal(two[:, :360], two[:, 360:])
     dev.admin("profile", {"face": "squint"}, expect=400)
+
+
+HOPPER = "/usr/share/matplotlib/mpl-data/sample_data/grace_hopper.jpg"
+ASTRONAUT = "/usr/lib/python3/dist-packages/skimage/data/astronaut.png"
+
+
+@pytest.mark.skipif(not os.path.exists(ASTRONAUT), reason="python3-skimage (scripts/deps.sh check) not installed")
+def test_portraits_framed_checked_and_shared_out(tmp_path):
+    """Several --portrait files: each is framed round its own face, one that
+    fails the face check once framed (the astronaut: a 95-px face, too soft
+    when brought to kiosk size) or has no face is refused with the reason,
+    and each subject wears one of the others, the same one every time."""
+    # a second portrait: Grace Hopper's red and blue swapped (skin turns
+    # blue: tells the two apart), shrunk and pasted off-centre on a plain card
+    src = Image.open(HOPPER).convert("RGB")
+    r, g, b = src.split()
+    other = Image.merge("RGB", (b, g, r)).resize((380, 445))
+    card = Image.new("RGB", (900, 700), (200, 200, 200))
+    card.paste(other, (60, 200))
+    second = str(tmp_path / "second.png")
+    card.save(second)
+    blank = str(tmp_path / "blank.png")
+    Image.new("RGB", (400, 500), (180, 180, 180)).save(blank)
+    (tmp_path / "dev").mkdir()
+    d = Devsim(str(tmp_path / "dev"), "--portrait", HOPPER, "--portrait", ASTRONAUT, "--portrait", blank,
+               "--portrait", second, "--portrait", str(tmp_path / "missing.jpg"))
+    try:
+        wearers = {}
+        for t in range(12):
+            txn = f"TX-P{t}"
+            faces = []
+            for _ in range(2):
+                ans = d.call("RCAPTURE", capture_req("3", 0, txn)).json()
+                faces.append(np.asarray(record(bio_values(ans)[0], "face", 0), dtype=float))
+            a = faces[0]
+            assert a.shape == (900, 720, 3)
+            skin = a[300:500, 280:440].reshape(-1, 3).mean(axis=0)
+            wearers[txn] = "hopper" if skin[0] > skin[2] else "second"
+            again = faces[1][300:500, 280:440].reshape(-1, 3).mean(axis=0)
+            assert (again[0] > again[2]) == (skin[0] > skin[2])      # one subject, one face
+            # framed round the face: the head sits in the middle columns
+            # whatever the source's placement (the second is off-centre)
+            grey = a.mean(axis=2)
+            cols = np.nonzero((np.abs(grey[150:600] - 205) > 25).mean(axis=0) > 0.3)[0]
+            assert abs((cols.min() + cols.max()) / 2 - 360) < 40, (wearers[txn], cols.min(), cols.max())
+        assert set(wearers.values()) == {"hopper", "second"}, wearers
+    finally:
+        d.stop()
+    err = d.proc.stderr.read()
+    assert "astronaut.png: framed, it fails the face check (blurred" in err, err
+    assert "blank.png: no face found" in err, err
+    assert "missing.jpg: not a readable JPEG or PNG" in err, err
+    assert "second.png" not in err and "grace_hopper" not in err, err
 
 
 def test_stream_preview(dev):

@@ -69,7 +69,7 @@ def test_jp2_enrolment_kept_as_png(kiosk, dev, tmp_path):
     sid, answers = full_session(kiosk, dev, key)
     print(f"steps CPU: {1000 * (cpu_seconds(kiosk.u.proc.pid) - cpu0):.0f} ms")
     face = jp2_in(payload(answers["face"]["biometrics"][0])["bioValue"], "face", 0)
-    assert pixels(face)[:2] == ((512, 600), "RGB")
+    assert pixels(face)[:2] == ((720, 900), "RGB")
     # each capture's decoded images are spooled beside it, sealed like it, for
     # submit to verify the capture again without decoding it again
     spool = os.path.join(kiosk.dir, "sessions")
