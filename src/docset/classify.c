@@ -118,6 +118,14 @@ static const struct {
     {"ДОБРОВОЛЬНОГО МЕДИЦИНСКОГО", "dms_policy"},
     {"ПОЛИС", "dms_policy"},
     {"ДАКТИЛОСКОПИЧЕСК", "fingerprint_card"},
+    /* a minor's consent asks "за разрешением на временное проживание":
+     * before the permits (and before "ЗАЯВЛЕНИЕ") */
+    {"СОГЛАСИЕ", "parental_consent"},
+    {"АРХИВНАЯ", "archive_record"},
+    /* a court's decision establishing kinship ("…родственных отношений");
+     * the stem alone: at 150 dpi the bold heading's long words came apart
+     * ("РОДСТ X ОТНОШЕНИЙ") */
+    {"РОДСТ", "kinship_document"},
     {"КВИТАНЦИЯ", "fee_receipt"},
     {"ЗАЯВЛЕНИЕ", "application"},
     /* the permits in the nominative, after the application, which asks

@@ -71,9 +71,11 @@ static const struct spec PASSPORT_TRANSLATION[] = {
     {NULL, 0, false, {NULL}},
 };
 
-/* The medical conclusion, the HIV certificate, the ДМС policy, the РВП
- * and the income statement: the person, the identity document, the date
- * of issue (the certificates' validity rules count from it). */
+/* The medical conclusion, the HIV certificate, the ДМС policy, the РВП,
+ * the income statement, the fingerprinting card, a minor's consent, an
+ * archive record and a decision on kinship: the person, the identity
+ * document, the date of issue (the certificates' validity rules count
+ * from it). */
 static const struct spec MEDICAL[] = {
     {"surname", K_NAME, false, {"ФАМИЛИЯ"}},
     {"given_names", K_NAME, false, {"ИМЯ"}},
@@ -173,6 +175,10 @@ static const struct {
     {"labour_contract", LABOUR_CONTRACT},
     {"rvp", MEDICAL},
     {"income_proof", MEDICAL},
+    {"fingerprint_card", MEDICAL},
+    {"parental_consent", MEDICAL},
+    {"archive_record", MEDICAL},
+    {"kinship_document", MEDICAL},
     {"vnzh", VNZH},
     {"birth_certificate", BIRTH_CERTIFICATE},
 };

@@ -640,6 +640,54 @@ static const struct form INCOME_PROOF = {
     .foot = {10, 88, "PT Sans 6.5", "Налоговый агент ____________   М.П."},
 };
 
+/* The papers of the fingerprinting (Law 274-ФЗ), a minor's РВП and the
+ * native-speaker procedure, as forms about the person:
+ * - the fingerprinting card, which no procedure of the catalogue asks
+ *   for but a patent applicant has and sends with the rest;
+ * - the parents' consent to a minor's application, certified by a notary;
+ * - an archive record of the applicant's own residence in the USSR (МВД
+ *   order No. 738 accepts the applicant's or a lineal ancestor's);
+ * - as the kinship document, a court decision establishing the kinship
+ *   (a birth certificate would serve as well, but one would be typed a
+ *   birth certificate, which this procedure does not ask for).
+ * Issuers, places and decisions are synthetic placeholders. */
+static const struct form FINGERPRINT_CARD = {
+    .head = {{10, 5, "PT Sans 7", "МВД России (синтетический образец)"},
+        {10, 11, "PT Serif Bold 11", "ДАКТИЛОСКОПИЧЕСКАЯ РЕГИСТРАЦИЯ"},
+        {10, 18, "PT Serif 7.5", "документ о прохождении обязательной государственной"},
+        {10, 21.5, "PT Serif 7.5", "дактилоскопической регистрации и фотографирования"}},
+    .boxes = {{10, 74, 46, "Дата выдачи документа", "issue_date", NULL, NULL},
+        {60, 74, 46, "Номер документа", NULL, "77-0000451", NULL}},
+    .foot = {10, 88, "PT Sans 6.5", "Должностное лицо ____________   М.П."},
+};
+
+static const struct form PARENTAL_CONSENT = {
+    .head = {{10, 5, "PT Sans 7", "Нотариус (синтетический образец)"}, {54, 11, "PT Serif Bold 12", "СОГЛАСИЕ"},
+        {10, 18, "PT Serif 7.5", "законных представителей на обращение несовершеннолетнего"},
+        {10, 21.5, "PT Serif 7.5", "за разрешением на временное проживание в Российской Федерации"}},
+    .boxes = {{10, 74, 46, "Дата выдачи согласия", "issue_date", NULL, NULL},
+        {60, 74, 80, "Законные представители", NULL, "мать, отец", NULL}},
+    .foot = {10, 88, "PT Sans 6.5", "Нотариус ____________   М.П."},
+};
+
+static const struct form ARCHIVE_RECORD = {
+    .head = {{10, 5, "PT Sans 7", "Государственный архив (синтетический образец)"},
+        {40, 11, "PT Serif Bold 12", "АРХИВНАЯ СПРАВКА"},
+        {10, 18, "PT Serif 7.5", "о проживании на территории Российской Федерации, СССР"},
+        {10, 21.5, "PT Serif 7.5", "или Российской империи"}},
+    .boxes = {{10, 74, 46, "Дата выдачи справки", "issue_date", NULL, NULL},
+        {60, 74, 80, "Сведения о проживании", NULL, "РСФСР, 1986-1991", NULL}},
+    .foot = {10, 88, "PT Sans 6.5", "Директор архива ____________   М.П."},
+};
+
+static const struct form KINSHIP_DOCUMENT = {
+    .head = {{10, 5, "PT Sans 7", "Районный суд (синтетический образец)"}, {56, 11, "PT Serif Bold 12", "РЕШЕНИЕ"},
+        {10, 18, "PT Serif Bold 9", "ОБ УСТАНОВЛЕНИИ ФАКТА РОДСТВЕННЫХ ОТНОШЕНИЙ"}},
+    .boxes = {{10, 74, 46, "Дата выдачи решения", "issue_date", NULL, NULL},
+        {60, 74, 80, "Родственник по прямой линии", NULL, "отец", NULL}},
+    .foot = {10, 88, "PT Sans 6.5", "Судья ____________   М.П."},
+};
+
 /* Each type drawn: its page size (mm) and how it is drawn (a function of
  * its own, or a form). */
 static const struct kind {
@@ -666,6 +714,10 @@ static const struct kind {
     {"rvp", 148, 96, NULL, &RVP},
     {"vnzh", 148, 86, NULL, &VNZH},
     {"income_proof", 148, 96, NULL, &INCOME_PROOF},
+    {"fingerprint_card", 148, 96, NULL, &FINGERPRINT_CARD},
+    {"parental_consent", 148, 96, NULL, &PARENTAL_CONSENT},
+    {"archive_record", 148, 96, NULL, &ARCHIVE_RECORD},
+    {"kinship_document", 148, 96, NULL, &KINSHIP_DOCUMENT},
 };
 
 static const struct kind *kind_of(const char *type)

@@ -197,6 +197,8 @@ static json_t *doc(
     }
     if (!strcmp(type, "patent"))
         json_object_set_new(f, "issue_date", jdate(on - 40));
+    if (!strcmp(type, "fingerprint_card")) /* after the entry (on - 12) */
+        json_object_set_new(f, "issue_date", jdate(on - 5));
     if (!strcmp(type, "tax_receipt"))
         json_object_set_new(f, "months", json_integer(3));
     if (!strcmp(type, "labour_contract"))
@@ -293,6 +295,10 @@ json_t *synth_set(uint64_t *st, const struct docset_catalogue *cat, const char *
      * compares its name, birth date and number like any document's. */
     if (find_doc(docs, "migration_card"))
         json_array_append_new(docs, doc("registration_notice", &p, &pl, false, variant, on));
+    /* Likewise the fingerprinting card (Law 274-ФЗ): one who came to work
+     * has it within 30 days of entry and sends it with a patent set. */
+    if (patent)
+        json_array_append_new(docs, doc("fingerprint_card", &p, &pl, false, variant, on));
 
     /* a defect that cannot apply gives a clean set */
     json_t *med = find_doc(docs, "medical_certificate");

@@ -7,7 +7,7 @@
  * The pages are a migration card rendered by docsetgen (Cyrillic title,
  * cairo + pango with Debian's fonts; the path in DOCSETGEN) and the same
  * card with its title whited out; then two receipts, typed by their
- * payment QR codes. */
+ * payment QR codes; then four papers typed by their titles. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -157,11 +157,46 @@ static void receipts_typed_by_what_they_pay(void **state)
     json_decref(fee.truth), json_decref(tax.truth);
 }
 
+/* The fingerprinting card (a patent set), a minor's consent (РВП seed 3's
+ * first set is a minor's) and the native-speaker procedure's archive record
+ * and decision on kinship: each typed by its title, none by another's
+ * word — the consent asks "за разрешением на временное проживание", the
+ * permit's own title. */
+static void papers_typed_by_title(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *procedure;
+        int seed;
+        const char *type;
+    } cases[] = {
+        {"patent", 6, "fingerprint_card"},
+        {"rvp", 3, "parental_consent"},
+        {"native_speaker", 5, "archive_record"},
+        {"native_speaker", 5, "kinship_document"},
+    };
+    docset_tess_t *tess = docset_tess_new();
+    assert_non_null(tess);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct page p = {0};
+        if (rendered(cases[i].procedure, cases[i].seed, cases[i].type, &p) < 0) {
+            docset_tess_free(tess);
+            skip();
+        }
+        classify_as(&p, tess, cases[i].type, "title");
+        raster_free(p.grey);
+        free(p.bytes);
+        json_decref(p.truth);
+    }
+    docset_tess_free(tess);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(one_handle_reads_page_after_page),
         cmocka_unit_test(receipts_typed_by_what_they_pay),
+        cmocka_unit_test(papers_typed_by_title),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
