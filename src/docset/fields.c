@@ -2,6 +2,7 @@
 #include "docset/fields.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -284,19 +285,25 @@ static int letters(const char *s, uint32_t *cp)
     return n;
 }
 
-/* True if the word reads as `label`: the same letters, or one slip in a
- * word of six letters or more, two in one of eight or more (at 150 dpi
- * "РОЖДЕНИЯ" came out "СОЖЛЕНИЯ"; its date was then not looked for). */
-static bool word_is(const struct word *w, const char *label)
+/* How many slips the word reads as `label` with, -1 when it does not:
+ * the same letters, or one slip in a word of six letters or more, two in
+ * one of eight or more (at 150 dpi "РОЖДЕНИЯ" came out "СОЖЛЕНИЯ"; its
+ * date was then not looked for). */
+static int word_slips(const struct word *w, const char *label)
 {
     uint32_t cp[WORD_CP];
     int n = letters(label, cp);
     if (n == 0 || w->n == 0)
-        return false;
+        return -1;
     /* A word holds at most WORD_CP letters: no heap, so no failure. */
-    _Static_assert(WORD_CP <= DISTANCE_STACK_MAX, "word_is's distance must not allocate");
+    _Static_assert(WORD_CP <= DISTANCE_STACK_MAX, "word_slips's distance must not allocate");
     size_t slips = n >= 8 ? 2 : n >= 6 ? 1 : 0, d;
-    return distance_edit(w->cp, (size_t)w->n, cp, (size_t)n, slips, &d, NULL) == 0 && d <= slips;
+    return distance_edit(w->cp, (size_t)w->n, cp, (size_t)n, slips, &d, NULL) == 0 && d <= slips ? (int)d : -1;
+}
+
+static bool word_is(const struct word *w, const char *label)
+{
+    return word_slips(w, label) >= 0;
 }
 
 /* Appends the words of rows [top, bottom) of g (drawn `scale` times larger
@@ -978,14 +985,18 @@ static int read_as(docset_tess_t *tess, const raster_t *c, const struct spec *f,
  * taken when the two readings give the same value, each at CONF_AGREE or
  * above: at 150 dpi tesseract read "28.11.1987" right at 54 and a surname
  * right at 35. A misread glyph then has to come out as the same wrong
- * glyph at two sizes. Free text and levels are not: their readings are
+ * glyph at two sizes. A first reading under CONF_AGREE is taken only when
+ * the second alone clears the bar one reading needs: at 300 dpi (600 ppi
+ * as cut) tesseract read a clean AC1830267 right at 14, and at three
+ * quarters right at 88. Free text and levels are not: their readings are
  * long, and a region or profession read wrong returns a set. 1 agreed, 0
  * not, -ENOMEM. */
 static int read_agreeing(
     docset_tess_t *tess, const raster_t *g, struct rect r, int scale, const struct spec *f, const char *val, int conf)
 {
-    if ((f->kind != K_DATE && f->kind != K_NUM && f->kind != K_NAME) || conf < CONF_AGREE)
+    if (f->kind != K_DATE && f->kind != K_NUM && f->kind != K_NAME)
         return 0;
+    int conf2_needed = conf < CONF_AGREE ? conf_needed(f->kind) : CONF_AGREE;
     double s2 = scale * 0.75;
     raster_t *c = cut_at(g, r, s2);
     if (!c)
@@ -993,7 +1004,7 @@ static int read_agreeing(
     char again[256];
     int conf2 = 0, rc = read_as(tess, c, f, again, sizeof again, &conf2);
     raster_free(c);
-    return rc < 0 ? rc : rc == 1 && conf2 >= CONF_AGREE && !strcmp(val, again);
+    return rc < 0 ? rc : rc == 1 && conf2 >= conf2_needed && !strcmp(val, again);
 }
 
 /* The value of one field from its region (a comb's when pitch > 0): into
@@ -1184,50 +1195,66 @@ static int label_max_height(const struct word *words, int n)
     return 3 * median_height(words, n) / 2;
 }
 
-/* True if the word ends in `label`, a label of six letters or more, read
- * with its slips after two letters or more: the recogniser lost the space
+/* The slips the word ends in `label` with (-1 when it does not), a label
+ * of six letters or more after two letters or more: the recogniser lost the space
  * before the label's last word. At 150 dpi "Дата выдачи", its descenders
  * on its box's top line, came out as one word ШААВЫЛАЧИ, and the date of
  * issue was not looked for. */
-static bool word_ends_in(const struct word *w, const char *label)
+static int word_end_slips(const struct word *w, const char *label)
 {
     uint32_t cp[WORD_CP];
     int n = letters(label, cp);
     if (n < 6 || w->n < n + 2)
-        return false;
+        return -1;
     struct word tail = *w;
     tail.n = n;
     memcpy(tail.cp, w->cp + (w->n - n), (size_t)n * sizeof tail.cp[0]);
-    return word_is(&tail, label);
+    return word_slips(&tail, label);
 }
 
-/* True if words[i] reads as `label`; a label of two words ("НОМЕР
+/* How far words[i] is from reading as `label`, -1 when it does not: twice
+ * its slips, and one more when the label is only the end of the word
+ * (word_end_slips). A label of two words ("НОМЕР
  * ПАСПОРТА") is read by words[i] and the next word on its row together,
  * their letters joined, so the slips allowed are those of the longer
  * whole: a short label word read with one slip is still found beside its
  * neighbour, and neither word alone places the field (the second alone
  * would, with its slip, also be the page's title ПАСПОРТ). */
-static bool label_at(const struct word *words, int n, int i, const char *label)
+static int label_distance(const struct word *words, int n, int i, const char *label)
 {
-    if (!strchr(label, ' '))
-        return word_is(&words[i], label) || word_ends_in(&words[i], label);
+    if (!strchr(label, ' ')) {
+        int whole = word_slips(&words[i], label), end = whole == 0 ? -1 : word_end_slips(&words[i], label);
+        return whole >= 0 && (end < 0 || 2 * whole <= 2 * end + 1) ? 2 * whole : end >= 0 ? 2 * end + 1 : -1;
+    }
     if (i + 1 >= n || !same_row(&words[i + 1], &words[i]))
-        return false;
+        return -1;
     struct word joined = words[i];
     for (int k = 0; k < words[i + 1].n && joined.n < WORD_CP; k++)
         joined.cp[joined.n++] = words[i + 1].cp[k];
-    return word_is(&joined, label);
+    int d = word_slips(&joined, label);
+    return d >= 0 ? 2 * d : -1;
 }
 
-/* The word that places field f: the first word reading as one of its
- * labels (the first word of a two-word label), no taller than `tall`
- * (label_max_height of the same words). */
+/* The word that places field f: of the words reading as its first label
+ * found (the first word of a two-word label), no taller than `tall`
+ * (label_max_height of the same words), the nearest reading (fewest
+ * slips; the first in reading order of equals). A nearer one later wins:
+ * on a fingerprinting card "…о прохождении…" over the person block ends
+ * in ХОЖДЕНИИ, two slips from РОЖДЕНИЯ, and took the birth date's place
+ * from the label itself. */
 static const struct word *label_word(const struct spec *f, const struct word *words, int n, int tall)
 {
-    for (int k = 0; k < LABELS_MAX && f->labels[k]; k++)
-        for (int i = 0; i < n; i++)
-            if (label_at(words, n, i, f->labels[k]) && (tall == 0 || words[i].y1 - words[i].y0 <= tall))
-                return &words[i];
+    for (int k = 0; k < LABELS_MAX && f->labels[k]; k++) {
+        const struct word *best = NULL;
+        int best_d = INT_MAX;
+        for (int i = 0; i < n; i++) {
+            int d = label_distance(words, n, i, f->labels[k]);
+            if (d >= 0 && d < best_d && (tall == 0 || words[i].y1 - words[i].y0 <= tall))
+                best = &words[i], best_d = d;
+        }
+        if (best)
+            return best;
+    }
     return NULL;
 }
 

@@ -434,6 +434,17 @@ static void read_as_printed(docset_tess_t *tess, const char *gen, const char *pr
  *   date 27.03.1974 of set 3 of seed 101's ВНЖ sets at 300 dpi came out
  *   right at confidence 58, under the 60 one reading needs, on each of the
  *   set's seven forms;
+ * - a value read right at a confidence under the agreeing floor, taken
+ *   when its second reading at three quarters clears the single-reading
+ *   bar: at 300 dpi the passport numbers FA7271863 (set 7 of seed 1616's
+ *   application, a wrong digit the set's other forms do not share) and
+ *   AC1830267 (set 6 of seed 1620's native-speaker sets) came out right
+ *   at confidence 0 and 14;
+ * - a label placed by its nearest reading, not its first (label_word):
+ *   on the fingerprinting card of set 11 of seed 1620's patent sets at 300
+ *   dpi, "…о прохождении…" in the heading ends two slips from РОЖДЕНИЯ and
+ *   took the birth date's place, so the heading's next line was read as
+ *   the date;
  * - an O where only a digit may stand in a passport number is 0
  *   (parse_number): set 37 of seed 1616's sets at 150 dpi, AC0118868 read
  *   ACO118868 on the application and the translation, not a number's shape;
@@ -454,6 +465,9 @@ static void values_once_unread(void **state)
     } cases[] = {
         {"vnzh", "application", 0, 101, 6, 3, "birth_date", "1974-03-27"},
         {"vnzh", "rvp", 0, 101, 6, 3, "birth_date", "1974-03-27"},
+        {"all", "application", 0, 1616, 8, 7, "passport_number", "FA7271863"},
+        {"native_speaker", "archive_record", 0, 1620, 7, 6, "passport_number", "AC1830267"},
+        {"patent", "fingerprint_card", 0, 1620, 12, 11, "birth_date", "1986-10-27"},
         {"all", "application", 1, 1616, 38, 37, "passport_number", "AC0118868"},
         {"all", "passport_translation", 1, 1616, 38, 37, "doc_number", "AC0118868"},
         {"all", "language_certificate", 1, 1616, 23, 22, "level", "patent"},
