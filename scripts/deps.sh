@@ -42,6 +42,8 @@ check_pkgs+=(python3-skimage)
 # QR codes (zbar), page titles in Russian (tesseract's rus model), the
 # Tajik and Uzbek letters of a Cyrillic name (tgk: Ғ Қ Ҳ Ҷ Ӣ Ӯ)
 run_pkgs+=(libpoppler-glib-dev libcairo2-dev libzbar-dev tesseract-ocr-rus tesseract-ocr-osd tesseract-ocr-tgk)
+# ... and the Kazakh and Kyrgyz letters (kaz: Ә Ө Ү Ұ Ң Қ Ғ І Һ)
+run_pkgs+=(tesseract-ocr-kaz)
 
 # printed documents (src/print: the kiosk receipt, the activation letter):
 # cairo + pango in the Noto fonts, QR codes; tests read them back with

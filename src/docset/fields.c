@@ -707,9 +707,11 @@ static int read_line(TessBaseAPI *api, const raster_t *c, const char *whitelist,
 
 static const char LATIN_NAME[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ'‘’- ";
 #define RUSSIAN_CAPITALS "АБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯ"
-#define TAJIK_CAPITALS "ҒҚҲҶӢӮ" /* the Tajik (and Uzbek) letters Debian's "rus" model lacks */
+#define TAJIK_CAPITALS "ҒҚҲҶӢӮ"     /* the Tajik (and Uzbek) letters Debian's "rus" model lacks */
+#define KAZAKH_CAPITALS "ӘӨҮҰҢҚҒІҺ" /* the Kazakh (and Kyrgyz) ones */
 static const char CYRILLIC_NAME[] = RUSSIAN_CAPITALS "- ";
 static const char TAJIK_NAME[] = RUSSIAN_CAPITALS TAJIK_CAPITALS "- ";
+static const char KAZAKH_NAME[] = RUSSIAN_CAPITALS KAZAKH_CAPITALS "- ";
 static const char DATE_CHARS[] = "0123456789.";
 static const char NUM_CHARS[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 static const char TEXT_CHARS[] = RUSSIAN_CAPITALS "абвгдеёжзийклмнопрстуфхцчшщъыьэюя0123456789.,-() ";
@@ -891,43 +893,59 @@ static bool one_of(int32_t cp, const char *set)
     return enc[0] && strstr(set, enc);
 }
 
-/* Whether `tajik` is `rus` with some letters the Russian model lacks in
- * place of what it read there (Ғ for Г, Е or Р; Ҷ for Ч; Қ, Ҳ, Ӣ, Ӯ),
- * letter for letter and nothing else changed. */
-static bool only_tajik_letters(const char *rus, const char *tajik)
+/* Whether `native` is `rus` with some of the letters the Russian model
+ * lacks (`letters`) in place of what it read there (Ғ for Г, Е or Р; Ҷ for
+ * Ч; Ө for О or a stray sign), letter for letter and nothing else changed. */
+static bool only_native_letters(const char *rus, const char *native, const char *letters)
 {
-    size_t i = 0, j = 0, nr = strlen(rus), nt = strlen(tajik);
+    size_t i = 0, j = 0, nr = strlen(rus), nt = strlen(native);
     int changed = 0;
     while (i < nr && j < nt) {
-        int32_t a = utf8_next((const unsigned char *)rus, nr, &i), b = utf8_next((const unsigned char *)tajik, nt, &j);
+        int32_t a = utf8_next((const unsigned char *)rus, nr, &i), b = utf8_next((const unsigned char *)native, nt, &j);
         if (a < 0 || b < 0)
             return false;
         if (a == b)
             continue;
-        if (!one_of(b, TAJIK_CAPITALS))
+        if (!one_of(b, letters))
             return false;
         changed++;
     }
     return i == nr && j == nt && changed > 0;
 }
 
-/* A Cyrillic name read by "rus" (text, *conf) read again by "tgk+rus",
- * whose model has the Tajik and Uzbek letters "rus" lacks: "rus" read
- * Ғулом as ЕУЛОМ or РУЛОМ, Ҷамшед as ЧАМШЕД, and the set was referred for
- * a name one letter off. The second reading is taken only where it differs
- * by those letters alone: the Tajik model lacks Ы, and read Бакыт as
+/* The readings a Cyrillic name is given beside "rus"'s: models with the
+ * letters "rus" lacks, and those letters. "tgk+rus" has the Tajik and
+ * Uzbek ones: "rus" read Ғулом as ЕУЛОМ or РУЛОМ, Ҷамшед as ЧАМШЕД, and
+ * the set was referred for a name one letter off. "kaz+rus" has the
+ * Kazakh and Kyrgyz ones: "rus" read Төлеген as Т@ЛЕГЕН, Нұрлан as
+ * НУРЛАН. */
+static const struct {
+    enum docset_tess_model model;
+    const char *whitelist, *letters;
+} NATIVE[] = {
+    {DOCSET_TESS_TAJIK, TAJIK_NAME, TAJIK_CAPITALS},
+    {DOCSET_TESS_KAZAKH, KAZAKH_NAME, KAZAKH_CAPITALS},
+};
+
+/* A Cyrillic name read by "rus" (text, *conf) read again by each NATIVE
+ * model in turn, the first reading that differs from "rus"'s by that
+ * model's letters alone taken: the Tajik model lacks Ы, and read Бакыт as
  * БАКЬТ. -ENOMEM, else 0. */
-static int with_tajik_letters(docset_tess_t *tess, const raster_t *c, char *text, size_t cap, int *conf)
+static int with_native_letters(docset_tess_t *tess, const raster_t *c, char *text, size_t cap, int *conf)
 {
-    TessBaseAPI *tgk = docset_tess_get(tess, DOCSET_TESS_TAJIK);
-    char other[256];
-    int conf2 = 0;
-    if (!tgk || !text[0])
-        return 0;
-    if (read_line(tgk, c, TAJIK_NAME, other, sizeof other, &conf2) < 0)
-        return -ENOMEM;
-    if (only_tajik_letters(text, other) && snprintf(text, cap, "%s", other) < (int)cap)
-        *conf = conf2;
+    for (size_t k = 0; text[0] && k < sizeof NATIVE / sizeof NATIVE[0]; k++) {
+        TessBaseAPI *api = docset_tess_get(tess, NATIVE[k].model);
+        char other[256];
+        int conf2 = 0;
+        if (!api)
+            continue;
+        if (read_line(api, c, NATIVE[k].whitelist, other, sizeof other, &conf2) < 0)
+            return -ENOMEM;
+        if (only_native_letters(text, other, NATIVE[k].letters) && snprintf(text, cap, "%s", other) < (int)cap) {
+            *conf = conf2;
+            break;
+        }
+    }
     return 0;
 }
 
@@ -963,7 +981,7 @@ static int read_as(docset_tess_t *tess, const raster_t *c, const struct spec *f,
             api = f->latin ? eng : rus;
             if (api && (rc = read_line(api, c, f->latin ? LATIN_NAME : CYRILLIC_NAME, text, sizeof text, conf)) == 0 &&
                 !f->latin)
-                rc = with_tajik_letters(tess, c, text, sizeof text, conf);
+                rc = with_native_letters(tess, c, text, sizeof text, conf);
             if (rc == 0 && has_letters(text))
                 shaped = snprintf(val, cap, "%s", text) < (int)cap;
             break;

@@ -65,7 +65,7 @@ static TessBaseAPI *open_model(enum docset_tess_model m)
     TessBaseAPI *api = TessBaseAPICreate();
     if (!api)
         return NULL;
-    static const char *const names[DOCSET_TESS_MODELS] = {"osd", "rus+eng", "rus", "eng", "tgk+rus"};
+    static const char *const names[DOCSET_TESS_MODELS] = {"osd", "rus+eng", "rus", "eng", "tgk+rus", "kaz+rus"};
     if (TessBaseAPIInit3(api, NULL, names[m]) != 0) {
         TessBaseAPIDelete(api);
         return NULL;

@@ -23,6 +23,7 @@ enum docset_tess_model {
     DOCSET_TESS_RUS,   /* "rus": a field printed in Cyrillic (docset/fields sets mode and whitelist per read) */
     DOCSET_TESS_ENG,   /* "eng": a field printed in Latin letters or digits (likewise) */
     DOCSET_TESS_TAJIK, /* "tgk+rus": a Cyrillic name's second reading, for the letters "rus" lacks (Ғ Қ Ҳ Ҷ Ӣ Ӯ) */
+    DOCSET_TESS_KAZAKH, /* "kaz+rus": its third, for the Kazakh and Kyrgyz letters (Ә Ө Ү Ұ Ң Қ Ғ І Һ) */
     DOCSET_TESS_MODELS
 };
 

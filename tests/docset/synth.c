@@ -86,16 +86,18 @@ static const struct name3 kg_given[] = {
     {"NURLAN", "Нурлан", "Нурлан"},
     {"BAKYT", "Бакыт", "Бакыт"},
 };
+/* Kazakh names in the second rendering keep their own letters (І, Ә), as
+ * a translator from Kazakh may write them. */
 static const struct name3 kz_surnames[] = {
     {"ZHAKUPOV", "Жакупов", "Жакупов"},
-    {"SERIKBAYEV", "Серикбаев", "Серикбаев"},
+    {"SERIKBAYEV", "Серикбаев", "Серікбаев"},
 };
 static const struct name3 kz_given[] = {
     /* Тулеген is as common: the passport's Latin O has lost the Ө, which
      * Russian writes О or У, so the matcher takes it as a variant. */
     {"TOLEGEN", "Толеген", "Тулеген"},
-    {"SERIK", "Серик", "Серик"},
-    {"ALIYA", "Алия", "Алия"},
+    {"SERIK", "Серик", "Серік"},
+    {"ALIYA", "Алия", "Әлия"},
 };
 
 #define PICK(st, arr) (&(arr)[synth_below((st), sizeof(arr) / sizeof((arr)[0]))])
