@@ -344,8 +344,6 @@ static uint64_t fnv1a(const char *s)
     return h;
 }
 
-/* The subject of a capture: the admin profile's seed when set, else one
- * person per transaction (distinct transactions, distinct people). */
 /* The portrait a subject wears: a hash of its seed, so neighbouring seeds
  * are not simply taken in turn. Needs g.nportraits > 0. */
 static const struct img *portrait_of(uint64_t seed)
@@ -420,6 +418,8 @@ static void load_portraits(const char *const *paths, int n)
         fprintf(stderr, "uchet-devsim: no usable portrait: the face camera answers 106\n");
 }
 
+/* The subject of a capture: the admin profile's seed when set, else one
+ * person per transaction (distinct transactions, distinct people). */
 static uint64_t subject_seed(const char *txn)
 {
     pthread_mutex_lock(&g.mu);

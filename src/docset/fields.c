@@ -1241,8 +1241,11 @@ static int word_end_slips(const struct word *w, const char *label)
 static int label_distance(const struct word *words, int n, int i, const char *label)
 {
     if (!strchr(label, ' ')) {
-        int whole = word_slips(&words[i], label), end = whole == 0 ? -1 : word_end_slips(&words[i], label);
-        return whole >= 0 && (end < 0 || 2 * whole <= 2 * end + 1) ? 2 * whole : end >= 0 ? 2 * end + 1 : -1;
+        int whole = word_slips(&words[i], label), end = word_end_slips(&words[i], label);
+        int d = whole >= 0 ? 2 * whole : -1;
+        if (end >= 0 && (d < 0 || 2 * end + 1 < d))
+            d = 2 * end + 1;
+        return d;
     }
     if (i + 1 >= n || !same_row(&words[i + 1], &words[i]))
         return -1;
