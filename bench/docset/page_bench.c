@@ -41,6 +41,9 @@
 #include "docset/reader.h"
 #include "docset/straighten.h"
 #include "docset/tess.h"
+#ifdef UCHET_HAVE_FACECHECK
+#include "bio/facecheck.h"
+#endif
 #include "rules/docset.h"
 #include "store/caldata.h"
 
@@ -160,8 +163,15 @@ static void page_doc(struct read_set *rs, int i, bool legible, bool classified, 
         reader_doc_values(&rs->docs[i], rs->held[i]);
 }
 
+/* What the reader reads with: tesseract's handles and the face detector
+ * (NULL without OpenCV or its cascades: a photograph stays unknown). */
+struct tools {
+    docset_tess_t *tess;
+    face_detector_t *faces;
+};
+
 static void one_page(
-    const char *dir, const json_t *set, const json_t *pg, docset_tess_t *tess, struct tally *t, struct read_set *rs)
+    const char *dir, const json_t *set, const json_t *pg, const struct tools *tl, struct tally *t, struct read_set *rs)
 {
     const char *file = json_string_value(json_object_get(pg, "file"));
     int doc = (int)json_integer_value(json_object_get(pg, "document"));
@@ -188,14 +198,14 @@ static void one_page(
     struct classify_result c = {0};
     raster_t *straight = NULL;
     struct straighten_result how = {0};
-    if (straighten_page(g, tess, &straight, &how, &e) == 0 && straight) {
+    if (straighten_page(g, tl->tess, &straight, &how, &e) == 0 && straight) {
         raster_free(g);
         g = straight;
         t->turned += how.quarter_turns != 0;
     }
     page_measure(g, &q, &e);
     double t1 = now_s();
-    bool classified = classify_measured_page(g, &q, date_from_ymd(2025, 1, 1), tess, &c, &e) == 1;
+    bool classified = classify_page_or_photo(g, &q, date_from_ymd(2025, 1, 1), tl->tess, tl->faces, &c, &e) == 1;
     t->seconds += now_s() - t0;
     if (fields_known_type(want) && !illegible) {
         /* every clean page of the type counts, read or not */
@@ -313,7 +323,7 @@ static int load_checker(int argc, char **argv, struct docset_catalogue **cat, ca
 }
 
 /* Reads every page of one set (DIR/NAME.json) and, with a catalogue, checks it. */
-static void one_set(const char *dir, const char *name, docset_tess_t *tess, struct tally *t,
+static void one_set(const char *dir, const char *name, const struct tools *tl, struct tally *t,
     const struct docset_catalogue *cat, const calendar_t *cal, struct set_tally *st)
 {
     char path[1024];
@@ -327,7 +337,7 @@ static void one_set(const char *dir, const char *name, docset_tess_t *tess, stru
         size_t n = json_array_size(docs);
         rs->n = n < LIMIT_DOCSET_PAGES ? (int)n : LIMIT_DOCSET_PAGES;
         json_array_foreach (pages, i, pg)
-            one_page(dir, set, pg, tess, t, rs);
+            one_page(dir, set, pg, tl, t, rs);
         for (int k = 0; k < rs->n; k++)
             if (!rs->read[k])
                 generated_doc(rs, k, json_array_get(docs, (size_t)k));
@@ -357,24 +367,32 @@ int main(int argc, char **argv)
     struct docset_catalogue *cat = NULL;
     calendar_t *cal = NULL;
     DIR *dir = load_checker(argc, argv, &cat, &cal) < 0 ? NULL : opendir(argv[1]);
-    docset_tess_t *tess = dir ? docset_tess_new() : NULL;
-    if (!tess) {
+    struct tools tl = {dir ? docset_tess_new() : NULL, NULL};
+    if (!tl.tess) {
         if (dir)
             closedir(dir);
         catalogue_free(cat);
         calendar_free(cal);
         return 1;
     }
+#ifdef UCHET_HAVE_FACECHECK
+    err_t fe = {0};
+    if (face_detector_open(NULL, &tl.faces, &fe) < 0)
+        fprintf(stderr, "page_bench: no face detector (%s): photographs stay unknown\n", fe.msg);
+#endif
     struct tally t = {.confusion = json_object(), .fields = json_object()};
     struct set_tally st = {.defects = json_object()};
     struct dirent *de;
     while ((de = readdir(dir))) {
         size_t n = strlen(de->d_name);
         if (n >= 5 && strcmp(de->d_name + n - 5, ".json") == 0)
-            one_set(argv[1], de->d_name, tess, &t, cat, cal, &st);
+            one_set(argv[1], de->d_name, &tl, &t, cat, cal, &st);
     }
     closedir(dir);
-    docset_tess_free(tess);
+    docset_tess_free(tl.tess);
+#ifdef UCHET_HAVE_FACECHECK
+    face_detector_free(tl.faces);
+#endif
     printf("pages %d: type right %d, unknown %d, wrong %d (of legible-judged); legible clean pages %d, clean pages "
            "called illegible %d, illegible caught %d/%d; %.2f s per page\n",
         t.pages, t.typed_right, t.unknown, t.wrong, t.legible_ok, t.clean_flagged, t.illegible_caught,

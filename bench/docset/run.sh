@@ -33,9 +33,16 @@ bench="$B/src/api/docset_page_bench"
 root=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# The photographs from Debian's two public-domain portraits (real faces,
+# tests/docset/README.md), when installed (scripts/deps.sh check).
+portraits=()
+for p in /usr/share/matplotlib/mpl-data/sample_data/grace_hopper.jpg \
+         /usr/lib/python3/dist-packages/skimage/data/astronaut.png; do
+  [[ -r $p ]] && portraits+=(--portrait "$p")
+done
 for level in 0 1 2 3; do
   mkdir -p "$work/$level"
-  "$gen" --out "$work/$level" --seed 1616 --sets "$SETS" --level "$level" >/dev/null
+  "$gen" --out "$work/$level" --seed 1616 --sets "$SETS" --level "$level" "${portraits[@]}" >/dev/null
   taskset -c 0 "$bench" "$work/$level" "$root/data/docsets/catalogue.json" "$root/data" \
     | grep '^summary ' | sed "s/^summary /$level /" >> "$work/summary"
 done

@@ -9,6 +9,7 @@
 #include "docset/fields.h"
 #include "docset/page.h"
 #include "docset/payment.h"
+#include "docset/portrait.h"
 #ifdef UCHET_HAVE_OCR
 #include "docs/ocr.h"
 #endif
@@ -263,4 +264,39 @@ int classify_measured_page(const raster_t *grey, struct page_quality *q, date_t 
     }
     classify_result_free(ret);
     return 0;
+}
+
+/* A page no title, zone or code typed: the photograph, if it is one. */
+static int as_photo(
+    const raster_t *grey, struct page_quality *q, face_detector_t *faces, struct classify_result *ret, err_t *err)
+{
+    enum portrait_kind kind;
+    int r = portrait_page(faces, grey, &kind, err);
+    if (r < 0 || kind == PORTRAIT_NONE)
+        return r;
+    memset(ret, 0, sizeof *ret);
+    if (!(ret->fields = json_object()))
+        return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
+    set_type(ret, "photo", "face");
+    q->advice = kind == PORTRAIT_BLURRED ? PAGE_ADVICE_BLURRED : 0;
+    q->legible = kind == PORTRAIT_SHARP;
+    return 1;
+}
+
+int classify_page_or_photo(const raster_t *grey, struct page_quality *q, date_t today, docset_tess_t *tess,
+    face_detector_t *faces, struct classify_result *ret, err_t *err)
+{
+    int r = classify_measured_page(grey, q, today, tess, ret, err);
+    if (r < 0 || !faces || (r == 1 && strcmp(ret->type, "unknown")))
+        return r;
+    struct classify_result photo;
+    int p = as_photo(grey, q, faces, &photo, err);
+    if (p == 0)
+        return r;
+    if (r == 1)
+        classify_result_free(ret);
+    if (p < 0)
+        return p;
+    *ret = photo;
+    return 1;
 }

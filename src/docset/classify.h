@@ -58,3 +58,12 @@ void classify_result_free(struct classify_result *r);
 struct page_quality;
 int classify_measured_page(const raster_t *grey, struct page_quality *q, date_t today, docset_tess_t *tess,
     struct classify_result *ret, err_t *err);
+
+/* classify_measured_page, then a page it left untyped or illegible that is
+ * a photograph of a person (docset/portrait) is typed "photo" (by "face",
+ * no fields): legible, or illegible with only "blurred" advice when the face
+ * is too blurred to judge. faces (borrowed, this thread's) NULL: no
+ * photograph is looked for. Returns as classify_measured_page. */
+typedef struct face_detector face_detector_t;
+int classify_page_or_photo(const raster_t *grey, struct page_quality *q, date_t today, docset_tess_t *tess,
+    face_detector_t *faces, struct classify_result *ret, err_t *err);

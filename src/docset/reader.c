@@ -17,6 +17,9 @@
 #include "docset/setjson.h"
 #include "docset/straighten.h"
 #include "docset/tess.h"
+#ifdef UCHET_HAVE_FACECHECK
+#include "bio/facecheck.h"
+#endif
 #include "notify/catalog.h"
 #include "rules/docset.h"
 #include "store/docset.h"
@@ -89,34 +92,62 @@ static bool flight_leave(reader_flight_t *f, int64_t id)
     return again;
 }
 
-/* The reading thread's own tesseract handles (docset/tess.h): made at the
- * thread's first page and kept, so each model is read from disk once per
- * SLOW-lane thread rather than once per page; freed by the key's
- * destructor when the thread ends (store_close joins the lane's threads).
- * Owned by the thread through the key; no other thread sees them. */
-static pthread_key_t tess_key;
-static pthread_once_t tess_key_once = PTHREAD_ONCE_INIT;
-static int tess_key_ok;
+/* The reading thread's own tesseract handles (docset/tess.h) and face
+ * detector (bio/facecheck, for the photograph): made at the thread's first
+ * page and kept, so each model is read from disk once per SLOW-lane thread
+ * rather than once per page; freed by the key's destructor when the thread
+ * ends (store_close joins the lane's threads). Owned by the thread through
+ * the key; no other thread sees them. */
+struct reading_tools {
+    docset_tess_t *tess;
+    face_detector_t *faces; /* NULL: no OpenCV, or its cascades missing */
+};
 
-static void tess_key_free(void *t)
+static pthread_key_t tools_key;
+static pthread_once_t tools_key_once = PTHREAD_ONCE_INIT;
+static int tools_key_ok;
+
+static void tools_free(void *p)
 {
-    docset_tess_free(t);
+    struct reading_tools *t = p;
+    if (!t)
+        return;
+    docset_tess_free(t->tess);
+#ifdef UCHET_HAVE_FACECHECK
+    face_detector_free(t->faces);
+#endif
+    free(t);
 }
 
-static void tess_key_make(void)
+static void tools_key_make(void)
 {
-    tess_key_ok = pthread_key_create(&tess_key, tess_key_free) == 0;
+    tools_key_ok = pthread_key_create(&tools_key, tools_free) == 0;
 }
 
-/* This thread's handles, borrowed; NULL on ENOMEM. */
-static docset_tess_t *thread_tess(void)
+static struct reading_tools *tools_new(void)
 {
-    pthread_once(&tess_key_once, tess_key_make);
-    if (!tess_key_ok)
+    struct reading_tools *t = calloc(1, sizeof *t);
+    if (!t || !(t->tess = docset_tess_new())) {
+        free(t);
         return NULL;
-    docset_tess_t *t = pthread_getspecific(tess_key);
-    if (!t && (t = docset_tess_new()) && pthread_setspecific(tess_key, t) != 0) {
-        docset_tess_free(t);
+    }
+#ifdef UCHET_HAVE_FACECHECK
+    err_t e = {0};
+    if (face_detector_open(NULL, &t->faces, &e) < 0)
+        t->faces = NULL; /* pages are read; a photograph stays unknown */
+#endif
+    return t;
+}
+
+/* This thread's tools, borrowed; NULL on ENOMEM. */
+static struct reading_tools *thread_tools(void)
+{
+    pthread_once(&tools_key_once, tools_key_make);
+    if (!tools_key_ok)
+        return NULL;
+    struct reading_tools *t = pthread_getspecific(tools_key);
+    if (!t && (t = tools_new()) && pthread_setspecific(tools_key, t) != 0) {
+        tools_free(t);
         t = NULL;
     }
     return t;
@@ -168,8 +199,8 @@ static void read_page(const reader_ctx_t *ctx, int64_t set_id, int64_t now, cons
     out->state = "failed";
     snprintf(out->type, sizeof out->type, "%s", "");
     (void)ctx, (void)set_id;
-    docset_tess_t *tess = thread_tess();
-    if (!tess || decode(c, upload, len, &grey, &e) < 0 || level_page(&grey, tess, &e) < 0 ||
+    struct reading_tools *tools = thread_tools();
+    if (!tools || decode(c, upload, len, &grey, &e) < 0 || level_page(&grey, tools->tess, &e) < 0 ||
         page_measure(grey, &q, &e) < 0) {
         out->quality = strdup("{\"legible\":false,\"advice\":[\"no_text\"]}");
         raster_free(grey);
@@ -177,7 +208,8 @@ static void read_page(const reader_ctx_t *ctx, int64_t set_id, int64_t now, cons
     }
     out->state = "illegible";
     struct classify_result cr;
-    if (classify_measured_page(grey, &q, date_local(now, REGION_DEFAULT_UTC_OFFSET_MIN), tess, &cr, &e) == 1) {
+    date_t today = date_local(now, REGION_DEFAULT_UTC_OFFSET_MIN);
+    if (classify_page_or_photo(grey, &q, today, tools->tess, tools->faces, &cr, &e) == 1) {
         out->state = strcmp(cr.type, "unknown") ? "read" : "unknown";
         snprintf(out->type, sizeof out->type, "%s", cr.type);
         out->fields = json_dumps(cr.fields, JSON_COMPACT);

@@ -25,7 +25,7 @@ import httpx
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from conftest import BUILD, ROOT, START_CLOCK, docset_uchet
+from conftest import BUILD, ROOT, START_CLOCK, docset_uchet, sqlite_run_only
 
 DOCSETGEN = os.path.join(BUILD, "src/docset/docsetgen")
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
@@ -456,6 +456,38 @@ def test_pages_read_and_the_outcome_with_advice(ds, tmp_path):
     audit = json.dumps(ds.db.query("SELECT action, detail FROM audit"), ensure_ascii=False)
     for secret in filter(None, [number, surname]):
         assert secret not in blob and secret not in logs and secret not in audit, secret
+
+
+HOPPER = "/usr/share/matplotlib/mpl-data/sample_data/grace_hopper.jpg"
+ASTRONAUT = "/usr/lib/python3/dist-packages/skimage/data/astronaut.png"
+
+
+@sqlite_run_only("test_docsets.py::test_pages_read_and_the_outcome_with_advice")
+def test_the_photograph_counts_as_the_photograph(ds):
+    """A person sends the photograph an РВП asks for: as the digital file
+    (Grace Hopper, Debian's public-domain JPEG) and as a phone photo of the
+    print on a desk (NASA's Eileen Collins, Debian's PNG, pasted on paper
+    here with Pillow). Each is typed "photo", legible, and the set is not
+    sent back for a missing photograph; a page of text is not a photograph."""
+    digital = open(HOPPER, "rb").read()       # scripts/deps.sh installs both (check)
+    face = Image.open(ASTRONAUT).convert("RGB")
+    sheet = Image.new("RGB", (900, 1100), (236, 234, 228))
+    sheet.paste(face.resize((560, 560)).crop((60, 0, 500, 560)), (230, 240))
+    buf = io.BytesIO()
+    sheet.save(buf, "JPEG", quality=85)
+    _, token = ds.new_user()
+    sid = create(ds, token, procedure="rvp")["id"]
+    for body, ctype in ((digital, "image/jpeg"), (buf.getvalue(), "image/jpeg"), (text_page("PNG"), "image/png")):
+        assert post_page(ds, token, sid, body, ctype).status_code == 202
+    assert ds.http.post(f"/api/v1/document-sets/{sid}/submit", headers=auth(ds, token)).status_code == 202
+    s = wait_for(ds, token, sid, lambda s: s["state"] != "checking", timeout=300)
+    pages = {p["n"]: p for p in s["pages"]}
+    for n in (1, 2):
+        assert (pages[n]["state"], pages[n]["type"]) == ("read", "photo"), pages[n]
+        assert pages[n]["quality"]["legible"] and not pages[n]["quality"]["advice"], pages[n]
+    assert pages[3]["type"] != "photo", pages[3]
+    missing = {f["type"] for f in s["result"]["findings"] if f["code"] == "missing_document"}
+    assert missing and "photo" not in missing, missing
 
 
 # ---------------------------------------------------------------- the desk

@@ -7,8 +7,13 @@
  *       language certificates, employer's notice, labour contract,
  *       application's first page, ДМС policy, fee and tax receipts,
  *       the РВП, the ВНЖ, the income statement, a translated birth
- *       certificate, the arrival notice's tear-off part),
+ *       certificate, the arrival notice's tear-off part, the fingerprinting
+ *       card, a minor's parental consent, an archive record, a decision on
+ *       kinship; the photograph when --portrait is given),
  *       DIR/set-NNNN-KK-TYPE.png, listed in truth.pages with the field zones.
+ *       --portrait FILE (JPEG or PNG, up to 8 times): the photographs are
+ *       drawn from these real portraits, set i's from the (i mod n)-th;
+ *       without one no photograph is drawn (it enters as generated).
  *       --defect: every set carries that labelled defect where it can
  *       (tests/docset/README.md), instead of half the sets one at random.
  *   docsetgen --verify [--seed S] [--sets N] [--procedure P|all] [--defect NAME|any] [--catalogue FILE]
@@ -158,8 +163,15 @@ static int verify(uint64_t st, int sets, const char *which, int forced, struct d
     return bad ? 1 : 0;
 }
 
+#define PORTRAITS_MAX 8
+
+struct portraits {
+    render_portrait_t *p[PORTRAITS_MAX];
+    int n;
+};
+
 static int generate(uint64_t st, int sets, const char *which, int forced, int level, const char *out,
-    const struct docset_catalogue *cat)
+    const struct docset_catalogue *cat, const struct portraits *faces)
 {
     static const struct render_degrade levels[4] = {
         {300, 0, 0, false, false, 0},
@@ -194,8 +206,12 @@ static int generate(uint64_t st, int sets, const char *which, int forced, int le
             snprintf(name, sizeof name, "set-%04d-%02zu-%s.png", i, k, type);
             snprintf(path, sizeof path, "%s/%s", out, name);
             json_t *zones = NULL;
-            struct render_who who = {person.country_ru, person.nationality, person.male};
-            if (render_document(doc, &who, &g, path, &zones) < 0) {
+            struct render_who who = {
+                person.country_ru, person.nationality, person.male, faces->n ? faces->p[i % faces->n] : NULL};
+            int r = render_document(doc, &who, &g, path, &zones);
+            if (r == -ENOTSUP)
+                continue; /* a photograph with no portrait given */
+            if (r < 0) {
                 fprintf(stderr, "docsetgen: cannot write %s\n", path);
                 return 1;
             }
@@ -212,7 +228,6 @@ static int generate(uint64_t st, int sets, const char *which, int forced, int le
         }
         json_decref(set);
     }
-    render_cleanup();
     printf("docsetgen: %d sets in %s\n", sets, out);
     return 0;
 }
@@ -223,7 +238,10 @@ int main(int argc, char **argv)
     int sets = 20, level = 0;
     const char *out = NULL, *which = "all";
     const char *cat = UCHET_SOURCE_DIR "/data/docsets/catalogue.json";
-    int do_verify = 0, forced = -1;
+    int do_verify = 0, forced = -1, r = 2;
+    struct portraits faces = {0};
+    struct docset_catalogue *catalogue = NULL;
+    err_t e = {0};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--verify"))
@@ -242,26 +260,37 @@ int main(int argc, char **argv)
             cat = v, i++;
         else if (!strcmp(a, "--defect") && v && defect_named(v) > -2)
             forced = defect_named(v), i++;
-        else {
+        else if (!strcmp(a, "--portrait") && v && faces.n < PORTRAITS_MAX) {
+            int lr = render_portrait_load(v, &faces.p[faces.n]);
+            if (lr < 0) {
+                fprintf(stderr, "docsetgen: %s: not a portrait (%s)\n", v, strerror(-lr));
+                goto out;
+            }
+            faces.n++, i++;
+        } else {
             fprintf(stderr, "usage: docsetgen (--out DIR | --verify) [--seed S] [--sets N] "
-                            "[--procedure P|all] [--defect NAME|any] [--level 0-3] [--catalogue FILE]\n");
-            return 2;
+                            "[--procedure P|all] [--defect NAME|any] [--level 0-3] [--catalogue FILE] "
+                            "[--portrait FILE]...\n");
+            goto out;
         }
     }
-    struct docset_catalogue *catalogue = NULL;
-    err_t e = {0};
     if (catalogue_load_file(cat, &catalogue, &e) < 0) {
         fprintf(stderr, "docsetgen: %s\n", e.msg);
-        return 1;
+        r = 1;
+        goto out;
     }
     if (sets < 1 || sets > 100000 || level < 0 || level > 3 ||
         (strcmp(which, "all") && docset_procedure_index(catalogue, which) < 0) || (!do_verify && !out)) {
         fprintf(stderr, "docsetgen: bad arguments\n");
-        catalogue_free(catalogue);
-        return 2;
+        goto out;
     }
-    int r = do_verify ? verify(seed, sets, which, forced, catalogue)
-                      : generate(seed, sets, which, forced, level, out, catalogue);
+    r = do_verify ? verify(seed, sets, which, forced, catalogue)
+                  : generate(seed, sets, which, forced, level, out, catalogue, &faces);
+out:
     catalogue_free(catalogue);
+    for (int k = 0; k < faces.n; k++)
+        render_portrait_free(faces.p[k]);
+    if (!do_verify)
+        render_cleanup(); /* after the last cairo surface */
     return r;
 }

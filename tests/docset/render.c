@@ -11,6 +11,10 @@
 #include <string.h>
 
 #include "rules/date.h"
+#ifdef UCHET_HAVE_RASTER
+#include "base/file.h"
+#include "bio/raster.h"
+#endif
 
 struct page {
     cairo_t *cr;
@@ -688,6 +692,77 @@ static const struct form KINSHIP_DOCUMENT = {
     .foot = {10, 88, "PT Sans 6.5", "Судья ____________   М.П."},
 };
 
+struct render_portrait {
+    cairo_surface_t *img;
+};
+
+#define PORTRAIT_BYTES_MAX (32u << 20)
+
+int render_portrait_load(const char *path, render_portrait_t **ret)
+{
+#ifdef UCHET_HAVE_RASTER
+    char *buf = NULL;
+    size_t len = 0;
+    raster_t *r = NULL;
+    err_t e = {0};
+    if (file_read_alloc(path, PORTRAIT_BYTES_MAX, &buf, &len, &e) < 0 ||
+        raster_decode((const uint8_t *)buf, len, 3, &r, &e) < 0) {
+        free(buf);
+        return e.errnum ? e.errnum : -EINVAL;
+    }
+    free(buf);
+    render_portrait_t *p = calloc(1, sizeof *p);
+    cairo_surface_t *img = cairo_image_surface_create(CAIRO_FORMAT_RGB24, (int)r->width, (int)r->height);
+    if (!p || cairo_surface_status(img) != CAIRO_STATUS_SUCCESS) {
+        free(p);
+        cairo_surface_destroy(img);
+        raster_free(r);
+        return -ENOMEM;
+    }
+    unsigned char *px = cairo_image_surface_get_data(img);
+    int stride = cairo_image_surface_get_stride(img);
+    for (uint32_t y = 0; y < r->height; y++)
+        for (uint32_t x = 0; x < r->width; x++) {
+            const uint8_t *s = r->pix + ((size_t)y * r->width + x) * 3;
+            uint32_t *d = (uint32_t *)(void *)(px + (size_t)y * (size_t)stride + (size_t)x * 4);
+            *d = (uint32_t)s[0] << 16 | (uint32_t)s[1] << 8 | s[2];
+        }
+    cairo_surface_mark_dirty(img);
+    raster_free(r);
+    p->img = img;
+    *ret = p;
+    return 0;
+#else
+    (void)path, (void)ret;
+    return -ENOTSUP;
+#endif
+}
+
+void render_portrait_free(render_portrait_t *p)
+{
+    if (!p)
+        return;
+    cairo_surface_destroy(p->img);
+    free(p);
+}
+
+/* The 35 × 45 mm photograph, as a print lies on the scanner's glass: the
+ * portrait cropped to fill it, the paper round it. */
+static void photo(struct page *p, const struct render_who *who)
+{
+    cairo_surface_t *img = who->portrait->img;
+    double w = cairo_image_surface_get_width(img), h = cairo_image_surface_get_height(img);
+    double k = fmax(35.0 / w, 45.0 / h);
+    cairo_save(p->cr);
+    cairo_rectangle(p->cr, 7.5, 8.5, 35, 45);
+    cairo_clip(p->cr);
+    cairo_translate(p->cr, 7.5 + (35 - w * k) / 2, 8.5 + (45 - h * k) / 2);
+    cairo_scale(p->cr, k, k);
+    cairo_set_source_surface(p->cr, img, 0, 0);
+    cairo_paint(p->cr);
+    cairo_restore(p->cr);
+}
+
 /* Each type drawn: its page size (mm) and how it is drawn (a function of
  * its own, or a form). */
 static const struct kind {
@@ -718,6 +793,7 @@ static const struct kind {
     {"parental_consent", 148, 96, NULL, &PARENTAL_CONSENT},
     {"archive_record", 148, 96, NULL, &ARCHIVE_RECORD},
     {"kinship_document", 148, 96, NULL, &KINSHIP_DOCUMENT},
+    {"photo", 50, 62, photo, NULL},
 };
 
 static const struct kind *kind_of(const char *type)
@@ -767,7 +843,7 @@ int render_document(const json_t *doc, const struct render_who *who, const struc
     json_t **ret_zones)
 {
     const struct kind *k = kind_of(json_string_value(json_object_get(doc, "type")));
-    if (!k)
+    if (!k || (k->draw == photo && !who->portrait))
         return -ENOTSUP;
     double w_mm = k->w_mm, h_mm = k->h_mm;
     double px = d->dpi / 25.4;
@@ -794,7 +870,7 @@ int render_document(const json_t *doc, const struct render_who *who, const struc
     else
         draw_form(&p, who, k->form);
     unsigned seed = d->seed;
-    if (d->stamp) {
+    if (d->stamp && k->draw != photo) { /* a loose print carries no stamp */
         double cx = 30 + (seed % 70), cy = 20 + ((seed / 7) % 30);
         cairo_set_source_rgba(cr, 0.1, 0.2, 0.75, 0.55);
         cairo_set_line_width(cr, 0.8);

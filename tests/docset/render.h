@@ -8,7 +8,8 @@
  * the HIV certificate, the language certificate (its level as the purpose
  * it serves), the employer's notice, the labour contract, the first page
  * of the application, the ДМС policy and the fee receipt with its ГОСТ Р 56042 payment QR code
- * (libqrencode); other types are not drawn yet. */
+ * (libqrencode), and the others listed in KINDS; the 35 × 45 mm photograph
+ * from a real portrait (render_portrait_load). */
 #include <jansson.h>
 #include <stdbool.h>
 
@@ -24,16 +25,27 @@ struct render_degrade {
 /* True if render_document can draw this type. */
 bool render_supports(const char *type);
 
+/* A portrait the photographs are drawn from. */
+typedef struct render_portrait render_portrait_t;
+
+/* Loads a JPEG or PNG portrait (a real photograph: the faces a reader must
+ * find are not drawn by this generator). Returns 0 and *ret (caller owns,
+ * render_portrait_free), -ENOTSUP in a build without bio/raster, -EINVAL
+ * for a file that is not an image, -ENOMEM. */
+int render_portrait_load(const char *path, render_portrait_t **ret);
+void render_portrait_free(render_portrait_t *p);
+
 /* Who the document belongs to, beyond the document's fields. */
 struct render_who {
     const char *country_ru;  /* citizenship in Russian: "Узбекистан" */
     const char *nationality; /* ICAO code: "UZB" */
     bool male;
+    const render_portrait_t *portrait; /* borrowed; NULL: no photograph is drawn */
 };
 
 /* Draws `doc` (a document object of a set: type and fields) and writes a
  * PNG to path. Returns
- * 0, -ENOTSUP for a type not drawn yet, -EIO if the PNG could not be
+ * 0, -ENOTSUP for a type not drawn yet (or a photograph with no portrait), -EIO if the PNG could not be
  * written. On success *ret_zones (may be NULL) gets a new array of
  * {"field", "box_mm": [x, y, w, h]} in the undistorted page (caller owns). */
 int render_document(const json_t *doc, const struct render_who *who, const struct render_degrade *d, const char *path,
