@@ -2,7 +2,7 @@
 // API calls are never cached (they carry personal data and must be fresh);
 // the page itself says when it is offline.
 
-const VERSION = 'uchet-app-5';
+const VERSION = 'uchet-app-6';
 const LANGS = ['ru', 'uk', 'tg', 'uz', 'ro', 'en', 'fr', 'de', 'ky', 'kk', 'zh', 'tr', 'ka', 'hy', 'az'];
 const SHELL = [
   '/app/',

@@ -82,6 +82,8 @@ export async function addPasskey() {
 // or reloading reuses the challenge instead of writing a row per page view.
 const OPTIONS_KEY = 'uchet.passkey_options';
 const OPTIONS_REUSE_MS = 4 * 60 * 1000;   // a minute short of the server's expiry: time to choose
+const AUTOFILL_RETRY_MS = 500;   // a conditional request the browser refused: asked again after this
+const AUTOFILL_TRIES = 3;        // ... at most this many times more
 
 function keptOptions() {
   try {
@@ -176,8 +178,9 @@ function whenShown(fn) {
 // failure is shown in status. While the request waits, the field carries
 // data-passkey-autofill="pending". Offline, with passkeys off on the server or
 // in a browser without conditional mediation it does nothing: the password
-// form and the button stay.
-export async function armAutofill(ctx, status, field) {
+// form and the button stay. tries: how many times the browser refused the
+// request already.
+export async function armAutofill(ctx, status, field, tries = 0) {
   const previous = stopAutofill();
   const mine = { ctl: new AbortController(), timer: 0 };
   autofill = mine;
@@ -203,7 +206,15 @@ export async function armAutofill(ctx, status, field) {
   try {
     cred = await asked;
   } catch {
-    return;   // stopped, or nothing chosen: nothing to say
+    // Stopped by us: nothing to say. A conditional request is never
+    // refused for nothing chosen, so any other refusal is the browser's:
+    // Chromium refuses one while the page before a reload still holds its
+    // own ("a request is already pending"). Asked again shortly, with the
+    // same challenge, so the field does not silently lose its passkeys.
+    if (autofill === mine && !mine.ctl.signal.aborted && tries < AUTOFILL_TRIES) {
+      setTimeout(() => { if (autofill === mine) armAutofill(ctx, status, field, tries + 1); }, AUTOFILL_RETRY_MS);
+    }
+    return;
   }
   if (autofill === mine) stopAutofill();
   try {
