@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The document-set reader's pages by degradation level (issue 16): for each
 # of docsetgen's levels (0: 300 dpi clean; 1: 150 dpi ±2°; 2: 100 dpi ±4°,
-# blur, JPEG; 3: 75 dpi, perspective, glare, stamp - tests/docset/docsetgen.c),
+# blur, stamp, JPEG 70; 3: 75 dpi ±5°, blur, glare, stamp, JPEG 50, a
+# keystone - tests/docset/docsetgen.c),
 # draws SETS synthetic sets (seeded) and runs the reader's per-page steps
 # (straighten, legibility, classification) with bench/docset/page_bench.
 # Prints a Markdown section: per level the classification accuracy over the
@@ -54,7 +55,7 @@ for level in 0 1 2 3; do
     d="$work/f$level-$proc"
     mkdir -p "$d"
     "$gen" --out "$d" --seed 1617 --sets "$FSETS" --level "$level" --procedure "$proc" >/dev/null
-    rm -f "$d"/*-passport.png "$d"/*-fee_receipt.png
+    rm -f "$d"/*-passport.png "$d"/*-fee_receipt.png "$d"/*-passport.jpg "$d"/*-fee_receipt.jpg
     taskset -c 0 "$bench" "$d" 2>/dev/null | grep '^summary ' | sed "s/^summary /$level /" >> "$work/fields"
   done
 done

@@ -22,8 +22,10 @@
  *       disagreement. This checks the labels and the engine against each other.
  *
  * Degradation levels: 0 = 300 dpi clean; 1 = 150 dpi, ±2°; 2 = 100 dpi, ±4°,
- * blur, stamp; 3 = 75 dpi, ±5°, blur, glare, stamp. An "unreadable scan"
- * defect draws its page at 60 dpi with heavy blur. */
+ * blur, stamp, JPEG quality 70; 3 = 75 dpi, ±5°, blur, glare, stamp, JPEG
+ * quality 50, a keystone (the top 6 % narrower). Levels 0 and 1 are PNG
+ * (scans), 2 and 3 JPEG (set-NNNN-KK-TYPE.jpg: phone photos). An
+ * "unreadable scan" defect draws its page at 60 dpi with heavy blur. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -173,11 +175,12 @@ struct portraits {
 static int generate(uint64_t st, int sets, const char *which, int forced, int level, const char *out,
     const struct docset_catalogue *cat, const struct portraits *faces)
 {
+    /* levels 2 and 3 are phone photos: JPEG, and at 3 a keystone */
     static const struct render_degrade levels[4] = {
-        {300, 0, 0, false, false, 0},
-        {150, 2, 0, false, false, 0},
-        {100, 4, 1, false, true, 0},
-        {75, 5, 2, true, true, 0},
+        {.dpi = 300},
+        {.dpi = 150, .angle_deg = 2},
+        {.dpi = 100, .angle_deg = 4, .blur_px = 1, .stamp = true, .jpeg_quality = 70},
+        {.dpi = 75, .angle_deg = 5, .blur_px = 2, .glare = true, .stamp = true, .jpeg_quality = 50, .keystone = 0.06},
     };
     for (int i = 0; i < sets; i++) {
         date_t on = date_from_ymd(2025, 3, 3) + (date_t)synth_below(&st, 300);
@@ -203,7 +206,7 @@ static int generate(uint64_t st, int sets, const char *which, int forced, int le
                 g.blur_px = 4;
             }
             char name[64], path[1024];
-            snprintf(name, sizeof name, "set-%04d-%02zu-%s.png", i, k, type);
+            snprintf(name, sizeof name, "set-%04d-%02zu-%s.%s", i, k, type, g.jpeg_quality ? "jpg" : "png");
             snprintf(path, sizeof path, "%s/%s", out, name);
             json_t *zones = NULL;
             struct render_who who = {
@@ -215,9 +218,10 @@ static int generate(uint64_t st, int sets, const char *which, int forced, int le
                 fprintf(stderr, "docsetgen: cannot write %s\n", path);
                 return 1;
             }
-            json_array_append_new(pages, json_pack("{s:i, s:s, s:i, s:f, s:b, s:b, s:f, s:o}", "document", (int)k,
-                                             "file", name, "dpi", g.dpi, "angle_deg", g.angle_deg, "glare", g.glare,
-                                             "stamp", g.stamp, "blur_px", g.blur_px, "zones", zones));
+            json_array_append_new(
+                pages, json_pack("{s:i, s:s, s:i, s:f, s:b, s:b, s:f, s:i, s:f, s:o}", "document", (int)k, "file", name,
+                           "dpi", g.dpi, "angle_deg", g.angle_deg, "glare", g.glare, "stamp", g.stamp, "blur_px",
+                           g.blur_px, "jpeg_quality", g.jpeg_quality, "keystone", g.keystone, "zones", zones));
         }
         json_object_set_new(json_object_get(set, "truth"), "pages", pages);
         char path[1024];

@@ -839,6 +839,79 @@ static void box_blur(cairo_surface_t *s, int r)
     cairo_surface_mark_dirty(s);
 }
 
+/* A phone held below the page's middle: each row narrowed about the
+ * page's vertical centre line, the top by `k` of the width, the bottom not
+ * at all (a keystone, the horizontal part of a perspective), the table
+ * showing round it. In place, bilinear. */
+static void keystone(cairo_surface_t *s, double k)
+{
+    cairo_surface_flush(s);
+    int w = cairo_image_surface_get_width(s), h = cairo_image_surface_get_height(s);
+    int stride = cairo_image_surface_get_stride(s);
+    unsigned char *data = cairo_image_surface_get_data(s);
+    unsigned char *src = malloc((size_t)stride * (size_t)h);
+    if (!src)
+        return;
+    memcpy(src, data, (size_t)stride * (size_t)h);
+    double cx = (w - 1) / 2.0;
+    for (int y = 0; y < h; y++) {
+        double scale = 1.0 - k * (double)(h - 1 - y) / (double)(h > 1 ? h - 1 : 1);
+        uint32_t *row = (uint32_t *)(void *)(data + (size_t)y * (size_t)stride);
+        const uint32_t *in = (const uint32_t *)(const void *)(src + (size_t)y * (size_t)stride);
+        for (int x = 0; x < w; x++) {
+            double sx = cx + (x - cx) / scale;
+            int x0 = (int)floor(sx);
+            if (x0 < 0 || x0 + 1 >= w) {
+                row[x] = 0x6e6a64; /* the table */
+                continue;
+            }
+            double f = sx - x0;
+            uint32_t a = in[x0], b = in[x0 + 1], out = 0;
+            for (int c = 0; c < 24; c += 8) {
+                double v = (1 - f) * (double)(a >> c & 0xff) + f * (double)(b >> c & 0xff);
+                out |= (uint32_t)lround(v) << c;
+            }
+            row[x] = out;
+        }
+    }
+    free(src);
+    cairo_surface_mark_dirty(s);
+}
+
+/* Writes the surface as a JPEG of this quality (bio/raster). 0, -EIO,
+ * -ENOTSUP in a build without it. */
+static int write_jpeg(cairo_surface_t *s, int quality, const char *path)
+{
+#ifdef UCHET_HAVE_RASTER
+    cairo_surface_flush(s);
+    int w = cairo_image_surface_get_width(s), h = cairo_image_surface_get_height(s);
+    int stride = cairo_image_surface_get_stride(s);
+    const unsigned char *data = cairo_image_surface_get_data(s);
+    raster_t *r = NULL;
+    if (raster_new((uint32_t)w, (uint32_t)h, 3, 0, &r) < 0)
+        return -EIO;
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            uint32_t v = *(const uint32_t *)(const void *)(data + (size_t)y * (size_t)stride + (size_t)x * 4);
+            uint8_t *o = r->pix + ((size_t)y * (size_t)w + (size_t)x) * 3;
+            o[0] = (uint8_t)(v >> 16), o[1] = (uint8_t)(v >> 8), o[2] = (uint8_t)v;
+        }
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    int rc = raster_encode_jpeg(r, quality, &buf, &len);
+    raster_free(r);
+    FILE *f = rc == 0 ? fopen(path, "wb") : NULL;
+    rc = f && fwrite(buf, 1, len, f) == len ? 0 : -EIO;
+    if (f && fclose(f) != 0)
+        rc = -EIO;
+    free(buf);
+    return rc;
+#else
+    (void)s, (void)quality, (void)path;
+    return -ENOTSUP;
+#endif
+}
+
 int render_document(const json_t *doc, const struct render_who *who, const struct render_degrade *d, const char *path,
     json_t **ret_zones)
 {
@@ -894,9 +967,11 @@ int render_document(const json_t *doc, const struct render_who *who, const struc
     cairo_destroy(cr);
     if (d->blur_px > 0)
         box_blur(s, (int)ceil(d->blur_px));
-    cairo_status_t st = cairo_surface_write_to_png(s, path);
+    if (d->keystone > 0)
+        keystone(s, d->keystone);
+    int st = d->jpeg_quality ? write_jpeg(s, d->jpeg_quality, path) : -(cairo_surface_write_to_png(s, path) != 0);
     cairo_surface_destroy(s);
-    if (st != CAIRO_STATUS_SUCCESS) {
+    if (st < 0) {
         json_decref(p.zones);
         return -EIO;
     }

@@ -20,6 +20,8 @@ struct render_degrade {
     bool glare;       /* a bright blob */
     bool stamp;       /* a blue stamp over text */
     unsigned seed;    /* where the glare and the stamp fall */
+    int jpeg_quality; /* written as a JPEG of this quality (a phone's), 0 = PNG */
+    double keystone;  /* perspective: the top edge this share narrower than the bottom, 0 = none */
 };
 
 /* True if render_document can draw this type. */
@@ -44,7 +46,7 @@ struct render_who {
 };
 
 /* Draws `doc` (a document object of a set: type and fields) and writes a
- * PNG to path. Returns
+ * PNG (or a JPEG: d->jpeg_quality) to path. Returns
  * 0, -ENOTSUP for a type not drawn yet (or a photograph with no portrait), -EIO if the PNG could not be
  * written. On success *ret_zones (may be NULL) gets a new array of
  * {"field", "box_mm": [x, y, w, h]} in the undistorted page (caller owns). */
