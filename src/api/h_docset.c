@@ -121,8 +121,12 @@ static json_t *required_docs(
         const struct docset_rule *rule = &cat->rules[i];
         if (rule->kind != DOCSET_RULE_REQUIRE || !rule->document || !docset_rule_applies(rule, procedure, ci, today))
             continue;
-        json_array_append_new(a, json_pack("{s:s,s:i,s:s,s:s}", "type", rule->document->id, "count", rule->count,
-                                     "title_en", rule->document->title_en, "title_ru", rule->document->title_ru));
+        json_t *instead = json_array();
+        for (size_t k = 0; k < rule->n_instead; k++)
+            json_array_append_new(instead, json_string(rule->instead[k]->id));
+        json_array_append_new(
+            a, json_pack("{s:s,s:i,s:s,s:s,s:o}", "type", rule->document->id, "count", rule->count, "title_en",
+                   rule->document->title_en, "title_ru", rule->document->title_ru, "or", instead));
     }
     return a;
 }

@@ -114,6 +114,8 @@ static void print_rule(const struct docset_catalogue *cat, const struct docset_r
     switch (r->kind) {
         case DOCSET_RULE_REQUIRE:
             printf("      %d × %s", r->count, r->document->id);
+            for (size_t k = 0; k < r->n_instead; k++)
+                printf(" or %s", r->instead[k]->id);
             if (r->age_min >= 0 || r->age_max >= 0)
                 printf(" (ages %d..%d)", r->age_min, r->age_max);
             putchar('\n');

@@ -237,7 +237,7 @@ static const char *const common_keys[] = {"id", "version", "kind", "procedure", 
 
 static const char *const kind_keys[DOCSET_RULE_KIND_COUNT][7] = {
     [DOCSET_RULE_NOT_APPLICABLE] = {NULL},
-    [DOCSET_RULE_REQUIRE] = {"document", "count", "age_min", "age_max", NULL},
+    [DOCSET_RULE_REQUIRE] = {"document", "count", "age_min", "age_max", "or", NULL},
     [DOCSET_RULE_ISSUED_WITHIN] = {"document", "field", "period", "at", NULL},
     [DOCSET_RULE_VALID_THROUGH] = {"document", "field", "until", NULL},
     [DOCSET_RULE_DEADLINE] = {"document", "field", "period", "working_days", "when_field", "when_values"},
@@ -258,6 +258,35 @@ static int rule_keys(struct ctx *c, json_t *obj, enum docset_rule_kind kind)
         allowed[n++] = kind_keys[kind][i];
     allowed[n] = NULL;
     return check_keys(c, obj, allowed);
+}
+
+/* A require rule's "or": the document types that count as the one it
+ * requires (a birth certificate proves kinship as a court's decision
+ * does). Optional. */
+static int parse_instead(struct ctx *c, json_t *obj, struct docset_rule *rule)
+{
+    json_t *a = json_object_get(obj, "or");
+    if (!a)
+        return 0;
+    if (!json_is_array(a) || json_array_size(a) < 1 || json_array_size(a) > DOCSET_INSTEAD_MAX)
+        return bad(c, "catalogue_bad_list", "\"%s\" must list one to four other document types", "or");
+    size_t i;
+    json_t *v;
+    json_array_foreach (a, i, v) {
+        if (!json_is_string(v))
+            return bad(c, "catalogue_bad_list", "\"%s\" entries must be strings", "or");
+        const struct docset_doctype *t = docset_doctype_find(c->cat, json_string_value(v), json_string_length(v));
+        if (!t)
+            return bad(
+                c, "catalogue_unknown_document", "\"%s\" names a document type the catalogue does not declare", "or");
+        bool again = t == rule->document;
+        for (size_t k = 0; k < rule->n_instead; k++)
+            again = again || t == rule->instead[k];
+        if (again)
+            return bad(c, "catalogue_bad_list", "\"%s\" names a document type twice", "or");
+        rule->instead[rule->n_instead++] = t;
+    }
+    return 0;
 }
 
 static int parse_refs(struct ctx *c, json_t *obj, struct docset_rule *rule)
@@ -411,6 +440,8 @@ static int parse_rule(struct ctx *c, json_t *obj, struct docset_rule *rule)
             rule->age_max = (int)n;
             if (rule->age_min >= 0 && rule->age_max >= 0 && rule->age_max < rule->age_min)
                 return bad(c, "catalogue_bad_number", "age_max is below age_min%s", "");
+            if ((r = parse_instead(c, obj, rule)) < 0)
+                return r;
             break;
         case DOCSET_RULE_ISSUED_WITHIN:
         case DOCSET_RULE_PAID_THROUGH:

@@ -251,6 +251,8 @@ static void check_require(struct run *r, const struct docset_rule *rule)
             return;
     }
     int have = count_type(r, rule->document);
+    for (size_t k = 0; k < rule->n_instead; k++)
+        have += count_type(r, rule->instead[k]);
     if (have < rule->count)
         add(r, rule->severity, "missing_document", rule, -1, DOCSET_F_NONE, DOCSET_NO_DATE, rule->count, have);
 }

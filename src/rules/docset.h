@@ -104,34 +104,39 @@ struct docset_period {
     int years, months, days; /* added in this order, per Civil Code art. 192 */
 };
 
+#define DOCSET_INSTEAD_MAX 4 /* a require rule's "or": at most this many other types */
+
 /* A rule. Invariant (enforced by the loader): the versions of one id never
  * overlap in [from, to]; every reference resolves; `act` is set. */
 struct docset_rule {
     char *id;    /* "patent.require.dms_policy" */
     int version; /* 1, 2, … */
     enum docset_rule_kind kind;
-    char *procedure;                       /* a catalogue procedure id */
-    uint32_t categories;                   /* bit i = catalogue category i */
-    date_t from, to;                       /* in force, both inclusive; to may be DOCSET_OPEN */
-    const struct docset_act *act;          /* borrowed: the legal act cited */
-    char *article;                         /* NULL, or "art. 13.3 p. 2" */
-    char *source_note;                     /* NULL, or where the rule was read */
-    enum docset_severity severity;         /* what a failed check gives */
-    const struct docset_doctype *document; /* require, issued_within, valid_through,
+    char *procedure;                                          /* a catalogue procedure id */
+    uint32_t categories;                                      /* bit i = catalogue category i */
+    date_t from, to;                                          /* in force, both inclusive; to may be DOCSET_OPEN */
+    const struct docset_act *act;                             /* borrowed: the legal act cited */
+    char *article;                                            /* NULL, or "art. 13.3 p. 2" */
+    char *source_note;                                        /* NULL, or where the rule was read */
+    enum docset_severity severity;                            /* what a failed check gives */
+    const struct docset_doctype *document;                    /* require, issued_within, valid_through,
                                               deadline (anchor), language, fee,
                                               field_equals, paid_through (patent) */
-    const struct docset_doctype *payment;  /* paid_through: the monthly receipts */
-    enum docset_field field;               /* the field the kind reads */
-    int count;                             /* require: at least this many */
-    int age_min, age_max;                  /* require: applies at these ages (years), -1 = no bound */
-    struct docset_period period;           /* issued_within, deadline */
-    bool working_days;                     /* deadline: period.days are working days */
-    unsigned at;                           /* DOCSET_AT_* for issued_within, paid_through */
-    enum docset_until until;               /* valid_through */
-    int level;                             /* language: index into catalogue levels */
-    int64_t amount;                        /* fee: roubles */
-    enum docset_match match;               /* consistent */
-    struct docset_ref *refs;               /* consistent: first = reference */
+    const struct docset_doctype *instead[DOCSET_INSTEAD_MAX]; /* require ("or"): types that count as
+                                                                 `document` (borrowed) */
+    size_t n_instead;
+    const struct docset_doctype *payment; /* paid_through: the monthly receipts */
+    enum docset_field field;              /* the field the kind reads */
+    int count;                            /* require: at least this many */
+    int age_min, age_max;                 /* require: applies at these ages (years), -1 = no bound */
+    struct docset_period period;          /* issued_within, deadline */
+    bool working_days;                    /* deadline: period.days are working days */
+    unsigned at;                          /* DOCSET_AT_* for issued_within, paid_through */
+    enum docset_until until;              /* valid_through */
+    int level;                            /* language: index into catalogue levels */
+    int64_t amount;                       /* fee: roubles */
+    enum docset_match match;              /* consistent */
+    struct docset_ref *refs;              /* consistent: first = reference */
     size_t n_refs;
     char **values; /* field_equals; deadline: when_field's values */
     size_t n_values;

@@ -336,6 +336,13 @@ def test_create_takes_category_from_the_record(ds):
     assert (r.status_code, r.json()["code"]) == (422, "unknown_procedure")
     r = ds.http.post("/api/v1/document-sets", json={"procedure": "rvp"})
     assert r.status_code == 401
+    # what counts instead is said with the requirement, from the rule in
+    # force: a birth certificate proves kinship since the catalogue's v2
+    kinship = lambda s: next(d for d in s["required"] if d["type"] == "kinship_document")  # noqa: E731
+    assert kinship(create(ds, token, procedure="native_speaker"))["or"] == []
+    ds.set_clock("2026-12-08T10:00:00+03:00")
+    _, token = ds.new_user()                 # a session of that day
+    assert kinship(create(ds, token, procedure="native_speaker"))["or"] == ["birth_certificate"]
 
 
 def test_pages_are_stored_encrypted(ds):

@@ -170,6 +170,39 @@ static void test_structure(void **state)
     refused("\"summary\": \"fees\"}]", "\"summary\": \"fees\"}", "catalogue_syntax");
 }
 
+/* A require rule's "or": the types that count as the one required. */
+static void test_require_or(void **state)
+{
+    (void)state;
+    const char *from = "\"document\": \"passport\"}";
+    char *s = with(from, "\"document\": \"passport\", \"or\": [\"fee_receipt\"]}");
+    struct docset_catalogue *cat = NULL;
+    err_t e = {0};
+    if (catalogue_parse(s, strlen(s), &cat, &e) < 0)
+        fail_msg("%s: %s", e.code, e.msg);
+    const struct docset_rule *r = NULL;
+    for (size_t i = 0; i < cat->n_rules; i++)
+        if (!strcmp(cat->rules[i].id, "rvp.require.passport"))
+            r = &cat->rules[i];
+    assert_non_null(r);
+    assert_int_equal(r->n_instead, 1);
+    assert_string_equal(r->instead[0]->id, "fee_receipt");
+    catalogue_free(cat);
+    free(s);
+    refused(from, "\"document\": \"passport\", \"or\": []}", "catalogue_bad_list");
+    refused(from, "\"document\": \"passport\", \"or\": \"fee_receipt\"}", "catalogue_bad_list");
+    refused(from, "\"document\": \"passport\", \"or\": [1]}", "catalogue_bad_list");
+    refused(from, "\"document\": \"passport\", \"or\": [\"visa\"]}", "catalogue_unknown_document");
+    refused(from, "\"document\": \"passport\", \"or\": [\"passport\"]}", "catalogue_bad_list");
+    refused(from, "\"document\": \"passport\", \"or\": [\"fee_receipt\", \"fee_receipt\"]}", "catalogue_bad_list");
+    refused(from,
+        "\"document\": \"passport\", \"or\": [\"fee_receipt\", \"fee_receipt\", \"fee_receipt\", "
+        "\"fee_receipt\", \"fee_receipt\"]}",
+        "catalogue_bad_list");
+    /* only a require rule has one */
+    refused("\"amount\": 1600}", "\"amount\": 1600, \"or\": [\"passport\"]}", "catalogue_unknown_key");
+}
+
 static void test_limits(void **state)
 {
     (void)state;
@@ -227,6 +260,7 @@ int main(void)
         cmocka_unit_test(test_overlapping_versions),
         cmocka_unit_test(test_citations),
         cmocka_unit_test(test_structure),
+        cmocka_unit_test(test_require_or),
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_real_catalogue),
     };

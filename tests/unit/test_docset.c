@@ -579,6 +579,28 @@ static void test_minors(void **state)
     done(&s);
 }
 
+/* The native-speaker procedure's kinship proven by a birth certificate:
+ * it counts since the catalogue's revision 2 (the rule's "or", version 2
+ * from 07.12.2026); version 1 asked for a kinship document alone. */
+static void test_kinship_by_birth_certificate(void **state)
+{
+    (void)state;
+    static struct set s;
+    date_t days[2] = {ymd(2026, 12, 10), ymd(2026, 12, 1)};
+    for (int k = 0; k < 2; k++) {
+        complete(&s, "native_speaker", "visa_free", days[k]);
+        expect(&s, DOCSET_READY, NULL);
+        drop(&s, "kinship_document");
+        expect(&s, DOCSET_REFERRED, "missing_document");
+        fill(add_doc(&s, "birth_certificate"), false, days[k]);
+        if (k == 0)
+            expect(&s, DOCSET_READY, NULL);
+        else
+            expect(&s, DOCSET_REFERRED, "missing_document");
+    }
+    done(&s);
+}
+
 static void test_pages(void **state)
 {
     (void)state;
@@ -652,6 +674,7 @@ int main(void)
         cmocka_unit_test(test_birth_date_and_numbers),
         cmocka_unit_test(test_labour_notice),
         cmocka_unit_test(test_minors),
+        cmocka_unit_test(test_kinship_by_birth_certificate),
         cmocka_unit_test(test_pages),
         cmocka_unit_test(test_not_applicable),
         cmocka_unit_test(test_bad_requests),

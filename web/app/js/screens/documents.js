@@ -176,8 +176,11 @@ function requiredList(set) {
   if (!req.length) return null;
   return h('div', { class: 'card' },
     h('h2', {}, t('docs.required')),
-    h('ul', { class: 'required' }, req.map((r) => h('li', {},
-      r.count > 1 ? t('docs.required_count', { title: typeName(r.type), count: formatNumber(r.count) }) : typeName(r.type)))));
+    h('ul', { class: 'required' }, req.map((r) => {
+      // the types that count as this one, side by side: "Kinship document / Birth certificate"
+      const title = [r.type, ...(r.or || [])].map(typeName).join(' / ');
+      return h('li', {}, r.count > 1 ? t('docs.required_count', { title, count: formatNumber(r.count) }) : title);
+    })));
 }
 
 // A file picker: "take a photo" opens the camera on a phone (capture),
