@@ -27,6 +27,8 @@
 #define PHOTO_STEPS 8          /* strips a face-box width */
 #define PHOTO_TEXT_INK 80      /* grey levels under the paper: print */
 #define PHOTO_TEXT_SHARE 0.002 /* less print than this left: no text (the specimens keep 1 % or more) */
+#define PHOTO_MARKED 0.005     /* a row or column with this share off the paper holds something */
+#define PHOTO_CONTENT_MAX 0.4  /* a page's content this share of it or less is worth a closer look */
 
 /* The paper's grey: the 90th percentile of the page. */
 static uint8_t paper_level(const raster_t *g)
@@ -150,11 +152,9 @@ static int alone_on_page(const raster_t *grey, const face_result_t *f, bool *ret
     return 0;
 }
 
-int portrait_page(face_detector_t *faces, const raster_t *grey, enum portrait_kind *ret, err_t *err)
+/* What the page is, as it stands: NONE, or a photograph alone on it. */
+static int judge(face_detector_t *faces, const raster_t *grey, enum portrait_kind *ret)
 {
-    *ret = PORTRAIT_NONE;
-    if (!faces || !grey || grey->channels != 1 || grey->width < 64 || grey->height < 64)
-        return 0;
     face_config_t cfg;
     face_config_default(&cfg);
     cfg.search_margin = 0.02; /* a print may lie anywhere on the scanner's glass */
@@ -162,15 +162,73 @@ int portrait_page(face_detector_t *faces, const raster_t *grey, enum portrait_ki
     face_result_t f;
     int r = face_check(faces, grey, &cfg, &f);
     if (r == -ENOMEM)
-        return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
+        return r;
     if (r < 0 || f.faces == 0)
-        return 0; /* OpenCV failed on the page: no face found */
+        return 0; /* OpenCV failed on the page, or no face */
     bool alone = false;
     if (alone_on_page(grey, &f, &alone) < 0)
-        return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
+        return -ENOMEM;
     if (alone)
         *ret = f.failed & (1u << FACE_BLURRED) ? PORTRAIT_BLURRED : PORTRAIT_SHARP;
     return 0;
+}
+
+/* Whether row or column `i` (along `rows`) holds PHOTO_MARKED of its
+ * pixels off the paper. */
+static bool marked(const raster_t *g, uint8_t paper, bool rows, uint32_t i)
+{
+    uint32_t n = rows ? g->width : g->height, off = 0;
+    for (uint32_t k = 0; k < n; k++) {
+        int d = g->pix[rows ? (size_t)i * g->width + k : (size_t)k * g->width + i] - paper;
+        off += d > PHOTO_INK || d < -PHOTO_INK;
+    }
+    return (double)off >= PHOTO_MARKED * n;
+}
+
+/* The box holding everything on the page but its paper (rows and columns
+ * marked), or false when that is most of the page. */
+static bool content_box(const raster_t *g, struct rect *ret)
+{
+    uint8_t paper = paper_level(g);
+    long y0 = 0, y1 = (long)g->height, x0 = 0, x1 = (long)g->width;
+    while (y0 < y1 && !marked(g, paper, true, (uint32_t)y0))
+        y0++;
+    while (y1 > y0 && !marked(g, paper, true, (uint32_t)(y1 - 1)))
+        y1--;
+    while (x0 < x1 && !marked(g, paper, false, (uint32_t)x0))
+        x0++;
+    while (x1 > x0 && !marked(g, paper, false, (uint32_t)(x1 - 1)))
+        x1--;
+    *ret = (struct rect){x0, y0, x1, y1};
+    return (double)(x1 - x0) * (double)(y1 - y0) <= PHOTO_CONTENT_MAX * g->width * g->height && x1 - x0 >= 64 &&
+           y1 - y0 >= 64;
+}
+
+/* The page cut to box b. */
+static int cut(const raster_t *g, struct rect b, raster_t **ret)
+{
+    int r = raster_new((uint32_t)(b.x1 - b.x0), (uint32_t)(b.y1 - b.y0), 1, 0, ret);
+    for (long y = b.y0; r == 0 && y < b.y1; y++)
+        memcpy((*ret)->pix + (size_t)(y - b.y0) * (*ret)->width, g->pix + (size_t)y * g->width + b.x0,
+            (size_t)(b.x1 - b.x0));
+    return r;
+}
+
+int portrait_page(face_detector_t *faces, const raster_t *grey, enum portrait_kind *ret, err_t *err)
+{
+    *ret = PORTRAIT_NONE;
+    if (!faces || !grey || grey->channels != 1 || grey->width < 64 || grey->height < 64)
+        return 0;
+    int r = judge(faces, grey, ret);
+    /* A print alone on a scanner's glass is small on the page, its face
+     * too small for the detector: judged again on what the page holds,
+     * which is all there is on it. */
+    struct rect b;
+    raster_t *part = NULL;
+    if (r == 0 && *ret == PORTRAIT_NONE && content_box(grey, &b) && (r = cut(grey, b, &part)) == 0)
+        r = judge(faces, part, ret);
+    raster_free(part);
+    return r < 0 ? err_set(err, -ENOMEM, "out_of_memory", "Out of memory.") : 0;
 }
 #else
 int portrait_page(face_detector_t *faces, const raster_t *grey, enum portrait_kind *ret, err_t *err)

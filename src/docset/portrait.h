@@ -7,7 +7,11 @@
  * illegible to the page check. So a page left untyped is a photograph when
  * uchet's face detector (bio/facecheck: Haar cascades from Debian's
  * opencv-data) finds a face on it, and no text is left on the page once the
- * photograph round that face is blanked out. A passport's data page, an
+ * photograph round that face is blanked out. A print alone on a scanner's
+ * whole A4 glass is small, its face under what the detector finds on the
+ * page: when no face was found and the page's content (rows and columns
+ * with print or picture) is 40 % of it or less, that content is judged
+ * again on its own. A passport's data page, an
  * application with a photo glued on or a card with a portrait carry text
  * beside the face, and stay what the page check made them. Whether the
  * photograph meets the rules is the registrar's to judge; only a blurred
