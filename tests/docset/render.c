@@ -809,34 +809,56 @@ bool render_supports(const char *type)
     return kind_of(type) != NULL;
 }
 
-/* Separable box blur of radius r on an ARGB32 surface, in place. */
-static void box_blur(cairo_surface_t *s, int r)
+/* An image surface's pixels for a filter in place: flushed, with a copy to
+ * read from (pixels_end frees it and marks the surface dirty). */
+struct pixels {
+    int w, h, stride;
+    unsigned char *data, *copy;
+};
+
+static bool pixels_begin(cairo_surface_t *s, struct pixels *p)
 {
     cairo_surface_flush(s);
-    int w = cairo_image_surface_get_width(s), h = cairo_image_surface_get_height(s);
-    int stride = cairo_image_surface_get_stride(s);
-    unsigned char *data = cairo_image_surface_get_data(s);
-    unsigned char *tmp = malloc((size_t)stride * (size_t)h);
-    if (!tmp)
+    p->w = cairo_image_surface_get_width(s), p->h = cairo_image_surface_get_height(s);
+    p->stride = cairo_image_surface_get_stride(s);
+    p->data = cairo_image_surface_get_data(s);
+    p->copy = malloc((size_t)p->stride * (size_t)p->h);
+    if (p->copy)
+        memcpy(p->copy, p->data, (size_t)p->stride * (size_t)p->h);
+    return p->copy != NULL;
+}
+
+static void pixels_end(cairo_surface_t *s, struct pixels *p)
+{
+    free(p->copy);
+    cairo_surface_mark_dirty(s);
+}
+
+/* Separable box blur of radius r on an ARGB32 surface, in place: across
+ * from the copy into the surface, then down likewise. */
+static void box_blur(cairo_surface_t *s, int r)
+{
+    struct pixels p;
+    if (!pixels_begin(s, &p))
         return;
     for (int pass = 0; pass < 2; pass++) {
-        unsigned char *src = pass == 0 ? data : tmp, *dst = pass == 0 ? tmp : data;
-        for (int y = 0; y < h; y++)
-            for (int x = 0; x < w; x++)
+        if (pass == 1)
+            memcpy(p.copy, p.data, (size_t)p.stride * (size_t)p.h);
+        for (int y = 0; y < p.h; y++)
+            for (int x = 0; x < p.w; x++)
                 for (int c = 0; c < 4; c++) {
                     int sum = 0, n = 0;
                     for (int k = -r; k <= r; k++) {
                         int xx = pass == 0 ? x + k : x, yy = pass == 0 ? y : y + k;
-                        if (xx < 0 || yy < 0 || xx >= w || yy >= h)
+                        if (xx < 0 || yy < 0 || xx >= p.w || yy >= p.h)
                             continue;
-                        sum += src[(size_t)yy * (size_t)stride + (size_t)xx * 4 + (size_t)c];
+                        sum += p.copy[(size_t)yy * (size_t)p.stride + (size_t)xx * 4 + (size_t)c];
                         n++;
                     }
-                    dst[(size_t)y * (size_t)stride + (size_t)x * 4 + (size_t)c] = (unsigned char)(sum / n);
+                    p.data[(size_t)y * (size_t)p.stride + (size_t)x * 4 + (size_t)c] = (unsigned char)(sum / n);
                 }
     }
-    free(tmp);
-    cairo_surface_mark_dirty(s);
+    pixels_end(s, &p);
 }
 
 /* A phone held below the page's middle: each row narrowed about the
@@ -845,23 +867,18 @@ static void box_blur(cairo_surface_t *s, int r)
  * showing round it. In place, bilinear. */
 static void keystone(cairo_surface_t *s, double k)
 {
-    cairo_surface_flush(s);
-    int w = cairo_image_surface_get_width(s), h = cairo_image_surface_get_height(s);
-    int stride = cairo_image_surface_get_stride(s);
-    unsigned char *data = cairo_image_surface_get_data(s);
-    unsigned char *src = malloc((size_t)stride * (size_t)h);
-    if (!src)
+    struct pixels p;
+    if (!pixels_begin(s, &p))
         return;
-    memcpy(src, data, (size_t)stride * (size_t)h);
-    double cx = (w - 1) / 2.0;
-    for (int y = 0; y < h; y++) {
-        double scale = 1.0 - k * (double)(h - 1 - y) / (double)(h > 1 ? h - 1 : 1);
-        uint32_t *row = (uint32_t *)(void *)(data + (size_t)y * (size_t)stride);
-        const uint32_t *in = (const uint32_t *)(const void *)(src + (size_t)y * (size_t)stride);
-        for (int x = 0; x < w; x++) {
+    double cx = (p.w - 1) / 2.0;
+    for (int y = 0; y < p.h; y++) {
+        double scale = 1.0 - k * (double)(p.h - 1 - y) / (double)(p.h > 1 ? p.h - 1 : 1);
+        uint32_t *row = (uint32_t *)(void *)(p.data + (size_t)y * (size_t)p.stride);
+        const uint32_t *in = (const uint32_t *)(const void *)(p.copy + (size_t)y * (size_t)p.stride);
+        for (int x = 0; x < p.w; x++) {
             double sx = cx + (x - cx) / scale;
             int x0 = (int)floor(sx);
-            if (x0 < 0 || x0 + 1 >= w) {
+            if (x0 < 0 || x0 + 1 >= p.w) {
                 row[x] = 0x6e6a64; /* the table */
                 continue;
             }
@@ -874,8 +891,7 @@ static void keystone(cairo_surface_t *s, double k)
             row[x] = out;
         }
     }
-    free(src);
-    cairo_surface_mark_dirty(s);
+    pixels_end(s, &p);
 }
 
 /* Writes the surface as a JPEG of this quality (bio/raster). 0, -EIO,
