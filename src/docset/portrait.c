@@ -52,14 +52,20 @@ static long clamp(double v, long hi)
     return v < 0 ? 0 : v > (double)hi ? hi : (long)v;
 }
 
+/* A pixel of the photograph (or of print), not of the paper. */
+static bool off_paper(uint8_t v, uint8_t paper)
+{
+    int d = v - paper;
+    return d > PHOTO_INK || d < -PHOTO_INK;
+}
+
 /* Whether the strip r is mostly the photograph rather than the paper. */
 static bool busy(const raster_t *g, uint8_t paper, struct rect r)
 {
     uint64_t off = 0, all = 0;
     for (long y = r.y0; y < r.y1; y++)
         for (long x = r.x0; x < r.x1; x++) {
-            int d = g->pix[(size_t)y * g->width + (size_t)x] - paper;
-            off += d > PHOTO_INK || d < -PHOTO_INK;
+            off += off_paper(g->pix[(size_t)y * g->width + (size_t)x], paper);
             all++;
         }
     return all && off * PHOTO_BUSY >= all;
@@ -178,10 +184,8 @@ static int judge(face_detector_t *faces, const raster_t *grey, enum portrait_kin
 static bool marked(const raster_t *g, uint8_t paper, bool rows, uint32_t i)
 {
     uint32_t n = rows ? g->width : g->height, off = 0;
-    for (uint32_t k = 0; k < n; k++) {
-        int d = g->pix[rows ? (size_t)i * g->width + k : (size_t)k * g->width + i] - paper;
-        off += d > PHOTO_INK || d < -PHOTO_INK;
-    }
+    for (uint32_t k = 0; k < n; k++)
+        off += off_paper(g->pix[rows ? (size_t)i * g->width + k : (size_t)k * g->width + i], paper);
     return (double)off >= PHOTO_MARKED * n;
 }
 

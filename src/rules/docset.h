@@ -112,18 +112,18 @@ struct docset_rule {
     char *id;    /* "patent.require.dms_policy" */
     int version; /* 1, 2, … */
     enum docset_rule_kind kind;
-    char *procedure;                                          /* a catalogue procedure id */
-    uint32_t categories;                                      /* bit i = catalogue category i */
-    date_t from, to;                                          /* in force, both inclusive; to may be DOCSET_OPEN */
-    const struct docset_act *act;                             /* borrowed: the legal act cited */
-    char *article;                                            /* NULL, or "art. 13.3 p. 2" */
-    char *source_note;                                        /* NULL, or where the rule was read */
-    enum docset_severity severity;                            /* what a failed check gives */
-    const struct docset_doctype *document;                    /* require, issued_within, valid_through,
+    char *procedure;                       /* a catalogue procedure id */
+    uint32_t categories;                   /* bit i = catalogue category i */
+    date_t from, to;                       /* in force, both inclusive; to may be DOCSET_OPEN */
+    const struct docset_act *act;          /* borrowed: the legal act cited */
+    char *article;                         /* NULL, or "art. 13.3 p. 2" */
+    char *source_note;                     /* NULL, or where the rule was read */
+    enum docset_severity severity;         /* what a failed check gives */
+    const struct docset_doctype *document; /* require, issued_within, valid_through,
                                               deadline (anchor), language, fee,
                                               field_equals, paid_through (patent) */
-    const struct docset_doctype *instead[DOCSET_INSTEAD_MAX]; /* require ("or"): types that count as
-                                                                 `document` (borrowed) */
+    /* require ("or"): the types that count as `document` too (borrowed) */
+    const struct docset_doctype *instead[DOCSET_INSTEAD_MAX];
     size_t n_instead;
     const struct docset_doctype *payment; /* paid_through: the monthly receipts */
     enum docset_field field;              /* the field the kind reads */
