@@ -1256,27 +1256,50 @@ static int label_distance(const struct word *words, int n, int i, const char *la
     return d >= 0 ? 2 * d : -1;
 }
 
-/* The word that places field f: of the words reading as its first label
- * found (the first word of a two-word label), no taller than `tall`
- * (label_max_height of the same words), the nearest reading (fewest
- * slips; the first in reading order of equals). A nearer one later wins:
- * on a fingerprinting card "…о прохождении…" over the person block ends
- * in ХОЖДЕНИИ, two slips from РОЖДЕНИЯ, and took the birth date's place
- * from the label itself. */
-static const struct word *label_word(const struct spec *f, const struct word *words, int n, int tall)
+/* How many of f's labels other than its k-th a word on w's row reads as:
+ * a label of several words is checked as printed, all on one row. */
+static int row_support(const struct spec *f, int k, const struct word *words, int n, const struct word *w)
 {
-    for (int k = 0; k < LABELS_MAX && f->labels[k]; k++) {
-        const struct word *best = NULL;
-        int best_d = INT_MAX;
+    int found = 0;
+    for (int o = 0; o < LABELS_MAX && f->labels[o]; o++) {
+        bool seen = false;
+        for (int j = 0; j < n && !seen && o != k; j++)
+            seen = &words[j] != w && same_row(&words[j], w) && label_distance(words, n, j, f->labels[o]) >= 0;
+        found += seen;
+    }
+    return found;
+}
+
+/* The word that places field f: of the words reading as one of its first
+ * `labels` labels, no taller than `tall` (label_max_height of the same
+ * words), the one whose row holds most of the field's other labels, then
+ * the earliest label in f's list, then the nearest reading (fewest slips;
+ * the first in reading order of equals). A nearer one later wins: on a
+ * fingerprinting card "…о прохождении…" over the person block ends in
+ * ХОЖДЕНИИ, two slips from РОЖДЕНИЯ, and took the birth date's place from
+ * the label itself. The row decides between rows: the same card's
+ * subtitle starts "документ о прохождении", and when its small label's
+ * УДОСТОВЕРЯЮЩИЙ is misread, the passport number's ДОКУМЕНТ is the row
+ * that also reads ЛИЧНОСТЬ, not the subtitle above. */
+static const struct word *label_word_of(const struct spec *f, int labels, const struct word *words, int n, int tall)
+{
+    const struct word *best = NULL;
+    int best_s = -1, best_k = INT_MAX, best_d = INT_MAX;
+    for (int k = 0; k < labels && k < LABELS_MAX && f->labels[k]; k++)
         for (int i = 0; i < n; i++) {
             int d = label_distance(words, n, i, f->labels[k]);
-            if (d >= 0 && d < best_d && (tall == 0 || words[i].y1 - words[i].y0 <= tall))
-                best = &words[i], best_d = d;
+            if (d < 0 || (tall != 0 && words[i].y1 - words[i].y0 > tall))
+                continue;
+            int sup = labels > 1 ? row_support(f, k, words, n, &words[i]) : 0;
+            if (sup > best_s || (sup == best_s && (k < best_k || (k == best_k && d < best_d))))
+                best = &words[i], best_s = sup, best_k = k, best_d = d;
         }
-        if (best)
-            return best;
-    }
-    return NULL;
+    return best;
+}
+
+static const struct word *label_word(const struct spec *f, const struct word *words, int n, int tall)
+{
+    return label_word_of(f, LABELS_MAX, words, n, tall);
 }
 
 static int table_size(const struct spec *t)
@@ -1287,11 +1310,15 @@ static int table_size(const struct spec *t)
     return n;
 }
 
+/* How many of table t's fields their first label word places: a field
+ * only a later word of its list places counts as not found, since that
+ * word may stand elsewhere on the page (a heading's "документ"), and the
+ * enlarged page may read the first. */
 static int labels_found(const struct spec *t, const struct word *words, int n)
 {
     int k = 0, tall = label_max_height(words, n);
     for (; t->field; t++)
-        k += label_word(t, words, n, tall) != NULL;
+        k += label_word_of(t, 1, words, n, tall) != NULL;
     return k;
 }
 
