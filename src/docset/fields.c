@@ -996,6 +996,26 @@ static int read_as(docset_tess_t *tess, const raster_t *c, const struct spec *f,
     return rc < 0 ? rc : shaped;
 }
 
+/* Whether two readings of a document number are the same number, an O in
+ * one against a 0 in the other counted as one (as the engine compares
+ * numbers, rules/docset). When they are, val takes the 0 where they so
+ * differ: a series letter O is the one reading an O alone cannot tell
+ * from the digit (NO1208372 may be two letters and seven digits), and the
+ * other reading saw the digit there (N01208372, a Kazakh number, read so
+ * at 150 dpi at confidence 58 and 54). */
+static bool numbers_agree(char *val, const char *again)
+{
+    size_t n = strlen(val);
+    if (strlen(again) != n)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (val[i] != again[i] && !(strchr("O0", val[i]) && strchr("O0", again[i])))
+            return false;
+    for (size_t i = 0; i < n; i++)
+        val[i] = val[i] != again[i] ? '0' : val[i];
+    return true;
+}
+
 /* A date, a document number or a name read with its shape but below the
  * confidence one reading needs is read again from the region drawn at
  * three quarters of the first reading's size (still above the recogniser's
@@ -1007,10 +1027,11 @@ static int read_as(docset_tess_t *tess, const raster_t *c, const struct spec *f,
  * the second alone clears the bar one reading needs: at 300 dpi (600 ppi
  * as cut) tesseract read a clean AC1830267 right at 14, and at three
  * quarters right at 88. Free text and levels are not: their readings are
- * long, and a region or profession read wrong returns a set. 1 agreed, 0
- * not, -ENOMEM. */
+ * long, and a region or profession read wrong returns a set. Numbers
+ * agree as numbers_agree has it (val then updated). 1 agreed, 0 not,
+ * -ENOMEM. */
 static int read_agreeing(
-    docset_tess_t *tess, const raster_t *g, struct rect r, int scale, const struct spec *f, const char *val, int conf)
+    docset_tess_t *tess, const raster_t *g, struct rect r, int scale, const struct spec *f, char *val, int conf)
 {
     if (f->kind != K_DATE && f->kind != K_NUM && f->kind != K_NAME)
         return 0;
@@ -1022,7 +1043,9 @@ static int read_agreeing(
     char again[256];
     int conf2 = 0, rc = read_as(tess, c, f, again, sizeof again, &conf2);
     raster_free(c);
-    return rc < 0 ? rc : rc == 1 && conf2 >= conf2_needed && !strcmp(val, again);
+    if (rc != 1 || conf2 < conf2_needed)
+        return rc < 0 ? rc : 0;
+    return f->kind == K_NUM ? numbers_agree(val, again) : !strcmp(val, again);
 }
 
 /* The value of one field from its region (a comb's when pitch > 0): into
