@@ -204,11 +204,15 @@ static bool is_type(const struct docset_doc *d, const struct docset_doctype *t)
     return t && d->type && strcmp(d->type, t->id) == 0;
 }
 
+/* How many documents of type t the set holds: a page with several copies
+ * (a sheet of prints) counts each. */
 static int count_type(const struct run *r, const struct docset_doctype *t)
 {
     int n = 0;
-    for (size_t i = 0; i < r->req->n_docs; i++)
-        n += is_type(&r->req->docs[i], t);
+    for (size_t i = 0; i < r->req->n_docs; i++) {
+        const struct docset_doc *d = &r->req->docs[i];
+        n += is_type(d, t) ? (d->copies > 1 ? d->copies : 1) : 0;
+    }
     return n;
 }
 

@@ -208,6 +208,8 @@ struct docset_value {
 struct docset_doc {
     const char *type; /* a catalogue document type id, or "unknown" */
     bool illegible;   /* the page failed the scan-quality check */
+    int copies;       /* how many of the document the page holds (a sheet of
+                         four prints: 4); 0 or 1 = one */
     struct docset_value fields[DOCSET_F_COUNT];
 };
 

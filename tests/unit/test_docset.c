@@ -601,6 +601,28 @@ static void test_kinship_by_birth_certificate(void **state)
     done(&s);
 }
 
+/* A ВНЖ set asks for four photographs: one page with a sheet of four
+ * prints counts four, a sheet of three falls one short. */
+static void test_a_sheet_of_prints(void **state)
+{
+    (void)state;
+    static struct set s;
+    complete(&s, "vnzh", "visa_free", ymd(2025, 5, 5));
+    expect(&s, DOCSET_READY, NULL);
+    for (int k = 0; k < 3; k++)
+        drop(&s, "photo");
+    expect(&s, DOCSET_RETURNED, "missing_document");
+    find(&s, "photo")->copies = 4;
+    expect(&s, DOCSET_READY, NULL);
+    find(&s, "photo")->copies = 3;
+    expect(&s, DOCSET_RETURNED, "missing_document");
+    assert_int_equal(finding(&s, "missing_document")->actual, 3);
+    find(&s, "photo")->copies = 0; /* as a page with no count: one */
+    expect(&s, DOCSET_RETURNED, "missing_document");
+    assert_int_equal(finding(&s, "missing_document")->actual, 1);
+    done(&s);
+}
+
 static void test_pages(void **state)
 {
     (void)state;
@@ -675,6 +697,7 @@ int main(void)
         cmocka_unit_test(test_labour_notice),
         cmocka_unit_test(test_minors),
         cmocka_unit_test(test_kinship_by_birth_certificate),
+        cmocka_unit_test(test_a_sheet_of_prints),
         cmocka_unit_test(test_pages),
         cmocka_unit_test(test_not_applicable),
         cmocka_unit_test(test_bad_requests),
