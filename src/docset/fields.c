@@ -1285,8 +1285,10 @@ static int row_support(const struct spec *f, int k, const struct word *words, in
 {
     int found = 0;
     for (int o = 0; o < LABELS_MAX && f->labels[o]; o++) {
+        if (o == k)
+            continue; /* the label w itself reads */
         bool seen = false;
-        for (int j = 0; j < n && !seen && o != k; j++)
+        for (int j = 0; j < n && !seen; j++)
             seen = &words[j] != w && same_row(&words[j], w) && label_distance(words, n, j, f->labels[o]) >= 0;
         found += seen;
     }
