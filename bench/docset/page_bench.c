@@ -56,6 +56,7 @@ static double now_s(void)
 
 struct tally {
     int pages, typed_right, unknown, wrong, legible_ok, illegible_caught, illegible_total, clean_flagged, turned;
+    int sheets, sheets_counted, sheets_over; /* pages of several prints: counted right, counted more */
     double seconds;
     json_t *confusion;    /* {expected: {read: count}} over the pages judged legible */
     json_t *fields;       /* {"type.field": {n, exact, read, wrong, cer}} over the clean pages of a type with a table */
@@ -75,7 +76,8 @@ struct read_set {
     struct docset_doc docs[LIMIT_DOCSET_PAGES];
     json_t *held[LIMIT_DOCSET_PAGES]; /* the fields the documents' texts borrow from */
     char types[LIMIT_DOCSET_PAGES][40];
-    bool read[LIMIT_DOCSET_PAGES]; /* from a drawn page */
+    bool read[LIMIT_DOCSET_PAGES];    /* from a drawn page */
+    bool covered[LIMIT_DOCSET_PAGES]; /* drawn on another document's page (a sheet of prints) */
     int n;
 };
 
@@ -170,6 +172,29 @@ struct tools {
     face_detector_t *faces;
 };
 
+/* The prints read on a photograph page (1 without "prints"; 0 not a
+ * photograph) against the documents the page holds (truth: "documents"
+ * lists them when there are several); the others are not the reader's
+ * documents (it has one page, not one per print). Returns the truth's
+ * count. */
+static int count_prints(
+    struct tally *t, const json_t *pg, struct read_set *rs, bool classified, const struct classify_result *c, int *read)
+{
+    const json_t *several = json_object_get(pg, "documents");
+    int copies = several ? (int)json_array_size(several) : 1;
+    for (int k = 1; k < copies; k++) {
+        json_int_t i = json_integer_value(json_array_get(several, (size_t)k));
+        if (i >= 0 && i < rs->n)
+            rs->covered[i] = true;
+    }
+    const json_t *prints = classified ? json_object_get(c->fields, "prints") : NULL;
+    *read = prints ? (int)json_integer_value(prints) : classified && !strcmp(c->type, "photo");
+    t->sheets += copies > 1;
+    t->sheets_counted += copies > 1 && *read == copies;
+    t->sheets_over += *read > copies;
+    return copies;
+}
+
 static void one_page(
     const char *dir, const json_t *set, const json_t *pg, const struct tools *tl, struct tally *t, struct read_set *rs)
 {
@@ -178,6 +203,11 @@ static void one_page(
     const json_t *d = json_array_get(json_object_get(set, "documents"), (size_t)doc);
     const char *want = json_string_value(json_object_get(d, "type"));
     bool illegible = json_is_true(json_object_get(d, "illegible"));
+    const json_t *several = json_object_get(pg, "documents"), *k;
+    size_t ki;
+    json_array_foreach (several, ki, k) /* a sheet drawn unreadable for one of its prints */
+        illegible |= json_is_true(json_object_get(
+            json_array_get(json_object_get(set, "documents"), (size_t)json_integer_value(k)), "illegible"));
     char path[1024];
     snprintf(path, sizeof path, "%s/%s", dir, file);
     size_t len = 0;
@@ -229,9 +259,13 @@ static void one_page(
         t->wrong++;
     if (classified && !illegible)
         confuse(t, want, got);
-    printf("%-34s want %-14s got %-14s by %-5s glyph %5.1f sharp %8.0f glare %.3f border %.3f %s%s\n", file, want, got,
+    int prints = 0, copies = count_prints(t, pg, rs, classified, &c, &prints);
+    printf("%-34s want %-14s got %-14s by %-5s glyph %5.1f sharp %8.0f glare %.3f border %.3f %s%s", file, want, got,
         classified ? c.by : "", q.glyph_px, q.sharpness, q.glare, q.border_ink, q.legible ? "legible" : "ILLEGIBLE",
         illegible ? " (truth: illegible)" : "");
+    if (copies > 1 || prints > 1)
+        printf(" prints %d of %d", prints, copies);
+    putchar('\n');
     page_doc(rs, doc, q.legible, classified, &c);
     classify_result_free(&c);
     raster_free(g);
@@ -322,6 +356,20 @@ static int load_checker(int argc, char **argv, struct docset_catalogue **cat, ca
     return 0;
 }
 
+/* The documents a sheet's page holds beside its first leave the set: the
+ * reader has one document a page, its "prints" the count. */
+static void without_covered(struct read_set *rs)
+{
+    int m = 0;
+    for (int k = 0; k < rs->n; k++) {
+        if (rs->covered[k])
+            continue;
+        rs->docs[m] = rs->docs[k]; /* the type still points into types[k], which stays */
+        rs->held[m++] = rs->held[k];
+    }
+    rs->n = m;
+}
+
 /* Reads every page of one set (DIR/NAME.json) and, with a catalogue, checks it. */
 static void one_set(const char *dir, const char *name, const struct tools *tl, struct tally *t,
     const struct docset_catalogue *cat, const calendar_t *cal, struct set_tally *st)
@@ -339,8 +387,9 @@ static void one_set(const char *dir, const char *name, const struct tools *tl, s
         json_array_foreach (pages, i, pg)
             one_page(dir, set, pg, tl, t, rs);
         for (int k = 0; k < rs->n; k++)
-            if (!rs->read[k])
+            if (!rs->read[k] && !rs->covered[k])
                 generated_doc(rs, k, json_array_get(docs, (size_t)k));
+        without_covered(rs);
         if (cat)
             check_set(set, rs, cat, cal, st);
         for (int k = 0; k < rs->n; k++)
@@ -397,6 +446,8 @@ int main(int argc, char **argv)
            "called illegible %d, illegible caught %d/%d; %.2f s per page\n",
         t.pages, t.typed_right, t.unknown, t.wrong, t.legible_ok, t.clean_flagged, t.illegible_caught,
         t.illegible_total, t.pages ? t.seconds / t.pages : 0);
+    printf("sheets of prints %d: counted right %d; pages counted more prints than they hold %d\n", t.sheets,
+        t.sheets_counted, t.sheets_over);
     if (cat)
         printf("sets %d: defective %d, falsely accepted %d; clean %d, falsely returned %d; referred %d; variants %d, "
                "false alarms %d\n",
@@ -408,6 +459,9 @@ int main(int argc, char **argv)
         "turned", t.turned, "seconds_per_page", t.pages ? t.seconds / t.pages : 0.0, "confusion", t.confusion, "fields",
         t.fields, "field_pages", t.field_pages, "classify_seconds_per_form",
         t.field_pages ? t.field_seconds / t.field_pages : 0.0);
+    if (sum)
+        json_object_set_new(sum, "sheets",
+            json_pack("{s:i, s:i, s:i}", "n", t.sheets, "counted", t.sheets_counted, "over", t.sheets_over));
     if (sum && cat)
         json_object_set_new(sum, "sets", sets_json(&st));
     char *line = sum ? json_dumps(sum, JSON_COMPACT | JSON_SORT_KEYS) : NULL;

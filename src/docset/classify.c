@@ -266,20 +266,25 @@ int classify_measured_page(const raster_t *grey, struct page_quality *q, date_t 
     return 0;
 }
 
-/* A page no title, zone or code typed: the photograph, if it is one. */
+/* A page no title, zone or code typed: the photograph, if it is one; a
+ * sheet of several prints says how many ("prints"), which the set's
+ * check counts as that many photographs. */
 static int as_photo(
     const raster_t *grey, struct page_quality *q, face_detector_t *faces, struct classify_result *ret, err_t *err)
 {
-    enum portrait_kind kind;
-    int r = portrait_page(faces, grey, &kind, err);
-    if (r < 0 || kind == PORTRAIT_NONE)
+    struct portrait_found found;
+    int r = portrait_page(faces, grey, &found, err);
+    if (r < 0 || found.kind == PORTRAIT_NONE)
         return r;
     memset(ret, 0, sizeof *ret);
-    if (!(ret->fields = json_object()))
+    if (!(ret->fields = json_object()) ||
+        (found.prints > 1 && json_object_set_new(ret->fields, "prints", json_integer(found.prints)) < 0)) {
+        json_decref(ret->fields);
         return err_set(err, -ENOMEM, "out_of_memory", "Out of memory.");
+    }
     set_type(ret, "photo", "face");
-    q->advice = kind == PORTRAIT_BLURRED ? PAGE_ADVICE_BLURRED : 0;
-    q->legible = kind == PORTRAIT_SHARP;
+    q->advice = found.kind == PORTRAIT_BLURRED ? PAGE_ADVICE_BLURRED : 0;
+    q->legible = found.kind == PORTRAIT_SHARP;
     return 1;
 }
 

@@ -1,6 +1,8 @@
 #include "docset/portrait.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -169,8 +171,10 @@ static int judge(face_detector_t *faces, const raster_t *grey, enum portrait_kin
     int r = face_check(faces, grey, &cfg, &f);
     if (r == -ENOMEM)
         return r;
-    if (r < 0 || f.faces == 0)
-        return 0; /* OpenCV failed on the page, or no face */
+    if (r < 0 || f.faces != 1)
+        return 0; /* OpenCV failed on the page, or no face; or two or more,
+                     which sheet() counts when paper parts them, and which
+                     are no one photograph when it does not */
     bool alone = false;
     if (alone_on_page(grey, &f, &alone) < 0)
         return -ENOMEM;
@@ -218,27 +222,221 @@ static int cut(const raster_t *g, struct rect b, raster_t **ret)
     return r;
 }
 
-int portrait_page(face_detector_t *faces, const raster_t *grey, enum portrait_kind *ret, err_t *err)
+/* ------------------------------------------------- a sheet of prints */
+
+#define SHEET_CELLS 256 /* cells along the page's longer side */
+#define SHEET_BUSY 4    /* a cell with a quarter of its pixels off the paper is picture */
+#define SHEET_SIDE 64   /* a patch narrower or lower than this (pixels) is no print: the detector's least */
+
+/* The page in cells, each cell labelled with the patch of picture it
+ * belongs to (4-connected busy cells), -1 for paper. */
+struct patches {
+    int32_t *label;
+    uint32_t cell, cw, ch;
+    int n;                                /* patches labelled */
+    struct rect box[PORTRAIT_PRINTS_MAX]; /* the sizeable ones, in pixels */
+    int32_t id[PORTRAIT_PRINTS_MAX];      /* their labels */
+    int sizeable;                         /* how many; more than the arrays hold: not a sheet */
+};
+
+static bool cell_busy(const raster_t *g, uint8_t paper, uint32_t cell, uint32_t cx, uint32_t cy)
 {
-    *ret = PORTRAIT_NONE;
+    uint32_t x1 = (cx + 1) * cell < g->width ? (cx + 1) * cell : g->width;
+    uint32_t y1 = (cy + 1) * cell < g->height ? (cy + 1) * cell : g->height;
+    uint32_t off = 0, all = 0;
+    for (uint32_t y = cy * cell; y < y1; y++)
+        for (uint32_t x = cx * cell; x < x1; x++, all++)
+            off += off_paper(g->pix[(size_t)y * g->width + x], paper);
+    return off * SHEET_BUSY >= all;
+}
+
+/* Labels the patch of busy cell `start` as `id` (flood fill over stack,
+ * which holds cw * ch cells); returns its box in pixels. */
+static struct rect flood(const raster_t *g, struct patches *p, int32_t *stack, size_t start, int32_t id)
+{
+    size_t top = 0;
+    long x0 = LONG_MAX, y0 = LONG_MAX, x1 = 0, y1 = 0;
+    p->label[start] = id;
+    stack[top++] = (int32_t)start;
+    while (top) {
+        size_t c = (size_t)stack[--top];
+        long cx = (long)(c % p->cw), cy = (long)(c / p->cw);
+        x0 = cx < x0 ? cx : x0, y0 = cy < y0 ? cy : y0, x1 = cx + 1 > x1 ? cx + 1 : x1, y1 = cy + 1 > y1 ? cy + 1 : y1;
+        const long nx[4] = {cx - 1, cx + 1, cx, cx}, ny[4] = {cy, cy, cy - 1, cy + 1};
+        for (int k = 0; k < 4; k++) {
+            if (nx[k] < 0 || ny[k] < 0 || nx[k] >= (long)p->cw || ny[k] >= (long)p->ch)
+                continue;
+            size_t o = (size_t)ny[k] * p->cw + (size_t)nx[k];
+            if (p->label[o] == -2) { /* busy, not labelled yet */
+                p->label[o] = id;
+                stack[top++] = (int32_t)o;
+            }
+        }
+    }
+    long c = (long)p->cell;
+    return (struct rect){x0 * c, y0 * c, at_most(x1 * c, (long)g->width), at_most(y1 * c, (long)g->height)};
+}
+
+/* Gives each paper cell beside exactly one patch that patch's label: a
+ * print's edge half in a cell is the print's, not paper left beside it.
+ * scratch holds cw * ch cells. */
+static void widen(struct patches *p, int32_t *scratch)
+{
+    memcpy(scratch, p->label, (size_t)p->cw * p->ch * sizeof *scratch);
+    for (long cy = 0; cy < (long)p->ch; cy++)
+        for (long cx = 0; cx < (long)p->cw; cx++) {
+            int32_t *l = &p->label[(size_t)cy * p->cw + (size_t)cx], by = -1;
+            for (long dy = -1; *l == -1 && dy <= 1; dy++)
+                for (long dx = -1; dx <= 1; dx++) {
+                    long x = cx + dx, y = cy + dy;
+                    int32_t o = x < 0 || y < 0 || x >= (long)p->cw || y >= (long)p->ch
+                                    ? -1
+                                    : scratch[(size_t)y * p->cw + (size_t)x];
+                    by = o < 0 ? by : by == -1 || by == o ? o : -3; /* -3: beside two */
+                }
+            if (by >= 0)
+                *l = by;
+        }
+}
+
+/* Finds the page's patches of picture. Returns 0, or -ENOMEM. */
+static int find_patches(const raster_t *g, uint8_t paper, struct patches *p)
+{
+    uint32_t side = g->width > g->height ? g->width : g->height;
+    p->cell = side / SHEET_CELLS > 2 ? side / SHEET_CELLS : 2;
+    p->cw = (g->width + p->cell - 1) / p->cell, p->ch = (g->height + p->cell - 1) / p->cell;
+    size_t cells = (size_t)p->cw * p->ch;
+    p->label = malloc(cells * sizeof *p->label);
+    int32_t *stack = malloc(cells * sizeof *stack);
+    if (!p->label || !stack) {
+        free(stack);
+        return -ENOMEM;
+    }
+    for (uint32_t cy = 0; cy < p->ch; cy++)
+        for (uint32_t cx = 0; cx < p->cw; cx++)
+            p->label[(size_t)cy * p->cw + cx] = cell_busy(g, paper, p->cell, cx, cy) ? -2 : -1;
+    for (size_t c = 0; c < cells; c++) {
+        if (p->label[c] != -2)
+            continue;
+        struct rect b = flood(g, p, stack, c, p->n);
+        if (b.x1 - b.x0 >= SHEET_SIDE && b.y1 - b.y0 >= SHEET_SIDE) {
+            if (p->sizeable < PORTRAIT_PRINTS_MAX)
+                p->box[p->sizeable] = b, p->id[p->sizeable] = p->n;
+            p->sizeable++;
+        }
+        p->n++;
+    }
+    widen(p, stack);
+    free(stack);
+    return 0;
+}
+
+/* Patch k of the page alone: its box, every pixel of another patch or of
+ * the paper painted paper (a tilted neighbour's corner is not in it). */
+static int patch_alone(const raster_t *g, uint8_t paper, const struct patches *p, int k, raster_t **ret)
+{
+    struct rect b = p->box[k];
+    int r = raster_new((uint32_t)(b.x1 - b.x0), (uint32_t)(b.y1 - b.y0), 1, paper, ret);
+    for (long y = b.y0; r == 0 && y < b.y1; y++)
+        for (long x = b.x0; x < b.x1; x++)
+            if (p->label[(size_t)(y / p->cell) * p->cw + (size_t)(x / p->cell)] == p->id[k])
+                (*ret)->pix[(size_t)(y - b.y0) * (*ret)->width + (size_t)(x - b.x0)] =
+                    g->pix[(size_t)y * g->width + (size_t)x];
+    return r;
+}
+
+/* Whether the page holds no text once its sizeable patches are painted
+ * paper, as alone_on_page judges what is left beside one photograph. */
+static int nothing_beside(const raster_t *g, uint8_t paper, const struct patches *p, bool *ret)
+{
+    raster_t *rest = NULL;
+    if (raster_new(g->width, g->height, 1, 0, &rest) < 0)
+        return -ENOMEM;
+    for (uint32_t y = 0; y < g->height; y++)
+        for (uint32_t x = 0; x < g->width; x++) {
+            int32_t l = p->label[(size_t)(y / p->cell) * p->cw + x / p->cell];
+            bool print = false;
+            for (int k = 0; k < p->sizeable; k++)
+                print |= l == p->id[k];
+            rest->pix[(size_t)y * g->width + x] = print ? paper : g->pix[(size_t)y * g->width + x];
+        }
+    struct page_quality q;
+    err_t e = {0};
+    bool no_lines = page_measure(rest, &q, &e) == 0 && (q.advice & PAGE_ADVICE_NO_TEXT);
+    *ret = no_lines || dark_share(rest, paper) < PHOTO_TEXT_SHARE;
+    raster_free(rest);
+    return 0;
+}
+
+/* Each sizeable patch judged alone: how many are photographs (*sharp,
+ * *blurred); *others, the patches that are not. */
+static int judge_patches(face_detector_t *faces, const raster_t *g, uint8_t paper, const struct patches *p, int *sharp,
+    int *blurred, int *others)
+{
+    for (int k = 0; k < p->sizeable; k++) {
+        raster_t *part = NULL;
+        enum portrait_kind kind = PORTRAIT_NONE;
+        int r = patch_alone(g, paper, p, k, &part);
+        if (r == 0)
+            r = judge(faces, part, &kind);
+        raster_free(part);
+        if (r < 0)
+            return r;
+        *sharp += kind == PORTRAIT_SHARP, *blurred += kind == PORTRAIT_BLURRED, *others += kind == PORTRAIT_NONE;
+    }
+    return 0;
+}
+
+/* A sheet of prints: two or more sizeable patches, each a photograph
+ * alone in it, and no text beside them. Two photographs or more on a page
+ * that is not such a sheet (something else beside them, or text) make it
+ * no photograph at all: counted as one, the set would be returned for the
+ * others. *ret untouched otherwise. */
+static int sheet(face_detector_t *faces, const raster_t *g, struct portrait_found *ret)
+{
+    uint8_t paper = paper_level(g);
+    struct patches p = {0};
+    int r = find_patches(g, paper, &p);
+    int sharp = 0, blurred = 0, others = 0;
+    bool alone = false;
+    if (r == 0 && p.sizeable >= 2 && p.sizeable <= PORTRAIT_PRINTS_MAX)
+        r = judge_patches(faces, g, paper, &p, &sharp, &blurred, &others);
+    if (r == 0 && sharp + blurred >= 2 && others == 0)
+        r = nothing_beside(g, paper, &p, &alone);
+    if (r == 0 && sharp + blurred >= 2)
+        *ret = alone && others == 0
+                   ? (struct portrait_found){blurred ? PORTRAIT_BLURRED : PORTRAIT_SHARP, sharp + blurred}
+                   : (struct portrait_found){PORTRAIT_NONE, 0};
+    free(p.label);
+    return r;
+}
+
+int portrait_page(face_detector_t *faces, const raster_t *grey, struct portrait_found *ret, err_t *err)
+{
+    *ret = (struct portrait_found){PORTRAIT_NONE, 0};
     if (!faces || !grey || grey->channels != 1 || grey->width < 64 || grey->height < 64)
         return 0;
-    int r = judge(faces, grey, ret);
+    int r = judge(faces, grey, &ret->kind);
     /* A print alone on a scanner's glass is small on the page, its face
      * too small for the detector: judged again on what the page holds,
      * which is all there is on it. */
     struct rect b;
     raster_t *part = NULL;
-    if (r == 0 && *ret == PORTRAIT_NONE && content_box(grey, &b) && (r = cut(grey, b, &part)) == 0)
-        r = judge(faces, part, ret);
+    if (r == 0 && ret->kind == PORTRAIT_NONE && content_box(grey, &b) && (r = cut(grey, b, &part)) == 0)
+        r = judge(faces, part, &ret->kind);
     raster_free(part);
+    ret->prints = ret->kind != PORTRAIT_NONE;
+    /* Several prints: the page as a whole is none (the faces beside the
+     * first are left as picture) or, should the others be pale, one. */
+    if (r == 0)
+        r = sheet(faces, grey, ret);
     return r < 0 ? err_set(err, -ENOMEM, "out_of_memory", "Out of memory.") : 0;
 }
 #else
-int portrait_page(face_detector_t *faces, const raster_t *grey, enum portrait_kind *ret, err_t *err)
+int portrait_page(face_detector_t *faces, const raster_t *grey, struct portrait_found *ret, err_t *err)
 {
     (void)faces, (void)grey, (void)err;
-    *ret = PORTRAIT_NONE;
+    *ret = (struct portrait_found){PORTRAIT_NONE, 0};
     return 0;
 }
 #endif

@@ -17,6 +17,14 @@
  * photograph meets the rules is the registrar's to judge; only a blurred
  * one is sent back, as a blurred page is.
  *
+ * A page may hold several prints (a studio's sheet of four, or loose
+ * prints laid side by side on the glass): each a patch of picture with
+ * paper all round it. When every sizeable patch on the page is a
+ * photograph alone in it and no text is left outside them, the page is
+ * that many photographs. Prints that touch are one patch with two faces,
+ * and the page stays unknown: the machine never counts what it cannot
+ * tell apart.
+ *
  * Library code: no logging; nothing is kept. */
 #include <stdbool.h>
 
@@ -31,7 +39,14 @@ enum portrait_kind {
     PORTRAIT_BLURRED,  /* one, too blurred to judge the face */
 };
 
+struct portrait_found {
+    enum portrait_kind kind;
+    int prints; /* photographs on the page: 0 with PORTRAIT_NONE, else 1 to PORTRAIT_PRINTS_MAX */
+};
+
+#define PORTRAIT_PRINTS_MAX 8 /* a studio's sheet holds 4 or 6 */
+
 /* What grey (channels 1, upright) is, in *ret. faces: a detector the
  * calling thread owns (borrowed); NULL, or a build without OpenCV, gives
  * PORTRAIT_NONE. Returns 0, or -ENOMEM. */
-int portrait_page(face_detector_t *faces, const raster_t *grey, enum portrait_kind *ret, err_t *err);
+int portrait_page(face_detector_t *faces, const raster_t *grey, struct portrait_found *ret, err_t *err);

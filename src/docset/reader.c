@@ -13,6 +13,7 @@
 #include "docset/classify.h"
 #include "docset/page.h"
 #include "docset/pdfpage.h"
+#include "docset/portrait.h"
 #include "docset/seal.h"
 #include "docset/setjson.h"
 #include "docset/straighten.h"
@@ -285,6 +286,9 @@ void reader_doc_values(struct docset_doc *doc, const json_t *fields)
     const json_t *v;
     json_object_foreach ((json_t *)fields, key, v) {
         enum docset_field f = docset_field_from_name(key, strlen(key));
+        if (!strcmp(key, "prints") && json_is_integer(v) && json_integer_value(v) > 1 &&
+            json_integer_value(v) <= PORTRAIT_PRINTS_MAX)
+            doc->copies = (int)json_integer_value(v); /* docset/classify: a sheet of prints */
         if (f == DOCSET_F_NONE)
             continue;
         struct docset_value *dv = &doc->fields[f];
@@ -475,10 +479,16 @@ void reader_kick(const reader_ctx_t *ctx, int64_t set_id, int64_t now)
 
 /* ------------------------------------------------------------ the view */
 
-/* The message a finding's code is told with (po: docset.finding.<it>). */
-static const char *message_of(const char *code)
+/* The message a finding is told with (po: docset.finding.<it>): by its
+ * code, and a document the set needs several of (four photographs) and
+ * holds some of, by how many. */
+static const char *message_of(const json_t *finding)
 {
     static const char *const own[] = {"missing_document", "illegible", "unknown_document"};
+    const char *code = json_string_value(json_object_get(finding, "code"));
+    if (code && !strcmp(code, "missing_document") && json_integer_value(json_object_get(finding, "expected")) > 1 &&
+        json_integer_value(json_object_get(finding, "actual")) > 0)
+        return "missing_copies"; /* some sent, not all */
     size_t n = code ? strlen(code) : 0;
     for (size_t i = 0; i < sizeof own / sizeof own[0]; i++)
         if (code && !strcmp(code, own[i]))
@@ -499,7 +509,7 @@ json_t *reader_view_result(const struct catalog *cat, const char *result, const 
     size_t i;
     char key[80], text[512];
     json_array_foreach (findings, i, f) {
-        const char *kind = message_of(json_string_value(json_object_get(f, "code")));
+        const char *kind = message_of(f);
         char *params = json_dumps(f, JSON_COMPACT);
         snprintf(key, sizeof key, "docset.finding.%s", kind);
         if (cat && catalog_render(cat, lang, key, params, text, sizeof text, NULL) != -EINVAL)

@@ -50,7 +50,8 @@ void reader_kick(const reader_ctx_t *ctx, int64_t set_id, int64_t now);
 
 /* The fields one page's classify_page gave ({name: value or null}) as the
  * engine's values in doc->fields: a value of the field's kind is present,
- * anything else unreadable, an unknown name skipped. Texts borrow from
+ * anything else unreadable, an unknown name skipped; "prints" (a sheet of
+ * photographs, 2 to PORTRAIT_PRINTS_MAX) as doc->copies. Texts borrow from
  * `fields`, which must outlive doc's use. Also for bench/docset. */
 struct docset_doc;
 void reader_doc_values(struct docset_doc *doc, const json_t *fields);

@@ -497,6 +497,41 @@ def test_the_photograph_counts_as_the_photograph(ds):
     assert missing and "photo" not in missing, missing
 
 
+def sheet_of_prints(n, gap=40):
+    """A phone photo of n prints of Grace Hopper laid two abreast on a desk,
+    `gap` pixels of the desk between them (a studio's sheet, cut)."""
+    face = Image.open(HOPPER).convert("RGB").resize((300, 386))
+    rows = (n + 1) // 2
+    sheet = Image.new("RGB", (2 * 300 + gap + 160, rows * 386 + (rows - 1) * gap + 160), (236, 234, 228))
+    for i in range(n):
+        sheet.paste(face, (80 + (i % 2) * (300 + gap), 80 + (i // 2) * (386 + gap)))
+    buf = io.BytesIO()
+    sheet.save(buf, "JPEG", quality=85)
+    return buf.getvalue()
+
+
+@sqlite_run_only("test_docsets.py::test_pages_read_and_the_outcome_with_advice")
+def test_a_sheet_of_four_prints_is_the_four_photographs(ds):
+    """A ВНЖ set asks for four photographs. Sent as one page holding four
+    prints, the set is not returned for a missing photograph; one holding
+    three is, with the count it holds, and the person is told how many it
+    holds and needs."""
+    _, token = ds.new_user()
+    found = {}
+    for n in (4, 3):
+        sid = create(ds, token, procedure="vnzh")["id"]
+        assert post_page(ds, token, sid, sheet_of_prints(n), "image/jpeg").status_code == 202
+        assert ds.http.post(f"/api/v1/document-sets/{sid}/submit", headers=auth(ds, token)).status_code == 202
+        s = wait_for(ds, token, sid, lambda s: s["state"] != "checking", timeout=300)
+        assert (s["pages"][0]["state"], s["pages"][0]["type"]) == ("read", "photo"), s["pages"][0]
+        found[n] = [f for f in s["result"]["findings"] if f["code"] == "missing_document" and f["type"] == "photo"]
+    assert found[4] == [], found[4]
+    assert [(f["expected"], f["actual"]) for f in found[3]] == [(4, 3)], found[3]
+    # told in the person's language (Russian by default) with the count
+    assert "3" in found[3][0]["message"] and "4" in found[3][0]["message"], found[3][0]
+    assert "4" in found[3][0]["todo"], found[3][0]
+
+
 # ---------------------------------------------------------------- the desk
 
 

@@ -14,6 +14,9 @@
  *       --portrait FILE (JPEG or PNG, up to 8 times): the photographs are
  *       drawn from these real portraits, set i's from the (i mod n)-th;
  *       without one no photograph is drawn (it enters as generated).
+ *       A set asking for several photographs has them drawn each on its
+ *       page or, one set in two, all on one sheet (a page whose
+ *       truth.pages entry lists every photograph in "documents").
  *       --defect: every set carries that labelled defect where it can
  *       (tests/docset/README.md), instead of half the sets one at random.
  *   docsetgen --verify [--seed S] [--sets N] [--procedure P|all] [--defect NAME|any] [--catalogue FILE]
@@ -165,6 +168,17 @@ static int verify(uint64_t st, int sets, const char *which, int forced, struct d
     return bad ? 1 : 0;
 }
 
+/* Whether a photograph on the sheet (indexes into docs) is the set's
+ * unreadable scan: the sheet is drawn so. */
+static bool sheet_illegible(const json_t *docs, const json_t *sheet)
+{
+    bool any = false;
+    for (size_t k = 0; k < json_array_size(sheet); k++)
+        any |= json_is_true(
+            json_object_get(json_array_get(docs, (size_t)json_integer_value(json_array_get(sheet, k))), "illegible"));
+    return any;
+}
+
 #define PORTRAITS_MAX 8
 
 struct portraits {
@@ -192,16 +206,28 @@ static int generate(uint64_t st, int sets, const char *which, int forced, int le
         /* each page's distortion from the set's own stream and the page's
          * place, so drawing one more type moves no other page */
         uint64_t page_base = synth_next(&st);
+        /* one set in two with several photographs has them on one sheet
+         * (a bit of the pages' own number: no other page moves) */
+        json_t *sheet = (page_base >> 17) & 1 ? json_array() : NULL;
+        for (size_t k = 0; sheet && k < json_array_size(docs); k++)
+            if (!strcmp(json_string_value(json_object_get(json_array_get(docs, k), "type")), "photo"))
+                json_array_append_new(sheet, json_integer((json_int_t)k));
+        if (sheet && json_array_size(sheet) < 2)
+            json_decref(sheet), sheet = NULL;
         for (size_t k = 0; k < json_array_size(docs); k++) {
             json_t *doc = json_array_get(docs, k);
             const char *type = json_string_value(json_object_get(doc, "type"));
             if (!render_supports(type))
                 continue;
+            bool on_sheet = sheet && !strcmp(type, "photo");
+            if (on_sheet && json_integer_value(json_array_get(sheet, 0)) != (json_int_t)k)
+                continue; /* drawn on the sheet with the first */
+            int copies = on_sheet ? (int)json_array_size(sheet) : 1;
             struct render_degrade g = levels[level];
             uint64_t ps = page_base ^ ((uint64_t)(k + 1) * 0x9E3779B97F4A7C15u);
             g.seed = (unsigned)synth_next(&ps);
             g.angle_deg = g.angle_deg * ((double)(g.seed % 2001) / 1000.0 - 1.0);
-            if (json_is_true(json_object_get(doc, "illegible"))) {
+            if (json_is_true(json_object_get(doc, "illegible")) || (on_sheet && sheet_illegible(docs, sheet))) {
                 g.dpi = 60;
                 g.blur_px = 4;
             }
@@ -211,18 +237,22 @@ static int generate(uint64_t st, int sets, const char *which, int forced, int le
             json_t *zones = NULL;
             struct render_who who = {
                 person.country_ru, person.nationality, person.male, faces->n ? faces->p[i % faces->n] : NULL};
-            int r = render_document(doc, &who, &g, path, &zones);
+            int r = render_document(doc, copies, &who, &g, path, &zones);
             if (r == -ENOTSUP)
                 continue; /* a photograph with no portrait given */
             if (r < 0) {
                 fprintf(stderr, "docsetgen: cannot write %s\n", path);
+                json_decref(sheet);
                 return 1;
             }
-            json_array_append_new(
-                pages, json_pack("{s:i, s:s, s:i, s:f, s:b, s:b, s:f, s:i, s:f, s:o}", "document", (int)k, "file", name,
-                           "dpi", g.dpi, "angle_deg", g.angle_deg, "glare", g.glare, "stamp", g.stamp, "blur_px",
-                           g.blur_px, "jpeg_quality", g.jpeg_quality, "keystone", g.keystone, "zones", zones));
+            json_t *page = json_pack("{s:i, s:s, s:i, s:f, s:b, s:b, s:f, s:i, s:f, s:o}", "document", (int)k, "file",
+                name, "dpi", g.dpi, "angle_deg", g.angle_deg, "glare", g.glare, "stamp", g.stamp, "blur_px", g.blur_px,
+                "jpeg_quality", g.jpeg_quality, "keystone", g.keystone, "zones", zones);
+            if (on_sheet)
+                json_object_set(page, "documents", sheet);
+            json_array_append_new(pages, page);
         }
+        json_decref(sheet);
         json_object_set_new(json_object_get(set, "truth"), "pages", pages);
         char path[1024];
         snprintf(path, sizeof path, "%s/set-%04d.json", out, i);

@@ -21,6 +21,8 @@ struct page {
     PangoLayout *layout;
     json_t *zones;
     const json_t *fields;
+    int copies;    /* prints on the page (photo) */
+    double gap_mm; /* paper between them */
 };
 
 static void text_at(struct page *p, double x, double y, const char *font, const char *s)
@@ -747,20 +749,25 @@ void render_portrait_free(render_portrait_t *p)
 }
 
 /* The 35 × 45 mm photograph, as a print lies on the scanner's glass: the
- * portrait cropped to fill it, the paper round it. */
+ * portrait cropped to fill it, the paper round it. Several prints lie two
+ * abreast with gap_mm of paper between them, as a studio's sheet is cut
+ * or loose prints are laid on the glass. */
 static void photo(struct page *p, const struct render_who *who)
 {
     cairo_surface_t *img = who->portrait->img;
     double w = cairo_image_surface_get_width(img), h = cairo_image_surface_get_height(img);
     double k = fmax(35.0 / w, 45.0 / h);
-    cairo_save(p->cr);
-    cairo_rectangle(p->cr, 7.5, 8.5, 35, 45);
-    cairo_clip(p->cr);
-    cairo_translate(p->cr, 7.5 + (35 - w * k) / 2, 8.5 + (45 - h * k) / 2);
-    cairo_scale(p->cr, k, k);
-    cairo_set_source_surface(p->cr, img, 0, 0);
-    cairo_paint(p->cr);
-    cairo_restore(p->cr);
+    for (int i = 0; i < (p->copies > 1 ? p->copies : 1); i++) {
+        double x = 7.5 + (i % 2) * (35 + p->gap_mm), y = 8.5 + (i / 2) * (45 + p->gap_mm);
+        cairo_save(p->cr);
+        cairo_rectangle(p->cr, x, y, 35, 45);
+        cairo_clip(p->cr);
+        cairo_translate(p->cr, x + (35 - w * k) / 2, y + (45 - h * k) / 2);
+        cairo_scale(p->cr, k, k);
+        cairo_set_source_surface(p->cr, img, 0, 0);
+        cairo_paint(p->cr);
+        cairo_restore(p->cr);
+    }
 }
 
 /* Each type drawn: its page size (mm) and how it is drawn (a function of
@@ -928,13 +935,18 @@ static int write_jpeg(cairo_surface_t *s, int quality, const char *path)
 #endif
 }
 
-int render_document(const json_t *doc, const struct render_who *who, const struct render_degrade *d, const char *path,
-    json_t **ret_zones)
+int render_document(const json_t *doc, int copies, const struct render_who *who, const struct render_degrade *d,
+    const char *path, json_t **ret_zones)
 {
     const struct kind *k = kind_of(json_string_value(json_object_get(doc, "type")));
     if (!k || (k->draw == photo && !who->portrait))
         return -ENOTSUP;
-    double w_mm = k->w_mm, h_mm = k->h_mm;
+    if (copies < 1 || copies > RENDER_COPIES_MAX || (copies > 1 && k->draw != photo))
+        return -EINVAL;
+    /* several prints: two abreast, as many rows as it takes, 3 to 7 mm apart */
+    double w_mm = k->w_mm, h_mm = k->h_mm, gap_mm = 3 + d->seed % 5;
+    if (copies > 1)
+        w_mm += 35 + gap_mm, h_mm += ((copies + 1) / 2 - 1) * (45 + gap_mm);
     double px = d->dpi / 25.4;
     int W = (int)ceil(w_mm * px), H = (int)ceil(h_mm * px);
     cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, W, H);
@@ -953,7 +965,7 @@ int render_document(const json_t *doc, const struct render_who *who, const struc
     PangoLayout *layout = pango_cairo_create_layout(cr);
     pango_cairo_context_set_resolution(pango_layout_get_context(layout), 25.4); /* points in mm units */
     pango_layout_context_changed(layout);
-    struct page p = {cr, layout, ret_zones ? json_array() : NULL, json_object_get(doc, "fields")};
+    struct page p = {cr, layout, ret_zones ? json_array() : NULL, json_object_get(doc, "fields"), copies, gap_mm};
     if (k->draw)
         k->draw(&p, who);
     else

@@ -45,13 +45,18 @@ struct render_who {
     const render_portrait_t *portrait; /* borrowed; NULL: no photograph is drawn */
 };
 
+#define RENDER_COPIES_MAX 8
+
 /* Draws `doc` (a document object of a set: type and fields) and writes a
- * PNG (or a JPEG: d->jpeg_quality) to path. Returns
- * 0, -ENOTSUP for a type not drawn yet (or a photograph with no portrait), -EIO if the PNG could not be
+ * PNG (or a JPEG: d->jpeg_quality) to path. copies: how many of it the
+ * page holds, 1, or up to RENDER_COPIES_MAX for a photograph (a sheet of
+ * prints, two abreast with 3 to 7 mm of paper between them). Returns
+ * 0, -ENOTSUP for a type not drawn yet (or a photograph with no portrait),
+ * -EINVAL for copies of another type, -EIO if the PNG could not be
  * written. On success *ret_zones (may be NULL) gets a new array of
  * {"field", "box_mm": [x, y, w, h]} in the undistorted page (caller owns). */
-int render_document(const json_t *doc, const struct render_who *who, const struct render_degrade *d, const char *path,
-    json_t **ret_zones);
+int render_document(const json_t *doc, int copies, const struct render_who *who, const struct render_degrade *d,
+    const char *path, json_t **ret_zones);
 
 /* Writes the two 44-character lines of a TD3 machine-readable zone for a
  * passport with these data (names reduced to A-Z; dates YYYY-MM-DD) into

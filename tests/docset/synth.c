@@ -326,7 +326,7 @@ json_t *synth_set(uint64_t *st, const struct docset_catalogue *cat, const char *
         case SYNTH_CLEAN: break;
         case SYNTH_MISSING_DOCUMENT: {
             const struct docset_rule *r = droppable[synth_below(st, (unsigned)n_droppable)];
-            /* drop every copy, so the count falls short */
+            /* drop one copy (the last): the count falls one short */
             for (size_t i = json_array_size(docs); i-- > 0;)
                 if (!strcmp(json_string_value(json_object_get(json_array_get(docs, i), "type")), r->document->id)) {
                     json_array_remove(docs, i);
