@@ -512,30 +512,49 @@ static bool text_equal(const char *a, const char *b, bool docnum)
 
 #define SLIP_TEXT_MIN 6 /* code points a text needs for one letter off to be a slip */
 
-/* Two texts (neither a document number) one letter apart, case and spaces
- * aside, each of at least SLIP_TEXT_MIN letters: a region or a profession
- * read with one slip ("г. Моснва"), far likelier than two documents that
- * differ by one letter; referred, as a name one letter off is. A two-digit
- * region code one digit off is another region: not a slip. *oom set on
- * ENOMEM (then false). */
-static bool one_slip_apart(const char *a, const char *b, int *oom)
+/* Whether a and b, as normalise reads them (`docnum` or not), are one
+ * edit apart at most; their lengths in code points into *la and *lb.
+ * *oom set on ENOMEM (then false). */
+static bool one_edit_apart(const char *a, const char *b, bool docnum, size_t *la, size_t *lb, int *oom)
 {
     char na[DOCSET_TEXT_MAX + 8], nb[DOCSET_TEXT_MAX + 8];
-    normalise(a, false, na, sizeof na);
-    normalise(b, false, nb, sizeof nb);
-    size_t d = 0, la = 0, lb = 0;
+    normalise(a, docnum, na, sizeof na);
+    normalise(b, docnum, nb, sizeof nb);
+    size_t d = 0;
+    *la = *lb = 0;
     for (const char *c = na; *c; c++)
-        la += ((unsigned char)*c & 0xC0) != 0x80; /* a byte that starts a code point */
+        *la += ((unsigned char)*c & 0xC0) != 0x80; /* a byte that starts a code point */
     for (const char *c = nb; *c; c++)
-        lb += ((unsigned char)*c & 0xC0) != 0x80;
-    if ((la < lb ? la : lb) < SLIP_TEXT_MIN)
-        return false;
+        *lb += ((unsigned char)*c & 0xC0) != 0x80;
     err_t e;
     if (distance_edit_utf8(na, strlen(na), nb, strlen(nb), 1, &d, &e) < 0) {
         *oom |= e.errnum == -ENOMEM;
         return false;
     }
     return d <= 1;
+}
+
+/* Two texts (neither a document number) one letter apart, case and spaces
+ * aside, each of at least SLIP_TEXT_MIN letters: a region or a profession
+ * read with one slip ("г. Моснва"), far likelier than two documents that
+ * differ by one letter; referred, as a name one letter off is. A two-digit
+ * region code one digit off is another region: not a slip. */
+static bool one_slip_apart(const char *a, const char *b, int *oom)
+{
+    size_t la, lb;
+    return one_edit_apart(a, b, false, &la, &lb, oom) && (la < lb ? la : lb) >= SLIP_TEXT_MIN;
+}
+
+/* Two document numbers one glyph apart in length and equal once it is
+ * dropped (NO06436698 against N06436698), each of at least SLIP_TEXT_MIN
+ * glyphs: a glyph read twice or missed, which a reader does and a number
+ * copied with a wrong digit does not; referred, where a number of the same
+ * length one digit off is another number. */
+static bool one_glyph_apart(const char *a, const char *b, int *oom)
+{
+    size_t la, lb;
+    return one_edit_apart(a, b, true, &la, &lb, oom) && (la == lb + 1 || lb == la + 1) &&
+           (la < lb ? la : lb) >= SLIP_TEXT_MIN;
 }
 
 static void check_consistent(struct run *r, const struct docset_rule *rule)
@@ -592,7 +611,8 @@ static void check_consistent(struct run *r, const struct docset_rule *rule)
             if (!text_equal(rv->text, v->text, docnum)) {
                 char code[40];
                 const char *fn = docnum ? "number" : docset_field_name(ref->field);
-                bool near = !docnum && one_slip_apart(rv->text, v->text, &r->oom);
+                bool near =
+                    docnum ? one_glyph_apart(rv->text, v->text, &r->oom) : one_slip_apart(rv->text, v->text, &r->oom);
                 const char *tail = near ? "_near" : "_mismatch";
                 size_t fl = strlen(fn);
                 memcpy(code, fn, fl);

@@ -502,6 +502,18 @@ static void test_birth_date_and_numbers(void **state)
     expect(&s, DOCSET_RETURNED, "number_mismatch");
     text(find(&s, "migration_card"), DOCSET_F_PASSPORT_NUMBER, "N01208373");
     expect(&s, DOCSET_RETURNED, "number_mismatch");
+    /* one glyph read twice or missed (a language certificate's N06436698
+     * read NO06436698 at 150 dpi): referred, not returned; two are
+     * another number */
+    text(find(&s, "migration_card"), DOCSET_F_PASSPORT_NUMBER, "NO01208372");
+    expect(&s, DOCSET_REFERRED, "number_near");
+    text(find(&s, "migration_card"), DOCSET_F_PASSPORT_NUMBER, "N0120837");
+    expect(&s, DOCSET_REFERRED, "number_near");
+    text(find(&s, "migration_card"), DOCSET_F_PASSPORT_NUMBER, "N0120837");
+    text(find(&s, "medical_certificate"), DOCSET_F_PASSPORT_NUMBER, "N012083722");
+    expect(&s, DOCSET_REFERRED, "number_near"); /* each against the passport's */
+    text(find(&s, "migration_card"), DOCSET_F_PASSPORT_NUMBER, "N012083");
+    expect(&s, DOCSET_RETURNED, "number_mismatch");
     done(&s);
 }
 
