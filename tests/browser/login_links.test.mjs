@@ -28,8 +28,11 @@ describe('the log-in page links to the enrolment status page', { timeout: 60000 
       await page.goto(`${server.base}/app/`);
       await workerSettled(page);
       await page.evaluate((l) => localStorage.setItem('uchet.lang', l), lang);
+      // A full load at the route, by way of about:blank, as openAs does: a
+      // hash change on the open page followed by a reload came up on the
+      // welcome screen in 2 of 7 runs (the hash change not taken).
+      await page.goto('about:blank');
       await page.goto(`${server.base}/app/#/login`);
-      await page.reload();
       await waitTitle(page, cat['login.title']);
       await page.getByRole('link', { name: cat['login.kiosk_status'] }).click();
       await page.getByRole('heading', { name: cat['kiosk.status.title'] }).waitFor();
