@@ -142,26 +142,32 @@ static double dark_share(const raster_t *rest, uint8_t paper)
     return (double)dark / (double)all;
 }
 
-/* No text on the page but the photograph: the page check finds no text
- * line, or next to no print is left (on a near-blank page Otsu's threshold
- * falls between the paper and its shading, and the check sees lines in
- * that). */
-static int alone_on_page(const raster_t *grey, const face_result_t *f, bool *ret)
+/* Whether what is left of a page once its photographs are painted paper
+ * holds no text: the page check finds no text line, or next to no print
+ * is left (on a near-blank page Otsu's threshold falls between the paper
+ * and its shading, and the check sees lines in that). */
+static bool no_text_left(const raster_t *rest, uint8_t paper)
 {
-    raster_t *rest = NULL;
-    uint8_t paper = paper_level(grey);
-    if (blank_photo(grey, f, paper, &rest) < 0)
-        return -ENOMEM;
     struct page_quality q;
     err_t e = {0};
     bool no_lines = page_measure(rest, &q, &e) == 0 && (q.advice & PAGE_ADVICE_NO_TEXT);
-    *ret = no_lines || dark_share(rest, paper) < PHOTO_TEXT_SHARE;
+    return no_lines || dark_share(rest, paper) < PHOTO_TEXT_SHARE;
+}
+
+/* No text on the page but the photograph round face f. */
+static int alone_on_page(const raster_t *grey, uint8_t paper, const face_result_t *f, bool *ret)
+{
+    raster_t *rest = NULL;
+    if (blank_photo(grey, f, paper, &rest) < 0)
+        return -ENOMEM;
+    *ret = no_text_left(rest, paper);
     raster_free(rest);
     return 0;
 }
 
-/* What the page is, as it stands: NONE, or a photograph alone on it. */
-static int judge(face_detector_t *faces, const raster_t *grey, enum portrait_kind *ret)
+/* What the page is, as it stands: NONE, or a photograph alone on it.
+ * paper: the page's paper_level. */
+static int judge(face_detector_t *faces, const raster_t *grey, uint8_t paper, enum portrait_kind *ret)
 {
     face_config_t cfg;
     face_config_default(&cfg);
@@ -176,7 +182,7 @@ static int judge(face_detector_t *faces, const raster_t *grey, enum portrait_kin
                      which sheet() counts when paper parts them, and which
                      are no one photograph when it does not */
     bool alone = false;
-    if (alone_on_page(grey, &f, &alone) < 0)
+    if (alone_on_page(grey, paper, &f, &alone) < 0)
         return -ENOMEM;
     if (alone)
         *ret = f.failed & (1u << FACE_BLURRED) ? PORTRAIT_BLURRED : PORTRAIT_SHARP;
@@ -195,9 +201,8 @@ static bool marked(const raster_t *g, uint8_t paper, bool rows, uint32_t i)
 
 /* The box holding everything on the page but its paper (rows and columns
  * marked), or false when that is most of the page. */
-static bool content_box(const raster_t *g, struct rect *ret)
+static bool content_box(const raster_t *g, uint8_t paper, struct rect *ret)
 {
-    uint8_t paper = paper_level(g);
     long y0 = 0, y1 = (long)g->height, x0 = 0, x1 = (long)g->width;
     while (y0 < y1 && !marked(g, paper, true, (uint32_t)y0))
         y0++;
@@ -345,25 +350,35 @@ static int patch_alone(const raster_t *g, uint8_t paper, const struct patches *p
     return r;
 }
 
+/* Whether each cell is in one of the sizeable patches: cw * ch flags,
+ * the caller's to free; NULL when out of memory. */
+static bool *print_cells(const struct patches *p)
+{
+    size_t cells = (size_t)p->cw * p->ch;
+    bool *print = calloc(cells, sizeof *print);
+    for (size_t c = 0; print && c < cells; c++)
+        for (int k = 0; k < p->sizeable; k++)
+            print[c] |= p->label[c] == p->id[k];
+    return print;
+}
+
 /* Whether the page holds no text once its sizeable patches are painted
  * paper, as alone_on_page judges what is left beside one photograph. */
 static int nothing_beside(const raster_t *g, uint8_t paper, const struct patches *p, bool *ret)
 {
     raster_t *rest = NULL;
-    if (raster_new(g->width, g->height, 1, 0, &rest) < 0)
+    bool *print = print_cells(p);
+    if (!print || raster_new(g->width, g->height, 1, 0, &rest) < 0) {
+        free(print);
         return -ENOMEM;
+    }
     for (uint32_t y = 0; y < g->height; y++)
         for (uint32_t x = 0; x < g->width; x++) {
-            int32_t l = p->label[(size_t)(y / p->cell) * p->cw + x / p->cell];
-            bool print = false;
-            for (int k = 0; k < p->sizeable; k++)
-                print |= l == p->id[k];
-            rest->pix[(size_t)y * g->width + x] = print ? paper : g->pix[(size_t)y * g->width + x];
+            size_t i = (size_t)y * g->width + x;
+            rest->pix[i] = print[(size_t)(y / p->cell) * p->cw + x / p->cell] ? paper : g->pix[i];
         }
-    struct page_quality q;
-    err_t e = {0};
-    bool no_lines = page_measure(rest, &q, &e) == 0 && (q.advice & PAGE_ADVICE_NO_TEXT);
-    *ret = no_lines || dark_share(rest, paper) < PHOTO_TEXT_SHARE;
+    *ret = no_text_left(rest, paper);
+    free(print);
     raster_free(rest);
     return 0;
 }
@@ -378,7 +393,7 @@ static int judge_patches(face_detector_t *faces, const raster_t *g, uint8_t pape
         enum portrait_kind kind = PORTRAIT_NONE;
         int r = patch_alone(g, paper, p, k, &part);
         if (r == 0)
-            r = judge(faces, part, &kind);
+            r = judge(faces, part, paper_level(part), &kind);
         raster_free(part);
         if (r < 0)
             return r;
@@ -392,9 +407,8 @@ static int judge_patches(face_detector_t *faces, const raster_t *g, uint8_t pape
  * that is not such a sheet (something else beside them, or text) make it
  * no photograph at all: counted as one, the set would be returned for the
  * others. *ret untouched otherwise. */
-static int sheet(face_detector_t *faces, const raster_t *g, struct portrait_found *ret)
+static int sheet(face_detector_t *faces, const raster_t *g, uint8_t paper, struct portrait_found *ret)
 {
-    uint8_t paper = paper_level(g);
     struct patches p = {0};
     int r = find_patches(g, paper, &p);
     int sharp = 0, blurred = 0, others = 0;
@@ -416,20 +430,21 @@ int portrait_page(face_detector_t *faces, const raster_t *grey, struct portrait_
     *ret = (struct portrait_found){PORTRAIT_NONE, 0};
     if (!faces || !grey || grey->channels != 1 || grey->width < 64 || grey->height < 64)
         return 0;
-    int r = judge(faces, grey, &ret->kind);
+    uint8_t paper = paper_level(grey);
+    int r = judge(faces, grey, paper, &ret->kind);
     /* A print alone on a scanner's glass is small on the page, its face
      * too small for the detector: judged again on what the page holds,
      * which is all there is on it. */
     struct rect b;
     raster_t *part = NULL;
-    if (r == 0 && ret->kind == PORTRAIT_NONE && content_box(grey, &b) && (r = cut(grey, b, &part)) == 0)
-        r = judge(faces, part, &ret->kind);
+    if (r == 0 && ret->kind == PORTRAIT_NONE && content_box(grey, paper, &b) && (r = cut(grey, b, &part)) == 0)
+        r = judge(faces, part, paper_level(part), &ret->kind);
     raster_free(part);
     ret->prints = ret->kind != PORTRAIT_NONE;
     /* Several prints: the page as a whole is none (the faces beside the
      * first are left as picture) or, should the others be pale, one. */
     if (r == 0)
-        r = sheet(faces, grey, ret);
+        r = sheet(faces, grey, paper, ret);
     return r < 0 ? err_set(err, -ENOMEM, "out_of_memory", "Out of memory.") : 0;
 }
 #else
