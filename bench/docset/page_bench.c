@@ -172,27 +172,34 @@ struct tools {
     face_detector_t *faces;
 };
 
-/* The prints read on a photograph page (1 without "prints"; 0 not a
- * photograph) against the documents the page holds (truth: "documents"
- * lists them when there are several); the others are not the reader's
- * documents (it has one page, not one per print). Returns the truth's
- * count. */
-static int count_prints(
-    struct tally *t, const json_t *pg, struct read_set *rs, bool classified, const struct classify_result *c, int *read)
+/* The documents page pg holds (truth: "documents" lists them when there
+ * are several, a sheet of prints): those after the first are not the
+ * reader's documents (it has one page, not one per print), and the page
+ * is drawn unreadable when one of them is (*illegible set, else left).
+ * Returns how many. */
+static int page_documents(const json_t *set, const json_t *pg, struct read_set *rs, bool *illegible)
 {
-    const json_t *several = json_object_get(pg, "documents");
-    int copies = several ? (int)json_array_size(several) : 1;
-    for (int k = 1; k < copies; k++) {
-        json_int_t i = json_integer_value(json_array_get(several, (size_t)k));
-        if (i >= 0 && i < rs->n)
+    const json_t *several = json_object_get(pg, "documents"), *k;
+    size_t ki;
+    json_array_foreach (several, ki, k) {
+        json_int_t i = json_integer_value(k);
+        *illegible |=
+            json_is_true(json_object_get(json_array_get(json_object_get(set, "documents"), (size_t)i), "illegible"));
+        if (ki > 0 && i >= 0 && i < rs->n)
             rs->covered[i] = true;
     }
+    return several ? (int)json_array_size(several) : 1;
+}
+
+/* The prints read on a photograph page (1 without "prints"; 0 not a
+ * photograph) against the copies the page holds. */
+static void count_prints(struct tally *t, int copies, bool classified, const struct classify_result *c, int *read)
+{
     const json_t *prints = classified ? json_object_get(c->fields, "prints") : NULL;
     *read = prints ? (int)json_integer_value(prints) : classified && !strcmp(c->type, "photo");
     t->sheets += copies > 1;
     t->sheets_counted += copies > 1 && *read == copies;
     t->sheets_over += *read > copies;
-    return copies;
 }
 
 static void one_page(
@@ -203,11 +210,7 @@ static void one_page(
     const json_t *d = json_array_get(json_object_get(set, "documents"), (size_t)doc);
     const char *want = json_string_value(json_object_get(d, "type"));
     bool illegible = json_is_true(json_object_get(d, "illegible"));
-    const json_t *several = json_object_get(pg, "documents"), *k;
-    size_t ki;
-    json_array_foreach (several, ki, k) /* a sheet drawn unreadable for one of its prints */
-        illegible |= json_is_true(json_object_get(
-            json_array_get(json_object_get(set, "documents"), (size_t)json_integer_value(k)), "illegible"));
+    int copies = page_documents(set, pg, rs, &illegible);
     char path[1024];
     snprintf(path, sizeof path, "%s/%s", dir, file);
     size_t len = 0;
@@ -259,7 +262,8 @@ static void one_page(
         t->wrong++;
     if (classified && !illegible)
         confuse(t, want, got);
-    int prints = 0, copies = count_prints(t, pg, rs, classified, &c, &prints);
+    int prints = 0;
+    count_prints(t, copies, classified, &c, &prints);
     printf("%-34s want %-14s got %-14s by %-5s glyph %5.1f sharp %8.0f glare %.3f border %.3f %s%s", file, want, got,
         classified ? c.by : "", q.glyph_px, q.sharpness, q.glare, q.border_ink, q.legible ? "legible" : "ILLEGIBLE",
         illegible ? " (truth: illegible)" : "");
