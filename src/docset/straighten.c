@@ -97,10 +97,14 @@ static int turns_by_osd(PIX *grey, uint32_t ppi, docset_tess_t *tess)
     if (!api)
         return -1;
     int turns = 0; /* too little text to tell: left as it came */
-    TessBaseAPISetImage2(api, grey);
     /* unknown: the documents' usual scan resolution, rather than tesseract's
-     * own guess of 70, which it announces on stderr for every page */
-    TessBaseAPISetSourceResolution(api, ppi ? (int)ppi : 300);
+     * own guess of 70, which it announces on stderr for every page. The
+     * orientation detection takes it from the image, not from
+     * SetSourceResolution. */
+    int res = ppi ? (int)ppi : 300;
+    pixSetResolution(grey, res, res);
+    TessBaseAPISetImage2(api, grey);
+    TessBaseAPISetSourceResolution(api, res);
     int deg = 0;
     float conf = 0, script_conf = 0;
     const char *script = NULL;
