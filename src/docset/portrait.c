@@ -166,8 +166,8 @@ static int alone_on_page(const raster_t *grey, uint8_t paper, const face_result_
 }
 
 /* What the page is, as it stands: NONE, or a photograph alone on it.
- * paper: the page's paper_level. */
-static int judge(face_detector_t *faces, const raster_t *grey, uint8_t paper, enum portrait_kind *ret)
+ * paper: the page's paper_level; *seen (unless NULL): the faces found. */
+static int judge(face_detector_t *faces, const raster_t *grey, uint8_t paper, enum portrait_kind *ret, uint32_t *seen)
 {
     face_config_t cfg;
     face_config_default(&cfg);
@@ -175,6 +175,8 @@ static int judge(face_detector_t *faces, const raster_t *grey, uint8_t paper, en
     cfg.min_face_share = 0.04;
     face_result_t f;
     int r = face_check(faces, grey, &cfg, &f);
+    if (seen)
+        *seen = r == 0 ? f.faces : 0;
     if (r == -ENOMEM)
         return r;
     if (r < 0 || f.faces != 1)
@@ -232,6 +234,8 @@ static int cut(const raster_t *g, struct rect b, raster_t **ret)
 #define SHEET_CELLS 256 /* cells along the page's longer side */
 #define SHEET_BUSY 4    /* a cell with a quarter of its pixels off the paper is picture */
 #define SHEET_SIDE 64   /* a patch narrower or lower than this (pixels) is no print: the detector's least */
+#define GUTTER_PX 2     /* a cut line of paper this wide or wider parts two prints */
+#define GUTTER_INK 50   /* a row or column of a patch with at most 1/50 of it off the paper is paper */
 
 /* The page in cells, each cell labelled with the patch of picture it
  * belongs to (4-connected busy cells), -1 for paper. */
@@ -336,18 +340,79 @@ static int find_patches(const raster_t *g, uint8_t paper, struct patches *p)
     return 0;
 }
 
-/* Patch k of the page alone: its box, every pixel of another patch or of
- * the paper painted paper (a tilted neighbour's corner is not in it). */
-static int patch_alone(const raster_t *g, uint8_t paper, const struct patches *p, int k, raster_t **ret)
+/* Whether pixel (x, y) is of patch id and off the paper. */
+static bool patch_ink(const raster_t *g, uint8_t paper, const struct patches *p, int32_t id, long x, long y)
 {
-    struct rect b = p->box[k];
+    return p->label[(size_t)(y / p->cell) * p->cw + (size_t)(x / p->cell)] == id &&
+           off_paper(g->pix[(size_t)y * g->width + (size_t)x], paper);
+}
+
+/* Box b of patch id alone: every pixel of another patch or of the paper
+ * painted paper (a tilted neighbour's corner is not in it). */
+static int patch_alone(
+    const raster_t *g, uint8_t paper, const struct patches *p, int32_t id, struct rect b, raster_t **ret)
+{
     int r = raster_new((uint32_t)(b.x1 - b.x0), (uint32_t)(b.y1 - b.y0), 1, paper, ret);
     for (long y = b.y0; r == 0 && y < b.y1; y++)
         for (long x = b.x0; x < b.x1; x++)
-            if (p->label[(size_t)(y / p->cell) * p->cw + (size_t)(x / p->cell)] == p->id[k])
+            if (p->label[(size_t)(y / p->cell) * p->cw + (size_t)(x / p->cell)] == id)
                 (*ret)->pix[(size_t)(y - b.y0) * (*ret)->width + (size_t)(x - b.x0)] =
                     g->pix[(size_t)y * g->width + (size_t)x];
     return r;
+}
+
+/* Whether line i of box b (a row when rows, else a column) is paper:
+ * at most 1/GUTTER_INK of it is patch id's ink. */
+static bool clear_line(
+    const raster_t *g, uint8_t paper, const struct patches *p, int32_t id, struct rect b, bool rows, long i)
+{
+    long n = rows ? b.x1 - b.x0 : b.y1 - b.y0, ink = 0;
+    for (long k = 0; k < n; k++)
+        ink += rows ? patch_ink(g, paper, p, id, b.x0 + k, i) : patch_ink(g, paper, p, id, i, b.y0 + k);
+    return ink * GUTTER_INK <= n;
+}
+
+/* Box b shrunk to its ink along rows (or columns); then, when a run of
+ * GUTTER_PX or more clear lines parts it, its two sides (*a, *c: true). */
+static bool gutter(const raster_t *g, uint8_t paper, const struct patches *p, int32_t id, struct rect *b, bool rows,
+    struct rect *a, struct rect *c)
+{
+    long *lo = rows ? &b->y0 : &b->x0, *hi = rows ? &b->y1 : &b->x1;
+    while (*lo < *hi && clear_line(g, paper, p, id, *b, rows, *lo))
+        (*lo)++;
+    while (*hi > *lo && clear_line(g, paper, p, id, *b, rows, *hi - 1))
+        (*hi)--;
+    for (long i = *lo + 1; i < *hi; i++) {
+        long end = i;
+        while (end < *hi && clear_line(g, paper, p, id, *b, rows, end))
+            end++;
+        if (end - i >= GUTTER_PX) {
+            *a = *c = *b;
+            *(rows ? &a->y1 : &a->x1) = i;
+            *(rows ? &c->y0 : &c->x0) = end;
+            return true;
+        }
+        i = end;
+    }
+    return false;
+}
+
+/* Box b of patch id cut at its gutters, across and along in turn, into
+ * at most max pieces of SHEET_SIDE or more each way (out); returns how
+ * many. Prints with a cut line of paper narrower than a cell are one
+ * patch, and parted here. */
+static int split_patch(
+    const raster_t *g, uint8_t paper, const struct patches *p, int32_t id, struct rect b, struct rect *out, int max)
+{
+    struct rect a, c;
+    if (max > 1 && (gutter(g, paper, p, id, &b, true, &a, &c) || gutter(g, paper, p, id, &b, false, &a, &c))) {
+        int n = split_patch(g, paper, p, id, a, out, max - 1);
+        return n + split_patch(g, paper, p, id, c, out + n, max - n);
+    }
+    if (max < 1 || b.x1 - b.x0 < SHEET_SIDE || b.y1 - b.y0 < SHEET_SIDE)
+        return 0;
+    out[0] = b;
+    return 1;
 }
 
 /* Whether each cell is in one of the sizeable patches: cw * ch flags,
@@ -383,27 +448,60 @@ static int nothing_beside(const raster_t *g, uint8_t paper, const struct patches
     return 0;
 }
 
-/* Each sizeable patch judged alone: how many are photographs (*sharp,
- * *blurred); *others, the patches that are not. */
+/* Box b of patch id judged alone; *seen: the faces found in it. */
+static int judge_box(face_detector_t *faces, const raster_t *g, uint8_t paper, const struct patches *p, int32_t id,
+    struct rect b, enum portrait_kind *kind, uint32_t *seen)
+{
+    raster_t *part = NULL;
+    *kind = PORTRAIT_NONE;
+    *seen = 0;
+    int r = patch_alone(g, paper, p, id, b, &part);
+    if (r == 0)
+        r = judge(faces, part, paper_level(part), kind, seen);
+    raster_free(part);
+    return r;
+}
+
+/* Patch k judged as prints: one photograph, or, when it holds several
+ * faces, the pieces its gutters part it into, each judged alone (*sharp,
+ * *blurred count the photographs; *others the patch, when a piece is
+ * none). */
+static int judge_prints(face_detector_t *faces, const raster_t *g, uint8_t paper, const struct patches *p, int k,
+    int *sharp, int *blurred, int *others)
+{
+    enum portrait_kind kind;
+    uint32_t seen = 0;
+    int r = judge_box(faces, g, paper, p, p->id[k], p->box[k], &kind, &seen);
+    struct rect piece[PORTRAIT_PRINTS_MAX];
+    int n = 0, s = kind == PORTRAIT_SHARP, b = kind == PORTRAIT_BLURRED, none = 0;
+    if (r == 0 && kind == PORTRAIT_NONE && seen >= 2)
+        n = split_patch(g, paper, p, p->id[k], p->box[k], piece, PORTRAIT_PRINTS_MAX);
+    for (int i = 0; r == 0 && n >= 2 && i < n; i++) {
+        r = judge_box(faces, g, paper, p, p->id[k], piece[i], &kind, &seen);
+        s += kind == PORTRAIT_SHARP, b += kind == PORTRAIT_BLURRED, none += kind == PORTRAIT_NONE;
+    }
+    if (s + b == 0 || none)
+        s = b = 0, none = 1;
+    *sharp += s, *blurred += b, *others += none;
+    return r;
+}
+
+/* Each sizeable patch judged alone: how many photographs it holds
+ * (*sharp, *blurred); *others, the patches that are none. */
 static int judge_patches(face_detector_t *faces, const raster_t *g, uint8_t paper, const struct patches *p, int *sharp,
     int *blurred, int *others)
 {
     for (int k = 0; k < p->sizeable; k++) {
-        raster_t *part = NULL;
-        enum portrait_kind kind = PORTRAIT_NONE;
-        int r = patch_alone(g, paper, p, k, &part);
-        if (r == 0)
-            r = judge(faces, part, paper_level(part), &kind);
-        raster_free(part);
+        int r = judge_prints(faces, g, paper, p, k, sharp, blurred, others);
         if (r < 0)
             return r;
-        *sharp += kind == PORTRAIT_SHARP, *blurred += kind == PORTRAIT_BLURRED, *others += kind == PORTRAIT_NONE;
     }
     return 0;
 }
 
-/* A sheet of prints: two or more sizeable patches, each a photograph
- * alone in it, and no text beside them. Two photographs or more on a page
+/* A sheet of prints: two or more photographs, each alone in a sizeable
+ * patch or in a piece of one that a thin line of paper parts, and no text
+ * beside them. Two photographs or more on a page
  * that is not such a sheet (something else beside them, or text) make it
  * no photograph at all: counted as one, the set would be returned for the
  * others. *ret untouched otherwise. */
@@ -413,12 +511,15 @@ static int sheet(face_detector_t *faces, const raster_t *g, uint8_t paper, struc
     int r = find_patches(g, paper, &p);
     int sharp = 0, blurred = 0, others = 0;
     bool alone = false;
-    if (r == 0 && p.sizeable >= 2 && p.sizeable <= PORTRAIT_PRINTS_MAX)
+    /* one patch: prints parted by a line too thin for the cells, looked
+     * for only when the page as a whole is no photograph */
+    bool worth = p.sizeable >= 2 || (p.sizeable == 1 && ret->kind == PORTRAIT_NONE);
+    if (r == 0 && worth && p.sizeable <= PORTRAIT_PRINTS_MAX)
         r = judge_patches(faces, g, paper, &p, &sharp, &blurred, &others);
     if (r == 0 && sharp + blurred >= 2 && others == 0)
         r = nothing_beside(g, paper, &p, &alone);
     if (r == 0 && sharp + blurred >= 2)
-        *ret = alone && others == 0
+        *ret = alone && others == 0 && sharp + blurred <= PORTRAIT_PRINTS_MAX
                    ? (struct portrait_found){blurred ? PORTRAIT_BLURRED : PORTRAIT_SHARP, sharp + blurred}
                    : (struct portrait_found){PORTRAIT_NONE, 0};
     free(p.label);
@@ -431,14 +532,14 @@ int portrait_page(face_detector_t *faces, const raster_t *grey, struct portrait_
     if (!faces || !grey || grey->channels != 1 || grey->width < 64 || grey->height < 64)
         return 0;
     uint8_t paper = paper_level(grey);
-    int r = judge(faces, grey, paper, &ret->kind);
+    int r = judge(faces, grey, paper, &ret->kind, NULL);
     /* A print alone on a scanner's glass is small on the page, its face
      * too small for the detector: judged again on what the page holds,
      * which is all there is on it. */
     struct rect b;
     raster_t *part = NULL;
     if (r == 0 && ret->kind == PORTRAIT_NONE && content_box(grey, paper, &b) && (r = cut(grey, b, &part)) == 0)
-        r = judge(faces, part, paper_level(part), &ret->kind);
+        r = judge(faces, part, paper_level(part), &ret->kind, NULL);
     raster_free(part);
     ret->prints = ret->kind != PORTRAIT_NONE;
     /* Several prints: the page as a whole is none (the faces beside the

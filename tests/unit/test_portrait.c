@@ -235,6 +235,40 @@ static void a_sheet_of_prints_is_counted(void **state)
     }
 }
 
+/* Studio sheets part their prints by a cut line of paper a millimetre
+ * wide or less: as many photographs as prints (two and four), the sheet
+ * scanned on an A4 glass at 300 and at 150 dpi (a cell of
+ * docset/portrait's grid is then 1.1 mm, wider than the line). */
+static void prints_a_millimetre_apart_are_counted(void **state)
+{
+    const char *files[] = {HOPPER, ASTRONAUT};
+    const uint32_t w[] = {413, 207}, h[] = {531, 266}, gap[][3] = {{12, 8, 4}, {6, 4, 3}};
+    const uint32_t a4w[] = {2480, 1240}, a4h[] = {3508, 1754};
+    int wrong = 0;
+    for (size_t i = 0; i < 2; i++) {
+        raster_t *face = load(files[i]);
+        for (size_t dpi = 0; dpi < 2; dpi++)
+            for (size_t g = 0; g < 3; g++)
+                for (int n = 2; n <= 4; n += 2) {
+                    raster_t *sheet = sheet_of(face, n, w[dpi], h[dpi], gap[dpi][g], 0), *glass = NULL;
+                    assert_int_equal(raster_new(a4w[dpi], a4h[dpi], 1, 250, &glass), 0);
+                    for (uint32_t y = 0; y < sheet->height; y++)
+                        memcpy(glass->pix + (size_t)(y + 40) * glass->width + 40, sheet->pix + (size_t)y * sheet->width,
+                            sheet->width);
+                    struct portrait_found f = found_on(*state, glass);
+                    if (f.kind != PORTRAIT_SHARP || f.prints != n) {
+                        fprintf(stderr, "%s, %u px wide, %u px apart, %d prints: kind %d, %d counted\n", files[i],
+                            w[dpi], gap[dpi][g], n, (int)f.kind, f.prints);
+                        wrong++;
+                    }
+                    raster_free(sheet);
+                    raster_free(glass);
+                }
+        raster_free(face);
+    }
+    assert_int_equal(wrong, 0);
+}
+
 /* Prints with no paper between them are one picture holding several
  * faces: the page is not taken for one photograph (the set would be
  * returned for the others), nor for a count the reader cannot tell. Nor
@@ -312,6 +346,7 @@ int main(void)
         cmocka_unit_test(drawn_prints_are_photographs),
         cmocka_unit_test(a_print_alone_on_an_a4_glass),
         cmocka_unit_test(a_sheet_of_prints_is_counted),
+        cmocka_unit_test(prints_a_millimetre_apart_are_counted),
         cmocka_unit_test(prints_it_cannot_tell_apart_are_no_photograph),
         cmocka_unit_test(a_blurred_photograph_is_blurred),
         cmocka_unit_test(documents_with_a_face_are_not_photographs),
