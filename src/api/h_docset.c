@@ -322,8 +322,9 @@ void h_docset_submit(api_req_t *r)
 
 /* ---------------------------------------------------------------- get */
 
-/* A page: its state, type and measures, and each advice code told in the
- * person's language (po: docset.advice.<code>). */
+/* A page: its state, type and measures, how many photographs a sheet of
+ * prints holds, and each advice code told in the person's language (po:
+ * docset.advice.<code>). */
 static json_t *view_page(const api_req_t *r, const docset_page_row_t *p, const char *lang)
 {
     json_t *j = json_pack("{s:i,s:s,s:s}", "n", p->n, "media_type", p->media_type, "state", p->state);
@@ -337,6 +338,10 @@ static json_t *view_page(const api_req_t *r, const docset_page_row_t *p, const c
         if (r->w->catalog && catalog_render(r->w->catalog, lang, key, NULL, text, sizeof text, NULL) != -EINVAL)
             json_array_append_new(advice, json_string(text));
     }
+    json_t *prints = json_object_get(q, "prints");
+    if (json_is_integer(prints))
+        json_object_set(j, "prints", prints);
+    json_object_del(q, "prints");
     json_object_set_new(j, "quality", q ? q : json_null());
     json_object_set_new(j, "advice", advice);
     return j;

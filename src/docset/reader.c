@@ -210,13 +210,19 @@ static void read_page(const reader_ctx_t *ctx, int64_t set_id, int64_t now, cons
     out->state = "illegible";
     struct classify_result cr;
     date_t today = date_local(now, REGION_DEFAULT_UTC_OFFSET_MIN);
+    json_int_t prints = 0;
     if (classify_page_or_photo(grey, &q, today, tools->tess, tools->faces, &cr, &e) == 1) {
         out->state = strcmp(cr.type, "unknown") ? "read" : "unknown";
         snprintf(out->type, sizeof out->type, "%s", cr.type);
         out->fields = json_dumps(cr.fields, JSON_COMPACT);
+        prints = json_integer_value(json_object_get(cr.fields, "prints"));
         classify_result_free(&cr);
     }
     json_t *qj = page_quality_json(&q); /* after reading: a small page read whole is legible */
+    /* a sheet of prints: how many, not sealed (a count, nobody's data), for
+     * the page's view */
+    if (qj && prints > 1)
+        json_object_set_new(qj, "prints", json_integer(prints));
     out->quality = qj ? json_dumps(qj, JSON_COMPACT) : NULL;
     json_decref(qj);
     raster_free(grey);

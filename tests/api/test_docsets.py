@@ -524,6 +524,9 @@ def test_a_sheet_of_four_prints_is_the_four_photographs(ds):
         assert ds.http.post(f"/api/v1/document-sets/{sid}/submit", headers=auth(ds, token)).status_code == 202
         s = wait_for(ds, token, sid, lambda s: s["state"] != "checking", timeout=300)
         assert (s["pages"][0]["state"], s["pages"][0]["type"]) == ("read", "photo"), s["pages"][0]
+        # the page says how many it holds, for the app to show
+        assert s["pages"][0].get("prints") == n, s["pages"][0]
+        assert "prints" not in (s["pages"][0]["quality"] or {}), s["pages"][0]
         found[n] = [f for f in s["result"]["findings"] if f["code"] == "missing_document" and f["type"] == "photo"]
     assert found[4] == [], found[4]
     assert [(f["expected"], f["actual"]) for f in found[3]] == [(4, 3)], found[3]

@@ -9,6 +9,7 @@
 // inside 360 px and passes axe-core with no violation at all.
 
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { activateVia, fillText, openAs } from './app_steps.mjs';
@@ -18,6 +19,20 @@ import { axeViolations, layoutFaults } from './kiosk_screen.mjs';
 const PASSWORD = 'dokumenty-na-rvp-2025';
 const PAGE = path.join(REPO, 'tests/mrz/real/25_pass-uto.jpg');
 const PHONE = { w: 360, h: Infinity, minFont: 12, minTarget: 40, targets: 'button, a.btn' };
+// Four prints of Debian's public-domain portrait of Grace Hopper laid two
+// abreast on a desk, as a phone photographs them (JPEG on stdout).
+const HOPPER = '/usr/share/matplotlib/mpl-data/sample_data/grace_hopper.jpg';
+const SHEET_OF_FOUR = `
+import io, sys
+from PIL import Image
+face = Image.open(sys.argv[1]).convert("RGB").resize((300, 386))
+sheet = Image.new("RGB", (800, 972), (236, 234, 228))
+for i in range(4):
+    sheet.paste(face, (80 + (i % 2) * 340, 80 + (i // 2) * 426))
+buf = io.BytesIO()
+sheet.save(buf, "JPEG", quality=85)
+sys.stdout.buffer.write(buf.getvalue())
+`;
 const ru = catalog('ru');
 const tg = catalog('tg');
 
@@ -160,5 +175,19 @@ describe('the app: a person sends a document set and reads the outcome', { timeo
     await page.locator('main h1', { hasText: fillText(tg['docs.set_title'], { id: setId }) }).waitFor();
     assert.equal(new URL(page.url()).hash, `#/documents?set=${setId}`);
     await page.getByTestId('outcome').waitFor();
+  });
+
+  // A studio's sheet of four prints sent as one page for a residence
+  // permit's four photographs: the page says how many it holds.
+  it('shows how many photographs a sheet of prints holds', async () => {
+    const res = await server.api('POST', '/api/v1/document-sets', { procedure: 'vnzh' }, token);
+    assert.equal(res.status, 201);
+    const sheet = execFileSync('/usr/bin/python3', ['-c', SHEET_OF_FOUR, HOPPER]);
+    await page.goto(`${server.base}/app/#/documents?set=${res.body.id}`);
+    await page.locator('main h1', { hasText: fillText(tg['docs.set_title'], { id: res.body.id }) }).waitFor();
+    await page.getByLabel(tg['docs.add_file']).setInputFiles({ name: 'sheet.jpg', mimeType: 'image/jpeg', buffer: sheet });
+    await page.locator('li[data-page="1"] .page-looks', { hasText: fillText(tg['docs.page_prints'], { count: 4 }) })
+      .waitFor({ timeout: 240000 });
+    await checkScreen('a sheet of prints');
   });
 });

@@ -135,13 +135,16 @@ function pageLabel(p) {
   return p.pdf_page ? t('docs.page_pdf', { n: p.n, sheet: p.pdf_page }) : t('docs.page', { n: p.n });
 }
 
-// One page: its number, its state in words, what it looks like, and advice.
+// One page: its number, its state in words, what it looks like (a sheet
+// of prints: how many photographs the check counted on it), and advice.
 function pageItem(p, onRemove) {
   const type = p.type && p.type !== 'unknown' ? typeName(p.type) : null;
+  let looks = type ? t('docs.page_type', { type }) : null;
+  if (p.prints) looks = t('docs.page_prints', { count: p.prints });
   const li = h('li', { class: 'card page-item', 'data-page': p.n, 'data-state': p.state },
     h('p', {}, h('strong', {}, pageLabel(p)), ' — ',
       h('span', { class: 'page-state' }, t(`docs.page_state.${p.state}`))),
-    type ? h('p', { class: 'small' }, t('docs.page_type', { type })) : null,
+    looks ? h('p', { class: 'small page-looks' }, looks) : null,
     (p.advice || []).length ? h('ul', { class: 'advice' }, p.advice.map((a) => h('li', {}, a))) : null);
   if (onRemove) {
     li.appendChild(button(t('docs.remove'), {
