@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
@@ -231,11 +232,14 @@ static int cut(const raster_t *g, struct rect b, raster_t **ret)
 
 /* ------------------------------------------------- a sheet of prints */
 
-#define SHEET_CELLS 256 /* cells along the page's longer side */
-#define SHEET_BUSY 4    /* a cell with a quarter of its pixels off the paper is picture */
-#define SHEET_SIDE 64   /* a patch narrower or lower than this (pixels) is no print: the detector's least */
-#define GUTTER_PX 2     /* a cut line of paper this wide or wider parts two prints */
-#define GUTTER_INK 50   /* a row or column of a patch with at most 1/50 of it off the paper is paper */
+#define SHEET_CELLS 256   /* cells along the page's longer side */
+#define SHEET_BUSY 4      /* a cell with a quarter of its pixels off the paper is picture */
+#define SHEET_SIDE 64     /* a patch narrower or lower than this (pixels) is no print: the detector's least */
+#define GUTTER_PX 2       /* a cut line of paper this wide or wider parts two prints */
+#define GUTTER_INK 50     /* a row or column of a patch with at most 1/50 of it off the paper is paper */
+#define TILT_MAX_DEG 12.0 /* a loose print on the glass lies within this of level */
+#define TILT_STEP_DEG 0.5
+#define TILT_MIN_DEG 1.0 /* less: judged as it lies */
 
 /* The page in cells, each cell labelled with the patch of picture it
  * belongs to (4-connected busy cells), -1 for paper. */
@@ -448,7 +452,56 @@ static int nothing_beside(const raster_t *g, uint8_t paper, const struct patches
     return 0;
 }
 
-/* Box b of patch id judged alone; *seen: the faces found in it. */
+/* The tilt of the print alone in r, in degrees: the turn that makes the
+ * box round its pixels off the paper smallest (every other pixel, in
+ * TILT_STEP_DEG steps). */
+static double print_tilt(const raster_t *r, uint8_t paper)
+{
+    double best = 0, least = INFINITY;
+    for (double a = -TILT_MAX_DEG; a <= TILT_MAX_DEG + 1e-9; a += TILT_STEP_DEG) {
+        double c = cos(a * M_PI / 180), s = sin(a * M_PI / 180);
+        double u0 = INFINITY, u1 = -INFINITY, v0 = INFINITY, v1 = -INFINITY;
+        for (uint32_t y = 0; y < r->height; y += 2)
+            for (uint32_t x = 0; x < r->width; x += 2)
+                if (off_paper(r->pix[(size_t)y * r->width + x], paper)) {
+                    double u = c * x - s * y, v = s * x + c * y;
+                    u0 = u < u0 ? u : u0, u1 = u > u1 ? u : u1, v0 = v < v0 ? v : v0, v1 = v > v1 ? v : v1;
+                }
+        double area = (u1 - u0) * (v1 - v0);
+        if (u1 >= u0 && (area < least - 1e-6 || (area <= least + 1e-6 && fabs(a) < fabs(best))))
+            least = area, best = a;
+    }
+    return best;
+}
+
+/* r turned by deg degrees (the turn print_tilt found) into *ret, large
+ * enough to hold it, paper beyond it; bilinear. */
+static int level_print(const raster_t *r, double deg, uint8_t paper, raster_t **ret)
+{
+    double c = cos(deg * M_PI / 180), s = sin(deg * M_PI / 180);
+    uint32_t w = (uint32_t)ceil(fabs(r->width * c) + fabs(r->height * s));
+    uint32_t h = (uint32_t)ceil(fabs(r->width * s) + fabs(r->height * c));
+    int rc = raster_new(w, h, 1, paper, ret);
+    double cx = r->width / 2.0, cy = r->height / 2.0;
+    for (uint32_t y = 0; rc == 0 && y < h; y++)
+        for (uint32_t x = 0; x < w; x++) {
+            double qx = x - w / 2.0, qy = y - h / 2.0; /* back to where it was */
+            double px = c * qx + s * qy + cx, py = -s * qx + c * qy + cy;
+            if (px < 0 || py < 0 || px >= r->width - 1 || py >= r->height - 1)
+                continue;
+            uint32_t x0 = (uint32_t)px, y0 = (uint32_t)py;
+            double fx = px - x0, fy = py - y0;
+            const uint8_t *q = r->pix + (size_t)y0 * r->width + x0;
+            double v = (q[0] * (1 - fx) + q[1] * fx) * (1 - fy) + (q[r->width] * (1 - fx) + q[r->width + 1] * fx) * fy;
+            (*ret)->pix[(size_t)y * w + x] = (uint8_t)(v + 0.5);
+        }
+    return rc;
+}
+
+/* Box b of patch id judged alone; when that finds no photograph and the
+ * print lies tilted, judged again turned level (a loose print on the
+ * glass: the photograph's box round the face leaves its corners beside
+ * it, taken for print). *seen: the faces found in it. */
 static int judge_box(face_detector_t *faces, const raster_t *g, uint8_t paper, const struct patches *p, int32_t id,
     struct rect b, enum portrait_kind *kind, uint32_t *seen)
 {
@@ -458,6 +511,13 @@ static int judge_box(face_detector_t *faces, const raster_t *g, uint8_t paper, c
     int r = patch_alone(g, paper, p, id, b, &part);
     if (r == 0)
         r = judge(faces, part, paper_level(part), kind, seen);
+    double tilt = r == 0 && *kind == PORTRAIT_NONE ? print_tilt(part, paper) : 0;
+    raster_t *level = NULL;
+    uint32_t seen_level = 0;
+    if (fabs(tilt) >= TILT_MIN_DEG && (r = level_print(part, tilt, paper, &level)) == 0 &&
+        (r = judge(faces, level, paper_level(level), kind, &seen_level)) == 0)
+        *seen = seen_level > *seen ? seen_level : *seen;
+    raster_free(level);
     raster_free(part);
     return r;
 }
