@@ -576,12 +576,17 @@ static int sheet(face_detector_t *faces, const raster_t *g, uint8_t paper, struc
     bool worth = p.sizeable >= 2 || (p.sizeable == 1 && ret->kind == PORTRAIT_NONE);
     if (r == 0 && worth && p.sizeable <= PORTRAIT_PRINTS_MAX)
         r = judge_patches(faces, g, paper, &p, &sharp, &blurred, &others);
-    if (r == 0 && sharp + blurred >= 2 && others == 0)
+    /* one print the page as a whole was no photograph for, found alone in
+     * its patch (turned level): counted when nothing is beside it */
+    bool lone = p.sizeable == 1 && sharp + blurred == 1 && ret->kind == PORTRAIT_NONE;
+    if (r == 0 && (sharp + blurred >= 2 || lone) && others == 0)
         r = nothing_beside(g, paper, &p, &alone);
     if (r == 0 && sharp + blurred >= 2)
         *ret = alone && others == 0 && sharp + blurred <= PORTRAIT_PRINTS_MAX
                    ? (struct portrait_found){blurred ? PORTRAIT_BLURRED : PORTRAIT_SHARP, sharp + blurred}
                    : (struct portrait_found){PORTRAIT_NONE, 0};
+    else if (r == 0 && lone && alone && others == 0)
+        *ret = (struct portrait_found){blurred ? PORTRAIT_BLURRED : PORTRAIT_SHARP, 1};
     free(p.label);
     return r;
 }
