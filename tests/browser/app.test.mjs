@@ -215,7 +215,7 @@ describe('uchet app', { timeout: 180000 }, () => {
       await page.goto(`${server.base}/app/#/language`);
       await page.locator(`.lang-btn[data-lang="${lang}"]`).click();
       await waitForH1(msgs['settings.title']);
-      for (const route of ['home', 'confirm', 'residence', 'help', 'notices', 'settings', 'leave']) {
+      for (const route of ['home', 'confirm', 'residence', 'help', 'notices', 'settings', 'leave', 'documents']) {
         await page.goto(`${server.base}/app/#/${route}`);
         await page.locator('main h1').waitFor();
         await page.waitForLoadState('networkidle');
