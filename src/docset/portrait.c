@@ -498,8 +498,8 @@ static int level_print(const raster_t *r, double deg, uint8_t paper, raster_t **
     return rc;
 }
 
-/* Box b of patch id judged alone; when that finds no photograph and the
- * print lies tilted, judged again turned level (a loose print on the
+/* Box b of patch id judged alone; when that finds a face but no
+ * photograph and the print lies tilted, judged again turned level (a loose print on the
  * glass: the photograph's box round the face leaves its corners beside
  * it, taken for print). *seen: the faces found in it. */
 static int judge_box(face_detector_t *faces, const raster_t *g, uint8_t paper, const struct patches *p, int32_t id,
@@ -511,7 +511,8 @@ static int judge_box(face_detector_t *faces, const raster_t *g, uint8_t paper, c
     int r = patch_alone(g, paper, p, id, b, &part);
     if (r == 0)
         r = judge(faces, part, paper_level(part), kind, seen);
-    double tilt = r == 0 && *kind == PORTRAIT_NONE ? print_tilt(part, paper) : 0;
+    /* a face found, but not alone: a tilted print's corners beside it */
+    double tilt = r == 0 && *kind == PORTRAIT_NONE && *seen > 0 ? print_tilt(part, paper) : 0;
     raster_t *level = NULL;
     uint32_t seen_level = 0;
     if (fabs(tilt) >= TILT_MIN_DEG && (r = level_print(part, tilt, paper, &level)) == 0 &&
@@ -565,15 +566,22 @@ static int judge_patches(face_detector_t *faces, const raster_t *g, uint8_t pape
  * that is not such a sheet (something else beside them, or text) make it
  * no photograph at all: counted as one, the set would be returned for the
  * others. *ret untouched otherwise. */
-static int sheet(face_detector_t *faces, const raster_t *g, uint8_t paper, struct portrait_found *ret)
+static int sheet(face_detector_t *faces, const raster_t *g, uint8_t paper, bool faced, struct portrait_found *ret)
 {
     struct patches p = {0};
     int r = find_patches(g, paper, &p);
     int sharp = 0, blurred = 0, others = 0;
     bool alone = false;
-    /* one patch: prints parted by a line too thin for the cells, looked
-     * for only when the page as a whole is no photograph */
-    bool worth = p.sizeable >= 2 || (p.sizeable == 1 && ret->kind == PORTRAIT_NONE);
+    /* one patch: prints parted by a line too thin for the cells, or one
+     * print askew, looked for only when the page as a whole is no
+     * photograph but holds a face (faced), or the patch is small on it (a
+     * face too small on the page for the detector); not on every page of
+     * text, whose one patch is most of it */
+    double share = r == 0 && p.sizeable == 1 ? (double)(p.box[0].x1 - p.box[0].x0) * (p.box[0].y1 - p.box[0].y0) /
+                                                   ((double)g->width * g->height)
+                                             : 1;
+    bool worth =
+        p.sizeable >= 2 || (p.sizeable == 1 && ret->kind == PORTRAIT_NONE && (faced || share <= PHOTO_CONTENT_MAX));
     if (r == 0 && worth && p.sizeable <= PORTRAIT_PRINTS_MAX)
         r = judge_patches(faces, g, paper, &p, &sharp, &blurred, &others);
     /* one print the page as a whole was no photograph for, found alone in
@@ -597,20 +605,21 @@ int portrait_page(face_detector_t *faces, const raster_t *grey, struct portrait_
     if (!faces || !grey || grey->channels != 1 || grey->width < 64 || grey->height < 64)
         return 0;
     uint8_t paper = paper_level(grey);
-    int r = judge(faces, grey, paper, &ret->kind, NULL);
+    uint32_t seen = 0, seen_cut = 0;
+    int r = judge(faces, grey, paper, &ret->kind, &seen);
     /* A print alone on a scanner's glass is small on the page, its face
      * too small for the detector: judged again on what the page holds,
      * which is all there is on it. */
     struct rect b;
     raster_t *part = NULL;
     if (r == 0 && ret->kind == PORTRAIT_NONE && content_box(grey, paper, &b) && (r = cut(grey, b, &part)) == 0)
-        r = judge(faces, part, paper_level(part), &ret->kind, NULL);
+        r = judge(faces, part, paper_level(part), &ret->kind, &seen_cut);
     raster_free(part);
     ret->prints = ret->kind != PORTRAIT_NONE;
     /* Several prints: the page as a whole is none (the faces beside the
      * first are left as picture) or, should the others be pale, one. */
     if (r == 0)
-        r = sheet(faces, grey, paper, ret);
+        r = sheet(faces, grey, paper, seen + seen_cut > 0, ret);
     return r < 0 ? err_set(err, -ENOMEM, "out_of_memory", "Out of memory.") : 0;
 }
 #else
